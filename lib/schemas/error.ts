@@ -1,0 +1,47 @@
+import { z } from "zod";
+
+/** Every error code Minos returns; the HTTP status for each lives in `errorStatus`. */
+export const errorCodeSchema = z.enum([
+  "bad_request",
+  "validation_failed",
+  "payload_too_large",
+  "unauthorized",
+  "forbidden",
+  "not_found",
+  "method_not_allowed",
+  "conflict",
+  "invalid_config",
+  "unsupported",
+  "node_unreachable",
+  "node_timeout",
+  "misconfigured",
+  "internal",
+]);
+export type ErrorCode = z.infer<typeof errorCodeSchema>;
+
+export const errorStatus: Record<ErrorCode, number> = {
+  bad_request: 400,
+  validation_failed: 400,
+  payload_too_large: 413,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  invalid_config: 422,
+  unsupported: 501,
+  node_unreachable: 503,
+  node_timeout: 504,
+  misconfigured: 500,
+  internal: 500,
+};
+
+/** The one error envelope: `{ error: { code, message, details? } }`. */
+export const errorEnvelopeSchema = z.object({
+  error: z.object({
+    code: errorCodeSchema,
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
