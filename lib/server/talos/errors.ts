@@ -1,0 +1,108 @@
+import "server-only";
+
+import { status as GrpcStatus } from "@grpc/grpc-js";
+
+import { AppError, isAppError } from "@/lib/server/errors";
+import type { ErrorCode } from "@/lib/schemas/error";
+
+/**
+ * The domain code for each gRPC status (DESIGN.md "Errors"); anything not listed is `internal`.
+ * Talos returns FailedPrecondition for "another apply configuration is already in progress" and
+ * for upgrades racing each other, hence `conflict`.
+ */
+const codeByStatus: Partial<Record<GrpcStatus, ErrorCode>> = {
+  [GrpcStatus.UNAVAILABLE]: "node_unreachable",
+  [GrpcStatus.DEADLINE_EXCEEDED]: "node_timeout",
+  [GrpcStatus.PERMISSION_DENIED]: "forbidden",
+  [GrpcStatus.INVALID_ARGUMENT]: "invalid_config",
+  [GrpcStatus.FAILED_PRECONDITION]: "conflict",
+  [GrpcStatus.NOT_FOUND]: "not_found",
+  [GrpcStatus.UNIMPLEMENTED]: "unsupported",
+};
+
+/** Maps a numeric gRPC status code to a Minos error code. */
+export function errorCodeForGrpcStatus(code: number): ErrorCode {
+  return codeByStatus[code as GrpcStatus] ?? "internal";
+}
+
+/** The name of a gRPC status (`UNAVAILABLE`), or `UNKNOWN_<n>` for an unknown number. */
+export function grpcStatusName(code: number): string {
+  return (GrpcStatus as unknown as Record<number, string>)[code] ?? `UNKNOWN_${code}`;
+}
+
+/** What a grpc-js call error looks like (`ServiceError`); kept structural so tests can fake it. */
+export interface GrpcErrorLike {
+  code: number;
+  details?: string;
+  message?: string;
+}
+
+export function isGrpcError(e: unknown): e is GrpcErrorLike {
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    typeof (e as { code?: unknown }).code === "number" &&
+    ("details" in e || "metadata" in e)
+  );
+}
+
+/** Details attached to every AppError made from a gRPC failure. */
+export interface TalosErrorDetails {
+  grpcCode: number;
+  grpcStatus: string;
+}
+
+/**
+ * Turns any failure of a Talos call into an `AppError` with the node attached.
+ * gRPC errors keep Talos's own message (`details`, without grpc-js's "14 UNAVAILABLE:" prefix);
+ * an `AppError` passes through (the node is added when missing); anything else is `internal`.
+ */
+export function toAppError(err: unknown, node?: string, context?: string): AppError {
+  if (isAppError(err)) {
+    if (err.node !== undefined || node === undefined) return err;
+    return new AppError(err.code, err.message, { details: err.details, node, cause: err.cause ?? err });
+  }
+  if (isGrpcError(err)) {
+    const talosMessage = err.details || err.message || grpcStatusName(err.code);
+    const message = context ? `${context}: ${talosMessage}` : talosMessage;
+    const details: TalosErrorDetails = { grpcCode: err.code, grpcStatus: grpcStatusName(err.code) };
+    return new AppError(errorCodeForGrpcStatus(err.code), message, { details, node, cause: err });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new AppError("internal", context ? `${context}: ${message}` : message, { node, cause: err });
+}
+
+/**
+ * The error carried inside a wrapped reply (`common.Metadata.error`/`status`), which apid fills
+ * when a backend of a one-to-many call failed.
+ */
+export function metadataError(
+  meta: { error?: string; status?: { code?: number; message?: string } | undefined } | undefined,
+  node?: string,
+): AppError | undefined {
+  if (!meta || !meta.error) return undefined;
+  const code = meta.status?.code ?? GrpcStatus.UNKNOWN;
+  return toAppError({ code, details: meta.status?.message || meta.error, metadata: undefined }, node);
+}
+
+/** Meaning of a nonzero installer exit code (LifecycleService progress `exit_code`). */
+export const installerExitCodes: Record<number, { meaning: string; code: ErrorCode }> = {
+  1: { meaning: "unknown error", code: "internal" },
+  2: { meaning: "invalid input", code: "bad_request" },
+  3: { meaning: "unsupported", code: "unsupported" },
+  4: { meaning: "environment error", code: "internal" },
+  5: { meaning: "dependency or image pull failure", code: "internal" },
+  6: { meaning: "I/O error", code: "internal" },
+  7: { meaning: "install failure", code: "internal" },
+};
+
+/** An AppError for a nonzero installer exit code, with the code and its meaning. */
+export function installerExitError(exitCode: number, node?: string, lastMessage?: string): AppError {
+  const known = installerExitCodes[exitCode];
+  const meaning = known?.meaning ?? "unknown exit code";
+  const suffix = lastMessage ? `: ${lastMessage}` : "";
+  return new AppError(known?.code ?? "internal", `installer exited with code ${exitCode} (${meaning})${suffix}`, {
+    node,
+    details: { exitCode, meaning },
+  });
+}
