@@ -1,0 +1,6 @@
+import { route } from "@/lib/server/route";
+import { MINOS_VERSION } from "@/lib/version";
+import type { HealthResponse } from "@/lib/schemas/health";
+
+// GET /api/health – liveness and the running Minos version
+export const GET = route({}, (): HealthResponse => ({ ok: true, version: MINOS_VERSION }));

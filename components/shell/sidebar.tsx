@@ -1,0 +1,39 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname, useSearchParams } from "next/navigation";
+
+import { navItems } from "@/components/shell/nav-items";
+import { cn } from "@/lib/utils/cn";
+
+function isActive(pathname: string, href: string): boolean {
+  return href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
+}
+
+export function Sidebar() {
+  const pathname = usePathname();
+  const cluster = useSearchParams().get("cluster");
+  // Keep the selected cluster when moving between pages.
+  const suffix = cluster ? `?cluster=${encodeURIComponent(cluster)}` : "";
+  return (
+    <nav aria-label="Main" className="flex flex-col gap-1 p-3">
+      {navItems.map(({ href, label, icon: Icon }) => {
+        const active = isActive(pathname, href);
+        return (
+          <Link
+            key={href}
+            href={`${href}${suffix}`}
+            aria-current={active ? "page" : undefined}
+            className={cn(
+              "flex items-center gap-3 rounded-md px-3 py-2 text-sm font-medium transition-colors",
+              active ? "bg-accent/10 text-accent" : "text-fg-muted hover:bg-surface-muted hover:text-fg",
+            )}
+          >
+            <Icon aria-hidden className="size-4" />
+            {label}
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}

@@ -1,0 +1,59 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { defineConfig } from "@playwright/test";
+
+import { findChromium } from "./e2e/chromium";
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+// A fresh state dir per run: the e2e server never touches a developer's own .minos.
+const stateDir = process.env.E2E_STATE_DIR ?? mkdtempSync(path.join(tmpdir(), "minos-e2e-"));
+
+export default defineConfig({
+  testDir: "e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  forbidOnly: !!process.env.CI,
+  reporter: [["list"], ["json"]],
+  outputDir: "test-results/e2e",
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: findChromium(),
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  projects: [{ name: "chromium" }],
+  webServer: {
+    command: "node node_modules/tsx/dist/cli.mjs scripts/start.ts",
+    url: `http://127.0.0.1:${port}/api/health`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      PORT: String(port),
+      MINOS_HOST: "127.0.0.1",
+      MINOS_SIM: "1",
+      MINOS_STATE_DIR: stateDir,
+      // Its own loopback range and an ephemeral control port, so a running `npm start` never collides.
+      MINOS_SIM_ARGS: "--first-address 127.0.60.1 --control-port 0 --reboot-seconds 2 --boot-seconds 1",
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
+  },
+});

@@ -1,0 +1,112 @@
+/**
+ * `npm start`: builds Minos when no build exists, starts the built-in simulated fleet when there
+ * is no talosconfig (or MINOS_SIM=1), then serves Minos. Ctrl-C stops everything it started.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createInterface } from "node:readline";
+import path from "node:path";
+
+import { parseEnv } from "../lib/schemas/env";
+import { resolveTalosconfigPath } from "../lib/server/talos/talosconfig-path";
+
+const root = path.resolve(__dirname, "..");
+const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+const tsxBin = path.join(root, "node_modules", "tsx", "dist", "cli.mjs");
+const children: ChildProcess[] = [];
+let stopping = false;
+
+function log(message: string) {
+  console.log(`[minos] ${message}`);
+}
+
+function fail(message: string): never {
+  console.error(`[minos] ${message}`);
+  void shutdown(1);
+  throw new Error(message);
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv, stdio: "inherit" | "pipe" = "inherit"): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: stdio === "pipe" ? ["ignore", "pipe", "inherit"] : "inherit" });
+  children.push(child);
+  return child;
+}
+
+async function build(env: NodeJS.ProcessEnv) {
+  if (existsSync(path.join(root, ".next", "BUILD_ID"))) return;
+  log("no production build found: running next build (about a minute)");
+  const child = run([nextBin, "build"], env);
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  if (code !== 0) fail(`next build failed (exit ${code})`);
+}
+
+/** Starts the simulator and resolves with its talosconfig path once it says it is listening. */
+async function startSimulator(env: NodeJS.ProcessEnv, stateDir: string, extraArgs: string): Promise<{ talosconfig: string; controlUrl: string }> {
+  const args = [tsxBin, path.join(root, "lib", "simulator", "main.ts"), "--control-planes", "3", "--workers", "5", "--state-dir", stateDir];
+  args.push(...extraArgs.split(/\s+/).filter(Boolean));
+  log(`starting the simulated fleet: ${args.slice(2).join(" ")}`);
+  const child = run(args, env, "pipe");
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on("line", (line) => {
+      const ready = /^MINOS_SIM_READY (.*)$/.exec(line);
+      if (ready) {
+        const info = JSON.parse(ready[1]!) as { talosconfig: string; controlUrl: string };
+        resolve(info);
+      } else {
+        console.log(`[sim] ${line}`);
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`the simulator exited before it was ready (exit ${code})`)));
+  });
+}
+
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  const deadline = setTimeout(() => {
+    for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  }, 5_000);
+  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.on("exit", r)) : null)));
+  clearTimeout(deadline);
+  process.exit(code);
+}
+
+async function main() {
+  let env;
+  try {
+    env = parseEnv(process.env);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+  await build(childEnv);
+
+  const talosconfig = resolveTalosconfigPath(process.env);
+  if (env.MINOS_SIM || !talosconfig) {
+    log(env.MINOS_SIM ? "MINOS_SIM=1: using the built-in simulated fleet" : "no talosconfig found (TALOSCONFIG, ~/.talos/config): using the built-in simulated fleet");
+    const sim = await startSimulator(childEnv, path.resolve(root, env.MINOS_STATE_DIR, "sim"), env.MINOS_SIM_ARGS).catch((e: Error) => fail(e.message));
+    Object.assign(childEnv, { TALOSCONFIG: sim.talosconfig, MINOS_SIM: "1", MINOS_SIM_CONTROL_URL: sim.controlUrl });
+  } else {
+    log(`using talosconfig ${talosconfig}`);
+    childEnv.TALOSCONFIG = talosconfig;
+  }
+
+  log(`serving Minos on http://${env.MINOS_HOST === "127.0.0.1" ? "localhost" : env.MINOS_HOST}:${env.PORT}`);
+  const server = run([nextBin, "start", "--port", String(env.PORT), "--hostname", env.MINOS_HOST], { ...childEnv, NODE_ENV: "production" });
+  server.on("exit", (code) => {
+    if (!stopping) {
+      console.error(`[minos] the server exited (${code})`);
+      void shutdown(code ?? 1);
+    }
+  });
+}
+
+void main().catch((e: Error) => {
+  console.error(`[minos] ${e.message}`);
+  void shutdown(1);
+});
