@@ -1,0 +1,282 @@
+import crypto from "node:crypto";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
+import * as grpc from "@grpc/grpc-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+import {
+  createCa,
+  createForeignCa,
+  issueClientCert,
+  issueServerCert,
+  loadOrCreatePki,
+  loadX509,
+  renderTalosconfig,
+  toTalosKeyPem,
+  writeTalosconfig,
+  type CertAndKey,
+} from "@/lib/simulator/pki";
+
+const CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+const SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+const DAY_MS = 86_400_000;
+
+let ca: CertAndKey;
+let caCert: crypto.X509Certificate;
+
+beforeAll(async () => {
+  ca = await createCa();
+  caCert = new crypto.X509Certificate(ca.certPem);
+});
+
+describe("createCa", () => {
+  it("is a self-signed Ed25519 CA with O=talos valid for 10 years", async () => {
+    expect(caCert.ca).toBe(true);
+    expect(caCert.subject.split("\n")).toContain("O=talos");
+    expect(caCert.checkIssued(caCert)).toBe(true);
+    expect(caCert.verify(caCert.publicKey)).toBe(true);
+    expect(caCert.publicKey.asymmetricKeyType).toBe("ed25519");
+    expect(new Date(caCert.validTo).getTime() - new Date(caCert.validFrom).getTime()).toBe(3650 * DAY_MS);
+    expect(ca.keyPem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+
+    const x509 = await loadX509();
+    const cert = new x509.X509Certificate(ca.certPem);
+    const bc = cert.getExtension(x509.BasicConstraintsExtension);
+    expect(bc?.ca).toBe(true);
+    expect(bc?.critical).toBe(true);
+    const ku = cert.getExtension(x509.KeyUsagesExtension);
+    expect(ku?.usages).toBe(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.cRLSign);
+  });
+
+  it("can use ECDSA P-256 instead", async () => {
+    const ec = await createCa({ keyAlgorithm: "ecdsa-p256", organization: "k8s", validDays: 1 });
+    const cert = new crypto.X509Certificate(ec.certPem);
+    expect(cert.publicKey.asymmetricKeyDetails?.namedCurve).toBe("prime256v1");
+    expect(cert.subject.split("\n")).toContain("O=k8s");
+    expect(cert.verify(cert.publicKey)).toBe(true);
+  });
+});
+
+describe("issueServerCert", () => {
+  it("carries IP and DNS SANs and EKU serverAuth, signed by the CA", async () => {
+    const server = await issueServerCert(ca, { commonName: "node-1.example", dnsNames: ["node-1", "node-1.example"], ipAddresses: ["127.0.10.1", "::1"] });
+    const cert = new crypto.X509Certificate(server.certPem);
+    expect(cert.subjectAltName).toBe("DNS:node-1, DNS:node-1.example, IP Address:127.0.10.1, IP Address:0:0:0:0:0:0:0:1");
+    expect(cert.keyUsage).toEqual([SERVER_AUTH]);
+    expect(cert.ca).toBe(false);
+    expect(cert.checkIssued(caCert)).toBe(true);
+    expect(cert.verify(caCert.publicKey)).toBe(true);
+    expect(cert.checkPrivateKey(crypto.createPrivateKey(server.keyPem))).toBe(true);
+    expect(new Date(cert.validTo).getTime() - new Date(cert.validFrom).getTime()).toBe(DAY_MS);
+  });
+
+  it("refuses a non-IP in ipAddresses", async () => {
+    await expect(issueServerCert(ca, { commonName: "x", ipAddresses: ["node-1"] })).rejects.toThrow(/not an IP address/);
+  });
+});
+
+describe("issueClientCert", () => {
+  it("puts each role, sorted, in its own O value and has EKU clientAuth only", async () => {
+    const client = await issueClientCert(ca, { roles: ["os:reader", "os:admin"] });
+    const cert = new crypto.X509Certificate(client.certPem);
+    expect(cert.subject).toBe("O=os:admin\nO=os:reader\nCN=minos-sim-admin-reader");
+    expect(cert.keyUsage).toEqual([CLIENT_AUTH]);
+    expect(cert.verify(caCert.publicKey)).toBe(true);
+    expect(new Date(cert.validTo).getTime() - new Date(cert.validFrom).getTime()).toBe(365 * DAY_MS);
+
+    const x509 = await loadX509();
+    const parsed = new x509.X509Certificate(client.certPem);
+    expect(parsed.subjectName.getField("O")).toEqual(["os:admin", "os:reader"]);
+    expect(parsed.getExtension(x509.ExtendedKeyUsageExtension)?.usages).toEqual([CLIENT_AUTH]);
+    expect(parsed.getExtension(x509.KeyUsagesExtension)?.usages).toBe(x509.KeyUsageFlags.digitalSignature);
+  });
+
+  it("can mint an already-expired certificate", async () => {
+    const client = await issueClientCert(ca, { roles: ["os:admin"], notBefore: new Date(Date.now() - 2 * 3_600_000), validHours: 1 });
+    expect(new Date(new crypto.X509Certificate(client.certPem).validTo).getTime()).toBeLessThan(Date.now());
+  });
+});
+
+describe("talosconfig files", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "minos-pki-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("writes base64 PEM values, the Talos Ed25519 key header and mode 0600", async () => {
+    const client = await issueClientCert(ca, { roles: ["os:admin"] });
+    const file = path.join(dir, "talosconfig");
+    await writeTalosconfig(file, {
+      current: "sim",
+      contexts: { sim: { endpoints: ["127.0.10.1"], nodes: ["127.0.10.1"], ca: ca.certPem, crt: client.certPem, key: client.keyPem } },
+    });
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const doc = parse(await readFile(file, "utf8")) as { context: string; contexts: Record<string, Record<string, unknown>> };
+    expect(doc.context).toBe("sim");
+    const sim = doc.contexts.sim!;
+    expect(sim.endpoints).toEqual(["127.0.10.1"]);
+    expect(Buffer.from(sim.ca as string, "base64").toString()).toBe(ca.certPem);
+    expect(Buffer.from(sim.crt as string, "base64").toString()).toBe(client.certPem);
+    const key = Buffer.from(sim.key as string, "base64").toString();
+    expect(key).toMatch(/^-----BEGIN ED25519 PRIVATE KEY-----\n[\s\S]+\n-----END ED25519 PRIVATE KEY-----\n$/);
+    expect(key.replaceAll("ED25519 PRIVATE KEY", "PRIVATE KEY")).toBe(client.keyPem);
+  });
+
+  it("writes ECDSA keys as SEC1 like talosctl", async () => {
+    const ec = await createCa({ keyAlgorithm: "ecdsa-p256" });
+    const client = await issueClientCert(ec, { roles: ["os:reader"] });
+    expect(toTalosKeyPem(client.keyPem)).toMatch(/^-----BEGIN EC PRIVATE KEY-----/);
+  });
+
+  it("refuses a current context that is not defined", () => {
+    expect(() => renderTalosconfig({ current: "nope", contexts: {} })).toThrow(/not among the contexts/);
+  });
+});
+
+describe("loadOrCreatePki", () => {
+  let stateDir: string;
+  beforeAll(async () => {
+    stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-pki-state-"));
+  });
+  afterAll(async () => {
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it("creates the CA and clients once and reuses them, reissuing an expired client", async () => {
+    const first = await loadOrCreatePki(stateDir);
+    expect((await stat(path.join(stateDir, "ca.key"))).mode & 0o777).toBe(0o600);
+    expect((await stat(path.join(stateDir, "client-admin.key"))).mode & 0o777).toBe(0o600);
+    expect(new crypto.X509Certificate(first.clients.operator.certPem).subject).toContain("O=os:operator");
+
+    // Replace the reader cert with an expired one from the same CA: it must be reissued.
+    const expired = await issueClientCert(first.ca, { roles: ["os:reader"], notBefore: new Date(Date.now() - 7_200_000), validHours: 1 });
+    await writeFile(path.join(stateDir, "client-reader.crt"), expired.certPem);
+    await writeFile(path.join(stateDir, "client-reader.key"), expired.keyPem);
+
+    const second = await loadOrCreatePki(stateDir);
+    expect(second.ca).toEqual(first.ca);
+    expect(second.clients.admin).toEqual(first.clients.admin);
+    expect(second.clients.reader.certPem).not.toBe(expired.certPem);
+    expect(new Date(new crypto.X509Certificate(second.clients.reader.certPem).validTo).getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it("issues node certs with address, loopback, hostname and FQDN SANs", async () => {
+    const pki = await loadOrCreatePki(stateDir);
+    const node = await pki.issueNodeCert({ hostname: "cp-1", domain: "sim.local", addresses: ["127.0.10.1"] });
+    const cert = new crypto.X509Certificate(node.certPem);
+    expect(cert.subject).toBe("CN=cp-1.sim.local");
+    expect(cert.subjectAltName).toBe("DNS:cp-1, DNS:cp-1.sim.local, IP Address:127.0.0.1, IP Address:127.0.10.1");
+    expect(cert.checkIssued(new crypto.X509Certificate(pki.ca.certPem))).toBe(true);
+  });
+
+  it("writes the three talosconfig files", async () => {
+    const pki = await loadOrCreatePki(stateDir);
+    const paths = await pki.writeTalosconfigs({ endpoints: ["127.0.10.1"], nodes: ["127.0.10.1", "127.0.10.2"] });
+    expect(Object.fromEntries(Object.entries(paths).map(([k, v]) => [k, path.basename(v)]))).toEqual({
+      admin: "talosconfig",
+      operator: "talosconfig-operator",
+      reader: "talosconfig-reader",
+    });
+    const reader = parse(await readFile(paths.reader, "utf8")) as { context: string; contexts: Record<string, { crt: string; nodes: string[] }> };
+    expect(reader.context).toBe("minos-sim");
+    const crt = Buffer.from(reader.contexts["minos-sim"]!.crt, "base64").toString();
+    expect(new crypto.X509Certificate(crt).subject.split("\n")).toContain("O=os:reader");
+    expect(reader.contexts["minos-sim"]!.nodes).toEqual(["127.0.10.1", "127.0.10.2"]);
+  });
+
+  it("refuses a state dir holding only half a CA", async () => {
+    const half = await mkdtemp(path.join(os.tmpdir(), "minos-pki-half-"));
+    try {
+      await writeFile(path.join(half, "ca.crt"), ca.certPem);
+      await expect(loadOrCreatePki(half)).rejects.toThrow(/only one of ca.crt and ca.key/);
+    } finally {
+      await rm(half, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("mutual TLS with grpc-js", () => {
+  const pingService: grpc.ServiceDefinition = {
+    ping: {
+      path: "/minos.test.Ping/Ping",
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: (b: Buffer) => b,
+      requestDeserialize: (b: Buffer) => b,
+      responseSerialize: (b: Buffer) => b,
+      responseDeserialize: (b: Buffer) => b,
+    },
+  };
+  let server: grpc.Server;
+  let address: string;
+  let client: CertAndKey;
+
+  beforeAll(async () => {
+    const serverCert = await issueServerCert(ca, { commonName: "localhost", ipAddresses: ["127.0.0.1"] });
+    client = await issueClientCert(ca, { roles: ["os:admin"] });
+    server = new grpc.Server();
+    server.addService(pingService, {
+      ping: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, Buffer.from("pong")),
+    });
+    const creds = grpc.ServerCredentials.createSsl(
+      Buffer.from(ca.certPem),
+      [{ private_key: Buffer.from(serverCert.keyPem), cert_chain: Buffer.from(serverCert.certPem) }],
+      true,
+    );
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync("127.0.0.1:0", creds, (err, p) => (err ? reject(err) : resolve(p))),
+    );
+    address = `127.0.0.1:${port}`;
+  });
+  afterAll(() => {
+    server?.forceShutdown();
+  });
+
+  function ping(trustedCa: string, identity: CertAndKey): Promise<string> {
+    const c = new grpc.Client(
+      address,
+      grpc.credentials.createSsl(Buffer.from(trustedCa), Buffer.from(identity.keyPem), Buffer.from(identity.certPem)),
+    );
+    return new Promise<string>((resolve, reject) => {
+      c.makeUnaryRequest(
+        pingService.ping!.path,
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        Buffer.from("ping"),
+        new grpc.Metadata(),
+        { deadline: Date.now() + 3000 },
+        (err, res) => {
+          c.close();
+          if (err) reject(err);
+          else resolve(res!.toString());
+        },
+      );
+    });
+  }
+
+  it("accepts a client certificate from the CA", async () => {
+    await expect(ping(ca.certPem, client)).resolves.toBe("pong");
+  });
+
+  it("rejects a client certificate from another CA", async () => {
+    const foreign = await createForeignCa();
+    const stranger = await issueClientCert(foreign, { roles: ["os:admin"] });
+    await expect(ping(ca.certPem, stranger)).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+  });
+
+  it("rejects an expired client certificate", async () => {
+    const expired = await issueClientCert(ca, { roles: ["os:admin"], notBefore: new Date(Date.now() - 7_200_000), validHours: 1 });
+    await expect(ping(ca.certPem, expired)).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+  });
+
+  it("client refuses a server whose certificate is from another CA", async () => {
+    const foreign = await createForeignCa();
+    await expect(ping(foreign.certPem, client)).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+  });
+});
