@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import path from "node:path";
 
 import { parseEnv } from "../lib/schemas/env";
-import { resolveTalosconfigPath } from "../lib/server/talos/talosconfig-path";
+import { resolveTalosconfigPath } from "../lib/talosconfig-path";
 
 const root = path.resolve(__dirname, "..");
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");

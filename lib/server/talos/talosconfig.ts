@@ -1,11 +1,8 @@
 import "server-only";
 
 import crypto from "node:crypto";
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { isIP } from "node:net";
-import os from "node:os";
-import path from "node:path";
 
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { z } from "zod";
@@ -13,11 +10,11 @@ import { z } from "zod";
 import { AppError } from "@/lib/server/errors";
 import { readCertFacts, rewriteTalosKeyHeader, splitPemBlocks } from "@/lib/server/talos/certs";
 
+export { resolveTalosconfigPath, TALOS_SERVICE_ACCOUNT_CONFIG } from "@/lib/talosconfig-path";
+
 /** apid's port (`constants.ApidPort`), added to endpoints that name none. */
 export const TALOS_API_DEFAULT_PORT = 50000;
 
-/** The in-pod service-account talosconfig; read only when present. */
-export const TALOS_SERVICE_ACCOUNT_CONFIG = "/var/run/secrets/talos.dev/config";
 
 // ---------------------------------------------------------------------------------------------
 // Schemas
@@ -367,24 +364,6 @@ export function getTalosContextOrThrow(config: Talosconfig, name?: string): Talo
 // ---------------------------------------------------------------------------------------------
 // Locating and loading
 // ---------------------------------------------------------------------------------------------
-
-/**
- * The talosconfig to read, following talosctl's order: `$TALOSCONFIG` (as given, existing or
- * not); else `$TALOS_HOME/config` or `~/.talos/config` if it exists; else the in-pod
- * `/var/run/secrets/talos.dev/config` if it exists; else `$TALOS_HOME/config` when TALOS_HOME is
- * set (an explicit choice, so the read error can name it); else null.
- */
-export function resolveTalosconfigPath(
-  env: Record<string, string | undefined> = process.env,
-  home: string = os.homedir(),
-  exists: (file: string) => boolean = existsSync,
-): string | null {
-  if (env.TALOSCONFIG) return env.TALOSCONFIG;
-  const primary = env.TALOS_HOME ? path.join(env.TALOS_HOME, "config") : path.join(home, ".talos", "config");
-  if (exists(primary)) return primary;
-  if (exists(TALOS_SERVICE_ACCOUNT_CONFIG)) return TALOS_SERVICE_ACCOUNT_CONFIG;
-  return env.TALOS_HOME ? primary : null;
-}
 
 /** Reads and parses the talosconfig at `file`. @throws AppError "misconfigured" naming the path. */
 export async function loadTalosconfig(file: string): Promise<Talosconfig> {
