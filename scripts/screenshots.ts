@@ -1,0 +1,36 @@
+/**
+ * `npm run screenshots [baseURL] [outDir]`: a PNG of every dashboard page in the light and the
+ * dark theme, from a running Minos (default http://127.0.0.1:3000), for review and the README.
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+
+import { chromium } from "@playwright/test";
+
+import { findChromium } from "../e2e/chromium";
+
+const pages = ["/", "/nodes", "/config", "/upgrades", "/certificates", "/audit", "/no/such/page"];
+
+async function main() {
+  const base = process.argv[2] ?? "http://127.0.0.1:3000";
+  const out = path.resolve(process.argv[3] ?? "test-results/screenshots");
+  mkdirSync(out, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: findChromium(),
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  for (const colorScheme of ["light", "dark"] as const) {
+    const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    for (const p of pages) {
+      await page.goto(new URL(p, base).href, { waitUntil: "networkidle" });
+      const name = `${p === "/" ? "overview" : p.slice(1).replace(/\//g, "-")}-${colorScheme}.png`;
+      await page.screenshot({ path: path.join(out, name) });
+      console.log(path.join(out, name));
+    }
+    await context.close();
+  }
+  await browser.close();
+}
+
+void main();
