@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 
 import { AppError } from "@/lib/server/errors";
 
-import { errorCodeForGrpcStatus, installerExitError, metadataError, toAppError } from "./errors";
+import { cleanGrpcMessage, errorCodeForGrpcStatus, installerExitError, metadataError, toAppError } from "./errors";
 
 function grpcError(code: number, details: string) {
   return Object.assign(new Error(`${code} ${status[code]}: ${details}`), { code, details, metadata: new Metadata() });
@@ -101,5 +101,19 @@ describe("installerExitError", () => {
     expect(err.code).toBe(code);
     expect(err.message).toBe(`installer exited with code ${exitCode} (${meaning}): last line`);
     expect(err.details).toEqual({ exitCode, meaning });
+  });
+});
+
+describe("cleanGrpcMessage", () => {
+  it.each([
+    [
+      "No connection established. Last error: Error [ERR_TLS_CERT_ALTNAME_INVALID]: Hostname/IP does not match certificate's altnames: IP: 127.0.32.5 is not in the cert's list: 127.0.0.99. Resolution note: ",
+      "Hostname/IP does not match certificate's altnames: IP: 127.0.32.5 is not in the cert's list: 127.0.0.99",
+    ],
+    ["No connection established. Last error: Error: self-signed certificate in certificate chain. Resolution note: ", "self-signed certificate in certificate chain"],
+    ["No connection established. Last error: Failed to connect (2026-11-26T18:57:19.641Z). Resolution note: ", "Failed to connect (2026-11-26T18:57:19.641Z)"],
+    ["another apply configuration is already in progress", "another apply configuration is already in progress"],
+  ])("%s", (input, expected) => {
+    expect(cleanGrpcMessage(input)).toBe(expected);
   });
 });

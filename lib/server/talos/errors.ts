@@ -46,6 +46,22 @@ export function isGrpcError(e: unknown): e is GrpcErrorLike {
   );
 }
 
+/**
+ * grpc-js wraps connection failures as "No connection established. Last error: <cause>.
+ * Resolution note: …"; keep the cause alone.
+ */
+export function cleanGrpcMessage(message: string): string {
+  const m = /^No connection established\. Last error: (.*?)\.? Resolution note: ?.*$/s.exec(message);
+  if (!m) return message;
+  return (m[1] ?? "").replace(/^Error(?: \[[A-Z_]+\])?: /, "") || "connection failed";
+}
+
+/** True when the server's certificate failed verification (wrong CA, SAN mismatch, expired). */
+export function isServerCertificateError(err: unknown): boolean {
+  if (!isGrpcError(err) || err.code !== GrpcStatus.UNAVAILABLE) return false;
+  return /ERR_TLS_CERT|certificate|altnames|CERT_/i.test(err.details ?? "");
+}
+
 /** Details attached to every AppError made from a gRPC failure. */
 export interface TalosErrorDetails {
   grpcCode: number;
@@ -63,7 +79,7 @@ export function toAppError(err: unknown, node?: string, context?: string): AppEr
     return new AppError(err.code, err.message, { details: err.details, node, cause: err.cause ?? err });
   }
   if (isGrpcError(err)) {
-    const talosMessage = err.details || err.message || grpcStatusName(err.code);
+    const talosMessage = cleanGrpcMessage(err.details || err.message || grpcStatusName(err.code));
     const message = context ? `${context}: ${talosMessage}` : talosMessage;
     const details: TalosErrorDetails = { grpcCode: err.code, grpcStatus: grpcStatusName(err.code) };
     return new AppError(errorCodeForGrpcStatus(err.code), message, { details, node, cause: err });
