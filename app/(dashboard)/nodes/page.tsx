@@ -1,9 +1,11 @@
 import { Server } from "lucide-react";
 import type { Metadata } from "next";
+import Link from "next/link";
 
 import { PageHeader } from "@/components/shell/page-header";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
+import { nodeId } from "@/lib/fleet/node-id";
 import { listClusters } from "@/lib/server/fleet/clusters";
 
 export const metadata: Metadata = { title: "Nodes" };
@@ -13,7 +15,7 @@ export default async function NodesPage({ searchParams }: { searchParams: Promis
   const { clusters } = await listClusters();
   const rows = clusters
     .filter((c) => !cluster || c.name === cluster)
-    .flatMap((c) => c.nodes.map((node) => ({ cluster: c.name, node, endpoint: c.endpoints.includes(node) })));
+    .flatMap((c) => c.nodes.map((node) => ({ id: nodeId(c.name, node), cluster: c.name, node, endpoint: c.endpoints.includes(node) })));
 
   return (
     <>
@@ -34,8 +36,12 @@ export default async function NodesPage({ searchParams }: { searchParams: Promis
             </thead>
             <tbody>
               {rows.map((r) => (
-                <tr key={`${r.cluster}/${r.node}`} className="border-b border-border last:border-0">
-                  <td className="px-4 py-2 font-mono">{r.node}</td>
+                <tr key={r.id} className="border-b border-border last:border-0">
+                  <td className="px-4 py-2 font-mono">
+                    <Link href={`/nodes/${encodeURIComponent(r.id)}`} className="text-accent hover:underline">
+                      {r.node}
+                    </Link>
+                  </td>
                   <td className="px-4 py-2">{r.cluster}</td>
                   <td className="px-4 py-2 text-fg-muted">{r.endpoint ? "yes" : "no"}</td>
                 </tr>

@@ -1,23 +1,38 @@
-import { Server } from "lucide-react";
+import { FileCode2, Server } from "lucide-react";
 import type { Metadata } from "next";
+import Link from "next/link";
 import { notFound } from "next/navigation";
 
 import { PageHeader } from "@/components/shell/page-header";
+import { buttonVariants } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
-import { listClusters } from "@/lib/server/fleet/clusters";
+import { parseNodeId } from "@/lib/fleet/node-id";
+import { isAppError } from "@/lib/server/errors";
+import { resolveNodeOrThrow } from "@/lib/server/fleet/nodes";
 
 export async function generateMetadata({ params }: { params: Promise<{ node: string }> }): Promise<Metadata> {
-  return { title: decodeURIComponent((await params).node) };
+  const id = decodeURIComponent((await params).node);
+  return { title: parseNodeId(id)?.address ?? id };
 }
 
 export default async function NodePage({ params }: { params: Promise<{ node: string }> }) {
-  const node = decodeURIComponent((await params).node);
-  const { clusters } = await listClusters();
-  const cluster = clusters.find((c) => c.nodes.includes(node));
-  if (!cluster) notFound();
+  const id = decodeURIComponent((await params).node);
+  const node = await resolveNodeOrThrow(id).catch((e: unknown) => {
+    if (isAppError(e) && e.code === "not_found") notFound();
+    throw e;
+  });
   return (
     <>
-      <PageHeader title={node} description={`Node of cluster ${cluster.name}`} />
+      <PageHeader
+        title={node.address}
+        description={`Node of cluster ${node.cluster}`}
+        actions={
+          <Link href={`/config?node=${encodeURIComponent(id)}`} className={buttonVariants({ variant: "secondary" })}>
+            <FileCode2 aria-hidden className="size-4" />
+            Open its config
+          </Link>
+        }
+      />
       <EmptyState icon={Server} title="Node details are not collected yet">
         Services, etcd role, memory and load charts for this node arrive with the fleet poller.
       </EmptyState>

@@ -1,0 +1,16 @@
+import "server-only";
+
+import { parseNodeId } from "@/lib/fleet/node-id";
+import { AppError } from "@/lib/server/errors";
+import { getClusterContextOrThrow } from "@/lib/server/fleet/clients";
+
+/** Resolves a node ID to its cluster and address. @throws AppError not_found for unknown nodes. */
+export async function resolveNodeOrThrow(id: string): Promise<{ cluster: string; address: string }> {
+  const parsed = parseNodeId(id);
+  if (!parsed) throw new AppError("not_found", `"${id}" is not a node ID (expected address@cluster)`);
+  const context = await getClusterContextOrThrow(parsed.cluster);
+  if (!context.nodes.includes(parsed.address)) {
+    throw new AppError("not_found", `Node ${parsed.address} is not in cluster "${parsed.cluster}"`);
+  }
+  return parsed;
+}
