@@ -102,6 +102,8 @@ export interface TalosClientOptions {
   routing?: "proxy" | "direct";
   /** Port for direct dials of nodes given without one. Default 50000. */
   nodePort?: number;
+  /** Direct routing: where to dial a node (default: the node as `host[:port]`, port `nodePort`). */
+  resolveNode?: (node: string) => Endpoint;
   timeouts?: Partial<TalosTimeouts>;
 }
 
@@ -378,6 +380,7 @@ export class TalosClient {
   readonly routing: "proxy" | "direct";
   readonly timeouts: TalosTimeouts;
   private readonly nodePort: number;
+  private readonly resolveNode: ((node: string) => Endpoint) | undefined;
   private current = 0;
   private probe: Promise<Endpoint> | undefined;
 
@@ -388,6 +391,7 @@ export class TalosClient {
     this.context = context;
     this.routing = options.routing ?? "proxy";
     this.nodePort = options.nodePort ?? APID_PORT;
+    this.resolveNode = options.resolveNode;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   }
 
@@ -449,7 +453,8 @@ export class TalosClient {
   private async route(node: NodeTarget, deadline: number): Promise<Route> {
     const metadata = new Metadata();
     if (this.routing === "direct" && node !== undefined) {
-      const conn = getConnection(parseEndpoint(node, this.nodePort), this.context);
+      const ep = this.resolveNode ? this.resolveNode(node) : parseEndpoint(node, this.nodePort);
+      const conn = getConnection(ep, this.context);
       return { conn, metadata, node };
     }
     const conn = await this.endpointRoute(deadline);
@@ -468,8 +473,31 @@ export class TalosClient {
    * the same deadline.
    */
   private async unary<Req, Res>(def: MethodDef<Req, Res>, req: Req, node: NodeTarget, opts: CallOptions | undefined, defaultTimeout: number, idempotent: boolean): Promise<Res> {
+    return (await this.unaryRouted(def, req, node, opts, defaultTimeout, idempotent)).res;
+  }
+
+  /** A wrapped unary call (`XResponse{messages}`), unwrapped to its one message. */
+  private async one<Req, T extends { metadata?: TalosMetadata | undefined }>(
+    method: string,
+    def: MethodDef<Req, { messages: T[] }>,
+    req: Req,
+    node: NodeTarget,
+    opts: CallOptions | undefined,
+    defaultTimeout: number,
+    idempotent: boolean,
+  ): Promise<T> {
+    const { res, node: target } = await this.unaryRouted(def, req, node, opts, defaultTimeout, idempotent);
+    return unwrap(res, target, method);
+  }
+
+  private async unaryRouted<Req, Res>(def: MethodDef<Req, Res>, req: Req, node: NodeTarget, opts: CallOptions | undefined, defaultTimeout: number, idempotent: boolean): Promise<{ res: Res; node: string }> {
     const deadline = Date.now() + (opts?.timeoutMs ?? defaultTimeout);
     const route = await this.route(node, deadline);
+    const res = await this.callWithRetry(route, def, req, deadline, opts, idempotent);
+    return { res, node: route.node };
+  }
+
+  private async callWithRetry<Req, Res>(route: Route, def: MethodDef<Req, Res>, req: Req, deadline: number, opts: CallOptions | undefined, idempotent: boolean): Promise<Res> {
     try {
       return await callUnary(route, def, req, deadline, opts?.signal);
     } catch (err) {
@@ -552,8 +580,7 @@ export class TalosClient {
   // -------------------------------------------------------------------------------------------
 
   async version(node: NodeTarget, opts?: CallOptions): Promise<VersionResult> {
-    const res = await this.unary(MachineServiceService.version, {}, node, opts, this.timeouts.read, true);
-    const v = unwrap(res, node ?? "", "Version");
+    const v = await this.one("Version", MachineServiceService.version, {}, node, opts, this.timeouts.read, true);
     const result: VersionResult = {
       tag: v.version?.tag ?? "",
       sha: v.version?.sha ?? "",
@@ -568,27 +595,25 @@ export class TalosClient {
   }
 
   async hostname(node: NodeTarget, opts?: CallOptions): Promise<string> {
-    const res = await this.unary(MachineServiceService.hostname, {}, node, opts, this.timeouts.read, true);
-    return unwrap(res, node ?? "", "Hostname").hostname;
+    const msg = await this.one("Hostname", MachineServiceService.hostname, {}, node, opts, this.timeouts.read, true);
+    return msg.hostname;
   }
 
   /** /proc/meminfo, in kB. */
   async memory(node: NodeTarget, opts?: CallOptions): Promise<MemInfo> {
-    const res = await this.unary(MachineServiceService.memory, {}, node, opts, this.timeouts.read, true);
-    const m = unwrap(res, node ?? "", "Memory").meminfo;
-    if (!m) throw new AppError("internal", "Memory: no meminfo in the reply", { node });
+    const msg = await this.one("Memory", MachineServiceService.memory, {}, node, opts, this.timeouts.read, true);
+    const m = msg.meminfo;
+    if (!m) throw new AppError("internal", "Memory: no meminfo in the reply", { node: node ?? this.endpoint.host });
     return mapNumbers(m as unknown as Record<keyof GenMemInfo, string>);
   }
 
   async loadAvg(node: NodeTarget, opts?: CallOptions): Promise<LoadAvgResult> {
-    const res = await this.unary(MachineServiceService.loadAvg, {}, node, opts, this.timeouts.read, true);
-    const l = unwrap(res, node ?? "", "LoadAvg");
+    const l = await this.one("LoadAvg", MachineServiceService.loadAvg, {}, node, opts, this.timeouts.read, true);
     return { load1: l.load1, load5: l.load5, load15: l.load15 };
   }
 
   async systemStat(node: NodeTarget, opts?: CallOptions): Promise<SystemStatResult> {
-    const res = await this.unary(MachineServiceService.systemStat, {}, node, opts, this.timeouts.read, true);
-    const s = unwrap(res, node ?? "", "SystemStat");
+    const s = await this.one("SystemStat", MachineServiceService.systemStat, {}, node, opts, this.timeouts.read, true);
     const out: SystemStatResult = {
       bootTime: num(s.bootTime),
       cpu: s.cpu,
@@ -606,22 +631,21 @@ export class TalosClient {
   }
 
   async serviceList(node: NodeTarget, opts?: CallOptions): Promise<ServiceInfo[]> {
-    const res = await this.unary(MachineServiceService.serviceList, {}, node, opts, this.timeouts.read, true);
-    return unwrap(res, node ?? "", "ServiceList").services.map(toServiceInfo);
+    const msg = await this.one("ServiceList", MachineServiceService.serviceList, {}, node, opts, this.timeouts.read, true);
+    return msg.services.map(toServiceInfo);
   }
 
   /** Control planes only. `queryLocal` asks only the node's own etcd. */
   async etcdMemberList(node: NodeTarget, opts?: CallOptions & { queryLocal?: boolean }): Promise<EtcdMemberListResult> {
-    const res = await this.unary(MachineServiceService.etcdMemberList, { queryLocal: opts?.queryLocal ?? false }, node, opts, this.timeouts.read, true);
-    const m = unwrap(res, node ?? "", "EtcdMemberList");
+    const m = await this.one("EtcdMemberList", MachineServiceService.etcdMemberList, { queryLocal: opts?.queryLocal ?? false }, node, opts, this.timeouts.read, true);
     return { members: m.members.map(toEtcdMember), legacyMembers: m.legacyMembers };
   }
 
   /** Control planes only. */
   async etcdStatus(node: NodeTarget, opts?: CallOptions): Promise<EtcdStatusResult> {
-    const res = await this.unary(MachineServiceService.etcdStatus, {}, node, opts, this.timeouts.read, true);
-    const s = unwrap(res, node ?? "", "EtcdStatus").memberStatus;
-    if (!s) throw new AppError("internal", "EtcdStatus: no member status in the reply", { node });
+    const msg = await this.one("EtcdStatus", MachineServiceService.etcdStatus, {}, node, opts, this.timeouts.read, true);
+    const s = msg.memberStatus;
+    if (!s) throw new AppError("internal", "EtcdStatus: no member status in the reply", { node: node ?? this.endpoint.host });
     return {
       memberId: s.memberId,
       storageVersion: s.storageVersion,
@@ -638,9 +662,9 @@ export class TalosClient {
   }
 
   async etcdAlarmList(node: NodeTarget, opts?: CallOptions): Promise<EtcdAlarmResult[]> {
-    const res = await this.unary(MachineServiceService.etcdAlarmList, {}, node, opts, this.timeouts.read, true);
+    const msg = await this.one("EtcdAlarmList", MachineServiceService.etcdAlarmList, {}, node, opts, this.timeouts.read, true);
     const names: Record<number, EtcdAlarmResult["alarm"]> = { 0: "none", 1: "nospace", 2: "corrupt" };
-    return unwrap(res, node ?? "", "EtcdAlarmList").memberAlarms.map((a) => ({ memberId: a.memberId, alarm: names[a.alarm] ?? "none" }));
+    return msg.memberAlarms.map((a) => ({ memberId: a.memberId, alarm: names[a.alarm] ?? "none" }));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -656,28 +680,26 @@ export class TalosClient {
       dryRun: opts.dryRun ?? false,
       tryModeTimeout: opts.tryModeTimeoutSeconds !== undefined ? { seconds: String(Math.floor(opts.tryModeTimeoutSeconds)), nanos: 0 } : undefined,
     };
-    const res = await this.unary(MachineServiceService.applyConfiguration, req, node, opts, this.timeouts.apply, false);
-    const a = unwrap(res, node ?? "", "ApplyConfiguration");
+    const a = await this.one("ApplyConfiguration", MachineServiceService.applyConfiguration, req, node, opts, this.timeouts.apply, false);
     return { mode: applyModeName(a.mode), modeDetails: a.modeDetails, warnings: a.warnings };
   }
 
   /** Operator or admin. Returns the actor id to follow in `events`. */
   async reboot(node: NodeTarget, opts?: CallOptions & { mode?: RebootMode }): Promise<{ actorId: string }> {
     const mode = { default: RebootRequest_Mode.DEFAULT, powercycle: RebootRequest_Mode.POWERCYCLE, force: RebootRequest_Mode.FORCE }[opts?.mode ?? "default"];
-    const res = await this.unary(MachineServiceService.reboot, { mode }, node, opts, this.timeouts.power, false);
-    return { actorId: unwrap(res, node ?? "", "Reboot").actorId };
+    const msg = await this.one("Reboot", MachineServiceService.reboot, { mode }, node, opts, this.timeouts.power, false);
+    return { actorId: msg.actorId };
   }
 
   /** Admin only. Reverts the bootloader to the previous entry, then reboots. */
   async rollback(node: NodeTarget, opts?: CallOptions): Promise<void> {
-    const res = await this.unary(MachineServiceService.rollback, {}, node, opts, this.timeouts.power, false);
-    unwrap(res, node ?? "", "Rollback");
+    await this.one("Rollback", MachineServiceService.rollback, {}, node, opts, this.timeouts.power, false);
   }
 
   /** Operator or admin. */
   async shutdown(node: NodeTarget, opts?: CallOptions & { force?: boolean }): Promise<{ actorId: string }> {
-    const res = await this.unary(MachineServiceService.shutdown, { force: opts?.force ?? false }, node, opts, this.timeouts.power, false);
-    return { actorId: unwrap(res, node ?? "", "Shutdown").actorId };
+    const msg = await this.one("Shutdown", MachineServiceService.shutdown, { force: opts?.force ?? false }, node, opts, this.timeouts.power, false);
+    return { actorId: msg.actorId };
   }
 
   /** The deprecated `MachineService/Upgrade` (admin); prefer {@link upgrade}, which picks the path. */
@@ -689,8 +711,7 @@ export class TalosClient {
       force: opts.force ?? false,
       rebootMode: opts.rebootMode === "powercycle" ? UpgradeRequest_RebootMode.POWERCYCLE : UpgradeRequest_RebootMode.DEFAULT,
     };
-    const res = await this.unary(MachineServiceService.upgrade, req, node, opts, this.timeouts.legacyUpgrade, false);
-    const u = unwrap(res, node ?? "", "Upgrade");
+    const u = await this.one("Upgrade", MachineServiceService.upgrade, req, node, opts, this.timeouts.legacyUpgrade, false);
     return { ack: u.ack, actorId: u.actorId };
   }
 
