@@ -177,6 +177,24 @@ describe("calls", () => {
     expect(err.node).toBe("10.5.0.4");
   });
 
+  it("accepts replies and requests above grpc-js's 4 MiB default (32 MiB like Talos)", async () => {
+    let received = 0;
+    const big = "x".repeat(10 * 1024 * 1024);
+    const s = await stub({
+      handlers: {
+        hostname: (_call, cb) => cb(null, { messages: [{ hostname: big }] }),
+        applyConfiguration: (call, cb) => {
+          received = call.request.data.length;
+          cb(null, { messages: [{ warnings: [], mode: 2, modeDetails: "ok" }] });
+        },
+      },
+    });
+    const client = createTalosClient(contextFrom({ caPem: pki.ca.certPem, client: pki.admin, endpoints: [{ host: HOST, port: s.port }] }));
+    expect((await client.hostname(undefined)).length).toBe(big.length);
+    await client.applyConfiguration(undefined, { data: big, mode: "no-reboot" });
+    expect(received).toBe(big.length);
+  });
+
   it("reuses one channel per endpoint and identity", async () => {
     const s = await stub();
     const ctx = contextFrom({ caPem: pki.ca.certPem, client: pki.admin, endpoints: [{ host: HOST, port: s.port }] });

@@ -28,7 +28,7 @@ export interface StubServer {
 }
 
 export async function startStubServer(opts: StubServerOptions): Promise<StubServer> {
-  const server = new grpc.Server();
+  const server = new grpc.Server({ "grpc.max_receive_message_length": 32 * 1024 * 1024, "grpc.max_send_message_length": 32 * 1024 * 1024 });
   const calls: Record<string, number> = {};
   const count = (name: string) => {
     calls[name] = (calls[name] ?? 0) + 1;
