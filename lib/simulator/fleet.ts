@@ -1,0 +1,461 @@
+/**
+ * startFleet: a fleet of simulated Talos nodes in one process. Each node is a real grpc-js server
+ * with mTLS on its own loopback address (or its own port on 127.0.0.1), sharing one CA and one
+ * set of handler definitions; per-node state is kept small so 1,000 nodes fit in one process.
+ */
+import path from "node:path";
+
+import * as grpc from "@grpc/grpc-js";
+import { z } from "zod";
+
+import { ImageServiceService } from "../server/talos/gen/machine/image";
+import { LifecycleServiceService } from "../server/talos/gen/machine/lifecycle";
+import { MachineServiceService } from "../server/talos/gen/machine/machine";
+import { StateService } from "../server/talos/gen/cosi/state";
+import { realClock } from "./clock";
+import { buildConfigTemplate, loadOrCreateClusterSecrets, type ClusterSecrets } from "./config-gen";
+import { type ControlBackend, type NodeRow, startControlApi, UnknownNodeError } from "./control-api";
+import { describeFaults, type FaultSpec, faultSpecSchema } from "./faults";
+import { NodeServer } from "./node-server";
+import { type ClusterContext, type NodeRole, type NodeTiming, SimNode, type TimelineEntry } from "./node-state";
+import {
+  type CertAndKey,
+  issueClientCert,
+  loadOrCreatePki,
+  renderTalosconfig,
+  SIM_CLIENT_ROLES,
+  SIM_TALOSCONFIG_FILES,
+  type SimClientName,
+  toTalosKeyPem,
+  writeTalosconfig,
+} from "./pki";
+import type { NodeDirectory } from "./proxy";
+import { cosiStateImpl, type ResourceWatchers } from "./services/cosi";
+import { imageServiceImpl, lifecycleServiceImpl } from "./services/lifecycle";
+import { type ClientConfigIssuer, machineServiceImpl } from "./services/machine";
+import { defaultKubernetesVersion, parseTalosVersion } from "./versions";
+
+export type { FaultSpec } from "./faults";
+export type { TimelineEntry } from "./node-state";
+export type { NodeRow } from "./control-api";
+
+/** Latest stable Talos at the time of writing (talos-api.md §10). */
+export const DEFAULT_TALOS_VERSION = "v1.13.9";
+
+export interface FleetOptions {
+  /** Control planes per cluster. */
+  controlPlanes: number;
+  /** Workers per cluster. */
+  workers: number;
+  /** Default 1; cluster names "sim-1", "sim-2", … */
+  clusters?: number;
+  /** Talos version of every node; default {@link DEFAULT_TALOS_VERSION}. */
+  version?: string;
+  /** Per-node version override, keyed by hostname or address. */
+  nodeVersions?: Record<string, string>;
+  /** PKI, cluster secrets and talosconfig files live here; reused on the next start. */
+  stateDir: string;
+  /** Default "127.0.10.1"; node i gets the next loopback address (skipping .0 and .255). */
+  firstAddress?: string;
+  /** true: every node on 127.0.0.1 with distinct ports instead of its own address. */
+  ports?: boolean;
+  /** Default 50000 (with ports: true, node i gets basePort+i; 0 = ephemeral). */
+  basePort?: number;
+  /** Control HTTP API on 127.0.0.1; 0 = ephemeral; default 50099. */
+  controlPort?: number;
+  /** Default 20. */
+  rebootSeconds?: number;
+  /** Default 10. */
+  bootSeconds?: number;
+  /** Delay from RUNNING(ready=false) to ready=true; default 2. */
+  readySeconds?: number;
+  /** Legacy upgrade time in UPGRADING, and LifecycleService install time; default 5. */
+  upgradeSeconds?: number;
+  /** ApplyConfiguration processing time (dry runs take a third); default 0.3. */
+  applySeconds?: number;
+  /** Default 8760. */
+  clientCertValidHours?: number;
+}
+
+export interface SimNodeInfo {
+  id: string;
+  address: string;
+  port: number;
+  hostname: string;
+  cluster: string;
+  role: "controlplane" | "worker";
+  version: string;
+}
+
+export interface Fleet {
+  nodes: SimNodeInfo[];
+  clusters: string[];
+  /** talosconfig paths; one context per cluster (endpoints = its control planes, nodes = all its nodes). */
+  talosconfig: { admin: string; operator: string; reader: string };
+  caPem: string;
+  controlUrl: string;
+  /** Same as POST /faults; throws on an invalid spec or unknown node. */
+  setFault(f: FaultSpec): void;
+  /** Same as DELETE /faults[?node=]. */
+  clearFaults(node?: string): void;
+  /** Same as GET /nodes. */
+  nodeStates(): NodeRow[];
+  /** Same as GET /timeline. */
+  timeline(): TimelineEntry[];
+  /** Closes every listener and timer; the process can exit after it. */
+  stop(): Promise<void>;
+}
+
+const positive = z.number().finite().min(0);
+
+export const fleetOptionsSchema = z.object({
+  controlPlanes: z.number().int().min(1, "at least one control plane per cluster").max(1000),
+  workers: z.number().int().min(0).max(5000),
+  clusters: z.number().int().min(1).max(50).default(1),
+  version: z.string().refine((v) => parseTalosVersion(v) !== null, "must be a Talos version like v1.13.9").default(DEFAULT_TALOS_VERSION),
+  nodeVersions: z.record(z.string(), z.string().refine((v) => parseTalosVersion(v) !== null, "must be a Talos version like v1.13.9")).default({}),
+  stateDir: z.string().min(1),
+  firstAddress: z
+    .string()
+    .regex(/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/, "must be an IPv4 loopback address (127.x.y.z)")
+    .refine((a) => a.split(".").every((o) => Number(o) <= 255), "invalid IPv4 address")
+    .default("127.0.10.1"),
+  ports: z.boolean().default(false),
+  basePort: z.number().int().min(0).max(65535).default(50000),
+  controlPort: z.number().int().min(0).max(65535).default(50099),
+  rebootSeconds: positive.default(20),
+  bootSeconds: positive.default(10),
+  readySeconds: positive.default(2),
+  upgradeSeconds: positive.default(5),
+  applySeconds: positive.default(0.3),
+  clientCertValidHours: z.number().positive().default(8760),
+});
+
+type ResolvedOptions = z.infer<typeof fleetOptionsSchema>;
+
+function* loopbackAddresses(first: string): Generator<string> {
+  let n = first.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+  const max = 127 * 2 ** 24 + 2 ** 24 - 1;
+  while (n <= max) {
+    const last = n & 255;
+    if (last !== 0 && last !== 255) yield [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, last].join(".");
+    n++;
+  }
+}
+
+async function inBatches<T, R>(items: T[], size: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
+  return out;
+}
+
+interface Layout {
+  id: string;
+  hostname: string;
+  address: string;
+  port: number;
+  role: NodeRole;
+  cluster: string;
+  version: string;
+}
+
+function layoutNodes(o: ResolvedOptions): Layout[] {
+  const addrs = loopbackAddresses(o.firstAddress);
+  const out: Layout[] = [];
+  let i = 0;
+  for (let c = 1; c <= o.clusters; c++) {
+    const cluster = `sim-${c}`;
+    const add = (role: NodeRole, k: number) => {
+      const hostname = `${cluster}-${role}-${k}`;
+      let address: string;
+      let port: number;
+      if (o.ports) {
+        address = "127.0.0.1";
+        port = o.basePort === 0 ? 0 : o.basePort + i;
+      } else {
+        const next = addrs.next();
+        if (next.done) throw new Error("ran out of loopback addresses: choose a lower firstAddress");
+        address = next.value;
+        port = o.basePort;
+      }
+      if (port > 65535) throw new Error(`port ${port} for ${hostname} is out of range: lower basePort or the node count`);
+      const version = o.nodeVersions[hostname] ?? (o.ports ? undefined : o.nodeVersions[address]) ?? o.version;
+      out.push({ id: hostname, hostname, address, port, role, cluster, version });
+      i++;
+    };
+    for (let k = 1; k <= o.controlPlanes; k++) add("controlplane", k);
+    for (let k = 1; k <= o.workers; k++) add("worker", k);
+  }
+  return out;
+}
+
+const TIMELINE_CAP = 100_000;
+
+/** Starts the fleet: PKI, cluster secrets, one mTLS gRPC server per node, talosconfigs, control API. */
+export async function startFleet(options: FleetOptions): Promise<Fleet> {
+  const parsed = fleetOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    throw new Error(`invalid fleet options: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  const o = parsed.data;
+  const stateDir = path.resolve(o.stateDir);
+  const layout = layoutNodes(o);
+  const clusterNames = [...new Set(layout.map((l) => l.cluster))];
+
+  const pki = await loadOrCreatePki(stateDir);
+  const secrets = new Map<string, ClusterSecrets>(
+    await Promise.all(clusterNames.map(async (name) => [name, await loadOrCreateClusterSecrets(stateDir, name)] as const)),
+  );
+
+  const timing: NodeTiming = {
+    rebootMs: o.rebootSeconds * 1000,
+    bootMs: o.bootSeconds * 1000,
+    readyMs: o.readySeconds * 1000,
+    upgradeMs: o.upgradeSeconds * 1000,
+    applyMs: o.applySeconds * 1000,
+    dryRunMs: (o.applySeconds * 1000) / 3,
+    closeDelayMs: 50,
+  };
+
+  const timelineEntries: TimelineEntry[] = [];
+  const watchers: ResourceWatchers = new Map();
+  const pendingNotify = new Set<SimNode>();
+  const servers = new Map<SimNode, NodeServer>();
+  let stopping = false;
+
+  const flushNotify = () => {
+    const nodes = [...pendingNotify];
+    pendingNotify.clear();
+    for (const n of nodes) for (const fn of [...(watchers.get(n) ?? [])]) fn();
+  };
+
+  const hooks = {
+    listenChanged: (n: SimNode) => {
+      if (!stopping) void servers.get(n)?.reconcile();
+    },
+    timeline: (e: TimelineEntry) => {
+      timelineEntries.push(e);
+      if (timelineEntries.length > TIMELINE_CAP) timelineEntries.splice(0, timelineEntries.length - TIMELINE_CAP);
+    },
+    resourcesChanged: (n: SimNode) => {
+      // Coalesce bursts (a boot touches several resources) into one watch evaluation per node.
+      if (!watchers.has(n)) return;
+      if (pendingNotify.size === 0) queueMicrotask(flushNotify);
+      pendingNotify.add(n);
+    },
+  };
+
+  const clusters = new Map<string, ClusterContext>();
+  for (const name of clusterNames) {
+    const firstCp = layout.find((l) => l.cluster === name && l.role === "controlplane")!;
+    const templates = new Map<string, string>();
+    const clusterVersion = firstCp.version;
+    const ctx: ClusterContext = {
+      name,
+      nodes: [],
+      kubernetesVersion: defaultKubernetesVersion(clusterVersion),
+      template(role, version) {
+        const key = `${role}/${version}`;
+        let t = templates.get(key);
+        if (t === undefined) {
+          t = buildConfigTemplate({
+            role,
+            clusterName: name,
+            controlPlaneEndpoint: `https://${o.ports ? firstCp.hostname : firstCp.address}:6443`,
+            controlPlaneHost: o.ports ? firstCp.hostname : firstCp.address,
+            talosVersion: version,
+            kubernetesVersion: ctx.kubernetesVersion,
+            osCa: pki.ca,
+            secrets: secrets.get(name)!,
+          });
+          templates.set(key, t);
+        }
+        return t;
+      },
+    };
+    clusters.set(name, ctx);
+  }
+
+  const nodes: SimNode[] = layout.map((l) => {
+    const cluster = clusters.get(l.cluster)!;
+    const node = new SimNode({ ...l, cluster, clock: realClock, timing, hooks });
+    cluster.nodes.push(node);
+    return node;
+  });
+
+  const byName = new Map<string, SimNode>();
+  for (const n of nodes) {
+    byName.set(n.hostname, n);
+    if (!o.ports) byName.set(n.address, n);
+  }
+  const dir: NodeDirectory = { find: (t) => byName.get(t), addressesAreShared: o.ports };
+
+  const issuer: ClientConfigIssuer = {
+    async issue(roles, ttlHours, clusterName) {
+      const pair = await issueClientCert(pki.ca, { roles, validHours: ttlHours });
+      const context = `${(roles[0] ?? "client").replace(/^os:/, "")}@${clusterName}`;
+      const talosconfig = renderTalosconfig({
+        current: context,
+        contexts: { [context]: { endpoints: [], nodes: [], ca: pki.ca.certPem, crt: pair.certPem, key: pair.keyPem } },
+      });
+      return { ca: pki.ca.certPem, crt: pair.certPem, key: toTalosKeyPem(pair.keyPem), talosconfig };
+    },
+  };
+
+  const caBuf = Buffer.from(pki.ca.certPem);
+  const onServerError = (n: SimNode, e: unknown) => {
+    process.stderr.write(`simulator: listener of ${n.hostname} (${n.address}:${n.port}): ${e instanceof Error ? e.message : String(e)}\n`);
+  };
+
+  const started: NodeServer[] = [];
+  const cleanup = async () => {
+    stopping = true;
+    for (const n of nodes) n.dispose();
+    await Promise.all(started.map((s) => s.stop()));
+  };
+
+  try {
+    const certs: CertAndKey[] = await inBatches(nodes, 64, (n) =>
+      pki.issueNodeCert({ hostname: n.hostname, addresses: [n.address] }),
+    );
+    nodes.forEach((node, i) => {
+      const cert = certs[i]!;
+      const creds = grpc.ServerCredentials.createSsl(caBuf, [{ cert_chain: Buffer.from(cert.certPem), private_key: Buffer.from(cert.keyPem) }], true);
+      const env = { entry: node, dir };
+      const server = new NodeServer(
+        node,
+        creds,
+        [
+          { definition: MachineServiceService, implementation: machineServiceImpl(env, issuer) },
+          { definition: StateService, implementation: cosiStateImpl(env, watchers) },
+          // Registered on every node so a proxying entry can reach a 1.13+ target; handlers
+          // answer UNIMPLEMENTED when the target itself is older.
+          { definition: LifecycleServiceService, implementation: lifecycleServiceImpl(env) },
+          { definition: ImageServiceService, implementation: imageServiceImpl(env) },
+        ],
+        onServerError,
+      );
+      servers.set(node, server);
+    });
+    await inBatches(nodes, 100, async (n) => {
+      const s = servers.get(n)!;
+      started.push(s);
+      await s.reconcile();
+      if (!s.listening) throw new Error(`could not listen on ${n.address}:${n.port} for ${n.hostname}`);
+    });
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+
+  // talosconfigs: one context per cluster.
+  const endpointOf = (n: SimNode) => (n.port === 50000 ? n.address : `${n.address}:${n.port}`);
+  const targetOf = (n: SimNode) => (o.ports ? n.hostname : n.address);
+  const clientPairs = {} as Record<SimClientName, CertAndKey>;
+  for (const name of Object.keys(SIM_CLIENT_ROLES) as SimClientName[]) {
+    clientPairs[name] =
+      options.clientCertValidHours === undefined
+        ? pki.clients[name]
+        : await issueClientCert(pki.ca, { roles: [SIM_CLIENT_ROLES[name]], validHours: o.clientCertValidHours });
+  }
+  const talosconfig = {} as Record<SimClientName, string>;
+  for (const name of Object.keys(SIM_CLIENT_ROLES) as SimClientName[]) {
+    const file = path.join(stateDir, SIM_TALOSCONFIG_FILES[name]);
+    const contexts = Object.fromEntries(
+      clusterNames.map((c) => {
+        const members = clusters.get(c)!.nodes;
+        return [
+          c,
+          {
+            endpoints: members.filter((n) => n.role === "controlplane").map(endpointOf),
+            nodes: members.map(targetOf),
+            ca: pki.ca.certPem,
+            crt: clientPairs[name].certPem,
+            key: clientPairs[name].keyPem,
+          },
+        ];
+      }),
+    );
+    await writeTalosconfig(file, { current: clusterNames[0]!, contexts });
+    talosconfig[name] = file;
+  }
+
+  const findNode = (ref: string): SimNode => {
+    const n = byName.get(ref) ?? nodes.find((x) => x.id === ref);
+    if (!n) throw new UnknownNodeError(ref);
+    return n;
+  };
+  const row = (n: SimNode): NodeRow => {
+    const st = n.machineStatus();
+    return {
+      id: n.id,
+      address: n.address,
+      port: n.port,
+      hostname: n.hostname,
+      cluster: n.cluster.name,
+      role: n.role,
+      version: n.runningVersion,
+      installedVersion: n.installedVersion,
+      stage: st.stage,
+      ready: st.ready,
+      configHash: n.configHash,
+      bootId: n.bootId,
+      reachable: n.reachable,
+      faults: describeFaults(n.faults),
+    };
+  };
+  const backend: ControlBackend = {
+    nodes: () => nodes.map(row),
+    timeline: () => [...timelineEntries],
+    setFault(spec) {
+      const n = findNode(spec.node);
+      n.setFault(spec);
+      return row(n);
+    },
+    clearFaults(ref) {
+      const list = ref === undefined ? nodes : [findNode(ref)];
+      let count = 0;
+      for (const n of list) {
+        if (Object.keys(n.faults).length > 0 || !n.powered) count++;
+        n.clearFaults();
+      }
+      return count;
+    },
+  };
+
+  let control: Awaited<ReturnType<typeof startControlApi>>;
+  try {
+    control = await startControlApi(backend, o.controlPort);
+  } catch (e) {
+    await cleanup();
+    throw new Error(`control API could not listen on 127.0.0.1:${o.controlPort}: ${(e as Error).message}`);
+  }
+
+  let stopped: Promise<void> | undefined;
+  return {
+    nodes: nodes.map((n) => ({ id: n.id, address: n.address, port: n.port, hostname: n.hostname, cluster: n.cluster.name, role: n.role, version: n.runningVersion })),
+    clusters: clusterNames,
+    talosconfig: { admin: talosconfig.admin, operator: talosconfig.operator, reader: talosconfig.reader },
+    caPem: pki.ca.certPem,
+    controlUrl: control.url,
+    setFault(f) {
+      backend.setFault(faultSpecSchema.parse(f));
+    },
+    clearFaults(node) {
+      backend.clearFaults(node);
+    },
+    nodeStates: () => backend.nodes(),
+    timeline: () => backend.timeline(),
+    stop() {
+      stopped ??= (async () => {
+        await cleanup();
+        watchers.clear();
+        await new Promise<void>((resolve) => {
+          control.server.close(() => resolve());
+          control.server.closeAllConnections();
+        });
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,328 @@
+/**
+ * The COSI resources a simulated node serves (talos-api.md §4), rendered from its state, plus the
+ * access filter's registry: known namespaces and types, and which types are sensitive.
+ */
+import { isIP } from "node:net";
+
+import { stringify } from "yaml";
+
+import { Resource } from "../server/talos/gen/cosi/resource";
+import { MemberSpec as ClusterMemberSpec } from "../server/talos/gen/resource/definitions/cluster/cluster";
+import { MachineConfigSpec, MachineTypeSpec } from "../server/talos/gen/resource/definitions/config/config";
+import { MachineType } from "../server/talos/gen/resource/definitions/enums/enums";
+import { MemberSpec as EtcdMemberSpec } from "../server/talos/gen/resource/definitions/etcd/etcd";
+import { HostnameStatusSpec } from "../server/talos/gen/resource/definitions/network/network";
+import { BootIDSpec, MachineStatusSpec, VersionSpec } from "../server/talos/gen/resource/definitions/runtime/runtime";
+import { ServiceSpec } from "../server/talos/gen/resource/definitions/v1alpha1/v1alpha1";
+import { STAGE_NUMBER, type SimNode } from "./node-state";
+import { hasBootIdResource, yamlSpecIsScalar } from "./versions";
+
+export interface RenderedResource {
+  id: string;
+  proto: Buffer;
+  yaml: string;
+  owner: string;
+  annotations?: Record<string, string>;
+}
+
+export interface ResourceTypeDef {
+  type: string;
+  namespace: string;
+  displayType: string;
+  aliases: string[];
+  sensitive: boolean;
+  /** Which nodes have the type (e.g. BootIDs from 1.14); default all. */
+  availableOn?(node: SimNode): boolean;
+  /** Renders the node's resources of this type; absent = a known type the simulator keeps empty. */
+  render?(node: SimNode): RenderedResource[];
+}
+
+/** Go yaml.v3 style, which is what talosctl prints. */
+const toYaml = (v: unknown) => stringify(v, { indent: 4, lineWidth: 0 });
+
+const machineTypeEnum = (n: SimNode) => (n.role === "controlplane" ? MachineType.TYPE_CONTROL_PLANE : MachineType.TYPE_WORKER);
+
+function ipBytes(address: string): Buffer {
+  if (isIP(address) === 4) return Buffer.from(address.split(".").map(Number));
+  return Buffer.alloc(0);
+}
+
+function machineConfigResources(n: SimNode): RenderedResource[] {
+  const scalar = yamlSpecIsScalar(n.runningVersion);
+  const one = (id: string, text: string): RenderedResource => ({
+    id,
+    proto: Buffer.from(MachineConfigSpec.encode({ yamlMarshalled: Buffer.from(text, "utf8") }).finish()),
+    // From 1.12 the YAML rendering is a string scalar holding the whole multi-document config.
+    yaml: scalar ? toYaml(text) : text,
+    owner: "",
+    annotations: scalar ? { "talos.dev/yaml-spec": "1" } : undefined,
+  });
+  return [one("v1alpha1", n.runningConfigText()), one("persistent", n.persistentConfigText())];
+}
+
+export const RESOURCE_TYPES: ResourceTypeDef[] = [
+  {
+    type: "MachineConfigs.config.talos.dev",
+    namespace: "config",
+    displayType: "MachineConfig",
+    aliases: [],
+    sensitive: true,
+    render: machineConfigResources,
+  },
+  {
+    type: "MachineTypes.config.talos.dev",
+    namespace: "config",
+    displayType: "MachineType",
+    aliases: [],
+    sensitive: false,
+    render: (n) => [
+      {
+        id: "machine-type",
+        proto: Buffer.from(MachineTypeSpec.encode({ machineType: machineTypeEnum(n) }).finish()),
+        yaml: toYaml(n.role),
+        owner: "config.MachineTypeController",
+      },
+    ],
+  },
+  {
+    type: "MachineStatuses.runtime.talos.dev",
+    namespace: "runtime",
+    displayType: "MachineStatus",
+    aliases: [],
+    sensitive: false,
+    render: (n) => {
+      const st = n.machineStatus();
+      return [
+        {
+          id: "machine",
+          proto: Buffer.from(
+            MachineStatusSpec.encode({
+              stage: STAGE_NUMBER[st.stage] as number,
+              status: { ready: st.ready, unmetConditions: st.unmetConditions },
+            }).finish(),
+          ),
+          yaml: toYaml({ stage: st.stage, status: { ready: st.ready, unmetConditions: st.unmetConditions } }),
+          owner: "runtime.MachineStatusPublisherController",
+        },
+      ];
+    },
+  },
+  {
+    type: "Versions.runtime.talos.dev",
+    namespace: "runtime",
+    displayType: "Version",
+    aliases: [],
+    sensitive: false,
+    render: (n) => [
+      {
+        id: "version",
+        proto: Buffer.from(VersionSpec.encode({ version: n.runningVersion, name: "Talos" }).finish()),
+        yaml: toYaml({ version: n.runningVersion, name: "Talos" }),
+        owner: "runtime.VersionController",
+      },
+    ],
+  },
+  {
+    type: "Services.v1alpha1.talos.dev",
+    namespace: "runtime",
+    displayType: "Service",
+    aliases: ["svc"],
+    sensitive: false,
+    render: (n) =>
+      n.services().map((s) => ({
+        id: s.id,
+        proto: Buffer.from(ServiceSpec.encode({ running: s.running, healthy: s.healthy, unknown: s.unknown }).finish()),
+        yaml: toYaml({ running: s.running, healthy: s.healthy, unknown: s.unknown }),
+        owner: "",
+      })),
+  },
+  {
+    type: "BootIDs.runtime.talos.dev",
+    namespace: "runtime",
+    displayType: "BootID",
+    aliases: [],
+    sensitive: false,
+    availableOn: (n) => hasBootIdResource(n.runningVersion),
+    render: (n) => [
+      {
+        id: "boot-id",
+        proto: Buffer.from(BootIDSpec.encode({ bootId: n.bootId }).finish()),
+        yaml: toYaml({ bootID: n.bootId }),
+        owner: "runtime.BootIDController",
+      },
+    ],
+  },
+  {
+    type: "HostnameStatuses.net.talos.dev",
+    namespace: "network",
+    displayType: "HostnameStatus",
+    aliases: ["hostname"],
+    sensitive: false,
+    render: (n) => [
+      {
+        id: "hostname",
+        proto: Buffer.from(HostnameStatusSpec.encode({ hostname: n.hostname, domainname: "" }).finish()),
+        yaml: toYaml({ hostname: n.hostname, domainname: "" }),
+        owner: "network.HostnameStatusController",
+      },
+    ],
+  },
+  {
+    type: "Members.cluster.talos.dev",
+    namespace: "cluster",
+    displayType: "Member",
+    aliases: [],
+    sensitive: false,
+    render: (n) =>
+      n.cluster.nodes.map((m) => {
+        const controlPlane = m.role === "controlplane" ? { apiServerPort: "6443" } : undefined;
+        return {
+          id: m.hostname,
+          proto: Buffer.from(
+            ClusterMemberSpec.encode({
+              nodeId: m.nodeId,
+              addresses: [{ ip: ipBytes(m.address) }],
+              hostname: m.hostname,
+              machineType: machineTypeEnum(m),
+              operatingSystem: `Talos (${m.runningVersion})`,
+              controlPlane,
+            }).finish(),
+          ),
+          yaml: toYaml({
+            nodeId: m.nodeId,
+            addresses: [m.address],
+            hostname: m.hostname,
+            machineType: m.role,
+            operatingSystem: `Talos (${m.runningVersion})`,
+            ...(controlPlane ? { controlPlane: { apiServerPort: 6443 } } : {}),
+          }),
+          owner: "cluster.MemberController",
+        };
+      }),
+  },
+  {
+    type: "EtcdMembers.etcd.talos.dev",
+    namespace: "etcd",
+    displayType: "EtcdMember",
+    aliases: [],
+    sensitive: false,
+    render: (n) =>
+      n.role === "controlplane"
+        ? [
+            {
+              id: "local",
+              proto: Buffer.from(EtcdMemberSpec.encode({ memberId: n.etcdMemberIdHex }).finish()),
+              yaml: toYaml({ memberID: n.etcdMemberIdHex }),
+              owner: "etcd.MemberController",
+            },
+          ]
+        : [],
+  },
+  // Known types the simulator keeps empty: readable (or denied) exactly as on Talos.
+  { type: "Diagnostics.runtime.talos.dev", namespace: "runtime", displayType: "Diagnostic", aliases: [], sensitive: false, render: () => [] },
+  { type: "NodeAddresses.net.talos.dev", namespace: "network", displayType: "NodeAddress", aliases: [], sensitive: false },
+  { type: "VolumeStatuses.block.talos.dev", namespace: "runtime", displayType: "VolumeStatus", aliases: [], sensitive: false },
+  { type: "NodeStatuses.kubernetes.talos.dev", namespace: "k8s", displayType: "NodeStatus", aliases: [], sensitive: false },
+  { type: "Nodenames.kubernetes.talos.dev", namespace: "k8s", displayType: "Nodename", aliases: [], sensitive: false },
+  { type: "KubeletConfigs.kubernetes.talos.dev", namespace: "k8s", displayType: "KubeletConfig", aliases: [], sensitive: true },
+  { type: "KubeletSpecs.kubernetes.talos.dev", namespace: "k8s", displayType: "KubeletSpec", aliases: [], sensitive: true },
+  ...[
+    ["OSRootSecrets", "OSRootSecret"],
+    ["ApiCertificates", "ApiCertificate"],
+    ["TrustdCertificates", "TrustdCertificate"],
+    ["EtcdRootSecrets", "EtcdRootSecret"],
+    ["EtcdSecrets", "EtcdSecret"],
+    ["KubernetesRootSecrets", "KubernetesRootSecret"],
+    ["KubernetesDynamicCerts", "KubernetesDynamicCert"],
+    ["KubernetesSecrets", "KubernetesSecret"],
+    ["KubeletSecrets", "KubeletSecret"],
+    ["CertSANs", "CertSAN"],
+  ].map(([plural, single]) => ({
+    type: `${plural}.secrets.talos.dev`,
+    namespace: "secrets",
+    displayType: single!,
+    aliases: [],
+    sensitive: true,
+  })),
+];
+
+/** Namespaces the access filter knows (reads in any other namespace are PermissionDenied). */
+export const KNOWN_NAMESPACES = new Set([
+  "meta", "config", "runtime", "network", "cluster", "etcd", "k8s", "k8s-controlplane", "secrets", "files",
+  "hardware", "block", "perf", "kubespan", "cri", "siderolink", "v1alpha1",
+]);
+
+const RD_TYPE = "ResourceDefinitions.meta.cosi.dev";
+const NS_TYPE = "Namespaces.meta.cosi.dev";
+
+function allAliases(def: Pick<ResourceTypeDef, "type" | "displayType" | "aliases">): string[] {
+  const singular = def.displayType.toLowerCase();
+  const plural = def.type.split(".")[0]!.toLowerCase();
+  const initials = def.displayType.replace(/[^A-Z]/g, "").toLowerCase();
+  const out = [...def.aliases, singular, plural];
+  if (initials.length > 1) out.push(initials, `${initials}s`);
+  return [...new Set(out)];
+}
+
+function resourceDefinitions(): RenderedResource[] {
+  const defs = [...RESOURCE_TYPES, { type: RD_TYPE, namespace: "meta", displayType: "ResourceDefinition", aliases: ["api-resources"], sensitive: false }, { type: NS_TYPE, namespace: "meta", displayType: "Namespace", aliases: ["ns"], sensitive: false }];
+  return defs.map((d) => ({
+    id: d.type.toLowerCase(),
+    // The ResourceDefinitionSpec proto is not in our subset; talosctl only reads yaml_spec.
+    proto: Buffer.alloc(0),
+    yaml: toYaml({
+      resourceType: d.type,
+      displayType: d.displayType,
+      defaultNamespace: d.namespace,
+      aliases: d.aliases,
+      allAliases: allAliases(d),
+      printColumns: [],
+      ...(d.sensitive ? { sensitivity: "sensitive" } : {}),
+    }),
+    owner: "",
+  }));
+}
+
+const META_TYPES: ResourceTypeDef[] = [
+  { type: RD_TYPE, namespace: "meta", displayType: "ResourceDefinition", aliases: ["api-resources"], sensitive: false, render: resourceDefinitions },
+  {
+    type: NS_TYPE,
+    namespace: "meta",
+    displayType: "Namespace",
+    aliases: ["ns"],
+    sensitive: false,
+    render: () => [...KNOWN_NAMESPACES].sort().map((ns) => ({ id: ns, proto: Buffer.alloc(0), yaml: toYaml({ description: "" }), owner: "" })),
+  },
+];
+
+const BY_TYPE = new Map<string, ResourceTypeDef>([...RESOURCE_TYPES, ...META_TYPES].map((d) => [d.type, d]));
+
+export function findResourceType(type: string): ResourceTypeDef | undefined {
+  return BY_TYPE.get(type);
+}
+
+/** Full COSI Resource messages of a type on a node, in the given namespace (empty if it lives elsewhere). */
+export function listResources(node: SimNode, def: ResourceTypeDef, namespace: string): Resource[] {
+  if (namespace !== def.namespace || !def.render) return [];
+  return def.render(node).map((r) => toResource(node, def, r));
+}
+
+export function toResource(node: SimNode, def: ResourceTypeDef, r: RenderedResource): Resource {
+  const { version, updated } = node.resourceVersion(`${def.type}/${r.id}`, r.yaml);
+  return {
+    metadata: {
+      namespace: def.namespace,
+      type: def.type,
+      id: r.id,
+      version: String(version),
+      owner: r.owner,
+      phase: "running",
+      created: new Date(node.created),
+      updated: new Date(updated),
+      finalizers: [],
+      labels: {},
+      annotations: r.annotations ?? {},
+    },
+    spec: { protoSpec: r.proto, yamlSpec: r.yaml },
+  };
+}
