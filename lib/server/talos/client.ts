@@ -366,6 +366,40 @@ const pullStatus = {
   [ImageServicePullLayerProgress_Status.ALREADY_EXISTS]: "already_exists",
 } as const;
 
+/**
+ * Resolves when one connection is READY, when every one has failed at least once
+ * (TRANSIENT_FAILURE), or at the deadline. Starts connecting those that are idle.
+ */
+function waitForAnyReady(conns: Connection[], deadline: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let done = false;
+    const failed = new Set<number>();
+    const finish = () => {
+      if (!done) {
+        done = true;
+        resolve();
+      }
+    };
+    conns.forEach((conn, i) => {
+      const channel = conn.client.getChannel();
+      const watch = (state: ConnectivityState) => {
+        if (done) return;
+        if (state === ConnectivityState.READY) return finish();
+        if (state === ConnectivityState.TRANSIENT_FAILURE || state === ConnectivityState.SHUTDOWN) {
+          failed.add(i);
+          if (failed.size === conns.length) return finish();
+        }
+        if (state === ConnectivityState.SHUTDOWN) return;
+        channel.watchConnectivityState(state, deadline, (err) => {
+          if (err) return finish(); // deadline
+          watch(channel.getConnectivityState(true));
+        });
+      };
+      watch(channel.getConnectivityState(true));
+    });
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // The client
 // ---------------------------------------------------------------------------------------------
@@ -427,25 +461,15 @@ export class TalosClient {
   }
 
   /**
-   * Connects to every endpoint and makes the first (in order) that is READY current. Keeps the
-   * current endpoint if none connects before `deadline`.
+   * Connects to every endpoint and makes the first (in order) that is READY current. Returns as
+   * soon as one is READY, or once every endpoint has failed a connection attempt (so a bad CA or a
+   * dead cluster fails fast), or at `deadline`; keeps the current endpoint if none is READY.
    */
   async selectEndpoint(deadline = Date.now() + this.timeouts.endpointProbe): Promise<Endpoint> {
     const conns = this.context.endpoints.map((_, i) => this.endpointConnection(i));
-    const readyIndex = () => conns.findIndex((c) => connectivityState(c, true) === ConnectivityState.READY);
-    let idx = readyIndex();
-    if (idx < 0) {
-      await new Promise<void>((resolve) => {
-        let pending = conns.length;
-        for (const c of conns) {
-          void waitForReady(c, deadline).then((ok) => {
-            pending--;
-            if (ok || pending === 0) resolve();
-          });
-        }
-      });
-      idx = readyIndex();
-    }
+    const readyIndex = () => conns.findIndex((c) => connectivityState(c) === ConnectivityState.READY);
+    if (readyIndex() < 0) await waitForAnyReady(conns, deadline);
+    const idx = readyIndex();
     if (idx >= 0) this.current = idx;
     return this.endpoint;
   }
@@ -850,7 +874,15 @@ export class TalosClient {
 
   /** The boot ID (`BootIDs.runtime.talos.dev`, 1.14+): changes on every boot. */
   async bootId(node: NodeTarget, opts?: CallOptions): Promise<string> {
-    return (await this.getResource(node, resourceKinds.bootId, undefined, opts)).spec;
+    try {
+      return (await this.getResource(node, resourceKinds.bootId, undefined, opts)).spec;
+    } catch (err) {
+      // Talos's access filter answers PermissionDenied for types it does not know (before 1.14).
+      if (err instanceof AppError && err.code === "forbidden" && /not registered/.test(err.message)) {
+        throw new AppError("unsupported", `${err.message} (BootIDs need Talos 1.14 or newer)`, { node: err.node, details: err.details, cause: err });
+      }
+      throw err;
+    }
   }
 
   /** Services from COSI, by id. */
