@@ -1,0 +1,178 @@
+/**
+ * The config validator: YAML stream → positioned issues, the same for the editor, the API and the
+ * CLI. parse → identify each document → its zod schema for the Talos minor → Talos's semantic
+ * rules → cross-document rules → sorted issues. Synchronous and isomorphic.
+ */
+import type { z } from "zod";
+
+import { identifyDocument, parseConfigYaml, type ParsedDocument, type SchemaCatalog } from "./parse";
+import { positionForPath, type PathSegment } from "./positions";
+import { parseMachineType, runRules, type DocumentSummary, type MachineRole, type RuleIssue } from "./rules";
+import * as schemaCatalog from "./schema";
+import { LATEST_TALOS_MINOR, TALOS_MINORS, type ConfigIssue, type TalosMinor, type ValidateOptions, type ValidationResult } from "./types";
+
+export type { SchemaCatalog } from "./parse";
+
+/** An issue before positioning: which document, which path, key or value. */
+interface PendingIssue extends RuleIssue {
+  document: number;
+  /** Rule issues win over schema issues at the same path and severity (one report per place). */
+  source: "schema" | "rule";
+}
+
+type ZodIssue = z.core.$ZodIssue;
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
+  let cur = root;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string | number, unknown>)[seg];
+  }
+  return cur;
+}
+
+const toPath = (p: readonly PropertyKey[]): PathSegment[] => p.map((s) => (typeof s === "number" ? s : String(s)));
+
+/**
+ * zod issues → pending issues. Unknown keys: one issue per key, at the key. Unions: when exactly
+ * one branch got past the type check, its issues are the useful ones.
+ */
+function mapZodIssues(issues: readonly ZodIssue[], base: PathSegment[], value: unknown, document: number, out: PendingIssue[]): void {
+  for (const issue of issues) {
+    const path = [...base, ...toPath(issue.path)];
+    const severity = (issue as { params?: { severity?: unknown } }).params?.severity === "warning" ? "warning" : "error";
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        out.push({ severity, message: `unknown key \`${key}\``, path: [...path, key], at: "key", document, source: "schema" });
+      }
+      continue;
+    }
+    if (issue.code === "invalid_union" && issue.errors.length > 0) {
+      const deeper = issue.errors.filter((branch) => branch.length > 0 && branch.some((i) => i.path.length > 0 || i.code === "unrecognized_keys" || i.code === "custom"));
+      if (deeper.length === 1) {
+        mapZodIssues(deeper[0]!, path, value, document, out);
+        continue;
+      }
+    }
+    let message = issue.message;
+    if (issue.code === "invalid_type" && path.length > 0 && valueAt(value, path) === undefined && isObject(valueAt(value, path.slice(0, -1)))) {
+      message = `missing required key \`${String(path[path.length - 1])}\``;
+    }
+    out.push({ severity, message, path, document, source: "schema" });
+  }
+}
+
+function resolveVersion(catalog: SchemaCatalog, version: string | undefined): TalosMinor | null {
+  if (version === undefined || version === "") return LATEST_TALOS_MINOR;
+  if ((TALOS_MINORS as readonly string[]).includes(version)) return version as TalosMinor;
+  return catalog.toTalosMinor(version);
+}
+
+const LINK_KINDS = new Set(["LinkConfig", "BondConfig", "BridgeConfig", "VLANConfig", "DummyLinkConfig", "WireguardConfig", "VRFConfig", "VethConfig"]);
+
+/** Builds a validator over a schema catalog (the real one below; tests may pass a stand-in). */
+export function createValidator(catalog: SchemaCatalog) {
+  return function validate(yaml: string, opts: ValidateOptions = {}): ValidationResult {
+    const version = resolveVersion(catalog, opts.talosVersion);
+    if (version === null) {
+      return {
+        valid: false,
+        talosVersion: LATEST_TALOS_MINOR,
+        issues: [
+          {
+            severity: "error",
+            message: `unknown Talos version "${opts.talosVersion}" (known: ${TALOS_MINORS.join(", ")})`,
+            path: [],
+            document: 0,
+            line: 1,
+            column: 1,
+            endLine: 1,
+            endColumn: 1,
+          },
+        ],
+      };
+    }
+    const patch = opts.patch === true;
+    const parsed = parseConfigYaml(yaml);
+    const issues: ConfigIssue[] = [...parsed.issues];
+    const pending: PendingIssue[] = [];
+
+    // Identify every document first: rules need their neighbours (and the machine's role).
+    const identified: { pd: ParsedDocument; kind: string; name?: string }[] = [];
+    for (const pd of parsed.documents) {
+      if (pd.broken) continue;
+      const id = identifyDocument(pd.value, catalog, version);
+      if ("issue" in id) {
+        pending.push({ severity: "error", ...id.issue, document: pd.index, source: "rule" });
+        continue;
+      }
+      identified.push({ pd, kind: id.identity.kind, name: id.identity.name });
+    }
+    const summaries: DocumentSummary[] = identified.map((d) => ({ kind: d.kind, name: d.name, value: d.pd.value }));
+    const machineDoc = identified.find((d) => d.kind === "v1alpha1");
+    const rawType = machineDoc ? valueAt(machineDoc.pd.value, ["machine", "type"]) : undefined;
+    let role: MachineRole | null = null;
+    if (machineDoc && isObject(valueAt(machineDoc.pd.value, ["machine"]))) {
+      role = parseMachineType(rawType === undefined && !patch ? "" : rawType) ?? null;
+    }
+
+    for (const d of identified) {
+      const value = d.pd.value as Record<string, unknown>;
+      const local: PendingIssue[] = [];
+      try {
+        const result = catalog.documentSchema(d.kind, version, { patch }).safeParse(value);
+        if (!result.success) mapZodIssues(result.error.issues, [], value, d.pd.index, local);
+      } catch (e) {
+        local.push({ severity: "error", message: `internal validator error: ${(e as Error).message}`, path: [], document: d.pd.index, source: "schema" });
+      }
+      const ruleIssues = runRules(d.kind, value, { version, mode: opts.mode, patch, role, documents: summaries });
+      const claimed = new Set(ruleIssues.map((r) => `${r.severity}|${JSON.stringify(r.path)}`));
+      for (const s of local) if (!claimed.has(`${s.severity}|${JSON.stringify(s.path)}`)) pending.push(s);
+      for (const r of ruleIssues) pending.push({ ...r, document: d.pd.index, source: "rule" });
+    }
+
+    // Cross-document rules: one v1alpha1 document; each singleton kind once; named kinds once per name.
+    const seen = new Map<string, number>();
+    const links = new Map<string, string>();
+    for (const d of identified) {
+      const named = d.kind !== "v1alpha1" && catalog.kindIsNamed(d.kind);
+      const key = named ? `${d.kind}/${d.name ?? ""}` : d.kind;
+      if (seen.has(key)) {
+        const what = d.kind === "v1alpha1" ? "v1alpha1 (machine config) document" : named ? `document v1alpha1/${d.kind}/${d.name ?? ""}` : `document v1alpha1/${d.kind}`;
+        const where: PathSegment[] = d.kind === "v1alpha1" ? [] : named && d.name !== undefined ? ["name"] : ["kind"];
+        pending.push({
+          severity: "error",
+          message: `duplicate ${what} is not allowed (first one is document ${seen.get(key)! + 1})`,
+          path: where,
+          document: d.pd.index,
+          source: "rule",
+        });
+      } else seen.set(key, d.pd.index);
+      if (LINK_KINDS.has(d.kind) && d.name) {
+        const other = links.get(d.name);
+        if (other && other !== d.kind) {
+          pending.push({ severity: "error", message: `link \`${d.name}\` is already configured by a ${other} document`, path: ["name"], document: d.pd.index, source: "rule" });
+        }
+        if (!other) links.set(d.name, d.kind);
+      }
+    }
+
+    const docsByIndex = new Map(parsed.documents.map((pd) => [pd.index, pd]));
+    for (const p of pending) {
+      const pd = docsByIndex.get(p.document);
+      if (!pd) continue;
+      const pos = positionForPath(pd.doc, parsed.lineCounter, p.path, p.at);
+      issues.push({ severity: p.severity, message: p.message, path: p.path, document: p.document, ...pos });
+    }
+    issues.sort((a, b) => a.document - b.document || a.line - b.line || a.column - b.column || (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1));
+    return { valid: !issues.some((i) => i.severity === "error"), issues, talosVersion: version };
+  };
+}
+
+/**
+ * Validates a machine config (a YAML stream of documents) for a Talos minor. Never throws on any
+ * input; `valid` is true when there is no error (warnings allowed).
+ */
+export const validateConfig: (yaml: string, opts?: ValidateOptions) => ValidationResult = createValidator(schemaCatalog);
