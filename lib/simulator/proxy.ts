@@ -158,6 +158,8 @@ type WithMeta = { metadata?: TalosMetadata | undefined };
 export function unary<Req, X extends WithMeta>(
   env: HandlerEnv,
   method: string,
+  /** The generated message fns of X: fills defaults for the error-only replies of a fan-out. */
+  message: { fromPartial(o: object): X },
   impl: (ctx: CallContext, node: SimNode, req: Req) => Promise<X> | X,
 ): handleUnaryCall<Req, { messages: X[] }> {
   const allowMulti = method.startsWith("/machine.MachineService/");
@@ -180,7 +182,7 @@ export function unary<Req, X extends WithMeta>(
             const x = await impl(ctx, node, call.request);
             return { ...x, metadata: metaFor(name) };
           } catch (e) {
-            return { metadata: metaFor(name, e) } as X;
+            return message.fromPartial({ metadata: metaFor(name, e) });
           }
         }),
       );

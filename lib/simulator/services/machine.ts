@@ -9,30 +9,45 @@ import { status as grpcStatus } from "@grpc/grpc-js";
 import type { Empty } from "../../server/talos/gen/google/protobuf/empty";
 import {
   type ApplyConfiguration,
+  ApplyConfiguration as ApplyConfigurationMsg,
   type ApplyConfigurationRequest,
   type EtcdAlarm,
+  EtcdAlarm as EtcdAlarmMsg,
   type EtcdMemberListRequest,
   type EtcdMembers,
+  EtcdMembers as EtcdMembersMsg,
   type EtcdStatus,
+  EtcdStatus as EtcdStatusMsg,
   type Event,
   type EventsRequest,
   type GenerateClientConfiguration,
+  GenerateClientConfiguration as GenerateClientConfigurationMsg,
   type GenerateClientConfigurationRequest,
   type Hostname,
+  Hostname as HostnameMsg,
   type LoadAvg,
+  LoadAvg as LoadAvgMsg,
   type Memory,
+  Memory as MemoryMsg,
   type MemInfo,
   MachineServiceService,
   type Reboot,
+  Reboot as RebootMsg,
   type RebootRequest,
   type Rollback,
+  Rollback as RollbackMsg,
   type ServiceList,
+  ServiceList as ServiceListMsg,
   type Shutdown,
+  Shutdown as ShutdownMsg,
   type ShutdownRequest,
   type SystemStat,
+  SystemStat as SystemStatMsg,
   type Upgrade,
+  Upgrade as UpgradeMsg,
   type UpgradeRequest,
   type Version,
+  Version as VersionMsg,
 } from "../../server/talos/gen/machine/machine";
 import type { Data } from "../../server/talos/gen/common/common";
 import type { UntypedServiceImplementation } from "@grpc/grpc-js";
@@ -152,17 +167,17 @@ async function streamEvents(node: SimNode, req: EventsRequest, sink: StreamSink<
 export function machineServiceImpl(env: HandlerEnv, issuer: ClientConfigIssuer): UntypedServiceImplementation {
   const actor = () => crypto.randomUUID();
   return {
-    version: unary<Empty, Version>(env, M + "Version", (_c, n) => ({
+    version: unary<Empty, Version>(env, M + "Version", VersionMsg, (_c, n) => ({
       metadata: undefined,
       version: { tag: n.runningVersion, sha: crypto.createHash("sha1").update(n.runningVersion).digest("hex").slice(0, 8), built: "", goVersion: goVersionFor(n.runningVersion), os: "linux", arch: "amd64" },
       platform: { name: "metal", mode: "metal" },
       features: { rbac: true },
     })),
-    hostname: unary<Empty, Hostname>(env, M + "Hostname", (_c, n) => ({ metadata: undefined, hostname: n.hostname })),
-    memory: unary<Empty, Memory>(env, M + "Memory", (_c, n) => ({ metadata: undefined, meminfo: memInfo(n) })),
-    loadAvg: unary<Empty, LoadAvg>(env, M + "LoadAvg", (_c, n) => ({ metadata: undefined, ...loadAvg(n) })),
-    systemStat: unary<Empty, SystemStat>(env, M + "SystemStat", (_c, n) => ({ metadata: undefined, ...systemStat(n) })),
-    serviceList: unary<Empty, ServiceList>(env, M + "ServiceList", (_c, n) => ({
+    hostname: unary<Empty, Hostname>(env, M + "Hostname", HostnameMsg, (_c, n) => ({ metadata: undefined, hostname: n.hostname })),
+    memory: unary<Empty, Memory>(env, M + "Memory", MemoryMsg, (_c, n) => ({ metadata: undefined, meminfo: memInfo(n) })),
+    loadAvg: unary<Empty, LoadAvg>(env, M + "LoadAvg", LoadAvgMsg, (_c, n) => ({ metadata: undefined, ...loadAvg(n) })),
+    systemStat: unary<Empty, SystemStat>(env, M + "SystemStat", SystemStatMsg, (_c, n) => ({ metadata: undefined, ...systemStat(n) })),
+    serviceList: unary<Empty, ServiceList>(env, M + "ServiceList", ServiceListMsg, (_c, n) => ({
       metadata: undefined,
       services: n.services().map((s) => ({
         id: s.id,
@@ -171,7 +186,7 @@ export function machineServiceImpl(env: HandlerEnv, issuer: ClientConfigIssuer):
         health: { unknown: s.unknown, healthy: s.healthy, lastMessage: s.unknown ? "" : s.message, lastChange: new Date(n.serviceLastChange) },
       })),
     })),
-    etcdMemberList: unary<EtcdMemberListRequest, EtcdMembers>(env, M + "EtcdMemberList", (_c, n) => {
+    etcdMemberList: unary<EtcdMemberListRequest, EtcdMembers>(env, M + "EtcdMemberList", EtcdMembersMsg, (_c, n) => {
       etcdRunning(n);
       return {
         metadata: undefined,
@@ -185,7 +200,7 @@ export function machineServiceImpl(env: HandlerEnv, issuer: ClientConfigIssuer):
         })),
       };
     }),
-    etcdStatus: unary<Empty, EtcdStatus>(env, M + "EtcdStatus", (_c, n) => {
+    etcdStatus: unary<Empty, EtcdStatus>(env, M + "EtcdStatus", EtcdStatusMsg, (_c, n) => {
       etcdRunning(n);
       const uptime = Math.max(1, (n.now() - n.bootTime) / 1000);
       const index = String(Math.round(100_000 + uptime * 12));
@@ -207,38 +222,38 @@ export function machineServiceImpl(env: HandlerEnv, issuer: ClientConfigIssuer):
         },
       };
     }),
-    etcdAlarmList: unary<Empty, EtcdAlarm>(env, M + "EtcdAlarmList", (_c, n) => {
+    etcdAlarmList: unary<Empty, EtcdAlarm>(env, M + "EtcdAlarmList", EtcdAlarmMsg, (_c, n) => {
       etcdRunning(n);
       return { metadata: undefined, memberAlarms: [] };
     }),
-    applyConfiguration: unary<ApplyConfigurationRequest, ApplyConfiguration>(env, M + "ApplyConfiguration", async (_c, n, req) => {
+    applyConfiguration: unary<ApplyConfigurationRequest, ApplyConfiguration>(env, M + "ApplyConfiguration", ApplyConfigurationMsg, async (_c, n, req) => {
       const tryTimeoutMs = durationMs(req.tryModeTimeout) || 60_000;
       const res = await n.applyConfiguration({ data: req.data, mode: req.mode, dryRun: req.dryRun, tryTimeoutMs, actorId: actor() });
       return { metadata: undefined, warnings: res.warnings, mode: res.mode, modeDetails: res.modeDetails };
     }),
-    upgrade: unary<UpgradeRequest, Upgrade>(env, M + "Upgrade", (_c, n, req) => {
+    upgrade: unary<UpgradeRequest, Upgrade>(env, M + "Upgrade", UpgradeMsg, (_c, n, req) => {
       const actorId = actor();
       n.legacyUpgrade(req, actorId);
       return { metadata: undefined, ack: "Upgrade request received", actorId };
     }),
-    reboot: unary<RebootRequest, Reboot>(env, M + "Reboot", (_c, n) => {
+    reboot: unary<RebootRequest, Reboot>(env, M + "Reboot", RebootMsg, (_c, n) => {
       const actorId = actor();
       n.record({ event: "reboot" });
       n.reboot(actorId);
       return { metadata: undefined, actorId };
     }),
-    rollback: unary<Record<string, never>, Rollback>(env, M + "Rollback", (_c, n) => {
+    rollback: unary<Record<string, never>, Rollback>(env, M + "Rollback", RollbackMsg, (_c, n) => {
       n.rollback(actor());
       return { metadata: undefined };
     }),
-    shutdown: unary<ShutdownRequest, Shutdown>(env, M + "Shutdown", (_c, n) => {
+    shutdown: unary<ShutdownRequest, Shutdown>(env, M + "Shutdown", ShutdownMsg, (_c, n) => {
       const actorId = actor();
       n.shutdown(actorId);
       return { metadata: undefined, actorId };
     }),
     generateClientConfiguration: unary<GenerateClientConfigurationRequest, GenerateClientConfiguration>(
       env,
-      M + "GenerateClientConfiguration",
+      M + "GenerateClientConfiguration", GenerateClientConfigurationMsg,
       async (_c: CallContext, n, req) => {
         if (n.role !== "controlplane") throw failedPrecondition("client configuration can only be generated on control plane nodes");
         const ttlMs = durationMs(req.crtTtl) ?? 0;
