@@ -1,0 +1,310 @@
+/**
+ * Scalar decoders: each accepts exactly what Talos's Go decoder accepts for that kind of field
+ * (Go's yaml.v3 plus Talos's own UnmarshalYAML methods), as one zod schema with a JSON Schema
+ * hint for the editor. Isomorphic: no Node APIs (atob and URL exist in browsers and Node).
+ *
+ * Every optional scalar accepts YAML null (`key:` with no value): Go leaves the zero value.
+ */
+import { z } from "zod";
+
+type Check = (value: unknown) => string | null;
+
+/** Short rendering of a value for messages. */
+export function show(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a map";
+  const s = typeof value === "string" ? JSON.stringify(value) : String(value);
+  return s.length > 60 ? `${s.slice(0, 57)}…"` : s;
+}
+
+/** A scalar schema from a check function and the JSON Schema the editor should see. */
+function scalar(json: Record<string, unknown>, check: Check): z.ZodType {
+  return z
+    .unknown()
+    .superRefine((value, ctx) => {
+      if (value === undefined || value === null) return;
+      const message = check(value);
+      if (message !== null) ctx.addIssue({ code: "custom", message, input: value });
+    })
+    .meta(json);
+}
+
+const isScalar = (v: unknown) => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+
+// ---- plain Go types ----
+
+/** Go string: any YAML scalar (numbers and booleans are read as their text). */
+export const goString = scalar({ type: ["string", "number", "boolean"] }, (v) =>
+  isScalar(v) ? null : `expected a string, got ${show(v)}`,
+);
+
+/** Go integer: a YAML number without a fraction. A quoted "10" is a string, which Go rejects. */
+export const goInt = scalar({ type: "integer" }, (v) => {
+  if (typeof v === "number") return Number.isInteger(v) ? null : `expected an integer, got ${show(v)}`;
+  return `expected an integer, got ${typeof v === "string" ? `the string ${show(v)}` : show(v)}`;
+});
+
+/** Go bool: only YAML booleans (true/false). `yes`, `on` and "true" in quotes are strings. */
+export const goBool = scalar({ type: "boolean" }, (v) =>
+  typeof v === "boolean" ? null : `expected a boolean (true or false), got ${typeof v === "string" ? `the string ${show(v)}` : show(v)}`,
+);
+
+/** A string-valued check over a Go string (numbers and booleans are turned into their text). */
+function stringCheck(json: Record<string, unknown>, what: string, test: (s: string) => string | true): z.ZodType {
+  return scalar({ type: "string", ...json }, (v) => {
+    if (!isScalar(v)) return `expected ${what}, got ${show(v)}`;
+    const r = test(String(v));
+    return r === true ? null : r;
+  });
+}
+
+/** enum(a|b|c): a Go string compared with the allowed values. */
+export function goEnum(values: readonly string[]): z.ZodType {
+  const set = new Set(values);
+  const list = values.map((x) => `\`${x}\``).join(", ");
+  return scalar({ type: "string", enum: [...values] }, (v) => {
+    if (!isScalar(v)) return `expected one of ${list}, got ${show(v)}`;
+    return set.has(String(v)) ? null : `invalid value ${show(v)}: expected one of ${list}`;
+  });
+}
+
+// ---- network ----
+
+const V4_OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+const V4 = new RegExp(`^${V4_OCTET}(\\.${V4_OCTET}){3}$`);
+
+export function isIPv4(s: string): boolean {
+  return V4.test(s);
+}
+
+export function isIPv6(input: string, allowZone = true): boolean {
+  let s = input;
+  const zone = s.indexOf("%");
+  if (zone >= 0) {
+    if (!allowZone || zone === s.length - 1) return false;
+    s = s.slice(0, zone);
+  }
+  if (s.length < 2) return false;
+  const halves = s.split("::");
+  if (halves.length > 2) return false;
+  const groups = (part: string | undefined) => (!part ? [] : part.split(":"));
+  const head = groups(halves[0]);
+  const tail = groups(halves[1]);
+  const all = [...head, ...tail];
+  let count = all.length;
+  for (const [i, g] of all.entries()) {
+    if (i === all.length - 1 && g.includes(".")) {
+      if (!isIPv4(g)) return false;
+      count += 1; // an embedded IPv4 address takes two groups
+      continue;
+    }
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return false;
+  }
+  return halves.length === 2 ? count <= 7 : count === 8;
+}
+
+export function isIP(s: string): boolean {
+  return isIPv4(s) || isIPv6(s);
+}
+
+export function isCIDR(s: string): boolean {
+  const slash = s.indexOf("/");
+  if (slash < 0) return false;
+  const addr = s.slice(0, slash);
+  const bits = s.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  const n = Number(bits);
+  if (isIPv4(addr)) return n <= 32;
+  if (isIPv6(addr, false)) return n <= 128;
+  return false;
+}
+
+const LABEL = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
+
+/** RFC 1123 host name, possibly fully qualified (with an optional trailing dot). */
+export function isHostname(input: string): boolean {
+  const s = input.endsWith(".") ? input.slice(0, -1) : input;
+  if (s.length === 0 || s.length > 253) return false;
+  return s.split(".").every((label) => LABEL.test(label));
+}
+
+export const ip = stringCheck({ format: "ip" }, "an IP address", (s) =>
+  isIP(s) ? true : `invalid IP address ${show(s)}: expected e.g. 10.0.0.1 or fd00::1`,
+);
+
+export const cidr = stringCheck({ format: "cidr" }, "a CIDR", (s) =>
+  isCIDR(s) ? true : `invalid CIDR ${show(s)}: expected an address with a prefix length, e.g. 10.0.0.0/8 or fd00::/64`,
+);
+
+export const ipOrCidr = stringCheck({}, "an IP address or CIDR", (s) =>
+  isIP(s) || isCIDR(s) ? true : `invalid address ${show(s)}: expected an IP (10.0.0.1) or a CIDR (10.0.0.1/24)`,
+);
+
+export const mac = stringCheck({ pattern: "^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5,19}$" }, "a hardware address", (s) =>
+  /^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5,19}$/.test(s) ? true : `invalid hardware address ${show(s)}: expected e.g. 52:54:00:12:34:56`,
+);
+
+export const hostname = stringCheck({ format: "hostname" }, "a host name", (s) =>
+  isHostname(s) ? true : `invalid host name ${show(s)}: use letters, digits and hyphens, dot-separated labels of at most 63 characters`,
+);
+
+export const dnsName = stringCheck({ format: "hostname" }, "a DNS domain", (s) =>
+  isHostname(s) ? true : `invalid DNS domain ${show(s)}: expected e.g. cluster.local`,
+);
+
+function validPort(n: number): boolean {
+  return Number.isInteger(n) && n >= 0 && n <= 65535;
+}
+
+/** host:port, with an IPv6 host in brackets. */
+export const hostPort = stringCheck({}, "host:port", (s) => {
+  const m = /^(\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(s);
+  const host = (m ? (m[2] ?? m[3]) : undefined) ?? "";
+  const ok = m && validPort(Number(m[4])) && (m[2] ? isIPv6(host) : isIPv4(host) || isHostname(host));
+  return ok ? true : `invalid endpoint ${show(s)}: expected host:port, e.g. 192.168.1.2:51820 or [fd00::1]:51820`;
+});
+
+export const duid = stringCheck({ pattern: "^([0-9a-fA-F]{2}(:[0-9a-fA-F]{2})+)$" }, "a DUID", (s) =>
+  /^([0-9a-fA-F]{2}(:[0-9a-fA-F]{2})+)$/.test(s) ? true : `invalid DUID ${show(s)}: expected hex bytes separated by colons, e.g. 00:01:00:01:2a:6e:6c:21`,
+);
+
+/** A TCP/UDP port number. */
+export const port = scalar({ type: "integer", minimum: 0, maximum: 65535 }, (v) =>
+  typeof v === "number" && validPort(v) ? null : `expected a port number (0–65535), got ${show(v)}`,
+);
+
+/** `ports` of a NetworkRuleConfig: each item a port (`80`) or an inclusive range (`1000-2000`). */
+export const portRanges = z
+  .array(
+    scalar({ type: ["integer", "string"], pattern: "^\\d+(-\\d+)?$" }, (v) => {
+      if (typeof v === "number") return validPort(v) ? null : `invalid port ${show(v)}: expected 0–65535`;
+      if (typeof v !== "string") return `expected a port or a port range, got ${show(v)}`;
+      const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(v);
+      if (!m) return `invalid port range ${show(v)}: expected 80 or 1000-2000`;
+      const lo = Number(m[1]);
+      const hi = m[2] === undefined ? lo : Number(m[2]);
+      if (!validPort(lo) || !validPort(hi)) return `invalid port range ${show(v)}: ports are 0–65535`;
+      return lo <= hi ? null : `invalid port range ${show(v)}: the start is after the end`;
+    }),
+    { error: (iss) => `expected a list of ports, got ${show(iss.input)}` },
+  );
+
+/** A URL whose scheme is one of `schemes`. */
+export function url(schemes: readonly string[]): z.ZodType {
+  const list = schemes.map((s) => `${s}://`).join(" or ");
+  return stringCheck({ format: "uri", pattern: `^(${schemes.join("|")})://` }, "a URL", (s) => {
+    let u: URL;
+    try {
+      u = new URL(s);
+    } catch {
+      return `invalid URL ${show(s)}: expected ${list}…`;
+    }
+    const scheme = u.protocol.slice(0, -1);
+    return schemes.includes(scheme) ? true : `unsupported URL scheme \`${scheme}\` in ${show(s)}: expected ${list}`;
+  });
+}
+
+// ---- time and size ----
+
+const GO_DURATION = /^[-+]?(((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+|0)$/;
+
+export function isGoDuration(s: string): boolean {
+  return GO_DURATION.test(s);
+}
+
+/** Go duration string: `30s`, `1h30m`, `500ms`, `1.5h` (a bare number other than 0 is rejected). */
+export const duration = scalar({ type: "string", pattern: GO_DURATION.source }, (v) => {
+  if (v === 0) return null;
+  if (typeof v === "string" && isGoDuration(v)) return null;
+  return `invalid duration ${show(v)}: expected a Go duration such as 30s, 1h30m or 500ms`;
+});
+
+const SIZE = /^\s*(\d[\d,]*(\.\d+)?|\.\d+)\s*([kmgtpezy]i?b?|b)?\s*$/i;
+const PERCENT = /^\s*\d+(\.\d+)?\s*%\s*$/;
+
+export function isHumanSize(s: string): boolean {
+  return SIZE.test(s) || PERCENT.test(s);
+}
+
+/** A byte size: a number of bytes or a human string (`10GB`, `1.5TiB`, `512MiB`, `50%`). */
+export const size = scalar({ type: ["string", "integer"] }, (v) => {
+  if (typeof v === "number") return Number.isInteger(v) && v >= 0 ? null : `invalid size ${show(v)}: expected a whole number of bytes`;
+  if (typeof v === "string" && isHumanSize(v)) return null;
+  return `invalid size ${show(v)}: expected bytes or a size such as 10GB, 1.5TiB, 512MiB`;
+});
+
+/** `install.diskSelector.size`: a size, optionally after a comparison (`>= 1TB`, `<2TB`). */
+export const sizeMatcher = scalar({ type: ["string", "integer"] }, (v) => {
+  if (typeof v === "number") return Number.isInteger(v) && v >= 0 ? null : `invalid size ${show(v)}`;
+  if (typeof v === "string") {
+    const m = /^\s*(>=|<=|>|<|==)?\s*(.+)$/.exec(v);
+    if (m?.[2] && SIZE.test(m[2])) return null;
+  }
+  return `invalid size matcher ${show(v)}: expected a size (4GB) or a comparison (>= 1TB)`;
+});
+
+// ---- certificates ----
+
+const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function decodeBase64(s: string): string | null {
+  const compact = s.replace(/\s+/g, "");
+  if (compact.length % 4 !== 0 || !B64.test(compact)) return null;
+  try {
+    return atob(compact);
+  } catch {
+    return null;
+  }
+}
+
+const isPem = (s: string) => /^\s*-----BEGIN [A-Z0-9 ]+-----/.test(s);
+
+/** v1alpha1 `crt`/`key`: base64 of a PEM block (empty allowed: a worker's `key: ""`). */
+export const b64pem = stringCheck({ contentEncoding: "base64" }, "base64-encoded PEM", (s) => {
+  if (s === "") return true;
+  if (isPem(s)) return "this is plain PEM: Talos expects it base64-encoded here (base64 -w0 < file.pem)";
+  const text = decodeBase64(s);
+  if (text === null) return "invalid base64: expected base64-encoded PEM";
+  return isPem(text) ? true : "the base64 does not decode to a PEM block (-----BEGIN …-----)";
+});
+
+/** Plain PEM text (the 1.14 Kube*CAConfig documents). */
+export const pem = stringCheck({}, "PEM", (s) =>
+  s === "" || isPem(s) ? true : "expected PEM text starting with -----BEGIN …-----",
+);
+
+// ---- Talos-specific ----
+
+/** `machine.type`: controlplane, worker, init; `join` is read as worker with a warning. */
+export const machineType = z
+  .unknown()
+  .superRefine((v, ctx) => {
+    if (v === undefined || v === null) return;
+    const s = isScalar(v) ? String(v) : null;
+    if (s === "controlplane" || s === "worker" || s === "init") return;
+    if (s === "join" || s === "") {
+      ctx.addIssue({
+        code: "custom",
+        input: v,
+        message: `machine type ${s === "" ? "\"\"" : "`join`"} is read as \`worker\`: write \`worker\``,
+        params: { severity: "warning" },
+      });
+      return;
+    }
+    ctx.addIssue({ code: "custom", input: v, message: `unknown machine type ${show(v)}: expected controlplane, worker or init` });
+  })
+  .meta({ type: "string", enum: ["controlplane", "worker", "init"] });
+
+const argValue = (v: unknown) => isScalar(v) || (Array.isArray(v) && v.every(isScalar));
+
+/** extraArgs from 1.13: each value a string or a list of strings (repeated flags). */
+export const extraArgs = z
+  .record(
+    z.string(),
+    scalar(
+      { anyOf: [{ type: ["string", "number", "boolean"] }, { type: "array", items: { type: ["string", "number", "boolean"] } }] },
+      (v) => (argValue(v) ? null : `expected a string or a list of strings, got ${show(v)}`),
+    ),
+    { error: (iss) => `expected a map of flag names to values, got ${show(iss.input)}` },
+  );

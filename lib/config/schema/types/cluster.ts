@@ -1,0 +1,21 @@
+// Field table for the `cluster` Go package of Talos's machine config, one entry per type.
+// Structure from the merged 1.10–1.14 schemas plus Talos's Go decoders (see ../table.ts for
+// the format); the docs are Minos's own hover text.
+import type { TypeTable } from "../table";
+
+export const CLUSTER_TYPES: TypeTable = {
+  "cluster.DiscoveryIdentityConfigV1Alpha1": {
+    doc: "",
+    fields: {
+      clusterID: { t: "string", since: "1.14", req: true, doc: "" },
+      clusterSecret: { t: "string", since: "1.14", req: true, doc: "" },
+    },
+  },
+  "cluster.DiscoveryServiceConfigV1Alpha1": {
+    doc: "",
+    fields: {
+      name: { t: "string", since: "1.14", req: true, doc: "" },
+      endpoint: { t: "url(http|https|grpc)", since: "1.14", req: true, doc: "" },
+    },
+  },
+};
