@@ -178,7 +178,7 @@ export function parseConfigYaml(source: string): ParseResult {
       } catch (e) {
         const alias = firstAlias(doc);
         const range: Range = alias?.range ? [alias.range[0], alias.range[1]] : doc.range ? [doc.range[0], doc.range[0]] : [0, 0];
-        const why = e instanceof ReferenceError && /alias/i.test(e.message)
+        const why = /excessive alias count/i.test((e as Error).message)
           ? `too many alias expansions (more than ${MAX_ALIAS_COUNT}): the document looks like a YAML "billion laughs" bomb`
           : `cannot read the document: ${(e as Error).message}`;
         issues.push(issueAt(lineCounter, index, range, why));
