@@ -1,0 +1,9 @@
+import { validateConfig } from "@/lib/config/validate";
+import { validateConfigBodySchema, VALIDATE_MAX_BODY_BYTES, type ValidateConfigResponse } from "@/lib/schemas/config";
+import { route } from "@/lib/server/route";
+
+// POST /api/config/validate – validate a machine config (malformed YAML is a 200 with issues)
+export const POST = route(
+  { body: validateConfigBodySchema, maxBodyBytes: VALIDATE_MAX_BODY_BYTES },
+  ({ body }): ValidateConfigResponse => validateConfig(body.yaml, body),
+);
