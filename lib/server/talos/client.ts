@@ -516,35 +516,35 @@ export class TalosClient {
 
   private async unaryRouted<Req, Res>(def: MethodDef<Req, Res>, req: Req, node: NodeTarget, opts: CallOptions | undefined, defaultTimeout: number, idempotent: boolean): Promise<{ res: Res; node: string }> {
     const deadline = Date.now() + (opts?.timeoutMs ?? defaultTimeout);
+    const signal = opts?.signal;
     const route = await this.route(node, deadline);
-    const res = await this.callWithRetry(route, def, req, deadline, opts, idempotent);
-    return { res, node: route.node };
+    try {
+      return { res: await callUnary(route, def, req, deadline, signal), node: route.node };
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      if (!idempotent || !this.lostConnection(err, route) || Date.now() >= deadline - 50) throw this.explain(toAppError(err, route.node));
+      // Route again (another endpoint may be up), or wait for this channel to reconnect.
+      const again = await this.route(node, deadline);
+      if (again.conn === route.conn && !(await waitForReady(again.conn, deadline - 10))) throw this.explain(toAppError(err, route.node));
+      try {
+        return { res: await callUnary(again, def, req, deadline, signal), node: again.node };
+      } catch (retryErr) {
+        if (signal?.aborted) throw retryErr;
+        throw this.explain(toAppError(retryErr, again.node));
+      }
+    }
   }
 
-  private async callWithRetry<Req, Res>(route: Route, def: MethodDef<Req, Res>, req: Req, deadline: number, opts: CallOptions | undefined, idempotent: boolean): Promise<Res> {
-    try {
-      return await callUnary(route, def, req, deadline, opts?.signal);
-    } catch (err) {
-      if (opts?.signal?.aborted) throw err;
-      if (
-        idempotent &&
-        isGrpcError(err) &&
-        err.code === GrpcStatus.UNAVAILABLE &&
-        !isServerCertificateError(err) &&
-        connectivityState(route.conn) !== ConnectivityState.READY &&
-        Date.now() < deadline - 50
-      ) {
-        if (await waitForReady(route.conn, deadline - 10)) {
-          try {
-            return await callUnary(route, def, req, deadline, opts?.signal);
-          } catch (retryErr) {
-            if (opts?.signal?.aborted) throw retryErr;
-            throw this.explain(toAppError(retryErr, route.node));
-          }
-        }
-      }
-      throw this.explain(toAppError(err, route.node));
-    }
+  /**
+   * True when a call failed because the connection itself went away (the endpoint or a directly
+   * dialed node rebooting): UNAVAILABLE other than a certificate failure, or a CANCELLED we did
+   * not ask for (a dropped HTTP/2 session), with the channel no longer READY. A node that is
+   * down behind a healthy endpoint is not this case: the endpoint answers UNAVAILABLE itself.
+   */
+  private lostConnection(err: unknown, route: Route): boolean {
+    if (!isGrpcError(err)) return false;
+    const transport = (err.code === GrpcStatus.UNAVAILABLE && !isServerCertificateError(err)) || err.code === GrpcStatus.CANCELLED;
+    return transport && connectivityState(route.conn) !== ConnectivityState.READY;
   }
 
   private certNotAfter: Date | null | undefined;
