@@ -97,11 +97,9 @@ export class Builder {
 
     const shape: Record<string, z.ZodType> = {};
     if (kind && kind.kind !== "v1alpha1") {
-      shape.apiVersion = this.required(
-        S.goEnum(["v1alpha1"]),
-        "apiVersion",
-      ).describe("Version of the document format: always `v1alpha1`.");
-      shape.kind = this.required(S.goEnum([kind.kind]), "kind").describe(`Document kind: \`${kind.kind}\`.`);
+      const header = (s: z.ZodType, field: string) => (this.mode.patch ? s.optional() : this.required(s, field));
+      shape.apiVersion = header(S.goEnum(["v1alpha1"]), "apiVersion").describe("Version of the document format: always `v1alpha1`.");
+      shape.kind = header(S.goEnum([kind.kind]), "kind").describe(`Document kind: \`${kind.kind}\`.`);
     }
     for (const [field, spec] of Object.entries(type.fields)) {
       const s = this.field(name, field, spec, inDeprecated);

@@ -31,7 +31,7 @@ export interface FieldSpec {
 }
 
 export interface TypeSpec {
-  readonly doc: string;
+  readonly doc?: string;
   readonly fields: Readonly<Record<string, FieldSpec>>;
 }
 

@@ -5,17 +5,15 @@ import type { TypeTable } from "../table";
 
 export const CLUSTER_TYPES: TypeTable = {
   "cluster.DiscoveryIdentityConfigV1Alpha1": {
-    doc: "",
     fields: {
-      clusterID: { t: "string", since: "1.14", req: true, doc: "" },
-      clusterSecret: { t: "string", since: "1.14", req: true, doc: "" },
+      clusterID: { t: "string", since: "1.14", req: true, doc: "Unique ID of the cluster for discovery (base64, 32 bytes)." },
+      clusterSecret: { t: "string", since: "1.14", req: true, doc: "Secret encrypting discovery data (base64, 32 bytes)." },
     },
   },
   "cluster.DiscoveryServiceConfigV1Alpha1": {
-    doc: "",
     fields: {
-      name: { t: "string", since: "1.14", req: true, doc: "" },
-      endpoint: { t: "url(http|https|grpc)", since: "1.14", req: true, doc: "" },
+      name: { t: "string", since: "1.14", req: true, doc: "Name of the discovery service entry." },
+      endpoint: { t: "url(http|https|grpc)", since: "1.14", req: true, doc: "Discovery service URL, e.g. https://discovery.talos.dev/." },
     },
   },
 };

@@ -5,101 +5,89 @@ import type { TypeTable } from "../table";
 
 export const CONTAINER_TYPES: TypeTable = {
   "container.ContainerCapabilities": {
-    doc: "",
     fields: {
-      add: { t: "[]string", since: "1.14", doc: "" },
-      drop: { t: "[]string", since: "1.14", doc: "" },
+      add: { t: "[]string", since: "1.14", doc: "Linux capabilities to add, e.g. CAP_NET_ADMIN." },
+      drop: { t: "[]string", since: "1.14", doc: "Linux capabilities to drop." },
     },
   },
   "container.ContainerConfigV1Alpha1": {
-    doc: "",
     fields: {
-      name: { t: "string", since: "1.14", doc: "" },
-      image: { t: "string", since: "1.14", doc: "" },
-      entrypoint: { t: "[]string", since: "1.14", doc: "" },
-      args: { t: "[]string", since: "1.14", doc: "" },
-      workingDir: { t: "string", since: "1.14", doc: "" },
-      runAs: { t: "container.ContainerRunAs", since: "1.14", doc: "" },
-      environment: { t: "[]string", since: "1.14", doc: "" },
-      mounts: { t: "[]container.ContainerMount", since: "1.14", doc: "" },
-      security: { t: "container.ContainerSecurity", since: "1.14", doc: "" },
-      network: { t: "container.ContainerNetwork", since: "1.14", doc: "" },
-      resources: { t: "container.ContainerResources", since: "1.14", doc: "" },
-      dependsOn: { t: "container.ContainerDependsOn", since: "1.14", doc: "" },
+      name: { t: "string", since: "1.14", doc: "Name of the container service." },
+      image: { t: "string", since: "1.14", doc: "Container image to run." },
+      entrypoint: { t: "[]string", since: "1.14", doc: "Command to run, overriding the image entrypoint." },
+      args: { t: "[]string", since: "1.14", doc: "Arguments passed to the entrypoint." },
+      workingDir: { t: "string", since: "1.14", doc: "Working directory inside the container." },
+      runAs: { t: "container.ContainerRunAs", since: "1.14", doc: "User and group the container runs as." },
+      environment: { t: "[]string", since: "1.14", doc: "Environment variables, as NAME=value strings." },
+      mounts: { t: "[]container.ContainerMount", since: "1.14", doc: "Volumes mounted into the container." },
+      security: { t: "container.ContainerSecurity", since: "1.14", doc: "Security profile and Linux capabilities." },
+      network: { t: "container.ContainerNetwork", since: "1.14", doc: "Network namespace of the container." },
+      resources: { t: "container.ContainerResources", since: "1.14", doc: "Resource limits of the container." },
+      dependsOn: { t: "container.ContainerDependsOn", since: "1.14", doc: "Conditions that must hold before the container starts." },
     },
   },
   "container.ContainerDependsOn": {
-    doc: "",
     fields: {
-      paths: { t: "[]string", since: "1.14", doc: "" },
-      networks: { t: "[]enum(addresses|connectivity|hostname|etcfiles)", since: "1.14", doc: "" },
-      time: { t: "boolean", since: "1.14", doc: "" },
-      containers: { t: "[]string", since: "1.14", doc: "" },
+      paths: { t: "[]string", since: "1.14", doc: "Paths that must exist before starting." },
+      networks: { t: "[]enum(addresses|connectivity|hostname|etcfiles)", since: "1.14", doc: "Network conditions to wait for: addresses, connectivity, hostname, etcfiles." },
+      time: { t: "boolean", since: "1.14", doc: "Wait for time synchronization." },
+      containers: { t: "[]string", since: "1.14", doc: "Other containers that must be running first." },
     },
   },
   "container.ContainerMount": {
-    doc: "",
     fields: {
-      userVolume: { t: "container.UserVolumeMount", since: "1.14", doc: "" },
-      tmpfs: { t: "container.TmpfsMount", since: "1.14", doc: "" },
-      hostPath: { t: "container.HostPathMount", since: "1.14", doc: "" },
+      userVolume: { t: "container.UserVolumeMount", since: "1.14", doc: "Mount a user volume." },
+      tmpfs: { t: "container.TmpfsMount", since: "1.14", doc: "Mount a tmpfs." },
+      hostPath: { t: "container.HostPathMount", since: "1.14", doc: "Bind-mount a host path." },
     },
   },
   "container.ContainerNetwork": {
-    doc: "",
     fields: {
-      mode: { t: "string", since: "1.14", doc: "" },
+      mode: { t: "string", since: "1.14", doc: "Network mode, e.g. host." },
     },
   },
   "container.ContainerResourceLimits": {
-    doc: "",
     fields: {
-      cpu: { t: "string", since: "1.14", doc: "" },
-      memory: { t: "string", since: "1.14", doc: "" },
+      cpu: { t: "string", since: "1.14", doc: "CPU limit, e.g. 500m or 2." },
+      memory: { t: "string", since: "1.14", doc: "Memory limit, e.g. 256Mi." },
     },
   },
   "container.ContainerResources": {
-    doc: "",
     fields: {
-      limits: { t: "container.ContainerResourceLimits", since: "1.14", doc: "" },
+      limits: { t: "container.ContainerResourceLimits", since: "1.14", doc: "Resource limits." },
     },
   },
   "container.ContainerRunAs": {
-    doc: "",
     fields: {
-      uid: { t: "integer", since: "1.14", doc: "" },
-      gid: { t: "integer", since: "1.14", doc: "" },
+      uid: { t: "integer", since: "1.14", doc: "User ID." },
+      gid: { t: "integer", since: "1.14", doc: "Group ID." },
     },
   },
   "container.ContainerSecurity": {
-    doc: "",
     fields: {
-      profile: { t: "string", since: "1.14", doc: "" },
-      capabilities: { t: "container.ContainerCapabilities", since: "1.14", doc: "" },
+      profile: { t: "string", since: "1.14", doc: "Security profile name." },
+      capabilities: { t: "container.ContainerCapabilities", since: "1.14", doc: "Linux capabilities to add or drop." },
     },
   },
   "container.HostPathMount": {
-    doc: "",
     fields: {
-      source: { t: "string", since: "1.14", doc: "" },
-      destination: { t: "string", since: "1.14", doc: "" },
-      options: { t: "[]string", since: "1.14", doc: "" },
+      source: { t: "string", since: "1.14", doc: "Path on the host." },
+      destination: { t: "string", since: "1.14", doc: "Destination path inside the container or node." },
+      options: { t: "[]string", since: "1.14", doc: "Mount options." },
     },
   },
   "container.TmpfsMount": {
-    doc: "",
     fields: {
-      destination: { t: "string", since: "1.14", doc: "" },
-      size: { t: "string", since: "1.14", doc: "" },
-      options: { t: "[]string", since: "1.14", doc: "" },
+      destination: { t: "string", since: "1.14", doc: "Destination path inside the container or node." },
+      size: { t: "string", since: "1.14", doc: "Size of the tmpfs, e.g. 64Mi." },
+      options: { t: "[]string", since: "1.14", doc: "Mount options." },
     },
   },
   "container.UserVolumeMount": {
-    doc: "",
     fields: {
-      name: { t: "string", since: "1.14", doc: "" },
-      destination: { t: "string", since: "1.14", doc: "" },
-      options: { t: "[]enum(ro|rw|noexec|nosuid|nodev|noatime|rbind|rshared)", since: "1.14", doc: "" },
+      name: { t: "string", since: "1.14", doc: "Name of the user volume." },
+      destination: { t: "string", since: "1.14", doc: "Destination path inside the container or node." },
+      options: { t: "[]enum(ro|rw|noexec|nosuid|nodev|noatime|rbind|rshared)", since: "1.14", doc: "Mount options: ro, rw, noexec, nosuid, nodev, noatime, rbind, rshared." },
     },
   },
 };

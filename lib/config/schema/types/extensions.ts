@@ -5,18 +5,16 @@ import type { TypeTable } from "../table";
 
 export const EXTENSIONS_TYPES: TypeTable = {
   "extensions.ConfigFile": {
-    doc: "",
     fields: {
-      content: { t: "string", doc: "" },
-      mountPath: { t: "string", doc: "" },
+      content: { t: "string", doc: "File contents." },
+      mountPath: { t: "string", doc: "Where the file appears inside the extension service." },
     },
   },
   "extensions.ServiceConfigV1Alpha1": {
-    doc: "",
     fields: {
-      name: { t: "string", req: true, doc: "" },
-      configFiles: { t: "[]extensions.ConfigFile", doc: "" },
-      environment: { t: "[]string", doc: "" },
+      name: { t: "string", req: true, doc: "Name of the extension service to configure." },
+      configFiles: { t: "[]extensions.ConfigFile", doc: "Configuration files for the service." },
+      environment: { t: "[]string", doc: "Environment variables, as NAME=value strings." },
     },
   },
 };

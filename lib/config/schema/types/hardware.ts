@@ -5,10 +5,9 @@ import type { TypeTable } from "../table";
 
 export const HARDWARE_TYPES: TypeTable = {
   "hardware.PCIDriverRebindConfigV1Alpha1": {
-    doc: "",
     fields: {
-      name: { t: "string", req: true, doc: "" },
-      targetDriver: { t: "string", req: true, doc: "" },
+      name: { t: "string", req: true, doc: "PCI address of the device, e.g. 0000:04:00.0." },
+      targetDriver: { t: "string", req: true, doc: "Driver to bind the device to, e.g. vfio-pci." },
     },
   },
 };

@@ -5,40 +5,35 @@ import type { TypeTable } from "../table";
 
 export const SECURITY_TYPES: TypeTable = {
   "security.ImageKeylessVerifier": {
-    doc: "",
     fields: {
-      issuer: { t: "string", doc: "" },
-      subject: { t: "string", doc: "" },
-      subjectRegex: { t: "string", doc: "" },
+      issuer: { t: "string", doc: "Expected OIDC issuer of the signing certificate." },
+      subject: { t: "string", doc: "Expected signer identity." },
+      subjectRegex: { t: "string", doc: "Regular expression the signer identity must match." },
     },
   },
   "security.ImagePublicKeyVerifier": {
-    doc: "",
     fields: {
-      certificate: { t: "string", doc: "" },
+      certificate: { t: "string", doc: "PEM public key or certificate of the signer." },
     },
   },
   "security.ImageVerificationConfigV1Alpha1": {
-    doc: "",
     fields: {
-      rules: { t: "[]security.ImageVerificationRule", doc: "" },
+      rules: { t: "[]security.ImageVerificationRule", doc: "Rules matched in order against each image reference; the first match decides." },
     },
   },
   "security.ImageVerificationRule": {
-    doc: "",
     fields: {
-      image: { t: "string", doc: "" },
-      skip: { t: "boolean", doc: "" },
-      deny: { t: "boolean", doc: "" },
-      keyless: { t: "security.ImageKeylessVerifier", doc: "" },
-      publicKey: { t: "security.ImagePublicKeyVerifier", doc: "" },
+      image: { t: "string", doc: "Image reference pattern, e.g. ghcr.io/siderolabs/*." },
+      skip: { t: "boolean", doc: "Allow matching images without verification." },
+      deny: { t: "boolean", doc: "Reject matching images." },
+      keyless: { t: "security.ImageKeylessVerifier", doc: "Verify a keyless (Sigstore/Fulcio) signature." },
+      publicKey: { t: "security.ImagePublicKeyVerifier", doc: "Verify a signature made with a known public key." },
     },
   },
   "security.TrustedRootsConfigV1Alpha1": {
-    doc: "",
     fields: {
-      name: { t: "string", req: true, doc: "" },
-      certificates: { t: "string", doc: "" },
+      name: { t: "string", req: true, doc: "Name of the certificate bundle." },
+      certificates: { t: "string", doc: "PEM CA certificates added to the system trust store." },
     },
   },
 };

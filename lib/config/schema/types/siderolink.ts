@@ -5,10 +5,9 @@ import type { TypeTable } from "../table";
 
 export const SIDEROLINK_TYPES: TypeTable = {
   "siderolink.ConfigV1Alpha1": {
-    doc: "",
     fields: {
-      apiUrl: { t: "url(https|grpc)", doc: "" },
-      uniqueToken: { t: "string", doc: "" },
+      apiUrl: { t: "url(https|grpc)", doc: "SideroLink (Omni) API URL, e.g. https://omni.example.com?jointoken=…." },
+      uniqueToken: { t: "string", doc: "Unique token identifying this node to Omni." },
     },
   },
 };

@@ -5,61 +5,53 @@ import type { TypeTable } from "../table";
 
 export const STORAGE_TYPES: TypeTable = {
   "storage.LVMLogicalVolumeConfigV1Alpha1": {
-    doc: "",
     fields: {
-      name: { t: "string", since: "1.14", doc: "" },
-      type: { t: "string", since: "1.14", doc: "" },
-      mirrors: { t: "integer", since: "1.14", doc: "" },
-      stripes: { t: "integer", since: "1.14", doc: "" },
-      provisioning: { t: "storage.LVMLogicalVolumeProvisioningSpec", since: "1.14", doc: "" },
+      name: { t: "string", since: "1.14", doc: "Name of the logical volume." },
+      type: { t: "string", since: "1.14", doc: "Logical volume type, e.g. linear or raid1." },
+      mirrors: { t: "integer", since: "1.14", doc: "Number of mirrors (raid1)." },
+      stripes: { t: "integer", since: "1.14", doc: "Number of stripes." },
+      provisioning: { t: "storage.LVMLogicalVolumeProvisioningSpec", since: "1.14", doc: "Volume group and size of the logical volume." },
     },
   },
   "storage.LVMLogicalVolumeProvisioningSpec": {
-    doc: "",
     fields: {
-      volumeGroup: { t: "string", since: "1.14", doc: "" },
-      minSize: { t: "size", since: "1.14", doc: "" },
-      maxSize: { t: "size", since: "1.14", doc: "" },
+      volumeGroup: { t: "string", since: "1.14", doc: "Name of the LVM volume group." },
+      minSize: { t: "size", since: "1.14", doc: "Minimum size of the volume: bytes or a human size such as 2GiB." },
+      maxSize: { t: "size", since: "1.14", doc: "Maximum size of the volume: bytes, a human size such as 50GiB, or a percentage of the disk." },
     },
   },
   "storage.LVMVolumeGroupConfigV1Alpha1": {
-    doc: "",
     fields: {
-      name: { t: "string", since: "1.14", doc: "" },
-      provisioning: { t: "storage.ProvisioningSpec", since: "1.14", doc: "" },
+      name: { t: "string", since: "1.14", doc: "Name of the volume group." },
+      provisioning: { t: "storage.ProvisioningSpec", since: "1.14", doc: "Physical volumes that make up the group." },
     },
   },
   "storage.LVMVolumeSelectorSpec": {
-    doc: "",
     fields: {
-      match: { t: "string", since: "1.14", doc: "" },
+      match: { t: "string", since: "1.14", doc: "CEL expression choosing the physical volumes." },
     },
   },
   "storage.ProvisioningSpec": {
-    doc: "",
     fields: {
-      volumeSelector: { t: "storage.LVMVolumeSelectorSpec", since: "1.14", doc: "" },
+      volumeSelector: { t: "storage.LVMVolumeSelectorSpec", since: "1.14", doc: "Selects the physical volumes." },
     },
   },
   "storage.RAIDArrayConfigV1Alpha1": {
-    doc: "",
     fields: {
-      name: { t: "string", since: "1.14", doc: "" },
-      level: { t: "enum(raid1)", since: "1.14", doc: "" },
-      metadata: { t: "enum(1.0|1.2)", since: "1.14", doc: "" },
-      provisioning: { t: "storage.RAIDProvisioningSpec", since: "1.14", doc: "" },
+      name: { t: "string", since: "1.14", doc: "Name of the RAID array." },
+      level: { t: "enum(raid1)", since: "1.14", doc: "RAID level: raid1." },
+      metadata: { t: "enum(1.0|1.2)", since: "1.14", doc: "md superblock format: 1.0 or 1.2." },
+      provisioning: { t: "storage.RAIDProvisioningSpec", since: "1.14", doc: "Member volumes of the array." },
     },
   },
   "storage.RAIDProvisioningSpec": {
-    doc: "",
     fields: {
-      volumeSelector: { t: "storage.RAIDVolumeSelector", since: "1.14", doc: "" },
+      volumeSelector: { t: "storage.RAIDVolumeSelector", since: "1.14", doc: "Selects the member volumes." },
     },
   },
   "storage.RAIDVolumeSelector": {
-    doc: "",
     fields: {
-      match: { t: "string", since: "1.14", doc: "" },
+      match: { t: "string", since: "1.14", doc: "CEL expression choosing the member volumes." },
     },
   },
 };
