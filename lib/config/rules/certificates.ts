@@ -85,10 +85,12 @@ export function pemKeyError(pem: string): string | null {
 
 /** v1alpha1 form: base64 of PEM. */
 function b64PemError(value: string, kind: "certificate" | "key"): string | null {
-  const bytes = base64ToBytes(value);
-  if (!bytes) return `not valid base64 (expected base64-encoded PEM ${kind === "key" ? "private key" : "certificate"})`;
-  const text = bytesToText(bytes);
-  return kind === "certificate" ? pemCertificateError(text) : pemKeyError(text);
+  return cached(`b${kind}:${value}`, () => {
+    const bytes = base64ToBytes(value);
+    if (!bytes) return `not valid base64 (expected base64-encoded PEM ${kind === "key" ? "private key" : "certificate"})`;
+    const text = bytesToText(bytes);
+    return kind === "certificate" ? pemCertificateError(text) : pemKeyError(text);
+  });
 }
 
 function checkV1Alpha1(v: unknown, path: PathSegment[], kind: "certificate" | "key", out: RuleIssue[]): void {
