@@ -139,14 +139,14 @@ export class Builder {
     if (unique) schema = schema.superRefine(uniqueBy(unique));
 
     let doc = spec.doc;
-    if (deprecated) {
+    // Only the outermost deprecated field warns (and is marked), not every field below it.
+    if (deprecated && !inDeprecated) {
       const when = spec.until ? `since Talos ${NEXT_MINOR[spec.until]}` : "";
       const hint = spec.dep ? `: ${spec.dep}` : "";
-      const message = `\`${field}\` is deprecated${when ? ` ${when}` : ""}${hint}`;
       doc = `Deprecated${when ? ` ${when}` : ""}${hint}. ${doc}`;
       if (json) schema = schema.meta({ deprecated: true });
-      else if (!inDeprecated) {
-        // Only the outermost deprecated field warns, not every field below it.
+      else {
+        const message = `\`${field}\` is deprecated${when ? ` ${when}` : ""}${hint}`;
         schema = schema.refine(() => false, { message, params: WARNING, when: () => true });
       }
     }

@@ -63,9 +63,12 @@ function stringCheck(json: Record<string, unknown>, what: string, test: (s: stri
 export function goEnum(values: readonly string[]): z.ZodType {
   const set = new Set(values);
   const list = values.map((x) => `\`${x}\``).join(", ");
+  // Go compares the scalar's text; YAML numbers lose theirs (`1.0` → 1), so compare numerically too.
+  const numeric = values.filter((x) => x.trim() !== "" && !Number.isNaN(Number(x))).map(Number);
   return scalar({ type: "string", enum: [...values] }, (v) => {
     if (!isScalar(v)) return `expected one of ${list}, got ${show(v)}`;
-    return set.has(String(v)) ? null : `invalid value ${show(v)}: expected one of ${list}`;
+    if (set.has(String(v)) || (typeof v === "number" && numeric.includes(v))) return null;
+    return `invalid value ${show(v)}: expected one of ${list}`;
   });
 }
 
@@ -129,11 +132,11 @@ export function isHostname(input: string): boolean {
   return s.split(".").every((label) => LABEL.test(label));
 }
 
-export const ip = stringCheck({ format: "ip" }, "an IP address", (s) =>
+export const ip = stringCheck({}, "an IP address", (s) =>
   isIP(s) ? true : `invalid IP address ${show(s)}: expected e.g. 10.0.0.1 or fd00::1`,
 );
 
-export const cidr = stringCheck({ format: "cidr" }, "a CIDR", (s) =>
+export const cidr = stringCheck({}, "a CIDR", (s) =>
   isCIDR(s) ? true : `invalid CIDR ${show(s)}: expected an address with a prefix length, e.g. 10.0.0.0/8 or fd00::/64`,
 );
 

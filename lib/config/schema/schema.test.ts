@@ -303,6 +303,7 @@ const CASES: Case[] = [
   { name: "the real KubeSpanEndpointsConfig kind", kind: "KubeSpanEndpointsConfig", doc: { apiVersion: "v1alpha1", kind: "KubeSpanEndpointsConfig", extraAnnouncedEndpoints: ["192.168.1.1:51820"] }, errors: [] },
   { name: "ImageVerificationConfig (1.13)", kind: "ImageVerificationConfig", version: "1.13", doc: { apiVersion: "v1alpha1", kind: "ImageVerificationConfig", rules: [{ image: "ghcr.io/siderolabs/*", keyless: { issuer: "https://accounts.google.com", subject: "x@y" } }, { image: "*", skip: true }] }, errors: [] },
   { name: "UnattendedInstallConfig (1.14)", kind: "UnattendedInstallConfig", version: "1.14", doc: { apiVersion: "v1alpha1", kind: "UnattendedInstallConfig", reboot: true, provisioning: { diskSelector: { match: "disk.size > 10u * GB" }, wipe: false } }, errors: [] },
+  { name: "a numeric enum value written as a YAML number", kind: "RAIDArrayConfig", doc: { apiVersion: "v1alpha1", kind: "RAIDArrayConfig", name: "md0", level: "raid1", metadata: 1.0 }, errors: [] },
   { name: "an unknown kind", kind: "FooConfig", doc: { apiVersion: "v1alpha1", kind: "FooConfig" }, errors: ["kind"], message: /unknown document kind/ },
   { name: "nulls are accepted (Go leaves zero values)", doc: { ...base(), debug: null, machine: { type: "worker", kubelet: null, certSANs: null, sysctls: null } }, errors: [] },
   { name: "a deprecated field warns and is still validated", version: "1.14", doc: withPath("machine.install", { disk: "/dev/sda", wipe: "no" }), errors: ["machine.install.wipe"], warnings: ["machine.install"] },
