@@ -249,11 +249,15 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   for (const name of clusterNames) {
     const firstCp = layout.find((l) => l.cluster === name && l.role === "controlplane")!;
     const templates = new Map<string, string>();
-    const clusterVersion = firstCp.version;
+    // The oldest node's default Kubernetes version is inside every member's supported range.
+    const kubernetesVersion = layout
+      .filter((l) => l.cluster === name)
+      .map((l) => defaultKubernetesVersion(l.version))
+      .sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1]))[0]!;
     const ctx: ClusterContext = {
       name,
       nodes: [],
-      kubernetesVersion: defaultKubernetesVersion(clusterVersion),
+      kubernetesVersion,
       template(role, version) {
         const key = `${role}/${version}`;
         let t = templates.get(key);
@@ -278,7 +282,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
 
   const nodes: SimNode[] = layout.map((l) => {
     const cluster = clusters.get(l.cluster)!;
-    const node = new SimNode({ ...l, cluster, clock: realClock, timing, hooks });
+    const node = new SimNode({ ...l, cluster, clock: realClock, timing, hooks, target: o.ports ? l.hostname : l.address });
     cluster.nodes.push(node);
     return node;
   });
@@ -350,7 +354,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
 
   // talosconfigs: one context per cluster.
   const endpointOf = (n: SimNode) => (n.port === 50000 ? n.address : `${n.address}:${n.port}`);
-  const targetOf = (n: SimNode) => (o.ports ? n.hostname : n.address);
+  const targetOf = (n: SimNode) => n.target;
   const clientPairs = {} as Record<SimClientName, CertAndKey>;
   for (const name of Object.keys(SIM_CLIENT_ROLES) as SimClientName[]) {
     clientPairs[name] =

@@ -48,16 +48,19 @@ describe("npm run sim (main.ts)", () => {
     expect((await sim.exit).code).toBe(0);
   });
 
-  it.each([
-    [["--workers", "2"], /--control-planes is required/],
-    [["--control-planes", "x", "--workers", "1"], /--control-planes must be a number/],
-    [["--control-planes", "1", "--workers", "1", "--version", "1.x"], /--version/],
-    [["--control-planes", "1", "--workers", "1", "--bogus"], /Unknown option '--bogus'/],
-  ])("rejects bad arguments %j with a clear message and exit code 2", async (args, message) => {
-    const sim = runSim(args);
-    const { code, stderr } = await sim.exit;
-    expect(code).toBe(2);
-    expect(stderr).toMatch(message);
+  it("rejects bad arguments with a clear message and exit code 2", async () => {
+    const cases: [string[], RegExp][] = [
+      [["--workers", "2"], /--control-planes is required/],
+      [["--control-planes", "x", "--workers", "1"], /--control-planes must be a number/],
+      [["--control-planes", "1", "--workers", "1", "--version", "1.x"], /--version/],
+      [["--control-planes", "1", "--workers", "1", "--bogus"], /Unknown option '--bogus'/],
+    ];
+    // In parallel: each case is a tsx start-up.
+    const results = await Promise.all(cases.map(([args]) => runSim(args).exit));
+    results.forEach(({ code, stderr }, i) => {
+      expect(code).toBe(2);
+      expect(stderr).toMatch(cases[i]![1]);
+    });
   });
 });
 

@@ -127,6 +127,8 @@ export interface SimNodeInit {
   hooks: NodeHooks;
   /** Events kept per node (machined's ring buffer). */
   eventCapacity?: number;
+  /** Name used in the timeline; default the address (the fleet passes the hostname in ports mode). */
+  target?: string;
 }
 
 export class SimNode {
@@ -199,6 +201,7 @@ export class SimNode {
     this.runningVersion = init.version;
     this.installedVersion = init.version;
     this.templateVersion = init.version;
+    this.target = init.target ?? init.address;
     const h = hashBytes(`${init.cluster.name}/${init.hostname}`);
     let n = BigInt("0x" + h.subarray(0, 8).toString("hex"));
     this.etcdMemberId = n.toString();
@@ -218,10 +221,8 @@ export class SimNode {
     this.seedBootEvents();
   }
 
-  /** A target string as used in `node` metadata and the timeline. */
-  get target(): string {
-    return this.address;
-  }
+  /** The name clients put in `node` metadata, also used in the timeline. */
+  readonly target: string;
 
   /** Whether the node's apid accepts connections. */
   get reachable(): boolean {

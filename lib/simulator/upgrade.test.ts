@@ -217,4 +217,16 @@ describe("reboot faults", () => {
     fleet.clearFaults(W4);
     await waitReadyOn(W4, "v1.13.9", before.bootId);
   });
+
+  it("Shutdown: SHUTTING_DOWN, then unreachable until faults are cleared (power on)", async () => {
+    const before = await row(W3);
+    const t = Date.now();
+    const res = await rpc(admin.machine, "shutdown", { force: false }, md(W3));
+    expect(res.messages[0]!.actorId).not.toBe("");
+    await waitFor(async () => !(await row(W3)).reachable, { what: "powered off" });
+    expect((await row(W3)).stage).toBe("shutting down");
+    expect((await timeline(W3, t)).filter((e) => e.event === "stage").map((e) => e.stage)).toEqual(["shutting down"]);
+    fleet.clearFaults(W3);
+    await waitReadyOn(W3, "v1.11.5", before.bootId);
+  });
 });
