@@ -98,7 +98,7 @@ const CASES: Case[] = [
   { name: "unknown key deep in cluster", yaml: "cluster:\n  network:\n    cni:\n      nme: flannel\n", message: "unknown key `nme`", line: 4, column: 7 },
 
   // --- Bad values (position: the value) ----------------------------------------------------
-  { name: "bool field with a string", yaml: "version: v1alpha1\ndebug: yes\nmachine: {}\n", message: "boolean", line: 2, column: 8 },
+  { name: "bool field with a string", yaml: "version: v1alpha1\ndebug: maybe\nmachine: {}\n", message: "boolean", line: 2, column: 8 },
   { name: "nested bool with a string", yaml: "machine:\n  install:\n    wipe: maybe\n", message: "boolean", line: 3, column: 11 },
   { name: "port that is not a number", yaml: "cluster:\n  controlPlane:\n    localAPIServerPort: abc\n", opts: { patch: true }, message: "port", line: 3, column: 25 },
   { name: "list field with a scalar", yaml: "cluster:\n  network:\n    podSubnets: 10.0.0.0/8\n", message: "list", line: 3, column: 17 },
@@ -461,4 +461,12 @@ describe("validateConfig: valid configs", () => {
   });
 
   it("knows every minor", () => expect(TALOS_MINORS).toContain("1.14"));
+});
+
+describe("YAML 1.1 booleans", () => {
+  // go-yaml v3 still decodes yes/no/on/off into a typed bool, so Talos accepts them.
+  it.each(["yes", "no", "on", "Off", "'y'"])("accepts %s in a boolean field", (word) => {
+    const result = validateConfig(`version: v1alpha1\ndebug: ${word}\nmachine: {}\ncluster: {}\n`, { patch: true });
+    expect(result.issues.filter((i) => i.path.join(".") === "debug")).toEqual([]);
+  });
 });

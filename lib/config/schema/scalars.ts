@@ -45,9 +45,15 @@ export const goInt = scalar({ type: "integer" }, (v) => {
   return `expected an integer, got ${typeof v === "string" ? `the string ${show(v)}` : show(v)}`;
 });
 
-/** Go bool: only YAML booleans (true/false). `yes`, `on` and "true" in quotes are strings. */
+/**
+ * Go bool: YAML booleans, plus the YAML 1.1 words (yes/no, on/off, y/n) that go-yaml v3 still
+ * accepts when it decodes into a typed bool. "true" in quotes stays a string and is refused.
+ */
+const YAML11_BOOLS = new Set(["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off", "OFF"]);
 export const goBool = scalar({ type: "boolean" }, (v) =>
-  typeof v === "boolean" ? null : `expected a boolean (true or false), got ${typeof v === "string" ? `the string ${show(v)}` : show(v)}`,
+  typeof v === "boolean" || (typeof v === "string" && YAML11_BOOLS.has(v))
+    ? null
+    : `expected a boolean (true or false), got ${typeof v === "string" ? `the string ${show(v)}` : show(v)}`,
 );
 
 /** A string-valued check over a Go string (numbers and booleans are turned into their text). */

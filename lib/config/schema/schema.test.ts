@@ -270,7 +270,7 @@ const CASES: Case[] = [
   { name: "an integer field given a non-numeric string", kind: "LinkConfig", version: "1.12", doc: link({ mtu: "abc" }), errors: ["mtu"], message: /integer/ },
   { name: "an integer field given a numeric string", kind: "LinkConfig", version: "1.12", doc: link({ mtu: "1500" }), errors: ["mtu"] },
   { name: "an integer field given a fraction", kind: "LinkConfig", version: "1.12", doc: link({ mtu: 1500.5 }), errors: ["mtu"] },
-  { name: "a boolean given yes", kind: "LinkConfig", version: "1.12", doc: link({ up: "yes" }), errors: ["up"], message: /boolean/ },
+  { name: "a boolean given maybe", kind: "LinkConfig", version: "1.12", doc: link({ up: "maybe" }), errors: ["up"], message: /boolean/ },
   { name: "a boolean given a quoted true", doc: withPath("debug", "true"), errors: ["debug"] },
   { name: "acceptedCAs is a list of {crt}", doc: withPath("machine.acceptedCAs", [{ crt: b64(PEM_CERT) }, { crt: b64(PEM_CERT) }]), errors: [] },
   { name: "acceptedCAs as a single object", doc: withPath("cluster.acceptedCAs", { crt: b64(PEM_CERT) }), errors: ["cluster.acceptedCAs"] },
@@ -306,7 +306,7 @@ const CASES: Case[] = [
   { name: "a numeric enum value written as a YAML number", kind: "RAIDArrayConfig", doc: { apiVersion: "v1alpha1", kind: "RAIDArrayConfig", name: "md0", level: "raid1", metadata: 1.0 }, errors: [] },
   { name: "an unknown kind", kind: "FooConfig", doc: { apiVersion: "v1alpha1", kind: "FooConfig" }, errors: ["kind"], message: /unknown document kind/ },
   { name: "nulls are accepted (Go leaves zero values)", doc: { ...base(), debug: null, machine: { type: "worker", kubelet: null, certSANs: null, sysctls: null } }, errors: [] },
-  { name: "a deprecated field warns and is still validated", version: "1.14", doc: withPath("machine.install", { disk: "/dev/sda", wipe: "no" }), errors: ["machine.install.wipe"], warnings: ["machine.install"] },
+  { name: "a deprecated field warns and is still validated", version: "1.14", doc: withPath("machine.install", { disk: "/dev/sda", wipe: "maybe" }), errors: ["machine.install.wipe"], warnings: ["machine.install"] },
   // Patches
   { name: "patch: nothing required", kind: "LinkConfig", version: "1.12", patch: true, doc: { apiVersion: "v1alpha1", kind: "LinkConfig", mtu: 9000 }, errors: [] },
   { name: "patch: $patch delete on a map", patch: true, version: "1.12", doc: { machine: { network: { $patch: "delete" } } }, errors: [] },
