@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import crypto from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
@@ -11,8 +12,36 @@ import { MachineStatusSpec } from "../server/talos/gen/resource/definitions/runt
 import { EventType } from "../server/talos/gen/cosi/state";
 import { type Fleet, startFleet } from "./fleet";
 import { Clients, codeOf, collect, credentialsOf, getJson, md, readTalosconfig, rpc, sendJson, waitFor } from "./test-helpers";
-import { createForeignCa, issueClientCert } from "./pki";
+import { createForeignCa, issueClientCert, loadX509 } from "./pki";
 import type { NodeRow } from "./control-api";
+
+/** A cert from the sim CA with O=os:admin but the given EKUs (apid wants exactly [clientAuth]). */
+async function clientCertWithEkus(caPem: string, caKeyFile: string, ekus: ("clientAuth" | "serverAuth")[]) {
+  const x509 = await loadX509();
+  const subtle = crypto.webcrypto.subtle;
+  const caKeyDer = crypto.createPrivateKey(await readFile(caKeyFile, "utf8")).export({ type: "pkcs8", format: "der" });
+  const caKey = await subtle.importKey("pkcs8", caKeyDer, { name: "Ed25519" }, false, ["sign"]);
+  const keys = (await subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
+  const caCert = new x509.X509Certificate(caPem);
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: "01",
+    subject: "O=os:admin, CN=wide-eku",
+    issuer: caCert.subjectName,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 3_600_000),
+    signingAlgorithm: { name: "Ed25519" },
+    publicKey: keys.publicKey,
+    signingKey: caKey,
+    extensions: [
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension(ekus.map((e) => x509.ExtendedKeyUsage[e])),
+      await x509.AuthorityKeyIdentifierExtension.create(caCert),
+    ],
+  });
+  const der = Buffer.from(await subtle.exportKey("pkcs8", keys.privateKey));
+  const keyPem = crypto.createPrivateKey({ key: der, format: "der", type: "pkcs8" }).export({ type: "pkcs8", format: "pem" }).toString();
+  return { certPem: cert.toString("pem"), keyPem };
+}
 
 let fleet: Fleet;
 let stateDir: string;
@@ -113,6 +142,12 @@ describe("roles", () => {
 
   it("rejects a client certificate whose EKU is not exactly clientAuth, and foreign CAs", async () => {
     const ctx = await readTalosconfig(fleet.talosconfig.admin);
+    const both = await clientCertWithEkus(fleet.caPem, path.join(stateDir, "ca.key"), ["clientAuth", "serverAuth"]);
+    const wide = new Clients(CP1, credentialsOf({ ca: ctx.ca, crt: both.certPem, key: both.keyPem }));
+    opened.push(wide);
+    const eku = await codeOf(rpc(wide.machine, "version", {}, md()));
+    expect(eku.code).toBe(status.UNAVAILABLE);
+    expect(eku.details).toMatch(/incompatible key usage/);
     const foreign = await createForeignCa();
     const stranger = await issueClientCert(foreign, { roles: ["os:admin"] });
     const c = new Clients(CP1, credentialsOf({ ca: ctx.ca, crt: stranger.certPem, key: stranger.keyPem }));
