@@ -1,0 +1,6 @@
+import { configTemplateQuerySchema } from "@/lib/schemas/node-config";
+import { generateConfigTemplate } from "@/lib/server/configs/template";
+import { route } from "@/lib/server/route";
+
+// GET /api/config/template – a new config for a role, with fresh key material
+export const GET = route({ query: configTemplateQuerySchema }, ({ query }) => generateConfigTemplate(query));
