@@ -48,12 +48,13 @@ export function parseEndpoint(input: string, defaultPort = APID_PORT): Endpoint 
   return { host: s, port: defaultPort };
 }
 
-function fingerprint(tls: TlsMaterial): string {
+/** A short digest of the TLS identity; part of every connection key. */
+export function tlsFingerprint(tls: TlsMaterial): string {
   return createHash("sha256").update(tls.caPem).update("\0").update(tls.certPem).update("\0").update(tls.keyPem).digest("hex").slice(0, 32);
 }
 
-export function connectionKey(ep: Endpoint, tls: TlsMaterial): string {
-  return `${endpointTarget(ep)}|${fingerprint(tls)}`;
+export function connectionKey(ep: Endpoint, tls: TlsMaterial, fingerprint = tlsFingerprint(tls)): string {
+  return `${endpointTarget(ep)}|${fingerprint}`;
 }
 
 /**
@@ -89,9 +90,12 @@ function cache(): Map<string, Connection> {
   return (g[CACHE_KEY] ??= new Map());
 }
 
-/** The cached connection for an endpoint and identity, created on first use. */
-export function getConnection(ep: Endpoint, tls: TlsMaterial): Connection {
-  const key = connectionKey(ep, tls);
+/**
+ * The cached connection for an endpoint and identity, created on first use. Pass the identity's
+ * {@link tlsFingerprint} when calling often, to skip hashing the PEM material each time.
+ */
+export function getConnection(ep: Endpoint, tls: TlsMaterial, fingerprint?: string): Connection {
+  const key = connectionKey(ep, tls, fingerprint);
   const connections = cache();
   const existing = connections.get(key);
   if (existing) return existing;

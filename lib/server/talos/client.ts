@@ -11,6 +11,7 @@ import {
   connectivityState,
   getConnection,
   parseEndpoint,
+  tlsFingerprint,
   waitForReady,
   type Connection,
   type Endpoint,
@@ -416,6 +417,8 @@ export class TalosClient {
   private readonly nodePort: number;
   private readonly resolveNode: ((node: string) => Endpoint) | undefined;
   private current = 0;
+  /** The identity's digest, computed once: connection lookups happen on every call. */
+  private readonly fingerprint: string;
   private probe: Promise<Endpoint> | undefined;
 
   constructor(context: TalosClientContext, options: TalosClientOptions = {}) {
@@ -427,6 +430,7 @@ export class TalosClient {
     this.nodePort = options.nodePort ?? APID_PORT;
     this.resolveNode = options.resolveNode;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.fingerprint = tlsFingerprint(context);
   }
 
   /** The roles of the client certificate (e.g. `["os:admin"]`), when the context carries them. */
@@ -442,7 +446,7 @@ export class TalosClient {
   }
 
   private endpointConnection(i: number): Connection {
-    return getConnection(this.context.endpoints[i]!, this.context);
+    return getConnection(this.context.endpoints[i]!, this.context, this.fingerprint);
   }
 
   /**
@@ -478,7 +482,7 @@ export class TalosClient {
     const metadata = new Metadata();
     if (this.routing === "direct" && node !== undefined) {
       const ep = this.resolveNode ? this.resolveNode(node) : parseEndpoint(node, this.nodePort);
-      const conn = getConnection(ep, this.context);
+      const conn = getConnection(ep, this.context, this.fingerprint);
       return { conn, metadata, node };
     }
     const conn = await this.endpointRoute(deadline);
