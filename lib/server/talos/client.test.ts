@@ -143,6 +143,29 @@ describe.each(ROLES)("reads as %s", (role) => {
   });
 });
 
+describe("more reads", () => {
+  it("EtcdStatus on a worker fails with a mapped error", async () => {
+    const err = await rejection(t.clients.reader.etcdStatus(w1.address));
+    expect(err.node).toBe(w1.address);
+    expect(["conflict", "unsupported", "node_unreachable", "internal", "not_found"]).toContain(err.code);
+  });
+
+  it("COSI Watch of a whole type with bootstrap contents", async () => {
+    const ac = new AbortController();
+    const ids: string[] = [];
+    for await (const e of t.clients.reader.watchResource(cp1.address, resourceKinds.service, { bootstrapContents: true, signal: ac.signal })) {
+      if (e.type === "created" && e.resource) ids.push(e.resource.metadata.id);
+      if (e.type === "bootstrapped" || ids.length >= 3) ac.abort();
+    }
+    expect(ids).toEqual(expect.arrayContaining(["apid"]));
+  });
+
+  it("cosiList with an id regexp", async () => {
+    const list = await t.clients.reader.cosiList(cp1.address, "runtime", "Services.v1alpha1.talos.dev", { idRegexp: "^etcd$" });
+    expect(list.map((r) => r.metadata.id)).toEqual(["etcd"]);
+  });
+});
+
 describe("routing", () => {
   it("dials a node directly without metadata", async () => {
     const c = t.client("reader", { routing: "direct", resolveNode: (n) => ({ host: n, port: t.fleet.nodes.find((x) => x.address === n)!.port }) });
@@ -203,6 +226,28 @@ describe("roles and actions", () => {
     expect(res.mode).toBe("no-reboot");
     expect(res.modeDetails).toMatch(/Applied configuration without a reboot/);
     expect((await t.clients.admin.machineConfig(w2.address)).yaml).toBe(next);
+  });
+
+  it("TRY mode reports the rollback timeout", async () => {
+    const cfg = await t.clients.admin.machineConfig(w1.address);
+    const res = await t.clients.admin.applyConfiguration(w1.address, { data: cfg.yaml, mode: "try", tryModeTimeoutSeconds: 30 });
+    expect(res.mode).toBe("try");
+    expect(res.modeDetails).toMatch(/30s|30 s|timeout/i);
+  });
+
+  it("an operator may pull images but not run the installer; a reader may do neither", async () => {
+    const image = "ghcr.io/siderolabs/installer:v1.14.1";
+    const events = [];
+    for await (const e of t.clients.operator.imagePull(w1.address, { image })) events.push(e);
+    expect(events.at(-1)).toMatchObject({ type: "done" });
+    const installer = rejection((async () => {
+      for await (const _ of t.clients.operator.lifecycleUpgrade(w1.address, { image })) void _;
+    })());
+    expect((await installer).code).toBe("forbidden");
+    const pull = rejection((async () => {
+      for await (const _ of t.clients.reader.imagePull(w1.address, { image })) void _;
+    })());
+    expect((await pull).code).toBe("forbidden");
   });
 
   it("an invalid config is invalid_config with Talos's message", async () => {

@@ -171,6 +171,22 @@ describe("upgrade", () => {
   });
 });
 
+describe("shutdown", () => {
+  it("a reader may not; an operator shuts a node down and it stops answering", async () => {
+    expect((await rejection(t.clients.reader.shutdown(w2.address))).code).toBe("forbidden");
+    const { actorId } = await t.clients.operator.shutdown(w2.address);
+    expect(actorId).not.toBe("");
+    const err = await waitFor(
+      () => t.clients.reader.version(w2.address, { timeoutMs: 500 }).then(
+        () => undefined,
+        (e: { code?: string }) => e,
+      ),
+      5000,
+    );
+    expect(err.code).toBe("node_unreachable");
+  });
+});
+
 describe("legacy nodes", () => {
   let old: TestFleet;
   beforeAll(async () => {
