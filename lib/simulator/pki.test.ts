@@ -175,21 +175,6 @@ describe("loadOrCreatePki", () => {
     expect(cert.checkIssued(new crypto.X509Certificate(pki.ca.certPem))).toBe(true);
   });
 
-  it("writes the three talosconfig files", async () => {
-    const pki = await loadOrCreatePki(stateDir);
-    const paths = await pki.writeTalosconfigs({ endpoints: ["127.0.10.1"], nodes: ["127.0.10.1", "127.0.10.2"] });
-    expect(Object.fromEntries(Object.entries(paths).map(([k, v]) => [k, path.basename(v)]))).toEqual({
-      admin: "talosconfig",
-      operator: "talosconfig-operator",
-      reader: "talosconfig-reader",
-    });
-    const reader = parse(await readFile(paths.reader, "utf8")) as { context: string; contexts: Record<string, { crt: string; nodes: string[] }> };
-    expect(reader.context).toBe("minos-sim");
-    const crt = Buffer.from(reader.contexts["minos-sim"]!.crt, "base64").toString();
-    expect(new crypto.X509Certificate(crt).subject.split("\n")).toContain("O=os:reader");
-    expect(reader.contexts["minos-sim"]!.nodes).toEqual(["127.0.10.1", "127.0.10.2"]);
-  });
-
   it("refuses a state dir holding only half a CA", async () => {
     const half = await mkdtemp(path.join(os.tmpdir(), "minos-pki-half-"));
     try {

@@ -422,11 +422,6 @@ export interface SimulatorPki {
    * hostname and FQDN (as Talos does). Not persisted: call it at each start.
    */
   issueNodeCert(node: SimNodeIdentity, options?: { validHours?: number; notBefore?: Date }): Promise<CertAndKey>;
-  /**
-   * Writes `talosconfig` (os:admin), `talosconfig-operator` and `talosconfig-reader` into `dir`
-   * (default: the state dir), one context each, and returns their paths.
-   */
-  writeTalosconfigs(options: { endpoints: string[]; nodes: string[]; context?: string; dir?: string }): Promise<Record<SimClientName, string>>;
 }
 
 /** Options for {@link loadOrCreatePki}. */
@@ -539,19 +534,6 @@ export async function loadOrCreatePki(stateDir: string, options: LoadOrCreatePki
         validHours: opts.validHours,
         notBefore: opts.notBefore,
       });
-    },
-    async writeTalosconfigs({ endpoints, nodes, context = "minos-sim", dir = stateDir }) {
-      const paths = {} as Record<SimClientName, string>;
-      for (const name of Object.keys(SIM_CLIENT_ROLES) as SimClientName[]) {
-        const file = path.join(dir, SIM_TALOSCONFIG_FILES[name]);
-        const client = clients[name];
-        await writeTalosconfig(file, {
-          current: context,
-          contexts: { [context]: { endpoints, nodes, ca: caPair.certPem, crt: client.certPem, key: client.keyPem } },
-        });
-        paths[name] = file;
-      }
-      return paths;
     },
   };
 }
