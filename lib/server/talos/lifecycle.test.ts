@@ -158,10 +158,16 @@ describe("upgrade", () => {
     await waitForReboot(w3.address, before, 10_000);
   });
 
-  it("rollback (admin) reboots the node", async () => {
+  it("rollback (admin) reboots into the previous version", async () => {
+    // w1 was upgraded v1.14.0 → v1.14.1 above; a node never upgraded has nothing to roll back to.
+    expect((await t.clients.reader.version(w1.address)).tag).toBe("v1.14.1");
     const before = await t.clients.reader.bootId(w1.address);
     await t.clients.admin.rollback(w1.address);
     await waitForReboot(w1.address, before);
+    expect((await t.clients.reader.version(w1.address)).tag).toBe("v1.14.0");
+    const err = await rejection(t.clients.admin.rollback(cp2.address));
+    expect(err.code).toBe("conflict");
+    expect(err.message).toMatch(/no previous installation/);
   });
 
   it("abort cancels an upgrade", async () => {
