@@ -1,19 +1,28 @@
-import { FileCode2 } from "lucide-react";
+import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import type { Metadata } from "next";
 
+import { ConfigClient } from "@/app/(dashboard)/config/client";
+import { parseSource } from "@/components/config-editor/source";
 import { PageHeader } from "@/components/shell/page-header";
-import { EmptyState } from "@/components/ui/empty-state";
+import { clustersQueryOptions } from "@/lib/queries/config";
+import { makeQueryClient } from "@/lib/queries/query-client";
+import { listClusters } from "@/lib/server/fleet/clusters";
 
 export const metadata: Metadata = { title: "Config" };
 
-export default function ConfigPage() {
+export default async function ConfigPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  const source = parseSource(params);
+  const cluster = typeof params.cluster === "string" ? params.cluster : null;
+  // The node picker's list is known here already; hand it to the client cache.
+  const queryClient = makeQueryClient();
+  queryClient.setQueryData(clustersQueryOptions.queryKey, await listClusters());
   return (
     <>
-      <PageHeader title="Config" description="Edit machine configs with live validation, preview each node's change, then apply." />
-      <EmptyState icon={FileCode2} title="The manifest editor is not available yet">
-        Editing, validating and applying machine configs from Minos is not built yet. Until then, use
-        <code className="mx-1 font-mono">talosctl apply-config</code>.
-      </EmptyState>
+      <PageHeader title="Config" description="Edit a machine config with live validation against the Talos version it is for." />
+      <HydrationBoundary state={dehydrate(queryClient)}>
+        <ConfigClient initialSource={source} cluster={cluster} />
+      </HydrationBoundary>
     </>
   );
 }

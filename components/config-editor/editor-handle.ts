@@ -1,0 +1,29 @@
+import type { ConfigIssue } from "@/lib/config/types";
+
+import type { FormatResult } from "./format";
+
+/** What the page can do to whichever editor is showing (Monaco or the plain textarea). */
+export interface EditorHandle {
+  /** Select an issue's range, scroll it into view and focus the editor. */
+  revealIssue(issue: ConfigIssue): void;
+  /** Format the whole document as one undoable edit. */
+  format(): FormatResult;
+  focus(): void;
+}
+
+/** The props both editors take: text in, text out, issues to show. */
+export interface EditorProps {
+  value: string;
+  /**
+   * Bumped whenever `value` was replaced from outside the editor (another source opened, edits
+   * discarded). Monaco is not a controlled input: pushing every keystroke's text back into it
+   * races with the next keystroke, so only these replacements are pushed.
+   */
+  revision: number;
+  onChange: (value: string) => void;
+  issues: ConfigIssue[];
+  talosVersion: import("@/lib/config/types").TalosMinor;
+  onReady: (handle: EditorHandle | null) => void;
+  onCursorChange?: (line: number, column: number) => void;
+  label: string;
+}

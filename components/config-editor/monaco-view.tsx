@@ -1,0 +1,116 @@
+"use client";
+
+import Editor, { type OnMount } from "@monaco-editor/react";
+import { useEffect, useRef, useState } from "react";
+
+import type { ConfigIssue } from "@/lib/config/types";
+
+import type { EditorHandle, EditorProps } from "./editor-handle";
+import { formatYaml } from "./format";
+import { MARKER_OWNER, monaco, setTalosSchema } from "./monaco-setup";
+import { useColorScheme } from "./use-color-scheme";
+
+type CodeEditor = Parameters<OnMount>[0];
+
+function toMarker(issue: ConfigIssue): import("monaco-editor/esm/vs/editor/editor.api").editor.IMarkerData {
+  return {
+    severity: issue.severity === "error" ? monaco.MarkerSeverity.Error : monaco.MarkerSeverity.Warning,
+    message: issue.message,
+    source: issue.path.length > 0 ? issue.path.join(".") : undefined,
+    startLineNumber: issue.line,
+    startColumn: issue.column,
+    endLineNumber: issue.endLine,
+    endColumn: issue.endColumn,
+  };
+}
+
+/** Monaco with YAML completion and hover from the Talos schema, and lib/config's issues as markers. */
+export default function MonacoView({ value, revision, onChange, issues, talosVersion, onReady, onCursorChange, label }: EditorProps) {
+  const scheme = useColorScheme();
+  const [editor, setEditor] = useState<CodeEditor | null>(null);
+  const cursorRef = useRef(onCursorChange);
+  const valueRef = useRef(value);
+  useEffect(() => {
+    cursorRef.current = onCursorChange;
+    valueRef.current = value;
+  }, [onCursorChange, value]);
+
+  // Text replaced from outside (and a model kept from an earlier mount): one undoable edit.
+  useEffect(() => {
+    const model = editor?.getModel();
+    if (!editor || !model || model.getValue() === valueRef.current) return;
+    editor.pushUndoStop();
+    editor.executeEdits("minos.replace", [{ range: model.getFullModelRange(), text: valueRef.current }]);
+    editor.pushUndoStop();
+    editor.setPosition({ lineNumber: 1, column: 1 });
+    editor.revealLine(1);
+  }, [editor, revision]);
+
+  useEffect(() => {
+    setTalosSchema(talosVersion);
+  }, [talosVersion]);
+
+  useEffect(() => {
+    const model = editor?.getModel();
+    if (model) monaco.editor.setModelMarkers(model, MARKER_OWNER, issues.map(toMarker));
+  }, [editor, issues]);
+
+  useEffect(() => {
+    if (!editor) return;
+    const handle: EditorHandle = {
+      revealIssue(issue) {
+        const range = new monaco.Range(issue.line, issue.column, issue.endLine, issue.endColumn);
+        editor.setSelection(range);
+        editor.revealRangeInCenterIfOutsideViewport(range);
+        editor.focus();
+      },
+      format() {
+        const model = editor.getModel();
+        if (!model) return { ok: false, reason: "The editor is not ready." };
+        const result = formatYaml(model.getValue());
+        if (result.ok && result.text !== model.getValue()) {
+          editor.pushUndoStop();
+          editor.executeEdits("minos.format", [{ range: model.getFullModelRange(), text: result.text }]);
+          editor.pushUndoStop();
+        }
+        return result;
+      },
+      focus: () => editor.focus(),
+    };
+    onReady(handle);
+    const cursor = editor.onDidChangeCursorPosition((e) => cursorRef.current?.(e.position.lineNumber, e.position.column));
+    return () => {
+      cursor.dispose();
+      onReady(null);
+    };
+  }, [editor, onReady]);
+
+  return (
+    <Editor
+      defaultValue={value}
+      onChange={(v) => onChange(v ?? "")}
+      language="yaml"
+      path="machine-config.yaml"
+      theme={scheme === "dark" ? "minos-dark" : "minos-light"}
+      onMount={(e) => setEditor(e)}
+      loading={<span className="text-sm text-fg-muted">Starting the editor…</span>}
+      options={{
+        ariaLabel: label,
+        automaticLayout: true,
+        fixedOverflowWidgets: true,
+        fontSize: 13,
+        minimap: { enabled: false },
+        scrollBeyondLastLine: false,
+        tabSize: 2,
+        insertSpaces: true,
+        renderWhitespace: "boundary",
+        quickSuggestions: { other: true, comments: false, strings: true },
+        // A space or colon must never accept a suggestion and rewrite the operator's line.
+        acceptSuggestionOnCommitCharacter: false,
+        wordBasedSuggestions: "off",
+        hover: { delay: 250 },
+        padding: { top: 8 },
+      }}
+    />
+  );
+}

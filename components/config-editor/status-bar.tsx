@@ -1,0 +1,101 @@
+"use client";
+
+import { CircleCheck, CircleX, LoaderCircle, TriangleAlert } from "lucide-react";
+
+import { TALOS_MINORS, type TalosMinor } from "@/lib/config/types";
+
+interface StatusBarProps {
+  errors: number;
+  warnings: number;
+  /** The text changed since the last validation. */
+  pending: boolean;
+  failed: boolean;
+  talosVersion: TalosMinor;
+  onTalosVersionChange: (version: TalosMinor) => void;
+  /** Where the Talos version came from, e.g. "from the node". */
+  versionSource?: string;
+  validationMs: number | null;
+  validationWhere: string | null;
+  cursor: { line: number; column: number } | null;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** One line under the editor: the verdict (icon and words), counts, timing and the Talos version. */
+export function StatusBar(props: StatusBarProps) {
+  const { errors, warnings, pending, failed, talosVersion, onTalosVersionChange, versionSource, validationMs, validationWhere, cursor } = props;
+  let verdict;
+  if (failed) {
+    verdict = (
+      <span className="flex items-center gap-1.5 font-medium text-danger">
+        <CircleX aria-hidden className="size-4" /> Not checked
+      </span>
+    );
+  } else if (validationMs === null) {
+    verdict = (
+      <span className="flex items-center gap-1.5 font-medium text-fg-muted">
+        <LoaderCircle aria-hidden className="size-4 animate-spin motion-reduce:animate-none" /> Checking…
+      </span>
+    );
+  } else if (errors > 0) {
+    verdict = (
+      <span className="flex items-center gap-1.5 font-medium text-danger">
+        <CircleX aria-hidden className="size-4" /> Invalid
+      </span>
+    );
+  } else {
+    verdict = (
+      <span className="flex items-center gap-1.5 font-medium text-ok">
+        <CircleCheck aria-hidden className="size-4" /> Valid
+      </span>
+    );
+  }
+  return (
+    <div className="flex flex-wrap items-center gap-x-5 gap-y-1 border-t border-border bg-surface-muted px-3 py-1.5 text-xs">
+      <div role="status" aria-label="Validation status" className="flex items-center gap-x-4">
+        {verdict}
+        <span className="flex items-center gap-1 text-fg">
+          <CircleX aria-hidden className={`size-3.5 ${errors ? "text-danger" : "text-fg-muted"}`} />
+          {plural(errors, "error")}
+        </span>
+        <span className="flex items-center gap-1 text-fg">
+          <TriangleAlert aria-hidden className={`size-3.5 ${warnings ? "text-warn" : "text-fg-muted"}`} />
+          {plural(warnings, "warning")}
+        </span>
+      </div>
+      <span className="flex items-center gap-1 text-fg-muted" data-validation-ms={validationMs ?? undefined}>
+        {pending && validationMs !== null ? (
+          <>
+            <LoaderCircle aria-hidden className="size-3.5 animate-spin motion-reduce:animate-none" /> Checking…
+          </>
+        ) : validationMs !== null ? (
+          `Checked in ${validationMs < 1 ? "<1" : Math.round(validationMs)} ms${validationWhere ? ` (${validationWhere})` : ""}`
+        ) : null}
+      </span>
+      <span className="ml-auto flex items-center gap-4">
+        {cursor ? (
+          <span className="font-mono text-fg-muted">
+            Ln {cursor.line}, Col {cursor.column}
+          </span>
+        ) : null}
+        <label className="flex items-center gap-1.5">
+          <span className="text-fg-muted">Talos</span>
+          <select
+            value={talosVersion}
+            onChange={(e) => onTalosVersionChange(e.target.value as TalosMinor)}
+            className="h-6 rounded border border-border bg-surface px-1 text-xs text-fg"
+            aria-label="Talos version"
+            title={versionSource ? `Validating against Talos ${talosVersion} (${versionSource})` : undefined}
+          >
+            {[...TALOS_MINORS].reverse().map((v) => (
+              <option key={v} value={v}>
+                {v}
+              </option>
+            ))}
+          </select>
+          {versionSource ? <span className="text-fg-muted">{versionSource}</span> : null}
+        </label>
+      </span>
+    </div>
+  );
+}

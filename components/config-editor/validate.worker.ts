@@ -1,0 +1,34 @@
+/**
+ * Runs lib/config's validator off the main thread, for configs whose validation costs more than
+ * a frame. One message in, one message out; the caller drops answers to superseded requests.
+ */
+import type { TalosMinor, ValidationResult } from "@/lib/config/types";
+
+import { validateForEditor } from "./config-lib";
+
+export interface ValidateRequest {
+  id: number;
+  yaml: string;
+  talosVersion: TalosMinor;
+}
+
+export type ValidateResponse = { id: number; ms: number; result: ValidationResult } | { id: number; ms: number; error: string };
+
+// The project's TypeScript lib is "dom"; the worker scope needs only these two members.
+const scope = self as unknown as {
+  onmessage: ((event: MessageEvent<ValidateRequest>) => void) | null;
+  postMessage: (message: ValidateResponse) => void;
+};
+
+scope.onmessage = (event: MessageEvent<ValidateRequest>) => {
+  const { id, yaml, talosVersion } = event.data;
+  const start = performance.now();
+  let answer: ValidateResponse;
+  try {
+    answer = { id, ms: 0, result: validateForEditor(yaml, talosVersion) };
+  } catch (e) {
+    answer = { id, ms: 0, error: e instanceof Error ? e.message : String(e) };
+  }
+  answer.ms = performance.now() - start;
+  scope.postMessage(answer);
+};

@@ -1,0 +1,43 @@
+import { queryOptions } from "@tanstack/react-query";
+
+import { apiFetch } from "@/lib/queries/api";
+import { clustersResponseSchema } from "@/lib/schemas/fleet";
+import { configTemplateResponseSchema, nodeConfigResponseSchema } from "@/lib/schemas/node-config";
+
+export type ConfigRole = "controlplane" | "worker";
+
+/** Query keys for everything the manifest editor reads. */
+export const configKeys = {
+  all: ["config"] as const,
+  node: (nodeId: string) => [...configKeys.all, "node", nodeId] as const,
+  template: (role: ConfigRole, talosVersion?: string) => [...configKeys.all, "template", role, talosVersion ?? "latest"] as const,
+};
+
+/** GET /api/nodes/:node/config – a node's running config, secrets redacted. */
+export function nodeConfigQueryOptions(nodeId: string) {
+  return queryOptions({
+    queryKey: configKeys.node(nodeId),
+    queryFn: ({ signal }) => apiFetch(`/api/nodes/${encodeURIComponent(nodeId)}/config`, nodeConfigResponseSchema, { signal }),
+    // What the editor shows is a snapshot the operator edits; never swap it behind their back.
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+  });
+}
+
+/** GET /api/config/template – a new config for a role, with fresh key material. */
+export function configTemplateQueryOptions(role: ConfigRole, talosVersion?: string) {
+  const params = new URLSearchParams({ role });
+  if (talosVersion) params.set("talosVersion", talosVersion);
+  return queryOptions({
+    queryKey: configKeys.template(role, talosVersion),
+    queryFn: ({ signal }) => apiFetch(`/api/config/template?${params}`, configTemplateResponseSchema, { signal }),
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+  });
+}
+
+/** GET /api/clusters – the clusters and their node addresses, for the editor's node picker. */
+export const clustersQueryOptions = queryOptions({
+  queryKey: ["clusters"] as const,
+  queryFn: ({ signal }) => apiFetch("/api/clusters", clustersResponseSchema, { signal }),
+});
