@@ -160,6 +160,26 @@ describe("more reads", () => {
     expect(ids).toEqual(expect.arrayContaining(["apid"]));
   });
 
+  it("breaking out of a stream early cancels it cleanly", async () => {
+    const errors: unknown[] = [];
+    const onErr = (e: unknown) => errors.push(e);
+    process.on("uncaughtException", onErr);
+    try {
+      for await (const e of t.clients.reader.events(undefined, { tailEvents: -1 })) {
+        expect(e.type).toBe("hello");
+        break;
+      }
+      for await (const e of t.clients.reader.cosiWatch(undefined, "runtime", "Services.v1alpha1.talos.dev", { bootstrapContents: true })) {
+        expect(e.type).toBe("created");
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      process.off("uncaughtException", onErr);
+    }
+    expect(errors).toEqual([]);
+  });
+
   it("cosiList with an id regexp", async () => {
     const list = await t.clients.reader.cosiList(cp1.address, "runtime", "Services.v1alpha1.talos.dev", { idRegexp: "^etcd$" });
     expect(list.map((r) => r.metadata.id)).toEqual(["etcd"]);
