@@ -453,15 +453,14 @@ export class TalosClient {
    * Picks the first reachable endpoint (in talosconfig order) when the current one is not
    * connected. With one endpoint, or when the current one is READY, this costs nothing.
    */
-  private async endpointRoute(deadline: number): Promise<Connection> {
+  private endpointRoute(deadline: number): Connection | Promise<Connection> {
     const conn = this.endpointConnection(this.current);
     if (this.context.endpoints.length === 1) return conn;
     if (connectivityState(conn) === ConnectivityState.READY) return conn;
     this.probe ??= this.selectEndpoint(Math.min(deadline, Date.now() + this.timeouts.endpointProbe)).finally(() => {
       this.probe = undefined;
     });
-    await this.probe;
-    return this.endpointConnection(this.current);
+    return this.probe.then(() => this.endpointConnection(this.current));
   }
 
   /**
@@ -478,14 +477,18 @@ export class TalosClient {
     return this.endpoint;
   }
 
-  private async route(node: NodeTarget, deadline: number): Promise<Route> {
-    const metadata = new Metadata();
+  /** Where a call goes; synchronous unless an endpoint has to be picked first. */
+  private route(node: NodeTarget, deadline: number): Route | Promise<Route> {
     if (this.routing === "direct" && node !== undefined) {
       const ep = this.resolveNode ? this.resolveNode(node) : parseEndpoint(node, this.nodePort);
-      const conn = getConnection(ep, this.context, this.fingerprint);
-      return { conn, metadata, node };
+      return { conn: getConnection(ep, this.context, this.fingerprint), metadata: new Metadata(), node };
     }
-    const conn = await this.endpointRoute(deadline);
+    const conn = this.endpointRoute(deadline);
+    return conn instanceof Promise ? conn.then((c) => this.proxied(c, node)) : this.proxied(conn, node);
+  }
+
+  private proxied(conn: Connection, node: NodeTarget): Route {
+    const metadata = new Metadata();
     if (node === undefined) return { conn, metadata, node: conn.endpoint.host };
     const target = node.trim();
     if (target === "" || target.includes(",") || /^[^:]+:\d+$/.test(target) || target.startsWith("[")) {
@@ -521,7 +524,8 @@ export class TalosClient {
   private async unaryRouted<Req, Res>(def: MethodDef<Req, Res>, req: Req, node: NodeTarget, opts: CallOptions | undefined, defaultTimeout: number, idempotent: boolean): Promise<{ res: Res; node: string }> {
     const deadline = Date.now() + (opts?.timeoutMs ?? defaultTimeout);
     const signal = opts?.signal;
-    const route = await this.route(node, deadline);
+    const r = this.route(node, deadline);
+    const route = r instanceof Promise ? await r : r;
     try {
       return { res: await callUnary(route, def, req, deadline, signal), node: route.node };
     } catch (err) {
