@@ -164,7 +164,13 @@ async function fleetMemoryBench(): Promise<BenchRow[]> {
     const note = `${n} nodes in one process; start took ${(startMs / 1000).toFixed(1)} s${gc ? "" : "; no --expose-gc, so deltas include garbage"}`;
     return [
       { suite: SUITE, name: "simulator RSS per node (1,000 nodes)", value: (after.rss - before.rss) / n / 1024, unit: "KiB", note },
-      { suite: SUITE, name: "simulator heap per node (1,000 nodes)", value: (after.heapUsed - before.heapUsed) / n / 1024, unit: "KiB" },
+      {
+        suite: SUITE,
+        name: "simulator heap per node (1,000 nodes)",
+        value: (after.heapUsed - before.heapUsed) / n / 1024,
+        unit: "KiB",
+        ...(gc ? {} : { note: "unreliable without --expose-gc (run: node --expose-gc --import tsx scripts/bench.ts talos)" }),
+      },
       { suite: SUITE, name: "simulator start, 1,000 nodes", value: startMs / 1000, unit: "s" },
     ];
   } finally {
