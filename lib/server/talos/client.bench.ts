@@ -6,7 +6,6 @@
  *  - simulator memory per node at 1,000 nodes (3 control planes + 997 workers, `ports` mode).
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -17,20 +16,6 @@ const SUITE = "talos-client";
 const WARMUP = 300;
 const CALLS = 2000;
 const CONCURRENCY = 32;
-
-/**
- * The bench runner is plain tsx, where the "server-only" marker throws on import (it is meant for
- * Next's react-server bundles). Register it as an empty module before loading the client.
- */
-function allowServerOnly(): void {
-  const req = createRequire(__filename);
-  try {
-    const resolved = req.resolve("server-only");
-    req.cache[resolved] ??= { id: resolved, filename: resolved, loaded: true, exports: {}, children: [], paths: [] } as unknown as NodeJS.Module;
-  } catch {
-    // not installed: nothing to stub
-  }
-}
 
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
@@ -79,7 +64,6 @@ async function compare(a: () => Promise<unknown>, b: () => Promise<unknown>, cal
 }
 
 async function versionBench(): Promise<BenchRow[]> {
-  allowServerOnly();
   const [{ startFleet }, grpc, channel, client, gen, talosconfig] = await Promise.all([
     import("@/lib/simulator/fleet"),
     import("@grpc/grpc-js"),
