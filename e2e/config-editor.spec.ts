@@ -34,6 +34,23 @@ test.describe("the manifest editor", () => {
     expect(shell.failedRequests).toEqual([]);
   });
 
+  test("/config with no node opens a control-plane template, and a worker one on request", async ({ page }) => {
+    const shell = new ShellPage(page);
+    const editor = new ConfigEditorPage(page);
+    await editor.goto();
+    await expect(page.getByRole("heading", { level: 2, name: "New controlplane config (template)" })).toBeVisible();
+    expect(await editor.text()).toMatch(/^\s+type: controlplane$/m);
+    await expect(editor.status()).toContainText("0 errors");
+
+    await page.getByRole("combobox", { name: "Template role" }).selectOption("worker");
+    await page.getByRole("button", { name: "New from template" }).click();
+    await expect(page).toHaveURL(/\/config\?template=worker$/);
+    await expect(page.getByRole("heading", { level: 2, name: "New worker config (template)" })).toBeVisible();
+    await expect.poll(() => editor.text()).toMatch(/^\s+type: worker$/m);
+    expect(shell.consoleErrors).toEqual([]);
+    expect(shell.failedRequests).toEqual([]);
+  });
+
   test("an invalid value gets an error marker at its line within a second; fixing it removes the marker", async ({ page }) => {
     const editor = new ConfigEditorPage(page);
     await editor.goto(`?node=${encodeURIComponent(nodeId)}`);

@@ -103,7 +103,6 @@ export default function MonacoView({ value, revision, onChange, issues, talosVer
         scrollBeyondLastLine: false,
         tabSize: 2,
         insertSpaces: true,
-        renderWhitespace: "boundary",
         quickSuggestions: { other: true, comments: false, strings: true },
         // A space or colon must never accept a suggestion and rewrite the operator's line.
         acceptSuggestionOnCommitCharacter: false,

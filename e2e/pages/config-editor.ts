@@ -51,8 +51,9 @@ export class ConfigEditorPage {
     await expect(this.status()).toContainText(/Valid|Invalid/);
   }
 
+  /** The editor's text; empty while no editor is mounted (e.g. another source is loading). */
   text(): Promise<string> {
-    return this.page.evaluate(() => (window as MonacoWindow).monaco!.editor.getModels()[0]!.getValue());
+    return this.page.evaluate(() => (window as MonacoWindow).monaco?.editor.getModels()[0]?.getValue() ?? "");
   }
 
   /** 1-based line of the first line matching `pattern`. */
