@@ -1,6 +1,8 @@
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
+  // Lets several builds (parallel work, benchmarks) live side by side; `npm start` reads the same variable.
+  distDir: process.env.MINOS_DIST_DIR ?? ".next",
   // grpc-js and its TLS plumbing run in Node as-is; bundling them gains nothing.
   serverExternalPackages: ["@grpc/grpc-js", "@peculiar/x509"],
   // `next dev` opened on 127.0.0.1 otherwise blocks its own HMR requests.

@@ -33,7 +33,7 @@ function run(args: string[], env: NodeJS.ProcessEnv, stdio: "inherit" | "pipe" =
 }
 
 async function build(env: NodeJS.ProcessEnv) {
-  if (existsSync(path.join(root, ".next", "BUILD_ID"))) return;
+  if (existsSync(path.join(root, process.env.MINOS_DIST_DIR ?? ".next", "BUILD_ID"))) return;
   log("no production build found: running next build (about a minute)");
   const child = run([nextBin, "build"], env);
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
