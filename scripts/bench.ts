@@ -32,11 +32,19 @@ async function main() {
     return;
   }
   const rows: BenchRow[] = [];
+  const failed: string[] = [];
   for (const file of files) {
-    console.error(`running ${path.relative(root, file)} …`);
-    const mod = (await import(pathToFileURL(file).href)) as { default: Bench | { default: Bench } };
-    const bench = typeof mod.default === "function" ? mod.default : mod.default.default;
-    rows.push(...(await bench()));
+    const name = path.relative(root, file);
+    console.error(`running ${name} …`);
+    try {
+      const mod = (await import(pathToFileURL(file).href)) as { default: Bench | { default: Bench } };
+      const bench = typeof mod.default === "function" ? mod.default : mod.default.default;
+      rows.push(...(await bench()));
+    } catch (e) {
+      // One broken benchmark must not hide the figures of the others.
+      console.error(`${name} failed:`, e);
+      failed.push(name);
+    }
   }
   const table = rows.map((r) => [r.suite, r.name, format(r.value), r.unit, r.note ?? ""]);
   const header = ["suite", "benchmark", "value", "unit", "note"];
@@ -47,8 +55,9 @@ async function main() {
   for (const r of table) console.log(line(r));
   mkdirSync(path.join(root, "bench-results"), { recursive: true });
   writeFileSync(path.join(root, "bench-results", "latest.json"), JSON.stringify({ at: new Date().toISOString(), rows }, null, 2));
+  if (failed.length > 0) console.error(`failed: ${failed.join(", ")}`);
   // Benchmarks may leave sockets or timers behind; the table is printed, so end here.
-  process.exit(0);
+  process.exit(failed.length > 0 ? 1 : 0);
 }
 
 void main();
