@@ -91,6 +91,9 @@ async function openEditor(page: Page, base: string): Promise<string> {
   const query = cluster ? `?node=${encodeURIComponent(`${cluster.nodes[0]}@${cluster.name}`)}` : "";
   await page.goto(new URL(`/config${query}`, base).href);
   await page.getByRole("status", { name: "Validation status" }).filter({ hasText: /Valid|Invalid/ }).waitFor({ timeout: 60_000 });
+  // Validation runs on the text while Monaco's chunk may still be loading: wait for the editor too.
+  await page.getByRole("textbox", { name: /^Machine config/ }).waitFor({ state: "attached", timeout: 60_000 });
+  await page.waitForFunction(() => (window as unknown as { monaco?: { editor: { getEditors(): unknown[] } } }).monaco?.editor.getEditors().length === 1);
   return query;
 }
 

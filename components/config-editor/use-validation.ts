@@ -56,12 +56,11 @@ export function useValidation(text: string | null, talosVersion: TalosMinor): Va
       error = e instanceof Error ? e.message : String(e);
     }
     const ms = performance.now() - start;
-    // The first run also builds the schemas and warms the JIT: judge the steady-state cost, as a
-    // moving average so that one garbage-collection pause does not decide.
-    if (mainRuns.current++ > 0) {
-      averageMs.current = averageMs.current === null ? ms : 0.5 * averageMs.current + 0.5 * ms;
-      if (averageMs.current > FRAME_BUDGET_MS) useWorker.current = true;
-    }
+    // The first runs also build the schemas and warm the JIT: judge the steady-state cost, as a
+    // moving average from the fourth run on, so that neither warm-up nor one GC pause decides.
+    const run = ++mainRuns.current;
+    if (run > 1) averageMs.current = averageMs.current === null ? ms : 0.6 * averageMs.current + 0.4 * ms;
+    if (run >= 4 && averageMs.current !== null && averageMs.current > FRAME_BUDGET_MS) useWorker.current = true;
     if (id === seq.current) setValidation({ text, talosVersion: version, result, error, ms, where: "main thread" });
   }, []);
 
