@@ -1,0 +1,65 @@
+import { ArrowDown, ArrowUp, ArrowUpDown } from "lucide-react";
+import type { HTMLAttributes, TdHTMLAttributes, ThHTMLAttributes } from "react";
+
+import { cn } from "@/lib/utils/cn";
+
+/** A plain data table; wrap it in a Card (or a scroll container) for the frame. */
+export function Table({ className, ...props }: HTMLAttributes<HTMLTableElement>) {
+  return <table className={cn("w-full text-left text-sm", className)} {...props} />;
+}
+
+export function TableHead({ className, ...props }: HTMLAttributes<HTMLTableSectionElement>) {
+  return <thead className={cn("border-b border-border text-xs uppercase tracking-wide text-fg-muted", className)} {...props} />;
+}
+
+export function TableBody(props: HTMLAttributes<HTMLTableSectionElement>) {
+  return <tbody {...props} />;
+}
+
+export function TableRow({ className, ...props }: HTMLAttributes<HTMLTableRowElement>) {
+  return <tr className={cn("border-b border-border last:border-0", className)} {...props} />;
+}
+
+export function TableHeaderCell({ className, scope = "col", ...props }: ThHTMLAttributes<HTMLTableCellElement>) {
+  return <th scope={scope} className={cn("px-4 py-3 font-medium", className)} {...props} />;
+}
+
+export function TableCell({ className, ...props }: TdHTMLAttributes<HTMLTableCellElement>) {
+  return <td className={cn("px-4 py-2", className)} {...props} />;
+}
+
+export type SortDirection = "asc" | "desc";
+
+interface SortableHeaderCellProps extends Omit<ThHTMLAttributes<HTMLTableCellElement>, "onClick"> {
+  label: string;
+  /** This column's direction when the table is sorted by it, else null. */
+  direction: SortDirection | null;
+  onSort: () => void;
+}
+
+/**
+ * A column header that sorts on click. The direction is carried by `aria-sort` and an arrow
+ * icon, so it is announced and visible without relying on colour.
+ */
+export function SortableHeaderCell({ label, direction, onSort, className, ...props }: SortableHeaderCellProps) {
+  const Icon = direction === "asc" ? ArrowUp : direction === "desc" ? ArrowDown : ArrowUpDown;
+  return (
+    <TableHeaderCell
+      aria-sort={direction === "asc" ? "ascending" : direction === "desc" ? "descending" : "none"}
+      className={cn("p-0", className)}
+      {...props}
+    >
+      <button
+        type="button"
+        onClick={onSort}
+        className={cn(
+          "flex w-full items-center gap-1 px-4 py-3 text-left font-medium uppercase tracking-wide hover:text-fg focus-visible:outline-2 focus-visible:outline-accent",
+          direction && "text-fg",
+        )}
+      >
+        {label}
+        <Icon aria-hidden className={cn("size-3.5 shrink-0", !direction && "opacity-40")} />
+      </button>
+    </TableHeaderCell>
+  );
+}
