@@ -37,6 +37,7 @@ export const migrations: { id: number; name: string; sql: string }[] = [
         actor TEXT NOT NULL,
         checks TEXT NOT NULL,
         batches TEXT NOT NULL,
+        etcd_members INTEGER,
         created_at TEXT NOT NULL,
         started_at TEXT,
         finished_at TEXT,
