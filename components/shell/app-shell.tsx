@@ -1,0 +1,50 @@
+import { Hexagon, TriangleAlert } from "lucide-react";
+import Link from "next/link";
+import { connection } from "next/server";
+import { Suspense, type ReactNode } from "react";
+
+import { ClusterSelector } from "@/components/shell/cluster-selector";
+import { Sidebar } from "@/components/shell/sidebar";
+import { Badge } from "@/components/ui/badge";
+import { listClusters } from "@/lib/server/fleet/clusters";
+
+/** The sidebar and header every page lives in. */
+export async function AppShell({ children }: { children: ReactNode }) {
+  // The cluster list comes from the talosconfig at request time, never from the build.
+  await connection();
+  const { clusters, source, error } = await listClusters();
+  return (
+    <div className="flex min-h-screen">
+      <aside className="sticky top-0 hidden h-screen w-56 shrink-0 flex-col border-r border-border bg-surface md:flex">
+        <Link href="/" className="flex h-14 items-center gap-2 border-b border-border px-5 font-semibold">
+          <Hexagon aria-hidden className="size-5 text-accent" />
+          Minos
+        </Link>
+        <Suspense>
+          <Sidebar />
+        </Suspense>
+      </aside>
+      <div className="flex min-w-0 flex-1 flex-col">
+        <header className="sticky top-0 z-10 flex h-14 items-center justify-between gap-4 border-b border-border bg-surface/90 px-6 backdrop-blur">
+          <Suspense>
+            <ClusterSelector clusters={clusters} />
+          </Suspense>
+          {source.simulated ? (
+            <Badge tone="info" title="Minos is connected to its built-in simulated fleet, not to real machines">
+              Simulated fleet
+            </Badge>
+          ) : null}
+        </header>
+        {error ? (
+          <div role="alert" className="flex items-start gap-2 border-b border-danger/30 bg-danger/10 px-6 py-3 text-sm text-danger">
+            <TriangleAlert aria-hidden className="mt-0.5 size-4 shrink-0" />
+            <span>
+              <strong>Cannot read the talosconfig.</strong> {error}
+            </span>
+          </div>
+        ) : null}
+        <main className="mx-auto w-full max-w-7xl flex-1 p-6">{children}</main>
+      </div>
+    </div>
+  );
+}
