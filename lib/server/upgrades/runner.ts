@@ -1,0 +1,587 @@
+import "server-only";
+
+import { randomUUID } from "node:crypto";
+
+import { nodeId, parseNodeId } from "@/lib/fleet/node-id";
+import type {
+  ClusterUpgradeProgress,
+  ParsedUpgradeRequest,
+  UpgradeAction,
+  UpgradeEvent,
+  UpgradeNode,
+  UpgradeNodeState,
+  UpgradePlan,
+  UpgradePlanSummary,
+  UpgradePreview,
+} from "@/lib/schemas/upgrades";
+import { recordAudit } from "@/lib/server/audit";
+import type { Db } from "@/lib/server/db/db";
+import { AppError, isAppError } from "@/lib/server/errors";
+import type { TalosClient } from "@/lib/server/talos";
+import { installerExitError } from "@/lib/server/talos/errors";
+import { upgradePathFor } from "@/lib/server/talos/versions";
+import { installerImage, normalizeVersion, sameVersion, versionFromImage } from "@/lib/upgrades/versions";
+
+import { evaluateHealth, type HealthFacts } from "./health";
+import { ACTIVE_NODE_STATES, assertNodeTransition, decide, FINAL_PLAN_STATES, planTransition, type PlanEvent } from "./machine";
+import { buildPlan, type EtcdFacts, type NodeFacts } from "./plan";
+import * as repo from "./repository";
+
+/** The Talos calls the runner makes; `TalosClient` fits, tests may pass a fake. */
+export type UpgradeTalos = Pick<
+  TalosClient,
+  "version" | "hostname" | "services" | "machineStatus" | "bootId" | "systemStat" | "etcdMemberList" | "etcdStatus" | "imagePull" | "lifecycleUpgrade" | "reboot" | "upgradeLegacy"
+>;
+
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, or early (without error) when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve();
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      }
+      signal?.addEventListener("abort", done, { once: true });
+    }),
+};
+
+export interface RunnerDeps {
+  db: Db;
+  /** The Talos client of a cluster (one per cluster, shared). */
+  client(cluster: string): Promise<UpgradeTalos>;
+  /** The node addresses of a cluster (its talosconfig context's `nodes`). */
+  clusterNodes(cluster: string): Promise<string[]>;
+  clock?: Clock;
+  /** Called after every persisted transition with the whole plan. */
+  publish?(event: UpgradeEvent): void;
+  /** Who starts, pauses, resumes and cancels (until sign-in exists). */
+  actor?: string;
+  /** Health gate and etcd poll interval. Default 1000 ms. */
+  pollIntervalMs?: number;
+  /** Deadline of each read the runner makes. Default 5000 ms. */
+  readTimeoutMs?: number;
+  log?(message: string): void;
+}
+
+/** Plans that still have work (or a node in flight) to do. */
+const LIVE_STATES = ["pending", "running", "paused", "cancelling"] as const;
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+interface PlanLoop {
+  wake: () => void;
+  done: Promise<void>;
+}
+
+/**
+ * Runs rolling upgrades. Every plan and node transition is written to SQLite before the step it
+ * announces, so a new runner over the same database (`start()`) resumes where a killed one
+ * stopped: nodes mid-reboot are observed, never upgraded again; nodes already on the target are
+ * marked done. Scheduling is the pure `decide` (./machine); this class only does the I/O.
+ */
+export class UpgradeRunner {
+  private readonly db: Db;
+  private readonly clock: Clock;
+  private readonly actor: string;
+  private readonly poll: number;
+  private readonly readTimeout: number;
+  private readonly loops = new Map<string, PlanLoop>();
+  private readonly abort = new AbortController();
+  private started = false;
+
+  constructor(private readonly deps: RunnerDeps) {
+    this.db = deps.db;
+    this.clock = deps.clock ?? realClock;
+    this.actor = deps.actor ?? "local user";
+    this.poll = deps.pollIntervalMs ?? 1000;
+    this.readTimeout = deps.readTimeoutMs ?? 5000;
+  }
+
+  /** Resumes every plan that was live when the process stopped. Idempotent. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const p of repo.listPlanIdsInStates(this.db, LIVE_STATES)) {
+      this.log(`resuming plan ${p.id} (${p.cluster}, ${p.state})`);
+      if (p.state === "pending") this.transition(p.id, "start", { started: true });
+      this.ensureLoop(p.id);
+    }
+  }
+
+  /** Stops every loop (in-flight steps are abandoned, their state stays persisted for a resume). */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.all([...this.loops.values()].map((l) => l.done));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Queries
+  // -------------------------------------------------------------------------------------------
+
+  get(id: string): UpgradePlan | null {
+    return repo.getPlan(this.db, id, this.clock.now());
+  }
+
+  getOrThrow(id: string): UpgradePlan {
+    const plan = this.get(id);
+    if (!plan) throw new AppError("not_found", `No upgrade plan ${JSON.stringify(id)}`);
+    return plan;
+  }
+
+  list(opts: { cluster?: string; limit: number }): UpgradePlanSummary[] {
+    return repo.listPlans(this.db, { ...opts, now: this.clock.now() });
+  }
+
+  /** Per cluster, the live plan's progress. */
+  progressByCluster(): Record<string, ClusterUpgradeProgress> {
+    const out: Record<string, ClusterUpgradeProgress> = {};
+    for (const p of repo.listPlanIdsInStates(this.db, LIVE_STATES)) {
+      const nodes = repo.getPlanNodes(this.db, p.id);
+      out[p.cluster] = { planId: p.id, state: p.state, total: nodes.length, done: nodes.filter((n) => n.state === "done" || n.state === "skipped").length };
+    }
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Planning
+  // -------------------------------------------------------------------------------------------
+
+  /** The dry run: reads every selected node and etcd, orders and checks them; starts nothing. */
+  async preview(req: ParsedUpgradeRequest): Promise<UpgradePreview> {
+    return (await this.plan(req)).preview;
+  }
+
+  private async plan(req: ParsedUpgradeRequest): Promise<{ preview: UpgradePreview; etcd: EtcdFacts | null }> {
+    const targetVersion = normalizeVersion(req.version ?? versionFromImage(req.image!)!);
+    const image = req.image ?? installerImage(targetVersion);
+    const all = await this.deps.clusterNodes(req.cluster);
+    const addresses = req.nodes ? this.selectNodes(req.cluster, all, req.nodes) : all;
+    const client = await this.deps.client(req.cluster);
+    const nodes = await mapLimit(addresses, 8, (a) => this.nodeFacts(client, req.cluster, a));
+    // etcd is judged through every control plane of the cluster, selected or not.
+    const others = req.nodes ? await mapLimit(all.filter((a) => !addresses.includes(a)), 8, (a) => this.nodeFacts(client, req.cluster, a)) : [];
+    const cps = [...nodes, ...others].filter((n) => n.role === "controlplane" && n.reachable);
+    const etcd = cps.length > 0 ? await this.etcdFacts(client, cps) : null;
+    const preview = buildPlan({ cluster: req.cluster, targetVersion, image, strategy: req.strategy, nodes, etcd });
+    return { preview, etcd };
+  }
+
+  private selectNodes(cluster: string, all: string[], wanted: string[]): string[] {
+    const out: string[] = [];
+    for (const w of wanted) {
+      const parsed = parseNodeId(w);
+      const address = parsed ? parsed.address : w;
+      if (parsed && parsed.cluster !== cluster) throw new AppError("validation_failed", `Node ${w} is not in cluster "${cluster}"`);
+      if (!all.includes(address)) throw new AppError("validation_failed", `Node ${address} is not in cluster "${cluster}"`);
+      if (!out.includes(address)) out.push(address);
+    }
+    return out;
+  }
+
+  private async nodeFacts(client: UpgradeTalos, cluster: string, address: string): Promise<NodeFacts> {
+    const opts = { timeoutMs: this.readTimeout };
+    const id = nodeId(cluster, address);
+    let version: string;
+    try {
+      version = (await client.version(address, opts)).tag;
+    } catch (e) {
+      return { id, address, hostname: null, role: null, version: null, reachable: false, error: errorText(e) };
+    }
+    const [hostname, role] = await Promise.all([
+      client.hostname(address, opts).catch(() => null),
+      client.services(address, opts).then(
+        (s) => ("etcd" in s ? ("controlplane" as const) : ("worker" as const)),
+        () => null,
+      ),
+    ]);
+    return { id, address, hostname, role, version, reachable: true };
+  }
+
+  private async etcdFacts(client: UpgradeTalos, cps: NodeFacts[]): Promise<EtcdFacts> {
+    const opts = { timeoutMs: this.readTimeout };
+    let lastError = "no control plane answered";
+    for (const cp of cps) {
+      try {
+        const { members } = await client.etcdMemberList(cp.address, opts);
+        const voting = members.filter((m) => !m.isLearner);
+        const names = new Map(voting.map((m) => [m.id, m.hostname || m.id]));
+        const statuses = await mapLimit(voting, 4, async (m) => {
+          const host = memberHost(m.clientUrls) ?? cps.find((c) => c.hostname === m.hostname)?.address;
+          if (!host) return null;
+          return client.etcdStatus(host, opts).catch(() => null);
+        });
+        const healthy = voting.filter((_, i) => {
+          const s = statuses[i];
+          return s != null && s.errors.length === 0 && s.leader !== "0";
+        });
+        const leaderId = statuses.find((s) => s && s.leader !== "0")?.leader;
+        return { members: voting.map((m) => names.get(m.id)!), healthy: healthy.map((m) => names.get(m.id)!), leader: leaderId ? (names.get(leaderId) ?? leaderId) : null };
+      } catch (e) {
+        lastError = errorText(e);
+      }
+    }
+    return { members: [], healthy: [], leader: null, error: lastError };
+  }
+
+  /**
+   * Plans and starts an upgrade. Refused with `conflict` when the cluster already has a live plan
+   * or a check fails (the checks are in the error's details).
+   */
+  async create(req: ParsedUpgradeRequest): Promise<UpgradePlan> {
+    const live = repo.listPlanIdsInStates(this.db, LIVE_STATES).find((p) => p.cluster === req.cluster);
+    if (live) throw new AppError("conflict", `Cluster "${req.cluster}" already has an upgrade in progress (${live.id}, ${live.state})`, { details: { planId: live.id } });
+    const { preview, etcd } = await this.plan(req);
+    if (!preview.canStart) {
+      const errors = preview.checks.filter((c) => c.level === "error");
+      recordAudit(this.db, {
+        actor: this.actor,
+        action: "upgrade.start",
+        target: req.cluster,
+        result: "refused",
+        details: { targetVersion: preview.targetVersion, image: preview.image, checks: errors },
+      });
+      throw new AppError("conflict", `The upgrade was refused: ${errors.map((c) => c.message).join(" ")}`, { details: { checks: preview.checks } });
+    }
+    const id = randomUUID();
+    const now = this.clock.now();
+    this.db.transaction(() => {
+      repo.insertPlan(this.db, { id, actor: this.actor, preview, etcdMembers: etcd && !etcd.error ? etcd.members.length : null, now });
+      recordAudit(this.db, {
+        actor: this.actor,
+        action: "upgrade.start",
+        target: id,
+        result: "ok",
+        details: { cluster: preview.cluster, targetVersion: preview.targetVersion, image: preview.image, nodes: preview.nodes.length, strategy: preview.strategy },
+      });
+    })();
+    this.transition(id, "start", { started: true });
+    this.ensureLoop(id);
+    return this.getOrThrow(id);
+  }
+
+  /** Pause (the node in flight finishes, no more start), resume, or cancel (upgraded nodes stay upgraded). */
+  control(id: string, action: UpgradeAction): UpgradePlan {
+    const event: PlanEvent = action;
+    const plan = this.getOrThrow(id);
+    const next = planTransition(plan.state, event);
+    if (!next) throw new AppError("conflict", `Cannot ${action} an upgrade that is ${plan.state}`);
+    this.db.transaction(() => {
+      const reason = action === "pause" ? `paused by ${this.actor}` : action === "cancel" ? `cancelled by ${this.actor}` : null;
+      this.transition(id, event, {}, reason);
+      if (action === "resume") repo.clearPlanReason(this.db, id);
+      recordAudit(this.db, { actor: this.actor, action: `upgrade.${action}`, target: id, result: "ok", details: { cluster: plan.cluster, from: plan.state, to: next } });
+    })();
+    this.publish(id);
+    this.ensureLoop(id);
+    this.loops.get(id)?.wake();
+    return this.getOrThrow(id);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The plan loop
+  // -------------------------------------------------------------------------------------------
+
+  private transition(id: string, event: PlanEvent, stamp: { started?: boolean; finished?: boolean }, reason: string | null = null): void {
+    const state = repo.getPlanState(this.db, id);
+    if (!state) throw new AppError("not_found", `No upgrade plan ${JSON.stringify(id)}`);
+    const next = planTransition(state, event);
+    if (!next) throw new AppError("conflict", `Cannot ${event} an upgrade that is ${state}`);
+    repo.setPlanState(this.db, id, { state: next, reason, ...stamp, now: this.clock.now() });
+    this.publish(id);
+  }
+
+  private ensureLoop(id: string): void {
+    if (this.loops.has(id) || this.abort.signal.aborted) return;
+    let wake = () => {};
+    const loop: PlanLoop = { wake: () => wake(), done: Promise.resolve() };
+    const waitForWake = () =>
+      new Promise<void>((resolve) => {
+        wake = resolve;
+        // A fallback tick: nothing should need it, but a lost wake-up must not stall a plan.
+        void this.clock.sleep(this.poll * 5, this.abort.signal).then(resolve);
+      });
+    loop.done = (async () => {
+      try {
+        await this.runPlan(id, waitForWake, () => loop.wake());
+      } catch (e) {
+        this.log(`plan ${id}: runner loop failed: ${errorText(e)}`);
+      } finally {
+        this.loops.delete(id);
+      }
+    })();
+    this.loops.set(id, loop);
+  }
+
+  private async runPlan(id: string, waitForWake: () => Promise<void>, wake: () => void): Promise<void> {
+    const inFlight = new Map<string, Promise<void>>();
+    const drive = (plan: UpgradePlan, node: UpgradeNode) => {
+      const p = this.driveNode(plan, node)
+        .catch((e) => this.log(`plan ${id}: node ${node.id}: ${errorText(e)}`))
+        .finally(() => {
+          inFlight.delete(node.id);
+          wake();
+        });
+      inFlight.set(node.id, p);
+    };
+    while (!this.abort.signal.aborted) {
+      const wakeUp = waitForWake();
+      const plan = this.getOrThrow(id);
+      if (FINAL_PLAN_STATES.has(plan.state)) break;
+      // Nodes a previous process left mid-way: observe and finish them before anything else.
+      for (const n of plan.nodes) if (ACTIVE_NODE_STATES.has(n.state) && !inFlight.has(n.id)) drive(plan, n);
+      const d = decide({
+        state: plan.state,
+        stopOnFailure: plan.strategy.stopOnFailure,
+        nodes: plan.nodes.map((n) => ({ id: n.id, role: n.role, batch: n.batch, state: n.state, error: n.error, label: n.hostname ?? n.address })),
+      });
+      if (d.kind === "finish") {
+        this.finish(plan, d.event, d.reason, d.skip);
+        break;
+      }
+      if (d.kind === "start") {
+        for (const nid of d.nodes) {
+          const n = plan.nodes.find((x) => x.id === nid)!;
+          if (!inFlight.has(nid)) drive(plan, n);
+        }
+      }
+      await wakeUp;
+    }
+    await Promise.all(inFlight.values());
+  }
+
+  private finish(plan: UpgradePlan, event: "succeed" | "fail" | "finish-cancel", reason: string | null, skip: string[]): void {
+    const now = this.clock.now();
+    this.db.transaction(() => {
+      for (const nid of skip) {
+        assertNodeTransition("pending", "skipped");
+        repo.updateNode(this.db, plan.id, nid, { state: "skipped", message: event === "finish-cancel" ? "skipped: the upgrade was cancelled" : "skipped: the upgrade halted", now });
+      }
+      this.transition(plan.id, event, { finished: true }, reason);
+      const outcome = event === "succeed" ? "succeeded" : event === "fail" ? "failed" : "cancelled";
+      recordAudit(this.db, {
+        actor: "system",
+        action: `upgrade.${outcome}`,
+        target: plan.id,
+        result: event === "fail" ? "failed" : "ok",
+        details: { cluster: plan.cluster, targetVersion: plan.targetVersion, ...(reason ? { reason } : {}) },
+      });
+    })();
+    this.log(`plan ${plan.id}: ${event}${reason ? `: ${reason}` : ""}`);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // One node
+  // -------------------------------------------------------------------------------------------
+
+  private setNode(plan: UpgradePlan, node: { id: string; state: UpgradeNodeState }, patch: Omit<repo.NodePatch, "now">): void {
+    if (patch.state && patch.state !== node.state) {
+      assertNodeTransition(node.state, patch.state);
+      node.state = patch.state;
+    }
+    repo.updateNode(this.db, plan.id, node.id, { ...patch, now: this.clock.now() });
+    this.publish(plan.id);
+  }
+
+  /** Drives one node from its persisted state to done or failed; each step is persisted first. */
+  private async driveNode(plan: UpgradePlan, row: UpgradeNode): Promise<void> {
+    const client = await this.deps.client(plan.cluster);
+    const addr = row.address;
+    const node = { id: row.id, state: row.state };
+    const signal = this.abort.signal;
+    const target = plan.targetVersion;
+    let bootIdBefore = row.bootIdBefore;
+    let path: "lifecycle" | "legacy" = "lifecycle";
+    const opts = { timeoutMs: this.readTimeout, signal };
+    try {
+      if (node.state === "pending") {
+        const from = (await client.version(addr, opts)).tag;
+        if (sameVersion(from, target)) {
+          this.setNode(plan, node, { state: "done", started: true, finished: true, message: `already runs ${target}: nothing to do` });
+          return;
+        }
+        bootIdBefore = await this.bootIdentity(client, addr);
+        path = upgradePathFor(from);
+        this.setNode(plan, node, {
+          state: path === "lifecycle" ? "pulling" : "installing",
+          started: true,
+          attempt: true,
+          bootIdBefore,
+          message: path === "lifecycle" ? `${from} → ${target}: pulling ${plan.image}` : `${from} → ${target}: legacy MachineService/Upgrade with ${plan.image}`,
+        });
+      } else {
+        // A previous runner stopped mid-node: look before acting, so nothing is done twice.
+        await this.resumeNode(plan, node, client, bootIdBefore);
+        const from = await client.version(addr, opts).then((v) => v.tag, () => null);
+        if (from) path = upgradePathFor(from);
+      }
+
+      if (node.state === "pulling") {
+        for await (const ev of client.imagePull(addr, { image: plan.image, signal })) {
+          if (ev.type === "done") this.setNode(plan, node, { message: `pulled ${ev.name}` });
+        }
+        if (signal.aborted) return;
+        this.setNode(plan, node, { state: "installing", message: "running the installer (LifecycleService/Upgrade)" });
+      }
+
+      if (node.state === "installing") {
+        if (path === "legacy") {
+          const res = await client.upgradeLegacy(addr, { image: plan.image, force: plan.strategy.force, rebootMode: plan.strategy.rebootMode, signal });
+          if (signal.aborted) return;
+          this.setNode(plan, node, { state: "waiting-healthy", message: `${res.ack || "upgrade accepted"}; the node reboots by itself` });
+        } else {
+          let exitCode: number | undefined;
+          let last: string | undefined;
+          for await (const ev of client.lifecycleUpgrade(addr, { image: plan.image, signal })) {
+            if (ev.type === "message") {
+              last = ev.message;
+              this.setNode(plan, node, { message: ev.message });
+            } else exitCode = ev.exitCode;
+          }
+          if (signal.aborted) return;
+          if (exitCode === undefined) throw new AppError("internal", "the installer stream ended without an exit code", { node: addr });
+          if (exitCode !== 0) throw installerExitError(exitCode, addr, last);
+          this.setNode(plan, node, { state: "rebooting", message: `installed; rebooting (${plan.strategy.rebootMode})` });
+        }
+      }
+
+      if (node.state === "rebooting") {
+        const { actorId } = await client.reboot(addr, { mode: plan.strategy.rebootMode, signal });
+        if (signal.aborted) return;
+        this.setNode(plan, node, { state: "waiting-healthy", message: `reboot accepted${actorId ? ` (actor ${actorId})` : ""}; waiting for the node to come back healthy` });
+      }
+
+      if (node.state === "waiting-healthy") {
+        const verdict = await this.healthGate(plan, node, client, addr, bootIdBefore);
+        if (signal.aborted) return;
+        if (verdict.ok) this.setNode(plan, node, { state: "done", finished: true, message: `healthy on ${target}` });
+        else this.setNode(plan, node, { state: "failed", finished: true, error: verdict.reason, message: `failed: ${verdict.reason}` });
+      }
+    } catch (e) {
+      if (signal.aborted) return;
+      const reason = isAppError(e) ? e.message : errorText(e);
+      this.setNode(plan, node, { state: "failed", finished: true, error: reason, message: `failed: ${reason}` });
+    }
+  }
+
+  /** Decides where a node left mid-way continues, from what it reports now. */
+  private async resumeNode(plan: UpgradePlan, node: { id: string; state: UpgradeNodeState }, client: UpgradeTalos, bootIdBefore: string | null): Promise<void> {
+    const addr = plan.nodes.find((n) => n.id === node.id)!.address;
+    const opts = { timeoutMs: this.readTimeout, signal: this.abort.signal };
+    const status = await client.machineStatus(addr, opts).catch(() => null);
+    const bootId = status ? await this.bootIdentity(client, addr, bootIdBefore).catch(() => null) : null;
+    const version = status ? await client.version(addr, opts).then((v) => v.tag, () => null) : null;
+    const rebooted = status === null || status.stage !== "running" || (bootId !== null && bootIdBefore !== null && bootId !== bootIdBefore) || (version !== null && sameVersion(version, plan.targetVersion));
+    const seen = status === null ? "unreachable" : `stage ${status.stage}, ${version ?? "version unknown"}`;
+    if (node.state !== "waiting-healthy" && rebooted) {
+      this.setNode(plan, node, { state: "waiting-healthy", attempt: true, message: `Minos restarted while ${node.state}; the node is ${seen}: watching it, not upgrading again` });
+    } else {
+      this.setNode(plan, node, { attempt: true, message: `Minos restarted while ${node.state}; the node is ${seen}: resuming` });
+    }
+  }
+
+  /** BootID (1.14+), else the boot time from SystemStat; `like` picks the form to compare with. */
+  private async bootIdentity(client: UpgradeTalos, addr: string, like?: string | null): Promise<string> {
+    const opts = { timeoutMs: this.readTimeout, signal: this.abort.signal };
+    if (!like?.startsWith("boot-time:")) {
+      try {
+        return await client.bootId(addr, opts);
+      } catch (e) {
+        if (!(isAppError(e) && (e.code === "unsupported" || e.code === "forbidden"))) throw e;
+      }
+    }
+    return `boot-time:${(await client.systemStat(addr, opts)).bootTime}`;
+  }
+
+  private async healthFacts(plan: UpgradePlan, client: UpgradeTalos, addr: string, role: "controlplane" | "worker", bootIdBefore: string | null): Promise<HealthFacts> {
+    const opts = { timeoutMs: this.readTimeout, signal: this.abort.signal };
+    let status;
+    try {
+      status = await client.machineStatus(addr, opts);
+    } catch (e) {
+      return { reachable: false, error: isAppError(e) ? e.code : errorText(e) };
+    }
+    const facts: HealthFacts = { reachable: true, stage: status.stage, ready: status.ready, unmetConditions: status.unmetConditions };
+    if (status.stage !== "running") return facts;
+    try {
+      const [version, bootId, services] = await Promise.all([client.version(addr, opts), this.bootIdentity(client, addr, bootIdBefore), client.services(addr, opts)]);
+      facts.version = version.tag;
+      facts.bootId = bootId;
+      facts.unhealthyServices = Object.entries(services)
+        .filter(([, s]) => s.running && !s.unknown && !s.healthy)
+        .map(([name]) => name)
+        .sort();
+      if (role === "controlplane") {
+        const cps = plan.nodes.filter((n) => n.role === "controlplane").map((n) => ({ id: n.id, address: n.address, hostname: n.hostname, role: n.role, version: null, reachable: true }));
+        const etcd = await this.etcdFacts(client, [cps.find((c) => c.address === addr)!, ...cps.filter((c) => c.address !== addr)]);
+        facts.etcd = etcd.error ? { members: 0, healthy: 0, leader: false, error: etcd.error } : { members: etcd.members.length, healthy: etcd.healthy.length, leader: etcd.leader !== null };
+      }
+    } catch (e) {
+      return { reachable: false, error: isAppError(e) ? e.code : errorText(e) };
+    }
+    return facts;
+  }
+
+  private async healthGate(plan: UpgradePlan, node: { id: string; state: UpgradeNodeState }, client: UpgradeTalos, addr: string, bootIdBefore: string | null) {
+    const row = repo.getPlanNodes(this.db, plan.id).find((n) => n.id === node.id)!;
+    const since = row.stateChangedAt ? Date.parse(row.stateChangedAt) : this.clock.now();
+    const deadline = since + plan.strategy.healthTimeoutSeconds * 1000;
+    const expect = { targetVersion: plan.targetVersion, bootIdBefore, role: row.role, etcdMembers: repo.getPlanEtcdMembers(this.db, plan.id) };
+    let lastReason = "";
+    for (;;) {
+      const verdict = evaluateHealth(await this.healthFacts(plan, client, addr, row.role, bootIdBefore), expect);
+      if (verdict.ok || this.abort.signal.aborted) return verdict;
+      if (verdict.reason !== lastReason) {
+        lastReason = verdict.reason;
+        this.setNode(plan, node, { message: `waiting: ${verdict.reason}` });
+      }
+      if (this.clock.now() >= deadline) {
+        return { ok: false as const, reason: `not healthy within ${plan.strategy.healthTimeoutSeconds} s of its reboot: ${verdict.reason}` };
+      }
+      await this.clock.sleep(this.poll, this.abort.signal);
+    }
+  }
+
+  private publish(id: string): void {
+    if (!this.deps.publish) return;
+    const plan = this.get(id);
+    if (plan) this.deps.publish({ type: "upgrade", plan });
+  }
+
+  private log(message: string): void {
+    (this.deps.log ?? ((m: string) => console.log(`[minos] upgrades: ${m}`)))(message);
+  }
+}
+
+function memberHost(urls: string[]): string | undefined {
+  for (const u of urls) {
+    try {
+      return new URL(u).hostname.replace(/^\[|\]$/g, "");
+    } catch {
+      // not a URL; try the next one
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,45 @@
+import "server-only";
+
+import type { ClusterUpgradeProgress, UpgradeEvent } from "@/lib/schemas/upgrades";
+import { getDb } from "@/lib/server/db/db";
+import { publish } from "@/lib/server/events";
+import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/clients";
+
+import { UpgradeRunner } from "./runner";
+
+declare module "@/lib/server/events" {
+  interface ServerEvents {
+    /** Every persisted plan or node transition of a rolling upgrade, with the whole plan. */
+    upgrade: UpgradeEvent;
+  }
+}
+
+// One runner per server process, on globalThis: instrumentation and route handlers may be
+// separate module instances, and two runners would drive the same plan twice.
+const g = globalThis as { __minosUpgradeRunner?: UpgradeRunner };
+
+/** The process's upgrade runner over the real database, Talos clients and event bus. */
+export function getUpgradeRunner(): UpgradeRunner {
+  g.__minosUpgradeRunner ??= new UpgradeRunner({
+    db: getDb(),
+    client: (cluster) => getClusterClient(cluster),
+    clusterNodes: async (cluster) => (await getClusterContextOrThrow(cluster)).nodes,
+    publish: (event) => publish("upgrade", event),
+  });
+  return g.__minosUpgradeRunner;
+}
+
+/**
+ * Starts the upgrade runner once per process and resumes every plan that was live when Minos
+ * stopped. Idempotent: instrumentation calls it at boot, the API before each use.
+ */
+export function startUpgradeRunner(): UpgradeRunner {
+  const runner = getUpgradeRunner();
+  runner.start();
+  return runner;
+}
+
+/** Per cluster, the live upgrade's progress (`{planId, done, total, state}`); clusters without one are absent. */
+export function getUpgradeProgressByCluster(): Record<string, ClusterUpgradeProgress> {
+  return getUpgradeRunner().progressByCluster();
+}
