@@ -1,6 +1,6 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { AlertTriangle, CheckCheck, FileCode2, FilePlus2, History, Lock, PencilLine, RotateCw, Server, Type, Undo2, WandSparkles } from "lucide-react";
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 
@@ -20,6 +20,9 @@ import {
   type ConfigSource,
 } from "@/components/config-editor/source";
 import { StatusBar } from "@/components/config-editor/status-bar";
+import { DriftBanner } from "@/components/config-push/drift-banner";
+import { PushSection } from "@/components/config-push/push-section";
+import { TryCountdown } from "@/components/config-push/try-countdown";
 import { useValidation } from "@/components/config-editor/use-validation";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -132,6 +135,7 @@ function Workspace({ initialSource, cluster }: { initialSource: ConfigSource; cl
   const dirty = current !== null && current.text !== current.original;
 
   const { validation, pending, validateNow } = useValidation(current?.text ?? null, talosVersion);
+  const queryClient = useQueryClient();
   const issues: ConfigIssue[] = validation?.result?.issues ?? [];
   const errors = issues.filter((i) => i.severity === "error").length;
 
@@ -178,6 +182,19 @@ function Workspace({ initialSource, cluster }: { initialSource: ConfigSource; cl
     if (!file && sourceKey(next) === key) return;
     if (dirty) setPendingOpen({ source: next, file });
     else open(next, file);
+  }
+
+  /** After an apply to the open node, show what it runs now (the editor's text is applied). */
+  async function reloadAfterApply(node: string) {
+    if (source.kind !== "node" || source.nodeId !== node) return;
+    try {
+      const fresh = await queryClient.fetchQuery({ ...nodeConfigQueryOptions(node), staleTime: 0 });
+      clearDraft(source);
+      setDoc({ key, text: fresh.yaml, original: fresh.yaml, talosVersion: toTalosMinor(fresh.talosVersion), redacted: fresh.redacted, restored: false });
+      setRevision((r) => r + 1);
+    } catch {
+      // The node may be rebooting; the text stays as the operator left it, marked as edited.
+    }
   }
 
   function format() {
@@ -273,6 +290,13 @@ function Workspace({ initialSource, cluster }: { initialSource: ConfigSource; cl
         </div>
       ) : null}
 
+      {source.kind === "node" ? (
+        <>
+          <TryCountdown node={source.nodeId} nodeLabel={label} />
+          <DriftBanner node={source.nodeId} nodeLabel={label} quietErrors />
+        </>
+      ) : null}
+
       <Card className="overflow-hidden">
         <div className="flex flex-wrap items-center gap-2 border-b border-border px-3 py-2">
           <h2 className="flex min-w-0 items-center gap-2 text-sm font-semibold">
@@ -287,7 +311,7 @@ function Workspace({ initialSource, cluster }: { initialSource: ConfigSource; cl
             </Badge>
           ) : null}
           {dirty ? (
-            <Badge tone="warn" title="The text differs from what was opened. Nothing is applied to any node from this page.">
+            <Badge tone="warn" title="The text differs from what was opened and is not applied to any node yet: run a preflight and apply it below.">
               <PencilLine aria-hidden className="size-3" /> Edited, not applied
             </Badge>
           ) : null}
@@ -346,6 +370,19 @@ function Workspace({ initialSource, cluster }: { initialSource: ConfigSource; cl
         onSelect={(issue) => handle.current?.revealIssue(issue)}
         onRetry={validateNow}
       />
+
+      {current ? (
+        <PushSection
+          sourceNode={source.kind === "node" ? source.nodeId : null}
+          yaml={current.text}
+          validated={!pending && !!validation?.result}
+          localErrors={errors}
+          talosVersion={source.kind === "node" ? nodeQuery.data?.talosVersion : null}
+          cluster={cluster}
+          plain={plain}
+          onApplied={(node) => void reloadAfterApply(node)}
+        />
+      ) : null}
     </div>
   );
 }

@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 
 import { ConfigClient } from "@/app/(dashboard)/config/client";
 import { parseSource } from "@/components/config-editor/source";
+import { ConfigNav } from "@/components/config-push/config-nav";
 import { PageHeader } from "@/components/shell/page-header";
 import { clustersQueryOptions } from "@/lib/queries/config";
 import { makeQueryClient } from "@/lib/queries/query-client";
@@ -19,7 +20,8 @@ export default async function ConfigPage({ searchParams }: { searchParams: Promi
   queryClient.setQueryData(clustersQueryOptions.queryKey, await listClusters());
   return (
     <>
-      <PageHeader title="Config" description="Edit a machine config with live validation against the Talos version it is for." />
+      <PageHeader title="Config" description="Edit a machine config with live validation, preview what a node would do, and apply it." />
+      <ConfigNav node={source.kind === "node" ? source.nodeId : null} />
       <HydrationBoundary state={dehydrate(queryClient)}>
         <ConfigClient initialSource={source} cluster={cluster} />
       </HydrationBoundary>

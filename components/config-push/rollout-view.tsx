@@ -1,0 +1,281 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { ChevronRight, FileCode2, Layers, LoaderCircle, Pause, Play, RotateCw, Square } from "lucide-react";
+import Link from "next/link";
+import { useState } from "react";
+
+import { Button, buttonVariants } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Skeleton } from "@/components/ui/skeleton";
+import type { Rollout, RolloutAction, RolloutTarget } from "@/lib/schemas/configs";
+
+import { ConfirmDialog } from "./confirm-dialog";
+import { describeFailure, type ProblemText } from "./errors";
+import { exactTime, relativeTime } from "./format";
+import { ProblemAlert } from "./preflight-result";
+import { MODE_LABEL, ROLLOUT_NODE_STATE, ROLLOUT_STATE, rolloutCounts } from "./push-model";
+import { pushKeys, rolloutAction, rolloutQueryOptions, rolloutsQueryOptions } from "./queries";
+import { StatusBadge } from "./status-badge";
+
+export function targetText(t: RolloutTarget): string {
+  const who = t.nodes ? `${t.nodes.length} listed node${t.nodes.length === 1 ? "" : "s"}` : t.role === "controlplane" ? "control planes" : t.role === "worker" ? "workers" : "all nodes";
+  return `${who} of ${t.cluster}${t.nodes && t.role ? ` (${t.role}s only)` : ""}`;
+}
+
+function progressText(r: Rollout): string {
+  const c = rolloutCounts(r.nodes.map((n) => n.state));
+  const parts = [`${c.done} of ${r.nodes.length} done`];
+  if (c.active) parts.push(`${c.active} in progress`);
+  if (c.failed) parts.push(`${c.failed} failed`);
+  if (c.skipped) parts.push(`${c.skipped} skipped`);
+  return parts.join(", ");
+}
+
+/** Every rollout, newest first. */
+export function RolloutList() {
+  const rollouts = useQuery({ ...rolloutsQueryOptions(), refetchInterval: (q) => (q.state.data?.rollouts.some((r) => r.state === "running" || r.state === "preflight") ? 2_000 : false) });
+  const [now] = useState(() => Date.now());
+  if (rollouts.isPending) {
+    return (
+      <Card aria-busy="true" aria-label="Loading rollouts" className="space-y-2 p-4">
+        <Skeleton className="h-8" />
+        <Skeleton className="h-8" />
+      </Card>
+    );
+  }
+  if (rollouts.isError) {
+    return (
+      <Card role="alert" className="flex flex-wrap items-center gap-3 px-4 py-3 text-sm">
+        <span className="font-semibold text-danger">Cannot list rollouts:</span> {rollouts.error.message}
+        <Button size="sm" onClick={() => void rollouts.refetch()}>
+          <RotateCw aria-hidden className="size-4" /> Retry
+        </Button>
+      </Card>
+    );
+  }
+  if (rollouts.data.rollouts.length === 0) {
+    return (
+      <EmptyState
+        icon={Layers}
+        title="No rollouts yet"
+        action={
+          <Link href="/config" className={buttonVariants({ variant: "primary" })}>
+            <FileCode2 aria-hidden className="size-4" /> Open the editor
+          </Link>
+        }
+      >
+        A rollout applies one config to many nodes: a cluster, a role or listed nodes. Start one from the editor&apos;s “Roll out to several nodes” tab.
+      </EmptyState>
+    );
+  }
+  return (
+    <Card className="overflow-x-auto">
+      <table className="w-full text-sm">
+        <caption className="sr-only">Rollouts, newest first</caption>
+        <thead className="bg-surface-muted text-left text-xs text-fg-muted">
+          <tr>
+            <th scope="col" className="px-3 py-2 font-medium">Rollout</th>
+            <th scope="col" className="px-3 py-2 font-medium">State</th>
+            <th scope="col" className="px-3 py-2 font-medium">Target</th>
+            <th scope="col" className="px-3 py-2 font-medium">Mode</th>
+            <th scope="col" className="px-3 py-2 font-medium">Progress</th>
+            <th scope="col" className="px-3 py-2 font-medium">Started</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rollouts.data.rollouts.map((r) => {
+            const state = ROLLOUT_STATE[r.state];
+            return (
+              <tr key={r.id} className="border-t border-border">
+                <th scope="row" className="px-3 py-2 text-left font-mono font-medium">
+                  <Link href={`/config/rollouts/${encodeURIComponent(r.id)}`} className="inline-flex items-center gap-1 underline">
+                    {r.id.slice(0, 8)} <ChevronRight aria-hidden className="size-3.5" />
+                  </Link>
+                </th>
+                <td className="px-3 py-2">
+                  <StatusBadge tone={state.tone}>{state.label}</StatusBadge>
+                </td>
+                <td className="px-3 py-2">{targetText(r.target)}</td>
+                <td className="px-3 py-2">{MODE_LABEL[r.mode]}</td>
+                <td className="px-3 py-2">{progressText(r)}</td>
+                <td className="whitespace-nowrap px-3 py-2" title={exactTime(r.createdAt)}>
+                  {relativeTime(r.createdAt, now)} by {r.author}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </Card>
+  );
+}
+
+const ACTION_WORDS: Record<RolloutAction, string> = { pause: "pause", resume: "resume", cancel: "cancel" };
+
+/** One rollout: its state in words, pause/resume/cancel, and the per-node results table. */
+export function RolloutDetail({ id }: { id: string }) {
+  const queryClient = useQueryClient();
+  const rollout = useQuery(rolloutQueryOptions(id));
+  const [confirmCancel, setConfirmCancel] = useState(false);
+  const [problem, setProblem] = useState<ProblemText | null>(null);
+  const act = useMutation({
+    mutationFn: (action: RolloutAction) => rolloutAction(id, action),
+    onMutate: () => setProblem(null),
+    onSuccess: () => {
+      setConfirmCancel(false);
+      void queryClient.invalidateQueries({ queryKey: pushKeys.rollouts() });
+    },
+    onError: (e, action) => {
+      setConfirmCancel(false);
+      setProblem(describeFailure(e, `rollout ${id.slice(0, 8)}`, ACTION_WORDS[action]));
+    },
+  });
+
+  if (rollout.isPending) {
+    return (
+      <div aria-busy="true" aria-label="Loading the rollout" className="space-y-3">
+        <Skeleton className="h-20" />
+        <Skeleton className="h-64" />
+      </div>
+    );
+  }
+  if (rollout.isError) {
+    return (
+      <Card role="alert" className="flex flex-wrap items-center gap-3 px-4 py-3 text-sm">
+        <span className="font-semibold text-danger">Cannot read rollout {id.slice(0, 8)}:</span> {rollout.error.message}
+        <Button size="sm" onClick={() => void rollout.refetch()}>
+          <RotateCw aria-hidden className="size-4" /> Retry
+        </Button>
+      </Card>
+    );
+  }
+  const r = rollout.data;
+  const state = ROLLOUT_STATE[r.state];
+  const live = r.state === "running" || r.state === "preflight";
+  const canResume = r.state === "paused" || r.state === "failed";
+  const canCancel = r.state === "running" || r.state === "paused" || r.state === "failed";
+
+  return (
+    <div className="space-y-4">
+      <Card className="space-y-3 px-4 py-3">
+        <div className="flex flex-wrap items-center gap-3">
+          <h2 className="text-base font-semibold">Rollout {r.id.slice(0, 8)}</h2>
+          <StatusBadge tone={state.tone}>{state.label}</StatusBadge>
+          {live ? <LoaderCircle aria-label="In progress" className="size-4 animate-spin text-info motion-reduce:animate-none" /> : null}
+          <div className="ml-auto flex flex-wrap gap-2">
+            {r.state === "running" ? (
+              <Button size="sm" onClick={() => act.mutate("pause")} disabled={act.isPending}>
+                <Pause aria-hidden className="size-4" /> Pause
+              </Button>
+            ) : null}
+            {canResume ? (
+              <Button size="sm" variant="primary" onClick={() => act.mutate("resume")} disabled={act.isPending}>
+                <Play aria-hidden className="size-4" /> {r.state === "failed" ? "Continue with the remaining nodes" : "Resume"}
+              </Button>
+            ) : null}
+            {canCancel ? (
+              <Button size="sm" variant="ghost" onClick={() => setConfirmCancel(true)} disabled={act.isPending}>
+                <Square aria-hidden className="size-4" /> Cancel…
+              </Button>
+            ) : null}
+          </div>
+        </div>
+        <dl className="grid gap-x-6 gap-y-1 text-sm sm:grid-cols-2 lg:grid-cols-4">
+          <div>
+            <dt className="text-xs text-fg-muted">Target</dt>
+            <dd>{targetText(r.target)}</dd>
+          </div>
+          <div>
+            <dt className="text-xs text-fg-muted">Mode and pace</dt>
+            <dd>
+              {MODE_LABEL[r.mode]}, {r.concurrency} worker{r.concurrency === 1 ? "" : "s"} at once, {r.continueOnFailure ? "goes on after failures" : "stops at the first failure"}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-xs text-fg-muted">Progress</dt>
+            <dd>{progressText(r)}</dd>
+          </div>
+          <div>
+            <dt className="text-xs text-fg-muted">Started</dt>
+            <dd title={exactTime(r.createdAt)}>
+              {exactTime(r.createdAt)} by {r.author}
+            </dd>
+          </div>
+        </dl>
+        {r.message ? (
+          <p role={r.state === "failed" || r.state === "preflight-failed" ? "alert" : "status"} className="text-sm">
+            <span className="font-semibold">{r.state === "preflight-failed" ? "Nothing was applied: " : ""}</span>
+            {r.message}
+          </p>
+        ) : null}
+        {problem ? <ProblemAlert problem={problem} /> : null}
+      </Card>
+
+      <Card className="overflow-x-auto">
+        <table className="w-full text-sm">
+          <caption className="border-b border-border px-4 py-2 text-left font-semibold">Per-node results</caption>
+          <thead className="bg-surface-muted text-left text-xs text-fg-muted">
+            <tr>
+              <th scope="col" className="px-3 py-2 font-medium">Node</th>
+              <th scope="col" className="px-3 py-2 font-medium">Role</th>
+              <th scope="col" className="px-3 py-2 font-medium">State</th>
+              <th scope="col" className="px-3 py-2 font-medium">Mode</th>
+              <th scope="col" className="px-3 py-2 font-medium">Details</th>
+              <th scope="col" className="px-3 py-2 font-medium">Revision</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.nodes.map((n) => {
+              const s = ROLLOUT_NODE_STATE[n.state];
+              const active = n.state === "applying" || n.state === "waiting-healthy";
+              return (
+                <tr key={n.id} className="border-t border-border align-top">
+                  <th scope="row" className="px-3 py-2 text-left font-mono font-medium">
+                    {n.id.split("@")[0]}
+                  </th>
+                  <td className="px-3 py-2">{n.role === "controlplane" ? "Control plane" : "Worker"}</td>
+                  <td className="px-3 py-2">
+                    <StatusBadge tone={s.tone}>
+                      {active ? <LoaderCircle aria-hidden className="size-3 animate-spin motion-reduce:animate-none" /> : null}
+                      {s.label}
+                    </StatusBadge>
+                  </td>
+                  <td className="px-3 py-2">{n.mode ? MODE_LABEL[n.mode] : "—"}</td>
+                  <td className="max-w-md px-3 py-2 text-xs">{n.message || <span className="text-fg-muted">—</span>}</td>
+                  <td className="px-3 py-2">
+                    {n.revisionId ? (
+                      <Link href={`/config/history?node=${encodeURIComponent(n.id)}`} className="font-mono underline">
+                        #{n.revisionId}
+                      </Link>
+                    ) : (
+                      <span className="text-fg-muted">—</span>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </Card>
+
+      <details className="rounded-lg border border-border bg-surface">
+        <summary className="cursor-pointer px-4 py-2 text-sm font-semibold">The manifest (secrets redacted)</summary>
+        <pre className="max-h-96 overflow-auto border-t border-border px-4 py-2 font-mono text-xs">{r.yaml}</pre>
+      </details>
+
+      <ConfirmDialog
+        open={confirmCancel}
+        title={`Cancel rollout ${r.id.slice(0, 8)}?`}
+        confirmLabel="Cancel the rollout"
+        danger
+        busy={act.isPending}
+        onCancel={() => setConfirmCancel(false)}
+        onConfirm={() => act.mutate("cancel")}
+      >
+        <p>Nodes already done keep the new config. A node being applied now finishes; the remaining nodes are skipped.</p>
+      </ConfirmDialog>
+    </div>
+  );
+}
