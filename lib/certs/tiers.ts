@@ -45,7 +45,8 @@ export const ROTATION_GRACE_MS = 15 * 60_000;
 /** What {@link assessCert} needs to know about a certificate. */
 export interface CertAssessInput {
   kind: "leaf" | "ca" | "client";
-  renewedBy: "talos" | "operator";
+  /** Talos reissues it at half its life (apid, kube-apiserver leaves); false for everything else. */
+  rotatesAtHalfLife: boolean;
   notBefore: Date;
   notAfter: Date;
 }
@@ -60,9 +61,9 @@ export interface CertAssessment {
 /**
  * The tier of one certificate.
  *
- * - Certificates the operator renews (CAs, talosconfig client certificates, leaves Talos does not
- *   rotate) use the day thresholds of {@link certTier}.
- * - Leaves Talos rotates (apid's 24 h certificate, etcd and kube-apiserver leaves) are renewed at
+ * - Certificates the operator renews (CAs, talosconfig client certificates) and leaves Talos only
+ *   reissues on change (etcd's) use the day thresholds of {@link certTier}.
+ * - Leaves Talos rotates (apid's 24 h certificate, the kube-apiserver leaves) are renewed at
  *   half their life, so "days left" says nothing (a 24 h certificate always has less than one):
  *   the signal is a certificate past half its life, meaning rotation is stuck. Past half is a
  *   warning, past three quarters critical, and expired always critical.
@@ -77,7 +78,7 @@ export function assessCert(cert: CertAssessInput, now: Date): CertAssessment {
 
   let tier: CertTier;
   let note: string | null = null;
-  if (cert.renewedBy === "talos" && cert.kind !== "ca") {
+  if (cert.rotatesAtHalfLife && cert.kind !== "ca") {
     const life = Math.max(end - start, 1);
     const elapsed = t - start;
     if (elapsed > 0.75 * life) {

@@ -42,8 +42,8 @@ function randomToken(len: number): string {
 /** Kubernetes bootstrap-token shape `[a-z0-9]{6}.[a-z0-9]{16}` (also used for machine.token). */
 export const makeToken = () => `${randomToken(6)}.${randomToken(16)}`;
 
-async function ecdsaCa(organization: string | undefined, commonName: string): Promise<{ crt: string; key: string }> {
-  const ca = await createCa({ organization: organization ?? commonName, commonName, keyAlgorithm: "ecdsa-p256" });
+async function ecdsaCa(organization: string | undefined, commonName: string, validDays?: number): Promise<{ crt: string; key: string }> {
+  const ca = await createCa({ organization: organization ?? commonName, commonName, keyAlgorithm: "ecdsa-p256", validDays });
   return { crt: ca.certPem, key: toTalosKeyPem(ca.keyPem) };
 }
 
@@ -54,12 +54,18 @@ async function rsaKey(bits: number): Promise<string> {
   return privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 }
 
+/** Options for {@link generateClusterSecrets}. */
+export interface ClusterSecretsOptions {
+  /** Validity of the K8s, aggregator and etcd CAs. Default 3650 days, as Talos. */
+  caValidDays?: number;
+}
+
 /** Generates fresh cluster secrets (K8s, aggregator and etcd CAs ECDSA P-256; SA key RSA-4096, as Talos). */
-export async function generateClusterSecrets(): Promise<ClusterSecrets> {
+export async function generateClusterSecrets(options: ClusterSecretsOptions = {}): Promise<ClusterSecrets> {
   const [k8sCa, aggregatorCa, etcdCa, serviceAccountKey] = await Promise.all([
-    ecdsaCa("kubernetes", "kubernetes"),
-    ecdsaCa(undefined, "front-proxy"),
-    ecdsaCa("etcd", "etcd"),
+    ecdsaCa("kubernetes", "kubernetes", options.caValidDays),
+    ecdsaCa(undefined, "front-proxy", options.caValidDays),
+    ecdsaCa("etcd", "etcd", options.caValidDays),
     rsaKey(4096),
   ]);
   return {
@@ -75,8 +81,11 @@ export async function generateClusterSecrets(): Promise<ClusterSecrets> {
   };
 }
 
-/** Loads `<stateDir>/cluster-<name>.json`, creating it on first use (0600: it holds CA keys). */
-export async function loadOrCreateClusterSecrets(stateDir: string, clusterName: string): Promise<ClusterSecrets> {
+/**
+ * Loads `<stateDir>/cluster-<name>.json`, creating it on first use (0600: it holds CA keys).
+ * `options` only shape secrets created now; existing ones are kept as they are.
+ */
+export async function loadOrCreateClusterSecrets(stateDir: string, clusterName: string, options: ClusterSecretsOptions = {}): Promise<ClusterSecrets> {
   const file = path.join(stateDir, `cluster-${clusterName}.json`);
   try {
     return clusterSecretsSchema.parse(JSON.parse(await readFile(file, "utf8")));
@@ -85,7 +94,7 @@ export async function loadOrCreateClusterSecrets(stateDir: string, clusterName: 
       throw new Error(`cluster secrets ${file} are unreadable (${(e as Error).message}); delete the file to regenerate them`);
     }
   }
-  const secrets = await generateClusterSecrets();
+  const secrets = await generateClusterSecrets(options);
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   await chmod(tmp, 0o600);

@@ -16,6 +16,7 @@ import { realClock } from "./clock";
 import { buildConfigTemplate, loadOrCreateClusterSecrets, type ClusterSecrets } from "./config-gen";
 import { type ControlBackend, type NodeRow, startControlApi, UnknownNodeError } from "./control-api";
 import { describeFaults, type FaultSpec, faultSpecSchema } from "./faults";
+import { issueLeafSecrets, type LeafSecretsOptions } from "./leaf-secrets";
 import { NodeServer } from "./node-server";
 import { type ClusterContext, type NodeRole, type NodeTiming, SimNode, type TimelineEntry } from "./node-state";
 import {
@@ -30,6 +31,7 @@ import {
   writeTalosconfig,
 } from "./pki";
 import type { NodeDirectory } from "./proxy";
+import { setLeafSecrets } from "./resources";
 import { cosiStateImpl, type ResourceWatchers } from "./services/cosi";
 import { imageServiceImpl, lifecycleServiceImpl } from "./services/lifecycle";
 import { type ClientConfigIssuer, machineServiceImpl } from "./services/machine";
@@ -75,6 +77,29 @@ export interface FleetOptions {
   applySeconds?: number;
   /** Default 8760. */
   clientCertValidHours?: number;
+  /** Every node's apid server certificate: default a fresh one valid 24 h, as Talos issues it. */
+  apidCert?: ApidCertOptions;
+  /** Per-node apid certificate, keyed by hostname or address (overrides `apidCert`). */
+  nodeApidCerts?: Record<string, ApidCertOptions>;
+  /**
+   * Validity of the Talos OS CA and the cluster CAs (Kubernetes, aggregator, etcd) when they are
+   * created; CAs already in the state directory keep theirs. Default 3650 days, as Talos.
+   */
+  caValidDays?: number;
+  /**
+   * Serve etcd and kube-apiserver leaf certificates from the control planes' EtcdSecrets and
+   * KubernetesDynamicCerts resources (true, or their lifetimes). Default false: those types are
+   * known but empty, as before.
+   */
+  leafSecrets?: boolean | LeafSecretsOptions;
+}
+
+/** The lifetime of a simulated apid server certificate. The simulator never rotates it. */
+export interface ApidCertOptions {
+  /** Default 24. */
+  validHours?: number;
+  /** Default: when the fleet starts. Set in the past for a certificate part-way through its life. */
+  notBefore?: Date;
 }
 
 export interface SimNodeInfo {
@@ -108,6 +133,8 @@ export interface Fleet {
 
 const positive = z.number().finite().min(0);
 
+const apidCertOptionsSchema = z.object({ validHours: z.number().positive().optional(), notBefore: z.date().optional() });
+
 export const fleetOptionsSchema = z.object({
   controlPlanes: z.number().int().min(1, "at least one control plane per cluster").max(1000),
   workers: z.number().int().min(0).max(5000),
@@ -129,6 +156,15 @@ export const fleetOptionsSchema = z.object({
   upgradeSeconds: positive.default(5),
   applySeconds: positive.default(0.3),
   clientCertValidHours: z.number().positive().default(8760),
+  apidCert: apidCertOptionsSchema.default({}),
+  nodeApidCerts: z.record(z.string(), apidCertOptionsSchema).default({}),
+  caValidDays: z.number().positive().optional(),
+  leafSecrets: z
+    .union([
+      z.boolean(),
+      z.object({ etcdValidHours: z.number().positive().optional(), kubernetesValidHours: z.number().positive().optional(), notBefore: z.date().optional() }),
+    ])
+    .default(false),
 });
 
 type ResolvedOptions = z.infer<typeof fleetOptionsSchema>;
@@ -202,9 +238,9 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const layout = layoutNodes(o);
   const clusterNames = [...new Set(layout.map((l) => l.cluster))];
 
-  const pki = await loadOrCreatePki(stateDir);
+  const pki = await loadOrCreatePki(stateDir, { caValidDays: o.caValidDays });
   const secrets = new Map<string, ClusterSecrets>(
-    await Promise.all(clusterNames.map(async (name) => [name, await loadOrCreateClusterSecrets(stateDir, name)] as const)),
+    await Promise.all(clusterNames.map(async (name) => [name, await loadOrCreateClusterSecrets(stateDir, name, { caValidDays: o.caValidDays })] as const)),
   );
 
   const timing: NodeTiming = {
@@ -320,8 +356,18 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
 
   try {
     const certs: CertAndKey[] = await inBatches(nodes, 64, (n) =>
-      pki.issueNodeCert({ hostname: n.hostname, addresses: [n.address] }),
+      pki.issueNodeCert(
+        { hostname: n.hostname, addresses: [n.address] },
+        { ...o.apidCert, ...(o.nodeApidCerts[n.hostname] ?? (o.ports ? undefined : o.nodeApidCerts[n.address])) },
+      ),
     );
+    if (o.leafSecrets !== false) {
+      const leafOptions = o.leafSecrets === true ? {} : o.leafSecrets;
+      const controlPlanes = nodes.filter((n) => n.role === "controlplane");
+      await inBatches(controlPlanes, 16, async (n) => {
+        setLeafSecrets(n, await issueLeafSecrets(n, secrets.get(n.cluster.name)!, leafOptions));
+      });
+    }
     nodes.forEach((node, i) => {
       const cert = certs[i]!;
       const creds = grpc.ServerCredentials.createSsl(caBuf, [{ cert_chain: Buffer.from(cert.certPem), private_key: Buffer.from(cert.keyPem) }], true);

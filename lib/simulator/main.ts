@@ -2,7 +2,9 @@
  * `npm run sim -- --control-planes 3 --workers 5 [--clusters N] [--version v1.13.9]
  *   [--state-dir .minos/sim] [--control-port 50099] [--reboot-seconds 20] [--boot-seconds 10]
  *   [--ready-seconds 2] [--upgrade-seconds 5] [--first-address 127.0.10.1] [--ports]
- *   [--base-port 50000] [--node-version <hostname|address>=<version> ...]`
+ *   [--base-port 50000] [--node-version <hostname|address>=<version> ...]
+ *   [--client-cert-hours H] [--apid-cert-hours H] [--apid-cert-age-hours H] [--ca-days D]
+ *   [--leaf-secrets]`
  *
  * Prints the talosconfig paths and the control URL, then one machine-readable line
  * `MINOS_SIM_READY {"talosconfig":"…","controlUrl":"…"}` (read by the Minos launcher).
@@ -30,6 +32,11 @@ const USAGE = `usage: npm run sim -- --control-planes N --workers N [options]
   --first-address A      first node address (default 127.0.10.1)
   --ports                all nodes on 127.0.0.1 with distinct ports
   --base-port N          first port (default 50000)
+  --client-cert-hours H  talosconfig client certificate lifetime (default 8760)
+  --apid-cert-hours H    apid server certificate lifetime (default 24)
+  --apid-cert-age-hours H  how long ago the apid certificates were issued (default 0)
+  --ca-days D            lifetime of CAs created now (default 3650)
+  --leaf-secrets         serve etcd and kube-apiserver leaf certificates from the secrets resources
   -h, --help             this help`;
 
 const num = (name: string) =>
@@ -63,6 +70,11 @@ const argsSchema = z.object({
   "first-address": z.string().optional(),
   ports: z.boolean().optional(),
   "base-port": num("base-port"),
+  "client-cert-hours": num("client-cert-hours"),
+  "apid-cert-hours": num("apid-cert-hours"),
+  "apid-cert-age-hours": num("apid-cert-age-hours"),
+  "ca-days": num("ca-days"),
+  "leaf-secrets": z.boolean().optional(),
 });
 
 function fail(message: string): never {
@@ -89,6 +101,11 @@ async function main(): Promise<void> {
         "first-address": { type: "string" },
         ports: { type: "boolean" },
         "base-port": { type: "string" },
+        "client-cert-hours": { type: "string" },
+        "apid-cert-hours": { type: "string" },
+        "apid-cert-age-hours": { type: "string" },
+        "ca-days": { type: "string" },
+        "leaf-secrets": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -129,6 +146,13 @@ async function main(): Promise<void> {
       firstAddress: a["first-address"],
       ports: a.ports,
       basePort: a["base-port"],
+      clientCertValidHours: a["client-cert-hours"],
+      apidCert: {
+        validHours: a["apid-cert-hours"],
+        notBefore: a["apid-cert-age-hours"] === undefined ? undefined : new Date(Date.now() - a["apid-cert-age-hours"] * 3_600_000),
+      },
+      caValidDays: a["ca-days"],
+      leafSecrets: a["leaf-secrets"],
     });
   } catch (e) {
     process.stderr.write(`sim: ${(e as Error).message}\n`);

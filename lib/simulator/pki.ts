@@ -432,6 +432,8 @@ export interface LoadOrCreatePkiOptions {
   minRemainingMs?: number;
   /** Injected clock for tests. */
   now?: () => Date;
+  /** Validity of a new CA (an existing CA keeps its own). Default 3650 days, as Talos. */
+  caValidDays?: number;
 }
 
 async function readIfExists(file: string): Promise<string | null> {
@@ -493,7 +495,7 @@ export async function loadOrCreatePki(stateDir: string, options: LoadOrCreatePki
     if (halfThere !== null) {
       throw new Error(`PKI state in ${stateDir} has only one of ca.crt and ca.key; delete the directory to start over`);
     }
-    ca = await createCa({ keyAlgorithm: options.keyAlgorithm });
+    ca = await createCa({ keyAlgorithm: options.keyAlgorithm, validDays: options.caValidDays });
     await savePair(stateDir, "ca", ca);
   }
   const caPair = ca;

@@ -14,6 +14,7 @@ import { MemberSpec as EtcdMemberSpec } from "../server/talos/gen/resource/defin
 import { HostnameStatusSpec } from "../server/talos/gen/resource/definitions/network/network";
 import { BootIDSpec, MachineStatusSpec, VersionSpec } from "../server/talos/gen/resource/definitions/runtime/runtime";
 import { ServiceSpec } from "../server/talos/gen/resource/definitions/v1alpha1/v1alpha1";
+import type { LeafSecrets } from "./leaf-secrets";
 import { STAGE_NUMBER, type SimNode } from "./node-state";
 import { hasBootIdResource, yamlSpecIsScalar } from "./versions";
 
@@ -35,6 +36,23 @@ export interface ResourceTypeDef {
   availableOn?(node: SimNode): boolean;
   /** Renders the node's resources of this type; absent = a known type the simulator keeps empty. */
   render?(node: SimNode): RenderedResource[];
+}
+
+/**
+ * Leaf certificates a control plane serves from its secrets resources, when the fleet issued them
+ * (`FleetOptions.leafSecrets`); without them those types are known but empty lists.
+ */
+const leafSecretsByNode = new WeakMap<SimNode, LeafSecrets>();
+
+export function setLeafSecrets(node: SimNode, secrets: LeafSecrets): void {
+  leafSecretsByNode.set(node, secrets);
+}
+
+function renderLeafSecret(type: keyof LeafSecrets) {
+  return (n: SimNode): RenderedResource[] => {
+    const r = leafSecretsByNode.get(n)?.[type];
+    return r ? [{ id: r.id, proto: r.proto, yaml: r.yaml, owner: "secrets.LeafCertsController" }] : [];
+  };
 }
 
 /** Go yaml.v3 style, which is what talosctl prints. */
@@ -237,13 +255,18 @@ export const RESOURCE_TYPES: ResourceTypeDef[] = [
     ["KubernetesSecrets", "KubernetesSecret"],
     ["KubeletSecrets", "KubeletSecret"],
     ["CertSANs", "CertSAN"],
-  ].map(([plural, single]) => ({
-    type: `${plural}.secrets.talos.dev`,
-    namespace: "secrets",
-    displayType: single!,
-    aliases: [],
-    sensitive: true,
-  })),
+  ].map(([plural, single]) => {
+    const type = `${plural}.secrets.talos.dev`;
+    const leaf = type === "EtcdSecrets.secrets.talos.dev" || type === "KubernetesDynamicCerts.secrets.talos.dev";
+    return {
+      type,
+      namespace: "secrets",
+      displayType: single!,
+      aliases: [],
+      sensitive: true,
+      ...(leaf ? { render: renderLeafSecret(type) } : {}),
+    };
+  }),
 ];
 
 /** Namespaces the access filter knows (reads in any other namespace are PermissionDenied). */

@@ -1,0 +1,106 @@
+import "server-only";
+
+import crypto from "node:crypto";
+
+import { CERT_ROLES, ROLE_PRECEDENCE } from "@/lib/certs/roles";
+import { assessCert, compareUrgency } from "@/lib/certs/tiers";
+import type { Certificate, CertScanError, CertSource, TierCounts } from "@/lib/schemas/certs";
+import type { CertObservation } from "@/lib/server/certs/extract";
+import { parseNodeDistinguishedName, readCertFacts } from "@/lib/server/talos/certs";
+
+/** The inventory a scan produces: certificates most urgent first, and what could not be read. */
+export interface InventoryResult {
+  certificates: Certificate[];
+  /** Certificates that were found but could not be parsed. */
+  errors: CertScanError[];
+}
+
+interface Group {
+  cert: crypto.X509Certificate;
+  cluster: string;
+  observations: CertObservation[];
+}
+
+const SOURCE_ORDER: CertSource[] = ["talosconfig", "machine-config", "tls-handshake", "secrets"];
+
+/**
+ * Turns sightings into inventory rows. Pure apart from the clock passed in: one row per
+ * certificate per cluster (by SHA-256 fingerprint), with every node it was seen on, the role of
+ * highest precedence, its tier and the notes the sources attached.
+ */
+export function buildInventory(observations: CertObservation[], now: Date): InventoryResult {
+  const groups = new Map<string, Group>();
+  const errors: CertScanError[] = [];
+  for (const o of observations) {
+    let cert: crypto.X509Certificate;
+    try {
+      cert = new crypto.X509Certificate(o.pem);
+    } catch (e) {
+      errors.push({
+        cluster: o.cluster,
+        node: o.node,
+        source: o.source,
+        code: "invalid_config",
+        message: `A ${CERT_ROLES[o.role].purpose} could not be parsed: ${(e as Error).message}`,
+      });
+      continue;
+    }
+    const key = `${o.cluster}/${cert.fingerprint256}`;
+    const group = groups.get(key);
+    if (group) group.observations.push(o);
+    else groups.set(key, { cert, cluster: o.cluster, observations: [o] });
+  }
+
+  const certificates = [...groups.values()].map((g) => toRow(g, now));
+  certificates.sort((a, b) => compareUrgency(a, b) || a.purpose.localeCompare(b.purpose) || a.id.localeCompare(b.id));
+  return { certificates, errors };
+}
+
+function toRow({ cert, cluster, observations }: Group, now: Date): Certificate {
+  const facts = readCertFacts(cert);
+  const primary = [...observations].sort((a, b) => ROLE_PRECEDENCE.indexOf(a.role) - ROLE_PRECEDENCE.indexOf(b.role))[0]!;
+  const info = CERT_ROLES[primary.role];
+  // A certificate of unknown role can still be a CA; the certificate itself says so.
+  const kind = primary.role === "other" && facts.isCa ? "ca" : info.kind;
+  const assessment = assessCert({ kind, rotatesAtHalfLife: info.rotatesAtHalfLife, notBefore: facts.notBefore, notAfter: facts.notAfter }, now);
+  const notes = [assessment.note, ...new Set(observations.map((o) => o.note).filter((n): n is string => !!n))].filter(
+    (n): n is string => !!n,
+  );
+  const nodes = [...new Set(observations.map((o) => o.node).filter((n): n is string => n !== null))].sort();
+  const sources = SOURCE_ORDER.filter((s) => observations.some((o) => o.source === s));
+  return {
+    id: `${cluster}/${cert.fingerprint256.replaceAll(":", "").toLowerCase()}`,
+    fingerprint: cert.fingerprint256,
+    subject: facts.subject,
+    commonName: facts.commonName,
+    issuer: formatIssuer(cert.issuer),
+    serialNumber: cert.serialNumber,
+    kind,
+    purpose: primary.purpose ?? info.purpose,
+    cluster,
+    nodes,
+    sources,
+    roles: kind === "client" ? (primary.roles ?? facts.organizations) : [],
+    notBefore: facts.notBefore.toISOString(),
+    notAfter: facts.notAfter.toISOString(),
+    daysLeft: assessment.daysLeft,
+    tier: assessment.tier,
+    renewedBy: info.renewedBy,
+    howToRenew: info.howToRenew,
+    note: notes.length > 0 ? notes.join("; ") : null,
+  };
+}
+
+/** One line, in the same form as the subject. */
+function formatIssuer(issuer: string): string {
+  return parseNodeDistinguishedName(issuer)
+    .map((a) => `${a.type}=${a.value}`)
+    .join(", ");
+}
+
+/** How many certificates are in each tier. */
+export function countTiers(certificates: Pick<Certificate, "tier">[]): TierCounts {
+  const counts: TierCounts = { ok: 0, notice: 0, warning: 0, critical: 0 };
+  for (const c of certificates) counts[c.tier]++;
+  return counts;
+}

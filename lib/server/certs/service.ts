@@ -1,0 +1,121 @@
+import "server-only";
+
+import { compareUrgency, TIER_ORDER } from "@/lib/certs/tiers";
+import type { CertificatesQuery, CertificatesResponse, NearestExpiry } from "@/lib/schemas/certs";
+import { scanCertificates, type CertInventory, type CertScanDeps } from "@/lib/server/certs/scanner";
+import { countTiers } from "@/lib/server/certs/inventory";
+import { getClusterClient } from "@/lib/server/fleet/clients";
+import { getFleetSource } from "@/lib/server/fleet/source";
+
+/**
+ * Certificates change slowly (apid's rotate every 12 h), and a scan costs a handshake and up to
+ * three calls per node, so it runs on its own cadence, far slower than the fleet poller.
+ */
+export const CERT_SCAN_INTERVAL_MS = 5 * 60_000;
+
+interface ScannerState {
+  inventory: CertInventory | null;
+  inflight: Promise<CertInventory> | null;
+  timer: ReturnType<typeof setInterval> | null;
+  nextScanAt: number | null;
+  /** Overrides for tests; production reads the fleet source. */
+  deps: (() => Promise<CertScanDeps>) | null;
+}
+
+const g = globalThis as { __minosCertScanner?: ScannerState };
+
+function state(): ScannerState {
+  g.__minosCertScanner ??= { inventory: null, inflight: null, timer: null, nextScanAt: null, deps: null };
+  return g.__minosCertScanner;
+}
+
+async function fleetDeps(): Promise<CertScanDeps> {
+  const source = await getFleetSource();
+  return { contexts: source.config?.contexts ?? [], client: (c) => getClusterClient(c.name) };
+}
+
+/** Runs a scan now, or joins the one in flight. */
+export function scanNow(): Promise<CertInventory> {
+  const s = state();
+  s.inflight ??= (async () => {
+    try {
+      const inventory = await scanCertificates(await (s.deps ?? fleetDeps)());
+      s.inventory = inventory;
+      return inventory;
+    } finally {
+      s.inflight = null;
+      s.nextScanAt = Date.now() + CERT_SCAN_INTERVAL_MS;
+    }
+  })();
+  return s.inflight;
+}
+
+/**
+ * Starts scanning now and every {@link CERT_SCAN_INTERVAL_MS}, once per process (a second call
+ * returns the same stop function's effect). Meant for `instrumentation.ts`; the API works without
+ * it, scanning on demand and when the last scan is stale.
+ *
+ * @returns stops the timer (an in-flight scan finishes).
+ */
+export function startCertScanner(options: { intervalMs?: number } = {}): () => void {
+  const s = state();
+  const interval = options.intervalMs ?? CERT_SCAN_INTERVAL_MS;
+  if (!s.timer) {
+    const run = () => {
+      scanNow().catch((e: unknown) => console.error("[minos] certificate scan failed", e));
+    };
+    run();
+    s.timer = setInterval(run, interval);
+    // Never keep the process alive for a scan.
+    s.timer.unref?.();
+  }
+  return () => {
+    if (s.timer) clearInterval(s.timer);
+    s.timer = null;
+  };
+}
+
+/**
+ * The last inventory; the first call waits for a scan. A stale inventory (older than the scan
+ * interval, e.g. when no scanner was started) is served at once while a rescan runs behind it.
+ */
+export async function getCertInventory(options: { refresh?: boolean } = {}): Promise<CertInventory> {
+  const s = state();
+  if (options.refresh || !s.inventory) return scanNow();
+  const age = Date.now() - Date.parse(s.inventory.scannedAt);
+  if (age > CERT_SCAN_INTERVAL_MS && !s.inflight) void scanNow().catch((e: unknown) => console.error("[minos] certificate scan failed", e));
+  return s.inventory;
+}
+
+/** GET /api/certificates: the inventory filtered by cluster, kind and tier, most urgent first. */
+export async function listCertificates(query: CertificatesQuery = {}): Promise<CertificatesResponse> {
+  const inventory = await getCertInventory({ refresh: query.refresh !== undefined });
+  const certificates = inventory.certificates
+    .filter((c) => (!query.cluster || c.cluster === query.cluster) && (!query.kind || c.kind === query.kind) && (!query.tier || c.tier === query.tier))
+    .sort(compareUrgency);
+  const inCluster = <T extends { cluster: string }>(xs: T[]) => (query.cluster ? xs.filter((x) => x.cluster === query.cluster) : xs);
+  const next = state().nextScanAt;
+  return {
+    certificates,
+    clusters: inCluster(inventory.clusters),
+    errors: inCluster(inventory.errors),
+    counts: countTiers(certificates),
+    scannedAt: inventory.scannedAt,
+    nextScanAt: next === null ? null : new Date(next).toISOString(),
+  };
+}
+
+/** For the Overview: the most urgent certificate (of a cluster, or of all), and the tier counts. */
+export async function getNearestExpiry(options: { cluster?: string } = {}): Promise<NearestExpiry> {
+  const { certificates, counts, scannedAt } = await listCertificates({ cluster: options.cluster });
+  const first = certificates[0] ?? null;
+  const worst = [...TIER_ORDER].reverse().find((t) => counts[t] > 0) ?? null;
+  return { certificate: first, worstTier: worst, counts, scannedAt };
+}
+
+/** Test hook: scan with these dependencies instead of the fleet source, from a clean state. */
+export function setCertScanDepsForTests(deps: (() => Promise<CertScanDeps>) | null): void {
+  const s = state();
+  if (s.timer) clearInterval(s.timer);
+  g.__minosCertScanner = { inventory: null, inflight: null, timer: null, nextScanAt: null, deps };
+}
