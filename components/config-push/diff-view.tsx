@@ -7,6 +7,8 @@ import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 
+import { diffStats } from "./diff-view-stats";
+
 // Monaco touches `window` when imported: browser only, its own chunk.
 const MonacoDiff = dynamic(() => import("./monaco-diff"), {
   ssr: false,
@@ -18,18 +20,6 @@ const MonacoDiff = dynamic(() => import("./monaco-diff"), {
     </div>
   ),
 });
-
-/** Lines added and removed in a unified diff (headers excluded). */
-export function diffStats(unified: string): { added: number; removed: number } {
-  let added = 0;
-  let removed = 0;
-  for (const line of unified.split("\n")) {
-    if (line.startsWith("+++") || line.startsWith("---")) continue;
-    if (line.startsWith("+")) added++;
-    else if (line.startsWith("-")) removed++;
-  }
-  return { added, removed };
-}
 
 interface DiffViewProps {
   /** The names of the two sides, e.g. "Running on the node" and "New (your edit)". */
