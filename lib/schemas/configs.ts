@@ -85,10 +85,11 @@ export const invalidConfigDetailsSchema = z.object({
 // ---------------------------------------------------------------------------------------------
 
 /**
- * What became of an applied config. `trying` until a TRY apply is kept (a later non-TRY apply)
+ * What became of an applied config. `pending` while the apply is in flight (written before it
+ * starts, so a crash leaves a trace); `trying` until a TRY apply is kept (a later non-TRY apply)
  * or reverted by the node; `failed` when the node refused or failed the apply.
  */
-export const revisionResultSchema = z.enum(["applied", "staged", "trying", "kept", "reverted", "failed"]);
+export const revisionResultSchema = z.enum(["pending", "applied", "staged", "trying", "kept", "reverted", "failed"]);
 export type RevisionResult = z.infer<typeof revisionResultSchema>;
 
 /** How the revision came to be. */

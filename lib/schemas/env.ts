@@ -17,6 +17,41 @@ export const envSchema = z.object({
   MINOS_SIM_ARGS: z.string().default(""),
   MINOS_STATE_DIR: z.string().min(1).default(".minos"),
   MINOS_DB: z.string().min(1).optional(),
+  /**
+   * Key for config revisions at rest: 32 bytes as 64 hex digits or base64. Unset: a key is
+   * generated once into `<MINOS_STATE_DIR>/secret.key` (mode 0600).
+   */
+  MINOS_SECRET_KEY: z
+    .string()
+    .refine((v) => /^[0-9a-fA-F]{64}$/.test(v) || Buffer.from(v, "base64").length === 32, "must be 32 bytes: 64 hex digits or base64")
+    .optional(),
+  /**
+   * The URL people open Minos at (scheme, host, port). Sign-in links use it; passkeys are bound
+   * to its host; mutating requests must come from it. Unset: http://localhost:<PORT>.
+   */
+  MINOS_ORIGIN: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * More names Minos answers to, comma-separated (host or host:port). Any other Host header is
+   * refused, which defeats DNS rebinding. localhost, 127.0.0.1 and [::1] are always allowed.
+   */
+  MINOS_ALLOWED_HOSTS: z.string().default(""),
+  /** Sign out after this long without a request (minutes). */
+  MINOS_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(12 * 60),
+  /** Sign out this long after signing in, active or not (hours). */
+  MINOS_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(90 * 24).default(7 * 24),
+  /** OpenID Connect sign-in: all of issuer, client ID and secret, or none. */
+  MINOS_OIDC_ISSUER: z.url().optional(),
+  MINOS_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  MINOS_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The ID token claim that lists the person's groups. */
+  MINOS_OIDC_GROUPS_CLAIM: z.string().min(1).default("groups"),
+  /**
+   * Group to role, comma-separated: `platform-admins=admin,sre=operator,*=viewer`. `*` is anyone
+   * the issuer vouches for; without it, a person in no listed group is refused.
+   */
+  MINOS_OIDC_ROLE_MAP: z.string().default(""),
+  /** The sign-in button's label. */
+  MINOS_OIDC_LABEL: z.string().min(1).default("Single sign-on"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 export type Env = z.infer<typeof envSchema>;

@@ -68,4 +68,150 @@ export const migrations: { id: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    id: 3,
+    name: "config revisions, rollouts and drift",
+    sql: `
+      CREATE TABLE config_revisions (
+        id INTEGER PRIMARY KEY,
+        node TEXT NOT NULL,
+        author TEXT NOT NULL,
+        at TEXT NOT NULL,
+        mode TEXT,
+        result TEXT NOT NULL,
+        source TEXT NOT NULL,
+        message TEXT NOT NULL,
+        config_hash TEXT NOT NULL,
+        redacted_yaml TEXT NOT NULL,
+        config_sealed TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        rollback_of INTEGER,
+        rollout_id TEXT,
+        try_until TEXT
+      );
+      CREATE INDEX config_revisions_node ON config_revisions (node, id);
+      CREATE TABLE config_rollouts (
+        id TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        target TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        concurrency INTEGER NOT NULL,
+        continue_on_failure INTEGER NOT NULL,
+        config_hash TEXT NOT NULL,
+        redacted_yaml TEXT NOT NULL,
+        message TEXT NOT NULL
+      );
+      CREATE INDEX config_rollouts_state ON config_rollouts (state);
+      CREATE TABLE config_rollout_nodes (
+        rollout_id TEXT NOT NULL REFERENCES config_rollouts (id),
+        node TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        role TEXT NOT NULL,
+        state TEXT NOT NULL,
+        message TEXT NOT NULL,
+        mode TEXT,
+        config_hash TEXT,
+        config_sealed TEXT,
+        key_id TEXT,
+        boot_before TEXT,
+        revision_id INTEGER,
+        started_at TEXT,
+        finished_at TEXT,
+        PRIMARY KEY (rollout_id, node)
+      );
+      CREATE TABLE config_drift (
+        node TEXT PRIMARY KEY,
+        checked_at TEXT NOT NULL,
+        drifted INTEGER,
+        running_hash TEXT NOT NULL,
+        revision_id INTEGER,
+        revision_hash TEXT,
+        diff TEXT NOT NULL,
+        changed_secrets TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    id: 4,
+    name: "access control: users, passkeys, sessions, sign-in links, API tokens",
+    sql: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL,
+        source TEXT NOT NULL,
+        oidc_issuer TEXT,
+        oidc_subject TEXT,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        last_sign_in_at TEXT,
+        revoked_at TEXT,
+        revoked_by TEXT
+      );
+      CREATE UNIQUE INDEX users_oidc ON users (oidc_issuer, oidc_subject);
+      CREATE TABLE passkeys (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id),
+        name TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        counter INTEGER NOT NULL,
+        transports TEXT NOT NULL,
+        device_type TEXT NOT NULL,
+        backed_up INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at TEXT
+      );
+      CREATE INDEX passkeys_user ON passkeys (user_id);
+      CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id),
+        csrf_hash TEXT NOT NULL,
+        method TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        ip TEXT,
+        user_agent TEXT,
+        revoked_at TEXT
+      );
+      CREATE INDEX sessions_user ON sessions (user_id);
+      CREATE TABLE sign_in_links (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        role TEXT NOT NULL,
+        name TEXT,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT,
+        used_by TEXT,
+        revoked_at TEXT
+      );
+      CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        role TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at TEXT,
+        revoked_by TEXT
+      );
+      CREATE TABLE auth_challenges (
+        id_hash TEXT PRIMARY KEY,
+        purpose TEXT NOT NULL,
+        user_id TEXT,
+        data TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -1,0 +1,11 @@
+import { z } from "zod";
+
+import { rollbackBodySchema } from "@/lib/schemas/configs";
+import { rollbackNodeConfig } from "@/lib/server/configs/apply";
+import { defaultConfigDeps, LOCAL_USER } from "@/lib/server/configs/deps";
+import { route } from "@/lib/server/route";
+
+// POST /api/nodes/:node/config/revisions/:id/rollback – apply this revision again (preflight → apply), as a new revision
+export const POST = route({ params: z.object({ node: z.string().min(1), id: z.coerce.number().int().min(1) }), body: rollbackBodySchema }, ({ params, body }) =>
+  rollbackNodeConfig(defaultConfigDeps(), params.node, params.id, body, LOCAL_USER),
+);

@@ -1,0 +1,116 @@
+import "server-only";
+
+import { DEFAULT_TRY_TIMEOUT_SECONDS, type ApplyMode, type ApplyResponse, type RevisionSource, type RevisionSummary } from "@/lib/schemas/configs";
+import { recordAudit } from "@/lib/server/audit";
+import type { ConfigDeps } from "@/lib/server/configs/deps";
+import { withApplySlot } from "@/lib/server/configs/in-flight";
+import { configHash, effectOf, resultOfMode } from "@/lib/server/configs/modes";
+import { runPreflight, type PreflightOutcome } from "@/lib/server/configs/preflight";
+import { AppError } from "@/lib/server/errors";
+
+export interface ApplyRequest {
+  yaml: string;
+  mode: ApplyMode;
+  tryTimeoutSeconds?: number;
+}
+
+export interface ApplyContext {
+  actor: string;
+  source?: RevisionSource;
+  rollbackOf?: number;
+  rolloutId?: string;
+  /** Audit action; default from the source ("config.apply", "config.rollback", …). */
+  action?: string;
+}
+
+const actionOf: Record<RevisionSource, string> = {
+  apply: "config.apply",
+  rollback: "config.rollback",
+  rollout: "config.rollout.apply",
+  adopt: "config.adopt",
+  reapply: "config.reapply",
+};
+
+/**
+ * Sends a config that passed preflight and records it as a revision: written `pending` before
+ * the call (so a crash leaves a trace), then finished with the node's answer. Exported for the
+ * rollout runner, which preflights every node first and applies later.
+ */
+export async function applyAfterPreflight(deps: ConfigDeps, node: string, pre: PreflightOutcome, req: ApplyRequest, ctx: ApplyContext): Promise<ApplyResponse> {
+  const action = ctx.action ?? actionOf[ctx.source ?? "apply"];
+  const tryTimeoutSeconds = req.tryTimeoutSeconds ?? DEFAULT_TRY_TIMEOUT_SECONDS;
+  const hash = configHash(pre.merged);
+  const pending = deps.revisions.insert({
+    node,
+    author: ctx.actor,
+    at: deps.now(),
+    mode: pre.response.mode,
+    result: "pending",
+    source: ctx.source ?? "apply",
+    yaml: pre.merged,
+    rollbackOf: ctx.rollbackOf ?? null,
+    rolloutId: ctx.rolloutId ?? null,
+  });
+  let result;
+  try {
+    result = await pre.client.applyConfiguration(pre.address, { data: pre.merged, mode: req.mode, tryModeTimeoutSeconds: tryTimeoutSeconds });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    deps.revisions.finish(pending.id, { result: "failed", message });
+    recordAudit(deps.db, { actor: ctx.actor, action, target: node, result: "failed", details: { mode: req.mode, revision: pending.id, error: message, rolloutId: ctx.rolloutId } });
+    throw e;
+  }
+  const tryUntil = result.mode === "try" ? new Date(deps.now().getTime() + tryTimeoutSeconds * 1000) : null;
+  deps.revisions.finish(pending.id, { result: resultOfMode(result.mode), mode: result.mode, message: result.modeDetails, tryUntil });
+  // Talos cancels a pending TRY rollback on any later non-TRY apply: that is the "keep".
+  if (result.mode !== "try") deps.revisions.markTryOutcome(node, pending.id, hash);
+  const revision: RevisionSummary = deps.revisions.getOrThrow(node, pending.id);
+  recordAudit(deps.db, {
+    actor: ctx.actor,
+    action,
+    target: node,
+    result: "ok",
+    details: { mode: req.mode, resolvedMode: result.mode, revision: revision.id, configHash: hash, rollbackOf: ctx.rollbackOf, rolloutId: ctx.rolloutId, tryUntil: tryUntil?.toISOString() },
+  });
+  return {
+    node,
+    result: revision.result,
+    mode: result.mode,
+    modeDetails: result.modeDetails,
+    effect: effectOf(result.mode, tryTimeoutSeconds),
+    warnings: [...pre.response.warnings, ...result.warnings],
+    revision,
+    ...(tryUntil ? { tryUntil: tryUntil.toISOString() } : {}),
+  };
+}
+
+/**
+ * POST /api/nodes/:node/config/apply: preflight (local validation and the node's dry run must
+ * both pass) then apply, holding the node's apply slot throughout so a second apply is a 409.
+ *
+ * @throws AppError invalid_config (422) when either check fails, conflict (409) when another
+ *   apply is in flight, and the node's transport errors as they are.
+ */
+export async function applyNodeConfig(deps: ConfigDeps, node: string, req: ApplyRequest, ctx: ApplyContext): Promise<ApplyResponse> {
+  const action = ctx.action ?? actionOf[ctx.source ?? "apply"];
+  return withApplySlot(node, `an apply by ${ctx.actor}`, async () => {
+    let pre: PreflightOutcome;
+    try {
+      pre = await runPreflight(deps, node, req, { holdsSlot: true });
+    } catch (e) {
+      recordAudit(deps.db, { actor: ctx.actor, action, target: node, result: "refused", details: { mode: req.mode, stage: "preflight", error: e instanceof Error ? e.message : String(e) } });
+      throw e;
+    }
+    if (pre.refusal) {
+      recordAudit(deps.db, { actor: ctx.actor, action, target: node, result: "refused", details: { mode: req.mode, stage: "preflight", error: pre.refusal.message } });
+      throw new AppError(pre.refusal.code, pre.response.verdict, { node, details: pre.refusal.details, cause: pre.refusal });
+    }
+    return applyAfterPreflight(deps, node, pre, req, { ...ctx, action });
+  });
+}
+
+/** Rollback: an old revision's full config through the same preflight → apply path, as a new revision. */
+export function rollbackNodeConfig(deps: ConfigDeps, node: string, revisionId: number, req: Omit<ApplyRequest, "yaml">, actor: string): Promise<ApplyResponse> {
+  const yaml = deps.revisions.config(node, revisionId);
+  return applyNodeConfig(deps, node, { ...req, yaml }, { actor, source: "rollback", rollbackOf: revisionId });
+}

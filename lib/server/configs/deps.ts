@@ -1,0 +1,46 @@
+import "server-only";
+
+import { RevisionRepository } from "@/lib/server/configs/revisions";
+import { getSecretBox, type SecretBox } from "@/lib/server/configs/secret-box";
+import { getDb, type Db } from "@/lib/server/db/db";
+import { env } from "@/lib/server/env";
+import { getClusterClient } from "@/lib/server/fleet/clients";
+import { resolveNodeOrThrow } from "@/lib/server/fleet/nodes";
+import type { TalosClient } from "@/lib/server/talos";
+
+/** Who acts until sign-in exists (issue 8). */
+export const LOCAL_USER = "local user";
+
+/**
+ * What config push needs from the outside world. Routes use {@link defaultConfigDeps}; tests
+ * pass a simulator fleet's client, an in-memory database and a fixed key.
+ */
+export interface ConfigDeps {
+  db: Db;
+  box: SecretBox;
+  revisions: RevisionRepository;
+  /** @throws AppError not_found for an unknown node ID. */
+  resolveNode(id: string): Promise<{ cluster: string; address: string }>;
+  /** The admin-capable client of a cluster. */
+  client(cluster: string): Promise<TalosClient>;
+  now(): Date;
+}
+
+/** Builds deps around a database and key; the rest defaults to the running server's fleet. */
+export function makeConfigDeps(parts: Pick<ConfigDeps, "db" | "box"> & Partial<Omit<ConfigDeps, "db" | "box" | "revisions">>): ConfigDeps {
+  return {
+    resolveNode: resolveNodeOrThrow,
+    client: getClusterClient,
+    now: () => new Date(),
+    ...parts,
+    revisions: new RevisionRepository(parts.db, parts.box),
+  };
+}
+
+const g = globalThis as { __minosConfigDeps?: ConfigDeps };
+
+/** The server process's deps: its database, its key, its talosconfig. */
+export function defaultConfigDeps(): ConfigDeps {
+  g.__minosConfigDeps ??= makeConfigDeps({ db: getDb(), box: getSecretBox(env()) });
+  return g.__minosConfigDeps;
+}

@@ -1,0 +1,135 @@
+import "server-only";
+
+import { redactedDiff } from "@/lib/config/diff";
+import { mergeSecrets } from "@/lib/config/redact";
+import { validateConfig } from "@/lib/config/validate";
+import { DEFAULT_TRY_TIMEOUT_SECONDS, type ApplyMode, type PreflightResponse } from "@/lib/schemas/configs";
+import type { ConfigDeps } from "@/lib/server/configs/deps";
+import { applyInFlight } from "@/lib/server/configs/in-flight";
+import { configHash, dryRunSummary, effectOf, rebootModeAvailable } from "@/lib/server/configs/modes";
+import { recordAudit } from "@/lib/server/audit";
+import { AppError, isAppError } from "@/lib/server/errors";
+import type { TalosClient } from "@/lib/server/talos";
+
+export interface PreflightRequest {
+  /** The config as edited: redacted markers are filled from the node's running config. */
+  yaml: string;
+  mode: ApplyMode;
+  tryTimeoutSeconds?: number;
+}
+
+/** Everything a preflight learned, for apply and rollouts to act on without asking again. */
+export interface PreflightOutcome {
+  response: PreflightResponse;
+  /** The config to send: the request with the node's secrets merged back. */
+  merged: string;
+  /** Why the node refused, with its own error code (invalid_config, unsupported, …). */
+  refusal?: AppError;
+  cluster: string;
+  address: string;
+  client: TalosClient;
+}
+
+// A node refusing the config answers the question a preflight asks; it is not a failed request.
+const REFUSAL_CODES = new Set(["invalid_config", "unsupported"]);
+
+const dotted = (path: (string | number)[]) => path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
+
+/**
+ * Preflight without the audit entry: merge the node's secrets back, validate locally against
+ * the node's Talos version, then ApplyConfiguration with dry_run on the node. The node's own
+ * diff (which shows secrets) is dropped; the response carries Minos's redacted diff instead.
+ *
+ * @throws AppError invalid_config (422) for unresolved secret markers or local validation
+ *   errors (issues in details); the node's transport errors as they are (503, 504, 403, 409).
+ */
+export async function runPreflight(deps: ConfigDeps, node: string, req: PreflightRequest, opts: { holdsSlot?: boolean } = {}): Promise<PreflightOutcome> {
+  const { cluster, address } = await deps.resolveNode(node);
+  const holder = opts.holdsSlot ? undefined : applyInFlight(node);
+  if (holder !== undefined) throw new AppError("conflict", `An apply to ${node} is in progress (${holder}); preflight again when it is done`, { node });
+  const client = await deps.client(cluster);
+  const [running, talosVersion] = await Promise.all([client.machineConfig(address), client.talosVersion(address).catch(() => null)]);
+
+  const { yaml: merged, unresolved } = mergeSecrets(req.yaml, running.yaml);
+  if (unresolved.length > 0) {
+    const paths = unresolved.map((u) => (u.document > 0 ? `[${u.document}].` : "") + dotted(u.path));
+    throw new AppError("invalid_config", `The node has no value for the redacted secret${paths.length > 1 ? "s" : ""} at ${paths.join(", ")}: enter the value or remove the field`, {
+      node,
+      details: { unresolved: paths },
+    });
+  }
+  const validation = validateConfig(merged, talosVersion ? { talosVersion } : {});
+  const errors = validation.issues.filter((i) => i.severity === "error");
+  if (errors.length > 0) {
+    throw new AppError("invalid_config", `The config has ${errors.length} error${errors.length > 1 ? "s" : ""}: ${errors[0]!.message}${errors.length > 1 ? " …" : ""}`, {
+      node,
+      details: { issues: validation.issues },
+    });
+  }
+  const localWarnings = validation.issues.map((i) => `${dotted(i.path) || "config"}: ${i.message}`);
+  const tryTimeoutSeconds = req.tryTimeoutSeconds ?? DEFAULT_TRY_TIMEOUT_SECONDS;
+  const diff = redactedDiff(running.yaml, merged);
+  const common = {
+    node,
+    requestedMode: req.mode,
+    diff: diff.diff,
+    unchanged: diff.unchanged,
+    changedSecrets: diff.changedSecrets,
+    runningYaml: diff.fromYaml,
+    newYaml: diff.toYaml,
+    talosVersion,
+    rebootModeAvailable: rebootModeAvailable(talosVersion),
+  };
+
+  try {
+    const dry = await client.applyConfiguration(address, { data: merged, mode: req.mode, dryRun: true, tryModeTimeoutSeconds: tryTimeoutSeconds });
+    const response: PreflightResponse = {
+      ...common,
+      ok: true,
+      verdict: diff.unchanged ? "The node accepts this config; nothing would change." : "The node accepts this config.",
+      warnings: [...localWarnings, ...dry.warnings],
+      mode: dry.mode,
+      modeDetails: dryRunSummary(dry.modeDetails),
+      effect: effectOf(dry.mode, tryTimeoutSeconds),
+      reboots: dry.mode === "reboot",
+    };
+    return { response, merged, cluster, address, client };
+  } catch (e) {
+    if (!isAppError(e) || !REFUSAL_CODES.has(e.code)) throw e;
+    const response: PreflightResponse = {
+      ...common,
+      ok: false,
+      verdict: `The node refused this config: ${e.message.trim()}`,
+      warnings: localWarnings,
+      mode: null,
+      modeDetails: "",
+      effect: "nothing: the node refused the config",
+      reboots: false,
+    };
+    return { response, merged, refusal: e, cluster, address, client };
+  }
+}
+
+/** POST /api/nodes/:node/config/preflight: {@link runPreflight}, audited. */
+export async function preflightNodeConfig(deps: ConfigDeps, node: string, req: PreflightRequest, actor: string, action = "config.preflight"): Promise<PreflightResponse> {
+  try {
+    const { response, merged } = await runPreflight(deps, node, req);
+    recordAudit(deps.db, {
+      actor,
+      action,
+      target: node,
+      result: response.ok ? "ok" : "refused",
+      details: { mode: req.mode, resolvedMode: response.mode, verdict: response.verdict, configHash: configHash(merged), changedSecrets: response.changedSecrets },
+    });
+    return response;
+  } catch (e) {
+    recordAudit(deps.db, {
+      actor,
+      action,
+      target: node,
+      result: isAppError(e) && e.code === "invalid_config" ? "refused" : "failed",
+      details: { mode: req.mode, error: e instanceof Error ? e.message : String(e) },
+    });
+    throw e;
+  }
+}
