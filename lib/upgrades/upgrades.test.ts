@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+
+import { computeProgress, formatDuration, type ProgressNode } from "./progress";
+import { compareVersions, installerImage, minimumUpgradeSource, upgradeSupported, versionFromImage } from "./versions";
+
+describe("versions", () => {
+  it.each([
+    ["v1.14.0", "v1.13.9", 1],
+    ["v1.14.0-rc.1", "v1.14.0", -1],
+    ["1.14.0", "v1.14.0", 0],
+    ["v1.14.0-alpha.2", "v1.14.0-alpha.10", -1],
+  ])("compare %s %s", (a, b, r) => expect(compareVersions(a, b)).toBe(r));
+
+  it.each([
+    ["v1.14.0", "v1.12.0"],
+    ["v1.15.3", "v1.13.0"],
+    ["v1.1.0", "v1.0.0"],
+  ])("minimum source of %s is %s", (t, m) => expect(minimumUpgradeSource(t)).toBe(m));
+
+  it.each([
+    ["v1.12.0", "v1.14.0", true],
+    ["v1.11.9", "v1.14.0", false],
+    ["v1.12.0-rc.1", "v1.14.0", false],
+  ])("%s → %s supported: %s", (f, t, ok) => expect(upgradeSupported(f, t)).toBe(ok));
+
+  it("installer images: Image Factory from 1.14, ghcr.io before", () => {
+    expect(installerImage("v1.13.9")).toBe("ghcr.io/siderolabs/installer:v1.13.9");
+    expect(installerImage("1.14.0")).toBe("factory.talos.dev/metal-installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba:v1.14.0");
+    expect(installerImage("v1.14.0", { platform: "aws", schematic: "abc" })).toBe("factory.talos.dev/aws-installer/abc:v1.14.0");
+  });
+
+  it.each([
+    ["ghcr.io/siderolabs/installer:v1.13.9", "v1.13.9"],
+    ["factory.talos.dev/metal-installer/abc:1.14.0", "v1.14.0"],
+    ["registry:5000/installer", null],
+    ["ghcr.io/siderolabs/installer:latest", null],
+    ["ghcr.io/siderolabs/installer:v1.14.0@sha256:abcd", "v1.14.0"],
+  ])("version of %s is %s", (img, v) => expect(versionFromImage(img)).toBe(v));
+});
+
+describe("computeProgress", () => {
+  const t0 = Date.parse("2026-01-01T00:00:00Z");
+  const at = (s: number) => new Date(t0 + s * 1000).toISOString();
+  const node = (role: "controlplane" | "worker", batch: number, state: string, start?: number, end?: number): ProgressNode => ({ role, batch, state, startedAt: start === undefined ? null : at(start), finishedAt: end === undefined ? null : at(end) });
+
+  it("has no ETA before a node finished", () => {
+    expect(computeProgress([node("controlplane", 0, "installing", 0), node("worker", 1, "pending")], t0 + 5000)).toMatchObject({ done: 0, inFlight: 1, percent: 0, etaSeconds: null });
+  });
+
+  it("estimates remaining batches from observed durations, crediting the batch in flight", () => {
+    const nodes = [
+      node("controlplane", 0, "done", 0, 100),
+      node("controlplane", 1, "waiting-healthy", 100),
+      node("worker", 2, "pending"),
+      node("worker", 2, "pending"),
+      node("worker", 3, "pending"),
+    ];
+    // cp batch in flight 30 s of ~100; two worker batches at the control-plane mean (no worker yet).
+    expect(computeProgress(nodes, t0 + 130_000)).toEqual({ total: 5, done: 1, failed: 0, inFlight: 1, percent: 20, etaSeconds: 70 + 100 + 100 });
+  });
+
+  it("uses the workers' own mean once one finished", () => {
+    const nodes = [node("controlplane", 0, "done", 0, 100), node("worker", 1, "done", 100, 120), node("worker", 2, "pending")];
+    expect(computeProgress(nodes, t0 + 120_000).etaSeconds).toBe(20);
+  });
+
+  it("counts skipped as done and failed toward completion", () => {
+    expect(computeProgress([node("worker", 0, "done", 0, 10), node("worker", 1, "failed", 10, 20), node("worker", 2, "skipped")], t0)).toMatchObject({ done: 2, failed: 1, percent: 100, etaSeconds: 0 });
+  });
+
+  it.each([
+    [12, "12 s"],
+    [250, "4 min 10 s"],
+    [3900, "1 h 5 min"],
+  ])("formatDuration(%d) = %s", (s, out) => expect(formatDuration(s)).toBe(out));
+});
