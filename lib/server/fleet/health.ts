@@ -108,24 +108,16 @@ export function isServiceFailing(s: ServiceObservation): boolean {
   return s.state === "Failed" || (s.state === "Running" && s.healthy === false);
 }
 
-function ago(from: number, now: number): string {
-  const s = Math.max(0, Math.round((now - from) / 1000));
-  if (s < 90) return `${s} s ago`;
-  const m = Math.round(s / 60);
-  if (m < 90) return `${m} min ago`;
-  const h = Math.round(m / 60);
-  if (h < 36) return `${h} h ago`;
-  return `${Math.round(h / 24)} d ago`;
-}
-
-/** The problems of one node, most severe first. */
-export function nodeProblems(o: NodeObservation, now: number): Problem[] {
+/**
+ * The problems of one node, most severe first. Messages carry no relative times ("5 min ago"):
+ * they would change on every poll and go stale in clients; `lastSeen` is there for that.
+ */
+export function nodeProblems(o: NodeObservation): Problem[] {
   if (o.polledAt === null) return [];
   const out: Problem[] = [];
   if (!o.reachable) {
     const why = o.lastError ? `: ${o.lastError.message}` : "";
-    const since = o.lastSeen === null ? "never reached" : `last seen ${ago(o.lastSeen, now)}`;
-    out.push({ kind: "down", severity: "critical", message: `Unreachable (${since})${why}` });
+    out.push({ kind: "down", severity: "critical", message: `${o.lastSeen === null ? "Never reached" : "Unreachable"}${why}` });
     return out;
   }
   const stage = o.machineStatus?.stage;
@@ -164,8 +156,12 @@ export function nodeProblems(o: NodeObservation, now: number): Problem[] {
   return out.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "critical" ? -1 : 1));
 }
 
-/** One node's summary, as the API and the SSE stream serve it. */
-export function summarizeNode(o: NodeObservation, now: number): NodeSummary {
+/**
+ * One node's summary, as the API and the SSE stream serve it. A node that is down keeps its
+ * identity (hostname, version, boot ID) but not its live readings: its last memory figure or
+ * stage is history, not its state.
+ */
+export function summarizeNode(o: NodeObservation): NodeSummary {
   const ms = o.machineStatus;
   return {
     id: nodeId(o.cluster, o.address),
@@ -175,7 +171,6 @@ export function summarizeNode(o: NodeObservation, now: number): NodeSummary {
     hostname: o.hostname,
     role: o.role,
     reachable: o.reachable,
-    // An unreachable node's last stage is history, not its state.
     stage: o.reachable && ms ? ms.stage : "unknown",
     ready: o.reachable && ms ? ms.ready : false,
     unmetConditions: o.reachable && ms ? ms.unmetConditions : [],
@@ -185,9 +180,9 @@ export function summarizeNode(o: NodeObservation, now: number): NodeSummary {
     lastSeen: iso(o.lastSeen),
     lastError: o.lastError,
     bootId: o.bootId,
-    memory: o.memory,
-    load1: o.load1,
-    problems: nodeProblems(o, now),
+    memory: o.reachable ? o.memory : null,
+    load1: o.reachable ? o.load1 : null,
+    problems: nodeProblems(o),
   };
 }
 

@@ -1,0 +1,5 @@
+import { openFleetEventStream } from "@/lib/server/fleet/stream";
+import { route } from "@/lib/server/route";
+
+// GET /api/events – Server-Sent Events: a fleet snapshot, then node and cluster changes as they happen
+export const GET = route({}, ({ request }) => openFleetEventStream(request.signal));

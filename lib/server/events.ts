@@ -1,0 +1,59 @@
+import "server-only";
+
+import type { FleetEvent } from "@/lib/schemas/fleet";
+
+/**
+ * In-process pub/sub feeding Server-Sent Events. Topics and their payloads; other features add
+ * theirs by declaration merging:
+ *
+ * ```ts
+ * declare module "@/lib/server/events" { interface ServerEvents { upgrade: UpgradeEvent } }
+ * ```
+ */
+export interface ServerEvents {
+  /** Fleet health changes (the poller publishes; `type` is never `snapshot` here). */
+  fleet: FleetEvent;
+}
+
+type Listener<T> = (payload: T) => void;
+
+// On globalThis: instrumentation, route handlers and pages can be separate module instances
+// in one server process, and they must all share one bus.
+const g = globalThis as { __minosEventBus?: Map<string, Set<Listener<unknown>>> };
+
+function topics(): Map<string, Set<Listener<unknown>>> {
+  g.__minosEventBus ??= new Map();
+  return g.__minosEventBus;
+}
+
+/** Calls `listener` for every later `publish` on `topic`; returns the unsubscribe function. */
+export function subscribe<K extends keyof ServerEvents>(topic: K, listener: Listener<ServerEvents[K]>): () => void {
+  const map = topics();
+  let set = map.get(topic);
+  if (!set) map.set(topic, (set = new Set()));
+  set.add(listener as Listener<unknown>);
+  return () => {
+    set.delete(listener as Listener<unknown>);
+  };
+}
+
+/**
+ * Delivers `payload` synchronously to every subscriber of `topic`. A throwing subscriber is
+ * logged and skipped: one broken SSE client must not stop the others or the publisher.
+ */
+export function publish<K extends keyof ServerEvents>(topic: K, payload: ServerEvents[K]): void {
+  const set = topics().get(topic);
+  if (!set) return;
+  for (const listener of [...set]) {
+    try {
+      listener(payload);
+    } catch (e) {
+      console.error(`[minos] event subscriber on "${String(topic)}" failed`, e);
+    }
+  }
+}
+
+/** How many listeners a topic has (for tests and metrics). */
+export function subscriberCount(topic: keyof ServerEvents): number {
+  return topics().get(topic)?.size ?? 0;
+}

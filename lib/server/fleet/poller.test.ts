@@ -1,0 +1,243 @@
+/**
+ * The poller against the simulated fleet (real gRPC, mTLS, faults): states within two poll
+ * intervals, no stuck calls, visible backoff, discovery, and stage changes through Events.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+
+import { nodeId } from "@/lib/fleet/node-id";
+import type { FleetEvent, NodeSummary } from "@/lib/schemas/fleet";
+import { startTestFleet, waitFor, type TestFleet } from "@/lib/server/talos/testing/fleet";
+
+import { createFleetPoller, type FleetPoller, type PollerOptions } from "./poller";
+
+const INTERVAL = 500;
+const CALL_TIMEOUT = 1_000;
+/** "Within two poll intervals", plus one call deadline for the poll that notices. */
+const TWO_POLLS = 2 * INTERVAL + CALL_TIMEOUT;
+
+let t: TestFleet;
+let cps: string[];
+let workers: string[];
+const pollers: FleetPoller[] = [];
+
+beforeAll(async () => {
+  t = await startTestFleet({ firstAddress: "127.0.110.1", controlPlanes: 3, workers: 2, version: "v1.14.0" });
+  cps = t.fleet.nodes.filter((n) => n.role === "controlplane").map((n) => n.address);
+  workers = t.fleet.nodes.filter((n) => n.role === "worker").map((n) => n.address);
+});
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+afterEach(async () => {
+  await Promise.all(pollers.splice(0).map((p) => p.stop()));
+  t.fleet.clearFaults();
+  // Let a node that was faulted settle back to running before the next test.
+  await waitFor(async () => t.fleet.nodeStates().every((n) => n.reachable && n.stage === "running" && n.ready), 10_000);
+});
+
+function poller(events: FleetEvent[] = [], options: Partial<PollerOptions> = {}): FleetPoller {
+  const p = createFleetPoller({
+    loadClusters: async () => [{ name: "sim-1", nodes: t.contexts.admin.nodes, client: t.clients.admin }],
+    intervalMs: INTERVAL,
+    callTimeoutMs: CALL_TIMEOUT,
+    concurrency: 4,
+    jitter: 0,
+    maxBackoffMs: 8_000,
+    watchBackoffMs: { first: 100, max: 1_000 },
+    publishDelayMs: 20,
+    publish: (e) => events.push(e),
+    ...options,
+  });
+  pollers.push(p);
+  return p;
+}
+
+const id = (address: string) => nodeId("sim-1", address);
+const summary = (p: FleetPoller, address: string): NodeSummary | undefined => p.snapshot().nodes.find((n) => n.id === id(address));
+
+describe("fleet poller", () => {
+  it("reads every node on the first sweep: role, stage, readiness, version, etcd", async () => {
+    const p = poller();
+    expect(await p.firstSweep(10_000)).toBe(true);
+    // Roles come with the first poll; etcd with the control planes' second round trip.
+    await waitFor(async () => p.snapshot().clusters[0]?.etcd?.healthy === 3, 5_000);
+    const snap = p.snapshot();
+    expect(snap.nodes).toHaveLength(5);
+    for (const n of snap.nodes) {
+      expect(n).toMatchObject({ reachable: true, stage: "running", ready: true, talosVersion: "v1.14.0", lastError: null, problems: [], source: "talosconfig" });
+      expect(n.hostname).toMatch(/^sim-1-(controlplane|worker)-\d$/);
+      expect(n.bootId).toMatch(/\S/);
+      expect(n.memory?.totalKb).toBeGreaterThan(0);
+    }
+    expect(snap.nodes.filter((n) => n.role === "controlplane").map((n) => n.address)).toEqual(cps);
+    expect(snap.clusters[0]).toMatchObject({
+      name: "sim-1",
+      status: "healthy",
+      nodes: { total: 5, healthy: 5, unreachable: 0 },
+      etcd: { members: 3, healthy: 3, canTolerate: 1, quorum: "ok", leader: "sim-1-controlplane-1" },
+      versions: { "v1.14.0": 5 },
+      upgrade: null,
+    });
+    expect(snap.updatedAt).not.toBeNull();
+
+    const detail = p.detail(id(cps[0]!))!;
+    expect(detail.etcd).toMatchObject({ isLeader: true, isLearner: false });
+    expect(detail.etcd!.dbSize).toBeGreaterThan(0);
+    expect(detail.services.map((s) => s.id)).toContain("etcd");
+    expect(detail.services.find((s) => s.id === "etcd")).toMatchObject({ state: "Running", healthy: true });
+    expect(detail.history.length).toBeGreaterThanOrEqual(1);
+    expect(detail.stageEvents.at(-1)).toMatchObject({ stage: "running", ready: true });
+    expect(p.detail(id(workers[0]!))!.etcd).toBeNull();
+  });
+
+  it("a down node is offline within two polls, keeps its last-seen time, and is polled with growing gaps", async () => {
+    const p = poller();
+    await p.firstSweep(10_000);
+    const target = workers[1]!;
+    const lastSeenBefore = summary(p, target)!.lastSeen;
+    const faultAt = Date.now();
+    t.fleet.setFault({ node: target, fault: "down" });
+
+    const down = await waitFor(async () => {
+      const s = summary(p, target);
+      return s && !s.reachable ? s : undefined;
+    }, TWO_POLLS);
+    expect(Date.now() - faultAt).toBeLessThanOrEqual(TWO_POLLS);
+    expect(down).toMatchObject({ reachable: false, stage: "unknown", ready: false, memory: null, lastError: { code: "node_unreachable" } });
+    expect(down.problems.map((x) => x.kind)).toEqual(["down"]);
+    expect(Date.parse(down.lastSeen!)).toBeGreaterThanOrEqual(Date.parse(lastSeenBefore!));
+    expect(down.hostname).toBe("sim-1-worker-2");
+    expect(p.snapshot().clusters[0]).toMatchObject({ status: "degraded", nodes: { healthy: 4, unreachable: 1 } });
+
+    // Backoff: 0.5 s, 1 s, 2 s between attempts (doubling from the interval).
+    const attempts = await waitFor(async () => {
+      const a = p.attempts(id(target)).filter((x) => x >= faultAt);
+      return a.length >= 4 ? a : undefined;
+    }, 10_000);
+    const gaps = attempts.slice(1).map((x, i) => x - attempts[i]!);
+    expect(gaps[1]!).toBeGreaterThan(gaps[0]! * 1.5);
+    expect(gaps[2]!).toBeGreaterThan(gaps[1]! * 1.5);
+    // The healthy nodes kept their pace meanwhile.
+    expect(summary(p, workers[0]!)!.reachable).toBe(true);
+
+    t.fleet.clearFaults(target);
+    // Back: the Events watcher reconnects and asks for a poll at once, whatever the backoff says.
+    await waitFor(async () => summary(p, target)?.reachable && summary(p, target)?.ready, 5_000);
+  });
+
+  it("a slow node stays reachable under the call deadline and times out above it; no call is left hanging", async () => {
+    const p = poller();
+    await p.firstSweep(10_000);
+    const target = workers[0]!;
+    t.fleet.setFault({ node: target, fault: "slow", ms: 300 });
+    await waitFor(async () => p.attempts(id(target)).length >= 3, 5_000);
+    expect(summary(p, target)).toMatchObject({ reachable: true, ready: true });
+
+    t.fleet.setFault({ node: target, fault: "slow", ms: 3 * CALL_TIMEOUT });
+    const faultAt = Date.now();
+    const timedOut = await waitFor(async () => {
+      const s = summary(p, target);
+      return s && !s.reachable ? s : undefined;
+    }, TWO_POLLS + CALL_TIMEOUT);
+    expect(Date.now() - faultAt).toBeLessThanOrEqual(TWO_POLLS + CALL_TIMEOUT);
+    expect(timedOut.lastError?.code).toBe("node_timeout");
+    // Calls to the slow node are bounded by the deadline, so in-flight work never piles up.
+    expect(p.stats().inFlightCalls).toBeLessThanOrEqual(4 * 10);
+
+    t.fleet.clearFaults(target);
+    await waitFor(async () => summary(p, target)?.reachable, 10_000);
+    await waitFor(async () => p.stats().inFlightCalls === 0 && p.stats().inFlightPolls === 0, 5_000, 5);
+  });
+
+  it("unhealthy services: a worker's kubelet fails, a control plane's etcd degrades quorum", async () => {
+    const p = poller();
+    await p.firstSweep(10_000);
+    await waitFor(async () => p.snapshot().clusters[0]?.etcd?.healthy === 3, 5_000);
+    t.fleet.setFault({ node: workers[0]!, fault: "unhealthy" });
+    t.fleet.setFault({ node: cps[2]!, fault: "unhealthy" });
+
+    const w = await waitFor(async () => {
+      const s = summary(p, workers[0]!);
+      return s?.failingServices.length ? s : undefined;
+    }, TWO_POLLS);
+    expect(w).toMatchObject({ reachable: true, ready: false, failingServices: ["kubelet"] });
+    expect(w.problems.map((x) => x.kind)).toEqual(["service_failing", "not_ready"]);
+
+    const cluster = await waitFor(async () => {
+      const c = p.snapshot().clusters[0];
+      return c?.etcd?.healthy === 2 ? c : undefined;
+    }, TWO_POLLS);
+    expect(cluster.etcd).toMatchObject({ members: 3, healthy: 2, canTolerate: 0, quorum: "degraded" });
+    expect(cluster.status).toBe("degraded");
+    expect(summary(p, cps[2]!)!.problems.map((x) => x.kind)).toContain("etcd");
+  });
+
+  it("a reboot shows through the Events stream within a second, then the node comes back running", async () => {
+    const events: FleetEvent[] = [];
+    // A long interval: only the Events stream can make the stage change show this fast.
+    const p = poller(events, { intervalMs: 10_000 });
+    await p.firstSweep(10_000);
+    await waitFor(async () => p.stats().watchers === 5, 5_000);
+    const target = workers[0]!;
+    const bootBefore = summary(p, target)!.bootId;
+    const rebootAt = Date.now();
+    await t.clients.admin.reboot(target);
+
+    const seen = await waitFor(async () => events.flatMap((e) => e.nodes).find((n) => n.id === id(target) && n.stage === "rebooting"), 1_000, 10);
+    expect(Date.now() - rebootAt).toBeLessThan(1_000);
+    expect(seen.ready).toBe(false);
+
+    await waitFor(async () => {
+      const s = summary(p, target);
+      return s?.reachable && s.stage === "running" && s.ready && s.bootId !== bootBefore;
+    }, 10_000);
+    const stages = p.detail(id(target))!.stageEvents.map((e) => e.stage);
+    expect(stages).toEqual(expect.arrayContaining(["rebooting", "booting", "running"]));
+    expect(stages.indexOf("rebooting")).toBeLessThan(stages.lastIndexOf("running"));
+  });
+
+  it("discovers nodes the talosconfig does not list (COSI Members, etcd members)", async () => {
+    const p = createFleetPoller({
+      loadClusters: async () => [{ name: "sim-1", nodes: [cps[0]!], client: t.clients.admin }],
+      intervalMs: INTERVAL,
+      callTimeoutMs: CALL_TIMEOUT,
+      jitter: 0,
+      watchEvents: false,
+    });
+    pollers.push(p);
+    await p.firstSweep(10_000);
+    const all = await waitFor(async () => {
+      const s = p.snapshot();
+      return s.nodes.length === 5 && s.nodes.every((n) => n.reachable) ? s : undefined;
+    }, 5_000);
+    expect(all.nodes.map((n) => [n.address, n.source, n.role])).toEqual([
+      [cps[0], "talosconfig", "controlplane"],
+      ...cps.slice(1).map((a) => [a, "discovered", "controlplane"]),
+      ...workers.map((a) => [a, "discovered", "worker"]),
+    ]);
+    expect(p.resolve(id(workers[1]!))).toEqual({ cluster: "sim-1", address: workers[1] });
+  });
+
+  it("a reader's credentials read everything the poll needs", async () => {
+    const p = createFleetPoller({
+      loadClusters: async () => [{ name: "sim-1", nodes: t.contexts.reader.nodes, client: t.clients.reader }],
+      intervalMs: INTERVAL,
+      callTimeoutMs: CALL_TIMEOUT,
+      watchEvents: true,
+    });
+    pollers.push(p);
+    await p.firstSweep(10_000);
+    await waitFor(async () => p.snapshot().clusters[0]?.etcd?.healthy === 3, 5_000);
+    for (const n of p.snapshot().nodes) expect(n).toMatchObject({ reachable: true, ready: true, problems: [] });
+  });
+
+  it("stop() settles every call and stream", async () => {
+    const p = poller();
+    await p.firstSweep(10_000);
+    await waitFor(async () => p.stats().watchers === 5, 5_000);
+    await p.stop();
+    expect(p.stats()).toMatchObject({ inFlightCalls: 0, inFlightPolls: 0, watchers: 0 });
+  });
+});
