@@ -7,12 +7,12 @@ import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { configKeys } from "@/lib/queries/config";
 import type { PreflightResponse } from "@/lib/schemas/configs";
+import { adoptDrift, configPushKeys as pushKeys, driftQueryOptions, preflightRollback, reapplyDrift } from "@/lib/queries/configs";
 
 import { ConfirmDialog } from "./confirm-dialog";
 import { UnifiedDiff } from "./diff-view";
 import { describeFailure, type ProblemText } from "./errors";
 import { ProblemAlert } from "./preflight-result";
-import { adoptDrift, driftQueryOptions, preflightRollback, pushKeys, reapplyDrift } from "./queries";
 
 type Pending = { kind: "adopt" } | { kind: "reapply"; preview: PreflightResponse } | null;
 
@@ -22,7 +22,7 @@ type Pending = { kind: "adopt" } | { kind: "reapply"; preview: PreflightResponse
  */
 export function DriftBanner({ node, nodeLabel, quietErrors = false }: { node: string; nodeLabel: string; quietErrors?: boolean }) {
   const queryClient = useQueryClient();
-  const drift = useQuery(driftQueryOptions(node));
+  const drift = useQuery({ ...driftQueryOptions(node), refetchInterval: 60_000 });
   const [open, setOpen] = useState(false);
   const [pending, setPending] = useState<Pending>(null);
   const [problem, setProblem] = useState<ProblemText | null>(null);

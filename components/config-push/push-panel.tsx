@@ -9,13 +9,13 @@ import { buttonVariants, Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { configKeys } from "@/lib/queries/config";
 import { DEFAULT_TRY_TIMEOUT_SECONDS, type ApplyMode, type ApplyResponse, type PreflightResponse } from "@/lib/schemas/configs";
+import { applyConfig as apply, configPushKeys as pushKeys, preflightConfig as preflight } from "@/lib/queries/configs";
 
 import { ConfirmDialog } from "./confirm-dialog";
 import { describeFailure, type ProblemText } from "./errors";
 import { ModeChooser } from "./mode-chooser";
 import { PreflightResult, ProblemAlert } from "./preflight-result";
 import { APPLY_MODES, MODE_LABEL, applyBlocker, durationWords, sameSubject, type PreflightSubject } from "./push-model";
-import { apply, preflight, pushKeys } from "./queries";
 
 /** Talos 1.13 and older still take `reboot` outside maintenance. */
 export function rebootModeAllowed(talosVersion: string | null | undefined): boolean {

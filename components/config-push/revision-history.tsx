@@ -11,6 +11,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import { configKeys } from "@/lib/queries/config";
 import { DEFAULT_TRY_TIMEOUT_SECONDS, type ApplyMode, type ApplyResponse, type PreflightResponse, type RevisionSummary } from "@/lib/schemas/configs";
+import { configPushKeys as pushKeys, preflightRollback, revisionDiffQueryOptions, revisionsQueryOptions, rollbackConfig as rollback } from "@/lib/queries/configs";
 
 import { ConfirmDialog } from "./confirm-dialog";
 import { DiffView } from "./diff-view";
@@ -19,7 +20,7 @@ import { exactTime, relativeTime, SOURCE_LABEL } from "./format";
 import { ModeChooser } from "./mode-chooser";
 import { PreflightResult, ProblemAlert } from "./preflight-result";
 import { APPLY_MODES, MODE_LABEL, REVISION_RESULT } from "./push-model";
-import { preflightRollback, pushKeys, revisionDiffQueryOptions, revisionsQueryOptions, rollback } from "./queries";
+
 import { StatusBadge } from "./status-badge";
 
 /** Revisions a rollback can return to: ones the node once ran (or adopted). */

@@ -9,13 +9,13 @@ import { Button } from "@/components/ui/button";
 import { nodeId } from "@/lib/fleet/node-id";
 import { clustersQueryOptions } from "@/lib/queries/config";
 import { DEFAULT_TRY_TIMEOUT_SECONDS, type ApplyMode, type CreateRolloutBody } from "@/lib/schemas/configs";
+import { createRollout } from "@/lib/queries/configs";
 
 import { ConfirmDialog } from "./confirm-dialog";
 import { describeFailure, type ProblemText } from "./errors";
 import { ModeChooser } from "./mode-chooser";
 import { ProblemAlert } from "./preflight-result";
 import { MODE_LABEL } from "./push-model";
-import { createRollout } from "./queries";
 
 type Scope = "all" | "controlplane" | "worker" | "chosen";
 const ROLLOUT_MODES = ["auto", "no-reboot", "staged", "reboot"] as const satisfies readonly ApplyMode[];

@@ -10,13 +10,14 @@ import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { Rollout, RolloutAction, RolloutTarget } from "@/lib/schemas/configs";
+import { configPushKeys as pushKeys, rolloutAction, rolloutQueryOptions, rolloutsQueryOptions } from "@/lib/queries/configs";
 
 import { ConfirmDialog } from "./confirm-dialog";
 import { describeFailure, type ProblemText } from "./errors";
 import { exactTime, relativeTime } from "./format";
 import { ProblemAlert } from "./preflight-result";
 import { MODE_LABEL, ROLLOUT_NODE_STATE, ROLLOUT_STATE, rolloutCounts } from "./push-model";
-import { pushKeys, rolloutAction, rolloutQueryOptions, rolloutsQueryOptions } from "./queries";
+
 import { StatusBadge } from "./status-badge";
 
 export function targetText(t: RolloutTarget): string {
@@ -35,7 +36,7 @@ function progressText(r: Rollout): string {
 
 /** Every rollout, newest first. */
 export function RolloutList() {
-  const rollouts = useQuery({ ...rolloutsQueryOptions(), refetchInterval: (q) => (q.state.data?.rollouts.some((r) => r.state === "running" || r.state === "preflight") ? 2_000 : false) });
+  const rollouts = useQuery({ ...rolloutsQueryOptions, refetchInterval: (q) => (q.state.data?.rollouts.some((r) => r.state === "running" || r.state === "preflight") ? 2_000 : false) });
   const [now] = useState(() => Date.now());
   if (rollouts.isPending) {
     return (

@@ -6,11 +6,11 @@ import { useEffect, useState } from "react";
 
 import { Button } from "@/components/ui/button";
 import { configKeys } from "@/lib/queries/config";
+import { applyConfig as apply, configPushKeys as pushKeys, revisionQueryOptions, revisionsQueryOptions } from "@/lib/queries/configs";
 
 import { describeFailure, type ProblemText } from "./errors";
 import { ProblemAlert } from "./preflight-result";
 import { clock, secondsLeft } from "./push-model";
-import { apply, pushKeys, revisionQueryOptions, revisionsQueryOptions } from "./queries";
 
 /** A clock that ticks once a second while `active`. */
 function useNow(active: boolean): number {
