@@ -1,0 +1,109 @@
+import { queryOptions } from "@tanstack/react-query";
+
+import { apiFetch } from "@/lib/queries/api";
+import { nodeDetailSchema, nodesResponseSchema, simInfoSchema, type FleetEvent, type NodeDetail, type NodeSummary, type NodesResponse } from "@/lib/schemas/fleet";
+
+/**
+ * Query keys for fleet health. `nodes(cluster)` holds GET /api/nodes[?cluster=]; the SSE hook
+ * (use-event-stream.ts) writes into every cached `nodes` and `node` query with setQueryData.
+ */
+export const fleetKeys = {
+  all: ["fleet"] as const,
+  /** Prefix of every nodes list, whatever its cluster filter. */
+  nodeLists: () => [...fleetKeys.all, "nodes"] as const,
+  nodes: (cluster?: string) => [...fleetKeys.all, "nodes", cluster ?? "*"] as const,
+  node: (id: string) => [...fleetKeys.all, "node", id] as const,
+  sim: () => [...fleetKeys.all, "sim"] as const,
+};
+
+/** The cluster filter of a `fleetKeys.nodes` key (undefined: all clusters). */
+export function clusterOfNodesKey(key: readonly unknown[]): string | undefined {
+  const c = key[2];
+  return typeof c === "string" && c !== "*" ? c : undefined;
+}
+
+// Whether the SSE stream is live: queries poll only when it is not. Plain module state (not React)
+// so this file stays importable from server components for their prefetches.
+let streamLive = false;
+
+/** Set by the SSE hook; queries fall back to polling while it is false. */
+export function setEventStreamLive(live: boolean): void {
+  streamLive = live;
+}
+
+export function isEventStreamLive(): boolean {
+  return streamLive;
+}
+
+/** How often lists are refetched when the SSE stream is down. */
+export const FALLBACK_POLL_MS = 5_000;
+/** The node detail's history and services are not in the stream: refetched this often while it is open. */
+export const DETAIL_REFRESH_MS = 15_000;
+
+/** GET /api/nodes[?cluster=] – every node's health and the clusters' roll-ups. */
+export function nodesQueryOptions(cluster?: string) {
+  const qs = cluster ? `?${new URLSearchParams({ cluster })}` : "";
+  return queryOptions({
+    queryKey: fleetKeys.nodes(cluster),
+    queryFn: ({ signal }) => apiFetch(`/api/nodes${qs}`, nodesResponseSchema, { signal }),
+    refetchInterval: () => (isEventStreamLive() ? false : FALLBACK_POLL_MS),
+  });
+}
+
+/** GET /api/nodes/:node – one node's detail (services, etcd, history, stage timeline). */
+export function nodeDetailQueryOptions(id: string) {
+  return queryOptions({
+    queryKey: fleetKeys.node(id),
+    queryFn: ({ signal }) => apiFetch(`/api/nodes/${encodeURIComponent(id)}`, nodeDetailSchema, { signal }),
+    refetchInterval: () => (isEventStreamLive() ? DETAIL_REFRESH_MS : FALLBACK_POLL_MS),
+  });
+}
+
+/** GET /api/sim – the simulator's control URL (only when Minos runs the simulated fleet). */
+export const simInfoQueryOptions = queryOptions({
+  queryKey: fleetKeys.sim(),
+  queryFn: ({ signal }) => apiFetch("/api/sim", simInfoSchema, { signal }),
+  staleTime: Infinity,
+});
+
+// ---------------------------------------------------------------------------------------------
+// Applying SSE events to cached data (pure; the hook calls these inside setQueryData)
+// ---------------------------------------------------------------------------------------------
+
+/** The fleet snapshot as one cluster's nodes list would hold it. */
+export function snapshotForCluster(event: Extract<FleetEvent, { type: "snapshot" }>, cluster?: string): NodesResponse {
+  if (cluster === undefined) return { nodes: event.nodes, clusters: event.clusters, updatedAt: event.updatedAt };
+  return {
+    nodes: event.nodes.filter((n) => n.cluster === cluster),
+    clusters: event.clusters.filter((c) => c.name === cluster),
+    updatedAt: event.updatedAt,
+  };
+}
+
+/**
+ * A `nodes` delta applied to a cached list: changed nodes replaced by id (new ones appended),
+ * removed ones dropped, cluster roll-ups replaced. Returns the same object when nothing in the
+ * list's scope changed, so React Query keeps its subscribers quiet.
+ */
+export function applyNodesDelta(data: NodesResponse | undefined, event: Extract<FleetEvent, { type: "nodes" }>, cluster?: string): NodesResponse | undefined {
+  if (!data) return data;
+  const changed = cluster === undefined ? event.nodes : event.nodes.filter((n) => n.cluster === cluster);
+  const removed = new Set(event.removed);
+  const clusters = cluster === undefined ? event.clusters : event.clusters.filter((c) => c.name === cluster);
+  if (changed.length === 0 && removed.size === 0 && clusters.length === 0) return data;
+  const byId = new Map<string, NodeSummary>(changed.map((n) => [n.id, n]));
+  const nodes: NodeSummary[] = [];
+  for (const n of data.nodes) {
+    if (removed.has(n.id)) continue;
+    const next = byId.get(n.id);
+    if (next) byId.delete(n.id);
+    nodes.push(next ?? n);
+  }
+  nodes.push(...byId.values());
+  return { nodes, clusters: clusters.length > 0 ? clusters : data.clusters, updatedAt: event.updatedAt };
+}
+
+/** A node's new summary applied to its cached detail. */
+export function applySummaryToDetail(detail: NodeDetail | undefined, summary: NodeSummary): NodeDetail | undefined {
+  return detail ? { ...detail, summary } : detail;
+}

@@ -1,0 +1,138 @@
+import { useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { useEffect, useSyncExternalStore } from "react";
+
+import {
+  applyNodesDelta,
+  applySummaryToDetail,
+  clusterOfNodesKey,
+  fleetKeys,
+  setEventStreamLive,
+  snapshotForCluster,
+} from "@/lib/queries/fleet";
+import { fleetEventSchema, type FleetEvent, type NodesResponse } from "@/lib/schemas/fleet";
+
+/** `connecting` until the first snapshot, `live` while events flow, `down` while polling instead. */
+export type EventStreamStatus = "connecting" | "live" | "down";
+
+/**
+ * One EventSource per browser tab, shared by every component that calls the hook (ref-counted),
+ * so two widgets on a page never open two streams.
+ */
+interface Connection {
+  source: EventSource | null;
+  client: QueryClient;
+  refs: number;
+  status: EventStreamStatus;
+  retryTimer: ReturnType<typeof setTimeout> | null;
+  closeTimer: ReturnType<typeof setTimeout> | null;
+  failures: number;
+}
+
+let conn: Connection | null = null;
+const statusListeners = new Set<() => void>();
+
+function setStatus(status: EventStreamStatus): void {
+  if (!conn || conn.status === status) return;
+  const wasLive = conn.status === "live";
+  conn.status = status;
+  setEventStreamLive(status === "live");
+  // Queries re-read their refetchInterval when their data changes: nudge them so polling starts now.
+  if (wasLive && status !== "live") void conn.client.invalidateQueries({ queryKey: fleetKeys.all });
+  for (const l of statusListeners) l();
+}
+
+function applyEvent(client: QueryClient, event: FleetEvent): void {
+  if (event.type === "snapshot") {
+    // Every cached list gets the snapshot; the all-clusters list is seeded for instant navigation.
+    const keys = client.getQueriesData<NodesResponse>({ queryKey: fleetKeys.nodeLists() }).map(([key]) => key);
+    if (!keys.some((k) => clusterOfNodesKey(k) === undefined)) keys.push(fleetKeys.nodes());
+    for (const key of keys) client.setQueryData<NodesResponse>(key, snapshotForCluster(event, clusterOfNodesKey(key)));
+    for (const n of event.nodes) client.setQueryData(fleetKeys.node(n.id), (d: Parameters<typeof applySummaryToDetail>[0]) => applySummaryToDetail(d, n));
+    return;
+  }
+  for (const [key] of client.getQueriesData<NodesResponse>({ queryKey: fleetKeys.nodeLists() })) {
+    client.setQueryData<NodesResponse>(key, (old) => applyNodesDelta(old, event, clusterOfNodesKey(key)));
+  }
+  for (const n of event.nodes) client.setQueryData(fleetKeys.node(n.id), (d: Parameters<typeof applySummaryToDetail>[0]) => applySummaryToDetail(d, n));
+}
+
+function handle(raw: MessageEvent<string>): void {
+  if (!conn) return;
+  let parsed: FleetEvent;
+  try {
+    const result = fleetEventSchema.safeParse(JSON.parse(raw.data));
+    if (!result.success) return console.warn("[minos] ignoring an SSE event that does not match the schema", result.error.issues[0]);
+    parsed = result.data;
+  } catch {
+    return;
+  }
+  conn.failures = 0;
+  applyEvent(conn.client, parsed);
+  setStatus("live");
+}
+
+function open(url: string): void {
+  if (!conn || conn.source) return;
+  const source = new EventSource(url);
+  conn.source = source;
+  source.addEventListener("snapshot", handle);
+  source.addEventListener("nodes", handle);
+  source.onerror = () => {
+    if (!conn) return;
+    setStatus("down");
+    // The browser retries by itself while CONNECTING; a CLOSED source (an HTTP error) needs a new one.
+    if (source.readyState === EventSource.CLOSED) {
+      source.close();
+      conn.source = null;
+      conn.failures++;
+      const delay = Math.min(30_000, 1_000 * 2 ** Math.min(conn.failures, 5));
+      conn.retryTimer = setTimeout(() => {
+        if (conn) conn.retryTimer = null;
+        open(url);
+      }, delay);
+    }
+  };
+}
+
+function close(): void {
+  if (!conn) return;
+  conn.source?.close();
+  if (conn.retryTimer) clearTimeout(conn.retryTimer);
+  conn = null;
+  setEventStreamLive(false);
+  for (const l of statusListeners) l();
+}
+
+function subscribeStatus(listener: () => void): () => void {
+  statusListeners.add(listener);
+  return () => statusListeners.delete(listener);
+}
+
+const getStatus = (): EventStreamStatus => conn?.status ?? "connecting";
+const getServerStatus = (): EventStreamStatus => "connecting";
+
+/**
+ * Keeps the fleet queries live: subscribes to GET /api/events and pushes each snapshot and delta
+ * into the TanStack cache with setQueryData. While the stream is down the fleet queries poll
+ * (their `refetchInterval` checks the stream), and the browser reconnects by itself. Call it in
+ * any client component that shows fleet data; every caller shares one connection.
+ */
+export function useEventStream(url = "/api/events"): EventStreamStatus {
+  const client = useQueryClient();
+  useEffect(() => {
+    if (!conn) conn = { source: null, client, refs: 0, status: "connecting", retryTimer: null, closeTimer: null, failures: 0 };
+    if (conn.closeTimer) {
+      clearTimeout(conn.closeTimer);
+      conn.closeTimer = null;
+    }
+    conn.refs++;
+    open(url);
+    return () => {
+      if (!conn) return;
+      conn.refs--;
+      // A short grace period: navigating between two pages that both stream must not reconnect.
+      if (conn.refs === 0) conn.closeTimer = setTimeout(() => conn?.refs === 0 && close(), 2_000);
+    };
+  }, [client, url]);
+  return useSyncExternalStore(subscribeStatus, getStatus, getServerStatus);
+}
