@@ -1,18 +1,27 @@
-import { Activity } from "lucide-react";
+import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import type { Metadata } from "next";
 
+import { UpgradesClient } from "@/app/(dashboard)/upgrades/client";
 import { PageHeader } from "@/components/shell/page-header";
-import { EmptyState } from "@/components/ui/empty-state";
+import { makeQueryClient } from "@/lib/queries/query-client";
+import { upgradeListQueryOptions } from "@/lib/queries/upgrades";
+import { listClusters } from "@/lib/server/fleet/clusters";
+import { startUpgradeRunner } from "@/lib/server/upgrades";
 
 export const metadata: Metadata = { title: "Upgrades" };
 
-export default function UpgradesPage() {
+export default async function UpgradesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  const { clusters } = await listClusters();
+  const queryClient = makeQueryClient();
+  queryClient.setQueryData(upgradeListQueryOptions().queryKey, { plans: startUpgradeRunner().list({ limit: 50 }) });
+  const selected = typeof params.cluster === "string" && clusters.some((c) => c.name === params.cluster) ? params.cluster : undefined;
   return (
     <>
-      <PageHeader title="Upgrades" description="Rolling Talos upgrades that keep etcd quorum." />
-      <EmptyState icon={Activity} title="No upgrades">
-        No upgrade has been planned or run from Minos. Rolling upgrades are not available yet.
-      </EmptyState>
+      <PageHeader title="Upgrades" description="Rolling Talos upgrades that keep etcd quorum: control planes one at a time, then workers in batches, each node health-checked before the next." />
+      <HydrationBoundary state={dehydrate(queryClient)}>
+        <UpgradesClient clusters={clusters.map((c) => ({ name: c.name, nodes: c.nodes }))} defaultCluster={selected} />
+      </HydrationBoundary>
     </>
   );
 }

@@ -1,0 +1,62 @@
+import { queryOptions } from "@tanstack/react-query";
+
+import { apiFetch } from "@/lib/queries/api";
+import {
+  upgradeListResponseSchema,
+  upgradePlanSchema,
+  upgradePreviewSchema,
+  type UpgradeAction,
+  type UpgradePlan,
+  type UpgradeRequest,
+} from "@/lib/schemas/upgrades";
+
+/** Query keys for rolling upgrades. */
+export const upgradeKeys = {
+  all: ["upgrades"] as const,
+  list: (cluster?: string) => [...upgradeKeys.all, "list", cluster ?? "all"] as const,
+  plan: (id: string) => [...upgradeKeys.all, "plan", id] as const,
+};
+
+/**
+ * While a plan is live its view polls every `LIVE_POLL_MS`: the fleet event stream (GET
+ * /api/events) does not carry upgrade events yet, so polling is the fallback the conventions allow.
+ */
+export const LIVE_POLL_MS = 1_000;
+const LIVE = new Set(["pending", "running", "paused", "cancelling"]);
+
+export const isLivePlan = (plan: Pick<UpgradePlan, "state"> | undefined) => plan !== undefined && LIVE.has(plan.state);
+
+/** GET /api/upgrades – history, newest first; refreshed while any plan is live. */
+export function upgradeListQueryOptions(cluster?: string) {
+  const params = new URLSearchParams(cluster ? { cluster } : {});
+  return queryOptions({
+    queryKey: upgradeKeys.list(cluster),
+    queryFn: ({ signal }) => apiFetch(`/api/upgrades${cluster ? `?${params}` : ""}`, upgradeListResponseSchema, { signal }),
+    refetchInterval: (q) => (q.state.data?.plans.some(isLivePlan) ? LIVE_POLL_MS * 2 : false),
+  });
+}
+
+/** GET /api/upgrades/:id – one plan, polled while it is live. */
+export function upgradePlanQueryOptions(id: string) {
+  return queryOptions({
+    queryKey: upgradeKeys.plan(id),
+    queryFn: ({ signal }) => apiFetch(`/api/upgrades/${encodeURIComponent(id)}`, upgradePlanSchema, { signal }),
+    refetchInterval: (q) => (q.state.data === undefined || isLivePlan(q.state.data) ? LIVE_POLL_MS : false),
+    staleTime: 0,
+  });
+}
+
+/** POST /api/upgrades/plan – the dry run. */
+export function previewUpgrade(body: UpgradeRequest) {
+  return apiFetch("/api/upgrades/plan", upgradePreviewSchema, { method: "POST", json: body });
+}
+
+/** POST /api/upgrades – plan and start. */
+export function startUpgrade(body: UpgradeRequest) {
+  return apiFetch("/api/upgrades", upgradePlanSchema, { method: "POST", json: body });
+}
+
+/** POST /api/upgrades/:id/(pause|resume|cancel). */
+export function controlUpgrade(id: string, action: UpgradeAction) {
+  return apiFetch(`/api/upgrades/${encodeURIComponent(id)}/${action}`, upgradePlanSchema, { method: "POST" });
+}
