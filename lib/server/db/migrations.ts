@@ -214,4 +214,9 @@ export const migrations: { id: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    id: 5,
+    name: "config rollouts: failures the operator continued past",
+    sql: `ALTER TABLE config_rollouts ADD COLUMN failures_allowed INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
