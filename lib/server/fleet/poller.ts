@@ -195,6 +195,8 @@ export class FleetPoller {
   private watchers = 0;
   private lastReadingsFlush = 0;
   private updatedAt: number | null = null;
+  /** Cluster roll-ups are recomputed lazily, at most once per change, not once per poll. */
+  private healthStale = false;
   private readonly activePolls = new Set<Promise<void>>();
   private readonly activeWatches = new Set<Promise<void>>();
 
@@ -325,6 +327,7 @@ export class FleetPoller {
 
   /** Every node and cluster roll-up, or one cluster's. */
   snapshot(cluster?: string): NodesResponse {
+    this.refreshHealth();
     const clusters = cluster === undefined ? this.clusters : this.clusters.filter((c) => c.name === cluster);
     const nodes: NodeSummary[] = [];
     for (const c of clusters) for (const e of c.nodes.values()) nodes.push(e.summary);
@@ -578,6 +581,8 @@ export class FleetPoller {
         if (etcdStatus.error.code === "forbidden") forbidden.push("EtcdStatus");
         else o.etcdError = etcdStatus.error.message;
       }
+      // Leader and membership live in the cluster roll-up, not in any node's summary.
+      if (etcdStatus || etcdMembers) this.healthStale = true;
       if (etcdMembers?.ok) {
         e.cluster.membership = { members: etcdMembers.value.members.map((m) => ({ id: m.id, hostname: m.hostname, isLearner: m.isLearner })) };
         this.discoverFromEtcd(e.cluster, etcdMembers.value.members);
@@ -620,6 +625,7 @@ export class FleetPoller {
     e.summary = summary;
     e.signature = signature;
     if (changed) {
+      this.healthStale = true;
       this.updatedAt = this.now();
       this.dirty.add(e);
       this.schedulePublish();
@@ -659,6 +665,12 @@ export class FleetPoller {
     );
   }
 
+  private refreshHealth(): void {
+    if (!this.healthStale) return;
+    this.healthStale = false;
+    for (const c of this.clusters) c.health = this.clusterHealth(c);
+  }
+
   private flush(): void {
     if (this.dirty.size === 0) return;
     const now = this.now();
@@ -668,7 +680,7 @@ export class FleetPoller {
       nodes.push(e.summary);
     }
     this.dirty.clear();
-    for (const c of this.clusters) c.health = this.clusterHealth(c);
+    this.refreshHealth();
     this.o.publish?.({
       type: "nodes",
       nodes,
