@@ -21,7 +21,14 @@ export interface ApplyContext {
   rolloutId?: string;
   /** Audit action; default from the source ("config.apply", "config.rollback", …). */
   action?: string;
+  /** Called once the pending revision is written, before the node is called (rollouts persist it). */
+  onPending?: (revisionId: number) => void;
+  /** Reuse this pending revision instead of writing a new one (a resumed rollout). */
+  pendingRevision?: RevisionSummary;
 }
+
+/** What an apply needs from its preflight (a rollout keeps these from its preflight-all). */
+export type PreparedApply = Pick<PreflightOutcome, "client" | "address" | "merged"> & { response: Pick<PreflightOutcome["response"], "mode" | "warnings"> };
 
 const actionOf: Record<RevisionSource, string> = {
   apply: "config.apply",
@@ -36,11 +43,13 @@ const actionOf: Record<RevisionSource, string> = {
  * the call (so a crash leaves a trace), then finished with the node's answer. Exported for the
  * rollout runner, which preflights every node first and applies later.
  */
-export async function applyAfterPreflight(deps: ConfigDeps, node: string, pre: PreflightOutcome, req: ApplyRequest, ctx: ApplyContext): Promise<ApplyResponse> {
+export async function applyAfterPreflight(deps: ConfigDeps, node: string, pre: PreparedApply, req: ApplyRequest, ctx: ApplyContext): Promise<ApplyResponse> {
   const action = ctx.action ?? actionOf[ctx.source ?? "apply"];
   const tryTimeoutSeconds = req.tryTimeoutSeconds ?? DEFAULT_TRY_TIMEOUT_SECONDS;
   const hash = configHash(pre.merged);
-  const pending = deps.revisions.insert({
+  const pending =
+    ctx.pendingRevision ??
+    deps.revisions.insert({
     node,
     author: ctx.actor,
     at: deps.now(),
@@ -51,6 +60,7 @@ export async function applyAfterPreflight(deps: ConfigDeps, node: string, pre: P
     rollbackOf: ctx.rollbackOf ?? null,
     rolloutId: ctx.rolloutId ?? null,
   });
+  ctx.onPending?.(pending.id);
   let result;
   try {
     result = await pre.client.applyConfiguration(pre.address, { data: pre.merged, mode: req.mode, tryModeTimeoutSeconds: tryTimeoutSeconds });

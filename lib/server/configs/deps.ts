@@ -4,7 +4,7 @@ import { RevisionRepository } from "@/lib/server/configs/revisions";
 import { getSecretBox, type SecretBox } from "@/lib/server/configs/secret-box";
 import { getDb, type Db } from "@/lib/server/db/db";
 import { env } from "@/lib/server/env";
-import { getClusterClient } from "@/lib/server/fleet/clients";
+import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/clients";
 import { resolveNodeOrThrow } from "@/lib/server/fleet/nodes";
 import type { TalosClient } from "@/lib/server/talos";
 
@@ -21,6 +21,8 @@ export interface ConfigDeps {
   revisions: RevisionRepository;
   /** @throws AppError not_found for an unknown node ID. */
   resolveNode(id: string): Promise<{ cluster: string; address: string }>;
+  /** Every node address of a cluster (talosconfig `nodes`). */
+  clusterNodes(cluster: string): Promise<string[]>;
   /** The admin-capable client of a cluster. */
   client(cluster: string): Promise<TalosClient>;
   now(): Date;
@@ -31,6 +33,7 @@ export function makeConfigDeps(parts: Pick<ConfigDeps, "db" | "box"> & Partial<O
   return {
     resolveNode: resolveNodeOrThrow,
     client: getClusterClient,
+    clusterNodes: async (cluster) => (await getClusterContextOrThrow(cluster)).nodes,
     now: () => new Date(),
     ...parts,
     revisions: new RevisionRepository(parts.db, parts.box),

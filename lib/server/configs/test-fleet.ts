@@ -33,6 +33,7 @@ export function depsForFleet(t: TestFleet, parts: { dbFile?: string; key?: Buffe
       return p;
     },
     client: async () => t.clients.admin,
+    clusterNodes: async () => t.fleet.nodes.map((n) => n.address),
     ...(parts.now ? { now: parts.now } : {}),
   });
 }

@@ -1,0 +1,166 @@
+import "server-only";
+
+import { randomBytes } from "node:crypto";
+
+import { redactConfig } from "@/lib/config/redact";
+import type { CreateRolloutBody, RolloutAction, RolloutDetail, RolloutListResponse, RolloutTarget } from "@/lib/schemas/configs";
+import { recordAudit } from "@/lib/server/audit";
+import type { ConfigDeps } from "@/lib/server/configs/deps";
+import { configHash } from "@/lib/server/configs/modes";
+import { runPreflight } from "@/lib/server/configs/preflight";
+import { orderTargets } from "@/lib/server/configs/rollouts/plan";
+import { publicRollout, RolloutRepository } from "@/lib/server/configs/rollouts/repo";
+import { startRolloutRunner, type RolloutRunner } from "@/lib/server/configs/rollouts/runner";
+import { AppError } from "@/lib/server/errors";
+import { resourceKinds } from "@/lib/server/talos";
+
+type CreateRollout = Required<Pick<CreateRolloutBody, "yaml" | "target">> & {
+  mode: NonNullable<CreateRolloutBody["mode"]>;
+  concurrency: number;
+  continueOnFailure: boolean;
+};
+
+const PREFLIGHT_CONCURRENCY = 4;
+
+/** Which runner drives the rollout: the process's own by default, `null` to leave it to a later kick. */
+export interface RunnerChoice {
+  runner?: RolloutRunner | null;
+}
+
+const runnerOf = (opts: RunnerChoice) => (opts.runner === undefined ? startRolloutRunner() : opts.runner);
+
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * The rollout's nodes with their roles, read from each node (MachineType). A node that does not
+ * answer stays a target so that its failing preflight stops the rollout and says why.
+ */
+async function resolveTargets(deps: ConfigDeps, target: RolloutTarget): Promise<{ id: string; role: "controlplane" | "worker" }[]> {
+  const addresses = await deps.clusterNodes(target.cluster);
+  const wanted = target.nodes ? new Set(target.nodes) : null;
+  const ids = addresses.map((a) => `${a}@${target.cluster}`);
+  if (wanted) {
+    const unknown = [...wanted].filter((id) => !ids.includes(id));
+    if (unknown.length > 0) throw new AppError("not_found", `Not in cluster "${target.cluster}": ${unknown.join(", ")}`);
+  }
+  const selected = ids.filter((id) => !wanted || wanted.has(id));
+  const client = await deps.client(target.cluster);
+  const out: { id: string; role: "controlplane" | "worker" }[] = [];
+  await eachLimited(selected, PREFLIGHT_CONCURRENCY, async (id) => {
+    const address = id.slice(0, id.indexOf("@"));
+    let role: "controlplane" | "worker";
+    try {
+      const t = (await client.getResource(address, resourceKinds.machineType)).spec;
+      role = t === "worker" ? "worker" : "controlplane";
+    } catch {
+      // Unknown: its preflight will fail (the same call path) and stop the rollout either way.
+      role = "worker";
+    }
+    out.push({ id, role });
+  });
+  // Keep the talosconfig order within each role, whatever order the lookups finished in.
+  const byId = new Map(out.map((n) => [n.id, n]));
+  return orderTargets(selected.map((id) => byId.get(id)!)).filter((n) => !target.role || n.role === target.role);
+}
+
+/**
+ * POST /api/rollouts: persists the rollout, preflights every target (a few at a time) and
+ * either stops there (`preflight-failed`, with each node's reason; nothing applied) or hands
+ * it to the runner (`running`).
+ */
+export async function createRollout(deps: ConfigDeps, body: CreateRollout, actor: string, opts: RunnerChoice = {}): Promise<RolloutDetail> {
+  const repo = new RolloutRepository(deps.db, deps.box);
+  const targets = await resolveTargets(deps, body.target);
+  if (targets.length === 0) throw new AppError("bad_request", "No node matches this target");
+  const id = `ro-${deps.now().toISOString().slice(0, 10).replaceAll("-", "")}-${randomBytes(4).toString("hex")}`;
+  repo.create({
+    id,
+    author: actor,
+    at: deps.now(),
+    target: body.target,
+    mode: body.mode,
+    concurrency: body.concurrency,
+    continueOnFailure: body.continueOnFailure,
+    configHash: configHash(body.yaml),
+    redactedYaml: redactConfig(body.yaml),
+    nodes: targets,
+  });
+  await eachLimited(targets, PREFLIGHT_CONCURRENCY, async (t) => {
+    try {
+      const pre = await runPreflight(deps, t.id, { yaml: body.yaml, mode: body.mode });
+      if (pre.refusal) {
+        repo.updateNode(id, t.id, { state: "preflight-failed", message: pre.response.verdict }, deps.now());
+        return;
+      }
+      repo.setNodeConfig(id, t.id, pre.merged, configHash(pre.merged));
+      const message = pre.response.unchanged ? `Nothing changes; ${pre.response.effect}` : `Ready: ${pre.response.effect}`;
+      repo.updateNode(id, t.id, { state: "preflight-ok", mode: pre.response.mode, message }, deps.now());
+    } catch (e) {
+      repo.updateNode(id, t.id, { state: "preflight-failed", message: e instanceof Error ? e.message : String(e) }, deps.now());
+    }
+  });
+  const checked = repo.getOrThrow(id);
+  const failed = checked.nodes.filter((n) => n.state === "preflight-failed");
+  if (failed.length > 0) {
+    repo.skipPending(id, "Not applied: the preflight failed on another node", deps.now());
+    repo.setState(id, "preflight-failed", deps.now(), `The preflight failed on ${failed.length} of ${checked.nodes.length} nodes; nothing was applied.`);
+  } else {
+    repo.setState(id, "running", deps.now(), "");
+  }
+  recordAudit(deps.db, {
+    actor,
+    action: "config.rollout.create",
+    target: id,
+    result: failed.length > 0 ? "refused" : "ok",
+    details: { cluster: body.target.cluster, role: body.target.role, nodes: targets.map((n) => n.id), mode: body.mode, concurrency: body.concurrency, failed: failed.map((n) => ({ node: n.id, reason: n.message })) },
+  });
+  if (failed.length === 0) runnerOf(opts)?.kick(id);
+  return publicRollout(repo.getOrThrow(id));
+}
+
+export function listRollouts(deps: ConfigDeps, limit = 50): RolloutListResponse {
+  const rollouts = new RolloutRepository(deps.db, deps.box).list(limit).map((r) => {
+    const { yaml: _yaml, ...rest } = publicRollout(r);
+    return rest;
+  });
+  return { rollouts };
+}
+
+export function getRollout(deps: ConfigDeps, id: string): RolloutDetail {
+  return publicRollout(new RolloutRepository(deps.db, deps.box).getOrThrow(id));
+}
+
+const allowed: Record<RolloutAction, string[]> = {
+  pause: ["running"],
+  resume: ["paused", "failed"],
+  cancel: ["running", "paused", "failed"],
+};
+
+/**
+ * pause: no new node starts (those in flight finish). resume: continue a paused rollout, or one
+ * stopped at a failed node (the failures so far are accepted; a new one stops it again).
+ * cancel: the nodes not started are skipped. @throws AppError conflict in any other state.
+ */
+export function rolloutAction(deps: ConfigDeps, id: string, action: RolloutAction, actor: string, opts: RunnerChoice = {}): RolloutDetail {
+  const repo = new RolloutRepository(deps.db, deps.box);
+  const r = repo.getOrThrow(id);
+  if (!allowed[action].includes(r.state)) throw new AppError("conflict", `A ${r.state} rollout cannot be ${action === "pause" ? "paused" : action === "resume" ? "resumed" : "cancelled"}`);
+  const now = deps.now();
+  if (action === "pause") repo.setState(id, "paused", now, `Paused by ${actor}`);
+  if (action === "resume") {
+    repo.setState(id, "running", now, "", { failuresAllowed: r.nodes.filter((n) => n.state === "failed").length });
+  }
+  if (action === "cancel") {
+    repo.skipPending(id, `Cancelled by ${actor}`, now);
+    repo.setState(id, "cancelled", now, `Cancelled by ${actor}`);
+  }
+  recordAudit(deps.db, { actor, action: `config.rollout.${action}`, target: id, result: "ok", details: { from: r.state } });
+  if (action === "resume") runnerOf(opts)?.kick(id);
+  return getRollout(deps, id);
+}
