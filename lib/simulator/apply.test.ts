@@ -52,8 +52,12 @@ async function config(node: string, id = "v1alpha1"): Promise<string> {
   return MachineConfigSpec.decode(res.resource!.spec!.protoSpec).yamlMarshalled.toString("utf8");
 }
 
-function edit(yaml: string, fn: (c: Record<string, any>) => void): string {
-  const c = parse(yaml) as Record<string, any>;
+interface EditableConfig {
+  machine: Record<string, unknown> & { kubelet: Record<string, unknown> };
+}
+
+function edit(yaml: string, fn: (c: EditableConfig) => void): string {
+  const c = parse(yaml) as EditableConfig;
   fn(c);
   return stringify(c, { indent: 4, lineWidth: 0 });
 }
