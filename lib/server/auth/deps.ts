@@ -1,0 +1,11 @@
+import "server-only";
+
+import { authConfig } from "@/lib/server/auth/config";
+import type { AuthDeps } from "@/lib/server/auth/guard";
+import { rateLimiter } from "@/lib/server/auth/rate-limit";
+import { getDb } from "@/lib/server/db/db";
+
+/** The process's database, config, limiter and the current time. */
+export function defaultAuthDeps(): AuthDeps {
+  return { db: getDb(), config: authConfig(), limiter: rateLimiter(), now: new Date() };
+}

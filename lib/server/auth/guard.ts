@@ -1,0 +1,114 @@
+import "server-only";
+
+import { CSRF_HEADER, isMutatingMethod } from "@/lib/auth/csrf";
+import { roleAtLeast } from "@/lib/auth/roles";
+import { ROLE_LABEL } from "@/lib/auth/roles";
+import type { RouteRole } from "@/lib/schemas/auth";
+import type { Db } from "@/lib/server/db/db";
+import { recordAudit } from "@/lib/server/audit";
+import { tokenActor, userActor, type Actor } from "@/lib/server/auth/actor";
+import type { AuthConfig } from "@/lib/server/auth/config";
+import { parseCookies, SECURE_SESSION_COOKIE, SESSION_COOKIE } from "@/lib/server/auth/cookies";
+import { safeEqual, sha256 } from "@/lib/server/auth/crypto";
+import { checkOrigin, hostAllowed } from "@/lib/server/auth/hosts";
+import { clientIp, RATE_LIMITS, type RateLimiter, type RateLimitName } from "@/lib/server/auth/rate-limit";
+import { resolveSession } from "@/lib/server/auth/sessions";
+import { resolveApiToken } from "@/lib/server/auth/tokens";
+import { AppError } from "@/lib/server/errors";
+
+export interface AuthDeps {
+  db: Db;
+  config: AuthConfig;
+  limiter: RateLimiter;
+  now: Date;
+}
+
+/** Refused for going too fast; the route wrapper answers 429 with Retry-After. */
+export class RateLimitedError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many attempts; try again in ${retryAfterSeconds} s`);
+    this.name = "RateLimitedError";
+  }
+}
+
+/** A route's access declaration, as given to `route()`. */
+export interface AccessSpec {
+  role: RouteRole;
+  /** A named bucket per client IP and endpoint; see RATE_LIMITS. */
+  rateLimit?: RateLimitName;
+}
+
+/** How many requests per second one endpoint takes from all clients together before refusing. */
+const GLOBAL_FACTOR = 20;
+
+/**
+ * Everything the route wrapper checks before a declared route runs, in order: the Host header
+ * (DNS rebinding), the rate limit, the Origin of a mutating request (cross-site), the caller
+ * (bearer token or session cookie), the role, and for cookie sessions the CSRF token.
+ * Returns the caller (null only on public routes called anonymously) or throws.
+ */
+export function authorize(request: Request, spec: AccessSpec, deps: AuthDeps): Actor | null {
+  const { headers } = request;
+  if (!hostAllowed(headers, deps.config)) {
+    throw new AppError("forbidden", `Minos does not answer to the host name "${headers.get("host")}"; add it to MINOS_ALLOWED_HOSTS`);
+  }
+  const ip = clientIp(headers);
+  const endpoint = `${request.method} ${new URL(request.url).pathname}`;
+  if (spec.rateLimit) {
+    const policy = RATE_LIMITS[spec.rateLimit];
+    const t = deps.now.getTime();
+    const own = deps.limiter.take(`${spec.rateLimit}|${ip}|${endpoint}`, policy, t);
+    if (!own.ok) throw new RateLimitedError(own.retryAfterSeconds);
+    const all = deps.limiter.take(`${spec.rateLimit}|*|${endpoint}`, { capacity: policy.capacity * GLOBAL_FACTOR, refillPerSecond: policy.refillPerSecond * GLOBAL_FACTOR }, t);
+    if (!all.ok) throw new RateLimitedError(all.retryAfterSeconds);
+  }
+  const mutating = isMutatingMethod(request.method);
+  if (mutating) {
+    const verdict = checkOrigin(headers, deps.config);
+    if (!verdict.ok) throw new AppError("forbidden", `Cross-site request refused: ${verdict.reason}`);
+  }
+
+  const actor = resolveActor(request, deps, ip);
+  if (spec.role === "public") return actor;
+  if (!actor) throw new AppError("unauthorized", "Sign in first, or send an API token as Authorization: Bearer");
+  if (!roleAtLeast(actor.role, spec.role)) {
+    throw new AppError("forbidden", `This needs the ${ROLE_LABEL[spec.role]} role; ${actor.label} is ${ROLE_LABEL[actor.role]}`, {
+      details: { required: spec.role, role: actor.role },
+    });
+  }
+  if (mutating && actor.kind === "user") {
+    // A bearer token is never sent by a browser on its own, so only cookie sessions need this.
+    const sent = headers.get(CSRF_HEADER);
+    if (!sent || !actor.csrfHash || !safeEqual(sha256(sent), actor.csrfHash)) {
+      throw new AppError("forbidden", `Missing or wrong CSRF token: send the ${CSRF_HEADER} header with the minos_csrf cookie's value`);
+    }
+  }
+  return actor;
+}
+
+/**
+ * The caller behind a request: a bearer token when an Authorization header is present (a wrong
+ * one is refused, never silently downgraded to the cookie), else a session cookie, else null.
+ */
+export function resolveActor(request: Request, deps: AuthDeps, ip = clientIp(request.headers)): Actor | null {
+  const authorization = request.headers.get("authorization");
+  if (authorization !== null) {
+    const badKey = `badToken|${ip}`;
+    if (!deps.limiter.peek(badKey, RATE_LIMITS.badToken, deps.now.getTime())) {
+      throw new RateLimitedError(Math.ceil(1 / RATE_LIMITS.badToken.refillPerSecond));
+    }
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    const token = m ? resolveApiToken(deps.db, m[1]!, deps.now) : null;
+    if (!token) {
+      deps.limiter.take(badKey, RATE_LIMITS.badToken, deps.now.getTime());
+      recordAudit(deps.db, { actor: "anonymous", action: "auth.token", target: new URL(request.url).pathname, result: "refused", details: { ip, reason: m ? "unknown, revoked or expired token" : "malformed Authorization header" } });
+      throw new AppError("unauthorized", "The API token is unknown, revoked or expired");
+    }
+    return tokenActor(token);
+  }
+  const cookies = parseCookies(request.headers.get("cookie"));
+  const value = cookies.get(SECURE_SESSION_COOKIE) ?? cookies.get(SESSION_COOKIE);
+  if (!value) return null;
+  const session = resolveSession(deps.db, value, deps.config, deps.now);
+  return session ? userActor(session.user, session) : null;
+}

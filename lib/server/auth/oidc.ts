@@ -1,0 +1,130 @@
+import "server-only";
+
+import * as client from "openid-client";
+
+import type { Role } from "@/lib/schemas/auth";
+import { roleAtLeast } from "@/lib/auth/roles";
+import { recordAudit } from "@/lib/server/audit";
+import { saveChallenge, takeChallenge } from "@/lib/server/auth/challenges";
+import type { OidcConfig } from "@/lib/server/auth/config";
+import { CHALLENGE_COOKIE, clearCookie, parseCookies } from "@/lib/server/auth/cookies";
+import { requestOrigin } from "@/lib/server/auth/hosts";
+import { clientIp } from "@/lib/server/auth/rate-limit";
+import { challengeCookie, isSecureRequest, sessionCookies, type WithCookies } from "@/lib/server/auth/respond";
+import type { ServiceDeps } from "@/lib/server/auth/service";
+import { createSession } from "@/lib/server/auth/sessions";
+import { createUser, findOidcUser, markSignedIn, setUserRole } from "@/lib/server/auth/users";
+import { AppError } from "@/lib/server/errors";
+
+/**
+ * The strongest role any of the person's groups maps to; "*" in the map applies to everyone the
+ * issuer signs in. Null: none of their groups is mapped, and Minos refuses them.
+ */
+export function roleFromGroups(groups: readonly string[], roleMap: ReadonlyMap<string, Role>): Role | null {
+  let best: Role | null = roleMap.get("*") ?? null;
+  for (const g of groups) {
+    const role = roleMap.get(g);
+    if (role && (!best || roleAtLeast(role, best))) best = role;
+  }
+  return best;
+}
+
+/** Groups from a claim that may be a list, a single string, or missing. */
+export function groupsFromClaims(claims: Record<string, unknown>, claim: string): string[] {
+  const value = claims[claim];
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === "string");
+  if (typeof value === "string") return value.split(/[\s,]+/).filter(Boolean);
+  return [];
+}
+
+const g = globalThis as { __minosOidc?: Promise<client.Configuration>; __minosOidcKey?: string };
+
+/** Discovers the issuer once per process; a failed discovery is retried on the next sign-in. */
+async function oidcClient(cfg: OidcConfig): Promise<client.Configuration> {
+  const key = `${cfg.issuer.href}|${cfg.clientId}`;
+  if (!g.__minosOidc || g.__minosOidcKey !== key) {
+    // Plain HTTP only for an issuer on this machine (a test or a local IdP), never across a network.
+    const local = cfg.issuer.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(cfg.issuer.hostname);
+    g.__minosOidcKey = key;
+    g.__minosOidc = client
+      .discovery(cfg.issuer, cfg.clientId, cfg.clientSecret, undefined, local ? { execute: [client.allowInsecureRequests] } : undefined)
+      .catch((e: unknown) => {
+        g.__minosOidc = undefined;
+        throw new AppError("misconfigured", `OpenID Connect discovery at ${cfg.issuer.href} failed: ${(e as Error).message}`);
+      });
+  }
+  return g.__minosOidc;
+}
+
+function callbackUrl(request: Request, deps: ServiceDeps): string {
+  return new URL("/api/auth/oidc/callback", requestOrigin(request.headers, deps.config)).toString();
+}
+
+interface PendingOidc {
+  verifier: string;
+  state: string;
+  nonce: string;
+  redirectUri: string;
+}
+
+/** Starts the authorization code flow with PKCE, state and nonce; answers a redirect to the issuer. */
+export async function startOidc(request: Request, deps: ServiceDeps): Promise<Response> {
+  const cfg = deps.config.oidc;
+  if (!cfg) throw new AppError("not_found", "Single sign-on is not configured");
+  const oidc = await oidcClient(cfg);
+  const pending: PendingOidc = { verifier: client.randomPKCECodeVerifier(), state: client.randomState(), nonce: client.randomNonce(), redirectUri: callbackUrl(request, deps) };
+  const url = client.buildAuthorizationUrl(oidc, {
+    redirect_uri: pending.redirectUri,
+    scope: "openid profile email",
+    code_challenge: await client.calculatePKCECodeChallenge(pending.verifier),
+    code_challenge_method: "S256",
+    state: pending.state,
+    nonce: pending.nonce,
+  });
+  const handle = saveChallenge(deps.db, "oidc", pending, null, deps.now);
+  const headers = new Headers({ location: url.toString(), "cache-control": "no-store" });
+  headers.append("set-cookie", challengeCookie(handle, isSecureRequest(request, deps.config)));
+  return new Response(null, { status: 302, headers });
+}
+
+/**
+ * Finishes the flow: exchanges the code, checks state, nonce and the ID token, maps groups to a
+ * role (re-read at every sign-in: the issuer stays the source of truth), and starts a session.
+ */
+export async function finishOidc(request: Request, deps: ServiceDeps): Promise<WithCookies<{ user: { name: string; role: Role } }>> {
+  const cfg = deps.config.oidc;
+  if (!cfg) throw new AppError("not_found", "Single sign-on is not configured");
+  const ip = clientIp(request.headers);
+  const refuse = (reason: string, actor = "anonymous"): never => {
+    recordAudit(deps.db, { actor, action: "auth.sign_in", target: "oidc", result: "failed", details: { reason, ip } });
+    throw new AppError("unauthorized", `Single sign-on failed: ${reason}`);
+  };
+  const pending = takeChallenge<PendingOidc>(deps.db, parseCookies(request.headers.get("cookie")).get(CHALLENGE_COOKIE), "oidc", null, deps.now);
+  if (!pending) return refuse("the sign-in took too long or was started in another browser; try again");
+  const oidc = await oidcClient(cfg);
+  const current = new URL(request.url);
+  const here = new URL(pending.redirectUri);
+  here.search = current.search;
+  let claims: Record<string, unknown>;
+  try {
+    const tokens = await client.authorizationCodeGrant(oidc, here, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true });
+    claims = (tokens.claims() ?? {}) as Record<string, unknown>;
+  } catch (e) {
+    return refuse((e as Error).message);
+  }
+  const subject = String(claims.sub ?? "");
+  const name = String(claims.preferred_username ?? claims.email ?? claims.name ?? subject).slice(0, 64);
+  const role = roleFromGroups(groupsFromClaims(claims, cfg.groupsClaim), cfg.roleMap);
+  if (!role) return refuse(`none of your groups (claim "${cfg.groupsClaim}") is mapped to a Minos role`, `user:${name}`);
+  const session = deps.db.transaction(() => {
+    let user = findOidcUser(deps.db, cfg.issuer.href, subject);
+    if (user?.revokedAt) refuse("your Minos account was revoked by an admin", `user:${user.name}`);
+    if (!user) user = { ...createUser(deps.db, { name, role, source: "oidc", createdBy: `oidc:${cfg.issuer.host}`, oidc: { issuer: cfg.issuer.href, subject } }, deps.now), passkeyCount: 0 };
+    else if (user.role !== role) setUserRole(deps.db, user.id, role);
+    markSignedIn(deps.db, user.id, deps.now);
+    recordAudit(deps.db, { actor: `user:${user.name}`, action: "auth.sign_in", target: "oidc", result: "ok", details: { role, ip } });
+    return createSession(deps.db, { userId: user.id, method: "oidc", ip, userAgent: request.headers.get("user-agent") }, deps.config, deps.now);
+  })();
+  const secure = isSecureRequest(request, deps.config);
+  return { body: { user: { name, role } }, cookies: [...sessionCookies(session, secure, deps.now), clearCookie("minos_challenge", { secure, httpOnly: true })] };
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+
+import { RateLimiter } from "@/lib/server/auth/rate-limit";
+
+describe("RateLimiter", () => {
+  const policy = { capacity: 3, refillPerSecond: 1 / 10 };
+
+  it("allows a burst, refuses the next with a retry time, and refills over time", () => {
+    const l = new RateLimiter();
+    for (let i = 0; i < 3; i++) expect(l.take("ip|/x", policy, 0).ok).toBe(true);
+    expect(l.take("ip|/x", policy, 0)).toEqual({ ok: false, retryAfterSeconds: 10 });
+    expect(l.take("ip|/x", policy, 9_000).ok).toBe(false);
+    expect(l.take("ip|/x", policy, 10_001).ok).toBe(true);
+  });
+
+  it("keeps buckets apart per key", () => {
+    const l = new RateLimiter();
+    for (let i = 0; i < 3; i++) l.take("a", policy, 0);
+    expect(l.take("a", policy, 0).ok).toBe(false);
+    expect(l.take("b", policy, 0).ok).toBe(true);
+  });
+
+  it("peeks without taking", () => {
+    const l = new RateLimiter();
+    for (let i = 0; i < 3; i++) {
+      expect(l.peek("a", policy, 0)).toBe(true);
+      l.take("a", policy, 0);
+    }
+    expect(l.peek("a", policy, 0)).toBe(false);
+  });
+
+  it("forgets the least recently used keys beyond its size", () => {
+    const l = new RateLimiter(2);
+    for (let i = 0; i < 3; i++) l.take("a", policy, 0);
+    l.take("b", policy, 0);
+    l.take("c", policy, 0); // evicts "a", whose bucket was empty
+    expect(l.take("a", policy, 0).ok).toBe(true);
+  });
+});

@@ -1,0 +1,176 @@
+import "server-only";
+
+import type { CreatedInvitation, CreatedToken, CreateInvitationBody, CreateTokenBody, Invitation, RedeemLinkBody, Role, SessionInfo, User } from "@/lib/schemas/auth";
+import type { Db } from "@/lib/server/db/db";
+import { recordAudit } from "@/lib/server/audit";
+import type { Actor } from "@/lib/server/auth/actor";
+import type { AuthConfig } from "@/lib/server/auth/config";
+import { requestOrigin } from "@/lib/server/auth/hosts";
+import { consumeLink, createInvitation, ensureBootstrapLink, findLiveLink, linkUrl, listInvitations, removeBootstrapFile, revokeInvitation } from "@/lib/server/auth/links";
+import { clientIp } from "@/lib/server/auth/rate-limit";
+import { clearSessionCookies, isSecureRequest, sessionCookies, type WithCookies } from "@/lib/server/auth/respond";
+import { createSession, revokeSession } from "@/lib/server/auth/sessions";
+import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/server/auth/tokens";
+import { countAllUsers, createUser, getUser, isLastAdmin, listUsers, revokeUser, setUserRole } from "@/lib/server/auth/users";
+import { AppError } from "@/lib/server/errors";
+import type { ApiToken } from "@/lib/schemas/auth";
+
+export interface ServiceDeps {
+  db: Db;
+  config: AuthConfig;
+  now: Date;
+}
+
+/** Prints the first-start link so it stands out in a busy log. */
+export function announceBootstrapLink(url: string, expiresAt: Date): void {
+  const line = "=".repeat(Math.max(60, url.length + 4));
+  console.log(
+    [
+      "",
+      line,
+      "  Minos has no users yet. Open this one-time link to become the first admin:",
+      "",
+      `  ${url}`,
+      "",
+      `  It works once and expires at ${expiresAt.toISOString()} (15 minutes).`,
+      line,
+      "",
+    ].join("\n"),
+  );
+}
+
+/**
+ * On a Minos without users, makes sure a first-start link exists (printing it when new).
+ * Called by the session endpoint and the sign-in page, so the link appears on first start and
+ * a fresh one after the old one expired.
+ */
+export function ensureSetupLink(deps: ServiceDeps): boolean {
+  const link = ensureBootstrapLink(deps.db, { origin: deps.config.origin, stateDir: deps.config.stateDir }, deps.now);
+  if (link?.created) announceBootstrapLink(link.url, link.expiresAt);
+  return link !== null;
+}
+
+/** Who the caller is, for the client and the sign-in page. */
+export function sessionInfo(actor: Actor | null, deps: ServiceDeps): SessionInfo {
+  const setupRequired = ensureSetupLink(deps);
+  const user = actor?.kind === "user" ? getUser(deps.db, actor.id) : null;
+  return {
+    user: actor
+      ? { id: actor.id, name: actor.name, role: actor.role, passkeys: user?.passkeyCount ?? 0 }
+      : null,
+    setupRequired,
+    oidc: { enabled: deps.config.oidc !== null, label: deps.config.oidc?.label ?? "" },
+  };
+}
+
+/**
+ * Redeems a first-start link or an invitation: creates the user and signs them in, so the next
+ * step (registering a passkey) runs in their session. One transaction, so a link cannot be used
+ * twice even by two requests at the same instant.
+ */
+export function redeemLink(request: Request, kind: "bootstrap" | "invitation", input: RedeemLinkBody, deps: ServiceDeps): WithCookies<{ user: { id: string; name: string; role: Role } }> {
+  const ip = clientIp(request.headers);
+  let link;
+  try {
+    link = findLiveLink(deps.db, input.token, deps.now);
+    if (link.kind !== kind) throw new AppError("not_found", "This link is not valid here");
+  } catch (e) {
+    recordAudit(deps.db, { actor: "anonymous", action: `auth.${kind}`, target: kind, result: "refused", details: { reason: (e as Error).message, ip } });
+    throw e;
+  }
+  const { user, session } = deps.db.transaction(() => {
+    if (kind === "bootstrap" && countAllUsers(deps.db) > 0) throw new AppError("conflict", "Minos already has an admin; ask them for an invitation");
+    const user = createUser(deps.db, { name: input.name, role: link.role, source: "passkey", createdBy: kind === "bootstrap" ? "system" : link.created_by }, deps.now);
+    if (!consumeLink(deps.db, link.id, `user:${user.name}`, deps.now)) throw new AppError("conflict", "This link was used a moment ago");
+    recordAudit(deps.db, { actor: `user:${user.name}`, action: `auth.${kind}`, target: `user:${user.name}`, result: "ok", details: { role: user.role, invitedBy: link.created_by, ip } });
+    const session = createSession(deps.db, { userId: user.id, method: kind, ip, userAgent: request.headers.get("user-agent") }, deps.config, deps.now);
+    return { user, session };
+  })();
+  if (kind === "bootstrap") removeBootstrapFile(deps.config.stateDir);
+  return { body: { user: { id: user.id, name: user.name, role: user.role } }, cookies: sessionCookies(session, isSecureRequest(request, deps.config), deps.now) };
+}
+
+/** Ends the caller's session and clears its cookies. */
+export function signOut(request: Request, actor: Actor | null, deps: ServiceDeps): WithCookies<{ ok: true }> {
+  if (actor?.sessionHash) {
+    revokeSession(deps.db, actor.sessionHash, deps.now);
+    recordAudit(deps.db, { actor: actor.label, action: "auth.sign_out", target: actor.label, result: "ok", details: null });
+  }
+  return { body: { ok: true }, cookies: clearSessionCookies(isSecureRequest(request, deps.config)) };
+}
+
+export function inviteUser(request: Request, actor: Actor, body: CreateInvitationBody, deps: ServiceDeps): CreatedInvitation {
+  const { invitation, token } = deps.db.transaction(() => {
+    const created = createInvitation(deps.db, { role: body.role, name: body.name, expiresInHours: body.expiresInHours, createdBy: actor.label }, deps.now);
+    recordAudit(deps.db, { actor: actor.label, action: "invitation.create", target: `invitation:${created.invitation.id}`, result: "ok", details: { role: body.role, name: body.name ?? null, expiresAt: created.invitation.expiresAt } });
+    return created;
+  })();
+  // The link points where the admin is looking at Minos, so it works under the same name.
+  return { invitation, url: linkUrl(requestOrigin(request.headers, deps.config), "invitation", token) };
+}
+
+export function getInvitations(deps: ServiceDeps): { invitations: Invitation[] } {
+  return { invitations: listInvitations(deps.db) };
+}
+
+export function cancelInvitation(actor: Actor, id: string, deps: ServiceDeps): Invitation {
+  return deps.db.transaction(() => {
+    const invitation = revokeInvitation(deps.db, id, deps.now);
+    recordAudit(deps.db, { actor: actor.label, action: "invitation.revoke", target: `invitation:${id}`, result: "ok", details: { role: invitation.role } });
+    return invitation;
+  })();
+}
+
+export function getUsers(deps: ServiceDeps): { users: User[] } {
+  return { users: listUsers(deps.db) };
+}
+
+function userOrThrow(db: Db, id: string) {
+  const user = getUser(db, id);
+  if (!user) throw new AppError("not_found", "No such user");
+  return user;
+}
+
+/** Changes a user's role; the last admin cannot demote themselves into a Minos nobody can manage. */
+export function changeUserRole(actor: Actor, id: string, role: Role, deps: ServiceDeps): User {
+  return deps.db.transaction(() => {
+    const user = userOrThrow(deps.db, id);
+    if (user.revokedAt) throw new AppError("conflict", `${user.name} is revoked`);
+    if (role !== "admin" && isLastAdmin(deps.db, id)) throw new AppError("conflict", `${user.name} is the last admin; make someone else admin first`);
+    setUserRole(deps.db, id, role);
+    recordAudit(deps.db, { actor: actor.label, action: "user.role", target: `user:${user.name}`, result: "ok", details: { from: user.role, to: role } });
+    return listUsers(deps.db).find((u) => u.id === id)!;
+  })();
+}
+
+/** Revokes a user: their sessions end and their passkeys stop working at once. */
+export function removeUser(actor: Actor, id: string, deps: ServiceDeps): User {
+  return deps.db.transaction(() => {
+    const user = userOrThrow(deps.db, id);
+    if (actor.kind === "user" && actor.id === id) throw new AppError("conflict", "You cannot revoke yourself; ask another admin");
+    if (isLastAdmin(deps.db, id)) throw new AppError("conflict", `${user.name} is the last admin`);
+    revokeUser(deps.db, id, actor.label, deps.now);
+    recordAudit(deps.db, { actor: actor.label, action: "user.revoke", target: `user:${user.name}`, result: "ok", details: { role: user.role } });
+    return listUsers(deps.db).find((u) => u.id === id)!;
+  })();
+}
+
+export function issueToken(actor: Actor, body: CreateTokenBody, deps: ServiceDeps): CreatedToken {
+  return deps.db.transaction(() => {
+    const created = createApiToken(deps.db, { ...body, createdBy: actor.label }, deps.now);
+    recordAudit(deps.db, { actor: actor.label, action: "token.create", target: `token:${body.name}`, result: "ok", details: { role: body.role, expiresAt: created.apiToken.expiresAt, prefix: created.apiToken.prefix } });
+    return created;
+  })();
+}
+
+export function getTokens(deps: ServiceDeps): { tokens: ApiToken[] } {
+  return { tokens: listApiTokens(deps.db) };
+}
+
+export function withdrawToken(actor: Actor, id: string, deps: ServiceDeps): ApiToken {
+  return deps.db.transaction(() => {
+    const token = revokeApiToken(deps.db, id, actor.label, deps.now);
+    recordAudit(deps.db, { actor: actor.label, action: "token.revoke", target: `token:${token.name}`, result: "ok", details: { prefix: token.prefix } });
+    return token;
+  })();
+}
