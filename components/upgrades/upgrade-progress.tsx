@@ -23,8 +23,9 @@ export function UpgradeProgress({ plan }: { plan: Pick<UpgradePlan, "state" | "p
         <span>
           <strong className="text-lg tabular-nums">{Math.round(p.percent)}%</strong>{" "}
           <span className="text-fg-muted">
-            {p.done} of {p.total} nodes done{p.failed > 0 ? `, ${p.failed} failed` : ""}
-            {p.inFlight > 0 ? `, ${p.inFlight} in progress` : ""}
+            {p.done} of {p.total} nodes upgraded{p.inFlight > 0 ? `, ${p.inFlight} in progress` : ""}
+            {p.failed > 0 ? `, ${p.failed} failed` : ""}
+            {p.skipped > 0 ? `, ${p.skipped} skipped` : ""}
           </span>
         </span>
         {eta ? <span className="text-fg-muted">{eta}</span> : null}
@@ -35,7 +36,7 @@ export function UpgradeProgress({ plan }: { plan: Pick<UpgradePlan, "state" | "p
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={Math.round(p.percent)}
-        aria-valuetext={`${Math.round(p.percent)}%: ${p.done} of ${p.total} nodes done`}
+        aria-valuetext={`${Math.round(p.percent)}%: ${p.done} of ${p.total} nodes upgraded`}
         className="h-3 w-full overflow-hidden rounded-full bg-surface-muted"
       >
         <div className={cn("h-full transition-[width] duration-500", barTone[state])} style={{ width: `${p.percent}%` }} />

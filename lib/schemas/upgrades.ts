@@ -122,11 +122,13 @@ export type UpgradeNode = z.infer<typeof upgradeNodeSchema>;
 
 export const upgradeProgressSchema = z.object({
   total: z.number().int(),
-  /** Nodes that reached done or skipped. */
+  /** Nodes upgraded (or found already on the target). */
   done: z.number().int(),
+  /** Nodes left out because the plan halted or was cancelled. */
+  skipped: z.number().int(),
   failed: z.number().int(),
   inFlight: z.number().int(),
-  /** 0–100. */
+  /** Share of the nodes that are done, 0–100 (a halted plan stays below 100). */
   percent: z.number(),
   /** Seconds left from observed per-node durations; null until a node has finished. */
   etaSeconds: z.number().nullable(),

@@ -13,7 +13,9 @@ export interface ProgressNode {
 
 export interface PlanProgress {
   total: number;
+  /** Upgraded (or already on the target): state `done`. */
   done: number;
+  skipped: number;
   failed: number;
   inFlight: number;
   percent: number;
@@ -34,17 +36,20 @@ function mean(xs: number[]): number | null {
  */
 export function computeProgress(nodes: ProgressNode[], now: number): PlanProgress {
   const total = nodes.length;
-  const done = nodes.filter((n) => n.state === "done" || n.state === "skipped").length;
+  const done = nodes.filter((n) => n.state === "done").length;
+  const skipped = nodes.filter((n) => n.state === "skipped").length;
   const failed = nodes.filter((n) => n.state === "failed").length;
   const inFlight = nodes.filter((n) => IN_FLIGHT.has(n.state)).length;
-  const percent = total === 0 ? 100 : Math.round(((done + failed) / total) * 1000) / 10;
+  // The share of the selection that is upgraded: a halted plan does not look complete.
+  const percent = total === 0 ? 100 : Math.round((done / total) * 1000) / 10;
 
   const durations = (role?: string) =>
     nodes
       .filter((n) => n.state === "done" && n.startedAt && n.finishedAt && (role === undefined || n.role === role))
       .map((n) => (Date.parse(n.finishedAt!) - Date.parse(n.startedAt!)) / 1000);
   const overall = mean(durations());
-  if (overall === null) return { total, done, failed, inFlight, percent, etaSeconds: done + failed === total ? 0 : null };
+  const finished = done + failed + skipped === total;
+  if (overall === null) return { total, done, skipped, failed, inFlight, percent, etaSeconds: finished ? 0 : null };
   const byRole = { controlplane: mean(durations("controlplane")) ?? overall, worker: mean(durations("worker")) ?? overall };
 
   const batches = new Map<number, ProgressNode[]>();
@@ -58,7 +63,7 @@ export function computeProgress(nodes: ProgressNode[], now: number): PlanProgres
     // Batch members start together; the batch has run as long as its oldest member.
     eta += Math.max(0, expected - Math.max(...started));
   }
-  return { total, done, failed, inFlight, percent, etaSeconds: Math.round(eta) };
+  return { total, done, skipped, failed, inFlight, percent, etaSeconds: Math.round(eta) };
 }
 
 /** "1 h 5 min", "4 min 10 s", "12 s". */

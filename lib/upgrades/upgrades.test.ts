@@ -56,7 +56,7 @@ describe("computeProgress", () => {
       node("worker", 3, "pending"),
     ];
     // cp batch in flight 30 s of ~100; two worker batches at the control-plane mean (no worker yet).
-    expect(computeProgress(nodes, t0 + 130_000)).toEqual({ total: 5, done: 1, failed: 0, inFlight: 1, percent: 20, etaSeconds: 70 + 100 + 100 });
+    expect(computeProgress(nodes, t0 + 130_000)).toEqual({ total: 5, done: 1, skipped: 0, failed: 0, inFlight: 1, percent: 20, etaSeconds: 70 + 100 + 100 });
   });
 
   it("uses the workers' own mean once one finished", () => {
@@ -64,8 +64,8 @@ describe("computeProgress", () => {
     expect(computeProgress(nodes, t0 + 120_000).etaSeconds).toBe(20);
   });
 
-  it("counts skipped as done and failed toward completion", () => {
-    expect(computeProgress([node("worker", 0, "done", 0, 10), node("worker", 1, "failed", 10, 20), node("worker", 2, "skipped")], t0)).toMatchObject({ done: 2, failed: 1, percent: 100, etaSeconds: 0 });
+  it("a halted plan: skipped and failed nodes are not done, and nothing is left to wait for", () => {
+    expect(computeProgress([node("worker", 0, "done", 0, 10), node("worker", 1, "failed", 10, 20), node("worker", 2, "skipped"), node("worker", 3, "skipped")], t0)).toMatchObject({ done: 1, skipped: 2, failed: 1, percent: 25, etaSeconds: 0 });
   });
 
   it.each([

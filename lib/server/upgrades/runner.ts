@@ -16,7 +16,7 @@ import type {
 } from "@/lib/schemas/upgrades";
 import { recordAudit } from "@/lib/server/audit";
 import type { Db } from "@/lib/server/db/db";
-import { AppError, isAppError } from "@/lib/server/errors";
+import { AppError } from "@/lib/server/errors";
 import type { TalosClient } from "@/lib/server/talos";
 import { installerExitError } from "@/lib/server/talos/errors";
 import { upgradePathFor } from "@/lib/server/talos/versions";
@@ -76,6 +76,14 @@ export interface RunnerDeps {
 const LIVE_STATES = ["pending", "running", "paused", "cancelling"] as const;
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/**
+ * The AppError code of a failure. Duck-typed: Next may bundle the Talos client and this module
+ * into separate chunks, each with its own AppError class, so `instanceof` is not reliable here.
+ */
+function codeOf(e: unknown): string | undefined {
+  return typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" ? e.code : undefined;
+}
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
@@ -160,7 +168,7 @@ export class UpgradeRunner {
     const out: Record<string, ClusterUpgradeProgress> = {};
     for (const p of repo.listPlanIdsInStates(this.db, LIVE_STATES)) {
       const nodes = repo.getPlanNodes(this.db, p.id);
-      out[p.cluster] = { planId: p.id, state: p.state, total: nodes.length, done: nodes.filter((n) => n.state === "done" || n.state === "skipped").length };
+      out[p.cluster] = { planId: p.id, state: p.state, total: nodes.length, done: nodes.filter((n) => n.state === "done").length };
     }
     return out;
   }
@@ -481,7 +489,7 @@ export class UpgradeRunner {
       }
     } catch (e) {
       if (signal.aborted) return;
-      const reason = isAppError(e) ? e.message : errorText(e);
+      const reason = errorText(e);
       this.setNode(plan, node, { state: "failed", finished: true, error: reason, message: `failed: ${reason}` });
     }
   }
@@ -509,7 +517,7 @@ export class UpgradeRunner {
       try {
         return await client.bootId(addr, opts);
       } catch (e) {
-        if (!(isAppError(e) && (e.code === "unsupported" || e.code === "forbidden"))) throw e;
+        if (codeOf(e) !== "unsupported" && codeOf(e) !== "forbidden") throw e;
       }
     }
     return `boot-time:${(await client.systemStat(addr, opts)).bootTime}`;
@@ -521,7 +529,7 @@ export class UpgradeRunner {
     try {
       status = await client.machineStatus(addr, opts);
     } catch (e) {
-      return { reachable: false, error: isAppError(e) ? e.code : errorText(e) };
+      return { reachable: false, error: codeOf(e) ?? errorText(e) };
     }
     const facts: HealthFacts = { reachable: true, stage: status.stage, ready: status.ready, unmetConditions: status.unmetConditions };
     if (status.stage !== "running") return facts;
@@ -539,7 +547,7 @@ export class UpgradeRunner {
         facts.etcd = etcd.error ? { members: 0, healthy: 0, leader: false, error: etcd.error } : { members: etcd.members.length, healthy: etcd.healthy.length, leader: etcd.leader !== null };
       }
     } catch (e) {
-      return { reachable: false, error: isAppError(e) ? e.code : errorText(e) };
+      return { reachable: false, error: codeOf(e) ?? errorText(e) };
     }
     return facts;
   }
