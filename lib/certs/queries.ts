@@ -1,0 +1,25 @@
+import { queryOptions } from "@tanstack/react-query";
+
+import { apiFetch } from "@/lib/queries/api";
+import { certificatesResponseSchema } from "@/lib/schemas/certs";
+
+/** Query keys for the certificate inventory. */
+export const certKeys = {
+  all: ["certificates"] as const,
+  list: () => [...certKeys.all, "list"] as const,
+};
+
+/**
+ * GET /api/certificates – the whole inventory; the page filters it locally, so one cache entry
+ * serves every filter. The server rescans every few minutes, so polling once a minute is plenty.
+ */
+export const certificatesQueryOptions = queryOptions({
+  queryKey: certKeys.list(),
+  queryFn: ({ signal }) => apiFetch("/api/certificates", certificatesResponseSchema, { signal }),
+  refetchInterval: 60_000,
+});
+
+/** GET /api/certificates?refresh=1 – rescans now and answers with the new inventory. */
+export function rescanCertificates(signal?: AbortSignal) {
+  return apiFetch("/api/certificates?refresh=1", certificatesResponseSchema, { signal });
+}
