@@ -193,6 +193,28 @@ function toRollout(r: RolloutRow, nodes: NodeRow[]): StoredRollout {
 
 /** The API shape: bookkeeping fields dropped. */
 export function publicRollout(r: StoredRollout): RolloutDetail {
-  const { failuresAllowed: _f, nodes, ...rest } = r;
-  return { ...rest, nodes: nodes.map(({ configHash: _c, bootBefore: _b, ...n }) => n) };
+  return {
+    id: r.id,
+    state: r.state,
+    author: r.author,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    target: r.target,
+    mode: r.mode,
+    concurrency: r.concurrency,
+    continueOnFailure: r.continueOnFailure,
+    configHash: r.configHash,
+    message: r.message,
+    yaml: r.yaml,
+    nodes: r.nodes.map((n) => ({
+      id: n.id,
+      role: n.role,
+      state: n.state,
+      message: n.message,
+      mode: n.mode,
+      ...(n.revisionId !== undefined ? { revisionId: n.revisionId } : {}),
+      startedAt: n.startedAt,
+      finishedAt: n.finishedAt,
+    })),
+  };
 }

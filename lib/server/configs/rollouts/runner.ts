@@ -79,6 +79,11 @@ export class RolloutRunner {
     await this.loops.get(id);
   }
 
+  /** Resolves when no rollout is being driven (loops started meanwhile included). */
+  async drain(): Promise<void> {
+    while (this.loops.size > 0) await Promise.all(this.loops.values());
+  }
+
   /** No new loops; running ones end after their current nodes (tests, shutdown). */
   async stop(): Promise<void> {
     this.stopped = true;

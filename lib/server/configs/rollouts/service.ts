@@ -3,7 +3,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 
 import { redactConfig } from "@/lib/config/redact";
-import type { CreateRolloutBody, RolloutAction, RolloutDetail, RolloutListResponse, RolloutTarget } from "@/lib/schemas/configs";
+import { rolloutSchema, type CreateRolloutBody, type RolloutAction, type RolloutDetail, type RolloutListResponse, type RolloutTarget } from "@/lib/schemas/configs";
 import { recordAudit } from "@/lib/server/audit";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { configHash } from "@/lib/server/configs/modes";
@@ -125,10 +125,8 @@ export async function createRollout(deps: ConfigDeps, body: CreateRollout, actor
 }
 
 export function listRollouts(deps: ConfigDeps, limit = 50): RolloutListResponse {
-  const rollouts = new RolloutRepository(deps.db, deps.box).list(limit).map((r) => {
-    const { yaml: _yaml, ...rest } = publicRollout(r);
-    return rest;
-  });
+  // The list leaves the manifests out; GET /api/rollouts/:id has the one asked for.
+  const rollouts = new RolloutRepository(deps.db, deps.box).list(limit).map((r) => rolloutSchema.parse(publicRollout(r)));
   return { rollouts };
 }
 
