@@ -1,6 +1,7 @@
 "use client";
 
-import { DiffEditor } from "@monaco-editor/react";
+import { DiffEditor, type MonacoDiffEditor } from "@monaco-editor/react";
+import { useEffect, useState } from "react";
 
 // The editor's Monaco set-up first (local package, workers, themes, window.monaco), then the diff
 // editor's commands (next/previous change, accessible diff viewer).
@@ -18,8 +19,25 @@ export interface MonacoDiffProps {
 /** Monaco's side-by-side diff, read-only, unchanged stretches folded away. */
 export default function MonacoDiff({ original, modified, label }: MonacoDiffProps) {
   const scheme = useColorScheme();
+  const [editor, setEditor] = useState<MonacoDiffEditor | null>(null);
+  // @monaco-editor/react disposes the models before the diff editor on unmount, which Monaco
+  // reports as an uncaught "TextModel got disposed before DiffEditorWidget model got reset". So
+  // the models are kept and disposed here once the editor itself is gone.
+  useEffect(() => {
+    if (!editor) return;
+    const models = editor.getModel();
+    return () => {
+      window.setTimeout(() => {
+        models?.original.dispose();
+        models?.modified.dispose();
+      }, 0);
+    };
+  }, [editor]);
   return (
     <DiffEditor
+      keepCurrentOriginalModel
+      keepCurrentModifiedModel
+      onMount={setEditor}
       original={original}
       modified={modified}
       language="yaml"

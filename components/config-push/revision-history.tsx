@@ -116,7 +116,7 @@ export function RevisionHistory({ node, nodeLabel }: { node: string; nodeLabel: 
                     <input type="radio" name="compare-to" aria-label={`Compare to revision ${r.id}`} checked={to === r.id} onChange={() => setCompare({ from, to: r.id })} className="accent-accent" />
                   </td>
                   <th scope="row" className="px-3 py-2 text-left font-mono font-semibold">
-                    #{r.id}
+                    #{r.id}{" "}
                     <span className="block font-normal text-[11px] text-fg-muted" title="SHA-256 of the config">
                       {r.configHash.slice(0, 8)}
                     </span>

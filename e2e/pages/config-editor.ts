@@ -46,7 +46,9 @@ export class ConfigEditorPage {
 
   /** Monaco has loaded, holds a model, and lib/config has validated it at least once. */
   async waitForEditor() {
-    await expect.poll(() => this.page.evaluate(() => (window as MonacoWindow).monaco?.editor.getModels().length ?? 0)).toBeGreaterThan(0);
+    // Monaco's first load parses a few MB of script: on a busy two-core machine that alone can
+    // take longer than the default 10 s.
+    await expect.poll(() => this.page.evaluate(() => (window as MonacoWindow).monaco?.editor.getModels().length ?? 0), { timeout: 30_000 }).toBeGreaterThan(0);
     await expect(this.editor()).toBeAttached();
     await expect(this.status()).toContainText(/Valid|Invalid/);
   }
