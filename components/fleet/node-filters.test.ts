@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 
 import { defaultFilters, filterNodes, parseNodeFilters, sortNodes, versionsOf, writeNodeFilters, type NodeFilters } from "@/components/fleet/node-filters";
+import { fleetHeadline } from "@/components/fleet/fleet-headline";
 import { nodeStatus, statusLabel } from "@/components/fleet/node-status";
-import type { NodeSummary } from "@/lib/schemas/fleet";
+import type { ClusterHealth, NodeSummary } from "@/lib/schemas/fleet";
 
 function node(over: Partial<NodeSummary> & { address: string }): NodeSummary {
   const cluster = over.cluster ?? "prod";
@@ -44,8 +45,23 @@ const notReady = node({
   problems: [{ kind: "not_ready", severity: "warning", message: "Not ready" }],
 });
 const cp = node({ address: "10.0.0.2", hostname: "cp-2", role: "controlplane", talosVersion: "v1.9.5", load1: 2 });
-const staging = node({ address: "10.0.0.2", cluster: "staging", hostname: "cp-1", role: "controlplane", talosVersion: "v1.10.10", lastSeen: null, memory: null, load1: null });
-const rebooting = node({ address: "10.0.0.3", hostname: "worker-3", stage: "rebooting", ready: false, problems: [{ kind: "stage", severity: "warning", message: "Rebooting" }] });
+const staging = node({
+  address: "10.0.0.2",
+  cluster: "staging",
+  hostname: "cp-1",
+  role: "controlplane",
+  talosVersion: "v1.10.10",
+  lastSeen: null,
+  memory: null,
+  load1: null,
+});
+const rebooting = node({
+  address: "10.0.0.3",
+  hostname: "worker-3",
+  stage: "rebooting",
+  ready: false,
+  problems: [{ kind: "stage", severity: "warning", message: "Rebooting" }],
+});
 const all = [down, notReady, cp, staging, rebooting];
 
 const f = (over: Partial<NodeFilters>): NodeFilters => ({ ...defaultFilters, ...over });
@@ -140,5 +156,28 @@ describe("URL round trip", () => {
 describe("versionsOf", () => {
   it("lists distinct versions, oldest first", () => {
     expect(versionsOf(all)).toEqual(["v1.9.5", "v1.10.3", "v1.10.10"]);
+  });
+});
+
+describe("fleetHeadline", () => {
+  const cluster = (name: string, quorum: "ok" | "degraded" | "lost" | null): ClusterHealth => ({
+    name,
+    status: "healthy",
+    nodes: { total: 3, healthy: 3, unreachable: 0 },
+    etcd: quorum === null ? null : { members: 3, healthy: 3, canTolerate: 1, leader: "cp-1", quorum },
+    versions: {},
+    upgrade: null,
+  });
+
+  it.each<[string, NodeSummary[], ClusterHealth[], string, string]>([
+    ["empty", [], [], "neutral", "No nodes known yet"],
+    ["all well", [cp, staging], [cluster("prod", "ok")], "ok", "All 2 nodes healthy"],
+    ["one node all well", [cp], [cluster("prod", null)], "ok", "All 1 node healthy"],
+    ["offline and unwell", all, [cluster("prod", "ok")], "danger", "1 node offline · 2 nodes with problems"],
+    ["not ready only", [cp, notReady], [cluster("prod", "ok")], "warn", "1 node with problems"],
+    ["etcd at risk", [cp], [cluster("prod", "degraded")], "warn", "etcd at risk in prod"],
+    ["etcd lost", [cp], [cluster("prod", "lost"), cluster("staging", "lost")], "danger", "etcd quorum lost in prod, staging"],
+  ])("%s", (_, nodes, clusters, tone, title) => {
+    expect(fleetHeadline(nodes, clusters)).toMatchObject({ tone, title });
   });
 });

@@ -18,7 +18,9 @@ export function Meter({ segments, label, className }: { segments: MeterSegment[]
       {total > 0
         ? segments
             .filter((s) => s.value > 0)
-            .map((s) => <div key={s.label} title={`${s.label}: ${s.value}`} className={cn("h-full", s.className)} style={{ width: `${(s.value / total) * 100}%` }} />)
+            .map((s) => (
+              <div key={s.label} title={`${s.label}: ${s.value}`} className={cn("h-full", s.className)} style={{ width: `${(s.value / total) * 100}%` }} />
+            ))
         : null}
     </div>
   );

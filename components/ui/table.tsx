@@ -44,11 +44,7 @@ interface SortableHeaderCellProps extends Omit<ThHTMLAttributes<HTMLTableCellEle
 export function SortableHeaderCell({ label, direction, onSort, className, ...props }: SortableHeaderCellProps) {
   const Icon = direction === "asc" ? ArrowUp : direction === "desc" ? ArrowDown : ArrowUpDown;
   return (
-    <TableHeaderCell
-      aria-sort={direction === "asc" ? "ascending" : direction === "desc" ? "descending" : "none"}
-      className={cn("p-0", className)}
-      {...props}
-    >
+    <TableHeaderCell aria-sort={direction === "asc" ? "ascending" : direction === "desc" ? "descending" : "none"} className={cn("p-0", className)} {...props}>
       <button
         type="button"
         onClick={onSort}

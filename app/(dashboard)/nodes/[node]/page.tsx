@@ -1,31 +1,50 @@
-import { FileCode2, Server } from "lucide-react";
+import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
+import { FileCode2 } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 
+import { NodeDetailClient } from "@/app/(dashboard)/nodes/[node]/client";
+import type { CertResult } from "@/components/fleet/cert-expiry";
 import { PageHeader } from "@/components/shell/page-header";
 import { buttonVariants } from "@/components/ui/button";
-import { EmptyState } from "@/components/ui/empty-state";
 import { parseNodeId } from "@/lib/fleet/node-id";
+import { nodeDetailQueryOptions } from "@/lib/queries/fleet";
+import { makeQueryClient } from "@/lib/queries/query-client";
+import type { Certificate } from "@/lib/schemas/certs";
+import { listCertificates } from "@/lib/server/certs/service";
 import { isAppError } from "@/lib/server/errors";
-import { resolveNodeOrThrow } from "@/lib/server/fleet/nodes";
+import { getNodeDetailOrThrow } from "@/lib/server/fleet/service";
 
 export async function generateMetadata({ params }: { params: Promise<{ node: string }> }): Promise<Metadata> {
   const id = decodeURIComponent((await params).node);
   return { title: parseNodeId(id)?.address ?? id };
 }
 
+async function nodeCertificates(id: string, cluster: string): Promise<CertResult<Certificate[]>> {
+  try {
+    const { certificates } = await listCertificates({ cluster });
+    return { ok: true, data: certificates.filter((c) => c.nodes.includes(id)) };
+  } catch (e) {
+    console.error(`[minos] node ${id}: certificates`, e);
+    return { ok: false, error: e instanceof Error ? e.message : "the certificate scan failed" };
+  }
+}
+
 export default async function NodePage({ params }: { params: Promise<{ node: string }> }) {
   const id = decodeURIComponent((await params).node);
-  const node = await resolveNodeOrThrow(id).catch((e: unknown) => {
+  const detail = await getNodeDetailOrThrow(id).catch((e: unknown) => {
     if (isAppError(e) && e.code === "not_found") notFound();
     throw e;
   });
+  const queryClient = makeQueryClient();
+  queryClient.setQueryData(nodeDetailQueryOptions(id).queryKey, detail);
+  const s = detail.summary;
   return (
     <>
       <PageHeader
-        title={node.address}
-        description={`Node of cluster ${node.cluster}`}
+        title={s.hostname ?? s.address}
+        description={`${s.hostname ? `${s.address} · ` : ""}${s.role === "controlplane" ? "Control plane" : s.role === "worker" ? "Worker" : "Node"} of cluster ${s.cluster}`}
         actions={
           <Link href={`/config?node=${encodeURIComponent(id)}`} className={buttonVariants({ variant: "secondary" })}>
             <FileCode2 aria-hidden className="size-4" />
@@ -33,9 +52,9 @@ export default async function NodePage({ params }: { params: Promise<{ node: str
           </Link>
         }
       />
-      <EmptyState icon={Server} title="Node details are not collected yet">
-        Services, etcd role, memory and load charts for this node arrive with the fleet poller.
-      </EmptyState>
+      <HydrationBoundary state={dehydrate(queryClient)}>
+        <NodeDetailClient id={id} certificates={nodeCertificates(id, s.cluster)} />
+      </HydrationBoundary>
     </>
   );
 }

@@ -1,0 +1,163 @@
+"use client";
+
+import { useVirtualizer } from "@tanstack/react-virtual";
+import Link from "next/link";
+import { useRef } from "react";
+
+import { formatKb } from "@/components/fleet/format";
+import type { SortKey } from "@/components/fleet/node-filters";
+import { memoryAvailableRatio, stageLabel } from "@/components/fleet/node-status";
+import { RelativeTime } from "@/components/fleet/relative-time";
+import { NodeStatusBadge } from "@/components/fleet/status-badge";
+import { SortableHeaderCell, TableHeaderCell, type SortDirection } from "@/components/ui/table";
+import type { NodeRole, NodeSummary } from "@/lib/schemas/fleet";
+import { cn } from "@/lib/utils/cn";
+
+const ROW_HEIGHT = 48;
+// Lets the server render (and the browser hydrate) the first screenful before any measuring.
+const INITIAL_RECT = { width: 1200, height: 720 };
+
+const roleLabels: Record<NodeRole, string> = { controlplane: "Control plane", worker: "Worker", unknown: "Unknown" };
+
+interface Column {
+  key: SortKey | "problems";
+  label: string;
+  width: string;
+}
+
+const columns: Column[] = [
+  { key: "status", label: "Status", width: "8.5rem" },
+  { key: "node", label: "Node", width: "13rem" },
+  { key: "cluster", label: "Cluster", width: "7rem" },
+  { key: "role", label: "Role", width: "7.5rem" },
+  { key: "stage", label: "Stage", width: "7.5rem" },
+  { key: "version", label: "Talos", width: "6rem" },
+  { key: "memory", label: "Memory", width: "6.5rem" },
+  { key: "load", label: "Load", width: "5.5rem" },
+  { key: "lastSeen", label: "Last seen", width: "8rem" },
+  // Takes what is left: the longest text.
+  { key: "problems", label: "Problems", width: "auto" },
+];
+
+interface NodeTableProps {
+  nodes: readonly NodeSummary[];
+  sort: SortKey;
+  dir: SortDirection;
+  onSort: (key: SortKey) => void;
+}
+
+/**
+ * The fleet's nodes as a table that renders only the rows in view (plus a few), so thousands of
+ * nodes scroll smoothly. Rows have a fixed height; spacer rows stand in for the ones not rendered.
+ */
+export function NodeTable({ nodes, sort, dir, onSort }: NodeTableProps) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render on purpose.
+  const virtualizer = useVirtualizer({
+    count: nodes.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+    initialRect: INITIAL_RECT,
+    getItemKey: (index) => nodes[index]!.id,
+  });
+  const items = virtualizer.getVirtualItems();
+  const paddingTop = items.length > 0 ? items[0]!.start : 0;
+  const paddingBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1]!.end : 0;
+
+  return (
+    <div
+      ref={scrollRef}
+      data-testid="node-table-scroll"
+      className="max-h-[calc(100vh-15rem)] min-h-64 overflow-auto rounded-lg border border-border bg-surface"
+    >
+      <table aria-label="Nodes" aria-rowcount={nodes.length + 1} className="w-full min-w-[1000px] table-fixed text-left text-sm">
+        <colgroup>
+          {columns.map((c) => (
+            <col key={c.key} style={{ width: c.width }} />
+          ))}
+        </colgroup>
+        <thead className="sticky top-0 z-[1] border-b border-border bg-surface text-xs uppercase tracking-wide text-fg-muted shadow-[0_1px_0_var(--color-border)]">
+          <tr aria-rowindex={1}>
+            {columns.map((c) =>
+              c.key === "problems" ? (
+                <TableHeaderCell key={c.key}>{c.label}</TableHeaderCell>
+              ) : (
+                <SortableHeaderCell key={c.key} label={c.label} direction={sort === c.key ? dir : null} onSort={() => onSort(c.key as SortKey)} />
+              ),
+            )}
+          </tr>
+        </thead>
+        <tbody>
+          {paddingTop > 0 ? (
+            <tr aria-hidden style={{ height: paddingTop }}>
+              <td colSpan={columns.length} className="p-0" />
+            </tr>
+          ) : null}
+          {items.map((item) => {
+            const node = nodes[item.index]!;
+            return <NodeRow key={item.key} node={node} rowIndex={item.index + 2} />;
+          })}
+          {paddingBottom > 0 ? (
+            <tr aria-hidden style={{ height: paddingBottom }}>
+              <td colSpan={columns.length} className="p-0" />
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function NodeRow({ node, rowIndex }: { node: NodeSummary; rowIndex: number }) {
+  const ratio = memoryAvailableRatio(node);
+  const href = `/nodes/${encodeURIComponent(node.id)}`;
+  return (
+    <tr
+      aria-rowindex={rowIndex}
+      data-node-id={node.id}
+      className={cn("border-b border-border hover:bg-surface-muted/60", !node.reachable && "bg-danger/5")}
+      style={{ height: ROW_HEIGHT }}
+    >
+      <td className="px-4">
+        <NodeStatusBadge node={node} />
+      </td>
+      <td className="px-4 leading-tight">
+        <Link href={href} className="block truncate font-medium text-accent hover:underline">
+          {node.hostname ?? node.address}
+        </Link>
+        {node.hostname ? <span className="block truncate font-mono text-xs text-fg-muted">{node.address}</span> : null}
+      </td>
+      <td className="truncate px-4">{node.cluster}</td>
+      <td className="truncate px-4">{roleLabels[node.role]}</td>
+      <td className="truncate px-4">
+        {node.reachable ? stageLabel(node.stage) : <span className="text-fg-muted">{stageLabel(node.stage)} (last known)</span>}
+      </td>
+      <td className="truncate px-4 font-mono text-xs">{node.talosVersion ?? <span className="text-fg-muted">–</span>}</td>
+      <td
+        className="truncate px-4 tabular-nums"
+        title={node.memory ? `${formatKb(node.memory.availableKb)} of ${formatKb(node.memory.totalKb)} available` : undefined}
+      >
+        {ratio === null ? (
+          <span className="text-fg-muted">–</span>
+        ) : (
+          <span className={cn(ratio < 0.1 && "font-medium text-danger")}>{Math.round(ratio * 100)} % free</span>
+        )}
+      </td>
+      <td className="truncate px-4 tabular-nums">{node.load1 === null ? <span className="text-fg-muted">–</span> : node.load1.toFixed(2)}</td>
+      <td className={cn("truncate px-4 text-xs", !node.reachable ? "font-medium text-danger" : "text-fg-muted")}>
+        {node.lastSeen ? <RelativeTime iso={node.lastSeen} /> : "never"}
+      </td>
+      <td className="truncate px-4 text-xs" title={node.problems.map((p) => p.message).join("\n") || undefined}>
+        {node.problems.length === 0 ? (
+          <span className="text-fg-muted">None</span>
+        ) : (
+          <>
+            {node.problems[0]!.message}
+            {node.problems.length > 1 ? <span className="text-fg-muted"> +{node.problems.length - 1} more</span> : null}
+          </>
+        )}
+      </td>
+    </tr>
+  );
+}
