@@ -94,8 +94,8 @@ export default async function bench(): Promise<BenchRow[]> {
     const heapSweep = heapMb() - heap0;
 
     rows.push(
-      { suite: SUITE, name: "full sweep, cold (first; TLS + role lookups)", value: coldMs, unit: "ms", note: `${note}; concurrency 16, ${reachable}/${NODES} ready` },
-      { suite: SUITE, name: "full sweep, warm", value: warmMs, unit: "ms", note: "concurrency 16, 7 calls per node (+2 on control planes)" },
+      { suite: SUITE, name: "full sweep, cold (first; TLS + role lookups)", value: coldMs, unit: "ms", note: `${note}; concurrency 32, ${reachable}/${NODES} ready` },
+      { suite: SUITE, name: "full sweep, warm", value: warmMs, unit: "ms", note: "concurrency 32, 7 calls per node (+2 on control planes)" },
       { suite: SUITE, name: "CPU per node, cold sweep", value: (coldCpu * 1000) / NODES, unit: "µs", note: "process.cpuUsage delta / nodes" },
       { suite: SUITE, name: "CPU per node, warm sweep", value: (warmCpu * 1000) / NODES, unit: "µs", note: "process.cpuUsage delta / nodes" },
       { suite: SUITE, name: "heap after a sweep (snapshot + history)", value: heapSweep, unit: "MB", note: "heapUsed delta after gc, poller included" },

@@ -53,7 +53,7 @@ export interface PollerOptions {
   loadClusters: () => Promise<PollerCluster[]>;
   /** Time between two polls of a healthy node. Default 5 s. */
   intervalMs?: number;
-  /** Node polls running at once, fleet-wide. Default 16. */
+  /** Node polls running at once, fleet-wide. Default 32 (1,000 nodes every 5 s leaves 160 ms per poll). */
   concurrency?: number;
   /** Deadline of each Talos call. Default 3 s. */
   callTimeoutMs?: number;
@@ -197,13 +197,16 @@ export class FleetPoller {
   private updatedAt: number | null = null;
   /** Cluster roll-ups are recomputed lazily, at most once per change, not once per poll. */
   private healthStale = false;
+  /** Bumped on every change worth publishing; keys the serialized snapshot cache. */
+  private changeVersion = 0;
+  private readonly jsonCache = new Map<string, { version: number; at: number; body: string }>();
   private readonly activePolls = new Set<Promise<void>>();
   private readonly activeWatches = new Set<Promise<void>>();
 
   constructor(options: PollerOptions) {
     this.o = {
       intervalMs: 5_000,
-      concurrency: 16,
+      concurrency: 32,
       callTimeoutMs: 3_000,
       maxBackoffMs: 60_000,
       jitter: 0.1,
@@ -336,6 +339,21 @@ export class FleetPoller {
       clusters: clusters.map((c) => c.health),
       updatedAt: this.updatedAt === null ? null : new Date(this.updatedAt).toISOString(),
     };
+  }
+
+  /**
+   * {@link snapshot} as JSON text, for the API: rebuilt after any change worth publishing, and
+   * otherwise at most once per `maxAgeMs` (readings). Fifty clients asking for 1,000 nodes at once
+   * then cost one serialisation, not fifty.
+   */
+  snapshotJson(cluster?: string, maxAgeMs = 1_000): string {
+    const key = cluster ?? "\u0000all";
+    const now = this.now();
+    const cached = this.jsonCache.get(key);
+    if (cached && cached.version === this.changeVersion && now - cached.at < maxAgeMs) return cached.body;
+    const body = JSON.stringify(this.snapshot(cluster));
+    this.jsonCache.set(key, { version: this.changeVersion, at: now, body });
+    return body;
   }
 
   /** A node's detail, or null when the poller does not know it. */
@@ -582,7 +600,10 @@ export class FleetPoller {
         else o.etcdError = etcdStatus.error.message;
       }
       // Leader and membership live in the cluster roll-up, not in any node's summary.
-      if (etcdStatus || etcdMembers) this.healthStale = true;
+      if (etcdStatus || etcdMembers) {
+        this.healthStale = true;
+        this.changeVersion++;
+      }
       if (etcdMembers?.ok) {
         e.cluster.membership = { members: etcdMembers.value.members.map((m) => ({ id: m.id, hostname: m.hostname, isLearner: m.isLearner })) };
         this.discoverFromEtcd(e.cluster, etcdMembers.value.members);
@@ -626,6 +647,7 @@ export class FleetPoller {
     e.signature = signature;
     if (changed) {
       this.healthStale = true;
+      this.changeVersion++;
       this.updatedAt = this.now();
       this.dirty.add(e);
       this.schedulePublish();

@@ -75,6 +75,19 @@ export async function listNodes(cluster?: string): Promise<NodesResponse> {
   return poller.snapshot(cluster);
 }
 
+/**
+ * GET /api/nodes as a ready Response: the serialised snapshot is shared between concurrent
+ * requests (see `FleetPoller.snapshotJson`). @throws AppError not_found for an unknown cluster.
+ */
+export async function listNodesResponse(cluster?: string): Promise<Response> {
+  const poller = getFleetPoller();
+  await poller.firstSweep(FIRST_SWEEP_WAIT_MS);
+  if (cluster !== undefined && !poller.clusterNames().includes(cluster)) {
+    throw new AppError("not_found", `No cluster named "${cluster}"`);
+  }
+  return new Response(poller.snapshotJson(cluster), { headers: { "content-type": "application/json" } });
+}
+
 /** GET /api/nodes/:node: one node's detail, from the snapshot. @throws AppError not_found. */
 export async function getNodeDetailOrThrow(id: string): Promise<NodeDetail> {
   const poller = getFleetPoller();
