@@ -2,17 +2,17 @@ import { z } from "zod";
 
 import { upgradeListQuerySchema, upgradeRequestSchema } from "@/lib/schemas/upgrades";
 import { route } from "@/lib/server/route";
-import { startUpgradeRunner } from "@/lib/server/upgrades";
+import { withUpgradeRunner } from "@/lib/server/upgrades";
 
 // GET /api/upgrades – upgrade plans, newest first (?cluster=, ?limit=)
-export const GET = route({ query: upgradeListQuerySchema }, ({ query }) => ({ plans: startUpgradeRunner().list(query) }));
+export const GET = route({ query: upgradeListQuerySchema }, ({ query }) => withUpgradeRunner((r) => ({ plans: r.list(query) })));
 
 // POST /api/upgrades – plan and start a rolling upgrade (?dryRun=1 returns the plan and starts nothing)
 export const POST = route(
   { body: upgradeRequestSchema, query: z.object({ dryRun: z.enum(["0", "1", "true", "false"]).optional() }) },
-  async ({ body, query }) => {
-    const runner = startUpgradeRunner();
-    if (query.dryRun === "1" || query.dryRun === "true") return runner.preview(body);
-    return Response.json(await runner.create(body), { status: 201 });
-  },
+  ({ body, query }) =>
+    withUpgradeRunner(async (r) => {
+      if (query.dryRun === "1" || query.dryRun === "true") return r.preview(body);
+      return Response.json(await r.create(body), { status: 201 });
+    }),
 );

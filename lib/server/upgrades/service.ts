@@ -1,7 +1,9 @@
 import "server-only";
 
+import { errorCodeSchema } from "@/lib/schemas/error";
 import type { ClusterUpgradeProgress, UpgradeEvent } from "@/lib/schemas/upgrades";
 import { getDb } from "@/lib/server/db/db";
+import { AppError } from "@/lib/server/errors";
 import { publish } from "@/lib/server/events";
 import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/clients";
 
@@ -42,4 +44,22 @@ export function startUpgradeRunner(): UpgradeRunner {
 /** Per cluster, the live upgrade's progress (`{planId, done, total, state}`); clusters without one are absent. */
 export function getUpgradeProgressByCluster(): Record<string, ClusterUpgradeProgress> {
   return getUpgradeRunner().progressByCluster();
+}
+
+/**
+ * Runs `fn` with the started runner and rethrows its failures as this module graph's AppError.
+ * The runner lives on globalThis and may have been created by another bundle (a page, the
+ * instrumentation hook) whose AppError class differs, so the route wrapper's `instanceof` would
+ * miss its errors and answer a bare 500.
+ */
+export async function withUpgradeRunner<T>(fn: (runner: UpgradeRunner) => T | Promise<T>): Promise<T> {
+  try {
+    return await fn(startUpgradeRunner());
+  } catch (e) {
+    if (e instanceof AppError || typeof e !== "object" || e === null) throw e;
+    const code = errorCodeSchema.safeParse((e as { code?: unknown }).code);
+    if (!code.success) throw e;
+    const { message, details, node } = e as { message?: string; details?: unknown; node?: string };
+    throw new AppError(code.data, message ?? code.data, { details, node, cause: e });
+  }
 }

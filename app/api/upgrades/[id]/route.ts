@@ -1,6 +1,6 @@
 import { upgradeIdParamsSchema } from "@/lib/schemas/upgrades";
 import { route } from "@/lib/server/route";
-import { startUpgradeRunner } from "@/lib/server/upgrades";
+import { withUpgradeRunner } from "@/lib/server/upgrades";
 
 // GET /api/upgrades/:id – one plan with its nodes, messages and progress
-export const GET = route({ params: upgradeIdParamsSchema }, ({ params }) => startUpgradeRunner().getOrThrow(params.id));
+export const GET = route({ params: upgradeIdParamsSchema }, ({ params }) => withUpgradeRunner((r) => r.getOrThrow(params.id)));

@@ -1,6 +1,6 @@
 import { upgradeRequestSchema } from "@/lib/schemas/upgrades";
 import { route } from "@/lib/server/route";
-import { startUpgradeRunner } from "@/lib/server/upgrades";
+import { withUpgradeRunner } from "@/lib/server/upgrades";
 
 // POST /api/upgrades/plan – the dry run: order, batches and checks; nothing starts
-export const POST = route({ body: upgradeRequestSchema }, ({ body }) => startUpgradeRunner().preview(body));
+export const POST = route({ body: upgradeRequestSchema }, ({ body }) => withUpgradeRunner((r) => r.preview(body)));
