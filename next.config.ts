@@ -1,5 +1,7 @@
 import type { NextConfig } from "next";
 
+import { securityHeaders } from "./lib/auth/security-headers";
+
 const nextConfig: NextConfig = {
   // Lets several builds (parallel work, benchmarks) live side by side; `npm start` reads the same variable.
   distDir: process.env.MINOS_DIST_DIR ?? ".next",
@@ -8,6 +10,10 @@ const nextConfig: NextConfig = {
   // `next dev` opened on 127.0.0.1 otherwise blocks its own HMR requests.
   allowedDevOrigins: ["127.0.0.1"],
   poweredByHeader: false,
+  // CSP, frame-ancestors 'none', nosniff, Referrer-Policy on every response (lib/auth/security-headers.ts).
+  async headers() {
+    return [{ source: "/:path*", headers: securityHeaders({ dev: process.env.NODE_ENV === "development" }) }];
+  },
   // `npm test` typechecks the whole project once with tsc; the build need not do it again.
   typescript: { ignoreBuildErrors: true },
 };

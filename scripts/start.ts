@@ -3,7 +3,7 @@
  * is no talosconfig (or MINOS_SIM=1), then serves Minos. Ctrl-C stops everything it started.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import path from "node:path";
 
@@ -61,6 +61,34 @@ async function startSimulator(env: NodeJS.ProcessEnv, stateDir: string, extraArg
   });
 }
 
+/**
+ * Waits for the server, then asks it for the session state: on a database without users that
+ * makes it mint the first-start link (the server logs it), which this prints once more, boxed,
+ * as the last thing on screen.
+ */
+async function announceSignIn(host: string, port: number, stateDir: string, demo: boolean) {
+  const base = `http://${host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host}:${port}`;
+  for (let i = 0; i < 240 && !stopping; i++) {
+    try {
+      const res = await fetch(`${base}/api/auth/session`);
+      if (res.ok) {
+        const info = (await res.json()) as { setupRequired?: boolean };
+        const file = path.join(stateDir, "bootstrap-link.txt");
+        if (info.setupRequired && existsSync(file)) {
+          const url = readFileSync(file, "utf8").trim();
+          const bar = "*".repeat(Math.max(64, url.length + 6));
+          const bold = (t: string) => (process.stdout.isTTY ? `\x1b[1m${t}\x1b[0m` : t);
+          console.log(`\n${bar}\n*  ${bold(demo ? "Demo mode: sign in as the first admin" : "First start: sign in as the first admin")}\n*\n*  ${bold(url)}\n*\n*  One use, valid 15 minutes (also in ${file}).\n${bar}\n`);
+        }
+        return;
+      }
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
@@ -98,6 +126,7 @@ async function main() {
 
   log(`serving Minos on http://${env.MINOS_HOST === "127.0.0.1" ? "localhost" : env.MINOS_HOST}:${env.PORT}`);
   const server = run([nextBin, "start", "--port", String(env.PORT), "--hostname", env.MINOS_HOST], { ...childEnv, NODE_ENV: "production" });
+  void announceSignIn(env.MINOS_HOST, env.PORT, path.resolve(root, env.MINOS_STATE_DIR), !!childEnv.MINOS_SIM);
   server.on("exit", (code) => {
     if (!stopping) {
       console.error(`[minos] the server exited (${code})`);

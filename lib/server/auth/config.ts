@@ -1,5 +1,6 @@
 import "server-only";
 
+import { allowedHostsFrom } from "@/lib/auth/hosts";
 import type { Env } from "@/lib/schemas/env";
 import type { Role } from "@/lib/schemas/auth";
 import { env } from "@/lib/server/env";
@@ -30,7 +31,7 @@ export interface OidcConfig {
 /** Builds the config from a parsed environment; throws on a half-configured OIDC. */
 export function buildAuthConfig(e: Env): AuthConfig {
   const origin = new URL(e.MINOS_ORIGIN ?? `http://localhost:${e.PORT}`);
-  const allowedHosts = [origin.host.toLowerCase(), ...e.MINOS_ALLOWED_HOSTS.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean)];
+  const allowedHosts = allowedHostsFrom(origin, e.MINOS_ALLOWED_HOSTS);
   const oidcVars = [e.MINOS_OIDC_ISSUER, e.MINOS_OIDC_CLIENT_ID, e.MINOS_OIDC_CLIENT_SECRET];
   if (oidcVars.some(Boolean) && !oidcVars.every(Boolean)) {
     throw new Error("OpenID Connect needs all of MINOS_OIDC_ISSUER, MINOS_OIDC_CLIENT_ID and MINOS_OIDC_CLIENT_SECRET");
