@@ -63,7 +63,8 @@ export function DiffView({ beforeLabel, afterLabel, before, after, unified, labe
       {asText ? (
         <UnifiedDiff text={unified} label={label} />
       ) : (
-        <div className="h-[45vh] min-h-64">
+        // Unchanged stretches fold away, so a short diff needs far less than the full height.
+        <div style={{ height: `min(60vh, ${Math.max(12, Math.min(added + removed, 40) * 2 + 10) * 19}px)` }}>
           <MonacoDiff original={before} modified={after} label={label} />
         </div>
       )}

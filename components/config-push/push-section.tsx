@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Layers, Server } from "lucide-react";
+import { Layers, Server, TriangleAlert } from "lucide-react";
 import { useState } from "react";
 
 import { Card } from "@/components/ui/card";
@@ -27,11 +27,13 @@ interface PushSectionProps {
   talosVersion: string | null | undefined;
   cluster: string | null;
   plain: boolean;
+  /** The text has redacted secrets (a node's config), to be merged back by the server. */
+  redacted: boolean;
   onApplied: (node: string, result: ApplyResponse) => void;
 }
 
 /** Where the editor's text goes: one node (preflight → apply) or a rollout over several. */
-export function PushSection({ sourceNode, yaml, validated, localErrors, talosVersion, cluster, plain, onApplied }: PushSectionProps) {
+export function PushSection({ sourceNode, yaml, validated, localErrors, talosVersion, cluster, plain, redacted, onApplied }: PushSectionProps) {
   const [tab, setTab] = useState<"node" | "rollout">("node");
   const clusters = useQuery(clustersQueryOptions);
   const all = (clusters.data?.clusters ?? []).filter((c) => !cluster || c.name === cluster).flatMap((c) => c.nodes.map((a) => nodeId(c.name, a)));
@@ -60,6 +62,15 @@ export function PushSection({ sourceNode, yaml, validated, localErrors, talosVer
           </button>
         ))}
       </div>
+      {!sourceNode && !redacted ? (
+        <p role="note" className="flex items-start gap-2 rounded-md border border-warn/40 bg-warn/10 px-3 py-2 text-sm">
+          <TriangleAlert aria-hidden className="mt-0.5 size-4 shrink-0 text-warn" />
+          <span>
+            <span className="font-semibold">This config carries its own secrets and identity.</span> Applied to a node that is already in a cluster, it replaces that
+            node&apos;s tokens, keys and certificates. To change a running node, open its running config instead.
+          </span>
+        </p>
+      ) : null}
       {tab === "node" ? (
         <div role="tabpanel" id="push-panel-node" aria-labelledby="push-tab-node" className="space-y-2">
           {!sourceNode ? (

@@ -23,9 +23,12 @@ import { APPLY_MODES, MODE_LABEL, REVISION_RESULT } from "./push-model";
 
 import { StatusBadge } from "./status-badge";
 
-/** Revisions a rollback can return to: ones the node once ran (or adopted). */
-function canRollBackTo(r: RevisionSummary): boolean {
-  return r.result !== "failed" && r.result !== "pending";
+/** Results after which the node runs the revision's config. */
+const RUNNING_RESULTS = new Set<RevisionSummary["result"]>(["applied", "kept", "trying"]);
+
+/** Revisions a rollback can return to: ones the node once ran (or adopted), other than the current config. */
+function canRollBackTo(r: RevisionSummary, current: RevisionSummary | null): boolean {
+  return r.result !== "failed" && r.result !== "pending" && r.configHash !== current?.configHash;
 }
 
 /** A node's revisions, a diff between any two (or one and the running config), and rollback. */
@@ -71,9 +74,14 @@ export function RevisionHistory({ node, nodeLabel }: { node: string; nodeLabel: 
       </EmptyState>
     );
   }
-  // Default comparison: the newest revision against the one before it (or the running config).
-  const from = compare.from ?? list[1]?.id ?? list[0]!.id;
-  const to = compare.to ?? (list[1] ? list[0]!.id : "running");
+  // What the node runs, as far as Minos knows: the newest revision that took effect.
+  const current = list.find((r) => RUNNING_RESULTS.has(r.result)) ?? null;
+  // Default comparison: the newest revision against the last one that differs from it (a kept
+  // TRY and its keep are the same config), or against the running config when there is none.
+  const newest = list[0]!;
+  const differing = list.find((r) => r.configHash !== newest.configHash);
+  const from = compare.from ?? differing?.id ?? newest.id;
+  const to = compare.to ?? (differing ? newest.id : "running");
 
   return (
     <div className="space-y-4">
@@ -125,6 +133,7 @@ export function RevisionHistory({ node, nodeLabel }: { node: string; nodeLabel: 
                     <StatusBadge tone={result.tone} title={result.hint}>
                       {result.label}
                     </StatusBadge>
+                    {r.id === current?.id ? <span className="mt-1 block text-xs font-medium text-fg">Running now</span> : null}
                   </td>
                   <td className="whitespace-nowrap px-3 py-2" title={exactTime(r.at)}>
                     {relativeTime(r.at, now)}
@@ -142,7 +151,7 @@ export function RevisionHistory({ node, nodeLabel }: { node: string; nodeLabel: 
                   </td>
                   <td className="max-w-72 px-3 py-2 text-xs text-fg-muted">{r.message}</td>
                   <td className="px-3 py-2 text-right">
-                    {canRollBackTo(r) ? (
+                    {canRollBackTo(r, current) ? (
                       <Button size="sm" onClick={() => setRollbackTo(r)} aria-label={`Roll back to revision ${r.id}`}>
                         <RotateCcw aria-hidden className="size-4" /> Roll back…
                       </Button>

@@ -380,6 +380,7 @@ function Workspace({ initialSource, cluster }: { initialSource: ConfigSource; cl
           talosVersion={source.kind === "node" ? nodeQuery.data?.talosVersion : null}
           cluster={cluster}
           plain={plain}
+          redacted={!!current.redacted}
           onApplied={(node) => void reloadAfterApply(node)}
         />
       ) : null}
