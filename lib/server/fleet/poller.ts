@@ -199,7 +199,7 @@ export class FleetPoller {
   private healthStale = false;
   /** Bumped on every change worth publishing; keys the serialized snapshot cache. */
   private changeVersion = 0;
-  private readonly jsonCache = new Map<string, { version: number; at: number; body: string }>();
+  private readonly jsonCache = new Map<string, { version: number; at: number; body: Uint8Array<ArrayBuffer> }>();
   private readonly activePolls = new Set<Promise<void>>();
   private readonly activeWatches = new Set<Promise<void>>();
 
@@ -342,16 +342,16 @@ export class FleetPoller {
   }
 
   /**
-   * {@link snapshot} as JSON text, for the API: rebuilt after any change worth publishing, and
+   * {@link snapshot} as UTF-8 JSON, for the API: rebuilt after any change worth publishing, and
    * otherwise at most once per `maxAgeMs` (readings). Fifty clients asking for 1,000 nodes at once
    * then cost one serialisation, not fifty.
    */
-  snapshotJson(cluster?: string, maxAgeMs = 1_000): string {
+  snapshotJson(cluster?: string, maxAgeMs = 1_000): Uint8Array<ArrayBuffer> {
     const key = cluster ?? "\u0000all";
     const now = this.now();
     const cached = this.jsonCache.get(key);
     if (cached && cached.version === this.changeVersion && now - cached.at < maxAgeMs) return cached.body;
-    const body = JSON.stringify(this.snapshot(cluster));
+    const body = new TextEncoder().encode(JSON.stringify(this.snapshot(cluster)));
     this.jsonCache.set(key, { version: this.changeVersion, at: now, body });
     return body;
   }
