@@ -100,7 +100,7 @@ export function CertTimeline({ certificates, asOf }: { certificates: Certificate
                 <ReferenceLine key={h} x={h} stroke="var(--color-fg-muted)" strokeDasharray="4 4" />
               ))}
               <Tooltip content={(props) => <PointTooltip active={props.active} payload={props.payload as readonly { payload?: Point }[]} asOf={asOf} />} cursor={false} />
-              <Legend verticalAlign="top" height={28} iconSize={10} wrapperStyle={{ fontSize: 12 }} />
+              <Legend verticalAlign="top" height={28} iconSize={10} wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
               {tiers.map((t) => (
                 <Scatter
                   key={t}

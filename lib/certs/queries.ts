@@ -11,12 +11,13 @@ export const certKeys = {
 
 /**
  * GET /api/certificates – the whole inventory; the page filters it locally, so one cache entry
- * serves every filter. The server rescans every few minutes, so polling once a minute is plenty.
+ * serves every filter. The server rescans every few minutes, so polling once a minute is plenty,
+ * except while the first scan of a large fleet is still running.
  */
 export const certificatesQueryOptions = queryOptions({
   queryKey: certKeys.list(),
   queryFn: ({ signal }) => apiFetch("/api/certificates", certificatesResponseSchema, { signal }),
-  refetchInterval: 60_000,
+  refetchInterval: (query) => (query.state.data && query.state.data.scannedAt === null ? 3_000 : 60_000),
 });
 
 /** GET /api/certificates?refresh=1 – rescans now and answers with the new inventory. */

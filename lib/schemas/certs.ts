@@ -97,6 +97,8 @@ export const certificatesResponseSchema = z.object({
   /** When the inventory was gathered; null before the first scan finished. */
   scannedAt: z.iso.datetime().nullable(),
   nextScanAt: z.iso.datetime().nullable(),
+  /** A scan is running: with `scannedAt` null, the first one, whose results are not in yet. */
+  scanning: z.boolean(),
 });
 export type CertificatesResponse = z.infer<typeof certificatesResponseSchema>;
 

@@ -15,7 +15,9 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { certificatesQueryOptions, certKeys, rescanCertificates } from "@/lib/certs/queries";
 import { filterCertificates, formatTimeLeft, formatUtc, parseCertFilters, tierCounts, type CertFilters } from "@/lib/certs/view";
 import { ApiError } from "@/lib/queries/api";
-import type { CertificatesResponse } from "@/lib/schemas/certs";
+import type { Certificate, CertificatesResponse, CertTier } from "@/lib/schemas/certs";
+
+const TIER_LABEL: Record<CertTier, string> = { critical: "Critical", warning: "Warning", notice: "Notice", ok: "OK" };
 
 const selectClass = "h-8 rounded-md border border-border bg-surface px-2 text-sm text-fg";
 
@@ -64,19 +66,25 @@ function Headline({ data, asOf }: { data: CertificatesResponse["certificates"]; 
     );
   }
   const urgent = data.filter((c) => c.tier === first.tier).length;
+  // Talos-rotated certificates often lead the list; what the operator must renew comes next.
+  const yours = data.find((c) => c.renewedBy === "operator" && c.tier !== "ok");
   const Icon = first.tier === "critical" ? OctagonAlert : AlertTriangle;
   const tone = first.tier === "critical" ? "border-danger/40 bg-danger/10 text-danger" : first.tier === "warning" ? "border-warn/40 bg-warn/10 text-warn" : "border-info/30 bg-info/10 text-info";
+  const label = (c: Certificate) => `${c.purpose} (${c.commonName ?? c.subject}, ${c.cluster}), ${formatTimeLeft(c.notAfter, asOf)}`;
   return (
-    <p role="status" className={`flex items-start gap-2 rounded-lg border px-4 py-3 text-sm ${tone}`}>
+    <div role="status" className={`flex items-start gap-2 rounded-lg border px-4 py-3 text-sm ${tone}`}>
       <Icon aria-hidden className="mt-0.5 size-4 shrink-0" />
-      <span>
-        <strong className="font-semibold">
-          {urgent} {urgent === 1 ? "certificate is" : "certificates are"} {first.tier}.
-        </strong>{" "}
-        Most urgent: {first.purpose} ({first.commonName ?? first.subject}, {first.cluster}), {formatTimeLeft(first.notAfter, asOf)}
-        {first.note ? ` – ${first.note}` : ""}. {first.renewedBy === "operator" ? "You renew it." : "Talos renews it."}
-      </span>
-    </p>
+      <div>
+        <p>
+          <strong className="font-semibold">
+            {urgent} {urgent === 1 ? "certificate is" : "certificates are"} in the {TIER_LABEL[first.tier]} tier.
+          </strong>{" "}
+          Most urgent: {label(first)}
+          {first.note ? ` – ${first.note}` : ""}. {first.renewedBy === "operator" ? "You renew it." : "Talos renews it."}
+        </p>
+        {yours && yours !== first ? <p className="mt-1">Yours to renew next: {label(yours)}.</p> : null}
+      </div>
+    </div>
   );
 }
 
@@ -163,7 +171,13 @@ export function CertificatesClient() {
         </p>
       ) : null}
 
-      {data.clusters.length === 0 ? (
+      {data.scannedAt === null ? (
+        <div role="status" aria-busy="true" className="space-y-3">
+          <p className="text-sm text-fg-muted">Minos is scanning the fleet for the first time; the inventory appears here when it is done.</p>
+          <Skeleton className="h-20" />
+          <Skeleton className="h-64" />
+        </div>
+      ) : data.clusters.length === 0 ? (
         <EmptyState icon={ShieldCheck} title="No certificates">
           No talosconfig context is loaded, so there are no credentials or nodes to inspect. Set TALOSCONFIG and restart Minos.
         </EmptyState>

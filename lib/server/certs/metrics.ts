@@ -13,10 +13,8 @@ export const CERT_SCAN_ERRORS_METRIC = "minos_certificate_scan_errors";
 /** How long a scrape waits for the first scan before answering without certificate series. */
 const FIRST_SCAN_WAIT_MS = 2_000;
 
-async function inventoryForScrape() {
-  const pending = getCertInventory();
-  const timeout = new Promise<null>((resolve) => setTimeout(resolve, FIRST_SCAN_WAIT_MS, null).unref?.());
-  return Promise.race([pending, timeout]);
+function inventoryForScrape() {
+  return getCertInventory({ waitMs: FIRST_SCAN_WAIT_MS });
 }
 
 /**

@@ -5,7 +5,7 @@ import { GET } from "@/app/api/certificates/route";
 import { certificatesResponseSchema, type Certificate } from "@/lib/schemas/certs";
 import { collectCertMetrics } from "@/lib/server/certs/metrics";
 import { scanCertificates, type CertInventory } from "@/lib/server/certs/scanner";
-import { getNearestExpiry, setCertScanDepsForTests } from "@/lib/server/certs/service";
+import { getCertInventory, getNearestExpiry, listCertificates, setCertScanDepsForTests } from "@/lib/server/certs/service";
 import { startTestFleet, type TestFleet } from "@/lib/server/talos/testing/fleet";
 
 const HOUR = 3_600_000;
@@ -44,7 +44,7 @@ describe("certificate scan at chosen lifetimes", () => {
   it("reads every source without errors", () => {
     expect(admin.errors).toEqual([]);
     expect(admin.clusters).toEqual([expect.objectContaining({ cluster: "sim-1", admin: true, leafSecrets: "served", nodesScanned: 3 })]);
-    expect(certificatesResponseSchema.omit({ nextScanAt: true }).parse(admin)).toBeTruthy();
+    expect(certificatesResponseSchema.omit({ nextScanAt: true, scanning: true }).parse(admin)).toBeTruthy();
   });
 
   it("puts the talosconfig client certificate (5 days left) in warning, as the operator's to renew", () => {
@@ -107,6 +107,7 @@ describe("certificate scan at chosen lifetimes", () => {
     expect(body.certificates.map((c) => c.kind)).toEqual(["ca", "ca", "ca", "ca"]);
     expect(body.counts).toEqual({ ok: 0, notice: 4, warning: 0, critical: 0 });
     expect(body.nextScanAt).not.toBeNull();
+    expect(body.scanning).toBe(false);
 
     const bad = await GET(new Request("http://minos/api/certificates?tier=doomed"));
     expect(bad.status).toBe(400);
@@ -153,5 +154,24 @@ describe("certificate scan with a node down and no leaf secrets", () => {
   it("says the control plane served no leaf secrets", () => {
     expect(inv.clusters[0]!.leafSecrets).toBe("none");
     expect(inv.certificates.filter((c) => c.sources.includes("secrets"))).toEqual([]);
+  });
+});
+
+describe("a first scan slower than a request is willing to wait", () => {
+  afterAll(() => setCertScanDepsForTests(null));
+
+  it("answers at once that it is scanning, then serves the inventory", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    setCertScanDepsForTests(async () => {
+      await gate;
+      return { contexts: [], client: () => Promise.reject(new Error("unused")) };
+    });
+    expect(await getCertInventory({ waitMs: 20 })).toBeNull();
+    const pending = await listCertificates({}, { waitMs: 20 });
+    expect(pending).toMatchObject({ certificates: [], scannedAt: null, scanning: true });
+    release();
+    await expect.poll(async () => (await listCertificates()).scannedAt).not.toBeNull();
+    expect((await listCertificates()).scanning).toBe(false);
   });
 });

@@ -10,7 +10,7 @@ import type { TalosClient } from "@/lib/server/talos";
 import { parseTalosEndpoint, TALOS_API_DEFAULT_PORT, type TalosContext } from "@/lib/server/talos/talosconfig";
 
 /** A finished scan: the response body without the scheduling fields. */
-export type CertInventory = Omit<CertificatesResponse, "nextScanAt" | "scannedAt"> & { scannedAt: string };
+export type CertInventory = Omit<CertificatesResponse, "nextScanAt" | "scannedAt" | "scanning"> & { scannedAt: string };
 
 /** What a scan reads from, injected so tests can drive it against a simulator. */
 export interface CertScanDeps {
@@ -22,7 +22,7 @@ export interface CertScanDeps {
   /** Where to dial a node directly for the handshake. Default: the node as host[:port], port 50000. */
   resolveNode?(context: TalosContext, node: string): { host: string; port: number };
   now?(): Date;
-  /** Nodes scanned at once per cluster. Default 4 (each does up to three calls). */
+  /** Nodes scanned at once per cluster. Default 8 (each has at most two calls in flight). */
   concurrency?: number;
   /** Per call. Default 5 s. */
   timeoutMs?: number;
@@ -87,7 +87,7 @@ async function scanCluster(context: TalosContext, deps: CertScanDeps, now: () =>
   let secretsFound = 0;
   let secretsFailed = 0;
 
-  await mapLimit(context.nodes, deps.concurrency ?? 4, async (node) => {
+  await mapLimit(context.nodes, deps.concurrency ?? 8, async (node) => {
     const id = nodeId(cluster, node);
     const handshake = (async () => {
       try {

@@ -62,7 +62,7 @@ export function startCertScanner(options: { intervalMs?: number } = {}): () => v
   const interval = options.intervalMs ?? CERT_SCAN_INTERVAL_MS;
   if (!s.timer) {
     const run = () => {
-      scanNow().catch((e: unknown) => console.error("[minos] certificate scan failed", e));
+      scanNow().catch(logScanFailure);
     };
     run();
     s.timer = setInterval(run, interval);
@@ -75,21 +75,49 @@ export function startCertScanner(options: { intervalMs?: number } = {}): () => v
   };
 }
 
+/** How long a request waits for the first scan (or a requested rescan) before answering without it. */
+export const CERT_SCAN_WAIT_MS = 8_000;
+
+function logScanFailure(e: unknown) {
+  console.error("[minos] certificate scan failed", e);
+}
+
 /**
- * The last inventory; the first call waits for a scan. A stale inventory (older than the scan
- * interval, e.g. when no scanner was started) is served at once while a rescan runs behind it.
+ * The last inventory. Without one, or with `refresh`, a scan runs and the call waits up to
+ * `waitMs` for it; past that it answers null (a large or slow fleet: the page says the first scan
+ * is running) or the previous inventory. A stale inventory (older than the scan interval, e.g.
+ * when no scanner was started) is served at once while a rescan runs behind it.
  */
-export async function getCertInventory(options: { refresh?: boolean } = {}): Promise<CertInventory> {
+export async function getCertInventory(options: { refresh?: boolean; waitMs?: number } = {}): Promise<CertInventory | null> {
   const s = state();
-  if (options.refresh || !s.inventory) return scanNow();
+  if (options.refresh || !s.inventory) {
+    const scan = scanNow();
+    scan.catch(logScanFailure);
+    const waitMs = options.waitMs ?? CERT_SCAN_WAIT_MS;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<null>((resolve) => {
+      timer = setTimeout(resolve, waitMs, null);
+    });
+    try {
+      return (await Promise.race([scan, timeout])) ?? s.inventory;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
   const age = Date.now() - Date.parse(s.inventory.scannedAt);
-  if (age > CERT_SCAN_INTERVAL_MS && !s.inflight) void scanNow().catch((e: unknown) => console.error("[minos] certificate scan failed", e));
+  if (age > CERT_SCAN_INTERVAL_MS && !s.inflight) scanNow().catch(logScanFailure);
   return s.inventory;
 }
 
 /** GET /api/certificates: the inventory filtered by cluster, kind and tier, most urgent first. */
-export async function listCertificates(query: CertificatesQuery = {}): Promise<CertificatesResponse> {
-  const inventory = await getCertInventory({ refresh: query.refresh !== undefined });
+export async function listCertificates(query: CertificatesQuery = {}, options: { waitMs?: number } = {}): Promise<CertificatesResponse> {
+  const inventory = (await getCertInventory({ refresh: query.refresh !== undefined, waitMs: options.waitMs })) ?? {
+    certificates: [],
+    clusters: [],
+    errors: [],
+    counts: countTiers([]),
+    scannedAt: null,
+  };
   const certificates = inventory.certificates
     .filter((c) => (!query.cluster || c.cluster === query.cluster) && (!query.kind || c.kind === query.kind) && (!query.tier || c.tier === query.tier))
     .sort(compareUrgency);
@@ -102,6 +130,7 @@ export async function listCertificates(query: CertificatesQuery = {}): Promise<C
     counts: countTiers(certificates),
     scannedAt: inventory.scannedAt,
     nextScanAt: next === null ? null : new Date(next).toISOString(),
+    scanning: state().inflight !== null,
   };
 }
 
