@@ -1,0 +1,7 @@
+"use client";
+
+import { AccessManager } from "@/components/auth/access-manager";
+
+export function AccessClient({ selfId }: { selfId: string }) {
+  return <AccessManager selfId={selfId} />;
+}

@@ -1,0 +1,50 @@
+"use client";
+
+import { KeyRound, LogIn } from "lucide-react";
+import { useState } from "react";
+
+import { FormMessage } from "@/components/auth/auth-card";
+import { explain, signInWithPasskey } from "@/components/auth/api";
+import { Button, buttonVariants } from "@/components/ui/button";
+
+/** Where to go after signing in: only a path on Minos itself, never another site. */
+function safeNext(next: string | undefined): string {
+  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+}
+
+/** The sign-in choices: a passkey, and single sign-on when configured. */
+export function PasskeySignIn({ next, oidc, error }: { next?: string; oidc: { enabled: boolean; label: string }; error?: string }) {
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string | null>(error ?? null);
+
+  async function onSignIn() {
+    setBusy(true);
+    setMessage(null);
+    try {
+      await signInWithPasskey();
+      // A full navigation, so every server component renders with the new session.
+      window.location.assign(safeNext(next));
+    } catch (e) {
+      setMessage(explain(e));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="flex flex-col gap-3">
+      <Button variant="primary" onClick={onSignIn} disabled={busy} className="h-10">
+        <KeyRound aria-hidden className="size-4" />
+        {busy ? "Waiting for your passkey…" : "Sign in with a passkey"}
+      </Button>
+      {oidc.enabled ? (
+        // A plain link: an API route that redirects to the issuer needs a top-level navigation.
+        // eslint-disable-next-line @next/next/no-html-link-for-pages
+        <a href="/api/auth/oidc/start" className={buttonVariants({ variant: "secondary", className: "h-10" })}>
+          <LogIn aria-hidden className="size-4" />
+          {oidc.label}
+        </a>
+      ) : null}
+      {message ? <FormMessage tone="error">{message}</FormMessage> : null}
+    </div>
+  );
+}

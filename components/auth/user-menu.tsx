@@ -1,0 +1,37 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { LogOut, UserRound } from "lucide-react";
+
+import { signOut } from "@/components/auth/api";
+import { sessionQuery } from "@/components/auth/queries";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { ROLE_LABEL } from "@/lib/auth/roles";
+
+/** Who is signed in, with their role and a sign-out button; for the shell's header (phase 2). */
+export function UserMenu() {
+  const { data } = useQuery(sessionQuery());
+  if (!data?.user) return null;
+  const { user } = data;
+  return (
+    <div className="flex items-center gap-2 text-sm">
+      <UserRound aria-hidden className="size-4 text-fg-muted" />
+      <span className="font-medium">{user.name}</span>
+      <Badge tone={user.role === "admin" ? "danger" : user.role === "operator" ? "warn" : "info"}>{ROLE_LABEL[user.role]}</Badge>
+      <Button
+        variant="ghost"
+        size="sm"
+        onClick={async () => {
+          await signOut().catch(() => undefined);
+          // A full load, so nothing the signed-out user saw stays in the client cache.
+          // eslint-disable-next-line @next/next/no-location-assign-relative-destination
+          window.location.assign("/sign-in");
+        }}
+      >
+        <LogOut aria-hidden className="size-4" />
+        Sign out
+      </Button>
+    </div>
+  );
+}
