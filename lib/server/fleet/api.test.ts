@@ -184,7 +184,10 @@ describe("GET /api/metrics", () => {
     const res = await getMetrics(req("/api/metrics"));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
-    const samples = parseExposition(await res.text());
+    const text = await res.text();
+    const samples = parseExposition(text);
+    // Certificates come from lib/server/certs (values once its first scan is in).
+    expect(text).toContain("# TYPE minos_certificate_not_after_seconds gauge");
     const find = (name: string, labels: Record<string, string> = {}) =>
       samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
 

@@ -1,6 +1,7 @@
 import "server-only";
 
 import type { NodeDetail, NodesResponse } from "@/lib/schemas/fleet";
+import { collectCertMetrics } from "@/lib/server/certs/metrics";
 import { AppError } from "@/lib/server/errors";
 import { publish } from "@/lib/server/events";
 import { getClusterClient } from "@/lib/server/fleet/clients";
@@ -98,10 +99,12 @@ export async function getNodeDetailOrThrow(id: string): Promise<NodeDetail> {
 }
 
 /**
- * GET /api/metrics: the Prometheus exposition. Starts the poller if nothing has (so a scrape
- * right after boot has node series once the first sweep is in).
+ * GET /api/metrics: the Prometheus exposition (fleet, poll latency, certificates, process).
+ * Starts the poller if nothing has, so a scrape right after boot has node series once the first
+ * sweep is in. Upgrades (issue 7) add theirs with `registerMetrics("upgrades", …)`.
  */
 export async function getMetricsText(): Promise<{ body: string; contentType: string }> {
+  registerMetrics("certificates", collectCertMetrics);
   await getFleetPoller().firstSweep(FIRST_SWEEP_WAIT_MS);
   return renderMetrics();
 }
