@@ -17,7 +17,7 @@ test("preview and run a rolling upgrade from the UI: progress reaches 100 % and 
   await upgrades.workersAtOnce().fill("5");
 
   await upgrades.previewPlan();
-  await expect(upgrades.preview().getByRole("heading")).toHaveText("Plan: sim-1 to v1.14.0");
+  await expect(upgrades.preview().getByRole("heading", { level: 2 })).toHaveText("Plan: sim-1 to v1.14.0");
   // Control planes alone, one per batch; then the five workers together.
   await expect(upgrades.batches()).toHaveCount(4);
   await expect(upgrades.batches().nth(0)).toContainText("control plane");
