@@ -8,7 +8,8 @@ import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { applyInFlight } from "@/lib/server/configs/in-flight";
 import { configHash, dryRunSummary, effectOf, rebootModeAvailable } from "@/lib/server/configs/modes";
 import { recordAudit } from "@/lib/server/audit";
-import { AppError, isAppError } from "@/lib/server/errors";
+import { errorCodeOf, localAppError, mapErrors } from "@/lib/server/configs/errors";
+import { AppError } from "@/lib/server/errors";
 import type { TalosClient } from "@/lib/server/talos";
 
 export interface PreflightRequest {
@@ -95,25 +96,27 @@ export async function runPreflight(deps: ConfigDeps, node: string, req: Prefligh
     };
     return { response, merged, cluster, address, client };
   } catch (e) {
-    if (!isAppError(e) || !REFUSAL_CODES.has(e.code)) throw e;
+    const code = errorCodeOf(e);
+    if (!code || !REFUSAL_CODES.has(code)) throw e;
+    const refusal = localAppError(e) as AppError;
     const response: PreflightResponse = {
       ...common,
       ok: false,
-      verdict: `The node refused this config: ${e.message.trim()}`,
+      verdict: `The node refused this config: ${refusal.message.trim()}`,
       warnings: localWarnings,
       mode: null,
       modeDetails: "",
       effect: "nothing: the node refused the config",
       reboots: false,
     };
-    return { response, merged, refusal: e, cluster, address, client };
+    return { response, merged, refusal, cluster, address, client };
   }
 }
 
 /** POST /api/nodes/:node/config/preflight: {@link runPreflight}, audited. */
 export async function preflightNodeConfig(deps: ConfigDeps, node: string, req: PreflightRequest, actor: string, action = "config.preflight"): Promise<PreflightResponse> {
   try {
-    const { response, merged } = await runPreflight(deps, node, req);
+    const { response, merged } = await mapErrors(() => runPreflight(deps, node, req));
     recordAudit(deps.db, {
       actor,
       action,
@@ -127,7 +130,7 @@ export async function preflightNodeConfig(deps: ConfigDeps, node: string, req: P
       actor,
       action,
       target: node,
-      result: isAppError(e) && e.code === "invalid_config" ? "refused" : "failed",
+      result: errorCodeOf(e) === "invalid_config" ? "refused" : "failed",
       details: { mode: req.mode, error: e instanceof Error ? e.message : String(e) },
     });
     throw e;
