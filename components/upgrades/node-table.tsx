@@ -33,7 +33,7 @@ export function UpgradeNodeTable({ nodes, now }: { nodes: UpgradeNode[]; now: nu
             return (
               <TableRow key={n.id} aria-label={n.hostname ?? n.address} className="align-top">
                 <TableCell className="tabular-nums text-fg-muted">{n.batch + 1}</TableCell>
-                <TableCell>
+                <TableCell className="whitespace-nowrap">
                   <div className="font-medium">{n.hostname ?? n.address}</div>
                   <div className="text-xs text-fg-muted">
                     <span className="font-mono">{n.address}</span> · {n.role === "controlplane" ? "control plane" : "worker"}
@@ -47,7 +47,7 @@ export function UpgradeNodeTable({ nodes, now }: { nodes: UpgradeNode[]; now: nu
                   {n.state === "done" ? n.toVersion : `${n.fromVersion ?? "?"} → ${n.toVersion}`}
                 </TableCell>
                 <TableCell className="text-right tabular-nums">{elapsed(n, now)}</TableCell>
-                <TableCell className="max-w-md text-xs">
+                <TableCell className="max-w-md text-xs [overflow-wrap:anywhere]">
                   {n.error ? <p className="text-danger">{n.error}</p> : last ? <p className="text-fg-muted">{last.text}</p> : <p className="text-fg-muted">–</p>}
                   {n.messages.length > 1 ? (
                     <details className="mt-1">
