@@ -1,6 +1,6 @@
 import "server-only";
 
-import type { ErrorCode } from "@/lib/schemas/error";
+import { errorCodeSchema, type ErrorCode } from "@/lib/schemas/error";
 
 /**
  * A failure that Minos can explain to the caller. Thrown anywhere on the server and turned into
@@ -21,6 +21,12 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * Whether `e` is an AppError. Next bundles instrumentation (where the background runners start)
+ * apart from the route handlers, so the same class can exist twice in one process: recognise it
+ * by shape, not only by `instanceof`.
+ */
 export function isAppError(e: unknown): e is AppError {
-  return e instanceof AppError;
+  if (e instanceof AppError) return true;
+  return e instanceof Error && e.name === "AppError" && errorCodeSchema.safeParse((e as { code?: unknown }).code).success;
 }

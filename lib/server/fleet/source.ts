@@ -1,6 +1,6 @@
 import "server-only";
 
-import { AppError } from "@/lib/server/errors";
+import { isAppError } from "@/lib/server/errors";
 import { env } from "@/lib/server/env";
 import { loadTalosconfig, resolveTalosconfigPath, type Talosconfig } from "@/lib/server/talos/talosconfig";
 
@@ -34,7 +34,7 @@ async function readSource(): Promise<FleetSource> {
   try {
     return { path, simulated, config: await loadTalosconfig(path) };
   } catch (err) {
-    if (err instanceof AppError) return { path, simulated, config: null, error: err.message };
+    if (isAppError(err)) return { path, simulated, config: null, error: err.message };
     throw err;
   }
 }
