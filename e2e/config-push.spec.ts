@@ -141,4 +141,43 @@ test.describe("config push", () => {
     await page.goto(`/config/history?node=${encodeURIComponent(node.id)}`);
     await expect(push.historyTable().getByRole("row").filter({ hasText: "Kept" })).toHaveCount(1);
   });
+
+  test("a rollout preflights every node first, stops with per-node reasons, and runs once they all pass", async ({ page, request }) => {
+    test.setTimeout(120_000);
+    const editor = new ConfigEditorPage(page);
+    const push = new ConfigPushPage(page);
+    const a = await workerNode(request, 1);
+    const b = await workerNode(request, 4);
+    const sim = (await (await request.get("/api/sim")).json()) as { controlUrl: string | null };
+    expect(sim.controlUrl).toBeTruthy();
+    const fault = await request.post(`${sim.controlUrl}/faults`, { data: { node: b.address, fault: "reject-apply", message: "e2e: this node refuses configs" } });
+    expect(fault.ok()).toBe(true);
+
+    try {
+      await editor.goto(`?node=${encodeURIComponent(a.id)}`);
+      await editHostname(editor, "-fleet");
+      await push.startRollout([a.address, b.address]);
+      await expect(push.rolloutState()).toContainText("Preflight failed, nothing applied");
+      await expect(push.resultRow(b.address)).toContainText("Preflight failed");
+      await expect(push.resultRow(b.address)).toContainText("e2e: this node refuses configs");
+      await expect(push.resultRow(a.address)).not.toContainText("Done");
+      expect(await runningConfig(request, a.id)).not.toMatch(/-fleet$/m);
+    } finally {
+      await request.delete(`${sim.controlUrl}/faults?node=${encodeURIComponent(b.address)}`);
+    }
+
+    // The same manifest again, with every node willing: it runs to the end, node by node.
+    await page.goBack();
+    await editor.waitForEditor();
+    await push.startRollout([a.address, b.address]);
+    await expect(push.rolloutState()).toContainText("Done", { timeout: 60_000 });
+    for (const n of [a, b]) {
+      await expect(push.resultRow(n.address)).toContainText("Done");
+      await expect(push.resultRow(n.address).getByRole("link", { name: /^#\d+$/ })).toBeVisible();
+    }
+    expect(await runningConfig(request, b.id)).toMatch(/hostname: \S+-fleet$/m);
+
+    await page.getByRole("navigation", { name: "Config" }).getByRole("link", { name: "Rollouts" }).click();
+    await expect(page.getByRole("table", { name: "Rollouts, newest first" }).getByRole("row")).toHaveCount(3);
+  });
 });

@@ -145,7 +145,7 @@ export function RevisionHistory({ node, nodeLabel }: { node: string; nodeLabel: 
                     {r.mode ? <span className="block text-xs text-fg-muted">{MODE_LABEL[r.mode]} mode</span> : null}
                     {r.rolloutId ? (
                       <Link href={`/config/rollouts/${encodeURIComponent(r.rolloutId)}`} className="block text-xs underline">
-                        rollout {r.rolloutId.slice(0, 8)}
+                        rollout {r.rolloutId}
                       </Link>
                     ) : null}
                   </td>

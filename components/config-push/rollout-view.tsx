@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ChevronRight, FileCode2, Layers, LoaderCircle, Pause, Play, RotateCw, Square } from "lucide-react";
+import { ChevronRight, FileCode2, Layers, LoaderCircle, Pause, Play, RotateCw, SearchX, Square } from "lucide-react";
 import Link from "next/link";
 import { useState } from "react";
 
@@ -9,6 +9,7 @@ import { Button, buttonVariants } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
+import { ApiError } from "@/lib/queries/api";
 import type { Rollout, RolloutAction, RolloutTarget } from "@/lib/schemas/configs";
 import { configPushKeys as pushKeys, rolloutAction, rolloutQueryOptions, rolloutsQueryOptions } from "@/lib/queries/configs";
 
@@ -92,7 +93,7 @@ export function RolloutList() {
               <tr key={r.id} className="border-t border-border">
                 <th scope="row" className="px-3 py-2 text-left font-mono font-medium">
                   <Link href={`/config/rollouts/${encodeURIComponent(r.id)}`} className="inline-flex items-center gap-1 underline">
-                    {r.id.slice(0, 8)} <ChevronRight aria-hidden className="size-3.5" />
+                    {r.id} <ChevronRight aria-hidden className="size-3.5" />
                   </Link>
                 </th>
                 <td className="px-3 py-2">
@@ -130,7 +131,7 @@ export function RolloutDetail({ id }: { id: string }) {
     },
     onError: (e, action) => {
       setConfirmCancel(false);
-      setProblem(describeFailure(e, `rollout ${id.slice(0, 8)}`, ACTION_WORDS[action]));
+      setProblem(describeFailure(e, `rollout ${id}`, ACTION_WORDS[action]));
     },
   });
 
@@ -142,10 +143,25 @@ export function RolloutDetail({ id }: { id: string }) {
       </div>
     );
   }
+  if (rollout.isError && rollout.error instanceof ApiError && rollout.error.code === "not_found") {
+    return (
+      <EmptyState
+        icon={SearchX}
+        title={`No rollout ${id}`}
+        action={
+          <Link href="/config/rollouts" className={buttonVariants({ variant: "primary" })}>
+            All rollouts
+          </Link>
+        }
+      >
+        Minos has no rollout with this ID. Check the link, or pick one from the list.
+      </EmptyState>
+    );
+  }
   if (rollout.isError) {
     return (
       <Card role="alert" className="flex flex-wrap items-center gap-3 px-4 py-3 text-sm">
-        <span className="font-semibold text-danger">Cannot read rollout {id.slice(0, 8)}:</span> {rollout.error.message}
+        <span className="font-semibold text-danger">Cannot read rollout {id}:</span> {rollout.error.message}
         <Button size="sm" onClick={() => void rollout.refetch()}>
           <RotateCw aria-hidden className="size-4" /> Retry
         </Button>
@@ -162,7 +178,7 @@ export function RolloutDetail({ id }: { id: string }) {
     <div className="space-y-4">
       <Card className="space-y-3 px-4 py-3">
         <div className="flex flex-wrap items-center gap-3">
-          <h2 className="text-base font-semibold">Rollout {r.id.slice(0, 8)}</h2>
+          <h2 className="text-base font-semibold">Rollout {r.id}</h2>
           <StatusBadge tone={state.tone}>{state.label}</StatusBadge>
           {live ? <LoaderCircle aria-label="In progress" className="size-4 animate-spin text-info motion-reduce:animate-none" /> : null}
           <div className="ml-auto flex flex-wrap gap-2">
@@ -268,7 +284,7 @@ export function RolloutDetail({ id }: { id: string }) {
 
       <ConfirmDialog
         open={confirmCancel}
-        title={`Cancel rollout ${r.id.slice(0, 8)}?`}
+        title={`Cancel rollout ${r.id}?`}
         confirmLabel="Cancel the rollout"
         danger
         busy={act.isPending}

@@ -101,6 +101,39 @@ export class ConfigPushPage {
     return this.page.getByRole("region", { name: /^Roll .* back to revision #\d+$/ });
   }
 
+  // Rollouts.
+
+  rolloutTab(): Locator {
+    return this.page.getByRole("tab", { name: "Roll out to several nodes" });
+  }
+
+  rolloutForm(): Locator {
+    return this.page.getByRole("tabpanel", { name: "Roll out to several nodes" });
+  }
+
+  /** Starts a rollout of the editor's text to the listed node addresses, through the confirmation. */
+  async startRollout(addresses: string[]) {
+    await this.rolloutTab().click();
+    const form = this.rolloutForm();
+    await form.getByRole("radio", { name: "Only the nodes I tick" }).check();
+    for (const a of addresses) await form.getByRole("list", { name: "Nodes to include" }).getByRole("checkbox", { name: a, exact: true }).check();
+    await form.getByRole("button", { name: "Preflight all and start the rollout…" }).click();
+    await this.dialog().getByRole("button", { name: /^Start the rollout on / }).click();
+    await expect(this.page).toHaveURL(/\/config\/rollouts\/[^/?]+$/, { timeout: 30_000 });
+  }
+
+  rolloutState(): Locator {
+    return this.page.getByRole("heading", { level: 2, name: /^Rollout / }).locator("xpath=..");
+  }
+
+  resultsTable(): Locator {
+    return this.page.getByRole("table", { name: "Per-node results" });
+  }
+
+  resultRow(address: string): Locator {
+    return this.resultsTable().getByRole("row").filter({ has: this.page.getByRole("rowheader", { name: address, exact: true }) });
+  }
+
   tryRegion(): Locator {
     return this.page.getByRole("region", { name: "Config on trial" });
   }
