@@ -2,7 +2,7 @@
 
 import { useVirtualizer } from "@tanstack/react-virtual";
 import Link from "next/link";
-import { useRef } from "react";
+import { memo, useRef } from "react";
 
 import { formatKb } from "@/components/fleet/format";
 import type { SortKey } from "@/components/fleet/node-filters";
@@ -109,7 +109,8 @@ export function NodeTable({ nodes, sort, dir, onSort }: NodeTableProps) {
   );
 }
 
-function NodeRow({ node, rowIndex }: { node: NodeSummary; rowIndex: number }) {
+// Rows scrolled into view keep their props (the same node object), so scrolling re-renders only the new ones.
+const NodeRow = memo(function NodeRow({ node, rowIndex }: { node: NodeSummary; rowIndex: number }) {
   const ratio = memoryAvailableRatio(node);
   const href = `/nodes/${encodeURIComponent(node.id)}`;
   return (
@@ -123,7 +124,8 @@ function NodeRow({ node, rowIndex }: { node: NodeSummary; rowIndex: number }) {
         <NodeStatusBadge node={node} />
       </td>
       <td className="px-4 leading-tight">
-        <Link href={href} className="block truncate font-medium text-accent hover:underline">
+        {/* No prefetch: scrolling through thousands of rows must not fetch thousands of pages. */}
+        <Link href={href} prefetch={false} className="block truncate font-medium text-accent hover:underline">
           {node.hostname ?? node.address}
         </Link>
         {node.hostname ? <span className="block truncate font-mono text-xs text-fg-muted">{node.address}</span> : null}
@@ -160,4 +162,4 @@ function NodeRow({ node, rowIndex }: { node: NodeSummary; rowIndex: number }) {
       </td>
     </tr>
   );
-}
+});
