@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redactConfig } from "@/lib/config/redact";
 import { listAudit } from "@/lib/server/audit";
 import { applyNodeConfig, rollbackNodeConfig } from "@/lib/server/configs/apply";
-import { adoptDrift, checkDrift, reapplyDrift } from "@/lib/server/configs/drift";
+import { adoptDrift, checkAllDrift, checkDrift, listStoredDrift, reapplyDrift } from "@/lib/server/configs/drift";
 import { diffRevisions, listRevisions } from "@/lib/server/configs/history";
 import { preflightNodeConfig } from "@/lib/server/configs/preflight";
 import { startConfigTestFleet, type ConfigTestFleet } from "@/lib/server/configs/test-fleet";
@@ -250,6 +250,12 @@ describe("history, rollback and drift", () => {
     const adopted = await adoptDrift(t.deps, node, USER);
     expect(adopted.revision).toMatchObject({ source: "adopt", mode: null, result: "applied" });
     expect((await checkDrift(t.deps, node)).drifted).toBe(false);
+    // The periodic checker finds the next outside change on its own and stores the verdict.
+    await t.clients.admin.applyConfiguration(t.address(node), { data: withHostname(outside, "changed-again"), mode: "no-reboot" });
+    const pass = await checkAllDrift(t.deps, 2);
+    expect(pass.find((d) => d.node === node)).toMatchObject({ drifted: true });
+    expect(pass.filter((d) => d.node !== node).every((d) => d.drifted !== true)).toBe(true);
+    expect(listStoredDrift(t.deps).find((d) => d.node === node)?.diff).toContain("changed-again");
     const actions = listAudit(t.deps.db, { limit: 20 }).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["config.drift.detected", "config.reapply", "config.adopt"]));
   });

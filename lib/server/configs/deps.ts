@@ -23,6 +23,8 @@ export interface ConfigDeps {
   resolveNode(id: string): Promise<{ cluster: string; address: string }>;
   /** Every node address of a cluster (talosconfig `nodes`). */
   clusterNodes(cluster: string): Promise<string[]>;
+  /** Whether the cluster's credentials may read machine configs (os:admin). */
+  canReadConfigs(cluster: string): Promise<boolean>;
   /** The admin-capable client of a cluster. */
   client(cluster: string): Promise<TalosClient>;
   now(): Date;
@@ -34,6 +36,7 @@ export function makeConfigDeps(parts: Pick<ConfigDeps, "db" | "box"> & Partial<O
     resolveNode: resolveNodeOrThrow,
     client: getClusterClient,
     clusterNodes: async (cluster) => (await getClusterContextOrThrow(cluster)).nodes,
+    canReadConfigs: async (cluster) => (await getClusterContextOrThrow(cluster)).roles.includes("os:admin"),
     now: () => new Date(),
     ...parts,
     revisions: new RevisionRepository(parts.db, parts.box),

@@ -9,7 +9,6 @@ import { mapErrors } from "@/lib/server/configs/errors";
 import { applyInFlight } from "@/lib/server/configs/in-flight";
 import { configHash } from "@/lib/server/configs/modes";
 import { AppError } from "@/lib/server/errors";
-import { getClusterContextOrThrow } from "@/lib/server/fleet/clients";
 
 /**
  * Compares a node's config with the last one Minos put there (a staged revision is compared
@@ -143,7 +142,7 @@ export async function checkAllDrift(deps: ConfigDeps, concurrency = 4): Promise<
     try {
       const { cluster } = await deps.resolveNode(node);
       if (!adminByCluster.has(cluster)) {
-        adminByCluster.set(cluster, await getClusterContextOrThrow(cluster).then((c) => c.roles.includes("os:admin")).catch(() => true));
+        adminByCluster.set(cluster, await deps.canReadConfigs(cluster).catch(() => false));
       }
       if (!adminByCluster.get(cluster)) return;
       out.push(await checkDrift(deps, node));

@@ -22,6 +22,7 @@ async function main() {
     resolveNode: async (id) => parseNodeId(id)!,
     client: async () => client,
     clusterNodes: async () => context.nodes,
+    canReadConfigs: async () => true,
   });
   const runner = new RolloutRunner({ deps, pollMs: 50, healthTimeoutMs: 30_000 });
   runner.resumeAll();
