@@ -6,7 +6,27 @@
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   if (process.env.NEXT_PHASE === "phase-production-build") return;
-  const { startFleetPoller } = await import("@/lib/server/fleet/service");
+  const [{ startFleetPoller }, { startCertScanner }, { startUpgradeRunner }, { startRolloutRunner }, { startDriftChecker }] = await Promise.all([
+    import("@/lib/server/fleet/service"),
+    import("@/lib/server/certs/service"),
+    import("@/lib/server/upgrades/service"),
+    import("@/lib/server/configs/rollouts/runner"),
+    import("@/lib/server/configs/drift"),
+  ]);
   // Loading the talosconfig is quick; the first sweep is not awaited, so the server is ready at once.
   await startFleetPoller().catch((e: unknown) => console.error("[minos] the fleet poller could not start", e));
+  // Each runner resumes what it persisted; one failing to start must not keep the others down.
+  const starts: [string, () => unknown][] = [
+    ["certificate scanner", () => startCertScanner()],
+    ["upgrade runner", () => startUpgradeRunner()],
+    ["rollout runner", () => startRolloutRunner()],
+    ["drift checker", () => startDriftChecker()],
+  ];
+  for (const [name, start] of starts) {
+    try {
+      start();
+    } catch (e) {
+      console.error(`[minos] the ${name} could not start`, e);
+    }
+  }
 }
