@@ -30,3 +30,16 @@ describe("openDb", () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 });
+
+describe("migrate across connections", () => {
+  it("two connections opening the same new file apply each migration once", () => {
+    const file = path.join(dir, "shared.db");
+    const a = openDb(file);
+    const b = openDb(file);
+    migrate(a);
+    migrate(b);
+    expect(b.prepare("SELECT count(*) FROM schema_migrations").pluck().get()).toBe(migrations.length);
+    a.close();
+    b.close();
+  });
+});

@@ -24,17 +24,22 @@ export function openDb(file: string): Db {
   return db;
 }
 
-/** Applies the migrations this database has not seen yet. */
+/**
+ * Applies the migrations this database has not seen yet. One IMMEDIATE transaction takes the
+ * write lock before reading what is applied, so two processes starting on the same file (a
+ * server and a CLI, or a restart overlapping its predecessor) never apply one twice.
+ */
 export function migrate(db: Db): void {
   db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
-  const applied = new Set(db.prepare("SELECT id FROM schema_migrations").pluck().all() as number[]);
-  for (const m of migrations) {
-    if (applied.has(m.id)) continue;
-    db.transaction(() => {
+  const apply = db.transaction(() => {
+    const applied = new Set(db.prepare("SELECT id FROM schema_migrations").pluck().all() as number[]);
+    for (const m of migrations) {
+      if (applied.has(m.id)) continue;
       db.exec(m.sql);
       db.prepare("INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)").run(m.id, m.name, new Date().toISOString());
-    })();
-  }
+    }
+  });
+  apply.immediate();
 }
 
 /** The process's one connection, at MINOS_DB or `<MINOS_STATE_DIR>/minos.db`. */
