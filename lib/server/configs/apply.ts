@@ -3,7 +3,6 @@ import "server-only";
 import { DEFAULT_TRY_TIMEOUT_SECONDS, type ApplyMode, type ApplyResponse, type RevisionSource, type RevisionSummary } from "@/lib/schemas/configs";
 import { recordAudit } from "@/lib/server/audit";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
-import { mapErrors } from "@/lib/server/configs/errors";
 import { withApplySlot } from "@/lib/server/configs/in-flight";
 import { configHash, effectOf, resultOfMode } from "@/lib/server/configs/modes";
 import { runPreflight, type PreflightOutcome } from "@/lib/server/configs/preflight";
@@ -104,7 +103,7 @@ export async function applyAfterPreflight(deps: ConfigDeps, node: string, pre: P
  */
 export async function applyNodeConfig(deps: ConfigDeps, node: string, req: ApplyRequest, ctx: ApplyContext): Promise<ApplyResponse> {
   const action = ctx.action ?? actionOf[ctx.source ?? "apply"];
-  return mapErrors(() => withApplySlot(node, `an apply by ${ctx.actor}`, async () => {
+  return withApplySlot(node, `an apply by ${ctx.actor}`, async () => {
     let pre: PreflightOutcome;
     try {
       pre = await runPreflight(deps, node, req, { holdsSlot: true });
@@ -117,7 +116,7 @@ export async function applyNodeConfig(deps: ConfigDeps, node: string, req: Apply
       throw new AppError(pre.refusal.code, pre.response.verdict, { node, details: pre.refusal.details, cause: pre.refusal });
     }
     return applyAfterPreflight(deps, node, pre, req, { ...ctx, action });
-  }));
+  });
 }
 
 /** Rollback: an old revision's full config through the same preflight → apply path, as a new revision. */

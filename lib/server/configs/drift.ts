@@ -5,7 +5,6 @@ import type { AdoptDriftResponse, ApplyMode, ApplyResponse, DriftResponse } from
 import { recordAudit } from "@/lib/server/audit";
 import { applyNodeConfig } from "@/lib/server/configs/apply";
 import { defaultConfigDeps, type ConfigDeps } from "@/lib/server/configs/deps";
-import { mapErrors } from "@/lib/server/configs/errors";
 import { applyInFlight } from "@/lib/server/configs/in-flight";
 import { configHash } from "@/lib/server/configs/modes";
 import { AppError } from "@/lib/server/errors";
@@ -15,11 +14,7 @@ import { AppError } from "@/lib/server/errors";
  * with the node's persisted config, since it is not running yet) and stores the verdict.
  * `drifted: null` when Minos has no revision for the node.
  */
-export function checkDrift(deps: ConfigDeps, node: string): Promise<DriftResponse> {
-  return mapErrors(() => checkDriftOnce(deps, node));
-}
-
-async function checkDriftOnce(deps: ConfigDeps, node: string): Promise<DriftResponse> {
+export async function checkDrift(deps: ConfigDeps, node: string): Promise<DriftResponse> {
   const { cluster, address } = await deps.resolveNode(node);
   deps.revisions.settleExpiredTries(node, deps.now());
   const baseline = deps.revisions.lastEffective(node);
@@ -88,7 +83,7 @@ export function listStoredDrift(deps: ConfigDeps): DriftResponse[] {
 /** Accepts what is running as the latest revision ("changed outside Minos, and that is fine"). */
 export async function adoptDrift(deps: ConfigDeps, node: string, actor: string): Promise<AdoptDriftResponse> {
   const { cluster, address } = await deps.resolveNode(node);
-  const running = (await mapErrors(async () => (await deps.client(cluster)).machineConfig(address))).yaml;
+  const running = (await (await deps.client(cluster)).machineConfig(address)).yaml;
   const revision = deps.revisions.insert({
     node,
     author: actor,

@@ -3,7 +3,6 @@ import "server-only";
 import { redactedDiff } from "@/lib/config/diff";
 import type { ApplyMode, PreflightResponse, RevisionDetail, RevisionDiffResponse, RevisionListResponse } from "@/lib/schemas/configs";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
-import { mapErrors } from "@/lib/server/configs/errors";
 import { preflightNodeConfig } from "@/lib/server/configs/preflight";
 
 /** A node's revisions, newest first; TRY windows that have passed are settled first. */
@@ -27,7 +26,7 @@ export async function getRevision(deps: ConfigDeps, node: string, id: number): P
 export async function diffRevisions(deps: ConfigDeps, node: string, from: number, to: number | "running"): Promise<RevisionDiffResponse> {
   const { cluster, address } = await deps.resolveNode(node);
   const fromYaml = deps.revisions.config(node, from);
-  const toYaml = to === "running" ? (await mapErrors(async () => (await deps.client(cluster)).machineConfig(address))).yaml : deps.revisions.config(node, to);
+  const toYaml = to === "running" ? (await (await deps.client(cluster)).machineConfig(address)).yaml : deps.revisions.config(node, to);
   const d = redactedDiff(fromYaml, toYaml, { from: `revision ${from}`, to: to === "running" ? "running" : `revision ${to}` });
   return { node, from, to, diff: d.diff, unchanged: d.unchanged, changedSecrets: d.changedSecrets, fromYaml: d.fromYaml, toYaml: d.toYaml };
 }

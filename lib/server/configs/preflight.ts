@@ -8,8 +8,7 @@ import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { applyInFlight } from "@/lib/server/configs/in-flight";
 import { configHash, dryRunSummary, effectOf, rebootModeAvailable } from "@/lib/server/configs/modes";
 import { recordAudit } from "@/lib/server/audit";
-import { errorCodeOf, localAppError, mapErrors } from "@/lib/server/configs/errors";
-import { AppError } from "@/lib/server/errors";
+import { AppError, isAppError } from "@/lib/server/errors";
 import type { TalosClient } from "@/lib/server/talos";
 
 export interface PreflightRequest {
@@ -96,9 +95,8 @@ export async function runPreflight(deps: ConfigDeps, node: string, req: Prefligh
     };
     return { response, merged, cluster, address, client };
   } catch (e) {
-    const code = errorCodeOf(e);
-    if (!code || !REFUSAL_CODES.has(code)) throw e;
-    const refusal = localAppError(e) as AppError;
+    if (!isAppError(e) || !REFUSAL_CODES.has(e.code)) throw e;
+    const refusal = e;
     const response: PreflightResponse = {
       ...common,
       ok: false,
@@ -116,7 +114,7 @@ export async function runPreflight(deps: ConfigDeps, node: string, req: Prefligh
 /** POST /api/nodes/:node/config/preflight: {@link runPreflight}, audited. */
 export async function preflightNodeConfig(deps: ConfigDeps, node: string, req: PreflightRequest, actor: string, action = "config.preflight"): Promise<PreflightResponse> {
   try {
-    const { response, merged } = await mapErrors(() => runPreflight(deps, node, req));
+    const { response, merged } = await runPreflight(deps, node, req);
     recordAudit(deps.db, {
       actor,
       action,
@@ -130,7 +128,7 @@ export async function preflightNodeConfig(deps: ConfigDeps, node: string, req: P
       actor,
       action,
       target: node,
-      result: errorCodeOf(e) === "invalid_config" ? "refused" : "failed",
+      result: isAppError(e) && e.code === "invalid_config" ? "refused" : "failed",
       details: { mode: req.mode, error: e instanceof Error ? e.message : String(e) },
     });
     throw e;

@@ -8,8 +8,7 @@ import { withApplySlot } from "@/lib/server/configs/in-flight";
 import { configHash, resultOfMode } from "@/lib/server/configs/modes";
 import { nextToStart, settledState } from "@/lib/server/configs/rollouts/plan";
 import { RolloutRepository, type StoredRollout, type StoredRolloutNode } from "@/lib/server/configs/rollouts/repo";
-import { errorCodeOf } from "@/lib/server/configs/errors";
-import { AppError } from "@/lib/server/errors";
+import { AppError, isAppError } from "@/lib/server/errors";
 import type { TalosClient } from "@/lib/server/talos";
 
 export interface RolloutRunnerOptions {
@@ -28,7 +27,7 @@ async function bootMarker(client: TalosClient, address: string): Promise<string>
   try {
     return `id:${await client.bootId(address)}`;
   } catch (e) {
-    if (errorCodeOf(e) !== "unsupported") throw e;
+    if (!isAppError(e) || e.code !== "unsupported") throw e;
     return `time:${(await client.systemStat(address)).bootTime}`;
   }
 }
@@ -213,7 +212,7 @@ export class RolloutRunner {
         return;
       } catch (e) {
         // The interrupted apply may still be running on the node: wait for it and look again.
-        if (errorCodeOf(e) !== "conflict" || Date.now() > deadline) throw e;
+        if (!isAppError(e) || e.code !== "conflict" || Date.now() > deadline) throw e;
         await sleep(this.pollMs);
       }
     }

@@ -6,7 +6,6 @@ import { redactConfig } from "@/lib/config/redact";
 import { rolloutSchema, type CreateRolloutBody, type RolloutAction, type RolloutDetail, type RolloutListResponse, type RolloutTarget } from "@/lib/schemas/configs";
 import { recordAudit } from "@/lib/server/audit";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
-import { mapErrors } from "@/lib/server/configs/errors";
 import { configHash } from "@/lib/server/configs/modes";
 import { runPreflight } from "@/lib/server/configs/preflight";
 import { orderTargets } from "@/lib/server/configs/rollouts/plan";
@@ -77,7 +76,7 @@ async function resolveTargets(deps: ConfigDeps, target: RolloutTarget): Promise<
  */
 export async function createRollout(deps: ConfigDeps, body: CreateRollout, actor: string, opts: RunnerChoice = {}): Promise<RolloutDetail> {
   const repo = new RolloutRepository(deps.db, deps.box);
-  const targets = await mapErrors(() => resolveTargets(deps, body.target));
+  const targets = await resolveTargets(deps, body.target);
   if (targets.length === 0) throw new AppError("bad_request", "No node matches this target");
   const id = `ro-${deps.now().toISOString().slice(0, 10).replaceAll("-", "")}-${randomBytes(4).toString("hex")}`;
   repo.create({
