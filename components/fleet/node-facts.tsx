@@ -29,7 +29,7 @@ export function NodeFacts({ detail }: { detail: NodeDetail }) {
       <dl className="grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-6">
         <Fact label="Stage">
           {stageLabel(s.stage)}
-          {!s.reachable ? <span className="text-fg-muted"> (last known)</span> : null}
+          {!s.reachable && s.stage !== "unknown" ? <span className="text-fg-muted"> (last known)</span> : null}
         </Fact>
         <Fact label="Ready">{s.ready ? "Yes" : s.unmetConditions.length > 0 ? `No: ${s.unmetConditions.map((c) => c.name).join(", ")}` : "No"}</Fact>
         <Fact label="Role">{roleLabels[s.role]}</Fact>

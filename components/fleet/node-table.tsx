@@ -25,32 +25,37 @@ interface Column {
   width: string;
 }
 
-const columns: Column[] = [
-  { key: "status", label: "Status", width: "8.5rem" },
-  { key: "node", label: "Node", width: "13rem" },
+const allColumns: Column[] = [
+  { key: "status", label: "Status", width: "8rem" },
+  { key: "node", label: "Node", width: "12rem" },
   { key: "cluster", label: "Cluster", width: "7rem" },
-  { key: "role", label: "Role", width: "7.5rem" },
-  { key: "stage", label: "Stage", width: "7.5rem" },
-  { key: "version", label: "Talos", width: "6rem" },
-  { key: "memory", label: "Memory", width: "6.5rem" },
-  { key: "load", label: "Load", width: "5.5rem" },
-  { key: "lastSeen", label: "Last seen", width: "8rem" },
+  { key: "role", label: "Role", width: "8rem" },
+  { key: "stage", label: "Stage", width: "7rem" },
+  { key: "version", label: "Talos", width: "5.5rem" },
+  { key: "memory", label: "Memory", width: "6rem" },
+  { key: "load", label: "Load", width: "4.5rem" },
+  { key: "lastSeen", label: "Last seen", width: "7rem" },
   // Takes what is left: the longest text.
   { key: "problems", label: "Problems", width: "auto" },
 ];
+// The fixed columns plus room for the problems, in rem; narrower screens scroll sideways.
+const minWidthRem = (columns: Column[]) => columns.reduce((sum, c) => sum + (c.width === "auto" ? 12 : parseFloat(c.width)), 0);
 
 interface NodeTableProps {
   nodes: readonly NodeSummary[];
   sort: SortKey;
   dir: SortDirection;
   onSort: (key: SortKey) => void;
+  /** False when every row is of one cluster: the column would repeat one name. */
+  showCluster?: boolean;
 }
 
 /**
  * The fleet's nodes as a table that renders only the rows in view (plus a few), so thousands of
  * nodes scroll smoothly. Rows have a fixed height; spacer rows stand in for the ones not rendered.
  */
-export function NodeTable({ nodes, sort, dir, onSort }: NodeTableProps) {
+export function NodeTable({ nodes, sort, dir, onSort, showCluster = true }: NodeTableProps) {
+  const columns = showCluster ? allColumns : allColumns.filter((c) => c.key !== "cluster");
   const scrollRef = useRef<HTMLDivElement>(null);
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render on purpose.
   const virtualizer = useVirtualizer({
@@ -71,7 +76,12 @@ export function NodeTable({ nodes, sort, dir, onSort }: NodeTableProps) {
       data-testid="node-table-scroll"
       className="max-h-[calc(100vh-15rem)] min-h-64 overflow-auto rounded-lg border border-border bg-surface"
     >
-      <table aria-label="Nodes" aria-rowcount={nodes.length + 1} className="w-full min-w-[1000px] table-fixed text-left text-sm">
+      <table
+        aria-label="Nodes"
+        aria-rowcount={nodes.length + 1}
+        className="w-full table-fixed text-left text-sm"
+        style={{ minWidth: `${minWidthRem(columns)}rem` }}
+      >
         <colgroup>
           {columns.map((c) => (
             <col key={c.key} style={{ width: c.width }} />
@@ -96,7 +106,7 @@ export function NodeTable({ nodes, sort, dir, onSort }: NodeTableProps) {
           ) : null}
           {items.map((item) => {
             const node = nodes[item.index]!;
-            return <NodeRow key={item.key} node={node} rowIndex={item.index + 2} />;
+            return <NodeRow key={item.key} node={node} rowIndex={item.index + 2} showCluster={showCluster} />;
           })}
           {paddingBottom > 0 ? (
             <tr aria-hidden style={{ height: paddingBottom }}>
@@ -110,7 +120,7 @@ export function NodeTable({ nodes, sort, dir, onSort }: NodeTableProps) {
 }
 
 // Rows scrolled into view keep their props (the same node object), so scrolling re-renders only the new ones.
-const NodeRow = memo(function NodeRow({ node, rowIndex }: { node: NodeSummary; rowIndex: number }) {
+const NodeRow = memo(function NodeRow({ node, rowIndex, showCluster }: { node: NodeSummary; rowIndex: number; showCluster: boolean }) {
   const ratio = memoryAvailableRatio(node);
   const href = `/nodes/${encodeURIComponent(node.id)}`;
   return (
@@ -130,10 +140,16 @@ const NodeRow = memo(function NodeRow({ node, rowIndex }: { node: NodeSummary; r
         </Link>
         {node.hostname ? <span className="block truncate font-mono text-xs text-fg-muted">{node.address}</span> : null}
       </td>
-      <td className="truncate px-4">{node.cluster}</td>
+      {showCluster ? <td className="truncate px-4">{node.cluster}</td> : null}
       <td className="truncate px-4">{roleLabels[node.role]}</td>
       <td className="truncate px-4">
-        {node.reachable ? stageLabel(node.stage) : <span className="text-fg-muted">{stageLabel(node.stage)} (last known)</span>}
+        {node.reachable ? (
+          stageLabel(node.stage)
+        ) : (
+          <span className="text-fg-muted" title={node.stage === "unknown" ? "Not known: the node is offline" : "Last known stage: the node is offline"}>
+            {stageLabel(node.stage)}
+          </span>
+        )}
       </td>
       <td className="truncate px-4 font-mono text-xs">{node.talosVersion ?? <span className="text-fg-muted">–</span>}</td>
       <td

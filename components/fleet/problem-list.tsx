@@ -21,9 +21,13 @@ export interface ProblemRow {
   href: string;
   /** Extra context, e.g. the certificate's expiry date. */
   aside?: ReactNode;
+  /** Order within a severity, lowest first. */
+  rank?: number;
 }
 
 const severityRank = { critical: 0, warning: 1 } as const;
+// Within a severity: what makes everything else moot comes first.
+const kindRank: Record<Problem["kind"], number> = { down: 0, etcd: 1, service_failing: 2, not_ready: 3, stage: 4, memory: 5, forbidden: 6 };
 
 /** Every node problem as a row, critical first. */
 export function nodeProblemRows(nodes: readonly NodeSummary[]): ProblemRow[] {
@@ -34,13 +38,14 @@ export function nodeProblemRows(nodes: readonly NodeSummary[]): ProblemRow[] {
         key: `${node.id}:${p.kind}:${p.message}`,
         severity: p.severity,
         what: problemKindLabels[p.kind],
+        rank: kindRank[p.kind],
         message: p.message,
         node,
         href: `/nodes/${encodeURIComponent(node.id)}`,
       });
     }
   }
-  return rows.sort((a, b) => severityRank[a.severity] - severityRank[b.severity]);
+  return rows.sort((a, b) => severityRank[a.severity] - severityRank[b.severity] || (a.rank ?? 0) - (b.rank ?? 0));
 }
 
 function SeverityBadge({ severity }: { severity: Problem["severity"] }) {
@@ -60,25 +65,27 @@ function SeverityBadge({ severity }: { severity: Problem["severity"] }) {
 /** One problem: severity, what, where (a link to act on it), and the message. */
 export function ProblemItem({ row }: { row: ProblemRow }) {
   return (
-    <li className="flex flex-wrap items-center gap-x-3 gap-y-1 px-4 py-3 text-sm">
-      <SeverityBadge severity={row.severity} />
-      <span className="font-medium">{row.what}</span>
-      {row.node ? (
-        <Link href={row.href} className="font-mono text-accent hover:underline">
-          {nodeName(row.node)}
-          {row.node.hostname ? <span className="text-fg-muted"> ({row.node.address})</span> : null}
-        </Link>
-      ) : (
-        <Link href={row.href} className="text-accent hover:underline">
-          Certificates
-        </Link>
-      )}
-      {row.node ? <span className="text-fg-muted">{row.node.cluster}</span> : null}
-      <span className="min-w-0 flex-1 basis-64 text-fg-muted">{row.message}</span>
-      {row.node && !row.node.reachable ? (
-        <span className="text-xs text-fg-muted">last seen {row.node.lastSeen ? <RelativeTime iso={row.node.lastSeen} /> : "never"}</span>
-      ) : null}
-      {row.aside}
+    <li className="space-y-1 px-4 py-3 text-sm">
+      <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
+        <SeverityBadge severity={row.severity} />
+        <span className="font-semibold">{row.what}</span>
+        {row.node ? (
+          <Link href={row.href} className="font-mono text-accent hover:underline">
+            {nodeName(row.node)}
+            {row.node.hostname ? <span className="text-fg-muted"> ({row.node.address})</span> : null}
+          </Link>
+        ) : (
+          <Link href={row.href} className="text-accent hover:underline">
+            Certificates
+          </Link>
+        )}
+        {row.node ? <span className="text-fg-muted">{row.node.cluster}</span> : null}
+        {row.node && !row.node.reachable ? (
+          <span className="ml-auto text-xs font-medium text-danger">last seen {row.node.lastSeen ? <RelativeTime iso={row.node.lastSeen} /> : "never"}</span>
+        ) : null}
+        {row.aside}
+      </div>
+      <p className="break-words text-fg-muted">{row.message}</p>
     </li>
   );
 }

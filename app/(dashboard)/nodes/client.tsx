@@ -107,7 +107,7 @@ export function NodesClient() {
           {inScope.length} {inScope.length === 1 ? "node is" : "nodes are"} hidden by the search or filters.
         </EmptyState>
       ) : (
-        <NodeTable nodes={visible} sort={filters.sort} dir={filters.dir} onSort={onSort} />
+        <NodeTable nodes={visible} sort={filters.sort} dir={filters.dir} onSort={onSort} showCluster={new Set(inScope.map((n) => n.cluster)).size > 1} />
       )}
     </div>
   );
