@@ -46,7 +46,8 @@ test.describe("the manifest editor", () => {
     await page.getByRole("button", { name: "New from template" }).click();
     await expect(page).toHaveURL(/\/config\?template=worker$/);
     await expect(page.getByRole("heading", { level: 2, name: "New worker config (template)" })).toBeVisible();
-    await expect.poll(() => editor.text()).toMatch(/^\s+type: worker$/m);
+    // A template is generated with fresh key material: seconds on a busy two-core machine.
+    await expect.poll(() => editor.text(), { timeout: 30_000 }).toMatch(/^\s+type: worker$/m);
     expect(shell.consoleErrors).toEqual([]);
     expect(shell.failedRequests).toEqual([]);
   });
