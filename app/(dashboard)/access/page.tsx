@@ -5,14 +5,14 @@ import { redirect } from "next/navigation";
 
 import { AccessClient } from "@/app/(dashboard)/access/client";
 import { UserMenu } from "@/components/auth/user-menu";
-import { invitationsQuery, tokensQuery, usersQuery } from "@/components/auth/queries";
+import { invitationsQuery, sessionQuery, tokensQuery, usersQuery } from "@/components/auth/queries";
 import { PageHeader } from "@/components/shell/page-header";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ROLE_LABEL } from "@/lib/auth/roles";
 import { makeQueryClient } from "@/lib/queries/query-client";
 import { defaultAuthDeps } from "@/lib/server/auth/deps";
 import { pageAccess } from "@/lib/server/auth/page";
-import { getInvitations, getTokens, getUsers } from "@/lib/server/auth/service";
+import { getInvitations, getTokens, getUsers, sessionInfo } from "@/lib/server/auth/service";
 
 export const metadata: Metadata = { title: "Access" };
 
@@ -33,6 +33,7 @@ export default async function AccessPage() {
   }
   const deps = defaultAuthDeps();
   const queryClient = makeQueryClient();
+  queryClient.setQueryData(sessionQuery().queryKey, sessionInfo(access.actor, deps));
   queryClient.setQueryData(usersQuery().queryKey, getUsers(deps));
   queryClient.setQueryData(invitationsQuery().queryKey, getInvitations(deps));
   queryClient.setQueryData(tokensQuery().queryKey, getTokens(deps));

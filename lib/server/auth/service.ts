@@ -11,7 +11,7 @@ import { clientIp } from "@/lib/server/auth/rate-limit";
 import { clearSessionCookies, isSecureRequest, sessionCookies, type WithCookies } from "@/lib/server/auth/respond";
 import { createSession, revokeSession } from "@/lib/server/auth/sessions";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/server/auth/tokens";
-import { countAllUsers, createUser, getUser, isLastAdmin, listUsers, revokeUser, setUserRole } from "@/lib/server/auth/users";
+import { countAllUsers, createUser, getUser, isLastAdmin, listUsers, markSignedIn, revokeUser, setUserRole } from "@/lib/server/auth/users";
 import { AppError } from "@/lib/server/errors";
 import type { ApiToken } from "@/lib/schemas/auth";
 
@@ -82,6 +82,7 @@ export function redeemLink(request: Request, kind: "bootstrap" | "invitation", i
     if (kind === "bootstrap" && countAllUsers(deps.db) > 0) throw new AppError("conflict", "Minos already has an admin; ask them for an invitation");
     const user = createUser(deps.db, { name: input.name, role: link.role, source: "passkey", createdBy: kind === "bootstrap" ? "system" : link.created_by }, deps.now);
     if (!consumeLink(deps.db, link.id, `user:${user.name}`, deps.now)) throw new AppError("conflict", "This link was used a moment ago");
+    markSignedIn(deps.db, user.id, deps.now);
     recordAudit(deps.db, { actor: `user:${user.name}`, action: `auth.${kind}`, target: `user:${user.name}`, result: "ok", details: { role: user.role, invitedBy: link.created_by, ip } });
     const session = createSession(deps.db, { userId: user.id, method: kind, ip, userAgent: request.headers.get("user-agent") }, deps.config, deps.now);
     return { user, session };
