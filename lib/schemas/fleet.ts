@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { clusterUpgradeProgressSchema } from "@/lib/schemas/upgrades";
+
 /** A cluster as Minos knows it: one talosconfig context. */
 export const clusterSchema = z.object({
   name: z.string(),
@@ -129,8 +131,8 @@ export const clusterHealthSchema = z.object({
     .nullable(),
   /** Talos version → number of nodes running it (nodes of unknown version are left out). */
   versions: z.record(z.string(), z.number().int()),
-  /** Upgrade in progress; filled by the upgrades feature (issue 7). */
-  upgrade: z.null(),
+  /** The upgrade in progress (running, paused or cancelling), if any. */
+  upgrade: clusterUpgradeProgressSchema.nullable(),
 });
 export type ClusterHealth = z.infer<typeof clusterHealthSchema>;
 

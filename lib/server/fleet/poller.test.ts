@@ -233,6 +233,22 @@ describe("fleet poller", () => {
     for (const n of p.snapshot().nodes) expect(n).toMatchObject({ reachable: true, ready: true, problems: [] });
   });
 
+  it("shows a cluster's live upgrade in its roll-up and publishes the change at once", async () => {
+    const events: FleetEvent[] = [];
+    const p = poller(events);
+    await p.start();
+    await p.firstSweep(10_000);
+    p.setClusterUpgrade("sim-1", { planId: "plan-1", state: "running", done: 3, total: 5 });
+    expect(p.snapshot().clusters[0]!.upgrade).toEqual({ planId: "plan-1", state: "running", done: 3, total: 5 });
+    const last = events.at(-1);
+    expect(last?.type === "nodes" && last.clusters[0]!.upgrade).toEqual({ planId: "plan-1", state: "running", done: 3, total: 5 });
+    const published = events.length;
+    p.setClusterUpgrade("sim-1", { planId: "plan-1", state: "running", done: 3, total: 5 });
+    expect(events).toHaveLength(published);
+    p.setClusterUpgrade("sim-1", null);
+    expect(p.snapshot().clusters[0]!.upgrade).toBeNull();
+  });
+
   it("stop() settles every call and stream", async () => {
     const p = poller();
     await p.firstSweep(10_000);

@@ -3,6 +3,7 @@ import "server-only";
 import { nodeId, parseNodeId } from "@/lib/fleet/node-id";
 import { setMaxListeners } from "node:events";
 
+import type { ClusterUpgradeProgress } from "@/lib/schemas/upgrades";
 import type { ClusterHealth, FleetEvent, NodeDetail, NodeError, NodeStage, NodeSummary, NodesResponse, StageEvent } from "@/lib/schemas/fleet";
 import { AppError, isAppError } from "@/lib/server/errors";
 import { resourceKinds, type TalosClient } from "@/lib/server/talos";
@@ -178,6 +179,8 @@ export class FleetPoller {
   private readonly o: Required<Omit<PollerOptions, "publish" | "onCall" | "onPoll" | "loadClusters">> &
     Pick<PollerOptions, "publish" | "onCall" | "onPoll" | "loadClusters">;
   private clusters: ClusterEntry[] = [];
+  /** The live upgrade per cluster, fed by the upgrade runner's events. */
+  private readonly upgrades = new Map<string, ClusterUpgradeProgress>();
   private readonly byId = new Map<string, NodeEntry>();
   private readonly queue: NodeEntry[] = [];
   private readonly dirty = new Set<NodeEntry>();
@@ -679,12 +682,34 @@ export class FleetPoller {
 
   private clusterHealth(c: ClusterEntry): ClusterHealth {
     const entries = [...c.nodes.values()];
-    return summarizeCluster(
+    const health = summarizeCluster(
       c.name,
       entries.map((e) => e.obs),
       entries.map((e) => e.summary),
       c.membership,
     );
+    return { ...health, upgrade: this.upgrades.get(c.name) ?? null };
+  }
+
+  /**
+   * Records a cluster's live upgrade (null once it ends) and publishes the new roll-up at once:
+   * a node finishing its health gate changes "upgrading 3/8" without any node reading changing.
+   */
+  setClusterUpgrade(cluster: string, progress: ClusterUpgradeProgress | null): void {
+    const before = this.upgrades.get(cluster);
+    if (progress) this.upgrades.set(cluster, progress);
+    else this.upgrades.delete(cluster);
+    if (JSON.stringify(before ?? null) === JSON.stringify(progress)) return;
+    this.healthStale = true;
+    if (!this.clusters.some((c) => c.name === cluster)) return;
+    this.refreshHealth();
+    this.o.publish?.({
+      type: "nodes",
+      nodes: [],
+      removed: [],
+      clusters: this.clusters.map((c) => c.health),
+      updatedAt: new Date(this.updatedAt ?? this.now()).toISOString(),
+    });
   }
 
   private refreshHealth(): void {

@@ -1,9 +1,10 @@
 import "server-only";
 
 import type { NodeDetail, NodesResponse } from "@/lib/schemas/fleet";
+import type { ClusterUpgradeProgress, UpgradePlan } from "@/lib/schemas/upgrades";
 import { collectCertMetrics } from "@/lib/server/certs/metrics";
 import { AppError } from "@/lib/server/errors";
-import { publish } from "@/lib/server/events";
+import { publish, subscribe } from "@/lib/server/events";
 import { getClusterClient } from "@/lib/server/fleet/clients";
 import { createFleetPoller, type FleetPoller, type PollerCluster, type PollerOptions } from "@/lib/server/fleet/poller";
 import { registerFleetMetrics } from "@/lib/server/fleet/metrics";
@@ -44,9 +45,19 @@ export function getFleetPoller(options: Partial<PollerOptions> = {}): FleetPolle
       onPoll: observePoll,
       ...options,
     });
-    g.__minosFleetPoller.start().catch((e: unknown) => console.error("[minos] the fleet poller could not start", e));
+    const poller = g.__minosFleetPoller;
+    // Cluster roll-ups show the live upgrade ("upgrading 3/8"), kept current by the runner's events.
+    subscribe("upgrade", ({ plan }) => poller.setClusterUpgrade(plan.cluster, upgradeProgress(plan)));
+    poller.start().catch((e: unknown) => console.error("[minos] the fleet poller could not start", e));
   }
   return g.__minosFleetPoller;
+}
+
+const LIVE_PLAN_STATES: ReadonlySet<UpgradePlan["state"]> = new Set(["pending", "running", "paused", "cancelling"]);
+
+function upgradeProgress(plan: UpgradePlan): ClusterUpgradeProgress | null {
+  if (!LIVE_PLAN_STATES.has(plan.state)) return null;
+  return { planId: plan.id, state: plan.state, total: plan.nodes.length, done: plan.nodes.filter((n) => n.state === "done").length };
 }
 
 /** Starts the process's poller (idempotent). */

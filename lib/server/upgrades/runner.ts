@@ -135,6 +135,8 @@ export class UpgradeRunner {
     for (const p of repo.listPlanIdsInStates(this.db, LIVE_STATES)) {
       this.log(`resuming plan ${p.id} (${p.cluster}, ${p.state})`);
       if (p.state === "pending") this.transition(p.id, "start", { started: true });
+      // Listeners (the fleet's "upgrading 3/8") learn of resumed plans, paused ones included.
+      this.publish(p.id);
       this.ensureLoop(p.id);
     }
   }
