@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ApiError } from "@/lib/queries/api";
 import { controlUpgrade, isLivePlan, upgradeKeys, upgradePlanQueryOptions } from "@/lib/queries/upgrades";
+import { useEventStream } from "@/lib/queries/use-event-stream";
 import type { UpgradeAction, UpgradePlan } from "@/lib/schemas/upgrades";
 
 import { PlanStateBadge } from "./state-badges";
@@ -43,6 +44,7 @@ function Outcome({ plan }: { plan: UpgradePlan }) {
 
 /** The live view of one plan: state, controls, the overall bar and a row per node. */
 export function UpgradeLive({ id }: { id: string }) {
+  useEventStream();
   const { data: plan } = useSuspenseQuery(upgradePlanQueryOptions(id));
   const queryClient = useQueryClient();
   const live = isLivePlan(plan);

@@ -1,6 +1,7 @@
 import { queryOptions } from "@tanstack/react-query";
 
 import { apiFetch } from "@/lib/queries/api";
+import { isEventStreamLive } from "@/lib/queries/fleet";
 import {
   upgradeListResponseSchema,
   upgradePlanSchema,
@@ -18,8 +19,8 @@ export const upgradeKeys = {
 };
 
 /**
- * While a plan is live its view polls every `LIVE_POLL_MS`: the fleet event stream (GET
- * /api/events) does not carry upgrade events yet, so polling is the fallback the conventions allow.
+ * A live plan arrives over GET /api/events (`useEventStream` puts each `upgrade` event in the
+ * cache); while that stream is down its view polls every `LIVE_POLL_MS` instead.
  */
 export const LIVE_POLL_MS = 1_000;
 const LIVE = new Set(["pending", "running", "paused", "cancelling"]);
@@ -32,7 +33,7 @@ export function upgradeListQueryOptions(cluster?: string) {
   return queryOptions({
     queryKey: upgradeKeys.list(cluster),
     queryFn: ({ signal }) => apiFetch(`/api/upgrades${cluster ? `?${params}` : ""}`, upgradeListResponseSchema, { signal }),
-    refetchInterval: (q) => (q.state.data?.plans.some(isLivePlan) ? LIVE_POLL_MS * 2 : false),
+    refetchInterval: (q) => (q.state.data?.plans.some(isLivePlan) && !isEventStreamLive() ? LIVE_POLL_MS * 2 : false),
   });
 }
 
@@ -41,7 +42,7 @@ export function upgradePlanQueryOptions(id: string) {
   return queryOptions({
     queryKey: upgradeKeys.plan(id),
     queryFn: ({ signal }) => apiFetch(`/api/upgrades/${encodeURIComponent(id)}`, upgradePlanSchema, { signal }),
-    refetchInterval: (q) => (q.state.data === undefined || isLivePlan(q.state.data) ? LIVE_POLL_MS : false),
+    refetchInterval: (q) => ((q.state.data === undefined || isLivePlan(q.state.data)) && !isEventStreamLive() ? LIVE_POLL_MS : false),
     staleTime: 0,
   });
 }

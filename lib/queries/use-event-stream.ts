@@ -9,7 +9,9 @@ import {
   setEventStreamLive,
   snapshotForCluster,
 } from "@/lib/queries/fleet";
+import { upgradeKeys } from "@/lib/queries/upgrades";
 import { fleetEventSchema, type FleetEvent, type NodesResponse } from "@/lib/schemas/fleet";
+import { upgradeEventSchema } from "@/lib/schemas/upgrades";
 
 /** `connecting` until the first snapshot, `live` while events flow, `down` while polling instead. */
 export type EventStreamStatus = "connecting" | "live" | "down";
@@ -71,12 +73,28 @@ function handle(raw: MessageEvent<string>): void {
   setStatus("live");
 }
 
+function handleUpgrade(raw: MessageEvent<string>): void {
+  if (!conn) return;
+  let result;
+  try {
+    result = upgradeEventSchema.safeParse(JSON.parse(raw.data));
+  } catch {
+    return;
+  }
+  if (!result.success) return;
+  const { plan } = result.data;
+  conn.client.setQueryData(upgradeKeys.plan(plan.id), plan);
+  // The history rows carry the progress too; a refetch of the short list is cheaper than merging.
+  void conn.client.invalidateQueries({ queryKey: [...upgradeKeys.all, "list"] });
+}
+
 function open(url: string): void {
   if (!conn || conn.source) return;
   const source = new EventSource(url);
   conn.source = source;
   source.addEventListener("snapshot", handle);
   source.addEventListener("nodes", handle);
+  source.addEventListener("upgrade", handleUpgrade);
   source.onerror = () => {
     if (!conn) return;
     setStatus("down");

@@ -11,6 +11,7 @@ import { UpgradeHistory } from "@/components/upgrades/upgrade-history";
 import { Card } from "@/components/ui/card";
 import { ApiError } from "@/lib/queries/api";
 import { previewUpgrade, startUpgrade, upgradeKeys, upgradeListQueryOptions } from "@/lib/queries/upgrades";
+import { useEventStream } from "@/lib/queries/use-event-stream";
 import type { UpgradePreview, UpgradeRequest } from "@/lib/schemas/upgrades";
 
 function errorText(e: unknown): string {
@@ -21,6 +22,7 @@ function errorText(e: unknown): string {
 export function UpgradesClient({ clusters, defaultCluster }: { clusters: FormCluster[]; defaultCluster?: string }) {
   const router = useRouter();
   const queryClient = useQueryClient();
+  useEventStream();
   const history = useQuery(upgradeListQueryOptions());
   const [request, setRequest] = useState<UpgradeRequest | null>(null);
   const [preview, setPreview] = useState<UpgradePreview | null>(null);

@@ -15,7 +15,8 @@ export interface FleetStreamOptions {
 
 /**
  * GET /api/events: Server-Sent Events. First a `snapshot` (the whole fleet), then `nodes` deltas
- * as the poller publishes them (see `fleetEventSchema`). The stream ends when the client goes
+ * as the poller publishes them (see `fleetEventSchema`), and an `upgrade` event with the whole
+ * plan after each of its transitions (`upgradeEventSchema`). The stream ends when the client goes
  * away (`signal`), or when it falls too far behind to catch up.
  */
 export async function openFleetEventStream(signal: AbortSignal, options: FleetStreamOptions = {}): Promise<Response> {
@@ -44,13 +45,16 @@ export async function openFleetEventStream(signal: AbortSignal, options: FleetSt
         // The browser waits this long before reconnecting after the stream drops.
         write("retry: 3000\n\n");
         send({ type: "snapshot", ...poller.snapshot() });
-        const unsubscribe = subscribe("fleet", send);
+        const unsubscribeFleet = subscribe("fleet", send);
+        // Upgrade plans ride the same stream, so an open page needs one connection, not two.
+        const unsubscribeUpgrade = subscribe("upgrade", (e) => write(`event: upgrade\ndata: ${JSON.stringify(e)}\n\n`));
         const heartbeat = setInterval(() => write(": ping\n\n"), heartbeatMs);
         heartbeat.unref?.();
         close = () => {
           if (closed) return;
           closed = true;
-          unsubscribe();
+          unsubscribeFleet();
+          unsubscribeUpgrade();
           clearInterval(heartbeat);
           signal.removeEventListener("abort", close);
           try {
