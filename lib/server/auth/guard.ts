@@ -1,9 +1,8 @@
 import "server-only";
 
 import { CSRF_HEADER, isMutatingMethod } from "@/lib/auth/csrf";
-import { roleAtLeast } from "@/lib/auth/roles";
-import { ROLE_LABEL } from "@/lib/auth/roles";
-import type { RouteRole } from "@/lib/schemas/auth";
+import { ROLE_LABEL, roleAtLeast } from "@/lib/auth/roles";
+import type { Role, RouteRole } from "@/lib/schemas/auth";
 import type { Db } from "@/lib/server/db/db";
 import { recordAudit } from "@/lib/server/audit";
 import { tokenActor, userActor, type Actor } from "@/lib/server/auth/actor";
@@ -111,4 +110,21 @@ export function resolveActor(request: Request, deps: AuthDeps, ip = clientIp(req
   if (!value) return null;
   const session = resolveSession(deps.db, value, deps.config, deps.now);
   return session ? userActor(session.user, session) : null;
+}
+
+/**
+ * For routes whose actions need different roles (`/api/upgrades/:id/[action]`: pause needs an
+ * operator, cancel an admin): declare the weakest in `route()`, then call this for the rest.
+ */
+export function requireRole(actor: Actor | null, min: Role): Actor {
+  if (!actor) throw new AppError("unauthorized", "Sign in first, or send an API token as Authorization: Bearer");
+  if (!roleAtLeast(actor.role, min)) {
+    throw new AppError("forbidden", `This needs the ${ROLE_LABEL[min]} role; ${actor.label} is ${ROLE_LABEL[actor.role]}`, { details: { required: min, role: actor.role } });
+  }
+  return actor;
+}
+
+/** Whether secrets may leave the server unredacted for this caller: admins only, and only when asked. */
+export function mayRevealSecrets(actor: Actor | null, asked: boolean): boolean {
+  return asked && actor !== null && roleAtLeast(actor.role, "admin");
 }

@@ -37,3 +37,18 @@ describe("RateLimiter", () => {
     expect(l.take("a", policy, 0).ok).toBe(true);
   });
 });
+
+describe("requireRole and mayRevealSecrets", async () => {
+  const { requireRole, mayRevealSecrets } = await import("@/lib/server/auth/guard");
+  const op = { kind: "user" as const, id: "u", name: "otto", role: "operator" as const, label: "user:otto" };
+  it("let per-action checks refuse with the same message as the wrapper", () => {
+    expect(requireRole(op, "operator")).toBe(op);
+    expect(() => requireRole(op, "admin")).toThrow("This needs the Admin role; user:otto is Operator");
+    expect(() => requireRole(null, "viewer")).toThrow(/Sign in first/);
+  });
+  it("reveal secrets to admins who ask, only", () => {
+    expect(mayRevealSecrets(op, true)).toBe(false);
+    expect(mayRevealSecrets({ ...op, role: "admin" }, true)).toBe(true);
+    expect(mayRevealSecrets({ ...op, role: "admin" }, false)).toBe(false);
+  });
+});
