@@ -248,7 +248,7 @@ export function RolloutDetail({ id }: { id: string }) {
               const s = ROLLOUT_NODE_STATE[n.state];
               const active = n.state === "applying" || n.state === "waiting-healthy";
               return (
-                <tr key={n.id} className="border-t border-border align-top">
+                <tr key={n.id} className={`border-t border-border align-top ${s.tone === "danger" ? "bg-danger/5" : ""}`}>
                   <th scope="row" className="px-3 py-2 text-left font-mono font-medium">
                     {n.id.split("@")[0]}
                   </th>
