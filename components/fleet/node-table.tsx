@@ -27,14 +27,14 @@ interface Column {
 
 const allColumns: Column[] = [
   { key: "status", label: "Status", width: "8rem" },
-  { key: "node", label: "Node", width: "12rem" },
+  { key: "node", label: "Node", width: "11.5rem" },
   { key: "cluster", label: "Cluster", width: "7rem" },
   { key: "role", label: "Role", width: "8rem" },
   { key: "stage", label: "Stage", width: "7rem" },
   { key: "version", label: "Talos", width: "5.5rem" },
-  { key: "memory", label: "Memory", width: "6rem" },
+  { key: "memory", label: "Free mem", width: "6rem" },
   { key: "load", label: "Load", width: "4.5rem" },
-  { key: "lastSeen", label: "Last seen", width: "7rem" },
+  { key: "lastSeen", label: "Last seen", width: "7.5rem" },
   // Takes what is left: the longest text.
   { key: "problems", label: "Problems", width: "auto" },
 ];
@@ -159,7 +159,7 @@ const NodeRow = memo(function NodeRow({ node, rowIndex, showCluster }: { node: N
         {ratio === null ? (
           <span className="text-fg-muted">–</span>
         ) : (
-          <span className={cn(ratio < 0.1 && "font-medium text-danger")}>{Math.round(ratio * 100)} % free</span>
+          <span className={cn(ratio < 0.1 && "font-medium text-danger")}>{Math.round(ratio * 100)} %</span>
         )}
       </td>
       <td className="truncate px-4 tabular-nums">{node.load1 === null ? <span className="text-fg-muted">–</span> : node.load1.toFixed(2)}</td>
