@@ -92,10 +92,17 @@ export function ClusterCard({ cluster }: { cluster: ClusterHealth }) {
               {versions.length > 1 ? <span className="text-xs text-fg-muted">mixed versions</span> : null}
             </div>
 
-            <p className="flex items-center gap-2 text-fg-muted">
-              <ArrowUpCircle aria-hidden className="size-4" />
-              {cluster.upgrade === null ? "No upgrade in progress" : "Upgrade in progress"}
-            </p>
+            {cluster.upgrade === null ? (
+              <p className="flex items-center gap-2 text-fg-muted">
+                <ArrowUpCircle aria-hidden className="size-4" />
+                No upgrade in progress
+              </p>
+            ) : (
+              <Link href={`/upgrades/${encodeURIComponent(cluster.upgrade.planId)}`} className="flex items-center gap-2 font-medium text-info hover:underline">
+                <ArrowUpCircle aria-hidden className="size-4" />
+                {cluster.upgrade.state === "paused" ? "Upgrade paused" : "Upgrading"} {cluster.upgrade.done}/{cluster.upgrade.total}
+              </Link>
+            )}
           </div>
         </div>
       </div>

@@ -1,7 +1,8 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { SearchX, Server } from "lucide-react";
+import { ArrowUpCircle, SearchX, Server } from "lucide-react";
+import Link from "next/link";
 import { usePathname, useSearchParams } from "next/navigation";
 import { useDeferredValue, useMemo, useState } from "react";
 
@@ -62,6 +63,7 @@ export function NodesClient() {
   const visible = useMemo(() => (all ? sortNodes(filterNodes(all, { ...filters, q }), filters.sort, filters.dir) : []), [all, filters, q]);
   const inScope = useMemo(() => (all && filters.cluster ? all.filter((n) => n.cluster === filters.cluster) : (all ?? [])), [all, filters.cluster]);
   const versions = useMemo(() => versionsOf(inScope), [inScope]);
+  const upgrading = (query.data?.clusters ?? []).filter((c) => c.upgrade !== null && (!filters.cluster || c.name === filters.cluster));
 
   if (query.isPending) {
     return (
@@ -75,7 +77,13 @@ export function NodesClient() {
 
   return (
     <div>
-      <div className="mb-3 flex justify-end">
+      <div className="mb-3 flex flex-wrap items-center justify-end gap-3">
+        {upgrading.map((c) => (
+          <Link key={c.name} href={`/upgrades/${encodeURIComponent(c.upgrade!.planId)}`} className="mr-auto flex items-center gap-2 text-sm font-medium text-info hover:underline">
+            <ArrowUpCircle aria-hidden className="size-4" />
+            {c.name}: {c.upgrade!.state === "paused" ? "upgrade paused" : "upgrading"} {c.upgrade!.done}/{c.upgrade!.total}
+          </Link>
+        ))}
         <LiveIndicator status={stream} updatedAt={query.data.updatedAt} />
       </div>
       <NodeToolbar
