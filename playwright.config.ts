@@ -19,7 +19,8 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   forbidOnly: !!process.env.CI,
   reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [["list"], ["json"]] : [["list"]],
-  outputDir: "test-results/e2e",
+  // Per port, so parallel runs (see E2E_PORT) keep their own traces.
+  outputDir: process.env.E2E_PORT ? `test-results/e2e-${port}` : "test-results/e2e",
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     trace: "retain-on-failure",
