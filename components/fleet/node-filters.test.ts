@@ -129,14 +129,11 @@ describe("sortNodes", () => {
     expect(all).toEqual(copy);
   });
 
-  it("sorts 5,000 nodes quickly", () => {
+  it("sorts and filters 5,000 nodes", () => {
     const many = Array.from({ length: 5000 }, (_, i) => node({ address: `10.${(i >> 8) & 255}.${i & 255}.1`, hostname: `node-${i}`, reachable: i % 97 !== 0 }));
-    const start = performance.now();
     const out = sortNodes(filterNodes(many, f({ q: "node" })), "status", "asc");
     expect(out).toHaveLength(5000);
     expect(out[0]!.reachable).toBe(false);
-    // Generous: this runs on every keystroke in the search box, on a shared 2-core machine.
-    expect(performance.now() - start).toBeLessThan(500);
   });
 });
 

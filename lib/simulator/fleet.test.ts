@@ -280,14 +280,14 @@ describe("faults", () => {
   });
 
   it("slow: delays every call by ms", async () => {
-    fleet.setFault({ node: W1, fault: "slow", ms: 300 });
+    fleet.setFault({ node: W1, fault: "slow", ms: 1500 });
     const t0 = Date.now();
     await rpc(admin.machine, "hostname", {}, md(W1));
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1490);
     fleet.clearFaults(W1);
     const t1 = Date.now();
     await rpc(admin.machine, "hostname", {}, md(W1));
-    expect(Date.now() - t1).toBeLessThan(250);
+    expect(Date.now() - t1).toBeLessThan(1000);
   });
 
   it("unhealthy: a failing service, unmet `services` condition, ready=false; etcd on a control plane", async () => {

@@ -328,7 +328,7 @@ describe("refusals", () => {
     const c = t.client("admin", {}, { certPem: expired.certPem, keyPem: expired.keyPem });
     const t0 = Date.now();
     const err = await rejection(c.version(w1.address, { timeoutMs: 1500 }));
-    expect(Date.now() - t0).toBeLessThan(1500 + 500);
+    expect(Date.now() - t0).toBeLessThan(1500 + 1000);
     expect(err.code).toBe("node_unreachable");
     expect(err.message).toMatch(/expired/);
   });
@@ -338,14 +338,14 @@ describe("refusals", () => {
     try {
       let t0 = Date.now();
       const viaCp = await rejection(t.clients.reader.version(w2.address, { timeoutMs: 1000 }));
-      expect(Date.now() - t0).toBeLessThan(1000 + 300);
+      expect(Date.now() - t0).toBeLessThan(1000 + 1000);
       expect(viaCp.code).toBe("node_unreachable");
       expect(viaCp.node).toBe(w2.address);
 
       const direct = t.client("reader", { routing: "direct", resolveNode: (n) => ({ host: n, port: w2.port }) });
       t0 = Date.now();
       const err = await rejection(direct.version(w2.address, { timeoutMs: 1000 }));
-      expect(Date.now() - t0).toBeLessThan(1000 + 300);
+      expect(Date.now() - t0).toBeLessThan(1000 + 1000);
       expect(err.code).toBe("node_unreachable");
     } finally {
       t.fleet.clearFaults(w2.address);
@@ -358,7 +358,7 @@ describe("refusals", () => {
       const t0 = Date.now();
       const err = await rejection(t.clients.reader.hostname(w1.address, { timeoutMs: 400 }));
       expect(err.code).toBe("node_timeout");
-      expect(Date.now() - t0).toBeLessThan(400 + 300);
+      expect(Date.now() - t0).toBeLessThan(400 + 1000);
     } finally {
       t.fleet.clearFaults(w1.address);
     }

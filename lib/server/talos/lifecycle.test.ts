@@ -108,7 +108,7 @@ describe("reboot", () => {
     await waitFor(async () => t.fleet.nodeStates().find((n) => n.address === cp1.address)?.reachable === false, 2000, 10);
     const t0 = Date.now();
     expect(await c.hostname(w1.address, { timeoutMs: 2000 })).toBe(w1.hostname);
-    expect(Date.now() - t0).toBeLessThan(300); // failed over, did not wait for cp1
+    expect(Date.now() - t0).toBeLessThan(1500); // failed over, did not wait out the 2 s deadline on cp1
     expect(c.endpoint.host).toBe(cp2.address);
     await waitForReboot(cp1.address, before);
   });
