@@ -11,6 +11,10 @@ export const clusterSchema = z.object({
   roles: z.array(z.string()),
   /** When the talosconfig client certificate expires; Talos never renews it. */
   credentialsNotAfter: z.iso.datetime(),
+  /** Where the context came from: the talosconfig file, or a talosconfig uploaded in the UI. */
+  source: z.enum(["file", "upload"]).default("file"),
+  /** The upload's id (DELETE /api/clusters/talosconfig/:id), for uploaded clusters. */
+  uploadId: z.string().optional(),
 });
 export type Cluster = z.infer<typeof clusterSchema>;
 
@@ -25,6 +29,30 @@ export const clustersResponseSchema = z.object({
   error: z.string().optional(),
 });
 export type ClustersResponse = z.infer<typeof clustersResponseSchema>;
+
+/** The largest talosconfig the upload route takes (a real one is a few KiB). */
+export const MAX_TALOSCONFIG_BYTES = 256 * 1024;
+
+/** POST /api/clusters/talosconfig */
+export const uploadTalosconfigBodySchema = z.object({
+  talosconfig: z
+    .string()
+    .min(1, "The talosconfig is empty")
+    .refine((s) => new TextEncoder().encode(s).byteLength <= MAX_TALOSCONFIG_BYTES, "The talosconfig is larger than 256 KiB"),
+  label: z.string().trim().max(100).optional(),
+});
+export type UploadTalosconfigBody = z.infer<typeof uploadTalosconfigBodySchema>;
+
+/** POST /api/clusters/talosconfig → the stored upload and the clusters it added. */
+export const uploadTalosconfigResponseSchema = z.object({
+  upload: z.object({ id: z.string(), name: z.string(), contexts: z.array(z.string()), uploadedAt: z.iso.datetime(), uploadedBy: z.string() }),
+  clusters: z.array(clusterSchema),
+});
+export type UploadTalosconfigResponse = z.infer<typeof uploadTalosconfigResponseSchema>;
+
+/** DELETE /api/clusters/talosconfig/:id → the removed upload's cluster names. */
+export const removeUploadResponseSchema = z.object({ id: z.string(), removed: z.array(z.string()) });
+export type RemoveUploadResponse = z.infer<typeof removeUploadResponseSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Fleet health: what the poller's snapshot serves (GET /api/nodes, /api/nodes/:node, SSE).

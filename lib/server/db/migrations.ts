@@ -219,4 +219,19 @@ export const migrations: { id: number; name: string; sql: string }[] = [
     name: "config rollouts: failures the operator continued past",
     sql: `ALTER TABLE config_rollouts ADD COLUMN failures_allowed INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    id: 6,
+    name: "talosconfigs uploaded in the UI (sealed: they hold client private keys)",
+    sql: `
+      CREATE TABLE cluster_uploads (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        contexts TEXT NOT NULL,
+        uploaded_at TEXT NOT NULL,
+        uploaded_by TEXT NOT NULL,
+        content TEXT NOT NULL,
+        key_id TEXT NOT NULL
+      );
+    `,
+  },
 ];

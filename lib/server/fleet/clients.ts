@@ -12,7 +12,7 @@ export async function getClusterContextOrThrow(cluster: string): Promise<TalosCo
   const source = await getFleetSource();
   if (!source.config) throw new AppError("misconfigured", source.error ?? "No talosconfig is loaded");
   const context = source.config.contexts.find((c) => c.name === cluster);
-  if (!context) throw new AppError("not_found", `No cluster named "${cluster}" in the talosconfig`);
+  if (!context) throw new AppError("not_found", `No cluster named "${cluster}" in the talosconfig or the uploads`);
   return context;
 }
 
@@ -27,4 +27,13 @@ export async function getClusterClient(cluster: string): Promise<TalosClient> {
   const client = createTalosClient(await getClusterContextOrThrow(cluster));
   g.__minosTalosClients.set(cluster, client);
   return client;
+}
+
+/**
+ * Forgets a cluster's cached client (its context was removed or replaced). The channels stay in
+ * the channel cache: they are keyed by endpoint and credentials, and closing them could cut
+ * another client's calls.
+ */
+export function dropClusterClient(cluster: string): void {
+  g.__minosTalosClients?.delete(cluster);
 }
