@@ -117,6 +117,9 @@ interface NodeEntry {
 interface ClusterEntry {
   name: string;
   client: PollClient;
+  /** Aborted when the poller stops or the cluster is removed by {@link FleetPoller.reloadClusters}. */
+  signal: AbortSignal;
+  remove: AbortController;
   nodes: Map<string, NodeEntry>;
   membership: EtcdMembership | null;
   nextDiscovery: number;
@@ -240,26 +243,92 @@ export class FleetPoller {
     this.startPromise ??= (async () => {
       const clusters = await this.o.loadClusters();
       if (this.abort.signal.aborted) return;
-      const now = this.now();
-      for (const c of clusters) {
-        const entry: ClusterEntry = {
-          name: c.name,
-          client: c.client,
-          nodes: new Map(),
-          membership: null,
-          nextDiscovery: now,
-          discovering: false,
-          health: summarizeCluster(c.name, [], [], null),
-        };
-        this.clusters.push(entry);
-        for (const address of c.nodes) this.addNode(entry, address, "talosconfig");
-        entry.health = this.clusterHealth(entry);
-      }
+      for (const c of clusters) this.addCluster(c);
       this.running = true;
-      this.lastReadingsFlush = now;
+      this.lastReadingsFlush = this.now();
       this.tick();
     })();
     return this.startPromise;
+  }
+
+  private addCluster(c: PollerCluster): ClusterEntry {
+    const remove = new AbortController();
+    const entry: ClusterEntry = {
+      name: c.name,
+      client: c.client,
+      signal: AbortSignal.any([this.abort.signal, remove.signal]),
+      remove,
+      nodes: new Map(),
+      membership: null,
+      nextDiscovery: this.now(),
+      discovering: false,
+      health: summarizeCluster(c.name, [], [], null),
+    };
+    setMaxListeners(0, entry.signal);
+    this.clusters.push(entry);
+    for (const address of c.nodes) this.addNode(entry, address, "talosconfig");
+    entry.health = this.clusterHealth(entry);
+    return entry;
+  }
+
+  private reloading: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Loads the clusters again (an upload added some, or a delete removed some): new clusters start
+   * polling; removed ones stop watching, leave the snapshot, and their calls in flight are
+   * discarded when they settle. Clusters in both keep their nodes, history and client. One
+   * `nodes` event (the new nodes, the removed ids, every roll-up) tells subscribers.
+   * Reloads run one at a time.
+   */
+  reloadClusters(): Promise<{ added: string[]; removed: string[] }> {
+    const run = this.reloading.then(async () => {
+      await this.start();
+      const next = await this.o.loadClusters();
+      if (!this.running) return { added: [], removed: [] };
+      const wanted = new Set(next.map((c) => c.name));
+      const removed: string[] = [];
+      const removedIds: string[] = [];
+      for (const c of this.clusters.filter((x) => !wanted.has(x.name))) {
+        c.remove.abort(new AppError("internal", `cluster "${c.name}" was removed`));
+        for (const e of c.nodes.values()) {
+          this.byId.delete(e.id);
+          this.dirty.delete(e);
+          this.sweepPending.delete(e);
+          removedIds.push(e.id);
+        }
+        removed.push(c.name);
+      }
+      this.clusters = this.clusters.filter((x) => wanted.has(x.name));
+      for (let i = this.queue.length - 1; i >= 0; i--) if (!this.byId.has(this.queue[i]!.id)) this.queue.splice(i, 1);
+      const added: NodeSummary[] = [];
+      const addedNames: string[] = [];
+      for (const c of next) {
+        if (this.clusters.some((x) => x.name === c.name)) continue;
+        for (const e of this.addCluster(c).nodes.values()) added.push(e.summary);
+        addedNames.push(c.name);
+      }
+      if (removed.length === 0 && addedNames.length === 0) return { added: [], removed: [] };
+      this.changeVersion++;
+      this.healthStale = true;
+      this.refreshHealth();
+      this.o.publish?.({
+        type: "nodes",
+        nodes: added,
+        removed: removedIds,
+        clusters: this.clusters.map((c) => c.health),
+        updatedAt: new Date(this.updatedAt ?? this.now()).toISOString(),
+      });
+      // The sweep in progress may have been waiting on the removed nodes only.
+      if (removedIds.length > 0 && this.sweepPending.size === 0) {
+        this.sweeps++;
+        for (const n of this.byId.values()) this.sweepPending.add(n);
+        for (const w of this.sweepWaiters.splice(0)) w();
+      }
+      this.tick();
+      return { added: addedNames, removed };
+    });
+    this.reloading = run.catch(() => undefined);
+    return run;
   }
 
   /** Stops polling and watching; resolves once every call in flight has settled. */
@@ -532,7 +601,7 @@ export class FleetPoller {
       askBootId ? this.call("BootID", (o) => c.bootId(target, o)) : Promise.resolve(null),
       askRole ? this.call("MachineType", (o) => c.getResource(target, resourceKinds.machineType, undefined, o)) : Promise.resolve(null),
     ]);
-    if (this.abort.signal.aborted) return;
+    if (e.cluster.signal.aborted) return;
 
     const o = e.obs;
     const outcomes: Outcome<unknown>[] = [version, status, services, memory, load, hostname];
@@ -552,7 +621,7 @@ export class FleetPoller {
         this.call("EtcdStatus", (opts) => c.etcdStatus(target, opts)),
         this.call("EtcdMemberList", (opts) => c.etcdMemberList(target, opts)),
       ]);
-      if (this.abort.signal.aborted) return;
+      if (e.cluster.signal.aborted) return;
     }
 
     const now = this.now();
@@ -643,6 +712,8 @@ export class FleetPoller {
 
   /** Recomputes a node's summary; schedules a publish when something other than readings changed. */
   private refresh(e: NodeEntry): void {
+    // A poll or event of a removed cluster settling late must not bring its node back.
+    if (e.cluster.signal.aborted) return;
     const summary = summarizeNode(e.obs);
     const signature = signatureOf(summary);
     const changed = signature !== e.signature;
@@ -754,7 +825,7 @@ export class FleetPoller {
     c.discovering = true;
     try {
       const r = await this.call("Members", (o) => c.client.clusterMembers(undefined, o));
-      if (!r.ok || this.abort.signal.aborted) return;
+      if (!r.ok || c.signal.aborted) return;
       // Where members share an address (all on one host, distinct ports), only the hostname targets one.
       const count = new Map<string, number>();
       for (const m of r.value) for (const a of m.addresses) count.set(a, (count.get(a) ?? 0) + 1);
@@ -806,18 +877,18 @@ export class FleetPoller {
     this.activeWatches.add(p);
   }
 
-  private sleep(ms: number): Promise<void> {
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      if (this.abort.signal.aborted) return resolve();
+      if (signal.aborted) return resolve();
       const h = this.o.clock.setTimeout(() => {
-        this.abort.signal.removeEventListener("abort", onAbort);
+        signal.removeEventListener("abort", onAbort);
         resolve();
       }, ms);
       const onAbort = () => {
         this.o.clock.clearTimeout(h);
         resolve();
       };
-      this.abort.signal.addEventListener("abort", onAbort, { once: true });
+      signal.addEventListener("abort", onAbort, { once: true });
     });
   }
 
@@ -825,10 +896,11 @@ export class FleetPoller {
     await this.start();
     const w = e.watch!;
     const { first, max } = this.o.watchBackoffMs;
-    while (!this.abort.signal.aborted) {
+    const signal = e.cluster.signal;
+    while (!signal.aborted) {
       let helloAt: number | null = null;
       try {
-        for await (const ev of e.cluster.client.events(e.obs.address, { signal: this.abort.signal })) {
+        for await (const ev of e.cluster.client.events(e.obs.address, { signal })) {
           if (ev.type === "hello") {
             helloAt = this.now();
             w.connected = true;
@@ -853,10 +925,10 @@ export class FleetPoller {
         w.connected = false;
         this.watchers--;
       }
-      if (this.abort.signal.aborted) return;
+      if (signal.aborted) return;
       if (helloAt !== null && e.failures === 0) this.pollSoon(e);
       w.failures++;
-      await this.sleep(Math.min(max, first * 2 ** (w.failures - 1)) * (1 + this.o.jitter * this.o.random()));
+      await this.sleep(Math.min(max, first * 2 ** (w.failures - 1)) * (1 + this.o.jitter * this.o.random()), signal);
     }
   }
 

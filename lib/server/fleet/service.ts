@@ -72,6 +72,14 @@ export async function stopFleetPoller(): Promise<void> {
   await p?.stop();
 }
 
+/**
+ * Makes the running poller pick up added and removed clusters (after an upload or a delete);
+ * a process without a poller has nothing to reload: the next one loads the clusters fresh.
+ */
+export async function reloadFleetClusters(): Promise<void> {
+  await g.__minosFleetPoller?.reloadClusters();
+}
+
 /** The poller, if one is running in this process (never starts one). */
 export function currentFleetPoller(): FleetPoller | undefined {
   return g.__minosFleetPoller;

@@ -1,0 +1,9 @@
+import { z } from "zod";
+
+import { removeUploadedTalosconfig } from "@/lib/server/fleet/cluster-admin";
+import { route } from "@/lib/server/route";
+
+// DELETE /api/clusters/talosconfig/:id – remove an uploaded talosconfig and stop managing its clusters
+export const DELETE = route({ role: "admin", params: z.object({ id: z.string().min(1) }) }, ({ actor, params }) =>
+  removeUploadedTalosconfig(actor, params.id),
+);

@@ -1,0 +1,95 @@
+import "server-only";
+
+import type { Cluster, RemoveUploadResponse, UploadTalosconfigBody, UploadTalosconfigResponse } from "@/lib/schemas/fleet";
+import { recordAudit } from "@/lib/server/audit";
+import type { Actor } from "@/lib/server/auth/actor";
+import { scanNow } from "@/lib/server/certs/service";
+import { getSecretBox, type SecretBox } from "@/lib/server/configs/secret-box";
+import { getDb, type Db } from "@/lib/server/db/db";
+import { env } from "@/lib/server/env";
+import { AppError, isAppError } from "@/lib/server/errors";
+import { dropClusterClient } from "@/lib/server/fleet/clients";
+import { listClusters } from "@/lib/server/fleet/clusters";
+import { reloadFleetClusters } from "@/lib/server/fleet/service";
+import { getFleetSource, invalidateFleetSource } from "@/lib/server/fleet/source";
+import { deleteUpload, insertUpload, listUploadMeta } from "@/lib/server/fleet/uploads";
+import { parseTalosconfig } from "@/lib/server/talos/talosconfig";
+
+/** What adding and removing clusters touches; the defaults are the process's own. */
+export interface ClusterAdminDeps {
+  db: Db;
+  box: SecretBox;
+  /** Runs after a change is stored: caches, poller, certificate scan. */
+  afterChange: (clusters: string[]) => Promise<void>;
+}
+
+/** The process's database, key and the refresh of everything that caches the cluster list. */
+export function defaultClusterAdminDeps(): ClusterAdminDeps {
+  return { db: getDb(), box: getSecretBox(env()), afterChange: refreshFleet };
+}
+
+async function refreshFleet(clusters: string[]): Promise<void> {
+  invalidateFleetSource();
+  for (const c of clusters) dropClusterClient(c);
+  await reloadFleetClusters();
+  // The scanner reads the source per scan; a failed scan is logged by it and never fails the upload.
+  scanNow().catch((e: unknown) => console.error("[minos] certificate rescan after a cluster change failed", e));
+}
+
+const actorLabel = (actor: Actor | null) => actor?.label ?? "local user";
+
+/**
+ * Stores an uploaded talosconfig and starts managing its contexts.
+ * @throws AppError invalid_config (422) when the YAML is not a usable talosconfig (the message
+ *   names the context and field, `details` has them), conflict (409) naming a context that
+ *   already exists in the file or another upload.
+ */
+export async function addUploadedTalosconfig(actor: Actor | null, body: UploadTalosconfigBody, deps = defaultClusterAdminDeps()): Promise<UploadTalosconfigResponse> {
+  let config;
+  try {
+    config = parseTalosconfig(body.talosconfig, "upload");
+  } catch (e) {
+    // The parser's "misconfigured" is about the server's own file; an upload is the client's input.
+    if (isAppError(e)) throw new AppError("invalid_config", e.message, { details: e.details, cause: e });
+    throw e;
+  }
+  // The parser allows a context without endpoints (talosctl takes --endpoints); Minos cannot.
+  const unreachable = config.contexts.find((c) => c.endpoints.length === 0);
+  if (unreachable) {
+    throw new AppError("invalid_config", `Uploaded talosconfig: context "${unreachable.name}": endpoints is empty; Minos needs at least one Talos API endpoint to reach the cluster`, {
+      details: { context: unreachable.name, field: "endpoints" },
+    });
+  }
+  const names = config.contexts.map((c) => c.name);
+  const source = await getFleetSource();
+  const taken = names.filter((n) => source.config?.contexts.some((c) => c.name === n));
+  if (taken.length > 0) {
+    const where = taken.map((n) => `"${n}" (${source.origins[n]?.source === "upload" ? "an earlier upload" : "the talosconfig file"})`).join(", ");
+    throw new AppError("conflict", `A cluster named ${where} already exists; rename the context in the uploaded talosconfig`, { details: { contexts: taken } });
+  }
+  const label = body.label?.trim() || names.join(", ");
+  const upload = deps.db.transaction(() => {
+    // Re-checked in the transaction: two uploads of one name can both pass the check above.
+    const raced = listUploadMeta(deps.db).flatMap((u) => u.contexts.filter((n) => names.includes(n)));
+    if (raced.length > 0) throw new AppError("conflict", `A cluster named "${raced[0]}" (an earlier upload) already exists; rename the context in the uploaded talosconfig`, { details: { contexts: raced } });
+    const u = insertUpload(deps.db, deps.box, { name: label, contexts: names, talosconfig: body.talosconfig, uploadedBy: actorLabel(actor) });
+    recordAudit(deps.db, { actor: actorLabel(actor), action: "cluster.add", target: names.join(", "), result: "ok", details: { uploadId: u.id, label, contexts: names } });
+    return u;
+  })();
+  await deps.afterChange(names);
+  const clusters: Cluster[] = (await listClusters()).clusters.filter((c) => c.uploadId === upload.id);
+  return { upload, clusters };
+}
+
+/** Removes an upload and stops managing its clusters. @throws AppError not_found. */
+export async function removeUploadedTalosconfig(actor: Actor | null, id: string, deps = defaultClusterAdminDeps()): Promise<RemoveUploadResponse> {
+  const removed = deps.db.transaction(() => {
+    const u = deleteUpload(deps.db, id);
+    if (!u) return null;
+    recordAudit(deps.db, { actor: actorLabel(actor), action: "cluster.remove", target: u.contexts.join(", "), result: "ok", details: { uploadId: id, label: u.name } });
+    return u;
+  })();
+  if (!removed) throw new AppError("not_found", `No uploaded talosconfig "${id}"`);
+  await deps.afterChange(removed.contexts);
+  return { id, removed: removed.contexts };
+}
