@@ -76,9 +76,14 @@ export function OverviewClient({ cluster, nearestExpiry }: OverviewClientProps) 
       <div className="grid items-start gap-6 lg:grid-cols-3">
         <div className="space-y-6 lg:col-span-2">
           <section aria-labelledby="clusters-heading" className="space-y-3">
-            <h2 id="clusters-heading" className="text-base font-semibold">
-              Clusters
-            </h2>
+            <div className="flex items-baseline justify-between gap-2">
+              <h2 id="clusters-heading" className="text-base font-semibold">
+                Clusters
+              </h2>
+              <Link href="/clusters" className="text-sm text-accent hover:underline">
+                Manage clusters
+              </Link>
+            </div>
             <div className={cn("grid gap-4", clusters.length > 1 && "md:grid-cols-2")}>
               {clusters.map((c) => (
                 <ClusterCard key={c.name} cluster={c} />

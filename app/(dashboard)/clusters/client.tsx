@@ -1,0 +1,92 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Boxes } from "lucide-react";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+
+import { ClusterTable } from "@/components/clusters/cluster-table";
+import { UploadForm } from "@/components/clusters/upload-form";
+import { QueryError } from "@/components/fleet/query-error";
+import { Card } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Skeleton } from "@/components/ui/skeleton";
+import { clustersQueryOptions, removeUploadedTalosconfig, uploadTalosconfig } from "@/lib/queries/clusters";
+import { fleetKeys, nodesQueryOptions } from "@/lib/queries/fleet";
+import type { Cluster } from "@/lib/schemas/fleet";
+
+/** The clusters page: the list with each cluster's source and credentials, and the upload form. */
+export function ClustersClient() {
+  const queryClient = useQueryClient();
+  const router = useRouter();
+  const clusters = useQuery(clustersQueryOptions);
+  const nodes = useQuery(nodesQueryOptions());
+  const [notice, setNotice] = useState<string | null>(null);
+
+  // The header's cluster selector is rendered on the server: refresh it with the lists.
+  async function changed(message: string) {
+    setNotice(message);
+    await Promise.all([queryClient.invalidateQueries({ queryKey: clustersQueryOptions.queryKey }), queryClient.invalidateQueries({ queryKey: fleetKeys.all })]);
+    router.refresh();
+  }
+
+  const upload = useMutation({
+    mutationFn: ({ talosconfig, label }: { talosconfig: string; label: string }) => uploadTalosconfig({ talosconfig, ...(label.trim() ? { label } : {}) }),
+    onMutate: () => setNotice(null),
+    onSuccess: (r) => changed(`Added ${r.clusters.map((c) => c.name).join(", ")}. Minos is polling ${r.clusters.length === 1 ? "its" : "their"} nodes now.`),
+  });
+  const remove = useMutation({
+    mutationFn: (c: Cluster) => removeUploadedTalosconfig(c.uploadId!),
+    onMutate: () => setNotice(null),
+    onSuccess: (r) => changed(`Removed ${r.removed.join(", ")}. Minos no longer manages ${r.removed.length === 1 ? "it" : "them"}.`),
+  });
+
+  const nodeCounts = nodes.data ? Object.fromEntries(nodes.data.clusters.map((c) => [c.name, c.nodes.total])) : undefined;
+
+  return (
+    <div className="space-y-6">
+      {notice ? (
+        <p role="status" className="rounded-md border border-ok/30 bg-ok/10 px-3 py-2 text-sm text-ok">
+          {notice}
+        </p>
+      ) : null}
+      {remove.error ? (
+        <p role="alert" className="rounded-md border border-danger/30 bg-danger/10 px-3 py-2 text-sm text-danger">
+          Could not remove the cluster: {remove.error.message}
+        </p>
+      ) : null}
+
+      <section aria-labelledby="cluster-list-heading" className="space-y-3">
+        <h2 id="cluster-list-heading" className="text-base font-semibold">
+          Managed clusters
+        </h2>
+        {clusters.isPending ? (
+          <Skeleton className="h-32 w-full" />
+        ) : clusters.isError ? (
+          <QueryError what="the clusters" error={clusters.error} retry={() => void clusters.refetch()} />
+        ) : clusters.data.clusters.length === 0 ? (
+          <EmptyState icon={Boxes} title="No clusters yet">
+            {clusters.data.error ?? "Upload a talosconfig below, or point TALOSCONFIG at one and restart Minos."}
+          </EmptyState>
+        ) : (
+          <Card className="overflow-x-auto p-0">
+            <ClusterTable clusters={clusters.data.clusters} nodeCounts={nodeCounts} now={new Date()} removing={remove.isPending ? (remove.variables?.uploadId ?? null) : null} onRemove={(c) => remove.mutate(c)} />
+          </Card>
+        )}
+      </section>
+
+      <section aria-labelledby="upload-heading" className="space-y-3">
+        <h2 id="upload-heading" className="text-base font-semibold">
+          Add clusters from a talosconfig
+        </h2>
+        <Card className="p-5">
+          <UploadForm
+            pending={upload.isPending}
+            error={upload.error ? upload.error.message : null}
+            onSubmit={(talosconfig, label) => upload.mutate({ talosconfig, label })}
+          />
+        </Card>
+      </section>
+    </div>
+  );
+}

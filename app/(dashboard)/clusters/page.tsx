@@ -1,0 +1,30 @@
+import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
+import type { Metadata } from "next";
+
+import { ClustersClient } from "@/app/(dashboard)/clusters/client";
+import { PageHeader } from "@/components/shell/page-header";
+import { clustersQueryOptions } from "@/lib/queries/clusters";
+import { nodesQueryOptions } from "@/lib/queries/fleet";
+import { makeQueryClient } from "@/lib/queries/query-client";
+import { listClusters } from "@/lib/server/fleet/clusters";
+import { listNodes } from "@/lib/server/fleet/service";
+
+export const metadata: Metadata = { title: "Clusters" };
+
+export default async function ClustersPage() {
+  const queryClient = makeQueryClient();
+  const [clusters, nodes] = await Promise.all([listClusters(), listNodes()]);
+  queryClient.setQueryData(clustersQueryOptions.queryKey, clusters);
+  queryClient.setQueryData(nodesQueryOptions().queryKey, nodes);
+  return (
+    <>
+      <PageHeader
+        title="Clusters"
+        description="The clusters Minos manages, one per talosconfig context: from the talosconfig file or uploaded here."
+      />
+      <HydrationBoundary state={dehydrate(queryClient)}>
+        <ClustersClient />
+      </HydrationBoundary>
+    </>
+  );
+}
