@@ -47,8 +47,8 @@ export function ClusterTable({ clusters, nodeCounts, now, removing, onRemove }: 
           const siblings = clusters.filter((x) => uploadId !== undefined && x.uploadId === uploadId).map((x) => x.name);
           return (
             <TableRow key={c.name} aria-label={`Cluster ${c.name}`}>
-              <TableCell className="font-medium">{c.name}</TableCell>
-              <TableCell>
+              <TableCell className="whitespace-nowrap font-medium">{c.name}</TableCell>
+              <TableCell className="whitespace-nowrap">
                 {c.source === "upload" ? (
                   <Badge tone="info">
                     <Upload aria-hidden className="size-3" />
@@ -82,7 +82,7 @@ export function ClusterTable({ clusters, nodeCounts, now, removing, onRemove }: 
               <TableCell className="text-right">
                 {uploadId === undefined ? null : confirming === c.name ? (
                   <div role="group" aria-label={`Confirm removing ${c.name}`} className="flex items-center justify-end gap-2">
-                    <span className="text-xs text-fg-muted">Stop managing {siblings.length > 1 ? `${siblings.join(", ")} (one upload)` : c.name}?</span>
+                    <span className="whitespace-nowrap text-xs text-fg-muted">Stop managing {siblings.length > 1 ? `${siblings.join(", ")} (one upload)` : c.name}?</span>
                     <Button size="sm" variant="danger" disabled={removing === uploadId} onClick={() => onRemove(c)}>
                       {removing === uploadId ? "Removing…" : "Remove"}
                     </Button>

@@ -45,20 +45,20 @@ export function UploadForm({ pending, error, onSubmit }: UploadFormProps) {
     <form aria-label="Add clusters from a talosconfig" onSubmit={submit} className="space-y-4">
       <div className="grid gap-4 sm:grid-cols-2">
         <div className="space-y-1">
-          <label htmlFor={ids.file} className="text-sm font-medium">
+          <label htmlFor={ids.file} className="block text-sm font-medium">
             Talosconfig file
           </label>
           <Input id={ids.file} type="file" onChange={(e) => void pick(e.target.files?.[0])} className="py-1" />
         </div>
         <div className="space-y-1">
-          <label htmlFor={ids.label} className="text-sm font-medium">
+          <label htmlFor={ids.label} className="block text-sm font-medium">
             Label (optional)
           </label>
           <Input id={ids.label} value={label} onChange={(e) => setLabel(e.target.value)} placeholder="e.g. lab fleet" maxLength={100} />
         </div>
       </div>
       <div className="space-y-1">
-        <label htmlFor={ids.text} className="text-sm font-medium">
+        <label htmlFor={ids.text} className="block text-sm font-medium">
           Or paste it
         </label>
         <textarea

@@ -22,6 +22,8 @@ export function ClustersClient() {
   const clusters = useQuery(clustersQueryOptions);
   const nodes = useQuery(nodesQueryOptions());
   const [notice, setNotice] = useState<string | null>(null);
+  // Remounting the form after an upload clears it: the pasted file holds a private key.
+  const [formKey, setFormKey] = useState(0);
 
   // The header's cluster selector is rendered on the server: refresh it with the lists.
   async function changed(message: string) {
@@ -33,7 +35,10 @@ export function ClustersClient() {
   const upload = useMutation({
     mutationFn: ({ talosconfig, label }: { talosconfig: string; label: string }) => uploadTalosconfig({ talosconfig, ...(label.trim() ? { label } : {}) }),
     onMutate: () => setNotice(null),
-    onSuccess: (r) => changed(`Added ${r.clusters.map((c) => c.name).join(", ")}. Minos is polling ${r.clusters.length === 1 ? "its" : "their"} nodes now.`),
+    onSuccess: (r) => {
+      setFormKey((k) => k + 1);
+      return changed(`Added ${r.clusters.map((c) => c.name).join(", ")}. Minos is polling ${r.clusters.length === 1 ? "its" : "their"} nodes now.`);
+    },
   });
   const remove = useMutation({
     mutationFn: (c: Cluster) => removeUploadedTalosconfig(c.uploadId!),
@@ -81,6 +86,7 @@ export function ClustersClient() {
         </h2>
         <Card className="p-5">
           <UploadForm
+            key={formKey}
             pending={upload.isPending}
             error={upload.error ? upload.error.message : null}
             onSubmit={(talosconfig, label) => upload.mutate({ talosconfig, label })}
