@@ -24,10 +24,11 @@ import { GET as getClusters } from "@/app/api/clusters/route";
 import { GET as getNodes } from "@/app/api/nodes/route";
 import { listAudit } from "@/lib/server/audit";
 import { errorEnvelopeSchema } from "@/lib/schemas/error";
-import { clustersResponseSchema, nodesResponseSchema, removeUploadResponseSchema, uploadTalosconfigResponseSchema } from "@/lib/schemas/fleet";
+import { clustersResponseSchema, nodesResponseSchema, type FleetEvent, removeUploadResponseSchema, uploadTalosconfigResponseSchema } from "@/lib/schemas/fleet";
 import { authConfig } from "@/lib/server/auth/config";
 import { BASE, seedPrincipals, type Principal } from "@/lib/server/auth/testing/matrix";
 import { getDb } from "@/lib/server/db/db";
+import { subscribe } from "@/lib/server/events";
 import { getFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
 import { startTestFleet, waitFor, type TestFleet } from "@/lib/server/talos/testing/fleet";
 
@@ -111,11 +112,18 @@ describe("POST and DELETE /api/clusters/talosconfig", () => {
       ["sim-other", "upload"],
     ]);
 
+    const events: FleetEvent[] = [];
+    const unsubscribe = subscribe("fleet", (e) => void events.push(e));
     const del = await deleteUpload(send("DELETE", `/api/clusters/talosconfig/${created.upload.id}`, admin), { params: Promise.resolve({ id: created.upload.id }) });
     expect(removeUploadResponseSchema.parse(await del.json())).toEqual({ id: created.upload.id, removed: ["sim-other"] });
     const after = await nodeAddresses();
     expect(after.filter((a) => a.includes("@sim-other"))).toEqual([]);
     expect(after).toHaveLength(2);
+    // SSE clients learn it from one event: the removed ids, and roll-ups without the cluster.
+    unsubscribe();
+    const removal = events.find((e) => e.type === "nodes" && e.removed.length > 0);
+    expect(removal?.type === "nodes" && removal.removed.sort()).toEqual(other.fleet.nodes.map((n) => `${n.address}@sim-other`).sort());
+    expect(removal?.clusters.map((c) => c.name)).toEqual(["sim-1"]);
 
     const again = await deleteUpload(send("DELETE", `/api/clusters/talosconfig/${created.upload.id}`, admin), { params: Promise.resolve({ id: created.upload.id }) });
     expect(again.status).toBe(404);
