@@ -1,5 +1,6 @@
 import type { z } from "zod";
 
+import { csrfHeaders, isMutatingMethod } from "@/lib/auth/csrf";
 import { errorEnvelopeSchema, type ErrorCode } from "@/lib/schemas/error";
 
 /** An error answered by the Minos API, with the envelope's code and details. */
@@ -17,7 +18,8 @@ export class ApiError extends Error {
 
 /**
  * The one fetch that client code uses: JSON in, the response parsed with its zod schema, and
- * every failure turned into an ApiError carrying the envelope's code.
+ * every failure turned into an ApiError carrying the envelope's code. Mutating requests carry the
+ * session's CSRF token, which the server demands of cookie sessions.
  */
 export async function apiFetch<S extends z.ZodType>(
   path: string,
@@ -29,7 +31,12 @@ export async function apiFetch<S extends z.ZodType>(
   try {
     response = await fetch(path, {
       ...rest,
-      headers: { accept: "application/json", ...(json !== undefined ? { "content-type": "application/json" } : {}), ...rest.headers },
+      headers: {
+        accept: "application/json",
+        ...(json !== undefined ? { "content-type": "application/json" } : {}),
+        ...(isMutatingMethod(rest.method ?? "GET") ? csrfHeaders() : {}),
+        ...rest.headers,
+      },
       body: json !== undefined ? JSON.stringify(json) : rest.body,
     });
   } catch (e) {

@@ -17,18 +17,17 @@ type Schema = z.ZodType;
 type Infer<S> = S extends Schema ? z.infer<S> : undefined;
 
 /**
- * Phase 1 of access control: routes that declare a `role` are guarded, the others run as before.
- * Phase 2 sets this to true (and makes `role` required in RouteSpec) so an undeclared route is
- * refused; see docs/access-control.md.
+ * Every route must declare a `role` (the type requires it); this catches a route that slips one
+ * past the compiler (a cast, plain JavaScript) by refusing it. See docs/access-control.md.
  */
-export const REQUIRE_ROLE_DECLARATION = false;
+export const REQUIRE_ROLE_DECLARATION = true;
 
 interface RouteSpec<P, Q, B, R> {
   /**
    * The weakest role that may call this route, or "public". Declared routes check the Host
    * header, the Origin and CSRF token of mutating requests, and the caller's session or token.
    */
-  role?: R;
+  role: R;
   /** A rate limit per client and endpoint (sign-in ceremonies, token management). */
   rateLimit?: RateLimitName;
   params?: P;
@@ -37,7 +36,7 @@ interface RouteSpec<P, Q, B, R> {
   maxBodyBytes?: number;
 }
 
-/** A signed-in caller on routes that need a role; possibly nobody on public and undeclared ones. */
+/** A signed-in caller on routes that need a role; possibly nobody on public ones. */
 type ActorFor<R> = R extends "viewer" | "operator" | "admin" ? Actor : Actor | null;
 
 interface RouteInput<P, Q, B, R> {
@@ -62,7 +61,7 @@ export function route<
   P extends Schema | undefined = undefined,
   Q extends Schema | undefined = undefined,
   B extends Schema | undefined = undefined,
-  R extends RouteRole | undefined = undefined,
+  R extends RouteRole = RouteRole,
 >(spec: RouteSpec<P, Q, B, R>, fn: (input: RouteInput<P, Q, B, R>) => Promise<unknown> | unknown, deps: () => AuthDeps = defaultAuthDeps) {
   const handler = async (request: Request, ctx: RouteContext = {}): Promise<Response> => {
     try {
@@ -134,8 +133,7 @@ function tooLarge(limit: number): AppError {
 /** The error envelope for any thrown value; unknown errors are logged and reported as a bare 500. */
 export function errorResponse(e: unknown): Response {
   if (e instanceof RateLimitedError) {
-    // The error enum has no rate-limit code yet (phase 2 adds "rate_limited"); 429 carries the meaning.
-    const envelope: ErrorEnvelope = { error: { code: "forbidden", message: e.message, details: { retryAfterSeconds: e.retryAfterSeconds } } };
+    const envelope: ErrorEnvelope = { error: { code: "rate_limited", message: e.message, details: { retryAfterSeconds: e.retryAfterSeconds } } };
     return Response.json(envelope, { status: 429, headers: { "retry-after": String(e.retryAfterSeconds) } });
   }
   if (isAppError(e)) {

@@ -2,7 +2,7 @@ import { AppError } from "@/lib/server/errors";
 import { route } from "@/lib/server/route";
 
 // ANY /api/* that matches no route – the error envelope instead of Next's HTML 404 page
-const notFound = route({}, ({ request }) => {
+const notFound = route({ role: "public" }, ({ request }) => {
   throw new AppError("not_found", `No API route ${request.method} ${new URL(request.url).pathname}`);
 });
 

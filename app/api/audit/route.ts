@@ -4,4 +4,4 @@ import { getDb } from "@/lib/server/db/db";
 import { route } from "@/lib/server/route";
 
 // GET /api/audit – the audit log, newest first (?limit=, ?before=<id> to page back)
-export const GET = route({ query: auditQuerySchema }, ({ query }) => ({ entries: listAudit(getDb(), query) }));
+export const GET = route({ role: "viewer", query: auditQuerySchema }, ({ query }) => ({ entries: listAudit(getDb(), query) }));

@@ -3,4 +3,4 @@ import { listCertificates } from "@/lib/server/certs/service";
 import { route } from "@/lib/server/route";
 
 // GET /api/certificates – the certificate inventory, most urgent first (?cluster=&kind=&tier=, ?refresh=1 rescans)
-export const GET = route({ query: certificatesQuerySchema }, ({ query }) => listCertificates(query));
+export const GET = route({ role: "viewer", query: certificatesQuerySchema }, ({ query }) => listCertificates(query));

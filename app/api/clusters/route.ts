@@ -2,4 +2,4 @@ import { listClusters } from "@/lib/server/fleet/clusters";
 import { route } from "@/lib/server/route";
 
 // GET /api/clusters – the clusters from the talosconfig, with their credentials' roles and expiry
-export const GET = route({}, () => listClusters());
+export const GET = route({ role: "viewer" }, () => listClusters());

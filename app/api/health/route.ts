@@ -3,4 +3,4 @@ import { MINOS_VERSION } from "@/lib/version";
 import type { HealthResponse } from "@/lib/schemas/health";
 
 // GET /api/health – liveness and the running Minos version
-export const GET = route({}, (): HealthResponse => ({ ok: true, version: MINOS_VERSION }));
+export const GET = route({ role: "public" }, (): HealthResponse => ({ ok: true, version: MINOS_VERSION }));

@@ -1,18 +1,20 @@
 import { z } from "zod";
 
 import { upgradeListQuerySchema, upgradeRequestSchema } from "@/lib/schemas/upgrades";
+import { requireTalosAction } from "@/lib/server/auth/talos";
 import { route } from "@/lib/server/route";
 import { withUpgradeRunner } from "@/lib/server/upgrades";
 
 // GET /api/upgrades – upgrade plans, newest first (?cluster=, ?limit=)
-export const GET = route({ query: upgradeListQuerySchema }, ({ query }) => withUpgradeRunner((r) => ({ plans: r.list(query) })));
+export const GET = route({ role: "viewer", query: upgradeListQuerySchema }, ({ query }) => withUpgradeRunner((r) => ({ plans: r.list(query) })));
 
 // POST /api/upgrades – plan and start a rolling upgrade (?dryRun=1 returns the plan and starts nothing)
 export const POST = route(
-  { body: upgradeRequestSchema, query: z.object({ dryRun: z.enum(["0", "1", "true", "false"]).optional() }) },
-  ({ body, query }) =>
+  { role: "admin", rateLimit: "manage", body: upgradeRequestSchema, query: z.object({ dryRun: z.enum(["0", "1", "true", "false"]).optional() }) },
+  ({ body, query, actor }) =>
     withUpgradeRunner(async (r) => {
       if (query.dryRun === "1" || query.dryRun === "true") return r.preview(body);
-      return Response.json(await r.create(body), { status: 201 });
+      await requireTalosAction(actor, "startUpgrade", body.cluster);
+      return Response.json(await r.create(body, actor.label), { status: 201 });
     }),
 );

@@ -121,6 +121,7 @@ describe("bearer tokens", () => {
     const limited = await c.handler(req(`Bearer ${p.bearer}`));
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("30");
+    expect(((await limited.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
   });
 });
 
@@ -205,11 +206,12 @@ describe("the flows through the routes", () => {
   });
 });
 
-describe("routes without a declaration (phase 1)", () => {
-  it("keep working without credentials", async () => {
+describe("routes without a declaration", () => {
+  it("are refused even when a cast slips one past the compiler", async () => {
     const { route } = await import("@/lib/server/route");
-    const GET = route({}, ({ actor }) => ({ ok: true, actor }));
-    const res = await GET(new Request(`${BASE}/api/x`, { headers: { host: "evil.example" } }));
-    expect(await res.json()).toEqual({ ok: true, actor: null });
+    const GET = route({} as { role: "public" }, () => ({ ok: true }));
+    const res = await GET(new Request(`${BASE}/api/x`, { headers: { host: "127.0.0.1:3215" } }));
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/declares no role/);
   });
 });

@@ -8,9 +8,6 @@ import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/c
 import { resolveNodeOrThrow } from "@/lib/server/fleet/nodes";
 import type { TalosClient } from "@/lib/server/talos";
 
-/** Who acts until sign-in exists (issue 8). */
-export const LOCAL_USER = "local user";
-
 /**
  * What config push needs from the outside world. Routes use {@link defaultConfigDeps}; tests
  * pass a simulator fleet's client, an in-memory database and a fixed key.

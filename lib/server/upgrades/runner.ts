@@ -63,7 +63,7 @@ export interface RunnerDeps {
   clock?: Clock;
   /** Called after every persisted transition with the whole plan. */
   publish?(event: UpgradeEvent): void;
-  /** Who starts, pauses, resumes and cancels (until sign-in exists). */
+  /** The audit label when a caller names no actor (tests, resumed plans). */
   actor?: string;
   /** Health gate and etcd poll interval. Default 1000 ms. */
   pollIntervalMs?: number;
@@ -258,16 +258,16 @@ export class UpgradeRunner {
 
   /**
    * Plans and starts an upgrade. Refused with `conflict` when the cluster already has a live plan
-   * or a check fails (the checks are in the error's details).
+   * or a check fails (the checks are in the error's details). `actor` labels the plan and its audit records.
    */
-  async create(req: ParsedUpgradeRequest): Promise<UpgradePlan> {
+  async create(req: ParsedUpgradeRequest, actor: string = this.actor): Promise<UpgradePlan> {
     const live = repo.listPlanIdsInStates(this.db, LIVE_STATES).find((p) => p.cluster === req.cluster);
     if (live) throw new AppError("conflict", `Cluster "${req.cluster}" already has an upgrade in progress (${live.id}, ${live.state})`, { details: { planId: live.id } });
     const { preview, etcd } = await this.plan(req);
     if (!preview.canStart) {
       const errors = preview.checks.filter((c) => c.level === "error");
       recordAudit(this.db, {
-        actor: this.actor,
+        actor,
         action: "upgrade.start",
         target: req.cluster,
         result: "refused",
@@ -278,9 +278,9 @@ export class UpgradeRunner {
     const id = randomUUID();
     const now = this.clock.now();
     this.db.transaction(() => {
-      repo.insertPlan(this.db, { id, actor: this.actor, preview, etcdMembers: etcd && !etcd.error ? etcd.members.length : null, now });
+      repo.insertPlan(this.db, { id, actor, preview, etcdMembers: etcd && !etcd.error ? etcd.members.length : null, now });
       recordAudit(this.db, {
-        actor: this.actor,
+        actor,
         action: "upgrade.start",
         target: id,
         result: "ok",
@@ -293,16 +293,16 @@ export class UpgradeRunner {
   }
 
   /** Pause (the node in flight finishes, no more start), resume, or cancel (upgraded nodes stay upgraded). */
-  control(id: string, action: UpgradeAction): UpgradePlan {
+  control(id: string, action: UpgradeAction, actor: string = this.actor): UpgradePlan {
     const event: PlanEvent = action;
     const plan = this.getOrThrow(id);
     const next = planTransition(plan.state, event);
     if (!next) throw new AppError("conflict", `Cannot ${action} an upgrade that is ${plan.state}`);
     this.db.transaction(() => {
-      const reason = action === "pause" ? `paused by ${this.actor}` : action === "cancel" ? `cancelled by ${this.actor}` : null;
+      const reason = action === "pause" ? `paused by ${actor}` : action === "cancel" ? `cancelled by ${actor}` : null;
       this.transition(id, event, {}, reason);
       if (action === "resume") repo.clearPlanReason(this.db, id);
-      recordAudit(this.db, { actor: this.actor, action: `upgrade.${action}`, target: id, result: "ok", details: { cluster: plan.cluster, from: plan.state, to: next } });
+      recordAudit(this.db, { actor, action: `upgrade.${action}`, target: id, result: "ok", details: { cluster: plan.cluster, from: plan.state, to: next } });
     })();
     this.publish(id);
     this.ensureLoop(id);

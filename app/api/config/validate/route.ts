@@ -4,6 +4,6 @@ import { route } from "@/lib/server/route";
 
 // POST /api/config/validate – validate a machine config (malformed YAML is a 200 with issues)
 export const POST = route(
-  { body: validateConfigBodySchema, maxBodyBytes: VALIDATE_MAX_BODY_BYTES },
+  { role: "viewer", body: validateConfigBodySchema, maxBodyBytes: VALIDATE_MAX_BODY_BYTES },
   ({ body }): ValidateConfigResponse => validateConfig(body.yaml, body),
 );

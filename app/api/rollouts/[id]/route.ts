@@ -5,4 +5,4 @@ import { getRollout } from "@/lib/server/configs/rollouts/service";
 import { route } from "@/lib/server/route";
 
 // GET /api/rollouts/:id – a rollout with its per-node results
-export const GET = route({ params: z.object({ id: z.string().min(1) }) }, ({ params }) => getRollout(defaultConfigDeps(), params.id));
+export const GET = route({ role: "viewer", params: z.object({ id: z.string().min(1) }) }, ({ params }) => getRollout(defaultConfigDeps(), params.id));

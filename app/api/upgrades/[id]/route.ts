@@ -3,4 +3,4 @@ import { route } from "@/lib/server/route";
 import { withUpgradeRunner } from "@/lib/server/upgrades";
 
 // GET /api/upgrades/:id – one plan with its nodes, messages and progress
-export const GET = route({ params: upgradeIdParamsSchema }, ({ params }) => withUpgradeRunner((r) => r.getOrThrow(params.id)));
+export const GET = route({ role: "viewer", params: upgradeIdParamsSchema }, ({ params }) => withUpgradeRunner((r) => r.getOrThrow(params.id)));

@@ -3,4 +3,4 @@ import { route } from "@/lib/server/route";
 import { withUpgradeRunner } from "@/lib/server/upgrades";
 
 // POST /api/upgrades/plan – the dry run: order, batches and checks; nothing starts
-export const POST = route({ body: upgradeRequestSchema }, ({ body }) => withUpgradeRunner((r) => r.preview(body)));
+export const POST = route({ role: "viewer", body: upgradeRequestSchema }, ({ body }) => withUpgradeRunner((r) => r.preview(body)));

@@ -6,6 +6,6 @@ import { listRevisions } from "@/lib/server/configs/history";
 import { route } from "@/lib/server/route";
 
 // GET /api/nodes/:node/config/revisions – every config Minos applied to the node, newest first
-export const GET = route({ params: z.object({ node: z.string().min(1) }), query: revisionListQuerySchema }, ({ params, query }) =>
+export const GET = route({ role: "viewer", params: z.object({ node: z.string().min(1) }), query: revisionListQuerySchema }, ({ params, query }) =>
   listRevisions(defaultConfigDeps(), params.node, query.limit),
 );

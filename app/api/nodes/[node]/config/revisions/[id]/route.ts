@@ -5,6 +5,6 @@ import { getRevision } from "@/lib/server/configs/history";
 import { route } from "@/lib/server/route";
 
 // GET /api/nodes/:node/config/revisions/:id – one revision with its config, redacted
-export const GET = route({ params: z.object({ node: z.string().min(1), id: z.coerce.number().int().min(1) }) }, ({ params }) =>
+export const GET = route({ role: "viewer", params: z.object({ node: z.string().min(1), id: z.coerce.number().int().min(1) }) }, ({ params }) =>
   getRevision(defaultConfigDeps(), params.node, params.id),
 );
