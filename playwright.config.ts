@@ -4,11 +4,15 @@ import path from "node:path";
 
 import { defineConfig } from "@playwright/test";
 
+import { storageStateFile } from "./e2e/auth-state";
 import { findChromium } from "./e2e/chromium";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
-// A fresh state dir per run: the e2e server never touches a developer's own .minos.
-const stateDir = process.env.E2E_STATE_DIR ?? mkdtempSync(path.join(tmpdir(), "minos-e2e-"));
+// A fresh state dir per run: the e2e server never touches a developer's own .minos. Workers
+// evaluate this file again; the environment makes them agree on the directory (and on the
+// signed-in states the setup project writes into it).
+process.env.E2E_STATE_DIR ??= mkdtempSync(path.join(tmpdir(), "minos-e2e-"));
+const stateDir = process.env.E2E_STATE_DIR;
 
 export default defineConfig({
   testDir: "e2e",
@@ -39,7 +43,11 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium" }],
+  projects: [
+    { name: "setup", testMatch: /auth\.setup\.ts$/ },
+    // Every spec runs signed in as the admin; auth.spec.ts starts its own server and signs in itself.
+    { name: "chromium", dependencies: ["setup"], use: { storageState: storageStateFile("admin") } },
+  ],
   webServer: {
     command: "node node_modules/tsx/dist/cli.mjs scripts/start.ts",
     url: `http://127.0.0.1:${port}/api/health`,

@@ -3,11 +3,10 @@ import { NextResponse, type NextRequest } from "next/server";
 import { allowedHostsFrom, hostAllowed } from "@/lib/auth/hosts";
 
 /**
- * Phase 2 of access control turns this on: a page request without a session cookie is sent to
- * the sign-in page before anything renders. Only an optimistic check; the pages and the route
- * wrapper verify the session themselves.
+ * A page request without a session cookie is sent to the sign-in page before anything renders.
+ * Only an optimistic check; the dashboard layout and the route wrapper verify the session.
  */
-const GATE_PAGES = false;
+const GATE_PAGES = true;
 const SESSION_COOKIES = ["minos_session", "__Host-minos_session"];
 /** Pages that must open without a session. */
 const PUBLIC_PAGES = ["/sign-in", "/setup", "/invite"];

@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 
+import { csrfHeader } from "./auth-state";
 import { UpgradesPage } from "./pages/upgrades";
 
 // The e2e fleet reboots in 2 s and boots in 1 s, but installs take the simulator's default 5 s:
@@ -54,7 +55,8 @@ test("preview and run a rolling upgrade from the UI: progress reaches 100 % and 
 });
 
 test("the API refuses an unsupported version jump with the checks in the envelope", async ({ request }) => {
-  const res = await request.post("/api/upgrades", { data: { cluster: "sim-1", version: "v1.17.0" } });
+  // Signed in with a cookie (the setup project's admin), so the CSRF header goes along.
+  const res = await request.post("/api/upgrades", { data: { cluster: "sim-1", version: "v1.17.0" }, headers: await csrfHeader(request) });
   expect(res.status()).toBe(409);
   const body = (await res.json()) as { error: { code: string; message: string; details: { checks: { code: string; level: string }[] } } };
   expect(body.error.code).toBe("conflict");

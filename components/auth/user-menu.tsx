@@ -9,7 +9,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { ROLE_LABEL } from "@/lib/auth/roles";
 
-/** Who is signed in, with their role and a sign-out button; for the shell's header (phase 2). */
+/** Who is signed in, with their role and a sign-out button; in the shell's header. */
 export function UserMenu() {
   const { data } = useQuery(sessionQuery());
   if (!data?.user) return null;

@@ -4,7 +4,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ChevronDown, ChevronRight, GitCompareArrows, LoaderCircle, RotateCcw, Stamp } from "lucide-react";
 import { useState } from "react";
 
+import { useControlAccess } from "@/components/auth/use-availability";
 import { Button } from "@/components/ui/button";
+import { parseNodeId } from "@/lib/fleet/node-id";
 import { configKeys } from "@/lib/queries/config";
 import type { PreflightResponse } from "@/lib/schemas/configs";
 import { adoptDrift, configPushKeys as pushKeys, driftQueryOptions, preflightRollback, reapplyDrift } from "@/lib/queries/configs";
@@ -25,6 +27,8 @@ export function DriftBanner({ node, nodeLabel, quietErrors = false }: { node: st
   const drift = useQuery({ ...driftQueryOptions(node), refetchInterval: 60_000 });
   const [open, setOpen] = useState(false);
   const [pending, setPending] = useState<Pending>(null);
+  // Adopting and re-applying change what Minos holds or the node runs: admins only.
+  const fix = useControlAccess("applyConfig", parseNodeId(node)?.cluster);
   const [problem, setProblem] = useState<ProblemText | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
@@ -102,13 +106,22 @@ export function DriftBanner({ node, nodeLabel, quietErrors = false }: { node: st
           {open ? <ChevronDown aria-hidden className="size-4" /> : <ChevronRight aria-hidden className="size-4" />}
           {open ? "Hide the difference" : "Show the difference"}
         </Button>
-        <Button size="sm" onClick={() => setPending({ kind: "adopt" })} disabled={adopt.isPending}>
-          <Stamp aria-hidden className="size-4" /> Adopt the running config
-        </Button>
-        <Button size="sm" onClick={() => d.revisionId !== null && preview.mutate(d.revisionId)} disabled={preview.isPending || d.revisionId === null}>
-          {preview.isPending ? <LoaderCircle aria-hidden className="size-4 animate-spin motion-reduce:animate-none" /> : <RotateCcw aria-hidden className="size-4" />}
-          Re-apply revision #{d.revisionId}…
-        </Button>
+        {fix.hidden ? null : (
+          <>
+            <Button size="sm" onClick={() => setPending({ kind: "adopt" })} disabled={adopt.isPending}>
+              <Stamp aria-hidden className="size-4" /> Adopt the running config
+            </Button>
+            <Button
+              size="sm"
+              onClick={() => d.revisionId !== null && preview.mutate(d.revisionId)}
+              disabled={preview.isPending || d.revisionId === null || !fix.allowed}
+              title={fix.allowed ? undefined : fix.reason}
+            >
+              {preview.isPending ? <LoaderCircle aria-hidden className="size-4 animate-spin motion-reduce:animate-none" /> : <RotateCcw aria-hidden className="size-4" />}
+              Re-apply revision #{d.revisionId}…
+            </Button>
+          </>
+        )}
       </div>
       {problem ? (
         <div className="px-4 pb-3">

@@ -1,9 +1,10 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Layers, Server, TriangleAlert } from "lucide-react";
+import { Layers, Lock, Server, TriangleAlert } from "lucide-react";
 import { useState } from "react";
 
+import { useControlAccess } from "@/components/auth/use-availability";
 import { Card } from "@/components/ui/card";
 import { nodeId, parseNodeId } from "@/lib/fleet/node-id";
 import { clustersQueryOptions } from "@/lib/queries/config";
@@ -43,6 +44,19 @@ export function PushSection({ sourceNode, yaml, validated, localErrors, talosVer
     { id: "node" as const, label: "Apply to one node", icon: Server },
     { id: "rollout" as const, label: "Roll out to several nodes", icon: Layers },
   ];
+  const targetCluster = (target ? parseNodeId(target)?.cluster : null) ?? cluster;
+  const access = useControlAccess("applyConfig", targetCluster);
+  if (access.hidden || !access.allowed) {
+    // A viewer or operator gets no apply or rollout controls at all; os:reader credentials say why.
+    return (
+      <section aria-label="Push this config">
+        <p role="note" className="flex items-start gap-2 rounded-md border border-border bg-surface-muted px-3 py-2 text-sm text-fg-muted">
+          <Lock aria-hidden className="mt-0.5 size-4 shrink-0" />
+          {access.hidden ? "Applying configs and starting rollouts needs the Admin role in Minos." : access.reason}
+        </p>
+      </section>
+    );
+  }
 
   return (
     <section aria-label="Push this config" className="space-y-3">

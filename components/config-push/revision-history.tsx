@@ -5,10 +5,12 @@ import { CircleCheck, FileCode2, History, LoaderCircle, RotateCcw, RotateCw, Shi
 import Link from "next/link";
 import { useId, useState } from "react";
 
+import { useControlAccess } from "@/components/auth/use-availability";
 import { Button, buttonVariants } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
+import { parseNodeId } from "@/lib/fleet/node-id";
 import { configKeys } from "@/lib/queries/config";
 import { DEFAULT_TRY_TIMEOUT_SECONDS, type ApplyMode, type ApplyResponse, type PreflightResponse, type RevisionSummary } from "@/lib/schemas/configs";
 import { configPushKeys as pushKeys, preflightRollback, revisionDiffQueryOptions, revisionsQueryOptions, rollbackConfig as rollback } from "@/lib/queries/configs";
@@ -37,6 +39,8 @@ export function RevisionHistory({ node, nodeLabel }: { node: string; nodeLabel: 
   const [compare, setCompare] = useState<{ from: number | null; to: number | "running" | null }>({ from: null, to: null });
   const [rollbackTo, setRollbackTo] = useState<RevisionSummary | null>(null);
   const [now] = useState(() => Date.now());
+  // Rolling back applies a config: admins only, and only with os:admin credentials for the cluster.
+  const rollbackAccess = useControlAccess("rollbackConfig", parseNodeId(node)?.cluster);
 
   if (revisions.isPending) {
     return (
@@ -151,8 +155,14 @@ export function RevisionHistory({ node, nodeLabel }: { node: string; nodeLabel: 
                   </td>
                   <td className="max-w-72 px-3 py-2 text-xs text-fg-muted">{r.message}</td>
                   <td className="px-3 py-2 text-right">
-                    {canRollBackTo(r, current) ? (
-                      <Button size="sm" onClick={() => setRollbackTo(r)} aria-label={`Roll back to revision ${r.id}`}>
+                    {canRollBackTo(r, current) && !rollbackAccess.hidden ? (
+                      <Button
+                        size="sm"
+                        onClick={() => setRollbackTo(r)}
+                        aria-label={`Roll back to revision ${r.id}`}
+                        disabled={!rollbackAccess.allowed}
+                        title={rollbackAccess.allowed ? undefined : rollbackAccess.reason}
+                      >
                         <RotateCcw aria-hidden className="size-4" /> Roll back…
                       </Button>
                     ) : null}

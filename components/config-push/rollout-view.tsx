@@ -5,6 +5,7 @@ import { ChevronRight, FileCode2, Layers, LoaderCircle, Pause, Play, RotateCw, S
 import Link from "next/link";
 import { useState } from "react";
 
+import { useControlAccess } from "@/components/auth/use-availability";
 import { Button, buttonVariants } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -121,6 +122,10 @@ export function RolloutDetail({ id }: { id: string }) {
   const queryClient = useQueryClient();
   const rollout = useQuery(rolloutQueryOptions(id));
   const [confirmCancel, setConfirmCancel] = useState(false);
+  // Pausing and resuming are an operator's, cancelling an admin's; nobody sees a button they cannot use.
+  const mayPause = !useControlAccess("pauseRollout").hidden;
+  const mayResume = !useControlAccess("resumeRollout").hidden;
+  const mayCancel = !useControlAccess("cancelRollout").hidden;
   const [problem, setProblem] = useState<ProblemText | null>(null);
   const act = useMutation({
     mutationFn: (action: RolloutAction) => rolloutAction(id, action),
@@ -182,17 +187,17 @@ export function RolloutDetail({ id }: { id: string }) {
           <StatusBadge tone={state.tone}>{state.label}</StatusBadge>
           {live ? <LoaderCircle aria-label="In progress" className="size-4 animate-spin text-info motion-reduce:animate-none" /> : null}
           <div className="ml-auto flex flex-wrap gap-2">
-            {r.state === "running" ? (
+            {r.state === "running" && mayPause ? (
               <Button size="sm" onClick={() => act.mutate("pause")} disabled={act.isPending}>
                 <Pause aria-hidden className="size-4" /> Pause
               </Button>
             ) : null}
-            {canResume ? (
+            {canResume && mayResume ? (
               <Button size="sm" variant="primary" onClick={() => act.mutate("resume")} disabled={act.isPending}>
                 <Play aria-hidden className="size-4" /> {r.state === "failed" ? "Continue with the remaining nodes" : "Resume"}
               </Button>
             ) : null}
-            {canCancel ? (
+            {canCancel && mayCancel ? (
               <Button size="sm" variant="ghost" onClick={() => setConfirmCancel(true)} disabled={act.isPending}>
                 <Square aria-hidden className="size-4" /> Cancel…
               </Button>

@@ -1,18 +1,28 @@
+import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import { Hexagon, TriangleAlert } from "lucide-react";
 import Link from "next/link";
 import { connection } from "next/server";
 import { Suspense, type ReactNode } from "react";
 
+import { sessionQuery } from "@/components/auth/queries";
+import { UserMenu } from "@/components/auth/user-menu";
 import { ClusterSelector } from "@/components/shell/cluster-selector";
 import { Sidebar } from "@/components/shell/sidebar";
 import { Badge } from "@/components/ui/badge";
+import { makeQueryClient } from "@/lib/queries/query-client";
+import type { Actor } from "@/lib/server/auth/actor";
+import { defaultAuthDeps } from "@/lib/server/auth/deps";
+import { sessionInfo } from "@/lib/server/auth/service";
 import { listClusters } from "@/lib/server/fleet/clusters";
 
-/** The sidebar and header every page lives in. */
-export async function AppShell({ children }: { children: ReactNode }) {
+/** The sidebar and header every page lives in, for a signed-in person. */
+export async function AppShell({ actor, children }: { actor: Actor; children: ReactNode }) {
   // The cluster list comes from the talosconfig at request time, never from the build.
   await connection();
   const { clusters, source, error } = await listClusters();
+  // The session is known here already: hand it to the user menu so it shows without a round trip.
+  const queryClient = makeQueryClient();
+  queryClient.setQueryData(sessionQuery().queryKey, sessionInfo(actor, defaultAuthDeps()));
   return (
     <div className="flex min-h-screen">
       <aside className="sticky top-0 hidden h-screen w-56 shrink-0 flex-col border-r border-border bg-surface md:flex">
@@ -21,7 +31,7 @@ export async function AppShell({ children }: { children: ReactNode }) {
           Minos
         </Link>
         <Suspense>
-          <Sidebar />
+          <Sidebar role={actor.role} />
         </Suspense>
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
@@ -29,11 +39,16 @@ export async function AppShell({ children }: { children: ReactNode }) {
           <Suspense>
             <ClusterSelector clusters={clusters} />
           </Suspense>
-          {source.simulated ? (
-            <Badge tone="info" title="Minos is connected to its built-in simulated fleet, not to real machines">
-              Simulated fleet
-            </Badge>
-          ) : null}
+          <div className="flex items-center gap-4">
+            {source.simulated ? (
+              <Badge tone="info" title="Minos is connected to its built-in simulated fleet, not to real machines">
+                Simulated fleet
+              </Badge>
+            ) : null}
+            <HydrationBoundary state={dehydrate(queryClient)}>
+              <UserMenu />
+            </HydrationBoundary>
+          </div>
         </header>
         {error ? (
           <div role="alert" className="flex items-start gap-2 border-b border-danger/30 bg-danger/10 px-6 py-3 text-sm text-danger">

@@ -1,4 +1,7 @@
-import { Activity, FileCode2, LayoutDashboard, ScrollText, Server, ShieldCheck, type LucideIcon } from "lucide-react";
+import { Activity, FileCode2, KeyRound, LayoutDashboard, ScrollText, Server, ShieldCheck, type LucideIcon } from "lucide-react";
+
+import type { Role } from "@/lib/schemas/auth";
+import { roleAllows } from "@/lib/auth/roles";
 
 export interface NavItem {
   href: string;
@@ -14,3 +17,10 @@ export const navItems: NavItem[] = [
   { href: "/certificates", label: "Certificates", icon: ShieldCheck },
   { href: "/audit", label: "Audit", icon: ScrollText },
 ];
+
+const accessItem: NavItem = { href: "/access", label: "Access", icon: KeyRound };
+
+/** The items a role sees: the Access page only for those who may manage users. */
+export function navItemsFor(role: Role): NavItem[] {
+  return roleAllows(role, "manageUsers") ? [...navItems, accessItem] : navItems;
+}

@@ -3,21 +3,22 @@
 import Link from "next/link";
 import { usePathname, useSearchParams } from "next/navigation";
 
-import { navItems } from "@/components/shell/nav-items";
+import { navItemsFor } from "@/components/shell/nav-items";
+import type { Role } from "@/lib/schemas/auth";
 import { cn } from "@/lib/utils/cn";
 
 function isActive(pathname: string, href: string): boolean {
   return href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
 }
 
-export function Sidebar() {
+export function Sidebar({ role }: { role: Role }) {
   const pathname = usePathname();
   const cluster = useSearchParams().get("cluster");
   // Keep the selected cluster when moving between pages.
   const suffix = cluster ? `?cluster=${encodeURIComponent(cluster)}` : "";
   return (
     <nav aria-label="Main" className="flex flex-col gap-1 p-3">
-      {navItems.map(({ href, label, icon: Icon }) => {
+      {navItemsFor(role).map(({ href, label, icon: Icon }) => {
         const active = isActive(pathname, href);
         return (
           <Link

@@ -1,5 +1,6 @@
 import { CircleCheck, CircleX, Crown, Rocket, TriangleAlert } from "lucide-react";
 
+import { useControlAccess } from "@/components/auth/use-availability";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import type { UpgradeCheck, UpgradePreview } from "@/lib/schemas/upgrades";
@@ -37,6 +38,7 @@ export function PlanPreview({ preview, starting, onStart }: PlanPreviewProps) {
   // Nodes checked fine individually need no line each: the checks list stays readable at 50 nodes.
   const shown = [...preview.checks].sort((a, b) => ["error", "warn", "ok"].indexOf(a.level) - ["error", "warn", "ok"].indexOf(b.level));
   const toUpgrade = preview.nodes.filter((n) => !n.alreadyOnTarget).length;
+  const start = useControlAccess("startUpgrade", preview.cluster);
   return (
     <Card className="space-y-5 p-5" aria-label="Plan preview" role="region">
       <div className="flex flex-wrap items-start justify-between gap-3">
@@ -49,10 +51,21 @@ export function PlanPreview({ preview, starting, onStart }: PlanPreviewProps) {
             <span className="font-mono text-xs break-all">{preview.image}</span>
           </p>
         </div>
-        <Button variant="primary" onClick={onStart} disabled={!preview.canStart || starting}>
-          <Rocket aria-hidden className="size-4" />
-          {starting ? "Starting…" : "Start upgrade"}
-        </Button>
+        {start.hidden ? (
+          <p className="text-sm text-fg-muted">Starting an upgrade needs the Admin role.</p>
+        ) : (
+          <div className="flex max-w-sm flex-col items-end gap-1">
+            <Button variant="primary" onClick={onStart} disabled={!preview.canStart || starting || !start.allowed} aria-describedby={start.allowed ? undefined : "start-upgrade-why"}>
+              <Rocket aria-hidden className="size-4" />
+              {starting ? "Starting…" : "Start upgrade"}
+            </Button>
+            {start.allowed ? null : (
+              <p id="start-upgrade-why" className="text-right text-xs text-fg-muted">
+                {start.reason}
+              </p>
+            )}
+          </div>
+        )}
       </div>
 
       {errors.length > 0 ? (

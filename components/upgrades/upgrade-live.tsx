@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { Ban, CircleCheck, CircleX, Pause, Play, TriangleAlert } from "lucide-react";
 
+import { useControlAccess } from "@/components/auth/use-availability";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ApiError } from "@/lib/queries/api";
@@ -58,6 +59,10 @@ export function UpgradeLive({ id }: { id: string }) {
   });
   const busy = control.isPending;
 
+  // Pausing and resuming are an operator's; cancelling an admin's. Nobody sees a button they cannot use.
+  const pause = useControlAccess("pauseUpgrade");
+  const resume = useControlAccess("resumeUpgrade");
+  const cancel = useControlAccess("cancelUpgrade");
   return (
     <div className="space-y-5">
       <Card className="space-y-4 p-5">
@@ -77,19 +82,19 @@ export function UpgradeLive({ id }: { id: string }) {
             </p>
           </div>
           <div className="flex gap-2">
-            {plan.state === "running" ? (
+            {plan.state === "running" && !pause.hidden ? (
               <Button onClick={() => control.mutate("pause")} disabled={busy}>
                 <Pause aria-hidden className="size-4" />
                 Pause
               </Button>
             ) : null}
-            {plan.state === "paused" ? (
+            {plan.state === "paused" && !resume.hidden ? (
               <Button variant="primary" onClick={() => control.mutate("resume")} disabled={busy}>
                 <Play aria-hidden className="size-4" />
                 Resume
               </Button>
             ) : null}
-            {plan.state === "running" || plan.state === "paused" || plan.state === "pending" ? (
+            {(plan.state === "running" || plan.state === "paused" || plan.state === "pending") && !cancel.hidden ? (
               <Button variant="danger" onClick={() => control.mutate("cancel")} disabled={busy}>
                 <Ban aria-hidden className="size-4" />
                 Cancel

@@ -7,6 +7,8 @@ export const sidebarPages = [
   { label: "Upgrades", path: "/upgrades", heading: "Upgrades" },
   { label: "Certificates", path: "/certificates", heading: "Certificates" },
   { label: "Audit", path: "/audit", heading: "Audit" },
+  // Admins only; the e2e specs run signed in as the admin.
+  { label: "Access", path: "/access", heading: "Access" },
 ] as const;
 
 /** The dashboard shell: its sidebar, header, and what went wrong in the browser while using it. */

@@ -4,7 +4,6 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 
 import { AccessClient } from "@/app/(dashboard)/access/client";
-import { UserMenu } from "@/components/auth/user-menu";
 import { invitationsQuery, sessionQuery, tokensQuery, usersQuery } from "@/components/auth/queries";
 import { PageHeader } from "@/components/shell/page-header";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -19,8 +18,7 @@ export const metadata: Metadata = { title: "Access" };
 export default async function AccessPage() {
   const access = await pageAccess("admin");
   if (access.kind === "signed-out") redirect("/sign-in?next=/access");
-  // The shell has no user menu until phase 2, so this page carries it.
-  const header = <PageHeader title="Access" description="Who can sign in to Minos, with which role, and the tokens automation uses." actions={<UserMenu />} />;
+  const header = <PageHeader title="Access" description="Who can sign in to Minos, with which role, and the tokens automation uses." />;
   if (access.kind === "forbidden") {
     return (
       <>

@@ -15,8 +15,10 @@ import { GET as getNode } from "@/app/api/nodes/[node]/route";
 import { GET as getNodes } from "@/app/api/nodes/route";
 import { GET as getSim } from "@/app/api/sim/route";
 import { nodeId } from "@/lib/fleet/node-id";
+import type { Role } from "@/lib/schemas/auth";
 import { errorEnvelopeSchema } from "@/lib/schemas/error";
 import { fleetEventSchema, nodeDetailSchema, nodesResponseSchema, simInfoSchema, type FleetEvent } from "@/lib/schemas/fleet";
+import { authedRequest } from "@/lib/server/auth/testing/credentials";
 import { subscriberCount } from "@/lib/server/events";
 import { resolveNodeOrThrow } from "@/lib/server/fleet/nodes";
 import { getFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
@@ -44,7 +46,8 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const req = (p: string, init?: RequestInit) => new Request(`http://minos.test${p}`, init);
+// Signed in through the test harness: these tests are about the routes, not access control.
+const req = (p: string, init?: RequestInit, role: Role = "viewer") => authedRequest(`http://minos.test${p}`, init, role);
 const params = (node: string) => ({ params: Promise.resolve({ node }) });
 
 describe("GET /api/nodes", () => {
@@ -209,7 +212,7 @@ describe("GET /api/metrics", () => {
 
 describe("GET /api/sim", () => {
   it("is a 404 envelope unless Minos runs the simulated fleet", async () => {
-    const res = await getSim(req("/api/sim"));
+    const res = await getSim(req("/api/sim", undefined, "admin"));
     expect(res.status).toBe(404);
     expect(errorEnvelopeSchema.parse(await res.json()).error.code).toBe("not_found");
   });
@@ -220,7 +223,7 @@ describe("GET /api/sim", () => {
     Object.assign(process.env, { MINOS_SIM: "1", MINOS_SIM_CONTROL_URL: t.fleet.controlUrl });
     g.__minosEnv = undefined;
     try {
-      const res = await getSim(req("/api/sim"));
+      const res = await getSim(req("/api/sim", undefined, "admin"));
       expect(simInfoSchema.parse(await res.json())).toEqual({ controlUrl: t.fleet.controlUrl });
     } finally {
       if (saved.sim === undefined) delete process.env.MINOS_SIM;

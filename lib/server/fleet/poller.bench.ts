@@ -76,6 +76,7 @@ export default async function bench(): Promise<BenchRow[]> {
     const { getClusterClient } = await import("@/lib/server/fleet/clients");
     const { getFleetSource } = await import("@/lib/server/fleet/source");
     const { GET } = await import("@/app/api/nodes/route");
+    const { authedRequest } = await import("@/lib/server/auth/testing/credentials");
 
     // --- one full sweep, cold then warm ----------------------------------------------------
     gc();
@@ -110,7 +111,7 @@ export default async function bench(): Promise<BenchRow[]> {
     // The poller keeps polling (5 s interval) meanwhile, as it would in production.
     const url = "http://minos.bench/api/nodes";
     let bytes = 0;
-    for (let i = 0; i < 20; i++) bytes = (await (await GET(new Request(url))).text()).length;
+    for (let i = 0; i < 20; i++) bytes = (await (await GET(authedRequest(url))).text()).length;
     const lat: number[] = [];
     let next = 0;
     cpu = process.cpuUsage();
@@ -119,7 +120,7 @@ export default async function bench(): Promise<BenchRow[]> {
       Array.from({ length: API_CLIENTS }, async () => {
         while (next++ < API_REQUESTS) {
           const s = performance.now();
-          const res = await GET(new Request(url));
+          const res = await GET(authedRequest(url));
           await res.text();
           lat.push(performance.now() - s);
         }
