@@ -30,9 +30,9 @@ export function proxy(request: NextRequest) {
   const path = request.nextUrl.pathname;
   if (GATE_PAGES && !path.startsWith("/api/") && !PUBLIC_PAGES.some((p) => path === p || path.startsWith(`${p}/`))) {
     if (!SESSION_COOKIES.some((c) => request.cookies.has(c))) {
-      const url = new URL("/sign-in", request.url);
-      url.searchParams.set("next", path + request.nextUrl.search);
-      return NextResponse.redirect(url);
+      // Slashes stay readable ("/sign-in?next=/access"), as the pages' own redirects write it.
+      const next = encodeURIComponent(path + request.nextUrl.search).replace(/%2F/gi, "/");
+      return NextResponse.redirect(new URL(`/sign-in?next=${next}`, request.url));
     }
   }
   return NextResponse.next();
