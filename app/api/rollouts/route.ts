@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { createRolloutBodySchema } from "@/lib/schemas/configs";
-import { requireTalosAction } from "@/lib/server/auth/talos";
+import { requireConfigAction } from "@/lib/server/auth/talos";
 import { defaultConfigDeps } from "@/lib/server/configs/deps";
 import { createRollout, listRollouts } from "@/lib/server/configs/rollouts/service";
 import { route } from "@/lib/server/route";
@@ -13,6 +13,7 @@ export const GET = route({ role: "viewer", query: z.object({ limit: z.coerce.num
 
 // POST /api/rollouts – preflight every target, then roll the manifest out (or stop with each node's reason)
 export const POST = route({ role: "admin", rateLimit: "manage", body: createRolloutBodySchema, maxBodyBytes: 5 * 1024 * 1024 }, async ({ body, actor }) => {
-  await requireTalosAction(actor, "startRollout", body.target.cluster);
-  return Response.json(await createRollout(defaultConfigDeps(), body, actor.label), { status: 201 });
+  const deps = defaultConfigDeps();
+  await requireConfigAction(deps, actor, "startRollout", { cluster: body.target.cluster });
+  return Response.json(await createRollout(deps, body, actor.label), { status: 201 });
 });

@@ -9,6 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { errorEnvelopeSchema } from "@/lib/schemas/error";
+import { authedRequest } from "@/lib/server/auth/testing/credentials";
 import { upgradeListResponseSchema, upgradePlanSchema, upgradePreviewSchema } from "@/lib/schemas/upgrades";
 import { startTestFleet, waitFor, type TestFleet } from "@/lib/server/talos/testing/fleet";
 
@@ -37,8 +38,9 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+// Signed in as an admin through the test harness: these tests are about upgrades, not access control.
 const post = (url: string, body?: unknown) =>
-  new Request(`http://localhost${url}`, { method: "POST", headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  authedRequest(`http://localhost${url}`, { method: "POST", headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) }, "admin");
 const params = <T extends Record<string, string>>(p: T) => ({ params: Promise.resolve(p) });
 const envelope = async (res: Response) => errorEnvelopeSchema.parse(await res.json()).error;
 
@@ -71,7 +73,7 @@ describe("upgrades API", () => {
     const b = await api.list.POST(post("/api/upgrades?dryRun=1", { cluster: "sim-1", version: "v1.14.0" }));
     expect(b.status).toBe(200);
     expect(upgradePreviewSchema.parse(await b.json()).batches.map((x) => x.role)).toEqual(["controlplane", "worker", "worker"]);
-    const list = upgradeListResponseSchema.parse(await (await api.list.GET(new Request("http://localhost/api/upgrades"))).json());
+    const list = upgradeListResponseSchema.parse(await (await api.list.GET(authedRequest("http://localhost/api/upgrades"))).json());
     expect(list.plans).toEqual([]);
   });
 
@@ -103,17 +105,17 @@ describe("upgrades API", () => {
     const cancelled = await api.action.POST(post(`/api/upgrades/${plan.id}/cancel`), params({ id: plan.id, action: "cancel" }));
     expect(cancelled.status).toBe(200);
     const final = await waitFor(async () => {
-      const p = upgradePlanSchema.parse(await (await api.one.GET(new Request(`http://localhost/api/upgrades/${plan.id}`), params({ id: plan.id }))).json());
+      const p = upgradePlanSchema.parse(await (await api.one.GET(authedRequest(`http://localhost/api/upgrades/${plan.id}`), params({ id: plan.id }))).json());
       return p.state === "cancelled" ? p : undefined;
     }, 20_000, 100);
     expect(final.nodes.filter((n) => n.state === "skipped").length).toBeGreaterThan(0);
 
-    const list = upgradeListResponseSchema.parse(await (await api.list.GET(new Request("http://localhost/api/upgrades?cluster=sim-1"))).json());
+    const list = upgradeListResponseSchema.parse(await (await api.list.GET(authedRequest("http://localhost/api/upgrades?cluster=sim-1"))).json());
     expect(list.plans.map((p) => [p.id, p.state])).toEqual([[plan.id, "cancelled"]]);
   }, 40_000);
 
   it("404 for an unknown plan", async () => {
-    const res = await api.one.GET(new Request("http://localhost/api/upgrades/nope"), params({ id: "nope" }));
+    const res = await api.one.GET(authedRequest("http://localhost/api/upgrades/nope"), params({ id: "nope" }));
     expect(res.status).toBe(404);
     expect((await envelope(res)).code).toBe("not_found");
   });

@@ -22,6 +22,8 @@ export interface ConfigDeps {
   clusterNodes(cluster: string): Promise<string[]>;
   /** Whether the cluster's credentials may read machine configs (os:admin). */
   canReadConfigs(cluster: string): Promise<boolean>;
+  /** The Talos roles of Minos's credentials for a cluster (client certificate O= values). */
+  talosRoles(cluster: string): Promise<string[]>;
   /** The admin-capable client of a cluster. */
   client(cluster: string): Promise<TalosClient>;
   now(): Date;
@@ -34,6 +36,7 @@ export function makeConfigDeps(parts: Pick<ConfigDeps, "db" | "box"> & Partial<O
     client: getClusterClient,
     clusterNodes: async (cluster) => (await getClusterContextOrThrow(cluster)).nodes,
     canReadConfigs: async (cluster) => (await getClusterContextOrThrow(cluster)).roles.includes("os:admin"),
+    talosRoles: async (cluster) => (await getClusterContextOrThrow(cluster)).roles,
     now: () => new Date(),
     ...parts,
     revisions: new RevisionRepository(parts.db, parts.box),

@@ -35,6 +35,7 @@ export function depsForFleet(t: TestFleet, parts: { dbFile?: string; key?: Buffe
     client: async () => t.clients.admin,
     clusterNodes: async () => t.fleet.nodes.map((n) => n.address),
     canReadConfigs: async () => true,
+    talosRoles: async () => t.contexts.admin.roles,
     ...(parts.now ? { now: parts.now } : {}),
   });
 }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 
 import { validateConfigResponseSchema } from "@/lib/schemas/config";
+import { authedRequest } from "@/lib/server/auth/testing/credentials";
 
 import { POST } from "./route";
 
 const call = (body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) =>
-  POST(new Request("http://localhost/api/config/validate", { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) }));
+  POST(authedRequest("http://localhost/api/config/validate", { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) }));
 
 describe("POST /api/config/validate", () => {
   it("returns the validation result for a patch", async () => {

@@ -12,6 +12,7 @@ import {
   rolloutListResponseSchema,
 } from "@/lib/schemas/configs";
 import { errorEnvelopeSchema } from "@/lib/schemas/error";
+import { authActorLabel, authedRequest } from "@/lib/server/auth/testing/credentials";
 import { startRolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { startConfigTestFleet, type ConfigTestFleet } from "@/lib/server/configs/test-fleet";
 
@@ -29,8 +30,9 @@ let node: string;
 let yaml: string;
 const g = globalThis as { __minosConfigDeps?: unknown };
 
-const post = (body: unknown) => new Request("http://localhost/x", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-const get = (query = "") => new Request(`http://localhost/x${query}`);
+// Signed in as an admin through the test harness: these tests are about config push, not access control.
+const post = (body: unknown) => authedRequest("http://localhost/x", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }, "admin");
+const get = (query = "") => authedRequest(`http://localhost/x${query}`);
 const ctx = (params: Record<string, string>) => ({ params: Promise.resolve(params) });
 const envelope = async (res: Response) => errorEnvelopeSchema.parse(await res.json()).error;
 
@@ -70,7 +72,7 @@ describe("config push routes", () => {
     const lost = a.status === 200 ? b : a;
     expect((await envelope(lost)).code).toBe("conflict");
     const body = applyResponseSchema.parse(await won.json());
-    expect(body.revision).toMatchObject({ node, author: "local user", result: "applied" });
+    expect(body.revision).toMatchObject({ node, author: authActorLabel("admin"), result: "applied" });
 
     const list = revisionListResponseSchema.parse(await (await revisions.GET(get(), ctx({ node }))).json());
     expect(list.revisions[0]!.id).toBe(body.revision.id);

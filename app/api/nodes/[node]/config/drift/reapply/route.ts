@@ -1,14 +1,14 @@
 import { z } from "zod";
 
 import { reapplyDriftBodySchema } from "@/lib/schemas/configs";
-import { requireTalosActionOnNode } from "@/lib/server/auth/talos";
+import { requireConfigAction } from "@/lib/server/auth/talos";
 import { defaultConfigDeps } from "@/lib/server/configs/deps";
 import { reapplyDrift } from "@/lib/server/configs/drift";
 import { route } from "@/lib/server/route";
 
 // POST /api/nodes/:node/config/drift/reapply – put Minos's last revision back on the node
 export const POST = route({ role: "admin", rateLimit: "manage", params: z.object({ node: z.string().min(1) }), body: reapplyDriftBodySchema }, async ({ params, body, actor }) => {
-  await requireTalosActionOnNode(actor, "applyConfig", params.node);
-  return reapplyDrift(defaultConfigDeps(), params.node, body, actor.label);
-}
-);
+  const deps = defaultConfigDeps();
+  await requireConfigAction(deps, actor, "applyConfig", { node: params.node });
+  return reapplyDrift(deps, params.node, body, actor.label);
+});

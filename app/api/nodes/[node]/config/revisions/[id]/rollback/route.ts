@@ -2,13 +2,13 @@ import { z } from "zod";
 
 import { rollbackBodySchema } from "@/lib/schemas/configs";
 import { rollbackNodeConfig } from "@/lib/server/configs/apply";
-import { requireTalosActionOnNode } from "@/lib/server/auth/talos";
+import { requireConfigAction } from "@/lib/server/auth/talos";
 import { defaultConfigDeps } from "@/lib/server/configs/deps";
 import { route } from "@/lib/server/route";
 
 // POST /api/nodes/:node/config/revisions/:id/rollback – apply this revision again (preflight → apply), as a new revision
 export const POST = route({ role: "admin", rateLimit: "manage", params: z.object({ node: z.string().min(1), id: z.coerce.number().int().min(1) }), body: rollbackBodySchema }, async ({ params, body, actor }) => {
-  await requireTalosActionOnNode(actor, "rollbackConfig", params.node);
-  return rollbackNodeConfig(defaultConfigDeps(), params.node, params.id, body, actor.label);
-}
-);
+  const deps = defaultConfigDeps();
+  await requireConfigAction(deps, actor, "rollbackConfig", { node: params.node });
+  return rollbackNodeConfig(deps, params.node, params.id, body, actor.label);
+});
