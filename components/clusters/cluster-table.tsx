@@ -15,7 +15,8 @@ interface ClusterTableProps {
   nodeCounts: Record<string, number> | undefined;
   now: Date;
   removing: string | null;
-  onRemove: (cluster: Cluster) => void;
+  /** Absent for people who may not remove clusters: no Remove buttons then. */
+  onRemove?: (cluster: Cluster) => void;
 }
 
 const TIER_TONE = { ok: "ok", notice: "info", warning: "warn", critical: "danger" } as const;
@@ -80,7 +81,7 @@ export function ClusterTable({ clusters, nodeCounts, now, removing, onRemove }: 
                 </div>
               </TableCell>
               <TableCell className="text-right">
-                {uploadId === undefined ? null : confirming === c.name ? (
+                {uploadId === undefined || !onRemove ? null : confirming === c.name ? (
                   <div role="group" aria-label={`Confirm removing ${c.name}`} className="flex items-center justify-end gap-2">
                     <span className="whitespace-nowrap text-xs text-fg-muted">Stop managing {siblings.length > 1 ? `${siblings.join(", ")} (one upload)` : c.name}?</span>
                     <Button size="sm" variant="danger" disabled={removing === uploadId} onClick={() => onRemove(c)}>

@@ -5,6 +5,7 @@ import { Boxes } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 
+import { useControlAccess } from "@/components/auth/use-availability";
 import { ClusterTable } from "@/components/clusters/cluster-table";
 import { UploadForm } from "@/components/clusters/upload-form";
 import { QueryError } from "@/components/fleet/query-error";
@@ -21,6 +22,8 @@ export function ClustersClient() {
   const router = useRouter();
   const clusters = useQuery(clustersQueryOptions);
   const nodes = useQuery(nodesQueryOptions());
+  // Adding and removing clusters is an admin's; everyone else sees the list only.
+  const manage = !useControlAccess("manageClusters").hidden;
   const [notice, setNotice] = useState<string | null>(null);
   // Remounting the form after an upload clears it: the pasted file holds a private key.
   const [formKey, setFormKey] = useState(0);
@@ -75,24 +78,26 @@ export function ClustersClient() {
           </EmptyState>
         ) : (
           <Card className="overflow-x-auto p-0">
-            <ClusterTable clusters={clusters.data.clusters} nodeCounts={nodeCounts} now={new Date()} removing={remove.isPending ? (remove.variables?.uploadId ?? null) : null} onRemove={(c) => remove.mutate(c)} />
+            <ClusterTable clusters={clusters.data.clusters} nodeCounts={nodeCounts} now={new Date()} removing={remove.isPending ? (remove.variables?.uploadId ?? null) : null} onRemove={manage ? (c) => remove.mutate(c) : undefined} />
           </Card>
         )}
       </section>
 
-      <section aria-labelledby="upload-heading" className="space-y-3">
-        <h2 id="upload-heading" className="text-base font-semibold">
-          Add clusters from a talosconfig
-        </h2>
-        <Card className="p-5">
-          <UploadForm
-            key={formKey}
-            pending={upload.isPending}
-            error={upload.error ? upload.error.message : null}
-            onSubmit={(talosconfig, label) => upload.mutate({ talosconfig, label })}
-          />
-        </Card>
-      </section>
+      {manage ? (
+        <section aria-labelledby="upload-heading" className="space-y-3">
+          <h2 id="upload-heading" className="text-base font-semibold">
+            Add clusters from a talosconfig
+          </h2>
+          <Card className="p-5">
+            <UploadForm
+              key={formKey}
+              pending={upload.isPending}
+              error={upload.error ? upload.error.message : null}
+              onSubmit={(talosconfig, label) => upload.mutate({ talosconfig, label })}
+            />
+          </Card>
+        </section>
+      ) : null}
     </div>
   );
 }

@@ -26,6 +26,7 @@ import { listAudit } from "@/lib/server/audit";
 import { errorEnvelopeSchema } from "@/lib/schemas/error";
 import { clustersResponseSchema, nodesResponseSchema, type FleetEvent, removeUploadResponseSchema, uploadTalosconfigResponseSchema } from "@/lib/schemas/fleet";
 import { authConfig } from "@/lib/server/auth/config";
+import { authedRequest } from "@/lib/server/auth/testing/credentials";
 import { BASE, seedPrincipals, type Principal } from "@/lib/server/auth/testing/matrix";
 import { getDb } from "@/lib/server/db/db";
 import { subscribe } from "@/lib/server/events";
@@ -67,7 +68,7 @@ function send(method: string, p: string, who: Principal, body?: unknown): Reques
   return new Request(`${BASE}${p}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
 }
 
-const nodeAddresses = async () => nodesResponseSchema.parse(await (await getNodes(new Request(`${BASE}/api/nodes`))).json()).nodes.map((n) => `${n.address}@${n.cluster}:${n.reachable}`);
+const nodeAddresses = async () => nodesResponseSchema.parse(await (await getNodes(authedRequest(`${BASE}/api/nodes`))).json()).nodes.map((n) => `${n.address}@${n.cluster}:${n.reachable}`);
 
 describe("POST and DELETE /api/clusters/talosconfig", () => {
   it("refuses a viewer (403), an invalid talosconfig naming the field (422), and a taken name (409)", async () => {
@@ -106,7 +107,7 @@ describe("POST and DELETE /api/clusters/talosconfig", () => {
       return otherAddresses.every((a) => all.includes(a)) ? all : undefined;
     }, 10_000);
 
-    const listed = clustersResponseSchema.parse(await (await getClusters(new Request(`${BASE}/api/clusters`))).json());
+    const listed = clustersResponseSchema.parse(await (await getClusters(authedRequest(`${BASE}/api/clusters`))).json());
     expect(listed.clusters.map((c) => [c.name, c.source])).toEqual([
       ["sim-1", "file"],
       ["sim-other", "upload"],

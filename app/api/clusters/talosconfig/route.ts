@@ -3,6 +3,6 @@ import { addUploadedTalosconfig } from "@/lib/server/fleet/cluster-admin";
 import { route } from "@/lib/server/route";
 
 // POST /api/clusters/talosconfig – upload a talosconfig (kept encrypted) and manage its contexts as clusters
-export const POST = route({ role: "admin", body: uploadTalosconfigBodySchema, maxBodyBytes: 2 * MAX_TALOSCONFIG_BYTES }, ({ actor, body }) =>
+export const POST = route({ role: "admin", rateLimit: "manage", body: uploadTalosconfigBodySchema, maxBodyBytes: 2 * MAX_TALOSCONFIG_BYTES }, ({ actor, body }) =>
   addUploadedTalosconfig(actor, body),
 );

@@ -4,6 +4,6 @@ import { removeUploadedTalosconfig } from "@/lib/server/fleet/cluster-admin";
 import { route } from "@/lib/server/route";
 
 // DELETE /api/clusters/talosconfig/:id – remove an uploaded talosconfig and stop managing its clusters
-export const DELETE = route({ role: "admin", params: z.object({ id: z.string().min(1) }) }, ({ actor, params }) =>
+export const DELETE = route({ role: "admin", rateLimit: "manage", params: z.object({ id: z.string().min(1) }) }, ({ actor, params }) =>
   removeUploadedTalosconfig(actor, params.id),
 );
