@@ -1,6 +1,8 @@
 /**
  * `npm run screenshots [baseURL] [outDir]`: a PNG of every dashboard page in the light and the
  * dark theme, from a running Minos (default http://127.0.0.1:3000), for review and the README.
+ * Pages need a session: set STORAGE_STATE to a Playwright storage-state file of a signed-in user
+ * (the e2e setup writes one per role); without it every page shows the sign-in screen.
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -20,7 +22,7 @@ async function main() {
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   for (const colorScheme of ["light", "dark"] as const) {
-    const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 800 } });
+    const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 800 }, storageState: process.env.STORAGE_STATE });
     const page = await context.newPage();
     for (const p of pages) {
       await page.goto(new URL(p, base).href, { waitUntil: "networkidle" });
