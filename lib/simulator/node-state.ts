@@ -619,7 +619,7 @@ export class SimNode {
     const target = versionFromImage(image);
     if (!target) throw invalidArgument(`error validating installer image ${JSON.stringify(image)}: the image tag is not a Talos version`);
     const min = minimumUpgradeSource(target);
-    if (compareVersions(parseTalosVersionOrThrow(this.runningVersion), parseTalosVersionOrThrow(min)) < 0) {
+    if (compareVersions(this.runningVersion, min) < 0) {
       throw failedPrecondition(`upgrade from ${this.runningVersion} to ${target} is not supported: the minimum version to upgrade from is ${min}`);
     }
     return target;
