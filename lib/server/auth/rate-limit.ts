@@ -16,6 +16,8 @@ export const RATE_LIMITS = {
   manage: { capacity: 30, refillPerSecond: 1 / 2 },
   /** Wrong bearer tokens from one client before it is turned away. */
   badToken: { capacity: 10, refillPerSecond: 1 / 30 },
+  /** Config templates, which hand out fresh key material (RSA-4096): 5 at once, then one every 12 s. */
+  template: { capacity: 5, refillPerSecond: 1 / 12 },
 } satisfies Record<string, RateLimitPolicy>;
 export type RateLimitName = keyof typeof RATE_LIMITS;
 

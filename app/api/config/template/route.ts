@@ -3,4 +3,4 @@ import { generateConfigTemplate } from "@/lib/server/configs/template";
 import { route } from "@/lib/server/route";
 
 // GET /api/config/template – a new config for a role, with fresh key material
-export const GET = route({ role: "viewer", query: configTemplateQuerySchema }, ({ query }) => generateConfigTemplate(query));
+export const GET = route({ role: "viewer", rateLimit: "template", query: configTemplateQuerySchema }, ({ query }) => generateConfigTemplate(query));
