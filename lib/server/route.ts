@@ -79,13 +79,31 @@ export function route<
         ? parseWith(spec.body, await readJsonBody(request, spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES), "body")
         : undefined;
       const result = await fn({ params, query, body, request, actor } as RouteInput<P, Q, B, R>);
-      return result instanceof Response ? result : Response.json(result);
+      return noStore(result instanceof Response ? result : Response.json(result));
     } catch (e) {
-      return errorResponse(e);
+      return noStore(errorResponse(e));
     }
   };
   // The declaration rides on the handler so a test can walk every route file and check it.
   return Object.assign(handler, { role: spec.role as R });
+}
+
+/**
+ * Every API answer is per caller, and many carry a secret or a one-time link (revealed configs,
+ * new tokens, invitations, templates): no browser or proxy cache may keep one. A handler that
+ * sets its own Cache-Control keeps it.
+ */
+function noStore(res: Response): Response {
+  if (res.headers.has("cache-control")) return res;
+  try {
+    res.headers.set("cache-control", "no-store");
+    return res;
+  } catch {
+    // Immutable headers (a Response passed through from fetch): copy it.
+    const copy = new Response(res.body, res);
+    copy.headers.set("cache-control", "no-store");
+    return copy;
+  }
 }
 
 function parseWith<S extends Schema>(schema: S, value: unknown, where: string): z.infer<S> {

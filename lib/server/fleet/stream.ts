@@ -77,7 +77,7 @@ export async function openFleetEventStream(signal: AbortSignal, options: FleetSt
     headers: {
       "content-type": "text/event-stream; charset=utf-8",
       // no-transform: Next's compression would otherwise buffer the stream.
-      "cache-control": "no-cache, no-transform",
+      "cache-control": "no-store, no-transform",
       connection: "keep-alive",
       // nginx and friends buffer responses unless told not to.
       "x-accel-buffering": "no",
