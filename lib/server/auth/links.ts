@@ -70,7 +70,7 @@ export function ensureBootstrapLink(db: Db, opts: { origin: URL; stateDir: strin
     );
   })();
   const url = linkUrl(opts.origin, "bootstrap", token);
-  mkdirSync(opts.stateDir, { recursive: true });
+  mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
   writeFileSync(file, `${url}\n`, { mode: 0o600 });
   return { url, expiresAt, created: true };
 }

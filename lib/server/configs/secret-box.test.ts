@@ -45,6 +45,8 @@ describe("SecretBox", () => {
     const file = path.join(dir, "state", "secret.key");
     const key = loadOrCreateKeyFile(file);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
+    // The state directory it made holds the database and keys too: the server's user only.
+    expect((await stat(path.dirname(file))).mode & 0o777).toBe(0o700);
     expect(loadOrCreateKeyFile(file).equals(key)).toBe(true);
     await writeFile(file, await readFile(file), { mode: 0o644 });
     const { chmod } = await import("node:fs/promises");

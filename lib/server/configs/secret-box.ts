@@ -76,7 +76,7 @@ export function loadOrCreateKeyFile(file: string): Buffer {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
   }
-  mkdirSync(path.dirname(file), { recursive: true });
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   try {
     // "wx": if another process won the race, use its key rather than overwrite it.

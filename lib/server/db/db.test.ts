@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -41,5 +41,42 @@ describe("migrate across connections", () => {
     expect(b.prepare("SELECT count(*) FROM schema_migrations").pluck().get()).toBe(migrations.length);
     a.close();
     b.close();
+  });
+});
+
+describe("file permissions", () => {
+  const mode = (f: string) => statSync(f).mode & 0o777;
+
+  it("creates the database, its -wal and -shm files 0600 and a new directory 0700, whatever the umask", () => {
+    const old = process.umask(0o022);
+    try {
+      const file = path.join(dir, "private", "state", "minos.db");
+      const db = openDb(file);
+      db.exec("CREATE TABLE t (x TEXT)");
+      db.prepare("INSERT INTO t VALUES (?)").run("a secret row");
+      // The write above sits in the WAL: both side files exist while the connection is open.
+      expect(existsSync(`${file}-wal`)).toBe(true);
+      expect(existsSync(`${file}-shm`)).toBe(true);
+      expect({ db: mode(file), wal: mode(`${file}-wal`), shm: mode(`${file}-shm`) }).toEqual({ db: 0o600, wal: 0o600, shm: 0o600 });
+      expect(mode(path.join(dir, "private", "state"))).toBe(0o700);
+      expect(mode(path.join(dir, "private"))).toBe(0o700);
+      db.close();
+    } finally {
+      process.umask(old);
+    }
+  });
+
+  it("tightens a database an older version left readable by others, and its side files", () => {
+    const file = path.join(dir, "loose.db");
+    const first = openDb(file);
+    first.exec("CREATE TABLE t (x TEXT)");
+    first.close();
+    writeFileSync(`${file}-wal`, "");
+    for (const f of [file, `${file}-wal`]) chmodSync(f, 0o644);
+    const again = openDb(file);
+    expect(mode(file)).toBe(0o600);
+    expect(mode(`${file}-wal`)).toBe(0o600);
+    expect(mode(`${file}-shm`)).toBe(0o600);
+    again.close();
   });
 });

@@ -1,6 +1,6 @@
 import "server-only";
 
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from "node:fs";
 import path from "node:path";
 
 import Database from "better-sqlite3";
@@ -14,7 +14,7 @@ const g = globalThis as { __minosDb?: Db };
 
 /** Opens a database file (":memory:" for tests), in WAL mode, with every migration applied. */
 export function openDb(file: string): Db {
-  if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ":memory:") preparePrivateFile(file);
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
   db.pragma("foreign_keys = ON");
@@ -22,6 +22,29 @@ export function openDb(file: string): Db {
   db.pragma("busy_timeout = 5000");
   migrate(db);
   return db;
+}
+
+/**
+ * The database holds sessions, token hashes, sealed talosconfigs and the audit log: only the
+ * server's user may read it. SQLite would create it 0644 (minus the umask), and its -wal and
+ * -shm files copy the database's mode, so the file is created 0600 first (its new directories
+ * 0700). Files an older version left readable by others are tightened, and the log says so.
+ */
+function preparePrivateFile(file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, "a", 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    let mode: number;
+    try {
+      mode = statSync(f).mode & 0o777;
+    } catch {
+      continue;
+    }
+    if (mode & 0o077) {
+      console.warn(`[minos] ${f} was readable by others (mode ${mode.toString(8)}); setting it to 0600`);
+      chmodSync(f, 0o600);
+    }
+  }
 }
 
 /**
