@@ -30,7 +30,9 @@ import { authedRequest } from "@/lib/server/auth/testing/credentials";
 import { BASE, seedPrincipals, type Principal } from "@/lib/server/auth/testing/matrix";
 import { getDb } from "@/lib/server/db/db";
 import { subscribe } from "@/lib/server/events";
+import { uploadPortProblem } from "@/lib/server/fleet/cluster-admin";
 import { getFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
+import { parseTalosEndpoint, type TalosContext } from "@/lib/server/talos/talosconfig";
 import { startTestFleet, waitFor, type TestFleet } from "@/lib/server/talos/testing/fleet";
 
 let home: TestFleet;
@@ -90,6 +92,39 @@ describe("POST and DELETE /api/clusters/talosconfig", () => {
     const sameBody = errorEnvelopeSchema.parse(await same.json());
     expect(same.status).toBe(409);
     expect(sameBody.error.message).toContain('"sim-1" (the talosconfig file)');
+  });
+
+  it("refuses endpoints and nodes on any port but 50000, so an upload cannot make Minos probe ports", async () => {
+    const withPort = (field: "endpoints" | "nodes", value: string) => {
+      const doc = parse(otherYaml) as { contexts: Record<string, Record<string, unknown>> };
+      doc.contexts["sim-other"]![field] = [value];
+      return stringify(doc);
+    };
+    const cases: [string, string, string][] = [
+      [withPort("endpoints", "127.0.213.1:22"), "endpoints[0]", "port 22"],
+      [withPort("endpoints", "[::1]:443"), "endpoints[0]", "port 443"],
+      [withPort("nodes", "127.0.213.2:6443"), "nodes[0]", "port 6443"],
+    ];
+    for (const [yaml, field, port] of cases) {
+      const res = await postUpload(send("POST", "/api/clusters/talosconfig", admin, { talosconfig: yaml }));
+      const body = errorEnvelopeSchema.parse(await res.json());
+      expect(res.status, body.error.message).toBe(422);
+      expect(body.error).toMatchObject({ code: "invalid_config", details: { context: "sim-other", field } });
+      expect(body.error.message).toContain(port);
+    }
+    // Nothing was stored or dialed.
+    expect(clustersResponseSchema.parse(await (await getClusters(authedRequest(`${BASE}/api/clusters`))).json()).clusters.map((c) => c.name)).toEqual(["sim-1"]);
+  });
+
+  it("accepts Talos endpoint syntax on port 50000: host, host:50000, [v6]:50000, a bare IPv6 address", () => {
+    const ctx = (endpoints: string[], nodes: string[] = []) => ({
+      source: "upload",
+      current: null,
+      contexts: [{ name: "c", endpoints: endpoints.map((e) => parseTalosEndpoint(e)!), nodes } as TalosContext],
+    });
+    expect(uploadPortProblem(ctx(["10.0.0.1", "10.0.0.2:50000", "[fd00::1]:50000", "fd00::2", "cp.example.com"], ["10.0.0.5", "10.0.0.6:50000", "node-1"]))).toBeNull();
+    expect(uploadPortProblem(ctx(["10.0.0.1", "10.0.0.2:50001"]))).toEqual({ context: "c", field: "endpoints[1]", value: "10.0.0.2:50001", port: 50001 });
+    expect(uploadPortProblem(ctx(["10.0.0.1"], ["10.0.0.5", "[fd00::5]:22"]))).toEqual({ context: "c", field: "nodes[1]", value: "[fd00::5]:22", port: 22 });
   });
 
   it("uploads a second fleet: its nodes are polled, then deleting it makes them go", async () => {

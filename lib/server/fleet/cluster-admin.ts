@@ -13,7 +13,7 @@ import { listClusters } from "@/lib/server/fleet/clusters";
 import { reloadFleetClusters } from "@/lib/server/fleet/service";
 import { getFleetSource, invalidateFleetSource } from "@/lib/server/fleet/source";
 import { deleteUpload, insertUpload, listUploadMeta } from "@/lib/server/fleet/uploads";
-import { parseTalosconfig } from "@/lib/server/talos/talosconfig";
+import { parseTalosEndpoint, parseTalosconfig, TALOS_API_DEFAULT_PORT, type Talosconfig } from "@/lib/server/talos/talosconfig";
 
 /** What adding and removing clusters touches; the defaults are the process's own. */
 export interface ClusterAdminDeps {
@@ -39,6 +39,27 @@ async function refreshFleet(clusters: string[]): Promise<void> {
 const actorLabel = (actor: Actor | null) => actor?.label ?? "local user";
 
 /**
+ * Uploads may name Talos API endpoints (and nodes) on apid's port only. Minos dials every
+ * endpoint and node of a cluster and shows the outcome, so an upload with `host:22` would make
+ * it probe any port of any host for whoever uploads; a Talos API on another port (behind a load
+ * balancer, say) belongs in the server's own talosconfig file (TALOSCONFIG), which only the
+ * server's operator writes. A node without a port is dialed on 50000.
+ * @returns the first offending entry, or null.
+ */
+export function uploadPortProblem(config: Talosconfig): { context: string; field: string; value: string; port: number } | null {
+  for (const c of config.contexts) {
+    for (const [i, ep] of c.endpoints.entries()) {
+      if (ep.port !== TALOS_API_DEFAULT_PORT) return { context: c.name, field: `endpoints[${i}]`, value: ep.address, port: ep.port };
+    }
+    for (const [i, node] of c.nodes.entries()) {
+      const ep = parseTalosEndpoint(node);
+      if (ep && ep.port !== TALOS_API_DEFAULT_PORT) return { context: c.name, field: `nodes[${i}]`, value: node, port: ep.port };
+    }
+  }
+  return null;
+}
+
+/**
  * Stores an uploaded talosconfig and starts managing its contexts.
  * @throws AppError invalid_config (422) when the YAML is not a usable talosconfig (the message
  *   names the context and field, `details` has them), conflict (409) naming a context that
@@ -59,6 +80,14 @@ export async function addUploadedTalosconfig(actor: Actor | null, body: UploadTa
     throw new AppError("invalid_config", `Uploaded talosconfig: context "${unreachable.name}": endpoints is empty; Minos needs at least one Talos API endpoint to reach the cluster`, {
       details: { context: unreachable.name, field: "endpoints" },
     });
+  }
+  const badPort = uploadPortProblem(config);
+  if (badPort) {
+    throw new AppError(
+      "invalid_config",
+      `Uploaded talosconfig: context "${badPort.context}": ${badPort.field} (${JSON.stringify(badPort.value)}) uses port ${badPort.port}; an upload may only name Talos API endpoints and nodes on port ${TALOS_API_DEFAULT_PORT}. Put a Talos API on another port in the server's talosconfig file (TALOSCONFIG) instead`,
+      { details: { context: badPort.context, field: badPort.field } },
+    );
   }
   const names = config.contexts.map((c) => c.name);
   const source = await getFleetSource();
