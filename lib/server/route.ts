@@ -2,6 +2,7 @@ import "server-only";
 
 import { z } from "zod";
 
+import { roleAtLeast } from "@/lib/auth/roles";
 import type { RouteRole } from "@/lib/schemas/auth";
 import { errorStatus, type ErrorEnvelope } from "@/lib/schemas/error";
 import type { Actor } from "@/lib/server/auth/actor";
@@ -9,6 +10,7 @@ import { defaultAuthDeps } from "@/lib/server/auth/deps";
 import { authorize, RateLimitedError, type AuthDeps } from "@/lib/server/auth/guard";
 import type { RateLimitName } from "@/lib/server/auth/rate-limit";
 import { AppError, isAppError } from "@/lib/server/errors";
+import { publicFailure } from "@/lib/server/talos/errors";
 
 /** Request bodies above this are refused before parsing; configs are far smaller. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -64,8 +66,8 @@ export function route<
   R extends RouteRole = RouteRole,
 >(spec: RouteSpec<P, Q, B, R>, fn: (input: RouteInput<P, Q, B, R>) => Promise<unknown> | unknown, deps: () => AuthDeps = defaultAuthDeps) {
   const handler = async (request: Request, ctx: RouteContext = {}): Promise<Response> => {
+    let actor: Actor | null = null;
     try {
-      let actor: Actor | null = null;
       if (spec.role) {
         actor = authorize(request, { role: spec.role, rateLimit: spec.rateLimit }, deps());
       } else if (REQUIRE_ROLE_DECLARATION) {
@@ -81,7 +83,7 @@ export function route<
       const result = await fn({ params, query, body, request, actor } as RouteInput<P, Q, B, R>);
       return noStore(result instanceof Response ? result : Response.json(result));
     } catch (e) {
-      return noStore(errorResponse(e));
+      return noStore(errorResponse(e, actor !== null && roleAtLeast(actor.role, "admin")));
     }
   };
   // The declaration rides on the handler so a test can walk every route file and check it.
@@ -148,14 +150,19 @@ function tooLarge(limit: number): AppError {
   return new AppError("payload_too_large", `The request body is larger than ${limit} bytes`);
 }
 
-/** The error envelope for any thrown value; unknown errors are logged and reported as a bare 500. */
-export function errorResponse(e: unknown): Response {
+/**
+ * The error envelope for any thrown value; unknown errors are logged and reported as a bare 500.
+ * A node that did not answer is reported in the same words whatever the transport said (see
+ * publicFailure), except to an admin (`transportDetail`), who may need them to fix a talosconfig.
+ */
+export function errorResponse(e: unknown, transportDetail = false): Response {
   if (e instanceof RateLimitedError) {
     const envelope: ErrorEnvelope = { error: { code: "rate_limited", message: e.message, details: { retryAfterSeconds: e.retryAfterSeconds } } };
     return Response.json(envelope, { status: 429, headers: { "retry-after": String(e.retryAfterSeconds) } });
   }
   if (isAppError(e)) {
-    const envelope: ErrorEnvelope = { error: { code: e.code, message: e.message } };
+    const message = transportDetail ? e.message : publicFailure(e).message;
+    const envelope: ErrorEnvelope = { error: { code: e.code, message } };
     if (e.details !== undefined || e.node !== undefined) {
       envelope.error.details = e.node !== undefined ? { node: e.node, ...(e.details as object) } : e.details;
     }

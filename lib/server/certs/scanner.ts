@@ -3,6 +3,7 @@ import "server-only";
 import { nodeId } from "@/lib/fleet/node-id";
 import type { CertClusterScan, CertificatesResponse, CertScanError, CertSource } from "@/lib/schemas/certs";
 import { isAppError } from "@/lib/server/errors";
+import { publicFailure } from "@/lib/server/talos/errors";
 import { certificatesInMachineConfig, certificatesInSecret, LEAF_SECRET_TYPES, pemCertificates, type CertObservation } from "@/lib/server/certs/extract";
 import { fetchServedCertificate, type HandshakeCredentials, type ServedCertificate } from "@/lib/server/certs/handshake";
 import { buildInventory, countTiers } from "@/lib/server/certs/inventory";
@@ -45,8 +46,13 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => 
   return out;
 }
 
+/** A scan error as every viewer of the inventory sees it: transport failures all read the same (see publicFailure). */
 function scanError(cluster: string, node: string | null, source: CertSource, e: unknown): CertScanError {
-  if (isAppError(e)) return { cluster, node, source, code: e.code, message: e.message };
+  if (isAppError(e)) {
+    const shown = publicFailure(e);
+    if (shown.message !== e.message) console.warn(`[minos] certificate scan of ${node ?? cluster} (${source}): ${e.message}`);
+    return { cluster, node, source, code: shown.code, message: shown.message };
+  }
   return { cluster, node, source, code: "internal", message: e instanceof Error ? e.message : String(e) };
 }
 

@@ -7,6 +7,7 @@ import type { ClusterUpgradeProgress } from "@/lib/schemas/upgrades";
 import type { ClusterHealth, FleetEvent, NodeDetail, NodeError, NodeStage, NodeSummary, NodesResponse, StageEvent } from "@/lib/schemas/fleet";
 import { AppError, isAppError } from "@/lib/server/errors";
 import { resourceKinds, type TalosClient } from "@/lib/server/talos";
+import { publicFailure } from "@/lib/server/talos/errors";
 
 import {
   emptyObservation,
@@ -112,6 +113,8 @@ interface NodeEntry {
   /** BootIDs are Talos 1.14+; older nodes answer `unsupported` once and are not asked again. */
   bootIdUnsupported: boolean;
   watch: WatchState | null;
+  /** The transport's own words for the current outage, logged once when they change. */
+  lastFailure: string | null;
 }
 
 interface ClusterEntry {
@@ -147,9 +150,13 @@ const STAGE_EVENTS_KEPT = 50;
 const ATTEMPTS_KEPT = 20;
 
 /** A Talos call failure as the node's last error. */
-function toNodeError(e: unknown): NodeError {
-  if (isAppError(e)) return { code: e.code, message: e.message };
-  return { code: "internal", message: e instanceof Error ? e.message : String(e) };
+/**
+ * A failed call as the snapshot shows it to every viewer (transport failures all read the same:
+ * see publicFailure) and as the server log gets it (`detail`).
+ */
+function toNodeError(e: unknown): { error: NodeError; detail: string } {
+  const raw = isAppError(e) ? e : { code: "internal", message: e instanceof Error ? e.message : String(e) };
+  return { error: publicFailure(raw), detail: raw.message };
 }
 
 /** The node answered (even "no"): anything but a transport failure. */
@@ -157,7 +164,7 @@ function answered(e: NodeError): boolean {
   return e.code !== "node_unreachable" && e.code !== "node_timeout";
 }
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; error: NodeError };
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: NodeError; detail: string };
 
 function signatureOf(s: NodeSummary): string {
   // Readings change on every poll; they ride along with the next real change or refresh.
@@ -485,6 +492,7 @@ export class FleetPoller {
       etcdIsLeader: false,
       bootIdUnsupported: false,
       watch: null,
+      lastFailure: null,
     };
     cluster.nodes.set(id, entry);
     this.byId.set(id, entry);
@@ -574,9 +582,9 @@ export class FleetPoller {
       this.o.onCall?.(method, (performance.now() - started) / 1000, "ok");
       return { ok: true, value };
     } catch (e) {
-      const error = toNodeError(e);
+      const { error, detail } = toNodeError(e);
       this.o.onCall?.(method, (performance.now() - started) / 1000, error.code);
-      return { ok: false, error };
+      return { ok: false, error, detail };
     } finally {
       this.inFlightCalls--;
     }
@@ -637,6 +645,7 @@ export class FleetPoller {
     if (reached) {
       o.lastSeen = now;
       o.lastError = null;
+      e.lastFailure = null;
       e.failures = 0;
       note("Version", version, (v) => (o.talosVersion = v.tag || o.talosVersion));
       note("MachineStatus", status, (v) => this.applyMachineStatus(e, v.stage, v.ready, v.unmetConditions, now));
@@ -684,8 +693,16 @@ export class FleetPoller {
       e.history.push(now, o.memory?.availableKb ?? null, o.load1);
     } else {
       e.failures++;
-      const first = outcomes.find((x): x is { ok: false; error: NodeError } => !x.ok);
+      const first = outcomes.find((x): x is { ok: false; error: NodeError; detail: string } => !x.ok);
       o.lastError = first?.error ?? { code: "node_unreachable", message: "no answer" };
+      // Viewers see only that the node did not answer; why is for whoever reads the server log.
+      const detail = first?.detail ?? "no answer";
+      // grpc-js stamps "Failed to connect (<time>)": the same outage must not log on every poll.
+      const key = detail.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, "");
+      if (key !== e.lastFailure) {
+        e.lastFailure = key;
+        console.warn(`[minos] ${e.id}: ${o.lastError.message}: ${detail}`);
+      }
       o.etcd = null;
       e.etcdIsLeader = false;
     }

@@ -571,9 +571,10 @@ export class TalosClient {
       }
     }
     if (this.certNotAfter && this.certNotAfter.getTime() < Date.now()) {
-      return new AppError(err.code, `${err.message} (the client certificate expired at ${this.certNotAfter.toISOString()})`, {
+      const clientCertificateExpiredAt = this.certNotAfter.toISOString();
+      return new AppError(err.code, `${err.message} (the client certificate expired at ${clientCertificateExpiredAt})`, {
         node: err.node,
-        details: err.details,
+        details: { ...(err.details as object | undefined), clientCertificateExpiredAt },
         cause: err.cause,
       });
     }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 
 import { AppError } from "@/lib/server/errors";
 
-import { cleanGrpcMessage, errorCodeForGrpcStatus, installerExitError, metadataError, toAppError } from "./errors";
+import { cleanGrpcMessage, errorCodeForGrpcStatus, installerExitError, metadataError, NO_ANSWER_MESSAGE, publicFailure, toAppError } from "./errors";
 
 function grpcError(code: number, details: string) {
   return Object.assign(new Error(`${code} ${status[code]}: ${details}`), { code, details, metadata: new Metadata() });
@@ -115,5 +115,30 @@ describe("cleanGrpcMessage", () => {
     ["another apply configuration is already in progress", "another apply configuration is already in progress"],
   ])("%s", (input, expected) => {
     expect(cleanGrpcMessage(input)).toBe(expected);
+  });
+});
+
+describe("publicFailure", () => {
+  it.each([
+    "connect ECONNREFUSED 10.0.0.5:22",
+    "No connection established. Last error: Error: 80:error:0A00010B:SSL routines:ssl3_get_record:wrong version number. Resolution note: ",
+    "No connection established. Last error: Error: self-signed certificate in certificate chain. Resolution note: ",
+    "Connection dropped",
+  ])("a transport failure reads the same whatever the transport said: %s", (details) => {
+    expect(publicFailure(toAppError(grpcError(status.UNAVAILABLE, details), "n1"))).toEqual({ code: "node_unreachable", message: NO_ANSWER_MESSAGE });
+  });
+
+  it("keeps the code of a timeout", () => {
+    expect(publicFailure(toAppError(grpcError(status.DEADLINE_EXCEEDED, "Deadline exceeded after 1.002s,LB pick: 0.001s"), "n1"))).toEqual({ code: "node_timeout", message: NO_ANSWER_MESSAGE });
+  });
+
+  it("keeps what is about Minos's own credentials: an expired client certificate", () => {
+    const e = new AppError("node_unreachable", "Connection dropped (the client certificate expired at 2026-01-01T00:00:00.000Z)", { details: { clientCertificateExpiredAt: "2026-01-01T00:00:00.000Z" } });
+    expect(publicFailure(e).message).toBe(`${NO_ANSWER_MESSAGE} (the client certificate expired at 2026-01-01T00:00:00.000Z)`);
+  });
+
+  it("passes a node's own answers through", () => {
+    const e = toAppError(grpcError(status.PERMISSION_DENIED, "not authorized"), "n1");
+    expect(publicFailure(e)).toEqual({ code: "forbidden", message: "not authorized" });
   });
 });

@@ -88,6 +88,35 @@ export function toAppError(err: unknown, node?: string, context?: string): AppEr
   return new AppError("internal", context ? `${context}: ${message}` : message, { node, cause: err });
 }
 
+/** What anyone is told when a node's Talos API did not answer, whatever the transport said. */
+export const NO_ANSWER_MESSAGE = "No answer from the Talos API";
+
+/** A failure to reach the node at all (connection refused, reset, TLS failure, timeout), not an answer. */
+export function isTransportFailure(code: string): boolean {
+  return code === "node_unreachable" || code === "node_timeout";
+}
+
+/** What a transport failure may carry that is about Minos's own credentials, not the remote port. */
+export interface TransportFailureDetails {
+  /** Set when the talosconfig client certificate had expired (apid drops such handshakes silently). */
+  clientCertificateExpiredAt?: string;
+}
+
+/**
+ * A failure as it may be shown to anyone. The transport's words tell a closed port
+ * ("ECONNREFUSED") from a service that is not Talos ("wrong version number", a certificate
+ * error, "presented no certificate"), which would let whoever picks the endpoints map hosts and
+ * ports through Minos; so every transport failure reads the same (the code still says whether
+ * the deadline passed). What is about Minos's own credentials (an expired client certificate)
+ * is kept. Answers from a node (forbidden, conflict, …) pass unchanged. The cause belongs in
+ * the server log.
+ */
+export function publicFailure<C extends string>(e: { code: C; message: string; details?: unknown }): { code: C; message: string } {
+  if (!isTransportFailure(e.code)) return { code: e.code, message: e.message };
+  const expired = (e.details as TransportFailureDetails | undefined)?.clientCertificateExpiredAt;
+  return { code: e.code, message: expired ? `${NO_ANSWER_MESSAGE} (the client certificate expired at ${expired})` : NO_ANSWER_MESSAGE };
+}
+
 /**
  * The error carried inside a wrapped reply (`common.Metadata.error`/`status`), which apid fills
  * when a backend of a one-to-many call failed.
