@@ -48,6 +48,8 @@ interface PageCase {
 
 interface Fleet {
   pages: PageCase[];
+  /** The API's reads behind those pages. */
+  apis: string[];
   /** Strings that are page data: node addresses and hostnames, the cluster, user names, audit actions. */
   secrets: string[];
 }
@@ -106,17 +108,17 @@ function insertSession(userName: string, times: { lastSeenAt: Date; expiresAt: D
  */
 async function ask(request: APIRequestContext, pagePath: string, cookie: string, variant: Variant): Promise<{ res: APIResponse; url: URL; body: string }> {
   let url = new URL(pagePath, "http://minos.invalid");
+  // Every hop's body counts: a redirect must not carry the page either.
+  let body = "";
   for (let hop = 0; hop < 10; hop++) {
     const res = await request.get(`${url.pathname}${url.search}`, { headers: { cookie: `${SESSION_COOKIE}=${cookie}`, ...VARIANTS[variant](pagePath) }, maxRedirects: 0 });
+    body += await res.text();
     const location = res.headers()["location"];
     if (res.status() >= 300 && res.status() < 400 && location) {
-      // The redirect's own body counts too: it must not carry the page either.
-      const body = await res.text();
-      if (body.length > 0) return { res, url, body };
       url = new URL(location, url);
       continue;
     }
-    return { res, url, body: await res.text() };
+    return { res, url, body };
   }
   throw new Error(`${pagePath}: more than 10 redirects`);
 }
@@ -161,6 +163,19 @@ test.beforeAll(async ({ baseURL }) => {
       { path: "/config/rollouts/r-made-up", rendered: "Per-node results: preflight, apply", hasData: false },
       { path: "/audit", rendered: "Every change Minos made, who made it", hasData: true },
       { path: "/access", rendered: "Who can sign in to Minos, with which role", hasData: true },
+    ],
+    apis: [
+      "/api/nodes",
+      `/api/nodes/${encodeURIComponent(node.id)}`,
+      "/api/clusters",
+      "/api/certificates",
+      "/api/upgrades",
+      `/api/upgrades/${plan.id}`,
+      "/api/rollouts",
+      "/api/audit",
+      "/api/users",
+      "/api/tokens",
+      "/api/auth/invitations",
     ],
     secrets: [
       ...nodes.map((n) => n.address),
@@ -226,7 +241,18 @@ test.describe("without a live session", () => {
           expect.soft(leaked(fleet, page.path, body), label).toEqual([]);
           // Sent to the sign-in page, with the way back.
           expect.soft(url.pathname, label).toBe("/sign-in");
-          expect.soft(url.searchParams.get("next"), label).toBe(page.path);
+          expect.soft(url.searchParams.get("next"), label).toBe(page.path === "/" ? null : page.path);
+        }
+      }
+      // The API the pages' clients read from refuses the same cookie, router headers or not.
+      for (const api of fleet.apis) {
+        for (const variant of ["document", "RSC prefetch"] as const) {
+          // Next answers an RSC request without its `_rsc` parameter with a redirect first, API or not.
+          const { res, url, body } = await ask(request, api, cookie, variant);
+          const label = `${variant} GET ${api} with ${what}`;
+          expect.soft(res.status(), label).toBe(401);
+          expect.soft(url.pathname, label).toBe(new URL(api, url).pathname);
+          expect.soft(leaked(fleet, api, body), label).toEqual([]);
         }
       }
     });

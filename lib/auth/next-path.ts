@@ -30,3 +30,12 @@ export function safeNextPath(next: unknown): string {
   if (!target.startsWith("/") || target.startsWith("//")) return "/";
   return target;
 }
+
+/**
+ * The sign-in page's address with the way back to `next` (checked as above). Slashes stay
+ * readable ("/sign-in?next=/access"); everything else is encoded.
+ */
+export function signInPath(next: unknown): string {
+  const target = safeNextPath(next);
+  return target === "/" ? "/sign-in" : `/sign-in?next=${encodeURIComponent(target).replace(/%2F/gi, "/")}`;
+}
