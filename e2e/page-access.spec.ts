@@ -258,3 +258,20 @@ test.describe("without a live session", () => {
     });
   }
 });
+
+// Finding 6: the way back after signing in is a path on Minos, whatever `next` says.
+test("a signed-in person's ?next= never leads off Minos, and a newline in it is no 500", async ({ baseURL, request }) => {
+  const a = await admin(baseURL!);
+  const cookie = await sessionCookieOf(a);
+  await a.dispose();
+  const hostile = ["/%5Cevil.example", "/%09/evil.example", "/%0A/evil.example", "//evil.example", "/%5C/evil.example", "/.//evil.example", "https://evil.example/", "javascript:alert(1)", "/%0D%0ASet-Cookie:%20x=y"];
+  for (const next of hostile) {
+    const res = await request.get(`/sign-in?next=${next}`, { headers: { cookie: `${SESSION_COOKIE}=${cookie}` }, maxRedirects: 0 });
+    expect(res.status(), next).toBe(307);
+    const location = res.headers()["location"]!;
+    expect(new URL(location, baseURL).origin, `${next} → ${location}`).toBe(new URL(baseURL!).origin);
+    expect(location, next).toMatch(/^(\/|http:\/\/127\.0\.0\.1:\d+\/)$/);
+  }
+  const kept = await request.get("/sign-in?next=/audit%3Flimit%3D5", { headers: { cookie: `${SESSION_COOKIE}=${cookie}` }, maxRedirects: 0 });
+  expect(new URL(kept.headers()["location"]!, baseURL).pathname).toBe("/audit");
+});
