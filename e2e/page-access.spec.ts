@@ -35,6 +35,13 @@ const VARIANTS = {
   document: (): Record<string, string> => ({}),
   "RSC navigation": (target: string): Record<string, string> => ({ rsc: "1", "next-router-state-tree": dashboardMounted(target) }),
   "RSC prefetch": (target: string): Record<string, string> => ({ rsc: "1", "next-router-prefetch": "1", "next-router-state-tree": dashboardMounted(target) }),
+  // Next 16's per-segment prefetch (the route tree first), which the client router sends on hover.
+  "RSC segment prefetch": (target: string): Record<string, string> => ({
+    rsc: "1",
+    "next-router-prefetch": "1",
+    "next-router-segment-prefetch": "/_tree",
+    "next-router-state-tree": dashboardMounted(target),
+  }),
 };
 type Variant = keyof typeof VARIANTS;
 
