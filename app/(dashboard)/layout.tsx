@@ -1,12 +1,11 @@
-import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 
 import { AppShell } from "@/components/shell/app-shell";
-import { pageAccess } from "@/lib/server/auth/page";
+import { requirePageActor } from "@/lib/server/auth/page";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
-  // The proxy only saw a cookie; an expired or revoked session is caught here, before any data loads.
-  const access = await pageAccess("viewer");
-  if (access.kind !== "ok") redirect("/sign-in");
-  return <AppShell actor={access.actor}>{children}</AppShell>;
+  // Only for the shell's own data: Next skips this layout on client-side navigations and renders
+  // pages alongside it, so every page checks the session itself (requirePageActor) as well.
+  const grant = await requirePageActor("viewer");
+  return <AppShell grant={grant}>{children}</AppShell>;
 }

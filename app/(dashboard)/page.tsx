@@ -7,14 +7,14 @@ import { PageHeader } from "@/components/shell/page-header";
 import { nodesQueryOptions } from "@/lib/queries/fleet";
 import { makeQueryClient } from "@/lib/queries/query-client";
 import type { NearestExpiry } from "@/lib/schemas/certs";
-import { getNearestExpiry } from "@/lib/server/certs/service";
-import { listNodes } from "@/lib/server/fleet/service";
+import { requirePageActor, type PageGrant } from "@/lib/server/auth/page";
+import { pageNearestExpiry, pageNodes } from "@/lib/server/page-data";
 
 export const metadata: Metadata = { title: "Overview" };
 
-async function nearestExpiryResult(cluster: string | undefined): Promise<CertResult<NearestExpiry>> {
+async function nearestExpiryResult(grant: PageGrant, cluster: string | undefined): Promise<CertResult<NearestExpiry>> {
   try {
-    return { ok: true, data: await getNearestExpiry({ cluster }) };
+    return { ok: true, data: await pageNearestExpiry(grant, { cluster }) };
   } catch (e) {
     // The fleet's health must show even when the certificate scan fails.
     console.error("[minos] overview: nearest certificate expiry", e);
@@ -23,12 +23,13 @@ async function nearestExpiryResult(cluster: string | undefined): Promise<CertRes
 }
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<{ cluster?: string | string[] }> }) {
+  const grant = await requirePageActor("viewer");
   const raw = (await searchParams).cluster;
   const cluster = typeof raw === "string" && raw !== "" ? raw : null;
   const queryClient = makeQueryClient();
-  queryClient.setQueryData(nodesQueryOptions().queryKey, await listNodes());
+  queryClient.setQueryData(nodesQueryOptions().queryKey, await pageNodes(grant));
   // Not awaited: the certificate card streams in when the scan is done, the rest renders now.
-  const nearestExpiry = nearestExpiryResult(cluster ?? undefined);
+  const nearestExpiry = nearestExpiryResult(grant, cluster ?? undefined);
   return (
     <>
       <PageHeader title="Overview" description="Health of every cluster, current problems and the nearest certificate expiry." />

@@ -6,11 +6,7 @@ import { useState } from "react";
 import { FormMessage } from "@/components/auth/auth-card";
 import { explain, signInWithPasskey } from "@/components/auth/api";
 import { Button, buttonVariants } from "@/components/ui/button";
-
-/** Where to go after signing in: only a path on Minos itself, never another site. */
-function safeNext(next: string | undefined): string {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
-}
+import { safeNextPath } from "@/lib/auth/next-path";
 
 /** The sign-in choices: a passkey, and single sign-on when configured. */
 export function PasskeySignIn({ next, oidc, error }: { next?: string; oidc: { enabled: boolean; label: string }; error?: string }) {
@@ -23,7 +19,8 @@ export function PasskeySignIn({ next, oidc, error }: { next?: string; oidc: { en
     try {
       await signInWithPasskey();
       // A full navigation, so every server component renders with the new session.
-      window.location.assign(safeNext(next));
+      // Checked again at the point of use: this component may be rendered from elsewhere.
+      window.location.assign(safeNextPath(next));
     } catch (e) {
       setMessage(explain(e));
       setBusy(false);

@@ -10,19 +10,18 @@ import { ClusterSelector } from "@/components/shell/cluster-selector";
 import { Sidebar } from "@/components/shell/sidebar";
 import { Badge } from "@/components/ui/badge";
 import { makeQueryClient } from "@/lib/queries/query-client";
-import type { Actor } from "@/lib/server/auth/actor";
-import { defaultAuthDeps } from "@/lib/server/auth/deps";
-import { sessionInfo } from "@/lib/server/auth/service";
-import { listClusters } from "@/lib/server/fleet/clusters";
+import type { PageGrant } from "@/lib/server/auth/page";
+import { pageClusters, pageSession } from "@/lib/server/page-data";
 
 /** The sidebar and header every page lives in, for a signed-in person. */
-export async function AppShell({ actor, children }: { actor: Actor; children: ReactNode }) {
+export async function AppShell({ grant, children }: { grant: PageGrant; children: ReactNode }) {
+  const { actor } = grant;
   // The cluster list comes from the talosconfig at request time, never from the build.
   await connection();
-  const { clusters, source, error } = await listClusters();
+  const { clusters, source, error } = await pageClusters(grant);
   // The session is known here already: hand it to the user menu so it shows without a round trip.
   const queryClient = makeQueryClient();
-  queryClient.setQueryData(sessionQuery().queryKey, sessionInfo(actor, defaultAuthDeps()));
+  queryClient.setQueryData(sessionQuery().queryKey, pageSession(grant));
   return (
     <div className="flex min-h-screen">
       <aside className="sticky top-0 hidden h-screen w-56 shrink-0 flex-col border-r border-border bg-surface md:flex">

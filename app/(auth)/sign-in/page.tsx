@@ -5,14 +5,18 @@ import { AuthCard } from "@/components/auth/auth-card";
 import { PasskeySignIn } from "@/components/auth/passkey-sign-in";
 import { defaultAuthDeps } from "@/lib/server/auth/deps";
 import { BOOTSTRAP_FILE } from "@/lib/server/auth/links";
+import { safeNextPath } from "@/lib/auth/next-path";
 import { currentActor } from "@/lib/server/auth/page";
 import { ensureSetupLink } from "@/lib/server/auth/service";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string; error?: string }> }) {
-  const { next, error } = await searchParams;
-  if (await currentActor()) redirect(next?.startsWith("/") && !next.startsWith("//") ? next : "/");
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  // Checked here once: the client only ever sees a path on Minos itself.
+  const next = safeNextPath(params.next);
+  const error = typeof params.error === "string" ? params.error : undefined;
+  if (await currentActor()) redirect(next);
   const deps = defaultAuthDeps();
   if (ensureSetupLink(deps)) {
     return (

@@ -1,7 +1,6 @@
 import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import { ShieldX } from "lucide-react";
 import type { Metadata } from "next";
-import { redirect } from "next/navigation";
 
 import { AccessClient } from "@/app/(dashboard)/access/client";
 import { invitationsQuery, sessionQuery, tokensQuery, usersQuery } from "@/components/auth/queries";
@@ -9,15 +8,13 @@ import { PageHeader } from "@/components/shell/page-header";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ROLE_LABEL } from "@/lib/auth/roles";
 import { makeQueryClient } from "@/lib/queries/query-client";
-import { defaultAuthDeps } from "@/lib/server/auth/deps";
-import { pageAccess } from "@/lib/server/auth/page";
-import { getInvitations, getTokens, getUsers, sessionInfo } from "@/lib/server/auth/service";
+import { requirePageAccess } from "@/lib/server/auth/page";
+import { pageAccessLists, pageSession } from "@/lib/server/page-data";
 
 export const metadata: Metadata = { title: "Access" };
 
 export default async function AccessPage() {
-  const access = await pageAccess("admin");
-  if (access.kind === "signed-out") redirect("/sign-in?next=/access");
+  const access = await requirePageAccess("admin");
   const header = <PageHeader title="Access" description="Who can sign in to Minos, with which role, and the tokens automation uses." />;
   if (access.kind === "forbidden") {
     return (
@@ -29,12 +26,12 @@ export default async function AccessPage() {
       </>
     );
   }
-  const deps = defaultAuthDeps();
+  const lists = pageAccessLists(access.grant);
   const queryClient = makeQueryClient();
-  queryClient.setQueryData(sessionQuery().queryKey, sessionInfo(access.actor, deps));
-  queryClient.setQueryData(usersQuery().queryKey, getUsers(deps));
-  queryClient.setQueryData(invitationsQuery().queryKey, getInvitations(deps));
-  queryClient.setQueryData(tokensQuery().queryKey, getTokens(deps));
+  queryClient.setQueryData(sessionQuery().queryKey, pageSession(access.grant));
+  queryClient.setQueryData(usersQuery().queryKey, lists.users);
+  queryClient.setQueryData(invitationsQuery().queryKey, lists.invitations);
+  queryClient.setQueryData(tokensQuery().queryKey, lists.tokens);
   return (
     <>
       {header}

@@ -6,8 +6,8 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import type { AuditEntry } from "@/lib/schemas/audit";
-import { listAudit } from "@/lib/server/audit";
-import { getDb } from "@/lib/server/db/db";
+import { requirePageActor } from "@/lib/server/auth/page";
+import { pageAudit } from "@/lib/server/page-data";
 
 export const metadata: Metadata = { title: "Audit" };
 
@@ -27,8 +27,9 @@ function ResultBadge({ result }: { result: AuditEntry["result"] }) {
   );
 }
 
-export default function AuditPage() {
-  const entries = listAudit(getDb(), { limit: 200 });
+export default async function AuditPage() {
+  const grant = await requirePageActor("viewer");
+  const entries = pageAudit(grant, { limit: 200 });
   return (
     <>
       <PageHeader title="Audit" description="Every change Minos made, who made it and what came of it. Newest first." />

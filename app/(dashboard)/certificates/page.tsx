@@ -5,14 +5,16 @@ import { CertificatesClient } from "@/app/(dashboard)/certificates/client";
 import { PageHeader } from "@/components/shell/page-header";
 import { certificatesQueryOptions } from "@/lib/certs/queries";
 import { makeQueryClient } from "@/lib/queries/query-client";
-import { listCertificates } from "@/lib/server/certs/service";
+import { requirePageActor } from "@/lib/server/auth/page";
+import { pageCertificates } from "@/lib/server/page-data";
 
 export const metadata: Metadata = { title: "Certificates" };
 
 export default async function CertificatesPage() {
+  const grant = await requirePageActor("viewer");
   // The first request after start waits for the first scan; later ones get the cached inventory.
   const queryClient = makeQueryClient();
-  queryClient.setQueryData(certificatesQueryOptions.queryKey, await listCertificates());
+  queryClient.setQueryData(certificatesQueryOptions.queryKey, await pageCertificates(grant));
   return (
     <>
       <PageHeader

@@ -6,14 +6,15 @@ import { PageHeader } from "@/components/shell/page-header";
 import { clustersQueryOptions } from "@/lib/queries/clusters";
 import { nodesQueryOptions } from "@/lib/queries/fleet";
 import { makeQueryClient } from "@/lib/queries/query-client";
-import { listClusters } from "@/lib/server/fleet/clusters";
-import { listNodes } from "@/lib/server/fleet/service";
+import { requirePageActor } from "@/lib/server/auth/page";
+import { pageClusters, pageNodes } from "@/lib/server/page-data";
 
 export const metadata: Metadata = { title: "Clusters" };
 
 export default async function ClustersPage() {
+  const grant = await requirePageActor("viewer");
   const queryClient = makeQueryClient();
-  const [clusters, nodes] = await Promise.all([listClusters(), listNodes()]);
+  const [clusters, nodes] = await Promise.all([pageClusters(grant), pageNodes(grant)]);
   queryClient.setQueryData(clustersQueryOptions.queryKey, clusters);
   queryClient.setQueryData(nodesQueryOptions().queryKey, nodes);
   return (

@@ -7,17 +7,19 @@ import { ConfigNav } from "@/components/config-push/config-nav";
 import { PageHeader } from "@/components/shell/page-header";
 import { clustersQueryOptions } from "@/lib/queries/config";
 import { makeQueryClient } from "@/lib/queries/query-client";
-import { listClusters } from "@/lib/server/fleet/clusters";
+import { requirePageActor } from "@/lib/server/auth/page";
+import { pageClusters } from "@/lib/server/page-data";
 
 export const metadata: Metadata = { title: "Config" };
 
 export default async function ConfigPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const grant = await requirePageActor("viewer");
   const params = await searchParams;
   const source = parseSource(params);
   const cluster = typeof params.cluster === "string" ? params.cluster : null;
   // The node picker's list is known here already; hand it to the client cache.
   const queryClient = makeQueryClient();
-  queryClient.setQueryData(clustersQueryOptions.queryKey, await listClusters());
+  queryClient.setQueryData(clustersQueryOptions.queryKey, await pageClusters(grant));
   return (
     <>
       <PageHeader title="Config" description="Edit a machine config with live validation, preview what a node would do, and apply it." />

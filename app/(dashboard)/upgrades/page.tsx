@@ -5,16 +5,17 @@ import { UpgradesClient } from "@/app/(dashboard)/upgrades/client";
 import { PageHeader } from "@/components/shell/page-header";
 import { makeQueryClient } from "@/lib/queries/query-client";
 import { upgradeListQueryOptions } from "@/lib/queries/upgrades";
-import { listClusters } from "@/lib/server/fleet/clusters";
-import { startUpgradeRunner } from "@/lib/server/upgrades";
+import { requirePageActor } from "@/lib/server/auth/page";
+import { pageClusters, pageUpgradePlans } from "@/lib/server/page-data";
 
 export const metadata: Metadata = { title: "Upgrades" };
 
 export default async function UpgradesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const grant = await requirePageActor("viewer");
   const params = await searchParams;
-  const { clusters } = await listClusters();
+  const { clusters } = await pageClusters(grant);
   const queryClient = makeQueryClient();
-  queryClient.setQueryData(upgradeListQueryOptions().queryKey, { plans: startUpgradeRunner().list({ limit: 50 }) });
+  queryClient.setQueryData(upgradeListQueryOptions().queryKey, { plans: pageUpgradePlans(grant, { limit: 50 }) });
   const selected = typeof params.cluster === "string" && clusters.some((c) => c.name === params.cluster) ? params.cluster : undefined;
   return (
     <>

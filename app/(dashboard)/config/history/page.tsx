@@ -8,15 +8,17 @@ import { PageHeader } from "@/components/shell/page-header";
 import { nodeId, parseNodeId } from "@/lib/fleet/node-id";
 import { clustersQueryOptions } from "@/lib/queries/config";
 import { makeQueryClient } from "@/lib/queries/query-client";
-import { listClusters } from "@/lib/server/fleet/clusters";
+import { requirePageActor } from "@/lib/server/auth/page";
+import { pageClusters } from "@/lib/server/page-data";
 
 export const metadata: Metadata = { title: "Config history" };
 
 export default async function ConfigHistoryPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const grant = await requirePageActor("viewer");
   const params = await searchParams;
   const raw = typeof params.node === "string" ? params.node : null;
   const cluster = typeof params.cluster === "string" ? params.cluster : null;
-  const clusters = await listClusters();
+  const clusters = await pageClusters(grant);
   const known = new Set(clusters.clusters.flatMap((c) => c.nodes.map((a) => nodeId(c.name, a))));
   // A node Minos does not know is a dead link, not an empty history.
   if (raw && (!parseNodeId(raw) || !known.has(raw))) notFound();

@@ -12,18 +12,19 @@ import { parseNodeId } from "@/lib/fleet/node-id";
 import { nodeDetailQueryOptions } from "@/lib/queries/fleet";
 import { makeQueryClient } from "@/lib/queries/query-client";
 import type { Certificate } from "@/lib/schemas/certs";
-import { listCertificates } from "@/lib/server/certs/service";
+import { requirePageActor, type PageGrant } from "@/lib/server/auth/page";
 import { isAppError } from "@/lib/server/errors";
-import { getNodeDetailOrThrow } from "@/lib/server/fleet/service";
+import { pageCertificates, pageNodeDetail } from "@/lib/server/page-data";
 
 export async function generateMetadata({ params }: { params: Promise<{ node: string }> }): Promise<Metadata> {
+  await requirePageActor("viewer");
   const id = decodeURIComponent((await params).node);
   return { title: parseNodeId(id)?.address ?? id };
 }
 
-async function nodeCertificates(id: string, cluster: string): Promise<CertResult<Certificate[]>> {
+async function nodeCertificates(grant: PageGrant, id: string, cluster: string): Promise<CertResult<Certificate[]>> {
   try {
-    const { certificates } = await listCertificates({ cluster });
+    const { certificates } = await pageCertificates(grant, { cluster });
     return { ok: true, data: certificates.filter((c) => c.nodes.includes(id)) };
   } catch (e) {
     console.error(`[minos] node ${id}: certificates`, e);
@@ -32,8 +33,9 @@ async function nodeCertificates(id: string, cluster: string): Promise<CertResult
 }
 
 export default async function NodePage({ params }: { params: Promise<{ node: string }> }) {
+  const grant = await requirePageActor("viewer");
   const id = decodeURIComponent((await params).node);
-  const detail = await getNodeDetailOrThrow(id).catch((e: unknown) => {
+  const detail = await pageNodeDetail(grant, id).catch((e: unknown) => {
     if (isAppError(e) && e.code === "not_found") notFound();
     throw e;
   });
@@ -53,7 +55,7 @@ export default async function NodePage({ params }: { params: Promise<{ node: str
         }
       />
       <HydrationBoundary state={dehydrate(queryClient)}>
-        <NodeDetailClient id={id} certificates={nodeCertificates(id, s.cluster)} />
+        <NodeDetailClient id={id} certificates={nodeCertificates(grant, id, s.cluster)} />
       </HydrationBoundary>
     </>
   );

@@ -7,13 +7,15 @@ import { PageHeader } from "@/components/shell/page-header";
 import { UpgradeLive } from "@/components/upgrades/upgrade-live";
 import { makeQueryClient } from "@/lib/queries/query-client";
 import { upgradePlanQueryOptions } from "@/lib/queries/upgrades";
-import { startUpgradeRunner } from "@/lib/server/upgrades";
+import { requirePageActor } from "@/lib/server/auth/page";
+import { pageUpgradePlan } from "@/lib/server/page-data";
 
 export const metadata: Metadata = { title: "Upgrade" };
 
 export default async function UpgradePage({ params }: { params: Promise<{ id: string }> }) {
+  const grant = await requirePageActor("viewer");
   const { id } = await params;
-  const plan = startUpgradeRunner().get(id);
+  const plan = pageUpgradePlan(grant, id);
   if (!plan) notFound();
   const queryClient = makeQueryClient();
   queryClient.setQueryData(upgradePlanQueryOptions(id).queryKey, plan);

@@ -1,0 +1,75 @@
+import "server-only";
+
+import type { AuditEntry } from "@/lib/schemas/audit";
+import type { ApiToken, Invitation, SessionInfo, User } from "@/lib/schemas/auth";
+import type { CertificatesQuery, CertificatesResponse, NearestExpiry } from "@/lib/schemas/certs";
+import type { ClustersResponse, NodeDetail, NodesResponse } from "@/lib/schemas/fleet";
+import type { UpgradePlan, UpgradePlanSummary } from "@/lib/schemas/upgrades";
+import { listAudit } from "@/lib/server/audit";
+import { defaultAuthDeps } from "@/lib/server/auth/deps";
+import { grantedActor, type PageGrant } from "@/lib/server/auth/page";
+import { getInvitations, getTokens, getUsers, sessionInfo } from "@/lib/server/auth/service";
+import { getNearestExpiry, listCertificates } from "@/lib/server/certs/service";
+import { getDb } from "@/lib/server/db/db";
+import { listClusters } from "@/lib/server/fleet/clusters";
+import { getNodeDetailOrThrow, listNodes } from "@/lib/server/fleet/service";
+import { startUpgradeRunner } from "@/lib/server/upgrades";
+
+/**
+ * Everything a page or the shell reads on the server, and only through here: each function
+ * demands the grant `requirePageActor` hands out after checking this request's session, and the
+ * role its data needs, the same role the matching API route demands. A page that forgot the
+ * check cannot read anything (and a test holds every page to calling it first).
+ */
+
+export async function pageNodes(grant: PageGrant): Promise<NodesResponse> {
+  grantedActor(grant, "viewer");
+  return listNodes();
+}
+
+export async function pageNodeDetail(grant: PageGrant, id: string): Promise<NodeDetail> {
+  grantedActor(grant, "viewer");
+  return getNodeDetailOrThrow(id);
+}
+
+export async function pageClusters(grant: PageGrant): Promise<ClustersResponse> {
+  grantedActor(grant, "viewer");
+  return listClusters();
+}
+
+export async function pageCertificates(grant: PageGrant, query: CertificatesQuery = {}): Promise<CertificatesResponse> {
+  grantedActor(grant, "viewer");
+  return listCertificates(query);
+}
+
+export async function pageNearestExpiry(grant: PageGrant, options: { cluster?: string } = {}): Promise<NearestExpiry> {
+  grantedActor(grant, "viewer");
+  return getNearestExpiry(options);
+}
+
+export function pageUpgradePlan(grant: PageGrant, id: string): UpgradePlan | null {
+  grantedActor(grant, "viewer");
+  return startUpgradeRunner().get(id);
+}
+
+export function pageUpgradePlans(grant: PageGrant, opts: { limit: number }): UpgradePlanSummary[] {
+  grantedActor(grant, "viewer");
+  return startUpgradeRunner().list(opts);
+}
+
+export function pageAudit(grant: PageGrant, opts: { limit: number }): AuditEntry[] {
+  grantedActor(grant, "viewer");
+  return listAudit(getDb(), opts);
+}
+
+/** The signed-in person's own session, for the user menu. */
+export function pageSession(grant: PageGrant): SessionInfo {
+  return sessionInfo(grantedActor(grant, "viewer"), defaultAuthDeps());
+}
+
+/** The Access page's lists: people, open invitations and API tokens, for admins only. */
+export function pageAccessLists(grant: PageGrant): { users: { users: User[] }; invitations: { invitations: Invitation[] }; tokens: { tokens: ApiToken[] } } {
+  grantedActor(grant, "admin");
+  const deps = defaultAuthDeps();
+  return { users: getUsers(deps), invitations: getInvitations(deps), tokens: getTokens(deps) };
+}
