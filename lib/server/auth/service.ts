@@ -10,7 +10,7 @@ import { consumeLink, createInvitation, ensureBootstrapLink, findLiveLink, linkU
 import { clientIp } from "@/lib/server/auth/rate-limit";
 import { clearSessionCookies, isSecureRequest, sessionCookies, type WithCookies } from "@/lib/server/auth/respond";
 import { createSession, revokeSession } from "@/lib/server/auth/sessions";
-import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/server/auth/tokens";
+import { createApiToken, listApiTokens, revokeApiToken, revokeTokensOwnedBy } from "@/lib/server/auth/tokens";
 import { countAllUsers, createUser, getUser, isLastAdmin, listUsers, markSignedIn, revokeUser, setUserRole } from "@/lib/server/auth/users";
 import { AppError } from "@/lib/server/errors";
 import type { ApiToken } from "@/lib/schemas/auth";
@@ -148,17 +148,23 @@ export function changeUserRole(actor: Actor, id: string, role: Role, deps: Servi
 export function removeUser(actor: Actor, id: string, deps: ServiceDeps): User {
   return deps.db.transaction(() => {
     const user = userOrThrow(deps.db, id);
-    if (actor.kind === "user" && actor.id === id) throw new AppError("conflict", "You cannot revoke yourself; ask another admin");
+    // A token revoking its own owner would revoke itself with them: the same rule as for people.
+    if ((actor.kind === "user" ? actor.id : actor.ownerId) === id) throw new AppError("conflict", "You cannot revoke yourself; ask another admin");
     if (isLastAdmin(deps.db, id)) throw new AppError("conflict", `${user.name} is the last admin`);
     revokeUser(deps.db, id, actor.label, deps.now);
-    recordAudit(deps.db, { actor: actor.label, action: "user.revoke", target: `user:${user.name}`, result: "ok", details: { role: user.role } });
+    // Their tokens already stop working with them (resolveApiToken); marking them says so in the list.
+    const tokens = revokeTokensOwnedBy(deps.db, id, actor.label, deps.now);
+    recordAudit(deps.db, { actor: actor.label, action: "user.revoke", target: `user:${user.name}`, result: "ok", details: { role: user.role, tokensRevoked: tokens } });
     return listUsers(deps.db).find((u) => u.id === id)!;
   })();
 }
 
 export function issueToken(actor: Actor, body: CreateTokenBody, deps: ServiceDeps): CreatedToken {
   return deps.db.transaction(() => {
-    const created = createApiToken(deps.db, { ...body, createdBy: actor.label }, deps.now);
+    // A token belongs to a person: the signed-in user, or the owner of the token making it.
+    const ownerId = actor.kind === "user" ? actor.id : actor.ownerId;
+    if (!ownerId) throw new AppError("forbidden", "This token has no owner, so it cannot create tokens");
+    const created = createApiToken(deps.db, { ...body, createdBy: actor.label, ownerId }, deps.now);
     recordAudit(deps.db, { actor: actor.label, action: "token.create", target: `token:${body.name}`, result: "ok", details: { role: body.role, expiresAt: created.apiToken.expiresAt, prefix: created.apiToken.prefix } });
     return created;
   })();
