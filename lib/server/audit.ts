@@ -77,20 +77,29 @@ const MAX_REASONS = 5;
  */
 export function recordAuthFailure(
   db: Db,
-  f: { actor: string; action: (typeof AUTH_NOISE_ACTIONS)[number]; client: string; reason: string; rateLimited?: boolean; details?: Record<string, unknown> },
+  f: {
+    actor: string;
+    action: (typeof AUTH_NOISE_ACTIONS)[number];
+    client: string;
+    reason: string;
+    result?: "refused" | "failed";
+    rateLimited?: boolean;
+    details?: Record<string, unknown>;
+  },
   now: Date,
 ): number {
+  const result = f.result ?? "refused";
   const target = clip(`client:${f.client}`, AUDIT_LIMITS.target);
   const actor = clip(f.actor, AUDIT_LIMITS.actor);
   const since = new Date(Math.floor(now.getTime() / AUTH_FAILURE_WINDOW_MS) * AUTH_FAILURE_WINDOW_MS).toISOString();
   const reason = clip(f.reason, 200);
   return db.transaction(() => {
     const row = db
-      .prepare("SELECT id, details FROM audit_log WHERE action = ? AND target = ? AND at >= ? AND actor = ? AND result = 'refused' ORDER BY id DESC LIMIT 1")
-      .get(f.action, target, since, actor) as { id: number; details: string | null } | undefined;
+      .prepare("SELECT id, details FROM audit_log WHERE action = ? AND target = ? AND at >= ? AND actor = ? AND result = ? ORDER BY id DESC LIMIT 1")
+      .get(f.action, target, since, actor, result) as { id: number; details: string | null } | undefined;
     if (!row) {
       const first = f.rateLimited ? { count: 0, reasons: {}, limitedAt: now.toISOString() } : { count: 1, reasons: { [reason]: 1 } };
-      return recordAudit(db, { at: now, actor, action: f.action, target, result: "refused", details: { ...f.details, ...first, lastAt: now.toISOString() } });
+      return recordAudit(db, { at: now, actor, action: f.action, target, result, details: { ...f.details, ...first, lastAt: now.toISOString() } });
     }
     const d = (row.details ? JSON.parse(row.details) : {}) as { count?: number; reasons?: Record<string, number>; limitedAt?: string };
     if (f.rateLimited && d.limitedAt) return row.id;

@@ -2,7 +2,8 @@ import "server-only";
 
 import type { CreatedInvitation, CreatedToken, CreateInvitationBody, CreateTokenBody, Invitation, RedeemLinkBody, Role, SessionInfo, User } from "@/lib/schemas/auth";
 import type { Db } from "@/lib/server/db/db";
-import { recordAudit } from "@/lib/server/audit";
+import { clientBucket } from "@/lib/net/client-address";
+import { recordAudit, recordAuthFailure } from "@/lib/server/audit";
 import type { Actor } from "@/lib/server/auth/actor";
 import type { AuthConfig } from "@/lib/server/auth/config";
 import { requestOrigin } from "@/lib/server/auth/hosts";
@@ -75,7 +76,7 @@ export function redeemLink(request: Request, kind: "bootstrap" | "invitation", i
     link = findLiveLink(deps.db, input.token, deps.now);
     if (link.kind !== kind) throw new AppError("not_found", "This link is not valid here");
   } catch (e) {
-    recordAudit(deps.db, { actor: "anonymous", action: `auth.${kind}`, target: kind, result: "refused", details: { reason: (e as Error).message, ip } });
+    recordAuthFailure(deps.db, { actor: "anonymous", action: `auth.${kind}`, client: clientBucket(ip), reason: (e as Error).message, details: { ip } }, deps.now);
     throw e;
   }
   const { user, session } = deps.db.transaction(() => {
