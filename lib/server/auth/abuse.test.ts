@@ -100,6 +100,13 @@ describe("bearer tokens (finding 3)", () => {
     expect(results).toEqual([...Array(10).fill(401), ...Array(5).fill(429)]);
   });
 
+  it("rotating through one IPv6 /64 does not either", () => {
+    const { deps } = setup();
+    const results = Array.from({ length: 12 }, (_, i) => outcome(() => authorize(bearer("minos_wrong", `2001:db8:1:2::${(i + 1).toString(16)}`), spec, deps())));
+    expect(results).toEqual([...Array(10).fill(401), 429, 429]);
+    expect(outcome(() => authorize(bearer("minos_wrong", "2001:db8:1:3::1"), spec, deps()))).toBe(401);
+  });
+
   it("a global ceiling turns wrong tokens away from everyone once reached, still never a valid one", () => {
     const { deps, token } = setup();
     const results = Array.from({ length: BAD_TOKEN_GLOBAL.capacity + 3 }, (_, i) => outcome(() => authorize(bearer("minos_wrong", `198.18.${i >> 8}.${i & 255}`), spec, deps())));
