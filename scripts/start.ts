@@ -13,6 +13,8 @@ import { resolveTalosconfigPath } from "../lib/talosconfig-path";
 const root = path.resolve(__dirname, "..");
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
 const tsxBin = path.join(root, "node_modules", "tsx", "dist", "cli.mjs");
+// Minos's own server (Next's custom-server API): it decides the client address from the socket.
+const serveScript = path.join(root, "scripts", "serve.ts");
 const children: ChildProcess[] = [];
 let stopping = false;
 
@@ -125,7 +127,7 @@ async function main() {
   }
 
   log(`serving Minos on http://${env.MINOS_HOST === "127.0.0.1" ? "localhost" : env.MINOS_HOST}:${env.PORT}`);
-  const server = run([nextBin, "start", "--port", String(env.PORT), "--hostname", env.MINOS_HOST], { ...childEnv, NODE_ENV: "production" });
+  const server = run([tsxBin, serveScript], { ...childEnv, NODE_ENV: "production" });
   void announceSignIn(env.MINOS_HOST, env.PORT, path.resolve(root, env.MINOS_STATE_DIR), !!childEnv.MINOS_SIM);
   server.on("exit", (code) => {
     if (!stopping) {

@@ -100,6 +100,8 @@ export const apiTokenSchema = z.object({
   expiresAt: z.iso.datetime(),
   lastUsedAt: z.iso.datetime().nullable(),
   revokedAt: z.iso.datetime().nullable(),
+  /** The user the token belongs to: it acts with at most their current role, and dies with them. */
+  ownerId: z.string().nullable(),
 });
 export type ApiToken = z.infer<typeof apiTokenSchema>;
 

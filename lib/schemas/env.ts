@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { parseTrustedProxies } from "../net/client-address";
+
 const flag = z
   .enum(["0", "1", "true", "false", ""])
   .optional()
@@ -35,6 +37,26 @@ export const envSchema = z.object({
    * refused, which defeats DNS rebinding. localhost, 127.0.0.1 and [::1] are always allowed.
    */
   MINOS_ALLOWED_HOSTS: z.string().default(""),
+  /**
+   * Reverse proxies whose X-Forwarded-For Minos believes, comma-separated addresses or CIDR
+   * networks (`127.0.0.1,10.0.0.0/8,fd00::/8`). Unset: the socket's address is the client.
+   */
+  MINOS_TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((v, ctx) => {
+      try {
+        return parseTrustedProxies(v);
+      } catch (e) {
+        ctx.issues.push({ code: "custom", message: (e as Error).message, input: v });
+        return z.NEVER;
+      }
+    }),
+  /**
+   * Days to keep refused sign-ins and API tokens in the audit log (0: forever). Records of
+   * changes are never pruned.
+   */
+  MINOS_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(365),
   /** Sign out after this long without a request (minutes). */
   MINOS_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(12 * 60),
   /** Sign out this long after signing in, active or not (hours). */

@@ -15,12 +15,14 @@ export interface Actor {
   sessionHash?: string;
   /** Only for sessions: the CSRF token's hash the mutating requests must match. */
   csrfHash?: string;
+  /** Only for tokens: the user the token belongs to (a token it creates belongs to them too). */
+  ownerId?: string;
 }
 
 export function userActor(user: { id: string; name: string; role: Role }, session?: { idHash: string; csrfHash: string }): Actor {
   return { kind: "user", id: user.id, name: user.name, role: user.role, label: `user:${user.name}`, sessionHash: session?.idHash, csrfHash: session?.csrfHash };
 }
 
-export function tokenActor(token: { id: string; name: string; role: Role }): Actor {
-  return { kind: "token", id: token.id, name: token.name, role: token.role, label: `token:${token.name}` };
+export function tokenActor(token: { id: string; name: string; role: Role; ownerId?: string }): Actor {
+  return { kind: "token", id: token.id, name: token.name, role: token.role, label: `token:${token.name}`, ownerId: token.ownerId };
 }

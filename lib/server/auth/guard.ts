@@ -1,10 +1,11 @@
 import "server-only";
 
 import { CSRF_HEADER, isMutatingMethod } from "@/lib/auth/csrf";
+import { clientBucket } from "@/lib/net/client-address";
 import { ROLE_LABEL, roleAtLeast } from "@/lib/auth/roles";
 import type { Role, RouteRole } from "@/lib/schemas/auth";
 import type { Db } from "@/lib/server/db/db";
-import { recordAudit } from "@/lib/server/audit";
+import { recordAuthFailure } from "@/lib/server/audit";
 import { tokenActor, userActor, type Actor } from "@/lib/server/auth/actor";
 import type { AuthConfig } from "@/lib/server/auth/config";
 import { parseCookies, SECURE_SESSION_COOKIE, SESSION_COOKIE } from "@/lib/server/auth/cookies";
@@ -56,7 +57,9 @@ export function authorize(request: Request, spec: AccessSpec, deps: AuthDeps): A
   if (spec.rateLimit) {
     const policy = RATE_LIMITS[spec.rateLimit];
     const t = deps.now.getTime();
-    const own = deps.limiter.take(`${spec.rateLimit}|${ip}|${endpoint}`, policy, t);
+    // Keyed on the address Minos's server saw (never a caller's X-Forwarded-For), so rotating the
+    // header neither escapes a client's bucket nor drains anyone else's.
+    const own = deps.limiter.take(`${spec.rateLimit}|${clientBucket(ip)}|${endpoint}`, policy, t);
     if (!own.ok) throw new RateLimitedError(own.retryAfterSeconds);
     const all = deps.limiter.take(`${spec.rateLimit}|*|${endpoint}`, { capacity: policy.capacity * GLOBAL_FACTOR, refillPerSecond: policy.refillPerSecond * GLOBAL_FACTOR }, t);
     if (!all.ok) throw new RateLimitedError(all.retryAfterSeconds);
@@ -85,25 +88,42 @@ export function authorize(request: Request, spec: AccessSpec, deps: AuthDeps): A
   return actor;
 }
 
+/** Wrong bearer tokens from all clients together before wrong ones get 429 everywhere. */
+export const BAD_TOKEN_GLOBAL = { capacity: RATE_LIMITS.badToken.capacity * GLOBAL_FACTOR, refillPerSecond: RATE_LIMITS.badToken.refillPerSecond * GLOBAL_FACTOR };
+
 /**
  * The caller behind a request: a bearer token when an Authorization header is present (a wrong
  * one is refused, never silently downgraded to the cookie), else a session cookie, else null.
+ * The token is looked up first: a valid one always passes, so nobody's failures (not even the
+ * same client's) lock it out. Only a wrong one takes from the client's bad-token bucket and the
+ * global one, and gets 429 instead of 401 once either is empty.
  */
 export function resolveActor(request: Request, deps: AuthDeps, ip = clientIp(request.headers)): Actor | null {
   const authorization = request.headers.get("authorization");
   if (authorization !== null) {
-    const badKey = `badToken|${ip}`;
-    if (!deps.limiter.peek(badKey, RATE_LIMITS.badToken, deps.now.getTime())) {
-      throw new RateLimitedError(Math.ceil(1 / RATE_LIMITS.badToken.refillPerSecond));
-    }
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     const token = m ? resolveApiToken(deps.db, m[1]!, deps.now) : null;
-    if (!token) {
-      deps.limiter.take(badKey, RATE_LIMITS.badToken, deps.now.getTime());
-      recordAudit(deps.db, { actor: "anonymous", action: "auth.token", target: new URL(request.url).pathname, result: "refused", details: { ip, reason: m ? "unknown, revoked or expired token" : "malformed Authorization header" } });
-      throw new AppError("unauthorized", "The API token is unknown, revoked or expired");
-    }
-    return tokenActor(token);
+    if (token) return tokenActor(token);
+    const t = deps.now.getTime();
+    const bucket = clientBucket(ip);
+    const own = deps.limiter.take(`badToken|${bucket}`, RATE_LIMITS.badToken, t);
+    const all = own.ok ? deps.limiter.take("badToken|*", BAD_TOKEN_GLOBAL, t) : null;
+    const refusal = !own.ok ? own : all && !all.ok ? all : null;
+    recordAuthFailure(
+      deps.db,
+      {
+        actor: "anonymous",
+        action: "auth.token",
+        // Past the global ceiling, new addresses share one row, so a botnet cannot add a row each.
+        client: all && !all.ok ? "*" : bucket,
+        reason: m ? "unknown, revoked or expired token, or its owner is revoked" : "malformed Authorization header",
+        rateLimited: refusal !== null,
+        details: { ip, firstPath: new URL(request.url).pathname.slice(0, 200) },
+      },
+      deps.now,
+    );
+    if (refusal) throw new RateLimitedError(refusal.retryAfterSeconds);
+    throw new AppError("unauthorized", "The API token is unknown, revoked or expired");
   }
   const cookies = parseCookies(request.headers.get("cookie"));
   const value = cookies.get(SECURE_SESSION_COOKIE) ?? cookies.get(SESSION_COOKIE);

@@ -4,7 +4,8 @@ import * as client from "openid-client";
 
 import type { Role } from "@/lib/schemas/auth";
 import { roleAtLeast } from "@/lib/auth/roles";
-import { recordAudit } from "@/lib/server/audit";
+import { clientBucket } from "@/lib/net/client-address";
+import { recordAudit, recordAuthFailure } from "@/lib/server/audit";
 import { saveChallenge, takeChallenge } from "@/lib/server/auth/challenges";
 import type { OidcConfig } from "@/lib/server/auth/config";
 import { CHALLENGE_COOKIE, clearCookie, parseCookies } from "@/lib/server/auth/cookies";
@@ -96,7 +97,7 @@ export async function finishOidc(request: Request, deps: ServiceDeps): Promise<W
   if (!cfg) throw new AppError("not_found", "Single sign-on is not configured");
   const ip = clientIp(request.headers);
   const refuse = (reason: string, actor = "anonymous"): never => {
-    recordAudit(deps.db, { actor, action: "auth.sign_in", target: "oidc", result: "failed", details: { reason, ip } });
+    recordAuthFailure(deps.db, { actor, action: "auth.sign_in", client: clientBucket(ip), result: "failed", reason, details: { method: "oidc", ip } }, deps.now);
     throw new AppError("unauthorized", `Single sign-on failed: ${reason}`);
   };
   const pending = takeChallenge<PendingOidc>(deps.db, parseCookies(request.headers.get("cookie")).get(CHALLENGE_COOKIE), "oidc", null, deps.now);

@@ -11,7 +11,8 @@ import {
 } from "@simplewebauthn/server";
 
 import type { Db } from "@/lib/server/db/db";
-import { recordAudit } from "@/lib/server/audit";
+import { clientBucket } from "@/lib/net/client-address";
+import { recordAudit, recordAuthFailure } from "@/lib/server/audit";
 import type { Actor } from "@/lib/server/auth/actor";
 import { saveChallenge, takeChallenge } from "@/lib/server/auth/challenges";
 import type { AuthConfig } from "@/lib/server/auth/config";
@@ -121,7 +122,7 @@ interface PasskeyRow {
 export async function authenticatePasskey(request: Request, input: { response: AuthenticationResponseJSON }, deps: PasskeyDeps): Promise<WithCookies<{ user: { id: string; name: string; role: string } }>> {
   const ip = clientIp(request.headers);
   const fail = (reason: string, actor = "anonymous"): never => {
-    recordAudit(deps.db, { actor, action: "auth.sign_in", target: "passkey", result: "failed", details: { reason, ip } });
+    recordAuthFailure(deps.db, { actor, action: "auth.sign_in", client: clientBucket(ip), result: "failed", reason, details: { method: "passkey", ip } }, deps.now);
     throw new AppError("unauthorized", "Sign-in failed: this passkey is not registered with Minos, or was revoked");
   };
   const pending = takeChallenge<{ challenge: string; rpID: string }>(deps.db, parseCookies(request.headers.get("cookie")).get(CHALLENGE_COOKIE), "passkey-authenticate", null, deps.now);

@@ -1,5 +1,7 @@
 import "server-only";
 
+import { stampedClientAddress } from "@/lib/net/client-address";
+
 /** A bucket's size and how fast it refills. */
 export interface RateLimitPolicy {
   /** Requests allowed in a burst. */
@@ -14,7 +16,7 @@ export const RATE_LIMITS = {
   signIn: { capacity: 10, refillPerSecond: 1 / 6 },
   /** Creating and revoking tokens, invitations and users. */
   manage: { capacity: 30, refillPerSecond: 1 / 2 },
-  /** Wrong bearer tokens from one client before it is turned away. */
+  /** Wrong bearer tokens from one client before its wrong ones get 429 (valid tokens always pass). */
   badToken: { capacity: 10, refillPerSecond: 1 / 30 },
   /** Config templates, which hand out fresh key material (RSA-4096): 5 at once, then one every 12 s. */
   template: { capacity: 5, refillPerSecond: 1 / 12 },
@@ -67,13 +69,10 @@ export function rateLimiter(): RateLimiter {
 }
 
 /**
- * The client's address for rate limiting. Next fills X-Forwarded-For from the socket only when
- * the request has none, so a client that sends its own can pick its bucket: behind a reverse
- * proxy that overwrites the header this is exact, and directly exposed it is best effort (the
- * per-endpoint global bucket in the route wrapper still bounds the total).
+ * The client's address, as Minos's server (`scripts/serve.ts`) computed it from the socket and,
+ * behind a proxy in MINOS_TRUSTED_PROXIES, X-Forwarded-For. Never the caller's own headers:
+ * without that server (a bare `next start`) every caller is "unknown" and shares one bucket.
  */
 export function clientIp(headers: Headers): string {
-  const xff = headers.get("x-forwarded-for");
-  const first = xff?.split(",")[0]?.trim();
-  return first || headers.get("x-real-ip") || "unknown";
+  return stampedClientAddress(headers) ?? "unknown";
 }

@@ -29,6 +29,7 @@ import * as users from "@/app/api/users/route";
 import { listAudit } from "@/lib/server/audit";
 import { authConfig } from "@/lib/server/auth/config";
 import { rateLimiter } from "@/lib/server/auth/rate-limit";
+import { viaServer } from "@/lib/server/auth/testing/client";
 import { BASE, call, CREDENTIALS, expectedGuard, guardVerdict, makeRequest, ROLES, seedPrincipals, type Principal, type RouteCase } from "@/lib/server/auth/testing/matrix";
 import { getDb } from "@/lib/server/db/db";
 import type { Role } from "@/lib/schemas/auth";
@@ -112,16 +113,49 @@ describe("bearer tokens", () => {
   it("refuses an unknown token instead of falling back to the cookie, audits it, and slows down guessers", async () => {
     const c = CASES.find((x) => x.path === "/api/users")!;
     const p = principals().admin;
-    const req = (auth: string) =>
-      new Request(`${BASE}/api/users`, { headers: { host: "127.0.0.1:3215", authorization: auth, cookie: `minos_session=${p.cookie}`, "x-forwarded-for": "10.1.1.1" } });
+    const req = (auth: string, peer = "203.0.113.10") =>
+      viaServer(new Request(`${BASE}/api/users`, { headers: { host: "127.0.0.1:3215", authorization: auth, cookie: `minos_session=${p.cookie}`, "x-forwarded-for": "10.1.1.1" } }), peer);
     const res = await c.handler(req("Bearer minos_wrong"));
     expect(res.status).toBe(401);
-    expect(listAudit(getDb(), { limit: 1 })[0]).toMatchObject({ actor: "anonymous", action: "auth.token", result: "refused" });
-    for (let i = 0; i < 9; i++) await c.handler(req("Bearer minos_wrong"));
-    const limited = await c.handler(req(`Bearer ${p.bearer}`));
+    expect(listAudit(getDb(), { limit: 1 })[0]).toMatchObject({ actor: "anonymous", action: "auth.token", target: "client:203.0.113.10", result: "refused" });
+    for (let i = 0; i < 9; i++) expect((await c.handler(req("Bearer minos_wrong"))).status).toBe(401);
+    const limited = await c.handler(req("Bearer minos_wrong"));
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("30");
     expect(((await limited.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
+    // Someone else's failures, or the same client's, never lock out a valid token.
+    expect((await c.handler(req(`Bearer ${p.bearer}`))).status).toBe(200);
+    expect((await c.handler(req(`Bearer ${p.bearer}`, "198.51.100.20"))).status).toBe(200);
+  });
+
+  it("act with their owner's current role: a demoted owner's admin token is refused admin routes, a revoked owner's gets 401", async () => {
+    const { admin, operator } = principals();
+    const listCase = CASES.find((x) => x.path === "/api/users")!;
+    const asToken = () => listCase.handler(new Request(`${BASE}/api/users`, { headers: { host: "127.0.0.1:3215", authorization: `Bearer ${operator.bearer}` } }));
+    // The operator's token has the operator role; give its owner admin, then a token of admin role.
+    const patch = (id: string, role: Role): RouteCase => ({ role: "admin", method: "PATCH", path: `/api/users/${id}`, handler: usersOne.PATCH, params: () => ({ id }), body: { role } });
+    expect((await call(patch(operator.userId, "admin"), makeRequest(patch(operator.userId, "admin"), "cookie", admin), admin)).status).toBe(200);
+    const mint: RouteCase = { role: "admin", method: "POST", path: "/api/tokens", handler: tokens.POST, body: { name: "owned-admin", role: "admin", expiresInDays: 30 } };
+    const minted = await call(mint, makeRequest(mint, "cookie", { ...operator, role: "admin" }), operator);
+    expect(minted.status).toBe(200);
+    const { token: secret, apiToken } = (await minted.json()) as { token: string; apiToken: { ownerId: string } };
+    expect(apiToken.ownerId).toBe(operator.userId);
+    const withSecret = () => listCase.handler(new Request(`${BASE}/api/users`, { headers: { host: "127.0.0.1:3215", authorization: `Bearer ${secret}` } }));
+    expect((await withSecret()).status).toBe(200);
+
+    expect((await call(patch(operator.userId, "viewer"), makeRequest(patch(operator.userId, "viewer"), "cookie", admin), admin)).status).toBe(200);
+    const demoted = await withSecret();
+    expect(demoted.status).toBe(403);
+    expect(((await demoted.json()) as { error: { message: string } }).error.message).toBe("This needs the Admin role; token:owned-admin is Viewer");
+    expect((await asToken()).status).toBe(403);
+
+    const revoke: RouteCase = { role: "admin", method: "DELETE", path: `/api/users/${operator.userId}`, handler: usersOne.DELETE, params: () => ({ id: operator.userId }) };
+    expect((await call(revoke, makeRequest(revoke, "cookie", admin), admin)).status).toBe(200);
+    expect((await withSecret()).status).toBe(401);
+    expect((await asToken()).status).toBe(401);
+    const listed = await tokens.GET(new Request(`${BASE}/api/tokens`, { headers: { host: "127.0.0.1:3215", authorization: `Bearer ${admin.bearer}` } }));
+    const owned = ((await listed.json()) as { tokens: { name: string; revokedAt: string | null }[] }).tokens.filter((t) => t.name === "owned-admin");
+    expect(owned).toEqual([expect.objectContaining({ revokedAt: expect.any(String) })]);
   });
 });
 

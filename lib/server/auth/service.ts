@@ -2,7 +2,8 @@ import "server-only";
 
 import type { CreatedInvitation, CreatedToken, CreateInvitationBody, CreateTokenBody, Invitation, RedeemLinkBody, Role, SessionInfo, User } from "@/lib/schemas/auth";
 import type { Db } from "@/lib/server/db/db";
-import { recordAudit } from "@/lib/server/audit";
+import { clientBucket } from "@/lib/net/client-address";
+import { recordAudit, recordAuthFailure } from "@/lib/server/audit";
 import type { Actor } from "@/lib/server/auth/actor";
 import type { AuthConfig } from "@/lib/server/auth/config";
 import { requestOrigin } from "@/lib/server/auth/hosts";
@@ -10,7 +11,7 @@ import { consumeLink, createInvitation, ensureBootstrapLink, findLiveLink, linkU
 import { clientIp } from "@/lib/server/auth/rate-limit";
 import { clearSessionCookies, isSecureRequest, sessionCookies, type WithCookies } from "@/lib/server/auth/respond";
 import { createSession, revokeSession } from "@/lib/server/auth/sessions";
-import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/server/auth/tokens";
+import { createApiToken, listApiTokens, revokeApiToken, revokeTokensOwnedBy } from "@/lib/server/auth/tokens";
 import { countAllUsers, createUser, getUser, isLastAdmin, listUsers, markSignedIn, revokeUser, setUserRole } from "@/lib/server/auth/users";
 import { AppError } from "@/lib/server/errors";
 import type { ApiToken } from "@/lib/schemas/auth";
@@ -75,7 +76,7 @@ export function redeemLink(request: Request, kind: "bootstrap" | "invitation", i
     link = findLiveLink(deps.db, input.token, deps.now);
     if (link.kind !== kind) throw new AppError("not_found", "This link is not valid here");
   } catch (e) {
-    recordAudit(deps.db, { actor: "anonymous", action: `auth.${kind}`, target: kind, result: "refused", details: { reason: (e as Error).message, ip } });
+    recordAuthFailure(deps.db, { actor: "anonymous", action: `auth.${kind}`, client: clientBucket(ip), reason: (e as Error).message, details: { ip } }, deps.now);
     throw e;
   }
   const { user, session } = deps.db.transaction(() => {
@@ -148,17 +149,23 @@ export function changeUserRole(actor: Actor, id: string, role: Role, deps: Servi
 export function removeUser(actor: Actor, id: string, deps: ServiceDeps): User {
   return deps.db.transaction(() => {
     const user = userOrThrow(deps.db, id);
-    if (actor.kind === "user" && actor.id === id) throw new AppError("conflict", "You cannot revoke yourself; ask another admin");
+    // A token revoking its own owner would revoke itself with them: the same rule as for people.
+    if ((actor.kind === "user" ? actor.id : actor.ownerId) === id) throw new AppError("conflict", "You cannot revoke yourself; ask another admin");
     if (isLastAdmin(deps.db, id)) throw new AppError("conflict", `${user.name} is the last admin`);
     revokeUser(deps.db, id, actor.label, deps.now);
-    recordAudit(deps.db, { actor: actor.label, action: "user.revoke", target: `user:${user.name}`, result: "ok", details: { role: user.role } });
+    // Their tokens already stop working with them (resolveApiToken); marking them says so in the list.
+    const tokens = revokeTokensOwnedBy(deps.db, id, actor.label, deps.now);
+    recordAudit(deps.db, { actor: actor.label, action: "user.revoke", target: `user:${user.name}`, result: "ok", details: { role: user.role, tokensRevoked: tokens } });
     return listUsers(deps.db).find((u) => u.id === id)!;
   })();
 }
 
 export function issueToken(actor: Actor, body: CreateTokenBody, deps: ServiceDeps): CreatedToken {
   return deps.db.transaction(() => {
-    const created = createApiToken(deps.db, { ...body, createdBy: actor.label }, deps.now);
+    // A token belongs to a person: the signed-in user, or the owner of the token making it.
+    const ownerId = actor.kind === "user" ? actor.id : actor.ownerId;
+    if (!ownerId) throw new AppError("forbidden", "This token has no owner, so it cannot create tokens");
+    const created = createApiToken(deps.db, { ...body, createdBy: actor.label, ownerId }, deps.now);
     recordAudit(deps.db, { actor: actor.label, action: "token.create", target: `token:${body.name}`, result: "ok", details: { role: body.role, expiresAt: created.apiToken.expiresAt, prefix: created.apiToken.prefix } });
     return created;
   })();

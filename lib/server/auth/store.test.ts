@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, statSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 
 import { listAudit } from "@/lib/server/audit";
@@ -9,11 +10,12 @@ import { sha256 } from "@/lib/server/auth/crypto";
 import { BOOTSTRAP_FILE, createInvitation, ensureBootstrapLink, findLiveLink, previewLink } from "@/lib/server/auth/links";
 import { createSession, resolveSession } from "@/lib/server/auth/sessions";
 import { createApiToken, resolveApiToken, revokeApiToken } from "@/lib/server/auth/tokens";
-import { createUser, revokeUser } from "@/lib/server/auth/users";
+import { createUser, revokeUser, setUserRole } from "@/lib/server/auth/users";
 import { redeemLink } from "@/lib/server/auth/service";
 import { buildAuthConfig } from "@/lib/server/auth/config";
 import { parseEnv } from "@/lib/schemas/env";
-import { openDb } from "@/lib/server/db/db";
+import { migrate, openDb } from "@/lib/server/db/db";
+import { migrations } from "@/lib/server/db/migrations";
 
 const t0 = new Date("2026-03-01T10:00:00Z");
 const at = (ms: number) => new Date(t0.getTime() + ms);
@@ -114,15 +116,58 @@ describe("invitations", () => {
 describe("API tokens", () => {
   it("are shown once, stored hashed, and stop at revocation or expiry", () => {
     const { db } = setup();
-    const { token, apiToken } = createApiToken(db, { name: "ci", role: "operator", expiresInDays: 1, createdBy: "user:ada" }, t0);
+    const ada = createUser(db, { name: "ada", role: "admin", source: "passkey", createdBy: "system" }, t0);
+    const { token, apiToken } = createApiToken(db, { name: "ci", role: "operator", expiresInDays: 1, createdBy: "user:ada", ownerId: ada.id }, t0);
     expect(token).toMatch(/^minos_[A-Za-z0-9_-]{43}$/);
     expect(apiToken.prefix).toBe(token.slice(0, 10));
+    expect(apiToken.ownerId).toBe(ada.id);
     expect(JSON.stringify(db.prepare("SELECT * FROM api_tokens").all())).not.toContain(token);
     expect(resolveApiToken(db, token, at(MIN))).toMatchObject({ name: "ci", role: "operator" });
     expect(resolveApiToken(db, `${token}x`, at(MIN))).toBeNull();
     expect(resolveApiToken(db, token, at(24 * 60 * MIN))).toBeNull();
-    const other = createApiToken(db, { name: "bot", role: "viewer", expiresInDays: 1, createdBy: "user:ada" }, t0);
+    const other = createApiToken(db, { name: "bot", role: "viewer", expiresInDays: 1, createdBy: "user:ada", ownerId: ada.id }, t0);
     revokeApiToken(db, other.apiToken.id, "user:ada", at(MIN));
     expect(resolveApiToken(db, other.token, at(2 * MIN))).toBeNull();
+  });
+
+  it("act with at most their owner's current role, and stop the moment the owner is revoked", () => {
+    const { db } = setup();
+    const ada = createUser(db, { name: "ada", role: "admin", source: "passkey", createdBy: "system" }, t0);
+    const { token } = createApiToken(db, { name: "deploy", role: "admin", expiresInDays: 30, createdBy: "user:ada", ownerId: ada.id }, t0);
+    const { token: viewerToken } = createApiToken(db, { name: "dash", role: "viewer", expiresInDays: 30, createdBy: "user:ada", ownerId: ada.id }, t0);
+    expect(resolveApiToken(db, token, at(MIN))?.role).toBe("admin");
+    setUserRole(db, ada.id, "operator");
+    expect(resolveApiToken(db, token, at(2 * MIN))?.role).toBe("operator");
+    // Never above the token's own role, whatever the owner's.
+    expect(resolveApiToken(db, viewerToken, at(2 * MIN))?.role).toBe("viewer");
+    setUserRole(db, ada.id, "admin");
+    expect(resolveApiToken(db, token, at(3 * MIN))?.role).toBe("admin");
+    revokeUser(db, ada.id, "user:root", at(4 * MIN));
+    expect(resolveApiToken(db, token, at(4 * MIN))).toBeNull();
+    expect(resolveApiToken(db, viewerToken, at(4 * MIN))).toBeNull();
+  });
+
+  it("made before owners existed get their creator as owner (migration 7); ownerless ones stop working", () => {
+    const db = new Database(":memory:");
+    db.exec("CREATE TABLE schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+    for (const m of migrations.filter((x) => x.id < 7)) {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations VALUES (?, ?, ?)").run(m.id, m.name, t0.toISOString());
+    }
+    db.prepare("INSERT INTO users (id, name, role, source, created_at, created_by) VALUES ('u1', 'ada', 'operator', 'passkey', ?, 'system')").run(t0.toISOString());
+    const insert = db.prepare("INSERT INTO api_tokens (id, name, token_hash, prefix, role, created_at, created_by, expires_at) VALUES (?, ?, ?, 'minos_xx', 'admin', ?, ?, ?)");
+    const expires = at(24 * 60 * MIN).toISOString();
+    insert.run("t1", "ci", sha256("minos_one"), t0.toISOString(), "user:ada", expires);
+    insert.run("t2", "child", sha256("minos_two"), t0.toISOString(), "token:ci", expires);
+    insert.run("t3", "orphan", sha256("minos_three"), t0.toISOString(), "user:gone", expires);
+    migrate(db);
+    expect(db.prepare("SELECT id, owner_id FROM api_tokens ORDER BY id").all()).toEqual([
+      { id: "t1", owner_id: "u1" },
+      { id: "t2", owner_id: "u1" },
+      { id: "t3", owner_id: null },
+    ]);
+    expect(resolveApiToken(db, "minos_one", at(MIN))?.role).toBe("operator");
+    expect(resolveApiToken(db, "minos_two", at(MIN))?.role).toBe("operator");
+    expect(resolveApiToken(db, "minos_three", at(MIN))).toBeNull();
   });
 });

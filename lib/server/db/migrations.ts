@@ -234,4 +234,24 @@ export const migrations: { id: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    id: 7,
+    name: "api tokens belong to a user (their owner's current role caps theirs)",
+    // Existing tokens get the user who created them; a token made by a token, that token's owner
+    // (when its name is unambiguous). Tokens left without an owner stop working.
+    sql: `
+      ALTER TABLE api_tokens ADD COLUMN owner_id TEXT REFERENCES users (id);
+      UPDATE api_tokens SET owner_id = (SELECT u.id FROM users u WHERE 'user:' || u.name = api_tokens.created_by);
+      UPDATE api_tokens SET owner_id = (
+        SELECT MIN(t.owner_id) FROM api_tokens t WHERE 'token:' || t.name = api_tokens.created_by AND t.owner_id IS NOT NULL
+        HAVING COUNT(*) = 1
+      ) WHERE owner_id IS NULL;
+      CREATE INDEX api_tokens_owner ON api_tokens (owner_id);
+    `,
+  },
+  {
+    id: 8,
+    name: "audit log: find a client's refused-authentication row of the current window",
+    sql: `CREATE INDEX audit_log_action_target ON audit_log (action, target, at);`,
+  },
 ];

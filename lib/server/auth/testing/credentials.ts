@@ -2,6 +2,7 @@ import "server-only";
 
 import type { Role } from "@/lib/schemas/auth";
 import { createApiToken } from "@/lib/server/auth/tokens";
+import { createUser } from "@/lib/server/auth/users";
 import { getDb, type Db } from "@/lib/server/db/db";
 
 const tokens = new WeakMap<Db, Map<Role, { token: string; name: string }>>();
@@ -28,7 +29,9 @@ function credential(role: Role): { token: string; name: string } {
   let found = byRole.get(role);
   if (!found) {
     const name = `test-${role}-${process.pid}-${++seq}-${Date.now().toString(36)}`;
-    found = { name, token: createApiToken(db, { name, role, expiresInDays: 1, createdBy: "test" }, new Date()).token };
+    // Tokens belong to a user and act with at most the user's role: a user of the same role.
+    const owner = createUser(db, { name: `${name}-owner`, role, source: "passkey", createdBy: "test" }, new Date());
+    found = { name, token: createApiToken(db, { name, role, expiresInDays: 1, createdBy: "test", ownerId: owner.id }, new Date()).token };
     byRole.set(role, found);
   }
   return found;

@@ -41,7 +41,7 @@ export function seedPrincipals(db: Db, config: AuthConfig, now: Date): Record<Ro
     const n = ++seq;
     const user = createUser(db, { name: `${role}-${n}`, role, source: "passkey", createdBy: "test" }, now);
     const session = createSession(db, { userId: user.id, method: "passkey" }, config, now);
-    const { token } = createApiToken(db, { name: `${role}-token-${n}`, role, expiresInDays: 1, createdBy: "test" }, now);
+    const { token } = createApiToken(db, { name: `${role}-token-${n}`, role, expiresInDays: 1, createdBy: "test", ownerId: user.id }, now);
     out[role] = { role, userId: user.id, cookie: session.token, csrf: session.csrf, bearer: token };
   }
   return out;

@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+
+import { parseEnv } from "@/lib/schemas/env";
+import { AUDIT_LIMITS, listAudit, pruneAuthNoise, recordAudit, recordAuthFailure } from "@/lib/server/audit";
+import { createSession } from "@/lib/server/auth/sessions";
+import { createUser } from "@/lib/server/auth/users";
+import { openDb } from "@/lib/server/db/db";
+import { sweep } from "@/lib/server/housekeeping";
+
+const DAY = 86_400_000;
+const now = new Date("2027-01-01T00:00:00Z");
+const ago = (days: number) => new Date(now.getTime() - days * DAY);
+
+describe("audit field ceilings", () => {
+  it("cut caller-sized targets, strings, lists and whole details, and keep small entries as they are", () => {
+    const db = openDb(":memory:");
+    const small = { actor: "user:ada", action: "config.apply", target: "10.0.0.1@lab", result: "ok" as const, details: { mode: "auto", n: 3, nested: { list: [1, 2] } } };
+    recordAudit(db, small);
+    recordAudit(db, {
+      actor: "x".repeat(10_000),
+      action: "y".repeat(10_000),
+      target: "/api/".padEnd(8 * 1024, "a"),
+      result: "refused",
+      details: { ip: "9".repeat(4 * 1024), list: Array.from({ length: 1000 }, (_, i) => i), deep: { a: { b: { c: { d: { e: { f: { g: 1 } } } } } } } },
+    });
+    recordAudit(db, { actor: "a", action: "b", target: "c", result: "ok", details: Object.fromEntries(Array.from({ length: 90 }, (_, i) => [`k${i}`, "z".repeat(1_900)])) });
+    const [huge, big, kept] = listAudit(db, { limit: 3 });
+    expect(kept).toMatchObject(small);
+    expect(big!.actor.length).toBeLessThan(AUDIT_LIMITS.actor + 40);
+    expect(big!.action.length).toBeLessThan(AUDIT_LIMITS.action + 40);
+    expect(big!.target.length).toBeLessThan(AUDIT_LIMITS.target + 40);
+    expect(big!.target).toMatch(/more characters\)$/);
+    const d = big!.details as { ip: string; list: unknown[]; deep: unknown };
+    expect(d.ip.length).toBeLessThan(AUDIT_LIMITS.string + 40);
+    expect(d.list).toHaveLength(AUDIT_LIMITS.items + 1);
+    expect(JSON.stringify(d.deep)).toContain("nested too deep");
+    expect(huge!.details).toMatchObject({ truncated: true });
+    const bytes = db.prepare("SELECT MAX(LENGTH(details)) FROM audit_log").pluck().get() as number;
+    expect(bytes).toBeLessThanOrEqual(AUDIT_LIMITS.detailsBytes);
+  });
+});
+
+describe("aggregated authentication failures", () => {
+  it("count per client, actor, result and window; reasons are bounded", () => {
+    const db = openDb(":memory:");
+    for (let i = 0; i < 12; i++) recordAuthFailure(db, { actor: "anonymous", action: "auth.sign_in", client: "203.0.113.1", result: "failed", reason: `reason ${i % 8}` }, now);
+    recordAuthFailure(db, { actor: "user:mallory", action: "auth.sign_in", client: "203.0.113.1", result: "failed", reason: "revoked" }, now);
+    const rows = listAudit(db, { limit: 10 });
+    expect(rows.map((r) => [r.actor, r.target, r.result])).toEqual([
+      ["user:mallory", "client:203.0.113.1", "failed"],
+      ["anonymous", "client:203.0.113.1", "failed"],
+    ]);
+    const d = rows[1]!.details as { count: number; reasons: Record<string, number> };
+    expect(d.count).toBe(12);
+    expect(Object.keys(d.reasons)).toHaveLength(6);
+    expect(d.reasons["(other)"]).toBe(3); // reasons 5, 6 and 7 came after five others
+  });
+});
+
+describe("audit retention", () => {
+  function seed() {
+    const db = openDb(":memory:");
+    const changes = ["config.apply", "config.rollback", "rollout.start", "upgrade.start", "user.role", "user.revoke", "token.create", "token.revoke", "cluster.upload", "invitation.create"];
+    for (const action of changes) {
+      recordAudit(db, { at: ago(3000), actor: "user:ada", action, target: "t", result: "ok", details: null });
+      recordAudit(db, { at: ago(3000), actor: "user:ada", action, target: "t", result: "failed", details: null });
+      recordAudit(db, { at: ago(3000), actor: "user:ada", action, target: "t", result: "refused", details: null });
+    }
+    recordAudit(db, { at: ago(3000), actor: "user:ada", action: "auth.sign_in", target: "passkey", result: "ok", details: null });
+    for (const action of ["auth.token", "auth.sign_in", "auth.bootstrap", "auth.invitation"] as const) {
+      recordAuthFailure(db, { actor: "anonymous", action, client: "203.0.113.1", reason: "old" }, ago(400));
+      recordAuthFailure(db, { actor: "anonymous", action, client: "203.0.113.1", reason: "recent" }, ago(10));
+    }
+    return { db, changes };
+  }
+
+  it("prunes old refused authentication and never a record of a change or a successful sign-in", () => {
+    const { db, changes } = seed();
+    expect(pruneAuthNoise(db, 365, now)).toBe(4);
+    const left = listAudit(db, { limit: 500 });
+    expect(left.filter((e) => changes.includes(e.action))).toHaveLength(changes.length * 3);
+    expect(left.filter((e) => e.action === "auth.sign_in" && e.result === "ok")).toHaveLength(1);
+    expect(left.filter((e) => e.action.startsWith("auth.") && e.result !== "ok").map((e) => (e.details as { reasons: object }).reasons)).toEqual(Array(4).fill({ recent: 1 }));
+  });
+
+  it("keeps everything with 0 days, and the hourly sweep uses the setting and drops dead sessions", () => {
+    const { db } = seed();
+    expect(pruneAuthNoise(db, 0, now)).toBe(0);
+    const user = createUser(db, { name: "ada", role: "admin", source: "passkey", createdBy: "system" }, ago(30));
+    createSession(db, { userId: user.id, method: "passkey" }, { sessionMaxMs: DAY }, ago(30));
+    createSession(db, { userId: user.id, method: "passkey" }, { sessionMaxMs: DAY }, now);
+    const days = parseEnv({ MINOS_AUDIT_RETENTION_DAYS: "30" }).MINOS_AUDIT_RETENTION_DAYS;
+    expect(sweep(db, days, now)).toEqual({ auditRows: 4, sessions: 1 });
+    expect(parseEnv({}).MINOS_AUDIT_RETENTION_DAYS).toBe(365);
+    expect(() => parseEnv({ MINOS_AUDIT_RETENTION_DAYS: "-1" })).toThrow(/MINOS_AUDIT_RETENTION_DAYS/);
+  });
+});

@@ -1,0 +1,34 @@
+import "server-only";
+
+import { pruneAuthNoise } from "@/lib/server/audit";
+import { pruneSessions } from "@/lib/server/auth/sessions";
+import { getDb, type Db } from "@/lib/server/db/db";
+import { env } from "@/lib/server/env";
+
+/** Hourly is plenty for day-granular retention, and cheap: both deletes use an index on time. */
+const EVERY_MS = 60 * 60_000;
+
+const g = globalThis as { __minosHousekeeping?: ReturnType<typeof setInterval> };
+
+/**
+ * One sweep: refused sign-ins and API tokens past MINOS_AUDIT_RETENTION_DAYS leave the audit log
+ * (records of changes never do), and sessions that can never be used again leave their table.
+ */
+export function sweep(db: Db, retentionDays: number, now: Date): { auditRows: number; sessions: number } {
+  return { auditRows: pruneAuthNoise(db, retentionDays, now), sessions: pruneSessions(db, now) };
+}
+
+/** Starts the hourly sweep (once per process), running the first one now. */
+export function startHousekeeping(): void {
+  if (g.__minosHousekeeping) return;
+  const run = () => {
+    try {
+      sweep(getDb(), env().MINOS_AUDIT_RETENTION_DAYS, new Date());
+    } catch (e) {
+      console.error("[minos] housekeeping failed", e);
+    }
+  };
+  run();
+  g.__minosHousekeeping = setInterval(run, EVERY_MS);
+  g.__minosHousekeeping.unref();
+}
