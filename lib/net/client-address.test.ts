@@ -86,7 +86,7 @@ describe("the server's stamp", () => {
     // What scripts/serve.ts does before Next sees the request; the echo stands in for Next.
     server = createServer((req, res) => {
       stampClientAddress(req, isTrusted);
-      res.end(JSON.stringify(req.headers[CLIENT_ADDRESS_HEADER]));
+      res.end(JSON.stringify([req.headers[CLIENT_ADDRESS_HEADER], req.headers["x-forwarded-proto"] ?? null, req.headers["x-forwarded-host"] ?? null]));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -95,6 +95,11 @@ describe("the server's stamp", () => {
 
   it("overwrites whatever the caller put in the private header or X-Forwarded-For", async () => {
     const res = await fetch(base, { headers: { [CLIENT_ADDRESS_HEADER]: "10.9.9.9", "x-forwarded-for": "10.1.1.1" } });
-    expect(await res.json()).toBe("127.0.0.1");
+    expect((await res.json())[0]).toBe("127.0.0.1");
+  });
+
+  it("drops X-Forwarded-Proto and X-Forwarded-Host from a peer that is not a trusted proxy", async () => {
+    const res = await fetch(base, { headers: { "x-forwarded-proto": "https", "x-forwarded-host": "evil.example" } });
+    expect(await res.json()).toEqual(["127.0.0.1", null, null]);
   });
 });

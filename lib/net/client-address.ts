@@ -148,5 +148,12 @@ export function stampClientAddress(
 ): string {
   const address = resolveClientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], isTrusted);
   req.headers[CLIENT_ADDRESS_HEADER] = address;
+  const peer = req.socket.remoteAddress ? normalizeAddress(req.socket.remoteAddress) : null;
+  if (!peer || !isTrusted(peer)) {
+    // The scheme and host a browser used are only a trusted proxy's to report; without these
+    // headers Next fills them in from the socket and the Host header.
+    delete req.headers["x-forwarded-proto"];
+    delete req.headers["x-forwarded-host"];
+  }
   return address;
 }
