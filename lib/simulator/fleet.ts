@@ -357,7 +357,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   try {
     const certs: CertAndKey[] = await inBatches(nodes, 64, (n) =>
       pki.issueNodeCert(
-        { hostname: n.hostname, addresses: [n.address] },
+        // The config template puts the node's address in machine.certSANs too.
+        { hostname: n.hostname, addresses: [n.address], certSANs: [n.address], talosVersion: n.runningVersion },
         { ...o.apidCert, ...(o.nodeApidCerts[n.hostname] ?? (o.ports ? undefined : o.nodeApidCerts[n.address])) },
       ),
     );
@@ -365,7 +366,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       const leafOptions = o.leafSecrets === true ? {} : o.leafSecrets;
       const controlPlanes = nodes.filter((n) => n.role === "controlplane");
       await inBatches(controlPlanes, 16, async (n) => {
-        setLeafSecrets(n, await issueLeafSecrets(n, secrets.get(n.cluster.name)!, leafOptions));
+        setLeafSecrets(n, await issueLeafSecrets({ hostname: n.hostname, address: n.address, talosVersion: n.runningVersion }, secrets.get(n.cluster.name)!, leafOptions));
       });
     }
     nodes.forEach((node, i) => {
