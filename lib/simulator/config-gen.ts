@@ -44,7 +44,7 @@ export const makeToken = () => `${randomToken(6)}.${randomToken(16)}`;
 
 /** One of Talos's ECDSA CAs with its key as Talos writes it (SEC1 `EC PRIVATE KEY`). */
 async function talosCa(kind: "kubernetes" | "aggregator" | "etcd", options: ClusterSecretsOptions): Promise<{ crt: string; key: string }> {
-  const ca = await createTalosCa(kind, { talosVersion: options.talosVersion, validDays: options.caValidDays });
+  const ca = await createTalosCa(kind, { talosVersion: options.talosVersion, validDays: options.caValidDays, notBefore: options.notBefore });
   return { crt: ca.certPem, key: toTalosKeyPem(ca.keyPem) };
 }
 
@@ -61,6 +61,8 @@ export interface ClusterSecretsOptions {
   caValidDays?: number;
   /** The Talos version whose `gen secrets` to imitate (1.10 differs in the CAs' key identifiers). */
   talosVersion?: string;
+  /** When the CAs start; default now (Talos: the bundle's clock). */
+  notBefore?: Date;
 }
 
 /**

@@ -35,7 +35,8 @@ async function clientCertWithEkus(caPem: string, caKeyFile: string, ekus: ("clie
     extensions: [
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension(ekus.map((e) => x509.ExtendedKeyUsage[e])),
-      await x509.AuthorityKeyIdentifierExtension.create(caCert),
+      // The CA's own SKI (Talos's is random bytes, not a hash of the key).
+      new x509.AuthorityKeyIdentifierExtension(caCert.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId),
     ],
   });
   const der = Buffer.from(await subtle.exportKey("pkcs8", keys.privateKey));

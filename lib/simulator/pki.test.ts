@@ -48,7 +48,14 @@ describe("createCa", () => {
     expect(bc?.ca).toBe(true);
     expect(bc?.critical).toBe(true);
     const ku = cert.getExtension(x509.KeyUsagesExtension);
-    expect(ku?.usages).toBe(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.cRLSign);
+    // siderolabs/crypto NewSelfSignedCertificateAuthority: KeyUsageCertSign | KeyUsageDigitalSignature, EKU server+client.
+    expect(ku?.usages).toBe(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature);
+    expect(ku?.critical).toBe(true);
+    expect(cert.getExtension(x509.ExtendedKeyUsageExtension)?.usages).toEqual([SERVER_AUTH, CLIENT_AUTH]);
+    // Only O: Talos's CA template has no CN; no AKI on a self-signed Go certificate.
+    expect(cert.subject).toBe("O=talos");
+    expect(cert.getExtension(x509.AuthorityKeyIdentifierExtension)).toBeNull();
+    expect(cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId).toMatch(/^[0-9a-f]{40}$/);
   });
 
   it("can use ECDSA P-256 instead", async () => {
@@ -79,10 +86,10 @@ describe("issueServerCert", () => {
 });
 
 describe("issueClientCert", () => {
-  it("puts each role, sorted, in its own O value and has EKU clientAuth only", async () => {
+  it("puts the roles, sorted, in one multi-valued O RDN with no CN (Go's pkix.Name), EKU clientAuth only", async () => {
     const client = await issueClientCert(ca, { roles: ["os:reader", "os:admin"] });
     const cert = new crypto.X509Certificate(client.certPem);
-    expect(cert.subject).toBe("O=os:admin\nO=os:reader\nCN=minos-sim-admin-reader");
+    expect(cert.subject).toBe("O=os:admin + O=os:reader");
     expect(cert.keyUsage).toEqual([CLIENT_AUTH]);
     expect(cert.verify(caCert.publicKey)).toBe(true);
     expect(new Date(cert.validTo).getTime() - new Date(cert.validFrom).getTime()).toBe(365 * DAY_MS);
