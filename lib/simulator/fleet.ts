@@ -238,9 +238,9 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const layout = layoutNodes(o);
   const clusterNames = [...new Set(layout.map((l) => l.cluster))];
 
-  const pki = await loadOrCreatePki(stateDir, { caValidDays: o.caValidDays });
+  const pki = await loadOrCreatePki(stateDir, { caValidDays: o.caValidDays, talosVersion: o.version });
   const secrets = new Map<string, ClusterSecrets>(
-    await Promise.all(clusterNames.map(async (name) => [name, await loadOrCreateClusterSecrets(stateDir, name, { caValidDays: o.caValidDays })] as const)),
+    await Promise.all(clusterNames.map(async (name) => [name, await loadOrCreateClusterSecrets(stateDir, name, { caValidDays: o.caValidDays, talosVersion: o.version })] as const)),
   );
 
   const timing: NodeTiming = {

@@ -229,15 +229,20 @@ export function talosMinor(version: string | undefined): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/** How a CA of this Talos version gets its key identifier (see {@link SubjectKeyIdStyle}); unknown: current. */
+export function subjectKeyIdStyleOf(talosVersion: string | undefined): SubjectKeyIdStyle {
+  const minor = talosMinor(talosVersion);
+  return minor !== null && minor <= 10 ? "sha1" : "random";
+}
+
 /** Creates one of Talos's CAs as the given Talos version's `gen secrets` would (see {@link TALOS_CAS}). */
 export function createTalosCa(kind: TalosCaKind, options: { talosVersion?: string; notBefore?: Date; validDays?: number } = {}): Promise<CertAndKey> {
-  const minor = talosMinor(options.talosVersion);
   return createCa({
     organizations: TALOS_CAS[kind].organizations,
     keyAlgorithm: TALOS_CAS[kind].keyAlgorithm,
     notBefore: options.notBefore,
     validDays: options.validDays,
-    subjectKeyId: minor !== null && minor <= 10 ? "sha1" : "random",
+    subjectKeyId: subjectKeyIdStyleOf(options.talosVersion),
   });
 }
 
@@ -554,6 +559,8 @@ export interface LoadOrCreatePkiOptions {
   now?: () => Date;
   /** Validity of a new CA (an existing CA keeps its own). Default 3650 days, as Talos. */
   caValidDays?: number;
+  /** The Talos version whose `gen secrets` a new CA imitates (1.10: SHA-1 key identifier). */
+  talosVersion?: string;
 }
 
 async function readIfExists(file: string): Promise<string | null> {
@@ -615,7 +622,7 @@ export async function loadOrCreatePki(stateDir: string, options: LoadOrCreatePki
     if (halfThere !== null) {
       throw new Error(`PKI state in ${stateDir} has only one of ca.crt and ca.key; delete the directory to start over`);
     }
-    ca = await createCa({ keyAlgorithm: options.keyAlgorithm, validDays: options.caValidDays });
+    ca = await createCa({ keyAlgorithm: options.keyAlgorithm, validDays: options.caValidDays, subjectKeyId: subjectKeyIdStyleOf(options.talosVersion) });
     await savePair(stateDir, "ca", ca);
   }
   const caPair = ca;
