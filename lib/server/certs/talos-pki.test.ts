@@ -3,7 +3,7 @@
  * rendered from one fixed secrets bundle per Talos version, and a simulated fleet whose PKI follows
  * Talos. The aggregator CA's empty subject once failed every scan of a real cluster.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parse, stringify } from "yaml";
 
 import { TALOS_MINORS } from "@/lib/config/types";
@@ -11,6 +11,7 @@ import type { Certificate } from "@/lib/schemas/certs";
 import { certificatesInMachineConfig, type CertObservation } from "@/lib/server/certs/extract";
 import { buildInventory } from "@/lib/server/certs/inventory";
 import { scanCertificates, type CertInventory } from "@/lib/server/certs/scanner";
+import { getNearestExpiry, listCertificates, setCertScanDepsForTests } from "@/lib/server/certs/service";
 import type { TalosContext } from "@/lib/server/talos/talosconfig";
 import { startTestFleet, type TestFleet } from "@/lib/server/talos/testing/fleet";
 import { buildConfigTemplate, generateClusterSecrets, renderNodeConfig, type ClusterSecrets } from "@/lib/simulator/config-gen";
@@ -131,6 +132,23 @@ describe("a scan over several clusters", () => {
       ["broken", "failed"],
       ["good", "forbidden"],
     ]);
+  });
+});
+
+describe("the certificate API when a scan fails outright", () => {
+  afterAll(() => setCertScanDepsForTests(null));
+
+  it("answers with an empty inventory instead of failing the page, the overview or the metrics", async () => {
+    setCertScanDepsForTests(() => Promise.reject(new Error("the fleet source is unreadable")));
+    const errors: unknown[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void errors.push(args));
+    try {
+      await expect(listCertificates({ refresh: "1" }, { waitMs: 1_000 })).resolves.toMatchObject({ certificates: [], scannedAt: null });
+      await expect(getNearestExpiry()).resolves.toMatchObject({ certificate: null, worstTier: null });
+      expect(errors.length).toBeGreaterThan(0);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 
