@@ -3,6 +3,7 @@
  * rendered from one fixed secrets bundle per Talos version, and a simulated fleet whose PKI follows
  * Talos. The aggregator CA's empty subject once failed every scan of a real cluster.
  */
+import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parse, stringify } from "yaml";
 
@@ -10,6 +11,7 @@ import { TALOS_MINORS } from "@/lib/config/types";
 import type { Certificate } from "@/lib/schemas/certs";
 import { certificatesInMachineConfig, type CertObservation } from "@/lib/server/certs/extract";
 import { buildInventory } from "@/lib/server/certs/inventory";
+import { collectCertMetrics } from "@/lib/server/certs/metrics";
 import { scanCertificates, type CertInventory } from "@/lib/server/certs/scanner";
 import { getNearestExpiry, listCertificates, setCertScanDepsForTests } from "@/lib/server/certs/service";
 import type { TalosContext } from "@/lib/server/talos/talosconfig";
@@ -145,6 +147,9 @@ describe("the certificate API when a scan fails outright", () => {
     try {
       await expect(listCertificates({ refresh: "1" }, { waitMs: 1_000 })).resolves.toMatchObject({ certificates: [], scannedAt: null });
       await expect(getNearestExpiry()).resolves.toMatchObject({ certificate: null, worstTier: null });
+      const registry = new Registry();
+      collectCertMetrics(registry);
+      expect(await registry.metrics()).toMatch(/^# HELP minos_certificate_not_after_seconds/m);
       expect(errors.length).toBeGreaterThan(0);
     } finally {
       spy.mockRestore();
