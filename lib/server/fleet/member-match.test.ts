@@ -74,6 +74,15 @@ describe("matchMembers", () => {
       ],
     ],
     [
+      "shared addresses: wait while a node polled there has not told its hostname",
+      [node("a", "127.0.0.1:50001")],
+      [member("sim-cp-1", ["127.0.0.1"]), member("sim-w-1", ["127.0.0.1"])],
+      [
+        { kind: "skip", reason: "127.0.0.1:50001 has not told its hostname yet" },
+        { kind: "skip", reason: "127.0.0.1:50001 has not told its hostname yet" },
+      ],
+    ],
+    [
       "two members never claim the same known node",
       [node("a", "10.0.0.1", "cp-1")],
       [member("cp-1", ["10.0.0.5"]), member("cp-1", ["10.0.0.1"])],

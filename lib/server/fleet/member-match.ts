@@ -55,7 +55,8 @@ function hostOfTarget(target: string): string {
  * hostname (or node name), so one machine is never shown twice; the rest become new nodes to poll.
  *
  * - An address shared by several members (the simulator's one-host mode, NAT) identifies none of
- *   them: it is not used to match, and such a member is polled by hostname.
+ *   them: it is not used to match, and such a member is polled by hostname, once every node
+ *   polled at that address has told its hostname (until then it may be one of them).
  * - A member without addresses is skipped, not polled by hostname: it may well be a node already
  *   polled by address whose hostname no poll has told us yet, and a second entry for it is
  *   exactly the duplicate to avoid. Its addresses arrive with a later discovery.
@@ -95,6 +96,13 @@ export function matchMembers(known: readonly KnownNode[], members: readonly Disc
     if (done) return done;
     if (m.addresses.length === 0) return { kind: "skip", reason: "no addresses yet" };
     const address = unique(m)[0];
+    if (!address) {
+      // Only shared addresses: while a node polled at one of them has not told its hostname, this
+      // member may be that node.
+      const addrs = new Set(m.addresses.map((a) => a.toLowerCase()));
+      const pending = known.find((k) => k.hostname === null && !claimed.has(k.key) && addrs.has(hostOfTarget(k.address)));
+      if (pending) return { kind: "skip", reason: `${pending.address} has not told its hostname yet` };
+    }
     const target = address ?? (m.hostname.trim() !== "" ? m.hostname.trim() : undefined);
     if (!target) return { kind: "skip", reason: "only shared addresses and no hostname" };
     if (targets.has(target)) return { kind: "skip", reason: `${target} is already another member's` };
