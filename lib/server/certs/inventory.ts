@@ -19,6 +19,29 @@ interface Group {
   observations: CertObservation[];
 }
 
+/**
+ * Facts per PEM, across scans. Reading a certificate with @peculiar/x509 costs about half a
+ * millisecond; every node's config repeats the same CAs and most certificates outlive many scans
+ * (apid's rotate every 12 h), so a rescan reads only what is new. Bounded, oldest out first.
+ */
+const factsCache = new Map<string, CertFacts | Error>();
+const FACTS_CACHE_MAX = 20_000;
+
+function cachedCertFacts(pem: string): CertFacts {
+  let known = factsCache.get(pem);
+  if (known === undefined) {
+    try {
+      known = readCertFacts(pem);
+    } catch (e) {
+      known = e instanceof Error ? e : new Error(String(e));
+    }
+    if (factsCache.size >= FACTS_CACHE_MAX) factsCache.delete(factsCache.keys().next().value!);
+    factsCache.set(pem, known);
+  }
+  if (known instanceof Error) throw known;
+  return known;
+}
+
 const SOURCE_ORDER: CertSource[] = ["talosconfig", "machine-config", "tls-handshake", "secrets"];
 
 /**
@@ -34,7 +57,7 @@ export function buildInventory(observations: CertObservation[], now: Date): Inve
     // reason, never a failed scan (a real cluster's aggregator CA, with its empty subject, once was).
     let facts: CertFacts;
     try {
-      facts = readCertFacts(o.pem);
+      facts = cachedCertFacts(o.pem);
     } catch (e) {
       errors.push({
         cluster: o.cluster,
