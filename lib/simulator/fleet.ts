@@ -366,7 +366,13 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       const leafOptions = o.leafSecrets === true ? {} : o.leafSecrets;
       const controlPlanes = nodes.filter((n) => n.role === "controlplane");
       await inBatches(controlPlanes, 16, async (n) => {
-        setLeafSecrets(n, await issueLeafSecrets({ hostname: n.hostname, address: n.address, talosVersion: n.runningVersion }, secrets.get(n.cluster.name)!, leafOptions));
+        // cluster.controlPlane.endpoint names the cluster's first control plane (see the template).
+        const firstCp = controlPlanes.find((m) => m.cluster === n.cluster)!;
+        const endpointHost = o.ports ? firstCp.hostname : firstCp.address;
+        setLeafSecrets(
+          n,
+          await issueLeafSecrets({ hostname: n.hostname, address: n.address, endpointHost, talosVersion: n.runningVersion }, secrets.get(n.cluster.name)!, leafOptions),
+        );
       });
     }
     nodes.forEach((node, i) => {
