@@ -2,7 +2,7 @@ import { KeyRound, RefreshCw, TriangleAlert, UserRound } from "lucide-react";
 
 import { TierBadge } from "@/components/certificates/tier-badge";
 import { Badge } from "@/components/ui/badge";
-import { formatTimeLeft, formatUtc } from "@/lib/certs/view";
+import { certName, dnLabel, formatTimeLeft, formatUtc } from "@/lib/certs/view";
 import type { Certificate } from "@/lib/schemas/certs";
 
 const kindLabel = { client: "Client", ca: "CA", leaf: "Leaf" } as const;
@@ -47,8 +47,8 @@ export function CertTable({ certificates, asOf }: { certificates: Certificate[];
             </td>
             <td className="px-4 py-3">
               <div className="font-medium">{c.purpose}</div>
-              <div className="font-mono text-xs text-fg-muted" title={`Subject: ${c.subject}\nIssuer: ${c.issuer}\nSHA-256: ${c.fingerprint}`}>
-                {c.commonName ?? c.subject} <span className="font-sans">· {kindLabel[c.kind]}</span>
+              <div className="font-mono text-xs text-fg-muted" title={`Subject: ${dnLabel(c.subject)}\nIssuer: ${dnLabel(c.issuer)}\nKey: ${c.keyAlgorithm}\nSHA-256: ${c.fingerprint}`}>
+                {certName(c)} <span className="font-sans">· {kindLabel[c.kind]}</span>
               </div>
               {c.kind === "client" ? (
                 <div className="mt-1 flex flex-wrap items-center gap-2">

@@ -3,7 +3,7 @@
 import { useSyncExternalStore } from "react";
 import { CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from "recharts";
 
-import { formatTimeLeft, formatUtc } from "@/lib/certs/view";
+import { certName, formatTimeLeft, formatUtc } from "@/lib/certs/view";
 import type { Certificate, CertTier } from "@/lib/schemas/certs";
 
 /** Expired and nearly expired certificates sit at the left edge of the log scale. */
@@ -37,7 +37,7 @@ function PointTooltip({ active, payload, asOf }: { active?: boolean; payload?: r
   return (
     <div className="rounded-md border border-border bg-surface px-3 py-2 text-xs shadow-md">
       <div className="font-medium">{c.purpose}</div>
-      <div className="font-mono text-fg-muted">{c.commonName ?? c.subject}</div>
+      <div className="font-mono text-fg-muted">{certName(c)}</div>
       <div className="mt-1">
         {TIER_LOOK[c.tier].label} · {formatTimeLeft(c.notAfter, asOf)} · {formatUtc(c.notAfter)}
       </div>

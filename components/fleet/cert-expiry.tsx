@@ -10,6 +10,7 @@ import { useNow } from "@/components/fleet/use-now";
 import { Card } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { Certificate, NearestExpiry } from "@/lib/schemas/certs";
+import { certName } from "@/lib/certs/view";
 
 /** What the server hands the page for certificates: the data, or why it isn't there. */
 export type CertResult<T> = { ok: true; data: T } | { ok: false; error: string };
@@ -89,7 +90,7 @@ function NearestCertificate({ cert }: { cert: Certificate }) {
         <ShieldCheck aria-hidden className="mt-0.5 size-4 shrink-0 text-fg-muted" />
         <span>
           <span className="font-medium">{cert.purpose}</span> <span className="text-fg-muted">({cert.cluster})</span>
-          <span className="block font-mono text-xs text-fg-muted">{cert.subject}</span>
+          <span className="block font-mono text-xs text-fg-muted">{certName(cert)}</span>
         </span>
       </p>
       <p className="text-xs text-fg-muted">Not after {formatUtc(cert.notAfter)}</p>

@@ -12,6 +12,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@/components/ui/table";
 import type { Certificate } from "@/lib/schemas/certs";
+import { certName } from "@/lib/certs/view";
 
 export function NodeCertificatesSkeleton() {
   return <Skeleton aria-label="Loading the node's certificates" className="h-32" />;
@@ -58,7 +59,7 @@ export function NodeCertificates({ result, cluster }: { result: Promise<CertResu
                 <TierBadge tier={c.tier} />
               </TableCell>
               <TableCell>{c.purpose}</TableCell>
-              <TableCell className="font-mono text-xs">{c.subject}</TableCell>
+              <TableCell className="font-mono text-xs">{certName(c)}</TableCell>
               <TableCell className="whitespace-nowrap" title={formatUtc(c.notAfter)}>
                 <ExpiresIn notAfter={c.notAfter} daysLeft={c.daysLeft} />
               </TableCell>

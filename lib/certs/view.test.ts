@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { filterCertificates, formatTimeLeft, parseCertFilters } from "@/lib/certs/view";
+import { certName, dnLabel, filterCertificates, formatTimeLeft, parseCertFilters } from "@/lib/certs/view";
 
 const now = new Date("2026-11-26T12:00:00Z");
 const at = (ms: number) => new Date(now.getTime() + ms).toISOString();
@@ -35,5 +35,21 @@ describe("filters", () => {
   it("combines cluster, kind and tier", () => {
     expect(filterCertificates(rows, { cluster: "a", kind: null, tier: "warning" }).map((r) => r.id)).toEqual([3]);
     expect(filterCertificates(rows, { cluster: null, kind: null, tier: null })).toHaveLength(3);
+  });
+});
+
+describe("certName / dnLabel", () => {
+  it.each([
+    [{ commonName: "front-proxy-client", subject: "CN=front-proxy-client" }, "front-proxy-client"],
+    [{ commonName: null, subject: "O=os:admin" }, "O=os:admin"],
+    // Talos's aggregator CA: no subject at all.
+    [{ commonName: null, subject: "" }, "(empty subject)"],
+  ])("%j → %s", (c, expected) => {
+    expect(certName(c)).toBe(expected);
+  });
+
+  it("shows an empty name as (empty)", () => {
+    expect(dnLabel("")).toBe("(empty)");
+    expect(dnLabel("O=talos")).toBe("O=talos");
   });
 });

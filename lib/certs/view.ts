@@ -53,3 +53,14 @@ export function formatTimeLeft(notAfter: string, now: Date): string {
 export function formatUtc(iso: string): string {
   return `${iso.slice(0, 16).replace("T", " ")} UTC`;
 }
+
+/**
+ * What names a certificate in a list: its common name, else its subject, else "(empty subject)"
+ * (Talos's aggregator CA has neither subject nor issuer).
+ */
+export function certName(c: Pick<Certificate, "commonName" | "subject">): string {
+  return c.commonName ?? (c.subject !== "" ? c.subject : "(empty subject)");
+}
+
+/** A subject or issuer for display: "(empty)" instead of nothing. */
+export const dnLabel = (dn: string): string => (dn !== "" ? dn : "(empty)");

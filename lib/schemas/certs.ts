@@ -26,11 +26,14 @@ export const certificateSchema = z.object({
   id: z.string(),
   /** SHA-256, colon-separated upper-case hex. */
   fingerprint: z.string(),
-  /** One-line subject, e.g. "O=os:admin, CN=admin". */
+  /** One-line subject, e.g. "O=os:admin, CN=admin"; "" when empty (Talos's aggregator CA). */
   subject: z.string(),
   commonName: z.string().nullable(),
+  /** One-line issuer; "" when empty. */
   issuer: z.string(),
   serialNumber: z.string(),
+  /** The public key's type: "Ed25519", "ECDSA P-256", "RSA 4096"… */
+  keyAlgorithm: z.string(),
   kind: certKindSchema,
   /** What it is for, e.g. "Talos API server (apid)", "Kubernetes CA". */
   purpose: z.string(),

@@ -11,7 +11,7 @@ import path from "node:path";
 import { stringify } from "yaml";
 import { z } from "zod";
 
-import { createCa, toTalosKeyPem, type CertAndKey } from "./pki";
+import { createTalosCa, toTalosKeyPem, type CertAndKey } from "./pki";
 import { installerImage } from "./versions";
 
 const pairSchema = z.object({ crt: z.string(), key: z.string() });
@@ -42,8 +42,9 @@ function randomToken(len: number): string {
 /** Kubernetes bootstrap-token shape `[a-z0-9]{6}.[a-z0-9]{16}` (also used for machine.token). */
 export const makeToken = () => `${randomToken(6)}.${randomToken(16)}`;
 
-async function ecdsaCa(organization: string | undefined, commonName: string, validDays?: number): Promise<{ crt: string; key: string }> {
-  const ca = await createCa({ organization: organization ?? commonName, commonName, keyAlgorithm: "ecdsa-p256", validDays });
+/** One of Talos's ECDSA CAs with its key as Talos writes it (SEC1 `EC PRIVATE KEY`). */
+async function talosCa(kind: "kubernetes" | "aggregator" | "etcd", options: ClusterSecretsOptions): Promise<{ crt: string; key: string }> {
+  const ca = await createTalosCa(kind, { talosVersion: options.talosVersion, validDays: options.caValidDays, notBefore: options.notBefore });
   return { crt: ca.certPem, key: toTalosKeyPem(ca.keyPem) };
 }
 
@@ -58,14 +59,23 @@ async function rsaKey(bits: number): Promise<string> {
 export interface ClusterSecretsOptions {
   /** Validity of the K8s, aggregator and etcd CAs. Default 3650 days, as Talos. */
   caValidDays?: number;
+  /** The Talos version whose `gen secrets` to imitate (1.10 differs in the CAs' key identifiers). */
+  talosVersion?: string;
+  /** When the CAs start; default now (Talos: the bundle's clock). */
+  notBefore?: Date;
 }
 
-/** Generates fresh cluster secrets (K8s, aggregator and etcd CAs ECDSA P-256; SA key RSA-4096, as Talos). */
+/**
+ * Generates fresh cluster secrets as Talos's secrets bundle does (pkg/machinery/config/generate/
+ * secrets/bundle.go populate, ca.go): Kubernetes (O=kubernetes), aggregator (empty subject) and
+ * etcd (O=etcd) CAs, ECDSA P-256, 87600 h; the service-account key RSA-4096 PKCS#1
+ * (UseRSAServiceAccountKey: every version after 1.6).
+ */
 export async function generateClusterSecrets(options: ClusterSecretsOptions = {}): Promise<ClusterSecrets> {
   const [k8sCa, aggregatorCa, etcdCa, serviceAccountKey] = await Promise.all([
-    ecdsaCa("kubernetes", "kubernetes", options.caValidDays),
-    ecdsaCa(undefined, "front-proxy", options.caValidDays),
-    ecdsaCa("etcd", "etcd", options.caValidDays),
+    talosCa("kubernetes", options),
+    talosCa("aggregator", options),
+    talosCa("etcd", options),
     rsaKey(4096),
   ]);
   return {

@@ -35,7 +35,8 @@ async function clientCertWithEkus(caPem: string, caKeyFile: string, ekus: ("clie
     extensions: [
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension(ekus.map((e) => x509.ExtendedKeyUsage[e])),
-      await x509.AuthorityKeyIdentifierExtension.create(caCert),
+      // The CA's own SKI (Talos's is random bytes, not a hash of the key).
+      new x509.AuthorityKeyIdentifierExtension(caCert.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId),
     ],
   });
   const der = Buffer.from(await subtle.exportKey("pkcs8", keys.privateKey));
@@ -212,9 +213,27 @@ describe("COSI", () => {
 
   it("returns NotFound, PermissionDenied for unknown types/namespaces, and hides BootIDs before 1.14", async () => {
     expect((await codeOf(rpc(reader.cosi, "get", { namespace: "runtime", type: "Services.v1alpha1.talos.dev", id: "nope" }, md()))).code).toBe(status.NOT_FOUND);
-    expect((await codeOf(rpc(reader.cosi, "get", { namespace: "runtime", type: "Bogus.talos.dev", id: "x" }, md()))).code).toBe(status.PERMISSION_DENIED);
-    expect((await codeOf(rpc(reader.cosi, "get", { namespace: "nowhere", type: "Versions.runtime.talos.dev", id: "version" }, md()))).code).toBe(status.PERMISSION_DENIED);
-    expect((await codeOf(rpc(reader.cosi, "get", { namespace: "runtime", type: "BootIDs.runtime.talos.dev", id: "boot-id" }, md()))).code).toBe(status.PERMISSION_DENIED);
+    // Talos's access policy, word for word (internal/app/resources/access.go).
+    expect(await codeOf(rpc(reader.cosi, "get", { namespace: "runtime", type: "Bogus.talos.dev", id: "x" }, md()))).toEqual({
+      code: status.PERMISSION_DENIED,
+      details: 'resource type "Bogus.talos.dev" is not supported',
+    });
+    expect(await codeOf(rpc(reader.cosi, "get", { namespace: "nowhere", type: "Versions.runtime.talos.dev", id: "version" }, md()))).toEqual({
+      code: status.PERMISSION_DENIED,
+      details: 'namespace "nowhere" is not supported',
+    });
+    // The type is checked before the namespace, and a sensitive type before the namespace too.
+    expect((await codeOf(rpc(reader.cosi, "get", { namespace: "nowhere", type: "Bogus.talos.dev", id: "x" }, md()))).details).toBe('resource type "Bogus.talos.dev" is not supported');
+    expect(await codeOf(rpc(reader.cosi, "get", { namespace: "nowhere", type: "MachineConfigs.config.talos.dev", id: "v1alpha1" }, md()))).toEqual({
+      code: status.PERMISSION_DENIED,
+      details: "not authorized",
+    });
+    expect(await codeOf(rpc(reader.cosi, "get", { namespace: "runtime", type: "BootIDs.runtime.talos.dev", id: "boot-id" }, md()))).toEqual({
+      code: status.PERMISSION_DENIED,
+      details: 'resource type "BootIDs.runtime.talos.dev" is not supported',
+    });
+    const defs = await collect(reader.cosi.list({ namespace: "meta", type: "ResourceDefinitions.meta.cosi.dev" }, md()));
+    expect(defs.map((d) => d.resource!.metadata!.id)).not.toContain("bootids.runtime.talos.dev");
   });
 
   it("watches: empty first message, bootstrap contents, then updates", async () => {

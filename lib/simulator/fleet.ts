@@ -238,9 +238,9 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const layout = layoutNodes(o);
   const clusterNames = [...new Set(layout.map((l) => l.cluster))];
 
-  const pki = await loadOrCreatePki(stateDir, { caValidDays: o.caValidDays });
+  const pki = await loadOrCreatePki(stateDir, { caValidDays: o.caValidDays, talosVersion: o.version });
   const secrets = new Map<string, ClusterSecrets>(
-    await Promise.all(clusterNames.map(async (name) => [name, await loadOrCreateClusterSecrets(stateDir, name, { caValidDays: o.caValidDays })] as const)),
+    await Promise.all(clusterNames.map(async (name) => [name, await loadOrCreateClusterSecrets(stateDir, name, { caValidDays: o.caValidDays, talosVersion: o.version })] as const)),
   );
 
   const timing: NodeTiming = {
@@ -357,7 +357,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   try {
     const certs: CertAndKey[] = await inBatches(nodes, 64, (n) =>
       pki.issueNodeCert(
-        { hostname: n.hostname, addresses: [n.address] },
+        // The config template puts the node's address in machine.certSANs too.
+        { hostname: n.hostname, addresses: [n.address], certSANs: [n.address], talosVersion: n.runningVersion },
         { ...o.apidCert, ...(o.nodeApidCerts[n.hostname] ?? (o.ports ? undefined : o.nodeApidCerts[n.address])) },
       ),
     );
@@ -365,7 +366,13 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       const leafOptions = o.leafSecrets === true ? {} : o.leafSecrets;
       const controlPlanes = nodes.filter((n) => n.role === "controlplane");
       await inBatches(controlPlanes, 16, async (n) => {
-        setLeafSecrets(n, await issueLeafSecrets(n, secrets.get(n.cluster.name)!, leafOptions));
+        // cluster.controlPlane.endpoint names the cluster's first control plane (see the template).
+        const firstCp = controlPlanes.find((m) => m.cluster === n.cluster)!;
+        const endpointHost = o.ports ? firstCp.hostname : firstCp.address;
+        setLeafSecrets(
+          n,
+          await issueLeafSecrets({ hostname: n.hostname, address: n.address, endpointHost, talosVersion: n.runningVersion }, secrets.get(n.cluster.name)!, leafOptions),
+        );
       });
     }
     nodes.forEach((node, i) => {

@@ -3,11 +3,13 @@
  * resources (`EtcdSecrets.secrets.talos.dev` id `etcd`, `KubernetesDynamicCerts.secrets.talos.dev`
  * id `k8s-dynamic-certs`; talos-api.md §4 and §7), issued from the cluster's CAs.
  */
+import { isIP } from "node:net";
+
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { stringify } from "yaml";
 
 import type { ClusterSecrets } from "./config-gen";
-import { type CertAndKey, issueClientCert, issueServerCert, toTalosKeyPem } from "./pki";
+import { compareIps, issueLeaf, talosMinor, toTalosKeyPem, type CertAndKey } from "./pki";
 
 /** Lifetimes of the issued leaves; defaults are Talos's (etcd 87600 h, Kubernetes 8760 h). */
 export interface LeafSecretsOptions {
@@ -15,6 +17,22 @@ export interface LeafSecretsOptions {
   kubernetesValidHours?: number;
   /** Default now. */
   notBefore?: Date;
+}
+
+/** The control plane the leaves are for. */
+export interface LeafSecretsNode {
+  hostname: string;
+  address: string;
+  /** Optional domain: the FQDN joins the DNS names. */
+  domain?: string;
+  /** Host of `cluster.controlPlane.endpoint`; default the node's address. */
+  endpointHost?: string;
+  /** `cluster.apiServer.certSANs`; default [endpointHost]. */
+  apiServerCertSANs?: string[];
+  /** First IP of the service subnet (`10.96.0.1` for the default 10.96.0.0/12). */
+  apiServerIp?: string;
+  /** Talos version: etcd's ::1 SAN and the 1.14 CA chain in apiServer depend on it. */
+  talosVersion?: string;
 }
 
 /** A secrets resource ready to serve: its id, and the spec's protobuf and YAML renderings. */
@@ -48,34 +66,55 @@ function renderYaml(named: Record<string, CertAndKey>): string {
   return stringify(spec, { indent: 4, lineWidth: 0 });
 }
 
-/** Issues a control plane's etcd and kube-apiserver leaves from the cluster's CAs. */
-export async function issueLeafSecrets(
-  node: { hostname: string; address: string },
-  secrets: ClusterSecrets,
-  options: LeafSecretsOptions = {},
-): Promise<LeafSecrets> {
+/**
+ * The leaves of one control plane, as Talos issues them (Talos 1.10–1.14):
+ * - etcd (internal/pkg/etcd/certs.go, 87600 h, keyUsage digitalSignature|keyEncipherment):
+ *   server CN=hostname, DNS hostname[, FQDN], localhost, IPs the node's addresses, 127.0.0.1 and
+ *   ::1 (before 1.13 ::1 only when the node has an IPv6 address), EKU server+client; peer the same
+ *   without the loopbacks; clients CN=talos and CN=kube-apiserver, no SANs, EKU clientAuth.
+ * - Kubernetes (internal/app/machined/pkg/controllers/secrets/kubernetes_dynamic_certs.go,
+ *   8760 h = constants.KubernetesDefaultCertificateValidityDuration): kube-apiserver CN=kube-apiserver
+ *   O=kube-master, SANs from kubernetes_cert_sans.go (sorted), EKU serverAuth, and since 1.14 the
+ *   issuing CA appended to its PEM; apiserver-kubelet-client O=system:masters, EKU clientAuth;
+ *   front-proxy-client (no O) from the aggregator CA, whose subject is empty, EKU clientAuth.
+ */
+export async function issueLeafSecrets(node: LeafSecretsNode, secrets: ClusterSecrets, options: LeafSecretsOptions = {}): Promise<LeafSecrets> {
   const etcdCa = pair(secrets.etcdCa);
   const k8sCa = pair(secrets.k8sCa);
   const aggregatorCa = pair(secrets.aggregatorCa);
   const etcdHours = options.etcdValidHours ?? 87600;
   const k8sHours = options.kubernetesValidHours ?? 8760;
   const { notBefore } = options;
-  const ips = [node.address, "127.0.0.1"];
+  const minor = talosMinor(node.talosVersion) ?? 99;
+  const fqdn = node.domain ? `${node.hostname}.${node.domain}` : node.hostname;
+  const hostNames = node.domain ? [node.hostname, fqdn] : [node.hostname];
+  const hasV6 = isIP(node.address) === 6;
+  // 35fc52087 (v1.13.0): ::1 unconditionally; before, only next to an IPv6 node address.
+  const loopbacks = minor >= 13 || hasV6 ? ["127.0.0.1", "::1"] : ["127.0.0.1"];
+  const etcdLeaf = { validHours: etcdHours, notBefore, keyEncipherment: true };
+  const k8sLeaf = { validHours: k8sHours, notBefore, keyEncipherment: true };
+
+  const endpointHost = node.endpointHost ?? node.address;
+  const k8sSans = apiServerCertSans({
+    endpointHost,
+    certSANs: node.apiServerCertSANs ?? [endpointHost],
+    hostname: node.hostname,
+    fqdn,
+    apiServerIp: node.apiServerIp ?? "10.96.0.1",
+    addresses: [node.address],
+  });
+
   const [etcd, etcdPeer, etcdAdmin, etcdAPIServer, apiServer, apiServerKubeletClient, frontProxy] = await Promise.all([
-    issueServerCert(etcdCa, { commonName: node.hostname, dnsNames: [node.hostname, "localhost"], ipAddresses: ips, validHours: etcdHours, notBefore }),
-    issueServerCert(etcdCa, { commonName: node.hostname, dnsNames: [node.hostname], ipAddresses: [node.address], validHours: etcdHours, notBefore }),
-    issueClientCert(etcdCa, { roles: [], commonName: "talos", validHours: etcdHours, notBefore }),
-    issueClientCert(etcdCa, { roles: [], commonName: "kube-apiserver", validHours: etcdHours, notBefore }),
-    issueServerCert(k8sCa, {
-      commonName: "kube-apiserver",
-      dnsNames: ["kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local", node.hostname],
-      ipAddresses: ["10.96.0.1", ...ips],
-      validHours: k8sHours,
-      notBefore,
-    }),
-    issueClientCert(k8sCa, { roles: ["system:masters"], commonName: "apiserver-kubelet-client", validHours: k8sHours, notBefore }),
-    issueClientCert(aggregatorCa, { roles: [], commonName: "front-proxy-client", validHours: k8sHours, notBefore }),
+    issueLeaf(etcdCa, { ...etcdLeaf, commonName: node.hostname, dnsNames: [...hostNames, "localhost"], ipAddresses: [node.address, ...loopbacks], extKeyUsage: ["serverAuth", "clientAuth"] }),
+    issueLeaf(etcdCa, { ...etcdLeaf, commonName: node.hostname, dnsNames: hostNames, ipAddresses: [node.address], extKeyUsage: ["serverAuth", "clientAuth"] }),
+    issueLeaf(etcdCa, { ...etcdLeaf, commonName: "talos", extKeyUsage: ["clientAuth"] }),
+    issueLeaf(etcdCa, { ...etcdLeaf, commonName: "kube-apiserver", extKeyUsage: ["clientAuth"] }),
+    issueLeaf(k8sCa, { ...k8sLeaf, commonName: "kube-apiserver", organizations: ["kube-master"], ...k8sSans, extKeyUsage: ["serverAuth"] }),
+    issueLeaf(k8sCa, { ...k8sLeaf, commonName: "apiserver-kubelet-client", organizations: ["system:masters"], extKeyUsage: ["clientAuth"] }),
+    issueLeaf(aggregatorCa, { ...k8sLeaf, commonName: "front-proxy-client", extKeyUsage: ["clientAuth"] }),
   ]);
+  // 286fa8006 (v1.14.0-beta.0): "append the issuing CA to the API server cert".
+  const apiServerServed = minor >= 14 ? { ...apiServer, certPem: `${apiServer.certPem}\n${k8sCa.certPem}` } : apiServer;
   return {
     "EtcdSecrets.secrets.talos.dev": {
       id: "etcd",
@@ -84,8 +123,38 @@ export async function issueLeafSecrets(
     },
     "KubernetesDynamicCerts.secrets.talos.dev": {
       id: "k8s-dynamic-certs",
-      proto: encodeSpec([apiServer, apiServerKubeletClient, frontProxy]),
-      yaml: renderYaml({ apiServer, apiServerKubeletClient, frontProxy }),
+      proto: encodeSpec([apiServerServed, apiServerKubeletClient, frontProxy]),
+      yaml: renderYaml({ apiServer: apiServerServed, apiServerKubeletClient, frontProxy }),
     },
   };
+}
+
+/**
+ * kube-apiserver's SANs (kubernetes_cert_sans.go): the endpoint host, apiServer.certSANs, the
+ * kubernetes service names with the cluster domain, localhost, hostname and FQDN; IPs the service
+ * IP, the node's addresses and 127.0.0.1; duplicates dropped, each list sorted.
+ */
+export function apiServerCertSans(input: {
+  endpointHost: string;
+  certSANs: string[];
+  hostname: string;
+  fqdn: string;
+  apiServerIp: string;
+  addresses: string[];
+  dnsDomain?: string;
+}): { dnsNames: string[]; ipAddresses: string[] } {
+  const domain = input.dnsDomain ?? "cluster.local";
+  const dns: string[] = [];
+  const ips: string[] = [];
+  const add = (v: string) => {
+    if (isIP(v)) {
+      if (!ips.includes(v)) ips.push(v);
+    } else {
+      const n = v.replace(/\.+$/, "");
+      if (n !== "" && !dns.includes(n)) dns.push(n);
+    }
+  };
+  [input.endpointHost, ...input.certSANs, "kubernetes", "kubernetes.default", "kubernetes.default.svc", `kubernetes.default.svc.${domain}`, "localhost"].forEach(add);
+  [input.hostname, input.fqdn, input.apiServerIp, ...input.addresses, "127.0.0.1"].forEach(add);
+  return { dnsNames: dns.sort(), ipAddresses: ips.sort(compareIps) };
 }

@@ -7,10 +7,16 @@ import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
+import { generateClusterSecrets, type ClusterSecrets } from "@/lib/simulator/config-gen";
+import { issueLeafSecrets } from "@/lib/simulator/leaf-secrets";
 import {
+  apidCertSans,
+  compareIps,
   createCa,
   createForeignCa,
+  createTalosCa,
   issueClientCert,
+  issueLeaf,
   issueServerCert,
   loadOrCreatePki,
   loadX509,
@@ -48,7 +54,14 @@ describe("createCa", () => {
     expect(bc?.ca).toBe(true);
     expect(bc?.critical).toBe(true);
     const ku = cert.getExtension(x509.KeyUsagesExtension);
-    expect(ku?.usages).toBe(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.cRLSign);
+    // siderolabs/crypto NewSelfSignedCertificateAuthority: KeyUsageCertSign | KeyUsageDigitalSignature, EKU server+client.
+    expect(ku?.usages).toBe(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature);
+    expect(ku?.critical).toBe(true);
+    expect(cert.getExtension(x509.ExtendedKeyUsageExtension)?.usages).toEqual([SERVER_AUTH, CLIENT_AUTH]);
+    // Only O: Talos's CA template has no CN; no AKI on a self-signed Go certificate.
+    expect(cert.subject).toBe("O=talos");
+    expect(cert.getExtension(x509.AuthorityKeyIdentifierExtension)).toBeNull();
+    expect(cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId).toMatch(/^[0-9a-f]{40}$/);
   });
 
   it("can use ECDSA P-256 instead", async () => {
@@ -79,10 +92,10 @@ describe("issueServerCert", () => {
 });
 
 describe("issueClientCert", () => {
-  it("puts each role, sorted, in its own O value and has EKU clientAuth only", async () => {
+  it("puts the roles, sorted, in one multi-valued O RDN with no CN (Go's pkix.Name), EKU clientAuth only", async () => {
     const client = await issueClientCert(ca, { roles: ["os:reader", "os:admin"] });
     const cert = new crypto.X509Certificate(client.certPem);
-    expect(cert.subject).toBe("O=os:admin\nO=os:reader\nCN=minos-sim-admin-reader");
+    expect(cert.subject).toBe("O=os:admin + O=os:reader");
     expect(cert.keyUsage).toEqual([CLIENT_AUTH]);
     expect(cert.verify(caCert.publicKey)).toBe(true);
     expect(new Date(cert.validTo).getTime() - new Date(cert.validFrom).getTime()).toBe(365 * DAY_MS);
@@ -263,5 +276,104 @@ describe("mutual TLS with grpc-js", () => {
   it("client refuses a server whose certificate is from another CA", async () => {
     const foreign = await createForeignCa();
     await expect(ping(foreign.certPem, client)).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+  });
+});
+
+describe("Talos's PKI (docs/talos-pki.md)", () => {
+  const x509Of = async (pem: string) => new (await loadX509()).X509Certificate(pem);
+
+  it.each([
+    ["os", "O=talos", "ed25519"],
+    ["kubernetes", "O=kubernetes", "ec"],
+    ["aggregator", "", "ec"],
+    ["etcd", "O=etcd", "ec"],
+  ] as const)("the %s CA: subject %j, key %s, Talos's extensions, 87600 h", async (kind, subject, keyType) => {
+    const pair = await createTalosCa(kind);
+    const x509 = await loadX509();
+    const cert = await x509Of(pair.certPem);
+    expect(cert.subject).toBe(subject);
+    expect(cert.issuer).toBe(subject);
+    expect(new crypto.X509Certificate(pair.certPem).publicKey.asymmetricKeyType).toBe(keyType);
+    expect(cert.notAfter.getTime() - cert.notBefore.getTime()).toBe(87600 * 3_600_000);
+    // Go's crypto/x509 writes them in this order.
+    expect(cert.extensions.map((e) => [e.type, e.critical])).toEqual([
+      ["2.5.29.15", true],
+      ["2.5.29.37", false],
+      ["2.5.29.19", true],
+      ["2.5.29.14", false],
+    ]);
+    expect(cert.getExtension(x509.ExtendedKeyUsageExtension)?.usages).toEqual([SERVER_AUTH, CLIENT_AUTH]);
+    expect(await cert.verify({ signatureOnly: true })).toBe(true);
+  });
+
+  it("1.10's CA key identifier is the key's SHA-1 (Go's default), later ones random", async () => {
+    const x509 = await loadX509();
+    const [old, current] = await Promise.all([createTalosCa("etcd", { talosVersion: "v1.10.6" }), createTalosCa("etcd", { talosVersion: "v1.13.0" })]);
+    const skiOf = async (pem: string) => (await x509Of(pem)).getExtension(x509.SubjectKeyIdentifierExtension)!.keyId;
+    const sha1 = async (pem: string) => Buffer.from(await (await x509Of(pem)).publicKey.getKeyIdentifier("SHA-1")).toString("hex");
+    expect(await skiOf(old.certPem)).toBe(await sha1(old.certPem));
+    expect(await skiOf(current.certPem)).not.toBe(await sha1(current.certPem));
+  });
+
+  it("leaves have no basic constraints and no SKI, an AKI equal to the CA's SKI, and the CA's key type", async () => {
+    const x509 = await loadX509();
+    const agg = await createTalosCa("aggregator");
+    const leaf = await issueLeaf(agg, { commonName: "front-proxy-client", validHours: 8760, keyEncipherment: true, extKeyUsage: ["clientAuth"] });
+    const cert = await x509Of(leaf.certPem);
+    const caCert = await x509Of(agg.certPem);
+    expect(cert.issuer).toBe("");
+    expect(cert.getExtension(x509.BasicConstraintsExtension)).toBeNull();
+    expect(cert.getExtension(x509.SubjectKeyIdentifierExtension)).toBeNull();
+    expect(cert.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId).toBe(caCert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId);
+    expect(cert.getExtension(x509.KeyUsagesExtension)?.usages).toBe(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment);
+    expect(new crypto.X509Certificate(leaf.certPem).publicKey.asymmetricKeyDetails?.namedCurve).toBe("prime256v1");
+    expect(await cert.verify({ publicKey: caCert.publicKey, signatureOnly: true })).toBe(true);
+    // OpenSSL finds the issuer by that AKI.
+    expect(new crypto.X509Certificate(leaf.certPem).checkIssued(new crypto.X509Certificate(agg.certPem))).toBe(true);
+  });
+
+  it.each([
+    ["v1.13.9", ["127.0.10.1", "192.168.1.5"]],
+    ["v1.14.0", ["127.0.0.1", "127.0.10.1", "192.168.1.5"]],
+  ])("apid SANs for %s: certSANs, addresses (sorted)%s, hostname and FQDN", (version, ips) => {
+    const sans = apidCertSans({ hostname: "cp-1", domain: "sim.local", addresses: ["192.168.1.5", "127.0.10.1"], certSANs: ["192.168.1.5", "api.example."] }, version);
+    expect(sans).toEqual({ commonName: "cp-1.sim.local", dnsNames: ["api.example", "cp-1", "cp-1.sim.local"], ipAddresses: ips });
+  });
+
+  it("sorts IPs as netip.Addr.Compare: IPv4 first, then by bytes", () => {
+    expect(["fd00::2", "10.0.0.10", "::1", "10.0.0.9", "fd00::10"].sort(compareIps)).toEqual(["10.0.0.9", "10.0.0.10", "::1", "fd00::2", "fd00::10"]);
+  });
+});
+
+describe("Talos's control-plane leaves", () => {
+  let secrets: ClusterSecrets;
+  beforeAll(async () => {
+    secrets = await generateClusterSecrets();
+  }, 60_000);
+
+  const read = (yaml: string, key: string) => {
+    const spec = parse(yaml) as Record<string, { crt: string }>;
+    return Buffer.from(spec[key]!.crt, "base64").toString("utf8");
+  };
+
+  it.each([
+    ["v1.12.4", "IP Address:127.0.10.1, IP Address:127.0.0.1", false],
+    ["v1.13.0", "IP Address:127.0.10.1, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1", false],
+    ["v1.14.0", "IP Address:127.0.10.1, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1", true],
+  ])("%s: etcd server SANs and the kube-apiserver PEM", async (version, etcdIps, chained) => {
+    const leaves = await issueLeafSecrets({ hostname: "cp-1", address: "127.0.10.1", talosVersion: version }, secrets);
+    const etcd = new crypto.X509Certificate(read(leaves["EtcdSecrets.secrets.talos.dev"].yaml, "etcd"));
+    expect(etcd.subject).toBe("CN=cp-1");
+    expect(etcd.subjectAltName).toBe(`DNS:cp-1, DNS:localhost, ${etcdIps}`);
+    const apiPem = read(leaves["KubernetesDynamicCerts.secrets.talos.dev"].yaml, "apiServer");
+    expect(apiPem.match(/BEGIN CERTIFICATE/g)).toHaveLength(chained ? 2 : 1);
+    const api = new crypto.X509Certificate(apiPem);
+    expect(api.subject).toBe("O=kube-master\nCN=kube-apiserver");
+    expect(api.subjectAltName).toBe(
+      "DNS:cp-1, DNS:kubernetes, DNS:kubernetes.default, DNS:kubernetes.default.svc, DNS:kubernetes.default.svc.cluster.local, DNS:localhost, " +
+        "IP Address:10.96.0.1, IP Address:127.0.0.1, IP Address:127.0.10.1",
+    );
+    const client = new crypto.X509Certificate(read(leaves["KubernetesDynamicCerts.secrets.talos.dev"].yaml, "apiServerKubeletClient"));
+    expect(client.subject).toBe("O=system:masters\nCN=apiserver-kubelet-client");
   });
 });

@@ -16,6 +16,8 @@ import path from "node:path";
 import type * as X509 from "@peculiar/x509";
 import { stringify } from "yaml";
 
+import { x509 } from "../certs/x509";
+
 /** Key types the PKI can mint. Talos uses Ed25519 for its OS CA and, by inheritance, its leaves. */
 export type KeyAlgorithm = "ed25519" | "ecdsa-p256" | "rsa-2048";
 
@@ -34,45 +36,11 @@ export interface CertAndKey {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * @peculiar/x509 2.x resolves its algorithms through tsyringe, which throws at import time unless
- * a Reflect metadata polyfill (reflect-metadata, core-js…) is installed, and none is a dependency.
- * tsyringe only needs these three functions to register x509's classes, so a tiny WeakMap store
- * suffices; a real polyfill, if one is loaded first, is left alone.
- */
-function ensureReflectMetadata(): void {
-  const r = Reflect as unknown as Record<string, unknown>;
-  if (typeof r.getMetadata === "function") return;
-  const store = new WeakMap<object, Map<unknown, unknown>>();
-  r.defineMetadata = (key: unknown, value: unknown, target: object) => {
-    let m = store.get(target);
-    if (!m) store.set(target, (m = new Map()));
-    m.set(key, value);
-  };
-  r.getOwnMetadata = (key: unknown, target: object) => store.get(target)?.get(key);
-  r.getMetadata = (key: unknown, target: object) => {
-    for (let o: object | null = target; o; o = Object.getPrototypeOf(o) as object | null) {
-      const m = store.get(o);
-      if (m?.has(key)) return m.get(key);
-    }
-    return undefined;
-  };
-}
-
-let x509Promise: Promise<typeof X509> | undefined;
-
-/**
- * Loads @peculiar/x509 with the Reflect shim installed first and Node's WebCrypto as its provider.
- * A dynamic import, because a static one would be evaluated before any shim in this module.
- * Use this instead of importing "@peculiar/x509" directly (e.g. in tests reading extensions).
+ * @peculiar/x509 with its Reflect shim installed (lib/certs/x509.ts). Kept async for the callers
+ * (tests reading extensions) written when it had to be a dynamic import.
  */
 export function loadX509(): Promise<typeof X509> {
-  x509Promise ??= (async () => {
-    ensureReflectMetadata();
-    const x509 = await import("@peculiar/x509");
-    x509.cryptoProvider.set(crypto.webcrypto as unknown as Crypto);
-    return x509;
-  })();
-  return x509Promise;
+  return Promise.resolve(x509);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -154,45 +122,75 @@ function wholeSeconds(d: Date): Date {
   return new Date(Math.floor(d.getTime() / 1000) * 1000);
 }
 
+/**
+ * How a CA's Subject Key Identifier is made. Talos ≥ 1.11 (siderolabs/crypto ≥ 0.6.1,
+ * x509/x509.go NewSubjectKeyID) sets 20 random bytes; Talos 1.10 (crypto 0.5.1) sets none, so Go's
+ * crypto/x509 derives it as the SHA-1 of the public key.
+ */
+export type SubjectKeyIdStyle = "random" | "sha1";
+
 /** Options for {@link createCa}. */
 export interface CreateCaOptions {
-  /** Default `organization` (Talos's CA has O=talos and no CN of note). */
+  /**
+   * Subject CN. Default none: Talos's CA template (siderolabs/crypto x509
+   * NewSelfSignedCertificateAuthority) carries only Organization, so its CAs have no CN.
+   */
   commonName?: string;
-  /** Subject O. Default "talos", like Talos's OS CA. */
-  organization?: string;
+  /** Subject O. Default "talos", like Talos's OS CA; null for none. */
+  organization?: string | null;
+  /** Several Subject O values (one multi-valued RDN, as Go's pkix.Name writes them); overrides `organization`. */
+  organizations?: string[];
   /** Default 3650 days (Talos: 87600 h). */
   validDays?: number;
-  /** Default "ed25519", like Talos. */
+  /** Default "ed25519", like Talos's OS CA. */
   keyAlgorithm?: KeyAlgorithm;
   /** Default now. */
   notBefore?: Date;
+  /** Default "random" (Talos ≥ 1.11). */
+  subjectKeyId?: SubjectKeyIdStyle;
 }
 
 /**
- * Creates a self-signed CA: basicConstraints CA:TRUE (critical), keyUsage
- * keyCertSign|digitalSignature|cRLSign, a subject key identifier. Ed25519 unless told otherwise.
+ * A subject as Go's pkix.Name.ToRDNSequence writes it for Talos's certificates: every O value in
+ * one RDN, then the CN in its own; nothing for an empty list or an empty CN.
+ */
+function goName(organizations: readonly string[], commonName?: string): X509.JsonName {
+  const name: X509.JsonName = [];
+  if (organizations.length > 0) name.push({ O: [...organizations] });
+  if (commonName) name.push({ CN: [commonName] });
+  return name;
+}
+
+async function subjectKeyId(style: SubjectKeyIdStyle, publicKey: CryptoKey): Promise<X509.Extension> {
+  if (style === "sha1") return x509.SubjectKeyIdentifierExtension.create(publicKey);
+  return new x509.SubjectKeyIdentifierExtension(crypto.randomBytes(20).toString("hex"));
+}
+
+/**
+ * Creates a self-signed CA shaped like Talos's (siderolabs/crypto x509/certificate_authority.go
+ * NewSelfSignedCertificateAuthority): Subject = O values only, issuer = subject, keyUsage
+ * digitalSignature|keyCertSign (critical), extKeyUsage serverAuth+clientAuth, basicConstraints
+ * CA:TRUE (critical), a Subject Key Identifier, no Authority Key Identifier; extensions in Go's
+ * order. Ed25519 unless told otherwise.
  */
 export async function createCa(options: CreateCaOptions = {}): Promise<CertAndKey> {
-  const x509 = await loadX509();
-  const organization = options.organization ?? "talos";
+  const organizations = options.organizations ?? (options.organization === null ? [] : [options.organization ?? "talos"]);
   const alg = options.keyAlgorithm ?? "ed25519";
   const notBefore = wholeSeconds(options.notBefore ?? new Date());
   const notAfter = new Date(notBefore.getTime() + (options.validDays ?? 3650) * 24 * HOUR_MS);
   const { keys, keyPem } = await generateKeyPair(alg);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
-    name: new x509.Name([{ O: [organization] }, { CN: [options.commonName ?? organization] }]),
+    name: new x509.Name(goName(organizations, options.commonName)),
     notBefore,
     notAfter,
     signingAlgorithm: ALGORITHMS[alg].signing,
     keys,
     extensions: [
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
       new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.cRLSign,
-        true,
-      ),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await subjectKeyId(options.subjectKeyId ?? "random", keys.publicKey),
     ],
   });
   return { certPem: cert.toString("pem") + "\n", keyPem };
@@ -206,24 +204,100 @@ export async function createForeignCa(options: CreateCaOptions = {}): Promise<Ce
   return createCa({ organization: "not-talos", commonName: "minos-foreign-ca", ...options });
 }
 
-interface LeafOptions {
-  subject: X509.JsonName;
-  validHours: number;
-  notBefore?: Date;
-  keyAlgorithm?: KeyAlgorithm;
-  extensions: (x509: typeof X509) => X509.Extension[];
+/** The CAs of a Talos secrets bundle. */
+export type TalosCaKind = "os" | "kubernetes" | "aggregator" | "etcd";
+
+/**
+ * Talos's CAs (pkg/machinery/config/generate/secrets/ca.go, the same in 1.10–1.14):
+ * - os: NewTalosCA, O=talos, Ed25519 (ECDSA only in FIPS mode, 1.11 alone);
+ * - kubernetes: NewKubernetesCA, O=kubernetes, ECDSA P-256;
+ * - aggregator: NewAggregatorCA, ECDSA P-256, CommonName("front-proxy") which the CA template
+ *   ignores, so subject and issuer are EMPTY;
+ * - etcd: NewEtcdCA, O=etcd, ECDSA P-256.
+ * All valid CAValidityTime = 87600 h (secrets.go) from now.
+ */
+export const TALOS_CAS: Record<TalosCaKind, { organizations: string[]; keyAlgorithm: KeyAlgorithm }> = {
+  os: { organizations: ["talos"], keyAlgorithm: "ed25519" },
+  kubernetes: { organizations: ["kubernetes"], keyAlgorithm: "ecdsa-p256" },
+  aggregator: { organizations: [], keyAlgorithm: "ecdsa-p256" },
+  etcd: { organizations: ["etcd"], keyAlgorithm: "ecdsa-p256" },
+};
+
+/** Minor version of a Talos tag ("v1.10.3" → 10); null when it is not 1.x. */
+export function talosMinor(version: string | undefined): number | null {
+  const m = /^v?1\.(\d+)/.exec(version ?? "");
+  return m ? Number(m[1]) : null;
 }
 
-async function issueLeaf(ca: CertAndKey, options: LeafOptions): Promise<CertAndKey> {
-  const x509 = await loadX509();
+/** How a CA of this Talos version gets its key identifier (see {@link SubjectKeyIdStyle}); unknown: current. */
+export function subjectKeyIdStyleOf(talosVersion: string | undefined): SubjectKeyIdStyle {
+  const minor = talosMinor(talosVersion);
+  return minor !== null && minor <= 10 ? "sha1" : "random";
+}
+
+/** Creates one of Talos's CAs as the given Talos version's `gen secrets` would (see {@link TALOS_CAS}). */
+export function createTalosCa(kind: TalosCaKind, options: { talosVersion?: string; notBefore?: Date; validDays?: number } = {}): Promise<CertAndKey> {
+  return createCa({
+    organizations: TALOS_CAS[kind].organizations,
+    keyAlgorithm: TALOS_CAS[kind].keyAlgorithm,
+    notBefore: options.notBefore,
+    validDays: options.validDays,
+    subjectKeyId: subjectKeyIdStyleOf(options.talosVersion),
+  });
+}
+
+/** Extended key usages Talos's leaves carry. */
+export type ExtKeyUsage = "serverAuth" | "clientAuth";
+
+/** Options for {@link issueLeaf}: the fields siderolabs/crypto's x509 Options set on a leaf. */
+export interface LeafOptions {
+  /** Empty or absent: no CN (Go omits an empty CommonName). */
+  commonName?: string;
+  /** Subject O values, one multi-valued RDN before the CN (Go's pkix.Name order). */
+  organizations?: string[];
+  dnsNames?: string[];
+  /** IPv4 or IPv6 literals. */
+  ipAddresses?: string[];
+  validHours: number;
+  /** Default now (Talos's leaves start "now": NewDefaultOptions). */
+  notBefore?: Date;
+  /** Default: what Talos's NewKeyPair picks for the CA's signature algorithm (the CA's key type). */
+  keyAlgorithm?: KeyAlgorithm;
+  /** Default digitalSignature only (NewDefaultOptions); Kubernetes and etcd leaves add keyEncipherment. */
+  keyEncipherment?: boolean;
+  /** Default serverAuth+clientAuth (NewDefaultOptions). */
+  extKeyUsage?: ExtKeyUsage[];
+}
+
+const EKU_OID: Record<ExtKeyUsage, string> = {
+  serverAuth: "1.3.6.1.5.5.7.3.1",
+  clientAuth: "1.3.6.1.5.5.7.3.2",
+};
+
+/**
+ * Issues a leaf the way siderolabs/crypto's NewCertificateFromCSR does (x509/certificate.go):
+ * subject from the CSR, issuer = the CA's subject (empty for the aggregator CA), no basic
+ * constraints (BasicConstraintsValid: false), keyUsage critical, the EKUs asked for, an Authority
+ * Key Identifier from the CA's SKI and no SKI of its own (Go adds one to CAs only), SANs DNS
+ * names then IPs.
+ */
+export async function issueLeaf(ca: CertAndKey, options: LeafOptions): Promise<CertAndKey> {
   const caCert = new x509.X509Certificate(ca.certPem);
   const signer = await importSigningKey(ca.keyPem);
-  // Talos's NewKeyPair uses the CA's key type for the leaf.
   const { keys, keyPem } = await generateKeyPair(options.keyAlgorithm ?? signer.alg);
   const notBefore = wholeSeconds(options.notBefore ?? new Date());
+  const names: X509.JsonGeneralName[] = [
+    ...(options.dnsNames ?? []).map((value) => ({ type: "dns" as const, value })),
+    ...(options.ipAddresses ?? []).map((value) => {
+      if (!isIP(value)) throw new Error(`issueLeaf: ${JSON.stringify(value)} is not an IP address`);
+      return { type: "ip" as const, value };
+    }),
+  ];
+  const caSki = caCert.getExtension(x509.SubjectKeyIdentifierExtension);
+  const usage = x509.KeyUsageFlags.digitalSignature | (options.keyEncipherment ? x509.KeyUsageFlags.keyEncipherment : 0);
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
-    subject: new x509.Name(options.subject),
+    subject: new x509.Name(goName(options.organizations ?? [], options.commonName)),
     issuer: caCert.subjectName,
     notBefore,
     notAfter: new Date(notBefore.getTime() + options.validHours * HOUR_MS),
@@ -231,10 +305,10 @@ async function issueLeaf(ca: CertAndKey, options: LeafOptions): Promise<CertAndK
     publicKey: keys.publicKey,
     signingKey: signer.key,
     extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      ...options.extensions(x509),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-      await x509.AuthorityKeyIdentifierExtension.create(caCert),
+      new x509.KeyUsagesExtension(usage, true),
+      new x509.ExtendedKeyUsageExtension((options.extKeyUsage ?? ["serverAuth", "clientAuth"]).map((u) => EKU_OID[u])),
+      ...(caSki ? [new x509.AuthorityKeyIdentifierExtension(caSki.keyId)] : []),
+      ...(names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names)] : []),
     ],
   });
   return { certPem: cert.toString("pem") + "\n", keyPem };
@@ -256,38 +330,32 @@ export interface ServerCertOptions {
 }
 
 /**
- * Issues an apid-style server certificate signed by `ca`: EKU serverAuth, keyUsage
- * digitalSignature, SANs from `dnsNames` and `ipAddresses`. Clients dial an address that must be
- * among these SANs.
+ * Issues an apid-style server certificate signed by `ca` (internal/app/machined/pkg/controllers/
+ * secrets/api.go generateControlPlane): CN as given, keyUsage digitalSignature, EKU serverAuth,
+ * SANs from `dnsNames` and `ipAddresses`. Clients dial an address that must be among these SANs.
  */
 export async function issueServerCert(ca: CertAndKey, options: ServerCertOptions): Promise<CertAndKey> {
-  const names: X509.JsonGeneralName[] = [
-    ...(options.dnsNames ?? []).map((value) => ({ type: "dns" as const, value })),
-    ...(options.ipAddresses ?? []).map((value) => {
-      if (!isIP(value)) throw new Error(`issueServerCert: ${JSON.stringify(value)} is not an IP address`);
-      return { type: "ip" as const, value };
-    }),
-  ];
+  for (const ip of options.ipAddresses ?? []) {
+    if (!isIP(ip)) throw new Error(`issueServerCert: ${JSON.stringify(ip)} is not an IP address`);
+  }
   return issueLeaf(ca, {
-    subject: [{ CN: [options.commonName] }],
+    commonName: options.commonName,
+    dnsNames: options.dnsNames,
+    ipAddresses: options.ipAddresses,
     validHours: options.validHours ?? 24,
     notBefore: options.notBefore,
     keyAlgorithm: options.keyAlgorithm,
-    extensions: (x509) => [
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      ...(names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names)] : []),
-    ],
+    extKeyUsage: ["serverAuth"],
   });
 }
 
 /** Options for {@link issueClientCert}. */
 export interface ClientCertOptions {
-  /** Talos roles, e.g. ["os:admin"]; each becomes one Subject O value, sorted like Talos does. */
+  /** Talos roles, e.g. ["os:admin"]; the Subject O values, sorted as Talos's role.Set.Strings(). */
   roles: string[];
-  /** Default "minos-sim-<role without os:>" joined by "-". */
+  /** Default none: Talos's talosconfig certificates (secrets/ca.go NewAdminCertificateAndKey) have no CN. */
   commonName?: string;
-  /** Default 8760 (1 year, Talos's default `--crt-ttl`). */
+  /** Default 8760 (1 year: constants.TalosAPIDefaultCertificateValidityDuration). */
   validHours?: number;
   /** Default now; set in the past (with a short validHours) to mint an expired certificate. */
   notBefore?: Date;
@@ -296,21 +364,18 @@ export interface ClientCertOptions {
 }
 
 /**
- * Issues a talosconfig client certificate signed by `ca`: Subject O = each role (sorted), keyUsage
- * digitalSignature, EKU clientAuth only (apid refuses any other EKU set).
+ * Issues a talosconfig client certificate signed by `ca` as NewAdminCertificateAndKey does:
+ * Subject O = each role (sorted, one RDN), no CN unless asked, keyUsage digitalSignature, EKU
+ * clientAuth only (apid refuses any other EKU set).
  */
 export async function issueClientCert(ca: CertAndKey, options: ClientCertOptions): Promise<CertAndKey> {
-  const roles = [...options.roles].sort();
-  const commonName = options.commonName ?? `minos-sim-${roles.map((r) => r.replace(/^os:/, "").replaceAll(":", "-")).join("-") || "client"}`;
   return issueLeaf(ca, {
-    subject: [...roles.map((role) => ({ O: [role] })), { CN: [commonName] }],
+    organizations: [...options.roles].sort(),
+    commonName: options.commonName,
     validHours: options.validHours ?? 8760,
     notBefore: options.notBefore,
     keyAlgorithm: options.keyAlgorithm,
-    extensions: (x509) => [
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
-    ],
+    extKeyUsage: ["clientAuth"],
   });
 }
 
@@ -408,6 +473,66 @@ export interface SimNodeIdentity {
   addresses: string[];
   /** Optional domain; the FQDN becomes the CN and a DNS SAN, as in Talos. */
   domain?: string;
+  /** `machine.certSANs` (IPs and names). */
+  certSANs?: string[];
+  /** The node's Talos version: 1.14 added 127.0.0.1 to apid's SANs. */
+  talosVersion?: string;
+}
+
+/** netip.Addr.Compare: IPv4 before IPv6, then by bytes. */
+export function compareIps(a: string, b: string): number {
+  const bytes = (ip: string): number[] => {
+    if (isIP(ip) === 4) return ip.split(".").map(Number);
+    const [head = "", tail = ""] = ip.split("::");
+    const parts = (x: string) => (x === "" ? [] : x.split(":"));
+    let h = parts(head);
+    let t = parts(tail);
+    // An embedded IPv4 tail counts as two groups.
+    const v4 = (g: string[]) => g.flatMap((x) => (x.includes(".") ? ((n) => [((n[0]! << 8) | n[1]!).toString(16), ((n[2]! << 8) | n[3]!).toString(16)])(x.split(".").map(Number)) : [x]));
+    h = v4(h);
+    t = v4(t);
+    const groups = ip.includes("::") ? [...h, ...Array<string>(8 - h.length - t.length).fill("0"), ...t] : h;
+    return groups.flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 0xff]);
+  };
+  const fa = isIP(a);
+  const fb = isIP(b);
+  if (fa !== fb) return fa - fb;
+  const ba = bytes(a);
+  const bb = bytes(b);
+  for (let i = 0; i < ba.length; i++) if (ba[i] !== bb[i]) return ba[i]! - bb[i]!;
+  return 0;
+}
+
+/**
+ * The apid serving certificate's names as Talos computes them (internal/app/machined/pkg/
+ * controllers/secrets/api_cert_sans.go, CertSANSpec in pkg/machinery/resources/secrets/
+ * cert_sans.go): IPs = machine.certSANs IPs, the node's addresses, and since 1.14 127.0.0.1; DNS
+ * names = machine.certSANs names, hostname, FQDN; duplicates and trailing dots dropped; both
+ * sorted. CN = the FQDN (hostname when there is no domain).
+ */
+export function apidCertSans(
+  node: Pick<SimNodeIdentity, "hostname" | "addresses" | "domain" | "certSANs">,
+  talosVersion?: string,
+): { commonName: string; dnsNames: string[]; ipAddresses: string[] } {
+  const fqdn = node.domain ? `${node.hostname}.${node.domain}` : node.hostname;
+  const ips: string[] = [];
+  const dns: string[] = [];
+  const add = (v: string) => {
+    if (isIP(v)) {
+      if (!ips.includes(v)) ips.push(v);
+      return;
+    }
+    const name = v.replace(/\.+$/, "");
+    if (name !== "" && !dns.includes(name)) dns.push(name);
+  };
+  for (const san of node.certSANs ?? []) add(san);
+  for (const a of node.addresses) add(a);
+  const minor = talosMinor(talosVersion);
+  // api_cert_sans.go gained `spec.AppendIPs(netip.MustParseAddr("127.0.0.1"))` in v1.14.0-alpha.2.
+  if (minor === null || minor >= 14) add("127.0.0.1");
+  add(node.hostname);
+  add(fqdn);
+  return { commonName: fqdn, dnsNames: dns.sort(), ipAddresses: ips.sort(compareIps) };
 }
 
 /** What {@link loadOrCreatePki} returns. */
@@ -434,6 +559,8 @@ export interface LoadOrCreatePkiOptions {
   now?: () => Date;
   /** Validity of a new CA (an existing CA keeps its own). Default 3650 days, as Talos. */
   caValidDays?: number;
+  /** The Talos version whose `gen secrets` a new CA imitates (1.10: SHA-1 key identifier). */
+  talosVersion?: string;
 }
 
 async function readIfExists(file: string): Promise<string | null> {
@@ -495,7 +622,7 @@ export async function loadOrCreatePki(stateDir: string, options: LoadOrCreatePki
     if (halfThere !== null) {
       throw new Error(`PKI state in ${stateDir} has only one of ca.crt and ca.key; delete the directory to start over`);
     }
-    ca = await createCa({ keyAlgorithm: options.keyAlgorithm, validDays: options.caValidDays });
+    ca = await createCa({ keyAlgorithm: options.keyAlgorithm, validDays: options.caValidDays, subjectKeyId: subjectKeyIdStyleOf(options.talosVersion) });
     await savePair(stateDir, "ca", ca);
   }
   const caPair = ca;
@@ -525,17 +652,8 @@ export async function loadOrCreatePki(stateDir: string, options: LoadOrCreatePki
     ca: caPair,
     clients,
     issueNodeCert(node, opts = {}) {
-      const fqdn = node.domain ? `${node.hostname}.${node.domain}` : node.hostname;
-      const ips = new Set<string>(["127.0.0.1"]);
-      const dns = new Set<string>([node.hostname, fqdn]);
-      for (const a of node.addresses) (isIP(a) ? ips : dns).add(a);
-      return issueServerCert(caPair, {
-        commonName: fqdn,
-        dnsNames: [...dns],
-        ipAddresses: [...ips],
-        validHours: opts.validHours,
-        notBefore: opts.notBefore,
-      });
+      const sans = apidCertSans(node, node.talosVersion);
+      return issueServerCert(caPair, { ...sans, validHours: opts.validHours, notBefore: opts.notBefore });
     },
   };
 }

@@ -287,8 +287,9 @@ function allAliases(def: Pick<ResourceTypeDef, "type" | "displayType" | "aliases
   return [...new Set(out)];
 }
 
-function resourceDefinitions(): RenderedResource[] {
-  const defs = [...RESOURCE_TYPES, { type: RD_TYPE, namespace: "meta", displayType: "ResourceDefinition", aliases: ["api-resources"], sensitive: false }, { type: NS_TYPE, namespace: "meta", displayType: "Namespace", aliases: ["ns"], sensitive: false }];
+/** What the node's ResourceDefinitions list: the access filter admits exactly these types. */
+function resourceDefinitions(node: SimNode): RenderedResource[] {
+  const defs = [...RESOURCE_TYPES.filter((d) => !d.availableOn || d.availableOn(node)), { type: RD_TYPE, namespace: "meta", displayType: "ResourceDefinition", aliases: ["api-resources"], sensitive: false }, { type: NS_TYPE, namespace: "meta", displayType: "Namespace", aliases: ["ns"], sensitive: false }];
   return defs.map((d) => ({
     id: d.type.toLowerCase(),
     // The ResourceDefinitionSpec proto is not in our subset; talosctl only reads yaml_spec.

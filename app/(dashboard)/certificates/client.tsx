@@ -13,7 +13,7 @@ import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import { certificatesQueryOptions, certKeys, rescanCertificates } from "@/lib/certs/queries";
-import { filterCertificates, formatTimeLeft, formatUtc, parseCertFilters, tierCounts, type CertFilters } from "@/lib/certs/view";
+import { certName, filterCertificates, formatTimeLeft, formatUtc, parseCertFilters, tierCounts, type CertFilters } from "@/lib/certs/view";
 import { ApiError } from "@/lib/queries/api";
 import type { Certificate, CertificatesResponse, CertTier } from "@/lib/schemas/certs";
 
@@ -70,7 +70,7 @@ function Headline({ data, asOf }: { data: CertificatesResponse["certificates"]; 
   const yours = data.find((c) => c.renewedBy === "operator" && c.tier !== "ok");
   const Icon = first.tier === "critical" ? OctagonAlert : AlertTriangle;
   const tone = first.tier === "critical" ? "border-danger/40 bg-danger/10 text-danger" : first.tier === "warning" ? "border-warn/40 bg-warn/10 text-warn" : "border-info/30 bg-info/10 text-info";
-  const label = (c: Certificate) => `${c.purpose} (${c.commonName ?? c.subject}, ${c.cluster}), ${formatTimeLeft(c.notAfter, asOf)}`;
+  const label = (c: Certificate) => `${c.purpose} (${certName(c)}, ${c.cluster}), ${formatTimeLeft(c.notAfter, asOf)}`;
   return (
     <div role="status" className={`flex items-start gap-2 rounded-lg border px-4 py-3 text-sm ${tone}`}>
       <Icon aria-hidden className="mt-0.5 size-4 shrink-0" />

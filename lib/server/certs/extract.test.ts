@@ -11,7 +11,7 @@ describe("certificates in machine configs and secrets", () => {
   let a: CertAndKey;
   let b: CertAndKey;
   beforeAll(async () => {
-    [a, b] = await Promise.all([createCa({ organization: "a" }), createCa({ organization: "b", keyAlgorithm: "ecdsa-p256" })]);
+    [a, b] = await Promise.all([createCa({ organization: "a", commonName: "a" }), createCa({ organization: "b", keyAlgorithm: "ecdsa-p256" })]);
   });
 
   it("reads base64 PEM from v1alpha1 and plain PEM from the Kube*CAConfig documents", () => {
@@ -71,6 +71,7 @@ describe("certificates in machine configs and secrets", () => {
     expect(inv.certificates).toHaveLength(2);
     const c1 = inv.certificates.find((c) => c.cluster === "c1")!;
     expect(c1).toMatchObject({ purpose: "Talos API CA", nodes: ["n1@c1", "n2@c1"], sources: ["talosconfig", "machine-config"], issuer: "O=a, CN=a" });
+    expect(c1.keyAlgorithm).toBe("Ed25519");
     expect(inv.errors).toEqual([expect.objectContaining({ cluster: "c1", node: "n1@c1", code: "invalid_config" })]);
   });
 });

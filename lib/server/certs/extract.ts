@@ -129,10 +129,13 @@ export function certificatesInSecret(
   }
   if (isObj(spec)) {
     for (const [key, value] of Object.entries(spec)) {
-      for (const pem of certificatesInValue(certOf(value))) {
+      certificatesInValue(certOf(value)).forEach((pem, i) => {
         const role = roles[key];
-        out.push(role ? { role, pem } : { role: "other", pem, purpose: `${short}: ${key}` });
-      }
+        // Only the first block is the key's own certificate; Talos 1.14 appends the issuing CA
+        // to apiServer's (kubernetes_dynamic_certs.go), which must not pass for the leaf.
+        if (role && i === 0) out.push({ role, pem });
+        else out.push({ role: "other", pem, purpose: i === 0 ? `${short}: ${key}` : `${short}: ${key} (chain)` });
+      });
     }
     return out;
   }

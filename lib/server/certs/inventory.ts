@@ -1,12 +1,10 @@
 import "server-only";
 
-import crypto from "node:crypto";
-
 import { CERT_ROLES, ROLE_PRECEDENCE } from "@/lib/certs/roles";
 import { assessCert, compareUrgency } from "@/lib/certs/tiers";
 import type { Certificate, CertScanError, CertSource, TierCounts } from "@/lib/schemas/certs";
 import type { CertObservation } from "@/lib/server/certs/extract";
-import { parseNodeDistinguishedName, readCertFacts } from "@/lib/server/talos/certs";
+import { readCertFacts, type CertFacts } from "@/lib/server/talos/certs";
 
 /** The inventory a scan produces: certificates most urgent first, and what could not be read. */
 export interface InventoryResult {
@@ -16,9 +14,32 @@ export interface InventoryResult {
 }
 
 interface Group {
-  cert: crypto.X509Certificate;
+  facts: CertFacts;
   cluster: string;
   observations: CertObservation[];
+}
+
+/**
+ * Facts per PEM, across scans. Reading a certificate with @peculiar/x509 costs about half a
+ * millisecond; every node's config repeats the same CAs and most certificates outlive many scans
+ * (apid's rotate every 12 h), so a rescan reads only what is new. Bounded, oldest out first.
+ */
+const factsCache = new Map<string, CertFacts | Error>();
+const FACTS_CACHE_MAX = 20_000;
+
+function cachedCertFacts(pem: string): CertFacts {
+  let known = factsCache.get(pem);
+  if (known === undefined) {
+    try {
+      known = readCertFacts(pem);
+    } catch (e) {
+      known = e instanceof Error ? e : new Error(String(e));
+    }
+    if (factsCache.size >= FACTS_CACHE_MAX) factsCache.delete(factsCache.keys().next().value!);
+    factsCache.set(pem, known);
+  }
+  if (known instanceof Error) throw known;
+  return known;
 }
 
 const SOURCE_ORDER: CertSource[] = ["talosconfig", "machine-config", "tls-handshake", "secrets"];
@@ -32,32 +53,47 @@ export function buildInventory(observations: CertObservation[], now: Date): Inve
   const groups = new Map<string, Group>();
   const errors: CertScanError[] = [];
   for (const o of observations) {
-    let cert: crypto.X509Certificate;
+    // Each certificate is read on its own: one that cannot be read is one error row with the
+    // reason, never a failed scan (a real cluster's aggregator CA, with its empty subject, once was).
+    let facts: CertFacts;
     try {
-      cert = new crypto.X509Certificate(o.pem);
+      facts = cachedCertFacts(o.pem);
     } catch (e) {
       errors.push({
         cluster: o.cluster,
         node: o.node,
         source: o.source,
         code: "invalid_config",
-        message: `A ${CERT_ROLES[o.role].purpose} could not be parsed: ${(e as Error).message}`,
+        message: `A ${o.purpose ?? CERT_ROLES[o.role].purpose} could not be read: ${(e as Error).message}`,
       });
       continue;
     }
-    const key = `${o.cluster}/${cert.fingerprint256}`;
+    const key = `${o.cluster}/${facts.fingerprint256}`;
     const group = groups.get(key);
     if (group) group.observations.push(o);
-    else groups.set(key, { cert, cluster: o.cluster, observations: [o] });
+    else groups.set(key, { facts, cluster: o.cluster, observations: [o] });
   }
 
-  const certificates = [...groups.values()].map((g) => toRow(g, now));
+  const certificates: Certificate[] = [];
+  for (const g of groups.values()) {
+    try {
+      certificates.push(toRow(g, now));
+    } catch (e) {
+      const o = g.observations[0]!;
+      errors.push({
+        cluster: g.cluster,
+        node: o.node,
+        source: o.source,
+        code: "internal",
+        message: `A ${o.purpose ?? CERT_ROLES[o.role].purpose} (SHA-256 ${g.facts.fingerprint256}) could not be listed: ${(e as Error).message}`,
+      });
+    }
+  }
   certificates.sort((a, b) => compareUrgency(a, b) || a.purpose.localeCompare(b.purpose) || a.id.localeCompare(b.id));
   return { certificates, errors };
 }
 
-function toRow({ cert, cluster, observations }: Group, now: Date): Certificate {
-  const facts = readCertFacts(cert);
+function toRow({ facts, cluster, observations }: Group, now: Date): Certificate {
   const primary = [...observations].sort((a, b) => ROLE_PRECEDENCE.indexOf(a.role) - ROLE_PRECEDENCE.indexOf(b.role))[0]!;
   const info = CERT_ROLES[primary.role];
   // A certificate of unknown role can still be a CA; the certificate itself says so.
@@ -69,12 +105,13 @@ function toRow({ cert, cluster, observations }: Group, now: Date): Certificate {
   const nodes = [...new Set(observations.map((o) => o.node).filter((n): n is string => n !== null))].sort();
   const sources = SOURCE_ORDER.filter((s) => observations.some((o) => o.source === s));
   return {
-    id: `${cluster}/${cert.fingerprint256.replaceAll(":", "").toLowerCase()}`,
-    fingerprint: cert.fingerprint256,
+    id: `${cluster}/${facts.fingerprint256.replaceAll(":", "").toLowerCase()}`,
+    fingerprint: facts.fingerprint256,
     subject: facts.subject,
     commonName: facts.commonName,
-    issuer: formatIssuer(cert.issuer),
-    serialNumber: cert.serialNumber,
+    issuer: facts.issuer,
+    serialNumber: facts.serialNumber,
+    keyAlgorithm: facts.keyAlgorithm,
     kind,
     purpose: primary.purpose ?? info.purpose,
     cluster,
@@ -89,13 +126,6 @@ function toRow({ cert, cluster, observations }: Group, now: Date): Certificate {
     howToRenew: info.howToRenew,
     note: notes.length > 0 ? notes.join("; ") : null,
   };
-}
-
-/** One line, in the same form as the subject. */
-function formatIssuer(issuer: string): string {
-  return parseNodeDistinguishedName(issuer)
-    .map((a) => `${a.type}=${a.value}`)
-    .join(", ");
 }
 
 /** How many certificates are in each tier. */

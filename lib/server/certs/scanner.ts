@@ -168,7 +168,18 @@ export async function scanCertificates(deps: CertScanDeps): Promise<CertInventor
   const now = deps.now ?? (() => new Date());
   // Clusters one after another: the per-cluster node concurrency is the bound on open calls.
   const scans: ClusterScan[] = [];
-  for (const context of deps.contexts) scans.push(await scanCluster(context, deps, now));
+  for (const context of deps.contexts) {
+    try {
+      scans.push(await scanCluster(context, deps, now));
+    } catch (e) {
+      // Whatever went wrong is this cluster's alone: the others' inventory is still served.
+      scans.push({
+        observations: [],
+        errors: [scanError(context.name, null, "talosconfig", e)],
+        summary: { cluster: context.name, roles: [...(context.roles ?? [])], admin: false, leafSecrets: "failed", nodesScanned: 0, scannedAt: now().toISOString() },
+      });
+    }
+  }
   const built = buildInventory(
     scans.flatMap((s) => s.observations),
     now(),

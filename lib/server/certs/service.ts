@@ -99,7 +99,8 @@ export async function getCertInventory(options: { refresh?: boolean; waitMs?: nu
       timer = setTimeout(resolve, waitMs, null);
     });
     try {
-      return (await Promise.race([scan, timeout])) ?? s.inventory;
+      // A failed scan (logged above) serves the last inventory, or none: never a failed page.
+      return (await Promise.race([scan.catch(() => null), timeout])) ?? s.inventory;
     } finally {
       clearTimeout(timer);
     }

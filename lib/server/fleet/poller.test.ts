@@ -220,6 +220,34 @@ describe("fleet poller", () => {
     expect(p.resolve(id(workers[1]!))).toEqual({ cluster: "sim-1", address: workers[1] });
   });
 
+  it("never shows one machine twice: a member without addresses is not polled by hostname", async () => {
+    // worker-1 is in the talosconfig by address but down, so no poll has told its hostname; its
+    // Members entry has no addresses yet (an affiliate whose addresses have not arrived).
+    t.fleet.setFault({ node: workers[0]!, fault: "down" });
+    const admin = t.clients.admin;
+    const client = Object.create(admin) as typeof admin;
+    client.clusterMembers = async (...args: Parameters<typeof admin.clusterMembers>) =>
+      (await admin.clusterMembers(...args)).map((m) => (m.hostname === "sim-1-worker-1" ? { ...m, addresses: [] } : m));
+    const p = createFleetPoller({
+      loadClusters: async () => [{ name: "sim-1", nodes: [cps[0]!, workers[0]!], client }],
+      intervalMs: INTERVAL,
+      callTimeoutMs: CALL_TIMEOUT,
+      jitter: 0,
+      watchEvents: false,
+      discoveryIntervalMs: 200,
+    });
+    pollers.push(p);
+    await p.firstSweep(10_000);
+    const all = await waitFor(async () => {
+      const s = p.snapshot();
+      return s.nodes.length === 5 && s.nodes.filter((n) => n.reachable).length === 4 ? s : undefined;
+    }, 5_000);
+    // Several discovery rounds later, still one entry per machine.
+    await new Promise((r) => setTimeout(r, 600));
+    expect(p.snapshot().nodes.map((n) => n.address).sort()).toEqual([cps[0], workers[0], ...cps.slice(1), workers[1]].sort());
+    expect(all.nodes.find((n) => n.address === "sim-1-worker-1")).toBeUndefined();
+  });
+
   it("a reader's credentials read everything the poll needs", async () => {
     const p = createFleetPoller({
       loadClusters: async () => [{ name: "sim-1", nodes: t.contexts.reader.nodes, client: t.clients.reader }],

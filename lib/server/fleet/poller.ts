@@ -18,6 +18,7 @@ import {
   type ServiceObservation,
 } from "./health";
 import { HistoryRing } from "./history";
+import { matchMembers, type DiscoveredMember, type KnownNode } from "./member-match";
 
 /** The part of the Talos client the poller uses (tests may hand in a fake). */
 export type PollClient = Pick<
@@ -115,6 +116,8 @@ interface NodeEntry {
   watch: WatchState | null;
   /** The transport's own words for the current outage, logged once when they change. */
   lastFailure: string | null;
+  /** Talos's node identity, from the Members entry this node matched. */
+  memberNodeId: string | null;
 }
 
 interface ClusterEntry {
@@ -493,6 +496,7 @@ export class FleetPoller {
       bootIdUnsupported: false,
       watch: null,
       lastFailure: null,
+      memberNodeId: null,
     };
     cluster.nodes.set(id, entry);
     this.byId.set(id, entry);
@@ -829,13 +833,17 @@ export class FleetPoller {
   // Discovery
   // -------------------------------------------------------------------------------------------
 
-  /** The entry a discovered member is, matched by hostname or address. */
-  private findMember(c: ClusterEntry, hostname: string, addresses: readonly string[]): NodeEntry | undefined {
-    for (const e of c.nodes.values()) {
-      if (hostname && (e.obs.hostname === hostname || e.obs.address === hostname)) return e;
-      if (addresses.includes(e.obs.address)) return e;
-    }
-    return undefined;
+  /** Matches discovered members against this cluster's nodes (lib/server/fleet/member-match.ts). */
+  private matchDiscovered<M extends DiscoveredMember>(c: ClusterEntry, members: readonly M[]): { member: M; entry: NodeEntry; isNew: boolean }[] {
+    const entries = [...c.nodes.values()];
+    const known: KnownNode[] = entries.map((e) => ({ key: e.id, address: e.obs.address, hostname: e.obs.hostname, memberNodeId: e.memberNodeId }));
+    const out: { member: M; entry: NodeEntry; isNew: boolean }[] = [];
+    matchMembers(known, members).forEach((match, i) => {
+      const member = members[i]!;
+      if (match.kind === "known") out.push({ member, entry: c.nodes.get(match.key)!, isNew: false });
+      else if (match.kind === "new") out.push({ member, entry: this.addNode(c, match.target, "discovered"), isNew: true });
+    });
+    return out;
   }
 
   private async discover(c: ClusterEntry): Promise<void> {
@@ -843,20 +851,12 @@ export class FleetPoller {
     try {
       const r = await this.call("Members", (o) => c.client.clusterMembers(undefined, o));
       if (!r.ok || c.signal.aborted) return;
-      // Where members share an address (all on one host, distinct ports), only the hostname targets one.
-      const count = new Map<string, number>();
-      for (const m of r.value) for (const a of m.addresses) count.set(a, (count.get(a) ?? 0) + 1);
-      for (const m of r.value) {
+      for (const { member: m, entry: e, isNew } of this.matchDiscovered(c, r.value)) {
         const role = m.machineType === "controlplane" || m.machineType === "init" ? "controlplane" : m.machineType === "worker" ? "worker" : "unknown";
-        let e = this.findMember(c, m.hostname, m.addresses);
-        if (!e) {
-          const address = m.addresses.find((a) => count.get(a) === 1) ?? m.hostname;
-          if (!address) continue;
-          e = this.addNode(c, address, "discovered");
-          this.pollSoon(e);
-        }
+        if (m.nodeId) e.memberNodeId = m.nodeId;
         if (e.obs.role === "unknown" && role !== "unknown") e.obs.role = role;
         if (!e.obs.hostname && m.hostname) e.obs.hostname = m.hostname;
+        if (isNew) this.pollSoon(e);
       }
     } finally {
       c.discovering = false;
@@ -865,23 +865,18 @@ export class FleetPoller {
   }
 
   private discoverFromEtcd(c: ClusterEntry, members: readonly { hostname: string; peerUrls: string[]; clientUrls: string[] }[]): void {
-    const hosts = members.map((m) => [...m.peerUrls, ...m.clientUrls].map(hostOf).filter((h): h is string => h !== null));
-    const count = new Map<string, number>();
-    for (const hs of hosts) for (const h of new Set(hs)) count.set(h, (count.get(h) ?? 0) + 1);
-    members.forEach((m, i) => {
-      const addrs = hosts[i]!;
-      const e = this.findMember(c, m.hostname, addrs);
-      if (e) {
-        if (e.obs.role === "unknown") e.obs.role = "controlplane";
-        return;
+    const discovered: DiscoveredMember[] = members.map((m) => ({
+      nodeId: "",
+      hostname: m.hostname,
+      addresses: [...new Set([...m.peerUrls, ...m.clientUrls].map(hostOf).filter((h): h is string => h !== null))],
+    }));
+    for (const { member, entry: e, isNew } of this.matchDiscovered(c, discovered)) {
+      if (e.obs.role === "unknown") e.obs.role = "controlplane";
+      if (isNew) {
+        if (member.hostname) e.obs.hostname = member.hostname;
+        this.pollSoon(e);
       }
-      const address = addrs.find((a) => count.get(a) === 1) ?? m.hostname;
-      if (!address) return;
-      const added = this.addNode(c, address, "discovered");
-      added.obs.role = "controlplane";
-      if (m.hostname) added.obs.hostname = m.hostname;
-      this.pollSoon(added);
-    });
+    }
   }
 
   // -------------------------------------------------------------------------------------------

@@ -87,6 +87,9 @@ describe.each(ROLES)("reads as %s", (role) => {
     const cpMember = members.find((m) => m.hostname === cp1.hostname)!;
     expect(cpMember.machineType).toBe("controlplane");
     expect(cpMember.addresses).toContain(cp1.address);
+    // Talos names each Members resource after the node (member.go) and gives it the node's identity.
+    for (const m of members) expect(m.id).toBe(m.hostname);
+    expect(new Set(members.map((m) => m.nodeId)).size).toBe(members.length);
   });
 
   it("BootIDs before 1.14 are `unsupported`", async () => {

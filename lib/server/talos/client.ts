@@ -30,7 +30,7 @@ import {
   type ResourceKind,
   type ServiceValue,
 } from "./cosi";
-import { isGrpcError, isServerCertificateError, metadataError, toAppError } from "./errors";
+import { isGrpcError, isServerCertificateError, isUnsupportedResourceType, metadataError, toAppError } from "./errors";
 import { decodeEvent, type TalosEvent } from "./events";
 import { StateService, type WatchRequest } from "./gen/cosi/state";
 import { ContainerDriver, ContainerdNamespace, type Metadata as TalosMetadata } from "./gen/common/common";
@@ -887,7 +887,7 @@ export class TalosClient {
       return (await this.getResource(node, resourceKinds.bootId, undefined, opts)).spec;
     } catch (err) {
       // Talos's access filter answers PermissionDenied for types it does not know (before 1.14).
-      if (err instanceof AppError && err.code === "forbidden" && /not registered/.test(err.message)) {
+      if (err instanceof AppError && isUnsupportedResourceType(err, resourceKinds.bootId.type)) {
         throw new AppError("unsupported", `${err.message} (BootIDs need Talos 1.14 or newer)`, { node: err.node, details: err.details, cause: err });
       }
       throw err;
@@ -901,8 +901,9 @@ export class TalosClient {
   }
 
   /** Cluster members from discovery (`Members.cluster.talos.dev`). */
-  async clusterMembers(node: NodeTarget, opts?: CosiListOptions): Promise<ClusterMemberValue[]> {
-    return (await this.listResources(node, resourceKinds.clusterMember, opts)).map((r) => r.spec);
+  /** Members with their resource id: Talos names each after the node (member.go: affiliate Nodename). */
+  async clusterMembers(node: NodeTarget, opts?: CosiListOptions): Promise<(ClusterMemberValue & { id: string })[]> {
+    return (await this.listResources(node, resourceKinds.clusterMember, opts)).map((r) => ({ ...r.spec, id: r.metadata.id }));
   }
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 
 import { AppError } from "@/lib/server/errors";
 
-import { cleanGrpcMessage, errorCodeForGrpcStatus, installerExitError, metadataError, NO_ANSWER_MESSAGE, publicFailure, toAppError } from "./errors";
+import { cleanGrpcMessage, errorCodeForGrpcStatus, installerExitError, isUnsupportedResourceType, metadataError, NO_ANSWER_MESSAGE, publicFailure, toAppError } from "./errors";
 
 function grpcError(code: number, details: string) {
   return Object.assign(new Error(`${code} ${status[code]}: ${details}`), { code, details, metadata: new Metadata() });
@@ -140,5 +140,26 @@ describe("publicFailure", () => {
   it("passes a node's own answers through", () => {
     const e = toAppError(grpcError(status.PERMISSION_DENIED, "not authorized"), "n1");
     expect(publicFailure(e)).toEqual({ code: "forbidden", message: "not authorized" });
+  });
+});
+
+describe("isUnsupportedResourceType", () => {
+  // Talos's words, internal/app/resources/access.go AccessPolicy (PermissionDenied).
+  const talos = (details: string) => toAppError(grpcError(status.PERMISSION_DENIED, details), "10.5.0.2");
+
+  it.each([
+    ['resource type "BootIDs.runtime.talos.dev" is not supported', undefined, true],
+    ['resource type "BootIDs.runtime.talos.dev" is not supported', "BootIDs.runtime.talos.dev", true],
+    ['resource type "BootIDs.runtime.talos.dev" is not supported', "Members.cluster.talos.dev", false],
+    ['namespace "nowhere" is not supported', undefined, false],
+    ["not authorized", undefined, false],
+    ["write access is not allowed", undefined, false],
+  ])("%j (type %s) → %s", (details, type, expected) => {
+    expect(isUnsupportedResourceType(talos(details), type)).toBe(expected);
+  });
+
+  it("only for PermissionDenied", () => {
+    const other = toAppError(grpcError(status.NOT_FOUND, 'resource type "X" is not supported'));
+    expect(isUnsupportedResourceType(other)).toBe(false);
   });
 });

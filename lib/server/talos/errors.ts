@@ -151,3 +151,16 @@ export function installerExitError(exitCode: number, node?: string, lastMessage?
     details: { exitCode, meaning },
   });
 }
+
+/**
+ * Talos's COSI access policy (internal/app/resources/access.go, the same in 1.10–1.14) refuses a
+ * resource type the node does not define with PermissionDenied
+ * `resource type "BootIDs.runtime.talos.dev" is not supported` (Go's %q quoting). That means "this
+ * Talos version has no such type", not "your role may not": true when `err` is that answer,
+ * for `type` when given.
+ */
+export function isUnsupportedResourceType(err: unknown, type?: string): boolean {
+  if (!isAppError(err) || err.code !== "forbidden") return false;
+  const m = /resource type "((?:[^"\\]|\\.)*)" is not supported/.exec(err.message);
+  return m !== null && (type === undefined || m[1] === type);
+}

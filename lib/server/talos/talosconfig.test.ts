@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 
 import { AppError } from "@/lib/server/errors";
-import { parseNodeDistinguishedName } from "@/lib/server/talos/certs";
 import {
   getTalosContextOrThrow,
   loadTalosconfig,
@@ -181,16 +180,6 @@ describe("parseTalosconfig: errors name the context and field", () => {
 
   it("says just `talosconfig` when the source is unknown", () => {
     expect(() => parseTalosconfig(file({ prod: ctx(edCa, edAdmin, { crt: undefined }) }))).toThrow(/^talosconfig: context "prod": field "crt" is missing/);
-  });
-});
-
-describe("parseNodeDistinguishedName", () => {
-  it.each([
-    ["O=os:admin\nCN=admin", [{ type: "O", value: "os:admin" }, { type: "CN", value: "admin" }]],
-    ["O=a\\, b + CN=c\\+d\nO=", [{ type: "O", value: "a, b" }, { type: "CN", value: "c+d" }, { type: "O", value: "" }]],
-    ["CN=caf\\C3\\A9", [{ type: "CN", value: "café" }]],
-  ])("%j", (dn, expected) => {
-    expect(parseNodeDistinguishedName(dn)).toEqual(expected);
   });
 });
 

@@ -8,7 +8,7 @@ import { LineCounter, parseDocument, type Document } from "yaml";
 import { z } from "zod";
 
 import { AppError } from "@/lib/server/errors";
-import { readCertFacts, rewriteTalosKeyHeader, splitPemBlocks } from "@/lib/server/talos/certs";
+import { readCertFacts, rewriteTalosKeyHeader, splitPemBlocks, type CertFacts } from "@/lib/server/talos/certs";
 
 export { resolveTalosconfigPath, TALOS_SERVICE_ACCOUNT_CONFIG } from "@/lib/talosconfig-path";
 
@@ -259,7 +259,12 @@ function parseContext(name: string, raw: ContextInput, source: string | null, lo
   }
   if (!cert.checkPrivateKey(key)) throw fail("key", `does not match the certificate in "crt"`);
 
-  const facts = readCertFacts(cert);
+  let facts: CertFacts;
+  try {
+    facts = readCertFacts(crtBlock.pem);
+  } catch (e) {
+    throw fail("crt", "is not valid base64 PEM: the certificate cannot be parsed", ["crt"], e);
+  }
   return {
     name,
     endpoints,

@@ -26,12 +26,22 @@ import { findResourceType, KNOWN_NAMESPACES, listResources, type ResourceTypeDef
 
 const S = "/cosi.resource.State/";
 
-/** Talos's access filter, evaluated against the target node. */
+/** Go's %q for the ASCII names COSI uses. */
+const goQuote = (s: string) => JSON.stringify(s);
+
+/**
+ * Talos's access filter, evaluated against the target node, in Talos's order and words
+ * (internal/app/resources/access.go AccessPolicy, unchanged 1.10–1.14): the resource type must
+ * have a ResourceDefinition on this node (`resource type %q is not supported`), a sensitive type
+ * needs os:admin (authz.ErrNotAuthorized, `not authorized`), the namespace must exist
+ * (`namespace %q is not supported`); all PermissionDenied. Writes are refused before this, in
+ * node-server.ts (`write access is not allowed`).
+ */
 function accessCheck(ctx: CallContext, node: SimNode, namespace: string, type: string): ResourceTypeDef {
-  if (!KNOWN_NAMESPACES.has(namespace)) throw permissionDenied(`namespace ${JSON.stringify(namespace)} is not registered`);
   const def = findResourceType(type);
-  if (!def || (def.availableOn && !def.availableOn(node))) throw permissionDenied(`resource type ${JSON.stringify(type)} is not registered`);
-  if (def.sensitive && !canReadSensitive(ctx.roles)) throw permissionDenied(`not authorized`);
+  if (!def || (def.availableOn && !def.availableOn(node))) throw permissionDenied(`resource type ${goQuote(type)} is not supported`);
+  if (def.sensitive && !canReadSensitive(ctx.roles)) throw permissionDenied("not authorized");
+  if (!KNOWN_NAMESPACES.has(namespace)) throw permissionDenied(`namespace ${goQuote(namespace)} is not supported`);
   return def;
 }
 
