@@ -5,7 +5,7 @@ import type { ConfigTemplateResponse } from "@/lib/schemas/node-config";
 import { RateLimitedError } from "@/lib/server/auth/guard";
 import { PoolBusyError, ReadyPool } from "@/lib/server/configs/ready-pool";
 import { buildConfigTemplate, generateClusterSecrets, renderNodeConfig, type ClusterSecrets } from "@/lib/simulator/config-gen";
-import { createCa, type CertAndKey } from "@/lib/simulator/pki";
+import { createTalosCa, type CertAndKey } from "@/lib/simulator/pki";
 import { defaultKubernetesVersion } from "@/lib/simulator/versions";
 
 export interface TemplateRequest {
@@ -23,7 +23,7 @@ export interface TemplateSecrets {
 
 /** Fresh secrets for one template, as `talosctl gen config` makes them (~1.6 s of CPU for the RSA key). */
 export async function makeTemplateSecrets(): Promise<TemplateSecrets> {
-  const [osCa, secrets] = await Promise.all([createCa({ organization: "talos", commonName: "talos" }), generateClusterSecrets()]);
+  const [osCa, secrets] = await Promise.all([createTalosCa("os"), generateClusterSecrets()]);
   return { osCa, secrets };
 }
 
