@@ -1,0 +1,176 @@
+/**
+ * Value rules: secrets inside a piece of text, wherever it sits in a config (an env entry, a
+ * kernel argument, a URL, a file's contents, a comment) or in a message. Pure and isomorphic.
+ */
+import { isSensitiveName } from "./schema/secrets";
+
+/** What a secret value reads as once redacted: the marker Talos uses in its own redacted configs. */
+export const REDACTED = "******";
+
+/** A secret inside a text: [start, end) in UTF-16 units. */
+export interface Piece {
+  start: number;
+  end: number;
+}
+
+const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
+/** base64 of "-----BEGIN": a base64 PEM, as v1alpha1 writes keys. */
+const B64_PEM = /^\s*LS0tLS1CRUdJTi[A-Za-z0-9+/=\s]*$/;
+const URL_USERINFO = /\b[a-z][a-z0-9+.-]*:\/\/([^\s/?#@"'<>]*)@/gi;
+/** `name=value`: env entries, kernel arguments, URL query parameters. */
+const ASSIGNMENT = /(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]*)=/g;
+/** Parameter names that are credentials only inside a URL query (Google API keys, SAS signatures). */
+const QUERY_ONLY = new Set(["key", "sig", "signature", "code", "access_token"]);
+/** `name: value` / `"name": "value"` in embedded YAML or JSON (file contents, manifests, comments). */
+const KEY_VALUE = /(?<![A-Za-z0-9_.-])["']?([A-Za-z_][\w.-]*)["']?[ \t]*:[ \t]*(?:"((?:[^"\\\n]|\\.)*)"|'([^'\n]*)'|([^\s,{}[\]#'"][^,{}[\]\n#"]*))/g;
+const AUTH_SCHEME = /\b(?:Bearer|Basic)[ \t]+([A-Za-z0-9._~+/=-]{8,})/g;
+
+function decodesToPrivateKey(text: string): boolean {
+  if (!B64_PEM.test(text)) return false;
+  try {
+    const bin = atob(text.replace(/\s+/g, ""));
+    return PEM_PRIVATE_KEY.test(bin);
+  } catch {
+    return false;
+  }
+}
+
+function mergePieces(pieces: Piece[]): Piece[] {
+  const sorted = pieces.filter((p) => p.end > p.start).sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: Piece[] = [];
+  for (const p of sorted) {
+    const last = out[out.length - 1];
+    if (last && p.start <= last.end) last.end = Math.max(last.end, p.end);
+    else out.push({ ...p });
+  }
+  return out;
+}
+
+/** End of a value that starts at `from`: up to whitespace, a quote, `&`, `;` or `#`. */
+function valueEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && !/[\s"'<>&;#]/.test(text[i]!)) i++;
+  return i;
+}
+
+/**
+ * The secrets inside `text`, or "whole" when the text as a whole is one (a private key, PEM or
+ * base64 of PEM). Credentials in URLs (the userinfo password; a userinfo that is a bare token),
+ * secret-named `NAME=value` assignments and query parameters (jointoken, token, password…),
+ * secret-named `name: value` entries of embedded YAML/JSON, and Bearer/Basic credentials.
+ */
+export function secretPieces(text: string): Piece[] | "whole" {
+  if (PEM_PRIVATE_KEY.test(text) || decodesToPrivateKey(text)) return "whole";
+  const pieces: Piece[] = [];
+  if (text.includes("@")) {
+    for (const m of text.matchAll(URL_USERINFO)) {
+      const info = m[1]!;
+      const at = m.index + m[0].length - 1 - info.length;
+      const colon = info.indexOf(":");
+      if (colon >= 0) pieces.push({ start: at + colon + 1, end: at + info.length });
+      else if (info.length >= 20 && /^[A-Za-z0-9_.~%-]+$/.test(info)) pieces.push({ start: at, end: at + info.length });
+    }
+  }
+  if (text.includes("=")) {
+    for (const m of text.matchAll(ASSIGNMENT)) {
+      const name = m[1]!;
+      const prev = m.index > 0 ? text[m.index - 1] : "";
+      const inQuery = prev === "?" || prev === "&";
+      if (!isSensitiveName(name) && !(inQuery && QUERY_ONLY.has(name.toLowerCase()))) continue;
+      const start = m.index + m[0].length;
+      pieces.push({ start, end: valueEnd(text, start) });
+    }
+  }
+  if (text.includes(":")) {
+    for (const m of text.matchAll(KEY_VALUE)) {
+      if (!isSensitiveName(m[1]!)) continue;
+      const inner = m[2] ?? m[3] ?? m[4] ?? "";
+      const trimmed = inner.replace(/\s+$/, "");
+      if (trimmed === "" || trimmed === "|" || trimmed === ">") continue;
+      const start = m.index + m[0].length - inner.length - (m[2] !== undefined || m[3] !== undefined ? 1 : 0);
+      pieces.push({ start, end: start + trimmed.length });
+    }
+  }
+  if (/Bearer|Basic/.test(text)) {
+    for (const m of text.matchAll(AUTH_SCHEME)) {
+      const start = m.index + m[0].length - m[1]!.length;
+      pieces.push({ start, end: start + m[1]!.length });
+    }
+  }
+  return mergePieces(pieces);
+}
+
+/** `text` with each piece replaced by `marker`. */
+export function replacePieces(text: string, pieces: readonly Piece[], marker = REDACTED): string {
+  let out = "";
+  let at = 0;
+  for (const p of pieces) {
+    out += text.slice(at, p.start) + marker;
+    at = p.end;
+  }
+  return out + text.slice(at);
+}
+
+/** Where `secret` occurs in `text`, each occurrence a piece. */
+function occurrences(text: string, secret: string): Piece[] {
+  const out: Piece[] = [];
+  for (let i = text.indexOf(secret); i >= 0; i = text.indexOf(secret, i + secret.length)) out.push({ start: i, end: i + secret.length });
+  return out;
+}
+
+/** Shortest known secret searched for by its text: shorter ones would hit ordinary words. */
+export const MIN_KNOWN_SECRET = 6;
+/** A message's run of at least this many characters that also occurs in a secret is part of it. */
+const MIN_RUN = 8;
+
+/**
+ * Pieces of `text` that are (parts of) known secrets: whole occurrences of each secret of at
+ * least {@link MIN_KNOWN_SECRET} characters (in its JSON-escaped form too), and, for long ones, any
+ * run of {@link MIN_RUN}+ characters copied from it when `runs` (a message that quotes a
+ * truncated value; O(text × secret), so for short texts only).
+ * Shorter secrets count only quoted ("x", `x`, 'x').
+ */
+export function knownSecretPieces(text: string, secrets: Iterable<string>, opts: { runs?: boolean } = {}): Piece[] {
+  const pieces: Piece[] = [];
+  for (const secret of secrets) {
+    if (secret === "" || secret === REDACTED) continue;
+    const forms = new Set([secret, JSON.stringify(secret).slice(1, -1)]);
+    for (const form of forms) {
+      if (form.length < MIN_KNOWN_SECRET) {
+        for (const q of ['"', "`", "'"]) for (const p of occurrences(text, `${q}${form}${q}`)) pieces.push({ start: p.start + 1, end: p.end - 1 });
+        continue;
+      }
+      pieces.push(...occurrences(text, form));
+      if (opts.runs && form.length >= MIN_RUN && text.length >= MIN_RUN) pieces.push(...copiedRuns(text, form));
+    }
+  }
+  return mergePieces(pieces);
+}
+
+/** Maximal runs of `text` (≥ MIN_RUN long) that occur in `secret`. */
+function copiedRuns(text: string, secret: string): Piece[] {
+  const out: Piece[] = [];
+  let i = 0;
+  while (i + MIN_RUN <= text.length) {
+    if (!secret.includes(text.slice(i, i + MIN_RUN))) {
+      i++;
+      continue;
+    }
+    let end = i + MIN_RUN;
+    while (end < text.length && secret.includes(text.slice(i, end + 1))) end++;
+    out.push({ start: i, end });
+    i = end;
+  }
+  return out;
+}
+
+/**
+ * `text` (a message, a comment, an audit detail) with every secret the value rules find and
+ * every known secret replaced by {@link REDACTED}.
+ */
+export function scrubText(text: string, knownSecrets: Iterable<string> = [], opts: { runs?: boolean } = {}): string {
+  const rules = secretPieces(text);
+  if (rules === "whole") return REDACTED;
+  const pieces = mergePieces([...rules, ...knownSecretPieces(text, knownSecrets, opts)]);
+  return pieces.length === 0 ? text : replacePieces(text, pieces);
+}
