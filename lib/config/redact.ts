@@ -438,8 +438,8 @@ export function mergeSecrets(edited: string, original: string): MergeResult {
     const paths = new Map<unknown, PathSegment[]>();
     indexPaths(doc.contents, [], paths);
     for (const [node, path] of paths) {
-      if (!isScalar(node) || typeof node.value !== "string" || !node.value.includes(REDACTED) || !node.range) continue;
-      const value = node.value;
+      const value = markerText(node);
+      if (value === null || !isScalar(node) || !node.range) continue;
       const spot = spots?.get(pathKey(path));
       const [start, end] = node.range;
       const stop = end - trailingSpace(edited.slice(start, end)).length;
@@ -483,8 +483,14 @@ export function mergeSecrets(edited: string, original: string): MergeResult {
 /** Whether the value at `path` of document `document` is (or holds) the redaction marker. */
 export function isRedactedAt(yaml: string, document: number, path: PathSegment[]): boolean {
   const doc = documentsOf(yaml)[document];
-  const node = doc?.getIn(path, true);
-  return isScalar(node) && typeof node.value === "string" && node.value.includes(REDACTED);
+  return markerText(doc?.getIn(path, true)) !== null;
+}
+
+/** The text of a scalar holding the marker (a tagged one, `!!binary '******'`, by its source). */
+function markerText(node: unknown): string | null {
+  if (!isScalar(node)) return null;
+  const text = typeof node.value === "string" ? node.value : typeof node.source === "string" ? node.source : null;
+  return text !== null && text.includes(REDACTED) ? text : null;
 }
 
 // ---- plain values (validation messages) ----
