@@ -143,7 +143,7 @@ describe("validation messages", () => {
   });
 
   it("lose credentials in URLs whatever field they are in", () => {
-    const yaml = `version: v1alpha1\nmachine:\n  type: worker\n  logging:\n    destinations:\n      - endpoint: http://u:LOGPASSsecret@logs:5140\n        format: json_lines\n`;
+    const yaml = `apiVersion: v1alpha1\nkind: KubeExternalManifestConfig\nname: m\nurl: ftp://u:LOGPASSsecret@files.example.com/m.yaml\n`;
     const issues = validateConfig(yaml, { talosVersion: "1.14" }).issues;
     expect(issues.length).toBeGreaterThan(0);
     for (const i of issues) expect(i.message).not.toContain("LOGPASSsecret");
