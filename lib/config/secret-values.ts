@@ -174,3 +174,26 @@ export function scrubText(text: string, knownSecrets: Iterable<string> = [], opt
   const pieces = mergePieces([...rules, ...knownSecretPieces(text, knownSecrets, opts)]);
   return pieces.length === 0 ? text : replacePieces(text, pieces);
 }
+
+/**
+ * A JSON-like value (audit details, an error's details) with every string scrubbed
+ * ({@link scrubText}) and the value of every secret-named key replaced by {@link REDACTED}.
+ * Keys themselves are kept; the input is not modified.
+ */
+export function scrubJson<T>(value: T, knownSecrets: readonly string[] = []): T {
+  const seen = new WeakSet<object>();
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return scrubText(v, knownSecrets);
+    if (v === null || typeof v !== "object") return v;
+    if (seen.has(v)) return null;
+    seen.add(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v instanceof Date) return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      out[k] = isSensitiveName(k) && x !== null && x !== undefined && x !== "" ? REDACTED : walk(x);
+    }
+    return out;
+  };
+  return walk(value) as T;
+}

@@ -1,5 +1,6 @@
 import "server-only";
 
+import { scrubJson } from "@/lib/config/secret-values";
 import type { AuditEntry } from "@/lib/schemas/audit";
 import type { Db } from "@/lib/server/db/db";
 
@@ -7,12 +8,13 @@ export type NewAuditEntry = Omit<AuditEntry, "id" | "at"> & { at?: Date };
 
 /**
  * Appends one entry to the audit log. The log is append-only: nothing updates or deletes rows.
+ * Viewers read it, so details are scrubbed of secrets (lib/config/secret-values.ts scrubJson).
  * Callers write the entry in the same transaction as the change it records where they can.
  */
 export function recordAudit(db: Db, entry: NewAuditEntry): number {
   const info = db
     .prepare("INSERT INTO audit_log (at, actor, action, target, result, details) VALUES (?, ?, ?, ?, ?, ?)")
-    .run((entry.at ?? new Date()).toISOString(), entry.actor, entry.action, entry.target, entry.result, entry.details ? JSON.stringify(entry.details) : null);
+    .run((entry.at ?? new Date()).toISOString(), entry.actor, entry.action, entry.target, entry.result, entry.details ? JSON.stringify(scrubJson(entry.details)) : null);
   return Number(info.lastInsertRowid);
 }
 
