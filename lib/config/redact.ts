@@ -482,8 +482,21 @@ export function mergeSecrets(edited: string, original: string): MergeResult {
 
 /** Whether the value at `path` of document `document` is (or holds) the redaction marker. */
 export function isRedactedAt(yaml: string, document: number, path: PathSegment[]): boolean {
-  const doc = documentsOf(yaml)[document];
+  return markerAt(documentsOf(yaml)[document], path);
+}
+
+/** Whether the value at `path` of a parsed document is (or holds) the redaction marker. */
+export function markerAt(doc: Document | undefined, path: readonly PathSegment[]): boolean {
   return markerText(doc?.getIn(path, true)) !== null;
+}
+
+/** The scalars of a parsed document that are (or hold) the marker, with their own paths. */
+export function markedScalars(doc: Document.Parsed): { node: Scalar; path: PathSegment[] }[] {
+  const paths = new Map<unknown, PathSegment[]>();
+  indexPaths(doc.contents, [], paths);
+  const out: { node: Scalar; path: PathSegment[] }[] = [];
+  for (const [node, path] of paths) if (isScalar(node) && node.range && markerText(node) !== null) out.push({ node, path });
+  return out;
 }
 
 /** The text of a scalar holding the marker (a tagged one, `!!binary '******'`, by its source). */
