@@ -16,7 +16,7 @@
 import { isAlias, isCollection, isMap, isScalar, isSeq, parseAllDocuments, Parser, Scalar, type Document, type Node } from "yaml";
 
 import { childCursor, documentCursor, type SecretCursor, type SecretMark } from "./schema/secrets";
-import { knownSecretPieces, MIN_KNOWN_SECRET, REDACTED, replacePieces, secretPieces, type Piece } from "./secret-values";
+import { knownSecretPieces, prepareSecrets, REDACTED, replacePieces, secretPieces, type Piece } from "./secret-values";
 
 export { REDACTED } from "./secret-values";
 
@@ -136,7 +136,7 @@ function leafTexts(node: unknown, doc: Document.Parsed, out: Set<string>, seen =
   if (isScalar(node)) {
     const t = node.value === null || node.value === undefined ? "" : (textOf(node.value) ?? String(node.value));
     if (t !== "" && t !== REDACTED) out.add(t);
-    if (node.source && node.source !== t && node.source.length >= MIN_KNOWN_SECRET) out.add(node.source);
+    if (node.source && node.source !== t) out.add(node.source);
     return;
   }
   if (isMap(node)) for (const p of node.items) leafTexts(p.value, doc, out, seen);
@@ -291,7 +291,7 @@ function plan(yaml: string): Plan | null {
       for (const p of pieces) secrets.add(s.text.slice(p.start, p.end));
       found.push({ ...s, pieces });
     }
-    const known = [...secrets].filter((s) => s.length >= MIN_KNOWN_SECRET);
+    const known = prepareSecrets(secrets);
     for (const s of found) {
       const extra = s.node.value instanceof Uint8Array ? [] : knownSecretPieces(s.text, known);
       const pieces = mergeAll(s.pieces, extra);
@@ -316,7 +316,7 @@ function plan(yaml: string): Plan | null {
     for (let l = first; l <= lines.line(to); l++) adjacent.add(l);
     for (let l = first - 1; l >= 0 && /^\s*#/.test(lines.lineText(l)); l--) adjacent.add(l);
   }
-  const known = [...secrets].filter((s) => s.length >= MIN_KNOWN_SECRET);
+  const known = prepareSecrets(secrets);
   for (const c of commentTokens(yaml)) {
     let text: string;
     if (adjacent.has(lines.line(c.offset))) text = c.source.trim() === "#" ? c.source : REDACTED_COMMENT;

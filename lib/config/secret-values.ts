@@ -16,7 +16,7 @@ export interface Piece {
 const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
 /** base64 of "-----BEGIN": a base64 PEM, as v1alpha1 writes keys. */
 const B64_PEM = /^\s*LS0tLS1CRUdJTi[A-Za-z0-9+/=\s]*$/;
-const URL_USERINFO = /\b[a-z][a-z0-9+.-]*:\/\/([^\s/?#@"'<>]*)@/gi;
+const URL_USERINFO = /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/([^\s/?#@"'<>]*)@/gi;
 /** `name=value`: env entries, kernel arguments, URL query parameters. */
 const ASSIGNMENT = /(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]*)=/g;
 /** Parameter names that are credentials only inside a URL query (Google API keys, SAS signatures). */
@@ -47,10 +47,11 @@ function mergePieces(pieces: Piece[]): Piece[] {
 }
 
 /** End of a value that starts at `from`: up to whitespace, a quote, `&`, `;` or `#`. */
+const VALUE_END = /[\s"'<>&;#]/g;
 function valueEnd(text: string, from: number): number {
-  let i = from;
-  while (i < text.length && !/[\s"'<>&;#]/.test(text[i]!)) i++;
-  return i;
+  VALUE_END.lastIndex = from;
+  const m = VALUE_END.exec(text);
+  return m ? m.index : text.length;
 }
 
 /**
@@ -123,26 +124,39 @@ export const MIN_KNOWN_SECRET = 6;
 /** A message's run of at least this many characters that also occurs in a secret is part of it. */
 const MIN_RUN = 8;
 
+/** Known secrets prepared for searching (each form once), see {@link knownSecretPieces}. */
+export interface KnownSecrets {
+  readonly long: readonly string[];
+  readonly short: readonly string[];
+}
+
+/** Prepares secrets for many searches: their raw and JSON-escaped forms, deduplicated. */
+export function prepareSecrets(secrets: Iterable<string>): KnownSecrets {
+  const long = new Set<string>();
+  const short = new Set<string>();
+  for (const secret of secrets) {
+    if (secret === "" || secret === REDACTED) continue;
+    for (const form of [secret, JSON.stringify(secret).slice(1, -1)]) (form.length < MIN_KNOWN_SECRET ? short : long).add(form);
+  }
+  return { long: [...long], short: [...short] };
+}
+
 /**
  * Pieces of `text` that are (parts of) known secrets: whole occurrences of each secret of at
  * least {@link MIN_KNOWN_SECRET} characters (in its JSON-escaped form too), and, for long ones, any
  * run of {@link MIN_RUN}+ characters copied from it when `runs` (a message that quotes a
- * truncated value; O(text × secret), so for short texts only).
- * Shorter secrets count only quoted ("x", `x`, 'x').
+ * truncated value; O(text × secret), so for short texts only). Shorter secrets count only
+ * quoted ("x", `x`, 'x').
  */
-export function knownSecretPieces(text: string, secrets: Iterable<string>, opts: { runs?: boolean } = {}): Piece[] {
+export function knownSecretPieces(text: string, secrets: Iterable<string> | KnownSecrets, opts: { runs?: boolean } = {}): Piece[] {
+  const known = "long" in secrets && "short" in secrets ? (secrets as KnownSecrets) : prepareSecrets(secrets as Iterable<string>);
   const pieces: Piece[] = [];
-  for (const secret of secrets) {
-    if (secret === "" || secret === REDACTED) continue;
-    const forms = new Set([secret, JSON.stringify(secret).slice(1, -1)]);
-    for (const form of forms) {
-      if (form.length < MIN_KNOWN_SECRET) {
-        for (const q of ['"', "`", "'"]) for (const p of occurrences(text, `${q}${form}${q}`)) pieces.push({ start: p.start + 1, end: p.end - 1 });
-        continue;
-      }
-      pieces.push(...occurrences(text, form));
-      if (opts.runs && form.length >= MIN_RUN && text.length >= MIN_RUN) pieces.push(...copiedRuns(text, form));
-    }
+  for (const form of known.short) {
+    for (const q of ['"', "`", "'"]) for (const p of occurrences(text, `${q}${form}${q}`)) pieces.push({ start: p.start + 1, end: p.end - 1 });
+  }
+  for (const form of known.long) {
+    pieces.push(...occurrences(text, form));
+    if (opts.runs && form.length >= MIN_RUN && text.length >= MIN_RUN) pieces.push(...copiedRuns(text, form));
   }
   return mergePieces(pieces);
 }
@@ -168,7 +182,7 @@ function copiedRuns(text: string, secret: string): Piece[] {
  * `text` (a message, a comment, an audit detail) with every secret the value rules find and
  * every known secret replaced by {@link REDACTED}.
  */
-export function scrubText(text: string, knownSecrets: Iterable<string> = [], opts: { runs?: boolean } = {}): string {
+export function scrubText(text: string, knownSecrets: Iterable<string> | KnownSecrets = [], opts: { runs?: boolean } = {}): string {
   const rules = secretPieces(text);
   if (rules === "whole") return REDACTED;
   const pieces = mergePieces([...rules, ...knownSecretPieces(text, knownSecrets, opts)]);
@@ -180,7 +194,8 @@ export function scrubText(text: string, knownSecrets: Iterable<string> = [], opt
  * ({@link scrubText}) and the value of every secret-named key replaced by {@link REDACTED}.
  * Keys themselves are kept; the input is not modified.
  */
-export function scrubJson<T>(value: T, knownSecrets: readonly string[] = []): T {
+export function scrubJson<T>(value: T, secrets: Iterable<string> = []): T {
+  const knownSecrets = prepareSecrets(secrets);
   const seen = new WeakSet<object>();
   const walk = (v: unknown): unknown => {
     if (typeof v === "string") return scrubText(v, knownSecrets);

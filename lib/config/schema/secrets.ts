@@ -126,6 +126,18 @@ function words(name: string): string[] {
  * Not: secretName, tokenTTL, token-auth-file, AWS_ACCESS_KEY_ID.
  */
 export function isSensitiveName(name: string): boolean {
+  let known = nameCache.get(name);
+  if (known === undefined) {
+    known = classify(name);
+    if (nameCache.size > 10_000) nameCache.clear();
+    nameCache.set(name, known);
+  }
+  return known;
+}
+
+const nameCache = new Map<string, boolean>();
+
+function classify(name: string): boolean {
   const w = words(name);
   if (w.length === 0) return false;
   if (NOT_THE_SECRET.has(w[w.length - 1]!)) return false;
