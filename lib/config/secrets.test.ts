@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 
 import { redactConfig } from "@/lib/config/redact";
+import { configJsonSchema } from "@/lib/config/schema";
 import { isSensitiveName, secretFields, type SecretField } from "@/lib/config/schema/secrets";
 import { scrubText } from "@/lib/config/secret-values";
 import { TALOS_MINORS } from "@/lib/config/types";
@@ -91,6 +92,11 @@ describe("secret marks", () => {
     ];
     const marked = new Set(FIELDS.map((f) => `${f.kind}:${f.path.join(".")}`));
     expect(talos.filter(([k, p]) => !marked.has(`${k}:${p}`))).toEqual([]);
+  });
+
+  it("tell the editor's hover what the marker means", () => {
+    const text = JSON.stringify(configJsonSchema("1.14"));
+    expect(text).toContain("WireGuard private key of this node, base64 (wg genkey). Secret: shown as ****** to readers");
   });
 
   it("are redacted in every shape a value can take", () => {
