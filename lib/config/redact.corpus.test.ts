@@ -298,6 +298,57 @@ cluster:
     keep: ["path: /var/etc/key.pem"],
   },
   {
+    name: "a Kubernetes Secret in an inline manifest (every data entry, whatever its key)",
+    yaml: `version: v1alpha1
+machine:
+  type: controlplane
+cluster:
+  inlineManifests:
+    - name: secrets
+      contents: |-
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: public
+        data:
+          color: blue
+        ---
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: creds
+        data:
+          config.json: eyJhdXRocyI6SNLINESECRETb64
+          tls.crt: LS0tPUBLICcert
+        stringData:
+          settings.ini: |
+            user = admin
+            pass = INIFILESECRETline
+          region: eu-central-1
+`,
+    secrets: ["eyJhdXRocyI6SNLINESECRETb64", "INIFILESECRETline", "LS0tPUBLICcert"],
+    keep: ["color: blue", "name: creds", "config.json: ", "settings.ini: |"],
+  },
+  {
+    name: "escaped and block scalars with secrets inside",
+    yaml: `version: v1alpha1
+machine:
+  type: worker
+  install:
+    extraKernelArgs:
+      - "siderolink.api=https://omni.example.com?jointoken=ESC\\u0041PEDjoin"
+  files:
+    - path: /var/etc/app.conf
+      op: create
+      content: |
+        [db]
+        host = db.internal
+        password: BLOCKFILEpass
+`,
+    secrets: ["ESC\\u0041PEDjoin", "ESCAPEDjoin", "BLOCKFILEpass"],
+    keep: ["host = db.internal", "siderolink.api=https://omni.example.com?jointoken="],
+  },
+  {
     name: "an unknown document kind, by field names",
     yaml: `apiVersion: v1alpha1
 kind: FutureThingConfig
