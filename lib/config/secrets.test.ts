@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 
-import { redactConfig } from "@/lib/config/redact";
+import { mergeSecrets, redactConfig } from "@/lib/config/redact";
 import { configJsonSchema } from "@/lib/config/schema";
 import { isSensitiveName, secretFields, type SecretField } from "@/lib/config/schema/secrets";
 import { scrubText } from "@/lib/config/secret-values";
@@ -99,9 +99,10 @@ describe("secret marks", () => {
     expect(text).toContain("WireGuard private key of this node, base64 (wg genkey). Secret: shown as ****** to readers");
   });
 
-  it("are redacted in every shape a value can take", () => {
+  it("are redacted in every shape a value can take, and merged back", () => {
     expect(FIELDS.length).toBeGreaterThan(30);
     const leaks: string[] = [];
+    const unmerged: string[] = [];
     FIELDS.forEach((field, i) => {
       const s = secretFor(i);
       const shapes = field.mark === true ? [s, [s, "other"], { nested: s }, Number(`9${i}87654321`)] : [valueFor(field, s)];
@@ -110,9 +111,12 @@ describe("secret marks", () => {
         const redacted = redactConfig(yaml);
         const text = typeof value === "number" ? String(value) : s;
         if (redacted.includes(text)) leaks.push(`${field.kind} ${field.path.join(".")} as ${JSON.stringify(value).slice(0, 20)}`);
+        const merged = mergeSecrets(redacted, yaml);
+        if (merged.yaml !== yaml || merged.unresolved.length > 0) unmerged.push(`${field.kind} ${field.path.join(".")} as ${JSON.stringify(value).slice(0, 20)}`);
       }
     });
     expect(leaks).toEqual([]);
+    expect(unmerged).toEqual([]);
   });
 });
 
