@@ -373,8 +373,9 @@ describe("redaction corpus", () => {
         expect(redacted).toContain(REDACTED);
       });
 
-      it("keeps public text and stays YAML", () => {
+      it("keeps public text, stays YAML, and is stable under a second redaction", () => {
         for (const k of c.keep) expect(redacted, k).toContain(k);
+        expect(redactConfig(redacted)).toBe(redacted);
         for (const d of YAML.parseAllDocuments(redacted)) expect(d.errors).toEqual([]);
         expect(redacted.split("\n").length).toBeLessThanOrEqual(c.yaml.split("\n").length);
       });
