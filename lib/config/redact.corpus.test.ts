@@ -161,6 +161,18 @@ machine:
     keep: ["team:", "token: *t"],
   },
   {
+    name: "an anchored URL with a password, used again at a secret path",
+    yaml: `version: v1alpha1
+machine:
+  type: worker
+  env:
+    http_proxy: &p http://proxyuser:ANCHOREDPROXYpass@proxy:3128/path
+  token: *p
+`,
+    secrets: ["ANCHOREDPROXYpass", "proxy:3128/path"],
+    keep: ["http_proxy: &p", "token: *p"],
+  },
+  {
     name: "a secret used through an alias (anchor on the secret)",
     yaml: `version: v1alpha1
 machine:

@@ -193,6 +193,10 @@ function plan(yaml: string): Plan | null {
   /** [from, to] source ranges whose lines are a secret's (for comments). */
   const spans: [number, number][] = [];
   const spots: Map<string, Spot>[] = docs.map(() => new Map());
+  /** Nodes redacted whole: their strings need nothing more. */
+  const wholly = new Set<unknown>();
+  /** Strings to search once every document's secrets are known. */
+  const pending: { node: Scalar; text: string; from: number; pieces: Piece[]; addSpot: (node: unknown, edit: Edit, spot: Spot) => void }[] = [];
 
   docs.forEach((doc, document) => {
     const paths = new Map<unknown, PathSegment[]>();
@@ -217,6 +221,7 @@ function plan(yaml: string): Plan | null {
       if (isScalar(node) && (node.value === null || node.value === "" || node.value === REDACTED)) return;
       if (isCollection(node) && node.items.length === 0) return;
       leafTexts(node, doc, secrets);
+      wholly.add(node);
       const [start, end] = node.range;
       const tail = trailingSpace(yaml.slice(start, end));
       const stop = end - tail.length;
@@ -280,8 +285,7 @@ function plan(yaml: string): Plan | null {
 
     walk(doc.contents, documentCursor(kindOf(doc)), null, undefined);
 
-    // Strings: value rules, then the secrets found anywhere in the document.
-    const found: { node: Scalar; text: string; from: number; pieces: Piece[] }[] = [];
+    // Strings: the value rules now; known secrets once every document has been walked.
     for (const s of strings) {
       const pieces = secretPieces(s.text);
       if (pieces === "whole" || (pieces.length > 0 && s.node.value instanceof Uint8Array)) {
@@ -289,25 +293,26 @@ function plan(yaml: string): Plan | null {
         continue;
       }
       for (const p of pieces) secrets.add(s.text.slice(p.start, p.end));
-      found.push({ ...s, pieces });
-    }
-    const known = prepareSecrets(secrets);
-    for (const s of found) {
-      const extra = s.node.value instanceof Uint8Array ? [] : knownSecretPieces(s.text, known);
-      const pieces = mergeAll(s.pieces, extra);
-      if (pieces.length === 0) continue;
-      const node = s.node;
-      const [start, end] = node.range!;
-      const tail = trailingSpace(yaml.slice(start, end));
-      const stop = end - tail.length;
-      const src = yaml.slice(start, stop);
-      const texts = pieces.map((p) => s.text.slice(p.start, p.end));
-      const redactedValue = replacePieces(s.text, pieces);
-      const inPlace = spliceScalarSource(node.type, src, texts, texts.map(() => REDACTED));
-      spans.push([s.from, stop]);
-      addSpot(node, { start, end: stop, text: inPlace ?? JSON.stringify(redactedValue) }, { whole: false, source: src, fromLineStart: false, pieces: texts, redactedValue });
+      pending.push({ ...s, pieces, addSpot });
     }
   });
+
+  const known = prepareSecrets(secrets);
+  for (const s of pending) {
+    if (wholly.has(s.node)) continue;
+    const extra = s.node.value instanceof Uint8Array ? [] : knownSecretPieces(s.text, known);
+    const pieces = mergeAll(s.pieces, extra);
+    if (pieces.length === 0) continue;
+    const node = s.node;
+    const [start, end] = node.range!;
+    const stop = end - trailingSpace(yaml.slice(start, end)).length;
+    const src = yaml.slice(start, stop);
+    const texts = pieces.map((p) => s.text.slice(p.start, p.end));
+    const redactedValue = replacePieces(s.text, pieces);
+    const inPlace = spliceScalarSource(node.type, src, texts, texts.map(() => REDACTED));
+    spans.push([s.from, stop]);
+    s.addSpot(node, { start, end: stop, text: inPlace ?? JSON.stringify(redactedValue) }, { whole: false, source: src, fromLineStart: false, pieces: texts, redactedValue });
+  }
 
   // Comments.
   const adjacent = new Set<number>();
@@ -316,7 +321,6 @@ function plan(yaml: string): Plan | null {
     for (let l = first; l <= lines.line(to); l++) adjacent.add(l);
     for (let l = first - 1; l >= 0 && /^\s*#/.test(lines.lineText(l)); l--) adjacent.add(l);
   }
-  const known = prepareSecrets(secrets);
   for (const c of commentTokens(yaml)) {
     let text: string;
     if (adjacent.has(lines.line(c.offset))) text = c.source.trim() === "#" ? c.source : REDACTED_COMMENT;
@@ -346,7 +350,8 @@ function mergeAll(a: readonly Piece[], b: readonly Piece[]): Piece[] {
 
 /** Edits not inside another one (a secret map's own secrets go with it). */
 function outermost(edits: Edit[]): Edit[] {
-  const sorted = [...edits].sort((a, b) => a.start - b.start || b.end - a.end);
+  const whole = (e: Edit) => (e.spot?.spot.whole ? 1 : 0);
+  const sorted = [...edits].sort((a, b) => a.start - b.start || b.end - a.end || whole(b) - whole(a));
   const out: Edit[] = [];
   let end = -1;
   for (const e of sorted) {
