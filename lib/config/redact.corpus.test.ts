@@ -361,6 +361,33 @@ machine:
     keep: ["host = db.internal", "siderolink.api=https://omni.example.com?jointoken="],
   },
   {
+    name: "free-form settings: secret names, and maps merely named like one",
+    yaml: `version: v1alpha1
+machine:
+  type: worker
+  kubelet:
+    extraConfig:
+      authorization:
+        mode: Webhook
+      authentication:
+        webhook:
+          enabled: true
+      registryPullQPS: 5
+      bearerToken: KUBELETBEARERsecret
+    credentialProviderConfig:
+      apiVersion: kubelet.config.k8s.io/v1
+      kind: CredentialProviderConfig
+      providers:
+        - name: ecr-credential-provider
+          env:
+            - name: AWS_SECRET_ACCESS_KEY
+              value: AWSSECRETinlist
+          args: [--password=PROVIDERARGpass]
+`,
+    secrets: ["KUBELETBEARERsecret", "PROVIDERARGpass", "AWSSECRETinlist"],
+    keep: ["mode: Webhook", "enabled: true", "registryPullQPS: 5", "name: AWS_SECRET_ACCESS_KEY"],
+  },
+  {
     name: "an unknown document kind, by field names",
     yaml: `apiVersion: v1alpha1
 kind: FutureThingConfig

@@ -15,7 +15,7 @@
  */
 import { isAlias, isCollection, isMap, isScalar, isSeq, parseAllDocuments, Parser, Scalar, type Document, type Node } from "yaml";
 
-import { childCursor, documentCursor, type SecretCursor, type SecretMark } from "./schema/secrets";
+import { childCursor, documentCursor, isSensitiveName, type SecretCursor, type StepMark } from "./schema/secrets";
 import { knownSecretPieces, prepareSecrets, REDACTED, replacePieces, secretPieces, type Piece } from "./secret-values";
 
 export { REDACTED } from "./secret-values";
@@ -79,6 +79,11 @@ function kindOf(doc: Document.Parsed): string | null {
   const kind = at("kind");
   if (typeof kind === "string" && kind !== "") return kind;
   return at("version") === "v1alpha1" ? "v1alpha1" : null;
+}
+
+/** `{name: GITHUB_TOKEN, value: …}` (Kubernetes env entries): the name says what the value is. */
+function namedValue(name: unknown): boolean {
+  return typeof name === "string" && isSensitiveName(name);
 }
 
 /** Every node's own path (aliases are not followed: a node has one place). */
@@ -238,9 +243,9 @@ function plan(yaml: string): Plan | null {
       addSpot(node, { start, end: stop, text: REDACTED_SOURCE }, { whole: true, source: yaml.slice(start, stop), fromLineStart: false, pieces: [], redactedValue: REDACTED });
     };
 
-    const walk = (node: unknown, cursor: SecretCursor, mark: SecretMark | null, from: number | undefined): void => {
+    const walk = (node: unknown, cursor: SecretCursor, mark: StepMark | null, from: number | undefined): void => {
       if (!node) return;
-      if (mark === true || (mark === "values" && !isMap(node) && !isAlias(node))) return redactWhole(node, from, new Set());
+      if (mark === true || ((mark === "values" || mark === "leaf") && !isMap(node) && !isAlias(node))) return redactWhole(node, from, new Set());
       if (isAlias(node)) {
         const target = node.resolve(doc);
         const seenAs = `${cursor.exprs.join(",")}|${cursor.free}|${cursor.valuesSecret}|${mark}`;
@@ -257,6 +262,7 @@ function plan(yaml: string): Plan | null {
       }
       if (isMap(node)) {
         const inner: SecretCursor = mark === "values" ? { ...cursor, valuesSecret: true } : cursor;
+        const named = namedValue(node.get("name"));
         for (const pair of node.items) {
           const keyStart = isScalar(pair.key) && pair.key.range ? pair.key.range[0] : undefined;
           const key = isScalar(pair.key) ? pair.key.value : null;
@@ -271,7 +277,7 @@ function plan(yaml: string): Plan | null {
             continue;
           }
           const step = childCursor(inner, typeof key === "number" ? String(key) : String(key));
-          walk(pair.value, step.cursor, step.mark, keyStart);
+          walk(pair.value, step.cursor, named && key === "value" ? "leaf" : step.mark, keyStart);
         }
         return;
       }
@@ -539,10 +545,10 @@ export function documentSecrets(kind: string | null, value: unknown): ValueSecre
     const text = String(v);
     if (text !== "") out.push({ path, text });
   };
-  const walk = (v: unknown, cursor: SecretCursor, mark: SecretMark | null, path: PathSegment[]) => {
+  const walk = (v: unknown, cursor: SecretCursor, mark: StepMark | null, path: PathSegment[]) => {
     if (v === null || v === undefined) return;
     const isObj = typeof v === "object" && !Array.isArray(v) && !(v instanceof Uint8Array);
-    if (mark === true || (mark === "values" && !isObj)) return leaves(v, path);
+    if (mark === true || ((mark === "values" || mark === "leaf") && !isObj)) return leaves(v, path);
     const text = typeof v === "string" ? v : v instanceof Uint8Array ? new TextDecoder().decode(v) : null;
     if (text !== null) {
       const pieces = secretPieces(text);
@@ -559,9 +565,10 @@ export function documentSecrets(kind: string | null, value: unknown): ValueSecre
       return;
     }
     const inner: SecretCursor = mark === "values" ? { ...cursor, valuesSecret: true } : cursor;
+    const named = namedValue((v as Record<string, unknown>).name);
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
       const step = childCursor(inner, k);
-      walk(x, step.cursor, step.mark, [...path, k]);
+      walk(x, step.cursor, named && k === "value" ? "leaf" : step.mark, [...path, k]);
     }
   };
   walk(value, documentCursor(kind), null, []);

@@ -2,7 +2,7 @@
  * Value rules: secrets inside a piece of text, wherever it sits in a config (an env entry, a
  * kernel argument, a URL, a file's contents, a comment) or in a message. Pure and isomorphic.
  */
-import { isSensitiveName } from "./schema/secrets";
+import { isSensitiveName, nameStrength } from "./schema/secrets";
 
 /** What a secret value reads as once redacted: the marker Talos uses in its own redacted configs. */
 export const REDACTED = "******";
@@ -17,8 +17,8 @@ const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
 /** base64 of "-----BEGIN": a base64 PEM, as v1alpha1 writes keys. */
 const B64_PEM = /^\s*LS0tLS1CRUdJTi[A-Za-z0-9+/=\s]*$/;
 const URL_USERINFO = /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/([^\s/?#@"'<>]*)@/gi;
-/** `name=value`: env entries, kernel arguments, URL query parameters. */
-const ASSIGNMENT = /(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]*)=/g;
+/** `name=value`: env entries, kernel arguments, `--flag=value`, URL query parameters. */
+const ASSIGNMENT = /(?<![A-Za-z0-9_.-])-{0,2}([A-Za-z_][A-Za-z0-9_.-]*)=/g;
 /** Parameter names that are credentials only inside a URL query (Google API keys, SAS signatures). */
 const QUERY_ONLY = new Set(["key", "sig", "signature", "code", "access_token"]);
 /** `name: value` / `"name": "value"` in embedded YAML or JSON (file contents, manifests, comments). */
@@ -253,7 +253,9 @@ export function scrubJson<T>(value: T, secrets: Iterable<string> = []): T {
     if (v instanceof Date) return v;
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
-      out[k] = isSensitiveName(k) && x !== null && x !== undefined && x !== "" ? REDACTED : walk(x);
+      const strength = nameStrength(k);
+      const secret = strength === "strong" || (strength === "weak" && (x === null || typeof x !== "object"));
+      out[k] = secret && x !== null && x !== undefined && x !== "" ? REDACTED : walk(x);
     }
     return out;
   };

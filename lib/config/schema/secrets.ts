@@ -19,10 +19,17 @@ export interface SecretCursor {
   readonly valuesSecret: boolean;
 }
 
+/**
+ * How a value is secret: a table mark, or `"leaf"` for a name that is a secret's only when it
+ * holds a scalar or a list (`authorization: Bearer …`, not kubelet's `authorization: {mode: …}`,
+ * whose entries are looked at one by one).
+ */
+export type StepMark = SecretMark | "leaf";
+
 export interface SecretStep {
   readonly cursor: SecretCursor;
   /** How the value at this key is secret, or null when it is not (its children may be). */
-  readonly mark: SecretMark | null;
+  readonly mark: StepMark | null;
 }
 
 const FREE: SecretCursor = { exprs: [], free: true, valuesSecret: false };
@@ -39,7 +46,7 @@ const SCALAR_EXPR = /^(?:string|integer|boolean|duration|cidr|ip|ipOrCidr|mac|ho
 
 const stepCache = new Map<string, SecretStep>();
 
-function strongest(a: SecretMark | null, b: SecretMark | null | undefined): SecretMark | null {
+function strongest(a: StepMark | null, b: StepMark | null | undefined): StepMark | null {
   if (a === true || b === true) return true;
   return a ?? b ?? null;
 }
@@ -62,7 +69,7 @@ function computeStep(at: SecretCursor, key: string | number): SecretStep {
   const name = String(key);
   const exprs: string[] = [];
   let free = at.free;
-  let mark: SecretMark | null = at.valuesSecret ? true : null;
+  let mark: StepMark | null = at.valuesSecret ? true : null;
   let nameMatters = at.free;
   for (const expr of at.exprs) {
     if (expr.startsWith("[]")) {
@@ -94,7 +101,10 @@ function computeStep(at: SecretCursor, key: string | number): SecretStep {
       free = nameMatters = true;
     }
   }
-  if (nameMatters && typeof key === "string" && isSensitiveName(name)) mark = true;
+  if (nameMatters && typeof key === "string") {
+    const strength = nameStrength(name);
+    if (strength !== null) mark = strongest(mark, strength === "strong" ? true : "leaf");
+  }
   const unique = [...new Set(exprs)];
   const cursor: SecretCursor = { exprs: unique, free: free || unique.length === 0, valuesSecret: mark === "values" };
   return { cursor, mark };
@@ -105,7 +115,9 @@ function computeStep(at: SecretCursor, key: string | number): SecretStep {
 /** Words that make a name a secret's name when a word ends with one (jointoken, PGPASSWORD). */
 const SECRET_SUFFIXES = ["token", "secret", "password", "passwd", "passphrase", "credential", "credentials"];
 /** Whole words that are secret on their own. */
-const SECRET_WORDS = new Set(["pwd", "pass", "auth", "authorization", "apikey", "bearer", "psk", "cookie", "privatekey", "presharedkey"]);
+const STRONG_WORDS = new Set(["pwd", "pass", "apikey", "psk", "privatekey", "presharedkey"]);
+/** Words that are a secret's name when they hold a scalar (elsewhere they name settings). */
+const WEAK_WORDS = new Set(["auth", "authorization", "bearer", "cookie"]);
 /** Two-word secrets (api key, private key…); `key` alone is also a taint's or a label's key. */
 const KEY_QUALIFIERS = new Set(["api", "access", "private", "secret", "client", "preshared", "signing", "encryption", "session", "master"]);
 /** A last word that turns a secret's name into something about it (a name, a file, a TTL). */
@@ -126,6 +138,14 @@ function words(name: string): string[] {
  * Not: secretName, tokenTTL, token-auth-file, AWS_ACCESS_KEY_ID.
  */
 export function isSensitiveName(name: string): boolean {
+  return nameStrength(name) !== null;
+}
+
+/**
+ * "strong": the value is a secret whatever its shape (a token, a password); "weak": only as a
+ * scalar (`auth`, `authorization`, `cookie` also name maps of settings); null: not a secret's name.
+ */
+export function nameStrength(name: string): "strong" | "weak" | null {
   let known = nameCache.get(name);
   if (known === undefined) {
     known = classify(name);
@@ -135,19 +155,21 @@ export function isSensitiveName(name: string): boolean {
   return known;
 }
 
-const nameCache = new Map<string, boolean>();
+const nameCache = new Map<string, "strong" | "weak" | null>();
 
-function classify(name: string): boolean {
+function classify(name: string): "strong" | "weak" | null {
   const w = words(name);
-  if (w.length === 0) return false;
-  if (NOT_THE_SECRET.has(w[w.length - 1]!)) return false;
+  if (w.length === 0) return null;
+  if (NOT_THE_SECRET.has(w[w.length - 1]!)) return null;
+  let weak = false;
   for (let i = 0; i < w.length; i++) {
     const word = w[i]!;
-    if (SECRET_WORDS.has(word)) return true;
-    if (SECRET_SUFFIXES.some((s) => word.endsWith(s))) return true;
-    if (word === "key" && i > 0 && KEY_QUALIFIERS.has(w[i - 1]!)) return true;
+    if (SECRET_SUFFIXES.some((s) => word.endsWith(s))) return "strong";
+    if (word === "key" && i > 0 && KEY_QUALIFIERS.has(w[i - 1]!)) return "strong";
+    if (STRONG_WORDS.has(word)) return "strong";
+    if (WEAK_WORDS.has(word)) weak = true;
   }
-  return false;
+  return weak ? "weak" : null;
 }
 
 // ---- the list, for tests and docs ----
