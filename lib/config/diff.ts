@@ -1,7 +1,7 @@
 import { createTwoFilesPatch } from "diff";
-import { isMap, parseAllDocuments, type Document } from "yaml";
+import { parseAllDocuments, type Document } from "yaml";
 
-import { markedScalars, markerAt, redactConfig } from "./redact";
+import { documentKey, markedScalars, markerAt, redactConfig } from "./redact";
 
 /** The comment put after a redacted secret whose value differs between the two sides. */
 export const SECRET_CHANGED_MARK = "# secret changed";
@@ -24,13 +24,6 @@ function docsOf(yaml: string): Document.Parsed[] {
   return parseAllDocuments(yaml) as Document.Parsed[];
 }
 
-// Same identity rule as mergeSecrets: the v1alpha1 document, or kind + name.
-function documentKey(doc: Document.Parsed): string {
-  const js = doc.contents && isMap(doc.contents) ? (doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>) : {};
-  if (js.version === "v1alpha1" && js.kind === undefined) return "v1alpha1";
-  return `${String(js.kind ?? "")}/${String(js.name ?? "")}`;
-}
-
 function valueAt(root: unknown, path: readonly Segment[]): unknown {
   let cur = root;
   for (const seg of path) {
@@ -40,7 +33,15 @@ function valueAt(root: unknown, path: readonly Segment[]): unknown {
   return cur;
 }
 
-const jsOf = (doc: Document.Parsed | undefined): unknown => (doc ? doc.toJS({ maxAliasCount: 1000 }) : undefined);
+/** The document's value; a marker for one too alias-heavy to expand (every secret then counts as changed). */
+const UNREADABLE = Symbol("unreadable");
+function jsOf(doc: Document.Parsed | undefined): unknown {
+  try {
+    return doc ? doc.toJS({ maxAliasCount: 1000 }) : undefined;
+  } catch {
+    return UNREADABLE;
+  }
+}
 const bytes = (_: string, v: unknown) => (v instanceof Uint8Array ? Array.from(v) : v);
 const same = (a: unknown, b: unknown) => JSON.stringify(a, bytes) === JSON.stringify(b, bytes);
 
@@ -71,7 +72,7 @@ export function redactedDiff(from: string, to: string, labels: { from: string; t
     for (const { node, path } of markedScalars(doc)) {
       // A marker already in `to` (an unresolved redacted edit) says nothing about a change.
       if (markerAt(original, path)) continue;
-      if (!same(valueAt(now, path), valueAt(then, path))) {
+      if (now === UNREADABLE || then === UNREADABLE || !same(valueAt(now, path), valueAt(then, path))) {
         changedSecrets.push(formatPath(document, redactedDocs.length, path));
         marks.push(node.range![1]);
       }

@@ -1,7 +1,8 @@
 /**
  * Redaction and merge-back latency: the 1.12 control-plane fixture (every running-config view
  * and diff redacts it), the same with 50 env entries holding credentials, and hostile 200 KB
- * strings for the value rules (each must stay linear: redaction runs on untrusted edits).
+ * strings for the value rules, many comments, many aliases (each must stay linear: redaction
+ * runs on untrusted edits).
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -39,6 +40,16 @@ const bench: Bench = async () => {
     const note = `${yaml.length} bytes, p50 of ${ITERATIONS}`;
     rows.push({ suite: "config-redact", name: `${name}: redact`, value: Number(p50(() => redactConfig(yaml), ITERATIONS).toFixed(2)), unit: "ms", note });
     rows.push({ suite: "config-redact", name: `${name}: merge back`, value: Number(p50(() => mergeSecrets(redacted, yaml), ITERATIONS).toFixed(2)), unit: "ms", note });
+  }
+  const comments = `${"# a comment\n".repeat(25_000)}version: v1alpha1\nmachine:\n  token: abc.def\n`;
+  const aliases = `version: v1alpha1\nmachine:\n  env: &e {GITHUB_TOKEN: x}\n  certSANs: [${"*e, ".repeat(10_000)}]\n`;
+  for (const [name, yaml] of [
+    ["25,000 comment lines above a secret", comments],
+    ["10,000 aliases", aliases],
+  ] as const) {
+    const redacted = redactConfig(yaml);
+    rows.push({ suite: "config-redact", name: `${name}: redact`, value: Number(p50(() => redactConfig(yaml), 5).toFixed(1)), unit: "ms", note: `${yaml.length} bytes, p50 of 5` });
+    rows.push({ suite: "config-redact", name: `${name}: merge back`, value: Number(p50(() => mergeSecrets(redacted, yaml), 5).toFixed(1)), unit: "ms", note: `${yaml.length} bytes, p50 of 5` });
   }
   const worst = Math.max(...hostile.map((s) => p50(() => redactConfig(`version: v1alpha1\nmachine:\n  install:\n    extraKernelArgs:\n      - ${JSON.stringify(s)}\n`), 5)));
   rows.push({ suite: "config-redact", name: "hostile 200 KB string: redact (worst of 5 shapes)", value: Number(worst.toFixed(2)), unit: "ms", note: "p50 of 5 each" });

@@ -13,7 +13,7 @@
  * A comment on the lines of a secret (or the comment block right above it) is redacted whole;
  * any other comment loses what the value rules or the document's known secrets find in it.
  */
-import { isAlias, isCollection, isMap, isScalar, isSeq, parseAllDocuments, Parser, Scalar, type Document, type Node } from "yaml";
+import { isAlias, isCollection, isMap, isScalar, isSeq, parseAllDocuments, Parser, Scalar, type Alias, type Document, type Node } from "yaml";
 
 import { childCursor, documentCursor, isSensitiveName, type SecretCursor, type StepMark } from "./schema/secrets";
 import { knownSecretPieces, prepareSecrets, REDACTED, replacePieces, secretPieces, type Piece } from "./secret-values";
@@ -68,14 +68,19 @@ function documentsOf(yaml: string): Document.Parsed[] {
   return parseAllDocuments(yaml, { uniqueKeys: false }) as Document.Parsed[];
 }
 
-/** The kind a document's secrets are looked up by: "v1alpha1", its `kind`, or null (unknown). */
-function kindOf(doc: Document.Parsed): string | null {
+/** A top-level scalar of a document, read without expanding aliases (toJS could be a bomb). */
+function topScalar(doc: Document.Parsed): (key: string) => unknown {
   const contents = doc.contents;
-  if (!isMap(contents)) return null;
-  const at = (key: string) => {
-    const node = contents.get(key, true);
+  return (key) => {
+    const node = isMap(contents) ? contents.get(key, true) : undefined;
     return isScalar(node) ? (node.value as unknown) : undefined;
   };
+}
+
+/** The kind a document's secrets are looked up by: "v1alpha1", its `kind`, or null (unknown). */
+function kindOf(doc: Document.Parsed): string | null {
+  if (!isMap(doc.contents)) return null;
+  const at = topScalar(doc);
   const kind = at("kind");
   if (typeof kind === "string" && kind !== "") return kind;
   return at("version") === "v1alpha1" ? "v1alpha1" : null;
@@ -134,18 +139,56 @@ const textOf = (value: unknown): string | null => {
   return null;
 };
 
-function leafTexts(node: unknown, doc: Document.Parsed, out: Set<string>, seen = new Set<unknown>()): void {
+type Resolve = (alias: Alias) => unknown;
+
+/**
+ * Alias resolution in O(log n): yaml's `Alias.resolve` searches the whole document for the
+ * anchor each time, quadratic over a config with many aliases.
+ */
+function resolverOf(doc: Document.Parsed): Resolve {
+  const anchors = new Map<string, { at: number; node: unknown }[]>();
+  const seen = new Set<unknown>();
+  const index = (node: unknown) => {
+    if (!node || typeof node !== "object" || seen.has(node)) return;
+    seen.add(node);
+    const n = node as { anchor?: string; range?: [number, number, number] };
+    if ((isScalar(node) || isCollection(node)) && n.anchor) {
+      const list = anchors.get(n.anchor) ?? [];
+      list.push({ at: n.range?.[0] ?? 0, node });
+      anchors.set(n.anchor, list);
+    }
+    if (isMap(node)) for (const pair of node.items) {
+      index(pair.key);
+      index(pair.value);
+    }
+    else if (isSeq(node)) for (const item of node.items) index(item);
+  };
+  index(doc.contents);
+  for (const list of anchors.values()) list.sort((a, b) => a.at - b.at);
+  return (alias) => {
+    const list = anchors.get(alias.source);
+    const at = alias.range?.[0] ?? Number.MAX_SAFE_INTEGER;
+    let found: unknown;
+    for (const entry of list ?? []) {
+      if (entry.at >= at) break;
+      found = entry.node;
+    }
+    return found;
+  };
+}
+
+function leafTexts(node: unknown, resolve: Resolve, out: Set<string>, seen = new Set<unknown>()): void {
   if (!node || seen.has(node)) return;
   seen.add(node);
-  if (isAlias(node)) return leafTexts(node.resolve(doc), doc, out, seen);
+  if (isAlias(node)) return leafTexts(resolve(node), resolve, out, seen);
   if (isScalar(node)) {
     const t = node.value === null || node.value === undefined ? "" : (textOf(node.value) ?? String(node.value));
     if (t !== "" && t !== REDACTED) out.add(t);
     if (node.source && node.source !== t) out.add(node.source);
     return;
   }
-  if (isMap(node)) for (const p of node.items) leafTexts(p.value, doc, out, seen);
-  else if (isSeq(node)) for (const i of node.items) leafTexts(i, doc, out, seen);
+  if (isMap(node)) for (const p of node.items) leafTexts(p.value, resolve, out, seen);
+  else if (isSeq(node)) for (const i of node.items) leafTexts(i, resolve, out, seen);
 }
 
 /** Escapes `text` for the inside of a scalar of `type`; null when it cannot sit there as is. */
@@ -207,6 +250,7 @@ function plan(yaml: string): Plan | null {
     const paths = new Map<unknown, PathSegment[]>();
     indexPaths(doc.contents, [], paths);
     const visited = new Map<unknown, Set<string>>();
+    const resolve = resolverOf(doc);
     const strings: { node: Scalar; text: string; from: number }[] = [];
 
     const addSpot = (node: unknown, edit: Edit, spot: Spot) => {
@@ -220,12 +264,12 @@ function plan(yaml: string): Plan | null {
       seen.add(node);
       if (isAlias(node)) {
         if (node.range) spans.push([from ?? node.range[0], node.range[1]]);
-        return redactWhole(node.resolve(doc), undefined, seen);
+        return redactWhole(resolve(node), undefined, seen);
       }
-      if (!(isScalar(node) || isCollection(node)) || !node.range) return;
+      if (!(isScalar(node) || isCollection(node)) || !node.range || wholly.has(node)) return;
       if (isScalar(node) && (node.value === null || node.value === "" || node.value === REDACTED)) return;
       if (isCollection(node) && node.items.length === 0) return;
-      leafTexts(node, doc, secrets);
+      leafTexts(node, resolve, secrets);
       wholly.add(node);
       const [start, end] = node.range;
       const tail = trailingSpace(yaml.slice(start, end));
@@ -247,7 +291,7 @@ function plan(yaml: string): Plan | null {
       if (!node) return;
       if (mark === true || ((mark === "values" || mark === "leaf") && !isMap(node) && !isAlias(node))) return redactWhole(node, from, new Set());
       if (isAlias(node)) {
-        const target = node.resolve(doc);
+        const target = resolve(node);
         const seenAs = `${cursor.exprs.join(",")}|${cursor.free}|${cursor.valuesSecret}|${mark}`;
         const seen = visited.get(target) ?? new Set<string>();
         if (!target || seen.has(seenAs)) return;
@@ -322,10 +366,15 @@ function plan(yaml: string): Plan | null {
 
   // Comments.
   const adjacent = new Set<number>();
+  const walkedUp = new Set<number>();
   for (const [from, to] of spans) {
     const first = lines.line(from);
     for (let l = first; l <= lines.line(to); l++) adjacent.add(l);
-    for (let l = first - 1; l >= 0 && /^\s*#/.test(lines.lineText(l)); l--) adjacent.add(l);
+    // The comment block right above; each line is looked at once, however many spans share it.
+    for (let l = first - 1; l >= 0 && !walkedUp.has(l) && /^[ \t]*#/.test(lines.lineText(l)); l--) {
+      walkedUp.add(l);
+      adjacent.add(l);
+    }
   }
   for (const c of commentTokens(yaml)) {
     let text: string;
@@ -390,11 +439,16 @@ function commentTokens(yaml: string): { offset: number; source: string }[] {
   return out.sort((a, b) => a.offset - b.offset);
 }
 
-/** Replaces source ranges from the end backwards so earlier offsets stay valid. */
+/** Replaces non-overlapping source ranges in one pass. */
 function splice(source: string, edits: readonly { start: number; end: number; text: string }[]): string {
-  let out = source;
-  for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-  return out;
+  const parts: string[] = [];
+  let at = 0;
+  for (const e of [...edits].sort((a, b) => a.start - b.start)) {
+    parts.push(source.slice(at, e.start), e.text);
+    at = e.end;
+  }
+  parts.push(source.slice(at));
+  return parts.join("");
 }
 
 /**
@@ -412,10 +466,10 @@ export function configSecrets(yaml: string): string[] {
 }
 
 /** Identity of a document across two versions of a config: the v1alpha1 one, or kind + name. */
-function documentKey(doc: Document.Parsed): string {
-  const js = doc.contents && isMap(doc.contents) ? (doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>) : {};
-  if (js.version === "v1alpha1" && js.kind === undefined) return "v1alpha1";
-  return `${String(js.kind ?? "")}/${String(js.name ?? "")}`;
+export function documentKey(doc: Document.Parsed): string {
+  const at = topScalar(doc);
+  if (at("version") === "v1alpha1" && at("kind") === undefined) return "v1alpha1";
+  return `${String(at("kind") ?? "")}/${String(at("name") ?? "")}`;
 }
 
 export interface MergeResult {
@@ -482,11 +536,15 @@ export function mergeSecrets(edited: string, original: string): MergeResult {
   });
 
   // Comments: each redacted comment of the original, met again unchanged, comes back in order.
-  const queues = new Map<string, string[]>();
-  for (const c of source?.comments ?? []) queues.set(c.redacted, [...(queues.get(c.redacted) ?? []), c.original]);
+  const queues = new Map<string, { originals: string[]; next: number }>();
+  for (const c of source?.comments ?? []) {
+    const q = queues.get(c.redacted) ?? { originals: [], next: 0 };
+    q.originals.push(c.original);
+    queues.set(c.redacted, q);
+  }
   for (const c of commentTokens(edited)) {
-    const original = queues.get(c.source)?.shift();
-    if (original !== undefined) edits.push({ start: c.offset, end: c.offset + c.source.length, text: original });
+    const q = queues.get(c.source);
+    if (q && q.next < q.originals.length) edits.push({ start: c.offset, end: c.offset + c.source.length, text: q.originals[q.next++]! });
   }
   return { yaml: splice(edited, outermost(edits.map((e) => ({ ...e })))), unresolved };
 }

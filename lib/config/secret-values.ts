@@ -101,14 +101,16 @@ export function secretPieces(text: string): Piece[] | "whole" {
   if (text.includes("LS0tLS1CRUdJTi")) {
     for (const m of text.matchAll(B64_PEM_WORD)) if (decodesToPrivateKey(m[0])) pieces.push({ start: m.index, end: m.index + m[0].length });
   }
-  if (/^\s*kind:\s*["']?Secret["']?\s*$/m.test(text)) pieces.push(...kubernetesSecretData(text));
+  if (SECRET_KIND.test(text)) pieces.push(...kubernetesSecretData(text));
   return mergePieces(pieces);
 }
 
 /** A base64 PEM inside a larger text (a manifest's `tls.key`, a kubeconfig's key data). */
 const B64_PEM_WORD = /LS0tLS1CRUdJTi[A-Za-z0-9+/=]*/g;
 const DATA_BLOCK = /^([ \t]*)(?:data|stringData):[ \t]*$/;
-const ENTRY = /^([ \t]*)(?:"[^"\n]*"|'[^'\n]*'|[^\s:#][^:\n]*?):[ \t]+(\S.*?)[ \t]*$/;
+// Line-anchored with [ \t] (never \s, which spans lines) and greedy tails: linear on any input.
+const SECRET_KIND = /^[ \t]*kind:[ \t]*["']?Secret["']?[ \t]*$/m;
+const ENTRY = /^([ \t]*)(?:"[^"\n]*"|'[^'\n]*'|[^\s:#][^:\n]*?):[ \t]+(\S.*)$/;
 
 /**
  * The values under `data:` and `stringData:` of each Kubernetes Secret in embedded manifests
@@ -118,7 +120,7 @@ function kubernetesSecretData(text: string): Piece[] {
   const pieces: Piece[] = [];
   let offset = 0;
   for (const part of text.split(/(?<=\n)(?=---[ \t]*(?:\n|$))/)) {
-    if (/^\s*kind:\s*["']?Secret["']?\s*$/m.test(part)) {
+    if (SECRET_KIND.test(part)) {
       let block: number | null = null;
       /** Indentation of an entry whose value is a block scalar: deeper lines are its value. */
       let scalar: number | null = null;
@@ -133,10 +135,11 @@ function kubernetesSecretData(text: string): Piece[] {
         scalar = null;
         if (block !== null && line.trim() !== "" && indent <= block) block = null;
         const entry = block !== null ? ENTRY.exec(line) : null;
-        if (entry && /^[|>][-+0-9]*$/.test(entry[2]!)) scalar = indent;
-        else if (entry && !entry[2]!.startsWith("#")) {
-          const start = at + line.lastIndexOf(entry[2]!);
-          pieces.push({ start, end: start + entry[2]!.length });
+        const value = entry ? entry[2]!.trimEnd() : "";
+        if (entry && /^[|>][-+0-9]*$/.test(value)) scalar = indent;
+        else if (entry && !value.startsWith("#")) {
+          const start = at + line.length - entry[2]!.length;
+          pieces.push({ start, end: start + value.length });
         }
         const open = DATA_BLOCK.exec(line);
         if (open) block = open[1]!.length;
