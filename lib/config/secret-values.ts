@@ -173,6 +173,8 @@ function occurrences(text: string, secret: string): Piece[] {
 export const MIN_KNOWN_SECRET = 6;
 /** A message's run of at least this many characters that also occurs in a secret is part of it. */
 const MIN_RUN = 8;
+/** Longer secrets (whole files) are searched for whole occurrences only. */
+const MAX_RUN_SECRET = 16 * 1024;
 
 /** Known secrets prepared for searching (each form once), see {@link knownSecretPieces}. */
 export interface KnownSecrets {
@@ -206,7 +208,7 @@ export function knownSecretPieces(text: string, secrets: Iterable<string> | Know
   }
   for (const form of known.long) {
     pieces.push(...occurrences(text, form));
-    if (opts.runs && form.length >= MIN_RUN && text.length >= MIN_RUN) pieces.push(...copiedRuns(text, form));
+    if (opts.runs && form.length >= MIN_RUN && form.length <= MAX_RUN_SECRET && text.length >= MIN_RUN) pieces.push(...copiedRuns(text, form));
   }
   return mergePieces(pieces);
 }

@@ -81,7 +81,8 @@ const within = (a: readonly PathSegment[], b: readonly PathSegment[]) => a.lengt
  * the value rules find (a URL's password, a jointoken).
  */
 function scrubMessage(message: string, path: readonly PathSegment[], secrets: readonly ValueSecret[]): string {
-  const near = secrets.filter((s) => within(s.path, path) || within(path, s.path)).map((s) => s.text);
+  // Runs are costly (message × secret): only secrets at, above or below the issue's own place.
+  const near = secrets.filter((s) => within(s.path, path) || (path.length > 0 && within(path, s.path))).map((s) => s.text);
   const far = secrets.filter((s) => !near.includes(s.text)).map((s) => s.text);
   return scrubText(scrubText(message, near, { runs: true }), far);
 }
