@@ -16,7 +16,7 @@
 import { isAlias, isCollection, isMap, isScalar, isSeq, parseAllDocuments, Parser, Scalar, type Alias, type Document, type Node } from "yaml";
 
 import { childCursor, documentCursor, isSensitiveName, type SecretCursor, type StepMark } from "./schema/secrets";
-import { knownSecretPieces, prepareSecrets, REDACTED, replacePieces, secretPieces, type Piece } from "./secret-values";
+import { knownSecretPieces, mergePieces, prepareSecrets, REDACTED, replacePieces, secretPieces, type Piece } from "./secret-values";
 
 export { REDACTED } from "./secret-values";
 
@@ -351,7 +351,7 @@ function plan(yaml: string): Plan | null {
   for (const s of pending) {
     if (wholly.has(s.node)) continue;
     const extra = s.node.value instanceof Uint8Array ? [] : knownSecretPieces(s.text, known);
-    const pieces = mergeAll(s.pieces, extra);
+    const pieces = mergePieces([...s.pieces, ...extra]);
     if (pieces.length === 0) continue;
     const node = s.node;
     const [start, end] = node.range!;
@@ -382,7 +382,7 @@ function plan(yaml: string): Plan | null {
     else {
       const body = c.source.slice(1);
       const rules = secretPieces(body);
-      text = rules === "whole" ? REDACTED_COMMENT : `#${replacePieces(body, mergeAll(rules, knownSecretPieces(body, known)))}`;
+      text = rules === "whole" ? REDACTED_COMMENT : `#${replacePieces(body, mergePieces([...rules, ...knownSecretPieces(body, known)]))}`;
     }
     if (text !== c.source) edits.push({ start: c.offset, end: c.offset + c.source.length, text, comment: { redacted: text, original: c.source } });
   }
@@ -390,17 +390,6 @@ function plan(yaml: string): Plan | null {
   const kept = outermost(edits);
   for (const e of kept) if (e.spot) spots[e.spot.document]!.set(e.spot.key, e.spot.spot);
   return { yaml: splice(yaml, kept), docs, spots, comments: kept.flatMap((e) => (e.comment ? [e.comment] : [])), secrets };
-}
-
-function mergeAll(a: readonly Piece[], b: readonly Piece[]): Piece[] {
-  const sorted = [...a, ...b].filter((p) => p.end > p.start).sort((x, y) => x.start - y.start || y.end - x.end);
-  const out: Piece[] = [];
-  for (const p of sorted) {
-    const last = out[out.length - 1];
-    if (last && p.start <= last.end) last.end = Math.max(last.end, p.end);
-    else out.push({ ...p });
-  }
-  return out;
 }
 
 /** Edits not inside another one (a secret map's own secrets go with it). */

@@ -35,7 +35,8 @@ function decodesToPrivateKey(text: string): boolean {
   }
 }
 
-function mergePieces(pieces: Piece[]): Piece[] {
+/** Pieces sorted, overlapping and touching ones joined. */
+export function mergePieces(pieces: readonly Piece[]): Piece[] {
   const sorted = pieces.filter((p) => p.end > p.start).sort((a, b) => a.start - b.start || b.end - a.end);
   const out: Piece[] = [];
   for (const p of sorted) {
