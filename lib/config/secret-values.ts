@@ -199,13 +199,17 @@ export function prepareSecrets(secrets: Iterable<string>): KnownSecrets {
  * least {@link MIN_KNOWN_SECRET} characters (in its JSON-escaped form too), and, for long ones, any
  * run of {@link MIN_RUN}+ characters copied from it when `runs` (a message that quotes a
  * truncated value; O(text × secret), so for short texts only). Shorter secrets count only
- * quoted ("x", `x`, 'x').
+ * quoted ("x", `x`, 'x'), or with `runs` also as a whole word.
  */
 export function knownSecretPieces(text: string, secrets: Iterable<string> | KnownSecrets, opts: { runs?: boolean } = {}): Piece[] {
   const known = "long" in secrets && "short" in secrets ? (secrets as KnownSecrets) : prepareSecrets(secrets as Iterable<string>);
   const pieces: Piece[] = [];
   for (const form of known.short) {
     for (const q of ['"', "`", "'"]) for (const p of occurrences(text, `${q}${form}${q}`)) pieces.push({ start: p.start + 1, end: p.end - 1 });
+    // Next to its own place (runs), a short secret counts as a word too.
+    if (opts.runs && form.length >= 3) {
+      for (const p of occurrences(text, form)) if (!/[A-Za-z0-9]/.test(text[p.start - 1] ?? "") && !/[A-Za-z0-9]/.test(text[p.end] ?? "")) pieces.push(p);
+    }
   }
   for (const form of known.long) {
     pieces.push(...occurrences(text, form));

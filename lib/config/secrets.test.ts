@@ -168,6 +168,12 @@ describe("isSensitiveName", () => {
 });
 
 describe("scrubText", () => {
+  it("removes a short secret next to its own place only as a word", () => {
+    expect(scrubText("wrong key abc length: 2", ["abc"], { runs: true })).toBe("wrong key ****** length: 2");
+    expect(scrubText("wrong key abc length: 2", ["abc"])).toBe("wrong key abc length: 2");
+    expect(scrubText("fabcd", ["abc"], { runs: true })).toBe("fabcd");
+  });
+
   it("removes a truncated quote of a known secret", () => {
     const secret = secretFor(1);
     const message = `wrong key ${JSON.stringify(secret).slice(0, 40)}…" length: 31`;
