@@ -105,6 +105,42 @@ describe("preflight", () => {
     }
   });
 
+  it("never quotes a WireGuard private key of the wrong length: not in the 422, not in the audit log", async () => {
+    const node = workers[0]!;
+    const key = "wKWd4d7N1Pl2pyd4CsqVCNTw4bz6fGdKQwW0ZaY9"; // 30 bytes
+    const yaml = redactConfig(await t.runningConfig(node)).replace(
+      /^(\s+)hostname: (.*)$/m,
+      `$1hostname: $2\n$1interfaces:\n$1  - interface: wg0\n$1    wireguard:\n$1      privateKey: ${key}\n`,
+    );
+    const e = (await rejection(preflightNodeConfig(t.deps, node, { yaml, mode: "auto" }, USER))) as Error & { code: string; details: unknown };
+    expect(e.code).toBe("invalid_config");
+    expect(e.message).toContain("wrong key length: 30");
+    expect(JSON.stringify({ message: e.message, details: e.details })).not.toContain(key.slice(0, 12));
+    const entry = listAudit(t.deps.db, { limit: 1 })[0]!;
+    expect(entry).toMatchObject({ action: "config.preflight", result: "refused" });
+    expect(JSON.stringify(entry)).not.toContain(key.slice(0, 12));
+  });
+
+  it("scrubs the config's secrets from a node's refusal (verdict, audit, apply error)", async () => {
+    const node = workers[1]!;
+    const running = await t.runningConfig(node);
+    const token = tokenOf(running)!;
+    t.fleet.setFault({ node: t.address(node), fault: "reject-apply", message: `1 error occurred:\n\t* machine token "${token}" is not allowed\n\n` });
+    try {
+      const yaml = withHostname(redactConfig(running), "w-refused-secret");
+      const p = await preflightNodeConfig(t.deps, node, { yaml, mode: "auto" }, USER);
+      expect(p.ok).toBe(false);
+      expect(p.verdict).toContain("machine token");
+      expect(JSON.stringify(p)).not.toContain(token);
+      expect(JSON.stringify(listAudit(t.deps.db, { limit: 1 }))).not.toContain(token);
+      const e = await rejection(applyNodeConfig(t.deps, node, { yaml, mode: "auto" }, { actor: USER }));
+      expect(e.message).not.toContain(token);
+      expect(JSON.stringify(listAudit(t.deps.db, { limit: 3 }))).not.toContain(token);
+    } finally {
+      t.fleet.clearFaults(t.address(node));
+    }
+  });
+
   it("says REBOOT is gone on Talos 1.14 and available on 1.13", async () => {
     const p14 = await preflightNodeConfig(t.deps, cp14, { yaml: redactConfig(await t.runningConfig(cp14)), mode: "reboot" }, USER);
     expect(p14).toMatchObject({ ok: false, rebootModeAvailable: false, talosVersion: "v1.14.1" });

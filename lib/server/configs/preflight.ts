@@ -1,7 +1,8 @@
 import "server-only";
 
 import { redactedDiff } from "@/lib/config/diff";
-import { mergeSecrets } from "@/lib/config/redact";
+import { configSecrets, mergeSecrets } from "@/lib/config/redact";
+import { scrubJson, scrubText } from "@/lib/config/secret-values";
 import { validateConfig } from "@/lib/config/validate";
 import { DEFAULT_TRY_TIMEOUT_SECONDS, type ApplyMode, type PreflightResponse } from "@/lib/schemas/configs";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
@@ -96,7 +97,10 @@ export async function runPreflight(deps: ConfigDeps, node: string, req: Prefligh
     return { response, merged, cluster, address, client };
   } catch (e) {
     if (!isAppError(e) || !REFUSAL_CODES.has(e.code)) throw e;
-    const refusal = e;
+    // Talos quotes offending values (`wrong key "<private key>" length`): the refusal reaches
+    // viewers (verdict, audit, rollout state), so it loses the config's secrets here.
+    const secrets = configSecrets(merged);
+    const refusal = new AppError(e.code, scrubText(e.message, secrets, { runs: true }), { node: e.node, details: scrubJson(e.details, secrets) });
     const response: PreflightResponse = {
       ...common,
       ok: false,
