@@ -1,8 +1,9 @@
 /** The simulator's `talosctl gen config` stand-in must produce configs our validator accepts. */
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { buildConfigTemplate, generateClusterSecrets, renderNodeConfig, type ClusterSecrets } from "@/lib/simulator/config-gen";
-import { createCa, type CertAndKey } from "@/lib/simulator/pki";
+import { buildConfigTemplate, renderNodeConfig } from "@/lib/talos/generate/config";
+import { generateClusterSecrets, type ClusterSecrets } from "@/lib/talos/generate/secrets";
+import { createCa, type CertAndKey } from "@/lib/talos/pki";
 
 import { TALOS_MINORS } from "./types";
 import { validateConfig } from "./validate";

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { ApplyConfigurationRequest_Mode as Mode } from "../server/talos/gen/machine/machine";
 import { configDiff, dryRunDetails, goDuration, loadConfig, multiError, resolveMode } from "./config-apply";
 import { isAuthorized, minimumRole } from "./authz";
-import { defaultKubernetesVersion, kubernetesRange, minimumUpgradeSource, versionFromImage } from "./versions";
+import { defaultKubernetesVersion } from "../talos/generate/config";
+import { kubernetesRange, minimumUpgradeSource, versionFromImage } from "./versions";
 
 describe("config-apply", () => {
   it("formats Go durations", () => {

@@ -12,7 +12,7 @@ import { MachineStatusSpec } from "../server/talos/gen/resource/definitions/runt
 import { EventType } from "../server/talos/gen/cosi/state";
 import { type Fleet, startFleet } from "./fleet";
 import { Clients, codeOf, collect, credentialsOf, getJson, md, readTalosconfig, rpc, sendJson, waitFor } from "./test-helpers";
-import { createForeignCa, issueClientCert, loadX509 } from "./pki";
+import { createForeignCa, issueClientCert, loadX509 } from "../talos/pki";
 import type { NodeRow } from "./control-api";
 
 /** A cert from the sim CA with O=os:admin but the given EKUs (apid wants exactly [clientAuth]). */

@@ -12,30 +12,23 @@ import { ImageServiceService } from "../server/talos/gen/machine/image";
 import { LifecycleServiceService } from "../server/talos/gen/machine/lifecycle";
 import { MachineServiceService } from "../server/talos/gen/machine/machine";
 import { StateService } from "../server/talos/gen/cosi/state";
+import { buildConfigTemplate, defaultKubernetesVersion } from "../talos/generate/config";
+import type { ClusterSecrets } from "../talos/generate/secrets";
+import { type CertAndKey, issueClientCert, toTalosKeyPem } from "../talos/pki";
+import { renderTalosconfig, writeTalosconfig } from "../talos/talosconfig";
 import { realClock } from "./clock";
-import { buildConfigTemplate, loadOrCreateClusterSecrets, type ClusterSecrets } from "./config-gen";
 import { type ControlBackend, type NodeRow, startControlApi, UnknownNodeError } from "./control-api";
 import { describeFaults, type FaultSpec, faultSpecSchema } from "./faults";
 import { issueLeafSecrets, type LeafSecretsOptions } from "./leaf-secrets";
 import { NodeServer } from "./node-server";
 import { type ClusterContext, type NodeRole, type NodeTiming, SimNode, type TimelineEntry } from "./node-state";
-import {
-  type CertAndKey,
-  issueClientCert,
-  loadOrCreatePki,
-  renderTalosconfig,
-  SIM_CLIENT_ROLES,
-  SIM_TALOSCONFIG_FILES,
-  type SimClientName,
-  toTalosKeyPem,
-  writeTalosconfig,
-} from "./pki";
 import type { NodeDirectory } from "./proxy";
 import { setLeafSecrets } from "./resources";
+import { loadOrCreateClusterSecrets, loadOrCreatePki, SIM_CLIENT_ROLES, SIM_TALOSCONFIG_FILES, type SimClientName } from "./secrets-store";
 import { cosiStateImpl, type ResourceWatchers } from "./services/cosi";
 import { imageServiceImpl, lifecycleServiceImpl } from "./services/lifecycle";
 import { type ClientConfigIssuer, machineServiceImpl } from "./services/machine";
-import { defaultKubernetesVersion, parseTalosVersion } from "./versions";
+import { parseTalosVersion } from "./versions";
 
 export type { FaultSpec } from "./faults";
 export type { TimelineEntry } from "./node-state";

@@ -8,8 +8,9 @@ import { isIP } from "node:net";
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { stringify } from "yaml";
 
-import type { ClusterSecrets } from "./config-gen";
-import { compareIps, issueLeaf, talosMinor, toTalosKeyPem, type CertAndKey } from "./pki";
+import { apiServerCertSans } from "../talos/cert-sans";
+import type { ClusterSecrets } from "../talos/generate/secrets";
+import { issueLeaf, talosMinor, toTalosKeyPem, type CertAndKey } from "../talos/pki";
 
 /** Lifetimes of the issued leaves; defaults are Talos's (etcd 87600 h, Kubernetes 8760 h). */
 export interface LeafSecretsOptions {
@@ -127,34 +128,4 @@ export async function issueLeafSecrets(node: LeafSecretsNode, secrets: ClusterSe
       yaml: renderYaml({ apiServer: apiServerServed, apiServerKubeletClient, frontProxy }),
     },
   };
-}
-
-/**
- * kube-apiserver's SANs (kubernetes_cert_sans.go): the endpoint host, apiServer.certSANs, the
- * kubernetes service names with the cluster domain, localhost, hostname and FQDN; IPs the service
- * IP, the node's addresses and 127.0.0.1; duplicates dropped, each list sorted.
- */
-export function apiServerCertSans(input: {
-  endpointHost: string;
-  certSANs: string[];
-  hostname: string;
-  fqdn: string;
-  apiServerIp: string;
-  addresses: string[];
-  dnsDomain?: string;
-}): { dnsNames: string[]; ipAddresses: string[] } {
-  const domain = input.dnsDomain ?? "cluster.local";
-  const dns: string[] = [];
-  const ips: string[] = [];
-  const add = (v: string) => {
-    if (isIP(v)) {
-      if (!ips.includes(v)) ips.push(v);
-    } else {
-      const n = v.replace(/\.+$/, "");
-      if (n !== "" && !dns.includes(n)) dns.push(n);
-    }
-  };
-  [input.endpointHost, ...input.certSANs, "kubernetes", "kubernetes.default", "kubernetes.default.svc", `kubernetes.default.svc.${domain}`, "localhost"].forEach(add);
-  [input.hostname, input.fqdn, input.apiServerIp, ...input.addresses, "127.0.0.1"].forEach(add);
-  return { dnsNames: dns.sort(), ipAddresses: ips.sort(compareIps) };
 }

@@ -12,6 +12,7 @@ import {
   ServiceStateEvent_Action,
   type ApplyConfigurationRequest_Mode,
 } from "../server/talos/gen/machine/machine";
+import { renderNodeConfig } from "../talos/generate/config";
 import { type Clock, TimerSet } from "./clock";
 import {
   ApplyMode,
@@ -23,7 +24,6 @@ import {
   modeDetails,
   resolveMode,
 } from "./config-apply";
-import { renderNodeConfig, sha256Hex } from "./config-gen";
 import { failedPrecondition, invalidArgument, SimError } from "./errors";
 import { encodeEvent, EventRing, type EventPayload, newXid, type RuntimeEvent } from "./events";
 import type { FaultSpec, NodeFaults } from "./faults";
@@ -255,7 +255,7 @@ export class SimNode {
   /** sha256 of the running config. */
   get configHash(): string {
     if (!this.hashCache || this.hashCache.text !== this.runningConfig) {
-      this.hashCache = { text: this.runningConfig, hash: sha256Hex(this.runningConfigText()) };
+      this.hashCache = { text: this.runningConfig, hash: hashBytes(this.runningConfigText()).toString("hex") };
     }
     return this.hashCache.hash;
   }

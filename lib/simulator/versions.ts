@@ -40,13 +40,6 @@ export function kubernetesRange(tag: string): { minMinor: number; maxMinor: numb
   return { minMinor: v.minor + 18, maxMinor: v.minor + 23 };
 }
 
-/** The Kubernetes version a fresh cluster of this Talos version runs (talos-api.md §10 defaults). */
-export function defaultKubernetesVersion(tag: string): string {
-  const v = parseTalosVersionOrThrow(tag);
-  const known: Record<number, string> = { 12: "1.35.2", 13: "1.36.3", 14: "1.37.0", 15: "1.38.0" };
-  return known[v.minor] ?? `1.${v.minor + 23}.0`;
-}
-
 /** Go version string reported by Version (cosmetic, by minor). */
 export function goVersionFor(tag: string): string {
   const minor = parseVersion(tag)?.minor ?? 13;

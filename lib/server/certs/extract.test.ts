@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { certificatesInMachineConfig, certificatesInSecret, certificatesInValue } from "@/lib/server/certs/extract";
 import { buildInventory } from "@/lib/server/certs/inventory";
-import { createCa, type CertAndKey } from "@/lib/simulator/pki";
+import { createCa, type CertAndKey } from "@/lib/talos/pki";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 const indent = (s: string, n: number) => s.trimEnd().split("\n").join(`\n${" ".repeat(n)}`);

@@ -5,7 +5,7 @@
 import type { BenchRow } from "@/lib/bench/types";
 import type { CertObservation } from "@/lib/server/certs/extract";
 import { buildInventory } from "@/lib/server/certs/inventory";
-import { createTalosCa, issueServerCert } from "@/lib/simulator/pki";
+import { createTalosCa, issueServerCert } from "@/lib/talos/pki";
 
 export default async function bench(): Promise<BenchRow[]> {
   const NODES = 1_000;

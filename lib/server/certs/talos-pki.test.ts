@@ -16,8 +16,9 @@ import { scanCertificates, type CertInventory } from "@/lib/server/certs/scanner
 import { getNearestExpiry, listCertificates, setCertScanDepsForTests } from "@/lib/server/certs/service";
 import type { TalosContext } from "@/lib/server/talos/talosconfig";
 import { startTestFleet, type TestFleet } from "@/lib/server/talos/testing/fleet";
-import { buildConfigTemplate, generateClusterSecrets, renderNodeConfig, type ClusterSecrets } from "@/lib/simulator/config-gen";
-import { createTalosCa, issueClientCert, type CertAndKey } from "@/lib/simulator/pki";
+import { buildConfigTemplate, renderNodeConfig } from "@/lib/talos/generate/config";
+import { generateClusterSecrets, type ClusterSecrets } from "@/lib/talos/generate/secrets";
+import { createTalosCa, issueClientCert, type CertAndKey } from "@/lib/talos/pki";
 
 const DAY = 86_400_000;
 const CA_PURPOSES = ["Talos API CA", "Kubernetes CA", "Kubernetes aggregator (front-proxy) CA", "etcd CA"];

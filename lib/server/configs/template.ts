@@ -4,9 +4,9 @@ import { LATEST_TALOS_MINOR } from "@/lib/config/types";
 import type { ConfigTemplateResponse } from "@/lib/schemas/node-config";
 import { RateLimitedError } from "@/lib/server/auth/guard";
 import { PoolBusyError, ReadyPool } from "@/lib/server/configs/ready-pool";
-import { buildConfigTemplate, generateClusterSecrets, renderNodeConfig, type ClusterSecrets } from "@/lib/simulator/config-gen";
-import { createTalosCa, type CertAndKey } from "@/lib/simulator/pki";
-import { defaultKubernetesVersion } from "@/lib/simulator/versions";
+import { buildConfigTemplate, renderNodeConfig, defaultKubernetesVersion } from "@/lib/talos/generate/config";
+import { generateClusterSecrets, type ClusterSecrets } from "@/lib/talos/generate/secrets";
+import { createTalosCa, type CertAndKey } from "@/lib/talos/pki";
 
 export interface TemplateRequest {
   role: "controlplane" | "worker";

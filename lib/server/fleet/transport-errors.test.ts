@@ -33,7 +33,7 @@ import { loadTalosconfig } from "@/lib/server/talos/talosconfig";
 import { startStubServer, type StubServer } from "@/lib/server/talos/testing/stub-server";
 import { waitFor } from "@/lib/server/talos/testing/fleet";
 import { contextFrom, createTestPki, type TestPki } from "@/lib/server/talos/testing/pki";
-import { issueServerCert } from "@/lib/simulator/pki";
+import { issueServerCert } from "@/lib/talos/pki";
 
 const TARGETS = { closed: "127.0.41.1", banner: "127.0.41.2", http: "127.0.41.3", foreignTls: "127.0.41.4" } as const;
 type Kind = keyof typeof TARGETS;

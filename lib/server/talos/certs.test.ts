@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { x509 } from "@/lib/certs/x509";
 import { CertParseError, readCertFacts } from "@/lib/server/talos/certs";
-import { createCa, createTalosCa, issueClientCert, issueLeaf, type CertAndKey } from "@/lib/simulator/pki";
+import { createCa, createTalosCa, issueClientCert, issueLeaf, type CertAndKey } from "@/lib/talos/pki";
 
 /** A certificate signed by `ca` with exactly this subject (x509 JSON name), for shapes Talos's generator never writes. */
 async function withSubject(subject: ConstructorParameters<typeof x509.Name>[0], alg: EcKeyGenParams | RsaHashedKeyGenParams | Algorithm) {

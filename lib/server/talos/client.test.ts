@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createForeignCa, issueClientCert, loadOrCreatePki, type CertAndKey } from "@/lib/simulator/pki";
+import { createForeignCa, issueClientCert, type CertAndKey } from "@/lib/talos/pki";
+import { loadOrCreatePki } from "@/lib/simulator/secrets-store";
 import type { SimNodeInfo } from "@/lib/simulator/fleet";
 
 import { resourceKinds } from "./cosi";

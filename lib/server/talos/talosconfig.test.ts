@@ -14,7 +14,8 @@ import {
   resolveTalosconfigPath,
   TALOS_SERVICE_ACCOUNT_CONFIG,
 } from "@/lib/server/talos/talosconfig";
-import { createCa, issueClientCert, toTalosKeyPem, writeTalosconfig, type CertAndKey } from "@/lib/simulator/pki";
+import { createCa, issueClientCert, toTalosKeyPem, type CertAndKey } from "@/lib/talos/pki";
+import { writeTalosconfig } from "@/lib/talos/talosconfig";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 const SRC = "/root/.talos/config";

@@ -1,7 +1,7 @@
 /**
  * Test PKI helpers: client contexts built straight from simulator PKI material, without files.
  */
-import { createCa, createForeignCa, issueClientCert, issueServerCert, type CertAndKey } from "@/lib/simulator/pki";
+import { createCa, createForeignCa, issueClientCert, issueServerCert, type CertAndKey } from "@/lib/talos/pki";
 
 import type { TalosClientContext } from "../client";
 

@@ -1,20 +1,17 @@
 /**
- * A Talos-like PKI for the simulator: an OS CA, per-node apid server certificates, role-bearing
- * client certificates and real talosconfig files.
+ * Talos's PKI: keys, CAs and leaf certificates shaped as Talos and siderolabs/crypto make them
+ * (docs/talos-pki.md lists the facts and where each is read from), and keys re-encoded the way
+ * talosctl writes them.
  *
- * Mirrors what Talos generates (shared/talos-api.md §1 and §7): an Ed25519 CA with O=talos valid
- * 10 years; apid server certs valid 24 h with EKU serverAuth; client certs whose Subject
- * Organization values are the roles, with EKU clientAuth only (apid rejects anything else).
- *
- * Plain Node module (no "server-only"): the simulator runs as its own process under tsx.
+ * One implementation for Minos's config generation (lib/talos/generate) and the simulator, so
+ * what the simulator serves cannot drift from what Minos generates. Node-only (node:crypto, for
+ * the PEM encodings WebCrypto lacks) but free of "server-only": the simulator runs as its own
+ * process under tsx.
  */
 import crypto from "node:crypto";
-import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { isIP } from "node:net";
-import path from "node:path";
 
 import type * as X509 from "@peculiar/x509";
-import { stringify } from "yaml";
 
 import { x509 } from "../certs/x509";
 
@@ -380,7 +377,7 @@ export async function issueClientCert(ca: CertAndKey, options: ClientCertOptions
 }
 
 // ---------------------------------------------------------------------------------------------
-// talosconfig files
+// Key encodings
 // ---------------------------------------------------------------------------------------------
 
 /**
@@ -401,259 +398,11 @@ export function toTalosKeyPem(keyPem: string): string {
   }
 }
 
-/** One talosconfig context; `ca`, `crt` and `key` are PEM (base64-encoded when written). */
-export interface TalosconfigContextInput {
-  endpoints: string[];
-  nodes: string[];
-  ca: string;
-  crt: string;
-  key: string;
-}
-
-/** Input for {@link renderTalosconfig} / {@link writeTalosconfig}. */
-export interface TalosconfigInput {
-  contexts: Record<string, TalosconfigContextInput>;
-  /** The current context; must be one of `contexts`. */
-  current: string;
-}
-
-const b64 = (pem: string) => Buffer.from(pem, "utf8").toString("base64");
-
-/** Renders talosconfig YAML as talosctl writes it (values base64 of PEM, Talos key headers). */
-export function renderTalosconfig(config: TalosconfigInput): string {
-  if (!(config.current in config.contexts)) {
-    throw new Error(`renderTalosconfig: current context ${JSON.stringify(config.current)} is not among the contexts`);
-  }
-  const contexts = Object.fromEntries(
-    Object.entries(config.contexts).map(([name, c]) => [
-      name,
-      { endpoints: c.endpoints, nodes: c.nodes, ca: b64(c.ca), crt: b64(c.crt), key: b64(toTalosKeyPem(c.key)) },
-    ]),
-  );
-  return stringify({ context: config.current, contexts }, { lineWidth: 0 });
-}
-
-/** Writes a file atomically (temp file + rename) with the given mode, whatever the umask. */
-async function writeFileAtomic(file: string, data: string, mode: number): Promise<void> {
-  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
-  await writeFile(tmp, data, { mode });
-  await chmod(tmp, mode);
-  await rename(tmp, file);
-}
-
-/** Writes a real talosconfig (see {@link renderTalosconfig}) to `file`, mode 0600. */
-export async function writeTalosconfig(file: string, config: TalosconfigInput): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(file, renderTalosconfig(config), 0o600);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Persistent PKI for a simulator state directory
-// ---------------------------------------------------------------------------------------------
-
-/** The three client identities the simulator hands out, and the role each carries. */
-export const SIM_CLIENT_ROLES = {
-  admin: "os:admin",
-  operator: "os:operator",
-  reader: "os:reader",
-} as const;
-export type SimClientName = keyof typeof SIM_CLIENT_ROLES;
-
-/** talosconfig file name per client identity, in the output directory. */
-export const SIM_TALOSCONFIG_FILES: Record<SimClientName, string> = {
-  admin: "talosconfig",
-  operator: "talosconfig-operator",
-  reader: "talosconfig-reader",
-};
-
-/** A simulated node's identity, for its apid server certificate. */
-export interface SimNodeIdentity {
-  hostname: string;
-  /** Addresses clients dial (IP literals become IP SANs, names DNS SANs). */
-  addresses: string[];
-  /** Optional domain; the FQDN becomes the CN and a DNS SAN, as in Talos. */
-  domain?: string;
-  /** `machine.certSANs` (IPs and names). */
-  certSANs?: string[];
-  /** The node's Talos version: 1.14 added 127.0.0.1 to apid's SANs. */
-  talosVersion?: string;
-}
-
-/** netip.Addr.Compare: IPv4 before IPv6, then by bytes. */
-export function compareIps(a: string, b: string): number {
-  const bytes = (ip: string): number[] => {
-    if (isIP(ip) === 4) return ip.split(".").map(Number);
-    const [head = "", tail = ""] = ip.split("::");
-    const parts = (x: string) => (x === "" ? [] : x.split(":"));
-    let h = parts(head);
-    let t = parts(tail);
-    // An embedded IPv4 tail counts as two groups.
-    const v4 = (g: string[]) => g.flatMap((x) => (x.includes(".") ? ((n) => [((n[0]! << 8) | n[1]!).toString(16), ((n[2]! << 8) | n[3]!).toString(16)])(x.split(".").map(Number)) : [x]));
-    h = v4(h);
-    t = v4(t);
-    const groups = ip.includes("::") ? [...h, ...Array<string>(8 - h.length - t.length).fill("0"), ...t] : h;
-    return groups.flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 0xff]);
-  };
-  const fa = isIP(a);
-  const fb = isIP(b);
-  if (fa !== fb) return fa - fb;
-  const ba = bytes(a);
-  const bb = bytes(b);
-  for (let i = 0; i < ba.length; i++) if (ba[i] !== bb[i]) return ba[i]! - bb[i]!;
-  return 0;
-}
-
-/**
- * The apid serving certificate's names as Talos computes them (internal/app/machined/pkg/
- * controllers/secrets/api_cert_sans.go, CertSANSpec in pkg/machinery/resources/secrets/
- * cert_sans.go): IPs = machine.certSANs IPs, the node's addresses, and since 1.14 127.0.0.1; DNS
- * names = machine.certSANs names, hostname, FQDN; duplicates and trailing dots dropped; both
- * sorted. CN = the FQDN (hostname when there is no domain).
- */
-export function apidCertSans(
-  node: Pick<SimNodeIdentity, "hostname" | "addresses" | "domain" | "certSANs">,
-  talosVersion?: string,
-): { commonName: string; dnsNames: string[]; ipAddresses: string[] } {
-  const fqdn = node.domain ? `${node.hostname}.${node.domain}` : node.hostname;
-  const ips: string[] = [];
-  const dns: string[] = [];
-  const add = (v: string) => {
-    if (isIP(v)) {
-      if (!ips.includes(v)) ips.push(v);
-      return;
-    }
-    const name = v.replace(/\.+$/, "");
-    if (name !== "" && !dns.includes(name)) dns.push(name);
-  };
-  for (const san of node.certSANs ?? []) add(san);
-  for (const a of node.addresses) add(a);
-  const minor = talosMinor(talosVersion);
-  // api_cert_sans.go gained `spec.AppendIPs(netip.MustParseAddr("127.0.0.1"))` in v1.14.0-alpha.2.
-  if (minor === null || minor >= 14) add("127.0.0.1");
-  add(node.hostname);
-  add(fqdn);
-  return { commonName: fqdn, dnsNames: dns.sort(), ipAddresses: ips.sort(compareIps) };
-}
-
-/** What {@link loadOrCreatePki} returns. */
-export interface SimulatorPki {
-  stateDir: string;
-  /** The OS CA, persisted as `ca.crt` / `ca.key`. */
-  ca: CertAndKey;
-  /** Client certificates, persisted as `client-<name>.crt` / `.key`. */
-  clients: Record<SimClientName, CertAndKey>;
-  /**
-   * Issues a fresh 24 h apid certificate for a node: SANs are its addresses, 127.0.0.1, its
-   * hostname and FQDN (as Talos does). Not persisted: call it at each start.
-   */
-  issueNodeCert(node: SimNodeIdentity, options?: { validHours?: number; notBefore?: Date }): Promise<CertAndKey>;
-}
-
-/** Options for {@link loadOrCreatePki}. */
-export interface LoadOrCreatePkiOptions {
-  /** Key type for a new CA (an existing CA keeps its own). Default "ed25519". */
-  keyAlgorithm?: KeyAlgorithm;
-  /** Client certs with less than this left are reissued. Default 1 hour. */
-  minRemainingMs?: number;
-  /** Injected clock for tests. */
-  now?: () => Date;
-  /** Validity of a new CA (an existing CA keeps its own). Default 3650 days, as Talos. */
-  caValidDays?: number;
-  /** The Talos version whose `gen secrets` a new CA imitates (1.10: SHA-1 key identifier). */
-  talosVersion?: string;
-}
-
-async function readIfExists(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw e;
-  }
-}
-
-function keyMatchesCert(pair: CertAndKey): boolean {
+/** True when `pair.keyPem` (any PEM style Talos or OpenSSL writes) is the private key of `pair.certPem`. */
+export function keyMatchesCert(pair: CertAndKey): boolean {
   try {
     return new crypto.X509Certificate(pair.certPem).checkPrivateKey(crypto.createPrivateKey(fromTalosKeyHeader(pair.keyPem)));
   } catch {
     return false;
   }
-}
-
-async function savePair(stateDir: string, base: string, pair: CertAndKey): Promise<void> {
-  // Key first: a crash between the two writes then leaves a cert-less key, which is reissued.
-  await writeFileAtomic(path.join(stateDir, `${base}.key`), pair.keyPem, 0o600);
-  await writeFileAtomic(path.join(stateDir, `${base}.crt`), pair.certPem, 0o644);
-}
-
-async function loadPair(stateDir: string, base: string): Promise<CertAndKey | null> {
-  const [certPem, keyPem] = await Promise.all([
-    readIfExists(path.join(stateDir, `${base}.crt`)),
-    readIfExists(path.join(stateDir, `${base}.key`)),
-  ]);
-  return certPem !== null && keyPem !== null ? { certPem, keyPem } : null;
-}
-
-/**
- * Loads the simulator's PKI from `stateDir`, creating what is missing.
- *
- * - The CA (`ca.crt`, `ca.key`) is created once and reused on every later start, so talosconfig
- *   files handed out earlier keep working. A half-present or unusable CA is an error (delete the
- *   state directory to start over) rather than silently replaced.
- * - Client certificates (`client-{admin,operator,reader}.{crt,key}`) are reused, and reissued when
- *   missing, unreadable, not from this CA, or within `minRemainingMs` of expiry.
- * - Node server certificates are not persisted: use {@link SimulatorPki.issueNodeCert} per start.
- *
- * Keys are written 0600, certificates 0644, the directory 0700.
- */
-export async function loadOrCreatePki(stateDir: string, options: LoadOrCreatePkiOptions = {}): Promise<SimulatorPki> {
-  const now = options.now ?? (() => new Date());
-  const minRemainingMs = options.minRemainingMs ?? HOUR_MS;
-  await mkdir(stateDir, { recursive: true, mode: 0o700 });
-
-  let ca = await loadPair(stateDir, "ca");
-  if (ca) {
-    const caCert = new crypto.X509Certificate(ca.certPem);
-    if (!caCert.ca || !keyMatchesCert(ca)) {
-      throw new Error(`PKI state in ${stateDir} is unusable: ca.crt is not a CA or does not match ca.key; delete the directory to start over`);
-    }
-  } else {
-    const halfThere = (await readIfExists(path.join(stateDir, "ca.crt"))) ?? (await readIfExists(path.join(stateDir, "ca.key")));
-    if (halfThere !== null) {
-      throw new Error(`PKI state in ${stateDir} has only one of ca.crt and ca.key; delete the directory to start over`);
-    }
-    ca = await createCa({ keyAlgorithm: options.keyAlgorithm, validDays: options.caValidDays, subjectKeyId: subjectKeyIdStyleOf(options.talosVersion) });
-    await savePair(stateDir, "ca", ca);
-  }
-  const caPair = ca;
-  const caCert = new crypto.X509Certificate(caPair.certPem);
-
-  const usable = (pair: CertAndKey | null): pair is CertAndKey => {
-    if (!pair || !keyMatchesCert(pair)) return false;
-    const cert = new crypto.X509Certificate(pair.certPem);
-    const remaining = new Date(cert.validTo).getTime() - now().getTime();
-    return cert.checkIssued(caCert) && cert.verify(caCert.publicKey) && remaining > minRemainingMs;
-  };
-
-  const clients = {} as Record<SimClientName, CertAndKey>;
-  for (const name of Object.keys(SIM_CLIENT_ROLES) as SimClientName[]) {
-    const base = `client-${name}`;
-    const existing = await loadPair(stateDir, base);
-    if (usable(existing)) {
-      clients[name] = existing;
-    } else {
-      clients[name] = await issueClientCert(caPair, { roles: [SIM_CLIENT_ROLES[name]] });
-      await savePair(stateDir, base, clients[name]);
-    }
-  }
-
-  return {
-    stateDir,
-    ca: caPair,
-    clients,
-    issueNodeCert(node, opts = {}) {
-      const sans = apidCertSans(node, node.talosVersion);
-      return issueServerCert(caPair, { ...sans, validHours: opts.validHours, notBefore: opts.notBefore });
-    },
-  };
 }

@@ -1,30 +1,9 @@
 import crypto from "node:crypto";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
 
-import { generateClusterSecrets, type ClusterSecrets } from "@/lib/simulator/config-gen";
-import { issueLeafSecrets } from "@/lib/simulator/leaf-secrets";
-import {
-  apidCertSans,
-  compareIps,
-  createCa,
-  createForeignCa,
-  createTalosCa,
-  issueClientCert,
-  issueLeaf,
-  issueServerCert,
-  loadOrCreatePki,
-  loadX509,
-  renderTalosconfig,
-  toTalosKeyPem,
-  writeTalosconfig,
-  type CertAndKey,
-} from "@/lib/simulator/pki";
+import { createCa, createForeignCa, createTalosCa, issueClientCert, issueLeaf, issueServerCert, loadX509, type CertAndKey } from "./pki";
 
 const CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 const SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
@@ -110,92 +89,6 @@ describe("issueClientCert", () => {
   it("can mint an already-expired certificate", async () => {
     const client = await issueClientCert(ca, { roles: ["os:admin"], notBefore: new Date(Date.now() - 2 * 3_600_000), validHours: 1 });
     expect(new Date(new crypto.X509Certificate(client.certPem).validTo).getTime()).toBeLessThan(Date.now());
-  });
-});
-
-describe("talosconfig files", () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), "minos-pki-"));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it("writes base64 PEM values, the Talos Ed25519 key header and mode 0600", async () => {
-    const client = await issueClientCert(ca, { roles: ["os:admin"] });
-    const file = path.join(dir, "talosconfig");
-    await writeTalosconfig(file, {
-      current: "sim",
-      contexts: { sim: { endpoints: ["127.0.10.1"], nodes: ["127.0.10.1"], ca: ca.certPem, crt: client.certPem, key: client.keyPem } },
-    });
-    expect((await stat(file)).mode & 0o777).toBe(0o600);
-    const doc = parse(await readFile(file, "utf8")) as { context: string; contexts: Record<string, Record<string, unknown>> };
-    expect(doc.context).toBe("sim");
-    const sim = doc.contexts.sim!;
-    expect(sim.endpoints).toEqual(["127.0.10.1"]);
-    expect(Buffer.from(sim.ca as string, "base64").toString()).toBe(ca.certPem);
-    expect(Buffer.from(sim.crt as string, "base64").toString()).toBe(client.certPem);
-    const key = Buffer.from(sim.key as string, "base64").toString();
-    expect(key).toMatch(/^-----BEGIN ED25519 PRIVATE KEY-----\n[\s\S]+\n-----END ED25519 PRIVATE KEY-----\n$/);
-    expect(key.replaceAll("ED25519 PRIVATE KEY", "PRIVATE KEY")).toBe(client.keyPem);
-  });
-
-  it("writes ECDSA keys as SEC1 like talosctl", async () => {
-    const ec = await createCa({ keyAlgorithm: "ecdsa-p256" });
-    const client = await issueClientCert(ec, { roles: ["os:reader"] });
-    expect(toTalosKeyPem(client.keyPem)).toMatch(/^-----BEGIN EC PRIVATE KEY-----/);
-  });
-
-  it("refuses a current context that is not defined", () => {
-    expect(() => renderTalosconfig({ current: "nope", contexts: {} })).toThrow(/not among the contexts/);
-  });
-});
-
-describe("loadOrCreatePki", () => {
-  let stateDir: string;
-  beforeAll(async () => {
-    stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-pki-state-"));
-  });
-  afterAll(async () => {
-    await rm(stateDir, { recursive: true, force: true });
-  });
-
-  it("creates the CA and clients once and reuses them, reissuing an expired client", async () => {
-    const first = await loadOrCreatePki(stateDir);
-    expect((await stat(path.join(stateDir, "ca.key"))).mode & 0o777).toBe(0o600);
-    expect((await stat(path.join(stateDir, "client-admin.key"))).mode & 0o777).toBe(0o600);
-    expect(new crypto.X509Certificate(first.clients.operator.certPem).subject).toContain("O=os:operator");
-
-    // Replace the reader cert with an expired one from the same CA: it must be reissued.
-    const expired = await issueClientCert(first.ca, { roles: ["os:reader"], notBefore: new Date(Date.now() - 7_200_000), validHours: 1 });
-    await writeFile(path.join(stateDir, "client-reader.crt"), expired.certPem);
-    await writeFile(path.join(stateDir, "client-reader.key"), expired.keyPem);
-
-    const second = await loadOrCreatePki(stateDir);
-    expect(second.ca).toEqual(first.ca);
-    expect(second.clients.admin).toEqual(first.clients.admin);
-    expect(second.clients.reader.certPem).not.toBe(expired.certPem);
-    expect(new Date(new crypto.X509Certificate(second.clients.reader.certPem).validTo).getTime()).toBeGreaterThan(Date.now());
-  });
-
-  it("issues node certs with address, loopback, hostname and FQDN SANs", async () => {
-    const pki = await loadOrCreatePki(stateDir);
-    const node = await pki.issueNodeCert({ hostname: "cp-1", domain: "sim.local", addresses: ["127.0.10.1"] });
-    const cert = new crypto.X509Certificate(node.certPem);
-    expect(cert.subject).toBe("CN=cp-1.sim.local");
-    expect(cert.subjectAltName).toBe("DNS:cp-1, DNS:cp-1.sim.local, IP Address:127.0.0.1, IP Address:127.0.10.1");
-    expect(cert.checkIssued(new crypto.X509Certificate(pki.ca.certPem))).toBe(true);
-  });
-
-  it("refuses a state dir holding only half a CA", async () => {
-    const half = await mkdtemp(path.join(os.tmpdir(), "minos-pki-half-"));
-    try {
-      await writeFile(path.join(half, "ca.crt"), ca.certPem);
-      await expect(loadOrCreatePki(half)).rejects.toThrow(/only one of ca.crt and ca.key/);
-    } finally {
-      await rm(half, { recursive: true, force: true });
-    }
   });
 });
 
@@ -330,50 +223,5 @@ describe("Talos's PKI (docs/talos-pki.md)", () => {
     expect(await cert.verify({ publicKey: caCert.publicKey, signatureOnly: true })).toBe(true);
     // OpenSSL finds the issuer by that AKI.
     expect(new crypto.X509Certificate(leaf.certPem).checkIssued(new crypto.X509Certificate(agg.certPem))).toBe(true);
-  });
-
-  it.each([
-    ["v1.13.9", ["127.0.10.1", "192.168.1.5"]],
-    ["v1.14.0", ["127.0.0.1", "127.0.10.1", "192.168.1.5"]],
-  ])("apid SANs for %s: certSANs, addresses (sorted)%s, hostname and FQDN", (version, ips) => {
-    const sans = apidCertSans({ hostname: "cp-1", domain: "sim.local", addresses: ["192.168.1.5", "127.0.10.1"], certSANs: ["192.168.1.5", "api.example."] }, version);
-    expect(sans).toEqual({ commonName: "cp-1.sim.local", dnsNames: ["api.example", "cp-1", "cp-1.sim.local"], ipAddresses: ips });
-  });
-
-  it("sorts IPs as netip.Addr.Compare: IPv4 first, then by bytes", () => {
-    expect(["fd00::2", "10.0.0.10", "::1", "10.0.0.9", "fd00::10"].sort(compareIps)).toEqual(["10.0.0.9", "10.0.0.10", "::1", "fd00::2", "fd00::10"]);
-  });
-});
-
-describe("Talos's control-plane leaves", () => {
-  let secrets: ClusterSecrets;
-  beforeAll(async () => {
-    secrets = await generateClusterSecrets();
-  }, 60_000);
-
-  const read = (yaml: string, key: string) => {
-    const spec = parse(yaml) as Record<string, { crt: string }>;
-    return Buffer.from(spec[key]!.crt, "base64").toString("utf8");
-  };
-
-  it.each([
-    ["v1.12.4", "IP Address:127.0.10.1, IP Address:127.0.0.1", false],
-    ["v1.13.0", "IP Address:127.0.10.1, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1", false],
-    ["v1.14.0", "IP Address:127.0.10.1, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1", true],
-  ])("%s: etcd server SANs and the kube-apiserver PEM", async (version, etcdIps, chained) => {
-    const leaves = await issueLeafSecrets({ hostname: "cp-1", address: "127.0.10.1", talosVersion: version }, secrets);
-    const etcd = new crypto.X509Certificate(read(leaves["EtcdSecrets.secrets.talos.dev"].yaml, "etcd"));
-    expect(etcd.subject).toBe("CN=cp-1");
-    expect(etcd.subjectAltName).toBe(`DNS:cp-1, DNS:localhost, ${etcdIps}`);
-    const apiPem = read(leaves["KubernetesDynamicCerts.secrets.talos.dev"].yaml, "apiServer");
-    expect(apiPem.match(/BEGIN CERTIFICATE/g)).toHaveLength(chained ? 2 : 1);
-    const api = new crypto.X509Certificate(apiPem);
-    expect(api.subject).toBe("O=kube-master\nCN=kube-apiserver");
-    expect(api.subjectAltName).toBe(
-      "DNS:cp-1, DNS:kubernetes, DNS:kubernetes.default, DNS:kubernetes.default.svc, DNS:kubernetes.default.svc.cluster.local, DNS:localhost, " +
-        "IP Address:10.96.0.1, IP Address:127.0.0.1, IP Address:127.0.10.1",
-    );
-    const client = new crypto.X509Certificate(read(leaves["KubernetesDynamicCerts.secrets.talos.dev"].yaml, "apiServerKubeletClient"));
-    expect(client.subject).toBe("O=system:masters\nCN=apiserver-kubelet-client");
   });
 });

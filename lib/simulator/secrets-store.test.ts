@@ -1,0 +1,62 @@
+import crypto from "node:crypto";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { createCa, issueClientCert, type CertAndKey } from "../talos/pki";
+import { loadOrCreatePki } from "./secrets-store";
+
+let ca: CertAndKey;
+
+beforeAll(async () => {
+  ca = await createCa();
+});
+
+describe("loadOrCreatePki", () => {
+  let stateDir: string;
+  beforeAll(async () => {
+    stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-pki-state-"));
+  });
+  afterAll(async () => {
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it("creates the CA and clients once and reuses them, reissuing an expired client", async () => {
+    const first = await loadOrCreatePki(stateDir);
+    expect((await stat(path.join(stateDir, "ca.key"))).mode & 0o777).toBe(0o600);
+    expect((await stat(path.join(stateDir, "client-admin.key"))).mode & 0o777).toBe(0o600);
+    expect(new crypto.X509Certificate(first.clients.operator.certPem).subject).toContain("O=os:operator");
+
+    // Replace the reader cert with an expired one from the same CA: it must be reissued.
+    const expired = await issueClientCert(first.ca, { roles: ["os:reader"], notBefore: new Date(Date.now() - 7_200_000), validHours: 1 });
+    await writeFile(path.join(stateDir, "client-reader.crt"), expired.certPem);
+    await writeFile(path.join(stateDir, "client-reader.key"), expired.keyPem);
+
+    const second = await loadOrCreatePki(stateDir);
+    expect(second.ca).toEqual(first.ca);
+    expect(second.clients.admin).toEqual(first.clients.admin);
+    expect(second.clients.reader.certPem).not.toBe(expired.certPem);
+    expect(new Date(new crypto.X509Certificate(second.clients.reader.certPem).validTo).getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it("issues node certs with address, loopback, hostname and FQDN SANs", async () => {
+    const pki = await loadOrCreatePki(stateDir);
+    const node = await pki.issueNodeCert({ hostname: "cp-1", domain: "sim.local", addresses: ["127.0.10.1"] });
+    const cert = new crypto.X509Certificate(node.certPem);
+    expect(cert.subject).toBe("CN=cp-1.sim.local");
+    expect(cert.subjectAltName).toBe("DNS:cp-1, DNS:cp-1.sim.local, IP Address:127.0.0.1, IP Address:127.0.10.1");
+    expect(cert.checkIssued(new crypto.X509Certificate(pki.ca.certPem))).toBe(true);
+  });
+
+  it("refuses a state dir holding only half a CA", async () => {
+    const half = await mkdtemp(path.join(os.tmpdir(), "minos-pki-half-"));
+    try {
+      await writeFile(path.join(half, "ca.crt"), ca.certPem);
+      await expect(loadOrCreatePki(half)).rejects.toThrow(/only one of ca.crt and ca.key/);
+    } finally {
+      await rm(half, { recursive: true, force: true });
+    }
+  });
+});
