@@ -32,10 +32,10 @@ import {
 } from "./cosi";
 import { isGrpcError, isServerCertificateError, isUnsupportedResourceType, metadataError, toAppError } from "./errors";
 import { decodeEvent, type TalosEvent } from "./events";
-import { StateService, type WatchRequest } from "./gen/cosi/state";
-import { ContainerDriver, ContainerdNamespace, type Metadata as TalosMetadata } from "./gen/common/common";
-import { ImageServicePullLayerProgress_Status, ImageServiceService } from "./gen/machine/image";
-import { LifecycleServiceService } from "./gen/machine/lifecycle";
+import { StateService, type WatchRequest } from "@/lib/third_party/talos-proto/gen/cosi/state";
+import { ContainerDriver, ContainerdNamespace, type Metadata as TalosMetadata } from "@/lib/third_party/talos-proto/gen/common/common";
+import { ImageServicePullLayerProgress_Status, ImageServiceService } from "@/lib/third_party/talos-proto/gen/machine/image";
+import { LifecycleServiceService } from "@/lib/third_party/talos-proto/gen/machine/lifecycle";
 import {
   ApplyConfigurationRequest_Mode,
   MachineServiceService,
@@ -46,7 +46,7 @@ import {
   type MemInfo as GenMemInfo,
   type ServiceInfo as GenServiceInfo,
   type SoftIRQStat,
-} from "./gen/machine/machine";
+} from "@/lib/third_party/talos-proto/gen/machine/machine";
 import { upgradeNode, type UpgradeOptions, type UpgradeResult } from "./upgrade";
 
 // ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import {
   serviceStateEvent_ActionToJSON,
   TaskEvent,
   TaskEvent_Action,
-} from "./gen/machine/machine";
+} from "@/lib/third_party/talos-proto/gen/machine/machine";
 
 interface EventBase {
   /** The event's xid ("" on the hello event). */
