@@ -1,6 +1,5 @@
 import "server-only";
 
-import { machineStageName, type MachineStage } from "./cosi";
 import {
   AddressEvent,
   ConfigLoadErrorEvent,
@@ -17,6 +16,8 @@ import {
   TaskEvent,
   TaskEvent_Action,
 } from "@/lib/third_party/talos-proto/gen/machine/machine";
+
+import { machineStageName, type MachineStage } from "./cosi";
 
 interface EventBase {
   /** The event's xid ("" on the hello event). */
