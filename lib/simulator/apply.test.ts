@@ -6,8 +6,8 @@ import { status } from "@grpc/grpc-js";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { ApplyConfigurationRequest_Mode as Mode } from "../server/talos/gen/machine/machine";
-import { MachineConfigSpec } from "../server/talos/gen/resource/definitions/config/config";
+import { ApplyConfigurationRequest_Mode as Mode } from "../third_party/talos-proto/gen/machine/machine";
+import { MachineConfigSpec } from "../third_party/talos-proto/gen/resource/definitions/config/config";
 import type { NodeRow } from "./control-api";
 import { type Fleet, startFleet } from "./fleet";
 import { Clients, codeOf, credentialsOf, getJson, md, readTalosconfig, rpc, waitFor } from "./test-helpers";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { ApplyConfigurationRequest_Mode as Mode } from "../server/talos/gen/machine/machine";
+import { ApplyConfigurationRequest_Mode as Mode } from "../third_party/talos-proto/gen/machine/machine";
 import { configDiff, dryRunDetails, goDuration, loadConfig, multiError, resolveMode } from "./config-apply";
 import { isAuthorized, minimumRole } from "./authz";
 import { defaultKubernetesVersion } from "../talos/generate/config";

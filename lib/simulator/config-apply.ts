@@ -6,7 +6,7 @@
 import { createTwoFilesPatch } from "diff";
 import { isMap, parseAllDocuments, stringify } from "yaml";
 
-import { ApplyConfigurationRequest_Mode as Mode } from "../server/talos/gen/machine/machine";
+import { ApplyConfigurationRequest_Mode as Mode } from "../third_party/talos-proto/gen/machine/machine";
 import { invalidArgument, SimError, unimplemented } from "./errors";
 import { applyAutoIsNoReboot } from "./versions";
 

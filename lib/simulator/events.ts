@@ -15,8 +15,8 @@ import {
   type ServiceStateEvent_Action,
   TaskEvent,
   type TaskEvent_Action,
-} from "../server/talos/gen/machine/machine";
-import { Code } from "../server/talos/gen/common/common";
+} from "../third_party/talos-proto/gen/machine/machine";
+import { Code } from "../third_party/talos-proto/gen/common/common";
 
 export interface RuntimeEvent {
   id: string;

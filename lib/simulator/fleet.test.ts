@@ -7,9 +7,9 @@ import { status } from "@grpc/grpc-js";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { MachineConfigSpec, MachineTypeSpec } from "../server/talos/gen/resource/definitions/config/config";
-import { MachineStatusSpec } from "../server/talos/gen/resource/definitions/runtime/runtime";
-import { EventType } from "../server/talos/gen/cosi/state";
+import { MachineConfigSpec, MachineTypeSpec } from "../third_party/talos-proto/gen/resource/definitions/config/config";
+import { MachineStatusSpec } from "../third_party/talos-proto/gen/resource/definitions/runtime/runtime";
+import { EventType } from "../third_party/talos-proto/gen/cosi/state";
 import { type Fleet, startFleet } from "./fleet";
 import { Clients, codeOf, collect, credentialsOf, getJson, md, readTalosconfig, rpc, sendJson, waitFor } from "./test-helpers";
 import { createForeignCa, issueClientCert, loadX509 } from "../talos/pki";

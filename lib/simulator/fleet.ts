@@ -8,10 +8,10 @@ import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { z } from "zod";
 
-import { ImageServiceService } from "../server/talos/gen/machine/image";
-import { LifecycleServiceService } from "../server/talos/gen/machine/lifecycle";
-import { MachineServiceService } from "../server/talos/gen/machine/machine";
-import { StateService } from "../server/talos/gen/cosi/state";
+import { ImageServiceService } from "../third_party/talos-proto/gen/machine/image";
+import { LifecycleServiceService } from "../third_party/talos-proto/gen/machine/lifecycle";
+import { MachineServiceService } from "../third_party/talos-proto/gen/machine/machine";
+import { StateService } from "../third_party/talos-proto/gen/cosi/state";
 import { buildConfigTemplate, defaultKubernetesVersion } from "../talos/generate/config";
 import type { ClusterSecrets } from "../talos/generate/secrets";
 import { type CertAndKey, issueClientCert, toTalosKeyPem } from "../talos/pki";

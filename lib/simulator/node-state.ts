@@ -11,7 +11,7 @@ import {
   SequenceEvent_Action,
   ServiceStateEvent_Action,
   type ApplyConfigurationRequest_Mode,
-} from "../server/talos/gen/machine/machine";
+} from "../third_party/talos-proto/gen/machine/machine";
 import { renderNodeConfig } from "../talos/generate/config";
 import { type Clock, TimerSet } from "./clock";
 import {

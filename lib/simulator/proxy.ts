@@ -19,7 +19,7 @@ import {
   status,
 } from "@grpc/grpc-js";
 
-import type { Metadata as TalosMetadata } from "../server/talos/gen/common/common";
+import type { Metadata as TalosMetadata } from "../third_party/talos-proto/gen/common/common";
 import { hasExactlyClientAuthEku, isAuthorized, ROLE_IMPERSONATOR, ROLE_METADATA_KEY, rolesFromCertificate } from "./authz";
 import { sleep } from "./clock";
 import { invalidArgument, notAuthorized, permissionDenied, SimError, toGrpcError, unavailable } from "./errors";

@@ -6,14 +6,14 @@ import { isIP } from "node:net";
 
 import { stringify } from "yaml";
 
-import { Resource } from "../server/talos/gen/cosi/resource";
-import { MemberSpec as ClusterMemberSpec } from "../server/talos/gen/resource/definitions/cluster/cluster";
-import { MachineConfigSpec, MachineTypeSpec } from "../server/talos/gen/resource/definitions/config/config";
-import { MachineType } from "../server/talos/gen/resource/definitions/enums/enums";
-import { MemberSpec as EtcdMemberSpec } from "../server/talos/gen/resource/definitions/etcd/etcd";
-import { HostnameStatusSpec } from "../server/talos/gen/resource/definitions/network/network";
-import { BootIDSpec, MachineStatusSpec, VersionSpec } from "../server/talos/gen/resource/definitions/runtime/runtime";
-import { ServiceSpec } from "../server/talos/gen/resource/definitions/v1alpha1/v1alpha1";
+import { Resource } from "../third_party/talos-proto/gen/cosi/resource";
+import { MemberSpec as ClusterMemberSpec } from "../third_party/talos-proto/gen/resource/definitions/cluster/cluster";
+import { MachineConfigSpec, MachineTypeSpec } from "../third_party/talos-proto/gen/resource/definitions/config/config";
+import { MachineType } from "../third_party/talos-proto/gen/resource/definitions/enums/enums";
+import { MemberSpec as EtcdMemberSpec } from "../third_party/talos-proto/gen/resource/definitions/etcd/etcd";
+import { HostnameStatusSpec } from "../third_party/talos-proto/gen/resource/definitions/network/network";
+import { BootIDSpec, MachineStatusSpec, VersionSpec } from "../third_party/talos-proto/gen/resource/definitions/runtime/runtime";
+import { ServiceSpec } from "../third_party/talos-proto/gen/resource/definitions/v1alpha1/v1alpha1";
 import type { LeafSecrets } from "./leaf-secrets";
 import { STAGE_NUMBER, type SimNode } from "./node-state";
 import { hasBootIdResource, yamlSpecIsScalar } from "./versions";

@@ -5,10 +5,10 @@ import path from "node:path";
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { ContainerDriver, ContainerdNamespace } from "../server/talos/gen/common/common";
-import { SequenceEvent } from "../server/talos/gen/machine/machine";
-import type { LifecycleServiceUpgradeResponse } from "../server/talos/gen/machine/lifecycle";
-import { BootIDSpec } from "../server/talos/gen/resource/definitions/runtime/runtime";
+import { ContainerDriver, ContainerdNamespace } from "../third_party/talos-proto/gen/common/common";
+import { SequenceEvent } from "../third_party/talos-proto/gen/machine/machine";
+import type { LifecycleServiceUpgradeResponse } from "../third_party/talos-proto/gen/machine/lifecycle";
+import { BootIDSpec } from "../third_party/talos-proto/gen/resource/definitions/runtime/runtime";
 import type { NodeRow } from "./control-api";
 import { type Fleet, startFleet } from "./fleet";
 import { Clients, codeOf, collect, credentialsOf, getJson, md, readTalosconfig, rpc, waitFor } from "./test-helpers";

@@ -27,7 +27,7 @@ import { scanCertificates } from "@/lib/server/certs/scanner";
 import { AppError } from "@/lib/server/errors";
 import { getFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
 import { closeAllConnections } from "@/lib/server/talos/channel";
-import { createTalosClient } from "@/lib/server/talos/client";
+import { createTalosClient } from "@/lib/server/talos";
 import { NO_ANSWER_MESSAGE, publicFailure } from "@/lib/server/talos/errors";
 import { loadTalosconfig } from "@/lib/server/talos/talosconfig";
 import { startStubServer, type StubServer } from "@/lib/server/talos/testing/stub-server";

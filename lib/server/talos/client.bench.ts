@@ -69,7 +69,7 @@ async function versionBench(): Promise<BenchRow[]> {
     import("@grpc/grpc-js"),
     import("./channel"),
     import("./client"),
-    import("./gen/machine/machine"),
+    import("@/lib/third_party/talos-proto/gen/machine/machine"),
     import("./talosconfig"),
   ]);
   const stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-talos-bench-"));

@@ -1,14 +1,14 @@
 import "server-only";
 
-import type { Resource, Metadata as ResourceMetadata } from "./gen/cosi/resource";
-import { EventType } from "./gen/cosi/state";
-import { MemberSpec as ClusterMemberSpec } from "./gen/resource/definitions/cluster/cluster";
-import { MachineConfigSpec, MachineTypeSpec } from "./gen/resource/definitions/config/config";
-import { MachineType, RuntimeMachineStage } from "./gen/resource/definitions/enums/enums";
-import { MemberSpec as EtcdMemberSpec } from "./gen/resource/definitions/etcd/etcd";
-import { HostnameStatusSpec } from "./gen/resource/definitions/network/network";
-import { BootIDSpec, MachineStatusSpec, VersionSpec } from "./gen/resource/definitions/runtime/runtime";
-import { ServiceSpec } from "./gen/resource/definitions/v1alpha1/v1alpha1";
+import type { Resource, Metadata as ResourceMetadata } from "@/lib/third_party/talos-proto/gen/cosi/resource";
+import { EventType } from "@/lib/third_party/talos-proto/gen/cosi/state";
+import { MemberSpec as ClusterMemberSpec } from "@/lib/third_party/talos-proto/gen/resource/definitions/cluster/cluster";
+import { MachineConfigSpec, MachineTypeSpec } from "@/lib/third_party/talos-proto/gen/resource/definitions/config/config";
+import { MachineType, RuntimeMachineStage } from "@/lib/third_party/talos-proto/gen/resource/definitions/enums/enums";
+import { MemberSpec as EtcdMemberSpec } from "@/lib/third_party/talos-proto/gen/resource/definitions/etcd/etcd";
+import { HostnameStatusSpec } from "@/lib/third_party/talos-proto/gen/resource/definitions/network/network";
+import { BootIDSpec, MachineStatusSpec, VersionSpec } from "@/lib/third_party/talos-proto/gen/resource/definitions/runtime/runtime";
+import { ServiceSpec } from "@/lib/third_party/talos-proto/gen/resource/definitions/v1alpha1/v1alpha1";
 
 /** COSI resource metadata as plain values. */
 export interface CosiMetadata {

@@ -1,6 +1,5 @@
 import "server-only";
 
-import { machineStageName, type MachineStage } from "./cosi";
 import {
   AddressEvent,
   ConfigLoadErrorEvent,
@@ -16,7 +15,9 @@ import {
   serviceStateEvent_ActionToJSON,
   TaskEvent,
   TaskEvent_Action,
-} from "./gen/machine/machine";
+} from "@/lib/third_party/talos-proto/gen/machine/machine";
+
+import { machineStageName, type MachineStage } from "./cosi";
 
 interface EventBase {
   /** The event's xid ("" on the hello event). */

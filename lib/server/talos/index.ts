@@ -1,42 +1,34 @@
 import "server-only";
 
 /**
- * The Talos API client: mTLS channels shared per endpoint and identity, `node` targeting through
- * control-plane endpoints, deadlines, response unwrapping and gRPC → AppError mapping.
+ * The Talos API client, as callers outside this folder use it: ./client (the TalosClient facade)
+ * over ./transport (routing through control-plane endpoints with `node` metadata, failover,
+ * deadlines, retries) and ./channel (mTLS channels shared per endpoint and identity), with the
+ * typed calls grouped by gRPC service in ./api, resource and event decoding in ./cosi and
+ * ./events, and gRPC → AppError mapping in ./errors.
  */
+export { createTalosClient, TalosClient } from "./client";
+export { DEFAULT_TIMEOUTS, type CallOptions, type NodeTarget, type StreamOptions, type TalosClientContext, type TalosClientOptions, type TalosTimeouts } from "./transport";
 export {
-  createTalosClient,
-  containerdInstance,
-  DEFAULT_TIMEOUTS,
-  TalosClient,
   type ApplyConfigurationOptions,
   type ApplyConfigurationResult,
   type ApplyMode,
-  type CallOptions,
-  type ContainerdTarget,
-  type CosiListOptions,
-  type CosiRawWatchEvent,
-  type CosiWatchOptions,
   type EtcdAlarmResult,
   type EtcdMember,
   type EtcdMemberListResult,
   type EtcdStatusResult,
   type EventsOptions,
-  type ImagePullEvent,
-  type InstallProgressEvent,
   type LegacyUpgradeOptions,
   type LoadAvgResult,
   type MemInfo,
-  type NodeTarget,
   type RebootMode,
   type ServiceInfo,
-  type StreamOptions,
   type SystemStatResult,
-  type TalosClientContext,
-  type TalosClientOptions,
-  type TalosTimeouts,
   type VersionResult,
-} from "./client";
+} from "./api/machine";
+export { containerdInstance, type ContainerdTarget, type ImagePullEvent } from "./api/image";
+export { type InstallProgressEvent } from "./api/lifecycle";
+export { type CosiListOptions, type CosiRawWatchEvent, type CosiWatchOptions } from "./api/state";
 export {
   APID_PORT,
   closeAllConnections,

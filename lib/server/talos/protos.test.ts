@@ -1,4 +1,4 @@
-// Smoke test for the generated Talos stubs in lib/server/talos/gen (regenerate: npm run proto).
+// Smoke test for the generated Talos stubs in lib/third_party/talos-proto/gen (regenerate: npm run proto).
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -9,10 +9,10 @@ import {
   MachineServiceService,
   type MachineServiceServer,
   type VersionResponse,
-} from "./gen/machine/machine";
-import { MachineStatusSpec } from "./gen/resource/definitions/runtime/runtime";
-import { RuntimeMachineStage } from "./gen/resource/definitions/enums/enums";
-import { LifecycleServiceUpgradeResponse } from "./gen/machine/lifecycle";
+} from "@/lib/third_party/talos-proto/gen/machine/machine";
+import { MachineStatusSpec } from "@/lib/third_party/talos-proto/gen/resource/definitions/runtime/runtime";
+import { RuntimeMachineStage } from "@/lib/third_party/talos-proto/gen/resource/definitions/enums/enums";
+import { LifecycleServiceUpgradeResponse } from "@/lib/third_party/talos-proto/gen/machine/lifecycle";
 
 describe("wire format", () => {
   it("ApplyConfigurationRequest uses Talos field numbers (data=1, mode=4, dry_run=5, try_mode_timeout=6)", () => {

@@ -2,7 +2,8 @@ import "server-only";
 
 import { AppError } from "@/lib/server/errors";
 
-import type { ContainerdTarget, ImagePullEvent, TalosClient } from "./client";
+import type { ContainerdTarget, ImagePullEvent } from "./api/image";
+import type { TalosClient } from "./client";
 import { installerExitError, toAppError } from "./errors";
 import { upgradePathFor, type UpgradePath } from "./versions";
 

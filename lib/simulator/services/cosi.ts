@@ -5,7 +5,7 @@
  */
 import type { UntypedServiceImplementation } from "@grpc/grpc-js";
 
-import type { Resource } from "../../server/talos/gen/cosi/resource";
+import type { Resource } from "../../third_party/talos-proto/gen/cosi/resource";
 import {
   EventType,
   type GetRequest,
@@ -17,7 +17,7 @@ import {
   type WatchRequest,
   type WatchResponse,
   type Event as CosiEvent,
-} from "../../server/talos/gen/cosi/state";
+} from "../../third_party/talos-proto/gen/cosi/state";
 import { canReadSensitive } from "../authz";
 import { invalidArgument, notFound, permissionDenied, SimError, unimplemented } from "../errors";
 import type { SimNode } from "../node-state";

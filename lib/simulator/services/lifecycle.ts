@@ -9,13 +9,13 @@ import {
   type ImageServicePullRequest,
   type ImageServicePullResponse,
   ImageServicePullLayerProgress_Status as LayerStatus,
-} from "../../server/talos/gen/machine/image";
+} from "../../third_party/talos-proto/gen/machine/image";
 import type {
   LifecycleServiceInstallRequest,
   LifecycleServiceInstallResponse,
   LifecycleServiceUpgradeRequest,
   LifecycleServiceUpgradeResponse,
-} from "../../server/talos/gen/machine/lifecycle";
+} from "../../third_party/talos-proto/gen/machine/lifecycle";
 import { invalidArgument, SimError, unimplemented } from "../errors";
 import type { SimNode } from "../node-state";
 import { type HandlerEnv, serverStream, type StreamSink } from "../proxy";

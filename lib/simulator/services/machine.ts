@@ -6,7 +6,7 @@ import crypto from "node:crypto";
 
 import { status as grpcStatus } from "@grpc/grpc-js";
 
-import type { Empty } from "../../server/talos/gen/google/protobuf/empty";
+import type { Empty } from "../../third_party/talos-proto/gen/google/protobuf/empty";
 import {
   type ApplyConfiguration,
   ApplyConfiguration as ApplyConfigurationMsg,
@@ -48,8 +48,8 @@ import {
   type UpgradeRequest,
   type Version,
   Version as VersionMsg,
-} from "../../server/talos/gen/machine/machine";
-import type { Data } from "../../server/talos/gen/common/common";
+} from "../../third_party/talos-proto/gen/machine/machine";
+import type { Data } from "../../third_party/talos-proto/gen/common/common";
 import type { UntypedServiceImplementation } from "@grpc/grpc-js";
 import { failedPrecondition, invalidArgument, SimError } from "../errors";
 import type { RuntimeEvent } from "../events";

@@ -9,7 +9,7 @@ import path from "node:path";
 import { startFleet, type Fleet, type FleetOptions } from "@/lib/simulator/fleet";
 
 import { closeAllConnections } from "../channel";
-import { createTalosClient, type TalosClient, type TalosClientOptions } from "../client";
+import { createTalosClient, type TalosClient, type TalosClientOptions } from "@/lib/server/talos";
 import { getTalosContextOrThrow, loadTalosconfig, type TalosContext } from "../talosconfig";
 
 export type Role = "admin" | "operator" | "reader";
