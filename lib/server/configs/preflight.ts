@@ -1,6 +1,6 @@
 import "server-only";
 
-import { mergeSecrets } from "@/lib/config/redact";
+import { MAX_ISSUES } from "@/lib/config/bound";
 import { DEFAULT_TRY_TIMEOUT_SECONDS, type ApplyMode, type PreflightResponse } from "@/lib/schemas/configs";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { applyInFlight } from "@/lib/server/configs/in-flight";
@@ -50,17 +50,20 @@ export async function runPreflight(deps: ConfigDeps, node: string, req: Prefligh
   const client = await deps.client(cluster);
   const [running, talosVersion] = await Promise.all([client.machineConfig(address), client.talosVersion(address).catch(() => null)]);
 
-  const { yaml: merged, unresolved } = mergeSecrets(req.yaml, running.yaml);
+  // The config is the caller's: merge, validate and diff it off the event loop, each within a
+  // time budget (AppError too_complex beyond it), so a hostile one cannot stall the server or
+  // the runners.
+  const pool = validationPool();
+  const { yaml: merged, unresolved } = await pool.mergeSecrets(req.yaml, running.yaml);
   if (unresolved.length > 0) {
-    const paths = unresolved.map((u) => (u.document > 0 ? `[${u.document}].` : "") + dotted(u.path));
-    throw new AppError("invalid_config", `The node has no value for the redacted secret${paths.length > 1 ? "s" : ""} at ${paths.join(", ")}: enter the value or remove the field`, {
+    // Bounded like validation output: a hostile config may hold thousands of markers.
+    const paths = unresolved.slice(0, MAX_ISSUES).map((u) => (u.document > 0 ? `[${u.document}].` : "") + dotted(u.path));
+    const shown = paths.slice(0, 10).join(", ") + (unresolved.length > 10 ? ` and ${unresolved.length - 10} more` : "");
+    throw new AppError("invalid_config", `The node has no value for the redacted secret${unresolved.length > 1 ? "s" : ""} at ${shown}: enter the value or remove the field`, {
       node,
-      details: { unresolved: paths },
+      details: { unresolved: paths, truncated: unresolved.length > paths.length },
     });
   }
-  // The config is the caller's: validate (and diff) it off the event loop, within a time budget
-  // (AppError too_complex beyond it), so a hostile one cannot stall the server or the runners.
-  const pool = validationPool();
   const validation = await pool.validate(merged, talosVersion ? { talosVersion } : {});
   const errors = validation.issues.filter((i) => i.severity === "error");
   if (errors.length > 0) {

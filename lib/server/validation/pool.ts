@@ -5,6 +5,7 @@ import { Worker } from "node:worker_threads";
 
 import type { BoundedValidationResult, ResultLimits } from "@/lib/config/bound";
 import type { RedactedDiff } from "@/lib/config/diff";
+import type { MergeResult } from "@/lib/config/redact";
 import type { ValidateOptions } from "@/lib/config/types";
 import { AppError } from "@/lib/server/errors";
 
@@ -101,6 +102,11 @@ export class ValidationPool {
   /** lib/config/diff's redactedDiff in a worker (a line diff of two large texts is costly too). */
   redactedDiff(from: string, to: string, labels?: { from: string; to: string }): Promise<RedactedDiff> {
     return this.submit({ kind: "diff", from, to, labels }) as Promise<RedactedDiff>;
+  }
+
+  /** lib/config/redact's mergeSecrets in a worker: it parses the caller's YAML as well. */
+  mergeSecrets(edited: string, original: string): Promise<MergeResult> {
+    return this.submit({ kind: "merge", edited, original }) as Promise<MergeResult>;
   }
 
   stats(): PoolStats {

@@ -8,20 +8,23 @@ import { parentPort } from "node:worker_threads";
 
 import { boundResult, type BoundedValidationResult, type ResultLimits } from "@/lib/config/bound";
 import { redactedDiff, type RedactedDiff } from "@/lib/config/diff";
+import { mergeSecrets, type MergeResult } from "@/lib/config/redact";
 import type { ValidateOptions } from "@/lib/config/types";
 import { validateConfig } from "@/lib/config/validate";
 
 export type Job =
   | { kind: "validate"; yaml: string; options: ValidateOptions; limits?: ResultLimits }
-  | { kind: "diff"; from: string; to: string; labels?: { from: string; to: string } };
+  | { kind: "diff"; from: string; to: string; labels?: { from: string; to: string } }
+  | { kind: "merge"; edited: string; original: string };
 
-export type JobResult<J extends Job> = J extends { kind: "validate" } ? BoundedValidationResult : RedactedDiff;
+export type JobResult<J extends Job> = J extends { kind: "validate" } ? BoundedValidationResult : J extends { kind: "merge" } ? MergeResult : RedactedDiff;
 
 export type ToWorker = { id: number; job: Job };
 export type FromWorker = { ready: true } | { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string };
 
 function run(job: Job): unknown {
   if (job.kind === "validate") return boundResult(validateConfig(job.yaml, job.options), job.limits);
+  if (job.kind === "merge") return mergeSecrets(job.edited, job.original);
   return redactedDiff(job.from, job.to, job.labels);
 }
 
