@@ -57,9 +57,11 @@ export interface PoolStats {
   replaced: number;
 }
 
-// Inside Next's bundle the `new Worker(new URL(…, import.meta.url))` form is what the bundler
-// turns into a worker entry of its own. Run from source (Vitest, tsx: benchmarks, the CLI)
-// there is no bundler, and Node cannot load TypeScript: a tiny script loads the entry via tsx.
+// Inside Next's bundle (Turbopack) the `new Worker(new URL(…, import.meta.url))` form is what
+// the bundler turns into a worker entry of its own, TypeScript and `@/` imports resolved. Run
+// from source (Vitest; tsx for benchmarks and scripts) there is no bundler and Node cannot load
+// TypeScript, so a two-line script loads the entry through tsx (a runtime dependency); the
+// ignore comment keeps the bundler from reading that script as a path to bundle.
 const BUNDLED = Boolean(process.env.NEXT_RUNTIME);
 const TSX_BOOTSTRAP = `const { workerData } = require("node:worker_threads");
 import("tsx/esm/api").then(({ tsImport }) => tsImport(workerData.entry, workerData.entry));`;
@@ -68,7 +70,7 @@ function spawn(heapMb: number): Worker {
   const options = { resourceLimits: { maxOldGenerationSizeMb: heapMb } };
   if (BUNDLED) return new Worker(new URL("./worker.ts", import.meta.url), options);
   const entry = import.meta.url.replace(/pool\.ts$/, "worker.ts");
-  return new Worker(TSX_BOOTSTRAP, { ...options, eval: true, workerData: { entry } });
+  return new Worker(/* webpackIgnore: true */ TSX_BOOTSTRAP, { ...options, eval: true, workerData: { entry } });
 }
 
 /**
