@@ -59,6 +59,19 @@ describe("ValidationPool", () => {
     expect(r.valid).toBe(true);
   });
 
+  it("turns a job that exhausts the worker's heap into too_complex, and goes on", async () => {
+    const tight = new ValidationPool({ size: 1, heapMb: 32, budgetMs: 60_000 });
+    try {
+      const big = `machine:\n${Array.from({ length: 150_000 }, (_, i) => `  k${i}: 1\n`).join("")}`;
+      const error = await tight.validate(big, { patch: true }).catch((e: unknown) => e);
+      expect(isAppError(error) && error.code).toBe("too_complex");
+      expect((error as Error).message).toMatch(/too much memory/);
+      expect((await tight.validate("machine:\n  type: worker\n", { patch: true })).valid).toBe(true);
+    } finally {
+      await tight.close();
+    }
+  });
+
   it("refuses jobs beyond the queue limit instead of queueing without end", async () => {
     const small = new ValidationPool({ size: 1, maxQueue: 2 });
     try {
