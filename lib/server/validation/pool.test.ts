@@ -1,4 +1,6 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { Worker } from "node:worker_threads";
+
+import { afterAll, describe, expect, it, vi } from "vitest";
 
 import { MAX_ISSUES } from "@/lib/config/bound";
 import { isAppError } from "@/lib/server/errors";
@@ -79,6 +81,28 @@ describe("ValidationPool", () => {
       expect((await Promise.all(jobs)).sort()).toEqual(["ok", "ok", "rate_limited", "rate_limited"]);
     } finally {
       await small.close();
+    }
+  });
+
+  it("refuses the queued jobs with a 500, once, when the worker cannot start", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    let spawned = 0;
+    const broken = new ValidationPool({
+      size: 1,
+      spawn: () => {
+        spawned++;
+        return new Worker("throw new Error('cannot load the validator')", { eval: true });
+      },
+    });
+    try {
+      const codes = await Promise.all([1, 2, 3].map(() => broken.validate("machine: {}\n").then(() => "ok", (e: unknown) => (isAppError(e) ? e.code : String(e)))));
+      expect(codes).toEqual(["internal", "internal", "internal"]);
+      // One start per burst, not a spin: the next request tries again.
+      expect(spawned).toBe(1);
+      expect(logged).toHaveBeenCalledWith("[minos] the config validation worker failed to start", expect.any(Error));
+    } finally {
+      logged.mockRestore();
+      await broken.close();
     }
   });
 });

@@ -32,6 +32,8 @@ export interface ValidationPoolOptions {
   budgetMs?: number;
   maxQueue?: number;
   heapMb?: number;
+  /** How a worker is started (tests start broken ones); the validation worker by default. */
+  spawn?: (heapMb: number) => Worker;
 }
 
 interface Pending {
@@ -83,6 +85,7 @@ export class ValidationPool {
   private readonly budgetMs: number;
   private readonly maxQueue: number;
   private readonly heapMb: number;
+  private readonly spawn: (heapMb: number) => Worker;
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
   private nextId = 1;
@@ -94,6 +97,7 @@ export class ValidationPool {
     this.budgetMs = options.budgetMs ?? VALIDATION_BUDGET_MS;
     this.maxQueue = options.maxQueue ?? VALIDATION_MAX_QUEUE;
     this.heapMb = options.heapMb ?? VALIDATION_WORKER_HEAP_MB;
+    this.spawn = options.spawn ?? spawn;
   }
 
   /** Validates `yaml` in a worker: the bounded result, or AppError too_complex / rate_limited. */
@@ -145,7 +149,7 @@ export class ValidationPool {
   }
 
   private startWorker(): void {
-    const slot: Slot = { worker: spawn(this.heapMb), ready: false };
+    const slot: Slot = { worker: this.spawn(this.heapMb), ready: false };
     // Idle workers must not keep a process (a test, a CLI run) alive; a running job's timer does.
     slot.worker.unref();
     slot.worker.on("message", (m: FromWorker) => this.onMessage(slot, m));
