@@ -8,7 +8,7 @@ import type { z } from "zod";
 
 import { compareMinor } from "./rules/version";
 import type { ConfigIssue, TalosMinor } from "./types";
-import { findDuplicateKeys, parseStream } from "./yaml";
+import { findDuplicateKeys, indexAliases, parseStream } from "./yaml";
 
 /** Larger inputs are refused with one error: real configs are a few hundred KiB at most. */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
@@ -149,6 +149,7 @@ export function parseConfigYaml(source: string): ParseResult {
     let value: unknown;
     if (!broken) {
       try {
+        if (mayHaveAliases) indexAliases(doc);
         value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
         if (mayHaveAliases && isCyclic(value)) {
           const alias = firstAlias(doc);

@@ -3,9 +3,10 @@
  * issue): the value node for a bad value, the key node for an unknown or unwanted key, and the
  * key of the nearest existing parent when the path does not exist (a missing required key).
  */
-import { isAlias, isMap, isNode, isPair, isScalar, isSeq, type Alias, type Document, type LineCounter, type Node as YamlNode, type Pair, type YAMLMap } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, type Alias, type Document, type LineCounter, type Node as YamlNode, type Pair, type YAMLMap } from "yaml";
 
 import { rangeToPosition, rootKeyNode } from "./parse";
+import { aliasTargets } from "./yaml";
 
 export type PathSegment = string | number;
 
@@ -50,36 +51,9 @@ function findPair(map: YAMLMap, seg: PathSegment): Pair | undefined {
   return index.get(String(seg));
 }
 
-// yaml's Alias.resolve(doc) walks the whole document on every call; resolve every alias of a
-// document in one walk instead: an alias refers to the last node with its anchor before it.
-const aliasTargets = new WeakMap<Document, Map<Alias, YamlNode>>();
-
-function resolveAlias(doc: Document, alias: Alias): YamlNode | undefined {
-  let targets = aliasTargets.get(doc);
-  if (!targets) {
-    targets = new Map();
-    const anchors = new Map<string, YamlNode>();
-    // Pre-order, keys before values: the document's order (an explicit stack: no recursion).
-    const stack: unknown[] = [doc.contents];
-    while (stack.length > 0) {
-      const n = stack.pop();
-      if (isAlias(n)) {
-        const target = anchors.get(n.source);
-        if (target) targets.set(n, target);
-        continue;
-      }
-      if (isPair(n)) {
-        stack.push(n.value, n.key);
-        continue;
-      }
-      if (!isNode(n)) continue;
-      if (n.anchor) anchors.set(n.anchor, n);
-      if (isMap(n) || isSeq(n)) for (let i = n.items.length - 1; i >= 0; i--) stack.push(n.items[i]);
-    }
-    aliasTargets.set(doc, targets);
-  }
-  return targets.get(alias);
-}
+// yaml's Alias.resolve(doc) walks the whole document on every call: resolve every alias of a
+// document in one walk instead (lib/config/yaml.ts).
+const resolveAlias = (doc: Document, alias: Alias): YamlNode | undefined => aliasTargets(doc).get(alias);
 
 function walk(doc: Document, path: readonly PathSegment[]): Located {
   let node = (doc.contents as YamlNode | null) ?? undefined;
