@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { MAX_ISSUES } from "@/lib/config/bound";
 import { validateConfigResponseSchema } from "@/lib/schemas/config";
@@ -10,7 +10,15 @@ import { POST } from "./route";
 const call = (body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) =>
   POST(authedRequest("http://localhost/api/config/validate", { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) }));
 
+const g = globalThis as { __minosValidationPool?: ValidationPool };
+
 describe("POST /api/config/validate", () => {
+  // The process's pool, with a budget no loaded test machine reaches (the budget has its own test).
+  beforeAll(() => {
+    g.__minosValidationPool = new ValidationPool({ budgetMs: 60_000 });
+  });
+  afterAll(() => g.__minosValidationPool?.close());
+
   it("returns the validation result for a patch", async () => {
     const res = await call({ yaml: "machine:\n  foo: 1\n", talosVersion: "v1.13.9", patch: true });
     expect(res.status).toBe(200);
@@ -46,7 +54,6 @@ describe("POST /api/config/validate", () => {
   });
 
   it("answers 422 too_complex when validation overruns its budget", async () => {
-    const g = globalThis as { __minosValidationPool?: ValidationPool };
     const saved = g.__minosValidationPool;
     g.__minosValidationPool = new ValidationPool({ size: 1, budgetMs: 1 });
     try {
