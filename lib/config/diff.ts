@@ -1,7 +1,8 @@
 import { createTwoFilesPatch } from "diff";
-import { parseAllDocuments, type Document } from "yaml";
+import { type Document } from "yaml";
 
 import { documentKey, markedScalars, markerAt, redactConfig } from "./redact";
+import { parseStream } from "./yaml";
 
 /** The comment put after a redacted secret whose value differs between the two sides. */
 export const SECRET_CHANGED_MARK = "# secret changed";
@@ -21,7 +22,8 @@ export interface RedactedDiff {
 type Segment = string | number;
 
 function docsOf(yaml: string): Document.Parsed[] {
-  return parseAllDocuments(yaml) as Document.Parsed[];
+  // parseStream: yaml's own duplicate-key check is quadratic in a mapping's size.
+  return parseStream(yaml);
 }
 
 function valueAt(root: unknown, path: readonly Segment[]): unknown {
@@ -78,8 +80,15 @@ export function redactedDiff(from: string, to: string, labels: { from: string; t
       }
     }
   });
-  let toYaml = redactedTo;
-  for (const at of marks.sort((a, b) => b - a)) toYaml = `${toYaml.slice(0, at)} ${SECRET_CHANGED_MARK}${toYaml.slice(at)}`;
+  // One pass over the text (splicing a mark at a time copied it once per changed secret).
+  const parts: string[] = [];
+  let last = 0;
+  for (const at of marks.sort((a, b) => a - b)) {
+    parts.push(redactedTo.slice(last, at), ` ${SECRET_CHANGED_MARK}`);
+    last = at;
+  }
+  parts.push(redactedTo.slice(last));
+  const toYaml = parts.join("");
   const unchanged = fromYaml === toYaml;
   const diff = unchanged
     ? ""

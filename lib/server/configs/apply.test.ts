@@ -6,6 +6,7 @@ import { applyNodeConfig, rollbackNodeConfig } from "@/lib/server/configs/apply"
 import { adoptDrift, checkAllDrift, checkDrift, listStoredDrift, reapplyDrift } from "@/lib/server/configs/drift";
 import { diffRevisions, listRevisions } from "@/lib/server/configs/history";
 import { preflightNodeConfig } from "@/lib/server/configs/preflight";
+import { ValidationPool } from "@/lib/server/validation/pool";
 import { startConfigTestFleet, type ConfigTestFleet } from "@/lib/server/configs/test-fleet";
 import { rejection, waitFor } from "@/lib/server/talos/testing/fleet";
 
@@ -84,6 +85,37 @@ describe("preflight", () => {
     expect(e.code).toBe("invalid_config");
     expect(e.details.issues.some((i) => /bogusField/.test(i.message))).toBe(true);
     expect(listAudit(t.deps.db, { limit: 1 })[0]).toMatchObject({ action: "config.preflight", result: "refused" });
+  });
+
+  it("refuses a config that overruns the validator's budget with too_complex, the event loop free meanwhile", async () => {
+    const node = workers[0]!;
+    const g = globalThis as { __minosValidationPool?: ValidationPool };
+    const saved = g.__minosValidationPool;
+    g.__minosValidationPool = new ValidationPool({ size: 1, budgetMs: 1 });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    try {
+      const sysctls = Array.from({ length: 40_000 }, (_, i) => `        net.k${i}: "1"\n`).join("");
+      const yaml = redactConfig(await t.runningConfig(node)).replace(/^machine:\n/m, `machine:\n    sysctls:\n${sysctls}`);
+      const e = await rejection(preflightNodeConfig(t.deps, node, { yaml, mode: "auto" }, USER));
+      expect(e).toMatchObject({ code: "too_complex" });
+      expect(ticks).toBeGreaterThan(0);
+      expect(listAudit(t.deps.db, { limit: 1 })[0]).toMatchObject({ action: "config.preflight", result: "failed" });
+    } finally {
+      clearInterval(timer);
+      await g.__minosValidationPool.close();
+      g.__minosValidationPool = saved;
+    }
+  });
+
+  it("names at most ten unresolved secrets in the message", async () => {
+    const node = workers[0]!;
+    const markers = Array.from({ length: 30 }, (_, i) => `    - name: r${i}\n      password: '******'\n`).join("");
+    const yaml = redactConfig(await t.runningConfig(node)).replace(/^cluster:\n/m, `cluster:\n    bogusList:\n${markers}`);
+    const e = (await rejection(preflightNodeConfig(t.deps, node, { yaml, mode: "auto" }, USER))) as Error & { code: string; details: { unresolved: string[] } };
+    expect(e.code).toBe("invalid_config");
+    expect(e.details.unresolved).toHaveLength(30);
+    expect(e.message).toContain("and 20 more");
   });
 
   it("reports a node's refusal as the verdict, and apply then fails with 422 and records nothing", async () => {
