@@ -12,7 +12,7 @@ import { ImageServiceService } from "../server/talos/gen/machine/image";
 import { LifecycleServiceService } from "../server/talos/gen/machine/lifecycle";
 import { MachineServiceService } from "../server/talos/gen/machine/machine";
 import { StateService } from "../server/talos/gen/cosi/state";
-import { realClock } from "./clock";
+import { realClock } from "../utils/clock";
 import { buildConfigTemplate, loadOrCreateClusterSecrets, type ClusterSecrets } from "./config-gen";
 import { type ControlBackend, type NodeRow, startControlApi, UnknownNodeError } from "./control-api";
 import { describeFaults, type FaultSpec, faultSpecSchema } from "./faults";

@@ -12,7 +12,8 @@ import {
   ServiceStateEvent_Action,
   type ApplyConfigurationRequest_Mode,
 } from "../server/talos/gen/machine/machine";
-import { type Clock, TimerSet } from "./clock";
+import type { Clock } from "../utils/clock";
+import { TimerSet } from "./clock";
 import {
   ApplyMode,
   canApplyImmediately,
