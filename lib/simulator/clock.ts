@@ -1,20 +1,4 @@
-/** Time source and timers, injected so the node state machine can be driven by a fake clock. */
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    // Timers never keep the process alive on their own: stop() and signals decide when it exits.
-    t.unref?.();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
+import type { Clock } from "../utils/clock";
 
 /** A set of pending timers that can be cancelled together (per node, so stop() leaves nothing behind). */
 export class TimerSet {

@@ -16,7 +16,7 @@ import { buildConfigTemplate, defaultKubernetesVersion } from "../talos/generate
 import type { ClusterSecrets } from "../talos/generate/secrets";
 import { type CertAndKey, issueClientCert, toTalosKeyPem } from "../talos/pki";
 import { renderTalosconfig, writeTalosconfig } from "../talos/talosconfig";
-import { realClock } from "./clock";
+import { realClock } from "../utils/clock";
 import { type ControlBackend, type NodeRow, startControlApi, UnknownNodeError } from "./control-api";
 import { describeFaults, type FaultSpec, faultSpecSchema } from "./faults";
 import { issueLeafSecrets, type LeafSecretsOptions } from "./leaf-secrets";

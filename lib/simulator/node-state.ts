@@ -13,7 +13,8 @@ import {
   type ApplyConfigurationRequest_Mode,
 } from "../third_party/talos-proto/gen/machine/machine";
 import { renderNodeConfig } from "../talos/generate/config";
-import { type Clock, TimerSet } from "./clock";
+import type { Clock } from "../utils/clock";
+import { TimerSet } from "./clock";
 import {
   ApplyMode,
   canApplyImmediately,

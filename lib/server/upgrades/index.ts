@@ -2,7 +2,9 @@ import "server-only";
 
 /**
  * Rolling Talos upgrades: the pure planner (./plan) and state machines (./machine, ./health),
- * the resumable runner (./runner) over SQLite (./repository), and the process-wide service.
+ * the resumable runner (./runner, its Talos reads in ./probes) over SQLite (./repository), and
+ * the process-wide service. What rollouts share with it lives in lib/server/jobs.
  */
 export { getUpgradeProgressByCluster, getUpgradeRunner, startUpgradeRunner, withUpgradeRunner } from "./service";
-export { UpgradeRunner, realClock, type Clock, type RunnerDeps, type UpgradeTalos } from "./runner";
+export type { UpgradeTalos } from "./probes";
+export { UpgradeRunner, type RunnerDeps } from "./runner";

@@ -98,88 +98,6 @@ function toSummary(r: PlanRow, nodes: UpgradeNode[], now: number): UpgradePlanSu
   };
 }
 
-/** Persists a new plan and its nodes (state `pending`) in one transaction. */
-export function insertPlan(db: Db, p: { id: string; actor: string; preview: UpgradePreview; etcdMembers: number | null; now: number }): void {
-  const at = iso(p.now);
-  const { preview } = p;
-  db.transaction(() => {
-    db.prepare(
-      `INSERT INTO upgrade_plans (id, cluster, target_version, image, strategy, state, reason, actor, checks, batches, etcd_members, created_at, started_at, finished_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, 'pending', NULL, ?, ?, ?, ?, ?, NULL, NULL, ?)`,
-    ).run(p.id, preview.cluster, preview.targetVersion, preview.image, JSON.stringify(preview.strategy), p.actor, JSON.stringify(preview.checks), JSON.stringify(preview.batches), p.etcdMembers, at, at);
-    const ins = db.prepare(
-      `INSERT INTO upgrade_nodes (plan_id, node_id, address, hostname, role, batch, position, from_version, to_version, already_on_target, state, started_at, finished_at, state_changed_at, attempts, boot_id_before, error, messages)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, NULL, 0, NULL, NULL, '[]')`,
-    );
-    for (const n of preview.nodes as PlannedNode[]) {
-      ins.run(p.id, n.id, n.address, n.hostname, n.role, n.batch, n.position, n.fromVersion, preview.targetVersion, n.alreadyOnTarget ? 1 : 0);
-    }
-  })();
-}
-
-function planRow(db: Db, id: string): PlanRow | undefined {
-  return db.prepare("SELECT * FROM upgrade_plans WHERE id = ?").get(id) as PlanRow | undefined;
-}
-
-export function getPlanNodes(db: Db, id: string): UpgradeNode[] {
-  return (db.prepare("SELECT * FROM upgrade_nodes WHERE plan_id = ? ORDER BY position").all(id) as NodeRow[]).map(toNode);
-}
-
-/** A plan with its nodes and progress; null when there is none with this id. */
-export function getPlan(db: Db, id: string, now: number): UpgradePlan | null {
-  const r = planRow(db, id);
-  if (!r) return null;
-  const nodes = getPlanNodes(db, id);
-  return {
-    ...toSummary(r, nodes, now),
-    checks: JSON.parse(r.checks) as UpgradeCheck[],
-    batches: JSON.parse(r.batches) as UpgradePlan["batches"],
-    nodes,
-  };
-}
-
-/** Plans newest first, without their nodes. */
-export function listPlans(db: Db, opts: { cluster?: string; limit: number; now: number }): UpgradePlanSummary[] {
-  const rows = (
-    opts.cluster
-      ? db.prepare("SELECT * FROM upgrade_plans WHERE cluster = ? ORDER BY created_at DESC, rowid DESC LIMIT ?").all(opts.cluster, opts.limit)
-      : db.prepare("SELECT * FROM upgrade_plans ORDER BY created_at DESC, rowid DESC LIMIT ?").all(opts.limit)
-  ) as PlanRow[];
-  return rows.map((r) => toSummary(r, getPlanNodes(db, r.id), opts.now));
-}
-
-/** Ids of plans in one of `states`, oldest first. */
-export function listPlanIdsInStates(db: Db, states: readonly UpgradePlanState[]): { id: string; cluster: string; state: UpgradePlanState }[] {
-  if (states.length === 0) return [];
-  return db
-    .prepare(`SELECT id, cluster, state FROM upgrade_plans WHERE state IN (${states.map(() => "?").join(", ")}) ORDER BY created_at, rowid`)
-    .all(...states) as { id: string; cluster: string; state: UpgradePlanState }[];
-}
-
-/** How many etcd members the cluster had when the plan was made (the health gate expects as many). */
-export function getPlanEtcdMembers(db: Db, id: string): number | null {
-  return (db.prepare("SELECT etcd_members FROM upgrade_plans WHERE id = ?").pluck().get(id) as number | null | undefined) ?? null;
-}
-
-export function getPlanState(db: Db, id: string): UpgradePlanState | null {
-  return (db.prepare("SELECT state FROM upgrade_plans WHERE id = ?").pluck().get(id) as UpgradePlanState | undefined) ?? null;
-}
-
-/** Sets a plan's state (and reason); `started`/`finished` stamp those times if not set yet. */
-export function setPlanState(db: Db, id: string, p: { state: UpgradePlanState; reason?: string | null; started?: boolean; finished?: boolean; now: number }): void {
-  const at = iso(p.now);
-  db.prepare(
-    `UPDATE upgrade_plans SET state = ?, reason = COALESCE(?, reason), updated_at = ?,
-       started_at = CASE WHEN ? AND started_at IS NULL THEN ? ELSE started_at END,
-       finished_at = CASE WHEN ? AND finished_at IS NULL THEN ? ELSE finished_at END
-     WHERE id = ?`,
-  ).run(p.state, p.reason ?? null, at, p.started ? 1 : 0, at, p.finished ? 1 : 0, at, id);
-}
-
-export function clearPlanReason(db: Db, id: string): void {
-  db.prepare("UPDATE upgrade_plans SET reason = NULL WHERE id = ?").run(id);
-}
-
 export interface NodePatch {
   state?: UpgradeNodeState;
   started?: boolean;
@@ -191,46 +109,136 @@ export interface NodePatch {
   now: number;
 }
 
-/** Updates one node row (and the plan's updated_at) in one transaction. */
-export function updateNode(db: Db, planId: string, nodeId: string, p: NodePatch): void {
-  const at = iso(p.now);
-  db.transaction(() => {
-    const row = db.prepare("SELECT messages FROM upgrade_nodes WHERE plan_id = ? AND node_id = ?").get(planId, nodeId) as { messages: string } | undefined;
-    if (!row) throw new Error(`no node ${nodeId} in plan ${planId}`);
-    let messages = row.messages;
-    if (p.message !== undefined) {
-      const list = JSON.parse(messages) as UpgradeNode["messages"];
-      list.push({ at, text: p.message });
-      messages = JSON.stringify(list.slice(-MAX_MESSAGES));
-    }
-    db.prepare(
-      `UPDATE upgrade_nodes SET
-         state = COALESCE(?, state),
-         state_changed_at = CASE WHEN ? IS NOT NULL THEN ? ELSE state_changed_at END,
+/**
+ * Upgrade plans and their nodes in SQLite. Every transition is written before the runner acts
+ * on it, so a restarted Minos resumes each node from what it had announced.
+ */
+export class UpgradeRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Persists a new plan and its nodes (state `pending`) in one transaction. */
+  insertPlan(p: { id: string; actor: string; preview: UpgradePreview; etcdMembers: number | null; now: number }): void {
+    const at = iso(p.now);
+    const { preview } = p;
+    this.db.transaction(() => {
+      this.db.prepare(
+        `INSERT INTO upgrade_plans (id, cluster, target_version, image, strategy, state, reason, actor, checks, batches, etcd_members, created_at, started_at, finished_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'pending', NULL, ?, ?, ?, ?, ?, NULL, NULL, ?)`,
+      ).run(p.id, preview.cluster, preview.targetVersion, preview.image, JSON.stringify(preview.strategy), p.actor, JSON.stringify(preview.checks), JSON.stringify(preview.batches), p.etcdMembers, at, at);
+      const ins = this.db.prepare(
+        `INSERT INTO upgrade_nodes (plan_id, node_id, address, hostname, role, batch, position, from_version, to_version, already_on_target, state, started_at, finished_at, state_changed_at, attempts, boot_id_before, error, messages)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, NULL, 0, NULL, NULL, '[]')`,
+      );
+      for (const n of preview.nodes as PlannedNode[]) {
+        ins.run(p.id, n.id, n.address, n.hostname, n.role, n.batch, n.position, n.fromVersion, preview.targetVersion, n.alreadyOnTarget ? 1 : 0);
+      }
+    })();
+  }
+
+  getPlanNodes(id: string): UpgradeNode[] {
+    return (this.db.prepare("SELECT * FROM upgrade_nodes WHERE plan_id = ? ORDER BY position").all(id) as NodeRow[]).map(toNode);
+  }
+
+  /** A plan with its nodes and progress; null when there is none with this id. */
+  getPlan(id: string, now: number): UpgradePlan | null {
+    const r = this.planRow(id);
+    if (!r) return null;
+    const nodes = this.getPlanNodes(id);
+    return {
+      ...toSummary(r, nodes, now),
+      checks: JSON.parse(r.checks) as UpgradeCheck[],
+      batches: JSON.parse(r.batches) as UpgradePlan["batches"],
+      nodes,
+    };
+  }
+
+  /** Plans newest first, without their nodes. */
+  listPlans(opts: { cluster?: string; limit: number; now: number }): UpgradePlanSummary[] {
+    const rows = (
+      opts.cluster
+        ? this.db.prepare("SELECT * FROM upgrade_plans WHERE cluster = ? ORDER BY created_at DESC, rowid DESC LIMIT ?").all(opts.cluster, opts.limit)
+        : this.db.prepare("SELECT * FROM upgrade_plans ORDER BY created_at DESC, rowid DESC LIMIT ?").all(opts.limit)
+    ) as PlanRow[];
+    return rows.map((r) => toSummary(r, this.getPlanNodes(r.id), opts.now));
+  }
+
+  /** Ids of plans in one of `states`, oldest first. */
+  listPlanIdsInStates(states: readonly UpgradePlanState[]): { id: string; cluster: string; state: UpgradePlanState }[] {
+    if (states.length === 0) return [];
+    return this.db
+      .prepare(`SELECT id, cluster, state FROM upgrade_plans WHERE state IN (${states.map(() => "?").join(", ")}) ORDER BY created_at, rowid`)
+      .all(...states) as { id: string; cluster: string; state: UpgradePlanState }[];
+  }
+
+  /** How many etcd members the cluster had when the plan was made (the health gate expects as many). */
+  getPlanEtcdMembers(id: string): number | null {
+    return (this.db.prepare("SELECT etcd_members FROM upgrade_plans WHERE id = ?").pluck().get(id) as number | null | undefined) ?? null;
+  }
+
+  getPlanState(id: string): UpgradePlanState | null {
+    return (this.db.prepare("SELECT state FROM upgrade_plans WHERE id = ?").pluck().get(id) as UpgradePlanState | undefined) ?? null;
+  }
+
+  /** Sets a plan's state (and reason); `started`/`finished` stamp those times if not set yet. */
+  setPlanState(id: string, p: { state: UpgradePlanState; reason?: string | null; started?: boolean; finished?: boolean; now: number }): void {
+    const at = iso(p.now);
+    this.db.prepare(
+      `UPDATE upgrade_plans SET state = ?, reason = COALESCE(?, reason), updated_at = ?,
          started_at = CASE WHEN ? AND started_at IS NULL THEN ? ELSE started_at END,
-         finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
-         attempts = attempts + ?,
-         boot_id_before = CASE WHEN ? THEN ? ELSE boot_id_before END,
-         error = CASE WHEN ? THEN ? ELSE error END,
-         messages = ?
-       WHERE plan_id = ? AND node_id = ?`,
-    ).run(
-      p.state ?? null,
-      p.state ?? null,
-      at,
-      p.started ? 1 : 0,
-      at,
-      p.finished ? 1 : 0,
-      at,
-      p.attempt ? 1 : 0,
-      p.bootIdBefore !== undefined ? 1 : 0,
-      p.bootIdBefore ?? null,
-      p.error !== undefined ? 1 : 0,
-      p.error ?? null,
-      messages,
-      planId,
-      nodeId,
-    );
-    db.prepare("UPDATE upgrade_plans SET updated_at = ? WHERE id = ?").run(at, planId);
-  })();
+         finished_at = CASE WHEN ? AND finished_at IS NULL THEN ? ELSE finished_at END
+       WHERE id = ?`,
+    ).run(p.state, p.reason ?? null, at, p.started ? 1 : 0, at, p.finished ? 1 : 0, at, id);
+  }
+
+  clearPlanReason(id: string): void {
+    this.db.prepare("UPDATE upgrade_plans SET reason = NULL WHERE id = ?").run(id);
+  }
+
+  /** Updates one node row (and the plan's updated_at) in one transaction. */
+  updateNode(planId: string, nodeId: string, p: NodePatch): void {
+    const at = iso(p.now);
+    this.db.transaction(() => {
+      const row = this.db.prepare("SELECT messages FROM upgrade_nodes WHERE plan_id = ? AND node_id = ?").get(planId, nodeId) as { messages: string } | undefined;
+      if (!row) throw new Error(`no node ${nodeId} in plan ${planId}`);
+      let messages = row.messages;
+      if (p.message !== undefined) {
+        const list = JSON.parse(messages) as UpgradeNode["messages"];
+        list.push({ at, text: p.message });
+        messages = JSON.stringify(list.slice(-MAX_MESSAGES));
+      }
+      this.db.prepare(
+        `UPDATE upgrade_nodes SET
+           state = COALESCE(?, state),
+           state_changed_at = CASE WHEN ? IS NOT NULL THEN ? ELSE state_changed_at END,
+           started_at = CASE WHEN ? AND started_at IS NULL THEN ? ELSE started_at END,
+           finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
+           attempts = attempts + ?,
+           boot_id_before = CASE WHEN ? THEN ? ELSE boot_id_before END,
+           error = CASE WHEN ? THEN ? ELSE error END,
+           messages = ?
+         WHERE plan_id = ? AND node_id = ?`,
+      ).run(
+        p.state ?? null,
+        p.state ?? null,
+        at,
+        p.started ? 1 : 0,
+        at,
+        p.finished ? 1 : 0,
+        at,
+        p.attempt ? 1 : 0,
+        p.bootIdBefore !== undefined ? 1 : 0,
+        p.bootIdBefore ?? null,
+        p.error !== undefined ? 1 : 0,
+        p.error ?? null,
+        messages,
+        planId,
+        nodeId,
+      );
+      this.db.prepare("UPDATE upgrade_plans SET updated_at = ? WHERE id = ?").run(at, planId);
+    })();
+  }
+
+  private planRow(id: string): PlanRow | undefined {
+    return this.db.prepare("SELECT * FROM upgrade_plans WHERE id = ?").get(id) as PlanRow | undefined;
+  }
 }

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { openDb, type Db } from "@/lib/server/db/db";
 import { startTestFleet, waitFor, type TestFleet } from "@/lib/server/talos/testing/fleet";
 
-import { getPlan } from "./repository";
+import { UpgradeRepository } from "./repository";
 import { countEvents, maxConcurrentlyDown } from "./testing/timeline";
 
 const root = path.resolve(__dirname, "../../..");
@@ -57,7 +57,7 @@ it("a runner killed while a node reboots is resumed by a new one; no node is upg
   // Kill it while a worker is mid-reboot: its row says waiting-healthy, the node is down.
   const db: Db = openDb(dbFile);
   const victim = await waitFor(async () => {
-    const plan = getPlan(db, planId, Date.now());
+    const plan = new UpgradeRepository(db).getPlan(planId, Date.now());
     const n = plan?.nodes.find((x) => x.role === "worker" && x.state === "waiting-healthy");
     if (!n) return undefined;
     const sim = t.fleet.nodeStates().find((s) => s.address === n.address);
@@ -65,7 +65,7 @@ it("a runner killed while a node reboots is resumed by a new one; no node is upg
   }, 60_000, 10);
   first.child.kill("SIGKILL");
   await first.exited;
-  const atKill = getPlan(db, planId, Date.now())!;
+  const atKill = new UpgradeRepository(db).getPlan(planId, Date.now())!;
   expect(atKill.state).toBe("running");
   expect(atKill.nodes.filter((n) => n.state === "done").length).toBeGreaterThanOrEqual(3);
 
@@ -73,7 +73,7 @@ it("a runner killed while a node reboots is resumed by a new one; no node is upg
   const code = await Promise.race([second.exited, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 90_000))]);
   expect(code, second.lines.join("\n")).toBe(0);
 
-  const plan = getPlan(db, planId, Date.now())!;
+  const plan = new UpgradeRepository(db).getPlan(planId, Date.now())!;
   db.close();
   expect(plan.state).toBe("succeeded");
   expect(plan.nodes.every((n) => n.state === "done")).toBe(true);

@@ -2,7 +2,7 @@ import "server-only";
 
 import { randomUUID } from "node:crypto";
 
-import { nodeId, parseNodeId } from "@/lib/fleet/node-id";
+import { parseNodeId } from "@/lib/fleet/node-id";
 import type {
   ClusterUpgradeProgress,
   ParsedUpgradeRequest,
@@ -17,42 +17,17 @@ import type {
 import { recordAudit } from "@/lib/server/audit";
 import type { Db } from "@/lib/server/db/db";
 import { AppError } from "@/lib/server/errors";
-import type { TalosClient } from "@/lib/server/talos";
+import { bootIdentity, errorText, JobLoops, sameBoot, waitUntil } from "@/lib/server/jobs";
 import { installerExitError } from "@/lib/server/talos/errors";
 import { upgradePathFor } from "@/lib/server/talos/versions";
 import { installerImage, normalizeVersion, sameVersion, versionFromImage } from "@/lib/upgrades/versions";
+import { type Clock, realClock } from "@/lib/utils/clock";
 
-import { evaluateHealth, type HealthFacts } from "./health";
+import { evaluateHealth } from "./health";
 import { ACTIVE_NODE_STATES, assertNodeTransition, decide, FINAL_PLAN_STATES, planTransition, type PlanEvent } from "./machine";
-import { buildPlan, type EtcdFacts, type NodeFacts } from "./plan";
-import * as repo from "./repository";
-
-/** The Talos calls the runner makes; `TalosClient` fits, tests may pass a fake. */
-export type UpgradeTalos = Pick<
-  TalosClient,
-  "version" | "hostname" | "services" | "machineStatus" | "bootId" | "systemStat" | "etcdMemberList" | "etcdStatus" | "imagePull" | "lifecycleUpgrade" | "reboot" | "upgradeLegacy"
->;
-
-export interface Clock {
-  now(): number;
-  /** Resolves after `ms`, or early (without error) when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve();
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
-        signal?.removeEventListener("abort", done);
-        resolve();
-      }
-      signal?.addEventListener("abort", done, { once: true });
-    }),
-};
+import { buildPlan, type EtcdFacts } from "./plan";
+import { etcdFacts, healthFacts, mapLimit, nodeFacts, type UpgradeTalos } from "./probes";
+import { type NodePatch, UpgradeRepository } from "./repository";
 
 export interface RunnerDeps {
   db: Db;
@@ -75,35 +50,6 @@ export interface RunnerDeps {
 /** Plans that still have work (or a node in flight) to do. */
 const LIVE_STATES = ["pending", "running", "paused", "cancelling"] as const;
 
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
-/**
- * The AppError code of a failure. Duck-typed: Next may bundle the Talos client and this module
- * into separate chunks, each with its own AppError class, so `instanceof` is not reliable here.
- */
-function codeOf(e: unknown): string | undefined {
-  return typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" ? e.code : undefined;
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
-
-interface PlanLoop {
-  wake: () => void;
-  done: Promise<void>;
-}
-
 /**
  * Runs rolling upgrades. Every plan and node transition is written to SQLite before the step it
  * announces, so a new runner over the same database (`start()`) resumes where a killed one
@@ -116,8 +62,8 @@ export class UpgradeRunner {
   private readonly actor: string;
   private readonly poll: number;
   private readonly readTimeout: number;
-  private readonly loops = new Map<string, PlanLoop>();
-  private readonly abort = new AbortController();
+  private readonly repo: UpgradeRepository;
+  private readonly loops: JobLoops;
   private started = false;
 
   constructor(private readonly deps: RunnerDeps) {
@@ -126,13 +72,19 @@ export class UpgradeRunner {
     this.actor = deps.actor ?? "local user";
     this.poll = deps.pollIntervalMs ?? 1000;
     this.readTimeout = deps.readTimeoutMs ?? 5000;
+    this.repo = new UpgradeRepository(deps.db);
+    this.loops = new JobLoops(this.clock, (id, e) => this.log(`plan ${id}: runner loop failed: ${errorText(e)}`));
+  }
+
+  private get signal(): AbortSignal {
+    return this.loops.signal;
   }
 
   /** Resumes every plan that was live when the process stopped. Idempotent. */
   start(): void {
     if (this.started) return;
     this.started = true;
-    for (const p of repo.listPlanIdsInStates(this.db, LIVE_STATES)) {
+    for (const p of this.repo.listPlanIdsInStates(LIVE_STATES)) {
       this.log(`resuming plan ${p.id} (${p.cluster}, ${p.state})`);
       if (p.state === "pending") this.transition(p.id, "start", { started: true });
       // Listeners (the fleet's "upgrading 3/8") learn of resumed plans, paused ones included.
@@ -143,8 +95,7 @@ export class UpgradeRunner {
 
   /** Stops every loop (in-flight steps are abandoned, their state stays persisted for a resume). */
   async stop(): Promise<void> {
-    this.abort.abort();
-    await Promise.all([...this.loops.values()].map((l) => l.done));
+    await this.loops.stop();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -152,7 +103,7 @@ export class UpgradeRunner {
   // -------------------------------------------------------------------------------------------
 
   get(id: string): UpgradePlan | null {
-    return repo.getPlan(this.db, id, this.clock.now());
+    return this.repo.getPlan(id, this.clock.now());
   }
 
   getOrThrow(id: string): UpgradePlan {
@@ -162,14 +113,14 @@ export class UpgradeRunner {
   }
 
   list(opts: { cluster?: string; limit: number }): UpgradePlanSummary[] {
-    return repo.listPlans(this.db, { ...opts, now: this.clock.now() });
+    return this.repo.listPlans({ ...opts, now: this.clock.now() });
   }
 
   /** Per cluster, the live plan's progress. */
   progressByCluster(): Record<string, ClusterUpgradeProgress> {
     const out: Record<string, ClusterUpgradeProgress> = {};
-    for (const p of repo.listPlanIdsInStates(this.db, LIVE_STATES)) {
-      const nodes = repo.getPlanNodes(this.db, p.id);
+    for (const p of this.repo.listPlanIdsInStates(LIVE_STATES)) {
+      const nodes = this.repo.getPlanNodes(p.id);
       out[p.cluster] = { planId: p.id, state: p.state, total: nodes.length, done: nodes.filter((n) => n.state === "done").length };
     }
     return out;
@@ -190,11 +141,11 @@ export class UpgradeRunner {
     const all = await this.deps.clusterNodes(req.cluster);
     const addresses = req.nodes ? this.selectNodes(req.cluster, all, req.nodes) : all;
     const client = await this.deps.client(req.cluster);
-    const nodes = await mapLimit(addresses, 8, (a) => this.nodeFacts(client, req.cluster, a));
+    const nodes = await mapLimit(addresses, 8, (a) => nodeFacts(client, req.cluster, a, { timeoutMs: this.readTimeout }));
     // etcd is judged through every control plane of the cluster, selected or not.
-    const others = req.nodes ? await mapLimit(all.filter((a) => !addresses.includes(a)), 8, (a) => this.nodeFacts(client, req.cluster, a)) : [];
+    const others = req.nodes ? await mapLimit(all.filter((a) => !addresses.includes(a)), 8, (a) => nodeFacts(client, req.cluster, a, { timeoutMs: this.readTimeout })) : [];
     const cps = [...nodes, ...others].filter((n) => n.role === "controlplane" && n.reachable);
-    const etcd = cps.length > 0 ? await this.etcdFacts(client, cps) : null;
+    const etcd = cps.length > 0 ? await etcdFacts(client, cps, { timeoutMs: this.readTimeout }) : null;
     const preview = buildPlan({ cluster: req.cluster, targetVersion, image, strategy: req.strategy, nodes, etcd });
     return { preview, etcd };
   }
@@ -211,57 +162,12 @@ export class UpgradeRunner {
     return out;
   }
 
-  private async nodeFacts(client: UpgradeTalos, cluster: string, address: string): Promise<NodeFacts> {
-    const opts = { timeoutMs: this.readTimeout };
-    const id = nodeId(cluster, address);
-    let version: string;
-    try {
-      version = (await client.version(address, opts)).tag;
-    } catch (e) {
-      return { id, address, hostname: null, role: null, version: null, reachable: false, error: errorText(e) };
-    }
-    const [hostname, role] = await Promise.all([
-      client.hostname(address, opts).catch(() => null),
-      client.services(address, opts).then(
-        (s) => ("etcd" in s ? ("controlplane" as const) : ("worker" as const)),
-        () => null,
-      ),
-    ]);
-    return { id, address, hostname, role, version, reachable: true };
-  }
-
-  private async etcdFacts(client: UpgradeTalos, cps: NodeFacts[]): Promise<EtcdFacts> {
-    const opts = { timeoutMs: this.readTimeout };
-    let lastError = "no control plane answered";
-    for (const cp of cps) {
-      try {
-        const { members } = await client.etcdMemberList(cp.address, opts);
-        const voting = members.filter((m) => !m.isLearner);
-        const names = new Map(voting.map((m) => [m.id, m.hostname || m.id]));
-        const statuses = await mapLimit(voting, 4, async (m) => {
-          const host = memberHost(m.clientUrls) ?? cps.find((c) => c.hostname === m.hostname)?.address;
-          if (!host) return null;
-          return client.etcdStatus(host, opts).catch(() => null);
-        });
-        const healthy = voting.filter((_, i) => {
-          const s = statuses[i];
-          return s != null && s.errors.length === 0 && s.leader !== "0";
-        });
-        const leaderId = statuses.find((s) => s && s.leader !== "0")?.leader;
-        return { members: voting.map((m) => names.get(m.id)!), healthy: healthy.map((m) => names.get(m.id)!), leader: leaderId ? (names.get(leaderId) ?? leaderId) : null };
-      } catch (e) {
-        lastError = errorText(e);
-      }
-    }
-    return { members: [], healthy: [], leader: null, error: lastError };
-  }
-
   /**
    * Plans and starts an upgrade. Refused with `conflict` when the cluster already has a live plan
    * or a check fails (the checks are in the error's details). `actor` labels the plan and its audit records.
    */
   async create(req: ParsedUpgradeRequest, actor: string = this.actor): Promise<UpgradePlan> {
-    const live = repo.listPlanIdsInStates(this.db, LIVE_STATES).find((p) => p.cluster === req.cluster);
+    const live = this.repo.listPlanIdsInStates(LIVE_STATES).find((p) => p.cluster === req.cluster);
     if (live) throw new AppError("conflict", `Cluster "${req.cluster}" already has an upgrade in progress (${live.id}, ${live.state})`, { details: { planId: live.id } });
     const { preview, etcd } = await this.plan(req);
     if (!preview.canStart) {
@@ -278,7 +184,7 @@ export class UpgradeRunner {
     const id = randomUUID();
     const now = this.clock.now();
     this.db.transaction(() => {
-      repo.insertPlan(this.db, { id, actor, preview, etcdMembers: etcd && !etcd.error ? etcd.members.length : null, now });
+      this.repo.insertPlan({ id, actor, preview, etcdMembers: etcd && !etcd.error ? etcd.members.length : null, now });
       recordAudit(this.db, {
         actor,
         action: "upgrade.start",
@@ -301,12 +207,12 @@ export class UpgradeRunner {
     this.db.transaction(() => {
       const reason = action === "pause" ? `paused by ${actor}` : action === "cancel" ? `cancelled by ${actor}` : null;
       this.transition(id, event, {}, reason);
-      if (action === "resume") repo.clearPlanReason(this.db, id);
+      if (action === "resume") this.repo.clearPlanReason(id);
       recordAudit(this.db, { actor, action: `upgrade.${action}`, target: id, result: "ok", details: { cluster: plan.cluster, from: plan.state, to: next } });
     })();
     this.publish(id);
     this.ensureLoop(id);
-    this.loops.get(id)?.wake();
+    this.loops.wake(id);
     return this.getOrThrow(id);
   }
 
@@ -315,34 +221,17 @@ export class UpgradeRunner {
   // -------------------------------------------------------------------------------------------
 
   private transition(id: string, event: PlanEvent, stamp: { started?: boolean; finished?: boolean }, reason: string | null = null): void {
-    const state = repo.getPlanState(this.db, id);
+    const state = this.repo.getPlanState(id);
     if (!state) throw new AppError("not_found", `No upgrade plan ${JSON.stringify(id)}`);
     const next = planTransition(state, event);
     if (!next) throw new AppError("conflict", `Cannot ${event} an upgrade that is ${state}`);
-    repo.setPlanState(this.db, id, { state: next, reason, ...stamp, now: this.clock.now() });
+    this.repo.setPlanState(id, { state: next, reason, ...stamp, now: this.clock.now() });
     this.publish(id);
   }
 
   private ensureLoop(id: string): void {
-    if (this.loops.has(id) || this.abort.signal.aborted) return;
-    let wake = () => {};
-    const loop: PlanLoop = { wake: () => wake(), done: Promise.resolve() };
-    const waitForWake = () =>
-      new Promise<void>((resolve) => {
-        wake = resolve;
-        // A fallback tick: nothing should need it, but a lost wake-up must not stall a plan.
-        void this.clock.sleep(this.poll * 5, this.abort.signal).then(resolve);
-      });
-    loop.done = (async () => {
-      try {
-        await this.runPlan(id, waitForWake, () => loop.wake());
-      } catch (e) {
-        this.log(`plan ${id}: runner loop failed: ${errorText(e)}`);
-      } finally {
-        this.loops.delete(id);
-      }
-    })();
-    this.loops.set(id, loop);
+    // The fallback tick of nextWake: nothing should need it, but a lost wake-up must not stall a plan.
+    this.loops.ensure(id, ({ nextWake }) => this.runPlan(id, () => nextWake(this.poll * 5), () => this.loops.wake(id)));
   }
 
   private async runPlan(id: string, waitForWake: () => Promise<void>, wake: () => void): Promise<void> {
@@ -356,7 +245,7 @@ export class UpgradeRunner {
         });
       inFlight.set(node.id, p);
     };
-    while (!this.abort.signal.aborted) {
+    while (!this.signal.aborted) {
       const wakeUp = waitForWake();
       const plan = this.getOrThrow(id);
       if (FINAL_PLAN_STATES.has(plan.state)) break;
@@ -387,7 +276,7 @@ export class UpgradeRunner {
     this.db.transaction(() => {
       for (const nid of skip) {
         assertNodeTransition("pending", "skipped");
-        repo.updateNode(this.db, plan.id, nid, { state: "skipped", message: event === "finish-cancel" ? "skipped: the upgrade was cancelled" : "skipped: the upgrade halted", now });
+        this.repo.updateNode(plan.id, nid, { state: "skipped", message: event === "finish-cancel" ? "skipped: the upgrade was cancelled" : "skipped: the upgrade halted", now });
       }
       this.transition(plan.id, event, { finished: true }, reason);
       const outcome = event === "succeed" ? "succeeded" : event === "fail" ? "failed" : "cancelled";
@@ -406,12 +295,12 @@ export class UpgradeRunner {
   // One node
   // -------------------------------------------------------------------------------------------
 
-  private setNode(plan: UpgradePlan, node: { id: string; state: UpgradeNodeState }, patch: Omit<repo.NodePatch, "now">): void {
+  private setNode(plan: UpgradePlan, node: { id: string; state: UpgradeNodeState }, patch: Omit<NodePatch, "now">): void {
     if (patch.state && patch.state !== node.state) {
       assertNodeTransition(node.state, patch.state);
       node.state = patch.state;
     }
-    repo.updateNode(this.db, plan.id, node.id, { ...patch, now: this.clock.now() });
+    this.repo.updateNode(plan.id, node.id, { ...patch, now: this.clock.now() });
     this.publish(plan.id);
   }
 
@@ -420,7 +309,7 @@ export class UpgradeRunner {
     const client = await this.deps.client(plan.cluster);
     const addr = row.address;
     const node = { id: row.id, state: row.state };
-    const signal = this.abort.signal;
+    const signal = this.signal;
     const target = plan.targetVersion;
     let bootIdBefore = row.bootIdBefore;
     let path: "lifecycle" | "legacy" = "lifecycle";
@@ -432,7 +321,7 @@ export class UpgradeRunner {
           this.setNode(plan, node, { state: "done", started: true, finished: true, message: `already runs ${target}: nothing to do` });
           return;
         }
-        bootIdBefore = await this.bootIdentity(client, addr);
+        bootIdBefore = await bootIdentity(client, addr, { timeoutMs: this.readTimeout, signal: this.signal });
         path = upgradePathFor(from);
         this.setNode(plan, node, {
           state: path === "lifecycle" ? "pulling" : "installing",
@@ -499,11 +388,11 @@ export class UpgradeRunner {
   /** Decides where a node left mid-way continues, from what it reports now. */
   private async resumeNode(plan: UpgradePlan, node: { id: string; state: UpgradeNodeState }, client: UpgradeTalos, bootIdBefore: string | null): Promise<void> {
     const addr = plan.nodes.find((n) => n.id === node.id)!.address;
-    const opts = { timeoutMs: this.readTimeout, signal: this.abort.signal };
+    const opts = { timeoutMs: this.readTimeout, signal: this.signal };
     const status = await client.machineStatus(addr, opts).catch(() => null);
-    const bootId = status ? await this.bootIdentity(client, addr, bootIdBefore).catch(() => null) : null;
+    const bootId = status ? await bootIdentity(client, addr, { ...opts, like: bootIdBefore }).catch(() => null) : null;
     const version = status ? await client.version(addr, opts).then((v) => v.tag, () => null) : null;
-    const rebooted = status === null || status.stage !== "running" || (bootId !== null && bootIdBefore !== null && bootId !== bootIdBefore) || (version !== null && sameVersion(version, plan.targetVersion));
+    const rebooted = status === null || status.stage !== "running" || (bootId !== null && bootIdBefore !== null && !sameBoot(bootId, bootIdBefore)) || (version !== null && sameVersion(version, plan.targetVersion));
     const seen = status === null ? "unreachable" : `stage ${status.stage}, ${version ?? "version unknown"}`;
     if (node.state !== "waiting-healthy" && rebooted) {
       this.setNode(plan, node, { state: "waiting-healthy", attempt: true, message: `Minos restarted while ${node.state}; the node is ${seen}: watching it, not upgrading again` });
@@ -512,66 +401,21 @@ export class UpgradeRunner {
     }
   }
 
-  /** BootID (1.14+), else the boot time from SystemStat; `like` picks the form to compare with. */
-  private async bootIdentity(client: UpgradeTalos, addr: string, like?: string | null): Promise<string> {
-    const opts = { timeoutMs: this.readTimeout, signal: this.abort.signal };
-    if (!like?.startsWith("boot-time:")) {
-      try {
-        return await client.bootId(addr, opts);
-      } catch (e) {
-        if (codeOf(e) !== "unsupported" && codeOf(e) !== "forbidden") throw e;
-      }
-    }
-    return `boot-time:${(await client.systemStat(addr, opts)).bootTime}`;
-  }
-
-  private async healthFacts(plan: UpgradePlan, client: UpgradeTalos, addr: string, role: "controlplane" | "worker", bootIdBefore: string | null): Promise<HealthFacts> {
-    const opts = { timeoutMs: this.readTimeout, signal: this.abort.signal };
-    let status;
-    try {
-      status = await client.machineStatus(addr, opts);
-    } catch (e) {
-      return { reachable: false, error: codeOf(e) ?? errorText(e) };
-    }
-    const facts: HealthFacts = { reachable: true, stage: status.stage, ready: status.ready, unmetConditions: status.unmetConditions };
-    if (status.stage !== "running") return facts;
-    try {
-      const [version, bootId, services] = await Promise.all([client.version(addr, opts), this.bootIdentity(client, addr, bootIdBefore), client.services(addr, opts)]);
-      facts.version = version.tag;
-      facts.bootId = bootId;
-      facts.unhealthyServices = Object.entries(services)
-        .filter(([, s]) => s.running && !s.unknown && !s.healthy)
-        .map(([name]) => name)
-        .sort();
-      if (role === "controlplane") {
-        const cps = plan.nodes.filter((n) => n.role === "controlplane").map((n) => ({ id: n.id, address: n.address, hostname: n.hostname, role: n.role, version: null, reachable: true }));
-        const etcd = await this.etcdFacts(client, [cps.find((c) => c.address === addr)!, ...cps.filter((c) => c.address !== addr)]);
-        facts.etcd = etcd.error ? { members: 0, healthy: 0, leader: false, error: etcd.error } : { members: etcd.members.length, healthy: etcd.healthy.length, leader: etcd.leader !== null };
-      }
-    } catch (e) {
-      return { reachable: false, error: codeOf(e) ?? errorText(e) };
-    }
-    return facts;
-  }
-
   private async healthGate(plan: UpgradePlan, node: { id: string; state: UpgradeNodeState }, client: UpgradeTalos, addr: string, bootIdBefore: string | null) {
-    const row = repo.getPlanNodes(this.db, plan.id).find((n) => n.id === node.id)!;
+    const row = this.repo.getPlanNodes(plan.id).find((n) => n.id === node.id)!;
     const since = row.stateChangedAt ? Date.parse(row.stateChangedAt) : this.clock.now();
-    const deadline = since + plan.strategy.healthTimeoutSeconds * 1000;
-    const expect = { targetVersion: plan.targetVersion, bootIdBefore, role: row.role, etcdMembers: repo.getPlanEtcdMembers(this.db, plan.id) };
-    let lastReason = "";
-    for (;;) {
-      const verdict = evaluateHealth(await this.healthFacts(plan, client, addr, row.role, bootIdBefore), expect);
-      if (verdict.ok || this.abort.signal.aborted) return verdict;
-      if (verdict.reason !== lastReason) {
-        lastReason = verdict.reason;
-        this.setNode(plan, node, { message: `waiting: ${verdict.reason}` });
-      }
-      if (this.clock.now() >= deadline) {
-        return { ok: false as const, reason: `not healthy within ${plan.strategy.healthTimeoutSeconds} s of its reboot: ${verdict.reason}` };
-      }
-      await this.clock.sleep(this.poll, this.abort.signal);
-    }
+    const expect = { targetVersion: plan.targetVersion, bootIdBefore, role: row.role, etcdMembers: this.repo.getPlanEtcdMembers(plan.id) };
+    const opts = { timeoutMs: this.readTimeout, signal: this.signal };
+    const verdict = await waitUntil({
+      clock: this.clock,
+      pollMs: this.poll,
+      deadline: since + plan.strategy.healthTimeoutSeconds * 1000,
+      signal: this.signal,
+      check: async () => evaluateHealth(await healthFacts(plan, client, addr, row.role, bootIdBefore, opts), expect),
+      onWaiting: (reason) => this.setNode(plan, node, { message: `waiting: ${reason}` }),
+    });
+    if (verdict.ok || !verdict.timedOut) return verdict;
+    return { ok: false as const, reason: `not healthy within ${plan.strategy.healthTimeoutSeconds} s of its reboot: ${verdict.reason}` };
   }
 
   private publish(id: string): void {
@@ -583,15 +427,4 @@ export class UpgradeRunner {
   private log(message: string): void {
     (this.deps.log ?? ((m: string) => console.log(`[minos] upgrades: ${m}`)))(message);
   }
-}
-
-function memberHost(urls: string[]): string | undefined {
-  for (const u of urls) {
-    try {
-      return new URL(u).hostname.replace(/^\[|\]$/g, "");
-    } catch {
-      // not a URL; try the next one
-    }
-  }
-  return undefined;
 }

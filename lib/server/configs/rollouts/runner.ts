@@ -9,7 +9,9 @@ import { configHash, resultOfMode } from "@/lib/server/configs/modes";
 import { nextToStart, settledState } from "@/lib/server/configs/rollouts/plan";
 import { RolloutRepository, type StoredRollout, type StoredRolloutNode } from "@/lib/server/configs/rollouts/repo";
 import { AppError, isAppError } from "@/lib/server/errors";
+import { bootIdentity, errorText, JobLoops, sameBoot, waitUntil } from "@/lib/server/jobs";
 import type { TalosClient } from "@/lib/server/talos";
+import { type Clock, realClock, sleep } from "@/lib/utils/clock";
 
 export interface RolloutRunnerOptions {
   deps?: ConfigDeps;
@@ -17,19 +19,7 @@ export interface RolloutRunnerOptions {
   healthTimeoutMs?: number;
   /** Poll interval while waiting for a node; default 500 ms. */
   pollMs?: number;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
-/** Something that changes on every boot: the boot ID (1.14+) or the boot time (any version). */
-async function bootMarker(client: TalosClient, address: string): Promise<string> {
-  try {
-    return `id:${await client.bootId(address)}`;
-  } catch (e) {
-    if (!isAppError(e) || e.code !== "unsupported") throw e;
-    return `time:${(await client.systemStat(address)).bootTime}`;
-  }
+  clock?: Clock;
 }
 
 /**
@@ -42,14 +32,16 @@ export class RolloutRunner {
   private readonly deps: ConfigDeps;
   private readonly healthTimeoutMs: number;
   private readonly pollMs: number;
-  private readonly loops = new Map<string, Promise<void>>();
-  private stopped = false;
+  private readonly clock: Clock;
+  private readonly loops: JobLoops;
 
   constructor(options: RolloutRunnerOptions = {}) {
     this.deps = options.deps ?? defaultConfigDeps();
     this.repo = new RolloutRepository(this.deps.db, this.deps.box);
     this.healthTimeoutMs = options.healthTimeoutMs ?? 10 * 60_000;
     this.pollMs = options.pollMs ?? 500;
+    this.clock = options.clock ?? realClock;
+    this.loops = new JobLoops(this.clock, (id, e) => console.error(`[minos] rollout ${id} runner failed`, e));
   }
 
   /**
@@ -67,27 +59,22 @@ export class RolloutRunner {
 
   /** Starts the drive loop of a rollout unless one is running. */
   kick(id: string): void {
-    if (this.stopped || this.loops.has(id)) return;
-    const loop = this.drive(id)
-      .catch((e) => console.error(`[minos] rollout ${id} runner failed`, e))
-      .finally(() => this.loops.delete(id));
-    this.loops.set(id, loop);
+    this.loops.ensure(id, () => this.drive(id));
   }
 
   /** Resolves when the rollout's drive loop (if any) has ended. */
   async idle(id: string): Promise<void> {
-    await this.loops.get(id);
+    await this.loops.idle(id);
   }
 
   /** Resolves when no rollout is being driven (loops started meanwhile included). */
   async drain(): Promise<void> {
-    while (this.loops.size > 0) await Promise.all(this.loops.values());
+    await this.loops.drain();
   }
 
   /** No new loops; running ones end after their current nodes (tests, shutdown). */
   async stop(): Promise<void> {
-    this.stopped = true;
-    await Promise.all(this.loops.values());
+    await this.loops.stop();
   }
 
   private async drive(id: string): Promise<void> {
@@ -103,7 +90,7 @@ export class RolloutRunner {
     for (const n of first.nodes) if (n.state === "applying" || n.state === "waiting-healthy") launch(first, n);
     for (;;) {
       const r = this.repo.getOrThrow(id);
-      if (r.state === "running" && !this.stopped) {
+      if (r.state === "running" && !this.loops.stopped) {
         for (const nodeId of nextToStart(r, r.nodes)) {
           if (active.has(nodeId)) continue;
           const node = r.nodes.find((n) => n.id === nodeId)!;
@@ -145,11 +132,11 @@ export class RolloutRunner {
     try {
       const { cluster, address } = await this.deps.resolveNode(node.id);
       const client = await this.deps.client(cluster);
-      const deadline = Date.now() + this.healthTimeoutMs;
+      const deadline = this.clock.now() + this.healthTimeoutMs;
       if (node.state === "applying") {
         if (node.startedAt === null) {
           // A fresh start: remember the boot before the apply, then apply.
-          const bootBefore = await bootMarker(client, address);
+          const bootBefore = await bootIdentity(client, address);
           this.repo.updateNode(r.id, node.id, { bootBefore }, now());
           await this.applyNode(r, node, client, address);
         } else {
@@ -205,15 +192,15 @@ export class RolloutRunner {
       }
       try {
         if (node.bootBefore === null) {
-          const bootBefore = await bootMarker(client, address);
+          const bootBefore = await bootIdentity(client, address);
           this.repo.updateNode(r.id, node.id, { bootBefore }, this.deps.now());
         }
         await this.applyNode(r, { ...node, revisionId: undefined }, client, address);
         return;
       } catch (e) {
         // The interrupted apply may still be running on the node: wait for it and look again.
-        if (!isAppError(e) || e.code !== "conflict" || Date.now() > deadline) throw e;
-        await sleep(this.pollMs);
+        if (!isAppError(e) || e.code !== "conflict" || this.clock.now() > deadline) throw e;
+        await sleep(this.clock, this.pollMs);
       }
     }
   }
@@ -224,33 +211,35 @@ export class RolloutRunner {
         const [running, persistent] = await Promise.all([client.machineConfig(address), client.machineConfig(address, { id: "persistent" }).catch(() => null)]);
         return configHash(running.yaml) === hash || (persistent !== null && configHash(persistent.yaml) === hash);
       } catch (e) {
-        if (Date.now() > deadline) throw e;
-        await sleep(this.pollMs);
+        if (this.clock.now() > deadline) throw e;
+        await sleep(this.clock, this.pollMs);
       }
     }
   }
 
   /** Back healthy: rebooted when the mode reboots, then stage running and ready. */
   private async waitHealthy(client: TalosClient, address: string, mode: ApplyMode, bootBefore: string | null, deadline: number): Promise<void> {
-    let last = "no answer yet";
     let rebooted = mode !== "reboot" || bootBefore === null;
-    while (Date.now() <= deadline) {
-      try {
-        if (!rebooted) {
-          rebooted = (await bootMarker(client, address)) !== bootBefore;
-          if (!rebooted) last = "waiting for the reboot";
-        }
-        if (rebooted) {
+    // No stop signal: stop() lets the nodes in flight finish, as it always has for rollouts.
+    const verdict = await waitUntil({
+      clock: this.clock,
+      pollMs: this.pollMs,
+      deadline,
+      check: async () => {
+        try {
+          if (!rebooted) {
+            rebooted = !sameBoot(await bootIdentity(client, address, { like: bootBefore }), bootBefore!);
+            if (!rebooted) return { ok: false, reason: "waiting for the reboot" };
+          }
           const status = await client.machineStatus(address);
-          if (status.stage === "running" && status.ready) return;
-          last = `stage ${status.stage}${status.unmetConditions.length ? `, waiting for ${status.unmetConditions.map((c) => c.name).join(", ")}` : ", not ready"}`;
+          if (status.stage === "running" && status.ready) return { ok: true };
+          return { ok: false, reason: `stage ${status.stage}${status.unmetConditions.length ? `, waiting for ${status.unmetConditions.map((c) => c.name).join(", ")}` : ", not ready"}` };
+        } catch (e) {
+          return { ok: false, reason: errorText(e) };
         }
-      } catch (e) {
-        last = errorText(e);
-      }
-      await sleep(this.pollMs);
-    }
-    throw new AppError("node_timeout", `Not back healthy within ${Math.round(this.healthTimeoutMs / 1000)} s (${last})`);
+      },
+    });
+    if (!verdict.ok) throw new AppError("node_timeout", `Not back healthy within ${Math.round(this.healthTimeoutMs / 1000)} s (${verdict.reason})`);
   }
 }
 
