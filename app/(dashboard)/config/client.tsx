@@ -29,7 +29,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { LATEST_TALOS_MINOR, type ConfigIssue, type TalosMinor } from "@/lib/config/types";
-import { configTemplateQueryOptions, nodeConfigQueryOptions } from "@/lib/queries/config";
+import { configTemplateQueryOptions, nodeConfigQueryOptions } from "@/lib/client/config";
 
 const noop = () => () => {};
 /** False during the server render and hydration, true after: drafts live in sessionStorage. */

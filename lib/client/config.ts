@@ -1,7 +1,6 @@
 import { queryOptions } from "@tanstack/react-query";
 
-import { apiFetch } from "@/lib/queries/api";
-import { clustersResponseSchema } from "@/lib/schemas/fleet";
+import { apiFetch } from "@/lib/client/api";
 import { configTemplateResponseSchema, nodeConfigResponseSchema } from "@/lib/schemas/node-config";
 
 export type ConfigRole = "controlplane" | "worker";
@@ -35,9 +34,3 @@ export function configTemplateQueryOptions(role: ConfigRole, talosVersion?: stri
     refetchOnWindowFocus: false,
   });
 }
-
-/** GET /api/clusters – the clusters and their node addresses, for the editor's node picker. */
-export const clustersQueryOptions = queryOptions({
-  queryKey: ["clusters"] as const,
-  queryFn: ({ signal }) => apiFetch("/api/clusters", clustersResponseSchema, { signal }),
-});
