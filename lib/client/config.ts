@@ -1,9 +1,10 @@
 import { queryOptions } from "@tanstack/react-query";
 
 import { apiFetch } from "@/lib/client/api";
-import { configTemplateResponseSchema, nodeConfigResponseSchema } from "@/lib/schemas/node-config";
+import { configTemplateResponseSchema, nodeConfigResponseSchema, type ConfigTemplateResponse } from "@/lib/schemas/node-config";
 
-export type ConfigRole = "controlplane" | "worker";
+/** The machine roles a template is generated for. */
+export type ConfigRole = ConfigTemplateResponse["role"];
 
 /** Query keys for everything the manifest editor reads. */
 export const configKeys = {
