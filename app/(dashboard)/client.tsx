@@ -14,8 +14,8 @@ import { QueryError } from "@/components/fleet/query-error";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
-import { nodesQueryOptions } from "@/lib/queries/fleet";
-import { useEventStream } from "@/lib/queries/use-event-stream";
+import { nodesQueryOptions } from "@/lib/client/fleet";
+import { useEventStream } from "@/lib/client/use-event-stream";
 import type { NearestExpiry } from "@/lib/schemas/certs";
 import { cn } from "@/lib/utils/cn";
 

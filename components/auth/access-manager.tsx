@@ -5,8 +5,7 @@ import { Ban, CircleCheck, Clock, KeyRound, MailPlus, Plus, Trash2 } from "lucid
 import { useState, type FormEvent, type ReactNode } from "react";
 
 import { FormMessage } from "@/components/auth/auth-card";
-import { createInvitation, createToken, explain, registerPasskey, revokeInvitation, revokePasskey, revokeToken, revokeUser, setUserRole } from "@/components/auth/api";
-import { authKeys, invitationsQuery, tokensQuery, usersQuery } from "@/components/auth/queries";
+import { explain } from "@/components/auth/explain";
 import { RoleBadge } from "@/components/auth/role-badge";
 import { SecretOnce } from "@/components/auth/secret-once";
 import { Badge } from "@/components/ui/badge";
@@ -15,6 +14,8 @@ import { Card } from "@/components/ui/card";
 import { Input, Select } from "@/components/ui/input";
 import { Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@/components/ui/table";
 import { ROLE_LABEL, ROLE_SUMMARY } from "@/lib/auth/roles";
+import { authKeys, createInvitation, createToken, invitationsQuery, revokeInvitation, revokePasskey, revokeToken, revokeUser, setUserRole, tokensQuery, usersQuery } from "@/lib/client/auth";
+import { registerPasskey } from "@/lib/client/passkeys";
 import { roleSchema, type Invitation, type Role } from "@/lib/schemas/auth";
 
 const ROLES = roleSchema.options;

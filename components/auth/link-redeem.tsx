@@ -5,11 +5,13 @@ import Link from "next/link";
 import { useEffect, useState, type FormEvent } from "react";
 
 import { FormMessage } from "@/components/auth/auth-card";
-import { explain, previewLink, redeemLink, registerPasskey } from "@/components/auth/api";
+import { explain } from "@/components/auth/explain";
 import { Badge } from "@/components/ui/badge";
 import { Button, buttonVariants } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { ROLE_LABEL, ROLE_SUMMARY } from "@/lib/auth/roles";
+import { previewLink, redeemLink } from "@/lib/client/auth";
+import { registerPasskey } from "@/lib/client/passkeys";
 import type { LinkPreview } from "@/lib/schemas/auth";
 
 type Step =

@@ -4,9 +4,10 @@ import { KeyRound, LogIn } from "lucide-react";
 import { useState } from "react";
 
 import { FormMessage } from "@/components/auth/auth-card";
-import { explain, signInWithPasskey } from "@/components/auth/api";
+import { explain } from "@/components/auth/explain";
 import { Button, buttonVariants } from "@/components/ui/button";
 import { safeNextPath } from "@/lib/auth/next-path";
+import { signInWithPasskey } from "@/lib/client/passkeys";
 
 /** The sign-in choices: a passkey, and single sign-on when configured. */
 export function PasskeySignIn({ next, oidc, error }: { next?: string; oidc: { enabled: boolean; label: string }; error?: string }) {

@@ -2,10 +2,10 @@
 
 import { useQuery } from "@tanstack/react-query";
 
-import { sessionQuery } from "@/components/auth/queries";
 import { roleAllows, type MinosAction } from "@/lib/auth/roles";
 import { actionAvailability } from "@/lib/auth/talos-roles";
-import { clustersQueryOptions } from "@/lib/queries/config";
+import { sessionQuery } from "@/lib/client/auth";
+import { clustersQueryOptions } from "@/lib/client/clusters";
 
 /** Whether to show a control at all, and if shown whether it works (else the reason beside it). */
 export type ControlAccess = { hidden: true } | { hidden: false; allowed: true } | { hidden: false; allowed: false; reason: string };

@@ -3,11 +3,10 @@
 import { useQuery } from "@tanstack/react-query";
 import { LogOut, UserRound } from "lucide-react";
 
-import { signOut } from "@/components/auth/api";
-import { sessionQuery } from "@/components/auth/queries";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { ROLE_LABEL } from "@/lib/auth/roles";
+import { sessionQuery, signOut } from "@/lib/client/auth";
 
 /** Who is signed in, with their role and a sign-out button; in the shell's header. */
 export function UserMenu() {

@@ -6,7 +6,8 @@ import { useId, useRef, useState, type ChangeEvent } from "react";
 
 import { Button } from "@/components/ui/button";
 import { nodeId } from "@/lib/fleet/node-id";
-import { clustersQueryOptions, type ConfigRole } from "@/lib/queries/config";
+import { clustersQueryOptions } from "@/lib/client/clusters";
+import { type ConfigRole } from "@/lib/client/config";
 
 import type { ConfigSource } from "./source";
 

@@ -4,7 +4,7 @@
  * page parses the URL with the same code.
  */
 import { parseNodeId } from "@/lib/fleet/node-id";
-import type { ConfigRole } from "@/lib/queries/config";
+import type { ConfigRole } from "@/lib/client/config";
 
 export type ConfigSource =
   | { kind: "node"; nodeId: string }

@@ -7,9 +7,9 @@ import { useState } from "react";
 import { useControlAccess } from "@/components/auth/use-availability";
 import { Button } from "@/components/ui/button";
 import { parseNodeId } from "@/lib/fleet/node-id";
-import { configKeys } from "@/lib/queries/config";
+import { configKeys } from "@/lib/client/config";
 import type { PreflightResponse } from "@/lib/schemas/configs";
-import { adoptDrift, configPushKeys as pushKeys, driftQueryOptions, preflightRollback, reapplyDrift } from "@/lib/queries/configs";
+import { adoptDrift, configPushKeys as pushKeys, driftQueryOptions, preflightRollback, reapplyDrift } from "@/lib/client/config-push";
 
 import { ConfirmDialog } from "./confirm-dialog";
 import { UnifiedDiff } from "./diff-view";

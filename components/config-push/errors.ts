@@ -1,4 +1,4 @@
-import { ApiError } from "@/lib/queries/api";
+import { ApiError } from "@/lib/client/api";
 import { invalidConfigDetailsSchema } from "@/lib/schemas/configs";
 
 /** An API failure as the operator should read it: what happened and what to do. */

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 
 import { nodeId } from "@/lib/fleet/node-id";
-import { clustersQueryOptions } from "@/lib/queries/config";
+import { clustersQueryOptions } from "@/lib/client/clusters";
 
 /** Picks the node a page is about; the choice lives in the URL (`?node=`). */
 export function NodeSelect({ node, basePath, cluster }: { node: string | null; basePath: string; cluster: string | null }) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { ApiError } from "@/lib/queries/api";
+import { ApiError } from "@/lib/client/api";
 import type { PreflightResponse } from "@/lib/schemas/configs";
 
 import { diffStats } from "./diff-view-stats";

@@ -3,9 +3,9 @@
  * still vouches for the text in the editor, and how a TRY countdown reads. No React, no fetch,
  * so the rules are unit-tested on their own.
  */
-import type { ApplyMode, PreflightResponse, RevisionResult, RolloutNodeState, RolloutState } from "@/lib/schemas/configs";
+import { applyModeSchema, type ApplyMode, type PreflightResponse, type RevisionResult, type RolloutNodeState, type RolloutState } from "@/lib/schemas/configs";
 
-export const APPLY_MODES: readonly ApplyMode[] = ["auto", "no-reboot", "staged", "try", "reboot"];
+export const APPLY_MODES: readonly ApplyMode[] = applyModeSchema.options;
 
 /** A mode's name as the operator reads it next to the choice. */
 export const MODE_LABEL: Record<ApplyMode, string> = {

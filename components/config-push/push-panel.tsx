@@ -7,9 +7,9 @@ import { useId, useState } from "react";
 
 import { buttonVariants, Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { configKeys } from "@/lib/queries/config";
+import { configKeys } from "@/lib/client/config";
 import { DEFAULT_TRY_TIMEOUT_SECONDS, type ApplyMode, type ApplyResponse, type PreflightResponse } from "@/lib/schemas/configs";
-import { applyConfig as apply, configPushKeys as pushKeys, preflightConfig as preflight } from "@/lib/queries/configs";
+import { applyConfig as apply, configPushKeys as pushKeys, preflightConfig as preflight } from "@/lib/client/config-push";
 
 import { ConfirmDialog } from "./confirm-dialog";
 import { describeFailure, type ProblemText } from "./errors";

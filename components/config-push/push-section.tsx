@@ -7,7 +7,7 @@ import { useState } from "react";
 import { useControlAccess } from "@/components/auth/use-availability";
 import { Card } from "@/components/ui/card";
 import { nodeId, parseNodeId } from "@/lib/fleet/node-id";
-import { clustersQueryOptions } from "@/lib/queries/config";
+import { clustersQueryOptions } from "@/lib/client/clusters";
 import type { ApplyResponse } from "@/lib/schemas/configs";
 
 import { PushPanel } from "./push-panel";

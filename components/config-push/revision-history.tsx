@@ -11,14 +11,15 @@ import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import { parseNodeId } from "@/lib/fleet/node-id";
-import { configKeys } from "@/lib/queries/config";
+import { configKeys } from "@/lib/client/config";
 import { DEFAULT_TRY_TIMEOUT_SECONDS, type ApplyMode, type ApplyResponse, type PreflightResponse, type RevisionSummary } from "@/lib/schemas/configs";
-import { configPushKeys as pushKeys, preflightRollback, revisionDiffQueryOptions, revisionsQueryOptions, rollbackConfig as rollback } from "@/lib/queries/configs";
+import { configPushKeys as pushKeys, preflightRollback, revisionDiffQueryOptions, revisionsQueryOptions, rollbackConfig as rollback } from "@/lib/client/config-push";
+import { formatAgo } from "@/lib/utils/time";
 
 import { ConfirmDialog } from "./confirm-dialog";
 import { DiffView } from "./diff-view";
 import { describeFailure, type ProblemText } from "./errors";
-import { exactTime, relativeTime, SOURCE_LABEL } from "./format";
+import { exactTime, SOURCE_LABEL } from "./format";
 import { ModeChooser } from "./mode-chooser";
 import { PreflightResult, ProblemAlert } from "./preflight-result";
 import { APPLY_MODES, MODE_LABEL, REVISION_RESULT } from "./push-model";
@@ -140,7 +141,7 @@ export function RevisionHistory({ node, nodeLabel }: { node: string; nodeLabel: 
                     {r.id === current?.id ? <span className="mt-1 block text-xs font-medium text-fg">Running now</span> : null}
                   </td>
                   <td className="whitespace-nowrap px-3 py-2" title={exactTime(r.at)}>
-                    {relativeTime(r.at, now)}
+                    {formatAgo(r.at, now)}
                   </td>
                   <td className="px-3 py-2">{r.author}</td>
                   <td className="px-3 py-2">

@@ -7,9 +7,9 @@ import { useId, useState } from "react";
 
 import { Button } from "@/components/ui/button";
 import { nodeId } from "@/lib/fleet/node-id";
-import { clustersQueryOptions } from "@/lib/queries/config";
-import { DEFAULT_TRY_TIMEOUT_SECONDS, type ApplyMode, type CreateRolloutBody } from "@/lib/schemas/configs";
-import { createRollout } from "@/lib/queries/configs";
+import { clustersQueryOptions } from "@/lib/client/clusters";
+import { DEFAULT_TRY_TIMEOUT_SECONDS, rolloutModeSchema, type CreateRolloutBody, type RolloutMode } from "@/lib/schemas/configs";
+import { createRollout } from "@/lib/client/config-push";
 
 import { ConfirmDialog } from "./confirm-dialog";
 import { describeFailure, type ProblemText } from "./errors";
@@ -18,8 +18,7 @@ import { ProblemAlert } from "./preflight-result";
 import { MODE_LABEL } from "./push-model";
 
 type Scope = "all" | "controlplane" | "worker" | "chosen";
-const ROLLOUT_MODES = ["auto", "no-reboot", "staged", "reboot"] as const satisfies readonly ApplyMode[];
-type RolloutMode = (typeof ROLLOUT_MODES)[number];
+const ROLLOUT_MODES = rolloutModeSchema.options;
 
 const SCOPES: { value: Scope; label: string }[] = [
   { value: "all", label: "Every node of the cluster" },

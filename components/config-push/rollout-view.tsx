@@ -10,13 +10,14 @@ import { Button, buttonVariants } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
-import { ApiError } from "@/lib/queries/api";
+import { ApiError } from "@/lib/client/api";
 import type { Rollout, RolloutAction, RolloutTarget } from "@/lib/schemas/configs";
-import { configPushKeys as pushKeys, rolloutAction, rolloutQueryOptions, rolloutsQueryOptions } from "@/lib/queries/configs";
+import { configPushKeys as pushKeys, rolloutAction, rolloutQueryOptions, rolloutsQueryOptions } from "@/lib/client/config-push";
+import { formatAgo } from "@/lib/utils/time";
 
 import { ConfirmDialog } from "./confirm-dialog";
 import { describeFailure, type ProblemText } from "./errors";
-import { exactTime, relativeTime } from "./format";
+import { exactTime } from "./format";
 import { ProblemAlert } from "./preflight-result";
 import { MODE_LABEL, ROLLOUT_NODE_STATE, ROLLOUT_STATE, rolloutCounts } from "./push-model";
 
@@ -104,7 +105,7 @@ export function RolloutList() {
                 <td className="px-3 py-2">{MODE_LABEL[r.mode]}</td>
                 <td className="px-3 py-2">{progressText(r)}</td>
                 <td className="whitespace-nowrap px-3 py-2" title={exactTime(r.createdAt)}>
-                  {relativeTime(r.createdAt, now)} by {r.author}
+                  {formatAgo(r.createdAt, now)} by {r.author}
                 </td>
               </tr>
             );

@@ -2,26 +2,16 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Hourglass, LoaderCircle, ShieldCheck } from "lucide-react";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 
 import { Button } from "@/components/ui/button";
-import { configKeys } from "@/lib/queries/config";
-import { applyConfig as apply, configPushKeys as pushKeys, revisionQueryOptions, revisionsQueryOptions } from "@/lib/queries/configs";
+import { configKeys } from "@/lib/client/config";
+import { applyConfig as apply, configPushKeys as pushKeys, revisionQueryOptions, revisionsQueryOptions } from "@/lib/client/config-push";
+import { useNow } from "@/lib/client/use-now";
 
 import { describeFailure, type ProblemText } from "./errors";
 import { ProblemAlert } from "./preflight-result";
 import { clock, secondsLeft } from "./push-model";
-
-/** A clock that ticks once a second while `active`. */
-function useNow(active: boolean): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!active) return;
-    const timer = window.setInterval(() => setNow(Date.now()), 1_000);
-    return () => window.clearInterval(timer);
-  }, [active]);
-  return now;
-}
 
 /**
  * The node's TRY apply on trial: a countdown to its automatic revert and a Keep action, which
@@ -36,7 +26,7 @@ export function TryCountdown({ node, nodeLabel }: { node: string; nodeLabel: str
     refetchInterval: (q) => (q.state.data?.revisions.some((r) => r.result === "trying") ? 3_000 : false),
   });
   const trying = revisions.data?.revisions.find((r) => r.result === "trying" && r.tryUntil) ?? null;
-  const now = useNow(trying !== null);
+  const now = useNow({ every: 1_000, live: trying !== null });
   const [problem, setProblem] = useState<ProblemText | null>(null);
 
   const keep = useMutation({
@@ -53,7 +43,7 @@ export function TryCountdown({ node, nodeLabel }: { node: string; nodeLabel: str
     onError: (e) => setProblem(describeFailure(e, nodeLabel, "keep the config on")),
   });
 
-  if (!trying?.tryUntil) return null;
+  if (!trying?.tryUntil || now === null) return null;
   const left = secondsLeft(trying.tryUntil, now);
   return (
     <div role="region" aria-label="Config on trial" className="space-y-2 rounded-lg border border-warn/50 bg-warn/10 px-4 py-3">

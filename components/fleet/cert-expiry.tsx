@@ -6,7 +6,7 @@ import { use } from "react";
 
 import { TierBadge } from "@/components/certificates/tier-badge";
 import { formatUtc } from "@/components/fleet/format";
-import { useNow } from "@/components/fleet/use-now";
+import { useNow } from "@/lib/client/use-now";
 import { Card } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { Certificate, NearestExpiry } from "@/lib/schemas/certs";

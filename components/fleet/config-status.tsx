@@ -8,7 +8,7 @@ import { RelativeTime } from "@/components/fleet/relative-time";
 import { buttonVariants } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
-import { revisionsQueryOptions } from "@/lib/queries/configs";
+import { revisionsQueryOptions } from "@/lib/client/config-push";
 
 /**
  * What Minos knows about the node's config: the last revision it recorded. Drift (running vs

@@ -1,15 +1,3 @@
-/** "just now", "42 s ago", "5 min ago", "3 h ago", "2 d ago". */
-export function formatAgo(iso: string, now: number): string {
-  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (seconds < 5) return "just now";
-  if (seconds < 60) return `${seconds} s ago`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ago`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ago`;
-  return `${Math.floor(hours / 24)} d ago`;
-}
-
 /** An ISO time as "2025-01-31 14:02:09 UTC": the same on the server and in every browser. */
 export function formatUtc(iso: string): string {
   return `${iso.slice(0, 19).replace("T", " ")} UTC`;

@@ -4,7 +4,7 @@ import { Radio, RefreshCw, WifiOff } from "lucide-react";
 
 import { RelativeTime } from "@/components/fleet/relative-time";
 import { Badge } from "@/components/ui/badge";
-import type { EventStreamStatus } from "@/lib/queries/use-event-stream";
+import type { EventStreamStatus } from "@/lib/client/use-event-stream";
 
 /**
  * Whether what the page shows is live: the SSE stream's state and the snapshot's age. When the

@@ -1,7 +1,8 @@
 "use client";
 
-import { formatAgo, formatUtc } from "@/components/fleet/format";
-import { useNow } from "@/components/fleet/use-now";
+import { formatUtc } from "@/components/fleet/format";
+import { useNow } from "@/lib/client/use-now";
+import { formatAgo } from "@/lib/utils/time";
 
 /** A past time as "42 s ago", with the exact UTC time in the tooltip and the markup. */
 export function RelativeTime({ iso, className }: { iso: string; className?: string }) {

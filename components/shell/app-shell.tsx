@@ -4,12 +4,12 @@ import Link from "next/link";
 import { connection } from "next/server";
 import { Suspense, type ReactNode } from "react";
 
-import { sessionQuery } from "@/components/auth/queries";
+import { sessionQuery } from "@/lib/client/auth";
 import { UserMenu } from "@/components/auth/user-menu";
 import { ClusterSelector } from "@/components/shell/cluster-selector";
 import { Sidebar } from "@/components/shell/sidebar";
 import { Badge } from "@/components/ui/badge";
-import { makeQueryClient } from "@/lib/queries/query-client";
+import { makeQueryClient } from "@/lib/client/query-client";
 import type { PageGrant } from "@/lib/server/auth/page";
 import { pageClusters, pageSession } from "@/lib/server/page-data";
 

@@ -6,15 +6,15 @@ import { Ban, CircleCheck, CircleX, Pause, Play, TriangleAlert } from "lucide-re
 import { useControlAccess } from "@/components/auth/use-availability";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { ApiError } from "@/lib/queries/api";
-import { controlUpgrade, isLivePlan, upgradeKeys, upgradePlanQueryOptions } from "@/lib/queries/upgrades";
-import { useEventStream } from "@/lib/queries/use-event-stream";
+import { ApiError } from "@/lib/client/api";
+import { controlUpgrade, isLivePlan, upgradeKeys, upgradePlanQueryOptions } from "@/lib/client/upgrades";
+import { useEventStream } from "@/lib/client/use-event-stream";
+import { useNow } from "@/lib/client/use-now";
 import type { UpgradeAction, UpgradePlan } from "@/lib/schemas/upgrades";
 
 import { PlanStateBadge } from "./state-badges";
 import { UpgradeNodeTable } from "./node-table";
 import { UpgradeProgress } from "./upgrade-progress";
-import { useNow } from "./use-now";
 
 function Outcome({ plan }: { plan: UpgradePlan }) {
   if (plan.state === "succeeded") {
@@ -49,7 +49,7 @@ export function UpgradeLive({ id }: { id: string }) {
   const { data: plan } = useSuspenseQuery(upgradePlanQueryOptions(id));
   const queryClient = useQueryClient();
   const live = isLivePlan(plan);
-  const now = useNow(live);
+  const now = useNow({ every: 1_000, live });
   const control = useMutation({
     mutationFn: (action: UpgradeAction) => controlUpgrade(id, action),
     onSuccess: (next) => {

@@ -230,7 +230,8 @@ export const rolloutTargetSchema = z.strictObject({
 export type RolloutTarget = z.infer<typeof rolloutTargetSchema>;
 
 /** TRY reverts by design, so a rollout of it would undo itself: not offered. */
-export const rolloutModeSchema = z.enum(["auto", "no-reboot", "staged", "reboot"]);
+export const rolloutModeSchema = applyModeSchema.exclude(["try"]);
+export type RolloutMode = z.infer<typeof rolloutModeSchema>;
 
 /** POST /api/rollouts body. */
 export const createRolloutBodySchema = z.strictObject({

@@ -3,11 +3,11 @@ import { ShieldX } from "lucide-react";
 import type { Metadata } from "next";
 
 import { AccessClient } from "@/app/(dashboard)/access/client";
-import { invitationsQuery, sessionQuery, tokensQuery, usersQuery } from "@/components/auth/queries";
+import { invitationsQuery, sessionQuery, tokensQuery, usersQuery } from "@/lib/client/auth";
 import { PageHeader } from "@/components/shell/page-header";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ROLE_LABEL } from "@/lib/auth/roles";
-import { makeQueryClient } from "@/lib/queries/query-client";
+import { makeQueryClient } from "@/lib/client/query-client";
 import { requirePageAccess } from "@/lib/server/auth/page";
 import { pageAccessLists, pageSession } from "@/lib/server/page-data";
 

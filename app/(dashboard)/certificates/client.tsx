@@ -12,9 +12,9 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
-import { certificatesQueryOptions, certKeys, rescanCertificates } from "@/lib/certs/queries";
+import { certificatesQueryOptions, certKeys, rescanCertificates } from "@/lib/client/certs";
 import { certName, filterCertificates, formatTimeLeft, formatUtc, parseCertFilters, tierCounts, type CertFilters } from "@/lib/certs/view";
-import { ApiError } from "@/lib/queries/api";
+import { ApiError } from "@/lib/client/api";
 import type { Certificate, CertificatesResponse, CertTier } from "@/lib/schemas/certs";
 
 const TIER_LABEL: Record<CertTier, string> = { critical: "Critical", warning: "Warning", notice: "Notice", ok: "OK" };

@@ -3,8 +3,8 @@ import type { Metadata } from "next";
 
 import { CertificatesClient } from "@/app/(dashboard)/certificates/client";
 import { PageHeader } from "@/components/shell/page-header";
-import { certificatesQueryOptions } from "@/lib/certs/queries";
-import { makeQueryClient } from "@/lib/queries/query-client";
+import { certificatesQueryOptions } from "@/lib/client/certs";
+import { makeQueryClient } from "@/lib/client/query-client";
 import { requirePageActor } from "@/lib/server/auth/page";
 import { pageCertificates } from "@/lib/server/page-data";
 

@@ -12,8 +12,8 @@ import { QueryError } from "@/components/fleet/query-error";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
-import { clustersQueryOptions, removeUploadedTalosconfig, uploadTalosconfig } from "@/lib/queries/clusters";
-import { fleetKeys, nodesQueryOptions } from "@/lib/queries/fleet";
+import { clustersQueryOptions, removeUploadedTalosconfig, uploadTalosconfig } from "@/lib/client/clusters";
+import { fleetKeys, nodesQueryOptions } from "@/lib/client/fleet";
 import type { Cluster } from "@/lib/schemas/fleet";
 
 /** The clusters page: the list with each cluster's source and credentials, and the upload form. */

@@ -3,9 +3,9 @@ import type { Metadata } from "next";
 
 import { ClustersClient } from "@/app/(dashboard)/clusters/client";
 import { PageHeader } from "@/components/shell/page-header";
-import { clustersQueryOptions } from "@/lib/queries/clusters";
-import { nodesQueryOptions } from "@/lib/queries/fleet";
-import { makeQueryClient } from "@/lib/queries/query-client";
+import { clustersQueryOptions } from "@/lib/client/clusters";
+import { nodesQueryOptions } from "@/lib/client/fleet";
+import { makeQueryClient } from "@/lib/client/query-client";
 import { requirePageActor } from "@/lib/server/auth/page";
 import { pageClusters, pageNodes } from "@/lib/server/page-data";
 

@@ -5,8 +5,8 @@ import { ConfigClient } from "@/app/(dashboard)/config/client";
 import { parseSource } from "@/components/config-editor/source";
 import { ConfigNav } from "@/components/config-push/config-nav";
 import { PageHeader } from "@/components/shell/page-header";
-import { clustersQueryOptions } from "@/lib/queries/config";
-import { makeQueryClient } from "@/lib/queries/query-client";
+import { clustersQueryOptions } from "@/lib/client/clusters";
+import { makeQueryClient } from "@/lib/client/query-client";
 import { requirePageActor } from "@/lib/server/auth/page";
 import { pageClusters } from "@/lib/server/page-data";
 

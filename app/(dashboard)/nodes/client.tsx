@@ -23,8 +23,8 @@ import { QueryError } from "@/components/fleet/query-error";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
-import { nodesQueryOptions } from "@/lib/queries/fleet";
-import { useEventStream } from "@/lib/queries/use-event-stream";
+import { nodesQueryOptions } from "@/lib/client/fleet";
+import { useEventStream } from "@/lib/client/use-event-stream";
 
 // Columns whose natural first click is "worst/most first".
 const descendingFirst = new Set<SortKey>(["lastSeen", "load"]);

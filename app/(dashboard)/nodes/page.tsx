@@ -3,8 +3,8 @@ import type { Metadata } from "next";
 
 import { NodesClient } from "@/app/(dashboard)/nodes/client";
 import { PageHeader } from "@/components/shell/page-header";
-import { nodesQueryOptions } from "@/lib/queries/fleet";
-import { makeQueryClient } from "@/lib/queries/query-client";
+import { nodesQueryOptions } from "@/lib/client/fleet";
+import { makeQueryClient } from "@/lib/client/query-client";
 import { requirePageActor } from "@/lib/server/auth/page";
 import { pageNodes } from "@/lib/server/page-data";
 

@@ -9,9 +9,9 @@ import { PlanPreview } from "@/components/upgrades/plan-preview";
 import { UpgradeForm, type FormCluster } from "@/components/upgrades/upgrade-form";
 import { UpgradeHistory } from "@/components/upgrades/upgrade-history";
 import { Card } from "@/components/ui/card";
-import { ApiError } from "@/lib/queries/api";
-import { previewUpgrade, startUpgrade, upgradeKeys, upgradeListQueryOptions } from "@/lib/queries/upgrades";
-import { useEventStream } from "@/lib/queries/use-event-stream";
+import { ApiError } from "@/lib/client/api";
+import { previewUpgrade, startUpgrade, upgradeKeys, upgradeListQueryOptions } from "@/lib/client/upgrades";
+import { useEventStream } from "@/lib/client/use-event-stream";
 import type { UpgradePreview, UpgradeRequest } from "@/lib/schemas/upgrades";
 
 function errorText(e: unknown): string {

@@ -3,8 +3,8 @@ import type { Metadata } from "next";
 
 import { UpgradesClient } from "@/app/(dashboard)/upgrades/client";
 import { PageHeader } from "@/components/shell/page-header";
-import { makeQueryClient } from "@/lib/queries/query-client";
-import { upgradeListQueryOptions } from "@/lib/queries/upgrades";
+import { makeQueryClient } from "@/lib/client/query-client";
+import { upgradeListQueryOptions } from "@/lib/client/upgrades";
 import { requirePageActor } from "@/lib/server/auth/page";
 import { pageClusters, pageUpgradePlans } from "@/lib/server/page-data";
 

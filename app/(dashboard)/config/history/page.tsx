@@ -6,8 +6,8 @@ import { HistoryClient } from "@/app/(dashboard)/config/history/client";
 import { ConfigNav } from "@/components/config-push/config-nav";
 import { PageHeader } from "@/components/shell/page-header";
 import { nodeId, parseNodeId } from "@/lib/fleet/node-id";
-import { clustersQueryOptions } from "@/lib/queries/config";
-import { makeQueryClient } from "@/lib/queries/query-client";
+import { clustersQueryOptions } from "@/lib/client/clusters";
+import { makeQueryClient } from "@/lib/client/query-client";
 import { requirePageActor } from "@/lib/server/auth/page";
 import { pageClusters } from "@/lib/server/page-data";
 

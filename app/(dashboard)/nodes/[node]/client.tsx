@@ -18,8 +18,8 @@ import { NodeStatusBadge } from "@/components/fleet/status-badge";
 import { StageTimeline } from "@/components/fleet/stage-timeline";
 import { Card } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
-import { nodeDetailQueryOptions } from "@/lib/queries/fleet";
-import { useEventStream } from "@/lib/queries/use-event-stream";
+import { nodeDetailQueryOptions } from "@/lib/client/fleet";
+import { useEventStream } from "@/lib/client/use-event-stream";
 import type { Certificate } from "@/lib/schemas/certs";
 
 function Section({ title, children, aside }: { title: string; children: ReactNode; aside?: ReactNode }) {

@@ -5,8 +5,8 @@ import { notFound } from "next/navigation";
 
 import { PageHeader } from "@/components/shell/page-header";
 import { UpgradeLive } from "@/components/upgrades/upgrade-live";
-import { makeQueryClient } from "@/lib/queries/query-client";
-import { upgradePlanQueryOptions } from "@/lib/queries/upgrades";
+import { makeQueryClient } from "@/lib/client/query-client";
+import { upgradePlanQueryOptions } from "@/lib/client/upgrades";
 import { requirePageActor } from "@/lib/server/auth/page";
 import { pageUpgradePlan } from "@/lib/server/page-data";
 

@@ -100,7 +100,7 @@ export interface EtcdAlarmResult {
 }
 
 /** talosctl's spellings of `ApplyConfigurationRequest.Mode`. */
-export type ApplyMode = "reboot" | "auto" | "no-reboot" | "staged" | "try";
+export type ApplyMode = import("@/lib/schemas/configs").ApplyMode;
 
 const applyModes: Record<ApplyMode, ApplyConfigurationRequest_Mode> = {
   reboot: ApplyConfigurationRequest_Mode.REBOOT,

@@ -1,6 +1,6 @@
 import { queryOptions } from "@tanstack/react-query";
 
-import { apiFetch } from "@/lib/queries/api";
+import { apiFetch } from "@/lib/client/api";
 import { certificatesResponseSchema } from "@/lib/schemas/certs";
 
 /** Query keys for the certificate inventory. */

@@ -1,6 +1,6 @@
 import { queryOptions } from "@tanstack/react-query";
 
-import { apiFetch } from "@/lib/queries/api";
+import { apiFetch } from "@/lib/client/api";
 import { nodeDetailSchema, nodesResponseSchema, simInfoSchema, type FleetEvent, type NodeDetail, type NodeSummary, type NodesResponse } from "@/lib/schemas/fleet";
 
 /**

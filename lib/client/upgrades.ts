@@ -1,7 +1,7 @@
 import { queryOptions } from "@tanstack/react-query";
 
-import { apiFetch } from "@/lib/queries/api";
-import { isEventStreamLive } from "@/lib/queries/fleet";
+import { apiFetch } from "@/lib/client/api";
+import { isEventStreamLive } from "@/lib/client/fleet";
 import {
   upgradeListResponseSchema,
   upgradePlanSchema,

@@ -1,10 +1,10 @@
 import { queryOptions } from "@tanstack/react-query";
 
-import { apiFetch } from "@/lib/queries/api";
-import { clustersResponseSchema } from "@/lib/schemas/fleet";
-import { configTemplateResponseSchema, nodeConfigResponseSchema } from "@/lib/schemas/node-config";
+import { apiFetch } from "@/lib/client/api";
+import { configTemplateResponseSchema, nodeConfigResponseSchema, type ConfigTemplateResponse } from "@/lib/schemas/node-config";
 
-export type ConfigRole = "controlplane" | "worker";
+/** The machine roles a template is generated for. */
+export type ConfigRole = ConfigTemplateResponse["role"];
 
 /** Query keys for everything the manifest editor reads. */
 export const configKeys = {
@@ -35,9 +35,3 @@ export function configTemplateQueryOptions(role: ConfigRole, talosVersion?: stri
     refetchOnWindowFocus: false,
   });
 }
-
-/** GET /api/clusters – the clusters and their node addresses, for the editor's node picker. */
-export const clustersQueryOptions = queryOptions({
-  queryKey: ["clusters"] as const,
-  queryFn: ({ signal }) => apiFetch("/api/clusters", clustersResponseSchema, { signal }),
-});

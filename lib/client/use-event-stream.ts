@@ -1,15 +1,8 @@
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useEffect, useSyncExternalStore } from "react";
 
-import {
-  applyNodesDelta,
-  applySummaryToDetail,
-  clusterOfNodesKey,
-  fleetKeys,
-  setEventStreamLive,
-  snapshotForCluster,
-} from "@/lib/queries/fleet";
-import { upgradeKeys } from "@/lib/queries/upgrades";
+import { applyNodesDelta, applySummaryToDetail, clusterOfNodesKey, fleetKeys, setEventStreamLive, snapshotForCluster } from "@/lib/client/fleet";
+import { upgradeKeys } from "@/lib/client/upgrades";
 import { fleetEventSchema, type FleetEvent, type NodesResponse } from "@/lib/schemas/fleet";
 import { upgradeEventSchema } from "@/lib/schemas/upgrades";
 

@@ -1,0 +1,131 @@
+"use client";
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback, useReducer } from "react";
+
+import { clearDraft, readDraft, sourceKey, urlForSource, writeDraft, type ConfigSource } from "@/components/config-editor/source";
+import {
+  currentDoc,
+  draftOf,
+  hasOwnText,
+  initialWorkspace,
+  isDirty,
+  keepsDraft,
+  openDecision,
+  workspaceReducer,
+  type Doc,
+  type OpenedFile,
+} from "@/components/config-editor/workspace-model";
+import { configTemplateQueryOptions, nodeConfigQueryOptions } from "@/lib/client/config";
+import { LATEST_TALOS_MINOR, type TalosMinor } from "@/lib/config/types";
+
+/**
+ * The config workspace's state (workspace-model.ts) with its edges: the source's text fetched
+ * while the operator has none of their own, drafts kept in this tab's sessionStorage, and the
+ * URL following the open source.
+ */
+export function useWorkspace(initialSource: ConfigSource) {
+  const [state, dispatch] = useReducer(workspaceReducer, initialSource, (s) => initialWorkspace(s, readDraft(s)));
+  const { source } = state;
+  const ownText = hasOwnText(state);
+
+  const nodeQuery = useQuery({
+    ...nodeConfigQueryOptions(source.kind === "node" ? source.nodeId : ""),
+    enabled: source.kind === "node" && !ownText,
+  });
+  const templateQuery = useQuery({
+    ...configTemplateQueryOptions(source.kind === "template" ? source.role : "controlplane"),
+    enabled: source.kind === "template" && !ownText,
+  });
+  const query = source.kind === "node" ? nodeQuery : source.kind === "template" ? templateQuery : null;
+
+  const current = currentDoc(state, query?.data);
+  const talosVersion = (current?.talosVersion ?? LATEST_TALOS_MINOR) as TalosMinor;
+  const dirty = isDirty(current);
+  const queryClient = useQueryClient();
+
+  /** Keep a doc in this tab unless it is the source untouched. */
+  const persist = useCallback(
+    (doc: Doc) => {
+      if (keepsDraft(source, doc)) writeDraft(source, draftOf(doc));
+      else clearDraft(source);
+    },
+    [source],
+  );
+
+  /** Show a new text or version. */
+  const edit = useCallback(
+    (doc: Doc) => {
+      dispatch({ type: "edit", doc });
+      persist(doc);
+    },
+    [persist],
+  );
+
+  const onChange = useCallback(
+    (text: string) => {
+      if (current && text !== current.text) edit({ ...current, text });
+    },
+    [current, edit],
+  );
+
+  function setTalosVersion(talosVersion: string) {
+    if (current) edit({ ...current, talosVersion });
+  }
+
+  function discard() {
+    if (!current) return;
+    dispatch({ type: "discard", current });
+    persist({ ...current, text: current.original });
+  }
+
+  function open(next: ConfigSource, file?: OpenedFile) {
+    if (file) writeDraft(next, { text: file.text, original: file.text, talosVersion });
+    dispatch({ type: "open", source: next, file, draft: file ? null : readDraft(next), talosVersion });
+    window.history.replaceState(window.history.state, "", urlForSource(next, new URL(window.location.href)));
+  }
+
+  function requestOpen(next: ConfigSource, file?: OpenedFile) {
+    const decision = openDecision(state, current, next, file);
+    if (decision === "ask") dispatch({ type: "ask-open", open: { source: next, file } });
+    else if (decision === "open") open(next, file);
+  }
+
+  /** After an apply to the open node, show what it runs now (the editor's text is applied). */
+  async function reloadAfterApply(node: string) {
+    if (source.kind !== "node" || source.nodeId !== node) return;
+    try {
+      const fresh = await queryClient.fetchQuery({ ...nodeConfigQueryOptions(node), staleTime: 0 });
+      clearDraft(source);
+      dispatch({ type: "reloaded", key: sourceKey(source), fetched: fresh });
+    } catch {
+      // The node may be rebooting; the text stays as the operator left it, marked as edited.
+    }
+  }
+
+  const setCursor = useCallback((line: number, column: number) => dispatch({ type: "cursor", line, column }), []);
+  const setNotice = useCallback((notice: string | null) => dispatch({ type: "notice", notice }), []);
+  const keepEditing = useCallback(() => dispatch({ type: "keep-editing" }), []);
+
+  return {
+    state,
+    current,
+    talosVersion,
+    dirty,
+    /** The fetch of the open source's own text (null for a file). */
+    query,
+    /** The node's running Talos version, when a node is open and was read. */
+    nodeVersion: source.kind === "node" ? nodeQuery.data?.talosVersion : undefined,
+    onChange,
+    setTalosVersion,
+    discard,
+    open,
+    requestOpen,
+    keepEditing,
+    reloadAfterApply,
+    setCursor,
+    setNotice,
+  };
+}
+
+export type Workspace = ReturnType<typeof useWorkspace>;

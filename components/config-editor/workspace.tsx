@@ -1,0 +1,157 @@
+"use client";
+
+import { AlertTriangle } from "lucide-react";
+import { useCallback, useRef } from "react";
+
+import { ConfigEditor } from "@/components/config-editor/config-editor";
+import type { EditorHandle } from "@/components/config-editor/editor-handle";
+import { OpenConfig } from "@/components/config-editor/open-config";
+import { ProblemsPanel } from "@/components/config-editor/problems-panel";
+import { ReplacePrompt } from "@/components/config-editor/replace-prompt";
+import { sourceLabel, type ConfigSource } from "@/components/config-editor/source";
+import { StatusBar } from "@/components/config-editor/status-bar";
+import { usePlainEditor } from "@/components/config-editor/use-plain-editor";
+import { useSaveShortcut } from "@/components/config-editor/use-save-shortcut";
+import { useValidation } from "@/components/config-editor/use-validation";
+import { useWorkspace } from "@/components/config-editor/use-workspace";
+import { WorkspaceBody } from "@/components/config-editor/workspace-body";
+import { WorkspaceHeader } from "@/components/config-editor/workspace-header";
+import { bodyView, versionNote } from "@/components/config-editor/workspace-model";
+import { DriftBanner } from "@/components/config-push/drift-banner";
+import { PushSection } from "@/components/config-push/push-section";
+import { TryCountdown } from "@/components/config-push/try-countdown";
+import { Card } from "@/components/ui/card";
+import type { ConfigIssue } from "@/lib/config/types";
+
+const TEMPLATE: ConfigSource = { kind: "template", role: "controlplane" };
+
+/**
+ * The config workspace: pick a source, edit its text with live validation, preview and apply it.
+ * The state lives in useWorkspace (a pure model with storage and URL at its edges); this
+ * component lays the pieces out and wires the editor, validation and push to it.
+ */
+export function Workspace({ initialSource, cluster }: { initialSource: ConfigSource; cluster: string | null }) {
+  const ws = useWorkspace(initialSource);
+  const { state, current, talosVersion, dirty, query } = ws;
+  const { source } = state;
+  const [plain, setPlain] = usePlainEditor();
+  const handle = useRef<EditorHandle | null>(null);
+  const onReady = useCallback((h: EditorHandle | null) => {
+    handle.current = h;
+  }, []);
+
+  const { validation, pending, validateNow } = useValidation(current?.text ?? null, talosVersion);
+  useSaveShortcut(validateNow);
+  const issues: ConfigIssue[] = validation?.result?.issues ?? [];
+  const errors = issues.filter((i) => i.severity === "error").length;
+
+  function format() {
+    const result = handle.current?.format();
+    ws.setNotice(result && !result.ok ? result.reason : null);
+  }
+
+  const label = sourceLabel(source);
+  const view = bodyView(source, current, query?.isError ? query.error : null);
+
+  return (
+    <div className="space-y-4">
+      <Card className="px-4 py-3">
+        <OpenConfig current={source} cluster={cluster} onOpen={ws.requestOpen} />
+      </Card>
+
+      {state.pendingOpen ? (
+        <ReplacePrompt
+          next={state.pendingOpen.source}
+          currentLabel={label}
+          onReplace={() => state.pendingOpen && ws.open(state.pendingOpen.source, state.pendingOpen.file)}
+          onKeep={ws.keepEditing}
+        />
+      ) : null}
+
+      {source.kind === "node" ? (
+        <>
+          <TryCountdown node={source.nodeId} nodeLabel={label} />
+          <DriftBanner node={source.nodeId} nodeLabel={label} quietErrors />
+        </>
+      ) : null}
+
+      <Card className="overflow-hidden">
+        <WorkspaceHeader
+          source={source}
+          label={label}
+          current={current}
+          dirty={dirty}
+          plain={plain}
+          onDiscard={ws.discard}
+          onFormat={format}
+          onValidate={validateNow}
+          onPlainChange={setPlain}
+        />
+        {state.notice ? (
+          <p role="alert" className="flex items-center gap-2 border-b border-border bg-warn/10 px-3 py-1.5 text-sm text-warn">
+            <AlertTriangle aria-hidden className="size-4" /> {state.notice}
+          </p>
+        ) : null}
+        <div className="h-[60vh] min-h-80">
+          <WorkspaceBody
+            view={view}
+            source={source}
+            label={label}
+            onRetry={() => void query?.refetch()}
+            onTemplate={() => ws.open(TEMPLATE)}
+            editor={
+              current ? (
+                <ConfigEditor
+                  plain={plain}
+                  value={current.text}
+                  revision={state.revision}
+                  onChange={ws.onChange}
+                  issues={issues}
+                  talosVersion={talosVersion}
+                  onReady={onReady}
+                  onCursorChange={ws.setCursor}
+                  label={`Machine config: ${label}`}
+                />
+              ) : null
+            }
+          />
+        </div>
+        <StatusBar
+          errors={errors}
+          warnings={issues.length - errors}
+          pending={pending}
+          failed={!!validation?.error}
+          talosVersion={talosVersion}
+          onTalosVersionChange={ws.setTalosVersion}
+          versionSource={current ? versionNote(current, source, ws.nodeVersion) : undefined}
+          validationMs={validation?.ms ?? null}
+          validationWhere={validation?.where ?? null}
+          cursor={state.cursor}
+        />
+      </Card>
+
+      <ProblemsPanel
+        issues={issues}
+        loading={!!current && validation === null}
+        error={validation?.error ?? null}
+        talosVersion={talosVersion}
+        onSelect={(issue) => handle.current?.revealIssue(issue)}
+        onRetry={validateNow}
+      />
+
+      {current ? (
+        <PushSection
+          sourceNode={source.kind === "node" ? source.nodeId : null}
+          yaml={current.text}
+          validated={!pending && !!validation?.result}
+          localErrors={errors}
+          talosVersion={source.kind === "node" ? ws.nodeVersion : null}
+          cluster={cluster}
+          plain={plain}
+          redacted={!!current.redacted}
+          onApplied={(node) => void ws.reloadAfterApply(node)}
+        />
+      ) : null}
+    </div>
+  );
+}
