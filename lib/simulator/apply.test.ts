@@ -10,7 +10,7 @@ import { ApplyConfigurationRequest_Mode as Mode } from "../server/talos/gen/mach
 import { MachineConfigSpec } from "../server/talos/gen/resource/definitions/config/config";
 import type { NodeRow } from "./control-api";
 import { type Fleet, startFleet } from "./fleet";
-import { Clients, codeOf, credentialsOf, getJson, md, readTalosconfig, rpc, waitFor } from "./test-helpers";
+import { Clients, codeOf, credentialsOf, getJson, md, readTalosconfig, rpc, waitFor } from "@/test/simulator/helpers";
 
 let fleet: Fleet;
 let stateDir: string;

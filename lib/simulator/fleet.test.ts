@@ -11,7 +11,7 @@ import { MachineConfigSpec, MachineTypeSpec } from "../server/talos/gen/resource
 import { MachineStatusSpec } from "../server/talos/gen/resource/definitions/runtime/runtime";
 import { EventType } from "../server/talos/gen/cosi/state";
 import { type Fleet, startFleet } from "./fleet";
-import { Clients, codeOf, collect, credentialsOf, getJson, md, readTalosconfig, rpc, sendJson, waitFor } from "./test-helpers";
+import { Clients, codeOf, collect, credentialsOf, getJson, md, readTalosconfig, rpc, sendJson, waitFor } from "@/test/simulator/helpers";
 import { createForeignCa, issueClientCert, loadX509 } from "./pki";
 import type { NodeRow } from "./control-api";
 

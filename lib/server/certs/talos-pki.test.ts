@@ -15,7 +15,7 @@ import { collectCertMetrics } from "@/lib/server/certs/metrics";
 import { scanCertificates, type CertInventory } from "@/lib/server/certs/scanner";
 import { getNearestExpiry, listCertificates, setCertScanDepsForTests } from "@/lib/server/certs/service";
 import type { TalosContext } from "@/lib/server/talos/talosconfig";
-import { startTestFleet, type TestFleet } from "@/lib/server/talos/testing/fleet";
+import { startTestFleet, type TestFleet } from "@/test/talos/fleet";
 import { buildConfigTemplate, generateClusterSecrets, renderNodeConfig, type ClusterSecrets } from "@/lib/simulator/config-gen";
 import { createTalosCa, issueClientCert, type CertAndKey } from "@/lib/simulator/pki";
 

@@ -6,8 +6,8 @@ import { applyNodeConfig, rollbackNodeConfig } from "@/lib/server/configs/apply"
 import { adoptDrift, checkAllDrift, checkDrift, listStoredDrift, reapplyDrift } from "@/lib/server/configs/drift";
 import { diffRevisions, listRevisions } from "@/lib/server/configs/history";
 import { preflightNodeConfig } from "@/lib/server/configs/preflight";
-import { startConfigTestFleet, type ConfigTestFleet } from "@/lib/server/configs/test-fleet";
-import { rejection, waitFor } from "@/lib/server/talos/testing/fleet";
+import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
+import { rejection, waitFor } from "@/test/talos/fleet";
 
 const USER = "test user";
 let t: ConfigTestFleet;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { validateConfigResponseSchema } from "@/lib/schemas/config";
-import { authedRequest } from "@/lib/server/auth/testing/credentials";
+import { authedRequest } from "@/test/auth/credentials";
 
 import { POST } from "./route";
 

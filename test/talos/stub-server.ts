@@ -5,7 +5,7 @@
  */
 import * as grpc from "@grpc/grpc-js";
 
-import { MachineServiceService, type MachineServiceServer } from "../gen/machine/machine";
+import { MachineServiceService, type MachineServiceServer } from "@/lib/server/talos/gen/machine/machine";
 
 export interface StubServerOptions {
   host: string;

@@ -3,7 +3,7 @@
  */
 import { createCa, createForeignCa, issueClientCert, issueServerCert, type CertAndKey } from "@/lib/simulator/pki";
 
-import type { TalosClientContext } from "../client";
+import type { TalosClientContext } from "@/lib/server/talos/client";
 
 export interface TestPki {
   ca: CertAndKey;

@@ -7,10 +7,10 @@ import { readFile } from "node:fs/promises";
 import * as grpc from "@grpc/grpc-js";
 import { parse } from "yaml";
 
-import { StateClient } from "../server/talos/gen/cosi/state";
-import { ImageServiceClient } from "../server/talos/gen/machine/image";
-import { LifecycleServiceClient } from "../server/talos/gen/machine/lifecycle";
-import { MachineServiceClient } from "../server/talos/gen/machine/machine";
+import { StateClient } from "@/lib/server/talos/gen/cosi/state";
+import { ImageServiceClient } from "@/lib/server/talos/gen/machine/image";
+import { LifecycleServiceClient } from "@/lib/server/talos/gen/machine/lifecycle";
+import { MachineServiceClient } from "@/lib/server/talos/gen/machine/machine";
 
 export interface TalosContext {
   endpoints: string[];
