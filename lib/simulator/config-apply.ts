@@ -7,7 +7,7 @@ import { createTwoFilesPatch } from "diff";
 import { isMap, parseAllDocuments, stringify } from "yaml";
 
 import { ApplyConfigurationRequest_Mode as Mode } from "../server/talos/gen/machine/machine";
-import { invalidArgument, SimError, unimplemented } from "./errors";
+import { invalidArgument, unimplemented } from "./errors";
 import { applyAutoIsNoReboot } from "./versions";
 
 export { Mode as ApplyMode };
@@ -220,8 +220,4 @@ export function modeDetails(mode: Mode, tryTimeoutMs: number): string {
 /** mode_details of a dry run. */
 export function dryRunDetails(mode: Mode, tryTimeoutMs: number, diff: string): string {
   return `Dry run summary:\n${modeDetails(mode, tryTimeoutMs)} (skipped in dry-run).\n\nConfig diff:\n\n${diff}`;
-}
-
-export function isSimError(e: unknown): e is SimError {
-  return e instanceof SimError;
 }

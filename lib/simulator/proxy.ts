@@ -16,7 +16,6 @@ import {
   type Metadata,
   type ServerUnaryCall,
   type ServerWritableStream,
-  status,
 } from "@grpc/grpc-js";
 
 import type { Metadata as TalosMetadata } from "../server/talos/gen/common/common";
@@ -316,5 +315,4 @@ export function serverStream<Req, X extends WithMeta | object>(
   };
 }
 
-export const GRPC_STATUS = status;
 export { SimError };

@@ -4,5 +4,5 @@ import "server-only";
  * Rolling Talos upgrades: the pure planner (./plan) and state machines (./machine, ./health),
  * the resumable runner (./runner) over SQLite (./repository), and the process-wide service.
  */
-export { getUpgradeProgressByCluster, getUpgradeRunner, startUpgradeRunner, withUpgradeRunner } from "./service";
+export { getUpgradeRunner, startUpgradeRunner, withUpgradeRunner } from "./service";
 export { UpgradeRunner, realClock, type Clock, type RunnerDeps, type UpgradeTalos } from "./runner";
