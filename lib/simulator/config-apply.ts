@@ -1,5 +1,5 @@
 /**
- * The pure part of ApplyConfiguration (talos-api.md §5 and §8): strict-ish loading and runtime
+ * The pure part of ApplyConfiguration (machined's v1alpha1_server.go and the config loader): strict-ish loading and runtime
  * validation of a submitted config, the mode a request resolves to on a given Talos version,
  * mode_details texts and the dry-run unified diff.
  */
@@ -181,7 +181,7 @@ export function canApplyImmediately(current: LoadedConfig | null, next: LoadedCo
   return REBOOT_REQUIRED_MACHINE_KEYS.every((k) => JSON.stringify(a[k]) === JSON.stringify(b[k]));
 }
 
-/** Resolves the requested mode for a node version (§5 table); throws for refused requests. */
+/** Resolves the requested mode for a node version (ApplyConfiguration's mode handling in machined's v1alpha1_server.go); throws for refused requests. */
 export function resolveMode(requested: Mode, version: string, immediate: boolean): Mode {
   const modern = applyAutoIsNoReboot(version);
   switch (requested) {

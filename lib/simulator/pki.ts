@@ -2,7 +2,7 @@
  * A Talos-like PKI for the simulator: an OS CA, per-node apid server certificates, role-bearing
  * client certificates and real talosconfig files.
  *
- * Mirrors what Talos generates (shared/talos-api.md §1 and §7): an Ed25519 CA with O=talos valid
+ * Mirrors what Talos generates (pkg/machinery/config/generate/secrets, siderolabs/crypto x509): an Ed25519 CA with O=talos valid
  * 10 years; apid server certs valid 24 h with EKU serverAuth; client certs whose Subject
  * Organization values are the roles, with EKU clientAuth only (apid rejects anything else).
  *

@@ -1,5 +1,5 @@
 /**
- * Talos version arithmetic for the simulator (talos-api.md §10): which APIs a node version has,
+ * Talos version arithmetic for the simulator (pkg/machinery/compatibility/talosXY): which APIs a node version has,
  * which Kubernetes versions it supports, and which versions it can be upgraded from.
  */
 
@@ -40,7 +40,7 @@ export function kubernetesRange(tag: string): { minMinor: number; maxMinor: numb
   return { minMinor: v.minor + 18, maxMinor: v.minor + 23 };
 }
 
-/** The Kubernetes version a fresh cluster of this Talos version runs (talos-api.md §10 defaults). */
+/** The Kubernetes version a fresh cluster of this Talos version runs (Talos's default Kubernetes version). */
 export function defaultKubernetesVersion(tag: string): string {
   const v = parseTalosVersionOrThrow(tag);
   const known: Record<number, string> = { 12: "1.35.2", 13: "1.36.3", 14: "1.37.0", 15: "1.38.0" };

@@ -273,7 +273,7 @@ function at(doc: unknown, dotted: string): unknown {
   return dotted.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), doc);
 }
 
-/** Where Talos machine configs keep secrets (shared/talos-api.md), independent of lib/config/redact. */
+/** Where Talos machine configs keep secrets (v1alpha1 `machine.*`/`cluster.*` and the Kube*Config documents), independent of lib/config/redact. */
 const SECRET_PATHS = [
   "machine.token",
   "machine.ca.key",

@@ -55,7 +55,7 @@ import { upgradeNode, type UpgradeOptions, type UpgradeResult } from "./upgrade"
 
 /**
  * What the client needs from a talosconfig context (`TalosContext` from ./talosconfig fits).
- * Endpoints should be control-plane nodes: workers cannot forward (talos-api.md §2).
+ * Endpoints should be control-plane nodes: workers have no apid client cert, so they cannot forward (PermissionDenied "no request forwarding").
  */
 export interface TalosClientContext extends TlsMaterial {
   name: string;
@@ -238,7 +238,7 @@ export interface LegacyUpgradeOptions extends CallOptions {
   rebootMode?: "default" | "powercycle";
 }
 
-/** `system` (default, as talosctl), `cri` or `inmem` (talos-api.md §5). */
+/** `system` (default, as talosctl), `cri` or `inmem` (common.ContainerdInstance {CRI, NS_SYSTEM}, {CRI, NS_CRI}, {CONTAINERD, NS_SYSTEM}). */
 export type ContainerdTarget = "system" | "cri" | "inmem";
 
 export function containerdInstance(target: ContainerdTarget = "system") {
