@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-import type { Bench, BenchRow } from "../lib/bench/types";
+import type { Bench, BenchRow } from "@/test/bench/types";
 
 const root = path.resolve(__dirname, "..");
 

@@ -16,7 +16,7 @@ import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
 
 import { findChromium } from "../e2e/chromium";
-import type { BenchRow } from "../lib/bench/types";
+import type { BenchRow } from "@/test/bench/types";
 
 const SUITE = "config editor";
 const EDITS = 30;

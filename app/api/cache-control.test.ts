@@ -18,10 +18,10 @@ process.env.PORT = "3215";
 import { authConfig } from "@/lib/server/auth/config";
 import { createInvitation } from "@/lib/server/auth/links";
 import { rateLimiter } from "@/lib/server/auth/rate-limit";
-import { BASE, seedPrincipals, type Handler, type Principal } from "@/lib/server/auth/testing/matrix";
+import { BASE, seedPrincipals, type Handler, type Principal } from "@/test/auth/matrix";
 import { getDb } from "@/lib/server/db/db";
 import { stopFleetPoller } from "@/lib/server/fleet/service";
-import { startTestFleet, type TestFleet } from "@/lib/server/talos/testing/fleet";
+import { startTestFleet, type TestFleet } from "@/test/talos/fleet";
 
 const API_DIR = __dirname;
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;

@@ -32,11 +32,6 @@ export function modeExplanation(mode: ApplyMode, tryTimeoutSeconds: number): str
   }
 }
 
-/** Whether the mode can reboot the node (and so needs a confirmation naming it). */
-export function modeMayReboot(mode: ApplyMode): boolean {
-  return mode === "reboot";
-}
-
 /** "2 min", "90 s", "1 h", "1 h 5 min": short, for sentences. */
 export function durationWords(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));

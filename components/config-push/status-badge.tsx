@@ -23,7 +23,3 @@ export function StatusBadge({ tone, children, title }: { tone: Tone; children: R
     </Badge>
   );
 }
-
-export function toneIcon(tone: Tone): LucideIcon {
-  return ICON[tone];
-}

@@ -3,7 +3,7 @@ import { ACTION_MIN_ROLE, ROLE_LABEL, roleAllows, type MinosAction } from "@/lib
 
 /**
  * What Minos can do on a cluster with the talosconfig it holds for it. Talos enforces roles
- * from the client certificate's Organization values (shared/talos-api.md "Roles"): reads need
+ * from the client certificate's Organization values (pkg/machinery/role; machined's per-method table in internal/app/machined/pkg/system/services/machined.go): reads need
  * os:reader, Reboot needs os:operator, ApplyConfiguration, Upgrade and reading the machine
  * config need os:admin. Mapped to the Minos role the credentials are equivalent to, so the UI
  * can disable an action with a reason instead of letting Talos refuse it mid-flight.

@@ -1,5 +1,5 @@
 /**
- * What each certificate Minos finds is for, and who renews it. Facts from shared/talos-api.md §7:
+ * What each certificate Minos finds is for, and who renews it. Facts from Talos's secrets controllers (internal/app/machined/pkg/controllers/secrets):
  * Talos rotates apid's 24 h certificate every 12 h and the kube-apiserver leaves every 6 months
  * (half their life); it reissues etcd leaves only when the node's addresses change; CAs and
  * talosconfig client certificates are never renewed by Talos.

@@ -1,7 +1,7 @@
 import { queryOptions } from "@tanstack/react-query";
 
 import { apiFetch } from "@/lib/client/api";
-import { nodeDetailSchema, nodesResponseSchema, simInfoSchema, type FleetEvent, type NodeDetail, type NodeSummary, type NodesResponse } from "@/lib/schemas/fleet";
+import { nodeDetailSchema, nodesResponseSchema, type FleetEvent, type NodeDetail, type NodeSummary, type NodesResponse } from "@/lib/schemas/fleet";
 
 /**
  * Query keys for fleet health. `nodes(cluster)` holds GET /api/nodes[?cluster=]; the SSE hook
@@ -13,7 +13,6 @@ export const fleetKeys = {
   nodeLists: () => [...fleetKeys.all, "nodes"] as const,
   nodes: (cluster?: string) => [...fleetKeys.all, "nodes", cluster ?? "*"] as const,
   node: (id: string) => [...fleetKeys.all, "node", id] as const,
-  sim: () => [...fleetKeys.all, "sim"] as const,
 };
 
 /** The cluster filter of a `fleetKeys.nodes` key (undefined: all clusters). */
@@ -58,13 +57,6 @@ export function nodeDetailQueryOptions(id: string) {
     refetchInterval: () => (isEventStreamLive() ? DETAIL_REFRESH_MS : FALLBACK_POLL_MS),
   });
 }
-
-/** GET /api/sim – the simulator's control URL (only when Minos runs the simulated fleet). */
-export const simInfoQueryOptions = queryOptions({
-  queryKey: fleetKeys.sim(),
-  queryFn: ({ signal }) => apiFetch("/api/sim", simInfoSchema, { signal }),
-  staleTime: Infinity,
-});
 
 // ---------------------------------------------------------------------------------------------
 // Applying SSE events to cached data (pure; the hook calls these inside setQueryData)

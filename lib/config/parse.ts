@@ -1,6 +1,6 @@
 /**
  * Machine-config YAML streams → documents with source ranges, identified the way Talos's decoder
- * identifies them (talos-api.md §8 "Decoding"). Isomorphic: no Node imports, the browser runs it.
+ * identifies them (pkg/machinery/config/configloader/internal/decoder/decoder.go). Isomorphic: no Node imports, the browser runs it.
  * Hardened: inputs over 4 MiB are refused, alias expansion is bounded, and nothing here throws.
  */
 import { isAlias, isMap, isScalar, LineCounter, visit, type Document, type Node as YamlNode } from "yaml";

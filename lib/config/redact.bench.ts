@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
-import type { Bench, BenchRow } from "@/lib/bench/types";
+import type { Bench, BenchRow } from "@/test/bench/types";
 
 import { mergeSecrets, redactConfig } from "./redact";
 

@@ -38,11 +38,6 @@ function state(): MetricsState {
   return g.__minosMetrics;
 }
 
-/** The process's Prometheus registry. */
-export function metricsRegistry(): Registry {
-  return state().registry;
-}
-
 /** Records one Talos call of the poller. */
 export function observeTalosCall(method: string, seconds: number, outcome: string): void {
   state().talosCall.observe({ method, outcome }, seconds);

@@ -10,7 +10,7 @@ import { ApplyConfigurationRequest_Mode as Mode } from "../third_party/talos-pro
 import { MachineConfigSpec } from "../third_party/talos-proto/gen/resource/definitions/config/config";
 import type { NodeRow } from "./control-api";
 import { type Fleet, startFleet } from "./fleet";
-import { Clients, codeOf, credentialsOf, getJson, md, readTalosconfig, rpc, waitFor } from "./test-helpers";
+import { Clients, codeOf, credentialsOf, getJson, md, readTalosconfig, rpc, waitFor } from "@/test/simulator/helpers";
 
 let fleet: Fleet;
 let stateDir: string;

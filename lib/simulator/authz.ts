@@ -1,5 +1,5 @@
 /**
- * Role checks as Talos does them (talos-api.md §1): apid reads the roles from the client
+ * Role checks as Talos does them (apid's authz injector, pkg/grpc/middleware/authz, and machined's rule table): apid reads the roles from the client
  * certificate's Subject O values (and rejects certs whose EKU is not exactly clientAuth);
  * machined enforces a per-method minimum role, defaulting to admin for unlisted methods.
  */

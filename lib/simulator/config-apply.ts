@@ -1,5 +1,5 @@
 /**
- * The pure part of ApplyConfiguration (talos-api.md §5 and §8): strict-ish loading and runtime
+ * The pure part of ApplyConfiguration (machined's v1alpha1_server.go and the config loader): strict-ish loading and runtime
  * validation of a submitted config, the mode a request resolves to on a given Talos version,
  * mode_details texts and the dry-run unified diff.
  */
@@ -7,7 +7,7 @@ import { createTwoFilesPatch } from "diff";
 import { isMap, parseAllDocuments, stringify } from "yaml";
 
 import { ApplyConfigurationRequest_Mode as Mode } from "../third_party/talos-proto/gen/machine/machine";
-import { invalidArgument, SimError, unimplemented } from "./errors";
+import { invalidArgument, unimplemented } from "./errors";
 import { applyAutoIsNoReboot } from "./versions";
 
 export { Mode as ApplyMode };
@@ -181,7 +181,7 @@ export function canApplyImmediately(current: LoadedConfig | null, next: LoadedCo
   return REBOOT_REQUIRED_MACHINE_KEYS.every((k) => JSON.stringify(a[k]) === JSON.stringify(b[k]));
 }
 
-/** Resolves the requested mode for a node version (§5 table); throws for refused requests. */
+/** Resolves the requested mode for a node version (ApplyConfiguration's mode handling in machined's v1alpha1_server.go); throws for refused requests. */
 export function resolveMode(requested: Mode, version: string, immediate: boolean): Mode {
   const modern = applyAutoIsNoReboot(version);
   switch (requested) {
@@ -220,8 +220,4 @@ export function modeDetails(mode: Mode, tryTimeoutMs: number): string {
 /** mode_details of a dry run. */
 export function dryRunDetails(mode: Mode, tryTimeoutMs: number, diff: string): string {
   return `Dry run summary:\n${modeDetails(mode, tryTimeoutMs)} (skipped in dry-run).\n\nConfig diff:\n\n${diff}`;
-}
-
-export function isSimError(e: unknown): e is SimError {
-  return e instanceof SimError;
 }

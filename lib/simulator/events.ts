@@ -1,5 +1,5 @@
 /**
- * Runtime events as machined emits them (talos-api.md §3): stored encoded in a small ring buffer
+ * Runtime events as machined emits them (machine.Event in api/machine/machine.proto): stored encoded in a small ring buffer
  * per node and sent as `Event{data: Any{type_url: "talos/runtime/machine.X"}}`.
  */
 import crypto from "node:crypto";

@@ -30,7 +30,6 @@ export const faultSpecSchema = z.discriminatedUnion("fault", [
 
 /** Input shape of a fault (optional fields may be omitted). */
 export type FaultSpec = z.input<typeof faultSpecSchema>;
-export type FaultName = FaultSpec["fault"];
 
 /** Active faults of one node. */
 export interface NodeFaults {
@@ -40,10 +39,6 @@ export interface NodeFaults {
   neverReturns?: true;
   unhealthy?: { service: string };
   rejectApply?: { message: string };
-}
-
-export function isEmptyFaults(f: NodeFaults): boolean {
-  return Object.keys(f).length === 0;
 }
 
 /** The list form used in GET /nodes and the POST /faults reply. */

@@ -11,7 +11,7 @@ import { MachineConfigSpec, MachineTypeSpec } from "../third_party/talos-proto/g
 import { MachineStatusSpec } from "../third_party/talos-proto/gen/resource/definitions/runtime/runtime";
 import { EventType } from "../third_party/talos-proto/gen/cosi/state";
 import { type Fleet, startFleet } from "./fleet";
-import { Clients, codeOf, collect, credentialsOf, getJson, md, readTalosconfig, rpc, sendJson, waitFor } from "./test-helpers";
+import { Clients, codeOf, collect, credentialsOf, getJson, md, readTalosconfig, rpc, sendJson, waitFor } from "@/test/simulator/helpers";
 import { createForeignCa, issueClientCert, loadX509 } from "../talos/pki";
 import type { NodeRow } from "./control-api";
 

@@ -34,7 +34,7 @@ export type { FaultSpec } from "./faults";
 export type { TimelineEntry } from "./node-state";
 export type { NodeRow } from "./control-api";
 
-/** Latest stable Talos at the time of writing (talos-api.md §10). */
+/** Latest stable Talos at the time of writing (see SUGGESTED_VERSIONS in lib/upgrades/versions.ts). */
 export const DEFAULT_TALOS_VERSION = "v1.13.9";
 
 export interface FleetOptions {

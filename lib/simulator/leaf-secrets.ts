@@ -1,7 +1,7 @@
 /**
  * The etcd and kube-apiserver leaf certificates a control plane holds in its sensitive secrets
  * resources (`EtcdSecrets.secrets.talos.dev` id `etcd`, `KubernetesDynamicCerts.secrets.talos.dev`
- * id `k8s-dynamic-certs`; talos-api.md §4 and §7), issued from the cluster's CAs.
+ * id `k8s-dynamic-certs`), issued from the cluster's CAs.
  */
 import { isIP } from "node:net";
 

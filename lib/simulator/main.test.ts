@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { type Fleet, startFleet } from "./fleet";
-import { Clients, credentialsOf, getJson, md, readTalosconfig, rpc } from "./test-helpers";
+import { Clients, credentialsOf, getJson, md, readTalosconfig, rpc } from "@/test/simulator/helpers";
 
 const repo = path.resolve(__dirname, "../..");
 const tsx = path.join(repo, "node_modules/.bin/tsx");

@@ -1,5 +1,5 @@
 /**
- * One simulated Talos node: its lifecycle state machine (talos-api.md §5), config slots, faults,
+ * One simulated Talos node: its lifecycle state machine (MachineStatusEvent stages through apply, upgrade and reboot), config slots, faults,
  * services, etcd membership and event buffer. No I/O: timers come from an injected clock, and the
  * fleet learns about changes through hooks (open/close the gRPC listener, timeline, COSI watches).
  */

@@ -1,7 +1,7 @@
 /**
  * apid's front half, in process: authenticate the client certificate, pick the target node from
- * `node`/`nodes` metadata (talos-api.md §2), refuse forwarding on workers, honour the target's
- * faults, then let the target's "machined" check the caller's roles (§1) and run the method.
+ * `node`/`nodes` metadata (as apid's backend router does), refuse forwarding on workers, honour the target's
+ * faults, then let the target's "machined" check the caller's roles and run the method.
  *
  * Forwarding is an in-process dispatch rather than a second gRPC hop: the entry node calls the
  * target's handler directly with the caller's roles, after checking that the target is reachable
@@ -16,7 +16,6 @@ import {
   type Metadata,
   type ServerUnaryCall,
   type ServerWritableStream,
-  status,
 } from "@grpc/grpc-js";
 
 import type { Metadata as TalosMetadata } from "../third_party/talos-proto/gen/common/common";
@@ -76,7 +75,7 @@ function checkTargetSyntax(t: string): void {
 
 export type Targets = { kind: "single"; node: SimNode } | { kind: "multi"; targets: { name: string; node: SimNode | undefined }[] };
 
-/** Resolves the call's targets per §2. Throws the errors apid would return. */
+/** Resolves the call's targets from `node`/`nodes` metadata as apid does. Throws the errors apid would return. */
 export function resolveTargets(ctx: CallContext, dir: NodeDirectory, allowMulti: boolean): Targets {
   const single = metadataValues(ctx.metadata, "node");
   const multi = metadataValues(ctx.metadata, "nodes");
@@ -316,5 +315,4 @@ export function serverStream<Req, X extends WithMeta | object>(
   };
 }
 
-export const GRPC_STATUS = status;
 export { SimError };

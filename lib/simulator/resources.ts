@@ -1,5 +1,5 @@
 /**
- * The COSI resources a simulated node serves (talos-api.md §4), rendered from its state, plus the
+ * The COSI resources a simulated node serves (types and namespaces as in pkg/machinery/resources), rendered from its state, plus the
  * access filter's registry: known namespaces and types, and which types are sensitive.
  */
 import { isIP } from "node:net";

@@ -11,7 +11,7 @@ import type { LifecycleServiceUpgradeResponse } from "../third_party/talos-proto
 import { BootIDSpec } from "../third_party/talos-proto/gen/resource/definitions/runtime/runtime";
 import type { NodeRow } from "./control-api";
 import { type Fleet, startFleet } from "./fleet";
-import { Clients, codeOf, collect, credentialsOf, getJson, md, readTalosconfig, rpc, waitFor } from "./test-helpers";
+import { Clients, codeOf, collect, credentialsOf, getJson, md, readTalosconfig, rpc, waitFor } from "@/test/simulator/helpers";
 
 let fleet: Fleet;
 let stateDir: string;

@@ -1,5 +1,5 @@
 /**
- * Talos version arithmetic for the simulator (talos-api.md §10): which APIs a node version has,
+ * Talos version arithmetic for the simulator (pkg/machinery/compatibility/talosXY): which APIs a node version has,
  * which Kubernetes versions it supports, and which versions it can be upgraded from.
  */
 

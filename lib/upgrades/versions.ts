@@ -1,5 +1,5 @@
 /**
- * Talos version facts the upgrade planner and the upgrade form share (talos-api.md §10). Pure and
+ * Talos version facts the upgrade planner and the upgrade form share. Pure and
  * isomorphic: the browser builds the default installer image with the same code the server checks.
  */
 
@@ -77,7 +77,7 @@ export function upgradeSupported(from: string, target: string): boolean {
   return compareVersions(from, minimumUpgradeSource(target)) >= 0;
 }
 
-/** The Image Factory schematic with no extensions (talos-api.md §10). */
+/** The Image Factory schematic with no extensions (factory.talos.dev's default schematic). */
 export const DEFAULT_SCHEMATIC = "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba";
 
 /** Installers come from the Image Factory from 1.14 on; ghcr.io stopped publishing them. */
@@ -108,5 +108,5 @@ export function versionFromImage(image: string): string | null {
   return parseVersion(tag) ? normalizeVersion(tag) : null;
 }
 
-/** Versions the form suggests, newest first (talos-api.md §10; any other tag can be typed). */
+/** Versions the form suggests, newest first (any other tag can be typed). */
 export const SUGGESTED_VERSIONS = ["v1.14.0", "v1.14.0-rc.1", "v1.13.9", "v1.12.11"] as const;

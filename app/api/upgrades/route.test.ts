@@ -9,9 +9,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { errorEnvelopeSchema } from "@/lib/schemas/error";
-import { authedRequest } from "@/lib/server/auth/testing/credentials";
+import { authedRequest } from "@/test/auth/credentials";
 import { upgradeListResponseSchema, upgradePlanSchema, upgradePreviewSchema } from "@/lib/schemas/upgrades";
-import { startTestFleet, waitFor, type TestFleet } from "@/lib/server/talos/testing/fleet";
+import { startTestFleet, waitFor, type TestFleet } from "@/test/talos/fleet";
 
 let t: TestFleet;
 let dir: string;

@@ -1,5 +1,5 @@
 /**
- * Talos's semantic rules (talos-api.md §8 "v1alpha1 validation rules"), as pure functions of one
+ * Talos's semantic rules (pkg/machinery/config/types/v1alpha1/v1alpha1_validation.go), as pure functions of one
  * decoded document and its context. The schema covers structure and types; these cover the rest.
  */
 import { v1alpha1Certificates, kubeCACertificates, serviceAccountKey, trustedRootsCertificates } from "./certificates";

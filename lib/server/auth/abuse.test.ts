@@ -12,7 +12,7 @@ import { AUTH_FAILURE_WINDOW_MS, listAudit } from "@/lib/server/audit";
 import { buildAuthConfig } from "@/lib/server/auth/config";
 import { authorize, BAD_TOKEN_GLOBAL, RateLimitedError, type AuthDeps } from "@/lib/server/auth/guard";
 import { RATE_LIMITS, RateLimiter } from "@/lib/server/auth/rate-limit";
-import { viaServer } from "@/lib/server/auth/testing/client";
+import { viaServer } from "@/test/auth/client";
 import { createApiToken } from "@/lib/server/auth/tokens";
 import { createUser } from "@/lib/server/auth/users";
 import { openDb } from "@/lib/server/db/db";

@@ -21,10 +21,10 @@ process.env.PORT = "3215";
 import type { RouteRole } from "@/lib/schemas/auth";
 import { authConfig } from "@/lib/server/auth/config";
 import { rateLimiter } from "@/lib/server/auth/rate-limit";
-import { BASE, call, CREDENTIALS, expectedGuard, guardVerdict, makeRequest, ROLES, seedPrincipals, type Handler, type Principal, type RouteCase } from "@/lib/server/auth/testing/matrix";
+import { BASE, call, CREDENTIALS, expectedGuard, guardVerdict, makeRequest, ROLES, seedPrincipals, type Handler, type Principal, type RouteCase } from "@/test/auth/matrix";
 import { getDb } from "@/lib/server/db/db";
 import { stopFleetPoller } from "@/lib/server/fleet/service";
-import { startTestFleet, type TestFleet } from "@/lib/server/talos/testing/fleet";
+import { startTestFleet, type TestFleet } from "@/test/talos/fleet";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
@@ -273,7 +273,7 @@ function at(doc: unknown, dotted: string): unknown {
   return dotted.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), doc);
 }
 
-/** Where Talos machine configs keep secrets (shared/talos-api.md), independent of lib/config/redact. */
+/** Where Talos machine configs keep secrets (v1alpha1 `machine.*`/`cluster.*` and the Kube*Config documents), independent of lib/config/redact. */
 const SECRET_PATHS = [
   "machine.token",
   "machine.ca.key",

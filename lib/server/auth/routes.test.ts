@@ -29,8 +29,8 @@ import * as users from "@/app/api/users/route";
 import { listAudit } from "@/lib/server/audit";
 import { authConfig } from "@/lib/server/auth/config";
 import { rateLimiter } from "@/lib/server/auth/rate-limit";
-import { viaServer } from "@/lib/server/auth/testing/client";
-import { BASE, call, CREDENTIALS, expectedGuard, guardVerdict, makeRequest, ROLES, seedPrincipals, type Principal, type RouteCase } from "@/lib/server/auth/testing/matrix";
+import { viaServer } from "@/test/auth/client";
+import { BASE, call, CREDENTIALS, expectedGuard, guardVerdict, makeRequest, ROLES, seedPrincipals, type Principal, type RouteCase } from "@/test/auth/matrix";
 import { getDb } from "@/lib/server/db/db";
 import type { Role } from "@/lib/schemas/auth";
 

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 
-import type { BenchRow } from "@/lib/bench/types";
+import type { BenchRow } from "@/test/bench/types";
 import { parseEnv } from "@/lib/schemas/env";
 import { buildAuthConfig } from "@/lib/server/auth/config";
 import { actorFromSessionCookie } from "@/lib/server/auth/session-cookie";

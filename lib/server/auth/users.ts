@@ -41,11 +41,6 @@ export function listUsers(db: Db): User[] {
   return rows.map((r) => ({ ...toUser(r), passkeys: keys.filter((k) => k.user_id === r.id).map(toPasskey) }));
 }
 
-/** Users who can still sign in; the first-start link exists only while this is zero. */
-export function countActiveUsers(db: Db): number {
-  return db.prepare("SELECT COUNT(*) FROM users WHERE revoked_at IS NULL").pluck().get() as number;
-}
-
 export function countAllUsers(db: Db): number {
   return db.prepare("SELECT COUNT(*) FROM users").pluck().get() as number;
 }

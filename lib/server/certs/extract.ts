@@ -56,7 +56,7 @@ export interface MachineConfigCerts {
 }
 
 /**
- * The CAs in a machine config (talos-api.md §7): `machine.ca`, `machine.acceptedCAs`,
+ * The CAs in a machine config (Talos's v1alpha1 types and the Kube*CAConfig documents): `machine.ca`, `machine.acceptedCAs`,
  * `cluster.ca`, `cluster.acceptedCAs`, `cluster.aggregatorCA`, `cluster.etcd.ca` in v1alpha1, and
  * `issuingCA`/`acceptedCAs` of the KubeAPIServerCAConfig and KubeAggregatorCAConfig documents.
  *

@@ -2,7 +2,7 @@
  * `npm run bench inventory`: building the certificate inventory of a 1,000-node cluster (every
  * node's config repeats the four CAs; each node presents its own apid certificate).
  */
-import type { BenchRow } from "@/lib/bench/types";
+import type { BenchRow } from "@/test/bench/types";
 import type { CertObservation } from "@/lib/server/certs/extract";
 import { buildInventory } from "@/lib/server/certs/inventory";
 import { createTalosCa, issueServerCert } from "@/lib/talos/pki";

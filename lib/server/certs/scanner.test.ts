@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { GET } from "@/app/api/certificates/route";
 import { certificatesResponseSchema, type Certificate } from "@/lib/schemas/certs";
-import { authedRequest } from "@/lib/server/auth/testing/credentials";
+import { authedRequest } from "@/test/auth/credentials";
 import { collectCertMetrics } from "@/lib/server/certs/metrics";
 import { scanCertificates, type CertInventory } from "@/lib/server/certs/scanner";
 import { getCertInventory, getNearestExpiry, listCertificates, setCertScanDepsForTests } from "@/lib/server/certs/service";
-import { startTestFleet, type TestFleet } from "@/lib/server/talos/testing/fleet";
+import { startTestFleet, type TestFleet } from "@/test/talos/fleet";
 
 const HOUR = 3_600_000;
 

@@ -15,7 +15,7 @@ import { collectCertMetrics } from "@/lib/server/certs/metrics";
 import { scanCertificates, type CertInventory } from "@/lib/server/certs/scanner";
 import { getNearestExpiry, listCertificates, setCertScanDepsForTests } from "@/lib/server/certs/service";
 import type { TalosContext } from "@/lib/server/talos/talosconfig";
-import { startTestFleet, type TestFleet } from "@/lib/server/talos/testing/fleet";
+import { startTestFleet, type TestFleet } from "@/test/talos/fleet";
 import { buildConfigTemplate, renderNodeConfig } from "@/lib/talos/generate/config";
 import { generateClusterSecrets, type ClusterSecrets } from "@/lib/talos/generate/secrets";
 import { createTalosCa, issueClientCert, type CertAndKey } from "@/lib/talos/pki";

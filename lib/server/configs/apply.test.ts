@@ -7,8 +7,8 @@ import { adoptDrift, checkAllDrift, checkDrift, listStoredDrift, reapplyDrift } 
 import { diffRevisions, listRevisions } from "@/lib/server/configs/history";
 import { preflightNodeConfig } from "@/lib/server/configs/preflight";
 import { ValidationPool } from "@/lib/server/validation/pool";
-import { startConfigTestFleet, type ConfigTestFleet } from "@/lib/server/configs/test-fleet";
-import { rejection, waitFor } from "@/lib/server/talos/testing/fleet";
+import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
+import { rejection, waitFor } from "@/test/talos/fleet";
 
 const USER = "test user";
 let t: ConfigTestFleet;

@@ -30,7 +30,7 @@ export function effectOf(mode: ApplyMode, tryTimeoutSeconds: number): string {
   }
 }
 
-/** REBOOT is Unimplemented outside maintenance from Talos 1.14 on (talos-api.md §5). */
+/** REBOOT is Unimplemented outside maintenance from Talos 1.14 on (ApplyConfiguration in machined's v1alpha1_server.go). */
 export function rebootModeAvailable(talosVersion: string | null): boolean {
   const m = /^v?(\d+)\.(\d+)/.exec(talosVersion ?? "");
   if (!m) return true;

@@ -5,12 +5,12 @@
  */
 import { performance } from "node:perf_hooks";
 
-import type { BenchRow } from "@/lib/bench/types";
+import type { BenchRow } from "@/test/bench/types";
 import { redactConfig } from "@/lib/config/redact";
 import { applyNodeConfig } from "@/lib/server/configs/apply";
 import { RolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { createRollout, getRollout } from "@/lib/server/configs/rollouts/service";
-import { startConfigTestFleet, type ConfigTestFleet } from "@/lib/server/configs/test-fleet";
+import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
 
 const SUITE = "config-push";
 const TIMING = { rebootSeconds: 2, bootSeconds: 1, readySeconds: 0.5, applySeconds: 0.3 };

@@ -9,7 +9,7 @@
 import { stat } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 
-import type { BenchRow } from "@/lib/bench/types";
+import type { BenchRow } from "@/test/bench/types";
 import { ReadyPool } from "@/lib/server/configs/ready-pool";
 import { generateConfigTemplate, makeTemplateSecrets, TEMPLATE_POOL_SIZE, type TemplateSecrets } from "@/lib/server/configs/template";
 

@@ -18,11 +18,11 @@ import { nodeId } from "@/lib/fleet/node-id";
 import type { Role } from "@/lib/schemas/auth";
 import { errorEnvelopeSchema } from "@/lib/schemas/error";
 import { fleetEventSchema, nodeDetailSchema, nodesResponseSchema, simInfoSchema, type FleetEvent } from "@/lib/schemas/fleet";
-import { authedRequest } from "@/lib/server/auth/testing/credentials";
+import { authedRequest } from "@/test/auth/credentials";
 import { subscriberCount } from "@/lib/server/events";
 import { resolveNodeOrThrow } from "@/lib/server/fleet/nodes";
 import { getFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
-import { startTestFleet, waitFor, type TestFleet } from "@/lib/server/talos/testing/fleet";
+import { startTestFleet, waitFor, type TestFleet } from "@/test/talos/fleet";
 
 let t: TestFleet;
 let cps: string[];

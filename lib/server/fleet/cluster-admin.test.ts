@@ -26,14 +26,14 @@ import { listAudit } from "@/lib/server/audit";
 import { errorEnvelopeSchema } from "@/lib/schemas/error";
 import { clustersResponseSchema, nodesResponseSchema, type FleetEvent, removeUploadResponseSchema, uploadTalosconfigResponseSchema } from "@/lib/schemas/fleet";
 import { authConfig } from "@/lib/server/auth/config";
-import { authedRequest } from "@/lib/server/auth/testing/credentials";
-import { BASE, seedPrincipals, type Principal } from "@/lib/server/auth/testing/matrix";
+import { authedRequest } from "@/test/auth/credentials";
+import { BASE, seedPrincipals, type Principal } from "@/test/auth/matrix";
 import { getDb } from "@/lib/server/db/db";
 import { subscribe } from "@/lib/server/events";
 import { uploadPortProblem } from "@/lib/server/fleet/cluster-admin";
 import { getFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
 import { parseTalosEndpoint, type TalosContext } from "@/lib/server/talos/talosconfig";
-import { startTestFleet, waitFor, type TestFleet } from "@/lib/server/talos/testing/fleet";
+import { startTestFleet, waitFor, type TestFleet } from "@/test/talos/fleet";
 
 let home: TestFleet;
 let other: TestFleet;

@@ -16,7 +16,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 
-import type { BenchRow } from "@/lib/bench/types";
+import type { BenchRow } from "@/test/bench/types";
 
 const SUITE = "fleet-poller";
 const CONTROL_PLANES = 3;
@@ -76,7 +76,7 @@ export default async function bench(): Promise<BenchRow[]> {
     const { getClusterClient } = await import("@/lib/server/fleet/clients");
     const { getFleetSource } = await import("@/lib/server/fleet/source");
     const { GET } = await import("@/app/api/nodes/route");
-    const { authedRequest } = await import("@/lib/server/auth/testing/credentials");
+    const { authedRequest } = await import("@/test/auth/credentials");
 
     // --- one full sweep, cold then warm ----------------------------------------------------
     gc();

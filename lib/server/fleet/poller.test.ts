@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { nodeId } from "@/lib/fleet/node-id";
 import type { FleetEvent, NodeSummary } from "@/lib/schemas/fleet";
-import { startTestFleet, waitFor, type TestFleet } from "@/lib/server/talos/testing/fleet";
+import { startTestFleet, waitFor, type TestFleet } from "@/test/talos/fleet";
 
 import { createFleetPoller, type FleetPoller, type PollerOptions } from "./poller";
 

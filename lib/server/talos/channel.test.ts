@@ -10,8 +10,8 @@ import { AppError } from "@/lib/server/errors";
 
 import { closeAllConnections, connectionCount, parseEndpoint } from "./channel";
 import { createTalosClient } from "./client";
-import { startStubServer, type StubServer } from "./testing/stub-server";
-import { contextFrom, createTestPki, type TestPki } from "./testing/pki";
+import { startStubServer, type StubServer } from "@/test/talos/stub-server";
+import { contextFrom, createTestPki, type TestPki } from "@/test/talos/pki";
 
 const HOST = "127.0.32.1";
 const HOST2 = "127.0.32.2";

@@ -6,7 +6,7 @@ import { checkServerIdentity, type PeerCertificate } from "node:tls";
 
 import * as grpc from "@grpc/grpc-js";
 
-/** Talos's `GRPCMaxMessageSize`, applied on both directions (talos-api.md §1). */
+/** Talos's `GRPCMaxMessageSize`, applied on both directions (`constants.GRPCMaxMessageSize` in pkg/machinery/constants). */
 export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 /** The apid port (`constants.ApidPort`), used when an endpoint or node has none. */

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 
-import type { BenchRow } from "@/lib/bench/types";
+import type { BenchRow } from "@/test/bench/types";
 
 const SUITE = "talos-client";
 const WARMUP = 300;

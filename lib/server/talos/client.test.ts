@@ -10,7 +10,7 @@ import type { SimNodeInfo } from "@/lib/simulator/fleet";
 
 import { resourceKinds } from "./cosi";
 import type { TalosEvent } from "./events";
-import { rejection, ROLES, startTestFleet, type TestFleet } from "./testing/fleet";
+import { rejection, ROLES, startTestFleet, type TestFleet } from "@/test/talos/fleet";
 
 let t: TestFleet;
 let cp1: SimNodeInfo;

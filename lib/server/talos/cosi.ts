@@ -164,7 +164,7 @@ export function formatNetIP(bytes: Uint8Array): string {
   return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLen))}`;
 }
 
-/** The resource kinds Minos reads (talos-api.md §4; namespaces and types are exact). */
+/** The resource kinds Minos reads (namespaces and types exactly as in siderolabs/talos pkg/machinery/resources). */
 export const resourceKinds = {
   /** The active machine config (`v1alpha1`) or the persisted one (`persistent`). Admin only. */
   machineConfig: {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SimNodeInfo } from "@/lib/simulator/fleet";
 
 import type { UpgradeProgress } from "./upgrade";
-import { rejection, startTestFleet, waitFor, type TestFleet } from "./testing/fleet";
+import { rejection, startTestFleet, waitFor, type TestFleet } from "@/test/talos/fleet";
 
 let t: TestFleet;
 let cp1: SimNodeInfo;

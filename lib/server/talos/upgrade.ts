@@ -60,7 +60,7 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /**
- * Upgrades one node (talos-api.md §5): reads its Version, then either
+ * Upgrades one node as talosctl does (cmd/talosctl/cmd/talos/upgrade.go): reads its Version, then either
  * ImageService/Pull → LifecycleService/Upgrade (stream until `exit_code`; nonzero fails with the
  * installer's meaning) → Reboot, or the legacy MachineService/Upgrade for nodes not newer than
  * v1.13.0-alpha.2 and for staged upgrades. Returns once the reboot (or legacy upgrade) has been

@@ -77,7 +77,7 @@ function mustParse(v: string): TalosVersion {
   return parsed;
 }
 
-/** The last version that only has the legacy `MachineService/Upgrade` (talos-api.md §5). */
+/** The last version that only has the legacy `MachineService/Upgrade` (talosctl's cmd/talosctl/cmd/talos/upgrade.go falls back to it up to this tag). */
 export const LIFECYCLE_UPGRADE_AFTER = "v1.13.0-alpha.2";
 
 export type UpgradePath = "lifecycle" | "legacy";

@@ -5,6 +5,6 @@ import "server-only";
  * the resumable runner (./runner, its Talos reads in ./probes) over SQLite (./repository), and
  * the process-wide service. What rollouts share with it lives in lib/server/jobs.
  */
-export { getUpgradeProgressByCluster, getUpgradeRunner, startUpgradeRunner, withUpgradeRunner } from "./service";
+export { getUpgradeRunner, startUpgradeRunner, withUpgradeRunner } from "./service";
 export type { UpgradeTalos } from "./probes";
 export { UpgradeRunner, type RunnerDeps } from "./runner";

@@ -20,7 +20,6 @@ const NODE_TRANSITIONS: Record<UpgradeNodeState, readonly UpgradeNodeState[]> = 
   skipped: [],
 };
 
-export const FINAL_NODE_STATES: ReadonlySet<UpgradeNodeState> = new Set(["done", "failed", "skipped"]);
 export const ACTIVE_NODE_STATES: ReadonlySet<UpgradeNodeState> = new Set(["pulling", "installing", "rebooting", "waiting-healthy"]);
 
 export function canTransitionNode(from: UpgradeNodeState, to: UpgradeNodeState): boolean {

@@ -45,7 +45,7 @@ const byName = (a: NodeFacts, b: NodeFacts) => (a.hostname ?? a.address).localeC
  * Orders the nodes and checks them (pure). Control planes come first, each in its own batch, so
  * never two are down at once; the etcd leader goes last among them so leadership moves once.
  * Workers follow in batches of `maxParallelWorkers`. A check of level `error` makes the plan
- * unstartable: an unsupported version jump (talos-api.md §10), an unreachable node or one of
+ * unstartable: an unsupported version jump (Talos's `MinimumHostUpgradeVersion`), an unreachable node or one of
  * unknown role, and etcd not healthy with every member (a warning with `force`).
  */
 export function buildPlan(input: PlanInput): UpgradePreview {

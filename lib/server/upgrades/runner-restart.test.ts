@@ -12,10 +12,10 @@ import { createInterface } from "node:readline";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 import { openDb, type Db } from "@/lib/server/db/db";
-import { startTestFleet, waitFor, type TestFleet } from "@/lib/server/talos/testing/fleet";
+import { startTestFleet, waitFor, type TestFleet } from "@/test/talos/fleet";
 
 import { UpgradeRepository } from "./repository";
-import { countEvents, maxConcurrentlyDown } from "./testing/timeline";
+import { countEvents, maxConcurrentlyDown } from "@/test/upgrades/timeline";
 
 const root = path.resolve(__dirname, "../../..");
 let t: TestFleet;
@@ -35,7 +35,7 @@ afterAll(async () => {
 
 /** Starts a runner process; resolves its lines as they come. */
 function runner(dbFile: string, create?: unknown) {
-  const args = ["--conditions=react-server", "--import", "tsx", path.join(root, "lib/server/upgrades/testing/runner-child.ts"), "--db", dbFile, "--talosconfig", t.fleet.talosconfig.admin];
+  const args = ["--conditions=react-server", "--import", "tsx", path.join(root, "test/upgrades/runner-child.ts"), "--db", dbFile, "--talosconfig", t.fleet.talosconfig.admin];
   if (create) args.push("--create", JSON.stringify(create));
   const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_OPTIONS: "" } });
   children.push(child);

@@ -9,13 +9,13 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 
-import type { BenchRow } from "@/lib/bench/types";
+import type { BenchRow } from "@/test/bench/types";
 import { upgradeRequestSchema } from "@/lib/schemas/upgrades";
 import { openDb } from "@/lib/server/db/db";
-import { startTestFleet } from "@/lib/server/talos/testing/fleet";
+import { startTestFleet } from "@/test/talos/fleet";
 
 import { UpgradeRunner } from "./runner";
-import { simulatedWorkMs } from "./testing/timeline";
+import { simulatedWorkMs } from "@/test/upgrades/timeline";
 
 const SUITE = "upgrades";
 const UPGRADE_S = 0.2;

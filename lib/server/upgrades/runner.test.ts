@@ -10,10 +10,10 @@ import { upgradeRequestSchema, type UpgradePlan, type UpgradeRequest } from "@/l
 import { listAudit } from "@/lib/server/audit";
 import { openDb, type Db } from "@/lib/server/db/db";
 import { AppError } from "@/lib/server/errors";
-import { rejection, startTestFleet, waitFor, type TestFleet } from "@/lib/server/talos/testing/fleet";
+import { rejection, startTestFleet, waitFor, type TestFleet } from "@/test/talos/fleet";
 
 import { UpgradeRunner } from "./runner";
-import { countEvents, maxConcurrentlyDown } from "./testing/timeline";
+import { countEvents, maxConcurrentlyDown } from "@/test/upgrades/timeline";
 
 let t: TestFleet;
 let db: Db;

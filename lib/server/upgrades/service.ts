@@ -1,7 +1,7 @@
 import "server-only";
 
 import { errorCodeSchema } from "@/lib/schemas/error";
-import type { ClusterUpgradeProgress, UpgradeEvent } from "@/lib/schemas/upgrades";
+import type { UpgradeEvent } from "@/lib/schemas/upgrades";
 import { getDb } from "@/lib/server/db/db";
 import { AppError } from "@/lib/server/errors";
 import { publish } from "@/lib/server/events";
@@ -39,11 +39,6 @@ export function startUpgradeRunner(): UpgradeRunner {
   const runner = getUpgradeRunner();
   runner.start();
   return runner;
-}
-
-/** Per cluster, the live upgrade's progress (`{planId, done, total, state}`); clusters without one are absent. */
-export function getUpgradeProgressByCluster(): Record<string, ClusterUpgradeProgress> {
-  return getUpgradeRunner().progressByCluster();
 }
 
 /**

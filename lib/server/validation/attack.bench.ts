@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 
-import type { BenchRow } from "@/lib/bench/types";
+import type { BenchRow } from "@/test/bench/types";
 
 const SUITE = "validation-attack";
 const PROBE_MS = 20;
@@ -51,7 +51,7 @@ export default async function bench(): Promise<BenchRow[]> {
   const [{ POST }, { GET }, { authedRequest }, { validateConfig }, { validationPool }] = await Promise.all([
     import("@/app/api/config/validate/route"),
     import("@/app/api/health/route"),
-    import("@/lib/server/auth/testing/credentials"),
+    import("@/test/auth/credentials"),
     import("@/lib/config/validate"),
     import("@/lib/server/validation/pool"),
   ]);

@@ -1,5 +1,5 @@
 /**
- * cosi.resource.State on a simulated node (talos-api.md §4), behind Talos's access filter:
+ * cosi.resource.State on a simulated node (cosi-project/specification v1alpha1/state.proto), behind Talos's access filter:
  * writes denied, unknown namespaces/types PermissionDenied, sensitive types admin-only,
  * NotFound for missing resources, single-id watches with bootstrap/label queries Unimplemented.
  */

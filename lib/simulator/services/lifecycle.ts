@@ -1,5 +1,5 @@
 /**
- * machine.LifecycleService/Upgrade and machine.ImageService/Pull (talos-api.md §5, 1.13+):
+ * machine.LifecycleService/Upgrade and machine.ImageService/Pull (api/machine/lifecycle.proto and image.proto, 1.13+):
  * the installer writes the new version to the boot disk and nothing visible changes until the
  * next Reboot boots it. Nodes older than 1.13 answer UNIMPLEMENTED, as they have no such service.
  */

@@ -1,5 +1,5 @@
 /**
- * machine.MachineService on a simulated node (talos-api.md §3, §5). Every handler receives the
+ * machine.MachineService on a simulated node (api/machine/machine.proto). Every handler receives the
  * *target* node (after proxying) and returns the inner message; wrapping is done by proxy.ts.
  */
 import crypto from "node:crypto";

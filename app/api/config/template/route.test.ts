@@ -9,7 +9,7 @@ process.env.MINOS_STATE_DIR = stateDir;
 process.env.MINOS_DB = path.join(stateDir, "minos.db");
 
 import { configTemplateResponseSchema } from "@/lib/schemas/node-config";
-import { authedRequest } from "@/lib/server/auth/testing/credentials";
+import { authedRequest } from "@/test/auth/credentials";
 import { RATE_LIMITS, rateLimiter } from "@/lib/server/auth/rate-limit";
 import { ReadyPool } from "@/lib/server/configs/ready-pool";
 import { makeTemplateSecrets, type TemplateSecrets } from "@/lib/server/configs/template";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { MAX_ISSUES } from "@/lib/config/bound";
 import { validateConfigResponseSchema } from "@/lib/schemas/config";
-import { authedRequest } from "@/lib/server/auth/testing/credentials";
+import { authedRequest } from "@/test/auth/credentials";
 import { ValidationPool } from "@/lib/server/validation/pool";
 
 import { POST } from "./route";

@@ -11,11 +11,11 @@ import { applyAfterPreflight } from "@/lib/server/configs/apply";
 import { RolloutRepository } from "@/lib/server/configs/rollouts/repo";
 import { RolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { createRollout, getRollout } from "@/lib/server/configs/rollouts/service";
-import { startConfigTestFleet, type ConfigTestFleet } from "@/lib/server/configs/test-fleet";
-import { waitFor } from "@/lib/server/talos/testing/fleet";
+import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
+import { waitFor } from "@/test/talos/fleet";
 
 const USER = "test user";
-const CHILD = path.join(__dirname, "testing", "runner-child.ts");
+const CHILD = path.resolve(__dirname, "../../../../test/configs/rollout-runner-child.ts");
 const key = randomBytes(32);
 let dir: string;
 let t: ConfigTestFleet;

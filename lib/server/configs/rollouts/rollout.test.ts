@@ -5,7 +5,7 @@ import type { RolloutDetail } from "@/lib/schemas/configs";
 import { listAudit } from "@/lib/server/audit";
 import { RolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { createRollout, getRollout, rolloutAction } from "@/lib/server/configs/rollouts/service";
-import { startConfigTestFleet, type ConfigTestFleet } from "@/lib/server/configs/test-fleet";
+import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
 
 const USER = "test user";
 let t: ConfigTestFleet;

@@ -245,11 +245,6 @@ export class RolloutRunner {
 
 const g = globalThis as { __minosRolloutRunner?: RolloutRunner };
 
-/** The process's runner, if started. */
-export function getRolloutRunner(): RolloutRunner | undefined {
-  return g.__minosRolloutRunner;
-}
-
 /**
  * Starts the rollout runner once per process and resumes persisted rollouts. Called from
  * instrumentation; safe to call again (returns the running one).

@@ -12,9 +12,9 @@ import {
   rolloutListResponseSchema,
 } from "@/lib/schemas/configs";
 import { errorEnvelopeSchema } from "@/lib/schemas/error";
-import { authActorLabel, authedRequest } from "@/lib/server/auth/testing/credentials";
+import { authActorLabel, authedRequest } from "@/test/auth/credentials";
 import { startRolloutRunner } from "@/lib/server/configs/rollouts/runner";
-import { startConfigTestFleet, type ConfigTestFleet } from "@/lib/server/configs/test-fleet";
+import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
 
 import * as rolloutItem from "../../../../rollouts/[id]/route";
 import * as rollouts from "../../../../rollouts/route";

@@ -8,9 +8,9 @@ import path from "node:path";
 
 import { startFleet, type Fleet, type FleetOptions } from "@/lib/simulator/fleet";
 
-import { closeAllConnections } from "../channel";
+import { closeAllConnections } from "@/lib/server/talos/channel";
 import { createTalosClient, type TalosClient, type TalosClientOptions } from "@/lib/server/talos";
-import { getTalosContextOrThrow, loadTalosconfig, type TalosContext } from "../talosconfig";
+import { getTalosContextOrThrow, loadTalosconfig, type TalosContext } from "@/lib/server/talos/talosconfig";
 
 export type Role = "admin" | "operator" | "reader";
 export const ROLES: Role[] = ["admin", "operator", "reader"];

@@ -9,7 +9,7 @@ import { makeConfigDeps, type ConfigDeps } from "@/lib/server/configs/deps";
 import { SecretBox } from "@/lib/server/configs/secret-box";
 import { openDb } from "@/lib/server/db/db";
 import { AppError } from "@/lib/server/errors";
-import { startTestFleet, type TestFleet } from "@/lib/server/talos/testing/fleet";
+import { startTestFleet, type TestFleet } from "@/test/talos/fleet";
 import type { FleetOptions } from "@/lib/simulator/fleet";
 
 export interface ConfigTestFleet extends TestFleet {

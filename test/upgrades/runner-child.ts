@@ -1,7 +1,7 @@
 /**
  * A stand-alone upgrade runner over a database file, for the restart test (and by hand):
  *
- *   node --conditions=react-server --import tsx lib/server/upgrades/testing/runner-child.ts \
+ *   node --conditions=react-server --import tsx test/upgrades/runner-child.ts \
  *     --db /tmp/minos.db --talosconfig /tmp/sim/talosconfig [--create '{"cluster":"sim-1",…}']
  *
  * It resumes every live plan, optionally creates one (printing `PLAN <id>`), and exits once no
@@ -14,7 +14,7 @@ import { openDb } from "@/lib/server/db/db";
 import { createTalosClient } from "@/lib/server/talos";
 import { getTalosContextOrThrow, loadTalosconfig } from "@/lib/server/talos/talosconfig";
 
-import { UpgradeRunner } from "../runner";
+import { UpgradeRunner } from "@/lib/server/upgrades/runner";
 
 async function main() {
   const { values } = parseArgs({ options: { db: { type: "string" }, talosconfig: { type: "string" }, create: { type: "string" }, poll: { type: "string" } } });

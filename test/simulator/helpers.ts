@@ -7,10 +7,10 @@ import { readFile } from "node:fs/promises";
 import * as grpc from "@grpc/grpc-js";
 import { parse } from "yaml";
 
-import { StateClient } from "../third_party/talos-proto/gen/cosi/state";
-import { ImageServiceClient } from "../third_party/talos-proto/gen/machine/image";
-import { LifecycleServiceClient } from "../third_party/talos-proto/gen/machine/lifecycle";
-import { MachineServiceClient } from "../third_party/talos-proto/gen/machine/machine";
+import { StateClient } from "@/lib/third_party/talos-proto/gen/cosi/state";
+import { ImageServiceClient } from "@/lib/third_party/talos-proto/gen/machine/image";
+import { LifecycleServiceClient } from "@/lib/third_party/talos-proto/gen/machine/lifecycle";
+import { MachineServiceClient } from "@/lib/third_party/talos-proto/gen/machine/machine";
 
 export interface TalosContext {
   endpoints: string[];
