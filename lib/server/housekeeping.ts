@@ -1,9 +1,9 @@
 import "server-only";
 
-import { pruneAuthNoise } from "@/lib/server/audit";
+import { pruneAuthNoise } from "@/lib/server/platform/audit";
 import { pruneSessions } from "@/lib/server/auth/sessions";
-import { getDb, type Db } from "@/lib/server/db/db";
-import { env } from "@/lib/server/env";
+import { getDb, type Db } from "@/lib/server/platform/db/db";
+import { env } from "@/lib/server/platform/env";
 
 /** Hourly is plenty for day-granular retention, and cheap: both deletes use an index on time. */
 const EVERY_MS = 60 * 60_000;

@@ -3,7 +3,7 @@ import "server-only";
 import { allowedHostsFrom } from "@/lib/auth/hosts";
 import type { Env } from "@/lib/schemas/env";
 import type { Role } from "@/lib/schemas/auth";
-import { env } from "@/lib/server/env";
+import { env } from "@/lib/server/platform/env";
 
 /** The access-control settings, derived once from the environment. */
 export interface AuthConfig {

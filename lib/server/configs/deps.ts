@@ -1,9 +1,9 @@
 import "server-only";
 
 import { RevisionRepository } from "@/lib/server/configs/revisions";
-import { getSecretBox, type SecretBox } from "@/lib/server/configs/secret-box";
-import { getDb, type Db } from "@/lib/server/db/db";
-import { env } from "@/lib/server/env";
+import { getSecretBox, type SecretBox } from "@/lib/server/platform/secret-box";
+import { getDb, type Db } from "@/lib/server/platform/db/db";
+import { env } from "@/lib/server/platform/env";
 import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/clients";
 import { resolveNodeOrThrow } from "@/lib/server/fleet/nodes";
 import type { TalosClient } from "@/lib/server/talos";

@@ -2,12 +2,12 @@ import "server-only";
 
 import { redactedDiff } from "@/lib/config/diff";
 import type { AdoptDriftResponse, ApplyMode, ApplyResponse, DriftResponse } from "@/lib/schemas/configs";
-import { recordAudit } from "@/lib/server/audit";
+import { recordAudit } from "@/lib/server/platform/audit";
 import { applyNodeConfig } from "@/lib/server/configs/apply";
 import { defaultConfigDeps, type ConfigDeps } from "@/lib/server/configs/deps";
 import { applyInFlight } from "@/lib/server/configs/in-flight";
 import { configHash } from "@/lib/server/configs/modes";
-import { AppError } from "@/lib/server/errors";
+import { AppError } from "@/lib/server/http/errors";
 
 /**
  * Compares a node's config with the last one Minos put there (a staged revision is compared

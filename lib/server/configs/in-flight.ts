@@ -1,6 +1,6 @@
 import "server-only";
 
-import { AppError } from "@/lib/server/errors";
+import { AppError } from "@/lib/server/http/errors";
 
 const g = globalThis as { __minosApplyInFlight?: Map<string, string> };
 

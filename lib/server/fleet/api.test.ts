@@ -19,7 +19,7 @@ import type { Role } from "@/lib/schemas/auth";
 import { errorEnvelopeSchema } from "@/lib/schemas/error";
 import { fleetEventSchema, nodeDetailSchema, nodesResponseSchema, simInfoSchema, type FleetEvent } from "@/lib/schemas/fleet";
 import { authedRequest } from "@/lib/server/auth/testing/credentials";
-import { subscriberCount } from "@/lib/server/events";
+import { subscriberCount } from "@/lib/server/platform/events";
 import { resolveNodeOrThrow } from "@/lib/server/fleet/nodes";
 import { getFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
 import { startTestFleet, waitFor, type TestFleet } from "@/lib/server/talos/testing/fleet";

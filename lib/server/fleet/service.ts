@@ -3,13 +3,13 @@ import "server-only";
 import type { NodeDetail, NodesResponse } from "@/lib/schemas/fleet";
 import type { ClusterUpgradeProgress, UpgradePlan } from "@/lib/schemas/upgrades";
 import { collectCertMetrics } from "@/lib/server/certs/metrics";
-import { AppError } from "@/lib/server/errors";
-import { publish, subscribe } from "@/lib/server/events";
+import { AppError } from "@/lib/server/http/errors";
+import { publish, subscribe } from "@/lib/server/platform/events";
 import { getClusterClient } from "@/lib/server/fleet/clients";
 import { createFleetPoller, type FleetPoller, type PollerCluster, type PollerOptions } from "@/lib/server/fleet/poller";
 import { registerFleetMetrics } from "@/lib/server/fleet/metrics";
 import { getFleetSource } from "@/lib/server/fleet/source";
-import { observePoll, observeTalosCall, registerMetrics, renderMetrics } from "@/lib/server/metrics";
+import { observePoll, observeTalosCall, registerMetrics, renderMetrics } from "@/lib/server/platform/metrics";
 
 /**
  * The process's fleet poller and the reads the API serves from its snapshot. The poller lives on

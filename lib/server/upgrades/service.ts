@@ -2,14 +2,14 @@ import "server-only";
 
 import { errorCodeSchema } from "@/lib/schemas/error";
 import type { ClusterUpgradeProgress, UpgradeEvent } from "@/lib/schemas/upgrades";
-import { getDb } from "@/lib/server/db/db";
-import { AppError } from "@/lib/server/errors";
-import { publish } from "@/lib/server/events";
+import { getDb } from "@/lib/server/platform/db/db";
+import { AppError } from "@/lib/server/http/errors";
+import { publish } from "@/lib/server/platform/events";
 import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/clients";
 
 import { UpgradeRunner } from "./runner";
 
-declare module "@/lib/server/events" {
+declare module "@/lib/server/platform/events" {
   interface ServerEvents {
     /** Every persisted plan or node transition of a rolling upgrade, with the whole plan. */
     upgrade: UpgradeEvent;

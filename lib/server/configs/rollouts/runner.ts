@@ -1,14 +1,14 @@
 import "server-only";
 
 import type { ApplyMode } from "@/lib/schemas/configs";
-import { recordAudit } from "@/lib/server/audit";
+import { recordAudit } from "@/lib/server/platform/audit";
 import { applyAfterPreflight } from "@/lib/server/configs/apply";
 import { defaultConfigDeps, type ConfigDeps } from "@/lib/server/configs/deps";
 import { withApplySlot } from "@/lib/server/configs/in-flight";
 import { configHash, resultOfMode } from "@/lib/server/configs/modes";
 import { nextToStart, settledState } from "@/lib/server/configs/rollouts/plan";
 import { RolloutRepository, type StoredRollout, type StoredRolloutNode } from "@/lib/server/configs/rollouts/repo";
-import { AppError, isAppError } from "@/lib/server/errors";
+import { AppError, isAppError } from "@/lib/server/http/errors";
 import type { TalosClient } from "@/lib/server/talos";
 
 export interface RolloutRunnerOptions {

@@ -5,8 +5,8 @@ import path from "node:path";
 
 import Database from "better-sqlite3";
 
-import { migrations } from "@/lib/server/db/migrations";
-import { env } from "@/lib/server/env";
+import { migrations } from "@/lib/server/platform/db/migrations";
+import { env } from "@/lib/server/platform/env";
 
 export type Db = Database.Database;
 

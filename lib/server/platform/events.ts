@@ -7,7 +7,7 @@ import type { FleetEvent } from "@/lib/schemas/fleet";
  * theirs by declaration merging:
  *
  * ```ts
- * declare module "@/lib/server/events" { interface ServerEvents { upgrade: UpgradeEvent } }
+ * declare module "@/lib/server/platform/events" { interface ServerEvents { upgrade: UpgradeEvent } }
  * ```
  */
 export interface ServerEvents {
