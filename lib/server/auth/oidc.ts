@@ -16,6 +16,7 @@ import type { ServiceDeps } from "@/lib/server/auth/service";
 import { createSession } from "@/lib/server/auth/sessions";
 import { createUser, findOidcUser, markSignedIn, setUserRole } from "@/lib/server/auth/users";
 import { AppError } from "@/lib/server/http/errors";
+import { processState } from "@/lib/server/platform/process-state";
 
 /**
  * The strongest role any of the person's groups maps to; "*" in the map applies to everyone the
@@ -38,7 +39,7 @@ export function groupsFromClaims(claims: Record<string, unknown>, claim: string)
   return [];
 }
 
-const g = globalThis as { __minosOidc?: Promise<client.Configuration>; __minosOidcKey?: string };
+const g = processState<{ __minosOidc?: Promise<client.Configuration>; __minosOidcKey?: string }>();
 
 /** Discovers the issuer once per process; a failed discovery is retried on the next sign-in. */
 async function oidcClient(cfg: OidcConfig): Promise<client.Configuration> {

@@ -7,6 +7,7 @@ import { env } from "@/lib/server/platform/env";
 import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/clients";
 import { resolveNodeOrThrow } from "@/lib/server/fleet/nodes";
 import type { TalosClient } from "@/lib/server/talos";
+import { processState } from "@/lib/server/platform/process-state";
 
 /**
  * What config push needs from the outside world. Routes use {@link defaultConfigDeps}; tests
@@ -43,7 +44,7 @@ export function makeConfigDeps(parts: Pick<ConfigDeps, "db" | "box"> & Partial<O
   };
 }
 
-const g = globalThis as { __minosConfigDeps?: ConfigDeps };
+const g = processState<{ __minosConfigDeps?: ConfigDeps }>();
 
 /** The server process's deps: its database, its key, its talosconfig. */
 export function defaultConfigDeps(): ConfigDeps {

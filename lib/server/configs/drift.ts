@@ -8,6 +8,7 @@ import { defaultConfigDeps, type ConfigDeps } from "@/lib/server/configs/deps";
 import { applyInFlight } from "@/lib/server/configs/in-flight";
 import { configHash } from "@/lib/server/configs/modes";
 import { AppError } from "@/lib/server/http/errors";
+import { processState } from "@/lib/server/platform/process-state";
 
 /**
  * Compares a node's config with the last one Minos put there (a staged revision is compared
@@ -148,7 +149,7 @@ export async function checkAllDrift(deps: ConfigDeps, concurrency = 4): Promise<
   return out;
 }
 
-const g = globalThis as { __minosDriftChecker?: { stop(): void } };
+const g = processState<{ __minosDriftChecker?: { stop(): void } }>();
 
 /**
  * Starts the periodic drift check (every ~60 s, a few nodes at a time) once per process.

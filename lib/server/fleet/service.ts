@@ -10,12 +10,13 @@ import { createFleetPoller, type FleetPoller, type PollerCluster, type PollerOpt
 import { registerFleetMetrics } from "@/lib/server/fleet/metrics";
 import { getFleetSource } from "@/lib/server/fleet/source";
 import { observePoll, observeTalosCall, registerMetrics, renderMetrics } from "@/lib/server/platform/metrics";
+import { processState } from "@/lib/server/platform/process-state";
 
 /**
- * The process's fleet poller and the reads the API serves from its snapshot. The poller lives on
- * globalThis: instrumentation and route handlers may be separate module instances.
+ * The process's fleet poller and the reads the API serves from its snapshot. The poller lives in the
+ * process state (platform/process-state.ts): instrumentation and route handlers may be separate module instances.
  */
-const g = globalThis as { __minosFleetPoller?: FleetPoller };
+const g = processState<{ __minosFleetPoller?: FleetPoller }>();
 
 /** How long a request made right after start waits for the first sweep before answering with what is known. */
 const FIRST_SWEEP_WAIT_MS = 4_000;

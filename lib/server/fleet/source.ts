@@ -6,6 +6,7 @@ import { isAppError } from "@/lib/server/http/errors";
 import { env } from "@/lib/server/platform/env";
 import { listUploadMeta, listUploads } from "@/lib/server/fleet/uploads";
 import { loadTalosconfig, parseTalosconfig, resolveTalosconfigPath, type Talosconfig } from "@/lib/server/talos/talosconfig";
+import { processState } from "@/lib/server/platform/process-state";
 
 /** Where a cluster's context came from: the talosconfig file, or an upload kept in the database. */
 export type ClusterOrigin = { source: "file" } | { source: "upload"; uploadId: string };
@@ -58,7 +59,7 @@ export function mergeFleetConfigs(
   return { config: { source: file?.source ?? null, current: file?.current ?? null, contexts }, origins, errors };
 }
 
-const g = globalThis as { __minosFleetSource?: Promise<FleetSource> };
+const g = processState<{ __minosFleetSource?: Promise<FleetSource> }>();
 
 /**
  * The talosconfig Minos manages: the file (`npm start` passes the simulator's when it launched

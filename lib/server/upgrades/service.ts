@@ -8,6 +8,7 @@ import { publish } from "@/lib/server/platform/events";
 import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/clients";
 
 import { UpgradeRunner } from "./runner";
+import { processState } from "@/lib/server/platform/process-state";
 
 declare module "@/lib/server/platform/events" {
   interface ServerEvents {
@@ -16,9 +17,9 @@ declare module "@/lib/server/platform/events" {
   }
 }
 
-// One runner per server process, on globalThis: instrumentation and route handlers may be
+// One runner per server process, in the process state: instrumentation and route handlers may be
 // separate module instances, and two runners would drive the same plan twice.
-const g = globalThis as { __minosUpgradeRunner?: UpgradeRunner };
+const g = processState<{ __minosUpgradeRunner?: UpgradeRunner }>();
 
 /** The process's upgrade runner over the real database, Talos clients and event bus. */
 export function getUpgradeRunner(): UpgradeRunner {
@@ -48,7 +49,7 @@ export function getUpgradeProgressByCluster(): Record<string, ClusterUpgradeProg
 
 /**
  * Runs `fn` with the started runner and rethrows its failures as this module graph's AppError.
- * The runner lives on globalThis and may have been created by another bundle (a page, the
+ * The runner lives in the process state and may have been created by another bundle (a page, the
  * instrumentation hook) whose AppError class differs, so the route wrapper's `instanceof` would
  * miss its errors and answer a bare 500.
  */

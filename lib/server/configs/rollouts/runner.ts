@@ -10,6 +10,7 @@ import { nextToStart, settledState } from "@/lib/server/configs/rollouts/plan";
 import { RolloutRepository, type StoredRollout, type StoredRolloutNode } from "@/lib/server/configs/rollouts/repo";
 import { AppError, isAppError } from "@/lib/server/http/errors";
 import type { TalosClient } from "@/lib/server/talos";
+import { processState } from "@/lib/server/platform/process-state";
 
 export interface RolloutRunnerOptions {
   deps?: ConfigDeps;
@@ -254,7 +255,7 @@ export class RolloutRunner {
   }
 }
 
-const g = globalThis as { __minosRolloutRunner?: RolloutRunner };
+const g = processState<{ __minosRolloutRunner?: RolloutRunner }>();
 
 /** The process's runner, if started. */
 export function getRolloutRunner(): RolloutRunner | undefined {

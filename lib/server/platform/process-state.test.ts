@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+
+import { clearProcessState, processState, processStateKeys } from "@/lib/server/platform/process-state";
+
+describe("process state", () => {
+  it("is one object for every caller, whatever slot type each declares", () => {
+    const a = processState<{ __testA?: number }>();
+    const b = processState<{ __testB?: string }>();
+    a.__testA = 1;
+    expect((b as Record<string, unknown>).__testA).toBe(1);
+    expect(processStateKeys()).toContain("__testA");
+  });
+
+  it("lists only slots that hold something", () => {
+    const s = processState<{ __testEmpty?: number }>();
+    s.__testEmpty = undefined;
+    expect(processStateKeys()).not.toContain("__testEmpty");
+  });
+
+  it("clears in place, so a module's saved reference builds afresh on its next use", () => {
+    const held = processState<{ __testService?: { id: number } }>();
+    held.__testService = { id: 1 };
+    clearProcessState();
+    expect(held.__testService).toBeUndefined();
+    expect(processStateKeys()).toEqual([]);
+    held.__testService ??= { id: 2 };
+    expect(processState<{ __testService?: { id: number } }>().__testService).toEqual({ id: 2 });
+  });
+});
