@@ -33,3 +33,9 @@ export function startHousekeeping(): void {
   g.__minosHousekeeping = setInterval(run, EVERY_MS);
   g.__minosHousekeeping.unref();
 }
+
+/** Stops the hourly sweep; a later start begins it again. */
+export function stopHousekeeping(): void {
+  clearInterval(g.__minosHousekeeping);
+  g.__minosHousekeeping = undefined;
+}
