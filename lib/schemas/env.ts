@@ -8,7 +8,7 @@ const flag = z
   .transform((v) => v === "1" || v === "true");
 
 /**
- * Every environment variable Minos reads. Parsed once at boot (`lib/server/env.ts` for the
+ * Every environment variable Minos reads. Parsed once at boot (`lib/server/platform/env.ts` for the
  * server, `scripts/start.ts` for the launcher) so a bad value stops Minos with a clear message.
  */
 export const envSchema = z.object({

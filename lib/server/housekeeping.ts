@@ -1,14 +1,15 @@
 import "server-only";
 
-import { pruneAuthNoise } from "@/lib/server/audit";
+import { pruneAuthNoise } from "@/lib/server/platform/audit";
 import { pruneSessions } from "@/lib/server/auth/sessions";
-import { getDb, type Db } from "@/lib/server/db/db";
-import { env } from "@/lib/server/env";
+import { getDb, type Db } from "@/lib/server/platform/db/db";
+import { env } from "@/lib/server/platform/env";
+import { processState } from "@/lib/server/platform/process-state";
 
 /** Hourly is plenty for day-granular retention, and cheap: both deletes use an index on time. */
 const EVERY_MS = 60 * 60_000;
 
-const g = globalThis as { __minosHousekeeping?: ReturnType<typeof setInterval> };
+const g = processState<{ __minosHousekeeping?: ReturnType<typeof setInterval> }>();
 
 /**
  * One sweep: refused sign-ins and API tokens past MINOS_AUDIT_RETENTION_DAYS leave the audit log
@@ -31,4 +32,10 @@ export function startHousekeeping(): void {
   run();
   g.__minosHousekeeping = setInterval(run, EVERY_MS);
   g.__minosHousekeeping.unref();
+}
+
+/** Stops the hourly sweep; a later start begins it again. */
+export function stopHousekeeping(): void {
+  clearInterval(g.__minosHousekeeping);
+  g.__minosHousekeeping = undefined;
 }

@@ -1,5 +1,5 @@
-import { AppError } from "@/lib/server/errors";
-import { route } from "@/lib/server/route";
+import { AppError } from "@/lib/server/http/errors";
+import { route } from "@/lib/server/http/route";
 
 // ANY /api/* that matches no route – the error envelope instead of Next's HTML 404 page
 const notFound = route({ role: "public" }, ({ request }) => {

@@ -1,4 +1,4 @@
-import { route } from "@/lib/server/route";
+import { route } from "@/lib/server/http/route";
 import { MINOS_VERSION } from "@/lib/version";
 import type { HealthResponse } from "@/lib/schemas/health";
 

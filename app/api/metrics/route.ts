@@ -1,5 +1,5 @@
 import { getMetricsText } from "@/lib/server/fleet/service";
-import { route } from "@/lib/server/route";
+import { route } from "@/lib/server/http/route";
 
 // GET /api/metrics – Prometheus text exposition: node up/ready/stage, etcd quorum, poll latency, certificates
 export const GET = route({ role: "viewer" }, async () => {

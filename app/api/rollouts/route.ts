@@ -4,7 +4,7 @@ import { createRolloutBodySchema } from "@/lib/schemas/configs";
 import { requireConfigAction } from "@/lib/server/auth/talos";
 import { defaultConfigDeps } from "@/lib/server/configs/deps";
 import { createRollout, listRollouts } from "@/lib/server/configs/rollouts/service";
-import { route } from "@/lib/server/route";
+import { route } from "@/lib/server/http/route";
 
 // GET /api/rollouts – config rollouts, newest first
 export const GET = route({ role: "viewer", query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }) }, ({ query }) =>

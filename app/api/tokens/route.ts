@@ -1,7 +1,7 @@
 import { createTokenBodySchema } from "@/lib/schemas/auth";
 import { defaultAuthDeps } from "@/lib/server/auth/deps";
 import { getTokens, issueToken } from "@/lib/server/auth/service";
-import { route } from "@/lib/server/route";
+import { route } from "@/lib/server/http/route";
 
 // GET /api/tokens – API tokens (never their secrets), newest first
 export const GET = route({ role: "admin" }, () => getTokens(defaultAuthDeps()));

@@ -12,6 +12,7 @@ import { errorEnvelopeSchema } from "@/lib/schemas/error";
 import { authedRequest } from "@/test/auth/credentials";
 import { upgradeListResponseSchema, upgradePlanSchema, upgradePreviewSchema } from "@/lib/schemas/upgrades";
 import { startTestFleet, waitFor, type TestFleet } from "@/test/talos/fleet";
+import { processState } from "@/lib/server/platform/process-state";
 
 let t: TestFleet;
 let dir: string;
@@ -32,7 +33,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  const g = globalThis as { __minosUpgradeRunner?: { stop(): Promise<void> } };
+  const g = processState<{ __minosUpgradeRunner?: { stop(): Promise<void> } }>();
   await g.__minosUpgradeRunner?.stop();
   await t?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 import { upgradeListQuerySchema, upgradeRequestSchema } from "@/lib/schemas/upgrades";
 import { requireTalosAction } from "@/lib/server/auth/talos";
-import { route } from "@/lib/server/route";
+import { route } from "@/lib/server/http/route";
 import { withUpgradeRunner } from "@/lib/server/upgrades";
 
 // GET /api/upgrades – upgrade plans, newest first (?cluster=, ?limit=)

@@ -8,14 +8,14 @@ import { describe, expect, it } from "vitest";
 
 import { parseTrustedProxies, proxyMatcher } from "@/lib/net/client-address";
 import { parseEnv } from "@/lib/schemas/env";
-import { AUTH_FAILURE_WINDOW_MS, listAudit } from "@/lib/server/audit";
+import { AUTH_FAILURE_WINDOW_MS, listAudit } from "@/lib/server/platform/audit";
 import { buildAuthConfig } from "@/lib/server/auth/config";
 import { authorize, BAD_TOKEN_GLOBAL, RateLimitedError, type AuthDeps } from "@/lib/server/auth/guard";
 import { RATE_LIMITS, RateLimiter } from "@/lib/server/auth/rate-limit";
 import { viaServer } from "@/test/auth/client";
 import { createApiToken } from "@/lib/server/auth/tokens";
 import { createUser } from "@/lib/server/auth/users";
-import { openDb } from "@/lib/server/db/db";
+import { openDb } from "@/lib/server/platform/db/db";
 
 const t0 = new Date("2026-03-01T10:00:00Z");
 

@@ -3,7 +3,8 @@ import "server-only";
 import { allowedHostsFrom } from "@/lib/auth/hosts";
 import type { Env } from "@/lib/schemas/env";
 import type { Role } from "@/lib/schemas/auth";
-import { env } from "@/lib/server/env";
+import { env } from "@/lib/server/platform/env";
+import { processState } from "@/lib/server/platform/process-state";
 
 /** The access-control settings, derived once from the environment. */
 export interface AuthConfig {
@@ -71,7 +72,7 @@ export function parseRoleMap(spec: string): Map<string, Role> {
   return map;
 }
 
-const g = globalThis as { __minosAuthConfig?: AuthConfig };
+const g = processState<{ __minosAuthConfig?: AuthConfig }>();
 
 /** The server's auth config, built on first use. */
 export function authConfig(): AuthConfig {

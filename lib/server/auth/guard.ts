@@ -4,8 +4,8 @@ import { CSRF_HEADER, isMutatingMethod } from "@/lib/auth/csrf";
 import { clientBucket } from "@/lib/net/client-address";
 import { ROLE_LABEL, roleAtLeast } from "@/lib/auth/roles";
 import type { Role, RouteRole } from "@/lib/schemas/auth";
-import type { Db } from "@/lib/server/db/db";
-import { recordAuthFailure } from "@/lib/server/audit";
+import type { Db } from "@/lib/server/platform/db/db";
+import { recordAuthFailure } from "@/lib/server/platform/audit";
 import { tokenActor, userActor, type Actor } from "@/lib/server/auth/actor";
 import type { AuthConfig } from "@/lib/server/auth/config";
 import { parseCookies, SECURE_SESSION_COOKIE, SESSION_COOKIE } from "@/lib/server/auth/cookies";
@@ -14,7 +14,7 @@ import { checkOrigin, hostAllowed } from "@/lib/server/auth/hosts";
 import { clientIp, RATE_LIMITS, type RateLimiter, type RateLimitName } from "@/lib/server/auth/rate-limit";
 import { resolveSession } from "@/lib/server/auth/sessions";
 import { resolveApiToken } from "@/lib/server/auth/tokens";
-import { AppError } from "@/lib/server/errors";
+import { AppError } from "@/lib/server/http/errors";
 
 export interface AuthDeps {
   db: Db;

@@ -5,7 +5,7 @@ import * as client from "openid-client";
 import type { Role } from "@/lib/schemas/auth";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { clientBucket } from "@/lib/net/client-address";
-import { recordAudit, recordAuthFailure } from "@/lib/server/audit";
+import { recordAudit, recordAuthFailure } from "@/lib/server/platform/audit";
 import { saveChallenge, takeChallenge } from "@/lib/server/auth/challenges";
 import type { OidcConfig } from "@/lib/server/auth/config";
 import { CHALLENGE_COOKIE, clearCookie, parseCookies } from "@/lib/server/auth/cookies";
@@ -15,7 +15,8 @@ import { challengeCookie, isSecureRequest, sessionCookies, type WithCookies } fr
 import type { ServiceDeps } from "@/lib/server/auth/service";
 import { createSession } from "@/lib/server/auth/sessions";
 import { createUser, findOidcUser, markSignedIn, setUserRole } from "@/lib/server/auth/users";
-import { AppError } from "@/lib/server/errors";
+import { AppError } from "@/lib/server/http/errors";
+import { processState } from "@/lib/server/platform/process-state";
 
 /**
  * The strongest role any of the person's groups maps to; "*" in the map applies to everyone the
@@ -38,7 +39,7 @@ export function groupsFromClaims(claims: Record<string, unknown>, claim: string)
   return [];
 }
 
-const g = globalThis as { __minosOidc?: Promise<client.Configuration>; __minosOidcKey?: string };
+const g = processState<{ __minosOidc?: Promise<client.Configuration>; __minosOidcKey?: string }>();
 
 /** Discovers the issuer once per process; a failed discovery is retried on the next sign-in. */
 async function oidcClient(cfg: OidcConfig): Promise<client.Configuration> {

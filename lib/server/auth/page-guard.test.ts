@@ -16,7 +16,7 @@ const ROOT = path.resolve(__dirname, "../../..");
 const PUBLIC_PAGES = ["app/(auth)/invite/page.tsx", "app/(auth)/setup/page.tsx", "app/(auth)/sign-in/page.tsx"];
 const GUARDS = ["requirePageActor", "requirePageAccess"];
 /** What a page or a server component may take from lib/server: the guard, page data (which demands the guard's grant), error helpers. */
-const SERVER_MODULES_FOR_PAGES = ["@/lib/server/auth/page", "@/lib/server/page-data", "@/lib/server/errors"];
+const SERVER_MODULES_FOR_PAGES = ["@/lib/server/auth/page", "@/lib/server/page-data", "@/lib/server/http/errors"];
 
 function walk(dir: string): string[] {
   return readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
@@ -132,7 +132,7 @@ describe("every page checks the session before anything else", () => {
 });
 
 describe("server components read data only through the grant-checked page data", () => {
-  // Route handlers guard themselves (lib/server/route.ts); the public sign-in pages read no fleet data.
+  // Route handlers guard themselves (lib/server/http/route.ts); the public sign-in pages read no fleet data.
   const serverComponents = [...appFiles.filter((f) => !f.startsWith("app/api/") && !f.startsWith("app/(auth)/")), ...walk("components")].filter((f) => !isClient(parse(f)));
 
   it.each(serverComponents)("%s", (file) => {
@@ -140,7 +140,7 @@ describe("server components read data only through the grant-checked page data",
   });
 
   it("the rule itself catches a direct import of a data module", () => {
-    const bad = ts.createSourceFile("x.tsx", `import { listNodes } from "@/lib/server/fleet/service";\nimport type { Actor } from "@/lib/server/auth/actor";\nconst m = import("@/lib/server/db/db");`, ts.ScriptTarget.Latest, true, ts.ScriptKind.TSX);
-    expect(forbiddenServerImports(bad)).toEqual(["@/lib/server/fleet/service", "import(@/lib/server/db/db)"]);
+    const bad = ts.createSourceFile("x.tsx", `import { listNodes } from "@/lib/server/fleet/service";\nimport type { Actor } from "@/lib/server/auth/actor";\nconst m = import("@/lib/server/platform/db/db");`, ts.ScriptTarget.Latest, true, ts.ScriptKind.TSX);
+    expect(forbiddenServerImports(bad)).toEqual(["@/lib/server/fleet/service", "import(@/lib/server/platform/db/db)"]);
   });
 });

@@ -10,9 +10,9 @@ import {
   type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
 
-import type { Db } from "@/lib/server/db/db";
+import type { Db } from "@/lib/server/platform/db/db";
 import { clientBucket } from "@/lib/net/client-address";
-import { recordAudit, recordAuthFailure } from "@/lib/server/audit";
+import { recordAudit, recordAuthFailure } from "@/lib/server/platform/audit";
 import type { Actor } from "@/lib/server/auth/actor";
 import { saveChallenge, takeChallenge } from "@/lib/server/auth/challenges";
 import type { AuthConfig } from "@/lib/server/auth/config";
@@ -22,7 +22,7 @@ import { clientIp } from "@/lib/server/auth/rate-limit";
 import { challengeCookie, isSecureRequest, sessionCookies, type WithCookies } from "@/lib/server/auth/respond";
 import { createSession } from "@/lib/server/auth/sessions";
 import { getUser, markSignedIn } from "@/lib/server/auth/users";
-import { AppError } from "@/lib/server/errors";
+import { AppError } from "@/lib/server/http/errors";
 
 export interface PasskeyDeps {
   db: Db;

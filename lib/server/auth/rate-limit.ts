@@ -1,6 +1,7 @@
 import "server-only";
 
 import { stampedClientAddress } from "@/lib/net/client-address";
+import { processState } from "@/lib/server/platform/process-state";
 
 /** A bucket's size and how fast it refills. */
 export interface RateLimitPolicy {
@@ -60,7 +61,7 @@ export class RateLimiter {
   }
 }
 
-const g = globalThis as { __minosRateLimiter?: RateLimiter };
+const g = processState<{ __minosRateLimiter?: RateLimiter }>();
 
 /** The process's limiter. */
 export function rateLimiter(): RateLimiter {

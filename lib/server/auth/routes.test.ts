@@ -26,12 +26,12 @@ import * as tokens from "@/app/api/tokens/route";
 import * as userPasskey from "@/app/api/users/[id]/passkeys/[passkeyId]/route";
 import * as usersOne from "@/app/api/users/[id]/route";
 import * as users from "@/app/api/users/route";
-import { listAudit } from "@/lib/server/audit";
+import { listAudit } from "@/lib/server/platform/audit";
 import { authConfig } from "@/lib/server/auth/config";
 import { rateLimiter } from "@/lib/server/auth/rate-limit";
 import { viaServer } from "@/test/auth/client";
 import { BASE, call, CREDENTIALS, expectedGuard, guardVerdict, makeRequest, ROLES, seedPrincipals, type Principal, type RouteCase } from "@/test/auth/matrix";
-import { getDb } from "@/lib/server/db/db";
+import { getDb } from "@/lib/server/platform/db/db";
 import type { Role } from "@/lib/schemas/auth";
 
 const webauthnJunk = { id: "AAAA", rawId: "AAAA", type: "public-key", response: { clientDataJSON: "AAAA", attestationObject: "AAAA", authenticatorData: "AAAA", signature: "AAAA" }, clientExtensionResults: {} };
@@ -242,7 +242,7 @@ describe("the flows through the routes", () => {
 
 describe("routes without a declaration", () => {
   it("are refused even when a cast slips one past the compiler", async () => {
-    const { route } = await import("@/lib/server/route");
+    const { route } = await import("@/lib/server/http/route");
     const GET = route({} as { role: "public" }, () => ({ ok: true }));
     const res = await GET(new Request(`${BASE}/api/x`, { headers: { host: "127.0.0.1:3215" } }));
     expect(res.status).toBe(403);

@@ -1,9 +1,9 @@
 import "server-only";
 
 import type { CreatedInvitation, CreatedToken, CreateInvitationBody, CreateTokenBody, Invitation, RedeemLinkBody, Role, SessionInfo, User } from "@/lib/schemas/auth";
-import type { Db } from "@/lib/server/db/db";
+import type { Db } from "@/lib/server/platform/db/db";
 import { clientBucket } from "@/lib/net/client-address";
-import { recordAudit, recordAuthFailure } from "@/lib/server/audit";
+import { recordAudit, recordAuthFailure } from "@/lib/server/platform/audit";
 import type { Actor } from "@/lib/server/auth/actor";
 import type { AuthConfig } from "@/lib/server/auth/config";
 import { requestOrigin } from "@/lib/server/auth/hosts";
@@ -13,7 +13,7 @@ import { clearSessionCookies, isSecureRequest, sessionCookies, type WithCookies 
 import { createSession, revokeSession } from "@/lib/server/auth/sessions";
 import { createApiToken, listApiTokens, revokeApiToken, revokeTokensOwnedBy } from "@/lib/server/auth/tokens";
 import { countAllUsers, createUser, getUser, isLastAdmin, listUsers, markSignedIn, revokeUser, setUserRole } from "@/lib/server/auth/users";
-import { AppError } from "@/lib/server/errors";
+import { AppError } from "@/lib/server/http/errors";
 import type { ApiToken } from "@/lib/schemas/auth";
 
 export interface ServiceDeps {

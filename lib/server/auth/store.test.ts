@@ -5,7 +5,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 
-import { listAudit } from "@/lib/server/audit";
+import { listAudit } from "@/lib/server/platform/audit";
 import { sha256 } from "@/lib/server/auth/crypto";
 import { BOOTSTRAP_FILE, createInvitation, ensureBootstrapLink, findLiveLink, previewLink } from "@/lib/server/auth/links";
 import { createSession, resolveSession } from "@/lib/server/auth/sessions";
@@ -14,8 +14,8 @@ import { createUser, revokeUser, setUserRole } from "@/lib/server/auth/users";
 import { redeemLink } from "@/lib/server/auth/service";
 import { buildAuthConfig } from "@/lib/server/auth/config";
 import { parseEnv } from "@/lib/schemas/env";
-import { migrate, openDb } from "@/lib/server/db/db";
-import { migrations } from "@/lib/server/db/migrations";
+import { migrate, openDb } from "@/lib/server/platform/db/db";
+import { migrations } from "@/lib/server/platform/db/migrations";
 
 const t0 = new Date("2026-03-01T10:00:00Z");
 const at = (ms: number) => new Date(t0.getTime() + ms);

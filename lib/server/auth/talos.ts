@@ -4,7 +4,7 @@ import { actionAvailability } from "@/lib/auth/talos-roles";
 import type { MinosAction } from "@/lib/auth/roles";
 import type { Actor } from "@/lib/server/auth/actor";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
-import { AppError } from "@/lib/server/errors";
+import { AppError } from "@/lib/server/http/errors";
 import { getClusterContextOrThrow } from "@/lib/server/fleet/clients";
 
 /**

@@ -1,9 +1,9 @@
 import "server-only";
 
 import type { Passkey, Role, User } from "@/lib/schemas/auth";
-import type { Db } from "@/lib/server/db/db";
+import type { Db } from "@/lib/server/platform/db/db";
 import { randomId } from "@/lib/server/auth/crypto";
-import { AppError } from "@/lib/server/errors";
+import { AppError } from "@/lib/server/http/errors";
 
 interface UserRow {
   id: string;

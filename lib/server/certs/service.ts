@@ -6,6 +6,7 @@ import { scanCertificates, type CertInventory, type CertScanDeps } from "@/lib/s
 import { countTiers } from "@/lib/server/certs/inventory";
 import { getClusterClient } from "@/lib/server/fleet/clients";
 import { getFleetSource } from "@/lib/server/fleet/source";
+import { processState } from "@/lib/server/platform/process-state";
 
 /**
  * Certificates change slowly (apid's rotate every 12 h), and a scan costs a handshake and up to
@@ -22,7 +23,7 @@ interface ScannerState {
   deps: (() => Promise<CertScanDeps>) | null;
 }
 
-const g = globalThis as { __minosCertScanner?: ScannerState };
+const g = processState<{ __minosCertScanner?: ScannerState }>();
 
 function state(): ScannerState {
   g.__minosCertScanner ??= { inventory: null, inflight: null, timer: null, nextScanAt: null, deps: null };

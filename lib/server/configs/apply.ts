@@ -1,12 +1,12 @@
 import "server-only";
 
 import { DEFAULT_TRY_TIMEOUT_SECONDS, type ApplyMode, type ApplyResponse, type RevisionSource, type RevisionSummary } from "@/lib/schemas/configs";
-import { recordAudit } from "@/lib/server/audit";
+import { recordAudit } from "@/lib/server/platform/audit";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { withApplySlot } from "@/lib/server/configs/in-flight";
 import { configHash, effectOf, resultOfMode } from "@/lib/server/configs/modes";
 import { runPreflight, type PreflightOutcome } from "@/lib/server/configs/preflight";
-import { AppError } from "@/lib/server/errors";
+import { AppError } from "@/lib/server/http/errors";
 
 export interface ApplyRequest {
   yaml: string;

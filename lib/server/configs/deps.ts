@@ -1,12 +1,13 @@
 import "server-only";
 
 import { RevisionRepository } from "@/lib/server/configs/revisions";
-import { getSecretBox, type SecretBox } from "@/lib/server/configs/secret-box";
-import { getDb, type Db } from "@/lib/server/db/db";
-import { env } from "@/lib/server/env";
+import { getSecretBox, type SecretBox } from "@/lib/server/platform/secret-box";
+import { getDb, type Db } from "@/lib/server/platform/db/db";
+import { env } from "@/lib/server/platform/env";
 import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/clients";
 import { resolveNodeOrThrow } from "@/lib/server/fleet/nodes";
 import type { TalosClient } from "@/lib/server/talos";
+import { processState } from "@/lib/server/platform/process-state";
 
 /**
  * What config push needs from the outside world. Routes use {@link defaultConfigDeps}; tests
@@ -43,7 +44,7 @@ export function makeConfigDeps(parts: Pick<ConfigDeps, "db" | "box"> & Partial<O
   };
 }
 
-const g = globalThis as { __minosConfigDeps?: ConfigDeps };
+const g = processState<{ __minosConfigDeps?: ConfigDeps }>();
 
 /** The server process's deps: its database, its key, its talosconfig. */
 export function defaultConfigDeps(): ConfigDeps {

@@ -1,13 +1,14 @@
 import "server-only";
 
 import type { AdoptDriftResponse, ApplyMode, ApplyResponse, DriftResponse } from "@/lib/schemas/configs";
-import { recordAudit } from "@/lib/server/audit";
+import { recordAudit } from "@/lib/server/platform/audit";
 import { applyNodeConfig } from "@/lib/server/configs/apply";
 import { defaultConfigDeps, type ConfigDeps } from "@/lib/server/configs/deps";
 import { applyInFlight } from "@/lib/server/configs/in-flight";
 import { configHash } from "@/lib/server/configs/modes";
-import { AppError } from "@/lib/server/errors";
+import { AppError } from "@/lib/server/http/errors";
 import { validationPool } from "@/lib/server/validation/pool";
+import { processState } from "@/lib/server/platform/process-state";
 
 /**
  * Compares a node's config with the last one Minos put there (a staged revision is compared
@@ -149,7 +150,7 @@ export async function checkAllDrift(deps: ConfigDeps, concurrency = 4): Promise<
   return out;
 }
 
-const g = globalThis as { __minosDriftChecker?: { stop(): void } };
+const g = processState<{ __minosDriftChecker?: { stop(): void } }>();
 
 /**
  * Starts the periodic drift check (every ~60 s, a few nodes at a time) once per process.

@@ -1,8 +1,9 @@
 import "server-only";
 
-import { AppError } from "@/lib/server/errors";
+import { AppError } from "@/lib/server/http/errors";
+import { processState } from "@/lib/server/platform/process-state";
 
-const g = globalThis as { __minosApplyInFlight?: Map<string, string> };
+const g = processState<{ __minosApplyInFlight?: Map<string, string> }>();
 
 function held(): Map<string, string> {
   g.__minosApplyInFlight ??= new Map();

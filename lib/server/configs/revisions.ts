@@ -3,9 +3,9 @@ import "server-only";
 import { redactConfig } from "@/lib/config/redact";
 import type { ApplyMode, RevisionDetail, RevisionResult, RevisionSource, RevisionSummary } from "@/lib/schemas/configs";
 import { configHash } from "@/lib/server/configs/modes";
-import type { SecretBox } from "@/lib/server/configs/secret-box";
-import type { Db } from "@/lib/server/db/db";
-import { AppError } from "@/lib/server/errors";
+import type { SecretBox } from "@/lib/server/platform/secret-box";
+import type { Db } from "@/lib/server/platform/db/db";
+import { AppError } from "@/lib/server/http/errors";
 
 export interface NewRevision {
   node: string;

@@ -7,6 +7,7 @@ import { PoolBusyError, ReadyPool } from "@/lib/server/configs/ready-pool";
 import { buildConfigTemplate, renderNodeConfig, defaultKubernetesVersion } from "@/lib/talos/generate/config";
 import { generateClusterSecrets, type ClusterSecrets } from "@/lib/talos/generate/secrets";
 import { createTalosCa, type CertAndKey } from "@/lib/talos/pki";
+import { processState } from "@/lib/server/platform/process-state";
 
 export interface TemplateRequest {
   role: "controlplane" | "worker";
@@ -32,7 +33,7 @@ export const TEMPLATE_POOL_SIZE = 3;
 /** Requests that may wait for the next set when the stock is empty; more get 429. */
 export const TEMPLATE_POOL_MAX_WAITING = 4;
 
-const g = globalThis as { __minosTemplatePool?: ReadyPool<TemplateSecrets> };
+const g = processState<{ __minosTemplatePool?: ReadyPool<TemplateSecrets> }>();
 
 /**
  * The process's stock of template secrets, filled in the background one set at a time. Talos

@@ -19,10 +19,11 @@ import type { Role } from "@/lib/schemas/auth";
 import { errorEnvelopeSchema } from "@/lib/schemas/error";
 import { fleetEventSchema, nodeDetailSchema, nodesResponseSchema, simInfoSchema, type FleetEvent } from "@/lib/schemas/fleet";
 import { authedRequest } from "@/test/auth/credentials";
-import { subscriberCount } from "@/lib/server/events";
+import { subscriberCount } from "@/lib/server/platform/events";
 import { resolveNodeOrThrow } from "@/lib/server/fleet/nodes";
 import { getFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
 import { startTestFleet, waitFor, type TestFleet } from "@/test/talos/fleet";
+import { processState } from "@/lib/server/platform/process-state";
 
 let t: TestFleet;
 let cps: string[];
@@ -218,7 +219,7 @@ describe("GET /api/sim", () => {
   });
 
   it("answers the control URL with MINOS_SIM=1", async () => {
-    const g = globalThis as { __minosEnv?: unknown };
+    const g = processState<{ __minosEnv?: unknown }>();
     const saved = { sim: process.env.MINOS_SIM, url: process.env.MINOS_SIM_CONTROL_URL, env: g.__minosEnv };
     Object.assign(process.env, { MINOS_SIM: "1", MINOS_SIM_CONTROL_URL: t.fleet.controlUrl });
     g.__minosEnv = undefined;

@@ -1,11 +1,12 @@
 import "server-only";
 
-import { AppError } from "@/lib/server/errors";
+import { AppError } from "@/lib/server/http/errors";
 import { getFleetSource } from "@/lib/server/fleet/source";
 import { createTalosClient, type TalosClient } from "@/lib/server/talos";
 import type { TalosContext } from "@/lib/server/talos/talosconfig";
+import { processState } from "@/lib/server/platform/process-state";
 
-const g = globalThis as { __minosTalosClients?: Map<string, TalosClient> };
+const g = processState<{ __minosTalosClients?: Map<string, TalosClient> }>();
 
 /** The talosconfig context of a cluster. @throws AppError not_found, or misconfigured. */
 export async function getClusterContextOrThrow(cluster: string): Promise<TalosContext> {
@@ -18,7 +19,7 @@ export async function getClusterContextOrThrow(cluster: string): Promise<TalosCo
 
 /**
  * The Talos client of a cluster, one per process: its channels are shared by every request,
- * poller and runner (cached on globalThis so dev reloads don't open new ones).
+ * poller and runner (cached in the process state so dev reloads don't open new ones).
  */
 export async function getClusterClient(cluster: string): Promise<TalosClient> {
   g.__minosTalosClients ??= new Map();

@@ -22,14 +22,14 @@ import { DELETE as deleteUpload } from "@/app/api/clusters/talosconfig/[id]/rout
 import { POST as postUpload } from "@/app/api/clusters/talosconfig/route";
 import { GET as getClusters } from "@/app/api/clusters/route";
 import { GET as getNodes } from "@/app/api/nodes/route";
-import { listAudit } from "@/lib/server/audit";
+import { listAudit } from "@/lib/server/platform/audit";
 import { errorEnvelopeSchema } from "@/lib/schemas/error";
 import { clustersResponseSchema, nodesResponseSchema, type FleetEvent, removeUploadResponseSchema, uploadTalosconfigResponseSchema } from "@/lib/schemas/fleet";
 import { authConfig } from "@/lib/server/auth/config";
 import { authedRequest } from "@/test/auth/credentials";
 import { BASE, seedPrincipals, type Principal } from "@/test/auth/matrix";
-import { getDb } from "@/lib/server/db/db";
-import { subscribe } from "@/lib/server/events";
+import { getDb } from "@/lib/server/platform/db/db";
+import { subscribe } from "@/lib/server/platform/events";
 import { uploadPortProblem } from "@/lib/server/fleet/cluster-admin";
 import { getFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
 import { parseTalosEndpoint, type TalosContext } from "@/lib/server/talos/talosconfig";

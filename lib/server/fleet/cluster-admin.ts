@@ -1,13 +1,13 @@
 import "server-only";
 
 import type { Cluster, RemoveUploadResponse, UploadTalosconfigBody, UploadTalosconfigResponse } from "@/lib/schemas/fleet";
-import { recordAudit } from "@/lib/server/audit";
+import { recordAudit } from "@/lib/server/platform/audit";
 import type { Actor } from "@/lib/server/auth/actor";
 import { scanNow } from "@/lib/server/certs/service";
-import { getSecretBox, type SecretBox } from "@/lib/server/configs/secret-box";
-import { getDb, type Db } from "@/lib/server/db/db";
-import { env } from "@/lib/server/env";
-import { AppError, isAppError } from "@/lib/server/errors";
+import { getSecretBox, type SecretBox } from "@/lib/server/platform/secret-box";
+import { getDb, type Db } from "@/lib/server/platform/db/db";
+import { env } from "@/lib/server/platform/env";
+import { AppError, isAppError } from "@/lib/server/http/errors";
 import { dropClusterClient } from "@/lib/server/fleet/clients";
 import { listClusters } from "@/lib/server/fleet/clusters";
 import { reloadFleetClusters } from "@/lib/server/fleet/service";

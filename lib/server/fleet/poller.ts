@@ -5,7 +5,7 @@ import { setMaxListeners } from "node:events";
 
 import type { ClusterUpgradeProgress } from "@/lib/schemas/upgrades";
 import type { ClusterHealth, FleetEvent, NodeDetail, NodeError, NodeStage, NodeSummary, NodesResponse, StageEvent } from "@/lib/schemas/fleet";
-import { AppError, isAppError } from "@/lib/server/errors";
+import { AppError, isAppError } from "@/lib/server/http/errors";
 import { resourceKinds, type TalosClient } from "@/lib/server/talos";
 import { publicFailure } from "@/lib/server/talos/errors";
 

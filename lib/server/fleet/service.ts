@@ -3,19 +3,20 @@ import "server-only";
 import type { NodeDetail, NodesResponse } from "@/lib/schemas/fleet";
 import type { ClusterUpgradeProgress, UpgradePlan } from "@/lib/schemas/upgrades";
 import { collectCertMetrics } from "@/lib/server/certs/metrics";
-import { AppError } from "@/lib/server/errors";
-import { publish, subscribe } from "@/lib/server/events";
+import { AppError } from "@/lib/server/http/errors";
+import { publish, subscribe } from "@/lib/server/platform/events";
 import { getClusterClient } from "@/lib/server/fleet/clients";
 import { createFleetPoller, type FleetPoller, type PollerCluster, type PollerOptions } from "@/lib/server/fleet/poller";
 import { registerFleetMetrics } from "@/lib/server/fleet/metrics";
 import { getFleetSource } from "@/lib/server/fleet/source";
-import { observePoll, observeTalosCall, registerMetrics, renderMetrics } from "@/lib/server/metrics";
+import { observePoll, observeTalosCall, registerMetrics, renderMetrics } from "@/lib/server/platform/metrics";
+import { processState } from "@/lib/server/platform/process-state";
 
 /**
- * The process's fleet poller and the reads the API serves from its snapshot. The poller lives on
- * globalThis: instrumentation and route handlers may be separate module instances.
+ * The process's fleet poller and the reads the API serves from its snapshot. The poller lives in the
+ * process state (platform/process-state.ts): instrumentation and route handlers may be separate module instances.
  */
-const g = globalThis as { __minosFleetPoller?: FleetPoller };
+const g = processState<{ __minosFleetPoller?: FleetPoller }>();
 
 /** How long a request made right after start waits for the first sweep before answering with what is known. */
 const FIRST_SWEEP_WAIT_MS = 4_000;

@@ -1,8 +1,8 @@
 import "server-only";
 
 import type { SimInfo } from "@/lib/schemas/fleet";
-import { AppError } from "@/lib/server/errors";
-import { env } from "@/lib/server/env";
+import { AppError } from "@/lib/server/http/errors";
+import { env } from "@/lib/server/platform/env";
 
 /**
  * GET /api/sim: where the built-in simulator's control API listens, so e2e tests can inject

@@ -1,11 +1,12 @@
 import "server-only";
 
-import { getSecretBox } from "@/lib/server/configs/secret-box";
-import { getDb } from "@/lib/server/db/db";
-import { isAppError } from "@/lib/server/errors";
-import { env } from "@/lib/server/env";
+import { getSecretBox } from "@/lib/server/platform/secret-box";
+import { getDb } from "@/lib/server/platform/db/db";
+import { isAppError } from "@/lib/server/http/errors";
+import { env } from "@/lib/server/platform/env";
 import { listUploadMeta, listUploads } from "@/lib/server/fleet/uploads";
 import { loadTalosconfig, parseTalosconfig, resolveTalosconfigPath, type Talosconfig } from "@/lib/server/talos/talosconfig";
+import { processState } from "@/lib/server/platform/process-state";
 
 /** Where a cluster's context came from: the talosconfig file, or an upload kept in the database. */
 export type ClusterOrigin = { source: "file" } | { source: "upload"; uploadId: string };
@@ -58,7 +59,7 @@ export function mergeFleetConfigs(
   return { config: { source: file?.source ?? null, current: file?.current ?? null, contexts }, origins, errors };
 }
 
-const g = globalThis as { __minosFleetSource?: Promise<FleetSource> };
+const g = processState<{ __minosFleetSource?: Promise<FleetSource> }>();
 
 /**
  * The talosconfig Minos manages: the file (`npm start` passes the simulator's when it launched

@@ -1,7 +1,7 @@
 import "server-only";
 
 import type { FleetEvent } from "@/lib/schemas/fleet";
-import { subscribe } from "@/lib/server/events";
+import { subscribe } from "@/lib/server/platform/events";
 import { getFleetPoller } from "@/lib/server/fleet/service";
 
 export interface FleetStreamOptions {

@@ -2,8 +2,8 @@ import "server-only";
 
 import { randomUUID } from "node:crypto";
 
-import type { SecretBox } from "@/lib/server/configs/secret-box";
-import type { Db } from "@/lib/server/db/db";
+import type { SecretBox } from "@/lib/server/platform/secret-box";
+import type { Db } from "@/lib/server/platform/db/db";
 
 /** A talosconfig uploaded in the UI, without its content. */
 export interface UploadMeta {

@@ -5,6 +5,7 @@ import { isIPv6 } from "node:net";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
 
 import * as grpc from "@grpc/grpc-js";
+import { processState } from "@/lib/server/platform/process-state";
 
 /** Talos's `GRPCMaxMessageSize`, applied on both directions (`constants.GRPCMaxMessageSize` in pkg/machinery/constants). */
 export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
@@ -82,12 +83,10 @@ export function createChannelCredentials(ep: Endpoint, tls: TlsMaterial): grpc.C
   });
 }
 
-const CACHE_KEY = Symbol.for("minos.talos.connections");
-
-/** Lives on `globalThis` so `next dev` module reloads reuse channels instead of leaking them. */
+/** Process-wide (see process-state.ts) so `next dev` module reloads reuse channels instead of leaking them. */
 function cache(): Map<string, Connection> {
-  const g = globalThis as typeof globalThis & { [CACHE_KEY]?: Map<string, Connection> };
-  return (g[CACHE_KEY] ??= new Map());
+  const g = processState<{ __minosTalosConnections?: Map<string, Connection> }>();
+  return (g.__minosTalosConnections ??= new Map());
 }
 
 /**

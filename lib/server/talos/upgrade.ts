@@ -1,6 +1,6 @@
 import "server-only";
 
-import { AppError } from "@/lib/server/errors";
+import { AppError } from "@/lib/server/http/errors";
 
 import type { ContainerdTarget, ImagePullEvent } from "./api/image";
 import type { TalosClient } from "./client";

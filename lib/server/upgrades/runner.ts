@@ -14,9 +14,9 @@ import type {
   UpgradePlanSummary,
   UpgradePreview,
 } from "@/lib/schemas/upgrades";
-import { recordAudit } from "@/lib/server/audit";
-import type { Db } from "@/lib/server/db/db";
-import { AppError } from "@/lib/server/errors";
+import { recordAudit } from "@/lib/server/platform/audit";
+import type { Db } from "@/lib/server/platform/db/db";
+import { AppError } from "@/lib/server/http/errors";
 import { bootIdentity, errorText, JobLoops, sameBoot, waitUntil } from "@/lib/server/jobs";
 import { installerExitError } from "@/lib/server/talos/errors";
 import { upgradePathFor } from "@/lib/server/talos/versions";

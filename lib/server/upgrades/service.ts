@@ -2,23 +2,24 @@ import "server-only";
 
 import { errorCodeSchema } from "@/lib/schemas/error";
 import type { UpgradeEvent } from "@/lib/schemas/upgrades";
-import { getDb } from "@/lib/server/db/db";
-import { AppError } from "@/lib/server/errors";
-import { publish } from "@/lib/server/events";
+import { getDb } from "@/lib/server/platform/db/db";
+import { AppError } from "@/lib/server/http/errors";
+import { publish } from "@/lib/server/platform/events";
 import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/clients";
 
 import { UpgradeRunner } from "./runner";
+import { processState } from "@/lib/server/platform/process-state";
 
-declare module "@/lib/server/events" {
+declare module "@/lib/server/platform/events" {
   interface ServerEvents {
     /** Every persisted plan or node transition of a rolling upgrade, with the whole plan. */
     upgrade: UpgradeEvent;
   }
 }
 
-// One runner per server process, on globalThis: instrumentation and route handlers may be
+// One runner per server process, in the process state: instrumentation and route handlers may be
 // separate module instances, and two runners would drive the same plan twice.
-const g = globalThis as { __minosUpgradeRunner?: UpgradeRunner };
+const g = processState<{ __minosUpgradeRunner?: UpgradeRunner }>();
 
 /** The process's upgrade runner over the real database, Talos clients and event bus. */
 export function getUpgradeRunner(): UpgradeRunner {
@@ -43,7 +44,7 @@ export function startUpgradeRunner(): UpgradeRunner {
 
 /**
  * Runs `fn` with the started runner and rethrows its failures as this module graph's AppError.
- * The runner lives on globalThis and may have been created by another bundle (a page, the
+ * The runner lives in the process state and may have been created by another bundle (a page, the
  * instrumentation hook) whose AppError class differs, so the route wrapper's `instanceof` would
  * miss its errors and answer a bare 500.
  */

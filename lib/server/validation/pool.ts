@@ -7,9 +7,10 @@ import type { BoundedValidationResult, ResultLimits } from "@/lib/config/bound";
 import type { RedactedDiff } from "@/lib/config/diff";
 import type { MergeResult } from "@/lib/config/redact";
 import type { ValidateOptions } from "@/lib/config/types";
-import { AppError } from "@/lib/server/errors";
+import { AppError } from "@/lib/server/http/errors";
 
 import type { FromWorker, Job, ToWorker } from "./worker";
+import { processState } from "@/lib/server/platform/process-state";
 
 /**
  * How long one job may run in a worker before the worker is terminated and the caller gets 422
@@ -215,7 +216,7 @@ function tooComplex(budgetMs: number, what: "time" | "memory" = "time"): AppErro
   return new AppError("too_complex", `The config ${why}: it is too large or too deeply nested (aliases, repeated keys); simplify it`);
 }
 
-const g = globalThis as { __minosValidationPool?: ValidationPool };
+const g = processState<{ __minosValidationPool?: ValidationPool }>();
 
 /** The process's pool (one per process, also across Next's separately bundled entries). */
 export function validationPool(): ValidationPool {

@@ -2,7 +2,7 @@ import { redeemLinkBodySchema } from "@/lib/schemas/auth";
 import { defaultAuthDeps } from "@/lib/server/auth/deps";
 import { jsonWithCookies } from "@/lib/server/auth/respond";
 import { redeemLink } from "@/lib/server/auth/service";
-import { route } from "@/lib/server/route";
+import { route } from "@/lib/server/http/route";
 
 // POST /api/auth/bootstrap – redeem the first-start link: become the first admin, signed in
 export const POST = route({ role: "public", rateLimit: "signIn", body: redeemLinkBodySchema, maxBodyBytes: 4096 }, ({ request, body }) =>

@@ -1,7 +1,7 @@
 import { createInvitationBodySchema } from "@/lib/schemas/auth";
 import { defaultAuthDeps } from "@/lib/server/auth/deps";
 import { getInvitations, inviteUser } from "@/lib/server/auth/service";
-import { route } from "@/lib/server/route";
+import { route } from "@/lib/server/http/route";
 
 // GET /api/auth/invitations – invitations, newest first, with their state
 export const GET = route({ role: "admin" }, () => getInvitations(defaultAuthDeps()));

@@ -15,12 +15,13 @@ import { ReadyPool } from "@/lib/server/configs/ready-pool";
 import { makeTemplateSecrets, type TemplateSecrets } from "@/lib/server/configs/template";
 
 import { GET } from "./route";
+import { processState } from "@/lib/server/platform/process-state";
 
 let made = 0;
 beforeAll(async () => {
   // The route's process-wide pool, stocked with one real set so the test makes a single RSA key.
   const real = await makeTemplateSecrets();
-  (globalThis as { __minosTemplatePool?: ReadyPool<TemplateSecrets> }).__minosTemplatePool = new ReadyPool({
+  processState<{ __minosTemplatePool?: ReadyPool<TemplateSecrets> }>().__minosTemplatePool = new ReadyPool({
     make: async () => {
       made++;
       return real;

@@ -1,5 +1,5 @@
 import { validateConfigBodySchema, VALIDATE_MAX_BODY_BYTES, type ValidateConfigResponse } from "@/lib/schemas/config";
-import { route } from "@/lib/server/route";
+import { route } from "@/lib/server/http/route";
 import { validationPool } from "@/lib/server/validation/pool";
 
 // POST /api/config/validate – validate a machine config (malformed YAML is a 200 with issues;

@@ -1,5 +1,5 @@
 import { upgradeIdParamsSchema } from "@/lib/schemas/upgrades";
-import { route } from "@/lib/server/route";
+import { route } from "@/lib/server/http/route";
 import { withUpgradeRunner } from "@/lib/server/upgrades";
 
 // GET /api/upgrades/:id – one plan with its nodes, messages and progress

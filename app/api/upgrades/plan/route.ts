@@ -1,5 +1,5 @@
 import { upgradeRequestSchema } from "@/lib/schemas/upgrades";
-import { route } from "@/lib/server/route";
+import { route } from "@/lib/server/http/route";
 import { withUpgradeRunner } from "@/lib/server/upgrades";
 
 // POST /api/upgrades/plan – the dry run: order, batches and checks; nothing starts

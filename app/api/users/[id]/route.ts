@@ -3,7 +3,7 @@ import { z } from "zod";
 import { updateUserBodySchema } from "@/lib/schemas/auth";
 import { defaultAuthDeps } from "@/lib/server/auth/deps";
 import { changeUserRole, removeUser } from "@/lib/server/auth/service";
-import { route } from "@/lib/server/route";
+import { route } from "@/lib/server/http/route";
 
 const params = z.object({ id: z.string().min(1) });
 

@@ -1,9 +1,9 @@
 import "server-only";
 
 import type { ApplyMode, RolloutDetail, RolloutNode, RolloutNodeState, RolloutState, RolloutTarget } from "@/lib/schemas/configs";
-import type { SecretBox } from "@/lib/server/configs/secret-box";
-import type { Db } from "@/lib/server/db/db";
-import { AppError } from "@/lib/server/errors";
+import type { SecretBox } from "@/lib/server/platform/secret-box";
+import type { Db } from "@/lib/server/platform/db/db";
+import { AppError } from "@/lib/server/http/errors";
 
 type RolloutMode = Exclude<ApplyMode, "try">;
 

@@ -1,17 +1,18 @@
 import "server-only";
 
 import type { ApplyMode } from "@/lib/schemas/configs";
-import { recordAudit } from "@/lib/server/audit";
+import { recordAudit } from "@/lib/server/platform/audit";
 import { applyAfterPreflight } from "@/lib/server/configs/apply";
 import { defaultConfigDeps, type ConfigDeps } from "@/lib/server/configs/deps";
 import { withApplySlot } from "@/lib/server/configs/in-flight";
 import { configHash, resultOfMode } from "@/lib/server/configs/modes";
 import { nextToStart, settledState } from "@/lib/server/configs/rollouts/plan";
 import { RolloutRepository, type StoredRollout, type StoredRolloutNode } from "@/lib/server/configs/rollouts/repo";
-import { AppError, isAppError } from "@/lib/server/errors";
+import { AppError, isAppError } from "@/lib/server/http/errors";
 import { bootIdentity, errorText, JobLoops, sameBoot, waitUntil } from "@/lib/server/jobs";
 import type { TalosClient } from "@/lib/server/talos";
 import { type Clock, realClock, sleep } from "@/lib/utils/clock";
+import { processState } from "@/lib/server/platform/process-state";
 
 export interface RolloutRunnerOptions {
   deps?: ConfigDeps;
@@ -243,7 +244,7 @@ export class RolloutRunner {
   }
 }
 
-const g = globalThis as { __minosRolloutRunner?: RolloutRunner };
+const g = processState<{ __minosRolloutRunner?: RolloutRunner }>();
 
 /**
  * Starts the rollout runner once per process and resumes persisted rollouts. Called from

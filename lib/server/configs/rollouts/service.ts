@@ -4,14 +4,14 @@ import { randomBytes } from "node:crypto";
 
 import { redactConfig } from "@/lib/config/redact";
 import { rolloutSchema, type CreateRolloutBody, type RolloutAction, type RolloutDetail, type RolloutListResponse, type RolloutTarget } from "@/lib/schemas/configs";
-import { recordAudit } from "@/lib/server/audit";
+import { recordAudit } from "@/lib/server/platform/audit";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { configHash } from "@/lib/server/configs/modes";
 import { runPreflight } from "@/lib/server/configs/preflight";
 import { orderTargets } from "@/lib/server/configs/rollouts/plan";
 import { publicRollout, RolloutRepository } from "@/lib/server/configs/rollouts/repo";
 import { startRolloutRunner, type RolloutRunner } from "@/lib/server/configs/rollouts/runner";
-import { AppError } from "@/lib/server/errors";
+import { AppError } from "@/lib/server/http/errors";
 import { resourceKinds } from "@/lib/server/talos";
 
 type CreateRollout = Required<Pick<CreateRolloutBody, "yaml" | "target">> & {

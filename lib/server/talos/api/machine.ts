@@ -1,6 +1,6 @@
 import "server-only";
 
-import { AppError } from "@/lib/server/errors";
+import { AppError } from "@/lib/server/http/errors";
 import {
   ApplyConfigurationRequest_Mode,
   MachineServiceService,

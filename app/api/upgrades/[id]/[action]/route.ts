@@ -1,6 +1,6 @@
 import { upgradeActionParamsSchema } from "@/lib/schemas/upgrades";
 import { requireRole } from "@/lib/server/auth/guard";
-import { route } from "@/lib/server/route";
+import { route } from "@/lib/server/http/route";
 import { withUpgradeRunner } from "@/lib/server/upgrades";
 
 // POST /api/upgrades/:id/(pause|resume|cancel) – control a running plan (cancel needs an admin); 409 when the state forbids it

@@ -24,11 +24,12 @@ import * as revisionDiff from "../revisions/diff/route";
 import * as revisionItem from "../revisions/[id]/route";
 import * as revisions from "../revisions/route";
 import * as apply from "./route";
+import { processState } from "@/lib/server/platform/process-state";
 
 let t: ConfigTestFleet;
 let node: string;
 let yaml: string;
-const g = globalThis as { __minosConfigDeps?: unknown };
+const g = processState<{ __minosConfigDeps?: unknown }>();
 
 // Signed in as an admin through the test harness: these tests are about config push, not access control.
 const post = (body: unknown) => authedRequest("http://localhost/x", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }, "admin");

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 import { defaultConfigDeps } from "@/lib/server/configs/deps";
 import { getRevision } from "@/lib/server/configs/history";
-import { route } from "@/lib/server/route";
+import { route } from "@/lib/server/http/route";
 
 // GET /api/nodes/:node/config/revisions/:id – one revision with its config, redacted
 export const GET = route({ role: "viewer", params: z.object({ node: z.string().min(1), id: z.coerce.number().int().min(1) }) }, ({ params }) =>

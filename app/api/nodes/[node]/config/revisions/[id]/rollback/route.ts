@@ -4,7 +4,7 @@ import { rollbackBodySchema } from "@/lib/schemas/configs";
 import { rollbackNodeConfig } from "@/lib/server/configs/apply";
 import { requireConfigAction } from "@/lib/server/auth/talos";
 import { defaultConfigDeps } from "@/lib/server/configs/deps";
-import { route } from "@/lib/server/route";
+import { route } from "@/lib/server/http/route";
 
 // POST /api/nodes/:node/config/revisions/:id/rollback – apply this revision again (preflight → apply), as a new revision
 export const POST = route({ role: "admin", rateLimit: "manage", params: z.object({ node: z.string().min(1), id: z.coerce.number().int().min(1) }), body: rollbackBodySchema }, async ({ params, body, actor }) => {

@@ -1,8 +1,9 @@
 import "server-only";
 
 import { parseEnv, type Env } from "@/lib/schemas/env";
+import { processState } from "@/lib/server/platform/process-state";
 
-const g = globalThis as { __minosEnv?: Env };
+const g = processState<{ __minosEnv?: Env }>();
 
 /** The server's environment, parsed once; a bad value fails the first request loudly. */
 export function env(): Env {

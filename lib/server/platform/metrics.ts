@@ -1,9 +1,10 @@
 import "server-only";
 
 import { collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { processState } from "@/lib/server/platform/process-state";
 
 /**
- * Prometheus metrics for GET /api/metrics: one registry per process (on globalThis, shared by
+ * Prometheus metrics for GET /api/metrics: one registry per process (in the process state, shared by
  * every module instance), default process metrics, the poller's latency histograms, and the
  * collectors features register (fleet health, certificates, upgrades).
  */
@@ -14,7 +15,7 @@ interface MetricsState {
   collectors: Map<string, (registry: Registry) => void>;
 }
 
-const g = globalThis as { __minosMetrics?: MetricsState };
+const g = processState<{ __minosMetrics?: MetricsState }>();
 
 function state(): MetricsState {
   if (g.__minosMetrics) return g.__minosMetrics;

@@ -4,8 +4,8 @@ import path from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { migrate, openDb } from "@/lib/server/db/db";
-import { migrations } from "@/lib/server/db/migrations";
+import { migrate, openDb } from "@/lib/server/platform/db/db";
+import { migrations } from "@/lib/server/platform/db/migrations";
 
 const dir = mkdtempSync(path.join(tmpdir(), "minos-db-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,8 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-import { AppError } from "@/lib/server/errors";
+import { AppError } from "@/lib/server/http/errors";
+import { processState } from "@/lib/server/platform/process-state";
 
 const VERSION = "v1";
 const IV_BYTES = 12;
@@ -88,7 +89,7 @@ export function loadOrCreateKeyFile(file: string): Buffer {
   }
 }
 
-const g = globalThis as { __minosSecretBox?: SecretBox };
+const g = processState<{ __minosSecretBox?: SecretBox }>();
 
 /** The process's SecretBox: MINOS_SECRET_KEY, else the generated key file in the state dir. */
 export function getSecretBox(env: { MINOS_SECRET_KEY?: string; MINOS_STATE_DIR: string }): SecretBox {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 
 import { auditEntrySchema } from "@/lib/schemas/audit";
-import { listAudit, recordAudit } from "@/lib/server/audit";
-import { openDb } from "@/lib/server/db/db";
+import { listAudit, recordAudit } from "@/lib/server/platform/audit";
+import { openDb } from "@/lib/server/platform/db/db";
 
 describe("audit log", () => {
   it("appends entries and lists them newest first, paged by id", () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 
 import { parseEnv } from "@/lib/schemas/env";
-import { AUDIT_LIMITS, listAudit, pruneAuthNoise, recordAudit, recordAuthFailure } from "@/lib/server/audit";
+import { AUDIT_LIMITS, listAudit, pruneAuthNoise, recordAudit, recordAuthFailure } from "@/lib/server/platform/audit";
 import { createSession } from "@/lib/server/auth/sessions";
 import { createUser } from "@/lib/server/auth/users";
-import { openDb } from "@/lib/server/db/db";
+import { openDb } from "@/lib/server/platform/db/db";
 import { sweep } from "@/lib/server/housekeeping";
 
 const DAY = 86_400_000;

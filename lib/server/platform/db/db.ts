@@ -5,12 +5,13 @@ import path from "node:path";
 
 import Database from "better-sqlite3";
 
-import { migrations } from "@/lib/server/db/migrations";
-import { env } from "@/lib/server/env";
+import { migrations } from "@/lib/server/platform/db/migrations";
+import { env } from "@/lib/server/platform/env";
+import { processState } from "@/lib/server/platform/process-state";
 
 export type Db = Database.Database;
 
-const g = globalThis as { __minosDb?: Db };
+const g = processState<{ __minosDb?: Db }>();
 
 /** Opens a database file (":memory:" for tests), in WAL mode, with every migration applied. */
 export function openDb(file: string): Db {

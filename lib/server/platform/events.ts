@@ -1,13 +1,14 @@
 import "server-only";
 
 import type { FleetEvent } from "@/lib/schemas/fleet";
+import { processState } from "@/lib/server/platform/process-state";
 
 /**
  * In-process pub/sub feeding Server-Sent Events. Topics and their payloads; other features add
  * theirs by declaration merging:
  *
  * ```ts
- * declare module "@/lib/server/events" { interface ServerEvents { upgrade: UpgradeEvent } }
+ * declare module "@/lib/server/platform/events" { interface ServerEvents { upgrade: UpgradeEvent } }
  * ```
  */
 export interface ServerEvents {
@@ -17,9 +18,9 @@ export interface ServerEvents {
 
 type Listener<T> = (payload: T) => void;
 
-// On globalThis: instrumentation, route handlers and pages can be separate module instances
+// In the process state (process-state.ts): instrumentation, route handlers and pages can be separate module instances
 // in one server process, and they must all share one bus.
-const g = globalThis as { __minosEventBus?: Map<string, Set<Listener<unknown>>> };
+const g = processState<{ __minosEventBus?: Map<string, Set<Listener<unknown>>> }>();
 
 function topics(): Map<string, Set<Listener<unknown>>> {
   g.__minosEventBus ??= new Map();

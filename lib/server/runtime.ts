@@ -1,0 +1,99 @@
+import "server-only";
+
+import { startCertScanner } from "@/lib/server/certs/service";
+import { startDriftChecker } from "@/lib/server/configs/drift";
+import { startRolloutRunner } from "@/lib/server/configs/rollouts/runner";
+import { templateSecretsPool } from "@/lib/server/configs/template";
+import { startFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
+import { startHousekeeping, stopHousekeeping } from "@/lib/server/housekeeping";
+import { processState } from "@/lib/server/platform/process-state";
+import { startUpgradeRunner } from "@/lib/server/upgrades/service";
+
+/**
+ * The composition root: what a Minos server process runs in the background, started once at boot
+ * (instrumentation.ts) and stopped as a whole (tests). Services themselves are built lazily by
+ * their accessors (getDb, getFleetPoller, getUpgradeRunner, …) into the one process state
+ * (platform/process-state.ts), so a route handler works before, or without, this start.
+ *
+ * Nothing under lib/server imports this file: it sits above every feature folder, which keeps it
+ * out of their import graph.
+ */
+
+/** A job's stop, kept so stopRuntime can end what startRuntime began. */
+type Stop = () => void | Promise<void>;
+
+/** The runners' own slots (see upgrades/service.ts, configs/rollouts/runner.ts), read here to stop them. */
+type Slots = {
+  __minosRuntimeStops?: Map<string, Stop>;
+  __minosUpgradeRunner?: { stop(): Promise<void> };
+  __minosRolloutRunner?: { stop(): Promise<void> };
+};
+
+const g = processState<Slots>();
+
+export interface RuntimeOptions {
+  /** Make config templates' key material (RSA-4096) ahead of time; tests that never ask for a template skip it. */
+  templatePool?: boolean;
+}
+
+/**
+ * Begins the process's background work: the fleet poller first (loading the talosconfig is quick;
+ * its first sweep is not awaited, so the server is ready at once), then the runners, each of which
+ * resumes what it persisted. One failing to start must not keep the others down.
+ */
+export async function startRuntime(options: RuntimeOptions = {}): Promise<void> {
+  const stops = (g.__minosRuntimeStops ??= new Map());
+  await startFleetPoller().catch((e: unknown) => console.error("[minos] the fleet poller could not start", e));
+  stops.set("fleet poller", () => stopFleetPoller());
+  const starts: [string, () => Stop | undefined][] = [
+    ["certificate scanner", () => startCertScanner()],
+    ["upgrade runner", () => (startUpgradeRunner(), forget("__minosUpgradeRunner"))],
+    ["rollout runner", () => (startRolloutRunner(), forget("__minosRolloutRunner"))],
+    ["drift checker", () => startDriftChecker().stop],
+    // Config templates' key material (RSA-4096), made ahead of time off the request path.
+    [
+      "template key pool",
+      () => {
+        if (options.templatePool !== false) templateSecretsPool().fill();
+        return undefined;
+      },
+    ],
+    ["audit retention", () => (startHousekeeping(), stopHousekeeping)],
+  ];
+  for (const [name, start] of starts) {
+    try {
+      const stop = start();
+      if (stop) stops.set(name, stop);
+    } catch (e) {
+      console.error(`[minos] the ${name} could not start`, e);
+    }
+  }
+}
+
+/** Stops a runner and drops it, so the next accessor call builds a fresh one. */
+function forget(slot: "__minosUpgradeRunner" | "__minosRolloutRunner"): Stop {
+  return async () => {
+    const runner = g[slot];
+    g[slot] = undefined;
+    await runner?.stop();
+  };
+}
+
+/** Ends every job startRuntime began, newest first (runners before the poller they read from). */
+export async function stopRuntime(): Promise<void> {
+  const stops = g.__minosRuntimeStops;
+  if (!stops) return;
+  for (const [name, stop] of [...stops].reverse()) {
+    stops.delete(name);
+    try {
+      await stop();
+    } catch (e) {
+      console.error(`[minos] the ${name} did not stop cleanly`, e);
+    }
+  }
+}
+
+/** The names of the jobs running now, in start order (for tests and diagnostics). */
+export function runningJobs(): string[] {
+  return [...(g.__minosRuntimeStops?.keys() ?? [])];
+}
