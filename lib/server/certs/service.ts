@@ -4,6 +4,7 @@ import { compareUrgency, TIER_ORDER } from "@/lib/certs/tiers";
 import type { CertificatesQuery, CertificatesResponse, NearestExpiry } from "@/lib/schemas/certs";
 import { scanCertificates, type CertInventory, type CertScanDeps } from "@/lib/server/certs/scanner";
 import { countTiers } from "@/lib/server/certs/inventory";
+import { subscribe } from "@/lib/server/events";
 import { getClusterClient } from "@/lib/server/fleet/clients";
 import { getFleetSource } from "@/lib/server/fleet/source";
 
@@ -22,9 +23,15 @@ interface ScannerState {
   deps: (() => Promise<CertScanDeps>) | null;
 }
 
-const g = globalThis as { __minosCertScanner?: ScannerState };
+const g = globalThis as { __minosCertScanner?: ScannerState; __minosCertRescans?: () => void };
 
 function state(): ScannerState {
+  // An upload or a removed cluster changes what there is to scan: rescan at once, not at the next
+  // interval. Once per process, for as long as the scanner's state exists (tests reset only the state).
+  g.__minosCertRescans ??= subscribe("clusters", () => {
+    // The scanner reads the source per scan; a failed scan is logged and never fails the upload.
+    scanNow().catch((e: unknown) => console.error("[minos] certificate rescan after a cluster change failed", e));
+  });
   g.__minosCertScanner ??= { inventory: null, inflight: null, timer: null, nextScanAt: null, deps: null };
   return g.__minosCertScanner;
 }
