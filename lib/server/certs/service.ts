@@ -27,7 +27,8 @@ const g = globalThis as { __minosCertScanner?: ScannerState; __minosCertRescans?
 
 function state(): ScannerState {
   // An upload or a removed cluster changes what there is to scan: rescan at once, not at the next
-  // interval. Once per process, for as long as the scanner's state exists (tests reset only the state).
+  // interval. Subscribed on the scanner's first use, once per process (tests reset the state, not
+  // this); before any use there is no inventory to refresh, and the first read scans anyway.
   g.__minosCertRescans ??= subscribe("clusters", () => {
     // The scanner reads the source per scan; a failed scan is logged and never fails the upload.
     scanNow().catch((e: unknown) => console.error("[minos] certificate rescan after a cluster change failed", e));
