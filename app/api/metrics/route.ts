@@ -1,4 +1,4 @@
-import { getMetricsText } from "@/lib/server/fleet/service";
+import { getMetricsText } from "@/lib/server/metrics-endpoint";
 import { route } from "@/lib/server/http/route";
 
 // GET /api/metrics – Prometheus text exposition: node up/ready/stage, etcd quorum, poll latency, certificates

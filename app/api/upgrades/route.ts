@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { upgradeListQuerySchema, upgradeRequestSchema } from "@/lib/schemas/upgrades";
-import { requireTalosAction } from "@/lib/server/auth/talos";
+import { requireTalosAction } from "@/lib/server/fleet/talos-access";
 import { route } from "@/lib/server/http/route";
 import { withUpgradeRunner } from "@/lib/server/upgrades";
 

@@ -4,6 +4,7 @@ import { compareUrgency, TIER_ORDER } from "@/lib/certs/tiers";
 import type { CertificatesQuery, CertificatesResponse, NearestExpiry } from "@/lib/schemas/certs";
 import { scanCertificates, type CertInventory, type CertScanDeps } from "@/lib/server/certs/scanner";
 import { countTiers } from "@/lib/server/certs/inventory";
+import { subscribe } from "@/lib/server/platform/events";
 import { getClusterClient } from "@/lib/server/fleet/clients";
 import { getFleetSource } from "@/lib/server/fleet/source";
 import { processState } from "@/lib/server/platform/process-state";
@@ -23,9 +24,16 @@ interface ScannerState {
   deps: (() => Promise<CertScanDeps>) | null;
 }
 
-const g = processState<{ __minosCertScanner?: ScannerState }>();
+const g = processState<{ __minosCertScanner?: ScannerState; __minosCertRescans?: () => void }>();
 
 function state(): ScannerState {
+  // An upload or a removed cluster changes what there is to scan: rescan at once, not at the next
+  // interval. Subscribed on the scanner's first use, once per process (tests reset the state, not
+  // this); before any use there is no inventory to refresh, and the first read scans anyway.
+  g.__minosCertRescans ??= subscribe("clusters", () => {
+    // The scanner reads the source per scan; a failed scan is logged and never fails the upload.
+    scanNow().catch((e: unknown) => console.error("[minos] certificate rescan after a cluster change failed", e));
+  });
   g.__minosCertScanner ??= { inventory: null, inflight: null, timer: null, nextScanAt: null, deps: null };
   return g.__minosCertScanner;
 }

@@ -30,7 +30,7 @@ import { authedRequest } from "@/test/auth/credentials";
 import { BASE, seedPrincipals, type Principal } from "@/test/auth/matrix";
 import { getDb } from "@/lib/server/platform/db/db";
 import { subscribe } from "@/lib/server/platform/events";
-import { uploadPortProblem } from "@/lib/server/fleet/cluster-admin";
+import { uploadPortProblem, type ClustersChangedEvent } from "@/lib/server/fleet/cluster-admin";
 import { getFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
 import { parseTalosEndpoint, type TalosContext } from "@/lib/server/talos/talosconfig";
 import { startTestFleet, waitFor, type TestFleet } from "@/test/talos/fleet";
@@ -129,12 +129,16 @@ describe("POST and DELETE /api/clusters/talosconfig", () => {
 
   it("uploads a second fleet: its nodes are polled, then deleting it makes them go", async () => {
     await waitFor(async () => (await nodeAddresses()).length === 2, 10_000);
+    // Other features (the certificate scanner) learn of the change from the bus, not from a call.
+    const changes: ClustersChangedEvent[] = [];
+    const stopChanges = subscribe("clusters", (e) => void changes.push(e));
 
     const res = await postUpload(send("POST", "/api/clusters/talosconfig", admin, { talosconfig: otherYaml, label: "lab fleet" }));
     const created = uploadTalosconfigResponseSchema.parse(await res.json());
     expect(res.status).toBe(200);
     expect(created.upload).toMatchObject({ name: "lab fleet", contexts: ["sim-other"], uploadedBy: expect.stringMatching(/^token:admin-token-/) as string });
     expect(created.clusters.map((c) => [c.name, c.source, c.uploadId])).toEqual([["sim-other", "upload", created.upload.id]]);
+    expect(changes).toEqual([{ clusters: ["sim-other"] }]);
 
     const otherAddresses = other.fleet.nodes.map((n) => `${n.address}@sim-other:true`).sort();
     await waitFor(async () => {
@@ -155,6 +159,8 @@ describe("POST and DELETE /api/clusters/talosconfig", () => {
     const after = await nodeAddresses();
     expect(after.filter((a) => a.includes("@sim-other"))).toEqual([]);
     expect(after).toHaveLength(2);
+    expect(changes).toEqual([{ clusters: ["sim-other"] }, { clusters: ["sim-other"] }]);
+    stopChanges();
     // SSE clients learn it from one event: the removed ids, and roll-ups without the cluster.
     unsubscribe();
     const removal = events.find((e) => e.type === "nodes" && e.removed.length > 0);

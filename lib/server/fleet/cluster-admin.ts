@@ -3,11 +3,11 @@ import "server-only";
 import type { Cluster, RemoveUploadResponse, UploadTalosconfigBody, UploadTalosconfigResponse } from "@/lib/schemas/fleet";
 import { recordAudit } from "@/lib/server/platform/audit";
 import type { Actor } from "@/lib/server/auth/actor";
-import { scanNow } from "@/lib/server/certs/service";
 import { getSecretBox, type SecretBox } from "@/lib/server/platform/secret-box";
 import { getDb, type Db } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
 import { AppError, isAppError } from "@/lib/server/http/errors";
+import { publish } from "@/lib/server/platform/events";
 import { dropClusterClient } from "@/lib/server/fleet/clients";
 import { listClusters } from "@/lib/server/fleet/clusters";
 import { reloadFleetClusters } from "@/lib/server/fleet/service";
@@ -15,11 +15,26 @@ import { getFleetSource, invalidateFleetSource } from "@/lib/server/fleet/source
 import { deleteUpload, insertUpload, listUploadMeta } from "@/lib/server/fleet/uploads";
 import { parseTalosEndpoint, parseTalosconfig, TALOS_API_DEFAULT_PORT, type Talosconfig } from "@/lib/server/talos/talosconfig";
 
+/** The clusters an upload added or its removal took away, once the poller has reloaded. */
+export interface ClustersChangedEvent {
+  clusters: string[];
+}
+
+declare module "@/lib/server/platform/events" {
+  interface ServerEvents {
+    /**
+     * The set of managed clusters changed. Features that read the cluster list on their own
+     * cadence (the certificate scanner) catch up on it; fleet does not import them.
+     */
+    clusters: ClustersChangedEvent;
+  }
+}
+
 /** What adding and removing clusters touches; the defaults are the process's own. */
 export interface ClusterAdminDeps {
   db: Db;
   box: SecretBox;
-  /** Runs after a change is stored: caches, poller, certificate scan. */
+  /** Runs after a change is stored: caches, poller, then the `clusters` event (the certificate scan listens). */
   afterChange: (clusters: string[]) => Promise<void>;
 }
 
@@ -32,8 +47,7 @@ async function refreshFleet(clusters: string[]): Promise<void> {
   invalidateFleetSource();
   for (const c of clusters) dropClusterClient(c);
   await reloadFleetClusters();
-  // The scanner reads the source per scan; a failed scan is logged by it and never fails the upload.
-  scanNow().catch((e: unknown) => console.error("[minos] certificate rescan after a cluster change failed", e));
+  publish("clusters", { clusters });
 }
 
 const actorLabel = (actor: Actor | null) => actor?.label ?? "local user";

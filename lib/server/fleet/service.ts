@@ -1,15 +1,14 @@
 import "server-only";
 
 import type { NodeDetail, NodesResponse } from "@/lib/schemas/fleet";
-import type { ClusterUpgradeProgress, UpgradePlan } from "@/lib/schemas/upgrades";
-import { collectCertMetrics } from "@/lib/server/certs/metrics";
 import { AppError } from "@/lib/server/http/errors";
-import { publish, subscribe } from "@/lib/server/platform/events";
+import { publish } from "@/lib/server/platform/events";
 import { getClusterClient } from "@/lib/server/fleet/clients";
 import { createFleetPoller, type FleetPoller, type PollerCluster, type PollerOptions } from "@/lib/server/fleet/poller";
 import { registerFleetMetrics } from "@/lib/server/fleet/metrics";
 import { getFleetSource } from "@/lib/server/fleet/source";
-import { observePoll, observeTalosCall, registerMetrics, renderMetrics } from "@/lib/server/platform/metrics";
+import { followUpgrades } from "@/lib/server/fleet/upgrade-overlay";
+import { observePoll, observeTalosCall, registerMetrics } from "@/lib/server/platform/metrics";
 import { processState } from "@/lib/server/platform/process-state";
 
 /**
@@ -19,7 +18,7 @@ import { processState } from "@/lib/server/platform/process-state";
 const g = processState<{ __minosFleetPoller?: FleetPoller }>();
 
 /** How long a request made right after start waits for the first sweep before answering with what is known. */
-const FIRST_SWEEP_WAIT_MS = 4_000;
+export const FIRST_SWEEP_WAIT_MS = 4_000;
 
 async function loadClusters(): Promise<PollerCluster[]> {
   const source = await getFleetSource();
@@ -48,17 +47,10 @@ export function getFleetPoller(options: Partial<PollerOptions> = {}): FleetPolle
     });
     const poller = g.__minosFleetPoller;
     // Cluster roll-ups show the live upgrade ("upgrading 3/8"), kept current by the runner's events.
-    subscribe("upgrade", ({ plan }) => poller.setClusterUpgrade(plan.cluster, upgradeProgress(plan)));
+    followUpgrades(poller);
     poller.start().catch((e: unknown) => console.error("[minos] the fleet poller could not start", e));
   }
   return g.__minosFleetPoller;
-}
-
-const LIVE_PLAN_STATES: ReadonlySet<UpgradePlan["state"]> = new Set(["pending", "running", "paused", "cancelling"]);
-
-function upgradeProgress(plan: UpgradePlan): ClusterUpgradeProgress | null {
-  if (!LIVE_PLAN_STATES.has(plan.state)) return null;
-  return { planId: plan.id, state: plan.state, total: plan.nodes.length, done: plan.nodes.filter((n) => n.state === "done").length };
 }
 
 /** Starts the process's poller (idempotent). */
@@ -116,15 +108,4 @@ export async function getNodeDetailOrThrow(id: string): Promise<NodeDetail> {
   const detail = poller.detail(id);
   if (!detail) throw new AppError("not_found", `No node "${id}" in the fleet`);
   return detail;
-}
-
-/**
- * GET /api/metrics: the Prometheus exposition (fleet, poll latency, certificates, process).
- * Starts the poller if nothing has, so a scrape right after boot has node series once the first
- * sweep is in. Upgrades (issue 7) add theirs with `registerMetrics("upgrades", …)`.
- */
-export async function getMetricsText(): Promise<{ body: string; contentType: string }> {
-  registerMetrics("certificates", collectCertMetrics);
-  await getFleetPoller().firstSweep(FIRST_SWEEP_WAIT_MS);
-  return renderMetrics();
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 import { applyBodySchema } from "@/lib/schemas/configs";
 import { applyNodeConfig } from "@/lib/server/configs/apply";
-import { requireConfigAction } from "@/lib/server/auth/talos";
+import { requireConfigAction } from "@/lib/server/fleet/talos-access";
 import { defaultConfigDeps } from "@/lib/server/configs/deps";
 import { route } from "@/lib/server/http/route";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { reapplyDriftBodySchema } from "@/lib/schemas/configs";
-import { requireConfigAction } from "@/lib/server/auth/talos";
+import { requireConfigAction } from "@/lib/server/fleet/talos-access";
 import { defaultConfigDeps } from "@/lib/server/configs/deps";
 import { reapplyDrift } from "@/lib/server/configs/drift";
 import { route } from "@/lib/server/http/route";

@@ -8,7 +8,8 @@ import { nodeId } from "@/lib/fleet/node-id";
 import type { FleetEvent, NodeSummary } from "@/lib/schemas/fleet";
 import { startTestFleet, waitFor, type TestFleet } from "@/test/talos/fleet";
 
-import { createFleetPoller, type FleetPoller, type PollerOptions } from "./poller";
+import { createFleetPoller, type FleetPoller } from "./poller";
+import type { PollerOptions } from "./types";
 
 const INTERVAL = 500;
 const CALL_TIMEOUT = 1_000;

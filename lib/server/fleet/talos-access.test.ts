@@ -1,15 +1,13 @@
 import { describe, expect, it } from "vitest";
 
 import type { Actor } from "@/lib/server/auth/actor";
-import { requireConfigAction } from "@/lib/server/auth/talos";
-import type { ConfigDeps } from "@/lib/server/configs/deps";
+import { requireConfigAction, type TalosAccessDeps } from "@/lib/server/fleet/talos-access";
 
 const admin: Actor = { kind: "user", id: "u1", name: "ada", role: "admin", label: "user:ada" };
-const deps = (roles: string[]) =>
-  ({
-    resolveNode: async (id: string) => ({ cluster: id.split("@")[1]!, address: id.split("@")[0]! }),
-    talosRoles: async () => roles,
-  }) as unknown as ConfigDeps;
+const deps = (roles: string[]): TalosAccessDeps => ({
+  resolveNode: async (id: string) => ({ cluster: id.split("@")[1]!, address: id.split("@")[0]! }),
+  talosRoles: async () => roles,
+});
 
 describe("requireConfigAction", () => {
   it("refuses an apply on a cluster whose talosconfig is os:reader, with the sentence the UI shows", async () => {

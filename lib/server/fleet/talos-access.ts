@@ -3,7 +3,6 @@ import "server-only";
 import { actionAvailability } from "@/lib/auth/talos-roles";
 import type { MinosAction } from "@/lib/auth/roles";
 import type { Actor } from "@/lib/server/auth/actor";
-import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { AppError } from "@/lib/server/http/errors";
 import { getClusterContextOrThrow } from "@/lib/server/fleet/clients";
 
@@ -24,8 +23,17 @@ export async function requireTalosAction(actor: Actor, action: MinosAction, clus
   assertActionAvailable(actor, action, cluster, (await getClusterContextOrThrow(cluster)).roles);
 }
 
+/**
+ * What {@link requireConfigAction} reads: the config-push deps (lib/server/configs/deps.ts)
+ * satisfy it, so tests inject their refusals without fleet importing the configs feature.
+ */
+export interface TalosAccessDeps {
+  resolveNode(id: string): Promise<{ cluster: string }>;
+  talosRoles(cluster: string): Promise<readonly string[]>;
+}
+
 /** {@link assertActionAvailable} through config-push deps, for a cluster or a node ID (`address@cluster`). */
-export async function requireConfigAction(deps: ConfigDeps, actor: Actor, action: MinosAction, target: { cluster: string } | { node: string }): Promise<void> {
+export async function requireConfigAction(deps: TalosAccessDeps, actor: Actor, action: MinosAction, target: { cluster: string } | { node: string }): Promise<void> {
   const cluster = "cluster" in target ? target.cluster : (await deps.resolveNode(target.node)).cluster;
   assertActionAvailable(actor, action, cluster, await deps.talosRoles(cluster));
 }

@@ -1,0 +1,18 @@
+import "server-only";
+
+import { collectCertMetrics } from "@/lib/server/certs/metrics";
+import { FIRST_SWEEP_WAIT_MS, getFleetPoller } from "@/lib/server/fleet/service";
+import { registerMetrics, renderMetrics } from "@/lib/server/platform/metrics";
+
+/**
+ * GET /api/metrics: the Prometheus exposition (fleet, poll latency, certificates, process).
+ * It composes features (fleet and certificates), so it sits above them rather than in either:
+ * that keeps fleet from importing certs, which imports fleet. Starts the poller if nothing has,
+ * so a scrape right after boot has node series once the first sweep is in. Upgrades add theirs
+ * with `registerMetrics("upgrades", …)`.
+ */
+export async function getMetricsText(): Promise<{ body: string; contentType: string }> {
+  registerMetrics("certificates", collectCertMetrics);
+  await getFleetPoller().firstSweep(FIRST_SWEEP_WAIT_MS);
+  return renderMetrics();
+}
