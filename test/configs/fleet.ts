@@ -8,7 +8,7 @@ import { parseNodeId } from "@/lib/fleet/node-id";
 import { makeConfigDeps, type ConfigDeps } from "@/lib/server/configs/deps";
 import { SecretBox } from "@/lib/server/platform/secret-box";
 import { openDb } from "@/lib/server/platform/db/db";
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 import { startTestFleet, type TestFleet } from "@/test/talos/fleet";
 import type { FleetOptions } from "@/lib/simulator/fleet";
 

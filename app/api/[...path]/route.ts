@@ -1,4 +1,4 @@
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 import { route } from "@/lib/server/http/route";
 
 // ANY /api/* that matches no route – the error envelope instead of Next's HTML 404 page

@@ -14,7 +14,7 @@ import { checkOrigin, hostAllowed } from "@/lib/server/auth/hosts";
 import { clientIp, RATE_LIMITS, type RateLimiter, type RateLimitName } from "@/lib/server/auth/rate-limit";
 import { resolveSession } from "@/lib/server/auth/sessions";
 import { resolveApiToken } from "@/lib/server/auth/tokens";
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 
 export interface AuthDeps {
   db: Db;

@@ -7,7 +7,7 @@ import type { Invitation, LinkPreview, Role } from "@/lib/schemas/auth";
 import type { Db } from "@/lib/server/platform/db/db";
 import { randomId, randomSecret, sha256 } from "@/lib/server/auth/crypto";
 import { countAllUsers } from "@/lib/server/auth/users";
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 
 /** How long the first-start link lives. */
 export const BOOTSTRAP_TTL_MS = 15 * 60_000;

@@ -15,7 +15,7 @@ import { challengeCookie, isSecureRequest, sessionCookies, type WithCookies } fr
 import type { ServiceDeps } from "@/lib/server/auth/service";
 import { createSession } from "@/lib/server/auth/sessions";
 import { createUser, findOidcUser, markSignedIn, setUserRole } from "@/lib/server/auth/users";
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 import { processState } from "@/lib/server/platform/process-state";
 
 /**

@@ -16,7 +16,7 @@ const ROOT = path.resolve(__dirname, "../../..");
 const PUBLIC_PAGES = ["app/(auth)/invite/page.tsx", "app/(auth)/setup/page.tsx", "app/(auth)/sign-in/page.tsx"];
 const GUARDS = ["requirePageActor", "requirePageAccess"];
 /** What a page or a server component may take from lib/server: the guard, page data (which demands the guard's grant), error helpers. */
-const SERVER_MODULES_FOR_PAGES = ["@/lib/server/auth/page", "@/lib/server/page-data", "@/lib/server/http/errors"];
+const SERVER_MODULES_FOR_PAGES = ["@/lib/server/auth/page", "@/lib/server/page-data", "@/lib/server/platform/errors"];
 
 function walk(dir: string): string[] {
   return readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {

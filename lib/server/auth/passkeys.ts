@@ -22,7 +22,7 @@ import { clientIp } from "@/lib/server/auth/rate-limit";
 import { challengeCookie, isSecureRequest, sessionCookies, type WithCookies } from "@/lib/server/auth/respond";
 import { createSession } from "@/lib/server/auth/sessions";
 import { getUser, markSignedIn } from "@/lib/server/auth/users";
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 
 export interface PasskeyDeps {
   db: Db;

@@ -5,7 +5,7 @@ import type { AuthConfig } from "@/lib/server/auth/config";
 import { CHALLENGE_COOKIE, clearCookie, serializeCookie, sessionCookieName } from "@/lib/server/auth/cookies";
 import { requestProtocol } from "@/lib/server/auth/hosts";
 import type { NewSession } from "@/lib/server/auth/sessions";
-import { isAppError } from "@/lib/server/http/errors";
+import { isAppError } from "@/lib/server/platform/errors";
 
 /** What a sign-in service returns: the JSON body and the cookies to set. */
 export interface WithCookies<T> {

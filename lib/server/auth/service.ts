@@ -13,7 +13,7 @@ import { clearSessionCookies, isSecureRequest, sessionCookies, type WithCookies 
 import { createSession, revokeSession } from "@/lib/server/auth/sessions";
 import { createApiToken, listApiTokens, revokeApiToken, revokeTokensOwnedBy } from "@/lib/server/auth/tokens";
 import { countAllUsers, createUser, getUser, isLastAdmin, listUsers, markSignedIn, revokeUser, setUserRole } from "@/lib/server/auth/users";
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 import type { ApiToken } from "@/lib/schemas/auth";
 
 export interface ServiceDeps {

@@ -4,7 +4,7 @@ import { roleAtLeast } from "@/lib/auth/roles";
 import type { ApiToken, Role } from "@/lib/schemas/auth";
 import type { Db } from "@/lib/server/platform/db/db";
 import { randomId, randomSecret, sha256 } from "@/lib/server/auth/crypto";
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 
 /** Every token starts with this, so secret scanners and people recognise one. */
 export const TOKEN_PREFIX = "minos_";

@@ -3,7 +3,7 @@ import "server-only";
 import type { Passkey, Role, User } from "@/lib/schemas/auth";
 import type { Db } from "@/lib/server/platform/db/db";
 import { randomId } from "@/lib/server/auth/crypto";
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 
 interface UserRow {
   id: string;

@@ -3,7 +3,7 @@ import "server-only";
 import { isIP } from "node:net";
 import tls from "node:tls";
 
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 
 /** What a node presented in the TLS handshake. */
 export interface ServedCertificate {

@@ -2,7 +2,7 @@ import "server-only";
 
 import { nodeId } from "@/lib/fleet/node-id";
 import type { CertClusterScan, CertificatesResponse, CertScanError, CertSource } from "@/lib/schemas/certs";
-import { isAppError } from "@/lib/server/http/errors";
+import { isAppError } from "@/lib/server/platform/errors";
 import { publicFailure } from "@/lib/server/talos/errors";
 import { certificatesInMachineConfig, certificatesInSecret, LEAF_SECRET_TYPES, pemCertificates, type CertObservation } from "@/lib/server/certs/extract";
 import { fetchServedCertificate, type HandshakeCredentials, type ServedCertificate } from "@/lib/server/certs/handshake";

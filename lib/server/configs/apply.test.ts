@@ -9,6 +9,7 @@ import { preflightNodeConfig } from "@/lib/server/configs/preflight";
 import { ValidationPool } from "@/lib/server/validation/pool";
 import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
 import { rejection, waitFor } from "@/test/talos/fleet";
+import { processState } from "@/lib/server/platform/process-state";
 
 const USER = "test user";
 let t: ConfigTestFleet;
@@ -89,7 +90,7 @@ describe("preflight", () => {
 
   it("refuses a config that overruns the validator's budget with too_complex, the event loop free meanwhile", async () => {
     const node = workers[0]!;
-    const g = globalThis as { __minosValidationPool?: ValidationPool };
+    const g = processState<{ __minosValidationPool?: ValidationPool }>();
     const saved = g.__minosValidationPool;
     g.__minosValidationPool = new ValidationPool({ size: 1, budgetMs: 1 });
     let ticks = 0;

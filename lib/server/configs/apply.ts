@@ -6,7 +6,7 @@ import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { withApplySlot } from "@/lib/server/configs/in-flight";
 import { configHash, effectOf, resultOfMode } from "@/lib/server/configs/modes";
 import { runPreflight, type PreflightOutcome } from "@/lib/server/configs/preflight";
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 
 export interface ApplyRequest {
   yaml: string;

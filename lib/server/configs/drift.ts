@@ -6,7 +6,7 @@ import { applyNodeConfig } from "@/lib/server/configs/apply";
 import { defaultConfigDeps, type ConfigDeps } from "@/lib/server/configs/deps";
 import { applyInFlight } from "@/lib/server/configs/in-flight";
 import { configHash } from "@/lib/server/configs/modes";
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 import { validationPool } from "@/lib/server/validation/pool";
 import { processState } from "@/lib/server/platform/process-state";
 

@@ -1,6 +1,6 @@
 import "server-only";
 
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 import { processState } from "@/lib/server/platform/process-state";
 
 const g = processState<{ __minosApplyInFlight?: Map<string, string> }>();

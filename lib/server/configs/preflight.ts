@@ -8,7 +8,7 @@ import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { applyInFlight } from "@/lib/server/configs/in-flight";
 import { configHash, dryRunSummary, effectOf, rebootModeAvailable } from "@/lib/server/configs/modes";
 import { recordAudit } from "@/lib/server/platform/audit";
-import { AppError, isAppError } from "@/lib/server/http/errors";
+import { AppError, isAppError } from "@/lib/server/platform/errors";
 import type { TalosClient } from "@/lib/server/talos";
 import { validationPool } from "@/lib/server/validation/pool";
 

@@ -5,7 +5,7 @@ import type { ApplyMode, RevisionDetail, RevisionResult, RevisionSource, Revisio
 import { configHash } from "@/lib/server/configs/modes";
 import type { SecretBox } from "@/lib/server/platform/secret-box";
 import type { Db } from "@/lib/server/platform/db/db";
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 
 export interface NewRevision {
   node: string;

@@ -1,6 +1,6 @@
 import "server-only";
 
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 import { getFleetSource } from "@/lib/server/fleet/source";
 import { createTalosClient, type TalosClient } from "@/lib/server/talos";
 import type { TalosContext } from "@/lib/server/talos/talosconfig";

@@ -6,7 +6,7 @@ import type { Actor } from "@/lib/server/auth/actor";
 import { getSecretBox, type SecretBox } from "@/lib/server/platform/secret-box";
 import { getDb, type Db } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
-import { AppError, isAppError } from "@/lib/server/http/errors";
+import { AppError, isAppError } from "@/lib/server/platform/errors";
 import { publish } from "@/lib/server/platform/events";
 import { dropClusterClient } from "@/lib/server/fleet/clients";
 import { listClusters } from "@/lib/server/fleet/clusters";

@@ -1,7 +1,7 @@
 import "server-only";
 
 import { parseNodeId } from "@/lib/fleet/node-id";
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 import { getClusterContextOrThrow } from "@/lib/server/fleet/clients";
 import { currentFleetPoller } from "@/lib/server/fleet/service";
 

@@ -1,7 +1,7 @@
 import "server-only";
 
 import type { SimInfo } from "@/lib/schemas/fleet";
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 import { env } from "@/lib/server/platform/env";
 
 /**

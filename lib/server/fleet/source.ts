@@ -2,7 +2,7 @@ import "server-only";
 
 import { getSecretBox } from "@/lib/server/platform/secret-box";
 import { getDb } from "@/lib/server/platform/db/db";
-import { isAppError } from "@/lib/server/http/errors";
+import { isAppError } from "@/lib/server/platform/errors";
 import { env } from "@/lib/server/platform/env";
 import { listUploadMeta, listUploads } from "@/lib/server/fleet/uploads";
 import { loadTalosconfig, parseTalosconfig, resolveTalosconfigPath, type Talosconfig } from "@/lib/server/talos/talosconfig";

@@ -3,7 +3,7 @@ import "server-only";
 import { actionAvailability } from "@/lib/auth/talos-roles";
 import type { MinosAction } from "@/lib/auth/roles";
 import type { Actor } from "@/lib/server/auth/actor";
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 import { getClusterContextOrThrow } from "@/lib/server/fleet/clients";
 
 /**

@@ -24,7 +24,7 @@ import { errorEnvelopeSchema } from "@/lib/schemas/error";
 import { nodesResponseSchema } from "@/lib/schemas/fleet";
 import { authedRequest } from "@/test/auth/credentials";
 import { scanCertificates } from "@/lib/server/certs/scanner";
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 import { getFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
 import { closeAllConnections } from "@/lib/server/talos/channel";
 import { createTalosClient } from "@/lib/server/talos";

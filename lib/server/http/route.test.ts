@@ -8,7 +8,7 @@ const stateDir = mkdtempSync(path.join(tmpdir(), "minos-route-"));
 process.env.MINOS_STATE_DIR = stateDir;
 process.env.MINOS_DB = path.join(stateDir, "minos.db");
 
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 import { route } from "@/lib/server/http/route";
 
 const req = () => new Request("http://127.0.0.1/api/x", { headers: { host: "127.0.0.1" } });

@@ -9,7 +9,7 @@ import type { Actor } from "@/lib/server/auth/actor";
 import { defaultAuthDeps } from "@/lib/server/auth/deps";
 import { authorize, RateLimitedError, type AuthDeps } from "@/lib/server/auth/guard";
 import type { RateLimitName } from "@/lib/server/auth/rate-limit";
-import { AppError, isAppError } from "@/lib/server/http/errors";
+import { AppError, isAppError } from "@/lib/server/platform/errors";
 import { publicFailure } from "@/lib/server/talos/errors";
 
 /** Request bodies above this are refused before parsing; configs are far smaller. */

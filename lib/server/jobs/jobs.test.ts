@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 import { type Clock, sleep } from "@/lib/utils/clock";
 
 import { bootIdentity, type BootTalos, JobLoops, sameBoot, waitUntil } from "./index";

@@ -6,7 +6,7 @@
 import { status } from "@grpc/grpc-js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 
 import { closeAllConnections, connectionCount, parseEndpoint } from "./channel";
 import { createTalosClient } from "./client";

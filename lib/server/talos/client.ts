@@ -150,7 +150,7 @@ export class TalosClient {
    * the legacy MachineService/Upgrade. See ./upgrade.
    */
   upgrade(node: string, opts: UpgradeOptions): Promise<UpgradeResult> {
-    return upgradeNode(this, node, opts);
+    return upgradeNode(this.transport, node, opts);
   }
 
   // Streams -------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import { Metadata, status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 
 import { cleanGrpcMessage, errorCodeForGrpcStatus, installerExitError, isUnsupportedResourceType, metadataError, NO_ANSWER_MESSAGE, publicFailure, toAppError } from "./errors";
 

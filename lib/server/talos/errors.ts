@@ -2,7 +2,7 @@ import "server-only";
 
 import { status as GrpcStatus } from "@grpc/grpc-js";
 
-import { AppError, isAppError } from "@/lib/server/http/errors";
+import { AppError, isAppError } from "@/lib/server/platform/errors";
 import type { ErrorCode } from "@/lib/schemas/error";
 
 /**

@@ -7,7 +7,7 @@ import { isIP } from "node:net";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { z } from "zod";
 
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 import { readCertFacts, rewriteTalosKeyHeader, splitPemBlocks, type CertFacts } from "@/lib/server/talos/certs";
 
 export { resolveTalosconfigPath, TALOS_SERVICE_ACCOUNT_CONFIG } from "@/lib/talosconfig-path";

@@ -4,7 +4,7 @@ import { X509Certificate } from "node:crypto";
 
 import { connectivityState as ConnectivityState, Metadata, status as GrpcStatus, type ClientUnaryCall } from "@grpc/grpc-js";
 
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 import type { Metadata as TalosMetadata } from "@/lib/third_party/talos-proto/gen/common/common";
 
 import {

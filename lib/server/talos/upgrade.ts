@@ -1,10 +1,13 @@
 import "server-only";
 
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 
 import type { ContainerdTarget, ImagePullEvent } from "./api/image";
-import type { TalosClient } from "./client";
+import { imagePull } from "./api/image";
+import { lifecycleUpgrade } from "./api/lifecycle";
+import { reboot, upgradeLegacy, version as readVersion } from "./api/machine";
 import { installerExitError, toAppError } from "./errors";
+import type { TalosTransport } from "./transport";
 import { upgradePathFor, type UpgradePath } from "./versions";
 
 export interface UpgradeOptions {
@@ -66,18 +69,18 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
  * v1.13.0-alpha.2 and for staged upgrades. Returns once the reboot (or legacy upgrade) has been
  * accepted; following the node back up is the caller's job (events / MachineStatus / BootID).
  */
-export async function upgradeNode(client: TalosClient, node: string, opts: UpgradeOptions): Promise<UpgradeResult> {
+export async function upgradeNode(t: TalosTransport, node: string, opts: UpgradeOptions): Promise<UpgradeResult> {
   const { signal, onProgress } = opts;
   if (!opts.image.trim()) throw new AppError("bad_request", "upgrade: an installer image is required", { node });
   throwIfAborted(signal);
 
-  const version = await client.version(node, { signal, timeoutMs: opts.timeouts?.version });
+  const version = await readVersion(t, node, { signal, timeoutMs: opts.timeouts?.version });
   const path: UpgradePath = opts.stage ? "legacy" : upgradePathFor(version.tag);
   onProgress?.({ step: "version", version: version.tag, path });
   const base = { node, path, fromVersion: version.tag, image: opts.image, installerOutput: [] as string[] };
 
   if (path === "legacy") {
-    const res = await client.upgradeLegacy(node, {
+    const res = await upgradeLegacy(t, node, {
       image: opts.image,
       stage: opts.stage ?? false,
       force: opts.force ?? false,
@@ -92,7 +95,7 @@ export async function upgradeNode(client: TalosClient, node: string, opts: Upgra
 
   // 1. Pull the installer image.
   let pulledImage: string | undefined;
-  for await (const ev of client.imagePull(node, { image: opts.image, containerd: opts.containerd, signal, timeoutMs: opts.timeouts?.pull })) {
+  for await (const ev of imagePull(t, node, { image: opts.image, containerd: opts.containerd, signal, timeoutMs: opts.timeouts?.pull })) {
     onProgress?.({ step: "pull", event: ev });
     if (ev.type === "done") pulledImage = ev.name;
   }
@@ -101,7 +104,7 @@ export async function upgradeNode(client: TalosClient, node: string, opts: Upgra
 
   // 2. Run the installer.
   let exitCode: number | undefined;
-  for await (const ev of client.lifecycleUpgrade(node, { image: pulledImage || opts.image, containerd: opts.containerd, signal, timeoutMs: opts.timeouts?.install })) {
+  for await (const ev of lifecycleUpgrade(t, node, { image: pulledImage || opts.image, containerd: opts.containerd, signal, timeoutMs: opts.timeouts?.install })) {
     if (ev.type === "message") {
       base.installerOutput.push(ev.message);
       onProgress?.({ step: "install", message: ev.message });
@@ -118,7 +121,7 @@ export async function upgradeNode(client: TalosClient, node: string, opts: Upgra
 
   // 3. Reboot into the new image.
   try {
-    const { actorId } = await client.reboot(node, { mode: opts.rebootMode ?? "default", signal, timeoutMs: opts.timeouts?.reboot });
+    const { actorId } = await reboot(t, node, { mode: opts.rebootMode ?? "default", signal, timeoutMs: opts.timeouts?.reboot });
     onProgress?.({ step: "reboot", actorId });
     return { ...base, pulledImage, actorId, rebooted: true };
   } catch (err) {

@@ -16,7 +16,7 @@ import type {
 } from "@/lib/schemas/upgrades";
 import { recordAudit } from "@/lib/server/platform/audit";
 import type { Db } from "@/lib/server/platform/db/db";
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 import { bootIdentity, errorText, JobLoops, sameBoot, waitUntil } from "@/lib/server/jobs";
 import { installerExitError } from "@/lib/server/talos/errors";
 import { upgradePathFor } from "@/lib/server/talos/versions";

@@ -3,7 +3,7 @@ import { Worker } from "node:worker_threads";
 import { afterAll, describe, expect, it, vi } from "vitest";
 
 import { MAX_ISSUES } from "@/lib/config/bound";
-import { isAppError } from "@/lib/server/http/errors";
+import { isAppError } from "@/lib/server/platform/errors";
 
 import { ValidationPool } from "./pool";
 

@@ -7,7 +7,7 @@ import type { BoundedValidationResult, ResultLimits } from "@/lib/config/bound";
 import type { RedactedDiff } from "@/lib/config/diff";
 import type { MergeResult } from "@/lib/config/redact";
 import type { ValidateOptions } from "@/lib/config/types";
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 
 import type { FromWorker, Job, ToWorker } from "./worker";
 import { processState } from "@/lib/server/platform/process-state";

@@ -13,7 +13,7 @@ import { nodeDetailQueryOptions } from "@/lib/client/fleet";
 import { makeQueryClient } from "@/lib/client/query-client";
 import type { Certificate } from "@/lib/schemas/certs";
 import { requirePageActor, type PageGrant } from "@/lib/server/auth/page";
-import { isAppError } from "@/lib/server/http/errors";
+import { isAppError } from "@/lib/server/platform/errors";
 import { pageCertificates, pageNodeDetail } from "@/lib/server/page-data";
 
 export async function generateMetadata({ params }: { params: Promise<{ node: string }> }): Promise<Metadata> {

@@ -6,11 +6,12 @@ import { authedRequest } from "@/test/auth/credentials";
 import { ValidationPool } from "@/lib/server/validation/pool";
 
 import { POST } from "./route";
+import { processState } from "@/lib/server/platform/process-state";
 
 const call = (body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) =>
   POST(authedRequest("http://localhost/api/config/validate", { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) }));
 
-const g = globalThis as { __minosValidationPool?: ValidationPool };
+const g = processState<{ __minosValidationPool?: ValidationPool }>();
 
 describe("POST /api/config/validate", () => {
   // The process's pool, with a budget no loaded test machine reaches (the budget has its own test).

@@ -3,7 +3,7 @@ import "server-only";
 import type { ApplyMode, RolloutDetail, RolloutNode, RolloutNodeState, RolloutState, RolloutTarget } from "@/lib/schemas/configs";
 import type { SecretBox } from "@/lib/server/platform/secret-box";
 import type { Db } from "@/lib/server/platform/db/db";
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 
 type RolloutMode = Exclude<ApplyMode, "try">;
 

@@ -8,7 +8,7 @@ import { withApplySlot } from "@/lib/server/configs/in-flight";
 import { configHash, resultOfMode } from "@/lib/server/configs/modes";
 import { nextToStart, settledState } from "@/lib/server/configs/rollouts/plan";
 import { RolloutRepository, type StoredRollout, type StoredRolloutNode } from "@/lib/server/configs/rollouts/repo";
-import { AppError, isAppError } from "@/lib/server/http/errors";
+import { AppError, isAppError } from "@/lib/server/platform/errors";
 import { bootIdentity, errorText, JobLoops, sameBoot, waitUntil } from "@/lib/server/jobs";
 import type { TalosClient } from "@/lib/server/talos";
 import { type Clock, realClock, sleep } from "@/lib/utils/clock";

@@ -11,7 +11,7 @@ import { runPreflight } from "@/lib/server/configs/preflight";
 import { orderTargets } from "@/lib/server/configs/rollouts/plan";
 import { publicRollout, RolloutRepository } from "@/lib/server/configs/rollouts/repo";
 import { startRolloutRunner, type RolloutRunner } from "@/lib/server/configs/rollouts/runner";
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 import { resourceKinds } from "@/lib/server/talos";
 
 type CreateRollout = Required<Pick<CreateRolloutBody, "yaml" | "target">> & {

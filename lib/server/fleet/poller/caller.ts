@@ -1,7 +1,7 @@
 import "server-only";
 
 import type { NodeError } from "@/lib/schemas/fleet";
-import { isAppError } from "@/lib/server/http/errors";
+import { isAppError } from "@/lib/server/platform/errors";
 import { publicFailure } from "@/lib/server/talos/errors";
 
 import type { PollerCore } from "./core";

@@ -5,7 +5,7 @@ import { setMaxListeners } from "node:events";
 import { nodeId, parseNodeId } from "@/lib/fleet/node-id";
 import type { NodeDetail, NodesResponse, NodeSummary } from "@/lib/schemas/fleet";
 import type { ClusterUpgradeProgress } from "@/lib/schemas/upgrades";
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 
 import { emptyObservation, summarizeCluster, summarizeNode, type NodeObservation } from "../health";
 import { HistoryRing } from "../history";

@@ -1,6 +1,6 @@
 import "server-only";
 
-import { AppError } from "@/lib/server/http/errors";
+import { AppError } from "@/lib/server/platform/errors";
 import { StateService, type WatchRequest } from "@/lib/third_party/talos-proto/gen/cosi/state";
 
 import {
