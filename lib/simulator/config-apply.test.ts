@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { ApplyConfigurationRequest_Mode as Mode } from "../server/talos/gen/machine/machine";
 import { configDiff, dryRunDetails, goDuration, loadConfig, multiError, resolveMode } from "./config-apply";
 import { isAuthorized, minimumRole } from "./authz";
-import { defaultKubernetesVersion, kubernetesRange, minimumUpgradeSource, versionFromImage } from "./versions";
+import { defaultKubernetesVersion, kubernetesRange } from "../talos/features";
+import { minimumUpgradeSource, versionFromImage } from "../talos/upgrade";
 
 describe("config-apply", () => {
   it("formats Go durations", () => {

@@ -8,7 +8,7 @@ import { isMap, parseAllDocuments, stringify } from "yaml";
 
 import { ApplyConfigurationRequest_Mode as Mode } from "../server/talos/gen/machine/machine";
 import { invalidArgument, SimError, unimplemented } from "./errors";
-import { applyAutoIsNoReboot } from "./versions";
+import { rebootModeRemoved } from "../talos/features";
 
 export { Mode as ApplyMode };
 
@@ -183,7 +183,7 @@ export function canApplyImmediately(current: LoadedConfig | null, next: LoadedCo
 
 /** Resolves the requested mode for a node version (§5 table); throws for refused requests. */
 export function resolveMode(requested: Mode, version: string, immediate: boolean): Mode {
-  const modern = applyAutoIsNoReboot(version);
+  const modern = rebootModeRemoved(version);
   switch (requested) {
     case Mode.AUTO:
       return modern || immediate ? Mode.NO_REBOOT : Mode.REBOOT;

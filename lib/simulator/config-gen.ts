@@ -12,7 +12,7 @@ import { stringify } from "yaml";
 import { z } from "zod";
 
 import { createTalosCa, toTalosKeyPem, type CertAndKey } from "./pki";
-import { installerImage } from "./versions";
+import { installerImage } from "../talos/upgrade";
 
 const pairSchema = z.object({ crt: z.string(), key: z.string() });
 

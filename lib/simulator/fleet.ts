@@ -35,7 +35,8 @@ import { setLeafSecrets } from "./resources";
 import { cosiStateImpl, type ResourceWatchers } from "./services/cosi";
 import { imageServiceImpl, lifecycleServiceImpl } from "./services/lifecycle";
 import { type ClientConfigIssuer, machineServiceImpl } from "./services/machine";
-import { defaultKubernetesVersion, parseTalosVersion } from "./versions";
+import { defaultKubernetesVersion } from "../talos/features";
+import { isTalosTag } from "../talos/version";
 
 export type { FaultSpec } from "./faults";
 export type { TimelineEntry } from "./node-state";
@@ -139,8 +140,8 @@ export const fleetOptionsSchema = z.object({
   controlPlanes: z.number().int().min(1, "at least one control plane per cluster").max(1000),
   workers: z.number().int().min(0).max(5000),
   clusters: z.number().int().min(1).max(50).default(1),
-  version: z.string().refine((v) => parseTalosVersion(v) !== null, "must be a Talos version like v1.13.9").default(DEFAULT_TALOS_VERSION),
-  nodeVersions: z.record(z.string(), z.string().refine((v) => parseTalosVersion(v) !== null, "must be a Talos version like v1.13.9")).default({}),
+  version: z.string().refine((v) => isTalosTag(v), "must be a Talos version like v1.13.9").default(DEFAULT_TALOS_VERSION),
+  nodeVersions: z.record(z.string(), z.string().refine((v) => isTalosTag(v), "must be a Talos version like v1.13.9")).default({}),
   stateDir: z.string().min(1),
   firstAddress: z
     .string()

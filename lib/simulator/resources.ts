@@ -16,7 +16,7 @@ import { BootIDSpec, MachineStatusSpec, VersionSpec } from "../server/talos/gen/
 import { ServiceSpec } from "../server/talos/gen/resource/definitions/v1alpha1/v1alpha1";
 import type { LeafSecrets } from "./leaf-secrets";
 import { STAGE_NUMBER, type SimNode } from "./node-state";
-import { hasBootIdResource, yamlSpecIsScalar } from "./versions";
+import { hasBootIdResource, yamlSpecIsScalar } from "../talos/features";
 
 export interface RenderedResource {
   id: string;

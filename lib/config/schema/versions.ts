@@ -1,4 +1,5 @@
 import { TALOS_MINORS, type TalosMinor } from "@/lib/config/types";
+import { parseTalosVersion } from "@/lib/talos/version";
 
 const OLDEST: TalosMinor = TALOS_MINORS[0];
 const NEWEST: TalosMinor = TALOS_MINORS[TALOS_MINORS.length - 1] ?? OLDEST;
@@ -25,9 +26,9 @@ export function minorBefore(a: TalosMinor, b: TalosMinor): boolean {
  * "1.14"; anything that is not a version → null.
  */
 export function toTalosMinor(version: string): TalosMinor | null {
-  const m = /^\s*v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+][0-9A-Za-z.+-]*)?\s*$/.exec(version);
-  if (!m) return null;
-  const r = rank(Number(m[1]), Number(m[2]));
+  const v = parseTalosVersion(version);
+  if (!v) return null;
+  const r = rank(v.major, v.minor);
   if (r < rankOf(OLDEST)) return OLDEST;
   if (r > rankOf(NEWEST)) return NEWEST;
   return TALOS_MINORS.find((v) => rankOf(v) === r) ?? null;

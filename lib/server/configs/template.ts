@@ -6,7 +6,7 @@ import { RateLimitedError } from "@/lib/server/auth/guard";
 import { PoolBusyError, ReadyPool } from "@/lib/server/configs/ready-pool";
 import { buildConfigTemplate, generateClusterSecrets, renderNodeConfig, type ClusterSecrets } from "@/lib/simulator/config-gen";
 import { createTalosCa, type CertAndKey } from "@/lib/simulator/pki";
-import { defaultKubernetesVersion } from "@/lib/simulator/versions";
+import { defaultKubernetesVersion } from "@/lib/talos/features";
 
 export interface TemplateRequest {
   role: "controlplane" | "worker";

@@ -4,7 +4,7 @@ import { AppError } from "@/lib/server/errors";
 
 import type { ContainerdTarget, ImagePullEvent, TalosClient } from "./client";
 import { installerExitError, toAppError } from "./errors";
-import { upgradePathFor, type UpgradePath } from "./versions";
+import { upgradePathFor, type UpgradePath } from "@/lib/talos/upgrade";
 
 export interface UpgradeOptions {
   /** Installer image, e.g. `factory.talos.dev/metal-installer/<schematic>:v1.14.0`. */
