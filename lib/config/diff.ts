@@ -1,5 +1,8 @@
 import { createTwoFilesPatch } from "diff";
-import { isMap, isScalar, isSeq, parseAllDocuments, visit, type Document, type Pair, type Scalar } from "yaml";
+import { isScalar, isSeq, parseAllDocuments, visit, type Document, type Pair, type Scalar } from "yaml";
+
+// Same identity rule as mergeSecrets: the v1alpha1 document, or kind + name.
+import { yamlDocumentKey as documentKey } from "@/lib/talos/documents";
 
 import { REDACTED, redactConfig } from "./redact";
 
@@ -22,13 +25,6 @@ type Segment = string | number;
 
 function docsOf(yaml: string): Document.Parsed[] {
   return parseAllDocuments(yaml) as Document.Parsed[];
-}
-
-// Same identity rule as mergeSecrets: the v1alpha1 document, or kind + name.
-function documentKey(doc: Document.Parsed): string {
-  const js = doc.contents && isMap(doc.contents) ? (doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>) : {};
-  if (js.version === "v1alpha1" && js.kind === undefined) return "v1alpha1";
-  return `${String(js.kind ?? "")}/${String(js.name ?? "")}`;
 }
 
 function scalarAt(doc: Document.Parsed | undefined, path: Segment[]): unknown {

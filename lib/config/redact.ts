@@ -1,5 +1,8 @@
 import { isMap, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node, type Pair, type Scalar } from "yaml";
 
+// Identity of a document across two versions of a config: the v1alpha1 one, or kind + name.
+import { yamlDocumentKey as documentKey } from "@/lib/talos/documents";
+
 /** What a secret value reads as once redacted: the marker Talos uses in its own redacted configs. */
 export const REDACTED = "******";
 /** The marker as YAML source: unquoted, `*` would start an alias. */
@@ -101,13 +104,6 @@ export function redactConfig(yaml: string): string {
     .filter((s) => s.node.range && s.node.value !== REDACTED)
     .map((s) => ({ start: s.node.range![0], end: s.node.range![1], text: REDACTED_SOURCE }));
   return splice(yaml, edits);
-}
-
-/** Identity of a document across two versions of a config: the v1alpha1 one, or kind + name. */
-function documentKey(doc: Document.Parsed): string {
-  const js = doc.contents && isMap(doc.contents) ? (doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>) : {};
-  if (js.version === "v1alpha1" && js.kind === undefined) return "v1alpha1";
-  return `${String(js.kind ?? "")}/${String(js.name ?? "")}`;
 }
 
 export interface MergeResult {

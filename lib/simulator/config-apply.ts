@@ -8,6 +8,7 @@ import { isMap, parseAllDocuments, stringify } from "yaml";
 
 import { ApplyConfigurationRequest_Mode as Mode } from "../server/talos/gen/machine/machine";
 import { invalidArgument, SimError, unimplemented } from "./errors";
+import { isV1Alpha1Document } from "../talos/documents";
 import { rebootModeRemoved } from "../talos/features";
 
 export { Mode as ApplyMode };
@@ -30,8 +31,6 @@ export function multiError(errors: string[]): string {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-const V1ALPHA1_KEYS = ["machine", "cluster", "debug", "persist"];
-
 /**
  * Decodes a multi-document config stream the way Talos's decoder does (structure only: it does
  * not know every field, so unknown keys are not rejected here).
@@ -53,7 +52,7 @@ export function loadConfig(text: string): LoadedConfig {
     if (!isMap(doc.contents)) throw invalidArgument("failed to parse config: document is not a mapping");
     const js = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
     documents.push(js);
-    if (js.kind === undefined && V1ALPHA1_KEYS.some((k) => k in js)) {
+    if (isV1Alpha1Document(js)) {
       if (v1alpha1) throw invalidArgument("error decoding document v1alpha1: duplicate document v1alpha1 is not allowed");
       v1alpha1 = js;
       continue;

@@ -4,6 +4,7 @@ import { parseAllDocuments } from "yaml";
 
 import type { CertRole } from "@/lib/certs/roles";
 import type { CertSource } from "@/lib/schemas/certs";
+import { isV1Alpha1Document } from "@/lib/talos/documents";
 
 /** One sighting of a certificate: where it was, and the role it plays there. */
 export interface CertObservation {
@@ -73,7 +74,7 @@ export function certificatesInMachineConfig(yamlText: string): MachineConfigCert
     if (doc.errors.length > 0) throw new Error(`the machine config is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`);
     const d: unknown = doc.toJS({ maxAliasCount: 100 });
     if (!isObj(d)) continue;
-    if (d.kind === undefined && (d.machine !== undefined || d.cluster !== undefined)) {
+    if (isV1Alpha1Document(d)) {
       const type = at(d, "machine", "type");
       machineType = typeof type === "string" ? type : machineType;
       add("talos-ca", at(d, "machine", "ca"));
