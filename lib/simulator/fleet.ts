@@ -35,6 +35,7 @@ import { setLeafSecrets } from "./resources";
 import { cosiStateImpl, type ResourceWatchers } from "./services/cosi";
 import { imageServiceImpl, lifecycleServiceImpl } from "./services/lifecycle";
 import { type ClientConfigIssuer, machineServiceImpl } from "./services/machine";
+import { CERT_VALIDITY_HOURS, TALOS_API_PORT } from "../talos/constants";
 import { defaultKubernetesVersion } from "../talos/features";
 import { isTalosTag } from "../talos/version";
 
@@ -149,14 +150,14 @@ export const fleetOptionsSchema = z.object({
     .refine((a) => a.split(".").every((o) => Number(o) <= 255), "invalid IPv4 address")
     .default("127.0.10.1"),
   ports: z.boolean().default(false),
-  basePort: z.number().int().min(0).max(65535).default(50000),
+  basePort: z.number().int().min(0).max(65535).default(TALOS_API_PORT),
   controlPort: z.number().int().min(0).max(65535).default(50099),
   rebootSeconds: positive.default(20),
   bootSeconds: positive.default(10),
   readySeconds: positive.default(2),
   upgradeSeconds: positive.default(5),
   applySeconds: positive.default(0.3),
-  clientCertValidHours: z.number().positive().default(8760),
+  clientCertValidHours: z.number().positive().default(CERT_VALIDITY_HOURS.talosClient),
   apidCert: apidCertOptionsSchema.default({}),
   nodeApidCerts: z.record(z.string(), apidCertOptionsSchema).default({}),
   caValidDays: z.number().positive().optional(),
@@ -407,7 +408,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   }
 
   // talosconfigs: one context per cluster.
-  const endpointOf = (n: SimNode) => (n.port === 50000 ? n.address : `${n.address}:${n.port}`);
+  const endpointOf = (n: SimNode) => (n.port === TALOS_API_PORT ? n.address : `${n.address}:${n.port}`);
   const targetOf = (n: SimNode) => n.target;
   const clientPairs = {} as Record<SimClientName, CertAndKey>;
   for (const name of Object.keys(SIM_CLIENT_ROLES) as SimClientName[]) {

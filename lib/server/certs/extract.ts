@@ -4,6 +4,7 @@ import { parseAllDocuments } from "yaml";
 
 import type { CertRole } from "@/lib/certs/roles";
 import type { CertSource } from "@/lib/schemas/certs";
+import { TALOS_RESOURCES } from "@/lib/talos/constants";
 import { isV1Alpha1Document } from "@/lib/talos/documents";
 
 /** One sighting of a certificate: where it was, and the role it plays there. */
@@ -96,13 +97,13 @@ export function certificatesInMachineConfig(yamlText: string): MachineConfigCert
 
 /** The secrets resources that hold leaf certificates, with the role of each spec key. */
 export const LEAF_SECRET_TYPES: Record<string, Record<string, CertRole>> = {
-  "EtcdSecrets.secrets.talos.dev": {
+  [TALOS_RESOURCES.etcdSecrets.type]: {
     etcd: "etcd-server",
     etcdPeer: "etcd-peer",
     etcdAdmin: "etcd-admin",
     etcdAPIServer: "etcd-apiserver-client",
   },
-  "KubernetesDynamicCerts.secrets.talos.dev": {
+  [TALOS_RESOURCES.kubernetesDynamicCerts.type]: {
     apiServer: "kube-apiserver",
     apiServerKubeletClient: "kube-apiserver-kubelet-client",
     frontProxy: "front-proxy-client",

@@ -7,6 +7,7 @@ import { env } from "@/lib/server/env";
 import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/clients";
 import { resolveNodeOrThrow } from "@/lib/server/fleet/nodes";
 import type { TalosClient } from "@/lib/server/talos";
+import { TALOS_ROLES } from "@/lib/talos/constants";
 
 /**
  * What config push needs from the outside world. Routes use {@link defaultConfigDeps}; tests
@@ -35,7 +36,7 @@ export function makeConfigDeps(parts: Pick<ConfigDeps, "db" | "box"> & Partial<O
     resolveNode: resolveNodeOrThrow,
     client: getClusterClient,
     clusterNodes: async (cluster) => (await getClusterContextOrThrow(cluster)).nodes,
-    canReadConfigs: async (cluster) => (await getClusterContextOrThrow(cluster)).roles.includes("os:admin"),
+    canReadConfigs: async (cluster) => (await getClusterContextOrThrow(cluster)).roles.includes(TALOS_ROLES.admin),
     talosRoles: async (cluster) => (await getClusterContextOrThrow(cluster)).roles,
     now: () => new Date(),
     ...parts,
