@@ -51,6 +51,15 @@ describe("redactedDiff", () => {
     expect(d.unchanged).toBe(true);
   });
 
+  it("marks a changed secret inside a URL and a changed secret list, without their values", () => {
+    const from = `${base}---\napiVersion: v1alpha1\nkind: SideroLinkConfig\napiUrl: https://omni.example.com?jointoken=OLDjoin1\n`;
+    const to = from.replace("OLDjoin1", "NEWjoin2").replace("secret: s3cr3t", "secret: [NEWlist1, NEWlist2]");
+    const d = redactedDiff(from, to);
+    expect(d.changedSecrets).toEqual(["cluster.secret", "[2].apiUrl"]);
+    expect(d.diff).toContain(`+apiUrl: https://omni.example.com?jointoken=****** ${SECRET_CHANGED_MARK}`);
+    expect(JSON.stringify(d)).not.toMatch(/OLDjoin1|NEWjoin2|NEWlist|s3cr3t/);
+  });
+
   it("uses the given labels", () => {
     expect(redactedDiff(base, base.replace("w1", "w3"), { from: "revision 1", to: "revision 2" }).diff).toMatch(/^--- revision 1\n\+\+\+ revision 2\n/);
   });

@@ -1,10 +1,10 @@
 import { createTwoFilesPatch } from "diff";
-import { isScalar, isSeq, parseAllDocuments, visit, type Document, type Pair, type Scalar } from "yaml";
+import { type Document } from "yaml";
 
-// Same identity rule as mergeSecrets: the v1alpha1 document, or kind + name.
 import { yamlDocumentKey as documentKey } from "@/lib/talos/documents";
 
-import { REDACTED, redactConfig } from "./redact";
+import { markedScalars, markerAt, redactConfig } from "./redact";
+import { parseStream } from "./yaml";
 
 /** The comment put after a redacted secret whose value differs between the two sides. */
 export const SECRET_CHANGED_MARK = "# secret changed";
@@ -24,27 +24,30 @@ export interface RedactedDiff {
 type Segment = string | number;
 
 function docsOf(yaml: string): Document.Parsed[] {
-  return parseAllDocuments(yaml) as Document.Parsed[];
+  // parseStream: yaml's own duplicate-key check is quadratic in a mapping's size.
+  return parseStream(yaml);
 }
 
-function scalarAt(doc: Document.Parsed | undefined, path: Segment[]): unknown {
-  const node = doc?.getIn(path, true);
-  return isScalar(node) ? node.value : undefined;
-}
-
-function pathOf(ancestors: readonly unknown[], pair: Pair): Segment[] {
-  const path: Segment[] = [];
-  for (let i = 0; i < ancestors.length; i++) {
-    const a = ancestors[i];
-    const next = ancestors[i + 1] ?? pair;
-    if (isSeq(a)) path.push(a.items.indexOf(next));
-    else if ((a as Pair)?.key !== undefined && isScalar((a as Pair).key) && next === (a as Pair).value) {
-      path.push(String(((a as Pair).key as Scalar).value));
-    }
+function valueAt(root: unknown, path: readonly Segment[]): unknown {
+  let cur = root;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string | number, unknown>)[seg];
   }
-  path.push(String((pair.key as Scalar).value));
-  return path;
+  return cur;
 }
+
+/** The document's value; a marker for one too alias-heavy to expand (every secret then counts as changed). */
+const UNREADABLE = Symbol("unreadable");
+function jsOf(doc: Document.Parsed | undefined): unknown {
+  try {
+    return doc ? doc.toJS({ maxAliasCount: 1000 }) : undefined;
+  } catch {
+    return UNREADABLE;
+  }
+}
+const bytes = (_: string, v: unknown) => (v instanceof Uint8Array ? Array.from(v) : v);
+const same = (a: unknown, b: unknown) => JSON.stringify(a, bytes) === JSON.stringify(b, bytes);
 
 function formatPath(document: number, docCount: number, path: Segment[]): string {
   const body = path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
@@ -69,23 +72,25 @@ export function redactedDiff(from: string, to: string, labels: { from: string; t
   redactedDocs.forEach((doc, document) => {
     const original = toDocs[document];
     const before = original ? fromByKey.get(documentKey(original)) : undefined;
-    visit(doc, {
-      Pair(_, pair, ancestors) {
-        const p = pair as Pair;
-        if (!isScalar(p.key) || !isScalar(p.value) || p.value.value !== REDACTED || !p.value.range) return;
-        const path = pathOf(ancestors, p);
-        const now = scalarAt(original, path);
-        // A marker already in `to` (an unresolved redacted edit) says nothing about a change.
-        if (now === REDACTED) return;
-        if (scalarAt(before, path) !== now) {
-          changedSecrets.push(formatPath(document, redactedDocs.length, path));
-          marks.push(p.value.range[1]);
-        }
-      },
-    });
+    const [now, then] = [jsOf(original), jsOf(before)];
+    for (const { node, path } of markedScalars(doc)) {
+      // A marker already in `to` (an unresolved redacted edit) says nothing about a change.
+      if (markerAt(original, path)) continue;
+      if (now === UNREADABLE || then === UNREADABLE || !same(valueAt(now, path), valueAt(then, path))) {
+        changedSecrets.push(formatPath(document, redactedDocs.length, path));
+        marks.push(node.range![1]);
+      }
+    }
   });
-  let toYaml = redactedTo;
-  for (const at of marks.sort((a, b) => b - a)) toYaml = `${toYaml.slice(0, at)} ${SECRET_CHANGED_MARK}${toYaml.slice(at)}`;
+  // One pass over the text (splicing a mark at a time copied it once per changed secret).
+  const parts: string[] = [];
+  let last = 0;
+  for (const at of marks.sort((a, b) => a - b)) {
+    parts.push(redactedTo.slice(last, at), ` ${SECRET_CHANGED_MARK}`);
+    last = at;
+  }
+  parts.push(redactedTo.slice(last));
+  const toYaml = parts.join("");
   const unchanged = fromYaml === toYaml;
   const diff = unchanged
     ? ""

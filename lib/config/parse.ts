@@ -3,13 +3,14 @@
  * identifies them (talos-api.md §8 "Decoding"). Isomorphic: no Node imports, the browser runs it.
  * Hardened: inputs over 4 MiB are refused, alias expansion is bounded, and nothing here throws.
  */
-import { isAlias, isMap, isScalar, LineCounter, parseAllDocuments, visit, type Document, type Node as YamlNode } from "yaml";
+import { isAlias, isMap, isScalar, LineCounter, visit, type Document, type Node as YamlNode } from "yaml";
 import type { z } from "zod";
 
 import { isV1Alpha1Document, V1ALPHA1 } from "@/lib/talos/documents";
 
 import { compareMinor } from "./rules/version";
 import type { ConfigIssue, TalosMinor } from "./types";
+import { findDuplicateKeys, indexAliases, parseStream } from "./yaml";
 
 /** Larger inputs are refused with one error: real configs are a few hundred KiB at most. */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
@@ -68,22 +69,6 @@ function utf8Length(s: string): number {
   return new TextEncoder().encode(s).length;
 }
 
-/** The key node whose range starts at `offset` (to widen yaml's one-character error ranges). */
-function keyAt(doc: Document, offset: number): YamlNode | undefined {
-  let found: YamlNode | undefined;
-  visit(doc, {
-    Pair(_, pair) {
-      const k = pair.key as YamlNode | null;
-      if (k && k.range && k.range[0] === offset) {
-        found = k;
-        return visit.BREAK;
-      }
-      return undefined;
-    },
-  });
-  return found;
-}
-
 function firstAlias(doc: Document): YamlNode | undefined {
   let found: YamlNode | undefined;
   visit(doc, {
@@ -139,29 +124,26 @@ export function parseConfigYaml(source: string): ParseResult {
 
   let docs: Document.Parsed[];
   try {
-    const parsed = parseAllDocuments(source, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
-    // An empty stream (nothing, or only comments) comes back as an EmptyStream: no documents.
-    docs = Array.isArray(parsed) ? parsed : [];
+    // Duplicate keys are found below in linear time (yaml's own check is quadratic).
+    docs = parseStream(source, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: false });
   } catch (e) {
     issues.push({ severity: "error", message: `YAML parser failed: ${(e as Error).message}`, path: [], document: 0, line: 1, column: 1, endLine: 1, endColumn: 1 });
     return { documents, lineCounter, issues };
   }
 
+  // Once, not per document: a stream of 50,000 documents would scan the source 50,000 times.
+  const mayHaveAliases = source.includes("*");
   docs.forEach((doc, index) => {
     let broken = false;
     for (const e of doc.errors) {
       broken = true;
-      let range: Range = e.pos;
-      let message = e.message;
-      if (e.code === "DUPLICATE_KEY") {
-        const key = keyAt(doc, e.pos[0]);
-        if (key?.range) range = [key.range[0], key.range[1]];
-        const name = isScalar(key) ? String(key.value) : source.slice(range[0], range[1]);
-        message = `duplicate key \`${name}\` (map keys must be unique)`;
-      } else if (e.code === "TAB_AS_INDENT") {
-        message = "tabs are not allowed as indentation (use spaces)";
-      }
-      issues.push(issueAt(lineCounter, index, range, message));
+      const message = e.code === "TAB_AS_INDENT" ? "tabs are not allowed as indentation (use spaces)" : e.message;
+      issues.push(issueAt(lineCounter, index, e.pos, message));
+    }
+    for (const { key, name } of findDuplicateKeys(doc)) {
+      broken = true;
+      const range: Range = key.range ? [key.range[0], key.range[1]] : [0, 0];
+      issues.push(issueAt(lineCounter, index, range, `duplicate key \`${name}\` (map keys must be unique)`));
     }
     for (const w of doc.warnings) issues.push(issueAt(lineCounter, index, w.pos, w.message, "warning"));
 
@@ -169,8 +151,9 @@ export function parseConfigYaml(source: string): ParseResult {
     let value: unknown;
     if (!broken) {
       try {
+        if (mayHaveAliases) indexAliases(doc);
         value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-        if (source.includes("*") && isCyclic(value)) {
+        if (mayHaveAliases && isCyclic(value)) {
           const alias = firstAlias(doc);
           const range: Range = alias?.range ? [alias.range[0], alias.range[1]] : [0, 0];
           issues.push(issueAt(lineCounter, index, range, "alias refers to a node that contains it (cyclic YAML)"));

@@ -3,9 +3,10 @@
  * issue): the value node for a bad value, the key node for an unknown or unwanted key, and the
  * key of the nearest existing parent when the path does not exist (a missing required key).
  */
-import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node as YamlNode } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, type Alias, type Document, type LineCounter, type Node as YamlNode, type Pair, type YAMLMap } from "yaml";
 
 import { rangeToPosition, rootKeyNode } from "./parse";
+import { aliasTargets } from "./yaml";
 
 export type PathSegment = string | number;
 
@@ -29,15 +30,40 @@ interface Located {
 
 const keyMatches = (key: unknown, seg: PathSegment): boolean => isScalar(key) && String(key.value) === String(seg);
 
+// A config with thousands of issues in one wide mapping (20,000 unknown keys) would scan the
+// mapping once per issue: index the keys of wide mappings once instead (the first pair wins,
+// as a scan would find it).
+const WIDE = 16;
+const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function findPair(map: YAMLMap, seg: PathSegment): Pair | undefined {
+  if (map.items.length < WIDE) return map.items.find((p) => keyMatches(p.key, seg));
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) {
+      if (!isScalar(p.key)) continue;
+      const k = String(p.key.value);
+      if (!index.has(k)) index.set(k, p);
+    }
+    pairIndex.set(map, index);
+  }
+  return index.get(String(seg));
+}
+
+// yaml's Alias.resolve(doc) walks the whole document on every call: resolve every alias of a
+// document in one walk instead (lib/config/yaml.ts).
+const resolveAlias = (doc: Document, alias: Alias): YamlNode | undefined => aliasTargets(doc).get(alias);
+
 function walk(doc: Document, path: readonly PathSegment[]): Located {
   let node = (doc.contents as YamlNode | null) ?? undefined;
   let key: YamlNode | undefined;
   for (const seg of path) {
-    if (node && isAlias(node)) node = (node.resolve(doc) as YamlNode | undefined) ?? undefined;
+    if (node && isAlias(node)) node = resolveAlias(doc, node);
     let next: YamlNode | undefined;
     let nextKey: YamlNode | undefined;
     if (isMap(node)) {
-      const pair = node.items.find((p) => keyMatches(p.key, seg));
+      const pair = findPair(node, seg);
       if (pair) {
         nextKey = pair.key as YamlNode;
         next = (pair.value as YamlNode | null) ?? undefined;

@@ -7,8 +7,10 @@ import type { z } from "zod";
 
 import { identifyDocument, parseConfigYaml, type ParsedDocument, type SchemaCatalog } from "./parse";
 import { positionForPath, type PathSegment } from "./positions";
+import { documentSecrets, type ValueSecret } from "./redact";
 import { parseMachineType, runRules, type DocumentSummary, type MachineRole, type RuleIssue } from "./rules";
 import * as schemaCatalog from "./schema";
+import { scrubText } from "./secret-values";
 import { LATEST_TALOS_MINOR, TALOS_MINORS, type ConfigIssue, type TalosMinor, type ValidateOptions, type ValidationResult } from "./types";
 
 export type { SchemaCatalog } from "./parse";
@@ -68,6 +70,21 @@ function resolveVersion(catalog: SchemaCatalog, version: string | undefined): Ta
   if (version === undefined || version === "") return LATEST_TALOS_MINOR;
   if ((TALOS_MINORS as readonly string[]).includes(version)) return version as TalosMinor;
   return catalog.toTalosMinor(version);
+}
+
+const within = (a: readonly PathSegment[], b: readonly PathSegment[]) => a.length <= b.length && a.every((s, i) => s === b[i]);
+
+/**
+ * The one guarantee that no message quotes a secret, whichever schema check or rule wrote it:
+ * an issue at, above or below a secret loses every run of the secret's text it copied (a
+ * truncated quote too); any issue loses whole occurrences of the document's secrets and what
+ * the value rules find (a URL's password, a jointoken).
+ */
+function scrubMessage(message: string, path: readonly PathSegment[], secrets: readonly ValueSecret[]): string {
+  // Runs are costly (message × secret): only secrets at, above or below the issue's own place.
+  const near = secrets.filter((s) => within(s.path, path) || (path.length > 0 && within(path, s.path))).map((s) => s.text);
+  const far = secrets.filter((s) => !near.includes(s.text)).map((s) => s.text);
+  return scrubText(scrubText(message, near, { runs: true }), far);
 }
 
 const LINK_KINDS = new Set(["LinkConfig", "BondConfig", "BridgeConfig", "VLANConfig", "DummyLinkConfig", "WireguardConfig", "VRFConfig", "VethConfig"]);
@@ -160,11 +177,14 @@ export function createValidator(catalog: SchemaCatalog) {
     }
 
     const docsByIndex = new Map(parsed.documents.map((pd) => [pd.index, pd]));
+    const kinds = new Map(identified.map((d) => [d.pd.index, d.kind]));
+    const secrets = new Map(parsed.documents.filter((pd) => !pd.broken).map((pd) => [pd.index, documentSecrets(kinds.get(pd.index) ?? null, pd.value)]));
+    for (const i of issues) i.message = scrubText(i.message);
     for (const p of pending) {
       const pd = docsByIndex.get(p.document);
       if (!pd) continue;
       const pos = positionForPath(pd.doc, parsed.lineCounter, p.path, p.at);
-      issues.push({ severity: p.severity, message: p.message, path: p.path, document: p.document, ...pos });
+      issues.push({ severity: p.severity, message: scrubMessage(p.message, p.path, secrets.get(p.document) ?? []), path: p.path, document: p.document, ...pos });
     }
     issues.sort((a, b) => a.document - b.document || a.line - b.line || a.column - b.column || (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1));
     return { valid: !issues.some((i) => i.severity === "error"), issues, talosVersion: version };

@@ -18,8 +18,16 @@ export const validateConfigBodySchema = z.strictObject({
 });
 export type ValidateConfigBody = z.infer<typeof validateConfigBodySchema>;
 
-/** POST /api/config/validate response: the validator's result as is. */
-export const validateConfigResponseSchema = validationResultSchema;
+/**
+ * POST /api/config/validate response: the validator's result under a size ceiling (at most
+ * MAX_ISSUES issues, errors first, long messages and path segments shortened; lib/config/bound.ts).
+ * `valid` reflects every issue found; `issueCount` says how many that was.
+ */
+export const validateConfigResponseSchema = validationResultSchema.extend({
+  /** True when issues were left out or shortened. */
+  truncated: z.boolean(),
+  issueCount: z.number().int().min(0),
+});
 export type ValidateConfigResponse = z.infer<typeof validateConfigResponseSchema>;
 
 /** Request bodies up to the validator's 4 MiB config limit (MAX_CONFIG_BYTES) plus JSON escaping overhead. */

@@ -1,5 +1,6 @@
 import "server-only";
 
+import { scrubJson } from "@/lib/config/secret-values";
 import type { AuditEntry } from "@/lib/schemas/audit";
 import type { Db } from "@/lib/server/db/db";
 
@@ -11,9 +12,11 @@ export type NewAuditEntry = Omit<AuditEntry, "id" | "at"> & { at?: Date };
  * `pruneAuthNoise` drops old ones). Callers write the entry in the same transaction as the change
  * it records where they can. Every field is bounded (`boundAuditEntry`), so no caller-supplied
  * value can make a row large.
+ * Viewers read it, so details are scrubbed of secrets (lib/config/secret-values.ts scrubJson)
+ * before they are bounded (a cut could hide a secret from the scrubber).
  */
 export function recordAudit(db: Db, entry: NewAuditEntry): number {
-  const e = boundAuditEntry(entry);
+  const e = boundAuditEntry(entry.details ? { ...entry, details: scrubJson(entry.details) } : entry);
   const info = db
     .prepare("INSERT INTO audit_log (at, actor, action, target, result, details) VALUES (?, ?, ?, ?, ?, ?)")
     .run((entry.at ?? new Date()).toISOString(), e.actor, e.action, e.target, e.result, e.details ? JSON.stringify(e.details) : null);

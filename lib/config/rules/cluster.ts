@@ -1,7 +1,7 @@
 /** Rules on `cluster.*` of the v1alpha1 document (Talos's `ClusterConfig.Validate` and `ValidateCNI`). */
 import { isControlPlane } from "./machine";
 import { endpointURIError, isSubnetOrAddress, parseRequestURI } from "./net";
-import type { Rule, RuleIssue } from "./types";
+import type { DocumentSummary, Rule, RuleIssue } from "./types";
 import { arr, error, get, obj, str, warning } from "./util";
 
 /** `cluster.controlPlane.endpoint`: required when the section is present; an https URL with a host. */
@@ -81,13 +81,22 @@ export const discovery: Rule = (doc, ctx) => {
   else if (parsed.path !== "" && parsed.path !== "/") out.push(error(endpointPath, "cluster discovery service path should be empty"));
 
   // From 1.14 the identity may live in a DiscoveryIdentityConfig document instead.
-  const identityDoc = ctx.documents.some((x) => x.kind === "DiscoveryIdentityConfig");
+  const identityDoc = kindsOf(ctx.documents).has("DiscoveryIdentityConfig");
   if (!ctx.patch && !identityDoc) {
     if (!str(get(doc, "cluster", "id"))) out.push(error(["cluster", "id"], "cluster discovery service requires .cluster.id"));
     if (!str(get(doc, "cluster", "secret"))) out.push(error(["cluster", "secret"], "cluster discovery service requires .cluster.secret"));
   }
   return out;
 };
+
+// The kinds of a stream, once per stream: a stream of many v1alpha1 documents (each an error,
+// each still checked) would otherwise scan every document for every document.
+const streamKinds = new WeakMap<readonly DocumentSummary[], Set<string>>();
+function kindsOf(documents: readonly DocumentSummary[]): Set<string> {
+  let kinds = streamKinds.get(documents);
+  if (!kinds) streamKinds.set(documents, (kinds = new Set(documents.map((d) => d.kind))));
+  return kinds;
+}
 
 /** `cluster.etcd`: control plane only; a CA; `subnet` xor `advertisedSubnets`; parseable subnets. */
 export const etcd: Rule = (doc, ctx) => {

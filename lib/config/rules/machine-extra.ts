@@ -1,11 +1,10 @@
 /** More `machine.*` rules: install, disks, kubelet, disk encryption, logging, node labels and taints. */
+import { isStrictSizeMatcher, parseSize, STRICT_SIZE } from "../size";
+
 import { compareMinor } from "./version";
 import { isSubnetOrAddress } from "./net";
 import type { Rule, RuleIssue } from "./types";
 import { arr, error, get, obj, str, stringEntries, warning } from "./util";
-
-const SIZE = /^\s*(\d+(\.\d+)?)\s*([kKmMgGtTpPeE]i?[bB]?|[bB])?\s*$/;
-const SIZE_MATCHER = /^\s*(<=|>=|<|>|==)?\s*(\d+(\.\d+)?)\s*([kKmMgGtTpPeE]i?[bB]?|[bB])?\s*$/;
 
 const selectorHasConditions = (sel: Record<string, unknown>): boolean =>
   Object.values(sel).some((v) => v !== undefined && v !== null && v !== "");
@@ -51,7 +50,7 @@ export const install: Rule = (doc, ctx) => {
     const size = sel.size;
     if (size !== undefined && size !== null && size !== "") {
       const s = str(size) ?? "";
-      if (!SIZE_MATCHER.test(s)) out.push(error([...base, "diskSelector", "size"], `install disk selector is invalid: invalid size ${JSON.stringify(s)}`));
+      if (!isStrictSizeMatcher(s)) out.push(error([...base, "diskSelector", "size"], `install disk selector is invalid: invalid size ${JSON.stringify(s)}`));
     }
     matcher = selectorHasConditions(sel);
   }
@@ -67,8 +66,8 @@ export const install: Rule = (doc, ctx) => {
 function isZeroSize(v: unknown): boolean {
   if (v === undefined || v === null || v === "" || v === 0) return true;
   if (typeof v === "string") {
-    const m = SIZE.exec(v);
-    return m !== null && Number(m[1]) === 0;
+    const n = parseSize(v, STRICT_SIZE);
+    return n !== null && Number(n) === 0;
   }
   return false;
 }

@@ -65,20 +65,21 @@ export function base64Length(s: string): number | null {
 
 function checkWireguard(w: Record<string, unknown>, base: PathSegment[]): RuleIssue[] {
   const out: RuleIssue[] = [];
-  const keyError = (key: string): string | null => {
+  // Talos quotes the key (`wrong key %q length`); a private key is never quoted here.
+  const keyError = (key: string, secret: boolean): string | null => {
     const n = base64Length(key);
     if (n === null) return "illegal base64 data";
-    return n === 32 ? null : `wrong key ${JSON.stringify(key)} length: ${n}`;
+    return n === 32 ? null : `wrong key ${secret ? "" : `${JSON.stringify(key)} `}length: ${n}`;
   };
   const pk = str(w.privateKey) ?? "";
-  const pkErr = keyError(pk);
+  const pkErr = keyError(pk, true);
   if (pkErr) out.push(error([...base, "privateKey"], `private key is invalid: ${pkErr}`));
   arr(w.peers).forEach((p, i) => {
     const peer = obj(p);
     if (!peer) return;
     const pb = [...base, "peers", i];
     const pub = str(peer.publicKey) ?? "";
-    const pubErr = keyError(pub);
+    const pubErr = keyError(pub, false);
     if (pubErr) out.push(error([...pb, "publicKey"], `public key invalid: ${pubErr}`));
     const ep = str(peer.endpoint) ?? "";
     if (ep !== "" && !isHostPort(ep)) out.push(error([...pb, "endpoint"], `peer endpoint ${JSON.stringify(ep)} is invalid`));

@@ -139,6 +139,10 @@ export class Builder {
     if (unique) schema = schema.superRefine(uniqueBy(unique));
 
     let doc = spec.doc;
+    // The editor shows a node's config redacted: say what the marker means where it appears.
+    if (spec.secret === true) doc = `${doc} Secret: shown as ****** to readers; left as ******, the node's value is kept.`;
+    else if (spec.secret === "values") doc = `${doc} Secret values: shown as ****** to readers; left as ******, the node's values are kept.`;
+    else if (spec.secret === "url") doc = `${doc} Credentials in it (password, jointoken) are shown as ****** to readers and kept when left so.`;
     // Only the outermost deprecated field warns (and is marked), not every field below it.
     if (deprecated && !inDeprecated) {
       const when = spec.until ? `since Talos ${NEXT_MINOR[spec.until]}` : "";

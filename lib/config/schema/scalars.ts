@@ -7,6 +7,8 @@
  */
 import { z } from "zod";
 
+import { isLenientSizeMatcher, isPercent, LENIENT_SIZE, parseSize } from "../size";
+
 type Check = (value: unknown) => string | null;
 
 /** Short rendering of a value for messages. */
@@ -229,11 +231,9 @@ export const duration = scalar({ type: "string", pattern: GO_DURATION.source }, 
   return `invalid duration ${show(v)}: expected a Go duration such as 30s, 1h30m or 500ms`;
 });
 
-const SIZE = /^\s*(\d[\d,]*(\.\d+)?|\.\d+)\s*([kmgtpezy]i?b?|b)?\s*$/i;
-const PERCENT = /^\s*\d+(\.\d+)?\s*%\s*$/;
-
+// Read by hand (lib/config/size.ts): the old patterns backtracked quadratically on whitespace.
 export function isHumanSize(s: string): boolean {
-  return SIZE.test(s) || PERCENT.test(s);
+  return parseSize(s, LENIENT_SIZE) !== null || isPercent(s);
 }
 
 /** A byte size: a number of bytes or a human string (`10GB`, `1.5TiB`, `512MiB`, `50%`). */
@@ -246,10 +246,7 @@ export const size = scalar({ type: ["string", "integer"] }, (v) => {
 /** `install.diskSelector.size`: a size, optionally after a comparison (`>= 1TB`, `<2TB`). */
 export const sizeMatcher = scalar({ type: ["string", "integer"] }, (v) => {
   if (typeof v === "number") return Number.isInteger(v) && v >= 0 ? null : `invalid size ${show(v)}`;
-  if (typeof v === "string") {
-    const m = /^\s*(>=|<=|>|<|==)?\s*(.+)$/.exec(v);
-    if (m?.[2] && SIZE.test(m[2])) return null;
-  }
+  if (typeof v === "string" && isLenientSizeMatcher(v)) return null;
   return `invalid size matcher ${show(v)}: expected a size (4GB) or a comparison (>= 1TB)`;
 });
 

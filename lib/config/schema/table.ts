@@ -28,7 +28,16 @@ export interface FieldSpec {
   readonly dep?: string;
   /** Required in a whole config (never in a patch). */
   readonly req?: true;
+  /**
+   * The field holds a secret (Talos's `Redact` list plus credentials Talos leaves in): `true`
+   * the whole value, whatever its shape; `"values"` each value of the map (its keys are
+   * public); `"url"` the credentials inside the URL (userinfo password, token parameters).
+   * Redaction and validation messages are driven from these marks (see ./secrets.ts).
+   */
+  readonly secret?: SecretMark;
 }
+
+export type SecretMark = true | "values" | "url";
 
 export interface TypeSpec {
   readonly doc?: string;

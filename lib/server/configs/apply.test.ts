@@ -6,6 +6,7 @@ import { applyNodeConfig, rollbackNodeConfig } from "@/lib/server/configs/apply"
 import { adoptDrift, checkAllDrift, checkDrift, listStoredDrift, reapplyDrift } from "@/lib/server/configs/drift";
 import { diffRevisions, listRevisions } from "@/lib/server/configs/history";
 import { preflightNodeConfig } from "@/lib/server/configs/preflight";
+import { ValidationPool } from "@/lib/server/validation/pool";
 import { startConfigTestFleet, type ConfigTestFleet } from "@/lib/server/configs/test-fleet";
 import { rejection, waitFor } from "@/lib/server/talos/testing/fleet";
 
@@ -86,6 +87,37 @@ describe("preflight", () => {
     expect(listAudit(t.deps.db, { limit: 1 })[0]).toMatchObject({ action: "config.preflight", result: "refused" });
   });
 
+  it("refuses a config that overruns the validator's budget with too_complex, the event loop free meanwhile", async () => {
+    const node = workers[0]!;
+    const g = globalThis as { __minosValidationPool?: ValidationPool };
+    const saved = g.__minosValidationPool;
+    g.__minosValidationPool = new ValidationPool({ size: 1, budgetMs: 1 });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    try {
+      const sysctls = Array.from({ length: 40_000 }, (_, i) => `        net.k${i}: "1"\n`).join("");
+      const yaml = redactConfig(await t.runningConfig(node)).replace(/^machine:\n/m, `machine:\n    sysctls:\n${sysctls}`);
+      const e = await rejection(preflightNodeConfig(t.deps, node, { yaml, mode: "auto" }, USER));
+      expect(e).toMatchObject({ code: "too_complex" });
+      expect(ticks).toBeGreaterThan(0);
+      expect(listAudit(t.deps.db, { limit: 1 })[0]).toMatchObject({ action: "config.preflight", result: "failed" });
+    } finally {
+      clearInterval(timer);
+      await g.__minosValidationPool.close();
+      g.__minosValidationPool = saved;
+    }
+  });
+
+  it("names at most ten unresolved secrets in the message", async () => {
+    const node = workers[0]!;
+    const markers = Array.from({ length: 30 }, (_, i) => `    - name: r${i}\n      password: '******'\n`).join("");
+    const yaml = redactConfig(await t.runningConfig(node)).replace(/^cluster:\n/m, `cluster:\n    bogusList:\n${markers}`);
+    const e = (await rejection(preflightNodeConfig(t.deps, node, { yaml, mode: "auto" }, USER))) as Error & { code: string; details: { unresolved: string[] } };
+    expect(e.code).toBe("invalid_config");
+    expect(e.details.unresolved).toHaveLength(30);
+    expect(e.message).toContain("and 20 more");
+  });
+
   it("reports a node's refusal as the verdict, and apply then fails with 422 and records nothing", async () => {
     const node = workers[1]!;
     t.fleet.setFault({ node: t.address(node), fault: "reject-apply", message: "1 error occurred:\n\t* simulated refusal\n\n" });
@@ -100,6 +132,42 @@ describe("preflight", () => {
       expect(e.message).toContain("simulated refusal");
       expect(t.deps.revisions.list(node)).toEqual([]);
       expect(listAudit(t.deps.db, { limit: 1 })[0]).toMatchObject({ action: "config.apply", result: "refused" });
+    } finally {
+      t.fleet.clearFaults(t.address(node));
+    }
+  });
+
+  it("never quotes a WireGuard private key of the wrong length: not in the 422, not in the audit log", async () => {
+    const node = workers[0]!;
+    const key = "wKWd4d7N1Pl2pyd4CsqVCNTw4bz6fGdKQwW0ZaY9"; // 30 bytes
+    const yaml = redactConfig(await t.runningConfig(node)).replace(
+      /^(\s+)hostname: (.*)$/m,
+      `$1hostname: $2\n$1interfaces:\n$1  - interface: wg0\n$1    wireguard:\n$1      privateKey: ${key}\n`,
+    );
+    const e = (await rejection(preflightNodeConfig(t.deps, node, { yaml, mode: "auto" }, USER))) as Error & { code: string; details: unknown };
+    expect(e.code).toBe("invalid_config");
+    expect(e.message).toContain("wrong key length: 30");
+    expect(JSON.stringify({ message: e.message, details: e.details })).not.toContain(key.slice(0, 12));
+    const entry = listAudit(t.deps.db, { limit: 1 })[0]!;
+    expect(entry).toMatchObject({ action: "config.preflight", result: "refused" });
+    expect(JSON.stringify(entry)).not.toContain(key.slice(0, 12));
+  });
+
+  it("scrubs the config's secrets from a node's refusal (verdict, audit, apply error)", async () => {
+    const node = workers[1]!;
+    const running = await t.runningConfig(node);
+    const token = tokenOf(running)!;
+    t.fleet.setFault({ node: t.address(node), fault: "reject-apply", message: `1 error occurred:\n\t* machine token "${token}" is not allowed\n\n` });
+    try {
+      const yaml = withHostname(redactConfig(running), "w-refused-secret");
+      const p = await preflightNodeConfig(t.deps, node, { yaml, mode: "auto" }, USER);
+      expect(p.ok).toBe(false);
+      expect(p.verdict).toContain("machine token");
+      expect(JSON.stringify(p)).not.toContain(token);
+      expect(JSON.stringify(listAudit(t.deps.db, { limit: 1 }))).not.toContain(token);
+      const e = await rejection(applyNodeConfig(t.deps, node, { yaml, mode: "auto" }, { actor: USER }));
+      expect(e.message).not.toContain(token);
+      expect(JSON.stringify(listAudit(t.deps.db, { limit: 3 }))).not.toContain(token);
     } finally {
       t.fleet.clearFaults(t.address(node));
     }

@@ -1,6 +1,5 @@
 import "server-only";
 
-import { redactedDiff } from "@/lib/config/diff";
 import type { AdoptDriftResponse, ApplyMode, ApplyResponse, DriftResponse } from "@/lib/schemas/configs";
 import { recordAudit } from "@/lib/server/audit";
 import { applyNodeConfig } from "@/lib/server/configs/apply";
@@ -8,6 +7,7 @@ import { defaultConfigDeps, type ConfigDeps } from "@/lib/server/configs/deps";
 import { applyInFlight } from "@/lib/server/configs/in-flight";
 import { configHash } from "@/lib/server/configs/modes";
 import { AppError } from "@/lib/server/errors";
+import { validationPool } from "@/lib/server/validation/pool";
 
 /**
  * Compares a node's config with the last one Minos put there (a staged revision is compared
@@ -26,7 +26,8 @@ export async function checkDrift(deps: ConfigDeps, node: string): Promise<DriftR
     response = { node, drifted: null, diff: "", changedSecrets: [], runningHash, revisionId: null, revisionHash: null, checkedAt: deps.now().toISOString() };
   } else {
     const drifted = runningHash !== baseline.configHash;
-    const d = drifted ? redactedDiff(deps.revisions.config(node, baseline.id), current, { from: `minos (revision ${baseline.id})`, to: "running" }) : null;
+    // Off the event loop: a line diff of two large configs is costly (lib/server/validation).
+    const d = drifted ? await validationPool().redactedDiff(deps.revisions.config(node, baseline.id), current, { from: `minos (revision ${baseline.id})`, to: "running" }) : null;
     response = {
       node,
       drifted,

@@ -1,9 +1,9 @@
 import "server-only";
 
-import { redactedDiff } from "@/lib/config/diff";
 import type { ApplyMode, PreflightResponse, RevisionDetail, RevisionDiffResponse, RevisionListResponse } from "@/lib/schemas/configs";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { preflightNodeConfig } from "@/lib/server/configs/preflight";
+import { validationPool } from "@/lib/server/validation/pool";
 
 /** A node's revisions, newest first; TRY windows that have passed are settled first. */
 export async function listRevisions(deps: ConfigDeps, node: string, limit: number): Promise<RevisionListResponse> {
@@ -27,7 +27,8 @@ export async function diffRevisions(deps: ConfigDeps, node: string, from: number
   const { cluster, address } = await deps.resolveNode(node);
   const fromYaml = deps.revisions.config(node, from);
   const toYaml = to === "running" ? (await (await deps.client(cluster)).machineConfig(address)).yaml : deps.revisions.config(node, to);
-  const d = redactedDiff(fromYaml, toYaml, { from: `revision ${from}`, to: to === "running" ? "running" : `revision ${to}` });
+  // Off the event loop: a line diff of two large configs is costly (lib/server/validation).
+  const d = await validationPool().redactedDiff(fromYaml, toYaml, { from: `revision ${from}`, to: to === "running" ? "running" : `revision ${to}` });
   return { node, from, to, diff: d.diff, unchanged: d.unchanged, changedSecrets: d.changedSecrets, fromYaml: d.fromYaml, toYaml: d.toYaml };
 }
 

@@ -2,8 +2,7 @@ import "server-only";
 
 import { createHash } from "node:crypto";
 
-import { parseAllDocuments } from "yaml";
-
+import { indexAliases, parseStream } from "@/lib/config/yaml";
 import type { ApplyMode, RevisionResult } from "@/lib/schemas/configs";
 import { rebootModeRemoved } from "@/lib/talos/features";
 
@@ -66,10 +65,11 @@ function sortKeys(v: unknown): unknown {
 export function configHash(yaml: string): string {
   let canonical: string;
   try {
-    const docs = parseAllDocuments(yaml);
-    const list = Array.isArray(docs) ? docs : [docs];
+    // parseStream: yaml's own duplicate-key check is quadratic, and this hashes raw user input.
+    const list = parseStream(yaml);
     if (list.some((d) => d.errors.length > 0)) throw new Error("unparseable");
-    canonical = JSON.stringify(list.filter((d) => d.contents !== null).map((d) => sortKeys(d.toJS({ maxAliasCount: 100 }))));
+    // indexAliases: yaml's alias lookup is quadratic in the number of anchors and aliases.
+    canonical = JSON.stringify(list.filter((d) => d.contents !== null).map((d) => (indexAliases(d), sortKeys(d.toJS({ maxAliasCount: 100 })))));
   } catch {
     canonical = yaml;
   }

@@ -1,8 +1,8 @@
 import "server-only";
 
-import { redactedDiff } from "@/lib/config/diff";
-import { mergeSecrets } from "@/lib/config/redact";
-import { validateConfig } from "@/lib/config/validate";
+import { MAX_ISSUES } from "@/lib/config/bound";
+import { configSecrets } from "@/lib/config/redact";
+import { scrubJson, scrubText } from "@/lib/config/secret-values";
 import { DEFAULT_TRY_TIMEOUT_SECONDS, type ApplyMode, type PreflightResponse } from "@/lib/schemas/configs";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { applyInFlight } from "@/lib/server/configs/in-flight";
@@ -10,6 +10,7 @@ import { configHash, dryRunSummary, effectOf, rebootModeAvailable } from "@/lib/
 import { recordAudit } from "@/lib/server/audit";
 import { AppError, isAppError } from "@/lib/server/errors";
 import type { TalosClient } from "@/lib/server/talos";
+import { validationPool } from "@/lib/server/validation/pool";
 
 export interface PreflightRequest {
   /** The config as edited: redacted markers are filled from the node's running config. */
@@ -41,7 +42,8 @@ const dotted = (path: (string | number)[]) => path.map((s, i) => (typeof s === "
  * diff (which shows secrets) is dropped; the response carries Minos's redacted diff instead.
  *
  * @throws AppError invalid_config (422) for unresolved secret markers or local validation
- *   errors (issues in details); the node's transport errors as they are (503, 504, 403, 409).
+ *   errors (issues in details, at most MAX_ISSUES); too_complex (422) when validating overruns
+ *   its time budget; the node's transport errors as they are (503, 504, 403, 409).
  */
 export async function runPreflight(deps: ConfigDeps, node: string, req: PreflightRequest, opts: { holdsSlot?: boolean } = {}): Promise<PreflightOutcome> {
   const { cluster, address } = await deps.resolveNode(node);
@@ -50,25 +52,33 @@ export async function runPreflight(deps: ConfigDeps, node: string, req: Prefligh
   const client = await deps.client(cluster);
   const [running, talosVersion] = await Promise.all([client.machineConfig(address), client.talosVersion(address).catch(() => null)]);
 
-  const { yaml: merged, unresolved } = mergeSecrets(req.yaml, running.yaml);
+  // The config is the caller's: merge, validate and diff it off the event loop, each within a
+  // time budget (AppError too_complex beyond it), so a hostile one cannot stall the server or
+  // the runners.
+  const pool = validationPool();
+  const { yaml: merged, unresolved } = await pool.mergeSecrets(req.yaml, running.yaml);
   if (unresolved.length > 0) {
-    const paths = unresolved.map((u) => (u.document > 0 ? `[${u.document}].` : "") + dotted(u.path));
-    throw new AppError("invalid_config", `The node has no value for the redacted secret${paths.length > 1 ? "s" : ""} at ${paths.join(", ")}: enter the value or remove the field`, {
+    // Bounded like validation output: a hostile config may hold thousands of markers.
+    const paths = unresolved.slice(0, MAX_ISSUES).map((u) => (u.document > 0 ? `[${u.document}].` : "") + dotted(u.path));
+    const shown = paths.slice(0, 10).join(", ") + (unresolved.length > 10 ? ` and ${unresolved.length - 10} more` : "");
+    throw new AppError("invalid_config", `The node has no value for the redacted secret${unresolved.length > 1 ? "s" : ""} at ${shown}: enter the value or remove the field`, {
       node,
-      details: { unresolved: paths },
+      details: { unresolved: paths, truncated: unresolved.length > paths.length },
     });
   }
-  const validation = validateConfig(merged, talosVersion ? { talosVersion } : {});
+  const validation = await pool.validate(merged, talosVersion ? { talosVersion } : {});
   const errors = validation.issues.filter((i) => i.severity === "error");
   if (errors.length > 0) {
-    throw new AppError("invalid_config", `The config has ${errors.length} error${errors.length > 1 ? "s" : ""}: ${errors[0]!.message}${errors.length > 1 ? " …" : ""}`, {
+    // Errors come first in a bounded result, so a cut one holds MAX_ISSUES of them at least.
+    const count = `${validation.truncated && errors.length === validation.issues.length ? "at least " : ""}${errors.length}`;
+    throw new AppError("invalid_config", `The config has ${count} error${errors.length > 1 ? "s" : ""}: ${errors[0]!.message}${errors.length > 1 ? " …" : ""}`, {
       node,
-      details: { issues: validation.issues },
+      details: { issues: validation.issues, truncated: validation.truncated },
     });
   }
   const localWarnings = validation.issues.map((i) => `${dotted(i.path) || "config"}: ${i.message}`);
   const tryTimeoutSeconds = req.tryTimeoutSeconds ?? DEFAULT_TRY_TIMEOUT_SECONDS;
-  const diff = redactedDiff(running.yaml, merged);
+  const diff = await pool.redactedDiff(running.yaml, merged);
   const common = {
     node,
     requestedMode: req.mode,
@@ -96,7 +106,10 @@ export async function runPreflight(deps: ConfigDeps, node: string, req: Prefligh
     return { response, merged, cluster, address, client };
   } catch (e) {
     if (!isAppError(e) || !REFUSAL_CODES.has(e.code)) throw e;
-    const refusal = e;
+    // Talos quotes offending values (`wrong key "<private key>" length`): the refusal reaches
+    // viewers (verdict, audit, rollout state), so it loses the config's secrets here.
+    const secrets = configSecrets(merged);
+    const refusal = new AppError(e.code, scrubText(e.message, secrets, { runs: true }), { node: e.node, details: scrubJson(e.details, secrets) });
     const response: PreflightResponse = {
       ...common,
       ok: false,

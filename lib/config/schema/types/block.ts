@@ -29,7 +29,7 @@ export const BLOCK_TYPES: TypeTable = {
   },
   "block.EncryptionKeyStatic": {
     fields: {
-      passphrase: { t: "string", doc: "The encryption passphrase." },
+      passphrase: { t: "string", secret: true, doc: "The encryption passphrase." },
     },
   },
   "block.EncryptionKeyTPM": {

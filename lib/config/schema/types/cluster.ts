@@ -7,7 +7,7 @@ export const CLUSTER_TYPES: TypeTable = {
   "cluster.DiscoveryIdentityConfigV1Alpha1": {
     fields: {
       clusterID: { t: "string", since: "1.14", req: true, doc: "Unique ID of the cluster for discovery (base64, 32 bytes)." },
-      clusterSecret: { t: "string", since: "1.14", req: true, doc: "Secret encrypting discovery data (base64, 32 bytes)." },
+      clusterSecret: { t: "string", since: "1.14", req: true, secret: true, doc: "Secret encrypting discovery data (base64, 32 bytes)." },
     },
   },
   "cluster.DiscoveryServiceConfigV1Alpha1": {

@@ -29,9 +29,9 @@ export const CRI_TYPES: TypeTable = {
     fields: {
       name: { t: "string", since: "1.12", req: true, doc: "Registry host these credentials are for, e.g. ghcr.io." },
       username: { t: "string", since: "1.12", doc: "User name for registry authentication." },
-      password: { t: "string", since: "1.12", doc: "Password for registry authentication." },
-      auth: { t: "string", since: "1.12", doc: "Base64 of user:password, as in a Docker config.json `auth` entry." },
-      identityToken: { t: "string", since: "1.12", doc: "Identity token for registry authentication (OAuth refresh token)." },
+      password: { t: "string", since: "1.12", secret: true, doc: "Password for registry authentication." },
+      auth: { t: "string", since: "1.12", secret: true, doc: "Base64 of user:password, as in a Docker config.json `auth` entry." },
+      identityToken: { t: "string", since: "1.12", secret: true, doc: "Identity token for registry authentication (OAuth refresh token)." },
     },
   },
   "cri.RegistryEndpoint": {

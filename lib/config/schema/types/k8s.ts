@@ -14,12 +14,12 @@ export const K8S_TYPES: TypeTable = {
   "k8s.CertificateAndKey": {
     fields: {
       cert: { t: "pem", doc: "Certificate as PEM text." },
-      key: { t: "pem", doc: "Private key as PEM text." },
+      key: { t: "pem", secret: true, doc: "Private key as PEM text." },
     },
   },
   "k8s.IssuerServiceAccountConfig": {
     fields: {
-      privateKey: { t: "string", since: "1.14", req: true, doc: "Private key (PEM) signing service account tokens." },
+      privateKey: { t: "string", since: "1.14", req: true, secret: true, doc: "Private key (PEM) signing service account tokens." },
       issuerURL: { t: "url(http|https)", since: "1.14", req: true, doc: "Issuer URL put into tokens, e.g. https://kubernetes.default.svc." },
     },
   },
@@ -103,7 +103,7 @@ export const K8S_TYPES: TypeTable = {
   "k8s.KubeExternalManifestConfigV1Alpha1": {
     fields: {
       name: { t: "string", since: "1.14", req: true, doc: "Name of the manifest." },
-      headers: { t: "map[string]", since: "1.14", doc: "Extra HTTP headers sent when fetching, as name → value." },
+      headers: { t: "map[string]", since: "1.14", secret: "values", doc: "Extra HTTP headers sent when fetching, as name → value." },
       url: { t: "url(http|https)", since: "1.14", req: true, doc: "URL the manifest is fetched from." },
     },
   },

@@ -203,7 +203,7 @@ export const NETWORK_TYPES: TypeTable = {
     fields: {
       name: { t: "string", since: "1.12", req: true, doc: "The virtual IP address, e.g. 10.0.0.10." },
       link: { t: "string", since: "1.12", doc: "Link the VIP is assigned on." },
-      apiToken: { t: "string", since: "1.12", doc: "Hetzner Cloud API token used to move the VIP." },
+      apiToken: { t: "string", since: "1.12", secret: true, doc: "Hetzner Cloud API token used to move the VIP." },
     },
   },
   "network.HTTPProbeConfigV1Alpha1": {
@@ -422,7 +422,7 @@ export const NETWORK_TYPES: TypeTable = {
   "network.WireguardConfigV1Alpha1": {
     fields: {
       name: { t: "string", since: "1.12", req: true, doc: "Name of the WireGuard link, e.g. wg0." },
-      privateKey: { t: "string", since: "1.12", req: true, doc: "WireGuard private key of this node, base64 (wg genkey)." },
+      privateKey: { t: "string", since: "1.12", req: true, secret: true, doc: "WireGuard private key of this node, base64 (wg genkey)." },
       listenPort: { t: "port", since: "1.12", doc: "UDP port WireGuard listens on, e.g. 51820." },
       firewallMark: { t: "integer", since: "1.12", doc: "Firewall mark (fwmark) set on outgoing WireGuard packets." },
       peers: { t: "[]network.WireguardPeer", since: "1.12", doc: "WireGuard peers this interface talks to." },
@@ -436,7 +436,7 @@ export const NETWORK_TYPES: TypeTable = {
   "network.WireguardPeer": {
     fields: {
       publicKey: { t: "string", since: "1.12", req: true, doc: "WireGuard public key of the peer, base64." },
-      presharedKey: { t: "string", since: "1.12", doc: "Optional pre-shared symmetric key (base64) for extra post-quantum protection." },
+      presharedKey: { t: "string", since: "1.12", secret: true, doc: "Optional pre-shared symmetric key (base64) for extra post-quantum protection." },
       endpoint: { t: "hostPort", since: "1.12", doc: "Peer address as ip:port, e.g. 192.168.1.2:51820." },
       persistentKeepaliveInterval: { t: "duration", since: "1.12", doc: "Interval between keepalive packets to keep NAT mappings open, e.g. 25s." },
       allowedIPs: { t: "[]cidr", since: "1.12", doc: "Networks routed to this peer and accepted from it, as CIDRs." },

@@ -6,8 +6,8 @@ import type { TypeTable } from "../table";
 export const SIDEROLINK_TYPES: TypeTable = {
   "siderolink.ConfigV1Alpha1": {
     fields: {
-      apiUrl: { t: "url(https|grpc)", doc: "SideroLink (Omni) API URL, e.g. https://omni.example.com?jointoken=…." },
-      uniqueToken: { t: "string", doc: "Unique token identifying this node to Omni." },
+      apiUrl: { t: "url(https|grpc)", secret: "url", doc: "SideroLink (Omni) API URL, e.g. https://omni.example.com?jointoken=…." },
+      uniqueToken: { t: "string", secret: true, doc: "Unique token identifying this node to Omni." },
     },
   },
 };

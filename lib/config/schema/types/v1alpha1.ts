@@ -95,13 +95,13 @@ export const V1ALPHA1_TYPES: TypeTable = {
   "v1alpha1.ClusterConfig": {
     fields: {
       id: { t: "string", until: "1.13", dep: "use `clusterID` in the DiscoveryIdentityConfig document", doc: "Unique ID of the cluster, used by the discovery service (base64, 32 bytes)." },
-      secret: { t: "string", until: "1.13", dep: "use `clusterSecret` in the DiscoveryIdentityConfig document", doc: "Shared secret encrypting discovery service data (base64, 32 bytes)." },
+      secret: { t: "string", until: "1.13", dep: "use `clusterSecret` in the DiscoveryIdentityConfig document", secret: true, doc: "Shared secret encrypting discovery service data (base64, 32 bytes)." },
       controlPlane: { t: "v1alpha1.ControlPlaneConfig", until: "1.13", dep: "use `endpoint` in the KubeClusterConfig document", doc: "How nodes reach the Kubernetes API." },
       clusterName: { t: "string", until: "1.13", dep: "use `clusterName` in the KubeClusterConfig document", doc: "Name of the Kubernetes cluster, used in kubeconfigs." },
       network: { t: "v1alpha1.ClusterNetworkConfig", until: "1.13", dep: "use the KubeNetworkConfig (and KubeFlannelCNIConfig) documents", doc: "Pod and service networks, DNS domain and CNI." },
-      token: { t: "string", doc: "Kubernetes bootstrap token, format abcdef.0123456789abcdef." },
-      aescbcEncryptionSecret: { t: "string", until: "1.13", dep: "use the KubeEtcdEncryptionConfig document", doc: "Key for AES-CBC encryption of Secrets in etcd (base64, 32 bytes)." },
-      secretboxEncryptionSecret: { t: "string", until: "1.13", dep: "use the KubeEtcdEncryptionConfig document", doc: "Key for secretbox encryption of Secrets in etcd (base64, 32 bytes)." },
+      token: { t: "string", secret: true, doc: "Kubernetes bootstrap token, format abcdef.0123456789abcdef." },
+      aescbcEncryptionSecret: { t: "string", until: "1.13", dep: "use the KubeEtcdEncryptionConfig document", secret: true, doc: "Key for AES-CBC encryption of Secrets in etcd (base64, 32 bytes)." },
+      secretboxEncryptionSecret: { t: "string", until: "1.13", dep: "use the KubeEtcdEncryptionConfig document", secret: true, doc: "Key for secretbox encryption of Secrets in etcd (base64, 32 bytes)." },
       ca: { t: "v1alpha1.PEMEncodedCertificateAndKey", until: "1.13", dep: "use the KubeAPIServerCAConfig document", doc: "Kubernetes root CA: certificate and key (key empty on workers), base64 PEM." },
       acceptedCAs: { t: "[]v1alpha1.PEMEncodedCertificate", until: "1.13", dep: "use `acceptedCAs` in the KubeAPIServerCAConfig document", doc: "Extra CA certificates trusted by Kubernetes, as a list of {crt} (for CA rotation)." },
       aggregatorCA: { t: "v1alpha1.PEMEncodedCertificateAndKey", until: "1.13", dep: "use the KubeAggregatorCAConfig document", doc: "CA for the API aggregation layer (front proxy), base64 PEM." },
@@ -115,7 +115,7 @@ export const V1ALPHA1_TYPES: TypeTable = {
       coreDNS: { t: "v1alpha1.CoreDNS", until: "1.13", dep: "use the KubeCoreDNSConfig document", doc: "CoreDNS deployment settings." },
       externalCloudProvider: { t: "v1alpha1.ExternalCloudProviderConfig", doc: "Run an external cloud controller manager." },
       extraManifests: { t: "[]url(http|https)", until: "1.13", dep: "use KubeExternalManifestConfig documents", doc: "URLs of extra manifests applied at bootstrap." },
-      extraManifestHeaders: { t: "map[string]", until: "1.13", dep: "use `headers` in KubeExternalManifestConfig documents", doc: "HTTP headers sent when fetching extraManifests." },
+      extraManifestHeaders: { t: "map[string]", until: "1.13", dep: "use `headers` in KubeExternalManifestConfig documents", secret: "values", doc: "HTTP headers sent when fetching extraManifests." },
       inlineManifests: { t: "[]v1alpha1.ClusterInlineManifest", until: "1.13", dep: "use KubeInlineManifestConfig documents", doc: "Manifests applied at bootstrap, given inline; names must be unique." },
       adminKubeconfig: { t: "v1alpha1.AdminKubeconfigConfig", doc: "Settings of the admin kubeconfig Talos generates." },
       allowSchedulingOnControlPlanes: { t: "boolean", until: "1.13", dep: "", doc: "Allow regular workloads on control-plane nodes." },
@@ -208,7 +208,7 @@ export const V1ALPHA1_TYPES: TypeTable = {
   },
   "v1alpha1.DeviceWireguardConfig": {
     fields: {
-      privateKey: { t: "string", until: "1.11", dep: "", doc: "WireGuard private key of this node, base64 (wg genkey)." },
+      privateKey: { t: "string", until: "1.11", dep: "", secret: true, doc: "WireGuard private key of this node, base64 (wg genkey)." },
       listenPort: { t: "port", until: "1.11", dep: "", doc: "UDP port WireGuard listens on, e.g. 51820." },
       firewallMark: { t: "integer", until: "1.11", dep: "", doc: "Firewall mark (fwmark) set on outgoing WireGuard packets." },
       peers: { t: "[]v1alpha1.DeviceWireguardPeer", until: "1.11", dep: "", doc: "WireGuard peers this interface talks to." },
@@ -263,7 +263,7 @@ export const V1ALPHA1_TYPES: TypeTable = {
   },
   "v1alpha1.EncryptionKeyStatic": {
     fields: {
-      passphrase: { t: "string", until: "1.10", dep: "", doc: "The encryption passphrase." },
+      passphrase: { t: "string", until: "1.10", dep: "", secret: true, doc: "The encryption passphrase." },
     },
   },
   "v1alpha1.EncryptionKeyTPM": {
@@ -437,7 +437,7 @@ export const V1ALPHA1_TYPES: TypeTable = {
   "v1alpha1.MachineConfig": {
     fields: {
       type: { t: "machineType", doc: "Role of the node: controlplane, worker, or init (the legacy first control plane)." },
-      token: { t: "string", doc: "Secret used by nodes to join the cluster and request certificates from trustd." },
+      token: { t: "string", secret: true, doc: "Secret used by nodes to join the cluster and request certificates from trustd." },
       ca: { t: "v1alpha1.PEMEncodedCertificateAndKey", doc: "Talos API root CA: certificate and key (key empty on workers), base64 PEM." },
       acceptedCAs: { t: "[]v1alpha1.PEMEncodedCertificate", doc: "Extra CA certificates trusted by the Talos API, as a list of {crt} (for CA rotation)." },
       certSANs: { t: "[]string", doc: "Extra subject alternative names (DNS names or IPs) in the Talos API server certificate." },
@@ -540,12 +540,12 @@ export const V1ALPHA1_TYPES: TypeTable = {
   "v1alpha1.PEMEncodedCertificateAndKey": {
     fields: {
       crt: { t: "b64pem", doc: "Certificate, base64 of the PEM text." },
-      key: { t: "b64pem", doc: "Private key, base64 of the PEM text; empty (\"\") on workers." },
+      key: { t: "b64pem", secret: true, doc: "Private key, base64 of the PEM text; empty (\"\") on workers." },
     },
   },
   "v1alpha1.PEMEncodedKey": {
     fields: {
-      key: { t: "b64pem", doc: "Private key, base64 of the PEM text." },
+      key: { t: "b64pem", secret: true, doc: "Private key, base64 of the PEM text." },
     },
   },
   "v1alpha1.ProxyConfig": {
@@ -565,9 +565,9 @@ export const V1ALPHA1_TYPES: TypeTable = {
   "v1alpha1.RegistryAuthConfig": {
     fields: {
       username: { t: "string", until: "1.11", dep: "", doc: "User name for registry authentication." },
-      password: { t: "string", until: "1.11", dep: "", doc: "Password for registry authentication." },
-      auth: { t: "string", until: "1.11", dep: "", doc: "Base64 of user:password, as in a Docker config.json `auth` entry." },
-      identityToken: { t: "string", until: "1.11", dep: "", doc: "Identity token for registry authentication (OAuth refresh token)." },
+      password: { t: "string", until: "1.11", dep: "", secret: true, doc: "Password for registry authentication." },
+      auth: { t: "string", until: "1.11", dep: "", secret: true, doc: "Base64 of user:password, as in a Docker config.json `auth` entry." },
+      identityToken: { t: "string", until: "1.11", dep: "", secret: true, doc: "Identity token for registry authentication (OAuth refresh token)." },
     },
   },
   "v1alpha1.RegistryConfig": {
@@ -651,12 +651,12 @@ export const V1ALPHA1_TYPES: TypeTable = {
   },
   "v1alpha1.VIPEquinixMetalConfig": {
     fields: {
-      apiToken: { t: "string", until: "1.11", dep: "", doc: "Equinix Metal API token used to move the VIP." },
+      apiToken: { t: "string", until: "1.11", dep: "", secret: true, doc: "Equinix Metal API token used to move the VIP." },
     },
   },
   "v1alpha1.VIPHCloudConfig": {
     fields: {
-      apiToken: { t: "string", until: "1.11", dep: "", doc: "Hetzner Cloud API token used to move the VIP." },
+      apiToken: { t: "string", until: "1.11", dep: "", secret: true, doc: "Hetzner Cloud API token used to move the VIP." },
     },
   },
   "v1alpha1.Vlan": {
