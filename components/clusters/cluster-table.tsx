@@ -8,6 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@/components/ui/table";
 import { certTier, daysLeft } from "@/lib/certs/tiers";
 import type { Cluster } from "@/lib/schemas/fleet";
+import { TALOS_ROLES } from "@/lib/talos/constants";
 
 interface ClusterTableProps {
   clusters: Cluster[];
@@ -70,7 +71,7 @@ export function ClusterTable({ clusters, nodeCounts, now, removing, onRemove }: 
               <TableCell>
                 <div className="flex flex-wrap items-center gap-1">
                   {c.roles.map((r) => (
-                    <Badge key={r} tone={r === "os:admin" ? "neutral" : "warn"}>
+                    <Badge key={r} tone={r === TALOS_ROLES.admin ? "neutral" : "warn"}>
                       <KeyRound aria-hidden className="size-3" />
                       {r}
                     </Badge>

@@ -10,6 +10,7 @@ import { Card } from "@/components/ui/card";
 import { configKeys } from "@/lib/client/config";
 import { DEFAULT_TRY_TIMEOUT_SECONDS, type ApplyMode, type ApplyResponse, type PreflightResponse } from "@/lib/schemas/configs";
 import { applyConfig as apply, configPushKeys as pushKeys, preflightConfig as preflight } from "@/lib/client/config-push";
+import { rebootModeRemoved } from "@/lib/talos/features";
 
 import { ConfirmDialog } from "./confirm-dialog";
 import { describeFailure, type ProblemText } from "./errors";
@@ -19,10 +20,7 @@ import { APPLY_MODES, MODE_LABEL, applyBlocker, durationWords, sameSubject, type
 
 /** Talos 1.13 and older still take `reboot` outside maintenance. */
 export function rebootModeAllowed(talosVersion: string | null | undefined): boolean {
-  const m = talosVersion ? /^v?(\d+)\.(\d+)/.exec(talosVersion) : null;
-  if (!m) return true;
-  const [major, minor] = [Number(m[1]), Number(m[2])];
-  return major < 1 || (major === 1 && minor <= 13);
+  return !rebootModeRemoved(talosVersion ?? "");
 }
 
 interface PushPanelProps {

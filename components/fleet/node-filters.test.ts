@@ -114,6 +114,15 @@ describe("sortNodes", () => {
     expect(sortNodes([staging, cp, down], "version", "asc").map((n) => n.talosVersion)).toEqual(["v1.9.5", "v1.10.3", "v1.10.10"]);
   });
 
+  it("sorts versions in Talos's order: a release candidate before its release, describe builds after their tag", () => {
+    const versions = ["v1.14.0", "v1.14.0-rc.1", "v1.14.0-alpha.1-23-gabcdef0", "v1.13.9", "v1.14.0-rc.10", "v1.14.0-rc.2", "v1.14.0-alpha.1"];
+    const nodes = versions.map((v, i) => node({ address: `10.0.1.${i}`, hostname: `n-${i}`, talosVersion: v }));
+    const asc = ["v1.13.9", "v1.14.0-alpha.1", "v1.14.0-alpha.1-23-gabcdef0", "v1.14.0-rc.1", "v1.14.0-rc.2", "v1.14.0-rc.10", "v1.14.0"];
+    expect(sortNodes(nodes, "version", "asc").map((n) => n.talosVersion)).toEqual(asc);
+    expect(sortNodes(nodes, "version", "desc").map((n) => n.talosVersion)).toEqual([...asc].reverse());
+    expect(versionsOf(nodes)).toEqual(asc);
+  });
+
   it("keeps unknown values last in both directions", () => {
     for (const key of ["lastSeen", "memory", "load"] as const) {
       expect(sortNodes(all, key, "asc").at(-1)).toBe(staging);

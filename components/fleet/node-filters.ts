@@ -1,6 +1,7 @@
 import type { SortDirection } from "@/components/ui/table";
 import { memoryAvailableRatio, nodeName, nodeStatus, statusRank } from "@/components/fleet/node-status";
 import { nodeRoleSchema, nodeStageSchema, problemKindSchema, type NodeRole, type NodeStage, type NodeSummary, type ProblemKind } from "@/lib/schemas/fleet";
+import { compareVersionStrings } from "@/lib/talos/version";
 
 export const sortKeys = ["status", "node", "cluster", "role", "stage", "version", "lastSeen", "memory", "load"] as const;
 export type SortKey = (typeof sortKeys)[number];
@@ -91,12 +92,15 @@ export function filterNodes(nodes: readonly NodeSummary[], f: NodeFilters): Node
 // Numeric collation puts 10.0.0.9 before 10.0.0.10 and worker-2 before worker-10.
 const collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
 
-/** Compares Talos versions like v1.10.3 numerically; a missing version sorts last. */
+/**
+ * Orders what nodes report by Talos's version order (v1.9.5 < v1.10.3, v1.14.0-rc.1 < v1.14.0);
+ * a string that is not a version after every version, a missing version last.
+ */
 export function compareVersions(a: string | null, b: string | null): number {
   if (a === b) return 0;
   if (a === null) return 1;
   if (b === null) return -1;
-  return collator.compare(a, b);
+  return compareVersionStrings(a, b);
 }
 
 function compareNullableNumbers(a: number | null, b: number | null): number {

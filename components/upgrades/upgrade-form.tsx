@@ -6,7 +6,8 @@ import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { Input, Select } from "@/components/ui/input";
 import type { UpgradeRequest, UpgradeStrategy } from "@/lib/schemas/upgrades";
-import { DEFAULT_SCHEMATIC, installerImage, parseVersion, SUGGESTED_VERSIONS, usesImageFactory, versionFromImage } from "@/lib/upgrades/versions";
+import { DEFAULT_SCHEMATIC, installerImage, SUGGESTED_VERSIONS, usesImageFactory, versionFromImage } from "@/lib/talos/upgrade";
+import { isTalosTag } from "@/lib/talos/version";
 
 export interface FormCluster {
   name: string;
@@ -53,7 +54,7 @@ export function UpgradeForm({ clusters, defaultCluster, busy, onPreview, onChang
   const [strategy, setStrategy] = useState<UpgradeStrategy>(defaults);
 
   const nodes = clusters.find((c) => c.name === cluster)?.nodes ?? [];
-  const versionOk = parseVersion(version) !== null;
+  const versionOk = isTalosTag(version);
   const image = customImage ?? (versionOk ? installerImage(version, { platform, schematic }) : "");
   const imageVersion = versionFromImage(image);
   const mismatch = versionOk && imageVersion !== null && imageVersion !== (version.startsWith("v") ? version : `v${version}`);

@@ -1,5 +1,6 @@
 import type { Role } from "@/lib/schemas/auth";
 import { ACTION_MIN_ROLE, ROLE_LABEL, roleAllows, type MinosAction } from "@/lib/auth/roles";
+import { TALOS_ROLES } from "@/lib/talos/constants";
 
 /**
  * What Minos can do on a cluster with the talosconfig it holds for it. Talos enforces roles
@@ -9,20 +10,20 @@ import { ACTION_MIN_ROLE, ROLE_LABEL, roleAllows, type MinosAction } from "@/lib
  * can disable an action with a reason instead of letting Talos refuse it mid-flight.
  */
 export function talosCredentialLevel(talosRoles: readonly string[]): Role | null {
-  if (talosRoles.includes("os:admin")) return "admin";
-  if (talosRoles.includes("os:operator")) return "operator";
-  if (talosRoles.includes("os:reader")) return "viewer";
+  if (talosRoles.includes(TALOS_ROLES.admin)) return "admin";
+  if (talosRoles.includes(TALOS_ROLES.operator)) return "operator";
+  if (talosRoles.includes(TALOS_ROLES.reader)) return "viewer";
   return null;
 }
 
 /** Actions whose Talos calls need more than reading. */
 const TALOS_NEEDS: Partial<Record<MinosAction, { talosRole: string; level: Role; rpc: string }>> = {
-  reboot: { talosRole: "os:operator", level: "operator", rpc: "Reboot" },
-  applyConfig: { talosRole: "os:admin", level: "admin", rpc: "ApplyConfiguration" },
-  rollbackConfig: { talosRole: "os:admin", level: "admin", rpc: "ApplyConfiguration" },
-  startUpgrade: { talosRole: "os:admin", level: "admin", rpc: "Upgrade" },
-  startRollout: { talosRole: "os:admin", level: "admin", rpc: "ApplyConfiguration" },
-  revealSecrets: { talosRole: "os:admin", level: "admin", rpc: "reading the machine config" },
+  reboot: { talosRole: TALOS_ROLES.operator, level: "operator", rpc: "Reboot" },
+  applyConfig: { talosRole: TALOS_ROLES.admin, level: "admin", rpc: "ApplyConfiguration" },
+  rollbackConfig: { talosRole: TALOS_ROLES.admin, level: "admin", rpc: "ApplyConfiguration" },
+  startUpgrade: { talosRole: TALOS_ROLES.admin, level: "admin", rpc: "Upgrade" },
+  startRollout: { talosRole: TALOS_ROLES.admin, level: "admin", rpc: "ApplyConfiguration" },
+  revealSecrets: { talosRole: TALOS_ROLES.admin, level: "admin", rpc: "reading the machine config" },
 };
 
 export type Availability = { allowed: true } | { allowed: false; reason: string };

@@ -1,7 +1,9 @@
 import { createTwoFilesPatch } from "diff";
 import { type Document } from "yaml";
 
-import { documentKey, markedScalars, markerAt, redactConfig } from "./redact";
+import { yamlDocumentKey as documentKey } from "@/lib/talos/documents";
+
+import { markedScalars, markerAt, redactConfig } from "./redact";
 import { parseStream } from "./yaml";
 
 /** The comment put after a redacted secret whose value differs between the two sides. */

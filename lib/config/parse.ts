@@ -6,6 +6,8 @@
 import { isAlias, isMap, isScalar, LineCounter, visit, type Document, type Node as YamlNode } from "yaml";
 import type { z } from "zod";
 
+import { isV1Alpha1Document, V1ALPHA1 } from "@/lib/talos/documents";
+
 import { compareMinor } from "./rules/version";
 import type { ConfigIssue, TalosMinor } from "./types";
 import { findDuplicateKeys, indexAliases, parseStream } from "./yaml";
@@ -181,8 +183,6 @@ export interface IdentifyIssue {
   at?: "key" | "value";
 }
 
-const V1ALPHA1_KEYS = ["machine", "cluster", "debug", "persist"];
-
 function suggestKind(kind: string, kinds: readonly string[]): string {
   const lower = kind.toLowerCase();
   const hit =
@@ -193,8 +193,8 @@ function suggestKind(kind: string, kinds: readonly string[]): string {
 }
 
 /**
- * Identifies a document as Talos's decoder does: no `kind` plus any of machine/cluster/debug/persist
- * → v1alpha1; otherwise `apiVersion` and a known `kind`, available in `version`.
+ * Identifies a document as Talos's decoder does: the v1alpha1 one by lib/talos/documents' rule;
+ * otherwise `apiVersion` and a known `kind`, available in `version`.
  */
 export function identifyDocument(
   value: unknown,
@@ -205,11 +205,9 @@ export function identifyDocument(
     return { issue: { message: "expected a YAML document (a mapping of keys to values)", path: [] } };
   }
   const o = value as Record<string, unknown>;
+  if (isV1Alpha1Document(o)) return { identity: { kind: V1ALPHA1 } };
   const rawKind = o.kind;
-  if (rawKind === undefined) {
-    if (V1ALPHA1_KEYS.some((k) => k in o)) return { identity: { kind: "v1alpha1" } };
-    return { issue: { message: "missing kind", path: [] } };
-  }
+  if (rawKind === undefined) return { issue: { message: "missing kind", path: [] } };
   if (rawKind === null || rawKind === "") return { issue: { message: "missing kind", path: ["kind"], at: "key" } };
   if (typeof rawKind !== "string") return { issue: { message: "kind must be a string", path: ["kind"] } };
   const apiVersion = o.apiVersion;

@@ -15,6 +15,9 @@
  */
 import { isAlias, isCollection, isMap, isScalar, isSeq, parseAllDocuments, Parser, Scalar, type Alias, type Document, type Node } from "yaml";
 
+// Which document is which (the v1alpha1 one, or kind + name): one rule, Talos's decoder's.
+import { documentKind, yamlDocumentHead, yamlDocumentKey as documentKey } from "@/lib/talos/documents";
+
 import { childCursor, documentCursor, isSensitiveName, type SecretCursor, type StepMark } from "./schema/secrets";
 import { knownSecretPieces, mergePieces, prepareSecrets, REDACTED, replacePieces, secretPieces, type Piece } from "./secret-values";
 
@@ -66,24 +69,6 @@ const pathKey = (path: readonly PathSegment[]) => JSON.stringify(path);
 
 function documentsOf(yaml: string): Document.Parsed[] {
   return parseAllDocuments(yaml, { uniqueKeys: false }) as Document.Parsed[];
-}
-
-/** A top-level scalar of a document, read without expanding aliases (toJS could be a bomb). */
-function topScalar(doc: Document.Parsed): (key: string) => unknown {
-  const contents = doc.contents;
-  return (key) => {
-    const node = isMap(contents) ? contents.get(key, true) : undefined;
-    return isScalar(node) ? (node.value as unknown) : undefined;
-  };
-}
-
-/** The kind a document's secrets are looked up by: "v1alpha1", its `kind`, or null (unknown). */
-function kindOf(doc: Document.Parsed): string | null {
-  if (!isMap(doc.contents)) return null;
-  const at = topScalar(doc);
-  const kind = at("kind");
-  if (typeof kind === "string" && kind !== "") return kind;
-  return at("version") === "v1alpha1" ? "v1alpha1" : null;
 }
 
 /** `{name: GITHUB_TOKEN, value: …}` (Kubernetes env entries): the name says what the value is. */
@@ -333,7 +318,7 @@ function plan(yaml: string): Plan | null {
       }
     };
 
-    walk(doc.contents, documentCursor(kindOf(doc)), null, undefined);
+    walk(doc.contents, documentCursor(documentKind(yamlDocumentHead(doc))), null, undefined);
 
     // Strings: the value rules now; known secrets once every document has been walked.
     for (const s of strings) {
@@ -452,13 +437,6 @@ export function redactConfig(yaml: string): string {
 /** Every secret text of a config (whole values and pieces), e.g. to scrub a node's message. */
 export function configSecrets(yaml: string): string[] {
   return [...(plan(yaml)?.secrets ?? [])];
-}
-
-/** Identity of a document across two versions of a config: the v1alpha1 one, or kind + name. */
-export function documentKey(doc: Document.Parsed): string {
-  const at = topScalar(doc);
-  if (at("version") === "v1alpha1" && at("kind") === undefined) return "v1alpha1";
-  return `${String(at("kind") ?? "")}/${String(at("name") ?? "")}`;
 }
 
 export interface MergeResult {

@@ -1,10 +1,11 @@
 import { z } from "zod";
 
-/** Talos minor versions whose config format Minos knows, oldest first. */
-export const TALOS_MINORS = ["1.10", "1.11", "1.12", "1.13", "1.14"] as const;
+import { TALOS_MINORS } from "@/lib/talos/constants";
+
+// The window is a Talos fact (lib/talos/constants); the schema of a minor is the config's.
+export { LATEST_TALOS_MINOR, TALOS_MINORS } from "@/lib/talos/constants";
 export const talosMinorSchema = z.enum(TALOS_MINORS);
 export type TalosMinor = z.infer<typeof talosMinorSchema>;
-export const LATEST_TALOS_MINOR: TalosMinor = "1.14";
 
 /** `talosctl validate --mode`: without one, only the rules every mode shares apply. */
 export const validationModeSchema = z.enum(["metal", "cloud", "container"]);

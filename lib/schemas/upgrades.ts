@@ -1,6 +1,7 @@
 import { z } from "zod";
 
-import { parseVersion, versionFromImage } from "@/lib/upgrades/versions";
+import { isTalosTag } from "@/lib/talos/version";
+import { versionFromImage } from "@/lib/talos/upgrade";
 
 /** A node's progress through its upgrade (the runner's node state machine, lib/server/upgrades/machine.ts). */
 export const upgradeNodeStateSchema = z.enum(["pending", "pulling", "installing", "rebooting", "waiting-healthy", "done", "failed", "skipped"]);
@@ -24,7 +25,7 @@ export const upgradeStrategySchema = z.object({
 });
 export type UpgradeStrategy = z.infer<typeof upgradeStrategySchema>;
 
-const versionTag = z.string().trim().refine((v) => parseVersion(v) !== null, "must be a Talos version like v1.14.0");
+const versionTag = z.string().trim().refine((v) => isTalosTag(v), "must be a Talos version like v1.14.0");
 
 /**
  * POST /api/upgrades and POST /api/upgrades/plan. Give the target `version` (the default installer

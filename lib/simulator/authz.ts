@@ -5,12 +5,9 @@
  */
 import type { PeerCertificate } from "node:tls";
 
-export const ROLE_ADMIN = "os:admin";
-export const ROLE_OPERATOR = "os:operator";
-export const ROLE_READER = "os:reader";
-export const ROLE_ETCD_BACKUP = "os:etcd:backup";
-export const ROLE_IMAGE_VERIFIER = "os:image:verifier";
-export const ROLE_IMPERSONATOR = "os:impersonator";
+import { TALOS_ROLES } from "../talos/constants";
+
+const { admin: ROLE_ADMIN, operator: ROLE_OPERATOR, reader: ROLE_READER, etcdBackup: ROLE_ETCD_BACKUP, imageVerifier: ROLE_IMAGE_VERIFIER } = TALOS_ROLES;
 
 /** gRPC metadata key apid trusts for roles when the caller holds os:impersonator. */
 export const ROLE_METADATA_KEY = "talos-role";

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { ApplyConfigurationRequest_Mode as Mode } from "../third_party/talos-proto/gen/machine/machine";
 import { configDiff, dryRunDetails, goDuration, loadConfig, multiError, resolveMode } from "./config-apply";
 import { isAuthorized, minimumRole } from "./authz";
-import { defaultKubernetesVersion } from "../talos/generate/config";
-import { kubernetesRange, minimumUpgradeSource, versionFromImage } from "./versions";
+import { defaultKubernetesVersion, kubernetesRange } from "../talos/features";
+import { minimumUpgradeSource, versionFromImage } from "../talos/upgrade";
 
 describe("config-apply", () => {
   it("formats Go durations", () => {

@@ -8,7 +8,8 @@ import { isMap, parseAllDocuments, stringify } from "yaml";
 
 import { ApplyConfigurationRequest_Mode as Mode } from "../third_party/talos-proto/gen/machine/machine";
 import { invalidArgument, unimplemented } from "./errors";
-import { applyAutoIsNoReboot } from "./versions";
+import { isV1Alpha1Document } from "../talos/documents";
+import { rebootModeRemoved } from "../talos/features";
 
 export { Mode as ApplyMode };
 
@@ -29,8 +30,6 @@ export function multiError(errors: string[]): string {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-const V1ALPHA1_KEYS = ["machine", "cluster", "debug", "persist"];
 
 /**
  * Decodes a multi-document config stream the way Talos's decoder does (structure only: it does
@@ -53,7 +52,7 @@ export function loadConfig(text: string): LoadedConfig {
     if (!isMap(doc.contents)) throw invalidArgument("failed to parse config: document is not a mapping");
     const js = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
     documents.push(js);
-    if (js.kind === undefined && V1ALPHA1_KEYS.some((k) => k in js)) {
+    if (isV1Alpha1Document(js)) {
       if (v1alpha1) throw invalidArgument("error decoding document v1alpha1: duplicate document v1alpha1 is not allowed");
       v1alpha1 = js;
       continue;
@@ -183,7 +182,7 @@ export function canApplyImmediately(current: LoadedConfig | null, next: LoadedCo
 
 /** Resolves the requested mode for a node version (ApplyConfiguration's mode handling in machined's v1alpha1_server.go); throws for refused requests. */
 export function resolveMode(requested: Mode, version: string, immediate: boolean): Mode {
-  const modern = applyAutoIsNoReboot(version);
+  const modern = rebootModeRemoved(version);
   switch (requested) {
     case Mode.AUTO:
       return modern || immediate ? Mode.NO_REBOOT : Mode.REBOOT;

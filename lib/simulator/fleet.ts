@@ -12,7 +12,7 @@ import { ImageServiceService } from "../third_party/talos-proto/gen/machine/imag
 import { LifecycleServiceService } from "../third_party/talos-proto/gen/machine/lifecycle";
 import { MachineServiceService } from "../third_party/talos-proto/gen/machine/machine";
 import { StateService } from "../third_party/talos-proto/gen/cosi/state";
-import { buildConfigTemplate, defaultKubernetesVersion } from "../talos/generate/config";
+import { buildConfigTemplate } from "../talos/generate/config";
 import type { ClusterSecrets } from "../talos/generate/secrets";
 import { type CertAndKey, issueClientCert, toTalosKeyPem } from "../talos/pki";
 import { renderTalosconfig, writeTalosconfig } from "../talos/talosconfig";
@@ -28,7 +28,9 @@ import { loadOrCreateClusterSecrets, loadOrCreatePki, SIM_CLIENT_ROLES, SIM_TALO
 import { cosiStateImpl, type ResourceWatchers } from "./services/cosi";
 import { imageServiceImpl, lifecycleServiceImpl } from "./services/lifecycle";
 import { type ClientConfigIssuer, machineServiceImpl } from "./services/machine";
-import { parseTalosVersion } from "./versions";
+import { CERT_VALIDITY_HOURS, TALOS_API_PORT } from "../talos/constants";
+import { defaultKubernetesVersion } from "../talos/features";
+import { isTalosTag } from "../talos/version";
 
 export type { FaultSpec } from "./faults";
 export type { TimelineEntry } from "./node-state";
@@ -132,8 +134,8 @@ export const fleetOptionsSchema = z.object({
   controlPlanes: z.number().int().min(1, "at least one control plane per cluster").max(1000),
   workers: z.number().int().min(0).max(5000),
   clusters: z.number().int().min(1).max(50).default(1),
-  version: z.string().refine((v) => parseTalosVersion(v) !== null, "must be a Talos version like v1.13.9").default(DEFAULT_TALOS_VERSION),
-  nodeVersions: z.record(z.string(), z.string().refine((v) => parseTalosVersion(v) !== null, "must be a Talos version like v1.13.9")).default({}),
+  version: z.string().refine((v) => isTalosTag(v), "must be a Talos version like v1.13.9").default(DEFAULT_TALOS_VERSION),
+  nodeVersions: z.record(z.string(), z.string().refine((v) => isTalosTag(v), "must be a Talos version like v1.13.9")).default({}),
   stateDir: z.string().min(1),
   firstAddress: z
     .string()
@@ -141,14 +143,14 @@ export const fleetOptionsSchema = z.object({
     .refine((a) => a.split(".").every((o) => Number(o) <= 255), "invalid IPv4 address")
     .default("127.0.10.1"),
   ports: z.boolean().default(false),
-  basePort: z.number().int().min(0).max(65535).default(50000),
+  basePort: z.number().int().min(0).max(65535).default(TALOS_API_PORT),
   controlPort: z.number().int().min(0).max(65535).default(50099),
   rebootSeconds: positive.default(20),
   bootSeconds: positive.default(10),
   readySeconds: positive.default(2),
   upgradeSeconds: positive.default(5),
   applySeconds: positive.default(0.3),
-  clientCertValidHours: z.number().positive().default(8760),
+  clientCertValidHours: z.number().positive().default(CERT_VALIDITY_HOURS.talosClient),
   apidCert: apidCertOptionsSchema.default({}),
   nodeApidCerts: z.record(z.string(), apidCertOptionsSchema).default({}),
   caValidDays: z.number().positive().optional(),
@@ -399,7 +401,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   }
 
   // talosconfigs: one context per cluster.
-  const endpointOf = (n: SimNode) => (n.port === 50000 ? n.address : `${n.address}:${n.port}`);
+  const endpointOf = (n: SimNode) => (n.port === TALOS_API_PORT ? n.address : `${n.address}:${n.port}`);
   const targetOf = (n: SimNode) => n.target;
   const clientPairs = {} as Record<SimClientName, CertAndKey>;
   for (const name of Object.keys(SIM_CLIENT_ROLES) as SimClientName[]) {

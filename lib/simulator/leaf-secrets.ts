@@ -10,7 +10,7 @@ import { stringify } from "yaml";
 
 import { apiServerCertSans } from "../talos/cert-sans";
 import type { ClusterSecrets } from "../talos/generate/secrets";
-import { issueLeaf, talosMinor, toTalosKeyPem, type CertAndKey } from "../talos/pki";
+import { issueLeaf, talos1Minor, toTalosKeyPem, type CertAndKey } from "../talos/pki";
 
 /** Lifetimes of the issued leaves; defaults are Talos's (etcd 87600 h, Kubernetes 8760 h). */
 export interface LeafSecretsOptions {
@@ -86,7 +86,7 @@ export async function issueLeafSecrets(node: LeafSecretsNode, secrets: ClusterSe
   const etcdHours = options.etcdValidHours ?? 87600;
   const k8sHours = options.kubernetesValidHours ?? 8760;
   const { notBefore } = options;
-  const minor = talosMinor(node.talosVersion) ?? 99;
+  const minor = talos1Minor(node.talosVersion) ?? 99;
   const fqdn = node.domain ? `${node.hostname}.${node.domain}` : node.hostname;
   const hostNames = node.domain ? [node.hostname, fqdn] : [node.hostname];
   const hasV6 = isIP(node.address) === 6;

@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 
 import { DEFAULT_TALOS_VERSION, type Fleet, startFleet } from "./fleet";
-import { parseTalosVersion } from "./versions";
+import { isTalosTag } from "../talos/version";
 
 const USAGE = `usage: npm run sim -- --control-planes N --workers N [options]
 
@@ -57,7 +57,7 @@ const argsSchema = z.object({
   "control-planes": num("control-planes").refine((v) => v !== undefined, "--control-planes is required"),
   workers: num("workers").refine((v) => v !== undefined, "--workers is required"),
   clusters: num("clusters"),
-  version: z.string().refine((v) => parseTalosVersion(v) !== null, "--version must look like v1.13.9").optional(),
+  version: z.string().refine((v) => isTalosTag(v), "--version must look like v1.13.9").optional(),
   "node-version": z
     .array(z.string().regex(/^[^=]+=v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, "--node-version must be <hostname|address>=<version>"))
     .optional(),

@@ -28,7 +28,8 @@ import {
 import { failedPrecondition, invalidArgument, SimError } from "./errors";
 import { encodeEvent, EventRing, type EventPayload, newXid, type RuntimeEvent } from "./events";
 import type { FaultSpec, NodeFaults } from "./faults";
-import { compareVersions, minimumUpgradeSource, parseTalosVersionOrThrow, versionFromImage } from "./versions";
+import { compareTalosVersions, isTalosTag } from "../talos/version";
+import { minimumUpgradeSource, versionFromImage } from "../talos/upgrade";
 import { status as grpcStatus } from "@grpc/grpc-js";
 
 export type NodeRole = "controlplane" | "worker";
@@ -198,7 +199,7 @@ export class SimNode {
     this.hooks = init.hooks;
     this.timers = new TimerSet(init.clock);
     this.ring = new EventRing(init.eventCapacity ?? 200);
-    parseTalosVersionOrThrow(init.version);
+    if (!isTalosTag(init.version)) throw new Error(`invalid Talos version ${JSON.stringify(init.version)} (expected vX.Y.Z)`);
     this.runningVersion = init.version;
     this.installedVersion = init.version;
     this.templateVersion = init.version;
@@ -620,7 +621,7 @@ export class SimNode {
     const target = versionFromImage(image);
     if (!target) throw invalidArgument(`error validating installer image ${JSON.stringify(image)}: the image tag is not a Talos version`);
     const min = minimumUpgradeSource(target);
-    if (compareVersions(this.runningVersion, min) < 0) {
+    if (compareTalosVersions(this.runningVersion, min) < 0) {
       throw failedPrecondition(`upgrade from ${this.runningVersion} to ${target} is not supported: the minimum version to upgrade from is ${min}`);
     }
     return target;

@@ -19,7 +19,8 @@ import {
 } from "@grpc/grpc-js";
 
 import type { Metadata as TalosMetadata } from "../third_party/talos-proto/gen/common/common";
-import { hasExactlyClientAuthEku, isAuthorized, ROLE_IMPERSONATOR, ROLE_METADATA_KEY, rolesFromCertificate } from "./authz";
+import { hasExactlyClientAuthEku, isAuthorized, ROLE_METADATA_KEY, rolesFromCertificate } from "./authz";
+import { TALOS_API_PORT, TALOS_ROLES } from "../talos/constants";
 import { sleep } from "./clock";
 import { invalidArgument, notAuthorized, permissionDenied, SimError, toGrpcError, unavailable } from "./errors";
 import type { SimNode } from "./node-state";
@@ -51,7 +52,7 @@ export function authenticate(call: AnyCall): Set<string> {
     throw unavailable("connection error: desc = \"transport: authentication handshake failed: x509: certificate specifies an incompatible key usage\"");
   }
   let roles = rolesFromCertificate(cert);
-  if (roles.includes(ROLE_IMPERSONATOR)) {
+  if (roles.includes(TALOS_ROLES.impersonator)) {
     const passed = call.metadata.get(ROLE_METADATA_KEY).map(String);
     if (passed.length > 0) roles = passed;
   }
@@ -112,7 +113,7 @@ function forwardTo(entry: SimNode, t: string, dir: NodeDirectory): SimNode {
   if (!n) {
     const other = dir.find(t);
     if (other) throw unavailable(`connection error: desc = "transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority"`);
-    throw unavailable(`connection error: desc = "transport: Error while dialing: dial tcp ${t}:50000: connect: connection refused"`);
+    throw unavailable(`connection error: desc = "transport: Error while dialing: dial tcp ${t}:${TALOS_API_PORT}: connect: connection refused"`);
   }
   return n;
 }
@@ -175,7 +176,7 @@ export function unary<Req, X extends WithMeta>(
       const messages = await Promise.all(
         targets.targets.map(async ({ name, node }) => {
           try {
-            if (!node) throw unavailable(`connection error: desc = "transport: Error while dialing: dial tcp ${name}:50000: connect: connection refused"`);
+            if (!node) throw unavailable(`connection error: desc = "transport: Error while dialing: dial tcp ${name}:${TALOS_API_PORT}: connect: connection refused"`);
             await gate(ctx, node);
             authorize(ctx);
             const x = await impl(ctx, node, call.request);
@@ -287,7 +288,7 @@ export function serverStream<Req, X extends WithMeta | object>(
           });
           sinks.push(sink);
           try {
-            if (!node) throw unavailable(`connection error: desc = "transport: Error while dialing: dial tcp ${name}:50000: connect: connection refused"`);
+            if (!node) throw unavailable(`connection error: desc = "transport: Error while dialing: dial tcp ${name}:${TALOS_API_PORT}: connect: connection refused"`);
             await gate(ctx, node);
             authorize(ctx);
             // A stream through this entry to another node breaks when that node goes away.

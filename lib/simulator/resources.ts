@@ -16,7 +16,8 @@ import { BootIDSpec, MachineStatusSpec, VersionSpec } from "../third_party/talos
 import { ServiceSpec } from "../third_party/talos-proto/gen/resource/definitions/v1alpha1/v1alpha1";
 import type { LeafSecrets } from "./leaf-secrets";
 import { STAGE_NUMBER, type SimNode } from "./node-state";
-import { hasBootIdResource, yamlSpecIsScalar } from "./versions";
+import { TALOS_RESOURCES } from "../talos/constants";
+import { hasBootIdResource, yamlSpecIsScalar } from "../talos/features";
 
 export interface RenderedResource {
   id: string;
@@ -80,16 +81,14 @@ function machineConfigResources(n: SimNode): RenderedResource[] {
 
 export const RESOURCE_TYPES: ResourceTypeDef[] = [
   {
-    type: "MachineConfigs.config.talos.dev",
-    namespace: "config",
+    ...TALOS_RESOURCES.machineConfig,
     displayType: "MachineConfig",
     aliases: [],
     sensitive: true,
     render: machineConfigResources,
   },
   {
-    type: "MachineTypes.config.talos.dev",
-    namespace: "config",
+    ...TALOS_RESOURCES.machineType,
     displayType: "MachineType",
     aliases: [],
     sensitive: false,
@@ -103,8 +102,7 @@ export const RESOURCE_TYPES: ResourceTypeDef[] = [
     ],
   },
   {
-    type: "MachineStatuses.runtime.talos.dev",
-    namespace: "runtime",
+    ...TALOS_RESOURCES.machineStatus,
     displayType: "MachineStatus",
     aliases: [],
     sensitive: false,
@@ -126,8 +124,7 @@ export const RESOURCE_TYPES: ResourceTypeDef[] = [
     },
   },
   {
-    type: "Versions.runtime.talos.dev",
-    namespace: "runtime",
+    ...TALOS_RESOURCES.version,
     displayType: "Version",
     aliases: [],
     sensitive: false,
@@ -141,8 +138,7 @@ export const RESOURCE_TYPES: ResourceTypeDef[] = [
     ],
   },
   {
-    type: "Services.v1alpha1.talos.dev",
-    namespace: "runtime",
+    ...TALOS_RESOURCES.service,
     displayType: "Service",
     aliases: ["svc"],
     sensitive: false,
@@ -155,8 +151,7 @@ export const RESOURCE_TYPES: ResourceTypeDef[] = [
       })),
   },
   {
-    type: "BootIDs.runtime.talos.dev",
-    namespace: "runtime",
+    ...TALOS_RESOURCES.bootIds,
     displayType: "BootID",
     aliases: [],
     sensitive: false,
@@ -171,8 +166,7 @@ export const RESOURCE_TYPES: ResourceTypeDef[] = [
     ],
   },
   {
-    type: "HostnameStatuses.net.talos.dev",
-    namespace: "network",
+    ...TALOS_RESOURCES.hostnameStatus,
     displayType: "HostnameStatus",
     aliases: ["hostname"],
     sensitive: false,
@@ -186,8 +180,7 @@ export const RESOURCE_TYPES: ResourceTypeDef[] = [
     ],
   },
   {
-    type: "Members.cluster.talos.dev",
-    namespace: "cluster",
+    ...TALOS_RESOURCES.member,
     displayType: "Member",
     aliases: [],
     sensitive: false,
@@ -219,8 +212,7 @@ export const RESOURCE_TYPES: ResourceTypeDef[] = [
       }),
   },
   {
-    type: "EtcdMembers.etcd.talos.dev",
-    namespace: "etcd",
+    ...TALOS_RESOURCES.etcdMember,
     displayType: "EtcdMember",
     aliases: [],
     sensitive: false,
@@ -237,13 +229,13 @@ export const RESOURCE_TYPES: ResourceTypeDef[] = [
         : [],
   },
   // Known types the simulator keeps empty: readable (or denied) exactly as on Talos.
-  { type: "Diagnostics.runtime.talos.dev", namespace: "runtime", displayType: "Diagnostic", aliases: [], sensitive: false, render: () => [] },
-  { type: "NodeAddresses.net.talos.dev", namespace: "network", displayType: "NodeAddress", aliases: [], sensitive: false },
-  { type: "VolumeStatuses.block.talos.dev", namespace: "runtime", displayType: "VolumeStatus", aliases: [], sensitive: false },
-  { type: "NodeStatuses.kubernetes.talos.dev", namespace: "k8s", displayType: "NodeStatus", aliases: [], sensitive: false },
-  { type: "Nodenames.kubernetes.talos.dev", namespace: "k8s", displayType: "Nodename", aliases: [], sensitive: false },
-  { type: "KubeletConfigs.kubernetes.talos.dev", namespace: "k8s", displayType: "KubeletConfig", aliases: [], sensitive: true },
-  { type: "KubeletSpecs.kubernetes.talos.dev", namespace: "k8s", displayType: "KubeletSpec", aliases: [], sensitive: true },
+  { ...TALOS_RESOURCES.diagnostic, displayType: "Diagnostic", aliases: [], sensitive: false, render: () => [] },
+  { ...TALOS_RESOURCES.nodeAddress, displayType: "NodeAddress", aliases: [], sensitive: false },
+  { ...TALOS_RESOURCES.volumeStatus, displayType: "VolumeStatus", aliases: [], sensitive: false },
+  { ...TALOS_RESOURCES.nodeStatus, displayType: "NodeStatus", aliases: [], sensitive: false },
+  { ...TALOS_RESOURCES.nodename, displayType: "Nodename", aliases: [], sensitive: false },
+  { ...TALOS_RESOURCES.kubeletConfig, displayType: "KubeletConfig", aliases: [], sensitive: true },
+  { ...TALOS_RESOURCES.kubeletSpec, displayType: "KubeletSpec", aliases: [], sensitive: true },
   ...[
     ["OSRootSecrets", "OSRootSecret"],
     ["ApiCertificates", "ApiCertificate"],
@@ -257,7 +249,7 @@ export const RESOURCE_TYPES: ResourceTypeDef[] = [
     ["CertSANs", "CertSAN"],
   ].map(([plural, single]) => {
     const type = `${plural}.secrets.talos.dev`;
-    const leaf = type === "EtcdSecrets.secrets.talos.dev" || type === "KubernetesDynamicCerts.secrets.talos.dev";
+    const leaf = type === TALOS_RESOURCES.etcdSecrets.type || type === TALOS_RESOURCES.kubernetesDynamicCerts.type;
     return {
       type,
       namespace: "secrets",

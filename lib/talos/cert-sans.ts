@@ -4,7 +4,7 @@
  */
 import { isIP } from "node:net";
 
-import { talosMinor } from "./pki";
+import { talos1Minor } from "./pki";
 
 /** A node as apid's certificate names it. */
 export interface ApidSansNode {
@@ -65,7 +65,7 @@ export function apidCertSans(
   };
   for (const san of node.certSANs ?? []) add(san);
   for (const a of node.addresses) add(a);
-  const minor = talosMinor(talosVersion);
+  const minor = talos1Minor(talosVersion);
   // api_cert_sans.go gained `spec.AppendIPs(netip.MustParseAddr("127.0.0.1"))` in v1.14.0-alpha.2.
   if (minor === null || minor >= 14) add("127.0.0.1");
   add(node.hostname);

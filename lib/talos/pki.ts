@@ -14,6 +14,7 @@ import { isIP } from "node:net";
 import type * as X509 from "@peculiar/x509";
 
 import { x509 } from "../certs/x509";
+import { parseTalosVersion } from "./version";
 
 /** Key types the PKI can mint. Talos uses Ed25519 for its OS CA and, by inheritance, its leaves. */
 export type KeyAlgorithm = "ed25519" | "ecdsa-p256" | "rsa-2048";
@@ -220,15 +221,15 @@ export const TALOS_CAS: Record<TalosCaKind, { organizations: string[]; keyAlgori
   etcd: { organizations: ["etcd"], keyAlgorithm: "ecdsa-p256" },
 };
 
-/** Minor version of a Talos tag ("v1.10.3" → 10); null when it is not 1.x. */
-export function talosMinor(version: string | undefined): number | null {
-  const m = /^v?1\.(\d+)/.exec(version ?? "");
-  return m ? Number(m[1]) : null;
+/** Minor version of a Talos 1.x tag ("v1.10.3" → 10); null when it is not one (or not given). */
+export function talos1Minor(version: string | undefined): number | null {
+  const v = version === undefined ? null : parseTalosVersion(version);
+  return v && v.major === 1 ? v.minor : null;
 }
 
 /** How a CA of this Talos version gets its key identifier (see {@link SubjectKeyIdStyle}); unknown: current. */
 export function subjectKeyIdStyleOf(talosVersion: string | undefined): SubjectKeyIdStyle {
-  const minor = talosMinor(talosVersion);
+  const minor = talos1Minor(talosVersion);
   return minor !== null && minor <= 10 ? "sha1" : "random";
 }
 

@@ -1,4 +1,6 @@
 /** Rules on the v1alpha1 document as a whole: required sections, machine type, CA keys per role. */
+import { TALOS_ROLES } from "@/lib/talos/constants";
+
 import type { MachineRole, Rule, RuleIssue } from "./types";
 import { arr, error, get, obj, str, warning } from "./util";
 
@@ -91,8 +93,8 @@ export const caKeys: Rule = (doc, ctx) => {
   return out;
 };
 
-/** Kubernetes Talos API access: control plane only, known roles only. */
-const TALOS_ROLES = new Set(["os:admin", "os:operator", "os:reader", "os:etcd:backup", "os:impersonator"]);
+/** Kubernetes Talos API access: control plane only, known roles only (os:image:verifier is not one Kubernetes workloads may be granted here). */
+const GRANTABLE_ROLES = new Set<string>([TALOS_ROLES.admin, TALOS_ROLES.operator, TALOS_ROLES.reader, TALOS_ROLES.etcdBackup, TALOS_ROLES.impersonator]);
 export const talosAPIAccess: Rule = (doc, ctx) => {
   const access = obj(get(doc, "machine", "features", "kubernetesTalosAPIAccess"));
   if (!access || access.enabled !== true) return [];
@@ -103,7 +105,7 @@ export const talosAPIAccess: Rule = (doc, ctx) => {
   }
   arr(access.allowedRoles).forEach((r, i) => {
     const s = str(r);
-    if (s !== undefined && !TALOS_ROLES.has(s)) {
+    if (s !== undefined && !GRANTABLE_ROLES.has(s)) {
       out.push(error([...base, "allowedRoles", i], `invalid role ${JSON.stringify(s)} in allowed roles for Kubernetes Talos API Access`));
     }
   });

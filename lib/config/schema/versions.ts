@@ -1,14 +1,8 @@
 import { TALOS_MINORS, type TalosMinor } from "@/lib/config/types";
+import { compareTalosVersions, talosMinor } from "@/lib/talos/version";
 
 const OLDEST: TalosMinor = TALOS_MINORS[0];
 const NEWEST: TalosMinor = TALOS_MINORS[TALOS_MINORS.length - 1] ?? OLDEST;
-
-/** "1.13" → 113, for ordering minors. */
-const rank = (major: number, minor: number) => major * 1000 + minor;
-const rankOf = (m: TalosMinor) => {
-  const [major = 0, minor = 0] = m.split(".").map(Number);
-  return rank(major, minor);
-};
 
 /** Index of a minor in TALOS_MINORS, for ordering. */
 export function minorIndex(m: TalosMinor): number {
@@ -25,10 +19,9 @@ export function minorBefore(a: TalosMinor, b: TalosMinor): boolean {
  * "1.14"; anything that is not a version → null.
  */
 export function toTalosMinor(version: string): TalosMinor | null {
-  const m = /^\s*v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+][0-9A-Za-z.+-]*)?\s*$/.exec(version);
-  if (!m) return null;
-  const r = rank(Number(m[1]), Number(m[2]));
-  if (r < rankOf(OLDEST)) return OLDEST;
-  if (r > rankOf(NEWEST)) return NEWEST;
-  return TALOS_MINORS.find((v) => rankOf(v) === r) ?? null;
+  const minor = talosMinor(version);
+  if (minor === null) return null;
+  if (compareTalosVersions(minor, OLDEST) < 0) return OLDEST;
+  if (compareTalosVersions(minor, NEWEST) > 0) return NEWEST;
+  return TALOS_MINORS.find((m) => m === minor) ?? null;
 }

@@ -4,6 +4,8 @@ import { parseAllDocuments } from "yaml";
 
 import type { CertRole } from "@/lib/certs/roles";
 import type { CertSource } from "@/lib/schemas/certs";
+import { TALOS_RESOURCES } from "@/lib/talos/constants";
+import { isV1Alpha1Document } from "@/lib/talos/documents";
 
 /** One sighting of a certificate: where it was, and the role it plays there. */
 export interface CertObservation {
@@ -73,7 +75,7 @@ export function certificatesInMachineConfig(yamlText: string): MachineConfigCert
     if (doc.errors.length > 0) throw new Error(`the machine config is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`);
     const d: unknown = doc.toJS({ maxAliasCount: 100 });
     if (!isObj(d)) continue;
-    if (d.kind === undefined && (d.machine !== undefined || d.cluster !== undefined)) {
+    if (isV1Alpha1Document(d)) {
       const type = at(d, "machine", "type");
       machineType = typeof type === "string" ? type : machineType;
       add("talos-ca", at(d, "machine", "ca"));
@@ -95,13 +97,13 @@ export function certificatesInMachineConfig(yamlText: string): MachineConfigCert
 
 /** The secrets resources that hold leaf certificates, with the role of each spec key. */
 export const LEAF_SECRET_TYPES: Record<string, Record<string, CertRole>> = {
-  "EtcdSecrets.secrets.talos.dev": {
+  [TALOS_RESOURCES.etcdSecrets.type]: {
     etcd: "etcd-server",
     etcdPeer: "etcd-peer",
     etcdAdmin: "etcd-admin",
     etcdAPIServer: "etcd-apiserver-client",
   },
-  "KubernetesDynamicCerts.secrets.talos.dev": {
+  [TALOS_RESOURCES.kubernetesDynamicCerts.type]: {
     apiServer: "kube-apiserver",
     apiServerKubeletClient: "kube-apiserver-kubelet-client",
     frontProxy: "front-proxy-client",

@@ -9,6 +9,7 @@ import { fetchServedCertificate, type HandshakeCredentials, type ServedCertifica
 import { buildInventory, countTiers } from "@/lib/server/certs/inventory";
 import type { TalosClient } from "@/lib/server/talos";
 import { parseTalosEndpoint, TALOS_API_DEFAULT_PORT, type TalosContext } from "@/lib/server/talos/talosconfig";
+import { TALOS_ROLES } from "@/lib/talos/constants";
 
 /** A finished scan: the response body without the scheduling fields. */
 export type CertInventory = Omit<CertificatesResponse, "nextScanAt" | "scannedAt" | "scanning"> & { scannedAt: string };
@@ -29,7 +30,7 @@ export interface CertScanDeps {
   timeoutMs?: number;
 }
 
-const ADMIN_ROLE = "os:admin";
+const ADMIN_ROLE = TALOS_ROLES.admin;
 const CONTROL_PLANE_TYPES = new Set(["controlplane", "init"]);
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping order. */

@@ -8,6 +8,7 @@ import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/c
 import { resolveNodeOrThrow } from "@/lib/server/fleet/nodes";
 import type { TalosClient } from "@/lib/server/talos";
 import { processState } from "@/lib/server/platform/process-state";
+import { TALOS_ROLES } from "@/lib/talos/constants";
 
 /**
  * What config push needs from the outside world. Routes use {@link defaultConfigDeps}; tests
@@ -36,7 +37,7 @@ export function makeConfigDeps(parts: Pick<ConfigDeps, "db" | "box"> & Partial<O
     resolveNode: resolveNodeOrThrow,
     client: getClusterClient,
     clusterNodes: async (cluster) => (await getClusterContextOrThrow(cluster)).nodes,
-    canReadConfigs: async (cluster) => (await getClusterContextOrThrow(cluster)).roles.includes("os:admin"),
+    canReadConfigs: async (cluster) => (await getClusterContextOrThrow(cluster)).roles.includes(TALOS_ROLES.admin),
     talosRoles: async (cluster) => (await getClusterContextOrThrow(cluster)).roles,
     now: () => new Date(),
     ...parts,

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 
 import { indexAliases, parseStream } from "@/lib/config/yaml";
 import type { ApplyMode, RevisionResult } from "@/lib/schemas/configs";
+import { rebootModeRemoved } from "@/lib/talos/features";
 
 /** "2 min", "90 s", "1 min 30 s", "1 h". */
 export function formatSeconds(seconds: number): string {
@@ -32,10 +33,7 @@ export function effectOf(mode: ApplyMode, tryTimeoutSeconds: number): string {
 
 /** REBOOT is Unimplemented outside maintenance from Talos 1.14 on (ApplyConfiguration in machined's v1alpha1_server.go). */
 export function rebootModeAvailable(talosVersion: string | null): boolean {
-  const m = /^v?(\d+)\.(\d+)/.exec(talosVersion ?? "");
-  if (!m) return true;
-  const [major, minor] = [Number(m[1]), Number(m[2])];
-  return major < 1 || (major === 1 && minor < 14);
+  return !rebootModeRemoved(talosVersion ?? "");
 }
 
 /** A dry run's mode_details without the node's own (unredacted) diff. */

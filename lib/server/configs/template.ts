@@ -4,9 +4,10 @@ import { LATEST_TALOS_MINOR } from "@/lib/config/types";
 import type { ConfigTemplateResponse } from "@/lib/schemas/node-config";
 import { RateLimitedError } from "@/lib/server/auth/guard";
 import { PoolBusyError, ReadyPool } from "@/lib/server/configs/ready-pool";
-import { buildConfigTemplate, renderNodeConfig, defaultKubernetesVersion } from "@/lib/talos/generate/config";
+import { buildConfigTemplate, renderNodeConfig } from "@/lib/talos/generate/config";
 import { generateClusterSecrets, type ClusterSecrets } from "@/lib/talos/generate/secrets";
 import { createTalosCa, type CertAndKey } from "@/lib/talos/pki";
+import { defaultKubernetesVersion } from "@/lib/talos/features";
 import { processState } from "@/lib/server/platform/process-state";
 
 export interface TemplateRequest {

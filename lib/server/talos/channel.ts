@@ -1,5 +1,7 @@
 import "server-only";
 
+import { TALOS_API_PORT } from "@/lib/talos/constants";
+
 import { createHash } from "node:crypto";
 import { isIPv6 } from "node:net";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
@@ -11,7 +13,7 @@ import { processState } from "@/lib/server/platform/process-state";
 export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 /** The apid port (`constants.ApidPort`), used when an endpoint or node has none. */
-export const APID_PORT = 50000;
+export const APID_PORT = TALOS_API_PORT;
 
 export interface Endpoint {
   host: string;

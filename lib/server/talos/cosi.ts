@@ -1,5 +1,7 @@
 import "server-only";
 
+import { TALOS_RESOURCES } from "@/lib/talos/constants";
+
 import type { Resource, Metadata as ResourceMetadata } from "@/lib/third_party/talos-proto/gen/cosi/resource";
 import { EventType } from "@/lib/third_party/talos-proto/gen/cosi/state";
 import { MemberSpec as ClusterMemberSpec } from "@/lib/third_party/talos-proto/gen/resource/definitions/cluster/cluster";
@@ -168,8 +170,7 @@ export function formatNetIP(bytes: Uint8Array): string {
 export const resourceKinds = {
   /** The active machine config (`v1alpha1`) or the persisted one (`persistent`). Admin only. */
   machineConfig: {
-    namespace: "config",
-    type: "MachineConfigs.config.talos.dev",
+    ...TALOS_RESOURCES.machineConfig,
     defaultId: "v1alpha1",
     sensitive: true,
     decode: (b: Uint8Array): MachineConfigSpecValue => ({
@@ -177,15 +178,13 @@ export const resourceKinds = {
     }),
   },
   machineType: {
-    namespace: "config",
-    type: "MachineTypes.config.talos.dev",
+    ...TALOS_RESOURCES.machineType,
     defaultId: "machine-type",
     sensitive: false,
     decode: (b: Uint8Array): MachineTypeName => machineTypeName(MachineTypeSpec.decode(b).machineType),
   },
   machineStatus: {
-    namespace: "runtime",
-    type: "MachineStatuses.runtime.talos.dev",
+    ...TALOS_RESOURCES.machineStatus,
     defaultId: "machine",
     sensitive: false,
     decode: (b: Uint8Array): MachineStatusValue => {
@@ -198,8 +197,7 @@ export const resourceKinds = {
     },
   },
   version: {
-    namespace: "runtime",
-    type: "Versions.runtime.talos.dev",
+    ...TALOS_RESOURCES.version,
     defaultId: "version",
     sensitive: false,
     decode: (b: Uint8Array): VersionValue => {
@@ -208,8 +206,7 @@ export const resourceKinds = {
     },
   },
   service: {
-    namespace: "runtime",
-    type: "Services.v1alpha1.talos.dev",
+    ...TALOS_RESOURCES.service,
     sensitive: false,
     decode: (b: Uint8Array): ServiceValue => {
       const spec = ServiceSpec.decode(b);
@@ -217,15 +214,13 @@ export const resourceKinds = {
     },
   },
   bootId: {
-    namespace: "runtime",
-    type: "BootIDs.runtime.talos.dev",
+    ...TALOS_RESOURCES.bootIds,
     defaultId: "boot-id",
     sensitive: false,
     decode: (b: Uint8Array): string => BootIDSpec.decode(b).bootId,
   },
   hostname: {
-    namespace: "network",
-    type: "HostnameStatuses.net.talos.dev",
+    ...TALOS_RESOURCES.hostnameStatus,
     defaultId: "hostname",
     sensitive: false,
     decode: (b: Uint8Array): { hostname: string; domainname: string } => {
@@ -234,8 +229,7 @@ export const resourceKinds = {
     },
   },
   clusterMember: {
-    namespace: "cluster",
-    type: "Members.cluster.talos.dev",
+    ...TALOS_RESOURCES.member,
     sensitive: false,
     decode: (b: Uint8Array): ClusterMemberValue => {
       const spec = ClusterMemberSpec.decode(b);
@@ -251,8 +245,7 @@ export const resourceKinds = {
     },
   },
   etcdMember: {
-    namespace: "etcd",
-    type: "EtcdMembers.etcd.talos.dev",
+    ...TALOS_RESOURCES.etcdMember,
     defaultId: "local",
     sensitive: false,
     decode: (b: Uint8Array): { memberId: string } => ({ memberId: EtcdMemberSpec.decode(b).memberId }),

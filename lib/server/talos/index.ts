@@ -58,4 +58,3 @@ export {
 export { errorCodeForGrpcStatus, installerExitError, toAppError } from "./errors";
 export { decodeEvent, type TalosEvent } from "./events";
 export { upgradeNode, type UpgradeOptions, type UpgradeProgress, type UpgradeResult } from "./upgrade";
-export { compareTalosVersions, parseTalosVersion, upgradePathFor, type TalosVersion, type UpgradePath } from "./versions";

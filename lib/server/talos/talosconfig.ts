@@ -1,5 +1,7 @@
 import "server-only";
 
+import { TALOS_API_PORT } from "@/lib/talos/constants";
+
 import crypto from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { isIP } from "node:net";
@@ -13,7 +15,7 @@ import { readCertFacts, rewriteTalosKeyHeader, splitPemBlocks, type CertFacts } 
 export { resolveTalosconfigPath, TALOS_SERVICE_ACCOUNT_CONFIG } from "@/lib/talosconfig-path";
 
 /** apid's port (`constants.ApidPort`), added to endpoints that name none. */
-export const TALOS_API_DEFAULT_PORT = 50000;
+export const TALOS_API_DEFAULT_PORT = TALOS_API_PORT;
 
 
 // ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import { lifecycleUpgrade } from "./api/lifecycle";
 import { reboot, upgradeLegacy, version as readVersion } from "./api/machine";
 import { installerExitError, toAppError } from "./errors";
 import type { TalosTransport } from "./transport";
-import { upgradePathFor, type UpgradePath } from "./versions";
+import { upgradePathFor, type UpgradePath } from "@/lib/talos/upgrade";
 
 export interface UpgradeOptions {
   /** Installer image, e.g. `factory.talos.dev/metal-installer/<schematic>:v1.14.0`. */

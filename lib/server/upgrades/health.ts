@@ -1,6 +1,6 @@
 import "server-only";
 
-import { sameVersion } from "@/lib/upgrades/versions";
+import { sameTalosVersion } from "@/lib/talos/version";
 
 /** What the runner observed of a node after its reboot (one poll). */
 export interface HealthFacts {
@@ -38,7 +38,7 @@ export function evaluateHealth(f: HealthFacts, e: HealthExpectations): HealthVer
   if (!f.reachable) return { ok: false, reason: `unreachable${f.error ? ` (${f.error})` : ""}` };
   if (f.stage !== undefined && f.stage !== "running") return { ok: false, reason: `stage is ${f.stage}` };
   if (f.bootId !== undefined && e.bootIdBefore !== null && f.bootId === e.bootIdBefore) return { ok: false, reason: "has not rebooted yet (same boot ID)" };
-  if (f.version !== undefined && !sameVersion(f.version, e.targetVersion)) {
+  if (f.version !== undefined && !sameTalosVersion(f.version, e.targetVersion)) {
     return { ok: false, reason: `runs ${f.version}, not ${e.targetVersion}` };
   }
   if (f.unhealthyServices && f.unhealthyServices.length > 0) {

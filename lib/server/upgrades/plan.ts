@@ -1,7 +1,8 @@
 import "server-only";
 
 import type { PlannedNode, UpgradeCheck, UpgradePreview, UpgradeStrategy } from "@/lib/schemas/upgrades";
-import { compareVersions, minimumUpgradeSource, parseVersion, sameVersion } from "@/lib/upgrades/versions";
+import { compareTalosVersions, isTalosTag, sameTalosVersion } from "@/lib/talos/version";
+import { minimumUpgradeSource } from "@/lib/talos/upgrade";
 
 /** What the planner knows about one node, gathered by the runner before planning. */
 export interface NodeFacts {
@@ -61,20 +62,20 @@ export function buildPlan(input: PlanInput): UpgradePreview {
     if (n.role === null) {
       checks.push({ level: "error", code: "unknown_role", node: n.id, message: `${label(n)}: its role (control plane or worker) could not be read${n.error ? `: ${n.error}` : ""}.` });
     }
-    if (n.version === null || !parseVersion(n.version)) {
+    if (n.version === null || !isTalosTag(n.version)) {
       checks.push({ level: "error", code: "unknown_version", node: n.id, message: `${label(n)} reports no usable Talos version (${n.version ?? "none"}).` });
       continue;
     }
-    if (sameVersion(n.version, targetVersion)) {
+    if (sameTalosVersion(n.version, targetVersion)) {
       checks.push({ level: "ok", code: "already_on_target", node: n.id, message: `${label(n)} already runs ${targetVersion}: it will be marked done without an upgrade.` });
-    } else if (compareVersions(n.version, min) < 0) {
+    } else if (compareTalosVersions(n.version, min) < 0) {
       checks.push({
         level: "error",
         code: "version_jump",
         node: n.id,
         message: `${label(n)} runs ${n.version}; Talos ${targetVersion} accepts upgrades only from ${min} or newer. Upgrade it to an intermediate version first.`,
       });
-    } else if (compareVersions(n.version, targetVersion) > 0) {
+    } else if (compareTalosVersions(n.version, targetVersion) > 0) {
       checks.push({ level: "warn", code: "downgrade", node: n.id, message: `${label(n)} runs ${n.version}, newer than ${targetVersion}: this is a downgrade.` });
     }
   }
@@ -106,7 +107,7 @@ export function buildPlan(input: PlanInput): UpgradePreview {
         batch: b.index,
         position: 0,
         fromVersion: n.version,
-        alreadyOnTarget: n.version !== null && parseVersion(n.version) !== null && sameVersion(n.version, targetVersion),
+        alreadyOnTarget: n.version !== null && isTalosTag(n.version) && sameTalosVersion(n.version, targetVersion),
       };
     }),
   );

@@ -19,8 +19,8 @@ import type { Db } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
 import { bootIdentity, errorText, JobLoops, sameBoot, waitUntil } from "@/lib/server/jobs";
 import { installerExitError } from "@/lib/server/talos/errors";
-import { upgradePathFor } from "@/lib/server/talos/versions";
-import { installerImage, normalizeVersion, sameVersion, versionFromImage } from "@/lib/upgrades/versions";
+import { upgradePathFor, installerImage, versionFromImage } from "@/lib/talos/upgrade";
+import { normalizeTalosVersion, sameTalosVersion } from "@/lib/talos/version";
 import { type Clock, realClock } from "@/lib/utils/clock";
 
 import { evaluateHealth } from "./health";
@@ -136,7 +136,7 @@ export class UpgradeRunner {
   }
 
   private async plan(req: ParsedUpgradeRequest): Promise<{ preview: UpgradePreview; etcd: EtcdFacts | null }> {
-    const targetVersion = normalizeVersion(req.version ?? versionFromImage(req.image!)!);
+    const targetVersion = normalizeTalosVersion(req.version ?? versionFromImage(req.image!)!);
     const image = req.image ?? installerImage(targetVersion);
     const all = await this.deps.clusterNodes(req.cluster);
     const addresses = req.nodes ? this.selectNodes(req.cluster, all, req.nodes) : all;
@@ -317,7 +317,7 @@ export class UpgradeRunner {
     try {
       if (node.state === "pending") {
         const from = (await client.version(addr, opts)).tag;
-        if (sameVersion(from, target)) {
+        if (sameTalosVersion(from, target)) {
           this.setNode(plan, node, { state: "done", started: true, finished: true, message: `already runs ${target}: nothing to do` });
           return;
         }
@@ -392,7 +392,7 @@ export class UpgradeRunner {
     const status = await client.machineStatus(addr, opts).catch(() => null);
     const bootId = status ? await bootIdentity(client, addr, { ...opts, like: bootIdBefore }).catch(() => null) : null;
     const version = status ? await client.version(addr, opts).then((v) => v.tag, () => null) : null;
-    const rebooted = status === null || status.stage !== "running" || (bootId !== null && bootIdBefore !== null && !sameBoot(bootId, bootIdBefore)) || (version !== null && sameVersion(version, plan.targetVersion));
+    const rebooted = status === null || status.stage !== "running" || (bootId !== null && bootIdBefore !== null && !sameBoot(bootId, bootIdBefore)) || (version !== null && sameTalosVersion(version, plan.targetVersion));
     const seen = status === null ? "unreachable" : `stage ${status.stage}, ${version ?? "version unknown"}`;
     if (node.state !== "waiting-healthy" && rebooted) {
       this.setNode(plan, node, { state: "waiting-healthy", attempt: true, message: `Minos restarted while ${node.state}; the node is ${seen}: watching it, not upgrading again` });

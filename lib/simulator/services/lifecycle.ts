@@ -19,7 +19,8 @@ import type {
 import { invalidArgument, SimError, unimplemented } from "../errors";
 import type { SimNode } from "../node-state";
 import { type HandlerEnv, serverStream, type StreamSink } from "../proxy";
-import { hasLifecycleService, versionFromImage } from "../versions";
+import { hasLifecycleService } from "../../talos/features";
+import { versionFromImage } from "../../talos/upgrade";
 import { status as grpcStatus } from "@grpc/grpc-js";
 
 function requireService(node: SimNode, service: string): void {

@@ -55,7 +55,7 @@ import { failedPrecondition, invalidArgument, SimError } from "../errors";
 import type { RuntimeEvent } from "../events";
 import type { SimNode } from "../node-state";
 import { type CallContext, type HandlerEnv, serverStream, type StreamSink, unary } from "../proxy";
-import { goVersionFor } from "../versions";
+import { parseTalosVersion } from "../../talos/version";
 
 /** Client-certificate minting for GenerateClientConfiguration, provided by the fleet. */
 export interface ClientConfigIssuer {
@@ -63,6 +63,12 @@ export interface ClientConfigIssuer {
 }
 
 const M = "/machine.MachineService/";
+
+/** Go version string reported by Version (cosmetic, by minor). */
+function goVersionFor(tag: string): string {
+  const minor = parseTalosVersion(tag)?.minor ?? 13;
+  return minor >= 14 ? "go1.26.1" : minor === 13 ? "go1.25.3" : "go1.24.9";
+}
 
 /** Small deterministic wobble per node, so figures move but stay plausible. */
 function wave(node: SimNode, periodS: number, phase = 0): number {

@@ -6,7 +6,7 @@
  */
 import { stringify } from "yaml";
 
-import { installerImage, parseVersion } from "../../upgrades/versions";
+import { installerImage } from "../upgrade";
 import { toTalosKeyPem, type CertAndKey } from "../pki";
 import type { ClusterSecrets } from "./secrets";
 
@@ -112,15 +112,4 @@ export function buildConfigTemplate(input: TemplateInput): string {
 /** Fills a template for one node. */
 export function renderNodeConfig(template: string, node: { hostname: string; address: string }): string {
   return template.replaceAll(HOSTNAME_PLACEHOLDER, node.hostname).replaceAll(ADDRESS_PLACEHOLDER, node.address);
-}
-
-/**
- * The Kubernetes version a fresh cluster of this Talos version runs (Talos's
- * constants.DefaultKubernetesVersion, by minor). Throws on a tag that is not vX.Y.Z.
- */
-export function defaultKubernetesVersion(tag: string): string {
-  const v = parseVersion(tag);
-  if (!v) throw new Error(`invalid Talos version ${JSON.stringify(tag)} (expected vX.Y.Z)`);
-  const known: Record<number, string> = { 12: "1.35.2", 13: "1.36.3", 14: "1.37.0", 15: "1.38.0" };
-  return known[v.minor] ?? `1.${v.minor + 23}.0`;
 }
