@@ -49,7 +49,7 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
 
   stage: Stage = "running";
   /** After boot, the node becomes ready `readyMs` later. */
-  protected bootReady = true;
+  private bootReady = true;
   /** False while rebooting (after the listener closed), shut down, or lost (never-returns). */
   powered = true;
   /** Shut down, or did not come back from a reboot: only clearing faults brings it back. */
@@ -60,24 +60,24 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
   /** null = the pristine generated config. */
   protected runningConfig: string | null = null;
   protected persistentConfig: string | null = null;
-  protected hashCache: { text: string | null; hash: string } | undefined;
+  private hashCache: { text: string | null; hash: string } | undefined;
   protected cancelTryRevert: (() => void) | undefined;
   protected rebootPending = false;
 
   faults: NodeFaults = {};
-  protected readonly ring: EventRing;
-  protected readonly eventSubs = new Set<(e: RuntimeEvent) => void>();
+  private readonly ring: EventRing;
+  private readonly eventSubs = new Set<(e: RuntimeEvent) => void>();
   /** Aborts for streams that must end when this node becomes unreachable. */
-  protected readonly downSubs = new Set<() => void>();
+  private readonly downSubs = new Set<() => void>();
   protected readonly timers: TimerSet;
   protected readonly clock: Clock;
   protected readonly hooks: NodeHooks<N>;
-  protected lastStatusKey = "";
-  protected lastStage: Stage = "running";
-  protected lastReady = true;
+  private lastStatusKey = "";
+  private lastStage: Stage = "running";
+  private lastReady = true;
   protected serviceChange: number;
   /** COSI metadata.version per resource key, bumped when the rendered spec changes. */
-  protected resVersions: Map<string, { v: number; key: string; updated: number }> | undefined;
+  private resVersions: Map<string, { v: number; key: string; updated: number }> | undefined;
   readonly created: number;
 
   /** This node as the concrete class the fleet's hooks and the cluster's peers are typed with. */
@@ -136,7 +136,7 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
   // ---------------------------------------------------------------------------------------
 
   /** The version whose template generated this node's initial config (fixed at creation). */
-  protected readonly templateVersion: string;
+  private readonly templateVersion: string;
 
   runningConfigText(): string {
     return this.runningConfig ?? this.renderPristine();
@@ -146,7 +146,7 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     return this.persistentConfig ?? this.renderPristine();
   }
 
-  protected renderPristine(): string {
+  private renderPristine(): string {
     return renderNodeConfig(this.cluster.template(this.role, this.templateVersion), this);
   }
 
@@ -276,7 +276,7 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     return () => this.downSubs.delete(fn);
   }
 
-  protected seedBootEvents(): void {
+  private seedBootEvents(): void {
     this.emit({ kind: "sequence", sequence: "boot", action: SequenceEvent_Action.START });
     for (const s of this.services()) {
       this.emit({ kind: "service", service: s.id, action: ServiceStateEvent_Action.RUNNING, message: "Service started as goroutine", health: this.healthOf(s) });
@@ -286,7 +286,7 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     this.emit({ kind: "machineStatus", stage: STAGE_NUMBER[st.stage], ready: st.ready, unmetConditions: st.unmetConditions });
   }
 
-  protected healthOf(s: ServiceStatus) {
+  private healthOf(s: ServiceStatus) {
     return { unknown: s.unknown, healthy: s.healthy, lastMessage: s.message, lastChange: new Date(this.serviceChange) };
   }
 
@@ -294,7 +294,7 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
   // Status propagation
   // ---------------------------------------------------------------------------------------
 
-  protected statusKey(s: MachineStatusView): string {
+  private statusKey(s: MachineStatusView): string {
     return JSON.stringify(s);
   }
 
@@ -322,7 +322,7 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     this.hooks.timeline({ time: this.clock.now(), node: this.target, hostname: this.hostname, ...e });
   }
 
-  protected setPowered(on: boolean): void {
+  private setPowered(on: boolean): void {
     const was = this.reachable;
     this.powered = on;
     this.afterReachability(was);
