@@ -77,7 +77,7 @@ test.describe("the manifest editor", () => {
     await editor.cursorToLineEnd(1);
     await problem.click();
     await expect
-      .poll(() => page.evaluate(() => (window as unknown as { monaco: typeof import("@/components/config-editor/monaco-setup").monaco }).monaco.editor.getEditors()[0]!.getPosition()!.lineNumber))
+      .poll(() => page.evaluate(() => (window as unknown as { monaco: typeof import("@/components/monaco/monaco-setup").monaco }).monaco.editor.getEditors()[0]!.getPosition()!.lineNumber))
       .toBe(line);
 
     await editor.retypeValue(line, "wroker", "worker");

@@ -118,7 +118,7 @@ async function measure(base: string): Promise<BenchRow[]> {
 
     await openEditor(page, base);
     const setup = await page.evaluate(() => {
-      const monaco = (window as unknown as { monaco: typeof import("../components/config-editor/monaco-setup").monaco }).monaco;
+      const monaco = (window as unknown as { monaco: typeof import("../components/monaco/monaco-setup").monaco }).monaco;
       const editor = monaco.editor.getEditors()[0]!;
       const model = editor.getModel()!;
       const line = model.getLinesContent().findIndex((l) => /^\s+type: \S+$/.test(l)) + 1;

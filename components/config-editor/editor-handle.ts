@@ -1,6 +1,5 @@
+import type { FormatResult } from "@/lib/config/format";
 import type { ConfigIssue } from "@/lib/config/types";
-
-import type { FormatResult } from "./format";
 
 /** What the page can do to whichever editor is showing (Monaco or the plain textarea). */
 export interface EditorHandle {

@@ -3,12 +3,12 @@
 import Editor, { type OnMount } from "@monaco-editor/react";
 import { useEffect, useRef, useState } from "react";
 
+import { MARKER_OWNER, monaco, setTalosSchema } from "@/components/monaco/monaco-setup";
+import { useColorScheme } from "@/components/monaco/use-color-scheme";
+import { formatYaml } from "@/lib/config/format";
 import type { ConfigIssue } from "@/lib/config/types";
 
 import type { EditorHandle, EditorProps } from "./editor-handle";
-import { formatYaml } from "./format";
-import { MARKER_OWNER, monaco, setTalosSchema } from "./monaco-setup";
-import { useColorScheme } from "./use-color-scheme";
 
 type CodeEditor = Parameters<OnMount>[0];
 

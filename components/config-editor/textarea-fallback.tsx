@@ -2,8 +2,9 @@
 
 import { useEffect, useRef } from "react";
 
+import { formatYaml } from "@/lib/config/format";
+
 import type { EditorHandle, EditorProps } from "./editor-handle";
-import { formatYaml } from "./format";
 
 /** Offset of a 1-based line and column in text. */
 function offsetOf(text: string, line: number, column: number): number {

@@ -5,10 +5,10 @@ import { useEffect, useState } from "react";
 
 // The editor's Monaco set-up first (local package, workers, themes, window.monaco), then the diff
 // editor's commands (next/previous change, accessible diff viewer).
-import "@/components/config-editor/monaco-setup";
+import "@/components/monaco/monaco-setup";
 import "monaco-editor/esm/vs/editor/browser/widget/diffEditor/diffEditor.contribution";
 
-import { useColorScheme } from "@/components/config-editor/use-color-scheme";
+import { useColorScheme } from "@/components/monaco/use-color-scheme";
 
 export interface MonacoDiffProps {
   original: string;

@@ -1,6 +1,6 @@
 import { expect, type Page } from "@playwright/test";
 
-import type { Monaco } from "@/components/config-editor/monaco-setup";
+import type { Monaco } from "@/components/monaco/monaco-setup";
 
 export interface EditorMarker {
   line: number;

@@ -1,7 +1,7 @@
-import { z } from "zod";
+import type { CertTier } from "@/lib/schemas/certs";
 
-export const certTierSchema = z.enum(["ok", "notice", "warning", "critical"]);
-export type CertTier = z.infer<typeof certTierSchema>;
+// The tier names are the HTTP contract's (lib/schemas depends on no feature folder).
+export type { CertTier };
 
 const DAY_MS = 86_400_000;
 

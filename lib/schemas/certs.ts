@@ -1,9 +1,13 @@
 import { z } from "zod";
 
-import { certTierSchema } from "@/lib/certs/tiers";
 import { errorCodeSchema } from "@/lib/schemas/error";
 
-export { certTierSchema, type CertTier } from "@/lib/certs/tiers";
+/**
+ * How urgent a certificate's expiry is, least to most. Part of the HTTP contract, so it is defined
+ * here; lib/certs/tiers.ts computes it.
+ */
+export const certTierSchema = z.enum(["ok", "notice", "warning", "critical"]);
+export type CertTier = z.infer<typeof certTierSchema>;
 
 /**
  * `client`: a talosconfig client certificate (the operator's own credentials); `ca`: a

@@ -6,7 +6,6 @@
 import path from "node:path";
 
 import * as grpc from "@grpc/grpc-js";
-import { z } from "zod";
 
 import { ImageServiceService } from "../third_party/talos-proto/gen/machine/image";
 import { LifecycleServiceService } from "../third_party/talos-proto/gen/machine/lifecycle";
@@ -19,83 +18,24 @@ import { renderTalosconfig, writeTalosconfig } from "../talos/talosconfig";
 import { realClock } from "../utils/clock";
 import { type ControlBackend, type NodeRow, startControlApi, UnknownNodeError } from "./control-api";
 import { describeFaults, type FaultSpec, faultSpecSchema } from "./faults";
-import { issueLeafSecrets, type LeafSecretsOptions } from "./leaf-secrets";
+import { layoutNodes } from "./fleet-layout";
+import { fleetOptionsSchema, type FleetOptions } from "./fleet-options";
+import { issueLeafSecrets } from "./leaf-secrets";
 import { NodeServer } from "./node-server";
-import { type ClusterContext, type NodeRole, type NodeTiming, SimNode, type TimelineEntry } from "./node-state";
+import { type ClusterContext, type NodeTiming, SimNode, type TimelineEntry } from "./node-state";
 import type { NodeDirectory } from "./proxy";
 import { setLeafSecrets } from "./resources";
 import { loadOrCreateClusterSecrets, loadOrCreatePki, SIM_CLIENT_ROLES, SIM_TALOSCONFIG_FILES, type SimClientName } from "./secrets-store";
 import { cosiStateImpl, type ResourceWatchers } from "./services/cosi";
 import { imageServiceImpl, lifecycleServiceImpl } from "./services/lifecycle";
 import { type ClientConfigIssuer, machineServiceImpl } from "./services/machine";
-import { CERT_VALIDITY_HOURS, TALOS_API_PORT } from "../talos/constants";
+import { TALOS_API_PORT } from "../talos/constants";
 import { defaultKubernetesVersion } from "../talos/features";
-import { isTalosTag } from "../talos/version";
 
 export type { FaultSpec } from "./faults";
+export { DEFAULT_TALOS_VERSION, fleetOptionsSchema, type ApidCertOptions, type FleetOptions } from "./fleet-options";
 export type { TimelineEntry } from "./node-state";
 export type { NodeRow } from "./control-api";
-
-/** Latest stable Talos at the time of writing (see SUGGESTED_VERSIONS in lib/upgrades/versions.ts). */
-export const DEFAULT_TALOS_VERSION = "v1.13.9";
-
-export interface FleetOptions {
-  /** Control planes per cluster. */
-  controlPlanes: number;
-  /** Workers per cluster. */
-  workers: number;
-  /** Default 1; cluster names "sim-1", "sim-2", … */
-  clusters?: number;
-  /** Talos version of every node; default {@link DEFAULT_TALOS_VERSION}. */
-  version?: string;
-  /** Per-node version override, keyed by hostname or address. */
-  nodeVersions?: Record<string, string>;
-  /** PKI, cluster secrets and talosconfig files live here; reused on the next start. */
-  stateDir: string;
-  /** Default "127.0.10.1"; node i gets the next loopback address (skipping .0 and .255). */
-  firstAddress?: string;
-  /** true: every node on 127.0.0.1 with distinct ports instead of its own address. */
-  ports?: boolean;
-  /** Default 50000 (with ports: true, node i gets basePort+i; 0 = ephemeral). */
-  basePort?: number;
-  /** Control HTTP API on 127.0.0.1; 0 = ephemeral; default 50099. */
-  controlPort?: number;
-  /** Default 20. */
-  rebootSeconds?: number;
-  /** Default 10. */
-  bootSeconds?: number;
-  /** Delay from RUNNING(ready=false) to ready=true; default 2. */
-  readySeconds?: number;
-  /** Legacy upgrade time in UPGRADING, and LifecycleService install time; default 5. */
-  upgradeSeconds?: number;
-  /** ApplyConfiguration processing time (dry runs take a third); default 0.3. */
-  applySeconds?: number;
-  /** Default 8760. */
-  clientCertValidHours?: number;
-  /** Every node's apid server certificate: default a fresh one valid 24 h, as Talos issues it. */
-  apidCert?: ApidCertOptions;
-  /** Per-node apid certificate, keyed by hostname or address (overrides `apidCert`). */
-  nodeApidCerts?: Record<string, ApidCertOptions>;
-  /**
-   * Validity of the Talos OS CA and the cluster CAs (Kubernetes, aggregator, etcd) when they are
-   * created; CAs already in the state directory keep theirs. Default 3650 days, as Talos.
-   */
-  caValidDays?: number;
-  /**
-   * Serve etcd and kube-apiserver leaf certificates from the control planes' EtcdSecrets and
-   * KubernetesDynamicCerts resources (true, or their lifetimes). Default false: those types are
-   * known but empty, as before.
-   */
-  leafSecrets?: boolean | LeafSecretsOptions;
-}
-
-/** The lifetime of a simulated apid server certificate. The simulator never rotates it. */
-export interface ApidCertOptions {
-  /** Default 24. */
-  validHours?: number;
-  /** Default: when the fleet starts. Set in the past for a certificate part-way through its life. */
-  notBefore?: Date;
-}
 
 export interface SimNodeInfo {
   id: string;
@@ -126,97 +66,9 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
-const positive = z.number().finite().min(0);
-
-const apidCertOptionsSchema = z.object({ validHours: z.number().positive().optional(), notBefore: z.date().optional() });
-
-export const fleetOptionsSchema = z.object({
-  controlPlanes: z.number().int().min(1, "at least one control plane per cluster").max(1000),
-  workers: z.number().int().min(0).max(5000),
-  clusters: z.number().int().min(1).max(50).default(1),
-  version: z.string().refine((v) => isTalosTag(v), "must be a Talos version like v1.13.9").default(DEFAULT_TALOS_VERSION),
-  nodeVersions: z.record(z.string(), z.string().refine((v) => isTalosTag(v), "must be a Talos version like v1.13.9")).default({}),
-  stateDir: z.string().min(1),
-  firstAddress: z
-    .string()
-    .regex(/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/, "must be an IPv4 loopback address (127.x.y.z)")
-    .refine((a) => a.split(".").every((o) => Number(o) <= 255), "invalid IPv4 address")
-    .default("127.0.10.1"),
-  ports: z.boolean().default(false),
-  basePort: z.number().int().min(0).max(65535).default(TALOS_API_PORT),
-  controlPort: z.number().int().min(0).max(65535).default(50099),
-  rebootSeconds: positive.default(20),
-  bootSeconds: positive.default(10),
-  readySeconds: positive.default(2),
-  upgradeSeconds: positive.default(5),
-  applySeconds: positive.default(0.3),
-  clientCertValidHours: z.number().positive().default(CERT_VALIDITY_HOURS.talosClient),
-  apidCert: apidCertOptionsSchema.default({}),
-  nodeApidCerts: z.record(z.string(), apidCertOptionsSchema).default({}),
-  caValidDays: z.number().positive().optional(),
-  leafSecrets: z
-    .union([
-      z.boolean(),
-      z.object({ etcdValidHours: z.number().positive().optional(), kubernetesValidHours: z.number().positive().optional(), notBefore: z.date().optional() }),
-    ])
-    .default(false),
-});
-
-type ResolvedOptions = z.infer<typeof fleetOptionsSchema>;
-
-function* loopbackAddresses(first: string): Generator<string> {
-  let n = first.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-  const max = 127 * 2 ** 24 + 2 ** 24 - 1;
-  while (n <= max) {
-    const last = n & 255;
-    if (last !== 0 && last !== 255) yield [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, last].join(".");
-    n++;
-  }
-}
-
 async function inBatches<T, R>(items: T[], size: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = [];
   for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
-  return out;
-}
-
-interface Layout {
-  id: string;
-  hostname: string;
-  address: string;
-  port: number;
-  role: NodeRole;
-  cluster: string;
-  version: string;
-}
-
-function layoutNodes(o: ResolvedOptions): Layout[] {
-  const addrs = loopbackAddresses(o.firstAddress);
-  const out: Layout[] = [];
-  let i = 0;
-  for (let c = 1; c <= o.clusters; c++) {
-    const cluster = `sim-${c}`;
-    const add = (role: NodeRole, k: number) => {
-      const hostname = `${cluster}-${role}-${k}`;
-      let address: string;
-      let port: number;
-      if (o.ports) {
-        address = "127.0.0.1";
-        port = o.basePort === 0 ? 0 : o.basePort + i;
-      } else {
-        const next = addrs.next();
-        if (next.done) throw new Error("ran out of loopback addresses: choose a lower firstAddress");
-        address = next.value;
-        port = o.basePort;
-      }
-      if (port > 65535) throw new Error(`port ${port} for ${hostname} is out of range: lower basePort or the node count`);
-      const version = o.nodeVersions[hostname] ?? (o.ports ? undefined : o.nodeVersions[address]) ?? o.version;
-      out.push({ id: hostname, hostname, address, port, role, cluster, version });
-      i++;
-    };
-    for (let k = 1; k <= o.controlPlanes; k++) add("controlplane", k);
-    for (let k = 1; k <= o.workers; k++) add("worker", k);
-  }
   return out;
 }
 

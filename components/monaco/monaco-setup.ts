@@ -3,7 +3,8 @@
  * the editor API, the contributions behind hover, completion, find, folding and format, and the
  * YAML language. Importing `monaco-editor` itself would pull every language (≈6.7 MB).
  *
- * Browser-only: imported from the `ssr: false` editor module, never on the server.
+ * Browser-only: imported from the `ssr: false` editor module, never on the server. Shared by the
+ * config editor and the push feature's diff view, so it belongs to neither.
  */
 import { loader } from "@monaco-editor/react";
 import * as monaco from "monaco-editor/esm/vs/editor/editor.api";
@@ -32,10 +33,9 @@ import "monaco-editor/esm/vs/base/browser/ui/codicons/codiconStyles";
 import "monaco-editor/esm/vs/basic-languages/yaml/yaml.contribution";
 import { configureMonacoYaml, type JSONSchema, type MonacoYaml } from "monaco-yaml";
 
+import { formatYaml } from "@/lib/config/format";
+import { configJsonSchema } from "@/lib/config/schema";
 import type { TalosMinor } from "@/lib/config/types";
-
-import { configJsonSchema } from "./config-lib";
-import { formatYaml } from "./format";
 
 export type Monaco = typeof monaco;
 
