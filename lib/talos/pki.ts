@@ -13,7 +13,7 @@ import { isIP } from "node:net";
 
 import type * as X509 from "@peculiar/x509";
 
-import { x509 } from "../certs/x509";
+import { x509 } from "../utils/x509";
 import { parseTalosVersion } from "./version";
 
 /** Key types the PKI can mint. Talos uses Ed25519 for its OS CA and, by inheritance, its leaves. */
@@ -34,7 +34,7 @@ export interface CertAndKey {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * @peculiar/x509 with its Reflect shim installed (lib/certs/x509.ts). Kept async for the callers
+ * @peculiar/x509 with its Reflect shim installed (lib/utils/x509.ts). Kept async for the callers
  * (tests reading extensions) written when it had to be a dynamic import.
  */
 export function loadX509(): Promise<typeof X509> {

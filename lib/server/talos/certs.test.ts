@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { x509 } from "@/lib/certs/x509";
+import { x509 } from "@/lib/utils/x509";
 import { CertParseError, readCertFacts } from "@/lib/server/talos/certs";
 import { createCa, createTalosCa, issueClientCert, issueLeaf, type CertAndKey } from "@/lib/talos/pki";
 

@@ -2,7 +2,7 @@ import "server-only";
 
 import crypto from "node:crypto";
 
-import { x509 } from "@/lib/certs/x509";
+import { x509 } from "@/lib/utils/x509";
 
 /** One PEM block: its label (e.g. "CERTIFICATE", "ED25519 PRIVATE KEY") and full text. */
 export interface PemBlock {
