@@ -1,6 +1,7 @@
 import "server-only";
 
 import { pruneAuthNoise } from "@/lib/server/platform/audit";
+import { pruneChallenges } from "@/lib/server/auth/challenges";
 import { pruneSessions } from "@/lib/server/auth/sessions";
 import { getDb, type Db } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
@@ -13,10 +14,11 @@ const g = processState<{ __minosHousekeeping?: ReturnType<typeof setInterval> }>
 
 /**
  * One sweep: refused sign-ins and API tokens past MINOS_AUDIT_RETENTION_DAYS leave the audit log
- * (records of changes never do), and sessions that can never be used again leave their table.
+ * (records of changes never do), and sessions and sign-in ceremonies that can never be used
+ * again leave their tables. One-time links stay: expired ones are the Access page's invitation history.
  */
-export function sweep(db: Db, retentionDays: number, now: Date): { auditRows: number; sessions: number } {
-  return { auditRows: pruneAuthNoise(db, retentionDays, now), sessions: pruneSessions(db, now) };
+export function sweep(db: Db, retentionDays: number, now: Date): { auditRows: number; sessions: number; challenges: number } {
+  return { auditRows: pruneAuthNoise(db, retentionDays, now), sessions: pruneSessions(db, now), challenges: pruneChallenges(db, now) };
 }
 
 /** Starts the hourly sweep (once per process), running the first one now. */

@@ -82,3 +82,7 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeo
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+// What tests beside product code need from the simulator, so only test/ names lib/simulator.
+export { startFleet, type SimNodeInfo } from "@/lib/simulator/fleet";
+export { loadOrCreatePki } from "@/lib/simulator/secrets-store";

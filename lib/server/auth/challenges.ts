@@ -34,3 +34,8 @@ export function takeChallenge<T>(db: Db, handle: string | undefined, purpose: Ch
   if (row.purpose !== purpose || row.user_id !== userId || Date.parse(row.expires_at) <= now.getTime()) return null;
   return JSON.parse(row.data) as T;
 }
+
+/** Drops ceremonies nobody finished (the housekeeping sweep; a new ceremony also clears them). */
+export function pruneChallenges(db: Db, now: Date): number {
+  return db.prepare("DELETE FROM auth_challenges WHERE expires_at <= ?").run(now.toISOString()).changes;
+}

@@ -6,6 +6,7 @@ import { createSession } from "@/lib/server/auth/sessions";
 import { createUser } from "@/lib/server/auth/users";
 import { openDb } from "@/lib/server/platform/db/db";
 import { sweep } from "@/lib/server/housekeeping";
+import { saveChallenge } from "@/lib/server/auth/challenges";
 
 const DAY = 86_400_000;
 const now = new Date("2027-01-01T00:00:00Z");
@@ -83,14 +84,17 @@ describe("audit retention", () => {
     expect(left.filter((e) => e.action.startsWith("auth.") && e.result !== "ok").map((e) => (e.details as { reasons: object }).reasons)).toEqual(Array(4).fill({ recent: 1 }));
   });
 
-  it("keeps everything with 0 days, and the hourly sweep uses the setting and drops dead sessions", () => {
+  it("keeps everything with 0 days, and the hourly sweep uses the setting and drops dead sessions and ceremonies", () => {
     const { db } = seed();
     expect(pruneAuthNoise(db, 0, now)).toBe(0);
     const user = createUser(db, { name: "ada", role: "admin", source: "passkey", createdBy: "system" }, ago(30));
     createSession(db, { userId: user.id, method: "passkey" }, { sessionMaxMs: DAY }, ago(30));
     createSession(db, { userId: user.id, method: "passkey" }, { sessionMaxMs: DAY }, now);
     const days = parseEnv({ MINOS_AUDIT_RETENTION_DAYS: "30" }).MINOS_AUDIT_RETENTION_DAYS;
-    expect(sweep(db, days, now)).toEqual({ auditRows: 4, sessions: 1 });
+    // The live one first: saving a ceremony also clears those expired by then.
+    saveChallenge(db, "passkey-authenticate", { challenge: "live" }, null, now);
+    saveChallenge(db, "passkey-authenticate", { challenge: "old" }, null, ago(1));
+    expect(sweep(db, days, now)).toEqual({ auditRows: 4, sessions: 1, challenges: 1 });
     expect(parseEnv({}).MINOS_AUDIT_RETENTION_DAYS).toBe(365);
     expect(() => parseEnv({ MINOS_AUDIT_RETENTION_DAYS: "-1" })).toThrow(/MINOS_AUDIT_RETENTION_DAYS/);
   });

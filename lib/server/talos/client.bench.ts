@@ -65,7 +65,7 @@ async function compare(a: () => Promise<unknown>, b: () => Promise<unknown>, cal
 
 async function versionBench(): Promise<BenchRow[]> {
   const [{ startFleet }, grpc, channel, client, gen, talosconfig] = await Promise.all([
-    import("@/lib/simulator/fleet"),
+    import("@/test/talos/fleet"),
     import("@grpc/grpc-js"),
     import("./channel"),
     import("./client"),
@@ -127,7 +127,7 @@ async function versionBench(): Promise<BenchRow[]> {
 
 /** Process memory per simulated node at 1,000 nodes. */
 async function fleetMemoryBench(): Promise<BenchRow[]> {
-  const { startFleet } = await import("@/lib/simulator/fleet");
+  const { startFleet } = await import("@/test/talos/fleet");
   const gc = (globalThis as { gc?: () => void }).gc;
   const settle = async () => {
     gc?.();

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createForeignCa, issueClientCert, type CertAndKey } from "@/lib/talos/pki";
-import { loadOrCreatePki } from "@/lib/simulator/secrets-store";
-import type { SimNodeInfo } from "@/lib/simulator/fleet";
+import { loadOrCreatePki } from "@/test/talos/fleet";
+import type { SimNodeInfo } from "@/test/talos/fleet";
 
 import { resourceKinds } from "./cosi";
 import type { TalosEvent } from "./events";

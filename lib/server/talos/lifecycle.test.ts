@@ -3,7 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { SimNodeInfo } from "@/lib/simulator/fleet";
+import type { SimNodeInfo } from "@/test/talos/fleet";
 
 import type { UpgradeProgress } from "./upgrade";
 import { rejection, startTestFleet, waitFor, type TestFleet } from "@/test/talos/fleet";

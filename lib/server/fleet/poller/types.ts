@@ -2,6 +2,7 @@ import "server-only";
 
 import type { FleetEvent } from "@/lib/schemas/fleet";
 import type { TalosClient } from "@/lib/server/talos";
+import { realClock, type Clock } from "@/lib/utils/clock";
 
 /** The part of the Talos client the poller uses (tests may hand in a fake). */
 export type PollClient = Pick<
@@ -16,23 +17,8 @@ export interface PollerCluster {
   client: PollClient;
 }
 
-/** Time, injectable so tests can drive the scheduler. */
-export interface PollerClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realClock: PollerClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    // Background work must never keep a process (a test, a CLI) alive.
-    t.unref?.();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+/** Time, injectable so tests can drive the scheduler: the one Clock (its timers never keep a process alive). */
+export type PollerClock = Clock;
 
 export interface PollerOptions {
   /** The clusters to poll, read once at start (the client factory). */
