@@ -43,19 +43,34 @@ export class ConfigPushPage {
 
   /** The lines Monaco's diff editor marks as changed: [removed (left), added (right)] texts. */
   async diffChanges(): Promise<{ removed: string[]; added: string[] }> {
-    await expect.poll(() => this.page.evaluate(() => (window as MonacoWindow).monaco?.editor.getDiffEditors().at(-1)?.getLineChanges()?.length ?? -1)).toBeGreaterThan(0);
-    return this.page.evaluate(() => {
-      const editor = (window as MonacoWindow).monaco!.editor.getDiffEditors().at(-1)!;
-      const original = editor.getOriginalEditor().getModel()!;
-      const modified = editor.getModifiedEditor().getModel()!;
-      const removed: string[] = [];
-      const added: string[] = [];
-      for (const c of editor.getLineChanges() ?? []) {
-        for (let l = c.originalStartLineNumber; c.originalEndLineNumber > 0 && l <= c.originalEndLineNumber; l++) removed.push(original.getLineContent(l));
-        for (let l = c.modifiedStartLineNumber; c.modifiedEndLineNumber > 0 && l <= c.modifiedEndLineNumber; l++) added.push(modified.getLineContent(l));
-      }
-      return { removed, added };
-    });
+    const read = () =>
+      this.page.evaluate(() => {
+        const editor = (window as MonacoWindow).monaco?.editor.getDiffEditors().at(-1);
+        const original = editor?.getOriginalEditor().getModel();
+        const modified = editor?.getModifiedEditor().getModel();
+        const removed: string[] = [];
+        const added: string[] = [];
+        if (!editor || !original || !modified) return { removed, added };
+        for (const c of editor.getLineChanges() ?? []) {
+          for (let l = c.originalStartLineNumber; c.originalEndLineNumber > 0 && l <= c.originalEndLineNumber; l++) removed.push(original.getLineContent(l));
+          for (let l = c.modifiedStartLineNumber; c.modifiedEndLineNumber > 0 && l <= c.modifiedEndLineNumber; l++) added.push(modified.getLineContent(l));
+        }
+        return { removed, added };
+      });
+    // Monaco computes line changes asynchronously and may still be on a previous model: the
+    // answer is the first non-empty one that two reads in a row agree on.
+    let result = { removed: [] as string[], added: [] as string[] };
+    let previous = "";
+    await expect
+      .poll(async () => {
+        result = await read();
+        const key = JSON.stringify(result);
+        const settled = key === previous && result.removed.length + result.added.length > 0;
+        previous = key;
+        return settled;
+      }, { intervals: [100, 200, 250] })
+      .toBe(true);
+    return result;
   }
 
   /** The success line after an apply: "Applied to … as revision #N". */
