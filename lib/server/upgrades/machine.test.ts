@@ -61,7 +61,7 @@ const cluster = (states: UpgradeNodeState[]) => [
 ];
 
 describe("decide", () => {
-  const cases: { name: string; state: UpgradePlanState; nodes: SchedNode[]; stopOnFailure?: boolean; expected: ReturnType<typeof decide> | { kind: "finish"; event: string; skip: string[] } }[] = [
+  const cases: { name: string; state: UpgradePlanState; nodes: SchedNode[]; stopOnFailure?: boolean; starting?: Set<string>; expected: ReturnType<typeof decide> | { kind: "finish"; event: string; skip: string[] } }[] = [
     { name: "starts the first control plane alone", state: "running", nodes: cluster(["pending", "pending", "pending", "pending", "pending"]), expected: { kind: "start", nodes: ["cp1"] } },
     { name: "waits while a control plane is in flight", state: "running", nodes: cluster(["waiting-healthy", "pending", "pending", "pending", "pending"]), expected: { kind: "wait" } },
     { name: "the next control plane after the first is done", state: "running", nodes: cluster(["done", "pending", "pending", "pending", "pending"]), expected: { kind: "start", nodes: ["cp2"] } },
@@ -71,6 +71,8 @@ describe("decide", () => {
     { name: "paused: starts nothing", state: "paused", nodes: cluster(["done", "pending", "pending", "pending", "pending"]), expected: { kind: "wait" } },
     { name: "paused: the node in flight finishes first", state: "paused", nodes: cluster(["installing", "pending", "pending", "pending", "pending"]), expected: { kind: "wait" } },
     { name: "cancelling waits for the node in flight", state: "cancelling", nodes: cluster(["done", "rebooting", "pending", "pending", "pending"]), expected: { kind: "wait" } },
+    { name: "cancelling waits for a node the runner has begun but not yet persisted", state: "cancelling", nodes: cluster(["done", "pending", "pending", "pending", "pending"]), starting: new Set(["cp2"]), expected: { kind: "wait" } },
+    { name: "a node being started is not started again", state: "running", nodes: cluster(["done", "pending", "pending", "pending", "pending"]), starting: new Set(["cp2"]), expected: { kind: "wait" } },
     { name: "cancelling then skips the rest", state: "cancelling", nodes: cluster(["done", "done", "pending", "pending", "pending"]), expected: { kind: "finish", event: "finish-cancel", skip: ["w1", "w2", "w3"] } },
     { name: "a failure halts (stopOnFailure)", state: "running", nodes: cluster(["done", "done", "failed", "done", "pending"]), expected: { kind: "finish", event: "fail", skip: ["w3"] } },
     { name: "a failure halts only after its batch is through", state: "running", nodes: cluster(["done", "done", "failed", "waiting-healthy", "pending"]), expected: { kind: "wait" } },
@@ -82,7 +84,7 @@ describe("decide", () => {
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const d = decide({ state: c.state, stopOnFailure: c.stopOnFailure ?? true, nodes: c.nodes });
+      const d = decide({ state: c.state, stopOnFailure: c.stopOnFailure ?? true, nodes: c.nodes, starting: c.starting });
       expect(d).toMatchObject(c.expected);
     });
   }

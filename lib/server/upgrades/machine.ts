@@ -65,6 +65,11 @@ export interface SchedPlan {
   state: UpgradePlanState;
   stopOnFailure: boolean;
   nodes: SchedNode[];
+  /**
+   * Nodes the runner has begun but not yet persisted past `pending` (it reads the node's version
+   * and boot identity first): in flight all the same, so a cancel or a halt waits for them.
+   */
+  starting?: ReadonlySet<string>;
 }
 
 export type Decision =
@@ -82,8 +87,9 @@ export type Decision =
  * `stopOnFailure` is set or the node is a control plane; the plan fails once nothing is in flight.
  */
 export function decide(plan: SchedPlan): Decision {
-  const inFlight = plan.nodes.filter((n) => ACTIVE_NODE_STATES.has(n.state));
-  const pending = plan.nodes.filter((n) => n.state === "pending");
+  const starting = (n: SchedNode) => n.state === "pending" && (plan.starting?.has(n.id) ?? false);
+  const inFlight = plan.nodes.filter((n) => ACTIVE_NODE_STATES.has(n.state) || starting(n));
+  const pending = plan.nodes.filter((n) => n.state === "pending" && !starting(n));
   const failed = plan.nodes.filter((n) => n.state === "failed");
   const halting = failed.filter((n) => plan.stopOnFailure || n.role === "controlplane");
 

@@ -255,6 +255,7 @@ export class UpgradeRunner {
         state: plan.state,
         stopOnFailure: plan.strategy.stopOnFailure,
         nodes: plan.nodes.map((n) => ({ id: n.id, role: n.role, batch: n.batch, state: n.state, error: n.error, label: n.hostname ?? n.address })),
+        starting: new Set(inFlight.keys()),
       });
       if (d.kind === "finish") {
         this.finish(plan, d.event, d.reason, d.skip);
