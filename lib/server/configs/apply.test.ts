@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { redactConfig } from "@/lib/config/redact";
 import { listAudit } from "@/lib/server/platform/audit";
-import { applyNodeConfig, rollbackNodeConfig } from "@/lib/server/configs/apply";
+import { applyAfterPreflight, applyNodeConfig, rollbackNodeConfig } from "@/lib/server/configs/apply";
 import { adoptDrift, checkAllDrift, checkDrift, listStoredDrift, reapplyDrift } from "@/lib/server/configs/drift";
 import { diffRevisions, listRevisions } from "@/lib/server/configs/history";
-import { preflightNodeConfig } from "@/lib/server/configs/preflight";
+import { preflightNodeConfig, runPreflight } from "@/lib/server/configs/preflight";
 import { ValidationPool } from "@/lib/server/validation/pool";
 import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
 import { rejection, waitFor } from "@/test/talos/fleet";
@@ -168,6 +168,26 @@ describe("preflight", () => {
       expect(JSON.stringify(listAudit(t.deps.db, { limit: 1 }))).not.toContain(token);
       const e = await rejection(applyNodeConfig(t.deps, node, { yaml, mode: "auto" }, { actor: USER }));
       expect(e.message).not.toContain(token);
+      expect(JSON.stringify(listAudit(t.deps.db, { limit: 3 }))).not.toContain(token);
+    } finally {
+      t.fleet.clearFaults(t.address(node));
+    }
+  });
+
+  it("scrubs the config's secrets from an apply the node fails after a passing preflight (error, revision, audit)", async () => {
+    const node = workers[1]!;
+    const running = await t.runningConfig(node);
+    const token = tokenOf(running)!;
+    const pre = await runPreflight(t.deps, node, { yaml: withHostname(redactConfig(running), "w-apply-secret"), mode: "auto" });
+    expect(pre.response.ok).toBe(true);
+    t.fleet.setFault({ node: t.address(node), fault: "reject-apply", message: `1 error occurred:\n\t* machine token "${token}" is not allowed\n\n` });
+    try {
+      const e = await rejection(applyAfterPreflight(t.deps, node, pre, { yaml: pre.merged, mode: "auto" }, { actor: USER }));
+      expect(e.message).toContain("machine token");
+      expect(e.message).not.toContain(token);
+      const revisions = JSON.stringify(await listRevisions(t.deps, node, 5));
+      expect(revisions).toContain("machine token");
+      expect(revisions).not.toContain(token);
       expect(JSON.stringify(listAudit(t.deps.db, { limit: 3 }))).not.toContain(token);
     } finally {
       t.fleet.clearFaults(t.address(node));

@@ -5,8 +5,8 @@ import { recordAudit } from "@/lib/server/platform/audit";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { withApplySlot } from "@/lib/server/configs/in-flight";
 import { configHash, effectOf, resultOfMode } from "@/lib/server/configs/modes";
-import { runPreflight, type PreflightOutcome } from "@/lib/server/configs/preflight";
-import { AppError } from "@/lib/server/platform/errors";
+import { runPreflight, withoutConfigSecrets, type PreflightOutcome } from "@/lib/server/configs/preflight";
+import { AppError, isAppError } from "@/lib/server/platform/errors";
 
 export interface ApplyRequest {
   yaml: string;
@@ -64,7 +64,8 @@ export async function applyAfterPreflight(deps: ConfigDeps, node: string, pre: P
   let result;
   try {
     result = await pre.client.applyConfiguration(pre.address, { data: pre.merged, mode: req.mode, tryModeTimeoutSeconds: tryTimeoutSeconds });
-  } catch (e) {
+  } catch (raw) {
+    const e = isAppError(raw) ? withoutConfigSecrets(raw, pre.merged) : raw;
     const message = e instanceof Error ? e.message : String(e);
     deps.revisions.finish(pending.id, { result: "failed", message });
     recordAudit(deps.db, { actor: ctx.actor, action, target: node, result: "failed", details: { mode: req.mode, revision: pending.id, error: message, rolloutId: ctx.rolloutId } });

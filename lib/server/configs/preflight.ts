@@ -106,10 +106,7 @@ export async function runPreflight(deps: ConfigDeps, node: string, req: Prefligh
     return { response, merged, cluster, address, client };
   } catch (e) {
     if (!isAppError(e) || !REFUSAL_CODES.has(e.code)) throw e;
-    // Talos quotes offending values (`wrong key "<private key>" length`): the refusal reaches
-    // viewers (verdict, audit, rollout state), so it loses the config's secrets here.
-    const secrets = configSecrets(merged);
-    const refusal = new AppError(e.code, scrubText(e.message, secrets, { runs: true }), { node: e.node, details: scrubJson(e.details, secrets) });
+    const refusal = withoutConfigSecrets(e, merged);
     const response: PreflightResponse = {
       ...common,
       ok: false,
@@ -146,4 +143,14 @@ export async function preflightNodeConfig(deps: ConfigDeps, node: string, req: P
     });
     throw e;
   }
+}
+
+/**
+ * A node's error without the config's secrets. Talos quotes offending values (`wrong key
+ * "<private key>" length`), and a refusal or a failed apply reaches viewers (verdict, revision,
+ * audit, rollout state).
+ */
+export function withoutConfigSecrets(e: AppError, yaml: string): AppError {
+  const secrets = configSecrets(yaml);
+  return new AppError(e.code, scrubText(e.message, secrets, { runs: true }), { node: e.node, details: scrubJson(e.details, secrets) });
 }
