@@ -6,13 +6,13 @@ import { ROLE_LABEL, roleAtLeast } from "@/lib/auth/roles";
 import type { Role, RouteRole } from "@/lib/schemas/auth";
 import type { Db } from "@/lib/server/platform/db/db";
 import { recordAuthFailure } from "@/lib/server/platform/audit";
-import { tokenActor, userActor, type Actor } from "@/lib/server/auth/actor";
+import { tokenActor, type Actor } from "@/lib/server/auth/actor";
 import type { AuthConfig } from "@/lib/server/auth/config";
-import { parseCookies, SECURE_SESSION_COOKIE, SESSION_COOKIE } from "@/lib/server/auth/cookies";
+import { parseCookies } from "@/lib/server/auth/cookies";
 import { safeEqual, sha256 } from "@/lib/server/auth/crypto";
 import { checkOrigin, hostAllowed } from "@/lib/server/auth/hosts";
 import { clientIp, RATE_LIMITS, type RateLimiter, type RateLimitName } from "@/lib/server/auth/rate-limit";
-import { resolveSession } from "@/lib/server/auth/sessions";
+import { actorFromSessionCookie, sessionCookieValue } from "@/lib/server/auth/session-cookie";
 import { resolveApiToken } from "@/lib/server/auth/tokens";
 import { AppError } from "@/lib/server/platform/errors";
 
@@ -126,10 +126,7 @@ export function resolveActor(request: Request, deps: AuthDeps, ip = clientIp(req
     throw new AppError("unauthorized", "The API token is unknown, revoked or expired");
   }
   const cookies = parseCookies(request.headers.get("cookie"));
-  const value = cookies.get(SECURE_SESSION_COOKIE) ?? cookies.get(SESSION_COOKIE);
-  if (!value) return null;
-  const session = resolveSession(deps.db, value, deps.config, deps.now);
-  return session ? userActor(session.user, session) : null;
+  return actorFromSessionCookie(sessionCookieValue((name) => cookies.get(name)), deps);
 }
 
 /**

@@ -2,6 +2,7 @@ import "server-only";
 
 import { cookies, headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
+import { cache } from "react";
 
 import type { Role } from "@/lib/schemas/auth";
 import { signInPath } from "@/lib/auth/next-path";
@@ -12,14 +13,17 @@ import { PAGE_PATH_HEADER } from "@/lib/server/auth/page-path";
 import { actorFromSessionCookie, sessionCookieValue } from "@/lib/server/auth/session-cookie";
 import { getDb } from "@/lib/server/platform/db/db";
 
-/** The signed-in person for a server component, or null. Pages never see API tokens. */
-export async function currentActor(): Promise<Actor | null> {
+/**
+ * The signed-in person for a server component, or null. Pages never see API tokens. Cached per
+ * request, so the layout, the page and its metadata share one session lookup.
+ */
+export const currentActor = cache(async (): Promise<Actor | null> => {
   const jar = await cookies();
   return actorFromSessionCookie(
     sessionCookieValue((name) => jar.get(name)?.value),
     { db: getDb(), config: authConfig(), now: new Date() },
   );
-}
+});
 
 /**
  * Proof that this request's session was checked, and whose it is. Only this module makes one,
