@@ -38,8 +38,9 @@ export const envSchema = z.object({
    */
   MINOS_ALLOWED_HOSTS: z.string().default(""),
   /**
-   * Reverse proxies whose X-Forwarded-For Minos believes, comma-separated addresses or CIDR
-   * networks (`127.0.0.1,10.0.0.0/8,fd00::/8`). Unset: the socket's address is the client.
+   * Reverse proxies whose X-Forwarded-For, -Proto and -Host Minos believes, comma-separated
+   * addresses or CIDR networks (`127.0.0.1,10.0.0.0/8,fd00::/8`). Unset: the socket's address is
+   * the client, and forwarded headers are dropped.
    */
   MINOS_TRUSTED_PROXIES: z
     .string()

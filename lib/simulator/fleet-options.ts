@@ -5,7 +5,7 @@ import type { LeafSecretsOptions } from "./leaf-secrets";
 import { CERT_VALIDITY_HOURS, TALOS_API_PORT } from "../talos/constants";
 import { isTalosTag } from "../talos/version";
 
-/** Latest stable Talos at the time of writing (see SUGGESTED_VERSIONS in lib/upgrades/versions.ts). */
+/** Latest stable Talos at the time of writing (see SUGGESTED_VERSIONS in lib/talos/upgrade.ts). */
 export const DEFAULT_TALOS_VERSION = "v1.13.9";
 
 export interface FleetOptions {
@@ -53,7 +53,7 @@ export interface FleetOptions {
   /**
    * Serve etcd and kube-apiserver leaf certificates from the control planes' EtcdSecrets and
    * KubernetesDynamicCerts resources (true, or their lifetimes). Default false: those types are
-   * known but empty, as before.
+   * known but empty.
    */
   leafSecrets?: boolean | LeafSecretsOptions;
 }

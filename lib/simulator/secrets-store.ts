@@ -6,10 +6,11 @@
  * Plain Node module (no "server-only"): the simulator runs as its own process under tsx.
  */
 import crypto from "node:crypto";
-import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 
 import { apidCertSans, type ApidSansNode } from "../talos/cert-sans";
+import { TALOS_ROLES } from "../talos/constants";
 import { clusterSecretsSchema, generateClusterSecrets, type ClusterSecrets, type ClusterSecretsOptions } from "../talos/generate/secrets";
 import { createCa, issueClientCert, issueServerCert, keyMatchesCert, subjectKeyIdStyleOf, type CertAndKey, type KeyAlgorithm } from "../talos/pki";
 import { writeFileAtomic } from "../utils/write-file-atomic";
@@ -22,9 +23,9 @@ const HOUR_MS = 3_600_000;
 
 /** The three client identities the simulator hands out, and the role each carries. */
 export const SIM_CLIENT_ROLES = {
-  admin: "os:admin",
-  operator: "os:operator",
-  reader: "os:reader",
+  admin: TALOS_ROLES.admin,
+  operator: TALOS_ROLES.operator,
+  reader: TALOS_ROLES.reader,
 } as const;
 export type SimClientName = keyof typeof SIM_CLIENT_ROLES;
 
@@ -174,9 +175,6 @@ export async function loadOrCreateClusterSecrets(stateDir: string, clusterName: 
     }
   }
   const secrets = await generateClusterSecrets(options);
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  await chmod(tmp, 0o600);
-  await rename(tmp, file);
+  await writeFileAtomic(file, JSON.stringify(secrets, null, 2), 0o600);
   return secrets;
 }

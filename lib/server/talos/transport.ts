@@ -33,7 +33,7 @@ import { isGrpcError, isServerCertificateError, metadataError, toAppError } from
 
 /**
  * What the client needs from a talosconfig context (`TalosContext` from ./talosconfig fits).
- * Endpoints should be control-plane nodes: workers cannot forward (talos-api.md §2).
+ * Endpoints should be control-plane nodes: workers cannot forward (apid refuses with PermissionDenied "no request forwarding").
  */
 export interface TalosClientContext extends TlsMaterial {
   name: string;

@@ -9,7 +9,7 @@ import { num } from "./int64";
 
 /** `machine.ImageService` (Talos 1.13+): pulling an image, e.g. the installer before an upgrade. */
 
-/** `system` (default, as talosctl), `cri` or `inmem` (talos-api.md §5). */
+/** `system` (default, as talosctl), `cri` or `inmem` (`common.ContainerdNamespace` in api/common/common.proto). */
 export type ContainerdTarget = "system" | "cri" | "inmem";
 
 /** The `common.ContainerdInstance` message for a target (ImageService and LifecycleService take one). */
