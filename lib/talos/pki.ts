@@ -73,8 +73,11 @@ const ALGORITHMS: Record<KeyAlgorithm, AlgorithmSpec> = {
 
 const TALOS_ED25519_HEADER = /-----(BEGIN|END) ED25519 PRIVATE KEY-----/g;
 
-/** Talos's `ED25519 PRIVATE KEY` PEM carries a PKCS#8 body; OpenSSL only knows `PRIVATE KEY`. */
-function fromTalosKeyHeader(pem: string): string {
+/**
+ * Talos writes Ed25519 keys as PKCS#8 under the header `ED25519 PRIVATE KEY`, which OpenSSL (and
+ * so Node and grpc-js) rejects; the body already is PKCS#8, so only the header changes.
+ */
+export function fromTalosKeyHeader(pem: string): string {
   return pem.replace(TALOS_ED25519_HEADER, "-----$1 PRIVATE KEY-----");
 }
 

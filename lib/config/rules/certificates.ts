@@ -8,6 +8,7 @@ import { Certificate } from "@peculiar/asn1-x509";
 
 import type { Obj, PathSegment, Rule, RuleIssue } from "./types";
 import { arr, error, get, obj, str } from "./util";
+import { pemSpans } from "../../utils/pem";
 
 interface PemBlock {
   type: string;
@@ -24,55 +25,10 @@ function base64ToBytes(b64: string): Uint8Array | null {
   return out;
 }
 
-const BEGIN = "-----BEGIN ";
-const END = "-----END ";
-const DASHES = "-----";
-const isLabelChar = (c: string | undefined) => c !== undefined && ((c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c === " ");
-
-/** End of the label (a run of [A-Z0-9 ]) starting at `i`; a label is followed by "-----". */
-function labelEnd(text: string, i: number): number {
-  while (isLabelChar(text[i])) i++;
-  return i;
-}
-
-/**
- * The blocks of a PEM text: what `/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g`
- * matched, found without it. That pattern searched the rest of the text for an END from every
- * BEGIN, so many BEGINs without an END cost quadratic time; here every END marker is indexed
- * once by its label and each BEGIN takes the first one after it, so the cost is linear.
- */
+/** The blocks of a PEM text (found in linear time, lib/utils/pem.ts), each body decoded. */
 export function pemBlocks(text: string): PemBlock[] {
-  // Every "-----END <label>-----" (they may overlap), by label, in order.
-  const ends = new Map<string, { at: number[]; next: number }>();
-  for (let i = text.indexOf(END); i >= 0; i = text.indexOf(END, i + 1)) {
-    const from = i + END.length;
-    const to = labelEnd(text, from);
-    if (to === from || !text.startsWith(DASHES, to)) continue;
-    const label = text.slice(from, to);
-    const list = ends.get(label) ?? { at: [], next: 0 };
-    list.at.push(i);
-    ends.set(label, list);
-  }
-  const blocks: PemBlock[] = [];
-  let pos = 0;
-  for (let b = text.indexOf(BEGIN, pos); b >= 0; b = text.indexOf(BEGIN, pos)) {
-    const from = b + BEGIN.length;
-    const to = labelEnd(text, from);
-    const list = to > from && text.startsWith(DASHES, to) ? ends.get(text.slice(from, to)) : undefined;
-    const bodyStart = to + DASHES.length;
-    // Searches only move forward, so each label's list is walked once in all.
-    while (list && list.next < list.at.length && list.at[list.next]! < bodyStart) list.next++;
-    const end = list?.at[list.next];
-    if (end === undefined) {
-      pos = b + 1;
-      continue;
-    }
-    // Drop PEM headers ("Proc-Type: …") before the base64 body.
-    const body = text.slice(bodyStart, end).replace(/^[^\n]*:[^\n]*$/gm, "");
-    blocks.push({ type: text.slice(from, to), der: base64ToBytes(body) });
-    pos = end + END.length + (to - from) + DASHES.length;
-  }
-  return blocks;
+  // Drop PEM headers ("Proc-Type: …") before the base64 body.
+  return pemSpans(text).map((b) => ({ type: b.label, der: base64ToBytes(b.body.replace(/^[^\n]*:[^\n]*$/gm, "")) }));
 }
 
 const bytesToText = (b: Uint8Array): string => {

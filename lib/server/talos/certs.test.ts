@@ -3,7 +3,7 @@ import crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { x509 } from "@/lib/utils/x509";
-import { CertParseError, readCertFacts } from "@/lib/server/talos/certs";
+import { CertParseError, readCertFacts, splitPemBlocks } from "@/lib/server/talos/certs";
 import { createCa, createTalosCa, issueClientCert, issueLeaf, type CertAndKey } from "@/lib/talos/pki";
 
 /** A certificate signed by `ca` with exactly this subject (x509 JSON name), for shapes Talos's generator never writes. */
@@ -100,5 +100,19 @@ describe("readCertFacts: every certificate shape Talos issues or accepts", () =>
   ])("%s: a CertParseError with the reason", (_name, text) => {
     expect(() => readCertFacts(text)).toThrow(CertParseError);
     expect(() => readCertFacts(text)).toThrow(/not a valid X\.509 certificate/);
+  });
+});
+
+describe("splitPemBlocks", () => {
+  it("finds blocks and their labels, ignoring text between them", async () => {
+    const ca = await createTalosCa("os");
+    const blocks = splitPemBlocks(`# a comment\n${ca.certPem}\nnoise\n${ca.keyPem}`);
+    expect(blocks.map((b) => b.label)).toEqual(["CERTIFICATE", "PRIVATE KEY"]);
+    expect(blocks[0]!.pem.trim()).toBe(ca.certPem.trim());
+  });
+
+  it("reads an uploaded talosconfig's field of many BEGIN lines without an END in linear time", () => {
+    // The regex this replaced searched the rest of the text from every BEGIN: this took minutes.
+    expect(splitPemBlocks("-----BEGIN CERTIFICATE-----\n".repeat(100_000))).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import "server-only";
 
 import crypto from "node:crypto";
 
+import { pemSpans } from "@/lib/utils/pem";
 import { x509 } from "@/lib/utils/x509";
 
 /** One PEM block: its label (e.g. "CERTIFICATE", "ED25519 PRIVATE KEY") and full text. */
@@ -10,19 +11,9 @@ export interface PemBlock {
   pem: string;
 }
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n[\s\S]*?-----END \1-----/g;
-
-/** Every PEM block in `text`, in order. Text between blocks (comments, blank lines) is ignored. */
+/** Every PEM block in `text`, in order (linear time). Text between blocks (comments, blank lines) is ignored. */
 export function splitPemBlocks(text: string): PemBlock[] {
-  return [...text.matchAll(PEM_BLOCK)].map((m) => ({ label: m[1]!, pem: `${m[0]}\n` }));
-}
-
-/**
- * Talos writes Ed25519 keys as PKCS#8 under the header `ED25519 PRIVATE KEY`, which OpenSSL (and
- * so Node and grpc-js) rejects; the body already is PKCS#8, so only the header changes.
- */
-export function rewriteTalosKeyHeader(pem: string): string {
-  return pem.replace(/-----(BEGIN|END) ED25519 PRIVATE KEY-----/g, "-----$1 PRIVATE KEY-----");
+  return pemSpans(text).map((b) => ({ label: b.label, pem: `${text.slice(b.start, b.end)}\n` }));
 }
 
 /** One attribute of a distinguished name, e.g. `{ type: "O", value: "os:admin" }`. */

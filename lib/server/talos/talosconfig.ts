@@ -10,7 +10,8 @@ import { LineCounter, parseDocument, type Document } from "yaml";
 import { z } from "zod";
 
 import { AppError } from "@/lib/server/platform/errors";
-import { readCertFacts, rewriteTalosKeyHeader, splitPemBlocks, type CertFacts } from "@/lib/server/talos/certs";
+import { readCertFacts, splitPemBlocks, type CertFacts } from "@/lib/server/talos/certs";
+import { fromTalosKeyHeader } from "@/lib/talos/pki";
 
 export { resolveTalosconfigPath, TALOS_SERVICE_ACCOUNT_CONFIG } from "@/lib/talosconfig-path";
 
@@ -255,7 +256,7 @@ function parseContext(name: string, raw: ContextInput, source: string | null, lo
   if (!keyBlock) throw fail("key", "is not valid base64 PEM: no PRIVATE KEY block");
   let key: crypto.KeyObject;
   try {
-    key = crypto.createPrivateKey(rewriteTalosKeyHeader(keyBlock.pem));
+    key = crypto.createPrivateKey(fromTalosKeyHeader(keyBlock.pem));
   } catch (e) {
     throw fail("key", "is not valid base64 PEM: the private key cannot be parsed", ["key"], e);
   }
