@@ -4,7 +4,7 @@ import { type Document } from "yaml";
 import { yamlDocumentKey as documentKey } from "@/lib/talos/documents";
 
 import { markedScalars, markerAt, redactConfig } from "./redact";
-import { parseStream } from "./yaml";
+import { indexAliases, parseStream } from "./yaml";
 
 /** The comment put after a redacted secret whose value differs between the two sides. */
 export const SECRET_CHANGED_MARK = "# secret changed";
@@ -41,7 +41,9 @@ function valueAt(root: unknown, path: readonly Segment[]): unknown {
 const UNREADABLE = Symbol("unreadable");
 function jsOf(doc: Document.Parsed | undefined): unknown {
   try {
-    return doc ? doc.toJS({ maxAliasCount: 1000 }) : undefined;
+    if (!doc) return undefined;
+    indexAliases(doc); // yaml's own alias lookup scans every earlier anchor per alias
+    return doc.toJS({ maxAliasCount: 1000 });
   } catch {
     return UNREADABLE;
   }

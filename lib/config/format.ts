@@ -1,4 +1,4 @@
-import { parseAllDocuments } from "yaml";
+import { parseStream } from "./yaml";
 
 export type FormatResult = { ok: true; text: string } | { ok: false; reason: string };
 
@@ -8,8 +8,8 @@ export type FormatResult = { ok: true; text: string } | { ok: false; reason: str
  * The same for Monaco and for the plain-text fallback.
  */
 export function formatYaml(text: string): FormatResult {
-  const docs = parseAllDocuments(text);
-  const list = Array.isArray(docs) ? docs : [docs];
+  // parseStream: yaml's own duplicate-key check is quadratic in a mapping's size.
+  const list = parseStream(text);
   const broken = list.find((d) => d.errors.length > 0);
   if (broken) return { ok: false, reason: "Fix the YAML syntax errors first: formatting would have to guess." };
   if (list.length === 0) return { ok: true, text };

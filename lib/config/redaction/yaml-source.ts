@@ -2,9 +2,10 @@
  * Reading YAML for redaction and merge-back: document identity, node paths, alias resolution,
  * line positions, comments and in-place edits of scalar sources. No policy on what is secret.
  */
-import { isCollection, isMap, isScalar, isSeq, parseAllDocuments, Parser, Scalar, type Alias, type Document } from "yaml";
+import { isMap, isScalar, isSeq, parseAllDocuments, Parser, Scalar, type Alias, type Document } from "yaml";
 
 import { REDACTED } from "../secret-values";
+import { aliasTargets } from "../yaml";
 import { documentKind, yamlDocumentHead, yamlDocumentKey } from "@/lib/talos/documents";
 
 export type PathSegment = string | number;
@@ -70,40 +71,10 @@ export const textOf = (value: unknown): string | null => {
 
 export type Resolve = (alias: Alias) => unknown;
 
-/**
- * Alias resolution in O(log n): yaml's `Alias.resolve` searches the whole document for the
- * anchor each time, quadratic over a config with many aliases.
- */
+/** Alias resolution through the one linear alias index (lib/config/yaml.ts `aliasTargets`). */
 export function resolverOf(doc: Document.Parsed): Resolve {
-  const anchors = new Map<string, { at: number; node: unknown }[]>();
-  const seen = new Set<unknown>();
-  const index = (node: unknown) => {
-    if (!node || typeof node !== "object" || seen.has(node)) return;
-    seen.add(node);
-    const n = node as { anchor?: string; range?: [number, number, number] };
-    if ((isScalar(node) || isCollection(node)) && n.anchor) {
-      const list = anchors.get(n.anchor) ?? [];
-      list.push({ at: n.range?.[0] ?? 0, node });
-      anchors.set(n.anchor, list);
-    }
-    if (isMap(node)) for (const pair of node.items) {
-      index(pair.key);
-      index(pair.value);
-    }
-    else if (isSeq(node)) for (const item of node.items) index(item);
-  };
-  index(doc.contents);
-  for (const list of anchors.values()) list.sort((a, b) => a.at - b.at);
-  return (alias) => {
-    const list = anchors.get(alias.source);
-    const at = alias.range?.[0] ?? Number.MAX_SAFE_INTEGER;
-    let found: unknown;
-    for (const entry of list ?? []) {
-      if (entry.at >= at) break;
-      found = entry.node;
-    }
-    return found;
-  };
+  const targets = aliasTargets(doc);
+  return (alias) => targets.get(alias);
 }
 
 /** Escapes `text` for the inside of a scalar of `type`; null when it cannot sit there as is. */
