@@ -1,6 +1,6 @@
 /**
  * The part of the Reflect metadata API that tsyringe (and so @peculiar/x509) calls at import time.
- * Side-effect module: import it before "@peculiar/x509" (see lib/certs/x509.ts).
+ * Side-effect module: import it before "@peculiar/x509" (see lib/utils/x509.ts).
  */
 const r = Reflect as unknown as Record<string, unknown>;
 if (typeof r.getMetadata !== "function") {

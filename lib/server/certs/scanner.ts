@@ -10,6 +10,7 @@ import { buildInventory, countTiers } from "@/lib/server/certs/inventory";
 import type { TalosClient } from "@/lib/server/talos";
 import { parseTalosEndpoint, TALOS_API_DEFAULT_PORT, type TalosContext } from "@/lib/server/talos/talosconfig";
 import { TALOS_ROLES } from "@/lib/talos/constants";
+import { mapLimit } from "@/lib/utils/map-limit";
 
 /** A finished scan: the response body without the scheduling fields. */
 export type CertInventory = Omit<CertificatesResponse, "nextScanAt" | "scannedAt" | "scanning"> & { scannedAt: string };
@@ -32,20 +33,6 @@ export interface CertScanDeps {
 
 const ADMIN_ROLE = TALOS_ROLES.admin;
 const CONTROL_PLANE_TYPES = new Set(["controlplane", "init"]);
-
-/** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 /** A scan error as every viewer of the inventory sees it: transport failures all read the same (see publicFailure). */
 function scanError(cluster: string, node: string | null, source: CertSource, e: unknown): CertScanError {

@@ -7,6 +7,7 @@ import type { TalosClient } from "@/lib/server/talos";
 
 import type { HealthFacts } from "./health";
 import type { EtcdFacts, NodeFacts } from "./plan";
+import { mapLimit } from "@/lib/utils/map-limit";
 
 /** The Talos calls the upgrade runner makes; `TalosClient` fits, tests may pass a fake. */
 export type UpgradeTalos = Pick<
@@ -18,21 +19,6 @@ export type UpgradeTalos = Pick<
 export interface ReadOptions {
   timeoutMs: number;
   signal?: AbortSignal;
-}
-
-/** Runs `fn` over `items` with at most `limit` at a time, keeping the order of the results. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
 }
 
 /** What the planner needs of one node; an unreachable node is a fact too, not an error. */

@@ -26,7 +26,8 @@ import { type Clock, realClock } from "@/lib/utils/clock";
 import { evaluateHealth } from "./health";
 import { ACTIVE_NODE_STATES, assertNodeTransition, decide, FINAL_PLAN_STATES, planTransition, type PlanEvent } from "./machine";
 import { buildPlan, type EtcdFacts } from "./plan";
-import { etcdFacts, healthFacts, mapLimit, nodeFacts, type UpgradeTalos } from "./probes";
+import { etcdFacts, healthFacts, nodeFacts, type UpgradeTalos } from "./probes";
+import { mapLimit } from "@/lib/utils/map-limit";
 import { type NodePatch, UpgradeRepository } from "./repository";
 
 export interface RunnerDeps {

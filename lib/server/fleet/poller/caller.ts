@@ -2,7 +2,7 @@ import "server-only";
 
 import type { NodeError } from "@/lib/schemas/fleet";
 import { isAppError } from "@/lib/server/platform/errors";
-import { publicFailure } from "@/lib/server/talos/errors";
+import { isTransportFailure, publicFailure } from "@/lib/server/talos/errors";
 
 import type { PollerCore } from "./core";
 
@@ -19,7 +19,7 @@ function toNodeError(e: unknown): { error: NodeError; detail: string } {
 
 /** The node answered (even "no"): anything but a transport failure. */
 export function answered(e: NodeError): boolean {
-  return e.code !== "node_unreachable" && e.code !== "node_timeout";
+  return !isTransportFailure(e.code);
 }
 
 /**
