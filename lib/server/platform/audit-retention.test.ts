@@ -56,6 +56,15 @@ describe("aggregated authentication failures", () => {
     expect(Object.keys(d.reasons)).toHaveLength(6);
     expect(d.reasons["(other)"]).toBe(3); // reasons 5, 6 and 7 came after five others
   });
+
+  it("a reason quoting a credential is scrubbed, in the first row and in later counts", () => {
+    const db = openDb(":memory:");
+    const reason = "token exchange failed: https://idp:s3cr3t-passw0rd@idp.example/token";
+    for (let i = 0; i < 2; i++) recordAuthFailure(db, { actor: "anonymous", action: "auth.sign_in", client: "203.0.113.9", result: "failed", reason }, now);
+    const [row] = listAudit(db, { limit: 1 });
+    expect(JSON.stringify(row)).not.toContain("s3cr3t-passw0rd");
+    expect((row!.details as { count: number }).count).toBe(2);
+  });
 });
 
 describe("audit retention", () => {

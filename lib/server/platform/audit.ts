@@ -1,6 +1,6 @@
 import "server-only";
 
-import { scrubJson } from "@/lib/config/secret-values";
+import { scrubJson, scrubText } from "@/lib/config/secret-values";
 import type { AuditEntry } from "@/lib/schemas/audit";
 import type { Db } from "@/lib/server/platform/db/db";
 
@@ -95,7 +95,9 @@ export function recordAuthFailure(
   const target = clip(`client:${f.client}`, AUDIT_LIMITS.target);
   const actor = clip(f.actor, AUDIT_LIMITS.actor);
   const since = new Date(Math.floor(now.getTime() / AUTH_FAILURE_WINDOW_MS) * AUTH_FAILURE_WINDOW_MS).toISOString();
-  const reason = clip(f.reason, 200);
+  // A reason may quote what the caller or an identity provider sent; it becomes a key of `reasons`,
+  // which the details scrub (key names only) would not look into.
+  const reason = clip(scrubText(f.reason), 200);
   return db.transaction(() => {
     const row = db
       .prepare("SELECT id, details FROM audit_log WHERE action = ? AND target = ? AND at >= ? AND actor = ? AND result = ? ORDER BY id DESC LIMIT 1")
@@ -111,7 +113,7 @@ export function recordAuthFailure(
       next = { ...d, limitedAt: now.toISOString(), lastAt: now.toISOString() };
     } else {
       const reasons = { ...d.reasons };
-      const key = reason in reasons || Object.keys(reasons).length < MAX_REASONS ? reason : "(other)";
+      const key = Object.hasOwn(reasons, reason) || Object.keys(reasons).length < MAX_REASONS ? reason : "(other)";
       reasons[key] = (reasons[key] ?? 0) + 1;
       next = { ...d, count: (d.count ?? 0) + 1, reasons, lastAt: now.toISOString() };
     }
