@@ -5,7 +5,7 @@ import { signInPath } from "@/lib/auth/next-path";
 import { authConfig } from "@/lib/server/auth/config";
 import { PAGE_PATH_HEADER } from "@/lib/server/auth/page-path";
 import { actorFromSessionCookie, sessionCookieValue } from "@/lib/server/auth/session-cookie";
-import { getDb } from "@/lib/server/platform/db/db";
+import { getLegacyDb as getDb } from "@/lib/server/platform/db/db";
 
 /** Pages that must open without a session. */
 const PUBLIC_PAGES = ["/sign-in", "/setup", "/invite"];

@@ -15,5 +15,17 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // The whole suite runs once per store: `vitest --project sqlite` (or postgres) runs one.
+    projects: [
+      { extends: true, test: { name: "sqlite" } },
+      {
+        extends: true,
+        test: {
+          name: "postgres",
+          globalSetup: ["test/pg/global-setup.ts"],
+          setupFiles: ["test/pg/setup.ts"],
+        },
+      },
+    ],
   },
 });

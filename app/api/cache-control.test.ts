@@ -19,7 +19,7 @@ import { authConfig } from "@/lib/server/auth/config";
 import { createInvitation } from "@/lib/server/auth/links";
 import { rateLimiter } from "@/lib/server/auth/rate-limit";
 import { BASE, seedPrincipals, type Handler, type Principal } from "@/test/auth/matrix";
-import { getDb } from "@/lib/server/platform/db/db";
+import { getLegacyDb as getDb } from "@/lib/server/platform/db/db";
 import { stopFleetPoller } from "@/lib/server/fleet/service";
 import { startTestFleet, type TestFleet } from "@/test/talos/fleet";
 

@@ -20,6 +20,14 @@ export const envSchema = z.object({
   MINOS_STATE_DIR: z.string().min(1).default(".minos"),
   MINOS_DB: z.string().min(1).optional(),
   /**
+   * A PostgreSQL server for the store (`postgres://user:password@host:5432/minos`), shared by
+   * every replica. Unset: SQLite at MINOS_DB.
+   */
+  MINOS_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  /**
    * Key for config revisions at rest: 32 bytes as 64 hex digits or base64. Unset: a key is
    * generated once into `<MINOS_STATE_DIR>/secret.key` (mode 0600).
    */

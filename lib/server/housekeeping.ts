@@ -3,7 +3,7 @@ import "server-only";
 import { pruneAuthNoise } from "@/lib/server/platform/audit";
 import { pruneChallenges } from "@/lib/server/auth/challenges";
 import { pruneSessions } from "@/lib/server/auth/sessions";
-import { getDb, type Db } from "@/lib/server/platform/db/db";
+import { getLegacyDb as getDb, type LegacyDb as Db } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
 import { processState } from "@/lib/server/platform/process-state";
 

@@ -10,7 +10,7 @@ import { defaultAuthDeps } from "@/lib/server/auth/deps";
 import { grantedActor, type PageGrant } from "@/lib/server/auth/page";
 import { getInvitations, getTokens, getUsers, sessionInfo } from "@/lib/server/auth/service";
 import { getNearestExpiry, listCertificates } from "@/lib/server/certs/service";
-import { getDb } from "@/lib/server/platform/db/db";
+import { getLegacyDb as getDb } from "@/lib/server/platform/db/db";
 import { listClusters } from "@/lib/server/fleet/clusters";
 import { getNodeDetailOrThrow, listNodes } from "@/lib/server/fleet/service";
 import { startUpgradeRunner } from "@/lib/server/upgrades";

@@ -3,7 +3,7 @@ import "server-only";
 import type { Role } from "@/lib/schemas/auth";
 import { createApiToken } from "@/lib/server/auth/tokens";
 import { createUser } from "@/lib/server/auth/users";
-import { getDb, type Db } from "@/lib/server/platform/db/db";
+import { getLegacyDb as getDb, type LegacyDb as Db } from "@/lib/server/platform/db/db";
 
 const tokens = new WeakMap<Db, Map<Role, { token: string; name: string }>>();
 let seq = 0;

@@ -3,7 +3,7 @@ import "server-only";
 import type { Role, RouteRole } from "@/lib/schemas/auth";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { CSRF_HEADER } from "@/lib/auth/csrf";
-import type { Db } from "@/lib/server/platform/db/db";
+import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
 import type { AuthConfig } from "@/lib/server/auth/config";
 import { SESSION_COOKIE } from "@/lib/server/auth/cookies";
 import { createSession } from "@/lib/server/auth/sessions";

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { parseNodeId } from "@/lib/fleet/node-id";
 import { makeConfigDeps, type ConfigDeps } from "@/lib/server/configs/deps";
 import { SecretBox } from "@/lib/server/platform/secret-box";
-import { openDb } from "@/lib/server/platform/db/db";
+import { openLegacyDb as openDb } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
 import { startTestFleet, type TestFleet } from "@/test/talos/fleet";
 import type { FleetOptions } from "@/lib/simulator/fleet";

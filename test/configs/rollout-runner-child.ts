@@ -9,7 +9,7 @@ import { parseNodeId } from "@/lib/fleet/node-id";
 import { makeConfigDeps } from "@/lib/server/configs/deps";
 import { RolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { SecretBox } from "@/lib/server/platform/secret-box";
-import { openDb } from "@/lib/server/platform/db/db";
+import { openLegacyDb as openDb } from "@/lib/server/platform/db/db";
 import { createTalosClient } from "@/lib/server/talos";
 import { getTalosContextOrThrow, loadTalosconfig } from "@/lib/server/talos/talosconfig";
 

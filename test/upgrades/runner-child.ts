@@ -10,7 +10,7 @@
 import { parseArgs } from "node:util";
 
 import { upgradeRequestSchema } from "@/lib/schemas/upgrades";
-import { openDb } from "@/lib/server/platform/db/db";
+import { openLegacyDb as openDb } from "@/lib/server/platform/db/db";
 import { createTalosClient } from "@/lib/server/talos";
 import { getTalosContextOrThrow, loadTalosconfig } from "@/lib/server/talos/talosconfig";
 

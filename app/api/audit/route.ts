@@ -1,6 +1,6 @@
 import { auditQuerySchema } from "@/lib/schemas/audit";
 import { listAudit } from "@/lib/server/platform/audit";
-import { getDb } from "@/lib/server/platform/db/db";
+import { getLegacyDb as getDb } from "@/lib/server/platform/db/db";
 import { route } from "@/lib/server/http/route";
 
 // GET /api/audit – the audit log, newest first (?limit=, ?before=<id> to page back)

@@ -15,7 +15,7 @@ import { RATE_LIMITS, RateLimiter } from "@/lib/server/auth/rate-limit";
 import { viaServer } from "@/test/auth/client";
 import { createApiToken } from "@/lib/server/auth/tokens";
 import { createUser } from "@/lib/server/auth/users";
-import { openDb } from "@/lib/server/platform/db/db";
+import { openLegacyDb as openDb } from "@/lib/server/platform/db/db";
 
 const t0 = new Date("2026-03-01T10:00:00Z");
 

@@ -22,7 +22,7 @@ import type { RouteRole } from "@/lib/schemas/auth";
 import { authConfig } from "@/lib/server/auth/config";
 import { rateLimiter } from "@/lib/server/auth/rate-limit";
 import { BASE, call, CREDENTIALS, expectedGuard, guardVerdict, makeRequest, ROLES, seedPrincipals, type Handler, type Principal, type RouteCase } from "@/test/auth/matrix";
-import { getDb } from "@/lib/server/platform/db/db";
+import { getLegacyDb as getDb } from "@/lib/server/platform/db/db";
 import { stopFleetPoller } from "@/lib/server/fleet/service";
 import { startTestFleet, type TestFleet } from "@/test/talos/fleet";
 

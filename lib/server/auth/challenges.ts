@@ -1,6 +1,6 @@
 import "server-only";
 
-import type { Db } from "@/lib/server/platform/db/db";
+import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
 import { randomSecret, sha256 } from "@/lib/server/auth/crypto";
 
 export type ChallengePurpose = "passkey-register" | "passkey-authenticate" | "oidc";

@@ -4,7 +4,7 @@ import { CSRF_HEADER, isMutatingMethod } from "@/lib/auth/csrf";
 import { clientBucket } from "@/lib/net/client-address";
 import { ROLE_LABEL, roleAtLeast } from "@/lib/auth/roles";
 import type { Role, RouteRole } from "@/lib/schemas/auth";
-import type { Db } from "@/lib/server/platform/db/db";
+import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
 import { recordAuthFailure } from "@/lib/server/platform/audit";
 import { tokenActor, type Actor } from "@/lib/server/auth/actor";
 import type { AuthConfig } from "@/lib/server/auth/config";

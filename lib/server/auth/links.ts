@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 import type { Invitation, LinkPreview, Role } from "@/lib/schemas/auth";
-import type { Db } from "@/lib/server/platform/db/db";
+import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
 import { randomId, randomSecret, sha256 } from "@/lib/server/auth/crypto";
 import { countAllUsers } from "@/lib/server/auth/users";
 import { AppError } from "@/lib/server/platform/errors";

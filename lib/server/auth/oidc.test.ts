@@ -10,7 +10,7 @@ import { parseEnv } from "@/lib/schemas/env";
 import { listAudit } from "@/lib/server/platform/audit";
 import { buildAuthConfig, parseRoleMap } from "@/lib/server/auth/config";
 import { finishOidc, groupsFromClaims, roleFromGroups, startOidc } from "@/lib/server/auth/oidc";
-import { openDb } from "@/lib/server/platform/db/db";
+import { openLegacyDb as openDb } from "@/lib/server/platform/db/db";
 
 describe("group → role mapping", () => {
   const map = parseRoleMap("platform-admins=admin, sre=operator, *=viewer");

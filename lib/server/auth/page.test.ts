@@ -28,7 +28,7 @@ import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from "@/lib/server/auth/cookies
 import { currentPageGrant, grantedActor, requirePageAccess, requirePageActor, type PageGrant } from "@/lib/server/auth/page";
 import { createSession, revokeSession } from "@/lib/server/auth/sessions";
 import { createUser, revokeUser } from "@/lib/server/auth/users";
-import { getDb } from "@/lib/server/platform/db/db";
+import { getLegacyDb as getDb } from "@/lib/server/platform/db/db";
 import { pageAccessLists, pageAudit, pageSession } from "@/lib/server/page-data";
 
 let seq = 0;

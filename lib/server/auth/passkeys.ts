@@ -10,7 +10,7 @@ import {
   type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
 
-import type { Db } from "@/lib/server/platform/db/db";
+import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
 import { clientBucket } from "@/lib/net/client-address";
 import { recordAudit, recordAuthFailure } from "@/lib/server/platform/audit";
 import type { Actor } from "@/lib/server/auth/actor";

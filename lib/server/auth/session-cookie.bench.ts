@@ -13,7 +13,7 @@ import { buildAuthConfig } from "@/lib/server/auth/config";
 import { actorFromSessionCookie } from "@/lib/server/auth/session-cookie";
 import { createSession } from "@/lib/server/auth/sessions";
 import { createUser } from "@/lib/server/auth/users";
-import { openDb } from "@/lib/server/platform/db/db";
+import { openLegacyDb as openDb } from "@/lib/server/platform/db/db";
 
 const SUITE = "page-session-check";
 const SESSIONS = 10_000;

@@ -4,7 +4,7 @@ import type { AuthConfig } from "@/lib/server/auth/config";
 import { userActor, type Actor } from "@/lib/server/auth/actor";
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from "@/lib/server/auth/cookies";
 import { resolveSession } from "@/lib/server/auth/sessions";
-import type { Db } from "@/lib/server/platform/db/db";
+import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
 
 /** The session cookie's value from a cookie jar; over HTTPS the __Host- one is the real one. */
 export function sessionCookieValue(get: (name: string) => string | undefined): string | undefined {

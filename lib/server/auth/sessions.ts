@@ -1,7 +1,7 @@
 import "server-only";
 
 import type { Role } from "@/lib/schemas/auth";
-import type { Db } from "@/lib/server/platform/db/db";
+import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
 import type { AuthConfig } from "@/lib/server/auth/config";
 import { randomSecret, sha256 } from "@/lib/server/auth/crypto";
 

@@ -14,7 +14,7 @@ import { createUser, revokeUser, setUserRole } from "@/lib/server/auth/users";
 import { redeemLink } from "@/lib/server/auth/service";
 import { buildAuthConfig } from "@/lib/server/auth/config";
 import { parseEnv } from "@/lib/schemas/env";
-import { migrate, openDb } from "@/lib/server/platform/db/db";
+import { migrateLegacy as migrate, openLegacyDb as openDb } from "@/lib/server/platform/db/db";
 import { migrations } from "@/lib/server/platform/db/migrations";
 
 const t0 = new Date("2026-03-01T10:00:00Z");

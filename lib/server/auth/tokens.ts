@@ -2,7 +2,7 @@ import "server-only";
 
 import { roleAtLeast } from "@/lib/auth/roles";
 import type { ApiToken, Role } from "@/lib/schemas/auth";
-import type { Db } from "@/lib/server/platform/db/db";
+import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
 import { randomId, randomSecret, sha256 } from "@/lib/server/auth/crypto";
 import { AppError } from "@/lib/server/platform/errors";
 

@@ -1,7 +1,7 @@
 import "server-only";
 
 import type { Passkey, Role, User } from "@/lib/schemas/auth";
-import type { Db } from "@/lib/server/platform/db/db";
+import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
 import { randomId } from "@/lib/server/auth/crypto";
 import { AppError } from "@/lib/server/platform/errors";
 

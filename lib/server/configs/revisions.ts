@@ -4,7 +4,7 @@ import { redactConfig } from "@/lib/config/redact";
 import type { ApplyMode, RevisionDetail, RevisionResult, RevisionSource, RevisionSummary } from "@/lib/schemas/configs";
 import { configHash } from "@/lib/server/configs/modes";
 import type { SecretBox } from "@/lib/server/platform/secret-box";
-import type { Db } from "@/lib/server/platform/db/db";
+import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
 
 export interface NewRevision {

@@ -28,7 +28,7 @@ import { clustersResponseSchema, nodesResponseSchema, type FleetEvent, removeUpl
 import { authConfig } from "@/lib/server/auth/config";
 import { authedRequest } from "@/test/auth/credentials";
 import { BASE, seedPrincipals, type Principal } from "@/test/auth/matrix";
-import { getDb } from "@/lib/server/platform/db/db";
+import { getLegacyDb as getDb } from "@/lib/server/platform/db/db";
 import { subscribe } from "@/lib/server/platform/events";
 import { uploadPortProblem, type ClustersChangedEvent } from "@/lib/server/fleet/cluster-admin";
 import { getFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";

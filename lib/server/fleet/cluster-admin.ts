@@ -4,7 +4,7 @@ import type { Cluster, RemoveUploadResponse, UploadTalosconfigBody, UploadTalosc
 import { recordAudit } from "@/lib/server/platform/audit";
 import type { Actor } from "@/lib/server/auth/actor";
 import { getSecretBox, type SecretBox } from "@/lib/server/platform/secret-box";
-import { getDb, type Db } from "@/lib/server/platform/db/db";
+import { getLegacyDb as getDb, type LegacyDb as Db } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
 import { AppError, isAppError } from "@/lib/server/platform/errors";
 import { publish } from "@/lib/server/platform/events";

@@ -1,7 +1,7 @@
 import "server-only";
 
 import { getSecretBox } from "@/lib/server/platform/secret-box";
-import { getDb } from "@/lib/server/platform/db/db";
+import { getLegacyDb as getDb } from "@/lib/server/platform/db/db";
 import { isAppError } from "@/lib/server/platform/errors";
 import { env } from "@/lib/server/platform/env";
 import { listUploadMeta, listUploads } from "@/lib/server/fleet/uploads";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { SecretBox } from "@/lib/server/platform/secret-box";
-import { openDb } from "@/lib/server/platform/db/db";
+import { openLegacyDb as openDb } from "@/lib/server/platform/db/db";
 import { mergeFleetConfigs, type ParsedUpload } from "@/lib/server/fleet/source";
 import type { Talosconfig, TalosContext } from "@/lib/server/talos/talosconfig";
 

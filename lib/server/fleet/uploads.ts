@@ -3,7 +3,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 
 import type { SecretBox } from "@/lib/server/platform/secret-box";
-import type { Db } from "@/lib/server/platform/db/db";
+import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
 
 /** A talosconfig uploaded in the UI, without its content. */
 export interface UploadMeta {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { listAudit, recordAudit } from "@/lib/server/platform/audit";
-import { openDb } from "@/lib/server/platform/db/db";
+import { openLegacyDb as openDb } from "@/lib/server/platform/db/db";
 
 describe("audit details are redacted", () => {
   it("drops secret-named values and credentials inside strings, keeps the rest", () => {

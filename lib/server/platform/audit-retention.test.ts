@@ -4,7 +4,7 @@ import { parseEnv } from "@/lib/schemas/env";
 import { AUDIT_LIMITS, listAudit, pruneAuthNoise, recordAudit, recordAuthFailure } from "@/lib/server/platform/audit";
 import { createSession } from "@/lib/server/auth/sessions";
 import { createUser } from "@/lib/server/auth/users";
-import { openDb } from "@/lib/server/platform/db/db";
+import { openLegacyDb as openDb } from "@/lib/server/platform/db/db";
 import { sweep } from "@/lib/server/housekeeping";
 import { saveChallenge } from "@/lib/server/auth/challenges";
 

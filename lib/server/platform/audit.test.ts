@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { auditEntrySchema } from "@/lib/schemas/audit";
 import { listAudit, recordAudit } from "@/lib/server/platform/audit";
-import { openDb } from "@/lib/server/platform/db/db";
+import { openLegacyDb as openDb } from "@/lib/server/platform/db/db";
 
 describe("audit log", () => {
   it("appends entries and lists them newest first, paged by id", () => {

@@ -2,7 +2,7 @@ import "server-only";
 
 import { scrubJson, scrubText } from "@/lib/config/secret-values";
 import type { AuditEntry } from "@/lib/schemas/audit";
-import type { Db } from "@/lib/server/platform/db/db";
+import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
 
 export type NewAuditEntry = Omit<AuditEntry, "id" | "at"> & { at?: Date };
 

@@ -11,7 +11,7 @@ import type {
   UpgradePreview,
   UpgradeStrategy,
 } from "@/lib/schemas/upgrades";
-import type { Db } from "@/lib/server/platform/db/db";
+import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
 import { computeProgress } from "@/lib/upgrades/progress";
 
 /** Messages kept per node: enough for the live view, bounded for long installs. */

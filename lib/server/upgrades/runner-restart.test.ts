@@ -11,7 +11,7 @@ import { createInterface } from "node:readline";
 
 import { afterAll, beforeAll, expect, it } from "vitest";
 
-import { openDb, type Db } from "@/lib/server/platform/db/db";
+import { openLegacyDb as openDb, type LegacyDb as Db } from "@/lib/server/platform/db/db";
 import { startTestFleet, waitFor, type TestFleet } from "@/test/talos/fleet";
 
 import { UpgradeRepository } from "./repository";

@@ -11,7 +11,7 @@ import { performance } from "node:perf_hooks";
 
 import type { BenchRow } from "@/test/bench/types";
 import { upgradeRequestSchema } from "@/lib/schemas/upgrades";
-import { openDb } from "@/lib/server/platform/db/db";
+import { openLegacyDb as openDb } from "@/lib/server/platform/db/db";
 import { startTestFleet } from "@/test/talos/fleet";
 
 import { UpgradeRunner } from "./runner";

@@ -15,7 +15,7 @@ import type {
   UpgradePreview,
 } from "@/lib/schemas/upgrades";
 import { recordAudit } from "@/lib/server/platform/audit";
-import type { Db } from "@/lib/server/platform/db/db";
+import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
 import { bootIdentity, errorText, JobLoops, sameBoot, waitUntil } from "@/lib/server/jobs";
 import { installerExitError } from "@/lib/server/talos/errors";

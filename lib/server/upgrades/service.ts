@@ -2,7 +2,7 @@ import "server-only";
 
 import { errorCodeSchema } from "@/lib/schemas/error";
 import type { UpgradeEvent } from "@/lib/schemas/upgrades";
-import { getDb } from "@/lib/server/platform/db/db";
+import { getLegacyDb as getDb } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
 import { publish } from "@/lib/server/platform/events";
 import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/clients";

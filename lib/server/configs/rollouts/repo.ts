@@ -2,7 +2,7 @@ import "server-only";
 
 import type { ApplyMode, RolloutDetail, RolloutNode, RolloutNodeState, RolloutState, RolloutTarget } from "@/lib/schemas/configs";
 import type { SecretBox } from "@/lib/server/platform/secret-box";
-import type { Db } from "@/lib/server/platform/db/db";
+import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
 
 type RolloutMode = Exclude<ApplyMode, "try">;

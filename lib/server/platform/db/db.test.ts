@@ -4,7 +4,7 @@ import path from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { migrate, openDb } from "@/lib/server/platform/db/db";
+import { migrateLegacy as migrate, openLegacyDb as openDb } from "@/lib/server/platform/db/db";
 import { migrations } from "@/lib/server/platform/db/migrations";
 
 const dir = mkdtempSync(path.join(tmpdir(), "minos-db-"));

@@ -4,25 +4,122 @@ import { chmodSync, closeSync, mkdirSync, openSync, statSync } from "node:fs";
 import path from "node:path";
 
 import Database from "better-sqlite3";
+import { CompiledQuery, Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type Dialect } from "kysely";
+import pg from "pg";
 
 import { migrations } from "@/lib/server/platform/db/migrations";
+import type { Database as Tables } from "@/lib/server/platform/db/schema";
 import { env } from "@/lib/server/platform/env";
 import { processState } from "@/lib/server/platform/process-state";
 
-export type Db = Database.Database;
+/** The one typed query layer, the same for SQLite and PostgreSQL. */
+export type Db = Kysely<Tables>;
+export type DbDialect = "sqlite" | "postgres";
 
 const g = processState<{ __minosDb?: Db }>();
+const dialects = new WeakMap<Db, DbDialect>();
+const sqliteHandles = new WeakMap<Db, Database.Database>();
 
-/** Opens a database file (":memory:" for tests), in WAL mode, with every migration applied. */
-export function openDb(file: string): Db {
+/** Whether a location names a PostgreSQL server rather than a SQLite file. */
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//.test(location);
+}
+
+/**
+ * Opens the store at `location`: a `postgres://` URL, a SQLite file, or ":memory:" (tests).
+ * Every migration is applied before the first query runs (at once for SQLite; when the pool first
+ * connects for PostgreSQL, under an advisory lock so replicas starting together migrate once).
+ */
+export function openDb(location: string): Db {
+  return isPostgresUrl(location) ? openPostgres(location) : openSqlite(location);
+}
+
+export function dialectOf(db: Db): DbDialect {
+  return dialects.get(db) ?? "sqlite";
+}
+
+function openSqlite(file: string): Db {
   if (file !== ":memory:") preparePrivateFile(file);
-  const db = new Database(file);
-  db.pragma("journal_mode = WAL");
-  db.pragma("foreign_keys = ON");
+  const handle = new Database(file);
+  handle.pragma("journal_mode = WAL");
+  handle.pragma("foreign_keys = ON");
   // A second process (a CLI, a test) holding the write lock briefly is waited for, not an error.
-  db.pragma("busy_timeout = 5000");
-  migrate(db);
+  handle.pragma("busy_timeout = 5000");
+  migrateSqlite(handle);
+  const db = new Kysely<Tables>({ dialect: immediateSqlite(handle) });
+  dialects.set(db, "sqlite");
+  sqliteHandles.set(db, handle);
   return db;
+}
+
+/**
+ * SQLite's default BEGIN is deferred: a transaction that reads and then writes fails at once with
+ * SQLITE_BUSY when another process wrote in between, whatever the busy timeout. BEGIN IMMEDIATE
+ * takes the write lock first, so the busy timeout applies and read-then-write stays consistent.
+ */
+function immediateSqlite(handle: Database.Database): Dialect {
+  const base = new SqliteDialect({ database: handle });
+  return {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: () =>
+      new (class extends SqliteDriver {
+        override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+          await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+        }
+      })({ database: handle }),
+    createQueryCompiler: () => base.createQueryCompiler(),
+    createIntrospector: (db) => base.createIntrospector(db),
+  };
+}
+
+/** PostgreSQL's BIGINT (and count(*)) arrive as strings by default; every such value here is a safe integer (milliseconds, counts). */
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+function openPostgres(url: string): Db {
+  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+  // An idle client's error (the server restarted) is reported on the pool; unhandled, it would end the process.
+  pool.on("error", (e) => console.error("[minos] a PostgreSQL connection failed:", e.message));
+  const db = new Kysely<Tables>({
+    dialect: new PostgresDialect({
+      pool: async () => {
+        await migratePostgres(pool);
+        return pool;
+      },
+    }),
+  });
+  dialects.set(db, "postgres");
+  return db;
+}
+
+/** An arbitrary constant: the advisory lock every Minos replica takes to migrate. */
+const MIGRATION_LOCK = 741_130_014;
+
+/**
+ * One transaction holds a transaction-scoped advisory lock while it reads what is applied and
+ * applies the rest; DDL is transactional in PostgreSQL, so a failed migration leaves nothing.
+ */
+export async function migratePostgres(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
+    await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+    const applied = new Set((await client.query<{ id: number }>("SELECT id FROM schema_migrations")).rows.map((r) => r.id));
+    for (const m of migrations) {
+      if (applied.has(m.id)) continue;
+      await client.query(m.postgres ?? m.sql);
+      await client.query("INSERT INTO schema_migrations (id, name, applied_at) VALUES ($1, $2, $3)", [m.id, m.name, new Date().toISOString()]);
+    }
+    await client.query("COMMIT");
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
 }
 
 /**
@@ -49,28 +146,54 @@ function preparePrivateFile(file: string): void {
 }
 
 /**
- * Applies the migrations this database has not seen yet. One IMMEDIATE transaction takes the
+ * Applies the migrations this SQLite file has not seen yet. One IMMEDIATE transaction takes the
  * write lock before reading what is applied, so two processes starting on the same file (a
  * server and a CLI, or a restart overlapping its predecessor) never apply one twice.
  */
-export function migrate(db: Db): void {
-  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
-  const apply = db.transaction(() => {
-    const applied = new Set(db.prepare("SELECT id FROM schema_migrations").pluck().all() as number[]);
+function migrateSqlite(handle: Database.Database): void {
+  handle.exec("CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+  const apply = handle.transaction(() => {
+    const applied = new Set(handle.prepare("SELECT id FROM schema_migrations").pluck().all() as number[]);
     for (const m of migrations) {
       if (applied.has(m.id)) continue;
-      db.exec(m.sql);
-      db.prepare("INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)").run(m.id, m.name, new Date().toISOString());
+      handle.exec(m.sql);
+      handle.prepare("INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)").run(m.id, m.name, new Date().toISOString());
     }
   });
   apply.immediate();
 }
 
-/** The process's one connection, at MINOS_DB or `<MINOS_STATE_DIR>/minos.db`. */
+/** Where the server's store is: MINOS_DATABASE_URL, else MINOS_DB, else `<MINOS_STATE_DIR>/minos.db`. */
+export function dbLocation(): string {
+  const e = env();
+  return e.MINOS_DATABASE_URL ?? path.resolve(e.MINOS_DB ?? path.join(e.MINOS_STATE_DIR, "minos.db"));
+}
+
+/** The process's one store (a pool for PostgreSQL, one connection for SQLite). */
 export function getDb(): Db {
-  if (!g.__minosDb) {
-    const e = env();
-    g.__minosDb = openDb(path.resolve(e.MINOS_DB ?? path.join(e.MINOS_STATE_DIR, "minos.db")));
-  }
+  g.__minosDb ??= openDb(dbLocation());
   return g.__minosDb;
+}
+
+// ---- Transitional: code not yet moved to the query layer reaches the same SQLite connection. ----
+
+export type LegacyDb = Database.Database;
+
+/** The SQLite connection behind a store, for code that still writes SQL by hand. */
+export function legacyOf(db: Db): LegacyDb {
+  const handle = sqliteHandles.get(db);
+  if (!handle) throw new Error("This code path still needs SQLite; it has not been moved to the query layer yet");
+  return handle;
+}
+
+export function getLegacyDb(): LegacyDb {
+  return legacyOf(getDb());
+}
+
+export function openLegacyDb(file: string): LegacyDb {
+  return legacyOf(openSqlite(file));
+}
+
+export function migrateLegacy(handle: LegacyDb): void {
+  migrateSqlite(handle);
 }

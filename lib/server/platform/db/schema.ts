@@ -1,0 +1,262 @@
+import type { Generated } from "kysely";
+
+/**
+ * The tables as Kysely sees them, one interface per table, kept in step with migrations.ts.
+ * Both stores hold the same shapes: times are ISO-8601 text (they sort as text in both), flags
+ * are 0/1 integers, structured values are JSON text. `Generated` marks what the database fills in.
+ */
+export interface Database {
+  schema_migrations: { id: number; name: string; applied_at: string };
+  audit_log: AuditLogTable;
+  upgrade_plans: UpgradePlansTable;
+  upgrade_nodes: UpgradeNodesTable;
+  config_revisions: ConfigRevisionsTable;
+  config_rollouts: ConfigRolloutsTable;
+  config_rollout_nodes: ConfigRolloutNodesTable;
+  config_drift: ConfigDriftTable;
+  users: UsersTable;
+  passkeys: PasskeysTable;
+  sessions: SessionsTable;
+  sign_in_links: SignInLinksTable;
+  api_tokens: ApiTokensTable;
+  auth_challenges: AuthChallengesTable;
+  cluster_uploads: ClusterUploadsTable;
+  leases: LeasesTable;
+  replicas: ReplicasTable;
+  rate_buckets: RateBucketsTable;
+  fleet_snapshots: FleetSnapshotsTable;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  result: string;
+  details: string | null;
+}
+
+export interface UpgradePlansTable {
+  id: string;
+  cluster: string;
+  target_version: string;
+  image: string;
+  strategy: string;
+  state: string;
+  reason: string | null;
+  actor: string;
+  checks: string;
+  batches: string;
+  etcd_members: number | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+}
+
+export interface UpgradeNodesTable {
+  plan_id: string;
+  node_id: string;
+  address: string;
+  hostname: string | null;
+  role: string;
+  batch: number;
+  position: number;
+  from_version: string | null;
+  to_version: string;
+  already_on_target: number;
+  state: string;
+  started_at: string | null;
+  finished_at: string | null;
+  state_changed_at: string | null;
+  attempts: number;
+  boot_id_before: string | null;
+  error: string | null;
+  messages: string;
+}
+
+export interface ConfigRevisionsTable {
+  id: Generated<number>;
+  node: string;
+  author: string;
+  at: string;
+  mode: string | null;
+  result: string;
+  source: string;
+  message: string;
+  config_hash: string;
+  redacted_yaml: string;
+  config_sealed: string;
+  key_id: string;
+  rollback_of: number | null;
+  rollout_id: string | null;
+  try_until: string | null;
+}
+
+export interface ConfigRolloutsTable {
+  id: string;
+  state: string;
+  author: string;
+  created_at: string;
+  updated_at: string;
+  target: string;
+  mode: string;
+  concurrency: number;
+  continue_on_failure: number;
+  config_hash: string;
+  redacted_yaml: string;
+  message: string;
+  failures_allowed: Generated<number>;
+}
+
+export interface ConfigRolloutNodesTable {
+  rollout_id: string;
+  node: string;
+  position: number;
+  role: string;
+  state: string;
+  message: string;
+  mode: string | null;
+  config_hash: string | null;
+  config_sealed: string | null;
+  key_id: string | null;
+  boot_before: string | null;
+  revision_id: number | null;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface ConfigDriftTable {
+  node: string;
+  checked_at: string;
+  drifted: number | null;
+  running_hash: string;
+  revision_id: number | null;
+  revision_hash: string | null;
+  diff: string;
+  changed_secrets: string;
+}
+
+export interface UsersTable {
+  id: string;
+  name: string;
+  role: string;
+  source: string;
+  oidc_issuer: string | null;
+  oidc_subject: string | null;
+  created_at: string;
+  created_by: string;
+  last_sign_in_at: string | null;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
+export interface PasskeysTable {
+  id: string;
+  user_id: string;
+  name: string;
+  public_key: string;
+  counter: number;
+  transports: string;
+  device_type: string;
+  backed_up: number;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  csrf_hash: string;
+  method: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+  revoked_at: string | null;
+}
+
+export interface SignInLinksTable {
+  id: string;
+  token_hash: string;
+  kind: string;
+  role: string;
+  name: string | null;
+  created_at: string;
+  created_by: string;
+  expires_at: string;
+  used_at: string | null;
+  used_by: string | null;
+  revoked_at: string | null;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  token_hash: string;
+  prefix: string;
+  role: string;
+  created_at: string;
+  created_by: string;
+  expires_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  revoked_by: string | null;
+  owner_id: string | null;
+}
+
+export interface AuthChallengesTable {
+  id_hash: string;
+  purpose: string;
+  user_id: string | null;
+  data: string;
+  expires_at: string;
+}
+
+export interface ClusterUploadsTable {
+  id: string;
+  name: string;
+  contexts: string;
+  uploaded_at: string;
+  uploaded_by: string;
+  content: string;
+  key_id: string;
+}
+
+/** Who runs a piece of background work (a cluster's poller, a rollout, an upgrade) now. */
+export interface LeasesTable {
+  name: string;
+  owner: string;
+  /** Milliseconds since the epoch. */
+  expires_at: number;
+  /** Bumped on every change of owner: a write carrying an older number is refused. */
+  fence: number;
+}
+
+/** Replicas alive now, for spreading leases evenly. */
+export interface ReplicasTable {
+  id: string;
+  started_at: string;
+  /** Milliseconds since the epoch. */
+  seen_at: number;
+  address: string | null;
+}
+
+/** Token buckets every replica shares. */
+export interface RateBucketsTable {
+  key: string;
+  tokens: number;
+  /** Milliseconds since the epoch of the last take. */
+  at: number;
+}
+
+/** The newest fleet health of a cluster, written by the replica that polls it, read by all. */
+export interface FleetSnapshotsTable {
+  cluster: string;
+  snapshot: string;
+  updated_at: string;
+  owner: string;
+}
