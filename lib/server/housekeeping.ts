@@ -1,6 +1,6 @@
 import "server-only";
 
-import { pruneAuthNoise } from "@/lib/server/platform/audit";
+import { pruneAuthNoise } from "@/lib/server/platform/audit-legacy";
 import { pruneChallenges } from "@/lib/server/auth/challenges";
 import { pruneSessions } from "@/lib/server/auth/sessions";
 import { getLegacyDb as getDb, type LegacyDb as Db } from "@/lib/server/platform/db/db";

@@ -5,7 +5,7 @@ import type { ApiToken, Invitation, SessionInfo, User } from "@/lib/schemas/auth
 import type { CertificatesQuery, CertificatesResponse, NearestExpiry } from "@/lib/schemas/certs";
 import type { ClustersResponse, NodeDetail, NodesResponse } from "@/lib/schemas/fleet";
 import type { UpgradePlan, UpgradePlanSummary } from "@/lib/schemas/upgrades";
-import { listAudit } from "@/lib/server/platform/audit";
+import { listAudit } from "@/lib/server/platform/audit-legacy";
 import { defaultAuthDeps } from "@/lib/server/auth/deps";
 import { grantedActor, type PageGrant } from "@/lib/server/auth/page";
 import { getInvitations, getTokens, getUsers, sessionInfo } from "@/lib/server/auth/service";

@@ -1,5 +1,5 @@
 import { auditQuerySchema } from "@/lib/schemas/audit";
-import { listAudit } from "@/lib/server/platform/audit";
+import { listAudit } from "@/lib/server/platform/audit-legacy";
 import { getLegacyDb as getDb } from "@/lib/server/platform/db/db";
 import { route } from "@/lib/server/http/route";
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 
 import { parseTrustedProxies, proxyMatcher } from "@/lib/net/client-address";
 import { parseEnv } from "@/lib/schemas/env";
-import { AUTH_FAILURE_WINDOW_MS, listAudit } from "@/lib/server/platform/audit";
+import { AUTH_FAILURE_WINDOW_MS, listAudit } from "@/lib/server/platform/audit-legacy";
 import { buildAuthConfig } from "@/lib/server/auth/config";
 import { authorize, BAD_TOKEN_GLOBAL, RateLimitedError, type AuthDeps } from "@/lib/server/auth/guard";
 import { RATE_LIMITS, RateLimiter } from "@/lib/server/auth/rate-limit";

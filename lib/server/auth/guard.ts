@@ -5,7 +5,7 @@ import { clientBucket } from "@/lib/net/client-address";
 import { ROLE_LABEL, roleAtLeast } from "@/lib/auth/roles";
 import type { Role, RouteRole } from "@/lib/schemas/auth";
 import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
-import { recordAuthFailure } from "@/lib/server/platform/audit";
+import { recordAuthFailure } from "@/lib/server/platform/audit-legacy";
 import { tokenActor, type Actor } from "@/lib/server/auth/actor";
 import type { AuthConfig } from "@/lib/server/auth/config";
 import { parseCookies } from "@/lib/server/auth/cookies";

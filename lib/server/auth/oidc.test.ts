@@ -7,7 +7,7 @@ import { exportJWK, generateKeyPair, SignJWT, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { parseEnv } from "@/lib/schemas/env";
-import { listAudit } from "@/lib/server/platform/audit";
+import { listAudit } from "@/lib/server/platform/audit-legacy";
 import { buildAuthConfig, parseRoleMap } from "@/lib/server/auth/config";
 import { finishOidc, groupsFromClaims, roleFromGroups, startOidc } from "@/lib/server/auth/oidc";
 import { openLegacyDb as openDb } from "@/lib/server/platform/db/db";

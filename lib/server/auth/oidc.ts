@@ -5,7 +5,7 @@ import * as client from "openid-client";
 import type { Role } from "@/lib/schemas/auth";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { clientBucket } from "@/lib/net/client-address";
-import { recordAudit, recordAuthFailure } from "@/lib/server/platform/audit";
+import { recordAudit, recordAuthFailure } from "@/lib/server/platform/audit-legacy";
 import { saveChallenge, takeChallenge } from "@/lib/server/auth/challenges";
 import type { OidcConfig } from "@/lib/server/auth/config";
 import { CHALLENGE_COOKIE, clearCookie, parseCookies } from "@/lib/server/auth/cookies";

@@ -12,7 +12,7 @@ import {
 
 import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
 import { clientBucket } from "@/lib/net/client-address";
-import { recordAudit, recordAuthFailure } from "@/lib/server/platform/audit";
+import { recordAudit, recordAuthFailure } from "@/lib/server/platform/audit-legacy";
 import type { Actor } from "@/lib/server/auth/actor";
 import { saveChallenge, takeChallenge } from "@/lib/server/auth/challenges";
 import type { AuthConfig } from "@/lib/server/auth/config";

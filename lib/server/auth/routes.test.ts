@@ -26,7 +26,7 @@ import * as tokens from "@/app/api/tokens/route";
 import * as userPasskey from "@/app/api/users/[id]/passkeys/[passkeyId]/route";
 import * as usersOne from "@/app/api/users/[id]/route";
 import * as users from "@/app/api/users/route";
-import { listAudit } from "@/lib/server/platform/audit";
+import { listAudit } from "@/lib/server/platform/audit-legacy";
 import { authConfig } from "@/lib/server/auth/config";
 import { rateLimiter } from "@/lib/server/auth/rate-limit";
 import { viaServer } from "@/test/auth/client";

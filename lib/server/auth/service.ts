@@ -3,7 +3,7 @@ import "server-only";
 import type { CreatedInvitation, CreatedToken, CreateInvitationBody, CreateTokenBody, Invitation, RedeemLinkBody, Role, SessionInfo, User } from "@/lib/schemas/auth";
 import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
 import { clientBucket } from "@/lib/net/client-address";
-import { recordAudit, recordAuthFailure } from "@/lib/server/platform/audit";
+import { recordAudit, recordAuthFailure } from "@/lib/server/platform/audit-legacy";
 import type { Actor } from "@/lib/server/auth/actor";
 import type { AuthConfig } from "@/lib/server/auth/config";
 import { requestOrigin } from "@/lib/server/auth/hosts";

@@ -5,7 +5,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 
-import { listAudit } from "@/lib/server/platform/audit";
+import { listAudit } from "@/lib/server/platform/audit-legacy";
 import { sha256 } from "@/lib/server/auth/crypto";
 import { BOOTSTRAP_FILE, createInvitation, ensureBootstrapLink, findLiveLink, previewLink } from "@/lib/server/auth/links";
 import { createSession, resolveSession } from "@/lib/server/auth/sessions";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { redactConfig } from "@/lib/config/redact";
-import { listAudit } from "@/lib/server/platform/audit";
+import { listAudit } from "@/lib/server/platform/audit-legacy";
 import { applyAfterPreflight, applyNodeConfig, rollbackNodeConfig } from "@/lib/server/configs/apply";
 import { adoptDrift, checkAllDrift, checkDrift, listStoredDrift, reapplyDrift } from "@/lib/server/configs/drift";
 import { diffRevisions, listRevisions } from "@/lib/server/configs/history";

@@ -1,7 +1,7 @@
 import "server-only";
 
 import { DEFAULT_TRY_TIMEOUT_SECONDS, type ApplyMode, type ApplyResponse, type RevisionSource, type RevisionSummary } from "@/lib/schemas/configs";
-import { recordAudit } from "@/lib/server/platform/audit";
+import { recordAudit } from "@/lib/server/platform/audit-legacy";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { withApplySlot } from "@/lib/server/configs/in-flight";
 import { configHash, effectOf, resultOfMode } from "@/lib/server/configs/modes";

@@ -7,7 +7,7 @@ import { DEFAULT_TRY_TIMEOUT_SECONDS, type ApplyMode, type PreflightResponse } f
 import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { applyInFlight } from "@/lib/server/configs/in-flight";
 import { configHash, dryRunSummary, effectOf, rebootModeAvailable } from "@/lib/server/configs/modes";
-import { recordAudit } from "@/lib/server/platform/audit";
+import { recordAudit } from "@/lib/server/platform/audit-legacy";
 import { AppError, isAppError } from "@/lib/server/platform/errors";
 import type { TalosClient } from "@/lib/server/talos";
 import { validationPool } from "@/lib/server/validation/pool";

@@ -22,7 +22,7 @@ import { DELETE as deleteUpload } from "@/app/api/clusters/talosconfig/[id]/rout
 import { POST as postUpload } from "@/app/api/clusters/talosconfig/route";
 import { GET as getClusters } from "@/app/api/clusters/route";
 import { GET as getNodes } from "@/app/api/nodes/route";
-import { listAudit } from "@/lib/server/platform/audit";
+import { listAudit } from "@/lib/server/platform/audit-legacy";
 import { errorEnvelopeSchema } from "@/lib/schemas/error";
 import { clustersResponseSchema, nodesResponseSchema, type FleetEvent, removeUploadResponseSchema, uploadTalosconfigResponseSchema } from "@/lib/schemas/fleet";
 import { authConfig } from "@/lib/server/auth/config";

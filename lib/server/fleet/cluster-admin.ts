@@ -1,7 +1,7 @@
 import "server-only";
 
 import type { Cluster, RemoveUploadResponse, UploadTalosconfigBody, UploadTalosconfigResponse } from "@/lib/schemas/fleet";
-import { recordAudit } from "@/lib/server/platform/audit";
+import { recordAudit } from "@/lib/server/platform/audit-legacy";
 import type { Actor } from "@/lib/server/auth/actor";
 import { getSecretBox, type SecretBox } from "@/lib/server/platform/secret-box";
 import { getLegacyDb as getDb, type LegacyDb as Db } from "@/lib/server/platform/db/db";

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 
 import { listAudit, recordAudit } from "@/lib/server/platform/audit";
-import { openLegacyDb as openDb } from "@/lib/server/platform/db/db";
+import { testDb } from "@/test/db";
 
 describe("audit details are redacted", () => {
-  it("drops secret-named values and credentials inside strings, keeps the rest", () => {
-    const db = openDb(":memory:");
-    recordAudit(db, {
+  it("drops secret-named values and credentials inside strings, keeps the rest", async () => {
+    const db = await testDb();
+    await recordAudit(db, {
       actor: "alice",
       action: "config.preflight",
       target: "10.0.0.1@lab",
@@ -19,7 +19,7 @@ describe("audit details are redacted", () => {
         changedSecrets: ["machine.token"],
       },
     });
-    const [entry] = listAudit(db, { limit: 1 });
+    const [entry] = await listAudit(db, { limit: 1 });
     const text = JSON.stringify(entry);
     for (const s of ["AUDITJOINsecret", "AUDITPROXYpass", "AUDITTOKENsecret"]) expect(text).not.toContain(s);
     expect(entry!.details).toEqual({

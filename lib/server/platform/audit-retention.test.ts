@@ -4,7 +4,8 @@ import { parseEnv } from "@/lib/schemas/env";
 import { AUDIT_LIMITS, listAudit, pruneAuthNoise, recordAudit, recordAuthFailure } from "@/lib/server/platform/audit";
 import { createSession } from "@/lib/server/auth/sessions";
 import { createUser } from "@/lib/server/auth/users";
-import { openLegacyDb as openDb } from "@/lib/server/platform/db/db";
+import { legacyOf } from "@/lib/server/platform/db/db";
+import { testDb } from "@/test/db";
 import { sweep } from "@/lib/server/housekeeping";
 import { saveChallenge } from "@/lib/server/auth/challenges";
 
@@ -13,19 +14,19 @@ const now = new Date("2027-01-01T00:00:00Z");
 const ago = (days: number) => new Date(now.getTime() - days * DAY);
 
 describe("audit field ceilings", () => {
-  it("cut caller-sized targets, strings, lists and whole details, and keep small entries as they are", () => {
-    const db = openDb(":memory:");
+  it("cut caller-sized targets, strings, lists and whole details, and keep small entries as they are", async () => {
+    const db = await testDb();
     const small = { actor: "user:ada", action: "config.apply", target: "10.0.0.1@lab", result: "ok" as const, details: { mode: "auto", n: 3, nested: { list: [1, 2] } } };
-    recordAudit(db, small);
-    recordAudit(db, {
+    await recordAudit(db, small);
+    await recordAudit(db, {
       actor: "x".repeat(10_000),
       action: "y".repeat(10_000),
       target: "/api/".padEnd(8 * 1024, "a"),
       result: "refused",
       details: { ip: "9".repeat(4 * 1024), list: Array.from({ length: 1000 }, (_, i) => i), deep: { a: { b: { c: { d: { e: { f: { g: 1 } } } } } } } },
     });
-    recordAudit(db, { actor: "a", action: "b", target: "c", result: "ok", details: Object.fromEntries(Array.from({ length: 90 }, (_, i) => [`k${i}`, "z".repeat(1_900)])) });
-    const [huge, big, kept] = listAudit(db, { limit: 3 });
+    await recordAudit(db, { actor: "a", action: "b", target: "c", result: "ok", details: Object.fromEntries(Array.from({ length: 90 }, (_, i) => [`k${i}`, "z".repeat(1_900)])) });
+    const [huge, big, kept] = await listAudit(db, { limit: 3 });
     expect(kept).toMatchObject(small);
     expect(big!.actor.length).toBeLessThan(AUDIT_LIMITS.actor + 40);
     expect(big!.action.length).toBeLessThan(AUDIT_LIMITS.action + 40);
@@ -36,17 +37,18 @@ describe("audit field ceilings", () => {
     expect(d.list).toHaveLength(AUDIT_LIMITS.items + 1);
     expect(JSON.stringify(d.deep)).toContain("nested too deep");
     expect(huge!.details).toMatchObject({ truncated: true });
-    const bytes = db.prepare("SELECT MAX(LENGTH(details)) FROM audit_log").pluck().get() as number;
+    const rows = await db.selectFrom("audit_log").select("details").execute();
+    const bytes = Math.max(...rows.map((r) => (r.details ?? "").length));
     expect(bytes).toBeLessThanOrEqual(AUDIT_LIMITS.detailsBytes);
   });
 });
 
 describe("aggregated authentication failures", () => {
-  it("count per client, actor, result and window; reasons are bounded", () => {
-    const db = openDb(":memory:");
-    for (let i = 0; i < 12; i++) recordAuthFailure(db, { actor: "anonymous", action: "auth.sign_in", client: "203.0.113.1", result: "failed", reason: `reason ${i % 8}` }, now);
-    recordAuthFailure(db, { actor: "user:mallory", action: "auth.sign_in", client: "203.0.113.1", result: "failed", reason: "revoked" }, now);
-    const rows = listAudit(db, { limit: 10 });
+  it("count per client, actor, result and window; reasons are bounded", async () => {
+    const db = await testDb();
+    for (let i = 0; i < 12; i++) await recordAuthFailure(db, { actor: "anonymous", action: "auth.sign_in", client: "203.0.113.1", result: "failed", reason: `reason ${i % 8}` }, now);
+    await recordAuthFailure(db, { actor: "user:mallory", action: "auth.sign_in", client: "203.0.113.1", result: "failed", reason: "revoked" }, now);
+    const rows = await listAudit(db, { limit: 10 });
     expect(rows.map((r) => [r.actor, r.target, r.result])).toEqual([
       ["user:mallory", "client:203.0.113.1", "failed"],
       ["anonymous", "client:203.0.113.1", "failed"],
@@ -57,53 +59,53 @@ describe("aggregated authentication failures", () => {
     expect(d.reasons["(other)"]).toBe(3); // reasons 5, 6 and 7 came after five others
   });
 
-  it("a reason quoting a credential is scrubbed, in the first row and in later counts", () => {
-    const db = openDb(":memory:");
+  it("a reason quoting a credential is scrubbed, in the first row and in later counts", async () => {
+    const db = await testDb();
     const reason = "token exchange failed: https://idp:s3cr3t-passw0rd@idp.example/token";
-    for (let i = 0; i < 2; i++) recordAuthFailure(db, { actor: "anonymous", action: "auth.sign_in", client: "203.0.113.9", result: "failed", reason }, now);
-    const [row] = listAudit(db, { limit: 1 });
+    for (let i = 0; i < 2; i++) await recordAuthFailure(db, { actor: "anonymous", action: "auth.sign_in", client: "203.0.113.9", result: "failed", reason }, now);
+    const [row] = await listAudit(db, { limit: 1 });
     expect(JSON.stringify(row)).not.toContain("s3cr3t-passw0rd");
     expect((row!.details as { count: number }).count).toBe(2);
   });
 });
 
 describe("audit retention", () => {
-  function seed() {
-    const db = openDb(":memory:");
+  async function seed() {
+    const db = await testDb();
     const changes = ["config.apply", "config.rollback", "rollout.start", "upgrade.start", "user.role", "user.revoke", "token.create", "token.revoke", "cluster.upload", "invitation.create"];
     for (const action of changes) {
-      recordAudit(db, { at: ago(3000), actor: "user:ada", action, target: "t", result: "ok", details: null });
-      recordAudit(db, { at: ago(3000), actor: "user:ada", action, target: "t", result: "failed", details: null });
-      recordAudit(db, { at: ago(3000), actor: "user:ada", action, target: "t", result: "refused", details: null });
+      await recordAudit(db, { at: ago(3000), actor: "user:ada", action, target: "t", result: "ok", details: null });
+      await recordAudit(db, { at: ago(3000), actor: "user:ada", action, target: "t", result: "failed", details: null });
+      await recordAudit(db, { at: ago(3000), actor: "user:ada", action, target: "t", result: "refused", details: null });
     }
-    recordAudit(db, { at: ago(3000), actor: "user:ada", action: "auth.sign_in", target: "passkey", result: "ok", details: null });
+    await recordAudit(db, { at: ago(3000), actor: "user:ada", action: "auth.sign_in", target: "passkey", result: "ok", details: null });
     for (const action of ["auth.token", "auth.sign_in", "auth.bootstrap", "auth.invitation"] as const) {
-      recordAuthFailure(db, { actor: "anonymous", action, client: "203.0.113.1", reason: "old" }, ago(400));
-      recordAuthFailure(db, { actor: "anonymous", action, client: "203.0.113.1", reason: "recent" }, ago(10));
+      await recordAuthFailure(db, { actor: "anonymous", action, client: "203.0.113.1", reason: "old" }, ago(400));
+      await recordAuthFailure(db, { actor: "anonymous", action, client: "203.0.113.1", reason: "recent" }, ago(10));
     }
     return { db, changes };
   }
 
-  it("prunes old refused authentication and never a record of a change or a successful sign-in", () => {
-    const { db, changes } = seed();
-    expect(pruneAuthNoise(db, 365, now)).toBe(4);
-    const left = listAudit(db, { limit: 500 });
+  it("prunes old refused authentication and never a record of a change or a successful sign-in", async () => {
+    const { db, changes } = await seed();
+    expect(await pruneAuthNoise(db, 365, now)).toBe(4);
+    const left = await listAudit(db, { limit: 500 });
     expect(left.filter((e) => changes.includes(e.action))).toHaveLength(changes.length * 3);
     expect(left.filter((e) => e.action === "auth.sign_in" && e.result === "ok")).toHaveLength(1);
     expect(left.filter((e) => e.action.startsWith("auth.") && e.result !== "ok").map((e) => (e.details as { reasons: object }).reasons)).toEqual(Array(4).fill({ recent: 1 }));
   });
 
-  it("keeps everything with 0 days, and the hourly sweep uses the setting and drops dead sessions and ceremonies", () => {
-    const { db } = seed();
-    expect(pruneAuthNoise(db, 0, now)).toBe(0);
-    const user = createUser(db, { name: "ada", role: "admin", source: "passkey", createdBy: "system" }, ago(30));
-    createSession(db, { userId: user.id, method: "passkey" }, { sessionMaxMs: DAY }, ago(30));
-    createSession(db, { userId: user.id, method: "passkey" }, { sessionMaxMs: DAY }, now);
+  it("keeps everything with 0 days, and the hourly sweep uses the setting and drops dead sessions and ceremonies", async () => {
+    const { db } = await seed();
+    expect(await pruneAuthNoise(db, 0, now)).toBe(0);
+    const user = createUser(legacyOf(db), { name: "ada", role: "admin", source: "passkey", createdBy: "system" }, ago(30));
+    createSession(legacyOf(db), { userId: user.id, method: "passkey" }, { sessionMaxMs: DAY }, ago(30));
+    createSession(legacyOf(db), { userId: user.id, method: "passkey" }, { sessionMaxMs: DAY }, now);
     const days = parseEnv({ MINOS_AUDIT_RETENTION_DAYS: "30" }).MINOS_AUDIT_RETENTION_DAYS;
     // The live one first: saving a ceremony also clears those expired by then.
-    saveChallenge(db, "passkey-authenticate", { challenge: "live" }, null, now);
-    saveChallenge(db, "passkey-authenticate", { challenge: "old" }, null, ago(1));
-    expect(sweep(db, days, now)).toEqual({ auditRows: 4, sessions: 1, challenges: 1 });
+    saveChallenge(legacyOf(db), "passkey-authenticate", { challenge: "live" }, null, now);
+    saveChallenge(legacyOf(db), "passkey-authenticate", { challenge: "old" }, null, ago(1));
+    expect(sweep(legacyOf(db), days, now)).toEqual({ auditRows: 4, sessions: 1, challenges: 1 });
     expect(parseEnv({}).MINOS_AUDIT_RETENTION_DAYS).toBe(365);
     expect(() => parseEnv({ MINOS_AUDIT_RETENTION_DAYS: "-1" })).toThrow(/MINOS_AUDIT_RETENTION_DAYS/);
   });

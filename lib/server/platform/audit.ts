@@ -2,7 +2,7 @@ import "server-only";
 
 import { scrubJson, scrubText } from "@/lib/config/secret-values";
 import type { AuditEntry } from "@/lib/schemas/audit";
-import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
+import { dialectOf, type Db } from "@/lib/server/platform/db/db";
 
 export type NewAuditEntry = Omit<AuditEntry, "id" | "at"> & { at?: Date };
 
@@ -15,12 +15,14 @@ export type NewAuditEntry = Omit<AuditEntry, "id" | "at"> & { at?: Date };
  * Viewers read it, so details are scrubbed of secrets (lib/config/secret-values.ts scrubJson)
  * before they are bounded (a cut could hide a secret from the scrubber).
  */
-export function recordAudit(db: Db, entry: NewAuditEntry): number {
+export async function recordAudit(db: Db, entry: NewAuditEntry): Promise<number> {
   const e = boundAuditEntry(entry.details ? { ...entry, details: scrubJson(entry.details) } : entry);
-  const info = db
-    .prepare("INSERT INTO audit_log (at, actor, action, target, result, details) VALUES (?, ?, ?, ?, ?, ?)")
-    .run((entry.at ?? new Date()).toISOString(), e.actor, e.action, e.target, e.result, e.details ? JSON.stringify(e.details) : null);
-  return Number(info.lastInsertRowid);
+  const row = await db
+    .insertInto("audit_log")
+    .values({ at: (entry.at ?? new Date()).toISOString(), actor: e.actor, action: e.action, target: e.target, result: e.result, details: e.details ? JSON.stringify(e.details) : null })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return row.id;
 }
 
 /** Field ceilings: generous for what Minos writes (names, IDs, error sentences), tiny next to a flood. */
@@ -78,7 +80,7 @@ const MAX_REASONS = 5;
  * (answered 429) is not counted: only the first one in the window is noted (`limitedAt`), so a
  * client hammering past its limit costs no database write per request. Returns the row's id.
  */
-export function recordAuthFailure(
+export async function recordAuthFailure(
   db: Db,
   f: {
     actor: string;
@@ -90,7 +92,7 @@ export function recordAuthFailure(
     details?: Record<string, unknown>;
   },
   now: Date,
-): number {
+): Promise<number> {
   const result = f.result ?? "refused";
   const target = clip(`client:${f.client}`, AUDIT_LIMITS.target);
   const actor = clip(f.actor, AUDIT_LIMITS.actor);
@@ -98,13 +100,22 @@ export function recordAuthFailure(
   // A reason may quote what the caller or an identity provider sent; it becomes a key of `reasons`,
   // which the details scrub (key names only) would not look into.
   const reason = clip(scrubText(f.reason), 200);
-  return db.transaction(() => {
-    const row = db
-      .prepare("SELECT id, details FROM audit_log WHERE action = ? AND target = ? AND at >= ? AND actor = ? AND result = ? ORDER BY id DESC LIMIT 1")
-      .get(f.action, target, since, actor, result) as { id: number; details: string | null } | undefined;
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom("audit_log")
+      .select(["id", "details"])
+      .where("action", "=", f.action)
+      .where("target", "=", target)
+      .where("at", ">=", since)
+      .where("actor", "=", actor)
+      .where("result", "=", result)
+      .orderBy("id", "desc")
+      .limit(1)
+      .$if(dialectOf(trx) === "postgres", (q) => q.forUpdate())
+      .executeTakeFirst();
     if (!row) {
       const first = f.rateLimited ? { count: 0, reasons: {}, limitedAt: now.toISOString() } : { count: 1, reasons: { [reason]: 1 } };
-      return recordAudit(db, { at: now, actor, action: f.action, target, result, details: { ...f.details, ...first, lastAt: now.toISOString() } });
+      return recordAudit(trx, { at: now, actor, action: f.action, target, result, details: { ...f.details, ...first, lastAt: now.toISOString() } });
     }
     const d = (row.details ? JSON.parse(row.details) : {}) as { count?: number; reasons?: Record<string, number>; limitedAt?: string };
     if (f.rateLimited && d.limitedAt) return row.id;
@@ -117,20 +128,25 @@ export function recordAuthFailure(
       reasons[key] = (reasons[key] ?? 0) + 1;
       next = { ...d, count: (d.count ?? 0) + 1, reasons, lastAt: now.toISOString() };
     }
-    db.prepare("UPDATE audit_log SET details = ? WHERE id = ?").run(JSON.stringify(next), row.id);
+    await trx.updateTable("audit_log").set({ details: JSON.stringify(next) }).where("id", "=", row.id).execute();
     return row.id;
-  })();
+  });
 }
 
 /**
  * Drops refused sign-ins and API tokens older than `days` (0 keeps them). Never touches any other
  * row: records of changes and successful sign-ins are kept for good.
  */
-export function pruneAuthNoise(db: Db, days: number, now: Date): number {
+export async function pruneAuthNoise(db: Db, days: number, now: Date): Promise<number> {
   if (days <= 0) return 0;
   const cutoff = new Date(now.getTime() - days * 86_400_000).toISOString();
-  const marks = AUTH_NOISE_ACTIONS.map(() => "?").join(", ");
-  return db.prepare(`DELETE FROM audit_log WHERE at < ? AND result IN ('refused', 'failed') AND action IN (${marks})`).run(cutoff, ...AUTH_NOISE_ACTIONS).changes;
+  const r = await db
+    .deleteFrom("audit_log")
+    .where("at", "<", cutoff)
+    .where("result", "in", ["refused", "failed"])
+    .where("action", "in", [...AUTH_NOISE_ACTIONS])
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 interface AuditRow {
@@ -144,9 +160,9 @@ interface AuditRow {
 }
 
 /** Newest first, `limit` at a time; `before` pages back by id. */
-export function listAudit(db: Db, { limit, before }: { limit: number; before?: number }): AuditEntry[] {
-  const rows = db
-    .prepare("SELECT id, at, actor, action, target, result, details FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?")
-    .all(before ?? Number.MAX_SAFE_INTEGER, limit) as AuditRow[];
+export async function listAudit(db: Db, { limit, before }: { limit: number; before?: number }): Promise<AuditEntry[]> {
+  let q = db.selectFrom("audit_log").select(["id", "at", "actor", "action", "target", "result", "details"]).orderBy("id", "desc").limit(limit);
+  if (before !== undefined) q = q.where("id", "<", before);
+  const rows = (await q.execute()) as AuditRow[];
   return rows.map((r) => ({ ...r, details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null }));
 }

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { upgradeRequestSchema, type UpgradePlan, type UpgradeRequest } from "@/lib/schemas/upgrades";
-import { listAudit } from "@/lib/server/platform/audit";
+import { listAudit } from "@/lib/server/platform/audit-legacy";
 import { openLegacyDb as openDb, type LegacyDb as Db } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
 import { rejection, startTestFleet, waitFor, type TestFleet } from "@/test/talos/fleet";

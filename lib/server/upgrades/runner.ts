@@ -14,7 +14,7 @@ import type {
   UpgradePlanSummary,
   UpgradePreview,
 } from "@/lib/schemas/upgrades";
-import { recordAudit } from "@/lib/server/platform/audit";
+import { recordAudit } from "@/lib/server/platform/audit-legacy";
 import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
 import { bootIdentity, errorText, JobLoops, sameBoot, waitUntil } from "@/lib/server/jobs";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { redactConfig } from "@/lib/config/redact";
 import type { RolloutDetail } from "@/lib/schemas/configs";
-import { listAudit } from "@/lib/server/platform/audit";
+import { listAudit } from "@/lib/server/platform/audit-legacy";
 import { RolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { createRollout, getRollout, rolloutAction } from "@/lib/server/configs/rollouts/service";
 import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";

@@ -1,7 +1,7 @@
 import "server-only";
 
 import type { ApplyMode } from "@/lib/schemas/configs";
-import { recordAudit } from "@/lib/server/platform/audit";
+import { recordAudit } from "@/lib/server/platform/audit-legacy";
 import { applyAfterPreflight } from "@/lib/server/configs/apply";
 import { defaultConfigDeps, type ConfigDeps } from "@/lib/server/configs/deps";
 import { withApplySlot } from "@/lib/server/configs/in-flight";

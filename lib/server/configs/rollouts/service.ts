@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 
 import { redactConfig } from "@/lib/config/redact";
 import { rolloutSchema, type CreateRolloutBody, type RolloutAction, type RolloutDetail, type RolloutListResponse, type RolloutTarget } from "@/lib/schemas/configs";
-import { recordAudit } from "@/lib/server/platform/audit";
+import { recordAudit } from "@/lib/server/platform/audit-legacy";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { configHash } from "@/lib/server/configs/modes";
 import { runPreflight } from "@/lib/server/configs/preflight";

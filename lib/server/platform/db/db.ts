@@ -4,7 +4,7 @@ import { chmodSync, closeSync, mkdirSync, openSync, statSync } from "node:fs";
 import path from "node:path";
 
 import Database from "better-sqlite3";
-import { CompiledQuery, Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type Dialect } from "kysely";
+import { CompiledQuery, Kysely, PostgresAdapter, PostgresDialect, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type Dialect } from "kysely";
 import pg from "pg";
 
 import { migrations } from "@/lib/server/platform/db/migrations";
@@ -17,7 +17,6 @@ export type Db = Kysely<Tables>;
 export type DbDialect = "sqlite" | "postgres";
 
 const g = processState<{ __minosDb?: Db }>();
-const dialects = new WeakMap<Db, DbDialect>();
 const sqliteHandles = new WeakMap<Db, Database.Database>();
 
 /** Whether a location names a PostgreSQL server rather than a SQLite file. */
@@ -34,8 +33,9 @@ export function openDb(location: string): Db {
   return isPostgresUrl(location) ? openPostgres(location) : openSqlite(location);
 }
 
+/** The store's dialect; a transaction answers for the store it runs on. */
 export function dialectOf(db: Db): DbDialect {
-  return dialects.get(db) ?? "sqlite";
+  return db.getExecutor().adapter instanceof PostgresAdapter ? "postgres" : "sqlite";
 }
 
 function openSqlite(file: string): Db {
@@ -47,7 +47,6 @@ function openSqlite(file: string): Db {
   handle.pragma("busy_timeout = 5000");
   migrateSqlite(handle);
   const db = new Kysely<Tables>({ dialect: immediateSqlite(handle) });
-  dialects.set(db, "sqlite");
   sqliteHandles.set(db, handle);
   return db;
 }
@@ -90,7 +89,6 @@ function openPostgres(url: string): Db {
       },
     }),
   });
-  dialects.set(db, "postgres");
   return db;
 }
 
