@@ -61,7 +61,12 @@ export class LeaseSet {
     return [...this.held.keys()].sort();
   }
 
-  /** Runs a scan now (tests; a cluster was added) and resolves when it is done. */
+  /** The lease held for `item`, for writes fenced by it. */
+  lease(item: string): HeldLease | undefined {
+    return this.held.get(item);
+  }
+
+  /** Runs a scan now (before start: the first share, taken before the replica answers) and resolves when it is done. */
   scanNow(): Promise<void> {
     const run = this.scanning.then(() => this.scan());
     this.scanning = run.catch((e: unknown) => console.error(`[minos] sharing ${this.o.prefix}* leases failed:`, (e as Error).message));
@@ -88,7 +93,6 @@ export class LeaseSet {
   }
 
   private async scan(): Promise<void> {
-    if (this.stopped) return;
     const { db, o } = this;
     const now = this.clock.now();
     await heartbeat(db, o.owner, now);
