@@ -155,6 +155,22 @@ describe("refused tokens in the audit log (finding 4)", () => {
   });
 });
 
+describe("rate-limit buckets an anonymous caller makes", () => {
+  it("stay small whatever path it makes up, and a long path still gets its own bucket", async () => {
+    const { db, deps } = await setup();
+    const limited = { role: "viewer" as const, rateLimit: "manage" as const };
+    const junk = (i: number) => viaServer(new Request(`${BASE}/api/users/${"a".repeat(8 * 1024)}${i}/passkeys/x`, { method: "DELETE", headers: { host: "127.0.0.1:3215", origin: BASE } }), "203.0.113.66");
+    // The limit is taken before the caller is known: these are refused as anonymous, after taking.
+    for (let i = 0; i < 5; i++) expect(await outcome(() => authorize(junk(i), limited, deps()))).toBe(401);
+    const keys = (await db.selectFrom("rate_buckets").select("key").execute()).map((r) => r.key);
+    expect(keys).toHaveLength(10); // the client's and the endpoint's bucket, per path
+    expect(Math.max(...keys.map((k) => k.length))).toBeLessThan(200);
+    for (let i = 0; i < RATE_LIMITS.manage.capacity - 1; i++) await outcome(() => authorize(junk(0), limited, deps()));
+    expect(await outcome(() => authorize(junk(0), limited, deps()))).toBe(429);
+    expect(await outcome(() => authorize(junk(1), limited, deps()))).toBe(401);
+  });
+});
+
 function spec() {
   return { role: "viewer" as const };
 }

@@ -41,6 +41,18 @@ export interface AccessSpec {
 /** How many requests per second one endpoint takes from all clients together before refusing. */
 const GLOBAL_FACTOR = 20;
 
+/** Longer paths are cut and end in a digest of the whole: still one bucket per path, never a large key. */
+const MAX_PATH_IN_KEY = 120;
+
+/**
+ * The path as part of a bucket's key. Buckets are rows every replica shares, and the limit is
+ * taken before the caller is known, so an anonymous caller choosing long made-up paths would
+ * otherwise choose the size of every row it adds.
+ */
+export function boundedPath(pathname: string): string {
+  return pathname.length <= MAX_PATH_IN_KEY ? pathname : `${pathname.slice(0, 64)}…${sha256(pathname).slice(0, 32)}`;
+}
+
 /**
  * Everything the route wrapper checks before a declared route runs, in order: the Host header
  * (DNS rebinding), the rate limit, the Origin of a mutating request (cross-site), the caller
@@ -53,7 +65,7 @@ export async function authorize(request: Request, spec: AccessSpec, deps: AuthDe
     throw new AppError("forbidden", `Minos does not answer to the host name "${headers.get("host")}"; add it to MINOS_ALLOWED_HOSTS`);
   }
   const ip = clientIp(headers);
-  const endpoint = `${request.method} ${new URL(request.url).pathname}`;
+  const endpoint = `${request.method} ${boundedPath(new URL(request.url).pathname)}`;
   if (spec.rateLimit) {
     const policy = RATE_LIMITS[spec.rateLimit];
     const t = deps.now.getTime();
