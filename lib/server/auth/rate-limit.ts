@@ -98,7 +98,10 @@ export class RateLimiter {
       const result: TakeResult = ok ? { ok: true } : { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / policy.refillPerSecond)) };
       return { result, inserted: Number(insert.numInsertedOrUpdatedRows ?? 0) > 0 };
     });
-    if (inserted && ++this.created % this.trimEvery === 0) await trimBuckets(this.db, this.maxKeys);
+    if (inserted && ++this.created % this.trimEvery === 0) {
+      // The take stands whatever the trim does; the sweep trims again within the hour.
+      await trimBuckets(this.db, this.maxKeys).catch((e: unknown) => console.error("[minos] trimming rate-limit buckets failed", e));
+    }
     return result;
   }
 
