@@ -4,6 +4,7 @@
  */
 import { startPostgres } from "@/test/pg/server";
 
+async function main(): Promise<void> {
 const port = process.env.PGPORT ? Number(process.env.PGPORT) : undefined;
 const server = await startPostgres({ port, fast: false });
 const url = server.urlFor("postgres");
@@ -18,3 +19,9 @@ const stop = () => {
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
 setInterval(() => undefined, 1 << 30);
+}
+
+main().catch((e: unknown) => {
+  console.error((e as Error).message);
+  process.exit(1);
+});
