@@ -29,6 +29,8 @@ type Stop = () => void | Promise<void>;
 /** The runners' own slots (see upgrades/service.ts, configs/rollouts/runner.ts), read here to stop them. */
 type Slots = {
   __minosRuntimeStops?: Map<string, Stop>;
+  /** For scripts/serve.ts, which runs outside Next's bundles: stops this runtime on SIGTERM. */
+  __minosStopRuntime?: () => Promise<void>;
   __minosUpgradeRunner?: { stop(): Promise<void> };
   __minosRolloutRunner?: { stop(): Promise<void> };
 };
@@ -47,6 +49,7 @@ export interface RuntimeOptions {
  */
 export async function startRuntime(options: RuntimeOptions = {}): Promise<void> {
   const stops = (g.__minosRuntimeStops ??= new Map());
+  g.__minosStopRuntime = stopRuntime;
   // Several replicas share one PostgreSQL: what one publishes, the browsers on the others see.
   const url = env().MINOS_DATABASE_URL;
   if (url && dialectOf(getDb()) === "postgres") {
