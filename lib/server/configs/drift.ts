@@ -1,24 +1,32 @@
 import "server-only";
 
 import type { AdoptDriftResponse, ApplyMode, ApplyResponse, DriftResponse } from "@/lib/schemas/configs";
-import { recordAudit } from "@/lib/server/platform/audit-legacy";
+import { parseNodeId } from "@/lib/fleet/node-id";
+import { recordAudit } from "@/lib/server/platform/audit";
 import { applyNodeConfig } from "@/lib/server/configs/apply";
 import { defaultConfigDeps, type ConfigDeps } from "@/lib/server/configs/deps";
 import { applyInFlight } from "@/lib/server/configs/in-flight";
 import { configHash } from "@/lib/server/configs/modes";
+import { dialectOf, type Db } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
-import { validationPool } from "@/lib/server/validation/pool";
+import { holdLease, type HeldLease } from "@/lib/server/platform/leases";
 import { processState } from "@/lib/server/platform/process-state";
+import { replicaId } from "@/lib/server/platform/replica";
+import { validationPool } from "@/lib/server/validation/pool";
+import { realClock, type Clock } from "@/lib/utils/clock";
+
+/** Runs a write as one transaction: a plain one, or the checker's lease-fenced one. */
+type Write = <T>(fn: (trx: Db) => Promise<T>) => Promise<T>;
 
 /**
  * Compares a node's config with the last one Minos put there (a staged revision is compared
  * with the node's persisted config, since it is not running yet) and stores the verdict.
  * `drifted: null` when Minos has no revision for the node.
  */
-export async function checkDrift(deps: ConfigDeps, node: string): Promise<DriftResponse> {
+export async function checkDrift(deps: ConfigDeps, node: string, write?: Write): Promise<DriftResponse> {
   const { cluster, address } = await deps.resolveNode(node);
-  deps.revisions.settleExpiredTries(node, deps.now());
-  const baseline = deps.revisions.lastEffective(node);
+  await deps.revisions.settleExpiredTries(node, deps.now());
+  const baseline = await deps.revisions.lastEffective(node);
   const client = await deps.client(cluster);
   const current = (await client.machineConfig(address, baseline?.result === "staged" ? { id: "persistent" } : {})).yaml;
   const runningHash = configHash(current);
@@ -28,7 +36,7 @@ export async function checkDrift(deps: ConfigDeps, node: string): Promise<DriftR
   } else {
     const drifted = runningHash !== baseline.configHash;
     // Off the event loop: a line diff of two large configs is costly (lib/server/validation).
-    const d = drifted ? await validationPool().redactedDiff(deps.revisions.config(node, baseline.id), current, { from: `minos (revision ${baseline.id})`, to: "running" }) : null;
+    const d = drifted ? await validationPool().redactedDiff(await deps.revisions.config(node, baseline.id), current, { from: `minos (revision ${baseline.id})`, to: "running" }) : null;
     response = {
       node,
       drifted,
@@ -40,36 +48,40 @@ export async function checkDrift(deps: ConfigDeps, node: string): Promise<DriftR
       checkedAt: deps.now().toISOString(),
     };
   }
-  storeDrift(deps, response);
+  await (write ?? ((fn) => deps.db.transaction().execute(fn)))((trx) => storeDrift(trx, response));
   return response;
 }
 
-function storeDrift(deps: ConfigDeps, r: DriftResponse): void {
-  const before = deps.db.prepare("SELECT drifted FROM config_drift WHERE node = ?").pluck().get(r.node) as number | null | undefined;
-  deps.db
-    .prepare(
-      `INSERT INTO config_drift (node, checked_at, drifted, running_hash, revision_id, revision_hash, diff, changed_secrets) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (node) DO UPDATE SET checked_at = excluded.checked_at, drifted = excluded.drifted, running_hash = excluded.running_hash,
-         revision_id = excluded.revision_id, revision_hash = excluded.revision_hash, diff = excluded.diff, changed_secrets = excluded.changed_secrets`,
-    )
-    .run(r.node, r.checkedAt, r.drifted === null ? null : Number(r.drifted), r.runningHash, r.revisionId, r.revisionHash, r.diff, JSON.stringify(r.changedSecrets));
-  if (r.drifted && before !== 1) {
-    recordAudit(deps.db, { actor: "system", action: "config.drift.detected", target: r.node, result: "ok", details: { revision: r.revisionId, runningHash: r.runningHash } });
+/** The verdict, and an audit entry when a node newly drifted (the previous verdict read under the same lock). */
+async function storeDrift(trx: Db, r: DriftResponse): Promise<void> {
+  const before = await trx
+    .selectFrom("config_drift")
+    .select("drifted")
+    .where("node", "=", r.node)
+    .$if(dialectOf(trx) === "postgres", (q) => q.forUpdate())
+    .executeTakeFirst();
+  const row = {
+    checked_at: r.checkedAt,
+    drifted: r.drifted === null ? null : Number(r.drifted),
+    running_hash: r.runningHash,
+    revision_id: r.revisionId,
+    revision_hash: r.revisionHash,
+    diff: r.diff,
+    changed_secrets: JSON.stringify(r.changedSecrets),
+  };
+  await trx
+    .insertInto("config_drift")
+    .values({ node: r.node, ...row })
+    .onConflict((oc) => oc.column("node").doUpdateSet(row))
+    .execute();
+  if (r.drifted && before?.drifted !== 1) {
+    await recordAudit(trx, { actor: "system", action: "config.drift.detected", target: r.node, result: "ok", details: { revision: r.revisionId, runningHash: r.runningHash } });
   }
 }
 
 /** The last stored verdict per node (what the periodic checker found), for fleet-wide views. */
-export function listStoredDrift(deps: ConfigDeps): DriftResponse[] {
-  const rows = deps.db.prepare("SELECT * FROM config_drift ORDER BY node").all() as {
-    node: string;
-    checked_at: string;
-    drifted: number | null;
-    running_hash: string;
-    revision_id: number | null;
-    revision_hash: string | null;
-    diff: string;
-    changed_secrets: string;
-  }[];
+export async function listStoredDrift(deps: ConfigDeps): Promise<DriftResponse[]> {
+  const rows = await deps.db.selectFrom("config_drift").selectAll().orderBy("node").execute();
   return rows.map((r) => ({
     node: r.node,
     drifted: r.drifted === null ? null : r.drifted === 1,
@@ -86,7 +98,7 @@ export function listStoredDrift(deps: ConfigDeps): DriftResponse[] {
 export async function adoptDrift(deps: ConfigDeps, node: string, actor: string): Promise<AdoptDriftResponse> {
   const { cluster, address } = await deps.resolveNode(node);
   const running = (await (await deps.client(cluster)).machineConfig(address)).yaml;
-  const revision = deps.revisions.insert({
+  const revision = await deps.revisions.insert({
     node,
     author: actor,
     at: deps.now(),
@@ -96,7 +108,7 @@ export async function adoptDrift(deps: ConfigDeps, node: string, actor: string):
     message: "Adopted the running config (changed outside Minos)",
     yaml: running,
   });
-  recordAudit(deps.db, { actor, action: "config.adopt", target: node, result: "ok", details: { revision: revision.id, configHash: revision.configHash } });
+  await recordAudit(deps.db, { actor, action: "config.adopt", target: node, result: "ok", details: { revision: revision.id, configHash: revision.configHash } });
   await checkDrift(deps, node);
   return { node, revision };
 }
@@ -104,9 +116,9 @@ export async function adoptDrift(deps: ConfigDeps, node: string, actor: string):
 /** Puts Minos's last revision back on the node, through the normal preflight → apply path. */
 export async function reapplyDrift(deps: ConfigDeps, node: string, req: { mode: ApplyMode; tryTimeoutSeconds?: number }, actor: string): Promise<ApplyResponse> {
   await deps.resolveNode(node);
-  const baseline = deps.revisions.lastEffective(node);
+  const baseline = await deps.revisions.lastEffective(node);
   if (!baseline) throw new AppError("not_found", `Minos has never applied a config to ${node}: there is nothing to re-apply`);
-  const result = await applyNodeConfig(deps, node, { ...req, yaml: deps.revisions.config(node, baseline.id) }, { actor, source: "reapply" });
+  const result = await applyNodeConfig(deps, node, { ...req, yaml: await deps.revisions.config(node, baseline.id) }, { actor, source: "reapply" });
   await checkDrift(deps, node).catch(() => undefined);
   return result;
 }
@@ -124,14 +136,38 @@ export interface DriftCheckerOptions {
   intervalMs?: number;
   concurrency?: number;
   deps?: ConfigDeps;
+  /** The lease owner (this replica); default {@link replicaId}. */
+  owner?: string;
+  clock?: Clock;
+  /** Lease timing (tests); default the platform's. */
+  leaseTtlMs?: number;
+  leaseRenewMs?: number;
+}
+
+/** Every node Minos has a revision for, by cluster (the node ID names it). */
+export async function driftNodesByCluster(db: Db): Promise<Map<string, string[]>> {
+  const rows = await db.selectFrom("config_revisions").select("node").distinct().orderBy("node").execute();
+  const out = new Map<string, string[]>();
+  for (const { node } of rows) {
+    const cluster = parseNodeId(node)?.cluster;
+    if (cluster !== undefined) out.set(cluster, [...(out.get(cluster) ?? []), node]);
+  }
+  return out;
 }
 
 /**
- * One pass over every node Minos has a revision for, skipping nodes with an apply in flight and
- * clusters whose credentials are not admin (reading a machine config needs os:admin).
+ * One pass over every node Minos has a revision for (or those of `clusters`), skipping nodes
+ * with an apply in flight and clusters whose credentials are not admin (reading a machine
+ * config needs os:admin). `writeFor` gives the transaction each cluster's verdicts are written
+ * in (the checker's lease-fenced one).
  */
-export async function checkAllDrift(deps: ConfigDeps, concurrency = 4): Promise<DriftResponse[]> {
-  const nodes = deps.db.prepare("SELECT DISTINCT node FROM config_revisions ORDER BY node").pluck().all() as string[];
+export async function checkAllDrift(
+  deps: ConfigDeps,
+  concurrency = 4,
+  opts: { clusters?: ReadonlySet<string>; writeFor?: (cluster: string) => Write | undefined } = {},
+): Promise<DriftResponse[]> {
+  const byCluster = await driftNodesByCluster(deps.db);
+  const nodes = [...byCluster].filter(([c]) => !opts.clusters || opts.clusters.has(c)).flatMap(([, n]) => n);
   const adminByCluster = new Map<string, boolean>();
   const out: DriftResponse[] = [];
   await eachLimited(nodes, concurrency, async (node) => {
@@ -142,41 +178,92 @@ export async function checkAllDrift(deps: ConfigDeps, concurrency = 4): Promise<
         adminByCluster.set(cluster, await deps.canReadConfigs(cluster).catch(() => false));
       }
       if (!adminByCluster.get(cluster)) return;
-      out.push(await checkDrift(deps, node));
+      out.push(await checkDrift(deps, node, opts.writeFor?.(cluster)));
     } catch {
-      // An unreachable or removed node is the fleet poller's news, not drift.
+      // An unreachable or removed node is the fleet poller's news, not drift (and a lost lease is the next pass's).
     }
   });
   return out;
 }
 
-const g = processState<{ __minosDriftChecker?: { stop(): void } }>();
+export interface DriftChecker {
+  stop(): Promise<void>;
+  /** Runs one pass now (tests): the clusters whose lease this replica holds or can take. */
+  runOnce(): Promise<DriftResponse[]>;
+  /** Clusters whose drift this replica checks now. */
+  clusters(): string[];
+}
+
+const g = processState<{ __minosDriftChecker?: DriftChecker }>();
 
 /**
- * Starts the periodic drift check (every ~60 s, a few nodes at a time) once per process.
+ * Starts the periodic drift check (every ~60 s, a few nodes at a time) once per process. Each
+ * cluster is checked by one replica at a time: the one holding its lease `drift:<cluster>`
+ * (kept and renewed between passes, given back on stop); verdicts are written fenced by it.
  * Returns a handle whose `stop()` ends it. Called from instrumentation.
  */
-export function startDriftChecker(options: DriftCheckerOptions = {}): { stop(): void } {
+export function startDriftChecker(options: DriftCheckerOptions = {}): DriftChecker {
   if (g.__minosDriftChecker) return g.__minosDriftChecker;
+  const checker = createDriftChecker(options);
+  g.__minosDriftChecker = checker;
+  const stop = checker.stop;
+  checker.stop = async () => {
+    if (g.__minosDriftChecker === checker) g.__minosDriftChecker = undefined;
+    await stop();
+  };
+  return checker;
+}
+
+/** A drift checker not registered as the process's (tests run several, as replicas). */
+export function createDriftChecker(options: DriftCheckerOptions = {}): DriftChecker {
   const intervalMs = options.intervalMs ?? 60_000;
-  let timer: NodeJS.Timeout | undefined;
+  const clock = options.clock ?? realClock;
+  const owner = options.owner ?? replicaId();
+  const held = new Map<string, HeldLease>();
+  let timer: unknown;
   let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+
+  const pass = async (): Promise<DriftResponse[]> => {
+    const deps = options.deps ?? defaultConfigDeps();
+    const clusters = [...(await driftNodesByCluster(deps.db)).keys()];
+    for (const [cluster, h] of held) {
+      if (h.lost || !clusters.includes(cluster)) {
+        held.delete(cluster);
+        await h.release();
+      }
+    }
+    for (const cluster of clusters) {
+      if (stopped || held.has(cluster)) continue;
+      const h = await holdLease(deps.db, `drift:${cluster}`, owner, { clock, ttlMs: options.leaseTtlMs, renewMs: options.leaseRenewMs });
+      if (h) held.set(cluster, h);
+    }
+    if (stopped || held.size === 0) return [];
+    return checkAllDrift(deps, options.concurrency ?? 4, { clusters: new Set(held.keys()), writeFor: (c) => held.get(c)?.fenced });
+  };
+  const runOnce = () => {
+    const run = running.then(pass);
+    running = run.catch(() => undefined);
+    return run;
+  };
   const tick = async () => {
     try {
-      await checkAllDrift(options.deps ?? defaultConfigDeps(), options.concurrency ?? 4);
+      await runOnce();
     } catch (e) {
       console.error("[minos] drift check failed", e);
     }
-    if (!stopped) timer = setTimeout(tick, intervalMs).unref();
+    if (!stopped) timer = clock.setTimeout(() => void tick(), intervalMs);
   };
-  timer = setTimeout(tick, Math.min(intervalMs, 10_000)).unref();
-  const handle = {
-    stop() {
+  timer = clock.setTimeout(() => void tick(), Math.min(intervalMs, 10_000));
+  return {
+    runOnce,
+    clusters: () => [...held.keys()].sort(),
+    async stop() {
       stopped = true;
-      clearTimeout(timer);
-      g.__minosDriftChecker = undefined;
+      clock.clearTimeout(timer);
+      await running;
+      await Promise.all([...held.values()].map((h) => h.release()));
+      held.clear();
     },
   };
-  g.__minosDriftChecker = handle;
-  return handle;
 }

@@ -72,7 +72,7 @@ describe("rollout restart", () => {
     const first = startChild();
     // Kill once some nodes are done and others are mid-flight (applied, waiting for the reboot).
     const atKill = await waitFor(async () => {
-      const now = getRollout(t.deps, r.id);
+      const now = await getRollout(t.deps, r.id);
       const done = now.nodes.filter((n) => n.state === "done").length;
       return done >= 2 && now.nodes.some((n) => n.state === "waiting-healthy" || n.state === "applying") ? now : undefined;
     }, 30_000, 25);
@@ -82,7 +82,7 @@ describe("rollout restart", () => {
 
     const second = startChild();
     expect(await second.exited).toBe(0);
-    const done = getRollout(t.deps, r.id);
+    const done = await getRollout(t.deps, r.id);
     expect(done.state).toBe("done");
     expect(done.nodes.every((n) => n.state === "done")).toBe(true);
 
@@ -102,20 +102,20 @@ describe("rollout restart", () => {
     // Simulate a crash after the transition to "applying" was written: on `landed` the apply
     // reached the node (its pending revision is there), on `lost` it never left Minos.
     const at = new Date();
-    for (const id of [landed, lost]) repo.updateNode(r.id, id, { state: "applying", startedAt: at, message: "Applying the config" }, at);
-    const merged = repo.nodeConfig(r.id, landed);
+    for (const id of [landed, lost]) await repo.updateNode(r.id, id, { state: "applying", startedAt: at, message: "Applying the config" }, at);
+    const merged = await repo.nodeConfig(r.id, landed);
     const applied = await applyAfterPreflight(
       t.deps,
       landed,
       { client: t.clients.admin, address: t.address(landed), merged, response: { mode: "no-reboot", warnings: [] } },
       { yaml: merged, mode: "no-reboot" },
-      { actor: USER, source: "rollout", rolloutId: r.id, onPending: (revisionId) => repo.updateNode(r.id, landed, { revisionId }, new Date()) },
+      { actor: USER, source: "rollout", rolloutId: r.id, onPending: (trx, revisionId) => repo.on(trx).updateNode(r.id, landed, { revisionId }, new Date()) },
     );
     const since = Date.now();
 
-    runner.resumeAll();
+    await runner.resumeAll();
     await runner.drain();
-    const done = getRollout(t.deps, r.id);
+    const done = await getRollout(t.deps, r.id);
     expect(done.nodes.map((n) => [n.id, n.state])).toEqual([
       [landed, "done"],
       [lost, "done"],
@@ -127,10 +127,10 @@ describe("rollout restart", () => {
 
   it("a rollout interrupted during its preflight-all is marked preflight-failed, nothing applied", async () => {
     const repo = new RolloutRepository(t.deps.db, t.deps.box);
-    repo.create({ id: "ro-interrupted", author: USER, at: new Date(), target: { cluster }, mode: "auto", concurrency: 1, continueOnFailure: false, configHash: "x", redactedYaml: "", nodes: [{ id: workers[0]!, role: "worker" }] });
+    await repo.create({ id: "ro-interrupted", author: USER, at: new Date(), target: { cluster }, mode: "auto", concurrency: 1, continueOnFailure: false, configHash: "x", redactedYaml: "", nodes: [{ id: workers[0]!, role: "worker" }] });
     const runner = new RolloutRunner({ deps: t.deps });
-    runner.resumeAll();
+    await runner.resumeAll();
     await runner.drain();
-    expect(getRollout(t.deps, "ro-interrupted")).toMatchObject({ state: "preflight-failed", nodes: [{ state: "skipped" }] });
+    expect(await getRollout(t.deps, "ro-interrupted")).toMatchObject({ state: "preflight-failed", nodes: [{ state: "skipped" }] });
   });
 });
