@@ -9,7 +9,7 @@ import { applyInFlight } from "@/lib/server/configs/in-flight";
 import { configHash } from "@/lib/server/configs/modes";
 import { dialectOf, type Db } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
-import { holdLease, type HeldLease } from "@/lib/server/platform/leases";
+import { holdLease, LeaseLostError, type HeldLease } from "@/lib/server/platform/leases";
 import { processState } from "@/lib/server/platform/process-state";
 import { replicaId } from "@/lib/server/platform/replica";
 import { validationPool } from "@/lib/server/validation/pool";
@@ -239,7 +239,29 @@ export function createDriftChecker(options: DriftCheckerOptions = {}): DriftChec
       if (h) held.set(cluster, h);
     }
     if (stopped || held.size === 0) return [];
-    return checkAllDrift(deps, options.concurrency ?? 4, { clusters: new Set(held.keys()), writeFor: (c) => held.get(c)?.fenced });
+    const lost = new Set<string>();
+    const writeFor = (cluster: string): Write | undefined => {
+      const h = held.get(cluster);
+      return (
+        h &&
+        (async (fn) => {
+          try {
+            return await h.fenced(fn);
+          } catch (e) {
+            if (e instanceof LeaseLostError) lost.add(cluster);
+            throw e;
+          }
+        })
+      );
+    };
+    const out = await checkAllDrift(deps, options.concurrency ?? 4, { clusters: new Set(held.keys()), writeFor });
+    // Another replica checks these now (this one was paused or cut off past its lease): let them go.
+    for (const cluster of lost) {
+      const h = held.get(cluster);
+      held.delete(cluster);
+      await h?.release();
+    }
+    return out.filter((d) => !lost.has(parseNodeId(d.node)?.cluster ?? ""));
   };
   const runOnce = () => {
     const run = running.then(pass);
