@@ -258,6 +258,7 @@ export class RolloutRunner {
         const r = await this.repo.getOrThrow(d.id);
         if (r.state === "running") {
           for (const nodeId of nextToStart(r, r.nodes)) {
+            if (d.signal.aborted) break;
             if (active.has(nodeId)) continue;
             const node = r.nodes.find((n) => n.id === nodeId)!;
             // Marked started (fenced, and only while the rollout still runs) before the first Talos call.
