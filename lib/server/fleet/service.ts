@@ -7,7 +7,10 @@ import { getClusterClient } from "@/lib/server/fleet/clients";
 import { createFleetPoller, type FleetPoller, type PollerCluster, type PollerOptions } from "@/lib/server/fleet/poller";
 import { registerFleetMetrics } from "@/lib/server/fleet/metrics";
 import { getFleetSource } from "@/lib/server/fleet/source";
+import { fleetReplication } from "@/lib/server/fleet/replication";
 import { followUpgrades } from "@/lib/server/fleet/upgrade-overlay";
+import { getDb } from "@/lib/server/platform/db/db";
+import { replicaId } from "@/lib/server/platform/replica";
 import { observePoll, observeTalosCall, registerMetrics } from "@/lib/server/platform/metrics";
 import { processState } from "@/lib/server/platform/process-state";
 
@@ -43,6 +46,9 @@ export function getFleetPoller(options: Partial<PollerOptions> = {}): FleetPolle
       publish: (event) => publish("fleet", event),
       onCall: observeTalosCall,
       onPoll: observePoll,
+      // Clusters are polled by the replica holding their lease and mirrored by the others.
+      startUnowned: true,
+      ownership: fleetReplication({ db: getDb(), owner: replicaId() }),
       ...options,
     });
     const poller = g.__minosFleetPoller;
