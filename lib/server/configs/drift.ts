@@ -7,9 +7,10 @@ import { applyNodeConfig } from "@/lib/server/configs/apply";
 import { defaultConfigDeps, type ConfigDeps } from "@/lib/server/configs/deps";
 import { applyInFlight } from "@/lib/server/configs/in-flight";
 import { configHash } from "@/lib/server/configs/modes";
-import { dialectOf, type Db } from "@/lib/server/platform/db/db";
+import { dialectOf, getDb, type Db } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
-import { holdLease, LeaseLostError, type HeldLease } from "@/lib/server/platform/leases";
+import { LeaseSet } from "@/lib/server/platform/lease-set";
+import { LeaseLostError } from "@/lib/server/platform/leases";
 import { processState } from "@/lib/server/platform/process-state";
 import { replicaId } from "@/lib/server/platform/replica";
 import { validationPool } from "@/lib/server/validation/pool";
@@ -188,7 +189,7 @@ export async function checkAllDrift(
 
 export interface DriftChecker {
   stop(): Promise<void>;
-  /** Runs one pass now (tests): the clusters whose lease this replica holds or can take. */
+  /** Runs one pass now (tests): takes or gives back clusters, then checks those this replica holds. */
   runOnce(): Promise<DriftResponse[]>;
   /** Clusters whose drift this replica checks now. */
   clusters(): string[];
@@ -197,9 +198,7 @@ export interface DriftChecker {
 const g = processState<{ __minosDriftChecker?: DriftChecker }>();
 
 /**
- * Starts the periodic drift check (every ~60 s, a few nodes at a time) once per process. Each
- * cluster is checked by one replica at a time: the one holding its lease `drift:<cluster>`
- * (kept and renewed between passes, given back on stop); verdicts are written fenced by it.
+ * Starts the periodic drift check (every ~60 s, a few nodes at a time) once per process.
  * Returns a handle whose `stop()` ends it. Called from instrumentation.
  */
 export function startDriftChecker(options: DriftCheckerOptions = {}): DriftChecker {
@@ -214,34 +213,43 @@ export function startDriftChecker(options: DriftCheckerOptions = {}): DriftCheck
   return checker;
 }
 
-/** A drift checker not registered as the process's (tests run several, as replicas). */
+/**
+ * A drift checker (tests run several, as replicas). Clusters are shared out among the replicas
+ * through leases `drift:<cluster>` (LeaseSet: each checked by one replica, spread evenly, a dead
+ * replica's taken over when its lease expires); a pass checks the clusters this replica holds
+ * and writes their verdicts fenced by the cluster's lease.
+ */
 export function createDriftChecker(options: DriftCheckerOptions = {}): DriftChecker {
   const intervalMs = options.intervalMs ?? 60_000;
   const clock = options.clock ?? realClock;
-  const owner = options.owner ?? replicaId();
-  const held = new Map<string, HeldLease>();
+  const deps = () => options.deps ?? defaultConfigDeps();
+  // The clusters to share, refreshed by each pass: the lease scan (every 1.5 s) reads this list
+  // instead of the revisions table.
+  let clusters: string[] = [];
+  const leases = new LeaseSet(options.deps?.db ?? getDb(), {
+    prefix: "drift:",
+    owner: options.owner ?? replicaId(),
+    items: () => clusters,
+    // A pass reads the owned clusters when it starts; nothing runs between passes.
+    onAcquired: () => undefined,
+    onReleased: () => undefined,
+    clock,
+    ...(options.leaseTtlMs !== undefined ? { ttlMs: options.leaseTtlMs } : {}),
+    ...(options.leaseRenewMs !== undefined ? { renewMs: options.leaseRenewMs } : {}),
+  });
   let timer: unknown;
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
 
   const pass = async (): Promise<DriftResponse[]> => {
-    const deps = options.deps ?? defaultConfigDeps();
-    const clusters = [...(await driftNodesByCluster(deps.db)).keys()];
-    for (const [cluster, h] of held) {
-      if (h.lost || !clusters.includes(cluster)) {
-        held.delete(cluster);
-        await h.release();
-      }
-    }
-    for (const cluster of clusters) {
-      if (stopped || held.has(cluster)) continue;
-      const h = await holdLease(deps.db, `drift:${cluster}`, owner, { clock, ttlMs: options.leaseTtlMs, renewMs: options.leaseRenewMs });
-      if (h) held.set(cluster, h);
-    }
-    if (stopped || held.size === 0) return [];
+    const d = deps();
+    clusters = [...(await driftNodesByCluster(d.db)).keys()];
+    await leases.scanNow();
+    const owned = leases.owned();
+    if (stopped || owned.length === 0) return [];
     const lost = new Set<string>();
     const writeFor = (cluster: string): Write | undefined => {
-      const h = held.get(cluster);
+      const h = leases.lease(cluster);
       return (
         h &&
         (async (fn) => {
@@ -254,14 +262,9 @@ export function createDriftChecker(options: DriftCheckerOptions = {}): DriftChec
         })
       );
     };
-    const out = await checkAllDrift(deps, options.concurrency ?? 4, { clusters: new Set(held.keys()), writeFor });
-    // Another replica checks these now (this one was paused or cut off past its lease): let them go.
-    for (const cluster of lost) {
-      const h = held.get(cluster);
-      held.delete(cluster);
-      await h?.release();
-    }
-    return out.filter((d) => !lost.has(parseNodeId(d.node)?.cluster ?? ""));
+    const out = await checkAllDrift(d, options.concurrency ?? 4, { clusters: new Set(owned), writeFor });
+    // Another replica checks these now (this one was paused or cut off past its lease): their verdicts were not stored.
+    return out.filter((v) => !lost.has(parseNodeId(v.node)?.cluster ?? ""));
   };
   const runOnce = () => {
     const run = running.then(pass);
@@ -277,15 +280,15 @@ export function createDriftChecker(options: DriftCheckerOptions = {}): DriftChec
     if (!stopped) timer = clock.setTimeout(() => void tick(), intervalMs);
   };
   timer = clock.setTimeout(() => void tick(), Math.min(intervalMs, 10_000));
+  leases.start();
   return {
     runOnce,
-    clusters: () => [...held.keys()].sort(),
+    clusters: () => leases.owned(),
     async stop() {
       stopped = true;
       clock.clearTimeout(timer);
       await running;
-      await Promise.all([...held.values()].map((h) => h.release()));
-      held.clear();
+      await leases.stop();
     },
   };
 }
