@@ -10,7 +10,6 @@ import { makeConfigDeps, type ConfigDeps } from "@/lib/server/configs/deps";
 import { SecretBox } from "@/lib/server/platform/secret-box";
 import { openDb, type Db } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
-import { testDb } from "@/test/db";
 import { startTestFleet, type TestFleet } from "@/test/talos/fleet";
 import type { FleetOptions } from "@/lib/simulator/fleet";
 
@@ -60,7 +59,8 @@ export async function startConfigTestFleet(options: Partial<FleetOptions> & { fi
   const t = await startTestFleet(options);
   const cluster = t.fleet.clusters[0]!;
   const own = parts.dbFile !== undefined;
-  const db = own ? openDb(sharedStore(parts.dbFile!)) : (parts.db ?? (await testDb()));
+  // test/db imports Vitest, which cannot load outside it (benchmarks pass their own store).
+  const db = own ? openDb(sharedStore(parts.dbFile!)) : (parts.db ?? (await (await import("@/test/db")).testDb()));
   const key = parts.key ?? randomBytes(32);
   const deps = depsForFleet(t, { db, key });
   return {
