@@ -17,13 +17,15 @@
  * Ends with one line: `deploy: N passed, N failed`.
  */
 import { spawnSync, type ChildProcess } from "node:child_process";
-import { accessSync, constants, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { accessSync, chownSync, constants, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import Database from "better-sqlite3";
+
 import { freePort, postgresBinDir, startPostgres } from "@/test/pg/server";
 
-import { asUser, buildImage, inStage, runHealthcheck, startCmd, type BuiltStage } from "./deploy/build";
+import { asUser, buildImage, inStage, processEnv, runHealthcheck, startCmd, type BuiltStage } from "./deploy/build";
 import { envOf, lastStep, parseDockerfile, type User } from "./deploy/dockerfile";
 
 const root = path.resolve(__dirname, "..");
@@ -124,12 +126,15 @@ async function checkRuntime(final: BuiltStage, workRoot: string): Promise<void> 
   const env = Object.fromEntries(envOf(final.stage));
   const stateDir = inStage(final, env.MINOS_STATE_DIR ?? "/nonexistent");
   const app = inStage(final, ".");
-  check("the image has no dev dependencies", ["typescript", "vitest", "eslint", "@playwright/test"].every((p) => !existsSync(path.join(app, "node_modules", p))));
+  // @playwright/test stays: it is also next's optional peer dependency, which npm prune keeps.
+  check("the image has no dev dependencies", ["typescript", "vitest", "eslint", "@bufbuild/buf", "ts-proto"].every((p) => !existsSync(path.join(app, "node_modules", p))));
   check("better-sqlite3's native addon is in the image", existsSync(path.join(app, "node_modules/better-sqlite3/build/Release/better_sqlite3.node")));
   check("the image has the production build and not its cache", existsSync(path.join(app, ".next/BUILD_ID")) && !existsSync(path.join(app, ".next/cache")));
   check(`the server's user (${user.uid}) cannot modify the application`, !userMay(user, app, "-w") && !userMay(user, path.join(app, "node_modules"), "-w") && userMay(user, path.join(app, "package.json"), "-r"));
   check(`the state volume ${env.MINOS_STATE_DIR} is the server's, mode 0700`, existsSync(stateDir) && statSync(stateDir).uid === user.uid && (statSync(stateDir).mode & 0o777) === 0o700);
 
+  // As under Kubernetes' readOnlyRootFilesystem: nothing of the image but /tmp and the state volume is writable.
+  chownSync(inStage(final, "/home/node"), 0, 0);
   const port = await freePort();
   // As `docker run -e`: a free loopback port here instead of 0.0.0.0:3000 in the container's own network.
   const runtimeEnv = { PORT: String(port), MINOS_HOST: "127.0.0.1" };
@@ -143,17 +148,39 @@ async function checkRuntime(final: BuiltStage, workRoot: string): Promise<void> 
   check("/api/health says ok with a version", body.ok === true && typeof body.version === "string", health!.body);
   check("the HEALTHCHECK command passes", runHealthcheck(final, runtimeEnv, 10_000) === 0);
   const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+  console.log(`     server memory after start: ${/^VmRSS:\s*(.*)$/m.exec(status)?.[1]}`);
   check(`the server process runs as uid ${user.uid}`, new RegExp(`^Uid:\\s+${user.uid}\\s+${user.uid}\\s`, "m").test(status), /^Uid:.*$/m.exec(status)?.[0]);
   const session = await get(port, "/api/auth/session");
   check("the store opens: /api/auth/session asks for the first admin", session?.status === 200 && (JSON.parse(session.body) as { setupRequired?: boolean }).setupRequired === true, session?.body);
   const db = path.join(stateDir, "minos.db");
   check("the SQLite store is in the state volume, the server's, mode 0600", existsSync(db) && statSync(db).uid === user.uid && (statSync(db).mode & 0o777) === 0o600);
+  check("the backup command of docs/deployment.md makes a readable copy of the store", backupWorks(final, runtimeEnv, stateDir));
   const page = await get(port, "/sign-in");
   check("the sign-in page renders", page?.status === 200 && page.type.startsWith("text/html") && page.body.includes("<html"), `${page?.status} ${page?.body.slice(0, 200)}`);
   const code = await stop(child, 10_000);
   check("SIGTERM stops the server within 10 s", code === 0, `exit ${code}`);
   const problems = readFileSync(logFile, "utf8").split("\n").filter((l) => /EACCES|EROFS|EPERM|permission denied/i.test(l));
   check("the server log has no permission errors", problems.length === 0, problems.slice(0, 5).join("\n"));
+}
+
+/** Runs the documented `docker exec minos node -e '…'` online backup as the server's user, then reads the copy. */
+function backupWorks(final: BuiltStage, runtimeEnv: Record<string, string>, stateDir: string): boolean {
+  const doc = readFileSync(path.join(root, "docs", "deployment.md"), "utf8");
+  const script = /docker exec minos node -e '([^']+)'/.exec(doc)?.[1];
+  if (!script) return false;
+  const argv = asUser(final.user!, ["node", "-e", script]);
+  const r = spawnSync(argv[0]!, argv.slice(1), { cwd: inStage(final, "."), env: processEnv(final, final.user, runtimeEnv), encoding: "utf8", timeout: 30_000 });
+  const copy = path.join(stateDir, "minos-backup.db");
+  if (r.status !== 0 || !existsSync(copy)) {
+    console.log(`     ${r.stdout}${r.stderr}`.trim());
+    return false;
+  }
+  const db = new Database(copy, { readonly: true });
+  try {
+    return (db.prepare("SELECT count(*) AS n FROM schema_migrations").get() as { n: number }).n > 0;
+  } finally {
+    db.close();
+  }
 }
 
 /** Two replicas of the image on one PostgreSQL database, started together. */
