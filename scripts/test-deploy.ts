@@ -13,7 +13,8 @@
  *
  * Must run as root (it switches to unprivileged uids with setpriv and sets file owners as the
  * image would have them). Uses the npm registry; `--prefer-offline` by default from a copy of
- * this machine's npm cache. Flags: --keep (leave the temporary directory), --online (no cache copy).
+ * this machine's npm cache. Flags: --keep (leave the temporary directory), --online (no cache copy),
+ * --reuse DIR (check the stages a `--keep` run left in DIR again, without building).
  * Ends with one line: `deploy: N passed, N failed`.
  */
 import { spawnSync, type ChildProcess } from "node:child_process";
@@ -31,6 +32,8 @@ import { envOf, lastStep, parseDockerfile, type User } from "./deploy/dockerfile
 const root = path.resolve(__dirname, "..");
 const keep = process.argv.includes("--keep");
 const online = process.argv.includes("--online");
+const reuseAt = process.argv.indexOf("--reuse");
+const reuse = reuseAt > 0 ? path.resolve(process.argv[reuseAt + 1] ?? "") : null;
 const BUILDER: User = { uid: 65534, gid: 65534 };
 const results: Array<{ name: string; ok: boolean }> = [];
 const started = Date.now();
@@ -44,7 +47,7 @@ function check(name: string, ok: boolean, detail?: string): boolean {
 
 function finish(workRoot: string | null): never {
   for (const c of children) if (c.exitCode === null && c.pid) killGroup(c.pid, "SIGKILL");
-  if (workRoot && !keep) rmSync(workRoot, { recursive: true, force: true });
+  if (workRoot && !keep && !reuse) rmSync(workRoot, { recursive: true, force: true });
   else if (workRoot) console.log(`kept ${workRoot}`);
   const failed = results.filter((r) => !r.ok).length;
   console.log(`\ntook ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -75,12 +78,18 @@ async function get(port: number, route: string): Promise<{ status: number; type:
   }
 }
 
-/** Polls /api/health until it answers 200 or the process exits or `ms` pass. */
+/**
+ * Polls /api/health until it answers 200, or the process exits, or `ms` pass, or it has been
+ * answering something else for 30 s (a server that is up and failing will not recover).
+ */
 async function waitHealthy(child: ChildProcess, port: number, ms: number): Promise<{ status: number; body: string } | null> {
   const until = Date.now() + ms;
+  let failingSince: number | null = null;
   while (Date.now() < until && child.exitCode === null) {
     const r = await get(port, "/api/health");
     if (r?.status === 200) return r;
+    if (r) failingSince ??= Date.now();
+    if (failingSince !== null && Date.now() - failingSince > 30_000) return null;
     await new Promise((res) => setTimeout(res, 1000));
   }
   return null;
@@ -202,10 +211,14 @@ async function checkReplicas(final: BuiltStage, workRoot: string): Promise<void>
       const env = { PORT: String(port), MINOS_HOST: "127.0.0.1", MINOS_STATE_DIR: state, MINOS_DATABASE_URL: url, MINOS_SECRET_KEY: key };
       replicas.push({ n, port, child: start(final, env, path.join(workRoot, "logs", `replica-${n}.log`)) });
     }
-    for (const r of replicas) {
-      const h = await waitHealthy(r.child, r.port, 180_000);
-      check(`replica ${r.n} on PostgreSQL answers /api/health`, h !== null, readFileSync(path.join(workRoot, "logs", `replica-${r.n}.log`), "utf8").slice(-1500));
-    }
+    const answers = await Promise.all(replicas.map((r) => waitHealthy(r.child, r.port, 180_000)));
+    replicas.forEach((r, i) => {
+      const h = answers[i];
+      const log = () => readFileSync(path.join(workRoot, "logs", `replica-${r.n}.log`), "utf8").split("\n").slice(-12).join("\n");
+      if (!check(`replica ${r.n} on PostgreSQL answers /api/health`, !!h, log())) return;
+      // The health answer names its store (as "postgres") on a PostgreSQL-backed replica.
+      check(`replica ${r.n}'s /api/health names the PostgreSQL store`, /postgres/i.test(h!.body), h!.body);
+    });
     const psql = spawnSync(path.join(postgresBinDir()!, "psql"), [url, "-tAc", "SELECT count(*), count(DISTINCT id) FROM schema_migrations"], { encoding: "utf8" });
     const [rows, distinct] = psql.stdout.trim().split("|").map(Number);
     check("the replicas migrated the database once (schema_migrations, no id twice)", psql.status === 0 && rows! > 0 && rows === distinct, psql.stdout + psql.stderr);
@@ -226,10 +239,10 @@ async function main() {
   const user = lastStep(final, "USER")?.user;
   check("the final stage runs as a non-root user", !!user && user.uid !== 0 && user.gid !== 0, JSON.stringify(user));
 
-  const workRoot = mkdtempSync(path.join(tmpdir(), "minos-deploy-"));
+  const workRoot = reuse ?? mkdtempSync(path.join(tmpdir(), "minos-deploy-"));
   spawnSync("chmod", ["0755", workRoot]);
-  console.log(`building in ${workRoot} (build steps as uid ${BUILDER.uid}; logs in ${workRoot}/logs)`);
-  const runEnv = npmCacheCopy(workRoot);
+  console.log(`${reuse ? "reusing the stages in" : "building in"} ${workRoot} (build steps as uid ${BUILDER.uid}; logs in ${workRoot}/logs)`);
+  const runEnv = reuse ? {} : npmCacheCopy(workRoot);
   let built: BuiltStage[];
   try {
     built = buildImage({
@@ -239,7 +252,8 @@ async function main() {
       workRoot,
       builder: BUILDER,
       runEnv,
-      onStep: (r) => check(`${r.stage}: line ${r.step.line} ${r.step.kind}${r.step.kind === "RUN" ? ` ${r.step.command}` : ""} (${r.seconds.toFixed(1)} s)`, r.ok, r.detail),
+      reuse: !!reuse,
+      onStep: reuse ? undefined : (r) => check(`${r.stage}: line ${r.step.line} ${r.step.kind}${r.step.kind === "RUN" ? ` ${r.step.command}` : ""} (${r.seconds.toFixed(1)} s)`, r.ok, r.detail),
     });
   } catch (e) {
     if (!results.some((r) => !r.ok)) check("build", false, (e as Error).message);

@@ -35,6 +35,8 @@ export interface BuildOptions {
   runEnv: Record<string, string>;
   /** Called after each step. */
   onStep?: (result: StepResult) => void;
+  /** The stages were built into workRoot before (a kept run): replay the steps, copy and run nothing. */
+  reuse?: boolean;
 }
 
 export interface StepResult {
@@ -198,7 +200,7 @@ function run(built: BuiltStage, step: Extract<Step, { kind: "RUN" }>, user: User
 export function buildImage(options: BuildOptions): BuiltStage[] {
   const { dockerfile, workRoot, builder } = options;
   const contextDir = path.join(workRoot, "context");
-  copyContext(options.context, contextDir, parseDockerignore(options.dockerignore));
+  if (!options.reuse) copyContext(options.context, contextDir, parseDockerignore(options.dockerignore));
   mkdirSync(path.join(workRoot, "logs"), { recursive: true });
   const built: BuiltStage[] = [];
   for (const stage of dockerfile.stages) {
@@ -218,10 +220,12 @@ export function buildImage(options: BuildOptions): BuiltStage[] {
             break;
           case "COPY": {
             const source = step.from ? built.find((s) => s.stage.name === step.from)!.root : contextDir;
-            copy(b, step, source, rootOwner);
+            if (options.reuse) b.created.add(path.posix.resolve(b.workdir, step.dest));
+            else copy(b, step, source, rootOwner);
             break;
           }
           case "RUN": {
+            if (options.reuse) break;
             console.log(`  ${b.label}: RUN ${step.command} …`);
             if (!b.user && isFinal) throw new Error("a RUN as root in the final stage cannot be run faithfully here; put it in a build stage");
             run(b, step, b.user ?? builder, options.runEnv, path.join(workRoot, "logs", `line-${step.line}.log`));
