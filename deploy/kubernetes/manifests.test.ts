@@ -112,7 +112,9 @@ describe("kubernetes manifests", () => {
   it("run as the image's non-root user, read-only, with every writable path a volume", () => {
     const user = lastStep(runtime, "USER")!.user;
     expect(user.uid).not.toBe(0);
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: user.uid, runAsGroup: user.gid });
+    // What Pod Security "restricted" (namespace.yaml) admits.
+    expect(one("Namespace").metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: user.uid, runAsGroup: user.gid, seccompProfile: { type: "RuntimeDefault" } });
     expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
     const mounts = new Map<string, string>(container.volumeMounts.map((m: Manifest) => [m.mountPath, m.name]));
     const stateDir = envValue("MINOS_STATE_DIR") ?? imageEnv.get("MINOS_STATE_DIR");
