@@ -5,12 +5,12 @@ import type { ApiToken, Invitation, SessionInfo, User } from "@/lib/schemas/auth
 import type { CertificatesQuery, CertificatesResponse, NearestExpiry } from "@/lib/schemas/certs";
 import type { ClustersResponse, NodeDetail, NodesResponse } from "@/lib/schemas/fleet";
 import type { UpgradePlan, UpgradePlanSummary } from "@/lib/schemas/upgrades";
-import { listAudit } from "@/lib/server/platform/audit-legacy";
+import { listAudit } from "@/lib/server/platform/audit";
 import { defaultAuthDeps } from "@/lib/server/auth/deps";
 import { grantedActor, type PageGrant } from "@/lib/server/auth/page";
 import { getInvitations, getTokens, getUsers, sessionInfo } from "@/lib/server/auth/service";
 import { getNearestExpiry, listCertificates } from "@/lib/server/certs/service";
-import { getLegacyDb as getDb } from "@/lib/server/platform/db/db";
+import { getDb } from "@/lib/server/platform/db/db";
 import { listClusters } from "@/lib/server/fleet/clusters";
 import { getNodeDetailOrThrow, listNodes } from "@/lib/server/fleet/service";
 import { startUpgradeRunner } from "@/lib/server/upgrades";
@@ -57,7 +57,8 @@ export function pageUpgradePlans(grant: PageGrant, opts: { limit: number }): Upg
   return startUpgradeRunner().list(opts);
 }
 
-export function pageAudit(grant: PageGrant, opts: { limit: number }): AuditEntry[] {
+// Not `async`: a missing grant throws here and now, before any read is begun.
+export function pageAudit(grant: PageGrant, opts: { limit: number }): Promise<AuditEntry[]> {
   grantedActor(grant, "viewer");
   return listAudit(getDb(), opts);
 }
