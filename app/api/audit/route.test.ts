@@ -27,7 +27,7 @@ async function targets(query: string): Promise<string[]> {
 describe("GET /api/audit", () => {
   it("lists newest first and pages back by id; a `before` beyond every id (and PostgreSQL's INTEGER) lists from the newest", async () => {
     const ids: number[] = [];
-    for (const target of ["t0", "t1", "t2"]) ids.push(await recordAudit(getDb(), { actor: "test", action: "test.entry", target, result: "ok" }));
+    for (const target of ["t0", "t1", "t2"]) ids.push(await recordAudit(getDb(), { actor: "test", action: "test.entry", target, result: "ok", details: null }));
     expect(await targets("")).toEqual(["t2", "t1", "t0"]);
     expect(await targets(`?before=${ids[2]}`)).toEqual(["t1", "t0"]);
     expect(await targets(`?before=${ids[2]}&limit=1`)).toEqual(["t1"]);
