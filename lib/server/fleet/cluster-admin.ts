@@ -86,12 +86,14 @@ export function syncClusters(local: readonly string[] = []): Promise<string[]> {
   const run = (g.__minosClusterSync ?? Promise.resolve()).then(async () => {
     const now = clusterView(await getFleetSource());
     const before = g.__minosClusterView;
-    g.__minosClusterView = now;
     const changed = before ? changedClusters(before, now) : [...local];
-    if (changed.length === 0) return [];
-    for (const c of changed) dropClusterClient(c);
-    await reloadFleetClusters();
-    publish("clusters", { clusters: changed });
+    if (changed.length > 0) {
+      for (const c of changed) dropClusterClient(c);
+      await reloadFleetClusters();
+    }
+    // Recorded once the poller has it: a failed reload is retried by the next sync.
+    g.__minosClusterView = now;
+    if (changed.length > 0) publish("clusters", { clusters: changed });
     return changed;
   });
   g.__minosClusterSync = run.catch(() => undefined);

@@ -130,22 +130,22 @@ export function createFleetSourceReader(deps: FleetSourceDeps): FleetSourceReade
     let rows;
     try {
       rows = await listUploads(db, deps.box());
+      for (const u of rows) {
+        const seen = known.get(u.id);
+        if (seen) {
+          parsed.push(seen);
+          continue;
+        }
+        try {
+          parsed.push({ id: u.id, name: u.name, config: parseTalosconfig(u.talosconfig, `uploaded talosconfig "${u.name}"`) });
+        } catch (err) {
+          if (!isAppError(err)) throw err;
+          errors.push(err.message);
+        }
+      }
     } catch (err) {
       // A wrong key stays wrong until a restart: kept with the fingerprint, not retried per read.
       return { fingerprint, uploads: [], errors: [`The uploaded talosconfigs could not be read: ${(err as Error).message}`] };
-    }
-    for (const u of rows) {
-      const seen = known.get(u.id);
-      if (seen) {
-        parsed.push(seen);
-        continue;
-      }
-      try {
-        parsed.push({ id: u.id, name: u.name, config: parseTalosconfig(u.talosconfig, `uploaded talosconfig "${u.name}"`) });
-      } catch (err) {
-        if (!isAppError(err)) throw err;
-        errors.push(err.message);
-      }
     }
     // The rows read, not the fingerprint read before them: an insert in between is part of this read.
     return { fingerprint: fingerprintOf(rows), uploads: parsed, errors };
