@@ -20,8 +20,9 @@ process.env.MINOS_SECRET_KEY = "cd".repeat(32);
 process.env.TALOSCONFIG = path.join(stateDir, "talosconfig");
 
 import { getClusterClient } from "@/lib/server/fleet/clients";
-import { insertCheckedUpload, removeUploadedTalosconfig, storeUpload, syncClusters, watchClusterUploads, type ClustersChangedEvent, type NewUpload } from "@/lib/server/fleet/cluster-admin";
+import { addUploadedTalosconfig, insertCheckedUpload, removeUploadedTalosconfig, storeUpload, syncClusters, watchClusterUploads, type ClustersChangedEvent, type NewUpload } from "@/lib/server/fleet/cluster-admin";
 import { createFleetSourceReader, getFleetSource, type FleetSource, type FleetSourceDeps } from "@/lib/server/fleet/source";
+import { listAudit } from "@/lib/server/platform/audit";
 import { dbLocation, getDb, openDb, type Db } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
 import { subscribe } from "@/lib/server/platform/events";
@@ -163,6 +164,36 @@ describe("the process's clusters follow the database", () => {
       expect(changes).toEqual([{ clusters: ["watched"] }, { clusters: ["watched"] }]);
     } finally {
       stop();
+      unsubscribe();
+    }
+  });
+});
+
+describe("adding and removing an upload with the process's store", () => {
+  it("stores, audits and lists it; refuses a name another replica took; removes it", async () => {
+    const changes: ClustersChangedEvent[] = [];
+    const unsubscribe = subscribe("clusters", (e) => void changes.push(e));
+    try {
+      const added = await addUploadedTalosconfig(null, { talosconfig: talosconfig("added"), label: "added fleet" });
+      expect(added.upload).toMatchObject({ name: "added fleet", contexts: ["added"], uploadedBy: "local user" });
+      expect(added.clusters.map((c) => [c.name, c.source, c.uploadId])).toEqual([["added", "upload", added.upload.id]]);
+
+      // Taken through another replica a moment ago: this one's source is read afresh, so the check sees it.
+      await storeUpload(replica(), box(), upload("taken"));
+      await expect(addUploadedTalosconfig(null, { talosconfig: talosconfig("taken") })).rejects.toMatchObject({ code: "conflict", details: { contexts: ["taken"] } });
+      await expect(addUploadedTalosconfig(null, { talosconfig: talosconfig("file-1") })).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining('"file-1" (the talosconfig file)') as string });
+
+      expect(await removeUploadedTalosconfig(null, added.upload.id)).toEqual({ id: added.upload.id, removed: ["added"] });
+      await expect(removeUploadedTalosconfig(null, added.upload.id)).rejects.toMatchObject({ code: "not_found" });
+      expect(names(await getFleetSource())).not.toContain("added");
+      expect(changes.filter((c) => c.clusters.includes("added"))).toHaveLength(2);
+
+      const audit = (await listAudit(getDb(), { limit: 20 })).filter((e) => e.target === "added");
+      expect(audit.map((e) => [e.action, e.result, e.details?.uploadId])).toEqual([
+        ["cluster.remove", "ok", added.upload.id],
+        ["cluster.add", "ok", added.upload.id],
+      ]);
+    } finally {
       unsubscribe();
     }
   });
