@@ -4,14 +4,12 @@
  */
 import { startPostgres } from "@/test/pg/server";
 
-// No top-level await: tsx runs this file as CommonJS (the package is not "type": "module").
 async function main(): Promise<void> {
   const port = process.env.PGPORT ? Number(process.env.PGPORT) : undefined;
   const server = await startPostgres({ port, fast: false });
-  const url = server.urlFor("postgres");
-  console.log(`PostgreSQL is running (data is thrown away on exit).
-  MINOS_DATABASE_URL=${url} npm start
-  ${"MINOS_TEST_PG_ADMIN_URL"}=${server.adminUrl} npx vitest run --project postgres
+  console.log(`PostgreSQL is running (its data is thrown away on exit).
+  MINOS_DATABASE_URL=${server.urlFor("postgres")} npm start
+  MINOS_TEST_PG_ADMIN_URL=${server.adminUrl} npx vitest run --project postgres
 Press Ctrl-C to stop.`);
   const stop = () => {
     server.stop();
@@ -23,6 +21,6 @@ Press Ctrl-C to stop.`);
 }
 
 main().catch((e: unknown) => {
-  console.error(`[minos] db:pg: ${(e as Error).message}`);
+  console.error((e as Error).message);
   process.exit(1);
 });

@@ -57,20 +57,19 @@ export function pageUpgradePlans(grant: PageGrant, opts: { limit: number }): Upg
   return startUpgradeRunner().list(opts);
 }
 
-// Not `async`: a missing grant throws here and now, before any read is begun.
-export function pageAudit(grant: PageGrant, opts: { limit: number }): Promise<AuditEntry[]> {
+export async function pageAudit(grant: PageGrant, opts: { limit: number }): Promise<AuditEntry[]> {
   grantedActor(grant, "viewer");
   return listAudit(getDb(), opts);
 }
 
 /** The signed-in person's own session, for the user menu. */
-export function pageSession(grant: PageGrant): SessionInfo {
+export async function pageSession(grant: PageGrant): Promise<SessionInfo> {
   return sessionInfo(grantedActor(grant, "viewer"), defaultAuthDeps());
 }
 
 /** The Access page's lists: people, open invitations and API tokens, for admins only. */
-export function pageAccessLists(grant: PageGrant): { users: { users: User[] }; invitations: { invitations: Invitation[] }; tokens: { tokens: ApiToken[] } } {
+export async function pageAccessLists(grant: PageGrant): Promise<{ users: { users: User[] }; invitations: { invitations: Invitation[] }; tokens: { tokens: ApiToken[] } }> {
   grantedActor(grant, "admin");
   const deps = defaultAuthDeps();
-  return { users: getUsers(deps), invitations: getInvitations(deps), tokens: getTokens(deps) };
+  return { users: await getUsers(deps), invitations: await getInvitations(deps), tokens: await getTokens(deps) };
 }

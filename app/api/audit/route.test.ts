@@ -16,7 +16,7 @@ import { authedRequest } from "@/test/auth/credentials";
 import { GET } from "./route";
 
 async function targets(query: string): Promise<string[]> {
-  const res = await GET(authedRequest(`http://127.0.0.1/api/audit${query}`));
+  const res = await GET(await authedRequest(`http://127.0.0.1/api/audit${query}`));
   expect(res.status).toBe(200);
   return auditListResponseSchema
     .parse(await res.json())

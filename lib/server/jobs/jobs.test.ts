@@ -1,55 +1,10 @@
 import { describe, expect, it, vi } from "vitest";
 
 import { AppError } from "@/lib/server/platform/errors";
-import { type Clock, sleep } from "@/lib/utils/clock";
+import { sleep } from "@/lib/utils/clock";
+import { FakeClock, flush } from "@/test/fake-clock";
 
 import { bootIdentity, type BootTalos, JobLoops, sameBoot, waitUntil } from "./index";
-
-/** A clock whose time moves only when a test (or a timer it fires) says so. */
-class FakeClock implements Clock {
-  time = 1_000_000;
-  readonly keepAlive: boolean[] = [];
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private nextId = 1;
-
-  now(): number {
-    return this.time;
-  }
-
-  setTimeout(fn: () => void, ms: number, opts?: { keepAlive?: boolean }): unknown {
-    const id = this.nextId++;
-    this.timers.push({ at: this.time + ms, fn, id });
-    this.keepAlive.push(opts?.keepAlive === true);
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((t) => t.id !== handle);
-  }
-
-  /** Fires every timer due within `ms`, in time order, letting promises settle between them. */
-  async advance(ms: number): Promise<void> {
-    const end = this.time + ms;
-    for (;;) {
-      await flush();
-      const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((t) => t !== due);
-      this.time = due.at;
-      due.fn();
-    }
-    this.time = end;
-    await flush();
-  }
-
-  get pending(): number {
-    return this.timers.length;
-  }
-}
-
-const flush = async () => {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-};
 
 function talos(bootId: () => Promise<string>, bootTime = 1700000000): BootTalos & { calls: string[] } {
   const calls: string[] = [];
