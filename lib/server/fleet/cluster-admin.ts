@@ -9,7 +9,7 @@ import { getSecretBox, type SecretBox } from "@/lib/server/platform/secret-box";
 import { dialectOf, getDb, type Db } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
 import { AppError, isAppError } from "@/lib/server/platform/errors";
-import { publish } from "@/lib/server/platform/events";
+import { deliver, publish, subscribe } from "@/lib/server/platform/events";
 import { processState } from "@/lib/server/platform/process-state";
 import { dropClusterClient } from "@/lib/server/fleet/clients";
 import { listClusters } from "@/lib/server/fleet/clusters";
@@ -74,47 +74,68 @@ export function changedClusters(before: ReadonlyMap<string, string>, after: Read
 }
 
 /**
- * Brings this process in line with the clusters as the database has them now: drops the Talos
- * clients of changed clusters, makes the poller reload, then publishes the `clusters` event
- * with what changed. The uploads are shared by every replica, so a change made through another
- * one is found here too (the upload watch calls this every few seconds). `local` names what
- * this process just changed, reported when it has no earlier view to compare with. Runs one at
- * a time; a change already handled (by the watch, say) is not reported twice.
- * @returns the clusters that changed.
+ * How a sync announces what changed. `publish`: this replica made the change, so every replica
+ * hears of it (the `clusters` event is relayed between replicas on PostgreSQL). `deliver`: the
+ * upload watch found a change another replica made and announced; this replica's subscribers
+ * only, so a change is not announced once per replica. `none`: the event is being delivered
+ * already, only this process's record of what it has seen moves on.
  */
-export function syncClusters(local: readonly string[] = []): Promise<string[]> {
+type Announce = "publish" | "deliver" | "none";
+
+function sync(announce: Announce, local: readonly string[] = []): Promise<string[]> {
   const run = (g.__minosClusterSync ?? Promise.resolve()).then(async () => {
     const now = clusterView(await getFleetSource());
     const before = g.__minosClusterView;
     const changed = before ? changedClusters(before, now) : [...local];
     if (changed.length > 0) {
       for (const c of changed) dropClusterClient(c);
-      await reloadFleetClusters();
+      if (announce !== "none") await reloadFleetClusters();
     }
     // Recorded once the poller has it: a failed reload is retried by the next sync.
     g.__minosClusterView = now;
-    if (changed.length > 0) publish("clusters", { clusters: changed });
+    if (changed.length > 0 && announce === "publish") publish("clusters", { clusters: changed });
+    if (changed.length > 0 && announce === "deliver") deliver("clusters", { clusters: changed });
     return changed;
   });
   g.__minosClusterSync = run.catch(() => undefined);
   return run;
 }
 
+/**
+ * Brings this process in line with the clusters as the database has them now, after a change
+ * made here: drops the Talos clients of changed clusters, makes the poller reload, then
+ * publishes the `clusters` event with what changed (to every replica). `local` names what this
+ * process just changed, reported when it has no earlier view to compare with. Syncs run one at
+ * a time; a change already handled (by the upload watch, say) is not reported twice.
+ * @returns the clusters that changed.
+ */
+export function syncClusters(local: readonly string[] = []): Promise<string[]> {
+  return sync("publish", local);
+}
+
 /** How often each replica looks for uploads added or removed through another one. */
 export const UPLOAD_WATCH_INTERVAL_MS = 5_000;
 
 /**
- * Every replica's own background check (not a leased job: each has its own caches, poller and
- * live views to update): every `intervalMs`, {@link syncClusters}. The first run only records
- * what there is. Idempotent; returns the stop.
+ * Every replica's own check for uploads added or removed through another (not a leased job:
+ * each has its own caches, poller and live views to update). The replica that made a change
+ * publishes it, and on PostgreSQL the event relay brings it here at once; this catches what the
+ * relay cannot (an event sent while its connection was down; several processes on one SQLite
+ * file): every `intervalMs` it compares the uploads with what this process last saw and, on a
+ * difference, reloads and delivers the `clusters` event here. An event that did arrive moves
+ * that record on, so the watch does not announce the same change again. The first run only
+ * records what there is. Idempotent; returns the stop.
  */
 export function watchClusterUploads(intervalMs = UPLOAD_WATCH_INTERVAL_MS): () => void {
   if (g.__minosUploadWatch) return g.__minosUploadWatch.stop;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  const heard = subscribe("clusters", () => {
+    sync("none").catch((e: unknown) => console.error("[minos] following a cluster change failed", e));
+  });
   const tick = async () => {
     try {
-      await syncClusters();
+      await sync("deliver");
     } catch (e) {
       console.error("[minos] checking for uploaded talosconfigs failed", e);
     }
@@ -126,6 +147,7 @@ export function watchClusterUploads(intervalMs = UPLOAD_WATCH_INTERVAL_MS): () =
     stop: () => {
       stopped = true;
       clearTimeout(timer);
+      heard();
       if (g.__minosUploadWatch === watch) g.__minosUploadWatch = undefined;
     },
   };

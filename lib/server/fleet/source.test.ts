@@ -25,7 +25,7 @@ import { createFleetSourceReader, getFleetSource, type FleetSource, type FleetSo
 import { listAudit } from "@/lib/server/platform/audit";
 import { dbLocation, getDb, openDb, type Db } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
-import { subscribe } from "@/lib/server/platform/events";
+import { deliver, setEventRelay, subscribe } from "@/lib/server/platform/events";
 import { getSecretBox, SecretBox } from "@/lib/server/platform/secret-box";
 import { createCa, issueClientCert, toTalosKeyPem, type CertAndKey } from "@/lib/talos/pki";
 import { testStore } from "@/test/db";
@@ -150,9 +150,11 @@ describe("the process's clusters follow the database", () => {
     expect(await syncClusters()).toEqual([]);
   });
 
-  it("the upload watch publishes the clusters another replica added and removed", async () => {
+  it("the upload watch announces, to this replica only, the clusters another replica added and removed", async () => {
     const changes: ClustersChangedEvent[] = [];
     const unsubscribe = subscribe("clusters", (e) => void changes.push(e));
+    const relayed: string[] = [];
+    setEventRelay((topic) => void relayed.push(topic));
     const stop = watchClusterUploads(20);
     try {
       await syncClusters();
@@ -162,6 +164,27 @@ describe("the process's clusters follow the database", () => {
       await removeUploadedTalosconfig(null, u.id, { db: b, box: box(), afterChange: noRefresh });
       await waitFor(async () => changes.filter((c) => c.clusters.includes("watched")).length === 2, 5_000);
       expect(changes).toEqual([{ clusters: ["watched"] }, { clusters: ["watched"] }]);
+      // The replica that made the change told the others; the watch does not tell them again.
+      expect(relayed).toEqual([]);
+    } finally {
+      setEventRelay(null);
+      stop();
+      unsubscribe();
+    }
+  });
+
+  it("a change whose event was relayed here is not announced again by the watch", async () => {
+    const changes: ClustersChangedEvent[] = [];
+    const unsubscribe = subscribe("clusters", (e) => void changes.push(e));
+    // A long interval: after its first run, the watch only follows events.
+    const stop = watchClusterUploads(60_000);
+    try {
+      await syncClusters();
+      await storeUpload(replica(), box(), upload("relayed"));
+      // As platform/relay.ts does with another replica's event.
+      deliver("clusters", { clusters: ["relayed"] });
+      expect(await syncClusters()).toEqual([]);
+      expect(changes).toEqual([{ clusters: ["relayed"] }]);
     } finally {
       stop();
       unsubscribe();
