@@ -1,6 +1,7 @@
 import "server-only";
 
 import { startCertScanner } from "@/lib/server/certs/service";
+import { watchClusterUploads } from "@/lib/server/fleet/cluster-admin";
 import { startDriftChecker } from "@/lib/server/configs/drift";
 import { startRolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { templateSecretsPool } from "@/lib/server/configs/template";
@@ -77,6 +78,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<void> 
       },
     ],
     ["audit retention", () => (startHousekeeping(), stopHousekeeping)],
+    // Clusters uploaded or removed through another replica (the relay tells at once; this catches what it missed).
+    ["cluster uploads watch", () => watchClusterUploads()],
   ];
   for (const [name, start] of starts) {
     try {

@@ -125,6 +125,8 @@ export function fleetReplication(o: FleetReplicationOptions): PollerOwnership & 
     },
     async clustersChanged() {
       await set?.scanNow();
+      // A cluster replaced under the same name (new credentials) is a new, unpolled entry under a lease already held.
+      for (const name of set?.owned() ?? []) poller?.setOwned(name, true);
     },
     async stop() {
       stopped = true;

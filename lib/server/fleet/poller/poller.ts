@@ -102,7 +102,9 @@ export class FleetPoller {
       const next = await this.core.o.loadClusters();
       const { core } = this;
       if (!core.running) return { added: [], removed: [] };
-      const wanted = new Set(next.map((c) => c.name));
+      // A cluster uploaded again under the same name with other credentials comes with another
+      // client (fleet/clients.ts builds one per context content): it is replaced, not kept.
+      const wanted = new Set(next.filter((c) => core.clusters.every((x) => x.name !== c.name || x.client === c.client)).map((c) => c.name));
       const removed: string[] = [];
       const removedEntries: NodeEntry[] = [];
       for (const c of core.clusters.filter((x) => !wanted.has(x.name))) {
