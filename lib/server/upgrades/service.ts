@@ -2,7 +2,7 @@ import "server-only";
 
 import { errorCodeSchema } from "@/lib/schemas/error";
 import type { UpgradeEvent } from "@/lib/schemas/upgrades";
-import { getLegacyDb as getDb } from "@/lib/server/platform/db/db";
+import { getDb } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
 import { publish } from "@/lib/server/platform/events";
 import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/clients";
@@ -21,7 +21,7 @@ declare module "@/lib/server/platform/events" {
 // separate module instances, and two runners would drive the same plan twice.
 const g = processState<{ __minosUpgradeRunner?: UpgradeRunner }>();
 
-/** The process's upgrade runner over the real database, Talos clients and event bus. */
+/** The process's upgrade runner over the real store, Talos clients and event bus; its lease owner is this replica. */
 export function getUpgradeRunner(): UpgradeRunner {
   g.__minosUpgradeRunner ??= new UpgradeRunner({
     db: getDb(),
@@ -33,8 +33,9 @@ export function getUpgradeRunner(): UpgradeRunner {
 }
 
 /**
- * Starts the upgrade runner once per process and resumes every plan that was live when Minos
- * stopped. Idempotent: instrumentation calls it at boot, the API before each use.
+ * Starts the upgrade runner once per process: it takes up every live plan no replica drives (those
+ * this replica drove before a restart, once their lease expires) and keeps looking for orphans.
+ * Idempotent: instrumentation calls it at boot, the API before each use.
  */
 export function startUpgradeRunner(): UpgradeRunner {
   const runner = getUpgradeRunner();
