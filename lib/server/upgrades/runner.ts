@@ -52,6 +52,8 @@ export interface RunnerDeps {
   pollIntervalMs?: number;
   /** How often the runner looks for live plans nobody drives (an orphan's lease expired). Default 2500 ms. */
   scanIntervalMs?: number;
+  /** A plan lease's lifetime and renewal interval; the defaults are platform/leases' (9 s, 3 s). */
+  lease?: { ttlMs?: number; renewMs?: number };
   /** Deadline of each read the runner makes. Default 5000 ms. */
   readTimeoutMs?: number;
   log?(message: string): void;
@@ -69,6 +71,8 @@ interface Drive {
   abort: AbortController;
   /** Aborts when the runner stops or the lease is lost: no further write, no further Talos call. */
   signal: AbortSignal;
+  /** Set once the lease is known to be another's (or expired): then there is nothing to release either. */
+  lost: boolean;
 }
 
 /** A node start found the plan no longer running (paused or cancelled meanwhile, maybe on another replica). */
@@ -147,8 +151,8 @@ export class UpgradeRunner {
 
   /**
    * One look for live plans: wakes the loops of those it drives (an operator may have paused one
-   * on another replica) and tries to take the lease of the others. Runs on its own every
-   * `scanIntervalMs` once started; tests call it to look now.
+   * on another replica) and tries to take the lease of the others. Runs every `scanIntervalMs`
+   * once started; tests call it to look now.
    */
   async scan(opts: { announce?: boolean } = {}): Promise<void> {
     if (this.scanning) return this.scanning;
@@ -165,7 +169,7 @@ export class UpgradeRunner {
         this.log(`looking for plans to drive failed: ${errorText(e)}`);
       } finally {
         this.scanning = null;
-        if (!this.loops.stopped) {
+        if (this.started && !this.loops.stopped) {
           this.clock.clearTimeout(this.scanTimer);
           this.scanTimer = this.clock.setTimeout(() => void this.scan(), this.scanMs);
         }
@@ -335,9 +339,14 @@ export class UpgradeRunner {
     const p = (async (): Promise<Drive | null> => {
       if (this.loops.stopped) return null;
       const abort = new AbortController();
+      // Filled in once the lease is held; onLost runs only later.
+      const box: { drive?: Drive } = {};
       const lease = await holdLease(this.db, upgradeLeaseName(id), this.owner, {
         clock: this.clock,
+        ttlMs: this.deps.lease?.ttlMs,
+        renewMs: this.deps.lease?.renewMs,
         onLost: () => {
+          if (box.drive) box.drive.lost = true;
           this.log(`plan ${id}: lost its lease (another runner took it over, or it could not be renewed); no longer driving it`);
           abort.abort(new LeaseLostError({ name: upgradeLeaseName(id), owner: this.owner, fence: lease?.lease.fence ?? 0 }));
         },
@@ -347,7 +356,8 @@ export class UpgradeRunner {
         await lease.release();
         return null;
       }
-      const drive: Drive = { held: lease, abort, signal: AbortSignal.any([this.loops.signal, abort.signal]) };
+      const drive: Drive = { held: lease, abort, signal: AbortSignal.any([this.loops.signal, abort.signal]), lost: false };
+      box.drive = drive;
       this.drives.set(id, drive);
       return drive;
     })().finally(() => this.claiming.delete(id));
@@ -361,7 +371,8 @@ export class UpgradeRunner {
     if (!drive) return;
     this.drives.delete(id);
     drive.abort.abort();
-    await drive.held.release();
+    // A lost lease is not released: that write would be refused anyway, and the old owner writes nothing.
+    if (!drive.lost) await drive.held.release();
   }
 
   /**
@@ -370,7 +381,9 @@ export class UpgradeRunner {
    * expired (a process paused past its expiry finds out here, before it touches a node).
    */
   private assertHolding(drive: Drive): void {
-    if (drive.signal.aborted || drive.held.lost || this.clock.now() >= drive.held.lease.expiresAt) {
+    const lost = drive.lost || drive.held.lost || this.clock.now() >= drive.held.lease.expiresAt;
+    if (lost || drive.signal.aborted) {
+      if (lost) drive.lost = true;
       if (!drive.abort.signal.aborted) drive.abort.abort();
       throw new LeaseLostError(drive.held.lease);
     }
@@ -385,7 +398,11 @@ export class UpgradeRunner {
     try {
       return await drive.held.fenced(write);
     } catch (e) {
-      if (isLeaseLost(e)) drive.abort.abort();
+      if (isLeaseLost(e)) {
+        drive.lost = true;
+        drive.abort.abort();
+        this.log(`${drive.held.lease.name}: a write was refused (fence ${drive.held.lease.fence} is stale): another runner took the plan over`);
+      }
       throw e;
     }
   }
