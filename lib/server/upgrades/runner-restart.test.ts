@@ -3,8 +3,10 @@
  * process over one store: a SQLite file, or the file's PostgreSQL database in the postgres
  * project) run side by side; only "a", which created the plan, drives it. "a" is SIGKILLed while
  * a control plane is mid-reboot, without releasing anything; "b" takes the plan over once the
- * dead one's lease expires and finishes it. The simulator's timeline proves no node was installed
- * or rebooted twice and never two control planes were down at once.
+ * dead one's lease expires and finishes it. Then the same with a driver that is only paused
+ * (SIGSTOP) past its lease's expiry: when it wakes, it is fenced out and does nothing more. The
+ * simulator's timeline proves no node was installed or rebooted twice and never two control
+ * planes were down at once.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -24,12 +26,15 @@ import { countEvents, maxConcurrentlyDown } from "@/test/upgrades/timeline";
 const root = path.resolve(__dirname, "../../..");
 let t: TestFleet;
 let dir: string;
-let db: Db | undefined;
+let store: string;
+let db: Db;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   t = await startTestFleet({ firstAddress: "127.0.142.1", controlPlanes: 3, workers: 5, rebootSeconds: 0.6, bootSeconds: 0.2, readySeconds: 0.1, upgradeSeconds: 0.2 });
   dir = await mkdtemp(path.join(os.tmpdir(), "minos-upgrade-restart-"));
+  store = process.env.MINOS_DATABASE_URL ?? path.join(dir, "minos.db");
+  db = openDb(store);
 }, 60_000);
 
 afterAll(async () => {
@@ -55,9 +60,40 @@ function replica(store: string, owner: string, create?: unknown) {
   return { child, lines, exited, text };
 }
 
+/** A control plane other than the first, mid-reboot: its row says waiting-healthy and the node is down. */
+async function controlPlaneRebooting(planId: string) {
+  const repo = new UpgradeRepository(db);
+  return waitFor(
+    async () => {
+      const plan = await repo.getPlan(planId, Date.now());
+      if (!plan || plan.nodes.filter((x) => x.state === "done").length === 0) return undefined;
+      const n = plan.nodes.find((x) => x.role === "controlplane" && x.state === "waiting-healthy");
+      if (!n) return undefined;
+      const sim = t.fleet.nodeStates().find((s) => s.address === n.address);
+      return sim && !sim.reachable ? n : undefined;
+    },
+    60_000,
+    10,
+  );
+}
+
+/** One install and one reboot of every node, never two control planes (or workers) down at once. */
+function expectEachNodeUpgradedOnce(timelineFrom: number) {
+  const timeline = t.fleet.timeline().slice(timelineFrom);
+  const installs = countEvents(timeline, "installed");
+  const reboots = countEvents(timeline.filter((e) => e.event === "stage" && e.stage === "rebooting").map((e) => ({ ...e, event: "reboot" })), "reboot");
+  for (const n of t.fleet.nodes) {
+    expect(installs.get(n.address), `${n.hostname} installs`).toBe(1);
+    expect(reboots.get(n.address), `${n.hostname} reboots`).toBe(1);
+  }
+  expect(maxConcurrentlyDown(timeline, t.fleet.nodes)).toEqual({ controlplane: 1, worker: 1 });
+}
+
+const leaseOf = (planId: string) => db.selectFrom("leases").select(["owner", "fence"]).where("name", "=", upgradeLeaseName(planId)).executeTakeFirst();
+
+const exitWithin = (p: Promise<number | null>, ms: number) => Promise.race([p, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), ms))]);
+
 it("a replica killed while a control plane reboots is taken over by another; no node is upgraded twice, never two control planes down", async () => {
-  const store = process.env.MINOS_DATABASE_URL ?? path.join(dir, "minos.db");
-  db = openDb(store);
   const repo = new UpgradeRepository(db);
   const timelineFrom = t.fleet.timeline().length;
   const a = replica(store, "replica-a", { cluster: "sim-1", version: "v1.14.0", strategy: { maxParallelWorkers: 1, healthTimeoutSeconds: 60 } });
@@ -70,18 +106,7 @@ it("a replica killed while a control plane reboots is taken over by another; no 
   const b = replica(store, "replica-b");
 
   // Kill the driver while a control plane other than the first is mid-reboot: its row says waiting-healthy, the node is down.
-  const victim = await waitFor(
-    async () => {
-      const plan = await repo.getPlan(planId, Date.now());
-      if (!plan || plan.nodes.filter((x) => x.state === "done").length === 0) return undefined;
-      const n = plan.nodes.find((x) => x.role === "controlplane" && x.state === "waiting-healthy");
-      if (!n) return undefined;
-      const sim = t.fleet.nodeStates().find((s) => s.address === n.address);
-      return sim && !sim.reachable ? n : undefined;
-    },
-    60_000,
-    10,
-  );
+  const victim = await controlPlaneRebooting(planId);
   a.child.kill("SIGKILL");
   await a.exited;
   const killedAt = Date.now();
@@ -90,10 +115,10 @@ it("a replica killed while a control plane reboots is taken over by another; no 
   expect(b.child.exitCode, b.text()).toBeNull();
   // Until now only "a" drove: "b" took no lease and wrote nothing (every started node has one attempt, by "a").
   expect(b.text()).not.toMatch(/driving plan/);
-  expect(await db.selectFrom("leases").select(["owner", "fence"]).where("name", "=", upgradeLeaseName(planId)).executeTakeFirst()).toEqual({ owner: "replica-a", fence: 1 });
+  expect(await leaseOf(planId)).toEqual({ owner: "replica-a", fence: 1 });
   expect(atKill.nodes.filter((n) => n.state !== "pending").every((n) => n.attempts === 1)).toBe(true);
 
-  const code = await Promise.race([b.exited, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 120_000))]);
+  const code = await exitWithin(b.exited, 120_000);
   expect(code, b.text()).toBe(0);
   const tookOver = b.lines.find((l) => l.text.includes(`driving plan ${planId}`));
   expect(tookOver, b.text()).toBeDefined();
@@ -103,18 +128,43 @@ it("a replica killed while a control plane reboots is taken over by another; no 
   expect(plan.state).toBe("succeeded");
   expect(plan.nodes.every((n) => n.state === "done")).toBe(true);
   // The takeover bumped the fencing number: "a"'s writes, had it survived, would be refused.
-  expect(await db.selectFrom("leases").select(["owner", "fence"]).where("name", "=", upgradeLeaseName(planId)).executeTakeFirst()).toEqual({ owner: "replica-b", fence: 2 });
+  expect(await leaseOf(planId)).toEqual({ owner: "replica-b", fence: 2 });
   const resumed = plan.nodes.find((n) => n.id === victim.id)!;
   expect(resumed.attempts).toBe(2);
   expect(resumed.messages.map((m) => m.text).join("\n")).toMatch(/resumed this plan while the node was waiting-healthy/);
   expect(new Set(t.fleet.nodeStates().map((n) => n.version))).toEqual(new Set(["v1.14.0"]));
 
-  const timeline = t.fleet.timeline().slice(timelineFrom);
-  const installs = countEvents(timeline, "installed");
-  const reboots = countEvents(timeline.filter((e) => e.event === "stage" && e.stage === "rebooting").map((e) => ({ ...e, event: "reboot" })), "reboot");
-  for (const n of t.fleet.nodes) {
-    expect(installs.get(n.address), `${n.hostname} installs`).toBe(1);
-    expect(reboots.get(n.address), `${n.hostname} reboots`).toBe(1);
-  }
-  expect(maxConcurrentlyDown(timeline, t.fleet.nodes)).toEqual({ controlplane: 1, worker: 1 });
+  expectEachNodeUpgradedOnce(timelineFrom);
+}, 180_000);
+
+it("a replica paused past its lease while a control plane reboots is fenced out when it wakes; the other finishes", async () => {
+  await waitFor(async () => t.fleet.nodeStates().every((n) => n.reachable && n.stage === "running" && n.ready), 20_000, 100);
+  const repo = new UpgradeRepository(db);
+  const timelineFrom = t.fleet.timeline().length;
+  const c = replica(store, "replica-c", { cluster: "sim-1", version: "v1.14.1", strategy: { maxParallelWorkers: 1, healthTimeoutSeconds: 60 } });
+  const planId = await waitFor(
+    async () => c.lines.find((l) => l.text.startsWith("PLAN "))?.text.slice(5) ?? (c.child.exitCode !== null ? Promise.reject(new Error(c.text())) : undefined),
+    30_000,
+    50,
+  );
+  const d = replica(store, "replica-d");
+  const victim = await controlPlaneRebooting(planId);
+  // A stop-the-world pause (or a partition) of the driver, longer than its lease.
+  c.child.kill("SIGSTOP");
+  await waitFor(async () => d.lines.some((l) => l.text.includes(`driving plan ${planId}`)) || undefined, 60_000, 50);
+  expect(await leaseOf(planId)).toEqual({ owner: "replica-d", fence: 2 });
+  c.child.kill("SIGCONT");
+  // Awake again, the old driver finds the lease gone before it acts, and lets the plan be.
+  await waitFor(async () => /lost its lease|took the plan over|took it over/.test(c.text()) || undefined, 30_000, 50);
+  console.info(`[paused driver] ${c.lines.filter((l) => /lease|took/.test(l.text)).map((l) => l.text).join(" | ")}`);
+
+  expect(await exitWithin(d.exited, 120_000), d.text()).toBe(0);
+  expect(await exitWithin(c.exited, 30_000), c.text()).toBe(0);
+  const plan = (await repo.getPlan(planId, Date.now()))!;
+  expect(plan.state).toBe("succeeded");
+  expect(plan.nodes.every((n) => n.state === "done")).toBe(true);
+  expect(plan.nodes.find((n) => n.id === victim.id)!.attempts).toBe(2);
+  expect(await leaseOf(planId)).toEqual({ owner: "replica-d", fence: 2 });
+  expect(new Set(t.fleet.nodeStates().map((n) => n.version))).toEqual(new Set(["v1.14.1"]));
+  expectEachNodeUpgradedOnce(timelineFrom);
 }, 180_000);
