@@ -5,7 +5,7 @@ import { signInPath } from "@/lib/auth/next-path";
 import { authConfig } from "@/lib/server/auth/config";
 import { PAGE_PATH_HEADER } from "@/lib/server/auth/page-path";
 import { actorFromSessionCookie, sessionCookieValue } from "@/lib/server/auth/session-cookie";
-import { getLegacyDb as getDb } from "@/lib/server/platform/db/db";
+import { getDb } from "@/lib/server/platform/db/db";
 
 /** Pages that must open without a session. */
 const PUBLIC_PAGES = ["/sign-in", "/setup", "/invite"];
@@ -34,10 +34,10 @@ function pagePath(request: NextRequest): string {
  * loads, client-side navigations and prefetches alike, since the redirect carries no page.
  *
  * Proxy runs on the Node.js runtime in Next 16, in the server's process, so it asks the same
- * session store the pages and the API use (one indexed SQLite read). It is still not the only
+ * session store the pages and the API use (one indexed read of the database every replica shares). It is still not the only
  * check: every page checks again (requirePageActor), and API routes check in their wrapper.
  */
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest): Promise<NextResponse> {
   if (!hostAllowed(request.headers, { allowedHosts: allowedHosts() })) {
     const message = `Minos does not answer to the host name "${request.headers.get("host")}"; add it to MINOS_ALLOWED_HOSTS`;
     return NextResponse.json({ error: { code: "forbidden", message } }, { status: 403 });
@@ -49,7 +49,7 @@ export function proxy(request: NextRequest) {
   headers.delete(PAGE_PATH_HEADER);
   if (!PUBLIC_PAGES.some((p) => path === p || path.startsWith(`${p}/`))) {
     const here = pagePath(request);
-    const actor = actorFromSessionCookie(
+    const actor = await actorFromSessionCookie(
       sessionCookieValue((name) => request.cookies.get(name)?.value),
       { db: getDb(), config: authConfig(), now: new Date() },
     );

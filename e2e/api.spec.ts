@@ -1,9 +1,15 @@
 import { expect, test } from "@playwright/test";
 
-test("GET /api/health answers ok with the version", async ({ request }) => {
+test("GET /api/health answers ok with the version, the store and this replica's leases", async ({ request }) => {
   const response = await request.get("/api/health");
   expect(response.status()).toBe(200);
-  expect(await response.json()).toEqual({ ok: true, version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+  expect(await response.json()).toEqual({
+    ok: true,
+    version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+    store: { dialect: "sqlite", latencyMs: expect.any(Number) },
+    // One replica: it polls the one simulated cluster.
+    replica: { id: expect.any(String), leases: { poller: 1 } },
+  });
 });
 
 test("GET /api/clusters lists the simulated clusters with their credentials", async ({ request }) => {

@@ -4,17 +4,23 @@
  */
 import { startPostgres } from "@/test/pg/server";
 
-const port = process.env.PGPORT ? Number(process.env.PGPORT) : undefined;
-const server = await startPostgres({ port, fast: false });
-const url = server.urlFor("postgres");
-console.log(`PostgreSQL is running (data is thrown away on exit).
-  MINOS_DATABASE_URL=${url} npm start
-  ${"MINOS_TEST_PG_ADMIN_URL"}=${server.adminUrl} npx vitest run --project postgres
+async function main(): Promise<void> {
+  const port = process.env.PGPORT ? Number(process.env.PGPORT) : undefined;
+  const server = await startPostgres({ port, fast: false });
+  console.log(`PostgreSQL is running (its data is thrown away on exit).
+  MINOS_DATABASE_URL=${server.urlFor("postgres")} npm start
+  MINOS_TEST_PG_ADMIN_URL=${server.adminUrl} npx vitest run --project postgres
 Press Ctrl-C to stop.`);
-const stop = () => {
-  server.stop();
-  process.exit(0);
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
-setInterval(() => undefined, 1 << 30);
+  const stop = () => {
+    server.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  setInterval(() => undefined, 1 << 30);
+}
+
+main().catch((e: unknown) => {
+  console.error((e as Error).message);
+  process.exit(1);
+});

@@ -11,6 +11,7 @@ import next from "next";
 
 import { markClientAddressStamping, proxyMatcher, stampClientAddress } from "../lib/net/client-address";
 import { parseEnv } from "../lib/schemas/env";
+import { processState } from "../lib/server/platform/process-state";
 
 const root = path.resolve(__dirname, "..");
 
@@ -48,9 +49,15 @@ async function main() {
 
   const stop = () => {
     server.close();
-    void app.close().finally(() => process.exit(0));
+    // The background work gives its leases back, so other replicas take over at once rather
+    // than after the leases expire (lib/server/runtime.ts leaves its stop in the process state).
+    const stopRuntime = processState<{ __minosStopRuntime?: () => Promise<void> }>().__minosStopRuntime;
+    void Promise.resolve(stopRuntime?.())
+      .catch((e: unknown) => console.error("[minos] stopping the background work failed", e))
+      .then(() => app.close())
+      .finally(() => process.exit(0));
     // Open keep-alive connections and SSE streams must not hold the process up.
-    setTimeout(() => process.exit(0), 3_000).unref();
+    setTimeout(() => process.exit(0), 5_000).unref();
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);

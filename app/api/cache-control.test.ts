@@ -19,7 +19,7 @@ import { authConfig } from "@/lib/server/auth/config";
 import { createInvitation } from "@/lib/server/auth/links";
 import { rateLimiter } from "@/lib/server/auth/rate-limit";
 import { BASE, seedPrincipals, type Handler, type Principal } from "@/test/auth/matrix";
-import { getLegacyDb as getDb } from "@/lib/server/platform/db/db";
+import { getDb } from "@/lib/server/platform/db/db";
 import { stopFleetPoller } from "@/lib/server/fleet/service";
 import { startTestFleet, type TestFleet } from "@/test/talos/fleet";
 
@@ -49,7 +49,7 @@ beforeAll(async () => {
   t = await startTestFleet({ firstAddress: "127.0.184.1", controlPlanes: 1, workers: 1 });
   process.env.TALOSCONFIG = t.fleet.talosconfig.admin;
   worker = `${t.fleet.nodes[1]!.address}@sim-1`;
-  admin = seedPrincipals(getDb(), authConfig(), new Date()).admin;
+  admin = (await seedPrincipals(getDb(), authConfig(), new Date())).admin;
 });
 
 afterAll(async () => {
@@ -103,7 +103,7 @@ describe("responses that carry a secret or a one-time link are never cached", ()
   }, 30_000);
 
   it("a sign-in link preview (public, one-time link)", async () => {
-    const { token } = createInvitation(getDb(), { role: "viewer", expiresInHours: 1, createdBy: "test" }, new Date());
+    const { token } = await createInvitation(getDb(), { role: "viewer", expiresInHours: 1, createdBy: "test" }, new Date());
     const res = await send({ key: "POST /api/auth/links/preview", url: "/api/auth/links/preview", body: { token } }, null);
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("no-store");

@@ -21,7 +21,7 @@ export async function AppShell({ grant, children }: { grant: PageGrant; children
   const { clusters, source, error } = await pageClusters(grant);
   // The session is known here already: hand it to the user menu so it shows without a round trip.
   const queryClient = makeQueryClient();
-  queryClient.setQueryData(sessionQuery().queryKey, pageSession(grant));
+  queryClient.setQueryData(sessionQuery().queryKey, await pageSession(grant));
   return (
     <div className="flex min-h-screen">
       <aside className="sticky top-0 hidden h-screen w-56 shrink-0 flex-col border-r border-border bg-surface md:flex">

@@ -27,6 +27,8 @@ export const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional(),
+  /** A readable prefix for this replica's lease owner name (a pod name); the host name otherwise. */
+  MINOS_REPLICA_ID: z.string().regex(/^[A-Za-z0-9._-]{1,63}$/, "letters, digits, '.', '_' or '-', at most 63").optional(),
   /**
    * Key for config revisions at rest: 32 bytes as 64 hex digits or base64. Unset: a key is
    * generated once into `<MINOS_STATE_DIR>/secret.key` (mode 0600).

@@ -17,6 +17,7 @@ export const errorCodeSchema = z.enum([
   "node_unreachable",
   "node_timeout",
   "misconfigured",
+  "store_unavailable",
   "internal",
 ]);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
@@ -37,6 +38,8 @@ export const errorStatus: Record<ErrorCode, number> = {
   node_unreachable: 503,
   node_timeout: 504,
   misconfigured: 500,
+  /** The database does not answer: the replica is not ready (readiness probes, load balancers). */
+  store_unavailable: 503,
   internal: 500,
 };
 

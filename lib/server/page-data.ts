@@ -5,12 +5,12 @@ import type { ApiToken, Invitation, SessionInfo, User } from "@/lib/schemas/auth
 import type { CertificatesQuery, CertificatesResponse, NearestExpiry } from "@/lib/schemas/certs";
 import type { ClustersResponse, NodeDetail, NodesResponse } from "@/lib/schemas/fleet";
 import type { UpgradePlan, UpgradePlanSummary } from "@/lib/schemas/upgrades";
-import { listAudit } from "@/lib/server/platform/audit-legacy";
+import { listAudit } from "@/lib/server/platform/audit";
 import { defaultAuthDeps } from "@/lib/server/auth/deps";
 import { grantedActor, type PageGrant } from "@/lib/server/auth/page";
 import { getInvitations, getTokens, getUsers, sessionInfo } from "@/lib/server/auth/service";
 import { getNearestExpiry, listCertificates } from "@/lib/server/certs/service";
-import { getLegacyDb as getDb } from "@/lib/server/platform/db/db";
+import { getDb } from "@/lib/server/platform/db/db";
 import { listClusters } from "@/lib/server/fleet/clusters";
 import { getNodeDetailOrThrow, listNodes } from "@/lib/server/fleet/service";
 import { startUpgradeRunner } from "@/lib/server/upgrades";
@@ -57,19 +57,19 @@ export async function pageUpgradePlans(grant: PageGrant, opts: { limit: number }
   return startUpgradeRunner().list(opts);
 }
 
-export function pageAudit(grant: PageGrant, opts: { limit: number }): AuditEntry[] {
+export async function pageAudit(grant: PageGrant, opts: { limit: number }): Promise<AuditEntry[]> {
   grantedActor(grant, "viewer");
   return listAudit(getDb(), opts);
 }
 
 /** The signed-in person's own session, for the user menu. */
-export function pageSession(grant: PageGrant): SessionInfo {
+export async function pageSession(grant: PageGrant): Promise<SessionInfo> {
   return sessionInfo(grantedActor(grant, "viewer"), defaultAuthDeps());
 }
 
 /** The Access page's lists: people, open invitations and API tokens, for admins only. */
-export function pageAccessLists(grant: PageGrant): { users: { users: User[] }; invitations: { invitations: Invitation[] }; tokens: { tokens: ApiToken[] } } {
+export async function pageAccessLists(grant: PageGrant): Promise<{ users: { users: User[] }; invitations: { invitations: Invitation[] }; tokens: { tokens: ApiToken[] } }> {
   grantedActor(grant, "admin");
   const deps = defaultAuthDeps();
-  return { users: getUsers(deps), invitations: getInvitations(deps), tokens: getTokens(deps) };
+  return { users: await getUsers(deps), invitations: await getInvitations(deps), tokens: await getTokens(deps) };
 }

@@ -6,7 +6,11 @@ import { startRolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { templateSecretsPool } from "@/lib/server/configs/template";
 import { startFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
 import { startHousekeeping, stopHousekeeping } from "@/lib/server/housekeeping";
+import { dialectOf, getDb } from "@/lib/server/platform/db/db";
+import { env } from "@/lib/server/platform/env";
 import { processState } from "@/lib/server/platform/process-state";
+import { relayTopic, startEventRelay } from "@/lib/server/platform/relay";
+import { replicaId } from "@/lib/server/platform/replica";
 import { startUpgradeRunner } from "@/lib/server/upgrades/service";
 
 /**
@@ -25,6 +29,8 @@ type Stop = () => void | Promise<void>;
 /** The runners' own slots (see upgrades/service.ts, configs/rollouts/runner.ts), read here to stop them. */
 type Slots = {
   __minosRuntimeStops?: Map<string, Stop>;
+  /** For scripts/serve.ts, which runs outside Next's bundles: stops this runtime on SIGTERM. */
+  __minosStopRuntime?: () => Promise<void>;
   __minosUpgradeRunner?: { stop(): Promise<void> };
   __minosRolloutRunner?: { stop(): Promise<void> };
 };
@@ -43,6 +49,18 @@ export interface RuntimeOptions {
  */
 export async function startRuntime(options: RuntimeOptions = {}): Promise<void> {
   const stops = (g.__minosRuntimeStops ??= new Map());
+  g.__minosStopRuntime = stopRuntime;
+  // Several replicas share one PostgreSQL: what one publishes, the browsers on the others see.
+  const url = env().MINOS_DATABASE_URL;
+  if (url && dialectOf(getDb()) === "postgres") {
+    relayTopic("clusters");
+    try {
+      const relay = await startEventRelay(url, replicaId());
+      stops.set("event relay", () => relay.stop());
+    } catch (e) {
+      console.error("[minos] the event relay could not start", e);
+    }
+  }
   await startFleetPoller().catch((e: unknown) => console.error("[minos] the fleet poller could not start", e));
   stops.set("fleet poller", () => stopFleetPoller());
   const starts: [string, () => Stop | undefined][] = [

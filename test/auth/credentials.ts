@@ -3,9 +3,15 @@ import "server-only";
 import type { Role } from "@/lib/schemas/auth";
 import { createApiToken } from "@/lib/server/auth/tokens";
 import { createUser } from "@/lib/server/auth/users";
-import { getLegacyDb as getDb, type LegacyDb as Db } from "@/lib/server/platform/db/db";
+import { getDb, type Db } from "@/lib/server/platform/db/db";
 
-const tokens = new WeakMap<Db, Map<Role, { token: string; name: string }>>();
+interface Credential {
+  name: string;
+  /** The bearer secret, once the user and token are in the database. */
+  token: Promise<string>;
+}
+
+const tokens = new WeakMap<Db, Map<Role, Credential>>();
 let seq = 0;
 
 /**
@@ -13,8 +19,8 @@ let seq = 0;
  * process database), for tests that exercise a route's own behaviour rather than access control.
  * One user and token per role and database, made on first use.
  */
-export function authHeaders(role: Role = "viewer"): Record<string, string> {
-  return { authorization: `Bearer ${credential(role).token}` };
+export async function authHeaders(role: Role = "viewer"): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await credential(role).token}` };
 }
 
 /** The audit label (`token:<name>`) of the caller {@link authHeaders} signs in as. */
@@ -22,16 +28,19 @@ export function authActorLabel(role: Role = "viewer"): string {
   return `token:${credential(role).name}`;
 }
 
-function credential(role: Role): { token: string; name: string } {
+function credential(role: Role): Credential {
   const db = getDb();
   let byRole = tokens.get(db);
   if (!byRole) tokens.set(db, (byRole = new Map()));
   let found = byRole.get(role);
   if (!found) {
     const name = `test-${role}-${process.pid}-${++seq}-${Date.now().toString(36)}`;
-    // Tokens belong to a user and act with at most the user's role: a user of the same role.
-    const owner = createUser(db, { name: `${name}-owner`, role, source: "passkey", createdBy: "test" }, new Date());
-    found = { name, token: createApiToken(db, { name, role, expiresInDays: 1, createdBy: "test", ownerId: owner.id }, new Date()).token };
+    const token = (async () => {
+      // Tokens belong to a user and act with at most the user's role: a user of the same role.
+      const owner = await createUser(db, { name: `${name}-owner`, role, source: "passkey", createdBy: "test" }, new Date());
+      return (await createApiToken(db, { name, role, expiresInDays: 1, createdBy: "test", ownerId: owner.id }, new Date())).token;
+    })();
+    found = { name, token };
     byRole.set(role, found);
   }
   return found;
@@ -41,9 +50,9 @@ function credential(role: Role): { token: string; name: string } {
  * A `Request` to an in-process route handler, signed in as `role`, with a loopback Host header
  * (the guard refuses requests without an allowed Host, as Next always sends one).
  */
-export function authedRequest(url: string, init: RequestInit = {}, role: Role = "viewer"): Request {
+export async function authedRequest(url: string, init: RequestInit = {}, role: Role = "viewer"): Promise<Request> {
   const headers = new Headers(init.headers);
   if (!headers.has("host")) headers.set("host", "127.0.0.1");
-  for (const [k, v] of Object.entries(authHeaders(role))) headers.set(k, v);
+  for (const [k, v] of Object.entries(await authHeaders(role))) headers.set(k, v);
   return new Request(url, { ...init, headers });
 }

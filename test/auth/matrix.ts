@@ -3,7 +3,7 @@ import "server-only";
 import type { Role, RouteRole } from "@/lib/schemas/auth";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { CSRF_HEADER } from "@/lib/auth/csrf";
-import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
+import type { Db } from "@/lib/server/platform/db/db";
 import type { AuthConfig } from "@/lib/server/auth/config";
 import { SESSION_COOKIE } from "@/lib/server/auth/cookies";
 import { createSession } from "@/lib/server/auth/sessions";
@@ -35,13 +35,13 @@ export interface Principal {
 let seq = 0;
 
 /** Makes one fresh principal per role (fresh, so a case that signs out or revokes cannot spoil the next). */
-export function seedPrincipals(db: Db, config: AuthConfig, now: Date): Record<Role, Principal> {
+export async function seedPrincipals(db: Db, config: AuthConfig, now: Date): Promise<Record<Role, Principal>> {
   const out = {} as Record<Role, Principal>;
   for (const role of ROLES) {
     const n = ++seq;
-    const user = createUser(db, { name: `${role}-${n}`, role, source: "passkey", createdBy: "test" }, now);
-    const session = createSession(db, { userId: user.id, method: "passkey" }, config, now);
-    const { token } = createApiToken(db, { name: `${role}-token-${n}`, role, expiresInDays: 1, createdBy: "test", ownerId: user.id }, now);
+    const user = await createUser(db, { name: `${role}-${n}`, role, source: "passkey", createdBy: "test" }, now);
+    const session = await createSession(db, { userId: user.id, method: "passkey" }, config, now);
+    const { token } = await createApiToken(db, { name: `${role}-token-${n}`, role, expiresInDays: 1, createdBy: "test", ownerId: user.id }, now);
     out[role] = { role, userId: user.id, cookie: session.token, csrf: session.csrf, bearer: token };
   }
   return out;

@@ -18,7 +18,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const error = typeof params.error === "string" ? params.error : undefined;
   if (await currentActor()) redirect(next);
   const deps = defaultAuthDeps();
-  if (ensureSetupLink(deps)) {
+  if (await ensureSetupLink(deps)) {
     return (
       <AuthCard title="Minos is waiting for its first admin" description="Nobody has an account yet.">
         <ol className="list-decimal space-y-2 pl-5 text-sm">

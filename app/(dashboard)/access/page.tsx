@@ -26,9 +26,9 @@ export default async function AccessPage() {
       </>
     );
   }
-  const lists = pageAccessLists(access.grant);
+  const lists = await pageAccessLists(access.grant);
   const queryClient = makeQueryClient();
-  queryClient.setQueryData(sessionQuery().queryKey, pageSession(access.grant));
+  queryClient.setQueryData(sessionQuery().queryKey, await pageSession(access.grant));
   queryClient.setQueryData(usersQuery().queryKey, lists.users);
   queryClient.setQueryData(invitationsQuery().queryKey, lists.invitations);
   queryClient.setQueryData(tokensQuery().queryKey, lists.tokens);

@@ -29,7 +29,7 @@ function ResultBadge({ result }: { result: AuditEntry["result"] }) {
 
 export default async function AuditPage() {
   const grant = await requirePageActor("viewer");
-  const entries = pageAudit(grant, { limit: 200 });
+  const entries = await pageAudit(grant, { limit: 200 });
   return (
     <>
       <PageHeader title="Audit" description="Every change Minos made, who made it and what came of it. Newest first." />

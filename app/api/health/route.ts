@@ -1,6 +1,5 @@
 import { route } from "@/lib/server/http/route";
-import { MINOS_VERSION } from "@/lib/version";
-import type { HealthResponse } from "@/lib/schemas/health";
+import { health } from "@/lib/server/platform/health";
 
-// GET /api/health – liveness and the running Minos version
-export const GET = route({ role: "public" }, (): HealthResponse => ({ ok: true, version: MINOS_VERSION }));
+// GET /api/health – liveness, version, the store and this replica's leases (503 when the store is down)
+export const GET = route({ role: "public" }, () => health());

@@ -7,6 +7,6 @@ import { route } from "@/lib/server/http/route";
 export const GET = route({ role: "admin" }, () => getTokens(defaultAuthDeps()));
 
 // POST /api/tokens – create a token with a role and an expiry; the secret is in this response only
-export const POST = route({ role: "admin", rateLimit: "manage", body: createTokenBodySchema, maxBodyBytes: 4096 }, ({ actor, body }) =>
-  Response.json(issueToken(actor, body, defaultAuthDeps()), { headers: { "cache-control": "no-store" } }),
+export const POST = route({ role: "admin", rateLimit: "manage", body: createTokenBodySchema, maxBodyBytes: 4096 }, async ({ actor, body }) =>
+  Response.json(await issueToken(actor, body, defaultAuthDeps()), { headers: { "cache-control": "no-store" } }),
 );

@@ -54,32 +54,32 @@ describe("upgrades API", () => {
     [{ cluster: "sim-1", version: "v1.14.0", image: "ghcr.io/siderolabs/installer:v1.13.9" }, "validation_failed"],
     [{ cluster: "sim-1", version: "v1.14.0", strategy: { maxParallelWorkers: 0 } }, "validation_failed"],
   ])("POST /api/upgrades/plan %j → 400 %s", async (body, code) => {
-    const res = await api.plan.POST(post("/api/upgrades/plan", body));
+    const res = await api.plan.POST(await post("/api/upgrades/plan", body));
     expect(res.status).toBe(400);
     expect((await envelope(res)).code).toBe(code);
   });
 
   it("404 for an unknown cluster and an unknown node", async () => {
-    const a = await api.plan.POST(post("/api/upgrades/plan", { cluster: "nope", version: "v1.14.0" }));
+    const a = await api.plan.POST(await post("/api/upgrades/plan", { cluster: "nope", version: "v1.14.0" }));
     expect(a.status).toBe(404);
-    const b = await api.plan.POST(post("/api/upgrades/plan", { cluster: "sim-1", version: "v1.14.0", nodes: ["10.9.9.9"] }));
+    const b = await api.plan.POST(await post("/api/upgrades/plan", { cluster: "sim-1", version: "v1.14.0", nodes: ["10.9.9.9"] }));
     expect(b.status).toBe(400);
     expect((await envelope(b)).message).toMatch(/not in cluster "sim-1"/);
   });
 
   it("dry run (both spellings) returns the plan and starts nothing", async () => {
-    const a = upgradePreviewSchema.parse(await (await api.plan.POST(post("/api/upgrades/plan", { cluster: "sim-1", image: "ghcr.io/siderolabs/installer:v1.13.9" }))).json());
+    const a = upgradePreviewSchema.parse(await (await api.plan.POST(await post("/api/upgrades/plan", { cluster: "sim-1", image: "ghcr.io/siderolabs/installer:v1.13.9" }))).json());
     expect(a).toMatchObject({ targetVersion: "v1.13.9", canStart: true });
     expect(a.nodes.every((n) => n.alreadyOnTarget)).toBe(true);
-    const b = await api.list.POST(post("/api/upgrades?dryRun=1", { cluster: "sim-1", version: "v1.14.0" }));
+    const b = await api.list.POST(await post("/api/upgrades?dryRun=1", { cluster: "sim-1", version: "v1.14.0" }));
     expect(b.status).toBe(200);
     expect(upgradePreviewSchema.parse(await b.json()).batches.map((x) => x.role)).toEqual(["controlplane", "worker", "worker"]);
-    const list = upgradeListResponseSchema.parse(await (await api.list.GET(authedRequest("http://localhost/api/upgrades"))).json());
+    const list = upgradeListResponseSchema.parse(await (await api.list.GET(await authedRequest("http://localhost/api/upgrades"))).json());
     expect(list.plans).toEqual([]);
   });
 
   it("refuses an unsupported jump with 409 and the checks", async () => {
-    const res = await api.list.POST(post("/api/upgrades", { cluster: "sim-1", version: "v1.17.0" }));
+    const res = await api.list.POST(await post("/api/upgrades", { cluster: "sim-1", version: "v1.17.0" }));
     expect(res.status).toBe(409);
     const err = await envelope(res);
     expect(err.code).toBe("conflict");
@@ -87,36 +87,36 @@ describe("upgrades API", () => {
   });
 
   it("starts (201), lists, reads, pauses, refuses a second pause (409), cancels", async () => {
-    const res = await api.list.POST(post("/api/upgrades", { cluster: "sim-1", version: "v1.14.0" }));
+    const res = await api.list.POST(await post("/api/upgrades", { cluster: "sim-1", version: "v1.14.0" }));
     expect(res.status).toBe(201);
     const plan = upgradePlanSchema.parse(await res.json());
     expect(plan.state).toBe("running");
-    const conflict = await api.list.POST(post("/api/upgrades", { cluster: "sim-1", version: "v1.14.0" }));
+    const conflict = await api.list.POST(await post("/api/upgrades", { cluster: "sim-1", version: "v1.14.0" }));
     expect(conflict.status).toBe(409);
 
-    const paused = await api.action.POST(post(`/api/upgrades/${plan.id}/pause`), params({ id: plan.id, action: "pause" }));
+    const paused = await api.action.POST(await post(`/api/upgrades/${plan.id}/pause`), params({ id: plan.id, action: "pause" }));
     expect(paused.status).toBe(200);
     expect(upgradePlanSchema.parse(await paused.json()).state).toBe("paused");
-    const again = await api.action.POST(post(`/api/upgrades/${plan.id}/pause`), params({ id: plan.id, action: "pause" }));
+    const again = await api.action.POST(await post(`/api/upgrades/${plan.id}/pause`), params({ id: plan.id, action: "pause" }));
     expect(again.status).toBe(409);
     expect((await envelope(again)).message).toBe("Cannot pause an upgrade that is paused");
-    const bad = await api.action.POST(post(`/api/upgrades/${plan.id}/explode`), params({ id: plan.id, action: "explode" }));
+    const bad = await api.action.POST(await post(`/api/upgrades/${plan.id}/explode`), params({ id: plan.id, action: "explode" }));
     expect(bad.status).toBe(400);
 
-    const cancelled = await api.action.POST(post(`/api/upgrades/${plan.id}/cancel`), params({ id: plan.id, action: "cancel" }));
+    const cancelled = await api.action.POST(await post(`/api/upgrades/${plan.id}/cancel`), params({ id: plan.id, action: "cancel" }));
     expect(cancelled.status).toBe(200);
     const final = await waitFor(async () => {
-      const p = upgradePlanSchema.parse(await (await api.one.GET(authedRequest(`http://localhost/api/upgrades/${plan.id}`), params({ id: plan.id }))).json());
+      const p = upgradePlanSchema.parse(await (await api.one.GET(await authedRequest(`http://localhost/api/upgrades/${plan.id}`), params({ id: plan.id }))).json());
       return p.state === "cancelled" ? p : undefined;
     }, 20_000, 100);
     expect(final.nodes.filter((n) => n.state === "skipped").length).toBeGreaterThan(0);
 
-    const list = upgradeListResponseSchema.parse(await (await api.list.GET(authedRequest("http://localhost/api/upgrades?cluster=sim-1"))).json());
+    const list = upgradeListResponseSchema.parse(await (await api.list.GET(await authedRequest("http://localhost/api/upgrades?cluster=sim-1"))).json());
     expect(list.plans.map((p) => [p.id, p.state])).toEqual([[plan.id, "cancelled"]]);
   }, 40_000);
 
   it("404 for an unknown plan", async () => {
-    const res = await api.one.GET(authedRequest("http://localhost/api/upgrades/nope"), params({ id: "nope" }));
+    const res = await api.one.GET(await authedRequest("http://localhost/api/upgrades/nope"), params({ id: "nope" }));
     expect(res.status).toBe(404);
     expect((await envelope(res)).code).toBe("not_found");
   });

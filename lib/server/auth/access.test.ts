@@ -22,7 +22,7 @@ import type { RouteRole } from "@/lib/schemas/auth";
 import { authConfig } from "@/lib/server/auth/config";
 import { rateLimiter } from "@/lib/server/auth/rate-limit";
 import { BASE, call, CREDENTIALS, expectedGuard, guardVerdict, makeRequest, ROLES, seedPrincipals, type Handler, type Principal, type RouteCase } from "@/test/auth/matrix";
-import { getLegacyDb as getDb } from "@/lib/server/platform/db/db";
+import { getDb } from "@/lib/server/platform/db/db";
 import { stopFleetPoller } from "@/lib/server/fleet/service";
 import { startTestFleet, type TestFleet } from "@/test/talos/fleet";
 
@@ -233,7 +233,7 @@ describe("the policy table covers every route file", () => {
 describe("route × role × credential over the whole API", () => {
   const rows = CASES.flatMap((c) => ROLES.flatMap((role) => CREDENTIALS.map((cred) => [`${c.name} as ${role} via ${cred}`, c, role, cred] as const)));
   it.each(rows)("%s", async (_, c, role, cred) => {
-    const p = principals()[role];
+    const p = (await principals())[role];
     const res = await call(c, makeRequest(c, cred, p), p);
     const verdict = await guardVerdict(res);
     await text(res);
@@ -245,7 +245,7 @@ describe("route × role × credential over the whole API", () => {
 describe("cross-site protection on every mutating route", () => {
   const mutating = CASES.filter((c) => c.method !== "GET");
   it.each(mutating.map((c) => [c.name, c] as const))("%s refuses a foreign Origin and a wrong Host", async (_, c) => {
-    const p = principals().admin;
+    const p = (await principals()).admin;
     const foreign = await call(c, makeRequest(c, "cookie", p, { origin: "http://evil.example" }), p);
     expect(foreign.status).toBe(403);
     expect(((await foreign.json()) as { error: { message: string } }).error.message).toMatch(/^Cross-site request refused/);
@@ -255,7 +255,7 @@ describe("cross-site protection on every mutating route", () => {
   });
 
   it.each(mutating.filter((c) => c.role !== "public").map((c) => [c.name, c] as const))("%s needs the CSRF token with a cookie, not with a bearer token", async (_, c) => {
-    const p = principals().admin;
+    const p = (await principals()).admin;
     for (const csrf of ["missing", "wrong"] as const) {
       const res = await call(c, makeRequest(c, "cookie", p, { csrf }), p);
       expect(res.status).toBe(403);
@@ -323,7 +323,7 @@ describe("no secret reaches a viewer or an operator", () => {
   });
 
   it("walks every GET route plus preflight, revision, diff and audit responses", async () => {
-    const { admin, operator, viewer } = principals();
+    const { admin, operator, viewer } = await principals();
     const worker = nodes[1]!;
     const enc = encodeURIComponent(worker);
     // As admin: make a revision, a preflight and an apply (audit records) so there is something to read.

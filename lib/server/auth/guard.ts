@@ -4,8 +4,8 @@ import { CSRF_HEADER, isMutatingMethod } from "@/lib/auth/csrf";
 import { clientBucket } from "@/lib/net/client-address";
 import { ROLE_LABEL, roleAtLeast } from "@/lib/auth/roles";
 import type { Role, RouteRole } from "@/lib/schemas/auth";
-import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
-import { recordAuthFailure } from "@/lib/server/platform/audit-legacy";
+import type { Db } from "@/lib/server/platform/db/db";
+import { recordAuthFailure } from "@/lib/server/platform/audit";
 import { tokenActor, type Actor } from "@/lib/server/auth/actor";
 import type { AuthConfig } from "@/lib/server/auth/config";
 import { parseCookies } from "@/lib/server/auth/cookies";
@@ -41,27 +41,39 @@ export interface AccessSpec {
 /** How many requests per second one endpoint takes from all clients together before refusing. */
 const GLOBAL_FACTOR = 20;
 
+/** Longer paths are cut and end in a digest of the whole: still one bucket per path, never a large key. */
+const MAX_PATH_IN_KEY = 120;
+
+/**
+ * The path as part of a bucket's key. Buckets are rows every replica shares, and the limit is
+ * taken before the caller is known, so an anonymous caller choosing long made-up paths would
+ * otherwise choose the size of every row it adds.
+ */
+export function boundedPath(pathname: string): string {
+  return pathname.length <= MAX_PATH_IN_KEY ? pathname : `${pathname.slice(0, 64)}…${sha256(pathname).slice(0, 32)}`;
+}
+
 /**
  * Everything the route wrapper checks before a declared route runs, in order: the Host header
  * (DNS rebinding), the rate limit, the Origin of a mutating request (cross-site), the caller
  * (bearer token or session cookie), the role, and for cookie sessions the CSRF token.
  * Returns the caller (null only on public routes called anonymously) or throws.
  */
-export function authorize(request: Request, spec: AccessSpec, deps: AuthDeps): Actor | null {
+export async function authorize(request: Request, spec: AccessSpec, deps: AuthDeps): Promise<Actor | null> {
   const { headers } = request;
   if (!hostAllowed(headers, deps.config)) {
     throw new AppError("forbidden", `Minos does not answer to the host name "${headers.get("host")}"; add it to MINOS_ALLOWED_HOSTS`);
   }
   const ip = clientIp(headers);
-  const endpoint = `${request.method} ${new URL(request.url).pathname}`;
+  const endpoint = `${request.method} ${boundedPath(new URL(request.url).pathname)}`;
   if (spec.rateLimit) {
     const policy = RATE_LIMITS[spec.rateLimit];
     const t = deps.now.getTime();
     // Keyed on the address Minos's server saw (never a caller's X-Forwarded-For), so rotating the
     // header neither escapes a client's bucket nor drains anyone else's.
-    const own = deps.limiter.take(`${spec.rateLimit}|${clientBucket(ip)}|${endpoint}`, policy, t);
+    const own = await deps.limiter.take(`${spec.rateLimit}|${clientBucket(ip)}|${endpoint}`, policy, t);
     if (!own.ok) throw new RateLimitedError(own.retryAfterSeconds);
-    const all = deps.limiter.take(`${spec.rateLimit}|*|${endpoint}`, { capacity: policy.capacity * GLOBAL_FACTOR, refillPerSecond: policy.refillPerSecond * GLOBAL_FACTOR }, t);
+    const all = await deps.limiter.take(`${spec.rateLimit}|*|${endpoint}`, { capacity: policy.capacity * GLOBAL_FACTOR, refillPerSecond: policy.refillPerSecond * GLOBAL_FACTOR }, t);
     if (!all.ok) throw new RateLimitedError(all.retryAfterSeconds);
   }
   const mutating = isMutatingMethod(request.method);
@@ -70,7 +82,7 @@ export function authorize(request: Request, spec: AccessSpec, deps: AuthDeps): A
     if (!verdict.ok) throw new AppError("forbidden", `Cross-site request refused: ${verdict.reason}`);
   }
 
-  const actor = resolveActor(request, deps, ip);
+  const actor = await resolveActor(request, deps, ip);
   if (spec.role === "public") return actor;
   if (!actor) throw new AppError("unauthorized", "Sign in first, or send an API token as Authorization: Bearer");
   if (!roleAtLeast(actor.role, spec.role)) {
@@ -98,18 +110,18 @@ export const BAD_TOKEN_GLOBAL = { capacity: RATE_LIMITS.badToken.capacity * GLOB
  * same client's) lock it out. Only a wrong one takes from the client's bad-token bucket and the
  * global one, and gets 429 instead of 401 once either is empty.
  */
-export function resolveActor(request: Request, deps: AuthDeps, ip = clientIp(request.headers)): Actor | null {
+export async function resolveActor(request: Request, deps: AuthDeps, ip = clientIp(request.headers)): Promise<Actor | null> {
   const authorization = request.headers.get("authorization");
   if (authorization !== null) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    const token = m ? resolveApiToken(deps.db, m[1]!, deps.now) : null;
+    const token = m ? await resolveApiToken(deps.db, m[1]!, deps.now) : null;
     if (token) return tokenActor(token);
     const t = deps.now.getTime();
     const bucket = clientBucket(ip);
-    const own = deps.limiter.take(`badToken|${bucket}`, RATE_LIMITS.badToken, t);
-    const all = own.ok ? deps.limiter.take("badToken|*", BAD_TOKEN_GLOBAL, t) : null;
+    const own = await deps.limiter.take(`badToken|${bucket}`, RATE_LIMITS.badToken, t);
+    const all = own.ok ? await deps.limiter.take("badToken|*", BAD_TOKEN_GLOBAL, t) : null;
     const refusal = !own.ok ? own : all && !all.ok ? all : null;
-    recordAuthFailure(
+    await recordAuthFailure(
       deps.db,
       {
         actor: "anonymous",

@@ -7,10 +7,10 @@ import { exportJWK, generateKeyPair, SignJWT, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { parseEnv } from "@/lib/schemas/env";
-import { listAudit } from "@/lib/server/platform/audit-legacy";
+import { listAudit } from "@/lib/server/platform/audit";
 import { buildAuthConfig, parseRoleMap } from "@/lib/server/auth/config";
 import { finishOidc, groupsFromClaims, roleFromGroups, startOidc } from "@/lib/server/auth/oidc";
-import { openLegacyDb as openDb } from "@/lib/server/platform/db/db";
+import { testDb } from "@/test/db";
 
 describe("group → role mapping", () => {
   const map = parseRoleMap("platform-admins=admin, sre=operator, *=viewer");
@@ -90,7 +90,7 @@ describe("OpenID Connect sign-in against a local issuer", () => {
 
   afterAll(() => server.close());
 
-  function deps() {
+  async function deps() {
     const stateDir = mkdtempSync(path.join(tmpdir(), "minos-oidc-"));
     const config = buildAuthConfig(
       parseEnv({
@@ -102,12 +102,12 @@ describe("OpenID Connect sign-in against a local issuer", () => {
         MINOS_OIDC_ROLE_MAP: "sre=operator,platform-admins=admin",
       }),
     );
-    return { db: openDb(":memory:"), config, now: new Date() };
+    return { db: await testDb(), config, now: new Date() };
   }
 
   const headers = { host: "localhost:3215", "x-forwarded-proto": "http" };
 
-  async function signIn(d: ReturnType<typeof deps>, claims: Record<string, unknown>, tamper?: (u: URL) => void) {
+  async function signIn(d: Awaited<ReturnType<typeof deps>>, claims: Record<string, unknown>, tamper?: (u: URL) => void) {
     const start = await startOidc(new Request("http://localhost:3215/api/auth/oidc/start", { headers }), d);
     expect(start.status).toBe(302);
     const authorize = new URL(start.headers.get("location")!);
@@ -122,20 +122,19 @@ describe("OpenID Connect sign-in against a local issuer", () => {
   }
 
   it("maps the groups claim to a role, creates the user once, and re-reads the role at each sign-in", async () => {
-    const d = deps();
+    const d = await deps();
     const first = await signIn(d, { sub: "u-42", preferred_username: "olga", groups: ["sre"] });
     expect(first.body.user).toEqual({ name: "olga", role: "operator" });
     expect(first.cookies.some((c) => c.startsWith("minos_session="))).toBe(true);
     const again = await signIn(d, { sub: "u-42", preferred_username: "olga", groups: ["sre", "platform-admins"] });
     expect(again.body.user.role).toBe("admin");
-    expect(d.db.prepare("SELECT COUNT(*) FROM users").pluck().get()).toBe(1);
-    expect(d.db.prepare("SELECT role FROM users").pluck().get()).toBe("admin");
+    expect(await d.db.selectFrom("users").select("role").execute()).toEqual([{ role: "admin" }]);
   });
 
   it("refuses a person in no mapped group, and a forged state; both are audited", async () => {
-    const d = deps();
+    const d = await deps();
     await expect(signIn(d, { sub: "u-7", preferred_username: "mallory", groups: ["marketing"] })).rejects.toThrow(/none of your groups/);
     await expect(signIn(d, { sub: "u-8", groups: ["sre"] }, (u) => u.searchParams.set("state", "forged"))).rejects.toThrow(/Single sign-on failed/);
-    expect(listAudit(d.db, { limit: 5 }).map((e) => `${e.action} ${e.result} ${e.actor}`)).toEqual(["auth.sign_in failed anonymous", "auth.sign_in failed user:mallory"]);
+    expect((await listAudit(d.db, { limit: 5 })).map((e) => `${e.action} ${e.result} ${e.actor}`)).toEqual(["auth.sign_in failed anonymous", "auth.sign_in failed user:mallory"]);
   });
 });

@@ -5,7 +5,7 @@ import * as client from "openid-client";
 import type { Role } from "@/lib/schemas/auth";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { clientBucket } from "@/lib/net/client-address";
-import { recordAudit, recordAuthFailure } from "@/lib/server/platform/audit-legacy";
+import { recordAudit, recordAuthFailure } from "@/lib/server/platform/audit";
 import { saveChallenge, takeChallenge } from "@/lib/server/auth/challenges";
 import type { OidcConfig } from "@/lib/server/auth/config";
 import { CHALLENGE_COOKIE, clearCookie, parseCookies } from "@/lib/server/auth/cookies";
@@ -83,7 +83,7 @@ export async function startOidc(request: Request, deps: ServiceDeps): Promise<Re
     state: pending.state,
     nonce: pending.nonce,
   });
-  const handle = saveChallenge(deps.db, "oidc", pending, null, deps.now);
+  const handle = await saveChallenge(deps.db, "oidc", pending, null, deps.now);
   const headers = new Headers({ location: url.toString(), "cache-control": "no-store" });
   headers.append("set-cookie", challengeCookie(handle, isSecureRequest(request, deps.config)));
   return new Response(null, { status: 302, headers });
@@ -97,11 +97,11 @@ export async function finishOidc(request: Request, deps: ServiceDeps): Promise<W
   const cfg = deps.config.oidc;
   if (!cfg) throw new AppError("not_found", "Single sign-on is not configured");
   const ip = clientIp(request.headers);
-  const refuse = (reason: string, actor = "anonymous"): never => {
-    recordAuthFailure(deps.db, { actor, action: "auth.sign_in", client: clientBucket(ip), result: "failed", reason, details: { method: "oidc", ip } }, deps.now);
+  const refuse = async (reason: string, actor = "anonymous"): Promise<never> => {
+    await recordAuthFailure(deps.db, { actor, action: "auth.sign_in", client: clientBucket(ip), result: "failed", reason, details: { method: "oidc", ip } }, deps.now);
     throw new AppError("unauthorized", `Single sign-on failed: ${reason}`);
   };
-  const pending = takeChallenge<PendingOidc>(deps.db, parseCookies(request.headers.get("cookie")).get(CHALLENGE_COOKIE), "oidc", null, deps.now);
+  const pending = await takeChallenge<PendingOidc>(deps.db, parseCookies(request.headers.get("cookie")).get(CHALLENGE_COOKIE), "oidc", null, deps.now);
   if (!pending) return refuse("the sign-in took too long or was started in another browser; try again");
   const oidc = await oidcClient(cfg);
   const current = new URL(request.url);
@@ -118,15 +118,18 @@ export async function finishOidc(request: Request, deps: ServiceDeps): Promise<W
   const name = String(claims.preferred_username ?? claims.email ?? claims.name ?? subject).slice(0, 64);
   const role = roleFromGroups(groupsFromClaims(claims, cfg.groupsClaim), cfg.roleMap);
   if (!role) return refuse(`none of your groups (claim "${cfg.groupsClaim}") is mapped to a Minos role`, `user:${name}`);
-  const session = deps.db.transaction(() => {
-    let user = findOidcUser(deps.db, cfg.issuer.href, subject);
-    if (user?.revokedAt) refuse("your Minos account was revoked by an admin", `user:${user.name}`);
-    if (!user) user = { ...createUser(deps.db, { name, role, source: "oidc", createdBy: `oidc:${cfg.issuer.host}`, oidc: { issuer: cfg.issuer.href, subject } }, deps.now), passkeyCount: 0 };
-    else if (user.role !== role) setUserRole(deps.db, user.id, role);
-    markSignedIn(deps.db, user.id, deps.now);
-    recordAudit(deps.db, { actor: `user:${user.name}`, action: "auth.sign_in", target: "oidc", result: "ok", details: { role, ip } });
-    return createSession(deps.db, { userId: user.id, method: "oidc", ip, userAgent: request.headers.get("user-agent") }, deps.config, deps.now);
-  })();
+  const outcome = await deps.db.transaction().execute(async (trx) => {
+    let user = await findOidcUser(trx, cfg.issuer.href, subject);
+    // Refused after the transaction: the failure row is written on the store, not inside this transaction's connection.
+    if (user?.revokedAt) return { revoked: user.name } as const;
+    if (!user) user = { ...(await createUser(trx, { name, role, source: "oidc", createdBy: `oidc:${cfg.issuer.host}`, oidc: { issuer: cfg.issuer.href, subject } }, deps.now)), passkeyCount: 0 };
+    else if (user.role !== role) await setUserRole(trx, user.id, role);
+    await markSignedIn(trx, user.id, deps.now);
+    await recordAudit(trx, { actor: `user:${user.name}`, action: "auth.sign_in", target: "oidc", result: "ok", details: { role, ip } });
+    return { session: await createSession(trx, { userId: user.id, method: "oidc", ip, userAgent: request.headers.get("user-agent") }, deps.config, deps.now) };
+  });
+  if ("revoked" in outcome) return refuse("your Minos account was revoked by an admin", `user:${outcome.revoked}`);
+  const { session } = outcome;
   const secure = isSecureRequest(request, deps.config);
   return { body: { user: { name, role } }, cookies: [...sessionCookies(session, secure, deps.now), clearCookie("minos_challenge", { secure, httpOnly: true })] };
 }

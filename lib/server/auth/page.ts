@@ -11,7 +11,7 @@ import type { Actor } from "@/lib/server/auth/actor";
 import { authConfig } from "@/lib/server/auth/config";
 import { PAGE_PATH_HEADER } from "@/lib/server/auth/page-path";
 import { actorFromSessionCookie, sessionCookieValue } from "@/lib/server/auth/session-cookie";
-import { getLegacyDb as getDb } from "@/lib/server/platform/db/db";
+import { getDb } from "@/lib/server/platform/db/db";
 
 /**
  * The signed-in person for a server component, or null. Pages never see API tokens. Cached per

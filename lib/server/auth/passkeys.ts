@@ -10,9 +10,9 @@ import {
   type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
 
-import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
+import type { Db } from "@/lib/server/platform/db/db";
 import { clientBucket } from "@/lib/net/client-address";
-import { recordAudit, recordAuthFailure } from "@/lib/server/platform/audit-legacy";
+import { recordAudit, recordAuthFailure } from "@/lib/server/platform/audit";
 import type { Actor } from "@/lib/server/auth/actor";
 import { saveChallenge, takeChallenge } from "@/lib/server/auth/challenges";
 import type { AuthConfig } from "@/lib/server/auth/config";
@@ -44,7 +44,7 @@ function relyingParty(request: Request, config: AuthConfig): { rpID: string; ori
 export async function passkeyRegistrationOptions(request: Request, actor: Actor, deps: PasskeyDeps): Promise<WithCookies<Record<string, unknown>>> {
   if (actor.kind !== "user") throw new AppError("forbidden", "Passkeys belong to people; an API token cannot register one");
   const { rpID } = relyingParty(request, deps.config);
-  const existing = deps.db.prepare("SELECT id, transports FROM passkeys WHERE user_id = ? AND revoked_at IS NULL").all(actor.id) as { id: string; transports: string }[];
+  const existing = await deps.db.selectFrom("passkeys").select(["id", "transports"]).where("user_id", "=", actor.id).where("revoked_at", "is", null).execute();
   const options = await generateRegistrationOptions({
     rpName: deps.config.rpName,
     rpID,
@@ -55,7 +55,7 @@ export async function passkeyRegistrationOptions(request: Request, actor: Actor,
     // A discoverable credential lets the person sign in without typing a name first.
     authenticatorSelection: { residentKey: "required", userVerification: "preferred" },
   });
-  const handle = saveChallenge(deps.db, "passkey-register", { challenge: options.challenge, rpID }, actor.id, deps.now);
+  const handle = await saveChallenge(deps.db, "passkey-register", { challenge: options.challenge, rpID }, actor.id, deps.now);
   return { body: options as unknown as Record<string, unknown>, cookies: [challengeCookie(handle, isSecureRequest(request, deps.config))] };
 }
 
@@ -67,69 +67,64 @@ export async function registerPasskey(
   deps: PasskeyDeps,
 ): Promise<{ id: string; name: string }> {
   if (actor.kind !== "user") throw new AppError("forbidden", "Passkeys belong to people; an API token cannot register one");
-  const pending = takeChallenge<{ challenge: string; rpID: string }>(deps.db, parseCookies(request.headers.get("cookie")).get(CHALLENGE_COOKIE), "passkey-register", actor.id, deps.now);
+  const pending = await takeChallenge<{ challenge: string; rpID: string }>(deps.db, parseCookies(request.headers.get("cookie")).get(CHALLENGE_COOKIE), "passkey-register", actor.id, deps.now);
   if (!pending) throw new AppError("bad_request", "The passkey request expired or was already used; start again");
   const { origin } = relyingParty(request, deps.config);
   let verification;
   try {
     verification = await verifyRegistrationResponse({ response: input.response, expectedChallenge: pending.challenge, expectedOrigin: origin, expectedRPID: pending.rpID });
   } catch (e) {
-    recordAudit(deps.db, { actor: actor.label, action: "passkey.register", target: actor.label, result: "failed", details: { reason: (e as Error).message } });
+    await recordAudit(deps.db, { actor: actor.label, action: "passkey.register", target: actor.label, result: "failed", details: { reason: (e as Error).message } });
     throw new AppError("bad_request", `The passkey could not be verified: ${(e as Error).message}`);
   }
   if (!verification.verified) throw new AppError("bad_request", "The passkey could not be verified");
   const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
-  const count = deps.db.prepare("SELECT COUNT(*) FROM passkeys WHERE user_id = ?").pluck().get(actor.id) as number;
-  const name = input.name ?? `Passkey ${count + 1}`;
-  deps.db.transaction(() => {
-    deps.db
-      .prepare("INSERT INTO passkeys (id, user_id, name, public_key, counter, transports, device_type, backed_up, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-      .run(
-        credential.id,
-        actor.id,
+  return deps.db.transaction().execute(async (trx) => {
+    const { n } = await trx
+      .selectFrom("passkeys")
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .where("user_id", "=", actor.id)
+      .executeTakeFirstOrThrow();
+    const name = input.name ?? `Passkey ${Number(n) + 1}`;
+    await trx
+      .insertInto("passkeys")
+      .values({
+        id: credential.id,
+        user_id: actor.id,
         name,
-        Buffer.from(credential.publicKey).toString("base64url"),
-        credential.counter,
-        JSON.stringify(credential.transports ?? []),
-        credentialDeviceType,
-        credentialBackedUp ? 1 : 0,
-        deps.now.toISOString(),
-      );
-    recordAudit(deps.db, { actor: actor.label, action: "passkey.register", target: actor.label, result: "ok", details: { passkey: name, deviceType: credentialDeviceType } });
-  })();
-  return { id: credential.id, name };
+        public_key: Buffer.from(credential.publicKey).toString("base64url"),
+        counter: credential.counter,
+        transports: JSON.stringify(credential.transports ?? []),
+        device_type: credentialDeviceType,
+        backed_up: credentialBackedUp ? 1 : 0,
+        created_at: deps.now.toISOString(),
+      })
+      .execute();
+    await recordAudit(trx, { actor: actor.label, action: "passkey.register", target: actor.label, result: "ok", details: { passkey: name, deviceType: credentialDeviceType } });
+    return { id: credential.id, name };
+  });
 }
 
 /** Step 1 of signing in: a challenge for any passkey of this site (discoverable credentials, no user name). */
 export async function passkeyAuthenticationOptions(request: Request, deps: PasskeyDeps): Promise<WithCookies<Record<string, unknown>>> {
   const { rpID } = relyingParty(request, deps.config);
   const options = await generateAuthenticationOptions({ rpID, userVerification: "preferred" });
-  const handle = saveChallenge(deps.db, "passkey-authenticate", { challenge: options.challenge, rpID }, null, deps.now);
+  const handle = await saveChallenge(deps.db, "passkey-authenticate", { challenge: options.challenge, rpID }, null, deps.now);
   return { body: options as unknown as Record<string, unknown>, cookies: [challengeCookie(handle, isSecureRequest(request, deps.config))] };
-}
-
-interface PasskeyRow {
-  id: string;
-  user_id: string;
-  name: string;
-  public_key: string;
-  counter: number;
-  transports: string;
-  revoked_at: string | null;
 }
 
 /** Step 2: verifies the assertion and starts a session. Every failure is audited and looks the same to the caller. */
 export async function authenticatePasskey(request: Request, input: { response: AuthenticationResponseJSON }, deps: PasskeyDeps): Promise<WithCookies<{ user: { id: string; name: string; role: string } }>> {
   const ip = clientIp(request.headers);
-  const fail = (reason: string, actor = "anonymous"): never => {
-    recordAuthFailure(deps.db, { actor, action: "auth.sign_in", client: clientBucket(ip), result: "failed", reason, details: { method: "passkey", ip } }, deps.now);
+  const fail = async (reason: string, actor = "anonymous"): Promise<never> => {
+    await recordAuthFailure(deps.db, { actor, action: "auth.sign_in", client: clientBucket(ip), result: "failed", reason, details: { method: "passkey", ip } }, deps.now);
     throw new AppError("unauthorized", "Sign-in failed: this passkey is not registered with Minos, or was revoked");
   };
-  const pending = takeChallenge<{ challenge: string; rpID: string }>(deps.db, parseCookies(request.headers.get("cookie")).get(CHALLENGE_COOKIE), "passkey-authenticate", null, deps.now);
+  const pending = await takeChallenge<{ challenge: string; rpID: string }>(deps.db, parseCookies(request.headers.get("cookie")).get(CHALLENGE_COOKIE), "passkey-authenticate", null, deps.now);
   if (!pending) throw new AppError("bad_request", "The sign-in request expired or was already used; try again");
-  const row = deps.db.prepare("SELECT * FROM passkeys WHERE id = ?").get(input.response.id) as PasskeyRow | undefined;
+  const row = await deps.db.selectFrom("passkeys").select(["id", "user_id", "name", "public_key", "counter", "transports", "revoked_at"]).where("id", "=", input.response.id).executeTakeFirst();
   if (!row || row.revoked_at) return fail("unknown or revoked passkey");
-  const user = getUser(deps.db, row.user_id);
+  const user = await getUser(deps.db, row.user_id);
   if (!user || user.revokedAt) return fail("user revoked", user ? `user:${user.name}` : "anonymous");
   const { origin } = relyingParty(request, deps.config);
   let verification;
@@ -145,12 +140,12 @@ export async function authenticatePasskey(request: Request, input: { response: A
     return fail((e as Error).message, `user:${user.name}`);
   }
   if (!verification.verified) return fail("assertion not verified", `user:${user.name}`);
-  const session = deps.db.transaction(() => {
-    deps.db.prepare("UPDATE passkeys SET counter = ?, last_used_at = ? WHERE id = ?").run(verification.authenticationInfo.newCounter, deps.now.toISOString(), row.id);
-    markSignedIn(deps.db, user.id, deps.now);
-    recordAudit(deps.db, { actor: `user:${user.name}`, action: "auth.sign_in", target: "passkey", result: "ok", details: { passkey: row.name, ip } });
-    return createSession(deps.db, { userId: user.id, method: "passkey", ip, userAgent: request.headers.get("user-agent") }, deps.config, deps.now);
-  })();
+  const session = await deps.db.transaction().execute(async (trx) => {
+    await trx.updateTable("passkeys").set({ counter: verification.authenticationInfo.newCounter, last_used_at: deps.now.toISOString() }).where("id", "=", row.id).execute();
+    await markSignedIn(trx, user.id, deps.now);
+    await recordAudit(trx, { actor: `user:${user.name}`, action: "auth.sign_in", target: "passkey", result: "ok", details: { passkey: row.name, ip } });
+    return createSession(trx, { userId: user.id, method: "passkey", ip, userAgent: request.headers.get("user-agent") }, deps.config, deps.now);
+  });
   return {
     body: { user: { id: user.id, name: user.name, role: user.role } },
     cookies: sessionCookies(session, isSecureRequest(request, deps.config), deps.now),
@@ -158,15 +153,15 @@ export async function authenticatePasskey(request: Request, input: { response: A
 }
 
 /** Revokes one passkey: its owner may, and so may an admin. */
-export function revokePasskey(db: Db, actor: Actor, userId: string, passkeyId: string, now: Date): void {
+export async function revokePasskey(db: Db, actor: Actor, userId: string, passkeyId: string, now: Date): Promise<void> {
   if (actor.role !== "admin" && !(actor.kind === "user" && actor.id === userId)) {
     throw new AppError("forbidden", "Only an admin or the passkey's owner may revoke it");
   }
-  const row = db.prepare("SELECT name FROM passkeys WHERE id = ? AND user_id = ? AND revoked_at IS NULL").get(passkeyId, userId) as { name: string } | undefined;
+  const row = await db.selectFrom("passkeys").select("name").where("id", "=", passkeyId).where("user_id", "=", userId).where("revoked_at", "is", null).executeTakeFirst();
   if (!row) throw new AppError("not_found", "No such passkey");
-  const owner = getUser(db, userId)!;
-  db.transaction(() => {
-    db.prepare("UPDATE passkeys SET revoked_at = ? WHERE id = ?").run(now.toISOString(), passkeyId);
-    recordAudit(db, { actor: actor.label, action: "passkey.revoke", target: `user:${owner.name}`, result: "ok", details: { passkey: row.name } });
-  })();
+  const owner = (await getUser(db, userId))!;
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable("passkeys").set({ revoked_at: now.toISOString() }).where("id", "=", passkeyId).execute();
+    await recordAudit(trx, { actor: actor.label, action: "passkey.revoke", target: `user:${owner.name}`, result: "ok", details: { passkey: row.name } });
+  });
 }

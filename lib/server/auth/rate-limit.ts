@@ -1,7 +1,7 @@
 import "server-only";
 
 import { stampedClientAddress } from "@/lib/net/client-address";
-import { processState } from "@/lib/server/platform/process-state";
+import { dialectOf, getDb, type Db } from "@/lib/server/platform/db/db";
 
 /** A bucket's size and how fast it refills. */
 export interface RateLimitPolicy {
@@ -27,46 +27,126 @@ export type RateLimitName = keyof typeof RATE_LIMITS;
 export type TakeResult = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 /**
- * In-process token buckets keyed by any string (client IP + endpoint). Pure apart from the
- * clock it is given; one per server process, which is what a single Minos instance is.
+ * How long an untouched bucket of any named policy takes to refill from empty. A bucket left
+ * alone that long is full, which is what an absent bucket means, so the sweep may drop it.
+ * (The guard's global buckets scale capacity and refill by the same factor: the same time.)
+ */
+export const FULL_REFILL_MS = Math.max(...Object.values(RATE_LIMITS).map((p) => Math.ceil((p.capacity / p.refillPerSecond) * 1000)));
+
+/** Buckets kept at most; beyond that the least recently used go, as a flood of new addresses would otherwise grow the table. */
+export const MAX_BUCKETS = 10_000;
+/** New buckets a limiter makes between two trims to the cap: a trim reads the `at` index down to the cap, so not on every insert. */
+const TRIM_EVERY = 100;
+
+/** The tokens a bucket holds at `nowMs`: its stored level refilled for the time since, never above the capacity. */
+function level(b: { tokens: number; at: number }, policy: RateLimitPolicy, nowMs: number): number {
+  // Replicas' clocks differ a little: time never runs backwards for a bucket.
+  const elapsed = Math.max(0, nowMs - b.at);
+  return Math.min(policy.capacity, b.tokens + (elapsed / 1000) * policy.refillPerSecond);
+}
+
+/**
+ * Token buckets keyed by any string (client address + endpoint), kept in the `rate_buckets`
+ * table so every replica of Minos draws from the same bucket. A take is one transaction (the row
+ * is locked on PostgreSQL; SQLite's write transaction serialises), so two replicas cannot both
+ * spend the last token. Only the clock is passed in, which keeps the arithmetic testable.
  */
 export class RateLimiter {
-  private buckets = new Map<string, { tokens: number; at: number }>();
+  private created = 0;
+  private readonly maxKeys: number;
+  private readonly trimEvery: number;
 
-  constructor(private readonly maxKeys = 10_000) {}
+  /**
+   * The table holds at most `maxKeys` buckets plus the `trimEvery` each limiter (one per replica)
+   * may make between its trims.
+   */
+  constructor(
+    private readonly db: Db,
+    opts: { maxKeys?: number; trimEvery?: number } = {},
+  ) {
+    this.maxKeys = opts.maxKeys ?? MAX_BUCKETS;
+    this.trimEvery = opts.trimEvery ?? TRIM_EVERY;
+  }
 
   /** Takes one token from `key`'s bucket, refilling it for the time passed since the last take. */
-  take(key: string, policy: RateLimitPolicy, nowMs: number): TakeResult {
-    const b = this.buckets.get(key) ?? { tokens: policy.capacity, at: nowMs };
-    const tokens = Math.min(policy.capacity, b.tokens + ((nowMs - b.at) / 1000) * policy.refillPerSecond);
-    if (tokens < 1) {
-      this.buckets.set(key, { tokens, at: nowMs });
-      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / policy.refillPerSecond)) };
+  async take(key: string, policy: RateLimitPolicy, nowMs: number): Promise<TakeResult> {
+    const t = Math.floor(nowMs);
+    const { result, inserted } = await this.db.transaction().execute(async (trx) => {
+      // A new bucket starts full. Inserting it first (or finding it there) gives the next read a
+      // row to lock, so two replicas meeting a new key at once cannot both start from full.
+      const insert = await trx
+        .insertInto("rate_buckets")
+        .values({ key, tokens: policy.capacity, at: t })
+        .onConflict((oc) => oc.column("key").doNothing())
+        .executeTakeFirst();
+      // Absent only if a trim on another replica dropped it in between: then it is full again.
+      const b =
+        (await trx
+          .selectFrom("rate_buckets")
+          .select(["tokens", "at"])
+          .where("key", "=", key)
+          .$if(dialectOf(trx) === "postgres", (q) => q.forUpdate())
+          .executeTakeFirst()) ?? { tokens: policy.capacity, at: t };
+      const tokens = level(b, policy, t);
+      const ok = tokens >= 1;
+      const next = { tokens: ok ? tokens - 1 : tokens, at: Math.max(b.at, t) };
+      await trx
+        .insertInto("rate_buckets")
+        .values({ key, ...next })
+        .onConflict((oc) => oc.column("key").doUpdateSet(next))
+        .execute();
+      const result: TakeResult = ok ? { ok: true } : { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / policy.refillPerSecond)) };
+      return { result, inserted: Number(insert.numInsertedOrUpdatedRows ?? 0) > 0 };
+    });
+    if (inserted && ++this.created % this.trimEvery === 0) {
+      // The take stands whatever the trim does; the sweep trims again within the hour.
+      await trimBuckets(this.db, this.maxKeys).catch((e: unknown) => console.error("[minos] trimming rate-limit buckets failed", e));
     }
-    this.buckets.delete(key); // re-insert at the end: Map order doubles as least-recently-used order
-    this.buckets.set(key, { tokens: tokens - 1, at: nowMs });
-    if (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
-    return { ok: true };
+    return result;
   }
 
   /** Whether `key` still has a token, without taking one. */
-  peek(key: string, policy: RateLimitPolicy, nowMs: number): boolean {
-    const b = this.buckets.get(key);
-    if (!b) return true;
-    return Math.min(policy.capacity, b.tokens + ((nowMs - b.at) / 1000) * policy.refillPerSecond) >= 1;
+  async peek(key: string, policy: RateLimitPolicy, nowMs: number): Promise<boolean> {
+    const b = await this.db.selectFrom("rate_buckets").select(["tokens", "at"]).where("key", "=", key).executeTakeFirst();
+    return !b || level(b, policy, nowMs) >= 1;
   }
 
-  reset(): void {
-    this.buckets.clear();
+  /** Forgets every bucket (tests). */
+  async reset(): Promise<void> {
+    await this.db.deleteFrom("rate_buckets").execute();
   }
 }
 
-const g = processState<{ __minosRateLimiter?: RateLimiter }>();
+/**
+ * Keeps the `maxKeys` most recently used buckets and drops the rest (ties broken by key, so the
+ * count is exact). Reads the `at` index down to `maxKeys` once; callers amortise it.
+ */
+export async function trimBuckets(db: Db, maxKeys = MAX_BUCKETS): Promise<number> {
+  const edge = await db.selectFrom("rate_buckets").select(["at", "key"]).orderBy("at", "desc").orderBy("key", "desc").offset(maxKeys).limit(1).executeTakeFirst();
+  if (!edge) return 0;
+  const r = await db
+    .deleteFrom("rate_buckets")
+    .where((eb) => eb.or([eb("at", "<", edge.at), eb.and([eb("at", "=", edge.at), eb("key", "<=", edge.key)])]))
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
 
-/** The process's limiter. */
-export function rateLimiter(): RateLimiter {
-  g.__minosRateLimiter ??= new RateLimiter();
-  return g.__minosRateLimiter;
+/**
+ * The housekeeping sweep: buckets untouched for longer than any policy needs to refill (they are
+ * full, as good as absent), then the cap.
+ */
+export async function pruneBuckets(db: Db, now: Date, maxKeys = MAX_BUCKETS): Promise<number> {
+  const r = await db.deleteFrom("rate_buckets").where("at", "<", now.getTime() - FULL_REFILL_MS).executeTakeFirst();
+  return Number(r.numDeletedRows) + (await trimBuckets(db, maxKeys));
+}
+
+const limiters = new WeakMap<Db, RateLimiter>();
+
+/** The limiter on a store (the process's by default); every replica on that store shares its buckets. */
+export function rateLimiter(db: Db = getDb()): RateLimiter {
+  let l = limiters.get(db);
+  if (!l) limiters.set(db, (l = new RateLimiter(db)));
+  return l;
 }
 
 /**

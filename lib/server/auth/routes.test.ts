@@ -26,12 +26,12 @@ import * as tokens from "@/app/api/tokens/route";
 import * as userPasskey from "@/app/api/users/[id]/passkeys/[passkeyId]/route";
 import * as usersOne from "@/app/api/users/[id]/route";
 import * as users from "@/app/api/users/route";
-import { listAudit } from "@/lib/server/platform/audit-legacy";
+import { listAudit } from "@/lib/server/platform/audit";
 import { authConfig } from "@/lib/server/auth/config";
 import { rateLimiter } from "@/lib/server/auth/rate-limit";
 import { viaServer } from "@/test/auth/client";
 import { BASE, call, CREDENTIALS, expectedGuard, guardVerdict, makeRequest, ROLES, seedPrincipals, type Principal, type RouteCase } from "@/test/auth/matrix";
-import { getLegacyDb as getDb } from "@/lib/server/platform/db/db";
+import { getDb } from "@/lib/server/platform/db/db";
 import type { Role } from "@/lib/schemas/auth";
 
 const webauthnJunk = { id: "AAAA", rawId: "AAAA", type: "public-key", response: { clientDataJSON: "AAAA", attestationObject: "AAAA", authenticatorData: "AAAA", signature: "AAAA" }, clientExtensionResults: {} };
@@ -72,7 +72,7 @@ describe("every access route declares the role the policy table says", () => {
 describe("route × role × credential", () => {
   const rows = CASES.flatMap((c) => ROLES.flatMap((role) => CREDENTIALS.map((cred) => [`${c.method} ${c.path} as ${role} via ${cred}`, c, role, cred] as const)));
   it.each(rows)("%s", async (_, c, role: Role, cred) => {
-    const p = principals()[role];
+    const p = (await principals())[role];
     const res = await call(c, makeRequest(c, cred, p), p);
     expect({ status: res.status, verdict: await guardVerdict(res) }).toMatchObject({ verdict: expectedGuard(c.role, cred, role) });
     expect(res.status).toBeLessThan(500);
@@ -82,7 +82,7 @@ describe("route × role × credential", () => {
 describe("cross-site protection on mutating routes", () => {
   const mutating = CASES.filter((c) => c.method !== "GET");
   it.each(mutating.map((c) => [`${c.method} ${c.path}`, c] as const))("%s refuses a foreign Origin and a wrong Host", async (_, c) => {
-    const p = principals().admin;
+    const p = (await principals()).admin;
     const foreign = await call(c, makeRequest(c, "cookie", p, { origin: "http://evil.example" }), p);
     expect(foreign.status).toBe(403);
     expect(((await foreign.json()) as { error: { message: string } }).error.message).toMatch(/^Cross-site request refused/);
@@ -92,7 +92,7 @@ describe("cross-site protection on mutating routes", () => {
   });
 
   it.each(mutating.filter((c) => c.role !== "public").map((c) => [`${c.method} ${c.path}`, c] as const))("%s needs the CSRF token with a cookie, not with a bearer token", async (_, c) => {
-    const p = principals().admin;
+    const p = (await principals()).admin;
     for (const csrf of ["missing", "wrong"] as const) {
       const res = await call(c, makeRequest(c, "cookie", p, { csrf }), p);
       expect(res.status).toBe(403);
@@ -104,7 +104,7 @@ describe("cross-site protection on mutating routes", () => {
 
   it("refuses GETs on a wrong Host as well (DNS rebinding reads)", async () => {
     const c = CASES.find((x) => x.path === "/api/users")!;
-    const p = principals().admin;
+    const p = (await principals()).admin;
     expect((await call(c, makeRequest(c, "cookie", p, { host: "rebind.example" }), p)).status).toBe(403);
   });
 });
@@ -112,12 +112,12 @@ describe("cross-site protection on mutating routes", () => {
 describe("bearer tokens", () => {
   it("refuses an unknown token instead of falling back to the cookie, audits it, and slows down guessers", async () => {
     const c = CASES.find((x) => x.path === "/api/users")!;
-    const p = principals().admin;
+    const p = (await principals()).admin;
     const req = (auth: string, peer = "203.0.113.10") =>
       viaServer(new Request(`${BASE}/api/users`, { headers: { host: "127.0.0.1:3215", authorization: auth, cookie: `minos_session=${p.cookie}`, "x-forwarded-for": "10.1.1.1" } }), peer);
     const res = await c.handler(req("Bearer minos_wrong"));
     expect(res.status).toBe(401);
-    expect(listAudit(getDb(), { limit: 1 })[0]).toMatchObject({ actor: "anonymous", action: "auth.token", target: "client:203.0.113.10", result: "refused" });
+    expect((await listAudit(getDb(), { limit: 1 }))[0]).toMatchObject({ actor: "anonymous", action: "auth.token", target: "client:203.0.113.10", result: "refused" });
     for (let i = 0; i < 9; i++) expect((await c.handler(req("Bearer minos_wrong"))).status).toBe(401);
     const limited = await c.handler(req("Bearer minos_wrong"));
     expect(limited.status).toBe(429);
@@ -129,7 +129,7 @@ describe("bearer tokens", () => {
   });
 
   it("act with their owner's current role: a demoted owner's admin token is refused admin routes, a revoked owner's gets 401", async () => {
-    const { admin, operator } = principals();
+    const { admin, operator } = await principals();
     const listCase = CASES.find((x) => x.path === "/api/users")!;
     const asToken = () => listCase.handler(new Request(`${BASE}/api/users`, { headers: { host: "127.0.0.1:3215", authorization: `Bearer ${operator.bearer}` } }));
     // The operator's token has the operator role; give its owner admin, then a token of admin role.
@@ -162,7 +162,7 @@ describe("bearer tokens", () => {
 describe("rate limits on sign-in endpoints", () => {
   it("turn a client away after the burst, with Retry-After", async () => {
     const c = CASES.find((x) => x.path === "/api/auth/passkeys/authenticate/options")!;
-    const p = principals().viewer;
+    const p = (await principals()).viewer;
     const statuses: number[] = [];
     for (let i = 0; i < 11; i++) statuses.push((await call(c, makeRequest(c, "none", p), p)).status);
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(200));
@@ -171,12 +171,12 @@ describe("rate limits on sign-in endpoints", () => {
 });
 
 describe("the flows through the routes", () => {
-  beforeAll(() => {
-    rateLimiter().reset();
+  beforeAll(async () => {
+    await rateLimiter().reset();
   });
 
   it("an admin invites, the invitee accepts and is a viewer; tokens are shown once and then work", async () => {
-    const admin = principals().admin;
+    const admin = (await principals()).admin;
     const inv = invitations.POST;
     const created = await call({ role: "admin", method: "POST", path: "/api/auth/invitations", handler: inv, body: { role: "viewer", name: "vic" } }, makeRequest({ role: "admin", method: "POST", path: "/api/auth/invitations", handler: inv, body: { role: "viewer", name: "vic" } }, "cookie", admin), admin);
     expect(created.status).toBe(200);
@@ -209,12 +209,12 @@ describe("the flows through the routes", () => {
     const after = await session.GET(new Request(`${BASE}/api/auth/session`, { headers: { host: "127.0.0.1:3215", authorization: `Bearer ${secret}` } }));
     expect(after.status).toBe(401);
 
-    const actions = listAudit(getDb(), { limit: 50 }).map((e) => `${e.actor} ${e.action} ${e.result}`);
+    const actions = (await listAudit(getDb(), { limit: 50 })).map((e) => `${e.actor} ${e.action} ${e.result}`);
     expect(actions).toEqual(expect.arrayContaining([expect.stringMatching(/^user:admin-\d+ invitation.create ok$/), "user:vic auth.invitation ok", expect.stringMatching(/^user:admin-\d+ token.create ok$/), expect.stringMatching(/^user:admin-\d+ token.revoke ok$/)]));
   });
 
   it("sign-out ends the session and clears the cookies", async () => {
-    const p = principals().viewer;
+    const p = (await principals()).viewer;
     const c: RouteCase = { role: "public", method: "POST", path: "/api/auth/sign-out", handler: signOut.POST };
     const res = await call(c, makeRequest(c, "cookie", p), p);
     expect(res.headers.getSetCookie().some((s) => s.startsWith("minos_session=;") && s.includes("Max-Age=0"))).toBe(true);
@@ -223,9 +223,8 @@ describe("the flows through the routes", () => {
   });
 
   it("the last admin cannot be demoted or revoked, and nobody revokes themselves", async () => {
-    const db = getDb();
-    db.prepare("UPDATE users SET revoked_at = ? WHERE role = 'admin'").run(new Date().toISOString());
-    const p = principals().admin;
+    await getDb().updateTable("users").set({ revoked_at: new Date().toISOString() }).where("role", "=", "admin").execute();
+    const p = (await principals()).admin;
     const demote: RouteCase = { role: "admin", method: "PATCH", path: "/api/users/x", handler: usersOne.PATCH, params: (q) => ({ id: q.userId }), body: { role: "viewer" } };
     const res = await call(demote, makeRequest(demote, "cookie", p), p);
     expect(res.status).toBe(409);
@@ -234,7 +233,7 @@ describe("the flows through the routes", () => {
   });
 
   it("a body over the limit is refused before it is read", async () => {
-    const p = principals().admin;
+    const p = (await principals()).admin;
     const c: RouteCase = { role: "admin", method: "POST", path: "/api/tokens", handler: tokens.POST, body: { name: "x".repeat(5000), role: "viewer" } };
     expect((await call(c, makeRequest(c, "cookie", p), p)).status).toBe(413);
   });

@@ -1,9 +1,9 @@
 import "server-only";
 
 import type { CreatedInvitation, CreatedToken, CreateInvitationBody, CreateTokenBody, Invitation, RedeemLinkBody, Role, SessionInfo, User } from "@/lib/schemas/auth";
-import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
+import type { Db } from "@/lib/server/platform/db/db";
 import { clientBucket } from "@/lib/net/client-address";
-import { recordAudit, recordAuthFailure } from "@/lib/server/platform/audit-legacy";
+import { recordAudit, recordAuthFailure } from "@/lib/server/platform/audit";
 import type { Actor } from "@/lib/server/auth/actor";
 import type { AuthConfig } from "@/lib/server/auth/config";
 import { requestOrigin } from "@/lib/server/auth/hosts";
@@ -45,16 +45,16 @@ export function announceBootstrapLink(url: string, expiresAt: Date): void {
  * Called by the session endpoint and the sign-in page, so the link appears on first start and
  * a fresh one after the old one expired.
  */
-export function ensureSetupLink(deps: ServiceDeps): boolean {
-  const link = ensureBootstrapLink(deps.db, { origin: deps.config.origin, stateDir: deps.config.stateDir }, deps.now);
+export async function ensureSetupLink(deps: ServiceDeps): Promise<boolean> {
+  const link = await ensureBootstrapLink(deps.db, { origin: deps.config.origin, stateDir: deps.config.stateDir }, deps.now);
   if (link?.created) announceBootstrapLink(link.url, link.expiresAt);
   return link !== null;
 }
 
 /** Who the caller is, for the client and the sign-in page. */
-export function sessionInfo(actor: Actor | null, deps: ServiceDeps): SessionInfo {
-  const setupRequired = ensureSetupLink(deps);
-  const user = actor?.kind === "user" ? getUser(deps.db, actor.id) : null;
+export async function sessionInfo(actor: Actor | null, deps: ServiceDeps): Promise<SessionInfo> {
+  const setupRequired = await ensureSetupLink(deps);
+  const user = actor?.kind === "user" ? await getUser(deps.db, actor.id) : null;
   return {
     user: actor
       ? { id: actor.id, name: actor.name, role: actor.role, passkeys: user?.passkeyCount ?? 0 }
@@ -67,118 +67,127 @@ export function sessionInfo(actor: Actor | null, deps: ServiceDeps): SessionInfo
 /**
  * Redeems a first-start link or an invitation: creates the user and signs them in, so the next
  * step (registering a passkey) runs in their session. One transaction, so a link cannot be used
- * twice even by two requests at the same instant.
+ * twice even by two requests at the same instant (on one replica or two: consumeLink is one
+ * conditional UPDATE, and PostgreSQL makes the second wait for the first's row lock).
  */
-export function redeemLink(request: Request, kind: "bootstrap" | "invitation", input: RedeemLinkBody, deps: ServiceDeps): WithCookies<{ user: { id: string; name: string; role: Role } }> {
+export async function redeemLink(
+  request: Request,
+  kind: "bootstrap" | "invitation",
+  input: RedeemLinkBody,
+  deps: ServiceDeps,
+): Promise<WithCookies<{ user: { id: string; name: string; role: Role } }>> {
   const ip = clientIp(request.headers);
   let link;
   try {
-    link = findLiveLink(deps.db, input.token, deps.now);
+    link = await findLiveLink(deps.db, input.token, deps.now);
     if (link.kind !== kind) throw new AppError("not_found", "This link is not valid here");
   } catch (e) {
-    recordAuthFailure(deps.db, { actor: "anonymous", action: `auth.${kind}`, client: clientBucket(ip), reason: (e as Error).message, details: { ip } }, deps.now);
+    await recordAuthFailure(deps.db, { actor: "anonymous", action: `auth.${kind}`, client: clientBucket(ip), reason: (e as Error).message, details: { ip } }, deps.now);
     throw e;
   }
-  const { user, session } = deps.db.transaction(() => {
-    if (kind === "bootstrap" && countAllUsers(deps.db) > 0) throw new AppError("conflict", "Minos already has an admin; ask them for an invitation");
-    const user = createUser(deps.db, { name: input.name, role: link.role, source: "passkey", createdBy: kind === "bootstrap" ? "system" : link.created_by }, deps.now);
-    if (!consumeLink(deps.db, link.id, `user:${user.name}`, deps.now)) throw new AppError("conflict", "This link was used a moment ago");
-    markSignedIn(deps.db, user.id, deps.now);
-    recordAudit(deps.db, { actor: `user:${user.name}`, action: `auth.${kind}`, target: `user:${user.name}`, result: "ok", details: { role: user.role, invitedBy: link.created_by, ip } });
-    const session = createSession(deps.db, { userId: user.id, method: kind, ip, userAgent: request.headers.get("user-agent") }, deps.config, deps.now);
+  const { user, session } = await deps.db.transaction().execute(async (trx) => {
+    if (kind === "bootstrap" && (await countAllUsers(trx)) > 0) throw new AppError("conflict", "Minos already has an admin; ask them for an invitation");
+    const user = await createUser(trx, { name: input.name, role: link.role, source: "passkey", createdBy: kind === "bootstrap" ? "system" : link.created_by }, deps.now);
+    if (!(await consumeLink(trx, link.id, `user:${user.name}`, deps.now))) throw new AppError("conflict", "This link was used a moment ago");
+    await markSignedIn(trx, user.id, deps.now);
+    await recordAudit(trx, { actor: `user:${user.name}`, action: `auth.${kind}`, target: `user:${user.name}`, result: "ok", details: { role: user.role, invitedBy: link.created_by, ip } });
+    const session = await createSession(trx, { userId: user.id, method: kind, ip, userAgent: request.headers.get("user-agent") }, deps.config, deps.now);
     return { user, session };
-  })();
+  });
   if (kind === "bootstrap") removeBootstrapFile(deps.config.stateDir);
   return { body: { user: { id: user.id, name: user.name, role: user.role } }, cookies: sessionCookies(session, isSecureRequest(request, deps.config), deps.now) };
 }
 
 /** Ends the caller's session and clears its cookies. */
-export function signOut(request: Request, actor: Actor | null, deps: ServiceDeps): WithCookies<{ ok: true }> {
-  if (actor?.sessionHash) {
-    revokeSession(deps.db, actor.sessionHash, deps.now);
-    recordAudit(deps.db, { actor: actor.label, action: "auth.sign_out", target: actor.label, result: "ok", details: null });
+export async function signOut(request: Request, actor: Actor | null, deps: ServiceDeps): Promise<WithCookies<{ ok: true }>> {
+  const sessionHash = actor?.sessionHash;
+  if (actor && sessionHash) {
+    await deps.db.transaction().execute(async (trx) => {
+      await revokeSession(trx, sessionHash, deps.now);
+      await recordAudit(trx, { actor: actor.label, action: "auth.sign_out", target: actor.label, result: "ok", details: null });
+    });
   }
   return { body: { ok: true }, cookies: clearSessionCookies(isSecureRequest(request, deps.config)) };
 }
 
-export function inviteUser(request: Request, actor: Actor, body: CreateInvitationBody, deps: ServiceDeps): CreatedInvitation {
-  const { invitation, token } = deps.db.transaction(() => {
-    const created = createInvitation(deps.db, { role: body.role, name: body.name, expiresInHours: body.expiresInHours, createdBy: actor.label }, deps.now);
-    recordAudit(deps.db, { actor: actor.label, action: "invitation.create", target: `invitation:${created.invitation.id}`, result: "ok", details: { role: body.role, name: body.name ?? null, expiresAt: created.invitation.expiresAt } });
+export async function inviteUser(request: Request, actor: Actor, body: CreateInvitationBody, deps: ServiceDeps): Promise<CreatedInvitation> {
+  const { invitation, token } = await deps.db.transaction().execute(async (trx) => {
+    const created = await createInvitation(trx, { role: body.role, name: body.name, expiresInHours: body.expiresInHours, createdBy: actor.label }, deps.now);
+    await recordAudit(trx, { actor: actor.label, action: "invitation.create", target: `invitation:${created.invitation.id}`, result: "ok", details: { role: body.role, name: body.name ?? null, expiresAt: created.invitation.expiresAt } });
     return created;
-  })();
+  });
   // The link points where the admin is looking at Minos, so it works under the same name.
   return { invitation, url: linkUrl(requestOrigin(request.headers, deps.config), "invitation", token) };
 }
 
-export function getInvitations(deps: ServiceDeps): { invitations: Invitation[] } {
-  return { invitations: listInvitations(deps.db) };
+export async function getInvitations(deps: ServiceDeps): Promise<{ invitations: Invitation[] }> {
+  return { invitations: await listInvitations(deps.db) };
 }
 
-export function cancelInvitation(actor: Actor, id: string, deps: ServiceDeps): Invitation {
-  return deps.db.transaction(() => {
-    const invitation = revokeInvitation(deps.db, id, deps.now);
-    recordAudit(deps.db, { actor: actor.label, action: "invitation.revoke", target: `invitation:${id}`, result: "ok", details: { role: invitation.role } });
+export async function cancelInvitation(actor: Actor, id: string, deps: ServiceDeps): Promise<Invitation> {
+  return deps.db.transaction().execute(async (trx) => {
+    const invitation = await revokeInvitation(trx, id, deps.now);
+    await recordAudit(trx, { actor: actor.label, action: "invitation.revoke", target: `invitation:${id}`, result: "ok", details: { role: invitation.role } });
     return invitation;
-  })();
+  });
 }
 
-export function getUsers(deps: ServiceDeps): { users: User[] } {
-  return { users: listUsers(deps.db) };
+export async function getUsers(deps: ServiceDeps): Promise<{ users: User[] }> {
+  return { users: await listUsers(deps.db) };
 }
 
-function userOrThrow(db: Db, id: string) {
-  const user = getUser(db, id);
+async function userOrThrow(db: Db, id: string) {
+  const user = await getUser(db, id);
   if (!user) throw new AppError("not_found", "No such user");
   return user;
 }
 
 /** Changes a user's role; the last admin cannot demote themselves into a Minos nobody can manage. */
-export function changeUserRole(actor: Actor, id: string, role: Role, deps: ServiceDeps): User {
-  return deps.db.transaction(() => {
-    const user = userOrThrow(deps.db, id);
+export async function changeUserRole(actor: Actor, id: string, role: Role, deps: ServiceDeps): Promise<User> {
+  return deps.db.transaction().execute(async (trx) => {
+    const user = await userOrThrow(trx, id);
     if (user.revokedAt) throw new AppError("conflict", `${user.name} is revoked`);
-    if (role !== "admin" && isLastAdmin(deps.db, id)) throw new AppError("conflict", `${user.name} is the last admin; make someone else admin first`);
-    setUserRole(deps.db, id, role);
-    recordAudit(deps.db, { actor: actor.label, action: "user.role", target: `user:${user.name}`, result: "ok", details: { from: user.role, to: role } });
-    return listUsers(deps.db).find((u) => u.id === id)!;
-  })();
+    if (role !== "admin" && (await isLastAdmin(trx, id))) throw new AppError("conflict", `${user.name} is the last admin; make someone else admin first`);
+    await setUserRole(trx, id, role);
+    await recordAudit(trx, { actor: actor.label, action: "user.role", target: `user:${user.name}`, result: "ok", details: { from: user.role, to: role } });
+    return (await listUsers(trx)).find((u) => u.id === id)!;
+  });
 }
 
 /** Revokes a user: their sessions end and their passkeys stop working at once. */
-export function removeUser(actor: Actor, id: string, deps: ServiceDeps): User {
-  return deps.db.transaction(() => {
-    const user = userOrThrow(deps.db, id);
+export async function removeUser(actor: Actor, id: string, deps: ServiceDeps): Promise<User> {
+  return deps.db.transaction().execute(async (trx) => {
+    const user = await userOrThrow(trx, id);
     // A token revoking its own owner would revoke itself with them: the same rule as for people.
     if ((actor.kind === "user" ? actor.id : actor.ownerId) === id) throw new AppError("conflict", "You cannot revoke yourself; ask another admin");
-    if (isLastAdmin(deps.db, id)) throw new AppError("conflict", `${user.name} is the last admin`);
-    revokeUser(deps.db, id, actor.label, deps.now);
+    if (await isLastAdmin(trx, id)) throw new AppError("conflict", `${user.name} is the last admin`);
+    await revokeUser(trx, id, actor.label, deps.now);
     // Their tokens already stop working with them (resolveApiToken); marking them says so in the list.
-    const tokens = revokeTokensOwnedBy(deps.db, id, actor.label, deps.now);
-    recordAudit(deps.db, { actor: actor.label, action: "user.revoke", target: `user:${user.name}`, result: "ok", details: { role: user.role, tokensRevoked: tokens } });
-    return listUsers(deps.db).find((u) => u.id === id)!;
-  })();
+    const tokens = await revokeTokensOwnedBy(trx, id, actor.label, deps.now);
+    await recordAudit(trx, { actor: actor.label, action: "user.revoke", target: `user:${user.name}`, result: "ok", details: { role: user.role, tokensRevoked: tokens } });
+    return (await listUsers(trx)).find((u) => u.id === id)!;
+  });
 }
 
-export function issueToken(actor: Actor, body: CreateTokenBody, deps: ServiceDeps): CreatedToken {
-  return deps.db.transaction(() => {
+export async function issueToken(actor: Actor, body: CreateTokenBody, deps: ServiceDeps): Promise<CreatedToken> {
+  return deps.db.transaction().execute(async (trx) => {
     // A token belongs to a person: the signed-in user, or the owner of the token making it.
     const ownerId = actor.kind === "user" ? actor.id : actor.ownerId;
     if (!ownerId) throw new AppError("forbidden", "This token has no owner, so it cannot create tokens");
-    const created = createApiToken(deps.db, { ...body, createdBy: actor.label, ownerId }, deps.now);
-    recordAudit(deps.db, { actor: actor.label, action: "token.create", target: `token:${body.name}`, result: "ok", details: { role: body.role, expiresAt: created.apiToken.expiresAt, prefix: created.apiToken.prefix } });
+    const created = await createApiToken(trx, { ...body, createdBy: actor.label, ownerId }, deps.now);
+    await recordAudit(trx, { actor: actor.label, action: "token.create", target: `token:${body.name}`, result: "ok", details: { role: body.role, expiresAt: created.apiToken.expiresAt, prefix: created.apiToken.prefix } });
     return created;
-  })();
+  });
 }
 
-export function getTokens(deps: ServiceDeps): { tokens: ApiToken[] } {
-  return { tokens: listApiTokens(deps.db) };
+export async function getTokens(deps: ServiceDeps): Promise<{ tokens: ApiToken[] }> {
+  return { tokens: await listApiTokens(deps.db) };
 }
 
-export function withdrawToken(actor: Actor, id: string, deps: ServiceDeps): ApiToken {
-  return deps.db.transaction(() => {
-    const token = revokeApiToken(deps.db, id, actor.label, deps.now);
-    recordAudit(deps.db, { actor: actor.label, action: "token.revoke", target: `token:${token.name}`, result: "ok", details: { prefix: token.prefix } });
+export async function withdrawToken(actor: Actor, id: string, deps: ServiceDeps): Promise<ApiToken> {
+  return deps.db.transaction().execute(async (trx) => {
+    const token = await revokeApiToken(trx, id, actor.label, deps.now);
+    await recordAudit(trx, { actor: actor.label, action: "token.revoke", target: `token:${token.name}`, result: "ok", details: { prefix: token.prefix } });
     return token;
-  })();
+  });
 }

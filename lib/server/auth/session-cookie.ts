@@ -4,7 +4,7 @@ import type { AuthConfig } from "@/lib/server/auth/config";
 import { userActor, type Actor } from "@/lib/server/auth/actor";
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from "@/lib/server/auth/cookies";
 import { resolveSession } from "@/lib/server/auth/sessions";
-import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
+import type { Db } from "@/lib/server/platform/db/db";
 
 /** The session cookie's value from a cookie jar; over HTTPS the __Host- one is the real one. */
 export function sessionCookieValue(get: (name: string) => string | undefined): string | undefined {
@@ -16,8 +16,8 @@ export function sessionCookieValue(get: (name: string) => string | undefined): s
  * session is unknown, expired, idle too long, signed out, or its user revoked. The proxy and
  * every page decide with this one function, so they never disagree about who is signed in.
  */
-export function actorFromSessionCookie(value: string | undefined, deps: { db: Db; config: Pick<AuthConfig, "sessionIdleMs">; now: Date }): Actor | null {
+export async function actorFromSessionCookie(value: string | undefined, deps: { db: Db; config: Pick<AuthConfig, "sessionIdleMs">; now: Date }): Promise<Actor | null> {
   if (!value) return null;
-  const session = resolveSession(deps.db, value, deps.config, deps.now);
+  const session = await resolveSession(deps.db, value, deps.config, deps.now);
   return session ? userActor(session.user, session) : null;
 }

@@ -1,7 +1,7 @@
 import "server-only";
 
 import type { Role } from "@/lib/schemas/auth";
-import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
+import type { Db } from "@/lib/server/platform/db/db";
 import type { AuthConfig } from "@/lib/server/auth/config";
 import { randomSecret, sha256 } from "@/lib/server/auth/crypto";
 
@@ -17,19 +17,30 @@ export interface NewSession {
 }
 
 /** Starts a session: 256 random bits for the ID and for its CSRF token. */
-export function createSession(
+export async function createSession(
   db: Db,
   input: { userId: string; method: SignInMethod; ip?: string | null; userAgent?: string | null },
   config: Pick<AuthConfig, "sessionMaxMs">,
   now: Date,
-): NewSession {
+): Promise<NewSession> {
   const token = randomSecret();
   const csrf = randomSecret();
   const idHash = sha256(token);
   const expiresAt = new Date(now.getTime() + config.sessionMaxMs);
-  db.prepare(
-    "INSERT INTO sessions (id_hash, user_id, csrf_hash, method, created_at, last_seen_at, expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-  ).run(idHash, input.userId, sha256(csrf), input.method, now.toISOString(), now.toISOString(), expiresAt.toISOString(), input.ip ?? null, input.userAgent?.slice(0, 200) ?? null);
+  await db
+    .insertInto("sessions")
+    .values({
+      id_hash: idHash,
+      user_id: input.userId,
+      csrf_hash: sha256(csrf),
+      method: input.method,
+      created_at: now.toISOString(),
+      last_seen_at: now.toISOString(),
+      expires_at: expiresAt.toISOString(),
+      ip: input.ip ?? null,
+      user_agent: input.userAgent?.slice(0, 200) ?? null,
+    })
+    .execute();
   return { token, csrf, idHash, expiresAt };
 }
 
@@ -45,31 +56,34 @@ const TOUCH_EVERY_MS = 60_000;
 
 /**
  * The live session behind a cookie value, or null: unknown, revoked, its user revoked, idle for
- * longer than the idle timeout, or past its absolute lifetime.
+ * longer than the idle timeout, or past its absolute lifetime. Read from the database on every
+ * request (no cache), so a sign-out or revocation on one replica holds on all at once.
  */
-export function resolveSession(db: Db, token: string, config: Pick<AuthConfig, "sessionIdleMs">, now: Date): ResolvedSession | null {
+export async function resolveSession(db: Db, token: string, config: Pick<AuthConfig, "sessionIdleMs">, now: Date): Promise<ResolvedSession | null> {
   const idHash = sha256(token);
-  const row = db
-    .prepare(
-      `SELECT s.id_hash, s.csrf_hash, s.last_seen_at, s.expires_at, s.revoked_at, u.id AS user_id, u.name, u.role, u.revoked_at AS user_revoked_at
-       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?`,
-    )
-    .get(idHash) as
-    | { id_hash: string; csrf_hash: string; last_seen_at: string; expires_at: string; revoked_at: string | null; user_id: string; name: string; role: Role; user_revoked_at: string | null }
-    | undefined;
+  const row = await db
+    .selectFrom("sessions as s")
+    .innerJoin("users as u", "u.id", "s.user_id")
+    .select(["s.csrf_hash", "s.last_seen_at", "s.expires_at", "s.revoked_at", "u.id as user_id", "u.name", "u.role", "u.revoked_at as user_revoked_at"])
+    .where("s.id_hash", "=", idHash)
+    .executeTakeFirst();
   if (!row || row.revoked_at || row.user_revoked_at) return null;
   const t = now.getTime();
   const lastSeen = Date.parse(row.last_seen_at);
   if (t >= Date.parse(row.expires_at) || t - lastSeen >= config.sessionIdleMs) return null;
-  if (t - lastSeen >= TOUCH_EVERY_MS) db.prepare("UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?").run(now.toISOString(), idHash);
-  return { idHash, csrfHash: row.csrf_hash, expiresAt: new Date(row.expires_at), user: { id: row.user_id, name: row.name, role: row.role } };
+  if (t - lastSeen >= TOUCH_EVERY_MS) await db.updateTable("sessions").set({ last_seen_at: now.toISOString() }).where("id_hash", "=", idHash).where("last_seen_at", "<", now.toISOString()).execute();
+  return { idHash, csrfHash: row.csrf_hash, expiresAt: new Date(row.expires_at), user: { id: row.user_id, name: row.name, role: row.role as Role } };
 }
 
-export function revokeSession(db: Db, idHash: string, now: Date): void {
-  db.prepare("UPDATE sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL").run(now.toISOString(), idHash);
+export async function revokeSession(db: Db, idHash: string, now: Date): Promise<void> {
+  await db.updateTable("sessions").set({ revoked_at: now.toISOString() }).where("id_hash", "=", idHash).where("revoked_at", "is", null).execute();
 }
 
 /** Drops sessions that can never be used again, so the table does not grow forever. */
-export function pruneSessions(db: Db, now: Date): number {
-  return db.prepare("DELETE FROM sessions WHERE expires_at <= ? OR revoked_at IS NOT NULL").run(now.toISOString()).changes;
+export async function pruneSessions(db: Db, now: Date): Promise<number> {
+  const r = await db
+    .deleteFrom("sessions")
+    .where((eb) => eb.or([eb("expires_at", "<=", now.toISOString()), eb("revoked_at", "is not", null)]))
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
 }

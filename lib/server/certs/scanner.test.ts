@@ -102,7 +102,7 @@ describe("certificate scan at chosen lifetimes", () => {
 
   it("serves the inventory through GET /api/certificates with filters, and the nearest expiry", async () => {
     setCertScanDepsForTests(async () => ({ contexts: [t.contexts.admin], client: () => t.clients.admin }));
-    const res = await GET(authedRequest("http://minos/api/certificates?kind=ca"));
+    const res = await GET(await authedRequest("http://minos/api/certificates?kind=ca"));
     expect(res.status).toBe(200);
     const body = certificatesResponseSchema.parse(await res.json());
     expect(body.certificates.map((c) => c.kind)).toEqual(["ca", "ca", "ca", "ca"]);
@@ -110,7 +110,7 @@ describe("certificate scan at chosen lifetimes", () => {
     expect(body.nextScanAt).not.toBeNull();
     expect(body.scanning).toBe(false);
 
-    const bad = await GET(authedRequest("http://minos/api/certificates?tier=doomed"));
+    const bad = await GET(await authedRequest("http://minos/api/certificates?tier=doomed"));
     expect(bad.status).toBe(400);
     expect((await bad.json()) as unknown).toMatchObject({ error: { code: "validation_failed" } });
 

@@ -54,7 +54,7 @@ const params = (node: string) => ({ params: Promise.resolve({ node }) });
 describe("GET /api/nodes", () => {
   it("serves the snapshot: the talosconfig's control planes and the discovered workers", async () => {
     const body = await waitFor(async () => {
-      const res = await getNodes(req("/api/nodes"));
+      const res = await getNodes(await req("/api/nodes"));
       expect(res.status).toBe(200);
       const b = nodesResponseSchema.parse(await res.json());
       return b.nodes.length === 5 && b.nodes.every((n) => n.reachable && n.ready) ? b : undefined;
@@ -65,9 +65,9 @@ describe("GET /api/nodes", () => {
   });
 
   it("filters by cluster; an unknown cluster is a 404 envelope", async () => {
-    const ok = nodesResponseSchema.parse(await (await getNodes(req("/api/nodes?cluster=sim-1"))).json());
+    const ok = nodesResponseSchema.parse(await (await getNodes(await req("/api/nodes?cluster=sim-1"))).json());
     expect(ok.clusters.map((c) => c.name)).toEqual(["sim-1"]);
-    const res = await getNodes(req("/api/nodes?cluster=nope"));
+    const res = await getNodes(await req("/api/nodes?cluster=nope"));
     expect(res.status).toBe(404);
     expect(errorEnvelopeSchema.parse(await res.json()).error.code).toBe("not_found");
   });
@@ -76,13 +76,13 @@ describe("GET /api/nodes", () => {
 describe("GET /api/nodes/:node", () => {
   it("details a discovered node; an unknown one is a 404", async () => {
     const id = nodeId("sim-1", workers[0]!);
-    const res = await getNode(req(`/api/nodes/${encodeURIComponent(id)}`), params(id));
+    const res = await getNode(await req(`/api/nodes/${encodeURIComponent(id)}`), params(id));
     expect(res.status).toBe(200);
     const d = nodeDetailSchema.parse(await res.json());
     expect(d.summary).toMatchObject({ id, role: "worker", source: "discovered" });
     expect(d.services.find((s) => s.id === "kubelet")?.healthy).toBe(true);
 
-    const missing = await getNode(req("/api/nodes/x"), params("10.9.9.9@sim-1"));
+    const missing = await getNode(await req("/api/nodes/x"), params("10.9.9.9@sim-1"));
     expect(missing.status).toBe(404);
   });
 
@@ -131,7 +131,7 @@ async function readEvents(body: ReadableStream<Uint8Array>, until: (events: Flee
 describe("GET /api/events", () => {
   it("streams a snapshot, then the change when a node goes down, and cleans up on disconnect", async () => {
     const abort = new AbortController();
-    const res = await getEvents(req("/api/events", { signal: abort.signal }));
+    const res = await getEvents(await req("/api/events", { signal: abort.signal }));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
     expect(res.headers.get("cache-control")).toContain("no-transform");
@@ -184,8 +184,8 @@ function parseExposition(text: string): { name: string; labels: Record<string, s
 
 describe("GET /api/metrics", () => {
   it("parses, and carries node up/ready/stage, etcd members and poll latency", async () => {
-    await waitFor(async () => nodesResponseSchema.parse(await (await getNodes(req("/api/nodes"))).json()).nodes.every((n) => n.reachable && n.ready), 10_000);
-    const res = await getMetrics(req("/api/metrics"));
+    await waitFor(async () => nodesResponseSchema.parse(await (await getNodes(await req("/api/nodes"))).json()).nodes.every((n) => n.reachable && n.ready), 10_000);
+    const res = await getMetrics(await req("/api/metrics"));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
@@ -213,7 +213,7 @@ describe("GET /api/metrics", () => {
 
 describe("GET /api/sim", () => {
   it("is a 404 envelope unless Minos runs the simulated fleet", async () => {
-    const res = await getSim(req("/api/sim", undefined, "admin"));
+    const res = await getSim(await req("/api/sim", undefined, "admin"));
     expect(res.status).toBe(404);
     expect(errorEnvelopeSchema.parse(await res.json()).error.code).toBe("not_found");
   });
@@ -224,7 +224,7 @@ describe("GET /api/sim", () => {
     Object.assign(process.env, { MINOS_SIM: "1", MINOS_SIM_CONTROL_URL: t.fleet.controlUrl });
     g.__minosEnv = undefined;
     try {
-      const res = await getSim(req("/api/sim", undefined, "admin"));
+      const res = await getSim(await req("/api/sim", undefined, "admin"));
       expect(simInfoSchema.parse(await res.json())).toEqual({ controlUrl: t.fleet.controlUrl });
     } finally {
       if (saved.sim === undefined) delete process.env.MINOS_SIM;

@@ -28,7 +28,7 @@ import { clustersResponseSchema, nodesResponseSchema, type FleetEvent, removeUpl
 import { authConfig } from "@/lib/server/auth/config";
 import { authedRequest } from "@/test/auth/credentials";
 import { BASE, seedPrincipals, type Principal } from "@/test/auth/matrix";
-import { getLegacyDb as getDb } from "@/lib/server/platform/db/db";
+import { getDb as getStore, getLegacyDb as getDb } from "@/lib/server/platform/db/db";
 import { subscribe } from "@/lib/server/platform/events";
 import { uploadPortProblem, type ClustersChangedEvent } from "@/lib/server/fleet/cluster-admin";
 import { getFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
@@ -52,7 +52,7 @@ beforeAll(async () => {
   doc.contexts = { "sim-other": doc.contexts[doc.context] };
   doc.context = "sim-other";
   otherYaml = stringify(doc);
-  const principals = seedPrincipals(getDb(), authConfig(), new Date());
+  const principals = await seedPrincipals(getStore(), authConfig(), new Date());
   admin = principals.admin;
   viewer = principals.viewer;
   getFleetPoller({ intervalMs: 500, callTimeoutMs: 1_000, publishDelayMs: 20, discoveryIntervalMs: 1_000 });
@@ -70,7 +70,7 @@ function send(method: string, p: string, who: Principal, body?: unknown): Reques
   return new Request(`${BASE}${p}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
 }
 
-const nodeAddresses = async () => nodesResponseSchema.parse(await (await getNodes(authedRequest(`${BASE}/api/nodes`))).json()).nodes.map((n) => `${n.address}@${n.cluster}:${n.reachable}`);
+const nodeAddresses = async () => nodesResponseSchema.parse(await (await getNodes(await authedRequest(`${BASE}/api/nodes`))).json()).nodes.map((n) => `${n.address}@${n.cluster}:${n.reachable}`);
 
 describe("POST and DELETE /api/clusters/talosconfig", () => {
   it("refuses a viewer (403), an invalid talosconfig naming the field (422), and a taken name (409)", async () => {
@@ -113,7 +113,7 @@ describe("POST and DELETE /api/clusters/talosconfig", () => {
       expect(body.error.message).toContain(port);
     }
     // Nothing was stored or dialed.
-    expect(clustersResponseSchema.parse(await (await getClusters(authedRequest(`${BASE}/api/clusters`))).json()).clusters.map((c) => c.name)).toEqual(["sim-1"]);
+    expect(clustersResponseSchema.parse(await (await getClusters(await authedRequest(`${BASE}/api/clusters`))).json()).clusters.map((c) => c.name)).toEqual(["sim-1"]);
   });
 
   it("accepts Talos endpoint syntax on port 50000: host, host:50000, [v6]:50000, a bare IPv6 address", () => {
@@ -146,7 +146,7 @@ describe("POST and DELETE /api/clusters/talosconfig", () => {
       return otherAddresses.every((a) => all.includes(a)) ? all : undefined;
     }, 10_000);
 
-    const listed = clustersResponseSchema.parse(await (await getClusters(authedRequest(`${BASE}/api/clusters`))).json());
+    const listed = clustersResponseSchema.parse(await (await getClusters(await authedRequest(`${BASE}/api/clusters`))).json());
     expect(listed.clusters.map((c) => [c.name, c.source])).toEqual([
       ["sim-1", "file"],
       ["sim-other", "upload"],

@@ -111,7 +111,7 @@ export default async function bench(): Promise<BenchRow[]> {
     // The poller keeps polling (5 s interval) meanwhile, as it would in production.
     const url = "http://minos.bench/api/nodes";
     let bytes = 0;
-    for (let i = 0; i < 20; i++) bytes = (await (await GET(authedRequest(url))).text()).length;
+    for (let i = 0; i < 20; i++) bytes = (await (await GET(await authedRequest(url))).text()).length;
     const lat: number[] = [];
     let next = 0;
     cpu = process.cpuUsage();
@@ -120,7 +120,7 @@ export default async function bench(): Promise<BenchRow[]> {
       Array.from({ length: API_CLIENTS }, async () => {
         while (next++ < API_REQUESTS) {
           const s = performance.now();
-          const res = await GET(authedRequest(url));
+          const res = await GET(await authedRequest(url));
           await res.text();
           lat.push(performance.now() - s);
         }

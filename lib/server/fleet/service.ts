@@ -2,12 +2,15 @@ import "server-only";
 
 import type { NodeDetail, NodesResponse } from "@/lib/schemas/fleet";
 import { AppError } from "@/lib/server/platform/errors";
-import { publish } from "@/lib/server/platform/events";
+import { publish, subscribe } from "@/lib/server/platform/events";
 import { getClusterClient } from "@/lib/server/fleet/clients";
 import { createFleetPoller, type FleetPoller, type PollerCluster, type PollerOptions } from "@/lib/server/fleet/poller";
 import { registerFleetMetrics } from "@/lib/server/fleet/metrics";
 import { getFleetSource } from "@/lib/server/fleet/source";
+import { fleetReplication } from "@/lib/server/fleet/replication";
 import { followUpgrades } from "@/lib/server/fleet/upgrade-overlay";
+import { getDb } from "@/lib/server/platform/db/db";
+import { replicaId } from "@/lib/server/platform/replica";
 import { observePoll, observeTalosCall, registerMetrics } from "@/lib/server/platform/metrics";
 import { processState } from "@/lib/server/platform/process-state";
 
@@ -15,7 +18,7 @@ import { processState } from "@/lib/server/platform/process-state";
  * The process's fleet poller and the reads the API serves from its snapshot. The poller lives in the
  * process state (platform/process-state.ts): instrumentation and route handlers may be separate module instances.
  */
-const g = processState<{ __minosFleetPoller?: FleetPoller }>();
+const g = processState<{ __minosFleetPoller?: FleetPoller; __minosFleetClusterFollow?: () => void }>();
 
 /** How long a request made right after start waits for the first sweep before answering with what is known. */
 export const FIRST_SWEEP_WAIT_MS = 4_000;
@@ -43,11 +46,16 @@ export function getFleetPoller(options: Partial<PollerOptions> = {}): FleetPolle
       publish: (event) => publish("fleet", event),
       onCall: observeTalosCall,
       onPoll: observePoll,
+      // Clusters are polled by the replica holding their lease and mirrored by the others.
+      startUnowned: true,
+      ownership: fleetReplication({ db: getDb(), owner: replicaId() }),
       ...options,
     });
     const poller = g.__minosFleetPoller;
     // Cluster roll-ups show the live upgrade ("upgrading 3/8"), kept current by the runner's events.
     followUpgrades(poller);
+    // Another replica added or removed a cluster: poll or mirror it here too (a no-op for the replica that did it).
+    g.__minosFleetClusterFollow = subscribe("clusters", () => void poller.reloadClusters().catch((e: unknown) => console.error("[minos] reloading the clusters failed", e)));
     poller.start().catch((e: unknown) => console.error("[minos] the fleet poller could not start", e));
   }
   return g.__minosFleetPoller;
@@ -62,6 +70,8 @@ export async function startFleetPoller(): Promise<void> {
 export async function stopFleetPoller(): Promise<void> {
   const p = g.__minosFleetPoller;
   g.__minosFleetPoller = undefined;
+  g.__minosFleetClusterFollow?.();
+  g.__minosFleetClusterFollow = undefined;
   await p?.stop();
 }
 

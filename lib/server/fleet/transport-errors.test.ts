@@ -114,7 +114,7 @@ describe("a closed port and a service that is not Talos look the same to viewers
   it("GET /api/nodes shows every one of them with the same error and problem", async () => {
     getFleetPoller({ intervalMs: 500, callTimeoutMs: 2_000, publishDelayMs: 20 });
     const nodes = await waitFor(async () => {
-      const res = nodesResponseSchema.parse(await (await getNodes(authedRequest("http://127.0.0.1:3215/api/nodes"))).json());
+      const res = nodesResponseSchema.parse(await (await getNodes(await authedRequest("http://127.0.0.1:3215/api/nodes"))).json());
       const down = res.nodes.filter((n) => n.lastError !== null);
       return down.length === KINDS.length ? down : undefined;
     }, 15_000);
@@ -130,8 +130,8 @@ describe("a closed port and a service that is not Talos look the same to viewers
       const id = encodeURIComponent(`${TARGETS[k]}@${k}`);
       const url = `http://127.0.0.1:3215/api/nodes/${id}/config`;
       const params = { params: Promise.resolve({ node: `${TARGETS[k]}@${k}` }) };
-      const v = await getNodeConfig(authedRequest(url, {}, "viewer"), params);
-      const a = await getNodeConfig(authedRequest(url, {}, "admin"), params);
+      const v = await getNodeConfig(await authedRequest(url, {}, "viewer"), params);
+      const a = await getNodeConfig(await authedRequest(url, {}, "admin"), params);
       expect([v.status, a.status]).toEqual([503, 503]);
       viewer.push(errorEnvelopeSchema.parse(await v.json()).error.message);
       admin.push(errorEnvelopeSchema.parse(await a.json()).error.message);

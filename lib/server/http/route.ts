@@ -69,7 +69,7 @@ export function route<
     let actor: Actor | null = null;
     try {
       if (spec.role) {
-        actor = authorize(request, { role: spec.role, rateLimit: spec.rateLimit }, deps());
+        actor = await authorize(request, { role: spec.role, rateLimit: spec.rateLimit }, deps());
       } else if (REQUIRE_ROLE_DECLARATION) {
         throw new AppError("forbidden", "This route declares no role, so nobody may call it");
       }

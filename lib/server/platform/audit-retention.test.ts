@@ -4,10 +4,10 @@ import { parseEnv } from "@/lib/schemas/env";
 import { AUDIT_LIMITS, listAudit, pruneAuthNoise, recordAudit, recordAuthFailure } from "@/lib/server/platform/audit";
 import { createSession } from "@/lib/server/auth/sessions";
 import { createUser } from "@/lib/server/auth/users";
-import { legacyOf } from "@/lib/server/platform/db/db";
 import { testDb } from "@/test/db";
 import { sweep } from "@/lib/server/housekeeping";
 import { saveChallenge } from "@/lib/server/auth/challenges";
+import { RATE_LIMITS, rateLimiter } from "@/lib/server/auth/rate-limit";
 
 const DAY = 86_400_000;
 const now = new Date("2027-01-01T00:00:00Z");
@@ -98,14 +98,17 @@ describe("audit retention", () => {
   it("keeps everything with 0 days, and the hourly sweep uses the setting and drops dead sessions and ceremonies", async () => {
     const { db } = await seed();
     expect(await pruneAuthNoise(db, 0, now)).toBe(0);
-    const user = createUser(legacyOf(db), { name: "ada", role: "admin", source: "passkey", createdBy: "system" }, ago(30));
-    createSession(legacyOf(db), { userId: user.id, method: "passkey" }, { sessionMaxMs: DAY }, ago(30));
-    createSession(legacyOf(db), { userId: user.id, method: "passkey" }, { sessionMaxMs: DAY }, now);
+    const user = await createUser(db, { name: "ada", role: "admin", source: "passkey", createdBy: "system" }, ago(30));
+    await createSession(db, { userId: user.id, method: "passkey" }, { sessionMaxMs: DAY }, ago(30));
+    await createSession(db, { userId: user.id, method: "passkey" }, { sessionMaxMs: DAY }, now);
     const days = parseEnv({ MINOS_AUDIT_RETENTION_DAYS: "30" }).MINOS_AUDIT_RETENTION_DAYS;
     // The live one first: saving a ceremony also clears those expired by then.
-    saveChallenge(legacyOf(db), "passkey-authenticate", { challenge: "live" }, null, now);
-    saveChallenge(legacyOf(db), "passkey-authenticate", { challenge: "old" }, null, ago(1));
-    expect(sweep(legacyOf(db), days, now)).toEqual({ auditRows: 4, sessions: 1, challenges: 1 });
+    await saveChallenge(db, "passkey-authenticate", { challenge: "live" }, null, now);
+    await saveChallenge(db, "passkey-authenticate", { challenge: "old" }, null, ago(1));
+    // A bucket refilled long ago goes; one in use stays.
+    await rateLimiter(db).take("signIn|203.0.113.1|POST /x", RATE_LIMITS.signIn, ago(1).getTime());
+    await rateLimiter(db).take("signIn|203.0.113.2|POST /x", RATE_LIMITS.signIn, now.getTime());
+    expect(await sweep(db, days, now)).toEqual({ auditRows: 4, sessions: 1, challenges: 1, rateBuckets: 1 });
     expect(parseEnv({}).MINOS_AUDIT_RETENTION_DAYS).toBe(365);
     expect(() => parseEnv({ MINOS_AUDIT_RETENTION_DAYS: "-1" })).toThrow(/MINOS_AUDIT_RETENTION_DAYS/);
   });

@@ -20,7 +20,10 @@ type Listener<T> = (payload: T) => void;
 
 // In the process state (process-state.ts): instrumentation, route handlers and pages can be separate module instances
 // in one server process, and they must all share one bus.
-const g = processState<{ __minosEventBus?: Map<string, Set<Listener<unknown>>> }>();
+const g = processState<{
+  __minosEventBus?: Map<string, Set<Listener<unknown>>>;
+  __minosEventRelay?: (topic: string, payload: unknown) => void;
+}>();
 
 function topics(): Map<string, Set<Listener<unknown>>> {
   g.__minosEventBus ??= new Map();
@@ -43,6 +46,12 @@ export function subscribe<K extends keyof ServerEvents>(topic: K, listener: List
  * logged and skipped: one broken SSE client must not stop the others or the publisher.
  */
 export function publish<K extends keyof ServerEvents>(topic: K, payload: ServerEvents[K]): void {
+  deliver(topic, payload);
+  g.__minosEventRelay?.(topic, payload);
+}
+
+/** Delivers to this process's subscribers only: an event another replica published (platform/relay.ts). */
+export function deliver<K extends keyof ServerEvents>(topic: K, payload: ServerEvents[K]): void {
   const set = topics().get(topic);
   if (!set) return;
   for (const listener of [...set]) {
@@ -57,4 +66,9 @@ export function publish<K extends keyof ServerEvents>(topic: K, payload: ServerE
 /** How many listeners a topic has (for tests and metrics). */
 export function subscriberCount(topic: keyof ServerEvents): number {
   return topics().get(topic)?.size ?? 0;
+}
+
+/** Where published events also go (other replicas, through platform/relay.ts); null to stop. */
+export function setEventRelay(relay: ((topic: string, payload: unknown) => void) | null): void {
+  g.__minosEventRelay = relay ?? undefined;
 }

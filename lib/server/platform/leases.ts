@@ -31,9 +31,13 @@ export class LeaseLostError extends Error {
   }
 }
 
-/** A lease lives this long unless renewed; renewal every third of it leaves two chances to miss. */
-export const LEASE_TTL_MS = 9_000;
-export const LEASE_RENEW_MS = 3_000;
+/**
+ * A lease lives this long unless renewed; renewal every third of it leaves two chances to miss.
+ * Short enough that a dead replica's work is taken over well within 15 s (expiry plus one scan
+ * of LeaseSet or a runner), and that a node polled every 5 s misses no more than 15 s of polls.
+ */
+export const LEASE_TTL_MS = 6_000;
+export const LEASE_RENEW_MS = 2_000;
 
 /**
  * Takes `name` for `owner` if nobody holds it, it has expired, or `owner` already holds it (then

@@ -58,7 +58,7 @@ export default async function bench(): Promise<BenchRow[]> {
   const health = () => GET(new Request("http://127.0.0.1/api/health", { headers: { host: "127.0.0.1" } }));
   // Bodies are serialised before the clock starts: a client sends bytes, the server only reads them.
   const request = (body: string) => authedRequest("http://127.0.0.1/api/config/validate", { method: "POST", headers: { "content-type": "application/json" }, body });
-  const validate = (yaml: string) => POST(request(JSON.stringify({ yaml })));
+  const validate = async (yaml: string) => POST(await request(JSON.stringify({ yaml })));
 
   // Warm up: the workers load lib/config once; the first request pays for it.
   await validate("machine:\n  type: worker\n");
@@ -68,7 +68,7 @@ export default async function bench(): Promise<BenchRow[]> {
   const bodies = payloads.map((yaml) => JSON.stringify({ yaml }));
   const statuses: number[] = [];
   const attackStart = performance.now();
-  const attack = Promise.all(bodies.map((b) => POST(request(b)).then((r) => statuses.push(r.status))));
+  const attack = Promise.all(bodies.map(async (b) => POST(await request(b)).then((r) => statuses.push(r.status))));
   const during = await probeWhile(health, attack);
   const attackSeconds = (performance.now() - attackStart) / 1000;
   const tally = Object.entries(statuses.reduce<Record<number, number>>((m, s) => ({ ...m, [s]: (m[s] ?? 0) + 1 }), {}))

@@ -5,6 +5,6 @@ import { redeemLink } from "@/lib/server/auth/service";
 import { route } from "@/lib/server/http/route";
 
 // POST /api/auth/bootstrap – redeem the first-start link: become the first admin, signed in
-export const POST = route({ role: "public", rateLimit: "signIn", body: redeemLinkBodySchema, maxBodyBytes: 4096 }, ({ request, body }) =>
-  jsonWithCookies(redeemLink(request, "bootstrap", body, defaultAuthDeps())),
+export const POST = route({ role: "public", rateLimit: "signIn", body: redeemLinkBodySchema, maxBodyBytes: 4096 }, async ({ request, body }) =>
+  jsonWithCookies(await redeemLink(request, "bootstrap", body, defaultAuthDeps())),
 );

@@ -4,4 +4,4 @@ import { signOut } from "@/lib/server/auth/service";
 import { route } from "@/lib/server/http/route";
 
 // POST /api/auth/sign-out – end this session (public, so stale cookies are cleared too)
-export const POST = route({ role: "public" }, ({ request, actor }) => jsonWithCookies(signOut(request, actor, defaultAuthDeps())));
+export const POST = route({ role: "public" }, async ({ request, actor }) => jsonWithCookies(await signOut(request, actor, defaultAuthDeps())));

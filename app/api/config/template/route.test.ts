@@ -33,7 +33,7 @@ beforeAll(async () => {
 
 beforeEach(() => rateLimiter().reset());
 
-const get = (query = "role=worker") => GET(authedRequest(`http://127.0.0.1/api/config/template?${query}`));
+const get = async (query = "role=worker") => GET(await authedRequest(`http://127.0.0.1/api/config/template?${query}`));
 
 describe("GET /api/config/template", () => {
   it("answers a viewer with a template", async () => {

@@ -8,8 +8,8 @@ import { ValidationPool } from "@/lib/server/validation/pool";
 import { POST } from "./route";
 import { processState } from "@/lib/server/platform/process-state";
 
-const call = (body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) =>
-  POST(authedRequest("http://localhost/api/config/validate", { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) }));
+const call = async (body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) =>
+  POST(await authedRequest("http://localhost/api/config/validate", { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) }));
 
 const g = processState<{ __minosValidationPool?: ValidationPool }>();
 

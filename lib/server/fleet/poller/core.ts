@@ -58,6 +58,16 @@ export interface ClusterEntry {
   /** Aborted when the poller stops or the cluster is removed by `FleetPoller.reloadClusters`. */
   signal: AbortSignal;
   remove: AbortController;
+  /**
+   * Whether this process polls the cluster. With several replicas each cluster is polled by one
+   * (its lease owner); the others mirror its snapshot from the store (`FleetPoller.importCluster`).
+   */
+  owned: boolean;
+  /** Aborted when this process stops polling the cluster (its streams and polls end); replaced when it polls again. */
+  pollSignal: AbortSignal;
+  pollStop: AbortController;
+  /** Bumped on every change of the cluster's snapshot, so an owner knows when to write it out. */
+  changes: number;
   nodes: Map<string, NodeEntry>;
   membership: EtcdMembership | null;
   nextDiscovery: number;

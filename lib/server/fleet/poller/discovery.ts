@@ -38,7 +38,7 @@ export class Discovery {
     c.discovering = true;
     try {
       const r = await this.caller.call("Members", (o) => c.client.clusterMembers(undefined, o));
-      if (!r.ok || c.signal.aborted) return;
+      if (!r.ok || c.pollSignal.aborted) return;
       for (const { member: m, entry: e, isNew } of this.match(c, r.value)) {
         const role = m.machineType === "controlplane" || m.machineType === "init" ? "controlplane" : m.machineType === "worker" ? "worker" : "unknown";
         if (m.nodeId) e.memberNodeId = m.nodeId;

@@ -2,4 +2,5 @@ import "server-only";
 
 // The fleet poller's public surface; its parts stay private to this folder.
 export { createFleetPoller, FleetPoller } from "./poller";
-export type { PollClient, PollerClock, PollerCluster, PollerOptions, PollerStats } from "./types";
+export type { ClusterImage } from "./image";
+export type { OwnablePoller, PollClient, PollerClock, PollerCluster, PollerOptions, PollerOwnership, PollerStats } from "./types";

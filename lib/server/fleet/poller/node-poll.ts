@@ -61,7 +61,7 @@ export class NodePoll {
       askBootId ? call("BootID", (o) => c.bootId(target, o)) : Promise.resolve(null),
       askRole ? call("MachineType", (o) => c.getResource(target, resourceKinds.machineType, undefined, o)) : Promise.resolve(null),
     ]);
-    if (e.cluster.signal.aborted) return;
+    if (e.cluster.pollSignal.aborted) return;
 
     const o = e.obs;
     const outcomes: Outcome<unknown>[] = [version, status, services, memory, load, hostname];
@@ -81,7 +81,7 @@ export class NodePoll {
         call("EtcdStatus", (opts) => c.etcdStatus(target, opts)),
         call("EtcdMemberList", (opts) => c.etcdMemberList(target, opts)),
       ]);
-      if (e.cluster.signal.aborted) return;
+      if (e.cluster.pollSignal.aborted) return;
     }
 
     const now = this.core.now();

@@ -14,6 +14,8 @@ import { signatureOf, type ClusterEntry, type NodeEntry, type PollerCore } from 
 import { Discovery } from "./discovery";
 import { NodePoll } from "./node-poll";
 import { PollScheduler } from "./scheduler";
+import type { ClusterImage } from "./image";
+import { exportCluster, importCluster } from "./mirror";
 import { FleetSnapshot } from "./snapshot";
 import { resolvePollerOptions, type PollerCluster, type PollerOptions, type PollerStats } from "./types";
 import { EventWatchers } from "./watch";
@@ -81,6 +83,7 @@ export class FleetPoller {
       for (const c of clusters) this.addCluster(c);
       this.core.running = true;
       this.view.started(this.core.now());
+      await this.core.o.ownership?.start(this);
       this.scheduler.tick();
     })();
     return this.startPromise;
@@ -121,6 +124,7 @@ export class FleetPoller {
         addedNames.push(c.name);
       }
       if (removed.length === 0 && addedNames.length === 0) return { added: [], removed: [] };
+      await this.core.o.ownership?.clustersChanged();
       this.view.clustersChanged(
         added,
         removedEntries.map((e) => e.id),
@@ -135,6 +139,7 @@ export class FleetPoller {
 
   /** Stops polling and watching; resolves once every call in flight has settled. */
   async stop(): Promise<void> {
+    await this.core.o.ownership?.stop().catch((e: unknown) => console.error("[minos] giving the fleet's cluster leases back failed", e));
     this.core.running = false;
     this.abort.abort(new AppError("internal", "the fleet poller stopped"));
     this.view.stop();
@@ -150,7 +155,7 @@ export class FleetPoller {
   /** Resolves once every node has been polled at least once (or after `timeoutMs`). */
   async firstSweep(timeoutMs = Infinity): Promise<boolean> {
     await this.start();
-    if (this.scheduler.sweeps > 0 || this.core.byId.size === 0) return true;
+    if (this.scheduler.sweeps > 0 || !this.scheduler.polling()) return true;
     return this.nextSweep(timeoutMs);
   }
 
@@ -209,6 +214,73 @@ export class FleetPoller {
     return this.core.clusters.map((c) => c.name);
   }
 
+  /** Names of the clusters this process polls (the others it mirrors). */
+  ownedClusters(): string[] {
+    return this.core.clusters.filter((c) => c.owned).map((c) => c.name);
+  }
+
+  /**
+   * Starts or stops polling a cluster (its lease was taken or lost). Its nodes, history and
+   * snapshot stay either way: a new owner carries on from what the mirror last showed, and a
+   * former owner mirrors from where its own polls left off. Returns false for an unknown cluster.
+   */
+  setOwned(name: string, owned: boolean): boolean {
+    const c = this.core.clusters.find((x) => x.name === name);
+    if (!c) return false;
+    if (c.owned === owned) return true;
+    c.owned = owned;
+    const nodes = [...c.nodes.values()];
+    if (!owned) {
+      c.pollStop.abort(new AppError("internal", `cluster "${name}" is polled by another replica now`));
+      this.scheduler.forget(nodes);
+      this.scheduler.settleSweep();
+      return true;
+    }
+    this.newPollSignal(c);
+    const now = this.core.now();
+    c.nextDiscovery = now;
+    for (const e of nodes) {
+      e.nextDue = now;
+      e.failures = 0;
+      this.scheduler.track(e);
+      if (this.core.o.watchEvents) this.watchers.start(e);
+    }
+    this.scheduler.tick();
+    return true;
+  }
+
+  /** How many snapshot changes a cluster has seen (an owner writes its image when this moves). */
+  clusterChanges(name: string): number | null {
+    return this.core.clusters.find((c) => c.name === name)?.changes ?? null;
+  }
+
+  /** The cluster's state for other replicas to mirror, or null for an unknown cluster. */
+  exportCluster(name: string): ClusterImage | null {
+    const c = this.core.clusters.find((x) => x.name === name);
+    return c ? exportCluster(c, this.core.now(), this.core.o.historyWindowMs) : null;
+  }
+
+  /**
+   * Shows what another replica polled: ignored for a cluster this process polls itself (its own
+   * polls are newer) or does not know. Changes are published like those of a poll.
+   */
+  importCluster(image: ClusterImage): boolean {
+    const c = this.core.clusters.find((x) => x.name === image.cluster);
+    if (!c || c.owned) return false;
+    const removed = importCluster(c, image, {
+      addNode: (address, source) => this.addNode(c, address, source),
+      removeNode: (e) => {
+        c.nodes.delete(e.id);
+        this.core.byId.delete(e.id);
+        this.view.forget(e);
+      },
+      refresh: (e) => this.view.refresh(e),
+    });
+    this.view.rollupChanged();
+    if (removed.length > 0) this.view.clustersChanged([], removed);
+    return true;
+  }
+
   /** A cluster's live upgrade (null once it ends), shown in its roll-up (see {@link FleetSnapshot.setClusterUpgrade}). */
   setClusterUpgrade(cluster: string, progress: ClusterUpgradeProgress | null): void {
     this.view.setClusterUpgrade(cluster, progress);
@@ -220,11 +292,19 @@ export class FleetPoller {
 
   private addCluster(c: PollerCluster): ClusterEntry {
     const remove = new AbortController();
+    const signal = AbortSignal.any([this.abort.signal, remove.signal]);
+    const owned = !this.core.o.startUnowned;
+    const pollStop = new AbortController();
+    if (!owned) pollStop.abort();
     const entry: ClusterEntry = {
       name: c.name,
       client: c.client,
-      signal: AbortSignal.any([this.abort.signal, remove.signal]),
+      signal,
       remove,
+      owned,
+      pollStop,
+      pollSignal: AbortSignal.any([signal, pollStop.signal]),
+      changes: 0,
       nodes: new Map(),
       membership: null,
       nextDiscovery: this.core.now(),
@@ -232,6 +312,7 @@ export class FleetPoller {
       health: summarizeCluster(c.name, [], [], null),
     };
     setMaxListeners(0, entry.signal);
+    setMaxListeners(0, entry.pollSignal);
     this.core.clusters.push(entry);
     for (const address of c.nodes) this.addNode(entry, address, "talosconfig");
     entry.health = this.view.clusterHealth(entry);
@@ -268,8 +349,14 @@ export class FleetPoller {
     cluster.nodes.set(id, entry);
     this.core.byId.set(id, entry);
     this.scheduler.track(entry);
-    if (o.watchEvents) this.watchers.start(entry);
+    if (o.watchEvents && cluster.owned) this.watchers.start(entry);
     return entry;
+  }
+
+  private newPollSignal(c: ClusterEntry): void {
+    c.pollStop = new AbortController();
+    c.pollSignal = AbortSignal.any([c.signal, c.pollStop.signal]);
+    setMaxListeners(0, c.pollSignal);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 
-import type { NodeEntry, PollerCore } from "./core";
+import type { ClusterEntry, NodeEntry, PollerCore } from "./core";
 import { PollScheduler } from "./scheduler";
 import { resolvePollerOptions, type PollerClock } from "./types";
 
@@ -30,7 +30,8 @@ function setup(options: { concurrency?: number; jitter?: number; random?: number
     random: () => options.random ?? 0,
     clock,
   });
-  const core: PollerCore = { o, clusters: [], byId: new Map(), running: true, signal: new AbortController().signal, now: () => now };
+  const cluster = { name: "lab", owned: true, nodes: new Map() } as unknown as ClusterEntry;
+  const core: PollerCore = { o, clusters: [cluster], byId: new Map(), running: true, signal: new AbortController().signal, now: () => now };
   const started: string[] = [];
   const finish = new Map<string, () => void>();
   const scheduler = new PollScheduler(core, {
@@ -42,8 +43,9 @@ function setup(options: { concurrency?: number; jitter?: number; random?: number
     tick: () => {},
   });
   const add = (id: string) => {
-    const e = { id, nextDue: now, queued: false, polling: false } as NodeEntry;
+    const e = { id, cluster, nextDue: now, queued: false, polling: false } as NodeEntry;
     core.byId.set(id, e);
+    cluster.nodes.set(id, e);
     scheduler.track(e);
     return e;
   };

@@ -46,11 +46,12 @@ export class PollScheduler {
     const now = core.now();
     let nextWake = now + Math.min(1_000, core.o.intervalMs);
     for (const c of core.clusters) {
+      if (!c.owned) continue;
       if (!c.discovering && now >= c.nextDiscovery) this.hooks.discover(c);
       nextWake = Math.min(nextWake, c.nextDiscovery);
     }
     for (const e of core.byId.values()) {
-      if (e.queued || e.polling) continue;
+      if (e.queued || e.polling || !e.cluster.owned) continue;
       if (e.nextDue <= now) {
         e.queued = true;
         this.queue.push(e);
@@ -100,9 +101,9 @@ export class PollScheduler {
     return Math.round(base * (1 + o.jitter * o.random()));
   }
 
-  /** A new node: the sweep in progress waits for it too. */
+  /** A new node (or one whose cluster this process polls from now): the sweep in progress waits for it too. */
   track(e: NodeEntry): void {
-    this.sweepPending.add(e);
+    if (e.cluster.owned) this.sweepPending.add(e);
   }
 
   /** A polled node: completes the sweep when it was the last one pending. */
@@ -111,10 +112,17 @@ export class PollScheduler {
     if (this.sweepPending.size === 0) this.completeSweep();
   }
 
-  /** Nodes left the registry (their cluster was removed): they are no longer queued or waited for. */
+  /** Nodes left the registry, or this process stopped polling them: they are no longer queued or waited for. */
   forget(removed: readonly NodeEntry[]): void {
+    const gone = new Set(removed);
     for (const e of removed) this.sweepPending.delete(e);
-    for (let i = this.queue.length - 1; i >= 0; i--) if (!this.core.byId.has(this.queue[i]!.id)) this.queue.splice(i, 1);
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const e = this.queue[i]!;
+      if (gone.has(e) || !this.core.byId.has(e.id)) {
+        e.queued = false;
+        this.queue.splice(i, 1);
+      }
+    }
   }
 
   /** After {@link forget}: the sweep in progress may have been waiting on the removed nodes only. */
@@ -124,14 +132,14 @@ export class PollScheduler {
 
   /** Every node is due now, and the next sweep waits for every one of them. */
   restartSweep(): void {
-    this.sweepPending = new Set(this.core.byId.values());
+    this.sweepPending = new Set([...this.core.byId.values()].filter((e) => e.cluster.owned));
     for (const e of this.core.byId.values()) e.nextDue = 0;
   }
 
   /** Resolves true after the next full sweep, false after `timeoutMs` or when the poller stops. */
   waitForSweep(timeoutMs: number): Promise<boolean> {
     const { core } = this;
-    if (core.byId.size === 0) return Promise.resolve(true);
+    if (!this.polling()) return Promise.resolve(true);
     const target = this.sweeps + 1;
     return new Promise<boolean>((resolve) => {
       let timer: unknown = null;
@@ -156,9 +164,14 @@ export class PollScheduler {
     await Promise.allSettled([...this.active]);
   }
 
+  /** Whether any node is polled here (a replica may mirror every cluster it knows). */
+  polling(): boolean {
+    return this.core.clusters.some((c) => c.owned && c.nodes.size > 0);
+  }
+
   private completeSweep(): void {
     this.sweeps++;
-    for (const n of this.core.byId.values()) this.sweepPending.add(n);
+    for (const n of this.core.byId.values()) if (n.cluster.owned) this.sweepPending.add(n);
     for (const w of this.sweepWaiters.splice(0)) w();
   }
 }

@@ -47,6 +47,7 @@ export class FleetSnapshot {
     e.summary = summary;
     e.signature = signature;
     if (changed) {
+      e.cluster.changes++;
       this.healthStale = true;
       this.changeVersion++;
       this.updatedAt = this.core.now();
@@ -88,6 +89,7 @@ export class FleetSnapshot {
     let any = false;
     for (const e of this.core.byId.values()) {
       if (e.obs.reachable && e.obs.lastSeen !== null && e.obs.lastSeen > e.publishedAt) {
+        if (e.cluster.owned) e.cluster.changes++;
         this.dirty.add(e);
         any = true;
       }

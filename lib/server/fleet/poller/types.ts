@@ -4,6 +4,8 @@ import type { FleetEvent } from "@/lib/schemas/fleet";
 import type { TalosClient } from "@/lib/server/talos";
 import { realClock, type Clock } from "@/lib/utils/clock";
 
+import type { ClusterImage } from "./image";
+
 /** The part of the Talos client the poller uses (tests may hand in a fake). */
 export type PollClient = Pick<
   TalosClient,
@@ -56,11 +58,38 @@ export interface PollerOptions {
   onPoll?: (cluster: string, seconds: number, reachable: boolean) => void;
   clock?: PollerClock;
   random?: () => number;
+  /**
+   * Clusters start mirrored, not polled: with several replicas, a cluster is polled only once
+   * this replica holds its lease (`FleetPoller.setOwned`). Default false: one process polls all.
+   */
+  startUnowned?: boolean;
+  /**
+   * Decides which clusters this process polls (several replicas: leases) and mirrors the rest.
+   * Started once the clusters are loaded (start waits for it: the first answer already knows
+   * what it polls), and told when clusters are reloaded; stopped with the poller.
+   */
+  ownership?: PollerOwnership;
+}
+
+/** What ownership needs of the poller (FleetPoller implements it). */
+export interface OwnablePoller {
+  clusterNames(): string[];
+  ownedClusters(): string[];
+  setOwned(name: string, owned: boolean): boolean;
+  clusterChanges(name: string): number | null;
+  exportCluster(name: string): ClusterImage | null;
+  importCluster(image: ClusterImage): boolean;
+}
+
+export interface PollerOwnership {
+  start(poller: OwnablePoller): Promise<void>;
+  clustersChanged(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 /** The options with every default filled in. */
-export type ResolvedPollerOptions = Required<Omit<PollerOptions, "publish" | "onCall" | "onPoll" | "loadClusters">> &
-  Pick<PollerOptions, "publish" | "onCall" | "onPoll" | "loadClusters">;
+export type ResolvedPollerOptions = Required<Omit<PollerOptions, "publish" | "onCall" | "onPoll" | "loadClusters" | "ownership">> &
+  Pick<PollerOptions, "publish" | "onCall" | "onPoll" | "loadClusters" | "ownership">;
 
 export function resolvePollerOptions(options: PollerOptions): ResolvedPollerOptions {
   return {
@@ -77,6 +106,7 @@ export function resolvePollerOptions(options: PollerOptions): ResolvedPollerOpti
     readingsRefreshMs: 30_000,
     clock: realClock,
     random: Math.random,
+    startUnowned: false,
     ...options,
   };
 }

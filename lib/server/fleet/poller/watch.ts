@@ -61,7 +61,7 @@ export class EventWatchers {
     await this.hooks.started();
     const w = e.watch!;
     const { first, max } = this.core.o.watchBackoffMs;
-    const signal = e.cluster.signal;
+    const signal = e.cluster.pollSignal;
     while (!signal.aborted) {
       let helloAt: number | null = null;
       try {

@@ -5,6 +5,6 @@ import { redeemLink } from "@/lib/server/auth/service";
 import { route } from "@/lib/server/http/route";
 
 // POST /api/auth/invitations/accept – redeem an invitation: a new user with its role, signed in
-export const POST = route({ role: "public", rateLimit: "signIn", body: redeemLinkBodySchema, maxBodyBytes: 4096 }, ({ request, body }) =>
-  jsonWithCookies(redeemLink(request, "invitation", body, defaultAuthDeps())),
+export const POST = route({ role: "public", rateLimit: "signIn", body: redeemLinkBodySchema, maxBodyBytes: 4096 }, async ({ request, body }) =>
+  jsonWithCookies(await redeemLink(request, "invitation", body, defaultAuthDeps())),
 );

@@ -52,22 +52,22 @@ afterAll(async () => {
 
 describe("config push routes", () => {
   it("preflight answers 200 with the contract, 400 for a bad body, 404 for an unknown node", async () => {
-    const ok = await preflight.POST(post({ yaml, mode: "auto" }), ctx({ node }));
+    const ok = await preflight.POST(await post({ yaml, mode: "auto" }), ctx({ node }));
     expect(ok.status).toBe(200);
     expect(preflightResponseSchema.parse(await ok.json())).toMatchObject({ ok: true, effect: "applies now without a reboot" });
-    const bad = await preflight.POST(post({ yaml, mode: "sometimes" }), ctx({ node }));
+    const bad = await preflight.POST(await post({ yaml, mode: "sometimes" }), ctx({ node }));
     expect(bad.status).toBe(400);
     expect((await envelope(bad)).code).toBe("validation_failed");
-    const unknown = await preflight.POST(post({ yaml }), ctx({ node: "10.9.9.9@nowhere" }));
+    const unknown = await preflight.POST(await post({ yaml }), ctx({ node: "10.9.9.9@nowhere" }));
     expect(unknown.status).toBe(404);
   });
 
   it("apply: 422 with the unresolved path, 409 while another apply runs, 200 with the revision", async () => {
-    const unresolved = await apply.POST(post({ yaml: yaml.replace(/^cluster:\n/m, "cluster:\n    aescbcEncryptionSecret: '******'\n"), mode: "auto" }), ctx({ node }));
+    const unresolved = await apply.POST(await post({ yaml: yaml.replace(/^cluster:\n/m, "cluster:\n    aescbcEncryptionSecret: '******'\n"), mode: "auto" }), ctx({ node }));
     expect(unresolved.status).toBe(422);
     expect(await envelope(unresolved)).toMatchObject({ code: "invalid_config", details: { unresolved: ["cluster.aescbcEncryptionSecret"], node } });
 
-    const [a, b] = await Promise.all([apply.POST(post({ yaml, mode: "no-reboot" }), ctx({ node })), apply.POST(post({ yaml, mode: "no-reboot" }), ctx({ node }))]);
+    const [a, b] = await Promise.all([apply.POST(await post({ yaml, mode: "no-reboot" }), ctx({ node })), apply.POST(await post({ yaml, mode: "no-reboot" }), ctx({ node }))]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     const won = a.status === 200 ? a : b;
     const lost = a.status === 200 ? b : a;
@@ -75,29 +75,29 @@ describe("config push routes", () => {
     const body = applyResponseSchema.parse(await won.json());
     expect(body.revision).toMatchObject({ node, author: authActorLabel("admin"), result: "applied" });
 
-    const list = revisionListResponseSchema.parse(await (await revisions.GET(get(), ctx({ node }))).json());
+    const list = revisionListResponseSchema.parse(await (await revisions.GET(await get(), ctx({ node }))).json());
     expect(list.revisions[0]!.id).toBe(body.revision.id);
-    const detail = revisionDetailSchema.parse(await (await revisionItem.GET(get(), ctx({ node, id: String(body.revision.id) }))).json());
+    const detail = revisionDetailSchema.parse(await (await revisionItem.GET(await get(), ctx({ node, id: String(body.revision.id) }))).json());
     expect(detail.yaml).toContain("route-test");
     expect(detail.yaml).toContain("'******'");
-    const diff = revisionDiffResponseSchema.parse(await (await revisionDiff.GET(get(`?from=${body.revision.id}&to=running`), ctx({ node }))).json());
+    const diff = revisionDiffResponseSchema.parse(await (await revisionDiff.GET(await get(`?from=${body.revision.id}&to=running`), ctx({ node }))).json());
     expect(diff.unchanged).toBe(true);
-    expect((await revisionItem.GET(get(), ctx({ node, id: "999" }))).status).toBe(404);
-    expect(driftResponseSchema.parse(await (await drift.GET(get(), ctx({ node }))).json())).toMatchObject({ drifted: false, revisionId: body.revision.id });
+    expect((await revisionItem.GET(await get(), ctx({ node, id: "999" }))).status).toBe(404);
+    expect(driftResponseSchema.parse(await (await drift.GET(await get(), ctx({ node }))).json())).toMatchObject({ drifted: false, revisionId: body.revision.id });
   });
 
   it("rollouts: 201 on create, listed, fetched", async () => {
     const cluster = t.fleet.clusters[0]!;
-    const res = await rollouts.POST(post({ yaml, target: { cluster, nodes: [node] }, mode: "no-reboot" }));
+    const res = await rollouts.POST(await post({ yaml, target: { cluster, nodes: [node] }, mode: "no-reboot" }));
     expect(res.status).toBe(201);
     const created = rolloutDetailSchema.parse(await res.json());
     expect(created).toMatchObject({ state: "running", concurrency: 1, continueOnFailure: false });
     await startRolloutRunner().drain();
-    const fetched = rolloutDetailSchema.parse(await (await rolloutItem.GET(get(), ctx({ id: created.id }))).json());
+    const fetched = rolloutDetailSchema.parse(await (await rolloutItem.GET(await get(), ctx({ id: created.id }))).json());
     expect(fetched.state).toBe("done");
-    const list = rolloutListResponseSchema.parse(await (await rollouts.GET(get())).json());
+    const list = rolloutListResponseSchema.parse(await (await rollouts.GET(await get())).json());
     expect(list.rollouts.map((r) => r.id)).toContain(created.id);
     expect(list.rollouts[0]).not.toHaveProperty("yaml");
-    expect((await rollouts.POST(post({ yaml, target: { cluster, role: "worker" }, mode: "try" }))).status).toBe(400);
+    expect((await rollouts.POST(await post({ yaml, target: { cluster, role: "worker" }, mode: "try" }))).status).toBe(400);
   });
 });
