@@ -1,21 +1,14 @@
 import "server-only";
 
 import { errorCodeSchema } from "@/lib/schemas/error";
-import type { UpgradeEvent } from "@/lib/schemas/upgrades";
 import { getDb } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
 import { publish } from "@/lib/server/platform/events";
 import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/clients";
 
+import { relayUpgradeEvents } from "./relay";
 import { UpgradeRunner } from "./runner";
 import { processState } from "@/lib/server/platform/process-state";
-
-declare module "@/lib/server/platform/events" {
-  interface ServerEvents {
-    /** Every persisted plan or node transition of a rolling upgrade, with the whole plan. */
-    upgrade: UpgradeEvent;
-  }
-}
 
 // One runner per server process, in the process state: instrumentation and route handlers may be
 // separate module instances, and two runners would drive the same plan twice.
@@ -38,6 +31,8 @@ export function getUpgradeRunner(): UpgradeRunner {
  * Idempotent: instrumentation calls it at boot, the API before each use.
  */
 export function startUpgradeRunner(): UpgradeRunner {
+  // Each bundle has its own relay module: registered on every start, the one that runs the relay (instrumentation's) has it too.
+  relayUpgradeEvents(getDb);
   const runner = getUpgradeRunner();
   runner.start();
   return runner;
