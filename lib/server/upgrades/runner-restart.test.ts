@@ -60,7 +60,7 @@ function replica(store: string, owner: string, create?: unknown) {
   return { child, lines, exited, text };
 }
 
-/** A control plane other than the first, mid-reboot: its row says waiting-healthy and the node is down. */
+/** A control plane other than the first, mid-reboot: its row says waiting-healthy and the node is down or booting. */
 async function controlPlaneRebooting(planId: string) {
   const repo = new UpgradeRepository(db);
   return waitFor(
@@ -70,7 +70,7 @@ async function controlPlaneRebooting(planId: string) {
       const n = plan.nodes.find((x) => x.role === "controlplane" && x.state === "waiting-healthy");
       if (!n) return undefined;
       const sim = t.fleet.nodeStates().find((s) => s.address === n.address);
-      return sim && !sim.reachable ? n : undefined;
+      return sim && (!sim.reachable || sim.stage !== "running") ? n : undefined;
     },
     60_000,
     10,
@@ -148,14 +148,20 @@ it("a replica paused past its lease while a control plane reboots is fenced out 
     50,
   );
   const d = replica(store, "replica-d");
-  const victim = await controlPlaneRebooting(planId);
+  const victim = await controlPlaneRebooting(planId).catch((e: unknown) => {
+    throw new Error(`no control plane was seen mid-reboot: ${(e as Error).message}\n${c.text()}`);
+  });
   // A stop-the-world pause (or a partition) of the driver, longer than its lease.
   c.child.kill("SIGSTOP");
-  await waitFor(async () => d.lines.some((l) => l.text.includes(`driving plan ${planId}`)) || undefined, 60_000, 50);
+  await waitFor(async () => d.lines.some((l) => l.text.includes(`driving plan ${planId}`)) || undefined, 60_000, 50).catch((e: unknown) => {
+    throw new Error(`replica-d did not take the plan over: ${(e as Error).message}\n${d.text()}`);
+  });
   expect(await leaseOf(planId)).toEqual({ owner: "replica-d", fence: 2 });
   c.child.kill("SIGCONT");
   // Awake again, the old driver finds the lease gone before it acts, and lets the plan be.
-  await waitFor(async () => /lost its lease|took the plan over|took it over/.test(c.text()) || undefined, 30_000, 50);
+  await waitFor(async () => /lost its lease|took the plan over|took it over/.test(c.text()) || undefined, 30_000, 50).catch((e: unknown) => {
+    throw new Error(`replica-c did not stop driving: ${(e as Error).message}\n${c.text()}`);
+  });
   console.info(`[paused driver] ${c.lines.filter((l) => /lease|took/.test(l.text)).map((l) => l.text).join(" | ")}`);
 
   expect(await exitWithin(d.exited, 120_000), d.text()).toBe(0);
