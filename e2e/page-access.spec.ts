@@ -1,10 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import path from "node:path";
 
 import { expect, request as playwrightRequest, test, type APIRequestContext, type APIResponse } from "@playwright/test";
-import Database from "better-sqlite3";
 
 import { csrfHeader, storageStateFile } from "./auth-state";
+import { openStateDb } from "./state-db";
 
 /**
  * Issue 11, finding 1: every dashboard page, asked for as a browser would (a full page load) and
@@ -65,12 +64,6 @@ function sha256(value: string): string {
   return createHash("sha256").update(value).digest("hex");
 }
 
-function stateDb(): Database.Database {
-  const db = new Database(path.join(process.env.E2E_STATE_DIR!, "minos.db"));
-  db.pragma("busy_timeout = 5000");
-  return db;
-}
-
 async function admin(baseURL: string): Promise<APIRequestContext> {
   return playwrightRequest.newContext({ baseURL, storageState: storageStateFile("admin") });
 }
@@ -93,16 +86,25 @@ async function invitedUser(adminContext: APIRequestContext, baseURL: string, nam
 }
 
 /** A session row written straight into the database, for states the API cannot produce on demand. */
-function insertSession(userName: string, times: { lastSeenAt: Date; expiresAt: Date }): string {
+async function insertSession(userName: string, times: { lastSeenAt: Date; expiresAt: Date }): Promise<string> {
   const token = randomBytes(32).toString("base64url");
-  const db = stateDb();
+  const db = openStateDb();
   try {
-    const user = db.prepare("SELECT id FROM users WHERE name = ?").get(userName) as { id: string };
-    db.prepare(
-      "INSERT INTO sessions (id_hash, user_id, csrf_hash, method, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, 'invitation', ?, ?, ?)",
-    ).run(sha256(token), user.id, sha256(randomBytes(32).toString("base64url")), new Date(times.lastSeenAt.getTime() - 1000).toISOString(), times.lastSeenAt.toISOString(), times.expiresAt.toISOString());
+    const user = await db.selectFrom("users").select("id").where("name", "=", userName).executeTakeFirstOrThrow();
+    await db
+      .insertInto("sessions")
+      .values({
+        id_hash: sha256(token),
+        user_id: user.id,
+        csrf_hash: sha256(randomBytes(32).toString("base64url")),
+        method: "invitation",
+        created_at: new Date(times.lastSeenAt.getTime() - 1000).toISOString(),
+        last_seen_at: times.lastSeenAt.toISOString(),
+        expires_at: times.expiresAt.toISOString(),
+      })
+      .execute();
   } finally {
-    db.close();
+    await db.destroy();
   }
   return token;
 }

@@ -11,7 +11,7 @@ const flag = z
  * Every environment variable Minos reads. Parsed once at boot (`lib/server/platform/env.ts` for the
  * server, `scripts/start.ts` for the launcher) so a bad value stops Minos with a clear message.
  */
-export const envSchema = z.object({
+const envFields = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   MINOS_HOST: z.string().min(1).default("127.0.0.1"),
   TALOSCONFIG: z.string().min(1).optional(),
@@ -86,6 +86,16 @@ export const envSchema = z.object({
   /** The sign-in button's label. */
   MINOS_OIDC_LABEL: z.string().min(1).default("Single sign-on"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+});
+
+/**
+ * Replicas on one PostgreSQL read each other's sealed configs and talosconfigs: a key generated
+ * per replica would leave each unable to open what the others wrote.
+ */
+export const envSchema = envFields.superRefine((e, ctx) => {
+  if (e.MINOS_DATABASE_URL && !e.MINOS_SECRET_KEY) {
+    ctx.addIssue({ code: "custom", path: ["MINOS_SECRET_KEY"], message: "must be set (the same on every replica) when MINOS_DATABASE_URL is" });
+  }
 });
 export type Env = z.infer<typeof envSchema>;
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { currentFleetPoller } from "@/lib/server/fleet/service";
 import { processState } from "@/lib/server/platform/process-state";
 import { runningJobs, startRuntime, stopRuntime } from "@/lib/server/runtime";
+import { testStore } from "@/test/db";
 
 type Slots = { __minosUpgradeRunner?: unknown; __minosRolloutRunner?: unknown; __minosHousekeeping?: unknown; __minosDriftChecker?: unknown };
 const slots = processState<Slots>();
@@ -26,7 +27,8 @@ afterAll(async () => {
 describe("runtime", () => {
   it("starts every background job once, and a second start adds none", async () => {
     await startRuntime({ templatePool: false });
-    const jobs = ["fleet poller", "certificate scanner", "upgrade runner", "rollout runner", "drift checker", "audit retention"];
+    // On PostgreSQL (MINOS_DATABASE_URL) the replicas also relay events to each other.
+    const jobs = [...(testStore() === "postgres" ? ["event relay"] : []), "fleet poller", "certificate scanner", "upgrade runner", "rollout runner", "drift checker", "audit retention"];
     expect(runningJobs()).toEqual(jobs);
     expect(currentFleetPoller()).toBeDefined();
     expect(slots.__minosUpgradeRunner).toBeDefined();

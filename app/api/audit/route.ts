@@ -1,7 +1,12 @@
 import { auditQuerySchema } from "@/lib/schemas/audit";
-import { listAudit } from "@/lib/server/platform/audit-legacy";
-import { getLegacyDb as getDb } from "@/lib/server/platform/db/db";
+import { listAudit } from "@/lib/server/platform/audit";
+import { getDb } from "@/lib/server/platform/db/db";
 import { route } from "@/lib/server/http/route";
 
+/** Audit ids are INTEGER (32-bit on PostgreSQL): every id is below a `before` beyond it, which PostgreSQL would refuse to compare. */
+const MAX_AUDIT_ID = 2 ** 31 - 1;
+
 // GET /api/audit – the audit log, newest first (?limit=, ?before=<id> to page back)
-export const GET = route({ role: "viewer", query: auditQuerySchema }, ({ query }) => ({ entries: listAudit(getDb(), query) }));
+export const GET = route({ role: "viewer", query: auditQuerySchema }, async ({ query }) => ({
+  entries: await listAudit(getDb(), { limit: query.limit, before: query.before !== undefined && query.before <= MAX_AUDIT_ID ? query.before : undefined }),
+}));

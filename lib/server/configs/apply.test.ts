@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { redactConfig } from "@/lib/config/redact";
-import { listAudit } from "@/lib/server/platform/audit-legacy";
+import { listAudit } from "@/lib/server/platform/audit";
 import { applyAfterPreflight, applyNodeConfig, rollbackNodeConfig } from "@/lib/server/configs/apply";
 import { adoptDrift, checkAllDrift, checkDrift, listStoredDrift, reapplyDrift } from "@/lib/server/configs/drift";
 import { diffRevisions, listRevisions } from "@/lib/server/configs/history";
@@ -47,7 +47,7 @@ describe("preflight", () => {
     expect(p.runningYaml).toBe(redactConfig(running));
     // Nothing was applied.
     expect(await t.runningConfig(node)).toBe(running);
-    expect(listAudit(t.deps.db, { limit: 5 })[0]).toMatchObject({ action: "config.preflight", target: node, result: "ok", actor: USER });
+    expect((await listAudit(t.deps.db, { limit: 5 }))[0]).toMatchObject({ action: "config.preflight", target: node, result: "ok", actor: USER });
   });
 
   it("shows a changed secret as changed without its value", async () => {
@@ -85,7 +85,7 @@ describe("preflight", () => {
     const e = (await rejection(preflightNodeConfig(t.deps, node, { yaml, mode: "auto" }, USER))) as Error & { code: string; details: { issues: { message: string; line: number }[] } };
     expect(e.code).toBe("invalid_config");
     expect(e.details.issues.some((i) => /bogusField/.test(i.message))).toBe(true);
-    expect(listAudit(t.deps.db, { limit: 1 })[0]).toMatchObject({ action: "config.preflight", result: "refused" });
+    expect((await listAudit(t.deps.db, { limit: 1 }))[0]).toMatchObject({ action: "config.preflight", result: "refused" });
   });
 
   it("refuses a config that overruns the validator's budget with too_complex, the event loop free meanwhile", async () => {
@@ -101,7 +101,7 @@ describe("preflight", () => {
       const e = await rejection(preflightNodeConfig(t.deps, node, { yaml, mode: "auto" }, USER));
       expect(e).toMatchObject({ code: "too_complex" });
       expect(ticks).toBeGreaterThan(0);
-      expect(listAudit(t.deps.db, { limit: 1 })[0]).toMatchObject({ action: "config.preflight", result: "failed" });
+      expect((await listAudit(t.deps.db, { limit: 1 }))[0]).toMatchObject({ action: "config.preflight", result: "failed" });
     } finally {
       clearInterval(timer);
       await g.__minosValidationPool.close();
@@ -131,8 +131,8 @@ describe("preflight", () => {
       const e = await rejection(applyNodeConfig(t.deps, node, { yaml, mode: "auto" }, { actor: USER }));
       expect(e).toMatchObject({ code: "invalid_config" });
       expect(e.message).toContain("simulated refusal");
-      expect(t.deps.revisions.list(node)).toEqual([]);
-      expect(listAudit(t.deps.db, { limit: 1 })[0]).toMatchObject({ action: "config.apply", result: "refused" });
+      expect(await t.deps.revisions.list(node)).toEqual([]);
+      expect((await listAudit(t.deps.db, { limit: 1 }))[0]).toMatchObject({ action: "config.apply", result: "refused" });
     } finally {
       t.fleet.clearFaults(t.address(node));
     }
@@ -149,7 +149,7 @@ describe("preflight", () => {
     expect(e.code).toBe("invalid_config");
     expect(e.message).toContain("wrong key length: 30");
     expect(JSON.stringify({ message: e.message, details: e.details })).not.toContain(key.slice(0, 12));
-    const entry = listAudit(t.deps.db, { limit: 1 })[0]!;
+    const entry = (await listAudit(t.deps.db, { limit: 1 }))[0]!;
     expect(entry).toMatchObject({ action: "config.preflight", result: "refused" });
     expect(JSON.stringify(entry)).not.toContain(key.slice(0, 12));
   });
@@ -165,10 +165,10 @@ describe("preflight", () => {
       expect(p.ok).toBe(false);
       expect(p.verdict).toContain("machine token");
       expect(JSON.stringify(p)).not.toContain(token);
-      expect(JSON.stringify(listAudit(t.deps.db, { limit: 1 }))).not.toContain(token);
+      expect(JSON.stringify((await listAudit(t.deps.db, { limit: 1 })))).not.toContain(token);
       const e = await rejection(applyNodeConfig(t.deps, node, { yaml, mode: "auto" }, { actor: USER }));
       expect(e.message).not.toContain(token);
-      expect(JSON.stringify(listAudit(t.deps.db, { limit: 3 }))).not.toContain(token);
+      expect(JSON.stringify((await listAudit(t.deps.db, { limit: 3 })))).not.toContain(token);
     } finally {
       t.fleet.clearFaults(t.address(node));
     }
@@ -188,7 +188,7 @@ describe("preflight", () => {
       const revisions = JSON.stringify(await listRevisions(t.deps, node, 5));
       expect(revisions).toContain("machine token");
       expect(revisions).not.toContain(token);
-      expect(JSON.stringify(listAudit(t.deps.db, { limit: 3 }))).not.toContain(token);
+      expect(JSON.stringify((await listAudit(t.deps.db, { limit: 3 })))).not.toContain(token);
     } finally {
       t.fleet.clearFaults(t.address(node));
     }
@@ -214,11 +214,11 @@ describe("apply", () => {
     expect(now).toContain("hostname: w-applied");
     // Secrets were merged back from the node, not sent as markers.
     expect(tokenOf(now)).toBe(tokenOf(running));
-    const row = t.deps.db.prepare("SELECT redacted_yaml, config_sealed FROM config_revisions WHERE id = ?").get(r.revision.id) as { redacted_yaml: string; config_sealed: string };
+    const row = await t.deps.db.selectFrom("config_revisions").select(["redacted_yaml", "config_sealed"]).where("id", "=", r.revision.id).executeTakeFirstOrThrow();
     expect(row.config_sealed).toMatch(/^v1:/);
     expect(row.config_sealed + row.redacted_yaml).not.toContain(tokenOf(running)!);
-    expect(t.deps.revisions.config(node, r.revision.id)).toBe(now);
-    expect(listAudit(t.deps.db, { limit: 1 })[0]).toMatchObject({ action: "config.apply", target: node, result: "ok", details: expect.objectContaining({ revision: r.revision.id }) });
+    expect(await t.deps.revisions.config(node, r.revision.id)).toBe(now);
+    expect((await listAudit(t.deps.db, { limit: 1 }))[0]).toMatchObject({ action: "config.apply", target: node, result: "ok", details: expect.objectContaining({ revision: r.revision.id }) });
   });
 
   it("STAGED: persisted for the next reboot, running config untouched", async () => {
@@ -293,7 +293,7 @@ describe("apply", () => {
     t.fleet.setFault({ node: t.address(node), fault: "down" });
     try {
       await expect(applyNodeConfig(t.deps, node, { yaml, mode: "auto" }, { actor: USER })).rejects.toMatchObject({ code: "node_unreachable" });
-      expect(t.deps.revisions.list(node).filter((r) => r.result === "pending")).toEqual([]);
+      expect((await t.deps.revisions.list(node)).filter((r) => r.result === "pending")).toEqual([]);
     } finally {
       t.fleet.clearFaults(t.address(node));
     }
@@ -313,15 +313,15 @@ describe("history, rollback and drift", () => {
     expect(d.diff).not.toContain("zzzzzz");
     const back = await rollbackNodeConfig(t.deps, node, a.revision.id, { mode: "auto" }, USER);
     expect(back.revision).toMatchObject({ source: "rollback", rollbackOf: a.revision.id, result: "applied", configHash: a.revision.configHash });
-    expect(await t.runningConfig(node)).toBe(t.deps.revisions.config(node, a.revision.id));
+    expect(await t.runningConfig(node)).toBe(await t.deps.revisions.config(node, a.revision.id));
     expect((await diffRevisions(t.deps, node, a.revision.id, "running")).unchanged).toBe(true);
-    expect(listAudit(t.deps.db, { limit: 1 })[0]).toMatchObject({ action: "config.rollback", result: "ok", details: expect.objectContaining({ rollbackOf: a.revision.id }) });
+    expect((await listAudit(t.deps.db, { limit: 1 }))[0]).toMatchObject({ action: "config.rollback", result: "ok", details: expect.objectContaining({ rollbackOf: a.revision.id }) });
   });
 
   it("flags a change made outside Minos, then adopts it or re-applies Minos's config", async () => {
     const node = workers[0]!;
     expect((await checkDrift(t.deps, node)).drifted).toBe(false);
-    const last = t.deps.revisions.lastEffective(node)!;
+    const last = (await t.deps.revisions.lastEffective(node))!;
     // Someone uses talosctl directly.
     const outside = withHostname(await t.runningConfig(node), "changed-outside");
     await t.clients.admin.applyConfiguration(t.address(node), { data: outside, mode: "no-reboot" });
@@ -344,8 +344,8 @@ describe("history, rollback and drift", () => {
     const pass = await checkAllDrift(t.deps, 2);
     expect(pass.find((d) => d.node === node)).toMatchObject({ drifted: true });
     expect(pass.filter((d) => d.node !== node).every((d) => d.drifted !== true)).toBe(true);
-    expect(listStoredDrift(t.deps).find((d) => d.node === node)?.diff).toContain("changed-again");
-    const actions = listAudit(t.deps.db, { limit: 20 }).map((e) => e.action);
+    expect((await listStoredDrift(t.deps)).find((d) => d.node === node)?.diff).toContain("changed-again");
+    const actions = (await listAudit(t.deps.db, { limit: 20 })).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["config.drift.detected", "config.reapply", "config.adopt"]));
   });
 });

@@ -1,11 +1,12 @@
 import "server-only";
 
-import { DEFAULT_TRY_TIMEOUT_SECONDS, type ApplyMode, type ApplyResponse, type RevisionSource, type RevisionSummary } from "@/lib/schemas/configs";
-import { recordAudit } from "@/lib/server/platform/audit-legacy";
+import { DEFAULT_TRY_TIMEOUT_SECONDS, type ApplyMode, type ApplyResponse, type RevisionSource } from "@/lib/schemas/configs";
+import { recordAudit } from "@/lib/server/platform/audit";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { withApplySlot } from "@/lib/server/configs/in-flight";
 import { configHash, effectOf, resultOfMode } from "@/lib/server/configs/modes";
 import { runPreflight, withoutConfigSecrets, type PreflightOutcome } from "@/lib/server/configs/preflight";
+import type { Db } from "@/lib/server/platform/db/db";
 import { AppError, isAppError } from "@/lib/server/platform/errors";
 
 export interface ApplyRequest {
@@ -21,10 +22,17 @@ export interface ApplyContext {
   rolloutId?: string;
   /** Audit action; default from the source ("config.apply", "config.rollback", …). */
   action?: string;
-  /** Called once the pending revision is written, before the node is called (rollouts persist it). */
-  onPending?: (revisionId: number) => void;
-  /** Reuse this pending revision instead of writing a new one (a resumed rollout). */
-  pendingRevision?: RevisionSummary;
+  /**
+   * Runs each write of the apply (the pending revision; the node's answer) as one transaction.
+   * A rollout passes its lease's `fenced`, so a replica that lost the rollout writes nothing.
+   */
+  write?: <T>(fn: (trx: Db) => Promise<T>) => Promise<T>;
+  /** In the transaction that writes the pending revision, before the node is called (rollouts persist it). */
+  onPending?: (trx: Db, revisionId: number) => Promise<void>;
+  /** In the transaction that records the node's answer (rollouts move the node on). */
+  onApplied?: (trx: Db, result: { mode: ApplyMode; modeDetails: string }) => Promise<void>;
+  /** Right before the node is called: throws to call the apply off (a rollout that is no longer this replica's). */
+  beforeCall?: () => void;
 }
 
 /** What an apply needs from its preflight (a rollout keeps these from its preflight-all). */
@@ -47,49 +55,61 @@ export async function applyAfterPreflight(deps: ConfigDeps, node: string, pre: P
   const action = ctx.action ?? actionOf[ctx.source ?? "apply"];
   const tryTimeoutSeconds = req.tryTimeoutSeconds ?? DEFAULT_TRY_TIMEOUT_SECONDS;
   const hash = configHash(pre.merged);
-  const pending =
-    ctx.pendingRevision ??
-    deps.revisions.insert({
-    node,
-    author: ctx.actor,
-    at: deps.now(),
-    mode: pre.response.mode,
-    result: "pending",
-    source: ctx.source ?? "apply",
-    yaml: pre.merged,
-    rollbackOf: ctx.rollbackOf ?? null,
-    rolloutId: ctx.rolloutId ?? null,
+  const write = ctx.write ?? ((fn) => deps.db.transaction().execute(fn));
+  const pending = await write(async (trx) => {
+    const p = await deps.revisions.on(trx).insert({
+      node,
+      author: ctx.actor,
+      at: deps.now(),
+      mode: pre.response.mode,
+      result: "pending",
+      source: ctx.source ?? "apply",
+      yaml: pre.merged,
+      rollbackOf: ctx.rollbackOf ?? null,
+      rolloutId: ctx.rolloutId ?? null,
+    });
+    await ctx.onPending?.(trx, p.id);
+    return p;
   });
-  ctx.onPending?.(pending.id);
-  let result;
+  // Outside the try: called off, the pending revision stays pending for whoever resumes the work.
+  ctx.beforeCall?.();
+  let applied;
   try {
-    result = await pre.client.applyConfiguration(pre.address, { data: pre.merged, mode: req.mode, tryModeTimeoutSeconds: tryTimeoutSeconds });
+    applied = await pre.client.applyConfiguration(pre.address, { data: pre.merged, mode: req.mode, tryModeTimeoutSeconds: tryTimeoutSeconds });
   } catch (raw) {
     const e = isAppError(raw) ? withoutConfigSecrets(raw, pre.merged) : raw;
     const message = e instanceof Error ? e.message : String(e);
-    deps.revisions.finish(pending.id, { result: "failed", message });
-    recordAudit(deps.db, { actor: ctx.actor, action, target: node, result: "failed", details: { mode: req.mode, revision: pending.id, error: message, rolloutId: ctx.rolloutId } });
+    await write(async (trx) => {
+      await deps.revisions.on(trx).finish(pending.id, { result: "failed", message });
+      await recordAudit(trx, { actor: ctx.actor, action, target: node, result: "failed", details: { mode: req.mode, revision: pending.id, error: message, rolloutId: ctx.rolloutId } });
+    });
     throw e;
   }
-  const tryUntil = result.mode === "try" ? new Date(deps.now().getTime() + tryTimeoutSeconds * 1000) : null;
-  deps.revisions.finish(pending.id, { result: resultOfMode(result.mode), mode: result.mode, message: result.modeDetails, tryUntil });
-  // Talos cancels a pending TRY rollback on any later non-TRY apply: that is the "keep".
-  if (result.mode !== "try") deps.revisions.markTryOutcome(node, pending.id, hash);
-  const revision: RevisionSummary = deps.revisions.getOrThrow(node, pending.id);
-  recordAudit(deps.db, {
-    actor: ctx.actor,
-    action,
-    target: node,
-    result: "ok",
-    details: { mode: req.mode, resolvedMode: result.mode, revision: revision.id, configHash: hash, rollbackOf: ctx.rollbackOf, rolloutId: ctx.rolloutId, tryUntil: tryUntil?.toISOString() },
+  const answer = applied;
+  const tryUntil = answer.mode === "try" ? new Date(deps.now().getTime() + tryTimeoutSeconds * 1000) : null;
+  const revision = await write(async (trx) => {
+    const revisions = deps.revisions.on(trx);
+    await revisions.finish(pending.id, { result: resultOfMode(answer.mode), mode: answer.mode, message: answer.modeDetails, tryUntil });
+    // Talos cancels a pending TRY rollback on any later non-TRY apply: that is the "keep".
+    if (answer.mode !== "try") await revisions.markTryOutcome(node, pending.id, hash);
+    const finished = await revisions.getOrThrow(node, pending.id);
+    await recordAudit(trx, {
+      actor: ctx.actor,
+      action,
+      target: node,
+      result: "ok",
+      details: { mode: req.mode, resolvedMode: answer.mode, revision: finished.id, configHash: hash, rollbackOf: ctx.rollbackOf, rolloutId: ctx.rolloutId, tryUntil: tryUntil?.toISOString() },
+    });
+    await ctx.onApplied?.(trx, { mode: answer.mode, modeDetails: answer.modeDetails });
+    return finished;
   });
   return {
     node,
     result: revision.result,
-    mode: result.mode,
-    modeDetails: result.modeDetails,
-    effect: effectOf(result.mode, tryTimeoutSeconds),
-    warnings: [...pre.response.warnings, ...result.warnings],
+    mode: answer.mode,
+    modeDetails: answer.modeDetails,
+    effect: effectOf(answer.mode, tryTimeoutSeconds),
+    warnings: [...pre.response.warnings, ...answer.warnings],
     revision,
     ...(tryUntil ? { tryUntil: tryUntil.toISOString() } : {}),
   };
@@ -109,11 +129,11 @@ export async function applyNodeConfig(deps: ConfigDeps, node: string, req: Apply
     try {
       pre = await runPreflight(deps, node, req, { holdsSlot: true });
     } catch (e) {
-      recordAudit(deps.db, { actor: ctx.actor, action, target: node, result: "refused", details: { mode: req.mode, stage: "preflight", error: e instanceof Error ? e.message : String(e) } });
+      await recordAudit(deps.db, { actor: ctx.actor, action, target: node, result: "refused", details: { mode: req.mode, stage: "preflight", error: e instanceof Error ? e.message : String(e) } });
       throw e;
     }
     if (pre.refusal) {
-      recordAudit(deps.db, { actor: ctx.actor, action, target: node, result: "refused", details: { mode: req.mode, stage: "preflight", error: pre.refusal.message } });
+      await recordAudit(deps.db, { actor: ctx.actor, action, target: node, result: "refused", details: { mode: req.mode, stage: "preflight", error: pre.refusal.message } });
       throw new AppError(pre.refusal.code, pre.response.verdict, { node, details: pre.refusal.details, cause: pre.refusal });
     }
     return applyAfterPreflight(deps, node, pre, req, { ...ctx, action });
@@ -121,7 +141,7 @@ export async function applyNodeConfig(deps: ConfigDeps, node: string, req: Apply
 }
 
 /** Rollback: an old revision's full config through the same preflight → apply path, as a new revision. */
-export function rollbackNodeConfig(deps: ConfigDeps, node: string, revisionId: number, req: Omit<ApplyRequest, "yaml">, actor: string): Promise<ApplyResponse> {
-  const yaml = deps.revisions.config(node, revisionId);
+export async function rollbackNodeConfig(deps: ConfigDeps, node: string, revisionId: number, req: Omit<ApplyRequest, "yaml">, actor: string): Promise<ApplyResponse> {
+  const yaml = await deps.revisions.config(node, revisionId);
   return applyNodeConfig(deps, node, { ...req, yaml }, { actor, source: "rollback", rollbackOf: revisionId });
 }

@@ -2,7 +2,7 @@ import "server-only";
 
 import { RevisionRepository } from "@/lib/server/configs/revisions";
 import { getSecretBox, type SecretBox } from "@/lib/server/platform/secret-box";
-import { getLegacyDb as getDb, type LegacyDb as Db } from "@/lib/server/platform/db/db";
+import { getDb, type Db } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
 import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/clients";
 import { resolveNodeOrThrow } from "@/lib/server/fleet/nodes";

@@ -7,7 +7,7 @@ import { DEFAULT_TRY_TIMEOUT_SECONDS, type ApplyMode, type PreflightResponse } f
 import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { applyInFlight } from "@/lib/server/configs/in-flight";
 import { configHash, dryRunSummary, effectOf, rebootModeAvailable } from "@/lib/server/configs/modes";
-import { recordAudit } from "@/lib/server/platform/audit-legacy";
+import { recordAudit } from "@/lib/server/platform/audit";
 import { AppError, isAppError } from "@/lib/server/platform/errors";
 import type { TalosClient } from "@/lib/server/talos";
 import { validationPool } from "@/lib/server/validation/pool";
@@ -125,7 +125,7 @@ export async function runPreflight(deps: ConfigDeps, node: string, req: Prefligh
 export async function preflightNodeConfig(deps: ConfigDeps, node: string, req: PreflightRequest, actor: string, action = "config.preflight"): Promise<PreflightResponse> {
   try {
     const { response, merged } = await runPreflight(deps, node, req);
-    recordAudit(deps.db, {
+    await recordAudit(deps.db, {
       actor,
       action,
       target: node,
@@ -134,7 +134,7 @@ export async function preflightNodeConfig(deps: ConfigDeps, node: string, req: P
     });
     return response;
   } catch (e) {
-    recordAudit(deps.db, {
+    await recordAudit(deps.db, {
       actor,
       action,
       target: node,

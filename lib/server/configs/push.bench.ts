@@ -10,6 +10,7 @@ import { redactConfig } from "@/lib/config/redact";
 import { applyNodeConfig } from "@/lib/server/configs/apply";
 import { RolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { createRollout, getRollout } from "@/lib/server/configs/rollouts/service";
+import { openDb } from "@/lib/server/platform/db/db";
 import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
 
 const SUITE = "config-push";
@@ -33,7 +34,8 @@ async function waitHealthy(t: ConfigTestFleet, id: string, bootBefore: number | 
 }
 
 export default async function bench(): Promise<BenchRow[]> {
-  const t = await startConfigTestFleet({ firstAddress: "127.0.155.1", controlPlanes: 1, workers: 8, ...TIMING });
+  const db = openDb(":memory:");
+  const t = await startConfigTestFleet({ firstAddress: "127.0.155.1", controlPlanes: 1, workers: 8, ...TIMING }, { db });
   const rows: BenchRow[] = [];
   try {
     const cluster = t.fleet.clusters[0]!;
@@ -67,7 +69,7 @@ export default async function bench(): Promise<BenchRow[]> {
       );
       await runner.drain();
       const s = (performance.now() - start) / 1000;
-      const done = getRollout(t.deps, r.id);
+      const done = await getRollout(t.deps, r.id);
       if (done.state !== "done") throw new Error(`rollout ended ${done.state}: ${done.message}`);
       const perNode = done.nodes.map((n) => (Date.parse(n.finishedAt!) - Date.parse(n.startedAt!)) / 1000);
       const floor = Math.ceil(8 / concurrency) * (REBOOT_FLOOR_S - TIMING.applySeconds / 3) + TIMING.applySeconds / 3;
@@ -76,6 +78,7 @@ export default async function bench(): Promise<BenchRow[]> {
     }
   } finally {
     await t.stop();
+    await db.destroy();
   }
   return rows;
 }

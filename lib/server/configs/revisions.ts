@@ -4,7 +4,7 @@ import { redactConfig } from "@/lib/config/redact";
 import type { ApplyMode, RevisionDetail, RevisionResult, RevisionSource, RevisionSummary } from "@/lib/schemas/configs";
 import { configHash } from "@/lib/server/configs/modes";
 import type { SecretBox } from "@/lib/server/platform/secret-box";
-import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
+import type { Db } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
 
 export interface NewRevision {
@@ -22,35 +22,32 @@ export interface NewRevision {
   tryUntil?: Date | null;
 }
 
-interface RevisionRow {
+const SUMMARY_COLUMNS = ["id", "node", "author", "at", "mode", "result", "source", "message", "config_hash", "rollback_of", "rollout_id", "try_until"] as const;
+
+interface SummaryRow {
   id: number;
   node: string;
   author: string;
   at: string;
-  mode: ApplyMode | null;
-  result: RevisionResult;
-  source: RevisionSource;
+  mode: string | null;
+  result: string;
+  source: string;
   message: string;
   config_hash: string;
-  redacted_yaml: string;
-  config_sealed: string;
-  key_id: string;
   rollback_of: number | null;
   rollout_id: string | null;
   try_until: string | null;
 }
 
-const SUMMARY_COLUMNS = "id, node, author, at, mode, result, source, message, config_hash, rollback_of, rollout_id, try_until";
-
-function toSummary(r: Omit<RevisionRow, "redacted_yaml" | "config_sealed" | "key_id">): RevisionSummary {
+function toSummary(r: SummaryRow): RevisionSummary {
   return {
     id: r.id,
     node: r.node,
     author: r.author,
     at: r.at,
-    mode: r.mode,
-    result: r.result,
-    source: r.source,
+    mode: r.mode as ApplyMode | null,
+    result: r.result as RevisionResult,
+    source: r.source as RevisionSource,
     message: r.message,
     configHash: r.config_hash,
     rollbackOf: r.rollback_of,
@@ -63,9 +60,9 @@ function toSummary(r: Omit<RevisionRow, "redacted_yaml" | "config_sealed" | "key
 export const EFFECTIVE_RESULTS: RevisionResult[] = ["applied", "staged", "trying", "kept"];
 
 /**
- * Config revisions in SQLite: one row per config Minos applied (or adopted) on a node. The
- * full config is sealed with the SecretBox; a redacted copy sits beside it so history and
- * diffs of non-secret fields never need the key.
+ * Config revisions: one row per config Minos applied (or adopted) on a node. The full config is
+ * sealed with the SecretBox; a redacted copy sits beside it so history and diffs of non-secret
+ * fields never need the key.
  */
 export class RevisionRepository {
   constructor(
@@ -73,81 +70,99 @@ export class RevisionRepository {
     private readonly box: SecretBox,
   ) {}
 
-  insert(r: NewRevision): RevisionSummary {
-    const info = this.db
-      .prepare(
-        `INSERT INTO config_revisions (node, author, at, mode, result, source, message, config_hash, redacted_yaml, config_sealed, key_id, rollback_of, rollout_id, try_until)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        r.node,
-        r.author,
-        r.at.toISOString(),
-        r.mode,
-        r.result,
-        r.source,
-        r.message ?? "",
-        configHash(r.yaml),
-        redactConfig(r.yaml),
-        this.box.seal(r.yaml, r.node),
-        this.box.keyId,
-        r.rollbackOf ?? null,
-        r.rolloutId ?? null,
-        r.tryUntil?.toISOString() ?? null,
-      );
-    return this.getOrThrow(r.node, Number(info.lastInsertRowid));
+  /** The same repository writing through `trx` (a runner's fenced transaction). */
+  on(trx: Db): RevisionRepository {
+    return trx === this.db ? this : new RevisionRepository(trx, this.box);
+  }
+
+  async insert(r: NewRevision): Promise<RevisionSummary> {
+    const row = await this.db
+      .insertInto("config_revisions")
+      .values({
+        node: r.node,
+        author: r.author,
+        at: r.at.toISOString(),
+        mode: r.mode,
+        result: r.result,
+        source: r.source,
+        message: r.message ?? "",
+        config_hash: configHash(r.yaml),
+        redacted_yaml: redactConfig(r.yaml),
+        config_sealed: this.box.seal(r.yaml, r.node),
+        key_id: this.box.keyId,
+        rollback_of: r.rollbackOf ?? null,
+        rollout_id: r.rolloutId ?? null,
+        try_until: r.tryUntil?.toISOString() ?? null,
+      })
+      .returning(SUMMARY_COLUMNS)
+      .executeTakeFirstOrThrow();
+    return toSummary(row);
   }
 
   /** Records the outcome of a pending apply. */
-  finish(id: number, update: { result: RevisionResult; mode?: ApplyMode | null; message: string; tryUntil?: Date | null }): void {
-    this.db
-      .prepare("UPDATE config_revisions SET result = ?, mode = COALESCE(?, mode), message = ?, try_until = COALESCE(?, try_until) WHERE id = ?")
-      .run(update.result, update.mode ?? null, update.message, update.tryUntil?.toISOString() ?? null, id);
+  async finish(id: number, update: { result: RevisionResult; mode?: ApplyMode | null; message: string; tryUntil?: Date | null }): Promise<void> {
+    await this.db
+      .updateTable("config_revisions")
+      .set({
+        result: update.result,
+        message: update.message,
+        ...(update.mode != null ? { mode: update.mode } : {}),
+        ...(update.tryUntil != null ? { try_until: update.tryUntil.toISOString() } : {}),
+      })
+      .where("id", "=", id)
+      .execute();
   }
 
-  setResult(id: number, result: RevisionResult): void {
-    this.db.prepare("UPDATE config_revisions SET result = ? WHERE id = ?").run(result, id);
+  async setResult(id: number, result: RevisionResult): Promise<void> {
+    await this.db.updateTable("config_revisions").set({ result }).where("id", "=", id).execute();
   }
 
-  list(node: string, limit = 100): RevisionSummary[] {
-    const rows = this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM config_revisions WHERE node = ? ORDER BY id DESC LIMIT ?`).all(node, limit) as RevisionRow[];
+  async list(node: string, limit = 100): Promise<RevisionSummary[]> {
+    const rows = await this.db.selectFrom("config_revisions").select(SUMMARY_COLUMNS).where("node", "=", node).orderBy("id", "desc").limit(limit).execute();
     return rows.map(toSummary);
   }
 
-  get(node: string, id: number): RevisionSummary | undefined {
-    const row = this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM config_revisions WHERE node = ? AND id = ?`).get(node, id) as RevisionRow | undefined;
+  async get(node: string, id: number): Promise<RevisionSummary | undefined> {
+    const row = await this.db.selectFrom("config_revisions").select(SUMMARY_COLUMNS).where("node", "=", node).where("id", "=", id).executeTakeFirst();
     return row && toSummary(row);
   }
 
   /** @throws AppError not_found */
-  getOrThrow(node: string, id: number): RevisionSummary {
-    const r = this.get(node, id);
+  async getOrThrow(node: string, id: number): Promise<RevisionSummary> {
+    const r = await this.get(node, id);
     if (!r) throw new AppError("not_found", `Node ${node} has no config revision ${id}`);
     return r;
   }
 
   /** The revision with its redacted config. */
-  detail(node: string, id: number): RevisionDetail {
-    const row = this.db.prepare("SELECT * FROM config_revisions WHERE node = ? AND id = ?").get(node, id) as RevisionRow | undefined;
+  async detail(node: string, id: number): Promise<RevisionDetail> {
+    const row = await this.db
+      .selectFrom("config_revisions")
+      .select([...SUMMARY_COLUMNS, "redacted_yaml"])
+      .where("node", "=", node)
+      .where("id", "=", id)
+      .executeTakeFirst();
     if (!row) throw new AppError("not_found", `Node ${node} has no config revision ${id}`);
     return { ...toSummary(row), yaml: row.redacted_yaml };
   }
 
   /** The full config of a revision, secrets included (for rollback, re-apply and secret-aware diffs). */
-  config(node: string, id: number): string {
-    const row = this.db.prepare("SELECT config_sealed, key_id FROM config_revisions WHERE node = ? AND id = ?").get(node, id) as
-      | Pick<RevisionRow, "config_sealed" | "key_id">
-      | undefined;
+  async config(node: string, id: number): Promise<string> {
+    const row = await this.db.selectFrom("config_revisions").select(["config_sealed", "key_id"]).where("node", "=", node).where("id", "=", id).executeTakeFirst();
     if (!row) throw new AppError("not_found", `Node ${node} has no config revision ${id}`);
     return this.box.open(row.config_sealed, node, row.key_id);
   }
 
   /** The newest revision whose config Minos put (or accepted) on the node, if any. */
-  lastEffective(node: string): RevisionSummary | undefined {
-    const placeholders = EFFECTIVE_RESULTS.map(() => "?").join(", ");
-    const row = this.db
-      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM config_revisions WHERE node = ? AND result IN (${placeholders}) ORDER BY id DESC LIMIT 1`)
-      .get(node, ...EFFECTIVE_RESULTS) as RevisionRow | undefined;
+  async lastEffective(node: string): Promise<RevisionSummary | undefined> {
+    const row = await this.db
+      .selectFrom("config_revisions")
+      .select(SUMMARY_COLUMNS)
+      .where("node", "=", node)
+      .where("result", "in", EFFECTIVE_RESULTS)
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
     return row && toSummary(row);
   }
 
@@ -156,17 +171,22 @@ export class RevisionRepository {
    * on its own, so they are `reverted`. A later successful apply of the same config marks them
    * `kept` when it is written ({@link markTryOutcome}).
    */
-  settleExpiredTries(node: string, now: Date): void {
-    this.db
-      .prepare("UPDATE config_revisions SET result = 'reverted' WHERE node = ? AND result = 'trying' AND try_until IS NOT NULL AND try_until <= ?")
-      .run(node, now.toISOString());
+  async settleExpiredTries(node: string, now: Date): Promise<void> {
+    await this.db
+      .updateTable("config_revisions")
+      .set({ result: "reverted" })
+      .where("node", "=", node)
+      .where("result", "=", "trying")
+      .where("try_until", "is not", null)
+      .where("try_until", "<=", now.toISOString())
+      .execute();
   }
 
   /** A non-TRY apply ends any pending TRY on the node: the same config is kept, another replaced it. */
-  markTryOutcome(node: string, newRevisionId: number, newHash: string): void {
-    const trying = this.db
-      .prepare("SELECT id, config_hash FROM config_revisions WHERE node = ? AND result = 'trying' AND id < ?")
-      .all(node, newRevisionId) as { id: number; config_hash: string }[];
-    for (const t of trying) this.setResult(t.id, t.config_hash === newHash ? "kept" : "reverted");
+  async markTryOutcome(node: string, newRevisionId: number, newHash: string): Promise<void> {
+    // Two statements, one outcome each: no read-then-write to race with a concurrent settle.
+    const trying = (q: Db) => q.updateTable("config_revisions").where("node", "=", node).where("result", "=", "trying").where("id", "<", newRevisionId);
+    await trying(this.db).set({ result: "kept" }).where("config_hash", "=", newHash).execute();
+    await trying(this.db).set({ result: "reverted" }).where("config_hash", "<>", newHash).execute();
   }
 }

@@ -6,7 +6,7 @@ import { createTalosClient, type TalosClient } from "@/lib/server/talos";
 import type { TalosContext } from "@/lib/server/talos/talosconfig";
 import { processState } from "@/lib/server/platform/process-state";
 
-const g = processState<{ __minosTalosClients?: Map<string, TalosClient> }>();
+const g = processState<{ __minosTalosClients?: Map<string, { key: string; client: TalosClient }> }>();
 
 /** The talosconfig context of a cluster. @throws AppError not_found, or misconfigured. */
 export async function getClusterContextOrThrow(cluster: string): Promise<TalosContext> {
@@ -17,16 +17,32 @@ export async function getClusterContextOrThrow(cluster: string): Promise<TalosCo
   return context;
 }
 
+// A context's identity for the client cache: its endpoints, nodes and credentials, computed once per parsed context.
+const contextKeys = new WeakMap<TalosContext, string>();
+function contextKey(context: TalosContext): string {
+  let key = contextKeys.get(context);
+  if (key === undefined) {
+    key = JSON.stringify(context);
+    contextKeys.set(context, key);
+  }
+  return key;
+}
+
 /**
  * The Talos client of a cluster, one per process: its channels are shared by every request,
- * poller and runner (cached in the process state so dev reloads don't open new ones).
+ * poller and runner (cached in the process state so dev reloads don't open new ones). The
+ * context is looked up on every call, from the uploads as the database has them now, so a
+ * cluster whose upload another replica removed is not found, and one re-uploaded under the same
+ * name with other credentials gets a new client.
  */
 export async function getClusterClient(cluster: string): Promise<TalosClient> {
+  const context = await getClusterContextOrThrow(cluster);
+  const key = contextKey(context);
   g.__minosTalosClients ??= new Map();
   const cached = g.__minosTalosClients.get(cluster);
-  if (cached) return cached;
-  const client = createTalosClient(await getClusterContextOrThrow(cluster));
-  g.__minosTalosClients.set(cluster, client);
+  if (cached?.key === key) return cached.client;
+  const client = createTalosClient(context);
+  g.__minosTalosClients.set(cluster, { key, client });
   return client;
 }
 

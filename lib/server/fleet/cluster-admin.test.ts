@@ -22,13 +22,13 @@ import { DELETE as deleteUpload } from "@/app/api/clusters/talosconfig/[id]/rout
 import { POST as postUpload } from "@/app/api/clusters/talosconfig/route";
 import { GET as getClusters } from "@/app/api/clusters/route";
 import { GET as getNodes } from "@/app/api/nodes/route";
-import { listAudit } from "@/lib/server/platform/audit-legacy";
+import { listAudit } from "@/lib/server/platform/audit";
 import { errorEnvelopeSchema } from "@/lib/schemas/error";
 import { clustersResponseSchema, nodesResponseSchema, type FleetEvent, removeUploadResponseSchema, uploadTalosconfigResponseSchema } from "@/lib/schemas/fleet";
 import { authConfig } from "@/lib/server/auth/config";
 import { authedRequest } from "@/test/auth/credentials";
 import { BASE, seedPrincipals, type Principal } from "@/test/auth/matrix";
-import { getDb as getStore, getLegacyDb as getDb } from "@/lib/server/platform/db/db";
+import { getDb } from "@/lib/server/platform/db/db";
 import { subscribe } from "@/lib/server/platform/events";
 import { uploadPortProblem, type ClustersChangedEvent } from "@/lib/server/fleet/cluster-admin";
 import { getFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
@@ -52,7 +52,7 @@ beforeAll(async () => {
   doc.contexts = { "sim-other": doc.contexts[doc.context] };
   doc.context = "sim-other";
   otherYaml = stringify(doc);
-  const principals = await seedPrincipals(getStore(), authConfig(), new Date());
+  const principals = await seedPrincipals(getDb(), authConfig(), new Date());
   admin = principals.admin;
   viewer = principals.viewer;
   getFleetPoller({ intervalMs: 500, callTimeoutMs: 1_000, publishDelayMs: 20, discoveryIntervalMs: 1_000 });
@@ -170,7 +170,7 @@ describe("POST and DELETE /api/clusters/talosconfig", () => {
     const again = await deleteUpload(send("DELETE", `/api/clusters/talosconfig/${created.upload.id}`, admin), { params: Promise.resolve({ id: created.upload.id }) });
     expect(again.status).toBe(404);
 
-    const audit = listAudit(getDb(), { limit: 10 }).filter((e) => e.action.startsWith("cluster."));
+    const audit = (await listAudit(getDb(), { limit: 10 })).filter((e) => e.action.startsWith("cluster."));
     expect(audit.map((e) => [e.action, e.target, e.result])).toEqual([
       ["cluster.remove", "sim-other", "ok"],
       ["cluster.add", "sim-other", "ok"],

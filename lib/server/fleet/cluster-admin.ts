@@ -1,18 +1,21 @@
 import "server-only";
 
+import { sql } from "kysely";
+
 import type { Cluster, RemoveUploadResponse, UploadTalosconfigBody, UploadTalosconfigResponse } from "@/lib/schemas/fleet";
-import { recordAudit } from "@/lib/server/platform/audit-legacy";
+import { recordAudit } from "@/lib/server/platform/audit";
 import type { Actor } from "@/lib/server/auth/actor";
 import { getSecretBox, type SecretBox } from "@/lib/server/platform/secret-box";
-import { getLegacyDb as getDb, type LegacyDb as Db } from "@/lib/server/platform/db/db";
+import { dialectOf, getDb, type Db } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
 import { AppError, isAppError } from "@/lib/server/platform/errors";
-import { publish } from "@/lib/server/platform/events";
+import { deliver, publish, subscribe } from "@/lib/server/platform/events";
+import { processState } from "@/lib/server/platform/process-state";
 import { dropClusterClient } from "@/lib/server/fleet/clients";
 import { listClusters } from "@/lib/server/fleet/clusters";
 import { reloadFleetClusters } from "@/lib/server/fleet/service";
-import { getFleetSource, invalidateFleetSource } from "@/lib/server/fleet/source";
-import { deleteUpload, insertUpload, listUploadMeta } from "@/lib/server/fleet/uploads";
+import { getFleetSource, invalidateFleetSource, type FleetSource } from "@/lib/server/fleet/source";
+import { deleteUpload, insertUpload, listUploadMeta, type UploadMeta } from "@/lib/server/fleet/uploads";
 import { parseTalosEndpoint, parseTalosconfig, TALOS_API_DEFAULT_PORT, type Talosconfig } from "@/lib/server/talos/talosconfig";
 
 /** The clusters an upload added or its removal took away, once the poller has reloaded. */
@@ -45,9 +48,112 @@ export function defaultClusterAdminDeps(): ClusterAdminDeps {
 
 async function refreshFleet(clusters: string[]): Promise<void> {
   invalidateFleetSource();
-  for (const c of clusters) dropClusterClient(c);
-  await reloadFleetClusters();
-  publish("clusters", { clusters });
+  await syncClusters(clusters);
+}
+
+const g = processState<{
+  /** Each managed cluster's origin ("file" or the upload's id), as this process last brought its caches and poller in line with. */
+  __minosClusterView?: Map<string, string>;
+  __minosClusterSync?: Promise<unknown>;
+  __minosUploadWatch?: { stop: () => void };
+}>();
+
+function clusterView(source: FleetSource): Map<string, string> {
+  const view = new Map<string, string>();
+  for (const c of source.config?.contexts ?? []) {
+    const origin = source.origins[c.name];
+    view.set(c.name, origin?.source === "upload" ? `upload:${origin.uploadId}` : "file");
+  }
+  return view;
+}
+
+/** The clusters added, replaced (another upload under the same name) or removed between two views, in list order. */
+export function changedClusters(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): string[] {
+  const changed = [...after].filter(([name, origin]) => before.get(name) !== origin).map(([name]) => name);
+  return [...changed, ...[...before.keys()].filter((name) => !after.has(name))];
+}
+
+/**
+ * How a sync announces what changed. `publish`: this replica made the change, so every replica
+ * hears of it (the `clusters` event is relayed between replicas on PostgreSQL). `deliver`: the
+ * upload watch found a change another replica made and announced; this replica's subscribers
+ * only, so a change is not announced once per replica. `none`: the event is being delivered
+ * already, only this process's record of what it has seen moves on.
+ */
+type Announce = "publish" | "deliver" | "none";
+
+function sync(announce: Announce, local: readonly string[] = []): Promise<string[]> {
+  const run = (g.__minosClusterSync ?? Promise.resolve()).then(async () => {
+    const now = clusterView(await getFleetSource());
+    const before = g.__minosClusterView;
+    const changed = before ? changedClusters(before, now) : [...local];
+    if (changed.length > 0) {
+      for (const c of changed) dropClusterClient(c);
+      if (announce !== "none") await reloadFleetClusters();
+    }
+    // Recorded once the poller has it: a failed reload is retried by the next sync.
+    g.__minosClusterView = now;
+    if (changed.length > 0 && announce === "publish") publish("clusters", { clusters: changed });
+    if (changed.length > 0 && announce === "deliver") deliver("clusters", { clusters: changed });
+    return changed;
+  });
+  g.__minosClusterSync = run.catch(() => undefined);
+  return run;
+}
+
+/**
+ * Brings this process in line with the clusters as the database has them now, after a change
+ * made here: drops the Talos clients of changed clusters, makes the poller reload, then
+ * publishes the `clusters` event with what changed (to every replica). `local` names what this
+ * process just changed, reported when it has no earlier view to compare with. Syncs run one at
+ * a time; a change already handled (by the upload watch, say) is not reported twice.
+ * @returns the clusters that changed.
+ */
+export function syncClusters(local: readonly string[] = []): Promise<string[]> {
+  return sync("publish", local);
+}
+
+/** How often each replica looks for uploads added or removed through another one. */
+export const UPLOAD_WATCH_INTERVAL_MS = 5_000;
+
+/**
+ * Every replica's own check for uploads added or removed through another (not a leased job:
+ * each has its own caches, poller and live views to update). The replica that made a change
+ * publishes it, and on PostgreSQL the event relay brings it here at once; this catches what the
+ * relay cannot (an event sent while its connection was down; several processes on one SQLite
+ * file): every `intervalMs` it compares the uploads with what this process last saw and, on a
+ * difference, reloads and delivers the `clusters` event here. An event that did arrive moves
+ * that record on, so the watch does not announce the same change again. The first run only
+ * records what there is. Idempotent; returns the stop.
+ */
+export function watchClusterUploads(intervalMs = UPLOAD_WATCH_INTERVAL_MS): () => void {
+  if (g.__minosUploadWatch) return g.__minosUploadWatch.stop;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const heard = subscribe("clusters", () => {
+    sync("none").catch((e: unknown) => console.error("[minos] following a cluster change failed", e));
+  });
+  const tick = async () => {
+    try {
+      await sync("deliver");
+    } catch (e) {
+      console.error("[minos] checking for uploaded talosconfigs failed", e);
+    }
+    if (stopped) return;
+    timer = setTimeout(() => void tick(), intervalMs);
+    timer.unref();
+  };
+  const watch = {
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+      heard();
+      if (g.__minosUploadWatch === watch) g.__minosUploadWatch = undefined;
+    },
+  };
+  g.__minosUploadWatch = watch;
+  void tick();
+  return watch.stop;
 }
 
 const actorLabel = (actor: Actor | null) => actor?.label ?? "local user";
@@ -111,27 +217,51 @@ export async function addUploadedTalosconfig(actor: Actor | null, body: UploadTa
     throw new AppError("conflict", `A cluster named ${where} already exists; rename the context in the uploaded talosconfig`, { details: { contexts: taken } });
   }
   const label = body.label?.trim() || names.join(", ");
-  const upload = deps.db.transaction(() => {
-    // Re-checked in the transaction: two uploads of one name can both pass the check above.
-    const raced = listUploadMeta(deps.db).flatMap((u) => u.contexts.filter((n) => names.includes(n)));
-    if (raced.length > 0) throw new AppError("conflict", `A cluster named "${raced[0]}" (an earlier upload) already exists; rename the context in the uploaded talosconfig`, { details: { contexts: raced } });
-    const u = insertUpload(deps.db, deps.box, { name: label, contexts: names, talosconfig: body.talosconfig, uploadedBy: actorLabel(actor) });
-    recordAudit(deps.db, { actor: actorLabel(actor), action: "cluster.add", target: names.join(", "), result: "ok", details: { uploadId: u.id, label, contexts: names } });
-    return u;
-  })();
+  const upload = await storeUpload(deps.db, deps.box, { actor, label, contexts: names, talosconfig: body.talosconfig });
   await deps.afterChange(names);
   const clusters: Cluster[] = (await listClusters()).clusters.filter((c) => c.uploadId === upload.id);
   return { upload, clusters };
 }
 
+/**
+ * Stores an upload and its audit entry in one transaction (see {@link insertCheckedUpload}).
+ * @throws AppError conflict when another upload already names one of its contexts.
+ */
+export function storeUpload(db: Db, box: SecretBox, input: NewUpload): Promise<UploadMeta> {
+  return db.transaction().execute((trx) => insertCheckedUpload(trx, box, input));
+}
+
+export interface NewUpload {
+  actor: Actor | null;
+  label: string;
+  contexts: string[];
+  talosconfig: string;
+}
+
+/**
+ * Inside a transaction: re-checks the names against the stored uploads (two uploads of one name
+ * can both pass the check against the fleet source, on one replica or two), then inserts the
+ * upload and audits it. Names live in a JSON list, so no unique index can hold them: on
+ * PostgreSQL the table is locked against other writers first (READ COMMITTED would let two
+ * transactions each miss the other's insert); SQLite's IMMEDIATE transaction already excludes them.
+ */
+export async function insertCheckedUpload(trx: Db, box: SecretBox, input: NewUpload): Promise<UploadMeta> {
+  if (dialectOf(trx) === "postgres") await sql`LOCK TABLE cluster_uploads IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
+  const raced = (await listUploadMeta(trx)).flatMap((u) => u.contexts.filter((n) => input.contexts.includes(n)));
+  if (raced.length > 0) throw new AppError("conflict", `A cluster named "${raced[0]}" (an earlier upload) already exists; rename the context in the uploaded talosconfig`, { details: { contexts: raced } });
+  const u = await insertUpload(trx, box, { name: input.label, contexts: input.contexts, talosconfig: input.talosconfig, uploadedBy: actorLabel(input.actor) });
+  await recordAudit(trx, { actor: actorLabel(input.actor), action: "cluster.add", target: input.contexts.join(", "), result: "ok", details: { uploadId: u.id, label: input.label, contexts: input.contexts } });
+  return u;
+}
+
 /** Removes an upload and stops managing its clusters. @throws AppError not_found. */
 export async function removeUploadedTalosconfig(actor: Actor | null, id: string, deps = defaultClusterAdminDeps()): Promise<RemoveUploadResponse> {
-  const removed = deps.db.transaction(() => {
-    const u = deleteUpload(deps.db, id);
+  const removed = await deps.db.transaction().execute(async (trx) => {
+    const u = await deleteUpload(trx, id);
     if (!u) return null;
-    recordAudit(deps.db, { actor: actorLabel(actor), action: "cluster.remove", target: u.contexts.join(", "), result: "ok", details: { uploadId: id, label: u.name } });
+    await recordAudit(trx, { actor: actorLabel(actor), action: "cluster.remove", target: u.contexts.join(", "), result: "ok", details: { uploadId: id, label: u.name } });
     return u;
-  })();
+  });
   if (!removed) throw new AppError("not_found", `No uploaded talosconfig "${id}"`);
   await deps.afterChange(removed.contexts);
   return { id, removed: removed.contexts };

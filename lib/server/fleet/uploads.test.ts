@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 
 import { SecretBox } from "@/lib/server/platform/secret-box";
-import { openLegacyDb as openDb } from "@/lib/server/platform/db/db";
+import { testDb } from "@/test/db";
 import { mergeFleetConfigs, type ParsedUpload } from "@/lib/server/fleet/source";
 import type { Talosconfig, TalosContext } from "@/lib/server/talos/talosconfig";
 
-import { deleteUpload, insertUpload, listUploadMeta, listUploads } from "./uploads";
+import { deleteUpload, fingerprintOf, insertUpload, listUploadMeta, listUploads, uploadsFingerprint } from "./uploads";
 
 const PEM = "-----BEGIN ED25519 PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIFakeKeyMaterialForTheTestOnly0123456789ab\n-----END ED25519 PRIVATE KEY-----";
 const YAML = `context: up\ncontexts:\n  up:\n    endpoints: [10.0.0.1]\n    key: ${Buffer.from(PEM).toString("base64")}\n`;
@@ -13,34 +13,52 @@ const YAML = `context: up\ncontexts:\n  up:\n    endpoints: [10.0.0.1]\n    key:
 describe("uploads repository", () => {
   const box = new SecretBox(Buffer.alloc(32, 3));
 
-  it("stores the talosconfig sealed: neither the key PEM nor its base64 is in the table", () => {
-    const db = openDb(":memory:");
-    const u = insertUpload(db, box, { name: "lab", contexts: ["up"], talosconfig: YAML, uploadedBy: "user:ada" }, new Date("2026-01-02T03:04:05Z"));
-    const raw = db.prepare("SELECT * FROM cluster_uploads").all() as Record<string, string>[];
+  it("stores the talosconfig sealed: neither the key PEM nor its base64 is in the table", async () => {
+    const db = await testDb();
+    const u = await insertUpload(db, box, { name: "lab", contexts: ["up"], talosconfig: YAML, uploadedBy: "user:ada" }, new Date("2026-01-02T03:04:05Z"));
+    const raw = await db.selectFrom("cluster_uploads").selectAll().execute();
     expect(raw).toHaveLength(1);
     const bytes = JSON.stringify(raw);
     expect(bytes).not.toContain("PRIVATE KEY");
     expect(bytes).not.toContain(Buffer.from(PEM).toString("base64").slice(0, 40));
     expect(raw[0]!.key_id).toBe(box.keyId);
-    expect(listUploadMeta(db)).toEqual([{ id: u.id, name: "lab", contexts: ["up"], uploadedAt: "2026-01-02T03:04:05.000Z", uploadedBy: "user:ada" }]);
-    expect(listUploads(db, box)[0]!.talosconfig).toBe(YAML);
+    expect(await listUploadMeta(db)).toEqual([{ id: u.id, name: "lab", contexts: ["up"], uploadedAt: "2026-01-02T03:04:05.000Z", uploadedBy: "user:ada" }]);
+    expect((await listUploads(db, box))[0]!.talosconfig).toBe(YAML);
   });
 
-  it("refuses to open under another key, and a sealed file moved to another row", () => {
-    const db = openDb(":memory:");
-    const a = insertUpload(db, box, { name: "a", contexts: ["a"], talosconfig: YAML, uploadedBy: "x" });
-    expect(() => listUploads(db, new SecretBox(Buffer.alloc(32, 4)))).toThrow(/another key/);
-    const b = insertUpload(db, box, { name: "b", contexts: ["b"], talosconfig: "other", uploadedBy: "x" });
-    db.prepare("UPDATE cluster_uploads SET content = (SELECT content FROM cluster_uploads WHERE id = ?) WHERE id = ?").run(a.id, b.id);
-    expect(() => listUploads(db, box)).toThrow(/integrity/);
+  it("refuses to open under another key, and a sealed file moved to another row", async () => {
+    const db = await testDb();
+    const a = await insertUpload(db, box, { name: "a", contexts: ["a"], talosconfig: YAML, uploadedBy: "x" });
+    await expect(listUploads(db, new SecretBox(Buffer.alloc(32, 4)))).rejects.toThrow(/another key/);
+    const b = await insertUpload(db, box, { name: "b", contexts: ["b"], talosconfig: "other", uploadedBy: "x" });
+    const { content } = await db.selectFrom("cluster_uploads").select("content").where("id", "=", a.id).executeTakeFirstOrThrow();
+    await db.updateTable("cluster_uploads").set({ content }).where("id", "=", b.id).execute();
+    await expect(listUploads(db, box)).rejects.toThrow(/integrity/);
   });
 
-  it("deletes by id and says when there was nothing to delete", () => {
-    const db = openDb(":memory:");
-    const u = insertUpload(db, box, { name: "lab", contexts: ["up"], talosconfig: YAML, uploadedBy: "x" });
-    expect(deleteUpload(db, u.id)?.contexts).toEqual(["up"]);
-    expect(deleteUpload(db, u.id)).toBeNull();
-    expect(listUploadMeta(db)).toEqual([]);
+  it("deletes by id and says when there was nothing to delete", async () => {
+    const db = await testDb();
+    const u = await insertUpload(db, box, { name: "lab", contexts: ["up"], talosconfig: YAML, uploadedBy: "x" });
+    expect((await deleteUpload(db, u.id))?.contexts).toEqual(["up"]);
+    expect(await deleteUpload(db, u.id)).toBeNull();
+    expect(await listUploadMeta(db)).toEqual([]);
+  });
+
+  it("lists oldest first, and fingerprints the set of uploads: an insert or a delete changes it, a read does not", async () => {
+    const db = await testDb();
+    expect(await uploadsFingerprint(db)).toBe("");
+    const late = await insertUpload(db, box, { name: "late", contexts: ["b"], talosconfig: YAML, uploadedBy: "x" }, new Date("2026-02-01T00:00:00Z"));
+    const early = await insertUpload(db, box, { name: "early", contexts: ["a"], talosconfig: YAML, uploadedBy: "x" }, new Date("2026-01-01T00:00:00Z"));
+    expect((await listUploadMeta(db)).map((u) => u.name)).toEqual(["early", "late"]);
+    const two = await uploadsFingerprint(db);
+    expect(two).toBe(fingerprintOf(await listUploads(db, box)));
+    expect(await uploadsFingerprint(db)).toBe(two);
+    await deleteUpload(db, early.id);
+    const one = await uploadsFingerprint(db);
+    expect(one).toBe(late.id);
+    // A delete and an insert leave the count as it was; the fingerprint still moves.
+    await insertUpload(db, box, { name: "again", contexts: ["a"], talosconfig: YAML, uploadedBy: "x" }, new Date("2026-01-01T00:00:00Z"));
+    expect(await uploadsFingerprint(db)).not.toBe(two);
   });
 });
 

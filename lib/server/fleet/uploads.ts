@@ -2,8 +2,11 @@ import "server-only";
 
 import { randomUUID } from "node:crypto";
 
+import type { Selectable } from "kysely";
+
 import type { SecretBox } from "@/lib/server/platform/secret-box";
-import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
+import type { Db } from "@/lib/server/platform/db/db";
+import type { ClusterUploadsTable } from "@/lib/server/platform/db/schema";
 
 /** A talosconfig uploaded in the UI, without its content. */
 export interface UploadMeta {
@@ -21,20 +24,13 @@ export interface Upload extends UploadMeta {
   talosconfig: string;
 }
 
-interface Row {
-  id: string;
-  name: string;
-  contexts: string;
-  uploaded_at: string;
-  uploaded_by: string;
-  content: string;
-  key_id: string;
-}
+type Row = Selectable<ClusterUploadsTable>;
+const META = ["id", "name", "contexts", "uploaded_at", "uploaded_by"] as const;
 
 // The upload's id is the associated data: a sealed file moved onto another row fails to open.
 const aad = (id: string) => `cluster-upload:${id}`;
 
-function meta(r: Row): UploadMeta {
+function meta(r: Pick<Row, (typeof META)[number]>): UploadMeta {
   return { id: r.id, name: r.name, contexts: JSON.parse(r.contexts) as string[], uploadedAt: r.uploaded_at, uploadedBy: r.uploaded_by };
 }
 
@@ -42,42 +38,62 @@ function meta(r: Row): UploadMeta {
  * Stores an uploaded talosconfig, its YAML sealed with the SecretBox (it holds client keys).
  * The caller has parsed it and checked its context names.
  */
-export function insertUpload(
+export async function insertUpload(
   db: Db,
   box: SecretBox,
   input: { name: string; contexts: string[]; talosconfig: string; uploadedBy: string },
   now = new Date(),
-): UploadMeta {
+): Promise<UploadMeta> {
   const id = randomUUID();
-  db.prepare("INSERT INTO cluster_uploads (id, name, contexts, uploaded_at, uploaded_by, content, key_id) VALUES (?, ?, ?, ?, ?, ?, ?)").run(
-    id,
-    input.name,
-    JSON.stringify(input.contexts),
-    now.toISOString(),
-    input.uploadedBy,
-    box.seal(input.talosconfig, aad(id)),
-    box.keyId,
-  );
+  await db
+    .insertInto("cluster_uploads")
+    .values({
+      id,
+      name: input.name,
+      contexts: JSON.stringify(input.contexts),
+      uploaded_at: now.toISOString(),
+      uploaded_by: input.uploadedBy,
+      content: box.seal(input.talosconfig, aad(id)),
+      key_id: box.keyId,
+    })
+    .execute();
   return { id, name: input.name, contexts: input.contexts, uploadedAt: now.toISOString(), uploadedBy: input.uploadedBy };
 }
 
 /** Every upload's metadata, oldest first. */
-export function listUploadMeta(db: Db): UploadMeta[] {
-  return (db.prepare("SELECT * FROM cluster_uploads ORDER BY uploaded_at, id").all() as Row[]).map(meta);
+export async function listUploadMeta(db: Db): Promise<UploadMeta[]> {
+  return (await db.selectFrom("cluster_uploads").select(META).orderBy("uploaded_at").orderBy("id").execute()).map(meta);
 }
 
 /** Every upload, opened, oldest first. @throws AppError misconfigured when sealed under another key. */
-export function listUploads(db: Db, box: SecretBox): Upload[] {
-  return (db.prepare("SELECT * FROM cluster_uploads ORDER BY uploaded_at, id").all() as Row[]).map((r) => ({
+export async function listUploads(db: Db, box: SecretBox): Promise<Upload[]> {
+  return (await db.selectFrom("cluster_uploads").selectAll().orderBy("uploaded_at").orderBy("id").execute()).map((r) => ({
     ...meta(r),
     talosconfig: box.open(r.content, aad(r.id), r.key_id),
   }));
 }
 
+/**
+ * What identifies the set of uploads, read without their content: every replica compares it to
+ * the one its cached fleet was built from, so an upload or removal made through another replica
+ * is seen on the next read. Rows are never updated (an upload is replaced by delete and insert,
+ * under a new random id), so the ids alone identify the table's content.
+ */
+export async function uploadsFingerprint(db: Db): Promise<string> {
+  // Sorted here, not by the store's collation, so it compares equal to fingerprintOf(the rows).
+  return fingerprintOf(await db.selectFrom("cluster_uploads").select("id").execute());
+}
+
+/** The fingerprint of uploads already read (see uploadsFingerprint). */
+export function fingerprintOf(rows: readonly { id: string }[]): string {
+  return rows
+    .map((r) => r.id)
+    .sort()
+    .join(",");
+}
+
 /** Deletes an upload; returns its metadata, or null when there was none. */
-export function deleteUpload(db: Db, id: string): UploadMeta | null {
-  const row = db.prepare("SELECT * FROM cluster_uploads WHERE id = ?").get(id) as Row | undefined;
-  if (!row) return null;
-  db.prepare("DELETE FROM cluster_uploads WHERE id = ?").run(id);
-  return meta(row);
+export async function deleteUpload(db: Db, id: string): Promise<UploadMeta | null> {
+  const row = await db.deleteFrom("cluster_uploads").where("id", "=", id).returning(META).executeTakeFirst();
+  return row ? meta(row) : null;
 }

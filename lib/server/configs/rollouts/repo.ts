@@ -2,7 +2,7 @@ import "server-only";
 
 import type { ApplyMode, RolloutDetail, RolloutNode, RolloutNodeState, RolloutState, RolloutTarget } from "@/lib/schemas/configs";
 import type { SecretBox } from "@/lib/server/platform/secret-box";
-import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
+import { dialectOf, type Db } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
 
 type RolloutMode = Exclude<ApplyMode, "try">;
@@ -62,9 +62,14 @@ export interface NodeUpdate {
   finishedAt?: Date;
 }
 
+/** Node states of a node being worked on: its rollout needs a driver whatever the rollout's state. */
+export const IN_FLIGHT: RolloutNodeState[] = ["applying", "waiting-healthy"];
+
 /**
- * Rollouts in SQLite. Every transition is written before the runner acts on it, so a restarted
- * Minos knows exactly which node was being applied and never starts one twice.
+ * Rollouts in the store. Every transition is written before the runner acts on it, so the
+ * replica that drives a rollout next (after a restart or a takeover) knows exactly which node
+ * was being applied and never starts one twice. A runner writes through `on(trx)` inside its
+ * lease-fenced transaction.
  */
 export class RolloutRepository {
   constructor(
@@ -72,7 +77,12 @@ export class RolloutRepository {
     private readonly box: SecretBox,
   ) {}
 
-  create(r: {
+  /** The same repository on `trx` (a transaction, fenced or not). */
+  on(trx: Db): RolloutRepository {
+    return trx === this.db ? this : new RolloutRepository(trx, this.box);
+  }
+
+  async create(r: {
     id: string;
     author: string;
     at: Date;
@@ -83,81 +93,183 @@ export class RolloutRepository {
     configHash: string;
     redactedYaml: string;
     nodes: { id: string; role: "controlplane" | "worker" }[];
-  }): void {
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO config_rollouts (id, state, author, created_at, updated_at, target, mode, concurrency, continue_on_failure, config_hash, redacted_yaml, message)
-           VALUES (?, 'preflight', ?, ?, ?, ?, ?, ?, ?, ?, ?, '')`,
-        )
-        .run(r.id, r.author, r.at.toISOString(), r.at.toISOString(), JSON.stringify(r.target), r.mode, r.concurrency, Number(r.continueOnFailure), r.configHash, r.redactedYaml);
-      const insert = this.db.prepare("INSERT INTO config_rollout_nodes (rollout_id, node, position, role, state, message) VALUES (?, ?, ?, ?, 'pending', '')");
-      r.nodes.forEach((n, i) => insert.run(r.id, n.id, i, n.role));
-    })();
+  }): Promise<void> {
+    const write = async (trx: Db) => {
+      await trx
+        .insertInto("config_rollouts")
+        .values({
+          id: r.id,
+          state: "preflight",
+          author: r.author,
+          created_at: r.at.toISOString(),
+          updated_at: r.at.toISOString(),
+          target: JSON.stringify(r.target),
+          mode: r.mode,
+          concurrency: r.concurrency,
+          continue_on_failure: Number(r.continueOnFailure),
+          config_hash: r.configHash,
+          redacted_yaml: r.redactedYaml,
+          message: "",
+        })
+        .execute();
+      if (r.nodes.length > 0) {
+        await trx
+          .insertInto("config_rollout_nodes")
+          .values(r.nodes.map((n, i) => ({ rollout_id: r.id, node: n.id, position: i, role: n.role, state: "pending", message: "" })))
+          .execute();
+      }
+    };
+    await (this.db.isTransaction ? write(this.db) : this.db.transaction().execute(write));
   }
 
-  get(id: string): StoredRollout | undefined {
-    const row = this.db.prepare("SELECT * FROM config_rollouts WHERE id = ?").get(id) as RolloutRow | undefined;
+  async get(id: string): Promise<StoredRollout | undefined> {
+    const row = await this.db.selectFrom("config_rollouts").selectAll().where("id", "=", id).executeTakeFirst();
     if (!row) return undefined;
-    const nodes = this.db.prepare("SELECT * FROM config_rollout_nodes WHERE rollout_id = ? ORDER BY position").all(id) as NodeRow[];
-    return toRollout(row, nodes);
+    const nodes = await this.db.selectFrom("config_rollout_nodes").selectAll().where("rollout_id", "=", id).orderBy("position").execute();
+    return toRollout(row as RolloutRow, nodes as NodeRow[]);
   }
 
   /** @throws AppError not_found */
-  getOrThrow(id: string): StoredRollout {
-    const r = this.get(id);
+  async getOrThrow(id: string): Promise<StoredRollout> {
+    const r = await this.get(id);
     if (!r) throw new AppError("not_found", `No rollout ${id}`);
     return r;
   }
 
-  list(limit = 50): StoredRollout[] {
-    const ids = this.db.prepare("SELECT id FROM config_rollouts ORDER BY created_at DESC, id DESC LIMIT ?").pluck().all(limit) as string[];
-    return ids.map((id) => this.getOrThrow(id));
+  async list(limit = 50): Promise<StoredRollout[]> {
+    const rows = (await this.db.selectFrom("config_rollouts").selectAll().orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).execute()) as RolloutRow[];
+    if (rows.length === 0) return [];
+    const nodes = (await this.db
+      .selectFrom("config_rollout_nodes")
+      .selectAll()
+      .where(
+        "rollout_id",
+        "in",
+        rows.map((r) => r.id),
+      )
+      .orderBy("rollout_id")
+      .orderBy("position")
+      .execute()) as NodeRow[];
+    return rows.map((r) => toRollout(r, nodes.filter((n) => n.rollout_id === r.id)));
   }
 
-  idsInState(...states: RolloutState[]): string[] {
-    return this.db.prepare(`SELECT id FROM config_rollouts WHERE state IN (${states.map(() => "?").join(", ")}) ORDER BY created_at`).pluck().all(...states) as string[];
+  async idsInState(...states: RolloutState[]): Promise<string[]> {
+    const rows = await this.db.selectFrom("config_rollouts").select("id").where("state", "in", states).orderBy("created_at").orderBy("id").execute();
+    return rows.map((r) => r.id);
   }
 
-  setState(id: string, state: RolloutState, at: Date, message?: string, extra: { failuresAllowed?: number } = {}): void {
-    this.db
-      .prepare("UPDATE config_rollouts SET state = ?, updated_at = ?, message = COALESCE(?, message), failures_allowed = COALESCE(?, failures_allowed) WHERE id = ?")
-      .run(state, at.toISOString(), message ?? null, extra.failuresAllowed ?? null, id);
+  /** Rollouts that need a driver: running ones, and any with a node in flight (a pause or cancel lets those finish). */
+  async idsToDrive(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("config_rollouts as r")
+      .select("r.id")
+      .where((eb) =>
+        eb.or([
+          eb("r.state", "=", "running"),
+          eb.exists(eb.selectFrom("config_rollout_nodes as n").select("n.node").whereRef("n.rollout_id", "=", "r.id").where("n.state", "in", IN_FLIGHT)),
+        ]),
+      )
+      .orderBy("r.created_at")
+      .orderBy("r.id")
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** The rollout's state, its row locked until the transaction ends on PostgreSQL (call inside one). */
+  async lockState(id: string): Promise<RolloutState | undefined> {
+    const row = await this.db
+      .selectFrom("config_rollouts")
+      .select("state")
+      .where("id", "=", id)
+      .$if(dialectOf(this.db) === "postgres", (q) => q.forUpdate())
+      .executeTakeFirst();
+    return row?.state as RolloutState | undefined;
+  }
+
+  /**
+   * Sets the rollout's state; with `from`, only if it is in one of those states now (another
+   * replica may have paused or cancelled it since it was read). True when it was written.
+   */
+  async setState(id: string, state: RolloutState, at: Date, message?: string, extra: { failuresAllowed?: number; from?: RolloutState[] } = {}): Promise<boolean> {
+    const r = await this.db
+      .updateTable("config_rollouts")
+      .set({
+        state,
+        updated_at: at.toISOString(),
+        ...(message !== undefined ? { message } : {}),
+        ...(extra.failuresAllowed !== undefined ? { failures_allowed: extra.failuresAllowed } : {}),
+      })
+      .where("id", "=", id)
+      .$if(extra.from !== undefined, (q) => q.where("state", "in", extra.from!))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 
   /** The per-node config a preflight accepted (secrets merged from that node), sealed. */
-  setNodeConfig(id: string, node: string, yaml: string, hash: string): void {
-    this.db
-      .prepare("UPDATE config_rollout_nodes SET config_sealed = ?, key_id = ?, config_hash = ? WHERE rollout_id = ? AND node = ?")
-      .run(this.box.seal(yaml, node), this.box.keyId, hash, id, node);
+  async setNodeConfig(id: string, node: string, yaml: string, hash: string): Promise<void> {
+    await this.db
+      .updateTable("config_rollout_nodes")
+      .set({ config_sealed: this.box.seal(yaml, node), key_id: this.box.keyId, config_hash: hash })
+      .where("rollout_id", "=", id)
+      .where("node", "=", node)
+      .execute();
   }
 
-  nodeConfig(id: string, node: string): string {
-    const row = this.db.prepare("SELECT config_sealed, key_id FROM config_rollout_nodes WHERE rollout_id = ? AND node = ?").get(id, node) as
-      | Pick<NodeRow, "config_sealed" | "key_id">
-      | undefined;
+  async nodeConfig(id: string, node: string): Promise<string> {
+    const row = await this.db.selectFrom("config_rollout_nodes").select(["config_sealed", "key_id"]).where("rollout_id", "=", id).where("node", "=", node).executeTakeFirst();
     if (!row?.config_sealed) throw new AppError("internal", `Rollout ${id} has no config for ${node}`);
     return this.box.open(row.config_sealed, node, row.key_id ?? undefined);
   }
 
-  updateNode(id: string, node: string, u: NodeUpdate, at: Date): void {
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          `UPDATE config_rollout_nodes SET state = COALESCE(?, state), message = COALESCE(?, message), mode = COALESCE(?, mode), revision_id = COALESCE(?, revision_id),
-             boot_before = COALESCE(?, boot_before), started_at = COALESCE(?, started_at), finished_at = COALESCE(?, finished_at)
-           WHERE rollout_id = ? AND node = ?`,
-        )
-        .run(u.state ?? null, u.message ?? null, u.mode ?? null, u.revisionId ?? null, u.bootBefore ?? null, u.startedAt?.toISOString() ?? null, u.finishedAt?.toISOString() ?? null, id, node);
-      this.db.prepare("UPDATE config_rollouts SET updated_at = ? WHERE id = ?").run(at.toISOString(), id);
-    })();
+  async updateNode(id: string, node: string, u: NodeUpdate, at: Date): Promise<void> {
+    const write = async (trx: Db) => {
+      await this.setNode(trx, id, node, u);
+      await trx.updateTable("config_rollouts").set({ updated_at: at.toISOString() }).where("id", "=", id).execute();
+    };
+    await (this.db.isTransaction ? write(this.db) : this.db.transaction().execute(write));
+  }
+
+  /**
+   * A node's start, written before its first Talos call: only while the rollout still runs and
+   * the node still waits (an action on another replica may have paused, cancelled or skipped
+   * it since the runner planned). Call inside a transaction. True when it was written.
+   */
+  async startNode(id: string, node: string, at: Date): Promise<boolean> {
+    if ((await this.lockState(id)) !== "running") return false;
+    const r = await this.db
+      .updateTable("config_rollout_nodes")
+      .set({ state: "applying", message: "Applying the config", started_at: at.toISOString() })
+      .where("rollout_id", "=", id)
+      .where("node", "=", node)
+      .where("state", "=", "preflight-ok")
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) return false;
+    await this.db.updateTable("config_rollouts").set({ updated_at: at.toISOString() }).where("id", "=", id).execute();
+    return true;
+  }
+
+  private async setNode(trx: Db, id: string, node: string, u: NodeUpdate): Promise<void> {
+    const set = {
+      ...(u.state !== undefined ? { state: u.state } : {}),
+      ...(u.message !== undefined ? { message: u.message } : {}),
+      ...(u.mode != null ? { mode: u.mode } : {}),
+      ...(u.revisionId !== undefined ? { revision_id: u.revisionId } : {}),
+      ...(u.bootBefore != null ? { boot_before: u.bootBefore } : {}),
+      ...(u.startedAt !== undefined ? { started_at: u.startedAt.toISOString() } : {}),
+      ...(u.finishedAt !== undefined ? { finished_at: u.finishedAt.toISOString() } : {}),
+    };
+    if (Object.keys(set).length === 0) return;
+    await trx.updateTable("config_rollout_nodes").set(set).where("rollout_id", "=", id).where("node", "=", node).execute();
   }
 
   /** Every node still waiting to start becomes `skipped`, with the reason. */
-  skipPending(id: string, message: string, at: Date): void {
-    this.db
-      .prepare("UPDATE config_rollout_nodes SET state = 'skipped', message = ?, finished_at = ? WHERE rollout_id = ? AND state IN ('pending', 'preflight-ok')")
-      .run(message, at.toISOString(), id);
+  async skipPending(id: string, message: string, at: Date): Promise<void> {
+    await this.db
+      .updateTable("config_rollout_nodes")
+      .set({ state: "skipped", message, finished_at: at.toISOString() })
+      .where("rollout_id", "=", id)
+      .where("state", "in", ["pending", "preflight-ok"])
+      .execute();
   }
 }
 

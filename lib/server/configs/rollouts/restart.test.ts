@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redactConfig } from "@/lib/config/redact";
 import { applyAfterPreflight } from "@/lib/server/configs/apply";
 import { RolloutRepository } from "@/lib/server/configs/rollouts/repo";
-import { RolloutRunner } from "@/lib/server/configs/rollouts/runner";
+import { rolloutLease, RolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { createRollout, getRollout } from "@/lib/server/configs/rollouts/service";
 import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
 import { waitFor } from "@/test/talos/fleet";
@@ -29,10 +29,23 @@ const appliesByNode = (since = 0) => {
   return counts;
 };
 
-function startChild(): { child: ChildProcess; exited: Promise<number | null> } {
+/**
+ * A replica's rollout runner in a process of its own, on the test's store, its owner name
+ * prefixed `name`. Short leases (the production TTL is 9 s), so a takeover is quick here.
+ */
+function startChild(name: string): { child: ChildProcess; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", CHILD], {
     cwd: path.resolve(__dirname, "../../../.."),
-    env: { ...process.env, MINOS_TEST_DB: path.join(dir, "minos.db"), MINOS_TEST_KEY: key.toString("hex"), TALOSCONFIG: t.fleet.talosconfig.admin },
+    env: {
+      ...process.env,
+      MINOS_TEST_DB: path.join(dir, "minos.db"),
+      MINOS_TEST_KEY: key.toString("hex"),
+      TALOSCONFIG: t.fleet.talosconfig.admin,
+      MINOS_REPLICA_ID: name,
+      MINOS_TEST_LEASE_TTL_MS: "2000",
+      MINOS_TEST_LEASE_RENEW_MS: "400",
+      MINOS_TEST_SCAN_MS: "300",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
@@ -62,36 +75,43 @@ afterAll(async () => {
 });
 
 describe("rollout restart", () => {
-  it("a runner SIGKILLed mid-rollout is resumed by the next one, and no node is applied twice", async () => {
+  it("two replicas: the one driving is SIGKILLed mid-rollout, the other takes over once its lease expires, and no node is applied twice", async () => {
     const yaml = withHostname(redactConfig(await t.runningConfig(workers[0]!)), "w-restart");
     const since = Date.now();
     const r = await createRollout(t.deps, { yaml, target: { cluster, role: "worker" }, mode: "reboot", concurrency: 2, continueOnFailure: false }, USER, { runner: null });
     expect(r.nodes).toHaveLength(8);
     expect(r.state).toBe("running");
 
-    const first = startChild();
-    // Kill once some nodes are done and others are mid-flight (applied, waiting for the reboot).
+    const replicas = { "child-a": startChild("child-a"), "child-b": startChild("child-b") };
+    // Kill the driver once some nodes are done and others are mid-flight (applied, waiting for the reboot).
     const atKill = await waitFor(async () => {
-      const now = getRollout(t.deps, r.id);
+      const now = await getRollout(t.deps, r.id);
       const done = now.nodes.filter((n) => n.state === "done").length;
       return done >= 2 && now.nodes.some((n) => n.state === "waiting-healthy" || n.state === "applying") ? now : undefined;
-    }, 30_000, 25);
-    first.child.kill("SIGKILL");
-    await first.exited;
+    }, 60_000, 25);
+    const lease = await t.deps.db.selectFrom("leases").selectAll().where("name", "=", rolloutLease(r.id)).executeTakeFirstOrThrow();
+    const driver = lease.owner.startsWith("child-a-") ? "child-a" : "child-b";
+    const survivor = driver === "child-a" ? "child-b" : "child-a";
+    expect(lease.owner.startsWith(`${driver}-`)).toBe(true);
+    replicas[driver].child.kill("SIGKILL");
+    await replicas[driver].exited;
     expect(atKill.nodes.some((n) => n.state === "preflight-ok")).toBe(true);
 
-    const second = startChild();
-    expect(await second.exited).toBe(0);
-    const done = getRollout(t.deps, r.id);
+    // The survivor was scanning all along: it takes the expired lease and finishes the rollout.
+    expect(await replicas[survivor].exited).toBe(0);
+    const done = await getRollout(t.deps, r.id);
     expect(done.state).toBe("done");
     expect(done.nodes.every((n) => n.state === "done")).toBe(true);
+    const last = await t.deps.db.selectFrom("leases").selectAll().where("name", "=", rolloutLease(r.id)).executeTakeFirstOrThrow();
+    expect(last.owner.startsWith(`${survivor}-`)).toBe(true);
+    expect(last.fence).toBeGreaterThan(lease.fence);
 
     // The simulator's own record: every worker applied exactly once, the control plane never.
     const applies = appliesByNode(since);
     expect(Object.keys(applies).sort()).toEqual(workers.map((w) => t.address(w)).sort());
     expect(Object.values(applies).every((n) => n === 1)).toBe(true);
     for (const w of workers) expect(await t.runningConfig(w)).toContain("w-restart");
-  }, 90_000);
+  }, 120_000);
 
   it("resuming a node caught in 'applying' asks the node instead of applying again", async () => {
     const runner = new RolloutRunner({ deps: t.deps, pollMs: 50, healthTimeoutMs: 10_000 });
@@ -102,20 +122,20 @@ describe("rollout restart", () => {
     // Simulate a crash after the transition to "applying" was written: on `landed` the apply
     // reached the node (its pending revision is there), on `lost` it never left Minos.
     const at = new Date();
-    for (const id of [landed, lost]) repo.updateNode(r.id, id, { state: "applying", startedAt: at, message: "Applying the config" }, at);
-    const merged = repo.nodeConfig(r.id, landed);
+    for (const id of [landed, lost]) await repo.updateNode(r.id, id, { state: "applying", startedAt: at, message: "Applying the config" }, at);
+    const merged = await repo.nodeConfig(r.id, landed);
     const applied = await applyAfterPreflight(
       t.deps,
       landed,
       { client: t.clients.admin, address: t.address(landed), merged, response: { mode: "no-reboot", warnings: [] } },
       { yaml: merged, mode: "no-reboot" },
-      { actor: USER, source: "rollout", rolloutId: r.id, onPending: (revisionId) => repo.updateNode(r.id, landed, { revisionId }, new Date()) },
+      { actor: USER, source: "rollout", rolloutId: r.id, onPending: (trx, revisionId) => repo.on(trx).updateNode(r.id, landed, { revisionId }, new Date()) },
     );
     const since = Date.now();
 
-    runner.resumeAll();
+    await runner.resumeAll();
     await runner.drain();
-    const done = getRollout(t.deps, r.id);
+    const done = await getRollout(t.deps, r.id);
     expect(done.nodes.map((n) => [n.id, n.state])).toEqual([
       [landed, "done"],
       [lost, "done"],
@@ -127,10 +147,10 @@ describe("rollout restart", () => {
 
   it("a rollout interrupted during its preflight-all is marked preflight-failed, nothing applied", async () => {
     const repo = new RolloutRepository(t.deps.db, t.deps.box);
-    repo.create({ id: "ro-interrupted", author: USER, at: new Date(), target: { cluster }, mode: "auto", concurrency: 1, continueOnFailure: false, configHash: "x", redactedYaml: "", nodes: [{ id: workers[0]!, role: "worker" }] });
+    await repo.create({ id: "ro-interrupted", author: USER, at: new Date(), target: { cluster }, mode: "auto", concurrency: 1, continueOnFailure: false, configHash: "x", redactedYaml: "", nodes: [{ id: workers[0]!, role: "worker" }] });
     const runner = new RolloutRunner({ deps: t.deps });
-    runner.resumeAll();
+    await runner.resumeAll();
     await runner.drain();
-    expect(getRollout(t.deps, "ro-interrupted")).toMatchObject({ state: "preflight-failed", nodes: [{ state: "skipped" }] });
+    expect(await getRollout(t.deps, "ro-interrupted")).toMatchObject({ state: "preflight-failed", nodes: [{ state: "skipped" }] });
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { redactConfig } from "@/lib/config/redact";
 import type { RolloutDetail } from "@/lib/schemas/configs";
-import { listAudit } from "@/lib/server/platform/audit-legacy";
+import { listAudit } from "@/lib/server/platform/audit";
 import { RolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { createRollout, getRollout, rolloutAction } from "@/lib/server/configs/rollouts/service";
 import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
@@ -51,7 +51,7 @@ describe("rollouts", () => {
       expect(r.nodes.find((n) => n.id === bad)).toMatchObject({ state: "preflight-failed", message: expect.stringContaining("nope") });
       expect(r.nodes.filter((n) => n.id !== bad).every((n) => n.state === "skipped")).toBe(true);
       expect(appliesByNode()).toEqual(before);
-      expect(listAudit(t.deps.db, { limit: 1 })[0]).toMatchObject({ action: "config.rollout.create", result: "refused" });
+      expect((await listAudit(t.deps.db, { limit: 1 }))[0]).toMatchObject({ action: "config.rollout.create", result: "refused" });
     } finally {
       t.fleet.clearFaults(t.address(bad));
     }
@@ -88,11 +88,11 @@ describe("rollouts", () => {
       expect(await t.runningConfig(t.ids[2]!)).toContain("w-rolled");
       expect(await t.runningConfig(t.ids[6]!)).not.toContain("w-rolled");
       expect(done.nodes[0]!.revisionId).toBeDefined();
-      expect(t.deps.revisions.get(t.ids[2]!, done.nodes[0]!.revisionId!)).toMatchObject({ source: "rollout", rolloutId: r.id, result: "applied" });
+      expect(await t.deps.revisions.get(t.ids[2]!, done.nodes[0]!.revisionId!)).toMatchObject({ source: "rollout", rolloutId: r.id, result: "applied" });
 
       // Resume continues past the failure the operator has seen; the rest are applied.
       t.fleet.clearFaults(t.address(bad));
-      rolloutAction(t.deps, r.id, "resume", USER, { runner });
+      await rolloutAction(t.deps, r.id, "resume", USER, { runner });
       const resumed = await settle(r);
       expect(resumed.nodes.map((n) => n.state)).toEqual(["done", "done", "done", "failed", "done", "done"]);
       expect(resumed.state).toBe("failed");
@@ -135,15 +135,15 @@ describe("rollouts", () => {
 
   it("pause stops new nodes, resume continues, cancel skips the rest", async () => {
     const r = await createRollout(t.deps, { yaml: withHostname(workerYaml, "w-paused"), target: { cluster, role: "worker" }, mode: "no-reboot", concurrency: 1, continueOnFailure: false }, USER, { runner: null });
-    rolloutAction(t.deps, r.id, "pause", USER, { runner });
+    await rolloutAction(t.deps, r.id, "pause", USER, { runner });
     runner.kick(r.id);
     const paused = await settle(r);
     expect(paused.state).toBe("paused");
     expect(paused.nodes.every((n) => n.state === "preflight-ok")).toBe(true);
-    expect(() => rolloutAction(t.deps, r.id, "pause", USER, { runner })).toThrow(/cannot be paused/);
-    const cancelled = rolloutAction(t.deps, r.id, "cancel", USER, { runner });
+    await expect(rolloutAction(t.deps, r.id, "pause", USER, { runner })).rejects.toThrow(/cannot be paused/);
+    const cancelled = await rolloutAction(t.deps, r.id, "cancel", USER, { runner });
     expect(cancelled.state).toBe("cancelled");
     expect(cancelled.nodes.every((n) => n.state === "skipped" && n.message === `Cancelled by ${USER}`)).toBe(true);
-    expect(listAudit(t.deps.db, { limit: 2 }).map((e) => e.action)).toEqual(["config.rollout.cancel", "config.rollout.pause"]);
+    expect((await listAudit(t.deps.db, { limit: 2 })).map((e) => e.action)).toEqual(["config.rollout.cancel", "config.rollout.pause"]);
   });
 });

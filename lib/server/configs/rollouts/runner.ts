@@ -1,18 +1,21 @@
 import "server-only";
 
 import type { ApplyMode } from "@/lib/schemas/configs";
-import { recordAudit } from "@/lib/server/platform/audit-legacy";
+import { recordAudit } from "@/lib/server/platform/audit";
 import { applyAfterPreflight } from "@/lib/server/configs/apply";
 import { defaultConfigDeps, type ConfigDeps } from "@/lib/server/configs/deps";
 import { withApplySlot } from "@/lib/server/configs/in-flight";
 import { configHash, resultOfMode } from "@/lib/server/configs/modes";
 import { nextToStart, settledState } from "@/lib/server/configs/rollouts/plan";
-import { RolloutRepository, type StoredRollout, type StoredRolloutNode } from "@/lib/server/configs/rollouts/repo";
+import { IN_FLIGHT, RolloutRepository, type StoredRollout, type StoredRolloutNode } from "@/lib/server/configs/rollouts/repo";
+import type { Db } from "@/lib/server/platform/db/db";
 import { AppError, isAppError } from "@/lib/server/platform/errors";
-import { bootIdentity, errorText, JobLoops, sameBoot, waitUntil } from "@/lib/server/jobs";
+import { acquireLease, fenced, holdLease, LEASE_RENEW_MS, LEASE_TTL_MS, LeaseLostError, listLeases, releaseLease, type HeldLease } from "@/lib/server/platform/leases";
+import { processState } from "@/lib/server/platform/process-state";
+import { replicaId } from "@/lib/server/platform/replica";
+import { bootIdentity, errorText, JobLoops, sameBoot, waitUntil, type LoopContext } from "@/lib/server/jobs";
 import type { TalosClient } from "@/lib/server/talos";
 import { type Clock, realClock, sleep } from "@/lib/utils/clock";
-import { processState } from "@/lib/server/platform/process-state";
 
 export interface RolloutRunnerOptions {
   deps?: ConfigDeps;
@@ -21,46 +24,142 @@ export interface RolloutRunnerOptions {
   /** Poll interval while waiting for a node; default 500 ms. */
   pollMs?: number;
   clock?: Clock;
+  /** This replica's name as a lease owner; default {@link replicaId}. */
+  owner?: string;
+  /** The clock leases are taken, renewed and scanned on; default `clock` (tests freeze one replica's). */
+  leaseClock?: Clock;
+  leaseTtlMs?: number;
+  leaseRenewMs?: number;
+  /**
+   * How often the runner looks for rollouts nobody drives (their driver died) and re-reads the
+   * state of those it drives (a pause or cancel through another replica); default 2.5 s.
+   */
+  scanMs?: number;
+}
+
+/** The lease a rollout is driven under. */
+export const rolloutLease = (id: string) => `rollout:${id}`;
+
+/** The drive of one rollout ended early: this replica stopped, or another took the rollout over. */
+class DriveStopped extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = "DriveStopped";
+  }
+}
+
+/** What one drive loop works with: its lease, and the signal that ends it (runner stop or lease lost). */
+interface Drive {
+  id: string;
+  held: HeldLease;
+  signal: AbortSignal;
+  /** `fn` in one transaction fenced by the rollout's lease; a lost lease ends the drive. */
+  write<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
+  /** Throws DriveStopped unless this replica may still act on the rollout. */
+  assertDriving(): void;
 }
 
 /**
  * Drives persisted rollouts: starts nodes as the planner allows, applies each node's
  * preflighted config, waits for it to be back healthy (after a reboot when the mode reboots),
- * and writes every transition before acting on it. One drive loop per rollout per process.
+ * and writes every transition before acting on it.
+ *
+ * Several replicas may run a runner on one store; each rollout is driven by the one holding its
+ * lease (`rollout:<id>`). A runner takes the lease when it starts or resumes a rollout and on a
+ * periodic scan for rollouts whose driver is gone (lease expired); every transition it writes
+ * checks the lease's fencing number in the same transaction, and once the lease is lost it
+ * makes no further write and no further Talos call. Between steps it re-reads the rollout, so a
+ * pause or cancel written by any replica reaches it.
  */
 export class RolloutRunner {
   readonly repo: RolloutRepository;
+  readonly owner: string;
   private readonly deps: ConfigDeps;
   private readonly healthTimeoutMs: number;
   private readonly pollMs: number;
   private readonly clock: Clock;
+  private readonly leaseClock: Clock;
+  private readonly leaseTtlMs: number;
+  private readonly leaseRenewMs: number;
+  private readonly scanMs: number;
   private readonly loops: JobLoops;
+  private readonly drives = new Map<string, HeldLease>();
+  private scanTimer: unknown = null;
+  private scanning: Promise<void> = Promise.resolve();
+  private scanStopped = true;
 
   constructor(options: RolloutRunnerOptions = {}) {
     this.deps = options.deps ?? defaultConfigDeps();
     this.repo = new RolloutRepository(this.deps.db, this.deps.box);
+    this.owner = options.owner ?? replicaId();
     this.healthTimeoutMs = options.healthTimeoutMs ?? 10 * 60_000;
     this.pollMs = options.pollMs ?? 500;
     this.clock = options.clock ?? realClock;
+    this.leaseClock = options.leaseClock ?? this.clock;
+    this.leaseTtlMs = options.leaseTtlMs ?? LEASE_TTL_MS;
+    this.leaseRenewMs = options.leaseRenewMs ?? LEASE_RENEW_MS;
+    this.scanMs = options.scanMs ?? 2_500;
     this.loops = new JobLoops(this.clock, (id, e) => console.error(`[minos] rollout ${id} runner failed`, e));
   }
 
-  /**
-   * Picks up where a previous process stopped: running rollouts continue (a node caught
-   * mid-apply is checked on the node before anything is sent again); a rollout interrupted
-   * during its preflight-all applied nothing and is marked preflight-failed.
-   */
-  resumeAll(): void {
-    for (const id of this.repo.idsInState("preflight")) {
-      this.repo.skipPending(id, "Minos restarted during the preflight; nothing was applied", this.deps.now());
-      this.repo.setState(id, "preflight-failed", this.deps.now(), "Minos restarted during the preflight; nothing was applied. Start the rollout again.");
-    }
-    for (const id of this.repo.idsInState("running")) this.kick(id);
+  /** Resumes what needs a driver now, then keeps scanning for orphaned rollouts (the server's mode). */
+  start(): void {
+    if (!this.scanStopped || this.loops.stopped) return;
+    this.scanStopped = false;
+    const next = () => {
+      if (this.scanStopped) return;
+      this.scanTimer = this.leaseClock.setTimeout(() => void this.resumeAll().finally(next), this.scanMs);
+    };
+    void this.resumeAll().finally(next);
   }
 
-  /** Starts the drive loop of a rollout unless one is running. */
+  /**
+   * One scan: rollouts left in `preflight` by a replica that is gone applied nothing and become
+   * preflight-failed; every rollout that needs a driver and has none (its lease is free or
+   * expired) gets this replica's drive loop. A node caught mid-apply is checked on the node
+   * before anything is sent again.
+   */
+  resumeAll(): Promise<void> {
+    const run = this.scanning.then(() => this.scan());
+    this.scanning = run.catch((e: unknown) => console.error("[minos] the rollout scan failed", e));
+    return this.scanning;
+  }
+
+  private async scan(): Promise<void> {
+    if (this.loops.stopped) return;
+    const db = this.deps.db;
+    const now = this.leaseClock.now();
+    const live = new Map((await listLeases(db, now, { prefix: "rollout:" })).map((l) => [l.name, l.owner]));
+    for (const id of await this.repo.idsInState("preflight")) {
+      // A live lease: the replica that created it is still preflighting.
+      if (live.has(rolloutLease(id))) continue;
+      const lease = await acquireLease(db, rolloutLease(id), this.owner, now, this.leaseTtlMs);
+      if (!lease) continue;
+      try {
+        await fenced(db, lease, async (trx) => {
+          const repo = this.repo.on(trx);
+          if ((await repo.lockState(id)) !== "preflight") return;
+          const message = "Minos stopped during the preflight; nothing was applied";
+          await repo.skipPending(id, message, this.deps.now());
+          await repo.setState(id, "preflight-failed", this.deps.now(), `${message}. Start the rollout again.`);
+        });
+      } finally {
+        await releaseLease(db, lease);
+      }
+    }
+    for (const id of await this.repo.idsToDrive()) {
+      const owner = live.get(rolloutLease(id));
+      if (owner === undefined || owner === this.owner) this.kick(id);
+    }
+  }
+
+  /**
+   * Drives a rollout if this replica can take its lease (or wakes its loop, which re-reads the
+   * rollout's state, when it drives it already).
+   */
   kick(id: string): void {
-    this.loops.ensure(id, () => this.drive(id));
+    if (this.loops.has(id)) return this.loops.wake(id);
+    this.loops.ensure(id, (ctx) => this.own(id, ctx));
   }
 
   /** Resolves when the rollout's drive loop (if any) has ended. */
@@ -68,49 +167,122 @@ export class RolloutRunner {
     await this.loops.idle(id);
   }
 
-  /** Resolves when no rollout is being driven (loops started meanwhile included). */
+  /** Resolves when no rollout is being driven (a scan in progress and loops started meanwhile included). */
   async drain(): Promise<void> {
+    await this.scanning;
     await this.loops.drain();
   }
 
-  /** No new loops; running ones end after their current nodes (tests, shutdown). */
-  async stop(): Promise<void> {
-    await this.loops.stop();
+  /** The rollouts this runner drives now (holds the lease of). */
+  driving(): string[] {
+    return [...this.drives.keys()].sort();
   }
 
-  private async drive(id: string): Promise<void> {
+  /**
+   * Stops cleanly: no new loops or scans; the nodes being driven stop at their next step (no new
+   * Talos call; what was persisted stays), and their leases are given back so another replica
+   * takes over at once.
+   */
+  async stop(): Promise<void> {
+    this.scanStopped = true;
+    this.leaseClock.clearTimeout(this.scanTimer);
+    await this.loops.stop();
+    await this.scanning;
+  }
+
+  private async own(id: string, ctx: LoopContext): Promise<void> {
+    const ended = new AbortController();
+    const endOn = (reason: string) => {
+      if (!ended.signal.aborted) ended.abort(new DriveStopped(reason));
+    };
+    const held = await holdLease(this.deps.db, rolloutLease(id), this.owner, {
+      clock: this.leaseClock,
+      ttlMs: this.leaseTtlMs,
+      renewMs: this.leaseRenewMs,
+      onLost: () => endOn("the rollout's lease was lost"),
+    });
+    if (!held) return;
+    const onStop = () => endOn("the runner stopped");
+    if (ctx.signal.aborted) onStop();
+    ctx.signal.addEventListener("abort", onStop, { once: true });
+    this.drives.set(id, held);
+    const drive: Drive = {
+      id,
+      held,
+      signal: ended.signal,
+      write: async (fn) => {
+        try {
+          return await held.fenced(fn);
+        } catch (e) {
+          if (e instanceof LeaseLostError) endOn(e.message);
+          throw e;
+        }
+      },
+      assertDriving: () => {
+        if (ended.signal.aborted) throw ended.signal.reason as Error;
+        // Two renewals missed: the lease may be gone before a node call lands; leave it to the next owner.
+        if (held.lost || this.leaseClock.now() > held.lease.expiresAt - this.leaseRenewMs) {
+          endOn("the rollout's lease could not be renewed");
+          throw ended.signal.reason as Error;
+        }
+      },
+    };
+    try {
+      await this.drive(drive, ctx);
+    } catch (e) {
+      if (!(e instanceof DriveStopped || e instanceof LeaseLostError)) throw e;
+    } finally {
+      ctx.signal.removeEventListener("abort", onStop);
+      this.drives.delete(id);
+      await held.release();
+      if (ended.signal.aborted) console.info(`[minos] rollout ${id}: ${(ended.signal.reason as Error).message}; no longer driven by ${this.owner}`);
+    }
+  }
+
+  private async drive(d: Drive, ctx: LoopContext): Promise<void> {
     const active = new Map<string, Promise<void>>();
     const launch = (r: StoredRollout, node: StoredRolloutNode) => {
       active.set(
         node.id,
-        this.processNode(r, node).finally(() => active.delete(node.id)),
+        this.processNode(d, r, node).finally(() => active.delete(node.id)),
       );
     };
-    // Nodes left mid-flight by an earlier process belong to this loop now.
-    const first = this.repo.getOrThrow(id);
-    for (const n of first.nodes) if (n.state === "applying" || n.state === "waiting-healthy") launch(first, n);
-    for (;;) {
-      const r = this.repo.getOrThrow(id);
-      if (r.state === "running" && !this.loops.stopped) {
-        for (const nodeId of nextToStart(r, r.nodes)) {
-          if (active.has(nodeId)) continue;
-          const node = r.nodes.find((n) => n.id === nodeId)!;
-          // Mark it started before the first await so the next planning round counts it.
-          this.repo.updateNode(id, nodeId, { state: "applying", message: "Applying the config", startedAt: this.deps.now() }, this.deps.now());
-          launch(r, { ...node, state: "applying", startedAt: null });
+    try {
+      // Nodes left mid-flight by an earlier driver belong to this loop now.
+      const first = await this.repo.getOrThrow(d.id);
+      for (const n of first.nodes) if (IN_FLIGHT.includes(n.state)) launch(first, n);
+      for (;;) {
+        if (d.signal.aborted) break;
+        // Armed before the read, so a kick that comes in between is not lost.
+        const woken = ctx.nextWake(this.scanMs);
+        const r = await this.repo.getOrThrow(d.id);
+        if (r.state === "running") {
+          for (const nodeId of nextToStart(r, r.nodes)) {
+            if (d.signal.aborted) break;
+            if (active.has(nodeId)) continue;
+            const node = r.nodes.find((n) => n.id === nodeId)!;
+            // Marked started (fenced, and only while the rollout still runs) before the first Talos call.
+            if (!(await d.write((trx) => this.repo.on(trx).startNode(d.id, nodeId, this.deps.now())))) break;
+            launch(r, { ...node, state: "applying", startedAt: null });
+          }
         }
+        if (active.size === 0) {
+          const latest = await this.repo.getOrThrow(d.id);
+          const state = settledState(latest, latest.nodes);
+          if (state === latest.state || (await this.finish(d, latest, state))) return;
+          continue; // Another replica changed the state meanwhile: look again.
+        }
+        // A node finished, the rollout was kicked here, or time to re-read what was asked through another replica.
+        await Promise.race([...active.values(), woken]);
       }
-      if (active.size === 0) {
-        const latest = this.repo.getOrThrow(id);
-        const state = settledState(latest, latest.nodes);
-        if (state !== latest.state) this.finish(latest, state);
-        return;
-      }
-      await Promise.race(active.values());
+    } finally {
+      // Whatever ended the loop, the nodes it started end first (they stop at their next step when aborted).
+      await Promise.all(active.values());
     }
   }
 
-  private finish(r: StoredRollout, state: "done" | "failed" | StoredRollout["state"]): void {
+  /** The rollout's end, if it still is in the state it was read in. */
+  private async finish(d: Drive, r: StoredRollout, state: StoredRollout["state"]): Promise<boolean> {
     const failed = r.nodes.filter((n) => n.state === "failed");
     const message =
       state === "done"
@@ -118,19 +290,23 @@ export class RolloutRunner {
         : failed.length > 0
           ? `Stopped: ${failed.map((n) => `${n.id}: ${n.message}`).join("; ")}`
           : "";
-    this.repo.setState(r.id, state, this.deps.now(), message);
-    recordAudit(this.deps.db, {
-      actor: r.author,
-      action: "config.rollout",
-      target: r.id,
-      result: state === "done" ? "ok" : "failed",
-      details: { state, nodes: r.nodes.map((n) => ({ node: n.id, state: n.state, revision: n.revisionId })), message },
+    return d.write(async (trx) => {
+      if (!(await this.repo.on(trx).setState(r.id, state, this.deps.now(), message, { from: [r.state] }))) return false;
+      await recordAudit(trx, {
+        actor: r.author,
+        action: "config.rollout",
+        target: r.id,
+        result: state === "done" ? "ok" : "failed",
+        details: { state, nodes: r.nodes.map((n) => ({ node: n.id, state: n.state, revision: n.revisionId })), message },
+      });
+      return true;
     });
   }
 
-  private async processNode(r: StoredRollout, node: StoredRolloutNode): Promise<void> {
+  private async processNode(d: Drive, r: StoredRollout, node: StoredRolloutNode): Promise<void> {
     const now = () => this.deps.now();
     try {
+      d.assertDriving();
       const { cluster, address } = await this.deps.resolveNode(node.id);
       const client = await this.deps.client(cluster);
       const deadline = this.clock.now() + this.healthTimeoutMs;
@@ -138,24 +314,26 @@ export class RolloutRunner {
         if (node.startedAt === null) {
           // A fresh start: remember the boot before the apply, then apply.
           const bootBefore = await bootIdentity(client, address);
-          this.repo.updateNode(r.id, node.id, { bootBefore }, now());
-          await this.applyNode(r, node, client, address);
+          await d.write((trx) => this.repo.on(trx).updateNode(r.id, node.id, { bootBefore }, now()));
+          await this.applyNode(d, r, node, client, address);
         } else {
-          await this.resumeApplying(r, node, client, address, deadline);
+          await this.resumeApplying(d, r, node, client, address, deadline);
         }
       }
-      const current = this.repo.getOrThrow(r.id).nodes.find((n) => n.id === node.id)!;
-      await this.waitHealthy(client, address, current.mode ?? r.mode, current.bootBefore, deadline);
-      this.repo.updateNode(r.id, node.id, { state: "done", message: current.message || "Healthy", finishedAt: now() }, now());
+      const current = (await this.repo.getOrThrow(r.id)).nodes.find((n) => n.id === node.id)!;
+      await this.waitHealthy(d, client, address, current.mode ?? r.mode, current.bootBefore, deadline);
+      await d.write((trx) => this.repo.on(trx).updateNode(r.id, node.id, { state: "done", message: current.message || "Healthy", finishedAt: now() }, now()));
     } catch (e) {
-      this.repo.updateNode(r.id, node.id, { state: "failed", message: errorText(e), finishedAt: now() }, now());
+      // Stopped or taken over: the node stays as persisted, for whoever drives the rollout next.
+      if (e instanceof DriveStopped || e instanceof LeaseLostError || d.signal.aborted) return;
+      await d.write((trx) => this.repo.on(trx).updateNode(r.id, node.id, { state: "failed", message: errorText(e), finishedAt: now() }, now())).catch(() => undefined);
     }
   }
 
-  private async applyNode(r: StoredRollout, node: StoredRolloutNode, client: TalosClient, address: string): Promise<void> {
+  private async applyNode(d: Drive, r: StoredRollout, node: StoredRolloutNode, client: TalosClient, address: string): Promise<void> {
     await withApplySlot(node.id, `rollout ${r.id}`, async () => {
-      const merged = this.repo.nodeConfig(r.id, node.id);
-      const res = await applyAfterPreflight(
+      const merged = await this.repo.nodeConfig(r.id, node.id);
+      await applyAfterPreflight(
         this.deps,
         node.id,
         { client, address, merged, response: { mode: node.mode, warnings: [] } },
@@ -164,68 +342,77 @@ export class RolloutRunner {
           actor: r.author,
           source: "rollout",
           rolloutId: r.id,
-          onPending: (revisionId) => this.repo.updateNode(r.id, node.id, { revisionId }, this.deps.now()),
+          // The pending revision, the node's answer and the node's state move in fenced transactions.
+          write: (fn) => d.write(fn),
+          onPending: (trx, revisionId) => this.repo.on(trx).updateNode(r.id, node.id, { revisionId }, this.deps.now()),
+          onApplied: (trx, res) => this.repo.on(trx).updateNode(r.id, node.id, { state: "waiting-healthy", mode: res.mode, message: res.modeDetails }, this.deps.now()),
+          beforeCall: () => d.assertDriving(),
         },
       );
-      this.repo.updateNode(r.id, node.id, { state: "waiting-healthy", mode: res.mode, message: res.modeDetails }, this.deps.now());
     });
   }
 
   /**
-   * The previous process stopped between "applying" and the node's answer: the apply may or may
+   * The previous driver stopped between "applying" and the node's answer: the apply may or may
    * not have reached the node. Ask the node (its running or persisted config carries the
    * rollout's config hash) instead of applying again.
    */
-  private async resumeApplying(r: StoredRollout, node: StoredRolloutNode, client: TalosClient, address: string, deadline: number): Promise<void> {
+  private async resumeApplying(d: Drive, r: StoredRollout, node: StoredRolloutNode, client: TalosClient, address: string, deadline: number): Promise<void> {
     const mode: ApplyMode = node.mode ?? r.mode;
     for (;;) {
-      const applied = await this.nodeHasConfig(client, address, node.configHash!, deadline);
+      const applied = await this.nodeHasConfig(d, client, address, node.configHash!, deadline);
       if (applied) {
-        if (node.revisionId !== undefined) {
-          this.deps.revisions.finish(node.revisionId, { result: resultOfMode(mode), mode, message: "Applied (confirmed on the node after Minos restarted)" });
-        }
-        recordAudit(this.deps.db, { actor: r.author, action: "config.rollout.apply", target: node.id, result: "ok", details: { rolloutId: r.id, revision: node.revisionId, resumed: true } });
-        this.repo.updateNode(r.id, node.id, { state: "waiting-healthy", message: "Applied (confirmed after Minos restarted)" }, this.deps.now());
+        await d.write(async (trx) => {
+          if (node.revisionId !== undefined) {
+            await this.deps.revisions.on(trx).finish(node.revisionId, { result: resultOfMode(mode), mode, message: "Applied (confirmed on the node after Minos restarted)" });
+          }
+          await recordAudit(trx, { actor: r.author, action: "config.rollout.apply", target: node.id, result: "ok", details: { rolloutId: r.id, revision: node.revisionId, resumed: true } });
+          await this.repo.on(trx).updateNode(r.id, node.id, { state: "waiting-healthy", message: "Applied (confirmed after Minos restarted)" }, this.deps.now());
+        });
         return;
       }
       if (node.revisionId !== undefined) {
-        this.deps.revisions.finish(node.revisionId, { result: "failed", message: "Minos stopped before the apply reached the node" });
+        const revisionId = node.revisionId;
+        await d.write((trx) => this.deps.revisions.on(trx).finish(revisionId, { result: "failed", message: "Minos stopped before the apply reached the node" }));
       }
       try {
         if (node.bootBefore === null) {
+          d.assertDriving();
           const bootBefore = await bootIdentity(client, address);
-          this.repo.updateNode(r.id, node.id, { bootBefore }, this.deps.now());
+          await d.write((trx) => this.repo.on(trx).updateNode(r.id, node.id, { bootBefore }, this.deps.now()));
         }
-        await this.applyNode(r, { ...node, revisionId: undefined }, client, address);
+        await this.applyNode(d, r, { ...node, revisionId: undefined }, client, address);
         return;
       } catch (e) {
         // The interrupted apply may still be running on the node: wait for it and look again.
         if (!isAppError(e) || e.code !== "conflict" || this.clock.now() > deadline) throw e;
-        await sleep(this.clock, this.pollMs);
+        await sleep(this.clock, this.pollMs, d.signal);
       }
     }
   }
 
-  private async nodeHasConfig(client: TalosClient, address: string, hash: string, deadline: number): Promise<boolean> {
+  private async nodeHasConfig(d: Drive, client: TalosClient, address: string, hash: string, deadline: number): Promise<boolean> {
     for (;;) {
+      d.assertDriving();
       try {
         const [running, persistent] = await Promise.all([client.machineConfig(address), client.machineConfig(address, { id: "persistent" }).catch(() => null)]);
         return configHash(running.yaml) === hash || (persistent !== null && configHash(persistent.yaml) === hash);
       } catch (e) {
         if (this.clock.now() > deadline) throw e;
-        await sleep(this.clock, this.pollMs);
+        await sleep(this.clock, this.pollMs, d.signal);
       }
     }
   }
 
   /** Back healthy: rebooted when the mode reboots, then stage running and ready. */
-  private async waitHealthy(client: TalosClient, address: string, mode: ApplyMode, bootBefore: string | null, deadline: number): Promise<void> {
+  private async waitHealthy(d: Drive, client: TalosClient, address: string, mode: ApplyMode, bootBefore: string | null, deadline: number): Promise<void> {
     let rebooted = mode !== "reboot" || bootBefore === null;
-    // No stop signal: stop() lets the nodes in flight finish, as it always has for rollouts.
     const verdict = await waitUntil({
       clock: this.clock,
       pollMs: this.pollMs,
       deadline,
+      // Ends the wait when this replica stops or loses the rollout: the next driver waits again.
+      signal: d.signal,
       check: async () => {
         try {
           if (!rebooted) {
@@ -240,6 +427,7 @@ export class RolloutRunner {
         }
       },
     });
+    d.assertDriving();
     if (!verdict.ok) throw new AppError("node_timeout", `Not back healthy within ${Math.round(this.healthTimeoutMs / 1000)} s (${verdict.reason})`);
   }
 }
@@ -247,13 +435,14 @@ export class RolloutRunner {
 const g = processState<{ __minosRolloutRunner?: RolloutRunner }>();
 
 /**
- * Starts the rollout runner once per process and resumes persisted rollouts. Called from
- * instrumentation; safe to call again (returns the running one).
+ * Starts the rollout runner once per process: it resumes what needs a driver and keeps scanning
+ * for rollouts whose driver is gone. Called from instrumentation; safe to call again (returns
+ * the running one).
  */
 export function startRolloutRunner(options: RolloutRunnerOptions = {}): RolloutRunner {
   if (!g.__minosRolloutRunner) {
     g.__minosRolloutRunner = new RolloutRunner(options);
-    g.__minosRolloutRunner.resumeAll();
+    g.__minosRolloutRunner.start();
   }
   return g.__minosRolloutRunner;
 }

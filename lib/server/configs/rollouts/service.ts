@@ -4,14 +4,16 @@ import { randomBytes } from "node:crypto";
 
 import { redactConfig } from "@/lib/config/redact";
 import { rolloutSchema, type CreateRolloutBody, type RolloutAction, type RolloutDetail, type RolloutListResponse, type RolloutTarget } from "@/lib/schemas/configs";
-import { recordAudit } from "@/lib/server/platform/audit-legacy";
+import { recordAudit } from "@/lib/server/platform/audit";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { configHash } from "@/lib/server/configs/modes";
 import { runPreflight } from "@/lib/server/configs/preflight";
 import { orderTargets } from "@/lib/server/configs/rollouts/plan";
 import { publicRollout, RolloutRepository } from "@/lib/server/configs/rollouts/repo";
-import { startRolloutRunner, type RolloutRunner } from "@/lib/server/configs/rollouts/runner";
+import { rolloutLease, startRolloutRunner, type RolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { AppError } from "@/lib/server/platform/errors";
+import { holdLease } from "@/lib/server/platform/leases";
+import { replicaId } from "@/lib/server/platform/replica";
 import { resourceKinds } from "@/lib/server/talos";
 
 type CreateRollout = Required<Pick<CreateRolloutBody, "yaml" | "target">> & {
@@ -79,59 +81,79 @@ export async function createRollout(deps: ConfigDeps, body: CreateRollout, actor
   const targets = await resolveTargets(deps, body.target);
   if (targets.length === 0) throw new AppError("bad_request", "No node matches this target");
   const id = `ro-${deps.now().toISOString().slice(0, 10).replaceAll("-", "")}-${randomBytes(4).toString("hex")}`;
-  repo.create({
-    id,
-    author: actor,
-    at: deps.now(),
-    target: body.target,
-    mode: body.mode,
-    concurrency: body.concurrency,
-    continueOnFailure: body.continueOnFailure,
-    configHash: configHash(body.yaml),
-    redactedYaml: redactConfig(body.yaml),
-    nodes: targets,
-  });
-  await eachLimited(targets, PREFLIGHT_CONCURRENCY, async (t) => {
-    try {
-      const pre = await runPreflight(deps, t.id, { yaml: body.yaml, mode: body.mode });
-      if (pre.refusal) {
-        repo.updateNode(id, t.id, { state: "preflight-failed", message: pre.response.verdict }, deps.now());
-        return;
+  // The rollout's lease, held through the preflight-all: a replica that sees it in `preflight`
+  // leaves it alone while the lease lives, and marks it failed once the lease expired (this
+  // replica died). An owner of its own, so this process's runner never mistakes it for its lease.
+  const held = await holdLease(deps.db, rolloutLease(id), `${replicaId()}/create`);
+  if (!held) throw new AppError("conflict", `Rollout ${id} is being created already`);
+  let failed: { id: string; message: string }[];
+  try {
+    await held.fenced((trx) =>
+      repo.on(trx).create({
+        id,
+        author: actor,
+        at: deps.now(),
+        target: body.target,
+        mode: body.mode,
+        concurrency: body.concurrency,
+        continueOnFailure: body.continueOnFailure,
+        configHash: configHash(body.yaml),
+        redactedYaml: redactConfig(body.yaml),
+        nodes: targets,
+      }),
+    );
+    await eachLimited(targets, PREFLIGHT_CONCURRENCY, async (t) => {
+      let update: Parameters<RolloutRepository["updateNode"]>[2];
+      let config: { yaml: string; hash: string } | undefined;
+      try {
+        const pre = await runPreflight(deps, t.id, { yaml: body.yaml, mode: body.mode });
+        if (pre.refusal) {
+          update = { state: "preflight-failed", message: pre.response.verdict };
+        } else {
+          config = { yaml: pre.merged, hash: configHash(pre.merged) };
+          update = { state: "preflight-ok", mode: pre.response.mode, message: pre.response.unchanged ? `Nothing changes; ${pre.response.effect}` : `Ready: ${pre.response.effect}` };
+        }
+      } catch (e) {
+        update = { state: "preflight-failed", message: e instanceof Error ? e.message : String(e) };
       }
-      repo.setNodeConfig(id, t.id, pre.merged, configHash(pre.merged));
-      const message = pre.response.unchanged ? `Nothing changes; ${pre.response.effect}` : `Ready: ${pre.response.effect}`;
-      repo.updateNode(id, t.id, { state: "preflight-ok", mode: pre.response.mode, message }, deps.now());
-    } catch (e) {
-      repo.updateNode(id, t.id, { state: "preflight-failed", message: e instanceof Error ? e.message : String(e) }, deps.now());
-    }
-  });
-  const checked = repo.getOrThrow(id);
-  const failed = checked.nodes.filter((n) => n.state === "preflight-failed");
-  if (failed.length > 0) {
-    repo.skipPending(id, "Not applied: the preflight failed on another node", deps.now());
-    repo.setState(id, "preflight-failed", deps.now(), `The preflight failed on ${failed.length} of ${checked.nodes.length} nodes; nothing was applied.`);
-  } else {
-    repo.setState(id, "running", deps.now(), "");
+      await held.fenced(async (trx) => {
+        if (config) await repo.on(trx).setNodeConfig(id, t.id, config.yaml, config.hash);
+        await repo.on(trx).updateNode(id, t.id, update, deps.now());
+      });
+    });
+    const checked = await repo.getOrThrow(id);
+    failed = checked.nodes.filter((n) => n.state === "preflight-failed");
+    await held.fenced(async (trx) => {
+      if (failed.length > 0) {
+        await repo.on(trx).skipPending(id, "Not applied: the preflight failed on another node", deps.now());
+        await repo.on(trx).setState(id, "preflight-failed", deps.now(), `The preflight failed on ${failed.length} of ${checked.nodes.length} nodes; nothing was applied.`);
+      } else {
+        await repo.on(trx).setState(id, "running", deps.now(), "");
+      }
+      await recordAudit(trx, {
+        actor,
+        action: "config.rollout.create",
+        target: id,
+        result: failed.length > 0 ? "refused" : "ok",
+        details: { cluster: body.target.cluster, role: body.target.role, nodes: targets.map((n) => n.id), mode: body.mode, concurrency: body.concurrency, failed: failed.map((n) => ({ node: n.id, reason: n.message })) },
+      });
+    });
+  } finally {
+    // Given back before the runner takes it (any replica's scan would, too).
+    await held.release();
   }
-  recordAudit(deps.db, {
-    actor,
-    action: "config.rollout.create",
-    target: id,
-    result: failed.length > 0 ? "refused" : "ok",
-    details: { cluster: body.target.cluster, role: body.target.role, nodes: targets.map((n) => n.id), mode: body.mode, concurrency: body.concurrency, failed: failed.map((n) => ({ node: n.id, reason: n.message })) },
-  });
   if (failed.length === 0) runnerOf(opts)?.kick(id);
-  return publicRollout(repo.getOrThrow(id));
+  return publicRollout(await repo.getOrThrow(id));
 }
 
-export function listRollouts(deps: ConfigDeps, limit = 50): RolloutListResponse {
+export async function listRollouts(deps: ConfigDeps, limit = 50): Promise<RolloutListResponse> {
   // The list leaves the manifests out; GET /api/rollouts/:id has the one asked for.
-  const rollouts = new RolloutRepository(deps.db, deps.box).list(limit).map((r) => rolloutSchema.parse(publicRollout(r)));
+  const rollouts = (await new RolloutRepository(deps.db, deps.box).list(limit)).map((r) => rolloutSchema.parse(publicRollout(r)));
   return { rollouts };
 }
 
-export function getRollout(deps: ConfigDeps, id: string): RolloutDetail {
-  return publicRollout(new RolloutRepository(deps.db, deps.box).getOrThrow(id));
+export async function getRollout(deps: ConfigDeps, id: string): Promise<RolloutDetail> {
+  return publicRollout(await new RolloutRepository(deps.db, deps.box).getOrThrow(id));
 }
 
 const allowed: Record<RolloutAction, string[]> = {
@@ -145,20 +167,29 @@ const allowed: Record<RolloutAction, string[]> = {
  * stopped at a failed node (the failures so far are accepted; a new one stops it again).
  * cancel: the nodes not started are skipped. @throws AppError conflict in any other state.
  */
-export function rolloutAction(deps: ConfigDeps, id: string, action: RolloutAction, actor: string, opts: RunnerChoice = {}): RolloutDetail {
+export async function rolloutAction(deps: ConfigDeps, id: string, action: RolloutAction, actor: string, opts: RunnerChoice = {}): Promise<RolloutDetail> {
   const repo = new RolloutRepository(deps.db, deps.box);
-  const r = repo.getOrThrow(id);
-  if (!allowed[action].includes(r.state)) throw new AppError("conflict", `A ${r.state} rollout cannot be ${action === "pause" ? "paused" : action === "resume" ? "resumed" : "cancelled"}`);
-  const now = deps.now();
-  if (action === "pause") repo.setState(id, "paused", now, `Paused by ${actor}`);
-  if (action === "resume") {
-    repo.setState(id, "running", now, "", { failuresAllowed: r.nodes.filter((n) => n.state === "failed").length });
-  }
-  if (action === "cancel") {
-    repo.skipPending(id, `Cancelled by ${actor}`, now);
-    repo.setState(id, "cancelled", now, `Cancelled by ${actor}`);
-  }
-  recordAudit(deps.db, { actor, action: `config.rollout.${action}`, target: id, result: "ok", details: { from: r.state } });
-  if (action === "resume") runnerOf(opts)?.kick(id);
+  // Read and written in one transaction, the rollout's row locked: the driver (on any replica)
+  // starts a node or ends the rollout only under the same lock, and re-reads the state after.
+  await deps.db.transaction().execute(async (trx) => {
+    const tx = repo.on(trx);
+    const state = await tx.lockState(id);
+    if (state === undefined) throw new AppError("not_found", `No rollout ${id}`);
+    if (!allowed[action].includes(state)) throw new AppError("conflict", `A ${state} rollout cannot be ${action === "pause" ? "paused" : action === "resume" ? "resumed" : "cancelled"}`);
+    const now = deps.now();
+    if (action === "pause") await tx.setState(id, "paused", now, `Paused by ${actor}`);
+    if (action === "resume") {
+      const failed = (await tx.getOrThrow(id)).nodes.filter((n) => n.state === "failed").length;
+      await tx.setState(id, "running", now, "", { failuresAllowed: failed });
+    }
+    if (action === "cancel") {
+      await tx.skipPending(id, `Cancelled by ${actor}`, now);
+      await tx.setState(id, "cancelled", now, `Cancelled by ${actor}`);
+    }
+    await recordAudit(trx, { actor, action: `config.rollout.${action}`, target: id, result: "ok", details: { from: state } });
+  });
+  // This replica's runner drives it if the lease is free, or wakes its loop if it drives it; a
+  // driver elsewhere re-reads the state between its steps.
+  runnerOf(opts)?.kick(id);
   return getRollout(deps, id);
 }

@@ -16,8 +16,10 @@ import { processState } from "@/lib/server/platform/process-state";
 export type Db = Kysely<Tables>;
 export type DbDialect = "sqlite" | "postgres";
 
-const g = processState<{ __minosDb?: Db }>();
-const sqliteHandles = new WeakMap<Db, Database.Database>();
+// In the process state: Next loads this module more than once per process, and every copy must
+// find the handle behind the one store.
+const g = processState<{ __minosDb?: Db; __minosSqliteHandles?: WeakMap<Db, Database.Database> }>();
+const sqliteHandles = (g.__minosSqliteHandles ??= new WeakMap<Db, Database.Database>());
 
 /** Whether a location names a PostgreSQL server rather than a SQLite file. */
 export function isPostgresUrl(location: string): boolean {

@@ -13,7 +13,7 @@ import {
 } from "@/lib/schemas/configs";
 import { errorEnvelopeSchema } from "@/lib/schemas/error";
 import { authActorLabel, authedRequest } from "@/test/auth/credentials";
-import { startRolloutRunner } from "@/lib/server/configs/rollouts/runner";
+import { startRolloutRunner, type RolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
 
 import * as rolloutItem from "../../../../rollouts/[id]/route";
@@ -29,7 +29,7 @@ import { processState } from "@/lib/server/platform/process-state";
 let t: ConfigTestFleet;
 let node: string;
 let yaml: string;
-const g = processState<{ __minosConfigDeps?: unknown }>();
+const g = processState<{ __minosConfigDeps?: unknown; __minosRolloutRunner?: RolloutRunner }>();
 
 // Signed in as an admin through the test harness: these tests are about config push, not access control.
 const post = (body: unknown) => authedRequest("http://localhost/x", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }, "admin");
@@ -45,7 +45,9 @@ beforeAll(async () => {
   yaml = redactConfig(await t.runningConfig(node)).replace(/^(\s+hostname: ).*$/m, "$1route-test");
 });
 afterAll(async () => {
-  await startRolloutRunner().drain();
+  // The process's runner (started by POST /api/rollouts) scans its store until stopped.
+  await g.__minosRolloutRunner?.stop();
+  g.__minosRolloutRunner = undefined;
   g.__minosConfigDeps = undefined;
   await t?.stop();
 });
