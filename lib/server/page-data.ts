@@ -47,12 +47,12 @@ export async function pageNearestExpiry(grant: PageGrant, options: { cluster?: s
   return getNearestExpiry(options);
 }
 
-export function pageUpgradePlan(grant: PageGrant, id: string): UpgradePlan | null {
+export async function pageUpgradePlan(grant: PageGrant, id: string): Promise<UpgradePlan | null> {
   grantedActor(grant, "viewer");
   return startUpgradeRunner().get(id);
 }
 
-export function pageUpgradePlans(grant: PageGrant, opts: { limit: number }): UpgradePlanSummary[] {
+export async function pageUpgradePlans(grant: PageGrant, opts: { limit: number }): Promise<UpgradePlanSummary[]> {
   grantedActor(grant, "viewer");
   return startUpgradeRunner().list(opts);
 }

@@ -1,23 +1,26 @@
 /**
- * A stand-alone upgrade runner over a database file, for the restart test (and by hand):
+ * A stand-alone upgrade runner (one Minos replica's) over a store, for the takeover test (and by hand):
  *
  *   node --conditions=react-server --import tsx test/upgrades/runner-child.ts \
- *     --db /tmp/minos.db --talosconfig /tmp/sim/talosconfig [--create '{"cluster":"sim-1",…}']
+ *     --db /tmp/minos.db|postgres://… --talosconfig /tmp/sim/talosconfig [--owner replica-a] [--create '{"cluster":"sim-1",…}']
  *
- * It resumes every live plan, optionally creates one (printing `PLAN <id>`), and exits once no
- * plan is live. The test SIGKILLs it mid-plan and starts another over the same file.
+ * It drives every live plan whose lease it can take, optionally creates one (printing `PLAN <id>`),
+ * and exits once no plan is live. The test SIGKILLs the driver mid-plan; another child over the
+ * same store takes the plan over when the dead one's lease expires.
  */
 import { parseArgs } from "node:util";
 
 import { upgradeRequestSchema } from "@/lib/schemas/upgrades";
-import { openLegacyDb as openDb } from "@/lib/server/platform/db/db";
+import { openDb } from "@/lib/server/platform/db/db";
 import { createTalosClient } from "@/lib/server/talos";
 import { getTalosContextOrThrow, loadTalosconfig } from "@/lib/server/talos/talosconfig";
 
 import { UpgradeRunner } from "@/lib/server/upgrades/runner";
 
 async function main() {
-  const { values } = parseArgs({ options: { db: { type: "string" }, talosconfig: { type: "string" }, create: { type: "string" }, poll: { type: "string" } } });
+  const { values } = parseArgs({
+    options: { db: { type: "string" }, talosconfig: { type: "string" }, create: { type: "string" }, poll: { type: "string" }, owner: { type: "string" } },
+  });
   if (!values.db || !values.talosconfig) throw new Error("--db and --talosconfig are required");
   const context = getTalosContextOrThrow(await loadTalosconfig(values.talosconfig));
   const client = createTalosClient(context);
@@ -26,6 +29,7 @@ async function main() {
     db,
     client: async () => client,
     clusterNodes: async () => context.nodes,
+    owner: values.owner,
     pollIntervalMs: Number(values.poll ?? 100),
     readTimeoutMs: 2000,
     log: (m) => console.log(`LOG ${m}`),
@@ -36,10 +40,11 @@ async function main() {
     console.log(`PLAN ${plan.id}`);
   }
   for (;;) {
-    if (Object.keys(runner.progressByCluster()).length === 0) break;
+    if (Object.keys(await runner.progressByCluster()).length === 0) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   await runner.stop();
+  await db.destroy();
   console.log("IDLE");
   process.exit(0);
 }

@@ -15,7 +15,7 @@ export default async function UpgradesPage({ searchParams }: { searchParams: Pro
   const params = await searchParams;
   const { clusters } = await pageClusters(grant);
   const queryClient = makeQueryClient();
-  queryClient.setQueryData(upgradeListQueryOptions().queryKey, { plans: pageUpgradePlans(grant, { limit: 50 }) });
+  queryClient.setQueryData(upgradeListQueryOptions().queryKey, { plans: await pageUpgradePlans(grant, { limit: 50 }) });
   const selected = typeof params.cluster === "string" && clusters.some((c) => c.name === params.cluster) ? params.cluster : undefined;
   return (
     <>

@@ -6,7 +6,7 @@ import { route } from "@/lib/server/http/route";
 import { withUpgradeRunner } from "@/lib/server/upgrades";
 
 // GET /api/upgrades – upgrade plans, newest first (?cluster=, ?limit=)
-export const GET = route({ role: "viewer", query: upgradeListQuerySchema }, ({ query }) => withUpgradeRunner((r) => ({ plans: r.list(query) })));
+export const GET = route({ role: "viewer", query: upgradeListQuerySchema }, ({ query }) => withUpgradeRunner(async (r) => ({ plans: await r.list(query) })));
 
 // POST /api/upgrades – plan and start a rolling upgrade (?dryRun=1 returns the plan and starts nothing)
 export const POST = route(

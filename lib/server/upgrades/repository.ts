@@ -11,50 +11,15 @@ import type {
   UpgradePreview,
   UpgradeStrategy,
 } from "@/lib/schemas/upgrades";
-import type { LegacyDb as Db } from "@/lib/server/platform/db/db";
+import { dialectOf, type Db } from "@/lib/server/platform/db/db";
+import type { UpgradeNodesTable, UpgradePlansTable } from "@/lib/server/platform/db/schema";
 import { computeProgress } from "@/lib/upgrades/progress";
 
 /** Messages kept per node: enough for the live view, bounded for long installs. */
 const MAX_MESSAGES = 50;
 
-interface PlanRow {
-  id: string;
-  cluster: string;
-  target_version: string;
-  image: string;
-  strategy: string;
-  state: UpgradePlanState;
-  reason: string | null;
-  actor: string;
-  checks: string;
-  batches: string;
-  etcd_members: number | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  updated_at: string;
-}
-
-interface NodeRow {
-  plan_id: string;
-  node_id: string;
-  address: string;
-  hostname: string | null;
-  role: "controlplane" | "worker";
-  batch: number;
-  position: number;
-  from_version: string | null;
-  to_version: string;
-  already_on_target: number;
-  state: UpgradeNodeState;
-  started_at: string | null;
-  finished_at: string | null;
-  state_changed_at: string | null;
-  attempts: number;
-  boot_id_before: string | null;
-  error: string | null;
-  messages: string;
-}
+type PlanRow = Omit<UpgradePlansTable, "state"> & { state: UpgradePlanState };
+type NodeRow = Omit<UpgradeNodesTable, "role" | "state"> & { role: "controlplane" | "worker"; state: UpgradeNodeState };
 
 const iso = (t: number) => new Date(t).toISOString();
 
@@ -109,41 +74,85 @@ export interface NodePatch {
   now: number;
 }
 
+/** Runs `fn` in the caller's transaction, or in a new one. */
+function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}
+
 /**
- * Upgrade plans and their nodes in SQLite. Every transition is written before the runner acts
- * on it, so a restarted Minos resumes each node from what it had announced.
+ * Upgrade plans and their nodes. Every transition is written before the runner acts on it, so a
+ * runner that takes a plan over (after a restart, or on another replica) resumes each node from
+ * what was announced. Construct it over a transaction to make its writes part of that
+ * transaction (the runner's fenced writes, an API action and its audit entry).
  */
 export class UpgradeRepository {
   constructor(private readonly db: Db) {}
 
   /** Persists a new plan and its nodes (state `pending`) in one transaction. */
-  insertPlan(p: { id: string; actor: string; preview: UpgradePreview; etcdMembers: number | null; now: number }): void {
+  async insertPlan(p: { id: string; actor: string; preview: UpgradePreview; etcdMembers: number | null; now: number }): Promise<void> {
     const at = iso(p.now);
     const { preview } = p;
-    this.db.transaction(() => {
-      this.db.prepare(
-        `INSERT INTO upgrade_plans (id, cluster, target_version, image, strategy, state, reason, actor, checks, batches, etcd_members, created_at, started_at, finished_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 'pending', NULL, ?, ?, ?, ?, ?, NULL, NULL, ?)`,
-      ).run(p.id, preview.cluster, preview.targetVersion, preview.image, JSON.stringify(preview.strategy), p.actor, JSON.stringify(preview.checks), JSON.stringify(preview.batches), p.etcdMembers, at, at);
-      const ins = this.db.prepare(
-        `INSERT INTO upgrade_nodes (plan_id, node_id, address, hostname, role, batch, position, from_version, to_version, already_on_target, state, started_at, finished_at, state_changed_at, attempts, boot_id_before, error, messages)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, NULL, 0, NULL, NULL, '[]')`,
-      );
-      for (const n of preview.nodes as PlannedNode[]) {
-        ins.run(p.id, n.id, n.address, n.hostname, n.role, n.batch, n.position, n.fromVersion, preview.targetVersion, n.alreadyOnTarget ? 1 : 0);
-      }
-    })();
+    await inTransaction(this.db, async (trx) => {
+      await trx
+        .insertInto("upgrade_plans")
+        .values({
+          id: p.id,
+          cluster: preview.cluster,
+          target_version: preview.targetVersion,
+          image: preview.image,
+          strategy: JSON.stringify(preview.strategy),
+          state: "pending",
+          reason: null,
+          actor: p.actor,
+          checks: JSON.stringify(preview.checks),
+          batches: JSON.stringify(preview.batches),
+          etcd_members: p.etcdMembers,
+          created_at: at,
+          started_at: null,
+          finished_at: null,
+          updated_at: at,
+        })
+        .execute();
+      const nodes = preview.nodes as PlannedNode[];
+      if (nodes.length === 0) return;
+      await trx
+        .insertInto("upgrade_nodes")
+        .values(
+          nodes.map((n) => ({
+            plan_id: p.id,
+            node_id: n.id,
+            address: n.address,
+            hostname: n.hostname,
+            role: n.role,
+            batch: n.batch,
+            position: n.position,
+            from_version: n.fromVersion,
+            to_version: preview.targetVersion,
+            already_on_target: n.alreadyOnTarget ? 1 : 0,
+            state: "pending",
+            started_at: null,
+            finished_at: null,
+            state_changed_at: null,
+            attempts: 0,
+            boot_id_before: null,
+            error: null,
+            messages: "[]",
+          })),
+        )
+        .execute();
+    });
   }
 
-  getPlanNodes(id: string): UpgradeNode[] {
-    return (this.db.prepare("SELECT * FROM upgrade_nodes WHERE plan_id = ? ORDER BY position").all(id) as NodeRow[]).map(toNode);
+  async getPlanNodes(id: string): Promise<UpgradeNode[]> {
+    const rows = await this.db.selectFrom("upgrade_nodes").selectAll().where("plan_id", "=", id).orderBy("position").execute();
+    return (rows as NodeRow[]).map(toNode);
   }
 
   /** A plan with its nodes and progress; null when there is none with this id. */
-  getPlan(id: string, now: number): UpgradePlan | null {
-    const r = this.planRow(id);
+  async getPlan(id: string, now: number): Promise<UpgradePlan | null> {
+    const r = (await this.db.selectFrom("upgrade_plans").selectAll().where("id", "=", id).executeTakeFirst()) as PlanRow | undefined;
     if (!r) return null;
-    const nodes = this.getPlanNodes(id);
+    const nodes = await this.getPlanNodes(id);
     return {
       ...toSummary(r, nodes, now),
       checks: JSON.parse(r.checks) as UpgradeCheck[],
@@ -153,52 +162,85 @@ export class UpgradeRepository {
   }
 
   /** Plans newest first, without their nodes. */
-  listPlans(opts: { cluster?: string; limit: number; now: number }): UpgradePlanSummary[] {
-    const rows = (
-      opts.cluster
-        ? this.db.prepare("SELECT * FROM upgrade_plans WHERE cluster = ? ORDER BY created_at DESC, rowid DESC LIMIT ?").all(opts.cluster, opts.limit)
-        : this.db.prepare("SELECT * FROM upgrade_plans ORDER BY created_at DESC, rowid DESC LIMIT ?").all(opts.limit)
-    ) as PlanRow[];
-    return rows.map((r) => toSummary(r, this.getPlanNodes(r.id), opts.now));
+  async listPlans(opts: { cluster?: string; limit: number; now: number }): Promise<UpgradePlanSummary[]> {
+    // id breaks ties of plans made in the same millisecond (it was SQLite's rowid: insertion order, which neither store keeps portably).
+    const rows = (await this.db
+      .selectFrom("upgrade_plans")
+      .selectAll()
+      .$if(opts.cluster !== undefined, (q) => q.where("cluster", "=", opts.cluster!))
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(opts.limit)
+      .execute()) as PlanRow[];
+    return Promise.all(rows.map(async (r) => toSummary(r, await this.getPlanNodes(r.id), opts.now)));
   }
 
   /** Ids of plans in one of `states`, oldest first. */
-  listPlanIdsInStates(states: readonly UpgradePlanState[]): { id: string; cluster: string; state: UpgradePlanState }[] {
+  async listPlanIdsInStates(states: readonly UpgradePlanState[], opts: { cluster?: string } = {}): Promise<{ id: string; cluster: string; state: UpgradePlanState }[]> {
     if (states.length === 0) return [];
-    return this.db
-      .prepare(`SELECT id, cluster, state FROM upgrade_plans WHERE state IN (${states.map(() => "?").join(", ")}) ORDER BY created_at, rowid`)
-      .all(...states) as { id: string; cluster: string; state: UpgradePlanState }[];
+    const rows = await this.db
+      .selectFrom("upgrade_plans")
+      .select(["id", "cluster", "state"])
+      .where("state", "in", states)
+      .$if(opts.cluster !== undefined, (q) => q.where("cluster", "=", opts.cluster!))
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute();
+    return rows as { id: string; cluster: string; state: UpgradePlanState }[];
   }
 
   /** How many etcd members the cluster had when the plan was made (the health gate expects as many). */
-  getPlanEtcdMembers(id: string): number | null {
-    return (this.db.prepare("SELECT etcd_members FROM upgrade_plans WHERE id = ?").pluck().get(id) as number | null | undefined) ?? null;
+  async getPlanEtcdMembers(id: string): Promise<number | null> {
+    const r = await this.db.selectFrom("upgrade_plans").select("etcd_members").where("id", "=", id).executeTakeFirst();
+    return r?.etcd_members ?? null;
   }
 
-  getPlanState(id: string): UpgradePlanState | null {
-    return (this.db.prepare("SELECT state FROM upgrade_plans WHERE id = ?").pluck().get(id) as UpgradePlanState | undefined) ?? null;
+  /**
+   * A plan's state. `lock` (inside a transaction that then writes the plan) holds the row on
+   * PostgreSQL until the transaction ends, so a pause on one replica and the driver's step on
+   * another do not both decide from the same old state; SQLite's IMMEDIATE transactions are serial.
+   */
+  async getPlanState(id: string, opts: { lock?: boolean } = {}): Promise<UpgradePlanState | null> {
+    const r = await this.db
+      .selectFrom("upgrade_plans")
+      .select("state")
+      .where("id", "=", id)
+      .$if(opts.lock === true && dialectOf(this.db) === "postgres", (q) => q.forUpdate())
+      .executeTakeFirst();
+    return (r?.state as UpgradePlanState | undefined) ?? null;
   }
 
   /** Sets a plan's state (and reason); `started`/`finished` stamp those times if not set yet. */
-  setPlanState(id: string, p: { state: UpgradePlanState; reason?: string | null; started?: boolean; finished?: boolean; now: number }): void {
+  async setPlanState(id: string, p: { state: UpgradePlanState; reason?: string | null; started?: boolean; finished?: boolean; now: number }): Promise<void> {
     const at = iso(p.now);
-    this.db.prepare(
-      `UPDATE upgrade_plans SET state = ?, reason = COALESCE(?, reason), updated_at = ?,
-         started_at = CASE WHEN ? AND started_at IS NULL THEN ? ELSE started_at END,
-         finished_at = CASE WHEN ? AND finished_at IS NULL THEN ? ELSE finished_at END
-       WHERE id = ?`,
-    ).run(p.state, p.reason ?? null, at, p.started ? 1 : 0, at, p.finished ? 1 : 0, at, id);
+    await this.db
+      .updateTable("upgrade_plans")
+      .set((eb) => ({
+        state: p.state,
+        reason: p.reason != null ? p.reason : eb.ref("reason"),
+        updated_at: at,
+        started_at: p.started ? eb.fn.coalesce("started_at", eb.val(at)) : eb.ref("started_at"),
+        finished_at: p.finished ? eb.fn.coalesce("finished_at", eb.val(at)) : eb.ref("finished_at"),
+      }))
+      .where("id", "=", id)
+      .execute();
   }
 
-  clearPlanReason(id: string): void {
-    this.db.prepare("UPDATE upgrade_plans SET reason = NULL WHERE id = ?").run(id);
+  async clearPlanReason(id: string): Promise<void> {
+    await this.db.updateTable("upgrade_plans").set({ reason: null }).where("id", "=", id).execute();
   }
 
   /** Updates one node row (and the plan's updated_at) in one transaction. */
-  updateNode(planId: string, nodeId: string, p: NodePatch): void {
+  async updateNode(planId: string, nodeId: string, p: NodePatch): Promise<void> {
     const at = iso(p.now);
-    this.db.transaction(() => {
-      const row = this.db.prepare("SELECT messages FROM upgrade_nodes WHERE plan_id = ? AND node_id = ?").get(planId, nodeId) as { messages: string } | undefined;
+    await inTransaction(this.db, async (trx) => {
+      const row = await trx
+        .selectFrom("upgrade_nodes")
+        .select("messages")
+        .where("plan_id", "=", planId)
+        .where("node_id", "=", nodeId)
+        .$if(dialectOf(trx) === "postgres", (q) => q.forUpdate())
+        .executeTakeFirst();
       if (!row) throw new Error(`no node ${nodeId} in plan ${planId}`);
       let messages = row.messages;
       if (p.message !== undefined) {
@@ -206,39 +248,21 @@ export class UpgradeRepository {
         list.push({ at, text: p.message });
         messages = JSON.stringify(list.slice(-MAX_MESSAGES));
       }
-      this.db.prepare(
-        `UPDATE upgrade_nodes SET
-           state = COALESCE(?, state),
-           state_changed_at = CASE WHEN ? IS NOT NULL THEN ? ELSE state_changed_at END,
-           started_at = CASE WHEN ? AND started_at IS NULL THEN ? ELSE started_at END,
-           finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
-           attempts = attempts + ?,
-           boot_id_before = CASE WHEN ? THEN ? ELSE boot_id_before END,
-           error = CASE WHEN ? THEN ? ELSE error END,
-           messages = ?
-         WHERE plan_id = ? AND node_id = ?`,
-      ).run(
-        p.state ?? null,
-        p.state ?? null,
-        at,
-        p.started ? 1 : 0,
-        at,
-        p.finished ? 1 : 0,
-        at,
-        p.attempt ? 1 : 0,
-        p.bootIdBefore !== undefined ? 1 : 0,
-        p.bootIdBefore ?? null,
-        p.error !== undefined ? 1 : 0,
-        p.error ?? null,
-        messages,
-        planId,
-        nodeId,
-      );
-      this.db.prepare("UPDATE upgrade_plans SET updated_at = ? WHERE id = ?").run(at, planId);
-    })();
-  }
-
-  private planRow(id: string): PlanRow | undefined {
-    return this.db.prepare("SELECT * FROM upgrade_plans WHERE id = ?").get(id) as PlanRow | undefined;
+      await trx
+        .updateTable("upgrade_nodes")
+        .set((eb) => ({
+          ...(p.state !== undefined ? { state: p.state, state_changed_at: at } : {}),
+          ...(p.started ? { started_at: eb.fn.coalesce("started_at", eb.val(at)) } : {}),
+          ...(p.finished ? { finished_at: at } : {}),
+          ...(p.attempt ? { attempts: eb("attempts", "+", 1) } : {}),
+          ...(p.bootIdBefore !== undefined ? { boot_id_before: p.bootIdBefore } : {}),
+          ...(p.error !== undefined ? { error: p.error } : {}),
+          messages,
+        }))
+        .where("plan_id", "=", planId)
+        .where("node_id", "=", nodeId)
+        .execute();
+      await trx.updateTable("upgrade_plans").set({ updated_at: at }).where("id", "=", planId).execute();
+    });
   }
 }

@@ -11,7 +11,7 @@ import { performance } from "node:perf_hooks";
 
 import type { BenchRow } from "@/test/bench/types";
 import { upgradeRequestSchema } from "@/lib/schemas/upgrades";
-import { openLegacyDb as openDb } from "@/lib/server/platform/db/db";
+import { openDb } from "@/lib/server/platform/db/db";
 import { startTestFleet } from "@/test/talos/fleet";
 
 import { UpgradeRunner } from "./runner";
@@ -23,7 +23,8 @@ const UPGRADE_S = 0.2;
 async function run(nodes: number, firstAddress: string): Promise<BenchRow[]> {
   const t = await startTestFleet({ firstAddress, controlPlanes: 3, workers: nodes - 3, rebootSeconds: 0.3, bootSeconds: 0.2, readySeconds: 0.1, upgradeSeconds: UPGRADE_S });
   const dir = await mkdtemp(path.join(os.tmpdir(), "minos-upgrade-bench-"));
-  const db = openDb(path.join(dir, "minos.db"));
+  // MINOS_DATABASE_URL measures the PostgreSQL store; a SQLite file otherwise.
+  const db = openDb(process.env.MINOS_DATABASE_URL ?? path.join(dir, "minos.db"));
   const runner = new UpgradeRunner({ db, client: async () => t.clients.admin, clusterNodes: async () => t.contexts.admin.nodes, pollIntervalMs: 100, log: () => {} });
   try {
     runner.start();
@@ -31,7 +32,7 @@ async function run(nodes: number, firstAddress: string): Promise<BenchRow[]> {
     const t0 = performance.now();
     const plan = await runner.create(upgradeRequestSchema.parse({ cluster: "sim-1", version: "v1.14.0", strategy: { maxParallelWorkers: 1 } }));
     for (;;) {
-      const p = runner.getOrThrow(plan.id);
+      const p = await runner.getOrThrow(plan.id);
       if (p.state === "succeeded") break;
       if (p.state === "failed" || p.state === "cancelled") throw new Error(`plan ${p.state}: ${p.reason}`);
       await new Promise((r) => setTimeout(r, 20));
@@ -46,7 +47,7 @@ async function run(nodes: number, firstAddress: string): Promise<BenchRow[]> {
     ];
   } finally {
     await runner.stop();
-    db.close();
+    await db.destroy();
     await t.stop();
     await rm(dir, { recursive: true, force: true });
   }

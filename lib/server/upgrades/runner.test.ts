@@ -7,9 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { upgradeRequestSchema, type UpgradePlan, type UpgradeRequest } from "@/lib/schemas/upgrades";
-import { listAudit } from "@/lib/server/platform/audit-legacy";
-import { openLegacyDb as openDb, type LegacyDb as Db } from "@/lib/server/platform/db/db";
+import { listAudit } from "@/lib/server/platform/audit";
+import type { Db } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
+import { testDb } from "@/test/db";
 import { rejection, startTestFleet, waitFor, type TestFleet } from "@/test/talos/fleet";
 
 import { UpgradeRunner } from "./runner";
@@ -22,7 +23,7 @@ const CLUSTER = "sim-1";
 
 beforeAll(async () => {
   t = await startTestFleet({ firstAddress: "127.0.141.1", controlPlanes: 3, workers: 5, rebootSeconds: 0.3, bootSeconds: 0.2, readySeconds: 0.1, upgradeSeconds: 0.2 });
-  db = openDb(":memory:");
+  db = await testDb();
   runner = new UpgradeRunner({
     db,
     client: async () => t.clients.admin,
@@ -44,7 +45,7 @@ const request = (r: Partial<UpgradeRequest> & { version: string }) => upgradeReq
 
 async function finished(id: string, timeoutMs = 60_000): Promise<UpgradePlan> {
   return waitFor(async () => {
-    const p = runner.getOrThrow(id);
+    const p = await runner.getOrThrow(id);
     return ["succeeded", "failed", "cancelled"].includes(p.state) ? p : undefined;
   }, timeoutMs, 100);
 }
@@ -78,7 +79,7 @@ describe("upgrades that succeed", () => {
     const firstWorkerDown = tl.find((e) => e.event === "stage" && e.stage === "rebooting" && t.fleet.nodes.find((n) => n.address === e.node)?.role === "worker")!.time;
     const lastCpUp = Math.max(...done.nodes.filter((n) => n.role === "controlplane").map((n) => Date.parse(n.finishedAt!)));
     expect(lastCpUp).toBeLessThanOrEqual(firstWorkerDown);
-    const audit = listAudit(db, { limit: 10 }).filter((e) => e.target === plan.id);
+    const audit = (await listAudit(db, { limit: 10 })).filter((e) => e.target === plan.id);
     expect(audit.map((e) => e.action)).toEqual(["upgrade.succeeded", "upgrade.start"]);
   }, 90_000);
 
@@ -128,7 +129,7 @@ describe("faults halt the plan with the reason and leave the rest untouched", ()
           expect(touched.has(n.address)).toBe(false);
           expect(versions()[n.hostname!]).toBe(before[n.hostname!]);
         }
-        const audit = listAudit(db, { limit: 5 }).find((e) => e.target === plan.id && e.action === "upgrade.failed");
+        const audit = (await listAudit(db, { limit: 5 })).find((e) => e.target === plan.id && e.action === "upgrade.failed");
         expect(audit?.result).toBe("failed");
       } finally {
         t.fleet.clearFaults(worker.address);
@@ -141,19 +142,19 @@ describe("pause, resume and cancel", () => {
   it("pause finishes the node in flight and starts no more; resume continues; cancel skips the rest", async () => {
     await allBackRunning();
     const plan = await runner.create(request({ version: "v1.14.5" }));
-    await waitFor(async () => runner.getOrThrow(plan.id).nodes.some((n) => n.state !== "pending"), 10_000, 20);
-    const paused = runner.control(plan.id, "pause");
+    await waitFor(async () => (await runner.getOrThrow(plan.id)).nodes.some((n) => n.state !== "pending"), 10_000, 20);
+    const paused = await runner.control(plan.id, "pause");
     expect(paused.state).toBe("paused");
-    await waitFor(async () => runner.getOrThrow(plan.id).nodes.every((n) => ["pending", "done", "failed"].includes(n.state)), 20_000, 50);
-    const atPause = runner.getOrThrow(plan.id);
+    await waitFor(async () => (await runner.getOrThrow(plan.id)).nodes.every((n) => ["pending", "done", "failed"].includes(n.state)), 20_000, 50);
+    const atPause = await runner.getOrThrow(plan.id);
     expect(atPause.nodes.filter((n) => n.state === "done")).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 800));
-    expect(runner.getOrThrow(plan.id).nodes.filter((n) => n.state !== "pending")).toHaveLength(1);
-    expect((await rejection(Promise.resolve().then(() => runner.control(plan.id, "pause")))).message).toMatch(/Cannot pause an upgrade that is paused/);
+    expect((await runner.getOrThrow(plan.id)).nodes.filter((n) => n.state !== "pending")).toHaveLength(1);
+    expect((await rejection(runner.control(plan.id, "pause"))).message).toMatch(/Cannot pause an upgrade that is paused/);
 
-    runner.control(plan.id, "resume");
-    await waitFor(async () => runner.getOrThrow(plan.id).nodes.filter((n) => n.state === "done").length >= 2, 20_000, 20);
-    const cancelling = runner.control(plan.id, "cancel");
+    await runner.control(plan.id, "resume");
+    await waitFor(async () => (await runner.getOrThrow(plan.id)).nodes.filter((n) => n.state === "done").length >= 2, 20_000, 20);
+    const cancelling = await runner.control(plan.id, "cancel");
     expect(cancelling.state).toBe("cancelling");
     const done = await finished(plan.id);
     expect(done.state).toBe("cancelled");
@@ -161,7 +162,7 @@ describe("pause, resume and cancel", () => {
     expect(states.filter((s) => s === "done").length).toBeGreaterThanOrEqual(2);
     expect(states.every((s) => s === "done" || s === "skipped"), JSON.stringify(done.nodes.map((n) => [n.hostname, n.state, n.error]))).toBe(true);
     expect(states.filter((s) => s === "skipped").length).toBeGreaterThan(0);
-    const actions = listAudit(db, { limit: 20 }).filter((e) => e.target === plan.id).map((e) => e.action);
+    const actions = (await listAudit(db, { limit: 20 })).filter((e) => e.target === plan.id).map((e) => e.action);
     expect(actions).toEqual(["upgrade.cancelled", "upgrade.cancel", "upgrade.resume", "upgrade.pause", "upgrade.start"]);
   }, 90_000);
 });
@@ -177,7 +178,7 @@ describe("refusals", () => {
     const err = await rejection(runner.create(request({ version: "v1.17.0" })));
     expect(err).toBeInstanceOf(AppError);
     expect(err.code).toBe("conflict");
-    expect(listAudit(db, { limit: 1 })[0]).toMatchObject({ action: "upgrade.start", result: "refused", target: CLUSTER });
+    expect((await listAudit(db, { limit: 1 }))[0]).toMatchObject({ action: "upgrade.start", result: "refused", target: CLUSTER });
   });
 
   it("refuses when a node is unreachable or etcd is unhealthy; force turns etcd into a warning", async () => {

@@ -1,27 +1,20 @@
 import "server-only";
 
 import { errorCodeSchema } from "@/lib/schemas/error";
-import type { UpgradeEvent } from "@/lib/schemas/upgrades";
-import { getLegacyDb as getDb } from "@/lib/server/platform/db/db";
+import { getDb } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
 import { publish } from "@/lib/server/platform/events";
 import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/clients";
 
+import { relayUpgradeEvents } from "./relay";
 import { UpgradeRunner } from "./runner";
 import { processState } from "@/lib/server/platform/process-state";
-
-declare module "@/lib/server/platform/events" {
-  interface ServerEvents {
-    /** Every persisted plan or node transition of a rolling upgrade, with the whole plan. */
-    upgrade: UpgradeEvent;
-  }
-}
 
 // One runner per server process, in the process state: instrumentation and route handlers may be
 // separate module instances, and two runners would drive the same plan twice.
 const g = processState<{ __minosUpgradeRunner?: UpgradeRunner }>();
 
-/** The process's upgrade runner over the real database, Talos clients and event bus. */
+/** The process's upgrade runner over the real store, Talos clients and event bus; its lease owner is this replica. */
 export function getUpgradeRunner(): UpgradeRunner {
   g.__minosUpgradeRunner ??= new UpgradeRunner({
     db: getDb(),
@@ -33,10 +26,13 @@ export function getUpgradeRunner(): UpgradeRunner {
 }
 
 /**
- * Starts the upgrade runner once per process and resumes every plan that was live when Minos
- * stopped. Idempotent: instrumentation calls it at boot, the API before each use.
+ * Starts the upgrade runner once per process: it takes up every live plan no replica drives (those
+ * this replica drove before a restart, once their lease expires) and keeps looking for orphans.
+ * Idempotent: instrumentation calls it at boot, the API before each use.
  */
 export function startUpgradeRunner(): UpgradeRunner {
+  // Each bundle has its own relay module: registered on every start, the one that runs the relay (instrumentation's) has it too.
+  relayUpgradeEvents(getDb);
   const runner = getUpgradeRunner();
   runner.start();
   return runner;

@@ -15,7 +15,7 @@ export const metadata: Metadata = { title: "Upgrade" };
 export default async function UpgradePage({ params }: { params: Promise<{ id: string }> }) {
   const grant = await requirePageActor("viewer");
   const { id } = await params;
-  const plan = pageUpgradePlan(grant, id);
+  const plan = await pageUpgradePlan(grant, id);
   if (!plan) notFound();
   const queryClient = makeQueryClient();
   queryClient.setQueryData(upgradePlanQueryOptions(id).queryKey, plan);

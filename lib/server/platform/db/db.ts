@@ -80,9 +80,15 @@ const pgTypes = {
 };
 
 function openPostgres(url: string): Db {
-  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+  // A replica paused or cut off inside a transaction would hold its row locks (a lease's among
+  // them) until TCP gave up; Minos's transactions are never idle between statements for long, so
+  // the server ends such a session and another replica can take the lease over in time.
+  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes, idle_in_transaction_session_timeout: 5_000 });
   // An idle client's error (the server restarted) is reported on the pool; unhandled, it would end the process.
   pool.on("error", (e) => console.error("[minos] a PostgreSQL connection failed:", e.message));
+  // A client in use (a transaction the server ended) emits its error on itself, which the pool
+  // does not listen to then: without this, it would end the process; its query fails instead.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   const db = new Kysely<Tables>({
     dialect: new PostgresDialect({
       pool: async () => {
