@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, inject } from "vitest";
 
-import { openDb, type Db } from "@/lib/server/platform/db/db";
+import { closeDb, openDb, type Db } from "@/lib/server/platform/db/db";
 
 /** A PostgreSQL server for the postgres project to use instead of starting its own. */
 export const PG_ADMIN_URL_ENV = "MINOS_TEST_PG_ADMIN_URL";
@@ -34,7 +34,7 @@ export async function testDb(): Promise<Db> {
   if (!hooked) {
     hooked = true;
     afterAll(async () => {
-      await Promise.all(opened.splice(0).map((d) => d.destroy().catch(() => undefined)));
+      await Promise.all(opened.splice(0).map((d) => closeDb(d).catch(() => undefined)));
     });
   }
   return db;

@@ -2,26 +2,32 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import { sql } from "kysely";
+import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 
-import { migrateLegacy as migrate, openLegacyDb as openDb } from "@/lib/server/platform/db/db";
+import { closeDb, migratePostgres, openDb, type Db } from "@/lib/server/platform/db/db";
 import { migrations } from "@/lib/server/platform/db/migrations";
+import { createPgDatabase, testStore } from "@/test/db";
+import { inject } from "vitest";
 
 const dir = mkdtempSync(path.join(tmpdir(), "minos-db-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe("openDb", () => {
-  it("creates the file in WAL mode with every migration applied once", () => {
+const applied = async (db: Db) => (await db.selectFrom("schema_migrations").select("id").orderBy("id").execute()).map((r) => r.id);
+
+// The store's SQLite file: its mode, WAL and migrations (in both projects: it is always a file).
+describe("a SQLite store", () => {
+  it("creates the file in WAL mode with every migration applied once, also when opened again", async () => {
     const file = path.join(dir, "nested", "minos.db");
     const db = openDb(file);
-    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(db.prepare("SELECT id FROM schema_migrations ORDER BY id").pluck().all()).toEqual(migrations.map((m) => m.id));
-    migrate(db);
-    expect(db.prepare("SELECT count(*) FROM schema_migrations").pluck().get()).toBe(migrations.length);
-    db.close();
+    const { rows } = await sql<{ journal_mode: string }>`PRAGMA journal_mode`.execute(db);
+    expect(rows[0]!.journal_mode).toBe("wal");
+    expect(await applied(db)).toEqual(migrations.map((m) => m.id));
+    await closeDb(db);
     const again = openDb(file);
-    expect(again.prepare("SELECT count(*) FROM schema_migrations").pluck().get()).toBe(migrations.length);
-    again.close();
+    expect(await applied(again)).toEqual(migrations.map((m) => m.id));
+    await closeDb(again);
   });
 
   it("keeps migration ids unique and ascending", () => {
@@ -29,54 +35,65 @@ describe("openDb", () => {
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     expect(new Set(ids).size).toBe(ids.length);
   });
-});
 
-describe("migrate across connections", () => {
-  it("two connections opening the same new file apply each migration once", () => {
+  it("two connections opening the same new file apply each migration once", async () => {
     const file = path.join(dir, "shared.db");
     const a = openDb(file);
     const b = openDb(file);
-    migrate(a);
-    migrate(b);
-    expect(b.prepare("SELECT count(*) FROM schema_migrations").pluck().get()).toBe(migrations.length);
-    a.close();
-    b.close();
+    expect(await applied(b)).toEqual(migrations.map((m) => m.id));
+    await Promise.all([closeDb(a), closeDb(b)]);
   });
 });
 
 describe("file permissions", () => {
   const mode = (f: string) => statSync(f).mode & 0o777;
 
-  it("creates the database, its -wal and -shm files 0600 and a new directory 0700, whatever the umask", () => {
+  it("creates the database, its -wal and -shm files 0600 and a new directory 0700, whatever the umask", async () => {
     const old = process.umask(0o022);
     try {
       const file = path.join(dir, "private", "state", "minos.db");
       const db = openDb(file);
-      db.exec("CREATE TABLE t (x TEXT)");
-      db.prepare("INSERT INTO t VALUES (?)").run("a secret row");
+      await db.insertInto("replicas").values({ id: "a secret row", started_at: "x", seen_at: 0, address: null }).execute();
       // The write above sits in the WAL: both side files exist while the connection is open.
       expect(existsSync(`${file}-wal`)).toBe(true);
       expect(existsSync(`${file}-shm`)).toBe(true);
       expect({ db: mode(file), wal: mode(`${file}-wal`), shm: mode(`${file}-shm`) }).toEqual({ db: 0o600, wal: 0o600, shm: 0o600 });
       expect(mode(path.join(dir, "private", "state"))).toBe(0o700);
       expect(mode(path.join(dir, "private"))).toBe(0o700);
-      db.close();
+      await closeDb(db);
     } finally {
       process.umask(old);
     }
   });
 
-  it("tightens a database an older version left readable by others, and its side files", () => {
+  it("tightens a database an older version left readable by others, and its side files", async () => {
     const file = path.join(dir, "loose.db");
-    const first = openDb(file);
-    first.exec("CREATE TABLE t (x TEXT)");
-    first.close();
+    await closeDb(openDb(file));
     writeFileSync(`${file}-wal`, "");
     for (const f of [file, `${file}-wal`]) chmodSync(f, 0o644);
     const again = openDb(file);
     expect(mode(file)).toBe(0o600);
     expect(mode(`${file}-wal`)).toBe(0o600);
     expect(mode(`${file}-shm`)).toBe(0o600);
-    again.close();
+    await closeDb(again);
+  });
+});
+
+describe.skipIf(testStore() !== "postgres")("a PostgreSQL store", () => {
+  it("replicas starting together on a new database migrate it once (advisory lock)", async () => {
+    const url = await createPgDatabase(inject("pgAdminUrl"));
+    // createPgDatabase copies the migrated template: empty it to look like a new database.
+    const admin = new pg.Client(url);
+    await admin.connect();
+    await admin.query("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+    await admin.end();
+    const pools = Array.from({ length: 4 }, () => new pg.Pool({ connectionString: url, max: 1 }));
+    try {
+      await Promise.all(pools.map((p) => migratePostgres(p)));
+      const { rows } = await pools[0]!.query<{ id: number }>("SELECT id FROM schema_migrations ORDER BY id");
+      expect(rows.map((r) => r.id)).toEqual(migrations.map((m) => m.id));
+    } finally {
+      await Promise.all(pools.map((p) => p.end()));
+    }
   });
 });

@@ -17,7 +17,7 @@ export type Db = Kysely<Tables>;
 export type DbDialect = "sqlite" | "postgres";
 
 // In the process state: Next loads this module more than once per process, and every copy must
-// find the handle behind the one store.
+// find the SQLite handle behind the one store (to close it).
 const g = processState<{ __minosDb?: Db; __minosSqliteHandles?: WeakMap<Db, Database.Database> }>();
 const sqliteHandles = (g.__minosSqliteHandles ??= new WeakMap<Db, Database.Database>());
 
@@ -181,25 +181,12 @@ export function getDb(): Db {
   return g.__minosDb;
 }
 
-// ---- Transitional: code not yet moved to the query layer reaches the same SQLite connection. ----
-
-export type LegacyDb = Database.Database;
-
-/** The SQLite connection behind a store, for code that still writes SQL by hand. */
-export function legacyOf(db: Db): LegacyDb {
+/**
+ * Closes a store. Kysely's destroy() skips a driver it never initialised (a store opened and
+ * never queried), which would leave a SQLite file open: its handle is closed here either way.
+ */
+export async function closeDb(db: Db): Promise<void> {
+  await db.destroy();
   const handle = sqliteHandles.get(db);
-  if (!handle) throw new Error("This code path still needs SQLite; it has not been moved to the query layer yet");
-  return handle;
-}
-
-export function getLegacyDb(): LegacyDb {
-  return legacyOf(getDb());
-}
-
-export function openLegacyDb(file: string): LegacyDb {
-  return legacyOf(openSqlite(file));
-}
-
-export function migrateLegacy(handle: LegacyDb): void {
-  migrateSqlite(handle);
+  if (handle?.open) handle.close();
 }
