@@ -27,7 +27,9 @@ let admin: APIRequestContext;
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
+  const started = Date.now();
   stack = await startReplicaStack({ replicas: 3, clusters: CLUSTERS, controlPlanes: 1, workers: 1 });
+  console.log(`[replicas] PostgreSQL, the simulator and three Minos servers ready in ${Date.now() - started} ms`);
   [a, b, c] = stack.replicas as [MinosReplica, MinosReplica, MinosReplica];
   leases = leaseReader(stack.databaseUrl);
 });
@@ -148,6 +150,8 @@ test("each replica names itself on /api/health and the PostgreSQL store; every c
 });
 
 test("a node going down under A's poller shows on B (API and an open page); the delay is logged", async ({ browser }) => {
+  // Deadlines, not expectations: each wait below usually ends within seconds.
+  test.setTimeout(120_000);
   const owners = await leases.pollerOwners();
   const cluster = [...owners].find(([, owner]) => owner === a.id)?.[0];
   expect(cluster, "A polls a cluster").toBeDefined();
@@ -181,6 +185,7 @@ test("a node going down under A's poller shows on B (API and an open page); the 
 });
 
 test("kill -9 of a replica: its cluster is polled by another within 15 s, and the survivors keep showing the fleet, freshly seen", async ({ browser }) => {
+  test.setTimeout(90_000);
   const before = await leases.pollerOwners();
   const moved = [...before].filter(([, owner]) => owner === c.id).map(([cluster]) => cluster);
   expect(moved.length, "C polls a cluster").toBeGreaterThan(0);
