@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -260,6 +260,42 @@ export function cpuSeconds(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   // utime and stime are fields 14 and 15, i.e. 11 and 12 after the state field; clock ticks of 1/100 s on Linux.
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The PostgreSQL server's processes (the postmaster and every backend and worker it forked). */
+export async function postgresPids(databaseUrl: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  let backend: number;
+  try {
+    backend = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+  } finally {
+    await client.end();
+  }
+  const ppid = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
+  const postmaster = ppid(backend);
+  const children = readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return ppid(pid) === postmaster;
+      } catch {
+        return false; // ended meanwhile
+      }
+    });
+  return [postmaster, ...children];
+}
+
+/** CPU seconds of a set of processes; those that ended count 0 (their time is lost, so this is a floor). */
+export function cpuSecondsOf(pids: number[]): number {
+  return pids.reduce((sum, pid) => {
+    try {
+      return sum + cpuSeconds(pid);
+    } catch {
+      return sum;
+    }
+  }, 0);
 }
 
 /** A process's resident memory in MiB, from /proc/<pid>/status. */

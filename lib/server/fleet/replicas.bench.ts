@@ -18,7 +18,7 @@ import { performance } from "node:perf_hooks";
 import type { NodesResponse } from "@/lib/schemas/fleet";
 import type { HealthResponse } from "@/lib/schemas/health";
 import type { BenchRow } from "@/test/bench/types";
-import { bootstrapToken, cpuSeconds, leaseReader, rssMiB, startReplicaStack, type MinosReplica } from "@/test/replicas/stack";
+import { bootstrapToken, cpuSecondsOf, leaseReader, postgresPids, rssMiB, startReplicaStack, type MinosReplica } from "@/test/replicas/stack";
 
 const SUITE = "replicas";
 const REPLICAS = 3;
@@ -50,13 +50,13 @@ async function health(r: MinosReplica): Promise<HealthResponse> {
   return (await res.json()) as HealthResponse;
 }
 
-/** CPU share (% of one core) of each pid over `seconds`, measured while nothing calls the servers. */
-async function cpuWindow(pids: number[], seconds: number): Promise<number[]> {
-  const before = pids.map(cpuSeconds);
+/** CPU share (% of one core) of each group of processes over `seconds`, measured while nothing calls the servers. */
+async function cpuWindow(groups: number[][], seconds: number): Promise<number[]> {
+  const before = groups.map(cpuSecondsOf);
   const t0 = performance.now();
   await sleep(seconds * 1000);
   const wall = (performance.now() - t0) / 1000;
-  return pids.map((p, i) => ((cpuSeconds(p) - before[i]!) / wall) * 100);
+  return groups.map((g, i) => ((cpuSecondsOf(g) - before[i]!) / wall) * 100);
 }
 
 function loadAverage(): string {
@@ -123,8 +123,8 @@ export default async function bench(): Promise<BenchRow[]> {
     // Steady CPU: nothing calls the servers during the window.
     await sleep(WARMUP_S * 1000);
     const load0 = loadAverage();
-    const pids = [...stack.replicas.map((r) => r.pid), stack.sim.child.pid!];
-    const cpu = await cpuWindow(pids, STEADY_S);
+    const pgPids = await postgresPids(stack.databaseUrl);
+    const cpu = await cpuWindow([...stack.replicas.map((r) => [r.pid]), [stack.sim.child.pid!], pgPids], STEADY_S);
     stack.replicas.forEach((r, i) => {
       rows.push({
         suite: SUITE,
@@ -134,7 +134,10 @@ export default async function bench(): Promise<BenchRow[]> {
         note: `polls ${clustersOf(r).join(", ")} (${CONTROL_PLANES + WORKERS} nodes), mirrors ${CLUSTERS - 1}; ${STEADY_S} s window; RSS ${rssMiB(r.pid).toFixed(0)} MiB`,
       });
     });
-    rows.push({ suite: SUITE, name: "simulator: CPU in the same window", value: cpu[REPLICAS]!, unit: "% of a core", note: `${NODES} nodes answering three pollers; load average before: ${load0}` });
+    rows.push(
+      { suite: SUITE, name: "simulator: CPU in the same window", value: cpu[REPLICAS]!, unit: "% of a core", note: `${NODES} nodes answering three pollers; load average before: ${load0}` },
+      { suite: SUITE, name: "PostgreSQL: CPU in the same window", value: cpu[REPLICAS + 1]!, unit: "% of a core", note: `${pgPids.length} server processes (leases, heartbeats, snapshots, relay)` },
+    );
 
     // The kill: sample each cluster from the replica polling it (its own, fresh view) every second.
     const seen: Seen = new Map();
@@ -204,7 +207,7 @@ export default async function bench(): Promise<BenchRow[]> {
     // The survivors' CPU once they carry the dead replica's share.
     await sleep(5_000);
     const after = await cpuWindow(
-      survivors.map((r) => r.pid),
+      survivors.map((r) => [r.pid]),
       AFTER_S,
     );
     const finalOwners = await leases.pollerOwners();
