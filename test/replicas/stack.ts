@@ -264,16 +264,16 @@ export function cpuSeconds(pid: number): number {
 
 /** The PostgreSQL server's processes (the postmaster and every backend and worker it forked). */
 export async function postgresPids(databaseUrl: string): Promise<number[]> {
+  const ppid = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  let backend: number;
+  let postmaster: number;
   try {
-    backend = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+    // While the connection is open: its backend is gone once it closes.
+    postmaster = ppid((await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid);
   } finally {
     await client.end();
   }
-  const ppid = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
-  const postmaster = ppid(backend);
   const children = readdirSync("/proc")
     .filter((d) => /^\d+$/.test(d))
     .map(Number)
