@@ -255,47 +255,48 @@ export async function bootstrapToken(r: MinosReplica, timeoutMs = 30_000): Promi
 
 /** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
 export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // The command name (field 2) may hold spaces: count fields from the closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const fields = statFields(pid);
   // utime and stime are fields 14 and 15, i.e. 11 and 12 after the state field; clock ticks of 1/100 s on Linux.
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** The PostgreSQL server's processes (the postmaster and every backend and worker it forked). */
-export async function postgresPids(databaseUrl: string): Promise<number[]> {
-  const ppid = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The command name (field 2) may hold spaces: count fields from the closing parenthesis.
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+/** The PostgreSQL server's postmaster, found through a backend of its own. */
+export async function postmasterPid(databaseUrl: string): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  let postmaster: number;
   try {
     // While the connection is open: its backend is gone once it closes.
-    postmaster = ppid((await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid);
+    const backend = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+    return Number(statFields(backend)[1]);
   } finally {
     await client.end();
   }
-  const children = readdirSync("/proc")
-    .filter((d) => /^\d+$/.test(d))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        return ppid(pid) === postmaster;
-      } catch {
-        return false; // ended meanwhile
-      }
-    });
-  return [postmaster, ...children];
 }
 
-/** CPU seconds of a set of processes; those that ended count 0 (their time is lost, so this is a floor). */
-export function cpuSecondsOf(pids: number[]): number {
-  return pids.reduce((sum, pid) => {
+/**
+ * CPU seconds a process and all its children have used: its own, its reaped children's
+ * (cutime + cstime: the PostgreSQL backends of connections that closed) and its live children's.
+ * The difference of two readings is what the tree used in between, however backends came and went.
+ */
+export function treeCpuSeconds(pid: number): number {
+  const own = statFields(pid);
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
     try {
-      return sum + cpuSeconds(pid);
+      const f = statFields(Number(d));
+      if (Number(f[1]) === pid) ticks += Number(f[11]) + Number(f[12]);
     } catch {
-      return sum;
+      // Ended meanwhile: its time is in the parent's cutime by the next reading.
     }
-  }, 0);
+  }
+  return ticks / 100;
 }
 
 /** A process's resident memory in MiB, from /proc/<pid>/status. */

@@ -18,7 +18,7 @@ import { performance } from "node:perf_hooks";
 import type { NodesResponse } from "@/lib/schemas/fleet";
 import type { HealthResponse } from "@/lib/schemas/health";
 import type { BenchRow } from "@/test/bench/types";
-import { bootstrapToken, cpuSecondsOf, leaseReader, postgresPids, rssMiB, startReplicaStack, type MinosReplica } from "@/test/replicas/stack";
+import { bootstrapToken, cpuSeconds, leaseReader, postmasterPid, rssMiB, startReplicaStack, treeCpuSeconds, type MinosReplica } from "@/test/replicas/stack";
 
 const SUITE = "replicas";
 const REPLICAS = 3;
@@ -50,13 +50,13 @@ async function health(r: MinosReplica): Promise<HealthResponse> {
   return (await res.json()) as HealthResponse;
 }
 
-/** CPU share (% of one core) of each group of processes over `seconds`, measured while nothing calls the servers. */
-async function cpuWindow(groups: number[][], seconds: number): Promise<number[]> {
-  const before = groups.map(cpuSecondsOf);
+/** CPU share (% of one core) of each meter over `seconds` (a meter reads CPU seconds used so far), while nothing calls the servers. */
+async function cpuWindow(meters: (() => number)[], seconds: number): Promise<number[]> {
+  const before = meters.map((m) => m());
   const t0 = performance.now();
   await sleep(seconds * 1000);
   const wall = (performance.now() - t0) / 1000;
-  return groups.map((g, i) => ((cpuSecondsOf(g) - before[i]!) / wall) * 100);
+  return meters.map((m, i) => ((m() - before[i]!) / wall) * 100);
 }
 
 function loadAverage(): string {
@@ -123,8 +123,8 @@ export default async function bench(): Promise<BenchRow[]> {
     // Steady CPU: nothing calls the servers during the window.
     await sleep(WARMUP_S * 1000);
     const load0 = loadAverage();
-    const pgPids = await postgresPids(stack.databaseUrl);
-    const cpu = await cpuWindow([...stack.replicas.map((r) => [r.pid]), [stack.sim.child.pid!], pgPids], STEADY_S);
+    const postmaster = await postmasterPid(stack.databaseUrl);
+    const cpu = await cpuWindow([...[...stack.replicas.map((r) => r.pid), stack.sim.child.pid!].map((pid) => () => cpuSeconds(pid)), () => treeCpuSeconds(postmaster)], STEADY_S);
     stack.replicas.forEach((r, i) => {
       rows.push({
         suite: SUITE,
@@ -136,7 +136,7 @@ export default async function bench(): Promise<BenchRow[]> {
     });
     rows.push(
       { suite: SUITE, name: "simulator: CPU in the same window", value: cpu[REPLICAS]!, unit: "% of a core", note: `${NODES} nodes answering three pollers; load average before: ${load0}` },
-      { suite: SUITE, name: "PostgreSQL: CPU in the same window", value: cpu[REPLICAS + 1]!, unit: "% of a core", note: `${pgPids.length} server processes (leases, heartbeats, snapshots, relay)` },
+      { suite: SUITE, name: "PostgreSQL: CPU in the same window", value: cpu[REPLICAS + 1]!, unit: "% of a core", note: "the postmaster and every backend, those that ended included (leases, heartbeats, snapshots, relay)" },
     );
 
     // The kill: sample each cluster from the replica polling it (its own, fresh view) every second.
@@ -207,7 +207,7 @@ export default async function bench(): Promise<BenchRow[]> {
     // The survivors' CPU once they carry the dead replica's share.
     await sleep(5_000);
     const after = await cpuWindow(
-      survivors.map((r) => [r.pid]),
+      survivors.map((r) => () => cpuSeconds(r.pid)),
       AFTER_S,
     );
     const finalOwners = await leases.pollerOwners();
