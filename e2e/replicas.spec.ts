@@ -28,7 +28,8 @@ let admin: APIRequestContext;
 test.beforeAll(async () => {
   test.setTimeout(180_000);
   const started = Date.now();
-  stack = await startReplicaStack({ replicas: 3, clusters: CLUSTERS, controlPlanes: 1, workers: 1 });
+  // Each stage's deadline is short of the hook's, so a stuck start cleans up after itself before Playwright gives up.
+  stack = await startReplicaStack({ replicas: 3, clusters: CLUSTERS, controlPlanes: 1, workers: 1, readyTimeoutMs: 60_000 });
   console.log(`[replicas] PostgreSQL, the simulator and three Minos servers ready in ${Date.now() - started} ms`);
   [a, b, c] = stack.replicas as [MinosReplica, MinosReplica, MinosReplica];
   leases = leaseReader(stack.databaseUrl);
