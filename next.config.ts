@@ -5,8 +5,10 @@ import { securityHeaders } from "./lib/auth/security-headers";
 const nextConfig: NextConfig = {
   // Lets several builds (parallel work, benchmarks) live side by side; `npm start` reads the same variable.
   distDir: process.env.MINOS_DIST_DIR ?? ".next",
-  // grpc-js and its TLS plumbing run in Node as-is; bundling them gains nothing.
-  serverExternalPackages: ["@grpc/grpc-js", "@peculiar/x509"],
+  // grpc-js and its TLS plumbing run in Node as-is; bundling them gains nothing. Kysely must be
+  // one module instance: each bundled copy has its own PostgresAdapter class, so dialectOf's
+  // instanceof on the process's one store (made by instrumentation's copy) failed in routes.
+  serverExternalPackages: ["@grpc/grpc-js", "@peculiar/x509", "kysely"],
   // `next dev` opened on 127.0.0.1 otherwise blocks its own HMR requests.
   allowedDevOrigins: ["127.0.0.1"],
   poweredByHeader: false,
