@@ -26,7 +26,8 @@ function format(value: number): string {
 
 async function main() {
   const filter = process.argv[2];
-  const files = ["lib", "scripts"].flatMap((d) => find(path.join(root, d))).filter((f) => !filter || f.includes(filter)).sort();
+  // Matched against the path inside the repository: a checkout path containing the filter must not select every file.
+  const files = ["lib", "scripts"].flatMap((d) => find(path.join(root, d))).filter((f) => !filter || path.relative(root, f).includes(filter)).sort();
   if (files.length === 0) {
     console.log("no benchmarks found");
     return;
