@@ -4,6 +4,7 @@ import { pruneAuthNoise } from "@/lib/server/platform/audit";
 import { pruneChallenges } from "@/lib/server/auth/challenges";
 import { pruneBuckets } from "@/lib/server/auth/rate-limit";
 import { pruneSessions } from "@/lib/server/auth/sessions";
+import { pruneLeases } from "@/lib/server/platform/leases";
 import { getDb, type Db } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
 import { processState } from "@/lib/server/platform/process-state";
@@ -20,12 +21,17 @@ const g = processState<{ __minosHousekeeping?: ReturnType<typeof setInterval> }>
  * One-time links stay: expired ones are the Access page's invitation history. Every replica may
  * sweep: each delete is idempotent.
  */
-export async function sweep(db: Db, retentionDays: number, now: Date): Promise<{ auditRows: number; sessions: number; challenges: number; rateBuckets: number }> {
+export async function sweep(
+  db: Db,
+  retentionDays: number,
+  now: Date,
+): Promise<{ auditRows: number; sessions: number; challenges: number; rateBuckets: number; leases: number }> {
   return {
     auditRows: await pruneAuthNoise(db, retentionDays, now),
     sessions: await pruneSessions(db, now),
     challenges: await pruneChallenges(db, now),
     rateBuckets: await pruneBuckets(db, now),
+    leases: await pruneLeases(db, now.getTime()),
   };
 }
 

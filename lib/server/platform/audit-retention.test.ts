@@ -4,6 +4,7 @@ import { parseEnv } from "@/lib/schemas/env";
 import { AUDIT_LIMITS, listAudit, pruneAuthNoise, recordAudit, recordAuthFailure } from "@/lib/server/platform/audit";
 import { createSession } from "@/lib/server/auth/sessions";
 import { createUser } from "@/lib/server/auth/users";
+import { acquireLease } from "@/lib/server/platform/leases";
 import { testDb } from "@/test/db";
 import { sweep } from "@/lib/server/housekeeping";
 import { saveChallenge } from "@/lib/server/auth/challenges";
@@ -108,7 +109,12 @@ describe("audit retention", () => {
     // A bucket refilled long ago goes; one in use stays.
     await rateLimiter(db).take("signIn|203.0.113.1|POST /x", RATE_LIMITS.signIn, ago(1).getTime());
     await rateLimiter(db).take("signIn|203.0.113.2|POST /x", RATE_LIMITS.signIn, now.getTime());
-    expect(await sweep(db, days, now)).toEqual({ auditRows: 4, sessions: 1, challenges: 1, rateBuckets: 1 });
+    // A finished run's lease, expired two days ago, goes; a live one and one expired an hour ago stay.
+    await acquireLease(db, "upgrade:old", "replica-a", ago(2).getTime(), 1_000);
+    await acquireLease(db, "upgrade:recent", "replica-a", now.getTime() - 3_600_000, 1_000);
+    await acquireLease(db, "poller:lab", "replica-a", now.getTime(), 6_000);
+    expect(await sweep(db, days, now)).toEqual({ auditRows: 4, sessions: 1, challenges: 1, rateBuckets: 1, leases: 1 });
+    expect((await db.selectFrom("leases").select("name").orderBy("name").execute()).map((r) => r.name)).toEqual(["poller:lab", "upgrade:recent"]);
     expect(parseEnv({}).MINOS_AUDIT_RETENTION_DAYS).toBe(365);
     expect(() => parseEnv({ MINOS_AUDIT_RETENTION_DAYS: "-1" })).toThrow(/MINOS_AUDIT_RETENTION_DAYS/);
   });

@@ -1,7 +1,9 @@
 import "server-only";
 
+import { sql } from "kysely";
+
 import type { Db } from "@/lib/server/platform/db/db";
-import { holdLease, LEASE_RENEW_MS, LEASE_TTL_MS, listLeases, type HeldLease } from "@/lib/server/platform/leases";
+import { holdLease, LEASE_RENEW_MS, LEASE_TTL_MS, type HeldLease } from "@/lib/server/platform/leases";
 import { heartbeat, liveReplicas, retire } from "@/lib/server/platform/replica";
 import { realClock, type Clock } from "@/lib/utils/clock";
 
@@ -30,9 +32,9 @@ export interface LeaseSetOptions {
  * heartbeat, counts the live replicas, and aims at its fair share (items ÷ replicas, rounded up):
  * it takes free items (never-owned, released or expired) until it has its share, and gives one
  * back per scan when it has more (a replica joined), so work spreads without thrashing. An item
- * left free for two scans is taken even past the share, so nothing stays unowned while replicas
- * come and go. A dead replica's items are free once its leases expire (LEASE_TTL_MS), and are
- * taken at the next scan.
+ * whose lease expired unreleased (its owner died or stalled), or that stayed free for two scans,
+ * is taken even past the share, so nothing stays unowned while replicas come and go: a dead
+ * replica's items are run elsewhere at the first scan after its leases expire (LEASE_TTL_MS).
  */
 export class LeaseSet {
   private readonly held = new Map<string, HeldLease>();
@@ -104,14 +106,21 @@ export class LeaseSet {
     }
     const replicas = Math.max(1, (await liveReplicas(db, now)).length);
     const share = Math.ceil(items.length / replicas);
-    const taken = new Set((await listLeases(db, now, { prefix: o.prefix })).map((l) => l.name.slice(o.prefix.length)));
+    const rows = await db
+      .selectFrom("leases")
+      .select(["name", "expires_at"])
+      .where(sql<string>`substr(name, 1, ${o.prefix.length})`, "=", o.prefix)
+      .execute();
+    const taken = new Set(rows.filter((r) => r.expires_at > now).map((r) => r.name.slice(o.prefix.length)));
+    // Expired without being released: its owner died or stalled. Taken at once, whatever the share.
+    const abandoned = new Set(rows.filter((r) => r.expires_at > 0 && r.expires_at <= now).map((r) => r.name.slice(o.prefix.length)));
     const free = items.filter((i) => !taken.has(i) && !this.held.has(i));
     // Replicas scanning at the same moment should not all reach for the same item first.
     const random = o.random ?? Math.random;
     const order = free.map((i) => [random(), i] as const).sort((a, b) => a[0] - b[0]).map(([, i]) => i);
     for (const item of order) {
       if (this.stopped) return;
-      const orphaned = this.freeBefore.has(item);
+      const orphaned = this.freeBefore.has(item) || abandoned.has(item);
       if (this.held.size >= share && !orphaned) continue;
       const held = await holdLease(db, `${o.prefix}${item}`, o.owner, {
         clock: this.clock,

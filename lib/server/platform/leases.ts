@@ -190,3 +190,13 @@ export async function holdLease(
     },
   };
 }
+
+/**
+ * Drops leases that expired more than a day ago (finished rollouts and upgrades, removed
+ * clusters). A later lease of the same name starts a new row: its owner differs from any stalled
+ * holder of the old one, so the fence check still refuses that holder.
+ */
+export async function pruneLeases(db: Db, nowMs: number): Promise<number> {
+  const r = await db.deleteFrom("leases").where("expires_at", "<", nowMs - 86_400_000).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
