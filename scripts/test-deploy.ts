@@ -1,7 +1,7 @@
 /**
  * `npm run test:deploy`: builds the Dockerfile for real without a container engine and checks
- * the result starts and serves. Slow (npm ci and next build: minutes), so it is not part of
- * `npm test`'s Vitest run; the fast checks of the Dockerfile and the Kubernetes manifests are
+ * the result starts and serves. Slow (npm ci and next build: minutes), so it runs as a step of
+ * its own; the fast checks of the Dockerfile and the Kubernetes manifests are in Vitest
  * (scripts/deploy/dockerfile.test.ts, deploy/kubernetes/manifests.test.ts).
  *
  * Steps: parse the Dockerfile strictly (scripts/deploy/dockerfile.ts), copy the context less
@@ -9,7 +9,8 @@
  * temporary directory per stage (scripts/deploy/build.ts), then start the final stage's CMD as
  * its USER on a free loopback port and check /api/health, the HEALTHCHECK command, the store in
  * the state volume, a page, the process's uid, and a clean SIGTERM. With PostgreSQL's server
- * binaries installed, two replicas of the image then start together on one database.
+ * binaries installed, two replicas of the image then start together on one database. It is the
+ * last step of `npm test`.
  *
  * Must run as root (it switches to unprivileged uids with setpriv and sets file owners as the
  * image would have them). Uses the npm registry; `--prefer-offline` by default from a copy of
@@ -18,7 +19,7 @@
  * Ends with one line: `deploy: N passed, N failed`.
  */
 import { spawnSync, type ChildProcess } from "node:child_process";
-import { accessSync, chownSync, constants, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { accessSync, chownSync, constants, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -52,6 +53,8 @@ function finish(workRoot: string | null): never {
   const failed = results.filter((r) => !r.ok).length;
   console.log(`\ntook ${((Date.now() - started) / 1000).toFixed(0)} s`);
   console.log(`deploy: ${results.length - failed} passed, ${failed} failed`);
+  // `npm test` adds these to its count (scripts/test.ts).
+  if (process.env.DEPLOY_JSON_OUTPUT) writeFileSync(process.env.DEPLOY_JSON_OUTPUT, JSON.stringify({ passed: results.length - failed, failed }));
   process.exit(failed ? 1 : 0);
 }
 
