@@ -3,6 +3,7 @@ import "server-only";
 import pg from "pg";
 
 import { deliver, setEventRelay, type ServerEvents } from "@/lib/server/platform/events";
+import { processState } from "@/lib/server/platform/process-state";
 
 /** The channel every replica listens on. */
 export const RELAY_CHANNEL = "minos_events";
@@ -19,7 +20,9 @@ export interface RelayedTopic<T> {
   load?: (ref: string) => Promise<T | null>;
 }
 
-const relayed = new Map<string, RelayedTopic<unknown>>();
+// In the process state: Next loads this module once per bundle, and a topic registered from any
+// of them must be seen by the relay started from instrumentation.
+const relayed = (processState<{ __minosRelayedTopics?: Map<string, RelayedTopic<unknown>> }>().__minosRelayedTopics ??= new Map());
 
 export function relayTopic<K extends keyof ServerEvents>(topic: K, how: RelayedTopic<ServerEvents[K]> = {}): void {
   relayed.set(topic, how as RelayedTopic<unknown>);
