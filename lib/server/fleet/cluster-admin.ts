@@ -78,7 +78,8 @@ export function changedClusters(before: ReadonlyMap<string, string>, after: Read
  * hears of it (the `clusters` event is relayed between replicas on PostgreSQL). `deliver`: the
  * upload watch found a change another replica made and announced; this replica's subscribers
  * only, so a change is not announced once per replica. `none`: the event is being delivered
- * already, only this process's record of what it has seen moves on.
+ * already (relayed from the replica that made the change): this process catches up (clients,
+ * poller, its record of what it has seen) and announces nothing.
  */
 type Announce = "publish" | "deliver" | "none";
 
@@ -89,7 +90,7 @@ function sync(announce: Announce, local: readonly string[] = []): Promise<string
     const changed = before ? changedClusters(before, now) : [...local];
     if (changed.length > 0) {
       for (const c of changed) dropClusterClient(c);
-      if (announce !== "none") await reloadFleetClusters();
+      await reloadFleetClusters();
     }
     // Recorded once the poller has it: a failed reload is retried by the next sync.
     g.__minosClusterView = now;

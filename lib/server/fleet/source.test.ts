@@ -21,6 +21,7 @@ process.env.TALOSCONFIG = path.join(stateDir, "talosconfig");
 
 import { getClusterClient } from "@/lib/server/fleet/clients";
 import { addUploadedTalosconfig, insertCheckedUpload, removeUploadedTalosconfig, storeUpload, syncClusters, watchClusterUploads, type ClustersChangedEvent, type NewUpload } from "@/lib/server/fleet/cluster-admin";
+import { getFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
 import { createFleetSourceReader, getFleetSource, type FleetSource, type FleetSourceDeps } from "@/lib/server/fleet/source";
 import { listAudit } from "@/lib/server/platform/audit";
 import { dbLocation, getDb, openDb, type Db } from "@/lib/server/platform/db/db";
@@ -173,19 +174,23 @@ describe("the process's clusters follow the database", () => {
     }
   });
 
-  it("a change whose event was relayed here is not announced again by the watch", async () => {
+  it("a change whose event was relayed here reaches this replica's poller, and is not announced again by the watch", async () => {
     const changes: ClustersChangedEvent[] = [];
     const unsubscribe = subscribe("clusters", (e) => void changes.push(e));
     // A long interval: after its first run, the watch only follows events.
     const stop = watchClusterUploads(60_000);
+    const poller = getFleetPoller({ watchEvents: false, intervalMs: 60_000, discoveryIntervalMs: 3_600_000 });
     try {
+      await poller.start();
       await syncClusters();
       await storeUpload(replica(), box(), upload("relayed"));
       // As platform/relay.ts does with another replica's event.
       deliver("clusters", { clusters: ["relayed"] });
+      await waitFor(async () => poller.clusterNames().includes("relayed"), 5_000);
       expect(await syncClusters()).toEqual([]);
       expect(changes).toEqual([{ clusters: ["relayed"] }]);
     } finally {
+      await stopFleetPoller();
       stop();
       unsubscribe();
     }
