@@ -51,7 +51,9 @@ async function main() {
     server.close();
     // The background work gives its leases back, so other replicas take over at once rather
     // than after the leases expire (lib/server/runtime.ts leaves its stop in the process state).
-    const stopRuntime = processState<{ __minosStopRuntime?: () => Promise<void> }>().__minosStopRuntime;
+    const state = processState<{ __minosStopRuntime?: () => Promise<void>; __minosShuttingDown?: boolean }>();
+    state.__minosShuttingDown = true;
+    const stopRuntime = state.__minosStopRuntime;
     void Promise.resolve(stopRuntime?.())
       .catch((e: unknown) => console.error("[minos] stopping the background work failed", e))
       .then(() => app.close())

@@ -12,7 +12,10 @@ import { closeDb, openDb, type Db } from "@/lib/server/platform/db/db";
 
 /** A PostgreSQL server for the postgres project to use instead of starting its own. */
 export const PG_ADMIN_URL_ENV = "MINOS_TEST_PG_ADMIN_URL";
-export const PG_TEMPLATE = "minos_template";
+/** The migrated database every test database copies: one per run, so runs sharing a server do not trip over each other. */
+export function pgTemplate(): string {
+  return inject("pgTemplate");
+}
 
 /** The postgres project's server (provided by its global setup), or undefined in the sqlite project. */
 function pgAdminUrl(): string | undefined {
@@ -46,7 +49,7 @@ export async function createPgDatabase(adminUrl: string): Promise<string> {
   const client = new pg.Client(adminUrl);
   await client.connect();
   try {
-    await client.query(`CREATE DATABASE ${name} TEMPLATE ${PG_TEMPLATE}`);
+    await client.query(`CREATE DATABASE ${name} TEMPLATE ${pgTemplate()}`);
   } finally {
     await client.end();
   }

@@ -5,13 +5,14 @@
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 
-import { PG_ADMIN_URL_ENV, PG_TEMPLATE } from "@/test/db";
+import { PG_ADMIN_URL_ENV } from "@/test/db";
 import { startPostgres, type PgServer } from "@/test/pg/server";
 import { migratePostgres } from "@/lib/server/platform/db/db";
 
 declare module "vitest" {
   export interface ProvidedContext {
     pgAdminUrl: string;
+    pgTemplate: string;
   }
 }
 
@@ -25,16 +26,18 @@ export default async function setup(project: TestProject): Promise<() => void> {
   }
   // Provided to this project's test files only: the sqlite project must not see it.
   project.provide("pgAdminUrl", admin);
+  const template = `minos_template_${process.pid}`;
+  project.provide("pgTemplate", template);
   const client = new pg.Client(admin);
   await client.connect();
   try {
-    await client.query(`DROP DATABASE IF EXISTS ${PG_TEMPLATE}`);
-    await client.query(`CREATE DATABASE ${PG_TEMPLATE}`);
+    await client.query(`DROP DATABASE IF EXISTS ${template}`);
+    await client.query(`CREATE DATABASE ${template}`);
   } finally {
     await client.end();
   }
   const url = new URL(admin);
-  url.pathname = `/${PG_TEMPLATE}`;
+  url.pathname = `/${template}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
   try {
     await migratePostgres(pool);

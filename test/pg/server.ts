@@ -44,7 +44,9 @@ export async function startPostgres(options: { port?: number; fast?: boolean } =
   const bin = postgresBinDir();
   if (!bin) throw new Error("PostgreSQL's server binaries are missing: install Debian's postgresql package (apt-get install postgresql)");
   const asRoot = process.getuid?.() === 0;
-  const dir = mkdtempSync(path.join(tmpdir(), "minos-pg-"));
+  // As root the server runs as `postgres`, which must reach the directory: a TMPDIR under a
+  // root-only home would not do, /tmp does.
+  const dir = mkdtempSync(path.join(asRoot ? "/tmp" : tmpdir(), "minos-pg-"));
   if (asRoot) {
     const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
     const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim());

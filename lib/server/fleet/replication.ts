@@ -79,11 +79,14 @@ export function fleetReplication(o: FleetReplicationOptions): PollerOwnership & 
     const stamps = await o.db.selectFrom("fleet_snapshots").select(["cluster", "updated_at"]).execute();
     for (const s of stamps) {
       if (owned.has(s.cluster) || !known.has(s.cluster) || read.get(s.cluster) === s.updated_at) continue;
-      const row = await o.db.selectFrom("fleet_snapshots").select(["snapshot", "updated_at"]).where("cluster", "=", s.cluster).executeTakeFirst();
-      if (!row) continue;
-      // Owned meanwhile (a lease taken during the read): this replica's own polls win.
-      if (p.importCluster(JSON.parse(row.snapshot) as ClusterImage)) read.set(s.cluster, row.updated_at);
+      // Owned meanwhile (a lease taken during the read): importCluster refuses, its own polls win.
+      await importLatest(p, s.cluster);
     }
+  }
+
+  async function importLatest(p: OwnablePoller, name: string): Promise<void> {
+    const row = await o.db.selectFrom("fleet_snapshots").select(["snapshot", "updated_at"]).where("cluster", "=", name).executeTakeFirst();
+    if (row && read.get(name) !== row.updated_at && p.importCluster(JSON.parse(row.snapshot) as ClusterImage)) read.set(name, row.updated_at);
   }
 
   function sync(): Promise<void> {
@@ -110,7 +113,12 @@ export function fleetReplication(o: FleetReplicationOptions): PollerOwnership & 
         clock,
         scanMs: o.scanMs,
         items: () => p.clusterNames(),
-        onAcquired: (name) => void p.setOwned(name, true),
+        // The previous owner's last image first (it may be newer than this replica's mirror), so
+        // the first image this replica writes does not set the cluster back.
+        onAcquired: async (name) => {
+          await importLatest(p, name).catch((e: unknown) => console.error(`[minos] reading cluster "${name}"'s last snapshot failed:`, (e as Error).message));
+          p.setOwned(name, true);
+        },
         onReleased: (name) => {
           p.setOwned(name, false);
           written.delete(name);

@@ -18,7 +18,7 @@ import { processState } from "@/lib/server/platform/process-state";
  * The process's fleet poller and the reads the API serves from its snapshot. The poller lives in the
  * process state (platform/process-state.ts): instrumentation and route handlers may be separate module instances.
  */
-const g = processState<{ __minosFleetPoller?: FleetPoller }>();
+const g = processState<{ __minosFleetPoller?: FleetPoller; __minosShuttingDown?: boolean }>();
 
 /** How long a request made right after start waits for the first sweep before answering with what is known. */
 export const FIRST_SWEEP_WAIT_MS = 4_000;
@@ -41,6 +41,9 @@ async function loadClusters(): Promise<PollerCluster[]> {
 export function getFleetPoller(options: Partial<PollerOptions> = {}): FleetPoller {
   registerMetrics("fleet", (registry) => registerFleetMetrics(registry, currentFleetPoller));
   if (!g.__minosFleetPoller) {
+    // A request still in flight while the server stops (scripts/serve.ts) must not start a new
+    // poller: it would take cluster leases again and leave them to expire.
+    if (g.__minosShuttingDown) throw new AppError("internal", "Minos is shutting down");
     g.__minosFleetPoller = createFleetPoller({
       loadClusters,
       publish: (event) => publish("fleet", event),

@@ -96,14 +96,14 @@ export class LeaseSet {
 
   private async scan(): Promise<void> {
     const { db, o } = this;
+    // Lost leases first, before any database call: with the database unreachable the rest of the
+    // scan fails, and the work of a lost lease must stop all the same (another replica has it).
+    for (const [item, h] of [...this.held]) if (h.lost) await this.drop(item, false);
     const now = this.clock.now();
     await heartbeat(db, o.owner, now);
     const items = [...new Set(await o.items())];
     const wanted = new Set(items);
-    for (const item of [...this.held.keys()]) {
-      const h = this.held.get(item)!;
-      if (!wanted.has(item) || h.lost) await this.drop(item, !h.lost);
-    }
+    for (const item of [...this.held.keys()]) if (!wanted.has(item)) await this.drop(item, true);
     const replicas = Math.max(1, (await liveReplicas(db, now)).length);
     const share = Math.ceil(items.length / replicas);
     const rows = await db

@@ -155,24 +155,35 @@ export async function holdLease(
   let lost = false;
   let released = false;
   let timer: unknown;
+  // Fires at the expiry unless a renewal moved it: a renewal that hangs (the database's network
+  // black-holed) must not leave this replica believing it still holds the lease.
+  let deadline: unknown;
+  const armDeadline = () => {
+    clock.clearTimeout(deadline);
+    deadline = clock.setTimeout(() => lose(), Math.max(0, current!.expiresAt - clock.now()));
+  };
   const lose = () => {
     if (lost || released) return;
     lost = true;
+    clock.clearTimeout(timer);
+    clock.clearTimeout(deadline);
     opts.onLost?.(current!);
   };
   const tick = async () => {
     if (lost || released) return;
     try {
       const renewed = await renewLease(db, current!, clock.now(), ttlMs);
-      if (released) return;
+      if (released || lost) return;
       if (!renewed) return lose();
       current = renewed;
+      armDeadline();
     } catch (e) {
       console.warn(`[minos] could not renew lease ${name}: ${(e as Error).message}`);
       if (clock.now() >= current!.expiresAt) return lose();
     }
     timer = clock.setTimeout(() => void tick(), renewMs);
   };
+  armDeadline();
   timer = clock.setTimeout(() => void tick(), renewMs);
   return {
     get lease() {
@@ -186,6 +197,7 @@ export async function holdLease(
       if (released) return;
       released = true;
       clock.clearTimeout(timer);
+      clock.clearTimeout(deadline);
       if (!lost) await releaseLease(db, current!).catch(() => undefined);
     },
   };

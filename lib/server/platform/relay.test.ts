@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { publish, subscribe } from "@/lib/server/platform/events";
 import { RELAY_CHANNEL, relayTopic, startEventRelay } from "@/lib/server/platform/relay";
 import { testDb, testStore } from "@/test/db";
+import { freePort, startPostgres } from "@/test/pg/server";
 import { waitFor } from "@/test/talos/fleet";
 
 declare module "@/lib/server/platform/events" {
@@ -56,5 +57,26 @@ describe.skipIf(testStore() !== "postgres")("event relay between replicas (Postg
       throw new Error(`${(e as Error).message}: got ${JSON.stringify(got.map((p) => p.n))}`);
     });
     expect(got.slice(2)).toEqual([{ n: 3 }, { n: 4, blob: big }]);
+  });
+
+  it("starts while the database is down, and listens once it answers", async () => {
+    const port = await freePort();
+    relayTopic("relayTest");
+    // Nothing listens on the port yet: the relay must start anyway and keep trying.
+    const relay = await startEventRelay(`postgres://minos@127.0.0.1:${port}/postgres`, "replica-late");
+    stops.push(() => relay.stop());
+    publish("relayTest", { n: 10 }); // sending to a database that is down is logged, not thrown
+    const server = await startPostgres({ port });
+    stops.push(async () => server.stop());
+    const got: number[] = [];
+    const unsubscribe = subscribe("relayTest", (p) => got.push(p.n));
+    stops.push(async () => unsubscribe());
+    const other = new pg.Client({ connectionString: server.adminUrl });
+    await other.connect();
+    stops.push(() => other.end());
+    await waitFor(async () => {
+      await other.query("SELECT pg_notify($1, $2)", [RELAY_CHANNEL, JSON.stringify({ origin: "replica-b", topic: "relayTest", payload: { n: 11 } })]);
+      return got.includes(11);
+    }, 15_000, 500);
   });
 });

@@ -65,12 +65,23 @@ export async function startEventRelay(url: string, origin: string): Promise<Even
   };
 
   const listen = async () => {
-    const client = new pg.Client({ connectionString: url });
+    // keepAlive: a connection a NAT or proxy dropped silently is found, and then replaced.
+    const client = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 5_000 });
     client.on("notification", (n) => void receive(n.payload).catch((e: unknown) => console.error("[minos] a relayed event failed:", (e as Error).message)));
-    client.on("error", () => reconnect());
-    client.on("end", () => reconnect());
-    await client.connect();
-    await client.query(`LISTEN ${RELAY_CHANNEL}`);
+    // A client already replaced must not replace its successor (two listeners would deliver twice).
+    const down = () => {
+      if (listener === null || listener === client) reconnect();
+    };
+    client.on("error", down);
+    client.on("end", down);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${RELAY_CHANNEL}`);
+    } catch (e) {
+      await client.end().catch(() => undefined);
+      throw e;
+    }
+    if (stopped) return void (await client.end().catch(() => undefined));
     listener = client;
   };
   const reconnect = () => {
@@ -83,7 +94,12 @@ export async function startEventRelay(url: string, origin: string): Promise<Even
     retry.unref?.();
   };
 
-  await listen();
+  // The database may come up after this replica (pods start in any order): listening is retried
+  // in the background, and sending works as soon as the database answers.
+  await listen().catch((e: unknown) => {
+    console.error(`[minos] the event relay cannot listen yet (${(e as Error).message}); retrying`);
+    reconnect();
+  });
   setEventRelay((topic, payload) => {
     const how = relayed.get(topic);
     if (!how) return;

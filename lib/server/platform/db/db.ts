@@ -83,7 +83,18 @@ function openPostgres(url: string): Db {
   // A replica paused or cut off inside a transaction would hold its row locks (a lease's among
   // them) until TCP gave up; Minos's transactions are never idle between statements for long, so
   // the server ends such a session and another replica can take the lease over in time.
-  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes, idle_in_transaction_session_timeout: 5_000 });
+  // A database that stops answering (a black-holed network) must fail queries, not hang them:
+  // lease renewals and health checks rely on an answer either way. TCP keepalive finds a dead
+  // peer behind an idle connection.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    types: pgTypes,
+    idle_in_transaction_session_timeout: 5_000,
+    connectionTimeoutMillis: 5_000,
+    query_timeout: 30_000,
+    keepAlive: true,
+  });
   // An idle client's error (the server restarted) is reported on the pool; unhandled, it would end the process.
   pool.on("error", (e) => console.error("[minos] a PostgreSQL connection failed:", e.message));
   // A client in use (a transaction the server ended) emits its error on itself, which the pool

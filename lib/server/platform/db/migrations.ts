@@ -392,4 +392,11 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    id: 10,
+    name: "passkey signature counters are unsigned 32-bit (beyond PostgreSQL's INTEGER)",
+    // SQLite's INTEGER holds 64 bits already: nothing to change there.
+    sql: `SELECT 1;`,
+    postgres: `ALTER TABLE passkeys ALTER COLUMN counter TYPE BIGINT;`,
+  },
 ];
