@@ -97,9 +97,8 @@ const exitWithin = (p: Promise<number | null>, ms: number) => Promise.race([p, n
 it("a replica killed while a control plane reboots is taken over by another; no node is upgraded twice, never two control planes down", async () => {
   const repo = new UpgradeRepository(db);
   const timelineFrom = t.fleet.timeline().length;
-  // A lease of 20 s: until the kill, "b" must not drive, even if "a" stalls for seconds on a
-  // loaded machine (the default 6 s would allow it); "b" takes over when it expires.
-  const a = replica(store, "replica-a", { cluster: "sim-1", version: "v1.14.0", strategy: { maxParallelWorkers: 1, healthTimeoutSeconds: 60 } }, 20_000);
+  // The production lease (6 s): the takeover deadline below is the issue's, not a test's own.
+  const a = replica(store, "replica-a", { cluster: "sim-1", version: "v1.14.0", strategy: { maxParallelWorkers: 1, healthTimeoutSeconds: 60 } });
   const planId = await waitFor(
     async () => a.lines.find((l) => l.text.startsWith("PLAN "))?.text.slice(5) ?? (a.child.exitCode !== null ? Promise.reject(new Error(a.text())) : undefined),
     30_000,
@@ -126,6 +125,8 @@ it("a replica killed while a control plane reboots is taken over by another; no 
   const tookOver = b.lines.find((l) => l.text.includes(`driving plan ${planId}`));
   expect(tookOver, b.text()).toBeDefined();
   console.info(`[takeover] replica-b drove the plan ${tookOver!.at - killedAt} ms after replica-a was killed`);
+  // Another replica resumes a dead one's upgrade within 15 s (lease 6 s + a scan of 2.5 s, with margin).
+  expect(tookOver!.at - killedAt).toBeLessThan(15_000);
 
   const plan = (await repo.getPlan(planId, Date.now()))!;
   expect(plan.state).toBe("succeeded");
