@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { configIssueSchema } from "@/lib/config/types";
+import { dbIdSchema } from "@/lib/schemas/ids";
 
 // HTTP contracts of config push (issue 6): preflight, apply, revisions, rollback, drift and
 // rollouts. Every YAML text in a response is redacted (secrets read '******'); request YAML may
@@ -134,8 +135,8 @@ export type RevisionDetail = z.infer<typeof revisionDetailSchema>;
 
 /** GET /api/nodes/:node/config/revisions/diff?from=&to= – `to` may be "running" (the node now). */
 export const revisionDiffQuerySchema = z.object({
-  from: z.coerce.number().int().min(1),
-  to: z.union([z.literal("running"), z.coerce.number().int().min(1)]),
+  from: dbIdSchema,
+  to: z.union([z.literal("running"), dbIdSchema]),
 });
 export const revisionDiffResponseSchema = z.object({
   node: z.string(),

@@ -2,7 +2,7 @@
  * A stand-alone upgrade runner (one Minos replica's) over a store, for the takeover test (and by hand):
  *
  *   node --conditions=react-server --import tsx test/upgrades/runner-child.ts \
- *     --db /tmp/minos.db|postgres://… --talosconfig /tmp/sim/talosconfig [--owner replica-a] [--create '{"cluster":"sim-1",…}']
+ *     --db /tmp/minos.db|postgres://… --talosconfig /tmp/sim/talosconfig [--owner replica-a] [--create '{"cluster":"sim-1",…}'] [--lease-ttl ms]
  *
  * It drives every live plan whose lease it can take, optionally creates one (printing `PLAN <id>`),
  * and exits once no plan is live. The test SIGKILLs the driver mid-plan; another child over the
@@ -19,7 +19,7 @@ import { UpgradeRunner } from "@/lib/server/upgrades/runner";
 
 async function main() {
   const { values } = parseArgs({
-    options: { db: { type: "string" }, talosconfig: { type: "string" }, create: { type: "string" }, poll: { type: "string" }, owner: { type: "string" } },
+    options: { db: { type: "string" }, talosconfig: { type: "string" }, create: { type: "string" }, poll: { type: "string" }, owner: { type: "string" }, "lease-ttl": { type: "string" } },
   });
   if (!values.db || !values.talosconfig) throw new Error("--db and --talosconfig are required");
   const context = getTalosContextOrThrow(await loadTalosconfig(values.talosconfig));
@@ -30,6 +30,7 @@ async function main() {
     client: async () => client,
     clusterNodes: async () => context.nodes,
     owner: values.owner,
+    ...(values["lease-ttl"] ? { lease: { ttlMs: Number(values["lease-ttl"]), renewMs: 2_000 } } : {}),
     pollIntervalMs: Number(values.poll ?? 100),
     readTimeoutMs: 2000,
     log: (m) => console.log(`LOG ${m}`),

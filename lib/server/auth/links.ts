@@ -132,15 +132,24 @@ export async function listInvitations(db: Db): Promise<Invitation[]> {
 }
 
 export async function revokeInvitation(db: Db, id: string, now: Date): Promise<Invitation> {
+  // One conditional UPDATE: an accept committing meanwhile (another replica) makes it match nothing,
+  // rather than an unlocked read deciding and the invitation being reported revoked though used.
+  const r = await db
+    .updateTable("sign_in_links")
+    .set({ revoked_at: now.toISOString() })
+    .where("id", "=", id)
+    .where("kind", "=", "invitation")
+    .where("used_at", "is", null)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
   const row = await linkById(db, id);
   if (!row || row.kind !== "invitation") throw new AppError("not_found", "No such invitation");
-  if (row.used_at) throw new AppError("conflict", `This invitation was already accepted by ${row.used_by}`);
-  await db
-    .updateTable("sign_in_links")
-    .set((eb) => ({ revoked_at: eb.fn.coalesce("revoked_at", eb.val(now.toISOString())) }))
-    .where("id", "=", id)
-    .execute();
-  return toInvitation((await linkById(db, id))!);
+  if (Number(r.numUpdatedRows) === 0) {
+    if (row.used_at) throw new AppError("conflict", `This invitation was already accepted by ${row.used_by}`);
+    // Revoked by an earlier request: one revocation, one audit entry.
+    throw new AppError("conflict", "This invitation was already revoked");
+  }
+  return toInvitation(row);
 }
 
 /**

@@ -14,7 +14,7 @@ import { clientIp } from "@/lib/server/auth/rate-limit";
 import { challengeCookie, isSecureRequest, sessionCookies, type WithCookies } from "@/lib/server/auth/respond";
 import type { ServiceDeps } from "@/lib/server/auth/service";
 import { createSession } from "@/lib/server/auth/sessions";
-import { createUser, findOidcUser, markSignedIn, setUserRole } from "@/lib/server/auth/users";
+import { createUser, findOidcUser, lockOidcSubject, markSignedIn, setUserRole } from "@/lib/server/auth/users";
 import { AppError } from "@/lib/server/platform/errors";
 import { processState } from "@/lib/server/platform/process-state";
 
@@ -119,6 +119,7 @@ export async function finishOidc(request: Request, deps: ServiceDeps): Promise<W
   const role = roleFromGroups(groupsFromClaims(claims, cfg.groupsClaim), cfg.roleMap);
   if (!role) return refuse(`none of your groups (claim "${cfg.groupsClaim}") is mapped to a Minos role`, `user:${name}`);
   const outcome = await deps.db.transaction().execute(async (trx) => {
+    await lockOidcSubject(trx, cfg.issuer.href, subject);
     let user = await findOidcUser(trx, cfg.issuer.href, subject);
     // Refused after the transaction: the failure row is written on the store, not inside this transaction's connection.
     if (user?.revokedAt) return { revoked: user.name } as const;

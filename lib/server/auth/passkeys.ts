@@ -157,11 +157,18 @@ export async function revokePasskey(db: Db, actor: Actor, userId: string, passke
   if (actor.role !== "admin" && !(actor.kind === "user" && actor.id === userId)) {
     throw new AppError("forbidden", "Only an admin or the passkey's owner may revoke it");
   }
-  const row = await db.selectFrom("passkeys").select("name").where("id", "=", passkeyId).where("user_id", "=", userId).where("revoked_at", "is", null).executeTakeFirst();
-  if (!row) throw new AppError("not_found", "No such passkey");
-  const owner = (await getUser(db, userId))!;
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable("passkeys").set({ revoked_at: now.toISOString() }).where("id", "=", passkeyId).execute();
+    // Conditional, and read in the same transaction: two revocations racing on two replicas make one audit entry.
+    const row = await trx
+      .updateTable("passkeys")
+      .set({ revoked_at: now.toISOString() })
+      .where("id", "=", passkeyId)
+      .where("user_id", "=", userId)
+      .where("revoked_at", "is", null)
+      .returning("name")
+      .executeTakeFirst();
+    if (!row) throw new AppError("not_found", "No such passkey");
+    const owner = (await getUser(trx, userId))!;
     await recordAudit(trx, { actor: actor.label, action: "passkey.revoke", target: `user:${owner.name}`, result: "ok", details: { passkey: row.name } });
   });
 }

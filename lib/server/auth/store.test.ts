@@ -3,20 +3,24 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import Database from "better-sqlite3";
-import { describe, expect, it } from "vitest";
+import { sql } from "kysely";
+import { describe, expect, inject, it } from "vitest";
 
 import { listAudit } from "@/lib/server/platform/audit";
 import { sha256 } from "@/lib/server/auth/crypto";
-import { BOOTSTRAP_FILE, createInvitation, ensureBootstrapLink, findLiveLink, previewLink } from "@/lib/server/auth/links";
+import { BOOTSTRAP_FILE, consumeLink, createInvitation, ensureBootstrapLink, findLiveLink, previewLink } from "@/lib/server/auth/links";
 import { createSession, resolveSession } from "@/lib/server/auth/sessions";
 import { createApiToken, resolveApiToken, revokeApiToken } from "@/lib/server/auth/tokens";
 import { createUser, revokeUser, setUserRole } from "@/lib/server/auth/users";
-import { redeemLink } from "@/lib/server/auth/service";
+import { cancelInvitation, redeemLink, type ServiceDeps } from "@/lib/server/auth/service";
+import { userActor } from "@/lib/server/auth/actor";
+import { revokePasskey } from "@/lib/server/auth/passkeys";
+import { waitFor } from "@/test/talos/fleet";
 import { buildAuthConfig } from "@/lib/server/auth/config";
 import { parseEnv } from "@/lib/schemas/env";
 import { openDb } from "@/lib/server/platform/db/db";
 import { migrations } from "@/lib/server/platform/db/migrations";
-import { testDb, testStore } from "@/test/db";
+import { createPgDatabase, testDb, testStore } from "@/test/db";
 
 const t0 = new Date("2026-03-01T10:00:00Z");
 const at = (ms: number) => new Date(t0.getTime() + ms);
@@ -176,6 +180,91 @@ describe("API tokens", () => {
       expect(await resolveApiToken(db, "minos_three", at(MIN))).toBeNull();
     } finally {
       await db.destroy();
+    }
+  });
+});
+
+describe("writes racing on two replicas", () => {
+  /**
+   * A second pool on the store (PostgreSQL), and a controlled transaction on the first that holds
+   * its locks until the test commits it: the other replica's write runs meanwhile and has to wait.
+   * On SQLite the one connection serialises them anyway, and the tests still hold.
+   */
+  async function twoReplicas() {
+    const admin = inject("pgAdminUrl");
+    const url = admin ? await createPgDatabase(admin) : undefined;
+    const a = url ? openDb(url) : await testDb();
+    const b = url ? openDb(url) : a;
+    // Until the other replica's statement waits on a lock of the open transaction (PostgreSQL).
+    const blocked = async () => {
+      if (b === a) return;
+      await waitFor(async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM pg_locks WHERE NOT granted`.execute(a)).rows[0]!.n) > 0, 10_000, 10);
+    };
+    return { a, b, blocked, close: async () => (b === a ? undefined : void (await Promise.all([a.destroy(), b.destroy()]))) };
+  }
+
+  it("two users whose names differ only in case are never both created", async () => {
+    const { a, b, blocked, close } = await twoReplicas();
+    try {
+      const t1 = await a.startTransaction().execute();
+      await createUser(t1, { name: "Ada", role: "viewer", source: "passkey", createdBy: "system" }, t0);
+      const second = b.transaction().execute((trx) => createUser(trx, { name: "ada", role: "viewer", source: "passkey", createdBy: "system" }, t0));
+      const settled = second.then(
+        () => "created",
+        (e: unknown) => (e as { code?: string }).code,
+      );
+      await blocked();
+      await t1.commit().execute();
+      expect(await settled).toBe("conflict");
+      expect((await a.selectFrom("users").select("name").execute()).map((u) => u.name)).toEqual(["Ada"]);
+    } finally {
+      await close();
+    }
+  });
+
+  it("an invitation accepted while it is being revoked is reported accepted, not revoked", async () => {
+    const { a, b, blocked, close } = await twoReplicas();
+    try {
+      const { invitation } = await createInvitation(a, { role: "viewer", expiresInHours: 1, createdBy: "user:root" }, t0);
+      const t1 = await a.startTransaction().execute();
+      expect(await consumeLink(t1, invitation.id, "user:vic", t0)).toBe(true);
+      const revoke = cancelInvitation(userActor({ id: "root", name: "root", role: "admin" }), invitation.id, { db: b, now: at(MIN) } as ServiceDeps).then(
+        () => "revoked",
+        (e: unknown) => (e as { code?: string }).code,
+      );
+      await blocked();
+      await t1.commit().execute();
+      expect(await revoke).toBe("conflict");
+      expect(await a.selectFrom("sign_in_links").select(["used_by", "revoked_at"]).where("id", "=", invitation.id).execute()).toEqual([{ used_by: "user:vic", revoked_at: null }]);
+      expect((await listAudit(a, { limit: 10 })).filter((e) => e.action === "invitation.revoke")).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it("a passkey revoked on two replicas at once is revoked, and audited, once", async () => {
+    const { a, b, blocked, close } = await twoReplicas();
+    try {
+      const ada = await createUser(a, { name: "ada", role: "admin", source: "passkey", createdBy: "system" }, t0);
+      await a
+        .insertInto("passkeys")
+        .values({ id: "pk1", user_id: ada.id, name: "laptop", public_key: "", counter: 0, transports: "[]", device_type: "singleDevice", backed_up: 0, created_at: t0.toISOString() })
+        .execute();
+      const actor = userActor(ada);
+      // Replica A's revocation, mid-transaction (the row is locked until it commits).
+      const t1 = await a.startTransaction().execute();
+      await t1.updateTable("passkeys").set({ revoked_at: t0.toISOString() }).where("id", "=", "pk1").where("revoked_at", "is", null).execute();
+      const second = revokePasskey(b, actor, ada.id, "pk1", at(MIN)).then(
+        () => "revoked",
+        (e: unknown) => (e as { code?: string }).code,
+      );
+      await blocked();
+      await t1.commit().execute();
+      expect(await second).toBe("not_found");
+      expect(await a.selectFrom("passkeys").select("revoked_at").where("id", "=", "pk1").execute()).toEqual([{ revoked_at: t0.toISOString() }]);
+      expect((await listAudit(a, { limit: 10 })).filter((e) => e.action === "passkey.revoke")).toEqual([]);
+    } finally {
+      await close();
     }
   });
 });

@@ -45,6 +45,10 @@ export async function createUser(
   input: { name: string; role: Role; source: "passkey" | "oidc"; createdBy: string; oidc?: { issuer: string; subject: string } },
   now: Date,
 ): Promise<Omit<User, "passkeys">> {
+  // PostgreSQL's UNIQUE(name) is case-sensitive: two replicas creating "Ada" and "ada" at once
+  // would both pass the check below. The lock (held to the caller's commit) makes the second
+  // wait and then see the first. SQLite's IMMEDIATE transactions are serial already.
+  if (dialectOf(db) === "postgres") await sql`SELECT pg_advisory_xact_lock(hashtext(${`minos:user-name:${input.name.toLowerCase()}`}))`.execute(db);
   // lower() on both sides, in the database: the same comparison whichever store runs it.
   const taken = await db.selectFrom("users").select("id").where(sql`lower(name)`, "=", sql`lower(${input.name})`).executeTakeFirst();
   if (taken) throw new AppError("conflict", `The name "${input.name}" is taken; choose another`);
@@ -63,6 +67,15 @@ export async function createUser(
     })
     .execute();
   return (await getUser(db, id))!;
+}
+
+/**
+ * Inside the sign-in transaction, before findOidcUser: on PostgreSQL, a first sign-in of one
+ * OpenID Connect subject on two replicas at once waits here for the other, then finds the user
+ * it created instead of failing on the (issuer, subject) unique index.
+ */
+export async function lockOidcSubject(trx: Db, issuer: string, subject: string): Promise<void> {
+  if (dialectOf(trx) === "postgres") await sql`SELECT pg_advisory_xact_lock(hashtext(${`minos:oidc-user:${issuer}|${subject}`}))`.execute(trx);
 }
 
 export async function findOidcUser(db: Db, issuer: string, subject: string): Promise<(Omit<User, "passkeys"> & { passkeyCount: number }) | null> {

@@ -71,4 +71,39 @@ describe("drift checker across replicas", () => {
       await Promise.all([a.stop(), b.stop()]);
     }
   });
+
+  it("a checker whose cluster lease is taken while it checks stores no verdict (never an unfenced write)", async () => {
+    // Past the leases the previous test left, so this replica takes the cluster at its first pass.
+    const clock = new FakeClock(Date.now() + 600_000);
+    let steal = false;
+    const a = createDriftChecker({
+      owner: "replica-a",
+      clock,
+      deps: {
+        ...t.deps,
+        // Between the pass's start (it holds the cluster) and the verdict's write, replica D
+        // takes the lease and A's next renewal finds it gone: A lets the cluster go.
+        canReadConfigs: async (c) => {
+          if (steal) {
+            steal = false;
+            expect(await acquireLease(t.deps.db, `drift:${c}`, "replica-d", clock.now() + 60_000)).toMatchObject({ owner: "replica-d" });
+            await clock.advance(LEASE_RENEW_MS);
+            await waitFor(async () => a.clusters().length === 0, 5_000, 10);
+          }
+          return true;
+        },
+      },
+    });
+    try {
+      expect((await a.runOnce()).map((d) => d.node)).toEqual([node]);
+      const before = await checkedAt();
+      steal = true;
+      await clock.advance(1_000);
+      expect(await a.runOnce()).toEqual([]);
+      expect(steal).toBe(false);
+      expect(await checkedAt()).toBe(before);
+    } finally {
+      await a.stop();
+    }
+  });
 });

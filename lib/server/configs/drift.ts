@@ -226,9 +226,10 @@ export function createDriftChecker(options: DriftCheckerOptions = {}): DriftChec
   // The clusters to share, refreshed by each pass: the lease scan (every 1.5 s) reads this list
   // instead of the revisions table.
   let clusters: string[] = [];
+  const owner = options.owner ?? replicaId();
   const leases = new LeaseSet(options.deps?.db ?? getDb(), {
     prefix: "drift:",
-    owner: options.owner ?? replicaId(),
+    owner,
     items: () => clusters,
     // A pass reads the owned clusters when it starts; nothing runs between passes.
     onAcquired: () => undefined,
@@ -248,19 +249,20 @@ export function createDriftChecker(options: DriftCheckerOptions = {}): DriftChec
     const owned = leases.owned();
     if (stopped || owned.length === 0) return [];
     const lost = new Set<string>();
-    const writeFor = (cluster: string): Write | undefined => {
+    const writeFor = (cluster: string): Write => async (fn) => {
       const h = leases.lease(cluster);
-      return (
-        h &&
-        (async (fn) => {
-          try {
-            return await h.fenced(fn);
-          } catch (e) {
-            if (e instanceof LeaseLostError) lost.add(cluster);
-            throw e;
-          }
-        })
-      );
+      // Dropped since the pass began (a renewal found it taken): another replica checks it now,
+      // and an unfenced write could overwrite its newer verdict.
+      if (!h) {
+        lost.add(cluster);
+        throw new LeaseLostError({ name: `drift:${cluster}`, owner, fence: 0 });
+      }
+      try {
+        return await h.fenced(fn);
+      } catch (e) {
+        if (e instanceof LeaseLostError) lost.add(cluster);
+        throw e;
+      }
     };
     const out = await checkAllDrift(d, options.concurrency ?? 4, { clusters: new Set(owned), writeFor });
     // Another replica checks these now (this one was paused or cut off past its lease): their verdicts were not stored.

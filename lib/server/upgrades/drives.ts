@@ -1,7 +1,7 @@
 import "server-only";
 
 import type { Db } from "@/lib/server/platform/db/db";
-import { holdLease, type HeldLease, LeaseLostError } from "@/lib/server/platform/leases";
+import { holdLease, type HeldLease, LEASE_RENEW_MS, LeaseLostError } from "@/lib/server/platform/leases";
 import type { JobLoops } from "@/lib/server/jobs";
 import type { Clock } from "@/lib/utils/clock";
 
@@ -70,7 +70,10 @@ export class PlanDrives {
     if (claiming) return claiming;
     const { db, clock, owner, loops } = this.opts;
     const p = (async (): Promise<Drive | null> => {
-      if (loops.stopped) return null;
+      // A loop still registered is one letting the plan go (its drive is dropped, its release
+      // may be under way): a lease taken now would have no loop (ensureLoop is a no-op while it
+      // is registered) and the pending release would clear it. The next scan takes the plan up.
+      if (loops.stopped || loops.has(id)) return null;
       const abort = new AbortController();
       // Filled in once the lease is held; onLost runs only later.
       const box: { drive?: Drive } = {};
@@ -116,11 +119,13 @@ export class PlanDrives {
 
   /**
    * Throws LeaseLostError unless this runner may still act for the plan: its loop was not
-   * stopped, no renewal found the lease gone, and by this runner's clock the lease has not
-   * expired (a process paused past its expiry finds out here, before it touches a node).
+   * stopped, no renewal found the lease gone, and by this runner's clock the lease is not within
+   * one renewal period of its expiry (a process paused past its renewals finds out here, before
+   * it touches a node; the margin covers clock skew between replicas, as the rollout runner's).
    */
   assertHolding(drive: Drive): void {
-    const lost = drive.lost || drive.held.lost || this.opts.clock.now() >= drive.held.lease.expiresAt;
+    const renewMs = this.opts.lease?.renewMs ?? LEASE_RENEW_MS;
+    const lost = drive.lost || drive.held.lost || this.opts.clock.now() >= drive.held.lease.expiresAt - renewMs;
     if (lost || drive.signal.aborted) {
       if (lost) drive.lost = true;
       if (!drive.abort.signal.aborted) drive.abort.abort();

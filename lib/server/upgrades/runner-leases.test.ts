@@ -129,7 +129,9 @@ const versions = () => new Set(t.fleet.nodeStates().map((n) => n.version));
 describe("two replicas on one store", () => {
   it("only the lease holder drives a plan; pause, resume and cancel through the other replica reach it", async () => {
     await allBackRunning();
-    const a = replica("replica-a");
+    // Not a takeover test: a long lease, so that an event-loop stall of a on a loaded machine
+    // (past the default 6 s) cannot let b take the plan over.
+    const a = replica("replica-a", { lease: { ttlMs: 30_000, renewMs: 2_000 } });
     const b = replica("replica-b");
     a.runner.start();
     b.runner.start();

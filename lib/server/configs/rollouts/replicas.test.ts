@@ -64,7 +64,10 @@ describe("rollouts across replicas", () => {
   it("two replicas scanning one store: exactly one drives the rollout, every node applied once", async () => {
     const since = Date.now();
     const r = await start("w-one-driver", 2);
-    const [a, b] = [runner(t.deps, "replica-a"), runner(other, "replica-b")];
+    // Not a takeover test: a long lease, so that an event-loop stall of the driver on a loaded
+    // machine (past the default 6 s) cannot hand the rollout to the other replica.
+    const steady = { leaseTtlMs: 30_000, leaseRenewMs: 2_000 };
+    const [a, b] = [runner(t.deps, "replica-a", steady), runner(other, "replica-b", steady)];
     await Promise.all([a.resumeAll(), b.resumeAll(), a.resumeAll(), b.resumeAll()]);
     const driving = await waitFor(async () => {
       const d = [a, b].filter((x) => x.driving().includes(r.id));

@@ -85,6 +85,11 @@ describe("config push routes", () => {
     const diff = revisionDiffResponseSchema.parse(await (await revisionDiff.GET(await get(`?from=${body.revision.id}&to=running`), ctx({ node }))).json());
     expect(diff.unchanged).toBe(true);
     expect((await revisionItem.GET(await get(), ctx({ node, id: "999" }))).status).toBe(404);
+    // Beyond an INTEGER column (32-bit on PostgreSQL): no revision's id, refused by validation rather than by the store (a 500).
+    const huge = await revisionItem.GET(await get(), ctx({ node, id: "3000000000" }));
+    expect(huge.status).toBe(400);
+    expect((await envelope(huge)).code).toBe("validation_failed");
+    expect((await revisionDiff.GET(await get("?from=3000000000&to=running"), ctx({ node }))).status).toBe(400);
     expect(driftResponseSchema.parse(await (await drift.GET(await get(), ctx({ node }))).json())).toMatchObject({ drifted: false, revisionId: body.revision.id });
   });
 
