@@ -3,10 +3,11 @@ import "server-only";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-import { sql } from "kysely";
+import { sql, type Selectable } from "kysely";
 
 import type { Invitation, LinkPreview, Role } from "@/lib/schemas/auth";
 import { dialectOf, type Db } from "@/lib/server/platform/db/db";
+import type { SignInLinksTable } from "@/lib/server/platform/db/schema";
 import { randomId, randomSecret, sha256 } from "@/lib/server/auth/crypto";
 import { countAllUsers } from "@/lib/server/auth/users";
 import { AppError } from "@/lib/server/platform/errors";
@@ -20,18 +21,8 @@ type LinkKind = "bootstrap" | "invitation";
 
 const LINK_COLUMNS = ["id", "kind", "role", "name", "created_at", "created_by", "expires_at", "used_at", "used_by", "revoked_at"] as const;
 
-interface LinkRow {
-  id: string;
-  kind: LinkKind;
-  role: Role;
-  name: string | null;
-  created_at: string;
-  created_by: string;
-  expires_at: string;
-  used_at: string | null;
-  used_by: string | null;
-  revoked_at: string | null;
-}
+/** A row as read: the table's columns, with the texts the code wrote typed as what they are. */
+type LinkRow = Omit<Pick<Selectable<SignInLinksTable>, (typeof LINK_COLUMNS)[number]>, "kind" | "role"> & { kind: LinkKind; role: Role };
 
 /** The URL for a link. The secret rides in the fragment, which browsers never send to a server or a log. */
 export function linkUrl(origin: URL, kind: LinkKind, token: string): string {

@@ -1,10 +1,13 @@
 import "server-only";
 
+import type { Selectable } from "kysely";
+
 import { redactConfig } from "@/lib/config/redact";
 import type { ApplyMode, RevisionDetail, RevisionResult, RevisionSource, RevisionSummary } from "@/lib/schemas/configs";
 import { configHash } from "@/lib/server/configs/modes";
 import type { SecretBox } from "@/lib/server/platform/secret-box";
 import type { Db } from "@/lib/server/platform/db/db";
+import type { ConfigRevisionsTable } from "@/lib/server/platform/db/schema";
 import { AppError } from "@/lib/server/platform/errors";
 
 export interface NewRevision {
@@ -24,20 +27,7 @@ export interface NewRevision {
 
 const SUMMARY_COLUMNS = ["id", "node", "author", "at", "mode", "result", "source", "message", "config_hash", "rollback_of", "rollout_id", "try_until"] as const;
 
-interface SummaryRow {
-  id: number;
-  node: string;
-  author: string;
-  at: string;
-  mode: string | null;
-  result: string;
-  source: string;
-  message: string;
-  config_hash: string;
-  rollback_of: number | null;
-  rollout_id: string | null;
-  try_until: string | null;
-}
+type SummaryRow = Pick<Selectable<ConfigRevisionsTable>, (typeof SUMMARY_COLUMNS)[number]>;
 
 function toSummary(r: SummaryRow): RevisionSummary {
   return {

@@ -1,44 +1,19 @@
 import "server-only";
 
+import type { Selectable } from "kysely";
+
 import type { ApplyMode, RolloutDetail, RolloutNode, RolloutNodeState, RolloutState, RolloutTarget } from "@/lib/schemas/configs";
+import type { ConfigRolloutNodesTable, ConfigRolloutsTable } from "@/lib/server/platform/db/schema";
 import type { SecretBox } from "@/lib/server/platform/secret-box";
 import { dialectOf, type Db } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
 
 type RolloutMode = Exclude<ApplyMode, "try">;
 
-interface RolloutRow {
-  id: string;
-  state: RolloutState;
-  author: string;
-  created_at: string;
-  updated_at: string;
-  target: string;
-  mode: RolloutMode;
-  concurrency: number;
-  continue_on_failure: number;
-  config_hash: string;
-  redacted_yaml: string;
-  message: string;
-  failures_allowed: number;
-}
+/** Rows as read: the tables' columns, with the texts the code wrote typed as what they are. */
+type RolloutRow = Omit<Selectable<ConfigRolloutsTable>, "state" | "mode"> & { state: RolloutState; mode: RolloutMode };
 
-interface NodeRow {
-  rollout_id: string;
-  node: string;
-  position: number;
-  role: "controlplane" | "worker";
-  state: RolloutNodeState;
-  message: string;
-  mode: ApplyMode | null;
-  config_hash: string | null;
-  config_sealed: string | null;
-  key_id: string | null;
-  boot_before: string | null;
-  revision_id: number | null;
-  started_at: string | null;
-  finished_at: string | null;
-}
+type NodeRow = Omit<Selectable<ConfigRolloutNodesTable>, "role" | "state" | "mode"> & { role: "controlplane" | "worker"; state: RolloutNodeState; mode: ApplyMode | null };
 
 /** A rollout as the runner sees it: the API shape plus bookkeeping the API does not show. */
 export interface StoredRollout extends RolloutDetail {
