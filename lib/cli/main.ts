@@ -1,10 +1,32 @@
 /**
- * `minos` command line (bin/minos.mjs runs this through tsx). Subcommands: validate.
+ * `minos` command line (bin/minos.mjs runs this through tsx). Subcommands: validate, gen secrets,
+ * gen config, machineconfig (mc) patch, migrate. This file is the I/O edge: it reads the files a
+ * core asks for, runs the pure core, then writes the core's plan (all files or none, see
+ * ./write.ts). Exit status: 0 success, 1 bad input (printed as FILE:LINE:COL: error: …), 2 usage.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
-import { parseValidateArgs, runValidate, UsageError, USAGE, type InputFile } from "./validate";
+import { SourceError, formatSourceError } from "@/lib/talos/errors";
+
+import type { InputFile, OutputPlan } from "./common";
+import { UsageError } from "./flags";
+import { GEN_USAGE, genConfigInputs, genSecretsInputs, parseGenConfigArgs, parseGenSecretsArgs, runGenConfig, runGenSecrets } from "./gen";
+import { MIGRATE_USAGE, migrateInputs, parseMigrateArgs, runMigrate } from "./migrate";
+import { PATCH_USAGE, parsePatchArgs, patchInputs, runPatch } from "./patch";
+import { parseValidateArgs, runValidate, USAGE as VALIDATE_USAGE } from "./validate";
+import { findConflicts, writePlanFiles } from "./write";
+
+const USAGE = `usage: minos COMMAND [flags]
+
+Commands:
+  validate                  check machine configs against Talos's schema and rules
+  gen secrets               generate a secrets bundle (talosctl gen secrets)
+  gen config NAME ENDPOINT  generate controlplane.yaml, worker.yaml, talosconfig (talosctl gen config)
+  machineconfig patch FILE  patch a machine config (talosctl machineconfig patch; alias mc)
+  migrate FILE --to 1.14    move deprecated fields into the 1.14 documents
+
+Run minos COMMAND --help for its flags.`;
 
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -33,28 +55,15 @@ async function readInput(name: string): Promise<InputFile> {
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === "-h" || command === "--help" || command === "help") {
-    process.stdout.write(`${USAGE}\n`);
-    return command === undefined ? 2 : 0;
-  }
-  if (command !== "validate") {
-    process.stderr.write(`minos: unknown command "${command}"\n${USAGE}\n`);
-    return 2;
-  }
-  let opts;
-  try {
-    opts = parseValidateArgs(rest);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`minos validate: ${e.message}\n${USAGE}\n`);
-      return 2;
-    }
-    throw e;
-  }
+async function readInputs(names: string[]): Promise<Map<string, InputFile>> {
+  const unique = [...new Set(names)];
+  return new Map(await Promise.all(unique.map(async (n) => [n, await readInput(n)] as const)));
+}
+
+async function runValidateCommand(rest: string[]): Promise<number> {
+  const opts = parseValidateArgs(rest);
   if (opts.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${VALIDATE_USAGE}\n`);
     return 0;
   }
   const inputs = await Promise.all(opts.files.map(readInput));
@@ -62,6 +71,102 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.write(out.stdout);
   process.stderr.write(out.stderr);
   return out.exitCode;
+}
+
+/** Writes a plan: warnings, then every file (or none, on any conflict), then standard output. */
+async function emit(plan: OutputPlan, force: boolean): Promise<number> {
+  process.stderr.write(plan.stderr);
+  const conflicts = await findConflicts(plan, { force, baseDir });
+  if (conflicts.length > 0) {
+    process.stderr.write(conflicts.map((e) => formatSourceError(e) + "\n").join(""));
+    return 1;
+  }
+  await writePlanFiles(plan, baseDir);
+  for (const f of plan.files) if (f.announce) process.stderr.write(`Created ${f.path}\n`);
+  process.stdout.write(plan.stdout);
+  return 0;
+}
+
+/** One subcommand: usage text, argument parser, files it reads, core. */
+interface Command<O extends { help: boolean }> {
+  name: string;
+  usage: string;
+  parse: (argv: string[]) => O;
+  inputs: (o: O) => string[];
+  run: (o: O, files: Map<string, InputFile>) => OutputPlan | Promise<OutputPlan>;
+  /** Whether existing outputs may be replaced (`gen --force`). */
+  force?: (o: O) => boolean;
+}
+
+async function runCommand<O extends { help: boolean }>(cmd: Command<O>, argv: string[]): Promise<number> {
+  let opts: O;
+  try {
+    opts = cmd.parse(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`minos ${cmd.name}: ${e.message}\n${cmd.usage}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (opts.help) {
+    process.stdout.write(`${cmd.usage}\n`);
+    return 0;
+  }
+  try {
+    const files = await readInputs(cmd.inputs(opts));
+    const plan = await cmd.run(opts, files);
+    return await emit(plan, cmd.force?.(opts) ?? false);
+  } catch (e) {
+    if (e instanceof SourceError) {
+      process.stderr.write(formatSourceError(e, `minos ${cmd.name}`) + "\n");
+      return 1;
+    }
+    throw e;
+  }
+}
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  "gen secrets": (argv) =>
+    runCommand({ name: "gen secrets", usage: GEN_USAGE, parse: parseGenSecretsArgs, inputs: genSecretsInputs, run: (o, f) => runGenSecrets(o, f), force: (o) => o.force }, argv),
+  "gen config": (argv) =>
+    runCommand({ name: "gen config", usage: GEN_USAGE, parse: parseGenConfigArgs, inputs: genConfigInputs, run: (o, f) => runGenConfig(o, f, baseDir), force: (o) => o.force }, argv),
+  "machineconfig patch": (argv) => runCommand({ name: "machineconfig patch", usage: PATCH_USAGE, parse: parsePatchArgs, inputs: patchInputs, run: runPatch }, argv),
+  migrate: (argv) => runCommand({ name: "migrate", usage: MIGRATE_USAGE, parse: parseMigrateArgs, inputs: migrateInputs, run: runMigrate }, argv),
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "-h" || command === "--help" || command === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === "validate") {
+    try {
+      return await runValidateCommand(rest);
+    } catch (e) {
+      if (e instanceof UsageError) {
+        process.stderr.write(`minos validate: ${e.message}\n${VALIDATE_USAGE}\n`);
+        return 2;
+      }
+      throw e;
+    }
+  }
+  if (command === "migrate") return COMMANDS.migrate!(rest);
+  const group = command === "mc" ? "machineconfig" : command;
+  if (group === "gen" || group === "machineconfig") {
+    const [sub, ...args] = rest;
+    const cmd = COMMANDS[`${group} ${sub}`];
+    if (cmd) return cmd(args);
+    if (sub === undefined || sub === "-h" || sub === "--help") {
+      process.stdout.write(`${group === "gen" ? GEN_USAGE : PATCH_USAGE}\n`);
+      return sub === undefined ? 2 : 0;
+    }
+    process.stderr.write(`minos ${group}: unknown command "${sub}"\n${group === "gen" ? GEN_USAGE : PATCH_USAGE}\n`);
+    return 2;
+  }
+  process.stderr.write(`minos: unknown command "${command}"\n${USAGE}\n`);
+  return 2;
 }
 
 main(process.argv.slice(2)).then(

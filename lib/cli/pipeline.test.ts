@@ -1,0 +1,145 @@
+/**
+ * End to end through bin/minos.mjs in a temporary directory: gen secrets → gen config
+ * --with-secrets → machineconfig patch → validate, and the failures that must write nothing.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+
+const bin = path.resolve(__dirname, "../../bin/minos.mjs");
+let dir: string;
+
+function minos(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, input, encoding: "utf8", timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const file = (name: string) => path.join(dir, name);
+const read = (name: string) => readFileSync(file(name), "utf8");
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "minos-cli-e2e-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("minos gen secrets → gen config → machineconfig patch → validate", () => {
+  it("gen secrets writes secrets.yaml (0600) and refuses to overwrite it without --force", () => {
+    const r = minos(["gen", "secrets", "--talos-version", "1.13"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(statSync(file("secrets.yaml")).mode & 0o777).toBe(0o600);
+    const before = read("secrets.yaml");
+    expect(before).toMatch(/^cluster:\n {4}id: /);
+
+    const again = minos(["gen", "secrets"]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe('secrets.yaml: error: file "secrets.yaml" already exists, use --force to overwrite\n');
+    expect(read("secrets.yaml")).toBe(before);
+    expect(minos(["gen", "secrets", "-o", "-"]).stdout).toMatch(/^cluster:/);
+  });
+
+  it("gen config --with-secrets writes the three files with the bundle's secrets and the patches", () => {
+    writeFileSync(file("all.yaml"), "machine:\n    kubelet:\n        extraArgs:\n            rotate-server-certificates: \"true\"\n");
+    const r = minos([
+      "gen",
+      "config",
+      "demo",
+      "https://10.5.0.2:6443",
+      "--with-secrets",
+      "secrets.yaml",
+      "--talos-version",
+      "1.13",
+      "--kubernetes-version",
+      "1.33.1",
+      "--with-docs=false",
+      "--with-examples=false",
+      "--config-patch",
+      "@all.yaml",
+      "--config-patch-worker",
+      '[{"op": "add", "path": "/machine/certSANs", "value": ["w.example"]}]',
+      "-o",
+      "out",
+    ]);
+    expect(r.stderr).toBe("Created out/controlplane.yaml\nCreated out/worker.yaml\nCreated out/talosconfig\n");
+    expect(r.code).toBe(0);
+    const cp = parseAllDocuments(read("out/controlplane.yaml")).map((d) => d.toJS() as Record<string, never>);
+    const worker = parseAllDocuments(read("out/worker.yaml")).map((d) => d.toJS() as Record<string, never>);
+    const secrets = parseAllDocuments(read("secrets.yaml"))[0]!.toJS() as { trustdinfo: { token: string } };
+    expect(cp[0]).toMatchObject({ machine: { type: "controlplane", token: secrets.trustdinfo.token, kubelet: { extraArgs: { "rotate-server-certificates": "true" } } } });
+    expect(worker[0]).toMatchObject({ machine: { type: "worker", certSANs: ["w.example"], kubelet: { extraArgs: { "rotate-server-certificates": "true" } } } });
+    expect((cp[0] as { machine: { certSANs?: string[] } }).machine.certSANs ?? []).not.toContain("w.example");
+    expect(read("out/talosconfig")).toMatch(/^context: demo\n/);
+  });
+
+  it("machineconfig patch applies per-node patches; the result validates", () => {
+    writeFileSync(file("node-1.yaml"), "machine:\n    network:\n        hostname: node-1\n");
+    const r = minos(["machineconfig", "patch", "out/worker.yaml", "--patch", "@node-1.yaml", "-o", "nodes/node-1.yaml"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(read("nodes/node-1.yaml")).toContain("hostname: node-1");
+    const v = minos(["validate", "--talos-version", "1.13", "nodes/node-1.yaml", "out/controlplane.yaml"]);
+    expect(v.stdout.split("\n").filter((l) => l.includes(": error:"))).toEqual([]);
+    expect(v.code).toBe(0);
+    // Without -o: standard output, followed by a newline as talosctl prints it.
+    const out = minos(["mc", "patch", "out/worker.yaml", "-p", "machine:\n    network:\n        hostname: node-2"]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain("hostname: node-2");
+    expect(out.stdout.endsWith("\n\n")).toBe(true);
+  });
+});
+
+describe("failures exit 1 with FILE:LINE:COL and write nothing", () => {
+  const listing = () => readdirSync(dir).sort();
+
+  it("a patch that does not apply", () => {
+    writeFileSync(file("bad-op.json"), '[\n  {"op": "remove", "path": "/machine/nope"}\n]\n');
+    const before = listing();
+    const r = minos(["gen", "config", "demo", "https://10.5.0.2:6443", "--with-secrets", "secrets.yaml", "--config-patch", "@bad-op.json", "-o", "out2"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^bad-op\.json(:\d+:\d+)?: error: /);
+    expect(listing()).toEqual(before);
+  });
+
+  it("an unreadable secrets bundle names its line and column", () => {
+    writeFileSync(file("broken-secrets.yaml"), "cluster:\n    id: [unclosed\n");
+    const r = minos(["gen", "config", "demo", "https://10.5.0.2:6443", "--with-secrets", "broken-secrets.yaml", "-o", "out3"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^broken-secrets\.yaml:\d+:\d+: error: /);
+    expect(existsSync(file("out3"))).toBe(false);
+  });
+
+  it("an unknown version, a bad endpoint, a malformed mirror", () => {
+    const base = ["gen", "config", "demo", "https://10.5.0.2:6443", "--with-secrets", "secrets.yaml", "-o", "out4"];
+    expect(minos([...base, "--talos-version", "1.9"]).stderr).toMatch(/^--talos-version: error: unsupported Talos version contract v1\.9/);
+    expect(minos([...base, "--registry-mirror", "docker.io"]).stderr).toBe('--registry-mirror: error: invalid registry mirror spec: "docker.io"\n');
+    const ep = minos(["gen", "config", "demo", "10.5.0.2", "-o", "out4"]);
+    expect(ep.code).toBe(1);
+    expect(ep.stderr).toContain('no scheme and port specified for the cluster endpoint URL\ntry: "https://10.5.0.2:6443"');
+    expect(existsSync(file("out4"))).toBe(false);
+  });
+
+  it("one existing output: every conflict is reported and no file is written", () => {
+    rmSync(file("out5"), { recursive: true, force: true });
+    const base = ["gen", "config", "demo", "https://10.5.0.2:6443", "--with-secrets", "secrets.yaml", "-o", "out5"];
+    expect(minos(base).code).toBe(0);
+    rmSync(file("out5/controlplane.yaml"));
+    rmSync(file("out5/talosconfig"));
+    const r = minos(base);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('out5/worker.yaml: error: file "out5/worker.yaml" already exists, use --force to overwrite\n');
+    expect(readdirSync(file("out5"))).toEqual(["worker.yaml"]);
+    expect(minos([...base, "--force"]).code).toBe(0);
+    expect(readdirSync(file("out5")).sort()).toEqual(["controlplane.yaml", "talosconfig", "worker.yaml"]);
+  });
+
+  it("usage errors exit 2", () => {
+    expect(minos(["gen", "config", "demo"]).code).toBe(2);
+    expect(minos(["gen", "config", "demo", "https://a:6443", "--with-docs=perhaps"]).code).toBe(2);
+    expect(minos(["gen", "frobnicate"]).code).toBe(2);
+    expect(minos(["machineconfig", "patch"]).code).toBe(2);
+    expect(minos(["migrate", "x.yaml"]).code).toBe(2);
+  });
+});
