@@ -1,0 +1,375 @@
+/**
+ * Talos's secrets bundle, in the `secrets.yaml` format `talosctl gen secrets` writes
+ * (pkg/machinery/config/generate/secrets, v1.14.0-rc.1): read, write, generate, and extract
+ * from a control plane's config (`--from-controlplane-config`).
+ *
+ * The file: the Go struct Bundle marshalled by yaml.v4 with no yaml tags, so every key is the
+ * lowercased Go field name (`bootstraptoken`, `k8saggregator`), in field order; certificates and
+ * keys are base64 of PEM (siderolabs/crypto PEMEncodedCertificateAndKey's YAML form, which
+ * always writes both `crt` and `key`); `aescbcencryptionsecret` and `secretboxencryptionsecret`
+ * are `omitempty` (secrets.go). In memory the PEM is decoded text.
+ */
+import crypto from "node:crypto";
+
+import { isMap, isScalar, LineCounter, parseAllDocuments, parseDocument, type Node as YamlNode, type YAMLError, type YAMLMap } from "yaml";
+
+import type { TalosMinor } from "../../config/types";
+import { SourceError } from "../errors";
+import { encodeGoYaml, type GoYamlValue } from "../generate/goyaml";
+import { createTalosCa, subjectKeyIdStyleOf, toTalosKeyPem } from "../pki";
+
+/** A certificate and its key, PEM text (keys in the header style Talos writes). */
+export interface Pair {
+  crt: string;
+  key: string;
+}
+
+export interface SecretsBundle {
+  cluster: { id: string; secret: string };
+  secrets: { bootstraptoken: string; aescbcencryptionsecret?: string; secretboxencryptionsecret?: string };
+  trustdinfo: { token: string };
+  certs: { etcd: Pair; k8s: Pair; k8saggregator: Pair; k8sserviceaccount: { key: string }; os: Pair };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generation (bundle.go NewBundle → populate)
+// ---------------------------------------------------------------------------------------------
+
+/** secrets.go CAValidityTime: 87600 h. */
+const CA_VALID_DAYS = 3650;
+/** constants.DefaultClusterIDSize / DefaultClusterSecretSize. */
+const CLUSTER_ID_BYTES = 32;
+const CLUSTER_SECRET_BYTES = 32;
+
+/**
+ * utils.go randBootstrapTokenString: characters of `[0-9a-z]`, bytes ≥ 252 discarded so every
+ * character is equally likely.
+ */
+function randomTokenString(length: number): string {
+  const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
+  let out = "";
+  while (out.length < length) {
+    for (const b of crypto.randomBytes(length * 2)) {
+      if (b >= 252) continue;
+      out += alphabet[b % alphabet.length];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+/** utils.go genToken(6, 16): `abcdef.0123456789abcdef`, kubeadm's bootstrap-token shape. */
+export function genToken(): string {
+  return `${randomTokenString(6)}.${randomTokenString(16)}`;
+}
+
+async function rsaServiceAccountKey(): Promise<string> {
+  // siderolabs/crypto x509.NewRSAKey: RSA-4096, PKCS#1 PEM.
+  const privateKey = await new Promise<crypto.KeyObject>((resolve, reject) =>
+    crypto.generateKeyPair("rsa", { modulusLength: 4096 }, (err, _pub, priv) => (err ? reject(err) : resolve(priv))),
+  );
+  return privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+}
+
+function ecdsaServiceAccountKey(): string {
+  return crypto.generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ type: "sec1", format: "pem" }).toString();
+}
+
+const minorOf = (v: TalosMinor) => Number(v.split(".")[1]);
+
+export interface GenerateSecretsOptions {
+  talosVersion: TalosMinor;
+  /** The bundle's clock: every CA starts here. Default now. */
+  now?: Date;
+  /**
+   * The talosctl whose CA key identifiers to imitate (the simulator's 1.10 clusters were made by
+   * talosctl 1.10, whose CAs carry SHA-1 key identifiers). Default: talosctl 1.14 (random), which
+   * is what `gen secrets` writes for every contract.
+   */
+  talosctlVersion?: string;
+}
+
+/**
+ * A new bundle as `talosctl gen secrets` makes it (bundle.go populate): etcd, Kubernetes and
+ * aggregator CAs ECDSA P-256 (ca.go: ECDSA(true)), the OS CA Ed25519 (NewTalosCA: no ECDSA
+ * option), all valid 87600 h from `now`; the service-account key RSA-4096 for contracts after 1.6
+ * (UseRSAServiceAccountKey), else ECDSA P-256; the secretbox secret for contracts after 1.2
+ * (else AES-CBC); bootstrap and trustd tokens; 32-byte cluster id (base64 URL encoding, padded:
+ * cluster.ClusterIDEncoding) and secret (standard base64).
+ */
+export async function generateSecretsBundle(opts: GenerateSecretsOptions): Promise<SecretsBundle> {
+  const minor = minorOf(opts.talosVersion);
+  const notBefore = opts.now ?? new Date();
+  const style = subjectKeyIdStyleOf(opts.talosctlVersion);
+  const ca = async (kind: "etcd" | "kubernetes" | "aggregator" | "os"): Promise<Pair> => {
+    const pair = await createTalosCa(kind, { notBefore, validDays: CA_VALID_DAYS, talosVersion: style === "sha1" ? opts.talosctlVersion : undefined });
+    return { crt: pair.certPem, key: toTalosKeyPem(pair.keyPem) };
+  };
+  const [etcd, k8s, k8saggregator, os, saKey] = await Promise.all([
+    ca("etcd"),
+    ca("kubernetes"),
+    ca("aggregator"),
+    ca("os"),
+    minor > 6 ? rsaServiceAccountKey() : Promise.resolve(ecdsaServiceAccountKey()),
+  ]);
+  const encryption = crypto.randomBytes(32).toString("base64"); // cis.CreateEncryptionToken
+  return {
+    cluster: { id: crypto.randomBytes(CLUSTER_ID_BYTES).toString("base64url").padEnd(44, "="), secret: crypto.randomBytes(CLUSTER_SECRET_BYTES).toString("base64") },
+    secrets: minor > 2 ? { bootstraptoken: genToken(), secretboxencryptionsecret: encryption } : { bootstraptoken: genToken(), aescbcencryptionsecret: encryption },
+    trustdinfo: { token: genToken() },
+    certs: { etcd, k8s, k8saggregator, k8sserviceaccount: { key: saKey }, os },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+// ---------------------------------------------------------------------------------------------
+
+const b64 = (pem: string) => Buffer.from(pem, "utf8").toString("base64");
+const pairYaml = (p: Pair) => ({ crt: b64(p.crt), key: b64(p.key) });
+
+/** The bundle as `talosctl gen secrets` writes it, byte for byte. */
+export function stringifySecretsBundle(b: SecretsBundle): string {
+  const doc: GoYamlValue = {
+    cluster: { id: b.cluster.id, secret: b.cluster.secret },
+    secrets: {
+      bootstraptoken: b.secrets.bootstraptoken,
+      aescbcencryptionsecret: b.secrets.aescbcencryptionsecret || undefined,
+      secretboxencryptionsecret: b.secrets.secretboxencryptionsecret || undefined,
+    },
+    trustdinfo: { token: b.trustdinfo.token },
+    certs: {
+      etcd: pairYaml(b.certs.etcd),
+      k8s: pairYaml(b.certs.k8s),
+      k8saggregator: pairYaml(b.certs.k8saggregator),
+      k8sserviceaccount: { key: b64(b.certs.k8sserviceaccount.key) },
+      os: pairYaml(b.certs.os),
+    },
+  };
+  return encodeGoYaml(doc);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------------------------
+
+function yamlError(err: YAMLError, lc: LineCounter, source: string): SourceError {
+  const pos = err.linePos?.[0] ?? lc.linePos(err.pos[0]);
+  return new SourceError(`malformed YAML: ${err.message.split("\n")[0]}`, { source, line: pos.line, column: pos.col });
+}
+
+class Reader {
+  constructor(
+    private readonly source: string,
+    private readonly lc: LineCounter,
+  ) {}
+
+  fail(message: string, node: YamlNode | null | undefined, path: string): never {
+    const offset = node?.range?.[0];
+    const pos = offset === undefined ? undefined : this.lc.linePos(offset);
+    throw new SourceError(message, { source: this.source, line: pos?.line, column: pos?.col, path });
+  }
+
+  map(parent: YAMLMap | null, parentNode: YamlNode | null, key: string, path: string): YAMLMap {
+    const node = parent ? (parent.get(key, true) as YamlNode | undefined) : undefined;
+    if (node === undefined || (isScalar(node) && node.value === null)) this.fail(`${path} is required`, parentNode, path);
+    if (!isMap(node)) this.fail(`${path} must be a mapping`, node, path);
+    return node;
+  }
+
+  string(parent: YAMLMap, key: string, path: string, required = true): { value: string; node?: YamlNode } {
+    const node = parent.get(key, true) as YamlNode | undefined;
+    if (node === undefined || (isScalar(node) && (node.value === null || node.value === ""))) {
+      if (required) this.fail(`${path} is required`, node ?? parent, path);
+      return { value: "" };
+    }
+    if (!isScalar(node) || typeof node.value === "object") this.fail(`${path} must be a string`, node, path);
+    // Go's decoder fills a string field from any scalar; keep the source text for numbers and booleans.
+    return { value: typeof node.value === "string" ? node.value : String(node.source ?? node.value), node };
+  }
+
+  /** A base64-of-PEM field: decoded, and checked to be the PEM block it should be. */
+  pem(parent: YAMLMap, key: string, path: string, kind: "certificate" | "key"): string {
+    const { value, node } = this.string(parent, key, path);
+    const compact = value.replace(/\s+/g, "");
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 !== 0) this.fail(`${path} is not valid base64`, node, path);
+    const text = Buffer.from(compact, "base64").toString("utf8");
+    const block = /^-----BEGIN ([A-Z0-9 ]+)-----\n[\s\S]*?\n-----END \1-----\n?/m.exec(text);
+    if (!block) this.fail(`${path} is not a PEM ${kind === "certificate" ? "certificate" : "private key"}`, node, path);
+    try {
+      if (kind === "certificate") {
+        if (block[1] !== "CERTIFICATE") throw new Error(`PEM block is ${block[1]}, expected CERTIFICATE`);
+        new crypto.X509Certificate(text);
+      } else {
+        if (!block[1]!.endsWith("PRIVATE KEY")) throw new Error(`PEM block is ${block[1]}, expected a private key`);
+        crypto.createPrivateKey(text.replace(/-----(BEGIN|END) ED25519 PRIVATE KEY-----/g, "-----$1 PRIVATE KEY-----"));
+      }
+    } catch (e) {
+      this.fail(`${path} is invalid: ${(e as Error).message}`, node, path);
+    }
+    return text;
+  }
+
+  pair(certs: YAMLMap, certsNode: YamlNode, key: string): Pair {
+    const path = `certs.${key}`;
+    const m = this.map(certs, certsNode, key, path);
+    return { crt: this.pem(m, "crt", `${path}.crt`, "certificate"), key: this.pem(m, "key", `${path}.key`, "key") };
+  }
+}
+
+/**
+ * Reads a `secrets.yaml` (as `talosctl gen config --with-secrets` does: LoadBundle, then
+ * Bundle.Validate). Unknown keys are ignored, as Go's decoder ignores them.
+ * @throws SourceError with the line and column of malformed YAML, of the mapping that lacks a
+ * required field, or of a value that is not base64 of the PEM it should be.
+ */
+export function parseSecretsBundle(text: string, source: string): SecretsBundle {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const err = doc.errors[0];
+  if (err) {
+    throw yamlError(err, lc, source);
+  }
+  const r: Reader = new Reader(source, lc);
+  const root = doc.contents as YamlNode | null;
+  if (!isMap(root)) r.fail("a secrets bundle must be a YAML mapping", root, "");
+
+  const cluster = r.map(root, root, "cluster", "cluster");
+  const secrets = r.map(root, root, "secrets", "secrets");
+  const trustd = r.map(root, root, "trustdinfo", "trustdinfo");
+  const certs = r.map(root, root, "certs", "certs");
+  const certsNode = root.get("certs", true) as YamlNode;
+
+  const aescbc = r.string(secrets, "aescbcencryptionsecret", "secrets.aescbcencryptionsecret", false).value;
+  const secretbox = r.string(secrets, "secretboxencryptionsecret", "secrets.secretboxencryptionsecret", false).value;
+  // bundle.go Validate's texts.
+  if (!aescbc && !secretbox) r.fail("one of [secrets.secretboxencryptionsecret, secrets.aescbcencryptionsecret] is required", secrets, "secrets");
+  if (aescbc && secretbox) r.fail("only one of [secrets.secretboxencryptionsecret, secrets.aescbcencryptionsecret] is allowed", secrets, "secrets");
+
+  const sa = r.map(certs, certsNode, "k8sserviceaccount", "certs.k8sserviceaccount");
+  return {
+    cluster: { id: r.string(cluster, "id", "cluster.id").value, secret: r.string(cluster, "secret", "cluster.secret").value },
+    secrets: {
+      bootstraptoken: r.string(secrets, "bootstraptoken", "secrets.bootstraptoken").value,
+      ...(aescbc ? { aescbcencryptionsecret: aescbc } : {}),
+      ...(secretbox ? { secretboxencryptionsecret: secretbox } : {}),
+    },
+    trustdinfo: { token: r.string(trustd, "token", "trustdinfo.token").value },
+    certs: {
+      etcd: r.pair(certs, certsNode, "etcd"),
+      k8s: r.pair(certs, certsNode, "k8s"),
+      k8saggregator: r.pair(certs, certsNode, "k8saggregator"),
+      k8sserviceaccount: { key: r.pem(sa, "key", "certs.k8sserviceaccount.key", "key") },
+      os: r.pair(certs, certsNode, "os"),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// From a control plane's config (bundle.go NewBundleFromConfig)
+// ---------------------------------------------------------------------------------------------
+
+type Doc = Record<string, unknown>;
+
+/**
+ * The bundle a control plane's machine config holds, as `talosctl gen secrets
+ * --from-controlplane-config` extracts it (bundle.go NewBundleFromConfig), for the legacy
+ * v1alpha1 layout and the 1.14 multi-document one:
+ * - Kubernetes CA: KubeAPIServerCAConfig.issuingCA, else cluster.ca; aggregator CA:
+ *   KubeAggregatorCAConfig.issuingCA, else cluster.aggregatorCA; service-account key:
+ *   KubeServiceAccountConfig.issuer.privateKey, else cluster.serviceAccount.key;
+ *   etcd CA cluster.etcd.ca; OS CA machine.ca (v1alpha1_k8s_bridge.go, container.go);
+ * - cluster id/secret: DiscoveryIdentityConfig, else cluster.id/secret;
+ * - trustd token machine.token; bootstrap token cluster.token;
+ * - aescbc/secretbox secrets from cluster.*EncryptionSecret, the secretbox one replaced by the
+ *   first secretbox key of the first provider of the first `secrets` resource of a
+ *   KubeEtcdEncryptionConfig when there is one.
+ * Talos takes whatever is there; Minos refuses a bundle that could not generate configs: a
+ * worker's config (no CA keys), or a config that lacks a key.
+ * @throws SourceError naming the missing field.
+ */
+export function secretsBundleFromConfig(text: string, source: string): SecretsBundle {
+  const lc = new LineCounter();
+  const docs: Doc[] = [];
+  for (const d of parseAllDocuments(text, { lineCounter: lc, prettyErrors: false })) {
+    const err = d.errors[0];
+    if (err) {
+      throw yamlError(err, lc, source);
+    }
+    const js = d.toJS() as unknown;
+    if (js && typeof js === "object" && !Array.isArray(js)) docs.push(js as Doc);
+  }
+  const fail = (message: string, path?: string): never => {
+    throw new SourceError(message, { source, path });
+  };
+  const v1 = docs.find((d) => d.version === "v1alpha1" && d.kind === undefined);
+  const byKind = (kind: string) => docs.find((d) => d.kind === kind);
+  const get = (o: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((acc, k) => (acc && typeof acc === "object" ? (acc as Doc)[k] : undefined), o);
+  const str = (v: unknown) => (typeof v === "string" ? v : v === undefined || v === null ? "" : String(v));
+  const unb64 = (v: unknown) => (str(v) ? Buffer.from(str(v), "base64").toString("utf8") : "");
+
+  const machineType = str(get(v1, "machine", "type"));
+  if (machineType === "worker" || machineType === "join") {
+    fail(`the config is a ${machineType}'s: only a control plane's config holds the cluster's CA keys`, "machine.type");
+  }
+
+  const apiCa = get(byKind("KubeAPIServerCAConfig"), "issuingCA");
+  const aggCa = get(byKind("KubeAggregatorCAConfig"), "issuingCA");
+  const saDoc = byKind("KubeServiceAccountConfig");
+  const identity = byKind("DiscoveryIdentityConfig");
+
+  const pair = (docPair: unknown, legacyPath: string[], name: string, docKind: string): Pair => {
+    const p: Pair = docPair
+      ? { crt: str(get(docPair, "cert")), key: str(get(docPair, "key")) }
+      : { crt: unb64(get(v1, ...legacyPath, "crt")), key: unb64(get(v1, ...legacyPath, "key")) };
+    const where = docPair ? `${docKind}.issuingCA` : legacyPath.join(".");
+    if (!p.crt) fail(`the config has no ${name} certificate (${where})`, docPair ? `${docKind}.issuingCA.cert` : `${legacyPath.join(".")}.crt`);
+    if (!p.key) fail(`the config has no ${name} key (${where}); is it a control plane's config?`, docPair ? `${docKind}.issuingCA.key` : `${legacyPath.join(".")}.key`);
+    return p;
+  };
+
+  const k8s = pair(apiCa, ["cluster", "ca"], "Kubernetes CA", "KubeAPIServerCAConfig");
+  const k8saggregator = pair(aggCa, ["cluster", "aggregatorCA"], "aggregator CA", "KubeAggregatorCAConfig");
+  const etcd = pair(undefined, ["cluster", "etcd", "ca"], "etcd CA", "");
+  const os = pair(undefined, ["machine", "ca"], "OS CA", "");
+  const saKey = saDoc ? str(get(saDoc, "issuer", "privateKey")) : unb64(get(v1, "cluster", "serviceAccount", "key"));
+  if (!saKey) fail("the config has no service-account key", saDoc ? "KubeServiceAccountConfig.issuer.privateKey" : "cluster.serviceAccount.key");
+
+  const clusterId = identity ? str(get(identity, "clusterID")) : str(get(v1, "cluster", "id"));
+  const clusterSecret = identity ? str(get(identity, "clusterSecret")) : str(get(v1, "cluster", "secret"));
+  if (!clusterId) fail("the config has no cluster id", identity ? "DiscoveryIdentityConfig.clusterID" : "cluster.id");
+  if (!clusterSecret) fail("the config has no cluster secret", identity ? "DiscoveryIdentityConfig.clusterSecret" : "cluster.secret");
+  const trustd = str(get(v1, "machine", "token"));
+  if (!trustd) fail("the config has no trustd token", "machine.token");
+  const bootstrap = str(get(v1, "cluster", "token"));
+  if (!bootstrap) fail("the config has no bootstrap token", "cluster.token");
+
+  const aescbc = str(get(v1, "cluster", "aescbcEncryptionSecret"));
+  let secretbox = str(get(v1, "cluster", "secretboxEncryptionSecret"));
+  const encryption = get(byKind("KubeEtcdEncryptionConfig"), "config");
+  if (encryption) {
+    // bundle.go: the first resource block that encrypts secrets; only its first provider counts.
+    const resources = get(encryption, "resources");
+    outer: for (const res of Array.isArray(resources) ? resources : []) {
+      const names = get(res, "resources");
+      if (!Array.isArray(names) || !names.includes("secrets")) continue;
+      const providers = get(res, "providers");
+      for (const provider of Array.isArray(providers) ? providers : []) {
+        const keys = get(provider, "secretbox", "keys");
+        if (Array.isArray(keys) && keys.length > 0) {
+          secretbox = str(get(keys[0], "secret"));
+          break outer;
+        }
+        break;
+      }
+    }
+  }
+  if (!aescbc && !secretbox) fail("the config has no secretbox or AES-CBC encryption secret", "cluster.secretboxEncryptionSecret");
+
+  return {
+    cluster: { id: clusterId, secret: clusterSecret },
+    secrets: { bootstraptoken: bootstrap, ...(aescbc ? { aescbcencryptionsecret: aescbc } : {}), ...(secretbox ? { secretboxencryptionsecret: secretbox } : {}) },
+    trustdinfo: { token: trustd },
+    certs: { etcd, k8s, k8saggregator, k8sserviceaccount: { key: saKey }, os },
+  };
+}
