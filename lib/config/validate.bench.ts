@@ -1,9 +1,18 @@
 /**
  * Validation latency: a ~400-line 1.14 control-plane config (the editor validates on every
- * keystroke) and a ~5,000-line config whose bulk is inline manifests.
+ * keystroke) and a ~5,000-line config whose bulk is inline manifests; and the issue-15 budget:
+ * Minos's validator against a schema-only check (YAML parse + Talos's published JSON schema with
+ * ajv, what Omni's editor does) on the same ~250-line 1.14 control plane, in the same run:
+ * Minos ≤ 1.2× the schema-only median. `MINOS_BENCH_CLI=1` adds the same comparison from the
+ * command line (one process per run for both).
  */
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
+
+import { Ajv2020 } from "ajv/dist/2020";
+import { parseAllDocuments } from "yaml";
 
 import type { Bench, BenchRow } from "@/test/bench/types";
 
@@ -78,10 +87,116 @@ function withManifests(base: string, totalLines: number): string {
   return base.replace(/^cluster:\n/m, `cluster:\n    inlineManifests:\n${entries.join("\n")}\n`);
 }
 
+const REPO = path.resolve(__dirname, "../..");
+/** Talos's published schema for 1.14 (data shared between worktrees, never copied into the repo). */
+const SCHEMA_FILE = path.resolve(REPO, "../shared/talos-schemas/config-1.14.schema.json");
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+/** The schema-only baseline: every document of the stream parsed, then checked by ajv. */
+function schemaOnly(schemaText: string): (yaml: string) => number {
+  // strict: false: the published schema carries editor keywords (markdownDescription, x-intellij-…).
+  const validate = new Ajv2020({ strict: false, allErrors: true }).compile(JSON.parse(schemaText) as object);
+  return (yaml) => {
+    let errors = 0;
+    for (const doc of parseAllDocuments(yaml)) {
+      if (!("toJS" in doc)) continue;
+      const value: unknown = doc.toJS();
+      if (value === null || value === undefined) continue;
+      if (!validate(value)) errors += validate.errors?.length ?? 0;
+    }
+    return errors;
+  };
+}
+
+/** Minos vs schema-only on one input, interleaved so that drift (other processes on the two cores) hits both alike. */
+function compareInProcess(yaml: string, schemaText: string): BenchRow[] {
+  const check = schemaOnly(schemaText);
+  const minos = () => validateConfig(yaml, { talosVersion: "1.14" }).issues.filter((x) => x.severity === "error").length;
+  for (let i = 0; i < WARMUP; i++) {
+    minos();
+    check(yaml);
+  }
+  const a: number[] = [];
+  const b: number[] = [];
+  let minosErrors = 0;
+  let ajvErrors = 0;
+  for (let i = 0; i < ITERATIONS; i++) {
+    let t = performance.now();
+    minosErrors = minos();
+    a.push(performance.now() - t);
+    t = performance.now();
+    ajvErrors = check(yaml);
+    b.push(performance.now() - t);
+  }
+  const ma = median(a);
+  const mb = median(b);
+  const note = `${yaml.split("\n").length} lines, ${ITERATIONS} iterations each, interleaved`;
+  return [
+    { suite: "config-validate", name: "1.14 control plane ~250 lines: Minos p50", value: Number(ma.toFixed(3)), unit: "ms", note: `${note}; ${minosErrors} errors` },
+    { suite: "config-validate", name: "1.14 control plane ~250 lines: schema-only (yaml + ajv) p50", value: Number(mb.toFixed(3)), unit: "ms", note: `${note}; ${ajvErrors} schema errors (allErrors; the published schema rejects persist and lacks RoutingRuleConfig)` },
+    { suite: "config-validate", name: "1.14 control plane ~250 lines: Minos / schema-only", value: Number((ma / mb).toFixed(3)), unit: "×", note: "budget ≤ 1.2×" },
+  ];
+}
+
+/** The same from the command line: `minos validate FILE` vs a node script doing yaml + ajv, one process per run. */
+function compareCli(yaml: string): BenchRow[] {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "minos-bench-"));
+  const file = path.join(dir, "controlplane.yaml");
+  writeFileSync(file, yaml);
+  const script = path.join(dir, "schema-only.mjs");
+  writeFileSync(
+    script,
+    [
+      `import { readFileSync } from "node:fs";`,
+      `import { createRequire } from "node:module";`,
+      `const require = createRequire(${JSON.stringify(path.join(REPO, "package.json"))});`,
+      `const { Ajv2020 } = require("ajv/dist/2020");`,
+      `const { parseAllDocuments } = require("yaml");`,
+      `const validate = new Ajv2020({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(${JSON.stringify(SCHEMA_FILE)}, "utf8")));`,
+      `let errors = 0;`,
+      `for (const doc of parseAllDocuments(readFileSync(process.argv[2], "utf8"))) { const v = doc.toJS(); if (v != null && !validate(v)) errors++; }`,
+      `process.exit(errors ? 1 : 0);`,
+    ].join("\n"),
+  );
+  const runs = Number(process.env.MINOS_BENCH_CLI_RUNS ?? 10);
+  const time = (args: string[]) => {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, args, { cwd: REPO, stdio: "ignore" });
+    if (r.error) throw r.error;
+    return performance.now() - t;
+  };
+  const a: number[] = [];
+  const b: number[] = [];
+  time([path.join(REPO, "bin/minos.mjs"), "validate", file]);
+  time([script, file]);
+  for (let i = 0; i < runs; i++) {
+    a.push(time([path.join(REPO, "bin/minos.mjs"), "validate", file]));
+    b.push(time([script, file]));
+  }
+  const note = `${runs} runs each, interleaved`;
+  return [
+    { suite: "config-validate", name: "CLI: node bin/minos.mjs validate FILE p50", value: Math.round(median(a)), unit: "ms", note },
+    { suite: "config-validate", name: "CLI: node schema-only.mjs FILE (yaml + ajv) p50", value: Math.round(median(b)), unit: "ms", note },
+    { suite: "config-validate", name: "CLI: Minos / schema-only", value: Number((median(a) / median(b)).toFixed(2)), unit: "×", note },
+  ];
+}
+
 const bench: Bench = async () => {
+  const rows: BenchRow[] = [];
+  const cp114 = readFileSync(path.join(__dirname, "testdata/controlplane-1.14.yaml"), "utf8");
+  if (existsSync(SCHEMA_FILE)) {
+    const schemaText = readFileSync(SCHEMA_FILE, "utf8");
+    rows.push(...compareInProcess(cp114, schemaText));
+    if (process.env.MINOS_BENCH_CLI === "1") rows.push(...compareCli(cp114));
+  } else {
+    console.error(`skipping Minos vs schema-only: ${SCHEMA_FILE} is absent (Talos's published schemas, see ../shared/talos-schemas)`);
+  }
   const small = controlPlane400();
   const large = withManifests(small, 5000);
-  const rows: BenchRow[] = [];
   for (const [name, yaml, n] of [
     ["control plane ~400 lines", small, ITERATIONS],
     ["config ~5,000 lines (inline manifests)", large, Math.max(20, ITERATIONS / 4)],
