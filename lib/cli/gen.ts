@@ -188,7 +188,8 @@ export function parseGenConfigArgs(argv: string[]): GenConfigOptions {
     additionalSans: f.list("additional-sans"),
     dnsDomain: f.str("dns-domain", "cluster.local"),
     installDisk: f.str("install-disk", "/dev/sda"),
-    installImage: f.str("install-image") || undefined,
+    // Unset: talosctl's default installer for the version (the generator's); "" writes none.
+    installImage: f.has("install-image") ? f.str("install-image") : undefined,
     registryMirrors: f.list("registry-mirror"),
     withDocs: f.bool("with-docs", true),
     withExamples: f.bool("with-examples", true),
@@ -259,7 +260,8 @@ export function generateInputFrom(o: GenConfigOptions, talosVersion: TalosMinor,
     ...(o.installImage === undefined ? {} : { installImage: o.installImage }),
     registryMirrors,
     discovery: o.discovery,
-    kubeSpan: o.kubeSpan,
+    // talosctl sets KubeSpan only when --with-kubespan is given: "false" would write `enabled: false`.
+    ...(o.kubeSpan ? { kubeSpan: true } : {}),
   };
 }
 

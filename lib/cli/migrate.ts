@@ -5,7 +5,9 @@
  * so a CI log links to it. Output as `machineconfig patch`: standard output, or OUT replaced
  * atomically (0644). No talosctl equivalent exists, so the flags follow `machineconfig patch`.
  */
-import { migrateConfig } from "@/lib/config/migrate";
+import { migrateConfig, type Decision } from "@/lib/config/migrate";
+import { parseConfigYaml, type ParseResult } from "@/lib/config/parse";
+import { positionForPath } from "@/lib/config/positions";
 import { SourceError } from "@/lib/talos/errors";
 
 import { emptyPlan, inputText, parseContract, type InputFile, type OutputPlan } from "./common";
@@ -53,6 +55,18 @@ export function formatWarning(file: string, d: Located): string {
   return `${where}: warning: ${d.message}`;
 }
 
+/** Where a decision's field (a path in the v1alpha1 document) is in the input. */
+function locate(parsed: ParseResult, d: Decision): Located {
+  const v1 = parsed.documents.find((x) => {
+    const v = x.value as Record<string, unknown> | null | undefined;
+    return v != null && typeof v === "object" && v.kind === undefined && (v.version === "v1alpha1" || "machine" in v || "cluster" in v);
+  });
+  if (!v1) return { message: `${d.message} (${d.path})` };
+  const segs = d.path.split(".").map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  const pos = positionForPath(v1.doc, parsed.lineCounter, segs, "key");
+  return { message: `${d.message} (${d.path})`, line: pos.line, column: pos.column };
+}
+
 export function runMigrate(o: MigrateOptions, files: ReadonlyMap<string, InputFile>): OutputPlan {
   const to = parseContract(o.to, "--to");
   if (!(TARGETS as readonly string[]).includes(to)) {
@@ -60,9 +74,13 @@ export function runMigrate(o: MigrateOptions, files: ReadonlyMap<string, InputFi
   }
   const text = inputText(files, o.file);
   const name = files.get(o.file)?.name ?? o.file;
+  // Broken YAML is an error at its place, not something to migrate.
+  const parsed = parseConfigYaml(text);
+  const syntax = parsed.issues.find((i) => i.severity === "error");
+  if (syntax) throw new SourceError(syntax.message, { source: name, line: syntax.line, column: syntax.column });
   const result = migrateConfig(text, { to: "1.14" });
   const plan = emptyPlan();
-  plan.stderr = result.decisions.map((d) => formatWarning(name, d) + "\n").join("");
+  plan.stderr = result.decisions.map((d) => formatWarning(name, locate(parsed, d)) + "\n").join("");
   if (o.output === "") plan.stdout = result.yaml;
   else plan.files.push({ path: o.output, data: result.yaml, mode: 0o644, noClobber: false, announce: false });
   return plan;
