@@ -269,7 +269,7 @@ export function generateInputFrom(o: GenConfigOptions, talosVersion: TalosMinor,
 function applyOrExplain(config: string, patches: ConfigPatch[], what: string): string {
   if (patches.length === 0) return config;
   try {
-    return applyPatches(config, patches);
+    return applyPatches(config, patches, { configSource: `generated ${what}` });
   } catch (e) {
     if (e instanceof SourceError) throw new SourceError(`error patching ${what}: ${e.message}`, e.place);
     throw e;
