@@ -6,35 +6,48 @@
  */
 
 /** A value ready to emit: maps keep their key order (the encoder decides it). */
-export type Out = OutMap | Out[] | string | number | boolean | null;
+export type Out = OutMap | OutNode | Out[] | string | number | boolean | null;
 export interface OutMap {
   readonly entries: (readonly [string, Out])[];
 }
+/** A `!!str` scalar node built by hand in Go (meta.ArgValue): no representer quoting rules. */
+export interface OutNode {
+  readonly node: string;
+}
 
 export function isOutMap(v: Out): v is OutMap {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
+  return typeof v === "object" && v !== null && !Array.isArray(v) && "entries" in v;
 }
 
 // ---- scalars -------------------------------------------------------------------------------
 
 const OLD_BOOL = new Set(["y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"]);
-const NULLS = new Set(["", "~", "null", "Null", "NULL"]);
-const BOOLS = new Set(["true", "True", "TRUE", "false", "False", "FALSE"]);
-const FLOAT_SPECIAL = new Set([".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN"]);
-const INT_RE = /^[-+]?(?:0b[01]+|0o[0-7]+|0x[0-9a-fA-F]+|[0-9]+)$/;
-const FLOAT_RE = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+/** resolveMap of go-yaml v4's resolver: texts that are not strings whatever their first letter. */
+const RESOLVE_MAP = new Set(["true", "True", "TRUE", "false", "False", "FALSE", "", "~", "null", "Null", "NULL", ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", "-0", "-0.0", "<<"]);
+const GO_INT_RE = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
+const YAML_FLOAT_RE = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+const DOT_FLOAT_RE = /^\.[0-9]+(?:[eE][-+]?[0-9]+)?$/;
+const TIMESTAMP_RE = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,9})?(?:Z|[-+]\d{2}:\d{2}))|(?: \d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,9})?))?$/;
 const BASE60_RE = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
 
-/** True when yaml.v3 would read this plain text as something other than a string. */
+/** True when go-yaml v4's resolver reads this plain text as something other than a string. */
 function resolvesNonString(s: string): boolean {
-  if (NULLS.has(s) || BOOLS.has(s) || FLOAT_SPECIAL.has(s) || s === "<<") return true;
+  if (RESOLVE_MAP.has(s)) return s !== "<<";
+  const c = s[0]!;
+  if (c === ".") return DOT_FLOAT_RE.test(s);
+  if (!(c === "+" || c === "-" || (c >= "0" && c <= "9"))) return false;
+  const ts = TIMESTAMP_RE.exec(s);
+  if (ts && Number(ts[2]) >= 1 && Number(ts[2]) <= 12 && Number(ts[3]) >= 1 && Number(ts[3]) <= 31) return true;
   const plain = s.replaceAll("_", "");
-  return INT_RE.test(plain) || FLOAT_RE.test(plain);
+  return GO_INT_RE.test(plain) || YAML_FLOAT_RE.test(plain);
 }
 
+/** libyaml's is_printable on UTF-8: no C1 controls (so no NEL), no BOM, nothing beyond the BMP. */
 function isPrintable(c: number): boolean {
-  return c === 0x0a || (c >= 0x20 && c <= 0x7e) || c === 0x85 || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff) || (c >= 0x10000 && c <= 0x10ffff);
+  return c === 0x0a || (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff);
 }
+
+const isBreakChar = (c: number) => c === 0x0a || c === 0x0d || c === 0x85 || c === 0x2028 || c === 0x2029;
 
 interface Analysis {
   blockPlain: boolean;
@@ -43,11 +56,12 @@ interface Analysis {
   multiline: boolean;
 }
 
-/** libyaml's yaml_emitter_analyze_scalar, reduced to what block context needs. */
+/** libyaml's analyzeScalar (go-yaml v4), reduced to what block context needs. */
 function analyze(s: string): Analysis {
-  if (s === "") return { blockPlain: false, singleQuoted: true, block: false, multiline: false };
-  let blockIndicators = false;
+  if (s === "") return { blockPlain: true, singleQuoted: true, block: false, multiline: false };
+  let blockIndicators = s.startsWith("---") || s.startsWith("...");
   let specialCharacters = false;
+  let tabCharacters = false;
   let lineBreaks = false;
   let leadingSpace = false;
   let leadingBreak = false;
@@ -58,27 +72,22 @@ function analyze(s: string): Analysis {
   let precededByWhitespace = true;
   let previousSpace = false;
   let previousBreak = false;
-  if (s.startsWith("---") || s.startsWith("...")) {
-    const c = s[3];
-    if (c === undefined || c === " " || c === "\t" || c === "\n" || c === "\r") blockIndicators = true;
-  }
   const chars = Array.from(s);
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i]!;
     const next = chars[i + 1];
-    const followedByWhitespace = next === undefined || next === " " || next === "\t" || next === "\n" || next === "\r";
+    const followedByWhitespace = next === undefined || next === " " || next === "\t";
     if (i === 0) {
       if ("#,[]{}&*!|>'\"%@`".includes(ch)) blockIndicators = true;
-      if ((ch === "?" || ch === ":") && followedByWhitespace) blockIndicators = true;
-      if (ch === "-" && followedByWhitespace) blockIndicators = true;
+      if ((ch === "?" || ch === ":" || ch === "-") && followedByWhitespace) blockIndicators = true;
     } else {
       if (ch === ":" && followedByWhitespace) blockIndicators = true;
       if (ch === "#" && precededByWhitespace) blockIndicators = true;
     }
     const code = ch.codePointAt(0)!;
-    if (!isPrintable(code)) specialCharacters = true;
-    const isBreak = ch === "\n" || ch === "\r" || code === 0x85 || code === 0x2028 || code === 0x2029;
-    if (isBreak) lineBreaks = true;
+    if (ch === "\t") tabCharacters = true;
+    else if (!isPrintable(code)) specialCharacters = true;
+    const isBreak = isBreakChar(code);
     if (ch === " ") {
       if (i === 0) leadingSpace = true;
       if (i === chars.length - 1) trailingSpace = true;
@@ -86,6 +95,7 @@ function analyze(s: string): Analysis {
       previousSpace = true;
       previousBreak = false;
     } else if (isBreak) {
+      lineBreaks = true;
       if (i === 0) leadingBreak = true;
       if (i === chars.length - 1) trailingBreak = true;
       if (previousSpace) spaceBreak = true;
@@ -95,7 +105,7 @@ function analyze(s: string): Analysis {
       previousSpace = false;
       previousBreak = false;
     }
-    precededByWhitespace = ch === " " || ch === "\t" || isBreak;
+    precededByWhitespace = ch === " " || ch === "\t" || ch === "\0";
   }
   let blockPlain = true;
   let singleQuoted = true;
@@ -106,67 +116,86 @@ function analyze(s: string): Analysis {
     blockPlain = false;
     singleQuoted = false;
   }
-  if (spaceBreak || specialCharacters) {
+  if (spaceBreak || tabCharacters || specialCharacters) {
     blockPlain = false;
     singleQuoted = false;
-    block = false;
   }
+  if (spaceBreak || specialCharacters) block = false;
   if (lineBreaks) blockPlain = false;
   if (blockIndicators) blockPlain = false;
   return { blockPlain, singleQuoted, block, multiline: lineBreaks };
 }
 
+const ESCAPES: Readonly<Record<number, string>> = {
+  0x00: "\\0",
+  0x07: "\\a",
+  0x08: "\\b",
+  0x09: "\\t",
+  0x0a: "\\n",
+  0x0b: "\\v",
+  0x0c: "\\f",
+  0x0d: "\\r",
+  0x1b: "\\e",
+  0x22: '\\"',
+  0x5c: "\\\\",
+  0x85: "\\N",
+  0xa0: "\\_",
+  0x2028: "\\L",
+  0x2029: "\\P",
+};
+
+/** libyaml's writeDoubleQuotedScalar without line folding. */
 function doubleQuoted(s: string): string {
   let out = '"';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
-    switch (ch) {
-      case '"':
-        out += '\\"';
-        continue;
-      case "\\":
-        out += "\\\\";
-        continue;
-      case "\n":
-        out += "\\n";
-        continue;
-      case "\t":
-        out += "\\t";
-        continue;
-      case "\r":
-        out += "\\r";
-        continue;
-      case "\0":
-        out += "\\0";
-        continue;
-    }
-    if (isPrintable(c) && c !== 0xfeff) out += ch;
-    else if (c <= 0xff) out += `\\x${c.toString(16).toUpperCase().padStart(2, "0")}`;
-    else if (c <= 0xffff) out += `\\u${c.toString(16).toUpperCase().padStart(4, "0")}`;
-    else out += `\\U${c.toString(16).toUpperCase().padStart(8, "0")}`;
+    if (!isPrintable(c) || c === 0xfeff || isBreakChar(c) || c === 0x22 || c === 0x5c) {
+      const esc = ESCAPES[c];
+      if (esc) out += esc;
+      else if (c <= 0xff) out += `\\x${c.toString(16).toUpperCase().padStart(2, "0")}`;
+      else if (c <= 0xffff) out += `\\u${c.toString(16).toUpperCase().padStart(4, "0")}`;
+      else out += `\\U${c.toString(16).toUpperCase().padStart(8, "0")}`;
+    } else out += ch;
   }
   return out + '"';
 }
 
 type Scalar = { inline: string } | { literal: string; header: string };
 
-/** How yaml.v3 writes a string (encode.go stringv, then the emitter's style selection). */
-function stringScalar(s: string, simpleKey: boolean): Scalar {
+const singleQuoted = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/**
+ * How go-yaml v4 (Talos's Marshal: v3 defaults, quote preference "legacy") writes a string:
+ * the representer asks for a literal block (multi-line), single quotes (YAML 1.1 booleans,
+ * base-60 numbers, `<<`) or plain; the desolver double-quotes text that would read back as
+ * another type; the emitter falls back when the text cannot be written in the asked style.
+ */
+function stringScalar(s: string, simpleKey: boolean, handBuilt = false): Scalar {
   const a = analyze(s);
-  if (s.includes("\n") && !simpleKey) {
-    if (a.block) {
+  let style: "plain" | "single" | "double" | "literal";
+  if (handBuilt) style = resolvesNonString(s) ? "double" : "plain";
+  else if (s.includes("\n")) style = s.length >= 2 && /\S/u.test(s) ? "literal" : "double";
+  else if (BASE60_RE.test(s) || OLD_BOOL.has(s) || s === "<<") style = "single";
+  else style = resolvesNonString(s) ? "double" : "plain";
+  if (simpleKey && a.multiline) style = "double";
+  if (style === "plain" && (!a.blockPlain || (s === "" && simpleKey))) style = "single";
+  if (style === "single" && !a.singleQuoted) style = "double";
+  if (style === "literal" && (!a.block || simpleKey)) style = "double";
+  switch (style) {
+    case "plain":
+      return { inline: s };
+    case "single":
+      return { inline: singleQuoted(s) };
+    case "double":
+      return { inline: doubleQuoted(s) };
+    case "literal": {
       let header = "|";
-      if (s.startsWith(" ") || s.startsWith("\n")) header += "4";
-      if (!s.endsWith("\n")) header += "-";
-      else if (s.length === 1 || s.at(-2) === "\n") header += "+";
+      if (s.startsWith(" ")) header += "4";
+      if (!isBreakChar(s.codePointAt(s.length - 1)!)) header += "-";
+      else if (s.length === 1 || isBreakChar(s.codePointAt(s.length - 2)!)) header += "+";
       return { literal: s, header };
     }
-    return { inline: doubleQuoted(s) };
   }
-  const plain = !resolvesNonString(s) && !BASE60_RE.test(s) && !OLD_BOOL.has(s);
-  if (plain && a.blockPlain && !(simpleKey && a.multiline)) return { inline: s };
-  if (plain && a.singleQuoted && !a.multiline) return { inline: `'${s.replaceAll("'", "''")}'` };
-  return { inline: doubleQuoted(s) };
 }
 
 function formatNumber(n: number): string {
@@ -176,8 +205,9 @@ function formatNumber(n: number): string {
   return String(n);
 }
 
-function scalar(v: string | number | boolean | null, simpleKey = false): Scalar {
+function scalar(v: string | number | boolean | null | OutNode, simpleKey = false): Scalar {
   if (v === null) return { inline: "null" };
+  if (typeof v === "object") return stringScalar(v.node, simpleKey, true);
   if (typeof v === "boolean") return { inline: v ? "true" : "false" };
   if (typeof v === "number") return { inline: formatNumber(v) };
   return stringScalar(v, simpleKey);

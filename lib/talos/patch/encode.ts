@@ -68,6 +68,13 @@ function anyOut(v: unknown): Out {
   return v as Out;
 }
 
+/** meta.ArgValue's MarshalYAML: hand-built `!!str` nodes; an empty string is written as null. */
+function argOut(v: unknown): Out {
+  if (Array.isArray(v)) return v.map((x) => ({ node: x === null || x === undefined ? "" : String(x) }));
+  if (v === null || v === undefined || v === "") return null;
+  return { node: String(v) };
+}
+
 /** Unknown to Go: kept as given, maps in input order. */
 function inputOrderOut(v: unknown): Out {
   if (Array.isArray(v)) return v.map(inputOrderOut);
@@ -103,8 +110,10 @@ export function valueOut(v: unknown, t: GoType): Out {
       return Array.isArray(v) ? v.map((x) => (x === null || x === undefined ? null : valueOut(x, t.elem))) : inputOrderOut(v);
     case "map":
       return isObj(v) ? { entries: sortGoKeys(Object.keys(v)).map((k) => [k, valueOut(v[k], t.elem)] as const) } : inputOrderOut(v);
-    case "any":
     case "special":
+      if (t.name === "meta.Args" && isObj(v)) return { entries: sortGoKeys(Object.keys(v)).map((k) => [k, argOut(v[k])] as const) };
+      return anyOut(v);
+    case "any":
       return anyOut(v);
     case "bytes":
       return inputOrderOut(v);

@@ -699,7 +699,7 @@ cluster:
     expect(out).toContain("        podSubnets:\n            - 10.100.0.0/16\n");
   });
 
-  it("a value under a pointer wins even when zero (dhcp: false) and extraArgs replace per key", () => {
+  it("extraArgs replace per key, written as Go's hand-built nodes (no YAML 1.1 quoting; empty is null)", () => {
     const out = apply(
       `
 version: v1alpha1
@@ -708,6 +708,7 @@ machine:
     extraArgs:
       a: "1"
       b: ["x"]
+      c: ""
 `,
       `
 machine:
@@ -716,7 +717,7 @@ machine:
       b: ["y"]
 `,
     );
-    expect(out).toContain("        extraArgs:\n            a: \"1\"\n            b:\n                - \"y\"\n");
+    expect(out).toContain("        extraArgs:\n            a: \"1\"\n            b:\n                - y\n            c: null\n");
   });
 
   it("errors when a free-form map merges a list into a map, naming the patch, line and path", () => {
@@ -823,5 +824,47 @@ describe("encodeConfig", () => {
   });
   it("keeps unknown fields after the known ones, in input order", () => {
     expect(encodeConfig([{ apiVersion: "v1alpha1", zz: 1, kind: "SideroLinkConfig", aa: 2 }])).toBe("apiVersion: v1alpha1\nkind: SideroLinkConfig\nzz: 1\naa: 2\n");
+  });
+});
+
+describe("scalars as go-yaml v4 writes them (Talos's Marshal)", () => {
+  const one = (v: unknown) => encodeConfig([{ version: "v1alpha1", machine: { nodeLabels: { k: v } } }]).split("\n")[6]!.replace(/^ {8}k: /, "");
+  it.each([
+    ["plain", "plain"],
+    ["", '""'],
+    ["123", '"123"'],
+    ["0x1F", '"0x1F"'],
+    ["08", '"08"'],
+    ["1.5e3", '"1.5e3"'],
+    [".5", '".5"'],
+    ["1.2.3", "1.2.3"],
+    ["true", '"true"'],
+    ["null", '"null"'],
+    ["~", '"~"'],
+    ["yes", "'yes'"],
+    ["off", "'off'"],
+    ["1:20", "'1:20'"],
+    ["<<", "'<<'"],
+    ["2024-01-05", '"2024-01-05"'],
+    ["-", "'-'"],
+    ["a: b", "'a: b'"],
+    ["a #b", "'a #b'"],
+    ["a#b", "a#b"],
+    ["*x", "'*x'"],
+    [" lead", "' lead'"],
+    ["it's", "it's"],
+    ["'q", "'''q'"],
+    ["tab\there", '"tab\\there"'],
+    ["---x", "'---x'"],
+    ["é ü", "é ü"],
+    ["😀", '"\\U0001F600"'],
+    ["$(POD_IP):10249", "$(POD_IP):10249"],
+    ["00:11:*", "00:11:*"],
+  ])("%j is written %s", (input, written) => {
+    expect(one(input)).toBe(written);
+  });
+  it("writes multi-line text as literal blocks with Go's chomping and indentation hints", () => {
+    const out = encodeConfig([{ version: "v1alpha1", machine: { nodeLabels: { a: "x\ny", b: "x\n", c: "x\n\n", d: "  x\n", e: "\n" } } }]);
+    expect(out).toContain("        a: |-\n            x\n            y\n        b: |\n            x\n        c: |+\n            x\n\n        d: |4\n              x\n        e: \"\\n\"\n");
   });
 });
