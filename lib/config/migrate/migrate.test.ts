@@ -375,6 +375,22 @@ describe("decisions", () => {
   });
 });
 
+describe("a node's config with redacted secrets", () => {
+  it("leaves the fields that hold a placeholder, moves the rest", () => {
+    const text = withV1((v) => {
+      (get(v, "cluster.serviceAccount") as Obj).key = "******";
+      (get(v, "cluster") as Obj).secretboxEncryptionSecret = "******";
+    });
+    const r = migrateConfig(text, { to: "1.14" });
+    expect(r.decisions.map((d) => d.path).sort()).toEqual(["cluster.aescbcEncryptionSecret", "cluster.clusterName"]);
+    expect(r.decisions[0]!.message).toMatch(/redacted/);
+    expect(r.yaml).toContain("kind: SysctlConfig");
+    expect(get(v1(r.yaml), "cluster.serviceAccount.key")).toBe("******");
+    // The only errors are the placeholders' own (the editor hides those), as before.
+    expect(errors(r.yaml).map((e) => e.message)).toEqual(errors(text).map((e) => e.message));
+  });
+});
+
 describe("cluster.etcd.subnet", () => {
   it("becomes advertisedSubnets in the same document", () => {
     const text = withV1((v) => {
