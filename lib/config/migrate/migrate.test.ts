@@ -6,6 +6,7 @@ import { parseAllDocuments } from "yaml";
 
 import { validateConfig } from "@/lib/config";
 import type { ConfigIssue } from "@/lib/config/types";
+import { SourceError } from "@/lib/talos/errors";
 
 import { decisionFor, migrateConfig, quickFixesFor } from ".";
 import { GROUPS } from "./moves";
@@ -270,6 +271,17 @@ describe("migrateConfig", () => {
     expect(ca.acceptedCAs).toEqual([pem(get(v1(WORKER_112), "cluster.ca.crt"))]);
     // A worker gets no control-plane label or taint.
     expect(doc(r.yaml, "KubeNodeConfig")).toEqual({ apiVersion: "v1alpha1", kind: "KubeNodeConfig", nodeIP: { validSubnets: ["10.5.0.0/24"] } });
+  });
+
+  it("bad YAML is a SourceError with its line and column", () => {
+    let caught: unknown;
+    try {
+      migrateConfig("version: v1alpha1\nmachine:\n  type: [worker\n", { to: "1.14" });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(SourceError);
+    expect((caught as SourceError).place.line).toBeGreaterThanOrEqual(3);
   });
 
   it("rejects other targets", () => {
