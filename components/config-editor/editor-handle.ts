@@ -1,4 +1,5 @@
 import type { FormatResult } from "@/lib/config/format";
+import type { Decision, Move } from "@/lib/config/migrate";
 import type { ConfigIssue } from "@/lib/config/types";
 
 /** What the page can do to whichever editor is showing (Monaco or the plain textarea). */
@@ -7,8 +8,12 @@ export interface EditorHandle {
   revealIssue(issue: ConfigIssue): void;
   /** Format the whole document as one undoable edit. */
   format(): FormatResult;
+  /** Move the deprecated v1alpha1 fields to the 1.14 documents, as one undoable edit. */
+  migrate(): MigrateOutcome;
   focus(): void;
 }
+
+export type MigrateOutcome = { ok: true; moved: Move[]; decisions: Decision[] } | { ok: false; reason: string };
 
 /** The props both editors take: text in, text out, issues to show. */
 export interface EditorProps {

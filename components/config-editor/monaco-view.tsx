@@ -6,9 +6,12 @@ import { useEffect, useRef, useState } from "react";
 import { MARKER_OWNER, monaco, setTalosSchema } from "@/components/monaco/monaco-setup";
 import { useColorScheme } from "@/components/monaco/use-color-scheme";
 import { formatYaml } from "@/lib/config/format";
+import { migrateConfig } from "@/lib/config/migrate";
 import type { ConfigIssue } from "@/lib/config/types";
 
 import type { EditorHandle, EditorProps } from "./editor-handle";
+import { setQuickFixIssues } from "./monaco-quick-fixes";
+import { minimalReplacement } from "./quick-fix-edit";
 
 type CodeEditor = Parameters<OnMount>[0];
 
@@ -52,7 +55,9 @@ export default function MonacoView({ value, revision, onChange, issues, talosVer
 
   useEffect(() => {
     const model = editor?.getModel();
-    if (model) monaco.editor.setModelMarkers(model, MARKER_OWNER, issues.map(toMarker));
+    if (!model) return;
+    setQuickFixIssues(model, issues);
+    monaco.editor.setModelMarkers(model, MARKER_OWNER, issues.map(toMarker));
   }, [editor, issues]);
 
   useEffect(() => {
@@ -74,6 +79,24 @@ export default function MonacoView({ value, revision, onChange, issues, talosVer
           editor.pushUndoStop();
         }
         return result;
+      },
+      migrate() {
+        const model = editor.getModel();
+        if (!model) return { ok: false, reason: "The editor is not ready." };
+        let result;
+        try {
+          result = migrateConfig(model.getValue(), { to: "1.14" });
+        } catch (e) {
+          return { ok: false, reason: `Cannot migrate: ${e instanceof Error ? e.message : String(e)}` };
+        }
+        const edit = minimalReplacement(model.getValue(), result.yaml);
+        if (edit) {
+          const { text, ...range } = edit;
+          editor.pushUndoStop();
+          editor.executeEdits("minos.migrate", [{ range, text }]);
+          editor.pushUndoStop();
+        }
+        return { ok: true, moved: result.moved, decisions: result.decisions };
       },
       focus: () => editor.focus(),
     };
@@ -108,6 +131,7 @@ export default function MonacoView({ value, revision, onChange, issues, talosVer
         acceptSuggestionOnCommitCharacter: false,
         wordBasedSuggestions: "off",
         hover: { delay: 250 },
+        lightbulb: { enabled: monaco.editor.ShowLightbulbIconMode.On },
         padding: { top: 8 },
       }}
     />

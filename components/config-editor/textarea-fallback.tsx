@@ -3,6 +3,7 @@
 import { useEffect, useRef } from "react";
 
 import { formatYaml } from "@/lib/config/format";
+import { migrateConfig } from "@/lib/config/migrate";
 
 import type { EditorHandle, EditorProps } from "./editor-handle";
 
@@ -51,6 +52,20 @@ export function TextareaFallback({ value, onChange, issues, onReady, onCursorCha
           if (!document.execCommand("insertText", false, result.text)) onChange(result.text);
         }
         return result;
+      },
+      migrate() {
+        let result;
+        try {
+          result = migrateConfig(el.value, { to: "1.14" });
+        } catch (e) {
+          return { ok: false, reason: `Cannot migrate: ${e instanceof Error ? e.message : String(e)}` };
+        }
+        if (result.yaml !== el.value) {
+          el.focus();
+          el.select();
+          if (!document.execCommand("insertText", false, result.yaml)) onChange(result.yaml);
+        }
+        return { ok: true, moved: result.moved, decisions: result.decisions };
       },
       focus: () => el.focus(),
     };

@@ -1,4 +1,4 @@
-import { CheckCheck, FileCode2, FilePlus2, History, Lock, PencilLine, Server, Type, Undo2, WandSparkles } from "lucide-react";
+import { CheckCheck, FileCode2, FilePlus2, History, Layers, Lock, PencilLine, Server, Type, Undo2, WandSparkles } from "lucide-react";
 
 import type { ConfigSource } from "@/components/config-editor/source";
 import { workspaceTitle, type Doc } from "@/components/config-editor/workspace-model";
@@ -13,12 +13,13 @@ interface WorkspaceHeaderProps {
   plain: boolean;
   onDiscard: () => void;
   onFormat: () => void;
+  onMigrate: () => void;
   onValidate: () => void;
   onPlainChange: (plain: boolean) => void;
 }
 
 /** The editor card's heading: where the text came from, its state, and the editing actions. */
-export function WorkspaceHeader({ source, label, current, dirty, plain, onDiscard, onFormat, onValidate, onPlainChange }: WorkspaceHeaderProps) {
+export function WorkspaceHeader({ source, label, current, dirty, plain, onDiscard, onFormat, onMigrate, onValidate, onPlainChange }: WorkspaceHeaderProps) {
   const SourceIcon = source.kind === "node" ? Server : source.kind === "template" ? FilePlus2 : FileCode2;
   return (
     <div className="flex flex-wrap items-center gap-2 border-b border-border px-3 py-2">
@@ -49,6 +50,9 @@ export function WorkspaceHeader({ source, label, current, dirty, plain, onDiscar
         ) : null}
         <Button size="sm" onClick={onFormat} disabled={!current}>
           <WandSparkles aria-hidden className="size-4" /> Format
+        </Button>
+        <Button size="sm" onClick={onMigrate} disabled={!current} title="Migrate this config to the 1.14 layout: move deprecated fields into their new documents">
+          <Layers aria-hidden className="size-4" /> Migrate to 1.14
         </Button>
         <Button size="sm" onClick={onValidate} disabled={!current} aria-keyshortcuts="Control+S Meta+S" title="Validate now (Ctrl/Cmd+S)">
           <CheckCheck aria-hidden className="size-4" /> Validate

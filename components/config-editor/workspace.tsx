@@ -1,10 +1,11 @@
 "use client";
 
 import { AlertTriangle } from "lucide-react";
-import { useCallback, useRef } from "react";
+import { useCallback, useRef, useState } from "react";
 
 import { ConfigEditor } from "@/components/config-editor/config-editor";
-import type { EditorHandle } from "@/components/config-editor/editor-handle";
+import type { EditorHandle, MigrateOutcome } from "@/components/config-editor/editor-handle";
+import { MigrateReport } from "@/components/config-editor/migrate-report";
 import { OpenConfig } from "@/components/config-editor/open-config";
 import { ProblemsPanel } from "@/components/config-editor/problems-panel";
 import { ReplacePrompt } from "@/components/config-editor/replace-prompt";
@@ -50,6 +51,14 @@ export function Workspace({ initialSource, cluster }: { initialSource: ConfigSou
     ws.setNotice(result && !result.ok ? result.reason : null);
   }
 
+  const [migration, setMigration] = useState<MigrateOutcome | null>(null);
+  function migrate() {
+    const outcome = handle.current?.migrate() ?? null;
+    setMigration(outcome);
+    // The moved documents exist from 1.14 on: check the result against 1.14.
+    if (outcome?.ok && outcome.moved.length > 0 && talosVersion !== "1.14") ws.setTalosVersion("1.14");
+  }
+
   const label = sourceLabel(source);
   const view = bodyView(source, current, query?.isError ? query.error : null);
 
@@ -84,9 +93,11 @@ export function Workspace({ initialSource, cluster }: { initialSource: ConfigSou
           plain={plain}
           onDiscard={ws.discard}
           onFormat={format}
+          onMigrate={migrate}
           onValidate={validateNow}
           onPlainChange={setPlain}
         />
+        {migration ? <MigrateReport outcome={migration} onClose={() => setMigration(null)} /> : null}
         {state.notice ? (
           <p role="alert" className="flex items-center gap-2 border-b border-border bg-warn/10 px-3 py-1.5 text-sm text-warn">
             <AlertTriangle aria-hidden className="size-4" /> {state.notice}

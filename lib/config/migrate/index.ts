@@ -5,6 +5,8 @@
  * value already in the new document, a change of meaning, no 1:1 target) is not made: it comes
  * back as a decision and the field stays. Pure and isomorphic (the editor runs it in the browser).
  */
+import { REDACTED } from "@/lib/config/secret-values";
+
 import { GROUPS, getPath, isObj, type Ctx, type Group, type Plan, type Write } from "./moves";
 import { ConfigStream, type Json, type JsonObject } from "./stream";
 import type { ConfigIssue, Decision, MigrateOptions, MigrationResult, Move, QuickFix } from "./types";
@@ -73,6 +75,12 @@ class Migration {
     const outcome = group.plan(ctx);
     if (outcome === null) return;
     const path = group.triggers.find((t) => getPath(ctx.v1, t) !== undefined) ?? group.triggers[0]!;
+    // A node's config opened with its secrets redacted: the placeholders are put back by path
+    // when the config is applied, so a moved placeholder could never be resolved.
+    if (group.triggers.some((t) => JSON.stringify(getPath(ctx.v1, t) ?? null).includes(REDACTED))) {
+      this.decisions.push({ path, message: "holds redacted secrets; open the config with its secrets revealed to move it" });
+      return;
+    }
     if ("decision" in outcome) {
       this.decisions.push({ path, message: outcome.decision });
       return;

@@ -769,8 +769,12 @@ const stableHostname: Group = {
     const s = getPath(ctx.v1, "machine.features.stableHostname");
     if (!has(s)) return null;
     if (s !== true) return refuse("`stableHostname: false` has no HostnameConfig equivalent chosen for you: use `auto: off` with a `hostname`, or remove the field");
+    // A static hostname wins over the stable one (Talos's HostnameConfigController puts the
+    // stable name on the default layer, below the machine config's), so the flag has no effect.
     const existing = ctx.docs("HostnameConfig")[0];
-    if (existing && has(existing.hostname)) return refuse("a HostnameConfig with a static hostname is already there; a stable hostname would replace it. Decide which one stays");
+    if (has(getPath(ctx.v1, "machine.network.hostname")) || (existing && has(existing.hostname))) {
+      return { moved: [{ from: "machine.features.stableHostname", to: "(dropped: the static hostname takes precedence)" }], remove: [split("machine.features.stableHostname")], writes: [] };
+    }
     return {
       moved: [{ from: "machine.features.stableHostname", to: "HostnameConfig.auto: stable" }],
       remove: [split("machine.features.stableHostname")],

@@ -6,6 +6,8 @@
  */
 import { Document, isMap, isScalar, parseAllDocuments, type YAMLMap } from "yaml";
 
+import { SourceError } from "@/lib/talos/errors";
+
 import type { Path } from "./types";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -34,9 +36,11 @@ export class ConfigStream {
 
   constructor(text: string) {
     const docs = parseAllDocuments(text, { uniqueKeys: false });
-    if (!Array.isArray(docs)) throw new Error("not a YAML document stream");
+    if (!Array.isArray(docs)) throw new SourceError("not a YAML document stream", { line: 1, column: 1 });
     for (const doc of docs) {
-      if (doc.errors.length > 0) throw new Error(`YAML: ${doc.errors[0]!.message}`);
+      const e = doc.errors[0];
+      // The CLI prints it as FILE:LINE:COL (yaml's message repeats the place; keep its first line).
+      if (e) throw new SourceError(e.message.split("\n")[0]!, { line: e.linePos?.[0].line, column: e.linePos?.[0].col });
     }
     this.indent = detectIndent(text);
     const first = docs[0];

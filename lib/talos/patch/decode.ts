@@ -1,0 +1,113 @@
+/**
+ * What Go's strict decoder checks when Talos reads a document into its struct
+ * (yaml KnownFields + the target types): unknown fields and values of the wrong shape are errors.
+ * Also brings values to what Go would hold: YAML 1.1 booleans (`yes`, `off`) read into bool
+ * fields, numbers read into string fields become text.
+ */
+import { isObj } from "./merge";
+import { goTypeName, type GoType } from "./types";
+
+export interface DecodeProblem {
+  message: string;
+  path: (string | number)[];
+  /** Go points at the value for type errors, at the key for unknown fields. */
+  atValue?: boolean;
+}
+
+const OLD_TRUE = new Set(["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"]);
+const OLD_FALSE = new Set(["n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"]);
+
+function tagOf(v: unknown): string {
+  if (Array.isArray(v)) return "!!seq";
+  if (isObj(v)) return "!!map";
+  if (typeof v === "number") return Number.isInteger(v) ? "!!int" : "!!float";
+  if (typeof v === "boolean") return "!!bool";
+  return "!!str";
+}
+
+function cannot(v: unknown, t: GoType, path: (string | number)[]): DecodeProblem {
+  const shown = typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? ` \`${String(v)}\`` : "";
+  return { message: `cannot unmarshal ${tagOf(v)}${shown} into ${goTypeName(t)}`, path, atValue: true };
+}
+
+/**
+ * Checks `v` against `t`, normalising in place where Go would; returns the (possibly new) value
+ * and pushes problems. `parent[key]` is where v lives, so scalars can be replaced.
+ */
+export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], problems: DecodeProblem[]): unknown {
+  if (v === null || v === undefined) return v;
+  switch (t.k) {
+    case "ptr":
+      return decodeCheck(v, t.elem, path, problems);
+    case "struct": {
+      if (!isObj(v)) {
+        problems.push(cannot(v, t, path));
+        return v;
+      }
+      for (const k of Object.keys(v)) {
+        const f = t.byName.get(k);
+        if (!f) {
+          problems.push({ message: `field ${k} not found in type ${t.name}`, path: [...path, k] });
+          continue;
+        }
+        v[k] = decodeCheck(v[k], f.type, [...path, k], problems);
+      }
+      return v;
+    }
+    case "slice":
+      if (!Array.isArray(v)) {
+        problems.push(cannot(v, t, path));
+        return v;
+      }
+      for (let i = 0; i < v.length; i++) v[i] = decodeCheck(v[i], t.elem, [...path, i], problems);
+      if (t.name === "v1alpha1.ClusterInlineManifests") {
+        // Its UnmarshalYAML trims leading whitespace other than spaces from each manifest.
+        for (const m of v) if (isObj(m) && typeof m.contents === "string") m.contents = m.contents.replace(/^[\t\n\v\f\r]+/, "");
+      }
+      return v;
+    case "map":
+      if (!isObj(v)) {
+        problems.push(cannot(v, t, path));
+        return v;
+      }
+      for (const k of Object.keys(v)) v[k] = decodeCheck(v[k], t.elem, [...path, k], problems);
+      return v;
+    case "any":
+      return v;
+    case "special":
+      if (t.name === "meta.Args") {
+        if (!isObj(v)) problems.push(cannot(v, t, path));
+        return v;
+      }
+      if (isObj(v) || Array.isArray(v)) problems.push(cannot(v, t, path));
+      return v;
+    case "bytes":
+      if (isObj(v) || Array.isArray(v)) problems.push(cannot(v, t, path));
+      return v;
+    case "scalar": {
+      if (isObj(v) || Array.isArray(v)) {
+        problems.push(cannot(v, t, path));
+        return v;
+      }
+      if (t.go === "bool") {
+        if (typeof v === "boolean") return v;
+        if (typeof v === "string" && OLD_TRUE.has(v)) return true;
+        if (typeof v === "string" && OLD_FALSE.has(v)) return false;
+        problems.push(cannot(v, t, path));
+        return v;
+      }
+      if (/^u?int\d*$/.test(t.go)) {
+        if (typeof v === "number" && Number.isInteger(v) && (!t.go.startsWith("u") || v >= 0)) return v;
+        problems.push(cannot(v, t, path));
+        return v;
+      }
+      if (/^float\d+$/.test(t.go)) {
+        if (typeof v === "number") return v;
+        problems.push(cannot(v, t, path));
+        return v;
+      }
+      if (t.go === "string" && typeof v !== "string") return String(v);
+      return v;
+    }
+  }
+}

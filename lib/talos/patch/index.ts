@@ -1,0 +1,284 @@
+/**
+ * Talos's config patcher (pkg/machinery/config/configpatcher at v1.14.0-rc.1), isomorphic and
+ * pure: strategic-merge patches (with `$patch: delete`) and RFC 6902 JSON patches, loaded with
+ * LoadPatch's rules and applied with Apply's; output through Talos's encoder (./encode.ts).
+ * Every error is a SourceError naming the patch (or config), its line and the config path.
+ */
+import { isMap, isScalar, isSeq, type Document, type LineCounter } from "yaml";
+
+import { MAX_ALIAS_COUNT, MAX_CONFIG_BYTES, parseConfigYaml } from "@/lib/config/parse";
+import { SourceError } from "@/lib/talos/errors";
+
+import { decodeCheck, type DecodeProblem } from "./decode";
+import { deleteForPath, DeleteSyntaxError, extractDeletes, type DeleteSelector } from "./delete";
+import { encodeConfig, kindOf } from "./encode";
+import { applyJsonPatch, parseJsonPatch, type JsonPatchOp } from "./json6902";
+import { clone, isObj, MergeError, mergeDocument } from "./merge";
+import { documentType } from "./types";
+
+export { encodeConfig } from "./encode";
+
+type Obj = Record<string, unknown>;
+
+/** One document of a strategic patch: a body to merge, or a delete selector. */
+type PatchDoc =
+  | { readonly type: "merge"; readonly id: string; readonly kind: string; readonly body: Obj; readonly doc: Document.Parsed }
+  | { readonly type: "delete"; readonly id: string; readonly kind: string; readonly sel: DeleteSelector };
+
+interface Parsed {
+  readonly kind: "strategic" | "json";
+  readonly docs?: readonly PatchDoc[];
+  readonly ops?: readonly JsonPatchOp[];
+  readonly lc: LineCounter;
+}
+
+/** A loaded patch. Its parsed form is private to this module. */
+export interface ConfigPatch {
+  readonly source: string;
+  /** "strategic" (strategic merge) or "json" (RFC 6902). */
+  readonly kind: "strategic" | "json";
+}
+
+const parsedPatches = new WeakMap<ConfigPatch, Parsed>();
+
+interface ConfigDoc {
+  id: string;
+  kind: string;
+  body: Obj;
+}
+
+/** Talos's document identity: apiVersion/kind, plus /name for named documents. */
+function isNamedKind(kind: string): boolean {
+  const t = kind === "v1alpha1" ? null : documentType(kind);
+  return t?.k === "struct" && t.byName.has("name");
+}
+
+function documentId(body: Obj, kind: string): string {
+  const apiVersion = kind === "v1alpha1" ? "" : String(body.apiVersion ?? "");
+  return `${apiVersion}/${kind}${isNamedKind(kind) ? `/${String(body.name ?? "")}` : ""}`;
+}
+
+function selectorId(sel: DeleteSelector): string {
+  return `${sel.apiVersion}/${sel.kind}${isNamedKind(sel.kind) ? `/${sel.name}` : ""}`;
+}
+
+function placeOf(lc: LineCounter, offset: number) {
+  const p = lc.linePos(offset);
+  return { line: p.line, column: p.col };
+}
+
+/**
+ * The position of `path` inside a parsed document: the key of its last map entry, the item of
+ * its last list index, or the nearest node above when the path goes further than the text.
+ */
+function nodePlace(doc: Document.Parsed | undefined, lc: LineCounter, path: readonly (string | number)[], atValue = false) {
+  if (!doc) return {};
+  let node: unknown = doc.contents;
+  let at: unknown = node;
+  for (const step of path) {
+    if (isMap(node) && typeof step === "string") {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === step);
+      if (!pair) break;
+      node = pair.value;
+      at = atValue && node ? node : pair.key;
+    } else if (isSeq(node) && typeof step === "number" && node.items[step]) {
+      node = node.items[step];
+      at = node;
+    } else break;
+  }
+  const range = (at as { range?: [number, number, number] } | null)?.range;
+  return range ? placeOf(lc, range[0]) : {};
+}
+
+const pathText = (path: readonly (string | number)[]) => path.map((p) => (typeof p === "number" ? `[${p}]` : p)).join(".").replace(/\.\[/g, "[");
+
+function sizeCheck(text: string, source: string): void {
+  if (text.length > MAX_CONFIG_BYTES || new TextEncoder().encode(text).length > MAX_CONFIG_BYTES) {
+    throw new SourceError(`larger than ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB (${MAX_CONFIG_BYTES} bytes): refusing to parse it`, { source, line: 1, column: 1 });
+  }
+}
+
+/** Parses YAML the way the validator does (size cap, alias cap, duplicate keys); throws the first error. */
+function parseYaml(text: string, source: string) {
+  sizeCheck(text, source);
+  const parsed = parseConfigYaml(text);
+  const err = parsed.issues.find((i) => i.severity === "error");
+  if (err) throw new SourceError(err.message, { source, line: err.line, column: err.column });
+  return parsed;
+}
+
+/** What Go's decoder reads a document as: its kind, or an error text. */
+function identify(body: unknown): { kind: string } | { error: string } {
+  if (!isObj(body)) return { error: "expected a YAML document" };
+  const kind = kindOf(body);
+  const hasVersionKey = ["machine", "cluster", "debug", "persist"].some((k) => Object.hasOwn(body, k));
+  if (kind === "v1alpha1" || (hasVersionKey && !body.kind)) return { kind: "v1alpha1" };
+  if (!kind) return { error: "missing kind" };
+  if (!body.apiVersion) return { error: "missing apiVersion" };
+  if (!documentType(kind) || body.apiVersion !== "v1alpha1") return { error: `"${kind}" "${String(body.apiVersion)}": not registered` };
+  return { kind };
+}
+
+function decodeProblemsError(problems: DecodeProblem[], source: string, doc: Document.Parsed | undefined, lc: LineCounter | undefined): SourceError {
+  const p = problems[0]!;
+  return new SourceError(p.message, { source, ...(lc ? nodePlace(doc, lc, p.path, p.atValue) : {}), path: pathText(p.path) });
+}
+
+function loadStrategic(text: string, source: string): Parsed {
+  const parsed = parseYaml(text, source);
+  const docs: PatchDoc[] = [];
+  for (const pd of parsed.documents) {
+    const { doc } = pd;
+    let extracted;
+    try {
+      extracted = extractDeletes(doc.contents);
+    } catch (e) {
+      if (!(e instanceof DeleteSyntaxError)) throw e;
+      throw new SourceError(`error processing patch delete statements: ${e.message}`, { source, ...placeOf(parsed.lineCounter, e.offset) });
+    }
+    for (const sel of extracted.selectors) docs.push({ type: "delete", id: selectorId(sel), kind: sel.kind, sel });
+    if (extracted.dropDocument) continue;
+    const body = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+    if (body === null || body === undefined) continue;
+    const where = nodePlace(doc, parsed.lineCounter, []);
+    const id = identify(body);
+    if ("error" in id) throw new SourceError(id.error, { source, ...where });
+    const t = documentType(id.kind)!;
+    const problems: DecodeProblem[] = [];
+    decodeCheck(body, t, [], problems);
+    if (problems.length > 0) throw decodeProblemsError(problems, source, doc, parsed.lineCounter);
+    docs.push({ type: "merge", id: documentId(body as Obj, id.kind), kind: id.kind, body: body as Obj, doc });
+  }
+  if (docs.length === 0) throw new SourceError("config not found", { source, line: 1, column: 1 });
+  // The container's order: v1alpha1 deletes, the v1alpha1 document, then the rest as written.
+  const v1Deletes = docs.filter((d) => d.type === "delete" && d.kind === "v1alpha1");
+  const v1 = docs.filter((d) => d.type === "merge" && d.kind === "v1alpha1");
+  const rest = docs.filter((d) => d.kind !== "v1alpha1");
+  return { kind: "strategic", docs: [...v1Deletes, ...v1, ...rest], lc: parsed.lineCounter };
+}
+
+/**
+ * LoadPatch: a strategic-merge patch (one or more documents, `$patch: delete` allowed) when the
+ * text reads as config documents; otherwise a JSON patch (a JSON or YAML list of operations);
+ * otherwise the strategic-merge error (or the JSON error when the text starts with `[`).
+ */
+export function loadPatch(text: string, source: string): ConfigPatch {
+  let strategicErr: unknown;
+  try {
+    const p = loadStrategic(text, source);
+    const patch: ConfigPatch = { source, kind: "strategic" };
+    parsedPatches.set(patch, p);
+    return patch;
+  } catch (e) {
+    strategicErr = e;
+  }
+  const json = parseJsonPatch(text, source);
+  if ("ops" in json) {
+    const patch: ConfigPatch = { source, kind: "json" };
+    parsedPatches.set(patch, { kind: "json", ops: json.ops, lc: json.lc });
+    return patch;
+  }
+  if (text.trimStart().startsWith("[")) throw json.error;
+  throw strategicErr;
+}
+
+function parsedOf(p: ConfigPatch): Parsed {
+  const parsed = parsedPatches.get(p);
+  if (!parsed) throw new SourceError("not a loaded patch (use loadPatch)", { source: p.source });
+  return parsed;
+}
+
+/** Reads the config the way Apply(WithBytes) does (strict decode, one document per identity). */
+function loadConfig(text: string, source: string): ConfigDoc[] {
+  const parsed = parseYaml(text, source);
+  const out: ConfigDoc[] = [];
+  const seen = new Set<string>();
+  for (const pd of parsed.documents) {
+    const body = pd.value;
+    if (body === null || body === undefined) continue;
+    const where = nodePlace(pd.doc, parsed.lineCounter, []);
+    const id = identify(body);
+    if ("error" in id) throw new SourceError(id.error, { source, ...where });
+    const problems: DecodeProblem[] = [];
+    decodeCheck(body, documentType(id.kind)!, [], problems);
+    if (problems.length > 0) throw decodeProblemsError(problems, source, pd.doc, parsed.lineCounter);
+    const docId = documentId(body as Obj, id.kind);
+    if (seen.has(docId)) throw new SourceError(id.kind === "v1alpha1" ? "duplicate v1alpha1.Config" : `duplicate document: ${docId}`, { source, ...where });
+    seen.add(docId);
+    out.push({ id: docId, kind: id.kind, body: body as Obj });
+  }
+  return out;
+}
+
+/** StrategicMerge: documents with the same identity merge, deletes apply, new documents append. */
+function strategicMerge(left: ConfigDoc[], patch: ConfigPatch, parsed: Parsed): ConfigDoc[] {
+  const index = new Map<string, ConfigDoc>(left.map((d) => [d.id, d]));
+  let out = left;
+  for (const right of parsed.docs!) {
+    const leftDoc = index.get(right.id);
+    if (right.type === "delete") {
+      if (!leftDoc) continue; // deleting what is not there is silently skipped
+      const { sel } = right;
+      const where = { source: patch.source, ...placeOf(parsed.lc, sel.offset), path: sel.path.join(".") };
+      const named = isNamedKind(sel.kind);
+      if (sel.path.length === 0) {
+        if (leftDoc.kind === "v1alpha1") throw new SourceError(`patch delete: path '' in document '/v1alpha1': can't delete the root of the legacy document`, where);
+        index.delete(right.id);
+        out = out.filter((d) => d !== leftDoc);
+        continue;
+      }
+      const err = deleteForPath(leftDoc.body, documentType(leftDoc.kind)!, sel.path, sel.key, sel.value);
+      if (err) {
+        const inner = `failed to delete path '${sel.path.join(".")}': ${err}`;
+        const docName = `${sel.apiVersion}/${sel.kind}`;
+        throw new SourceError(named ? `named patch delete: document ${docName}: ${inner}` : `patch delete: path '${sel.path.join(".")}' in document '${docName}': ${inner}`, where);
+      }
+      continue;
+    }
+    if (!leftDoc) {
+      const added = { id: right.id, kind: right.kind, body: clone(right.body) };
+      out = [...out, added];
+      index.set(right.id, added);
+      continue;
+    }
+    try {
+      mergeDocument(leftDoc.body, clone(right.body), documentType(leftDoc.kind)!);
+    } catch (e) {
+      if (!(e instanceof MergeError)) throw e;
+      throw new SourceError(e.message, { source: patch.source, ...nodePlace(right.doc, parsed.lc, e.path), path: pathText(e.path) });
+    }
+  }
+  return out;
+}
+
+export interface ApplyOptions {
+  /** The config's name in errors (default "config"). */
+  configSource?: string;
+}
+
+/**
+ * Apply: each patch in turn, strategic merges on the documents, JSON patches on the single
+ * v1alpha1 document (Talos refuses them on multi-document configs). Returns the patched config
+ * as Talos's encoder writes it.
+ */
+export function applyPatches(config: string, patches: ConfigPatch[], opts: ApplyOptions = {}): string {
+  const configSource = opts.configSource ?? "config";
+  let docs = loadConfig(config, configSource);
+  for (const patch of patches) {
+    const parsed = parsedOf(patch);
+    if (parsed.kind === "strategic") {
+      docs = strategicMerge(docs, patch, parsed);
+      continue;
+    }
+    if (docs.length !== 1) throw new SourceError("JSON6902 patches are not supported for multi-document machine configuration", { source: patch.source, line: 1, column: 1 });
+    const patched = applyJsonPatch(docs[0]!.body, parsed.ops!, patch.source, parsed.lc);
+    // Talos re-reads the result strictly (as YAML) before the next step.
+    const id = identify(patched);
+    if ("error" in id) throw new SourceError(id.error, { source: patch.source });
+    const problems: DecodeProblem[] = [];
+    decodeCheck(patched, documentType(id.kind)!, [], problems);
+    if (problems.length > 0) throw decodeProblemsError(problems, patch.source, undefined, undefined);
+    docs = [{ id: documentId(patched as Obj, id.kind), kind: id.kind, body: patched as Obj }];
+  }
+  return encodeConfig(docs.map((d) => d.body));
+}

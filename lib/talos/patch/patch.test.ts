@@ -1,0 +1,870 @@
+// Cases ported from Talos's configpatcher tests (apply_test.go, load_test.go and their testdata)
+// at v1.14.0-rc.1; expected outputs are what Talos's tests assert.
+import { describe, expect, it } from "vitest";
+
+import { SourceError } from "@/lib/talos/errors";
+
+import { applyPatches, encodeConfig, loadPatch } from "./index";
+
+const y = (s: string) => s.replace(/^\n/, "");
+
+function apply(config: string, ...patches: string[]): string {
+  return applyPatches(
+    y(config),
+    patches.map((p, i) => loadPatch(y(p), `patch${i + 1}.yaml`)),
+  );
+}
+
+function applyError(config: string, ...patches: string[]): SourceError {
+  try {
+    apply(config, ...patches);
+  } catch (e) {
+    expect(e).toBeInstanceOf(SourceError);
+    return e as SourceError;
+  }
+  throw new Error("expected an error");
+}
+
+function loadError(text: string, source = "p.yaml"): SourceError {
+  try {
+    loadPatch(y(text), source);
+  } catch (e) {
+    expect(e).toBeInstanceOf(SourceError);
+    return e as SourceError;
+  }
+  throw new Error("expected an error");
+}
+
+const APPLY_CONFIG = `
+version: v1alpha1
+machine:
+  network:
+    hostname: hostname1
+    interfaces:
+      - interface: eth0
+        dhcp: true
+cluster:
+  proxy:
+    extraArgs:
+       metrics-bind-address: $(POD_IP):10249
+       foo: bar
+`;
+
+const MULTIDOC_CONFIG = `
+version: v1alpha1
+machine:
+  network:
+    hostname: hostname1
+    interfaces:
+      - interface: eth0
+        dhcp: true
+---
+apiVersion: v1alpha1
+kind: SideroLinkConfig
+apiUrl: https://siderolink.api/join?jointoken=secret&user=alice
+---
+apiVersion: v1alpha1
+kind: ExtensionServiceConfig
+name: foo
+configFiles:
+    - content: hello
+      mountPath: /etc/foo
+environment:
+    - FOO=BAR
+`;
+
+describe("loadPatch (load_test.go)", () => {
+  it("reads a JSON list of operations as a JSON patch", () => {
+    expect(loadPatch(`[{"op": "add", "path": "/machine/certSANs", "value": ["foo.com"]}]`, "p.json").kind).toBe("json");
+  });
+  it("reads a YAML list of operations as a JSON patch", () => {
+    expect(loadPatch("- op: add\n  path: /some/path\n  value: [a, b, c]\n", "p.yaml").kind).toBe("json");
+  });
+  it("reads config documents as a strategic merge patch", () => {
+    expect(loadPatch("machine:\n  network:\n    hostname: foo.bar\n", "p.yaml").kind).toBe("strategic");
+  });
+  it("rejects unknown fields with the line and path, as Go's strict decoder", () => {
+    const e = loadError(`
+machine:
+  network:
+    hostnam: foo
+`);
+    expect(e.message).toBe("field hostnam not found in type v1alpha1.NetworkConfig");
+    expect(e.place).toMatchObject({ source: "p.yaml", line: 3, column: 5, path: "machine.network.hostnam" });
+  });
+  it("rejects a list where Go has a map, at its line", () => {
+    const e = loadError(`
+machine:
+  nodeLabels:
+    - a
+`);
+    expect(e.message).toBe("cannot unmarshal !!seq into map[string]string");
+    expect(e.place).toMatchObject({ line: 3, path: "machine.nodeLabels" });
+  });
+  it("rejects a document without kind, and unknown kinds", () => {
+    expect(loadError("apiVersion: v1alpha1\nfoo: bar\n").message).toBe("missing kind");
+    expect(loadError("apiVersion: v1alpha1\nkind: NoSuchConfig\n").message).toBe('"NoSuchConfig" "v1alpha1": not registered');
+  });
+  it("rejects an empty patch", () => {
+    expect(loadError("# nothing\n").message).toBe("config not found");
+  });
+  it("returns the JSON error for broken text that starts with [", () => {
+    expect(loadError("[1, 2").message).not.toBe("config not found");
+  });
+  it("rejects deleting a key inside a list item", () => {
+    const e = loadError(`
+machine:
+  network:
+    interfaces:
+      - interface: eth0
+        mtu:
+          $patch: delete
+`);
+    expect(e.message).toBe("error processing patch delete statements: cannot delete an inner key in 'machine.network.interfaces.[0].mtu'");
+    expect(e.place.line).toBe(6);
+  });
+  it("requires apiVersion and kind together for a document delete", () => {
+    expect(loadError("kind: SideroLinkConfig\n$patch: delete\n").message).toBe("error processing patch delete statements: missing apiVersion in document for which $patch: delete is used");
+  });
+  it("refuses inputs over the size cap", () => {
+    expect(loadError(`machine:\n  token: "${"a".repeat(4 * 1024 * 1024)}"\n`).message).toMatch(/larger than 4 MiB/);
+  });
+});
+
+describe("applyPatches (apply_test.go)", () => {
+  it("TestApply: strategic merges with keyed interfaces and VLANs, JSON patches, key delete", () => {
+    const out = apply(
+      APPLY_CONFIG,
+      `
+machine:
+  network:
+    interfaces:
+      - interface: eth0
+        dhcp: false
+`,
+      `
+- op: add
+  path: /machine/network/interfaces/0/addresses
+  value:
+     - 10.1.2.3/24
+`,
+      `
+- op: replace
+  path: /machine/network/hostname
+  value: foo
+`,
+      `
+machine:
+  network:
+    interfaces:
+      - interface: eth0
+        vip:
+          ip: 10.3.5.6
+      - interface: eth1
+        vlans:
+          - vlanId: 100
+            addresses: [10.3.4.5]
+`,
+      `
+machine:
+  network:
+    interfaces:
+      - interface: eth1
+        vlans:
+          - vlanId: 100
+            addresses: [10.3.4.6]
+          - vlanId: 101
+            addresses: [10.3.4.7]
+cluster:
+  proxy:
+    extraArgs:
+       metrics-bind-address: $(POD_IP):10249
+       foo:
+         $patch: delete
+`,
+    );
+    expect(out).toBe(
+      y(`
+version: v1alpha1
+machine:
+    type: ""
+    token: ""
+    certSANs: []
+    network:
+        hostname: foo
+        interfaces:
+            - interface: eth0
+              addresses:
+                - 10.1.2.3/24
+              dhcp: false
+              vip:
+                ip: 10.3.5.6
+            - interface: eth1
+              vlans:
+                - addresses:
+                    - 10.3.4.5
+                    - 10.3.4.6
+                  routes: []
+                  vlanId: 100
+                - addresses:
+                    - 10.3.4.7
+                  routes: []
+                  vlanId: 101
+cluster:
+    proxy:
+        extraArgs:
+            metrics-bind-address: $(POD_IP):10249
+`),
+    );
+  });
+
+  it("TestApplyMultiDocFail: JSON patches need a single-document config", () => {
+    const e = applyError(MULTIDOC_CONFIG, "- op: add\n  path: /machine/network/interfaces/0/addresses\n  value: [10.1.2.3/24]\n");
+    expect(e.message).toBe("JSON6902 patches are not supported for multi-document machine configuration");
+    expect(e.place.source).toBe("patch1.yaml");
+  });
+
+  it("TestApplyMultiDoc: documents merge by kind and name; deleting a missing document is skipped", () => {
+    const out = apply(
+      MULTIDOC_CONFIG,
+      `
+machine:
+  network:
+    interfaces:
+      - interface: eth0
+        dhcp: false
+`,
+      `
+apiVersion: v1alpha1
+kind: SideroLinkConfig
+apiUrl: https://siderolink.api/join?jointoken=secret&user=bob
+---
+apiVersion: v1alpha1
+kind: ExtensionServiceConfig
+name: foo
+configFiles:
+    - content: hello world
+      mountPath: /etc/foo
+    - content: another hello
+      mountPath: /etc/bar
+environment:
+    - XXX=YYY
+`,
+      `
+# this document doesn't exist in the base config
+apiVersion: v1alpha1
+kind: KubeFlannelCNIConfig
+$patch: delete
+`,
+    );
+    expect(out).toBe(
+      y(`
+version: v1alpha1
+machine:
+    type: ""
+    token: ""
+    certSANs: []
+    network:
+        hostname: hostname1
+        interfaces:
+            - interface: eth0
+              dhcp: false
+cluster: null
+---
+apiVersion: v1alpha1
+kind: SideroLinkConfig
+apiUrl: https://siderolink.api/join?jointoken=secret&user=bob
+---
+apiVersion: v1alpha1
+kind: ExtensionServiceConfig
+name: foo
+configFiles:
+    - content: hello world
+      mountPath: /etc/foo
+    - content: another hello
+      mountPath: /etc/bar
+environment:
+    - FOO=BAR
+    - XXX=YYY
+`),
+    );
+  });
+
+  it("TestApplyToEmptyConfig: new documents are added", () => {
+    const out = applyPatches("", [
+      loadPatch("apiVersion: v1alpha1\nkind: SideroLinkConfig\napiUrl: https://a\n---\napiVersion: v1alpha1\nkind: ExtensionServiceConfig\nname: foo\n", "p"),
+    ]);
+    expect(out).toBe("apiVersion: v1alpha1\nkind: SideroLinkConfig\napiUrl: https://a\n---\napiVersion: v1alpha1\nkind: ExtensionServiceConfig\nname: foo\n");
+  });
+
+  it("TestApplyAuditPolicy: a merge:replace field is replaced, not merged", () => {
+    const out = apply(
+      `
+version: v1alpha1
+machine:
+  network:
+    hostname: hostname-foo
+cluster:
+  apiServer:
+    auditPolicy:
+      apiVersion: audit.k8s.io/v1
+      kind: Policy
+      rules:
+        - level: Metadata
+  controlPlane:
+    endpoint: https://localhost:6443
+`,
+      `
+cluster:
+  apiServer:
+    auditPolicy:
+      apiVersion: audit.k8s.io/v1
+      kind: Policy
+      rules:
+        - level: None
+`,
+    );
+    expect(out).toBe(
+      y(`
+version: v1alpha1
+machine:
+    type: ""
+    token: ""
+    certSANs: []
+    network:
+        hostname: hostname-foo
+cluster:
+    controlPlane:
+        endpoint: https://localhost:6443
+    apiServer:
+        auditPolicy:
+            apiVersion: audit.k8s.io/v1
+            kind: Policy
+            rules:
+                - level: None
+`),
+    );
+  });
+
+  it("TestApplyMultiDocDelete: deletes of documents, list items and keys", () => {
+    const out = apply(
+      `
+version: v1alpha1
+machine:
+  network:
+    hostname: hostname1
+    interfaces:
+      - interface: eth0
+        dhcp: true
+      - interface: eth1
+        addresses: [10.3.5.4/32]
+---
+apiVersion: v1alpha1
+kind: SideroLinkConfig
+apiUrl: https://siderolink.api/join?jointoken=secret&user=alice
+---
+apiVersion: v1alpha1
+kind: ExtensionServiceConfig
+name: foo
+configFiles:
+    - content: hello
+      mountPath: /etc/foo
+environment:
+    - FOO=BAR
+`,
+      `
+apiVersion: v1alpha1
+kind: SideroLinkConfig
+$patch: delete
+---
+apiVersion: v1alpha1
+kind: ExtensionServiceConfig
+name: foo
+configFiles:
+  - content: hello
+    $patch: delete
+  - content: hello2
+    mountPath: /etc/foo2
+---
+version: v1alpha1
+machine:
+  network:
+    hostname:
+      $patch: delete
+    interfaces:
+      - interface: eth0
+        $patch: delete
+      - interface: eth1
+        addresses: [10.3.5.5/32]
+      - interface: eth0
+        dummy: true
+`,
+    );
+    expect(out).toBe(
+      y(`
+version: v1alpha1
+machine:
+    type: ""
+    token: ""
+    certSANs: []
+    network:
+        interfaces:
+            - interface: eth1
+              addresses:
+                - 10.3.5.4/32
+                - 10.3.5.5/32
+            - interface: eth0
+              dummy: true
+cluster: null
+---
+apiVersion: v1alpha1
+kind: ExtensionServiceConfig
+name: foo
+configFiles:
+    - content: hello2
+      mountPath: /etc/foo2
+environment:
+    - FOO=BAR
+`),
+    );
+  });
+
+  it("TestApplyMultiDocCPDelete: deletes of admission plugins, map keys and a replace field", () => {
+    const config = `
+version: v1alpha1
+debug: false
+persist: true
+machine:
+  type: controlplane
+  token: d8cwfa.eyvpi0xwxyarbfid
+  certSANs: []
+  network: {}
+  install:
+    wipe: false
+  nodeLabels:
+    node.kubernetes.io/exclude-from-external-load-balancers: ""
+cluster:
+  controlPlane:
+    endpoint: https://base:6443
+  clusterName: base
+  network:
+    dnsDomain: cluster.local
+    podSubnets:
+    - 10.244.0.0/16
+  apiServer:
+    image: registry.k8s.io/kube-apiserver:v1.28.0
+    admissionControl:
+    - name: PodSecurity
+      configuration:
+        apiVersion: pod-security.admission.config.k8s.io/v1alpha1
+        kind: PodSecurityConfiguration
+    auditPolicy:
+      apiVersion: audit.k8s.io/v1
+      kind: Policy
+`;
+    const out = apply(
+      config,
+      `
+version: v1alpha1
+cluster:
+  apiServer:
+    admissionControl:
+    - name: PodSecurity
+      $patch: delete
+machine:
+  nodeLabels:
+    node.kubernetes.io/exclude-from-external-load-balancers:
+      $patch: delete
+`,
+      `
+version: v1alpha1
+cluster:
+  apiServer:
+    admissionControl:
+    - name: PodSecurity2
+      configuration:
+        kind: PodSecurityConfiguration
+    auditPolicy:
+      $patch: delete
+`,
+      `
+version: v1alpha1
+cluster:
+  apiServer:
+    admissionControl:
+    - name: PodSecurity2
+      $patch: delete
+`,
+    );
+    expect(out).toBe(
+      y(`
+version: v1alpha1
+debug: false
+persist: true
+machine:
+    type: controlplane
+    token: d8cwfa.eyvpi0xwxyarbfid
+    certSANs: []
+    network: {}
+    install:
+        wipe: false
+cluster:
+    controlPlane:
+        endpoint: https://base:6443
+    clusterName: base
+    network:
+        dnsDomain: cluster.local
+        podSubnets:
+            - 10.244.0.0/16
+        serviceSubnets: []
+    apiServer:
+        image: registry.k8s.io/kube-apiserver:v1.28.0
+`),
+    );
+  });
+
+  it("TestPatchDeleteMissing: deleting under a missing section fails with Talos's message", () => {
+    const e = applyError("version: v1alpha1\nmachine: {}\n", "machine:\n  network:\n    hostname:\n      $patch: delete\n");
+    expect(e.message).toBe("patch delete: path 'machine.network.hostname' in document '/v1alpha1': failed to delete path 'machine.network.hostname': lookup failed");
+    expect(e.place).toMatchObject({ source: "patch1.yaml", line: 4, column: 7 });
+  });
+
+  it("TestPatchLink: a list item of a named document is deleted and another added", () => {
+    const out = apply(
+      `
+apiVersion: v1alpha1
+kind: LinkConfig
+name: eth0
+addresses:
+  - address: 10.0.42.136/24
+routes:
+  - gateway: 10.0.42.1
+`,
+      `
+apiVersion: v1alpha1
+kind: LinkConfig
+name: eth0
+addresses:
+  - address: 10.0.42.136/24
+    $patch: delete
+  - address: 10.0.42.137/24
+`,
+    );
+    expect(out).toBe("apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\naddresses:\n    - address: 10.0.42.137/24\nroutes:\n    - gateway: 10.0.42.1\n");
+  });
+
+  it("TestPatchMixed: a key delete, a merge and a new field on one document across documents of a patch", () => {
+    const out = apply(
+      `
+apiVersion: v1alpha1
+kind: RegistryMirrorConfig
+name: registry.k8s.io
+endpoints:
+  - url: http://172.20.0.1:5001
+---
+apiVersion: v1alpha1
+kind: LinkConfig
+name: eth0
+addresses:
+  - address: 10.0.42.136/24
+routes:
+  - gateway: 10.0.42.1
+`,
+      `
+apiVersion: v1alpha1
+kind: RegistryMirrorConfig
+name: registry.k8s.io
+endpoints:
+  $patch: delete
+---
+apiVersion: v1alpha1
+kind: RegistryMirrorConfig
+name: registry.k8s.io
+endpoints:
+  - url: http://172.20.0.251:50001
+---
+apiVersion: v1alpha1
+kind: RegistryMirrorConfig
+name: registry.k8s.io
+skipFallback: true
+`,
+    );
+    expect(out).toBe(
+      y(`
+apiVersion: v1alpha1
+kind: RegistryMirrorConfig
+name: registry.k8s.io
+endpoints:
+    - url: http://172.20.0.251:50001
+skipFallback: true
+---
+apiVersion: v1alpha1
+kind: LinkConfig
+name: eth0
+addresses:
+    - address: 10.0.42.136/24
+routes:
+    - gateway: 10.0.42.1
+`),
+    );
+  });
+});
+
+describe("merge rules (merge.go and the types' Merge methods)", () => {
+  it("matches network devices by device selector; a selector with physical never matches (Go compares pointers)", () => {
+    const out = apply(
+      `
+version: v1alpha1
+machine:
+  network:
+    interfaces:
+      - deviceSelector: {hardwareAddr: "00:11:*"}
+        mtu: 1500
+      - deviceSelector: {driver: e1000, physical: true}
+        mtu: 1500
+`,
+      `
+machine:
+  network:
+    interfaces:
+      - deviceSelector: {hardwareAddr: "00:11:*"}
+        mtu: 9000
+      - deviceSelector: {driver: e1000, physical: true}
+        mtu: 9000
+`,
+    );
+    expect(out).toContain(
+      y(`
+        interfaces:
+            - deviceSelector:
+                hardwareAddr: 00:11:*
+              mtu: 9000
+            - deviceSelector:
+                driver: e1000
+                physical: true
+              mtu: 1500
+            - deviceSelector:
+                driver: e1000
+                physical: true
+              mtu: 9000
+`),
+    );
+  });
+
+  it("merges admission plugins by name and extension config files by mount path", () => {
+    const out = apply(
+      `
+apiVersion: v1alpha1
+kind: ExtensionServiceConfig
+name: foo
+configFiles:
+  - content: a
+    mountPath: /etc/a
+`,
+      `
+apiVersion: v1alpha1
+kind: ExtensionServiceConfig
+name: foo
+configFiles:
+  - content: b
+    mountPath: /etc/a
+  - content: c
+    mountPath: /etc/c
+`,
+    );
+    expect(out).toBe("apiVersion: v1alpha1\nkind: ExtensionServiceConfig\nname: foo\nconfigFiles:\n    - content: b\n      mountPath: /etc/a\n    - content: c\n      mountPath: /etc/c\n");
+  });
+
+  it("appends plain lists, replaces merge:replace lists, and ignores zero scalars", () => {
+    const out = apply(
+      `
+version: v1alpha1
+machine:
+  token: abc
+  certSANs: [a]
+cluster:
+  network:
+    podSubnets: [10.244.0.0/16]
+`,
+      `
+machine:
+  token: ""
+  certSANs: [b]
+cluster:
+  network:
+    podSubnets: [10.100.0.0/16]
+`,
+    );
+    expect(out).toContain('    token: abc\n    certSANs:\n        - a\n        - b\n');
+    expect(out).toContain("        podSubnets:\n            - 10.100.0.0/16\n");
+  });
+
+  it("extraArgs replace per key, written as Go's hand-built nodes (no YAML 1.1 quoting; empty is null)", () => {
+    const out = apply(
+      `
+version: v1alpha1
+machine:
+  kubelet:
+    extraArgs:
+      a: "1"
+      b: ["x"]
+      c: ""
+`,
+      `
+machine:
+  kubelet:
+    extraArgs:
+      b: ["y"]
+`,
+    );
+    expect(out).toContain("        extraArgs:\n            a: \"1\"\n            b:\n                - y\n            c: null\n");
+  });
+
+  it("errors when a free-form map merges a list into a map, naming the patch, line and path", () => {
+    const e = applyError(
+      `
+version: v1alpha1
+cluster:
+  apiServer:
+    admissionControl:
+      - name: PodSecurity
+        configuration:
+          exemptions:
+            namespaces: [kube-system]
+`,
+      `
+cluster:
+  apiServer:
+    admissionControl:
+      - name: PodSecurity
+        configuration:
+          exemptions:
+            namespaces:
+              kube-system: true
+`,
+    );
+    expect(e.message).toBe("merge type mismatch left []interface {} right map[string]interface {}");
+    expect(e.place).toMatchObject({ source: "patch1.yaml", line: 7, path: "cluster.apiServer.admissionControl[0].configuration.exemptions.namespaces" });
+  });
+
+  it("a whole-document delete needs apiVersion and kind, so the v1alpha1 document cannot be deleted", () => {
+    expect(loadError("version: v1alpha1\n$patch: delete\n").message).toBe("error processing patch delete statements: missing apiVersion in document for which $patch: delete is used");
+  });
+
+  it("deleting a list item by a field that matches nothing fails", () => {
+    const e = applyError("apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\naddresses:\n  - address: 10.0.0.1/24\n", "apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\naddresses:\n  - address: 10.9.9.9/24\n    $patch: delete\n");
+    expect(e.message).toBe("named patch delete: document v1alpha1/LinkConfig: failed to delete path 'addresses.[0]': lookup failed");
+  });
+});
+
+describe("JSON patches (json6902.go, evanphx/json-patch)", () => {
+  const base = "version: v1alpha1\nmachine:\n  type: worker\n  certSANs: [a, b]\n";
+  it("add, remove, replace, move, copy, test", () => {
+    const out = apply(
+      base,
+      `
+- op: test
+  path: /machine/type
+  value: worker
+- op: add
+  path: /machine/certSANs/-
+  value: c
+- op: copy
+  from: /machine/certSANs/0
+  path: /machine/token
+- op: move
+  from: /machine/certSANs/1
+  path: /machine/certSANs/0
+- op: remove
+  path: /machine/certSANs/2
+- op: replace
+  path: /machine/type
+  value: controlplane
+`,
+    );
+    expect(out).toBe('version: v1alpha1\nmachine:\n    type: controlplane\n    token: a\n    certSANs:\n        - b\n        - a\ncluster: null\n');
+  });
+  it("a failing test names the operation's line", () => {
+    const e = applyError(base, "- op: add\n  path: /machine/token\n  value: x\n- op: test\n  path: /machine/type\n  value: controlplane\n");
+    expect(e.message).toBe("failure applying rfc6902 patches to talos machine config: testing value /machine/type failed: test failed");
+    expect(e.place).toMatchObject({ source: "patch1.yaml", line: 4, path: "/machine/type" });
+  });
+  it("a path through a missing object fails", () => {
+    expect(applyError(base, '[{"op": "add", "path": "/machine/network/hostname", "value": "x"}]').message).toBe(
+      'failure applying rfc6902 patches to talos machine config: add operation does not apply: doc is missing path: "/machine/network/hostname": missing value',
+    );
+  });
+  it("removing a missing key fails; move from a missing path fails; unknown ops fail", () => {
+    expect(applyError(base, '[{"op": "remove", "path": "/machine/token"}]').message).toMatch(/error in remove for path: '\/machine\/token': Unable to remove nonexistent key: token: missing value/);
+    expect(applyError(base, '[{"op": "move", "from": "/machine/nope/x", "path": "/machine/token"}]').message).toMatch(/move operation does not apply: doc is missing from path: \/machine\/nope\/x/);
+    expect(applyError(base, '[{"op": "frobnicate", "path": "/machine"}]').message).toMatch(/Unexpected kind: frobnicate/);
+  });
+  it("replace of a missing object key adds it (json-patch v4)", () => {
+    expect(apply(base, '[{"op": "replace", "path": "/machine/token", "value": "t"}]')).toContain("    token: t\n");
+  });
+  it("the result is read strictly again: unknown fields fail", () => {
+    expect(applyError(base, '[{"op": "add", "path": "/machine/nope", "value": 1}]').message).toBe("field nope not found in type v1alpha1.MachineConfig");
+  });
+});
+
+describe("encodeConfig", () => {
+  it("writes Go field order, drops omitempty zero values, writes zero values of the others", () => {
+    expect(encodeConfig([{ cluster: { clusterName: "c" }, machine: { certSANs: [], kubelet: { image: "k" }, type: "worker" }, version: "v1alpha1", debug: false }])).toBe(
+      "version: v1alpha1\ndebug: false\nmachine:\n    type: worker\n    token: \"\"\n    certSANs: []\n    kubelet:\n        image: k\ncluster:\n    clusterName: c\n",
+    );
+  });
+  it("puts v1alpha1 first, sorts Go maps, quotes what would read as another type, literal blocks for multi-line text", () => {
+    const out = encodeConfig([
+      { apiVersion: "v1alpha1", kind: "SideroLinkConfig", apiUrl: "https://x" },
+      { version: "v1alpha1", machine: { type: "worker", nodeLabels: { b: "true", a: "1.5", c: "" }, files: [{ content: "a\nb\n", path: "/x", op: "create" }] } },
+    ]);
+    expect(out).toBe(
+      'version: v1alpha1\nmachine:\n    type: worker\n    token: ""\n    certSANs: []\n    files:\n        - content: |\n            a\n            b\n          path: /x\n          op: create\n    nodeLabels:\n        a: "1.5"\n        b: "true"\n        c: ""\ncluster: null\n---\napiVersion: v1alpha1\nkind: SideroLinkConfig\napiUrl: https://x\n',
+    );
+  });
+  it("keeps unknown fields after the known ones, in input order", () => {
+    expect(encodeConfig([{ apiVersion: "v1alpha1", zz: 1, kind: "SideroLinkConfig", aa: 2 }])).toBe("apiVersion: v1alpha1\nkind: SideroLinkConfig\nzz: 1\naa: 2\n");
+  });
+});
+
+describe("scalars as go-yaml v4 writes them (Talos's Marshal)", () => {
+  const one = (v: unknown) => encodeConfig([{ version: "v1alpha1", machine: { nodeLabels: { k: v } } }]).split("\n")[6]!.replace(/^ {8}k: /, "");
+  it.each([
+    ["plain", "plain"],
+    ["", '""'],
+    ["123", '"123"'],
+    ["0x1F", '"0x1F"'],
+    ["08", '"08"'],
+    ["1.5e3", '"1.5e3"'],
+    [".5", '".5"'],
+    ["1.2.3", "1.2.3"],
+    ["true", '"true"'],
+    ["null", '"null"'],
+    ["~", '"~"'],
+    ["yes", "'yes'"],
+    ["off", "'off'"],
+    ["1:20", "'1:20'"],
+    ["<<", "'<<'"],
+    ["2024-01-05", '"2024-01-05"'],
+    ["-", "'-'"],
+    ["a: b", "'a: b'"],
+    ["a #b", "'a #b'"],
+    ["a#b", "a#b"],
+    ["*x", "'*x'"],
+    [" lead", "' lead'"],
+    ["it's", "it's"],
+    ["'q", "'''q'"],
+    ["tab\there", '"tab\\there"'],
+    ["---x", "'---x'"],
+    ["é ü", "é ü"],
+    ["😀", '"\\U0001F600"'],
+    ["$(POD_IP):10249", "$(POD_IP):10249"],
+    ["00:11:*", "00:11:*"],
+  ])("%j is written %s", (input, written) => {
+    expect(one(input)).toBe(written);
+  });
+  it("writes multi-line text as literal blocks with Go's chomping and indentation hints", () => {
+    const out = encodeConfig([{ version: "v1alpha1", machine: { nodeLabels: { a: "x\ny", b: "x\n", c: "x\n\n", d: "  x\n", e: "\n" } } }]);
+    expect(out).toContain("        a: |-\n            x\n            y\n        b: |\n            x\n        c: |+\n            x\n\n        d: |4\n              x\n        e: \"\\n\"\n");
+  });
+});
