@@ -1,9 +1,12 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
 import { describe, expect, it } from "vitest";
 
 import { SourceError } from "@/lib/talos/errors";
 
 import { UsageError } from "./flags";
-import { DEFAULT_KUBERNETES_VERSION, outputPaths, parseGenConfigArgs, parseGenSecretsArgs, parseRegistryMirrors, runGenConfig } from "./gen";
+import { DEFAULT_KUBERNETES_VERSION, outputPaths, parseGenConfigArgs, parseGenSecretsArgs, parseRegistryMirrors, runGenConfig, runGenSecrets } from "./gen";
 
 const base = ["demo", "https://10.5.0.2:6443"];
 
@@ -140,5 +143,39 @@ describe("runGenConfig errors (before anything is generated)", () => {
     expect(e).toBeInstanceOf(SourceError);
     expect((e as SourceError).place.source).toBe(source);
     expect((e as SourceError).message).toContain(message);
+  });
+});
+
+describe("runGenSecrets", () => {
+  const stabilitySecrets = readFileSync(path.join(__dirname, "../talos/generate/testdata/secrets.yaml"), "utf8");
+  const cpConfig = readFileSync(path.join(__dirname, "testdata/golden/expected/v1.11/controlplane.yaml"), "utf8");
+  const files = new Map([["cp.yaml", { name: "cp.yaml", text: cpConfig }]]);
+
+  it("--from-controlplane-config extracts the bundle the config was made from", async () => {
+    const plan = await runGenSecrets(parseGenSecretsArgs(["--from-controlplane-config", "cp.yaml", "-o", "-"]), files);
+    const body = (t: string) => t.split("\n").filter((l) => !l.startsWith("#"));
+    expect(body(plan.stdout)).toEqual(body(stabilitySecrets));
+    expect(plan.files).toEqual([]);
+  });
+
+  it("plans secrets.yaml 0600, refusing to overwrite", async () => {
+    const plan = await runGenSecrets(parseGenSecretsArgs(["--from-controlplane-config", "cp.yaml"]), files);
+    expect(plan.files).toEqual([{ path: "secrets.yaml", data: expect.stringMatching(/^cluster:/) as string, mode: 0o600, noClobber: true, announce: false }]);
+  });
+
+  it("refuses --from-kubernetes-pki and bad versions as errors at the flag", async () => {
+    await expect(runGenSecrets(parseGenSecretsArgs(["-p", "/etc/kubernetes/pki"]), files)).rejects.toMatchObject({ place: { source: "--from-kubernetes-pki" } });
+    await expect(runGenSecrets(parseGenSecretsArgs(["--talos-version", "0.14"]), files)).rejects.toMatchObject({ place: { source: "--talos-version" } });
+  });
+});
+
+describe("runGenConfig -o -", () => {
+  it("writes the one output type to standard output, no file", async () => {
+    const secretsFile = path.join(__dirname, "../talos/generate/testdata/secrets.yaml");
+    const o = parseGenConfigArgs([...base, "--with-secrets", secretsFile, "-t", "worker", "-o", "-", "--talos-version", "1.11"]);
+    const plan = await runGenConfig(o, new Map([[secretsFile, { name: secretsFile, text: readFileSync(secretsFile, "utf8") }]]), "/cwd");
+    expect(plan.files).toEqual([]);
+    expect(plan.stdout).toMatch(/^version: v1alpha1\n/);
+    expect(plan.stdout).toContain("    type: worker\n");
   });
 });
