@@ -868,3 +868,49 @@ describe("scalars as go-yaml v4 writes them (Talos's Marshal)", () => {
     expect(out).toContain("        a: |-\n            x\n            y\n        b: |\n            x\n        c: |+\n            x\n\n        d: |4\n              x\n        e: \"\\n\"\n");
   });
 });
+
+describe("output as `talosctl machineconfig patch` prints it (Apply, then Bytes())", () => {
+  const bytes = (config: string, ...patches: string[]) =>
+    applyPatches(
+      y(config),
+      patches.map((p, i) => loadPatch(y(p), `patch${i + 1}.yaml`)),
+      { output: "bytes" },
+    );
+  it("returns the input unchanged without patches", () => {
+    expect(bytes("version: v1alpha1\nmachine: {type: worker}  # kept\n")).toBe("version: v1alpha1\nmachine: {type: worker}  # kept\n");
+  });
+  it("after a JSON patch: ghodss/yaml's text of the patched input (yaml.v2: sorted keys, indent 2, indentless lists)", () => {
+    expect(bytes(APPLY_CONFIG, "- op: replace\n  path: /machine/network/hostname\n  value: foo\n")).toBe(
+      y(`
+cluster:
+  proxy:
+    extraArgs:
+      foo: bar
+      metrics-bind-address: $(POD_IP):10249
+machine:
+  network:
+    hostname: foo
+    interfaces:
+    - dhcp: true
+      interface: eth0
+version: v1alpha1
+`),
+    );
+  });
+  it("a JSON patch after a merge sees the config as Talos's encoder wrote it", () => {
+    expect(bytes("version: v1alpha1\nmachine: {type: worker}\n", "machine:\n  token: abc\n", '[{"op": "add", "path": "/machine/certSANs/-", "value": "yes"}]')).toBe(
+      'cluster: null\nmachine:\n  certSANs:\n  - "yes"\n  token: abc\n  type: worker\nversion: v1alpha1\n',
+    );
+  });
+  it("yaml.v2 folds long strings at spaces past column 80", () => {
+    const long = Array.from({ length: 20 }, (_, i) => `word${i}`).join(" ");
+    const out = bytes("version: v1alpha1\nmachine: {type: worker}\n", `[{"op": "add", "path": "/machine/token", "value": "${long}"}]`);
+    expect(out).toBe(
+      // The first space once past column 80 (after word11, at column 82) becomes a line break.
+      "machine:\n  token: word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 word11\n    word12 word13 word14 word15 word16 word17 word18 word19\n  type: worker\nversion: v1alpha1\n",
+    );
+  });
+  it("after a strategic patch: Talos's encoder, as for gen config", () => {
+    expect(bytes("version: v1alpha1\nmachine: {type: worker}\n", "machine:\n  token: abc\n")).toBe('version: v1alpha1\nmachine:\n    type: worker\n    token: abc\n    certSANs: []\ncluster: null\n');
+  });
+});
