@@ -10,7 +10,7 @@ import { MAX_ALIAS_COUNT, MAX_CONFIG_BYTES, parseConfigYaml } from "@/lib/config
 import { SourceError } from "@/lib/talos/errors";
 
 import { decodeCheck, type DecodeProblem } from "./decode";
-import { deleteForPath, DeleteSyntaxError, extractDeletes, type DeleteSelector } from "./delete";
+import { DeleteScope, deleteForPath, DeleteSyntaxError, extractDeletes, type DeleteSelector } from "./delete";
 import { emitDocument, sortGoKeys, type Out } from "./emit";
 import { encodeConfig, kindOf } from "./encode";
 import { applyJsonPatch, parseJsonPatch, type JsonPatchOp } from "./json6902";
@@ -101,7 +101,8 @@ function nodePlace(doc: Document.Parsed | undefined, lc: LineCounter, path: read
 const pathText = (path: readonly (string | number)[]) => path.map((p) => (typeof p === "number" ? `[${p}]` : p)).join(".").replace(/\.\[/g, "[");
 
 function sizeCheck(text: string, source: string): void {
-  if (text.length > MAX_CONFIG_BYTES || new TextEncoder().encode(text).length > MAX_CONFIG_BYTES) {
+  // UTF-16 length ≤ UTF-8 length ≤ 3 × UTF-16 length: only count bytes when it matters.
+  if (text.length > MAX_CONFIG_BYTES || (text.length * 3 > MAX_CONFIG_BYTES && new TextEncoder().encode(text).length > MAX_CONFIG_BYTES)) {
     throw new SourceError(`larger than ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB (${MAX_CONFIG_BYTES} bytes): refusing to parse it`, { source, line: 1, column: 1 });
   }
 }
@@ -171,6 +172,7 @@ function loadStrategic(text: string, source: string): Parsed {
  * otherwise the strategic-merge error (or the JSON error when the text starts with `[`).
  */
 export function loadPatch(text: string, source: string): ConfigPatch {
+  sizeCheck(text, source);
   let strategicErr: unknown;
   try {
     const p = loadStrategic(text, source);
@@ -221,7 +223,18 @@ function loadConfig(text: string, source: string): ConfigDoc[] {
 /** StrategicMerge: documents with the same identity merge, deletes apply, new documents append. */
 function strategicMerge(left: ConfigDoc[], patch: ConfigPatch, parsed: Parsed): ConfigDoc[] {
   const index = new Map<string, ConfigDoc>(left.map((d) => [d.id, d]));
-  let out = left;
+  const out = [...left];
+  const removed = new Set<ConfigDoc>();
+  const scope = new DeleteScope();
+  try {
+    strategicSteps(parsed, patch, index, out, removed, scope);
+  } finally {
+    scope.finish();
+  }
+  return removed.size === 0 ? out : out.filter((d) => !removed.has(d));
+}
+
+function strategicSteps(parsed: Parsed, patch: ConfigPatch, index: Map<string, ConfigDoc>, out: ConfigDoc[], removed: Set<ConfigDoc>, scope: DeleteScope): void {
   for (const right of parsed.docs!) {
     const leftDoc = index.get(right.id);
     if (right.type === "delete") {
@@ -232,10 +245,10 @@ function strategicMerge(left: ConfigDoc[], patch: ConfigPatch, parsed: Parsed): 
       if (sel.path.length === 0) {
         if (leftDoc.kind === "v1alpha1") throw new SourceError(`patch delete: path '' in document '/v1alpha1': can't delete the root of the legacy document`, where);
         index.delete(right.id);
-        out = out.filter((d) => d !== leftDoc);
+        removed.add(leftDoc);
         continue;
       }
-      const err = deleteForPath(leftDoc.body, documentType(leftDoc.kind)!, sel.path, sel.key, sel.value);
+      const err = deleteForPath(leftDoc.body, documentType(leftDoc.kind)!, sel.path, sel.key, sel.value, scope);
       if (err) {
         const inner = `failed to delete path '${sel.path.join(".")}': ${err}`;
         const docName = `${sel.apiVersion}/${sel.kind}`;
@@ -245,10 +258,12 @@ function strategicMerge(left: ConfigDoc[], patch: ConfigPatch, parsed: Parsed): 
     }
     if (!leftDoc) {
       const added = { id: right.id, kind: right.kind, body: clone(right.body) };
-      out = [...out, added];
+      out.push(added);
       index.set(right.id, added);
       continue;
     }
+    // A merge reads and appends to lists: deleted items go first.
+    scope.finish();
     try {
       mergeDocument(leftDoc.body, clone(right.body), documentType(leftDoc.kind)!);
     } catch (e) {
@@ -256,7 +271,6 @@ function strategicMerge(left: ConfigDoc[], patch: ConfigPatch, parsed: Parsed): 
       throw new SourceError(e.message, { source: patch.source, ...nodePlace(right.doc, parsed.lc, e.path), path: pathText(e.path) });
     }
   }
-  return out;
 }
 
 export interface ApplyOptions {

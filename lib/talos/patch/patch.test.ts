@@ -914,3 +914,50 @@ version: v1alpha1
     expect(bytes("version: v1alpha1\nmachine: {type: worker}\n", "machine:\n  token: abc\n")).toBe('version: v1alpha1\nmachine:\n    type: worker\n    token: abc\n    certSANs: []\ncluster: null\n');
   });
 });
+
+describe("list item deletes", () => {
+  it("each delete takes the first remaining item that matches, across keys, before the merge appends", () => {
+    const out = apply(
+      `
+version: v1alpha1
+machine:
+  network:
+    interfaces:
+      - interface: eth0
+        mtu: 1
+      - interface: eth0
+        mtu: 2
+      - interface: eth1
+        mtu: 3
+      - interface: eth0
+        mtu: 4
+`,
+      `
+machine:
+  network:
+    interfaces:
+      - interface: eth0
+        $patch: delete
+      - interface: eth0
+        $patch: delete
+      - interface: eth0
+        mtu: 9
+`,
+    );
+    expect(out).toContain("        interfaces:\n            - interface: eth1\n              mtu: 3\n            - interface: eth0\n              mtu: 9\n");
+  });
+  it("fails when there are more deletes than matching items", () => {
+    const e = applyError(
+      "apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\naddresses:\n  - address: 10.0.0.1/24\n",
+      "apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\naddresses:\n  - address: 10.0.0.1/24\n    $patch: delete\n  - address: 10.0.0.1/24\n    $patch: delete\n",
+    );
+    // Go numbers the item after cutting the first directive out of the patch's list: [0] again.
+    expect(e.message).toBe("named patch delete: document v1alpha1/LinkConfig: failed to delete path 'addresses.[0]': lookup failed");
+    expect(e.place).toMatchObject({ line: 7, column: 5 });
+  });
+  it("never matches items by a number field (Go compares the field's text only for strings)", () => {
+    expect(applyError("version: v1alpha1\nmachine:\n  network:\n    interfaces:\n      - interface: eth0\n        vlans:\n          - vlanId: 5\n", "machine:\n  network:\n    interfaces:\n      - interface: eth0\n        vlans:\n          - vlanId: 5\n            $patch: delete\n").message).toBe(
+      "patch delete: path 'machine.network.interfaces.[0].vlans.[0]' in document '/v1alpha1': failed to delete path 'machine.network.interfaces.[0].vlans.[0]': searching for complex paths in slices is not supported",
+    );
+  });
+});
