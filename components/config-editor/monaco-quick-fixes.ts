@@ -4,6 +4,7 @@
  * undoable edit. Browser-only, imported by the Monaco view.
  */
 import "monaco-editor/esm/vs/editor/contrib/codeAction/browser/codeActionContributions";
+import "./quick-fixes.css";
 
 import { monaco } from "@/components/monaco/monaco-setup";
 import { quickFixesFor } from "@/lib/config/migrate";

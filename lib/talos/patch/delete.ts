@@ -120,7 +120,7 @@ export function extractDeletes(root: YamlNode | null): { selectors: DeleteSelect
 export const LOOKUP_FAILED = "lookup failed";
 
 /** deleteForPath: deletes in place; returns an error text or null. */
-export function deleteForPath(v: unknown, t: GoType, path: readonly string[], key: string, value: string): string | null {
+export function deleteForPath(v: unknown, t: GoType, path: readonly string[], key: string, value: string, scope: DeleteScope): string | null {
   if (path.length === 0) return "path is empty";
   let type = t;
   while (type.k === "ptr") {
@@ -139,31 +139,84 @@ export function deleteForPath(v: unknown, t: GoType, path: readonly string[], ke
       const inner = isObj(v) ? v[search] : undefined;
       if ((inner === undefined || inner === null) && deref(f.type).k === "struct" && f.type.k !== "ptr") {
         // A zero struct held by value: Go descends into it; nothing there to delete but its zero fields.
-        return deleteForPath({}, f.type, rest, key, value);
+        return deleteForPath({}, f.type, rest, key, value, scope);
       }
-      return deleteForPath(inner, f.type, rest, key, value);
+      return deleteForPath(inner, f.type, rest, key, value, scope);
     }
     case "map":
     case "any":
     case "special": {
       if (type.k === "special" && type.name !== "meta.Args") return LOOKUP_FAILED;
-      if (Array.isArray(v)) return type.k === "any" ? deleteFromList(v, undefined, search, rest, key, value) : LOOKUP_FAILED;
+      if (Array.isArray(v)) return type.k === "any" ? deleteFromList(v, undefined, search, rest, key, value, scope) : LOOKUP_FAILED;
       if (!isObj(v) || !Object.hasOwn(v, search)) return LOOKUP_FAILED;
       if (rest.length === 0) {
         delete v[search];
         return null;
       }
-      return deleteForPath(v[search], type.k === "map" ? type.elem : { k: "any" }, rest, key, value);
+      return deleteForPath(v[search], type.k === "map" ? type.elem : { k: "any" }, rest, key, value, scope);
     }
     case "slice":
-      return deleteFromList(Array.isArray(v) ? v : [], type.elem, search, rest, key, value);
+      return deleteFromList(Array.isArray(v) ? v : [], type.elem, search, rest, key, value, scope);
     default:
       return LOOKUP_FAILED;
   }
 }
 
+/** Where deleted list items stand until the lists are compacted (see {@link DeleteScope}). */
+const GONE: unique symbol = Symbol("deleted");
+
+/**
+ * Deleting list items one selector at a time would scan the list per selector (quadratic for a
+ * patch deleting many items). A scope indexes each list once per key, marks deleted items, and
+ * compacts the lists when done; call {@link DeleteScope.finish} before reading the lists.
+ */
+export class DeleteScope {
+  private readonly indexes = new Map<unknown[], Map<string, { positions: Map<string, number[]>; cursor: Map<string, number> }>>();
+
+  /** Removes the first remaining item whose `key` reads `value`; false when none does. */
+  take(list: unknown[], key: string, value: string): boolean {
+    let byKey = this.indexes.get(list);
+    if (!byKey) {
+      byKey = new Map();
+      this.indexes.set(list, byKey);
+    }
+    let idx = byKey.get(key);
+    if (!idx) {
+      const positions = new Map<string, number[]>();
+      list.forEach((item, i) => {
+        if (!isObj(item)) return;
+        const raw = item[key];
+        const text = raw === null || raw === undefined ? "" : String(raw);
+        const at = positions.get(text);
+        if (at) at.push(i);
+        else positions.set(text, [i]);
+      });
+      idx = { positions, cursor: new Map() };
+      byKey.set(key, idx);
+    }
+    const at = idx.positions.get(value);
+    if (!at) return false;
+    let c = idx.cursor.get(value) ?? 0;
+    while (c < at.length && list[at[c]!] === GONE) c++;
+    idx.cursor.set(value, c + 1);
+    if (c >= at.length) return false;
+    list[at[c]!] = GONE;
+    return true;
+  }
+
+  /** Compacts the lists items were deleted from. */
+  finish(): void {
+    for (const list of this.indexes.keys()) {
+      let w = 0;
+      for (let r = 0; r < list.length; r++) if (list[r] !== GONE) list[w++] = list[r];
+      list.length = w;
+    }
+    this.indexes.clear();
+  }
+}
+
 /** deleteStructFrom: removes the first struct item whose field `key` reads `value`. */
-function deleteFromList(list: unknown[], elem: GoType | undefined, search: string, rest: readonly string[], key: string, value: string): string | null {
+function deleteFromList(list: unknown[], elem: GoType | undefined, search: string, rest: readonly string[], key: string, value: string, scope: DeleteScope): string | null {
   if (rest.length !== 0) return "searching for complex paths in slices is not supported";
   if (search === "") return "searching for '' in a slice is not supported";
   if (!search.startsWith("[")) return "searching for non-integer keys in slices is not supported";
@@ -175,15 +228,5 @@ function deleteFromList(list: unknown[], elem: GoType | undefined, search: strin
   // Go compares the field's text: strings and Stringers match; numbers, bools and pointers never do.
   const comparable = (f.type.k === "scalar" && !/^(bool|u?int\d*|float\d+)$/.test(f.type.go)) || f.type.k === "special";
   if (!comparable) return LOOKUP_FAILED;
-  for (let i = 0; i < list.length; i++) {
-    const item = list[i];
-    if (!isObj(item)) continue;
-    const raw = item[key];
-    const text = raw === null || raw === undefined ? "" : String(raw);
-    if (text === value) {
-      list.splice(i, 1);
-      return null;
-    }
-  }
-  return LOOKUP_FAILED;
+  return scope.take(list, key, value) ? null : LOOKUP_FAILED;
 }

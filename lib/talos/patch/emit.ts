@@ -57,7 +57,7 @@ interface Analysis {
 }
 
 /** libyaml's analyzeScalar (go-yaml v4), reduced to what block context needs. */
-function analyze(s: string): Analysis {
+function analyze(s: string, tabIsSpecial = false): Analysis {
   if (s === "") return { blockPlain: true, singleQuoted: true, block: false, multiline: false };
   let blockIndicators = s.startsWith("---") || s.startsWith("...");
   let specialCharacters = false;
@@ -85,7 +85,7 @@ function analyze(s: string): Analysis {
       if (ch === "#" && precededByWhitespace) blockIndicators = true;
     }
     const code = ch.codePointAt(0)!;
-    if (ch === "\t") tabCharacters = true;
+    if (ch === "\t" && !tabIsSpecial) tabCharacters = true;
     else if (!isPrintable(code)) specialCharacters = true;
     const isBreak = isBreakChar(code);
     if (ch === " ") {
@@ -205,18 +205,103 @@ function formatNumber(n: number): string {
   return String(n);
 }
 
-function scalar(v: string | number | boolean | null | OutNode, simpleKey = false): Scalar {
+/**
+ * gopkg.in/yaml.v2 (ghodss/yaml's JSONToYAML, which Talos's JSON patches go through): strings
+ * that would read back as another type, YAML 1.1 booleans included, are double-quoted; tabs
+ * count as special characters; multi-line strings ask for a literal block.
+ */
+function stringScalarV2(s: string, simpleKey: boolean): Scalar & { style?: "plain" | "single" | "double" } {
+  const a = analyze(s, true);
+  const canUsePlain = !resolvesNonString(s) && !OLD_BOOL.has(s) && s !== "<<" && !BASE60_RE.test(s);
+  let style: "plain" | "single" | "double" | "literal" = s.includes("\n") ? "literal" : canUsePlain ? "plain" : "double";
+  if (simpleKey && a.multiline) style = "double";
+  if (style === "plain" && (!a.blockPlain || (s === "" && simpleKey))) style = "single";
+  if (style === "single" && !a.singleQuoted) style = "double";
+  if (style === "literal" && (!a.block || simpleKey)) style = "double";
+  switch (style) {
+    case "plain":
+      return { inline: s, style };
+    case "single":
+      return { inline: singleQuoted(s), style };
+    case "double":
+      return { inline: doubleQuoted(s), style };
+    case "literal": {
+      let header = "|";
+      if (s.startsWith(" ") || isBreakChar(s.codePointAt(0)!)) header += "2";
+      if (!isBreakChar(s.codePointAt(s.length - 1)!)) header += "-";
+      else if (s.length === 1 || isBreakChar(s.codePointAt(s.length - 2)!)) header += "+";
+      return { literal: s, header };
+    }
+  }
+}
+
+/** Which Go YAML library writes: go-yaml v4 with v3 defaults (Talos's encoder) or yaml.v2. */
+export type Dialect = "v4" | "v2";
+
+function scalar(v: string | number | boolean | null | OutNode, simpleKey: boolean, dialect: Dialect): Scalar & { style?: "plain" | "single" | "double" } {
   if (v === null) return { inline: "null" };
   if (typeof v === "object") return stringScalar(v.node, simpleKey, true);
   if (typeof v === "boolean") return { inline: v ? "true" : "false" };
   if (typeof v === "number") return { inline: formatNumber(v) };
-  return stringScalar(v, simpleKey);
+  return dialect === "v2" ? stringScalarV2(v, simpleKey) : stringScalar(v, simpleKey);
+}
+
+/**
+ * yaml.v2 folds long flow scalars at spaces once past column 80 (libyaml's write_plain_scalar,
+ * write_single_quoted and write_double_quoted with allow_breaks); continuation lines are indented.
+ */
+function fold(text: string, style: "plain" | "single" | "double", startCol: number, indent: number): string[] {
+  const raw = style === "plain" ? text : text.slice(1, -1);
+  const open = style === "plain" ? "" : text[0]!;
+  const chars = Array.from(raw);
+  const lines: string[] = [];
+  let cur = open;
+  let col = startCol + open.length;
+  let spaces = false;
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]!;
+    if (ch === " ") {
+      const nextSpace = chars[i + 1] === " ";
+      const canBreak =
+        !spaces &&
+        col > 80 &&
+        (style === "plain" ? !nextSpace : style === "single" ? i > 0 && i < chars.length - 1 && !nextSpace : i !== 0 && i !== chars.length - 1);
+      if (canBreak) {
+        lines.push(cur);
+        cur = " ".repeat(indent) + (style === "double" && nextSpace ? "\\" : "");
+        col = cur.length;
+      } else {
+        cur += ch;
+        col++;
+      }
+      spaces = true;
+      continue;
+    }
+    if (style === "double" && ch === "\\") {
+      // An escape: copy it whole (the backslash and what it escapes).
+      const m = /^\\(?:x[0-9A-F]{2}|u[0-9A-F]{4}|U[0-9A-F]{8}|.)/u.exec(chars.slice(i).join(""))!;
+      cur += m[0];
+      col += m[0].length;
+      i += Array.from(m[0]).length - 1;
+      spaces = false;
+      continue;
+    }
+    cur += ch;
+    col++;
+    spaces = false;
+  }
+  lines.push(cur + (style === "plain" ? "" : text.at(-1)!));
+  return lines;
 }
 
 // ---- layout --------------------------------------------------------------------------------
 
-/** libyaml's increase_indent: the first level inside a sequence item skips `- `, the rest align to 4. */
-function nextIndent(indent: number, inSeqItem: boolean): number {
+/**
+ * libyaml's increase_indent. go-yaml v3/v4: the first level inside a sequence item skips `- `,
+ * the rest align to multiples of 4. yaml.v2: plain libyaml, 2 more each level.
+ */
+function nextIndent(indent: number, inSeqItem: boolean, dialect: Dialect): number {
+  if (dialect === "v2") return indent + 2;
   return inSeqItem ? indent + 2 : 4 * Math.floor((indent + 4) / 4);
 }
 
@@ -236,69 +321,74 @@ function writeLiteral(lines: string[], text: string, indent: number): void {
  * Writes `v` as the value after `prefix` (a line start such as `key:` or `- `). `indent` is the
  * indentation of the line holding the prefix's node, `inSeqItem` whether `v` is a sequence item.
  */
-function emitValue(lines: string[], prefix: string, v: Out, indent: number, inSeqItem: boolean): void {
+function emitValue(lines: string[], prefix: string, v: Out, indent: number, inSeqItem: boolean, dialect: Dialect): void {
   const empty = isEmptyCollection(v);
   if (empty) {
     lines.push(`${prefix}${prefix.endsWith(":") ? " " : ""}${empty}`);
     return;
   }
   if (isOutMap(v)) {
-    const inner = nextIndent(indent, inSeqItem);
+    const inner = nextIndent(indent, inSeqItem, dialect);
     if (inSeqItem) {
       // `- key: value`, the next keys under the first one.
-      emitMap(lines, v, inner, prefix);
+      emitMap(lines, v, inner, prefix, dialect);
     } else {
       lines.push(prefix);
-      emitMap(lines, v, inner, " ".repeat(inner));
+      emitMap(lines, v, inner, " ".repeat(inner), dialect);
     }
     return;
   }
   if (Array.isArray(v)) {
-    const inner = nextIndent(indent, inSeqItem);
-    if (inSeqItem) emitSeq(lines, v, inner, prefix);
+    // yaml.v2 writes a mapping's sequence without indentation (libyaml's indentless sequence).
+    const inner = dialect === "v2" && !inSeqItem ? indent : nextIndent(indent, inSeqItem, dialect);
+    if (inSeqItem) emitSeq(lines, v, inner, prefix, dialect);
     else {
       lines.push(prefix);
-      emitSeq(lines, v, inner, " ".repeat(inner));
+      emitSeq(lines, v, inner, " ".repeat(inner), dialect);
     }
     return;
   }
-  const s = scalar(v);
+  const s = scalar(v, false, dialect);
   const sep = prefix.endsWith(":") ? " " : "";
+  const scalarIndent = nextIndent(indent, inSeqItem, dialect);
   if ("inline" in s) {
-    lines.push(`${prefix}${sep}${s.inline}`);
+    if (dialect === "v2" && s.style) {
+      const [first, ...rest] = fold(s.inline, s.style, prefix.length + sep.length, scalarIndent);
+      lines.push(`${prefix}${sep}${first!}`, ...rest);
+    } else lines.push(`${prefix}${sep}${s.inline}`);
     return;
   }
   lines.push(`${prefix}${sep}${s.header}`);
-  writeLiteral(lines, s.literal, nextIndent(indent, inSeqItem));
+  writeLiteral(lines, s.literal, scalarIndent);
 }
 
-function emitMap(lines: string[], m: OutMap, indent: number, firstPrefix: string): void {
+function emitMap(lines: string[], m: OutMap, indent: number, firstPrefix: string, dialect: Dialect): void {
   const pad = " ".repeat(indent);
   m.entries.forEach(([key, value], i) => {
-    const k = scalar(key, true);
+    const k = scalar(key, true, dialect);
     const keyText = "inline" in k ? k.inline : JSON.stringify(key);
-    emitValue(lines, `${i === 0 ? firstPrefix : pad}${keyText}:`, value, indent, false);
+    emitValue(lines, `${i === 0 ? firstPrefix : pad}${keyText}:`, value, indent, false, dialect);
   });
 }
 
-function emitSeq(lines: string[], items: Out[], indent: number, firstPrefix: string): void {
+function emitSeq(lines: string[], items: Out[], indent: number, firstPrefix: string, dialect: Dialect): void {
   const pad = " ".repeat(indent);
-  items.forEach((item, i) => emitValue(lines, `${i === 0 ? firstPrefix : pad}- `, item, indent, true));
+  items.forEach((item, i) => emitValue(lines, `${i === 0 ? firstPrefix : pad}- `, item, indent, true, dialect));
 }
 
-/** One document as yaml.v3 `Marshal` writes it, ending with a newline. */
-export function emitDocument(v: Out): string {
+/** One document as Go's `yaml.Marshal` writes it (go-yaml v4 by default), ending with a newline. */
+export function emitDocument(v: Out, dialect: Dialect = "v4"): string {
   const lines: string[] = [];
   const empty = isEmptyCollection(v);
   if (empty) return `${empty}\n`;
-  if (isOutMap(v)) emitMap(lines, v, 0, "");
-  else if (Array.isArray(v)) emitSeq(lines, v, 0, "");
+  if (isOutMap(v)) emitMap(lines, v, 0, "", dialect);
+  else if (Array.isArray(v)) emitSeq(lines, v, 0, "", dialect);
   else {
-    const s = scalar(v);
+    const s = scalar(v, false, dialect);
     if ("inline" in s) lines.push(s.inline);
     else {
       lines.push(s.header);
-      writeLiteral(lines, s.literal, 4);
+      writeLiteral(lines, s.literal, dialect === "v2" ? 2 : 4);
     }
   }
   return lines.join("\n") + "\n";

@@ -10,7 +10,8 @@ import { MAX_ALIAS_COUNT, MAX_CONFIG_BYTES, parseConfigYaml } from "@/lib/config
 import { SourceError } from "@/lib/talos/errors";
 
 import { decodeCheck, type DecodeProblem } from "./decode";
-import { deleteForPath, DeleteSyntaxError, extractDeletes, type DeleteSelector } from "./delete";
+import { DeleteScope, deleteForPath, DeleteSyntaxError, extractDeletes, type DeleteSelector } from "./delete";
+import { emitDocument, sortGoKeys, type Out } from "./emit";
 import { encodeConfig, kindOf } from "./encode";
 import { applyJsonPatch, parseJsonPatch, type JsonPatchOp } from "./json6902";
 import { clone, isObj, MergeError, mergeDocument } from "./merge";
@@ -45,6 +46,13 @@ interface ConfigDoc {
   id: string;
   kind: string;
   body: Obj;
+}
+
+/** A JSON value as yaml.v2 writes a decoded map: every map's keys sorted. */
+function sortedOut(v: unknown): Out {
+  if (Array.isArray(v)) return v.map(sortedOut);
+  if (isObj(v)) return { entries: sortGoKeys(Object.keys(v)).map((k) => [k, sortedOut(v[k])] as const) };
+  return (v ?? null) as Out;
 }
 
 /** Talos's document identity: apiVersion/kind, plus /name for named documents. */
@@ -93,7 +101,8 @@ function nodePlace(doc: Document.Parsed | undefined, lc: LineCounter, path: read
 const pathText = (path: readonly (string | number)[]) => path.map((p) => (typeof p === "number" ? `[${p}]` : p)).join(".").replace(/\.\[/g, "[");
 
 function sizeCheck(text: string, source: string): void {
-  if (text.length > MAX_CONFIG_BYTES || new TextEncoder().encode(text).length > MAX_CONFIG_BYTES) {
+  // UTF-16 length ≤ UTF-8 length ≤ 3 × UTF-16 length: only count bytes when it matters.
+  if (text.length > MAX_CONFIG_BYTES || (text.length * 3 > MAX_CONFIG_BYTES && new TextEncoder().encode(text).length > MAX_CONFIG_BYTES)) {
     throw new SourceError(`larger than ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB (${MAX_CONFIG_BYTES} bytes): refusing to parse it`, { source, line: 1, column: 1 });
   }
 }
@@ -163,6 +172,7 @@ function loadStrategic(text: string, source: string): Parsed {
  * otherwise the strategic-merge error (or the JSON error when the text starts with `[`).
  */
 export function loadPatch(text: string, source: string): ConfigPatch {
+  sizeCheck(text, source);
   let strategicErr: unknown;
   try {
     const p = loadStrategic(text, source);
@@ -213,7 +223,18 @@ function loadConfig(text: string, source: string): ConfigDoc[] {
 /** StrategicMerge: documents with the same identity merge, deletes apply, new documents append. */
 function strategicMerge(left: ConfigDoc[], patch: ConfigPatch, parsed: Parsed): ConfigDoc[] {
   const index = new Map<string, ConfigDoc>(left.map((d) => [d.id, d]));
-  let out = left;
+  const out = [...left];
+  const removed = new Set<ConfigDoc>();
+  const scope = new DeleteScope();
+  try {
+    strategicSteps(parsed, patch, index, out, removed, scope);
+  } finally {
+    scope.finish();
+  }
+  return removed.size === 0 ? out : out.filter((d) => !removed.has(d));
+}
+
+function strategicSteps(parsed: Parsed, patch: ConfigPatch, index: Map<string, ConfigDoc>, out: ConfigDoc[], removed: Set<ConfigDoc>, scope: DeleteScope): void {
   for (const right of parsed.docs!) {
     const leftDoc = index.get(right.id);
     if (right.type === "delete") {
@@ -224,10 +245,10 @@ function strategicMerge(left: ConfigDoc[], patch: ConfigPatch, parsed: Parsed): 
       if (sel.path.length === 0) {
         if (leftDoc.kind === "v1alpha1") throw new SourceError(`patch delete: path '' in document '/v1alpha1': can't delete the root of the legacy document`, where);
         index.delete(right.id);
-        out = out.filter((d) => d !== leftDoc);
+        removed.add(leftDoc);
         continue;
       }
-      const err = deleteForPath(leftDoc.body, documentType(leftDoc.kind)!, sel.path, sel.key, sel.value);
+      const err = deleteForPath(leftDoc.body, documentType(leftDoc.kind)!, sel.path, sel.key, sel.value, scope);
       if (err) {
         const inner = `failed to delete path '${sel.path.join(".")}': ${err}`;
         const docName = `${sel.apiVersion}/${sel.kind}`;
@@ -237,10 +258,12 @@ function strategicMerge(left: ConfigDoc[], patch: ConfigPatch, parsed: Parsed): 
     }
     if (!leftDoc) {
       const added = { id: right.id, kind: right.kind, body: clone(right.body) };
-      out = [...out, added];
+      out.push(added);
       index.set(right.id, added);
       continue;
     }
+    // A merge reads and appends to lists: deleted items go first.
+    scope.finish();
     try {
       mergeDocument(leftDoc.body, clone(right.body), documentType(leftDoc.kind)!);
     } catch (e) {
@@ -248,37 +271,60 @@ function strategicMerge(left: ConfigDoc[], patch: ConfigPatch, parsed: Parsed): 
       throw new SourceError(e.message, { source: patch.source, ...nodePlace(right.doc, parsed.lc, e.path), path: pathText(e.path) });
     }
   }
-  return out;
 }
 
 export interface ApplyOptions {
   /** The config's name in errors (default "config"). */
   configSource?: string;
+  /**
+   * What to return. "config" (default): the patched config through Talos's encoder, as
+   * `talosctl gen config --config-patch` writes it (Apply, then Config(), then EncodeBytes).
+   * "bytes": what `talosctl machineconfig patch` prints (Apply, then Bytes()): the input
+   * unchanged when there are no patches, and ghodss/yaml's text (yaml.v2: keys sorted, indent 2)
+   * when the last patch is a JSON patch.
+   */
+  output?: "config" | "bytes";
+}
+
+/** The v1alpha1 body as Talos's encoder writes it, read back (what a JSON patch sees after a merge). */
+function asEncoded(body: Obj): Obj {
+  const reread = parseYaml(encodeConfig([body]), "encoded config").documents[0]?.value;
+  return isObj(reread) ? reread : {};
 }
 
 /**
  * Apply: each patch in turn, strategic merges on the documents, JSON patches on the single
- * v1alpha1 document (Talos refuses them on multi-document configs). Returns the patched config
- * as Talos's encoder writes it.
+ * v1alpha1 document (Talos refuses them on multi-document configs).
  */
 export function applyPatches(config: string, patches: ConfigPatch[], opts: ApplyOptions = {}): string {
   const configSource = opts.configSource ?? "config";
+  if (opts.output === "bytes" && patches.length === 0) return config;
   let docs = loadConfig(config, configSource);
+  // Whether the state is Talos's decoded config (after a merge) rather than the text last read.
+  let decoded = false;
+  let lastJson: unknown;
   for (const patch of patches) {
     const parsed = parsedOf(patch);
     if (parsed.kind === "strategic") {
       docs = strategicMerge(docs, patch, parsed);
+      decoded = true;
+      lastJson = undefined;
       continue;
     }
     if (docs.length !== 1) throw new SourceError("JSON6902 patches are not supported for multi-document machine configuration", { source: patch.source, line: 1, column: 1 });
-    const patched = applyJsonPatch(docs[0]!.body, parsed.ops!, patch.source, parsed.lc);
+    const input = decoded ? asEncoded(docs[0]!.body) : docs[0]!.body;
+    const patched = applyJsonPatch(input, parsed.ops!, patch.source, parsed.lc);
+    lastJson = patched;
+    decoded = false;
     // Talos re-reads the result strictly (as YAML) before the next step.
     const id = identify(patched);
     if ("error" in id) throw new SourceError(id.error, { source: patch.source });
+    const body = clone(patched) as Obj;
     const problems: DecodeProblem[] = [];
-    decodeCheck(patched, documentType(id.kind)!, [], problems);
+    decodeCheck(body, documentType(id.kind)!, [], problems);
     if (problems.length > 0) throw decodeProblemsError(problems, patch.source, undefined, undefined);
-    docs = [{ id: documentId(patched as Obj, id.kind), kind: id.kind, body: patched as Obj }];
+    docs = [{ id: documentId(body, id.kind), kind: id.kind, body }];
   }
+  if (opts.output === "bytes" && lastJson !== undefined) return emitDocument(sortedOut(lastJson), "v2");
   return encodeConfig(docs.map((d) => d.body));
 }

@@ -868,3 +868,96 @@ describe("scalars as go-yaml v4 writes them (Talos's Marshal)", () => {
     expect(out).toContain("        a: |-\n            x\n            y\n        b: |\n            x\n        c: |+\n            x\n\n        d: |4\n              x\n        e: \"\\n\"\n");
   });
 });
+
+describe("output as `talosctl machineconfig patch` prints it (Apply, then Bytes())", () => {
+  const bytes = (config: string, ...patches: string[]) =>
+    applyPatches(
+      y(config),
+      patches.map((p, i) => loadPatch(y(p), `patch${i + 1}.yaml`)),
+      { output: "bytes" },
+    );
+  it("returns the input unchanged without patches", () => {
+    expect(bytes("version: v1alpha1\nmachine: {type: worker}  # kept\n")).toBe("version: v1alpha1\nmachine: {type: worker}  # kept\n");
+  });
+  it("after a JSON patch: ghodss/yaml's text of the patched input (yaml.v2: sorted keys, indent 2, indentless lists)", () => {
+    expect(bytes(APPLY_CONFIG, "- op: replace\n  path: /machine/network/hostname\n  value: foo\n")).toBe(
+      y(`
+cluster:
+  proxy:
+    extraArgs:
+      foo: bar
+      metrics-bind-address: $(POD_IP):10249
+machine:
+  network:
+    hostname: foo
+    interfaces:
+    - dhcp: true
+      interface: eth0
+version: v1alpha1
+`),
+    );
+  });
+  it("a JSON patch after a merge sees the config as Talos's encoder wrote it", () => {
+    expect(bytes("version: v1alpha1\nmachine: {type: worker}\n", "machine:\n  token: abc\n", '[{"op": "add", "path": "/machine/certSANs/-", "value": "yes"}]')).toBe(
+      'cluster: null\nmachine:\n  certSANs:\n  - "yes"\n  token: abc\n  type: worker\nversion: v1alpha1\n',
+    );
+  });
+  it("yaml.v2 folds long strings at spaces past column 80", () => {
+    const long = Array.from({ length: 20 }, (_, i) => `word${i}`).join(" ");
+    const out = bytes("version: v1alpha1\nmachine: {type: worker}\n", `[{"op": "add", "path": "/machine/token", "value": "${long}"}]`);
+    expect(out).toBe(
+      // The first space once past column 80 (after word11, at column 82) becomes a line break.
+      "machine:\n  token: word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 word11\n    word12 word13 word14 word15 word16 word17 word18 word19\n  type: worker\nversion: v1alpha1\n",
+    );
+  });
+  it("after a strategic patch: Talos's encoder, as for gen config", () => {
+    expect(bytes("version: v1alpha1\nmachine: {type: worker}\n", "machine:\n  token: abc\n")).toBe('version: v1alpha1\nmachine:\n    type: worker\n    token: abc\n    certSANs: []\ncluster: null\n');
+  });
+});
+
+describe("list item deletes", () => {
+  it("each delete takes the first remaining item that matches, across keys, before the merge appends", () => {
+    const out = apply(
+      `
+version: v1alpha1
+machine:
+  network:
+    interfaces:
+      - interface: eth0
+        mtu: 1
+      - interface: eth0
+        mtu: 2
+      - interface: eth1
+        mtu: 3
+      - interface: eth0
+        mtu: 4
+`,
+      `
+machine:
+  network:
+    interfaces:
+      - interface: eth0
+        $patch: delete
+      - interface: eth0
+        $patch: delete
+      - interface: eth0
+        mtu: 9
+`,
+    );
+    expect(out).toContain("        interfaces:\n            - interface: eth1\n              mtu: 3\n            - interface: eth0\n              mtu: 9\n");
+  });
+  it("fails when there are more deletes than matching items", () => {
+    const e = applyError(
+      "apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\naddresses:\n  - address: 10.0.0.1/24\n",
+      "apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\naddresses:\n  - address: 10.0.0.1/24\n    $patch: delete\n  - address: 10.0.0.1/24\n    $patch: delete\n",
+    );
+    // Go numbers the item after cutting the first directive out of the patch's list: [0] again.
+    expect(e.message).toBe("named patch delete: document v1alpha1/LinkConfig: failed to delete path 'addresses.[0]': lookup failed");
+    expect(e.place).toMatchObject({ line: 7, column: 5 });
+  });
+  it("never matches items by a number field (Go compares the field's text only for strings)", () => {
+    expect(applyError("version: v1alpha1\nmachine:\n  network:\n    interfaces:\n      - interface: eth0\n        vlans:\n          - vlanId: 5\n", "machine:\n  network:\n    interfaces:\n      - interface: eth0\n        vlans:\n          - vlanId: 5\n            $patch: delete\n").message).toBe(
+      "patch delete: path 'machine.network.interfaces.[0].vlans.[0]' in document '/v1alpha1': failed to delete path 'machine.network.interfaces.[0].vlans.[0]': searching for complex paths in slices is not supported",
+    );
+  });
+});
