@@ -71,3 +71,25 @@ describe("runPatch", () => {
     expect(() => runPatch(parsePatchArgs(["gone.yaml"]), files({ "gone.yaml": { error: "no such file" } }))).toThrow(SourceError);
   });
 });
+
+describe("runPatch output as talosctl prints it", () => {
+  it("after a JSON patch: ghodss/yaml text (keys sorted, indent 2)", () => {
+    const plan = runPatch(parsePatchArgs(["w.yaml", "-p", '[{"op": "add", "path": "/machine/certSANs", "value": ["a.example"]}]']), files({ "w.yaml": CONFIG }));
+    expect(plan.stdout).toBe(
+      [
+        "cluster:",
+        "  controlPlane:",
+        "    endpoint: https://10.5.0.1:6443",
+        "machine:",
+        "  certSANs:",
+        "  - a.example",
+        "  network: {}",
+        "  token: abc",
+        "  type: worker",
+        "version: v1alpha1",
+        "",
+        "",
+      ].join("\n"),
+    );
+  });
+});

@@ -46,9 +46,9 @@ export const patchInputs = (o: PatchOptions): string[] => [o.file, ...o.patches.
 export function runPatch(o: PatchOptions, files: ReadonlyMap<string, InputFile>): OutputPlan {
   const config = inputText(files, o.file);
   const patches = loadPatchArgs(o.patches, files);
-  // Without patches talosctl writes the input back byte for byte (configpatcher.Apply returns
-  // the bytes it was given); with any, the config is re-encoded.
-  const patched = patches.length === 0 ? config : applyPatches(config, patches, { configSource: files.get(o.file)?.name ?? o.file });
+  // What talosctl prints (Apply, then Bytes()): the input byte for byte without patches,
+  // ghodss/yaml's text when the last patch is a JSON patch, else Talos's encoder.
+  const patched = applyPatches(config, patches, { configSource: files.get(o.file)?.name ?? o.file, output: "bytes" });
   const plan = emptyPlan();
   if (o.output === "") plan.stdout = `${patched}\n`;
   else plan.files.push({ path: o.output, data: patched, mode: 0o644, noClobber: false, announce: false });
