@@ -94,6 +94,9 @@ export function parseGenSecretsArgs(argv: string[]): GenSecretsOptions {
 /** Files the core will need, for main.ts to read first. */
 export const genSecretsInputs = (o: GenSecretsOptions): string[] => (o.fromControlplaneConfig ? [o.fromControlplaneConfig] : []);
 
+/** The files gen secrets will create, known before the (slow) key generation. */
+export const genSecretsOutputs = (o: GenSecretsOptions): string[] => (o.outputFile === STDOUT ? [] : [o.outputFile]);
+
 export async function runGenSecrets(o: GenSecretsOptions, files: ReadonlyMap<string, InputFile>, now: Date = new Date()): Promise<OutputPlan> {
   const talosVersion = o.talosVersion === undefined ? undefined : parseContract(o.talosVersion);
   let bundle: SecretsBundle;
@@ -211,6 +214,9 @@ export const genConfigInputs = (o: GenConfigOptions): string[] => [...(o.withSec
 export function loadPatchArgs(args: PatchArg[], files: ReadonlyMap<string, InputFile>): ConfigPatch[] {
   return args.map((a) => (a.kind === "file" ? loadPatch(inputText(files, a.path), a.path) : loadPatch(a.text, a.source)));
 }
+
+/** The files gen config will create, known before anything is generated. */
+export const genConfigOutputs = (o: GenConfigOptions, cwd: string): string[] => [...outputPaths(o, cwd).values()].filter((p) => p !== STDOUT);
 
 /** talosctl's validateFlags and outputPaths: where each output type goes ("-" is stdout). */
 export function outputPaths(o: GenConfigOptions, cwd: string): Map<OutputType, string> {

@@ -11,7 +11,17 @@ import { SourceError, formatSourceError } from "@/lib/talos/errors";
 
 import type { InputFile, OutputPlan } from "./common";
 import { UsageError } from "./flags";
-import { GEN_USAGE, genConfigInputs, genSecretsInputs, parseGenConfigArgs, parseGenSecretsArgs, runGenConfig, runGenSecrets } from "./gen";
+import {
+  GEN_USAGE,
+  genConfigInputs,
+  genConfigOutputs,
+  genSecretsInputs,
+  genSecretsOutputs,
+  parseGenConfigArgs,
+  parseGenSecretsArgs,
+  runGenConfig,
+  runGenSecrets,
+} from "./gen";
 import { MIGRATE_USAGE, migrateInputs, parseMigrateArgs, runMigrate } from "./migrate";
 import { PATCH_USAGE, parsePatchArgs, patchInputs, runPatch } from "./patch";
 import { parseValidateArgs, runValidate, USAGE as VALIDATE_USAGE } from "./validate";
@@ -96,6 +106,8 @@ interface Command<O extends { help: boolean }> {
   run: (o: O, files: Map<string, InputFile>) => OutputPlan | Promise<OutputPlan>;
   /** Whether existing outputs may be replaced (`gen --force`). */
   force?: (o: O) => boolean;
+  /** Outputs that must not exist, known from the options alone (checked before the work too). */
+  outputs?: (o: O) => string[];
 }
 
 async function runCommand<O extends { help: boolean }>(cmd: Command<O>, argv: string[]): Promise<number> {
@@ -114,9 +126,19 @@ async function runCommand<O extends { help: boolean }>(cmd: Command<O>, argv: st
     return 0;
   }
   try {
+    // Fail fast on an existing output instead of after generating keys; emit() checks again.
+    const force = cmd.force?.(opts) ?? false;
+    const early = cmd.outputs?.(opts) ?? [];
+    if (!force && early.length > 0) {
+      const conflicts = await findConflicts({ files: early.map((p) => ({ path: p, data: "", mode: 0, noClobber: true, announce: false })), stdout: "", stderr: "" }, { force, baseDir });
+      if (conflicts.length > 0) {
+        process.stderr.write(conflicts.map((e) => formatSourceError(e) + "\n").join(""));
+        return 1;
+      }
+    }
     const files = await readInputs(cmd.inputs(opts));
     const plan = await cmd.run(opts, files);
-    return await emit(plan, cmd.force?.(opts) ?? false);
+    return await emit(plan, force);
   } catch (e) {
     if (e instanceof SourceError) {
       process.stderr.write(formatSourceError(e, `minos ${cmd.name}`) + "\n");
@@ -128,9 +150,9 @@ async function runCommand<O extends { help: boolean }>(cmd: Command<O>, argv: st
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   "gen secrets": (argv) =>
-    runCommand({ name: "gen secrets", usage: GEN_USAGE, parse: parseGenSecretsArgs, inputs: genSecretsInputs, run: (o, f) => runGenSecrets(o, f), force: (o) => o.force }, argv),
+    runCommand({ name: "gen secrets", usage: GEN_USAGE, parse: parseGenSecretsArgs, inputs: genSecretsInputs, run: (o, f) => runGenSecrets(o, f), force: (o) => o.force, outputs: genSecretsOutputs }, argv),
   "gen config": (argv) =>
-    runCommand({ name: "gen config", usage: GEN_USAGE, parse: parseGenConfigArgs, inputs: genConfigInputs, run: (o, f) => runGenConfig(o, f, baseDir), force: (o) => o.force }, argv),
+    runCommand({ name: "gen config", usage: GEN_USAGE, parse: parseGenConfigArgs, inputs: genConfigInputs, run: (o, f) => runGenConfig(o, f, baseDir), force: (o) => o.force, outputs: (o) => genConfigOutputs(o, baseDir) }, argv),
   "machineconfig patch": (argv) => runCommand({ name: "machineconfig patch", usage: PATCH_USAGE, parse: parsePatchArgs, inputs: patchInputs, run: runPatch }, argv),
   migrate: (argv) => runCommand({ name: "migrate", usage: MIGRATE_USAGE, parse: parseMigrateArgs, inputs: migrateInputs, run: runMigrate }, argv),
 };

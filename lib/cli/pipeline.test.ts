@@ -92,6 +92,32 @@ describe("minos gen secrets → gen config → machineconfig patch → validate"
   });
 });
 
+describe("minos migrate", { timeout: 90_000 }, () => {
+  it("moves the deprecated fields, warns about the decisions on stderr, and the result validates for 1.14", () => {
+    writeFileSync(
+      file("old.yaml"),
+      "version: v1alpha1\nmachine:\n    type: worker\n    token: abc\n    nodeLabels:\n        zone: a\ncluster:\n    proxy:\n        mode: ipvs\n",
+    );
+    const r = minos(["migrate", "old.yaml", "--to", "1.14", "-o", "new.yaml"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("old.yaml:8:5: warning: KubeProxyConfig needs an image; set `cluster.proxy.image` first (cluster.proxy)\n");
+    expect(read("new.yaml")).toContain("kind: KubeNodeConfig");
+    // A fragment (no CAs): validated as a patch.
+    const v = minos(["validate", "--talos-version", "1.14", "--patch", "--json", "new.yaml"]);
+    const issues = (JSON.parse(v.stdout) as { issues: { severity: string; message: string }[] }[])[0]!.issues;
+    expect(issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect(issues.some((i) => i.message.includes("nodeLabels"))).toBe(false);
+  });
+
+  it("broken YAML: exit 1 at its place, no output", () => {
+    writeFileSync(file("broken.yaml"), "machine:\n    type: [worker\n");
+    const r = minos(["migrate", "broken.yaml", "--to", "1.14", "-o", "never.yaml"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^broken\.yaml:\d+:\d+: error: /);
+    expect(existsSync(file("never.yaml"))).toBe(false);
+  });
+});
+
 describe("failures exit 1 with FILE:LINE:COL and write nothing", { timeout: 90_000 }, () => {
   const listing = () => readdirSync(dir).sort();
 
