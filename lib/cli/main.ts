@@ -24,7 +24,7 @@ import {
 } from "./gen";
 import { MIGRATE_USAGE, migrateInputs, parseMigrateArgs, runMigrate } from "./migrate";
 import { PATCH_USAGE, parsePatchArgs, patchInputs, runPatch } from "./patch";
-import { parseValidateArgs, runValidate, USAGE as VALIDATE_USAGE } from "./validate";
+import { parseValidateArgs, runValidate, UsageError as ValidateUsageError, USAGE as VALIDATE_USAGE } from "./validate";
 import { findConflicts, writePlanFiles } from "./write";
 
 const USAGE = `usage: minos COMMAND [flags]
@@ -167,7 +167,7 @@ export async function main(argv: string[]): Promise<number> {
     try {
       return await runValidateCommand(rest);
     } catch (e) {
-      if (e instanceof UsageError) {
+      if (e instanceof ValidateUsageError) {
         process.stderr.write(`minos validate: ${e.message}\n${VALIDATE_USAGE}\n`);
         return 2;
       }

@@ -168,5 +168,10 @@ describe("failures exit 1 with FILE:LINE:COL and write nothing", { timeout: 90_0
     expect(minos(["gen", "frobnicate"]).code).toBe(2);
     expect(minos(["machineconfig", "patch"]).code).toBe(2);
     expect(minos(["migrate", "x.yaml"]).code).toBe(2);
+    // Each command's own usage message, not a stack trace.
+    const v = minos(["validate", "--mode", "vm", "x.yaml"]);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toMatch(/^minos validate: --mode: /);
+    expect(minos(["gen", "config", "demo"]).stderr).toMatch(/^minos gen config: accepts 2 arg\(s\), received 1\n/);
   });
 });
