@@ -88,3 +88,14 @@ it.each(["1.12", "1.13", "1.14"])("%s: a JSON patch is refused on a multi-docume
   expect((e as SourceError).message).toMatch(/^error patching worker config: .*JSON6902 patches are not supported for multi-document machine configuration/);
   expect((e as SourceError).place.source).toBe(path.join(golden, "patches", "worker.json"));
 });
+
+it("the talosconfig beside them: the cluster's context, no endpoints (gen config sets none), the bundle's OS CA, a fresh client certificate", async () => {
+  const argv = [...args("1.14", PATCHES["1.14"]).filter((a) => a !== "controlplane,worker" && a !== "-t")];
+  const plan = await runGenConfig(parseGenConfigArgs(argv), inputs(argv), "/cwd");
+  expect(plan.files.map((f) => f.path)).toEqual(["out/controlplane.yaml", "out/worker.yaml", "out/talosconfig"]);
+  const tc = plan.files[2]!.data;
+  const osCrt = /^ {4}os:\n {8}crt: (\S+)$/m.exec(read(secrets))![1]!;
+  expect(tc).toMatch(new RegExp(`^context: base\\ncontexts:\\n {4}base:\\n {8}endpoints: \\[\\]\\n {8}ca: ${osCrt.replace(/[+/=]/g, "\\$&")}\\n {8}crt: \\S+\\n {8}key: \\S+\\n$`));
+  const crt = Buffer.from(/ crt: (\S+)/.exec(tc)![1]!, "base64").toString();
+  expect(crt).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
+});
