@@ -953,7 +953,7 @@ machine:
     );
     // Go numbers the item after cutting the first directive out of the patch's list: [0] again.
     expect(e.message).toBe("named patch delete: document v1alpha1/LinkConfig: failed to delete path 'addresses.[0]': lookup failed");
-    expect(e.place).toMatchObject({ line: 7, column: 5 });
+    expect(e.place).toMatchObject({ line: 8, column: 5 });
   });
   it("never matches items by a number field (Go compares the field's text only for strings)", () => {
     expect(applyError("version: v1alpha1\nmachine:\n  network:\n    interfaces:\n      - interface: eth0\n        vlans:\n          - vlanId: 5\n", "machine:\n  network:\n    interfaces:\n      - interface: eth0\n        vlans:\n          - vlanId: 5\n            $patch: delete\n").message).toBe(
