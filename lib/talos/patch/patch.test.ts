@@ -799,6 +799,21 @@ describe("JSON patches (json6902.go, evanphx/json-patch)", () => {
     expect(applyError(base, '[{"op": "move", "from": "/machine/nope/x", "path": "/machine/token"}]').message).toMatch(/move operation does not apply: doc is missing from path: \/machine\/nope\/x/);
     expect(applyError(base, '[{"op": "frobnicate", "path": "/machine"}]').message).toMatch(/Unexpected kind: frobnicate/);
   });
+  it("negative indices count from the end; for add, -1 appends (json-patch's own rule)", () => {
+    expect(apply(base, '[{"op": "add", "path": "/machine/certSANs/-1", "value": "z"}, {"op": "remove", "path": "/machine/certSANs/-3"}]')).toContain("    certSANs:\n        - b\n        - z\n");
+    expect(applyError(base, '[{"op": "add", "path": "/machine/certSANs/5", "value": "z"}]').message).toBe(
+      "failure applying rfc6902 patches to talos machine config: error in add for path: '/machine/certSANs/5': Unable to access invalid index: 5: invalid index referenced",
+    );
+    expect(applyError(base, '[{"op": "add", "path": "/machine/certSANs/x", "value": "z"}]').message).toBe(
+      "failure applying rfc6902 patches to talos machine config: error in add for path: '/machine/certSANs/x': value was not a proper array index: 'x': strconv.Atoi: parsing \"x\": invalid syntax",
+    );
+  });
+  it("an operation without a path, and a copy to a missing place, fail with json-patch's texts", () => {
+    expect(applyError(base, '[{"op": "add", "value": 1}]').message).toBe("failure applying rfc6902 patches to talos machine config: add operation failed to decode path: missing value");
+    expect(applyError(base, '[{"op": "copy", "from": "/machine/type", "path": "/nope/x"}]').message).toBe(
+      "failure applying rfc6902 patches to talos machine config: copy operation does not apply: doc is missing destination path: /nope/x: missing value",
+    );
+  });
   it("replace of a missing object key adds it (json-patch v4)", () => {
     expect(apply(base, '[{"op": "replace", "path": "/machine/token", "value": "t"}]')).toContain("    token: t\n");
   });
