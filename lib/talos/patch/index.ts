@@ -159,11 +159,9 @@ function loadStrategic(text: string, source: string): Parsed {
     docs.push({ type: "merge", id: documentId(body as Obj, id.kind), kind: id.kind, body: body as Obj, doc });
   }
   if (docs.length === 0) throw new SourceError("config not found", { source, line: 1, column: 1 });
-  // The container's order: v1alpha1 deletes, the v1alpha1 document, then the rest as written.
-  const v1Deletes = docs.filter((d) => d.type === "delete" && d.kind === "v1alpha1");
-  const v1 = docs.filter((d) => d.type === "merge" && d.kind === "v1alpha1");
-  const rest = docs.filter((d) => d.kind !== "v1alpha1");
-  return { kind: "strategic", docs: [...v1Deletes, ...v1, ...rest], lc: parsed.lineCounter };
+  // The unvalidated container's Documents(): v1alpha1 deletes first, then everything as written.
+  const isV1Delete = (d: PatchDoc) => d.type === "delete" && d.kind === "v1alpha1";
+  return { kind: "strategic", docs: [...docs.filter(isV1Delete), ...docs.filter((d) => !isV1Delete(d))], lc: parsed.lineCounter };
 }
 
 /**
@@ -303,28 +301,37 @@ export function applyPatches(config: string, patches: ConfigPatch[], opts: Apply
   // Whether the state is Talos's decoded config (after a merge) rather than the text last read.
   let decoded = false;
   let lastJson: unknown;
+  // Talos's LoadPatches joins consecutive JSON patches into one: the result is re-read strictly
+  // only when a strategic patch follows, or at the end.
+  const reread = (source: string) => {
+    const id = identify(lastJson);
+    if ("error" in id) throw new SourceError(id.error, { source });
+    const body = clone(lastJson) as Obj;
+    const problems: DecodeProblem[] = [];
+    decodeCheck(body, documentType(id.kind)!, [], problems);
+    if (problems.length > 0) throw decodeProblemsError(problems, source, undefined, undefined);
+    docs = [{ id: documentId(body, id.kind), kind: id.kind, body }];
+  };
+  let jsonSource: string | undefined;
   for (const patch of patches) {
     const parsed = parsedOf(patch);
     if (parsed.kind === "strategic") {
+      if (jsonSource !== undefined) reread(jsonSource);
+      jsonSource = undefined;
       docs = strategicMerge(docs, patch, parsed);
       decoded = true;
       lastJson = undefined;
       continue;
     }
-    if (docs.length !== 1) throw new SourceError("JSON6902 patches are not supported for multi-document machine configuration", { source: patch.source, line: 1, column: 1 });
-    const input = decoded ? asEncoded(docs[0]!.body) : docs[0]!.body;
-    const patched = applyJsonPatch(input, parsed.ops!, patch.source, parsed.lc);
-    lastJson = patched;
+    if (jsonSource === undefined) {
+      if (docs.length !== 1) throw new SourceError("JSON6902 patches are not supported for multi-document machine configuration", { source: patch.source, line: 1, column: 1 });
+      lastJson = decoded ? asEncoded(docs[0]!.body) : docs[0]!.body;
+    }
+    lastJson = applyJsonPatch(lastJson, parsed.ops!, patch.source, parsed.lc);
+    jsonSource = patch.source;
     decoded = false;
-    // Talos re-reads the result strictly (as YAML) before the next step.
-    const id = identify(patched);
-    if ("error" in id) throw new SourceError(id.error, { source: patch.source });
-    const body = clone(patched) as Obj;
-    const problems: DecodeProblem[] = [];
-    decodeCheck(body, documentType(id.kind)!, [], problems);
-    if (problems.length > 0) throw decodeProblemsError(problems, patch.source, undefined, undefined);
-    docs = [{ id: documentId(body, id.kind), kind: id.kind, body }];
   }
+  if (jsonSource !== undefined) reread(jsonSource);
   if (opts.output === "bytes" && lastJson !== undefined) return emitDocument(sortedOut(lastJson), "v2");
   return encodeConfig(docs.map((d) => d.body));
 }

@@ -817,6 +817,9 @@ describe("JSON patches (json6902.go, evanphx/json-patch)", () => {
   it("replace of a missing object key adds it (json-patch v4)", () => {
     expect(apply(base, '[{"op": "replace", "path": "/machine/token", "value": "t"}]')).toContain("    token: t\n");
   });
+  it("consecutive JSON patches act as one (LoadPatches joins them): only the end result is read strictly", () => {
+    expect(apply(base, '[{"op": "add", "path": "/machine/nope", "value": 1}]', '[{"op": "move", "from": "/machine/nope", "path": "/machine/token"}]')).toContain('    token: "1"\n');
+  });
   it("the result is read strictly again: unknown fields fail", () => {
     expect(applyError(base, '[{"op": "add", "path": "/machine/nope", "value": 1}]').message).toBe("field nope not found in type v1alpha1.MachineConfig");
   });
