@@ -116,6 +116,19 @@ function parseYaml(text: string, source: string) {
   return parsed;
 }
 
+/** The plain source text of the scalar at `path` in a parsed document. */
+function textAtIn(doc: Document.Parsed): (path: readonly (string | number)[]) => string | undefined {
+  return (path) => {
+    let node: unknown = doc.contents;
+    for (const step of path) {
+      if (isMap(node)) node = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(step))?.value;
+      else if (isSeq(node) && typeof step === "number") node = node.items[step];
+      else return undefined;
+    }
+    return isScalar(node) && typeof node.source === "string" ? node.source : undefined;
+  };
+}
+
 /** What Go's decoder reads a document as: its kind, or an error text. */
 function identify(body: unknown): { kind: string } | { error: string } {
   if (!isObj(body)) return { error: "expected a YAML document" };
@@ -154,7 +167,7 @@ function loadStrategic(text: string, source: string): Parsed {
     if ("error" in id) throw new SourceError(id.error, { source, ...where });
     const t = documentType(id.kind)!;
     const problems: DecodeProblem[] = [];
-    decodeCheck(body, t, [], problems);
+    decodeCheck(body, t, [], problems, textAtIn(doc));
     if (problems.length > 0) throw decodeProblemsError(problems, source, doc, parsed.lineCounter);
     docs.push({ type: "merge", id: documentId(body as Obj, id.kind), kind: id.kind, body: body as Obj, doc });
   }
@@ -208,7 +221,7 @@ function loadConfig(text: string, source: string): ConfigDoc[] {
     const id = identify(body);
     if ("error" in id) throw new SourceError(id.error, { source, ...where });
     const problems: DecodeProblem[] = [];
-    decodeCheck(body, documentType(id.kind)!, [], problems);
+    decodeCheck(body, documentType(id.kind)!, [], problems, textAtIn(pd.doc));
     if (problems.length > 0) throw decodeProblemsError(problems, source, pd.doc, parsed.lineCounter);
     const docId = documentId(body as Obj, id.kind);
     if (seen.has(docId)) throw new SourceError(id.kind === "v1alpha1" ? "duplicate v1alpha1.Config" : `duplicate document: ${docId}`, { source, ...where });

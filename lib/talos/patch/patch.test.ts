@@ -979,3 +979,17 @@ machine:
     );
   });
 });
+
+describe("values Go reads into strings keep their text", () => {
+  it("numbers and booleans in string fields and extraArgs are read as written", () => {
+    const out = apply("version: v1alpha1\nmachine:\n  type: worker\n", "machine:\n  nodeLabels:\n    v: 1.10\n    b: True\n    o: 017\n  kubelet:\n    extraArgs:\n      x: 1.20\n      y: [2.0, yes]\n");
+    expect(out).toContain("        extraArgs:\n            x: \"1.20\"\n            'y':\n                - \"2.0\"\n                - yes\n");
+    expect(out).toContain('    nodeLabels:\n        b: "True"\n        o: "017"\n        v: "1.10"\n');
+  });
+  it("a map where extraArgs wants a string or a list is refused", () => {
+    expect(loadError("machine:\n  kubelet:\n    extraArgs:\n      x: {a: 1}\n").message).toBe("arg value must be a string or list of strings");
+  });
+  it("a boolean field accepts YAML 1.1 spellings, as Go's decoder does for typed booleans", () => {
+    expect(apply("version: v1alpha1\nmachine:\n  type: worker\n", "debug: yes\n")).toContain("version: v1alpha1\ndebug: true\n");
+  });
+});
