@@ -346,6 +346,65 @@ cluster:
     );
   });
 
+  it("TestApplyWithManifestNewline: inline manifests lose their leading blank line (ClusterInlineManifests.UnmarshalYAML)", () => {
+    const out = apply(
+      APPLY_CONFIG,
+      `
+cluster:
+  inlineManifests:
+    - name: cilium
+      contents: | # the empty newline below is important
+
+        ---
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata:
+          name: cilium
+          namespace: kube-system
+        ---
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata:
+          name: cilium-operator
+          namespace: kube-system
+`,
+    );
+    expect(out).toBe(
+      y(`
+version: v1alpha1
+machine:
+    type: ""
+    token: ""
+    certSANs: []
+    network:
+        hostname: hostname1
+        interfaces:
+            - interface: eth0
+              dhcp: true
+cluster:
+    proxy:
+        extraArgs:
+            foo: bar
+            metrics-bind-address: $(POD_IP):10249
+    inlineManifests:
+        - name: cilium
+          contents: |
+            ---
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata:
+              name: cilium
+              namespace: kube-system
+            ---
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata:
+              name: cilium-operator
+              namespace: kube-system
+`),
+    );
+  });
+
   it("TestApplyMultiDocDelete: deletes of documents, list items and keys", () => {
     const out = apply(
       `
@@ -430,20 +489,41 @@ environment:
   });
 
   it("TestApplyMultiDocCPDelete: deletes of admission plugins, map keys and a replace field", () => {
+    // Talos's controlplane_orig.yaml, its keys and tokens shortened.
     const config = `
 version: v1alpha1
 debug: false
 persist: true
 machine:
   type: controlplane
-  token: d8cwfa.eyvpi0xwxyarbfid
+  token: Xtoken
+  ca:
+    crt: Xcrt
+    key: Xkey
   certSANs: []
+  kubelet:
+    image: ghcr.io/siderolabs/kubelet:v1.28.0
+    defaultRuntimeSeccompProfileEnabled: true
+    disableManifestsDirectory: true
   network: {}
   install:
     wipe: false
+  features:
+    rbac: true
+    stableHostname: true
+    apidCheckExtKeyUsage: true
+    diskQuotaSupport: true
+    kubePrism:
+      enabled: true
+      port: 7445
+    hostDNS:
+      enabled: true
+      forwardKubeDNSToHost: true
   nodeLabels:
     node.kubernetes.io/exclude-from-external-load-balancers: ""
 cluster:
+  id: Xid
+  secret: Xsecret
   controlPlane:
     endpoint: https://base:6443
   clusterName: base
@@ -451,16 +531,61 @@ cluster:
     dnsDomain: cluster.local
     podSubnets:
     - 10.244.0.0/16
+    serviceSubnets:
+    - 10.96.0.0/12
+  token: Xtoken
+  secretboxEncryptionSecret: XsecretboxEncryptionSecret
+  ca:
+    crt: Xcrt
+    key: Xkey
+  aggregatorCA:
+    crt: Xcrt
+    key: Xkey
+  serviceAccount:
+    key: Xkey
   apiServer:
     image: registry.k8s.io/kube-apiserver:v1.28.0
+    certSANs:
+    - base
+    disablePodSecurityPolicy: true
     admissionControl:
     - name: PodSecurity
       configuration:
         apiVersion: pod-security.admission.config.k8s.io/v1alpha1
+        defaults:
+          audit: restricted
+          audit-version: latest
+          enforce: baseline
+          enforce-version: latest
+          warn: restricted
+          warn-version: latest
+        exemptions:
+          namespaces:
+          - kube-system
+          runtimeClasses: []
+          usernames: []
         kind: PodSecurityConfiguration
     auditPolicy:
       apiVersion: audit.k8s.io/v1
       kind: Policy
+      rules:
+      - level: Metadata
+  controllerManager:
+    image: registry.k8s.io/kube-controller-manager:v1.28.0
+  proxy:
+    image: registry.k8s.io/kube-proxy:v1.28.0
+  scheduler:
+    image: registry.k8s.io/kube-scheduler:v1.28.0
+  discovery:
+    enabled: true
+    registries:
+      kubernetes:
+        disabled: true
+      service: {}
+  etcd:
+    ca:
+      crt: Xcrt
+      key: Xkey
 `;
     const out = apply(
       config,
@@ -503,12 +628,32 @@ debug: false
 persist: true
 machine:
     type: controlplane
-    token: d8cwfa.eyvpi0xwxyarbfid
+    token: Xtoken
+    ca:
+        crt: Xcrt
+        key: Xkey
     certSANs: []
+    kubelet:
+        image: ghcr.io/siderolabs/kubelet:v1.28.0
+        defaultRuntimeSeccompProfileEnabled: true
+        disableManifestsDirectory: true
     network: {}
     install:
         wipe: false
+    features:
+        rbac: true
+        stableHostname: true
+        apidCheckExtKeyUsage: true
+        diskQuotaSupport: true
+        kubePrism:
+            enabled: true
+            port: 7445
+        hostDNS:
+            enabled: true
+            forwardKubeDNSToHost: true
 cluster:
+    id: Xid
+    secret: Xsecret
     controlPlane:
         endpoint: https://base:6443
     clusterName: base
@@ -516,9 +661,39 @@ cluster:
         dnsDomain: cluster.local
         podSubnets:
             - 10.244.0.0/16
-        serviceSubnets: []
+        serviceSubnets:
+            - 10.96.0.0/12
+    token: Xtoken
+    secretboxEncryptionSecret: XsecretboxEncryptionSecret
+    ca:
+        crt: Xcrt
+        key: Xkey
+    aggregatorCA:
+        crt: Xcrt
+        key: Xkey
+    serviceAccount:
+        key: Xkey
     apiServer:
         image: registry.k8s.io/kube-apiserver:v1.28.0
+        certSANs:
+            - base
+        disablePodSecurityPolicy: true
+    controllerManager:
+        image: registry.k8s.io/kube-controller-manager:v1.28.0
+    proxy:
+        image: registry.k8s.io/kube-proxy:v1.28.0
+    scheduler:
+        image: registry.k8s.io/kube-scheduler:v1.28.0
+    discovery:
+        enabled: true
+        registries:
+            kubernetes:
+                disabled: true
+            service: {}
+    etcd:
+        ca:
+            crt: Xcrt
+            key: Xkey
 `),
     );
   });
