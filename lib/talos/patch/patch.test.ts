@@ -895,6 +895,32 @@ machine:
     expect(out).toContain("        extraArgs:\n            a: \"1\"\n            b:\n                - y\n            c: null\n");
   });
 
+  it("map entries merge into the existing value (a mirror's endpoints append); new keys are added, keys written sorted", () => {
+    const out = apply(
+      "version: v1alpha1\nmachine:\n  registries:\n    mirrors:\n      docker.io:\n        endpoints: [https://a]\n",
+      "machine:\n  registries:\n    mirrors:\n      ghcr.io:\n        endpoints: [https://c]\n      docker.io:\n        endpoints: [https://b]\n        skipFallback: false\n",
+    );
+    expect(out).toContain(
+      "    registries:\n        mirrors:\n            docker.io:\n                endpoints:\n                    - https://a\n                    - https://b\n                skipFallback: false\n            ghcr.io:\n                endpoints:\n                    - https://c\n",
+    );
+  });
+
+  it("free-form maps (meta.Unstructured) merge key by key, lists append, a null on the left is replaced (merge_test.go 'unstructured')", () => {
+    const out = apply(
+      "version: v1alpha1\nmachine:\n  baseRuntimeSpecOverrides:\n    a: aa\n    n: null\n    map:\n      slice: [s1]\n      some: value\n",
+      "machine:\n  baseRuntimeSpecOverrides:\n    b: bb\n    n: {x: 1}\n    map:\n      slice: [s2]\n      other: thing\n",
+    );
+    expect(out).toContain("    baseRuntimeSpecOverrides:\n        a: aa\n        b: bb\n        map:\n            other: thing\n            slice:\n                - s1\n                - s2\n            some: value\n        'n':\n            x: 1\n");
+  });
+
+  it("ByteSize's Merge copies the right side even when empty: a VolumeConfig patch drops minSize unless it repeats it (Talos's behaviour)", () => {
+    const out = apply(
+      "apiVersion: v1alpha1\nkind: VolumeConfig\nname: EPHEMERAL\nprovisioning:\n  minSize: 10GiB\n  maxSize: 20GiB\n",
+      "apiVersion: v1alpha1\nkind: VolumeConfig\nname: EPHEMERAL\nprovisioning:\n  maxSize: 40GiB\n",
+    );
+    expect(out).toBe("apiVersion: v1alpha1\nkind: VolumeConfig\nname: EPHEMERAL\nprovisioning:\n    maxSize: 40GiB\n");
+  });
+
   it("errors when a free-form map merges a list into a map, naming the patch, line and path", () => {
     const e = applyError(
       `
