@@ -403,6 +403,24 @@ describe("a node's config with redacted secrets", () => {
   });
 });
 
+describe("machine.network.extraHostEntries", () => {
+  it("entries of one IP become one StaticHostConfig", () => {
+    const text = withV1((v) => {
+      (get(v, "machine.network") as Obj).extraHostEntries = [
+        { ip: "10.5.0.20", aliases: ["a.internal"] },
+        { ip: "10.5.0.21", aliases: ["c.internal"] },
+        { ip: "10.5.0.20", aliases: ["b.internal"] },
+      ];
+    });
+    const r = migrateConfig(text, { to: "1.14" });
+    expect(docs(r.yaml).filter((d) => d.kind === "StaticHostConfig").map((d) => [d.name, d.hostnames])).toEqual([
+      ["10.5.0.20", ["a.internal", "b.internal"]],
+      ["10.5.0.21", ["c.internal"]],
+    ]);
+    expect(errors(r.yaml)).toEqual([]);
+  });
+});
+
 describe("cluster.proxy disabled", () => {
   it("becomes `enabled: false`; Talos validates nothing else of a disabled kube-proxy (k8s/proxy.go)", () => {
     const text = withV1((v) => ((get(v, "cluster") as Obj).proxy = { disabled: true }));

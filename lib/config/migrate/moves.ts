@@ -984,10 +984,13 @@ const machineNetwork: Group = {
     }
     if (nonEmpty(resolver)) writes.push({ kind: "ResolverConfig", fields: resolver });
     if (Array.isArray(n.extraHostEntries)) {
+      // One StaticHostConfig per IP (documents are keyed by name): entries of one IP merge, as /etc/hosts lines would.
+      const byIP = new Map<string, Json[]>();
       for (const e of n.extraHostEntries.filter(isObj)) {
         if (typeof e.ip !== "string") return refuse("an extra host entry has no ip");
-        writes.push({ kind: "StaticHostConfig", name: e.ip, fields: compact({ hostnames: nonEmpty(e.aliases) ? e.aliases : undefined }) });
+        byIP.set(e.ip, [...(byIP.get(e.ip) ?? []), ...(Array.isArray(e.aliases) ? e.aliases : [])]);
       }
+      for (const [ip, hostnames] of byIP) writes.push({ kind: "StaticHostConfig", name: ip, fields: { hostnames } });
       moved.push({ from: "machine.network.extraHostEntries", to: "StaticHostConfig" });
     }
     if (isObj(n.kubespan)) {
