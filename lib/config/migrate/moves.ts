@@ -1013,14 +1013,35 @@ const machineNetwork: Group = {
   },
 };
 
+/** The legacy CRI drop-in path Talos still reads from machine.files (constants.CRICustomizationConfigPart). */
+const LEGACY_CRI_PART = "/etc/cri/conf.d/20-customization.part";
+/**
+ * Its new name: "customization" itself is reserved (cri/customization.go) and drop-ins apply in
+ * name order, so this one sorts where the legacy "customization" did.
+ */
+const MIGRATED_CRI_NAME = "customization-migrated";
+
 const files: Group = {
   id: "files",
   triggers: ["machine.files"],
   plan(ctx) {
     const f = getPath(ctx.v1, "machine.files");
     if (!has(f)) return null;
-    if (Array.isArray(f) && f.length === 0) return { moved: [{ from: "machine.files", to: "(empty)" }], remove: [split("machine.files")], writes: [] };
-    return refuse("`machine.files` writes under /var or into containerd's config; EtcFileConfig only writes under /etc and CRICustomizationConfig takes TOML drop-ins, so each file needs a person to choose");
+    const list = Array.isArray(f) ? f : [];
+    if (list.length === 0) return { moved: [{ from: "machine.files", to: "(empty)" }], remove: [split("machine.files")], writes: [] };
+    const other = list.filter((x) => !isObj(x) || x.path !== LEGACY_CRI_PART);
+    if (other.length > 0) {
+      const paths = other.map((x) => (isObj(x) && typeof x.path === "string" ? x.path : "?"));
+      return refuse(`\`machine.files\` writes ${paths.join(", ")}: EtcFileConfig only writes under /etc and Talos 1.14 has no document for other paths, so these need a person to choose`);
+    }
+    const file = list[0] as JsonObject;
+    if (list.length > 1) return refuse(`\`machine.files\` has ${LEGACY_CRI_PART} more than once; keep one`);
+    if (ctx.docs("CRICustomizationConfig").some((d) => d.name === MIGRATED_CRI_NAME)) return refuse(`a CRICustomizationConfig named ${MIGRATED_CRI_NAME} is already there`);
+    return {
+      moved: [{ from: "machine.files", to: `CRICustomizationConfig ${MIGRATED_CRI_NAME}` }],
+      remove: [split("machine.files")],
+      writes: [{ kind: "CRICustomizationConfig", name: MIGRATED_CRI_NAME, fields: { content: typeof file.content === "string" ? file.content : "" } }],
+    };
   },
 };
 
