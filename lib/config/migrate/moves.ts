@@ -960,7 +960,11 @@ const machineNetwork: Group = {
     const n = getPath(ctx.v1, "machine.network");
     if (!isObj(n)) return null;
     if (nonEmpty(n.interfaces)) {
-      return refuse("`machine.network.interfaces` maps to LinkConfig, BondConfig, BridgeConfig, VLANConfig, Layer2VIPConfig and DHCP documents depending on each interface; move them by hand (the other network fields can move once they are gone)");
+      // operator_config.go: one link document stops the default DHCP on every other link, which
+      // legacy interfaces never did; and each interface maps to a different set of documents.
+      return refuse(
+        "`machine.network.interfaces` maps to LinkConfig, BondConfig, BridgeConfig, VLANConfig, Layer2VIPConfig and DHCP documents depending on each interface, and any link document stops Talos's default DHCP on the other links (legacy interfaces did not); move them by hand, then the other network fields can move",
+      );
     }
     const bad = unknownKeys(n, ["hostname", "interfaces", "nameservers", "searchDomains", "extraHostEntries", "kubespan", "disableSearchDomain"], "machine.network");
     if (bad) return bad;
