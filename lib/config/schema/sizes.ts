@@ -211,3 +211,19 @@ export function checkInstallDiskSizeMatcher(text: string): string | null {
   const err = humanizeParseBytes(goTrimSpace(rest));
   return err === null ? null : `failed to parse disk size ${rest}: ${err}`;
 }
+
+/**
+ * The value Talos computes for an accepted size text, as ByteSize.Value() (uint64 of the float
+ * ParseBytes multiplied, the sign dropped) or PercentageSize: null when the text is not a size.
+ */
+export function sizeValue(text: string, dialect: SizeDialect): { value: number; negative: boolean; relative: boolean } | null {
+  if (checkVolumeSize(text, dialect) !== null || text === "") return null;
+  const negative = dialect.negative && text.startsWith("-");
+  const body = negative ? text.slice(1) : text;
+  if (dialect.percent && text.includes("%")) return { value: Math.trunc(goParseFloat(body.slice(0, -1)) ?? 0), negative, relative: true };
+  let end = 0;
+  while (end < body.length && (isAsciiDigit(body[end]) || body[end] === "." || body[end] === ",")) end++;
+  const f = goParseFloat(body.slice(0, end).replaceAll(",", "")) ?? 0;
+  const unit = UNITS.get(goTrimSpace(body.slice(end)).toLowerCase()) ?? 1;
+  return { value: Math.trunc(f * unit), negative, relative: false };
+}
