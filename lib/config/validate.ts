@@ -5,12 +5,13 @@
  */
 import type { z } from "zod";
 
-import { identifyDocument, parseConfigYaml, type ParsedDocument, type SchemaCatalog } from "./parse";
+import { identifyDocument, parseConfigYaml, type ParsedDocument, type ParseResult, type SchemaCatalog } from "./parse";
 import { positionForPath, type PathSegment } from "./positions";
 import { documentSecrets, type ValueSecret } from "./redact";
 import { parseMachineType, runRules, type DocumentSummary, type MachineRole, type RuleIssue } from "./rules";
 import * as schemaCatalog from "./schema";
 import { scrubText } from "./secret-values";
+import { checkJsonPatch, documentDelete, isJsonPatchDocument, stripDeletes } from "./validate-patch";
 import { LATEST_TALOS_MINOR, TALOS_MINORS, type ConfigIssue, type TalosMinor, type ValidateOptions, type ValidationResult } from "./types";
 
 export type { SchemaCatalog } from "./parse";
@@ -116,27 +117,54 @@ export function createValidator(catalog: SchemaCatalog) {
     const issues: ConfigIssue[] = [...parsed.issues];
     const pending: PendingIssue[] = [];
 
-    // Identify every document first: rules need their neighbours (and the machine's role).
-    const identified: { pd: ParsedDocument; kind: string; name?: string }[] = [];
+    // A patch whose first document is a list is an RFC 6902 JSON patch (LoadPatch reads that
+    // document only): its operations are checked, nothing else applies.
+    const first = parsed.documents[0];
+    if (patch && first && !first.broken && isJsonPatchDocument(first.value)) {
+      for (const i of checkJsonPatch(first.value)) pending.push({ ...i, document: first.index, source: "rule" });
+      for (const pd of parsed.documents.slice(1)) {
+        pending.push({ severity: "warning", message: "ignored: Talos reads a JSON patch (RFC 6902) from the first document only", path: [], document: pd.index, source: "rule" });
+      }
+      return finish(parsed, issues, pending, new Map(), version);
+    }
+
+    // Identify every document first: rules need their neighbours (and the machine's role). In a
+    // patch, `$patch: delete` directives are taken out first: Talos never decodes what they delete.
+    const identified: { pd: ParsedDocument; value: unknown; kind: string; name?: string }[] = [];
     for (const pd of parsed.documents) {
       if (pd.broken) continue;
-      const id = identifyDocument(pd.value, catalog, version);
+      let value = pd.value;
+      if (patch) {
+        const deleteIssues = documentDelete(value);
+        if (deleteIssues !== null) {
+          for (const i of deleteIssues) pending.push({ ...i, document: pd.index, source: "rule" });
+          const kind = (value as Record<string, unknown>).kind;
+          if (deleteIssues.length === 0 && typeof kind === "string" && kind !== "v1alpha1" && catalog.kindSince(kind) === null) {
+            pending.push({ severity: "warning", message: `unknown document kind \`${kind}\`: this delete matches no document`, path: ["kind"], document: pd.index, source: "rule" });
+          }
+          continue;
+        }
+        const stripped = stripDeletes(value);
+        value = stripped.value;
+        for (const i of stripped.issues) pending.push({ ...i, document: pd.index, source: "rule" });
+      }
+      const id = identifyDocument(value, catalog, version);
       if ("issue" in id) {
         pending.push({ severity: "error", ...id.issue, document: pd.index, source: "rule" });
         continue;
       }
-      identified.push({ pd, kind: id.identity.kind, name: id.identity.name });
+      identified.push({ pd, value, kind: id.identity.kind, name: id.identity.name });
     }
-    const summaries: DocumentSummary[] = identified.map((d) => ({ kind: d.kind, name: d.name, value: d.pd.value }));
+    const summaries: DocumentSummary[] = identified.map((d) => ({ kind: d.kind, name: d.name, value: d.value }));
     const machineDoc = identified.find((d) => d.kind === "v1alpha1");
-    const rawType = machineDoc ? valueAt(machineDoc.pd.value, ["machine", "type"]) : undefined;
+    const rawType = machineDoc ? valueAt(machineDoc.value, ["machine", "type"]) : undefined;
     let role: MachineRole | null = null;
-    if (machineDoc && isObject(valueAt(machineDoc.pd.value, ["machine"]))) {
+    if (machineDoc && isObject(valueAt(machineDoc.value, ["machine"]))) {
       role = parseMachineType(rawType === undefined && !patch ? "" : rawType) ?? null;
     }
 
     for (const d of identified) {
-      const value = d.pd.value as Record<string, unknown>;
+      const value = d.value as Record<string, unknown>;
       const local: PendingIssue[] = [];
       try {
         const result = catalog.documentSchema(d.kind, version, { patch }).safeParse(value);
@@ -176,19 +204,23 @@ export function createValidator(catalog: SchemaCatalog) {
       }
     }
 
-    const docsByIndex = new Map(parsed.documents.map((pd) => [pd.index, pd]));
-    const kinds = new Map(identified.map((d) => [d.pd.index, d.kind]));
-    const secrets = new Map(parsed.documents.filter((pd) => !pd.broken).map((pd) => [pd.index, documentSecrets(kinds.get(pd.index) ?? null, pd.value)]));
-    for (const i of issues) i.message = scrubText(i.message);
-    for (const p of pending) {
-      const pd = docsByIndex.get(p.document);
-      if (!pd) continue;
-      const pos = positionForPath(pd.doc, parsed.lineCounter, p.path, p.at);
-      issues.push({ severity: p.severity, message: scrubMessage(p.message, p.path, secrets.get(p.document) ?? []), path: p.path, document: p.document, ...pos });
-    }
-    issues.sort((a, b) => a.document - b.document || a.line - b.line || a.column - b.column || (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1));
-    return { valid: !issues.some((i) => i.severity === "error"), issues, talosVersion: version };
+    return finish(parsed, issues, pending, new Map(identified.map((d) => [d.pd.index, d.kind])), version);
   };
+}
+
+/** Positions, secret scrubbing and order: the last step of every validation. */
+function finish(parsed: ParseResult, issues: ConfigIssue[], pending: PendingIssue[], kinds: ReadonlyMap<number, string>, version: TalosMinor): ValidationResult {
+  const docsByIndex = new Map(parsed.documents.map((pd) => [pd.index, pd]));
+  const secrets = new Map(parsed.documents.filter((pd) => !pd.broken).map((pd) => [pd.index, documentSecrets(kinds.get(pd.index) ?? null, pd.value)]));
+  for (const i of issues) i.message = scrubText(i.message);
+  for (const p of pending) {
+    const pd = docsByIndex.get(p.document);
+    if (!pd) continue;
+    const pos = positionForPath(pd.doc, parsed.lineCounter, p.path, p.at);
+    issues.push({ severity: p.severity, message: scrubMessage(p.message, p.path, secrets.get(p.document) ?? []), path: p.path, document: p.document, ...pos });
+  }
+  issues.sort((a, b) => a.document - b.document || a.line - b.line || a.column - b.column || (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1));
+  return { valid: !issues.some((i) => i.severity === "error"), issues, talosVersion: version };
 }
 
 /**

@@ -403,6 +403,43 @@ describe("a node's config with redacted secrets", () => {
   });
 });
 
+describe("machine.network.extraHostEntries", () => {
+  it("entries of one IP become one StaticHostConfig", () => {
+    const text = withV1((v) => {
+      (get(v, "machine.network") as Obj).extraHostEntries = [
+        { ip: "10.5.0.20", aliases: ["a.internal"] },
+        { ip: "10.5.0.21", aliases: ["c.internal"] },
+        { ip: "10.5.0.20", aliases: ["b.internal"] },
+      ];
+    });
+    const r = migrateConfig(text, { to: "1.14" });
+    expect(docs(r.yaml).filter((d) => d.kind === "StaticHostConfig").map((d) => [d.name, d.hostnames])).toEqual([
+      ["10.5.0.20", ["a.internal", "b.internal"]],
+      ["10.5.0.21", ["c.internal"]],
+    ]);
+    expect(errors(r.yaml)).toEqual([]);
+  });
+});
+
+describe("machine.files", () => {
+  const cri = { content: "[plugins]\n  [plugins.\"io.containerd.cri.v1.runtime\"]\n    enable_unprivileged_ports = true\n", permissions: 0o644, path: "/etc/cri/conf.d/20-customization.part", op: "create" };
+  it("the legacy containerd drop-in becomes a CRICustomizationConfig", () => {
+    const text = withV1((v) => ((get(v, "machine") as Obj).files = [cri]));
+    const issue = warningAt(text, "machine.files")!;
+    const after = quickFixesFor(text, issue)[0]!.text;
+    expect(doc(after, "CRICustomizationConfig", "customization-migrated")).toMatchObject({ content: cri.content });
+    expect(get(v1(after), "machine.files")).toBeUndefined();
+    expect(errors(after)).toEqual([]);
+  });
+
+  it("a file under /var has no document: a decision", () => {
+    const text = withV1((v) => ((get(v, "machine") as Obj).files = [cri, { content: "x", permissions: 0o644, path: "/var/etc/x.conf", op: "create" }]));
+    const issue = warningAt(text, "machine.files")!;
+    expect(quickFixesFor(text, issue)).toEqual([]);
+    expect(decisionFor(text, issue)?.message).toMatch(/\/var\/etc\/x\.conf/);
+  });
+});
+
 describe("cluster.proxy disabled", () => {
   it("becomes `enabled: false`; Talos validates nothing else of a disabled kube-proxy (k8s/proxy.go)", () => {
     const text = withV1((v) => ((get(v, "cluster") as Obj).proxy = { disabled: true }));

@@ -960,7 +960,11 @@ const machineNetwork: Group = {
     const n = getPath(ctx.v1, "machine.network");
     if (!isObj(n)) return null;
     if (nonEmpty(n.interfaces)) {
-      return refuse("`machine.network.interfaces` maps to LinkConfig, BondConfig, BridgeConfig, VLANConfig, Layer2VIPConfig and DHCP documents depending on each interface; move them by hand (the other network fields can move once they are gone)");
+      // operator_config.go: one link document stops the default DHCP on every other link, which
+      // legacy interfaces never did; and each interface maps to a different set of documents.
+      return refuse(
+        "`machine.network.interfaces` maps to LinkConfig, BondConfig, BridgeConfig, VLANConfig, Layer2VIPConfig and DHCP documents depending on each interface, and any link document stops Talos's default DHCP on the other links (legacy interfaces did not); move them by hand, then the other network fields can move",
+      );
     }
     const bad = unknownKeys(n, ["hostname", "interfaces", "nameservers", "searchDomains", "extraHostEntries", "kubespan", "disableSearchDomain"], "machine.network");
     if (bad) return bad;
@@ -984,10 +988,13 @@ const machineNetwork: Group = {
     }
     if (nonEmpty(resolver)) writes.push({ kind: "ResolverConfig", fields: resolver });
     if (Array.isArray(n.extraHostEntries)) {
+      // One StaticHostConfig per IP (documents are keyed by name): entries of one IP merge, as /etc/hosts lines would.
+      const byIP = new Map<string, Json[]>();
       for (const e of n.extraHostEntries.filter(isObj)) {
         if (typeof e.ip !== "string") return refuse("an extra host entry has no ip");
-        writes.push({ kind: "StaticHostConfig", name: e.ip, fields: compact({ hostnames: nonEmpty(e.aliases) ? e.aliases : undefined }) });
+        byIP.set(e.ip, [...(byIP.get(e.ip) ?? []), ...(Array.isArray(e.aliases) ? e.aliases : [])]);
       }
+      for (const [ip, hostnames] of byIP) writes.push({ kind: "StaticHostConfig", name: ip, fields: { hostnames } });
       moved.push({ from: "machine.network.extraHostEntries", to: "StaticHostConfig" });
     }
     if (isObj(n.kubespan)) {
@@ -1010,14 +1017,35 @@ const machineNetwork: Group = {
   },
 };
 
+/** The legacy CRI drop-in path Talos still reads from machine.files (constants.CRICustomizationConfigPart). */
+const LEGACY_CRI_PART = "/etc/cri/conf.d/20-customization.part";
+/**
+ * Its new name: "customization" itself is reserved (cri/customization.go) and drop-ins apply in
+ * name order, so this one sorts where the legacy "customization" did.
+ */
+const MIGRATED_CRI_NAME = "customization-migrated";
+
 const files: Group = {
   id: "files",
   triggers: ["machine.files"],
   plan(ctx) {
     const f = getPath(ctx.v1, "machine.files");
     if (!has(f)) return null;
-    if (Array.isArray(f) && f.length === 0) return { moved: [{ from: "machine.files", to: "(empty)" }], remove: [split("machine.files")], writes: [] };
-    return refuse("`machine.files` writes under /var or into containerd's config; EtcFileConfig only writes under /etc and CRICustomizationConfig takes TOML drop-ins, so each file needs a person to choose");
+    const list = Array.isArray(f) ? f : [];
+    if (list.length === 0) return { moved: [{ from: "machine.files", to: "(empty)" }], remove: [split("machine.files")], writes: [] };
+    const other = list.filter((x) => !isObj(x) || x.path !== LEGACY_CRI_PART);
+    if (other.length > 0) {
+      const paths = other.map((x) => (isObj(x) && typeof x.path === "string" ? x.path : "?"));
+      return refuse(`\`machine.files\` writes ${paths.join(", ")}: EtcFileConfig only writes under /etc and Talos 1.14 has no document for other paths, so these need a person to choose`);
+    }
+    const file = list[0] as JsonObject;
+    if (list.length > 1) return refuse(`\`machine.files\` has ${LEGACY_CRI_PART} more than once; keep one`);
+    if (ctx.docs("CRICustomizationConfig").some((d) => d.name === MIGRATED_CRI_NAME)) return refuse(`a CRICustomizationConfig named ${MIGRATED_CRI_NAME} is already there`);
+    return {
+      moved: [{ from: "machine.files", to: `CRICustomizationConfig ${MIGRATED_CRI_NAME}` }],
+      remove: [split("machine.files")],
+      writes: [{ kind: "CRICustomizationConfig", name: MIGRATED_CRI_NAME, fields: { content: typeof file.content === "string" ? file.content : "" } }],
+    };
   },
 };
 

@@ -8,6 +8,7 @@ import * as machine from "./machine";
 import * as extra from "./machine-extra";
 import * as network from "./network";
 import type { Obj, Rule, RuleContext, RuleIssue } from "./types";
+import * as volumes from "./volumes";
 
 export type { DocumentSummary, MachineRole, PathSegment, Rule, RuleContext, RuleIssue } from "./types";
 export { isControlPlane, parseMachineType } from "./machine";
@@ -48,6 +49,11 @@ export const documentRules: Readonly<Record<string, readonly Rule[]>> = {
   KubeAggregatorCAConfig: [kubeCACertificates],
   KubeServiceAccountConfig: [serviceAccountKey],
   TrustedRootsConfig: [trustedRootsCertificates],
+  VolumeConfig: [volumes.volumeConfig],
+  RawVolumeConfig: [volumes.sizedVolume],
+  SwapVolumeConfig: [volumes.sizedVolume],
+  UserVolumeConfig: [volumes.userVolume],
+  LVMLogicalVolumeConfig: [volumes.lvmLogicalVolume],
 };
 
 /** Runs every rule for a document kind. A rule that throws is a bug: it is reported, never fatal. */

@@ -12,6 +12,7 @@ import { z } from "zod";
 import type { TalosMinor } from "@/lib/config/types";
 import type { FieldSpec, KindSpec, TypeSpec } from "./table";
 import { TYPE_TABLE, KIND_BY_NAME } from "./registry";
+import { TEXT_ENUMS, type TextEnumName } from "./enums";
 import * as S from "./scalars";
 import { minorBefore } from "./versions";
 
@@ -190,6 +191,14 @@ export class Builder {
     if (en) return S.goEnum(en.split("|"));
     const u = /^url\((.*)\)$/.exec(expr)?.[1];
     if (u) return S.url(u.split("|"));
+    const text = /^text\(([A-Za-z0-9]+)(?::(.*))?\)$/.exec(expr);
+    if (text) {
+      const name = text[1]!;
+      if (!Object.hasOwn(TEXT_ENUMS, name)) throw new Error(`machine-config table: unknown text enum ${name}`);
+      // A patch is decoded but never validated: Validate()'s narrower set applies to whole configs only.
+      const allowed = text[2] !== undefined && !this.mode.patch ? text[2].split("|") : undefined;
+      return S.textEnum(name as TextEnumName, this.mode.version, allowed);
+    }
     switch (expr) {
       case "string":
         return S.goString;
@@ -215,14 +224,26 @@ export class Builder {
         return S.dnsName;
       case "hostPort":
         return S.hostPort;
+      case "addrPort":
+        return S.addrPort;
       case "duid":
         return S.duid;
       case "port":
         return S.port;
       case "portRanges":
-        return S.portRanges.nullable();
-      case "size":
-        return S.size;
+        return S.portRanges(this.mode.patch).nullable();
+      case "byteSize":
+        return S.byteSize(this.mode.version);
+      case "volumeSize":
+        return S.volumeSize(this.mode.version);
+      case "diskSize":
+        return S.diskSize;
+      case "failOverMac":
+        return S.failOverMac;
+      case "hardwareAddr":
+        return S.hardwareAddr;
+      case "base64":
+        return S.base64Bytes;
       case "sizeMatcher":
         return S.sizeMatcher;
       case "b64pem":

@@ -7,7 +7,11 @@
  */
 import { z } from "zod";
 
-import { isLenientSizeMatcher, isPercent, LENIENT_SIZE, parseSize } from "../size";
+import type { TalosMinor } from "@/lib/config/types";
+
+import { TEXT_ENUMS, type TextEnumName } from "./enums";
+import { byteSizeDialect, checkInstallDiskSizeMatcher, checkVolumeSize, humanizeParseBytes, volumeSizeDialect } from "./sizes";
+import { minorBefore } from "./versions";
 
 type Check = (value: unknown) => string | null;
 
@@ -176,6 +180,14 @@ export const hostPort = stringCheck({}, "host:port", (s) => {
   return ok ? true : `invalid endpoint ${show(s)}: expected host:port, e.g. 192.168.1.2:51820 or [fd00::1]:51820`;
 });
 
+/** meta.AddrPort (netip.ParseAddrPort): an IP address and a port, IPv6 in brackets; no host names. */
+export const addrPort = stringCheck({}, "ip:port", (s) => {
+  if (s === "") return true;
+  const m = /^(\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(s);
+  const ok = m && validPort(Number(m[4])) && (m[2] ? isIPv6(m[2]) : isIPv4(m[3] ?? ""));
+  return ok ? true : `invalid endpoint ${show(s)}: expected ip:port, e.g. 192.168.1.2:51820 or [fd00::1]:51820 (no host names)`;
+});
+
 export const duid = stringCheck({ pattern: "^([0-9a-fA-F]{2}(:[0-9a-fA-F]{2})+)$" }, "a DUID", (s) =>
   /^([0-9a-fA-F]{2}(:[0-9a-fA-F]{2})+)$/.test(s) ? true : `invalid DUID ${show(s)}: expected hex bytes separated by colons, e.g. 00:01:00:01:2a:6e:6c:21`,
 );
@@ -185,21 +197,75 @@ export const port = scalar({ type: "integer", minimum: 0, maximum: 65535 }, (v) 
   typeof v === "number" && validPort(v) ? null : `expected a port number (0–65535), got ${show(v)}`,
 );
 
-/** `ports` of a NetworkRuleConfig: each item a port (`80`) or an inclusive range (`1000-2000`). */
-export const portRanges = z
-  .array(
-    scalar({ type: ["integer", "string"], pattern: "^\\d+(-\\d+)?$" }, (v) => {
-      if (typeof v === "number") return validPort(v) ? null : `invalid port ${show(v)}: expected 0–65535`;
-      if (typeof v !== "string") return `expected a port or a port range, got ${show(v)}`;
-      const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(v);
-      if (!m) return `invalid port range ${show(v)}: expected 80 or 1000-2000`;
-      const lo = Number(m[1]);
-      const hi = m[2] === undefined ? lo : Number(m[2]);
-      if (!validPort(lo) || !validPort(hi)) return `invalid port range ${show(v)}: ports are 0–65535`;
-      return lo <= hi ? null : `invalid port range ${show(v)}: the start is after the end`;
-    }),
-    { error: (iss) => `expected a list of ports, got ${show(iss.input)}` },
-  );
+/** One PortRange as network.PortRange.UnmarshalYAML reads it (port_range.go): [lo, hi] or an error. */
+function readPortRange(v: unknown): [number, number] | string {
+  // First as a uint16 (a YAML integer), then as a string `lo-hi` (strconv.ParseUint, base 10).
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 65535) return [v, v];
+  const text = scalarText(v);
+  if (text === null) return `expected a port or a port range, got ${show(v)}`;
+  const dash = text.indexOf("-");
+  const lo = dash < 0 ? "" : text.slice(0, dash);
+  const hi = dash < 0 ? "" : text.slice(dash + 1);
+  const u16 = (x: string) => (/^\d{1,5}$/.test(x) && Number(x) <= 65535 ? Number(x) : null);
+  const a = u16(lo);
+  const b = u16(hi);
+  if (a === null || b === null) return `invalid port range: ${JSON.stringify(text)} (expected a port such as 80 or a range such as 1000-2000)`;
+  return [a, b];
+}
+
+/**
+ * `ports` of a NetworkRuleConfig (network.PortRanges): each item a port (`80`) or a range
+ * string (`"1000-2000"`). In a whole config, Talos's PortRanges.Validate also refuses a range
+ * whose start is after its end and ranges that overlap.
+ */
+export function portRanges(patch: boolean): z.ZodType {
+  const item = scalar({ type: ["integer", "string"], pattern: "^\\d+-\\d+$" }, (v) => {
+    const r = readPortRange(v);
+    return typeof r === "string" ? r : null;
+  });
+  return z.array(item, { error: (iss) => `expected a list of ports, got ${show(iss.input)}` }).superRefine((list, ctx) => {
+    if (patch) return;
+    const ranges: { lo: number; hi: number; i: number }[] = [];
+    list.forEach((v, i) => {
+      const r = readPortRange(v);
+      if (typeof r !== "string") ranges.push({ lo: r[0], hi: r[1], i });
+    });
+    const text = (r: { lo: number; hi: number }) => (r.lo === r.hi ? `${r.lo}` : `${r.lo}-${r.hi}`);
+    for (const r of ranges) if (r.lo > r.hi) ctx.addIssue({ code: "custom", path: [r.i], message: `invalid port range: ${text(r)}: the start is after the end` });
+    const sorted = ranges.filter((r) => r.lo <= r.hi).sort((a, b) => a.lo - b.lo);
+    for (let k = 1; k < sorted.length; k++) {
+      const prev = sorted[k - 1]!;
+      const cur = sorted[k]!;
+      if (cur.lo <= prev.hi) ctx.addIssue({ code: "custom", path: [cur.i], message: `invalid port range: ${text(cur)}, overlaps with ${text(prev)}` });
+    }
+  });
+}
+
+/**
+ * nethelpers.HardwareAddr (hwaddr.go): hex bytes, colons optional (`52:54:00:12:34:56` or
+ * `525400123456`); any even number of hex digits, none at all included.
+ */
+export const hardwareAddr = scalar({ type: "string", pattern: "^([0-9a-fA-F]{2}:?)*$" }, (v) => {
+  const text = scalarText(v);
+  if (text === null) return `expected a hardware address, got ${show(v)}`;
+  const hex = text.replaceAll(":", "");
+  const bad = /[^0-9a-fA-F]/.exec(hex);
+  if (bad) return `invalid hardware address ${show(v)}: encoding/hex: invalid byte: ${JSON.stringify(bad[0])} (expected hex bytes such as 52:54:00:12:34:56)`;
+  if (hex.length % 2 !== 0) return `invalid hardware address ${show(v)}: encoding/hex: odd length hex string`;
+  return null;
+});
+
+/**
+ * v1alpha1.Base64Bytes (v1alpha1_marshal.go): base64.StdEncoding, padded; Go's decoder skips
+ * `\r` and `\n` only.
+ */
+export const base64Bytes = stringCheck({ contentEncoding: "base64" }, "base64", (s) => {
+  const compact = s.replace(/[\r\n]/g, "");
+  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(compact)) {
+    return "illegal base64 data: expected standard, padded base64 (base64 -w0 < file)";
+  }
+  return true;
+});
 
 /** A URL whose scheme is one of `schemes`. */
 export function url(schemes: readonly string[]): z.ZodType {
@@ -231,23 +297,122 @@ export const duration = scalar({ type: "string", pattern: GO_DURATION.source }, 
   return `invalid duration ${show(v)}: expected a Go duration such as 30s, 1h30m or 500ms`;
 });
 
-// Read by hand (lib/config/size.ts): the old patterns backtracked quadratically on whitespace.
-export function isHumanSize(s: string): boolean {
-  return parseSize(s, LENIENT_SIZE) !== null || isPercent(s);
+/** The text Go's decoder hands to UnmarshalText for a YAML scalar (a number arrives as its text). */
+const scalarText = (v: unknown): string | null => (typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : null);
+
+/**
+ * block.ByteSize (`minSize`): bytes or a human size (`10GiB`, `1.5TB`, `1,000MB`); from 1.13 a
+ * leading `-` (Talos's own errors for the rest: see ./sizes.ts).
+ */
+export function byteSize(version: TalosMinor): z.ZodType {
+  const dialect = byteSizeDialect(version);
+  return scalar({ type: ["string", "integer"] }, (v) => {
+    const text = scalarText(v);
+    if (text === null) return `expected a size such as 10GiB, got ${show(v)}`;
+    const err = checkVolumeSize(text, dialect);
+    if (err === null) return null;
+    if (!dialect.negative && text.startsWith("-")) return `invalid size ${show(v)}: negative sizes need Talos ≥ 1.13`;
+    return `invalid size ${show(v)}: ${err} (expected bytes or a size such as 10GiB, 1.5TB, 512MiB${dialect.negative ? ", -10GiB" : ""})`;
+  });
 }
 
-/** A byte size: a number of bytes or a human string (`10GB`, `1.5TiB`, `512MiB`, `50%`). */
-export const size = scalar({ type: ["string", "integer"] }, (v) => {
-  if (typeof v === "number") return Number.isInteger(v) && v >= 0 ? null : `invalid size ${show(v)}: expected a whole number of bytes`;
-  if (typeof v === "string" && isHumanSize(v)) return null;
-  return `invalid size ${show(v)}: expected bytes or a size such as 10GB, 1.5TiB, 512MiB`;
+/**
+ * block.Size (`maxSize`): a ByteSize, or from 1.12 a percentage (`80%`); from 1.13 either may
+ * be negative (`-10GiB`: all but 10 GiB).
+ */
+export function volumeSize(version: TalosMinor): z.ZodType {
+  const dialect = volumeSizeDialect(version);
+  return scalar({ type: ["string", "integer"] }, (v) => {
+    const text = scalarText(v);
+    if (text === null) return `expected a size such as 10GiB or 80%, got ${show(v)}`;
+    const err = checkVolumeSize(text, dialect);
+    if (err === null) return null;
+    if (!dialect.negative && text.startsWith("-")) return `invalid size ${show(v)}: negative sizes need Talos ≥ 1.13`;
+    if (!dialect.percent && text.includes("%")) return `invalid size ${show(v)}: percentages need Talos ≥ 1.12`;
+    const forms = ["10GiB", "1.5TB"];
+    if (dialect.percent) forms.push("80%");
+    if (dialect.negative) forms.push("-10GiB");
+    return `invalid size ${show(v)}: ${err} (expected bytes or a size such as ${forms.join(", ")})`;
+  });
+}
+
+/** v1alpha1.DiskSize (partition `size`): bytes or a human size; 0 fills the disk. */
+export const diskSize = scalar({ type: ["string", "integer"] }, (v) => {
+  const text = scalarText(v);
+  if (text === null) return `expected a size such as 100GB, got ${show(v)}`;
+  const err = humanizeParseBytes(text);
+  return err === null ? null : `invalid size ${show(v)}: ${err} (expected bytes or a size such as 100GB or 1.5TiB)`;
 });
 
-/** `install.diskSelector.size`: a size, optionally after a comparison (`>= 1TB`, `<2TB`). */
+/** `install.diskSelector.size` (v1alpha1.InstallDiskSizeMatcher): a size, optionally after a comparison (`>= 1TB`, `<2TB`). */
 export const sizeMatcher = scalar({ type: ["string", "integer"] }, (v) => {
-  if (typeof v === "number") return Number.isInteger(v) && v >= 0 ? null : `invalid size ${show(v)}`;
-  if (typeof v === "string" && isLenientSizeMatcher(v)) return null;
-  return `invalid size matcher ${show(v)}: expected a size (4GB) or a comparison (>= 1TB)`;
+  const text = scalarText(v);
+  if (text === null) return `expected a size or a comparison such as >= 1TB, got ${show(v)}`;
+  const err = checkInstallDiskSizeMatcher(text);
+  return err === null ? null : `invalid size matcher ${show(v)}: ${err} (expected a size (4GB) or a comparison (>= 1TB))`;
+});
+
+// ---- text enums ----
+
+/** The names a Talos minor accepts for a text enum (see ./enums.ts). */
+export function textEnumNames(name: TextEnumName, version: TalosMinor): readonly string[] {
+  let names: readonly string[] = [];
+  for (const [since, list] of TEXT_ENUMS[name].names) if (!minorBefore(version, since)) names = list;
+  return names;
+}
+
+function describeNames(name: TextEnumName, names: readonly string[]): string {
+  if (name === "RoutingTable" && names.length > 100) return "`unspec`, `default`, `main`, `local` or a table number 1–252";
+  return names.map((x) => `\`${x}\``).join(", ");
+}
+
+/**
+ * A Go enum read by enumer's UnmarshalText: a name, in any letter case. `allowed`: the subset
+ * Talos's Validate() then accepts in a whole config (a patch is only decoded, never validated).
+ */
+export function textEnum(name: TextEnumName, version: TalosMinor, allowed?: readonly string[]): z.ZodType {
+  const names = textEnumNames(name, version);
+  const exact = new Set(names);
+  const lower = new Map(names.map((n) => [n.toLowerCase(), n]));
+  const numeric = new Map(names.filter((n) => /^\d+(\.\d+)?$/.test(n)).map((n) => [Number(n), n]));
+  const canonical = (v: unknown): string | undefined => {
+    // YAML numbers lose their text (`1.0` → 1): compare them by value.
+    if (typeof v === "number" && numeric.has(v)) return numeric.get(v);
+    const text = scalarText(v);
+    if (text === null) return undefined;
+    return exact.has(text) ? text : lower.get(text.toLowerCase());
+  };
+  const go = TEXT_ENUMS[name].go;
+  const allowedSet = allowed ? new Set(allowed) : null;
+  const offered = allowed ? names.filter((n) => allowedSet!.has(n)) : names;
+  const meta = name === "RoutingTable" ? { type: ["string", "integer"], examples: ["main", "local", 100] } : { type: "string", enum: [...offered] };
+  return z
+    .unknown()
+    .superRefine((v, ctx) => {
+      if (v === undefined || v === null) return;
+      const c = canonical(v);
+      if (c === undefined) {
+        const what = scalarText(v) === null ? show(v) : JSON.stringify(scalarText(v));
+        ctx.addIssue({ code: "custom", input: v, message: `${what} does not belong to ${go.split(".")[1]} values: expected ${describeNames(name, names)}` });
+        return;
+      }
+      if (allowedSet && !allowedSet.has(c)) {
+        ctx.addIssue({ code: "custom", input: v, message: `unsupported value \`${c}\` here: expected ${describeNames(name, offered)}` });
+      }
+    })
+    .meta(meta);
+}
+
+/**
+ * nethelpers.FailOverMAC (failovermac.go): "" / none, active, follow (exact case), or for
+ * compatibility their numbers 0–2 (strconv.ParseInt base 10).
+ */
+export const failOverMac = scalar({ type: ["string", "integer"], enum: ["none", "active", "follow"] }, (v) => {
+  const text = scalarText(v);
+  if (text === null) return `expected none, active or follow, got ${show(v)}`;
+  if (text === "" || text === "none" || text === "active" || text === "follow") return null;
+  if (/^[+-]?\d+$/.test(text) && Number(text) >= 0 && Number(text) <= 2) return null;
+  return `invalid fail_over_mac value ${text}: expected none, active or follow (or 0–2)`;
 });
 
 // ---- certificates ----

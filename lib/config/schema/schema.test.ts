@@ -285,7 +285,7 @@ const CASES: Case[] = [
   { name: "disk sizes: nonsense", kind: "UserVolumeConfig", doc: userVolume({ provisioning: { minSize: "ten gigs" } }), errors: ["provisioning.minSize"], message: /size/ },
   { name: "install disk selector size matcher", version: "1.12", doc: withPath("machine.install", { diskSelector: { size: ">= 1TB" } }), errors: [] },
   { name: "install disk selector bad matcher", version: "1.12", doc: withPath("machine.install", { diskSelector: { size: "big" } }), errors: ["machine.install.diskSelector.size"] },
-  { name: "port ranges", kind: "NetworkRuleConfig", doc: { apiVersion: "v1alpha1", kind: "NetworkRuleConfig", name: "web", portSelector: { ports: [80, "443", "1000-2000"], protocol: "tcp" }, ingress: [{ subnet: "0.0.0.0/0", except: "10.0.0.0/8" }] }, errors: [] },
+  { name: "port ranges", kind: "NetworkRuleConfig", doc: { apiVersion: "v1alpha1", kind: "NetworkRuleConfig", name: "web", portSelector: { ports: [80, 443, "1000-2000"], protocol: "tcp" }, ingress: [{ subnet: "0.0.0.0/0", except: "10.0.0.0/8" }] }, errors: [] },
   { name: "bad port ranges", kind: "NetworkRuleConfig", doc: { apiVersion: "v1alpha1", kind: "NetworkRuleConfig", name: "web", portSelector: { ports: ["2000-1000", 70000, "http"] } }, errors: ["portSelector.ports.0", "portSelector.ports.1", "portSelector.ports.2"] },
   { name: "control-plane endpoint must be a URL", doc: withPath("cluster.controlPlane", { endpoint: "10.0.0.1:6443" }), errors: ["cluster.controlPlane.endpoint"], message: /URL/ },
   { name: "logging endpoint scheme", doc: withPath("machine.logging", { destinations: [{ endpoint: "http://logs:80", format: "json_lines" }] }), errors: ["machine.logging.destinations.0.endpoint"], message: /scheme/ },

@@ -42,7 +42,7 @@ export function documentCursor(kind: string | null): SecretCursor {
 
 const shapesOf = (t: string | ReadonlyArray<readonly [string, string]>): string[] => (typeof t === "string" ? [t] : t.map(([, e]) => e));
 
-const SCALAR_EXPR = /^(?:string|integer|boolean|duration|cidr|ip|ipOrCidr|mac|hostname|dnsName|hostPort|duid|port|portRanges|size|sizeMatcher|b64pem|pem|machineType|enum\(.*\)|url\(.*\))$/;
+const SCALAR_EXPR = /^(?:string|integer|boolean|duration|cidr|ip|ipOrCidr|mac|hostname|dnsName|hostPort|addrPort|duid|port|portRanges|byteSize|volumeSize|diskSize|sizeMatcher|failOverMac|hardwareAddr|base64|b64pem|pem|machineType|enum\(.*\)|text\(.*\)|url\(.*\))$/;
 
 const stepCache = new Map<string, SecretStep>();
 

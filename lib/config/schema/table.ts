@@ -7,9 +7,13 @@ import type { TalosMinor } from "@/lib/config/types";
  * `[firstMinor, expression]` pairs, oldest first):
  * - scalars: `string` (any YAML scalar, as Go's decoder reads it), `integer`, `boolean`,
  *   `object` (free-form map), and the special decoders of scalars.ts: `duration`, `cidr`, `ip`,
- *   `ipOrCidr`, `mac`, `hostname`, `dnsName`, `hostPort`, `duid`, `port`, `portRanges`, `size`,
- *   `sizeMatcher`, `b64pem`, `pem`, `machineType`, `extraArgs`,
- *   `url(scheme|scheme…)`, `enum(a|b|…)`;
+ *   `ipOrCidr`, `mac`, `hostname`, `dnsName`, `hostPort`, `duid`, `port`, `portRanges`,
+ *   `byteSize` (block.ByteSize), `volumeSize` (block.Size), `diskSize` (v1alpha1.DiskSize),
+ *   `sizeMatcher`, `failOverMac`, `hardwareAddr` (nethelpers.HardwareAddr), `base64`
+ *   (v1alpha1.Base64Bytes), `b64pem`, `pem`, `machineType`, `extraArgs`,
+ *   `url(scheme|scheme…)`, `enum(a|b|…)` (a Go string compared with a list),
+ *   `text(Name)` / `text(Name:a|b)` (a Go text enum of ./enums.ts, in any letter case;
+ *   after `:`, the subset Talos's Validate() accepts in a whole config);
  * - `[]X` a list of X, `map[X]` a string-keyed map of X;
  * - `pkg.Type` a reference to another entry of the table.
  */

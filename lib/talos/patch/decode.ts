@@ -30,15 +30,18 @@ function cannot(v: unknown, t: GoType, path: (string | number)[]): DecodeProblem
   return { message: `cannot unmarshal ${tagOf(v)}${shown} into ${goTypeName(t)}`, path, atValue: true };
 }
 
+/** The source text of the scalar at a path, when the value came from YAML text. */
+export type TextAt = (path: readonly (string | number)[]) => string | undefined;
+
 /**
  * Checks `v` against `t`, normalising in place where Go would; returns the (possibly new) value
  * and pushes problems. `parent[key]` is where v lives, so scalars can be replaced.
  */
-export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], problems: DecodeProblem[]): unknown {
+export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], problems: DecodeProblem[], textAt?: TextAt): unknown {
   if (v === null || v === undefined) return v;
   switch (t.k) {
     case "ptr":
-      return decodeCheck(v, t.elem, path, problems);
+      return decodeCheck(v, t.elem, path, problems, textAt);
     case "struct": {
       if (!isObj(v)) {
         problems.push(cannot(v, t, path));
@@ -50,7 +53,7 @@ export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], pr
           problems.push({ message: `field ${k} not found in type ${t.name}`, path: [...path, k] });
           continue;
         }
-        v[k] = decodeCheck(v[k], f.type, [...path, k], problems);
+        v[k] = decodeCheck(v[k], f.type, [...path, k], problems, textAt);
       }
       return v;
     }
@@ -59,7 +62,7 @@ export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], pr
         problems.push(cannot(v, t, path));
         return v;
       }
-      for (let i = 0; i < v.length; i++) v[i] = decodeCheck(v[i], t.elem, [...path, i], problems);
+      for (let i = 0; i < v.length; i++) v[i] = decodeCheck(v[i], t.elem, [...path, i], problems, textAt);
       if (t.name === "v1alpha1.ClusterInlineManifests") {
         // Its UnmarshalYAML trims leading whitespace other than spaces from each manifest.
         for (const m of v) if (isObj(m) && typeof m.contents === "string") m.contents = m.contents.replace(/^[\t\n\v\f\r]+/, "");
@@ -70,13 +73,24 @@ export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], pr
         problems.push(cannot(v, t, path));
         return v;
       }
-      for (const k of Object.keys(v)) v[k] = decodeCheck(v[k], t.elem, [...path, k], problems);
+      for (const k of Object.keys(v)) v[k] = decodeCheck(v[k], t.elem, [...path, k], problems, textAt);
       return v;
     case "any":
       return v;
     case "special":
       if (t.name === "meta.Args") {
-        if (!isObj(v)) problems.push(cannot(v, t, path));
+        if (!isObj(v)) {
+          problems.push(cannot(v, t, path));
+          return v;
+        }
+        // ArgValue reads a string or a list of strings: scalars keep their text.
+        const text = (x: unknown, p: (string | number)[]) => (typeof x === "number" || typeof x === "boolean" ? (textAt?.(p) ?? String(x)) : x);
+        for (const k of Object.keys(v)) {
+          const a = v[k];
+          if (Array.isArray(a)) v[k] = a.map((x, i) => text(x, [...path, k, i]));
+          else if (isObj(a)) problems.push({ message: "arg value must be a string or list of strings", path: [...path, k], atValue: true });
+          else v[k] = text(a, [...path, k]);
+        }
         return v;
       }
       if (isObj(v) || Array.isArray(v)) problems.push(cannot(v, t, path));
@@ -106,7 +120,8 @@ export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], pr
         problems.push(cannot(v, t, path));
         return v;
       }
-      if (t.go === "string" && typeof v !== "string") return String(v);
+      // Go reads the scalar's text into a string field: `1.10` stays 1.10, `True` stays True.
+      if (t.go === "string" && typeof v !== "string") return textAt?.(path) ?? String(v);
       return v;
     }
   }

@@ -116,6 +116,19 @@ function parseYaml(text: string, source: string) {
   return parsed;
 }
 
+/** The plain source text of the scalar at `path` in a parsed document. */
+function textAtIn(doc: Document.Parsed): (path: readonly (string | number)[]) => string | undefined {
+  return (path) => {
+    let node: unknown = doc.contents;
+    for (const step of path) {
+      if (isMap(node)) node = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(step))?.value;
+      else if (isSeq(node) && typeof step === "number") node = node.items[step];
+      else return undefined;
+    }
+    return isScalar(node) && typeof node.source === "string" ? node.source : undefined;
+  };
+}
+
 /** What Go's decoder reads a document as: its kind, or an error text. */
 function identify(body: unknown): { kind: string } | { error: string } {
   if (!isObj(body)) return { error: "expected a YAML document" };
@@ -154,16 +167,14 @@ function loadStrategic(text: string, source: string): Parsed {
     if ("error" in id) throw new SourceError(id.error, { source, ...where });
     const t = documentType(id.kind)!;
     const problems: DecodeProblem[] = [];
-    decodeCheck(body, t, [], problems);
+    decodeCheck(body, t, [], problems, textAtIn(doc));
     if (problems.length > 0) throw decodeProblemsError(problems, source, doc, parsed.lineCounter);
     docs.push({ type: "merge", id: documentId(body as Obj, id.kind), kind: id.kind, body: body as Obj, doc });
   }
   if (docs.length === 0) throw new SourceError("config not found", { source, line: 1, column: 1 });
-  // The container's order: v1alpha1 deletes, the v1alpha1 document, then the rest as written.
-  const v1Deletes = docs.filter((d) => d.type === "delete" && d.kind === "v1alpha1");
-  const v1 = docs.filter((d) => d.type === "merge" && d.kind === "v1alpha1");
-  const rest = docs.filter((d) => d.kind !== "v1alpha1");
-  return { kind: "strategic", docs: [...v1Deletes, ...v1, ...rest], lc: parsed.lineCounter };
+  // The unvalidated container's Documents(): v1alpha1 deletes first, then everything as written.
+  const isV1Delete = (d: PatchDoc) => d.type === "delete" && d.kind === "v1alpha1";
+  return { kind: "strategic", docs: [...docs.filter(isV1Delete), ...docs.filter((d) => !isV1Delete(d))], lc: parsed.lineCounter };
 }
 
 /**
@@ -210,7 +221,7 @@ function loadConfig(text: string, source: string): ConfigDoc[] {
     const id = identify(body);
     if ("error" in id) throw new SourceError(id.error, { source, ...where });
     const problems: DecodeProblem[] = [];
-    decodeCheck(body, documentType(id.kind)!, [], problems);
+    decodeCheck(body, documentType(id.kind)!, [], problems, textAtIn(pd.doc));
     if (problems.length > 0) throw decodeProblemsError(problems, source, pd.doc, parsed.lineCounter);
     const docId = documentId(body as Obj, id.kind);
     if (seen.has(docId)) throw new SourceError(id.kind === "v1alpha1" ? "duplicate v1alpha1.Config" : `duplicate document: ${docId}`, { source, ...where });
@@ -303,28 +314,37 @@ export function applyPatches(config: string, patches: ConfigPatch[], opts: Apply
   // Whether the state is Talos's decoded config (after a merge) rather than the text last read.
   let decoded = false;
   let lastJson: unknown;
+  // Talos's LoadPatches joins consecutive JSON patches into one: the result is re-read strictly
+  // only when a strategic patch follows, or at the end.
+  const reread = (source: string) => {
+    const id = identify(lastJson);
+    if ("error" in id) throw new SourceError(id.error, { source });
+    const body = clone(lastJson) as Obj;
+    const problems: DecodeProblem[] = [];
+    decodeCheck(body, documentType(id.kind)!, [], problems);
+    if (problems.length > 0) throw decodeProblemsError(problems, source, undefined, undefined);
+    docs = [{ id: documentId(body, id.kind), kind: id.kind, body }];
+  };
+  let jsonSource: string | undefined;
   for (const patch of patches) {
     const parsed = parsedOf(patch);
     if (parsed.kind === "strategic") {
+      if (jsonSource !== undefined) reread(jsonSource);
+      jsonSource = undefined;
       docs = strategicMerge(docs, patch, parsed);
       decoded = true;
       lastJson = undefined;
       continue;
     }
-    if (docs.length !== 1) throw new SourceError("JSON6902 patches are not supported for multi-document machine configuration", { source: patch.source, line: 1, column: 1 });
-    const input = decoded ? asEncoded(docs[0]!.body) : docs[0]!.body;
-    const patched = applyJsonPatch(input, parsed.ops!, patch.source, parsed.lc);
-    lastJson = patched;
+    if (jsonSource === undefined) {
+      if (docs.length !== 1) throw new SourceError("JSON6902 patches are not supported for multi-document machine configuration", { source: patch.source, line: 1, column: 1 });
+      lastJson = decoded ? asEncoded(docs[0]!.body) : docs[0]!.body;
+    }
+    lastJson = applyJsonPatch(lastJson, parsed.ops!, patch.source, parsed.lc);
+    jsonSource = patch.source;
     decoded = false;
-    // Talos re-reads the result strictly (as YAML) before the next step.
-    const id = identify(patched);
-    if ("error" in id) throw new SourceError(id.error, { source: patch.source });
-    const body = clone(patched) as Obj;
-    const problems: DecodeProblem[] = [];
-    decodeCheck(body, documentType(id.kind)!, [], problems);
-    if (problems.length > 0) throw decodeProblemsError(problems, patch.source, undefined, undefined);
-    docs = [{ id: documentId(body, id.kind), kind: id.kind, body }];
   }
+  if (jsonSource !== undefined) reread(jsonSource);
   if (opts.output === "bytes" && lastJson !== undefined) return emitDocument(sortedOut(lastJson), "v2");
   return encodeConfig(docs.map((d) => d.body));
 }

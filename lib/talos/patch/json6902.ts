@@ -43,54 +43,31 @@ class PatchFailure extends Error {}
 
 const MISSING = "missing value";
 const TEST_FAILED = "test failed";
+const INVALID_INDEX = "invalid index referenced";
 
 function decodeKey(k: string): string {
   return k.replaceAll("~1", "/").replaceAll("~0", "~");
 }
 
-type Container = { kind: "doc"; v: Record<string, unknown> } | { kind: "ary"; v: unknown[]; set: (a: unknown[]) => void };
+type Container = { kind: "doc"; v: Record<string, unknown> } | { kind: "ary"; v: unknown[] };
 
-/** findObject: the container holding the path's last segment, or null. */
-function findObject(root: { value: unknown }, path: string): { con: Container; key: string } | null {
-  const split = path.split("/").slice(1);
-  if (split.length === 0) return null;
-  const parts = split.slice(0, -1);
-  const key = decodeKey(split.at(-1)!);
-  let holder: { get: () => unknown; set: (v: unknown) => void } = { get: () => root.value, set: (v) => (root.value = v) };
-  for (const raw of parts) {
-    const cur = holder.get();
-    const part = decodeKey(raw);
-    let next: typeof holder | null = null;
-    if (isObj(cur)) {
-      if (!Object.hasOwn(cur, part)) return null;
-      next = { get: () => cur[part], set: (v) => (cur[part] = v) };
-    } else if (Array.isArray(cur)) {
-      const idx = Number(part);
-      if (!/^-?\d+$/.test(part) || idx < 0 || idx >= cur.length) return null;
-      next = { get: () => cur[idx], set: (v) => (cur[idx] = v) };
-    }
-    if (!next) return null;
-    holder = next;
-  }
-  const last = holder.get();
-  const h = holder;
-  if (isObj(last)) return { con: { kind: "doc", v: last }, key };
-  if (Array.isArray(last)) return { con: { kind: "ary", v: last, set: (a) => h.set(a) }, key };
-  return null;
+/** strconv.Atoi */
+function atoi(key: string): number {
+  if (!/^[-+]?\d+$/.test(key)) throw new PatchFailure(`strconv.Atoi: parsing ${JSON.stringify(key)}: invalid syntax`);
+  return Number(key);
 }
 
-function index(key: string, len: number, forAdd: boolean): number {
-  if (!/^-?\d+$/.test(key)) throw new PatchFailure(`strconv.Atoi: parsing "${key}": invalid syntax`);
-  let idx = Number(key);
-  const max = forAdd ? len : len - 1;
-  if (idx < -len || idx > max) throw new PatchFailure(`Unable to access invalid index: ${idx}: invalid index referenced`);
-  if (idx < 0) idx += len;
-  return idx;
-}
+const invalidIndex = (idx: number) => new PatchFailure(`Unable to access invalid index: ${idx}: ${INVALID_INDEX}`);
 
 function get(c: Container, key: string): unknown {
   if (c.kind === "doc") return c.v[key];
-  return c.v[index(key, c.v.length, false)];
+  let idx = atoi(key);
+  if (idx < 0) {
+    if (idx < -c.v.length) throw invalidIndex(idx);
+    idx += c.v.length;
+  }
+  if (idx >= c.v.length) throw invalidIndex(idx);
+  return c.v[idx];
 }
 
 function add(c: Container, key: string, val: unknown): void {
@@ -102,7 +79,18 @@ function add(c: Container, key: string, val: unknown): void {
     c.v.push(val);
     return;
   }
-  const idx = index(key, c.v.length, true);
+  let idx: number;
+  try {
+    idx = atoi(key);
+  } catch (e) {
+    throw new PatchFailure(`value was not a proper array index: '${key}': ${(e as Error).message}`);
+  }
+  const size = c.v.length + 1;
+  if (idx >= size) throw invalidIndex(idx);
+  if (idx < 0) {
+    if (idx < -size) throw invalidIndex(idx);
+    idx += size;
+  }
   c.v.splice(idx, 0, val);
 }
 
@@ -112,112 +100,164 @@ function remove(c: Container, key: string): void {
     delete c.v[key];
     return;
   }
-  c.v.splice(index(key, c.v.length, false), 1);
+  let idx = atoi(key);
+  if (idx >= c.v.length) throw invalidIndex(idx);
+  if (idx < 0) {
+    if (idx < -c.v.length) throw invalidIndex(idx);
+    idx += c.v.length;
+  }
+  c.v.splice(idx, 1);
 }
 
 function set(c: Container, key: string, val: unknown): void {
-  if (c.kind === "doc") c.v[key] = val;
-  else c.v[index(key, c.v.length, false)] = val;
+  if (c.kind === "doc") {
+    c.v[key] = val;
+    return;
+  }
+  let idx = atoi(key);
+  if (idx < 0) {
+    if (idx < -c.v.length) throw invalidIndex(idx);
+    idx += c.v.length;
+  }
+  c.v[idx] = val;
 }
 
-/** JSON equality as the library sees it (maps unordered, numbers as written). */
+/** findObject: the container holding the path's last segment, or null. */
+function findObject(root: { value: unknown }, path: string): { con: Container; key: string } | null {
+  const split = path.split("/");
+  if (split.length < 2) return null;
+  let cur: unknown = root.value;
+  for (const part of split.slice(1, -1)) {
+    let next: unknown;
+    try {
+      next = isObj(cur) ? cur[decodeKey(part)] : Array.isArray(cur) ? get({ kind: "ary", v: cur }, decodeKey(part)) : undefined;
+    } catch {
+      return null;
+    }
+    // A JSON null is no container (Go would fail to index into it).
+    if (!isObj(next) && !Array.isArray(next)) return null;
+    cur = next;
+  }
+  const key = decodeKey(split.at(-1)!);
+  if (isObj(cur)) return { con: { kind: "doc", v: cur }, key };
+  if (Array.isArray(cur)) return { con: { kind: "ary", v: cur }, key };
+  return null;
+}
+
+/** lazyNode.equal: maps unordered, lists in order, scalars by their JSON text. */
 function jsonEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
   if (isObj(a)) return isObj(b) && Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
-  return a === b;
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function str(op: Record<string, unknown>, field: string): string {
-  const v = op[field];
-  if (typeof v !== "string") throw new PatchFailure(`${op.op === undefined ? "unknown" : String(op.op)} operation failed to decode ${field}`);
+/** Operation.Path / Operation.From: the field as a string, or Go's error. */
+function field(op: Record<string, unknown>, name: "path" | "from"): string {
+  const v = op[name];
+  if (v === undefined || v === null) throw new PatchFailure(name === "path" ? `operation missing path field: ${MISSING}` : `operation, missing from field: ${MISSING}`);
+  if (typeof v !== "string") throw new PatchFailure(`json: cannot unmarshal ${Array.isArray(v) ? "array" : typeof v === "object" ? "object" : typeof v} into Go value of type string`);
   return v;
+}
+
+function decoded(op: Record<string, unknown>, name: "path" | "from", what: string, keepCause: boolean): string {
+  try {
+    return field(op, name);
+  } catch (e) {
+    throw new PatchFailure(`${what} failed to decode ${name}: ${keepCause ? (e as Error).message : MISSING}`);
+  }
 }
 
 function applyOne(root: { value: unknown }, op: Record<string, unknown>): void {
   const kind = typeof op.op === "string" ? op.op : "unknown";
-  const value = Object.hasOwn(op, "value") ? clone(op.value) : null;
+  const hasValue = Object.hasOwn(op, "value");
+  const value = hasValue ? clone(op.value) : null;
+  const wrap = (prefix: string, f: () => void) => {
+    try {
+      f();
+    } catch (e) {
+      if (!(e instanceof PatchFailure)) throw e;
+      throw new PatchFailure(`${prefix}: ${e.message}`);
+    }
+  };
   switch (kind) {
     case "add": {
-      const path = str(op, "path");
+      const path = decoded(op, "path", "add operation", false);
       const f = findObject(root, path);
       if (!f) throw new PatchFailure(`add operation does not apply: doc is missing path: "${path}": ${MISSING}`);
-      try {
-        add(f.con, f.key, value);
-      } catch (e) {
-        throw new PatchFailure(`error in add for path: '${path}': ${(e as Error).message}`);
-      }
+      wrap(`error in add for path: '${path}'`, () => add(f.con, f.key, value));
       return;
     }
     case "remove": {
-      const path = str(op, "path");
+      const path = decoded(op, "path", "remove operation", false);
       const f = findObject(root, path);
       if (!f) throw new PatchFailure(`remove operation does not apply: doc is missing path: "${path}": ${MISSING}`);
-      try {
-        remove(f.con, f.key);
-      } catch (e) {
-        throw new PatchFailure(`error in remove for path: '${path}': ${(e as Error).message}`);
-      }
+      wrap(`error in remove for path: '${path}'`, () => remove(f.con, f.key));
       return;
     }
     case "replace": {
-      const path = str(op, "path");
+      const path = decoded(op, "path", "replace operation", true);
+      if (path === "") {
+        if (!isObj(value) && !Array.isArray(value)) throw new PatchFailure("replace operation value must be object or array: %!w(<nil>)");
+        root.value = value;
+        return;
+      }
       const f = findObject(root, path);
       if (!f) throw new PatchFailure(`replace operation does not apply: doc is missing path: ${path}: ${MISSING}`);
       try {
-        if (f.con.kind === "ary") get(f.con, f.key);
+        get(f.con, f.key);
       } catch {
         throw new PatchFailure(`replace operation does not apply: doc is missing key: ${path}: ${MISSING}`);
       }
-      try {
-        set(f.con, f.key, value);
-      } catch (e) {
-        throw new PatchFailure(`error in remove for path: '${path}': ${(e as Error).message}`);
-      }
+      wrap(`error in remove for path: '${path}'`, () => set(f.con, f.key, value));
       return;
     }
-    case "move":
-    case "copy": {
-      const from = str(op, "from");
+    case "move": {
+      const from = decoded(op, "from", "move operation", true);
       const f = findObject(root, from);
-      if (!f) throw new PatchFailure(`${kind} operation does not apply: doc is missing from path: ${from}: ${MISSING}`);
+      if (!f) throw new PatchFailure(`move operation does not apply: doc is missing from path: ${from}: ${MISSING}`);
       let val: unknown;
-      try {
+      wrap(`error in move for path: '${f.key}'`, () => {
         val = get(f.con, f.key);
-      } catch (e) {
-        throw new PatchFailure(`error in ${kind} for path: '${kind === "move" ? f.key : from}': ${(e as Error).message}`);
-      }
-      if (kind === "move") {
-        try {
-          remove(f.con, f.key);
-        } catch (e) {
-          throw new PatchFailure(`error in move for path: '${f.key}': ${(e as Error).message}`);
-        }
-      }
-      const path = str(op, "path");
+      });
+      wrap(`error in move for path: '${f.key}'`, () => remove(f.con, f.key));
+      const path = decoded(op, "path", "move operation", true);
       const t = findObject(root, path);
-      if (!t) throw new PatchFailure(`${kind} operation does not apply: doc is missing destination path: ${path}: ${MISSING}`);
-      try {
-        add(t.con, t.key, kind === "copy" ? clone(val) : val);
-      } catch (e) {
-        throw new PatchFailure(`error in ${kind} for path: '${path}': ${(e as Error).message}`);
-      }
+      if (!t) throw new PatchFailure(`move operation does not apply: doc is missing destination path: ${path}: ${MISSING}`);
+      wrap(`error in move for path: '${path}'`, () => add(t.con, t.key, val));
+      return;
+    }
+    case "copy": {
+      const from = decoded(op, "from", "copy operation", true);
+      const f = findObject(root, from);
+      if (!f) throw new PatchFailure(`copy operation does not apply: doc is missing from path: ${from}: ${MISSING}`);
+      let val: unknown;
+      wrap(`error in copy for from: '${from}'`, () => {
+        val = get(f.con, f.key);
+      });
+      const path = decoded(op, "path", "copy operation", false);
+      const t = findObject(root, path);
+      if (!t) throw new PatchFailure(`copy operation does not apply: doc is missing destination path: ${path}: ${MISSING}`);
+      wrap("error while adding value during copy", () => add(t.con, t.key, clone(val)));
       return;
     }
     case "test": {
-      const path = str(op, "path");
+      const path = decoded(op, "path", "test operation", true);
+      if (path === "") {
+        if (hasValue && jsonEqual(root.value, op.value)) return;
+        throw new PatchFailure(`testing value ${path} failed: ${TEST_FAILED}`);
+      }
       const f = findObject(root, path);
       if (!f) throw new PatchFailure(`test operation does not apply: is missing path: ${path}: ${MISSING}`);
       let val: unknown;
-      try {
+      wrap(`error in test for path: '${path}'`, () => {
         val = get(f.con, f.key);
-      } catch (e) {
-        throw new PatchFailure(`error in test for path: '${path}': ${(e as Error).message}`);
-      }
-      if (val === undefined || val === null) {
-        if (!Object.hasOwn(op, "value")) return;
+      });
+      if (val === undefined) {
+        // A missing key passes only a test without a value (or with null).
+        if (!hasValue || op.value === null) return;
         throw new PatchFailure(`testing value ${path} failed: ${TEST_FAILED}`);
       }
-      if (!Object.hasOwn(op, "value") || !jsonEqual(val, op.value)) throw new PatchFailure(`testing value ${path} failed: ${TEST_FAILED}`);
+      if (!hasValue || !jsonEqual(val, op.value)) throw new PatchFailure(`testing value ${path} failed: ${TEST_FAILED}`);
       return;
     }
     default:

@@ -346,6 +346,65 @@ cluster:
     );
   });
 
+  it("TestApplyWithManifestNewline: inline manifests lose their leading blank line (ClusterInlineManifests.UnmarshalYAML)", () => {
+    const out = apply(
+      APPLY_CONFIG,
+      `
+cluster:
+  inlineManifests:
+    - name: cilium
+      contents: | # the empty newline below is important
+
+        ---
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata:
+          name: cilium
+          namespace: kube-system
+        ---
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata:
+          name: cilium-operator
+          namespace: kube-system
+`,
+    );
+    expect(out).toBe(
+      y(`
+version: v1alpha1
+machine:
+    type: ""
+    token: ""
+    certSANs: []
+    network:
+        hostname: hostname1
+        interfaces:
+            - interface: eth0
+              dhcp: true
+cluster:
+    proxy:
+        extraArgs:
+            foo: bar
+            metrics-bind-address: $(POD_IP):10249
+    inlineManifests:
+        - name: cilium
+          contents: |
+            ---
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata:
+              name: cilium
+              namespace: kube-system
+            ---
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata:
+              name: cilium-operator
+              namespace: kube-system
+`),
+    );
+  });
+
   it("TestApplyMultiDocDelete: deletes of documents, list items and keys", () => {
     const out = apply(
       `
@@ -430,20 +489,41 @@ environment:
   });
 
   it("TestApplyMultiDocCPDelete: deletes of admission plugins, map keys and a replace field", () => {
+    // Talos's controlplane_orig.yaml, its keys and tokens shortened.
     const config = `
 version: v1alpha1
 debug: false
 persist: true
 machine:
   type: controlplane
-  token: d8cwfa.eyvpi0xwxyarbfid
+  token: Xtoken
+  ca:
+    crt: Xcrt
+    key: Xkey
   certSANs: []
+  kubelet:
+    image: ghcr.io/siderolabs/kubelet:v1.28.0
+    defaultRuntimeSeccompProfileEnabled: true
+    disableManifestsDirectory: true
   network: {}
   install:
     wipe: false
+  features:
+    rbac: true
+    stableHostname: true
+    apidCheckExtKeyUsage: true
+    diskQuotaSupport: true
+    kubePrism:
+      enabled: true
+      port: 7445
+    hostDNS:
+      enabled: true
+      forwardKubeDNSToHost: true
   nodeLabels:
     node.kubernetes.io/exclude-from-external-load-balancers: ""
 cluster:
+  id: Xid
+  secret: Xsecret
   controlPlane:
     endpoint: https://base:6443
   clusterName: base
@@ -451,16 +531,61 @@ cluster:
     dnsDomain: cluster.local
     podSubnets:
     - 10.244.0.0/16
+    serviceSubnets:
+    - 10.96.0.0/12
+  token: Xtoken
+  secretboxEncryptionSecret: XsecretboxEncryptionSecret
+  ca:
+    crt: Xcrt
+    key: Xkey
+  aggregatorCA:
+    crt: Xcrt
+    key: Xkey
+  serviceAccount:
+    key: Xkey
   apiServer:
     image: registry.k8s.io/kube-apiserver:v1.28.0
+    certSANs:
+    - base
+    disablePodSecurityPolicy: true
     admissionControl:
     - name: PodSecurity
       configuration:
         apiVersion: pod-security.admission.config.k8s.io/v1alpha1
+        defaults:
+          audit: restricted
+          audit-version: latest
+          enforce: baseline
+          enforce-version: latest
+          warn: restricted
+          warn-version: latest
+        exemptions:
+          namespaces:
+          - kube-system
+          runtimeClasses: []
+          usernames: []
         kind: PodSecurityConfiguration
     auditPolicy:
       apiVersion: audit.k8s.io/v1
       kind: Policy
+      rules:
+      - level: Metadata
+  controllerManager:
+    image: registry.k8s.io/kube-controller-manager:v1.28.0
+  proxy:
+    image: registry.k8s.io/kube-proxy:v1.28.0
+  scheduler:
+    image: registry.k8s.io/kube-scheduler:v1.28.0
+  discovery:
+    enabled: true
+    registries:
+      kubernetes:
+        disabled: true
+      service: {}
+  etcd:
+    ca:
+      crt: Xcrt
+      key: Xkey
 `;
     const out = apply(
       config,
@@ -503,12 +628,32 @@ debug: false
 persist: true
 machine:
     type: controlplane
-    token: d8cwfa.eyvpi0xwxyarbfid
+    token: Xtoken
+    ca:
+        crt: Xcrt
+        key: Xkey
     certSANs: []
+    kubelet:
+        image: ghcr.io/siderolabs/kubelet:v1.28.0
+        defaultRuntimeSeccompProfileEnabled: true
+        disableManifestsDirectory: true
     network: {}
     install:
         wipe: false
+    features:
+        rbac: true
+        stableHostname: true
+        apidCheckExtKeyUsage: true
+        diskQuotaSupport: true
+        kubePrism:
+            enabled: true
+            port: 7445
+        hostDNS:
+            enabled: true
+            forwardKubeDNSToHost: true
 cluster:
+    id: Xid
+    secret: Xsecret
     controlPlane:
         endpoint: https://base:6443
     clusterName: base
@@ -516,9 +661,39 @@ cluster:
         dnsDomain: cluster.local
         podSubnets:
             - 10.244.0.0/16
-        serviceSubnets: []
+        serviceSubnets:
+            - 10.96.0.0/12
+    token: Xtoken
+    secretboxEncryptionSecret: XsecretboxEncryptionSecret
+    ca:
+        crt: Xcrt
+        key: Xkey
+    aggregatorCA:
+        crt: Xcrt
+        key: Xkey
+    serviceAccount:
+        key: Xkey
     apiServer:
         image: registry.k8s.io/kube-apiserver:v1.28.0
+        certSANs:
+            - base
+        disablePodSecurityPolicy: true
+    controllerManager:
+        image: registry.k8s.io/kube-controller-manager:v1.28.0
+    proxy:
+        image: registry.k8s.io/kube-proxy:v1.28.0
+    scheduler:
+        image: registry.k8s.io/kube-scheduler:v1.28.0
+    discovery:
+        enabled: true
+        registries:
+            kubernetes:
+                disabled: true
+            service: {}
+    etcd:
+        ca:
+            crt: Xcrt
+            key: Xkey
 `),
     );
   });
@@ -720,6 +895,32 @@ machine:
     expect(out).toContain("        extraArgs:\n            a: \"1\"\n            b:\n                - y\n            c: null\n");
   });
 
+  it("map entries merge into the existing value (a mirror's endpoints append); new keys are added, keys written sorted", () => {
+    const out = apply(
+      "version: v1alpha1\nmachine:\n  registries:\n    mirrors:\n      docker.io:\n        endpoints: [https://a]\n",
+      "machine:\n  registries:\n    mirrors:\n      ghcr.io:\n        endpoints: [https://c]\n      docker.io:\n        endpoints: [https://b]\n        skipFallback: false\n",
+    );
+    expect(out).toContain(
+      "    registries:\n        mirrors:\n            docker.io:\n                endpoints:\n                    - https://a\n                    - https://b\n                skipFallback: false\n            ghcr.io:\n                endpoints:\n                    - https://c\n",
+    );
+  });
+
+  it("free-form maps (meta.Unstructured) merge key by key, lists append, a null on the left is replaced (merge_test.go 'unstructured')", () => {
+    const out = apply(
+      "version: v1alpha1\nmachine:\n  baseRuntimeSpecOverrides:\n    a: aa\n    n: null\n    map:\n      slice: [s1]\n      some: value\n",
+      "machine:\n  baseRuntimeSpecOverrides:\n    b: bb\n    n: {x: 1}\n    map:\n      slice: [s2]\n      other: thing\n",
+    );
+    expect(out).toContain("    baseRuntimeSpecOverrides:\n        a: aa\n        b: bb\n        map:\n            other: thing\n            slice:\n                - s1\n                - s2\n            some: value\n        'n':\n            x: 1\n");
+  });
+
+  it("ByteSize's Merge copies the right side even when empty: a VolumeConfig patch drops minSize unless it repeats it (Talos's behaviour)", () => {
+    const out = apply(
+      "apiVersion: v1alpha1\nkind: VolumeConfig\nname: EPHEMERAL\nprovisioning:\n  minSize: 10GiB\n  maxSize: 20GiB\n",
+      "apiVersion: v1alpha1\nkind: VolumeConfig\nname: EPHEMERAL\nprovisioning:\n  maxSize: 40GiB\n",
+    );
+    expect(out).toBe("apiVersion: v1alpha1\nkind: VolumeConfig\nname: EPHEMERAL\nprovisioning:\n    maxSize: 40GiB\n");
+  });
+
   it("errors when a free-form map merges a list into a map, naming the patch, line and path", () => {
     const e = applyError(
       `
@@ -799,8 +1000,26 @@ describe("JSON patches (json6902.go, evanphx/json-patch)", () => {
     expect(applyError(base, '[{"op": "move", "from": "/machine/nope/x", "path": "/machine/token"}]').message).toMatch(/move operation does not apply: doc is missing from path: \/machine\/nope\/x/);
     expect(applyError(base, '[{"op": "frobnicate", "path": "/machine"}]').message).toMatch(/Unexpected kind: frobnicate/);
   });
+  it("negative indices count from the end; for add, -1 appends (json-patch's own rule)", () => {
+    expect(apply(base, '[{"op": "add", "path": "/machine/certSANs/-1", "value": "z"}, {"op": "remove", "path": "/machine/certSANs/-3"}]')).toContain("    certSANs:\n        - b\n        - z\n");
+    expect(applyError(base, '[{"op": "add", "path": "/machine/certSANs/5", "value": "z"}]').message).toBe(
+      "failure applying rfc6902 patches to talos machine config: error in add for path: '/machine/certSANs/5': Unable to access invalid index: 5: invalid index referenced",
+    );
+    expect(applyError(base, '[{"op": "add", "path": "/machine/certSANs/x", "value": "z"}]').message).toBe(
+      "failure applying rfc6902 patches to talos machine config: error in add for path: '/machine/certSANs/x': value was not a proper array index: 'x': strconv.Atoi: parsing \"x\": invalid syntax",
+    );
+  });
+  it("an operation without a path, and a copy to a missing place, fail with json-patch's texts", () => {
+    expect(applyError(base, '[{"op": "add", "value": 1}]').message).toBe("failure applying rfc6902 patches to talos machine config: add operation failed to decode path: missing value");
+    expect(applyError(base, '[{"op": "copy", "from": "/machine/type", "path": "/nope/x"}]').message).toBe(
+      "failure applying rfc6902 patches to talos machine config: copy operation does not apply: doc is missing destination path: /nope/x: missing value",
+    );
+  });
   it("replace of a missing object key adds it (json-patch v4)", () => {
     expect(apply(base, '[{"op": "replace", "path": "/machine/token", "value": "t"}]')).toContain("    token: t\n");
+  });
+  it("consecutive JSON patches act as one (LoadPatches joins them): only the end result is read strictly", () => {
+    expect(apply(base, '[{"op": "add", "path": "/machine/nope", "value": 1}]', '[{"op": "move", "from": "/machine/nope", "path": "/machine/token"}]')).toContain('    token: "1"\n');
   });
   it("the result is read strictly again: unknown fields fail", () => {
     expect(applyError(base, '[{"op": "add", "path": "/machine/nope", "value": 1}]').message).toBe("field nope not found in type v1alpha1.MachineConfig");
@@ -953,11 +1172,25 @@ machine:
     );
     // Go numbers the item after cutting the first directive out of the patch's list: [0] again.
     expect(e.message).toBe("named patch delete: document v1alpha1/LinkConfig: failed to delete path 'addresses.[0]': lookup failed");
-    expect(e.place).toMatchObject({ line: 7, column: 5 });
+    expect(e.place).toMatchObject({ line: 8, column: 5 });
   });
   it("never matches items by a number field (Go compares the field's text only for strings)", () => {
     expect(applyError("version: v1alpha1\nmachine:\n  network:\n    interfaces:\n      - interface: eth0\n        vlans:\n          - vlanId: 5\n", "machine:\n  network:\n    interfaces:\n      - interface: eth0\n        vlans:\n          - vlanId: 5\n            $patch: delete\n").message).toBe(
       "patch delete: path 'machine.network.interfaces.[0].vlans.[0]' in document '/v1alpha1': failed to delete path 'machine.network.interfaces.[0].vlans.[0]': searching for complex paths in slices is not supported",
     );
+  });
+});
+
+describe("values Go reads into strings keep their text", () => {
+  it("numbers and booleans in string fields and extraArgs are read as written", () => {
+    const out = apply("version: v1alpha1\nmachine:\n  type: worker\n", "machine:\n  nodeLabels:\n    v: 1.10\n    b: True\n    o: 017\n  kubelet:\n    extraArgs:\n      x: 1.20\n      y: [2.0, yes]\n");
+    expect(out).toContain("        extraArgs:\n            x: \"1.20\"\n            'y':\n                - \"2.0\"\n                - yes\n");
+    expect(out).toContain('    nodeLabels:\n        b: "True"\n        o: "017"\n        v: "1.10"\n');
+  });
+  it("a map where extraArgs wants a string or a list is refused", () => {
+    expect(loadError("machine:\n  kubelet:\n    extraArgs:\n      x: {a: 1}\n").message).toBe("arg value must be a string or list of strings");
+  });
+  it("a boolean field accepts YAML 1.1 spellings, as Go's decoder does for typed booleans", () => {
+    expect(apply("version: v1alpha1\nmachine:\n  type: worker\n", "debug: yes\n")).toContain("version: v1alpha1\ndebug: true\n");
   });
 });

@@ -45,7 +45,7 @@ export const BLOCK_TYPES: TypeTable = {
   },
   "block.EncryptionSpec": {
     fields: {
-      provider: { t: "enum(luks2)", doc: "Encryption provider: luks2." },
+      provider: { t: "text(EncryptionProviderType:luks2)", doc: "Encryption provider: luks2." },
       keys: { t: "[]block.EncryptionKey", doc: "Encryption keys, each in its own LUKS2 slot." },
       cipher: { t: "enum(aes-xts-plain64|xchacha12,aes-adiantum-plain64|xchacha20,aes-adiantum-plain64)", doc: "Cipher used for encryption; defaults to aes-xts-plain64." },
       keySize: { t: "integer", doc: "Encryption key length in bits." },
@@ -81,7 +81,7 @@ export const BLOCK_TYPES: TypeTable = {
   "block.ExternalVolumeConfigV1Alpha1": {
     fields: {
       name: { t: "string", since: "1.13", doc: "Name of the volume; it is mounted at /var/mnt/<name>." },
-      filesystemType: { t: "enum(virtiofs)", since: "1.13", doc: "Filesystem of the external volume: virtiofs." },
+      filesystemType: { t: "text(FilesystemType:virtiofs)", since: "1.13", doc: "Filesystem of the external volume: virtiofs." },
       mount: { t: "block.ExternalMountSpec", since: "1.13", doc: "How the external volume is mounted." },
     },
   },
@@ -92,7 +92,7 @@ export const BLOCK_TYPES: TypeTable = {
   },
   "block.FilesystemSpec": {
     fields: {
-      type: { t: [["1.10", "enum(ext4|xfs)"], ["1.14", "enum(ext4|xfs|btrfs)"]], doc: "Filesystem to create: ext4, xfs (default) or btrfs (1.14)." },
+      type: { t: [["1.10", "text(FilesystemType:none|xfs|ext4)"], ["1.14", "text(FilesystemType:none|xfs|ext4|btrfs)"]], doc: "Filesystem to create: ext4, xfs (default) or btrfs (1.14)." },
       projectQuotaSupport: { t: "boolean", since: "1.11", doc: "Enable project quotas (XFS), used for ephemeral-storage limits." },
       xfs: { t: "block.XFSSpec", since: "1.14", doc: "XFS-specific formatting options." },
     },
@@ -113,8 +113,8 @@ export const BLOCK_TYPES: TypeTable = {
     fields: {
       diskSelector: { t: "block.DiskSelector", doc: "CEL expression choosing the disk, e.g. `disk.transport == \"nvme\"`." },
       grow: { t: "boolean", doc: "Grow the volume to fill free space on the disk up to maxSize." },
-      minSize: { t: "size", doc: "Minimum size of the volume: bytes or a human size such as 2GiB." },
-      maxSize: { t: "size", doc: "Maximum size of the volume: bytes, a human size such as 50GiB, or a percentage of the disk." },
+      minSize: { t: "byteSize", doc: "Minimum size of the volume: bytes or a human size such as 2GiB." },
+      maxSize: { t: "volumeSize", doc: "Maximum size of the volume: bytes, a human size such as 50GiB, or a percentage of the disk." },
     },
   },
   "block.RawVolumeConfigV1Alpha1": {
@@ -160,7 +160,7 @@ export const BLOCK_TYPES: TypeTable = {
       provisioning: { t: "block.ProvisioningSpec", doc: "How and where the volume is allocated: disk selection and size limits." },
       filesystem: { t: "block.FilesystemSpec", doc: "Filesystem the volume is formatted with, and its options." },
       encryption: { t: "block.EncryptionSpec", doc: "Disk encryption for the volume (LUKS2): keys, cipher and options." },
-      volumeType: { t: "enum(directory|disk|partition)", since: "1.12", doc: "Backing: a partition (default), a whole disk, or a directory on EPHEMERAL." },
+      volumeType: { t: "text(VolumeType:partition|disk|directory)", since: "1.12", doc: "Backing: a partition (default), a whole disk, or a directory on EPHEMERAL." },
       mount: { t: "block.UserMountSpec", since: "1.13", doc: "How the volume is mounted (noatime, nosuid/nodev, read-only)." },
       trim: { t: "block.TrimConfig", since: "1.14", doc: "Periodic fstrim of the filesystem (discards unused blocks on SSDs)." },
       scrub: { t: "block.ScrubConfig", since: "1.14", doc: "Periodic filesystem scrub that verifies data integrity." },
@@ -194,7 +194,7 @@ export const BLOCK_TYPES: TypeTable = {
   },
   "block.XFSSpec": {
     fields: {
-      minAllocationGroupSize: { t: "string", since: "1.14", doc: "Minimum XFS allocation group size, e.g. 1GiB." },
+      minAllocationGroupSize: { t: "byteSize", since: "1.14", doc: "Minimum XFS allocation group size, e.g. 1GiB." },
     },
   },
   "block.ZswapConfigV1Alpha1": {

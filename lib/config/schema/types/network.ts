@@ -29,7 +29,7 @@ export const NETWORK_TYPES: TypeTable = {
       vrf: { t: "string", since: "1.14", doc: "VRF the instance runs in." },
       localASN: { t: "integer", since: "1.14", req: true, doc: "Local autonomous system number." },
       routerID: { t: "ip", since: "1.14", doc: "BGP router ID (an IPv4 address)." },
-      routeSource: { t: "string", since: "1.14", doc: "Source address for advertised routes." },
+      routeSource: { t: "ip", since: "1.14", doc: "Source address for advertised routes." },
       advertise: { t: "[]string", since: "1.14", doc: "Prefixes or addresses to advertise." },
       multipath: { t: "boolean", since: "1.14", doc: "Install equal-cost multipath routes." },
       maxPaths: { t: "integer", since: "1.14", doc: "Maximum number of multipath routes." },
@@ -58,26 +58,26 @@ export const NETWORK_TYPES: TypeTable = {
   "network.BondConfigV1Alpha1": {
     fields: {
       name: { t: "string", since: "1.12", req: true, doc: "Name of the bond link, e.g. bond0." },
-      hardwareAddr: { t: "mac", since: "1.12", doc: "MAC address to set on the link, e.g. 52:54:00:12:34:56." },
+      hardwareAddr: { t: "hardwareAddr", since: "1.12", doc: "MAC address to set on the link, e.g. 52:54:00:12:34:56." },
       links: { t: "[]string", since: "1.12", req: true, doc: "Names (or aliases) of the links to bond." },
-      bondMode: { t: "enum(balance-rr|active-backup|balance-xor|broadcast|802.3ad|balance-tlb|balance-alb)", since: "1.12", req: true, doc: "Bonding mode, e.g. active-backup or 802.3ad (LACP)." },
+      bondMode: { t: "text(BondMode)", since: "1.12", req: true, doc: "Bonding mode, e.g. active-backup or 802.3ad (LACP)." },
       miimon: { t: "integer", since: "1.12", doc: "Link monitoring interval in milliseconds (MII); 0 disables it." },
       updelay: { t: "integer", since: "1.12", doc: "Milliseconds to wait before enabling a member after its link comes up; a multiple of miimon." },
       downdelay: { t: "integer", since: "1.12", doc: "Milliseconds to wait before disabling a member after its link goes down; a multiple of miimon." },
       useCarrier: { t: "boolean", since: "1.12", doc: "Use the driver's carrier state instead of MII ioctls for link monitoring." },
-      xmitHashPolicy: { t: "enum(layer2|layer3+4|layer2+3|encap2+3|encap3+4)", since: "1.12", doc: "Hash used to pick the member for each packet in balance-xor and 802.3ad modes." },
+      xmitHashPolicy: { t: "text(BondXmitHashPolicy)", since: "1.12", doc: "Hash used to pick the member for each packet in balance-xor and 802.3ad modes." },
       arpInterval: { t: "integer", since: "1.12", doc: "ARP monitoring interval in milliseconds; 0 disables it." },
       arpIpTargets: { t: "[]ip", since: "1.12", doc: "IPv4 addresses probed by ARP monitoring." },
       nsIp6Targets: { t: "[]ip", since: "1.12", doc: "IPv6 addresses probed by neighbor solicitation monitoring." },
-      arpValidate: { t: "enum(none|active|backup|all|filter|filter-active|filter-backup)", since: "1.12", doc: "Which ARP probes and replies are validated in active-backup mode." },
-      arpAllTargets: { t: "enum(any|all)", since: "1.12", doc: "Whether any or all ARP targets must be reachable for a member to be up." },
-      lacpRate: { t: "enum(slow|fast)", since: "1.12", doc: "How often LACP partners are asked to send LACPDUs in 802.3ad mode: slow (30s) or fast (1s)." },
-      failOverMac: { t: "enum(none|active|follow)", since: "1.12", doc: "How MAC addresses are handled on failover in active-backup mode." },
-      adSelect: { t: "enum(stable|bandwidth|count)", since: "1.12", doc: "802.3ad aggregator selection logic." },
+      arpValidate: { t: "text(ARPValidate)", since: "1.12", doc: "Which ARP probes and replies are validated in active-backup mode." },
+      arpAllTargets: { t: "text(ARPAllTargets)", since: "1.12", doc: "Whether any or all ARP targets must be reachable for a member to be up." },
+      lacpRate: { t: "text(LACPRate)", since: "1.12", doc: "How often LACP partners are asked to send LACPDUs in 802.3ad mode: slow (30s) or fast (1s)." },
+      failOverMac: { t: "failOverMac", since: "1.12", doc: "How MAC addresses are handled on failover in active-backup mode." },
+      adSelect: { t: "text(ADSelect)", since: "1.12", doc: "802.3ad aggregator selection logic." },
       adActorSysPrio: { t: "integer", since: "1.12", doc: "802.3ad system priority (1–65535)." },
       adUserPortKey: { t: "integer", since: "1.12", doc: "Upper 10 bits of the 802.3ad port key." },
-      adLACPActive: { t: "enum(on|off)", since: "1.12", doc: "Send LACPDUs actively (on) or only in response (off)." },
-      primaryReselect: { t: "enum(always|better|failure)", since: "1.12", doc: "When the primary member becomes active again after recovering." },
+      adLACPActive: { t: "text(ADLACPActive)", since: "1.12", doc: "Send LACPDUs actively (on) or only in response (off)." },
+      primaryReselect: { t: "text(PrimaryReselect)", since: "1.12", doc: "When the primary member becomes active again after recovering." },
       resendIGMP: { t: "integer", since: "1.12", doc: "Number of IGMP membership reports sent after a failover." },
       minLinks: { t: "integer", since: "1.12", doc: "Minimum number of members that must be up for the bond to be up." },
       lpInterval: { t: "integer", since: "1.12", doc: "Seconds between learning packets sent to the peer switch in balance-tlb/alb modes." },
@@ -97,7 +97,7 @@ export const NETWORK_TYPES: TypeTable = {
   "network.BridgeConfigV1Alpha1": {
     fields: {
       name: { t: "string", since: "1.12", req: true, doc: "Name of the bridge link, e.g. br0." },
-      hardwareAddr: { t: "mac", since: "1.12", doc: "MAC address to set on the link, e.g. 52:54:00:12:34:56." },
+      hardwareAddr: { t: "hardwareAddr", since: "1.12", doc: "MAC address to set on the link, e.g. 52:54:00:12:34:56." },
       links: { t: "[]string", since: "1.12", req: true, doc: "Names (or aliases) of the links to attach to the bridge." },
       stp: { t: "network.BridgeSTPConfig", since: "1.12", doc: "Spanning Tree Protocol settings." },
       vlan: { t: "network.BridgeVLANConfig", since: "1.12", doc: "VLAN filtering settings." },
@@ -138,8 +138,8 @@ export const NETWORK_TYPES: TypeTable = {
       name: { t: "string", since: "1.12", req: true, doc: "Link to run the DHCPv4 client on, e.g. eth0." },
       routeMetric: { t: "integer", since: "1.12", doc: "Metric (priority) of routes learned from DHCP; lower wins." },
       ignoreHostname: { t: "boolean", since: "1.12", doc: "Ignore the hostname offered by the DHCP server." },
-      clientIdentifier: { t: "enum(none|mac|duid)", since: "1.12", doc: "How the DHCP client identifies itself: none, the MAC address, or a DUID." },
-      duidRaw: { t: "duid", since: "1.12", doc: "Raw DUID sent as the client identifier, hex bytes separated by colons." },
+      clientIdentifier: { t: "text(ClientIdentifier)", since: "1.12", doc: "How the DHCP client identifies itself: none, the MAC address, or a DUID." },
+      duidRaw: { t: "hardwareAddr", since: "1.12", doc: "Raw DUID sent as the client identifier, hex bytes separated by colons." },
       ignoreRoutes: { t: "boolean", since: "1.14", doc: "Ignore routes offered by the DHCP server." },
     },
   },
@@ -148,19 +148,19 @@ export const NETWORK_TYPES: TypeTable = {
       name: { t: "string", since: "1.12", req: true, doc: "Link to run the DHCPv6 client on, e.g. eth0." },
       routeMetric: { t: "integer", since: "1.12", doc: "Metric (priority) of routes learned from DHCP; lower wins." },
       ignoreHostname: { t: "boolean", since: "1.12", doc: "Ignore the hostname offered by the DHCP server." },
-      clientIdentifier: { t: "enum(none|mac|duid)", since: "1.12", doc: "How the DHCP client identifies itself: none, the MAC address, or a DUID." },
-      duidRaw: { t: "duid", since: "1.12", doc: "Raw DUID sent as the client identifier, hex bytes separated by colons." },
+      clientIdentifier: { t: "text(ClientIdentifier)", since: "1.12", doc: "How the DHCP client identifies itself: none, the MAC address, or a DUID." },
+      duidRaw: { t: "hardwareAddr", since: "1.12", doc: "Raw DUID sent as the client identifier, hex bytes separated by colons." },
     },
   },
   "network.DefaultActionConfigV1Alpha1": {
     fields: {
-      ingress: { t: "enum(accept|block)", doc: "Default for ingress traffic not matched by a NetworkRuleConfig: accept or block." },
+      ingress: { t: "text(DefaultAction)", doc: "Default for ingress traffic not matched by a NetworkRuleConfig: accept or block." },
     },
   },
   "network.DummyLinkConfigV1Alpha1": {
     fields: {
       name: { t: "string", since: "1.12", req: true, doc: "Name of the dummy link, e.g. dummy0." },
-      hardwareAddr: { t: "mac", since: "1.12", doc: "MAC address to set on the link, e.g. 52:54:00:12:34:56." },
+      hardwareAddr: { t: "hardwareAddr", since: "1.12", doc: "MAC address to set on the link, e.g. 52:54:00:12:34:56." },
       up: { t: "boolean", since: "1.12", doc: "Bring the link up (administratively enabled)." },
       mtu: { t: "integer", since: "1.12", doc: "Maximum transmission unit of the link in bytes, e.g. 1500 or 9000 for jumbo frames." },
       addresses: { t: "[]network.AddressConfig", since: "1.12", doc: "Static IP addresses with prefix length assigned to the link, e.g. 10.0.0.5/24." },
@@ -182,7 +182,7 @@ export const NETWORK_TYPES: TypeTable = {
       features: { t: "map[boolean]", doc: "Offload features to turn on or off, e.g. tx-checksumming: false (ethtool -K)." },
       rings: { t: "network.EthernetRingsConfig", doc: "Ring buffer sizes (ethtool -G)." },
       channels: { t: "network.EthernetChannelsConfig", doc: "Queue channel counts (ethtool -L)." },
-      wakeOnLan: { t: "[]string", since: "1.12", doc: "Wake-on-LAN modes, e.g. [magic]." },
+      wakeOnLan: { t: "[]text(WOLMode)", since: "1.12", doc: "Wake-on-LAN modes, e.g. [magic]." },
     },
   },
   "network.EthernetRingsConfig": {
@@ -224,7 +224,7 @@ export const NETWORK_TYPES: TypeTable = {
   },
   "network.HostnameConfigV1Alpha1": {
     fields: {
-      auto: { t: "enum(stable|off)", since: "1.12", doc: "Automatic host name: stable (derived from the machine ID) or off." },
+      auto: { t: "text(AutoHostnameKind)", since: "1.12", doc: "Automatic host name: stable (derived from the machine ID) or off." },
       hostname: { t: "hostname", since: "1.12", doc: "Static host name (may be fully qualified)." },
     },
   },
@@ -291,7 +291,7 @@ export const NETWORK_TYPES: TypeTable = {
   "network.NameserverConfig": {
     fields: {
       address: { t: "ip", since: "1.12", doc: "IP address of the DNS server." },
-      protocol: { t: "enum(Do53|DoT|DoH)", since: "1.14", doc: "Transport: Do53 (plain), DoT (TLS) or DoH (HTTPS)." },
+      protocol: { t: "text(DNSProtocol)", since: "1.14", doc: "Transport: Do53 (plain), DoT (TLS) or DoH (HTTPS)." },
       tlsServerName: { t: "string", since: "1.14", doc: "Server name verified for DoT/DoH." },
     },
   },
@@ -314,16 +314,16 @@ export const NETWORK_TYPES: TypeTable = {
       source: { t: "ip", since: "1.12", doc: "Preferred source IP address for traffic using the route." },
       metric: { t: "integer", since: "1.12", doc: "Route metric (priority); lower wins." },
       mtu: { t: "integer", since: "1.12", doc: "MTU for traffic on this route." },
-      table: { t: "string", since: "1.12", doc: "Routing table to use: a number or a name such as main." },
+      table: { t: "text(RoutingTable)", since: "1.12", doc: "Routing table to use: a number or a name such as main." },
     },
   },
   "network.RoutingRuleConfigV1Alpha1": {
     fields: {
       name: { t: "string", since: "1.13", req: true, doc: "Priority of the rule (lower runs first), e.g. 1000." },
-      src: { t: "string", since: "1.13", doc: "Source prefix matched (CIDR)." },
-      dst: { t: "string", since: "1.13", doc: "Destination prefix matched (CIDR)." },
-      table: { t: "string", since: "1.13", req: true, doc: "Routing table to look up, a number or name." },
-      action: { t: "integer", since: "1.13", doc: "Rule action (kernel FR_ACT_* number, 1 = lookup table)." },
+      src: { t: "cidr", since: "1.13", doc: "Source prefix matched (CIDR)." },
+      dst: { t: "cidr", since: "1.13", doc: "Destination prefix matched (CIDR)." },
+      table: { t: "text(RoutingTable)", since: "1.13", req: true, doc: "Routing table to look up, a number or name." },
+      action: { t: "text(RoutingRuleAction)", since: "1.13", doc: "Rule action: unicast (look up the table, the default), blackhole, unreachable or prohibit." },
       iifName: { t: "string", since: "1.13", doc: "Incoming interface matched." },
       oifName: { t: "string", since: "1.13", doc: "Outgoing interface matched." },
       fwMark: { t: "integer", since: "1.13", doc: "Firewall mark matched." },
@@ -340,7 +340,7 @@ export const NETWORK_TYPES: TypeTable = {
   "network.RulePortSelector": {
     fields: {
       ports: { t: "portRanges", doc: "Ports or inclusive ranges, e.g. [80, 443, \"30000-32767\"]." },
-      protocol: { t: "enum(tcp|udp|icmp|icmpv6)", doc: "Protocol: tcp, udp, icmp or icmpv6." },
+      protocol: { t: "text(Protocol)", doc: "Protocol: tcp, udp, icmp or icmpv6." },
     },
   },
   "network.SearchDomainsConfig": {
@@ -376,7 +376,7 @@ export const NETWORK_TYPES: TypeTable = {
     fields: {
       name: { t: "string", since: "1.12", req: true, doc: "Name of the VLAN link, e.g. eth0.100." },
       vlanID: { t: "integer", since: "1.12", req: true, doc: "VLAN ID (1–4094)." },
-      vlanMode: { t: "enum(802.1q|802.1ad)", since: "1.12", doc: "VLAN protocol: 802.1q (default) or 802.1ad (QinQ)." },
+      vlanMode: { t: "text(VLANProtocol)", since: "1.12", doc: "VLAN protocol: 802.1q (default) or 802.1ad (QinQ)." },
       parent: { t: "string", since: "1.12", req: true, doc: "Link carrying the VLAN, e.g. eth0." },
       up: { t: "boolean", since: "1.12", doc: "Bring the link up (administratively enabled)." },
       mtu: { t: "integer", since: "1.12", doc: "Maximum transmission unit of the link in bytes, e.g. 1500 or 9000 for jumbo frames." },
@@ -388,9 +388,9 @@ export const NETWORK_TYPES: TypeTable = {
   "network.VRFConfigV1Alpha1": {
     fields: {
       name: { t: "string", since: "1.13", req: true, doc: "Name of the VRF link." },
-      hardwareAddr: { t: "mac", since: "1.13", doc: "MAC address to set on the link, e.g. 52:54:00:12:34:56." },
+      hardwareAddr: { t: "hardwareAddr", since: "1.13", doc: "MAC address to set on the link, e.g. 52:54:00:12:34:56." },
       links: { t: "[]string", since: "1.13", req: true, doc: "Links enslaved to the VRF." },
-      table: { t: "string", since: "1.13", req: true, doc: "Routing table of the VRF." },
+      table: { t: "text(RoutingTable)", since: "1.13", req: true, doc: "Routing table of the VRF." },
       up: { t: "boolean", since: "1.13", doc: "Bring the link up (administratively enabled)." },
       mtu: { t: "integer", since: "1.13", doc: "Maximum transmission unit of the link in bytes, e.g. 1500 or 9000 for jumbo frames." },
       addresses: { t: "[]network.AddressConfig", since: "1.13", doc: "Static IP addresses with prefix length assigned to the link, e.g. 10.0.0.5/24." },
@@ -437,7 +437,7 @@ export const NETWORK_TYPES: TypeTable = {
     fields: {
       publicKey: { t: "string", since: "1.12", req: true, doc: "WireGuard public key of the peer, base64." },
       presharedKey: { t: "string", since: "1.12", secret: true, doc: "Optional pre-shared symmetric key (base64) for extra post-quantum protection." },
-      endpoint: { t: "hostPort", since: "1.12", doc: "Peer address as ip:port, e.g. 192.168.1.2:51820." },
+      endpoint: { t: "addrPort", since: "1.12", doc: "Peer address as ip:port, e.g. 192.168.1.2:51820." },
       persistentKeepaliveInterval: { t: "duration", since: "1.12", doc: "Interval between keepalive packets to keep NAT mappings open, e.g. 25s." },
       allowedIPs: { t: "[]cidr", since: "1.12", doc: "Networks routed to this peer and accepted from it, as CIDRs." },
     },

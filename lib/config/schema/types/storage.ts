@@ -7,7 +7,7 @@ export const STORAGE_TYPES: TypeTable = {
   "storage.LVMLogicalVolumeConfigV1Alpha1": {
     fields: {
       name: { t: "string", since: "1.14", doc: "Name of the logical volume." },
-      type: { t: "string", since: "1.14", doc: "Logical volume type, e.g. linear or raid1." },
+      type: { t: "text(LVMLogicalVolumeType)", since: "1.14", doc: "Logical volume type: linear, raid0, raid1 or raid10." },
       mirrors: { t: "integer", since: "1.14", doc: "Number of mirrors (raid1)." },
       stripes: { t: "integer", since: "1.14", doc: "Number of stripes." },
       provisioning: { t: "storage.LVMLogicalVolumeProvisioningSpec", since: "1.14", doc: "Volume group and size of the logical volume." },
@@ -16,8 +16,8 @@ export const STORAGE_TYPES: TypeTable = {
   "storage.LVMLogicalVolumeProvisioningSpec": {
     fields: {
       volumeGroup: { t: "string", since: "1.14", doc: "Name of the LVM volume group." },
-      minSize: { t: "size", since: "1.14", doc: "Minimum size of the volume: bytes or a human size such as 2GiB." },
-      maxSize: { t: "size", since: "1.14", doc: "Maximum size of the volume: bytes, a human size such as 50GiB, or a percentage of the disk." },
+      minSize: { t: "byteSize", since: "1.14", doc: "Minimum size of the volume: bytes or a human size such as 2GiB." },
+      maxSize: { t: "volumeSize", since: "1.14", doc: "Maximum size of the volume: bytes, a human size such as 50GiB, or a percentage of the disk." },
     },
   },
   "storage.LVMVolumeGroupConfigV1Alpha1": {
@@ -39,8 +39,8 @@ export const STORAGE_TYPES: TypeTable = {
   "storage.RAIDArrayConfigV1Alpha1": {
     fields: {
       name: { t: "string", since: "1.14", doc: "Name of the RAID array." },
-      level: { t: "enum(raid1)", since: "1.14", doc: "RAID level: raid1." },
-      metadata: { t: "enum(1.0|1.2)", since: "1.14", doc: "md superblock format: 1.0 or 1.2." },
+      level: { t: "text(MDLevel)", since: "1.14", doc: "RAID level: raid1." },
+      metadata: { t: "text(MDMetadata)", since: "1.14", doc: "md superblock format: 1.0 or 1.2." },
       provisioning: { t: "storage.RAIDProvisioningSpec", since: "1.14", doc: "Member volumes of the array." },
     },
   },

@@ -106,7 +106,7 @@ export const V1ALPHA1_MACHINE_TYPES: TypeTable = {
   },
   "v1alpha1.DiskPartition": {
     fields: {
-      size: { t: "size", doc: "Partition size: bytes or a human size such as 100 GB; 0 fills the rest of the disk." },
+      size: { t: "diskSize", doc: "Partition size: bytes or a human size such as 100 GB; 0 fills the rest of the disk." },
       mountpoint: { t: "string", doc: "Where the partition is mounted, e.g. /var/mnt/extra." },
     },
   },
@@ -416,7 +416,7 @@ export const V1ALPHA1_MACHINE_TYPES: TypeTable = {
   "v1alpha1.RegistryTLSConfig": {
     fields: {
       clientIdentity: { t: "v1alpha1.PEMEncodedCertificateAndKey", until: "1.11", dep: "", doc: "Client certificate and key (base64 PEM) for mutual TLS." },
-      ca: { t: "b64pem", until: "1.11", dep: "", doc: "CA certificate (base64 PEM) used to verify the registry." },
+      ca: { t: "base64", until: "1.11", dep: "", doc: "CA certificate (base64 PEM) used to verify the registry." },
       insecureSkipVerify: { t: "boolean", until: "1.11", dep: "", doc: "Skip TLS certificate verification of the registry (unsafe; for testing)." },
     },
   },
