@@ -8,6 +8,7 @@ import { Button } from "@/components/ui/button";
 import { nodeId } from "@/lib/fleet/node-id";
 import { clustersQueryOptions } from "@/lib/client/clusters";
 import { type ConfigRole } from "@/lib/client/config";
+import { LATEST_TALOS_MINOR, TALOS_MINORS, type TalosMinor } from "@/lib/config/types";
 
 import type { ConfigSource } from "./source";
 
@@ -27,6 +28,7 @@ export function OpenConfig({ current, cluster, onOpen }: OpenConfigProps) {
   const clusters = useQuery(clustersQueryOptions);
   const [node, setNode] = useState(current.kind === "node" ? current.nodeId : "");
   const [role, setRole] = useState<ConfigRole>(current.kind === "template" ? current.role : "controlplane");
+  const [templateVersion, setTemplateVersion] = useState<TalosMinor>((current.kind === "template" ? current.talosVersion : undefined) ?? LATEST_TALOS_MINOR);
   const [uploadError, setUploadError] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
@@ -118,7 +120,19 @@ export function OpenConfig({ current, cluster, onOpen }: OpenConfigProps) {
           <option value="controlplane">Control plane</option>
           <option value="worker">Worker</option>
         </select>
-        <Button size="sm" onClick={() => onOpen({ kind: "template", role })}>
+        <select
+          aria-label="Template Talos version"
+          value={templateVersion}
+          onChange={(e) => setTemplateVersion(e.target.value as TalosMinor)}
+          className="h-8 rounded-md border border-border bg-surface px-2 text-sm text-fg"
+        >
+          {[...TALOS_MINORS].reverse().map((m) => (
+            <option key={m} value={m}>
+              Talos {m}
+            </option>
+          ))}
+        </select>
+        <Button size="sm" onClick={() => onOpen(templateVersion === LATEST_TALOS_MINOR ? { kind: "template", role } : { kind: "template", role, talosVersion: templateVersion })}>
           <FilePlus2 aria-hidden className="size-4" />
           New from template
         </Button>

@@ -5,10 +5,12 @@
  */
 import { parseNodeId } from "@/lib/fleet/node-id";
 import type { ConfigRole } from "@/lib/client/config";
+import { TALOS_MINORS, type TalosMinor } from "@/lib/config/types";
 
 export type ConfigSource =
   | { kind: "node"; nodeId: string }
-  | { kind: "template"; role: ConfigRole }
+  /** `talosVersion`: the contract `talosctl gen config --talos-version` generates for; absent: the latest. */
+  | { kind: "template"; role: ConfigRole; talosVersion?: TalosMinor }
   | { kind: "file"; name: string };
 
 export const DEFAULT_SOURCE: ConfigSource = { kind: "template", role: "controlplane" };
@@ -18,7 +20,7 @@ export function sourceKey(source: ConfigSource): string {
     case "node":
       return `node:${source.nodeId}`;
     case "template":
-      return `template:${source.role}`;
+      return source.talosVersion ? `template:${source.role}:${source.talosVersion}` : `template:${source.role}`;
     case "file":
       return `file:${source.name}`;
   }
@@ -32,13 +34,13 @@ export function sourceLabel(source: ConfigSource): string {
       return id ? `${id.address} (${id.cluster})` : source.nodeId;
     }
     case "template":
-      return `new ${source.role} config`;
+      return source.talosVersion ? `new ${source.role} config (Talos ${source.talosVersion})` : `new ${source.role} config`;
     case "file":
       return source.name;
   }
 }
 
-/** `?node=<id>`, `?template=<role>` or `?file=<name>`; anything else opens a control-plane template. */
+/** `?node=<id>`, `?template=<role>[&version=<minor>]` or `?file=<name>`; anything else opens a control-plane template. */
 export function parseSource(params: Record<string, string | string[] | undefined>): ConfigSource {
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
   const node = first(params.node);
@@ -46,16 +48,23 @@ export function parseSource(params: Record<string, string | string[] | undefined
   const file = first(params.file);
   if (file) return { kind: "file", name: file.slice(0, 200) };
   const template = first(params.template);
-  if (template === "worker" || template === "controlplane") return { kind: "template", role: template };
+  if (template === "worker" || template === "controlplane") {
+    const version = first(params.version);
+    const talosVersion = TALOS_MINORS.find((m) => m === version);
+    return talosVersion ? { kind: "template", role: template, talosVersion } : { kind: "template", role: template };
+  }
   return DEFAULT_SOURCE;
 }
 
 /** The current URL with the source's parameter in place of any other source's. */
 export function urlForSource(source: ConfigSource, current: URL): string {
   const url = new URL(current);
-  for (const p of ["node", "template", "file"]) url.searchParams.delete(p);
+  for (const p of ["node", "template", "version", "file"]) url.searchParams.delete(p);
   if (source.kind === "node") url.searchParams.set("node", source.nodeId);
-  else if (source.kind === "template") url.searchParams.set("template", source.role);
+  else if (source.kind === "template") {
+    url.searchParams.set("template", source.role);
+    if (source.talosVersion) url.searchParams.set("version", source.talosVersion);
+  }
   else url.searchParams.set("file", source.name);
   return `${url.pathname}${url.search}`;
 }

@@ -34,7 +34,7 @@ export function useWorkspace(initialSource: ConfigSource) {
     enabled: source.kind === "node" && !ownText,
   });
   const templateQuery = useQuery({
-    ...configTemplateQueryOptions(source.kind === "template" ? source.role : "controlplane"),
+    ...configTemplateQueryOptions(source.kind === "template" ? source.role : "controlplane", source.kind === "template" ? source.talosVersion : undefined),
     enabled: source.kind === "template" && !ownText,
   });
   const query = source.kind === "node" ? nodeQuery : source.kind === "template" ? templateQuery : null;

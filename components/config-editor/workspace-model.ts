@@ -167,6 +167,6 @@ export function versionNote(doc: Doc, source: ConfigSource, nodeVersion: string 
 /** The editor card's heading. */
 export function workspaceTitle(source: ConfigSource, label: string): string {
   if (source.kind === "node") return `Running config of ${label}`;
-  if (source.kind === "template") return `New ${source.role} config (template)`;
+  if (source.kind === "template") return source.talosVersion ? `New ${source.role} config (template, Talos ${source.talosVersion})` : `New ${source.role} config (template)`;
   return `File ${label}`;
 }

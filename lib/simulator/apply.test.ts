@@ -56,10 +56,12 @@ interface EditableConfig {
   machine: Record<string, unknown> & { kubelet: Record<string, unknown> };
 }
 
+/** Edits the v1alpha1 document (the first one, as gen config writes it) and keeps the others as they are. */
 function edit(yaml: string, fn: (c: EditableConfig) => void): string {
-  const c = parse(yaml) as EditableConfig;
+  const [first, ...rest] = yaml.split(/^---\n/m);
+  const c = parse(first!) as EditableConfig;
   fn(c);
-  return stringify(c, { indent: 4, lineWidth: 0 });
+  return [stringify(c, { indent: 4, lineWidth: 0 }), ...rest].join("---\n");
 }
 
 const apply = (node: string, data: string, mode: Mode, dryRun = false, tryMs?: number) =>

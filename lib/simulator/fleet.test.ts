@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 
 import { status } from "@grpc/grpc-js";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { MachineConfigSpec, MachineTypeSpec } from "../third_party/talos-proto/gen/resource/definitions/config/config";
@@ -128,10 +128,12 @@ describe("roles", () => {
     expect(denied.code).toBe(status.PERMISSION_DENIED);
     const res = await rpc(admin.cosi, "get", req, md());
     const yaml = MachineConfigSpec.decode(res.resource!.spec!.protoSpec).yamlMarshalled.toString("utf8");
-    const cfg = parse(yaml) as { version: string; machine: { type: string; ca: { key: string }; network: { hostname: string } }; cluster: { clusterName: string; controlPlane: { endpoint: string }; etcd: unknown } };
+    // gen config's layout for the node's contract: the v1alpha1 document first, then the others.
+    const cfg = parseAllDocuments(yaml)[0]!.toJS() as { version: string; machine: { type: string; ca: { key: string }; certSANs: string[] }; cluster: { clusterName: string; controlPlane: { endpoint: string }; etcd: unknown } };
     expect(cfg.version).toBe("v1alpha1");
     expect(cfg.machine.type).toBe("controlplane");
-    expect(cfg.machine.network.hostname).toBe("sim-1-controlplane-1");
+    // The node's address is its one extra SAN (lib/talos/generate/template.ts).
+    expect(cfg.machine.certSANs).toEqual([CP1]);
     expect(Buffer.from(cfg.machine.ca.key, "base64").toString()).toContain("ED25519 PRIVATE KEY");
     expect(cfg.cluster.clusterName).toBe("sim-1");
     expect(cfg.cluster.controlPlane.endpoint).toBe(`https://${CP1}:6443`);

@@ -11,8 +11,9 @@ import { ImageServiceService } from "../third_party/talos-proto/gen/machine/imag
 import { LifecycleServiceService } from "../third_party/talos-proto/gen/machine/lifecycle";
 import { MachineServiceService } from "../third_party/talos-proto/gen/machine/machine";
 import { StateService } from "../third_party/talos-proto/gen/cosi/state";
-import { buildConfigTemplate } from "../talos/generate/config";
-import type { ClusterSecrets } from "../talos/generate/secrets";
+import { contractFor } from "../talos/generate";
+import { buildConfigTemplate } from "../talos/generate/template";
+import type { SecretsBundle } from "../talos/secrets/bundle";
 import { type CertAndKey, issueClientCert, toTalosKeyPem } from "../talos/pki";
 import { renderTalosconfig, writeTalosconfig } from "../talos/talosconfig";
 import { realClock } from "../utils/clock";
@@ -31,6 +32,7 @@ import { imageServiceImpl, lifecycleServiceImpl } from "./services/lifecycle";
 import { type ClientConfigIssuer, machineServiceImpl } from "./services/machine";
 import { TALOS_API_PORT } from "../talos/constants";
 import { defaultKubernetesVersion } from "../talos/features";
+import { installerImage } from "../talos/upgrade";
 
 export type { FaultSpec } from "./faults";
 export { DEFAULT_TALOS_VERSION, fleetOptionsSchema, type ApidCertOptions, type FleetOptions } from "./fleet-options";
@@ -86,8 +88,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const clusterNames = [...new Set(layout.map((l) => l.cluster))];
 
   const pki = await loadOrCreatePki(stateDir, { caValidDays: o.caValidDays, talosVersion: o.version });
-  const secrets = new Map<string, ClusterSecrets>(
-    await Promise.all(clusterNames.map(async (name) => [name, await loadOrCreateClusterSecrets(stateDir, name, { caValidDays: o.caValidDays, talosVersion: o.version })] as const)),
+  const secrets = new Map<string, SecretsBundle>(
+    await Promise.all(clusterNames.map(async (name) => [name, await loadOrCreateClusterSecrets(stateDir, name, pki.ca, { caValidDays: o.caValidDays, talosVersion: o.version })] as const)),
   );
 
   const timing: NodeTiming = {
@@ -145,16 +147,19 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         const key = `${role}/${version}`;
         let t = templates.get(key);
         if (t === undefined) {
-          t = buildConfigTemplate({
+          // `talosctl gen config` for the node's own version contract; each node's address is
+          // one more --additional-sans (lib/talos/generate/template.ts).
+          t = buildConfigTemplate(
+            {
+              clusterName: name,
+              endpoint: `https://${o.ports ? firstCp.hostname : firstCp.address}:6443`,
+              kubernetesVersion: ctx.kubernetesVersion,
+              talosVersion: contractFor(version),
+              installImage: installerImage(version),
+              secrets: secrets.get(name)!,
+            },
             role,
-            clusterName: name,
-            controlPlaneEndpoint: `https://${o.ports ? firstCp.hostname : firstCp.address}:6443`,
-            controlPlaneHost: o.ports ? firstCp.hostname : firstCp.address,
-            talosVersion: version,
-            kubernetesVersion: ctx.kubernetesVersion,
-            osCa: pki.ca,
-            secrets: secrets.get(name)!,
-          });
+          );
           templates.set(key, t);
         }
         return t;

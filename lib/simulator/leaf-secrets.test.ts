@@ -3,13 +3,13 @@ import crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
-import { generateClusterSecrets, type ClusterSecrets } from "../talos/generate/secrets";
+import { generateSecretsBundle, type SecretsBundle } from "../talos/secrets/bundle";
 import { issueLeafSecrets } from "./leaf-secrets";
 
 describe("Talos's control-plane leaves", () => {
-  let secrets: ClusterSecrets;
+  let secrets: SecretsBundle;
   beforeAll(async () => {
-    secrets = await generateClusterSecrets();
+    secrets = await generateSecretsBundle({ talosVersion: "1.14" });
   }, 60_000);
 
   const read = (yaml: string, key: string) => {

@@ -9,8 +9,8 @@ import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { stringify } from "yaml";
 
 import { apiServerCertSans } from "../talos/cert-sans";
-import type { ClusterSecrets } from "../talos/generate/secrets";
 import { issueLeaf, talos1Minor, toTalosKeyPem, type CertAndKey } from "../talos/pki";
+import type { SecretsBundle } from "../talos/secrets/bundle";
 
 /** Lifetimes of the issued leaves; defaults are Talos's (etcd 87600 h, Kubernetes 8760 h). */
 export interface LeafSecretsOptions {
@@ -79,10 +79,10 @@ function renderYaml(named: Record<string, CertAndKey>): string {
  *   issuing CA appended to its PEM; apiserver-kubelet-client O=system:masters, EKU clientAuth;
  *   front-proxy-client (no O) from the aggregator CA, whose subject is empty, EKU clientAuth.
  */
-export async function issueLeafSecrets(node: LeafSecretsNode, secrets: ClusterSecrets, options: LeafSecretsOptions = {}): Promise<LeafSecrets> {
-  const etcdCa = pair(secrets.etcdCa);
-  const k8sCa = pair(secrets.k8sCa);
-  const aggregatorCa = pair(secrets.aggregatorCa);
+export async function issueLeafSecrets(node: LeafSecretsNode, secrets: SecretsBundle, options: LeafSecretsOptions = {}): Promise<LeafSecrets> {
+  const etcdCa = pair(secrets.certs.etcd);
+  const k8sCa = pair(secrets.certs.k8s);
+  const aggregatorCa = pair(secrets.certs.k8saggregator);
   const etcdHours = options.etcdValidHours ?? 87600;
   const k8sHours = options.kubernetesValidHours ?? 8760;
   const { notBefore } = options;

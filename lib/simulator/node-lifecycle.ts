@@ -8,7 +8,7 @@
 import crypto from "node:crypto";
 
 import { PhaseEvent_Action, SequenceEvent_Action, ServiceStateEvent_Action } from "../third_party/talos-proto/gen/machine/machine";
-import { renderNodeConfig } from "../talos/generate/config";
+import { renderNodeConfig } from "../talos/generate/template";
 import type { Clock } from "../utils/clock";
 import { TimerSet } from "./clock";
 import { failedPrecondition } from "./errors";

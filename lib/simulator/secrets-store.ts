@@ -9,10 +9,13 @@ import crypto from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 
+import { z } from "zod";
+
 import { apidCertSans, type ApidSansNode } from "../talos/cert-sans";
-import { TALOS_ROLES } from "../talos/constants";
-import { clusterSecretsSchema, generateClusterSecrets, type ClusterSecrets, type ClusterSecretsOptions } from "../talos/generate/secrets";
-import { createCa, issueClientCert, issueServerCert, keyMatchesCert, subjectKeyIdStyleOf, type CertAndKey, type KeyAlgorithm } from "../talos/pki";
+import { LATEST_TALOS_MINOR, TALOS_ROLES } from "../talos/constants";
+import { contractFor } from "../talos/generate";
+import { createCa, issueClientCert, issueServerCert, keyMatchesCert, subjectKeyIdStyleOf, toTalosKeyPem, type CertAndKey, type KeyAlgorithm } from "../talos/pki";
+import { generateSecretsBundle, parseSecretsBundle, stringifySecretsBundle, type Pair, type SecretsBundle } from "../talos/secrets/bundle";
 import { writeFileAtomic } from "../utils/write-file-atomic";
 
 const HOUR_MS = 3_600_000;
@@ -161,20 +164,70 @@ export async function loadOrCreatePki(stateDir: string, options: LoadOrCreatePki
 // Cluster secrets
 // ---------------------------------------------------------------------------------------------
 
+/** Options for {@link loadOrCreateClusterSecrets}; they shape only a bundle created now. */
+export interface ClusterSecretsOptions {
+  /** Validity of new CAs; default Talos's 87600 h. */
+  caValidDays?: number;
+  /** The Talos version whose talosctl made the cluster (1.10: SHA-1 key identifiers on the CAs). */
+  talosVersion?: string;
+}
+
+/** The JSON the simulator kept before it wrote talosctl's format; read once and converted. */
+const legacyPair = z.object({ crt: z.string(), key: z.string() });
+const legacySecretsSchema = z.object({
+  clusterId: z.string(),
+  clusterSecret: z.string(),
+  bootstrapToken: z.string(),
+  trustdToken: z.string(),
+  secretboxEncryptionSecret: z.string(),
+  k8sCa: legacyPair,
+  aggregatorCa: legacyPair,
+  etcdCa: legacyPair,
+  serviceAccountKey: z.string(),
+});
+
+const osPair = (ca: CertAndKey): Pair => ({ crt: ca.certPem, key: toTalosKeyPem(ca.keyPem) });
+
 /**
- * Loads `<stateDir>/cluster-<name>.json`, creating it on first use (0600: it holds CA keys).
- * `options` only shape secrets created now; existing ones are kept as they are.
+ * Loads the cluster's secrets bundle, `<stateDir>/cluster-<name>-secrets.yaml` in talosctl's
+ * format (so `talosctl gen config --with-secrets` takes it), creating it on first use (0600: it
+ * holds CA keys). Its OS CA is always the fleet's (`osCa`), which every cluster shares.
  */
-export async function loadOrCreateClusterSecrets(stateDir: string, clusterName: string, options: ClusterSecretsOptions = {}): Promise<ClusterSecrets> {
-  const file = path.join(stateDir, `cluster-${clusterName}.json`);
-  try {
-    return clusterSecretsSchema.parse(JSON.parse(await readFile(file, "utf8")));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") {
+export async function loadOrCreateClusterSecrets(stateDir: string, clusterName: string, osCa: CertAndKey, options: ClusterSecretsOptions = {}): Promise<SecretsBundle> {
+  const file = path.join(stateDir, `cluster-${clusterName}-secrets.yaml`);
+  const text = await readIfExists(file);
+  if (text !== null) {
+    try {
+      const stored = parseSecretsBundle(text, file);
+      return { ...stored, certs: { ...stored.certs, os: osPair(osCa) } };
+    } catch (e) {
       throw new Error(`cluster secrets ${file} are unreadable (${(e as Error).message}); delete the file to regenerate them`);
     }
   }
-  const secrets = await generateClusterSecrets(options);
-  await writeFileAtomic(file, JSON.stringify(secrets, null, 2), 0o600);
-  return secrets;
+  let bundle: SecretsBundle;
+  const legacyFile = path.join(stateDir, `cluster-${clusterName}.json`);
+  const legacy = await readIfExists(legacyFile);
+  if (legacy !== null) {
+    let l: z.infer<typeof legacySecretsSchema>;
+    try {
+      l = legacySecretsSchema.parse(JSON.parse(legacy));
+    } catch (e) {
+      throw new Error(`cluster secrets ${legacyFile} are unreadable (${(e as Error).message}); delete the file to regenerate them`);
+    }
+    bundle = {
+      cluster: { id: l.clusterId, secret: l.clusterSecret },
+      secrets: { bootstraptoken: l.bootstrapToken, secretboxencryptionsecret: l.secretboxEncryptionSecret },
+      trustdinfo: { token: l.trustdToken },
+      certs: { etcd: l.etcdCa, k8s: l.k8sCa, k8saggregator: l.aggregatorCa, k8sserviceaccount: { key: l.serviceAccountKey }, os: osPair(osCa) },
+    };
+  } else {
+    bundle = await generateSecretsBundle({
+      talosVersion: contractFor(options.talosVersion ?? LATEST_TALOS_MINOR),
+      caValidDays: options.caValidDays,
+      talosctlVersion: options.talosVersion,
+      os: osPair(osCa),
+    });
+  }
+  await writeFileAtomic(file, stringifySecretsBundle(bundle), 0o600);
+  return bundle;
 }

@@ -86,3 +86,26 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeo
 // What tests beside product code need from the simulator, so only test/ names lib/simulator.
 export { startFleet, type SimNodeInfo } from "@/lib/simulator/fleet";
 export { loadOrCreatePki } from "@/lib/simulator/secrets-store";
+
+/**
+ * Sets a node's hostname in a config as `talosctl gen config` lays it out, leaving the rest byte
+ * for byte: the HostnameConfig document's `auto: stable` (1.12+, where gen config writes one)
+ * becomes `hostname: <name>`, else machine.network.hostname (1.10–1.11). The simulator's configs
+ * are gen config's, so they carry no hostname until a test sets one.
+ */
+export function withHostname(yaml: string, name: string): string {
+  const lines = yaml.split("\n");
+  const kind = lines.indexOf("kind: HostnameConfig");
+  if (kind >= 0) {
+    for (let i = kind + 1; i < lines.length && lines[i] !== "---"; i++) {
+      if (/^(auto|hostname): /.test(lines[i]!)) {
+        lines[i] = `hostname: ${name}`;
+        return lines.join("\n");
+      }
+    }
+    throw new Error("withHostname: a HostnameConfig with neither auto nor hostname");
+  }
+  if (/^\s+hostname: /m.test(yaml)) return yaml.replace(/^(\s+hostname: ).*$/m, `$1${name}`);
+  if (!yaml.includes("\n    network: {}\n")) throw new Error("withHostname: no machine.network to set a hostname in");
+  return yaml.replace("\n    network: {}\n", `\n    network:\n        hostname: ${name}\n`);
+}

@@ -8,7 +8,7 @@ import { diffRevisions, listRevisions } from "@/lib/server/configs/history";
 import { preflightNodeConfig, runPreflight } from "@/lib/server/configs/preflight";
 import { ValidationPool } from "@/lib/server/validation/pool";
 import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
-import { rejection, waitFor } from "@/test/talos/fleet";
+import { rejection, waitFor, withHostname } from "@/test/talos/fleet";
 import { processState } from "@/lib/server/platform/process-state";
 
 const USER = "test user";
@@ -18,8 +18,6 @@ let cp: string;
 let cp14: string;
 let workers: string[];
 
-/** Sets machine.network.hostname in a config text, leaving the rest byte for byte. */
-const withHostname = (yaml: string, name: string) => yaml.replace(/^(\s+hostname: ).*$/m, `$1${name}`);
 const tokenOf = (yaml: string) => /^\s+token: (\S+)$/m.exec(yaml)?.[1];
 /** cluster.secret: a secret that Talos 1.13 can change without a reboot. */
 const clusterSecretOf = (yaml: string) => /^ {4}secret: (\S+)$/m.exec(yaml)?.[1];
@@ -39,7 +37,7 @@ describe("preflight", () => {
     const p = await preflightNodeConfig(t.deps, node, { yaml: edited, mode: "auto" }, USER);
     expect(p).toMatchObject({ ok: true, requestedMode: "auto", mode: "no-reboot", effect: "applies now without a reboot", reboots: false, unchanged: false, changedSecrets: [] });
     expect(p.diff).toMatch(/^--- running\n\+\+\+ new\n/);
-    expect(p.diff).toContain("+        hostname: renamed-worker");
+    expect(p.diff).toContain("+hostname: renamed-worker");
     expect(p.modeDetails).toContain("(skipped in dry-run)");
     expect(p.modeDetails).not.toContain("Config diff");
     // No secret from the running config leaves the server, whatever the field.
@@ -141,9 +139,10 @@ describe("preflight", () => {
   it("never quotes a WireGuard private key of the wrong length: not in the 422, not in the audit log", async () => {
     const node = workers[0]!;
     const key = "wKWd4d7N1Pl2pyd4CsqVCNTw4bz6fGdKQwW0ZaY9"; // 30 bytes
+    // machine.network.interfaces (the simulator's 1.13 config has no machine.network: add one).
     const yaml = redactConfig(await t.runningConfig(node)).replace(
-      /^(\s+)hostname: (.*)$/m,
-      `$1hostname: $2\n$1interfaces:\n$1  - interface: wg0\n$1    wireguard:\n$1      privateKey: ${key}\n`,
+      "\n    kubelet:\n",
+      `\n    network:\n        interfaces:\n            - interface: wg0\n              wireguard:\n                  privateKey: ${key}\n    kubelet:\n`,
     );
     const e = (await rejection(preflightNodeConfig(t.deps, node, { yaml, mode: "auto" }, USER))) as Error & { code: string; details: unknown };
     expect(e.code).toBe("invalid_config");
@@ -307,8 +306,8 @@ describe("history, rollback and drift", () => {
     const a = await applyNodeConfig(t.deps, node, { yaml: withHostname(original, "w-a"), mode: "no-reboot" }, { actor: USER });
     const b = await applyNodeConfig(t.deps, node, { yaml: withHostname(original, "w-b").replace(clusterSecretOf(original)!, "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"), mode: "no-reboot" }, { actor: USER });
     const d = await diffRevisions(t.deps, node, a.revision.id, b.revision.id);
-    expect(d.diff).toContain("-        hostname: w-a");
-    expect(d.diff).toContain("+        hostname: w-b");
+    expect(d.diff).toContain("-hostname: w-a");
+    expect(d.diff).toContain("+hostname: w-b");
     expect(d.changedSecrets).toEqual(["cluster.secret"]);
     expect(d.diff).not.toContain("zzzzzz");
     const back = await rollbackNodeConfig(t.deps, node, a.revision.id, { mode: "auto" }, USER);
@@ -327,7 +326,7 @@ describe("history, rollback and drift", () => {
     await t.clients.admin.applyConfiguration(t.address(node), { data: outside, mode: "no-reboot" });
     const drift = await checkDrift(t.deps, node);
     expect(drift).toMatchObject({ drifted: true, revisionId: last.id });
-    expect(drift.diff).toContain("+        hostname: changed-outside");
+    expect(drift.diff).toContain("+hostname: changed-outside");
     expect(drift.diff).not.toContain(tokenOf(outside)!);
 
     const re = await reapplyDrift(t.deps, node, { mode: "auto" }, USER);

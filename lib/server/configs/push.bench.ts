@@ -12,13 +12,13 @@ import { RolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { createRollout, getRollout } from "@/lib/server/configs/rollouts/service";
 import { openDb } from "@/lib/server/platform/db/db";
 import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
+import { withHostname } from "@/test/talos/fleet";
 
 const SUITE = "config-push";
 const TIMING = { rebootSeconds: 2, bootSeconds: 1, readySeconds: 0.5, applySeconds: 0.3 };
 /** What the simulator makes a reboot apply take at best: dry run + apply + reboot + boot + ready. */
 const REBOOT_FLOOR_S = TIMING.applySeconds / 3 + TIMING.applySeconds + TIMING.rebootSeconds + TIMING.bootSeconds + TIMING.readySeconds;
 
-const withHostname = (yaml: string, name: string) => yaml.replace(/^(\s+hostname: ).*$/m, `$1${name}`);
 
 async function waitHealthy(t: ConfigTestFleet, id: string, bootBefore: number | null): Promise<void> {
   for (;;) {

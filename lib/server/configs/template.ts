@@ -1,13 +1,15 @@
 import "server-only";
 
-import { LATEST_TALOS_MINOR } from "@/lib/config/types";
+import { LATEST_TALOS_MINOR, TALOS_MINORS, type TalosMinor } from "@/lib/config/types";
 import type { ConfigTemplateResponse } from "@/lib/schemas/node-config";
 import { RateLimitedError } from "@/lib/server/auth/guard";
 import { PoolBusyError, ReadyPool } from "@/lib/server/configs/ready-pool";
-import { buildConfigTemplate, renderNodeConfig } from "@/lib/talos/generate/config";
-import { generateClusterSecrets, type ClusterSecrets } from "@/lib/talos/generate/secrets";
-import { createTalosCa, type CertAndKey } from "@/lib/talos/pki";
+import { AppError } from "@/lib/server/platform/errors";
+import { generateMachineConfig } from "@/lib/talos/generate";
+import { generateSecretsBundle, type SecretsBundle } from "@/lib/talos/secrets/bundle";
 import { defaultKubernetesVersion } from "@/lib/talos/features";
+import { installerImage } from "@/lib/talos/upgrade";
+import { talosMinor } from "@/lib/talos/version";
 import { processState } from "@/lib/server/platform/process-state";
 
 export interface TemplateRequest {
@@ -17,16 +19,16 @@ export interface TemplateRequest {
   endpoint: string;
 }
 
-/** Everything secret in one template: the OS CA and the cluster secrets (with the RSA-4096 service-account key). */
-export interface TemplateSecrets {
-  osCa: CertAndKey;
-  secrets: ClusterSecrets;
-}
+/** Everything secret in one template: a whole secrets bundle (with its RSA-4096 service-account key). */
+export type TemplateSecrets = SecretsBundle;
 
-/** Fresh secrets for one template, as `talosctl gen config` makes them (~1.6 s of CPU for the RSA key). */
+/**
+ * A fresh bundle, as `talosctl gen secrets` makes it (~1.6 s of CPU for the RSA key). Contracts
+ * 1.10–1.14 make the same kinds of secrets (RSA service-account key after 1.6, secretbox after
+ * 1.2: bundle.go populate), so one stock serves every version.
+ */
 export async function makeTemplateSecrets(): Promise<TemplateSecrets> {
-  const [osCa, secrets] = await Promise.all([createTalosCa("os"), generateClusterSecrets()]);
-  return { osCa, secrets };
+  return generateSecretsBundle({ talosVersion: LATEST_TALOS_MINOR });
 }
 
 /** Ready secret sets kept in stock: a template request never waits for key generation while one is ready. */
@@ -47,34 +49,37 @@ export function templateSecretsPool(): ReadyPool<TemplateSecrets> {
   return g.__minosTemplatePool;
 }
 
+/** The version contract of a request's Talos version; a version outside 1.10–1.14 is refused. */
+function contractOf(version: string): TalosMinor {
+  const minor = talosMinor(version);
+  if (minor === null || !(TALOS_MINORS as readonly string[]).includes(minor)) {
+    throw new AppError("validation_failed", `Talos ${version} is not supported: templates are generated for ${TALOS_MINORS.join(", ")}`);
+  }
+  return minor as TalosMinor;
+}
+
 /**
- * A new machine config for a role, as `talosctl gen config` would write it, with fresh secrets
- * (the same generator the simulated fleet uses) taken from the pool. Nothing is stored: the
- * secrets exist only in the returned text, and each set is handed out once.
+ * A new machine config for a role, as `talosctl gen config --talos-version <version>` writes it
+ * with comments off (lib/talos/generate, the generator the simulated fleet uses too), with a
+ * fresh secrets bundle taken from the pool. Nothing is stored: the secrets exist only in the
+ * returned text, and each set is handed out once.
  * @throws RateLimitedError when too many requests already wait for a set.
  */
 export async function generateConfigTemplate(req: TemplateRequest, pool: ReadyPool<TemplateSecrets> = templateSecretsPool()): Promise<ConfigTemplateResponse> {
   const talosVersion = normalizeTag(req.talosVersion ?? `v${LATEST_TALOS_MINOR}.0`);
-  const host = new URL(req.endpoint).hostname.replace(/^\[|\]$/g, "");
-  let osCa: CertAndKey, secrets: ClusterSecrets;
+  const contract = contractOf(talosVersion);
+  let secrets: SecretsBundle;
   try {
-    ({ osCa, secrets } = await pool.take());
+    secrets = await pool.take();
   } catch (e) {
     if (e instanceof PoolBusyError) throw new RateLimitedError(e.retryAfterSeconds);
     throw e;
   }
-  const template = buildConfigTemplate({
-    role: req.role,
-    clusterName: req.clusterName,
-    controlPlaneEndpoint: req.endpoint,
-    controlPlaneHost: host,
-    talosVersion,
-    kubernetesVersion: defaultKubernetesVersion(talosVersion),
-    osCa,
-    secrets,
-  });
-  const hostname = req.role === "controlplane" ? `${req.clusterName}-cp-1` : `${req.clusterName}-worker-1`;
-  return { yaml: renderNodeConfig(template, { hostname, address: host }), role: req.role, talosVersion };
+  const yaml = generateMachineConfig(
+    { clusterName: req.clusterName, endpoint: req.endpoint, kubernetesVersion: defaultKubernetesVersion(talosVersion), talosVersion: contract, installImage: installerImage(talosVersion), secrets },
+    req.role,
+  );
+  return { yaml, role: req.role, talosVersion };
 }
 
 function normalizeTag(version: string): string {

@@ -10,7 +10,7 @@
  */
 import type { TalosMinor } from "../../config/types";
 import { SourceError } from "../errors";
-import { issueClientCert, toTalosKeyPem } from "../pki";
+import { issueClientCert, talos1Minor, toTalosKeyPem } from "../pki";
 import type { SecretsBundle } from "../secrets/bundle";
 import { installerImage } from "../upgrade";
 import { encodeGoYamlDocuments, type GoYamlValue } from "./goyaml";
@@ -41,6 +41,16 @@ export interface GenerateInput {
 }
 
 export type MachineRole = "controlplane" | "worker";
+
+/**
+ * The contract Minos generates for a Talos version: its minor, clamped to 1.10–1.14 (a newer
+ * version gets talosctl 1.14's current contract; older contracts are not implemented).
+ */
+export function contractFor(version: string): TalosMinor {
+  const minor = talos1Minor(version) ?? talos1Minor(`v${version}`);
+  if (minor === null) throw new SourceError(`not a Talos version: ${JSON.stringify(version)}`, { path: "talosVersion" });
+  return `1.${Math.min(14, Math.max(10, minor))}` as TalosMinor;
+}
 
 /** The contract's switches (contract.go), for contract 1.`minor`. */
 function contract(minor: number) {

@@ -87,6 +87,13 @@ export interface GenerateSecretsOptions {
    * is what `gen secrets` writes for every contract.
    */
   talosctlVersion?: string;
+  /** Validity of the new CAs; default Talos's 87600 h (the simulator shortens it in tests). */
+  caValidDays?: number;
+  /**
+   * An OS CA to keep instead of making one (populate fills only what is missing: the simulator
+   * shares one OS CA across its clusters).
+   */
+  os?: Pair;
 }
 
 /**
@@ -102,14 +109,14 @@ export async function generateSecretsBundle(opts: GenerateSecretsOptions): Promi
   const notBefore = opts.now ?? new Date();
   const style = subjectKeyIdStyleOf(opts.talosctlVersion);
   const ca = async (kind: "etcd" | "kubernetes" | "aggregator" | "os"): Promise<Pair> => {
-    const pair = await createTalosCa(kind, { notBefore, validDays: CA_VALID_DAYS, talosVersion: style === "sha1" ? opts.talosctlVersion : undefined });
+    const pair = await createTalosCa(kind, { notBefore, validDays: opts.caValidDays ?? CA_VALID_DAYS, talosVersion: style === "sha1" ? opts.talosctlVersion : undefined });
     return { crt: pair.certPem, key: toTalosKeyPem(pair.keyPem) };
   };
   const [etcd, k8s, k8saggregator, os, saKey] = await Promise.all([
     ca("etcd"),
     ca("kubernetes"),
     ca("aggregator"),
-    ca("os"),
+    opts.os ? Promise.resolve({ crt: opts.os.crt, key: toTalosKeyPem(opts.os.key) }) : ca("os"),
     minor > 6 ? rsaServiceAccountKey() : Promise.resolve(ecdsaServiceAccountKey()),
   ]);
   const encryption = crypto.randomBytes(32).toString("base64"); // cis.CreateEncryptionToken

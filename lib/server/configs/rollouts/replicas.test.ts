@@ -17,7 +17,7 @@ import { acquireLease } from "@/lib/server/platform/leases";
 import { depsForFleet, startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
 import { testDb, testStore } from "@/test/db";
 import { FakeClock } from "@/test/fake-clock";
-import { waitFor } from "@/test/talos/fleet";
+import { waitFor, withHostname } from "@/test/talos/fleet";
 
 const USER = "test user";
 let t: ConfigTestFleet;
@@ -28,7 +28,6 @@ let cluster: string;
 let workerYaml: string;
 const runners: RolloutRunner[] = [];
 
-const withHostname = (yaml: string, name: string) => yaml.replace(/^(\s+hostname: ).*$/m, `$1${name}`);
 const appliesSince = (since: number) => {
   const counts: Record<string, number> = {};
   for (const e of t.fleet.timeline()) if (e.event === "apply" && e.time >= since) counts[e.node] = (counts[e.node] ?? 0) + 1;

@@ -12,7 +12,7 @@ import { RolloutRepository } from "@/lib/server/configs/rollouts/repo";
 import { rolloutLease, RolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { createRollout, getRollout } from "@/lib/server/configs/rollouts/service";
 import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
-import { waitFor } from "@/test/talos/fleet";
+import { waitFor, withHostname } from "@/test/talos/fleet";
 
 const USER = "test user";
 const CHILD = path.resolve(__dirname, "../../../../test/configs/rollout-runner-child.ts");
@@ -22,7 +22,6 @@ let t: ConfigTestFleet;
 let workers: string[];
 let cluster: string;
 
-const withHostname = (yaml: string, name: string) => yaml.replace(/^(\s+hostname: ).*$/m, `$1${name}`);
 const appliesByNode = (since = 0) => {
   const counts: Record<string, number> = {};
   for (const e of t.fleet.timeline()) if (e.event === "apply" && e.time >= since) counts[e.node] = (counts[e.node] ?? 0) + 1;

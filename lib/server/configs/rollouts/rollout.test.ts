@@ -6,6 +6,7 @@ import { listAudit } from "@/lib/server/platform/audit";
 import { RolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { createRollout, getRollout, rolloutAction } from "@/lib/server/configs/rollouts/service";
 import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
+import { withHostname } from "@/test/talos/fleet";
 
 const USER = "test user";
 let t: ConfigTestFleet;
@@ -14,7 +15,6 @@ let workerYaml: string;
 let cpYaml: string;
 let cluster: string;
 
-const withHostname = (yaml: string, name: string) => yaml.replace(/^(\s+hostname: ).*$/m, `$1${name}`);
 const appliesByNode = () => {
   const counts: Record<string, number> = {};
   for (const e of t.fleet.timeline()) if (e.event === "apply") counts[e.node] = (counts[e.node] ?? 0) + 1;

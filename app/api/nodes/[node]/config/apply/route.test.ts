@@ -15,6 +15,7 @@ import { errorEnvelopeSchema } from "@/lib/schemas/error";
 import { authActorLabel, authedRequest } from "@/test/auth/credentials";
 import { startRolloutRunner, type RolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
+import { withHostname } from "@/test/talos/fleet";
 
 import * as rolloutItem from "../../../../rollouts/[id]/route";
 import * as rollouts from "../../../../rollouts/route";
@@ -42,7 +43,7 @@ beforeAll(async () => {
   // The routes use the process's deps: point them at the simulator and an in-memory database.
   g.__minosConfigDeps = t.deps;
   node = t.ids[1]!;
-  yaml = redactConfig(await t.runningConfig(node)).replace(/^(\s+hostname: ).*$/m, "$1route-test");
+  yaml = withHostname(redactConfig(await t.runningConfig(node)), "route-test");
 });
 afterAll(async () => {
   // The process's runner (started by POST /api/rollouts) scans its store until stopped.
