@@ -209,11 +209,62 @@ function parsedOf(p: ConfigPatch): Parsed {
   return parsed;
 }
 
+const LINK_KINDS = ["BondConfig", "BridgeConfig", "DummyLinkConfig", "LinkConfig", "VethConfig", "VLANConfig", "VRFConfig", "WireguardConfig"];
+/** ConflictsWithKinds of the document types (a kind and name may exist once across these). */
+const CONFLICTS: Readonly<Record<string, readonly string[]>> = {
+  ExistingVolumeConfig: ["UserVolumeConfig"],
+  UserVolumeConfig: ["ExistingVolumeConfig"],
+  HCloudVIPConfig: ["Layer2VIPConfig"],
+  Layer2VIPConfig: ["HCloudVIPConfig"],
+  ...Object.fromEntries(LINK_KINDS.map((k) => [k, LINK_KINDS.filter((o) => o !== k)])),
+};
+
+/**
+ * container.New's checks, which Talos runs on the config it reads and on every merge result:
+ * one document per identity, no conflicting kinds under one name, no link configured twice.
+ * Returns the error and the index of the document it is about, or null.
+ */
+function containerProblem(docs: readonly ConfigDoc[]): { message: string; at: number } | null {
+  const seen = new Set<string>();
+  const conflicting = new Map<string, string>();
+  const claimed = new Map<string, string>();
+  let v1 = false;
+  for (const [at, d] of docs.entries()) {
+    const fail = (message: string) => ({ message, at });
+    if (d.kind === "v1alpha1") {
+      if (v1) return fail("duplicate v1alpha1.Config");
+      v1 = true;
+      continue;
+    }
+    const named = isNamedKind(d.kind);
+    const name = named ? String(d.body.name ?? "") : "";
+    const id = `${d.kind}/${name}`;
+    if (seen.has(id)) return fail(`duplicate document: ${id}`);
+    seen.add(id);
+    const other = conflicting.get(id);
+    if (other !== undefined) return fail(`conflicting documents: ${other} and ${id}`);
+    for (const kind of CONFLICTS[d.kind] ?? []) {
+      const cid = `${kind}/${name}`;
+      if (seen.has(cid)) return fail(`conflicting documents: ${cid} and ${id}`);
+      conflicting.set(cid, id);
+    }
+    if (LINK_KINDS.includes(d.kind)) {
+      const peer = d.kind === "VethConfig" && isObj(d.body.peer) ? [String(d.body.peer.name ?? "")] : d.kind === "VethConfig" ? [""] : [];
+      for (const link of [name, ...peer]) {
+        const owner = claimed.get(link);
+        if (owner !== undefined) return fail(`conflicting link configurations: ${owner} and ${id} both configure ${JSON.stringify(link)}`);
+        claimed.set(link, id);
+      }
+    }
+  }
+  return null;
+}
+
 /** Reads the config the way Apply(WithBytes) does (strict decode, one document per identity). */
 function loadConfig(text: string, source: string): ConfigDoc[] {
   const parsed = parseYaml(text, source);
   const out: ConfigDoc[] = [];
-  const seen = new Set<string>();
+  const places: { line?: number; column?: number }[] = [];
   for (const pd of parsed.documents) {
     const body = pd.value;
     if (body === null || body === undefined) continue;
@@ -223,11 +274,11 @@ function loadConfig(text: string, source: string): ConfigDoc[] {
     const problems: DecodeProblem[] = [];
     decodeCheck(body, documentType(id.kind)!, [], problems, textAtIn(pd.doc));
     if (problems.length > 0) throw decodeProblemsError(problems, source, pd.doc, parsed.lineCounter);
-    const docId = documentId(body as Obj, id.kind);
-    if (seen.has(docId)) throw new SourceError(id.kind === "v1alpha1" ? "duplicate v1alpha1.Config" : `duplicate document: ${docId}`, { source, ...where });
-    seen.add(docId);
-    out.push({ id: docId, kind: id.kind, body: body as Obj });
+    out.push({ id: documentId(body as Obj, id.kind), kind: id.kind, body: body as Obj });
+    places.push(where);
   }
+  const problem = containerProblem(out);
+  if (problem) throw new SourceError(problem.message, { source, ...places[problem.at] });
   return out;
 }
 
@@ -242,7 +293,11 @@ function strategicMerge(left: ConfigDoc[], patch: ConfigPatch, parsed: Parsed): 
   } finally {
     scope.finish();
   }
-  return removed.size === 0 ? out : out.filter((d) => !removed.has(d));
+  const result = removed.size === 0 ? out : out.filter((d) => !removed.has(d));
+  // container.New on the merge result: the v1alpha1 document first, then the others in order.
+  const problem = containerProblem([...result.filter((d) => d.kind === "v1alpha1"), ...result.filter((d) => d.kind !== "v1alpha1")]);
+  if (problem) throw new SourceError(problem.message, { source: patch.source });
+  return result;
 }
 
 function strategicSteps(parsed: Parsed, patch: ConfigPatch, index: Map<string, ConfigDoc>, out: ConfigDoc[], removed: Set<ConfigDoc>, scope: DeleteScope): void {

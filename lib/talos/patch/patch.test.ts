@@ -1194,3 +1194,24 @@ describe("values Go reads into strings keep their text", () => {
     expect(apply("version: v1alpha1\nmachine:\n  type: worker\n", "debug: yes\n")).toContain("version: v1alpha1\ndebug: true\n");
   });
 });
+
+describe("the container's checks (container.New) on the config and on each merge result", () => {
+  it("a patch adding a bond under a link's name conflicts", () => {
+    const e = applyError("apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\n", "apiVersion: v1alpha1\nkind: BondConfig\nname: eth0\nlinks: [eth1]\n");
+    expect(e.message).toBe("conflicting documents: LinkConfig/eth0 and BondConfig/eth0");
+    expect(e.place.source).toBe("patch1.yaml");
+  });
+  it("a veth's peer claims its link name", () => {
+    expect(applyError("apiVersion: v1alpha1\nkind: VethConfig\nname: veth0\npeer:\n  name: eth0\n", "apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\n").message).toBe(
+      'conflicting link configurations: VethConfig/veth0 and LinkConfig/eth0 both configure "eth0"',
+    );
+  });
+  it("a config with a document twice is refused, at the second one", () => {
+    const e = applyError("apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\n---\napiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\n", "machine: {}\n");
+    expect(e.message).toBe("duplicate document: LinkConfig/eth0");
+    expect(e.place).toMatchObject({ source: "config", line: 5 });
+  });
+  it("existing and user volumes share one namespace of names", () => {
+    expect(applyError("apiVersion: v1alpha1\nkind: UserVolumeConfig\nname: data\n", "apiVersion: v1alpha1\nkind: ExistingVolumeConfig\nname: data\n").message).toBe("conflicting documents: UserVolumeConfig/data and ExistingVolumeConfig/data");
+  });
+});
