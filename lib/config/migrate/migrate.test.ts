@@ -91,7 +91,12 @@ const CASES: { field: string; expect: { kind: string; name?: string; fields: Obj
   {
     field: "cluster.apiServer",
     expect: [
-      { kind: "KubeAPIServerConfig", fields: { image: "registry.k8s.io/kube-apiserver:v1.35.1", extraArgs: { "audit-log-maxage": 30 }, certExtraSANs: ["10.5.0.10", "cp.example.internal"] } },
+      {
+        kind: "KubeAPIServerConfig",
+        // No probes and no anonymous access, as the legacy kube-apiserver ran.
+        fields: { image: "registry.k8s.io/kube-apiserver:v1.35.1", extraArgs: { "audit-log-maxage": 30 }, certExtraSANs: ["10.5.0.10", "cp.example.internal"], startupProbes: false },
+      },
+      { kind: "KubeAuthenticationConfig", fields: { configuration: { anonymous: { enabled: false }, jwt: [] } } },
       { kind: "KubeAdmissionControlConfig", name: "PodSecurity", fields: { configuration: get(before, "cluster.apiServer.admissionControl.0.configuration") as Obj } },
       { kind: "KubeAuditPolicyConfig", fields: { configuration: get(before, "cluster.apiServer.auditPolicy") as Obj } },
       // Talos added Node and RBAC in front of the legacy list; with KubeAPIServerConfig it no longer does.
@@ -324,6 +329,12 @@ describe("decisions", () => {
       text: withV1(() => {}, "---\napiVersion: v1alpha1\nkind: KubeAuthorizerConfig\nname: node\ntype: Node\n"),
       field: "cluster.apiServer",
       message: /both in `cluster.apiServer.authorizationConfig` and in KubeAuthorizerConfig/,
+    },
+    {
+      name: "apiServer extra args that set the authentication config",
+      text: withV1((v) => ((get(v, "cluster.apiServer.extraArgs") as Obj)["anonymous-auth"] = "true")),
+      field: "cluster.apiServer",
+      message: /sets --anonymous-auth; with KubeAPIServerConfig Talos owns the authentication config/,
     },
     {
       name: "apiServer extra volumes",

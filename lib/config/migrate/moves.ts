@@ -213,6 +213,13 @@ const apiServer: Group = {
       noExtraVolumes("cluster.apiServer", api);
     if (bad) return bad;
     if (typeof api.image !== "string" || api.image === "") return refuse("KubeAPIServerConfig needs an image; set `cluster.apiServer.image` first");
+    // With KubeAPIServerConfig, Talos passes --authentication-config itself and denies it in
+    // extraArgs; on the legacy path it passed --anonymous-auth=false, which a user could override
+    // (k8s/control_plane_final.go). Either flag here needs a person to write the structured config.
+    const authArgs = isObj(api.extraArgs) ? ["authentication-config", "anonymous-auth"].filter((k) => k in (api.extraArgs as JsonObject)) : [];
+    if (authArgs.length > 0) {
+      return refuse(`\`cluster.apiServer.extraArgs\` sets ${authArgs.map((a) => `--${a}`).join(" and ")}; with KubeAPIServerConfig Talos owns the authentication config. Put those settings in a KubeAuthenticationConfig document first`);
+    }
     const port = getPath(ctx.v1, "cluster.controlPlane.localAPIServerPort");
     const moved: Move[] = [{ from: "cluster.apiServer.image", to: "KubeAPIServerConfig.image" }];
     const remove: Path[] = [split("cluster.apiServer")];
@@ -223,6 +230,8 @@ const apiServer: Group = {
       resources: nonEmpty(api.resources) ? api.resources : undefined,
       apiPort: has(port) ? port : undefined,
       certExtraSANs: nonEmpty(api.certSANs) ? api.certSANs : undefined,
+      // The legacy kube-apiserver had no probes (they need anonymous access to /livez etc.).
+      startupProbes: false,
     });
     for (const [from, to] of [["extraArgs", "extraArgs"], ["env", "env"], ["resources", "resources"], ["certSANs", "certExtraSANs"]] as const) {
       if (nonEmpty(api[from])) moved.push({ from: `cluster.apiServer.${from}`, to: `KubeAPIServerConfig.${to}` });
@@ -233,6 +242,12 @@ const apiServer: Group = {
     }
     if (has(api.disablePodSecurityPolicy)) moved.push({ from: "cluster.apiServer.disablePodSecurityPolicy", to: "(dropped: PodSecurityPolicy no longer exists)" });
     const writes: Write[] = [{ kind: "KubeAPIServerConfig", fields }];
+    // Legacy: --anonymous-auth=false. The same in the structured config Talos now always passes
+    // (talosctl 1.14 would write anonymous access to the health endpoints instead: a change).
+    if (ctx.docs("KubeAuthenticationConfig").length === 0) {
+      writes.push({ kind: "KubeAuthenticationConfig", fields: { configuration: { anonymous: { enabled: false }, jwt: [] } } });
+      moved.push({ from: "(legacy --anonymous-auth=false, no probes)", to: "KubeAuthenticationConfig anonymous.enabled: false, KubeAPIServerConfig.startupProbes: false" });
+    }
 
     // Admission plugins: Talos rejects KubeAdmissionControlConfig next to v1alpha1 plugins.
     const plugins = Array.isArray(api.admissionControl) ? api.admissionControl.filter(isObj) : [];
