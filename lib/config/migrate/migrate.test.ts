@@ -337,6 +337,12 @@ describe("decisions", () => {
       message: /sets --anonymous-auth; with KubeAPIServerConfig Talos owns the authentication config/,
     },
     {
+      name: "kube-proxy flags (KubeProxyConfig uses a config file)",
+      text: withV1((v) => ((get(v, "cluster.proxy") as Obj).extraArgs = { "metrics-bind-address": "0.0.0.0:10249" })),
+      field: "cluster.proxy",
+      message: /config file.*KubeProxyConfiguration/,
+    },
+    {
       name: "apiServer extra volumes",
       text: withV1((v) => ((get(v, "cluster.apiServer") as Obj).extraVolumes = [{ hostPath: "/var/lib/audit", mountPath: "/var/lib/audit" }])),
       field: "cluster.apiServer",

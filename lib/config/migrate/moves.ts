@@ -371,6 +371,11 @@ const proxy: Group = {
     if (!isObj(p)) return null;
     const bad = unknownKeys(p, ["disabled", "image", "mode", "extraArgs"], "cluster.proxy");
     if (bad) return bad;
+    // KubeProxyConfig runs kube-proxy from a config file (UseConfigFile, k8s/control_plane.go);
+    // its legacy flags have KubeProxyConfiguration fields of other names, which a person maps.
+    if (nonEmpty(p.extraArgs) && p.disabled !== true) {
+      return refuse("with KubeProxyConfig kube-proxy runs from a config file; move the flags of `cluster.proxy.extraArgs` into its `config` (KubeProxyConfiguration fields) by hand");
+    }
     const enabled = p.disabled === true ? false : undefined;
     if (enabled !== false && typeof p.image !== "string" && typeof ctx.docs("KubeProxyConfig")[0]?.image !== "string") {
       return refuse("KubeProxyConfig needs an image; set `cluster.proxy.image` first");
