@@ -122,6 +122,7 @@ class Migration {
       if (this.stream.get(v1Index, r) !== undefined) this.stream.remove(v1Index, r);
     }
     this.moved.push(...plan.moved);
+    this.decisions.push(...(plan.leave ?? []));
   }
 
   result(): MigrationResult {
@@ -166,11 +167,14 @@ export function quickFixesFor(text: string, issue: ConfigIssue): QuickFix[] {
   }
   if (m.stream.v1alpha1Index() !== issue.document) return [];
   for (const g of groups) m.run(g);
-  if (m.decisions.length > 0 || m.moved.length === 0) return [];
+  // A group that moved nothing (a decision) has no fix; one that moved part of the field and left
+  // the rest (machine.network's interfaces) is still offered.
+  if (m.moved.length === 0) return [];
   const r = m.result();
   const targets = [...new Set(r.moved.map((x) => x.to.split(/[ .]/)[0]!).filter((t) => !t.startsWith("(")))];
-  const title = targets.length > 0 ? `Move to ${targets.join(", ")}` : `Remove \`${pathKey(issue.path)}\` (no effect)`;
-  return [{ title, text: r.yaml, moved: r.moved }];
+  const base = targets.length > 0 ? `Move to ${targets.join(", ")}` : `Remove \`${pathKey(issue.path)}\` (no effect)`;
+  const title = r.decisions.length > 0 ? `${base} (the rest needs a decision)` : base;
+  return [{ title, text: r.yaml, moved: r.moved, left: r.decisions }];
 }
 
 /** Why the deprecation warning at `issue` has no quick fix, when a decision is the reason. */

@@ -91,7 +91,12 @@ const CASES: { field: string; expect: { kind: string; name?: string; fields: Obj
   {
     field: "cluster.apiServer",
     expect: [
-      { kind: "KubeAPIServerConfig", fields: { image: "registry.k8s.io/kube-apiserver:v1.35.1", extraArgs: { "audit-log-maxage": 30 }, certExtraSANs: ["10.5.0.10", "cp.example.internal"] } },
+      {
+        kind: "KubeAPIServerConfig",
+        // No probes and no anonymous access, as the legacy kube-apiserver ran.
+        fields: { image: "registry.k8s.io/kube-apiserver:v1.35.1", extraArgs: { "audit-log-maxage": 30 }, certExtraSANs: ["10.5.0.10", "cp.example.internal"], startupProbes: false },
+      },
+      { kind: "KubeAuthenticationConfig", fields: { configuration: { anonymous: { enabled: false }, jwt: [] } } },
       { kind: "KubeAdmissionControlConfig", name: "PodSecurity", fields: { configuration: get(before, "cluster.apiServer.admissionControl.0.configuration") as Obj } },
       { kind: "KubeAuditPolicyConfig", fields: { configuration: get(before, "cluster.apiServer.auditPolicy") as Obj } },
       // Talos added Node and RBAC in front of the legacy list; with KubeAPIServerConfig it no longer does.
@@ -264,7 +269,10 @@ describe("migrateConfig", () => {
   it("the 1.12 worker fixture: CA accepted (no key), interfaces and disks left for a person", () => {
     const r = migrateConfig(WORKER_112, { to: "1.14" });
     expect(errors(r.yaml)).toEqual([]);
-    expect(r.decisions.map((d) => d.path)).toEqual(["machine.network", "machine.disks"]);
+    expect(r.decisions.map((d) => d.path)).toEqual(["machine.network.interfaces", "machine.disks"]);
+    // The legacy nameservers went along with hostDNS into the new ResolverConfig.
+    expect(doc(r.yaml, "ResolverConfig")).toMatchObject({ nameservers: [{ address: "1.1.1.1" }, { address: "2606:4700:4700::1111" }], hostDNS: { enabled: true } });
+    expect(Object.keys(get(v1(r.yaml), "machine.network") as Obj)).toEqual(["interfaces"]);
     expect(deprecations(r.yaml).map((i) => i.path.join(".")).sort()).toEqual(["machine.disks", "machine.network"]);
     const ca = doc(r.yaml, "KubeAPIServerCAConfig")!;
     expect(ca.issuingCA).toBeUndefined();
@@ -323,6 +331,18 @@ describe("decisions", () => {
       message: /both in `cluster.apiServer.authorizationConfig` and in KubeAuthorizerConfig/,
     },
     {
+      name: "apiServer extra args that set the authentication config",
+      text: withV1((v) => ((get(v, "cluster.apiServer.extraArgs") as Obj)["anonymous-auth"] = "true")),
+      field: "cluster.apiServer",
+      message: /sets --anonymous-auth; with KubeAPIServerConfig Talos owns the authentication config/,
+    },
+    {
+      name: "kube-proxy flags (KubeProxyConfig uses a config file)",
+      text: withV1((v) => ((get(v, "cluster.proxy") as Obj).extraArgs = { "metrics-bind-address": "0.0.0.0:10249" })),
+      field: "cluster.proxy",
+      message: /config file.*KubeProxyConfiguration/,
+    },
+    {
       name: "apiServer extra volumes",
       text: withV1((v) => ((get(v, "cluster.apiServer") as Obj).extraVolumes = [{ hostPath: "/var/lib/audit", mountPath: "/var/lib/audit" }])),
       field: "cluster.apiServer",
@@ -357,12 +377,6 @@ describe("decisions", () => {
       text: withV1(() => {}, '---\napiVersion: v1alpha1\nkind: SysctlConfig\nparams:\n    vm.nr_hugepages: "2048"\n'),
       field: "machine.sysctls",
       message: /SysctlConfig already sets `params.vm.nr_hugepages` to "2048"/,
-    },
-    {
-      name: "legacy interfaces",
-      text: withV1((v) => ((get(v, "machine.network") as Obj).interfaces = [{ interface: "eth0", dhcp: true }])),
-      field: "machine.network",
-      message: /interfaces` maps to LinkConfig/,
     },
     {
       name: "a stable hostname next to `auto: off`",
@@ -418,6 +432,29 @@ describe("machine.network.extraHostEntries", () => {
       ["10.5.0.21", ["c.internal"]],
     ]);
     expect(errors(r.yaml)).toEqual([]);
+  });
+});
+
+describe("machine.network with legacy interfaces", () => {
+  it("moves hostname, resolver, hosts and KubeSpan; leaves the interfaces with a decision", () => {
+    const interfaces = [{ interface: "eth0", addresses: ["10.5.0.2/24"], routes: [{ network: "0.0.0.0/0", gateway: "10.5.0.1" }] }];
+    const text = withV1((v) => ((get(v, "machine.network") as Obj).interfaces = interfaces));
+    const fix = quickFixesFor(text, warningAt(text, "machine.network")!)[0]!;
+    expect(fix.title).toMatch(/the rest needs a decision/);
+    expect(fix.left).toEqual([{ path: "machine.network.interfaces", message: expect.stringMatching(/stops Talos's default DHCP/) }]);
+    expect(get(v1(fix.text), "machine.network")).toEqual({ interfaces });
+    expect(doc(fix.text, "ResolverConfig")).toMatchObject({ nameservers: [{ address: "1.1.1.1" }] });
+    expect(doc(fix.text, "HostnameConfig")).toMatchObject({ hostname: "cp-1" });
+    expect(errors(fix.text)).toEqual([]);
+  });
+
+  it("hostDNS takes the legacy nameservers along: a ResolverConfig replaces the whole legacy resolver", () => {
+    const interfaces = [{ interface: "eth0", dhcp: true }];
+    const text = withV1((v) => ((get(v, "machine.network") as Obj).interfaces = interfaces));
+    const after = quickFixesFor(text, warningAt(text, "machine.features.hostDNS")!)[0]!.text;
+    expect(doc(after, "ResolverConfig")).toMatchObject({ nameservers: [{ address: "1.1.1.1" }], searchDomains: { domains: ["example.internal"] }, hostDNS: { enabled: true } });
+    expect(get(v1(after), "machine.network.nameservers")).toBeUndefined();
+    expect(get(v1(after), "machine.network.interfaces")).toEqual(interfaces);
   });
 });
 

@@ -29,6 +29,8 @@ export interface Plan {
   /** v1alpha1 paths to delete. */
   remove: Path[];
   writes: Write[];
+  /** Parts of the group left in place for a person (the rest moved). */
+  leave?: { path: string; message: string }[];
 }
 
 export interface Refusal {
@@ -211,6 +213,13 @@ const apiServer: Group = {
       noExtraVolumes("cluster.apiServer", api);
     if (bad) return bad;
     if (typeof api.image !== "string" || api.image === "") return refuse("KubeAPIServerConfig needs an image; set `cluster.apiServer.image` first");
+    // With KubeAPIServerConfig, Talos passes --authentication-config itself and denies it in
+    // extraArgs; on the legacy path it passed --anonymous-auth=false, which a user could override
+    // (k8s/control_plane_final.go). Either flag here needs a person to write the structured config.
+    const authArgs = isObj(api.extraArgs) ? ["authentication-config", "anonymous-auth"].filter((k) => k in (api.extraArgs as JsonObject)) : [];
+    if (authArgs.length > 0) {
+      return refuse(`\`cluster.apiServer.extraArgs\` sets ${authArgs.map((a) => `--${a}`).join(" and ")}; with KubeAPIServerConfig Talos owns the authentication config. Put those settings in a KubeAuthenticationConfig document first`);
+    }
     const port = getPath(ctx.v1, "cluster.controlPlane.localAPIServerPort");
     const moved: Move[] = [{ from: "cluster.apiServer.image", to: "KubeAPIServerConfig.image" }];
     const remove: Path[] = [split("cluster.apiServer")];
@@ -221,6 +230,8 @@ const apiServer: Group = {
       resources: nonEmpty(api.resources) ? api.resources : undefined,
       apiPort: has(port) ? port : undefined,
       certExtraSANs: nonEmpty(api.certSANs) ? api.certSANs : undefined,
+      // The legacy kube-apiserver had no probes (they need anonymous access to /livez etc.).
+      startupProbes: false,
     });
     for (const [from, to] of [["extraArgs", "extraArgs"], ["env", "env"], ["resources", "resources"], ["certSANs", "certExtraSANs"]] as const) {
       if (nonEmpty(api[from])) moved.push({ from: `cluster.apiServer.${from}`, to: `KubeAPIServerConfig.${to}` });
@@ -231,6 +242,12 @@ const apiServer: Group = {
     }
     if (has(api.disablePodSecurityPolicy)) moved.push({ from: "cluster.apiServer.disablePodSecurityPolicy", to: "(dropped: PodSecurityPolicy no longer exists)" });
     const writes: Write[] = [{ kind: "KubeAPIServerConfig", fields }];
+    // Legacy: --anonymous-auth=false. The same in the structured config Talos now always passes
+    // (talosctl 1.14 would write anonymous access to the health endpoints instead: a change).
+    if (ctx.docs("KubeAuthenticationConfig").length === 0) {
+      writes.push({ kind: "KubeAuthenticationConfig", fields: { configuration: { anonymous: { enabled: false }, jwt: [] } } });
+      moved.push({ from: "(legacy --anonymous-auth=false, no probes)", to: "KubeAuthenticationConfig anonymous.enabled: false, KubeAPIServerConfig.startupProbes: false" });
+    }
 
     // Admission plugins: Talos rejects KubeAdmissionControlConfig next to v1alpha1 plugins.
     const plugins = Array.isArray(api.admissionControl) ? api.admissionControl.filter(isObj) : [];
@@ -354,6 +371,11 @@ const proxy: Group = {
     if (!isObj(p)) return null;
     const bad = unknownKeys(p, ["disabled", "image", "mode", "extraArgs"], "cluster.proxy");
     if (bad) return bad;
+    // KubeProxyConfig runs kube-proxy from a config file (UseConfigFile, k8s/control_plane.go);
+    // its legacy flags have KubeProxyConfiguration fields of other names, which a person maps.
+    if (nonEmpty(p.extraArgs) && p.disabled !== true) {
+      return refuse("with KubeProxyConfig kube-proxy runs from a config file; move the flags of `cluster.proxy.extraArgs` into its `config` (KubeProxyConfiguration fields) by hand");
+    }
     const enabled = p.disabled === true ? false : undefined;
     if (enabled !== false && typeof p.image !== "string" && typeof ctx.docs("KubeProxyConfig")[0]?.image !== "string") {
       return refuse("KubeProxyConfig needs an image; set `cluster.proxy.image` first");
@@ -732,6 +754,36 @@ const talosAPIAccess: Group = {
   },
 };
 
+/**
+ * The resolver fields of machine.network. Talos reads the whole resolver from a ResolverConfig
+ * document once one exists (container.NetworkResolverConfig), so whatever creates one must take
+ * these along or the node loses its nameservers.
+ */
+function legacyResolver(ctx: Ctx): { fields: JsonObject; moved: Move[]; remove: Path[] } {
+  const n = getPath(ctx.v1, "machine.network");
+  const fields: JsonObject = {};
+  const moved: Move[] = [];
+  const remove: Path[] = [];
+  if (!isObj(n)) return { fields, moved, remove };
+  if (Array.isArray(n.nameservers)) {
+    if (n.nameservers.length > 0) fields.nameservers = n.nameservers.map((address) => ({ address }));
+    moved.push({ from: "machine.network.nameservers", to: "ResolverConfig.nameservers" });
+    remove.push(split("machine.network.nameservers"));
+  }
+  if (nonEmpty(n.searchDomains) || n.disableSearchDomain === true) {
+    fields.searchDomains = compact({ domains: nonEmpty(n.searchDomains) ? n.searchDomains : undefined, disableDefault: n.disableSearchDomain === true ? true : undefined });
+  }
+  if (has(n.searchDomains)) {
+    moved.push({ from: "machine.network.searchDomains", to: "ResolverConfig.searchDomains.domains" });
+    remove.push(split("machine.network.searchDomains"));
+  }
+  if (has(n.disableSearchDomain)) {
+    moved.push({ from: "machine.network.disableSearchDomain", to: "ResolverConfig.searchDomains.disableDefault" });
+    remove.push(split("machine.network.disableSearchDomain"));
+  }
+  return { fields, moved, remove };
+}
+
 const hostDNS: Group = {
   id: "hostDNS",
   triggers: ["machine.features.hostDNS"],
@@ -740,10 +792,11 @@ const hostDNS: Group = {
     if (!isObj(h)) return null;
     const bad = unknownKeys(h, ["enabled", "forwardKubeDNSToHost", "resolveMemberNames"], "machine.features.hostDNS");
     if (bad) return bad;
+    const resolver = legacyResolver(ctx);
     return {
-      moved: [{ from: "machine.features.hostDNS", to: "ResolverConfig.hostDNS" }],
-      remove: [split("machine.features.hostDNS")],
-      writes: [{ kind: "ResolverConfig", fields: { hostDNS: compact({ enabled: h.enabled, forwardKubeDNSToHost: h.forwardKubeDNSToHost, resolveMemberNames: h.resolveMemberNames }) } }],
+      moved: [{ from: "machine.features.hostDNS", to: "ResolverConfig.hostDNS" }, ...resolver.moved],
+      remove: [split("machine.features.hostDNS"), ...resolver.remove],
+      writes: [{ kind: "ResolverConfig", fields: { ...resolver.fields, hostDNS: compact({ enabled: h.enabled, forwardKubeDNSToHost: h.forwardKubeDNSToHost, resolveMemberNames: h.resolveMemberNames }) } }],
     };
   },
 };
@@ -953,40 +1006,34 @@ const registries: Group = {
 };
 
 /** machine.network (1.13): the parts with a 1:1 document; interfaces need a person. */
+/**
+ * machine.network (deprecated in 1.13): hostname, resolver, extra hosts and KubeSpan move to
+ * their documents. Interfaces stay for a person: each maps to a different set of link documents,
+ * and one link document stops Talos's default DHCP on every other link (operator_config.go),
+ * which legacy interfaces never did.
+ */
 const machineNetwork: Group = {
   id: "machineNetwork",
   triggers: ["machine.network"],
   plan(ctx) {
     const n = getPath(ctx.v1, "machine.network");
     if (!isObj(n)) return null;
-    if (nonEmpty(n.interfaces)) {
-      // operator_config.go: one link document stops the default DHCP on every other link, which
-      // legacy interfaces never did; and each interface maps to a different set of documents.
-      return refuse(
-        "`machine.network.interfaces` maps to LinkConfig, BondConfig, BridgeConfig, VLANConfig, Layer2VIPConfig and DHCP documents depending on each interface, and any link document stops Talos's default DHCP on the other links (legacy interfaces did not); move them by hand, then the other network fields can move",
-      );
-    }
     const bad = unknownKeys(n, ["hostname", "interfaces", "nameservers", "searchDomains", "extraHostEntries", "kubespan", "disableSearchDomain"], "machine.network");
     if (bad) return bad;
     const moved: Move[] = [];
     const writes: Write[] = [];
+    const remove: Path[] = [];
     if (has(n.hostname)) {
       const existing = ctx.docs("HostnameConfig")[0];
       if (existing && existing.auto === "stable") return refuse("a HostnameConfig with `auto: stable` is already there, and `machine.network.hostname` sets a static name; decide which one stays");
       writes.push({ kind: "HostnameConfig", fields: { hostname: n.hostname! } });
       moved.push({ from: "machine.network.hostname", to: "HostnameConfig.hostname" });
+      remove.push(split("machine.network.hostname"));
     }
-    const resolver: JsonObject = {};
-    if (nonEmpty(n.nameservers) && Array.isArray(n.nameservers)) {
-      resolver.nameservers = n.nameservers.map((address) => ({ address }));
-      moved.push({ from: "machine.network.nameservers", to: "ResolverConfig.nameservers" });
-    }
-    if (nonEmpty(n.searchDomains) || n.disableSearchDomain === true) {
-      resolver.searchDomains = compact({ domains: nonEmpty(n.searchDomains) ? n.searchDomains : undefined, disableDefault: n.disableSearchDomain === true ? true : undefined });
-      if (has(n.searchDomains)) moved.push({ from: "machine.network.searchDomains", to: "ResolverConfig.searchDomains.domains" });
-      if (has(n.disableSearchDomain)) moved.push({ from: "machine.network.disableSearchDomain", to: "ResolverConfig.searchDomains.disableDefault" });
-    }
-    if (nonEmpty(resolver)) writes.push({ kind: "ResolverConfig", fields: resolver });
+    const resolver = legacyResolver(ctx);
+    if (nonEmpty(resolver.fields)) writes.push({ kind: "ResolverConfig", fields: resolver.fields });
+    moved.push(...resolver.moved);
+    remove.push(...resolver.remove);
     if (Array.isArray(n.extraHostEntries)) {
       // One StaticHostConfig per IP (documents are keyed by name): entries of one IP merge, as /etc/hosts lines would.
       const byIP = new Map<string, Json[]>();
@@ -996,6 +1043,7 @@ const machineNetwork: Group = {
       }
       for (const [ip, hostnames] of byIP) writes.push({ kind: "StaticHostConfig", name: ip, fields: { hostnames } });
       moved.push({ from: "machine.network.extraHostEntries", to: "StaticHostConfig" });
+      remove.push(split("machine.network.extraHostEntries"));
     }
     if (isObj(n.kubespan)) {
       if (ctx.docs("KubeSpanConfig").length > 0) return refuse("a KubeSpanConfig document is already there; merge `machine.network.kubespan` into it by hand");
@@ -1012,8 +1060,17 @@ const machineNetwork: Group = {
         }),
       });
       moved.push({ from: "machine.network.kubespan", to: "KubeSpanConfig" });
+      remove.push(split("machine.network.kubespan"));
     }
-    return { moved, remove: [split("machine.network")], writes };
+    if (!nonEmpty(n.interfaces)) return { moved, remove: [split("machine.network")], writes };
+    const leave = [
+      {
+        path: "machine.network.interfaces",
+        message:
+          "`machine.network.interfaces` maps to LinkConfig, BondConfig, BridgeConfig, VLANConfig, Layer2VIPConfig and DHCP documents depending on each interface, and any link document stops Talos's default DHCP on the other links (legacy interfaces did not); move them by hand",
+      },
+    ];
+    return { moved, remove, writes, leave };
   },
 };
 

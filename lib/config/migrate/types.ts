@@ -31,6 +31,8 @@ export interface QuickFix {
   /** The whole config after the fix (the editor applies it as one undoable edit). */
   text: string;
   moved: Move[];
+  /** Parts of the field the fix leaves for a person (e.g. machine.network.interfaces). */
+  left: Decision[];
 }
 
 export type { ConfigIssue };
