@@ -271,6 +271,9 @@ describe("other custom scalars", () => {
     ok(wg("192.168.1.2:51820"), P14);
     ok(wg("'[fd00::1]:51820'"), P14);
     fails(wg("vpn.example.com:51820"), P14, "no host names", "6:15");
+    // KubeSpan's extra endpoints are netip.AddrPort too.
+    ok(doc("KubeSpanEndpointsConfig", "extraAnnouncedEndpoints:\n  - 192.168.1.2:51820\n"), { talosVersion: "1.10" });
+    fails(doc("KubeSpanEndpointsConfig", "extraAnnouncedEndpoints:\n  - node-1:51820\n"), { talosVersion: "1.10" }, "no host names", "4:5");
   });
 
   it("registry CA (v1alpha1.Base64Bytes): padded standard base64, PEM or not", () => {

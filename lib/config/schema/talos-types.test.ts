@@ -164,6 +164,7 @@ describe("text enums", () => {
       ["network.VLANConfigV1Alpha1", "vlanMode", "text(VLANProtocol)"],
       ["network.NameserverConfig", "protocol", "text(DNSProtocol)"],
       ["network.WireguardPeer", "endpoint", "addrPort"],
+      ["network.KubespanEndpointsConfigV1Alpha1", "extraAnnouncedEndpoints", "[]addrPort"],
       ["block.EncryptionSpec", "provider", "text(EncryptionProviderType:luks2)"],
       ["block.ExternalVolumeConfigV1Alpha1", "filesystemType", "text(FilesystemType:virtiofs)"],
       ["block.UserVolumeConfigV1Alpha1", "volumeType", "text(VolumeType:partition|disk|directory)"],
