@@ -252,7 +252,7 @@ export const NETWORK_TYPES: TypeTable = {
   },
   "network.KubespanEndpointsConfigV1Alpha1": {
     fields: {
-      extraAnnouncedEndpoints: { t: "[]string", doc: "Extra endpoints (ip:port) announced to peers, e.g. a NAT public address." },
+      extraAnnouncedEndpoints: { t: "[]addrPort", doc: "Extra endpoints (ip:port) announced to peers, e.g. a NAT public address." },
     },
   },
   "network.Layer2VIPConfigV1Alpha1": {
