@@ -4,6 +4,7 @@
  * Also brings values to what Go would hold: YAML 1.1 booleans (`yes`, `off`) read into bool
  * fields, numbers read into string fields become text.
  */
+import { formatGoDuration, parseGoDuration } from "./duration";
 import { isObj } from "./merge";
 import { goTypeName, type GoType } from "./types";
 
@@ -122,6 +123,15 @@ export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], pr
       }
       // Go reads the scalar's text into a string field: `1.10` stays 1.10, `True` stays True.
       if (t.go === "string" && typeof v !== "string") return textAt?.(path) ?? String(v);
+      if (t.go === "time.Duration") {
+        // yaml.v4 reads a duration from text only, and Talos writes it back as Duration.String().
+        const ns = typeof v === "string" ? parseGoDuration(v) : null;
+        if (ns === null) {
+          problems.push(typeof v === "string" ? { message: `time: invalid duration ${JSON.stringify(v)}`, path, atValue: true } : cannot(v, t, path));
+          return v;
+        }
+        return formatGoDuration(ns);
+      }
       return v;
     }
   }

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 
 import { SourceError } from "@/lib/talos/errors";
 
+import { formatGoDuration, parseGoDuration } from "./duration";
 import { applyPatches, encodeConfig, loadPatch } from "./index";
 
 const y = (s: string) => s.replace(/^\n/, "");
@@ -1213,5 +1214,31 @@ describe("the container's checks (container.New) on the config and on each merge
   });
   it("existing and user volumes share one namespace of names", () => {
     expect(applyError("apiVersion: v1alpha1\nkind: UserVolumeConfig\nname: data\n", "apiVersion: v1alpha1\nkind: ExistingVolumeConfig\nname: data\n").message).toBe("conflicting documents: UserVolumeConfig/data and ExistingVolumeConfig/data");
+  });
+});
+
+describe("durations (time.Duration) read and written as Go does", () => {
+  it.each([
+    ["1m", "1m0s"],
+    ["90s", "1m30s"],
+    ["1h", "1h0m0s"],
+    ["1.5s", "1.5s"],
+    ["500ms", "500ms"],
+    ["1500us", "1.5ms"],
+    ["0", "0s"],
+    ["2h45m", "2h45m0s"],
+    ["-1m", "-1m0s"],
+    ["10ns", "10ns"],
+  ])("%s is written %s", (input, written) => {
+    expect(formatGoDuration(parseGoDuration(input)!)).toBe(written);
+  });
+  it("rejects what ParseDuration rejects", () => {
+    for (const bad of ["", "1", "1x", ".s", "1m-1s"]) expect(parseGoDuration(bad)).toBeNull();
+  });
+  it("a probe's interval is written back in Go's form; a bad duration is an error at its line", () => {
+    expect(apply("apiVersion: v1alpha1\nkind: TCPProbeConfig\nname: p\nendpoint: 10.0.0.1:80\n", "apiVersion: v1alpha1\nkind: TCPProbeConfig\nname: p\ninterval: 1m\n")).toContain("interval: 1m0s\n");
+    const e = loadError("apiVersion: v1alpha1\nkind: TCPProbeConfig\nname: p\ninterval: soon\n");
+    expect(e.message).toBe('time: invalid duration "soon"');
+    expect(e.place).toMatchObject({ line: 4, column: 11, path: "interval" });
   });
 });
