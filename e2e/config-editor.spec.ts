@@ -48,6 +48,14 @@ test.describe("the manifest editor", () => {
     await expect(page.getByRole("heading", { level: 2, name: "New worker config (template)" })).toBeVisible();
     // A template is generated with fresh key material: seconds on a busy two-core machine.
     await expect.poll(() => editor.text(), { timeout: 30_000 }).toMatch(/^\s+type: worker$/m);
+
+    // Another version contract: gen config's 1.12 layout (an empty machine.network, gone in 1.13+).
+    await page.getByRole("combobox", { name: "Template Talos version" }).selectOption("1.12");
+    await page.getByRole("button", { name: "New from template" }).click();
+    await expect(page).toHaveURL(/\/config\?template=worker&version=1\.12$/);
+    await expect(page.getByRole("heading", { level: 2, name: "New worker config (template, Talos 1.12)" })).toBeVisible();
+    await expect.poll(() => editor.text(), { timeout: 30_000 }).toMatch(/^ {4}network: \{\}$/m);
+    await expect(editor.status()).toContainText("0 errors");
     expect(shell.consoleErrors).toEqual([]);
     expect(shell.failedRequests).toEqual([]);
   });

@@ -26,7 +26,7 @@ async function runningConfig(request: APIRequestContext, id: string): Promise<st
 
 /** Appends `suffix` to the node's hostname line by typing in the editor. */
 async function editHostname(editor: ConfigEditorPage, suffix: string) {
-  const line = await editor.lineOf(/^\s+hostname: /);
+  const line = await editor.lineOf(/^\s*hostname: /);
   await editor.cursorToLineEnd(line);
   await editor.page.keyboard.type(suffix);
   await expect(editor.status()).toContainText("Valid");
@@ -39,7 +39,7 @@ test.describe("config push", () => {
     const editor = new ConfigEditorPage(page);
     const push = new ConfigPushPage(page);
     const node = await workerNode(request, 2);
-    const hostname = /^\s+hostname: (\S+)$/m.exec(await runningConfig(request, node.id))![1]!;
+    const hostname = /^\s*hostname: (\S+)$/m.exec(await runningConfig(request, node.id))![1]!;
 
     await editor.goto(`?node=${encodeURIComponent(node.id)}`);
     await expect(push.panel()).toBeVisible();

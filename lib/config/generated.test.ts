@@ -18,7 +18,7 @@ const cases = TALOS_MINORS.flatMap((minor) => (["controlplane", "worker"] as con
 describe("generated configs validate", () => {
   it.each(cases)("Talos $minor $role: no errors in any mode, no warnings by default", ({ minor, role }) => {
     const template = buildConfigTemplate({ clusterName: "sim", endpoint: "https://10.5.0.2:6443", kubernetesVersion: "1.33.0", talosVersion: minor, secrets }, role);
-    const yaml = renderNodeConfig(template, { address: "10.5.0.3" });
+    const yaml = renderNodeConfig(template, { address: "10.5.0.3", hostname: `${role}-1` });
     expect(validateConfig(yaml, { talosVersion: minor }).issues).toEqual([]);
     for (const mode of ["metal", "cloud", "container"] as const) {
       const r = validateConfig(yaml, { talosVersion: minor, mode });

@@ -129,11 +129,13 @@ describe("roles", () => {
     const res = await rpc(admin.cosi, "get", req, md());
     const yaml = MachineConfigSpec.decode(res.resource!.spec!.protoSpec).yamlMarshalled.toString("utf8");
     // gen config's layout for the node's contract: the v1alpha1 document first, then the others.
-    const cfg = parseAllDocuments(yaml)[0]!.toJS() as { version: string; machine: { type: string; ca: { key: string }; certSANs: string[] }; cluster: { clusterName: string; controlPlane: { endpoint: string }; etcd: unknown } };
+    const docs = parseAllDocuments(yaml).map((d) => d.toJS() as Record<string, unknown>);
+    const cfg = docs[0] as { version: string; machine: { type: string; ca: { key: string }; certSANs: string[] }; cluster: { clusterName: string; controlPlane: { endpoint: string }; etcd: unknown } };
     expect(cfg.version).toBe("v1alpha1");
     expect(cfg.machine.type).toBe("controlplane");
-    // The node's address is its one extra SAN (lib/talos/generate/template.ts).
+    // Per node (lib/talos/generate/template.ts): the address as an extra SAN, the hostname in 1.13's HostnameConfig.
     expect(cfg.machine.certSANs).toEqual([CP1]);
+    expect(docs.find((d) => d.kind === "HostnameConfig")).toEqual({ apiVersion: "v1alpha1", kind: "HostnameConfig", hostname: "sim-1-controlplane-1" });
     expect(Buffer.from(cfg.machine.ca.key, "base64").toString()).toContain("ED25519 PRIVATE KEY");
     expect(cfg.cluster.clusterName).toBe("sim-1");
     expect(cfg.cluster.controlPlane.endpoint).toBe(`https://${CP1}:6443`);

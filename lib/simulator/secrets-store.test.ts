@@ -1,12 +1,13 @@
 import crypto from "node:crypto";
-import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createCa, issueClientCert, type CertAndKey } from "../talos/pki";
-import { loadOrCreatePki } from "./secrets-store";
+import { parseSecretsBundle } from "../talos/secrets/bundle";
+import { loadOrCreateClusterSecrets, loadOrCreatePki } from "./secrets-store";
 
 let ca: CertAndKey;
 
@@ -59,4 +60,43 @@ describe("loadOrCreatePki", () => {
       await rm(half, { recursive: true, force: true });
     }
   });
+});
+
+describe("loadOrCreateClusterSecrets", () => {
+  let stateDir: string;
+  beforeAll(async () => {
+    stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-cluster-secrets-"));
+  });
+  afterAll(async () => {
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it("writes talosctl's secrets.yaml once (0600), with the fleet's OS CA, and reads it back", async () => {
+    const first = await loadOrCreateClusterSecrets(stateDir, "a", ca, { talosVersion: "v1.13.9" });
+    const file = path.join(stateDir, "cluster-a-secrets.yaml");
+    const text = await readFile(file, "utf8");
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(parseSecretsBundle(text, file)).toEqual(first);
+    expect(first.certs.os.crt).toBe(ca.certPem);
+    expect(first.certs.os.key).toMatch(/^-----BEGIN ED25519 PRIVATE KEY-----/);
+    expect(await loadOrCreateClusterSecrets(stateDir, "a", ca)).toEqual(first);
+  }, 60_000);
+
+  it("converts the JSON an older simulator kept, keeping every secret", async () => {
+    const b = await loadOrCreateClusterSecrets(stateDir, "donor", ca);
+    const legacy = {
+      clusterId: b.cluster.id,
+      clusterSecret: b.cluster.secret,
+      bootstrapToken: b.secrets.bootstraptoken,
+      trustdToken: b.trustdinfo.token,
+      secretboxEncryptionSecret: b.secrets.secretboxencryptionsecret,
+      k8sCa: b.certs.k8s,
+      aggregatorCa: b.certs.k8saggregator,
+      etcdCa: b.certs.etcd,
+      serviceAccountKey: b.certs.k8sserviceaccount.key,
+    };
+    await writeFile(path.join(stateDir, "cluster-old.json"), JSON.stringify(legacy), { mode: 0o600 });
+    expect(await loadOrCreateClusterSecrets(stateDir, "old", ca)).toEqual(b);
+    expect(parseSecretsBundle(await readFile(path.join(stateDir, "cluster-old-secrets.yaml"), "utf8"), "f")).toEqual(b);
+  }, 60_000);
 });

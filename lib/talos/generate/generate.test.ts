@@ -135,9 +135,18 @@ describe("generateTalosconfig", () => {
 });
 
 describe("per-node templates (the simulator's 1,000 nodes)", () => {
-  it.each(cases)("contract $v $role: a rendered node equals the generator run with the node's address as an extra SAN", ({ v, role }) => {
+  it.each(cases)("contract $v $role: gen config with the node's address as an extra SAN, and its hostname", ({ v, role }) => {
     const input = { ...flagsInput(v), additionalSans: ["lb.example.com"] };
-    const template = buildConfigTemplate(input, role);
-    expect(renderNodeConfig(template, { address: "10.5.0.7" })).toBe(generateMachineConfig({ ...input, additionalSans: ["lb.example.com", "10.5.0.7"] }, role));
+    const rendered = renderNodeConfig(buildConfigTemplate(input, role), { address: "10.5.0.7", hostname: "node-7" });
+    const generated = generateMachineConfig({ ...input, additionalSans: ["lb.example.com", "10.5.0.7"] }, role);
+    // The hostname as a per-node patch sets it: HostnameConfig from 1.12 (network.go writes
+    // `auto: stable` there), machine.network.hostname before (NetworkConfig's first field).
+    const expected =
+      Number(v.split(".")[1]) >= 12
+        ? generated.replace("kind: HostnameConfig\nauto: stable\n", "kind: HostnameConfig\nhostname: node-7\n")
+        : generated.replace("    network:\n", "    network:\n        hostname: node-7\n");
+    expect(expected).not.toBe(generated);
+    expect(rendered).toBe(expected);
+    expect(validateConfig(rendered, { talosVersion: v }).issues).toEqual([]);
   });
 });

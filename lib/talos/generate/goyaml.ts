@@ -32,7 +32,8 @@ export function encodeGoYaml(value: GoYamlValue): string {
   }
   if (Array.isArray(value)) return value.length === 0 ? "[]\n" : sequence(value, 0);
   const s = scalar(value);
-  return s.literal ? `${s.header}\n${literalBody(s.literal, 0)}` : `${s.text}\n`;
+  // A top-level block scalar is indented by best_indent (the emitter starts at indent -1).
+  return s.literal ? `${s.header}\n${literalBody(s.literal, BEST_INDENT)}` : `${s.text}\n`;
 }
 
 /** Several documents as Talos's container writes them: `---\n` between documents. */

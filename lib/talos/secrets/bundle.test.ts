@@ -116,10 +116,18 @@ describe("secretsBundleFromConfig", () => {
     expect(secretsBundleFromConfig(stability(v, "controlplane"), "cp.yaml")).toEqual(bundle);
   });
 
-  it.each(["1.12", "1.14"])("refuses a %s worker's config", (v) => {
-    const e = place(() => secretsBundleFromConfig(stability(v, "worker"), "worker.yaml"));
-    expect(e.place.source).toBe("worker.yaml");
-    expect(e.message).toMatch(v === "1.12" ? /worker's/ : /no Kubernetes CA key|worker's/);
+  it.each(["1.12", "1.14"])("refuses a %s worker's config at its machine.type", (v) => {
+    const text = stability(v, "worker");
+    const e = place(() => secretsBundleFromConfig(text, "worker.yaml"));
+    expect(e.message).toBe("the config is a worker's: only a control plane's config holds the cluster's CA keys");
+    expect(e.place).toMatchObject({ source: "worker.yaml", path: "machine.type", line: text.split("\n").indexOf("    type: worker") + 1, column: 11 });
+  });
+
+  it("names a control plane's missing CA key in the legacy layout, at its mapping", () => {
+    const text = stability("1.12", "controlplane").replace(/( {4}aggregatorCA:\n {8}crt: \S+\n) {8}key: \S+\n/, "$1");
+    const e = place(() => secretsBundleFromConfig(text, "cp.yaml"));
+    expect(e.message).toBe("the config has no aggregator CA key (cluster.aggregatorCA); is it a control plane's config?");
+    expect(e.place).toMatchObject({ path: "cluster.aggregatorCA.key", line: text.split("\n").indexOf("    aggregatorCA:") + 1 });
   });
 
   it("names the missing key of a control plane's config", () => {
@@ -127,5 +135,6 @@ describe("secretsBundleFromConfig", () => {
     const e = place(() => secretsBundleFromConfig(text, "cp.yaml"));
     expect(e.message).toBe("the config has no service-account key");
     expect(e.place.path).toBe("KubeServiceAccountConfig.issuer.privateKey");
+    expect(e.place.line).toBe(text.split("\n").indexOf("kind: KubeServiceAccountConfig") + 2);
   });
 });

@@ -11,7 +11,7 @@
  */
 import crypto from "node:crypto";
 
-import { isMap, isScalar, LineCounter, parseAllDocuments, parseDocument, type Node as YamlNode, type YAMLError, type YAMLMap } from "yaml";
+import { isMap, isScalar, LineCounter, parseAllDocuments, parseDocument, type Document as YamlDocument, type Node as YamlNode, type YAMLError, type YAMLMap } from "yaml";
 
 import type { TalosMinor } from "../../config/types";
 import { SourceError } from "../errors";
@@ -298,16 +298,39 @@ type Doc = Record<string, unknown>;
 export function secretsBundleFromConfig(text: string, source: string): SecretsBundle {
   const lc = new LineCounter();
   const docs: Doc[] = [];
+  const parsed: { js: Doc; doc: YamlDocument }[] = [];
   for (const d of parseAllDocuments(text, { lineCounter: lc, prettyErrors: false })) {
     const err = d.errors[0];
     if (err) {
       throw yamlError(err, lc, source);
     }
     const js = d.toJS() as unknown;
-    if (js && typeof js === "object" && !Array.isArray(js)) docs.push(js as Doc);
+    if (js && typeof js === "object" && !Array.isArray(js)) {
+      docs.push(js as Doc);
+      parsed.push({ js: js as Doc, doc: d });
+    }
   }
-  const fail = (message: string, path?: string): never => {
-    throw new SourceError(message, { source, path });
+  /** Fails at `path` (`Kind.a.b` for a document of that kind, `a.b` in v1alpha1): the line of the deepest part that exists. */
+  const fail = (message: string, path: string): never => {
+    const [head, ...rest] = path.split(".");
+    const byDoc = parsed.find((p) => p.js.kind === head);
+    const target = byDoc ?? parsed.find((p) => p.js.version === "v1alpha1" && p.js.kind === undefined);
+    const segments = byDoc ? rest : [head!, ...rest];
+    let offset: number | undefined = target?.doc.contents?.range?.[0];
+    // Walk the keys: a key's own position (an empty value has none worth pointing at).
+    let parent: unknown = target?.doc.contents;
+    for (const seg of segments) {
+      if (!isMap(parent)) break;
+      const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === seg);
+      const keyNode = pair?.key as YamlNode | undefined;
+      if (!pair || !keyNode?.range) break;
+      const value = pair.value as YamlNode | null;
+      // The value itself when it is there (`type: worker`), else its key.
+      offset = isScalar(value) && value.value !== null && value.range ? value.range[0] : keyNode.range[0];
+      parent = value;
+    }
+    const pos = offset === undefined ? undefined : lc.linePos(offset);
+    throw new SourceError(message, { source, path, line: pos?.line, column: pos?.col });
   };
   const v1 = docs.find((d) => d.version === "v1alpha1" && d.kind === undefined);
   const byKind = (kind: string) => docs.find((d) => d.kind === kind);
