@@ -5,6 +5,7 @@
  * fields, numbers read into string fields become text.
  */
 import { formatGoDuration, parseGoDuration } from "./duration";
+import { formatGoUrl, parseGoUrl } from "./gourl";
 import { isObj } from "./merge";
 import { goTypeName, type GoType } from "./types";
 
@@ -94,7 +95,20 @@ export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], pr
         }
         return v;
       }
-      if (isObj(v) || Array.isArray(v)) problems.push(cannot(v, t, path));
+      if (isObj(v) || Array.isArray(v)) {
+        problems.push(cannot(v, t, path));
+        return v;
+      }
+      if ((t.name === "v1alpha1.Endpoint" || t.name === "meta.URL") && v !== "") {
+        // url.Parse, then URL.String() when written.
+        const text = typeof v === "string" ? v : (textAt?.(path) ?? String(v));
+        const u = parseGoUrl(text);
+        if (!u) {
+          problems.push({ message: `parse ${JSON.stringify(text)}: invalid URL`, path, atValue: true });
+          return v;
+        }
+        return formatGoUrl(u);
+      }
       return v;
     case "bytes":
       if (isObj(v) || Array.isArray(v)) problems.push(cannot(v, t, path));

@@ -15,8 +15,10 @@ import { documentType, type GoType } from "./types";
 function zeroOut(t: GoType): Out | undefined {
   switch (t.k) {
     case "ptr":
-    case "any":
       return null;
+    case "any":
+      // meta.Unstructured is a struct inlining its map: empty, it is written `{}`.
+      return t.unstructured ? { entries: [] } : null;
     case "slice":
     case "bytes":
       return [];
@@ -25,7 +27,10 @@ function zeroOut(t: GoType): Out | undefined {
     case "struct":
       return structOut({}, t);
     case "special":
-      return t.name === "meta.Args" ? { entries: [] } : undefined;
+      if (t.name === "meta.Args") return { entries: [] };
+      // URL's MarshalYAML and netip's MarshalText write nothing for the zero value.
+      if (["meta.URL", "meta.Addr", "meta.Prefix", "meta.AddrPort"].includes(t.name)) return "";
+      return undefined;
     case "scalar":
       if (t.go === "string") return "";
       if (t.go === "bool") return false;

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { SourceError } from "@/lib/talos/errors";
 
 import { formatGoDuration, parseGoDuration } from "./duration";
+import { formatGoUrl, mergeGoUrls, parseGoUrl } from "./gourl";
 import { applyPatches, encodeConfig, loadPatch } from "./index";
 
 const y = (s: string) => s.replace(/^\n/, "");
@@ -1051,7 +1052,7 @@ describe("encodeConfig", () => {
     );
   });
   it("keeps unknown fields after the known ones, in input order", () => {
-    expect(encodeConfig([{ apiVersion: "v1alpha1", zz: 1, kind: "SideroLinkConfig", aa: 2 }])).toBe("apiVersion: v1alpha1\nkind: SideroLinkConfig\nzz: 1\naa: 2\n");
+    expect(encodeConfig([{ apiVersion: "v1alpha1", zz: 1, kind: "SideroLinkConfig", aa: 2 }])).toBe('apiVersion: v1alpha1\nkind: SideroLinkConfig\napiUrl: ""\nzz: 1\naa: 2\n');
   });
 });
 
@@ -1248,5 +1249,25 @@ describe("durations (time.Duration) read and written as Go does", () => {
     const e = loadError("apiVersion: v1alpha1\nkind: TCPProbeConfig\nname: p\ninterval: soon\n");
     expect(e.message).toBe('time: invalid duration "soon"');
     expect(e.place).toMatchObject({ line: 4, column: 11, path: "interval" });
+  });
+});
+
+describe("URLs (net/url) in Endpoint and meta.URL fields", () => {
+  it.each([
+    ["https://127.0.0.1:6643/", "https://10.0.0.1", "https://10.0.0.1/"],
+    ["https://a:6443", "https://b:6443/x?y=1", "https://b:6443/x?y=1"],
+    ["https://a/p?q=1#f", "http://b", "http://b/p?q=1#f"],
+    ["https://u@a/", "https://b", "https://u@b/"],
+  ])("%s merged with %s is %s", (left, right, merged) => {
+    expect(mergeGoUrls(left, right)).toBe(merged);
+  });
+  it("url.Parse lowercases the scheme; the text is written back with URL.String", () => {
+    expect(formatGoUrl(parseGoUrl("HTTPS://Example.com:443/a")!)).toBe("https://Example.com:443/a");
+    expect(formatGoUrl(parseGoUrl("mailto:x@y")!)).toBe("mailto:x@y");
+    expect(parseGoUrl("a:b/c")?.opaque).toBe("b/c");
+    expect(parseGoUrl("1a:b")).toBeNull();
+  });
+  it("a SideroLink URL is read with url.Parse and kept when the patch leaves it out", () => {
+    expect(applyPatches("apiVersion: v1alpha1\nkind: SideroLinkConfig\napiUrl: HTTPS://omni/join\n", [loadPatch("apiVersion: v1alpha1\nkind: SideroLinkConfig\nuniqueToken: t\n", "p")])).toContain("apiUrl: https://omni/join\n");
   });
 });
