@@ -1271,3 +1271,110 @@ describe("URLs (net/url) in Endpoint and meta.URL fields", () => {
     expect(applyPatches("apiVersion: v1alpha1\nkind: SideroLinkConfig\napiUrl: HTTPS://omni/join\n", [loadPatch("apiVersion: v1alpha1\nkind: SideroLinkConfig\nuniqueToken: t\n", "p")])).toContain("apiUrl: https://omni/join\n");
   });
 });
+
+describe("the document types' own merge tests", () => {
+  it("TestImageVerificationConfigMerge: rules with the same image are replaced whole, others appended", () => {
+    const out = apply(
+      `
+apiVersion: v1alpha1
+kind: ImageVerificationConfig
+rules:
+  - image: ghcr.io/siderolabs/talos*
+    skip: true
+  - image: docker.io/*
+    keyless:
+      issuer: https://accounts.google.com
+      subject: user@example.com
+  - image: "**"
+    keyless:
+      issuer: https://token.actions.githubusercontent.com
+      subjectRegex: https://github.com/fallbackorg/.*
+`,
+      `
+apiVersion: v1alpha1
+kind: ImageVerificationConfig
+rules:
+  - image: ghcr.io/siderolabs/talos*
+    keyless:
+      issuer: https://token.actions.githubusercontent.com
+      subjectRegex: https://github.com/differentorg/.*
+  - image: "**"
+    skip: true
+`,
+    );
+    expect(out).toBe(
+      y(`
+apiVersion: v1alpha1
+kind: ImageVerificationConfig
+rules:
+    - image: ghcr.io/siderolabs/talos*
+      keyless:
+        issuer: https://token.actions.githubusercontent.com
+        subjectRegex: https://github.com/differentorg/.*
+    - image: docker.io/*
+      keyless:
+        issuer: https://accounts.google.com
+        subject: user@example.com
+    - image: '**'
+      skip: true
+`),
+    );
+  });
+
+  it("TestExtensionServiceConfigMerge: config files merge by mount path", () => {
+    const out = apply(
+      "apiVersion: v1alpha1\nkind: ExtensionServiceConfig\nname: foo\nconfigFiles:\n  - content: hello\n    mountPath: /etc/foo\n",
+      "apiVersion: v1alpha1\nkind: ExtensionServiceConfig\nname: foo\nconfigFiles:\n  - content: hello world\n    mountPath: /etc/foo\n  - content: bar\n    mountPath: /etc/bar\n",
+    );
+    expect(out).toBe("apiVersion: v1alpha1\nkind: ExtensionServiceConfig\nname: foo\nconfigFiles:\n    - content: hello world\n      mountPath: /etc/foo\n    - content: bar\n      mountPath: /etc/bar\n");
+  });
+
+  it("TestBGPInstanceConfigMerge: replace lists are replaced, unset fields and addresses kept, a set pointer wins", () => {
+    const out = apply(
+      `
+apiVersion: v1alpha1
+kind: BGPInstanceConfig
+name: fabric
+vrf: vrf-fabric
+localASN: 65001
+routerID: 10.0.0.1
+routeSource: 10.0.0.2
+advertise: [lo]
+maxPaths: 4
+installRoutes: false
+neighbors:
+  - address: 192.0.2.1
+    peerASN: 65000
+importRoutes:
+  - bgpInstance: workload
+    prefixes: [198.51.100.0/24]
+`,
+      `
+apiVersion: v1alpha1
+kind: BGPInstanceConfig
+name: fabric
+localASN: 65001
+advertise: [dummy0]
+importRoutes:
+  - bgpInstance: edge
+    prefixes: [203.0.113.0/24]
+neighbors:
+  - address: 192.0.2.2
+    peerASN: 65002
+`,
+    );
+    expect(out).toContain("vrf: vrf-fabric\nlocalASN: 65001\nrouterID: 10.0.0.1\nrouteSource: 10.0.0.2\nadvertise:\n    - dummy0\n");
+    expect(out).toContain("maxPaths: 4\ninstallRoutes: false\n");
+    expect(out).toContain("importRoutes:\n    - bgpInstance: edge\n      prefixes:\n        - 203.0.113.0/24\n");
+    expect(out).toContain("neighbors:\n    - address: 192.0.2.2\n      peerASN: 65002\n");
+    expect(out).not.toContain("192.0.2.1");
+    expect(out).not.toContain("workload");
+  });
+
+  it("TestCRIBaseRuntimeSpecConfigMergeIsIdempotent: merging a document into itself changes nothing (overrides replace)", () => {
+    const doc = "apiVersion: v1alpha1\nkind: CRIBaseRuntimeSpecConfig\noverrides:\n  process:\n    rlimits:\n      - type: RLIMIT_NOFILE\n        hard: 1024\n        soft: 1024\n";
+    const once = apply(doc, doc);
+    expect(apply(once, doc)).toBe(once);
+    expect(once).toContain("        rlimits:\n            - hard: 1024\n              soft: 1024\n              type: RLIMIT_NOFILE\n");
+  });
+});
