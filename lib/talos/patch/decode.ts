@@ -6,6 +6,7 @@
  */
 import { formatGoDuration, parseGoDuration } from "./duration";
 import { formatGoUrl, parseGoUrl } from "./gourl";
+import { canonicalAddr, canonicalAddrPort, canonicalPrefix } from "./netip";
 import { isObj } from "./merge";
 import { goTypeName, type GoType } from "./types";
 
@@ -98,6 +99,17 @@ export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], pr
       if (isObj(v) || Array.isArray(v)) {
         problems.push(cannot(v, t, path));
         return v;
+      }
+      if ((t.name === "meta.Addr" || t.name === "meta.Prefix" || t.name === "meta.AddrPort") && v !== "") {
+        // netip's Parse*, then String() when written.
+        const text = typeof v === "string" ? v : (textAt?.(path) ?? String(v));
+        const canon = t.name === "meta.Addr" ? canonicalAddr(text) : t.name === "meta.Prefix" ? canonicalPrefix(text) : canonicalAddrPort(text);
+        if (canon === null) {
+          const fn = t.name === "meta.Addr" ? "ParseAddr" : t.name === "meta.Prefix" ? "ParsePrefix" : "ParseAddrPort";
+          problems.push({ message: `netip.${fn}(${JSON.stringify(text)}): invalid ${t.name === "meta.Addr" ? "IP address" : t.name === "meta.Prefix" ? "prefix" : "address and port"}`, path, atValue: true });
+          return v;
+        }
+        return canon;
       }
       if ((t.name === "v1alpha1.Endpoint" || t.name === "meta.URL") && v !== "") {
         // url.Parse, then URL.String() when written.

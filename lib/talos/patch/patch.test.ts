@@ -7,6 +7,7 @@ import { SourceError } from "@/lib/talos/errors";
 import { formatGoDuration, parseGoDuration } from "./duration";
 import { formatGoUrl, mergeGoUrls, parseGoUrl } from "./gourl";
 import { applyPatches, encodeConfig, loadPatch } from "./index";
+import { canonicalAddr, canonicalAddrPort, canonicalPrefix } from "./netip";
 
 const y = (s: string) => s.replace(/^\n/, "");
 
@@ -1376,5 +1377,37 @@ neighbors:
     const once = apply(doc, doc);
     expect(apply(once, doc)).toBe(once);
     expect(once).toContain("        rlimits:\n            - hard: 1024\n              soft: 1024\n              type: RLIMIT_NOFILE\n");
+  });
+});
+
+describe("addresses and prefixes (net/netip) written in Go's canonical form", () => {
+  it.each([
+    ["10.0.0.1", "10.0.0.1"],
+    ["2001:DB8:0:0:0:0:0:1", "2001:db8::1"],
+    ["2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"],
+    ["0:0:0:0:0:0:0:0", "::"],
+    ["::ffff:10.0.0.1", "::ffff:10.0.0.1"],
+    ["fe80::1%eth0", "fe80::1%eth0"],
+    ["1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8"],
+    ["1:0:3:4:5:6:7:8", "1:0:3:4:5:6:7:8"],
+  ])("address %s is %s", (input, out) => {
+    expect(canonicalAddr(input)).toBe(out);
+  });
+  it("rejects what netip rejects", () => {
+    for (const bad of ["010.0.0.1", "256.0.0.1", "1.2.3", "1::2::3", "fe80::1%", "12345::"]) expect(canonicalAddr(bad)).toBeNull();
+    expect(canonicalPrefix("10.0.0.1/33")).toBeNull();
+    expect(canonicalPrefix("fe80::1%eth0/64")).toBeNull();
+    expect(canonicalAddrPort("[10.0.0.1]:80")).toBeNull();
+  });
+  it("prefixes are not masked; address-ports bracket IPv6", () => {
+    expect(canonicalPrefix("10.0.0.5/24")).toBe("10.0.0.5/24");
+    expect(canonicalPrefix("2001:DB8::0/32")).toBe("2001:db8::/32");
+    expect(canonicalAddrPort("[2001:DB8::1]:51820")).toBe("[2001:db8::1]:51820");
+  });
+  it("a LinkConfig route written with an uppercase IPv6 gateway comes back canonical; a bad one is an error at its line", () => {
+    expect(apply("apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\n", "apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\nroutes:\n  - gateway: 2001:DB8:0::1\n")).toContain("routes:\n    - gateway: 2001:db8::1\n");
+    const e = loadError("apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\nroutes:\n  - gateway: 10.0.0.256\n");
+    expect(e.message).toBe('netip.ParseAddr("10.0.0.256"): invalid IP address');
+    expect(e.place).toMatchObject({ line: 5, path: "routes[0].gateway" });
   });
 });
