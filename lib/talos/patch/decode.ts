@@ -149,6 +149,21 @@ export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], pr
       }
       // Go reads the scalar's text into a string field: `1.10` stays 1.10, `True` stays True.
       if (t.go === "string" && typeof v !== "string") return textAt?.(path) ?? String(v);
+      if (t.go === "nethelpers.HardwareAddr") {
+        // UnmarshalText: colons dropped, hex decoded; written as net.HardwareAddr.String().
+        const raw = (typeof v === "string" ? v : (textAt?.(path) ?? String(v))).replaceAll(":", "");
+        const bad = /[^0-9a-fA-F]/u.exec(raw);
+        if (bad) {
+          const c = bad[0];
+          problems.push({ message: `encoding/hex: invalid byte: U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")} ${JSON.stringify(c).replace(/^"|"$/g, "'")}`, path, atValue: true });
+          return v;
+        }
+        if (raw.length % 2 === 1) {
+          problems.push({ message: "encoding/hex: odd length hex string", path, atValue: true });
+          return v;
+        }
+        return (raw.toLowerCase().match(/../g) ?? []).join(":");
+      }
       if (t.go === "time.Duration") {
         // yaml.v4 reads a duration from text only, and Talos writes it back as Duration.String().
         const ns = typeof v === "string" ? parseGoDuration(v) : null;

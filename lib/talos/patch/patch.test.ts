@@ -1411,3 +1411,14 @@ describe("addresses and prefixes (net/netip) written in Go's canonical form", ()
     expect(e.place).toMatchObject({ line: 5, path: "routes[0].gateway" });
   });
 });
+
+describe("hardware addresses (nethelpers.HardwareAddr)", () => {
+  it("are read as hex with the colons dropped and written as net.HardwareAddr.String()", () => {
+    expect(apply("apiVersion: v1alpha1\nkind: DummyLinkConfig\nname: dummy0\n", "apiVersion: v1alpha1\nkind: DummyLinkConfig\nname: dummy0\nhardwareAddr: 0A:1B:2C:3D:4E:5F\n")).toContain("hardwareAddr: 0a:1b:2c:3d:4e:5f\n");
+    expect(apply("apiVersion: v1alpha1\nkind: DummyLinkConfig\nname: dummy0\n", "apiVersion: v1alpha1\nkind: DummyLinkConfig\nname: dummy0\nhardwareAddr: 0a1b2c3d4e5f\n")).toContain("hardwareAddr: 0a:1b:2c:3d:4e:5f\n");
+  });
+  it("bad hex is Go's error at its line", () => {
+    expect(loadError("apiVersion: v1alpha1\nkind: DummyLinkConfig\nname: dummy0\nhardwareAddr: 0g:11\n").message).toBe("encoding/hex: invalid byte: U+0067 'g'");
+    expect(loadError("apiVersion: v1alpha1\nkind: DummyLinkConfig\nname: dummy0\nhardwareAddr: 0a:1\n").message).toBe("encoding/hex: odd length hex string");
+  });
+});
