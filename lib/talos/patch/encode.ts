@@ -11,6 +11,22 @@ import { emitDocument, sortGoKeys, type Out } from "./emit";
 import { isObj } from "./merge";
 import { documentType, type GoType } from "./types";
 
+/**
+ * What the MarshalText of Talos's text types writes for their zero value, for fields without
+ * `omitempty` (enumer's String() of 0; netip's empty text).
+ */
+const ZERO_TEXT: Readonly<Record<string, string>> = {
+  "block.EncryptionProviderType": "none",
+  "block.FilesystemType": "none",
+  "nethelpers.DefaultAction": "accept",
+  "nethelpers.RoutingTable": "unspec",
+  "nethelpers.Protocol": "Protocol(0)",
+  "storageres.LVMLogicalVolumeType": "linear",
+  "storageres.MDLevel": "raid1",
+  "netip.Prefix": "",
+  "time.Duration": "0s",
+};
+
 /** Go's zero value as yaml.v3 writes it, or undefined when the text form is not known here. */
 function zeroOut(t: GoType): Out | undefined {
   switch (t.k) {
@@ -35,7 +51,7 @@ function zeroOut(t: GoType): Out | undefined {
       if (t.go === "string") return "";
       if (t.go === "bool") return false;
       if (/^(u?int\d*|float\d+)$/.test(t.go)) return 0;
-      return undefined; // enums, durations: their zero text depends on their Go marshaller
+      return ZERO_TEXT[t.go]; // enums and other text types: their marshaller's text for zero
   }
 }
 

@@ -1422,3 +1422,10 @@ describe("hardware addresses (nethelpers.HardwareAddr)", () => {
     expect(loadError("apiVersion: v1alpha1\nkind: DummyLinkConfig\nname: dummy0\nhardwareAddr: 0a:1\n").message).toBe("encoding/hex: odd length hex string");
   });
 });
+
+describe("zero values of text types without omitempty", () => {
+  it("an encryption section without a provider is written with Go's zero provider", () => {
+    const out = apply("apiVersion: v1alpha1\nkind: VolumeConfig\nname: EPHEMERAL\n", "apiVersion: v1alpha1\nkind: VolumeConfig\nname: EPHEMERAL\nencryption:\n  keys:\n    - slot: 0\n      tpm: {}\n");
+    expect(out).toContain("encryption:\n    provider: none\n    keys:\n        - slot: 0\n          tpm: {}\n");
+  });
+});
