@@ -33,6 +33,17 @@ function cannot(v: unknown, t: GoType, path: (string | number)[]): DecodeProblem
   return { message: `cannot unmarshal ${tagOf(v)}${shown} into ${goTypeName(t)}`, path, atValue: true };
 }
 
+/** strconv.ParseInt(s, 0, 64) of a plain YAML scalar with `_` removed, or null. */
+function goInt(text: string): number | null {
+  const m = /^([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(text.replaceAll("_", ""));
+  if (!m) return null;
+  const digits = m[2]!;
+  const lower = digits.toLowerCase();
+  const n = lower.startsWith("0x") || lower.startsWith("0b") || lower.startsWith("0o") ? BigInt(lower) : digits.length > 1 && digits.startsWith("0") ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
+  const value = m[1] === "-" ? -n : n;
+  return value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER) ? null : Number(value);
+}
+
 /** The source text of the scalar at a path, when the value came from YAML text. */
 export type TextAt = (path: readonly (string | number)[]) => string | undefined;
 
@@ -138,6 +149,11 @@ export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], pr
         return v;
       }
       if (/^u?int\d*$/.test(t.go)) {
+        // Go's resolver reads ints with strconv.ParseInt(text, 0, 64) after dropping `_`:
+        // `017` is octal, `1_000` is 1000 (YAML 1.2 reads them otherwise).
+        const source = typeof v === "number" || typeof v === "string" ? textAt?.(path) : undefined;
+        const go = source !== undefined ? goInt(source) : null;
+        if (go !== null && (!t.go.startsWith("u") || go >= 0)) return go;
         if (typeof v === "number" && Number.isInteger(v) && (!t.go.startsWith("u") || v >= 0)) return v;
         problems.push(cannot(v, t, path));
         return v;

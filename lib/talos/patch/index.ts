@@ -125,7 +125,8 @@ function textAtIn(doc: Document.Parsed): (path: readonly (string | number)[]) =>
       else if (isSeq(node) && typeof step === "number") node = node.items[step];
       else return undefined;
     }
-    return isScalar(node) && typeof node.source === "string" ? node.source : undefined;
+    // Plain scalars only: a quoted one is a string whatever it reads like.
+    return isScalar(node) && node.type === "PLAIN" && typeof node.source === "string" ? node.source : undefined;
   };
 }
 

@@ -1429,3 +1429,13 @@ describe("zero values of text types without omitempty", () => {
     expect(out).toContain("encryption:\n    provider: none\n    keys:\n        - slot: 0\n          tpm: {}\n");
   });
 });
+
+describe("integers read with Go's rules", () => {
+  it("017 is octal and 1_500 is 1500 in an int field, as strconv.ParseInt(text, 0, 64) reads them", () => {
+    const out = apply("version: v1alpha1\nmachine:\n  type: worker\n", "machine:\n  network:\n    interfaces:\n      - interface: eth0\n        mtu: 1_500\n      - interface: eth1\n        mtu: 017\n");
+    expect(out).toContain("            - interface: eth0\n              mtu: 1500\n            - interface: eth1\n              mtu: 15\n");
+  });
+  it("a quoted number is a string, which an int field refuses", () => {
+    expect(loadError('machine:\n  network:\n    interfaces:\n      - interface: eth0\n        mtu: "1500"\n').message).toBe("cannot unmarshal !!str `1500` into int");
+  });
+});
