@@ -5,6 +5,8 @@
  * fields, numbers read into string fields become text.
  */
 import { formatGoDuration, parseGoDuration } from "./duration";
+import { formatGoUrl, parseGoUrl } from "./gourl";
+import { canonicalAddr, canonicalAddrPort, canonicalPrefix } from "./netip";
 import { isObj } from "./merge";
 import { goTypeName, type GoType } from "./types";
 
@@ -29,6 +31,17 @@ function tagOf(v: unknown): string {
 function cannot(v: unknown, t: GoType, path: (string | number)[]): DecodeProblem {
   const shown = typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? ` \`${String(v)}\`` : "";
   return { message: `cannot unmarshal ${tagOf(v)}${shown} into ${goTypeName(t)}`, path, atValue: true };
+}
+
+/** strconv.ParseInt(s, 0, 64) of a plain YAML scalar with `_` removed, or null. */
+function goInt(text: string): number | null {
+  const m = /^([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(text.replaceAll("_", ""));
+  if (!m) return null;
+  const digits = m[2]!;
+  const lower = digits.toLowerCase();
+  const n = lower.startsWith("0x") || lower.startsWith("0b") || lower.startsWith("0o") ? BigInt(lower) : digits.length > 1 && digits.startsWith("0") ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
+  const value = m[1] === "-" ? -n : n;
+  return value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER) ? null : Number(value);
 }
 
 /** The source text of the scalar at a path, when the value came from YAML text. */
@@ -94,7 +107,31 @@ export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], pr
         }
         return v;
       }
-      if (isObj(v) || Array.isArray(v)) problems.push(cannot(v, t, path));
+      if (isObj(v) || Array.isArray(v)) {
+        problems.push(cannot(v, t, path));
+        return v;
+      }
+      if ((t.name === "meta.Addr" || t.name === "meta.Prefix" || t.name === "meta.AddrPort") && v !== "") {
+        // netip's Parse*, then String() when written.
+        const text = typeof v === "string" ? v : (textAt?.(path) ?? String(v));
+        const canon = t.name === "meta.Addr" ? canonicalAddr(text) : t.name === "meta.Prefix" ? canonicalPrefix(text) : canonicalAddrPort(text);
+        if (canon === null) {
+          const fn = t.name === "meta.Addr" ? "ParseAddr" : t.name === "meta.Prefix" ? "ParsePrefix" : "ParseAddrPort";
+          problems.push({ message: `netip.${fn}(${JSON.stringify(text)}): invalid ${t.name === "meta.Addr" ? "IP address" : t.name === "meta.Prefix" ? "prefix" : "address and port"}`, path, atValue: true });
+          return v;
+        }
+        return canon;
+      }
+      if ((t.name === "v1alpha1.Endpoint" || t.name === "meta.URL") && v !== "") {
+        // url.Parse, then URL.String() when written.
+        const text = typeof v === "string" ? v : (textAt?.(path) ?? String(v));
+        const u = parseGoUrl(text);
+        if (!u) {
+          problems.push({ message: `parse ${JSON.stringify(text)}: invalid URL`, path, atValue: true });
+          return v;
+        }
+        return formatGoUrl(u);
+      }
       return v;
     case "bytes":
       if (isObj(v) || Array.isArray(v)) problems.push(cannot(v, t, path));
@@ -112,6 +149,11 @@ export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], pr
         return v;
       }
       if (/^u?int\d*$/.test(t.go)) {
+        // Go's resolver reads ints with strconv.ParseInt(text, 0, 64) after dropping `_`:
+        // `017` is octal, `1_000` is 1000 (YAML 1.2 reads them otherwise).
+        const source = typeof v === "number" || typeof v === "string" ? textAt?.(path) : undefined;
+        const go = source !== undefined ? goInt(source) : null;
+        if (go !== null && (!t.go.startsWith("u") || go >= 0)) return go;
         if (typeof v === "number" && Number.isInteger(v) && (!t.go.startsWith("u") || v >= 0)) return v;
         problems.push(cannot(v, t, path));
         return v;
@@ -123,6 +165,21 @@ export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], pr
       }
       // Go reads the scalar's text into a string field: `1.10` stays 1.10, `True` stays True.
       if (t.go === "string" && typeof v !== "string") return textAt?.(path) ?? String(v);
+      if (t.go === "nethelpers.HardwareAddr") {
+        // UnmarshalText: colons dropped, hex decoded; written as net.HardwareAddr.String().
+        const raw = (typeof v === "string" ? v : (textAt?.(path) ?? String(v))).replaceAll(":", "");
+        const bad = /[^0-9a-fA-F]/u.exec(raw);
+        if (bad) {
+          const c = bad[0];
+          problems.push({ message: `encoding/hex: invalid byte: U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")} ${JSON.stringify(c).replace(/^"|"$/g, "'")}`, path, atValue: true });
+          return v;
+        }
+        if (raw.length % 2 === 1) {
+          problems.push({ message: "encoding/hex: odd length hex string", path, atValue: true });
+          return v;
+        }
+        return (raw.toLowerCase().match(/../g) ?? []).join(":");
+      }
       if (t.go === "time.Duration") {
         // yaml.v4 reads a duration from text only, and Talos writes it back as Duration.String().
         const ns = typeof v === "string" ? parseGoDuration(v) : null;

@@ -3,7 +3,7 @@
  * (configloader/internal/decoder/delete.go, selector.go): the directives are cut out of the patch
  * document and become selectors that delete a key, a list item or a whole document of the config.
  */
-import { isAlias, isMap, isScalar, isSeq, type Node as YamlNode, type Pair, type YAMLMap } from "yaml";
+import { isMap, isScalar, isSeq, type Node as YamlNode, type Pair, type YAMLMap } from "yaml";
 
 import { V1ALPHA1 } from "@/lib/talos/documents";
 
@@ -83,31 +83,29 @@ export function extractDeletes(root: YamlNode | null): { selectors: DeleteSelect
   };
 
   // processNode: returns okToDel (okToCont is always true: the yield never stops the walk).
+  // Go cuts deleted entries out one by one; keeping the survivors in a new list is the same
+  // (an item's index is the number of survivors before it) without a quadratic splice.
   const walk = (v: unknown, path: string[], parentIsSeq: boolean): boolean => {
     if (isMap(v)) {
-      for (let i = 0; i < v.items.length; i++) {
-        const pair = v.items[i]!;
+      const kept: Pair[] = [];
+      for (const pair of v.items) {
         if (isDeleteDirective(pair)) {
           if (!parentIsSeq && path.some((p) => p.startsWith("["))) throw new DeleteSyntaxError(`cannot delete an inner key in '${path.join(".")}'`, startOf(pair.key));
           yieldSel(path, parentIsSeq, v, pair);
           return true;
         }
-        if (walk(pair.value, [...path, scalarText(pair.key)], false)) {
-          v.items.splice(i, 1);
-          i--;
-          if (v.items.length === 0) return true;
-        }
+        if (!walk(pair.value, [...path, scalarText(pair.key)], false)) kept.push(pair);
       }
-    } else if (isSeq(v)) {
-      for (let i = 0; i < v.items.length; i++) {
-        if (walk(v.items[i], [...path, `[${i}]`], true)) {
-          v.items.splice(i, 1);
-          i--;
-          if (v.items.length === 0) return true;
-        }
-      }
-    } else if (isAlias(v)) {
-      return false;
+      const emptied = kept.length === 0 && v.items.length > 0;
+      v.items = kept;
+      return emptied;
+    }
+    if (isSeq(v)) {
+      const kept: unknown[] = [];
+      for (const item of v.items) if (!walk(item, [...path, `[${kept.length}]`], true)) kept.push(item);
+      const emptied = kept.length === 0 && v.items.length > 0;
+      v.items = kept;
+      return emptied;
     }
     return false;
   };

@@ -11,12 +11,30 @@ import { emitDocument, sortGoKeys, type Out } from "./emit";
 import { isObj } from "./merge";
 import { documentType, type GoType } from "./types";
 
+/**
+ * What the MarshalText of Talos's text types writes for their zero value, for fields without
+ * `omitempty` (enumer's String() of 0; netip's empty text).
+ */
+const ZERO_TEXT: Readonly<Record<string, string>> = {
+  "block.EncryptionProviderType": "none",
+  "block.FilesystemType": "none",
+  "nethelpers.DefaultAction": "accept",
+  "nethelpers.RoutingTable": "unspec",
+  "nethelpers.Protocol": "Protocol(0)",
+  "storageres.LVMLogicalVolumeType": "linear",
+  "storageres.MDLevel": "raid1",
+  "netip.Prefix": "",
+  "time.Duration": "0s",
+};
+
 /** Go's zero value as yaml.v3 writes it, or undefined when the text form is not known here. */
 function zeroOut(t: GoType): Out | undefined {
   switch (t.k) {
     case "ptr":
-    case "any":
       return null;
+    case "any":
+      // meta.Unstructured is a struct inlining its map: empty, it is written `{}`.
+      return t.unstructured ? { entries: [] } : null;
     case "slice":
     case "bytes":
       return [];
@@ -25,12 +43,15 @@ function zeroOut(t: GoType): Out | undefined {
     case "struct":
       return structOut({}, t);
     case "special":
-      return t.name === "meta.Args" ? { entries: [] } : undefined;
+      if (t.name === "meta.Args") return { entries: [] };
+      // URL's MarshalYAML and netip's MarshalText write nothing for the zero value.
+      if (["meta.URL", "meta.Addr", "meta.Prefix", "meta.AddrPort"].includes(t.name)) return "";
+      return undefined;
     case "scalar":
       if (t.go === "string") return "";
       if (t.go === "bool") return false;
       if (/^(u?int\d*|float\d+)$/.test(t.go)) return 0;
-      return undefined; // enums, durations: their zero text depends on their Go marshaller
+      return ZERO_TEXT[t.go]; // enums and other text types: their marshaller's text for zero
   }
 }
 

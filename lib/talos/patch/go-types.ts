@@ -2,8 +2,9 @@
 // struct, its fields in Go order as `yamlName goType flags` joined by `|`, where flags are
 // o = `omitempty`, r = `merge:"replace"`, i = inline (embedded, `yaml:",inline"`), f = flow.
 // Field name `-` marks an embedded struct whose fields are inlined. GO_NAMED maps named
-// non-struct types to their underlying type. Read off the Go source mechanically; the patcher
-// and the encoder follow it (merge rules, field order, omitempty). Keep in step with Talos.
+// non-struct types to their underlying type. Printed by scripts/talos-go-types.ts from the Go
+// source (GO_NAMED's two `Env` aliases and GO_EXTERNAL are added by hand); the patcher and the
+// encoder follow it (merge rules, field order, omitempty). Keep in step with Talos.
 export const GO_STRUCTS: Readonly<Record<string, string>> = {
   "block.ByteSize": "",
   "block.DiskSelector": "match cel.Expression o",

@@ -4,7 +4,7 @@
  * LoadPatch's rules and applied with Apply's; output through Talos's encoder (./encode.ts).
  * Every error is a SourceError naming the patch (or config), its line and the config path.
  */
-import { isMap, isScalar, isSeq, type Document, type LineCounter } from "yaml";
+import { isMap, isScalar, isSeq, type Document, type LineCounter, type YAMLMap } from "yaml";
 
 import { MAX_ALIAS_COUNT, MAX_CONFIG_BYTES, parseConfigYaml } from "@/lib/config/parse";
 import { SourceError } from "@/lib/talos/errors";
@@ -118,14 +118,26 @@ function parseYaml(text: string, source: string) {
 
 /** The plain source text of the scalar at `path` in a parsed document. */
 function textAtIn(doc: Document.Parsed): (path: readonly (string | number)[]) => string | undefined {
+  // Each map indexed once: lookups stay constant-time on maps with many keys.
+  const indexes = new WeakMap<object, Map<string, unknown>>();
+  const entry = (m: YAMLMap, key: string) => {
+    let index = indexes.get(m);
+    if (!index) {
+      index = new Map();
+      for (const p of m.items) if (isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p.value);
+      indexes.set(m, index);
+    }
+    return index.get(key);
+  };
   return (path) => {
     let node: unknown = doc.contents;
     for (const step of path) {
-      if (isMap(node)) node = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(step))?.value;
+      if (isMap(node)) node = entry(node, String(step));
       else if (isSeq(node) && typeof step === "number") node = node.items[step];
       else return undefined;
     }
-    return isScalar(node) && typeof node.source === "string" ? node.source : undefined;
+    // Plain scalars only: a quoted one is a string whatever it reads like.
+    return isScalar(node) && node.type === "PLAIN" && typeof node.source === "string" ? node.source : undefined;
   };
 }
 

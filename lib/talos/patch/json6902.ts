@@ -19,7 +19,8 @@ export interface JsonPatchOp {
 /** Reads a JSON or YAML list of operations (LoadPatch's second and third tries). */
 export function parseJsonPatch(text: string, source: string): { ops: JsonPatchOp[]; lc: LineCounter } | { error: SourceError } {
   const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
+  // Duplicate keys: the last wins, as in encoding/json (and yaml's own check is quadratic).
+  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
   const list = Array.isArray(docs) ? docs : [docs];
   const doc = list[0];
   const fail = (message: string, offset = 0) => {

@@ -10,6 +10,7 @@
  * - maps merge key by key; `map[string]any` values must have the same shape on both sides;
  * - `meta.Args` (extraArgs) replaces per key; sizes, prefixes and addresses are atomic.
  */
+import { mergeGoUrls } from "./gourl";
 import { deref, goTypeName, type GoType } from "./types";
 
 /** A merge failure; `path` is where in the right-hand (patch) document it happened. */
@@ -217,6 +218,11 @@ export function mergeValue(l: unknown, r: unknown, t: GoType, replace: boolean, 
           // maps.Copy: each argument given replaces the old one whole.
           if (!isObj(r) || Object.keys(r).length === 0) return l;
           return { ...(isObj(l) ? l : {}), ...clone(r) };
+        case "v1alpha1.Endpoint":
+        case "meta.URL":
+          // A struct around *url.URL: Go merges the URL's fields one by one.
+          if (isZeroScalar(r)) return l;
+          return typeof l === "string" && l !== "" && typeof r === "string" ? mergeGoUrls(l, r) : r;
         case "block.ByteSize":
         case "block.PercentageSize":
           // Their Merge copies the right side even when it is empty (Talos's behaviour).

@@ -5,7 +5,9 @@ import { describe, expect, it } from "vitest";
 import { SourceError } from "@/lib/talos/errors";
 
 import { formatGoDuration, parseGoDuration } from "./duration";
+import { formatGoUrl, mergeGoUrls, parseGoUrl } from "./gourl";
 import { applyPatches, encodeConfig, loadPatch } from "./index";
+import { canonicalAddr, canonicalAddrPort, canonicalPrefix } from "./netip";
 
 const y = (s: string) => s.replace(/^\n/, "");
 
@@ -914,6 +916,14 @@ machine:
     expect(out).toContain("    baseRuntimeSpecOverrides:\n        a: aa\n        b: bb\n        map:\n            other: thing\n            slice:\n                - s1\n                - s2\n            some: value\n        'n':\n            x: 1\n");
   });
 
+  it("TestVolumeConfigMerge: the disk selector expression and the size are replaced", () => {
+    const out = apply(
+      "apiVersion: v1alpha1\nkind: VolumeConfig\nname: EPHEMERAL\nprovisioning:\n  diskSelector:\n    match: disk.size > 120\n",
+      "apiVersion: v1alpha1\nkind: VolumeConfig\nname: EPHEMERAL\nprovisioning:\n  diskSelector:\n    match: disk.size > 150\n  maxSize: 2.5TiB\n",
+    );
+    expect(out).toBe("apiVersion: v1alpha1\nkind: VolumeConfig\nname: EPHEMERAL\nprovisioning:\n    diskSelector:\n        match: disk.size > 150\n    maxSize: 2.5TiB\n");
+  });
+
   it("ByteSize's Merge copies the right side even when empty: a VolumeConfig patch drops minSize unless it repeats it (Talos's behaviour)", () => {
     const out = apply(
       "apiVersion: v1alpha1\nkind: VolumeConfig\nname: EPHEMERAL\nprovisioning:\n  minSize: 10GiB\n  maxSize: 20GiB\n",
@@ -1043,7 +1053,7 @@ describe("encodeConfig", () => {
     );
   });
   it("keeps unknown fields after the known ones, in input order", () => {
-    expect(encodeConfig([{ apiVersion: "v1alpha1", zz: 1, kind: "SideroLinkConfig", aa: 2 }])).toBe("apiVersion: v1alpha1\nkind: SideroLinkConfig\nzz: 1\naa: 2\n");
+    expect(encodeConfig([{ apiVersion: "v1alpha1", zz: 1, kind: "SideroLinkConfig", aa: 2 }])).toBe('apiVersion: v1alpha1\nkind: SideroLinkConfig\napiUrl: ""\nzz: 1\naa: 2\n');
   });
 });
 
@@ -1240,5 +1250,192 @@ describe("durations (time.Duration) read and written as Go does", () => {
     const e = loadError("apiVersion: v1alpha1\nkind: TCPProbeConfig\nname: p\ninterval: soon\n");
     expect(e.message).toBe('time: invalid duration "soon"');
     expect(e.place).toMatchObject({ line: 4, column: 11, path: "interval" });
+  });
+});
+
+describe("URLs (net/url) in Endpoint and meta.URL fields", () => {
+  it.each([
+    ["https://127.0.0.1:6643/", "https://10.0.0.1", "https://10.0.0.1/"],
+    ["https://a:6443", "https://b:6443/x?y=1", "https://b:6443/x?y=1"],
+    ["https://a/p?q=1#f", "http://b", "http://b/p?q=1#f"],
+    ["https://u@a/", "https://b", "https://u@b/"],
+  ])("%s merged with %s is %s", (left, right, merged) => {
+    expect(mergeGoUrls(left, right)).toBe(merged);
+  });
+  it("url.Parse lowercases the scheme; the text is written back with URL.String", () => {
+    expect(formatGoUrl(parseGoUrl("HTTPS://Example.com:443/a")!)).toBe("https://Example.com:443/a");
+    expect(formatGoUrl(parseGoUrl("mailto:x@y")!)).toBe("mailto:x@y");
+    expect(parseGoUrl("a:b/c")?.opaque).toBe("b/c");
+    expect(parseGoUrl("1a:b")).toBeNull();
+  });
+  it("a SideroLink URL is read with url.Parse and kept when the patch leaves it out", () => {
+    expect(applyPatches("apiVersion: v1alpha1\nkind: SideroLinkConfig\napiUrl: HTTPS://omni/join\n", [loadPatch("apiVersion: v1alpha1\nkind: SideroLinkConfig\nuniqueToken: t\n", "p")])).toContain("apiUrl: https://omni/join\n");
+  });
+});
+
+describe("the document types' own merge tests", () => {
+  it("TestImageVerificationConfigMerge: rules with the same image are replaced whole, others appended", () => {
+    const out = apply(
+      `
+apiVersion: v1alpha1
+kind: ImageVerificationConfig
+rules:
+  - image: ghcr.io/siderolabs/talos*
+    skip: true
+  - image: docker.io/*
+    keyless:
+      issuer: https://accounts.google.com
+      subject: user@example.com
+  - image: "**"
+    keyless:
+      issuer: https://token.actions.githubusercontent.com
+      subjectRegex: https://github.com/fallbackorg/.*
+`,
+      `
+apiVersion: v1alpha1
+kind: ImageVerificationConfig
+rules:
+  - image: ghcr.io/siderolabs/talos*
+    keyless:
+      issuer: https://token.actions.githubusercontent.com
+      subjectRegex: https://github.com/differentorg/.*
+  - image: "**"
+    skip: true
+`,
+    );
+    expect(out).toBe(
+      y(`
+apiVersion: v1alpha1
+kind: ImageVerificationConfig
+rules:
+    - image: ghcr.io/siderolabs/talos*
+      keyless:
+        issuer: https://token.actions.githubusercontent.com
+        subjectRegex: https://github.com/differentorg/.*
+    - image: docker.io/*
+      keyless:
+        issuer: https://accounts.google.com
+        subject: user@example.com
+    - image: '**'
+      skip: true
+`),
+    );
+  });
+
+  it("TestExtensionServiceConfigMerge: config files merge by mount path", () => {
+    const out = apply(
+      "apiVersion: v1alpha1\nkind: ExtensionServiceConfig\nname: foo\nconfigFiles:\n  - content: hello\n    mountPath: /etc/foo\n",
+      "apiVersion: v1alpha1\nkind: ExtensionServiceConfig\nname: foo\nconfigFiles:\n  - content: hello world\n    mountPath: /etc/foo\n  - content: bar\n    mountPath: /etc/bar\n",
+    );
+    expect(out).toBe("apiVersion: v1alpha1\nkind: ExtensionServiceConfig\nname: foo\nconfigFiles:\n    - content: hello world\n      mountPath: /etc/foo\n    - content: bar\n      mountPath: /etc/bar\n");
+  });
+
+  it("TestBGPInstanceConfigMerge: replace lists are replaced, unset fields and addresses kept, a set pointer wins", () => {
+    const out = apply(
+      `
+apiVersion: v1alpha1
+kind: BGPInstanceConfig
+name: fabric
+vrf: vrf-fabric
+localASN: 65001
+routerID: 10.0.0.1
+routeSource: 10.0.0.2
+advertise: [lo]
+maxPaths: 4
+installRoutes: false
+neighbors:
+  - address: 192.0.2.1
+    peerASN: 65000
+importRoutes:
+  - bgpInstance: workload
+    prefixes: [198.51.100.0/24]
+`,
+      `
+apiVersion: v1alpha1
+kind: BGPInstanceConfig
+name: fabric
+localASN: 65001
+advertise: [dummy0]
+importRoutes:
+  - bgpInstance: edge
+    prefixes: [203.0.113.0/24]
+neighbors:
+  - address: 192.0.2.2
+    peerASN: 65002
+`,
+    );
+    expect(out).toContain("vrf: vrf-fabric\nlocalASN: 65001\nrouterID: 10.0.0.1\nrouteSource: 10.0.0.2\nadvertise:\n    - dummy0\n");
+    expect(out).toContain("maxPaths: 4\ninstallRoutes: false\n");
+    expect(out).toContain("importRoutes:\n    - bgpInstance: edge\n      prefixes:\n        - 203.0.113.0/24\n");
+    expect(out).toContain("neighbors:\n    - address: 192.0.2.2\n      peerASN: 65002\n");
+    expect(out).not.toContain("192.0.2.1");
+    expect(out).not.toContain("workload");
+  });
+
+  it("TestCRIBaseRuntimeSpecConfigMergeIsIdempotent: merging a document into itself changes nothing (overrides replace)", () => {
+    const doc = "apiVersion: v1alpha1\nkind: CRIBaseRuntimeSpecConfig\noverrides:\n  process:\n    rlimits:\n      - type: RLIMIT_NOFILE\n        hard: 1024\n        soft: 1024\n";
+    const once = apply(doc, doc);
+    expect(apply(once, doc)).toBe(once);
+    expect(once).toContain("        rlimits:\n            - hard: 1024\n              soft: 1024\n              type: RLIMIT_NOFILE\n");
+  });
+});
+
+describe("addresses and prefixes (net/netip) written in Go's canonical form", () => {
+  it.each([
+    ["10.0.0.1", "10.0.0.1"],
+    ["2001:DB8:0:0:0:0:0:1", "2001:db8::1"],
+    ["2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"],
+    ["0:0:0:0:0:0:0:0", "::"],
+    ["::ffff:10.0.0.1", "::ffff:10.0.0.1"],
+    ["fe80::1%eth0", "fe80::1%eth0"],
+    ["1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8"],
+    ["1:0:3:4:5:6:7:8", "1:0:3:4:5:6:7:8"],
+  ])("address %s is %s", (input, out) => {
+    expect(canonicalAddr(input)).toBe(out);
+  });
+  it("rejects what netip rejects", () => {
+    for (const bad of ["010.0.0.1", "256.0.0.1", "1.2.3", "1::2::3", "fe80::1%", "12345::"]) expect(canonicalAddr(bad)).toBeNull();
+    expect(canonicalPrefix("10.0.0.1/33")).toBeNull();
+    expect(canonicalPrefix("fe80::1%eth0/64")).toBeNull();
+    expect(canonicalAddrPort("[10.0.0.1]:80")).toBeNull();
+  });
+  it("prefixes are not masked; address-ports bracket IPv6", () => {
+    expect(canonicalPrefix("10.0.0.5/24")).toBe("10.0.0.5/24");
+    expect(canonicalPrefix("2001:DB8::0/32")).toBe("2001:db8::/32");
+    expect(canonicalAddrPort("[2001:DB8::1]:51820")).toBe("[2001:db8::1]:51820");
+  });
+  it("a LinkConfig route written with an uppercase IPv6 gateway comes back canonical; a bad one is an error at its line", () => {
+    expect(apply("apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\n", "apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\nroutes:\n  - gateway: 2001:DB8:0::1\n")).toContain("routes:\n    - gateway: 2001:db8::1\n");
+    const e = loadError("apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\nroutes:\n  - gateway: 10.0.0.256\n");
+    expect(e.message).toBe('netip.ParseAddr("10.0.0.256"): invalid IP address');
+    expect(e.place).toMatchObject({ line: 5, path: "routes[0].gateway" });
+  });
+});
+
+describe("hardware addresses (nethelpers.HardwareAddr)", () => {
+  it("are read as hex with the colons dropped and written as net.HardwareAddr.String()", () => {
+    expect(apply("apiVersion: v1alpha1\nkind: DummyLinkConfig\nname: dummy0\n", "apiVersion: v1alpha1\nkind: DummyLinkConfig\nname: dummy0\nhardwareAddr: 0A:1B:2C:3D:4E:5F\n")).toContain("hardwareAddr: 0a:1b:2c:3d:4e:5f\n");
+    expect(apply("apiVersion: v1alpha1\nkind: DummyLinkConfig\nname: dummy0\n", "apiVersion: v1alpha1\nkind: DummyLinkConfig\nname: dummy0\nhardwareAddr: 0a1b2c3d4e5f\n")).toContain("hardwareAddr: 0a:1b:2c:3d:4e:5f\n");
+  });
+  it("bad hex is Go's error at its line", () => {
+    expect(loadError("apiVersion: v1alpha1\nkind: DummyLinkConfig\nname: dummy0\nhardwareAddr: 0g:11\n").message).toBe("encoding/hex: invalid byte: U+0067 'g'");
+    expect(loadError("apiVersion: v1alpha1\nkind: DummyLinkConfig\nname: dummy0\nhardwareAddr: 0a:1\n").message).toBe("encoding/hex: odd length hex string");
+  });
+});
+
+describe("zero values of text types without omitempty", () => {
+  it("an encryption section without a provider is written with Go's zero provider", () => {
+    const out = apply("apiVersion: v1alpha1\nkind: VolumeConfig\nname: EPHEMERAL\n", "apiVersion: v1alpha1\nkind: VolumeConfig\nname: EPHEMERAL\nencryption:\n  keys:\n    - slot: 0\n      tpm: {}\n");
+    expect(out).toContain("encryption:\n    provider: none\n    keys:\n        - slot: 0\n          tpm: {}\n");
+  });
+});
+
+describe("integers read with Go's rules", () => {
+  it("017 is octal and 1_500 is 1500 in an int field, as strconv.ParseInt(text, 0, 64) reads them", () => {
+    const out = apply("version: v1alpha1\nmachine:\n  type: worker\n", "machine:\n  network:\n    interfaces:\n      - interface: eth0\n        mtu: 1_500\n      - interface: eth1\n        mtu: 017\n");
+    expect(out).toContain("            - interface: eth0\n              mtu: 1500\n            - interface: eth1\n              mtu: 15\n");
+  });
+  it("a quoted number is a string, which an int field refuses", () => {
+    expect(loadError('machine:\n  network:\n    interfaces:\n      - interface: eth0\n        mtu: "1500"\n').message).toBe("cannot unmarshal !!str `1500` into int");
   });
 });

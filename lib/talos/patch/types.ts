@@ -22,8 +22,8 @@ export type GoType =
   | { readonly k: "scalar"; readonly go: string }
   /** `[]byte`: always replaced, never appended. */
   | { readonly k: "bytes" }
-  /** `any`, and the free-form `meta.Unstructured` (a `map[string]any`). */
-  | { readonly k: "any" }
+  /** `any`, and the free-form `meta.Unstructured` (`unstructured`: a struct inlining a `map[string]any`). */
+  | { readonly k: "any"; readonly unstructured?: true }
   /** A type with its own Merge method or text form, named (see SPECIAL). */
   | { readonly k: "special"; readonly name: string };
 
@@ -77,7 +77,7 @@ export function resolveGoType(expr: string): GoType {
   else if (expr.startsWith("[]")) t = { k: "slice", elem: resolveGoType(expr.slice(2)) };
   else if (expr.startsWith("map[")) t = { k: "map", elem: resolveGoType(expr.slice(expr.indexOf("]") + 1)) };
   else if (expr === "any") t = { k: "any" };
-  else if (expr === "meta.Unstructured") t = { k: "any" };
+  else if (expr === "meta.Unstructured") t = { k: "any", unstructured: true };
   else if (BUILTIN.has(expr)) t = { k: "scalar", go: expr };
   else if (SPECIAL.has(expr)) t = { k: "special", name: expr };
   else if (Object.hasOwn(GO_NAMED, expr)) {
