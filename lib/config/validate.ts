@@ -211,13 +211,19 @@ export function createValidator(catalog: SchemaCatalog) {
 /** Positions, secret scrubbing and order: the last step of every validation. */
 function finish(parsed: ParseResult, issues: ConfigIssue[], pending: PendingIssue[], kinds: ReadonlyMap<number, string>, version: TalosMinor): ValidationResult {
   const docsByIndex = new Map(parsed.documents.map((pd) => [pd.index, pd]));
-  const secrets = new Map(parsed.documents.filter((pd) => !pd.broken).map((pd) => [pd.index, documentSecrets(kinds.get(pd.index) ?? null, pd.value)]));
+  // A document's secrets are only needed to scrub its issues: found for those documents only.
+  const secrets = new Map<number, ValueSecret[]>();
+  const secretsOf = (pd: ParsedDocument) => {
+    let s = secrets.get(pd.index);
+    if (!s) secrets.set(pd.index, (s = pd.broken ? [] : documentSecrets(kinds.get(pd.index) ?? null, pd.value)));
+    return s;
+  };
   for (const i of issues) i.message = scrubText(i.message);
   for (const p of pending) {
     const pd = docsByIndex.get(p.document);
     if (!pd) continue;
     const pos = positionForPath(pd.doc, parsed.lineCounter, p.path, p.at);
-    issues.push({ severity: p.severity, message: scrubMessage(p.message, p.path, secrets.get(p.document) ?? []), path: p.path, document: p.document, ...pos });
+    issues.push({ severity: p.severity, message: scrubMessage(p.message, p.path, secretsOf(pd)), path: p.path, document: p.document, ...pos });
   }
   issues.sort((a, b) => a.document - b.document || a.line - b.line || a.column - b.column || (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1));
   return { valid: !issues.some((i) => i.severity === "error"), issues, talosVersion: version };
