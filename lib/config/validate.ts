@@ -11,7 +11,7 @@ import { documentSecrets, type ValueSecret } from "./redact";
 import { parseMachineType, runRules, type DocumentSummary, type MachineRole, type RuleIssue } from "./rules";
 import * as schemaCatalog from "./schema";
 import { scrubText } from "./secret-values";
-import { checkJsonPatch, documentDelete, isJsonPatchDocument, stripDeletes } from "./validate-patch";
+import { checkJsonPatch, documentDelete, isEmptyPatchDocument, isJsonPatchDocument, stripDeletes } from "./validate-patch";
 import { LATEST_TALOS_MINOR, TALOS_MINORS, type ConfigIssue, type TalosMinor, type ValidateOptions, type ValidationResult } from "./types";
 
 export type { SchemaCatalog } from "./parse";
@@ -147,6 +147,7 @@ export function createValidator(catalog: SchemaCatalog) {
         const stripped = stripDeletes(value);
         value = stripped.value;
         for (const i of stripped.issues) pending.push({ ...i, document: pd.index, source: "rule" });
+        if (isEmptyPatchDocument(value)) continue;
       }
       const id = identifyDocument(value, catalog, version);
       if ("issue" in id) {
