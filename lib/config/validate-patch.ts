@@ -39,9 +39,12 @@ const showPath = (path: readonly PathSegment[]) => path.map((s) => (typeof s ===
  */
 export function stripDeletes(value: unknown): PatchPrepass {
   const issues: RuleIssue[] = [];
+  // processNode: a map or list emptied by its deletes is deleted in turn (in its parent).
+  const EMPTIED = Symbol("emptied");
   const walk = (v: unknown, path: PathSegment[], inItem: boolean): unknown => {
     if (Array.isArray(v)) {
       let out: unknown[] | null = null;
+      let deleted = 0;
       v.forEach((item, i) => {
         let next: unknown;
         if (isDeleteMarker(item)) {
@@ -54,19 +57,23 @@ export function stripDeletes(value: unknown): PatchPrepass {
               at: "key",
             });
           }
-          next = null;
+          next = EMPTIED;
         } else {
           next = walk(item, [...path, i], true);
         }
+        if (next === EMPTIED) deleted++;
         if (next !== item) {
           out ??= [...v];
-          out[i] = next;
+          // Set to null rather than removed, so that the paths of the other items stay right.
+          out[i] = next === EMPTIED ? null : next;
         }
       });
+      if (deleted > 0 && deleted === v.length) return EMPTIED;
       return out ?? v;
     }
     if (!isObject(v)) return v;
     let out: Obj | null = null;
+    let deleted = false;
     for (const [k, child] of Object.entries(v)) {
       if (k === "$patch" && child !== "delete") {
         // Not a directive: Talos decodes it as a field, which no type has.
@@ -81,7 +88,11 @@ export function stripDeletes(value: unknown): PatchPrepass {
       }
       if (!isDeleteMarker(child)) {
         const next = walk(child, [...path, k], inItem);
-        if (next !== child) (out ??= { ...v })[k] = next;
+        if (next === EMPTIED) {
+          out ??= { ...v };
+          delete out[k];
+          deleted = true;
+        } else if (next !== child) (out ??= { ...v })[k] = next;
         continue;
       }
       // ensureNoSeqInChain: a key inside a list item cannot be deleted, only the whole item.
@@ -95,10 +106,22 @@ export function stripDeletes(value: unknown): PatchPrepass {
       }
       out ??= { ...v };
       delete out[k];
+      deleted = true;
     }
+    if (deleted && out && Object.keys(out).length === 0 && path.length > 0) return EMPTIED;
     return out ?? v;
   };
-  return { value: walk(value, [], false), issues };
+  const result = walk(value, [], false);
+  return { value: result, issues };
+}
+
+/**
+ * isEmptyDoc: after its deletes, a patch document whose keys are only `version`, `kind` and
+ * `name` (with scalar values) is dropped unread, as is `{}`.
+ */
+export function isEmptyPatchDocument(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  return Object.entries(value).every(([k, v]) => (k === "version" || k === "kind" || k === "name") && (v === null || typeof v !== "object"));
 }
 
 /**

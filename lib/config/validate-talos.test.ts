@@ -87,6 +87,16 @@ describe("patch mode: partial and multi-document patches", () => {
     fails(doc("BondConfig", "name: bond0\nmtu: 9000\n"), { talosVersion: "1.14" }, "missing required field `links`", "1:1");
   });
 
+  it("drops a document left with only version, kind and name after its deletes, unread (isEmptyDoc)", () => {
+    // Deleting the only address empties `addresses`, which is deleted in turn: no apiVersion needed then.
+    expect(validateConfig("kind: LinkConfig\nname: eth0\naddresses:\n  - address: 10.0.0.5/24\n    $patch: delete\n", P14).issues).toEqual([]);
+    expect(validateConfig("machine:\n  network:\n    $patch: delete\n", P14).issues).toEqual([]);
+    expect(validateConfig("{}\n---\nname: x\n", P14).issues).toEqual([]);
+    // Not dropped when something else is left.
+    fails("kind: LinkConfig\nname: eth0\nmtu: 9000\n", P14, "missing apiVersion", "1:1");
+    expect(validateConfig("{}\n", { talosVersion: "1.14" }).valid).toBe(false);
+  });
+
   it("validates each document of a multi-document patch by its kind", () => {
     const yaml = "machine:\n  install:\n    disk: /dev/sda\n---\n" + doc("LinkConfig", "name: eth0\nmtu: big\n---\n") + doc("HostnameConfig", "hostname: node-1\n");
     fails(yaml, P14, "expected an integer", "8:6");

@@ -11,7 +11,7 @@ import { documentSecrets, type ValueSecret } from "./redact";
 import { parseMachineType, runRules, type DocumentSummary, type MachineRole, type RuleIssue } from "./rules";
 import * as schemaCatalog from "./schema";
 import { scrubText } from "./secret-values";
-import { checkJsonPatch, documentDelete, isJsonPatchDocument, stripDeletes } from "./validate-patch";
+import { checkJsonPatch, documentDelete, isEmptyPatchDocument, isJsonPatchDocument, stripDeletes } from "./validate-patch";
 import { LATEST_TALOS_MINOR, TALOS_MINORS, type ConfigIssue, type TalosMinor, type ValidateOptions, type ValidationResult } from "./types";
 
 export type { SchemaCatalog } from "./parse";
@@ -147,6 +147,7 @@ export function createValidator(catalog: SchemaCatalog) {
         const stripped = stripDeletes(value);
         value = stripped.value;
         for (const i of stripped.issues) pending.push({ ...i, document: pd.index, source: "rule" });
+        if (isEmptyPatchDocument(value)) continue;
       }
       const id = identifyDocument(value, catalog, version);
       if ("issue" in id) {
@@ -211,13 +212,19 @@ export function createValidator(catalog: SchemaCatalog) {
 /** Positions, secret scrubbing and order: the last step of every validation. */
 function finish(parsed: ParseResult, issues: ConfigIssue[], pending: PendingIssue[], kinds: ReadonlyMap<number, string>, version: TalosMinor): ValidationResult {
   const docsByIndex = new Map(parsed.documents.map((pd) => [pd.index, pd]));
-  const secrets = new Map(parsed.documents.filter((pd) => !pd.broken).map((pd) => [pd.index, documentSecrets(kinds.get(pd.index) ?? null, pd.value)]));
+  // A document's secrets are only needed to scrub its issues: found for those documents only.
+  const secrets = new Map<number, ValueSecret[]>();
+  const secretsOf = (pd: ParsedDocument) => {
+    let s = secrets.get(pd.index);
+    if (!s) secrets.set(pd.index, (s = pd.broken ? [] : documentSecrets(kinds.get(pd.index) ?? null, pd.value)));
+    return s;
+  };
   for (const i of issues) i.message = scrubText(i.message);
   for (const p of pending) {
     const pd = docsByIndex.get(p.document);
     if (!pd) continue;
     const pos = positionForPath(pd.doc, parsed.lineCounter, p.path, p.at);
-    issues.push({ severity: p.severity, message: scrubMessage(p.message, p.path, secrets.get(p.document) ?? []), path: p.path, document: p.document, ...pos });
+    issues.push({ severity: p.severity, message: scrubMessage(p.message, p.path, secretsOf(pd)), path: p.path, document: p.document, ...pos });
   }
   issues.sort((a, b) => a.document - b.document || a.line - b.line || a.column - b.column || (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1));
   return { valid: !issues.some((i) => i.severity === "error"), issues, talosVersion: version };
