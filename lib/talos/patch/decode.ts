@@ -7,7 +7,7 @@
 import { formatGoDuration, parseGoDuration } from "./duration";
 import { formatGoUrl, parseGoUrl } from "./gourl";
 import { canonicalAddr, canonicalAddrPort, canonicalPrefix } from "./netip";
-import { isObj } from "./merge";
+import { isObj, setKey } from "./merge";
 import { goTypeName, type GoType } from "./types";
 
 export interface DecodeProblem {
@@ -67,7 +67,7 @@ export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], pr
           problems.push({ message: `field ${k} not found in type ${t.name}`, path: [...path, k] });
           continue;
         }
-        v[k] = decodeCheck(v[k], f.type, [...path, k], problems, textAt);
+        setKey(v, k, decodeCheck(v[k], f.type, [...path, k], problems, textAt));
       }
       return v;
     }
@@ -87,7 +87,7 @@ export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], pr
         problems.push(cannot(v, t, path));
         return v;
       }
-      for (const k of Object.keys(v)) v[k] = decodeCheck(v[k], t.elem, [...path, k], problems, textAt);
+      for (const k of Object.keys(v)) setKey(v, k, decodeCheck(v[k], t.elem, [...path, k], problems, textAt));
       return v;
     case "any":
       return v;
@@ -101,9 +101,9 @@ export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], pr
         const text = (x: unknown, p: (string | number)[]) => (typeof x === "number" || typeof x === "boolean" ? (textAt?.(p) ?? String(x)) : x);
         for (const k of Object.keys(v)) {
           const a = v[k];
-          if (Array.isArray(a)) v[k] = a.map((x, i) => text(x, [...path, k, i]));
+          if (Array.isArray(a)) setKey(v, k, a.map((x, i) => text(x, [...path, k, i])));
           else if (isObj(a)) problems.push({ message: "arg value must be a string or list of strings", path: [...path, k], atValue: true });
-          else v[k] = text(a, [...path, k]);
+          else setKey(v, k, text(a, [...path, k]));
         }
         return v;
       }

@@ -8,7 +8,7 @@ import { isMap, isSeq, LineCounter, parseAllDocuments } from "yaml";
 import { MAX_ALIAS_COUNT } from "@/lib/config/parse";
 import { SourceError } from "@/lib/talos/errors";
 
-import { clone, isObj } from "./merge";
+import { clone, isObj, setKey } from "./merge";
 
 export interface JsonPatchOp {
   readonly op: Record<string, unknown>;
@@ -61,7 +61,7 @@ function atoi(key: string): number {
 const invalidIndex = (idx: number) => new PatchFailure(`Unable to access invalid index: ${idx}: ${INVALID_INDEX}`);
 
 function get(c: Container, key: string): unknown {
-  if (c.kind === "doc") return c.v[key];
+  if (c.kind === "doc") return Object.hasOwn(c.v, key) ? c.v[key] : undefined;
   let idx = atoi(key);
   if (idx < 0) {
     if (idx < -c.v.length) throw invalidIndex(idx);
@@ -73,7 +73,7 @@ function get(c: Container, key: string): unknown {
 
 function add(c: Container, key: string, val: unknown): void {
   if (c.kind === "doc") {
-    c.v[key] = val;
+    setKey(c.v, key, val);
     return;
   }
   if (key === "-") {
@@ -112,7 +112,7 @@ function remove(c: Container, key: string): void {
 
 function set(c: Container, key: string, val: unknown): void {
   if (c.kind === "doc") {
-    c.v[key] = val;
+    setKey(c.v, key, val);
     return;
   }
   let idx = atoi(key);
@@ -131,7 +131,7 @@ function findObject(root: { value: unknown }, path: string): { con: Container; k
   for (const part of split.slice(1, -1)) {
     let next: unknown;
     try {
-      next = isObj(cur) ? cur[decodeKey(part)] : Array.isArray(cur) ? get({ kind: "ary", v: cur }, decodeKey(part)) : undefined;
+      next = isObj(cur) ? (Object.hasOwn(cur, decodeKey(part)) ? cur[decodeKey(part)] : undefined) : Array.isArray(cur) ? get({ kind: "ary", v: cur }, decodeKey(part)) : undefined;
     } catch {
       return null;
     }

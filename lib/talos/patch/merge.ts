@@ -30,11 +30,20 @@ export function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/**
+ * Sets a key that came from user input: `__proto__` becomes an own key (as yaml's toJS makes it)
+ * instead of replacing the object's prototype.
+ */
+export function setKey(o: Obj, k: string, v: unknown): void {
+  if (k === "__proto__") Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+  else o[k] = v;
+}
+
 export function clone<T>(v: T): T {
   if (Array.isArray(v)) return v.map(clone) as T;
   if (isObj(v)) {
     const out: Obj = {};
-    for (const k of Object.keys(v)) out[k] = clone(v[k]);
+    for (const k of Object.keys(v)) setKey(out, k, clone(v[k]));
     return out as T;
   }
   return v;
@@ -58,15 +67,15 @@ function mergeAnyMap(l: Obj | undefined, r: Obj, path: Path): Obj {
     const lv = out[k];
     const rv = r[k];
     if (lv === null || lv === undefined) {
-      out[k] = clone(rv);
+      setKey(out, k, clone(rv));
       continue;
     }
     const lt = dynType(lv);
     const rt = dynType(rv);
     if (lt !== rt) throw new MergeError(`merge type mismatch left ${lt} right ${rt}`, [...path, k]);
-    if (isObj(lv)) out[k] = mergeAnyMap(lv, rv as Obj, [...path, k]);
-    else if (Array.isArray(lv)) out[k] = [...lv, ...clone(rv as unknown[])];
-    else if (typeof rv === "boolean" || !isZeroScalar(rv)) out[k] = rv;
+    if (isObj(lv)) setKey(out, k, mergeAnyMap(lv, rv as Obj, [...path, k]));
+    else if (Array.isArray(lv)) setKey(out, k, [...lv, ...clone(rv as unknown[])]);
+    else if (typeof rv === "boolean" || !isZeroScalar(rv)) setKey(out, k, rv);
   }
   return out;
 }
@@ -159,7 +168,7 @@ function mergeStruct(l: Obj, r: Obj, t: Extract<GoType, { k: "struct" }>, path: 
     else l[f.yaml] = merged;
   }
   // Keys Go does not know (the decoder rejects them first); kept as the patch says.
-  for (const k of Object.keys(r)) if (!t.byName.has(k) && r[k] !== undefined) l[k] = clone(r[k]);
+  for (const k of Object.keys(r)) if (!t.byName.has(k) && r[k] !== undefined) setKey(l, k, clone(r[k]));
   return l;
 }
 
@@ -193,7 +202,7 @@ export function mergeValue(l: unknown, r: unknown, t: GoType, replace: boolean, 
       const out = isObj(l) ? l : {};
       for (const k of Object.keys(r)) {
         const lv = out[k];
-        out[k] = lv === null || lv === undefined ? clone(r[k]) : mergeValue(lv, r[k], t.elem, false, false, [...path, k]);
+        setKey(out, k, lv === null || lv === undefined ? clone(r[k]) : mergeValue(lv, r[k], t.elem, false, false, [...path, k]));
       }
       return out;
     }

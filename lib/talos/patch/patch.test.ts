@@ -1439,3 +1439,12 @@ describe("integers read with Go's rules", () => {
     expect(loadError('machine:\n  network:\n    interfaces:\n      - interface: eth0\n        mtu: "1500"\n').message).toBe("cannot unmarshal !!str `1500` into int");
   });
 });
+
+describe("hostile keys", () => {
+  it("a __proto__ key is an ordinary key through load, merge, JSON patch and encode", () => {
+    const out = apply("version: v1alpha1\nmachine:\n  nodeLabels:\n    a: b\n", "machine:\n  nodeLabels:\n    __proto__: x\n", '[{"op": "add", "path": "/machine/nodeAnnotations", "value": {"__proto__": "v1", "polluted": "v2"}}]');
+    expect(out).toContain("    nodeLabels:\n        __proto__: x\n        a: b\n");
+    expect(out).toContain("    nodeAnnotations:\n        __proto__: v1\n        polluted: v2\n");
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

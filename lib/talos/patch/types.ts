@@ -52,7 +52,7 @@ export const SPECIAL = new Set([
 
 const cache = new Map<string, GoType>();
 
-function parseFields(owner: string, spec: string, out: GoField[]): void {
+function parseFields(spec: string, out: GoField[]): void {
   if (spec === "") return;
   for (const part of spec.split("|")) {
     const [name, expr, flags = ""] = part.split(" ") as [string, string, string?];
@@ -64,7 +64,6 @@ function parseFields(owner: string, spec: string, out: GoField[]): void {
     }
     out.push({ yaml: name, type: resolveGoType(expr), omitempty: flags.includes("o"), replace: flags.includes("r") });
   }
-  void owner;
 }
 
 /** The GoType of a Go type expression such as `*v1alpha1.Device` or `map[string]string`. */
@@ -88,7 +87,7 @@ export function resolveGoType(expr: string): GoType {
     const byName = new Map<string, GoField>();
     const s: GoType = { k: "struct", name: expr, fields, byName };
     cache.set(expr, s); // before the fields: types refer to themselves
-    parseFields(expr, GO_STRUCTS[expr] ?? GO_EXTERNAL[expr]!, fields);
+    parseFields(GO_STRUCTS[expr] ?? GO_EXTERNAL[expr]!, fields);
     for (const f of fields) if (!byName.has(f.yaml)) byName.set(f.yaml, f);
     return s;
   } else t = { k: "scalar", go: expr }; // enums, durations, …: text values
