@@ -367,6 +367,14 @@ describe("decisions", () => {
       message: /diskSelector.*CEL/,
     },
     {
+      name: "install without the UKI command line (UnattendedInstallConfig always uses it)",
+      text: withV1((v) => {
+        (get(v, "machine.install") as Obj).grubUseUKICmdline = false;
+      }),
+      field: "machine.install",
+      message: /grubUseUKICmdline/,
+    },
+    {
       name: "an encryption document already there",
       text: withV1(() => {}, "---\napiVersion: v1alpha1\nkind: KubeEtcdEncryptionConfig\nconfig:\n    resources: []\n"),
       field: "cluster.aescbcEncryptionSecret",

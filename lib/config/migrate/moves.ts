@@ -854,7 +854,11 @@ const install: Group = {
   plan(ctx) {
     const i = getPath(ctx.v1, "machine.install");
     if (!isObj(i)) return null;
-    const noTarget = ["diskSelector", "extraKernelArgs", "legacyBIOSSupport", "grubUseUKICmdline", "extensions"].filter((k) => nonEmpty(i[k]) && i[k] !== false);
+    // With an UnattendedInstallConfig the installer always uses the UKI command line
+    // (cmd/installer/cmd/installer/install.go), so only `grubUseUKICmdline: false` is lost.
+    const noTarget = ["diskSelector", "extraKernelArgs", "legacyBIOSSupport", "grubUseUKICmdline", "extensions"].filter((k) =>
+      k === "grubUseUKICmdline" ? i[k] === false : nonEmpty(i[k]) && i[k] !== false,
+    );
     if (noTarget.length > 0) {
       return refuse(`\`machine.install\` has ${noTarget.map((k) => `\`${k}\``).join(", ")}, which UnattendedInstallConfig cannot express 1:1 (disk selectors are CEL there, kernel args and extensions live in the boot assets); move them by hand`);
     }
@@ -863,7 +867,7 @@ const install: Group = {
     if (typeof i.disk !== "string" || i.disk === "") return refuse("UnattendedInstallConfig selects the disk with a CEL expression; `machine.install` has no disk to turn into one");
     if (ctx.docs("UnattendedInstallConfig").length > 0) return refuse("an UnattendedInstallConfig document is already there; keep one of the two");
     return {
-      moved: Object.keys(i).map((k) => ({ from: `machine.install.${k}`, to: k === "disk" ? "UnattendedInstallConfig.provisioning.diskSelector.match" : k === "image" ? "UnattendedInstallConfig.installer.image" : k === "wipe" ? "UnattendedInstallConfig.provisioning.wipe" : "(dropped: Talos always installs a bootloader)" })),
+      moved: Object.keys(i).map((k) => ({ from: `machine.install.${k}`, to: k === "disk" ? "UnattendedInstallConfig.provisioning.diskSelector.match" : k === "image" ? "UnattendedInstallConfig.installer.image" : k === "wipe" ? "UnattendedInstallConfig.provisioning.wipe" : k === "grubUseUKICmdline" ? "(dropped: always on with UnattendedInstallConfig)" : "(dropped: Talos always installs a bootloader)" })),
       remove: [split("machine.install")],
       writes: [
         {
