@@ -200,11 +200,7 @@ describe("quick fix per deprecated field", () => {
     const fixes = quickFixesFor(LEGACY, issue!);
     expect(fixes).toHaveLength(1);
     const after = fixes[0]!.text;
-    // Known validator gap (reported): Minos still applies Talos 1.13's v1alpha1 rule "discovery
-    // on when kubespan is on"; Talos 1.14 checks DiscoveryServiceConfig documents instead
-    // (container/validate.go), which this fix writes.
-    const knownGap = field === "cluster.discovery" ? /\.cluster\.discovery should be enabled/ : null;
-    expect(errors(after).filter((e) => !knownGap?.test(e.message))).toEqual([]);
+    expect(errors(after)).toEqual([]);
     for (const gone of [field, ...alsoGone]) {
       expect(warningAt(after, gone), `${gone} still warns`).toBeUndefined();
       expect(get(v1(after), gone), `${gone} still in v1alpha1`).toBeUndefined();
@@ -490,8 +486,7 @@ describe("cluster.proxy disabled", () => {
     const text = withV1((v) => ((get(v, "cluster") as Obj).proxy = { disabled: true }));
     const r = migrateConfig(text, { to: "1.14" });
     expect(doc(r.yaml, "KubeProxyConfig")).toEqual({ apiVersion: "v1alpha1", kind: "KubeProxyConfig", enabled: false });
-    // Known validator gap (reported): Minos still requires `image` here, Talos does not.
-    expect(errors(r.yaml).filter((e) => !(e.document > 0 && /required field `image`/.test(e.message)))).toEqual([]);
+    expect(errors(r.yaml)).toEqual([]);
   });
 });
 

@@ -187,3 +187,9 @@ export const apiServerAuthorization: Rule = (doc) => {
       error(["cluster", "apiServer", "extraArgs", k], `extraArgs ${JSON.stringify(k)} cannot be used together with authorizationConfig`, "key"),
     );
 };
+
+/** KubeProxyConfig (k8s/proxy.go Validate): a disabled proxy is not checked further; else it needs an image. */
+export const kubeProxyDocument: Rule = (doc, ctx) => {
+  if (ctx.patch || doc.enabled === false) return [];
+  return str(doc.image) ? [] : [error(doc.image === undefined ? [] : ["image"], "proxy image cannot be empty")];
+};

@@ -54,6 +54,9 @@ export const documentRules: Readonly<Record<string, readonly Rule[]>> = {
   SwapVolumeConfig: [volumes.sizedVolume],
   UserVolumeConfig: [volumes.userVolume],
   LVMLogicalVolumeConfig: [volumes.lvmLogicalVolume],
+  KubeSpanConfig: [network.kubeSpanDocument],
+  DiscoveryServiceConfig: [network.discoveryServiceDocument],
+  KubeProxyConfig: [cluster.kubeProxyDocument],
 };
 
 /** Runs every rule for a document kind. A rule that throws is a bug: it is reported, never fatal. */

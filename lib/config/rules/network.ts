@@ -1,6 +1,7 @@
 /** `machine.network.*` rules (Talos's CheckDeviceInterface, CheckDeviceAddressing, CheckDeviceRoutes, checkBond, …). */
 import { ipOrCIDRError, isCIDR, isHostPort, isIP, isSubnetOrAddress } from "./net";
-import type { PathSegment, Rule, RuleIssue } from "./types";
+import type { DocumentSummary, PathSegment, Rule, RuleIssue } from "./types";
+import { compareMinor } from "./version";
 import { arr, error, get, num, obj, str, warning } from "./util";
 
 const BOND_MODES = ["balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad", "balance-tlb", "balance-alb"];
@@ -245,8 +246,53 @@ export const kubespan: Rule = (doc, ctx) => {
     const s = str(v) ?? "";
     if (!isCIDR(s)) out.push(error([...base, "filters", "excludeAdvertisedNetworks", i], `KubeSpan exclude advertised networks filter is not valid: ${JSON.stringify(s)}`));
   });
-  if (!ctx.patch && get(doc, "cluster", "discovery", "enabled") !== true) {
-    out.push(error([...base, "enabled"], ".cluster.discovery should be enabled when .machine.network.kubespan is enabled"));
+  if (ctx.patch) return out;
+  if (compareMinor(ctx.version, "1.14") < 0) {
+    if (get(doc, "cluster", "discovery", "enabled") !== true) {
+      out.push(error([...base, "enabled"], ".cluster.discovery should be enabled when .machine.network.kubespan is enabled"));
+    }
+  } else if (!ctx.documents.some((d) => d.kind === "KubeSpanConfig") && !discoveryConfigured(doc, ctx.documents)) {
+    // From 1.14 a KubeSpanConfig document, when present, is the one Talos reads (container.go).
+    out.push(error([...base, "enabled"], KUBESPAN_NEEDS_DISCOVERY));
   }
+  return out;
+};
+
+const KUBESPAN_NEEDS_DISCOVERY = "KubeSpan requires cluster discovery to be enabled";
+
+/**
+ * Talos 1.14's DiscoveryServiceConfigs(): the legacy `cluster.discovery` when it is enabled with its
+ * service registry on (v1alpha1_discoveryconfig.go), else the DiscoveryServiceConfig documents.
+ */
+function legacyDiscovery(v1: unknown): boolean {
+  return get(v1, "cluster", "discovery", "enabled") === true && get(v1, "cluster", "discovery", "registries", "service", "disabled") !== true;
+}
+function discoveryConfigured(v1: unknown, documents: readonly DocumentSummary[]): boolean {
+  return legacyDiscovery(v1) || documents.some((d) => d.kind === "DiscoveryServiceConfig");
+}
+const v1alpha1Of = (documents: readonly DocumentSummary[]) => documents.find((d) => d.kind === "v1alpha1")?.value;
+
+/** 1.14 container check (container/validate.go): an enabled KubeSpanConfig needs a discovery service. */
+export const kubeSpanDocument: Rule = (doc, ctx) => {
+  if (ctx.patch || compareMinor(ctx.version, "1.14") < 0 || doc.enabled !== true) return [];
+  return discoveryConfigured(v1alpha1Of(ctx.documents), ctx.documents) ? [] : [error(["enabled"], KUBESPAN_NEEDS_DISCOVERY)];
+};
+
+/**
+ * 1.14 container check (container/validate.go): a DiscoveryServiceConfig needs a cluster identity,
+ * the legacy `cluster.id`/`cluster.secret` or a DiscoveryIdentityConfig. With the legacy discovery
+ * on, Talos reads that instead and the v1alpha1 rule reports it.
+ */
+export const discoveryServiceDocument: Rule = (_doc, ctx) => {
+  const v1 = v1alpha1Of(ctx.documents);
+  if (ctx.patch || compareMinor(ctx.version, "1.14") < 0 || legacyDiscovery(v1)) return [];
+  const identity = ctx.documents.find((d) => d.kind === "DiscoveryIdentityConfig")?.value;
+  // The legacy identity wins as soon as either of its fields is set (v1alpha1_discoveryidentity.go).
+  const legacy = Boolean(str(get(v1, "cluster", "id")) || str(get(v1, "cluster", "secret")));
+  const id = legacy ? get(v1, "cluster", "id") : get(identity, "clusterID");
+  const secret = legacy ? get(v1, "cluster", "secret") : get(identity, "clusterSecret");
+  const out: RuleIssue[] = [];
+  if (!str(id)) out.push(error(["name"], "cluster ID (.cluster.id or DiscoveryIdentityConfig) should be set when cluster discovery (DiscoveryServiceConfig) is enabled"));
+  if (!str(secret)) out.push(error(["name"], "cluster secret (.cluster.secret or DiscoveryIdentityConfig) should be set when cluster discovery (DiscoveryServiceConfig) is enabled"));
   return out;
 };

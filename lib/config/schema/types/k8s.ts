@@ -152,7 +152,7 @@ export const K8S_TYPES: TypeTable = {
   "k8s.KubeProxyConfigV1Alpha1": {
     fields: {
       enabled: { t: "boolean", since: "1.14", doc: "Deploy kube-proxy." },
-      image: { t: "string", since: "1.14", req: true, doc: "kube-proxy image." },
+      image: { t: "string", since: "1.14", doc: "kube-proxy image (required unless `enabled: false`)." },
       mode: { t: "string", since: "1.14", doc: "Proxy mode: iptables, ipvs or nftables." },
       config: { t: "object", since: "1.14", doc: "KubeProxyConfiguration fields merged into the defaults." },
       extraArgs: { t: "extraArgs", since: "1.14", doc: "Additional command-line flags for the component, as flag name → value (from 1.13 also a list for repeated flags)." },

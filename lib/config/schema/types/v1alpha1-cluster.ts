@@ -47,7 +47,7 @@ export const V1ALPHA1_CLUSTER_TYPES: TypeTable = {
     fields: {
       id: { t: "string", until: "1.13", dep: "use `clusterID` in the DiscoveryIdentityConfig document", doc: "Unique ID of the cluster, used by the discovery service (base64, 32 bytes)." },
       secret: { t: "string", until: "1.13", dep: "use `clusterSecret` in the DiscoveryIdentityConfig document", secret: true, doc: "Shared secret encrypting discovery service data (base64, 32 bytes)." },
-      controlPlane: { t: "v1alpha1.ControlPlaneConfig", until: "1.13", dep: "use `endpoint` in the KubeClusterConfig document", doc: "How nodes reach the Kubernetes API." },
+      controlPlane: { t: "v1alpha1.ControlPlaneConfig", until: "1.13", dep: "use `endpoint` in the KubeClusterConfig document (and `apiPort` in KubeAPIServerConfig for `localAPIServerPort`)", doc: "How nodes reach the Kubernetes API." },
       clusterName: { t: "string", until: "1.13", dep: "use `clusterName` in the KubeClusterConfig document", doc: "Name of the Kubernetes cluster, used in kubeconfigs." },
       network: { t: "v1alpha1.ClusterNetworkConfig", until: "1.13", dep: "use the KubeNetworkConfig (and KubeFlannelCNIConfig) documents", doc: "Pod and service networks, DNS domain and CNI." },
       token: { t: "string", secret: true, doc: "Kubernetes bootstrap token, format abcdef.0123456789abcdef." },
@@ -69,7 +69,7 @@ export const V1ALPHA1_CLUSTER_TYPES: TypeTable = {
       extraManifestHeaders: { t: "map[string]", until: "1.13", dep: "use `headers` in KubeExternalManifestConfig documents", secret: "values", doc: "HTTP headers sent when fetching extraManifests." },
       inlineManifests: { t: "[]v1alpha1.ClusterInlineManifest", until: "1.13", dep: "use KubeInlineManifestConfig documents", doc: "Manifests applied at bootstrap, given inline; names must be unique." },
       adminKubeconfig: { t: "v1alpha1.AdminKubeconfigConfig", doc: "Settings of the admin kubeconfig Talos generates." },
-      allowSchedulingOnControlPlanes: { t: "boolean", until: "1.13", dep: "", doc: "Allow regular workloads on control-plane nodes." },
+      allowSchedulingOnControlPlanes: { t: "boolean", until: "1.13", dep: "leave the control-plane taint out of `taints` in the KubeNodeConfig document", doc: "Allow regular workloads on control-plane nodes." },
     },
   },
   "v1alpha1.ClusterDiscoveryConfig": {
