@@ -85,4 +85,20 @@ test.describe("migration to the 1.14 layout in the editor", () => {
     expect((await editor.markers()).filter((m) => m.severity === "error")).toEqual([]);
     await page.screenshot({ path: info.outputPath("migrate-result.png") });
   });
+
+  test("from a 1.13 check: the workspace keeps the migrated text and checks it against 1.14", async ({ page }) => {
+    const editor = new ConfigEditorPage(page);
+    await editor.goto();
+    const text = await configWithDeprecatedSysctls(editor);
+    await editor.talosVersion().selectOption("1.13");
+    await paste(page, text);
+    await page.getByRole("button", { name: "Migrate to 1.14" }).click();
+    await expect.poll(() => editor.text()).toMatch(/^kind: SysctlConfig$/m);
+    await expect(editor.talosVersion()).toHaveValue("1.14");
+    // The plain editor shows the workspace's own text: the migrated one, not the text from before.
+    await page.getByRole("button", { name: "Plain text" }).click();
+    const plain = page.getByRole("textbox", { name: /^Machine config/ });
+    await expect(plain).toHaveValue(/^kind: SysctlConfig$/m);
+    await expect(plain).not.toHaveValue(/^\s+sysctls:$/m);
+  });
 });

@@ -13,7 +13,8 @@ export interface EditorHandle {
   focus(): void;
 }
 
-export type MigrateOutcome = { ok: true; moved: Move[]; decisions: Decision[] } | { ok: false; reason: string };
+/** `text`: the whole config after the migration (the editor already shows it). */
+export type MigrateOutcome = { ok: true; text: string; moved: Move[]; decisions: Decision[] } | { ok: false; reason: string };
 
 /** The props both editors take: text in, text out, issues to show. */
 export interface EditorProps {

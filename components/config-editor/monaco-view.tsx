@@ -96,7 +96,7 @@ export default function MonacoView({ value, revision, onChange, issues, talosVer
           editor.executeEdits("minos.migrate", [{ range, text }]);
           editor.pushUndoStop();
         }
-        return { ok: true, moved: result.moved, decisions: result.decisions };
+        return { ok: true, text: result.yaml, moved: result.moved, decisions: result.decisions };
       },
       focus: () => editor.focus(),
     };

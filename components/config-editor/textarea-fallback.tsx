@@ -65,7 +65,7 @@ export function TextareaFallback({ value, onChange, issues, onReady, onCursorCha
           el.select();
           if (!document.execCommand("insertText", false, result.yaml)) onChange(result.yaml);
         }
-        return { ok: true, moved: result.moved, decisions: result.decisions };
+        return { ok: true, text: result.yaml, moved: result.moved, decisions: result.decisions };
       },
       focus: () => el.focus(),
     };

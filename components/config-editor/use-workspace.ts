@@ -73,6 +73,14 @@ export function useWorkspace(initialSource: ConfigSource) {
     if (current) edit({ ...current, talosVersion });
   }
 
+  /**
+   * The editor replaced the text (a migration) and the check version changes with it: one edit
+   * with both, since `current` still holds the text from before the editor's own change.
+   */
+  function replaceText(text: string, talosVersion: string) {
+    if (current) edit({ ...current, text, talosVersion });
+  }
+
   function discard() {
     if (!current) return;
     dispatch({ type: "discard", current });
@@ -118,6 +126,7 @@ export function useWorkspace(initialSource: ConfigSource) {
     nodeVersion: source.kind === "node" ? nodeQuery.data?.talosVersion : undefined,
     onChange,
     setTalosVersion,
+    replaceText,
     discard,
     open,
     requestOpen,

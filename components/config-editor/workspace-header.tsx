@@ -14,12 +14,14 @@ interface WorkspaceHeaderProps {
   onDiscard: () => void;
   onFormat: () => void;
   onMigrate: () => void;
+  /** Why Migrate is off for this source (a node running Talos before 1.14), or null. */
+  migrateBlocked: string | null;
   onValidate: () => void;
   onPlainChange: (plain: boolean) => void;
 }
 
 /** The editor card's heading: where the text came from, its state, and the editing actions. */
-export function WorkspaceHeader({ source, label, current, dirty, plain, onDiscard, onFormat, onMigrate, onValidate, onPlainChange }: WorkspaceHeaderProps) {
+export function WorkspaceHeader({ source, label, current, dirty, plain, onDiscard, onFormat, onMigrate, migrateBlocked, onValidate, onPlainChange }: WorkspaceHeaderProps) {
   const SourceIcon = source.kind === "node" ? Server : source.kind === "template" ? FilePlus2 : FileCode2;
   return (
     <div className="flex flex-wrap items-center gap-2 border-b border-border px-3 py-2">
@@ -51,7 +53,12 @@ export function WorkspaceHeader({ source, label, current, dirty, plain, onDiscar
         <Button size="sm" onClick={onFormat} disabled={!current}>
           <WandSparkles aria-hidden className="size-4" /> Format
         </Button>
-        <Button size="sm" onClick={onMigrate} disabled={!current} title="Migrate this config to the 1.14 layout: move deprecated fields into their new documents">
+        <Button
+          size="sm"
+          onClick={onMigrate}
+          disabled={!current || migrateBlocked !== null}
+          title={migrateBlocked ?? "Migrate this config to the 1.14 layout: move deprecated fields into their new documents"}
+        >
           <Layers aria-hidden className="size-4" /> Migrate to 1.14
         </Button>
         <Button size="sm" onClick={onValidate} disabled={!current} aria-keyshortcuts="Control+S Meta+S" title="Validate now (Ctrl/Cmd+S)">

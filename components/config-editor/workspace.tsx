@@ -9,7 +9,7 @@ import { MigrateReport } from "@/components/config-editor/migrate-report";
 import { OpenConfig } from "@/components/config-editor/open-config";
 import { ProblemsPanel } from "@/components/config-editor/problems-panel";
 import { ReplacePrompt } from "@/components/config-editor/replace-prompt";
-import { sourceLabel, type ConfigSource } from "@/components/config-editor/source";
+import { sourceKey, sourceLabel, type ConfigSource } from "@/components/config-editor/source";
 import { StatusBar } from "@/components/config-editor/status-bar";
 import { usePlainEditor } from "@/components/config-editor/use-plain-editor";
 import { useSaveShortcut } from "@/components/config-editor/use-save-shortcut";
@@ -23,6 +23,7 @@ import { PushSection } from "@/components/config-push/push-section";
 import { TryCountdown } from "@/components/config-push/try-countdown";
 import { Card } from "@/components/ui/card";
 import type { ConfigIssue } from "@/lib/config/types";
+import { atLeastMinor, parseTalosVersion } from "@/lib/talos/version";
 
 const TEMPLATE: ConfigSource = { kind: "template", role: "controlplane" };
 
@@ -51,13 +52,15 @@ export function Workspace({ initialSource, cluster }: { initialSource: ConfigSou
     ws.setNotice(result && !result.ok ? result.reason : null);
   }
 
-  const [migration, setMigration] = useState<MigrateOutcome | null>(null);
+  const [migration, setMigration] = useState<{ key: string; outcome: MigrateOutcome } | null>(null);
   function migrate() {
     const outcome = handle.current?.migrate() ?? null;
-    setMigration(outcome);
+    setMigration(outcome ? { key: sourceKey(source), outcome } : null);
     // The moved documents exist from 1.14 on: check the result against 1.14.
-    if (outcome?.ok && outcome.moved.length > 0 && talosVersion !== "1.14") ws.setTalosVersion("1.14");
+    if (outcome?.ok && outcome.moved.length > 0) ws.replaceText(outcome.text, "1.14");
   }
+  // A node that runs an older Talos cannot read the 1.14 documents: it would refuse the result.
+  const migrateBlocked = typeof ws.nodeVersion === "string" && parseTalosVersion(ws.nodeVersion) !== null && !atLeastMinor(ws.nodeVersion, 1, 14);
 
   const label = sourceLabel(source);
   const view = bodyView(source, current, query?.isError ? query.error : null);
@@ -94,10 +97,11 @@ export function Workspace({ initialSource, cluster }: { initialSource: ConfigSou
           onDiscard={ws.discard}
           onFormat={format}
           onMigrate={migrate}
+          migrateBlocked={migrateBlocked ? `This node runs Talos ${ws.nodeVersion}; the 1.14 layout needs Talos 1.14 or later` : null}
           onValidate={validateNow}
           onPlainChange={setPlain}
         />
-        {migration ? <MigrateReport outcome={migration} onClose={() => setMigration(null)} /> : null}
+        {migration && migration.key === sourceKey(source) ? <MigrateReport outcome={migration.outcome} onClose={() => setMigration(null)} /> : null}
         {state.notice ? (
           <p role="alert" className="flex items-center gap-2 border-b border-border bg-warn/10 px-3 py-1.5 text-sm text-warn">
             <AlertTriangle aria-hidden className="size-4" /> {state.notice}

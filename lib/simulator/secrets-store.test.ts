@@ -84,8 +84,10 @@ describe("loadOrCreateClusterSecrets", () => {
 
   it("converts the JSON an older simulator kept, keeping every secret", async () => {
     const b = await loadOrCreateClusterSecrets(stateDir, "donor", ca);
+    // The old generator wrote the cluster id as unpadded base64url (43 characters).
+    const oldId = Buffer.alloc(32, 0xfb).toString("base64url");
     const legacy = {
-      clusterId: b.cluster.id,
+      clusterId: oldId,
       clusterSecret: b.cluster.secret,
       bootstrapToken: b.secrets.bootstraptoken,
       trustdToken: b.trustdinfo.token,
@@ -96,7 +98,22 @@ describe("loadOrCreateClusterSecrets", () => {
       serviceAccountKey: b.certs.k8sserviceaccount.key,
     };
     await writeFile(path.join(stateDir, "cluster-old.json"), JSON.stringify(legacy), { mode: 0o600 });
-    expect(await loadOrCreateClusterSecrets(stateDir, "old", ca)).toEqual(b);
-    expect(parseSecretsBundle(await readFile(path.join(stateDir, "cluster-old-secrets.yaml"), "utf8"), "f")).toEqual(b);
+    const expected = { ...b, cluster: { ...b.cluster, id: oldId } };
+    expect(oldId).toHaveLength(43);
+    expect(await loadOrCreateClusterSecrets(stateDir, "old", ca)).toEqual(expected);
+    expect(parseSecretsBundle(await readFile(path.join(stateDir, "cluster-old-secrets.yaml"), "utf8"), "f")).toEqual(expected);
+    // The JSON held the CA keys in clear: gone once converted.
+    await expect(stat(path.join(stateDir, "cluster-old.json"))).rejects.toThrow(/ENOENT/);
+  }, 60_000);
+
+  it("rewrites the file when the fleet's OS CA changed, so `gen config --with-secrets` stays right", async () => {
+    const first = await loadOrCreateClusterSecrets(stateDir, "reissued", ca);
+    const other = await createCa();
+    const second = await loadOrCreateClusterSecrets(stateDir, "reissued", other);
+    expect(second.certs.os.crt).toBe(other.certPem);
+    expect({ ...second, certs: { ...second.certs, os: first.certs.os } }).toEqual(first);
+    const file = path.join(stateDir, "cluster-reissued-secrets.yaml");
+    expect(parseSecretsBundle(await readFile(file, "utf8"), file)).toEqual(second);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
   }, 60_000);
 });

@@ -6,7 +6,7 @@
  * Plain Node module (no "server-only"): the simulator runs as its own process under tsx.
  */
 import crypto from "node:crypto";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 
 import { z } from "zod";
@@ -197,12 +197,18 @@ export async function loadOrCreateClusterSecrets(stateDir: string, clusterName: 
   const file = path.join(stateDir, `cluster-${clusterName}-secrets.yaml`);
   const text = await readIfExists(file);
   if (text !== null) {
+    let stored: SecretsBundle;
     try {
-      const stored = parseSecretsBundle(text, file);
-      return { ...stored, certs: { ...stored.certs, os: osPair(osCa) } };
+      stored = parseSecretsBundle(text, file);
     } catch (e) {
       throw new Error(`cluster secrets ${file} are unreadable (${(e as Error).message}); delete the file to regenerate them`);
     }
+    const os = osPair(osCa);
+    if (stored.certs.os.crt === os.crt && stored.certs.os.key === os.key) return stored;
+    // The fleet's CA was reissued: keep the file true, since `gen config --with-secrets` reads it.
+    const bundle = { ...stored, certs: { ...stored.certs, os } };
+    await writeFileAtomic(file, stringifySecretsBundle(bundle), 0o600);
+    return bundle;
   }
   let bundle: SecretsBundle;
   const legacyFile = path.join(stateDir, `cluster-${clusterName}.json`);
@@ -229,5 +235,7 @@ export async function loadOrCreateClusterSecrets(stateDir: string, clusterName: 
     });
   }
   await writeFileAtomic(file, stringifySecretsBundle(bundle), 0o600);
+  // The old JSON held the same CA keys in clear: once converted, it must not linger.
+  if (legacy !== null) await rm(legacyFile, { force: true });
   return bundle;
 }
