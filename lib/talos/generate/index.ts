@@ -6,14 +6,14 @@
  * One generator with the contract's switches (pkg/machinery/config/contract.go), as in Talos;
  * each switch below names the VersionContract method it stands for. Documents come in the
  * order init.go / worker.go append them, fields in Go struct order, and the text is Go yaml's
- * (./goyaml.ts). testdata/README.md says which Go lines back each golden expectation.
+ * (./yaml.ts → lib/talos/patch/emit.ts). testdata/README.md says which Go lines back each golden expectation.
  */
 import type { TalosMinor } from "../../config/types";
 import { SourceError } from "../errors";
 import { issueClientCert, talos1Minor, toTalosKeyPem } from "../pki";
 import type { SecretsBundle } from "../secrets/bundle";
 import { installerImage } from "../upgrade";
-import { encodeGoYamlDocuments, type GoYamlValue } from "./goyaml";
+import { encodeGoYamlDocuments, type GoYamlValue } from "./yaml";
 
 export interface GenerateInput {
   clusterName: string;

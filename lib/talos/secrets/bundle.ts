@@ -15,7 +15,7 @@ import { isMap, isScalar, LineCounter, parseAllDocuments, parseDocument, type Do
 
 import type { TalosMinor } from "../../config/types";
 import { SourceError } from "../errors";
-import { encodeGoYaml, type GoYamlValue } from "../generate/goyaml";
+import { encodeGoYaml, type GoYamlValue } from "../generate/yaml";
 import { createTalosCa, subjectKeyIdStyleOf, toTalosKeyPem } from "../pki";
 
 /** A certificate and its key, PEM text (keys in the header style Talos writes). */
