@@ -14,7 +14,7 @@ import { TALOS_MINORS } from "@/lib/config/types";
 
 import { SourceError } from "../errors";
 import { parseSecretsBundle } from "../secrets/bundle";
-import { generateMachineConfig, generateTalosconfig, type GenerateInput } from "./index";
+import { defaultInstallVersion, generateMachineConfig, generateTalosconfig, type GenerateInput } from "./index";
 import { renderNodeConfig, buildConfigTemplate } from "./template";
 
 const dir = path.join(__dirname, "testdata");
@@ -84,10 +84,10 @@ describe("generated configs validate for their own version", () => {
 });
 
 describe("talosctl's defaults", () => {
-  it("installs to /dev/sda with the version's installer, discovery on, no KubeSpan", () => {
+  it("installs to /dev/sda with the newest known installer of the minor, discovery on, no KubeSpan", () => {
     const base = { clusterName: "c", endpoint: "https://cp.example.com:6443", kubernetesVersion: "1.33.1", secrets };
     const old = parseAllDocuments(generateMachineConfig({ ...base, talosVersion: "1.13" }, "worker"))[0]!.toJS() as { machine: { install: unknown }; cluster: { discovery: { enabled: boolean } } };
-    expect(old.machine.install).toEqual({ disk: "/dev/sda", image: "ghcr.io/siderolabs/installer:v1.13.0", wipe: false, grubUseUKICmdline: true });
+    expect(old.machine.install).toEqual({ disk: "/dev/sda", image: "ghcr.io/siderolabs/installer:v1.13.9", wipe: false, grubUseUKICmdline: true });
     expect(old.cluster.discovery.enabled).toBe(true);
     const docs = parseAllDocuments(generateMachineConfig({ ...base, talosVersion: "1.14" }, "worker")).map((d) => d.toJS() as { kind?: string; installer?: { image: string } });
     expect(docs.find((d) => d.kind === "UnattendedInstallConfig")?.installer?.image).toMatch(/^factory\.talos\.dev\/metal-installer\/[0-9a-f]{64}:v1\.14\.0$/);
@@ -148,5 +148,26 @@ describe("per-node templates (the simulator's 1,000 nodes)", () => {
     expect(expected).not.toBe(generated);
     expect(rendered).toBe(expected);
     expect(validateConfig(rendered, { talosVersion: v }).issues).toEqual([]);
+  });
+});
+
+describe("the default install image", () => {
+  const input = (v: (typeof TALOS_MINORS)[number]): GenerateInput => ({ clusterName: "c", endpoint: "https://10.5.0.2:6443", kubernetesVersion: "1.33.1", talosVersion: v, secrets });
+  const imageOf = (v: (typeof TALOS_MINORS)[number]) => {
+    const docs = parseAllDocuments(generateMachineConfig(input(v), "worker")).map((d) => d.toJS() as { kind?: string; machine?: { install?: { image?: string } }; installer?: { image?: string } });
+    return docs.find((d) => d.kind === "UnattendedInstallConfig")?.installer?.image ?? docs[0]!.machine?.install?.image;
+  };
+
+  it("is the newest release of the minor Minos knows, not its .0", () => {
+    expect(defaultInstallVersion("1.13")).toBe("v1.13.9");
+    expect(defaultInstallVersion("1.12")).toBe("v1.12.11");
+    expect(defaultInstallVersion("1.14")).toBe("v1.14.0");
+    expect(imageOf("1.13")).toBe("ghcr.io/siderolabs/installer:v1.13.9");
+    expect(imageOf("1.14")).toMatch(/^factory\.talos\.dev\/metal-installer\/[0-9a-f]{64}:v1\.14\.0$/);
+  });
+
+  it("is v1.X.0 for a minor with no known release", () => {
+    expect(defaultInstallVersion("1.10")).toBe("v1.10.0");
+    expect(imageOf("1.10")).toBe("ghcr.io/siderolabs/installer:v1.10.0");
   });
 });

@@ -6,14 +6,15 @@
  * One generator with the contract's switches (pkg/machinery/config/contract.go), as in Talos;
  * each switch below names the VersionContract method it stands for. Documents come in the
  * order init.go / worker.go append them, fields in Go struct order, and the text is Go yaml's
- * (./goyaml.ts). testdata/README.md says which Go lines back each golden expectation.
+ * (./yaml.ts → lib/talos/patch/emit.ts). testdata/README.md says which Go lines back each golden expectation.
  */
 import type { TalosMinor } from "../../config/types";
 import { SourceError } from "../errors";
 import { issueClientCert, talos1Minor, toTalosKeyPem } from "../pki";
 import type { SecretsBundle } from "../secrets/bundle";
-import { installerImage } from "../upgrade";
-import { encodeGoYamlDocuments, type GoYamlValue } from "./goyaml";
+import { installerImage, SUGGESTED_VERSIONS } from "../upgrade";
+import { compareTalosVersions, parseTalosVersion } from "../version";
+import { encodeGoYamlDocuments, type GoYamlValue } from "./yaml";
 
 export interface GenerateInput {
   clusterName: string;
@@ -30,7 +31,14 @@ export interface GenerateInput {
   dnsDomain?: string;
   /** `--install-disk`; default `/dev/sda` (talosctl's flag default); `""` for none. */
   installDisk?: string;
-  /** `--install-image`; default the version's installer image; `""` for none. */
+  /**
+   * `--install-image`; `""` for none. Default: the installer of the newest release of the
+   * contract's minor that Minos knows (SUGGESTED_VERSIONS in lib/talos/upgrade.ts: v1.12.11,
+   * v1.13.9, v1.14.0), else `v1.X.0` for the minors it lists no release of (1.10, 1.11), which
+   * installs an old .0 release: pass the image you want. talosctl's own default is its own
+   * version's installer whatever the contract (cmd/talosctl/cmd/mgmt/gen/config.go); Minos has
+   * no talosctl version, so it takes the contract's minor.
+   */
   installImage?: string;
   /** `--registry-mirror host=url`, in flag order; repeated hosts accumulate endpoints. */
   registryMirrors?: { host: string; endpoints: string[] }[];
@@ -41,6 +49,15 @@ export interface GenerateInput {
 }
 
 export type MachineRole = "controlplane" | "worker";
+
+/** The newest release (no pre-release) of `minor` among SUGGESTED_VERSIONS, else `v<minor>.0`. */
+export function defaultInstallVersion(minor: TalosMinor): string {
+  const releases = SUGGESTED_VERSIONS.map((v) => ({ tag: v, parsed: parseTalosVersion(v) })).filter(
+    (v) => v.parsed !== null && v.parsed.prerelease.length === 0 && `${v.parsed.major}.${v.parsed.minor}` === minor,
+  );
+  releases.sort((a, b) => compareTalosVersions(b.parsed!, a.parsed!));
+  return releases[0]?.tag ?? `v${minor}.0`;
+}
 
 /**
  * The contract Minos generates for a Talos version: its minor, clamped to 1.10–1.14 (a newer
@@ -166,7 +183,7 @@ export function generateDocuments(input: GenerateInput, role: MachineRole): GoYa
   const sans = [...(input.additionalSans ?? [])];
   const dnsDomain = input.dnsDomain ?? "cluster.local";
   const installDisk = input.installDisk ?? "/dev/sda";
-  const installImage = input.installImage ?? installerImage(`v${input.talosVersion}.0`);
+  const installImage = input.installImage ?? installerImage(defaultInstallVersion(input.talosVersion));
   const discovery = input.discovery ?? true;
   const kubeSpan = input.kubeSpan === true;
   const mirrors = mirrorsByHost(input);

@@ -9,7 +9,7 @@
  * The substitution is exact: an IP address or a hostname is written plain by Go's encoder, like
  * the placeholders (checked for every contract in generate.test.ts).
  */
-import { encodeGoYamlDocuments, type GoYamlValue } from "./goyaml";
+import { encodeGoYamlDocuments, type GoYamlValue } from "./yaml";
 import { generateDocuments, type GenerateInput, type MachineRole } from "./index";
 
 export const ADDRESS_PLACEHOLDER = "__SIM_NODE_ADDRESS__";

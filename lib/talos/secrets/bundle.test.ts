@@ -2,10 +2,13 @@ import crypto from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
-import { describe, expect, it } from "vitest";
+import { parseAllDocuments, stringify } from "yaml";
+import { describe, expect, it, vi } from "vitest";
+
+import { MAX_CONFIG_BYTES } from "@/lib/config/parse";
 
 import { SourceError } from "../errors";
-import { generateSecretsBundle, parseSecretsBundle, secretsBundleFromConfig, stringifySecretsBundle, type SecretsBundle } from "./bundle";
+import { firstPemBlockLabel, generateSecretsBundle, parseSecretsBundle, secretsBundleFromConfig, stringifySecretsBundle, type SecretsBundle } from "./bundle";
 
 // Talos's own fixture: pkg/machinery/config/generate/secrets/testdata/secrets.yaml at v1.14.0-rc.1.
 const talosFixture = readFileSync(path.join(__dirname, "testdata/talos-secrets.yaml"), "utf8");
@@ -100,11 +103,48 @@ describe("generateSecretsBundle", () => {
     expect(b.trustdinfo.token).toMatch(/^[0-9a-z]{6}\.[0-9a-z]{16}$/);
     expect(b.secrets.aescbcencryptionsecret).toBeUndefined();
     expect(Buffer.from(b.secrets.secretboxencryptionsecret!, "base64")).toHaveLength(32);
-    // cluster.ClusterIDEncoding = base64.URLEncoding (padded), ClusterSecretEncoding = StdEncoding.
-    expect(b.cluster.id).toMatch(/^[A-Za-z0-9_-]{43}=$/);
+    // talosctl 1.14: cluster.ClusterIDEncoding = ClusterSecretEncoding = base64.StdEncoding.
+    expect(b.cluster.id).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(Buffer.from(b.cluster.id, "base64")).toHaveLength(32);
     expect(Buffer.from(b.cluster.secret, "base64")).toHaveLength(32);
     expect(parseSecretsBundle(stringifySecretsBundle(b), "g")).toEqual(b);
   }, 60_000);
+});
+
+describe("generateSecretsBundle's cluster id encoding (bundle.go populate)", () => {
+  // 0xfb bytes: StdEncoding writes `+/v7`, URLEncoding `-_v7` (and 251 < 252 keeps the token generator going).
+  const fixed = () => {
+    const real = crypto.randomBytes;
+    return vi.spyOn(crypto, "randomBytes").mockImplementation(((size: number, cb?: unknown) => (size === 32 && cb === undefined ? Buffer.alloc(32, 0xfb) : (real as (...a: unknown[]) => unknown)(size, cb))) as typeof crypto.randomBytes);
+  };
+
+  it("talosctl 1.14 (the default) writes StdEncoding for every contract, older talosctl URLEncoding", async () => {
+    const spy = fixed();
+    try {
+      const std = Buffer.alloc(32, 0xfb).toString("base64");
+      expect((await generateSecretsBundle({ talosVersion: "1.10" })).cluster.id).toBe(std);
+      expect((await generateSecretsBundle({ talosVersion: "1.14", talosctlVersion: "v1.14.0" })).cluster.id).toBe(std);
+      expect((await generateSecretsBundle({ talosVersion: "1.10", talosctlVersion: "v1.10.3" })).cluster.id).toBe(Buffer.alloc(32, 0xfb).toString("base64url") + "=");
+    } finally {
+      spy.mockRestore();
+    }
+  }, 60_000);
+});
+
+describe("size cap and PEM scanning", () => {
+  it("refuses input past MAX_CONFIG_BYTES before parsing, in both readers", () => {
+    const big = `# ${"x".repeat(MAX_CONFIG_BYTES)}\n${talosFixture}`;
+    expect(place(() => parseSecretsBundle(big, "big.yaml")).message).toBe(`input is larger than ${MAX_CONFIG_BYTES} bytes`);
+    expect(place(() => secretsBundleFromConfig(big, "big.yaml")).message).toBe(`input is larger than ${MAX_CONFIG_BYTES} bytes`);
+  });
+
+  it("finds the first PEM block's label; many BEGIN lines without an END are no block", () => {
+    expect(firstPemBlockLabel("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")).toBe("CERTIFICATE");
+    expect(firstPemBlockLabel("junk\n-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----")).toBe("EC PRIVATE KEY");
+    expect(firstPemBlockLabel("-----BEGIN CERTIFICATE-----\nAAAA\n-----END EC PRIVATE KEY-----\n")).toBeNull();
+    expect(firstPemBlockLabel("x-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")).toBeNull();
+    expect(firstPemBlockLabel("-----BEGIN A-----\n".repeat(20_000))).toBeNull();
+  });
 });
 
 describe("secretsBundleFromConfig", () => {
@@ -136,5 +176,52 @@ describe("secretsBundleFromConfig", () => {
     expect(e.message).toBe("the config has no service-account key");
     expect(e.place.path).toBe("KubeServiceAccountConfig.issuer.privateKey");
     expect(e.place.line).toBe(text.split("\n").indexOf("kind: KubeServiceAccountConfig") + 2);
+  });
+
+  /** Talos's 1.14 control-plane config with `edit` applied to its documents. */
+  const edited = (edit: (docs: Record<string, unknown>[]) => void) => {
+    const docs = parseAllDocuments(stability("1.14", "controlplane")).map((d) => d.toJS() as Record<string, unknown>);
+    edit(docs);
+    return docs.map((d) => stringify(d)).join("---\n");
+  };
+  const byKind = (docs: Record<string, unknown>[], kind: string) => docs.find((d) => d.kind === kind)!;
+  const setProviders = (providers: unknown[]) => (docs: Record<string, unknown>[]) => {
+    byKind(docs, "KubeEtcdEncryptionConfig").config = { resources: [{ resources: ["secrets"], providers }] };
+  };
+  const AES = "QUVTLWtleS0xMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ=";
+  const SB = bundle.secrets.secretboxencryptionsecret!;
+
+  it("keeps a migrated config's only AES-CBC key (Talos would find no secret)", () => {
+    const b = secretsBundleFromConfig(edited(setProviders([{ aescbc: { keys: [{ name: "key1", secret: AES } ] } }])), "cp.yaml");
+    expect(b.secrets).toEqual({ bootstraptoken: bundle.secrets.bootstraptoken, aescbcencryptionsecret: AES });
+  });
+
+  it("keeps both keys when secretbox comes first and AES-CBC after it", () => {
+    const b = secretsBundleFromConfig(edited(setProviders([{ secretbox: { keys: [{ name: "key2", secret: SB }] } }, { aescbc: { keys: [{ name: "key1", secret: AES }] } }])), "cp.yaml");
+    expect(b.secrets).toEqual({ bootstraptoken: bundle.secrets.bootstraptoken, aescbcencryptionsecret: AES, secretboxencryptionsecret: SB });
+  });
+
+  it("takes the secretbox key only from a block whose first provider is secretbox, as bundle.go does", () => {
+    const cfg = edited((docs) => {
+      byKind(docs, "KubeEtcdEncryptionConfig").config = {
+        resources: [
+          { resources: ["configmaps"], providers: [{ secretbox: { keys: [{ name: "x", secret: "bm90LXNlY3JldHM=" }] } }] },
+          { resources: ["secrets"], providers: [{ identity: {} }, { secretbox: { keys: [{ name: "y", secret: "c2Vjb25kLXByb3ZpZGVy" }] } }] },
+          { resources: ["secrets"], providers: [{ secretbox: { keys: [{ name: "z", secret: SB }] } }] },
+        ],
+      };
+    });
+    expect(secretsBundleFromConfig(cfg, "cp.yaml").secrets.secretboxencryptionsecret).toBe(SB);
+  });
+
+  it("prefers the v1alpha1 cluster id and secret over a DiscoveryIdentityConfig (container.go)", () => {
+    const cfg = edited((docs) => {
+      const cluster = docs[0]!.cluster as Record<string, unknown>;
+      cluster.id = "djFhbHBoYS1pZA==";
+      cluster.secret = "djFhbHBoYS1zZWNyZXQ=";
+    });
+    expect(secretsBundleFromConfig(cfg, "cp.yaml").cluster).toEqual({ id: "djFhbHBoYS1pZA==", secret: "djFhbHBoYS1zZWNyZXQ=" });
+    // Without them, the document's identity.
+    expect(secretsBundleFromConfig(edited(() => {}), "cp.yaml").cluster).toEqual(bundle.cluster);
   });
 });

@@ -13,10 +13,11 @@ import crypto from "node:crypto";
 
 import { isMap, isScalar, LineCounter, parseAllDocuments, parseDocument, type Document as YamlDocument, type Node as YamlNode, type YAMLError, type YAMLMap } from "yaml";
 
+import { MAX_CONFIG_BYTES } from "../../config/parse";
 import type { TalosMinor } from "../../config/types";
 import { SourceError } from "../errors";
-import { encodeGoYaml, type GoYamlValue } from "../generate/goyaml";
-import { createTalosCa, subjectKeyIdStyleOf, toTalosKeyPem } from "../pki";
+import { encodeGoYaml, type GoYamlValue } from "../generate/yaml";
+import { createTalosCa, subjectKeyIdStyleOf, talos1Minor, toTalosKeyPem } from "../pki";
 
 /** A certificate and its key, PEM text (keys in the header style Talos writes). */
 export interface Pair {
@@ -77,6 +78,37 @@ function ecdsaServiceAccountKey(): string {
 
 const minorOf = (v: TalosMinor) => Number(v.split(".")[1]);
 
+/** bundle.go populate: talosctl ≤ 1.13 base64.URLEncoding (padded), 1.14 cluster.ClusterIDEncoding = StdEncoding. */
+function clusterIdEncoding(talosctlVersion: string | undefined): (b: Buffer) => string {
+  const minor = talos1Minor(talosctlVersion);
+  if (minor !== null && minor < 14) return (b) => b.toString("base64url").padEnd(Math.ceil(b.length / 3) * 4, "=");
+  return (b) => b.toString("base64");
+}
+
+/** Refuses input past the config parser's cap before any YAML or PEM work (one clear error). */
+function checkSize(text: string, source: string): void {
+  if (text.length > MAX_CONFIG_BYTES || Buffer.byteLength(text, "utf8") > MAX_CONFIG_BYTES) {
+    throw new SourceError(`input is larger than ${MAX_CONFIG_BYTES} bytes`, { source });
+  }
+}
+
+/**
+ * The label of the first PEM block in `text` whose BEGIN line starts a line and which has its
+ * END line, or null. One pass: the END line is found with indexOf, not a backtracking regex
+ * (a `[\s\S]*?` between BEGIN and END retried at every BEGIN line was quadratic).
+ */
+export function firstPemBlockLabel(text: string): string | null {
+  const at = text.startsWith("-----BEGIN ") ? 0 : text.indexOf("\n-----BEGIN ");
+  if (at < 0) return null;
+  const begin = at === 0 ? 0 : at + 1;
+  const labelStart = begin + "-----BEGIN ".length;
+  const labelEnd = text.indexOf("-----\n", labelStart);
+  if (labelEnd < 0) return null;
+  const label = text.slice(labelStart, labelEnd);
+  if (!/^[A-Z0-9 ]+$/.test(label)) return null;
+  return text.indexOf(`\n-----END ${label}-----`, labelEnd + "-----\n".length) < 0 ? null : label;
+}
+
 export interface GenerateSecretsOptions {
   talosVersion: TalosMinor;
   /** The bundle's clock: every CA starts here. Default now. */
@@ -101,8 +133,10 @@ export interface GenerateSecretsOptions {
  * aggregator CAs ECDSA P-256 (ca.go: ECDSA(true)), the OS CA Ed25519 (NewTalosCA: no ECDSA
  * option), all valid 87600 h from `now`; the service-account key RSA-4096 for contracts after 1.6
  * (UseRSAServiceAccountKey), else ECDSA P-256; the secretbox secret for contracts after 1.2
- * (else AES-CBC); bootstrap and trustd tokens; 32-byte cluster id (base64 URL encoding, padded:
- * cluster.ClusterIDEncoding) and secret (standard base64).
+ * (else AES-CBC); bootstrap and trustd tokens; 32-byte cluster id and secret, standard base64
+ * (cluster.ClusterIDEncoding, ClusterSecretEncoding). The id's encoding follows the talosctl, not
+ * the contract: talosctl 1.14 writes StdEncoding (discovery_identity.go: "starting with Talos
+ * 1.14, talosctl gen secrets will generate a StdEncoding clusterID"), older ones URLEncoding.
  */
 export async function generateSecretsBundle(opts: GenerateSecretsOptions): Promise<SecretsBundle> {
   const minor = minorOf(opts.talosVersion);
@@ -121,7 +155,7 @@ export async function generateSecretsBundle(opts: GenerateSecretsOptions): Promi
   ]);
   const encryption = crypto.randomBytes(32).toString("base64"); // cis.CreateEncryptionToken
   return {
-    cluster: { id: crypto.randomBytes(CLUSTER_ID_BYTES).toString("base64url").padEnd(44, "="), secret: crypto.randomBytes(CLUSTER_SECRET_BYTES).toString("base64") },
+    cluster: { id: clusterIdEncoding(opts.talosctlVersion)(crypto.randomBytes(CLUSTER_ID_BYTES)), secret: crypto.randomBytes(CLUSTER_SECRET_BYTES).toString("base64") },
     secrets: minor > 2 ? { bootstraptoken: genToken(), secretboxencryptionsecret: encryption } : { bootstraptoken: genToken(), aescbcencryptionsecret: encryption },
     trustdinfo: { token: genToken() },
     certs: { etcd, k8s, k8saggregator, k8sserviceaccount: { key: saKey }, os },
@@ -201,14 +235,14 @@ class Reader {
     const compact = value.replace(/\s+/g, "");
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 !== 0) this.fail(`${path} is not valid base64`, node, path);
     const text = Buffer.from(compact, "base64").toString("utf8");
-    const block = /^-----BEGIN ([A-Z0-9 ]+)-----\n[\s\S]*?\n-----END \1-----\n?/m.exec(text);
-    if (!block) this.fail(`${path} is not a PEM ${kind === "certificate" ? "certificate" : "private key"}`, node, path);
+    const label = firstPemBlockLabel(text);
+    if (label === null) this.fail(`${path} is not a PEM ${kind === "certificate" ? "certificate" : "private key"}`, node, path);
     try {
       if (kind === "certificate") {
-        if (block[1] !== "CERTIFICATE") throw new Error(`PEM block is ${block[1]}, expected CERTIFICATE`);
+        if (label !== "CERTIFICATE") throw new Error(`PEM block is ${label}, expected CERTIFICATE`);
         new crypto.X509Certificate(text);
       } else {
-        if (!block[1]!.endsWith("PRIVATE KEY")) throw new Error(`PEM block is ${block[1]}, expected a private key`);
+        if (!label.endsWith("PRIVATE KEY")) throw new Error(`PEM block is ${label}, expected a private key`);
         crypto.createPrivateKey(text.replace(/-----(BEGIN|END) ED25519 PRIVATE KEY-----/g, "-----$1 PRIVATE KEY-----"));
       }
     } catch (e) {
@@ -231,6 +265,7 @@ class Reader {
  * required field, or of a value that is not base64 of the PEM it should be.
  */
 export function parseSecretsBundle(text: string, source: string): SecretsBundle {
+  checkSize(text, source);
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const err = doc.errors[0];
@@ -286,16 +321,20 @@ type Doc = Record<string, unknown>;
  *   KubeAggregatorCAConfig.issuingCA, else cluster.aggregatorCA; service-account key:
  *   KubeServiceAccountConfig.issuer.privateKey, else cluster.serviceAccount.key;
  *   etcd CA cluster.etcd.ca; OS CA machine.ca (v1alpha1_k8s_bridge.go, container.go);
- * - cluster id/secret: DiscoveryIdentityConfig, else cluster.id/secret;
+ * - cluster id/secret: cluster.id/secret when either is set, else DiscoveryIdentityConfig
+ *   (container.go DiscoveryIdentityConfig: the v1alpha1 identity takes priority);
  * - trustd token machine.token; bootstrap token cluster.token;
  * - aescbc/secretbox secrets from cluster.*EncryptionSecret, the secretbox one replaced by the
- *   first secretbox key of the first provider of the first `secrets` resource of a
- *   KubeEtcdEncryptionConfig when there is one.
+ *   first key of the first `secrets` resource block of a KubeEtcdEncryptionConfig whose first
+ *   provider is secretbox; Minos also takes the first aescbc key of those blocks when
+ *   cluster.aescbcEncryptionSecret is empty (Talos drops it). A bundle holding both secrets
+ *   is what the config holds; Talos's Bundle.Validate would refuse it for gen config.
  * Talos takes whatever is there; Minos refuses a bundle that could not generate configs: a
  * worker's config (no CA keys), or a config that lacks a key.
  * @throws SourceError naming the missing field.
  */
 export function secretsBundleFromConfig(text: string, source: string): SecretsBundle {
+  checkSize(text, source);
   const lc = new LineCounter();
   const docs: Doc[] = [];
   const parsed: { js: Doc; doc: YamlDocument }[] = [];
@@ -365,31 +404,53 @@ export function secretsBundleFromConfig(text: string, source: string): SecretsBu
   const saKey = saDoc ? str(get(saDoc, "issuer", "privateKey")) : unb64(get(v1, "cluster", "serviceAccount", "key"));
   if (!saKey) fail("the config has no service-account key", saDoc ? "KubeServiceAccountConfig.issuer.privateKey" : "cluster.serviceAccount.key");
 
-  const clusterId = identity ? str(get(identity, "clusterID")) : str(get(v1, "cluster", "id"));
-  const clusterSecret = identity ? str(get(identity, "clusterSecret")) : str(get(v1, "cluster", "secret"));
-  if (!clusterId) fail("the config has no cluster id", identity ? "DiscoveryIdentityConfig.clusterID" : "cluster.id");
-  if (!clusterSecret) fail("the config has no cluster secret", identity ? "DiscoveryIdentityConfig.clusterSecret" : "cluster.secret");
+  // container.go DiscoveryIdentityConfig: the v1alpha1 identity wins when it has an id or a
+  // secret (v1alpha1_discoveryidentity.go), else the first DiscoveryIdentityConfig.
+  const legacyIdentity = !!(str(get(v1, "cluster", "id")) || str(get(v1, "cluster", "secret")));
+  const fromDoc = !legacyIdentity && identity !== undefined;
+  const clusterId = fromDoc ? str(get(identity, "clusterID")) : str(get(v1, "cluster", "id"));
+  const clusterSecret = fromDoc ? str(get(identity, "clusterSecret")) : str(get(v1, "cluster", "secret"));
+  if (!clusterId) fail("the config has no cluster id", fromDoc ? "DiscoveryIdentityConfig.clusterID" : "cluster.id");
+  if (!clusterSecret) fail("the config has no cluster secret", fromDoc ? "DiscoveryIdentityConfig.clusterSecret" : "cluster.secret");
   const trustd = str(get(v1, "machine", "token"));
   if (!trustd) fail("the config has no trustd token", "machine.token");
   const bootstrap = str(get(v1, "cluster", "token"));
   if (!bootstrap) fail("the config has no bootstrap token", "cluster.token");
 
-  const aescbc = str(get(v1, "cluster", "aescbcEncryptionSecret"));
+  let aescbc = str(get(v1, "cluster", "aescbcEncryptionSecret"));
   let secretbox = str(get(v1, "cluster", "secretboxEncryptionSecret"));
   const encryption = get(byKind("KubeEtcdEncryptionConfig"), "config");
-  if (encryption) {
-    // bundle.go: the first resource block that encrypts secrets; only its first provider counts.
-    const resources = get(encryption, "resources");
-    outer: for (const res of Array.isArray(resources) ? resources : []) {
-      const names = get(res, "resources");
-      if (!Array.isArray(names) || !names.includes("secrets")) continue;
-      const providers = get(res, "providers");
-      for (const provider of Array.isArray(providers) ? providers : []) {
-        const keys = get(provider, "secretbox", "keys");
-        if (Array.isArray(keys) && keys.length > 0) {
-          secretbox = str(get(keys[0], "secret"));
-          break outer;
-        }
+  const resources = get(encryption, "resources");
+  // bundle.go: only resource blocks that encrypt secrets count.
+  const secretBlocks = (Array.isArray(resources) ? resources : []).filter((res) => {
+    const names = get(res, "resources");
+    return Array.isArray(names) && names.includes("secrets");
+  });
+  const providersOf = (res: unknown): unknown[] => {
+    const providers = get(res, "providers");
+    return Array.isArray(providers) ? providers : [];
+  };
+  const firstKey = (provider: unknown, type: "secretbox" | "aescbc"): string | undefined => {
+    const keys = get(provider, type, "keys");
+    return Array.isArray(keys) && keys.length > 0 ? str(get(keys[0], "secret")) : undefined;
+  };
+  // bundle.go, as Talos does it: the first such block whose first provider is secretbox with a
+  // key replaces the secretbox secret (a block whose first provider is anything else is skipped).
+  for (const res of secretBlocks) {
+    const key = firstKey(providersOf(res)[0], "secretbox");
+    if (key !== undefined) {
+      secretbox = key;
+      break;
+    }
+  }
+  // Where Talos loses it (an aescbc provider first, or after the secretbox one, as the migration
+  // of cluster.aescbcEncryptionSecret writes it): the first aescbc key fills the legacy field,
+  // so a migrated AES-CBC cluster keeps its key.
+  if (!aescbc) {
+    for (const provider of secretBlocks.flatMap(providersOf)) {
+      const key = firstKey(provider, "aescbc");
+      if (key) {
+        aescbc = key;
         break;
       }
     }
