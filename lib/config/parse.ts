@@ -6,16 +6,14 @@
 import { isAlias, isMap, isScalar, LineCounter, visit, type Document, type Node as YamlNode } from "yaml";
 import type { z } from "zod";
 
+import { MAX_ALIAS_COUNT, MAX_CONFIG_BYTES } from "@/lib/talos/constants";
 import { isV1Alpha1Document, V1ALPHA1 } from "@/lib/talos/documents";
 
 import { compareMinor } from "./rules/version";
 import type { ConfigIssue, TalosMinor } from "./types";
 import { findDuplicateKeys, indexAliases, parseStream } from "./yaml";
 
-/** Larger inputs are refused with one error: real configs are a few hundred KiB at most. */
-export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
-/** yaml's `maxAliasCount`: how many alias expansions a document may need (billion-laughs guard). */
-export const MAX_ALIAS_COUNT = 1000;
+export { MAX_ALIAS_COUNT, MAX_CONFIG_BYTES };
 
 /** The schema package's API as the validator uses it (lib/config/schema implements it). */
 export interface SchemaCatalog {

@@ -61,3 +61,11 @@ export const CERT_VALIDITY_HOURS = {
 /** Talos minor versions whose config format Minos knows, oldest first: its supported window. */
 export const TALOS_MINORS = ["1.10", "1.11", "1.12", "1.13", "1.14"] as const;
 export const LATEST_TALOS_MINOR = "1.14" satisfies (typeof TALOS_MINORS)[number];
+
+/** A Talos minor Minos knows ("1.10" … "1.14"): a version contract. */
+export type TalosMinor = (typeof TALOS_MINORS)[number];
+
+/** Larger config inputs are refused with one error: real configs are a few hundred KiB at most. */
+export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+/** yaml's `maxAliasCount`: how many alias expansions a document may need (billion-laughs guard). */
+export const MAX_ALIAS_COUNT = 1000;

@@ -8,7 +8,7 @@ import path from "node:path";
 
 import { describe, expect, it } from "vitest";
 
-import { validateConfig } from "@/lib/config";
+import { validateConfig } from "@/lib/config/validate";
 import { generateMachineConfig } from "@/lib/talos/generate";
 import { parseSecretsBundle } from "@/lib/talos/secrets/bundle";
 

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 
-import { validateConfig, type TalosMinor } from "@/lib/config";
+import type { TalosMinor } from "@/lib/config/types";
+import { validateConfig } from "@/lib/config/validate";
 
 const V1 = (extra: string) => `version: v1alpha1\nmachine:\n  type: worker\n${extra}`;
 const doc = (kind: string, body = "") => `---\napiVersion: v1alpha1\nkind: ${kind}\n${body}`;

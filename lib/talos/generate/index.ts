@@ -8,7 +8,7 @@
  * order init.go / worker.go append them, fields in Go struct order, and the text is Go yaml's
  * (./yaml.ts → lib/talos/patch/emit.ts). testdata/README.md says which Go lines back each golden expectation.
  */
-import type { TalosMinor } from "../../config/types";
+import type { TalosMinor } from "../constants";
 import { SourceError } from "../errors";
 import { issueClientCert, talos1Minor, toTalosKeyPem } from "../pki";
 import type { SecretsBundle } from "../secrets/bundle";

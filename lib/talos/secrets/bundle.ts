@@ -13,8 +13,8 @@ import crypto from "node:crypto";
 
 import { isMap, isScalar, LineCounter, parseAllDocuments, parseDocument, type Document as YamlDocument, type Node as YamlNode, type YAMLError, type YAMLMap } from "yaml";
 
-import { MAX_CONFIG_BYTES } from "../../config/parse";
-import type { TalosMinor } from "../../config/types";
+import { MAX_CONFIG_BYTES } from "../constants";
+import type { TalosMinor } from "../constants";
 import { SourceError } from "../errors";
 import { encodeGoYaml, type GoYamlValue } from "../generate/yaml";
 import { createTalosCa, subjectKeyIdStyleOf, talos1Minor, toTalosKeyPem } from "../pki";
