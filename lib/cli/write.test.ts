@@ -74,6 +74,13 @@ describe("findConflicts", () => {
     expect(await findConflicts(p, { force: true, baseDir: dir })).toEqual([]);
   });
 
+  it("finds two outputs that are one file through a symlink", async () => {
+    writeFileSync(path.join(dir, "a.yaml"), "old");
+    symlinkSync("a.yaml", path.join(dir, "link.yaml"));
+    const errors = await findConflicts(plan(["a.yaml", "1", false], ["link.yaml", "2", false], ["new/b.yaml", "3", false]), { force: true, baseDir: dir });
+    expect(errors.map((e) => e.message)).toEqual(['two outputs would be written to "link.yaml"']);
+  });
+
   it("lets patch/migrate outputs replace a file, never a directory", async () => {
     writeFileSync(path.join(dir, "out.yaml"), "old");
     mkdirSync(path.join(dir, "d"));

@@ -33,8 +33,13 @@ export async function findConflicts(plan: OutputPlan, opts: { force: boolean; ba
   const seen = new Set<string>();
   for (const f of plan.files) {
     const abs = path.resolve(opts.baseDir, f.path);
-    if (seen.has(abs)) errors.push(new SourceError(`two outputs would be written to ${JSON.stringify(f.path)}`, { source: f.path }));
-    seen.add(abs);
+    // Two names for one file (a symlink) count as one output; a missing directory is no conflict.
+    const real = await resolveTarget(abs).then(
+      (t) => t.path,
+      () => abs,
+    );
+    if (seen.has(real)) errors.push(new SourceError(`two outputs would be written to ${JSON.stringify(f.path)}`, { source: f.path }));
+    seen.add(real);
     const st = await statOrNull(abs);
     if (st === null) continue;
     if (st.isDirectory()) errors.push(new SourceError("is a directory", { source: f.path }));
