@@ -3,8 +3,9 @@
  * defaults, file names and modes (cmd/talosctl/cmd/mgmt/gen/{gen,secrets,config}.go at
  * v1.14.0-rc.1), so scripts port unchanged. Differences: everything is computed before anything
  * is written, every existing output is reported before any file is touched (talosctl checks and
- * writes one file at a time), files are replaced atomically, and configs are written without
- * Talos's doc comments (`--with-docs`/`--with-examples` are accepted either way).
+ * writes one file at a time), each file is staged and renamed into place (./write.ts), and
+ * configs are written without Talos's doc comments (`--with-docs`/`--with-examples` are accepted
+ * either way).
  *
  * The cores take parsed options and the texts of the files they need (main.ts reads them) and
  * return an OutputPlan; they never touch the file system.
@@ -97,14 +98,21 @@ export const genSecretsInputs = (o: GenSecretsOptions): string[] => (o.fromContr
 /** The files gen secrets will create, known before the (slow) key generation. */
 export const genSecretsOutputs = (o: GenSecretsOptions): string[] => (o.outputFile === STDOUT ? [] : [o.outputFile]);
 
-export async function runGenSecrets(o: GenSecretsOptions, files: ReadonlyMap<string, InputFile>, now: Date = new Date()): Promise<OutputPlan> {
+/** The checks of the options alone (talosctl's order), for main.ts to run before looking for existing outputs. */
+export function checkGenSecretsOptions(o: GenSecretsOptions): { talosVersion?: TalosMinor } {
   const talosVersion = o.talosVersion === undefined ? undefined : parseContract(o.talosVersion);
-  let bundle: SecretsBundle;
   if (o.fromKubernetesPki !== undefined) {
     throw new SourceError("reading a Kubernetes PKI directory is not supported by minos; use --from-controlplane-config or generate a new bundle", {
       source: "--from-kubernetes-pki",
     });
-  } else if (o.fromControlplaneConfig !== undefined) {
+  }
+  return { talosVersion };
+}
+
+export async function runGenSecrets(o: GenSecretsOptions, files: ReadonlyMap<string, InputFile>, now: Date = new Date()): Promise<OutputPlan> {
+  const { talosVersion } = checkGenSecretsOptions(o);
+  let bundle: SecretsBundle;
+  if (o.fromControlplaneConfig !== undefined) {
     bundle = secretsBundleFromConfig(inputText(files, o.fromControlplaneConfig), o.fromControlplaneConfig);
   } else {
     bundle = await generateSecretsBundle({ talosVersion: talosVersion ?? LATEST_TALOS_MINOR, now });
@@ -282,13 +290,23 @@ function applyOrExplain(config: string, patches: ConfigPatch[], what: string): s
   }
 }
 
-export async function runGenConfig(o: GenConfigOptions, files: ReadonlyMap<string, InputFile>, cwd: string, now: Date = new Date()): Promise<OutputPlan> {
+/**
+ * Every check of the options alone, in talosctl's order (endpoint, config version, output flags,
+ * mirrors, version contract), so main.ts runs it before looking for existing outputs: talosctl
+ * reports a bad endpoint even where the files exist.
+ */
+export function checkGenConfigOptions(o: GenConfigOptions, cwd: string) {
   validateClusterEndpoint(o.endpoint);
   if (o.configVersion !== "v1alpha1") throw new SourceError(`unknown config version: ${JSON.stringify(o.configVersion)}`, { source: "--version" });
   const paths = outputPaths(o, cwd);
   const registryMirrors = parseRegistryMirrors(o.registryMirrors);
   const talosVersion = o.talosVersion === undefined ? LATEST_TALOS_MINOR : parseContract(o.talosVersion);
   if (o.skipK8sEtcd) throw new SourceError("--skip-k8s-etcd is not supported by minos", { source: "--skip-k8s-etcd" });
+  return { paths, registryMirrors, talosVersion };
+}
+
+export async function runGenConfig(o: GenConfigOptions, files: ReadonlyMap<string, InputFile>, cwd: string, now: Date = new Date()): Promise<OutputPlan> {
+  const { paths, registryMirrors, talosVersion } = checkGenConfigOptions(o, cwd);
   const secrets =
     o.withSecrets === undefined
       ? await generateSecretsBundle({ talosVersion, now })

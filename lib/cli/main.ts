@@ -12,6 +12,8 @@ import { SourceError, formatSourceError } from "@/lib/talos/errors";
 import type { InputFile, OutputPlan } from "./common";
 import { UsageError } from "./flags";
 import {
+  checkGenConfigOptions,
+  checkGenSecretsOptions,
   GEN_USAGE,
   genConfigInputs,
   genConfigOutputs,
@@ -108,6 +110,8 @@ interface Command<O extends { help: boolean }> {
   force?: (o: O) => boolean;
   /** Outputs that must not exist, known from the options alone (checked before the work too). */
   outputs?: (o: O) => string[];
+  /** Checks of the options alone (throws SourceError), run before the existing outputs are. */
+  check?: (o: O) => unknown;
 }
 
 async function runCommand<O extends { help: boolean }>(cmd: Command<O>, argv: string[]): Promise<number> {
@@ -126,7 +130,9 @@ async function runCommand<O extends { help: boolean }>(cmd: Command<O>, argv: st
     return 0;
   }
   try {
-    // Fail fast on an existing output instead of after generating keys; emit() checks again.
+    // Bad input first (talosctl's order), then an existing output before generating keys;
+    // emit() checks the outputs again.
+    cmd.check?.(opts);
     const force = cmd.force?.(opts) ?? false;
     const early = cmd.outputs?.(opts) ?? [];
     if (!force && early.length > 0) {
@@ -150,9 +156,9 @@ async function runCommand<O extends { help: boolean }>(cmd: Command<O>, argv: st
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   "gen secrets": (argv) =>
-    runCommand({ name: "gen secrets", usage: GEN_USAGE, parse: parseGenSecretsArgs, inputs: genSecretsInputs, run: (o, f) => runGenSecrets(o, f), force: (o) => o.force, outputs: genSecretsOutputs }, argv),
+    runCommand({ name: "gen secrets", usage: GEN_USAGE, parse: parseGenSecretsArgs, inputs: genSecretsInputs, run: (o, f) => runGenSecrets(o, f), force: (o) => o.force, outputs: genSecretsOutputs, check: checkGenSecretsOptions }, argv),
   "gen config": (argv) =>
-    runCommand({ name: "gen config", usage: GEN_USAGE, parse: parseGenConfigArgs, inputs: genConfigInputs, run: (o, f) => runGenConfig(o, f, baseDir), force: (o) => o.force, outputs: (o) => genConfigOutputs(o, baseDir) }, argv),
+    runCommand({ name: "gen config", usage: GEN_USAGE, parse: parseGenConfigArgs, inputs: genConfigInputs, run: (o, f) => runGenConfig(o, f, baseDir), force: (o) => o.force, outputs: (o) => genConfigOutputs(o, baseDir), check: (o) => checkGenConfigOptions(o, baseDir) }, argv),
   "machineconfig patch": (argv) => runCommand({ name: "machineconfig patch", usage: PATCH_USAGE, parse: parsePatchArgs, inputs: patchInputs, run: runPatch }, argv),
   migrate: (argv) => runCommand({ name: "migrate", usage: MIGRATE_USAGE, parse: parseMigrateArgs, inputs: migrateInputs, run: runMigrate }, argv),
 };

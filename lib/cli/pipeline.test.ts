@@ -3,7 +3,7 @@
  * --with-secrets → machineconfig patch → validate, and the failures that must write nothing.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -13,8 +13,9 @@ import { parseAllDocuments } from "yaml";
 const bin = path.resolve(__dirname, "../../bin/minos.mjs");
 let dir: string;
 
-function minos(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, input, encoding: "utf8", timeout: 60_000 });
+function minos(args: string[], input?: string, umask?: string) {
+  const [cmd, argv] = umask === undefined ? [process.execPath, [bin, ...args]] : ["sh", ["-c", `umask ${umask} && exec "$0" "$@"`, process.execPath, bin, ...args]];
+  const r = spawnSync(cmd, argv, { cwd: dir, input, encoding: "utf8", timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const file = (name: string) => path.join(dir, name);
@@ -162,6 +163,16 @@ describe("failures exit 1 with FILE:LINE:COL and write nothing", { timeout: 90_0
     expect(readdirSync(file("out5")).sort()).toEqual(["controlplane.yaml", "talosconfig", "worker.yaml"]);
   });
 
+  it("a bad endpoint is reported before existing outputs, as talosctl does", () => {
+    mkdirSync(file("out6"));
+    writeFileSync(file("out6/controlplane.yaml"), "old");
+    const r = minos(["gen", "config", "c", "1.2.3.4", "-o", "out6"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('ENDPOINT: error: no scheme and port specified for the cluster endpoint URL\ntry: "https://1.2.3.4:6443"\n');
+    expect(minos(["gen", "secrets", "--talos-version", "0.x"]).stderr).toMatch(/^--talos-version: error: invalid talos-version/);
+    expect(readdirSync(file("out6"))).toEqual(["controlplane.yaml"]);
+  });
+
   it("usage errors exit 2", () => {
     expect(minos(["gen", "config", "demo"]).code).toBe(2);
     expect(minos(["gen", "config", "demo", "https://a:6443", "--with-docs=perhaps"]).code).toBe(2);
@@ -173,5 +184,50 @@ describe("failures exit 1 with FILE:LINE:COL and write nothing", { timeout: 90_0
     expect(v.code).toBe(2);
     expect(v.stderr).toMatch(/^minos validate: --mode: /);
     expect(minos(["gen", "config", "demo"]).stderr).toMatch(/^minos gen config: accepts 2 arg\(s\), received 1\n/);
+  });
+});
+
+describe("outputs are written as talosctl's os.WriteFile writes them", { timeout: 90_000 }, () => {
+  it("the umask applies: under umask 077 the configs (CA and admin keys) are 0600", () => {
+    const r = minos(["gen", "config", "demo", "https://10.5.0.2:6443", "--with-secrets", "secrets.yaml", "-o", "private"], undefined, "077");
+    expect(r.code).toBe(0);
+    for (const f of ["controlplane.yaml", "worker.yaml", "talosconfig"]) expect(statSync(file(`private/${f}`)).mode & 0o777).toBe(0o600);
+  });
+
+  it("mc patch -o onto a symlinked 0600 file writes through the link and keeps the mode", () => {
+    mkdirSync(file("real"), { recursive: true });
+    writeFileSync(file("real/node.yaml"), read("out/worker.yaml"));
+    chmodSync(file("real/node.yaml"), 0o600);
+    symlinkSync("real/node.yaml", file("link.yaml"));
+    const r = minos(["mc", "patch", "link.yaml", "-p", "machine:\n    network:\n        hostname: linked", "-o", "link.yaml"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(lstatSync(file("link.yaml")).isSymbolicLink()).toBe(true);
+    expect(read("real/node.yaml")).toContain("hostname: linked");
+    expect(statSync(file("real/node.yaml")).mode & 0o777).toBe(0o600);
+    expect(readdirSync(file("real"))).toEqual(["node.yaml"]);
+  });
+
+  it("-o /dev/stdout writes into the descriptor (a file the caller opened), replacing nothing", () => {
+    // A file, not spawnSync's default pipe: libuv's pipes are sockets, which open(2) cannot reopen (ENXIO, talosctl too).
+    writeFileSync(file("stdout.txt"), "");
+    const fd = openSync(file("stdout.txt"), "w");
+    const inode = statSync(file("stdout.txt")).ino;
+    let r;
+    try {
+      r = spawnSync(process.execPath, [bin, "mc", "patch", "out/worker.yaml", "-p", "machine:\n    network:\n        hostname: piped", "-o", "/dev/stdout"], {
+        cwd: dir,
+        stdio: ["ignore", fd, "pipe"],
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+    } finally {
+      closeSync(fd);
+    }
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(read("stdout.txt")).toContain("hostname: piped");
+    expect(statSync(file("stdout.txt")).ino).toBe(inode);
+    expect(lstatSync("/dev/stdout").isSymbolicLink()).toBe(true);
   });
 });
