@@ -1522,7 +1522,8 @@ describe("size caps on what a patch can make", () => {
 
 describe("yaml.v2 folding is linear in the length of the string", () => {
   it("a 200k-character string of escapes folds (the old fold sliced the rest of the string per escape)", () => {
-    const value = "\u0001\u2028 ".repeat(70_000);
+    // \x01, \L and \uFEFF escapes (4, 2 and 6 characters) and spaces to fold at.
+    const value = "\u0001\u2028\ufeff ".repeat(50_000);
     const out = applyPatches("version: v1alpha1\nmachine: {type: worker}\n", [loadPatch(`[{"op": "add", "path": "/machine/token", "value": ${JSON.stringify(value)}}]`, "p.json")], { output: "bytes" });
     const back = parseDocument(out).toJS() as { machine: { token: string } };
     expect(back.machine.token).toBe(value);
