@@ -8,6 +8,7 @@
 import { z } from "zod";
 
 import type { TalosMinor } from "@/lib/config/types";
+import { parseGoDuration } from "@/lib/talos/patch/duration";
 
 import { TEXT_ENUMS, type TextEnumName } from "./enums";
 import { byteSizeDialect, checkInstallDiskSizeMatcher, checkVolumeSize, humanizeParseBytes, volumeSizeDialect } from "./sizes";
@@ -284,10 +285,15 @@ export function url(schemes: readonly string[]): z.ZodType {
 
 // ---- time and size ----
 
+/** The shape only, for the JSON schema's `pattern` (editors); the validator also checks the range. */
 const GO_DURATION = /^[-+]?(((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+|0)$/;
 
+/**
+ * time.ParseDuration accepts it: the patcher's parser, so the validator and the patcher agree
+ * (`3000000h` has the shape but overflows Go's int64 nanoseconds).
+ */
 export function isGoDuration(s: string): boolean {
-  return GO_DURATION.test(s);
+  return parseGoDuration(s) !== null;
 }
 
 /** Go duration string: `30s`, `1h30m`, `500ms`, `1.5h` (a bare number other than 0 is rejected). */

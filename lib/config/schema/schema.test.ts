@@ -249,6 +249,12 @@ const CASES: Case[] = [
   { name: "good durations", kind: "TimeSyncConfig", doc: { apiVersion: "v1alpha1", kind: "TimeSyncConfig", bootTimeout: "1h30m" }, errors: [] },
   { name: "fractional duration", kind: "OOMConfig", doc: { apiVersion: "v1alpha1", kind: "OOMConfig", sampleInterval: "1.5h" }, errors: [] },
   { name: "bare-number duration", kind: "TimeSyncConfig", doc: { apiVersion: "v1alpha1", kind: "TimeSyncConfig", bootTimeout: 30 }, errors: ["bootTimeout"] },
+  // The validator and the patcher read durations with the same ParseDuration (lib/talos/patch/duration.ts).
+  { name: "overflowing duration (Go's ParseDuration refuses it)", kind: "TimeSyncConfig", doc: { apiVersion: "v1alpha1", kind: "TimeSyncConfig", bootTimeout: "3000000h" }, errors: ["bootTimeout"], message: /invalid duration/ },
+  { name: "duration 1m30s", kind: "TimeSyncConfig", doc: { apiVersion: "v1alpha1", kind: "TimeSyncConfig", bootTimeout: "1m30s" }, errors: [] },
+  { name: "negative fractional duration", kind: "TimeSyncConfig", doc: { apiVersion: "v1alpha1", kind: "TimeSyncConfig", bootTimeout: "-1.5h" }, errors: [] },
+  { name: "duration 0 as text", kind: "TimeSyncConfig", doc: { apiVersion: "v1alpha1", kind: "TimeSyncConfig", bootTimeout: "0" }, errors: [] },
+  { name: "the largest duration", kind: "TimeSyncConfig", doc: { apiVersion: "v1alpha1", kind: "TimeSyncConfig", bootTimeout: "2562047h" }, errors: [] },
   { name: "bad CIDR", doc: withPath("cluster.network.podSubnets", ["10.244.0.0"]), errors: ["cluster.network.podSubnets.0"], message: /CIDR/ },
   { name: "bad CIDR prefix", doc: withPath("cluster.network.serviceSubnets", ["10.96.0.0/33"]), errors: ["cluster.network.serviceSubnets.0"] },
   { name: "IPv6 CIDR", doc: withPath("cluster.network.podSubnets", ["fd00:10:244::/56", "10.244.0.0/16"]), errors: [] },

@@ -28,9 +28,12 @@ function tagOf(v: unknown): string {
   return "!!str";
 }
 
+/**
+ * Go's "cannot unmarshal !!str `value` into T" without the value: the field may hold a key, a
+ * token or a PEM, and errors reach logs and screens. The tag, the type and the path locate it.
+ */
 function cannot(v: unknown, t: GoType, path: (string | number)[]): DecodeProblem {
-  const shown = typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? ` \`${String(v)}\`` : "";
-  return { message: `cannot unmarshal ${tagOf(v)}${shown} into ${goTypeName(t)}`, path, atValue: true };
+  return { message: `cannot unmarshal ${tagOf(v)} into ${goTypeName(t)}`, path, atValue: true };
 }
 
 /** strconv.ParseInt(s, 0, 64) of a plain YAML scalar with `_` removed, or null. */
@@ -117,7 +120,8 @@ export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], pr
         const canon = t.name === "meta.Addr" ? canonicalAddr(text) : t.name === "meta.Prefix" ? canonicalPrefix(text) : canonicalAddrPort(text);
         if (canon === null) {
           const fn = t.name === "meta.Addr" ? "ParseAddr" : t.name === "meta.Prefix" ? "ParsePrefix" : "ParseAddrPort";
-          problems.push({ message: `netip.${fn}(${JSON.stringify(text)}): invalid ${t.name === "meta.Addr" ? "IP address" : t.name === "meta.Prefix" ? "prefix" : "address and port"}`, path, atValue: true });
+          // Go quotes the text; we do not (no value in a message), the path says where it is.
+          problems.push({ message: `netip.${fn}: invalid ${t.name === "meta.Addr" ? "IP address" : t.name === "meta.Prefix" ? "prefix" : "address and port"}`, path, atValue: true });
           return v;
         }
         return canon;
@@ -127,7 +131,8 @@ export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], pr
         const text = typeof v === "string" ? v : (textAt?.(path) ?? String(v));
         const u = parseGoUrl(text);
         if (!u) {
-          problems.push({ message: `parse ${JSON.stringify(text)}: invalid URL`, path, atValue: true });
+          // url.Error quotes the URL, credentials included: named by the path instead.
+          problems.push({ message: "parse URL: invalid URL", path, atValue: true });
           return v;
         }
         return formatGoUrl(u);
@@ -168,10 +173,9 @@ export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], pr
       if (t.go === "nethelpers.HardwareAddr") {
         // UnmarshalText: colons dropped, hex decoded; written as net.HardwareAddr.String().
         const raw = (typeof v === "string" ? v : (textAt?.(path) ?? String(v))).replaceAll(":", "");
-        const bad = /[^0-9a-fA-F]/u.exec(raw);
-        if (bad) {
-          const c = bad[0];
-          problems.push({ message: `encoding/hex: invalid byte: U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")} ${JSON.stringify(c).replace(/^"|"$/g, "'")}`, path, atValue: true });
+        if (/[^0-9a-fA-F]/u.test(raw)) {
+          // Go names the byte (U+0067 'g'); no part of a value goes into a message.
+          problems.push({ message: "encoding/hex: invalid byte", path, atValue: true });
           return v;
         }
         if (raw.length % 2 === 1) {
@@ -184,7 +188,7 @@ export function decodeCheck(v: unknown, t: GoType, path: (string | number)[], pr
         // yaml.v4 reads a duration from text only, and Talos writes it back as Duration.String().
         const ns = typeof v === "string" ? parseGoDuration(v) : null;
         if (ns === null) {
-          problems.push(typeof v === "string" ? { message: `time: invalid duration ${JSON.stringify(v)}`, path, atValue: true } : cannot(v, t, path));
+          problems.push(typeof v === "string" ? { message: "time: invalid duration", path, atValue: true } : cannot(v, t, path));
           return v;
         }
         return formatGoDuration(ns);

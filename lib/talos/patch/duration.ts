@@ -40,9 +40,11 @@ export function parseGoDuration(text: string): bigint | null {
       v += BigInt(Math.trunc(f * (Number(unit) / scale)));
     }
     total += v;
-    if (total > MAX) return null;
+    // Go allows 1<<63 while reading (-9223372036854775808ns is valid), then refuses it unsigned.
+    if (total > MAX + 1n) return null;
     s = s.slice(m[0].length);
   }
+  if (!neg && total > MAX) return null;
   return neg ? -total : total;
 }
 

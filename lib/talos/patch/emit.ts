@@ -250,6 +250,16 @@ function scalar(v: string | number | boolean | null | OutNode, simpleKey: boolea
   return dialect === "v2" ? stringScalarV2(v, simpleKey) : stringScalar(v, simpleKey);
 }
 
+const HEX = /^[0-9A-F]$/;
+
+/** How many code points the escape at `chars[i]` (a backslash) spans: `\xXX`, `\uXXXX`, `\UXXXXXXXX`, else 2. */
+function escapeLength(chars: readonly string[], i: number): number {
+  const letter = chars[i + 1];
+  const digits = letter === "x" ? 2 : letter === "u" ? 4 : letter === "U" ? 8 : 0;
+  for (let j = 0; j < digits; j++) if (!HEX.test(chars[i + 2 + j] ?? "")) return 2;
+  return letter === undefined ? 1 : 2 + digits;
+}
+
 /**
  * yaml.v2 folds long flow scalars at spaces once past column 80 (libyaml's write_plain_scalar,
  * write_single_quoted and write_double_quoted with allow_breaks); continuation lines are indented.
@@ -282,11 +292,12 @@ function fold(text: string, style: "plain" | "single" | "double", startCol: numb
       continue;
     }
     if (style === "double" && ch === "\\") {
-      // An escape: copy it whole (the backslash and what it escapes).
-      const m = /^\\(?:x[0-9A-F]{2}|u[0-9A-F]{4}|U[0-9A-F]{8}|.)/u.exec(chars.slice(i).join(""))!;
-      cur += m[0];
-      col += m[0].length;
-      i += Array.from(m[0]).length - 1;
+      // An escape: copy it whole (the backslash and what it escapes). Its length comes from the
+      // letter after the backslash, so a string of escapes folds in linear time.
+      const len = escapeLength(chars, i);
+      for (let j = 0; j < len; j++) cur += chars[i + j]!;
+      col += len;
+      i += len - 1;
       spaces = false;
       continue;
     }
@@ -315,7 +326,7 @@ function isEmptyCollection(v: Out): string | null {
   return null;
 }
 
-function writeLiteral(lines: string[], text: string, indent: number): void {
+function writeLiteral(lines: Lines, text: string, indent: number): void {
   const pad = " ".repeat(indent);
   const body = text.endsWith("\n") ? text.slice(0, -1) : text;
   for (const line of body.split("\n")) lines.push(line === "" ? "" : pad + line);
@@ -325,7 +336,7 @@ function writeLiteral(lines: string[], text: string, indent: number): void {
  * Writes `v` as the value after `prefix` (a line start such as `key:` or `- `). `indent` is the
  * indentation of the line holding the prefix's node, `inSeqItem` whether `v` is a sequence item.
  */
-function emitValue(lines: string[], prefix: string, v: Out, indent: number, inSeqItem: boolean, dialect: Dialect): void {
+function emitValue(lines: Lines, prefix: string, v: Out, indent: number, inSeqItem: boolean, dialect: Dialect): void {
   const empty = isEmptyCollection(v);
   if (empty) {
     lines.push(`${prefix}${prefix.endsWith(":") ? " " : ""}${empty}`);
@@ -366,7 +377,7 @@ function emitValue(lines: string[], prefix: string, v: Out, indent: number, inSe
   writeLiteral(lines, s.literal, scalarIndent);
 }
 
-function emitMap(lines: string[], m: OutMap, indent: number, firstPrefix: string, dialect: Dialect): void {
+function emitMap(lines: Lines, m: OutMap, indent: number, firstPrefix: string, dialect: Dialect): void {
   const pad = " ".repeat(indent);
   m.entries.forEach(([key, value], i) => {
     const k = scalar(key, true, dialect);
@@ -375,14 +386,42 @@ function emitMap(lines: string[], m: OutMap, indent: number, firstPrefix: string
   });
 }
 
-function emitSeq(lines: string[], items: Out[], indent: number, firstPrefix: string, dialect: Dialect): void {
+function emitSeq(lines: Lines, items: Out[], indent: number, firstPrefix: string, dialect: Dialect): void {
   const pad = " ".repeat(indent);
   items.forEach((item, i) => emitValue(lines, `${i === 0 ? firstPrefix : pad}- `, item, indent, true, dialect));
 }
 
-/** One document as Go's `yaml.Marshal` writes it (go-yaml v4 by default), ending with a newline. */
-export function emitDocument(v: Out, dialect: Dialect = "v4"): string {
-  const lines: string[] = [];
+/** The text grew past the cap given to emitDocument. */
+export class OutputTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`the encoded config is larger than ${limit} characters: refusing to write it`);
+    this.name = "OutputTooLarge";
+  }
+}
+
+/**
+ * The output lines with a running length: indentation grows with depth, so a small but deeply
+ * nested value can write far more text than it holds; the cap stops it while it is written.
+ */
+class Lines {
+  readonly all: string[] = [];
+  private length = 0;
+  constructor(private readonly limit: number) {}
+  push(...more: string[]): void {
+    for (const line of more) {
+      this.length += line.length + 1;
+      if (this.length > this.limit) throw new OutputTooLarge(this.limit);
+      this.all.push(line);
+    }
+  }
+}
+
+/**
+ * One document as Go's `yaml.Marshal` writes it (go-yaml v4 by default), ending with a newline.
+ * Throws OutputTooLarge once the text passes `maxChars` (UTF-16 code units, never more than its UTF-8 bytes).
+ */
+export function emitDocument(v: Out, dialect: Dialect = "v4", maxChars = Infinity): string {
+  const lines = new Lines(maxChars);
   const empty = isEmptyCollection(v);
   if (empty) return `${empty}\n`;
   if (isOutMap(v)) emitMap(lines, v, 0, "", dialect);
@@ -395,7 +434,7 @@ export function emitDocument(v: Out, dialect: Dialect = "v4"): string {
       writeLiteral(lines, s.literal, dialect === "v2" ? 2 : 4);
     }
   }
-  return lines.join("\n") + "\n";
+  return lines.all.join("\n") + "\n";
 }
 
 // ---- Go map key order ----------------------------------------------------------------------

@@ -5,6 +5,7 @@
  * sorted keys. Keys Go does not know (not in ./go-types.ts) stay, after the known ones, in input
  * order: Talos would have rejected them, Minos keeps them for the validator to report.
  */
+import { MAX_CONFIG_BYTES } from "@/lib/config/parse";
 import { isV1Alpha1Document, V1ALPHA1 } from "@/lib/talos/documents";
 
 import { emitDocument, sortGoKeys, type Out } from "./emit";
@@ -151,11 +152,14 @@ export function kindOf(doc: unknown): string | null {
   return typeof doc.kind === "string" && doc.kind !== "" ? doc.kind : null;
 }
 
-/** One document body as yaml.v3 writes it for its Go type (input order when the kind is unknown). */
+/**
+ * One document body as yaml.v3 writes it for its Go type (input order when the kind is unknown).
+ * Throws OutputTooLarge past MAX_CONFIG_BYTES: nothing downstream reads a larger config.
+ */
 export function encodeDocument(doc: unknown): string {
   const kind = kindOf(doc);
   const t = kind ? documentType(kind) : null;
-  return emitDocument(t ? valueOut(doc, t) : inputOrderOut(doc));
+  return emitDocument(t ? valueOut(doc, t) : inputOrderOut(doc), "v4", MAX_CONFIG_BYTES);
 }
 
 /**

@@ -11,7 +11,7 @@ import { SourceError } from "@/lib/talos/errors";
 
 import { decodeCheck, type DecodeProblem } from "./decode";
 import { DeleteScope, deleteForPath, DeleteSyntaxError, extractDeletes, type DeleteSelector } from "./delete";
-import { emitDocument, sortGoKeys, type Out } from "./emit";
+import { emitDocument, OutputTooLarge, sortGoKeys, type Out } from "./emit";
 import { encodeConfig, kindOf } from "./encode";
 import { applyJsonPatch, parseJsonPatch, type JsonPatchOp } from "./json6902";
 import { clone, isObj, MergeError, mergeDocument } from "./merge";
@@ -377,6 +377,20 @@ function asEncoded(body: Obj): Obj {
 export function applyPatches(config: string, patches: ConfigPatch[], opts: ApplyOptions = {}): string {
   const configSource = opts.configSource ?? "config";
   if (opts.output === "bytes" && patches.length === 0) return config;
+  const tooLarge = () => new SourceError(`the patched config is larger than ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB (${MAX_CONFIG_BYTES} bytes): refusing to write it`, { source: patches.at(-1)?.source ?? configSource });
+  let out: string;
+  try {
+    out = applyAll(config, patches, opts, configSource);
+  } catch (e) {
+    if (e instanceof OutputTooLarge) throw tooLarge();
+    throw e;
+  }
+  // The emitter counted UTF-16 units; the cap is on bytes.
+  if (out.length * 3 > MAX_CONFIG_BYTES && new TextEncoder().encode(out).length > MAX_CONFIG_BYTES) throw tooLarge();
+  return out;
+}
+
+function applyAll(config: string, patches: ConfigPatch[], opts: ApplyOptions, configSource: string): string {
   let docs = loadConfig(config, configSource);
   // Whether the state is Talos's decoded config (after a merge) rather than the text last read.
   let decoded = false;
@@ -412,6 +426,6 @@ export function applyPatches(config: string, patches: ConfigPatch[], opts: Apply
     decoded = false;
   }
   if (jsonSource !== undefined) reread(jsonSource);
-  if (opts.output === "bytes" && lastJson !== undefined) return emitDocument(sortedOut(lastJson), "v2");
+  if (opts.output === "bytes" && lastJson !== undefined) return emitDocument(sortedOut(lastJson), "v2", MAX_CONFIG_BYTES);
   return encodeConfig(docs.map((d) => d.body));
 }

@@ -5,7 +5,7 @@
  */
 import { isMap, isSeq, LineCounter, parseAllDocuments } from "yaml";
 
-import { MAX_ALIAS_COUNT } from "@/lib/config/parse";
+import { MAX_ALIAS_COUNT, MAX_CONFIG_BYTES } from "@/lib/config/parse";
 import { SourceError } from "@/lib/talos/errors";
 
 import { clone, isObj, setKey } from "./merge";
@@ -152,6 +152,52 @@ function jsonEqual(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/**
+ * About how many bytes `v` takes as YAML (its strings, keys and numbers, 2 for each entry's
+ * punctuation, no indentation), at most a few past `limit`: counting stops there. Aliases count
+ * as many times as they are used, as they are written.
+ */
+function sizeOf(v: unknown, limit: number = Infinity): number {
+  let total = 0;
+  const stack: unknown[] = [v];
+  while (stack.length > 0 && total <= limit) {
+    const x = stack.pop();
+    if (typeof x === "string") total += x.length;
+    else if (Array.isArray(x)) {
+      total += 2 + 2 * x.length;
+      for (const item of x) stack.push(item);
+    } else if (isObj(x)) {
+      for (const k of Object.keys(x)) {
+        total += k.length + 2;
+        stack.push(x[k]);
+      }
+      total += 2;
+    } else total += x === null || x === undefined ? 4 : String(x).length;
+  }
+  return total;
+}
+
+const TOO_LARGE = `larger than ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB (${MAX_CONFIG_BYTES} bytes)`;
+
+/**
+ * The document's size as operations change it. `copy` duplicates a subtree, so copies of a
+ * subtree into itself double the document each time: past MAX_CONFIG_BYTES the operation is
+ * refused before the copy is made.
+ */
+class SizeBudget {
+  constructor(private used: number) {}
+  /** Grows by `v` (added or copied), or throws before it is made. */
+  grow(v: unknown, what: string): void {
+    const room = MAX_CONFIG_BYTES - this.used;
+    const n = sizeOf(v, room);
+    if (n > room) throw new PatchFailure(`${what} would make the config ${TOO_LARGE}: refusing it`);
+    this.used += n;
+  }
+  shrink(v: unknown): void {
+    if (v !== undefined) this.used -= sizeOf(v);
+  }
+}
+
 /** Operation.Path / Operation.From: the field as a string, or Go's error. */
 function field(op: Record<string, unknown>, name: "path" | "from"): string {
   const v = op[name];
@@ -168,7 +214,7 @@ function decoded(op: Record<string, unknown>, name: "path" | "from", what: strin
   }
 }
 
-function applyOne(root: { value: unknown }, op: Record<string, unknown>): void {
+function applyOne(root: { value: unknown }, op: Record<string, unknown>, budget: SizeBudget): void {
   const kind = typeof op.op === "string" ? op.op : "unknown";
   const hasValue = Object.hasOwn(op, "value");
   const value = hasValue ? clone(op.value) : null;
@@ -185,6 +231,9 @@ function applyOne(root: { value: unknown }, op: Record<string, unknown>): void {
       const path = decoded(op, "path", "add operation", false);
       const f = findObject(root, path);
       if (!f) throw new PatchFailure(`add operation does not apply: doc is missing path: "${path}": ${MISSING}`);
+      budget.grow(value, "add operation");
+      // An add to an existing object key replaces its value.
+      if (f.con.kind === "doc") budget.shrink(get(f.con, f.key));
       wrap(`error in add for path: '${path}'`, () => add(f.con, f.key, value));
       return;
     }
@@ -192,23 +241,35 @@ function applyOne(root: { value: unknown }, op: Record<string, unknown>): void {
       const path = decoded(op, "path", "remove operation", false);
       const f = findObject(root, path);
       if (!f) throw new PatchFailure(`remove operation does not apply: doc is missing path: "${path}": ${MISSING}`);
+      let gone: unknown;
+      try {
+        gone = get(f.con, f.key);
+      } catch {
+        // remove reports a bad index in its own words.
+      }
       wrap(`error in remove for path: '${path}'`, () => remove(f.con, f.key));
+      budget.shrink(gone);
       return;
     }
     case "replace": {
       const path = decoded(op, "path", "replace operation", true);
       if (path === "") {
         if (!isObj(value) && !Array.isArray(value)) throw new PatchFailure("replace operation value must be object or array: %!w(<nil>)");
+        budget.shrink(root.value);
+        budget.grow(value, "replace operation");
         root.value = value;
         return;
       }
       const f = findObject(root, path);
       if (!f) throw new PatchFailure(`replace operation does not apply: doc is missing path: ${path}: ${MISSING}`);
+      let old: unknown;
       try {
-        get(f.con, f.key);
+        old = get(f.con, f.key);
       } catch {
         throw new PatchFailure(`replace operation does not apply: doc is missing key: ${path}: ${MISSING}`);
       }
+      budget.shrink(old);
+      budget.grow(value, "replace operation");
       wrap(`error in remove for path: '${path}'`, () => set(f.con, f.key, value));
       return;
     }
@@ -238,6 +299,8 @@ function applyOne(root: { value: unknown }, op: Record<string, unknown>): void {
       const path = decoded(op, "path", "copy operation", false);
       const t = findObject(root, path);
       if (!t) throw new PatchFailure(`copy operation does not apply: doc is missing destination path: ${path}: ${MISSING}`);
+      budget.grow(val, "copy operation");
+      if (t.con.kind === "doc") budget.shrink(get(t.con, t.key));
       wrap("error while adding value during copy", () => add(t.con, t.key, clone(val)));
       return;
     }
@@ -269,9 +332,10 @@ function applyOne(root: { value: unknown }, op: Record<string, unknown>): void {
 /** Applies the operations to a copy of `doc`; throws a SourceError at the failing operation. */
 export function applyJsonPatch(doc: unknown, ops: readonly JsonPatchOp[], source: string, lc: LineCounter): unknown {
   const root = { value: clone(doc) };
+  const budget = new SizeBudget(sizeOf(root.value));
   for (const { op, offset } of ops) {
     try {
-      applyOne(root, op);
+      applyOne(root, op, budget);
     } catch (e) {
       if (!(e instanceof PatchFailure)) throw e;
       const p = lc.linePos(offset);

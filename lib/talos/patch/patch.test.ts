@@ -1,6 +1,7 @@
 // Cases ported from Talos's configpatcher tests (apply_test.go, load_test.go and their testdata)
 // at v1.14.0-rc.1; expected outputs are what Talos's tests assert.
 import { describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
 
 import { SourceError } from "@/lib/talos/errors";
 
@@ -1243,12 +1244,17 @@ describe("durations (time.Duration) read and written as Go does", () => {
     expect(formatGoDuration(parseGoDuration(input)!)).toBe(written);
   });
   it("rejects what ParseDuration rejects", () => {
-    for (const bad of ["", "1", "1x", ".s", "1m-1s"]) expect(parseGoDuration(bad)).toBeNull();
+    for (const bad of ["", "1", "1x", ".s", "1m-1s", "3000000h", "9223372036854775808ns", "2562048h"]) expect(parseGoDuration(bad)).toBeNull();
+  });
+  it("reads up to 1<<63 before the sign, as Go's ParseDuration does", () => {
+    expect(parseGoDuration("-9223372036854775808ns")).toBe(-(1n << 63n));
+    expect(parseGoDuration("9223372036854775807ns")).toBe((1n << 63n) - 1n);
+    expect(parseGoDuration("2562047h")).toBe(2562047n * 3_600_000_000_000n);
   });
   it("a probe's interval is written back in Go's form; a bad duration is an error at its line", () => {
     expect(apply("apiVersion: v1alpha1\nkind: TCPProbeConfig\nname: p\nendpoint: 10.0.0.1:80\n", "apiVersion: v1alpha1\nkind: TCPProbeConfig\nname: p\ninterval: 1m\n")).toContain("interval: 1m0s\n");
     const e = loadError("apiVersion: v1alpha1\nkind: TCPProbeConfig\nname: p\ninterval: soon\n");
-    expect(e.message).toBe('time: invalid duration "soon"');
+    expect(e.message).toBe("time: invalid duration");
     expect(e.place).toMatchObject({ line: 4, column: 11, path: "interval" });
   });
 });
@@ -1407,7 +1413,7 @@ describe("addresses and prefixes (net/netip) written in Go's canonical form", ()
   it("a LinkConfig route written with an uppercase IPv6 gateway comes back canonical; a bad one is an error at its line", () => {
     expect(apply("apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\n", "apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\nroutes:\n  - gateway: 2001:DB8:0::1\n")).toContain("routes:\n    - gateway: 2001:db8::1\n");
     const e = loadError("apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\nroutes:\n  - gateway: 10.0.0.256\n");
-    expect(e.message).toBe('netip.ParseAddr("10.0.0.256"): invalid IP address');
+    expect(e.message).toBe("netip.ParseAddr: invalid IP address");
     expect(e.place).toMatchObject({ line: 5, path: "routes[0].gateway" });
   });
 });
@@ -1418,7 +1424,7 @@ describe("hardware addresses (nethelpers.HardwareAddr)", () => {
     expect(apply("apiVersion: v1alpha1\nkind: DummyLinkConfig\nname: dummy0\n", "apiVersion: v1alpha1\nkind: DummyLinkConfig\nname: dummy0\nhardwareAddr: 0a1b2c3d4e5f\n")).toContain("hardwareAddr: 0a:1b:2c:3d:4e:5f\n");
   });
   it("bad hex is Go's error at its line", () => {
-    expect(loadError("apiVersion: v1alpha1\nkind: DummyLinkConfig\nname: dummy0\nhardwareAddr: 0g:11\n").message).toBe("encoding/hex: invalid byte: U+0067 'g'");
+    expect(loadError("apiVersion: v1alpha1\nkind: DummyLinkConfig\nname: dummy0\nhardwareAddr: 0g:11\n").message).toBe("encoding/hex: invalid byte");
     expect(loadError("apiVersion: v1alpha1\nkind: DummyLinkConfig\nname: dummy0\nhardwareAddr: 0a:1\n").message).toBe("encoding/hex: odd length hex string");
   });
 });
@@ -1436,7 +1442,7 @@ describe("integers read with Go's rules", () => {
     expect(out).toContain("            - interface: eth0\n              mtu: 1500\n            - interface: eth1\n              mtu: 15\n");
   });
   it("a quoted number is a string, which an int field refuses", () => {
-    expect(loadError('machine:\n  network:\n    interfaces:\n      - interface: eth0\n        mtu: "1500"\n').message).toBe("cannot unmarshal !!str `1500` into int");
+    expect(loadError('machine:\n  network:\n    interfaces:\n      - interface: eth0\n        mtu: "1500"\n').message).toBe("cannot unmarshal !!str into int");
   });
 });
 
@@ -1446,5 +1452,81 @@ describe("hostile keys", () => {
     expect(out).toContain("    nodeLabels:\n        __proto__: x\n        a: b\n");
     expect(out).toContain("    nodeAnnotations:\n        __proto__: v1\n        polluted: v2\n");
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe("no value in an error message (values may be keys, tokens or credentials)", () => {
+  const SECRET = "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpzM2NyM3Q=";
+  const expectHidden = (e: SourceError, secret: string) => {
+    expect(e.message).not.toContain(secret);
+    expect(JSON.stringify(e.place)).not.toContain(secret);
+  };
+  it("a string where a map is expected: the tag, the type and the path only", () => {
+    const e = loadError(`cluster:\n  serviceAccount: ${SECRET}\n`);
+    expect(e.message).toBe("cannot unmarshal !!str into x509.PEMEncodedKey");
+    expect(e.place).toMatchObject({ line: 2, path: "cluster.serviceAccount" });
+    expectHidden(e, SECRET);
+  });
+  it("a KubeServiceAccountConfig's PEM given as a list item", () => {
+    const pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAs3cr3t\n-----END RSA PRIVATE KEY-----\n";
+    const e = loadError(`cluster:\n  serviceAccount:\n    key: [${JSON.stringify(pem)}]\n`);
+    expect(e.message).toMatch(/^cannot unmarshal !!seq into /);
+    expectHidden(e, "s3cr3t");
+  });
+  it("a URL with credentials that does not parse (a control character)", () => {
+    const e = loadError("apiVersion: v1alpha1\nkind: SideroLinkConfig\napiUrl: \"https://admin:hunter2@omni/join\\x01\"\n");
+    expect(e.message).toBe("parse URL: invalid URL");
+    expect(e.place).toMatchObject({ line: 3, path: "apiUrl" });
+    expectHidden(e, "hunter2");
+  });
+  it("durations, addresses and hardware addresses name the field, not its text", () => {
+    expectHidden(loadError("apiVersion: v1alpha1\nkind: TCPProbeConfig\nname: p\ninterval: hunter2\n"), "hunter2");
+    expectHidden(loadError("apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\nroutes:\n  - gateway: hunter2\n"), "hunter2");
+    expectHidden(loadError("apiVersion: v1alpha1\nkind: DummyLinkConfig\nname: dummy0\nhardwareAddr: hunter2\n"), "hunter2");
+  });
+  it("scalars of the wrong type (bool, int) do not show the value either", () => {
+    expectHidden(loadError("machine:\n  network:\n    interfaces:\n      - interface: eth0\n        mtu: hunter2\n"), "hunter2");
+    expectHidden(loadError("debug: hunter2\n"), "hunter2");
+  });
+  it("a failed JSON patch test names the path, never the value held or expected", () => {
+    const e = applyError(`version: v1alpha1\nmachine:\n  token: ${SECRET}\n`, `- op: test\n  path: /machine/token\n  value: hunter2\n`);
+    expect(e.message).toBe("failure applying rfc6902 patches to talos machine config: testing value /machine/token failed: test failed");
+    expectHidden(e, SECRET);
+    expectHidden(e, "hunter2");
+  });
+});
+
+describe("size caps on what a patch can make", () => {
+  it("copies of a subtree into itself stop at MAX_CONFIG_BYTES instead of doubling until memory runs out", () => {
+    // Each copy doubles /machine/a: 20 copies make 2^20 times the first value (about 40 MB).
+    const ops = Array.from({ length: 20 }, () => "- op: copy\n  from: /machine/certSANs\n  path: /machine/certSANs/-\n").join("");
+    const e = applyError("version: v1alpha1\nmachine:\n  certSANs: [xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx]\n", ops);
+    expect(e.message).toMatch(/^failure applying rfc6902 patches to talos machine config: copy operation would make the config larger than 4 MiB \(4194304 bytes\): refusing it$/);
+    expect(e.place).toMatchObject({ source: "patch1.yaml", path: "/machine/certSANs/-" });
+  });
+  it("copies that stay small still apply, and removing makes room again", () => {
+    const config = `version: v1alpha1\nmachine:\n  certSANs: [${"x".repeat(1024 * 1024)}]\n`;
+    // 40 copies of 1 MiB, each removed before the next: never more than 2 MiB at once.
+    const ops = Array.from({ length: 40 }, () => "- op: copy\n  from: /machine/certSANs\n  path: /machine/b\n- op: remove\n  path: /machine/b\n").join("");
+    expect(apply(config, ops)).toBe(apply(config, "- op: test\n  path: /machine/certSANs/0\n  value: x\n".replace("value: x", `value: ${"x".repeat(1024 * 1024)}`)));
+  });
+  it("the encoded output is capped: nesting writes far more indentation than the input holds", () => {
+    // 2200 keys 500 maps deep: about 25 kB of YAML, written at 4 columns per level (~4.5 MB).
+    let value = `{${Array.from({ length: 2200 }, (_, i) => `k${i}: 1`).join(", ")}}`;
+    for (let i = 0; i < 500; i++) value = `{k: ${value}}`;
+    const e = applyError("version: v1alpha1\nmachine: {}\n", `machine:\n  kubelet:\n    extraConfig: ${value}\n`);
+    expect(e.message).toBe("the patched config is larger than 4 MiB (4194304 bytes): refusing to write it");
+    expect(e.place).toMatchObject({ source: "patch1.yaml" });
+  });
+});
+
+describe("yaml.v2 folding is linear in the length of the string", () => {
+  it("a 200k-character string of escapes folds (the old fold sliced the rest of the string per escape)", () => {
+    // \x01, \L and \uFEFF escapes (4, 2 and 6 characters) and spaces to fold at.
+    const value = "\u0001\u2028\ufeff ".repeat(50_000);
+    const out = applyPatches("version: v1alpha1\nmachine: {type: worker}\n", [loadPatch(`[{"op": "add", "path": "/machine/token", "value": ${JSON.stringify(value)}}]`, "p.json")], { output: "bytes" });
+    const back = parseDocument(out).toJS() as { machine: { token: string } };
+    expect(back.machine.token).toBe(value);
+    expect(out.split("\n").length).toBeGreaterThan(1000);
   });
 });
