@@ -1,8 +1,8 @@
 /**
- * `npx tsx scripts/talos-go-types.ts [TALOS_GIT_DIR] [TAG] > lib/talos/patch/go-types.generated.txt`
+ * `npx tsx scripts/talos-go-types.ts [TALOS_GIT_DIR] [TAG] > lib/config/patch/go-types.generated.txt`
  *
  * Reads the struct definitions of Talos's config types (pkg/machinery/config/types/**, at a tag of
- * a local git clone or mirror) and prints the facts lib/talos/patch/go-types.ts holds: for each
+ * a local git clone or mirror) and prints the facts lib/config/patch/go-types.ts holds: for each
  * struct its fields in Go order as `yamlName goType flags` (o = omitempty, r = merge:"replace",
  * i = inline, f = flow; `-` for an embedded struct), and the named non-struct types. Run it when
  * Talos's types change, and update go-types.ts from its output (the hand-written entries at the

@@ -16,7 +16,7 @@ import type { TalosMinor } from "@/lib/config/types";
 import { LATEST_TALOS_MINOR } from "@/lib/talos/constants";
 import { SourceError } from "@/lib/talos/errors";
 import { generateMachineConfig, generateTalosconfig, type GenerateInput } from "@/lib/talos/generate";
-import { applyPatches, loadPatch, type ConfigPatch } from "@/lib/talos/patch";
+import { applyPatches, loadPatch, type ConfigPatch } from "@/lib/config/patch";
 import {
   generateSecretsBundle,
   parseSecretsBundle,

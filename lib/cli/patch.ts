@@ -6,7 +6,7 @@
  * parent directories created), as talosctl does, but atomically and only once every patch applied.
  * FILE may be "-" for standard input (a Minos addition).
  */
-import { applyPatches } from "@/lib/talos/patch";
+import { applyPatches } from "@/lib/config/patch";
 
 import { classifyPatchArg, emptyPlan, inputText, type InputFile, type OutputPlan, type PatchArg } from "./common";
 import { flagGetters, parseFlags, UsageError } from "./flags";

@@ -8,7 +8,7 @@
 import { z } from "zod";
 
 import type { TalosMinor } from "@/lib/config/types";
-import { parseGoDuration } from "@/lib/talos/patch/duration";
+import { parseGoDuration } from "@/lib/config/patch/duration";
 
 import { TEXT_ENUMS, type TextEnumName } from "./enums";
 import { byteSizeDialect, checkInstallDiskSizeMatcher, checkVolumeSize, humanizeParseBytes, volumeSizeDialect } from "./sizes";

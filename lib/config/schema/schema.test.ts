@@ -249,7 +249,7 @@ const CASES: Case[] = [
   { name: "good durations", kind: "TimeSyncConfig", doc: { apiVersion: "v1alpha1", kind: "TimeSyncConfig", bootTimeout: "1h30m" }, errors: [] },
   { name: "fractional duration", kind: "OOMConfig", doc: { apiVersion: "v1alpha1", kind: "OOMConfig", sampleInterval: "1.5h" }, errors: [] },
   { name: "bare-number duration", kind: "TimeSyncConfig", doc: { apiVersion: "v1alpha1", kind: "TimeSyncConfig", bootTimeout: 30 }, errors: ["bootTimeout"] },
-  // The validator and the patcher read durations with the same ParseDuration (lib/talos/patch/duration.ts).
+  // The validator and the patcher read durations with the same ParseDuration (lib/config/patch/duration.ts).
   { name: "overflowing duration (Go's ParseDuration refuses it)", kind: "TimeSyncConfig", doc: { apiVersion: "v1alpha1", kind: "TimeSyncConfig", bootTimeout: "3000000h" }, errors: ["bootTimeout"], message: /invalid duration/ },
   { name: "duration 1m30s", kind: "TimeSyncConfig", doc: { apiVersion: "v1alpha1", kind: "TimeSyncConfig", bootTimeout: "1m30s" }, errors: [] },
   { name: "negative fractional duration", kind: "TimeSyncConfig", doc: { apiVersion: "v1alpha1", kind: "TimeSyncConfig", bootTimeout: "-1.5h" }, errors: [] },

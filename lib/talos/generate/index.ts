@@ -6,7 +6,7 @@
  * One generator with the contract's switches (pkg/machinery/config/contract.go), as in Talos;
  * each switch below names the VersionContract method it stands for. Documents come in the
  * order init.go / worker.go append them, fields in Go struct order, and the text is Go yaml's
- * (./yaml.ts → lib/talos/patch/emit.ts). testdata/README.md says which Go lines back each golden expectation.
+ * (./yaml.ts → lib/talos/goyaml.ts). testdata/README.md says which Go lines back each golden expectation.
  */
 import type { TalosMinor } from "../constants";
 import { SourceError } from "../errors";

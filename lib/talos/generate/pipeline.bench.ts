@@ -9,7 +9,7 @@
 import type { Bench, BenchRow } from "@/test/bench/types";
 import { validateConfig } from "@/lib/config/validate";
 import { generateSecretsBundle } from "@/lib/talos/secrets/bundle";
-import { applyPatches, loadPatch } from "@/lib/talos/patch";
+import { applyPatches, loadPatch } from "@/lib/config/patch";
 
 import { generateMachineConfig, type GenerateInput } from "./index";
 

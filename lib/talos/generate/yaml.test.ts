@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { applyPatches, encodeConfig } from "@/lib/talos/patch";
+import { applyPatches, encodeConfig } from "@/lib/config/patch";
 
 import { readFileSync } from "node:fs";
 import path from "node:path";

@@ -1,13 +1,13 @@
 /**
  * The generator's YAML output goes through the same emitter as every other config Minos writes
- * (lib/talos/patch/emit.ts, go-yaml v4's dialect, which Talos 1.14 marshals with), so
+ * (lib/talos/goyaml.ts, go-yaml v4's dialect, which Talos 1.14 marshals with), so
  * `minos gen config` writes the same text with and without a patch.
  *
  * The generator builds values the way Go holds them: a plain object is a Go struct (keys in the
  * order given, which callers make Go's field order; `undefined` is an `omitempty` field left
  * out), a `Map` is a Go map (keys sorted as yaml.v3's keyList.Less sorts them on output).
  */
-import { emitDocument, sortGoKeys, type Out } from "@/lib/talos/patch/emit";
+import { emitDocument, sortGoKeys, type Out } from "@/lib/talos/goyaml";
 
 export type GoYamlValue = string | number | boolean | null | GoYamlValue[] | { [key: string]: GoYamlValue | undefined } | Map<string, GoYamlValue>;
 

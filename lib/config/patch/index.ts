@@ -11,7 +11,7 @@ import { SourceError } from "@/lib/talos/errors";
 
 import { decodeCheck, type DecodeProblem } from "./decode";
 import { DeleteScope, deleteForPath, DeleteSyntaxError, extractDeletes, type DeleteSelector } from "./delete";
-import { emitDocument, OutputTooLarge, sortGoKeys, type Out } from "./emit";
+import { emitDocument, OutputTooLarge, sortGoKeys, type Out } from "@/lib/talos/goyaml";
 import { encodeConfig, kindOf } from "./encode";
 import { applyJsonPatch, parseJsonPatch, type JsonPatchOp } from "./json6902";
 import { clone, isObj, MergeError, mergeDocument } from "./merge";

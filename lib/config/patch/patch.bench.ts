@@ -33,7 +33,7 @@ function bigList(n: number): { config: string; deletes: string; devicesConfig: s
 }
 
 const bench: Bench = async () => {
-  const base = readFileSync(path.join(__dirname, "../../config/testdata/controlplane-1.12.yaml"), "utf8");
+  const base = readFileSync(path.join(__dirname, "../testdata/controlplane-1.12.yaml"), "utf8");
   const strategic = loadPatch("machine:\n  network:\n    hostname: cp-1\n    interfaces:\n      - interface: eth0\n        addresses: [10.0.0.2/24]\n  nodeLabels:\n    zone: a\n", "p.yaml");
   const json = loadPatch('[{"op": "add", "path": "/machine/certSANs/-", "value": "cp-1.example"}]', "p.json");
   const rows: BenchRow[] = [];

@@ -9,8 +9,8 @@ import { describe, expect, it } from "vitest";
 
 import { applyPatches, loadPatch } from "./index";
 
-const dir = path.join(__dirname, "../generate/testdata/talos-stability");
-const goldens = path.join(__dirname, "../generate/testdata/golden");
+const dir = path.join(__dirname, "../../talos/generate/testdata/talos-stability");
+const goldens = path.join(__dirname, "../../talos/generate/testdata/golden");
 
 describe("Talos's stability outputs round-trip through the patcher", () => {
   for (const version of ["1.10", "1.11", "1.12", "1.13", "1.14"]) {

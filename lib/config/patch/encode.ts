@@ -8,7 +8,7 @@
 import { MAX_CONFIG_BYTES } from "@/lib/config/parse";
 import { isV1Alpha1Document, V1ALPHA1 } from "@/lib/talos/documents";
 
-import { emitDocument, sortGoKeys, type Out } from "./emit";
+import { emitDocument, sortGoKeys, type Out } from "@/lib/talos/goyaml";
 import { isObj } from "./merge";
 import { documentType, type GoType } from "./types";
 
