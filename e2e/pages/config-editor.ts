@@ -37,7 +37,7 @@ export class ConfigEditorPage {
   }
 
   talosVersion() {
-    return this.page.getByRole("combobox", { name: "Talos version" });
+    return this.page.getByRole("combobox", { name: "Talos version", exact: true });
   }
 
   nodePicker() {
