@@ -136,6 +136,14 @@ describe.each(ROLES)("reads as %s", (role) => {
     expect(seen.slice(1).every((e) => e.type !== "unknown")).toBe(true);
   });
 
+  it("Events: an abort while the stream is being routed ends it before it opens (it has no deadline)", async () => {
+    const ac = new AbortController();
+    const stream = t.clients[role].events(w1.address, { tailEvents: -1, signal: ac.signal });
+    const first = stream.next(); // runs up to the route lookup
+    ac.abort();
+    await expect(first).resolves.toEqual({ done: true, value: undefined });
+  });
+
   it("COSI Watch: the current state, then abort", async () => {
     const ac = new AbortController();
     const events = [];

@@ -373,6 +373,9 @@ export class TalosTransport {
     if (signal?.aborted) return;
     const deadline = opts?.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : undefined;
     const route = await this.route(node, deadline ?? Date.now() + this.timeouts.read);
+    // Aborted while the route was found: the listener below would never fire, and a stream
+    // without a deadline (events) would stay open for good.
+    if (signal?.aborted) return;
     const call = route.conn.client.makeServerStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, req, route.metadata, deadline !== undefined ? { deadline } : {});
     const onAbort = () => call.cancel();
     signal?.addEventListener("abort", onAbort, { once: true });
