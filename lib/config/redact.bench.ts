@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
+import { p50 } from "@/test/bench/stats";
 import type { Bench, BenchRow } from "@/test/bench/types";
 
 import { mergeSecrets, redactConfig } from "./redact";
@@ -14,17 +15,6 @@ import { mergeSecrets, redactConfig } from "./redact";
 const WARMUP = 10;
 const ITERATIONS = 100;
 
-function p50(run: () => void, iterations: number): number {
-  for (let i = 0; i < WARMUP; i++) run();
-  const times: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const t = performance.now();
-    run();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
 
 const bench: Bench = async () => {
   const base = readFileSync(path.join(__dirname, "testdata/controlplane-1.12.yaml"), "utf8");
@@ -38,8 +28,8 @@ const bench: Bench = async () => {
   ] as const) {
     const redacted = redactConfig(yaml);
     const note = `${yaml.length} bytes, p50 of ${ITERATIONS}`;
-    rows.push({ suite: "config-redact", name: `${name}: redact`, value: Number(p50(() => redactConfig(yaml), ITERATIONS).toFixed(2)), unit: "ms", note });
-    rows.push({ suite: "config-redact", name: `${name}: merge back`, value: Number(p50(() => mergeSecrets(redacted, yaml), ITERATIONS).toFixed(2)), unit: "ms", note });
+    rows.push({ suite: "config-redact", name: `${name}: redact`, value: Number(p50(() => redactConfig(yaml), ITERATIONS, WARMUP).toFixed(2)), unit: "ms", note });
+    rows.push({ suite: "config-redact", name: `${name}: merge back`, value: Number(p50(() => mergeSecrets(redacted, yaml), ITERATIONS, WARMUP).toFixed(2)), unit: "ms", note });
   }
   const comments = `${"# a comment\n".repeat(25_000)}version: v1alpha1\nmachine:\n  token: abc.def\n`;
   const aliases = `version: v1alpha1\nmachine:\n  env: &e {GITHUB_TOKEN: x}\n  certSANs: [${"*e, ".repeat(10_000)}]\n`;
@@ -48,10 +38,10 @@ const bench: Bench = async () => {
     ["10,000 aliases", aliases],
   ] as const) {
     const redacted = redactConfig(yaml);
-    rows.push({ suite: "config-redact", name: `${name}: redact`, value: Number(p50(() => redactConfig(yaml), 5).toFixed(1)), unit: "ms", note: `${yaml.length} bytes, p50 of 5` });
-    rows.push({ suite: "config-redact", name: `${name}: merge back`, value: Number(p50(() => mergeSecrets(redacted, yaml), 5).toFixed(1)), unit: "ms", note: `${yaml.length} bytes, p50 of 5` });
+    rows.push({ suite: "config-redact", name: `${name}: redact`, value: Number(p50(() => redactConfig(yaml), 5, WARMUP).toFixed(1)), unit: "ms", note: `${yaml.length} bytes, p50 of 5` });
+    rows.push({ suite: "config-redact", name: `${name}: merge back`, value: Number(p50(() => mergeSecrets(redacted, yaml), 5, WARMUP).toFixed(1)), unit: "ms", note: `${yaml.length} bytes, p50 of 5` });
   }
-  const worst = Math.max(...hostile.map((s) => p50(() => redactConfig(`version: v1alpha1\nmachine:\n  install:\n    extraKernelArgs:\n      - ${JSON.stringify(s)}\n`), 5)));
+  const worst = Math.max(...hostile.map((s) => p50(() => redactConfig(`version: v1alpha1\nmachine:\n  install:\n    extraKernelArgs:\n      - ${JSON.stringify(s)}\n`), 5, WARMUP)));
   rows.push({ suite: "config-redact", name: "hostile 200 KB string: redact (worst of 5 shapes)", value: Number(worst.toFixed(2)), unit: "ms", note: "p50 of 5 each" });
   return rows;
 };

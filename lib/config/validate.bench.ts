@@ -14,6 +14,7 @@ import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020";
 import { parseAllDocuments } from "yaml";
 
+import { median, percentile } from "@/test/bench/stats";
 import type { Bench, BenchRow } from "@/test/bench/types";
 
 import { validateConfig } from "./validate";
@@ -21,9 +22,6 @@ import { validateConfig } from "./validate";
 const WARMUP = 20;
 const ITERATIONS = 200;
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 function measure(yaml: string, iterations: number): { p50: number; p99: number; errors: number } {
   let errors = 0;
@@ -91,10 +89,6 @@ const REPO = path.resolve(__dirname, "../..");
 /** Talos's published schema for 1.14 (data shared between worktrees, never copied into the repo). */
 const SCHEMA_FILE = path.resolve(REPO, "../shared/talos-schemas/config-1.14.schema.json");
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
 
 /**
  * The schema-only baseline: every document of the stream parsed, then checked by ajv. With

@@ -56,10 +56,10 @@ interface Analysis {
   multiline: boolean;
 }
 
-/** libyaml's analyzeScalar (go-yaml v4), reduced to what block context needs. */
 /** Text made only of these (keys, tokens, base64 certificates) needs no character-level analysis. */
 const PLAIN_SAFE = /^[A-Za-z0-9_][A-Za-z0-9_./+=-]*$/;
 
+/** libyaml's analyzeScalar (go-yaml v4), reduced to what block context needs. */
 function analyze(s: string, tabIsSpecial = false): Analysis {
   if (s === "") return { blockPlain: true, singleQuoted: true, block: false, multiline: false };
   if (PLAIN_SAFE.test(s)) return { blockPlain: true, singleQuoted: true, block: true, multiline: false };

@@ -7,21 +7,11 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
+import { p50 } from "@/test/bench/stats";
 import type { Bench, BenchRow } from "@/test/bench/types";
 
 import { applyPatches, loadPatch } from "./index";
 
-function p50(run: () => void, iterations: number, warmup = 3): number {
-  for (let i = 0; i < warmup; i++) run();
-  const times: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const t = performance.now();
-    run();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
 
 function bigList(n: number): { config: string; deletes: string; devicesConfig: string; devicesPatch: string } {
   const items = Array.from({ length: n }, (_, i) => `  - address: 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32\n`).join("");
@@ -38,16 +28,16 @@ const bench: Bench = async () => {
   const json = loadPatch('[{"op": "add", "path": "/machine/certSANs/-", "value": "cp-1.example"}]', "p.json");
   const rows: BenchRow[] = [];
   const note = `${base.length} bytes, p50 of 50`;
-  rows.push({ suite: "talos-patch", name: "control plane: strategic patch", value: Number(p50(() => applyPatches(base, [strategic]), 50).toFixed(2)), unit: "ms", note });
+  rows.push({ suite: "config-patch", name: "control plane: strategic patch", value: Number(p50(() => applyPatches(base, [strategic]), 50, 3).toFixed(2)), unit: "ms", note });
   // Talos takes JSON patches on single-document configs only: the fixture's v1alpha1 document.
   const v1 = base.split(/^---$/m)[0]!;
-  rows.push({ suite: "talos-patch", name: "control plane (v1alpha1 only): JSON patch", value: Number(p50(() => applyPatches(v1, [json]), 50).toFixed(2)), unit: "ms", note: `${v1.length} bytes, p50 of 50` });
+  rows.push({ suite: "config-patch", name: "control plane (v1alpha1 only): JSON patch", value: Number(p50(() => applyPatches(v1, [json]), 50, 3).toFixed(2)), unit: "ms", note: `${v1.length} bytes, p50 of 50` });
   for (const n of [10_000, 20_000]) {
     const { config, deletes, devicesConfig, devicesPatch } = bigList(n);
     const del = loadPatch(deletes, "deletes.yaml");
-    rows.push({ suite: "talos-patch", name: `delete ${n / 2} of ${n} list items`, value: Number(p50(() => applyPatches(config, [del]), 3, 1).toFixed(1)), unit: "ms", note: "p50 of 3" });
+    rows.push({ suite: "config-patch", name: `delete ${n / 2} of ${n} list items`, value: Number(p50(() => applyPatches(config, [del]), 3, 1).toFixed(1)), unit: "ms", note: "p50 of 3" });
     const patch = loadPatch(devicesPatch, "merge.yaml");
-    rows.push({ suite: "talos-patch", name: `keyed merge of ${n / 2} devices into ${n / 2}`, value: Number(p50(() => applyPatches(devicesConfig, [patch]), 3, 1).toFixed(1)), unit: "ms", note: "p50 of 3" });
+    rows.push({ suite: "config-patch", name: `keyed merge of ${n / 2} devices into ${n / 2}`, value: Number(p50(() => applyPatches(devicesConfig, [patch]), 3, 1).toFixed(1)), unit: "ms", note: "p50 of 3" });
   }
   return rows;
 };

@@ -6,6 +6,7 @@
  * median time per node over several passes, and the three steps' medians. The secrets bundle is
  * generated once, outside the timings (a fleet has one).
  */
+import { mean, median, percentile } from "@/test/bench/stats";
 import type { Bench, BenchRow } from "@/test/bench/types";
 import { validateConfig } from "@/lib/config/validate";
 import { generateSecretsBundle } from "@/lib/talos/secrets/bundle";
@@ -17,12 +18,6 @@ const NODES = 100;
 const CONTROL_PLANES = 3;
 const PASSES = 7;
 
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
-const median = (xs: number[]) => percentile(xs, 50);
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** The node's own patch: what a fleet repository keeps per machine. */
 function nodePatch(i: number): string {
