@@ -27,6 +27,8 @@ export interface Database {
   fleet_snapshots: FleetSnapshotsTable;
   manifest_plans: ManifestPlansTable;
   manifest_plan_nodes: ManifestPlanNodesTable;
+  manifest_revisions: ManifestRevisionsTable;
+  cluster_secrets: ClusterSecretsTable;
 }
 
 export interface AuditLogTable {
@@ -306,4 +308,27 @@ export interface ManifestPlanNodesTable {
   diff: string;
   /** JSON string[]. */
   issues: string;
+}
+
+/** One saved cluster manifest; `revision` counts 1, 2, 3… per cluster. */
+export interface ManifestRevisionsTable {
+  id: Generated<number>;
+  cluster: string;
+  revision: number;
+  author: string;
+  created_at: string;
+  /** adopt | edit | apply | restore. */
+  source: string;
+  message: string;
+  /** The manifest text, secrets in patches included, sealed with the secret box. */
+  manifest_sealed: string;
+  key_id: string;
+}
+
+/** A cluster's secrets bundle (talosctl's secrets.yaml), sealed; written at adoption. */
+export interface ClusterSecretsTable {
+  cluster: string;
+  bundle_sealed: string;
+  key_id: string;
+  updated_at: string;
 }
