@@ -9,10 +9,10 @@ import { ManifestRenderer } from "@/lib/manifest/render";
 import type { Manifest, ManifestNode } from "@/lib/manifest/schema";
 import type { RolloutMode } from "@/lib/schemas/configs";
 import type { ManifestIssue, PlanResponse } from "@/lib/schemas/manifests";
-import type { ConfigDeps } from "@/lib/server/configs/deps";
+import { defaultConfigDeps, type ConfigDeps } from "@/lib/server/configs/deps";
 import { configHash } from "@/lib/server/configs/modes";
 import { runPreflight } from "@/lib/server/configs/preflight";
-import type { ManifestDeps } from "@/lib/server/manifests/deps";
+import { defaultManifestDeps, type ManifestDeps } from "@/lib/server/manifests/deps";
 import { mapLimited } from "@/lib/server/manifests/nodes";
 import { PlanRepository, publicPlan, type PlanSummary, type StoredPlanNode } from "@/lib/server/manifests/plans-repo";
 import { mergeRedactedManifest } from "@/lib/server/manifests/redaction";
@@ -27,6 +27,11 @@ export interface PlanDeps {
   manifests: ManifestDeps;
   /** How long one node's dry run may take (read, validate, ask) before it counts as unreachable; default 30 s. */
   planNodeTimeoutMs?: number;
+}
+
+/** The server process's deps. */
+export function defaultPlanDeps(): PlanDeps {
+  return { configs: defaultConfigDeps(), manifests: defaultManifestDeps() };
 }
 
 export interface PlanRequest {
