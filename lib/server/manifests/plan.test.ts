@@ -124,6 +124,9 @@ describe("manifest plan and apply", () => {
     const broken = plan.nodes.find((n) => n.hostname === target.hostname)!;
     expect(broken.change).toBe("refused");
     expect(broken.issues.join("\n")).toMatch(/dnsDomain|dns domain/);
+    // First the manifest line that set it, as the editor marks it, naming the node.
+    const line = yaml.split("\n").findIndex((l) => l.includes("dnsDomain: not a domain!")) + 1;
+    expect(broken.issues[0]).toMatch(new RegExp(`^line ${line}: ${target.hostname}: `));
     expect(plan.summary).toMatchObject({ refused: 1, update: 2, none: 2 });
     const since = Date.now();
     const e = await rejection(applyManifestPlan(t.plan, t.cluster, { planId: plan.planId }, USER, { runner }));
