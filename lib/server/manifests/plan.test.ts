@@ -239,6 +239,19 @@ describe("manifest plan and apply", () => {
     }
   });
 
+  it("a node slower than the per-node deadline is unreachable; the plan does not wait for it", async () => {
+    const { yaml } = edit((m) => (m.patches = [...(m.patches ?? []), { name: "dns 3", selector: { role: "worker" }, patch: "machine:\n  kubelet:\n    clusterDNS: [10.96.0.12]\n" }]));
+    const slow = workers[1]!;
+    t.fleet.setFault({ node: t.address(slow), fault: "slow", ms: 3_000 });
+    try {
+      const plan = await planManifest({ ...t.plan, planNodeTimeoutMs: 1_000 }, t.cluster, { yaml, mode: "auto" }, USER);
+      expect(plan.nodes.find((n) => n.node === slow)).toMatchObject({ change: "unreachable", issues: [`${slow} did not answer within 1 s`] });
+      expect(plan.summary).toMatchObject({ unreachable: 1, update: 2 });
+    } finally {
+      t.fleet.clearFaults(t.address(slow));
+    }
+  });
+
   it("unknown plans are 404; a manifest node outside the cluster is unreachable; a cluster node outside the manifest is named", async () => {
     expect(await rejection(applyManifestPlan(t.plan, t.cluster, { planId: "mp-nope" }, USER, { runner }))).toMatchObject({ code: "not_found" });
     const { yaml } = edit((m) => {

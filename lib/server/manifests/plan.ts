@@ -72,7 +72,7 @@ export async function readManifestText(deps: PlanDeps, cluster: string, yaml: st
 function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AppError("node_timeout", `${what} did not answer within ${Math.round(ms / 1000)} s`)), ms);
+    timer = setTimeout(() => reject(new AppError("node_timeout", `${what} did not answer within ${ms / 1000} s`)), ms);
   });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
