@@ -116,6 +116,16 @@ describe("cluster manifest routes", () => {
     const v = await send(who.viewer, validateRoute.POST, "POST", "/manifest/validate", { yaml: redacted });
     expect(v.status).toBe(200);
     expect(v.body.valid).toBe(true);
+    // Saved back by an admin who never saw it: the password stays; a marker with nothing behind it is refused.
+    const again = await send(who.admin, manifestRoute.PUT, "PUT", "/manifest", { yaml: `${redacted}# touched\n`, baseRevision: 2 });
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect((await get(who.admin, manifestRoute.GET, "/manifest?reveal=1")).body.yaml).toContain(PASSWORD);
+    const orphan = redacted.replace("name: registry auth", "name: renamed registry auth");
+    const refused = await send(who.admin, manifestRoute.PUT, "PUT", "/manifest", { yaml: orphan, baseRevision: 3 });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error?.message).toContain("line ");
+    expect((await get(who.viewer, manifestRoute.GET, "/manifest")).body.revision).toBe(3);
+
     const r = await send(who.viewer, renderRoute.POST, "POST", "/manifest/render", { yaml: redacted, node: t.fleet.nodes[1]!.address, reveal: true });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(JSON.stringify(r.body)).not.toContain(PASSWORD);
@@ -126,6 +136,7 @@ describe("cluster manifest routes", () => {
 
     const list = await get(who.viewer, revisionsRoute.GET, "/manifest/revisions");
     expect((list.body.revisions as { revision: number; source: string }[]).map((x) => [x.revision, x.source])).toEqual([
+      [3, "edit"],
       [2, "edit"],
       [1, "adopt"],
     ]);
