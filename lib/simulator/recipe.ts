@@ -86,10 +86,12 @@ export function generateInput(recipe: ClusterRecipe, secrets: SecretsBundle, add
 }
 
 // From the 1.14 contract these settings live in their own documents (lib/config/migrate moves
-// machine.time → TimeSyncConfig, machine.sysctls → SysctlConfig, machine.nodeLabels →
-// KubeNodeConfig.labels, cluster.apiServer → KubeAPIServerConfig; Talos v1.14.0-rc.1
-// pkg/machinery/config/types/{network/time_sync.go,runtime/sysctl.go,k8s/*.go}); before it, in v1alpha1.
-const multidoc = (contract: TalosMinor) => Number(contract.split(".")[1]) >= 14;
+// machine.sysctls → SysctlConfig, machine.nodeLabels → KubeNodeConfig.labels, cluster.apiServer
+// → KubeAPIServerConfig; Talos v1.14.0-rc.1 pkg/machinery/config/types/{runtime/sysctl.go,k8s/*.go});
+// before it, in v1alpha1. Time servers moved earlier: TimeSyncConfig is new in Talos 1.12, where
+// machine.time became deprecated (v1.12.0 v1alpha1_types.go: "Use 'TimeSyncConfig' instead").
+const minorOf = (contract: TalosMinor) => Number(contract.split(".")[1]);
+const multidoc = (contract: TalosMinor) => minorOf(contract) >= 14;
 
 function sysctlPatch(contract: TalosMinor, params: Record<string, string>): string {
   const lines = Object.entries(params).map(([k, v]) => `${k}: "${v}"`);
@@ -113,9 +115,10 @@ function sharedPatches(contract: TalosMinor): RecipePatch[] {
     {
       name: "time servers",
       selector: {},
-      patch: multidoc(contract)
-        ? ["apiVersion: v1alpha1", "kind: TimeSyncConfig", "ntp:", "    servers:", ...servers.map((s) => `        ${s}`)].join("\n") + "\n"
-        : ["machine:", "    time:", "        servers:", ...servers.map((s) => `            ${s}`)].join("\n") + "\n",
+      patch:
+        minorOf(contract) >= 12
+          ? ["apiVersion: v1alpha1", "kind: TimeSyncConfig", "ntp:", "    servers:", ...servers.map((s) => `        ${s}`)].join("\n") + "\n"
+          : ["machine:", "    time:", "        servers:", ...servers.map((s) => `            ${s}`)].join("\n") + "\n",
     },
     { name: "worker sysctls", selector: { role: "worker" }, patch: sysctlPatch(contract, { "vm.max_map_count": "262144" }) },
     {
@@ -135,7 +138,7 @@ function sharedPatches(contract: TalosMinor): RecipePatch[] {
  * (lib/talos/generate/template.ts), by substitution.
  */
 export function hostnamePatch(contract: TalosMinor, hostname: string): string {
-  return Number(contract.split(".")[1]) >= 12
+  return minorOf(contract) >= 12
     ? `apiVersion: v1alpha1\nkind: HostnameConfig\nauto:\n    $patch: delete\nhostname: ${hostname}\n`
     : `machine:\n    network:\n        hostname: ${hostname}\n`;
 }
