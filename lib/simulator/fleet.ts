@@ -63,7 +63,7 @@ export interface Fleet {
   nodeStates(): NodeRow[];
   /** Same as GET /timeline. */
   timeline(): TimelineEntry[];
-  /** How the cluster's configs were made (./recipe.ts); throws for an unknown cluster. */
+  /** How the cluster's configs were made (./recipe.ts), as GET /recipe?cluster=; throws for an unknown cluster. */
   recipe(cluster: string): ClusterRecipe;
   /** Closes every listener and timer; the process can exit after it. */
   stop(): Promise<void>;
@@ -295,6 +295,10 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       n.setFault(spec);
       return row(n);
     },
+    recipe: (cluster) => {
+      const r = recipes.get(cluster);
+      return r && structuredClone(r);
+    },
     clearFaults(ref) {
       const list = ref === undefined ? nodes : [findNode(ref)];
       let count = 0;
@@ -330,9 +334,9 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     nodeStates: () => backend.nodes(),
     timeline: () => backend.timeline(),
     recipe(cluster) {
-      const r = recipes.get(cluster);
+      const r = backend.recipe(cluster);
       if (!r) throw new Error(`no simulated cluster ${JSON.stringify(cluster)}`);
-      return structuredClone(r);
+      return r;
     },
     stop() {
       stopped ??= (async () => {

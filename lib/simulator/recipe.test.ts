@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { applyPatches, loadPatch } from "@/lib/config/patch";
 import { validateConfig } from "@/lib/config/validate";
-import { Clients, credentialsOf, md, readTalosconfig, rpc } from "@/test/simulator/helpers";
+import { Clients, credentialsOf, getJson, md, readTalosconfig, rpc } from "@/test/simulator/helpers";
 import { MachineConfigSpec } from "../third_party/talos-proto/gen/resource/definitions/config/config";
 import { contractFor, generateMachineConfig } from "../talos/generate";
 import { generateSecretsBundle, parseSecretsBundle, type SecretsBundle } from "../talos/secrets/bundle";
@@ -192,6 +192,15 @@ describe("a fleet's clusters come from their recipe", () => {
     expect(kind(x1!, "SysctlConfig")).toMatchObject({ params: { "vm.max_map_count": "262144", "net.core.somaxconn": "65535" } });
     expect(kind(x2!, "SysctlConfig")).toMatchObject({ params: { "vm.max_map_count": "262144" } });
     expect((kind(x2!, "KubeNodeConfig") as { labels?: Record<string, string> }).labels).toEqual({ "minos.dev/pool": "edge" });
+  });
+
+  it("GET /recipe?cluster= answers the same recipe; an unknown or missing cluster is an error", async () => {
+    expect(await getJson(`${fleet.controlUrl}/recipe?cluster=sim-2`)).toEqual({ status: 200, body: fleet.recipe("sim-2") });
+    const unknown = await getJson<{ error: { code: string } }>(`${fleet.controlUrl}/recipe?cluster=nope`);
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, "unknown_cluster"]);
+    const missing = await getJson<{ error: { code: string; message: string } }>(`${fleet.controlUrl}/recipe`);
+    expect([missing.status, missing.body.error.code]).toEqual([400, "invalid_query"]);
+    expect(missing.body.error.message).toMatch(/name a cluster/);
   });
 
   it("recipe() answers a copy, and refuses an unknown cluster", () => {
