@@ -14,6 +14,8 @@ import { generateSecretsBundle, parseSecretsBundle, type SecretsBundle } from ".
 import { TALOS_MINORS, type TalosMinor } from "../talos/constants";
 import { type ClusterRecipe, type Fleet, startFleet } from "./fleet";
 import { clusterRecipe, type RecipeMember } from "./recipe";
+import { RecipeConfigs } from "./recipe-configs";
+import { ADDRESS_PLACEHOLDER, HOSTNAME_PLACEHOLDER, renderNodeConfig } from "../talos/generate/template";
 
 type Doc = Record<string, unknown> & { kind?: string };
 type V1 = {
@@ -104,6 +106,25 @@ describe("clusterRecipe (pure)", () => {
       ["c-worker-2", { pool: "edge" }, true],
       ["c-worker-3", undefined, false],
     ]);
+  });
+
+  it.each(["v1.11.5", "v1.14.0"])("%s: the placeholders survive the patcher; a node without a patch of its own is its role's template filled in", (version) => {
+    const recipe = clusterRecipe("c", members(version), { endpointHost: "10.5.0.2" });
+    const configs = new RecipeConfigs(recipe, secrets);
+    for (const role of ["controlplane", "worker"] as const) {
+      const t = configs.template(role);
+      expect(t).toContain(`        - ${ADDRESS_PLACEHOLDER}\n`);
+      expect(t).toContain(`hostname: ${HOSTNAME_PLACEHOLDER}\n`);
+      // The shared patches are in the template: the patcher runs once per role, not per node.
+      expect(t).toContain("time.cloudflare.com");
+    }
+    const plain = recipe.nodes[3]!;
+    expect(plain.patch).toBeUndefined();
+    expect(configs.pristine(plain)).toBe(renderNodeConfig(configs.template("worker"), plain));
+    expect(configs.pristine(plain)).toBe(operatorRender(recipe, secrets, plain));
+    const own = recipe.nodes[1]!;
+    expect(configs.pristine(own)).not.toBe(renderNodeConfig(configs.template("worker"), own));
+    expect(configs.pristine(own)).toBe(operatorRender(recipe, secrets, own));
   });
 
   it("refuses a cluster without nodes", () => {
