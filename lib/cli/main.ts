@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
-import { SourceError, formatSourceError } from "@/lib/talos/errors";
+import { formatSourceError } from "@/lib/talos/errors";
 
 import type { InputFile, OutputPlan } from "./common";
 import { UsageError } from "./flags";
@@ -24,6 +24,7 @@ import {
   runGenConfig,
   runGenSecrets,
 } from "./gen";
+import { formatErrors, parseRenderArgs, RENDER_USAGE, renderInputs, runRender } from "./manifest";
 import { MIGRATE_USAGE, migrateInputs, parseMigrateArgs, runMigrate } from "./migrate";
 import { PATCH_USAGE, parsePatchArgs, patchInputs, runPatch } from "./patch";
 import { parseValidateArgs, runValidate, UsageError as ValidateUsageError, USAGE as VALIDATE_USAGE } from "./validate";
@@ -37,6 +38,7 @@ Commands:
   gen config NAME ENDPOINT  generate controlplane.yaml, worker.yaml, talosconfig (talosctl gen config)
   machineconfig patch FILE  patch a machine config (talosctl machineconfig patch; alias mc)
   migrate FILE --to 1.14    move deprecated fields into the 1.14 documents
+  render MANIFEST           every node's config from a cluster manifest (offline)
 
 Run minos COMMAND --help for its flags.`;
 
@@ -146,8 +148,9 @@ async function runCommand<O extends { help: boolean }>(cmd: Command<O>, argv: st
     const plan = await cmd.run(opts, files);
     return await emit(plan, force);
   } catch (e) {
-    if (e instanceof SourceError) {
-      process.stderr.write(formatSourceError(e, `minos ${cmd.name}`) + "\n");
+    const located = formatErrors(e, `minos ${cmd.name}`);
+    if (located !== null) {
+      process.stderr.write(located);
       return 1;
     }
     throw e;
@@ -161,6 +164,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     runCommand({ name: "gen config", usage: GEN_USAGE, parse: parseGenConfigArgs, inputs: genConfigInputs, run: (o, f) => runGenConfig(o, f, baseDir), force: (o) => o.force, outputs: (o) => genConfigOutputs(o, baseDir), check: (o) => checkGenConfigOptions(o, baseDir) }, argv),
   "machineconfig patch": (argv) => runCommand({ name: "machineconfig patch", usage: PATCH_USAGE, parse: parsePatchArgs, inputs: patchInputs, run: runPatch }, argv),
   migrate: (argv) => runCommand({ name: "migrate", usage: MIGRATE_USAGE, parse: parseMigrateArgs, inputs: migrateInputs, run: runMigrate }, argv),
+  // Rendered files are derived output: a new render replaces the last one.
+  render: (argv) => runCommand({ name: "render", usage: RENDER_USAGE, parse: parseRenderArgs, inputs: renderInputs, run: runRender, force: () => true }, argv),
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -180,7 +185,7 @@ export async function main(argv: string[]): Promise<number> {
       throw e;
     }
   }
-  if (command === "migrate") return COMMANDS.migrate!(rest);
+  if (command === "migrate" || command === "render") return COMMANDS[command]!(rest);
   const group = command === "mc" ? "machineconfig" : command;
   if (group === "gen" || group === "machineconfig") {
     const [sub, ...args] = rest;
