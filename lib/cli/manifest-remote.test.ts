@@ -299,11 +299,11 @@ describe("minos plan", () => {
     handler = minos({ plan: planAnswer({ "w-2": { change: "refused", issues: ["the node refused: unknown field"] } }) });
     expect(await runPlan(parsePlanArgs(["m.yaml"]), MANIFEST, "m.yaml", client, fakeIo())).toBe(1);
 
-    const issue = { severity: "error", message: "a node is listed twice", line: 16, column: 5, endLine: 16, endColumn: 9, path: ["nodes", 2], nodes: ["w-2"] };
+    const issue = { severity: "error", message: "w-2: machine.kubelet.nodeIP.validSubnets[0]: not valid", line: 12, column: 9, endLine: 12, endColumn: 12, path: ["patches", 0, "patch"], nodes: ["w-2"] };
     handler = minos({ planError: { status: 400, body: { error: { code: "validation_failed", message: "The manifest has 1 problem", details: { issues: [issue] } } } } });
     const io = fakeIo();
     expect(await runPlan(parsePlanArgs(["m.yaml"]), MANIFEST, "m.yaml", client, io)).toBe(1);
-    expect(io.stderr).toBe("minos plan: The manifest has 1 problem (validation_failed, HTTP 400)\nm.yaml:16:5: error: a node is listed twice (node w-2)\n");
+    expect(io.stderr).toBe("minos plan: The manifest has 1 problem (validation_failed, HTTP 400)\nm.yaml:12:9: error: w-2: machine.kubelet.nodeIP.validSubnets[0]: not valid\n");
   });
 
   it("a wrong token is a 401 with a hint, never the token", async () => {

@@ -20,7 +20,7 @@ import { applyPlanResponseSchema, manifestIssueSchema, manifestResponseSchema, p
 
 import { ApiError, CliError, type ApiClient } from "./api";
 import { flagGetters, parseFlags, UsageError } from "./flags";
-import { manifestClusterName } from "./manifest-source";
+import { formatManifestIssue, manifestClusterName } from "./manifest-source";
 
 const CLUSTER_RULE = `The cluster is --cluster ID (Minos's cluster id, as in GET /api/clusters), else the manifest's
 cluster.name when Minos has a cluster of that id.`;
@@ -189,16 +189,13 @@ const issuesInDetails = z.object({ issues: z.array(manifestIssueSchema) });
 
 /**
  * An error answer in plain words; problems of the manifest as `MANIFEST:LINE:COL: error: …`
- * (the lines of the file as it was sent), naming the nodes each breaks.
+ * (the lines of the file as it was sent; a rendered config's problem names its nodes first).
  */
 export function formatApiError(e: ApiError, command: string, manifestFile?: string): string {
   const located = manifestFile === undefined ? null : issuesInDetails.safeParse(e.details);
   let out = `${command}: ${e.message}${e.code === "unexpected" ? "" : ` (${e.code}, HTTP ${e.status})`}\n`;
   if (located?.success) {
-    for (const i of located.data.issues) {
-      const nodes = i.nodes.length === 0 ? "" : ` (${i.nodes.length === 1 ? "node" : "nodes"} ${i.nodes.join(", ")})`;
-      out += `${manifestFile}:${i.line}:${i.column}: ${i.severity}: ${i.message}${nodes}\n`;
-    }
+    for (const i of located.data.issues) out += formatManifestIssue(manifestFile!, i) + "\n";
   }
   if (e.status === 401) out += `${command}: check MINOS_TOKEN (an API token that is not expired or revoked)\n`;
   return out;

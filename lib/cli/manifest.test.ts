@@ -18,7 +18,7 @@ import { generateSecretsBundle, stringifySecretsBundle, type SecretsBundle } fro
 import type { InputFile } from "./common";
 import { UsageError } from "./flags";
 import { formatErrors, parseRenderArgs, runRender } from "./manifest";
-import { SourceErrors } from "./manifest-source";
+import { ManifestProblems } from "./manifest-source";
 
 const MANIFEST = `version: 1
 cluster:
@@ -127,30 +127,29 @@ describe("runRender", () => {
     expect(() => runRender(parseRenderArgs(["m.yaml", "--with-secrets", "secrets.yaml", "--node", "w-9"]), files(MANIFEST))).toThrow(/no node "w-9" in m.yaml/);
   });
 
-  it("places a broken shared patch on its own line in the manifest, naming every node it breaks", () => {
-    // The patch's third line (`extraArgs: 7`, at column 11 of the patch) is line 15 of the manifest.
-    const broken = MANIFEST.replace('vm.max_map_count: "262144"', "vm.max_map_count: [1]");
-    expect(renderErrors(broken)).toEqual([`m.yaml:15:29: error: patch "worker sysctls": ${sysctlMessage(broken)} (nodes w-1, w-2) (at machine.sysctls.vm.max_map_count)`]);
+  it("places a rendered config's problem on the shared patch line that set it, naming every node it breaks; nothing rendered", () => {
+    const broken = MANIFEST.replace('vm.max_map_count: "262144"', 'vm.max_map_count: "262144"\n        kubelet:\n          nodeIP:\n            validSubnets: [not-a-cidr]');
+    expect(renderErrors(broken)).toEqual(['m.yaml:18:28: error: w-1, w-2: machine.kubelet.nodeIP.validSubnets[0]: kubelet nodeIP subnet is not valid: "not-a-cidr"']);
   });
 
-  it("places a node's own patch error on the manifest line, and a JSON patch error on its operation", () => {
-    const nodePatch = MANIFEST.replace('rotate-server-certificates: "true"', "- 7");
-    const [nodeError] = renderErrors(nodePatch);
-    expect(nodeError).toMatch(/^m\.yaml:32:13: error: node w-2's patch: .* \(node w-2\) \(at machine\.kubelet\.extraArgs\)$/);
-
-    const jsonPatch = MANIFEST.replace("  - name: zone a", '  - name: json\n    patch: |\n      - op: remove\n        path: /machine/nosuch\n  - name: zone a');
-    const errors = renderErrors(jsonPatch);
-    // The JSON patch starts on line 18; every node fails on it (a 1.13 config is multi-document).
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^m\.yaml:18:7: error: patch "json": .* \(nodes cp-1, w-1, w-2\)$/);
-  });
-
-  it("reports schema and YAML problems on their lines, nothing rendered", () => {
-    expect(renderErrors(MANIFEST.replace("role: controlplane}", "role: master}"))).toEqual([
-      expect.stringMatching(/^m\.yaml:23:47: error: .* \(at nodes\[0\]\.role\)$/),
+  it("places a patch that does not load on its own line, and a JSON patch error on its operation", () => {
+    // Line 15 is the sysctl's line; column 29 is the value inside the patch text.
+    expect(renderErrors(MANIFEST.replace('vm.max_map_count: "262144"', "vm.max_map_count: [1]"))).toEqual([
+      "m.yaml:15:29: error: cannot unmarshal !!seq into string (at machine.sysctls.vm.max_map_count)",
     ]);
-    expect(renderErrors(MANIFEST.replace("    selector: {role: worker}", "    selector: {role: worker}\n    colour: red"))).toEqual(['m.yaml:12:5: error: unknown key "colour" (at patches[0].colour)']);
-    expect(renderErrors(MANIFEST.replace("generate:\n", "version: 1\ngenerate:\n"))).toEqual([expect.stringMatching(/^m\.yaml:7:1: error: Map keys must be unique/)]);
+    expect(renderErrors(MANIFEST.replace('rotate-server-certificates: "true"', "- 7"))).toEqual([expect.stringMatching(/^m\.yaml:32:13: error: cannot unmarshal !!seq into meta\.Args \(at machine\.kubelet\.extraArgs\)$/)]);
+
+    const jsonPatch = MANIFEST.replace("  - name: zone a", "  - name: json\n    patch: |\n      - op: remove\n        path: /machine/nosuch\n  - name: zone a");
+    // The JSON patch starts on line 18; every node fails on it (a 1.13 config is multi-document).
+    expect(renderErrors(jsonPatch)).toEqual([expect.stringMatching(/^m\.yaml:18:7: error: cp-1, w-1, w-2: JSON6902 patches are not supported/)]);
+  });
+
+  it("reports schema and YAML problems on their lines", () => {
+    expect(renderErrors(MANIFEST.replace("role: controlplane}", "role: master}"))).toEqual([expect.stringMatching(/^m\.yaml:23:47: error: /)]);
+    expect(renderErrors(MANIFEST.replace("    selector: {role: worker}", "    selector: {role: worker}\n    colour: red"))).toEqual([expect.stringMatching(/^m\.yaml:12:5: error: .*colour/)]);
+    expect(renderErrors(MANIFEST.replace("generate:\n", "version: 1\ngenerate:\n"))).toEqual([expect.stringMatching(/^m\.yaml:7:1: error: /)]);
+    // A semantic problem the schema cannot see: the same hostname twice.
+    expect(renderErrors(MANIFEST.replace("hostname: w-2", "hostname: w-1"))).toEqual([expect.stringMatching(/^m\.yaml:26:\d+: error: .*w-1/)]);
   });
 
   it("a bad secrets bundle is an error at the bundle's line", () => {
@@ -159,17 +158,6 @@ describe("runRender", () => {
     expect(() => runRender(parseRenderArgs(["m.yaml", "--with-secrets", "secrets.yaml", "-o", "out"]), f)).toThrow(SourceError);
   });
 });
-
-/** The patcher's own message for the sysctl patch (so the test pins the place, not its wording). */
-function sysctlMessage(manifest: string): string {
-  const m = manifestSchema.parse(parse(manifest));
-  try {
-    new ManifestRenderer(m, bundle).render(m.nodes[1]!);
-  } catch (e) {
-    return (e as SourceError).message;
-  }
-  throw new Error("the broken patch rendered");
-}
 
 describe("minos render (bin/minos.mjs)", { timeout: 60_000 }, () => {
   const bin = path.resolve(__dirname, "../../bin/minos.mjs");
@@ -190,10 +178,10 @@ describe("minos render (bin/minos.mjs)", { timeout: 60_000 }, () => {
     const manifest = manifestSchema.parse(parse(MANIFEST));
     expect(readFileSync(path.join(dir, "out/w-1.yaml"), "utf8")).toBe(new ManifestRenderer(manifest, bundle).render(manifest.nodes[1]!));
 
-    writeFileSync(path.join(dir, "bad.yaml"), MANIFEST.replace('vm.max_map_count: "262144"', "vm.max_map_count: [1]"));
+    writeFileSync(path.join(dir, "bad.yaml"), MANIFEST.replace('vm.max_map_count: "262144"', 'vm.max_map_count: "262144"\n        kubelet:\n          nodeIP:\n            validSubnets: [not-a-cidr]'));
     const bad = minos(["render", "bad.yaml", "--with-secrets", "secrets.yaml", "-o", "out2"]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^bad\.yaml:15:29: error: patch "worker sysctls": .*\(nodes w-1, w-2\)/);
+    expect(bad.stderr).toBe('bad.yaml:18:28: error: w-1, w-2: machine.kubelet.nodeIP.validSubnets[0]: kubelet nodeIP subnet is not valid: "not-a-cidr"\n');
     expect(existsSync(path.join(dir, "out2"))).toBe(false);
 
     const usage = minos(["render", "m.yaml"]);
@@ -202,10 +190,9 @@ describe("minos render (bin/minos.mjs)", { timeout: 60_000 }, () => {
   });
 });
 
-// formatSourceError is what main.ts prints; SourceErrors print one per line.
-it("formatErrors prints each located error on its own line and leaves other errors alone", () => {
-  const errs = new SourceErrors([new SourceError("a", { source: "m.yaml", line: 1, column: 2 }), new SourceError("b", { source: "m.yaml", line: 3, column: 4 })]);
-  expect(formatErrors(errs, "minos render")).toBe("m.yaml:1:2: error: a\nm.yaml:3:4: error: b\n");
+it("formatErrors prints each manifest problem on its own line and leaves other errors alone", () => {
+  const issue = { severity: "error" as const, message: "a", line: 1, column: 2, endLine: 1, endColumn: 3, path: [], nodes: [] };
+  expect(formatErrors(new ManifestProblems("m.yaml", [issue, { ...issue, severity: "warning", message: "b", line: 3 }]), "minos render")).toBe("m.yaml:1:2: error: a\nm.yaml:3:2: warning: b\n");
   expect(formatErrors(new SourceError("c", { source: "--node" }), "x")).toBe(formatSourceError(new SourceError("c", { source: "--node" })) + "\n");
   expect(formatErrors(new Error("bug"), "x")).toBeNull();
 });

@@ -2,21 +2,25 @@
  * `minos render MANIFEST --with-secrets secrets.yaml -o DIR`: every node's machine config from
  * the cluster manifest (docs/manifest.md), offline: `talosctl gen config` for the node's role
  * with the bundle, then the selected patches in order and the node's own patch
- * (lib/manifest/render.ts), one `DIR/<hostname>.yaml` per node. Nothing is written unless every
- * node renders; every problem is printed as `MANIFEST:LINE:COL: error: …` on the manifest's own
- * line (inside a patch: the line of the patch's text), naming the nodes it breaks.
+ * (lib/manifest/render.ts), one `DIR/<hostname>.yaml` per node. The manifest and every render are
+ * checked first as the editor and the API check them (lib/manifest/check.ts: each rendered config
+ * validated); nothing is written unless there is no error. Every problem is printed as
+ * `MANIFEST:LINE:COL: error: …` on the manifest line that made it (inside a patch: the line of the
+ * patch's text), a rendered config's problem naming the nodes it breaks.
  *
  * The core takes parsed options and the texts main.ts read, and returns an OutputPlan.
  */
 import path from "node:path";
 
+import { checkManifest } from "@/lib/manifest/check";
+import { parseManifest } from "@/lib/manifest/parse";
 import { findNode, ManifestRenderer } from "@/lib/manifest/render";
 import { SourceError, formatSourceError } from "@/lib/talos/errors";
 import { parseSecretsBundle } from "@/lib/talos/secrets/bundle";
 
 import { emptyPlan, inputText, type InputFile, type OutputPlan } from "./common";
 import { flagGetters, parseFlags, UsageError } from "./flags";
-import { loadManifest, locateRenderError, SourceErrors } from "./manifest-source";
+import { formatManifestIssue, ManifestProblems } from "./manifest-source";
 
 export const RENDER_USAGE = `usage: minos render MANIFEST --with-secrets secrets.yaml -o DIR
        minos render MANIFEST --with-secrets secrets.yaml --node HOST [-o DIR]
@@ -59,15 +63,19 @@ export const renderInputs = (o: RenderOptions): string[] => [o.manifest, o.withS
 const shownName = (files: ReadonlyMap<string, InputFile>, name: string) => files.get(name)?.name ?? name;
 
 /**
- * Renders the nodes; every node is tried so that one run reports all problems, each once with
- * the nodes it breaks. @throws SourceError / SourceErrors
+ * Checks the manifest and every node's render (lib/manifest/check.ts: the manifest's own
+ * problems, then each rendered config validated, every problem on the manifest line that made
+ * it), then renders. Warnings go to standard error; any error stops before anything is written.
+ * @throws SourceError (an unreadable file or bundle, an unknown --node) / ManifestProblems
  */
 export function runRender(o: RenderOptions, files: ReadonlyMap<string, InputFile>): OutputPlan {
   const file = shownName(files, o.manifest);
   const text = inputText(files, o.manifest);
   const secrets = parseSecretsBundle(inputText(files, o.withSecrets), shownName(files, o.withSecrets));
-  const loaded = loadManifest(text, file);
-  const { manifest } = loaded;
+  // The editor's and the API's check, so the CLI reports exactly what they do.
+  const issues = checkManifest(text, secrets);
+  if (issues.some((i) => i.severity === "error")) throw new ManifestProblems(file, issues);
+  const manifest = parseManifest(text).manifest!;
 
   let nodes = manifest.nodes;
   if (o.node !== undefined) {
@@ -77,43 +85,25 @@ export function runRender(o: RenderOptions, files: ReadonlyMap<string, InputFile
   }
 
   const renderer = new ManifestRenderer(manifest, secrets);
-  const rendered: { hostname: string; role: string; address: string; config: string }[] = [];
-  // Problems keyed by their printed text, with the hostnames each breaks.
-  const problems = new Map<string, { error: SourceError; hosts: string[] }>();
-  for (const node of nodes) {
-    try {
-      rendered.push({ hostname: node.hostname, role: node.role, address: node.address, config: renderer.render(node) });
-    } catch (e) {
-      if (!(e instanceof SourceError)) throw e;
-      const located = locateRenderError(loaded, file, e);
-      const key = formatSourceError(located);
-      const seen = problems.get(key);
-      if (seen) seen.hosts.push(node.hostname);
-      else problems.set(key, { error: located, hosts: [node.hostname] });
-    }
-  }
-  if (problems.size > 0) {
-    throw new SourceErrors([...problems.values()].map(({ error, hosts }) => new SourceError(`${error.message} (${hosts.length === 1 ? "node" : "nodes"} ${hosts.join(", ")})`, error.place)));
-  }
-
   const plan = emptyPlan();
+  plan.stderr = issues.map((i) => formatManifestIssue(file, i) + "\n").join("");
   if (o.node !== undefined && o.output === "") {
-    plan.stdout = rendered[0]!.config;
+    plan.stdout = renderer.render(nodes[0]!);
     return plan;
   }
-  const width = Math.max(...rendered.map((r) => r.hostname.length));
-  for (const r of rendered) {
+  const width = Math.max(...nodes.map((n) => n.hostname.length));
+  for (const n of nodes) {
     // Hostnames are lowercase DNS names (the schema's rule): never a path of their own.
-    const dest = path.join(o.output, `${r.hostname}.yaml`);
-    plan.files.push({ path: dest, data: r.config, mode: 0o644, noClobber: false, announce: false });
-    plan.stdout += `${r.hostname.padEnd(width)}  ${r.role.padEnd(12)}  ${r.address.padEnd(15)}  ${dest}\n`;
+    const dest = path.join(o.output, `${n.hostname}.yaml`);
+    plan.files.push({ path: dest, data: renderer.render(n), mode: 0o644, noClobber: false, announce: false });
+    plan.stdout += `${n.hostname.padEnd(width)}  ${n.role.padEnd(12)}  ${n.address.padEnd(15)}  ${dest}\n`;
   }
   return plan;
 }
 
 /** Prints located errors, one line each (`MANIFEST:LINE:COL: error: …`). */
 export function formatErrors(e: unknown, command: string): string | null {
-  if (e instanceof SourceErrors) return e.errors.map((x) => formatSourceError(x, command) + "\n").join("");
+  if (e instanceof ManifestProblems) return e.format();
   if (e instanceof SourceError) return formatSourceError(e, command) + "\n";
   return null;
 }
