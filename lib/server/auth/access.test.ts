@@ -86,6 +86,8 @@ const POLICY: Record<string, RouteRole> = {
   // Changing what runs, and fault injection.
   "POST /api/upgrades": "admin",
   "POST /api/rollouts": "admin",
+  "POST /api/clusters/[cluster]/manifest/plan": "admin",
+  "POST /api/clusters/[cluster]/manifest/apply": "admin",
   "POST /api/nodes/[node]/config/preflight": "admin",
   "POST /api/nodes/[node]/config/apply": "admin",
   "POST /api/nodes/[node]/config/drift/adopt": "admin",
@@ -146,6 +148,7 @@ const BOGUS_ID = "00000000-0000-4000-8000-000000000000";
 function paramsFor(pattern: string, action?: string): Record<string, string> {
   const p: Record<string, string> = {};
   if (pattern.includes("[node]")) p.node = BOGUS_NODE;
+  if (pattern.includes("[cluster]")) p.cluster = "nowhere";
   if (pattern.includes("[id]")) p.id = pattern.includes("revisions") ? "1" : BOGUS_ID;
   if (pattern.includes("[passkeyId]")) p.passkeyId = "nope";
   if (pattern.includes("[action]")) p.action = action ?? "pause";
