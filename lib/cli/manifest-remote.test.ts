@@ -267,7 +267,7 @@ describe("formatting", () => {
     const c = rollout("failed", ["pending", "done", "failed"], "stopped at 10.5.0.4@sim-1");
     expect(rolloutEvents(null, a, names)).toEqual(["rollout running", "  w-1             applying"]);
     expect(rolloutEvents(a, b, names)).toEqual(["  w-1             done: applied without a reboot", "  10.5.0.4@sim-1  applying"]);
-    expect(rolloutEvents(b, c, names)).toEqual(["rollout failed: stopped at 10.5.0.4@sim-1", "  10.5.0.4@sim-1  failed: the node refused: boom"]);
+    expect(rolloutEvents(b, c, names)).toEqual(["  10.5.0.4@sim-1  failed: the node refused: boom", "rollout failed: stopped at 10.5.0.4@sim-1"]);
     expect(rolloutEvents(c, c, names)).toEqual([]);
   });
 });
@@ -352,8 +352,8 @@ describe("minos apply", () => {
         "  w-1   applying",
         "  w-1   done: applied without a reboot",
         "  w-2   applying",
-        "rollout done",
         "  w-2   done: applied without a reboot",
+        "rollout done",
         "",
       ].join("\n"),
     );

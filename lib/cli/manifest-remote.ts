@@ -206,7 +206,10 @@ const TERMINAL: readonly RolloutState[] = ["done", "failed", "cancelled", "prefl
 /** The lines a rollout's change from `prev` to `next` prints: the rollout's state, then each node that moved. */
 export function rolloutEvents(prev: RolloutDetail | null, next: RolloutDetail, names: ReadonlyMap<string, string>): string[] {
   const lines: string[] = [];
-  if (prev === null || prev.state !== next.state) lines.push(`rollout ${next.state}${next.message && TERMINAL.includes(next.state) ? `: ${next.message}` : ""}`);
+  const changed = prev === null || prev.state !== next.state;
+  const terminal = TERMINAL.includes(next.state);
+  // A new state heads the nodes' lines; an end comes after the last node that led to it.
+  if (changed && !terminal) lines.push(`rollout ${next.state}`);
   const before = new Map(prev?.nodes.map((n) => [n.id, n]) ?? []);
   const width = Math.max(...next.nodes.map((n) => (names.get(n.id) ?? n.id).length));
   for (const n of next.nodes) {
@@ -214,6 +217,7 @@ export function rolloutEvents(prev: RolloutDetail | null, next: RolloutDetail, n
     if (old?.state === n.state || (old === undefined && n.state === "pending")) continue;
     lines.push(`  ${(names.get(n.id) ?? n.id).padEnd(width)}  ${n.state}${n.message ? `: ${n.message}` : ""}`);
   }
+  if (changed && terminal) lines.push(`rollout ${next.state}${next.message ? `: ${next.message}` : ""}`);
   return lines;
 }
 
