@@ -251,6 +251,9 @@ describe("formatting", () => {
       ].join("\n"),
     );
     expect(formatPlan(plan, { diff: false })).not.toContain("+++");
+    expect(formatPlan({ ...plan, notInManifest: ["10.5.0.9@sim-1"] }, { diff: false })).toContain(
+      "3 nodes: 1 unchanged, 2 to update (1 with a reboot), 0 refused, 0 unreachable\nNot in the manifest, left as they are: 10.5.0.9@sim-1\n",
+    );
     expect(planExitCode(plan)).toBe(2);
     expect(planExitCode(planAnswer())).toBe(0);
     expect(planExitCode(planAnswer({ "w-1": { change: "update" }, "w-2": { change: "refused" } }))).toBe(1);

@@ -176,6 +176,7 @@ export function formatPlan(plan: PlanResponse, opts: { diff: boolean }): string 
   });
   const s = plan.summary;
   out += `\n${plan.nodes.length} ${plan.nodes.length === 1 ? "node" : "nodes"}: ${s.none} unchanged, ${s.update} to update (${s.reboot} with a reboot), ${s.refused} refused, ${s.unreachable} unreachable\n`;
+  if (plan.notInManifest && plan.notInManifest.length > 0) out += `Not in the manifest, left as they are: ${plan.notInManifest.join(", ")}\n`;
   if (opts.diff) {
     for (const n of plan.nodes) {
       if (n.diff === "") continue;
