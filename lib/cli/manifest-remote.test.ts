@@ -404,6 +404,13 @@ describe("minos manifest export", () => {
     expect(revealed).toEqual({ code: 0, file: { path: "m.yaml", data: MANIFEST.replace("262144", "secret"), mode: 0o600 } });
     expect(seen[1]!.url).toBe("/api/clusters/sim-1/manifest?reveal=1");
 
+    // A viewer asking to reveal gets a redacted manifest (the server's rule): refused, nothing to write.
+    handler = () => ({ status: 200, body: { yaml: MANIFEST.replace('"262144"', "'******'"), revision: 3 } });
+    const quiet = fakeIo();
+    expect(await runExport(parseExportArgs(["sim-1", "-o", "m.yaml", "--reveal"]), client, quiet)).toEqual({ code: 1 });
+    expect(quiet.stderr).toBe("minos manifest export: the server redacted the secrets: --reveal needs an admin's token (nothing written)\n");
+
+    handler = minos();
     const missing = fakeIo();
     expect(await runExport(parseExportArgs(["nope"]), client, missing)).toEqual({ code: 1 });
     expect(missing.stderr).toBe("minos manifest export: No route /api/clusters/nope/manifest (not_found, HTTP 404)\n");

@@ -14,6 +14,7 @@
  */
 import { z } from "zod";
 
+import { REDACTED } from "@/lib/config/redact";
 import { SourceError } from "@/lib/talos/errors";
 import { rolloutDetailSchema, rolloutModeSchema, type RolloutDetail, type RolloutMode, type RolloutState } from "@/lib/schemas/configs";
 import { applyPlanResponseSchema, manifestIssueSchema, manifestResponseSchema, planResponseSchema, type PlanResponse } from "@/lib/schemas/manifests";
@@ -348,6 +349,8 @@ export async function runExport(o: ExportOptions, client: () => ApiClient, io: C
   let result: ExportResult = { code: 1 };
   const code = await guarded("minos manifest export", io, undefined, async () => {
     const m = await client().get(`/api/clusters/${enc(o.cluster)}/manifest${o.reveal ? "?reveal=1" : ""}`, manifestResponseSchema);
+    // The server redacts quietly for anyone but an admin: a file that only looks revealed would fail later.
+    if (o.reveal && m.yaml.includes(REDACTED)) throw new CliError(`the server redacted the secrets: --reveal needs an admin's token (nothing written)`);
     if (o.output === "-") io.out(m.yaml);
     // Revealed secrets: readable by the owner only, as talosctl writes secrets.yaml.
     else result = { code: 0, file: { path: o.output, data: m.yaml, mode: o.reveal ? 0o600 : 0o644 } };
