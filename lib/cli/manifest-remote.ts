@@ -14,7 +14,7 @@
  */
 import { z } from "zod";
 
-import { REDACTED } from "@/lib/config/redact";
+import { REDACTED } from "@/lib/config/secret-values";
 import { SourceError } from "@/lib/talos/errors";
 import { rolloutDetailSchema, rolloutModeSchema, type RolloutDetail, type RolloutMode, type RolloutState } from "@/lib/schemas/configs";
 import { applyPlanResponseSchema, manifestIssueSchema, manifestResponseSchema, planResponseSchema, type PlanResponse } from "@/lib/schemas/manifests";
