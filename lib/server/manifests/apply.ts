@@ -1,7 +1,7 @@
 import "server-only";
 
 import { parseNodeId } from "@/lib/fleet/node-id";
-import { redactManifestText } from "@/lib/server/manifests/redaction";
+import { redactManifest } from "@/lib/manifest/redact";
 import { configHash, formatSeconds } from "@/lib/server/configs/modes";
 import { insertPlannedRollout, kickRollout, type RunnerChoice } from "@/lib/server/configs/rollouts/service";
 import { mapLimited } from "@/lib/server/manifests/nodes";
@@ -92,7 +92,7 @@ export async function applyManifestPlan(deps: PlanDeps, cluster: string, req: Ap
         : await insertPlannedRollout(
             deps.configs,
             trx,
-            { cluster, mode: plan.mode, concurrency, redactedYaml: redactManifestText(manifest), configHash: configHash(manifest), manifestRevision: revision.revision, nodes: configs },
+            { cluster, mode: plan.mode, concurrency, redactedYaml: redactManifest(manifest), configHash: configHash(manifest), manifestRevision: revision.revision, nodes: configs },
             actor,
           );
     await repo.on(trx).recordApplied(plan.id, revision.revision, rolloutId);

@@ -2,6 +2,7 @@ import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { configDifferences } from "@/lib/manifest/compare";
+import { redactManifest } from "@/lib/manifest/redact";
 import type { Manifest } from "@/lib/manifest/schema";
 import { planResponseSchema } from "@/lib/schemas/manifests";
 import { configHash } from "@/lib/server/configs/modes";
@@ -123,6 +124,9 @@ describe("manifest plan and apply", () => {
     const broken = plan.nodes.find((n) => n.hostname === target.hostname)!;
     expect(broken.change).toBe("refused");
     expect(broken.issues.join("\n")).toMatch(/dnsDomain|dns domain/);
+    // First the manifest line that set it, as the editor marks it, naming the node.
+    const line = yaml.split("\n").findIndex((l) => l.includes("dnsDomain: not a domain!")) + 1;
+    expect(broken.issues[0]).toMatch(new RegExp(`^line ${line}: ${target.hostname}: `));
     expect(plan.summary).toMatchObject({ refused: 1, update: 2, none: 2 });
     const since = Date.now();
     const e = await rejection(applyManifestPlan(t.plan, t.cluster, { planId: plan.planId }, USER, { runner }));
@@ -175,6 +179,64 @@ describe("manifest plan and apply", () => {
     expect(applies(sinceOutside)).toBe(0);
     expect(applies(since)).toBe(1);
     expect((await t.plan.manifests.repo.latest(t.cluster))?.revision).toBe(4);
+  });
+
+  it("a redacted manifest sent back gets the stored secrets merged back; the rollout shows it redacted", async () => {
+    const { manifest, yaml } = edit((m) => {
+      m.patches = [...(m.patches ?? []), { name: "registry auth", patch: 'machine:\n  registries:\n    config:\n      registry.example:\n        auth:\n          password: "hunter2-registry"\n' }];
+    });
+    const plan = await planManifest(t.plan, t.cluster, { yaml, mode: "auto" }, USER);
+    expect(plan.baseRevision).toBe(4);
+    // The control plane changed outside Minos is put back too.
+    expect(plan.nodes.filter((n) => n.change === "update")).toHaveLength(5);
+    expect(plan.nodes.map((n) => n.diff).join("\n")).not.toContain("hunter2-registry");
+    const applied = await applyManifestPlan(t.plan, t.cluster, { planId: plan.planId, concurrency: 3 }, USER, { runner });
+    await runner.idle(applied.rolloutId!);
+    const rollout = await getRollout(t.deps, applied.rolloutId!);
+    expect(rollout.state).toBe("done");
+    expect(rollout.yaml).toContain("registry auth");
+    expect(rollout.yaml).not.toContain("hunter2-registry");
+    for (const id of t.ids) expect(await t.runningConfig(id)).toContain("hunter2-registry");
+    t.manifest = manifest;
+    t.yaml = yaml;
+
+    const redacted = redactManifest(yaml);
+    expect(redacted).not.toContain("hunter2-registry");
+    const again = await planManifest(t.plan, t.cluster, { yaml: redacted, mode: "auto" }, USER);
+    expect(again.summary).toMatchObject({ none: 5, update: 0 });
+
+    // A marker with nothing stored behind it (a new patch) is a 422 on its line; nothing planned.
+    const unresolved = redacted.replace("name: registry auth", "name: another registry");
+    const e = await rejection(planManifest(t.plan, t.cluster, { yaml: unresolved, mode: "auto" }, USER));
+    expect(e.code).toBe("invalid_config");
+    expect((e.details as { issues: { line: number }[] }).issues[0]!.line).toBeGreaterThan(1);
+  });
+
+  it("two applies of one plan at once: exactly one goes through", async () => {
+    const { manifest, yaml } = edit((m) => (m.patches = [...(m.patches ?? []), { name: "dns", selector: { role: "worker" }, patch: "machine:\n  kubelet:\n    clusterDNS: [10.96.0.10]\n" }]));
+    const plan = await planManifest(t.plan, t.cluster, { yaml, mode: "auto" }, USER);
+    const both = await Promise.allSettled([0, 1].map(() => applyManifestPlan(t.plan, t.cluster, { planId: plan.planId }, USER, { runner })));
+    const ok = both.filter((r) => r.status === "fulfilled");
+    expect(ok).toHaveLength(1);
+    expect((both.find((r) => r.status === "rejected") as PromiseRejectedResult).reason).toMatchObject({ code: "conflict" });
+    await runner.idle((ok[0] as PromiseFulfilledResult<{ rolloutId: string }>).value.rolloutId);
+    expect((await t.plan.manifests.repo.list(t.cluster)).filter((r) => r.message === `Applied plan ${plan.planId}`)).toHaveLength(1);
+    t.manifest = manifest;
+    t.yaml = yaml;
+  });
+
+  it("a node that does not answer is unreachable, the others are planned", async () => {
+    const { yaml } = edit((m) => (m.patches = [...(m.patches ?? []), { name: "dns 2", selector: { role: "worker" }, patch: "machine:\n  kubelet:\n    clusterDNS: [10.96.0.11]\n" }]));
+    const down = workers[0]!;
+    t.fleet.setFault({ node: t.address(down), fault: "down" });
+    try {
+      const plan = await planManifest(t.plan, t.cluster, { yaml, mode: "auto" }, USER);
+      expect(plan.nodes.find((n) => n.node === down)).toMatchObject({ change: "unreachable", issues: [expect.any(String)] });
+      expect(plan.summary).toMatchObject({ unreachable: 1, update: 2, none: 2 });
+      expect(await rejection(applyManifestPlan(t.plan, t.cluster, { planId: plan.planId }, USER, { runner }))).toMatchObject({ code: "conflict", message: expect.stringContaining(`${down}: unreachable`) });
+    } finally {
+      t.fleet.clearFaults(t.address(down));
+    }
   });
 
   it("unknown plans are 404; a manifest node outside the cluster is unreachable; a cluster node outside the manifest is named", async () => {

@@ -4,7 +4,8 @@ import { randomBytes } from "node:crypto";
 
 import { nodeId } from "@/lib/fleet/node-id";
 import { configDifferences } from "@/lib/manifest/compare";
-import { parseManifest } from "@/lib/manifest/parse";
+import { checkRenders } from "@/lib/manifest/check";
+import { parseManifest, type ParsedManifest } from "@/lib/manifest/parse";
 import { ManifestRenderer } from "@/lib/manifest/render";
 import type { Manifest, ManifestNode } from "@/lib/manifest/schema";
 import type { RolloutMode } from "@/lib/schemas/configs";
@@ -20,6 +21,7 @@ import { storedSecrets } from "@/lib/server/manifests/stored";
 import { recordAudit } from "@/lib/server/platform/audit";
 import { AppError, isAppError } from "@/lib/server/platform/errors";
 import { formatSourceError, SourceError } from "@/lib/talos/errors";
+import type { SecretsBundle } from "@/lib/talos/secrets/bundle";
 
 /** What plan and apply work with: config push (preflight, rollouts) and the manifests' store. */
 export interface PlanDeps {
@@ -57,14 +59,14 @@ function manifestRefused(issues: ManifestIssue[]): AppError {
 }
 
 /** A manifest that parses and passes the semantic checks, secrets merged back. @throws AppError invalid_config */
-export async function readManifestText(deps: PlanDeps, cluster: string, yaml: string, latest: number | null): Promise<{ text: string; manifest: Manifest }> {
+export async function readManifestText(deps: PlanDeps, cluster: string, yaml: string, latest: number | null): Promise<{ text: string; manifest: Manifest; parsed: ParsedManifest }> {
   const text = await mergeRedactedManifest(yaml, async () => {
     if (latest === null) throw new AppError("invalid_config", `The manifest has redacted values ('******') and cluster "${cluster}" has no saved manifest to take them from: enter the values`);
     return deps.manifests.repo.manifest(cluster, latest);
   });
   const parsed = parseManifest(text);
   if (!parsed.manifest || parsed.issues.some((i) => i.severity === "error")) throw manifestRefused(parsed.issues);
-  return { text, manifest: parsed.manifest };
+  return { text, manifest: parsed.manifest, parsed };
 }
 
 function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -112,6 +114,22 @@ async function planNode(deps: PlanDeps, ctx: { cluster: string; mode: RolloutMod
   }
 }
 
+/**
+ * Nodes refused by the local check get the manifest lines that caused it first (the patch line,
+ * the node entry, the generation input), as the editor marks them. Only run when a node failed
+ * it: rendering every node again costs what planning them did.
+ */
+function placeRefusals(nodes: PlannedNode[], parsed: ParsedManifest, secrets: SecretsBundle): void {
+  // Refused before the node was asked (no running config read): the render or the local check.
+  const refused = nodes.filter((n) => n.change === "refused" && n.runningHash === null);
+  if (refused.length === 0) return;
+  const issues = checkRenders(parsed, secrets).filter((i) => i.severity === "error");
+  for (const n of refused) {
+    const placed = issues.filter((i) => i.nodes.includes(n.hostname)).map((i) => `line ${i.line}: ${i.message}`);
+    n.issues = [...placed, ...n.issues];
+  }
+}
+
 export function summarize(nodes: readonly Pick<StoredPlanNode, "change" | "reboot">[]): PlanSummary {
   const count = (c: StoredPlanNode["change"]) => nodes.filter((n) => n.change === c).length;
   return { none: count("none"), update: count("update"), reboot: nodes.filter((n) => n.change === "update" && n.reboot).length, refused: count("refused"), unreachable: count("unreachable") };
@@ -133,13 +151,14 @@ export async function planManifest(deps: PlanDeps, cluster: string, req: PlanReq
   const m = deps.manifests;
   const [{ bundle }, latest] = await Promise.all([storedSecrets(m, cluster), m.repo.latest(cluster)]);
   const baseRevision = latest?.revision ?? null;
-  const { text, manifest } = await readManifestText(deps, cluster, req.yaml, baseRevision);
+  const { text, manifest, parsed } = await readManifestText(deps, cluster, req.yaml, baseRevision);
   const members = await m.clusterNodes(cluster);
   const listed = new Set(manifest.nodes.map((n) => n.address));
   const notInManifest = members.filter((a) => !listed.has(a)).map((a) => nodeId(cluster, a));
   const renderer = new ManifestRenderer(manifest, bundle);
   const ctx = { cluster, mode: req.mode, renderer, members: new Set(members) };
   const nodes = await mapLimited(manifest.nodes, m.concurrency, (n) => planNode(deps, ctx, n));
+  placeRefusals(nodes, parsed, bundle);
   const summary = summarize(nodes);
   const now = m.now();
   const id = `mp-${now.toISOString().slice(0, 10).replaceAll("-", "")}-${randomBytes(6).toString("hex")}`;
