@@ -60,8 +60,10 @@ test.describe("minos plan / apply / manifest export", () => {
     const manifest = parse(text) as { cluster: { name: string }; patches?: unknown[]; nodes: { hostname: string; role: string; address: string }[] };
     expect(manifest.nodes).toHaveLength(8);
 
-    // plan of what was adopted: nothing to change, exit 0 (the redacted values are merged back by the server).
-    const same = await minos(["plan", "m.yaml", "--cluster", CLUSTER], env, dir);
+    // plan of what was adopted: nothing to change, exit 0 (the redacted values are merged back by
+    // the server). No --cluster: the manifest's cluster.name is the simulator's context name.
+    expect(manifest.cluster.name).toBe(CLUSTER);
+    const same = await minos(["plan", "m.yaml"], env, dir);
     expect(same.stderr).toBe("");
     expect(same.code).toBe(0);
     expect(same.stdout).toContain("8 nodes: 8 unchanged, 0 to update (0 with a reboot), 0 refused, 0 unreachable");

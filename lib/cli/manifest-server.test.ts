@@ -2,7 +2,8 @@
  * minos plan / apply against Minos's real routes: an HTTP server in this process hands each
  * request, as the CLI sent it (its bearer token included), to the route handlers of
  * app/api/clusters/[cluster]/manifest/(plan|apply) and app/api/rollouts/[id], which run on a
- * simulated cluster whose nodes run the renders of a saved manifest (test/manifests/seeded-fleet).
+ * simulated cluster whose nodes run the renders of a saved manifest (test/manifests/seeded-fleet);
+ * minos manifest export through GET app/api/clusters/[cluster]/manifest.
  * Adding a sysctl for the workers plans exactly the workers; applied, the rollout is followed to
  * its end and every worker runs the sysctl with its hostname unchanged.
  */
@@ -25,9 +26,10 @@ import { startSeededFleet, type SeededFleet } from "@/test/manifests/seeded-flee
 import * as rolloutRoute from "@/app/api/rollouts/[id]/route";
 import * as applyRoute from "@/app/api/clusters/[cluster]/manifest/apply/route";
 import * as planRoute from "@/app/api/clusters/[cluster]/manifest/plan/route";
+import * as manifestRoute from "@/app/api/clusters/[cluster]/manifest/route";
 
 import { apiClient } from "./api";
-import { parseApplyArgs, parsePlanArgs, runApply, runPlan, type CliIo } from "./manifest-remote";
+import { parseApplyArgs, parseExportArgs, parsePlanArgs, runApply, runExport, runPlan, type CliIo } from "./manifest-remote";
 
 const g = processState<{ __minosConfigDeps?: ConfigDeps; __minosManifestDeps?: ManifestDeps; __minosRolloutRunner?: RolloutRunner }>();
 
@@ -36,11 +38,14 @@ let server: Server;
 let base: string;
 let adminToken: string;
 let viewerToken: string;
+/** The redacted manifest the export test read (the last test plans it). */
+let lastExport = "";
 
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 const ROUTES: { method: string; pattern: RegExp; handler: Handler; params: (m: RegExpExecArray) => Record<string, string> }[] = [
   { method: "POST", pattern: /^\/api\/clusters\/([^/]+)\/manifest\/plan$/, handler: planRoute.POST as Handler, params: (m) => ({ cluster: decodeURIComponent(m[1]!) }) },
   { method: "POST", pattern: /^\/api\/clusters\/([^/]+)\/manifest\/apply$/, handler: applyRoute.POST as Handler, params: (m) => ({ cluster: decodeURIComponent(m[1]!) }) },
+  { method: "GET", pattern: /^\/api\/clusters\/([^/]+)\/manifest$/, handler: manifestRoute.GET as Handler, params: (m) => ({ cluster: decodeURIComponent(m[1]!) }) },
   { method: "GET", pattern: /^\/api\/rollouts\/([^/]+)$/, handler: rolloutRoute.GET as Handler, params: (m) => ({ id: decodeURIComponent(m[1]!) }) },
 ];
 
@@ -178,6 +183,37 @@ describe("minos plan and apply against Minos's routes", { timeout: 120_000 }, ()
     expect(o.stderr).toMatch(/^minos plan: .* \(forbidden, HTTP 403\)\n$/);
   });
 
+  it("manifest export: the latest revision, redacted; --reveal needs an admin's token", async () => {
+    const secret = 'machine:\n  registries:\n    config:\n      reg.example:\n        auth:\n          password: hunter2-secret\n';
+    const yaml = edited((m) => (m.patches = [{ name: "worker sysctls", selector: { role: "worker" }, patch: SYSCTL }, { name: "registry", patch: secret }]));
+    // Saved as a revision by apply (the registry auth changes every node).
+    const saved = io();
+    const code = await runApply(parseApplyArgs(["m.yaml", "--cluster", t.cluster, "--yes", "--concurrency", "2"]), yaml, "m.yaml", client(), saved, 100);
+    expect(code).toBe(2);
+    const revision = Number(/^Saved manifest revision (\d+) /m.exec(saved.stdout)![1]);
+
+    const redacted = io();
+    expect(await runExport(parseExportArgs([t.cluster]), client(viewerToken), redacted)).toEqual({ code: 0 });
+    expect(redacted.stdout).toContain("name: registry");
+    expect(redacted.stdout).not.toContain("hunter2-secret");
+    expect(redacted.stderr).toBe(`minos manifest export: revision ${revision} of cluster ${t.cluster} (secrets redacted)\n`);
+
+    const revealed = await runExport(parseExportArgs([t.cluster, "-o", "m.yaml", "--reveal"]), client(), io());
+    expect(revealed.code).toBe(0);
+    expect(revealed.file).toMatchObject({ path: "m.yaml", mode: 0o600 });
+    expect(revealed.file!.data).toContain("hunter2-secret");
+
+    const viewer = io();
+    expect(await runExport(parseExportArgs([t.cluster, "--reveal"]), client(viewerToken), viewer)).toEqual({ code: 1 });
+    expect(viewer.stderr).toMatch(/--reveal needs an admin's token/);
+
+    // The redacted export planned as it is: the server merges the stored secrets back, nothing to change.
+    const replanned = io();
+    expect(await runPlan(parsePlanArgs(["m.yaml", "--cluster", t.cluster]), redacted.stdout, "m.yaml", client(), replanned)).toBe(0);
+    expect(replanned.stderr).toBe("");
+    lastExport = redacted.stdout;
+  });
+
   it("bin/minos.mjs plan reads MINOS_URL and MINOS_TOKEN and exits 0 for no change", async () => {
     const bin = path.resolve(__dirname, "../../bin/minos.mjs");
     const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
@@ -186,8 +222,8 @@ describe("minos plan and apply against Minos's routes", { timeout: 120_000 }, ()
       let stderr = "";
       child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
       child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-      // The manifest as the last apply left it: the workers run the sysctl.
-      child.stdin.end(edited((m) => (m.patches = [{ name: "worker sysctls", selector: { role: "worker" }, patch: SYSCTL }])));
+      // The manifest as the last apply left it, redacted as export writes it.
+      child.stdin.end(lastExport);
       child.on("close", (code) => resolve({ code, stdout, stderr }));
     });
     expect(r.stderr).toBe("");
