@@ -69,7 +69,7 @@ test.describe("minos plan / apply / manifest export", () => {
     expect(same.stdout).toContain("8 nodes: 8 unchanged, 0 to update (0 with a reboot), 0 refused, 0 unreachable");
 
     // A sysctl for the workers: exactly the workers change, without a reboot; exit 2.
-    manifest.patches = [...(manifest.patches ?? []), { name: "cli e2e sysctl", selector: { role: "worker" }, patch: 'machine:\n  sysctls:\n    net.core.somaxconn: "4096"\n' }];
+    manifest.patches = [...(manifest.patches ?? []), { name: "cli e2e sysctl", selector: { role: "worker" }, patch: 'machine:\n  sysctls:\n    net.ipv4.tcp_fin_timeout: "30"\n' }];
     writeFileSync(path.join(dir, "edited.yaml"), stringify(manifest));
     const workers = manifest.nodes.filter((n) => n.role === "worker");
     const planned = await minos(["plan", "edited.yaml", "--cluster", CLUSTER], env, dir);
@@ -77,7 +77,7 @@ test.describe("minos plan / apply / manifest export", () => {
     expect(planned.code).toBe(2);
     expect(planned.stdout).toContain(`8 nodes: ${8 - workers.length} unchanged, ${workers.length} to update (0 with a reboot), 0 refused, 0 unreachable`);
     for (const w of workers) expect(planned.stdout).toMatch(new RegExp(`^${w.hostname} +${w.address.replace(/\./g, "\\.")} +worker +update$`, "m"));
-    expect(planned.stdout).toContain('+        net.core.somaxconn: "4096"');
+    expect(planned.stdout).toContain('+        net.ipv4.tcp_fin_timeout: "30"');
 
     // apply without --yes from a pipe: refused before anything is asked of the server.
     const unconfirmed = await minos(["apply", "edited.yaml", "--cluster", CLUSTER], env, dir);
