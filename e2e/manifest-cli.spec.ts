@@ -12,7 +12,8 @@ import { csrfHeader } from "./auth-state";
  * The `minos` CLI against the e2e server, as a CI job runs it: an admin's API token in
  * MINOS_TOKEN, the server in MINOS_URL. The simulated cluster is adopted through the API first;
  * then export → plan (no change) → a worker sysctl added → plan (the workers) → apply --yes
- * (followed to the rollout's end) → plan (no change again) → export (the new revision).
+ * (followed to the rollout's end) → plan (no change again) → export (the new revision) → render
+ * offline with the exported secrets bundle, file for file what the server renders.
  */
 const CLUSTER = "sim-1";
 const root = path.resolve(__dirname, "..");
@@ -100,6 +101,22 @@ test.describe("minos plan / apply / manifest export", () => {
     expect(again.stdout).toContain("cli e2e sysctl");
     expect(again.stderr).toContain(`revision ${revision + 1}`);
     expect(`${again.stdout}${again.stderr}${applied.stdout}`).not.toContain(token);
+
+    // Offline: the revealed manifest and the cluster's secrets bundle render exactly what the server renders.
+    const revealed = await minos(["manifest", "export", CLUSTER, "--reveal", "-o", "revealed.yaml"], env, dir);
+    expect(revealed.code, revealed.stderr).toBe(0);
+    const secrets = await request.get(`/api/clusters/${CLUSTER}/secrets`);
+    expect(secrets.status()).toBe(200);
+    writeFileSync(path.join(dir, "secrets.yaml"), ((await secrets.json()) as { yaml: string }).yaml);
+    const rendered = await minos(["render", "revealed.yaml", "--with-secrets", "secrets.yaml", "-o", "out"], env, dir);
+    expect(rendered.stderr).toBe("");
+    expect(rendered.code).toBe(0);
+    expect(rendered.stdout.trimEnd().split("\n")).toHaveLength(8);
+    for (const n of [manifest.nodes[0]!, workers[0]!]) {
+      const server = await request.post(`/api/clusters/${CLUSTER}/manifest/render`, { data: { yaml: readFileSync(path.join(dir, "revealed.yaml"), "utf8"), node: n.hostname, reveal: true }, headers });
+      expect(server.status(), await server.text()).toBe(200);
+      expect(readFileSync(path.join(dir, "out", `${n.hostname}.yaml`), "utf8")).toBe(((await server.json()) as { config: string }).config);
+    }
 
     // Leave the fleet as it was for the specs after this one: the patch removed, applied again.
     const restored = await minos(["apply", "m.yaml", "--cluster", CLUSTER, "--yes", "--concurrency", "3"], env, dir);
