@@ -4,7 +4,9 @@
  * sends (bearer token, bodies, cluster id), what it prints and its exit status. The same
  * commands against the real server: e2e/manifest-cli.spec.ts.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -349,7 +351,7 @@ describe("minos apply", () => {
       [
         "",
         "Saved manifest revision 4 of cluster sim-1",
-        "Rollout r-1",
+        "Rollout r-1 (following it; Ctrl-C stops following, not the rollout)",
         "rollout running",
         "  cp-1  done: applied without a reboot",
         "  w-1   applying",
@@ -449,5 +451,40 @@ describe("bin/minos.mjs plan", { timeout: 60_000 }, () => {
     const apply = await run(["apply", "-"], { MINOS_URL: base, MINOS_TOKEN: TOKEN }, MANIFEST);
     expect(apply.code).toBe(1);
     expect(apply.stderr).toMatch(/a manifest on standard input needs --yes/);
+  });
+
+  // script(1) gives the CLI a terminal: the question is asked there and read back from it.
+  const hasScript = spawnSync("script", ["--version"]).status === 0;
+  it.skipIf(!hasScript)("apply on a terminal asks before applying: n applies nothing (exit 1), y applies and follows (exit 2)", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "minos-apply-tty-"));
+    try {
+      writeFileSync(path.join(dir, "m.yaml"), MANIFEST);
+      const onTty = (answer: string) =>
+        new Promise<{ code: number | null; out: string }>((resolve) => {
+          const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} apply ${JSON.stringify(path.join(dir, "m.yaml"))} --diff=false`;
+          const child = spawn("script", ["-qec", cmd, "/dev/null"], { env: { ...process.env, MINOS_URL: base, MINOS_TOKEN: TOKEN } });
+          let out = "";
+          child.stdout.on("data", (c: Buffer) => {
+            out += c.toString();
+            // Answer once asked (typed ahead, a terminal would echo it before the question).
+            if (out.includes("[y/N]") && !child.stdin.writableEnded) child.stdin.end(`${answer}\n`);
+          });
+          child.on("close", (code) => resolve({ code, out }));
+        });
+
+      handler = minos({ plan: planAnswer({ "w-1": { change: "update" } }), rollouts: [rollout("done", ["done", "done", "done"])] });
+      const no = await onTty("n");
+      expect(no.out).toContain("Apply plan plan-7 to cluster sim-1: update 1 node (0 with a reboot)? [y/N] ");
+      expect(no.out).toContain("minos apply: not applied");
+      expect(no.code).toBe(1);
+      expect(seen.map((x) => x.url)).not.toContain("/api/clusters/sim-1/manifest/apply");
+
+      const yes = await onTty("y");
+      expect(yes.out).toContain("Saved manifest revision 4 of cluster sim-1");
+      expect(yes.out).toMatch(/rollout done/);
+      expect(yes.code).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -324,7 +324,7 @@ export function runApply(o: ApplyOptions, text: string, file: string, client: ()
       io.out("No node changes: nothing to roll out\n");
       return code;
     }
-    io.out(`Rollout ${applied.rolloutId}\n`);
+    io.out(`Rollout ${applied.rolloutId} (following it; Ctrl-C stops following, not the rollout)\n`);
     const names = new Map(plan.nodes.map((n) => [n.node, n.hostname]));
     const end = await follow(api, applied.rolloutId, names, o, io, pollMs);
     if (end === null) {
