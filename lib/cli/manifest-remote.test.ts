@@ -393,6 +393,26 @@ describe("minos apply", () => {
   });
 });
 
+describe("minos apply following a rollout through a server restart", () => {
+  it("rides out a few failed polls, then gives up after two minutes of them", async () => {
+    const healthy = minos({ plan: planAnswer({ "w-1": { change: "update" } }), rollouts: [rollout("done", ["done", "done", "done"])] });
+    let down = 3;
+    handler = (req) => (req.url === "/api/rollouts/r-1" && down-- > 0 ? { status: 503, body: { error: { code: "store_unavailable", message: "The database does not answer" } } } : healthy(req));
+    const io = fakeIo();
+    expect(await runApply(parseApplyArgs(["m.yaml", "--yes"]), MANIFEST, "m.yaml", client, io)).toBe(2);
+    expect(io.stderr).toBe("minos apply: The database does not answer; asking again\nminos apply: the server answers again\n");
+    expect(io.stdout).toMatch(/rollout done\n$/);
+
+    handler = (req) => (req.url === "/api/rollouts/r-1" ? { status: 503, body: { error: { code: "store_unavailable", message: "The database does not answer" } } } : healthy(req));
+    const gone = fakeIo();
+    expect(await runApply(parseApplyArgs(["m.yaml", "--yes"]), MANIFEST, "m.yaml", client, gone)).toBe(1);
+    expect(gone.stderr).toBe("minos apply: The database does not answer; asking again\nminos apply: The database does not answer (store_unavailable, HTTP 503)\n");
+    // Two minutes of one-second polls, not more.
+    expect(gone.clock).toBeGreaterThan(120_000);
+    expect(gone.clock).toBeLessThanOrEqual(122_000);
+  });
+});
+
 describe("minos manifest export", () => {
   it("prints the redacted manifest, or returns the revealed one to write 0600", async () => {
     handler = minos();
