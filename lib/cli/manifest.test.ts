@@ -92,6 +92,8 @@ describe("parseRenderArgs", () => {
     expect(() => parseRenderArgs(["--with-secrets", "s.yaml", "-o", "out"])).toThrow(UsageError);
     expect(() => parseRenderArgs(["a", "b", "--with-secrets", "s.yaml", "-o", "out"])).toThrow("accepts 1 arg(s), received 2");
     expect(parseRenderArgs(["--help"]).help).toBe(true);
+    expect(parseRenderArgs(["m.yaml", "--with-secrets", "s.yaml", "--node", "w-1", "-o", "-"])).toMatchObject({ output: "", node: "w-1" });
+    expect(() => parseRenderArgs(["m.yaml", "--with-secrets", "s.yaml", "-o", "-"])).toThrow("-o - (standard output) takes one node: add --node HOST");
   });
 });
 

@@ -54,6 +54,10 @@ export function parseRenderArgs(argv: string[]): RenderOptions {
   // Rendering needs the cluster's CA keys: there is no useful default (a new bundle would make a new cluster).
   if (o.withSecrets === "") throw new UsageError("--with-secrets is required (talosctl's secrets.yaml; an admin exports it with GET /api/clusters/:cluster/secrets)");
   if (o.output === "" && o.node === undefined) throw new UsageError("-o DIR is required (or --node HOST for standard output)");
+  if (o.output === "-") {
+    if (o.node === undefined) throw new UsageError("-o - (standard output) takes one node: add --node HOST");
+    o.output = "";
+  }
   return o;
 }
 
