@@ -6,8 +6,9 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { createInterface } from "node:readline/promises";
 
-import { SourceError, formatSourceError } from "@/lib/talos/errors";
+import { formatSourceError } from "@/lib/talos/errors";
 
 import type { InputFile, OutputPlan } from "./common";
 import { UsageError } from "./flags";
@@ -24,6 +25,22 @@ import {
   runGenConfig,
   runGenSecrets,
 } from "./gen";
+import { formatErrors, parseRenderArgs, RENDER_USAGE, renderInputs, runRender } from "./manifest";
+import { apiClient, apiTarget } from "./api";
+import {
+  APPLY_USAGE,
+  EXPORT_USAGE,
+  parseApplyArgs,
+  parseExportArgs,
+  parsePlanArgs,
+  PLAN_USAGE,
+  runApply,
+  runExport,
+  runPlan,
+  type ApplyOptions,
+  type CliIo,
+  type PlanOptions,
+} from "./manifest-remote";
 import { MIGRATE_USAGE, migrateInputs, parseMigrateArgs, runMigrate } from "./migrate";
 import { PATCH_USAGE, parsePatchArgs, patchInputs, runPatch } from "./patch";
 import { parseValidateArgs, runValidate, UsageError as ValidateUsageError, USAGE as VALIDATE_USAGE } from "./validate";
@@ -37,6 +54,10 @@ Commands:
   gen config NAME ENDPOINT  generate controlplane.yaml, worker.yaml, talosconfig (talosctl gen config)
   machineconfig patch FILE  patch a machine config (talosctl machineconfig patch; alias mc)
   migrate FILE --to 1.14    move deprecated fields into the 1.14 documents
+  render MANIFEST           every node's config from a cluster manifest (offline)
+  plan MANIFEST             what applying the manifest would do on each node (MINOS_URL, MINOS_TOKEN)
+  apply MANIFEST            apply it as a rollout and follow it
+  manifest export CLUSTER   the cluster's current manifest
 
 Run minos COMMAND --help for its flags.`;
 
@@ -146,12 +167,91 @@ async function runCommand<O extends { help: boolean }>(cmd: Command<O>, argv: st
     const plan = await cmd.run(opts, files);
     return await emit(plan, force);
   } catch (e) {
-    if (e instanceof SourceError) {
-      process.stderr.write(formatSourceError(e, `minos ${cmd.name}`) + "\n");
+    const located = formatErrors(e, `minos ${cmd.name}`);
+    if (located !== null) {
+      process.stderr.write(located);
       return 1;
     }
     throw e;
   }
+}
+
+/** The terminal and the clock for the commands that talk to a Minos server. */
+const terminal: CliIo = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  interactive: process.stdin.isTTY === true,
+  async confirm(question) {
+    // Asked on standard error, so standard output stays the plan alone.
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return /^(y|yes)$/i.test((await rl.question(question)).trim());
+    } finally {
+      rl.close();
+    }
+  },
+  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  now: () => Date.now(),
+};
+
+const client = () => apiClient(apiTarget(process.env));
+
+/**
+ * plan and apply: 2 means "changes" to CI, so a usage error exits 1, never 2. The manifest is
+ * sent as the file's text, so the server's line numbers are the file's.
+ */
+async function runManifestCommand(name: "plan" | "apply", argv: string[]): Promise<number> {
+  const usage = name === "plan" ? PLAN_USAGE : APPLY_USAGE;
+  let opts: PlanOptions | ApplyOptions;
+  try {
+    opts = name === "plan" ? parsePlanArgs(argv) : parseApplyArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`minos ${name}: ${e.message}\n${usage}\n`);
+    return 1;
+  }
+  if (opts.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  const apply = name === "apply" ? (opts as ApplyOptions) : null;
+  if (apply && opts.manifest === "-" && !apply.yes) {
+    process.stderr.write("minos apply: a manifest on standard input needs --yes (standard input cannot also answer the confirmation)\n");
+    return 1;
+  }
+  const input = await readInput(opts.manifest);
+  if (input.text === undefined) {
+    process.stderr.write(`${input.name}: error: ${input.error ?? "cannot read"}\n`);
+    return 1;
+  }
+  return apply ? runApply(apply, input.text, input.name, client, terminal) : runPlan(opts, input.text, input.name, client, terminal);
+}
+
+async function runExportCommand(argv: string[]): Promise<number> {
+  let opts;
+  try {
+    opts = parseExportArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`minos manifest export: ${e.message}\n${EXPORT_USAGE}\n`);
+    return 2;
+  }
+  if (opts.help) {
+    process.stdout.write(`${EXPORT_USAGE}\n`);
+    return 0;
+  }
+  const result = await runExport(opts, client, terminal);
+  if (result.file) {
+    const plan: OutputPlan = { files: [{ ...result.file, noClobber: false, announce: false }], stdout: "", stderr: "" };
+    const code = await emit(plan, true).catch((e: unknown) => {
+      const located = formatErrors(e, "minos manifest export");
+      if (located === null) throw e;
+      process.stderr.write(located);
+      return 1;
+    });
+    if (code !== 0) return code;
+  }
+  return result.code;
 }
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
@@ -161,6 +261,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     runCommand({ name: "gen config", usage: GEN_USAGE, parse: parseGenConfigArgs, inputs: genConfigInputs, run: (o, f) => runGenConfig(o, f, baseDir), force: (o) => o.force, outputs: (o) => genConfigOutputs(o, baseDir), check: (o) => checkGenConfigOptions(o, baseDir) }, argv),
   "machineconfig patch": (argv) => runCommand({ name: "machineconfig patch", usage: PATCH_USAGE, parse: parsePatchArgs, inputs: patchInputs, run: runPatch }, argv),
   migrate: (argv) => runCommand({ name: "migrate", usage: MIGRATE_USAGE, parse: parseMigrateArgs, inputs: migrateInputs, run: runMigrate }, argv),
+  // Rendered files are derived output: a new render replaces the last one.
+  render: (argv) => runCommand({ name: "render", usage: RENDER_USAGE, parse: parseRenderArgs, inputs: renderInputs, run: runRender, force: () => true }, argv),
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -180,7 +282,18 @@ export async function main(argv: string[]): Promise<number> {
       throw e;
     }
   }
-  if (command === "migrate") return COMMANDS.migrate!(rest);
+  if (command === "migrate" || command === "render") return COMMANDS[command]!(rest);
+  if (command === "plan" || command === "apply") return runManifestCommand(command, rest);
+  if (command === "manifest") {
+    const [sub, ...args] = rest;
+    if (sub === "export") return runExportCommand(args);
+    if (sub === undefined || sub === "-h" || sub === "--help") {
+      process.stdout.write(`${EXPORT_USAGE}\n`);
+      return sub === undefined ? 2 : 0;
+    }
+    process.stderr.write(`minos manifest: unknown command "${sub}"\n${EXPORT_USAGE}\n`);
+    return 2;
+  }
   const group = command === "mc" ? "machineconfig" : command;
   if (group === "gen" || group === "machineconfig") {
     const [sub, ...args] = rest;
