@@ -20,6 +20,7 @@ import type { SecretsBundle } from "@/lib/talos/secrets/bundle";
 import { documentKind, V1ALPHA1 } from "@/lib/talos/documents";
 
 import { issueAt, parseManifest, patchErrorPosition, patchOrigin, sortIssues, sourceErrorMessage, type ParsedManifest, type PatchOrigin } from "./parse";
+import { scrubIssues } from "./secrets";
 import { ManifestRenderer, nodePatchSource, patchSource } from "./render";
 import type { Manifest, ManifestNode } from "./schema";
 
@@ -322,10 +323,13 @@ function renderErrorPlace(m: Manifest, node: ManifestNode, i: number, e: SourceE
 
 /**
  * Every problem of a manifest and of every node's rendered config, on manifest lines, errors
- * first. `secrets`: the cluster's secrets bundle (the render needs it; nothing of it is reported).
+ * first. `secrets`: the cluster's secrets bundle (the render needs it; nothing of it is reported:
+ * the validator scrubs the config's secrets, and every secret of the patch strings is scrubbed
+ * here, so the issues may go to someone who sent a redacted manifest). Server and CLI only:
+ * rendering pulls in generation (node:crypto); parse.ts and redact.ts also run in the browser.
  */
 export function checkManifest(text: string, secrets: SecretsBundle, opts: CheckOptions = {}): ManifestIssue[] {
   const parsed = parseManifest(text);
-  if (!parsed.manifest || parsed.issues.some((i) => i.severity === "error" && i.path[0] !== "patches" && i.path[0] !== "nodes")) return parsed.issues;
-  return sortIssues([...parsed.issues, ...checkRenders(parsed, secrets, opts)]);
+  if (!parsed.manifest || parsed.issues.some((i) => i.severity === "error" && i.path[0] !== "patches" && i.path[0] !== "nodes")) return scrubIssues(parsed.issues, parsed.manifest);
+  return scrubIssues(sortIssues([...parsed.issues, ...checkRenders(parsed, secrets, opts)]), parsed.manifest);
 }
