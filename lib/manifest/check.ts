@@ -267,7 +267,11 @@ export function checkRenders(parsed: ParsedManifest, secrets: SecretsBundle, opt
     try {
       config = renderer.render(node);
     } catch (e) {
-      if (!(e instanceof SourceError)) throw e;
+      if (!(e instanceof SourceError)) {
+        // A bug of ours must not take the editor's checks down: say it on the node.
+        collector.add(entry.pos, "error", `cannot render this node: ${(e as Error).message}`, entry.at, node.hostname);
+        continue;
+      }
       const at = renderErrorPlace(manifest, node, i, e, doc, lc) ?? entry;
       const message = sourceErrorMessage(e);
       if (!known.has(`${at.pos.line}|${at.pos.column}|${message}`)) collector.add(at.pos, "error", message, at.at, node.hostname);
@@ -317,6 +321,13 @@ function renderErrorPlace(m: Manifest, node: ManifestNode, i: number, e: SourceE
   if (p >= 0) {
     const at = ["patches", p, "patch"];
     return { pos: patchErrorPosition(patchOrigin(doc, lc, at), e), at };
+  }
+  // Generation refused an input (generateDocuments names it by its GenerateInput path).
+  if (source === undefined && e.place.path) {
+    const [head, ...rest] = e.place.path.split(".");
+    const input: Record<string, PathSegment[]> = { endpoint: ["cluster", "endpoint"], talosVersion: ["cluster", "talosVersion"], kubernetesVersion: ["cluster", "kubernetesVersion"] };
+    const at = input[head!] ?? (head && Object.hasOwn(m.generate ?? {}, head) ? ["generate", head, ...(rest.length > 0 ? [rest.join(".")] : [])] : undefined);
+    if (at) return { pos: positionForPath(doc, lc, doc.hasIn(at) ? at : at.slice(0, 2)), at };
   }
   return null;
 }
