@@ -235,7 +235,8 @@ class Collector {
 
 /**
  * Renders and validates every node of a parsed manifest: the config problems, placed on the
- * manifest (parse problems are not repeated; see {@link checkManifest}).
+ * manifest, messages scrubbed of the patches' secrets (parse problems are not repeated; see
+ * {@link checkManifest}).
  */
 export function checkRenders(parsed: ParsedManifest, secrets: SecretsBundle, opts: CheckOptions = {}): ManifestIssue[] {
   const manifest = parsed.manifest;
@@ -291,7 +292,7 @@ export function checkRenders(parsed: ParsedManifest, secrets: SecretsBundle, opt
       collector.add(place.pos, issue.severity, where + issue.message, issue.path, node.hostname);
     }
   }
-  return collector.finish();
+  return scrubIssues(collector.finish(), manifest);
 
   function attribute(issue: ConfigIssue, id: Identity, stack: PatchLayer[], i: number, d: Document): Located | null {
     const hits = stack.map((l) => findInLayer(l, id, issue.path));
@@ -341,6 +342,7 @@ function renderErrorPlace(m: Manifest, node: ManifestNode, i: number, e: SourceE
  */
 export function checkManifest(text: string, secrets: SecretsBundle, opts: CheckOptions = {}): ManifestIssue[] {
   const parsed = parseManifest(text);
-  if (!parsed.manifest || parsed.issues.some((i) => i.severity === "error" && i.path[0] !== "patches" && i.path[0] !== "nodes")) return scrubIssues(parsed.issues, parsed.manifest);
-  return scrubIssues(sortIssues([...parsed.issues, ...checkRenders(parsed, secrets, opts)]), parsed.manifest);
+  // parseManifest's and checkRenders' messages are already scrubbed of the patches' secrets.
+  if (!parsed.manifest || parsed.issues.some((i) => i.severity === "error" && i.path[0] !== "patches" && i.path[0] !== "nodes")) return parsed.issues;
+  return sortIssues([...parsed.issues, ...checkRenders(parsed, secrets, opts)]);
 }
