@@ -209,26 +209,24 @@ function nodesPrefix(hostnames: string[]): string {
 }
 
 class Collector {
-  private readonly byKey = new Map<string, ManifestIssue>();
-  readonly order: ManifestIssue[] = [];
+  private readonly byKey = new Map<string, { issue: ManifestIssue; nodes: Set<string> }>();
   constructor(private readonly nodeOrder: Map<string, number>) {}
 
   add(pos: SourcePosition, severity: ManifestIssue["severity"], message: string, path: PathSegment[], hostname: string): void {
     const key = `${severity}|${pos.line}|${pos.column}|${pos.endLine}|${pos.endColumn}|${message}|${JSON.stringify(path)}`;
-    let issue = this.byKey.get(key);
-    if (!issue) {
-      issue = issueAt(pos, message, path, severity, []);
-      this.byKey.set(key, issue);
-      this.order.push(issue);
+    let entry = this.byKey.get(key);
+    if (!entry) {
+      entry = { issue: issueAt(pos, message, path, severity, []), nodes: new Set() };
+      this.byKey.set(key, entry);
     }
-    if (!issue.nodes.includes(hostname)) issue.nodes.push(hostname);
+    entry.nodes.add(hostname);
   }
 
-  /** The issues with their nodes in manifest order and named in the message. */
+  /** The issues (in the order first met) with their nodes in manifest order, named in the message. */
   finish(): ManifestIssue[] {
-    return this.order.map((i) => {
-      const nodes = [...i.nodes].sort((a, b) => this.nodeOrder.get(a)! - this.nodeOrder.get(b)!);
-      return { ...i, nodes, message: nodesPrefix(nodes) + i.message };
+    return [...this.byKey.values()].map(({ issue, nodes: set }) => {
+      const nodes = [...set].sort((a, b) => this.nodeOrder.get(a)! - this.nodeOrder.get(b)!);
+      return { ...issue, nodes, message: nodesPrefix(nodes) + issue.message };
     });
   }
 }
