@@ -177,6 +177,8 @@ function findInLayer(layer: PatchLayer, id: Identity, path: readonly PathSegment
     }
     return best;
   }
+  // A problem with the whole v1alpha1 document is generation's, not any patch's that touches it.
+  if (id.kind === V1ALPHA1 && path.length === 0) return null;
   for (let i = layer.docs.length - 1; i >= 0; i--) {
     const d = layer.docs[i]!;
     if (!sameIdentity(d.identity, id)) continue;
