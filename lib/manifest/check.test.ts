@@ -104,6 +104,21 @@ describe("checkManifest", () => {
     ]);
   });
 
+  it("finds the value in a multi-document patch by the document's kind (1.14 contract)", () => {
+    const text = manifest(
+      `patches:
+  - name: dns
+    selector: {role: worker}
+    patch: |
+      apiVersion: v1alpha1
+      kind: KubeNetworkConfig
+      dnsDomain: -bad-
+`,
+      "v1.14.0",
+    );
+    expect(errors(text)).toEqual([expect.objectContaining({ line: 8, column: 18, nodes: ["w-1", "w-2"], message: expect.stringMatching(/^w-1, w-2: KubeNetworkConfig\.dnsDomain: /) })]);
+  });
+
   it("puts a generated value's problem on its generation input, for every node", () => {
     for (const v of ["v1.13.9", "v1.14.0"]) {
       const e = errors(manifest("generate:\n  dnsDomain: -bad-\n", v));
@@ -134,6 +149,11 @@ describe("checkManifest", () => {
     expect(errors(text)).toEqual([expect.objectContaining({ line: 6, column: 7, nodes: ["cp-1"], path: ["patches", 0, "patch"], message: expect.stringContaining("JSON6902 patches are not supported for multi-document") })]);
     // The same patch on a single-document contract renders.
     expect(errors(text.replace("v1.14.0", "v1.11.6"))).toEqual([]);
+  });
+
+  it("places a generation input that gen config refuses on its key", () => {
+    const e = errors(manifest('generate:\n  registryMirrors:\n    docker.io: ["not a url"]\n'));
+    expect(e).toEqual([expect.objectContaining({ line: 4, column: 5, nodes: ["cp-1", "w-1", "w-2"], path: ["generate", "registryMirrors", "docker.io"], message: expect.stringContaining("failed to parse registry mirror endpoint") })]);
   });
 
   it("attributes a problem inside a JSON patch's value to the operation", () => {

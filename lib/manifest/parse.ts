@@ -17,6 +17,7 @@ import { SourceError } from "@/lib/talos/errors";
 import { parseTalosVersion } from "@/lib/talos/version";
 
 import { manifestSchema, type Manifest } from "./schema";
+import { scrubIssues } from "./secrets";
 import { globMatch } from "./select";
 
 export { MAX_ALIAS_COUNT, MAX_CONFIG_BYTES };
@@ -279,5 +280,6 @@ export function parseManifest(text: string): ParsedManifest {
   }
   const manifest = result.data;
   issues.push(...semanticIssues(manifest, first.doc, lineCounter), ...patchLoadIssues(manifest, first.doc, lineCounter));
-  return { manifest, doc, lineCounter, issues: sortIssues(issues) };
+  // A patch that does not load may be quoted by its error: its secrets are not.
+  return { manifest, doc, lineCounter, issues: scrubIssues(sortIssues(issues), manifest) };
 }
