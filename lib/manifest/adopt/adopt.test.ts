@@ -9,6 +9,7 @@ import { configDifferences } from "@/lib/manifest/compare";
 import { ManifestRenderer } from "@/lib/manifest/render";
 import { manifestSchema, type Manifest, type ManifestNode } from "@/lib/manifest/schema";
 import { generateMachineConfig, type GenerateInput } from "@/lib/talos/generate";
+import { buildConfigTemplate, renderNodeConfig } from "@/lib/talos/generate/template";
 import type { TalosMinor } from "@/lib/talos/constants";
 import { parseSecretsBundle } from "@/lib/talos/secrets/bundle";
 
@@ -292,5 +293,24 @@ describe("hostnames", () => {
       patch: "apiVersion: v1alpha1\nkind: HostnameConfig\nauto:\n    $patch: delete\n---\napiVersion: v1alpha1\nkind: HostnameConfig\nhostname: w-1\n",
     });
     expectReproduced(running, result);
+  });
+});
+
+describe("the simulator's fleets", () => {
+  it.each(["1.10", "1.11", "1.12", "1.13", "1.14"] as const)("adopts a contract %s fleet built from per-role templates (address as a SAN, hostname written)", (v) => {
+    const input: GenerateInput = { clusterName: "sim", endpoint: "https://10.5.0.2:6443", kubernetesVersion: "1.33.2", talosVersion: v, secrets, additionalSans: ["sim.example.com"] };
+    const templates = { controlplane: buildConfigTemplate(input, "controlplane"), worker: buildConfigTemplate(input, "worker") };
+    const nodes: AdoptNodeInput[] = ["cp-1", "cp-2", "cp-3", "w-1", "w-2"].map((hostname, i) => {
+      const role = hostname.startsWith("cp") ? "controlplane" : "worker";
+      const address = `10.5.0.${10 + i}`;
+      return { address, hostname, role, config: renderNodeConfig(templates[role], { address, hostname }) };
+    });
+    const result = adoptManifest({ nodes, secrets });
+    expectReproduced(nodes, result);
+    expect(result.contract.chosen).toBe(v);
+    expect(result.manifest.generate?.additionalSans).toEqual(["sim.example.com"]);
+    // Nothing shared beyond gen config: each node's own patch holds just its address.
+    expect(result.manifest.patches).toBeUndefined();
+    expect(parse(result.manifest.nodes[4]!.patch!)).toEqual({ machine: { certSANs: ["10.5.0.14"] } });
   });
 });

@@ -256,7 +256,9 @@ export function adoptManifest(input: AdoptInput): AdoptResult {
   const candidates: { contract: TalosMinor; cost: number; bases: Bases }[] = [];
   for (const contract of candidateContracts(input.nodes, input.cluster?.talosVersion)) {
     const bases = new Bases(contract, skeleton(inferred, contract, `v${contract}.0`, [{ address: "x", hostname: "x", role: "worker" }]), input.secrets);
-    let cost = 0;
+    // Each input gen config must be given counts a little: between contracts whose bases are
+    // equally close, the one whose defaults (its installer image) the configs carry wins.
+    let cost = Object.keys(generateOptions(inferred, contract)).length / 2;
     for (const rep of reps) {
       const d = nodeDelta(bases.forNode(rep), rep.docs);
       cost += d.ops.reduce((n, op) => n + opCost(op), 0) + 1000 * d.problems.length;
