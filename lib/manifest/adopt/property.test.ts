@@ -22,22 +22,18 @@ const secrets = parseSecretsBundle(readFileSync(path.join(__dirname, "../../talo
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 
-describe("adoption round trip (property)", () => {
-  for (const minor of [10, 11, 12, 13, 14]) {
-    it(`reproduces random manifests on contract 1.${minor}`, () => {
-      for (const seed of SEEDS) {
-        const original = manifestSchema.parse(randomManifest(seed, minor));
-        const renderer = new ManifestRenderer(original, secrets);
-        const running = original.nodes.map((n) => ({ address: n.address, hostname: n.hostname, role: n.role, config: renderer.render(n), version: original.cluster.talosVersion }));
-        const adopted = adoptManifest({ nodes: running, secrets });
-        const context = `seed ${seed}, contract 1.${minor}\n--- original\n${stringify(original)}\n--- adopted\n${adopted.yaml}`;
-        expect(adopted.report.nodes.filter((r) => !r.reproduced), context).toEqual([]);
-        const again = new ManifestRenderer(manifestSchema.parse(adopted.manifest), secrets);
-        for (const [i, n] of adopted.manifest.nodes.entries()) {
-          expect(configDifferences(again.render(n), running[i]!.config), `${context}\n--- node ${n.hostname}`).toEqual([]);
-        }
-        expect(adopted.contract.chosen).toBe(`1.${minor}`);
-      }
-    });
-  }
+describe.each([10, 11, 12, 13, 14])("adoption round trip on contract 1.%i (property)", (minor) => {
+  it.each(SEEDS)("reproduces the random manifest of seed %i", (seed) => {
+    const original = manifestSchema.parse(randomManifest(seed, minor));
+    const renderer = new ManifestRenderer(original, secrets);
+    const running = original.nodes.map((n) => ({ address: n.address, hostname: n.hostname, role: n.role, config: renderer.render(n), version: original.cluster.talosVersion }));
+    const adopted = adoptManifest({ nodes: running, secrets });
+    const context = `seed ${seed}, contract 1.${minor}\n--- original\n${stringify(original)}\n--- adopted\n${adopted.yaml}`;
+    expect(adopted.report.nodes.filter((r) => !r.reproduced), context).toEqual([]);
+    const again = new ManifestRenderer(manifestSchema.parse(adopted.manifest), secrets);
+    for (const [i, n] of adopted.manifest.nodes.entries()) {
+      expect(configDifferences(again.render(n), running[i]!.config), `${context}\n--- node ${n.hostname}`).toEqual([]);
+    }
+    expect(adopted.contract.chosen).toBe(`1.${minor}`);
+  });
 });
