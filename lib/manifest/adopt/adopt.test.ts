@@ -11,7 +11,7 @@ import { manifestSchema, type Manifest, type ManifestNode } from "@/lib/manifest
 import { generateMachineConfig, type GenerateInput } from "@/lib/talos/generate";
 import { buildConfigTemplate, renderNodeConfig } from "@/lib/talos/generate/template";
 import type { TalosMinor } from "@/lib/talos/constants";
-import { parseSecretsBundle } from "@/lib/talos/secrets/bundle";
+import { generateSecretsBundle, parseSecretsBundle } from "@/lib/talos/secrets/bundle";
 
 import type { Op } from "./delta";
 import { factorOps } from "./factor";
@@ -268,6 +268,18 @@ describe("changes a merge cannot express", () => {
     expect(result.report.nodes[1]).toMatchObject({ reproduced: false });
     expect(result.report.nodes[1]!.reason).toMatch(/^its config does not load: /);
     expect(result.manifest.nodes).toHaveLength(2);
+  });
+});
+
+describe("the secrets bundle", () => {
+  it("warns when patches carry what the bundle should give (another cluster's bundle)", async () => {
+    const m: Manifest = { cluster: cluster("v1.13.9"), nodes: [node("cp-1", "controlplane", "10.0.0.11"), node("w-1", "worker", "10.0.1.1")] };
+    const running = runningFrom(m);
+    const other = await generateSecretsBundle({ talosVersion: "1.13" });
+    const result = adoptManifest({ nodes: running, secrets: other });
+    expect(result.report.warnings).toHaveLength(1);
+    expect(result.report.warnings![0]).toMatch(/^the secrets bundle does not match the configs: patches set machine\.token, machine\.ca, /);
+    expect(adoptManifest({ nodes: running, secrets }).report.warnings).toBeUndefined();
   });
 });
 

@@ -60,9 +60,40 @@ export interface AdoptNodeReport {
 export interface AdoptResult {
   manifest: Manifest;
   yaml: string;
-  report: { nodes: AdoptNodeReport[] };
+  /**
+   * `warnings`: what the caller should show before saving, e.g. patches that carry what the
+   * secrets bundle should have given (the bundle is not the cluster's).
+   */
+  report: { nodes: AdoptNodeReport[]; warnings?: string[] };
   /** The contract chosen and how large each candidate's patches were (operations), for the curious. */
   contract: { chosen: TalosMinor; candidates: { contract: TalosMinor; cost: number }[] };
+}
+
+/**
+ * Where generation writes values of the secrets bundle: a patch setting one of them means the
+ * bundle given is not the one the cluster was generated with, and the manifest would carry the
+ * cluster's secrets in its patches.
+ */
+const BUNDLE_PATHS: Readonly<Record<string, readonly string[]>> = {
+  v1alpha1: ["machine.token", "machine.ca", "cluster.id", "cluster.secret", "cluster.token", "cluster.secretboxEncryptionSecret", "cluster.aescbcEncryptionSecret", "cluster.ca", "cluster.aggregatorCA", "cluster.serviceAccount", "cluster.etcd.ca"],
+  DiscoveryIdentityConfig: [""],
+  KubeAPIServerCAConfig: [""],
+  KubeAggregatorCAConfig: [""],
+  KubeServiceAccountConfig: ["issuer.privateKey"],
+  KubeEtcdEncryptionConfig: [""],
+};
+
+function bundleMismatch(ops: readonly Op[], docs: ReadonlyMap<string, ConfigDocument>): string[] {
+  const out = new Set<string>();
+  for (const op of ops) {
+    const doc = docs.get(op.doc);
+    const prefixes = doc ? BUNDLE_PATHS[doc.kind] : undefined;
+    if (!doc || !prefixes) continue;
+    const p = op.path.join(".");
+    const hit = prefixes.find((x) => x === "" || p === x || p.startsWith(`${x}.`) || x.startsWith(`${p}.`));
+    if (hit !== undefined) out.add(doc.kind === "v1alpha1" ? hit || p : `${doc.kind}${hit ? `.${hit}` : ""}`);
+  }
+  return [...out];
 }
 
 /** Names of the shared patches adoption writes. */
@@ -196,9 +227,9 @@ function talosVersionFor(contract: TalosMinor, nodes: readonly AdoptNodeInput[],
 const HEADER = (n: number) =>
   [
     ` Cluster manifest adopted by Minos from the running configs of ${n} node${n === 1 ? "" : "s"}.`,
-    " Each node's config = talosctl gen config for its role (with the cluster's secrets bundle,",
-    " kept apart from this file), its hostname, every patch whose selector matches it in order,",
-    " then its own patch. Rendering this manifest reproduces every node's running config.",
+    " A node's config is talosctl gen config for its role (with the cluster's secrets bundle, kept",
+    " apart from this file), its hostname, every patch whose selector matches it in order, then",
+    " its own patch.",
   ].join("\n");
 
 /** The manifest as YAML: patches as literal blocks, the header comment on top. */
@@ -302,6 +333,11 @@ export function adoptManifest(input: AdoptInput): AdoptResult {
   const built = skeleton(inferred, contract, talosVersionFor(contract, input.nodes, input.cluster?.talosVersion), nodes);
   const ordered: Manifest = { version: built.version, cluster: built.cluster, ...(built.generate ? { generate: built.generate } : {}), ...(patches.length > 0 ? { patches } : {}), nodes };
   const yaml = manifestYaml(ordered);
+  const mismatch = bundleMismatch(
+    deltas.flatMap((d) => d.ops),
+    docs,
+  );
+  const warnings = mismatch.length > 0 ? [`the secrets bundle does not match the configs: patches set ${mismatch.slice(0, 10).join(", ")}${mismatch.length > 10 ? ", …" : ""}`] : undefined;
 
   // The invariant, on the text itself: what a reader of the YAML renders.
   const parsed = manifestSchema.safeParse(parseYaml(yaml));
@@ -309,7 +345,7 @@ export function adoptManifest(input: AdoptInput): AdoptResult {
   if (!parsed.success) {
     const why = `the adopted manifest is not valid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
     for (const r of report) r.reason = why;
-    return { manifest: ordered, yaml, report: { nodes: report }, contract: { chosen: contract, candidates: candidates.map(({ contract: c, cost }) => ({ contract: c, cost })) } };
+    return { manifest: ordered, yaml, report: { nodes: report, ...(warnings ? { warnings } : {}) }, contract: { chosen: contract, candidates: candidates.map(({ contract: c, cost }) => ({ contract: c, cost })) } };
   }
   const manifest = parsed.data;
   const renderer = new ManifestRenderer(manifest, input.secrets);
@@ -339,5 +375,5 @@ export function adoptManifest(input: AdoptInput): AdoptResult {
     r.reason = delta.problems.length > 0 ? "no Talos patch can make its config from the generated one" : "the manifest does not reproduce its running config";
     r.paths = [...new Set([...delta.problems, ...paths])].slice(0, 51);
   });
-  return { manifest, yaml, report: { nodes: report }, contract: { chosen: contract, candidates: candidates.map(({ contract: c, cost }) => ({ contract: c, cost })) } };
+  return { manifest, yaml, report: { nodes: report, ...(warnings ? { warnings } : {}) }, contract: { chosen: contract, candidates: candidates.map(({ contract: c, cost }) => ({ contract: c, cost })) } };
 }
