@@ -114,6 +114,9 @@ describe("inferring gen config's inputs", () => {
   it("refuses a cluster whose configs name no cluster", () => {
     expect(() => adoptManifest({ nodes: [{ address: "a", hostname: "a", role: "worker", config: "version: v1alpha1\nmachine:\n  type: worker\n" }], secrets })).toThrow(AdoptError);
     expect(() => adoptManifest({ nodes: [], secrets })).toThrow("no nodes to adopt");
+    const running = runningFrom({ cluster: cluster("v1.13.9"), nodes: [node("w-1", "worker", "10.0.1.1")] });
+    expect(() => adoptManifest({ nodes: running, secrets, cluster: { talosVersion: "latest" } })).toThrow(/not a Talos version/);
+    expect(() => adoptManifest({ nodes: running, secrets, cluster: { kubernetesVersion: "1.33" } })).toThrow(/not a Kubernetes version/);
   });
 });
 
@@ -266,7 +269,7 @@ describe("changes a merge cannot express", () => {
     const result = adoptManifest({ nodes: running, secrets });
     expect(result.report.nodes[0]!.reproduced).toBe(true);
     expect(result.report.nodes[1]).toMatchObject({ reproduced: false });
-    expect(result.report.nodes[1]!.reason).toMatch(/^its config does not load: /);
+    expect(result.report.nodes[1]!.reason).toMatch(/^its config does not load: .*notAField.* \(line \d+\)$/);
     expect(result.manifest.nodes).toHaveLength(2);
   });
 });

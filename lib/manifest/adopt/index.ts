@@ -18,11 +18,12 @@ import { parse as parseYaml, Document, isScalar, visit } from "yaml";
 import { applyPatches } from "@/lib/config/patch";
 import { canonicalConfig, configDifferences } from "@/lib/manifest/compare";
 import { ManifestRenderer } from "@/lib/manifest/render";
-import { manifestSchema, MANIFEST_VERSION, type Manifest, type ManifestNode, type ManifestPatch } from "@/lib/manifest/schema";
+import { manifestSchema, MANIFEST_VERSION, talosVersionSchema, type Manifest, type ManifestNode, type ManifestPatch } from "@/lib/manifest/schema";
 import { TALOS_MINORS, type TalosMinor } from "@/lib/talos/constants";
 import { contractFor, type MachineRole } from "@/lib/talos/generate";
 import { encodeGoYamlDocuments } from "@/lib/talos/generate/yaml";
 import type { SecretsBundle } from "@/lib/talos/secrets/bundle";
+import { SourceError } from "@/lib/talos/errors";
 import { compareTalosVersions, parseTalosVersion } from "@/lib/talos/version";
 
 import { diffDocument, type ConfigDocument, type Op } from "./delta";
@@ -207,7 +208,10 @@ function skeleton(inferred: Inferred, contract: TalosMinor, talosVersion: string
 
 /** The contracts to try, newest first. */
 function candidateContracts(nodes: readonly AdoptNodeInput[], given?: string): TalosMinor[] {
-  if (given) return [contractFor(given)];
+  if (given) {
+    if (!talosVersionSchema.safeParse(given).success) throw new AdoptError(`${JSON.stringify(given)} is not a Talos version like v1.13.9`);
+    return [contractFor(given)];
+  }
   const versions = nodes.map((n) => n.version).filter((v): v is string => v !== undefined && parseTalosVersion(v) !== null);
   versions.sort((a, b) => compareTalosVersions(b, a));
   const newest = versions[0] ? contractFor(versions[0]) : TALOS_MINORS.at(-1)!;
@@ -250,7 +254,8 @@ function loadError(config: string): string {
     applyPatches(config, []);
     return "its config does not load";
   } catch (e) {
-    return `its config does not load: ${(e as Error).message}`;
+    const line = e instanceof SourceError && e.place.line !== undefined ? ` (line ${e.place.line})` : "";
+    return `its config does not load: ${(e as Error).message}${line}`;
   }
 }
 

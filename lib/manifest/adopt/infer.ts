@@ -139,6 +139,7 @@ export function inferInputs(nodes: readonly InferInput[], given: { kubernetesVer
   }
 
   let kubernetesVersion = given.kubernetesVersion;
+  if (kubernetesVersion !== undefined && !K8S_VERSION.test(kubernetesVersion)) throw new AdoptError(`${JSON.stringify(kubernetesVersion)} is not a Kubernetes version like v1.33.2`);
   if (!kubernetesVersion) {
     const tags = each((docs, v1) => {
       const image = str(dig(docOfKind(docs, "KubeletConfig"), "image")) ?? str(dig(v1, "machine", "kubelet", "image"));
