@@ -16,7 +16,7 @@ import { manifestSchema } from "@/lib/manifest/schema";
 import { parseSecretsBundle } from "@/lib/talos/secrets/bundle";
 
 import { adoptManifest } from "./index";
-import { randomManifest } from "./random-manifest";
+import { randomManifest } from "@/test/manifest/random-manifest";
 
 const secrets = parseSecretsBundle(readFileSync(path.join(__dirname, "../../talos/generate/testdata/secrets.yaml"), "utf8"), "secrets.yaml");
 
