@@ -4,6 +4,7 @@ import type { Metadata } from "next";
 import { ConfigClient } from "@/app/(dashboard)/config/client";
 import { parseSource } from "@/components/config-editor/source";
 import { ConfigNav } from "@/components/config-push/config-nav";
+import { ConfigManifestChoice } from "@/components/manifest/config-manifest-choice";
 import { PageHeader } from "@/components/shell/page-header";
 import { clustersQueryOptions } from "@/lib/client/clusters";
 import { makeQueryClient } from "@/lib/client/query-client";
@@ -25,6 +26,9 @@ export default async function ConfigPage({ searchParams }: { searchParams: Promi
       <PageHeader title="Config" description="Edit a machine config with live validation, preview what a node would do, and apply it." />
       <ConfigNav node={source.kind === "node" ? source.nodeId : null} />
       <HydrationBoundary state={dehydrate(queryClient)}>
+        <div className="mb-4">
+          <ConfigManifestChoice cluster={cluster} />
+        </div>
         <ConfigClient initialSource={source} cluster={cluster} />
       </HydrationBoundary>
     </>
