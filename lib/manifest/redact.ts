@@ -1,0 +1,326 @@
+/**
+ * Redaction of cluster manifests for anyone but an admin, and the merge that puts the stored
+ * secret values back into a redacted manifest sent back (an edit, a plan, the CLI). Only patch
+ * strings hold secrets (the manifest's other keys are generation inputs, hostnames, labels):
+ * each patch string, shared or a node's own, is redacted as a config is (lib/config/redact.ts),
+ * and a JSON patch's operation values by the path they target (`/machine/token`,
+ * `/machine/registries/config`…). The rest of the manifest stays byte for byte: each changed
+ * patch string is rewritten in place, in its own style (a literal block stays a literal block).
+ * Isomorphic and pure.
+ */
+import { isMap, isScalar, isSeq, parseAllDocuments, Scalar, type Document, type Node as YamlNode } from "yaml";
+
+import { markedScalars, mergeSecrets, REDACTED, redactConfig } from "@/lib/config/redact";
+import { indexPaths, LineIndex, pathKey, splice, trailingSpace, type PathSegment } from "@/lib/config/redaction/yaml-source";
+import { childCursor, documentCursor, type SecretCursor, type StepMark } from "@/lib/config/schema/secrets";
+import type { ManifestIssue } from "@/lib/schemas/manifests";
+
+import { issueAt, parseManifest, patchOrigin, sortIssues } from "./parse";
+
+const REDACTED_SOURCE = `'${REDACTED}'`;
+
+const documentsOf = (text: string) => parseAllDocuments(text, { uniqueKeys: false }) as Document.Parsed[];
+
+// ---- JSON patches: operation values under secret paths ----
+
+interface WholeEdit {
+  start: number;
+  end: number;
+  text: string;
+  /** The original source of the replaced region (what merge-back puts back). */
+  source: string;
+  /** The region began at its line's start (a block collection, indentation included). */
+  fromLineStart: boolean;
+}
+
+/** The operations' `value` nodes of a JSON patch (a single YAML/JSON list of maps with `op`), or null. */
+function jsonPatchOps(doc: Document.Parsed): { path: string; value: YamlNode; keyStart: number }[] | null {
+  const list = doc.contents;
+  if (!isSeq(list) || list.items.length === 0 || !list.items.every((op) => isMap(op) && op.has("op"))) return null;
+  const out: { path: string; value: YamlNode; keyStart: number }[] = [];
+  for (const op of list.items) {
+    if (!isMap(op)) continue;
+    const path = op.get("path");
+    const pair = op.items.find((p) => isScalar(p.key) && p.key.value === "value");
+    if (typeof path !== "string" || !pair || !pair.value || !isScalar(pair.key) || !pair.key.range) continue;
+    out.push({ path, value: pair.value as YamlNode, keyStart: pair.key.range[0] });
+  }
+  return out;
+}
+
+const pointer = (p: string): (string | number)[] =>
+  p
+    .split("/")
+    .slice(1)
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((s) => (/^\d+$/.test(s) || s === "-" ? (s === "-" ? 0 : Number(s)) : s));
+
+/**
+ * The whole-value redactions of a JSON patch, keyed by the value's path in the patch: each
+ * operation's value is walked as the v1alpha1 document's value at its target path would be.
+ * Null when the text is not a JSON patch.
+ */
+function jsonPatchRedactions(text: string): Map<string, WholeEdit> | null {
+  const docs = documentsOf(text);
+  if (docs.length !== 1 || docs[0]!.errors.length > 0) return null;
+  const doc = docs[0]!;
+  const ops = jsonPatchOps(doc);
+  if (!ops) return null;
+  const lines = new LineIndex(text);
+  const paths = new Map<unknown, PathSegment[]>();
+  indexPaths(doc.contents, [], paths);
+  const out = new Map<string, WholeEdit>();
+
+  const whole = (node: YamlNode, keyStart: number | undefined) => {
+    if (!node.range) return;
+    if (isScalar(node) && (node.value === null || node.value === "" || node.value === REDACTED)) return;
+    if ((isMap(node) || isSeq(node)) && node.items.length === 0) return;
+    const path = paths.get(node);
+    if (!path) return;
+    const [start, end] = node.range;
+    const stop = end - trailingSpace(text.slice(start, end)).length;
+    const before = text.slice(lines.lineStart(start), start);
+    if ((isMap(node) || isSeq(node)) && !node.flow && /^\s*$/.test(before)) {
+      // A block collection: the marker takes its first line, indented under its key.
+      const lineStart = lines.lineStart(start);
+      const keyColumn = keyStart === undefined ? -1 : lines.column(keyStart);
+      const indent = lines.column(start) > keyColumn ? before : " ".repeat(keyColumn + 2);
+      out.set(pathKey(path), { start: lineStart, end: stop, text: indent + REDACTED_SOURCE, source: text.slice(lineStart, stop), fromLineStart: true });
+      return;
+    }
+    out.set(pathKey(path), { start, end: stop, text: REDACTED_SOURCE, source: text.slice(start, stop), fromLineStart: false });
+  };
+
+  const walk = (node: unknown, cursor: SecretCursor, mark: StepMark | null, keyStart: number | undefined): void => {
+    if (!node || typeof node !== "object") return;
+    const n = node as YamlNode;
+    if (mark === true || ((mark === "values" || mark === "leaf") && !isMap(n))) return whole(n, keyStart);
+    if (isMap(n)) {
+      const inner: SecretCursor = mark === "values" ? { ...cursor, valuesSecret: true } : cursor;
+      for (const pair of n.items) {
+        if (!isScalar(pair.key) || pair.key.value === null || typeof pair.key.value === "object") continue;
+        const step = childCursor(inner, String(pair.key.value));
+        walk(pair.value, step.cursor, step.mark, pair.key.range?.[0]);
+      }
+    } else if (isSeq(n)) {
+      n.items.forEach((item, i) => {
+        const step = childCursor(cursor, i);
+        walk(item, step.cursor, step.mark, undefined);
+      });
+    }
+  };
+
+  for (const op of ops) {
+    let cursor = documentCursor("v1alpha1");
+    let mark: StepMark | null = null;
+    for (const seg of pointer(op.path)) {
+      const step = childCursor(cursor, seg);
+      cursor = step.cursor;
+      mark = step.mark;
+      if (mark === true) break;
+    }
+    walk(op.value, cursor, mark, op.keyStart);
+  }
+  return out;
+}
+
+// ---- one patch string ----
+
+/** A patch string with its secrets replaced by `******`, as a config's would be. */
+export function redactPatch(text: string): string {
+  const json = jsonPatchRedactions(text);
+  const marked = json && json.size > 0 ? splice(text, [...json.values()]) : text;
+  return redactConfig(marked);
+}
+
+export interface PatchMerge {
+  text: string;
+  /** 1-based places, in the edited patch text, of markers with no stored value to put back. */
+  unresolved: { line: number; column: number }[];
+}
+
+/** The stored patch's secrets put back into an edited, redacted patch string. */
+export function mergePatchSecrets(edited: string, stored: string | undefined): PatchMerge {
+  let text = edited;
+  if (stored !== undefined) {
+    text = mergeSecrets(edited, stored).yaml;
+    // JSON patch values redacted by their target path: put back by their place in the patch.
+    const json = jsonPatchRedactions(stored);
+    if (json && json.size > 0) {
+      const docs = documentsOf(text);
+      const lines = new LineIndex(text);
+      const edits: { start: number; end: number; text: string }[] = [];
+      if (docs.length === 1 && docs[0]!.errors.length === 0) {
+        for (const { node, path } of markedScalars(docs[0]!)) {
+          const spot = json.get(pathKey(path));
+          if (!spot || node.value !== REDACTED || !node.range) continue;
+          const [start, end] = node.range;
+          const stop = end - trailingSpace(text.slice(start, end)).length;
+          if (!spot.fromLineStart) edits.push({ start, end: stop, text: spot.source });
+          else if (/^\s*$/.test(text.slice(lines.lineStart(start), start))) edits.push({ start: lines.lineStart(start), end: stop, text: spot.source });
+        }
+      }
+      if (edits.length > 0) text = splice(text, edits);
+    }
+  }
+  return { text, unresolved: unresolvedMarkers(edited, text) };
+}
+
+/** Places in `edited` of the markers still in `merged` (matched by document and path). */
+function unresolvedMarkers(edited: string, merged: string): { line: number; column: number }[] {
+  if (!merged.includes(REDACTED)) return [];
+  const mergedDocs = documentsOf(merged);
+  const editedDocs = documentsOf(edited);
+  const lc = new LineIndex(edited);
+  const out: { line: number; column: number }[] = [];
+  mergedDocs.forEach((doc, d) => {
+    const target = editedDocs[d];
+    for (const { node, path } of markedScalars(doc)) {
+      const at = (target?.getIn(path, true) as YamlNode | undefined)?.range?.[0] ?? node.range?.[0] ?? 0;
+      out.push({ line: lc.line(at) + 1, column: lc.column(at) + 1 });
+    }
+  });
+  // A marker the YAML reader cannot see as a value (a broken patch): its first occurrence.
+  if (out.length === 0) {
+    const at = edited.indexOf(REDACTED);
+    if (at >= 0) out.push({ line: lc.line(at) + 1, column: lc.column(at) + 1 });
+  }
+  return out;
+}
+
+// ---- the manifest ----
+
+interface PatchSlot {
+  path: PathSegment[];
+  node: Scalar;
+  /** The patch's name (shared) or its node's address (a node's own). */
+  owner: { kind: "patch" | "node"; key: string };
+}
+
+/** The patch strings of a manifest document, shared then nodes', with who owns each. */
+function patchSlots(doc: Document): PatchSlot[] {
+  const out: PatchSlot[] = [];
+  for (const [list, kind, keyName] of [
+    ["patches", "patch", "name"],
+    ["nodes", "node", "address"],
+  ] as const) {
+    const seq = doc.get(list, true);
+    if (!isSeq(seq)) continue;
+    seq.items.forEach((item, i) => {
+      if (!isMap(item)) return;
+      const node = item.get("patch", true);
+      const key = item.get(keyName);
+      if (isScalar(node) && typeof node.value === "string" && node.range) out.push({ path: [list, i, "patch"], node: node as Scalar, owner: { kind, key: typeof key === "string" ? key : String(key ?? "") } });
+    });
+  }
+  return out;
+}
+
+/** The block's content indentation: its first non-empty line's leading spaces minus the value's own. */
+function blockIndent(text: string, node: Scalar): number | null {
+  const lines = new LineIndex(text);
+  const header = lines.line(node.range![0]);
+  const value = String(node.value).split("\n");
+  const k = value.findIndex((l) => l.trim() !== "");
+  if (k < 0) return null;
+  const lead = (s: string) => /^ */.exec(s)![0].length;
+  const indent = lead(lines.lineText(header + 1 + k).replace(/\r$/, "")) - lead(value[k]!);
+  return indent > 0 ? indent : null;
+}
+
+/** The new source of a patch scalar holding `value`, in the scalar's own style when it can. */
+function scalarSource(text: string, node: Scalar, value: string, literal: boolean): string {
+  const src = text.slice(node.range![0], node.range![1]);
+  const body = src.slice(0, src.length - trailingSpace(src).length);
+  const tail = src.slice(body.length);
+  if (literal && node.type === Scalar.BLOCK_LITERAL) {
+    const indent = blockIndent(text, node);
+    const nl = src.indexOf("\n");
+    if (indent !== null && nl > 0) {
+      const lines = value.split("\n");
+      while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+      return `${src.slice(0, nl)}\n${lines.map((l) => (l === "" ? "" : " ".repeat(indent) + l)).join("\n")}${tail}`;
+    }
+  }
+  if (literal && node.type === Scalar.QUOTE_SINGLE && !value.includes("\n")) return `'${value.replace(/'/g, "''")}'${tail}`;
+  return JSON.stringify(value) + tail;
+}
+
+/**
+ * `text` with each slot's scalar replaced by its new value, the rest byte for byte. Each
+ * rewrite is checked by reading the result back; one that reads differently (an unusual block
+ * header) is written as a double-quoted string instead.
+ */
+function rewrite(text: string, changes: { slot: PatchSlot; value: string }[]): string {
+  if (changes.length === 0) return text;
+  const build = (plain: Set<number>) =>
+    splice(
+      text,
+      changes.map((c, i) => ({ start: c.slot.node.range![0], end: c.slot.node.range![1], text: scalarSource(text, c.slot.node, c.value, !plain.has(i)) })),
+    );
+  const plain = new Set<number>();
+  let out = build(plain);
+  const back = documentsOf(out)[0];
+  changes.forEach((c, i) => {
+    if (back?.getIn(c.slot.path) !== c.value) plain.add(i);
+  });
+  if (plain.size > 0) out = build(plain);
+  return out;
+}
+
+/**
+ * The manifest with the secrets of every patch string redacted, everything else as written.
+ * A manifest whose YAML does not read is redacted whole rather than risk leaking part of it.
+ */
+export function redactManifest(text: string): string {
+  const docs = documentsOf(text);
+  if (docs.length !== 1 || docs[0]!.errors.length > 0) return docs.length === 0 ? text : REDACTED_SOURCE;
+  const changes: { slot: PatchSlot; value: string }[] = [];
+  for (const slot of patchSlots(docs[0]!)) {
+    const value = slot.node.value as string;
+    const redacted = redactPatch(value);
+    if (redacted !== value) changes.push({ slot, value: redacted });
+  }
+  return rewrite(text, changes);
+}
+
+export type ManifestMerge = { yaml: string } | { issues: ManifestIssue[] };
+
+/**
+ * A redacted manifest sent back, with the stored manifest's secret values put back: shared
+ * patches matched by name, node patches by the node's address, each by the single-config rules
+ * (lib/config/redaction/merge.ts). Any `******` with nothing to put back (a new patch, a moved
+ * value) is an issue on its manifest line: nothing is sent with a marker in it.
+ */
+export function mergeManifestSecrets(redacted: string, stored: string): ManifestMerge {
+  if (!redacted.includes(REDACTED)) return { yaml: redacted };
+  const parsed = parseManifest(redacted);
+  const doc = parsed.doc;
+  if (!doc || doc.errors.length > 0) {
+    const syntax = parsed.issues.filter((i) => i.severity === "error");
+    return { issues: syntax.length > 0 ? syntax : [issueAt({ line: 1, column: 1, endLine: 1, endColumn: 1 }, "the manifest does not read as YAML")] };
+  }
+  const storedDocs = documentsOf(stored);
+  const storedDoc = storedDocs.length === 1 && storedDocs[0]!.errors.length === 0 ? storedDocs[0] : undefined;
+  const storedPatches = new Map<string, string>();
+  if (storedDoc) for (const s of patchSlots(storedDoc)) storedPatches.set(`${s.owner.kind}|${s.owner.key}`, s.node.value as string);
+
+  const issues: ManifestIssue[] = [];
+  const changes: { slot: PatchSlot; value: string }[] = [];
+  for (const slot of patchSlots(doc)) {
+    const value = slot.node.value as string;
+    if (!value.includes(REDACTED)) continue;
+    const original = storedPatches.get(`${slot.owner.kind}|${slot.owner.key}`);
+    const merged = mergePatchSecrets(value, original);
+    if (merged.text !== value) changes.push({ slot, value: merged.text });
+    if (merged.unresolved.length === 0) continue;
+    const origin = patchOrigin(doc, parsed.lineCounter, slot.path);
+    const who = slot.owner.kind === "patch" ? `patch "${slot.owner.key}"` : `patch for node ${slot.owner.key}`;
+    const why = original === undefined ? `the stored manifest has no ${who}` : `the stored ${who} has no secret at this place`;
+    for (const u of merged.unresolved) {
+      issues.push(issueAt(origin.at(u.line, u.column), `cannot restore the redacted value ${REDACTED_SOURCE}: ${why}; type the value itself`, slot.path));
+    }
+  }
+  if (issues.length > 0) return { issues: sortIssues(issues) };
+  return { yaml: rewrite(redacted, changes) };
+}
