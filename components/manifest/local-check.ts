@@ -1,7 +1,9 @@
 /**
  * The manifest's own problems, found in the browser as the operator types (no round trip):
  * YAML syntax and the manifest's zod schema, each on its manifest line. The server's validate
- * adds what needs the secrets: every node's render and Talos's rules.
+ * adds what needs the secrets: every node's render and Talos's rules, and lib/manifest/parse's
+ * semantic checks (parseManifest imports the renderer, whose PKI needs node:crypto, so it stays
+ * on the server).
  */
 import { LineCounter, parseDocument } from "yaml";
 

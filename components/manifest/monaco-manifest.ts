@@ -4,19 +4,17 @@
  * of Minos's own answers from the Talos config schema of the manifest's cluster.talosVersion,
  * the same schema the single-node editor uses (monaco-yaml sees a patch as one string).
  */
-import { z } from "zod";
-
 import { MANIFEST_MODEL_SUFFIX, monaco, setManifestSchema } from "@/components/monaco/monaco-setup";
 import { configJsonSchema, toTalosMinor } from "@/lib/config/schema";
 import { LATEST_TALOS_MINOR, type TalosMinor } from "@/lib/config/types";
-import { manifestSchema } from "@/lib/manifest/schema";
+import { manifestJsonSchema } from "@/lib/manifest/json-schema";
 
 import { propertiesOf, talosContextAt, typeLabel, valuesOf } from "./patch-context";
 
 type Model = import("monaco-editor/esm/vs/editor/editor.api").editor.ITextModel;
 type Languages = typeof monaco.languages;
 
-setManifestSchema(z.toJSONSchema(manifestSchema, { target: "draft-2020-12", unrepresentable: "any" }) as Parameters<typeof setManifestSchema>[0]);
+setManifestSchema(manifestJsonSchema() as Parameters<typeof setManifestSchema>[0]);
 
 const isManifest = (model: Model) => model.uri.path.endsWith(MANIFEST_MODEL_SUFFIX);
 
