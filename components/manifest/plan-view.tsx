@@ -35,7 +35,8 @@ const COUNTS = [
 /** The plan: totals, each node's verdict, its redacted diff and issues, and Apply (blocked with the reason). */
 export function PlanView({ plan, changedSince, canApply, applying, applyError, applied, onApply }: PlanViewProps) {
   const [confirm, setConfirm] = useState(false);
-  const blocker = applyBlocker(plan, changedSince);
+  // Once applied, the editor holds the saved revision: the plan is history, not stale.
+  const blocker = applied ? null : applyBlocker(plan, changedSince);
   const changing = plan.nodes.filter((n) => n.change === "update");
   return (
     <section aria-labelledby="plan-heading" className="space-y-3 rounded-lg border border-border bg-surface p-4">
@@ -117,7 +118,7 @@ export function PlanView({ plan, changedSince, canApply, applying, applyError, a
             <p role="status" className="text-sm text-danger">
               {blocker}
             </p>
-          ) : (
+          ) : applied ? null : (
             <p className="text-sm text-fg-muted">Control planes one at a time, then workers; each node must be healthy before the next.</p>
           )}
         </div>
