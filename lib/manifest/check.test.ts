@@ -136,6 +136,11 @@ describe("checkManifest", () => {
     expect(errors(text.replace("v1.14.0", "v1.11.6"))).toEqual([]);
   });
 
+  it("places a generation input that gen config refuses on its key", () => {
+    const e = errors(manifest('generate:\n  registryMirrors:\n    docker.io: ["not a url"]\n'));
+    expect(e).toEqual([expect.objectContaining({ line: 4, column: 5, nodes: ["cp-1", "w-1", "w-2"], path: ["generate", "registryMirrors", "docker.io"], message: expect.stringContaining("failed to parse registry mirror endpoint") })]);
+  });
+
   it("attributes a problem inside a JSON patch's value to the operation", () => {
     const text = manifest(`patches:
   - name: json

@@ -20,6 +20,7 @@ import type { SecretsBundle } from "@/lib/talos/secrets/bundle";
 import { documentKind, V1ALPHA1 } from "@/lib/talos/documents";
 
 import { issueAt, parseManifest, patchErrorPosition, patchOrigin, sortIssues, sourceErrorMessage, type ParsedManifest, type PatchOrigin } from "./parse";
+import { scrubIssues } from "./secrets";
 import { ManifestRenderer, nodePatchSource, patchSource } from "./render";
 import type { Manifest, ManifestNode } from "./schema";
 
@@ -266,7 +267,11 @@ export function checkRenders(parsed: ParsedManifest, secrets: SecretsBundle, opt
     try {
       config = renderer.render(node);
     } catch (e) {
-      if (!(e instanceof SourceError)) throw e;
+      if (!(e instanceof SourceError)) {
+        // A bug of ours must not take the editor's checks down: say it on the node.
+        collector.add(entry.pos, "error", `cannot render this node: ${(e as Error).message}`, entry.at, node.hostname);
+        continue;
+      }
       const at = renderErrorPlace(manifest, node, i, e, doc, lc) ?? entry;
       const message = sourceErrorMessage(e);
       if (!known.has(`${at.pos.line}|${at.pos.column}|${message}`)) collector.add(at.pos, "error", message, at.at, node.hostname);
@@ -317,15 +322,25 @@ function renderErrorPlace(m: Manifest, node: ManifestNode, i: number, e: SourceE
     const at = ["patches", p, "patch"];
     return { pos: patchErrorPosition(patchOrigin(doc, lc, at), e), at };
   }
+  // Generation refused an input (generateDocuments names it by its GenerateInput path).
+  if (source === undefined && e.place.path) {
+    const [head, ...rest] = e.place.path.split(".");
+    const input: Record<string, PathSegment[]> = { endpoint: ["cluster", "endpoint"], talosVersion: ["cluster", "talosVersion"], kubernetesVersion: ["cluster", "kubernetesVersion"] };
+    const at = input[head!] ?? (head && Object.hasOwn(m.generate ?? {}, head) ? ["generate", head, ...(rest.length > 0 ? [rest.join(".")] : [])] : undefined);
+    if (at) return { pos: positionForPath(doc, lc, doc.hasIn(at) ? at : at.slice(0, 2)), at };
+  }
   return null;
 }
 
 /**
  * Every problem of a manifest and of every node's rendered config, on manifest lines, errors
- * first. `secrets`: the cluster's secrets bundle (the render needs it; nothing of it is reported).
+ * first. `secrets`: the cluster's secrets bundle (the render needs it; nothing of it is reported:
+ * the validator scrubs the config's secrets, and every secret of the patch strings is scrubbed
+ * here, so the issues may go to someone who sent a redacted manifest). Server and CLI only:
+ * rendering pulls in generation (node:crypto); parse.ts and redact.ts also run in the browser.
  */
 export function checkManifest(text: string, secrets: SecretsBundle, opts: CheckOptions = {}): ManifestIssue[] {
   const parsed = parseManifest(text);
-  if (!parsed.manifest || parsed.issues.some((i) => i.severity === "error" && i.path[0] !== "patches" && i.path[0] !== "nodes")) return parsed.issues;
-  return sortIssues([...parsed.issues, ...checkRenders(parsed, secrets, opts)]);
+  if (!parsed.manifest || parsed.issues.some((i) => i.severity === "error" && i.path[0] !== "patches" && i.path[0] !== "nodes")) return scrubIssues(parsed.issues, parsed.manifest);
+  return scrubIssues(sortIssues([...parsed.issues, ...checkRenders(parsed, secrets, opts)]), parsed.manifest);
 }

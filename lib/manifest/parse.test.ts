@@ -123,6 +123,11 @@ describe("parseManifest", () => {
     expect(e[0]!.message).toMatch(/sysctlz/);
   });
 
+  it("warns when the Talos version is outside the contracts Minos generates", () => {
+    expect(parseManifest(BASE.replace("v1.13.9", "v1.9.5")).issues).toEqual([expect.objectContaining({ severity: "warning", line: 5, message: expect.stringContaining("renders with 1.10") })]);
+    expect(parseManifest(BASE.replace("v1.13.9", "v1.14.2")).issues).toEqual([]);
+  });
+
   it("refuses a manifest over the size cap without parsing it", () => {
     const r = parseManifest(`# ${"x".repeat(4 * 1024 * 1024)}\n`);
     expect(r.issues[0]!.message).toMatch(/larger than 4 MiB/);

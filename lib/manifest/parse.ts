@@ -12,10 +12,12 @@ import { MAX_ALIAS_COUNT, MAX_CONFIG_BYTES, parseConfigYaml, rangeToPosition } f
 import { loadPatch } from "@/lib/config/patch";
 import { positionForPath, type PathSegment, type SourcePosition } from "@/lib/config/positions";
 import type { ManifestIssue } from "@/lib/schemas/manifests";
+import { TALOS_MINORS } from "@/lib/talos/constants";
 import { SourceError } from "@/lib/talos/errors";
+import { parseTalosVersion } from "@/lib/talos/version";
 
-import { nodePatchSource, patchSource } from "./render";
 import { manifestSchema, type Manifest } from "./schema";
+import { scrubIssues } from "./secrets";
 import { globMatch } from "./select";
 
 export { MAX_ALIAS_COUNT, MAX_CONFIG_BYTES };
@@ -168,6 +170,16 @@ function semanticIssues(m: Manifest, doc: Document, lc: LineCounter): ManifestIs
   const pos = (path: PathSegment[], at: "key" | "value" = "value") => positionForPath(doc, lc, path, at);
   const lineOf = (path: PathSegment[]) => pos(path).line;
 
+  // The contract: gen config exists for the minors Minos knows; others are rendered with the nearest.
+  const version = parseTalosVersion(m.cluster.talosVersion) ?? parseTalosVersion(`${m.cluster.talosVersion}.0`);
+  const known = TALOS_MINORS.map((v) => Number(v.split(".")[1]));
+  const minor = version?.major === 1 ? version.minor : null;
+  if (minor !== null && (minor < known[0]! || minor > known[known.length - 1]!)) {
+    // render.ts's contractFor: the nearest contract.
+    const used = minor < known[0]! ? TALOS_MINORS[0] : TALOS_MINORS[TALOS_MINORS.length - 1];
+    out.push(issueAt(pos(["cluster", "talosVersion"]), `Minos generates configs for the contracts ${TALOS_MINORS[0]}–${TALOS_MINORS[TALOS_MINORS.length - 1]}: this manifest renders with ${used}`, ["cluster", "talosVersion"], "warning"));
+  }
+
   // Nodes: one entry per address and per hostname.
   const byAddress = new Map<string, number>();
   const byHostname = new Map<string, number>();
@@ -221,9 +233,11 @@ function patchLoadIssues(m: Manifest, doc: Document, lc: LineCounter): ManifestI
       out.push(issueAt(patchErrorPosition(patchOrigin(doc, lc, path), e), sourceErrorMessage(e), path));
     }
   };
-  (m.patches ?? []).forEach((p, i) => tryLoad(p.patch, patchSource(i, p.name), ["patches", i, "patch"]));
+  // The sources render.ts names patches by (patchSource, nodePatchSource), not imported: render.ts
+  // pulls in generation (node:crypto), and this module also runs in the browser.
+  (m.patches ?? []).forEach((p, i) => tryLoad(p.patch, `patches[${i}] "${p.name}"`, ["patches", i, "patch"]));
   m.nodes.forEach((n, i) => {
-    if (n.patch !== undefined) tryLoad(n.patch, nodePatchSource(n), ["nodes", i, "patch"]);
+    if (n.patch !== undefined) tryLoad(n.patch, `nodes[${n.hostname}].patch`, ["nodes", i, "patch"]);
   });
   return out;
 }
@@ -266,5 +280,6 @@ export function parseManifest(text: string): ParsedManifest {
   }
   const manifest = result.data;
   issues.push(...semanticIssues(manifest, first.doc, lineCounter), ...patchLoadIssues(manifest, first.doc, lineCounter));
-  return { manifest, doc, lineCounter, issues: sortIssues(issues) };
+  // A patch that does not load may be quoted by its error: its secrets are not.
+  return { manifest, doc, lineCounter, issues: scrubIssues(sortIssues(issues), manifest) };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { parseManifest } from "./parse";
-import { mergeManifestSecrets, mergePatchSecrets, redactManifest, redactPatch } from "./redact";
+import { mergeManifestSecrets, mergePatchSecrets, patchSecrets, redactManifest, redactPatch, scrubIssues } from "./redact";
 
 const MANIFEST = `# prod, adopted
 cluster: {name: prod, endpoint: "https://10.0.0.10:6443", talosVersion: v1.13.9, kubernetesVersion: v1.33.2}
@@ -131,5 +131,15 @@ describe("mergePatchSecrets", () => {
     const stored = "- op: add\n  path: /machine/ca\n  value:\n    crt: Y3J0\n    key: a2V5\n";
     const r = mergePatchSecrets(redactPatch(stored), stored);
     expect(r).toEqual({ text: stored, unresolved: [] });
+  });
+});
+
+describe("scrubIssues", () => {
+  it("takes every patch secret (strategic and JSON patch values) out of issue messages", () => {
+    const m = parseManifest(MANIFEST).manifest!;
+    const issue = { severity: "error" as const, message: 'refused "hunter2", "c2VjcmV0c2VjcmV0" and zzz.yyyyyyyyyyyyyyyy near bot', path: [], nodes: [], line: 1, column: 1, endLine: 1, endColumn: 1 };
+    const [out] = scrubIssues([issue], m);
+    expect(out!.message).toBe('refused "******", "******" and ****** near bot');
+    expect(patchSecrets(m.patches![1]!.patch)).toEqual(expect.arrayContaining(["abcdef.0123456789abcdef", "c2VjcmV0c2VjcmV0", "pw2"]));
   });
 });
