@@ -80,6 +80,13 @@ const POLICY: Record<string, RouteRole> = {
   "GET /api/config/template": "viewer",
   "POST /api/config/validate": "viewer",
   "POST /api/upgrades/plan": "viewer",
+  // Cluster manifests: reads, renders and checks change nothing; the secrets bundle is an admin's.
+  "GET /api/clusters/[cluster]/manifest": "viewer",
+  "POST /api/clusters/[cluster]/manifest/render": "viewer",
+  "POST /api/clusters/[cluster]/manifest/validate": "viewer",
+  "GET /api/clusters/[cluster]/manifest/revisions": "viewer",
+  "GET /api/clusters/[cluster]/manifest/revisions/[id]": "viewer",
+  "GET /api/clusters/[cluster]/drift": "viewer",
   // Steering what runs: operators, except cancelling.
   "POST /api/upgrades/[id]/[action]": "operator",
   "POST /api/rollouts/[id]/[action]": "operator",
@@ -95,6 +102,9 @@ const POLICY: Record<string, RouteRole> = {
   "GET /api/sim": "admin",
   "POST /api/clusters/talosconfig": "admin",
   "DELETE /api/clusters/talosconfig/[id]": "admin",
+  "PUT /api/clusters/[cluster]/manifest": "admin",
+  "POST /api/clusters/[cluster]/manifest/adopt": "admin",
+  "GET /api/clusters/[cluster]/secrets": "admin",
 };
 
 /** What the guard verdict must be per action, for the routes declared weaker than some of their actions. */
@@ -141,11 +151,15 @@ let secrets: string[] = [];
 
 const BOGUS_NODE = "10.255.255.1@nowhere";
 const BOGUS_ID = "00000000-0000-4000-8000-000000000000";
+const BOGUS_CLUSTER = "nowhere";
+/** The simulated fleet's one cluster. */
+const CLUSTER = "sim-1";
 
 /** Concrete params for a pattern: a node that does not exist, so mutations go nowhere. */
 function paramsFor(pattern: string, action?: string): Record<string, string> {
   const p: Record<string, string> = {};
   if (pattern.includes("[node]")) p.node = BOGUS_NODE;
+  if (pattern.includes("[cluster]")) p.cluster = BOGUS_CLUSTER;
   if (pattern.includes("[id]")) p.id = pattern.includes("revisions") ? "1" : BOGUS_ID;
   if (pattern.includes("[passkeyId]")) p.passkeyId = "nope";
   if (pattern.includes("[action]")) p.action = action ?? "pause";
@@ -339,14 +353,27 @@ describe("no secret reaches a viewer or an operator", () => {
     // The scan means something: an admin who asks does get the secrets; nobody else, ever.
     expect(secrets.some((s) => revealed.includes(s))).toBe(true);
     expect(secrets.filter((s) => redacted.includes(s) || adminPreflight.includes(s))).toEqual([]);
+    // The cluster's manifest: adopted (its secrets bundle sealed), then edited once, so revisions,
+    // their diff, drift and the bundle export have something to show.
+    const cl = { cluster: CLUSTER };
+    const adopted = await callAs(admin, "POST /api/clusters/[cluster]/manifest/adopt", `/api/clusters/${CLUSTER}/manifest/adopt`, cl, { body: {} });
+    expect(adopted.status, await adopted.clone().text()).toBe(200);
+    const manifest = ((await adopted.json()) as { yaml: string }).yaml;
+    const put = await callAs(admin, "PUT /api/clusters/[cluster]/manifest", `/api/clusters/${CLUSTER}/manifest`, cl, { body: { yaml: `${manifest}\n# edited\n`, baseRevision: 1 } });
+    expect(put.status, await put.clone().text()).toBe(200);
+    const exported = await (await callAs(admin, "GET /api/clusters/[cluster]/secrets", `/api/clusters/${CLUSTER}/secrets`, cl)).text();
+    expect(secrets.some((s) => exported.includes(s))).toBe(true);
 
     const gets: [string, string, Record<string, string>][] = [];
     for (const e of EXPORTS.filter((x) => x.method === "GET" && !x.key.includes("/auth/") && !x.key.includes("[...path]"))) {
       const perNode = e.pattern.includes("[node]") ? nodes : [null];
       for (const node of perNode) {
         const params: Record<string, string> = node ? { node } : {};
+        if (e.pattern.includes("[cluster]")) params.cluster = CLUSTER;
         if (e.pattern.includes("[id]")) params.id = e.pattern.includes("revisions") ? "1" : BOGUS_ID;
         let p = pathFor(e.pattern, params);
+        if (e.key === "GET /api/clusters/[cluster]/manifest/revisions/[id]") p += "?against=2&reveal=1";
+        if (e.key === "GET /api/clusters/[cluster]/manifest") p += "?reveal=1";
         if (e.key.endsWith("/revisions/diff")) p += "?from=1&to=running";
         if (e.key === "GET /api/nodes/[node]/config") p += "?reveal=1";
         gets.push([e.key, p, params]);
@@ -366,11 +393,17 @@ describe("no secret reaches a viewer or an operator", () => {
       expect(rb.status).toBe(403);
       const refusal = await rb.text();
       expect(secrets.filter((s) => refusal.includes(s))).toEqual([]);
+      // A render asked to reveal, as a viewer: the config comes back redacted.
+      const rendered = await callAs(who, "POST /api/clusters/[cluster]/manifest/render", `/api/clusters/${CLUSTER}/manifest/render`, cl, { body: { yaml: manifest, node: nodes[0], reveal: true } });
+      expect(rendered.status).toBe(200);
+      const renderedBody = await rendered.text();
+      expect(renderedBody).toContain("******");
+      expect(secrets.filter((s) => renderedBody.includes(s))).toEqual([]);
     }
     // Every GET route (per node for node routes) for both roles: 200 except the admin-only reads and
     // what does not exist (made-up plan and rollout IDs, the control plane that has no revision).
     const notOk = scanned.filter((s) => !/ 200$/.test(s)).map((s) => s.replace(/^(viewer|operator) /, ""));
-    const adminOnly = ["/api/sim 403", "/api/tokens 403", "/api/users 403"];
+    const adminOnly = ["/api/sim 403", "/api/tokens 403", "/api/users 403", `/api/clusters/${CLUSTER}/secrets 403`];
     const missing = [`/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/1 404`, `/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/diff?from=1&to=running 404`, `/api/rollouts/${BOGUS_ID} 404`, `/api/upgrades/${BOGUS_ID} 404`];
     expect(new Set(notOk)).toEqual(new Set([...adminOnly, ...missing]));
     expect(scanned).toEqual(expect.arrayContaining([expect.stringMatching(/^viewer \/api\/nodes\/.*\/config\/revisions\/1 200$/), expect.stringMatching(/^viewer \/api\/nodes\/.*\/config\/revisions\/diff\?from=1&to=running 200$/), "viewer /api/audit 200"]));

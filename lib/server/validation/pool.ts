@@ -7,6 +7,7 @@ import type { BoundedValidationResult, ResultLimits } from "@/lib/config/bound";
 import type { RedactedDiff } from "@/lib/config/diff";
 import type { MergeResult } from "@/lib/config/redact";
 import type { ValidateOptions } from "@/lib/config/types";
+import type { ManifestIssue } from "@/lib/schemas/manifests";
 import { AppError } from "@/lib/server/platform/errors";
 
 import type { FromWorker, Job, ToWorker } from "./worker";
@@ -22,6 +23,8 @@ export const VALIDATION_BUDGET_MS = 2_000;
 export const VALIDATION_MAX_QUEUE = 64;
 /** A worker's heap ceiling: a config that needs more is too complex, and only the worker dies. */
 export const VALIDATION_WORKER_HEAP_MB = 512;
+/** A manifest check renders and validates every node: its budget grows by this much per node. */
+export const MANIFEST_BUDGET_PER_NODE_MS = 30;
 
 /** Threads, leaving a core for the server itself (one on a two-core machine). */
 export function defaultPoolSize(): number {
@@ -114,6 +117,14 @@ export class ValidationPool {
   /** lib/config/redact's mergeSecrets in a worker: it parses the caller's YAML as well. */
   mergeSecrets(edited: string, original: string): Promise<MergeResult> {
     return this.submit({ kind: "merge", edited, original }) as Promise<MergeResult>;
+  }
+
+  /**
+   * lib/manifest/check's checkManifest in a worker (`secrets`: the bundle's secrets.yaml): every
+   * node's render validated, within the usual budget plus {@link MANIFEST_BUDGET_PER_NODE_MS} per node.
+   */
+  checkManifest(yaml: string, secrets: string, extra: { nodes: number }): Promise<ManifestIssue[]> {
+    return this.submit({ kind: "manifest", yaml, secrets }, this.budgetMs + MANIFEST_BUDGET_PER_NODE_MS * extra.nodes) as Promise<ManifestIssue[]>;
   }
 
   stats(): PoolStats {

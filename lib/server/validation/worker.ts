@@ -11,13 +11,24 @@ import { redactedDiff, type RedactedDiff } from "@/lib/config/diff";
 import { mergeSecrets, type MergeResult } from "@/lib/config/redact";
 import type { ValidateOptions } from "@/lib/config/types";
 import { validateConfig } from "@/lib/config/validate";
+import { checkManifest } from "@/lib/manifest/check";
+import type { ManifestIssue } from "@/lib/schemas/manifests";
+import { parseSecretsBundle } from "@/lib/talos/secrets/bundle";
 
 export type Job =
   | { kind: "validate"; yaml: string; options: ValidateOptions; limits?: ResultLimits }
   | { kind: "diff"; from: string; to: string; labels?: { from: string; to: string } }
-  | { kind: "merge"; edited: string; original: string };
+  | { kind: "merge"; edited: string; original: string }
+  /** A cluster manifest: every node rendered and validated (lib/manifest/check); `secrets` is the bundle's secrets.yaml. */
+  | { kind: "manifest"; yaml: string; secrets: string };
 
-export type JobResult<J extends Job> = J extends { kind: "validate" } ? BoundedValidationResult : J extends { kind: "merge" } ? MergeResult : RedactedDiff;
+export type JobResult<J extends Job> = J extends { kind: "validate" }
+  ? BoundedValidationResult
+  : J extends { kind: "merge" }
+    ? MergeResult
+    : J extends { kind: "manifest" }
+      ? ManifestIssue[]
+      : RedactedDiff;
 
 export type ToWorker = { id: number; job: Job };
 export type FromWorker = { ready: true } | { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string };
@@ -25,6 +36,7 @@ export type FromWorker = { ready: true } | { id: number; ok: true; value: unknow
 function run(job: Job): unknown {
   if (job.kind === "validate") return boundResult(validateConfig(job.yaml, job.options), job.limits);
   if (job.kind === "merge") return mergeSecrets(job.edited, job.original);
+  if (job.kind === "manifest") return checkManifest(job.yaml, parseSecretsBundle(job.secrets, "the cluster's secrets bundle"));
   return redactedDiff(job.from, job.to, job.labels);
 }
 

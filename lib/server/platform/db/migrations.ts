@@ -116,6 +116,30 @@ const REPLICA_TABLES = `
       );
     `;
 
+// A cluster's manifest history: revision numbers count per cluster (the unique index makes two
+// saves racing for the same number fail rather than both win); the manifest text is sealed, since
+// patches may carry registry passwords and tokens. The secrets bundle is talosctl's secrets.yaml.
+const MANIFEST_TABLES = `
+      CREATE TABLE manifest_revisions (
+        id INTEGER PRIMARY KEY,
+        cluster TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        message TEXT NOT NULL,
+        manifest_sealed TEXT NOT NULL,
+        key_id TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX manifest_revisions_cluster ON manifest_revisions (cluster, revision);
+      CREATE TABLE cluster_secrets (
+        cluster TEXT PRIMARY KEY,
+        bundle_sealed TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+    `;
+
 /**
  * SQLite's INTEGER is 64-bit and its REAL a double; PostgreSQL's INTEGER is 32-bit, too small
  * for epoch milliseconds. For tables whose every INTEGER may hold such a number.
@@ -320,5 +344,11 @@ export const migrations: Migration[] = [
     // SQLite's INTEGER holds 64 bits already: nothing to change there.
     sql: `SELECT 1;`,
     postgres: `ALTER TABLE passkeys ALTER COLUMN counter TYPE BIGINT;`,
+  },
+  {
+    id: 11,
+    name: "cluster manifests: revisions (sealed) and each cluster's secrets bundle (sealed)",
+    sql: MANIFEST_TABLES,
+    postgres: identityIds(MANIFEST_TABLES),
   },
 ];

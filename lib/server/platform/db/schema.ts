@@ -25,6 +25,8 @@ export interface Database {
   replicas: ReplicasTable;
   rate_buckets: RateBucketsTable;
   fleet_snapshots: FleetSnapshotsTable;
+  manifest_revisions: ManifestRevisionsTable;
+  cluster_secrets: ClusterSecretsTable;
 }
 
 export interface AuditLogTable {
@@ -259,4 +261,27 @@ export interface FleetSnapshotsTable {
   snapshot: string;
   updated_at: string;
   owner: string;
+}
+
+/** One saved cluster manifest; `revision` counts 1, 2, 3… per cluster. */
+export interface ManifestRevisionsTable {
+  id: Generated<number>;
+  cluster: string;
+  revision: number;
+  author: string;
+  created_at: string;
+  /** adopt | edit | apply | restore. */
+  source: string;
+  message: string;
+  /** The manifest text, secrets in patches included, sealed with the secret box. */
+  manifest_sealed: string;
+  key_id: string;
+}
+
+/** A cluster's secrets bundle (talosctl's secrets.yaml), sealed; written at adoption. */
+export interface ClusterSecretsTable {
+  cluster: string;
+  bundle_sealed: string;
+  key_id: string;
+  updated_at: string;
 }
