@@ -293,6 +293,8 @@ export const rolloutSchema = z.object({
   configHash: z.string(),
   /** Why the rollout stopped, when it did. */
   message: z.string(),
+  /** The cluster manifest revision it applies, when it is a manifest plan's apply (each node its own config). */
+  manifestRevision: z.number().int().nullable().optional(),
   nodes: z.array(rolloutNodeSchema),
 });
 export type Rollout = z.infer<typeof rolloutSchema>;

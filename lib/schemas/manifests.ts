@@ -91,6 +91,8 @@ export const planResponseSchema = z.object({
   createdAt: z.string(),
   summary: z.object({ none: z.number(), update: z.number(), reboot: z.number(), refused: z.number(), unreachable: z.number() }),
   nodes: z.array(planNodeSchema),
+  /** Node ids of the cluster that the manifest does not list: not planned, left as they are. */
+  notInManifest: z.array(z.string()).optional(),
 });
 export type PlanResponse = z.infer<typeof planResponseSchema>;
 

@@ -93,6 +93,8 @@ const POLICY: Record<string, RouteRole> = {
   // Changing what runs, and fault injection.
   "POST /api/upgrades": "admin",
   "POST /api/rollouts": "admin",
+  "POST /api/clusters/[cluster]/manifest/plan": "admin",
+  "POST /api/clusters/[cluster]/manifest/apply": "admin",
   "POST /api/nodes/[node]/config/preflight": "admin",
   "POST /api/nodes/[node]/config/apply": "admin",
   "POST /api/nodes/[node]/config/drift/adopt": "admin",

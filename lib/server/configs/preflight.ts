@@ -29,6 +29,10 @@ export interface PreflightOutcome {
   cluster: string;
   address: string;
   client: TalosClient;
+  /** configHash of the running config the preflight compared against (a plan pins it). */
+  runningHash: string;
+  /** The running config, secrets included: server-side only. */
+  running: string;
 }
 
 // A node refusing the config answers the question a preflight asks; it is not a failed request.
@@ -103,7 +107,7 @@ export async function runPreflight(deps: ConfigDeps, node: string, req: Prefligh
       effect: effectOf(dry.mode, tryTimeoutSeconds),
       reboots: dry.mode === "reboot",
     };
-    return { response, merged, cluster, address, client };
+    return { response, merged, cluster, address, client, runningHash: configHash(running.yaml), running: running.yaml };
   } catch (e) {
     if (!isAppError(e) || !REFUSAL_CODES.has(e.code)) throw e;
     const refusal = withoutConfigSecrets(e, merged);
@@ -117,7 +121,7 @@ export async function runPreflight(deps: ConfigDeps, node: string, req: Prefligh
       effect: "nothing: the node refused the config",
       reboots: false,
     };
-    return { response, merged, refusal, cluster, address, client };
+    return { response, merged, refusal, cluster, address, client, runningHash: configHash(running.yaml), running: running.yaml };
   }
 }
 

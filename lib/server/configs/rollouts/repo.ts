@@ -27,6 +27,15 @@ export interface StoredRolloutNode extends RolloutNode {
   bootBefore: string | null;
 }
 
+/** A node's own config, checked before the rollout was created (a manifest plan's render and dry run). */
+export interface PlannedNodeConfig {
+  yaml: string;
+  hash: string;
+  /** The mode the node's dry run resolved to. */
+  mode: ApplyMode | null;
+  message: string;
+}
+
 export interface NodeUpdate {
   state?: RolloutNodeState;
   message?: string;
@@ -67,14 +76,18 @@ export class RolloutRepository {
     continueOnFailure: boolean;
     configHash: string;
     redactedYaml: string;
-    nodes: { id: string; role: "controlplane" | "worker" }[];
+    nodes: { id: string; role: "controlplane" | "worker"; config?: PlannedNodeConfig }[];
+    /** Default `preflight` (the preflight-all follows); `running` for nodes checked already (each with its config). */
+    state?: "preflight" | "running";
+    /** The cluster manifest revision the rollout applies (a manifest plan's apply). */
+    manifestRevision?: number | null;
   }): Promise<void> {
     const write = async (trx: Db) => {
       await trx
         .insertInto("config_rollouts")
         .values({
           id: r.id,
-          state: "preflight",
+          state: r.state ?? "preflight",
           author: r.author,
           created_at: r.at.toISOString(),
           updated_at: r.at.toISOString(),
@@ -85,12 +98,25 @@ export class RolloutRepository {
           config_hash: r.configHash,
           redacted_yaml: r.redactedYaml,
           message: "",
+          manifest_revision: r.manifestRevision ?? null,
         })
         .execute();
       if (r.nodes.length > 0) {
         await trx
           .insertInto("config_rollout_nodes")
-          .values(r.nodes.map((n, i) => ({ rollout_id: r.id, node: n.id, position: i, role: n.role, state: "pending", message: "" })))
+          .values(
+            r.nodes.map((n, i) => ({
+              rollout_id: r.id,
+              node: n.id,
+              position: i,
+              role: n.role,
+              state: n.config ? "preflight-ok" : "pending",
+              message: n.config?.message ?? "",
+              ...(n.config
+                ? { mode: n.config.mode, config_sealed: this.box.seal(n.config.yaml, n.id), key_id: this.box.keyId, config_hash: n.config.hash }
+                : {}),
+            })),
+          )
           .execute();
       }
     };
@@ -262,6 +288,7 @@ function toRollout(r: RolloutRow, nodes: NodeRow[]): StoredRollout {
     configHash: r.config_hash,
     message: r.message,
     yaml: r.redacted_yaml,
+    manifestRevision: r.manifest_revision,
     failuresAllowed: r.failures_allowed,
     nodes: nodes.map((n) => ({
       id: n.node,
@@ -293,6 +320,7 @@ export function publicRollout(r: StoredRollout): RolloutDetail {
     configHash: r.configHash,
     message: r.message,
     yaml: r.yaml,
+    manifestRevision: r.manifestRevision ?? null,
     nodes: r.nodes.map((n) => ({
       id: n.id,
       role: n.role,

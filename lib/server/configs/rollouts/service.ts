@@ -3,7 +3,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 
 import { redactConfig } from "@/lib/config/redact";
-import { rolloutSchema, type CreateRolloutBody, type RolloutAction, type RolloutDetail, type RolloutListResponse, type RolloutTarget } from "@/lib/schemas/configs";
+import { rolloutSchema, type ApplyMode, type CreateRolloutBody, type RolloutAction, type RolloutDetail, type RolloutListResponse, type RolloutTarget } from "@/lib/schemas/configs";
 import { recordAudit } from "@/lib/server/platform/audit";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { configHash } from "@/lib/server/configs/modes";
@@ -11,6 +11,7 @@ import { runPreflight } from "@/lib/server/configs/preflight";
 import { orderTargets } from "@/lib/server/configs/rollouts/plan";
 import { publicRollout, RolloutRepository } from "@/lib/server/configs/rollouts/repo";
 import { rolloutLease, startRolloutRunner, type RolloutRunner } from "@/lib/server/configs/rollouts/runner";
+import type { Db } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
 import { holdLease } from "@/lib/server/platform/leases";
 import { replicaId } from "@/lib/server/platform/replica";
@@ -23,6 +24,8 @@ type CreateRollout = Required<Pick<CreateRolloutBody, "yaml" | "target">> & {
 };
 
 const PREFLIGHT_CONCURRENCY = 4;
+
+const newRolloutId = (now: Date) => `ro-${now.toISOString().slice(0, 10).replaceAll("-", "")}-${randomBytes(4).toString("hex")}`;
 
 /** Which runner drives the rollout: the process's own by default, `null` to leave it to a later kick. */
 export interface RunnerChoice {
@@ -80,7 +83,7 @@ export async function createRollout(deps: ConfigDeps, body: CreateRollout, actor
   const repo = new RolloutRepository(deps.db, deps.box);
   const targets = await resolveTargets(deps, body.target);
   if (targets.length === 0) throw new AppError("bad_request", "No node matches this target");
-  const id = `ro-${deps.now().toISOString().slice(0, 10).replaceAll("-", "")}-${randomBytes(4).toString("hex")}`;
+  const id = newRolloutId(deps.now());
   // The rollout's lease, held through the preflight-all: a replica that sees it in `preflight`
   // leaves it alone while the lease lives, and marks it failed once the lease expired (this
   // replica died). An owner of its own, so this process's runner never mistakes it for its lease.
@@ -144,6 +147,58 @@ export async function createRollout(deps: ConfigDeps, body: CreateRollout, actor
   }
   if (failed.length === 0) runnerOf(opts)?.kick(id);
   return publicRollout(await repo.getOrThrow(id));
+}
+
+/** A rollout of per-node configs, each checked already on its node (a manifest plan's apply). */
+export interface PlannedRollout {
+  cluster: string;
+  mode: CreateRollout["mode"];
+  concurrency: number;
+  /** Shown as the rollout's manifest: the cluster manifest, redacted. */
+  redactedYaml: string;
+  configHash: string;
+  manifestRevision: number | null;
+  nodes: { id: string; role: "controlplane" | "worker"; yaml: string; mode: ApplyMode | null; message: string }[];
+}
+
+/**
+ * Writes a rollout whose every node carries its own config, checked before (a plan's render and
+ * dry run), straight into `running` in the caller's transaction `trx`, so it commits with
+ * whatever the caller writes beside it (the manifest revision). Nothing is sent here: after the
+ * commit, {@link kickRollout} hands it to the runner (any replica's scan would take it too).
+ * Control planes go first, one at a time; workers up to `concurrency`. Returns the rollout's id.
+ */
+export async function insertPlannedRollout(deps: ConfigDeps, trx: Db, r: PlannedRollout, actor: string): Promise<string> {
+  if (r.nodes.length === 0) throw new AppError("bad_request", "A rollout needs at least one node");
+  const id = newRolloutId(deps.now());
+  const nodes = orderTargets(r.nodes);
+  await new RolloutRepository(deps.db, deps.box).on(trx).create({
+    id,
+    author: actor,
+    at: deps.now(),
+    target: { cluster: r.cluster, nodes: nodes.map((n) => n.id) },
+    mode: r.mode,
+    concurrency: r.concurrency,
+    continueOnFailure: false,
+    configHash: r.configHash,
+    redactedYaml: r.redactedYaml,
+    state: "running",
+    manifestRevision: r.manifestRevision,
+    nodes: nodes.map((n) => ({ id: n.id, role: n.role, config: { yaml: n.yaml, hash: configHash(n.yaml), mode: n.mode, message: n.message } })),
+  });
+  await recordAudit(trx, {
+    actor,
+    action: "config.rollout.create",
+    target: id,
+    result: "ok",
+    details: { cluster: r.cluster, nodes: nodes.map((n) => n.id), mode: r.mode, concurrency: r.concurrency, manifestRevision: r.manifestRevision, perNode: true },
+  });
+  return id;
+}
+
+/** Hands a committed rollout to this process's runner (or the one chosen). */
+export function kickRollout(id: string, opts: RunnerChoice = {}): void {
+  runnerOf(opts)?.kick(id);
 }
 
 export async function listRollouts(deps: ConfigDeps, limit = 50): Promise<RolloutListResponse> {

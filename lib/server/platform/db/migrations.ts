@@ -116,6 +116,45 @@ const REPLICA_TABLES = `
       );
     `;
 
+// A plan's nodes are rows of their own: each carries a sealed render (up to a node config's size).
+const MANIFEST_PLANS = `
+      CREATE TABLE manifest_plans (
+        id TEXT PRIMARY KEY,
+        cluster TEXT NOT NULL,
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        base_revision INTEGER,
+        mode TEXT NOT NULL,
+        manifest_sealed TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        not_in_manifest TEXT NOT NULL,
+        applied_at TEXT,
+        applied_by TEXT,
+        applied_revision INTEGER,
+        rollout_id TEXT
+      );
+      CREATE INDEX manifest_plans_cluster ON manifest_plans (cluster, created_at);
+      CREATE TABLE manifest_plan_nodes (
+        plan_id TEXT NOT NULL REFERENCES manifest_plans (id),
+        node TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        hostname TEXT NOT NULL,
+        role TEXT NOT NULL,
+        change TEXT NOT NULL,
+        reboot INTEGER NOT NULL,
+        mode TEXT,
+        running_hash TEXT,
+        config_hash TEXT,
+        config_sealed TEXT,
+        key_id TEXT,
+        diff TEXT NOT NULL,
+        issues TEXT NOT NULL,
+        PRIMARY KEY (plan_id, node)
+      );
+      ALTER TABLE config_rollouts ADD COLUMN manifest_revision INTEGER;
+    `;
+
 // A cluster's manifest history: revision numbers count per cluster (the unique index makes two
 // saves racing for the same number fail rather than both win); the manifest text is sealed, since
 // patches may carry registry passwords and tokens. The secrets bundle is talosctl's secrets.yaml.
@@ -350,5 +389,10 @@ export const migrations: Migration[] = [
     name: "cluster manifests: revisions (sealed) and each cluster's secrets bundle (sealed)",
     sql: MANIFEST_TABLES,
     postgres: identityIds(MANIFEST_TABLES),
+  },
+  {
+    id: 12,
+    name: "manifest plans (per-node renders sealed, pinned to a manifest revision and each node's running config); rollouts name their manifest revision",
+    sql: MANIFEST_PLANS,
   },
 ];

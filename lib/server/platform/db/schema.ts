@@ -25,6 +25,8 @@ export interface Database {
   replicas: ReplicasTable;
   rate_buckets: RateBucketsTable;
   fleet_snapshots: FleetSnapshotsTable;
+  manifest_plans: ManifestPlansTable;
+  manifest_plan_nodes: ManifestPlanNodesTable;
   manifest_revisions: ManifestRevisionsTable;
   cluster_secrets: ClusterSecretsTable;
 }
@@ -110,6 +112,8 @@ export interface ConfigRolloutsTable {
   redacted_yaml: string;
   message: string;
   failures_allowed: Generated<number>;
+  /** The cluster manifest revision a plan's apply saved (rollouts of a manifest plan). */
+  manifest_revision: number | null;
 }
 
 export interface ConfigRolloutNodesTable {
@@ -261,6 +265,49 @@ export interface FleetSnapshotsTable {
   snapshot: string;
   updated_at: string;
   owner: string;
+}
+
+/** A manifest plan: what each node would do with the manifest's render, pinned to what it was made against. */
+export interface ManifestPlansTable {
+  id: string;
+  cluster: string;
+  author: string;
+  created_at: string;
+  /** The cluster's latest manifest revision when planned; null before adoption. */
+  base_revision: number | null;
+  mode: string;
+  /** The manifest text (secrets merged back), sealed. */
+  manifest_sealed: string;
+  key_id: string;
+  /** JSON: the counts per change. */
+  summary: string;
+  /** JSON: node ids of the cluster the manifest does not list (not planned). */
+  not_in_manifest: string;
+  applied_at: string | null;
+  applied_by: string | null;
+  applied_revision: number | null;
+  rollout_id: string | null;
+}
+
+export interface ManifestPlanNodesTable {
+  plan_id: string;
+  node: string;
+  position: number;
+  hostname: string;
+  role: string;
+  change: string;
+  reboot: number;
+  /** The mode the node's dry run resolved to. */
+  mode: string | null;
+  /** configHash of the running config the plan was made against; null when it could not be read. */
+  running_hash: string | null;
+  config_hash: string | null;
+  /** The rendered config, sealed; null when the render failed. */
+  config_sealed: string | null;
+  key_id: string | null;
+  diff: string;
+  /** JSON string[]. */
+  issues: string;
 }
 
 /** One saved cluster manifest; `revision` counts 1, 2, 3… per cluster. */
