@@ -8,6 +8,7 @@ import { z } from "zod";
 
 import { type FaultSpec, faultSpecSchema } from "./faults";
 import type { TimelineEntry } from "./node-state";
+import type { ClusterRecipe } from "./recipe";
 
 export interface NodeRow {
   id: string;
@@ -35,6 +36,8 @@ export interface ControlBackend {
   setFault(spec: FaultSpec): NodeRow;
   /** Returns how many nodes had faults cleared; throws UnknownNodeError for an unknown node. */
   clearFaults(node?: string): number;
+  /** The cluster's recipe (./recipe.ts), or undefined for an unknown cluster. */
+  recipe(cluster: string): ClusterRecipe | undefined;
 }
 
 export class UnknownNodeError extends Error {
@@ -42,6 +45,8 @@ export class UnknownNodeError extends Error {
     super(`unknown node ${JSON.stringify(node)} (use an address or hostname from GET /nodes)`);
   }
 }
+
+const recipeQuerySchema = z.object({ cluster: z.string().min(1, "name a cluster (GET /nodes lists them)") });
 
 const timelineQuerySchema = z.object({
   since: z.coerce.number().int().min(0).optional(),
@@ -96,6 +101,13 @@ async function handle(backend: ControlBackend, req: http.IncomingMessage, res: h
       if (q.data.node) entries = entries.filter((e) => e.node === q.data.node || e.hostname === q.data.node);
       return send(res, 200, entries);
     }
+    case "GET /recipe": {
+      const q = recipeQuerySchema.safeParse({ cluster: url.searchParams.get("cluster") ?? "" });
+      if (!q.success) return fail(res, 400, "invalid_query", issuesText(q.error), q.error.issues);
+      const recipe = backend.recipe(q.data.cluster);
+      if (!recipe) return fail(res, 404, "unknown_cluster", `unknown cluster ${JSON.stringify(q.data.cluster)}`);
+      return send(res, 200, recipe);
+    }
     case "GET /faults":
       return send(res, 200, backend.nodes().filter((n) => n.faults.length > 0).map((n) => ({ node: n.address, hostname: n.hostname, faults: n.faults })));
     case "POST /faults": {
@@ -126,9 +138,9 @@ async function handle(backend: ControlBackend, req: http.IncomingMessage, res: h
       }
     }
     default: {
-      const known = ["/health", "/nodes", "/timeline", "/faults"];
+      const known = ["/health", "/nodes", "/timeline", "/faults", "/recipe"];
       if (known.includes(url.pathname.replace(/\/+$/, ""))) return fail(res, 405, "method_not_allowed", `${req.method} is not allowed on ${url.pathname}`);
-      return fail(res, 404, "not_found", `no route ${req.method} ${url.pathname}; try GET /nodes, GET /timeline, POST /faults, DELETE /faults`);
+      return fail(res, 404, "not_found", `no route ${req.method} ${url.pathname}; try GET /nodes, GET /timeline, GET /recipe?cluster=, POST /faults, DELETE /faults`);
     }
   }
 }

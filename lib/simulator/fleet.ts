@@ -11,8 +11,6 @@ import { ImageServiceService } from "../third_party/talos-proto/gen/machine/imag
 import { LifecycleServiceService } from "../third_party/talos-proto/gen/machine/lifecycle";
 import { MachineServiceService } from "../third_party/talos-proto/gen/machine/machine";
 import { StateService } from "../third_party/talos-proto/gen/cosi/state";
-import { contractFor } from "../talos/generate";
-import { buildConfigTemplate } from "../talos/generate/template";
 import type { SecretsBundle } from "../talos/secrets/bundle";
 import { type CertAndKey, issueClientCert, toTalosKeyPem } from "../talos/pki";
 import { renderTalosconfig, writeTalosconfig } from "../talos/talosconfig";
@@ -23,6 +21,8 @@ import { layoutNodes } from "./fleet-layout";
 import { fleetOptionsSchema, type FleetOptions } from "./fleet-options";
 import { issueLeafSecrets } from "./leaf-secrets";
 import { NodeServer } from "./node-server";
+import { type ClusterRecipe, clusterRecipe } from "./recipe";
+import { RecipeConfigs } from "./recipe-configs";
 import { type ClusterContext, type NodeTiming, SimNode, type TimelineEntry } from "./node-state";
 import type { NodeDirectory } from "./proxy";
 import { setLeafSecrets } from "./resources";
@@ -31,13 +31,12 @@ import { cosiStateImpl, type ResourceWatchers } from "./services/cosi";
 import { imageServiceImpl, lifecycleServiceImpl } from "./services/lifecycle";
 import { type ClientConfigIssuer, machineServiceImpl } from "./services/machine";
 import { TALOS_API_PORT } from "../talos/constants";
-import { defaultKubernetesVersion } from "../talos/features";
-import { installerImage } from "../talos/upgrade";
 
 export type { FaultSpec } from "./faults";
 export { DEFAULT_TALOS_VERSION, fleetOptionsSchema, type ApidCertOptions, type FleetOptions } from "./fleet-options";
 export type { TimelineEntry } from "./node-state";
 export type { NodeRow } from "./control-api";
+export type { ClusterRecipe, RecipeNode, RecipePatch, RecipeSelector } from "./recipe";
 
 export interface SimNodeInfo {
   id: string;
@@ -64,6 +63,8 @@ export interface Fleet {
   nodeStates(): NodeRow[];
   /** Same as GET /timeline. */
   timeline(): TimelineEntry[];
+  /** How the cluster's configs were made (./recipe.ts), as GET /recipe?cluster=; throws for an unknown cluster. */
+  recipe(cluster: string): ClusterRecipe;
   /** Closes every listener and timer; the process can exit after it. */
   stop(): Promise<void>;
 }
@@ -131,41 +132,14 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   };
 
   const clusters = new Map<string, ClusterContext>();
+  const recipes = new Map<string, ClusterRecipe>();
   for (const name of clusterNames) {
-    const firstCp = layout.find((l) => l.cluster === name && l.role === "controlplane")!;
-    const templates = new Map<string, string>();
-    // The oldest node's default Kubernetes version is inside every member's supported range.
-    const kubernetesVersion = layout
-      .filter((l) => l.cluster === name)
-      .map((l) => defaultKubernetesVersion(l.version))
-      .sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1]))[0]!;
-    const ctx: ClusterContext = {
-      name,
-      nodes: [],
-      kubernetesVersion,
-      template(role, version) {
-        const key = `${role}/${version}`;
-        let t = templates.get(key);
-        if (t === undefined) {
-          // `talosctl gen config` for the node's own version contract; each node's address is
-          // one more --additional-sans (lib/talos/generate/template.ts).
-          t = buildConfigTemplate(
-            {
-              clusterName: name,
-              endpoint: `https://${o.ports ? firstCp.hostname : firstCp.address}:6443`,
-              kubernetesVersion: ctx.kubernetesVersion,
-              talosVersion: contractFor(version),
-              installImage: installerImage(version),
-              secrets: secrets.get(name)!,
-            },
-            role,
-          );
-          templates.set(key, t);
-        }
-        return t;
-      },
-    };
-    clusters.set(name, ctx);
+    const members = layout.filter((l) => l.cluster === name);
+    const firstCp = members.find((l) => l.role === "controlplane")!;
+    const recipe = clusterRecipe(name, members, { endpointHost: o.ports ? firstCp.hostname : firstCp.address });
+    const configs = new RecipeConfigs(recipe, secrets.get(name)!);
+    recipes.set(name, recipe);
+    clusters.set(name, { name, nodes: [], kubernetesVersion: recipe.cluster.kubernetesVersion, pristineConfig: (n) => configs.pristine(n) });
   }
 
   const nodes: SimNode[] = layout.map((l) => {
@@ -321,6 +295,10 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       n.setFault(spec);
       return row(n);
     },
+    recipe: (cluster) => {
+      const r = recipes.get(cluster);
+      return r && structuredClone(r);
+    },
     clearFaults(ref) {
       const list = ref === undefined ? nodes : [findNode(ref)];
       let count = 0;
@@ -355,6 +333,11 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     },
     nodeStates: () => backend.nodes(),
     timeline: () => backend.timeline(),
+    recipe(cluster) {
+      const r = backend.recipe(cluster);
+      if (!r) throw new Error(`no simulated cluster ${JSON.stringify(cluster)}`);
+      return r;
+    },
     stop() {
       stopped ??= (async () => {
         await cleanup();

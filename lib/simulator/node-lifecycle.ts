@@ -8,7 +8,6 @@
 import crypto from "node:crypto";
 
 import { PhaseEvent_Action, SequenceEvent_Action, ServiceStateEvent_Action } from "../third_party/talos-proto/gen/machine/machine";
-import { renderNodeConfig } from "../talos/generate/template";
 import type { Clock } from "../utils/clock";
 import { TimerSet } from "./clock";
 import { failedPrecondition } from "./errors";
@@ -98,7 +97,6 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     mustParseTalosVersion(init.version);
     this.runningVersion = init.version;
     this.installedVersion = init.version;
-    this.templateVersion = init.version;
     this.target = init.target ?? init.address;
     const h = hashBytes(`${init.cluster.name}/${init.hostname}`);
     let n = BigInt("0x" + h.subarray(0, 8).toString("hex"));
@@ -135,9 +133,6 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
   // Config
   // ---------------------------------------------------------------------------------------
 
-  /** The version whose template generated this node's initial config (fixed at creation). */
-  private readonly templateVersion: string;
-
   runningConfigText(): string {
     return this.runningConfig ?? this.renderPristine();
   }
@@ -147,7 +142,7 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
   }
 
   private renderPristine(): string {
-    return renderNodeConfig(this.cluster.template(this.role, this.templateVersion), this);
+    return this.cluster.pristineConfig(this);
   }
 
   /** sha256 of the running config. */

@@ -59,8 +59,8 @@ export interface ClusterContext<N> {
   name: string;
   nodes: N[];
   kubernetesVersion: string;
-  /** The pristine config template for a role and Talos version (placeholders unfilled). */
-  template(role: NodeRole, version: string): string;
+  /** The node's config as its cluster's recipe generates it (one contract for the whole cluster). */
+  pristineConfig(node: { hostname: string; address: string; role: NodeRole }): string;
 }
 
 export interface ServiceStatus {
