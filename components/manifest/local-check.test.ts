@@ -35,3 +35,10 @@ describe("localManifestIssues", () => {
     expect(issues[0]!.line).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe("localManifestIssues: semantic checks", () => {
+  it("names a node listed twice on its entry", () => {
+    const issues = localManifestIssues(GOOD + "  - address: 10.0.0.11\n    hostname: cp-2\n    role: controlplane\n");
+    expect(issues.some((i) => i.line === 10 && /10\.0\.0\.11/.test(i.message))).toBe(true);
+  });
+});

@@ -8,9 +8,10 @@ import { ClusterPageClient } from "@/app/(dashboard)/clusters/[cluster]/client";
 import { PageHeader } from "@/components/shell/page-header";
 import { buttonVariants } from "@/components/ui/button";
 import { clustersQueryOptions } from "@/lib/client/clusters";
+import { manifestQueryOptions } from "@/lib/client/manifests";
 import { makeQueryClient } from "@/lib/client/query-client";
 import { requirePageActor } from "@/lib/server/auth/page";
-import { pageClusters } from "@/lib/server/page-data";
+import { pageClusterManifest, pageClusters } from "@/lib/server/page-data";
 
 export async function generateMetadata({ params }: { params: Promise<{ cluster: string }> }): Promise<Metadata> {
   await requirePageActor("viewer");
@@ -25,6 +26,8 @@ export default async function ClusterPage({ params }: { params: Promise<{ cluste
   if (!found) notFound();
   const queryClient = makeQueryClient();
   queryClient.setQueryData(clustersQueryOptions.queryKey, clusters);
+  // The manifest (or its absence) comes with the page: no flash of "loading" before the editor.
+  queryClient.setQueryData(manifestQueryOptions(cluster).queryKey, await pageClusterManifest(grant, cluster));
   return (
     <>
       <PageHeader
