@@ -29,6 +29,14 @@ async function runningConfig(request: APIRequestContext, id: string): Promise<st
   return ((await response.json()) as { yaml: string }).yaml;
 }
 
+/** Adopts the cluster through the API unless it has a manifest already (a test run on its own). */
+async function ensureAdopted(request: APIRequestContext, cluster: string) {
+  const existing = await request.get(`/api/clusters/${encodeURIComponent(cluster)}/manifest`);
+  if (existing.ok()) return;
+  const adopted = await request.post(`/api/clusters/${encodeURIComponent(cluster)}/manifest/adopt`, { data: {}, headers: await csrfHeader(request) });
+  expect(adopted.ok(), await adopted.text()).toBe(true);
+}
+
 const SYSCTL = "net.ipv4.tcp_keepalive_time";
 
 test.describe.serial("cluster manifest", () => {
@@ -77,7 +85,10 @@ test.describe.serial("cluster manifest", () => {
     await expect(page.getByText("Edited, not saved")).toBeHidden();
     await follow.click();
     await expect(page).toHaveURL(/\/config\/rollouts\/[^/?]+$/);
-    await expect(page.getByText("Done", { exact: true }).first()).toBeVisible({ timeout: 120_000 });
+    const rolloutId = decodeURIComponent(new URL(page.url()).pathname.split("/").at(-1)!);
+    await expect
+      .poll(async () => ((await (await request.get(`/api/rollouts/${encodeURIComponent(rolloutId)}`)).json()) as { state: string }).state, { timeout: 120_000 })
+      .toBe("done");
     // Every worker runs the sysctl, its hostname unchanged.
     for (const w of workers) {
       const running = await runningConfig(request, `${w.address}@${cluster}`);
@@ -117,19 +128,24 @@ test.describe.serial("cluster manifest", () => {
     test.setTimeout(120_000);
     const cluster = await firstCluster(request);
     const m = new ManifestPage(page, cluster);
+    await ensureAdopted(request, cluster);
     const nodes = await manifestNodes(request, cluster);
     const target = nodes.filter((n) => n.role === "worker").at(-1)!;
 
     await m.goto();
     await m.waitForEditor();
-    await m.addPatch("e2e broken", `{nodes: [${target.hostname}]}`, ["machine:", "  sysctls:", "    kernel.e2e_broken: [1, 2]"]);
+    // It loads as a patch, but Talos allows the feature on control planes only: one worker's render breaks.
+    await m.addPatch("e2e broken", `{nodes: [${target.hostname}]}`, ["machine:", "  features:", "    kubernetesTalosAPIAccess:", "      enabled: true"]);
     const header = await m.lineOf(/^\s+- name: e2e broken$/);
-    const bad = await m.lineOf(/kernel\.e2e_broken/);
+    const bad = header + 6;
+    expect((await m.text()).split("\n")[bad - 1]).toMatch(/^\s+enabled: true$/);
     await expect(m.check()).toContainText("problem", { timeout: 30_000 });
     await expect
       .poll(async () => (await m.markers()).filter((mk) => mk.severity === "error" && mk.line >= header && mk.line <= bad), { timeout: 30_000 })
       .toHaveLength(1);
     const [marker] = (await m.markers()).filter((mk) => mk.line >= header && mk.line <= bad);
+    // On the patch's own line (the one that set the value), naming that node and no other.
+    expect(marker!.line, marker!.message).toBe(bad);
     expect(marker!.message).toContain(target.hostname);
     for (const other of nodes.filter((n) => n.hostname !== target.hostname)) expect(marker!.message).not.toContain(`${other.hostname}\n`);
 

@@ -45,7 +45,7 @@ export class ManifestPage {
   }
 
   button(name: string | RegExp): Locator {
-    return this.page.getByRole("button", { name });
+    return this.page.getByRole("button", { name, exact: typeof name === "string" });
   }
 
   planTable(): Locator {
