@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { CircleCheck, CircleX, FileStack, LoaderCircle } from "lucide-react";
+import { CircleCheck, CircleX, FileStack, LoaderCircle, X } from "lucide-react";
 
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -10,16 +10,10 @@ import { adoptManifest, manifestKeys } from "@/lib/client/manifests";
 import { adoptReportSchema, type AdoptReport } from "@/lib/schemas/manifests";
 
 /** Each node: reproduced exactly by the manifest's render, or why not. */
-export function AdoptionReport({ report, saved }: { report: AdoptReport; saved: boolean }) {
+export function AdoptionReport({ report, saved, onDismiss }: { report: AdoptReport; saved: boolean; onDismiss?: () => void }) {
   const failed = report.nodes.filter((n) => !n.reproduced).length;
-  return (
-    <section aria-label="Adoption report" className={`rounded-lg border p-4 ${saved ? "border-ok/30 bg-ok/5" : "border-danger/30 bg-danger/5"}`}>
-      <h3 className="text-sm font-semibold">
-        {saved
-          ? `Adopted: the manifest reproduces all ${report.nodes.length} nodes exactly`
-          : `Not adopted: ${failed} of ${report.nodes.length} node${report.nodes.length === 1 ? "" : "s"} could not be reproduced. Nothing was saved.`}
-      </h3>
-      <ul className="mt-3 space-y-1.5 text-sm">
+  const list = (
+    <ul className="mt-3 space-y-1.5 text-sm">
         {report.nodes.map((n) => (
           <li key={n.node} className="flex items-start gap-2">
             {n.reproduced ? <CircleCheck aria-hidden className="mt-0.5 size-4 shrink-0 text-ok" /> : <CircleX aria-hidden className="mt-0.5 size-4 shrink-0 text-danger" />}
@@ -32,7 +26,31 @@ export function AdoptionReport({ report, saved }: { report: AdoptReport; saved: 
             </span>
           </li>
         ))}
-      </ul>
+    </ul>
+  );
+  return (
+    <section aria-label="Adoption report" className={`rounded-lg border p-4 ${saved ? "border-ok/30 bg-ok/5" : "border-danger/30 bg-danger/5"}`}>
+      <div className="flex items-start gap-3">
+        <h3 className="text-sm font-semibold">
+          {saved
+            ? `Adopted: the manifest reproduces all ${report.nodes.length} nodes exactly`
+            : `Not adopted: ${failed} of ${report.nodes.length} node${report.nodes.length === 1 ? "" : "s"} could not be reproduced. Nothing was saved.`}
+        </h3>
+        {onDismiss ? (
+          <Button size="sm" variant="ghost" className="ml-auto h-6 px-2" onClick={onDismiss} aria-label="Dismiss the adoption report">
+            <X aria-hidden className="size-4" />
+          </Button>
+        ) : null}
+      </div>
+      {/* Every node reproduced: the list is proof, not news, so it stays folded. */}
+      {failed === 0 ? (
+        <details>
+          <summary className="mt-2 cursor-pointer text-xs font-medium text-fg-muted">Each node</summary>
+          {list}
+        </details>
+      ) : (
+        list
+      )}
     </section>
   );
 }

@@ -1,16 +1,19 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { CheckCheck, CircleAlert, ClipboardList, FileCode2, History, Lock, PencilLine, Radar, RotateCw, Save, Undo2 } from "lucide-react";
-import { useCallback, useDeferredValue, useMemo, useRef, useState } from "react";
+import { CheckCheck, CircleAlert, ClipboardList, FileCode2, History, LoaderCircle, Lock, PencilLine, Radar, RotateCw, Save, Undo2 } from "lucide-react";
+import Link from "next/link";
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 
 import { useControlAccess } from "@/components/auth/use-availability";
+import { ROLLOUT_STATE } from "@/components/config-push/push-model";
 import { QueryError } from "@/components/fleet/query-error";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { ApiError } from "@/lib/client/api";
+import { rolloutQueryOptions } from "@/lib/client/config-push";
 import { applyManifestPlan, clusterDriftQueryOptions, manifestKeys, manifestQueryOptions, planManifest, saveManifest } from "@/lib/client/manifests";
 import type { AdoptReport, ManifestResponse, PlanResponse } from "@/lib/schemas/manifests";
 
@@ -41,7 +44,7 @@ export function ClusterManifest({ cluster }: { cluster: string }) {
   if (manifest.data === null) return <AdoptPanel cluster={cluster} canAdopt={isAdmin} blockedReason={blockedReason} onAdopted={setAdopted} />;
   return (
     <div className="space-y-4">
-      {adopted ? <AdoptionReport report={adopted} saved /> : null}
+      {adopted ? <AdoptionReport report={adopted} saved onDismiss={() => setAdopted(null)} /> : null}
       <ManifestWorkspace cluster={cluster} initial={manifest.data} isAdmin={isAdmin} blockedReason={blockedReason} />
     </div>
   );
@@ -114,6 +117,18 @@ function ManifestWorkspace({ cluster, initial, isAdmin, blockedReason }: { clust
     },
   });
 
+  // After an apply, follow its rollout; once it ends, drift and previews are read again.
+  const rolloutId = apply.data?.rolloutId ?? null;
+  const rollout = useQuery({ ...rolloutQueryOptions(rolloutId ?? "-"), enabled: rolloutId !== null });
+  const rolloutState = rollout.data?.state ?? null;
+  const rolloutMoving = rolloutState === "running" || rolloutState === "preflight" || rolloutState === "paused";
+  useEffect(() => {
+    if (rolloutState && rolloutState !== "running" && rolloutState !== "preflight" && rolloutState !== "paused") {
+      void queryClient.invalidateQueries({ queryKey: manifestKeys.drift(cluster) });
+      void queryClient.invalidateQueries({ queryKey: [...manifestKeys.cluster(cluster), "render"] });
+    }
+  }, [rolloutState, queryClient, cluster]);
+
   const errors = validation.issues.filter((i) => i.severity === "error").length;
   const counts = drift.data ? driftCounts(drift.data.nodes) : null;
 
@@ -142,6 +157,15 @@ function ManifestWorkspace({ cluster, initial, isAdmin, blockedReason }: { clust
             <span className="text-fg-muted">checking…</span>
           )}
         </button>
+        {rolloutId && rolloutState ? (
+          <Link href={`/config/rollouts/${encodeURIComponent(rolloutId)}`} className="flex items-center gap-1 hover:underline">
+            <span className="text-fg-muted">Rollout</span>
+            <span className={`font-semibold ${rolloutMoving ? "text-info" : rolloutState === "done" ? "text-ok" : "text-danger"}`}>
+              {ROLLOUT_STATE[rolloutState].label}
+              {rolloutMoving ? ` (${rollout.data!.nodes.filter((n) => n.state === "done").length} of ${rollout.data!.nodes.length} done; drift settles when it ends)` : ""}
+            </span>
+          </Link>
+        ) : null}
         {!isAdmin ? (
           <Badge tone="info" title="Only admins edit, plan and apply manifests; secrets inside patches read ******.">
             <Lock aria-hidden className="size-3" /> Read-only, secrets redacted
@@ -256,7 +280,12 @@ function ManifestWorkspace({ cluster, initial, isAdmin, blockedReason }: { clust
               />
             </div>
             <div className="h-[62vh] min-h-80 border-t border-border lg:border-t-0">
-              <NodePanel cluster={cluster} yaml={validation.server?.text ?? null} nodes={nodes} />
+              <NodePanel
+                cluster={cluster}
+                yaml={validation.lastValid ?? validation.server?.text ?? null}
+                nodes={nodes}
+                outdated={validation.lastValid !== null && validation.server?.text === text && !validation.server.valid}
+              />
             </div>
           </div>
           <div role="status" aria-label="Manifest check" className="flex flex-wrap items-center gap-3 border-t border-border bg-surface-muted px-3 py-1.5 text-xs">
@@ -282,6 +311,11 @@ function ManifestWorkspace({ cluster, initial, isAdmin, blockedReason }: { clust
         {plan.error ? (
           <p role="alert" className="rounded-md border border-danger/30 bg-danger/10 px-3 py-2 text-sm text-danger">
             Could not plan: {plan.error.message}
+          </p>
+        ) : null}
+        {plan.isPending ? (
+          <p role="status" className="flex items-center gap-2 rounded-lg border border-border bg-surface px-4 py-3 text-sm text-fg-muted">
+            <LoaderCircle aria-hidden className="size-4 animate-spin" /> Rendering every node and asking each for a dry run of its config…
           </p>
         ) : null}
         {planned ? (

@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { RotateCw } from "lucide-react";
+import Link from "next/link";
 
 import { exactTime } from "@/components/config-push/format";
 import { StatusBadge } from "@/components/config-push/status-badge";
@@ -28,6 +29,7 @@ export function DriftView({ cluster }: { cluster: string }) {
   if (drift.isPending) return <Skeleton className="h-40" />;
   if (drift.isError) return <QueryError what="the cluster's drift" error={drift.error} retry={() => void drift.refetch()} />;
   const nodes = [...drift.data.nodes].sort((a, b) => ORDER.indexOf(a.state) - ORDER.indexOf(b.state) || a.hostname.localeCompare(b.hostname));
+  const drifted = nodes.filter((n) => n.state === "drifted").length;
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap items-center gap-3 text-sm">
@@ -38,6 +40,12 @@ export function DriftView({ cluster }: { cluster: string }) {
           <RotateCw aria-hidden className={`size-4 ${drift.isFetching ? "animate-spin" : ""}`} /> Check again
         </Button>
       </div>
+      {drifted > 0 ? (
+        <p role="status" className="rounded-md border border-warn/30 bg-warn/10 px-3 py-2 text-sm text-warn">
+          {drifted} node{drifted === 1 ? " runs" : "s run"} something other than the manifest&apos;s render. To put the manifest back, plan and apply it; to keep
+          the change, write it into the manifest (a patch for that node) and save.
+        </p>
+      ) : null}
       <div className="overflow-x-auto rounded-lg border border-border bg-surface">
         <Table aria-label={`Drift of ${cluster}`}>
           <TableHead>
@@ -51,7 +59,9 @@ export function DriftView({ cluster }: { cluster: string }) {
             {nodes.map((n) => (
               <TableRow key={n.node} data-node={n.hostname} className="align-top">
                 <TableHeaderCell scope="row" className="py-2 font-normal">
-                  <span className="font-mono">{n.hostname}</span>
+                  <Link href={`/nodes/${encodeURIComponent(n.node)}`} className="font-mono hover:underline">
+                    {n.hostname}
+                  </Link>
                   <span className="block text-xs text-fg-muted">{n.node}</span>
                 </TableHeaderCell>
                 <TableCell>

@@ -73,7 +73,7 @@ export function HistoryView({ cluster, canRestore, onRestore }: { cluster: strin
                 </TableHeaderCell>
                 <TableCell>
                   {REVISION_SOURCE[r.source]}
-                  {r.message ? <span className="block text-xs text-fg-muted">{r.message}</span> : null}
+                  {r.message && r.message !== REVISION_SOURCE[r.source] ? <span className="block text-xs text-fg-muted">{r.message}</span> : null}
                 </TableCell>
                 <TableCell>{r.author}</TableCell>
                 <TableCell title={exactTime(r.createdAt)}>{now === null ? exactTime(r.createdAt) : formatAgo(r.createdAt, now)}</TableCell>

@@ -15,7 +15,7 @@ import type { ListedNode } from "./manifest-model";
  * Any node's render of the manifest being edited, and its diff against what the node runs. It
  * follows the last text the server validated, so typing does not render on every keystroke.
  */
-export function NodePanel({ cluster, yaml, nodes }: { cluster: string; yaml: string | null; nodes: ListedNode[] }) {
+export function NodePanel({ cluster, yaml, nodes, outdated }: { cluster: string; yaml: string | null; nodes: ListedNode[]; outdated: boolean }) {
   const [picked, setPicked] = useState<string>("");
   const [view, setView] = useState<"diff" | "config">("diff");
   const node = nodes.find((n) => n.address === picked) ?? nodes[0] ?? null;
@@ -57,6 +57,9 @@ export function NodePanel({ cluster, yaml, nodes }: { cluster: string; yaml: str
           {render.isFetching ? <LoaderCircle aria-label="Rendering" className="ml-auto size-4 animate-spin text-fg-muted" /> : null}
         </div>
       </div>
+      {outdated ? (
+        <p className="border-b border-border bg-warn/10 px-3 py-1.5 text-xs text-warn">Showing the last valid version of the manifest: fix the problems to preview your latest edit.</p>
+      ) : null}
       <div className="min-h-0 flex-1 overflow-auto" role="tabpanel" aria-label={view === "diff" ? `Diff of ${node?.hostname ?? "the node"} against its running config` : `Rendered config of ${node?.hostname ?? "the node"}`}>
         {!node ? (
           <p className="p-3 text-sm text-fg-muted">The manifest lists no nodes yet.</p>

@@ -2,7 +2,7 @@
 
 import { ArrowRight, LoaderCircle, Play } from "lucide-react";
 import Link from "next/link";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { ConfirmDialog } from "@/components/config-push/confirm-dialog";
 import { UnifiedDiff } from "@/components/config-push/diff-view";
@@ -35,13 +35,18 @@ const COUNTS = [
 /** The plan: totals, each node's verdict, its redacted diff and issues, and Apply (blocked with the reason). */
 export function PlanView({ plan, changedSince, canApply, applying, applyError, applied, onApply }: PlanViewProps) {
   const [confirm, setConfirm] = useState(false);
+  // A new plan answers the click on Plan, far above: bring it into view.
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    heading.current?.scrollIntoView({ block: "start", behavior: "smooth" });
+  }, [plan.planId]);
   // Once applied, the editor holds the saved revision: the plan is history, not stale.
   const blocker = applied ? null : applyBlocker(plan, changedSince);
   const changing = plan.nodes.filter((n) => n.change === "update");
   return (
     <section aria-labelledby="plan-heading" className="space-y-3 rounded-lg border border-border bg-surface p-4">
       <div className="flex flex-wrap items-center gap-3">
-        <h2 id="plan-heading" className="text-base font-semibold">
+        <h2 id="plan-heading" ref={heading} className="scroll-mt-4 text-base font-semibold">
           Plan
         </h2>
         <p className="text-sm text-fg-muted" data-testid="plan-summary">

@@ -42,7 +42,7 @@ export function SecretsExport({ cluster }: { cluster: string }) {
           <strong>secrets.yaml holds the cluster&apos;s CA private keys and bootstrap tokens.</strong> Anyone who has it can join machines to the cluster
           and take full control of it. Keep it in a secret store, never in Git.
         </p>
-        <p className="text-fg-muted">With it, `minos render` and `talosctl gen config --with-secrets` produce the same configs offline. The export is recorded in the audit log under your name.</p>
+        <p className="text-fg-muted">With it, <code>minos render</code> and <code>talosctl gen config --with-secrets</code> produce the same configs offline. The export is recorded in the audit log under your name.</p>
         {error ? (
           <p role="alert" className="text-danger">
             Could not export: {error}

@@ -20,6 +20,8 @@ export interface ManifestValidation {
   error: string | null;
   /** What the editor should show: the server's answer when it is for this text, else the local one. */
   issues: ManifestIssue[];
+  /** The last text the server found valid (every node renders): what previews follow. */
+  lastValid: string | null;
 }
 
 /**
@@ -32,6 +34,7 @@ export function useManifestValidation(cluster: string, text: string | null): Man
   const local = useMemo(() => (deferred === null ? [] : localManifestIssues(deferred)), [deferred]);
   const [server, setServer] = useState<ManifestValidation["server"]>(null);
   const [error, setError] = useState<{ text: string; message: string } | null>(null);
+  const [lastValid, setLastValid] = useState<string | null>(null);
 
   useEffect(() => {
     if (text === null || !text.trim()) return;
@@ -40,6 +43,7 @@ export function useManifestValidation(cluster: string, text: string | null): Man
       validateManifest(cluster, text, controller.signal).then(
         (r) => {
           setServer({ text, valid: r.valid, issues: r.issues });
+          if (r.valid) setLastValid(text);
           setError(null);
         },
         (e: unknown) => {
@@ -62,5 +66,6 @@ export function useManifestValidation(cluster: string, text: string | null): Man
     pending: text !== null && !fresh && !failed,
     error: failed ? error.message : null,
     issues: fresh ? server.issues : local,
+    lastValid,
   };
 }
