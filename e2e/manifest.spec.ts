@@ -1,7 +1,7 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { parse } from "yaml";
 
-import { csrfHeader } from "./auth-state";
+import { csrfHeader, storageStateFile } from "./auth-state";
 import { ManifestPage } from "./pages/manifest";
 import { ShellPage } from "./pages/shell";
 
@@ -154,5 +154,30 @@ test.describe.serial("cluster manifest", () => {
     await expect(m.planCount("refused")).toHaveText("1");
     await expect(m.button("Apply plan…")).toBeDisabled();
     await expect(page.getByText(/Cannot apply: 1 node refuses the config/)).toBeVisible();
+  });
+});
+
+test.describe("cluster manifest as a viewer", () => {
+  test.use({ storageState: storageStateFile("viewer") });
+
+  test("reads the manifest redacted and read-only, with no adopt, save, plan or export", async ({ page, request, browser }) => {
+    test.setTimeout(90_000);
+    const cluster = await firstCluster(request);
+    // The viewer's request context cannot adopt: do it as the admin.
+    const admin = await browser.newContext({ storageState: storageStateFile("admin"), baseURL: test.info().project.use.baseURL });
+    await ensureAdopted(admin.request, cluster);
+    await admin.close();
+
+    const m = new ManifestPage(page, cluster);
+    await m.goto();
+    await m.waitForEditor();
+    await expect(page.getByText("Read-only, secrets redacted")).toBeVisible();
+    for (const name of ["Plan", "Save", "Export secrets…", "Adopt from running nodes"]) await expect(m.button(name)).toHaveCount(0);
+    const before = await m.text();
+    await m.editor().focus();
+    await page.keyboard.type("typed by a viewer");
+    expect(await m.text()).toBe(before);
+    // The viewer may still preview any node's render.
+    await expect(page.getByTestId("node-diff-stats")).toBeVisible({ timeout: 30_000 });
   });
 });
