@@ -104,6 +104,21 @@ describe("checkManifest", () => {
     ]);
   });
 
+  it("finds the value in a multi-document patch by the document's kind (1.14 contract)", () => {
+    const text = manifest(
+      `patches:
+  - name: dns
+    selector: {role: worker}
+    patch: |
+      apiVersion: v1alpha1
+      kind: KubeNetworkConfig
+      dnsDomain: -bad-
+`,
+      "v1.14.0",
+    );
+    expect(errors(text)).toEqual([expect.objectContaining({ line: 8, column: 18, nodes: ["w-1", "w-2"], message: expect.stringMatching(/^w-1, w-2: KubeNetworkConfig\.dnsDomain: /) })]);
+  });
+
   it("puts a generated value's problem on its generation input, for every node", () => {
     for (const v of ["v1.13.9", "v1.14.0"]) {
       const e = errors(manifest("generate:\n  dnsDomain: -bad-\n", v));

@@ -177,6 +177,8 @@ function findInLayer(layer: PatchLayer, id: Identity, path: readonly PathSegment
     }
     return best;
   }
+  // A problem with the whole v1alpha1 document is generation's, not any patch's that touches it.
+  if (id.kind === V1ALPHA1 && path.length === 0) return null;
   for (let i = layer.docs.length - 1; i >= 0; i--) {
     const d = layer.docs[i]!;
     if (!sameIdentity(d.identity, id)) continue;
@@ -209,33 +211,32 @@ function nodesPrefix(hostnames: string[]): string {
 }
 
 class Collector {
-  private readonly byKey = new Map<string, ManifestIssue>();
-  readonly order: ManifestIssue[] = [];
+  private readonly byKey = new Map<string, { issue: ManifestIssue; nodes: Set<string> }>();
   constructor(private readonly nodeOrder: Map<string, number>) {}
 
   add(pos: SourcePosition, severity: ManifestIssue["severity"], message: string, path: PathSegment[], hostname: string): void {
     const key = `${severity}|${pos.line}|${pos.column}|${pos.endLine}|${pos.endColumn}|${message}|${JSON.stringify(path)}`;
-    let issue = this.byKey.get(key);
-    if (!issue) {
-      issue = issueAt(pos, message, path, severity, []);
-      this.byKey.set(key, issue);
-      this.order.push(issue);
+    let entry = this.byKey.get(key);
+    if (!entry) {
+      entry = { issue: issueAt(pos, message, path, severity, []), nodes: new Set() };
+      this.byKey.set(key, entry);
     }
-    if (!issue.nodes.includes(hostname)) issue.nodes.push(hostname);
+    entry.nodes.add(hostname);
   }
 
-  /** The issues with their nodes in manifest order and named in the message. */
+  /** The issues (in the order first met) with their nodes in manifest order, named in the message. */
   finish(): ManifestIssue[] {
-    return this.order.map((i) => {
-      const nodes = [...i.nodes].sort((a, b) => this.nodeOrder.get(a)! - this.nodeOrder.get(b)!);
-      return { ...i, nodes, message: nodesPrefix(nodes) + i.message };
+    return [...this.byKey.values()].map(({ issue, nodes: set }) => {
+      const nodes = [...set].sort((a, b) => this.nodeOrder.get(a)! - this.nodeOrder.get(b)!);
+      return { ...issue, nodes, message: nodesPrefix(nodes) + issue.message };
     });
   }
 }
 
 /**
  * Renders and validates every node of a parsed manifest: the config problems, placed on the
- * manifest (parse problems are not repeated; see {@link checkManifest}).
+ * manifest, messages scrubbed of the patches' secrets (parse problems are not repeated; see
+ * {@link checkManifest}).
  */
 export function checkRenders(parsed: ParsedManifest, secrets: SecretsBundle, opts: CheckOptions = {}): ManifestIssue[] {
   const manifest = parsed.manifest;
@@ -291,7 +292,7 @@ export function checkRenders(parsed: ParsedManifest, secrets: SecretsBundle, opt
       collector.add(place.pos, issue.severity, where + issue.message, issue.path, node.hostname);
     }
   }
-  return collector.finish();
+  return scrubIssues(collector.finish(), manifest);
 
   function attribute(issue: ConfigIssue, id: Identity, stack: PatchLayer[], i: number, d: Document): Located | null {
     const hits = stack.map((l) => findInLayer(l, id, issue.path));
@@ -341,6 +342,7 @@ function renderErrorPlace(m: Manifest, node: ManifestNode, i: number, e: SourceE
  */
 export function checkManifest(text: string, secrets: SecretsBundle, opts: CheckOptions = {}): ManifestIssue[] {
   const parsed = parseManifest(text);
-  if (!parsed.manifest || parsed.issues.some((i) => i.severity === "error" && i.path[0] !== "patches" && i.path[0] !== "nodes")) return scrubIssues(parsed.issues, parsed.manifest);
-  return scrubIssues(sortIssues([...parsed.issues, ...checkRenders(parsed, secrets, opts)]), parsed.manifest);
+  // parseManifest's and checkRenders' messages are already scrubbed of the patches' secrets.
+  if (!parsed.manifest || parsed.issues.some((i) => i.severity === "error" && i.path[0] !== "patches" && i.path[0] !== "nodes")) return parsed.issues;
+  return sortIssues([...parsed.issues, ...checkRenders(parsed, secrets, opts)]);
 }
