@@ -18,11 +18,12 @@ import { parse as parseYaml, Document, isScalar, visit } from "yaml";
 import { applyPatches } from "@/lib/config/patch";
 import { canonicalConfig, configDifferences } from "@/lib/manifest/compare";
 import { ManifestRenderer } from "@/lib/manifest/render";
-import { manifestSchema, MANIFEST_VERSION, type Manifest, type ManifestNode, type ManifestPatch } from "@/lib/manifest/schema";
+import { manifestSchema, MANIFEST_VERSION, talosVersionSchema, type Manifest, type ManifestNode, type ManifestPatch } from "@/lib/manifest/schema";
 import { TALOS_MINORS, type TalosMinor } from "@/lib/talos/constants";
 import { contractFor, type MachineRole } from "@/lib/talos/generate";
 import { encodeGoYamlDocuments } from "@/lib/talos/generate/yaml";
 import type { SecretsBundle } from "@/lib/talos/secrets/bundle";
+import { SourceError } from "@/lib/talos/errors";
 import { compareTalosVersions, parseTalosVersion } from "@/lib/talos/version";
 
 import { diffDocument, type ConfigDocument, type Op } from "./delta";
@@ -60,9 +61,40 @@ export interface AdoptNodeReport {
 export interface AdoptResult {
   manifest: Manifest;
   yaml: string;
-  report: { nodes: AdoptNodeReport[] };
+  /**
+   * `warnings`: what the caller should show before saving, e.g. patches that carry what the
+   * secrets bundle should have given (the bundle is not the cluster's).
+   */
+  report: { nodes: AdoptNodeReport[]; warnings?: string[] };
   /** The contract chosen and how large each candidate's patches were (operations), for the curious. */
   contract: { chosen: TalosMinor; candidates: { contract: TalosMinor; cost: number }[] };
+}
+
+/**
+ * Where generation writes values of the secrets bundle: a patch setting one of them means the
+ * bundle given is not the one the cluster was generated with, and the manifest would carry the
+ * cluster's secrets in its patches.
+ */
+const BUNDLE_PATHS: Readonly<Record<string, readonly string[]>> = {
+  v1alpha1: ["machine.token", "machine.ca", "cluster.id", "cluster.secret", "cluster.token", "cluster.secretboxEncryptionSecret", "cluster.aescbcEncryptionSecret", "cluster.ca", "cluster.aggregatorCA", "cluster.serviceAccount", "cluster.etcd.ca"],
+  DiscoveryIdentityConfig: [""],
+  KubeAPIServerCAConfig: [""],
+  KubeAggregatorCAConfig: [""],
+  KubeServiceAccountConfig: ["issuer.privateKey"],
+  KubeEtcdEncryptionConfig: [""],
+};
+
+function bundleMismatch(ops: readonly Op[], docs: ReadonlyMap<string, ConfigDocument>): string[] {
+  const out = new Set<string>();
+  for (const op of ops) {
+    const doc = docs.get(op.doc);
+    const prefixes = doc ? BUNDLE_PATHS[doc.kind] : undefined;
+    if (!doc || !prefixes) continue;
+    const p = op.path.join(".");
+    const hit = prefixes.find((x) => x === "" || p === x || p.startsWith(`${x}.`) || x.startsWith(`${p}.`));
+    if (hit !== undefined) out.add(doc.kind === "v1alpha1" ? hit || p : `${doc.kind}${hit ? `.${hit}` : ""}`);
+  }
+  return [...out];
 }
 
 /** Names of the shared patches adoption writes. */
@@ -176,7 +208,10 @@ function skeleton(inferred: Inferred, contract: TalosMinor, talosVersion: string
 
 /** The contracts to try, newest first. */
 function candidateContracts(nodes: readonly AdoptNodeInput[], given?: string): TalosMinor[] {
-  if (given) return [contractFor(given)];
+  if (given) {
+    if (!talosVersionSchema.safeParse(given).success) throw new AdoptError(`${JSON.stringify(given)} is not a Talos version like v1.13.9`);
+    return [contractFor(given)];
+  }
   const versions = nodes.map((n) => n.version).filter((v): v is string => v !== undefined && parseTalosVersion(v) !== null);
   versions.sort((a, b) => compareTalosVersions(b, a));
   const newest = versions[0] ? contractFor(versions[0]) : TALOS_MINORS.at(-1)!;
@@ -196,9 +231,9 @@ function talosVersionFor(contract: TalosMinor, nodes: readonly AdoptNodeInput[],
 const HEADER = (n: number) =>
   [
     ` Cluster manifest adopted by Minos from the running configs of ${n} node${n === 1 ? "" : "s"}.`,
-    " Each node's config = talosctl gen config for its role (with the cluster's secrets bundle,",
-    " kept apart from this file), its hostname, every patch whose selector matches it in order,",
-    " then its own patch. Rendering this manifest reproduces every node's running config.",
+    " A node's config is talosctl gen config for its role (with the cluster's secrets bundle, kept",
+    " apart from this file), its hostname, every patch whose selector matches it in order, then",
+    " its own patch.",
   ].join("\n");
 
 /** The manifest as YAML: patches as literal blocks, the header comment on top. */
@@ -219,7 +254,8 @@ function loadError(config: string): string {
     applyPatches(config, []);
     return "its config does not load";
   } catch (e) {
-    return `its config does not load: ${(e as Error).message}`;
+    const line = e instanceof SourceError && e.place.line !== undefined ? ` (line ${e.place.line})` : "";
+    return `its config does not load: ${(e as Error).message}${line}`;
   }
 }
 
@@ -256,7 +292,9 @@ export function adoptManifest(input: AdoptInput): AdoptResult {
   const candidates: { contract: TalosMinor; cost: number; bases: Bases }[] = [];
   for (const contract of candidateContracts(input.nodes, input.cluster?.talosVersion)) {
     const bases = new Bases(contract, skeleton(inferred, contract, `v${contract}.0`, [{ address: "x", hostname: "x", role: "worker" }]), input.secrets);
-    let cost = 0;
+    // Each input gen config must be given counts a little: between contracts whose bases are
+    // equally close, the one whose defaults (its installer image) the configs carry wins.
+    let cost = Object.keys(generateOptions(inferred, contract)).length / 2;
     for (const rep of reps) {
       const d = nodeDelta(bases.forNode(rep), rep.docs);
       cost += d.ops.reduce((n, op) => n + opCost(op), 0) + 1000 * d.problems.length;
@@ -300,6 +338,11 @@ export function adoptManifest(input: AdoptInput): AdoptResult {
   const built = skeleton(inferred, contract, talosVersionFor(contract, input.nodes, input.cluster?.talosVersion), nodes);
   const ordered: Manifest = { version: built.version, cluster: built.cluster, ...(built.generate ? { generate: built.generate } : {}), ...(patches.length > 0 ? { patches } : {}), nodes };
   const yaml = manifestYaml(ordered);
+  const mismatch = bundleMismatch(
+    deltas.flatMap((d) => d.ops),
+    docs,
+  );
+  const warnings = mismatch.length > 0 ? [`the secrets bundle does not match the configs: patches set ${mismatch.slice(0, 10).join(", ")}${mismatch.length > 10 ? ", …" : ""}`] : undefined;
 
   // The invariant, on the text itself: what a reader of the YAML renders.
   const parsed = manifestSchema.safeParse(parseYaml(yaml));
@@ -307,7 +350,7 @@ export function adoptManifest(input: AdoptInput): AdoptResult {
   if (!parsed.success) {
     const why = `the adopted manifest is not valid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
     for (const r of report) r.reason = why;
-    return { manifest: ordered, yaml, report: { nodes: report }, contract: { chosen: contract, candidates: candidates.map(({ contract: c, cost }) => ({ contract: c, cost })) } };
+    return { manifest: ordered, yaml, report: { nodes: report, ...(warnings ? { warnings } : {}) }, contract: { chosen: contract, candidates: candidates.map(({ contract: c, cost }) => ({ contract: c, cost })) } };
   }
   const manifest = parsed.data;
   const renderer = new ManifestRenderer(manifest, input.secrets);
@@ -337,5 +380,5 @@ export function adoptManifest(input: AdoptInput): AdoptResult {
     r.reason = delta.problems.length > 0 ? "no Talos patch can make its config from the generated one" : "the manifest does not reproduce its running config";
     r.paths = [...new Set([...delta.problems, ...paths])].slice(0, 51);
   });
-  return { manifest, yaml, report: { nodes: report }, contract: { chosen: contract, candidates: candidates.map(({ contract: c, cost }) => ({ contract: c, cost })) } };
+  return { manifest, yaml, report: { nodes: report, ...(warnings ? { warnings } : {}) }, contract: { chosen: contract, candidates: candidates.map(({ contract: c, cost }) => ({ contract: c, cost })) } };
 }

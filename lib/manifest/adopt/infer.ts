@@ -139,6 +139,7 @@ export function inferInputs(nodes: readonly InferInput[], given: { kubernetesVer
   }
 
   let kubernetesVersion = given.kubernetesVersion;
+  if (kubernetesVersion !== undefined && !K8S_VERSION.test(kubernetesVersion)) throw new AdoptError(`${JSON.stringify(kubernetesVersion)} is not a Kubernetes version like v1.33.2`);
   if (!kubernetesVersion) {
     const tags = each((docs, v1) => {
       const image = str(dig(docOfKind(docs, "KubeletConfig"), "image")) ?? str(dig(v1, "machine", "kubelet", "image"));
@@ -164,11 +165,14 @@ export function inferInputs(nodes: readonly InferInput[], given: { kubernetesVer
     /* checked above */
   }
   const sanLists = ordered.map((n) => strings(dig(docOfKind(n.docs, "v1alpha1"), "machine", "certSANs")));
+  const machinePrefix = commonPrefix(sanLists);
   for (const n of ordered) {
     if (n.role !== "controlplane") continue;
-    const api = docOfKind(n.docs, "KubeAPIServerConfig") ? dig(docOfKind(n.docs, "KubeAPIServerConfig"), "certExtraSANs") : dig(docOfKind(n.docs, "v1alpha1"), "cluster", "apiServer", "certSANs");
-    const list = strings(api);
-    sanLists.push(list[0] === endpointHost && sanLists[0]?.[0] !== endpointHost ? list.slice(1) : list);
+    const apiDoc = docOfKind(n.docs, "KubeAPIServerConfig");
+    const list = strings(apiDoc ? apiDoc.certExtraSANs : dig(docOfKind(n.docs, "v1alpha1"), "cluster", "apiServer", "certSANs"));
+    // Which reading holds the most of the machine SANs: with or without the endpoint's host first.
+    const stripped = list[0] === endpointHost ? list.slice(1) : list;
+    sanLists.push(commonPrefix([machinePrefix, stripped]).length >= commonPrefix([machinePrefix, list]).length ? stripped : list);
   }
   const additionalSans = commonPrefix(sanLists);
 
