@@ -13,9 +13,9 @@ import { contractFor, generateMachineConfig } from "../talos/generate";
 import { generateSecretsBundle, parseSecretsBundle, type SecretsBundle } from "../talos/secrets/bundle";
 import { TALOS_MINORS, type TalosMinor } from "../talos/constants";
 import { type ClusterRecipe, type Fleet, startFleet } from "./fleet";
-import { clusterRecipe, type RecipeMember } from "./recipe";
+import { clusterRecipe, hostnamePatch, type RecipeMember } from "./recipe";
 import { RecipeConfigs } from "./recipe-configs";
-import { ADDRESS_PLACEHOLDER, HOSTNAME_PLACEHOLDER, renderNodeConfig } from "../talos/generate/template";
+import { ADDRESS_PLACEHOLDER, buildConfigTemplate, HOSTNAME_PLACEHOLDER, renderNodeConfig } from "../talos/generate/template";
 
 type Doc = Record<string, unknown> & { kind?: string };
 type V1 = {
@@ -77,6 +77,11 @@ describe("clusterRecipe (pure)", () => {
       const before = new Set(validateConfig(generated, { talosVersion: minor }).issues.map((i) => i.message));
       const issues = validateConfig(operatorRender(recipe, secrets, node), { talosVersion: minor }).issues.filter((i) => !before.has(i.message));
       expect(issues, `${minor} ${node.hostname}`).toEqual([]);
+      // hostnamePatch through the patcher writes what the template's substitution writes.
+      const input = { clusterName: "c", endpoint: recipe.cluster.endpoint, kubernetesVersion: "1.33.1", talosVersion: minor, secrets };
+      expect(applyPatches(generateMachineConfig({ ...input, additionalSans: [node.address] }, node.role), [loadPatch(hostnamePatch(minor, node.hostname), "hostname")])).toBe(
+        renderNodeConfig(buildConfigTemplate(input, node.role), node),
+      );
     }
   });
 
