@@ -68,7 +68,7 @@ export async function clusterDrift(deps: ManifestDeps, cluster: string): Promise
         continue;
       }
       const paths = configDifferences(rendered, r.config);
-      nodes.push(paths.length === 0 ? { node: r.id, hostname, state: "in-sync", paths } : { node: r.id, hostname, state: "drifted", paths, message: `${paths.length} path(s) differ from the manifest's render` });
+      nodes.push(paths.length === 0 ? { node: r.id, hostname, state: "in-sync", paths } : { node: r.id, hostname, state: "drifted", paths, message: "The running config differs from the manifest's render" });
     }
   }
   for (const n of manifest.nodes) {

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, parseDocument, stringify } from "yaml";
 
+import { applyPatches, loadPatch } from "@/lib/config/patch";
 import { redactManifest } from "@/lib/manifest/redact";
 import { adoptCluster } from "@/lib/server/manifests/adopt";
 import { makeManifestDeps, type ManifestDeps } from "@/lib/server/manifests/deps";
@@ -161,7 +162,8 @@ describe("an adopted cluster", () => {
 
     const w = workers[0]!;
     const before = await running(w);
-    const outside = before.replace(/^machine:\n/m, 'machine:\n    sysctls:\n        vm.max_map_count: "262144"\n');
+    // Someone uses talosctl directly: a sysctl no manifest patch sets.
+    const outside = applyPatches(before, [loadPatch('machine:\n  sysctls:\n    kernel.pid_max: "4194304"\n', "outside")]);
     await t.clients.admin.applyConfiguration(w, { data: outside, mode: "no-reboot" });
     t.fleet.setFault({ node: workers[1]!, fault: "down" });
     try {
@@ -169,8 +171,7 @@ describe("an adopted cluster", () => {
       const by = new Map(drift.nodes.map((n) => [n.node, n]));
       const drifted = by.get(`${w}@${cluster}`)!;
       expect(drifted.state).toBe("drifted");
-      expect(drifted.paths).toHaveLength(1);
-      expect(drifted.paths[0]).toMatch(/^machine\.sysctls/);
+      expect(drifted.paths).toEqual(["machine.sysctls.kernel.pid_max"]);
       expect(by.get(`${workers[1]}@${cluster}`)).toMatchObject({ state: "unreachable" });
       expect(by.get(`${cps[0]}@${cluster}`)).toMatchObject({ state: "in-sync" });
     } finally {
@@ -192,14 +193,14 @@ describe("an adopted cluster", () => {
   });
 
   it("saves an edit as the next revision, refuses a stale base (409) and an invalid manifest (422), saving nothing", async () => {
-    const edited = withPatch(yaml, { name: "worker sysctls", selector: { role: "worker" }, patch: 'machine:\n  sysctls:\n    vm.max_map_count: "262144"\n' });
+    const edited = withPatch(yaml, { name: "worker sysctls", selector: { role: "worker" }, patch: 'machine:\n  sysctls:\n    kernel.pid_max: "4194304"\n' });
     const ok = await putManifest(d, cluster, { yaml: edited, baseRevision: 1, message: "sysctl for workers" }, USER);
     expect(ok.revision).toBe(2);
     expect((await d.repo.get(cluster, 2))).toMatchObject({ source: "edit", message: "sysctl for workers", author: USER });
     expect((await getManifest(d, cluster, { reveal: true })).yaml).toContain("worker sysctls");
 
     expect(await rejection(putManifest(d, cluster, { yaml: edited, baseRevision: 1 }, USER))).toMatchObject({ code: "conflict", details: { latestRevision: 2, baseRevision: 1 } });
-    const bad = edited.replace("vm.max_map_count", "vm.max_map_count: [\n");
+    const bad = edited.replace("kernel.pid_max", "kernel.pid_max: [\n");
     const e = (await rejection(putManifest(d, cluster, { yaml: bad, baseRevision: 2 }, USER))) as AppError;
     expect(e.code).toBe("invalid_config");
     expect((e.details as { issues: { line: number }[] }).issues.length).toBeGreaterThan(0);
@@ -219,9 +220,9 @@ describe("an adopted cluster", () => {
     // The render of a worker now carries the sysctl; the diff from the running config shows it.
     const r = await renderManifestNode(d, cluster, { yaml: (await getManifest(d, cluster, { reveal: false })).yaml, node: `${workers[0]}@${cluster}` }, { label: USER, reveal: false });
     expect(r.node).toBe(`${workers[0]}@${cluster}`);
-    expect(r.config).toContain("vm.max_map_count");
+    expect(r.config).toContain("kernel.pid_max");
     expect(r.config).toContain("******");
-    expect(r.diff).toContain('+        vm.max_map_count: "262144"');
+    expect(r.diff).toContain('+        kernel.pid_max: "4194304"');
     const cp = await renderManifestNode(d, cluster, { yaml: edited, node: cps[0]! }, { label: USER, reveal: true });
     expect(cp.diff).toBe("");
     expect(cp.config).toBe(await running(cps[0]!));
