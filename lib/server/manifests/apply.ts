@@ -80,7 +80,17 @@ export async function applyManifestPlan(deps: PlanDeps, cluster: string, req: Ap
   }
   const manifest = await repo.manifest(plan.id);
   const updates = plan.nodes.filter((n) => n.change === "update");
-  const configs = await Promise.all(updates.map(async (n) => ({ id: n.node, role: n.role, yaml: await repo.nodeConfig(plan.id, n.node), mode: n.mode, message: n.reboot ? "Ready: reboots the node" : "Ready: applies without a reboot" })));
+  const configs = await Promise.all(
+    updates.map(async (n) => ({
+      id: n.node,
+      role: n.role,
+      yaml: await repo.nodeConfig(plan.id, n.node),
+      mode: n.mode,
+      message: n.reboot ? "Ready: reboots the node" : "Ready: applies without a reboot",
+      // The runner checks it again right before the node's apply: a change made meanwhile is not overwritten.
+      expectedRunningHash: n.runningHash,
+    })),
+  );
   const concurrency = req.concurrency ?? 1;
   const result = await m.db.transaction().execute(async (trx) => {
     if (!(await repo.on(trx).claim(plan.id, actor, m.now()))) throw new AppError("conflict", `Plan ${plan.id} was applied already; plan again`, { details: { planId: plan.id } });

@@ -124,6 +124,9 @@ describe("manifest plan and apply", () => {
     const broken = plan.nodes.find((n) => n.hostname === target.hostname)!;
     expect(broken.change).toBe("refused");
     expect(broken.issues.join("\n")).toMatch(/dnsDomain|dns domain/);
+    // First the manifest line that set it, as the editor marks it, naming the node.
+    const line = yaml.split("\n").findIndex((l) => l.includes("dnsDomain: not a domain!")) + 1;
+    expect(broken.issues[0]).toMatch(new RegExp(`^line ${line}: ${target.hostname}: `));
     expect(plan.summary).toMatchObject({ refused: 1, update: 2, none: 2 });
     const since = Date.now();
     const e = await rejection(applyManifestPlan(t.plan, t.cluster, { planId: plan.planId }, USER, { runner }));
@@ -233,6 +236,19 @@ describe("manifest plan and apply", () => {
       expect(await rejection(applyManifestPlan(t.plan, t.cluster, { planId: plan.planId }, USER, { runner }))).toMatchObject({ code: "conflict", message: expect.stringContaining(`${down}: unreachable`) });
     } finally {
       t.fleet.clearFaults(t.address(down));
+    }
+  });
+
+  it("a node slower than the per-node deadline is unreachable; the plan does not wait for it", async () => {
+    const { yaml } = edit((m) => (m.patches = [...(m.patches ?? []), { name: "dns 3", selector: { role: "worker" }, patch: "machine:\n  kubelet:\n    clusterDNS: [10.96.0.12]\n" }]));
+    const slow = workers[1]!;
+    t.fleet.setFault({ node: t.address(slow), fault: "slow", ms: 3_000 });
+    try {
+      const plan = await planManifest({ ...t.plan, planNodeTimeoutMs: 1_000 }, t.cluster, { yaml, mode: "auto" }, USER);
+      expect(plan.nodes.find((n) => n.node === slow)).toMatchObject({ change: "unreachable", issues: [`${slow} did not answer within 1 s`] });
+      expect(plan.summary).toMatchObject({ unreachable: 1, update: 2 });
+    } finally {
+      t.fleet.clearFaults(t.address(slow));
     }
   });
 

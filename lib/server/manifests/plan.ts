@@ -8,14 +8,14 @@ import { parseManifest } from "@/lib/manifest/parse";
 import { ManifestRenderer } from "@/lib/manifest/render";
 import type { Manifest, ManifestNode } from "@/lib/manifest/schema";
 import type { RolloutMode } from "@/lib/schemas/configs";
-import type { ManifestIssue, PlanResponse } from "@/lib/schemas/manifests";
+import type { PlanResponse } from "@/lib/schemas/manifests";
 import { defaultConfigDeps, type ConfigDeps } from "@/lib/server/configs/deps";
 import { configHash } from "@/lib/server/configs/modes";
 import { runPreflight } from "@/lib/server/configs/preflight";
 import { defaultManifestDeps, type ManifestDeps } from "@/lib/server/manifests/deps";
 import { mapLimited } from "@/lib/server/manifests/nodes";
 import { PlanRepository, publicPlan, type PlanSummary, type StoredPlanNode } from "@/lib/server/manifests/plans-repo";
-import { mergeRedactedManifest } from "@/lib/server/manifests/redaction";
+import { checkManifestText, invalidManifest, mergeBack } from "@/lib/server/manifests/service";
 import { storedSecrets } from "@/lib/server/manifests/stored";
 import { recordAudit } from "@/lib/server/platform/audit";
 import { AppError, isAppError } from "@/lib/server/platform/errors";
@@ -47,30 +47,19 @@ const UNREACHABLE_CODES = new Set(["node_unreachable", "node_timeout", "forbidde
 
 const dotted = (path: readonly (string | number)[]) => path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
 
-/** The manifest's problems as one 422, each on its manifest line (details.issues). */
-function manifestRefused(issues: ManifestIssue[]): AppError {
-  const errors = issues.filter((i) => i.severity === "error");
-  const first = errors[0]!;
-  return new AppError("invalid_config", `The manifest has ${errors.length} error${errors.length > 1 ? "s" : ""}: line ${first.line}: ${first.message}${errors.length > 1 ? " …" : ""}`, {
-    details: { issues },
-  });
-}
-
-/** A manifest that parses and passes the semantic checks, secrets merged back. @throws AppError invalid_config */
-export async function readManifestText(deps: PlanDeps, cluster: string, yaml: string, latest: number | null): Promise<{ text: string; manifest: Manifest }> {
-  const text = await mergeRedactedManifest(yaml, async () => {
-    if (latest === null) throw new AppError("invalid_config", `The manifest has redacted values ('******') and cluster "${cluster}" has no saved manifest to take them from: enter the values`);
-    return deps.manifests.repo.manifest(cluster, latest);
-  });
-  const parsed = parseManifest(text);
-  if (!parsed.manifest || parsed.issues.some((i) => i.severity === "error")) throw manifestRefused(parsed.issues);
-  return { text, manifest: parsed.manifest };
+/** A manifest that parses and passes the semantic checks, secrets merged back. @throws AppError invalid_config (details.issues on manifest lines) */
+export async function readManifestText(deps: PlanDeps, cluster: string, yaml: string): Promise<{ text: string; manifest: Manifest }> {
+  const merged = await mergeBack(deps.manifests, cluster, yaml);
+  if ("issues" in merged) throw invalidManifest(merged.issues);
+  const parsed = parseManifest(merged.yaml);
+  if (!parsed.manifest || parsed.issues.some((i) => i.severity === "error")) throw invalidManifest(parsed.issues);
+  return { text: merged.yaml, manifest: parsed.manifest };
 }
 
 function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AppError("node_timeout", `${what} did not answer within ${Math.round(ms / 1000)} s`)), ms);
+    timer = setTimeout(() => reject(new AppError("node_timeout", `${what} did not answer within ${ms / 1000} s`)), ms);
   });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
@@ -112,6 +101,22 @@ async function planNode(deps: PlanDeps, ctx: { cluster: string; mode: RolloutMod
   }
 }
 
+/**
+ * Nodes refused by the local check get the manifest lines that caused it first (the patch line,
+ * the node entry, the generation input), as the editor marks them. Only run when a node failed
+ * it: checking renders every node again (in the validation pool, within its budget).
+ */
+async function placeRefusals(nodes: PlannedNode[], text: string, secretsYaml: string): Promise<void> {
+  // Refused before the node was asked (no running config read): the render or the local check.
+  const refused = nodes.filter((n) => n.change === "refused" && n.runningHash === null);
+  if (refused.length === 0) return;
+  const issues = (await checkManifestText(text, secretsYaml)).filter((i) => i.severity === "error");
+  for (const n of refused) {
+    const placed = issues.filter((i) => i.nodes.includes(n.hostname)).map((i) => `line ${i.line}: ${i.message}`);
+    n.issues = [...placed, ...n.issues];
+  }
+}
+
 export function summarize(nodes: readonly Pick<StoredPlanNode, "change" | "reboot">[]): PlanSummary {
   const count = (c: StoredPlanNode["change"]) => nodes.filter((n) => n.change === c).length;
   return { none: count("none"), update: count("update"), reboot: nodes.filter((n) => n.change === "update" && n.reboot).length, refused: count("refused"), unreachable: count("unreachable") };
@@ -131,15 +136,16 @@ export function summarize(nodes: readonly Pick<StoredPlanNode, "change" | "reboo
  */
 export async function planManifest(deps: PlanDeps, cluster: string, req: PlanRequest, actor: string): Promise<PlanResponse> {
   const m = deps.manifests;
-  const [{ bundle }, latest] = await Promise.all([storedSecrets(m, cluster), m.repo.latest(cluster)]);
+  const [secrets, latest] = await Promise.all([storedSecrets(m, cluster), m.repo.latest(cluster)]);
   const baseRevision = latest?.revision ?? null;
-  const { text, manifest } = await readManifestText(deps, cluster, req.yaml, baseRevision);
+  const { text, manifest } = await readManifestText(deps, cluster, req.yaml);
   const members = await m.clusterNodes(cluster);
   const listed = new Set(manifest.nodes.map((n) => n.address));
   const notInManifest = members.filter((a) => !listed.has(a)).map((a) => nodeId(cluster, a));
-  const renderer = new ManifestRenderer(manifest, bundle);
+  const renderer = new ManifestRenderer(manifest, secrets.bundle);
   const ctx = { cluster, mode: req.mode, renderer, members: new Set(members) };
   const nodes = await mapLimited(manifest.nodes, m.concurrency, (n) => planNode(deps, ctx, n));
+  await placeRefusals(nodes, text, secrets.text);
   const summary = summarize(nodes);
   const now = m.now();
   const id = `mp-${now.toISOString().slice(0, 10).replaceAll("-", "")}-${randomBytes(6).toString("hex")}`;

@@ -76,6 +76,34 @@ describe("rollouts of per-node configs", () => {
     expect((await listAudit(t.deps.db, { limit: 20 })).some((e) => e.action === "config.rollout.create" && e.target === id)).toBe(true);
   });
 
+  it("does not overwrite a node whose running config changed since its config was checked", async () => {
+    const [changed, kept] = [t.ids[2]!, t.ids[3]!];
+    const planned = await Promise.all(
+      [changed, kept].map(async (id) => {
+        const running = await t.runningConfig(id);
+        return { id, role: "worker" as const, yaml: withHostname(running, `planned-${t.address(id)}`), mode: "no-reboot" as const, message: "", expectedRunningHash: configHash(running) };
+      }),
+    );
+    const id = await t.deps.db.transaction().execute((trx) =>
+      insertPlannedRollout(t.deps, trx, { cluster, mode: "auto", concurrency: 1, redactedYaml: "", configHash: "m", manifestRevision: 8, nodes: planned }, USER),
+    );
+    // Someone applies another config to the first node after the check, before the rollout reaches it.
+    const outside = withHostname(await t.runningConfig(changed), "changed-outside");
+    await t.clients.admin.applyConfiguration(t.address(changed), { data: outside, mode: "no-reboot" });
+    const since = Date.now();
+    kickRollout(id, { runner });
+    await runner.idle(id);
+    const done = await getRollout(t.deps, id);
+    expect(done.state).toBe("failed");
+    expect(done.nodes.map((n) => [n.id, n.state])).toEqual([
+      [changed, "failed"],
+      [kept, "preflight-ok"],
+    ]);
+    expect(done.nodes[0]!.message).toContain("running config changed since the plan");
+    expect(appliesByNode(since)).toEqual({});
+    expect(configHash(await t.runningConfig(changed))).toBe(configHash(outside));
+  });
+
   it("is written in the caller's transaction: rolled back with it, nothing left to drive", async () => {
     const yaml = await t.runningConfig(t.ids[2]!);
     let id = "";

@@ -25,6 +25,8 @@ export interface StoredRolloutNode extends RolloutNode {
   configHash: string | null;
   /** The boot marker (boot ID or boot time) read before the apply, to see the reboot happen. */
   bootBefore: string | null;
+  /** A planned node: the running config (its configHash) the plan was made against; anything else is not overwritten. */
+  expectedRunningHash: string | null;
 }
 
 /** A node's own config, checked before the rollout was created (a manifest plan's render and dry run). */
@@ -34,6 +36,8 @@ export interface PlannedNodeConfig {
   /** The mode the node's dry run resolved to. */
   mode: ApplyMode | null;
   message: string;
+  /** configHash of the running config the node was checked against: the runner applies only over that one. */
+  expectedRunningHash?: string | null;
 }
 
 export interface NodeUpdate {
@@ -113,7 +117,13 @@ export class RolloutRepository {
               state: n.config ? "preflight-ok" : "pending",
               message: n.config?.message ?? "",
               ...(n.config
-                ? { mode: n.config.mode, config_sealed: this.box.seal(n.config.yaml, n.id), key_id: this.box.keyId, config_hash: n.config.hash }
+                ? {
+                    mode: n.config.mode,
+                    config_sealed: this.box.seal(n.config.yaml, n.id),
+                    key_id: this.box.keyId,
+                    config_hash: n.config.hash,
+                    expected_running_hash: n.config.expectedRunningHash ?? null,
+                  }
                 : {}),
             })),
           )
@@ -301,6 +311,7 @@ function toRollout(r: RolloutRow, nodes: NodeRow[]): StoredRollout {
       finishedAt: n.finished_at,
       configHash: n.config_hash,
       bootBefore: n.boot_before,
+      expectedRunningHash: n.expected_running_hash,
     })),
   };
 }

@@ -312,6 +312,7 @@ export class RolloutRunner {
       const deadline = this.clock.now() + this.healthTimeoutMs;
       if (node.state === "applying") {
         if (node.startedAt === null) {
+          if (node.expectedRunningHash !== null) await this.assertRunningAsPlanned(client, address, node.expectedRunningHash);
           // A fresh start: remember the boot before the apply, then apply.
           const bootBefore = await bootIdentity(client, address);
           await d.write((trx) => this.repo.on(trx).updateNode(r.id, node.id, { bootBefore }, now()));
@@ -327,6 +328,18 @@ export class RolloutRunner {
       // Stopped or taken over: the node stays as persisted, for whoever drives the rollout next.
       if (e instanceof DriveStopped || e instanceof LeaseLostError || d.signal.aborted) return;
       await d.write((trx) => this.repo.on(trx).updateNode(r.id, node.id, { state: "failed", message: errorText(e), finishedAt: now() }, now())).catch(() => undefined);
+    }
+  }
+
+  /**
+   * A planned node's config was made for the running config it had then: if that changed since
+   * (someone applied another outside this rollout), applying the plan's would silently undo it.
+   * The node fails instead, and the rollout stops there (unless told to go on).
+   */
+  private async assertRunningAsPlanned(client: TalosClient, address: string, expected: string): Promise<void> {
+    const running = await client.machineConfig(address);
+    if (configHash(running.yaml) !== expected) {
+      throw new AppError("conflict", "Not applied: its running config changed since the plan (outside this rollout); plan again");
     }
   }
 

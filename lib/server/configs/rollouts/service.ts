@@ -158,7 +158,8 @@ export interface PlannedRollout {
   redactedYaml: string;
   configHash: string;
   manifestRevision: number | null;
-  nodes: { id: string; role: "controlplane" | "worker"; yaml: string; mode: ApplyMode | null; message: string }[];
+  /** `expectedRunningHash`: the node's running config (configHash) the config was made for; another is not overwritten. */
+  nodes: { id: string; role: "controlplane" | "worker"; yaml: string; mode: ApplyMode | null; message: string; expectedRunningHash?: string | null }[];
 }
 
 /**
@@ -184,7 +185,7 @@ export async function insertPlannedRollout(deps: ConfigDeps, trx: Db, r: Planned
     redactedYaml: r.redactedYaml,
     state: "running",
     manifestRevision: r.manifestRevision,
-    nodes: nodes.map((n) => ({ id: n.id, role: n.role, config: { yaml: n.yaml, hash: configHash(n.yaml), mode: n.mode, message: n.message } })),
+    nodes: nodes.map((n) => ({ id: n.id, role: n.role, config: { yaml: n.yaml, hash: configHash(n.yaml), mode: n.mode, message: n.message, expectedRunningHash: n.expectedRunningHash ?? null } })),
   });
   await recordAudit(trx, {
     actor,

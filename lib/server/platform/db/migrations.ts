@@ -153,6 +153,7 @@ const MANIFEST_PLANS = `
         PRIMARY KEY (plan_id, node)
       );
       ALTER TABLE config_rollouts ADD COLUMN manifest_revision INTEGER;
+      ALTER TABLE config_rollout_nodes ADD COLUMN expected_running_hash TEXT;
     `;
 
 // A cluster's manifest history: revision numbers count per cluster (the unique index makes two

@@ -128,6 +128,8 @@ export interface ConfigRolloutNodesTable {
   config_sealed: string | null;
   key_id: string | null;
   boot_before: string | null;
+  /** A planned node: configHash of the running config its plan was made against, checked before its apply. */
+  expected_running_hash: string | null;
   revision_id: number | null;
   started_at: string | null;
   finished_at: string | null;
