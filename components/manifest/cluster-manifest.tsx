@@ -1,11 +1,12 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { CheckCheck, CircleAlert, ClipboardList, FileCode2, History, LoaderCircle, Lock, PencilLine, Radar, RotateCw, Save, Undo2 } from "lucide-react";
+import { CheckCheck, CircleAlert, ClipboardList, FileCode2, History, LoaderCircle, Lock, PencilLine, Radar, RotateCw, Save, Type, Undo2 } from "lucide-react";
 import Link from "next/link";
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 
 import { useControlAccess } from "@/components/auth/use-availability";
+import { usePlainEditor } from "@/components/config-editor/use-plain-editor";
 import { ROLLOUT_STATE } from "@/components/config-push/push-model";
 import { QueryError } from "@/components/fleet/query-error";
 import { Badge } from "@/components/ui/badge";
@@ -24,6 +25,7 @@ import { ManifestEditor } from "./manifest-editor";
 import type { ManifestEditorHandle } from "./manifest-monaco";
 import { manifestNodes, type ListedNode } from "./manifest-model";
 import { NodePanel } from "./node-panel";
+import { PlainManifestEditor } from "./plain-editor";
 import { PlanView } from "./plan-view";
 import { ProblemsList } from "./problems-list";
 import { SecretsExport } from "./secrets-export";
@@ -53,6 +55,7 @@ export function ClusterManifest({ cluster }: { cluster: string }) {
 function ManifestWorkspace({ cluster, initial, isAdmin, blockedReason }: { cluster: string; initial: ManifestResponse; isAdmin: boolean; blockedReason: string | null }) {
   const queryClient = useQueryClient();
   const [tab, setTab] = useState<Tab>("manifest");
+  const [plain, setPlain] = usePlainEditor();
   const [text, setText] = useState(initial.yaml);
   const [base, setBase] = useState({ text: initial.yaml, revision: initial.revision });
   const [replaced, setReplaced] = useState(0);
@@ -243,41 +246,50 @@ function ManifestWorkspace({ cluster, initial, isAdmin, blockedReason }: { clust
                 <PencilLine aria-hidden className="size-3" /> Edited, not saved
               </Badge>
             ) : null}
-            {isAdmin ? (
-              <div className="ml-auto flex flex-wrap items-center gap-2">
-                {dirty ? (
-                  <Button size="sm" variant="ghost" onClick={() => replaceText(base.text)} title={`Go back to revision #${base.revision}`}>
-                    <Undo2 aria-hidden className="size-4" /> Discard edits
+            <div className="ml-auto flex flex-wrap items-center gap-2">
+              <Button size="sm" variant="ghost" aria-pressed={plain} onClick={() => setPlain(!plain)} title="A plain text box, for screen readers and simple browsers">
+                <Type aria-hidden className="size-4" /> Plain text
+              </Button>
+              {isAdmin ? (
+                <>
+                  {dirty ? (
+                    <Button size="sm" variant="ghost" onClick={() => replaceText(base.text)} title={`Go back to revision #${base.revision}`}>
+                      <Undo2 aria-hidden className="size-4" /> Discard edits
+                    </Button>
+                  ) : null}
+                  <Button size="sm" onClick={() => save.mutate()} disabled={!dirty || save.isPending || errors > 0} title={errors > 0 ? "Fix the problems first" : "Save as a new revision without applying"}>
+                    <Save aria-hidden className="size-4" /> {save.isPending ? "Saving…" : "Save"}
                   </Button>
-                ) : null}
-                <Button size="sm" onClick={() => save.mutate()} disabled={!dirty || save.isPending || errors > 0} title={errors > 0 ? "Fix the problems first" : "Save as a new revision without applying"}>
-                  <Save aria-hidden className="size-4" /> {save.isPending ? "Saving…" : "Save"}
-                </Button>
-                <Button
-                  size="sm"
-                  variant="primary"
-                  onClick={() => plan.mutate(text)}
-                  disabled={plan.isPending || blockedReason !== null}
-                  title={blockedReason ?? "Ask every node what it would do with its render (dry run); nothing is applied"}
-                >
-                  <ClipboardList aria-hidden className="size-4" /> {plan.isPending ? "Asking every node…" : "Plan"}
-                </Button>
-              </div>
-            ) : null}
+                  <Button
+                    size="sm"
+                    variant="primary"
+                    onClick={() => plan.mutate(text)}
+                    disabled={plan.isPending || blockedReason !== null}
+                    title={blockedReason ?? "Ask every node what it would do with its render (dry run); nothing is applied"}
+                  >
+                    <ClipboardList aria-hidden className="size-4" /> {plan.isPending ? "Asking every node…" : "Plan"}
+                  </Button>
+                </>
+              ) : null}
+            </div>
           </div>
           <div className="grid lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
             <div className="h-[62vh] min-h-80 border-border lg:border-r">
-              <ManifestEditor
-                cluster={cluster}
-                value={text}
-                revision={replaced}
-                onChange={setText}
-                readOnly={!isAdmin}
-                serverIssues={validation.server?.issues ?? null}
-                localIssues={validation.server?.text === text ? [] : validation.local}
-                onReady={onReady}
-                label={`Manifest of ${cluster}`}
-              />
+              {plain ? (
+                <PlainManifestEditor value={text} onChange={setText} readOnly={!isAdmin} onReady={onReady} label={`Manifest of ${cluster}`} />
+              ) : (
+                <ManifestEditor
+                  cluster={cluster}
+                  value={text}
+                  revision={replaced}
+                  onChange={setText}
+                  readOnly={!isAdmin}
+                  serverIssues={validation.server?.issues ?? null}
+                  localIssues={validation.server?.text === text ? [] : validation.local}
+                  onReady={onReady}
+                  label={`Manifest of ${cluster}`}
+                />
+              )}
             </div>
             <div className="h-[62vh] min-h-80 border-t border-border lg:border-t-0">
               <NodePanel
