@@ -157,6 +157,44 @@ test.describe.serial("cluster manifest", () => {
   });
 });
 
+test.describe("cluster manifest saves", () => {
+  test("save makes a revision; saving over a newer one says so and reloads it", async ({ page, request }) => {
+    test.setTimeout(90_000);
+    const cluster = await firstCluster(request);
+    await ensureAdopted(request, cluster);
+    const m = new ManifestPage(page, cluster);
+    await m.goto();
+    await m.waitForEditor();
+
+    // A plain save: a new revision, nothing applied.
+    await m.insertBefore(1, "# e2e: first save\n");
+    await expect(m.check()).toContainText("Valid", { timeout: 30_000 });
+    await m.button("Save").click();
+    const saved = page.getByRole("status").filter({ hasText: /^Saved as revision #\d+\. Nothing is applied/ });
+    await expect(saved).toBeVisible();
+    const revision = Number(/#(\d+)/.exec((await saved.textContent()) ?? "")![1]);
+
+    // Someone else saves on top of it (the API, as another admin would).
+    const path = `/api/clusters/${encodeURIComponent(cluster)}/manifest`;
+    const latest = (await (await request.get(path)).json()) as { yaml: string; revision: number };
+    expect(latest.revision).toBe(revision);
+    const other = await request.put(path, { data: { yaml: `# e2e: saved elsewhere\n${latest.yaml}`, baseRevision: revision }, headers: await csrfHeader(request) });
+    expect(other.ok(), await other.text()).toBe(true);
+
+    // This tab's next save is refused with a way out.
+    await m.insertBefore(1, "# e2e: second save\n");
+    await expect(m.check()).toContainText("Valid", { timeout: 30_000 });
+    await m.button("Save").click();
+    const conflict = page.getByRole("alert").filter({ hasText: "Someone saved a newer revision" });
+    await expect(conflict).toBeVisible();
+    await conflict.getByRole("button", { name: "Reload the latest revision" }).click();
+    await expect(conflict).toBeHidden();
+    await expect.poll(() => m.text()).toContain("# e2e: saved elsewhere");
+    expect(await m.text()).not.toContain("# e2e: second save");
+    await expect(page.getByText("Edited, not saved")).toBeHidden();
+  });
+});
+
 test.describe("cluster manifest as a viewer", () => {
   test.use({ storageState: storageStateFile("viewer") });
 
