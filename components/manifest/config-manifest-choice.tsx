@@ -1,21 +1,15 @@
-"use client";
-
-import { useQueries, useQuery } from "@tanstack/react-query";
 import { ArrowRight, FileStack } from "lucide-react";
 import Link from "next/link";
 
 import { Card } from "@/components/ui/card";
-import { clustersQueryOptions } from "@/lib/client/clusters";
-import { manifestQueryOptions } from "@/lib/client/manifests";
 
 /**
  * The config page's first choice: each cluster's manifest (the declarative way to change every
- * node), above the single-node editor, which stays for one-off changes.
+ * node), above the single-node editor, which stays for one-off changes. `manifests`: each
+ * cluster's latest revision (null before adoption), read by the page on the server.
  */
-export function ConfigManifestChoice({ cluster }: { cluster: string | null }) {
-  const clusters = useQuery(clustersQueryOptions);
-  const list = (clusters.data?.clusters ?? []).filter((c) => !cluster || c.name === cluster);
-  const manifests = useQueries({ queries: list.map((c) => manifestQueryOptions(c.name)) });
+export function ConfigManifestChoice({ manifests }: { manifests: Record<string, number | null> }) {
+  const list = Object.entries(manifests);
   if (list.length === 0) return null;
   return (
     <Card className="space-y-3 px-4 py-3">
@@ -26,17 +20,16 @@ export function ConfigManifestChoice({ cluster }: { cluster: string | null }) {
         <p className="text-xs text-fg-muted">Change every node of a cluster from one declarative file, planned and applied as a rollout. The editor below is for one-off changes to a single node.</p>
       </div>
       <ul className="flex flex-wrap gap-2">
-        {list.map((c, i) => {
-          const m = manifests[i];
-          const state = m?.isPending ? "checking…" : m?.isError ? "cannot read" : m?.data ? `revision #${m.data.revision}` : "not adopted yet";
+        {list.map(([cluster, revision]) => {
+          const state = revision === null ? "not adopted yet" : `revision #${revision}`;
           return (
-            <li key={c.name}>
+            <li key={cluster}>
               <Link
-                href={`/clusters/${encodeURIComponent(c.name)}`}
+                href={`/clusters/${encodeURIComponent(cluster)}`}
                 className="flex items-center gap-2 rounded-md border border-border px-3 py-1.5 text-sm hover:bg-surface-muted"
-                aria-label={`Cluster manifest of ${c.name} (${state})`}
+                aria-label={`Cluster manifest of ${cluster} (${state})`}
               >
-                <span className="font-medium">{c.name}</span>
+                <span className="font-medium">{cluster}</span>
                 <span className="text-xs text-fg-muted">{state}</span>
                 <ArrowRight aria-hidden className="size-4 text-fg-muted" />
               </Link>

@@ -52,6 +52,14 @@ export async function pageClusterManifest(grant: PageGrant, cluster: string): Pr
   }
 }
 
+/** Each cluster's latest manifest revision number (null: not adopted), without reading the manifests. */
+export async function pageManifestRevisions(grant: PageGrant, clusters: readonly string[]): Promise<Record<string, number | null>> {
+  grantedActor(grant, "viewer");
+  const repo = defaultManifestDeps().repo;
+  const entries = await Promise.all(clusters.map(async (c) => [c, (await repo.latest(c))?.revision ?? null] as const));
+  return Object.fromEntries(entries);
+}
+
 export async function pageCertificates(grant: PageGrant, query: CertificatesQuery = {}): Promise<CertificatesResponse> {
   grantedActor(grant, "viewer");
   return listCertificates(query);
