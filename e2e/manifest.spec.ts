@@ -166,8 +166,15 @@ test.describe("cluster manifest saves", () => {
     await m.goto();
     await m.waitForEditor();
 
-    // A plain save: a new revision, nothing applied.
+    // An edit survives a reload of the tab (and says so).
     await m.insertBefore(1, "# e2e: first save\n");
+    await expect(page.getByText("Edited, not saved")).toBeVisible();
+    await page.reload();
+    await m.waitForEditor();
+    expect(await m.text()).toContain("# e2e: first save");
+    await expect(page.getByText(/Your unsaved edits in this tab were restored/)).toBeVisible();
+
+    // A plain save: a new revision, nothing applied.
     await expect(m.check()).toContainText("Valid", { timeout: 30_000 });
     await m.button("Save").click();
     const saved = page.getByRole("status").filter({ hasText: /^Saved as revision #\d+\. Nothing is applied/ });

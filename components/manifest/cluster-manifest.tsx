@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { CheckCheck, CircleAlert, ClipboardList, FileCode2, History, LoaderCircle, Lock, PencilLine, Radar, RotateCw, Save, Type, Undo2 } from "lucide-react";
 import Link from "next/link";
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 
 import { useControlAccess } from "@/components/auth/use-availability";
 import { usePlainEditor } from "@/components/config-editor/use-plain-editor";
@@ -25,6 +25,7 @@ import { ManifestEditor } from "./manifest-editor";
 import type { ManifestEditorHandle } from "./manifest-monaco";
 import { manifestNodes, type ListedNode } from "./manifest-model";
 import { NodePanel } from "./node-panel";
+import { openingText, readManifestDraft, writeManifestDraft } from "./drafts";
 import { PlainManifestEditor } from "./plain-editor";
 import { PlanView } from "./plan-view";
 import { ProblemsList } from "./problems-list";
@@ -33,6 +34,16 @@ import { useManifestValidation } from "./use-manifest-validation";
 
 type Tab = "manifest" | "history" | "drift";
 
+const noop = () => () => {};
+/** False during the server render and hydration, true after. */
+function useIsClient(): boolean {
+  return useSyncExternalStore(
+    noop,
+    () => true,
+    () => false,
+  );
+}
+
 /** The cluster page's body: adoption before a manifest exists, then the manifest workspace. */
 export function ClusterManifest({ cluster }: { cluster: string }) {
   const manifest = useQuery(manifestQueryOptions(cluster));
@@ -40,8 +51,10 @@ export function ClusterManifest({ cluster }: { cluster: string }) {
   const isAdmin = !access.hidden;
   const blockedReason = !access.hidden && !access.allowed ? access.reason : null;
   const [adopted, setAdopted] = useState<AdoptReport | null>(null);
+  const isClient = useIsClient();
 
-  if (manifest.isPending) return <Skeleton className="h-[60vh]" />;
+  // Drafts live in sessionStorage: the workspace opens in the browser only (the editor is anyway).
+  if (manifest.isPending || (manifest.data && !isClient)) return <Skeleton className="h-[60vh]" />;
   if (manifest.isError) return <QueryError what="the cluster's manifest" error={manifest.error} retry={() => void manifest.refetch()} />;
   if (manifest.data === null) return <AdoptPanel cluster={cluster} canAdopt={isAdmin} blockedReason={blockedReason} onAdopted={setAdopted} />;
   return (
@@ -56,10 +69,11 @@ function ManifestWorkspace({ cluster, initial, isAdmin, blockedReason }: { clust
   const queryClient = useQueryClient();
   const [tab, setTab] = useState<Tab>("manifest");
   const [plain, setPlain] = usePlainEditor();
-  const [text, setText] = useState(initial.yaml);
+  const [opening] = useState(() => openingText(initial, readManifestDraft(cluster)));
+  const [text, setText] = useState(opening.text);
   const [base, setBase] = useState({ text: initial.yaml, revision: initial.revision });
   const [replaced, setReplaced] = useState(0);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(opening.notice);
   const [planned, setPlanned] = useState<{ plan: PlanResponse; text: string } | null>(null);
   const editor = useRef<ManifestEditorHandle | null>(null);
   const onReady = useCallback((h: ManifestEditorHandle | null) => {
@@ -75,6 +89,7 @@ function ManifestWorkspace({ cluster, initial, isAdmin, blockedReason }: { clust
   const nodes = listed ?? lastNodes.nodes;
   const drift = useQuery(clusterDriftQueryOptions(cluster));
   const dirty = text !== base.text;
+  useEffect(() => writeManifestDraft(cluster, dirty ? { text, baseRevision: base.revision } : null), [cluster, dirty, text, base.revision]);
 
   function replaceText(next: string) {
     setText(next);
