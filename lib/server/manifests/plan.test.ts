@@ -252,6 +252,25 @@ describe("manifest plan and apply", () => {
     }
   });
 
+  it("a patch that cannot apply to one node refuses that node, named by the patch and its manifest line", async () => {
+    const target = t.manifest.nodes[2]!;
+    const { yaml } = edit((m) => (m.patches = [...(m.patches ?? []), { name: "drop a missing key", selector: { nodes: [target.hostname] }, patch: "- op: remove\n  path: /machine/nosuchkey\n" }]));
+    const plan = await planManifest(t.plan, t.cluster, { yaml, mode: "auto" }, USER);
+    const node = plan.nodes.find((n) => n.hostname === target.hostname)!;
+    expect(node.change).toBe("refused");
+    expect(node.issues.some((i) => i.includes('patches[') && i.includes('"drop a missing key"'))).toBe(true);
+    expect(node.issues[0]).toMatch(/^line \d+: /);
+    expect(plan.nodes.filter((n) => n !== node).every((n) => n.change === "none")).toBe(true);
+  });
+
+  it("a change the node can only take with a reboot plans as update with reboot", async () => {
+    const target = t.manifest.nodes[4]!;
+    const { yaml } = edit((m) => (m.patches = [...(m.patches ?? []), { name: "extra disk", selector: { nodes: [target.address] }, patch: "machine:\n  disks:\n    - device: /dev/sdb\n      partitions:\n        - mountpoint: /var/mnt/extra\n" }]));
+    const plan = await planManifest(t.plan, t.cluster, { yaml, mode: "auto" }, USER);
+    expect(plan.nodes.find((n) => n.hostname === target.hostname)).toMatchObject({ change: "update", reboot: true });
+    expect(plan.summary).toMatchObject({ update: 1, reboot: 1, none: 4 });
+  });
+
   it("unknown plans are 404; a manifest node outside the cluster is unreachable; a cluster node outside the manifest is named", async () => {
     expect(await rejection(applyManifestPlan(t.plan, t.cluster, { planId: "mp-nope" }, USER, { runner }))).toMatchObject({ code: "not_found" });
     const { yaml } = edit((m) => {

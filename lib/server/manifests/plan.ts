@@ -77,8 +77,8 @@ async function planNode(deps: PlanDeps, ctx: { cluster: string; mode: RolloutMod
   try {
     config = ctx.renderer.render(node);
   } catch (e) {
-    if (!(e instanceof SourceError)) throw e;
-    return { ...base, change: "refused", issues: [formatSourceError(e)] };
+    // A patch that does not apply names its place; anything else the generator refuses is still this node's refusal.
+    return { ...base, change: "refused", issues: [e instanceof SourceError ? formatSourceError(e) : `the render failed: ${e instanceof Error ? e.message : String(e)}`] };
   }
   const rendered = { ...base, config, configHash: configHash(config) };
   try {
