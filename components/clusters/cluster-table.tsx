@@ -1,6 +1,7 @@
 "use client";
 
 import { FileText, KeyRound, Upload } from "lucide-react";
+import Link from "next/link";
 import { useState } from "react";
 
 import { Badge } from "@/components/ui/badge";
@@ -49,7 +50,11 @@ export function ClusterTable({ clusters, nodeCounts, now, removing, onRemove }: 
           const siblings = clusters.filter((x) => uploadId !== undefined && x.uploadId === uploadId).map((x) => x.name);
           return (
             <TableRow key={c.name} aria-label={`Cluster ${c.name}`}>
-              <TableCell className="whitespace-nowrap font-medium">{c.name}</TableCell>
+              <TableCell className="whitespace-nowrap font-medium">
+                <Link href={`/clusters/${encodeURIComponent(c.name)}`} className="text-accent hover:underline" title={`${c.name}: its manifest, plan and apply, history and drift`}>
+                  {c.name}
+                </Link>
+              </TableCell>
               <TableCell className="whitespace-nowrap">
                 {c.source === "upload" ? (
                   <Badge tone="info">

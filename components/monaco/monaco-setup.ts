@@ -35,7 +35,7 @@ import { configureMonacoYaml, type JSONSchema, type MonacoYaml } from "monaco-ya
 
 import { formatYaml } from "@/lib/config/format";
 import { configJsonSchema } from "@/lib/config/schema";
-import type { TalosMinor } from "@/lib/config/types";
+import { LATEST_TALOS_MINOR, type TalosMinor } from "@/lib/config/types";
 
 export type Monaco = typeof monaco;
 
@@ -103,6 +103,10 @@ monaco.languages.registerDocumentFormattingEditProvider("yaml", {
 
 let yaml: MonacoYaml | undefined;
 let yamlVersion: TalosMinor | undefined;
+let manifestSchema: JSONSchema | undefined;
+
+/** A cluster manifest's model path ends so; machine configs get the Talos schema, manifests theirs. */
+export const MANIFEST_MODEL_SUFFIX = ".manifest.yaml";
 
 function yamlOptions(version: TalosMinor) {
   return {
@@ -113,13 +117,26 @@ function yamlOptions(version: TalosMinor) {
     hover: true,
     // Formatting is Minos's own (formatYaml), the same for Monaco and the plain-text editor.
     format: { enable: false },
-    schemas: [{ uri: `https://minos.local/schemas/talos-${version}.json`, fileMatch: ["*"], schema: configJsonSchema(version) as JSONSchema }],
+    schemas: [
+      { uri: `https://minos.local/schemas/talos-${version}.json`, fileMatch: ["*", `!*${MANIFEST_MODEL_SUFFIX}`], schema: configJsonSchema(version) as JSONSchema },
+      ...(manifestSchema ? [{ uri: "https://minos.local/schemas/manifest.json", fileMatch: [`*${MANIFEST_MODEL_SUFFIX}`], schema: manifestSchema }] : []),
+    ],
   };
 }
 
 /** Completion and hover docs for a Talos version: configures monaco-yaml once, then updates it. */
 export function setTalosSchema(version: TalosMinor): void {
   if (version === yamlVersion) return;
+  yamlVersion = version;
+  if (!yaml) yaml = configureMonacoYaml(monaco, yamlOptions(version));
+  else void yaml.update(yamlOptions(version));
+}
+
+/** Completion and hover docs for cluster manifests (models whose path ends in MANIFEST_MODEL_SUFFIX). */
+export function setManifestSchema(schema: JSONSchema): void {
+  if (manifestSchema === schema) return;
+  manifestSchema = schema;
+  const version = yamlVersion ?? LATEST_TALOS_MINOR;
   yamlVersion = version;
   if (!yaml) yaml = configureMonacoYaml(monaco, yamlOptions(version));
   else void yaml.update(yamlOptions(version));

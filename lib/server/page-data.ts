@@ -4,6 +4,7 @@ import type { AuditEntry } from "@/lib/schemas/audit";
 import type { ApiToken, Invitation, SessionInfo, User } from "@/lib/schemas/auth";
 import type { CertificatesQuery, CertificatesResponse, NearestExpiry } from "@/lib/schemas/certs";
 import type { ClustersResponse, NodeDetail, NodesResponse } from "@/lib/schemas/fleet";
+import type { ManifestResponse } from "@/lib/schemas/manifests";
 import type { UpgradePlan, UpgradePlanSummary } from "@/lib/schemas/upgrades";
 import { listAudit } from "@/lib/server/platform/audit";
 import { defaultAuthDeps } from "@/lib/server/auth/deps";
@@ -13,6 +14,9 @@ import { getNearestExpiry, listCertificates } from "@/lib/server/certs/service";
 import { getDb } from "@/lib/server/platform/db/db";
 import { listClusters } from "@/lib/server/fleet/clusters";
 import { getNodeDetailOrThrow, listNodes } from "@/lib/server/fleet/service";
+import { defaultManifestDeps } from "@/lib/server/manifests/deps";
+import { getManifest } from "@/lib/server/manifests/service";
+import { isAppError } from "@/lib/server/platform/errors";
 import { startUpgradeRunner } from "@/lib/server/upgrades";
 
 /**
@@ -35,6 +39,25 @@ export async function pageNodeDetail(grant: PageGrant, id: string): Promise<Node
 export async function pageClusters(grant: PageGrant): Promise<ClustersResponse> {
   grantedActor(grant, "viewer");
   return listClusters();
+}
+
+/** The cluster's latest manifest, redacted (as GET …/manifest answers); null before adoption. */
+export async function pageClusterManifest(grant: PageGrant, cluster: string): Promise<ManifestResponse | null> {
+  grantedActor(grant, "viewer");
+  try {
+    return await getManifest(defaultManifestDeps(), cluster, { reveal: false });
+  } catch (e) {
+    if (isAppError(e) && e.code === "not_found") return null;
+    throw e;
+  }
+}
+
+/** Each cluster's latest manifest revision number (null: not adopted), without reading the manifests. */
+export async function pageManifestRevisions(grant: PageGrant, clusters: readonly string[]): Promise<Record<string, number | null>> {
+  grantedActor(grant, "viewer");
+  const repo = defaultManifestDeps().repo;
+  const entries = await Promise.all(clusters.map(async (c) => [c, (await repo.latest(c))?.revision ?? null] as const));
+  return Object.fromEntries(entries);
 }
 
 export async function pageCertificates(grant: PageGrant, query: CertificatesQuery = {}): Promise<CertificatesResponse> {
