@@ -29,6 +29,11 @@ export interface PlannedFile {
   path: string;
   data: string;
   mode: number;
+  /**
+   * Give the file exactly `mode`, even when it exists (whose mode is otherwise kept, as
+   * talosctl's os.WriteFile keeps it): secrets must not land in a file others can read.
+   */
+  exactMode?: boolean;
   noClobber: boolean;
   /** Print talosctl's `Created PATH` on standard error once written. */
   announce: boolean;

@@ -40,6 +40,7 @@ import {
   type ApplyOptions,
   type CliIo,
   type PlanOptions,
+  unexpectedError,
 } from "./manifest-remote";
 import { MIGRATE_USAGE, migrateInputs, parseMigrateArgs, runMigrate } from "./migrate";
 import { PATCH_USAGE, parsePatchArgs, patchInputs, runPatch } from "./patch";
@@ -201,6 +202,23 @@ const client = () => apiClient(apiTarget(process.env));
  * sent as the file's text, so the server's line numbers are the file's.
  */
 async function runManifestCommand(name: "plan" | "apply", argv: string[]): Promise<number> {
+  return exitOneOnCrash(`minos ${name}`, () => manifestCommand(name, argv));
+}
+
+/**
+ * A crash (a bug) in plan, apply or export prints one plain line and exits 1: the last resort
+ * below would exit 2, which CI reads as "changes" after plan or apply.
+ */
+async function exitOneOnCrash(command: string, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    process.stderr.write(unexpectedError(command, e));
+    return 1;
+  }
+}
+
+async function manifestCommand(name: "plan" | "apply", argv: string[]): Promise<number> {
   const usage = name === "plan" ? PLAN_USAGE : APPLY_USAGE;
   let opts: PlanOptions | ApplyOptions;
   try {
@@ -228,6 +246,10 @@ async function runManifestCommand(name: "plan" | "apply", argv: string[]): Promi
 }
 
 async function runExportCommand(argv: string[]): Promise<number> {
+  return exitOneOnCrash("minos manifest export", () => exportCommand(argv));
+}
+
+async function exportCommand(argv: string[]): Promise<number> {
   let opts;
   try {
     opts = parseExportArgs(argv);

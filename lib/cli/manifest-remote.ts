@@ -190,15 +190,25 @@ export function formatPlan(plan: PlanResponse, opts: { diff: boolean }): string 
 const issuesInDetails = z.object({ issues: z.array(manifestIssueSchema) });
 
 /**
+ * The server's 422 names its first issues in the message ("The manifest has 2 problems: line 19:
+ * …; line 23: …", lib/server/manifests/service.ts) for clients that show the message alone; the
+ * CLI prints every issue on its own located line, so the headline stops before the first one.
+ */
+export function issueHeadline(message: string): string {
+  const m = /^(.*?): line \d+: /s.exec(message);
+  return m ? m[1]! : message;
+}
+
+/**
  * An error answer in plain words; problems of the manifest as `MANIFEST:LINE:COL: error: …`
  * (the lines of the file as it was sent; a rendered config's problem names its nodes first).
  */
 export function formatApiError(e: ApiError, command: string, manifestFile?: string): string {
-  const located = manifestFile === undefined ? null : issuesInDetails.safeParse(e.details);
-  let out = `${command}: ${e.message}${e.code === "unexpected" ? "" : ` (${e.code}, HTTP ${e.status})`}\n`;
-  if (located?.success) {
-    for (const i of located.data.issues) out += formatManifestIssue(manifestFile!, i) + "\n";
-  }
+  const parsed = manifestFile === undefined ? null : issuesInDetails.safeParse(e.details);
+  const issues = parsed?.success ? parsed.data.issues : [];
+  const headline = issues.length > 0 ? issueHeadline(e.message) : e.message;
+  let out = `${command}: ${headline}${e.code === "unexpected" ? "" : ` (${e.code}, HTTP ${e.status})`}\n`;
+  for (const i of issues) out += formatManifestIssue(manifestFile!, i) + "\n";
   if (e.status === 401) out += `${command}: check MINOS_TOKEN (an API token that is not expired or revoked)\n`;
   return out;
 }
@@ -231,6 +241,8 @@ const enc = encodeURIComponent;
 /** Of GET /api/clusters, only what the CLI reads (the rest may change without breaking it). */
 const clusterNamesSchema = z.object({ clusters: z.array(z.object({ name: z.string() })) });
 const PLAN_TIMEOUT_MS = 5 * 60_000;
+/** Apply saves the revision and starts the rollout: more than other requests' 30 s (README says so). */
+const APPLY_TIMEOUT_MS = 60_000;
 
 /** How long following a rollout tolerates a server that does not answer (a restart resumes rollouts). */
 const FOLLOW_OUTAGE_MS = 2 * 60_000;
@@ -253,7 +265,15 @@ async function makePlan(client: ApiClient, o: PlanOptions, text: string, file: s
   return plan;
 }
 
-/** Runs a remote command's body; errors become printed lines and exit 1. */
+/** An error no command expected (a bug), in one plain line: its kind and message, no stack. */
+export function unexpectedError(command: string, e: unknown): string {
+  return `${command}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}\n`;
+}
+
+/**
+ * Runs a remote command's body; every error becomes printed lines and exit 1. Even a crash: let
+ * through, main.ts's last resort would exit 2, which CI reads as "changes".
+ */
 async function guarded(command: string, io: CliIo, manifestFile: string | undefined, body: () => Promise<number>): Promise<number> {
   try {
     return await body();
@@ -261,7 +281,7 @@ async function guarded(command: string, io: CliIo, manifestFile: string | undefi
     if (e instanceof ApiError) io.err(formatApiError(e, command, manifestFile));
     else if (e instanceof CliError) io.err(`${command}: ${e.message}\n`);
     else if (e instanceof SourceError) io.err(`${e.place.source ?? command}: error: ${e.message}\n`);
-    else throw e;
+    else io.err(unexpectedError(command, e));
     return 1;
   }
 }
@@ -318,7 +338,7 @@ export function runApply(o: ApplyOptions, text: string, file: string, client: ()
         return 1;
       }
     }
-    const applied = await api.post(`/api/clusters/${enc(plan.cluster)}/manifest/apply`, { planId: plan.planId, ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }) }, applyPlanResponseSchema, { timeoutMs: 60_000 });
+    const applied = await api.post(`/api/clusters/${enc(plan.cluster)}/manifest/apply`, { planId: plan.planId, ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }) }, applyPlanResponseSchema, { timeoutMs: APPLY_TIMEOUT_MS });
     io.out(`\nSaved manifest revision ${applied.revision} of cluster ${plan.cluster}\n`);
     if (applied.rolloutId === null) {
       io.out("No node changes: nothing to roll out\n");
@@ -342,7 +362,7 @@ export function runApply(o: ApplyOptions, text: string, file: string, client: ()
 export interface ExportResult {
   code: number;
   /** The text to write (main.ts writes it atomically), and its mode. */
-  file?: { path: string; data: string; mode: number };
+  file?: { path: string; data: string; mode: number; exactMode: boolean };
 }
 
 export async function runExport(o: ExportOptions, client: () => ApiClient, io: CliIo): Promise<ExportResult> {
@@ -352,8 +372,9 @@ export async function runExport(o: ExportOptions, client: () => ApiClient, io: C
     // The server redacts quietly for anyone but an admin: a file that only looks revealed would fail later.
     if (o.reveal && m.yaml.includes(REDACTED)) throw new CliError(`the server redacted the secrets: --reveal needs an admin's token (nothing written)`);
     if (o.output === "-") io.out(m.yaml);
-    // Revealed secrets: readable by the owner only, as talosctl writes secrets.yaml.
-    else result = { code: 0, file: { path: o.output, data: m.yaml, mode: o.reveal ? 0o600 : 0o644 } };
+    // Revealed secrets: readable by the owner only, as talosctl writes secrets.yaml, and so even
+    // when the file existed with a wider mode (a redacted export's 0644).
+    else result = { code: 0, file: { path: o.output, data: m.yaml, mode: o.reveal ? 0o600 : 0o644, exactMode: o.reveal } };
     io.err(`minos manifest export: revision ${m.revision} of cluster ${o.cluster}${o.reveal ? "" : " (secrets redacted)"}\n`);
     return 0;
   });

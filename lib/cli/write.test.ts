@@ -116,6 +116,14 @@ describe("writePlanFiles", () => {
     expect(modeOf("y.yaml")).toBe(0o664);
   });
 
+  it("gives a file asking for its exact mode that mode even when it existed wider (secrets)", async () => {
+    writeFileSync(path.join(dir, "m.yaml"), "old\n", { mode: 0o644 });
+    chmodSync(path.join(dir, "m.yaml"), 0o644);
+    await writePlanFiles({ files: [{ path: "m.yaml", data: "secret\n", mode: 0o600, exactMode: true, noClobber: false, announce: false }], stdout: "", stderr: "" }, dir);
+    expect(modeOf("m.yaml")).toBe(0o600);
+    expect(readFileSync(path.join(dir, "m.yaml"), "utf8")).toBe("secret\n");
+  });
+
   it("writes through a symlink: the real file is replaced, the link stays", async () => {
     mkdirSync(path.join(dir, "real"));
     writeFileSync(path.join(dir, "real/config.yaml"), "old");

@@ -5,7 +5,8 @@
  * were written, so a full disk or a permission error leaves no partial output behind.
  *
  * What talosctl's os.WriteFile (open with O_TRUNC) does, kept here: the mode is asked of open(2),
- * so the umask applies; an existing file keeps its mode; a symlink is written through (the real
+ * so the umask applies; an existing file keeps its mode (unless the file asks for its exact mode:
+ * secrets); a symlink is written through (the real
  * file is replaced, the link stays); a device, FIFO or descriptor (`-o /dev/stdout`) is written
  * into, never replaced. Renames are per file: if one fails after another succeeded, the earlier
  * file stays replaced (the remaining temporary files are removed). Node-only (the CLI's edge).
@@ -117,9 +118,10 @@ export async function writePlanFiles(plan: OutputPlan, baseDir: string): Promise
       const tmp = `${target.path}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
       staged.push({ tmp, real: target.path, source: f.path });
       // The umask filters a new file's mode (as talosctl's os.WriteFile); an existing file's
-      // mode is kept, as truncating it in place would.
+      // mode is kept, as truncating it in place would, unless the plan asks for its exact mode.
       await writeThrough(tmp, f.data, "wx", f.mode);
-      if (target.mode !== undefined) await chmod(tmp, target.mode);
+      if (f.exactMode) await chmod(tmp, f.mode);
+      else if (target.mode !== undefined) await chmod(tmp, target.mode);
     }
     // Special files cannot be staged; write them before any rename, so a failure there (a
     // closed pipe) replaces no file.
