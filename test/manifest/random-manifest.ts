@@ -47,6 +47,9 @@ function add(docs: Docs, doc: Obj): void {
 const v1 = (body: Obj): Obj => body;
 const doc = (kind: string, body: Obj): Obj => ({ apiVersion: "v1alpha1", kind, ...body });
 
+/** The password of the registry mirror some random patches name (`https://robot:…@cache.example.com`). */
+export const MIRROR_PASSWORD = "mirr0r-pw";
+
 /** One realistic change, in the form the contract uses. */
 function fragment(rng: Rng, minor: number, address: string): Obj {
   const multiK8s = minor >= 14;
@@ -74,7 +77,8 @@ function fragment(rng: Rng, minor: number, address: string): Obj {
       return v1({ machine: { certSANs: [rng.chance(0.5) ? address : `${rng.pick(["api", "k8s", "lb"])}.example.com`] } });
     case 5: {
       const host = rng.pick(["docker.io", "ghcr.io", "quay.io"]);
-      const url = `https://${rng.pick(["mirror-a", "mirror-b", "cache"])}.example.com`;
+      // Sometimes with credentials: adoption must keep those in patches (redacted), out of `generate`.
+      const url = `https://${rng.pick(["mirror-a", "mirror-b", "cache", `robot:${MIRROR_PASSWORD}@cache`])}.example.com`;
       if (minor >= 12) return doc("RegistryMirrorConfig", { name: host, endpoints: [{ url }] });
       return v1({ machine: { registries: { mirrors: { [host]: { endpoints: [url] } } } } });
     }

@@ -8,16 +8,20 @@ import { applyPatches, encodeConfig, loadPatch } from "@/lib/config/patch";
 import { configDifferences } from "@/lib/manifest/compare";
 import { ManifestRenderer } from "@/lib/manifest/render";
 import { manifestSchema, type Manifest, type ManifestNode } from "@/lib/manifest/schema";
-import { generateMachineConfig, type GenerateInput } from "@/lib/talos/generate";
+import { parseManifest } from "@/lib/manifest/parse";
+import { redactManifest } from "@/lib/manifest/redact";
+import { defaultInstallVersion, generateMachineConfig, type GenerateInput } from "@/lib/talos/generate";
 import { buildConfigTemplate, renderNodeConfig } from "@/lib/talos/generate/template";
 import type { TalosMinor } from "@/lib/talos/constants";
 import { generateSecretsBundle, parseSecretsBundle } from "@/lib/talos/secrets/bundle";
+import { installerImage } from "@/lib/talos/upgrade";
 
 import type { Op } from "./delta";
 import { factorOps } from "./factor";
 import { generateOptions, inferInputs } from "./infer";
 import { readDocuments } from "./documents";
-import { AdoptError, adoptManifest, type AdoptNodeInput } from "./index";
+import { AdoptError, adoptManifest, manifestYaml, type AdoptNodeInput } from "./index";
+import { anchorsAndAliases } from "@/test/manifest/yaml-anchors";
 
 const secrets = parseSecretsBundle(readFileSync(path.join(__dirname, "../../talos/generate/testdata/secrets.yaml"), "utf8"), "secrets.yaml");
 
@@ -92,10 +96,25 @@ describe("inferring gen config's inputs", () => {
     });
   });
 
-  it("leaves gen config's defaults out of `generate`", () => {
+  it("leaves talosctl's fixed defaults out of `generate`, and always writes the installer image the configs carry", () => {
     const plain: GenerateInput = { clusterName: "x", endpoint: "https://10.0.0.10:6443", kubernetesVersion: "1.33.2", talosVersion: "1.13", secrets };
     const inferred = inferInputs([{ role: "worker", docs: readDocuments(generateMachineConfig(plain, "worker")) }]);
-    expect(generateOptions(inferred, "1.13")).toEqual({});
+    // The default image comes from SUGGESTED_VERSIONS, which a Minos release moves: pinned, so
+    // the manifest renders the same image under every Minos version.
+    expect(generateOptions(inferred, "1.13")).toEqual({ installImage: installerImage(defaultInstallVersion("1.13")) });
+    // 1.14 without an install disk writes no installer document: no image to pin.
+    const diskless = inferInputs([{ role: "worker", docs: readDocuments(generateMachineConfig({ ...plain, talosVersion: "1.14", installDisk: "" }, "worker")) }]);
+    expect(generateOptions(diskless, "1.14")).toEqual({ installDisk: "" });
+  });
+
+  it("pins the installer image in the adopted manifest's text, even when it is the contract's default", () => {
+    const m: Manifest = { cluster: cluster("v1.13.9"), nodes: [node("cp-1", "controlplane", "10.0.0.11"), node("w-1", "worker", "10.0.1.1")] };
+    const running = runningFrom(m);
+    const result = adoptManifest({ nodes: running, secrets });
+    const image = installerImage(defaultInstallVersion("1.13"));
+    expect(result.manifest.generate).toEqual({ installImage: image });
+    expect(parse(result.yaml).generate).toEqual({ installImage: image });
+    expectReproduced(running, result);
   });
 
   it("takes the value most nodes agree on; the others keep theirs in their own patch", () => {
@@ -106,7 +125,7 @@ describe("inferring gen config's inputs", () => {
     };
     const running = runningFrom(m);
     const result = adoptManifest({ nodes: running, secrets });
-    expect(result.manifest.generate).toEqual({ dnsDomain: "corp.local" });
+    expect(result.manifest.generate).toEqual({ dnsDomain: "corp.local", installImage: installerImage(defaultInstallVersion("1.13")) });
     expect(result.manifest.nodes[2]!.patch).toBe("cluster:\n    network:\n        dnsDomain: other.local\n");
     expectReproduced(running, result);
   });
@@ -327,5 +346,83 @@ describe("the simulator's fleets", () => {
     // Nothing shared beyond gen config: each node's own patch holds just its address.
     expect(result.manifest.patches).toBeUndefined();
     expect(parse(result.manifest.nodes[4]!.patch!)).toEqual({ machine: { certSANs: ["10.5.0.14"] } });
+  });
+});
+
+describe("the adopted manifest as a whole", () => {
+  it("reports every node when the manifest would be refused: two nodes with one hostname", () => {
+    const m: Manifest = { cluster: cluster("v1.13.9"), nodes: [node("cp", "controlplane", "10.0.0.1"), node("w", "worker", "10.0.0.2"), node("w-2", "worker", "10.0.0.3")] };
+    const running = runningFrom(m);
+    // Two machines that both call themselves `w`: the manifest keys nodes by hostname.
+    running[2]!.hostname = "w";
+    const result = adoptManifest({ nodes: running, secrets });
+    expect(parseManifest(result.yaml).issues.filter((i) => i.severity === "error")).toHaveLength(1);
+    expect(result.report.nodes.map((n) => n.reproduced)).toEqual([false, false, false]);
+    expect(result.report.nodes[2]!.reason).toMatch(/^the adopted manifest is not valid for it: line \d+: hostname w is listed twice \(first for 10\.0\.0\.2 on line \d+\)$/);
+    expect(result.report.nodes[0]!.reason).toMatch(/^the adopted manifest is not valid: line \d+: hostname w is listed twice/);
+  });
+
+  it("writes no YAML anchors or aliases, even for objects the manifest shares", () => {
+    const selector = { role: "worker" as const };
+    const labels = { zone: "a" };
+    const m: Manifest = {
+      cluster: cluster("v1.13.9"),
+      patches: [
+        { name: "a", selector, patch: "machine:\n  sysctls:\n    a: \"1\"\n" },
+        { name: "b", selector, patch: "machine:\n  sysctls:\n    b: \"1\"\n" },
+      ],
+      nodes: [
+        { ...node("w-1", "worker", "10.0.1.1"), labels },
+        { ...node("w-2", "worker", "10.0.1.2"), labels },
+      ],
+    };
+    const text = manifestYaml(m);
+    expect(anchorsAndAliases(text)).toEqual([]);
+    expect(manifestSchema.parse(parse(text))).toEqual(m);
+  });
+});
+
+describe("registry mirrors with credentials", () => {
+  const password = "s3cr3t-mirror-pw";
+  const url = `https://robot:${password}@mirror.example.com`;
+  const mirrorPatch = (minor: number) =>
+    minor >= 12
+      ? `apiVersion: v1alpha1\nkind: RegistryMirrorConfig\nname: docker.io\nendpoints:\n  - url: ${url}\n`
+      : `machine:\n  registries:\n    mirrors:\n      docker.io:\n        endpoints: [${url}]\n`;
+
+  it.each([11, 13, 14])("keeps them out of `generate`: only a patch string holds them, and redaction hides them (1.%i)", (minor) => {
+    const versions: Record<number, string> = { 11: "v1.11.5", 13: "v1.13.9", 14: "v1.14.0" };
+    const m: Manifest = {
+      cluster: cluster(versions[minor]!),
+      generate: { registryMirrors: { "ghcr.io": ["https://ghcr-cache.example.com"] } },
+      patches: [{ name: "mirror", patch: mirrorPatch(minor) }],
+      nodes: [node("cp-1", "controlplane", "10.0.0.11"), node("w-1", "worker", "10.0.1.1")],
+    };
+    const running = runningFrom(m);
+    expect(running.every((n) => n.config.includes(password))).toBe(true);
+    const result = adoptManifest({ nodes: running, secrets });
+    expectReproduced(running, result);
+    // The credential-free mirror stays a gen config input; the other is a patch's.
+    expect(result.manifest.generate?.registryMirrors).toEqual({ "ghcr.io": ["https://ghcr-cache.example.com"] });
+    const withoutPatches = structuredClone(result.manifest);
+    for (const p of withoutPatches.patches ?? []) p.patch = "";
+    for (const n of withoutPatches.nodes) delete n.patch;
+    expect(JSON.stringify(withoutPatches)).not.toContain(password);
+    expect(result.manifest.patches?.some((p) => p.patch.includes(password))).toBe(true);
+    expect(result.yaml).toContain(password);
+    expect(redactManifest(result.yaml)).not.toContain(password);
+  });
+
+  it("keeps a cluster endpoint with credentials in a patch too", () => {
+    const m: Manifest = {
+      cluster: cluster("v1.13.9"),
+      patches: [{ name: "endpoint", patch: `cluster:\n  controlPlane:\n    endpoint: https://admin:${password}@10.0.0.10:6443\n` }],
+      nodes: [node("cp-1", "controlplane", "10.0.0.11"), node("w-1", "worker", "10.0.1.1")],
+    };
+    const running = runningFrom(m);
+    const result = adoptManifest({ nodes: running, secrets });
+    expectReproduced(running, result);
+    expect(result.manifest.cluster.endpoint).toBe("https://10.0.0.10:6443");
+    expect(redactManifest(result.yaml)).not.toContain(password);
   });
 });

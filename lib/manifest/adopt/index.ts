@@ -13,12 +13,13 @@
  * 4. The manifest's text is rendered back for every node and compared with its running config:
  *    a node that differs is reported with the differing paths. The caller saves nothing then.
  */
-import { parse as parseYaml, Document, isScalar, visit } from "yaml";
+import { Document, isScalar, visit } from "yaml";
 
 import { applyPatches } from "@/lib/config/patch";
 import { canonicalConfig, configDifferences } from "@/lib/manifest/compare";
 import { ManifestRenderer } from "@/lib/manifest/render";
-import { manifestSchema, MANIFEST_VERSION, talosVersionSchema, type Manifest, type ManifestNode, type ManifestPatch } from "@/lib/manifest/schema";
+import { parseManifest } from "@/lib/manifest/parse";
+import { MANIFEST_VERSION, talosVersionSchema, type Manifest, type ManifestNode, type ManifestPatch } from "@/lib/manifest/schema";
 import { TALOS_MINORS, type TalosMinor } from "@/lib/talos/constants";
 import { contractFor, type MachineRole } from "@/lib/talos/generate";
 import { encodeGoYamlDocuments } from "@/lib/talos/generate/yaml";
@@ -29,7 +30,7 @@ import { compareTalosVersions, parseTalosVersion } from "@/lib/talos/version";
 import { diffDocument, type ConfigDocument, type Op } from "./delta";
 import { docOfKind, dig, readDocuments } from "./documents";
 import { factorOps, writePatch } from "./factor";
-import { AdoptError, generateOptions, inferInputs, type Inferred } from "./infer";
+import { AdoptError, generateOptions, inferInputs, nonDefaultInputs, type Inferred } from "./infer";
 
 export { AdoptError } from "./infer";
 
@@ -238,7 +239,9 @@ const HEADER = (n: number) =>
 
 /** The manifest as YAML: patches as literal blocks, the header comment on top. */
 export function manifestYaml(manifest: Manifest): string {
-  const doc = new Document(manifest);
+  // No anchors or aliases for objects used twice: manifests refuse them (a reader must see each
+  // value where it applies), and nothing of a manifest is shared by reference on purpose.
+  const doc = new Document(manifest, { aliasDuplicateObjects: false });
   doc.commentBefore = HEADER(manifest.nodes.length);
   visit(doc, {
     Pair(_, pair) {
@@ -294,7 +297,7 @@ export function adoptManifest(input: AdoptInput): AdoptResult {
     const bases = new Bases(contract, skeleton(inferred, contract, `v${contract}.0`, [{ address: "x", hostname: "x", role: "worker" }]), input.secrets);
     // Each input gen config must be given counts a little: between contracts whose bases are
     // equally close, the one whose defaults (its installer image) the configs carry wins.
-    let cost = Object.keys(generateOptions(inferred, contract)).length / 2;
+    let cost = nonDefaultInputs(inferred, contract) / 2;
     for (const rep of reps) {
       const d = nodeDelta(bases.forNode(rep), rep.docs);
       cost += d.ops.reduce((n, op) => n + opCost(op), 0) + 1000 * d.problems.length;
@@ -342,17 +345,41 @@ export function adoptManifest(input: AdoptInput): AdoptResult {
     deltas.flatMap((d) => d.ops),
     docs,
   );
-  const warnings = mismatch.length > 0 ? [`the secrets bundle does not match the configs: patches set ${mismatch.slice(0, 10).join(", ")}${mismatch.length > 10 ? ", …" : ""}`] : undefined;
+  let warnings = mismatch.length > 0 ? [`the secrets bundle does not match the configs: patches set ${mismatch.slice(0, 10).join(", ")}${mismatch.length > 10 ? ", …" : ""}`] : undefined;
 
-  // The invariant, on the text itself: what a reader of the YAML renders.
-  const parsed = manifestSchema.safeParse(parseYaml(yaml));
+  // The invariant, on the text itself: what a reader of the YAML gets. parseManifest is what
+  // every later PUT, plan and render runs, so its errors (two nodes with one hostname, say) mean
+  // the manifest would be refused there: no node counts as reproduced, and the caller saves nothing.
+  const parsed = parseManifest(yaml);
   const report: AdoptNodeReport[] = input.nodes.map((n) => ({ address: n.address, hostname: n.hostname, reproduced: false }));
-  if (!parsed.success) {
-    const why = `the adopted manifest is not valid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
-    for (const r of report) r.reason = why;
-    return { manifest: ordered, yaml, report: { nodes: report, ...(warnings ? { warnings } : {}) }, contract: { chosen: contract, candidates: candidates.map(({ contract: c, cost }) => ({ contract: c, cost })) } };
+  const errors = parsed.issues.filter((i) => i.severity === "error");
+  const notes = parsed.issues.filter((i) => i.severity !== "error").map((i) => `line ${i.line}: ${i.message}`);
+  if (notes.length > 0) warnings = [...(warnings ?? []), ...notes];
+  const result = (manifest: Manifest): AdoptResult => ({
+    manifest,
+    yaml,
+    report: { nodes: report, ...(warnings ? { warnings } : {}) },
+    contract: { chosen: contract, candidates: candidates.map(({ contract: c, cost }) => ({ contract: c, cost })) },
+  });
+  if (errors.length > 0 || !parsed.manifest) {
+    const own = new Map<number, string[]>();
+    const general: string[] = [];
+    for (const issue of errors) {
+      const text = `line ${issue.line}: ${issue.message}`;
+      const at = issue.path[0] === "nodes" && typeof issue.path[1] === "number" ? [issue.path[1]] : input.nodes.flatMap((n, i) => (issue.nodes.includes(n.hostname) ? [i] : []));
+      if (at.length === 0) general.push(text);
+      for (const i of at) own.set(i, [...(own.get(i) ?? []), text]);
+    }
+    const summary = [...general, ...[...own.values()].flat()];
+    report.forEach((r, i) => {
+      const mine = own.get(i);
+      r.reason = mine
+        ? `the adopted manifest is not valid for it: ${mine.join("; ")}`
+        : `the adopted manifest is not valid: ${summary.slice(0, 5).join("; ")}${summary.length > 5 ? "; …" : ""}`;
+    });
+    return result(ordered);
   }
-  const manifest = parsed.data;
+  const manifest = parsed.manifest;
   const renderer = new ManifestRenderer(manifest, input.secrets);
   input.nodes.forEach((_, index) => {
     const r = report[index]!;
@@ -380,5 +407,5 @@ export function adoptManifest(input: AdoptInput): AdoptResult {
     r.reason = delta.problems.length > 0 ? "no Talos patch can make its config from the generated one" : "the manifest does not reproduce its running config";
     r.paths = [...new Set([...delta.problems, ...paths])].slice(0, 51);
   });
-  return { manifest, yaml, report: { nodes: report, ...(warnings ? { warnings } : {}) }, contract: { chosen: contract, candidates: candidates.map(({ contract: c, cost }) => ({ contract: c, cost })) } };
+  return result(manifest);
 }

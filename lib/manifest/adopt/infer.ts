@@ -127,8 +127,9 @@ export function inferInputs(nodes: readonly InferInput[], given: { kubernetesVer
 
   let endpoint = majority(each((docs, v1) => str(dig(docOfKind(docs, "KubeClusterConfig"), "endpoint")) ?? str(dig(v1, "cluster", "controlPlane", "endpoint"))));
   if (!endpoint) throw new AdoptError("no node's config names the Kubernetes API endpoint (cluster.controlPlane.endpoint or KubeClusterConfig.endpoint)");
-  if (!ENDPOINT.test(endpoint)) {
-    // The manifest takes https://host:port; a path or trailing slash stays in the patches.
+  if (!ENDPOINT.test(endpoint) || endpoint.includes("@")) {
+    // The manifest takes https://host:port; a path, a trailing slash or credentials (userinfo)
+    // stay in the patches, the only part of a manifest that redaction covers.
     try {
       const u = new URL(endpoint);
       if (u.protocol !== "https:") throw new Error();
@@ -178,7 +179,11 @@ export function inferInputs(nodes: readonly InferInput[], given: { kubernetesVer
 
   const mirrorMaps = ordered.map((n) => mirrorsOf(n.docs));
   const registryMirrors: Record<string, string[]> = {};
-  const hosts = [...(mirrorMaps[0]?.keys() ?? [])].filter((h) => mirrorMaps.every((m) => m.has(h))).sort();
+  // A mirror whose endpoints carry credentials (`https://user:pw@mirror`) stays out of
+  // `generate`: patch strings are the only part of a manifest that redaction covers, so the
+  // whole mirror goes to a patch. Any `@` counts: being wrong costs a longer patch, not a leak.
+  const credentialed = new Set(mirrorMaps.flatMap((m) => [...m].filter(([, eps]) => eps.some((e) => e.includes("@"))).map(([h]) => h)));
+  const hosts = [...(mirrorMaps[0]?.keys() ?? [])].filter((h) => !credentialed.has(h) && mirrorMaps.every((m) => m.has(h))).sort();
   for (const host of hosts) {
     const eps = commonPrefix(mirrorMaps.map((m) => m.get(host)!));
     if (eps.length > 0) registryMirrors[host] = eps;
@@ -207,7 +212,14 @@ export function inferInputs(nodes: readonly InferInput[], given: { kubernetesVer
   return { clusterName, endpoint, kubernetesVersion, dnsDomain, installDisk, installImage, additionalSans, registryMirrors, discovery, kubeSpan };
 }
 
-/** The manifest's `generate` for a contract: only what differs from gen config's defaults. */
+/**
+ * The manifest's `generate` for a contract: what differs from gen config's defaults, and the
+ * installer image always (when the configs use one). The image's default is the newest release
+ * of the contract Minos knows (SUGGESTED_VERSIONS), which moves with Minos releases: left out, an
+ * adopted manifest would render another image after an upgrade of Minos (drift on every node,
+ * every plan updating every node, CLIs of different versions rendering different files). The
+ * other defaults are talosctl's own and fixed (/dev/sda, cluster.local, discovery on, no KubeSpan).
+ */
 export function generateOptions(inferred: Inferred, contract: TalosMinor): GenerateOptions {
   const g: GenerateOptions = {};
   if (inferred.additionalSans.length > 0) g.additionalSans = [...inferred.additionalSans];
@@ -215,9 +227,20 @@ export function generateOptions(inferred: Inferred, contract: TalosMinor): Gener
   if (inferred.installDisk !== "/dev/sda") g.installDisk = inferred.installDisk;
   // Without a disk 1.14 writes no installer document: its image would be unused.
   const imageUsed = inferred.installDisk !== "" || contract !== "1.14";
-  if (imageUsed && inferred.installImage !== installerImage(defaultInstallVersion(contract))) g.installImage = inferred.installImage;
+  if (imageUsed) g.installImage = inferred.installImage;
   if (Object.keys(inferred.registryMirrors).length > 0) g.registryMirrors = Object.fromEntries(Object.entries(inferred.registryMirrors).map(([h, e]) => [h, [...e]]));
   if (!inferred.discovery) g.discovery = false;
   if (inferred.kubeSpan) g.kubeSpan = true;
   return g;
+}
+
+/**
+ * How many of gen config's inputs a contract needs set away from its defaults: the installer
+ * image counts only when it is not the contract's default, so between contracts whose bases are
+ * equally close, the one whose default image the configs carry wins.
+ */
+export function nonDefaultInputs(inferred: Inferred, contract: TalosMinor): number {
+  const g = generateOptions(inferred, contract);
+  const n = Object.keys(g).length;
+  return g.installImage === installerImage(defaultInstallVersion(contract)) ? n - 1 : n;
 }

@@ -12,11 +12,14 @@ import { describe, expect, it } from "vitest";
 
 import { configDifferences } from "@/lib/manifest/compare";
 import { ManifestRenderer } from "@/lib/manifest/render";
+import { parseManifest } from "@/lib/manifest/parse";
+import { redactManifest } from "@/lib/manifest/redact";
 import { manifestSchema } from "@/lib/manifest/schema";
 import { parseSecretsBundle } from "@/lib/talos/secrets/bundle";
 
 import { adoptManifest } from "./index";
-import { randomManifest } from "@/test/manifest/random-manifest";
+import { MIRROR_PASSWORD, randomManifest } from "@/test/manifest/random-manifest";
+import { anchorsAndAliases } from "@/test/manifest/yaml-anchors";
 
 const secrets = parseSecretsBundle(readFileSync(path.join(__dirname, "../../talos/generate/testdata/secrets.yaml"), "utf8"), "secrets.yaml");
 
@@ -30,8 +33,18 @@ describe.each([10, 11, 12, 13, 14])("adoption round trip on contract 1.%i (prope
     const adopted = adoptManifest({ nodes: running, secrets });
     const context = `seed ${seed}, contract 1.${minor}\n--- original\n${stringify(original)}\n--- adopted\n${adopted.yaml}`;
     expect(adopted.report.nodes.filter((r) => !r.reproduced), context).toEqual([]);
-    const again = new ManifestRenderer(manifestSchema.parse(adopted.manifest), secrets);
-    for (const [i, n] of adopted.manifest.nodes.entries()) {
+    // What every later PUT, plan and render reads: the text, through parseManifest.
+    const parsed = parseManifest(adopted.yaml);
+    expect(parsed.issues.filter((i) => i.severity === "error"), context).toEqual([]);
+    expect(anchorsAndAliases(adopted.yaml), context).toEqual([]);
+    // Mirror credentials only inside patch strings (the parts redaction covers).
+    const outside = structuredClone(parsed.manifest!);
+    for (const p of outside.patches ?? []) p.patch = "";
+    for (const n of outside.nodes) delete n.patch;
+    expect(JSON.stringify(outside), context).not.toContain(MIRROR_PASSWORD);
+    expect(redactManifest(adopted.yaml), context).not.toContain(MIRROR_PASSWORD);
+    const again = new ManifestRenderer(parsed.manifest!, secrets);
+    for (const [i, n] of parsed.manifest!.nodes.entries()) {
       expect(configDifferences(again.render(n), running[i]!.config), `${context}\n--- node ${n.hostname}`).toEqual([]);
     }
     expect(adopted.contract.chosen).toBe(`1.${minor}`);
