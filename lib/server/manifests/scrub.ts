@@ -1,13 +1,15 @@
 import "server-only";
 
 import { configSecrets } from "@/lib/config/redact";
-import { knownSecretPieces, prepareSecrets, replacePieces, scrubText, type KnownSecrets } from "@/lib/config/secret-values";
+import { knownSecretPieces, prepareSecrets, REDACTED, scrubText, type KnownSecrets } from "@/lib/config/secret-values";
 import { ManifestRenderer } from "@/lib/manifest/render";
 import type { Manifest, ManifestNode } from "@/lib/manifest/schema";
 import { patchSecrets } from "@/lib/manifest/secrets";
 import type { ManifestIssue } from "@/lib/schemas/manifests";
 import { AppError } from "@/lib/server/platform/errors";
 import type { SecretsBundle } from "@/lib/talos/secrets/bundle";
+
+const REDACTED_SOURCE = `'${REDACTED}'`;
 
 /** Shorter values are not searched for at all: "" or "ab" would blank ordinary text. */
 const MIN_SCRUBBED = 4;
@@ -33,10 +35,21 @@ export class SecretScrubber {
     this.known = prepareSecrets([...kept].sort((a, b) => b.length - a.length));
   }
 
-  /** A config or a diff: every whole occurrence of a known secret replaced by the marker. */
+  /**
+   * A config or a diff: every whole occurrence of a known secret replaced by the marker, quoted
+   * where it starts a plain scalar (a bare `******` there would read as a YAML alias).
+   */
   config(text: string): string {
     const pieces = knownSecretPieces(text, this.known);
-    return pieces.length === 0 ? text : replacePieces(text, pieces);
+    if (pieces.length === 0) return text;
+    let out = "";
+    let at = 0;
+    for (const p of pieces) {
+      const before = p.start === 0 ? "\n" : text[p.start - 1]!;
+      out += text.slice(at, p.start) + (/\s/.test(before) ? REDACTED_SOURCE : REDACTED);
+      at = p.end;
+    }
+    return out + text.slice(at);
   }
 
   /** A message: known secrets, pieces copied from them (a truncated quote) and anything the value rules call a secret. */
