@@ -21,6 +21,12 @@ export const RATE_LIMITS = {
   badToken: { capacity: 10, refillPerSecond: 1 / 30 },
   /** Config templates, which hand out fresh key material (RSA-4096): 5 at once, then one every 12 s. */
   template: { capacity: 5, refillPerSecond: 1 / 12 },
+  /**
+   * Manifest render, validate and drift, open to viewers: each renders every node with the
+   * cluster's secrets or reads every node. 60 at once (an editor validates after each pause in
+   * typing), then one a second per client.
+   */
+  manifestCheck: { capacity: 60, refillPerSecond: 1 },
 } satisfies Record<string, RateLimitPolicy>;
 export type RateLimitName = keyof typeof RATE_LIMITS;
 

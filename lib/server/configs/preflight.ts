@@ -49,12 +49,14 @@ const dotted = (path: (string | number)[]) => path.map((s, i) => (typeof s === "
  *   errors (issues in details, at most MAX_ISSUES); too_complex (422) when validating overruns
  *   its time budget; the node's transport errors as they are (503, 504, 403, 409).
  */
-export async function runPreflight(deps: ConfigDeps, node: string, req: PreflightRequest, opts: { holdsSlot?: boolean } = {}): Promise<PreflightOutcome> {
+export async function runPreflight(deps: ConfigDeps, node: string, req: PreflightRequest, opts: { holdsSlot?: boolean; signal?: AbortSignal } = {}): Promise<PreflightOutcome> {
   const { cluster, address } = await deps.resolveNode(node);
   const holder = opts.holdsSlot ? undefined : applyInFlight(node);
   if (holder !== undefined) throw new AppError("conflict", `An apply to ${node} is in progress (${holder}); preflight again when it is done`, { node });
   const client = await deps.client(cluster);
-  const [running, talosVersion] = await Promise.all([client.machineConfig(address), client.talosVersion(address).catch(() => null)]);
+  // A caller's deadline (a plan's per-node budget) cancels the node calls themselves, not just the wait.
+  const call = opts.signal ? { signal: opts.signal } : {};
+  const [running, talosVersion] = await Promise.all([client.machineConfig(address, call), client.talosVersion(address, call).catch(() => null)]);
 
   // The config is the caller's: merge, validate and diff it off the event loop, each within a
   // time budget (AppError too_complex beyond it), so a hostile one cannot stall the server or
@@ -96,7 +98,8 @@ export async function runPreflight(deps: ConfigDeps, node: string, req: Prefligh
   };
 
   try {
-    const dry = await client.applyConfiguration(address, { data: merged, mode: req.mode, dryRun: true, tryModeTimeoutSeconds: tryTimeoutSeconds });
+    opts.signal?.throwIfAborted();
+    const dry = await client.applyConfiguration(address, { data: merged, mode: req.mode, dryRun: true, tryModeTimeoutSeconds: tryTimeoutSeconds, ...call });
     const response: PreflightResponse = {
       ...common,
       ok: true,

@@ -7,14 +7,11 @@ import { insertPlannedRollout, kickRollout, type RunnerChoice } from "@/lib/serv
 import { mapLimited } from "@/lib/server/manifests/nodes";
 import type { PlanDeps } from "@/lib/server/manifests/plan";
 import { PlanRepository, type StoredPlan } from "@/lib/server/manifests/plans-repo";
+import { PLAN_MAX_AGE_MS } from "@/lib/server/manifests/plans-repo";
 import { recordAudit } from "@/lib/server/platform/audit";
 import { AppError } from "@/lib/server/platform/errors";
 
-/**
- * A plan older than this is refused: what the nodes said about their configs an hour ago is not
- * a safe basis for changing them (and the operator has likely moved on). Plan again.
- */
-export const PLAN_MAX_AGE_MS = 60 * 60_000;
+export { PLAN_MAX_AGE_MS } from "@/lib/server/manifests/plans-repo";
 
 export interface ApplyPlanRequest {
   planId: string;

@@ -8,6 +8,7 @@ import type { Manifest, ManifestNode } from "@/lib/manifest/schema";
 import type { clusterDriftNodeSchema, clusterDriftResponseSchema } from "@/lib/schemas/manifests";
 import type { ManifestDeps } from "@/lib/server/manifests/deps";
 import { readNodes } from "@/lib/server/manifests/nodes";
+import { clusterScrubber } from "@/lib/server/manifests/scrub";
 import { storedManifest } from "@/lib/server/manifests/stored";
 import { nodeId } from "@/lib/fleet/node-id";
 
@@ -45,6 +46,8 @@ export async function clusterDrift(deps: ManifestDeps, cluster: string): Promise
   if (!latest) return { cluster, revision: null, checkedAt: deps.now().toISOString(), nodes: [] };
   const { manifest, secrets } = await storedManifest(deps, cluster, latest.revision);
   const renderer = new ManifestRenderer(manifest, secrets);
+  // A render error may quote a value; viewers read this view.
+  const scrub = clusterScrubber(secrets, [manifest]);
   const find = matcher(manifest);
   const seen = new Set<ManifestNode>();
 
@@ -57,14 +60,14 @@ export async function clusterDrift(deps: ManifestDeps, cluster: string): Promise
     if (!listed) {
       nodes.push({ node: r.id, hostname, state: "not-in-manifest", paths: [], message: "The manifest does not list this node" });
     } else if (!r.ok) {
-      nodes.push({ node: r.id, hostname, state: "unreachable", paths: [], message: r.error });
+      nodes.push({ node: r.id, hostname, state: "unreachable", paths: [], message: scrub.message(r.error) });
     } else {
       await breathe();
       let rendered: string;
       try {
         rendered = renderer.render(listed);
       } catch (e) {
-        nodes.push({ node: r.id, hostname, state: "drifted", paths: [], message: `The manifest does not render for this node: ${(e as Error).message}` });
+        nodes.push({ node: r.id, hostname, state: "drifted", paths: [], message: scrub.message(`The manifest does not render for this node: ${e instanceof Error ? e.message : String(e)}`) });
         continue;
       }
       const paths = configDifferences(rendered, r.config);

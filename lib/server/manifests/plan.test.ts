@@ -9,7 +9,10 @@ import { configHash } from "@/lib/server/configs/modes";
 import { RolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { getRollout } from "@/lib/server/configs/rollouts/service";
 import { applyManifestPlan, PLAN_MAX_AGE_MS } from "@/lib/server/manifests/apply";
+import { runPreflight } from "@/lib/server/configs/preflight";
 import { planManifest } from "@/lib/server/manifests/plan";
+import { PlanRepository } from "@/lib/server/manifests/plans-repo";
+import { AppError } from "@/lib/server/platform/errors";
 import { listAudit } from "@/lib/server/platform/audit";
 import { withHostname } from "@/test/talos/fleet";
 import { startSeededFleet, type SeededFleet } from "@/test/manifests/seeded-fleet";
@@ -291,5 +294,43 @@ describe("manifest plan and apply", () => {
     const e2 = await rejection(planManifest(t.plan, t.cluster, { yaml: label.yaml, mode: "auto" }, USER));
     expect(e2.code).toBe("invalid_config");
     expect((e2.details as { issues: { line: number; message: string }[] }).issues[0]!.message).toMatch(/zone/);
+  });
+  it("a patch that moves a bundle secret to an ordinary field: the stored plan quotes no secret", async () => {
+    const target = t.manifest.nodes[3]!;
+    const { yaml } = edit((m) => {
+      // One v1alpha1 document (the 1.11 contract, no hostname document), so the JSON patch applies.
+      m.cluster.talosVersion = "v1.11.0";
+      m.nodes = m.nodes.map((n) => (n.hostname === target.hostname ? { ...n, setHostname: false } : n));
+      m.patches = [
+        { name: "peek", selector: { nodes: [target.hostname] }, patch: "- {op: move, from: /machine/token, path: /machine/type}\n- {op: copy, from: /cluster/token, path: /cluster/network/dnsDomain}\n" },
+      ];
+    });
+    const plan = await planManifest(t.plan, t.cluster, { yaml, mode: "auto" }, USER);
+    const node = plan.nodes.find((n) => n.hostname === target.hostname)!;
+    expect(node.change).toBe("refused");
+    const stored = JSON.stringify(await new PlanRepository(t.deps.db, t.deps.box).get(plan.planId));
+    for (const text of [JSON.stringify(plan), stored]) {
+      expect(text).not.toContain(t.secrets.trustdinfo.token);
+      expect(text).not.toContain(t.secrets.secrets.bootstraptoken);
+    }
+  });
+
+  it("refuses another cluster's manifest: cluster.name or cluster.endpoint differ from the stored revision's, on their lines", async () => {
+    for (const key of ["name", "endpoint"] as const) {
+      const { yaml } = edit((m) => (m.cluster[key] = key === "name" ? "other-cluster" : "https://10.9.9.9:6443"));
+      const e = await rejection(planManifest(t.plan, t.cluster, { yaml, mode: "auto" }, USER));
+      expect(e.code).toBe("invalid_config");
+      const issue = (e.details as { issues: { line: number; message: string }[] }).issues[0]!;
+      expect(issue.message).toContain(`cluster.${key}`);
+      expect(yaml.split("\n")[issue.line - 1]).toMatch(new RegExp(`^\\s+${key}: `));
+    }
+  });
+
+  it("runPreflight gives up when its signal aborts, before asking the node", async () => {
+    const abort = new AbortController();
+    abort.abort(new AppError("node_timeout", "too late"));
+    const since = Date.now();
+    expect(await rejection(runPreflight(t.deps, workers[0]!, { yaml: await t.runningConfig(workers[0]!), mode: "auto" }, { signal: abort.signal }))).toMatchObject({ code: "node_timeout" });
+    expect(t.fleet.timeline().filter((e) => e.event === "dry-run" && e.time >= since)).toEqual([]);
   });
 });

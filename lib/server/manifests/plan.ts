@@ -2,20 +2,23 @@ import "server-only";
 
 import { randomBytes } from "node:crypto";
 
+import { parse } from "yaml";
+
+import { positionForPath } from "@/lib/config/positions";
 import { nodeId } from "@/lib/fleet/node-id";
 import { configDifferences } from "@/lib/manifest/compare";
-import { parseManifest } from "@/lib/manifest/parse";
+import { issueAt, parseManifest, type ParsedManifest } from "@/lib/manifest/parse";
 import { ManifestRenderer } from "@/lib/manifest/render";
 import type { Manifest, ManifestNode } from "@/lib/manifest/schema";
 import type { RolloutMode } from "@/lib/schemas/configs";
-import type { PlanResponse } from "@/lib/schemas/manifests";
+import type { ManifestIssue, PlanResponse } from "@/lib/schemas/manifests";
 import { defaultConfigDeps, type ConfigDeps } from "@/lib/server/configs/deps";
 import { configHash } from "@/lib/server/configs/modes";
 import { runPreflight } from "@/lib/server/configs/preflight";
 import { defaultManifestDeps, type ManifestDeps } from "@/lib/server/manifests/deps";
 import { mapLimited } from "@/lib/server/manifests/nodes";
 import { PlanRepository, publicPlan, type PlanSummary, type StoredPlanNode } from "@/lib/server/manifests/plans-repo";
-import { checkManifestText, invalidManifest, mergeBack } from "@/lib/server/manifests/service";
+import { checkManifestText, invalidManifest, mergeBack, requestScrubber } from "@/lib/server/manifests/service";
 import { storedSecrets } from "@/lib/server/manifests/stored";
 import { recordAudit } from "@/lib/server/platform/audit";
 import { AppError, isAppError } from "@/lib/server/platform/errors";
@@ -53,13 +56,45 @@ export async function readManifestText(deps: PlanDeps, cluster: string, yaml: st
   if ("issues" in merged) throw invalidManifest(merged.issues);
   const parsed = parseManifest(merged.yaml);
   if (!parsed.manifest || parsed.issues.some((i) => i.severity === "error")) throw invalidManifest(parsed.issues);
+  await sameCluster(deps.manifests, cluster, parsed);
   return { text: merged.yaml, manifest: parsed.manifest };
 }
 
-function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+/**
+ * The manifest names the cluster it is planned on: its cluster.name and cluster.endpoint are the
+ * latest revision's. The CLI picks the cluster id by name, and another cluster's manifest would
+ * otherwise be rendered (and applied) with this cluster's secrets bundle.
+ * @throws AppError invalid_config with the issue on the differing line
+ */
+async function sameCluster(deps: ManifestDeps, cluster: string, parsed: ParsedManifest): Promise<void> {
+  const latest = await deps.repo.latest(cluster);
+  if (!latest || !parsed.manifest || !parsed.doc) return;
+  const stored = parse(await deps.repo.manifest(cluster, latest.revision), { maxAliasCount: 100 }) as { cluster?: { name?: unknown; endpoint?: unknown } } | null;
+  const issues: ManifestIssue[] = [];
+  for (const key of ["name", "endpoint"] as const) {
+    const want = stored?.cluster?.[key];
+    const got = parsed.manifest.cluster[key];
+    if (typeof want !== "string" || want === got) continue;
+    issues.push(
+      issueAt(
+        positionForPath(parsed.doc, parsed.lineCounter, ["cluster", key]),
+        `cluster.${key} is "${got}", but cluster "${cluster}" is "${want}" (revision ${latest.revision}): this manifest is another cluster's, or change ${key} with a manifest edit first`,
+        ["cluster", key],
+      ),
+    );
+  }
+  if (issues.length > 0) throw invalidManifest(issues);
+}
+
+/** Races `p` against a deadline; `onLate` (abort the node calls) runs when the deadline wins. */
+function withDeadline<T>(p: Promise<T>, ms: number, what: string, onLate?: (reason: AppError) => void): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AppError("node_timeout", `${what} did not answer within ${ms / 1000} s`)), ms);
+    timer = setTimeout(() => {
+      const reason = new AppError("node_timeout", `${what} did not answer within ${ms / 1000} s`);
+      onLate?.(reason);
+      reject(reason);
+    }, ms);
   });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
@@ -82,7 +117,9 @@ async function planNode(deps: PlanDeps, ctx: { cluster: string; mode: RolloutMod
   }
   const rendered = { ...base, config, configHash: configHash(config) };
   try {
-    const pre = await withDeadline(runPreflight(deps.configs, id, { yaml: config, mode: ctx.mode }), deps.planNodeTimeoutMs ?? PLAN_NODE_TIMEOUT_MS, id);
+    // The deadline aborts the node's calls too: an abandoned dry run must not keep a connection busy.
+    const abort = new AbortController();
+    const pre = await withDeadline(runPreflight(deps.configs, id, { yaml: config, mode: ctx.mode }, { signal: abort.signal }), deps.planNodeTimeoutMs ?? PLAN_NODE_TIMEOUT_MS, id, (r) => abort.abort(r));
     const common = { ...rendered, runningHash: pre.runningHash, mode: pre.response.mode };
     // Talos's words, without the config's secrets (runPreflight scrubbed them).
     if (pre.refusal) return { ...common, change: "refused", diff: pre.response.diff, issues: [pre.response.verdict] };
@@ -138,7 +175,9 @@ export async function planManifest(deps: PlanDeps, cluster: string, req: PlanReq
   const m = deps.manifests;
   const [secrets, latest] = await Promise.all([storedSecrets(m, cluster), m.repo.latest(cluster)]);
   const baseRevision = latest?.revision ?? null;
-  const { text, manifest } = await readManifestText(deps, cluster, req.yaml);
+  const { text, manifest } = await readManifestText(deps, cluster, req.yaml).catch(async (e: unknown) => {
+    throw (await requestScrubber(m, cluster, secrets.bundle)).error(e);
+  });
   const members = await m.clusterNodes(cluster);
   const listed = new Set(manifest.nodes.map((n) => n.address));
   const notInManifest = members.filter((a) => !listed.has(a)).map((a) => nodeId(cluster, a));
@@ -146,6 +185,13 @@ export async function planManifest(deps: PlanDeps, cluster: string, req: PlanReq
   const ctx = { cluster, mode: req.mode, renderer, members: new Set(members) };
   const nodes = await mapLimited(manifest.nodes, m.concurrency, (n) => planNode(deps, ctx, n));
   await placeRefusals(nodes, text, secrets.text);
+  // By value too: a patch may have moved a secret of the bundle to a field the node or the local
+  // check then quotes, where the path rules of preflight's scrub no longer see it.
+  const scrub = await requestScrubber(m, cluster, secrets.bundle, text);
+  for (const n of nodes) {
+    n.issues = n.issues.map((i) => scrub.message(i));
+    n.diff = scrub.config(n.diff);
+  }
   const summary = summarize(nodes);
   const now = m.now();
   const id = `mp-${now.toISOString().slice(0, 10).replaceAll("-", "")}-${randomBytes(6).toString("hex")}`;

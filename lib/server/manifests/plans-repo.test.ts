@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 
 import { describe, expect, it } from "vitest";
 
-import { PlanRepository, publicPlan, type NewPlan } from "@/lib/server/manifests/plans-repo";
+import { sweep } from "@/lib/server/housekeeping";
+import { PLAN_MAX_AGE_MS, PlanRepository, prunePlans, publicPlan, type NewPlan } from "@/lib/server/manifests/plans-repo";
 import { SecretBox } from "@/lib/server/platform/secret-box";
 import { testDb } from "@/test/db";
 
@@ -77,5 +78,29 @@ describe("manifest plans at rest", () => {
     expect(await repo.claim("mp-1", "user:bob", at)).toBe(false);
     await repo.recordApplied("mp-1", 4, "ro-1");
     expect(await repo.get("mp-1")).toMatchObject({ appliedAt: at.toISOString(), appliedBy: "user:ada", appliedRevision: 4, rolloutId: "ro-1" });
+  });
+  it("is pruned past its lifetime unapplied; an applied one keeps its record and drops its renders", async () => {
+    const db = await testDb();
+    const repo = new PlanRepository(db, new SecretBox(randomBytes(32)));
+    const created = new Date("2026-12-06T10:00:00.000Z");
+    const at = (ms: number) => new Date(created.getTime() + ms);
+    for (const id of ["mp-old", "mp-applied", "mp-fresh"]) await repo.insert(id === "mp-fresh" ? { ...plan(id), createdAt: at(PLAN_MAX_AGE_MS).toISOString() } : plan(id));
+    await repo.claim("mp-applied", "user:ada", at(60_000));
+    await repo.recordApplied("mp-applied", 4, "ro-1");
+
+    // Within the lifetime (and its grace), nothing goes.
+    expect(await prunePlans(db, at(PLAN_MAX_AGE_MS))).toBe(0);
+    expect(await repo.nodeConfig("mp-applied", "10.0.0.1@c")).toContain("tok-1");
+
+    const later = at(2 * PLAN_MAX_AGE_MS);
+    expect(await prunePlans(db, later)).toBe(1);
+    expect(await repo.get("mp-old")).toBeUndefined();
+    expect(await db.selectFrom("manifest_plan_nodes").select("node").where("plan_id", "=", "mp-old").execute()).toEqual([]);
+    expect(await repo.get("mp-applied")).toMatchObject({ appliedBy: "user:ada", rolloutId: "ro-1" });
+    await expect(repo.nodeConfig("mp-applied", "10.0.0.1@c")).rejects.toThrow(/no config/);
+    expect(await repo.nodeConfig("mp-fresh", "10.0.0.1@c")).toContain("tok-1");
+    // The housekeeping sweep runs it.
+    expect((await sweep(db, 30, at(4 * PLAN_MAX_AGE_MS))).plans).toBe(1);
+    expect(await repo.get("mp-fresh")).toBeUndefined();
   });
 });

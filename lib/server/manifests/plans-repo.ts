@@ -57,6 +57,32 @@ export interface NewPlan extends Omit<StoredPlan, "appliedAt" | "appliedBy" | "a
 const manifestContext = (id: string) => `manifest-plan:${id}`;
 const nodeContext = (id: string, node: string) => `manifest-plan:${id}:${node}`;
 
+/**
+ * A plan older than this is refused: what the nodes said about their configs an hour ago is not
+ * a safe basis for changing them (and the operator has likely moved on). Plan again.
+ */
+export const PLAN_MAX_AGE_MS = 60 * 60_000;
+
+/** Past the lifetime, a plan waits this long more before it is pruned: an apply that read it just in time still finds it. */
+const PRUNE_GRACE_MS = 10 * 60_000;
+
+/**
+ * The housekeeping sweep's part for plans: unapplied plans past their lifetime (they can never be
+ * applied) go, nodes first; applied ones keep their record (who, which revision, which rollout)
+ * but drop their sealed renders, which the rollout holds now. Returns the plans deleted.
+ */
+export async function prunePlans(db: Db, now: Date, maxAgeMs = PLAN_MAX_AGE_MS): Promise<number> {
+  const cutoff = new Date(now.getTime() - maxAgeMs - PRUNE_GRACE_MS).toISOString();
+  return db.transaction().execute(async (trx) => {
+    const stale = trx.selectFrom("manifest_plans").select("id").where("applied_at", "is", null).where("created_at", "<", cutoff);
+    await trx.deleteFrom("manifest_plan_nodes").where("plan_id", "in", stale).execute();
+    const deleted = await trx.deleteFrom("manifest_plans").where("applied_at", "is", null).where("created_at", "<", cutoff).executeTakeFirst();
+    const applied = trx.selectFrom("manifest_plans").select("id").where("applied_at", "is not", null).where("applied_at", "<", cutoff);
+    await trx.updateTable("manifest_plan_nodes").set({ config_sealed: null, key_id: null }).where("plan_id", "in", applied).where("config_sealed", "is not", null).execute();
+    return Number(deleted.numDeletedRows);
+  });
+}
+
 type PlanRow = Selectable<ManifestPlansTable>;
 type NodeRow = Selectable<ManifestPlanNodesTable>;
 

@@ -24,7 +24,7 @@ import * as validateRoute from "@/app/api/clusters/[cluster]/manifest/validate/r
 import * as driftRoute from "@/app/api/clusters/[cluster]/drift/route";
 import * as secretsRoute from "@/app/api/clusters/[cluster]/secrets/route";
 import { authConfig } from "@/lib/server/auth/config";
-import { rateLimiter } from "@/lib/server/auth/rate-limit";
+import { RATE_LIMITS, rateLimiter } from "@/lib/server/auth/rate-limit";
 import { getDb } from "@/lib/server/platform/db/db";
 import { listAudit } from "@/lib/server/platform/audit";
 import { BASE, seedPrincipals, type Handler, type Principal } from "@/test/auth/matrix";
@@ -157,5 +157,24 @@ describe("cluster manifest routes", () => {
     const audit = await listAudit(getDb(), { limit: 20 });
     expect(audit.find((a) => a.action === "manifest.secrets.export")).toMatchObject({ target: cluster, result: "ok" });
     expect(JSON.stringify(audit)).not.toContain(PASSWORD);
+  });
+  it("render, validate and drift are rate limited per client: a flood gets 429", async () => {
+    const cases: [Handler, string, unknown][] = [
+      [driftRoute.GET, "/drift", undefined],
+      [validateRoute.POST, "/manifest/validate", { yaml: "x: 1" }],
+      [renderRoute.POST, "/manifest/render", { yaml: "x: 1", node: "n" }],
+    ];
+    for (const [handler, sub, body] of cases) {
+      rateLimiter().reset();
+      const at = `/api/clusters/nowhere${sub}`;
+      const statuses: number[] = [];
+      // Refill is one a second: a flood of the burst and as much again outruns it.
+      for (let i = 0; i < 2 * RATE_LIMITS.manifestCheck.capacity && !statuses.includes(429); i++) {
+        statuses.push((await call(who.viewer, handler, at, { cluster: "nowhere" }, body === undefined ? { method: "GET" } : { method: "POST", body })).status);
+      }
+      expect(statuses.slice(0, RATE_LIMITS.manifestCheck.capacity).every((c) => c === 404)).toBe(true);
+      expect(statuses.at(-1)).toBe(429);
+    }
+    rateLimiter().reset();
   });
 });

@@ -1,12 +1,14 @@
 import "server-only";
 
 import { createTwoFilesPatch } from "diff";
+import { parse } from "yaml";
 import type { z } from "zod";
 
 import { redactConfig } from "@/lib/config/redact";
 import { nodeId } from "@/lib/fleet/node-id";
 import { mergeManifestSecrets, redactManifest } from "@/lib/manifest/redact";
 import { parseManifest } from "@/lib/manifest/parse";
+import { manifestSchema } from "@/lib/manifest/schema";
 import { findNode, ManifestRenderer } from "@/lib/manifest/render";
 import type {
   clusterSecretsResponseSchema,
@@ -19,11 +21,13 @@ import type {
   validateManifestResponseSchema,
 } from "@/lib/schemas/manifests";
 import type { ManifestDeps } from "@/lib/server/manifests/deps";
+import { clusterScrubber, type SecretScrubber } from "@/lib/server/manifests/scrub";
 import { storedSecrets } from "@/lib/server/manifests/stored";
 import { recordAudit } from "@/lib/server/platform/audit";
 import { AppError } from "@/lib/server/platform/errors";
 import { validationPool } from "@/lib/server/validation/pool";
 import { SourceError } from "@/lib/talos/errors";
+import type { SecretsBundle } from "@/lib/talos/secrets/bundle";
 
 type RenderResponse = z.infer<typeof renderResponseSchema>;
 type ValidateResponse = z.infer<typeof validateManifestResponseSchema>;
@@ -46,9 +50,21 @@ export function invalidManifest(issues: ManifestIssue[], what = "The manifest"):
 
 const hasErrors = (issues: ManifestIssue[]) => issues.some((i) => i.severity === "error");
 
-/** @throws AppError not_found for a cluster Minos does not manage. */
-async function requireCluster(deps: ManifestDeps, cluster: string): Promise<void> {
-  await deps.clusterNodes(cluster);
+/** The cluster's node addresses. @throws AppError not_found for a cluster Minos does not manage. */
+async function requireCluster(deps: ManifestDeps, cluster: string): Promise<string[]> {
+  return deps.clusterNodes(cluster);
+}
+
+/**
+ * The scrubber for a request that renders a caller's manifest with the cluster's real bundle:
+ * the bundle's secrets, the latest revision's patch secrets (what merge-back may put anywhere)
+ * and the caller's own (merged) manifest's. See {@link SecretScrubber}.
+ */
+export async function requestScrubber(deps: ManifestDeps, cluster: string, bundle: SecretsBundle, callerText?: string): Promise<SecretScrubber> {
+  const latest = await deps.repo.latest(cluster);
+  const stored = latest ? manifestSchema.safeParse(parse(await deps.repo.manifest(cluster, latest.revision), { maxAliasCount: 100 })) : undefined;
+  const caller = callerText !== undefined ? parseManifest(callerText).manifest : undefined;
+  return clusterScrubber(bundle, [caller ?? undefined, stored?.success ? stored.data : undefined]);
 }
 
 async function latestOrThrow(deps: ManifestDeps, cluster: string) {
@@ -130,10 +146,16 @@ export async function putManifest(
  */
 export async function validateManifest(deps: ManifestDeps, cluster: string, yaml: string): Promise<ValidateResponse> {
   await requireCluster(deps, cluster);
-  const { text: secrets } = await storedSecrets(deps, cluster);
+  const { text: secrets, bundle } = await storedSecrets(deps, cluster);
   const merged = await mergeBack(deps, cluster, yaml);
-  const issues = "issues" in merged ? merged.issues : await checkManifestText(merged.yaml, secrets);
-  return { valid: !hasErrors(issues), issues };
+  const scrub = await requestScrubber(deps, cluster, bundle, "issues" in merged ? undefined : merged.yaml);
+  try {
+    const issues = "issues" in merged ? merged.issues : await checkManifestText(merged.yaml, secrets);
+    // A message may quote a value the caller's patch moved out of its secret place.
+    return { valid: !hasErrors(issues), issues: scrub.issues(issues) };
+  } catch (e) {
+    throw scrub.error(e);
+  }
 }
 
 /**
@@ -142,34 +164,55 @@ export async function validateManifest(deps: ManifestDeps, cluster: string, yaml
  * invalid, does not render for the node, or does not list it.
  */
 export async function renderManifestNode(deps: ManifestDeps, cluster: string, body: { yaml: string; node: string }, caller: Caller): Promise<RenderResponse> {
-  await requireCluster(deps, cluster);
+  const members = await requireCluster(deps, cluster);
   const { bundle, text: secretsYaml } = await storedSecrets(deps, cluster);
   const merged = await mergeBack(deps, cluster, body.yaml);
-  if ("issues" in merged) throw invalidManifest(merged.issues);
-  const parsed = parseManifest(merged.yaml);
+  const scrub = await requestScrubber(deps, cluster, bundle, "issues" in merged ? undefined : merged.yaml);
+  try {
+    if ("issues" in merged) throw invalidManifest(merged.issues);
+    return await renderNode(deps, cluster, { text: merged.yaml, node: body.node, bundle, secretsYaml, members: new Set(members) }, caller, scrub);
+  } catch (e) {
+    throw scrub.error(e);
+  }
+}
+
+async function renderNode(
+  deps: ManifestDeps,
+  cluster: string,
+  req: { text: string; node: string; bundle: SecretsBundle; secretsYaml: string; members: Set<string> },
+  caller: Caller,
+  scrub: SecretScrubber,
+): Promise<RenderResponse> {
+  const parsed = parseManifest(req.text);
   if (!parsed.manifest || hasErrors(parsed.issues)) throw invalidManifest(parsed.issues);
-  const node = findNode(parsed.manifest, body.node);
-  if (!node) throw new AppError("invalid_config", `The manifest does not list the node "${body.node}" (give its hostname, address or node ID)`, { details: { issues: [] } });
+  const node = findNode(parsed.manifest, req.node);
+  if (!node) throw new AppError("invalid_config", `The manifest does not list the node "${req.node}" (give its hostname, address or node ID)`, { details: { issues: [] } });
   let rendered: string;
   try {
-    rendered = new ManifestRenderer(parsed.manifest, bundle).render(node);
+    rendered = new ManifestRenderer(parsed.manifest, req.bundle).render(node);
   } catch (e) {
     if (!(e instanceof SourceError)) throw e;
     // The full check places the problem on the manifest line that produced it.
-    const issues = (await checkManifestText(merged.yaml, secretsYaml)).filter((i) => i.nodes.length === 0 || i.nodes.includes(node.hostname));
+    const issues = (await checkManifestText(req.text, req.secretsYaml)).filter((i) => i.nodes.length === 0 || i.nodes.includes(node.hostname));
     throw invalidManifest(hasErrors(issues) ? issues : [{ severity: "error", message: e.message, line: 1, column: 1, endLine: 1, endColumn: 1, path: [], nodes: [node.hostname] }], `The render of ${node.hostname}`);
   }
   const id = nodeId(cluster, node.address);
   let diff: string | null = null;
   let runningError: string | undefined;
-  try {
-    const running = (await (await deps.client(cluster)).machineConfig(node.address, { timeoutMs: deps.nodeTimeoutMs })).yaml;
-    diff = (await validationPool().redactedDiff(running, rendered, { from: "running", to: "manifest" })).diff;
-  } catch (e) {
-    if (e instanceof AppError && (e.code === "too_complex" || e.code === "rate_limited")) throw e;
-    runningError = e instanceof Error ? e.message : String(e);
+  if (!req.members.has(node.address)) {
+    // The cluster's admin client asks only the cluster's own nodes, never an address a caller typed.
+    runningError = `${node.address} is not a node of cluster "${cluster}" (neither in its talosconfig nor discovered): no running config to compare with`;
+  } else {
+    try {
+      const running = (await (await deps.client(cluster)).machineConfig(node.address, { timeoutMs: deps.nodeTimeoutMs })).yaml;
+      diff = scrub.config((await validationPool().redactedDiff(running, rendered, { from: "running", to: "manifest" })).diff);
+    } catch (e) {
+      if (e instanceof AppError && (e.code === "too_complex" || e.code === "rate_limited")) throw e;
+      runningError = scrub.message(e instanceof Error ? e.message : String(e));
+    }
   }
-  return { node: id, hostname: node.hostname, config: caller.reveal ? rendered : redactConfig(rendered), diff, ...(runningError !== undefined ? { runningError } : {}) };
+  // Path redaction, then by value: a secret the caller's patch moved to an ordinary field.
+  return { node: id, hostname: node.hostname, config: caller.reveal ? rendered : scrub.config(redactConfig(rendered)), diff, ...(runningError !== undefined ? { runningError } : {}) };
 }
 
 /** GET …/manifest/revisions: newest first. */

@@ -113,7 +113,7 @@ describe("audit retention", () => {
     await acquireLease(db, "upgrade:old", "replica-a", ago(2).getTime(), 1_000);
     await acquireLease(db, "upgrade:recent", "replica-a", now.getTime() - 3_600_000, 1_000);
     await acquireLease(db, "poller:lab", "replica-a", now.getTime(), 6_000);
-    expect(await sweep(db, days, now)).toEqual({ auditRows: 4, sessions: 1, challenges: 1, rateBuckets: 1, leases: 1 });
+    expect(await sweep(db, days, now)).toEqual({ auditRows: 4, sessions: 1, challenges: 1, rateBuckets: 1, leases: 1, plans: 0 });
     expect((await db.selectFrom("leases").select("name").orderBy("name").execute()).map((r) => r.name)).toEqual(["poller:lab", "upgrade:recent"]);
     expect(parseEnv({}).MINOS_AUDIT_RETENTION_DAYS).toBe(365);
     expect(() => parseEnv({ MINOS_AUDIT_RETENTION_DAYS: "-1" })).toThrow(/MINOS_AUDIT_RETENTION_DAYS/);

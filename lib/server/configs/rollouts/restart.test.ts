@@ -10,7 +10,8 @@ import { redactConfig } from "@/lib/config/redact";
 import { applyAfterPreflight } from "@/lib/server/configs/apply";
 import { RolloutRepository } from "@/lib/server/configs/rollouts/repo";
 import { rolloutLease, RolloutRunner } from "@/lib/server/configs/rollouts/runner";
-import { createRollout, getRollout } from "@/lib/server/configs/rollouts/service";
+import { configHash } from "@/lib/server/configs/modes";
+import { createRollout, getRollout, insertPlannedRollout } from "@/lib/server/configs/rollouts/service";
 import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
 import { waitFor, withHostname } from "@/test/talos/fleet";
 
@@ -151,5 +152,35 @@ describe("rollout restart", () => {
     await runner.resumeAll();
     await runner.drain();
     expect(await getRollout(t.deps, "ro-interrupted")).toMatchObject({ state: "preflight-failed", nodes: [{ state: "skipped" }] });
+  });
+  it("a planned node resumed after a crash is not applied over a running config that changed meanwhile", async () => {
+    const runner = new RolloutRunner({ deps: t.deps, pollMs: 50, healthTimeoutMs: 10_000 });
+    const repo = new RolloutRepository(t.deps.db, t.deps.box);
+    const [changed, same] = [workers[2]!, workers[3]!];
+    const nodes = await Promise.all(
+      [changed, same].map(async (id) => {
+        const running = await t.runningConfig(id);
+        return { id, role: "worker" as const, yaml: withHostname(running, `planned-${t.address(id)}`), mode: "no-reboot" as const, message: "", expectedRunningHash: configHash(running) };
+      }),
+    );
+    const id = await t.deps.db
+      .transaction()
+      .execute((trx) => insertPlannedRollout(t.deps, trx, { cluster, mode: "no-reboot", concurrency: 2, redactedYaml: "", configHash: "planned", manifestRevision: null, nodes }, USER));
+    // A crash right after both nodes were marked started, before anything was checked or sent.
+    const at = new Date();
+    for (const n of [changed, same]) await repo.updateNode(id, n, { state: "applying", startedAt: at, message: "Applying the config" }, at);
+    // Meanwhile someone applies another config to one of them, outside the rollout.
+    const outside = withHostname(await t.runningConfig(changed), "changed-outside");
+    await t.clients.admin.applyConfiguration(t.address(changed), { data: outside, mode: "no-reboot" });
+    const since = Date.now();
+
+    await runner.resumeAll();
+    await runner.drain();
+    const done = await getRollout(t.deps, id);
+    const by = new Map(done.nodes.map((n) => [n.id, n]));
+    expect(by.get(changed)).toMatchObject({ state: "failed", message: expect.stringContaining("running config changed since the plan") });
+    expect(await t.runningConfig(changed)).toContain("changed-outside");
+    expect(by.get(same)!.state).toBe("done");
+    expect(appliesByNode(since)).toEqual({ [t.address(same)]: 1 });
   });
 });

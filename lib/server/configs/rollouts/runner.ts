@@ -37,6 +37,13 @@ export interface RolloutRunnerOptions {
   scanMs?: number;
 }
 
+/** A planned node whose running config is no longer the one its config was made for. */
+class RunningChanged extends AppError {
+  constructor() {
+    super("conflict", "Not applied: its running config changed since the plan (outside this rollout); plan again");
+  }
+}
+
 /** The lease a rollout is driven under. */
 export const rolloutLease = (id: string) => `rollout:${id}`;
 
@@ -312,7 +319,6 @@ export class RolloutRunner {
       const deadline = this.clock.now() + this.healthTimeoutMs;
       if (node.state === "applying") {
         if (node.startedAt === null) {
-          if (node.expectedRunningHash !== null) await this.assertRunningAsPlanned(client, address, node.expectedRunningHash);
           // A fresh start: remember the boot before the apply, then apply.
           const bootBefore = await bootIdentity(client, address);
           await d.write((trx) => this.repo.on(trx).updateNode(r.id, node.id, { bootBefore }, now()));
@@ -334,17 +340,21 @@ export class RolloutRunner {
   /**
    * A planned node's config was made for the running config it had then: if that changed since
    * (someone applied another outside this rollout), applying the plan's would silently undo it.
-   * The node fails instead, and the rollout stops there (unless told to go on).
+   * The node fails instead, and the rollout stops there (unless told to go on). Checked inside
+   * the node's apply slot, on a first start and on a resume alike: nothing of this process
+   * applies to the node between the read and the apply. The planned config itself running is
+   * no change (a resume finds it applied before it gets here).
    */
-  private async assertRunningAsPlanned(client: TalosClient, address: string, expected: string): Promise<void> {
-    const running = await client.machineConfig(address);
-    if (configHash(running.yaml) !== expected) {
-      throw new AppError("conflict", "Not applied: its running config changed since the plan (outside this rollout); plan again");
-    }
+  private async assertRunningAsPlanned(client: TalosClient, address: string, node: StoredRolloutNode): Promise<void> {
+    if (node.expectedRunningHash === null) return;
+    const hash = configHash((await client.machineConfig(address)).yaml);
+    if (hash !== node.expectedRunningHash && hash !== node.configHash) throw new RunningChanged();
   }
 
   private async applyNode(d: Drive, r: StoredRollout, node: StoredRolloutNode, client: TalosClient, address: string): Promise<void> {
     await withApplySlot(node.id, `rollout ${r.id}`, async () => {
+      d.assertDriving();
+      await this.assertRunningAsPlanned(client, address, node);
       const merged = await this.repo.nodeConfig(r.id, node.id);
       await applyAfterPreflight(
         this.deps,
@@ -398,7 +408,7 @@ export class RolloutRunner {
         return;
       } catch (e) {
         // The interrupted apply may still be running on the node: wait for it and look again.
-        if (!isAppError(e) || e.code !== "conflict" || this.clock.now() > deadline) throw e;
+        if (!isAppError(e) || e instanceof RunningChanged || e.code !== "conflict" || this.clock.now() > deadline) throw e;
         await sleep(this.clock, this.pollMs, d.signal);
       }
     }

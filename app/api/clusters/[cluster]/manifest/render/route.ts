@@ -5,6 +5,6 @@ import { defaultManifestDeps } from "@/lib/server/manifests/deps";
 import { renderManifestNode } from "@/lib/server/manifests/service";
 
 // POST /api/clusters/:cluster/manifest/render – one node's config from a manifest and its redacted diff to the running one
-export const POST = route({ role: "viewer", params: clusterParamsSchema, body: renderBodySchema, maxBodyBytes: 5 * 1024 * 1024 }, ({ params, body, actor }) =>
+export const POST = route({ role: "viewer", rateLimit: "manifestCheck", params: clusterParamsSchema, body: renderBodySchema, maxBodyBytes: 5 * 1024 * 1024 }, ({ params, body, actor }) =>
   renderManifestNode(defaultManifestDeps(), params.cluster, body, { label: actor.label, reveal: mayRevealSecrets(actor, body.reveal ?? false) }),
 );
