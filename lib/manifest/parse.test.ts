@@ -86,6 +86,13 @@ describe("parseManifest", () => {
     expect(parseManifest(BASE.replace('vm.max_map_count: "262144"', 'vm.max_map_count: "262144"\n        nodeLabels: {a: "x&y*z"}')).issues).toEqual([]);
   });
 
+  it("refuses credentials in registry mirror endpoints", () => {
+    const text = BASE.replace("  installDisk: /dev/sda\n", "  installDisk: /dev/sda\n  registryMirrors:\n    docker.io: [https://mirror.example.com, 'https://user:pw@mirror.example.com']\n");
+    expect(errors(text)).toEqual([expect.objectContaining({ line: 10, path: ["generate", "registryMirrors", "docker.io", 1], message: expect.stringContaining("credentials go in a patch") })]);
+    expect(errors(text.replace("https://user:pw@", "user@"))).toHaveLength(1);
+    expect(errors(text.replace("https://user:pw@", "https://"))).toEqual([]);
+  });
+
   it("reports a hostname that is another node's address", () => {
     const text = BASE.replace("hostname: w-1", "hostname: 10.0.0.11");
     expect(errors(text)).toEqual([expect.objectContaining({ line: 26, path: ["nodes", 1, "hostname"], message: expect.stringContaining("is the address of node cp-1") })]);

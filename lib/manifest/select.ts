@@ -70,6 +70,7 @@ function closeStars(state: Uint32Array, star: Uint32Array): void {
  */
 export function globMatch(glob: string, text: string): boolean {
   const g = compile(glob);
+  if (g.words <= 2) return match64(g, text);
   let state = new Uint32Array(g.words);
   let next = new Uint32Array(g.words);
   state[0] = 1;
@@ -90,6 +91,36 @@ export function globMatch(glob: string, text: string): boolean {
     [state, next] = [next, state];
   }
   return (state[g.length >>> 5]! & (1 << (g.length & 31))) !== 0;
+}
+
+/** {@link globMatch} for globs of at most 63 positions (the schema's cap): two words in locals. */
+function match64(g: CompiledGlob, text: string): boolean {
+  const s0 = g.star[0]!;
+  const s1 = g.star[1] ?? 0;
+  let d0 = 1;
+  let d1 = 0;
+  let t0 = d0 & s0;
+  d1 |= ((d1 & s1) << 1) | (t0 >>> 31);
+  d0 |= t0 << 1;
+  for (let i = 0; i < text.length; i++) {
+    let code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      code = text.codePointAt(i)!;
+      if (code > 0xffff) i++;
+    }
+    const m = code < 128 ? g.ascii[code]! : (g.other.get(code) ?? g.any);
+    const a0 = d0 & m[0]!;
+    const a1 = d1 & (m[1] ?? 0);
+    let n0 = (a0 << 1) | (d0 & s0);
+    let n1 = (a1 << 1) | (a0 >>> 31) | (d1 & s1);
+    if ((n0 | n1) === 0) return false;
+    t0 = n0 & s0;
+    n1 |= ((n1 & s1) << 1) | (t0 >>> 31);
+    n0 |= t0 << 1;
+    d0 = n0;
+    d1 = n1;
+  }
+  return ((g.length < 32 ? d0 >>> g.length : d1 >>> (g.length - 32)) & 1) !== 0;
 }
 
 /** Selector `nodes` lists as sets, built once per list. */
