@@ -429,12 +429,21 @@ describe("redaction corpus", () => {
 });
 
 describe("merge-back of edited partly redacted values", () => {
-  it("keeps the jointoken when the rest of the URL changes", () => {
+  it("refuses a jointoken whose URL changed (the token would go to another host)", () => {
     const original = CASES[0]!.yaml;
     const edited = redactConfig(original).replace("omni.example.com:8099", "omni2.example.com:8099");
     const { yaml, unresolved } = mergeSecrets(edited, original);
-    expect(unresolved).toEqual([]);
-    expect(yaml).toContain("siderolink.api=https://omni2.example.com:8099?jointoken=JOINSECRET1kernel");
+    expect(unresolved).toHaveLength(1);
+    expect(yaml).not.toContain("JOINSECRET1");
+  });
+
+  it("refuses a URL's password once the text around it changed (a bare marker left)", () => {
+    const original = CASES[2]!.yaml;
+    const redacted = redactConfig(original);
+    expect(redacted).toContain("http://proxyuser:******@proxy.internal:3128\n");
+    const { yaml, unresolved } = mergeSecrets(redacted.replace("http://proxyuser:******@proxy.internal:3128\n", `'${REDACTED}'\n`), original);
+    expect(unresolved).toEqual([{ document: 0, path: ["machine", "env", "http_proxy"] }]);
+    expect(yaml).toContain(`'${REDACTED}'`);
   });
 
   it("refuses a value whose markers no longer match the original's", () => {

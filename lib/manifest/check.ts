@@ -244,7 +244,7 @@ export function checkRenders(parsed: ParsedManifest, secrets: SecretsBundle, opt
   if (!manifest || !doc) return [];
   const lc = parsed.lineCounter;
   const talosVersion = contractFor(manifest.cluster.talosVersion);
-  const renderer = new ManifestRenderer(manifest, secrets);
+  const renderer = new ManifestRenderer(manifest, secrets, parsed.selection);
   const nodeIndex = new Map(manifest.nodes.map((n, i) => [n, i]));
   const collector = new Collector(new Map(manifest.nodes.map((n, i) => [n.hostname, i])));
   // Parse problems already reported (a patch that does not load fails every node selecting it).

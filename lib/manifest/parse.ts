@@ -5,7 +5,7 @@
  * have, a patch that does not load, located on its own line inside the patch string).
  * Isomorphic and pure: the editor, the API and the CLI share it. Never throws.
  */
-import { isScalar, LineCounter, type Document, type Node as YamlNode } from "yaml";
+import { isAlias, isScalar, LineCounter, parseAllDocuments, visit, type Document, type Node as YamlNode } from "yaml";
 import type { z } from "zod";
 
 import { MAX_ALIAS_COUNT, MAX_CONFIG_BYTES, parseConfigYaml, rangeToPosition } from "@/lib/config/parse";
@@ -18,7 +18,7 @@ import { parseTalosVersion } from "@/lib/talos/version";
 
 import { manifestSchema, type Manifest } from "./schema";
 import { scrubIssues } from "./secrets";
-import { globMatch } from "./select";
+import { hostnameMatches, patchingBudgetMessage, patchingBytes, selectionTable, type GlobHits, type SelectionTable } from "./select";
 
 export { MAX_ALIAS_COUNT, MAX_CONFIG_BYTES };
 
@@ -29,6 +29,8 @@ export interface ParsedManifest {
   doc?: Document.Parsed;
   lineCounter: LineCounter;
   issues: ManifestIssue[];
+  /** Each node's selected patches (by node index), computed once: render and check reuse it. */
+  selection?: SelectionTable;
 }
 
 type Severity = ManifestIssue["severity"];
@@ -165,7 +167,7 @@ function schemaIssues(issues: readonly ZodIssue[], value: unknown, doc: Document
 
 // ---- semantic checks ----
 
-function semanticIssues(m: Manifest, doc: Document, lc: LineCounter): ManifestIssue[] {
+function semanticIssues(m: Manifest, doc: Document, lc: LineCounter, hits: GlobHits): ManifestIssue[] {
   const out: ManifestIssue[] = [];
   const pos = (path: PathSegment[], at: "key" | "value" = "value") => positionForPath(doc, lc, path, at);
   const lineOf = (path: PathSegment[]) => pos(path).line;
@@ -191,6 +193,13 @@ function semanticIssues(m: Manifest, doc: Document, lc: LineCounter): ManifestIs
     if (h !== undefined) out.push(issueAt(pos(["nodes", i, "hostname"]), `hostname ${n.hostname} is listed twice (first for ${m.nodes[h]!.address} on line ${lineOf(["nodes", h, "hostname"])})`, ["nodes", i, "hostname"]));
     else byHostname.set(n.hostname, i);
   });
+  // A hostname that is another node's address: `nodes:` selectors and node references (findNode) would name both.
+  m.nodes.forEach((n, i) => {
+    const other = byAddress.get(n.hostname);
+    if (other !== undefined && other !== i) {
+      out.push(issueAt(pos(["nodes", i, "hostname"]), `hostname ${n.hostname} is the address of node ${m.nodes[other]!.hostname} (line ${lineOf(["nodes", other, "address"])}): selectors and node references would be ambiguous`, ["nodes", i, "hostname"]));
+    }
+  });
 
   // Labels the nodes declare, as key → values.
   const declared = new Map<string, Set<string>>();
@@ -214,18 +223,75 @@ function semanticIssues(m: Manifest, doc: Document, lc: LineCounter): ManifestIs
     (sel?.nodes ?? []).forEach((ref, j) => {
       if (!byHostname.has(ref) && !byAddress.has(ref)) out.push(issueAt(pos([...base, "nodes", j]), `selector names ${ref}, which is not a node of this manifest (give a hostname or an address)`, [...base, "nodes", j]));
     });
-    if (sel?.hostname !== undefined && !m.nodes.some((n) => globMatch(sel.hostname!, n.hostname))) {
+    if (sel?.hostname !== undefined && !m.nodes.some((n, index) => hostnameMatches(sel.hostname!, n, { hits, index }))) {
       out.push(issueAt(pos([...base, "hostname"]), `hostname glob "${sel.hostname}" matches no node`, [...base, "hostname"], "warning"));
     }
   });
   return out;
 }
 
+// ---- anchors and aliases ----
+
+export const ALIASES_MESSAGE = "anchors and aliases are not allowed in a cluster manifest";
+/** Issues about anchors and aliases, at most this many per manifest (the first ones). */
+const MAX_ALIAS_ISSUES = 20;
+
+/**
+ * The 0-based offsets of the anchors and aliases of a YAML text's documents. A declarative
+ * manifest needs none, and refusing them closes alias amplification (one large patch aliased as
+ * every node's) and values read back through an alias at a path redaction does not cover.
+ */
+export function aliasOffsets(docs: readonly Document[], max = MAX_ALIAS_ISSUES): number[] {
+  const out: number[] = [];
+  for (const doc of docs) {
+    visit(doc, {
+      Node(_, node) {
+        if (out.length >= max) return visit.BREAK;
+        if ((isAlias(node) || node.anchor) && node.range) out.push(node.range[0]);
+        // An alias is not walked into: it has no children of its own.
+      },
+    });
+    if (out.length >= max) break;
+  }
+  return out;
+}
+
+/** Whether a YAML text holds an anchor or an alias (a cheap test first: neither `&` nor `*`, none). */
+export function hasAliases(text: string): boolean {
+  if (!text.includes("&") && !text.includes("*")) return false;
+  return aliasOffsets(parseAllDocuments(text, { uniqueKeys: false }) as Document[], 1).length > 0;
+}
+
+/** The anchors and aliases of the manifest's patch strings, each on its line; the patches holding one. */
+function patchAliasIssues(m: Manifest, doc: Document, lc: LineCounter): { issues: ManifestIssue[]; paths: Set<string> } {
+  const issues: ManifestIssue[] = [];
+  const paths = new Set<string>();
+  const check = (text: string, path: PathSegment[]) => {
+    if (issues.length >= MAX_ALIAS_ISSUES || (!text.includes("&") && !text.includes("*"))) return;
+    const offsets = aliasOffsets(parseAllDocuments(text, { uniqueKeys: false }) as Document[], MAX_ALIAS_ISSUES - issues.length);
+    if (offsets.length === 0) return;
+    paths.add(JSON.stringify(path));
+    const origin = patchOrigin(doc, lc, path);
+    const inner = new LineCounter();
+    inner.addNewLine(0);
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) inner.addNewLine(i + 1);
+    for (const at of offsets) {
+      const { line, col } = inner.linePos(at);
+      issues.push(issueAt(origin.at(line, col), `${ALIASES_MESSAGE} (nor in its patches)`, []));
+    }
+  };
+  (m.patches ?? []).forEach((p, i) => check(p.patch, ["patches", i, "patch"]));
+  m.nodes.forEach((n, i) => {
+    if (n.patch !== undefined) check(n.patch, ["nodes", i, "patch"]);
+  });
+  return { issues, paths };
+}
+
 /** Every patch string that does not load (Talos's LoadPatch), placed on its line in the manifest. */
-function patchLoadIssues(m: Manifest, doc: Document, lc: LineCounter): ManifestIssue[] {
+function patchLoadIssues(m: Manifest, doc: Document, lc: LineCounter, skip: Set<string>): ManifestIssue[] {
   const out: ManifestIssue[] = [];
   const tryLoad = (text: string, source: string, path: PathSegment[]) => {
-    if (text.trim() === "" && path[0] === "nodes") return;
+    if ((text.trim() === "" && path[0] === "nodes") || skip.has(JSON.stringify(path))) return;
     try {
       loadPatch(text, source);
     } catch (e) {
@@ -271,6 +337,9 @@ export function parseManifest(text: string): ParsedManifest {
     issues.push(issueAt(rangeToPosition(lineCounter, [start, start]), "a manifest is one YAML document (found a second one here)"));
   }
   const first = docs[0]!;
+  // Anchors and aliases: refused, and nothing is rendered from a manifest holding one (path []).
+  issues.push(...aliasOffsets([first.doc]).map((at) => issueAt(rangeToPosition(lineCounter, [at, at]), ALIASES_MESSAGE)));
+  // Stop there when it holds any: read through aliases, the value may be many times the text.
   if (first.broken || issues.some((i) => i.severity === "error")) return { doc, lineCounter, issues: sortIssues(issues) };
 
   const result = manifestSchema.safeParse(first.value);
@@ -279,7 +348,12 @@ export function parseManifest(text: string): ParsedManifest {
     return { doc, lineCounter, issues: sortIssues(issues) };
   }
   const manifest = result.data;
-  issues.push(...semanticIssues(manifest, first.doc, lineCounter), ...patchLoadIssues(manifest, first.doc, lineCounter));
+  const hits: GlobHits = new Map();
+  const selection = selectionTable(manifest, hits);
+  const budget = patchingBudgetMessage(patchingBytes(manifest, selection));
+  if (budget) issues.push(issueAt(first.doc.has("patches") ? positionForPath(first.doc, lineCounter, ["patches"], "key") : FIRST_LINE, budget));
+  const aliased = patchAliasIssues(manifest, first.doc, lineCounter);
+  issues.push(...semanticIssues(manifest, first.doc, lineCounter, hits), ...aliased.issues, ...patchLoadIssues(manifest, first.doc, lineCounter, aliased.paths));
   // A patch that does not load may be quoted by its error: its secrets are not.
-  return { manifest, doc, lineCounter, issues: scrubIssues(sortIssues(issues), manifest) };
+  return { manifest, doc, lineCounter, issues: scrubIssues(sortIssues(issues), manifest), selection };
 }

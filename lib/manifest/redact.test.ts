@@ -71,6 +71,25 @@ describe("redactManifest", () => {
     expect(redactPatch("cluster:\n  token: abc.0123456789abcdef\n")).toBe("cluster:\n  token: '******'\n");
   });
 
+  it("redacts whole a patch string with aliases and a manifest with anchors or aliases", () => {
+    // A value anchored at a public path and aliased at a secret one, both ways round.
+    expect(redactPatch("- {op: add, path: /machine/nodeLabels/a, value: &x hunter2}\n- {op: add, path: /machine/token, value: *x}\n")).toBe("******");
+    expect(redactPatch("machine:\n  nodeLabels: {a: &x hunter2}\n  token: *x\n")).toBe("******");
+    // A patch given as an alias of another key (here the patch's name).
+    const head = "cluster: {name: c, endpoint: 'https://1.2.3.4:6443', talosVersion: v1.13.9, kubernetesVersion: v1.33.2}\n";
+    const viaName = `${head}patches:\n  - name: &s "{machine: {token: abcdef.0123456789abcdef}}"\n    patch: *s\nnodes:\n  - {address: 10.0.0.1, hostname: w1, role: worker}\n`;
+    expect(redactManifest(viaName)).toBe("'******'");
+    const shared = `${head}patches:\n  - name: a\n    patch: &p "machine: {token: abcdef.0123456789abcdef}"\n  - name: b\n    patch: *p\nnodes:\n  - {address: 10.0.0.1, hostname: w1, role: worker}\n`;
+    expect(redactManifest(shared)).toBe("'******'");
+  });
+
+  it("redacts URL credentials outside patch strings too (stored before the schema refused them)", () => {
+    const text = "generate:\n  registryMirrors:\n    docker.io: ['https://user:pw-secret@mirror.example.com']\nnodes: []\n";
+    const r = redactManifest(text);
+    expect(r).not.toContain("pw-secret");
+    expect(r).toContain("https://user:******@mirror.example.com");
+  });
+
   it("leaves a manifest without secrets unchanged and redacts unreadable YAML whole", () => {
     const plain = "cluster: {name: a}\nnodes: []\n";
     expect(redactManifest(plain)).toBe(plain);
@@ -123,6 +142,33 @@ describe("mergeManifestSecrets", () => {
     expect(mergeManifestSecrets("cluster: {}\n", MANIFEST)).toEqual({ yaml: "cluster: {}\n" });
     const r = mergeManifestSecrets("a: '******'\nb: [\n", MANIFEST);
     expect("issues" in r && r.issues.length).toBeGreaterThan(0);
+  });
+});
+
+describe("mergeManifestSecrets: what it refuses to put back", () => {
+  const head = "cluster: {name: c, endpoint: 'https://1.2.3.4:6443', talosVersion: v1.11.5, kubernetesVersion: v1.33.2}\n";
+  const json = `${head}patches:\n  - name: reg\n    patch: |\n      - op: add\n        path: /machine/registries/config/r.io/auth/password\n        value: hunter2\nnodes:\n  - {address: 10.0.0.1, hostname: w1, role: worker}\n`;
+
+  it("a JSON patch value into an operation whose path or op changed", () => {
+    const redacted = redactManifest(json);
+    expect(redacted).toContain("value: '******'");
+    // Unchanged: restored.
+    expect(mergeManifestSecrets(redacted, json)).toEqual({ yaml: json });
+    for (const edited of [redacted.replace("/machine/registries/config/r.io/auth/password", "/machine/nodeLabels/leak"), redacted.replace("op: add", "op: replace")]) {
+      const r = mergeManifestSecrets(edited, json);
+      expect(r).toEqual({ issues: [expect.objectContaining({ line: 7, path: ["patches", 0, "patch"], message: expect.stringContaining("cannot restore") })] });
+    }
+    // Another operation inserted before it: the index moved, nothing is restored there.
+    const shifted = redacted.replace("      - op: add\n", "      - op: add\n        path: /machine/nodeLabels/x\n        value: '******'\n      - op: add\n");
+    expect("issues" in mergeManifestSecrets(shifted, json)).toBe(true);
+  });
+
+  it("a strategic patch value into a patch with an anchor (an alias would read it elsewhere)", () => {
+    const stored = `${head}patches:\n  - name: reg\n    patch: |\n      machine:\n        registries:\n          config:\n            r.io:\n              auth:\n                password: hunter2\nnodes:\n  - {address: 10.0.0.1, hostname: w1, role: worker}\n`;
+    const edited = redactManifest(stored).replace("password: '******'", "password: &x '******'\n        nodeLabels: {leak: *x}");
+    const r = mergeManifestSecrets(edited, stored);
+    expect(r).toEqual({ issues: [expect.objectContaining({ line: 10, message: expect.stringContaining("anchors and aliases are not allowed") })] });
+    expect(JSON.stringify(r)).not.toContain("hunter2");
   });
 });
 

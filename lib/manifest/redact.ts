@@ -11,18 +11,24 @@
 import { isMap, isScalar, isSeq, Scalar, type Document, type Node as YamlNode } from "yaml";
 
 import { markedScalars, mergeSecrets, REDACTED, redactConfig } from "@/lib/config/redact";
-import { LineIndex, pathKey, splice, trailingSpace, type PathSegment } from "@/lib/config/redaction/yaml-source";
+import { indexPaths, LineIndex, pathKey, splice, trailingSpace, type PathSegment } from "@/lib/config/redaction/yaml-source";
+import { replacePieces, secretPieces } from "@/lib/config/secret-values";
 import type { ManifestIssue } from "@/lib/schemas/manifests";
 
-import { issueAt, parseManifest, patchOrigin, sortIssues } from "./parse";
-import { documentsOf, jsonPatchRedactions, REDACTED_SOURCE } from "./secrets";
+import { ALIASES_MESSAGE, aliasOffsets, hasAliases, issueAt, parseManifest, patchOrigin, sortIssues } from "./parse";
+import { documentsOf, jsonPatchOperations, jsonPatchRedactions, REDACTED_SOURCE } from "./secrets";
 
 export { patchSecrets, scrubIssues } from "./secrets";
 
 // ---- one patch string ----
 
-/** A patch string with its secrets replaced by `******`, as a config's would be. */
+/**
+ * A patch string with its secrets replaced by `******`, as a config's would be. One holding an
+ * anchor or alias is redacted whole: a value anchored at a public path and aliased at a secret
+ * one (or the reverse) cannot be redacted at one place only.
+ */
 export function redactPatch(text: string): string {
+  if (hasAliases(text)) return REDACTED;
   const json = jsonPatchRedactions(text);
   const marked = json && json.size > 0 ? splice(text, [...json.values()]) : text;
   return redactConfig(marked);
@@ -32,32 +38,63 @@ export interface PatchMerge {
   text: string;
   /** 1-based places, in the edited patch text, of markers with no stored value to put back. */
   unresolved: { line: number; column: number }[];
+  /** Why nothing was put back at all: the edited patch holds an anchor or alias. */
+  aliases?: boolean;
 }
 
-/** The stored patch's secrets put back into an edited, redacted patch string. */
+/**
+ * The stored patch's secrets put back into an edited, redacted patch string, by the config
+ * rules (lib/config/redaction/merge.ts). Never into a patch with an anchor or alias (a restored
+ * `&x '******'` would be readable through `*x` at a path nobody redacts), and a JSON patch's
+ * value only into the operation it was taken from (same index, `op` and `path`: else it would
+ * be written wherever the editor points it).
+ */
 export function mergePatchSecrets(edited: string, stored: string | undefined): PatchMerge {
-  let text = edited;
-  if (stored !== undefined) {
-    text = mergeSecrets(edited, stored).yaml;
-    // JSON patch values redacted by their target path: put back by their place in the patch.
-    const json = jsonPatchRedactions(stored);
-    if (json && json.size > 0) {
-      const docs = documentsOf(text);
-      const lines = new LineIndex(text);
-      const edits: { start: number; end: number; text: string }[] = [];
-      if (docs.length === 1 && docs[0]!.errors.length === 0) {
-        for (const { node, path } of markedScalars(docs[0]!)) {
-          const spot = json.get(pathKey(path));
-          if (!spot || node.value !== REDACTED || !node.range) continue;
-          const [start, end] = node.range;
-          const stop = end - trailingSpace(text.slice(start, end)).length;
-          if (!spot.fromLineStart) edits.push({ start, end: stop, text: spot.source });
-          else if (/^\s*$/.test(text.slice(lines.lineStart(start), start))) edits.push({ start: lines.lineStart(start), end: stop, text: spot.source });
-        }
-      }
-      if (edits.length > 0) text = splice(text, edits);
+  if (stored === undefined) return { text: edited, unresolved: unresolvedMarkers(edited, edited) };
+  if (hasAliases(edited)) return { text: edited, unresolved: unresolvedMarkers(edited, edited), aliases: true };
+  const storedOps = jsonPatchOperations(stored);
+  const editedOps = storedOps ? jsonPatchOperations(edited) : null;
+  const sameOperation = (path: readonly PathSegment[]) => typeof path[0] === "number" && editedOps !== null && editedOps[path[0]] !== undefined && editedOps[path[0]] === storedOps?.[path[0]];
+
+  // Markers of a JSON patch outside their own operation: held out of the merge, put back as they were.
+  let input = edited;
+  const held = new Map<string, string>();
+  if (storedOps) {
+    const doc = documentsOf(edited)[0];
+    const edits: { start: number; end: number; text: string }[] = [];
+    let nonce = 0;
+    while (edited.includes(`minos-held-${nonce}-`)) nonce++;
+    for (const { node, path } of doc && doc.errors.length === 0 ? markedScalars(doc) : []) {
+      if (sameOperation(path)) continue;
+      const [start, end] = node.range!;
+      const stop = end - trailingSpace(edited.slice(start, end)).length;
+      const token = `minos-held-${nonce}-${held.size}`;
+      held.set(token, edited.slice(start, stop));
+      edits.push({ start, end: stop, text: token });
     }
+    if (edits.length > 0) input = splice(edited, edits);
   }
+
+  let text = mergeSecrets(input, stored).yaml;
+  // JSON patch values redacted by their target path: put back by their place in the same operation.
+  const json = jsonPatchRedactions(stored);
+  if (json && json.size > 0) {
+    const docs = documentsOf(text);
+    const lines = new LineIndex(text);
+    const edits: { start: number; end: number; text: string }[] = [];
+    if (docs.length === 1 && docs[0]!.errors.length === 0) {
+      for (const { node, path } of markedScalars(docs[0]!)) {
+        const spot = json.get(pathKey(path));
+        if (!spot || node.value !== REDACTED || !node.range || !sameOperation(path) || editedOps![path[0] as number] !== spot.operation) continue;
+        const [start, end] = node.range;
+        const stop = end - trailingSpace(text.slice(start, end)).length;
+        if (!spot.fromLineStart) edits.push({ start, end: stop, text: spot.source });
+        else if (/^\s*$/.test(text.slice(lines.lineStart(start), start))) edits.push({ start: lines.lineStart(start), end: stop, text: spot.source });
+      }
+    }
+    if (edits.length > 0) text = splice(text, edits);
+  }
+  for (const [token, source] of held) text = text.split(token).join(source);
   return { text, unresolved: unresolvedMarkers(edited, text) };
 }
 
@@ -164,17 +201,36 @@ function rewrite(text: string, changes: { slot: PatchSlot; value: string }[]): s
 }
 
 /**
- * The manifest with the secrets of every patch string redacted, everything else as written.
- * A manifest whose YAML does not read is redacted whole rather than risk leaking part of it.
+ * The manifest with the secrets of every patch string redacted, everything else as written
+ * (but for URL credentials and other values the config value rules call secret, redacted
+ * wherever they are: the schema refuses them, this is for what was stored before). A manifest
+ * whose YAML does not read, or that holds anchors or aliases (a patch could be read through an
+ * alias of another key), is redacted whole rather than risk leaking part of it; a patch string
+ * holding an anchor or alias, likewise (its values could be read at a path nobody redacts).
+ * parseManifest refuses both, so only text stored before that meets these rules.
  */
 export function redactManifest(text: string): string {
   const docs = documentsOf(text);
   if (docs.length !== 1 || docs[0]!.errors.length > 0) return docs.length === 0 ? text : REDACTED_SOURCE;
+  const doc = docs[0]!;
+  if (aliasOffsets([doc], 1).length > 0) return REDACTED_SOURCE;
   const changes: { slot: PatchSlot; value: string }[] = [];
-  for (const slot of patchSlots(docs[0]!)) {
+  const slots = patchSlots(doc);
+  for (const slot of slots) {
     const value = slot.node.value as string;
     const redacted = redactPatch(value);
     if (redacted !== value) changes.push({ slot, value: redacted });
+  }
+  // Defence in depth: every other string by the value rules (a mirror's https://user:pw@host).
+  const inSlot = new Set<unknown>(slots.map((s) => s.node));
+  const paths = new Map<unknown, PathSegment[]>();
+  indexPaths(doc.contents, [], paths);
+  for (const [node, path] of paths) {
+    if (inSlot.has(node) || !isScalar(node) || typeof node.value !== "string" || !node.range) continue;
+    const pieces = secretPieces(node.value);
+    if (pieces !== "whole" && pieces.length === 0) continue;
+    const value = pieces === "whole" ? REDACTED : replacePieces(node.value, pieces);
+    changes.push({ slot: { path, node, owner: { kind: "patch", key: "" } }, value });
   }
   return rewrite(text, changes);
 }
@@ -191,6 +247,9 @@ export function mergeManifestSecrets(redacted: string, stored: string): Manifest
   if (!redacted.includes(REDACTED)) return { yaml: redacted };
   const parsed = parseManifest(redacted);
   const doc = parsed.doc;
+  // Anchors and aliases in the manifest: a restored value could be read back through an alias.
+  const aliased = parsed.issues.filter((i) => i.message === ALIASES_MESSAGE);
+  if (aliased.length > 0) return { issues: aliased };
   if (!doc || doc.errors.length > 0) {
     const syntax = parsed.issues.filter((i) => i.severity === "error");
     return { issues: syntax.length > 0 ? syntax : [issueAt({ line: 1, column: 1, endLine: 1, endColumn: 1 }, "the manifest does not read as YAML")] };
@@ -211,7 +270,7 @@ export function mergeManifestSecrets(redacted: string, stored: string): Manifest
     if (merged.unresolved.length === 0) continue;
     const origin = patchOrigin(doc, parsed.lineCounter, slot.path);
     const who = slot.owner.kind === "patch" ? `patch "${slot.owner.key}"` : `patch for node ${slot.owner.key}`;
-    const why = original === undefined ? `the stored manifest has no ${who}` : `the stored ${who} has no secret at this place`;
+    const why = merged.aliases ? ALIASES_MESSAGE : original === undefined ? `the stored manifest has no ${who}` : `the stored ${who} has no secret at this place (or its operation changed)`;
     for (const u of merged.unresolved) {
       issues.push(issueAt(origin.at(u.line, u.column), `cannot restore the redacted value ${REDACTED_SOURCE}: ${why}; type the value itself`, slot.path));
     }

@@ -80,6 +80,17 @@ describe("ManifestRenderer", () => {
     expect(r.generated("worker")).toBe(r.generated("worker"));
   });
 
+  it("uses the selection table it is given (parseManifest's) instead of selecting again", () => {
+    const m = manifest("v1.13.9");
+    // A table that differs from what the selectors say: the renderer follows the table.
+    const r = new ManifestRenderer(m, secrets, [[1], [], [0], [0]]);
+    expect(m.nodes.map((n) => r.selectedPatches(n))).toEqual([[1], [], [0], [0]]);
+    expect(r.render(m.nodes[1]!)).toBe(byHand(m, "w-1", [OWN]));
+    // A copy each time: callers may reverse it.
+    r.selectedPatches(m.nodes[0]!).reverse();
+    expect(r.selectedPatches(m.nodes[0]!)).toEqual([1]);
+  });
+
   it("names the patch and its line when a patch fails", () => {
     const m = manifest("v1.13.9");
     m.patches![1]!.patch = "machine:\n  sysctls:\n    a: b\n  network:\n    bogus: 1\n";

@@ -1,9 +1,9 @@
 /**
  * The cluster manifest (docs/manifest.md): one YAML file per cluster, no secrets in it. The
  * cluster's inputs to `talosctl gen config`, an ordered list of Talos patches with selectors,
- * and the nodes. Rendering a node = gen config for its role with the cluster's secrets bundle,
- * then every patch whose selector matches it (in order), then the node's own patch, then its
- * hostname. The keys `cluster`, `generate`, `patches` and `nodes` are the contract the API, the
+ * and the nodes. Rendering a node = gen config for its role with the cluster's secrets bundle and
+ * the node's hostname written in, then every patch whose selector matches it (in order), then
+ * the node's own patch (so a patch may still change the hostname). The keys `cluster`, `generate`, `patches` and `nodes` are the contract the API, the
  * CLI and scripts rely on. Isomorphic: the editor, the API and the CLI share it.
  */
 import { z } from "zod";
@@ -20,8 +20,10 @@ export const MANIFEST_LIMITS = {
   /** One patch's text (a node's or a shared one). */
   patchBytes: 256 * 1024,
   /** A hostname glob: `*` and `?` only, matched without a regex. */
-  globLength: 253,
+  globLength: 63,
   labels: 64,
+  /** Patch text applied, summed over nodes (nodes × their selected patches' bytes, own patches included). */
+  patchingBytes: 64 * 1024 * 1024,
 } as const;
 
 const TALOS_MINOR_OR_TAG = /^v?1\.\d{1,3}(\.\d{1,4}(-[0-9A-Za-z.-]{1,64})?)?$/;
@@ -89,6 +91,16 @@ export const manifestNodeSchema = z.strictObject({
   patch: patchText.optional().describe("The node's own patch, applied after every shared one."),
 });
 
+/** Userinfo in an endpoint (`https://user:pw@mirror`): before the first `/`, `?` or `#` of the authority. */
+const USERINFO = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?[^/?#]*@/;
+
+// The manifest holds no secrets: only patch strings are redacted as configs are.
+const mirrorEndpoint = z
+  .string()
+  .min(1)
+  .max(2048)
+  .refine((e) => !USERINFO.test(e), "credentials go in a patch (RegistryAuthConfig / machine.registries.config), not in generate.registryMirrors");
+
 export const generateSchema = z
   .strictObject({
     additionalSans: z.array(z.string().min(1).max(253)).max(100).optional().describe("--additional-sans: machine.certSANs and the API server's extra SANs."),
@@ -96,7 +108,7 @@ export const generateSchema = z
     installDisk: z.string().max(253).optional().describe('--install-disk (default /dev/sda; "" for none).'),
     installImage: z.string().max(512).optional().describe('--install-image (default: the installer of the contract\'s newest release; "" for none).'),
     registryMirrors: z
-      .record(z.string().min(1).max(253), z.array(z.string().min(1).max(2048)).min(1).max(20))
+      .record(z.string().min(1).max(253), z.array(mirrorEndpoint).min(1).max(20))
       .optional()
       .describe("--registry-mirror host=endpoint, per host in order."),
     discovery: z.boolean().optional().describe("--with-cluster-discovery (default true)."),

@@ -29,6 +29,23 @@ export interface WholeEdit {
   fromLineStart: boolean;
   /** The secret texts inside (each scalar's value), for scrubbing messages. */
   texts: string[];
+  /** The operation the value belongs to (`op` and `path`): merge-back restores it only into the same one. */
+  operation: string;
+}
+
+/** A JSON patch operation's identity: its `op` and `path`, as merge-back compares them. */
+const operationOf = (op: unknown): string => (isMap(op) ? JSON.stringify([op.get("op") ?? null, op.get("path") ?? null]) : "");
+
+/**
+ * The operations of a JSON patch text by index (their `op` and `path`), or null when the text
+ * is not one: merge-back restores a redacted value only into the operation it was taken from.
+ */
+export function jsonPatchOperations(text: string): string[] | null {
+  const docs = documentsOf(text);
+  if (docs.length !== 1 || docs[0]!.errors.length > 0) return null;
+  const list = docs[0]!.contents;
+  if (!isSeq(list) || list.items.length === 0 || !list.items.every((op) => isMap(op) && op.has("op"))) return null;
+  return list.items.map(operationOf);
 }
 
 /** The string values of the scalars in a node. */
@@ -41,16 +58,16 @@ function leafTexts(node: unknown, out: string[] = []): string[] {
 }
 
 /** The operations' `value` nodes of a JSON patch (a single YAML/JSON list of maps with `op`), or null. */
-function jsonPatchOps(doc: Document.Parsed): { path: string; value: YamlNode; keyStart: number }[] | null {
+function jsonPatchOps(doc: Document.Parsed): { path: string; value: YamlNode; keyStart: number; operation: string }[] | null {
   const list = doc.contents;
   if (!isSeq(list) || list.items.length === 0 || !list.items.every((op) => isMap(op) && op.has("op"))) return null;
-  const out: { path: string; value: YamlNode; keyStart: number }[] = [];
+  const out: { path: string; value: YamlNode; keyStart: number; operation: string }[] = [];
   for (const op of list.items) {
     if (!isMap(op)) continue;
     const path = op.get("path");
     const pair = op.items.find((p) => isScalar(p.key) && p.key.value === "value");
     if (typeof path !== "string" || !pair || !pair.value || !isScalar(pair.key) || !pair.key.range) continue;
-    out.push({ path, value: pair.value as YamlNode, keyStart: pair.key.range[0] });
+    out.push({ path, value: pair.value as YamlNode, keyStart: pair.key.range[0], operation: operationOf(op) });
   }
   return out;
 }
@@ -78,6 +95,7 @@ export function jsonPatchRedactions(text: string): Map<string, WholeEdit> | null
   indexPaths(doc.contents, [], paths);
   const out = new Map<string, WholeEdit>();
 
+  let operation = "";
   const whole = (node: YamlNode, keyStart: number | undefined) => {
     if (!node.range) return;
     if (isScalar(node) && (node.value === null || node.value === "" || node.value === REDACTED)) return;
@@ -92,10 +110,10 @@ export function jsonPatchRedactions(text: string): Map<string, WholeEdit> | null
       const lineStart = lines.lineStart(start);
       const keyColumn = keyStart === undefined ? -1 : lines.column(keyStart);
       const indent = lines.column(start) > keyColumn ? before : " ".repeat(keyColumn + 2);
-      out.set(pathKey(path), { start: lineStart, end: stop, text: indent + REDACTED_SOURCE, source: text.slice(lineStart, stop), fromLineStart: true, texts: leafTexts(node) });
+      out.set(pathKey(path), { start: lineStart, end: stop, text: indent + REDACTED_SOURCE, source: text.slice(lineStart, stop), fromLineStart: true, texts: leafTexts(node), operation });
       return;
     }
-    out.set(pathKey(path), { start, end: stop, text: REDACTED_SOURCE, source: text.slice(start, stop), fromLineStart: false, texts: leafTexts(node) });
+    out.set(pathKey(path), { start, end: stop, text: REDACTED_SOURCE, source: text.slice(start, stop), fromLineStart: false, texts: leafTexts(node), operation });
   };
 
   const walk = (node: unknown, cursor: SecretCursor, mark: StepMark | null, keyStart: number | undefined): void => {
@@ -118,6 +136,7 @@ export function jsonPatchRedactions(text: string): Map<string, WholeEdit> | null
   };
 
   for (const op of ops) {
+    operation = op.operation;
     let cursor = documentCursor("v1alpha1");
     let mark: StepMark | null = null;
     for (const seg of pointer(op.path)) {

@@ -4,7 +4,7 @@ import { isScalar } from "yaml";
 import { REDACTED } from "../secret-values";
 
 import { outermost, plan } from "./plan";
-import { commentTokens, documentKey, documentsOf, indexPaths, LineIndex, markerText, pathKey, splice, spliceScalarSource, trailingSpace, type PathSegment } from "./yaml-source";
+import { commentTokens, documentKey, documentsOf, indexPaths, LineIndex, markerText, pathKey, splice, trailingSpace, type PathSegment } from "./yaml-source";
 
 export interface MergeResult {
   yaml: string;
@@ -12,15 +12,15 @@ export interface MergeResult {
   unresolved: { document: number; path: PathSegment[] }[];
 }
 
-const countOf = (text: string, part: string) => text.split(part).length - 1;
-
 /**
  * Puts the original secret values back into an edited, redacted config before it is sent to a
  * node. A marker is matched by its document (v1alpha1, or kind and name) and path: a wholly
  * redacted value comes back as it was written (shape, tag and all); a string with redacted parts
- * (a URL's password, a jointoken) gets each part back in order, whatever else was edited around
- * them. A marker with no original value, or a string whose markers no longer match the
- * original's, is reported, never sent. Redacted comments come back too.
+ * (a URL's password, a jointoken) gets them back only when the text around them is the
+ * original's (else `https://user:******@host` edited into a bare `******` would hand the
+ * password back as a plain string). A marker with no original
+ * value, or a string whose text no longer matches the original's, is reported, never sent.
+ * Redacted comments come back too.
  */
 export function mergeSecrets(edited: string, original: string): MergeResult {
   const source = plan(original);
@@ -50,16 +50,9 @@ export function mergeSecrets(edited: string, original: string): MergeResult {
         continue;
       }
       if (spot && !spot.whole) {
+        // Only the original's text around the markers: the value as the original's redaction wrote it.
         if (value === spot.redactedValue) {
           edits.push({ start, end: stop, text: spot.source });
-          continue;
-        }
-        if (countOf(value, REDACTED) === spot.pieces.length) {
-          const markers = spot.pieces.map(() => REDACTED);
-          let i = 0;
-          const restored = value.split(REDACTED).reduce((acc, part, k) => (k === 0 ? part : acc + spot.pieces[i++]! + part), "");
-          const src = edited.slice(start, stop);
-          edits.push({ start, end: stop, text: spliceScalarSource(node.type, src, markers, spot.pieces) ?? JSON.stringify(restored) });
           continue;
         }
         unresolved.push({ document, path });
