@@ -206,7 +206,7 @@ describe("an adopted cluster", () => {
     expect((e.details as { issues: { line: number }[] }).issues.length).toBeGreaterThan(0);
     const twice = parse(edited) as { nodes: unknown[] };
     twice.nodes.push(twice.nodes[0]);
-    const dup = (await rejection(putManifest(d, cluster, { yaml: stringify(twice), baseRevision: 2 }, USER))) as AppError;
+    const dup = (await rejection(putManifest(d, cluster, { yaml: stringify(twice, { aliasDuplicateObjects: false }), baseRevision: 2 }, USER))) as AppError;
     expect(dup.code).toBe("invalid_config");
     expect(dup.message).toMatch(/twice|more than once|listed/);
     expect((await d.repo.latest(cluster))?.revision).toBe(2);
