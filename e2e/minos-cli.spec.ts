@@ -10,7 +10,9 @@ import { csrfHeader } from "./auth-state";
 
 /**
  * The `minos` CLI against the e2e server, as a CI job runs it: an admin's API token in
- * MINOS_TOKEN, the server in MINOS_URL. The simulated cluster is adopted through the API first;
+ * MINOS_TOKEN, the server in MINOS_URL. It runs after manifest.spec.ts (file order), whose
+ * "before adoption" page needs a cluster without a manifest; the cluster is (re-)adopted here
+ * through the API first (`replace`);
  * then export → plan (no change) → a worker sysctl added → plan (the workers) → apply --yes
  * (followed to the rollout's end) → plan (no change again) → export (the new revision) → render
  * offline with the exported secrets bundle, file for file what the server renders.
