@@ -1,6 +1,8 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { parse } from "yaml";
 
+import { configDifferences } from "../lib/manifest/compare";
+
 import { csrfHeader, storageStateFile } from "./auth-state";
 import { ManifestPage } from "./pages/manifest";
 import { ShellPage } from "./pages/shell";
@@ -78,6 +80,8 @@ test.describe.serial("cluster manifest", () => {
     for (const c of controlPlanes) await expect(m.planRow(c.hostname)).toContainText("No change");
 
     // Apply: a rollout, followed to its end.
+    const before = new Map<string, string>();
+    for (const w of workers) before.set(w.address, await runningConfig(request, `${w.address}@${cluster}`));
     await m.button("Apply plan…").click();
     await m.dialog().getByRole("button", { name: `Apply to ${workers.length} nodes` }).click();
     const follow = page.getByRole("link", { name: "Follow the rollout" });
@@ -89,11 +93,12 @@ test.describe.serial("cluster manifest", () => {
     await expect
       .poll(async () => ((await (await request.get(`/api/rollouts/${encodeURIComponent(rolloutId)}`)).json()) as { state: string }).state, { timeout: 120_000 })
       .toBe("done");
-    // Every worker runs the sysctl, its hostname unchanged.
+    // Every worker runs the sysctl, and nothing else of its config changed (hostname, addresses,
+    // its own patch: earlier specs may have left any of them non-default).
     for (const w of workers) {
       const running = await runningConfig(request, `${w.address}@${cluster}`);
       expect(running).toContain(`${SYSCTL}: "600"`);
-      expect(running).toContain(w.hostname);
+      expect(configDifferences(before.get(w.address)!, running), w.hostname).toEqual([`machine.sysctls.${SYSCTL}`]);
     }
 
     // History: the adoption and the apply, and the diff between them is the patch.
