@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from "react";
 
 import { MARKER_OWNER, monaco, setTalosSchema } from "@/components/monaco/monaco-setup";
 import { useColorScheme } from "@/components/monaco/use-color-scheme";
+import { useReplaceOnRevision } from "@/components/monaco/use-replace-on-revision";
 import { formatYaml } from "@/lib/config/format";
 import { migrateConfig } from "@/lib/config/migrate";
 import type { ConfigIssue } from "@/lib/config/types";
@@ -32,22 +33,10 @@ export default function MonacoView({ value, revision, onChange, issues, talosVer
   const scheme = useColorScheme();
   const [editor, setEditor] = useState<CodeEditor | null>(null);
   const cursorRef = useRef(onCursorChange);
-  const valueRef = useRef(value);
   useEffect(() => {
     cursorRef.current = onCursorChange;
-    valueRef.current = value;
-  }, [onCursorChange, value]);
-
-  // Text replaced from outside (and a model kept from an earlier mount): one undoable edit.
-  useEffect(() => {
-    const model = editor?.getModel();
-    if (!editor || !model || model.getValue() === valueRef.current) return;
-    editor.pushUndoStop();
-    editor.executeEdits("minos.replace", [{ range: model.getFullModelRange(), text: valueRef.current }]);
-    editor.pushUndoStop();
-    editor.setPosition({ lineNumber: 1, column: 1 });
-    editor.revealLine(1);
-  }, [editor, revision]);
+  }, [onCursorChange]);
+  useReplaceOnRevision(editor, value, revision);
 
   useEffect(() => {
     setTalosSchema(talosVersion);

@@ -6,17 +6,7 @@ import { formatYaml } from "@/lib/config/format";
 import { migrateConfig } from "@/lib/config/migrate";
 
 import type { EditorHandle, EditorProps } from "./editor-handle";
-
-/** Offset of a 1-based line and column in text. */
-function offsetOf(text: string, line: number, column: number): number {
-  let offset = 0;
-  for (let l = 1; l < line; l++) {
-    const next = text.indexOf("\n", offset);
-    if (next === -1) return text.length;
-    offset = next + 1;
-  }
-  return Math.min(offset + column - 1, text.length);
-}
+import { offsetOf } from "./text-offset";
 
 function positionOf(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, offset);

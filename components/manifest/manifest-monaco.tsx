@@ -1,10 +1,11 @@
 "use client";
 
 import Editor, { type OnMount } from "@monaco-editor/react";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 
 import { MANIFEST_MODEL_SUFFIX, monaco } from "@/components/monaco/monaco-setup";
 import { useColorScheme } from "@/components/monaco/use-color-scheme";
+import { useReplaceOnRevision } from "@/components/monaco/use-replace-on-revision";
 import type { ManifestIssue } from "@/lib/schemas/manifests";
 
 import "./monaco-manifest";
@@ -58,20 +59,7 @@ export interface ManifestMonacoProps {
 export default function ManifestMonaco({ cluster, value, revision, onChange, readOnly, serverIssues, localIssues, onReady, label }: ManifestMonacoProps) {
   const scheme = useColorScheme();
   const [editor, setEditor] = useState<CodeEditor | null>(null);
-  const valueRef = useRef(value);
-  useEffect(() => {
-    valueRef.current = value;
-  }, [value]);
-
-  useEffect(() => {
-    const model = editor?.getModel();
-    if (!editor || !model || model.getValue() === valueRef.current) return;
-    editor.pushUndoStop();
-    editor.executeEdits("minos.replace", [{ range: model.getFullModelRange(), text: valueRef.current }]);
-    editor.pushUndoStop();
-    editor.setPosition({ lineNumber: 1, column: 1 });
-    editor.revealLine(1);
-  }, [editor, revision]);
+  useReplaceOnRevision(editor, value, revision);
 
   useEffect(() => {
     const model = editor?.getModel();

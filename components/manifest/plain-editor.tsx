@@ -2,18 +2,9 @@
 
 import { useEffect, useRef } from "react";
 
-import type { ManifestEditorHandle } from "./manifest-monaco";
+import { offsetOf } from "@/components/config-editor/text-offset";
 
-/** Offset of a 1-based line and column in text. */
-function offsetOf(text: string, line: number, column: number): number {
-  let offset = 0;
-  for (let l = 1; l < line; l++) {
-    const next = text.indexOf("\n", offset);
-    if (next === -1) return text.length;
-    offset = next + 1;
-  }
-  return Math.min(offset + column - 1, text.length);
-}
+import type { ManifestEditorHandle } from "./manifest-monaco";
 
 /** The manifest in a plain textarea, for screen readers and constrained browsers (the problems list names each line). */
 export function PlainManifestEditor({ value, onChange, readOnly, onReady, label }: { value: string; onChange: (v: string) => void; readOnly: boolean; onReady: (h: ManifestEditorHandle | null) => void; label: string }) {
