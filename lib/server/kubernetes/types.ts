@@ -1,0 +1,107 @@
+import "server-only";
+
+import type { BlockingPod, ClusterKubernetes, CordonResult, DrainPolicy, DrainResult, NodeKubernetes } from "@/lib/schemas/kubernetes";
+
+/**
+ * The ports of the Kubernetes feature: what the rest of Minos (upgrade and rollout runners,
+ * Kubernetes upgrades, the fleet view) asks of a cluster's Kubernetes API. Implemented in this
+ * folder over @kubernetes/client-node; tests run them against the simulator's Kubernetes API.
+ */
+
+/** Which Talos node: Kubernetes finds its Node by name (hostname) or InternalIP (address). */
+export interface NodeRef {
+  cluster: string;
+  address: string;
+  hostname: string | null;
+}
+
+/** The annotation Minos puts on a Node it cordons (Talos uses `talos.dev/cordoned` for its own). */
+export const MINOS_CORDONED_ANNOTATION = "minos.dev/cordoned";
+
+/** The narrow Kubernetes API Minos uses (one per cluster). Errors are AppErrors (`kubernetes_unavailable`, `not_found`, …). */
+export interface KubeApi {
+  /** GET /version → gitVersion. */
+  serverVersion(opts?: CallOpts): Promise<string>;
+  listNodes(opts?: CallOpts): Promise<KubeNode[]>;
+  /** Finds the Node of a Talos node (by name = hostname, else by InternalIP); null when none. */
+  findNode(ref: NodeRef, opts?: CallOpts): Promise<KubeNode | null>;
+  /** Sets spec.unschedulable, and adds (cordon) or removes (uncordon) annotations. */
+  setUnschedulable(nodeName: string, unschedulable: boolean, annotations: Record<string, string | null>, opts?: CallOpts): Promise<KubeNode>;
+  /** Pods bound to a node (fieldSelector spec.nodeName), or every pod when nodeName is omitted. */
+  listPods(nodeName?: string, opts?: CallOpts): Promise<KubePod[]>;
+  /** POST …/pods/:name/eviction. `blocked` is the 429 of a PodDisruptionBudget, with the API's message. */
+  evictPod(namespace: string, name: string, opts?: CallOpts): Promise<{ ok: true } | { ok: false; status: number; message: string }>;
+  deletePod(namespace: string, name: string, opts?: CallOpts & { gracePeriodSeconds?: number }): Promise<void>;
+  listPodDisruptionBudgets(opts?: CallOpts): Promise<KubePdb[]>;
+}
+
+export interface CallOpts {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface KubeNode {
+  name: string;
+  internalIPs: string[];
+  unschedulable: boolean;
+  annotations: Record<string, string>;
+  ready: boolean | null;
+  readyReason: string | null;
+  kubeletVersion: string | null;
+}
+
+export interface KubePod {
+  namespace: string;
+  name: string;
+  nodeName: string | null;
+  phase: string;
+  /** "DaemonSet", "ReplicaSet", "Node" (mirror pods), … of the controlling owner reference. */
+  ownerKind: string | null;
+  /** Has the kubernetes.io/config.mirror annotation (a static pod's mirror). */
+  mirror: boolean;
+  labels: Record<string, string>;
+  /** Container images, in order. */
+  images: string[];
+  ready: boolean;
+}
+
+export interface KubePdb {
+  namespace: string;
+  name: string;
+  /** matchLabels of the selector (matchExpressions are not evaluated; such a PDB is named for every pod of its namespace). */
+  matchLabels: Record<string, string>;
+  disruptionsAllowed: number;
+}
+
+/** Per cluster: a KubeApi, or why there is none. */
+export type KubeAccess =
+  | { ok: true; api: KubeApi; source: "talos" | "upload" }
+  | { ok: false; access: "no-credentials" | "unreachable"; message: string };
+
+export interface KubernetesAccessProvider {
+  /** The cluster's API (kubeconfig cached; refreshed from Talos or the upload when it fails). */
+  forCluster(cluster: string): Promise<KubeAccess>;
+}
+
+/** Progress of a drain, for a runner's messages (one line each). */
+export type DrainProgress = (line: string) => void;
+
+/**
+ * Cordon, drain and uncordon one node. The drain evicts every pod but DaemonSet and mirror pods
+ * through the Eviction API (honouring PodDisruptionBudgets), retrying refused evictions until
+ * `policy.timeoutSeconds`; then `force` deletes what is left, `halt` returns `blocked` with the
+ * pods and PDBs in the way. Uncordon with `onlyIfMinos` leaves a node alone unless Minos cordoned it.
+ */
+export interface NodeDrainer {
+  cordon(ref: NodeRef, opts?: CallOpts): Promise<CordonResult>;
+  uncordon(ref: NodeRef, opts?: CallOpts & { onlyIfMinos?: boolean }): Promise<CordonResult>;
+  drain(ref: NodeRef, policy: Pick<DrainPolicy, "timeoutSeconds" | "onTimeout">, opts?: CallOpts & { onProgress?: DrainProgress }): Promise<DrainResult>;
+}
+
+/** The status the fleet view merges into GET /api/nodes. */
+export interface KubernetesStatusSource {
+  cluster(cluster: string): ClusterKubernetes;
+  node(ref: NodeRef): NodeKubernetes;
+}
+
+export type { BlockingPod };
