@@ -3,6 +3,7 @@ import "server-only";
 import {
   ApiException,
   CoreV1Api,
+  Observable,
   PatchStrategy,
   PolicyV1Api,
   VersionApi,
@@ -43,15 +44,16 @@ type Options = NonNullable<Parameters<CoreV1Api["listNode"]>[1]>;
 function callOptions(opts: CallOpts | undefined, defaultTimeoutMs: number, contentType?: string): { options: Options; signal: AbortSignal } {
   const timeout = AbortSignal.timeout(opts?.timeoutMs ?? defaultTimeoutMs);
   const signal = opts?.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+  // The object-style API runs Observable middleware (client-node's own small Observable), as setHeaderOptions does.
   const middleware = {
     pre: (ctx: RequestContext) => {
       ctx.setSignal(signal);
       if (contentType) ctx.setHeaderParam("Content-Type", contentType);
-      return Promise.resolve(ctx);
+      return new Observable(Promise.resolve(ctx));
     },
-    post: (res: ResponseContext) => Promise.resolve(res),
+    post: (res: ResponseContext) => new Observable(Promise.resolve(res)),
   };
-  return { options: { middleware: [middleware], middlewareMergeStrategy: "append" } as unknown as Options, signal };
+  return { options: { middleware: [middleware], middlewareMergeStrategy: "append" }, signal };
 }
 
 /** The Status object of a failed call, when the API sent one. */
