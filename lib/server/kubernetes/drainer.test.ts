@@ -5,6 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
+import { createCa, issueClientCert } from "@/lib/talos/pki";
 import { startTestFleet, waitFor, type Role, type TestFleet } from "@/test/talos/fleet";
 
 import { createKubeAccessProvider, type KubeAccessDeps } from "./access";
@@ -89,6 +90,24 @@ describe("access", () => {
     await p.forCluster("sim-1");
     expect(a.ok && b.ok && a.api === b.api).toBe(true);
     expect(calls).toBe(1);
+  });
+
+  it("uses an uploaded kubeconfig before Talos; credentials the API refuses (401) are read again on the next lookup", async () => {
+    const ca = await createCa();
+    const stranger = await issueClientCert(ca, { roles: ["system:masters"], commonName: "admin" });
+    const b64 = (x: string) => Buffer.from(x).toString("base64");
+    const real = await t.fleet.kubernetes.kubeconfig("sim-1");
+    const foreign = real.replace(/client-certificate-data: \S+/, `client-certificate-data: ${b64(stranger.certPem)}`).replace(/client-key-data: \S+/, `client-key-data: ${b64(stranger.keyPem)}`);
+    let reads = 0;
+    const p = createKubeAccessProvider({ ...deps("reader"), uploadStamp: async () => "t1", uploaded: async () => (reads++, { kubeconfig: foreign, uploadedAt: "t1" }) });
+    const a = await p.forCluster("sim-1");
+    expect(a).toMatchObject({ ok: true, source: "upload" });
+    if (!a.ok) return;
+    await expect(a.api.listNodes()).rejects.toMatchObject({ code: "kubernetes_unavailable", message: /refused Minos's credentials \(401\)/ });
+    expect(reads).toBe(1);
+    const b = await p.forCluster("sim-1");
+    expect(reads).toBe(2);
+    expect(b.ok && b.api !== a.api).toBe(true);
   });
 
   it("reports the API down as unreachable, never throwing, and the status says so", async () => {
