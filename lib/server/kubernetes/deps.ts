@@ -4,6 +4,7 @@ import { getClusterClient } from "@/lib/server/fleet/clients";
 import { currentFleetPoller, getFleetPoller } from "@/lib/server/fleet/service";
 import { getDb } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
+import { subscribe } from "@/lib/server/platform/events";
 import { processState } from "@/lib/server/platform/process-state";
 import { getSecretBox } from "@/lib/server/platform/secret-box";
 
@@ -37,7 +38,12 @@ export function defaultKubeAccessDeps(): KubeAccessDeps {
 }
 
 export function getKubeAccess(): CachingKubeAccessProvider {
-  g.__minosKubeAccess ??= createKubeAccessProvider(defaultKubeAccessDeps());
+  if (!g.__minosKubeAccess) {
+    const provider = createKubeAccessProvider(defaultKubeAccessDeps());
+    // A cluster uploaded again under the same name may be another cluster: forget its client.
+    subscribe("clusters", ({ clusters }) => clusters.forEach((c) => provider.invalidate(c)));
+    g.__minosKubeAccess = provider;
+  }
   return g.__minosKubeAccess;
 }
 
