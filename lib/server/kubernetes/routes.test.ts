@@ -19,7 +19,7 @@ import { getFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
 import { authedRequest } from "@/test/auth/credentials";
 import { startTestFleet, waitFor, type TestFleet } from "@/test/talos/fleet";
 
-import { startKubernetesStatus } from "./deps";
+import { getKubernetesStatusSource, startKubernetesStatus } from "./deps";
 
 let t: TestFleet;
 let dir: string;
@@ -85,6 +85,10 @@ describe("status in GET /api/nodes", () => {
     expect(w.kubernetes!.pods).toBeGreaterThan(0);
     expect(w.kubernetesVersion).toMatch(/^v1\.\d+\.\d+$/);
     expect(snap.clusters[0]!.kubernetes).toMatchObject({ access: "ok", source: "talos", skew: 0, controlPlaneVersion: w.kubernetesVersion });
+    // Runners read the same status without asking Kubernetes.
+    expect(getKubernetesStatusSource().node({ cluster: "sim-1", address: worker.address, hostname: null })).toMatchObject({ nodeName: worker.hostname, ready: true });
+    expect(getKubernetesStatusSource().cluster("sim-1").access).toBe("ok");
+    expect(getKubernetesStatusSource().cluster("nowhere").access).toBe("unknown");
   });
 });
 
