@@ -19,7 +19,12 @@ import { getFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
 import { authedRequest } from "@/test/auth/credentials";
 import { startTestFleet, waitFor, type TestFleet } from "@/test/talos/fleet";
 
+import { env } from "@/lib/server/platform/env";
+import { getSecretBox } from "@/lib/server/platform/secret-box";
+
 import { getKubernetesStatusSource, startKubernetesStatus } from "./deps";
+import { putKubeconfig } from "./kubeconfigs";
+import { dropKubeconfigsOfRemovedClusters } from "./service";
 
 let t: TestFleet;
 let dir: string;
@@ -185,6 +190,20 @@ describe("uploaded kubeconfig", () => {
     expect(kubeconfigInfoSchema.parse(await del.json())).toMatchObject({ source: "talos", uploadedAt: null, access: "ok" });
     const again = await routes.kubeconfig.DELETE(await req("/api/clusters/sim-1/kubeconfig", "DELETE", undefined, "admin"), clusterParams());
     expect(again.status).toBe(404);
+  });
+});
+
+describe("removed clusters", () => {
+  it("drops the uploaded kubeconfig of a cluster Minos no longer manages, audited; a managed cluster's stays", async () => {
+    const kubeconfig = await t.fleet.kubernetes.kubeconfig("sim-1");
+    await routes.kubeconfig.PUT(await req("/api/clusters/sim-1/kubeconfig", "PUT", { kubeconfig }, "admin"), clusterParams());
+    // A row left by a cluster that is gone (its upload was removed).
+    await putKubeconfig(getDb(), getSecretBox(env()), { cluster: "gone", kubeconfig, server: "https://gone:6443", uploadedBy: "user:x" });
+    expect(await dropKubeconfigsOfRemovedClusters(["sim-1", "gone"])).toEqual(["gone"]);
+    expect((await getDb().selectFrom("cluster_kubeconfigs").select("cluster").execute()).map((r) => r.cluster)).toEqual(["sim-1"]);
+    expect((await audit("kubeconfig.remove")).at(-1)).toMatchObject({ actor: "minos", target: "gone" });
+    expect(await dropKubeconfigsOfRemovedClusters(["gone"])).toEqual([]);
+    await routes.kubeconfig.DELETE(await req("/api/clusters/sim-1/kubeconfig", "DELETE", undefined, "admin"), clusterParams());
   });
 });
 
