@@ -90,6 +90,8 @@ const POLICY: Record<string, RouteRole> = {
   // Steering what runs: operators, except cancelling.
   "POST /api/upgrades/[id]/[action]": "operator",
   "POST /api/rollouts/[id]/[action]": "operator",
+  // Answering a blocked drain (retry, force, skip): operators, audited.
+  "POST /api/upgrades/[id]/nodes/[node]/[action]": "operator",
   // Changing what runs, and fault injection.
   "POST /api/upgrades": "admin",
   "POST /api/rollouts": "admin",

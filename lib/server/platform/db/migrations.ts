@@ -396,4 +396,13 @@ export const migrations: Migration[] = [
     name: "manifest plans (per-node renders sealed, pinned to a manifest revision and each node's running config); rollouts name their manifest revision",
     sql: MANIFEST_PLANS,
   },
+  {
+    id: 14,
+    name: "drain around reboots: each upgrade node's planned steps and drain record, each rollout node's drain record",
+    sql: `
+      ALTER TABLE upgrade_nodes ADD COLUMN steps TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE upgrade_nodes ADD COLUMN drain TEXT;
+      ALTER TABLE config_rollout_nodes ADD COLUMN drain TEXT;
+    `,
+  },
 ];
