@@ -75,7 +75,7 @@ describe("buildPlan: checks", () => {
 
 describe("buildPlan: each node's steps", () => {
   it("lifecycle nodes: the drain between the install and the reboot, the leader's forfeit, the uncordon after the gate", () => {
-    const p = plan([cp(1), cp(2), w(1)], { etcd: healthy(["cp-1", "cp-2"], "cp-1"), s: { drain: { timeoutSeconds: 120, onTimeout: "force" } } });
+    const p = plan([cp(1), cp(2), w(1)], { etcd: healthy(["cp-1", "cp-2"], "cp-1"), s: { drain: { enabled: true, timeoutSeconds: 120, onTimeout: "force" } } });
     const steps = Object.fromEntries(p.nodes.map((n) => [n.hostname, n.steps]));
     expect(steps["w-1"]).toEqual(["pull img:v1.14.0", "install (LifecycleService/Upgrade)", "cordon + drain (120 s, force)", "reboot (default)", "health gate (600 s)", "uncordon"]);
     expect(steps["cp-1"]).toContain("forfeit etcd leadership (it leads now)");
@@ -84,7 +84,7 @@ describe("buildPlan: each node's steps", () => {
   });
 
   it("drain disabled: no drain, no uncordon", () => {
-    const [n] = plan([w(1)], { etcd: null, s: { drain: { enabled: false } } }).nodes;
+    const [n] = plan([w(1)], { etcd: null, s: { drain: { enabled: false, timeoutSeconds: 300, onTimeout: "halt" } } }).nodes;
     expect(n!.steps).toEqual(["pull img:v1.14.0", "install (LifecycleService/Upgrade)", "no drain (disabled)", "reboot (default)", "health gate (600 s)"]);
   });
 
