@@ -123,8 +123,8 @@ describe("uncordonNode", () => {
     const f = fakes();
     expect(await uncordonNode(f.deps, { ref: REF, record: previous({ phase: "drained", cordoned: false }), pollMs: 1000 })).toBeNull();
     expect(f.calls).toEqual([]);
-    const done = await uncordonNode(f.deps, { ref: REF, record: previous({ phase: "drained" }), pollMs: 1000 });
-    expect(done).toMatchObject({ phase: "uncordoned", message: "uncordoned w1" });
+    const done = await uncordonNode(f.deps, { ref: REF, record: previous({ phase: "drained", message: "drained w1 in 4 s: evicted 1 pod" }), pollMs: 1000 });
+    expect(done).toMatchObject({ phase: "uncordoned", message: "drained w1 in 4 s: evicted 1 pod; uncordoned w1" });
     expect(f.calls).toEqual(["uncordon onlyIfMinos=true"]);
   });
 

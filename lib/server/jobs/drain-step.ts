@@ -141,7 +141,9 @@ export async function uncordonNode(deps: DrainDeps, input: { ref: NodeRef; recor
       const access = await deps.access.forCluster(input.ref.cluster);
       if (!access.ok) throw new Error(access.message);
       const res = await deps.drainer.uncordon(input.ref, { onlyIfMinos: true, signal: input.signal });
-      const message = res.changed ? `uncordoned ${res.nodeName}` : res.unschedulable ? `${res.nodeName} left cordoned: someone other than Minos cordoned it` : `${res.nodeName} was already schedulable`;
+      const done = res.changed ? `uncordoned ${res.nodeName}` : res.unschedulable ? `${res.nodeName} left cordoned: someone other than Minos cordoned it` : `${res.nodeName} was already schedulable`;
+      // The drain's own sentence stays (drained, forced, skipped by a person), the uncordon follows it.
+      const message = record.message ? `${record.message}; ${done}` : done;
       return { ...record, phase: "uncordoned", override: null, message, at: new Date(deps.clock.now()).toISOString() };
     } catch (e) {
       if (input.signal?.aborted) throw e;

@@ -119,6 +119,8 @@ export interface ConfigRolloutsTable {
   failures_allowed: Generated<number>;
   /** The cluster manifest revision a plan's apply saved (rollouts of a manifest plan). */
   manifest_revision: number | null;
+  /** JSON DrainPolicy (strategy.drain) of the rollout; null: the default (migration 14). */
+  drain_policy: Generated<string | null>;
 }
 
 export interface ConfigRolloutNodesTable {
