@@ -113,6 +113,8 @@ export const ROLLOUT_NODE_STATE: Record<RolloutNodeState, { label: string; tone:
   pending: { label: "Waiting", tone: "neutral" },
   "preflight-ok": { label: "Preflight passed", tone: "info" },
   "preflight-failed": { label: "Preflight failed", tone: "danger" },
+  draining: { label: "Draining", tone: "info" },
+  "drain-blocked": { label: "Drain blocked", tone: "warn" },
   applying: { label: "Applying", tone: "info" },
   "waiting-healthy": { label: "Waiting for healthy", tone: "info" },
   done: { label: "Done", tone: "ok" },
@@ -126,7 +128,7 @@ export function rolloutCounts(states: readonly RolloutNodeState[]): { done: numb
   for (const s of states) {
     if (s === "done") c.done++;
     else if (s === "failed" || s === "preflight-failed") c.failed++;
-    else if (s === "applying" || s === "waiting-healthy") c.active++;
+    else if (s === "applying" || s === "waiting-healthy" || s === "draining" || s === "drain-blocked") c.active++;
     else if (s === "skipped") c.skipped++;
     else c.waiting++;
   }

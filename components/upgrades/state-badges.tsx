@@ -8,7 +8,9 @@ import {
   HardDriveDownload,
   HeartPulse,
   LoaderCircle,
+  Hand,
   Pause,
+  PackageMinus,
   RotateCw,
   type LucideIcon,
 } from "lucide-react";
@@ -28,6 +30,8 @@ export const nodeStateLook: Record<UpgradeNodeState, Look> = {
   pending: { tone: "neutral", icon: Clock, label: "Pending" },
   pulling: { tone: "info", icon: Download, label: "Pulling image" },
   installing: { tone: "info", icon: HardDriveDownload, label: "Installing" },
+  draining: { tone: "info", icon: PackageMinus, label: "Draining" },
+  "drain-blocked": { tone: "warn", icon: Hand, label: "Drain blocked" },
   rebooting: { tone: "warn", icon: RotateCw, label: "Rebooting", spin: true },
   "waiting-healthy": { tone: "info", icon: HeartPulse, label: "Health check" },
   done: { tone: "ok", icon: CircleCheck, label: "Done" },

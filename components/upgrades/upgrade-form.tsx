@@ -5,6 +5,7 @@ import { useId, useState, type FormEvent, type ReactNode } from "react";
 
 import { Button } from "@/components/ui/button";
 import { Input, Select } from "@/components/ui/input";
+import { DEFAULT_DRAIN_POLICY } from "@/lib/schemas/kubernetes";
 import type { UpgradeRequest, UpgradeStrategy } from "@/lib/schemas/upgrades";
 import { DEFAULT_SCHEMATIC, installerImage, SUGGESTED_VERSIONS, usesImageFactory, versionFromImage } from "@/lib/talos/upgrade";
 import { isTalosTag } from "@/lib/talos/version";
@@ -24,7 +25,7 @@ interface UpgradeFormProps {
   onChange?: () => void;
 }
 
-const defaults: UpgradeStrategy = { maxParallelWorkers: 1, healthTimeoutSeconds: 600, stopOnFailure: true, rebootMode: "default", force: false };
+const defaults: UpgradeStrategy = { maxParallelWorkers: 1, healthTimeoutSeconds: 600, stopOnFailure: true, rebootMode: "default", force: false, drain: DEFAULT_DRAIN_POLICY };
 
 function Field({ label, hint, htmlFor, children }: { label: string; hint?: string; htmlFor: string; children: ReactNode }) {
   return (

@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { nodeDrainSchema } from "./drain";
+import { DEFAULT_DRAIN_POLICY, drainPolicySchema } from "./kubernetes";
 import { configIssueSchema } from "@/lib/config/types";
 import { dbIdSchema } from "@/lib/schemas/ids";
 
@@ -234,6 +236,10 @@ export type RolloutTarget = z.infer<typeof rolloutTargetSchema>;
 export const rolloutModeSchema = applyModeSchema.exclude(["try"]);
 export type RolloutMode = z.infer<typeof rolloutModeSchema>;
 
+/** How a rollout treats the nodes it reboots (the drain policy Talos upgrades share). */
+export const rolloutStrategySchema = z.strictObject({ drain: drainPolicySchema.default(DEFAULT_DRAIN_POLICY) });
+export type RolloutStrategy = z.output<typeof rolloutStrategySchema>;
+
 /** POST /api/rollouts body. */
 export const createRolloutBodySchema = z.strictObject({
   yaml: yamlBodySchema,
@@ -243,6 +249,8 @@ export const createRolloutBodySchema = z.strictObject({
   concurrency: z.number().int().min(1).max(16).default(1),
   /** Go on with the other nodes after a node fails (the failure is still reported). */
   continueOnFailure: z.boolean().default(false),
+  /** Nodes whose mode reboots are cordoned and drained before their apply, uncordoned once healthy. */
+  strategy: rolloutStrategySchema.default({ drain: DEFAULT_DRAIN_POLICY }),
 });
 export type CreateRolloutBody = z.input<typeof createRolloutBodySchema>;
 
@@ -250,6 +258,10 @@ export const rolloutNodeStateSchema = z.enum([
   "pending",
   "preflight-ok",
   "preflight-failed",
+  /** A node whose mode reboots: cordoned and drained before its apply. */
+  "draining",
+  /** Its drain waits for a person (retry, force or skip); nothing else starts meanwhile. */
+  "drain-blocked",
   "applying",
   "waiting-healthy",
   "done",
@@ -277,6 +289,8 @@ export const rolloutNodeSchema = z.object({
   revisionId: z.number().int().optional(),
   startedAt: z.iso.datetime().nullable(),
   finishedAt: z.iso.datetime().nullable(),
+  /** The drain around its reboot (modes that reboot only): which pods and PDBs block it, when blocked. */
+  drain: nodeDrainSchema.nullable().optional(),
 });
 export type RolloutNode = z.infer<typeof rolloutNodeSchema>;
 
@@ -295,6 +309,7 @@ export const rolloutSchema = z.object({
   message: z.string(),
   /** The cluster manifest revision it applies, when it is a manifest plan's apply (each node its own config). */
   manifestRevision: z.number().int().nullable().optional(),
+  strategy: rolloutStrategySchema.optional(),
   nodes: z.array(rolloutNodeSchema),
 });
 export type Rollout = z.infer<typeof rolloutSchema>;

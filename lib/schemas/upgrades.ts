@@ -1,10 +1,16 @@
 import { z } from "zod";
 
 import { isTalosTag } from "@/lib/talos/version";
+import { nodeDrainSchema } from "./drain";
+import { DEFAULT_DRAIN_POLICY, drainPolicySchema } from "./kubernetes";
 import { versionFromImage } from "@/lib/talos/upgrade";
 
-/** A node's progress through its upgrade (the runner's node state machine, lib/server/upgrades/machine.ts). */
-export const upgradeNodeStateSchema = z.enum(["pending", "pulling", "installing", "rebooting", "waiting-healthy", "done", "failed", "skipped"]);
+/**
+ * A node's progress through its upgrade (the runner's node state machine, lib/server/upgrades/machine.ts).
+ * `draining` cordons and evicts before the reboot; `drain-blocked` waits for a person (retry,
+ * force or skip the drain) while the plan stays live.
+ */
+export const upgradeNodeStateSchema = z.enum(["pending", "pulling", "installing", "draining", "drain-blocked", "rebooting", "waiting-healthy", "done", "failed", "skipped"]);
 export type UpgradeNodeState = z.infer<typeof upgradeNodeStateSchema>;
 
 /** A plan's state. `cancelling` waits for the node in flight, then becomes `cancelled`. */
@@ -22,6 +28,8 @@ export const upgradeStrategySchema = z.object({
   rebootMode: z.enum(["default", "powercycle"]).default("default"),
   /** Start despite unhealthy etcd (and skip Talos's own etcd checks on legacy upgrades). Risky. */
   force: z.boolean().default(false),
+  /** Cordon and drain each node before its reboot (lifecycle path; Talos drains itself on the legacy one). */
+  drain: drainPolicySchema.default(DEFAULT_DRAIN_POLICY),
 });
 export type UpgradeStrategy = z.infer<typeof upgradeStrategySchema>;
 
@@ -79,6 +87,8 @@ export const plannedNodeSchema = z.object({
   fromVersion: z.string().nullable(),
   /** Already on the target: it will be marked done without an upgrade. */
   alreadyOnTarget: z.boolean(),
+  /** What will be done to it, in order, e.g. "pull …", "cordon + drain (300 s, halt)", "reboot", "uncordon". */
+  steps: z.array(z.string()),
 });
 export type PlannedNode = z.infer<typeof plannedNodeSchema>;
 
@@ -116,6 +126,8 @@ export const upgradeNodeSchema = plannedNodeSchema.extend({
   /** Boot identity before the reboot: BootID (1.14+) or `boot-time:<unix s>`. */
   bootIdBefore: z.string().nullable(),
   error: z.string().nullable(),
+  /** The drain before its reboot: cordoned, drained, blocked (which pods, which PDBs), uncordoned. */
+  drain: nodeDrainSchema.nullable(),
   /** Newest last, the last 50. */
   messages: z.array(upgradeMessageSchema),
 });

@@ -237,7 +237,25 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     const cps = this.controlPlanes();
     const healthy = cps.filter((n) => n.etcdHealthy);
     if (healthy.length * 2 <= cps.length) return "0";
-    return healthy[0]!.etcdMemberId;
+    const preferred = healthy.find((n) => n.etcdMemberId === this.cluster.etcdLeader);
+    return (preferred ?? healthy[0]!).etcdMemberId;
+  }
+
+  /**
+   * EtcdForfeitLeadership as Talos's etcd client does it (internal/pkg/etcd ForfeitLeadership):
+   * nothing when this member does not lead (""), refused with one member, else leadership moves
+   * to another member (here: the first healthy one, as MoveLeader to a dead member would fail)
+   * and its name is returned.
+   */
+  forfeitEtcdLeadership(): string {
+    const cps = this.controlPlanes();
+    if (cps.length === 1) throw new Error("failed to forfeit leadership: cannot forfeit leadership, only one member");
+    if (this.etcdLeaderId() !== this.etcdMemberId) return "";
+    const next = cps.find((n) => n.etcdMemberId !== this.etcdMemberId && n.etcdHealthy);
+    if (!next) throw new Error("failed to forfeit leadership: etcdserver: unhealthy cluster");
+    this.cluster.etcdLeader = next.etcdMemberId;
+    this.record({ event: "forfeit-leadership", detail: `etcd leadership moved to ${next.hostname}` });
+    return next.hostname;
   }
 
   /** Why the cluster's etcd is not healthy, or undefined when it is. */

@@ -64,6 +64,11 @@ export interface ClusterContext<N> {
   name: string;
   nodes: N[];
   kubernetesVersion: string;
+  /**
+   * The etcd member id that leads while it is healthy, set when a leader forfeits leadership
+   * (EtcdForfeitLeadership); unset, the first healthy control plane leads.
+   */
+  etcdLeader?: string;
   /** The node's config as its cluster's recipe generates it (one contract for the whole cluster). */
   pristineConfig(node: { hostname: string; address: string; role: NodeRole }): string;
 }

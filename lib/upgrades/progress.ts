@@ -23,7 +23,7 @@ export interface PlanProgress {
 }
 
 const FINAL = new Set(["done", "failed", "skipped"]);
-const IN_FLIGHT = new Set(["pulling", "installing", "rebooting", "waiting-healthy"]);
+const IN_FLIGHT = new Set(["pulling", "installing", "draining", "drain-blocked", "rebooting", "waiting-healthy"]);
 
 function mean(xs: number[]): number | null {
   return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -92,6 +92,9 @@ const POLICY: Record<string, RouteRole> = {
   // Steering what runs: operators, except cancelling.
   "POST /api/upgrades/[id]/[action]": "operator",
   "POST /api/rollouts/[id]/[action]": "operator",
+  // Answering a blocked drain (retry, force, skip): operators, audited.
+  "POST /api/upgrades/[id]/nodes/[node]/[action]": "operator",
+  "POST /api/rollouts/[id]/nodes/[node]/[action]": "operator",
   // Kubernetes node operations: scheduling, not configuration.
   "POST /api/nodes/[node]/cordon": "operator",
   "POST /api/nodes/[node]/uncordon": "operator",

@@ -113,6 +113,11 @@ export class TalosClient {
     return machine.etcdStatus(this.transport, node, opts);
   }
 
+  /** Admin, control planes only. Moves etcd leadership away from this member; `member` is the new leader, "" when it did not lead. */
+  etcdForfeitLeadership(node: NodeTarget, opts?: CallOptions): Promise<{ member: string }> {
+    return machine.etcdForfeitLeadership(this.transport, node, opts);
+  }
+
   etcdAlarmList(node: NodeTarget, opts?: CallOptions): Promise<EtcdAlarmResult[]> {
     return machine.etcdAlarmList(this.transport, node, opts);
   }

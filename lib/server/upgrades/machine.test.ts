@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { UpgradeNodeState, UpgradePlanState } from "@/lib/schemas/upgrades";
 
 import { evaluateHealth, type HealthFacts } from "./health";
-import { canTransitionNode, decide, planTransition, type PlanEvent, type SchedNode } from "./machine";
+import { canTransitionNode, decide, needsDriver, planTransition, type PlanEvent, type SchedNode } from "./machine";
 
 describe("node transitions", () => {
   const cases: [UpgradeNodeState, UpgradeNodeState, boolean][] = [
@@ -119,4 +119,27 @@ describe("evaluateHealth", () => {
       else expect(v.ok ? "ok" : v.reason).toMatch(c.reason);
     });
   }
+});
+
+describe("blocked drains", () => {
+  it("a person's answer sends a blocked drain back to draining; a cancel skips it", () => {
+    expect(canTransitionNode("installing", "draining")).toBe(true);
+    expect(canTransitionNode("draining", "drain-blocked")).toBe(true);
+    expect(canTransitionNode("drain-blocked", "draining")).toBe(true);
+    expect(canTransitionNode("drain-blocked", "skipped")).toBe(true);
+    expect(canTransitionNode("drain-blocked", "rebooting")).toBe(false);
+    expect(canTransitionNode("draining", "done")).toBe(false);
+  });
+
+  it("the loop restarts a blocked drain only to cancel it; the plan waits for it either way", () => {
+    expect(needsDriver("drain-blocked", "running")).toBe(false);
+    expect(needsDriver("drain-blocked", "paused")).toBe(false);
+    expect(needsDriver("drain-blocked", "cancelling")).toBe(true);
+    expect(needsDriver("draining", "running")).toBe(true);
+    const nodes: SchedNode[] = [
+      { id: "w1", role: "worker", batch: 0, state: "drain-blocked", error: null },
+      { id: "w2", role: "worker", batch: 1, state: "pending", error: null },
+    ];
+    expect(decide({ state: "running", stopOnFailure: true, nodes })).toEqual({ kind: "wait" });
+  });
 });

@@ -8,11 +8,18 @@ import type { UpgradeNodeState, UpgradePlanState } from "@/lib/schemas/upgrades"
  * before it acts, so after a restart `decide` picks up from the database alone.
  */
 
-/** Node transitions. `pending → installing` is the legacy path (MachineService/Upgrade pulls itself). */
+/**
+ * Node transitions. `pending → installing` is the legacy path (MachineService/Upgrade pulls,
+ * drains and reboots itself). On the lifecycle path the drain sits between the install and the
+ * reboot: `draining` either goes on to `rebooting` or waits in `drain-blocked` for a person, whose
+ * retry, force or skip sends it back to `draining`; a cancel skips a node waiting there.
+ */
 const NODE_TRANSITIONS: Record<UpgradeNodeState, readonly UpgradeNodeState[]> = {
   pending: ["pulling", "installing", "done", "failed", "skipped"],
   pulling: ["installing", "waiting-healthy", "failed"],
-  installing: ["rebooting", "waiting-healthy", "failed"],
+  installing: ["draining", "rebooting", "waiting-healthy", "failed"],
+  draining: ["rebooting", "drain-blocked", "waiting-healthy", "failed"],
+  "drain-blocked": ["draining", "waiting-healthy", "failed", "skipped"],
   rebooting: ["waiting-healthy", "failed"],
   "waiting-healthy": ["done", "failed"],
   done: [],
@@ -20,7 +27,17 @@ const NODE_TRANSITIONS: Record<UpgradeNodeState, readonly UpgradeNodeState[]> = 
   skipped: [],
 };
 
-export const ACTIVE_NODE_STATES: ReadonlySet<UpgradeNodeState> = new Set(["pulling", "installing", "rebooting", "waiting-healthy"]);
+/** In flight: the plan waits for them (a blocked drain included, so nothing else starts meanwhile). */
+export const ACTIVE_NODE_STATES: ReadonlySet<UpgradeNodeState> = new Set(["pulling", "installing", "draining", "drain-blocked", "rebooting", "waiting-healthy"]);
+
+/**
+ * Whether the plan's loop should (re)start a node's steps: every in-flight node, but a drain
+ * that waits for a person only once the plan is being cancelled (its answer moves it back to
+ * `draining` itself).
+ */
+export function needsDriver(state: UpgradeNodeState, planState: UpgradePlanState): boolean {
+  return ACTIVE_NODE_STATES.has(state) && (state !== "drain-blocked" || planState === "cancelling");
+}
 
 export function canTransitionNode(from: UpgradeNodeState, to: UpgradeNodeState): boolean {
   return NODE_TRANSITIONS[from].includes(to);

@@ -1,8 +1,10 @@
 import "server-only";
 
+import type { NodeDrain } from "@/lib/schemas/drain";
 import type { UpgradeNode, UpgradeNodeState, UpgradePlan } from "@/lib/schemas/upgrades";
+import type { NodeRef as KubeNodeRef } from "@/lib/server/kubernetes/types";
 import { AppError } from "@/lib/server/platform/errors";
-import { bootIdentity, errorText, sameBoot, waitUntil } from "@/lib/server/jobs";
+import { bootIdentity, codeOf, type DrainDeps, drainNode, errorText, sameBoot, uncordonNode, waitUntil } from "@/lib/server/jobs";
 import { installerExitError } from "@/lib/server/talos/errors";
 import { upgradePathFor } from "@/lib/talos/upgrade";
 import { sameTalosVersion } from "@/lib/talos/version";
@@ -27,6 +29,11 @@ export interface RunnerContext {
   /** Publishes the plan's current state (never throws). */
   publish(id: string): Promise<void>;
   log(message: string): void;
+  /**
+   * Kubernetes, for the drain around each reboot; null when this runner was built without it
+   * (then the drain step is skipped and each node says so).
+   */
+  kube: DrainDeps | null;
 }
 
 /** A node start found the plan no longer running (paused or cancelled meanwhile, maybe on another replica). */
@@ -107,7 +114,10 @@ export class NodeSteps {
         if (path === "legacy") {
           const res = await client.upgradeLegacy(addr, { image: plan.image, force: plan.strategy.force, rebootMode: plan.strategy.rebootMode, signal });
           if (signal.aborted) return;
-          await this.setNode(drive, plan, node, { state: "waiting-healthy", message: `${res.ack || "upgrade accepted"}; the node reboots by itself` });
+          const legacyDrain = plan.strategy.drain.enabled
+            ? { drain: { ...this.emptyDrain(), phase: "skipped" as const, message: "legacy upgrade: Talos cordons and drains the node itself (5-minute timeout) and uncordons it after its reboot; Minos does not" } }
+            : {};
+          await this.setNode(drive, plan, node, { state: "waiting-healthy", message: `${res.ack || "upgrade accepted"}; the node drains and reboots by itself`, ...legacyDrain });
         } else {
           let exitCode: number | undefined;
           let last: string | undefined;
@@ -120,11 +130,24 @@ export class NodeSteps {
           if (signal.aborted) return;
           if (exitCode === undefined) throw new AppError("internal", "the installer stream ended without an exit code", { node: addr });
           if (exitCode !== 0) throw installerExitError(exitCode, addr, last);
-          await this.setNode(drive, plan, node, { state: "rebooting", message: `installed; rebooting (${plan.strategy.rebootMode})` });
+          await this.setNode(drive, plan, node, { state: "draining", message: plan.strategy.drain.enabled ? "installed; cordoning and draining before the reboot" : "installed" });
         }
       }
 
+      if (node.state === "draining") {
+        const drained = await this.drain(drive, plan, node, row);
+        if (!drained || signal.aborted) return;
+      }
+
+      if (node.state === "drain-blocked") {
+        // Only started here when the plan is being cancelled: the node was installed, not rebooted.
+        await this.cancelBlockedDrain(drive, plan, node, row);
+        return;
+      }
+
       if (node.state === "rebooting") {
+        if (row.role === "controlplane") await this.forfeitLeadership(drive, plan, node, client, addr);
+        if (signal.aborted) return;
         const { actorId } = await client.reboot(addr, { mode: plan.strategy.rebootMode, signal });
         if (signal.aborted) return;
         await this.setNode(drive, plan, node, { state: "waiting-healthy", message: `reboot accepted${actorId ? ` (actor ${actorId})` : ""}; waiting for the node to come back healthy` });
@@ -133,8 +156,15 @@ export class NodeSteps {
       if (node.state === "waiting-healthy") {
         const verdict = await this.healthGate(drive, plan, node, client, addr, bootIdBefore);
         if (signal.aborted) return;
-        if (verdict.ok) await this.setNode(drive, plan, node, { state: "done", finished: true, message: `healthy on ${target}` });
-        else await this.setNode(drive, plan, node, { state: "failed", finished: true, error: verdict.reason, message: `failed: ${verdict.reason}` });
+        if (verdict.ok) {
+          const drain = await this.uncordon(drive, plan, row);
+          if (signal.aborted) return;
+          await this.setNode(drive, plan, node, { state: "done", finished: true, message: `healthy on ${target}${drain ? `; ${drain.message}` : ""}`, ...(drain ? { drain } : {}) });
+        } else {
+          const cordoned = (await this.drainOf(plan, row))?.cordoned === true;
+          const left = cordoned ? "; left cordoned (uncordon it once it is fixed)" : "";
+          await this.setNode(drive, plan, node, { state: "failed", finished: true, error: verdict.reason, message: `failed: ${verdict.reason}${left}` });
+        }
       }
     } catch (e) {
       // Stopped, or another runner has the plan now: nothing more is written or done here.
@@ -150,6 +180,83 @@ export class NodeSteps {
       } catch (e2) {
         if (!(e2 instanceof PlanNotRunning)) throw e2;
       }
+    }
+  }
+
+  private emptyDrain(): NodeDrain {
+    return { phase: "skipped", nodeName: null, cordoned: false, evicted: [], forced: [], blocking: [], message: "", override: null, at: new Date(this.ctx.clock.now()).toISOString() };
+  }
+
+  /** The node's drain record as stored now (a person's answer to a blocked drain is written there). */
+  private async drainOf(plan: UpgradePlan, row: UpgradeNode): Promise<NodeDrain | null> {
+    return (await this.ctx.repo.getPlanNodes(plan.id)).find((n) => n.id === row.id)?.drain ?? null;
+  }
+
+  private nodeRef(plan: UpgradePlan, row: UpgradeNode): KubeNodeRef {
+    return { cluster: plan.cluster, address: row.address, hostname: row.hostname };
+  }
+
+  /**
+   * The drain before the reboot (./jobs/drain-step). True when the node goes on to its reboot;
+   * false when it now waits for a person (`drain-blocked`, the plan's reason says why).
+   */
+  private async drain(drive: Drive, plan: UpgradePlan, node: NodeRef, row: UpgradeNode): Promise<boolean> {
+    const kube = this.ctx.kube;
+    if (!kube) {
+      const drain = { ...this.emptyDrain(), message: "drain skipped: this Minos runs without Kubernetes access" };
+      await this.setNode(drive, plan, node, { state: "rebooting", drain, message: `${drain.message}; rebooting (${plan.strategy.rebootMode})` });
+      return true;
+    }
+    const previous = await this.drainOf(plan, row);
+    this.drives.assertHolding(drive);
+    const out = await drainNode(kube, {
+      ref: this.nodeRef(plan, row),
+      policy: plan.strategy.drain,
+      previous,
+      signal: drive.signal,
+      onProgress: (line) => void this.setNode(drive, plan, node, { message: line }).catch(() => undefined),
+      persist: (drain) => this.setNode(drive, plan, node, { drain, message: drain.message }),
+    });
+    if (drive.signal.aborted) return false;
+    if (out.proceed) {
+      await this.setNode(drive, plan, node, { state: "rebooting", drain: out.record, message: `${out.record.message}; rebooting (${plan.strategy.rebootMode})` });
+      return true;
+    }
+    await this.setNode(drive, plan, node, { state: "drain-blocked", drain: out.record, message: out.record.message });
+    await this.drives.fenced(drive, (trx) => new UpgradeRepository(trx).setPlanReason(plan.id, out.reason, this.ctx.clock.now()));
+    await this.ctx.publish(plan.id);
+    return false;
+  }
+
+  /** The plan was cancelled while this node's drain waited: uncordon it and leave it (installed, not rebooted). */
+  private async cancelBlockedDrain(drive: Drive, plan: UpgradePlan, node: NodeRef, row: UpgradeNode): Promise<void> {
+    const drain = await this.uncordon(drive, plan, row);
+    const note = "cancelled while its drain waited for a person: not rebooted (the new version is installed and boots at its next reboot)";
+    await this.setNode(drive, plan, node, { state: "skipped", finished: true, message: drain ? `${note}; ${drain.message}` : note, ...(drain ? { drain } : {}) });
+  }
+
+  /** After the health gate: uncordon what Minos cordoned (null when nothing was). */
+  private async uncordon(drive: Drive, plan: UpgradePlan, row: UpgradeNode): Promise<NodeDrain | null> {
+    const kube = this.ctx.kube;
+    if (!kube) return null;
+    const record = await this.drainOf(plan, row);
+    this.drives.assertHolding(drive);
+    return uncordonNode(kube, { ref: this.nodeRef(plan, row), record, pollMs: this.ctx.pollMs, signal: drive.signal });
+  }
+
+  /**
+   * Before a control plane's reboot: if it leads etcd, hand leadership over (EtcdForfeitLeadership,
+   * admin), so the cluster does not wait out an election. Best effort: etcd elects a new leader
+   * anyway when it goes down, so a refusal is noted, never a failure.
+   */
+  private async forfeitLeadership(drive: Drive, plan: UpgradePlan, node: NodeRef, client: UpgradeTalos, addr: string): Promise<void> {
+    try {
+      const { member } = await client.etcdForfeitLeadership(addr, { timeoutMs: this.ctx.readTimeoutMs, signal: drive.signal });
+      if (member) await this.setNode(drive, plan, node, { message: `etcd leadership moved to ${member}` });
+    } catch (e) {
+      if (drive.signal.aborted || isLeaseLost(e)) throw e;
+      const why = codeOf(e) === "forbidden" ? "it needs os:admin" : errorText(e);
+      await this.setNode(drive, plan, node, { message: `etcd leadership not forfeited (${why}); etcd elects a new leader when the node goes down` });
     }
   }
 

@@ -8,7 +8,7 @@ import { LeaseLostError } from "@/lib/server/platform/leases";
 import { errorText, type JobLoops } from "@/lib/server/jobs";
 
 import { type Drive, isLeaseLost, type PlanDrives } from "./drives";
-import { ACTIVE_NODE_STATES, assertNodeTransition, decide, FINAL_PLAN_STATES, planTransition, type PlanEvent } from "./machine";
+import { assertNodeTransition, decide, FINAL_PLAN_STATES, needsDriver, planTransition, type PlanEvent } from "./machine";
 import type { NodeSteps, RunnerContext } from "./node-steps";
 import { UpgradeRepository } from "./repository";
 
@@ -106,7 +106,7 @@ export class PlanLoops {
           continue;
         }
         // Nodes a previous runner left mid-way: observe and finish them before anything else.
-        for (const n of plan.nodes) if (ACTIVE_NODE_STATES.has(n.state) && !inFlight.has(n.id)) start(plan, n);
+        for (const n of plan.nodes) if (needsDriver(n.state, plan.state) && !inFlight.has(n.id)) start(plan, n);
         const d = decide({
           state: plan.state,
           stopOnFailure: plan.strategy.stopOnFailure,

@@ -72,3 +72,30 @@ describe("buildPlan: checks", () => {
     expect(p.nodes.map((n) => [n.hostname, n.alreadyOnTarget])).toEqual([["cp-1", true], ["w-1", false]]);
   });
 });
+
+describe("buildPlan: each node's steps", () => {
+  it("lifecycle nodes: the drain between the install and the reboot, the leader's forfeit, the uncordon after the gate", () => {
+    const p = plan([cp(1), cp(2), w(1)], { etcd: healthy(["cp-1", "cp-2"], "cp-1"), s: { drain: { enabled: true, timeoutSeconds: 120, onTimeout: "force" } } });
+    const steps = Object.fromEntries(p.nodes.map((n) => [n.hostname, n.steps]));
+    expect(steps["w-1"]).toEqual(["pull img:v1.14.0", "install (LifecycleService/Upgrade)", "cordon + drain (120 s, force)", "reboot (default)", "health gate (600 s)", "uncordon"]);
+    expect(steps["cp-1"]).toContain("forfeit etcd leadership (it leads now)");
+    expect(steps["cp-2"]).toContain("forfeit etcd leadership if it leads by then");
+    expect(steps["cp-1"]!.indexOf("cordon + drain (120 s, force)")).toBeLessThan(steps["cp-1"]!.indexOf("reboot (default)"));
+  });
+
+  it("drain disabled: no drain, no uncordon", () => {
+    const [n] = plan([w(1)], { etcd: null, s: { drain: { enabled: false, timeoutSeconds: 300, onTimeout: "halt" } } }).nodes;
+    expect(n!.steps).toEqual(["pull img:v1.14.0", "install (LifecycleService/Upgrade)", "no drain (disabled)", "reboot (default)", "health gate (600 s)"]);
+  });
+
+  it("legacy nodes (< 1.13) drain inside Talos, and the plan says so", () => {
+    const p = plan([w(1, "v1.12.11"), w(2)], { etcd: null });
+    expect(p.nodes[0]!.steps[0]).toMatch(/^legacy MachineService\/Upgrade with img:v1\.14\.0: Talos cordons and drains the node itself \(5 min\)/);
+    expect(p.checks).toContainEqual(expect.objectContaining({ code: "legacy_drain", level: "ok", message: expect.stringMatching(/^1 node takes the legacy upgrade .*Minos does not\.$/) }));
+    expect(p.nodes[1]!.steps).toContain("cordon + drain (300 s, halt)");
+  });
+
+  it("a node already on the target has nothing to do", () => {
+    expect(plan([w(1, "v1.14.0")], { etcd: null }).nodes[0]!.steps).toEqual(["none: already on the target"]);
+  });
+});

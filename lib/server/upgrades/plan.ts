@@ -2,7 +2,8 @@ import "server-only";
 
 import type { PlannedNode, UpgradeCheck, UpgradePreview, UpgradeStrategy } from "@/lib/schemas/upgrades";
 import { compareTalosVersions, isTalosTag, sameTalosVersion } from "@/lib/talos/version";
-import { minimumUpgradeSource } from "@/lib/talos/upgrade";
+import { drainStepLabel } from "@/lib/server/jobs/drain-step";
+import { minimumUpgradeSource, upgradePathFor } from "@/lib/talos/upgrade";
 
 /** What the planner knows about one node, gathered by the runner before planning. */
 export interface NodeFacts {
@@ -108,10 +109,22 @@ export function buildPlan(input: PlanInput): UpgradePreview {
         position: 0,
         fromVersion: n.version,
         alreadyOnTarget: n.version !== null && isTalosTag(n.version) && sameTalosVersion(n.version, targetVersion),
+        steps: [] as string[],
       };
     }),
   );
-  nodes.forEach((n, i) => (n.position = i));
+  nodes.forEach((n, i) => {
+    n.position = i;
+    n.steps = plannedSteps(n, input.image, strategy, leader !== null && isLeader(facts.get(n.id)!));
+  });
+  const legacy = nodes.filter((n) => !n.alreadyOnTarget && n.fromVersion !== null && upgradePathFor(n.fromVersion) === "legacy");
+  if (legacy.length > 0 && strategy.drain.enabled) {
+    checks.push({
+      level: "ok",
+      code: "legacy_drain",
+      message: `${legacy.length} node${legacy.length > 1 ? "s take" : " takes"} the legacy upgrade (MachineService/Upgrade, before 1.13): Talos cordons and drains ${legacy.length > 1 ? "them" : "it"} itself (5-minute timeout, then the upgrade fails); Minos does not.`,
+    });
+  }
 
   if (nodes.length === 0) checks.push({ level: "error", code: "no_nodes", message: "There is no node to upgrade." });
   else if (nodes.every((n) => n.alreadyOnTarget)) checks.push({ level: "ok", code: "nothing_to_do", message: `Every node already runs ${targetVersion}.` });
@@ -152,6 +165,27 @@ function etcdChecks(etcd: EtcdFacts | null, cps: NodeFacts[], force: boolean): U
       code: "etcd",
       message: `etcd is healthy: ${etcd.members.length} of ${etcd.members.length} members, leader ${etcd.leader}; one control plane down at a time leaves quorum (tolerates ${tolerate}).`,
     },
+  ];
+}
+
+/**
+ * What the runner will do to a node, in order (the preview's `steps`). The drain sits between
+ * the install and the reboot on the lifecycle path; the legacy path drains inside Talos.
+ */
+export function plannedSteps(n: Pick<PlannedNode, "role" | "fromVersion" | "alreadyOnTarget">, image: string, strategy: UpgradeStrategy, leader: boolean): string[] {
+  if (n.alreadyOnTarget) return ["none: already on the target"];
+  const gate = `health gate (${strategy.healthTimeoutSeconds} s)`;
+  if (n.fromVersion !== null && upgradePathFor(n.fromVersion) === "legacy") {
+    return [`legacy MachineService/Upgrade with ${image}: Talos cordons and drains the node itself (5 min), installs and reboots`, gate];
+  }
+  return [
+    `pull ${image}`,
+    "install (LifecycleService/Upgrade)",
+    drainStepLabel(strategy.drain),
+    ...(n.role === "controlplane" ? [leader ? "forfeit etcd leadership (it leads now)" : "forfeit etcd leadership if it leads by then"] : []),
+    `reboot (${strategy.rebootMode})`,
+    gate,
+    ...(strategy.drain.enabled ? ["uncordon"] : []),
   ];
 }
 

@@ -1,15 +1,16 @@
 import "server-only";
 
-import type {
-  PlannedNode,
-  UpgradeCheck,
-  UpgradeNode,
-  UpgradeNodeState,
-  UpgradePlan,
-  UpgradePlanState,
-  UpgradePlanSummary,
-  UpgradePreview,
-  UpgradeStrategy,
+import { nodeDrainSchema, type NodeDrain } from "@/lib/schemas/drain";
+import {
+  type PlannedNode,
+  type UpgradeCheck,
+  type UpgradeNode,
+  type UpgradeNodeState,
+  type UpgradePlan,
+  type UpgradePlanState,
+  type UpgradePlanSummary,
+  type UpgradePreview,
+  upgradeStrategySchema,
 } from "@/lib/schemas/upgrades";
 import { dialectOf, type Db } from "@/lib/server/platform/db/db";
 import type { UpgradeNodesTable, UpgradePlansTable } from "@/lib/server/platform/db/schema";
@@ -19,7 +20,7 @@ import { computeProgress } from "@/lib/upgrades/progress";
 const MAX_MESSAGES = 50;
 
 type PlanRow = Omit<UpgradePlansTable, "state"> & { state: UpgradePlanState };
-type NodeRow = Omit<UpgradeNodesTable, "role" | "state"> & { role: "controlplane" | "worker"; state: UpgradeNodeState };
+type NodeRow = Omit<UpgradeNodesTable, "role" | "state" | "steps"> & { role: "controlplane" | "worker"; state: UpgradeNodeState; steps: string };
 
 const iso = (t: number) => new Date(t).toISOString();
 
@@ -33,6 +34,7 @@ function toNode(r: NodeRow): UpgradeNode {
     position: r.position,
     fromVersion: r.from_version,
     alreadyOnTarget: r.already_on_target === 1,
+    steps: JSON.parse(r.steps) as string[],
     toVersion: r.to_version,
     state: r.state,
     startedAt: r.started_at,
@@ -41,6 +43,7 @@ function toNode(r: NodeRow): UpgradeNode {
     attempts: r.attempts,
     bootIdBefore: r.boot_id_before,
     error: r.error,
+    drain: r.drain === null ? null : nodeDrainSchema.parse(JSON.parse(r.drain)),
     messages: JSON.parse(r.messages) as UpgradeNode["messages"],
   };
 }
@@ -51,7 +54,8 @@ function toSummary(r: PlanRow, nodes: UpgradeNode[], now: number): UpgradePlanSu
     cluster: r.cluster,
     targetVersion: r.target_version,
     image: r.image,
-    strategy: JSON.parse(r.strategy) as UpgradeStrategy,
+    // Parsed: plans stored before a strategy field existed (drain) get its default.
+    strategy: upgradeStrategySchema.parse(JSON.parse(r.strategy)),
     state: r.state,
     reason: r.reason,
     actor: r.actor,
@@ -70,6 +74,7 @@ export interface NodePatch {
   attempt?: boolean;
   bootIdBefore?: string | null;
   error?: string | null;
+  drain?: NodeDrain | null;
   message?: string;
   now: number;
 }
@@ -129,6 +134,7 @@ export class UpgradeRepository {
             from_version: n.fromVersion,
             to_version: preview.targetVersion,
             already_on_target: n.alreadyOnTarget ? 1 : 0,
+            steps: JSON.stringify(n.steps),
             state: "pending",
             started_at: null,
             finished_at: null,
@@ -226,6 +232,11 @@ export class UpgradeRepository {
       .execute();
   }
 
+  /** Says why a running plan waits (a blocked drain), without changing its state. */
+  async setPlanReason(id: string, reason: string | null, now: number): Promise<void> {
+    await this.db.updateTable("upgrade_plans").set({ reason, updated_at: iso(now) }).where("id", "=", id).execute();
+  }
+
   async clearPlanReason(id: string): Promise<void> {
     await this.db.updateTable("upgrade_plans").set({ reason: null }).where("id", "=", id).execute();
   }
@@ -257,6 +268,7 @@ export class UpgradeRepository {
           ...(p.attempt ? { attempts: eb("attempts", "+", 1) } : {}),
           ...(p.bootIdBefore !== undefined ? { boot_id_before: p.bootIdBefore } : {}),
           ...(p.error !== undefined ? { error: p.error } : {}),
+          ...(p.drain !== undefined ? { drain: p.drain === null ? null : JSON.stringify(p.drain) } : {}),
           messages,
         }))
         .where("plan_id", "=", planId)

@@ -14,6 +14,8 @@ import type {
   UpgradePlanSummary,
   UpgradePreview,
 } from "@/lib/schemas/upgrades";
+import { type DrainAction, type NodeDrain, overrideOfAction } from "@/lib/schemas/drain";
+import type { KubernetesAccessProvider, NodeDrainer } from "@/lib/server/kubernetes/types";
 import { recordAudit } from "@/lib/server/platform/audit";
 import { dialectOf, type Db } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
@@ -25,7 +27,7 @@ import { type Clock, realClock } from "@/lib/utils/clock";
 import { mapLimit } from "@/lib/utils/map-limit";
 
 import { PlanDrives } from "./drives";
-import { planTransition, type PlanEvent } from "./machine";
+import { assertNodeTransition, planTransition, type PlanEvent } from "./machine";
 import { NodeSteps } from "./node-steps";
 import { buildPlan, type EtcdFacts } from "./plan";
 import { PlanLoops } from "./plan-loop";
@@ -55,6 +57,11 @@ export interface RunnerDeps {
   lease?: { ttlMs?: number; renewMs?: number };
   /** Deadline of each read the runner makes. Default 5000 ms. */
   readTimeoutMs?: number;
+  /**
+   * Kubernetes access and the drainer, for the drain around each reboot (strategy.drain). Without
+   * it the runner skips the drain and says so on every node.
+   */
+  kubernetes?: { access: KubernetesAccessProvider; drainer: NodeDrainer };
   log?(message: string): void;
 }
 
@@ -108,6 +115,7 @@ export class UpgradeRunner {
       readTimeoutMs: this.readTimeout,
       publish: (id: string) => this.publish(id),
       log,
+      kube: deps.kubernetes ? { ...deps.kubernetes, clock: this.clock } : null,
       loops: this.loops,
       getOrThrow: (id: string) => this.getOrThrow(id),
     };
@@ -305,6 +313,34 @@ export class UpgradeRunner {
     });
     await this.publish(id);
     // Driven here: act now. Driven elsewhere: that runner sees it at its next step or scan.
+    if (this.drives.has(id)) this.loops.wake(id);
+    else void this.drive(id).catch((e: unknown) => this.log(`plan ${id}: could not take it up: ${errorText(e)}`));
+    return this.getOrThrow(id);
+  }
+
+  /**
+   * A person's answer to a node whose drain waits (`drain-blocked`): retry the drain, force it
+   * (one more round of evictions, then delete what is left) or skip it (reboot with the pods).
+   * Written to the node (state back to `draining`, the answer in its drain record) with an audit
+   * record; whichever runner drives the plan takes it at its next round.
+   */
+  async drainAction(id: string, node: string, action: DrainAction, actor: string = this.actor): Promise<UpgradePlan> {
+    const override = overrideOfAction[action];
+    await this.db.transaction().execute(async (trx) => {
+      const repo = new UpgradeRepository(trx);
+      const state = await repo.getPlanState(id, { lock: true });
+      if (!state) throw new AppError("not_found", `No upgrade plan ${JSON.stringify(id)}`);
+      const row = (await repo.getPlanNodes(id)).find((n) => n.id === node || n.address === node);
+      if (!row) throw new AppError("not_found", `No node ${JSON.stringify(node)} in upgrade plan ${id}`);
+      if (row.state !== "drain-blocked") throw new AppError("conflict", `The drain of ${row.hostname ?? row.address} is not waiting for a person (the node is ${row.state})`);
+      const now = this.clock.now();
+      assertNodeTransition("drain-blocked", "draining");
+      const drain: NodeDrain = { ...(row.drain ?? { phase: "blocked", nodeName: null, cordoned: false, evicted: [], forced: [], blocking: [], message: "", at: new Date(now).toISOString() }), override };
+      await repo.updateNode(id, row.id, { state: "draining", drain, message: `${action} by ${actor}`, now });
+      await repo.setPlanReason(id, null, now);
+      await recordAudit(trx, { actor, action: `upgrade.${action}`, target: id, result: "ok", details: { node: row.id, blocking: row.drain?.blocking.map((p) => `${p.namespace}/${p.name}`) ?? [] } });
+    });
+    await this.publish(id);
     if (this.drives.has(id)) this.loops.wake(id);
     else void this.drive(id).catch((e: unknown) => this.log(`plan ${id}: could not take it up: ${errorText(e)}`));
     return this.getOrThrow(id);

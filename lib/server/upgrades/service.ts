@@ -5,6 +5,7 @@ import { getDb } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
 import { publish } from "@/lib/server/platform/events";
 import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/clients";
+import { getKubeAccess, getNodeDrainer } from "@/lib/server/kubernetes/deps";
 
 import { relayUpgradeEvents } from "./relay";
 import { UpgradeRunner } from "./runner";
@@ -21,6 +22,7 @@ export function getUpgradeRunner(): UpgradeRunner {
     client: (cluster) => getClusterClient(cluster),
     clusterNodes: async (cluster) => (await getClusterContextOrThrow(cluster)).nodes,
     publish: (event) => publish("upgrade", event),
+    kubernetes: { access: getKubeAccess(), drainer: getNodeDrainer() },
   });
   return g.__minosUpgradeRunner;
 }

@@ -13,6 +13,8 @@ import {
   type ApplyConfigurationRequest,
   type EtcdAlarm,
   EtcdAlarm as EtcdAlarmMsg,
+  type EtcdForfeitLeadership,
+  EtcdForfeitLeadership as EtcdForfeitLeadershipMsg,
   type EtcdMemberListRequest,
   type EtcdMembers,
   EtcdMembers as EtcdMembersMsg,
@@ -51,7 +53,7 @@ import {
 } from "../../third_party/talos-proto/gen/machine/machine";
 import type { Data } from "../../third_party/talos-proto/gen/common/common";
 import type { UntypedServiceImplementation } from "@grpc/grpc-js";
-import { failedPrecondition, invalidArgument, SimError } from "../errors";
+import { failedPrecondition, invalidArgument, SimError, unimplemented } from "../errors";
 import type { RuntimeEvent } from "../events";
 import type { SimNode } from "../node-state";
 import { type CallContext, type HandlerEnv, serverStream, type StreamSink, unary } from "../proxy";
@@ -233,6 +235,12 @@ export function machineServiceImpl(env: HandlerEnv, issuer: ClientConfigIssuer, 
           isLearner: false,
         },
       };
+    }),
+    etcdForfeitLeadership: unary<Empty, EtcdForfeitLeadership>(env, M + "EtcdForfeitLeadership", EtcdForfeitLeadershipMsg, (_c, n) => {
+      // machinehelper.CheckControlplane: Unimplemented on workers.
+      if (n.role !== "controlplane") throw unimplemented("etcd forfeit leadership is only available on control plane nodes");
+      etcdRunning(n);
+      return { metadata: undefined, member: n.forfeitEtcdLeadership() };
     }),
     etcdAlarmList: unary<Empty, EtcdAlarm>(env, M + "EtcdAlarmList", EtcdAlarmMsg, (_c, n) => {
       etcdRunning(n);

@@ -17,7 +17,8 @@ export interface PlanNode {
   state: RolloutNodeState;
 }
 
-const ACTIVE: RolloutNodeState[] = ["applying", "waiting-healthy"];
+/** Nodes in flight; a drain waiting for a person holds its slot (nothing else starts meanwhile). */
+const ACTIVE: RolloutNodeState[] = ["draining", "drain-blocked", "applying", "waiting-healthy"];
 
 /** Control planes first (etcd quorum is the riskiest part), then workers, each in the given order. */
 export function orderTargets<T extends { role: "controlplane" | "worker" }>(nodes: T[]): T[] {

@@ -3,6 +3,8 @@ import "server-only";
 import type { Selectable } from "kysely";
 
 import type { ApplyMode, RolloutDetail, RolloutNode, RolloutNodeState, RolloutState, RolloutTarget } from "@/lib/schemas/configs";
+import { nodeDrainSchema, type NodeDrain } from "@/lib/schemas/drain";
+import { DEFAULT_DRAIN_POLICY, type DrainPolicy, drainPolicySchema } from "@/lib/schemas/kubernetes";
 import type { ConfigRolloutNodesTable, ConfigRolloutsTable } from "@/lib/server/platform/db/schema";
 import type { SecretBox } from "@/lib/server/platform/secret-box";
 import { dialectOf, type Db } from "@/lib/server/platform/db/db";
@@ -18,6 +20,8 @@ type NodeRow = Omit<Selectable<ConfigRolloutNodesTable>, "role" | "state" | "mod
 /** A rollout as the runner sees it: the API shape plus bookkeeping the API does not show. */
 export interface StoredRollout extends RolloutDetail {
   failuresAllowed: number;
+  /** strategy.drain: the default for rollouts stored without one (before it existed, manifest plans). */
+  drainPolicy: DrainPolicy;
   nodes: StoredRolloutNode[];
 }
 
@@ -48,10 +52,14 @@ export interface NodeUpdate {
   bootBefore?: string | null;
   startedAt?: Date;
   finishedAt?: Date;
+  drain?: NodeDrain | null;
 }
 
-/** Node states of a node being worked on: its rollout needs a driver whatever the rollout's state. */
-export const IN_FLIGHT: RolloutNodeState[] = ["applying", "waiting-healthy"];
+/**
+ * Node states of a node being worked on: its rollout needs a driver whatever the rollout's state
+ * (a drain waiting for a person included: a cancel must still uncordon it).
+ */
+export const IN_FLIGHT: RolloutNodeState[] = ["draining", "drain-blocked", "applying", "waiting-healthy"];
 
 /**
  * Rollouts in the store. Every transition is written before the runner acts on it, so the
@@ -85,6 +93,8 @@ export class RolloutRepository {
     state?: "preflight" | "running";
     /** The cluster manifest revision the rollout applies (a manifest plan's apply). */
     manifestRevision?: number | null;
+    /** strategy.drain; default {@link DEFAULT_DRAIN_POLICY}. */
+    drainPolicy?: DrainPolicy;
   }): Promise<void> {
     const write = async (trx: Db) => {
       await trx
@@ -103,6 +113,7 @@ export class RolloutRepository {
           redacted_yaml: r.redactedYaml,
           message: "",
           manifest_revision: r.manifestRevision ?? null,
+          drain_policy: r.drainPolicy ? JSON.stringify(r.drainPolicy) : null,
         })
         .execute();
       if (r.nodes.length > 0) {
@@ -268,9 +279,15 @@ export class RolloutRepository {
       ...(u.bootBefore != null ? { boot_before: u.bootBefore } : {}),
       ...(u.startedAt !== undefined ? { started_at: u.startedAt.toISOString() } : {}),
       ...(u.finishedAt !== undefined ? { finished_at: u.finishedAt.toISOString() } : {}),
+      ...(u.drain !== undefined ? { drain: u.drain === null ? null : JSON.stringify(u.drain) } : {}),
     };
     if (Object.keys(set).length === 0) return;
     await trx.updateTable("config_rollout_nodes").set(set).where("rollout_id", "=", id).where("node", "=", node).execute();
+  }
+
+  /** The rollout's message (why it waits), its state unchanged. */
+  async setMessage(id: string, message: string, at: Date): Promise<void> {
+    await this.db.updateTable("config_rollouts").set({ message, updated_at: at.toISOString() }).where("id", "=", id).execute();
   }
 
   /** Every node still waiting to start becomes `skipped`, with the reason. */
@@ -300,6 +317,8 @@ function toRollout(r: RolloutRow, nodes: NodeRow[]): StoredRollout {
     yaml: r.redacted_yaml,
     manifestRevision: r.manifest_revision,
     failuresAllowed: r.failures_allowed,
+    drainPolicy: r.drain_policy ? drainPolicySchema.parse(JSON.parse(r.drain_policy)) : DEFAULT_DRAIN_POLICY,
+    strategy: { drain: r.drain_policy ? drainPolicySchema.parse(JSON.parse(r.drain_policy)) : DEFAULT_DRAIN_POLICY },
     nodes: nodes.map((n) => ({
       id: n.node,
       role: n.role,
@@ -312,6 +331,7 @@ function toRollout(r: RolloutRow, nodes: NodeRow[]): StoredRollout {
       configHash: n.config_hash,
       bootBefore: n.boot_before,
       expectedRunningHash: n.expected_running_hash,
+      drain: n.drain ? nodeDrainSchema.parse(JSON.parse(n.drain)) : null,
     })),
   };
 }
@@ -332,6 +352,7 @@ export function publicRollout(r: StoredRollout): RolloutDetail {
     message: r.message,
     yaml: r.yaml,
     manifestRevision: r.manifestRevision ?? null,
+    strategy: { drain: r.drainPolicy },
     nodes: r.nodes.map((n) => ({
       id: n.id,
       role: n.role,
@@ -341,6 +362,7 @@ export function publicRollout(r: StoredRollout): RolloutDetail {
       ...(n.revisionId !== undefined ? { revisionId: n.revisionId } : {}),
       startedAt: n.startedAt,
       finishedAt: n.finishedAt,
+      drain: n.drain ?? null,
     })),
   };
 }

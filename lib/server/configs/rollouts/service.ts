@@ -1,5 +1,7 @@
 import "server-only";
 
+import { DEFAULT_DRAIN_POLICY, type DrainPolicy } from "@/lib/schemas/kubernetes";
+import { type DrainAction, type NodeDrain, overrideOfAction } from "@/lib/schemas/drain";
 import { randomBytes } from "node:crypto";
 
 import { redactConfig } from "@/lib/config/redact";
@@ -21,6 +23,8 @@ type CreateRollout = Required<Pick<CreateRolloutBody, "yaml" | "target">> & {
   mode: NonNullable<CreateRolloutBody["mode"]>;
   concurrency: number;
   continueOnFailure: boolean;
+  /** strategy.drain; default the shared default policy. */
+  strategy?: { drain: DrainPolicy };
 };
 
 const PREFLIGHT_CONCURRENCY = 4;
@@ -103,6 +107,7 @@ export async function createRollout(deps: ConfigDeps, body: CreateRollout, actor
         configHash: configHash(body.yaml),
         redactedYaml: redactConfig(body.yaml),
         nodes: targets,
+        drainPolicy: body.strategy?.drain ?? DEFAULT_DRAIN_POLICY,
       }),
     );
     await eachLimited(targets, PREFLIGHT_CONCURRENCY, async (t) => {
@@ -246,6 +251,31 @@ export async function rolloutAction(deps: ConfigDeps, id: string, action: Rollou
   });
   // This replica's runner drives it if the lease is free, or wakes its loop if it drives it; a
   // driver elsewhere re-reads the state between its steps.
+  runnerOf(opts)?.kick(id);
+  return getRollout(deps, id);
+}
+
+/**
+ * A person's answer to a node whose drain waits (`drain-blocked`): retry, force (one more round
+ * of evictions, then delete what is left) or skip (apply and reboot with the pods). Written to
+ * the node with an audit record; the driver takes it at once. @throws AppError not_found, conflict
+ */
+export async function rolloutDrainAction(deps: ConfigDeps, id: string, node: string, action: DrainAction, actor: string, opts: RunnerChoice = {}): Promise<RolloutDetail> {
+  const repo = new RolloutRepository(deps.db, deps.box);
+  const override = overrideOfAction[action];
+  await deps.db.transaction().execute(async (trx) => {
+    const tx = repo.on(trx);
+    const state = await tx.lockState(id);
+    if (state === undefined) throw new AppError("not_found", `No rollout ${id}`);
+    const row = (await tx.getOrThrow(id)).nodes.find((n) => n.id === node || n.id.startsWith(`${node}@`));
+    if (!row) throw new AppError("not_found", `No node ${JSON.stringify(node)} in rollout ${id}`);
+    if (row.state !== "drain-blocked") throw new AppError("conflict", `The drain of ${row.id} is not waiting for a person (the node is ${row.state})`);
+    const now = deps.now();
+    const drain: NodeDrain = { ...(row.drain ?? { phase: "blocked", nodeName: null, cordoned: false, evicted: [], forced: [], blocking: [], message: "", at: now.toISOString() }), override };
+    await tx.updateNode(id, row.id, { state: "draining", drain, message: `${action} by ${actor}` }, now);
+    await tx.setMessage(id, "", now);
+    await recordAudit(trx, { actor, action: `config.rollout.${action}`, target: id, result: "ok", details: { node: row.id, blocking: row.drain?.blocking.map((p) => `${p.namespace}/${p.name}`) ?? [] } });
+  });
   runnerOf(opts)?.kick(id);
   return getRollout(deps, id);
 }

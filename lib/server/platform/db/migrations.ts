@@ -411,4 +411,14 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    id: 14,
+    name: "drain around reboots: each upgrade node's planned steps and drain record, each rollout's drain policy and each of its nodes' drain record",
+    sql: `
+      ALTER TABLE upgrade_nodes ADD COLUMN steps TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE upgrade_nodes ADD COLUMN drain TEXT;
+      ALTER TABLE config_rollout_nodes ADD COLUMN drain TEXT;
+      ALTER TABLE config_rollouts ADD COLUMN drain_policy TEXT;
+    `,
+  },
 ];

@@ -79,6 +79,10 @@ export interface UpgradeNodesTable {
   boot_id_before: string | null;
   error: string | null;
   messages: string;
+  /** JSON string[]: the steps the preview showed (migration 14). */
+  steps: Generated<string>;
+  /** JSON NodeDrain (lib/schemas/drain.ts), null before the drain step (migration 14). */
+  drain: string | null;
 }
 
 export interface ConfigRevisionsTable {
@@ -115,6 +119,8 @@ export interface ConfigRolloutsTable {
   failures_allowed: Generated<number>;
   /** The cluster manifest revision a plan's apply saved (rollouts of a manifest plan). */
   manifest_revision: number | null;
+  /** JSON DrainPolicy (strategy.drain) of the rollout; null: the default (migration 14). */
+  drain_policy: Generated<string | null>;
 }
 
 export interface ConfigRolloutNodesTable {
@@ -134,6 +140,8 @@ export interface ConfigRolloutNodesTable {
   revision_id: number | null;
   started_at: string | null;
   finished_at: string | null;
+  /** JSON NodeDrain (lib/schemas/drain.ts) when the node's mode reboots (migration 14). */
+  drain: Generated<string | null>;
 }
 
 export interface ConfigDriftTable {

@@ -232,6 +232,17 @@ export async function etcdStatus(t: TalosTransport, node: NodeTarget, opts?: Cal
   };
 }
 
+/**
+ * EtcdForfeitLeadership (admin, control planes): when this member leads etcd, moves leadership to
+ * another member (Talos picks it) and returns that member's name; "" when this member did not
+ * lead (nothing was done). Talos refuses it on a single-member cluster.
+ */
+export async function etcdForfeitLeadership(t: TalosTransport, node: NodeTarget, opts?: CallOptions): Promise<{ member: string }> {
+  // Not retried: a retry after a lost reply would see this member no longer leads and return "".
+  const msg = await t.one("EtcdForfeitLeadership", MachineServiceService.etcdForfeitLeadership, {}, node, opts, t.timeouts.power, false);
+  return { member: msg.member };
+}
+
 export async function etcdAlarmList(t: TalosTransport, node: NodeTarget, opts?: CallOptions): Promise<EtcdAlarmResult[]> {
   const msg = await t.one("EtcdAlarmList", MachineServiceService.etcdAlarmList, {}, node, opts, t.timeouts.read, true);
   const names: Record<number, EtcdAlarmResult["alarm"]> = { 0: "none", 1: "nospace", 2: "corrupt" };

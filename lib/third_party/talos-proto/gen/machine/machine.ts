@@ -318,6 +318,22 @@ export interface EtcdAlarmListResponse {
   messages: EtcdAlarm[];
 }
 
+/**
+ * EtcdForfeitLeadership (admin, control planes): moves leadership to another member when this
+ * one leads; `member` is the new leader's name, empty when this member was not the leader.
+ */
+export interface EtcdForfeitLeadershipRequest {
+}
+
+export interface EtcdForfeitLeadership {
+  metadata?: Metadata1 | undefined;
+  member: string;
+}
+
+export interface EtcdForfeitLeadershipResponse {
+  messages: EtcdForfeitLeadership[];
+}
+
 export interface ApplyConfigurationRequest {
   /** Full machine-config YAML stream. Fields 2 and 3 are unused. */
   data: Buffer;
@@ -5243,6 +5259,218 @@ export const EtcdAlarmListResponse: MessageFns<EtcdAlarmListResponse> = {
   },
 };
 
+function createBaseEtcdForfeitLeadershipRequest(): EtcdForfeitLeadershipRequest {
+  return {};
+}
+
+export const EtcdForfeitLeadershipRequest: MessageFns<EtcdForfeitLeadershipRequest> = {
+  encode(_: EtcdForfeitLeadershipRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EtcdForfeitLeadershipRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEtcdForfeitLeadershipRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): EtcdForfeitLeadershipRequest {
+    return {};
+  },
+
+  toJSON(_: EtcdForfeitLeadershipRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EtcdForfeitLeadershipRequest>, I>>(base?: I): EtcdForfeitLeadershipRequest {
+    return EtcdForfeitLeadershipRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EtcdForfeitLeadershipRequest>, I>>(_: I): EtcdForfeitLeadershipRequest {
+    const message = createBaseEtcdForfeitLeadershipRequest();
+    return message;
+  },
+};
+
+function createBaseEtcdForfeitLeadership(): EtcdForfeitLeadership {
+  return { metadata: undefined, member: "" };
+}
+
+export const EtcdForfeitLeadership: MessageFns<EtcdForfeitLeadership> = {
+  encode(message: EtcdForfeitLeadership, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      Metadata1.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    if (message.member !== "") {
+      writer.uint32(18).string(message.member);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EtcdForfeitLeadership {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEtcdForfeitLeadership();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = Metadata1.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.member = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EtcdForfeitLeadership {
+    return {
+      metadata: isSet(object.metadata) ? Metadata1.fromJSON(object.metadata) : undefined,
+      member: isSet(object.member) ? globalThis.String(object.member) : "",
+    };
+  },
+
+  toJSON(message: EtcdForfeitLeadership): unknown {
+    const obj: any = {};
+    if (message.metadata !== undefined) {
+      obj.metadata = Metadata1.toJSON(message.metadata);
+    }
+    if (message.member !== "") {
+      obj.member = message.member;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EtcdForfeitLeadership>, I>>(base?: I): EtcdForfeitLeadership {
+    return EtcdForfeitLeadership.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EtcdForfeitLeadership>, I>>(object: I): EtcdForfeitLeadership {
+    const message = createBaseEtcdForfeitLeadership();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? Metadata1.fromPartial(object.metadata)
+      : undefined;
+    message.member = object.member ?? "";
+    return message;
+  },
+};
+
+function createBaseEtcdForfeitLeadershipResponse(): EtcdForfeitLeadershipResponse {
+  return { messages: [] };
+}
+
+export const EtcdForfeitLeadershipResponse: MessageFns<EtcdForfeitLeadershipResponse> = {
+  encode(message: EtcdForfeitLeadershipResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messages) {
+      EtcdForfeitLeadership.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EtcdForfeitLeadershipResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEtcdForfeitLeadershipResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messages.push(EtcdForfeitLeadership.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EtcdForfeitLeadershipResponse {
+    return {
+      messages: globalThis.Array.isArray(object?.messages)
+        ? object.messages.map((e: any) => EtcdForfeitLeadership.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: EtcdForfeitLeadershipResponse): unknown {
+    const obj: any = {};
+    if (message.messages?.length) {
+      obj.messages = message.messages.map((e) => EtcdForfeitLeadership.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EtcdForfeitLeadershipResponse>, I>>(base?: I): EtcdForfeitLeadershipResponse {
+    return EtcdForfeitLeadershipResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EtcdForfeitLeadershipResponse>, I>>(
+    object: I,
+  ): EtcdForfeitLeadershipResponse {
+    const message = createBaseEtcdForfeitLeadershipResponse();
+    message.messages = object.messages?.map((e) => EtcdForfeitLeadership.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseApplyConfigurationRequest(): ApplyConfigurationRequest {
   return { data: Buffer.alloc(0), mode: 0, dryRun: false, tryModeTimeout: undefined };
 }
@@ -8079,6 +8307,17 @@ export const MachineServiceService = {
     responseSerialize: (value: EtcdStatusResponse): Buffer => Buffer.from(EtcdStatusResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): EtcdStatusResponse => EtcdStatusResponse.decode(value),
   },
+  etcdForfeitLeadership: {
+    path: "/machine.MachineService/EtcdForfeitLeadership" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: EtcdForfeitLeadershipRequest): Buffer =>
+      Buffer.from(EtcdForfeitLeadershipRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EtcdForfeitLeadershipRequest => EtcdForfeitLeadershipRequest.decode(value),
+    responseSerialize: (value: EtcdForfeitLeadershipResponse): Buffer =>
+      Buffer.from(EtcdForfeitLeadershipResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EtcdForfeitLeadershipResponse => EtcdForfeitLeadershipResponse.decode(value),
+  },
   etcdAlarmList: {
     path: "/machine.MachineService/EtcdAlarmList" as const,
     requestStream: false as const,
@@ -8217,6 +8456,7 @@ export interface MachineServiceServer extends UntypedServiceImplementation {
   applyConfiguration: handleUnaryCall<ApplyConfigurationRequest, ApplyConfigurationResponse>;
   etcdMemberList: handleUnaryCall<EtcdMemberListRequest, EtcdMemberListResponse>;
   etcdStatus: handleUnaryCall<Empty, EtcdStatusResponse>;
+  etcdForfeitLeadership: handleUnaryCall<EtcdForfeitLeadershipRequest, EtcdForfeitLeadershipResponse>;
   etcdAlarmList: handleUnaryCall<Empty, EtcdAlarmListResponse>;
   events: handleServerStreamingCall<EventsRequest, Event>;
   generateClientConfiguration: handleUnaryCall<GenerateClientConfigurationRequest, GenerateClientConfigurationResponse>;
@@ -8279,6 +8519,21 @@ export interface MachineServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: EtcdStatusResponse) => void,
+  ): ClientUnaryCall;
+  etcdForfeitLeadership(
+    request: EtcdForfeitLeadershipRequest,
+    callback: (error: ServiceError | null, response: EtcdForfeitLeadershipResponse) => void,
+  ): ClientUnaryCall;
+  etcdForfeitLeadership(
+    request: EtcdForfeitLeadershipRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EtcdForfeitLeadershipResponse) => void,
+  ): ClientUnaryCall;
+  etcdForfeitLeadership(
+    request: EtcdForfeitLeadershipRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EtcdForfeitLeadershipResponse) => void,
   ): ClientUnaryCall;
   etcdAlarmList(
     request: Empty,
