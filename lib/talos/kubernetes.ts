@@ -38,6 +38,19 @@ export const COMPONENT_CONFIG_PATH: Record<KubernetesComponent, readonly string[
   "kube-proxy": ["cluster", "proxy", "image"],
 };
 
+/**
+ * The documents of the multi-document Kubernetes config (Talos 1.14 contract,
+ * pkg/machinery/config/types/k8s): when a config has one, stdpatches.With*Image sets its `image`
+ * instead of the v1alpha1 field (GuessVersionContractKube*).
+ */
+export const COMPONENT_DOCUMENT_KIND: Record<KubernetesComponent, string> = {
+  kubelet: "KubeletConfig",
+  "kube-apiserver": "KubeAPIServerConfig",
+  "kube-controller-manager": "KubeControllerManagerConfig",
+  "kube-scheduler": "KubeSchedulerConfig",
+  "kube-proxy": "KubeProxyConfig",
+};
+
 /** `constants.AnnotationStaticPodConfigVersion`: Talos stamps its static pods with their config version. */
 export const STATIC_POD_CONFIG_VERSION_ANNOTATION = "talos.dev/config-version";
 /** `constants.KubernetesFieldManagerName`: the server-side apply field manager of the manifests sync. */

@@ -2,12 +2,13 @@ import "server-only";
 
 import { isMap, isScalar, parseAllDocuments, type Document } from "yaml";
 
-import { COMPONENT_CONFIG_PATH, type KubernetesComponent } from "@/lib/talos/kubernetes";
+import { COMPONENT_CONFIG_PATH, COMPONENT_DOCUMENT_KIND, type KubernetesComponent } from "@/lib/talos/kubernetes";
 
 /**
- * The machine-config edits of a Kubernetes upgrade, pure: set one component's image in the
- * v1alpha1 document (what stdpatches.With*Image does), keeping every other document, key and
- * comment; and read the components' `extraArgs` for the removed-flag check.
+ * The machine-config edits of a Kubernetes upgrade, pure: set one component's image where
+ * stdpatches.With*Image puts it (its own document of the 1.14 contract when the config has one,
+ * else the v1alpha1 field), keeping every other document, key and comment; and read the
+ * components' `extraArgs` for the removed-flag check.
  */
 
 function v1alpha1(docs: Document[]): Document | undefined {
@@ -15,10 +16,18 @@ function v1alpha1(docs: Document[]): Document | undefined {
   return docs.find((d) => isMap(d.contents) && !d.has("kind") && (d.has("machine") || d.has("cluster")));
 }
 
+/** Where a component's image lives: its own document (1.14 contract) when the config has one, else the v1alpha1 field. */
+function imageLocation(docs: Document[], component: KubernetesComponent): { doc: Document; path: string[] } | null {
+  const own = docs.find((d) => isMap(d.contents) && d.get("kind") === COMPONENT_DOCUMENT_KIND[component]);
+  if (own) return { doc: own, path: ["image"] };
+  const doc = v1alpha1(docs);
+  return doc ? { doc, path: [...COMPONENT_CONFIG_PATH[component]] } : null;
+}
+
 /** The image a component has in the config; null when unset (Talos then uses its default). */
 export function configImage(yaml: string, component: KubernetesComponent): string | null {
-  const doc = v1alpha1(parseAllDocuments(yaml) as Document[]);
-  const v = doc?.getIn([...COMPONENT_CONFIG_PATH[component]]);
+  const at = imageLocation(parseAllDocuments(yaml) as Document[], component);
+  const v = at?.doc.getIn(at.path);
   return typeof v === "string" ? v : null;
 }
 
@@ -29,12 +38,11 @@ export function configImage(yaml: string, component: KubernetesComponent): strin
  */
 export function withComponentImage(yaml: string, component: KubernetesComponent, image: string): { yaml: string; changed: boolean; previous: string | null } {
   const docs = parseAllDocuments(yaml) as Document[];
-  const doc = v1alpha1(docs);
-  if (!doc) throw new Error("the machine config has no v1alpha1 document to patch");
-  const path = COMPONENT_CONFIG_PATH[component];
-  const previous = doc.getIn([...path]);
+  const at = imageLocation(docs, component);
+  if (!at) throw new Error("the machine config has no v1alpha1 document to patch");
+  const previous = at.doc.getIn(at.path);
   if (previous === image) return { yaml, changed: false, previous: image };
-  doc.setIn([...path], image);
+  at.doc.setIn(at.path, image);
   return { yaml: docs.map((d) => d.toString()).join(""), changed: true, previous: typeof previous === "string" ? previous : null };
 }
 

@@ -172,6 +172,14 @@ hostname: cp-1
     expect(configImage(r.yaml, "kube-scheduler")).toBe("registry.k8s.io/kube-scheduler:v1.34.1");
     expect(withComponentImage(yaml, "kubelet", "ghcr.io/siderolabs/kubelet:v1.33.4")).toEqual({ yaml, changed: false, previous: "ghcr.io/siderolabs/kubelet:v1.33.4" });
   });
+  it("sets the image in the component's own document when the config has one (1.14 contract)", () => {
+    const multi = `${yaml}---\napiVersion: v1alpha1\nkind: KubeletConfig\nimage: ghcr.io/siderolabs/kubelet:v1.33.4-fat\n`;
+    expect(configImage(multi, "kubelet")).toBe("ghcr.io/siderolabs/kubelet:v1.33.4-fat");
+    const r = withComponentImage(multi, "kubelet", "ghcr.io/siderolabs/kubelet:v1.34.1-fat");
+    expect(configImage(r.yaml, "kubelet")).toBe("ghcr.io/siderolabs/kubelet:v1.34.1-fat");
+    // The v1alpha1 field is left as it was.
+    expect(r.yaml).toContain("image: ghcr.io/siderolabs/kubelet:v1.33.4\n");
+  });
   it("reads extraArgs as flags", () => {
     expect(componentExtraArgs(yaml)).toEqual({ kubelet: ["--cloud-config=/etc/x"] });
   });
