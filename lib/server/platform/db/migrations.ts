@@ -397,6 +397,21 @@ export const migrations: Migration[] = [
     sql: MANIFEST_PLANS,
   },
   {
+    id: 13,
+    name: "uploaded kubeconfigs, one per cluster (sealed)",
+    // Text columns only: the same SQL on SQLite and PostgreSQL.
+    sql: `
+      CREATE TABLE cluster_kubeconfigs (
+        cluster TEXT PRIMARY KEY,
+        kubeconfig_sealed TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        server TEXT NOT NULL,
+        uploaded_at TEXT NOT NULL,
+        uploaded_by TEXT NOT NULL
+      );
+    `,
+  },
+  {
     id: 15,
     name: "kubernetes upgrades (upgrade-k8s's flow) and their steps",
     sql: `

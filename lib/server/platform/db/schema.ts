@@ -31,6 +31,7 @@ export interface Database {
   manifest_plan_nodes: ManifestPlanNodesTable;
   manifest_revisions: ManifestRevisionsTable;
   cluster_secrets: ClusterSecretsTable;
+  cluster_kubeconfigs: ClusterKubeconfigsTable;
 }
 
 export interface AuditLogTable {
@@ -335,6 +336,16 @@ export interface ClusterSecretsTable {
   bundle_sealed: string;
   key_id: string;
   updated_at: string;
+}
+
+/** A kubeconfig an admin uploaded for a cluster (one per cluster), sealed; `server` kept in clear for the info route. */
+export interface ClusterKubeconfigsTable {
+  cluster: string;
+  kubeconfig_sealed: string;
+  key_id: string;
+  server: string;
+  uploaded_at: string;
+  uploaded_by: string;
 }
 
 /** Kubernetes upgrades (lib/server/kubernetes/upgrade): one row per plan; options, checks as JSON. */
