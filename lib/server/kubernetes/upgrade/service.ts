@@ -9,6 +9,7 @@ import { env } from "@/lib/server/platform/env";
 import { AppError } from "@/lib/server/platform/errors";
 import { publish } from "@/lib/server/platform/events";
 import { processState } from "@/lib/server/platform/process-state";
+import { relayTopic } from "@/lib/server/platform/relay";
 import { getSecretBox } from "@/lib/server/platform/secret-box";
 
 import { createUpgradeAccess } from "./access";
@@ -40,6 +41,14 @@ export function getKubernetesUpgradeRunner(): KubernetesUpgradeRunner {
 
 /** Starts the runner once per process (instrumentation at boot, the API before each use); it takes up live plans. */
 export function startKubernetesUpgradeRunner(): KubernetesUpgradeRunner {
+  // Other replicas' browsers get the events too: the id travels, each replica reads the plan from the store.
+  relayTopic("kubernetes-upgrade", {
+    ref: (event) => event.plan.id,
+    load: async (id) => {
+      const plan = await getKubernetesUpgradeRunner().get(id);
+      return plan ? { type: "kubernetes-upgrade", plan } : null;
+    },
+  });
   const runner = getKubernetesUpgradeRunner();
   runner.start();
   return runner;
