@@ -12,7 +12,7 @@ export function KubeUpgradePreview({ preview, starting, onStart }: { preview: Ku
   // The upgrade patches machine configs: an admin with an os:admin talosconfig.
   const start = useControlAccess("applyConfig", preview.cluster);
   return (
-    <Card className="space-y-4 p-5" aria-label="Preview">
+    <Card className="space-y-4 p-5" role="region" aria-label="Kubernetes upgrade preview">
       <div className="space-y-1">
         <h3 className="font-semibold">
           {preview.cluster}: Kubernetes <span className="font-mono">{preview.fromVersion ?? "?"}</span> → <span className="font-mono">{preview.toVersion}</span>
