@@ -58,6 +58,8 @@ function coreDns() {
 const toYaml = (v: unknown) => stringify(v, { indent: 4, lineWidth: 0 });
 
 function render(n: SimNode): RenderedResource[] {
+  // The type exists on every node; only control planes render manifests.
+  if (n.role !== "controlplane") return [];
   const images = configImages(n.runningConfigText(), n.cluster.kubernetesVersion);
   return [
     { id: "10-kube-proxy", proto: Buffer.alloc(0), yaml: toYaml([kubeProxy(images.proxy)]), owner: "k8s.ManifestController" },
@@ -67,5 +69,5 @@ function render(n: SimNode): RenderedResource[] {
 
 /** Registered in ../resources.ts. */
 export const MANIFEST_RESOURCE_TYPES: ResourceTypeDef[] = [
-  { ...MANIFEST_RESOURCE, displayType: "Manifest", aliases: [], sensitive: false, availableOn: (n) => n.role === "controlplane", render },
+  { ...MANIFEST_RESOURCE, displayType: "Manifest", aliases: [], sensitive: false, render },
 ];
