@@ -17,6 +17,7 @@ import { startTestFleet, type TestFleet, waitFor } from "@/test/talos/fleet";
 
 import { createUpgradeAccess } from "./access";
 import { withComponentImage } from "./config-patch";
+import { createKubeObjectApi } from "./objects";
 import { KubernetesUpgradeRunner } from "./runner";
 
 // 127.0.143.x: this file's own node addresses.
@@ -73,6 +74,14 @@ function runner(): KubernetesUpgradeRunner {
 }
 
 describe("Kubernetes upgrade against the simulator", () => {
+  it("counts objects of an API version (404: not served, nothing to migrate)", async () => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromString(await t.fleet.kubernetes.kubeconfig(cluster));
+    const objects = createKubeObjectApi(kc, cluster);
+    expect(await objects.countObjects("/api/v1/nodes")).toBe(4);
+    expect(await objects.countObjects("/apis/policy/v1beta1/podsecuritypolicies")).toBeNull();
+  });
+
   it("refuses a jump of two minors, and a target Talos 1.13 does not run", async () => {
     const r = runner();
     const two = await r.preview(kubernetesUpgradeRequestSchema.parse({ cluster, version: "1.37.0" }));
