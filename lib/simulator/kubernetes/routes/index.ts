@@ -5,7 +5,7 @@ import { coreRoutes } from "./core";
 import { discoveryRoutes } from "./discovery";
 import { policyRoutes } from "./policy";
 
-export const ROUTE_MODULES: RouteModule[] = [coreRoutes, policyRoutes, appsRoutes, discoveryRoutes];
+export const ROUTE_MODULES: RouteModule[] = [discoveryRoutes, coreRoutes, policyRoutes, appsRoutes];
 
 export function buildRouter(modules: RouteModule[] = ROUTE_MODULES): Router {
   const router = new Router();
