@@ -1,4 +1,4 @@
-import { Activity, FileCode2, KeyRound, LayoutDashboard, ScrollText, Server, ShieldCheck, type LucideIcon } from "lucide-react";
+import { Activity, Boxes, FileCode2, KeyRound, LayoutDashboard, ScrollText, Server, ShieldCheck, type LucideIcon } from "lucide-react";
 
 import type { Role } from "@/lib/schemas/auth";
 import { roleAllows } from "@/lib/auth/roles";
@@ -14,6 +14,7 @@ export const navItems: NavItem[] = [
   { href: "/nodes", label: "Nodes", icon: Server },
   { href: "/config", label: "Config", icon: FileCode2 },
   { href: "/upgrades", label: "Upgrades", icon: Activity },
+  { href: "/kubernetes-upgrades", label: "Kubernetes", icon: Boxes },
   { href: "/certificates", label: "Certificates", icon: ShieldCheck },
   { href: "/audit", label: "Audit", icon: ScrollText },
 ];

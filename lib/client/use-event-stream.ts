@@ -5,6 +5,8 @@ import { applyNodesDelta, applySummaryToDetail, clusterOfNodesKey, fleetKeys, se
 import { upgradeKeys } from "@/lib/client/upgrades";
 import { fleetEventSchema, type FleetEvent, type NodesResponse } from "@/lib/schemas/fleet";
 import { upgradeEventSchema } from "@/lib/schemas/upgrades";
+import { kubernetesUpgradeEventSchema } from "@/lib/schemas/kubernetes-upgrades";
+import { kubernetesUpgradeKeys } from "@/lib/client/kubernetes-upgrades";
 
 /** `connecting` until the first snapshot, `live` while events flow, `down` while polling instead. */
 export type EventStreamStatus = "connecting" | "live" | "down";
@@ -81,6 +83,20 @@ function handleUpgrade(raw: MessageEvent<string>): void {
   void conn.client.invalidateQueries({ queryKey: [...upgradeKeys.all, "list"] });
 }
 
+function handleKubernetesUpgrade(raw: MessageEvent<string>): void {
+  if (!conn) return;
+  let result;
+  try {
+    result = kubernetesUpgradeEventSchema.safeParse(JSON.parse(raw.data));
+  } catch {
+    return;
+  }
+  if (!result.success) return;
+  const { plan } = result.data;
+  conn.client.setQueryData(kubernetesUpgradeKeys.plan(plan.id), plan);
+  void conn.client.invalidateQueries({ queryKey: [...kubernetesUpgradeKeys.all, "list"] });
+}
+
 function open(url: string): void {
   if (!conn || conn.source) return;
   const source = new EventSource(url);
@@ -88,6 +104,7 @@ function open(url: string): void {
   source.addEventListener("snapshot", handle);
   source.addEventListener("nodes", handle);
   source.addEventListener("upgrade", handleUpgrade);
+  source.addEventListener("kubernetes-upgrade", handleKubernetesUpgrade);
   source.onerror = () => {
     if (!conn) return;
     setStatus("down");

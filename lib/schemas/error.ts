@@ -13,6 +13,7 @@ export const errorCodeSchema = z.enum([
   "rate_limited",
   "invalid_config",
   "too_complex",
+  "unsupported_upgrade_path",
   "unsupported",
   "node_unreachable",
   "node_timeout",
@@ -36,6 +37,8 @@ export const errorStatus: Record<ErrorCode, number> = {
   rate_limited: 429,
   invalid_config: 422,
   too_complex: 422,
+  /** A Kubernetes upgrade to a version upgrade-k8s refuses (more than one minor, a downgrade). */
+  unsupported_upgrade_path: 422,
   unsupported: 501,
   node_unreachable: 503,
   node_timeout: 504,

@@ -18,6 +18,8 @@ import { defaultManifestDeps } from "@/lib/server/manifests/deps";
 import { getManifest } from "@/lib/server/manifests/service";
 import { isAppError } from "@/lib/server/platform/errors";
 import { startUpgradeRunner } from "@/lib/server/upgrades";
+import type { KubernetesUpgradePlan, KubernetesUpgradeSummary } from "@/lib/schemas/kubernetes-upgrades";
+import { startKubernetesUpgradeRunner } from "@/lib/server/kubernetes/upgrade/service";
 
 /**
  * Everything a page or the shell reads on the server, and only through here: each function
@@ -78,6 +80,16 @@ export async function pageUpgradePlan(grant: PageGrant, id: string): Promise<Upg
 export async function pageUpgradePlans(grant: PageGrant, opts: { limit: number }): Promise<UpgradePlanSummary[]> {
   grantedActor(grant, "viewer");
   return startUpgradeRunner().list(opts);
+}
+
+export async function pageKubernetesUpgrade(grant: PageGrant, id: string): Promise<KubernetesUpgradePlan | null> {
+  grantedActor(grant, "viewer");
+  return startKubernetesUpgradeRunner().get(id);
+}
+
+export async function pageKubernetesUpgrades(grant: PageGrant, opts: { limit: number }): Promise<KubernetesUpgradeSummary[]> {
+  grantedActor(grant, "viewer");
+  return startKubernetesUpgradeRunner().list(opts);
 }
 
 export async function pageAudit(grant: PageGrant, opts: { limit: number }): Promise<AuditEntry[]> {

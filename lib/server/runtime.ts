@@ -8,6 +8,7 @@ import { templateSecretsPool } from "@/lib/server/configs/template";
 import { startFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
 import { startHousekeeping, stopHousekeeping } from "@/lib/server/housekeeping";
 import { startKubernetesStatus } from "@/lib/server/kubernetes/deps";
+import { startKubernetesUpgradeRunner } from "@/lib/server/kubernetes/upgrade/service";
 import { followClusterRemovals } from "@/lib/server/kubernetes/service";
 import { dialectOf, getDb } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
@@ -36,6 +37,7 @@ type Slots = {
   __minosStopRuntime?: () => Promise<void>;
   __minosUpgradeRunner?: { stop(): Promise<void> };
   __minosRolloutRunner?: { stop(): Promise<void> };
+  __minosKubernetesUpgradeRunner?: { stop(): Promise<void> };
 };
 
 const g = processState<Slots>();
@@ -70,6 +72,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<void> 
     ["certificate scanner", () => startCertScanner()],
     ["upgrade runner", () => (startUpgradeRunner(), forget("__minosUpgradeRunner"))],
     ["rollout runner", () => (startRolloutRunner(), forget("__minosRolloutRunner"))],
+    // Kubernetes upgrades left live by a previous process resume here (lib/server/kubernetes/upgrade).
+    ["kubernetes upgrade runner", () => (startKubernetesUpgradeRunner(), forget("__minosKubernetesUpgradeRunner"))],
     ["drift checker", () => startDriftChecker().stop],
     // What Kubernetes says about each cluster, read at the poll interval into the fleet snapshot.
     ["kubernetes status", () => startKubernetesStatus()],
@@ -98,7 +102,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<void> 
 }
 
 /** Stops a runner and drops it, so the next accessor call builds a fresh one. */
-function forget(slot: "__minosUpgradeRunner" | "__minosRolloutRunner"): Stop {
+function forget(slot: "__minosUpgradeRunner" | "__minosRolloutRunner" | "__minosKubernetesUpgradeRunner"): Stop {
   return async () => {
     const runner = g[slot];
     g[slot] = undefined;

@@ -15,6 +15,7 @@ import { HostnameStatusSpec } from "../third_party/talos-proto/gen/resource/defi
 import { BootIDSpec, MachineStatusSpec, VersionSpec } from "../third_party/talos-proto/gen/resource/definitions/runtime/runtime";
 import { ServiceSpec } from "../third_party/talos-proto/gen/resource/definitions/v1alpha1/v1alpha1";
 import type { LeafSecrets } from "./leaf-secrets";
+import { MANIFEST_RESOURCE_TYPES } from "./kubernetes/manifests";
 import { STAGE_NUMBER, type SimNode } from "./node-state";
 import { TALOS_RESOURCES } from "../talos/constants";
 import { hasBootIdResource, yamlSpecIsScalar } from "../talos/features";
@@ -259,11 +260,12 @@ export const RESOURCE_TYPES: ResourceTypeDef[] = [
       ...(leaf ? { render: renderLeafSecret(type) } : {}),
     };
   }),
+  ...MANIFEST_RESOURCE_TYPES,
 ];
 
 /** Namespaces the access filter knows (reads in any other namespace are PermissionDenied). */
 export const KNOWN_NAMESPACES = new Set([
-  "meta", "config", "runtime", "network", "cluster", "etcd", "k8s", "k8s-controlplane", "secrets", "files",
+  "meta", "config", "runtime", "network", "cluster", "etcd", "k8s", "k8s-controlplane", "controlplane", "secrets", "files",
   "hardware", "block", "perf", "kubespan", "cri", "siderolink", "v1alpha1",
 ]);
 

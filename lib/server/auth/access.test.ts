@@ -89,18 +89,23 @@ const POLICY: Record<string, RouteRole> = {
   "GET /api/clusters/[cluster]/drift": "viewer",
   // Kubernetes: where a cluster's kubeconfig comes from (never the file).
   "GET /api/clusters/[cluster]/kubeconfig": "viewer",
+  "GET /api/kubernetes-upgrades": "viewer",
+  "GET /api/kubernetes-upgrades/[id]": "viewer",
+  "POST /api/kubernetes-upgrades/plan": "viewer",
   // Steering what runs: operators, except cancelling.
   "POST /api/upgrades/[id]/[action]": "operator",
   "POST /api/rollouts/[id]/[action]": "operator",
   // Answering a blocked drain (retry, force, skip): operators, audited.
   "POST /api/upgrades/[id]/nodes/[node]/[action]": "operator",
   "POST /api/rollouts/[id]/nodes/[node]/[action]": "operator",
+  "POST /api/kubernetes-upgrades/[id]/[action]": "operator",
   // Kubernetes node operations: scheduling, not configuration.
   "POST /api/nodes/[node]/cordon": "operator",
   "POST /api/nodes/[node]/uncordon": "operator",
   "POST /api/nodes/[node]/drain": "operator",
   // Changing what runs, and fault injection.
   "POST /api/upgrades": "admin",
+  "POST /api/kubernetes-upgrades": "admin",
   "POST /api/rollouts": "admin",
   "POST /api/clusters/[cluster]/manifest/plan": "admin",
   "POST /api/clusters/[cluster]/manifest/apply": "admin",
@@ -124,6 +129,7 @@ const POLICY: Record<string, RouteRole> = {
 const ACTIONS: Record<string, Record<string, RouteRole>> = {
   "POST /api/upgrades/[id]/[action]": { pause: "operator", resume: "operator", cancel: "admin" },
   "POST /api/rollouts/[id]/[action]": { pause: "operator", resume: "operator", cancel: "admin" },
+  "POST /api/kubernetes-upgrades/[id]/[action]": { pause: "operator", resume: "operator", cancel: "admin" },
 };
 
 // ---- every route file, found on disk -------------------------------------------------------
@@ -417,7 +423,7 @@ describe("no secret reaches a viewer or an operator", () => {
     // what does not exist (made-up plan and rollout IDs, the control plane that has no revision).
     const notOk = scanned.filter((s) => !/ 200$/.test(s)).map((s) => s.replace(/^(viewer|operator) /, ""));
     const adminOnly = ["/api/sim 403", "/api/tokens 403", "/api/users 403", `/api/clusters/${CLUSTER}/secrets 403`];
-    const missing = [`/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/1 404`, `/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/diff?from=1&to=running 404`, `/api/rollouts/${BOGUS_ID} 404`, `/api/upgrades/${BOGUS_ID} 404`];
+    const missing = [`/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/1 404`, `/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/diff?from=1&to=running 404`, `/api/rollouts/${BOGUS_ID} 404`, `/api/upgrades/${BOGUS_ID} 404`, `/api/kubernetes-upgrades/${BOGUS_ID} 404`];
     expect(new Set(notOk)).toEqual(new Set([...adminOnly, ...missing]));
     expect(scanned).toEqual(expect.arrayContaining([expect.stringMatching(/^viewer \/api\/nodes\/.*\/config\/revisions\/1 200$/), expect.stringMatching(/^viewer \/api\/nodes\/.*\/config\/revisions\/diff\?from=1&to=running 200$/), "viewer /api/audit 200"]));
   }, 120_000);

@@ -48,6 +48,7 @@ export async function openFleetEventStream(signal: AbortSignal, options: FleetSt
         const unsubscribeFleet = subscribe("fleet", send);
         // Upgrade plans ride the same stream, so an open page needs one connection, not two.
         const unsubscribeUpgrade = subscribe("upgrade", (e) => write(`event: upgrade\ndata: ${JSON.stringify(e)}\n\n`));
+        const unsubscribeKubeUpgrade = subscribe("kubernetes-upgrade", (e) => write(`event: kubernetes-upgrade\ndata: ${JSON.stringify(e)}\n\n`));
         const heartbeat = setInterval(() => write(": ping\n\n"), heartbeatMs);
         heartbeat.unref?.();
         close = () => {
@@ -55,6 +56,7 @@ export async function openFleetEventStream(signal: AbortSignal, options: FleetSt
           closed = true;
           unsubscribeFleet();
           unsubscribeUpgrade();
+          unsubscribeKubeUpgrade();
           clearInterval(heartbeat);
           signal.removeEventListener("abort", close);
           try {

@@ -36,6 +36,8 @@ export interface PlanDrivesOptions {
   /** The runner's loops: once they stop, no lease is taken any more. */
   loops: JobLoops;
   lease?: { ttlMs?: number; renewMs?: number };
+  /** The lease of a job: `upgrade:<id>` unless another runner (Kubernetes upgrades) names its own. */
+  leaseName?: (id: string) => string;
   log(message: string): void;
 }
 
@@ -77,14 +79,15 @@ export class PlanDrives {
       const abort = new AbortController();
       // Filled in once the lease is held; onLost runs only later.
       const box: { drive?: Drive } = {};
-      const lease = await holdLease(db, upgradeLeaseName(id), owner, {
+      const name = (this.opts.leaseName ?? upgradeLeaseName)(id);
+      const lease = await holdLease(db, name, owner, {
         clock,
         ttlMs: this.opts.lease?.ttlMs,
         renewMs: this.opts.lease?.renewMs,
         onLost: () => {
           if (box.drive) box.drive.lost = true;
           this.opts.log(`plan ${id}: lost its lease (another runner took it over, or it could not be renewed); no longer driving it`);
-          abort.abort(new LeaseLostError({ name: upgradeLeaseName(id), owner, fence: lease?.lease.fence ?? 0 }));
+          abort.abort(new LeaseLostError({ name, owner, fence: lease?.lease.fence ?? 0 }));
         },
       });
       if (!lease) return null;
@@ -152,7 +155,7 @@ export class PlanDrives {
   }
 
   /** A plan's Talos client that refuses every call once the runner may no longer act for it. */
-  guarded(client: UpgradeTalos, drive: Drive): UpgradeTalos {
+  guarded<T extends object = UpgradeTalos>(client: T, drive: Drive): T {
     return new Proxy(client, {
       get: (target, prop, receiver) => {
         const value: unknown = Reflect.get(target, prop, receiver);

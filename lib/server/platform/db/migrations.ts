@@ -421,4 +421,47 @@ export const migrations: Migration[] = [
       ALTER TABLE config_rollouts ADD COLUMN drain_policy TEXT;
     `,
   },
+  {
+    id: 15,
+    name: "kubernetes upgrades (upgrade-k8s's flow) and their steps",
+    sql: `
+      CREATE TABLE kubernetes_upgrades (
+        id TEXT PRIMARY KEY,
+        cluster TEXT NOT NULL,
+        from_version TEXT,
+        to_version TEXT NOT NULL,
+        options TEXT NOT NULL,
+        manifests_sync TEXT NOT NULL,
+        state TEXT NOT NULL,
+        reason TEXT,
+        actor TEXT NOT NULL,
+        checks TEXT NOT NULL,
+        manifest_revision INTEGER,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX kubernetes_upgrades_state ON kubernetes_upgrades (state);
+      CREATE INDEX kubernetes_upgrades_created ON kubernetes_upgrades (created_at);
+      CREATE TABLE kubernetes_upgrade_steps (
+        upgrade_id TEXT NOT NULL REFERENCES kubernetes_upgrades (id),
+        step_index INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        node_id TEXT,
+        address TEXT,
+        hostname TEXT,
+        images TEXT NOT NULL,
+        description TEXT NOT NULL,
+        state TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        state_changed_at TEXT,
+        attempts INTEGER NOT NULL,
+        error TEXT,
+        messages TEXT NOT NULL,
+        PRIMARY KEY (upgrade_id, step_index)
+      );
+    `,
+  },
 ];

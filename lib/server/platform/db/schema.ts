@@ -10,6 +10,8 @@ export interface Database {
   audit_log: AuditLogTable;
   upgrade_plans: UpgradePlansTable;
   upgrade_nodes: UpgradeNodesTable;
+  kubernetes_upgrades: KubernetesUpgradesTable;
+  kubernetes_upgrade_steps: KubernetesUpgradeStepsTable;
   config_revisions: ConfigRevisionsTable;
   config_rollouts: ConfigRolloutsTable;
   config_rollout_nodes: ConfigRolloutNodesTable;
@@ -352,4 +354,42 @@ export interface ClusterKubeconfigsTable {
   server: string;
   uploaded_at: string;
   uploaded_by: string;
+}
+
+/** Kubernetes upgrades (lib/server/kubernetes/upgrade): one row per plan; options, checks as JSON. */
+export interface KubernetesUpgradesTable {
+  id: string;
+  cluster: string;
+  from_version: string | null;
+  to_version: string;
+  options: string;
+  manifests_sync: string;
+  state: string;
+  reason: string | null;
+  actor: string;
+  checks: string;
+  manifest_revision: number | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+}
+
+/** The steps of a Kubernetes upgrade, in order; images and messages as JSON. */
+export interface KubernetesUpgradeStepsTable {
+  upgrade_id: string;
+  step_index: number;
+  kind: string;
+  node_id: string | null;
+  address: string | null;
+  hostname: string | null;
+  images: string;
+  description: string;
+  state: string;
+  started_at: string | null;
+  finished_at: string | null;
+  state_changed_at: string | null;
+  attempts: number;
+  error: string | null;
+  messages: string;
 }

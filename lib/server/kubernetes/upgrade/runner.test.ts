@@ -1,0 +1,189 @@
+import { afterEach, describe, expect, it } from "vitest";
+
+import type { KubernetesUpgradeEvent, KubernetesUpgradePlan } from "@/lib/schemas/kubernetes-upgrades";
+import { kubernetesUpgradeRequestSchema } from "@/lib/schemas/kubernetes-upgrades";
+import type { Db } from "@/lib/server/platform/db/db";
+import { realClock, type Clock } from "@/lib/utils/clock";
+import { testDb } from "@/test/db";
+import { FakeCluster, smallCluster } from "@/test/kubernetes-upgrades/fake-cluster";
+
+import { KubernetesUpgradeRunner } from "./runner";
+
+const runners: KubernetesUpgradeRunner[] = [];
+afterEach(async () => {
+  await Promise.all(runners.splice(0).map((r) => r.stop()));
+});
+
+function runner(db: Db, cluster: FakeCluster, more: { owner?: string; clock?: Clock; lease?: { ttlMs: number; renewMs: number }; events?: KubernetesUpgradeEvent[]; manifests?: string[] } = {}) {
+  const r = new KubernetesUpgradeRunner({
+    db,
+    client: async () => cluster.talos(),
+    clusterNodes: async () => cluster.nodes.map((n) => n.address),
+    kube: async () => cluster.access(),
+    recordManifestVersion: async (c, v, id) => {
+      more.manifests?.push(`${c} ${v} ${id}`);
+      return more.manifests ? 7 : null;
+    },
+    clock: more.clock,
+    lease: more.lease,
+    owner: more.owner ?? "a",
+    pollIntervalMs: 5,
+    scanIntervalMs: 50,
+    log: () => {},
+    publish: (e) => more.events?.push(e),
+  });
+  runners.push(r);
+  return r;
+}
+
+const req = (version: string, more: object = {}) => kubernetesUpgradeRequestSchema.parse({ cluster: "c", version, ...more });
+
+async function settle(r: KubernetesUpgradeRunner, id: string): Promise<KubernetesUpgradePlan> {
+  for (let i = 0; i < 2000; i++) {
+    const p = await r.getOrThrow(id);
+    if (["succeeded", "failed", "cancelled"].includes(p.state) && r.driving().length === 0) return p;
+    await new Promise((res) => setTimeout(res, 5));
+  }
+  throw new Error("the plan did not finish");
+}
+
+describe("KubernetesUpgradeRunner", () => {
+  it("upgrades one minor: static pods one control plane at a time, kube-proxy, kubelets control planes first, then the manifests", async () => {
+    const db = await testDb();
+    const cluster = smallCluster("1.33.4");
+    const events: KubernetesUpgradeEvent[] = [];
+    const manifests: string[] = [];
+    const r = runner(db, cluster, { events, manifests });
+    const created = await r.create(req("v1.34.1"), "user:ada");
+    expect(created.state).toBe("running");
+    const plan = await settle(r, created.id);
+    expect(plan.state).toBe("succeeded");
+    expect(plan.progress.percent).toBe(100);
+    expect(plan.steps.every((s) => s.state === "done")).toBe(true);
+    for (const n of cluster.nodes) {
+      expect(cluster.configImage(n, "kubelet")).toBe("ghcr.io/siderolabs/kubelet:v1.34.1");
+      expect(cluster.configImage(n, "kube-proxy")).toBe(n.role === "controlplane" ? "registry.k8s.io/kube-proxy:v1.34.1" : "registry.k8s.io/kube-proxy:v1.33.4");
+    }
+    // Each component restarted on one node only after the previous one was done (one at a time), in upgrade-k8s's order.
+    const order = cluster.calls.filter((c) => c.startsWith("apply ") || c.startsWith("restart ")).map((c) => c.replace(/ registry.*| ghcr.*/, ""));
+    expect(order).toEqual([
+      "apply cp-1 no-reboot",
+      "restart cp-1/kube-apiserver",
+      "apply cp-2 no-reboot",
+      "restart cp-2/kube-apiserver",
+      "apply cp-1 no-reboot",
+      "restart cp-1/kube-controller-manager",
+      "apply cp-2 no-reboot",
+      "restart cp-2/kube-controller-manager",
+      "apply cp-1 no-reboot",
+      "restart cp-1/kube-scheduler",
+      "apply cp-2 no-reboot",
+      "restart cp-2/kube-scheduler",
+      "apply cp-1 no-reboot",
+      "apply cp-2 no-reboot",
+      "apply cp-1 no-reboot",
+      "restart cp-1/kubelet",
+      "apply cp-2 no-reboot",
+      "restart cp-2/kubelet",
+      "apply w-1 no-reboot",
+      "restart w-1/kubelet",
+    ]);
+    // Pre-pulled into the right containerd (control-plane images into CRI, the kubelet into system), before any apply.
+    const pulls = cluster.calls.filter((c) => c.startsWith("pull "));
+    expect(pulls).toContain("pull cp-1 cri registry.k8s.io/kube-apiserver:v1.34.1");
+    expect(pulls).toContain("pull w-1 system ghcr.io/siderolabs/kubelet:v1.34.1");
+    expect(cluster.calls.findIndex((c) => c.startsWith("pull "))).toBeLessThan(cluster.calls.findIndex((c) => c.startsWith("apply ")));
+    // The manifests: read from the first control plane, applied server-side as "talos", the ServiceAccount before the DaemonSet.
+    expect(cluster.applied.map((a) => `${a.fieldManager} ${a.object.kind as string}`)).toEqual(["talos ServiceAccount", "talos DaemonSet"]);
+    expect(JSON.stringify(cluster.applied[1]!.object)).toContain("registry.k8s.io/kube-proxy:v1.34.1");
+    // The waits are in the steps' messages, and the manifest got its new version.
+    expect(plan.steps.find((s) => s.kind === "kube-apiserver")!.messages.map((m) => m.text)).toContain("waiting: kube-apiserver-cp-1: pod is not ready, waiting");
+    expect(manifests).toEqual([`c 1.34.1 ${plan.id}`]);
+    expect(plan.manifestRevision).toBe(7);
+    expect(events.at(-1)!.plan.state).toBe("succeeded");
+    const audit = await db.selectFrom("audit_log").select(["action", "actor", "result"]).orderBy("id").execute();
+    expect(audit.map((a) => `${a.action} ${a.actor} ${a.result}`)).toEqual(["kubernetes-upgrade.start user:ada ok", "kubernetes-upgrade.succeeded system ok"]);
+  });
+
+  it("refuses an unsupported jump and a target a node's Talos cannot run, with the reason, and audits the refusal", async () => {
+    const db = await testDb();
+    const r = runner(db, smallCluster("1.33.4", "v1.11.3"));
+    const preview = await r.preview(req("1.35.0"));
+    expect(preview.canStart).toBe(false);
+    expect(preview.checks.map((c) => c.code)).toEqual(["unsupported_path", "talos_support", "talos_support", "talos_support"]);
+    await expect(r.create(req("1.35.0"))).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("upgrade to 1.34 first") });
+    const audit = await db.selectFrom("audit_log").select(["action", "result"]).execute();
+    expect(audit).toEqual([{ action: "kubernetes-upgrade.start", result: "refused" }]);
+  });
+
+  it("halts at a component that does not come back, skipping the rest", async () => {
+    const db = await testDb();
+    const cluster = smallCluster("1.33.4");
+    cluster.stuck.add("cp-2/kube-apiserver");
+    let skew = 0;
+    const clock: Clock = { ...realClock, now: () => Date.now() + skew };
+    // A lease that outlives the jump of the clock below.
+    const r = runner(db, cluster, { clock, lease: { ttlMs: 3_600_000, renewMs: 1000 } });
+    const created = await r.create(req("1.34.1", { prePullImages: false, stepTimeoutSeconds: 10 }));
+    // Let the wait see the pod not Ready, then jump past its deadline.
+    for (let i = 0; i < 400 && !(await r.getOrThrow(created.id)).steps[1]!.messages.some((m) => m.text.startsWith("waiting: kube-apiserver-cp-2")); i++) await new Promise((res) => setTimeout(res, 5));
+    skew = 60_000;
+    const plan = await settle(r, created.id);
+    expect(plan.state).toBe("failed");
+    expect(plan.steps.map((s) => s.state)).toEqual(["done", "failed", ...plan.steps.slice(2).map(() => "skipped")]);
+    expect(plan.reason).toBe("kube-apiserver on cp-2: not on the new version within 10 s: kube-apiserver-cp-2: pod is not ready, waiting");
+    expect(cluster.calls.filter((c) => c.startsWith("apply "))).toHaveLength(2);
+  });
+
+  it("pauses after the step in flight, resumes, and a new runner resumes a plan mid-step without applying twice", async () => {
+    const db = await testDb();
+    const cluster = smallCluster("1.33.4");
+    cluster.restartLooks = 1_000_000;
+    const a = runner(db, cluster, { owner: "a" });
+    const created = await a.create(req("1.34.1", { prePullImages: false, upgradeKubelet: false }));
+    for (let i = 0; i < 400 && (await a.getOrThrow(created.id)).steps[0]!.state !== "waiting"; i++) await new Promise((res) => setTimeout(res, 5));
+    const paused = await a.control(created.id, "pause", "user:ada");
+    expect(paused.state).toBe("paused");
+    // The runner stops (a restart) while the first step waits; another one takes the plan over.
+    await a.stop();
+    expect((await a.getOrThrow(created.id)).steps[0]!.state).toBe("waiting");
+    cluster.restartLooks = 1;
+    const b = runner(db, cluster, { owner: "b" });
+    b.start();
+    await expect.poll(async () => (await b.getOrThrow(created.id)).steps[0]!.state, { timeout: 5000 }).toBe("done");
+    // Paused: the next step does not start.
+    expect((await b.getOrThrow(created.id)).steps[1]!.state).toBe("pending");
+    await b.control(created.id, "resume", "user:ada");
+    const plan = await settle(b, created.id);
+    expect(plan.state).toBe("succeeded");
+    expect(plan.steps[0]!.attempts).toBe(2);
+    expect(plan.steps[0]!.messages.map((m) => m.text)).toContain("Minos resumed this step while it was waiting");
+    // apiserver ×2, controller-manager ×2, scheduler ×2, kube-proxy ×2: each config applied once.
+    expect(cluster.calls.filter((c) => c.startsWith("apply "))).toHaveLength(8);
+  });
+
+  it("cancels: the step in flight finishes, the rest is skipped", async () => {
+    const db = await testDb();
+    const cluster = smallCluster("1.33.4");
+    cluster.restartLooks = 20;
+    const r = runner(db, cluster);
+    const created = await r.create(req("1.34.1", { prePullImages: false }));
+    for (let i = 0; i < 400 && (await r.getOrThrow(created.id)).steps[0]!.state !== "waiting"; i++) await new Promise((res) => setTimeout(res, 5));
+    await r.control(created.id, "cancel", "user:ada");
+    const plan = await settle(r, created.id);
+    expect(plan.state).toBe("cancelled");
+    expect(plan.steps[0]!.state).toBe("done");
+    expect(plan.steps.slice(1).every((s) => s.state === "skipped")).toBe(true);
+    await expect(r.control(created.id, "resume")).rejects.toMatchObject({ code: "conflict" });
+  });
+
+  it("allows one live upgrade per cluster", async () => {
+    const db = await testDb();
+    const cluster = smallCluster("1.33.4");
+    cluster.restartLooks = 1_000_000;
+    const r = runner(db, cluster);
+    const first = await r.create(req("1.34.1", { prePullImages: false }));
+    await expect(r.create(req("1.34.1"))).rejects.toMatchObject({ code: "conflict", details: { planId: first.id } });
+    await r.control(first.id, "cancel");
+  });
+});

@@ -1,0 +1,229 @@
+import "server-only";
+
+import { parse as parseYaml } from "yaml";
+
+import type { KubernetesUpgradePlan, KubernetesUpgradeStep, KubernetesUpgradeStepState } from "@/lib/schemas/kubernetes-upgrades";
+import { errorText, waitUntil, type Verdict } from "@/lib/server/jobs";
+import type { Drive, PlanDrives } from "@/lib/server/upgrades/drives";
+import { isLeaseLost } from "@/lib/server/upgrades/drives";
+import { MANIFEST_RESOURCE, MANIFESTS_FIELD_MANAGER, STATIC_POD_COMPONENTS, supportsImageService, type KubernetesComponent } from "@/lib/talos/kubernetes";
+import type { Clock } from "@/lib/utils/clock";
+
+import { withComponentImage } from "./config-patch";
+import { assertStepTransition } from "./machine";
+import { type KubeUpgradeAccess, type KubeUpgradeTalos, podApp } from "./probes";
+import { KubernetesUpgradeRepository, type StepPatch } from "./repository";
+
+/** What the step executor shares with the runner. */
+export interface StepContext {
+  clock: Clock;
+  repo: KubernetesUpgradeRepository;
+  client(cluster: string): Promise<KubeUpgradeTalos>;
+  kube(cluster: string): Promise<KubeUpgradeAccess>;
+  /** Interval of the waits for a static pod or a Node. */
+  pollMs: number;
+  readTimeoutMs: number;
+  publish(id: string): Promise<void>;
+  log(message: string): void;
+}
+
+/** A step start found the plan no longer running (paused or cancelled meanwhile). */
+class PlanNotRunning extends Error {}
+
+type StepRef = { index: number; state: KubernetesUpgradeStepState };
+
+const isStaticPod = (k: string): k is (typeof STATIC_POD_COMPONENTS)[number] => (STATIC_POD_COMPONENTS as readonly string[]).includes(k);
+
+/** Server-side apply order: what others refer to first (upgrade-k8s stages ConfigMaps and Secrets before workloads). */
+const KIND_RANK: Record<string, number> = { Namespace: 0, CustomResourceDefinition: 1, ServiceAccount: 2, ClusterRole: 3, ClusterRoleBinding: 3, Role: 3, RoleBinding: 3, ConfigMap: 4, Secret: 4 };
+
+/**
+ * One step of a Kubernetes upgrade, each transition persisted (under the plan's lease) before
+ * what it announces. Every step is idempotent: a config already carrying the image is not applied
+ * again (upgrade-k8s's errUpdateSkipped), so a runner that resumes a step simply runs it again; a
+ * step persisted `waiting` had its config applied and only waits.
+ */
+export class StepRunner {
+  constructor(
+    private readonly ctx: StepContext,
+    private readonly drives: PlanDrives,
+  ) {}
+
+  private async setStep(drive: Drive, plan: KubernetesUpgradePlan, step: StepRef, patch: Omit<StepPatch, "now">): Promise<void> {
+    if (patch.state && patch.state !== step.state) assertStepTransition(step.state, patch.state);
+    const starting = step.state === "pending" && patch.state !== undefined && patch.state !== "pending";
+    await this.drives.fenced(drive, async (trx) => {
+      const repo = new KubernetesUpgradeRepository(trx);
+      if (starting) {
+        const state = await repo.getPlanState(plan.id, { lock: true });
+        if (state !== "running") throw new PlanNotRunning(`the plan is ${state}`);
+      }
+      await repo.updateStep(plan.id, step.index, { ...patch, now: this.ctx.clock.now() });
+    });
+    if (patch.state) step.state = patch.state;
+    await this.ctx.publish(plan.id);
+  }
+
+  /** Drives one step from its persisted state to done or failed. */
+  async run(drive: Drive, plan: KubernetesUpgradePlan, row: KubernetesUpgradeStep): Promise<void> {
+    const signal = drive.signal;
+    const step: StepRef = { index: row.index, state: row.state };
+    const note = (message: string) => this.setStep(drive, plan, step, { message });
+    try {
+      this.drives.assertHolding(drive);
+      const client = this.drives.guarded(await this.ctx.client(plan.cluster), drive);
+      const opts = { timeoutMs: this.ctx.readTimeoutMs, signal };
+      if (step.state === "pending") await this.setStep(drive, plan, step, { state: "running", started: true, attempt: true, message: row.description });
+      else await this.setStep(drive, plan, step, { attempt: true, message: `Minos resumed this step while it was ${step.state}` });
+
+      if (row.kind === "pre-pull") {
+        const version = (await client.version(row.address!, opts)).tag;
+        if (!supportsImageService(version)) {
+          // upgrade-k8s skips nodes whose ImagePull is Unimplemented; the legacy call is not in Minos's client.
+          await this.setStep(drive, plan, step, { state: "done", finished: true, message: `Talos ${version} has no ImageService/Pull: not pre-pulled (the node pulls each image when its component restarts)` });
+          return;
+        }
+        for (const image of row.images) {
+          const containerd = image.includes("/kubelet:") ? ("system" as const) : ("cri" as const);
+          for await (const ev of client.imagePull(row.address!, { image, containerd, signal })) if (ev.type === "done") await note(`pulled ${image}`);
+          if (signal.aborted) return;
+        }
+        await this.setStep(drive, plan, step, { state: "done", finished: true, message: `pre-pulled ${row.images.length} image${row.images.length === 1 ? "" : "s"}` });
+        return;
+      }
+
+      if (row.kind === "manifests") {
+        const outcome = await this.syncManifests(plan, client, note, signal);
+        if (signal.aborted) return;
+        await this.setStep(drive, plan, step, { state: "done", finished: true, message: outcome });
+        return;
+      }
+
+      // A component whose image lives in the machine config: patch it without a reboot.
+      const component = row.kind as KubernetesComponent;
+      const image = row.images[0]!;
+      if (step.state === "running") {
+        const current = await client.machineConfig(row.address!, opts);
+        const patched = withComponentImage(current.yaml, component, image);
+        if (patched.changed) {
+          const res = await client.applyConfiguration(row.address!, { data: patched.yaml, mode: "no-reboot", signal, timeoutMs: this.ctx.readTimeoutMs * 6 });
+          if (signal.aborted) return;
+          await note(`machine configuration patched (${patched.previous ?? "default image"} → ${image}; ${res.mode})`);
+        } else {
+          await note(`the machine configuration already has ${image}`);
+        }
+        if (row.kind === "kube-proxy") {
+          await this.setStep(drive, plan, step, { state: "done", finished: true, message: "kube-proxy's DaemonSet follows with the manifests sync" });
+          return;
+        }
+        await this.setStep(drive, plan, step, { state: "waiting", message: row.kind === "kubelet" ? `waiting for the Node on ${versionOf(image)} and Ready` : `waiting for the ${row.kind} pod on ${image} and Ready` });
+      }
+
+      const verdict = await this.waitComponent(drive, plan, row, step, (reason) => note(`waiting: ${reason}`));
+      if (signal.aborted) return;
+      if (verdict.ok) await this.setStep(drive, plan, step, { state: "done", finished: true, message: row.kind === "kubelet" ? `kubelet on ${versionOf(image)}, Node Ready` : `${row.kind} runs ${image}, Ready` });
+      else await this.setStep(drive, plan, step, { state: "failed", finished: true, error: verdict.reason, message: `failed: ${verdict.reason}` });
+    } catch (e) {
+      if (signal.aborted || isLeaseLost(e)) {
+        if (isLeaseLost(e)) drive.abort.abort();
+        return;
+      }
+      if (e instanceof PlanNotRunning) return;
+      const reason = errorText(e);
+      try {
+        await this.setStep(drive, plan, step, { state: "failed", finished: true, error: reason, message: `failed: ${reason}` });
+      } catch (e2) {
+        if (!(e2 instanceof PlanNotRunning)) throw e2;
+      }
+    }
+  }
+
+  /** Waits (persisting each new reason) until the static pod or the Node is on the new version and Ready. */
+  private async waitComponent(drive: Drive, plan: KubernetesUpgradePlan, row: KubernetesUpgradeStep, step: StepRef, onWaiting: (reason: string) => Promise<void>): Promise<Verdict & { timedOut?: true }> {
+    const { clock } = this.ctx;
+    const fresh = (await this.ctx.repo.getSteps(plan.id)).find((s) => s.index === row.index);
+    const since = fresh?.stateChangedAt ? Date.parse(fresh.stateChangedAt) : clock.now();
+    const timeout = plan.options.stepTimeoutSeconds;
+    let noted: Promise<void> = Promise.resolve();
+    const verdict = await waitUntil({
+      clock,
+      pollMs: this.ctx.pollMs,
+      deadline: since + timeout * 1000,
+      signal: drive.signal,
+      check: () => this.checkComponent(plan.cluster, row, drive.signal),
+      onWaiting: (reason) => {
+        noted = noted.then(() => onWaiting(reason)).catch((e: unknown) => {
+          if (isLeaseLost(e)) drive.abort.abort();
+          else this.ctx.log(`Kubernetes upgrade ${plan.id}: step ${step.index}: ${errorText(e)}`);
+        });
+      },
+    });
+    await noted;
+    if (verdict.ok || !verdict.timedOut) return verdict;
+    return { ok: false, reason: `not on the new version within ${timeout} s: ${verdict.reason}` };
+  }
+
+  private async checkComponent(cluster: string, row: KubernetesUpgradeStep, signal: AbortSignal): Promise<Verdict> {
+    const opts = { timeoutMs: this.ctx.readTimeoutMs, signal };
+    const access = await this.ctx.kube(cluster);
+    if (!access.ok) return { ok: false, reason: `Kubernetes cannot be asked: ${access.message}` };
+    const image = row.images[0]!;
+    try {
+      const node = await access.api.findNode({ cluster, address: row.address!, hostname: row.hostname }, opts);
+      if (!node) return { ok: false, reason: `no Kubernetes Node for ${row.hostname ?? row.address} yet` };
+      if (row.kind === "kubelet") {
+        const want = versionOf(image);
+        if (node.kubeletVersion !== want) return { ok: false, reason: `node version mismatch: got "${node.kubeletVersion ?? "none"}", expected "${want}"` };
+        if (node.ready !== true) return { ok: false, reason: `node is not ready${node.readyReason ? ` (${node.readyReason})` : ""}` };
+        return { ok: true };
+      }
+      if (!isStaticPod(row.kind)) return { ok: true };
+      const pods = (await access.api.listPods(node.name, opts)).filter((p) => p.namespace === "kube-system" && podApp(p) === row.kind);
+      if (pods.length === 0) return { ok: false, reason: `no ${row.kind} pod on ${node.name}` };
+      const current = pods.find((p) => p.images[0] === image);
+      if (!current) return { ok: false, reason: `${pods[0]!.name} runs ${pods[0]!.images[0] ?? "no image"}, waiting for ${image}` };
+      if (!current.ready) return { ok: false, reason: `${current.name}: pod is not ready, waiting` };
+      return { ok: true };
+    } catch (e) {
+      // The API server restarting (its own step) refuses for a moment: not yet, not a failure.
+      return { ok: false, reason: errorText(e) };
+    }
+  }
+
+  /**
+   * PerformManifestsSync: Talos's bootstrap manifests (the Manifest resources a control plane
+   * rendered from its config, kube-proxy's DaemonSet with the new image among them), applied
+   * server-side with Talos's field manager.
+   */
+  private async syncManifests(plan: KubernetesUpgradePlan, client: KubeUpgradeTalos, note: (m: string) => Promise<void>, signal: AbortSignal): Promise<string> {
+    const cp = plan.steps.find((s) => s.kind === "kube-apiserver")?.address;
+    if (!cp) throw new Error("no control plane to read the bootstrap manifests from");
+    const resources = await client.cosiList(cp, MANIFEST_RESOURCE.namespace, MANIFEST_RESOURCE.type, { timeoutMs: this.ctx.readTimeoutMs, signal });
+    const objects = resources
+      .flatMap((r) => {
+        const items: unknown = parseYaml(r.yamlSpec);
+        return Array.isArray(items) ? items : [];
+      })
+      .filter((o): o is Record<string, unknown> => typeof o === "object" && o !== null && typeof (o as { kind?: unknown }).kind === "string")
+      .sort((a, b) => (KIND_RANK[a.kind as string] ?? 9) - (KIND_RANK[b.kind as string] ?? 9));
+    const access = await this.ctx.kube(plan.cluster);
+    if (!access.ok) throw new Error(`Kubernetes cannot be asked: ${access.message}`);
+    const counts: Record<string, number> = {};
+    for (const o of objects) {
+      if (signal.aborted) break;
+      const meta = (o.metadata ?? {}) as { name?: string; namespace?: string };
+      const outcome = await access.objects.serverSideApply(o, MANIFESTS_FIELD_MANAGER, { timeoutMs: this.ctx.readTimeoutMs, signal });
+      counts[outcome] = (counts[outcome] ?? 0) + 1;
+      if (outcome !== "unchanged") await note(`${o.kind as string} ${meta.namespace ? `${meta.namespace}/` : ""}${meta.name ?? "?"}: ${outcome}`);
+    }
+    const how = plan.manifestsSync === "server-side-apply" ? "server-side apply" : "server-side apply (some nodes run Talos < 1.13, where upgrade-k8s would use its legacy sync)";
+    const summary = Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(", ");
+    return `${objects.length} bootstrap manifest object${objects.length === 1 ? "" : "s"} synced by ${how}${summary ? `: ${summary}` : ""}`;
+  }
+}
+
+/** The version a kubelet image runs, as the Node reports it ("v1.34.1"); the -fat/-slim flavour is not part of it. */
+function versionOf(image: string): string {
+  const tag = image.slice(image.lastIndexOf(":") + 1);
+  return tag.replace(/-(fat|slim)$/, "");
+}
