@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { clusterKubernetesSchema, nodeKubernetesSchema } from "@/lib/schemas/kubernetes";
 import { clusterUpgradeProgressSchema } from "@/lib/schemas/upgrades";
 
 /** A cluster as Minos knows it: one talosconfig context. */
@@ -124,6 +125,8 @@ export const nodeSummarySchema = z.object({
   memory: z.object({ totalKb: z.number(), availableKb: z.number() }).nullable(),
   load1: z.number().nullable(),
   problems: z.array(problemSchema),
+  /** What Kubernetes says about the node (issue 17); absent where the server does not track Kubernetes. */
+  kubernetes: nodeKubernetesSchema.optional(),
 });
 export type NodeSummary = z.infer<typeof nodeSummarySchema>;
 
@@ -161,6 +164,8 @@ export const clusterHealthSchema = z.object({
   versions: z.record(z.string(), z.number().int()),
   /** The upgrade in progress (running, paused or cancelling), if any. */
   upgrade: clusterUpgradeProgressSchema.nullable(),
+  /** Kubernetes access, control-plane version and kubelet skew (issue 17); absent where not tracked. */
+  kubernetes: clusterKubernetesSchema.optional(),
 });
 export type ClusterHealth = z.infer<typeof clusterHealthSchema>;
 
