@@ -26,9 +26,9 @@ import { startUpgradeRunner } from "@/lib/server/upgrades";
  * check cannot read anything (and a test holds every page to calling it first).
  */
 
-export async function pageNodes(grant: PageGrant): Promise<NodesResponse> {
+export async function pageNodes(grant: PageGrant, cluster?: string): Promise<NodesResponse> {
   grantedActor(grant, "viewer");
-  return listNodes();
+  return listNodes(cluster);
 }
 
 export async function pageNodeDetail(grant: PageGrant, id: string): Promise<NodeDetail> {
