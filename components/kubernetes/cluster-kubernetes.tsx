@@ -56,7 +56,10 @@ export function ClusterKubernetesSummary({ cluster, kubernetes: k, notReady, cor
         ) : null}
       </div>
       {problem ? (
-        <p role="status" className={cn("flex items-start gap-2", problem.tone === "danger" ? "text-danger" : problem.tone === "warn" ? "text-warn" : "text-fg-muted")}>
+        <p
+          role="status"
+          className={cn("flex items-start gap-2", problem.tone === "danger" ? "text-danger" : problem.tone === "warn" ? "text-warn" : "text-fg-muted")}
+        >
           <CircleAlert aria-hidden className="mt-0.5 size-4 shrink-0" />
           <span>
             <strong className="font-medium">{problem.title}</strong>

@@ -35,7 +35,14 @@ export function DrainDialog({ open, nodeName, onConfirm, onCancel }: DrainDialog
   }
 
   return (
-    <ConfirmDialog open={open} title={`Drain ${nodeName}?`} confirmLabel={`Drain ${nodeName}`} danger={onTimeout === "force"} onConfirm={confirm} onCancel={onCancel}>
+    <ConfirmDialog
+      open={open}
+      title={`Drain ${nodeName}?`}
+      confirmLabel={`Drain ${nodeName}`}
+      danger={onTimeout === "force"}
+      onConfirm={confirm}
+      onCancel={onCancel}
+    >
       <p>
         Minos cordons the node, then evicts its pods through the Eviction API, honouring PodDisruptionBudgets. DaemonSet and static (mirror) pods stay, as with{" "}
         <code className="font-mono text-xs">kubectl drain</code>. The node stays cordoned afterwards: uncordon it when you are done.
@@ -65,9 +72,7 @@ export function DrainDialog({ open, nodeName, onConfirm, onCancel }: DrainDialog
           </Select>
         </div>
       </div>
-      {onTimeout === "force" ? (
-        <p className="text-warn">Forcing deletes pods a PodDisruptionBudget protects: their workloads may lose availability.</p>
-      ) : null}
+      {onTimeout === "force" ? <p className="text-warn">Forcing deletes pods a PodDisruptionBudget protects: their workloads may lose availability.</p> : null}
       {error ? (
         <p id={ids.error} role="alert" className="text-danger">
           {error}

@@ -24,7 +24,11 @@ export function DrainDone({ result }: { result: DrainResult }) {
   const forced = result.outcome === "forced";
   const Icon = forced ? TriangleAlert : CircleCheck;
   return (
-    <div role="status" aria-label="Drain result" className={forced ? "rounded-md border border-warn/30 bg-warn/10 px-3 py-2 text-sm" : "rounded-md border border-ok/30 bg-ok/10 px-3 py-2 text-sm"}>
+    <div
+      role="status"
+      aria-label="Drain result"
+      className={forced ? "rounded-md border border-warn/30 bg-warn/10 px-3 py-2 text-sm" : "rounded-md border border-ok/30 bg-ok/10 px-3 py-2 text-sm"}
+    >
       <p className={forced ? "flex items-center gap-2 font-medium text-warn" : "flex items-center gap-2 font-medium text-ok"}>
         <Icon aria-hidden className="size-4 shrink-0" />
         {forced

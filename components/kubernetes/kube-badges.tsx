@@ -32,7 +32,10 @@ export function CordonBadge({ kubernetes, compact = false }: { kubernetes: NodeK
   if (label === null) return <span className="text-fg-muted">{compact ? "–" : "unknown"}</span>;
   if (!kubernetes?.unschedulable) return compact ? <span className="text-fg-muted">–</span> : <span>{label}</span>;
   return (
-    <Badge tone="warn" title={kubernetes.cordonedByMinos ? "Minos cordoned it and uncordons it after its reboot" : "Cordoned outside Minos (kubectl, Talos, …)"}>
+    <Badge
+      tone="warn"
+      title={kubernetes.cordonedByMinos ? "Minos cordoned it and uncordons it after its reboot" : "Cordoned outside Minos (kubectl, Talos, …)"}
+    >
       <PauseCircle aria-hidden className="size-3" />
       {compact ? (kubernetes.cordonedByMinos ? "By Minos" : "Yes") : label}
     </Badge>

@@ -26,7 +26,10 @@ export const kubeReadyRank: Record<KubeReadyState, number> = { not_ready: 0, unk
 export function kubeReadyTitle(k: NodeKubernetes | undefined): string | undefined {
   if (!k) return undefined;
   if (k.ready === false) return k.readyReason ?? "The Node's Ready condition is not True";
-  if (k.ready === null) return k.nodeName === null ? "No Kubernetes Node matches this Talos node (yet), or Kubernetes cannot be asked" : "Kubernetes cannot be asked about this node";
+  if (k.ready === null)
+    return k.nodeName === null
+      ? "No Kubernetes Node matches this Talos node (yet), or Kubernetes cannot be asked"
+      : "Kubernetes cannot be asked about this node";
   return undefined;
 }
 
@@ -41,7 +44,10 @@ export function cordonLabel(k: NodeKubernetes | undefined): string | null {
  * Version skew in words. Kubernetes supports kubelets up to three minor versions older than the
  * API server and never newer; `tone` says how worried to be.
  */
-export function skewText(c: Pick<ClusterKubernetes, "skew" | "controlPlaneVersion" | "kubeletVersions">): { text: string; tone: "ok" | "warn" | "danger" | "neutral" } {
+export function skewText(c: Pick<ClusterKubernetes, "skew" | "controlPlaneVersion" | "kubeletVersions">): {
+  text: string;
+  tone: "ok" | "warn" | "danger" | "neutral";
+} {
   if (c.skew === null) return { text: "skew unknown", tone: "neutral" };
   const cp = c.controlPlaneVersion;
   // skew is a distance; a kubelet newer than the API server is never supported, whatever the distance.

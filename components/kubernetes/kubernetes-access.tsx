@@ -1,13 +1,7 @@
 "use client";
 
 import { useMutation, useQueries, useQueryClient } from "@tanstack/react-query";
-import {
-  CircleCheck,
-  CircleHelp,
-  CircleX,
-  KeyRound,
-  TriangleAlert,
-} from "lucide-react";
+import { CircleCheck, CircleHelp, CircleX, KeyRound, TriangleAlert } from "lucide-react";
 import { useState } from "react";
 
 import { RelativeTime } from "@/components/fleet/relative-time";
@@ -15,25 +9,10 @@ import { KubeconfigForm } from "@/components/kubernetes/kubeconfig-form";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import {
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeaderCell,
-  TableRow,
-} from "@/components/ui/table";
+import { Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@/components/ui/table";
 import { fleetKeys } from "@/lib/client/fleet";
-import {
-  kubeconfigInfoQueryOptions,
-  kubernetesKeys,
-  removeKubeconfig,
-  uploadKubeconfig,
-} from "@/lib/client/kubernetes";
-import type {
-  KubeconfigInfo,
-  KubernetesAccess,
-} from "@/lib/schemas/kubernetes";
+import { kubeconfigInfoQueryOptions, kubernetesKeys, removeKubeconfig, uploadKubeconfig } from "@/lib/client/kubernetes";
+import type { KubeconfigInfo, KubernetesAccess } from "@/lib/schemas/kubernetes";
 
 const accessLook: Record<
   KubernetesAccess,
@@ -77,8 +56,7 @@ function Source({ info }: { info: KubeconfigInfo }) {
       </span>
     );
   }
-  if (info.source === "talos")
-    return <span>From Talos (Kubeconfig on a control plane)</span>;
+  if (info.source === "talos") return <span>From Talos (Kubeconfig on a control plane)</span>;
   return <span className="text-fg-muted">None</span>;
 }
 
@@ -86,13 +64,7 @@ function Source({ info }: { info: KubeconfigInfo }) {
  * Each cluster's Kubernetes access: where the kubeconfig comes from (Talos, when the talosconfig
  * is os:admin, or an upload) and whether the API answers. Admins upload or remove kubeconfigs.
  */
-export function KubernetesAccessSection({
-  clusters,
-  manage,
-}: {
-  clusters: readonly string[];
-  manage: boolean;
-}) {
+export function KubernetesAccessSection({ clusters, manage }: { clusters: readonly string[]; manage: boolean }) {
   const queryClient = useQueryClient();
   const infos = useQueries({
     queries: clusters.map((c) => kubeconfigInfoQueryOptions(c)),
@@ -110,47 +82,28 @@ export function KubernetesAccessSection({
     ]);
   }
   const upload = useMutation({
-    mutationFn: ({
-      cluster,
-      kubeconfig,
-    }: {
-      cluster: string;
-      kubeconfig: string;
-    }) => uploadKubeconfig(cluster, kubeconfig),
+    mutationFn: ({ cluster, kubeconfig }: { cluster: string; kubeconfig: string }) => uploadKubeconfig(cluster, kubeconfig),
     onMutate: () => setNotice(null),
     onSuccess: (info) => {
       setUploading(null);
-      return changed(
-        info.cluster,
-        `Minos uses the uploaded kubeconfig for ${info.cluster} now${info.server ? ` (${info.server})` : ""}.`,
-      );
+      return changed(info.cluster, `Minos uses the uploaded kubeconfig for ${info.cluster} now${info.server ? ` (${info.server})` : ""}.`);
     },
   });
   const remove = useMutation({
     mutationFn: (cluster: string) => removeKubeconfig(cluster),
     onMutate: () => setNotice(null),
-    onSuccess: (info) =>
-      changed(
-        info.cluster,
-        `Removed the uploaded kubeconfig of ${info.cluster}; Minos asks Talos for one again.`,
-      ),
+    onSuccess: (info) => changed(info.cluster, `Removed the uploaded kubeconfig of ${info.cluster}; Minos asks Talos for one again.`),
   });
 
   return (
     <div className="space-y-3">
       {notice ? (
-        <p
-          role="status"
-          className="rounded-md border border-ok/30 bg-ok/10 px-3 py-2 text-sm text-ok"
-        >
+        <p role="status" className="rounded-md border border-ok/30 bg-ok/10 px-3 py-2 text-sm text-ok">
           {notice}
         </p>
       ) : null}
       {remove.error ? (
-        <p
-          role="alert"
-          className="rounded-md border border-danger/30 bg-danger/10 px-3 py-2 text-sm text-danger"
-        >
+        <p role="alert" className="rounded-md border border-danger/30 bg-danger/10 px-3 py-2 text-sm text-danger">
           Could not remove the kubeconfig: {remove.error.message}
         </p>
       ) : null}
@@ -172,13 +125,8 @@ export function KubernetesAccessSection({
               const q = infos[i]!;
               const info = q.data;
               return (
-                <TableRow
-                  key={cluster}
-                  aria-label={`Kubernetes access of ${cluster}`}
-                >
-                  <TableCell className="whitespace-nowrap font-medium">
-                    {cluster}
-                  </TableCell>
+                <TableRow key={cluster} aria-label={`Kubernetes access of ${cluster}`}>
+                  <TableCell className="whitespace-nowrap font-medium">{cluster}</TableCell>
                   {q.isPending ? (
                     <TableCell colSpan={3} className="text-fg-muted">
                       Loading…
@@ -191,36 +139,20 @@ export function KubernetesAccessSection({
                     <>
                       <TableCell>
                         <AccessBadge access={info!.access} />
-                        {info!.message ? (
-                          <span className="mt-1 block max-w-md text-xs text-fg-muted">
-                            {info!.message}
-                          </span>
-                        ) : null}
+                        {info!.message ? <span className="mt-1 block max-w-md text-xs text-fg-muted">{info!.message}</span> : null}
                       </TableCell>
                       <TableCell className="text-sm">
                         <Source info={info!} />
                       </TableCell>
-                      <TableCell className="font-mono text-xs">
-                        {info!.server ?? (
-                          <span className="text-fg-muted">–</span>
-                        )}
-                      </TableCell>
+                      <TableCell className="font-mono text-xs">{info!.server ?? <span className="text-fg-muted">–</span>}</TableCell>
                     </>
                   )}
                   <TableCell className="text-right">
                     {manage ? (
                       <div className="flex items-center justify-end gap-2">
-                        <Button
-                          size="sm"
-                          onClick={() =>
-                            setUploading(uploading === cluster ? null : cluster)
-                          }
-                          aria-expanded={uploading === cluster}
-                        >
+                        <Button size="sm" onClick={() => setUploading(uploading === cluster ? null : cluster)} aria-expanded={uploading === cluster}>
                           <KeyRound aria-hidden className="size-4" />
-                          {info?.source === "upload"
-                            ? "Replace kubeconfig"
-                            : "Upload kubeconfig"}
+                          {info?.source === "upload" ? "Replace kubeconfig" : "Upload kubeconfig"}
                         </Button>
                         {info?.source === "upload" ? (
                           <Button
@@ -248,14 +180,8 @@ export function KubernetesAccessSection({
             key={uploading}
             cluster={uploading}
             pending={upload.isPending}
-            error={
-              upload.error && upload.variables?.cluster === uploading
-                ? upload.error.message
-                : null
-            }
-            onSubmit={(kubeconfig) =>
-              upload.mutate({ cluster: uploading, kubeconfig })
-            }
+            error={upload.error && upload.variables?.cluster === uploading ? upload.error.message : null}
+            onSubmit={(kubeconfig) => upload.mutate({ cluster: uploading, kubeconfig })}
             onCancel={() => setUploading(null)}
           />
         </Card>

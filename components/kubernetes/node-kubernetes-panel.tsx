@@ -66,8 +66,7 @@ export function NodeKubernetesPanel({ summary }: { summary: NodeSummary }) {
   const problem = accessProblem(clusterKube);
   const name = k.nodeName ?? summary.hostname ?? summary.address;
   // Why the buttons cannot work right now (the server would refuse with the same reason).
-  const unavailable =
-    problem && clusterKube?.access !== "unknown" ? problem.title : k.nodeName === null ? "Kubernetes has no Node for this Talos node" : null;
+  const unavailable = problem && clusterKube?.access !== "unknown" ? problem.title : k.nodeName === null ? "Kubernetes has no Node for this Talos node" : null;
   const busy = action.isPending;
   const pendingKind = action.isPending ? action.variables.kind : null;
   const lastDrain = action.variables?.kind === "drain" ? action.variables.request : null;
@@ -77,7 +76,10 @@ export function NodeKubernetesPanel({ summary }: { summary: NodeSummary }) {
   return (
     <Card className="space-y-4 p-5">
       {problem ? (
-        <p role="status" className={cn("flex items-start gap-2 text-sm", problem.tone === "danger" ? "text-danger" : problem.tone === "warn" ? "text-warn" : "text-fg-muted")}>
+        <p
+          role="status"
+          className={cn("flex items-start gap-2 text-sm", problem.tone === "danger" ? "text-danger" : problem.tone === "warn" ? "text-warn" : "text-fg-muted")}
+        >
           <CircleAlert aria-hidden className="mt-0.5 size-4 shrink-0" />
           <span>
             <strong className="font-medium">{problem.title}</strong>
@@ -162,7 +164,12 @@ export function NodeKubernetesPanel({ summary }: { summary: NodeSummary }) {
                 <Button size="sm" disabled={busy} onClick={() => action.mutate({ kind: "drain", request: lastDrain })}>
                   Retry drain
                 </Button>
-                <Button size="sm" variant="danger" disabled={busy} onClick={() => action.mutate({ kind: "drain", request: { ...lastDrain, onTimeout: "force" } })}>
+                <Button
+                  size="sm"
+                  variant="danger"
+                  disabled={busy}
+                  onClick={() => action.mutate({ kind: "drain", request: { ...lastDrain, onTimeout: "force" } })}
+                >
                   Force drain
                 </Button>
               </>

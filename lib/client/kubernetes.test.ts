@@ -17,8 +17,18 @@ const blocked: DrainResult = {
   forced: [],
   ignored: ["kube-system/kube-proxy-abc"],
   blocking: [
-    { namespace: "default", name: "pinned-worker-2-0", pdbs: ["default/pinned-worker-2"], reason: "Cannot evict pod as it would violate the pod's disruption budget." },
-    { namespace: "shop", name: "db-0", pdbs: ["shop/db", "default/pinned-worker-2"], reason: "Cannot evict pod as it would violate the pod's disruption budget." },
+    {
+      namespace: "default",
+      name: "pinned-worker-2-0",
+      pdbs: ["default/pinned-worker-2"],
+      reason: "Cannot evict pod as it would violate the pod's disruption budget.",
+    },
+    {
+      namespace: "shop",
+      name: "db-0",
+      pdbs: ["shop/db", "default/pinned-worker-2"],
+      reason: "Cannot evict pod as it would violate the pod's disruption budget.",
+    },
   ],
   seconds: 30,
 };
@@ -49,7 +59,15 @@ describe("node actions and kubeconfig calls", () => {
   });
 
   it("sends the kubeconfig in a PUT and removes it with DELETE", async () => {
-    const info = { cluster: "sim-1", source: "upload", server: "https://10.5.0.2:6443", uploadedAt: "2026-12-06T17:00:00.000Z", uploadedBy: "ada", access: "ok", message: null };
+    const info = {
+      cluster: "sim-1",
+      source: "upload",
+      server: "https://10.5.0.2:6443",
+      uploadedAt: "2026-12-06T17:00:00.000Z",
+      uploadedBy: "ada",
+      access: "ok",
+      message: null,
+    };
     fetchMock.mockImplementation(async () => answer(200, info));
     await uploadKubeconfig("sim 1", "apiVersion: v1");
     await removeKubeconfig("sim 1");

@@ -62,10 +62,7 @@ export function drainNode(node: string, body: DrainRequest): Promise<DrainResult
 }
 
 // The 409's details: the whole DrainResult, or at least the blocking pods (and what was evicted).
-const blockedDetailsSchema = z.union([
-  drainResultSchema,
-  z.object({ blocking: z.array(blockingPodSchema), evicted: z.array(z.string()).optional() }),
-]);
+const blockedDetailsSchema = z.union([drainResultSchema, z.object({ blocking: z.array(blockingPodSchema), evicted: z.array(z.string()).optional() })]);
 
 /** What a halted drain left: the pods still on the node and the PDBs that hold them. */
 export interface BlockedDrain {
