@@ -35,13 +35,14 @@ const allColumns: Column[] = [
   { key: "role", label: "Role", width: "8rem" },
   { key: "stage", label: "Stage", width: "7rem" },
   { key: "version", label: "Talos", width: "5.5rem" },
-  { key: "memory", label: "Free mem", width: "6rem" },
-  { key: "load", label: "Load", width: "4.5rem" },
-  { key: "lastSeen", label: "Last seen", width: "7.5rem" },
-  { key: "kubeReady", label: "K8s", width: "7rem", kube: true },
+  // Kubernetes next to Talos's own state: the columns a drain or an upgrade is watched by.
+  { key: "kubeReady", label: "K8s", width: "7.5rem", kube: true },
   { key: "kubelet", label: "Kubelet", width: "6rem", kube: true },
   { key: "cordoned", label: "Cordoned", width: "7.5rem", kube: true },
   { key: "pods", label: "Pods", width: "4.5rem", kube: true },
+  { key: "memory", label: "Free mem", width: "6rem" },
+  { key: "load", label: "Load", width: "4.5rem" },
+  { key: "lastSeen", label: "Last seen", width: "7.5rem" },
   // Takes what is left: the longest text.
   { key: "problems", label: "Problems", width: "auto" },
 ];
@@ -162,6 +163,18 @@ const NodeRow = memo(function NodeRow({ node, rowIndex, showCluster, showKuberne
         )}
       </td>
       <td className="truncate px-4 font-mono text-xs">{node.talosVersion ?? <span className="text-fg-muted">–</span>}</td>
+      {showKubernetes ? (
+        <>
+          <td className="truncate px-4">
+            <KubeReadyBadge kubernetes={k} />
+          </td>
+          <td className="truncate px-4 font-mono text-xs">{k?.kubeletVersion ?? <span className="text-fg-muted">–</span>}</td>
+          <td className="truncate px-4">
+            <CordonBadge kubernetes={k} compact />
+          </td>
+          <td className="truncate px-4 tabular-nums">{k?.pods ?? <span className="text-fg-muted">–</span>}</td>
+        </>
+      ) : null}
       <td
         className="truncate px-4 tabular-nums"
         title={node.memory ? `${formatKb(node.memory.availableKb)} of ${formatKb(node.memory.totalKb)} available` : undefined}
@@ -176,18 +189,6 @@ const NodeRow = memo(function NodeRow({ node, rowIndex, showCluster, showKuberne
       <td className={cn("truncate px-4 text-xs", !node.reachable ? "font-medium text-danger" : "text-fg-muted")}>
         {node.lastSeen ? <RelativeTime iso={node.lastSeen} /> : "never"}
       </td>
-      {showKubernetes ? (
-        <>
-          <td className="truncate px-4">
-            <KubeReadyBadge kubernetes={k} />
-          </td>
-          <td className="truncate px-4 font-mono text-xs">{k?.kubeletVersion ?? <span className="text-fg-muted">–</span>}</td>
-          <td className="truncate px-4">
-            <CordonBadge kubernetes={k} compact />
-          </td>
-          <td className="truncate px-4 tabular-nums">{k?.pods ?? <span className="text-fg-muted">–</span>}</td>
-        </>
-      ) : null}
       <td className="truncate px-4 text-xs" title={node.problems.map((p) => p.message).join("\n") || undefined}>
         {node.problems.length === 0 ? (
           <span className="text-fg-muted">None</span>

@@ -12,7 +12,7 @@ import { Card } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@/components/ui/table";
 import { fleetKeys } from "@/lib/client/fleet";
 import { kubeconfigInfoQueryOptions, kubernetesKeys, removeKubeconfig, uploadKubeconfig } from "@/lib/client/kubernetes";
-import type { KubeconfigInfo, KubernetesAccess } from "@/lib/schemas/kubernetes";
+import type { ClusterKubernetes, KubeconfigInfo, KubernetesAccess } from "@/lib/schemas/kubernetes";
 
 const accessLook: Record<
   KubernetesAccess,
@@ -64,7 +64,16 @@ function Source({ info }: { info: KubeconfigInfo }) {
  * Each cluster's Kubernetes access: where the kubeconfig comes from (Talos, when the talosconfig
  * is os:admin, or an upload) and whether the API answers. Admins upload or remove kubeconfigs.
  */
-export function KubernetesAccessSection({ clusters, manage }: { clusters: readonly string[]; manage: boolean }) {
+export function KubernetesAccessSection({
+  clusters,
+  status,
+  manage,
+}: {
+  clusters: readonly string[];
+  /** Each cluster's live Kubernetes roll-up (GET /api/nodes), shown while its kubeconfig info loads. */
+  status: Readonly<Record<string, ClusterKubernetes | undefined>>;
+  manage: boolean;
+}) {
   const queryClient = useQueryClient();
   const infos = useQueries({
     queries: clusters.map((c) => kubeconfigInfoQueryOptions(c)),
@@ -124,27 +133,25 @@ export function KubernetesAccessSection({ clusters, manage }: { clusters: readon
             {clusters.map((cluster, i) => {
               const q = infos[i]!;
               const info = q.data;
+              // The live roll-up first (it follows every poll), the info's answer when there is no roll-up.
+              const live = status[cluster];
+              const access = live?.access ?? info?.access;
+              const message = live ? live.message : (info?.message ?? null);
               return (
                 <TableRow key={cluster} aria-label={`Kubernetes access of ${cluster}`}>
                   <TableCell className="whitespace-nowrap font-medium">{cluster}</TableCell>
-                  {q.isPending ? (
-                    <TableCell colSpan={3} className="text-fg-muted">
-                      Loading…
-                    </TableCell>
-                  ) : q.isError ? (
-                    <TableCell colSpan={3} className="text-danger">
-                      Could not read: {q.error.message}
+                  <TableCell>
+                    {access ? <AccessBadge access={access} /> : <span className="text-fg-muted">–</span>}
+                    {message ? <span className="mt-1 block max-w-md text-xs text-fg-muted">{message}</span> : null}
+                  </TableCell>
+                  {q.isError ? (
+                    <TableCell colSpan={2} className="text-sm text-danger">
+                      Could not read the kubeconfig info: {q.error.message}
                     </TableCell>
                   ) : (
                     <>
-                      <TableCell>
-                        <AccessBadge access={info!.access} />
-                        {info!.message ? <span className="mt-1 block max-w-md text-xs text-fg-muted">{info!.message}</span> : null}
-                      </TableCell>
-                      <TableCell className="text-sm">
-                        <Source info={info!} />
-                      </TableCell>
-                      <TableCell className="font-mono text-xs">{info!.server ?? <span className="text-fg-muted">–</span>}</TableCell>
+                      <TableCell className="text-sm">{info ? <Source info={info} /> : <span className="text-fg-muted">…</span>}</TableCell>
+                      <TableCell className="font-mono text-xs">{info?.server ?? <span className="text-fg-muted">–</span>}</TableCell>
                     </>
                   )}
                   <TableCell className="text-right">

@@ -50,6 +50,7 @@ export function ClustersClient() {
     onSuccess: (r) => changed(`Removed ${r.removed.join(", ")}. Minos no longer manages ${r.removed.length === 1 ? "it" : "them"}.`),
   });
 
+  const kubeStatus = Object.fromEntries((nodes.data?.clusters ?? []).map((c) => [c.name, c.kubernetes]));
   const nodeCounts = nodes.data ? Object.fromEntries(nodes.data.clusters.map((c) => [c.name, c.nodes.total])) : undefined;
 
   return (
@@ -92,7 +93,7 @@ export function ClustersClient() {
           <p className="text-sm text-fg-muted">
             Minos asks a control plane for an admin kubeconfig when the cluster&apos;s talosconfig is os:admin; otherwise upload one to see Kubernetes status and drain nodes.
           </p>
-          <KubernetesAccessSection clusters={clusters.data.clusters.map((c) => c.name)} manage={manage} />
+          <KubernetesAccessSection clusters={clusters.data.clusters.map((c) => c.name)} status={kubeStatus} manage={manage} />
         </section>
       ) : null}
 
