@@ -38,6 +38,8 @@ export interface ControlBackend {
   clearFaults(node?: string): number;
   /** The cluster's recipe (./recipe.ts), or undefined for an unknown cluster. */
   recipe(cluster: string): ClusterRecipe | undefined;
+  /** The cluster's Kubernetes objects (nodes, pods, PDBs, workloads), or undefined for an unknown cluster. */
+  kubernetes(cluster: string): Record<string, unknown> | undefined;
 }
 
 export class UnknownNodeError extends Error {
@@ -108,6 +110,13 @@ async function handle(backend: ControlBackend, req: http.IncomingMessage, res: h
       if (!recipe) return fail(res, 404, "unknown_cluster", `unknown cluster ${JSON.stringify(q.data.cluster)}`);
       return send(res, 200, recipe);
     }
+    case "GET /kubernetes": {
+      const q = recipeQuerySchema.safeParse({ cluster: url.searchParams.get("cluster") ?? "" });
+      if (!q.success) return fail(res, 400, "invalid_query", issuesText(q.error), q.error.issues);
+      const dump = backend.kubernetes(q.data.cluster);
+      if (!dump) return fail(res, 404, "unknown_cluster", `unknown cluster ${JSON.stringify(q.data.cluster)}`);
+      return send(res, 200, dump);
+    }
     case "GET /faults":
       return send(res, 200, backend.nodes().filter((n) => n.faults.length > 0).map((n) => ({ node: n.address, hostname: n.hostname, faults: n.faults })));
     case "POST /faults": {
@@ -138,9 +147,9 @@ async function handle(backend: ControlBackend, req: http.IncomingMessage, res: h
       }
     }
     default: {
-      const known = ["/health", "/nodes", "/timeline", "/faults", "/recipe"];
+      const known = ["/health", "/nodes", "/timeline", "/faults", "/recipe", "/kubernetes"];
       if (known.includes(url.pathname.replace(/\/+$/, ""))) return fail(res, 405, "method_not_allowed", `${req.method} is not allowed on ${url.pathname}`);
-      return fail(res, 404, "not_found", `no route ${req.method} ${url.pathname}; try GET /nodes, GET /timeline, GET /recipe?cluster=, POST /faults, DELETE /faults`);
+      return fail(res, 404, "not_found", `no route ${req.method} ${url.pathname}; try GET /nodes, GET /timeline, GET /recipe?cluster=, GET /kubernetes?cluster=, POST /faults, DELETE /faults`);
     }
   }
 }

@@ -26,6 +26,12 @@ export const faultSpecSchema = z.discriminatedUnion("fault", [
   z.strictObject({ node: nodeRef, fault: z.literal("unhealthy"), service: z.string().trim().min(1).optional() }),
   /** ApplyConfiguration (including dry runs) fails with INVALID_ARGUMENT and `message`. */
   z.strictObject({ node: nodeRef, fault: z.literal("reject-apply"), message: z.string().min(1).optional() }),
+  /** A pod on the node (Deployment `default/pinned-<hostname>`) covered by PDB `default/pinned-<hostname>` that never allows an eviction. */
+  z.strictObject({ node: nodeRef, fault: z.literal("pdb-blocks") }),
+  /** The node's kubelet reports NotReady (KubeletNotReady). */
+  z.strictObject({ node: nodeRef, fault: z.literal("kubelet-not-ready") }),
+  /** The Kubernetes API of the node's cluster refuses connections (any node of the cluster names it). */
+  z.strictObject({ node: nodeRef, fault: z.literal("kube-api-down") }),
 ]);
 
 /** Input shape of a fault (optional fields may be omitted). */
@@ -39,6 +45,9 @@ export interface NodeFaults {
   neverReturns?: true;
   unhealthy?: { service: string };
   rejectApply?: { message: string };
+  pdbBlocks?: true;
+  kubeletNotReady?: true;
+  kubeApiDown?: true;
 }
 
 /** The list form used in GET /nodes and the POST /faults reply. */
@@ -50,5 +59,8 @@ export function describeFaults(f: NodeFaults): Array<Record<string, unknown>> {
   if (f.neverReturns) out.push({ fault: "never-returns" });
   if (f.unhealthy) out.push({ fault: "unhealthy", service: f.unhealthy.service });
   if (f.rejectApply) out.push({ fault: "reject-apply", message: f.rejectApply.message });
+  if (f.pdbBlocks) out.push({ fault: "pdb-blocks" });
+  if (f.kubeletNotReady) out.push({ fault: "kubelet-not-ready" });
+  if (f.kubeApiDown) out.push({ fault: "kube-api-down" });
   return out;
 }

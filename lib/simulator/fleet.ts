@@ -31,6 +31,7 @@ import { cosiStateImpl, type ResourceWatchers } from "./services/cosi";
 import { imageServiceImpl, lifecycleServiceImpl } from "./services/lifecycle";
 import { type ClientConfigIssuer, machineServiceImpl } from "./services/machine";
 import { TALOS_API_PORT } from "../talos/constants";
+import { KubeFleet, kubeEndpoints } from "./kubernetes";
 
 export type { FaultSpec } from "./faults";
 export { DEFAULT_TALOS_VERSION, fleetOptionsSchema, type ApidCertOptions, type FleetOptions } from "./fleet-options";
@@ -65,6 +66,10 @@ export interface Fleet {
   timeline(): TimelineEntry[];
   /** How the cluster's configs were made (./recipe.ts), as GET /recipe?cluster=; throws for an unknown cluster. */
   recipe(cluster: string): ClusterRecipe;
+  /** Each cluster's simulated Kubernetes API (the server of its Kubeconfig RPC's kubeconfig). */
+  kubernetes: { url(cluster: string): string; caPem(cluster: string): string; kubeconfig(cluster: string): Promise<string> };
+  /** Same as GET /kubernetes?cluster=; throws for an unknown cluster. */
+  kubernetesState(cluster: string): Record<string, unknown>;
   /** Closes every listener and timer; the process can exit after it. */
   stop(): Promise<void>;
 }
@@ -76,6 +81,10 @@ async function inBatches<T, R>(items: T[], size: number, fn: (t: T) => Promise<R
 }
 
 const TIMELINE_CAP = 100_000;
+
+function unknownCluster(cluster: string): never {
+  throw new Error(`no simulated cluster ${JSON.stringify(cluster)}`);
+}
 
 /** Starts the fleet: PKI, cluster secrets, one mTLS gRPC server per node, talosconfigs, control API. */
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
@@ -109,6 +118,9 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const servers = new Map<SimNode, NodeServer>();
   let stopping = false;
 
+  // Set once the Kubernetes side is up; node changes before that are picked up at its start.
+  let kube: KubeFleet | undefined;
+
   const flushNotify = () => {
     const nodes = [...pendingNotify];
     pendingNotify.clear();
@@ -118,12 +130,14 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const hooks = {
     listenChanged: (n: SimNode) => {
       if (!stopping) void servers.get(n)?.reconcile();
+      kube?.nodeChanged(n);
     },
     timeline: (e: TimelineEntry) => {
       timelineEntries.push(e);
       if (timelineEntries.length > TIMELINE_CAP) timelineEntries.splice(0, timelineEntries.length - TIMELINE_CAP);
     },
     resourcesChanged: (n: SimNode) => {
+      kube?.nodeChanged(n);
       // Coalesce bursts (a boot touches several resources) into one watch evaluation per node.
       if (!watchers.has(n)) return;
       if (pendingNotify.size === 0) queueMicrotask(flushNotify);
@@ -177,7 +191,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const cleanup = async () => {
     stopping = true;
     for (const n of nodes) n.dispose();
-    await Promise.all(started.map((s) => s.stop()));
+    await Promise.all([...started.map((s) => s.stop()), kube?.stop()]);
   };
 
   try {
@@ -209,7 +223,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         node,
         creds,
         [
-          { definition: MachineServiceService, implementation: machineServiceImpl(env, issuer) },
+          { definition: MachineServiceService, implementation: machineServiceImpl(env, issuer, { kubeconfig: (c) => kube!.kubeconfig(c) }) },
           { definition: StateService, implementation: cosiStateImpl(env, watchers) },
           // Registered on every node so a proxying entry can reach a 1.13+ target; handlers
           // answer UNIMPLEMENTED when the target itself is older.
@@ -225,6 +239,13 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       started.push(s);
       await s.reconcile();
       if (!s.listening) throw new Error(`could not listen on ${n.address}:${n.port} for ${n.hostname}`);
+    });
+    kube = await KubeFleet.start({
+      clusters: new Map(clusterNames.map((c) => [c, clusters.get(c)!.nodes])),
+      secrets,
+      endpoints: kubeEndpoints(clusterNames, nodes, o),
+      clock: realClock,
+      timing: { podStartMs: o.podSeconds * 1000, terminationMs: o.podSeconds * 1000 },
     });
   } catch (e) {
     await cleanup();
@@ -293,8 +314,10 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     setFault(spec) {
       const n = findNode(spec.node);
       n.setFault(spec);
+      kube!.faultsChanged(n);
       return row(n);
     },
+    kubernetes: (cluster) => kube!.dump(cluster),
     recipe: (cluster) => {
       const r = recipes.get(cluster);
       return r && structuredClone(r);
@@ -305,6 +328,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       for (const n of list) {
         if (Object.keys(n.faults).length > 0 || !n.powered) count++;
         n.clearFaults();
+        kube!.faultsChanged(n);
       }
       return count;
     },
@@ -333,6 +357,12 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     },
     nodeStates: () => backend.nodes(),
     timeline: () => backend.timeline(),
+    kubernetes: {
+      url: (c) => kube!.url(c) ?? unknownCluster(c),
+      caPem: (c) => kube!.caPem(c) ?? unknownCluster(c),
+      kubeconfig: (c) => (kube!.url(c) ? kube!.kubeconfig(c) : unknownCluster(c)),
+    },
+    kubernetesState: (c) => kube!.dump(c) ?? unknownCluster(c),
     recipe(cluster) {
       const r = backend.recipe(cluster);
       if (!r) throw new Error(`no simulated cluster ${JSON.stringify(cluster)}`);

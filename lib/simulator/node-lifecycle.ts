@@ -179,6 +179,9 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     if (!this.bootReady) {
       if (this.role === "controlplane") unmet.push({ name: "staticPods", reason: "static pods are not healthy: kube-apiserver" });
       unmet.push({ name: "nodeReady", reason: "node not ready" });
+    } else if (this.faults.kubeletNotReady) {
+      // Talos's nodeReady condition is the Kubernetes Node's Ready.
+      unmet.push({ name: "nodeReady", reason: "node not ready" });
     }
     return { stage, ready: unmet.length === 0, unmetConditions: unmet };
   }

@@ -248,6 +248,15 @@ export class SimNode extends NodeLifecycle<SimNode> {
       case "reject-apply":
         this.faults.rejectApply = { message: spec.message ?? "1 error occurred:\n\t* configuration rejected by the simulator (reject-apply fault)\n\n" };
         break;
+      case "pdb-blocks":
+        this.faults.pdbBlocks = true;
+        break;
+      case "kubelet-not-ready":
+        this.faults.kubeletNotReady = true;
+        break;
+      case "kube-api-down":
+        this.faults.kubeApiDown = true;
+        break;
     }
     this.record({ event: "fault", detail: spec.fault });
     this.statusChanged();

@@ -56,10 +56,16 @@ import type { RuntimeEvent } from "../events";
 import type { SimNode } from "../node-state";
 import { type CallContext, type HandlerEnv, serverStream, type StreamSink, unary } from "../proxy";
 import { parseTalosVersion } from "../../talos/version";
+import { tarGzSingleFile } from "../kubernetes/kubeconfig";
 
 /** Client-certificate minting for GenerateClientConfiguration, provided by the fleet. */
 export interface ClientConfigIssuer {
   issue(roles: string[], ttlHours: number, clusterName: string): Promise<{ ca: string; crt: string; key: string; talosconfig: string }>;
+}
+
+/** The admin kubeconfig of a cluster (./kubernetes), for the Kubeconfig RPC. */
+export interface KubeconfigSource {
+  kubeconfig(clusterName: string): Promise<string>;
 }
 
 const M = "/machine.MachineService/";
@@ -170,7 +176,7 @@ async function streamEvents(node: SimNode, req: EventsRequest, sink: StreamSink<
   });
 }
 
-export function machineServiceImpl(env: HandlerEnv, issuer: ClientConfigIssuer): UntypedServiceImplementation {
+export function machineServiceImpl(env: HandlerEnv, issuer: ClientConfigIssuer, kube: KubeconfigSource): UntypedServiceImplementation {
   const actor = () => crypto.randomUUID();
   return {
     version: unary<Empty, Version>(env, M + "Version", VersionMsg, (_c, n) => ({
@@ -276,8 +282,11 @@ export function machineServiceImpl(env: HandlerEnv, issuer: ClientConfigIssuer):
       },
     ),
     events: serverStream<EventsRequest, Event>(env, M + "Events", (_c, n, req, sink) => streamEvents(n, req, sink), { allowMulti: true }),
-    kubeconfig: serverStream<Empty, Data>(env, M + "Kubeconfig", async () => {
-      throw new SimError(grpcStatus.UNIMPLEMENTED, "Kubeconfig is not implemented by the simulator");
+    // Talos: CheckControlplane, GenerateAdmin, then the file wrapped in a .tar.gz (the Copy protocol) in one Data message.
+    kubeconfig: serverStream<Empty, Data>(env, M + "Kubeconfig", async (_c, n, _req, sink) => {
+      if (n.role !== "controlplane") throw new SimError(grpcStatus.UNIMPLEMENTED, "kubeconfig is only available on control plane nodes");
+      const text = await kube.kubeconfig(n.cluster.name);
+      sink.write({ metadata: undefined, bytes: tarGzSingleFile("kubeconfig", Buffer.from(text), 0o600, new Date(n.now())) });
     }),
   } satisfies Record<keyof typeof MachineServiceService, unknown>;
 }

@@ -1,0 +1,286 @@
+/**
+ * One simulated cluster's Kubernetes: the object store, a Node per Talos node whose status follows
+ * the node (power, stage, kubelet health, kubelet image), and the pods, workloads and budgets kept
+ * by ./controllers.ts. Pure state with an injected clock; the HTTPS server is ./server.ts.
+ */
+import type { Clock } from "../../utils/clock";
+import { TimerSet } from "../clock";
+import type { SimNode } from "../node-state";
+import { configImages, imageTag, type ConfigImages } from "./config-images";
+import { Controllers } from "./controllers";
+import {
+  CONTROL_PLANE_TAINT,
+  type Condition,
+  type KNode,
+  NOT_READY_TAINT_KEY,
+  rfc3339,
+  type Taint,
+  UNREACHABLE_TAINT_KEY,
+  UNSCHEDULABLE_TAINT_KEY,
+} from "./objects";
+import { ObjectStore } from "./store";
+
+export interface KubeTiming {
+  /** A new or restarted pod (or kubelet) takes this long to become Ready. */
+  podStartMs: number;
+  /** A deleted pod with a grace period stays Terminating this long. */
+  terminationMs: number;
+}
+
+/** What the cluster keeps per Talos node beyond the Node object. */
+export interface NodeKubeState {
+  configHash: string;
+  images: ConfigImages;
+  /** The image the running kubelet started from (lags `images.kubelet` during a restart). */
+  kubeletImage: string;
+  kubeletRestarting: boolean;
+  /** Static pod components restarting after a config change. */
+  staticRestarting: Set<string>;
+  /** Static pod component → the image its running container has. */
+  staticImages: Record<string, string>;
+}
+
+export type KubeletState = { status: "True" | "False" | "Unknown"; reason: string; message: string };
+
+const STATIC_COMPONENTS = [
+  ["kube-apiserver", "apiServer"],
+  ["kube-controller-manager", "controllerManager"],
+  ["kube-scheduler", "scheduler"],
+] as const;
+export type StaticComponent = (typeof STATIC_COMPONENTS)[number][0];
+export { STATIC_COMPONENTS };
+
+export class KubeCluster {
+  readonly store: ObjectStore;
+  readonly timers: TimerSet;
+  readonly controllers: Controllers;
+  private readonly state = new Map<SimNode, NodeKubeState>();
+  private readonly byHostname = new Map<string, SimNode>();
+  private reconcileQueued = false;
+  private disposed = false;
+  /** The API server version (/version): the first control plane's API server image tag. */
+  gitVersion: string;
+
+  constructor(
+    readonly name: string,
+    readonly nodes: SimNode[],
+    readonly clock: Clock,
+    readonly timing: KubeTiming,
+  ) {
+    this.store = new ObjectStore(() => clock.now());
+    this.timers = new TimerSet(clock);
+    this.controllers = new Controllers(this);
+    for (const n of nodes) {
+      this.byHostname.set(n.hostname, n);
+      const images = configImages(n.runningConfigText(), n.cluster.kubernetesVersion);
+      const staticImages = Object.fromEntries(STATIC_COMPONENTS.map(([c, k]) => [c, images[k]]));
+      this.state.set(n, { configHash: n.configHash, images, kubeletImage: images.kubelet, kubeletRestarting: false, staticRestarting: new Set(), staticImages });
+      this.store.create("nodes", this.nodeObject(n));
+    }
+    const firstCp = nodes.find((n) => n.role === "controlplane") ?? nodes[0]!;
+    this.gitVersion = imageTag(this.state.get(firstCp)!.images.apiServer) ?? `v${firstCp.cluster.kubernetesVersion}`;
+    this.controllers.seed(this.state.get(firstCp)!.images.proxy);
+    this.reconcileNow();
+  }
+
+  nodeState(n: SimNode): NodeKubeState {
+    return this.state.get(n)!;
+  }
+
+  simNode(hostname: string): SimNode | undefined {
+    return this.byHostname.get(hostname);
+  }
+
+  /** The cluster's Kubernetes API refuses connections (fault `kube-api-down` on any of its nodes). */
+  get apiDown(): boolean {
+    return this.nodes.some((n) => n.faults.kubeApiDown);
+  }
+
+  /** What the kubelet of a node reports, from the Talos node's state. */
+  kubeletState(n: SimNode): KubeletState {
+    const gone: KubeletState = { status: "Unknown", reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status." };
+    if (!n.powered || n.faults.down || (n.stage !== "running" && n.stage !== "booting")) return gone;
+    if (n.stage === "booting") return gone;
+    const st = this.state.get(n)!;
+    const notReady = (message: string): KubeletState => ({ status: "False", reason: "KubeletNotReady", message });
+    if (n.faults.kubeletNotReady) return notReady("container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized");
+    if (n.unhealthyService === "kubelet") return notReady("PLEG is not healthy: pleg was last seen active 3m0s ago; threshold is 3m0s");
+    if (st.kubeletRestarting) return notReady("kubelet is starting");
+    if (n.machineStatus().unmetConditions.some((c) => c.name === "nodeReady" || c.name === "staticPods")) return notReady("[container runtime status check may not have completed yet, PLEG is not healthy: pleg has yet to be successful]");
+    return { status: "True", reason: "KubeletReady", message: "kubelet is posting ready status" };
+  }
+
+  nodeReady(hostname: string): boolean {
+    const n = this.byHostname.get(hostname);
+    return n !== undefined && this.kubeletState(n).status === "True";
+  }
+
+  private nodeObject(n: SimNode): Omit<KNode, "metadata"> & { metadata: KNode["metadata"] } {
+    const now = rfc3339(this.clock.now());
+    const idx = this.nodes.indexOf(n);
+    return {
+      apiVersion: "v1",
+      kind: "Node",
+      metadata: {
+        name: n.hostname,
+        uid: "",
+        resourceVersion: "",
+        creationTimestamp: rfc3339(n.created),
+        labels: this.nodeLabels(n),
+        annotations: {
+          "node.alpha.kubernetes.io/ttl": "0",
+          "volumes.kubernetes.io/controller-managed-attach-detach": "true",
+          "talos.dev/owned-labels": "[]",
+        },
+      },
+      spec: { podCIDR: `10.244.${idx}.0/24`, podCIDRs: [`10.244.${idx}.0/24`], taints: n.role === "controlplane" ? [CONTROL_PLANE_TAINT] : [] },
+      status: {
+        conditions: this.conditions(n, [], now),
+        addresses: [
+          { type: "InternalIP", address: n.address },
+          { type: "Hostname", address: n.hostname },
+        ],
+        nodeInfo: this.nodeInfo(n),
+        capacity: { cpu: n.role === "controlplane" ? "4" : "8", memory: n.role === "controlplane" ? "8006220Ki" : "16212040Ki", pods: "110", "ephemeral-storage": "102334Mi" },
+        allocatable: { cpu: n.role === "controlplane" ? "3950m" : "7950m", memory: n.role === "controlplane" ? "7470572Ki" : "15676392Ki", pods: "110", "ephemeral-storage": "96275344054" },
+        daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      },
+    };
+  }
+
+  private nodeLabels(n: SimNode): Record<string, string> {
+    return {
+      "beta.kubernetes.io/arch": "amd64",
+      "beta.kubernetes.io/os": "linux",
+      "kubernetes.io/arch": "amd64",
+      "kubernetes.io/hostname": n.hostname,
+      "kubernetes.io/os": "linux",
+      ...(n.role === "controlplane" ? { "node-role.kubernetes.io/control-plane": "", "node.kubernetes.io/exclude-from-external-load-balancers": "" } : {}),
+      ...this.state.get(n)?.images.nodeLabels,
+    };
+  }
+
+  private nodeInfo(n: SimNode): Record<string, string> {
+    const st = this.state.get(n)!;
+    const kubelet = imageTag(st.kubeletImage) ?? "";
+    return {
+      machineID: n.nodeId.slice(0, 32).toLowerCase(),
+      systemUUID: n.id,
+      bootID: n.bootId,
+      kernelVersion: "6.12.57-talos",
+      osImage: `Talos (${n.runningVersion})`,
+      containerRuntimeVersion: "containerd://2.1.5",
+      kubeletVersion: kubelet,
+      kubeProxyVersion: "",
+      operatingSystem: "linux",
+      architecture: "amd64",
+    };
+  }
+
+  private conditions(n: SimNode, prev: Condition[], now: string): Condition[] {
+    const k = this.kubeletState(n);
+    const pressure = (type: string, reason: string, message: string): Condition => ({ type, status: k.status === "Unknown" ? "Unknown" : "False", reason: k.status === "Unknown" ? "NodeStatusUnknown" : reason, message: k.status === "Unknown" ? "Kubelet stopped posting node status." : message });
+    const next: Condition[] = [
+      pressure("MemoryPressure", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+      pressure("DiskPressure", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+      pressure("PIDPressure", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+      { type: "Ready", status: k.status, reason: k.reason, message: k.message },
+    ];
+    // Keep transition times unless the status flips; heartbeats are not simulated (they would churn watches).
+    return next.map((c) => {
+      const old = prev.find((p) => p.type === c.type);
+      const changed = !old || old.status !== c.status;
+      return { ...c, lastHeartbeatTime: changed ? now : old.lastHeartbeatTime, lastTransitionTime: changed ? now : old.lastTransitionTime };
+    });
+  }
+
+  /** Taints the node controller keeps: unschedulable, not-ready, unreachable (plus the control plane's). */
+  private taints(n: SimNode, spec: KNode["spec"], now: string): Taint[] {
+    const k = this.kubeletState(n);
+    const managed = new Set([UNSCHEDULABLE_TAINT_KEY, NOT_READY_TAINT_KEY, UNREACHABLE_TAINT_KEY]);
+    const keep = (spec.taints ?? []).filter((t) => !managed.has(t.key));
+    const prev = (key: string, effect: string) => spec.taints?.find((t) => t.key === key && t.effect === effect)?.timeAdded ?? now;
+    const add: Taint[] = [];
+    if (spec.unschedulable) add.push({ key: UNSCHEDULABLE_TAINT_KEY, effect: "NoSchedule", timeAdded: prev(UNSCHEDULABLE_TAINT_KEY, "NoSchedule") });
+    if (k.status === "Unknown") add.push({ key: UNREACHABLE_TAINT_KEY, effect: "NoSchedule", timeAdded: prev(UNREACHABLE_TAINT_KEY, "NoSchedule") });
+    if (k.status === "False") add.push({ key: NOT_READY_TAINT_KEY, effect: "NoSchedule", timeAdded: prev(NOT_READY_TAINT_KEY, "NoSchedule") });
+    return [...keep, ...add];
+  }
+
+  /** Brings the Node object in line with its Talos node; picks up config changes (kubelet and static pod restarts). */
+  syncNode(n: SimNode): void {
+    if (this.disposed) return;
+    const st = this.state.get(n);
+    if (!st) return;
+    if (st.configHash !== n.configHash) this.configChanged(n, st);
+    const now = rfc3339(this.clock.now());
+    this.store.update("nodes", undefined, n.hostname, (o) => {
+      const node = o as KNode;
+      node.metadata.labels = { ...node.metadata.labels, ...this.nodeLabels(n) };
+      node.status.conditions = this.conditions(n, node.status.conditions, now);
+      node.status.nodeInfo = this.nodeInfo(n);
+      node.spec.taints = this.taints(n, node.spec, now);
+    });
+    this.scheduleReconcile();
+  }
+
+  private configChanged(n: SimNode, st: NodeKubeState): void {
+    st.configHash = n.configHash;
+    const images = configImages(n.runningConfigText(), n.cluster.kubernetesVersion);
+    st.images = images;
+    const up = this.kubeletState(n).status !== "Unknown";
+    if (images.kubelet !== st.kubeletImage) {
+      if (!up) st.kubeletImage = images.kubelet;
+      else if (!st.kubeletRestarting) {
+        st.kubeletRestarting = true;
+        n.record({ event: "kubelet-restart", detail: images.kubelet });
+        this.timers.after(this.timing.podStartMs, () => {
+          st.kubeletRestarting = false;
+          st.kubeletImage = st.images.kubelet;
+          this.syncNode(n);
+        });
+      }
+    }
+    if (n.role !== "controlplane") return;
+    for (const [component, key] of STATIC_COMPONENTS) {
+      if (images[key] === st.staticImages[component] || st.staticRestarting.has(component)) continue;
+      if (!up) {
+        st.staticImages[component] = images[key];
+        continue;
+      }
+      st.staticRestarting.add(component);
+      n.record({ event: "static-pod-restart", detail: `kube-system/${component}-${n.hostname} ${images[key]}` });
+      this.timers.after(this.timing.podStartMs, () => {
+        st.staticRestarting.delete(component);
+        st.staticImages[component] = st.images[key];
+        if (component === "kube-apiserver") this.refreshGitVersion();
+        this.syncNode(n);
+      });
+    }
+  }
+
+  private refreshGitVersion(): void {
+    const firstCp = this.nodes.find((n) => n.role === "controlplane");
+    if (!firstCp) return;
+    this.gitVersion = imageTag(this.state.get(firstCp)!.staticImages["kube-apiserver"]!) ?? this.gitVersion;
+  }
+
+  /** Runs the controllers once soon (coalescing bursts of changes). */
+  scheduleReconcile(): void {
+    if (this.reconcileQueued || this.disposed) return;
+    this.reconcileQueued = true;
+    queueMicrotask(() => {
+      this.reconcileQueued = false;
+      if (!this.disposed) this.controllers.reconcile();
+    });
+  }
+
+  reconcileNow(): void {
+    this.controllers.reconcile();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.timers.clear();
+  }
+}
