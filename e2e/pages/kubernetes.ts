@@ -65,6 +65,19 @@ export interface SimPod {
   ready: boolean;
 }
 
+/** A core/v1 Pod as the simulator's dump holds it (only the fields the tests read). */
+interface RawPod {
+  metadata: {
+    namespace: string;
+    name: string;
+    deletionTimestamp?: string;
+    annotations?: Record<string, string>;
+    ownerReferences?: { kind: string; name: string; controller?: boolean }[];
+  };
+  spec: { nodeName?: string };
+  status: { phase?: string; conditions?: { type: string; status: string }[] };
+}
+
 /** The simulator's Kubernetes state (GET <control>/kubernetes?cluster=) and its Kubernetes faults. */
 export class SimKubernetes {
   constructor(
@@ -75,8 +88,19 @@ export class SimKubernetes {
   async pods(cluster: string): Promise<SimPod[]> {
     const response = await this.request.get(`${this.sim.url}/kubernetes?${new URLSearchParams({ cluster })}`);
     expect(response.ok(), await response.text()).toBe(true);
-    const dump = (await response.json()) as { pods: SimPod[] };
-    return dump.pods;
+    const dump = (await response.json()) as { pods: RawPod[] };
+    // Pods being deleted are on their way out: a drain waits for them, so does the test.
+    return dump.pods
+      .filter((p) => !p.metadata.deletionTimestamp)
+      .map((p) => ({
+        namespace: p.metadata.namespace,
+        name: p.metadata.name,
+        nodeName: p.spec.nodeName ?? null,
+        phase: p.status.phase ?? "Pending",
+        ownerKind: (p.metadata.ownerReferences ?? []).find((o) => o.controller)?.kind ?? null,
+        mirror: p.metadata.annotations?.["kubernetes.io/config.mirror"] !== undefined,
+        ready: (p.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
+      }));
   }
 
   /** Pods a drain moves: not DaemonSet pods, not static (mirror) pods. */
