@@ -16,6 +16,8 @@ export const errorCodeSchema = z.enum([
   "unsupported",
   "node_unreachable",
   "node_timeout",
+  "kubernetes_unavailable",
+  "drain_blocked",
   "misconfigured",
   "store_unavailable",
   "internal",
@@ -37,6 +39,10 @@ export const errorStatus: Record<ErrorCode, number> = {
   unsupported: 501,
   node_unreachable: 503,
   node_timeout: 504,
+  /** A cluster's Kubernetes API cannot be asked (no credentials, unreachable, refused them). */
+  kubernetes_unavailable: 503,
+  /** A drain halted at its timeout: the blocking pods and PodDisruptionBudgets are in `details`. */
+  drain_blocked: 409,
   misconfigured: 500,
   /** The database does not answer: the replica is not ready (readiness probes, load balancers). */
   store_unavailable: 503,

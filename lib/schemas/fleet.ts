@@ -115,6 +115,7 @@ export const nodeSummarySchema = z.object({
   ready: z.boolean(),
   unmetConditions: z.array(z.object({ name: z.string(), reason: z.string() })),
   talosVersion: z.string().nullable(),
+  /** The node's kubelet version (from Kubernetes), e.g. "v1.34.1"; null when unknown. */
   kubernetesVersion: z.string().nullable().optional(),
   /** IDs of services that are failed or report unhealthy. */
   failingServices: z.array(z.string()),
@@ -125,7 +126,7 @@ export const nodeSummarySchema = z.object({
   memory: z.object({ totalKb: z.number(), availableKb: z.number() }).nullable(),
   load1: z.number().nullable(),
   problems: z.array(problemSchema),
-  /** What Kubernetes says about the node (issue 17); absent where the server does not track Kubernetes. */
+  /** What Kubernetes says about the node; always sent by this server (optional for older snapshots and fixtures). */
   kubernetes: nodeKubernetesSchema.optional(),
 });
 export type NodeSummary = z.infer<typeof nodeSummarySchema>;
@@ -164,7 +165,7 @@ export const clusterHealthSchema = z.object({
   versions: z.record(z.string(), z.number().int()),
   /** The upgrade in progress (running, paused or cancelling), if any. */
   upgrade: clusterUpgradeProgressSchema.nullable(),
-  /** Kubernetes access, control-plane version and kubelet skew (issue 17); absent where not tracked. */
+  /** Whether Kubernetes can be asked, its version and kubelet skew; always sent by this server (optional for fixtures). */
   kubernetes: clusterKubernetesSchema.optional(),
 });
 export type ClusterHealth = z.infer<typeof clusterHealthSchema>;

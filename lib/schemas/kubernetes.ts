@@ -37,6 +37,17 @@ export const nodeKubernetesSchema = z.object({
 });
 export type NodeKubernetes = z.infer<typeof nodeKubernetesSchema>;
 
+/** A node Kubernetes has not been asked about (or cannot be). */
+export const UNKNOWN_NODE_KUBERNETES: NodeKubernetes = {
+  nodeName: null,
+  ready: null,
+  readyReason: null,
+  kubeletVersion: null,
+  unschedulable: null,
+  cordonedByMinos: false,
+  pods: null,
+};
+
 /** Why Kubernetes cannot be asked about a cluster. */
 export const kubernetesAccessSchema = z.enum([
   /** A kubeconfig was obtained (from Talos or an upload) and the API answered. */
@@ -70,6 +81,17 @@ export const clusterKubernetesSchema = z.object({
   checkedAt: z.iso.datetime().nullable(),
 });
 export type ClusterKubernetes = z.infer<typeof clusterKubernetesSchema>;
+
+/** A cluster whose Kubernetes has not been asked yet. */
+export const UNKNOWN_CLUSTER_KUBERNETES: ClusterKubernetes = {
+  access: "unknown",
+  message: null,
+  source: null,
+  controlPlaneVersion: null,
+  kubeletVersions: {},
+  skew: null,
+  checkedAt: null,
+};
 
 /** A pod the drain could not move, and why. */
 export const blockingPodSchema = z.object({

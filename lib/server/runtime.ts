@@ -7,6 +7,7 @@ import { startRolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { templateSecretsPool } from "@/lib/server/configs/template";
 import { startFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
 import { startHousekeeping, stopHousekeeping } from "@/lib/server/housekeeping";
+import { startKubernetesStatus } from "@/lib/server/kubernetes/deps";
 import { dialectOf, getDb } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
 import { processState } from "@/lib/server/platform/process-state";
@@ -69,6 +70,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<void> 
     ["upgrade runner", () => (startUpgradeRunner(), forget("__minosUpgradeRunner"))],
     ["rollout runner", () => (startRolloutRunner(), forget("__minosRolloutRunner"))],
     ["drift checker", () => startDriftChecker().stop],
+    // What Kubernetes says about each cluster, read at the poll interval into the fleet snapshot.
+    ["kubernetes status", () => startKubernetesStatus()],
     // Config templates' key material (RSA-4096), made ahead of time off the request path.
     [
       "template key pool",

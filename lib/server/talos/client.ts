@@ -117,6 +117,14 @@ export class TalosClient {
     return machine.etcdAlarmList(this.transport, node, opts);
   }
 
+  /**
+   * Admin only, control planes only: the cluster's admin kubeconfig as Talos generates it (a
+   * client certificate of the Kubernetes CA; its lifetime is `cluster.adminKubeconfig.certLifetime`).
+   */
+  kubeconfig(node: NodeTarget, opts?: CallOptions): Promise<string> {
+    return machine.kubeconfig(this.transport, node, opts);
+  }
+
   // MachineService actions (never retried) ------------------------------------------------------
 
   /** Admin only. Talos runs one apply at a time: a concurrent one fails with `conflict`. */

@@ -278,6 +278,33 @@ describe("fleet poller", () => {
     expect(p.snapshot().clusters[0]!.upgrade).toBeNull();
   });
 
+  it("merges what Kubernetes says into the nodes and the roll-up, and publishes only real changes", async () => {
+    const events: FleetEvent[] = [];
+    const p = poller(events);
+    await p.start();
+    await p.firstSweep(10_000);
+    const before = summary(p, workers[0]!)!;
+    expect(before.kubernetes).toMatchObject({ nodeName: null, ready: null, pods: null });
+    expect(p.snapshot().clusters[0]!.kubernetes).toMatchObject({ access: "unknown" });
+    const node = { nodeName: "sim-1-worker-1", ready: true, readyReason: null, kubeletVersion: "v1.34.1", unschedulable: true, cordonedByMinos: true, pods: 4 };
+    const cluster = { access: "ok" as const, message: null, source: "talos" as const, controlPlaneVersion: "v1.34.1", kubeletVersions: { "v1.34.1": 1 }, skew: 0, checkedAt: new Date(1).toISOString() };
+    const published = events.length;
+    p.setClusterKubernetes("sim-1", { cluster, nodes: { [workers[0]!]: node } });
+    expect(summary(p, workers[0]!)).toMatchObject({ kubernetes: node, kubernetesVersion: "v1.34.1" });
+    expect(summary(p, workers[1]!)!.kubernetes).toMatchObject({ nodeName: null, ready: null });
+    expect(p.snapshot().clusters[0]!.kubernetes).toEqual(cluster);
+    await waitFor(async () => events.length > published, 2_000);
+    const changed = events.slice(published).flatMap((e) => (e.type === "nodes" ? e.nodes : []));
+    expect(changed.map((n) => n.id)).toContain(id(workers[0]!));
+    // The same status read again later (only checkedAt moves) is not news.
+    await new Promise((r) => setTimeout(r, 100));
+    const after = events.filter((e) => e.type === "nodes" && e.nodes.some((n) => n.kubernetes?.nodeName)).length;
+    p.setClusterKubernetes("sim-1", { cluster: { ...cluster, checkedAt: new Date(2).toISOString() }, nodes: { [workers[0]!]: node } });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(events.filter((e) => e.type === "nodes" && e.nodes.some((n) => n.kubernetes?.nodeName)).length).toBe(after);
+    expect(p.snapshot().clusters[0]!.kubernetes!.checkedAt).toBe(new Date(2).toISOString());
+  });
+
   it("stop() settles every call and stream", async () => {
     const p = poller();
     await p.firstSweep(10_000);

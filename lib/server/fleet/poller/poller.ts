@@ -4,6 +4,7 @@ import { setMaxListeners } from "node:events";
 
 import { nodeId, parseNodeId } from "@/lib/fleet/node-id";
 import type { NodeDetail, NodesResponse, NodeSummary } from "@/lib/schemas/fleet";
+import type { ClusterKubernetes, NodeKubernetes } from "@/lib/schemas/kubernetes";
 import type { ClusterUpgradeProgress } from "@/lib/schemas/upgrades";
 import { AppError } from "@/lib/server/platform/errors";
 
@@ -281,6 +282,22 @@ export class FleetPoller {
     this.view.rollupChanged();
     if (removed.length > 0) this.view.clustersChanged([], removed);
     return true;
+  }
+
+  /** What Kubernetes says about a cluster and its nodes (by address), merged into the snapshot (see {@link FleetSnapshot.setClusterKubernetes}). */
+  setClusterKubernetes(cluster: string, status: { cluster: ClusterKubernetes; nodes: Record<string, NodeKubernetes> }): void {
+    this.view.setClusterKubernetes(cluster, status);
+  }
+
+  /** A cluster's Talos nodes (address and hostname), for matching them to Kubernetes Nodes. */
+  talosNodes(cluster: string): { address: string; hostname: string | null; role: NodeSummary["role"]; reachable: boolean }[] {
+    const c = this.core.clusters.find((x) => x.name === cluster);
+    return c ? [...c.nodes.values()].map((e) => ({ address: e.obs.address, hostname: e.obs.hostname, role: e.obs.role, reachable: e.obs.reachable })) : [];
+  }
+
+  /** The poll interval, which the Kubernetes status job follows. */
+  get intervalMs(): number {
+    return this.core.o.intervalMs;
   }
 
   /** A cluster's live upgrade (null once it ends), shown in its roll-up (see {@link FleetSnapshot.setClusterUpgrade}). */

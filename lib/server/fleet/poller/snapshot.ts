@@ -1,6 +1,7 @@
 import "server-only";
 
 import type { ClusterHealth, NodeDetail, NodesResponse, NodeSummary } from "@/lib/schemas/fleet";
+import { UNKNOWN_CLUSTER_KUBERNETES, UNKNOWN_NODE_KUBERNETES, type ClusterKubernetes, type NodeKubernetes } from "@/lib/schemas/kubernetes";
 import type { ClusterUpgradeProgress } from "@/lib/schemas/upgrades";
 
 import { summarizeCluster, summarizeNode } from "../health";
@@ -24,6 +25,8 @@ export class FleetSnapshot {
   private readonly jsonCache = new Map<string, { version: number; at: number; body: Uint8Array<ArrayBuffer> }>();
   /** The live upgrade per cluster, fed by the upgrade runner's events. */
   private readonly upgrades = new Map<string, ClusterUpgradeProgress>();
+  /** What Kubernetes says per cluster and per node address, fed by the Kubernetes status job. */
+  private readonly kubernetes = new Map<string, { cluster: ClusterKubernetes; nodes: Record<string, NodeKubernetes> }>();
 
   constructor(private readonly core: PollerCore) {}
 
@@ -41,7 +44,7 @@ export class FleetSnapshot {
   refresh(e: NodeEntry): void {
     // A poll or event of a removed cluster settling late must not bring its node back.
     if (e.cluster.signal.aborted) return;
-    const summary = summarizeNode(e.obs);
+    const summary = this.withKubernetes(summarizeNode(e.obs), e);
     const signature = signatureOf(summary);
     const changed = signature !== e.signature;
     e.summary = summary;
@@ -108,7 +111,30 @@ export class FleetSnapshot {
       entries.map((e) => e.summary),
       c.membership,
     );
-    return { ...health, upgrade: this.upgrades.get(c.name) ?? null };
+    return { ...health, upgrade: this.upgrades.get(c.name) ?? null, kubernetes: this.kubernetes.get(c.name)?.cluster ?? UNKNOWN_CLUSTER_KUBERNETES };
+  }
+
+  /**
+   * Records what Kubernetes says about a cluster and its nodes. Nodes whose status changed are
+   * published like any other change; a roll-up that changed only its `checkedAt` is not (it
+   * rides along with the next change).
+   */
+  setClusterKubernetes(cluster: string, status: { cluster: ClusterKubernetes; nodes: Record<string, NodeKubernetes> }): void {
+    const before = this.kubernetes.get(cluster);
+    this.kubernetes.set(cluster, status);
+    const c = this.core.clusters.find((x) => x.name === cluster);
+    if (!c) return;
+    for (const e of c.nodes.values()) this.refresh(e);
+    const rollup = (k: ClusterKubernetes | undefined) => JSON.stringify(k ? { ...k, checkedAt: null } : null);
+    this.healthStale = true;
+    if (rollup(before?.cluster) === rollup(status.cluster)) return;
+    this.changeVersion++;
+    if (this.dirty.size === 0) this.publishNodes([], []);
+  }
+
+  private withKubernetes(summary: NodeSummary, e: NodeEntry): NodeSummary {
+    const k = this.kubernetes.get(e.cluster.name)?.nodes[e.obs.address] ?? UNKNOWN_NODE_KUBERNETES;
+    return { ...summary, kubernetesVersion: k.kubeletVersion ?? summary.kubernetesVersion ?? null, kubernetes: k };
   }
 
   /**

@@ -396,4 +396,19 @@ export const migrations: Migration[] = [
     name: "manifest plans (per-node renders sealed, pinned to a manifest revision and each node's running config); rollouts name their manifest revision",
     sql: MANIFEST_PLANS,
   },
+  {
+    id: 13,
+    name: "uploaded kubeconfigs, one per cluster (sealed)",
+    // Text columns only: the same SQL on SQLite and PostgreSQL.
+    sql: `
+      CREATE TABLE cluster_kubeconfigs (
+        cluster TEXT PRIMARY KEY,
+        kubeconfig_sealed TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        server TEXT NOT NULL,
+        uploaded_at TEXT NOT NULL,
+        uploaded_by TEXT NOT NULL
+      );
+    `,
+  },
 ];

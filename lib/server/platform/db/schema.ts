@@ -29,6 +29,7 @@ export interface Database {
   manifest_plan_nodes: ManifestPlanNodesTable;
   manifest_revisions: ManifestRevisionsTable;
   cluster_secrets: ClusterSecretsTable;
+  cluster_kubeconfigs: ClusterKubeconfigsTable;
 }
 
 export interface AuditLogTable {
@@ -333,4 +334,14 @@ export interface ClusterSecretsTable {
   bundle_sealed: string;
   key_id: string;
   updated_at: string;
+}
+
+/** A kubeconfig an admin uploaded for a cluster (one per cluster), sealed; `server` kept in clear for the info route. */
+export interface ClusterKubeconfigsTable {
+  cluster: string;
+  kubeconfig_sealed: string;
+  key_id: string;
+  server: string;
+  uploaded_at: string;
+  uploaded_by: string;
 }

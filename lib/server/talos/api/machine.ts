@@ -16,6 +16,7 @@ import {
 import { decodeEvent, type TalosEvent } from "../events";
 import type { CallOptions, NodeTarget, StreamOptions, TalosTransport } from "../transport";
 
+import { readTarGzEntry } from "./archive";
 import { mapNumbers, num } from "./int64";
 
 /**
@@ -304,4 +305,35 @@ function toServiceInfo(s: GenServiceInfo): ServiceInfo {
 
 function toEtcdMember(m: GenEtcdMember): EtcdMember {
   return { id: m.id, hostname: m.hostname, peerUrls: m.peerUrls, clientUrls: m.clientUrls, isLearner: m.isLearner };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kubeconfig (a server stream of one tar.gz)
+// ---------------------------------------------------------------------------------------------
+
+/** An admin kubeconfig is a few kilobytes (three PEM blocks); anything near this is not one. */
+export const MAX_KUBECONFIG_BYTES = 256 * 1024;
+
+/**
+ * `MachineService.Kubeconfig` (os:admin, control planes only): Talos generates an admin
+ * kubeconfig and sends it as a tar.gz holding one file, `kubeconfig` (machined's server wraps it
+ * "to match Copy protocol"), in `common.Data` chunks. Returns the kubeconfig YAML.
+ * @throws AppError forbidden without os:admin, unsupported on a worker (Talos answers so), internal for a bad archive.
+ */
+export async function kubeconfig(t: TalosTransport, node: NodeTarget, opts?: CallOptions): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const where = node ?? t.endpoint.host;
+  for await (const d of t.stream(MachineServiceService.kubeconfig, {}, node, { signal: opts?.signal, timeoutMs: opts?.timeoutMs ?? t.timeouts.read })) {
+    // Through apid a node's failure arrives in the message metadata rather than as a status.
+    if (d.metadata?.error) throw new AppError("internal", `Kubeconfig: ${d.metadata.error}`, { node: where });
+    size += d.bytes.length;
+    if (size > MAX_KUBECONFIG_BYTES) throw new AppError("internal", `Kubeconfig: the archive is larger than ${MAX_KUBECONFIG_BYTES} bytes`, { node: where });
+    chunks.push(d.bytes);
+  }
+  // The stream ends quietly when aborted: a cut archive must not be read as a whole one.
+  opts?.signal?.throwIfAborted();
+  const file = await readTarGzEntry(Buffer.concat(chunks), "kubeconfig", MAX_KUBECONFIG_BYTES, where);
+  if (!file) throw new AppError("internal", "Kubeconfig: the archive from the node holds no kubeconfig", { node: where });
+  return file.toString("utf8");
 }

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+
+import { clusterStatusFrom, minorOf, readClusterStatus, unavailableStatus } from "./status";
+import type { KubeNode, KubePod, KubernetesAccessProvider } from "./types";
+
+const node = (name: string, ip: string, o: Partial<KubeNode> = {}): KubeNode => ({
+  name,
+  internalIPs: [ip],
+  unschedulable: false,
+  annotations: {},
+  ready: true,
+  readyReason: null,
+  kubeletVersion: "v1.34.1",
+  ...o,
+});
+const pod = (name: string, nodeName: string, phase = "Running"): KubePod => ({ namespace: "default", name, nodeName, phase, ownerKind: "ReplicaSet", mirror: false, labels: {}, images: [], ready: true });
+const NOW = new Date("2026-01-01T00:00:00Z");
+
+describe("clusterStatusFrom", () => {
+  it("matches Talos nodes by hostname, else by address; counts running and pending pods; reports versions and skew", () => {
+    const s = clusterStatusFrom(
+      {
+        version: "v1.34.1",
+        source: "talos",
+        nodes: [
+          node("cp-1", "10.0.0.1"),
+          node("custom-name", "10.0.0.2", { kubeletVersion: "v1.32.3", unschedulable: true, annotations: { "minos.dev/cordoned": "x" } }),
+          node("w-2", "10.0.0.3", { ready: false, readyReason: "KubeletNotReady: PLEG is not healthy" }),
+        ],
+        pods: [pod("a", "cp-1"), pod("b", "custom-name", "Pending"), pod("c", "custom-name", "Succeeded"), pod("d", "custom-name")],
+      },
+      [
+        { address: "10.0.0.1", hostname: "cp-1" },
+        { address: "10.0.0.2", hostname: "w-1" },
+        { address: "10.0.0.3", hostname: "w-2" },
+        { address: "10.0.0.9", hostname: "w-9" },
+      ],
+      NOW,
+    );
+    expect(s.cluster).toEqual({ access: "ok", message: null, source: "talos", controlPlaneVersion: "v1.34.1", kubeletVersions: { "v1.34.1": 2, "v1.32.3": 1 }, skew: 2, checkedAt: NOW.toISOString() });
+    expect(s.nodes["10.0.0.1"]).toMatchObject({ nodeName: "cp-1", ready: true, pods: 1, cordonedByMinos: false });
+    expect(s.nodes["10.0.0.2"]).toMatchObject({ nodeName: "custom-name", unschedulable: true, cordonedByMinos: true, pods: 2, kubeletVersion: "v1.32.3" });
+    expect(s.nodes["10.0.0.3"]).toMatchObject({ ready: false, readyReason: "KubeletNotReady: PLEG is not healthy", pods: 0 });
+    expect(s.nodes["10.0.0.9"]).toMatchObject({ nodeName: null, ready: null, pods: null });
+  });
+
+  it("minorOf reads v1.x versions only", () => {
+    expect([minorOf("v1.34.1"), minorOf("1.30"), minorOf("v2.0.0"), minorOf(null)]).toEqual([34, 30, null, null]);
+  });
+});
+
+describe("readClusterStatus", () => {
+  const talosNodes = [{ address: "10.0.0.1", hostname: "cp-1" }];
+
+  it("says why when there is no access, with every node unknown", async () => {
+    const access: KubernetesAccessProvider = { forCluster: async () => ({ ok: false, access: "no-credentials", message: "upload a kubeconfig" }) };
+    const s = await readClusterStatus(access, "c", talosNodes, { timeoutMs: 100, now: () => NOW });
+    expect(s).toEqual(unavailableStatus("no-credentials", "upload a kubeconfig", null, talosNodes, NOW));
+    expect(s.nodes["10.0.0.1"]!.ready).toBeNull();
+  });
+
+  it("turns a failing API into an unreachable status instead of throwing", async () => {
+    const fail = () => Promise.reject(new Error("connect ECONNREFUSED"));
+    const api = { serverVersion: fail, listNodes: fail, listPods: fail } as unknown as import("./types").KubeApi;
+    const access: KubernetesAccessProvider = { forCluster: async () => ({ ok: true, api, source: "upload" }) };
+    const s = await readClusterStatus(access, "c", talosNodes, { timeoutMs: 100, now: () => NOW });
+    expect(s.cluster).toMatchObject({ access: "unreachable", message: "connect ECONNREFUSED", source: "upload" });
+  });
+});
