@@ -76,7 +76,7 @@ describe("node actions and kubeconfig calls", () => {
   });
 
   it("turns a halted drain's 409 into the blocking pods", async () => {
-    fetchMock.mockResolvedValueOnce(answer(409, { error: { code: "conflict", message: "The drain of worker-2 is blocked", details: blocked } }));
+    fetchMock.mockResolvedValueOnce(answer(409, { error: { code: "drain_blocked", message: "The drain of worker-2 halted after 30 s", details: blocked } }));
     const error = await drainNode("10.5.0.5@sim-1", { timeoutSeconds: 30 }).catch((e: unknown) => e);
     expect(blockedDrain(error)).toEqual({ blocking: blocked.blocking, evicted: ["default/web-1"] });
   });
@@ -84,7 +84,7 @@ describe("node actions and kubeconfig calls", () => {
 
 describe("blockedDrain", () => {
   it("reads details that carry only the blocking pods", () => {
-    const e = new ApiError(409, "conflict", "blocked", { blocking: blocked.blocking });
+    const e = new ApiError(409, "drain_blocked", "blocked", { blocking: blocked.blocking });
     expect(blockedDrain(e)).toEqual({ blocking: blocked.blocking, evicted: [] });
   });
 
