@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 
-import { SimControl, type SimNode } from "./pages/fleet";
+import { NodesPage, OverviewPage, SimControl, type SimNode } from "./pages/fleet";
 import { KubeNodePage, SimKubernetes } from "./pages/kubernetes";
 
 /*
@@ -110,4 +110,33 @@ test("a drain held by a PodDisruptionBudget names the pod and the PDB; force goe
   // The halted drain's 409 is the one answer the browser reports (as a console error too); nothing else failed.
   expect(node.failedRequests).toEqual([expect.stringMatching(/\/drain HTTP 409$/)]);
   expect(node.consoleErrors).toEqual([expect.stringMatching(/status of 409 \(Conflict\)$/)]);
+});
+
+test("the overview and the nodes table show Kubernetes live: a kubelet not ready, found by the Not ready filter", async ({ page }) => {
+  test.setTimeout(90_000);
+  const worker = (await workers())[2]!;
+  const overview = new OverviewPage(page);
+  await overview.open();
+  const kubernetes = overview.cluster(CLUSTER).getByRole("group", { name: `Kubernetes of ${CLUSTER}` });
+  await expect(kubernetes).toContainText(/Kubernetes\s*v1\.\d+\.\d+/);
+  await expect(kubernetes).toContainText("no version skew");
+
+  await kube.setFault(worker.hostname, "kubelet-not-ready");
+  const notReady = kubernetes.getByRole("link", { name: "1 node not Ready in Kubernetes" });
+  await expect(notReady).toBeVisible({ timeout: 30_000 });
+  await notReady.click();
+  await expect(page).toHaveURL(/\/nodes\?cluster=sim-1&k8s=not_ready$/);
+
+  const nodes = new NodesPage(page);
+  await expect(page.getByRole("combobox", { name: "Kubernetes", exact: true })).toHaveValue("not_ready");
+  await expect(nodes.rows()).toHaveCount(1);
+  const row = nodes.row(worker.hostname);
+  await expect(row.getByText("Not ready", { exact: true }).last()).toBeVisible();
+  await expect(nodes.columnHeader("Kubelet")).toBeVisible();
+
+  // Live: the kubelet recovers and the filtered table empties without a reload.
+  await sim.clearFaults();
+  await expect(page.getByText("No node matches these filters")).toBeVisible({ timeout: 30_000 });
+  expect(nodes.consoleErrors).toEqual([]);
+  expect(nodes.failedRequests).toEqual([]);
 });

@@ -36,9 +36,9 @@ const allColumns: Column[] = [
   { key: "stage", label: "Stage", width: "7rem" },
   { key: "version", label: "Talos", width: "5.5rem" },
   // Kubernetes next to Talos's own state: the columns a drain or an upgrade is watched by.
-  { key: "kubeReady", label: "K8s", width: "7.5rem", kube: true },
+  { key: "kubeReady", label: "K8s", width: "8rem", kube: true },
   { key: "kubelet", label: "Kubelet", width: "6rem", kube: true },
-  { key: "cordoned", label: "Cordoned", width: "7.5rem", kube: true },
+  { key: "cordoned", label: "Cordoned", width: "8rem", kube: true },
   { key: "pods", label: "Pods", width: "4.5rem", kube: true },
   { key: "memory", label: "Free mem", width: "6rem" },
   { key: "load", label: "Load", width: "4.5rem" },
