@@ -11,7 +11,7 @@ import { chromium } from "@playwright/test";
 
 import { findChromium } from "../e2e/chromium";
 
-const pages = ["/", "/nodes", "/config", "/upgrades", "/certificates", "/audit", "/no/such/page"];
+const pages = ["/", "/nodes", "/clusters", "/config", "/upgrades", "/certificates", "/audit", "/no/such/page"];
 
 async function main() {
   const base = process.argv[2] ?? "http://127.0.0.1:3000";
@@ -24,10 +24,15 @@ async function main() {
   for (const colorScheme of ["light", "dark"] as const) {
     const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 800 }, storageState: process.env.STORAGE_STATE });
     const page = await context.newPage();
-    for (const p of pages) {
+    // A worker's page too (its address differs per fleet): the first worker the API lists.
+    const listed = await context.request.get(new URL("/api/nodes", base).href).then((r) => (r.ok() ? r.json() : { nodes: [] }));
+    const worker = (listed as { nodes: { id: string; role: string; hostname: string | null }[] }).nodes
+      .filter((n) => n.role === "worker")
+      .sort((a, b) => (a.hostname ?? a.id).localeCompare(b.hostname ?? b.id))[0];
+    for (const p of worker ? [...pages, `/nodes/${encodeURIComponent(worker.id)}`] : pages) {
       await page.goto(new URL(p, base).href, { waitUntil: "networkidle" });
-      const name = `${p === "/" ? "overview" : p.slice(1).replace(/\//g, "-")}-${colorScheme}.png`;
-      await page.screenshot({ path: path.join(out, name) });
+      const name = `${p === "/" ? "overview" : decodeURIComponent(p.slice(1)).replace(/[/@]/g, "-")}-${colorScheme}.png`;
+      await page.screenshot({ path: path.join(out, name), fullPage: process.env.FULL_PAGE === "1" });
       console.log(path.join(out, name));
     }
     await context.close();

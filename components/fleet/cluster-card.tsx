@@ -3,6 +3,7 @@ import Link from "next/link";
 
 import { compareVersions } from "@/components/fleet/node-filters";
 import { ClusterStatusBadge, QuorumBadge } from "@/components/fleet/cluster-health-badge";
+import { ClusterKubernetesSummary } from "@/components/kubernetes/cluster-kubernetes";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { Meter } from "@/components/ui/meter";
@@ -12,8 +13,14 @@ function plural(n: number, one: string, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** One cluster at a glance: node health bar, etcd quorum, versions in use, upgrade in flight. */
-export function ClusterCard({ cluster }: { cluster: ClusterHealth }) {
+/** Per cluster, from its nodes' Kubernetes status: how many are not Ready and how many cordoned. */
+export interface ClusterKubeCounts {
+  notReady: number;
+  cordoned: number;
+}
+
+/** One cluster at a glance: node health bar, etcd quorum, versions in use, upgrade in flight, Kubernetes. */
+export function ClusterCard({ cluster, kubeCounts }: { cluster: ClusterHealth; kubeCounts?: ClusterKubeCounts }) {
   const { total, healthy, unreachable } = cluster.nodes;
   const unwell = Math.max(0, total - healthy - unreachable);
   const versions = Object.entries(cluster.versions).sort(([a], [b]) => compareVersions(a, b));
@@ -105,6 +112,12 @@ export function ClusterCard({ cluster }: { cluster: ClusterHealth }) {
             )}
           </div>
         </div>
+
+        {cluster.kubernetes ? (
+          <div className="border-t border-border pt-3">
+            <ClusterKubernetesSummary cluster={cluster.name} kubernetes={cluster.kubernetes} notReady={kubeCounts?.notReady ?? 0} cordoned={kubeCounts?.cordoned ?? 0} />
+          </div>
+        ) : null}
       </div>
     </Card>
   );

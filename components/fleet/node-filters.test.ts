@@ -187,3 +187,45 @@ describe("fleetHeadline", () => {
     expect(fleetHeadline(nodes, clusters)).toMatchObject({ tone, title });
   });
 });
+
+describe("Kubernetes filters and columns", () => {
+  const kube = (over: Partial<NonNullable<NodeSummary["kubernetes"]>> = {}): NonNullable<NodeSummary["kubernetes"]> => ({
+    nodeName: "n",
+    ready: true,
+    readyReason: null,
+    kubeletVersion: "v1.34.1",
+    unschedulable: false,
+    cordonedByMinos: false,
+    pods: 5,
+    ...over,
+  });
+  const ready = node({ address: "10.0.2.1", hostname: "k-ready", kubernetes: kube({ pods: 12 }) });
+  const notReadyK = node({ address: "10.0.2.2", hostname: "k-notready", kubernetes: kube({ ready: false, readyReason: "KubeletNotReady: PLEG is not healthy", kubeletVersion: "v1.33.4", pods: 2 }) });
+  const unknownK = node({ address: "10.0.2.3", hostname: "k-unknown", kubernetes: kube({ ready: null, kubeletVersion: null, unschedulable: null, pods: null }) });
+  const cordoned = node({ address: "10.0.2.4", hostname: "k-cordoned", kubernetes: kube({ unschedulable: true, cordonedByMinos: true, kubeletVersion: "v1.34.0", pods: 3 }) });
+  const untracked = node({ address: "10.0.2.5", hostname: "k-untracked" });
+  const kubeNodes = [ready, notReadyK, unknownK, cordoned, untracked];
+
+  it.each<[string, Partial<NodeFilters>, string[]]>([
+    // Not ready means "Kubernetes does not say Ready": false or unknown, never a node with no status at all.
+    ["not ready", { kube: "not_ready" }, [notReadyK.id, unknownK.id]],
+    ["cordoned", { kube: "cordoned" }, [cordoned.id]],
+    ["combined with role", { kube: "cordoned", role: "controlplane" }, []],
+  ])("filters %s", (_, over, expected) => {
+    expect(ids(filterNodes(kubeNodes, f(over)))).toEqual(expected);
+  });
+
+  it("round-trips the Kubernetes filter through the URL as k8s=", () => {
+    const params = writeNodeFilters(f({ kube: "cordoned", sort: "pods", dir: "desc" }));
+    expect(params.toString()).toBe("k8s=cordoned&sort=pods&dir=desc");
+    expect(parseNodeFilters(params)).toEqual(f({ kube: "cordoned", sort: "pods", dir: "desc" }));
+    expect(parseNodeFilters(new URLSearchParams("k8s=sleepy")).kube).toBeNull();
+  });
+
+  it("sorts by Ready worst first, kubelet version, cordoned first and pods, unknowns last", () => {
+    expect(ids(sortNodes(kubeNodes, "kubeReady", "asc"))).toEqual([notReadyK.id, unknownK.id, cordoned.id, ready.id, untracked.id]);
+    expect(sortNodes(kubeNodes, "kubelet", "asc").map((n) => n.kubernetes?.kubeletVersion ?? null)).toEqual(["v1.33.4", "v1.34.0", "v1.34.1", null, null]);
+    expect(ids(sortNodes(kubeNodes, "cordoned", "asc")).slice(0, 1)).toEqual([cordoned.id]);
+    expect(sortNodes(kubeNodes, "pods", "desc").map((n) => n.kubernetes?.pods ?? null)).toEqual([12, 3, 2, null, null]);
+  });
+});

@@ -1,13 +1,18 @@
 import type { SortDirection } from "@/components/ui/table";
+import { kubeReadyRank, kubeReadyState } from "@/components/kubernetes/kube-status";
 import { memoryAvailableRatio, nodeName, nodeStatus, statusRank } from "@/components/fleet/node-status";
 import { nodeRoleSchema, nodeStageSchema, problemKindSchema, type NodeRole, type NodeStage, type NodeSummary, type ProblemKind } from "@/lib/schemas/fleet";
 import { compareVersionStrings } from "@/lib/talos/version";
 
-export const sortKeys = ["status", "node", "cluster", "role", "stage", "version", "lastSeen", "memory", "load"] as const;
+export const sortKeys = ["status", "node", "cluster", "role", "stage", "version", "lastSeen", "memory", "load", "kubeReady", "kubelet", "cordoned", "pods"] as const;
 export type SortKey = (typeof sortKeys)[number];
 
 /** `any`: at least one problem; `none`: no problem; else a problem kind. */
 export type ProblemFilter = ProblemKind | "any" | "none";
+
+/** Kubernetes's view: nodes whose Ready condition is not True (false or unknown), or cordoned ones. */
+export const kubeFilters = ["not_ready", "cordoned"] as const;
+export type KubeFilter = (typeof kubeFilters)[number];
 
 /** The Nodes table's view, all of it in the URL so a view can be shared as a link. */
 export interface NodeFilters {
@@ -17,11 +22,12 @@ export interface NodeFilters {
   stage: NodeStage | null;
   version: string | null;
   problem: ProblemFilter | null;
+  kube: KubeFilter | null;
   sort: SortKey;
   dir: SortDirection;
 }
 
-export const defaultFilters: NodeFilters = { q: "", cluster: null, role: null, stage: null, version: null, problem: null, sort: "status", dir: "asc" };
+export const defaultFilters: NodeFilters = { q: "", cluster: null, role: null, stage: null, version: null, problem: null, kube: null, sort: "status", dir: "asc" };
 
 type Params = Pick<URLSearchParams, "get">;
 
@@ -38,6 +44,7 @@ export function parseNodeFilters(params: Params): NodeFilters {
     stage: oneOf(nodeStageSchema.options, params.get("stage")),
     version: params.get("version") || null,
     problem: oneOf<ProblemFilter>([...problemKindSchema.options, "any", "none"], params.get("problem")),
+    kube: oneOf(kubeFilters, params.get("k8s")),
     sort: oneOf(sortKeys, params.get("sort")) ?? defaultFilters.sort,
     dir: params.get("dir") === "desc" ? "desc" : "asc",
   };
@@ -56,6 +63,7 @@ export function writeNodeFilters(filters: NodeFilters, base: URLSearchParams = n
   set("stage", filters.stage);
   set("version", filters.version);
   set("problem", filters.problem);
+  set("k8s", filters.kube);
   set("sort", filters.sort, defaultFilters.sort);
   set("dir", filters.dir, defaultFilters.dir);
   return next;
@@ -63,7 +71,14 @@ export function writeNodeFilters(filters: NodeFilters, base: URLSearchParams = n
 
 /** True when anything narrows the list (sorting doesn't). */
 export function isFiltered(f: NodeFilters): boolean {
-  return f.q.trim() !== "" || f.cluster !== null || f.role !== null || f.stage !== null || f.version !== null || f.problem !== null;
+  return f.q.trim() !== "" || f.cluster !== null || f.role !== null || f.stage !== null || f.version !== null || f.problem !== null || f.kube !== null;
+}
+
+function matchesKube(node: NodeSummary, kube: KubeFilter): boolean {
+  const k = node.kubernetes;
+  // A node whose status is not tracked at all is not "not ready": nothing says so.
+  if (kube === "not_ready") return k !== undefined && k.ready !== true;
+  return k?.unschedulable === true;
 }
 
 function matchesProblem(node: NodeSummary, problem: ProblemFilter): boolean {
@@ -81,6 +96,7 @@ export function filterNodes(nodes: readonly NodeSummary[], f: NodeFilters): Node
     if (f.stage !== null && n.stage !== f.stage) return false;
     if (f.version !== null && n.talosVersion !== f.version) return false;
     if (f.problem !== null && !matchesProblem(n, f.problem)) return false;
+    if (f.kube !== null && !matchesKube(n, f.kube)) return false;
     if (terms.length > 0) {
       const haystack = `${n.hostname ?? ""} ${n.address} ${n.cluster} ${n.talosVersion ?? ""}`.toLowerCase();
       if (!terms.every((t) => haystack.includes(t))) return false;
@@ -110,6 +126,11 @@ function compareNullableNumbers(a: number | null, b: number | null): number {
   return a - b;
 }
 
+function cordonRank(n: NodeSummary): number {
+  const u = n.kubernetes?.unschedulable;
+  return u === true ? 0 : u === false ? 1 : 2;
+}
+
 const roleRank: Record<NodeRole, number> = { controlplane: 0, worker: 1, unknown: 2 };
 const stageRank: Record<NodeStage, number> = Object.fromEntries(nodeStageSchema.options.map((s, i) => [s, i])) as Record<NodeStage, number>;
 
@@ -133,6 +154,15 @@ function compareBy(key: SortKey, a: NodeSummary, b: NodeSummary): number {
       return compareNullableNumbers(memoryAvailableRatio(a), memoryAvailableRatio(b));
     case "load":
       return compareNullableNumbers(a.load1, b.load1);
+    case "kubeReady":
+      return kubeReadyRank[kubeReadyState(a.kubernetes)] - kubeReadyRank[kubeReadyState(b.kubernetes)];
+    case "kubelet":
+      return compareVersions(a.kubernetes?.kubeletVersion ?? null, b.kubernetes?.kubeletVersion ?? null);
+    case "cordoned":
+      // Cordoned first when ascending: the column exists to find them.
+      return cordonRank(a) - cordonRank(b);
+    case "pods":
+      return compareNullableNumbers(a.kubernetes?.pods ?? null, b.kubernetes?.pods ?? null);
   }
 }
 
@@ -147,7 +177,11 @@ export function sortNodes(nodes: readonly NodeSummary[], key: SortKey, dir: Sort
     (key === "lastSeen" && n.lastSeen === null) ||
     (key === "version" && n.talosVersion === null) ||
     (key === "memory" && memoryAvailableRatio(n) === null) ||
-    (key === "load" && n.load1 === null);
+    (key === "load" && n.load1 === null) ||
+    (key === "kubelet" && (n.kubernetes?.kubeletVersion ?? null) === null) ||
+    (key === "pods" && (n.kubernetes?.pods ?? null) === null) ||
+    (key === "cordoned" && (n.kubernetes?.unschedulable ?? null) === null) ||
+    (key === "kubeReady" && n.kubernetes === undefined);
   return [...nodes].sort((a, b) => {
     const ua = unknownLast(a);
     const ub = unknownLast(b);

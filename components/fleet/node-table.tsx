@@ -9,6 +9,7 @@ import type { SortKey } from "@/components/fleet/node-filters";
 import { memoryAvailableRatio, stageLabel } from "@/components/fleet/node-status";
 import { RelativeTime } from "@/components/fleet/relative-time";
 import { NodeStatusBadge } from "@/components/fleet/status-badge";
+import { CordonBadge, KubeReadyBadge } from "@/components/kubernetes/kube-badges";
 import { SortableHeaderCell, TableHeaderCell, type SortDirection } from "@/components/ui/table";
 import type { NodeRole, NodeSummary } from "@/lib/schemas/fleet";
 import { cn } from "@/lib/utils/cn";
@@ -23,6 +24,8 @@ interface Column {
   key: SortKey | "problems";
   label: string;
   width: string;
+  /** Kubernetes columns: shown only when the server reports Kubernetes status. */
+  kube?: boolean;
 }
 
 const allColumns: Column[] = [
@@ -32,6 +35,11 @@ const allColumns: Column[] = [
   { key: "role", label: "Role", width: "8rem" },
   { key: "stage", label: "Stage", width: "7rem" },
   { key: "version", label: "Talos", width: "5.5rem" },
+  // Kubernetes next to Talos's own state: the columns a drain or an upgrade is watched by.
+  { key: "kubeReady", label: "K8s", width: "8rem", kube: true },
+  { key: "kubelet", label: "Kubelet", width: "6rem", kube: true },
+  { key: "cordoned", label: "Cordoned", width: "8rem", kube: true },
+  { key: "pods", label: "Pods", width: "4.5rem", kube: true },
   { key: "memory", label: "Free mem", width: "6rem" },
   { key: "load", label: "Load", width: "4.5rem" },
   { key: "lastSeen", label: "Last seen", width: "7.5rem" },
@@ -48,14 +56,16 @@ interface NodeTableProps {
   onSort: (key: SortKey) => void;
   /** False when every row is of one cluster: the column would repeat one name. */
   showCluster?: boolean;
+  /** False when no row carries Kubernetes status (a server that does not track it). */
+  showKubernetes?: boolean;
 }
 
 /**
  * The fleet's nodes as a table that renders only the rows in view (plus a few), so thousands of
  * nodes scroll smoothly. Rows have a fixed height; spacer rows stand in for the ones not rendered.
  */
-export function NodeTable({ nodes, sort, dir, onSort, showCluster = true }: NodeTableProps) {
-  const columns = showCluster ? allColumns : allColumns.filter((c) => c.key !== "cluster");
+export function NodeTable({ nodes, sort, dir, onSort, showCluster = true, showKubernetes = true }: NodeTableProps) {
+  const columns = allColumns.filter((c) => (showCluster || c.key !== "cluster") && (showKubernetes || !c.kube));
   const scrollRef = useRef<HTMLDivElement>(null);
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render on purpose.
   const virtualizer = useVirtualizer({
@@ -106,7 +116,7 @@ export function NodeTable({ nodes, sort, dir, onSort, showCluster = true }: Node
           ) : null}
           {items.map((item) => {
             const node = nodes[item.index]!;
-            return <NodeRow key={item.key} node={node} rowIndex={item.index + 2} showCluster={showCluster} />;
+            return <NodeRow key={item.key} node={node} rowIndex={item.index + 2} showCluster={showCluster} showKubernetes={showKubernetes} />;
           })}
           {paddingBottom > 0 ? (
             <tr aria-hidden style={{ height: paddingBottom }}>
@@ -120,7 +130,8 @@ export function NodeTable({ nodes, sort, dir, onSort, showCluster = true }: Node
 }
 
 // Rows scrolled into view keep their props (the same node object), so scrolling re-renders only the new ones.
-const NodeRow = memo(function NodeRow({ node, rowIndex, showCluster }: { node: NodeSummary; rowIndex: number; showCluster: boolean }) {
+const NodeRow = memo(function NodeRow({ node, rowIndex, showCluster, showKubernetes }: { node: NodeSummary; rowIndex: number; showCluster: boolean; showKubernetes: boolean }) {
+  const k = node.kubernetes;
   const ratio = memoryAvailableRatio(node);
   const href = `/nodes/${encodeURIComponent(node.id)}`;
   return (
@@ -152,6 +163,18 @@ const NodeRow = memo(function NodeRow({ node, rowIndex, showCluster }: { node: N
         )}
       </td>
       <td className="truncate px-4 font-mono text-xs">{node.talosVersion ?? <span className="text-fg-muted">–</span>}</td>
+      {showKubernetes ? (
+        <>
+          <td className="truncate px-4">
+            <KubeReadyBadge kubernetes={k} />
+          </td>
+          <td className="truncate px-4 font-mono text-xs">{k?.kubeletVersion ?? <span className="text-fg-muted">–</span>}</td>
+          <td className="truncate px-4">
+            <CordonBadge kubernetes={k} compact />
+          </td>
+          <td className="truncate px-4 tabular-nums">{k?.pods ?? <span className="text-fg-muted">–</span>}</td>
+        </>
+      ) : null}
       <td
         className="truncate px-4 tabular-nums"
         title={node.memory ? `${formatKb(node.memory.availableKb)} of ${formatKb(node.memory.totalKb)} available` : undefined}

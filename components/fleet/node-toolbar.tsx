@@ -3,7 +3,7 @@
 import { FilterX, Search } from "lucide-react";
 import type { ReactNode } from "react";
 
-import { isFiltered, type NodeFilters, type ProblemFilter } from "@/components/fleet/node-filters";
+import { isFiltered, type KubeFilter, type NodeFilters, type ProblemFilter } from "@/components/fleet/node-filters";
 import { stageLabel } from "@/components/fleet/node-status";
 import { problemKindLabels } from "@/components/fleet/problem-kinds";
 import { Button } from "@/components/ui/button";
@@ -18,6 +18,8 @@ interface NodeToolbarProps {
   onChange: (change: Partial<NodeFilters>) => void;
   onClear: () => void;
   versions: string[];
+  /** The server reports Kubernetes status: offer its filter (kept while one is set, so it can be cleared). */
+  kubernetes?: boolean;
   shown: number;
   total: number;
 }
@@ -35,7 +37,7 @@ function Labelled({ label, children }: { label: string; children: ReactNode }) {
  * Search and filters of the Nodes table (props in, changes out; the page keeps them in the URL).
  * The cluster filter is the header's cluster selector, shared by every page.
  */
-export function NodeToolbar({ filters, search, onSearch, onChange, onClear, versions, shown, total }: NodeToolbarProps) {
+export function NodeToolbar({ filters, search, onSearch, onChange, onClear, versions, kubernetes = false, shown, total }: NodeToolbarProps) {
   const problemOptions: { value: ProblemFilter; label: string }[] = [
     { value: "any", label: "Any problem" },
     { value: "none", label: "No problem" },
@@ -95,6 +97,15 @@ export function NodeToolbar({ filters, search, onSearch, onChange, onClear, vers
           ))}
         </Select>
       </Labelled>
+      {kubernetes || filters.kube !== null ? (
+        <Labelled label="Kubernetes">
+          <Select value={filters.kube ?? ""} onChange={(e) => onChange({ kube: (e.target.value || null) as KubeFilter | null })}>
+            <option value="">Any</option>
+            <option value="not_ready">Not ready</option>
+            <option value="cordoned">Cordoned</option>
+          </Select>
+        </Labelled>
+      ) : null}
       <Button variant="ghost" onClick={onClear} disabled={!isFiltered(filters)}>
         <FilterX aria-hidden className="size-4" />
         Clear filters

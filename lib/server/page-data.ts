@@ -4,6 +4,7 @@ import type { AuditEntry } from "@/lib/schemas/audit";
 import type { ApiToken, Invitation, SessionInfo, User } from "@/lib/schemas/auth";
 import type { CertificatesQuery, CertificatesResponse, NearestExpiry } from "@/lib/schemas/certs";
 import type { ClustersResponse, NodeDetail, NodesResponse } from "@/lib/schemas/fleet";
+import type { KubeconfigInfo } from "@/lib/schemas/kubernetes";
 import type { ManifestResponse } from "@/lib/schemas/manifests";
 import type { UpgradePlan, UpgradePlanSummary } from "@/lib/schemas/upgrades";
 import { listAudit } from "@/lib/server/platform/audit";
@@ -14,6 +15,7 @@ import { getNearestExpiry, listCertificates } from "@/lib/server/certs/service";
 import { getDb } from "@/lib/server/platform/db/db";
 import { listClusters } from "@/lib/server/fleet/clusters";
 import { getNodeDetailOrThrow, listNodes } from "@/lib/server/fleet/service";
+import { getKubeconfigInfo } from "@/lib/server/kubernetes/service";
 import { defaultManifestDeps } from "@/lib/server/manifests/deps";
 import { getManifest } from "@/lib/server/manifests/service";
 import { isAppError } from "@/lib/server/platform/errors";
@@ -28,14 +30,30 @@ import { startKubernetesUpgradeRunner } from "@/lib/server/kubernetes/upgrade/se
  * check cannot read anything (and a test holds every page to calling it first).
  */
 
-export async function pageNodes(grant: PageGrant): Promise<NodesResponse> {
+export async function pageNodes(grant: PageGrant, cluster?: string): Promise<NodesResponse> {
   grantedActor(grant, "viewer");
-  return listNodes();
+  return listNodes(cluster);
 }
 
 export async function pageNodeDetail(grant: PageGrant, id: string): Promise<NodeDetail> {
   grantedActor(grant, "viewer");
   return getNodeDetailOrThrow(id);
+}
+
+/**
+ * Each cluster's kubeconfig info (as GET /api/clusters/:cluster/kubeconfig answers), for those
+ * that answer within `waitMs`: a Kubernetes API that is slow to refuse must not hold the page;
+ * the browser asks again for the others. A failing cluster is left out the same way.
+ */
+export async function pageKubeconfigInfos(grant: PageGrant, clusters: readonly string[], waitMs = 1_500): Promise<KubeconfigInfo[]> {
+  grantedActor(grant, "viewer");
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), waitMs);
+  });
+  const infos = await Promise.all(clusters.map((c) => Promise.race([getKubeconfigInfo(c).catch(() => null), late])));
+  clearTimeout(timer);
+  return infos.filter((i): i is KubeconfigInfo => i !== null);
 }
 
 export async function pageClusters(grant: PageGrant): Promise<ClustersResponse> {

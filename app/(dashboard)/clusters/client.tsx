@@ -9,6 +9,7 @@ import { useControlAccess } from "@/components/auth/use-availability";
 import { ClusterTable } from "@/components/clusters/cluster-table";
 import { UploadForm } from "@/components/clusters/upload-form";
 import { QueryError } from "@/components/fleet/query-error";
+import { KubernetesAccessSection } from "@/components/kubernetes/kubernetes-access";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -49,6 +50,7 @@ export function ClustersClient() {
     onSuccess: (r) => changed(`Removed ${r.removed.join(", ")}. Minos no longer manages ${r.removed.length === 1 ? "it" : "them"}.`),
   });
 
+  const kubeStatus = Object.fromEntries((nodes.data?.clusters ?? []).map((c) => [c.name, c.kubernetes]));
   const nodeCounts = nodes.data ? Object.fromEntries(nodes.data.clusters.map((c) => [c.name, c.nodes.total])) : undefined;
 
   return (
@@ -82,6 +84,18 @@ export function ClustersClient() {
           </Card>
         )}
       </section>
+
+      {clusters.data && clusters.data.clusters.length > 0 ? (
+        <section id="kubernetes-access" aria-labelledby="kubernetes-access-heading" className="space-y-3">
+          <h2 id="kubernetes-access-heading" className="text-base font-semibold">
+            Kubernetes access
+          </h2>
+          <p className="text-sm text-fg-muted">
+            Minos asks a control plane for an admin kubeconfig when the cluster&apos;s talosconfig is os:admin; otherwise upload one to see Kubernetes status and drain nodes.
+          </p>
+          <KubernetesAccessSection clusters={clusters.data.clusters.map((c) => c.name)} status={kubeStatus} manage={manage} />
+        </section>
+      ) : null}
 
       {manage ? (
         <section aria-labelledby="upload-heading" className="space-y-3">

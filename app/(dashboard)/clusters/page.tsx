@@ -5,9 +5,10 @@ import { ClustersClient } from "@/app/(dashboard)/clusters/client";
 import { PageHeader } from "@/components/shell/page-header";
 import { clustersQueryOptions } from "@/lib/client/clusters";
 import { nodesQueryOptions } from "@/lib/client/fleet";
+import { kubeconfigInfoQueryOptions } from "@/lib/client/kubernetes";
 import { makeQueryClient } from "@/lib/client/query-client";
 import { requirePageActor } from "@/lib/server/auth/page";
-import { pageClusters, pageNodes } from "@/lib/server/page-data";
+import { pageClusters, pageKubeconfigInfos, pageNodes } from "@/lib/server/page-data";
 
 export const metadata: Metadata = { title: "Clusters" };
 
@@ -17,6 +18,11 @@ export default async function ClustersPage() {
   const [clusters, nodes] = await Promise.all([pageClusters(grant), pageNodes(grant)]);
   queryClient.setQueryData(clustersQueryOptions.queryKey, clusters);
   queryClient.setQueryData(nodesQueryOptions().queryKey, nodes);
+  const infos = await pageKubeconfigInfos(
+    grant,
+    clusters.clusters.map((c) => c.name),
+  );
+  for (const info of infos) queryClient.setQueryData(kubeconfigInfoQueryOptions(info.cluster).queryKey, info);
   return (
     <>
       <PageHeader

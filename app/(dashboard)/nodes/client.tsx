@@ -63,6 +63,8 @@ export function NodesClient() {
   const visible = useMemo(() => (all ? sortNodes(filterNodes(all, { ...filters, q }), filters.sort, filters.dir) : []), [all, filters, q]);
   const inScope = useMemo(() => (all && filters.cluster ? all.filter((n) => n.cluster === filters.cluster) : (all ?? [])), [all, filters.cluster]);
   const versions = useMemo(() => versionsOf(inScope), [inScope]);
+  // A server that tracks Kubernetes sends `kubernetes` on every node; without it the columns would be all dashes.
+  const kubernetes = useMemo(() => inScope.some((n) => n.kubernetes !== undefined), [inScope]);
   const upgrading = (query.data?.clusters ?? []).filter((c) => c.upgrade !== null && (!filters.cluster || c.name === filters.cluster));
 
   if (query.isPending) {
@@ -93,6 +95,7 @@ export function NodesClient() {
         onChange={change}
         onClear={onClear}
         versions={versions}
+        kubernetes={kubernetes}
         shown={visible.length}
         total={inScope.length}
       />
@@ -115,7 +118,7 @@ export function NodesClient() {
           {inScope.length} {inScope.length === 1 ? "node is" : "nodes are"} hidden by the search or filters.
         </EmptyState>
       ) : (
-        <NodeTable nodes={visible} sort={filters.sort} dir={filters.dir} onSort={onSort} showCluster={new Set(inScope.map((n) => n.cluster)).size > 1} />
+        <NodeTable nodes={visible} sort={filters.sort} dir={filters.dir} onSort={onSort} showCluster={new Set(inScope.map((n) => n.cluster)).size > 1} showKubernetes={kubernetes} />
       )}
     </div>
   );

@@ -16,6 +16,7 @@ import { RelativeTime } from "@/components/fleet/relative-time";
 import { ServiceTable } from "@/components/fleet/service-table";
 import { NodeStatusBadge } from "@/components/fleet/status-badge";
 import { StageTimeline } from "@/components/fleet/stage-timeline";
+import { NodeKubernetesPanel } from "@/components/kubernetes/node-kubernetes-panel";
 import { Card } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { nodeDetailQueryOptions } from "@/lib/client/fleet";
@@ -92,6 +93,12 @@ export function NodeDetailClient({ id, certificates }: { id: string; certificate
               ))}
             </ul>
           </Card>
+        </Section>
+      ) : null}
+
+      {s.kubernetes ? (
+        <Section title="Kubernetes">
+          <NodeKubernetesPanel summary={s} />
         </Section>
       ) : null}
 

@@ -9,12 +9,12 @@ import type { CertResult } from "@/components/fleet/cert-expiry";
 import { PageHeader } from "@/components/shell/page-header";
 import { buttonVariants } from "@/components/ui/button";
 import { parseNodeId } from "@/lib/fleet/node-id";
-import { nodeDetailQueryOptions } from "@/lib/client/fleet";
+import { nodeDetailQueryOptions, nodesQueryOptions } from "@/lib/client/fleet";
 import { makeQueryClient } from "@/lib/client/query-client";
 import type { Certificate } from "@/lib/schemas/certs";
 import { requirePageActor, type PageGrant } from "@/lib/server/auth/page";
 import { isAppError } from "@/lib/server/platform/errors";
-import { pageCertificates, pageNodeDetail } from "@/lib/server/page-data";
+import { pageCertificates, pageNodeDetail, pageNodes } from "@/lib/server/page-data";
 
 export async function generateMetadata({ params }: { params: Promise<{ node: string }> }): Promise<Metadata> {
   await requirePageActor("viewer");
@@ -42,6 +42,8 @@ export default async function NodePage({ params }: { params: Promise<{ node: str
   const queryClient = makeQueryClient();
   queryClient.setQueryData(nodeDetailQueryOptions(id).queryKey, detail);
   const s = detail.summary;
+  // The Kubernetes panel says why Kubernetes cannot be asked from the cluster's roll-up.
+  if (s.kubernetes) queryClient.setQueryData(nodesQueryOptions(s.cluster).queryKey, await pageNodes(grant, s.cluster));
   return (
     <>
       <PageHeader

@@ -1,0 +1,142 @@
+import { expect, test } from "@playwright/test";
+
+import { NodesPage, OverviewPage, SimControl, type SimNode } from "./pages/fleet";
+import { KubeNodePage, SimKubernetes } from "./pages/kubernetes";
+
+/*
+ * Kubernetes on a node's page, against the simulator's Kubernetes API: drain a worker and see
+ * its pods move (the simulator's controllers recreate evicted Deployment pods on other workers),
+ * and a drain held by a PodDisruptionBudget shows the pod and the PDB, then goes through forced.
+ */
+
+test.describe.configure({ mode: "serial" });
+
+const CLUSTER = "sim-1";
+let sim: SimControl;
+let kube: SimKubernetes;
+
+async function workers(): Promise<SimNode[]> {
+  const list = (await sim.nodes()).filter((n) => n.cluster === CLUSTER && n.role === "worker").sort((a, b) => a.hostname.localeCompare(b.hostname, "en", { numeric: true }));
+  expect(list.length, "the simulated fleet has workers").toBeGreaterThan(1);
+  return list;
+}
+
+test.beforeEach(async ({ request }) => {
+  sim = await SimControl.connect(request);
+  kube = new SimKubernetes(request, sim);
+  await sim.clearFaults();
+});
+
+test.afterEach(async () => {
+  await sim.clearFaults();
+});
+
+test("drain a worker from its node page: its pods move to other workers, then uncordon it", async ({ page }) => {
+  test.setTimeout(120_000);
+  // The worker with the most movable pods, so the move is visible.
+  const candidates = await workers();
+  const pods = await kube.pods(CLUSTER);
+  const worker = candidates.map((w) => ({ w, n: SimKubernetes.movable(pods, w.hostname).length })).sort((a, b) => b.n - a.n)[0]!.w;
+  const before = SimKubernetes.movable(pods, worker.hostname);
+  expect(before.length, `${worker.hostname} runs pods a drain moves`).toBeGreaterThan(0);
+  const deploymentPodsBefore = pods.filter((p) => p.ownerKind === "ReplicaSet").length;
+
+  const node = new KubeNodePage(page);
+  await node.open(`${worker.address}@${CLUSTER}`);
+  await expect(node.heading()).toHaveText(worker.hostname);
+  const panel = node.kubernetes;
+  await expect(panel.section()).toBeVisible();
+  await expect(panel.fact("Node name")).toHaveText(worker.hostname);
+  await expect(panel.fact("Ready")).toHaveText("Ready");
+  await expect(panel.fact("Scheduling")).toHaveText("Schedulable");
+  const podsShownBefore = Number(await panel.fact("Pods").innerText());
+  expect(podsShownBefore).toBeGreaterThanOrEqual(before.length);
+
+  await panel.drain(worker.hostname, 60, "halt");
+  const result = panel.result();
+  await expect(result).toContainText(`Drained ${worker.hostname}`, { timeout: 70_000 });
+  await expect(result).toContainText(`${before.length} ${before.length === 1 ? "pod" : "pods"} evicted`);
+  const evicted = result.getByRole("list", { name: "Evicted pods" });
+  for (const p of before) await expect(evicted.getByRole("listitem").filter({ hasText: new RegExp(`^${p.namespace}/${p.name}$`) })).toHaveCount(1);
+  await expect(panel.fact("Scheduling")).toHaveText("Cordoned by Minos");
+
+  // The pods moved: none left on the worker but DaemonSet and static pods, the Deployments whole again elsewhere.
+  await expect
+    .poll(async () => {
+      const now = await kube.pods(CLUSTER);
+      return {
+        left: SimKubernetes.movable(now, worker.hostname).length,
+        deploymentPods: now.filter((p) => p.ownerKind === "ReplicaSet" && p.nodeName !== worker.hostname && p.phase === "Running").length,
+      };
+    }, { timeout: 30_000 })
+    .toEqual({ left: 0, deploymentPods: deploymentPodsBefore });
+  // And the page's pod count follows (live, from the fleet status).
+  await expect(panel.fact("Pods")).toHaveText(String(podsShownBefore - before.length), { timeout: 30_000 });
+
+  await panel.button("Uncordon").click();
+  await expect(panel.fact("Scheduling")).toHaveText("Schedulable");
+  expect(node.consoleErrors).toEqual([]);
+  expect(node.failedRequests).toEqual([]);
+});
+
+test("a drain held by a PodDisruptionBudget names the pod and the PDB; force goes through", async ({ page }) => {
+  test.setTimeout(120_000);
+  const worker = (await workers())[1]!;
+  await kube.setFault(worker.hostname, "pdb-blocks");
+  const pdb = `default/pinned-${worker.hostname}`;
+
+  const node = new KubeNodePage(page);
+  await node.open(`${worker.address}@${CLUSTER}`);
+  const panel = node.kubernetes;
+  await expect(panel.fact("Ready")).toHaveText("Ready");
+  await panel.drain(worker.hostname, 5, "halt");
+  const blocked = panel.blocked();
+  await expect(blocked).toBeVisible({ timeout: 30_000 });
+  await expect(blocked).toContainText(`held by PodDisruptionBudget ${pdb}`);
+  const rows = blocked.getByRole("table", { name: "Blocking pods" }).getByRole("row").filter({ hasText: pdb });
+  await expect(rows).toHaveCount(1);
+  await expect(rows).toContainText("disruption budget");
+  await expect(panel.fact("Scheduling")).toHaveText("Cordoned by Minos");
+
+  await panel.button("Force drain").click();
+  const result = panel.result();
+  await expect(result).toContainText(`Drained ${worker.hostname} by force`, { timeout: 30_000 });
+  await expect(result.getByRole("list", { name: "Deleted pods" })).toContainText(`pinned-${worker.hostname}`);
+  await expect(blocked).toBeHidden();
+  await expect.poll(async () => SimKubernetes.movable(await kube.pods(CLUSTER), worker.hostname).length, { timeout: 30_000 }).toBe(0);
+
+  await panel.button("Uncordon").click();
+  await expect(panel.fact("Scheduling")).toHaveText("Schedulable");
+  // The halted drain's 409 is the one answer the browser reports (as a console error too); nothing else failed.
+  expect(node.failedRequests).toEqual([expect.stringMatching(/\/drain HTTP 409$/)]);
+  expect(node.consoleErrors).toEqual([expect.stringMatching(/status of 409 \(Conflict\)$/)]);
+});
+
+test("the overview and the nodes table show Kubernetes live: a kubelet not ready, found by the Not ready filter", async ({ page }) => {
+  test.setTimeout(90_000);
+  const worker = (await workers())[2]!;
+  const overview = new OverviewPage(page);
+  await overview.open();
+  const kubernetes = overview.cluster(CLUSTER).getByRole("group", { name: `Kubernetes of ${CLUSTER}` });
+  await expect(kubernetes).toContainText(/Kubernetes\s*v1\.\d+\.\d+/);
+  await expect(kubernetes).toContainText("no version skew");
+
+  await kube.setFault(worker.hostname, "kubelet-not-ready");
+  const notReady = kubernetes.getByRole("link", { name: "1 node not Ready in Kubernetes" });
+  await expect(notReady).toBeVisible({ timeout: 30_000 });
+  await notReady.click();
+  await expect(page).toHaveURL(/\/nodes\?cluster=sim-1&k8s=not_ready$/);
+
+  const nodes = new NodesPage(page);
+  await expect(page.getByRole("combobox", { name: "Kubernetes", exact: true })).toHaveValue("not_ready");
+  await expect(nodes.rows()).toHaveCount(1);
+  const row = nodes.row(worker.hostname);
+  await expect(row.getByText("Not ready", { exact: true }).last()).toBeVisible();
+  await expect(nodes.columnHeader("Kubelet")).toBeVisible();
+
+  // Live: the kubelet recovers and the filtered table empties without a reload.
+  await sim.clearFaults();
+  await expect(page.getByText("No node matches these filters")).toBeVisible({ timeout: 30_000 });
+  expect(nodes.consoleErrors).toEqual([]);
+  expect(nodes.failedRequests).toEqual([]);
+});
