@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+
+import { kubeEndpoints } from "./index";
+import { tarGzSingleFile } from "./kubeconfig";
+import { execFileSync } from "node:child_process";
+
+describe("kubeEndpoints", () => {
+  it("default mode: one address per cluster outside the nodes' second octet, port 6443", () => {
+    const nodes = [{ address: "127.0.10.1", port: 50000 }, { address: "127.0.10.2", port: 50000 }];
+    const eps = kubeEndpoints(["sim-1", "sim-2"], nodes, { ports: false, basePort: 50000, firstAddress: "127.0.10.1" });
+    expect([...eps.entries()]).toEqual([
+      ["sim-1", { address: "127.64.10.1", port: 6443 }],
+      ["sim-2", { address: "127.64.10.2", port: 6443 }],
+    ]);
+  });
+
+  it("ports mode: 127.0.0.1, ephemeral with base port 0, else the ports after the nodes'", () => {
+    const nodes = [{ address: "127.0.0.1", port: 50000 }, { address: "127.0.0.1", port: 50001 }];
+    expect(kubeEndpoints(["sim-1"], nodes, { ports: true, basePort: 0, firstAddress: "127.0.10.1" }).get("sim-1")).toEqual({ address: "127.0.0.1", port: 0 });
+    expect([...kubeEndpoints(["sim-1", "sim-2"], nodes, { ports: true, basePort: 50000, firstAddress: "127.0.10.1" }).values()].map((e) => e.port)).toEqual([50002, 50003]);
+    expect(() => kubeEndpoints(["sim-1"], nodes, { ports: true, basePort: 65534, firstAddress: "127.0.10.1" })).toThrow(/out of range/);
+  });
+
+  it("refuses an address a node has", () => {
+    const nodes = [{ address: "127.64.10.1", port: 6443 }];
+    expect(() => kubeEndpoints(["sim-1"], nodes, { ports: false, basePort: 6443, firstAddress: "127.0.10.1" })).toThrow(/collides with a node/);
+  });
+});
+
+describe("tarGzSingleFile", () => {
+  it("writes a tar.gz the system tar reads back, with the name, mode and content", () => {
+    const content = Buffer.from("apiVersion: v1\n".repeat(100));
+    const tgz = tarGzSingleFile("kubeconfig", content, 0o600, new Date("2026-01-02T03:04:05Z"));
+    expect(execFileSync("tar", ["-xzO", "kubeconfig"], { input: tgz })).toEqual(content);
+    const listing = execFileSync("tar", ["-tvzf", "-"], { input: tgz }).toString();
+    expect(listing).toMatch(/^-rw------- .* 1500 2026-01-02 \d\d:04 kubeconfig\n$/);
+  });
+});
