@@ -394,7 +394,8 @@ export class Controllers {
 
   /** PDB status as the disruption controller computes it. */
   pdbStatus(b: Readonly<Pdb>): Pdb["status"] {
-    const pods = (this.store.peekAll("pods", b.metadata.namespace) as Pod[]).filter((p) => !p.metadata.deletionTimestamp && matchesLabelSelector(b.spec.selector, p.metadata.labels));
+    // policy/v1: a PDB without a selector covers no pod (an empty one covers the namespace).
+    const pods = b.spec.selector === undefined ? [] : (this.store.peekAll("pods", b.metadata.namespace) as Pod[]).filter((p) => !p.metadata.deletionTimestamp && matchesLabelSelector(b.spec.selector, p.metadata.labels));
     const healthy = pods.filter((p) => podReady(p)).length;
     // Expected pods: the scale of the pods' controllers (a Deployment's replicas), else the pod count.
     const owners = new Map<string, number>();
