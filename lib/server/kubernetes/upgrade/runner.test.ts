@@ -177,6 +177,22 @@ describe("KubernetesUpgradeRunner", () => {
     await expect(r.control(created.id, "resume")).rejects.toMatchObject({ code: "conflict" });
   });
 
+  it("refuses to start without Kubernetes, saying why; and a step waits through a Kubernetes outage", async () => {
+    const db = await testDb();
+    const cluster = smallCluster("1.33.4");
+    cluster.kubeDown = true;
+    const r = runner(db, cluster);
+    await expect(r.create(req("1.34.1"))).rejects.toMatchObject({ code: "conflict", message: "The Kubernetes upgrade was refused: Kubernetes cannot be asked: the API server did not answer" });
+    cluster.kubeDown = false;
+    const created = await r.create(req("1.34.1", { prePullImages: false }));
+    // The API goes away once the first config is applied, and comes back: the step only waits.
+    for (let i = 0; i < 400 && (await r.getOrThrow(created.id)).steps[0]!.state !== "waiting"; i++) await new Promise((res) => setTimeout(res, 5));
+    cluster.kubeDown = true;
+    await expect.poll(async () => (await r.getOrThrow(created.id)).steps[0]!.messages.map((m) => m.text), { timeout: 5000 }).toContain("waiting: Kubernetes cannot be asked: the API server did not answer");
+    cluster.kubeDown = false;
+    expect((await settle(r, created.id)).state).toBe("succeeded");
+  });
+
   it("allows one live upgrade per cluster", async () => {
     const db = await testDb();
     const cluster = smallCluster("1.33.4");
