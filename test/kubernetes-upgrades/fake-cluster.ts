@@ -108,6 +108,9 @@ export class FakeCluster {
         self.calls.push(`pull ${self.node(a).hostname} ${o.containerd} ${o.image}`);
         yield { type: "done" as const, name: o.image };
       },
+      imagePullLegacy: async (a: string, o: { image: string; containerd: string }) => {
+        self.calls.push(`pull-legacy ${self.node(a).hostname} ${o.containerd} ${o.image}`);
+      },
       cosiList: async (a: string, ns: string, type: string) => {
         self.calls.push(`cosiList ${self.node(a).hostname} ${ns} ${type}`);
         const proxy = self.configImage(self.node(a), "kube-proxy");

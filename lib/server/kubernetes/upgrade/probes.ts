@@ -11,7 +11,7 @@ import { componentExtraArgs, configImage } from "./config-patch";
 import { type KubeNodeFacts, lowestVersion } from "./plan";
 
 /** The Talos calls a Kubernetes upgrade makes; `TalosClient` fits, tests may pass a fake. */
-export type KubeUpgradeTalos = Pick<TalosClient, "version" | "hostname" | "services" | "machineConfig" | "applyConfiguration" | "imagePull" | "cosiList">;
+export type KubeUpgradeTalos = Pick<TalosClient, "version" | "hostname" | "services" | "machineConfig" | "applyConfiguration" | "imagePull" | "imagePullLegacy" | "cosiList">;
 
 /**
  * What a Kubernetes upgrade needs beyond the narrow KubeApi of lib/server/kubernetes/types.ts:

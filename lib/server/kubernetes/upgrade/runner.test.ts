@@ -105,6 +105,18 @@ describe("KubernetesUpgradeRunner", () => {
     expect(audit.map((a) => `${a.action} ${a.actor} ${a.result}`)).toEqual(["kubernetes-upgrade.start user:ada ok", "kubernetes-upgrade.succeeded system ok"]);
   });
 
+  it("pre-pulls through the legacy MachineService/ImagePull on nodes before 1.13", async () => {
+    const db = await testDb();
+    const cluster = smallCluster("1.33.4");
+    cluster.nodes[2]!.talosVersion = "v1.12.4";
+    const r = runner(db, cluster);
+    const plan = await settle(r, (await r.create(req("1.34.1"))).id);
+    expect(plan.state).toBe("succeeded");
+    expect(cluster.calls.filter((c) => c.startsWith("pull-legacy "))).toEqual(["pull-legacy w-1 system ghcr.io/siderolabs/kubelet:v1.34.1"]);
+    expect(cluster.calls.filter((c) => c.startsWith("pull cp-1 "))).toHaveLength(4);
+    expect(plan.manifestsSync).toBe("legacy");
+  });
+
   it("refuses an unsupported jump and a target a node's Talos cannot run, with the reason, and audits the refusal", async () => {
     const db = await testDb();
     const r = runner(db, smallCluster("1.33.4", "v1.11.3"));

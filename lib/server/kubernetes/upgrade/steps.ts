@@ -3,7 +3,7 @@ import "server-only";
 import { parse as parseYaml } from "yaml";
 
 import type { KubernetesUpgradePlan, KubernetesUpgradeStep, KubernetesUpgradeStepState } from "@/lib/schemas/kubernetes-upgrades";
-import { errorText, waitUntil, type Verdict } from "@/lib/server/jobs";
+import { codeOf, errorText, waitUntil, type Verdict } from "@/lib/server/jobs";
 import type { Drive, PlanDrives } from "@/lib/server/upgrades/drives";
 import { isLeaseLost } from "@/lib/server/upgrades/drives";
 import { MANIFEST_RESOURCE, MANIFESTS_FIELD_MANAGER, STATIC_POD_COMPONENTS, supportsImageService, type KubernetesComponent } from "@/lib/talos/kubernetes";
@@ -78,14 +78,23 @@ export class StepRunner {
 
       if (row.kind === "pre-pull") {
         const version = (await client.version(row.address!, opts)).tag;
-        if (!supportsImageService(version)) {
-          // upgrade-k8s skips nodes whose ImagePull is Unimplemented; the legacy call is not in Minos's client.
-          await this.setStep(drive, plan, step, { state: "done", finished: true, message: `Talos ${version} has no ImageService/Pull: not pre-pulled (the node pulls each image when its component restarts)` });
-          return;
-        }
+        const legacy = !supportsImageService(version);
         for (const image of row.images) {
+          // upgrade-k8s: control-plane images into CRI's namespace, the kubelet (a system container) into system's.
           const containerd = image.includes("/kubelet:") ? ("system" as const) : ("cri" as const);
-          for await (const ev of client.imagePull(row.address!, { image, containerd, signal })) if (ev.type === "done") await note(`pulled ${image}`);
+          if (legacy) {
+            // Before 1.13 only the legacy MachineService/ImagePull exists; a node without it (Unimplemented) is skipped, as upgrade-k8s does.
+            try {
+              await client.imagePullLegacy(row.address!, { image, containerd, signal, timeoutMs: 10 * 60_000 });
+              await note(`pulled ${image} (MachineService/ImagePull)`);
+            } catch (e) {
+              if (codeOf(e) !== "unsupported") throw e;
+              await note(`${row.hostname ?? row.address}: ImagePull is not implemented, skipping`);
+              break;
+            }
+          } else {
+            for await (const ev of client.imagePull(row.address!, { image, containerd, signal })) if (ev.type === "done") await note(`pulled ${image}`);
+          }
           if (signal.aborted) return;
         }
         await this.setStep(drive, plan, step, { state: "done", finished: true, message: `pre-pulled ${row.images.length} image${row.images.length === 1 ? "" : "s"}` });
