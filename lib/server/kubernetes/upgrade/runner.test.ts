@@ -156,6 +156,12 @@ describe("KubernetesUpgradeRunner", () => {
     for (let i = 0; i < 400 && (await a.getOrThrow(created.id)).steps[0]!.state !== "waiting"; i++) await new Promise((res) => setTimeout(res, 5));
     const paused = await a.control(created.id, "pause", "user:ada");
     expect(paused.state).toBe("paused");
+    // Another replica looking for plans leaves it alone while "a" holds its lease.
+    const early = runner(db, cluster, { owner: "c" });
+    await early.scan();
+    expect(early.driving()).toEqual([]);
+    expect(a.driving()).toEqual([created.id]);
+    await early.stop();
     // The runner stops (a restart) while the first step waits; another one takes the plan over.
     await a.stop();
     expect((await a.getOrThrow(created.id)).steps[0]!.state).toBe("waiting");
