@@ -96,6 +96,10 @@ describe("KubernetesUpgradeRunner", () => {
     // The manifests: read from the first control plane, applied server-side as "talos", the ServiceAccount before the DaemonSet.
     expect(cluster.applied.map((a) => `${a.fieldManager} ${a.object.kind as string}`)).toEqual(["talos ServiceAccount", "talos DaemonSet"]);
     expect(JSON.stringify(cluster.applied[1]!.object)).toContain("registry.k8s.io/kube-proxy:v1.34.1");
+    // …and waited for kube-proxy to roll out before calling the upgrade done.
+    const sync = plan.steps.at(-1)!.messages.map((m) => m.text);
+    expect(sync).toContain("waiting: DaemonSet kube-system/kube-proxy: 1 of 3 pods updated");
+    expect(sync.at(-1)).toBe("2 bootstrap manifest objects synced by server-side apply: 2 configured, and reconciled");
     // The waits are in the steps' messages, and the manifest got its new version.
     expect(plan.steps.find((s) => s.kind === "kube-apiserver")!.messages.map((m) => m.text)).toContain("waiting: kube-apiserver-cp-1: pod is not ready, waiting");
     expect(manifests).toEqual([`c 1.34.1 ${plan.id}`]);

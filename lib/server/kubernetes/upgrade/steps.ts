@@ -11,6 +11,7 @@ import type { Clock } from "@/lib/utils/clock";
 
 import { withComponentImage } from "./config-patch";
 import { assertStepTransition } from "./machine";
+import { reconciled } from "./reconcile";
 import { type KubeUpgradeAccess, type KubeUpgradeTalos, podApp } from "./probes";
 import { KubernetesUpgradeRepository, type StepPatch } from "./repository";
 
@@ -225,9 +226,33 @@ export class StepRunner {
       counts[outcome] = (counts[outcome] ?? 0) + 1;
       if (outcome !== "unchanged") await note(`${o.kind as string} ${meta.namespace ? `${meta.namespace}/` : ""}${meta.name ?? "?"}: ${outcome}`);
     }
+    // upgrade-k8s waits for what it applied to be reconciled (kube-proxy rolled out on every node) before it calls the upgrade done.
+    let noted: Promise<void> = Promise.resolve();
+    const verdict = await waitUntil({
+      clock: this.ctx.clock,
+      pollMs: this.ctx.pollMs,
+      deadline: this.ctx.clock.now() + plan.options.stepTimeoutSeconds * 1000,
+      signal,
+      check: async () => {
+        for (const o of objects) {
+          const live = await access.objects.read(o, { timeoutMs: this.ctx.readTimeoutMs, signal }).catch((e: unknown) => ({ kind: "?", error: errorText(e) }));
+          if (live === null) return { ok: false, reason: `${o.kind as string} ${String((o.metadata as { name?: string } | undefined)?.name)} is gone` };
+          if ("error" in live) return { ok: false, reason: String(live.error) };
+          const r = reconciled(live);
+          if (!r.ok) return r;
+        }
+        return { ok: true };
+      },
+      onWaiting: (reason) => {
+        noted = noted.then(() => note(`waiting: ${reason}`));
+      },
+    });
+    await noted;
+    if (signal.aborted) return "stopped";
+    if (!verdict.ok) throw new Error(`the bootstrap manifests were not reconciled within ${plan.options.stepTimeoutSeconds} s: ${verdict.reason}`);
     const how = plan.manifestsSync === "server-side-apply" ? "server-side apply" : "server-side apply (some nodes run Talos < 1.13, where upgrade-k8s would use its legacy sync)";
     const summary = Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(", ");
-    return `${objects.length} bootstrap manifest object${objects.length === 1 ? "" : "s"} synced by ${how}${summary ? `: ${summary}` : ""}`;
+    return `${objects.length} bootstrap manifest object${objects.length === 1 ? "" : "s"} synced by ${how}${summary ? `: ${summary}` : ""}, and reconciled`;
   }
 }
 
