@@ -19,6 +19,9 @@ describe("features by Talos version", () => {
 
   it("Kubernetes ranges and defaults follow the Talos minor", () => {
     expect(kubernetesRange("v1.14.0")).toEqual({ minMinor: 32, maxMinor: 37 });
+    // Talos's table, not the shift, where the shift was not the rule (1.2 ran 1.23–1.25).
+    expect(kubernetesRange("v1.2.8")).toEqual({ minMinor: 23, maxMinor: 25 });
+    expect(kubernetesRange("v1.16.0")).toEqual({ minMinor: 34, maxMinor: 39 });
     expect(defaultKubernetesVersion("v1.13.9")).toBe("1.36.3");
     expect(defaultKubernetesVersion("v1.16.0")).toBe("1.39.0");
     expect(() => kubernetesRange("latest")).toThrow(/not a Talos version/);

@@ -4,6 +4,7 @@
  * and which choices to offer; the simulator decides with the same ones how to behave, so the two
  * cannot drift apart. Pure and isomorphic.
  */
+import { TALOS_KUBERNETES_SUPPORT } from "./kubernetes";
 import { atLeastMinor, mustParseTalosVersion } from "./version";
 
 /** LifecycleService and ImageService exist from 1.13. */
@@ -23,12 +24,15 @@ export const rebootModeRemoved = (version: string) => atLeastMinor(version, 1, 1
 export const yamlSpecIsScalar = (version: string) => atLeastMinor(version, 1, 12);
 
 /**
- * Supported Kubernetes minors: 1.12 → 1.30–1.35, 1.13 → 1.31–1.36, 1.14 → 1.32–1.37,
- * 1.15 → 1.33–1.38 (six minors, shifting by one per Talos minor; `Minimum/MaximumKubernetesVersion`
- * in pkg/machinery/compatibility/talosNNN). Throws when `version` is not a version.
+ * Supported Kubernetes minors of a Talos version: Talos's own table (`TALOS_KUBERNETES_SUPPORT`
+ * in ./kubernetes, from pkg/machinery/compatibility/talosNNN) where it has the minor, else six
+ * minors shifting by one per Talos minor, as the table does from 1.12 on. Throws when `version`
+ * is not a version.
  */
 export function kubernetesRange(version: string): { minMinor: number; maxMinor: number } {
   const v = mustParseTalosVersion(version);
+  const known = TALOS_KUBERNETES_SUPPORT[`${v.major}.${v.minor}`];
+  if (known) return { minMinor: Number(known.min.split(".")[1]), maxMinor: Number(known.max.split(".")[1]) };
   return { minMinor: v.minor + 18, maxMinor: v.minor + 23 };
 }
 

@@ -54,6 +54,9 @@ export class FakeCluster {
   /** Looks a restarted component stays not Ready. */
   restartLooks = 2;
   kubeDown = false;
+  /** Looks at an applied DaemonSet until every node runs the new template. */
+  rolloutLooks = 2;
+  private rollingFor = 0;
   private readonly running = new Map<string, Running>();
 
   constructor(readonly nodes: FakeNode[]) {
@@ -108,6 +111,9 @@ export class FakeCluster {
         self.calls.push(`pull ${self.node(a).hostname} ${o.containerd} ${o.image}`);
         yield { type: "done" as const, name: o.image };
       },
+      imagePullLegacy: async (a: string, o: { image: string; containerd: string }) => {
+        self.calls.push(`pull-legacy ${self.node(a).hostname} ${o.containerd} ${o.image}`);
+      },
       cosiList: async (a: string, ns: string, type: string) => {
         self.calls.push(`cosiList ${self.node(a).hostname} ${ns} ${type}`);
         const proxy = self.configImage(self.node(a), "kube-proxy");
@@ -151,7 +157,17 @@ export class FakeCluster {
       countObjects: async (path) => (path.includes("podsecuritypolicies") ? 3 : null),
       serverSideApply: async (object, fieldManager) => {
         this.applied.push({ object, fieldManager });
+        this.rollingFor = this.rolloutLooks;
         return "configured";
+      },
+      // A DaemonSet rolls out over a few looks after each apply: updated pods count up to every node.
+      read: async (object) => {
+        if (object.kind !== "DaemonSet") return object;
+        const desired = this.nodes.length;
+        const updated = this.rollingFor > 0 ? desired - this.rollingFor : desired;
+        if (this.rollingFor > 0) this.rollingFor--;
+        const status = { observedGeneration: 2, desiredNumberScheduled: desired, updatedNumberScheduled: Math.max(0, updated), numberAvailable: Math.max(0, updated) };
+        return { ...object, metadata: { ...(object.metadata as object), generation: 2 }, status };
       },
     };
     return this.kubeDown ? { ok: false, message: "the API server did not answer" } : { ok: true, api, objects };

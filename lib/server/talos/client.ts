@@ -181,6 +181,11 @@ export class TalosClient {
     return image.imagePull(this.transport, node, opts);
   }
 
+  /** Operator or admin. The legacy MachineService/ImagePull (any version; removed in 1.18): returns once the image is pulled. */
+  imagePullLegacy(node: NodeTarget, opts: CallOptions & { image: string; containerd: "system" | "cri" }): Promise<void> {
+    return image.imagePullLegacy(this.transport, node, opts);
+  }
+
   /** Admin only. Runs the installer from `image` (1.13+); ends with one `exit` event. */
   lifecycleUpgrade(node: NodeTarget, opts: StreamOptions & { image: string; containerd?: ContainerdTarget }): AsyncGenerator<InstallProgressEvent> {
     return lifecycle.lifecycleUpgrade(this.transport, node, opts);

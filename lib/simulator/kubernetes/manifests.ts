@@ -60,7 +60,7 @@ const toYaml = (v: unknown) => stringify(v, { indent: 4, lineWidth: 0 });
 function render(n: SimNode): RenderedResource[] {
   // The type exists on every node; only control planes render manifests.
   if (n.role !== "controlplane") return [];
-  const images = configImages(n.runningConfigText(), n.cluster.kubernetesVersion);
+  const images = configImages(n.runningConfigText(), n.cluster.kubernetesVersion, { hostname: n.hostname, address: n.address });
   return [
     { id: "10-kube-proxy", proto: Buffer.alloc(0), yaml: toYaml([kubeProxy(images.proxy)]), owner: "k8s.ManifestController" },
     { id: "11-core-dns", proto: Buffer.alloc(0), yaml: toYaml([coreDns()]), owner: "k8s.ManifestController" },

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { withComponentImage } from "@/lib/server/kubernetes/upgrade/config-patch";
 import { MANIFEST_RESOURCE } from "@/lib/talos/kubernetes";
-import { startTestFleet, type TestFleet, waitFor } from "@/test/talos/fleet";
+import { rejection, startTestFleet, type TestFleet, waitFor } from "@/test/talos/fleet";
 
 // 127.0.144.x: this file's own node addresses.
 let t: TestFleet;
@@ -47,6 +47,16 @@ describe("bootstrap manifests", () => {
 
   it("a worker has none (Talos renders them on control planes only)", async () => {
     expect(await t.clients.reader.cosiList(worker, MANIFEST_RESOURCE.namespace, MANIFEST_RESOURCE.type)).toEqual([]);
+  });
+});
+
+describe("legacy MachineService/ImagePull", () => {
+  it("pulls into the namespace asked (an operator may), records it, and refuses a reference that does not resolve", async () => {
+    await t.clients.operator.imagePullLegacy(worker, { image: "ghcr.io/siderolabs/kubelet:v1.36.9", containerd: "system" });
+    expect(t.fleet.timeline().filter((e) => e.event === "image-pull").map((e) => `${e.hostname} ${e.detail}`)).toEqual([`${t.fleet.nodes.find((n) => n.address === worker)!.hostname} system ghcr.io/siderolabs/kubelet:v1.36.9`]);
+    const e = await rejection(t.clients.operator.imagePullLegacy(worker, { image: "registry.k8s.io/kube-apiserver", containerd: "cri" }));
+    expect(e.code).toBe("not_found");
+    expect((await rejection(t.clients.reader.imagePullLegacy(worker, { image: "registry.k8s.io/pause:3.10", containerd: "cri" }))).code).toBe("forbidden");
   });
 });
 

@@ -57,6 +57,7 @@ import { failedPrecondition, invalidArgument, SimError, unimplemented } from "..
 import type { RuntimeEvent } from "../events";
 import type { SimNode } from "../node-state";
 import { type CallContext, type HandlerEnv, serverStream, type StreamSink, unary } from "../proxy";
+import { legacyImagePull } from "../kubernetes/image-pull";
 import { parseTalosVersion } from "../../talos/version";
 import { tarGzSingleFile } from "../kubernetes/kubeconfig";
 
@@ -289,6 +290,7 @@ export function machineServiceImpl(env: HandlerEnv, issuer: ClientConfigIssuer, 
         };
       },
     ),
+    imagePull: legacyImagePull(env),
     events: serverStream<EventsRequest, Event>(env, M + "Events", (_c, n, req, sink) => streamEvents(n, req, sink), { allowMulti: true }),
     // Talos: CheckControlplane, GenerateAdmin, then the file wrapped in a .tar.gz (the Copy protocol) in one Data message.
     kubeconfig: serverStream<Empty, Data>(env, M + "Kubeconfig", async (_c, n, _req, sink) => {

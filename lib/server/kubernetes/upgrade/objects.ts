@@ -91,6 +91,24 @@ export function createKubeObjectApi(kc: KubeConfig, cluster: string): KubeObject
       const items = (res.body as { items?: unknown[] } | null)?.items;
       return Array.isArray(items) ? items.length : 0;
     },
+    async read(object, opts = {}) {
+      const spec = object as unknown as KubernetesObject;
+      const what = `reading ${String(object.kind)} ${spec.metadata?.namespace ? `${spec.metadata.namespace}/` : ""}${spec.metadata?.name ?? "?"}`;
+      try {
+        const live = await bounded(
+          objects.read({ apiVersion: spec.apiVersion!, kind: spec.kind!, metadata: { name: spec.metadata!.name!, namespace: spec.metadata?.namespace } }).catch((e: unknown) => {
+            if (e instanceof ApiException && e.code === 404) return null;
+            throw e;
+          }),
+          what,
+          cluster,
+          opts,
+        );
+        return live as unknown as Record<string, unknown> | null;
+      } catch (e) {
+        throw apiError(e, what, cluster);
+      }
+    },
     async serverSideApply(object, fieldManager, opts = {}) {
       const spec = object as unknown as KubernetesObject;
       const what = `applying ${String(object.kind)} ${spec.metadata?.namespace ? `${spec.metadata.namespace}/` : ""}${spec.metadata?.name ?? "?"}`;

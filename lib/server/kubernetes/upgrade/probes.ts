@@ -11,7 +11,7 @@ import { componentExtraArgs, configImage } from "./config-patch";
 import { type KubeNodeFacts, lowestVersion } from "./plan";
 
 /** The Talos calls a Kubernetes upgrade makes; `TalosClient` fits, tests may pass a fake. */
-export type KubeUpgradeTalos = Pick<TalosClient, "version" | "hostname" | "services" | "machineConfig" | "applyConfiguration" | "imagePull" | "cosiList">;
+export type KubeUpgradeTalos = Pick<TalosClient, "version" | "hostname" | "services" | "machineConfig" | "applyConfiguration" | "imagePull" | "imagePullLegacy" | "cosiList">;
 
 /**
  * What a Kubernetes upgrade needs beyond the narrow KubeApi of lib/server/kubernetes/types.ts:
@@ -23,6 +23,8 @@ export interface KubeObjectApi {
   countObjects(listPath: string, opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<number | null>;
   /** Server-side apply of one object (force: Talos owns these fields). Returns what happened, e.g. "configured". */
   serverSideApply(object: Record<string, unknown>, fieldManager: string, opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<"created" | "configured" | "unchanged">;
+  /** The live object (apiVersion, kind, metadata.name/namespace of `object`); null when it does not exist. */
+  read(object: Record<string, unknown>, opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<Record<string, unknown> | null>;
 }
 
 /** Per cluster: the Kubernetes API with the upgrade's extra calls, or why there is none. */

@@ -96,6 +96,10 @@ describe("KubernetesUpgradeRunner", () => {
     // The manifests: read from the first control plane, applied server-side as "talos", the ServiceAccount before the DaemonSet.
     expect(cluster.applied.map((a) => `${a.fieldManager} ${a.object.kind as string}`)).toEqual(["talos ServiceAccount", "talos DaemonSet"]);
     expect(JSON.stringify(cluster.applied[1]!.object)).toContain("registry.k8s.io/kube-proxy:v1.34.1");
+    // …and waited for kube-proxy to roll out before calling the upgrade done.
+    const sync = plan.steps.at(-1)!.messages.map((m) => m.text);
+    expect(sync).toContain("waiting: DaemonSet kube-system/kube-proxy: 1 of 3 pods updated");
+    expect(sync.at(-1)).toBe("2 bootstrap manifest objects synced by server-side apply: 2 configured, and reconciled");
     // The waits are in the steps' messages, and the manifest got its new version.
     expect(plan.steps.find((s) => s.kind === "kube-apiserver")!.messages.map((m) => m.text)).toContain("waiting: kube-apiserver-cp-1: pod is not ready, waiting");
     expect(manifests).toEqual([`c 1.34.1 ${plan.id}`]);
@@ -103,6 +107,18 @@ describe("KubernetesUpgradeRunner", () => {
     expect(events.at(-1)!.plan.state).toBe("succeeded");
     const audit = await db.selectFrom("audit_log").select(["action", "actor", "result"]).orderBy("id").execute();
     expect(audit.map((a) => `${a.action} ${a.actor} ${a.result}`)).toEqual(["kubernetes-upgrade.start user:ada ok", "kubernetes-upgrade.succeeded system ok"]);
+  });
+
+  it("pre-pulls through the legacy MachineService/ImagePull on nodes before 1.13", async () => {
+    const db = await testDb();
+    const cluster = smallCluster("1.33.4");
+    cluster.nodes[2]!.talosVersion = "v1.12.4";
+    const r = runner(db, cluster);
+    const plan = await settle(r, (await r.create(req("1.34.1"))).id);
+    expect(plan.state).toBe("succeeded");
+    expect(cluster.calls.filter((c) => c.startsWith("pull-legacy "))).toEqual(["pull-legacy w-1 system ghcr.io/siderolabs/kubelet:v1.34.1"]);
+    expect(cluster.calls.filter((c) => c.startsWith("pull cp-1 "))).toHaveLength(4);
+    expect(plan.manifestsSync).toBe("legacy");
   });
 
   it("refuses an unsupported jump and a target a node's Talos cannot run, with the reason, and audits the refusal", async () => {
@@ -144,6 +160,12 @@ describe("KubernetesUpgradeRunner", () => {
     for (let i = 0; i < 400 && (await a.getOrThrow(created.id)).steps[0]!.state !== "waiting"; i++) await new Promise((res) => setTimeout(res, 5));
     const paused = await a.control(created.id, "pause", "user:ada");
     expect(paused.state).toBe("paused");
+    // Another replica looking for plans leaves it alone while "a" holds its lease.
+    const early = runner(db, cluster, { owner: "c" });
+    await early.scan();
+    expect(early.driving()).toEqual([]);
+    expect(a.driving()).toEqual([created.id]);
+    await early.stop();
     // The runner stops (a restart) while the first step waits; another one takes the plan over.
     await a.stop();
     expect((await a.getOrThrow(created.id)).steps[0]!.state).toBe("waiting");
@@ -175,6 +197,22 @@ describe("KubernetesUpgradeRunner", () => {
     expect(plan.steps[0]!.state).toBe("done");
     expect(plan.steps.slice(1).every((s) => s.state === "skipped")).toBe(true);
     await expect(r.control(created.id, "resume")).rejects.toMatchObject({ code: "conflict" });
+  });
+
+  it("refuses to start without Kubernetes, saying why; and a step waits through a Kubernetes outage", async () => {
+    const db = await testDb();
+    const cluster = smallCluster("1.33.4");
+    cluster.kubeDown = true;
+    const r = runner(db, cluster);
+    await expect(r.create(req("1.34.1"))).rejects.toMatchObject({ code: "conflict", message: "The Kubernetes upgrade was refused: Kubernetes cannot be asked: the API server did not answer" });
+    cluster.kubeDown = false;
+    const created = await r.create(req("1.34.1", { prePullImages: false }));
+    // The API goes away once the first config is applied, and comes back: the step only waits.
+    for (let i = 0; i < 400 && (await r.getOrThrow(created.id)).steps[0]!.state !== "waiting"; i++) await new Promise((res) => setTimeout(res, 5));
+    cluster.kubeDown = true;
+    await expect.poll(async () => (await r.getOrThrow(created.id)).steps[0]!.messages.map((m) => m.text), { timeout: 5000 }).toContain("waiting: Kubernetes cannot be asked: the API server did not answer");
+    cluster.kubeDown = false;
+    expect((await settle(r, created.id)).state).toBe("succeeded");
   });
 
   it("allows one live upgrade per cluster", async () => {

@@ -3,7 +3,7 @@ import "server-only";
 import { parse as parseYaml } from "yaml";
 
 import type { KubernetesUpgradePlan, KubernetesUpgradeStep, KubernetesUpgradeStepState } from "@/lib/schemas/kubernetes-upgrades";
-import { errorText, waitUntil, type Verdict } from "@/lib/server/jobs";
+import { codeOf, errorText, waitUntil, type Verdict } from "@/lib/server/jobs";
 import type { Drive, PlanDrives } from "@/lib/server/upgrades/drives";
 import { isLeaseLost } from "@/lib/server/upgrades/drives";
 import { MANIFEST_RESOURCE, MANIFESTS_FIELD_MANAGER, STATIC_POD_COMPONENTS, supportsImageService, type KubernetesComponent } from "@/lib/talos/kubernetes";
@@ -11,6 +11,7 @@ import type { Clock } from "@/lib/utils/clock";
 
 import { withComponentImage } from "./config-patch";
 import { assertStepTransition } from "./machine";
+import { reconciled } from "./reconcile";
 import { type KubeUpgradeAccess, type KubeUpgradeTalos, podApp } from "./probes";
 import { KubernetesUpgradeRepository, type StepPatch } from "./repository";
 
@@ -78,14 +79,23 @@ export class StepRunner {
 
       if (row.kind === "pre-pull") {
         const version = (await client.version(row.address!, opts)).tag;
-        if (!supportsImageService(version)) {
-          // upgrade-k8s skips nodes whose ImagePull is Unimplemented; the legacy call is not in Minos's client.
-          await this.setStep(drive, plan, step, { state: "done", finished: true, message: `Talos ${version} has no ImageService/Pull: not pre-pulled (the node pulls each image when its component restarts)` });
-          return;
-        }
+        const legacy = !supportsImageService(version);
         for (const image of row.images) {
+          // upgrade-k8s: control-plane images into CRI's namespace, the kubelet (a system container) into system's.
           const containerd = image.includes("/kubelet:") ? ("system" as const) : ("cri" as const);
-          for await (const ev of client.imagePull(row.address!, { image, containerd, signal })) if (ev.type === "done") await note(`pulled ${image}`);
+          if (legacy) {
+            // Before 1.13 only the legacy MachineService/ImagePull exists; a node without it (Unimplemented) is skipped, as upgrade-k8s does.
+            try {
+              await client.imagePullLegacy(row.address!, { image, containerd, signal, timeoutMs: 10 * 60_000 });
+              await note(`pulled ${image} (MachineService/ImagePull)`);
+            } catch (e) {
+              if (codeOf(e) !== "unsupported") throw e;
+              await note(`${row.hostname ?? row.address}: ImagePull is not implemented, skipping`);
+              break;
+            }
+          } else {
+            for await (const ev of client.imagePull(row.address!, { image, containerd, signal })) if (ev.type === "done") await note(`pulled ${image}`);
+          }
           if (signal.aborted) return;
         }
         await this.setStep(drive, plan, step, { state: "done", finished: true, message: `pre-pulled ${row.images.length} image${row.images.length === 1 ? "" : "s"}` });
@@ -216,9 +226,33 @@ export class StepRunner {
       counts[outcome] = (counts[outcome] ?? 0) + 1;
       if (outcome !== "unchanged") await note(`${o.kind as string} ${meta.namespace ? `${meta.namespace}/` : ""}${meta.name ?? "?"}: ${outcome}`);
     }
+    // upgrade-k8s waits for what it applied to be reconciled (kube-proxy rolled out on every node) before it calls the upgrade done.
+    let noted: Promise<void> = Promise.resolve();
+    const verdict = await waitUntil({
+      clock: this.ctx.clock,
+      pollMs: this.ctx.pollMs,
+      deadline: this.ctx.clock.now() + plan.options.stepTimeoutSeconds * 1000,
+      signal,
+      check: async () => {
+        for (const o of objects) {
+          const live = await access.objects.read(o, { timeoutMs: this.ctx.readTimeoutMs, signal }).catch((e: unknown) => ({ kind: "?", error: errorText(e) }));
+          if (live === null) return { ok: false, reason: `${o.kind as string} ${String((o.metadata as { name?: string } | undefined)?.name)} is gone` };
+          if ("error" in live) return { ok: false, reason: String(live.error) };
+          const r = reconciled(live);
+          if (!r.ok) return r;
+        }
+        return { ok: true };
+      },
+      onWaiting: (reason) => {
+        noted = noted.then(() => note(`waiting: ${reason}`));
+      },
+    });
+    await noted;
+    if (signal.aborted) return "stopped";
+    if (!verdict.ok) throw new Error(`the bootstrap manifests were not reconciled within ${plan.options.stepTimeoutSeconds} s: ${verdict.reason}`);
     const how = plan.manifestsSync === "server-side-apply" ? "server-side apply" : "server-side apply (some nodes run Talos < 1.13, where upgrade-k8s would use its legacy sync)";
     const summary = Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(", ");
-    return `${objects.length} bootstrap manifest object${objects.length === 1 ? "" : "s"} synced by ${how}${summary ? `: ${summary}` : ""}`;
+    return `${objects.length} bootstrap manifest object${objects.length === 1 ? "" : "s"} synced by ${how}${summary ? `: ${summary}` : ""}, and reconciled`;
   }
 }
 

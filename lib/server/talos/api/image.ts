@@ -2,8 +2,9 @@ import "server-only";
 
 import { ContainerDriver, ContainerdNamespace } from "@/lib/third_party/talos-proto/gen/common/common";
 import { ImageServicePullLayerProgress_Status, ImageServiceService } from "@/lib/third_party/talos-proto/gen/machine/image";
+import { MachineServiceService } from "@/lib/third_party/talos-proto/gen/machine/machine";
 
-import type { NodeTarget, StreamOptions, TalosTransport } from "../transport";
+import type { CallOptions, NodeTarget, StreamOptions, TalosTransport } from "../transport";
 
 import { num } from "./int64";
 
@@ -60,4 +61,14 @@ export async function* imagePull(t: TalosTransport, node: NodeTarget, opts: Stre
       };
     }
   }
+}
+
+/**
+ * The legacy `MachineService/ImagePull` (operator; every version, deprecated for ImageService/Pull
+ * from 1.13 and removed in 1.18): one call that returns when the image is in containerd's `cri`
+ * (`k8s.io`) or `system` namespace. What a Kubernetes upgrade pre-pulls with before 1.13.
+ */
+export async function imagePullLegacy(t: TalosTransport, node: NodeTarget, opts: CallOptions & { image: string; containerd: "system" | "cri" }): Promise<void> {
+  const namespace = opts.containerd === "cri" ? ContainerdNamespace.NS_CRI : ContainerdNamespace.NS_SYSTEM;
+  await t.one("ImagePull", MachineServiceService.imagePull, { namespace, reference: opts.image }, node, opts, t.timeouts.imagePull, false);
 }

@@ -20,7 +20,14 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { Data, Error, Metadata as Metadata1 } from "../common/common";
+import {
+  ContainerdNamespace,
+  containerdNamespaceFromJSON,
+  containerdNamespaceToJSON,
+  Data,
+  Error,
+  Metadata as Metadata1,
+} from "../common/common";
 import { Any } from "../google/protobuf/any";
 import { Duration } from "../google/protobuf/duration";
 import { Empty } from "../google/protobuf/empty";
@@ -878,6 +885,21 @@ export interface GenerateClientConfiguration {
 
 export interface GenerateClientConfigurationResponse {
   messages: GenerateClientConfiguration[];
+}
+
+export interface ImagePullRequest {
+  /** Containerd namespace to use. */
+  namespace: ContainerdNamespace;
+  /** Image reference to pull. */
+  reference: string;
+}
+
+export interface ImagePull {
+  metadata?: Metadata1 | undefined;
+}
+
+export interface ImagePullResponse {
+  messages: ImagePull[];
 }
 
 function createBaseVersion(): Version {
@@ -8273,6 +8295,231 @@ export const GenerateClientConfigurationResponse: MessageFns<GenerateClientConfi
   },
 };
 
+function createBaseImagePullRequest(): ImagePullRequest {
+  return { namespace: 0, reference: "" };
+}
+
+export const ImagePullRequest: MessageFns<ImagePullRequest> = {
+  encode(message: ImagePullRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== 0) {
+      writer.uint32(8).int32(message.namespace);
+    }
+    if (message.reference !== "") {
+      writer.uint32(18).string(message.reference);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImagePullRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImagePullRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.namespace = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reference = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImagePullRequest {
+    return {
+      namespace: isSet(object.namespace) ? containerdNamespaceFromJSON(object.namespace) : 0,
+      reference: isSet(object.reference) ? globalThis.String(object.reference) : "",
+    };
+  },
+
+  toJSON(message: ImagePullRequest): unknown {
+    const obj: any = {};
+    if (message.namespace !== 0) {
+      obj.namespace = containerdNamespaceToJSON(message.namespace);
+    }
+    if (message.reference !== "") {
+      obj.reference = message.reference;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ImagePullRequest>, I>>(base?: I): ImagePullRequest {
+    return ImagePullRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ImagePullRequest>, I>>(object: I): ImagePullRequest {
+    const message = createBaseImagePullRequest();
+    message.namespace = object.namespace ?? 0;
+    message.reference = object.reference ?? "";
+    return message;
+  },
+};
+
+function createBaseImagePull(): ImagePull {
+  return { metadata: undefined };
+}
+
+export const ImagePull: MessageFns<ImagePull> = {
+  encode(message: ImagePull, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      Metadata1.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImagePull {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImagePull();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = Metadata1.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImagePull {
+    return { metadata: isSet(object.metadata) ? Metadata1.fromJSON(object.metadata) : undefined };
+  },
+
+  toJSON(message: ImagePull): unknown {
+    const obj: any = {};
+    if (message.metadata !== undefined) {
+      obj.metadata = Metadata1.toJSON(message.metadata);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ImagePull>, I>>(base?: I): ImagePull {
+    return ImagePull.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ImagePull>, I>>(object: I): ImagePull {
+    const message = createBaseImagePull();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? Metadata1.fromPartial(object.metadata)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseImagePullResponse(): ImagePullResponse {
+  return { messages: [] };
+}
+
+export const ImagePullResponse: MessageFns<ImagePullResponse> = {
+  encode(message: ImagePullResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messages) {
+      ImagePull.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImagePullResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImagePullResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messages.push(ImagePull.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImagePullResponse {
+    return {
+      messages: globalThis.Array.isArray(object?.messages)
+        ? object.messages.map((e: any) => ImagePull.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ImagePullResponse): unknown {
+    const obj: any = {};
+    if (message.messages?.length) {
+      obj.messages = message.messages.map((e) => ImagePull.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ImagePullResponse>, I>>(base?: I): ImagePullResponse {
+    return ImagePullResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ImagePullResponse>, I>>(object: I): ImagePullResponse {
+    const message = createBaseImagePullResponse();
+    message.messages = object.messages?.map((e) => ImagePull.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /** Method path = /machine.MachineService/<Rpc>. */
 export type MachineServiceService = typeof MachineServiceService;
 export const MachineServiceService = {
@@ -8358,6 +8605,16 @@ export const MachineServiceService = {
     requestDeserialize: (value: Buffer): Empty => Empty.decode(value),
     responseSerialize: (value: HostnameResponse): Buffer => Buffer.from(HostnameResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): HostnameResponse => HostnameResponse.decode(value),
+  },
+  /** Deprecated upstream (removal planned for v1.18): use ImageService.Pull (1.13+). */
+  imagePull: {
+    path: "/machine.MachineService/ImagePull" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ImagePullRequest): Buffer => Buffer.from(ImagePullRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ImagePullRequest => ImagePullRequest.decode(value),
+    responseSerialize: (value: ImagePullResponse): Buffer => Buffer.from(ImagePullResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ImagePullResponse => ImagePullResponse.decode(value),
   },
   kubeconfig: {
     path: "/machine.MachineService/Kubeconfig" as const,
@@ -8461,6 +8718,8 @@ export interface MachineServiceServer extends UntypedServiceImplementation {
   events: handleServerStreamingCall<EventsRequest, Event>;
   generateClientConfiguration: handleUnaryCall<GenerateClientConfigurationRequest, GenerateClientConfigurationResponse>;
   hostname: handleUnaryCall<Empty, HostnameResponse>;
+  /** Deprecated upstream (removal planned for v1.18): use ImageService.Pull (1.13+). */
+  imagePull: handleUnaryCall<ImagePullRequest, ImagePullResponse>;
   kubeconfig: handleServerStreamingCall<Empty, Data>;
   loadAvg: handleUnaryCall<Empty, LoadAvgResponse>;
   memory: handleUnaryCall<Empty, MemoryResponse>;
@@ -8578,6 +8837,22 @@ export interface MachineServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: HostnameResponse) => void,
+  ): ClientUnaryCall;
+  /** Deprecated upstream (removal planned for v1.18): use ImageService.Pull (1.13+). */
+  imagePull(
+    request: ImagePullRequest,
+    callback: (error: ServiceError | null, response: ImagePullResponse) => void,
+  ): ClientUnaryCall;
+  imagePull(
+    request: ImagePullRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ImagePullResponse) => void,
+  ): ClientUnaryCall;
+  imagePull(
+    request: ImagePullRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ImagePullResponse) => void,
   ): ClientUnaryCall;
   kubeconfig(request: Empty, options?: Partial<CallOptions>): ClientReadableStream<Data>;
   kubeconfig(request: Empty, metadata?: Metadata, options?: Partial<CallOptions>): ClientReadableStream<Data>;
