@@ -19,12 +19,16 @@ import {
   UNSCHEDULABLE_TAINT_KEY,
 } from "./objects";
 import { ObjectStore } from "./store";
+import { applyTalosCordon, talosDrain } from "./talos-drain";
 
 export interface KubeTiming {
   /** A new or restarted pod (or kubelet) takes this long to become Ready. */
   podStartMs: number;
   /** A deleted pod with a grace period stays Terminating this long. */
   terminationMs: number;
+  /** Talos's own drain: its timeout (DrainTimeout, 5 min) and the pause after a 429 (5 s). */
+  talosDrainMs: number;
+  talosEvictRetryMs: number;
 }
 
 /** What the cluster keeps per Talos node beyond the Node object. */
@@ -39,6 +43,10 @@ export interface NodeKubeState {
   /** Static pod component → the image its running container has. */
   staticImages: Record<string, string>;
 }
+
+const RECONCILE_DELAY_MS = 5;
+
+const KUBELET_STAGES = new Set(["running", "upgrading", "shutting down"]);
 
 export type KubeletState = { status: "True" | "False" | "Unknown"; reason: string; message: string };
 
@@ -56,6 +64,7 @@ export class KubeCluster {
   readonly controllers: Controllers;
   private readonly state = new Map<SimNode, NodeKubeState>();
   private readonly byHostname = new Map<string, SimNode>();
+  private readonly indexes = new Map<string, number>();
   private reconcileQueued = false;
   private disposed = false;
   /** The API server version (/version): the first control plane's API server image tag. */
@@ -70,9 +79,10 @@ export class KubeCluster {
     this.store = new ObjectStore(() => clock.now());
     this.timers = new TimerSet(clock);
     this.controllers = new Controllers(this);
-    for (const n of nodes) {
+    for (const [i, n] of nodes.entries()) {
       this.byHostname.set(n.hostname, n);
-      const images = configImages(n.runningConfigText(), n.cluster.kubernetesVersion);
+      this.indexes.set(n.hostname, i);
+      const images = configImages(n.runningConfigText(), n.cluster.kubernetesVersion, n);
       const staticImages = Object.fromEntries(STATIC_COMPONENTS.map(([c, k]) => [c, images[k]]));
       this.state.set(n, { configHash: n.configHash, images, kubeletImage: images.kubelet, kubeletRestarting: false, staticRestarting: new Set(), staticImages });
       this.store.create("nodes", this.nodeObject(n));
@@ -91,6 +101,11 @@ export class KubeCluster {
     return this.byHostname.get(hostname);
   }
 
+  /** The node's position in the cluster (its pod CIDR is 10.244.<index>.0/24). */
+  nodeIndex(hostname: string): number {
+    return this.indexes.get(hostname) ?? 0;
+  }
+
   /** The cluster's Kubernetes API refuses connections (fault `kube-api-down` on any of its nodes). */
   get apiDown(): boolean {
     return this.nodes.some((n) => n.faults.kubeApiDown);
@@ -99,8 +114,8 @@ export class KubeCluster {
   /** What the kubelet of a node reports, from the Talos node's state. */
   kubeletState(n: SimNode): KubeletState {
     const gone: KubeletState = { status: "Unknown", reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status." };
-    if (!n.powered || n.faults.down || (n.stage !== "running" && n.stage !== "booting")) return gone;
-    if (n.stage === "booting") return gone;
+    // The kubelet runs through the drain of an upgrade or shutdown; it stops with the reboot.
+    if (!n.powered || n.faults.down || !KUBELET_STAGES.has(n.stage)) return gone;
     const st = this.state.get(n)!;
     const notReady = (message: string): KubeletState => ({ status: "False", reason: "KubeletNotReady", message });
     if (n.faults.kubeletNotReady) return notReady("container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized");
@@ -117,7 +132,7 @@ export class KubeCluster {
 
   private nodeObject(n: SimNode): Omit<KNode, "metadata"> & { metadata: KNode["metadata"] } {
     const now = rfc3339(this.clock.now());
-    const idx = this.nodes.indexOf(n);
+    const idx = this.nodeIndex(n.hostname);
     return {
       apiVersion: "v1",
       kind: "Node",
@@ -213,6 +228,7 @@ export class KubeCluster {
     const st = this.state.get(n);
     if (!st) return;
     if (st.configHash !== n.configHash) this.configChanged(n, st);
+    applyTalosCordon(this, n);
     const now = rfc3339(this.clock.now());
     this.store.update("nodes", undefined, n.hostname, (o) => {
       const node = o as KNode;
@@ -226,7 +242,7 @@ export class KubeCluster {
 
   private configChanged(n: SimNode, st: NodeKubeState): void {
     st.configHash = n.configHash;
-    const images = configImages(n.runningConfigText(), n.cluster.kubernetesVersion);
+    const images = configImages(n.runningConfigText(), n.cluster.kubernetesVersion, n);
     st.images = images;
     const up = this.kubeletState(n).status !== "Unknown";
     if (images.kubelet !== st.kubeletImage) {
@@ -246,16 +262,27 @@ export class KubeCluster {
       if (images[key] === st.staticImages[component] || st.staticRestarting.has(component)) continue;
       if (!up) {
         st.staticImages[component] = images[key];
+        if (component === "kube-apiserver") this.refreshGitVersion();
         continue;
       }
+      // The kubelet replaces the static pod at once: the mirror shows the new image, not Ready until it started.
       st.staticRestarting.add(component);
+      st.staticImages[component] = images[key];
       n.record({ event: "static-pod-restart", detail: `kube-system/${component}-${n.hostname} ${images[key]}` });
-      this.timers.after(this.timing.podStartMs, () => {
+      const restart = () => {
         st.staticRestarting.delete(component);
-        st.staticImages[component] = st.images[key];
+        if (st.staticImages[component] !== st.images[key]) {
+          // Changed again meanwhile: another restart.
+          st.staticRestarting.add(component);
+          st.staticImages[component] = st.images[key];
+          n.record({ event: "static-pod-restart", detail: `kube-system/${component}-${n.hostname} ${st.images[key]}` });
+          this.timers.after(this.timing.podStartMs, restart);
+          return;
+        }
         if (component === "kube-apiserver") this.refreshGitVersion();
         this.syncNode(n);
-      });
+      };
+      this.timers.after(this.timing.podStartMs, restart);
     }
   }
 
@@ -265,11 +292,19 @@ export class KubeCluster {
     this.gitVersion = imageTag(this.state.get(firstCp)!.staticImages["kube-apiserver"]!) ?? this.gitVersion;
   }
 
-  /** Runs the controllers once soon (coalescing bursts of changes). */
+  /** Talos's CordonAndDrainNode for a node of this cluster. */
+  talosDrain(n: SimNode): Promise<void> {
+    return talosDrain(this, n, { timeoutMs: this.timing.talosDrainMs, retryMs: this.timing.talosEvictRetryMs });
+  }
+
+  /**
+   * Runs the controllers once soon: a few milliseconds later, so a burst of node changes (a
+   * fleet-wide event) costs one pass over the cluster, not one per node.
+   */
   scheduleReconcile(): void {
     if (this.reconcileQueued || this.disposed) return;
     this.reconcileQueued = true;
-    queueMicrotask(() => {
+    this.timers.after(RECONCILE_DELAY_MS, () => {
       this.reconcileQueued = false;
       if (!this.disposed) this.controllers.reconcile();
     });
