@@ -87,9 +87,15 @@ const POLICY: Record<string, RouteRole> = {
   "GET /api/clusters/[cluster]/manifest/revisions": "viewer",
   "GET /api/clusters/[cluster]/manifest/revisions/[id]": "viewer",
   "GET /api/clusters/[cluster]/drift": "viewer",
+  // Kubernetes: where a cluster's kubeconfig comes from (never the file).
+  "GET /api/clusters/[cluster]/kubeconfig": "viewer",
   // Steering what runs: operators, except cancelling.
   "POST /api/upgrades/[id]/[action]": "operator",
   "POST /api/rollouts/[id]/[action]": "operator",
+  // Kubernetes node operations: scheduling, not configuration.
+  "POST /api/nodes/[node]/cordon": "operator",
+  "POST /api/nodes/[node]/uncordon": "operator",
+  "POST /api/nodes/[node]/drain": "operator",
   // Changing what runs, and fault injection.
   "POST /api/upgrades": "admin",
   "POST /api/rollouts": "admin",
@@ -107,6 +113,8 @@ const POLICY: Record<string, RouteRole> = {
   "PUT /api/clusters/[cluster]/manifest": "admin",
   "POST /api/clusters/[cluster]/manifest/adopt": "admin",
   "GET /api/clusters/[cluster]/secrets": "admin",
+  "PUT /api/clusters/[cluster]/kubeconfig": "admin",
+  "DELETE /api/clusters/[cluster]/kubeconfig": "admin",
 };
 
 /** What the guard verdict must be per action, for the routes declared weaker than some of their actions. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { clusterStatusFrom, minorOf, readClusterStatus, unavailableStatus } from "./status";
+import { clusterStatusFrom, minorOf, readClusterStatus, startKubernetesStatusJob, unavailableStatus, type KubernetesClusterStatus } from "./status";
 import type { KubeNode, KubePod, KubernetesAccessProvider } from "./types";
 
 const node = (name: string, ip: string, o: Partial<KubeNode> = {}): KubeNode => ({
@@ -65,5 +65,43 @@ describe("readClusterStatus", () => {
     const access: KubernetesAccessProvider = { forCluster: async () => ({ ok: true, api, source: "upload" }) };
     const s = await readClusterStatus(access, "c", talosNodes, { timeoutMs: 100, now: () => NOW });
     expect(s.cluster).toMatchObject({ access: "unreachable", message: "connect ECONNREFUSED", source: "upload" });
+  });
+});
+
+describe("startKubernetesStatusJob", () => {
+  it("a refresh asked for during a read runs a new read after it (the read in flight may predate the change)", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let reads = 0;
+    let cordoned = false;
+    const api = {
+      serverVersion: async () => "v1.34.1",
+      listNodes: async () => {
+        const n = ++reads;
+        const unschedulable = cordoned;
+        if (n === 1) await gate;
+        return [node("w-1", "10.0.0.2", { unschedulable })];
+      },
+      listPods: async () => [],
+    } as unknown as import("./types").KubeApi;
+    const access: KubernetesAccessProvider = { forCluster: async () => ({ ok: true, api, source: "talos" }) };
+    const seen: KubernetesClusterStatus[] = [];
+    const job = startKubernetesStatusJob(
+      access,
+      { clusterNames: () => ["c"], talosNodes: () => [{ address: "10.0.0.2", hostname: "w-1" }], setClusterKubernetes: (_, s) => seen.push(s) },
+      { intervalMs: 3_600_000 },
+    );
+    try {
+      // The first tick's read is in flight; the node is cordoned now, then the status refreshed.
+      await new Promise((r) => setTimeout(r, 10));
+      cordoned = true;
+      const done = job.refresh("c");
+      release();
+      await done;
+      expect(reads).toBe(2);
+      expect(seen.at(-1)!.nodes["10.0.0.2"]!.unschedulable).toBe(true);
+    } finally {
+      job.stop();
+    }
   });
 });
