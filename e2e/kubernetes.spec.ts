@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 
+import { storageStateFile } from "./auth-state";
 import { NodesPage, OverviewPage, SimControl, type SimNode } from "./pages/fleet";
 import { KubeNodePage, SimKubernetes } from "./pages/kubernetes";
 
@@ -139,4 +140,23 @@ test("the overview and the nodes table show Kubernetes live: a kubelet not ready
   await expect(page.getByText("No node matches these filters")).toBeVisible({ timeout: 30_000 });
   expect(nodes.consoleErrors).toEqual([]);
   expect(nodes.failedRequests).toEqual([]);
+});
+
+test.describe("as a viewer", () => {
+  test.use({ storageState: storageStateFile("viewer") });
+
+  test("the Kubernetes panel and access are shown, without cordon, drain or kubeconfig controls", async ({ page }) => {
+    const worker = (await workers())[0]!;
+    const node = new KubeNodePage(page);
+    await node.open(`${worker.address}@${CLUSTER}`);
+    await expect(node.kubernetes.fact("Ready")).toHaveText("Ready");
+    await expect(node.kubernetes.section().getByRole("button")).toHaveCount(0);
+
+    await page.goto("/clusters");
+    const access = page.getByRole("table", { name: "Kubernetes access" });
+    await expect(access.getByRole("row", { name: `Kubernetes access of ${CLUSTER}` })).toContainText("Reachable");
+    await expect(access.getByRole("button")).toHaveCount(0);
+    expect(node.consoleErrors).toEqual([]);
+    expect(node.failedRequests).toEqual([]);
+  });
 });

@@ -47,7 +47,7 @@ describe("node Ready", () => {
 describe("cordonLabel", () => {
   it.each<[NodeKubernetes | undefined, string | null]>([
     [node(), "Schedulable"],
-    [node({ unschedulable: true }), "Cordoned"],
+    [node({ unschedulable: true }), "Cordoned outside Minos"],
     [node({ unschedulable: true, cordonedByMinos: true }), "Cordoned by Minos"],
     [node({ unschedulable: null }), null],
     [undefined, null],

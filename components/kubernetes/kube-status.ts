@@ -33,11 +33,12 @@ export function kubeReadyTitle(k: NodeKubernetes | undefined): string | undefine
   return undefined;
 }
 
-/** "Cordoned by Minos", "Cordoned" (by someone else: Talos, kubectl), "Schedulable", or null when unknown. */
+/** "Cordoned by Minos", "Cordoned outside Minos" (Talos, kubectl, …), "Schedulable", or null when unknown. */
 export function cordonLabel(k: NodeKubernetes | undefined): string | null {
   if (!k || k.unschedulable === null) return null;
   if (!k.unschedulable) return "Schedulable";
-  return k.cordonedByMinos ? "Cordoned by Minos" : "Cordoned";
+  // Minos uncordons only what it cordoned: the operator must know whose cordon this is.
+  return k.cordonedByMinos ? "Cordoned by Minos" : "Cordoned outside Minos";
 }
 
 /**
