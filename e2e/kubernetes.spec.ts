@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type APIRequestContext } from "@playwright/test";
 
 import { storageStateFile } from "./auth-state";
 import { NodesPage, OverviewPage, SimControl, type SimNode } from "./pages/fleet";
@@ -22,14 +22,20 @@ async function workers(): Promise<SimNode[]> {
   return list;
 }
 
-test.beforeEach(async ({ request }) => {
-  sim = await SimControl.connect(request);
-  kube = new SimKubernetes(request, sim);
+let admin: APIRequestContext;
+
+// The simulator's control API is found through GET /api/sim, which only an admin may read: the
+// viewer's test drives the simulator through an admin's request context too.
+test.beforeEach(async ({ playwright, baseURL }) => {
+  admin = await playwright.request.newContext({ baseURL, storageState: storageStateFile("admin") });
+  sim = await SimControl.connect(admin);
+  kube = new SimKubernetes(admin, sim);
   await sim.clearFaults();
 });
 
 test.afterEach(async () => {
   await sim.clearFaults();
+  await admin.dispose();
 });
 
 test("drain a worker from its node page: its pods move to other workers, then uncordon it", async ({ page }) => {
