@@ -166,3 +166,53 @@ test.describe("as a viewer", () => {
     expect(node.failedRequests).toEqual([]);
   });
 });
+
+test("an admin's kubeconfig upload: one that would run a program is refused, a token one replaces Talos's until it is removed", async ({ page }) => {
+  test.setTimeout(90_000);
+  const shell = new KubeNodePage(page);
+  await page.goto("/clusters");
+  const access = page.getByRole("table", { name: "Kubernetes access" });
+  const row = access.getByRole("row", { name: `Kubernetes access of ${CLUSTER}` });
+  await expect(row).toContainText("Reachable");
+  await expect(row).toContainText("From Talos");
+
+  await row.getByRole("button", { name: "Upload kubeconfig" }).click();
+  const form = page.getByRole("form", { name: `Upload a kubeconfig for ${CLUSTER}` });
+  const kubeconfig = (user: string) =>
+    [
+      "apiVersion: v1",
+      "kind: Config",
+      "current-context: e2e",
+      "clusters:",
+      "- name: e2e",
+      "  cluster:",
+      "    server: https://127.0.0.1:9",
+      "contexts:",
+      "- name: e2e",
+      "  context: {cluster: e2e, user: e2e}",
+      "users:",
+      "- name: e2e",
+      `  user: ${user}`,
+    ].join("\n");
+  await form.getByLabel("Or paste it").fill(kubeconfig("{exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh}}"));
+  await form.getByRole("button", { name: "Upload kubeconfig" }).click();
+  await expect(form.getByRole("alert")).toContainText("Minos would run a program or read a file on its own host");
+
+  await form.getByLabel("Or paste it").fill(kubeconfig("{token: e2e-not-a-real-token}"));
+  await form.getByRole("button", { name: "Upload kubeconfig" }).click();
+  await expect(page.getByRole("status").filter({ hasText: /^Minos uses the uploaded kubeconfig/ })).toContainText(`for ${CLUSTER} now (https://127.0.0.1:9)`);
+  await expect(form).toBeHidden();
+  await expect(row).toContainText(/Uploaded by \S+/);
+  await expect(row).toContainText("https://127.0.0.1:9");
+  // Nothing answers there: the cluster's Kubernetes is unreachable until the upload goes.
+  await expect(row).toContainText("Unreachable", { timeout: 30_000 });
+  await expect(page.getByText("e2e-not-a-real-token")).toHaveCount(0);
+
+  await row.getByRole("button", { name: `Remove the uploaded kubeconfig of ${CLUSTER}` }).click();
+  await expect(page.getByRole("status").filter({ hasText: /^Removed the uploaded kubeconfig/ })).toBeVisible();
+  await expect(row).toContainText("From Talos");
+  await expect(row).toContainText("Reachable", { timeout: 30_000 });
+  // The refused upload's answer is the one failed request.
+  expect(shell.failedRequests).toEqual([expect.stringMatching(/\/api\/clusters\/sim-1\/kubeconfig HTTP 422$/)]);
+  expect(shell.consoleErrors).toEqual([expect.stringMatching(/status of 422/)]);
+});
