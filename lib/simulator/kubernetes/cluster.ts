@@ -65,6 +65,7 @@ export class KubeCluster {
   private readonly state = new Map<SimNode, NodeKubeState>();
   private readonly byHostname = new Map<string, SimNode>();
   private readonly indexes = new Map<string, number>();
+  private readonly lastSync = new Map<SimNode, string>();
   private reconcileQueued = false;
   private disposed = false;
   /** The API server version (/version): the first control plane's API server image tag. */
@@ -229,6 +230,12 @@ export class KubeCluster {
     if (!st) return;
     if (st.configHash !== n.configHash) this.configChanged(n, st);
     applyTalosCordon(this, n);
+    // Most calls (a peer's change, a COSI bump) change nothing the Node shows: skip the write.
+    const k = this.kubeletState(n);
+    const obj = this.store.peek("nodes", undefined, n.hostname) as KNode | undefined;
+    const key = JSON.stringify([k.status, k.reason, k.message, n.runningVersion, n.bootId, st.kubeletImage, st.configHash, obj?.metadata.resourceVersion, [...st.staticRestarting]]);
+    if (this.lastSync.get(n) === key) return;
+    this.lastSync.set(n, key);
     const now = rfc3339(this.clock.now());
     this.store.update("nodes", undefined, n.hostname, (o) => {
       const node = o as KNode;
