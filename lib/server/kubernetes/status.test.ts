@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 
 import { clusterStatusFrom, minorOf, readClusterStatus, startKubernetesStatusJob, unavailableStatus, type KubernetesClusterStatus } from "./status";
-import type { KubeNode, KubePod, KubernetesAccessProvider } from "./types";
+import { isIgnoredByDrain, pdbsForPod } from "./drainer";
+import type { KubeNode, KubePdb, KubePod, KubernetesAccessProvider } from "./types";
 
 const node = (name: string, ip: string, o: Partial<KubeNode> = {}): KubeNode => ({
   name,
@@ -103,5 +104,19 @@ describe("startKubernetesStatusJob", () => {
     } finally {
       job.stop();
     }
+  });
+});
+
+describe("pdbsForPod", () => {
+  const p: KubePod = { ...pod("web-1", "w-1"), labels: { app: "web", tier: "front" } };
+  const pdb = (name: string, matchLabels: Record<string, string>, o: Partial<KubePdb> = {}): KubePdb => ({ namespace: "default", name, matchLabels, disruptionsAllowed: 0, ...o });
+
+  it("names the budgets whose labels the pod has, in its namespace; an empty selector covers all, a missing one none", () => {
+    const budgets = [pdb("web", { app: "web" }), pdb("all", {}), pdb("none", {}, { selectsNothing: true }), pdb("api", { app: "api" }), pdb("web", { app: "web" }, { namespace: "other" })];
+    expect(pdbsForPod(p, budgets)).toEqual(["default/all", "default/web"]);
+  });
+
+  it("leaves DaemonSet and mirror pods to the node, as kubectl drain does", () => {
+    expect([isIgnoredByDrain(p), isIgnoredByDrain({ ...p, ownerKind: "DaemonSet" }), isIgnoredByDrain({ ...p, mirror: true, ownerKind: "Node" })]).toEqual([false, true, true]);
   });
 });
