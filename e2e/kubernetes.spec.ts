@@ -1,5 +1,6 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type APIRequestContext } from "@playwright/test";
 
+import { storageStateFile } from "./auth-state";
 import { NodesPage, OverviewPage, SimControl, type SimNode } from "./pages/fleet";
 import { KubeNodePage, SimKubernetes } from "./pages/kubernetes";
 
@@ -21,14 +22,20 @@ async function workers(): Promise<SimNode[]> {
   return list;
 }
 
-test.beforeEach(async ({ request }) => {
-  sim = await SimControl.connect(request);
-  kube = new SimKubernetes(request, sim);
+let admin: APIRequestContext;
+
+// The simulator's control API is found through GET /api/sim, which only an admin may read: the
+// viewer's test drives the simulator through an admin's request context too.
+test.beforeEach(async ({ playwright, baseURL }) => {
+  admin = await playwright.request.newContext({ baseURL, storageState: storageStateFile("admin") });
+  sim = await SimControl.connect(admin);
+  kube = new SimKubernetes(admin, sim);
   await sim.clearFaults();
 });
 
 test.afterEach(async () => {
   await sim.clearFaults();
+  await admin.dispose();
 });
 
 test("drain a worker from its node page: its pods move to other workers, then uncordon it", async ({ page }) => {
@@ -139,4 +146,73 @@ test("the overview and the nodes table show Kubernetes live: a kubelet not ready
   await expect(page.getByText("No node matches these filters")).toBeVisible({ timeout: 30_000 });
   expect(nodes.consoleErrors).toEqual([]);
   expect(nodes.failedRequests).toEqual([]);
+});
+
+test.describe("as a viewer", () => {
+  test.use({ storageState: storageStateFile("viewer") });
+
+  test("the Kubernetes panel and access are shown, without cordon, drain or kubeconfig controls", async ({ page }) => {
+    const worker = (await workers())[0]!;
+    const node = new KubeNodePage(page);
+    await node.open(`${worker.address}@${CLUSTER}`);
+    await expect(node.kubernetes.fact("Ready")).toHaveText("Ready");
+    await expect(node.kubernetes.section().getByRole("button")).toHaveCount(0);
+
+    await page.goto("/clusters");
+    const access = page.getByRole("table", { name: "Kubernetes access" });
+    await expect(access.getByRole("row", { name: `Kubernetes access of ${CLUSTER}` })).toContainText("Reachable");
+    await expect(access.getByRole("button")).toHaveCount(0);
+    expect(node.consoleErrors).toEqual([]);
+    expect(node.failedRequests).toEqual([]);
+  });
+});
+
+test("an admin's kubeconfig upload: one that would run a program is refused, a token one replaces Talos's until it is removed", async ({ page }) => {
+  test.setTimeout(90_000);
+  const shell = new KubeNodePage(page);
+  await page.goto("/clusters");
+  const access = page.getByRole("table", { name: "Kubernetes access" });
+  const row = access.getByRole("row", { name: `Kubernetes access of ${CLUSTER}` });
+  await expect(row).toContainText("Reachable");
+  await expect(row).toContainText("From Talos");
+
+  await row.getByRole("button", { name: "Upload kubeconfig" }).click();
+  const form = page.getByRole("form", { name: `Upload a kubeconfig for ${CLUSTER}` });
+  const kubeconfig = (user: string) =>
+    [
+      "apiVersion: v1",
+      "kind: Config",
+      "current-context: e2e",
+      "clusters:",
+      "- name: e2e",
+      "  cluster:",
+      "    server: https://127.0.0.1:9",
+      "contexts:",
+      "- name: e2e",
+      "  context: {cluster: e2e, user: e2e}",
+      "users:",
+      "- name: e2e",
+      `  user: ${user}`,
+    ].join("\n");
+  await form.getByLabel("Or paste it").fill(kubeconfig("{exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh}}"));
+  await form.getByRole("button", { name: "Upload kubeconfig" }).click();
+  await expect(form.getByRole("alert")).toContainText("Minos would run a program or read a file on its own host");
+
+  await form.getByLabel("Or paste it").fill(kubeconfig("{token: e2e-not-a-real-token}"));
+  await form.getByRole("button", { name: "Upload kubeconfig" }).click();
+  await expect(page.getByRole("status").filter({ hasText: /^Minos uses the uploaded kubeconfig/ })).toContainText(`for ${CLUSTER} now (https://127.0.0.1:9)`);
+  await expect(form).toBeHidden();
+  await expect(row).toContainText(/Uploaded by \S+/);
+  await expect(row).toContainText("https://127.0.0.1:9");
+  // Nothing answers there: the cluster's Kubernetes is unreachable until the upload goes.
+  await expect(row).toContainText("Unreachable", { timeout: 30_000 });
+  await expect(page.getByText("e2e-not-a-real-token")).toHaveCount(0);
+
+  await row.getByRole("button", { name: `Remove the uploaded kubeconfig of ${CLUSTER}` }).click();
+  await expect(page.getByRole("status").filter({ hasText: /^Removed the uploaded kubeconfig/ })).toBeVisible();
+  await expect(row).toContainText("From Talos");
+  await expect(row).toContainText("Reachable", { timeout: 30_000 });
+  // The refused upload's answer is the one failed request.
+  expect(shell.failedRequests).toEqual([expect.stringMatching(/\/api\/clusters\/sim-1\/kubeconfig HTTP 422$/)]);
+  expect(shell.consoleErrors).toEqual([expect.stringMatching(/status of 422/)]);
 });

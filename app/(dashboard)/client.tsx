@@ -6,18 +6,18 @@ import Link from "next/link";
 import { Suspense, use } from "react";
 
 import { CertExpiryCard, CertExpirySkeleton, daysText, type CertResult } from "@/components/fleet/cert-expiry";
-import { ClusterCard, type ClusterKubeCounts } from "@/components/fleet/cluster-card";
+import { ClusterCard } from "@/components/fleet/cluster-card";
 import { fleetHeadline } from "@/components/fleet/fleet-headline";
 import { LiveIndicator } from "@/components/fleet/live-indicator";
 import { nodeProblemRows, ProblemItem, ProblemList, type ProblemRow } from "@/components/fleet/problem-list";
 import { QueryError } from "@/components/fleet/query-error";
+import { kubeCountsByCluster } from "@/components/kubernetes/kube-status";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import { nodesQueryOptions } from "@/lib/client/fleet";
 import { useEventStream } from "@/lib/client/use-event-stream";
 import type { NearestExpiry } from "@/lib/schemas/certs";
-import type { NodeSummary } from "@/lib/schemas/fleet";
 import { cn } from "@/lib/utils/cn";
 
 interface OverviewClientProps {
@@ -124,19 +124,6 @@ export function OverviewClient({ cluster, nearestExpiry }: OverviewClientProps) 
       </div>
     </div>
   );
-}
-
-/** Not Ready (false or unknown) and cordoned nodes per cluster, from each node's Kubernetes status. */
-function kubeCountsByCluster(nodes: readonly NodeSummary[]): Map<string, ClusterKubeCounts> {
-  const out = new Map<string, ClusterKubeCounts>();
-  for (const n of nodes) {
-    if (!n.kubernetes) continue;
-    const c = out.get(n.cluster) ?? { notReady: 0, cordoned: 0 };
-    if (n.kubernetes.ready !== true) c.notReady += 1;
-    if (n.kubernetes.unschedulable === true) c.cordoned += 1;
-    out.set(n.cluster, c);
-  }
-  return out;
 }
 
 /** A certificate tier reached (warning or critical) is a problem like a node's. */

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { compareVersions } from "@/components/fleet/node-filters";
 import { ClusterStatusBadge, QuorumBadge } from "@/components/fleet/cluster-health-badge";
 import { ClusterKubernetesSummary } from "@/components/kubernetes/cluster-kubernetes";
+import type { ClusterKubeCounts } from "@/components/kubernetes/kube-status";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { Meter } from "@/components/ui/meter";
@@ -11,12 +12,6 @@ import type { ClusterHealth } from "@/lib/schemas/fleet";
 
 function plural(n: number, one: string, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
-}
-
-/** Per cluster, from its nodes' Kubernetes status: how many are not Ready and how many cordoned. */
-export interface ClusterKubeCounts {
-  notReady: number;
-  cordoned: number;
 }
 
 /** One cluster at a glance: node health bar, etcd quorum, versions in use, upgrade in flight, Kubernetes. */

@@ -36,10 +36,11 @@ const allColumns: Column[] = [
   { key: "stage", label: "Stage", width: "7rem" },
   { key: "version", label: "Talos", width: "5.5rem" },
   // Kubernetes next to Talos's own state: the columns a drain or an upgrade is watched by.
+  // Ready, cordoned and pods first: what a drain is watched by; the kubelet version after them.
   { key: "kubeReady", label: "K8s", width: "8rem", kube: true },
-  { key: "kubelet", label: "Kubelet", width: "6rem", kube: true },
   { key: "cordoned", label: "Cordoned", width: "8rem", kube: true },
   { key: "pods", label: "Pods", width: "4.5rem", kube: true },
+  { key: "kubelet", label: "Kubelet", width: "6rem", kube: true },
   { key: "memory", label: "Free mem", width: "6rem" },
   { key: "load", label: "Load", width: "4.5rem" },
   { key: "lastSeen", label: "Last seen", width: "7.5rem" },
@@ -168,11 +169,11 @@ const NodeRow = memo(function NodeRow({ node, rowIndex, showCluster, showKuberne
           <td className="truncate px-4">
             <KubeReadyBadge kubernetes={k} />
           </td>
-          <td className="truncate px-4 font-mono text-xs">{k?.kubeletVersion ?? <span className="text-fg-muted">–</span>}</td>
           <td className="truncate px-4">
             <CordonBadge kubernetes={k} compact />
           </td>
           <td className="truncate px-4 tabular-nums">{k?.pods ?? <span className="text-fg-muted">–</span>}</td>
+          <td className="truncate px-4 font-mono text-xs">{k?.kubeletVersion ?? <span className="text-fg-muted">–</span>}</td>
         </>
       ) : null}
       <td

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { accessProblem, cordonLabel, kubeReadyState, kubeReadyTitle, skewText } from "@/components/kubernetes/kube-status";
+import { accessProblem, cordonLabel, kubeCountsByCluster, kubeReadyState, kubeReadyTitle, skewText } from "@/components/kubernetes/kube-status";
 import type { ClusterKubernetes, NodeKubernetes } from "@/lib/schemas/kubernetes";
 
 const node = (over: Partial<NodeKubernetes> = {}): NodeKubernetes => ({
@@ -47,7 +47,7 @@ describe("node Ready", () => {
 describe("cordonLabel", () => {
   it.each<[NodeKubernetes | undefined, string | null]>([
     [node(), "Schedulable"],
-    [node({ unschedulable: true }), "Cordoned"],
+    [node({ unschedulable: true }), "Cordoned outside Minos"],
     [node({ unschedulable: true, cordonedByMinos: true }), "Cordoned by Minos"],
     [node({ unschedulable: null }), null],
     [undefined, null],
@@ -89,5 +89,19 @@ describe("accessProblem", () => {
       tone: "danger",
     });
     expect(accessProblem(cluster({ access: "unknown" }))).toMatchObject({ title: "Kubernetes not checked yet" });
+  });
+});
+
+describe("kubeCountsByCluster", () => {
+  it("counts not Ready (false or unknown) and cordoned nodes per cluster, skipping nodes without status", () => {
+    const counts = kubeCountsByCluster([
+      { cluster: "a", kubernetes: node() },
+      { cluster: "a", kubernetes: node({ ready: false }) },
+      { cluster: "a", kubernetes: node({ ready: null }) },
+      { cluster: "a", kubernetes: node({ unschedulable: true }) },
+      { cluster: "b", kubernetes: node({ ready: false, unschedulable: true }) },
+      { cluster: "c" },
+    ]);
+    expect(Object.fromEntries(counts)).toEqual({ a: { notReady: 2, cordoned: 1 }, b: { notReady: 1, cordoned: 1 } });
   });
 });

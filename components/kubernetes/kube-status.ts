@@ -1,3 +1,4 @@
+import type { NodeSummary } from "@/lib/schemas/fleet";
 import type { ClusterKubernetes, NodeKubernetes } from "@/lib/schemas/kubernetes";
 
 /**
@@ -33,11 +34,12 @@ export function kubeReadyTitle(k: NodeKubernetes | undefined): string | undefine
   return undefined;
 }
 
-/** "Cordoned by Minos", "Cordoned" (by someone else: Talos, kubectl), "Schedulable", or null when unknown. */
+/** "Cordoned by Minos", "Cordoned outside Minos" (Talos, kubectl, …), "Schedulable", or null when unknown. */
 export function cordonLabel(k: NodeKubernetes | undefined): string | null {
   if (!k || k.unschedulable === null) return null;
   if (!k.unschedulable) return "Schedulable";
-  return k.cordonedByMinos ? "Cordoned by Minos" : "Cordoned";
+  // Minos uncordons only what it cordoned: the operator must know whose cordon this is.
+  return k.cordonedByMinos ? "Cordoned by Minos" : "Cordoned outside Minos";
 }
 
 /**
@@ -79,4 +81,26 @@ export function accessProblem(c: ClusterKubernetes | undefined): { title: string
     case "unknown":
       return { title: "Kubernetes not checked yet", detail: c.message, tone: "neutral" };
   }
+}
+
+/** Per cluster, from its nodes' Kubernetes status: how many are not Ready and how many cordoned. */
+export interface ClusterKubeCounts {
+  notReady: number;
+  cordoned: number;
+}
+
+/**
+ * Not Ready (false or unknown: Kubernetes does not say Ready) and cordoned nodes per cluster.
+ * Nodes without Kubernetes status are not counted: nothing is known about them.
+ */
+export function kubeCountsByCluster(nodes: readonly Pick<NodeSummary, "cluster" | "kubernetes">[]): Map<string, ClusterKubeCounts> {
+  const out = new Map<string, ClusterKubeCounts>();
+  for (const n of nodes) {
+    if (!n.kubernetes) continue;
+    const c = out.get(n.cluster) ?? { notReady: 0, cordoned: 0 };
+    if (n.kubernetes.ready !== true) c.notReady += 1;
+    if (n.kubernetes.unschedulable === true) c.cordoned += 1;
+    out.set(n.cluster, c);
+  }
+  return out;
 }

@@ -46,6 +46,7 @@ export function KubeconfigForm({ cluster, pending, error, onSubmit, onCancel }: 
   const shown = localError ?? error;
   return (
     <form aria-label={`Upload a kubeconfig for ${cluster}`} onSubmit={submit} className="space-y-3">
+      <h3 className="text-sm font-semibold">Upload a kubeconfig for {cluster}</h3>
       <div className="space-y-1">
         <label htmlFor={ids.file} className="block text-sm font-medium">
           Kubeconfig file

@@ -67,6 +67,8 @@ export function NodeKubernetesPanel({ summary }: { summary: NodeSummary }) {
   const name = k.nodeName ?? summary.hostname ?? summary.address;
   // Why the buttons cannot work right now (the server would refuse with the same reason).
   const unavailable = problem && clusterKube?.access !== "unknown" ? problem.title : k.nodeName === null ? "Kubernetes has no Node for this Talos node" : null;
+  // Whether anything below was ever read (the server may keep the last answer while the API is away).
+  const known = k.nodeName !== null || k.ready !== null || k.kubeletVersion !== null;
   const busy = action.isPending;
   const pendingKind = action.isPending ? action.variables.kind : null;
   const lastDrain = action.variables?.kind === "drain" ? action.variables.request : null;
@@ -96,13 +98,13 @@ export function NodeKubernetesPanel({ summary }: { summary: NodeSummary }) {
                   </Link>
                 </>
               ) : null}
-              <span className="block text-fg-muted">What follows is the last known state.</span>
+              {known ? <span className="block text-fg-muted">What follows is the last known state.</span> : null}
             </span>
           </p>
         ) : null}
 
         <dl aria-label="Kubernetes status" className="grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-5">
-          <Fact label="Node name">{k.nodeName ? <span className="font-mono">{k.nodeName}</span> : <span className="text-fg-muted">no Node</span>}</Fact>
+          <Fact label="Node name">{k.nodeName ? <span className="font-mono">{k.nodeName}</span> : <span className="text-fg-muted">{problem ? "unknown" : "no Node"}</span>}</Fact>
           <Fact label="Ready">
             <KubeReadyBadge kubernetes={k} />
             {k.ready === false && k.readyReason ? <span className="mt-1 block text-xs text-fg-muted">{k.readyReason}</span> : null}
