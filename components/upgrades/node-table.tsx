@@ -1,4 +1,6 @@
+import { NodeDrainInfo } from "@/components/drain/node-drain";
 import { Card } from "@/components/ui/card";
+import type { DrainAction } from "@/lib/schemas/drain";
 import { Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@/components/ui/table";
 import type { UpgradeNode } from "@/lib/schemas/upgrades";
 import { formatDuration } from "@/lib/upgrades/progress";
@@ -12,8 +14,15 @@ function elapsed(n: UpgradeNode, now: number | null): string {
   return formatDuration((end - Date.parse(n.startedAt)) / 1000);
 }
 
-/** One row per node in plan order: state, versions, time spent and the latest message. */
-export function UpgradeNodeTable({ nodes, now }: { nodes: UpgradeNode[]; now: number | null }) {
+/** What a row needs to answer a blocked drain (absent: the drain is shown, no buttons). */
+export interface DrainControls {
+  canAct: boolean;
+  busy: boolean;
+  onAction: (node: string, action: DrainAction) => void;
+}
+
+/** One row per node in plan order: state, versions, time spent, the latest message and the drain. */
+export function UpgradeNodeTable({ nodes, now, drain }: { nodes: UpgradeNode[]; now: number | null; drain?: DrainControls }) {
   return (
     <Card className="overflow-x-auto">
       <Table aria-label="Nodes">
@@ -61,6 +70,14 @@ export function UpgradeNodeTable({ nodes, now }: { nodes: UpgradeNode[]; now: nu
                       </ol>
                     </details>
                   ) : null}
+                  <NodeDrainInfo
+                    drain={n.drain}
+                    blocked={n.state === "drain-blocked"}
+                    canAct={drain?.canAct ?? false}
+                    busy={drain?.busy ?? false}
+                    onAction={(a) => drain?.onAction(n.id, a)}
+                    label={n.hostname ?? n.address}
+                  />
                 </TableCell>
               </TableRow>
             );
