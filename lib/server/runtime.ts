@@ -8,6 +8,7 @@ import { templateSecretsPool } from "@/lib/server/configs/template";
 import { startFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
 import { startHousekeeping, stopHousekeeping } from "@/lib/server/housekeeping";
 import { startKubernetesStatus } from "@/lib/server/kubernetes/deps";
+import { followClusterRemovals } from "@/lib/server/kubernetes/service";
 import { dialectOf, getDb } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
 import { processState } from "@/lib/server/platform/process-state";
@@ -72,6 +73,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<void> 
     ["drift checker", () => startDriftChecker().stop],
     // What Kubernetes says about each cluster, read at the poll interval into the fleet snapshot.
     ["kubernetes status", () => startKubernetesStatus()],
+    // A removed cluster's uploaded kubeconfig goes with it (a new cluster may take the name).
+    ["kubeconfig cleanup", () => followClusterRemovals()],
     // Config templates' key material (RSA-4096), made ahead of time off the request path.
     [
       "template key pool",

@@ -41,6 +41,8 @@ export interface FleetOptions {
   applySeconds?: number;
   /** Kubernetes: a new or restarted pod (or kubelet) becomes Ready after this; a deleted pod terminates in it; default 2. */
   podSeconds?: number;
+  /** Talos's own drain timeout (legacy upgrade, shutdown); default Talos's 300. */
+  talosDrainSeconds?: number;
   /** Default 8760. */
   clientCertValidHours?: number;
   /** Every node's apid server certificate: default a fresh one valid 24 h, as Talos issues it. */
@@ -94,6 +96,7 @@ export const fleetOptionsSchema = z.object({
   upgradeSeconds: positive.default(5),
   applySeconds: positive.default(0.3),
   podSeconds: positive.default(2),
+  talosDrainSeconds: positive.default(300),
   clientCertValidHours: z.number().positive().default(CERT_VALIDITY_HOURS.talosClient),
   apidCert: apidCertOptionsSchema.default({}),
   nodeApidCerts: z.record(z.string(), apidCertOptionsSchema).default({}),

@@ -32,6 +32,7 @@ import { imageServiceImpl, lifecycleServiceImpl } from "./services/lifecycle";
 import { type ClientConfigIssuer, machineServiceImpl } from "./services/machine";
 import { TALOS_API_PORT } from "../talos/constants";
 import { KubeFleet, kubeEndpoints } from "./kubernetes";
+import { TALOS_EVICT_RETRY_MS } from "./kubernetes/talos-drain";
 
 export type { FaultSpec } from "./faults";
 export { DEFAULT_TALOS_VERSION, fleetOptionsSchema, type ApidCertOptions, type FleetOptions } from "./fleet-options";
@@ -136,6 +137,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       timelineEntries.push(e);
       if (timelineEntries.length > TIMELINE_CAP) timelineEntries.splice(0, timelineEntries.length - TIMELINE_CAP);
     },
+    drain: (n: SimNode) => kube?.drain(n) ?? Promise.resolve(),
     resourcesChanged: (n: SimNode) => {
       kube?.nodeChanged(n);
       // Coalesce bursts (a boot touches several resources) into one watch evaluation per node.
@@ -245,7 +247,13 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       secrets,
       endpoints: kubeEndpoints(clusterNames, nodes, o),
       clock: realClock,
-      timing: { podStartMs: o.podSeconds * 1000, terminationMs: o.podSeconds * 1000 },
+      timing: {
+        podStartMs: o.podSeconds * 1000,
+        terminationMs: o.podSeconds * 1000,
+        talosDrainMs: o.talosDrainSeconds * 1000,
+        // Talos pauses 5 s after a refused eviction; a shortened drain timeout shortens it too.
+        talosEvictRetryMs: Math.min(TALOS_EVICT_RETRY_MS, (o.talosDrainSeconds * 1000) / 10),
+      },
     });
   } catch (e) {
     await cleanup();

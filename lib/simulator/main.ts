@@ -4,7 +4,7 @@
  *   [--ready-seconds 2] [--upgrade-seconds 5] [--first-address 127.0.10.1] [--ports]
  *   [--base-port 50000] [--node-version <hostname|address>=<version> ...]
  *   [--client-cert-hours H] [--apid-cert-hours H] [--apid-cert-age-hours H] [--ca-days D]
- *   [--leaf-secrets]`
+ *   [--leaf-secrets] [--pod-seconds 2] [--talos-drain-seconds 300]`
  *
  * Prints the talosconfig paths and the control URL, then one machine-readable line
  * `MINOS_SIM_READY {"talosconfig":"…","controlUrl":"…"}` (read by the Minos launcher).
@@ -37,6 +37,8 @@ const USAGE = `usage: npm run sim -- --control-planes N --workers N [options]
   --apid-cert-age-hours H  how long ago the apid certificates were issued (default 0)
   --ca-days D            lifetime of CAs created now (default 3650)
   --leaf-secrets         serve etcd and kube-apiserver leaf certificates from the secrets resources
+  --pod-seconds S        Kubernetes: pod start, pod termination and kubelet restart time (default 2)
+  --talos-drain-seconds S  Talos's own drain timeout on legacy upgrades and shutdowns (default 300)
   -h, --help             this help`;
 
 const num = (name: string) =>
@@ -75,6 +77,8 @@ const argsSchema = z.object({
   "apid-cert-age-hours": num("apid-cert-age-hours"),
   "ca-days": num("ca-days"),
   "leaf-secrets": z.boolean().optional(),
+  "pod-seconds": num("pod-seconds"),
+  "talos-drain-seconds": num("talos-drain-seconds"),
 });
 
 function fail(message: string): never {
@@ -106,6 +110,8 @@ async function main(): Promise<void> {
         "apid-cert-age-hours": { type: "string" },
         "ca-days": { type: "string" },
         "leaf-secrets": { type: "boolean" },
+        "pod-seconds": { type: "string" },
+        "talos-drain-seconds": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -153,6 +159,8 @@ async function main(): Promise<void> {
       },
       caValidDays: a["ca-days"],
       leafSecrets: a["leaf-secrets"],
+      podSeconds: a["pod-seconds"],
+      talosDrainSeconds: a["talos-drain-seconds"],
     });
   } catch (e) {
     process.stderr.write(`sim: ${(e as Error).message}\n`);
@@ -169,7 +177,8 @@ async function main(): Promise<void> {
       `  talosconfig (admin):    ${fleet.talosconfig.admin}`,
       `  talosconfig (operator): ${fleet.talosconfig.operator}`,
       `  talosconfig (reader):   ${fleet.talosconfig.reader}`,
-      `  control API:            ${fleet.controlUrl}  (GET /nodes, GET /timeline, POST /faults, DELETE /faults)`,
+      `  control API:            ${fleet.controlUrl}  (GET /nodes, GET /timeline, GET /kubernetes?cluster=, POST /faults, DELETE /faults)`,
+      ...fleet.clusters.map((c) => `  Kubernetes API ${c}: ${fleet.kubernetes.url(c)}  (kubeconfig: talosctl kubeconfig, or MachineService.Kubeconfig)`),
       `MINOS_SIM_READY ${JSON.stringify({ talosconfig: fleet.talosconfig.admin, controlUrl: fleet.controlUrl, talosconfigs: fleet.talosconfig, nodes: fleet.nodes.length })}`,
       "",
     ].join("\n"),

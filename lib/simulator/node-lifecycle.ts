@@ -423,16 +423,20 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     });
   }
 
-  shutdown(actorId: string): void {
+  /** Shutdown: SHUTTING_DOWN, Talos's drain unless `force`, then powered off. */
+  shutdown(actorId: string, opts: { force?: boolean } = {}): void {
     if (this.rebootPending) throw failedPrecondition("reboot is already in progress");
     this.rebootPending = true;
     this.emit({ kind: "sequence", sequence: "shutdown", action: SequenceEvent_Action.START }, actorId);
     this.setStage("shutting down", actorId);
     this.record({ event: "shutdown" });
-    this.timers.after(this.timing.closeDelayMs, () => {
-      this.rebootPending = false;
-      this.poweredOff = true;
-      this.setPowered(false);
+    const drained = opts.force ? Promise.resolve() : (this.hooks.drain?.(this.self()) ?? Promise.resolve());
+    void drained.then(() => {
+      this.timers.after(this.timing.closeDelayMs, () => {
+        this.rebootPending = false;
+        this.poweredOff = true;
+        this.setPowered(false);
+      });
     });
   }
 

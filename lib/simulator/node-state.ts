@@ -22,7 +22,7 @@ import {
   resolveMode,
 } from "./config-apply";
 import { failedPrecondition, invalidArgument, SimError } from "./errors";
-import type { FaultSpec } from "./faults";
+import type { FaultSpec, NodeFaults } from "./faults";
 import { NodeLifecycle } from "./node-lifecycle";
 import type * as Types from "./node-types";
 import { compareTalosVersions } from "../talos/version";
@@ -164,25 +164,37 @@ export class SimNode extends NodeLifecycle<SimNode> {
     this.timers.after(this.timing.closeDelayMs, () => {
       this.emit({ kind: "sequence", sequence, action: SequenceEvent_Action.START }, actorId);
       this.setStage("upgrading", actorId);
-      for (const phase of ["denyNewServices", "drain", "cleanup", "dbus", "stopServices", "unmountUser"]) {
-        this.emit({ kind: "phase", phase, action: PhaseEvent_Action.START }, actorId);
-        this.emit({ kind: "phase", phase, action: PhaseEvent_Action.STOP }, actorId);
-      }
-      this.emit({ kind: "phase", phase: "upgrade", action: PhaseEvent_Action.START }, actorId);
-      this.timers.after(this.timing.upgradeMs, () => {
-        this.installInProgress = false;
-        if (fails) {
-          const error = `failed to run installer: exit status ${fails.exitCode}`;
-          this.emit({ kind: "sequence", sequence, action: SequenceEvent_Action.STOP, error }, actorId);
-          this.record({ event: "upgrade-failed", version: target, mode: "legacy", detail: error });
-          this.setStage("running", actorId);
-          return;
-        }
-        this.emit({ kind: "phase", phase: "upgrade", action: PhaseEvent_Action.STOP }, actorId);
-        this.installed(target);
-        this.emit({ kind: "phase", phase: "kexec", action: PhaseEvent_Action.START }, actorId);
-        this.reboot(actorId, { sequenceStarted: true });
+      const phase = (name: string) => {
+        this.emit({ kind: "phase", phase: name, action: PhaseEvent_Action.START }, actorId);
+        this.emit({ kind: "phase", phase: name, action: PhaseEvent_Action.STOP }, actorId);
+      };
+      phase("denyNewServices");
+      // The upgrade sequence drains (CordonAndDrainNode); the stage-upgrade sequence does not.
+      this.emit({ kind: "phase", phase: "drain", action: PhaseEvent_Action.START }, actorId);
+      const drained = req.stage ? Promise.resolve() : (this.hooks.drain?.(this) ?? Promise.resolve());
+      void drained.then(() => {
+        this.emit({ kind: "phase", phase: "drain", action: PhaseEvent_Action.STOP }, actorId);
+        for (const name of ["cleanup", "dbus", "stopServices", "unmountUser"]) phase(name);
+        this.emit({ kind: "phase", phase: "upgrade", action: PhaseEvent_Action.START }, actorId);
+        this.upgradeInstall(target, sequence, fails, actorId);
       });
+    });
+  }
+
+  private upgradeInstall(target: string, sequence: string, fails: NodeFaults["upgradeFails"], actorId: string): void {
+    this.timers.after(this.timing.upgradeMs, () => {
+      this.installInProgress = false;
+      if (fails) {
+        const error = `failed to run installer: exit status ${fails.exitCode}`;
+        this.emit({ kind: "sequence", sequence, action: SequenceEvent_Action.STOP, error }, actorId);
+        this.record({ event: "upgrade-failed", version: target, mode: "legacy", detail: error });
+        this.setStage("running", actorId);
+        return;
+      }
+      this.emit({ kind: "phase", phase: "upgrade", action: PhaseEvent_Action.STOP }, actorId);
+      this.installed(target);
+      this.emit({ kind: "phase", phase: "kexec", action: PhaseEvent_Action.START }, actorId);
+      this.reboot(actorId, { sequenceStarted: true });
     });
   }
 

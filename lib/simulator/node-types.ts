@@ -52,6 +52,11 @@ export interface NodeHooks<N> {
   timeline(entry: TimelineEntry): void;
   /** Something COSI-visible changed on this node. */
   resourcesChanged(node: N): void;
+  /**
+   * Talos's own drain (CordonAndDrainNode, in the legacy upgrade and shutdown sequences): resolves
+   * when the node's pods are evicted or Talos gave up waiting. Absent: nothing to drain.
+   */
+  drain?(node: N): Promise<void>;
 }
 
 /** What the node needs from its cluster. */

@@ -141,6 +141,8 @@ export function createKubeApi(config: KubeConfig, o: KubeApiOptions): KubeApi {
     try {
       return await fn(options);
     } catch (e) {
+      // The caller gave up (a drain cancelled): its reason, not "Kubernetes did not answer".
+      if (opts?.signal?.aborted) throw opts.signal.reason;
       throw toKubeError(e, what, o, signal);
     }
   }

@@ -1,9 +1,11 @@
 import "server-only";
 
+import { UNKNOWN_CLUSTER_KUBERNETES, UNKNOWN_NODE_KUBERNETES } from "@/lib/schemas/kubernetes";
 import { getClusterClient } from "@/lib/server/fleet/clients";
 import { currentFleetPoller, getFleetPoller } from "@/lib/server/fleet/service";
 import { getDb } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
+import { subscribe } from "@/lib/server/platform/events";
 import { processState } from "@/lib/server/platform/process-state";
 import { getSecretBox } from "@/lib/server/platform/secret-box";
 
@@ -11,7 +13,7 @@ import { createKubeAccessProvider, type CachingKubeAccessProvider, type KubeAcce
 import { createNodeDrainer } from "./drainer";
 import { getKubeconfig, getKubeconfigMeta } from "./kubeconfigs";
 import { startKubernetesStatusJob, type KubernetesStatusJob } from "./status";
-import type { NodeDrainer } from "./types";
+import type { KubernetesStatusSource, NodeDrainer } from "./types";
 
 /**
  * The process's Kubernetes services, built once into the process state (see
@@ -37,7 +39,12 @@ export function defaultKubeAccessDeps(): KubeAccessDeps {
 }
 
 export function getKubeAccess(): CachingKubeAccessProvider {
-  g.__minosKubeAccess ??= createKubeAccessProvider(defaultKubeAccessDeps());
+  if (!g.__minosKubeAccess) {
+    const provider = createKubeAccessProvider(defaultKubeAccessDeps());
+    // A cluster uploaded again under the same name may be another cluster: forget its client.
+    subscribe("clusters", ({ clusters }) => clusters.forEach((c) => provider.invalidate(c)));
+    g.__minosKubeAccess = provider;
+  }
   return g.__minosKubeAccess;
 }
 
@@ -69,4 +76,12 @@ export function startKubernetesStatus(): () => void {
 /** Reads a cluster's status now when the job runs (after a cordon, drain, upload); no-op otherwise. */
 export async function refreshKubernetesStatus(cluster: string): Promise<void> {
   await g.__minosKubeStatus?.refresh(cluster);
+}
+
+/** The status as GET /api/nodes shows it (the fleet snapshot), for runners that want to read it without asking Kubernetes. */
+export function getKubernetesStatusSource(): KubernetesStatusSource {
+  return {
+    cluster: (cluster) => currentFleetPoller()?.snapshot(cluster).clusters[0]?.kubernetes ?? UNKNOWN_CLUSTER_KUBERNETES,
+    node: (ref) => currentFleetPoller()?.snapshot(ref.cluster).nodes.find((n) => n.address === ref.address)?.kubernetes ?? UNKNOWN_NODE_KUBERNETES,
+  };
 }

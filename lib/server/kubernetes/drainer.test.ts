@@ -3,8 +3,11 @@
  * Kubeconfig RPC over mTLS, every Kubernetes call goes through @kubernetes/client-node to the
  * simulated API, and the simulator's timeline and dump show what happened.
  */
+import { X509Certificate } from "node:crypto";
+
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
+import { createCa, issueClientCert } from "@/lib/talos/pki";
 import { startTestFleet, waitFor, type Role, type TestFleet } from "@/test/talos/fleet";
 
 import { createKubeAccessProvider, type KubeAccessDeps } from "./access";
@@ -89,6 +92,71 @@ describe("access", () => {
     await p.forCluster("sim-1");
     expect(a.ok && b.ok && a.api === b.api).toBe(true);
     expect(calls).toBe(1);
+  });
+
+  it("uses an uploaded kubeconfig before Talos; credentials the API refuses (401) are read again on the next lookup", async () => {
+    const ca = await createCa();
+    const stranger = await issueClientCert(ca, { roles: ["system:masters"], commonName: "admin" });
+    const b64 = (x: string) => Buffer.from(x).toString("base64");
+    const real = await t.fleet.kubernetes.kubeconfig("sim-1");
+    const foreign = real.replace(/client-certificate-data: \S+/, `client-certificate-data: ${b64(stranger.certPem)}`).replace(/client-key-data: \S+/, `client-key-data: ${b64(stranger.keyPem)}`);
+    let reads = 0;
+    const p = createKubeAccessProvider({ ...deps("reader"), uploadStamp: async () => "t1", uploaded: async () => (reads++, { kubeconfig: foreign, uploadedAt: "t1" }) });
+    const a = await p.forCluster("sim-1");
+    expect(a).toMatchObject({ ok: true, source: "upload" });
+    if (!a.ok) return;
+    await expect(a.api.listNodes()).rejects.toMatchObject({ code: "kubernetes_unavailable", message: /refused Minos's credentials \(401\)/ });
+    expect(reads).toBe(1);
+    const b = await p.forCluster("sim-1");
+    expect(reads).toBe(2);
+    expect(b.ok && b.api !== a.api).toBe(true);
+  });
+
+  it("fetches a new kubeconfig when the cached certificate nears its expiry", async () => {
+    let now = Date.now();
+    let calls = 0;
+    const d = deps();
+    const p = createKubeAccessProvider({
+      ...d,
+      now: () => now,
+      talos: async (c) => {
+        const x = await d.talos(c);
+        return { ...x, client: { roles: x.client.roles, kubeconfig: (n, o) => (calls++, x.client.kubeconfig(n, o)) } };
+      },
+    });
+    expect((await p.forCluster("sim-1")).ok).toBe(true);
+    const crt = /client-certificate-data: (\S+)/.exec(await t.fleet.kubernetes.kubeconfig("sim-1"))![1]!;
+    const notAfter = new Date(new X509Certificate(Buffer.from(crt, "base64")).validTo).getTime();
+    now = notAfter - 11 * 60_000;
+    await p.forCluster("sim-1");
+    expect(calls).toBe(1);
+    now = notAfter - 9 * 60_000;
+    await p.forCluster("sim-1");
+    expect(calls).toBe(2);
+  });
+
+  it("remembers a failure for a while instead of asking Talos on every lookup", async () => {
+    let now = Date.now();
+    let calls = 0;
+    const d = deps("admin", [workers[0]!.address]);
+    const p = createKubeAccessProvider(
+      {
+        ...d,
+        now: () => now,
+        talos: async (c) => {
+          const x = await d.talos(c);
+          return { ...x, client: { roles: x.client.roles, kubeconfig: (n, o) => (calls++, x.client.kubeconfig(n, o)) } };
+        },
+      },
+      { failureTtlMs: 30_000 },
+    );
+    const a = await p.forCluster("sim-1");
+    expect(a).toMatchObject({ ok: false, access: "unreachable", message: /No control plane of cluster sim-1 gave a kubeconfig .*only available on control plane nodes/ });
+    await p.forCluster("sim-1");
+    expect(calls).toBe(1);
+    now += 31_000;
+    await p.forCluster("sim-1");
+    expect(calls).toBe(2);
   });
 
   it("reports the API down as unreachable, never throwing, and the status says so", async () => {

@@ -9,6 +9,7 @@ import { currentFleetPoller } from "@/lib/server/fleet/service";
 import { recordAudit } from "@/lib/server/platform/audit";
 import { getDb, type Db } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
+import { subscribe } from "@/lib/server/platform/events";
 import { AppError, isAppError } from "@/lib/server/platform/errors";
 import { getSecretBox, type SecretBox } from "@/lib/server/platform/secret-box";
 
@@ -151,4 +152,36 @@ export async function deleteClusterKubeconfig(actor: Actor, cluster: string, dep
   deps.access.invalidate(cluster);
   await deps.refreshStatus(cluster).catch(() => {});
   return getKubeconfigInfo(cluster, deps);
+}
+
+/**
+ * Drops the uploaded kubeconfigs of clusters Minos no longer manages: a cluster added later under
+ * the same name may be another cluster, and must not be drained through the old one's API.
+ * Idempotent (every replica hears the `clusters` event; one finds the row). Returns the clusters whose upload went.
+ */
+export async function dropKubeconfigsOfRemovedClusters(clusters: readonly string[], deps = defaultKubernetesServiceDeps()): Promise<string[]> {
+  const dropped: string[] = [];
+  for (const cluster of clusters) {
+    try {
+      await deps.requireCluster(cluster);
+      continue;
+    } catch (e) {
+      if (!isAppError(e) || e.code !== "not_found") throw e;
+    }
+    const removed = await deps.db.transaction().execute(async (trx) => {
+      const r = await deleteKubeconfig(trx, cluster);
+      if (r) await recordAudit(trx, { actor: "minos", action: "kubeconfig.remove", target: cluster, result: "ok", details: { server: r.server, reason: "the cluster is no longer managed" } });
+      return r;
+    });
+    deps.access.invalidate(cluster);
+    if (removed) dropped.push(cluster);
+  }
+  return dropped;
+}
+
+/** Follows cluster removals (the `clusters` event) to drop their uploaded kubeconfigs (runtime.ts). Returns the unsubscribe. */
+export function followClusterRemovals(): () => void {
+  return subscribe("clusters", ({ clusters }) => {
+    dropKubeconfigsOfRemovedClusters(clusters).catch((e: unknown) => console.error("[minos] dropping the kubeconfigs of removed clusters failed", e));
+  });
 }

@@ -11,7 +11,7 @@ import path from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { Clients, codeOf, collect, credentialsOf, md, readTalosconfig, waitFor } from "@/test/simulator/helpers";
+import { Clients, codeOf, collect, credentialsOf, getJson, md, readTalosconfig, waitFor } from "@/test/simulator/helpers";
 import { type Fleet, startFleet } from "../fleet";
 
 // 127.0.41.x: this file's own node addresses (its API is on 127.64.41.1:6443).
@@ -160,6 +160,19 @@ describe("eviction and PodDisruptionBudgets", () => {
     expect(r).toMatchObject({ code: 429, body: { details: { causes: [{ message: "The disruption budget pinned-sim-1-worker-2 needs 1 healthy pods and has 1 currently" }] } } });
     fleet.clearFaults("sim-1-worker-2");
     expect((await policy.listNamespacedPodDisruptionBudget({ namespace: "default" })).items.map((b) => b.metadata?.name)).toEqual(["api", "web"]);
+  });
+});
+
+describe("control API", () => {
+  it("GET /kubernetes?cluster= dumps nodes, pods, PDBs and workloads; 404 for an unknown cluster", async () => {
+    const dump = await getJson<{ url: string; nodes: { metadata: { name: string } }[]; pods: unknown[]; poddisruptionbudgets: { metadata: { name: string } }[]; deployments: unknown[]; daemonsets: unknown[] }>(`${fleet.controlUrl}/kubernetes?cluster=sim-1`);
+    expect(dump.status).toBe(200);
+    expect(dump.body.url).toBe(fleet.kubernetes.url("sim-1"));
+    expect(dump.body.nodes).toHaveLength(4);
+    expect(dump.body.poddisruptionbudgets.map((b) => b.metadata.name)).toEqual(["api", "web"]);
+    expect(dump.body.daemonsets).toHaveLength(2);
+    expect((await getJson(`${fleet.controlUrl}/kubernetes?cluster=nope`)).status).toBe(404);
+    expect((await getJson(`${fleet.controlUrl}/kubernetes`)).status).toBe(400);
   });
 });
 

@@ -19,12 +19,16 @@ import {
   UNSCHEDULABLE_TAINT_KEY,
 } from "./objects";
 import { ObjectStore } from "./store";
+import { applyTalosCordon, talosDrain } from "./talos-drain";
 
 export interface KubeTiming {
   /** A new or restarted pod (or kubelet) takes this long to become Ready. */
   podStartMs: number;
   /** A deleted pod with a grace period stays Terminating this long. */
   terminationMs: number;
+  /** Talos's own drain: its timeout (DrainTimeout, 5 min) and the pause after a 429 (5 s). */
+  talosDrainMs: number;
+  talosEvictRetryMs: number;
 }
 
 /** What the cluster keeps per Talos node beyond the Node object. */
@@ -39,6 +43,8 @@ export interface NodeKubeState {
   /** Static pod component → the image its running container has. */
   staticImages: Record<string, string>;
 }
+
+const KUBELET_STAGES = new Set(["running", "upgrading", "shutting down"]);
 
 export type KubeletState = { status: "True" | "False" | "Unknown"; reason: string; message: string };
 
@@ -99,8 +105,8 @@ export class KubeCluster {
   /** What the kubelet of a node reports, from the Talos node's state. */
   kubeletState(n: SimNode): KubeletState {
     const gone: KubeletState = { status: "Unknown", reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status." };
-    if (!n.powered || n.faults.down || (n.stage !== "running" && n.stage !== "booting")) return gone;
-    if (n.stage === "booting") return gone;
+    // The kubelet runs through the drain of an upgrade or shutdown; it stops with the reboot.
+    if (!n.powered || n.faults.down || !KUBELET_STAGES.has(n.stage)) return gone;
     const st = this.state.get(n)!;
     const notReady = (message: string): KubeletState => ({ status: "False", reason: "KubeletNotReady", message });
     if (n.faults.kubeletNotReady) return notReady("container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized");
@@ -213,6 +219,7 @@ export class KubeCluster {
     const st = this.state.get(n);
     if (!st) return;
     if (st.configHash !== n.configHash) this.configChanged(n, st);
+    applyTalosCordon(this, n);
     const now = rfc3339(this.clock.now());
     this.store.update("nodes", undefined, n.hostname, (o) => {
       const node = o as KNode;
@@ -246,16 +253,27 @@ export class KubeCluster {
       if (images[key] === st.staticImages[component] || st.staticRestarting.has(component)) continue;
       if (!up) {
         st.staticImages[component] = images[key];
+        if (component === "kube-apiserver") this.refreshGitVersion();
         continue;
       }
+      // The kubelet replaces the static pod at once: the mirror shows the new image, not Ready until it started.
       st.staticRestarting.add(component);
+      st.staticImages[component] = images[key];
       n.record({ event: "static-pod-restart", detail: `kube-system/${component}-${n.hostname} ${images[key]}` });
-      this.timers.after(this.timing.podStartMs, () => {
+      const restart = () => {
         st.staticRestarting.delete(component);
-        st.staticImages[component] = st.images[key];
+        if (st.staticImages[component] !== st.images[key]) {
+          // Changed again meanwhile: another restart.
+          st.staticRestarting.add(component);
+          st.staticImages[component] = st.images[key];
+          n.record({ event: "static-pod-restart", detail: `kube-system/${component}-${n.hostname} ${st.images[key]}` });
+          this.timers.after(this.timing.podStartMs, restart);
+          return;
+        }
         if (component === "kube-apiserver") this.refreshGitVersion();
         this.syncNode(n);
-      });
+      };
+      this.timers.after(this.timing.podStartMs, restart);
     }
   }
 
@@ -263,6 +281,11 @@ export class KubeCluster {
     const firstCp = this.nodes.find((n) => n.role === "controlplane");
     if (!firstCp) return;
     this.gitVersion = imageTag(this.state.get(firstCp)!.staticImages["kube-apiserver"]!) ?? this.gitVersion;
+  }
+
+  /** Talos's CordonAndDrainNode for a node of this cluster. */
+  talosDrain(n: SimNode): Promise<void> {
+    return talosDrain(this, n, { timeoutMs: this.timing.talosDrainMs, retryMs: this.timing.talosEvictRetryMs });
   }
 
   /** Runs the controllers once soon (coalescing bursts of changes). */

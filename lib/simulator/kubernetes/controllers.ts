@@ -155,7 +155,6 @@ export class Controllers {
     for (const [component] of STATIC_COMPONENTS) {
       const name = `${component}-${n.hostname}`;
       const image = st.staticImages[component]!;
-      const restarting = st.staticRestarting.has(component);
       const existing = this.store.peek("pods", "kube-system", name) as Pod | undefined;
       const hash = templateHash({ component, image });
       if (!existing) {
@@ -182,7 +181,6 @@ export class Controllers {
           p.status.startTime = rfc3339(this.c.clock.now());
         });
       }
-      void restarting;
     }
   }
 

@@ -114,6 +114,11 @@ export class KubeFleet {
     this.clusters.get(n.cluster.name)?.syncNode(n);
   }
 
+  /** Talos's own drain of a node (legacy upgrade, shutdown). */
+  drain(n: SimNode): Promise<void> {
+    return this.clusters.get(n.cluster.name)?.talosDrain(n) ?? Promise.resolve();
+  }
+
   /** The node's faults changed: pinned workloads, the API listener, kubelet readiness. */
   faultsChanged(n: SimNode): void {
     const c = this.clusters.get(n.cluster.name);

@@ -157,6 +157,8 @@ export class KubeApiServer {
     const info = infoOf(resource);
     const store = this.cluster.store;
     res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked", "cache-control": "no-cache, private" });
+    // A watch with nothing to replay must still answer now: clients wait for the headers.
+    res.flushHeaders();
     const write = (type: string, object: unknown) => res.write(JSON.stringify({ type, object }) + "\n");
     const forward = (e: StoreEvent) => {
       if (e.resource === resource && filter(e.object)) write(e.type, served(info, e.object));

@@ -266,9 +266,9 @@ export function machineServiceImpl(env: HandlerEnv, issuer: ClientConfigIssuer, 
       n.rollback(actor());
       return { metadata: undefined };
     }),
-    shutdown: unary<ShutdownRequest, Shutdown>(env, M + "Shutdown", ShutdownMsg, (_c, n) => {
+    shutdown: unary<ShutdownRequest, Shutdown>(env, M + "Shutdown", ShutdownMsg, (_c, n, req) => {
       const actorId = actor();
-      n.shutdown(actorId);
+      n.shutdown(actorId, { force: req.force });
       return { metadata: undefined, actorId };
     }),
     generateClientConfiguration: unary<GenerateClientConfigurationRequest, GenerateClientConfiguration>(
