@@ -42,7 +42,11 @@ export function NodeDrainInfo({ drain, blocked, canAct, busy, onAction, label }:
     <div role="group" aria-label={`Blocked drain of ${label}`} className="mt-2 space-y-2 rounded-md border border-warn/40 bg-warn/10 p-2 text-xs">
       <p className="flex items-start gap-1 font-medium text-fg">
         <Hand aria-hidden className="mt-0.5 size-3 shrink-0 text-warn" />
-        <span>Waiting for a person: {drain.message}</span>
+        <span>
+          {drain.blocking.length > 0
+            ? `Waiting for a person: ${drain.blocking.length === 1 ? "this pod" : `these ${drain.blocking.length} pods`} would not move in time`
+            : `Waiting for a person: ${drain.message}`}
+        </span>
       </p>
       {drain.blocking.length > 0 ? (
         <ul aria-label="Pods in the way" className="space-y-1">

@@ -38,7 +38,8 @@ export function UpgradeNodeTable({ nodes, now, drain }: { nodes: UpgradeNode[]; 
         </TableHead>
         <TableBody>
           {nodes.map((n) => {
-            const last = n.messages.at(-1);
+            // A blocked drain says it in its own box below: the same sentence is not repeated above it.
+            const last = n.state === "drain-blocked" && n.messages.at(-1)?.text === n.drain?.message ? undefined : n.messages.at(-1);
             return (
               <TableRow key={n.id} aria-label={n.hostname ?? n.address} className="align-top">
                 <TableCell className="tabular-nums text-fg-muted">{n.batch + 1}</TableCell>
@@ -57,7 +58,7 @@ export function UpgradeNodeTable({ nodes, now, drain }: { nodes: UpgradeNode[]; 
                 </TableCell>
                 <TableCell className="text-right tabular-nums">{elapsed(n, now)}</TableCell>
                 <TableCell className="max-w-md text-xs [overflow-wrap:anywhere]">
-                  {n.error ? <p className="text-danger">{n.error}</p> : last ? <p className="text-fg-muted">{last.text}</p> : <p className="text-fg-muted">–</p>}
+                  {n.error ? <p className="text-danger">{n.error}</p> : last ? <p className="text-fg-muted">{last.text}</p> : n.state === "drain-blocked" ? null : <p className="text-fg-muted">–</p>}
                   {n.messages.length > 1 ? (
                     <details className="mt-1">
                       <summary className="cursor-pointer text-fg-muted hover:text-fg">All {n.messages.length} messages</summary>
