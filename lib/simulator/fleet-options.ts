@@ -39,7 +39,7 @@ export interface FleetOptions {
   upgradeSeconds?: number;
   /** ApplyConfiguration processing time (dry runs take a third); default 0.3. */
   applySeconds?: number;
-  /** Kubernetes: a new or restarted pod (or kubelet) becomes Ready after this; a deleted pod terminates in it; default 2. */
+  /** Kubernetes: a new or restarted pod (or kubelet) becomes Ready after this; a deleted pod terminates in it; default readySeconds. */
   podSeconds?: number;
   /** Talos's own drain timeout (legacy upgrade, shutdown); default Talos's 300. */
   talosDrainSeconds?: number;
@@ -95,7 +95,7 @@ export const fleetOptionsSchema = z.object({
   readySeconds: positive.default(2),
   upgradeSeconds: positive.default(5),
   applySeconds: positive.default(0.3),
-  podSeconds: positive.default(2),
+  podSeconds: positive.optional(),
   talosDrainSeconds: positive.default(300),
   clientCertValidHours: z.number().positive().default(CERT_VALIDITY_HOURS.talosClient),
   apidCert: apidCertOptionsSchema.default({}),

@@ -242,19 +242,23 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       await s.reconcile();
       if (!s.listening) throw new Error(`could not listen on ${n.address}:${n.port} for ${n.hostname}`);
     });
+    const tk = Date.now();
+    // Pods follow the node timings unless told otherwise, so fast test fleets get fast pods.
+    const podMs = (o.podSeconds ?? o.readySeconds) * 1000;
     kube = await KubeFleet.start({
       clusters: new Map(clusterNames.map((c) => [c, clusters.get(c)!.nodes])),
       secrets,
       endpoints: kubeEndpoints(clusterNames, nodes, o),
       clock: realClock,
       timing: {
-        podStartMs: o.podSeconds * 1000,
-        terminationMs: o.podSeconds * 1000,
+        podStartMs: podMs,
+        terminationMs: podMs,
         talosDrainMs: o.talosDrainSeconds * 1000,
-        // Talos pauses 5 s after a refused eviction; a shortened drain timeout shortens it too.
-        talosEvictRetryMs: Math.min(TALOS_EVICT_RETRY_MS, (o.talosDrainSeconds * 1000) / 10),
+        // Talos pauses 5 s after a refused eviction; the simulator's pods start faster, and so it retries sooner.
+        talosEvictRetryMs: Math.max(50, Math.min(TALOS_EVICT_RETRY_MS, (o.talosDrainSeconds * 1000) / 10, podMs)),
       },
     });
+    process.stderr.write(`KUBE START ${Date.now() - tk} ms\n`);
   } catch (e) {
     await cleanup();
     throw e;

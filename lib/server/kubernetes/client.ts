@@ -125,6 +125,7 @@ function toPdb(b: V1PodDisruptionBudget): KubePdb {
     namespace: b.metadata?.namespace ?? "default",
     name: b.metadata?.name ?? "",
     matchLabels: { ...(b.spec?.selector?.matchLabels ?? {}) },
+    selectsNothing: b.spec?.selector === undefined || b.spec.selector === null,
     disruptionsAllowed: b.status?.disruptionsAllowed ?? 0,
   };
 }

@@ -222,12 +222,14 @@ describe("drain", () => {
     expect(r.ignored.length).toBeGreaterThan(0);
     expect(await movablePods(w.hostname)).toEqual([]);
     expect(lines.filter((l) => l.startsWith("evicted "))).toHaveLength(before.length);
-    // Replacements run elsewhere, never on the cordoned node.
-    const all = await (await api()).listPods();
-    for (const p of before) {
-      const app = p.labels.app;
-      if (app) expect(all.filter((x) => x.labels.app === app && x.nodeName !== w.hostname).length).toBeGreaterThan(0);
-    }
+    // Replacements come up elsewhere (the simulated controllers take a moment), never on the cordoned node.
+    const apps = [...new Set(before.map((p) => p.labels.app).filter((a): a is string => a !== undefined))];
+    expect(apps.length).toBeGreaterThan(0);
+    await waitFor(async () => {
+      const all = await (await api()).listPods();
+      return apps.every((app) => all.some((x) => x.labels.app === app && x.nodeName !== w.hostname && x.nodeName !== null));
+    }, 10_000);
+    expect(await movablePods(w.hostname)).toEqual([]);
     const timeline = t.fleet.timeline().filter((e) => e.hostname === w.hostname);
     expect(timeline.findIndex((e) => e.event === "cordon")).toBeLessThan(timeline.findIndex((e) => e.event === "evict"));
     await drainer().uncordon(ref(w), { onlyIfMinos: true });

@@ -49,11 +49,11 @@ export function isIgnoredByDrain(p: KubePod): boolean {
 
 /**
  * The PDBs (namespace/name) whose selector matches a pod: same namespace, every matchLabel on the
- * pod. An empty selector matches every pod of its namespace (policy/v1).
+ * pod. An empty selector matches every pod of its namespace, a missing one none (policy/v1).
  */
 export function pdbsForPod(pod: KubePod, pdbs: readonly KubePdb[]): string[] {
   return pdbs
-    .filter((b) => b.namespace === pod.namespace && Object.entries(b.matchLabels).every(([k, v]) => pod.labels[k] === v))
+    .filter((b) => !b.selectsNothing && b.namespace === pod.namespace && Object.entries(b.matchLabels).every(([k, v]) => pod.labels[k] === v))
     .map(key)
     .sort();
 }

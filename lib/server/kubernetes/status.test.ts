@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 
-import { clusterStatusFrom, minorOf, readClusterStatus, unavailableStatus } from "./status";
-import type { KubeNode, KubePod, KubernetesAccessProvider } from "./types";
+import { clusterStatusFrom, minorOf, readClusterStatus, startKubernetesStatusJob, unavailableStatus, type KubernetesClusterStatus } from "./status";
+import { isIgnoredByDrain, pdbsForPod } from "./drainer";
+import type { KubeNode, KubePdb, KubePod, KubernetesAccessProvider } from "./types";
 
 const node = (name: string, ip: string, o: Partial<KubeNode> = {}): KubeNode => ({
   name,
@@ -65,5 +66,57 @@ describe("readClusterStatus", () => {
     const access: KubernetesAccessProvider = { forCluster: async () => ({ ok: true, api, source: "upload" }) };
     const s = await readClusterStatus(access, "c", talosNodes, { timeoutMs: 100, now: () => NOW });
     expect(s.cluster).toMatchObject({ access: "unreachable", message: "connect ECONNREFUSED", source: "upload" });
+  });
+});
+
+describe("startKubernetesStatusJob", () => {
+  it("a refresh asked for during a read runs a new read after it (the read in flight may predate the change)", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let reads = 0;
+    let cordoned = false;
+    const api = {
+      serverVersion: async () => "v1.34.1",
+      listNodes: async () => {
+        const n = ++reads;
+        const unschedulable = cordoned;
+        if (n === 1) await gate;
+        return [node("w-1", "10.0.0.2", { unschedulable })];
+      },
+      listPods: async () => [],
+    } as unknown as import("./types").KubeApi;
+    const access: KubernetesAccessProvider = { forCluster: async () => ({ ok: true, api, source: "talos" }) };
+    const seen: KubernetesClusterStatus[] = [];
+    const job = startKubernetesStatusJob(
+      access,
+      { clusterNames: () => ["c"], talosNodes: () => [{ address: "10.0.0.2", hostname: "w-1" }], setClusterKubernetes: (_, s) => seen.push(s) },
+      { intervalMs: 3_600_000 },
+    );
+    try {
+      // The first tick's read is in flight; the node is cordoned now, then the status refreshed.
+      await new Promise((r) => setTimeout(r, 10));
+      cordoned = true;
+      const done = job.refresh("c");
+      release();
+      await done;
+      expect(reads).toBe(2);
+      expect(seen.at(-1)!.nodes["10.0.0.2"]!.unschedulable).toBe(true);
+    } finally {
+      job.stop();
+    }
+  });
+});
+
+describe("pdbsForPod", () => {
+  const p: KubePod = { ...pod("web-1", "w-1"), labels: { app: "web", tier: "front" } };
+  const pdb = (name: string, matchLabels: Record<string, string>, o: Partial<KubePdb> = {}): KubePdb => ({ namespace: "default", name, matchLabels, disruptionsAllowed: 0, ...o });
+
+  it("names the budgets whose labels the pod has, in its namespace; an empty selector covers all, a missing one none", () => {
+    const budgets = [pdb("web", { app: "web" }), pdb("all", {}), pdb("none", {}, { selectsNothing: true }), pdb("api", { app: "api" }), pdb("web", { app: "web" }, { namespace: "other" })];
+    expect(pdbsForPod(p, budgets)).toEqual(["default/all", "default/web"]);
+  });
+
+  it("leaves DaemonSet and mirror pods to the node, as kubectl drain does", () => {
+    expect([isIgnoredByDrain(p), isIgnoredByDrain({ ...p, ownerKind: "DaemonSet" }), isIgnoredByDrain({ ...p, mirror: true, ownerKind: "Node" })]).toEqual([false, true, true]);
   });
 });

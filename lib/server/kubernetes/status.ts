@@ -113,12 +113,12 @@ export interface KubernetesStatusJob {
  */
 export function startKubernetesStatusJob(access: KubernetesAccessProvider, target: KubernetesStatusTarget, o: { intervalMs: number; timeoutMs?: number }): KubernetesStatusJob {
   const running = new Map<string, Promise<void>>();
+  /** A read asked for while one runs: it starts when that one ends (that one may predate a change). */
+  const queued = new Map<string, Promise<void>>();
   let stopped = false;
   const timeoutMs = o.timeoutMs ?? Math.min(5_000, Math.max(1_000, o.intervalMs));
 
-  function refresh(cluster: string): Promise<void> {
-    const current = running.get(cluster);
-    if (current) return current;
+  function read(cluster: string): Promise<void> {
     const p = (async () => {
       const status = await readClusterStatus(access, cluster, target.talosNodes(cluster), { timeoutMs });
       // A cluster removed while it was read is not brought back.
@@ -130,9 +130,25 @@ export function startKubernetesStatusJob(access: KubernetesAccessProvider, targe
     return p;
   }
 
+  function refresh(cluster: string, fresh = true): Promise<void> {
+    const current = running.get(cluster);
+    if (!current) return read(cluster);
+    // The timer's tick may share a read in flight; a caller that just changed something may not.
+    if (!fresh) return current;
+    let next = queued.get(cluster);
+    if (!next) {
+      next = current.then(() => {
+        queued.delete(cluster);
+        return running.get(cluster) ?? read(cluster);
+      });
+      queued.set(cluster, next);
+    }
+    return next;
+  }
+
   const tick = () => {
     if (stopped) return;
-    for (const c of target.clusterNames()) void refresh(c);
+    for (const c of target.clusterNames()) void refresh(c, false);
   };
   const timer = setInterval(tick, o.intervalMs);
   timer.unref?.();

@@ -70,6 +70,8 @@ export interface KubePdb {
   name: string;
   /** matchLabels of the selector (matchExpressions are not evaluated; such a PDB is named for every pod of its namespace). */
   matchLabels: Record<string, string>;
+  /** No selector at all: in policy/v1 it covers no pod (an empty selector covers them all). */
+  selectsNothing?: boolean;
   disruptionsAllowed: number;
 }
 

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import https from "node:https";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { Clients, codeOf, collect, credentialsOf, getJson, md, readTalosconfig, waitFor } from "@/test/simulator/helpers";
 import { type Fleet, startFleet } from "../fleet";
+import { issueLeaf } from "../../talos/pki";
+import { parseSecretsBundle } from "../../talos/secrets/bundle";
 
 // 127.0.41.x: this file's own node addresses (its API is on 127.64.41.1:6443).
 const CP1 = "127.0.41.1";
@@ -196,6 +198,20 @@ describe("authentication and faults", () => {
       req.on("error", reject);
     });
     expect(body).toEqual({ status: 401, json: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "Unauthorized", reason: "Unauthorized", code: 401 } });
+  });
+
+  it("refuses a certificate of the cluster's CA outside system:masters (403 Status; RBAC is not simulated)", async () => {
+    const bundle = parseSecretsBundle(await readFile(path.join(stateDir, "cluster-sim-1-secrets.yaml"), "utf8"), "secrets");
+    const viewer = await issueLeaf({ certPem: bundle.certs.k8s.crt, keyPem: bundle.certs.k8s.key }, { commonName: "viewer", organizations: ["viewers"], validHours: 1, extKeyUsage: ["clientAuth"] });
+    const other = new k8s.KubeConfig();
+    other.loadFromOptions({
+      clusters: [{ name: "c", server: fleet.kubernetes.url("sim-1"), caData: Buffer.from(fleet.kubernetes.caPem("sim-1")).toString("base64") }],
+      users: [{ name: "u", certData: Buffer.from(viewer.certPem).toString("base64"), keyData: Buffer.from(viewer.keyPem).toString("base64") }],
+      contexts: [{ name: "x", cluster: "c", user: "u" }],
+      currentContext: "x",
+    });
+    const r = await status(other.makeApiClient(k8s.CoreV1Api).listNode());
+    expect(r).toMatchObject({ code: 403, body: { kind: "Status", reason: "Forbidden", message: 'forbidden: User "viewer" cannot get path "/api/v1/nodes"' } });
   });
 
   it("kube-api-down closes the listener until cleared", async () => {

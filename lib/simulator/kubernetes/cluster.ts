@@ -44,6 +44,8 @@ export interface NodeKubeState {
   staticImages: Record<string, string>;
 }
 
+const RECONCILE_DELAY_MS = 5;
+
 const KUBELET_STAGES = new Set(["running", "upgrading", "shutting down"]);
 
 export type KubeletState = { status: "True" | "False" | "Unknown"; reason: string; message: string };
@@ -62,6 +64,8 @@ export class KubeCluster {
   readonly controllers: Controllers;
   private readonly state = new Map<SimNode, NodeKubeState>();
   private readonly byHostname = new Map<string, SimNode>();
+  private readonly indexes = new Map<string, number>();
+  private readonly lastSync = new Map<SimNode, string>();
   private reconcileQueued = false;
   private disposed = false;
   /** The API server version (/version): the first control plane's API server image tag. */
@@ -76,9 +80,10 @@ export class KubeCluster {
     this.store = new ObjectStore(() => clock.now());
     this.timers = new TimerSet(clock);
     this.controllers = new Controllers(this);
-    for (const n of nodes) {
+    for (const [i, n] of nodes.entries()) {
       this.byHostname.set(n.hostname, n);
-      const images = configImages(n.runningConfigText(), n.cluster.kubernetesVersion);
+      this.indexes.set(n.hostname, i);
+      const images = configImages(n.runningConfigText(), n.cluster.kubernetesVersion, n);
       const staticImages = Object.fromEntries(STATIC_COMPONENTS.map(([c, k]) => [c, images[k]]));
       this.state.set(n, { configHash: n.configHash, images, kubeletImage: images.kubelet, kubeletRestarting: false, staticRestarting: new Set(), staticImages });
       this.store.create("nodes", this.nodeObject(n));
@@ -95,6 +100,11 @@ export class KubeCluster {
 
   simNode(hostname: string): SimNode | undefined {
     return this.byHostname.get(hostname);
+  }
+
+  /** The node's position in the cluster (its pod CIDR is 10.244.<index>.0/24). */
+  nodeIndex(hostname: string): number {
+    return this.indexes.get(hostname) ?? 0;
   }
 
   /** The cluster's Kubernetes API refuses connections (fault `kube-api-down` on any of its nodes). */
@@ -123,7 +133,7 @@ export class KubeCluster {
 
   private nodeObject(n: SimNode): Omit<KNode, "metadata"> & { metadata: KNode["metadata"] } {
     const now = rfc3339(this.clock.now());
-    const idx = this.nodes.indexOf(n);
+    const idx = this.nodeIndex(n.hostname);
     return {
       apiVersion: "v1",
       kind: "Node",
@@ -220,6 +230,12 @@ export class KubeCluster {
     if (!st) return;
     if (st.configHash !== n.configHash) this.configChanged(n, st);
     applyTalosCordon(this, n);
+    // Most calls (a peer's change, a COSI bump) change nothing the Node shows: skip the write.
+    const k = this.kubeletState(n);
+    const obj = this.store.peek("nodes", undefined, n.hostname) as KNode | undefined;
+    const key = JSON.stringify([k.status, k.reason, k.message, n.runningVersion, n.bootId, st.kubeletImage, st.configHash, obj?.metadata.resourceVersion, [...st.staticRestarting]]);
+    if (this.lastSync.get(n) === key) return;
+    this.lastSync.set(n, key);
     const now = rfc3339(this.clock.now());
     this.store.update("nodes", undefined, n.hostname, (o) => {
       const node = o as KNode;
@@ -233,7 +249,7 @@ export class KubeCluster {
 
   private configChanged(n: SimNode, st: NodeKubeState): void {
     st.configHash = n.configHash;
-    const images = configImages(n.runningConfigText(), n.cluster.kubernetesVersion);
+    const images = configImages(n.runningConfigText(), n.cluster.kubernetesVersion, n);
     st.images = images;
     const up = this.kubeletState(n).status !== "Unknown";
     if (images.kubelet !== st.kubeletImage) {
@@ -288,11 +304,14 @@ export class KubeCluster {
     return talosDrain(this, n, { timeoutMs: this.timing.talosDrainMs, retryMs: this.timing.talosEvictRetryMs });
   }
 
-  /** Runs the controllers once soon (coalescing bursts of changes). */
+  /**
+   * Runs the controllers once soon: a few milliseconds later, so a burst of node changes (a
+   * fleet-wide event) costs one pass over the cluster, not one per node.
+   */
   scheduleReconcile(): void {
     if (this.reconcileQueued || this.disposed) return;
     this.reconcileQueued = true;
-    queueMicrotask(() => {
+    this.timers.after(RECONCILE_DELAY_MS, () => {
       this.reconcileQueued = false;
       if (!this.disposed) this.controllers.reconcile();
     });

@@ -24,7 +24,7 @@ import {
   type Workload,
 } from "./objects";
 import { matchesLabelSelector } from "./selectors";
-import type { KObject } from "./store";
+import { newUid, type KObject } from "./store";
 
 const TOLERATE_ALL = [{ operator: "Exists" }];
 
@@ -127,6 +127,14 @@ export class Controllers {
     });
   }
 
+  /** generateName: the prefix and a random suffix not taken yet (the API server retries a clash too). */
+  private freeName(namespace: string, prefix: string): string {
+    for (;;) {
+      const name = `${prefix}${randomSuffix()}`;
+      if (!this.store.peek("pods", namespace, name)) return name;
+    }
+  }
+
   /** Creates a pod of a workload, bound to `nodeName` (or left for the scheduler). */
   private createPod(owner: Workload, nodeName: string | undefined, running = false): void {
     const hash = templateHash(owner.spec.template);
@@ -140,12 +148,19 @@ export class Controllers {
     const pod = {
       apiVersion: "v1",
       kind: "Pod",
-      metadata: { name: `${ownerName}-${randomSuffix()}`, namespace: owner.metadata.namespace, labels, annotations: { ...owner.spec.template.metadata?.annotations }, ownerReferences: [ref] },
+      metadata: { name: this.freeName(owner.metadata.namespace!, `${ownerName}-`), namespace: owner.metadata.namespace, labels, annotations: { ...owner.spec.template.metadata?.annotations }, ownerReferences: [ref] },
       spec: { ...structuredClone(owner.spec.template.spec), ...(nodeName ? { nodeName } : {}), restartPolicy: "Always", schedulerName: "default-scheduler" },
       status: { phase: "Pending" as const, conditions: nodeName ? [{ type: "PodScheduled", status: "True" as const, lastProbeTime: null, lastTransitionTime: now }] : [], qosClass: "BestEffort" },
     };
-    const created = this.store.create("pods", pod) as Pod;
-    if (running && nodeName) this.startPod(created, true);
+    const node = running && nodeName ? this.c.simNode(nodeName) : undefined;
+    if (node && this.c.nodeReady(nodeName!)) {
+      // Settled at start: written once, already running.
+      const q = { ...pod, metadata: { ...pod.metadata, uid: newUid() } } as unknown as Pod;
+      this.markRunning(q, node);
+      this.store.create("pods", q);
+      return;
+    }
+    this.store.create("pods", pod);
   }
 
   /** Mirror pods of a control plane's static pods (the kubelet creates them; their images follow the config). */
@@ -158,7 +173,7 @@ export class Controllers {
       const existing = this.store.peek("pods", "kube-system", name) as Pod | undefined;
       const hash = templateHash({ component, image });
       if (!existing) {
-        this.store.create("pods", {
+        const mirror = {
           apiVersion: "v1",
           kind: "Pod",
           metadata: {
@@ -170,7 +185,9 @@ export class Controllers {
           },
           spec: { nodeName: n.hostname, containers: [{ name: component, image }], hostNetwork: true, priorityClassName: "system-cluster-critical", tolerations: TOLERATE_ALL },
           status: { phase: "Running", conditions: [], hostIP: n.address, podIP: n.address, startTime: rfc3339(this.c.clock.now()) },
-        });
+        };
+        this.fillStatus(mirror as unknown as Pod);
+        this.store.create("pods", mirror);
         continue;
       }
       if (existing.spec.containers[0]?.image !== image || (existing.metadata.annotations?.[MIRROR_ANNOTATION] !== hash)) {
@@ -184,6 +201,14 @@ export class Controllers {
     }
   }
 
+  private markRunning(q: Pod, node: SimNode): void {
+    q.status.phase = "Running";
+    q.status.hostIP = node.address;
+    q.status.podIP ??= `10.244.${this.c.nodeIndex(node.hostname)}.${2 + (Number.parseInt(q.metadata.uid.slice(0, 4), 16) % 250)}`;
+    q.status.startTime ??= rfc3339(this.c.clock.now());
+    this.fillStatus(q);
+  }
+
   /** Pending → Running after podStartMs (at once when `now`). */
   private startPod(p: Pod, now = false): void {
     const uid = p.metadata.uid;
@@ -193,13 +218,7 @@ export class Controllers {
       if (!cur || cur.metadata.uid !== uid || cur.metadata.deletionTimestamp) return;
       const node = this.c.simNode(cur.spec.nodeName ?? "");
       if (!node || !this.c.nodeReady(node.hostname)) return; // retried by the next reconcile
-      this.store.update("pods", cur.metadata.namespace, cur.metadata.name, (o) => {
-        const q = o as Pod;
-        q.status.phase = "Running";
-        q.status.hostIP = node.address;
-        q.status.podIP ??= `10.244.${this.c.nodes.indexOf(node)}.${2 + (Number.parseInt(uid.slice(0, 4), 16) % 250)}`;
-        q.status.startTime ??= rfc3339(this.c.clock.now());
-      });
+      this.store.update("pods", cur.metadata.namespace, cur.metadata.name, (o) => this.markRunning(o as Pod, node));
       this.c.scheduleReconcile();
     };
     if (now) return run();
@@ -240,11 +259,16 @@ export class Controllers {
       (n) => !n.spec.unschedulable && this.c.nodeReady(n.metadata.name) && tolerates(spec.tolerations, n.spec.taints) && Object.entries(spec.nodeSelector ?? {}).every(([k, v]) => n.metadata.labels?.[k] === v),
     );
     if (nodes.length === 0) return undefined;
-    const pods = (this.store.peekAll("pods") as Pod[]).filter((p) => !p.metadata.deletionTimestamp);
-    const load = (name: string) => {
-      const on = pods.filter((p) => p.spec.nodeName === name);
-      return [on.filter((p) => controllerOf(p)?.name.startsWith(ownerPrefix)).length, on.length] as const;
-    };
+    // One pass over the pods: per node, pods of the same owner and pods in all.
+    const counts = new Map<string, [number, number]>();
+    for (const p of this.store.peekAll("pods") as Pod[]) {
+      if (p.metadata.deletionTimestamp || !p.spec.nodeName) continue;
+      const c = counts.get(p.spec.nodeName) ?? [0, 0];
+      if (controllerOf(p)?.name.startsWith(ownerPrefix)) c[0]++;
+      c[1]++;
+      counts.set(p.spec.nodeName, c);
+    }
+    const load = (name: string) => counts.get(name) ?? [0, 0];
     return nodes
       .map((n) => ({ name: n.metadata.name, load: load(n.metadata.name) }))
       .sort((a, b) => a.load[0] - b.load[0] || a.load[1] - b.load[1] || a.name.localeCompare(b.name))[0]!.name;
@@ -260,9 +284,15 @@ export class Controllers {
     // DaemonSets: one current pod per node; an outdated one is replaced.
     for (const ds of s.peekAll("daemonsets") as Workload[]) {
       const hash = templateHash(ds.spec.template);
-      const pods = this.podsOf(ds);
+      const byNode = new Map<string, Pod[]>();
+      for (const p of this.podsOf(ds)) {
+        if (p.metadata.deletionTimestamp || !p.spec.nodeName) continue;
+        const list = byNode.get(p.spec.nodeName);
+        if (list) list.push(p);
+        else byNode.set(p.spec.nodeName, [p]);
+      }
       for (const node of nodes) {
-        const mine = pods.filter((p) => p.spec.nodeName === node.metadata.name && !p.metadata.deletionTimestamp);
+        const mine = byNode.get(node.metadata.name) ?? [];
         for (const old of mine.filter((p) => p.metadata.labels?.["controller-revision-hash"] !== hash)) this.terminate(old, 0);
         if (!mine.some((p) => p.metadata.labels?.["controller-revision-hash"] === hash)) this.createPod(ds, node.metadata.name, opts.settled);
       }
@@ -299,38 +329,47 @@ export class Controllers {
     this.syncPdbs();
   }
 
-  private syncPodReadiness(p: Pod): void {
+  /** Whether a pod is Ready now: running, on a Ready node, and (a static pod) not restarting. */
+  private readiness(p: Pod): { ready: boolean; restarting: boolean } {
     const n = this.c.simNode(p.spec.nodeName ?? "");
     const component = p.metadata.annotations?.[MIRROR_ANNOTATION] ? p.metadata.labels?.["k8s-app"] : undefined;
     const restarting = n && component ? this.c.nodeState(n).staticRestarting.has(component) : false;
-    const ready = p.status.phase === "Running" && n !== undefined && this.c.nodeReady(n.hostname) && !restarting;
+    return { ready: p.status.phase === "Running" && n !== undefined && this.c.nodeReady(n.hostname) && !restarting, restarting };
+  }
+
+  /** Sets a pod's conditions and container statuses from its readiness (the kubelet's status). */
+  private fillStatus(q: Pod): void {
+    const { ready, restarting } = this.readiness(q);
     const now = rfc3339(this.c.clock.now());
     const want = ready ? "True" : "False";
+    const cur = q.status.conditions?.find((c) => c.type === "Ready");
+    const t = cur?.status === want ? cur.lastTransitionTime : now;
+    const cond = (type: string, status: "True" | "False") => ({ type, status, lastProbeTime: null, lastTransitionTime: type === "Ready" || type === "ContainersReady" ? t : now });
+    q.status.conditions = [
+      cond("PodReadyToStartContainers", q.status.phase === "Running" ? "True" : "False"),
+      cond("Initialized", "True"),
+      cond("Ready", want),
+      cond("ContainersReady", want),
+      cond("PodScheduled", "True"),
+    ];
+    q.status.containerStatuses = q.spec.containers.map((c) => ({
+      name: c.name,
+      image: c.image,
+      imageID: `${c.image.split(":")[0]}@sha256:${templateHash(c.image).padEnd(64, "0")}`,
+      ready,
+      started: q.status.phase === "Running",
+      restartCount: 0,
+      state: q.status.phase === "Running" && !restarting ? { running: { startedAt: q.status.startTime ?? now } } : { waiting: { reason: "ContainerCreating" } },
+    }));
+  }
+
+  private syncPodReadiness(p: Pod): void {
+    const want = this.readiness(p).ready ? "True" : "False";
     const cur = p.status.conditions?.find((c) => c.type === "Ready");
     const images = p.spec.containers.map((c) => c.image).join(",");
     const seen = (p.status.containerStatuses as { image?: string }[] | undefined)?.map((c) => c.image).join(",");
     if (cur?.status === want && seen === images) return;
-    this.store.update("pods", p.metadata.namespace, p.metadata.name, (o) => {
-      const q = o as Pod;
-      const t = cur?.status === want ? cur.lastTransitionTime : now;
-      const cond = (type: string, status: "True" | "False") => ({ type, status, lastProbeTime: null, lastTransitionTime: type === "Ready" || type === "ContainersReady" ? t : now });
-      q.status.conditions = [
-        cond("PodReadyToStartContainers", q.status.phase === "Running" ? "True" : "False"),
-        cond("Initialized", "True"),
-        cond("Ready", want),
-        cond("ContainersReady", want),
-        cond("PodScheduled", "True"),
-      ];
-      q.status.containerStatuses = q.spec.containers.map((c) => ({
-        name: c.name,
-        image: c.image,
-        imageID: `${c.image.split(":")[0]}@sha256:${templateHash(c.image).padEnd(64, "0")}`,
-        ready: ready,
-        started: q.status.phase === "Running",
-        restartCount: 0,
-        state: q.status.phase === "Running" && !restarting ? { running: { startedAt: q.status.startTime ?? now } } : { waiting: { reason: "ContainerCreating" } },
-      }));
-    });
+    this.store.update("pods", p.metadata.namespace, p.metadata.name, (o) => this.fillStatus(o as Pod));
   }
 
   private syncWorkloadStatus(): void {
@@ -355,7 +394,8 @@ export class Controllers {
 
   /** PDB status as the disruption controller computes it. */
   pdbStatus(b: Readonly<Pdb>): Pdb["status"] {
-    const pods = (this.store.peekAll("pods", b.metadata.namespace) as Pod[]).filter((p) => !p.metadata.deletionTimestamp && matchesLabelSelector(b.spec.selector, p.metadata.labels));
+    // policy/v1: a PDB without a selector covers no pod (an empty one covers the namespace).
+    const pods = b.spec.selector === undefined ? [] : (this.store.peekAll("pods", b.metadata.namespace) as Pod[]).filter((p) => !p.metadata.deletionTimestamp && matchesLabelSelector(b.spec.selector, p.metadata.labels));
     const healthy = pods.filter((p) => podReady(p)).length;
     // Expected pods: the scale of the pods' controllers (a Deployment's replicas), else the pod count.
     const owners = new Map<string, number>();

@@ -21,6 +21,8 @@ export { tarGzSingleFile } from "./kubeconfig";
 export interface KubeEndpoint {
   address: string;
   port: number;
+  /** Tried in turn when `address` is taken (two fleets on one host with the same first address). */
+  fallbackAddresses: string[];
 }
 
 /**
@@ -34,7 +36,9 @@ export function kubeEndpoints(clusters: string[], nodes: { address: string; port
   const taken = new Set(nodes.map((n) => `${n.address}:${n.port}`));
   const [, b, c] = o.firstAddress.split(".").map(Number) as [number, number, number, number];
   clusters.forEach((name, i) => {
-    const ep = o.ports ? { address: "127.0.0.1", port: o.basePort === 0 ? 0 : o.basePort + nodes.length + i } : { address: `127.${(b + 64) % 256}.${c}.${i + 1}`, port: 6443 };
+    const ep: KubeEndpoint = o.ports
+      ? { address: "127.0.0.1", port: o.basePort === 0 ? 0 : o.basePort + nodes.length + i, fallbackAddresses: [] }
+      : { address: `127.${(b + 64) % 256}.${c}.${i + 1}`, port: 6443, fallbackAddresses: [1, 2, 3, 4].map((k) => `127.${(b + 64) % 256}.${c}.${i + 1 + 50 * k}`) };
     if (ep.port > 65535) throw new Error(`Kubernetes API port ${ep.port} of ${name} is out of range: lower basePort`);
     if (ep.port !== 0 && taken.has(`${ep.address}:${ep.port}`)) throw new Error(`Kubernetes API address ${ep.address}:${ep.port} of ${name} collides with a node`);
     out.set(name, ep);
@@ -70,7 +74,7 @@ export class KubeFleet {
           commonName: "kube-apiserver",
           organizations: ["kube-master"],
           dnsNames: ["kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local", "localhost"],
-          ipAddresses: [...new Set([ep.address, "127.0.0.1", "10.96.0.1"])],
+          ipAddresses: [...new Set([ep.address, ...ep.fallbackAddresses, "127.0.0.1", "10.96.0.1"])],
           validHours: 8760,
           keyEncipherment: true,
           extKeyUsage: ["serverAuth"],
@@ -80,7 +84,7 @@ export class KubeFleet {
         const server = new KubeApiServer(cluster, router, { ...ep, certPem: serving.certPem, keyPem: serving.keyPem, caPem: ca.certPem });
         f.servers.set(name, server);
         await server.reconcile();
-        if (!server.listening) throw new Error(`could not listen on ${ep.address}:${ep.port} for the Kubernetes API of ${name}`);
+        if (!server.listening) throw new Error(`could not listen on ${ep.address}:${ep.port} for the Kubernetes API of ${name}: ${server.lastError?.message ?? "unknown error"}`);
       }
     } catch (e) {
       await f.stop();

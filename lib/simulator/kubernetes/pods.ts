@@ -34,7 +34,7 @@ export function evictPod(c: KubeCluster, namespace: string, name: string, graceP
   // canIgnorePDB: finished, pending or already terminating pods are deleted without a budget check.
   const ignore = p.status.phase === "Succeeded" || p.status.phase === "Failed" || p.status.phase === "Pending" || !!p.metadata.deletionTimestamp;
   if (!ignore) {
-    const pdbs = (c.store.peekAll("poddisruptionbudgets", namespace) as Pdb[]).filter((b) => matchesLabelSelector(b.spec.selector, p.metadata.labels) && (b.spec.selector !== undefined));
+    const pdbs = (c.store.peekAll("poddisruptionbudgets", namespace) as Pdb[]).filter((b) => b.spec.selector !== undefined && matchesLabelSelector(b.spec.selector, p.metadata.labels));
     if (pdbs.length > 1) throw new KubeError(500, "InternalError", "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.");
     const pdb = pdbs[0];
     if (pdb) {

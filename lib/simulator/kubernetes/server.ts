@@ -49,6 +49,8 @@ const infoOf = (resource: string): ResourceInfo => Object.values(RESOURCES).find
 
 export interface KubeListenOptions {
   address: string;
+  /** Addresses tried in turn when `address` is taken at the first listen (another fleet on this host). */
+  fallbackAddresses?: string[];
   port: number;
   certPem: string;
   keyPem: string;
@@ -62,6 +64,11 @@ export class KubeApiServer {
   private stopped = false;
   /** The bound port (the ephemeral one after the first listen when asked for 0). */
   port: number;
+  /** The bound address (a fallback when the preferred one was taken). */
+  address: string;
+  /** Why the last open failed, if it did. */
+  lastError: Error | undefined;
+  private opened = false;
 
   constructor(
     readonly cluster: KubeCluster,
@@ -69,10 +76,11 @@ export class KubeApiServer {
     private readonly opts: KubeListenOptions,
   ) {
     this.port = opts.port;
+    this.address = opts.address;
   }
 
   get url(): string {
-    return `https://${this.opts.address}:${this.port}`;
+    return `https://${this.address}:${this.port}`;
   }
 
   get listening(): boolean {
@@ -81,7 +89,10 @@ export class KubeApiServer {
 
   /** Opens or closes the listener to match the cluster's `kube-api-down` fault; serialised. */
   reconcile(): Promise<void> {
-    this.chain = this.chain.then(() => this.apply());
+    this.chain = this.chain.then(() => this.apply()).catch((e: unknown) => {
+      this.lastError = e instanceof Error ? e : new Error(String(e));
+      process.stderr.write(`simulator: Kubernetes API of ${this.cluster.name} (${this.address}:${this.port}): ${this.lastError.message}\n`);
+    });
     return this.chain;
   }
 
@@ -103,6 +114,21 @@ export class KubeApiServer {
   }
 
   private async open(): Promise<void> {
+    const candidates = this.opened ? [this.address] : [this.opts.address, ...(this.opts.fallbackAddresses ?? [])];
+    for (const [i, address] of candidates.entries()) {
+      try {
+        await this.listenOn(address);
+        this.address = address;
+        this.opened = true;
+        this.lastError = undefined;
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE" || i === candidates.length - 1) throw e;
+      }
+    }
+  }
+
+  private async listenOn(address: string): Promise<void> {
     const server = https.createServer({ cert: this.opts.certPem, key: this.opts.keyPem, ca: this.opts.caPem, requestCert: true, rejectUnauthorized: false }, (req, res) => {
       this.handle(req, res).catch((e: unknown) => {
         const err = e instanceof KubeError ? e : new KubeError(500, "InternalError", `Internal error occurred: ${e instanceof Error ? e.message : String(e)}`);
@@ -117,7 +143,7 @@ export class KubeApiServer {
     server.on("tlsClientError", () => {});
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(this.port, this.opts.address, () => {
+      server.listen(this.port, address, () => {
         server.off("error", reject);
         resolve();
       });

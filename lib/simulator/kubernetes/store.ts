@@ -95,7 +95,8 @@ export class ObjectStore {
 
   peekAll(resource: string, namespace?: string): Readonly<KObject>[] {
     const out = [...this.coll(resource).values()].filter((o) => namespace === undefined || o.metadata.namespace === namespace);
-    return out.sort((a, b) => keyOf(a.metadata.namespace, a.metadata.name).localeCompare(keyOf(b.metadata.namespace, b.metadata.name)));
+    const k = (o: KObject) => keyOf(o.metadata.namespace, o.metadata.name);
+    return out.sort((a, b) => (k(a) < k(b) ? -1 : k(a) > k(b) ? 1 : 0));
   }
 
   /** Creates an object: uid, resourceVersion, creationTimestamp filled in. Throws if it exists. */
