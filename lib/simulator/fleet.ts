@@ -242,7 +242,6 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       await s.reconcile();
       if (!s.listening) throw new Error(`could not listen on ${n.address}:${n.port} for ${n.hostname}`);
     });
-    const tk = Date.now();
     // Pods follow the node timings unless told otherwise, so fast test fleets get fast pods.
     const podMs = (o.podSeconds ?? o.readySeconds) * 1000;
     kube = await KubeFleet.start({
@@ -258,7 +257,6 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         talosEvictRetryMs: Math.max(50, Math.min(TALOS_EVICT_RETRY_MS, (o.talosDrainSeconds * 1000) / 10, podMs)),
       },
     });
-    process.stderr.write(`KUBE START ${Date.now() - tk} ms\n`);
   } catch (e) {
     await cleanup();
     throw e;

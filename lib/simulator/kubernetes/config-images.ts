@@ -50,11 +50,11 @@ const ADDR = "\u0000address\u0000";
 
 /**
  * Reads the images and Node labels from a config's text. Cached by the text with the node's
- * hostname and address taken out: nodes of one role generated from one template share an entry,
- * so a 1,000-node fleet parses a handful of configs, not 1,000.
+ * hostname and address (when given) taken out: nodes of one role generated from one template share
+ * an entry, so a 1,000-node fleet parses a handful of configs, not 1,000.
  */
-export function configImages(text: string, kubernetesVersion: string, node: { hostname: string; address: string }): ConfigImages {
-  const generic = text.replaceAll(node.hostname, HOST).replaceAll(node.address, ADDR);
+export function configImages(text: string, kubernetesVersion: string, node?: { hostname: string; address: string }): ConfigImages {
+  const generic = node ? text.replaceAll(node.hostname, HOST).replaceAll(node.address, ADDR) : text;
   const key = crypto.createHash("sha1").update(kubernetesVersion).update("\n").update(generic).digest("hex");
   let hit = cache.get(key);
   if (!hit) {
@@ -62,7 +62,7 @@ export function configImages(text: string, kubernetesVersion: string, node: { ho
     if (cache.size >= CACHE_MAX) cache.clear();
     cache.set(key, hit);
   }
-  const back = (v: string) => v.replaceAll(HOST, node.hostname).replaceAll(ADDR, node.address);
+  const back = (v: string) => (node ? v.replaceAll(HOST, node.hostname).replaceAll(ADDR, node.address) : v);
   return { ...hit, nodeLabels: Object.fromEntries(Object.entries(hit.nodeLabels).map(([k, v]) => [back(k), back(v)])) };
 }
 
