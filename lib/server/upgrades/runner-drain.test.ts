@@ -79,7 +79,7 @@ function recording(client: TalosClient): TalosClient {
 }
 
 beforeAll(async () => {
-  t = await startTestFleet({ firstAddress: "127.0.142.1", controlPlanes: 3, workers: 3, version: "v1.13.9", rebootSeconds: 0.3, bootSeconds: 0.2, readySeconds: 0.1, upgradeSeconds: 0.2 });
+  t = await startTestFleet({ firstAddress: "127.0.161.1", controlPlanes: 3, workers: 3, version: "v1.13.9", rebootSeconds: 0.3, bootSeconds: 0.2, readySeconds: 0.1, upgradeSeconds: 0.2 });
   db = await testDb();
   const client = recording(t.clients.admin);
   runner = new UpgradeRunner({
