@@ -16,6 +16,10 @@ test("preview and run a rolling upgrade from the UI: progress reaches 100 % and 
   await upgrades.version().fill("v1.14.0");
   await expect(upgrades.image()).toHaveValue(/^factory\.talos\.dev\/metal-installer\/[0-9a-f]{64}:v1\.14\.0$/);
   await upgrades.workersAtOnce().fill("5");
+  // Every worker at once leaves evicted pods nowhere to go: their PDBs would hold the drain, so it
+  // forces after 10 s here (the preview warns about it).
+  await upgrades.drainTimeout().fill("10");
+  await upgrades.drainOnTimeout().selectOption("force");
 
   await upgrades.previewPlan();
   await expect(upgrades.preview().getByRole("heading", { level: 2 })).toHaveText("Plan: sim-1 to v1.14.0");
@@ -25,6 +29,8 @@ test("preview and run a rolling upgrade from the UI: progress reaches 100 % and 
   await expect(upgrades.batches().nth(2)).toContainText("control plane");
   await expect(upgrades.batches().nth(3)).toContainText("5 workers at once");
   await expect(upgrades.checks().filter({ hasText: "etcd is healthy: 3 of 3 members" })).toHaveCount(1);
+  await expect(upgrades.checks().filter({ hasText: "All 5 workers are drained at once" })).toHaveCount(1);
+  await expect(upgrades.preview().getByRole("region", { name: "Steps" })).toContainText("cordon + drain (10 s, force)");
 
   await upgrades.start();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Upgrade of sim-1 to v1.14.0");
@@ -37,6 +43,8 @@ test("preview and run a rolling upgrade from the UI: progress reaches 100 % and 
   await expect(page.getByText("Every node runs v1.14.0 and passed its health check.")).toBeVisible();
   for (const row of await upgrades.nodeRows().all()) {
     await expect(row.getByText("Done", { exact: true })).toBeVisible();
+    // Drained (or forced) before its reboot, uncordoned after.
+    await expect(row).toContainText(/; uncordoned sim-1-/);
     await expect(row.getByRole("cell", { name: "v1.14.0", exact: true })).toBeVisible();
   }
 

@@ -1,5 +1,7 @@
 "use client";
 
+import { DrainPolicyFields } from "@/components/drain/drain-policy-fields";
+import { DEFAULT_DRAIN_POLICY, type DrainPolicy } from "@/lib/schemas/kubernetes";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { Layers, LoaderCircle } from "lucide-react";
 import { useRouter } from "next/navigation";
@@ -58,6 +60,7 @@ export function RolloutForm({ yaml, validated, localErrors, defaultCluster }: Ro
   const [mode, setMode] = useState<RolloutMode>("auto");
   const [concurrency, setConcurrency] = useState(1);
   const [continueOnFailure, setContinue] = useState(false);
+  const [drain, setDrain] = useState<DrainPolicy>(DEFAULT_DRAIN_POLICY);
   const [confirming, setConfirming] = useState(false);
   const [problem, setProblem] = useState<ProblemText | null>(null);
 
@@ -93,6 +96,7 @@ export function RolloutForm({ yaml, validated, localErrors, defaultCluster }: Ro
       mode,
       concurrency,
       continueOnFailure,
+      strategy: { drain },
     };
   }
 
@@ -168,6 +172,8 @@ export function RolloutForm({ yaml, validated, localErrors, defaultCluster }: Ro
           </label>
         </fieldset>
       </div>
+      {/* Only nodes whose mode reboots are drained (the preflight tells which). */}
+      {mode !== "no-reboot" ? <DrainPolicyFields id={id} value={drain} onChange={setDrain} /> : null}
       <div className="flex flex-wrap items-center gap-3 border-t border-border pt-3">
         <Button variant={mode === "reboot" ? "danger" : "primary"} disabled={blocker !== null || start.isPending} onClick={() => setConfirming(true)} aria-describedby={`${id}-why`}>
           {start.isPending ? <LoaderCircle aria-hidden className="size-4 animate-spin motion-reduce:animate-none" /> : <Layers aria-hidden className="size-4" />}

@@ -6,13 +6,15 @@ import Link from "next/link";
 import { useState } from "react";
 
 import { useControlAccess } from "@/components/auth/use-availability";
+import { NodeDrainInfo } from "@/components/drain/node-drain";
 import { Button, buttonVariants } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import { ApiError } from "@/lib/client/api";
 import type { Rollout, RolloutAction, RolloutTarget } from "@/lib/schemas/configs";
-import { configPushKeys as pushKeys, rolloutAction, rolloutQueryOptions, rolloutsQueryOptions } from "@/lib/client/config-push";
+import { answerRolloutDrain, configPushKeys as pushKeys, rolloutAction, rolloutQueryOptions, rolloutsQueryOptions } from "@/lib/client/config-push";
+import type { DrainAction } from "@/lib/schemas/drain";
 import { formatAgo } from "@/lib/utils/time";
 
 import { ConfirmDialog } from "./confirm-dialog";
@@ -141,6 +143,17 @@ export function RolloutDetail({ id }: { id: string }) {
     },
   });
 
+  // Answering a blocked drain steers the rollout like a pause: an operator's.
+  const answer = useMutation({
+    mutationFn: ({ node, action }: { node: string; action: DrainAction }) => answerRolloutDrain(id, node, action),
+    onMutate: () => setProblem(null),
+    onSuccess: (next) => {
+      queryClient.setQueryData(rolloutQueryOptions(id).queryKey, next);
+      void queryClient.invalidateQueries({ queryKey: pushKeys.rollouts() });
+    },
+    onError: (e, { node }) => setProblem({ title: `Could not answer the drain of ${node.split("@")[0]}`, detail: e.message, lines: [] }),
+  });
+
   if (rollout.isPending) {
     return (
       <div aria-busy="true" aria-label="Loading the rollout" className="space-y-3">
@@ -176,6 +189,7 @@ export function RolloutDetail({ id }: { id: string }) {
   }
   const r = rollout.data;
   const state = ROLLOUT_STATE[r.state];
+  const drain = r.strategy?.drain;
   const live = r.state === "running" || r.state === "preflight";
   const canResume = r.state === "paused" || r.state === "failed";
   const canCancel = r.state === "running" || r.state === "paused" || r.state === "failed";
@@ -214,6 +228,7 @@ export function RolloutDetail({ id }: { id: string }) {
             <dt className="text-xs text-fg-muted">Mode and pace</dt>
             <dd>
               {MODE_LABEL[r.mode]}, {r.concurrency} worker{r.concurrency === 1 ? "" : "s"} at once, {r.continueOnFailure ? "goes on after failures" : "stops at the first failure"}
+              {drain ? `; ${drain.enabled ? `drains the nodes it reboots (${drain.timeoutSeconds} s, then ${drain.onTimeout === "halt" ? "waits for a person" : "forces"})` : "no drain"}` : ""}
             </dd>
           </div>
           <div>
@@ -252,7 +267,7 @@ export function RolloutDetail({ id }: { id: string }) {
           <tbody>
             {r.nodes.map((n) => {
               const s = ROLLOUT_NODE_STATE[n.state];
-              const active = n.state === "applying" || n.state === "waiting-healthy";
+              const active = n.state === "applying" || n.state === "waiting-healthy" || n.state === "draining";
               return (
                 <tr key={n.id} className={`border-t border-border align-top ${s.tone === "danger" ? "bg-danger/5" : ""}`}>
                   <th scope="row" className="px-3 py-2 text-left font-mono font-medium">
@@ -266,7 +281,19 @@ export function RolloutDetail({ id }: { id: string }) {
                     </StatusBadge>
                   </td>
                   <td className="px-3 py-2">{n.mode ? MODE_LABEL[n.mode] : "—"}</td>
-                  <td className="max-w-md px-3 py-2 text-xs">{n.message || <span className="text-fg-muted">—</span>}</td>
+                  <td className="max-w-md px-3 py-2 text-xs">
+                    {n.message || <span className="text-fg-muted">—</span>}
+                    {n.state !== "drain-blocked" && n.drain && n.drain.message === n.message ? null : (
+                      <NodeDrainInfo
+                        drain={n.drain}
+                        blocked={n.state === "drain-blocked"}
+                        canAct={mayPause}
+                        busy={answer.isPending}
+                        onAction={(action) => answer.mutate({ node: n.id, action })}
+                        label={n.id.split("@")[0]!}
+                      />
+                    )}
+                  </td>
                   <td className="px-3 py-2">
                     {n.revisionId ? (
                       <Link href={`/config/history?node=${encodeURIComponent(n.id)}`} className="font-mono underline">

@@ -1,4 +1,6 @@
+import { NodeDrainInfo } from "@/components/drain/node-drain";
 import { Card } from "@/components/ui/card";
+import type { DrainAction } from "@/lib/schemas/drain";
 import { Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@/components/ui/table";
 import type { UpgradeNode } from "@/lib/schemas/upgrades";
 import { formatDuration } from "@/lib/upgrades/progress";
@@ -12,8 +14,15 @@ function elapsed(n: UpgradeNode, now: number | null): string {
   return formatDuration((end - Date.parse(n.startedAt)) / 1000);
 }
 
-/** One row per node in plan order: state, versions, time spent and the latest message. */
-export function UpgradeNodeTable({ nodes, now }: { nodes: UpgradeNode[]; now: number | null }) {
+/** What a row needs to answer a blocked drain (absent: the drain is shown, no buttons). */
+export interface DrainControls {
+  canAct: boolean;
+  busy: boolean;
+  onAction: (node: string, action: DrainAction) => void;
+}
+
+/** One row per node in plan order: state, versions, time spent, the latest message and the drain. */
+export function UpgradeNodeTable({ nodes, now, drain }: { nodes: UpgradeNode[]; now: number | null; drain?: DrainControls }) {
   return (
     <Card className="overflow-x-auto">
       <Table aria-label="Nodes">
@@ -29,7 +38,8 @@ export function UpgradeNodeTable({ nodes, now }: { nodes: UpgradeNode[]; now: nu
         </TableHead>
         <TableBody>
           {nodes.map((n) => {
-            const last = n.messages.at(-1);
+            // A blocked drain says it in its own box below: the same sentence is not repeated above it.
+            const last = n.state === "drain-blocked" && n.messages.at(-1)?.text === n.drain?.message ? undefined : n.messages.at(-1);
             return (
               <TableRow key={n.id} aria-label={n.hostname ?? n.address} className="align-top">
                 <TableCell className="tabular-nums text-fg-muted">{n.batch + 1}</TableCell>
@@ -48,7 +58,7 @@ export function UpgradeNodeTable({ nodes, now }: { nodes: UpgradeNode[]; now: nu
                 </TableCell>
                 <TableCell className="text-right tabular-nums">{elapsed(n, now)}</TableCell>
                 <TableCell className="max-w-md text-xs [overflow-wrap:anywhere]">
-                  {n.error ? <p className="text-danger">{n.error}</p> : last ? <p className="text-fg-muted">{last.text}</p> : <p className="text-fg-muted">–</p>}
+                  {n.error ? <p className="text-danger">{n.error}</p> : last ? <p className="text-fg-muted">{last.text}</p> : n.state === "drain-blocked" ? null : <p className="text-fg-muted">–</p>}
                   {n.messages.length > 1 ? (
                     <details className="mt-1">
                       <summary className="cursor-pointer text-fg-muted hover:text-fg">All {n.messages.length} messages</summary>
@@ -61,6 +71,14 @@ export function UpgradeNodeTable({ nodes, now }: { nodes: UpgradeNode[]; now: nu
                       </ol>
                     </details>
                   ) : null}
+                  <NodeDrainInfo
+                    drain={n.drain}
+                    blocked={n.state === "drain-blocked"}
+                    canAct={drain?.canAct ?? false}
+                    busy={drain?.busy ?? false}
+                    onAction={(a) => drain?.onAction(n.id, a)}
+                    label={n.hostname ?? n.address}
+                  />
                 </TableCell>
               </TableRow>
             );

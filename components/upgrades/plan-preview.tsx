@@ -111,6 +111,37 @@ export function PlanPreview({ preview, starting, onStart }: PlanPreviewProps) {
           </p>
         ) : null}
       </section>
+
+      <section aria-label="Steps">
+        <h3 className="mb-2 text-sm font-semibold">Steps</h3>
+        <ul className="space-y-2 text-sm">
+          {stepGroups(preview.nodes).map((g) => (
+            <li key={g.key}>
+              <div className="text-xs text-fg-muted">{g.names.join(", ")}</div>
+              <ol className="mt-0.5 flex flex-wrap items-center gap-x-1 gap-y-0.5 text-xs">
+                {g.steps.map((step, i) => (
+                  <li key={i} className="flex items-center gap-1">
+                    {i > 0 ? <span aria-hidden className="text-fg-muted">→</span> : null}
+                    <span className="rounded bg-surface-muted px-1.5 py-0.5 [overflow-wrap:anywhere]">{step}</span>
+                  </li>
+                ))}
+              </ol>
+            </li>
+          ))}
+        </ul>
+      </section>
     </Card>
   );
+}
+
+/** Nodes with the same steps share one line (50 workers are one line, not 50). */
+function stepGroups(nodes: UpgradePreview["nodes"]): { key: string; names: string[]; steps: string[] }[] {
+  const groups = new Map<string, { key: string; names: string[]; steps: string[] }>();
+  for (const n of nodes) {
+    const key = JSON.stringify(n.steps);
+    const g = groups.get(key) ?? { key, names: [], steps: n.steps };
+    g.names.push(n.hostname ?? n.address);
+    groups.set(key, g);
+  }
+  return [...groups.values()];
 }

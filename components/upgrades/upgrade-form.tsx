@@ -3,6 +3,7 @@
 import { Eye } from "lucide-react";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
 
+import { DrainPolicyFields } from "@/components/drain/drain-policy-fields";
 import { Button } from "@/components/ui/button";
 import { Input, Select } from "@/components/ui/input";
 import { DEFAULT_DRAIN_POLICY } from "@/lib/schemas/kubernetes";
@@ -187,6 +188,8 @@ export function UpgradeForm({ clusters, defaultCluster, busy, onPreview, onChang
           </span>
         </label>
       </fieldset>
+
+      <DrainPolicyFields id={id} value={strategy.drain} onChange={(drain) => setS("drain", drain)} />
 
       <div className="flex flex-wrap items-center gap-3">
         <Button type="submit" variant="primary" disabled={busy || problem !== null}>

@@ -1,13 +1,14 @@
 "use client";
 
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
-import { Ban, CircleCheck, CircleX, Pause, Play, TriangleAlert } from "lucide-react";
+import { Ban, CircleCheck, CircleX, Hand, Pause, Play, TriangleAlert } from "lucide-react";
 
 import { useControlAccess } from "@/components/auth/use-availability";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ApiError } from "@/lib/client/api";
-import { controlUpgrade, isLivePlan, upgradeKeys, upgradePlanQueryOptions } from "@/lib/client/upgrades";
+import { answerUpgradeDrain, controlUpgrade, isLivePlan, upgradeKeys, upgradePlanQueryOptions } from "@/lib/client/upgrades";
+import type { DrainAction } from "@/lib/schemas/drain";
 import { useEventStream } from "@/lib/client/use-event-stream";
 import { useNow } from "@/lib/client/use-now";
 import type { UpgradeAction, UpgradePlan } from "@/lib/schemas/upgrades";
@@ -31,7 +32,9 @@ function Outcome({ plan }: { plan: UpgradePlan }) {
       ? { icon: CircleX, className: "border-danger/30 bg-danger/10 text-danger", title: "The upgrade stopped." }
       : plan.state === "paused"
         ? { icon: Pause, className: "border-warn/30 bg-warn/10 text-warn", title: "Paused: no node starts until you resume." }
-        : { icon: TriangleAlert, className: "border-border bg-surface-muted text-fg", title: "Cancelled: nodes already upgraded stay upgraded." };
+        : plan.state === "running"
+          ? { icon: Hand, className: "border-warn/30 bg-warn/10 text-warn", title: "Waiting for a person: retry, force or skip the drain below." }
+          : { icon: TriangleAlert, className: "border-border bg-surface-muted text-fg", title: "Cancelled: nodes already upgraded stay upgraded." };
   const Icon = look.icon;
   return (
     <div role={plan.state === "failed" ? "alert" : "status"} className={`flex items-start gap-2 rounded-md border px-3 py-2 text-sm ${look.className}`}>
@@ -57,6 +60,10 @@ export function UpgradeLive({ id }: { id: string }) {
       void queryClient.invalidateQueries({ queryKey: upgradeKeys.list() });
     },
   });
+  const answer = useMutation({
+    mutationFn: ({ node, action }: { node: string; action: DrainAction }) => answerUpgradeDrain(id, node, action),
+    onSuccess: (next) => queryClient.setQueryData(upgradeKeys.plan(id), next),
+  });
   const busy = control.isPending;
 
   // Pausing and resuming are an operator's; cancelling an admin's. Nobody sees a button they cannot use.
@@ -78,7 +85,8 @@ export function UpgradeLive({ id }: { id: string }) {
             <p className="text-xs text-fg-muted">
               {plan.strategy.maxParallelWorkers === 1 ? "One node at a time" : `Control planes one at a time, then ${plan.strategy.maxParallelWorkers} workers at once`} · health
               timeout {plan.strategy.healthTimeoutSeconds} s · {plan.strategy.stopOnFailure ? "stops at the first failure" : "continues past worker failures"}
-              {plan.strategy.force ? " · forced" : ""} · started by {plan.actor}
+              {plan.strategy.force ? " · forced" : ""} ·{" "}
+              {plan.strategy.drain.enabled ? `drains each node (${plan.strategy.drain.timeoutSeconds} s, then ${plan.strategy.drain.onTimeout === "halt" ? "waits for a person" : "forces"})` : "no drain"} · started by {plan.actor}
             </p>
           </div>
           <div className="flex gap-2">
@@ -102,16 +110,21 @@ export function UpgradeLive({ id }: { id: string }) {
             ) : null}
           </div>
         </div>
-        {control.error ? (
+        {control.error || answer.error ? (
           <p role="alert" className="text-sm text-danger">
-            {control.error instanceof ApiError ? control.error.message : "The request failed."}
+            {(control.error ?? answer.error) instanceof ApiError ? (control.error ?? answer.error)!.message : "The request failed."}
           </p>
         ) : null}
         <UpgradeProgress plan={plan} />
         <Outcome plan={plan} />
         {plan.state === "cancelling" ? <p className="text-sm text-fg-muted">Cancelling: the node in flight finishes first; no other node will start.</p> : null}
       </Card>
-      <UpgradeNodeTable nodes={plan.nodes} now={now} />
+      <UpgradeNodeTable
+        nodes={plan.nodes}
+        now={now}
+        // Answering a blocked drain steers the plan like a pause: an operator's.
+        drain={{ canAct: !pause.hidden, busy: answer.isPending, onAction: (node, action) => answer.mutate({ node, action }) }}
+      />
     </div>
   );
 }

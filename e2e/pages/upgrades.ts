@@ -28,6 +28,27 @@ export class UpgradesPage {
     return this.form().getByLabel("Workers at once");
   }
 
+  everyNode() {
+    return this.form().getByLabel(/^Every node of the cluster/);
+  }
+
+  nodeChoice(address: string) {
+    return this.form().getByRole("group", { name: "Nodes to upgrade" }).getByRole("checkbox", { name: address, exact: true });
+  }
+
+  drainTimeout() {
+    return this.form().getByLabel("Drain timeout (seconds)");
+  }
+
+  drainOnTimeout() {
+    return this.form().getByLabel("When pods will not move in time");
+  }
+
+  /** A node row's blocked drain: the pods in the way and the Retry / Force / Skip buttons. */
+  blockedDrain(hostname: string) {
+    return this.page.getByRole("group", { name: `Blocked drain of ${hostname}` });
+  }
+
   async previewPlan() {
     await this.form().getByRole("button", { name: "Preview plan" }).click();
     await expect(this.preview()).toBeVisible();

@@ -1,5 +1,6 @@
 import { queryOptions } from "@tanstack/react-query";
 
+import type { DrainAction } from "@/lib/schemas/drain";
 import { apiFetch } from "@/lib/client/api";
 import {
   adoptDriftResponseSchema,
@@ -126,4 +127,9 @@ export function createRollout(body: CreateRolloutBody) {
 /** POST /api/rollouts/:id/(pause|resume|cancel). */
 export function rolloutAction(id: string, action: RolloutAction) {
   return apiFetch(`/api/rollouts/${encodeURIComponent(id)}/${action}`, rolloutDetailSchema, { method: "POST", json: {} });
+}
+
+/** POST /api/rollouts/:id/nodes/:node/(retry-drain|force-drain|skip-drain): a person's answer to a blocked drain. */
+export function answerRolloutDrain(id: string, node: string, action: DrainAction) {
+  return apiFetch(`/api/rollouts/${encodeURIComponent(id)}/nodes/${encodeURIComponent(node)}/${action}`, rolloutDetailSchema, { method: "POST", json: {} });
 }

@@ -10,6 +10,7 @@ import {
   type UpgradePlan,
   type UpgradeRequest,
 } from "@/lib/schemas/upgrades";
+import type { DrainAction } from "@/lib/schemas/drain";
 
 /** Query keys for rolling upgrades. */
 export const upgradeKeys = {
@@ -60,4 +61,9 @@ export function startUpgrade(body: UpgradeRequest) {
 /** POST /api/upgrades/:id/(pause|resume|cancel). */
 export function controlUpgrade(id: string, action: UpgradeAction) {
   return apiFetch(`/api/upgrades/${encodeURIComponent(id)}/${action}`, upgradePlanSchema, { method: "POST" });
+}
+
+/** POST /api/upgrades/:id/nodes/:node/(retry-drain|force-drain|skip-drain): a person's answer to a blocked drain. */
+export function answerUpgradeDrain(id: string, node: string, action: DrainAction) {
+  return apiFetch(`/api/upgrades/${encodeURIComponent(id)}/nodes/${encodeURIComponent(node)}/${action}`, upgradePlanSchema, { method: "POST" });
 }

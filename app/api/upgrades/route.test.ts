@@ -21,6 +21,7 @@ let api: {
   plan: typeof import("./plan/route");
   one: typeof import("./[id]/route");
   action: typeof import("./[id]/[action]/route");
+  drain: typeof import("./[id]/nodes/[node]/[action]/route");
 };
 
 beforeAll(async () => {
@@ -29,7 +30,7 @@ beforeAll(async () => {
   // The server reads both once, on first use.
   process.env.TALOSCONFIG = t.fleet.talosconfig.admin;
   process.env.MINOS_DB = path.join(dir, "minos.db");
-  api = { list: await import("./route"), plan: await import("./plan/route"), one: await import("./[id]/route"), action: await import("./[id]/[action]/route") };
+  api = { list: await import("./route"), plan: await import("./plan/route"), one: await import("./[id]/route"), action: await import("./[id]/[action]/route"), drain: await import("./[id]/nodes/[node]/[action]/route") };
 }, 60_000);
 
 afterAll(async () => {
@@ -103,6 +104,16 @@ describe("upgrades API", () => {
     const bad = await api.action.POST(await post(`/api/upgrades/${plan.id}/explode`), params({ id: plan.id, action: "explode" }));
     expect(bad.status).toBe(400);
 
+    // A drain answer for a node whose drain does not wait: 409; for a node the plan lacks: 404; an unknown answer: 400.
+    const node = plan.nodes[0]!;
+    const notBlocked = await api.drain.POST(await post(`/api/upgrades/${plan.id}/nodes/${node.id}/force-drain`), params({ id: plan.id, node: node.id, action: "force-drain" }));
+    expect(notBlocked.status).toBe(409);
+    expect((await envelope(notBlocked)).message).toMatch(/^The drain of .* is not waiting for a person \(the node is /);
+    const noNode = await api.drain.POST(await post(`/api/upgrades/${plan.id}/nodes/10.9.9.9/skip-drain`), params({ id: plan.id, node: "10.9.9.9", action: "skip-drain" }));
+    expect(noNode.status).toBe(404);
+    const badAnswer = await api.drain.POST(await post(`/api/upgrades/${plan.id}/nodes/${node.id}/drop-drain`), params({ id: plan.id, node: node.id, action: "drop-drain" }));
+    expect((await envelope(badAnswer)).code).toBe("validation_failed");
+
     const cancelled = await api.action.POST(await post(`/api/upgrades/${plan.id}/cancel`), params({ id: plan.id, action: "cancel" }));
     expect(cancelled.status).toBe(200);
     const final = await waitFor(async () => {
@@ -119,5 +130,7 @@ describe("upgrades API", () => {
     const res = await api.one.GET(await authedRequest("http://localhost/api/upgrades/nope"), params({ id: "nope" }));
     expect(res.status).toBe(404);
     expect((await envelope(res)).code).toBe("not_found");
+    const drain = await api.drain.POST(await post("/api/upgrades/nope/nodes/10.9.9.9/retry-drain"), params({ id: "nope", node: "10.9.9.9", action: "retry-drain" }));
+    expect(drain.status).toBe(404);
   });
 });

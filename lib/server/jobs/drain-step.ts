@@ -121,7 +121,8 @@ export async function drainNode(deps: DrainDeps, input: DrainStepInput): Promise
 /** "default/web-1 (PDB default/web: Cannot evict …)", for the plan's reason and the node's messages. */
 export function describeBlocking(result: Pick<DrainResult, "blocking">): string {
   if (result.blocking.length === 0) return "pods still running";
-  return result.blocking.map((p) => `pod ${p.namespace}/${p.name}${p.pdbs.length ? ` (PDB ${p.pdbs.join(", ")})` : ""}: ${p.reason}`).join("; ");
+  // The API's sentences end with a full stop; these are joined into one.
+  return result.blocking.map((p) => `pod ${p.namespace}/${p.name}${p.pdbs.length ? ` (PDB ${p.pdbs.join(", ")})` : ""}: ${p.reason.replace(/\.$/, "")}`).join("; ");
 }
 
 /**

@@ -11,7 +11,7 @@ let cps: SimNodeInfo[];
 let worker: SimNodeInfo;
 
 beforeAll(async () => {
-  t = await startTestFleet({ firstAddress: "127.0.31.1", controlPlanes: 3, workers: 1, version: "v1.13.9" });
+  t = await startTestFleet({ firstAddress: "127.0.36.1", controlPlanes: 3, workers: 1, version: "v1.13.9" });
   cps = t.fleet.nodes.filter((n) => n.role === "controlplane");
   worker = t.fleet.nodes.find((n) => n.role === "worker")!;
 });

@@ -95,7 +95,7 @@ export class NodeSteps {
           bootIdBefore,
           message: path === "lifecycle" ? `${from} → ${target}: pulling ${plan.image}` : `${from} → ${target}: legacy MachineService/Upgrade with ${plan.image}`,
         });
-      } else {
+      } else if (node.state !== "drain-blocked") {
         // A previous runner stopped mid-node: look before acting, so nothing is done twice.
         await this.resumeNode(drive, plan, node, client, bootIdBefore);
         const from = await client.version(addr, opts).then((v) => v.tag, () => null);

@@ -99,3 +99,16 @@ describe("buildPlan: each node's steps", () => {
     expect(plan([w(1, "v1.14.0")], { etcd: null }).nodes[0]!.steps).toEqual(["none: already on the target"]);
   });
 });
+
+describe("buildPlan: draining every worker at once", () => {
+  it("warns that evicted pods have nowhere to go", () => {
+    const p = plan([cp(1), w(1), w(2), w(3)], { etcd: healthy(["cp-1"]), s: { maxParallelWorkers: 3 } });
+    expect(p.checks).toContainEqual(expect.objectContaining({ code: "drain_all_workers", level: "warn", message: expect.stringMatching(/^All 3 workers are drained at once/) }));
+    expect(p.canStart).toBe(true);
+  });
+
+  it("says nothing when workers go in smaller batches or the drain is off", () => {
+    expect(plan([cp(1), w(1), w(2), w(3)], { etcd: healthy(["cp-1"]), s: { maxParallelWorkers: 2 } }).checks.map((c) => c.code)).not.toContain("drain_all_workers");
+    expect(plan([cp(1), w(1), w(2)], { etcd: healthy(["cp-1"]), s: { maxParallelWorkers: 2, drain: { enabled: false, timeoutSeconds: 300, onTimeout: "halt" } } }).checks.map((c) => c.code)).not.toContain("drain_all_workers");
+  });
+});

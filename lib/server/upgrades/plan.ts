@@ -117,6 +117,14 @@ export function buildPlan(input: PlanInput): UpgradePreview {
     n.position = i;
     n.steps = plannedSteps(n, input.image, strategy, leader !== null && isLeader(facts.get(n.id)!));
   });
+  const upgradedWorkers = nodes.filter((n) => n.role === "worker" && !n.alreadyOnTarget).length;
+  if (strategy.drain.enabled && upgradedWorkers > 1 && strategy.maxParallelWorkers >= upgradedWorkers) {
+    checks.push({
+      level: "warn",
+      code: "drain_all_workers",
+      message: `All ${upgradedWorkers} workers are drained at once: pods evicted from them have no worker to move to, so a PodDisruptionBudget may block the drain until its timeout (${strategy.drain.timeoutSeconds} s, then ${strategy.drain.onTimeout === "halt" ? "the upgrade waits for a person" : "the pods are deleted"}). Fewer workers at once lets them move.`,
+    });
+  }
   const legacy = nodes.filter((n) => !n.alreadyOnTarget && n.fromVersion !== null && upgradePathFor(n.fromVersion) === "legacy");
   if (legacy.length > 0 && strategy.drain.enabled) {
     checks.push({

@@ -23,7 +23,7 @@ let runner: UpgradeRunner;
 const CLUSTER = "sim-1";
 
 beforeAll(async () => {
-  t = await startTestFleet({ firstAddress: "127.0.143.1", controlPlanes: 3, workers: 5, version: "v1.13.9", rebootSeconds: 0.3, bootSeconds: 0.2, readySeconds: 0.1, upgradeSeconds: 0.2, podSeconds: 0.1 });
+  t = await startTestFleet({ firstAddress: "127.0.162.1", controlPlanes: 3, workers: 5, version: "v1.13.9", rebootSeconds: 0.3, bootSeconds: 0.2, readySeconds: 0.1, upgradeSeconds: 0.2, podSeconds: 0.1 });
   db = await testDb();
   const cps = t.fleet.nodes.filter((n) => n.role === "controlplane").map((n) => n.address);
   const access = createKubeAccessProvider({ uploaded: async () => null, uploadStamp: async () => null, talos: async () => ({ client: t.clients.admin, controlPlanes: cps }), now: Date.now }, { callTimeoutMs: 2_000 });

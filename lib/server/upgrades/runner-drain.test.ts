@@ -29,6 +29,8 @@ const cordoned = new Set<string>();
 let maxCordoned = 0;
 /** Hostnames whose drain is blocked by a PDB until a person forces it. */
 const pinned = new Set<string>();
+/** Hostnames whose drain hangs until the runner stops (a restart mid-drain). */
+const hanging = new Set<string>();
 let access: KubeAccess = { ok: true, api: {} as KubeApi, source: "talos" };
 
 const name = (ref: NodeRef) => ref.hostname ?? ref.address;
@@ -41,8 +43,13 @@ const drainer: NodeDrainer = {
     maxCordoned = Math.max(maxCordoned, cordoned.size);
     return { node: ref.address, nodeName: name(ref), unschedulable: true, changed };
   },
-  async drain(ref, policy): Promise<DrainResult> {
+  async drain(ref, policy, opts): Promise<DrainResult> {
     log.push(`drain ${name(ref)} ${policy.onTimeout}`);
+    if (hanging.has(name(ref))) {
+      // Evicting for a long time, until the runner stops under it.
+      await new Promise<void>((resolve) => (opts?.signal?.aborted ? resolve() : opts?.signal?.addEventListener("abort", () => resolve(), { once: true })));
+      throw new Error("the runner stopped mid-drain");
+    }
     const base = { node: ref.address, nodeName: name(ref), evicted: [`default/web-${name(ref)}`], forced: [], ignored: [], blocking: [], seconds: 1 };
     if (!pinned.has(name(ref))) return { ...base, outcome: "drained" };
     const pod = { namespace: "default", name: `pinned-${name(ref)}-0`, pdbs: [`default/pinned-${name(ref)}`], reason: "Cannot evict pod as it would violate the pod's disruption budget." };
@@ -72,7 +79,7 @@ function recording(client: TalosClient): TalosClient {
 }
 
 beforeAll(async () => {
-  t = await startTestFleet({ firstAddress: "127.0.142.1", controlPlanes: 3, workers: 3, version: "v1.13.9", rebootSeconds: 0.3, bootSeconds: 0.2, readySeconds: 0.1, upgradeSeconds: 0.2 });
+  t = await startTestFleet({ firstAddress: "127.0.161.1", controlPlanes: 3, workers: 3, version: "v1.13.9", rebootSeconds: 0.3, bootSeconds: 0.2, readySeconds: 0.1, upgradeSeconds: 0.2 });
   db = await testDb();
   const client = recording(t.clients.admin);
   runner = new UpgradeRunner({
@@ -106,6 +113,7 @@ function reset() {
   log.length = 0;
   maxCordoned = 0;
   pinned.clear();
+  hanging.clear();
   access = { ok: true, api: {} as KubeApi, source: "talos" };
 }
 
@@ -204,4 +212,39 @@ describe("upgrades drain every node around its reboot", () => {
     for (const n of upgraded) expect(n.drain?.message).toMatch(/drain skipped \(onTimeout: force\)/);
     expect(log.filter((l) => !l.startsWith("reboot") && !l.startsWith("etcdForfeit"))).toEqual([]);
   }, 120_000);
+
+  it("a restart mid-drain resumes it: drained again, uncordoned after the reboot, never rebooted undrained", async () => {
+    reset();
+    const worker = t.fleet.nodes.filter((n) => n.role === "worker").sort((a, b) => a.hostname.localeCompare(b.hostname))[0]!;
+    hanging.add(worker.hostname);
+    const store = await testDb();
+    const client = recording(t.clients.admin);
+    const make = (owner: string) =>
+      new UpgradeRunner({ db: store, owner, client: async () => client, clusterNodes: async () => t.contexts.admin.nodes, kubernetes: { access: { forCluster: async () => access }, drainer }, pollIntervalMs: 100, readTimeoutMs: 10_000, log: () => {} });
+    const first = make("replica-a");
+    const plan = await first.create(request({ version: "v1.14.3", nodes: [worker.address] }));
+    await waitFor(async () => log.includes(`drain ${worker.hostname} halt`) || undefined, 30_000, 50);
+    await first.stop();
+    const stopped = (await first.getOrThrow(plan.id)).nodes[0]!;
+    expect(stopped.state).toBe("draining");
+    expect(stopped.drain).toMatchObject({ phase: "draining", cordoned: true });
+
+    hanging.clear();
+    const second = make("replica-b");
+    second.start();
+    try {
+      const done = await waitFor(async () => {
+        const p = await second.getOrThrow(plan.id);
+        return p.state === "succeeded" || p.state === "failed" ? p : undefined;
+      }, 60_000, 100);
+      expect(done.state).toBe("succeeded");
+      expect(done.nodes[0]!.attempts).toBe(2);
+      expect(done.nodes[0]!.drain?.phase).toBe("uncordoned");
+      const mine = log.filter((l) => l.includes(worker.hostname)).map((l) => l.split(" ")[0]);
+      expect(mine).toEqual(["cordon", "drain", "cordon", "drain", "reboot", "uncordon"]);
+      expect(cordoned.size).toBe(0);
+    } finally {
+      await second.stop();
+    }
+  }, 90_000);
 });

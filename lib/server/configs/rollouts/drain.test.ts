@@ -24,7 +24,7 @@ let workerYaml: string;
 let cluster: string;
 
 beforeAll(async () => {
-  t = await startConfigTestFleet({ firstAddress: "127.0.153.1", controlPlanes: 1, workers: 3, podSeconds: 0.1 });
+  t = await startConfigTestFleet({ firstAddress: "127.0.163.1", controlPlanes: 1, workers: 3, podSeconds: 0.1 });
   const cp = t.fleet.nodes.find((n) => n.role === "controlplane")!.address;
   const access = createKubeAccessProvider({ uploaded: async () => null, uploadStamp: async () => null, talos: async () => ({ client: t.clients.admin, controlPlanes: [cp] }), now: Date.now }, { callTimeoutMs: 2_000 });
   runner = new RolloutRunner({ deps: t.deps, pollMs: 50, healthTimeoutMs: 10_000, kubernetes: { access, drainer: createNodeDrainer(access, { retryMs: 200, pollMs: 100, forceWaitMs: 5_000 }) } });
