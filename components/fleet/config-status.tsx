@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { FileCode2 } from "lucide-react";
 import Link from "next/link";
 
-import { RelativeTime } from "@/components/fleet/relative-time";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { buttonVariants } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";

@@ -1,7 +1,5 @@
 /** An ISO time as "2025-01-31 14:02:09 UTC": the same on the server and in every browser. */
-export function formatUtc(iso: string): string {
-  return `${iso.slice(0, 19).replace("T", " ")} UTC`;
-}
+export { formatUtc } from "@/lib/utils/time";
 
 /** "14:02:09" (UTC), for chart axes and timelines. */
 export function formatClock(iso: string): string {

@@ -2,7 +2,7 @@
 
 import { Radio, RefreshCw, WifiOff } from "lucide-react";
 
-import { RelativeTime } from "@/components/fleet/relative-time";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { Badge } from "@/components/ui/badge";
 import type { EventStreamStatus } from "@/lib/client/use-event-stream";
 

@@ -5,7 +5,7 @@ import type { ReactNode } from "react";
 
 import { formatBytes, formatKb } from "@/components/fleet/format";
 import { stageLabel } from "@/components/fleet/node-status";
-import { RelativeTime } from "@/components/fleet/relative-time";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import type { NodeDetail } from "@/lib/schemas/fleet";

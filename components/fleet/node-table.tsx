@@ -7,7 +7,7 @@ import { memo, useRef } from "react";
 import { formatKb } from "@/components/fleet/format";
 import type { SortKey } from "@/components/fleet/node-filters";
 import { memoryAvailableRatio, stageLabel } from "@/components/fleet/node-status";
-import { RelativeTime } from "@/components/fleet/relative-time";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { NodeStatusBadge } from "@/components/fleet/status-badge";
 import { CordonBadge, KubeReadyBadge } from "@/components/kubernetes/kube-badges";
 import { SortableHeaderCell, TableHeaderCell, type SortDirection } from "@/components/ui/table";

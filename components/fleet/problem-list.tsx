@@ -6,7 +6,7 @@ import type { ReactNode } from "react";
 
 import { nodeName } from "@/components/fleet/node-status";
 import { problemKindLabels } from "@/components/fleet/problem-kinds";
-import { RelativeTime } from "@/components/fleet/relative-time";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import type { NodeSummary, Problem } from "@/lib/schemas/fleet";

@@ -2,7 +2,7 @@
 
 import { CircleCheck, CircleHelp, CircleX, Cog } from "lucide-react";
 
-import { RelativeTime } from "@/components/fleet/relative-time";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";

@@ -4,7 +4,7 @@ import { CircleAlert, CircleCheck, History } from "lucide-react";
 
 import { formatUtc } from "@/components/fleet/format";
 import { stageLabel } from "@/components/fleet/node-status";
-import { RelativeTime } from "@/components/fleet/relative-time";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import type { StageEvent } from "@/lib/schemas/fleet";

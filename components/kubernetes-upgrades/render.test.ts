@@ -11,7 +11,7 @@ import { authKeys } from "@/lib/client/auth";
 import { kubernetesUpgradeQueryOptions } from "@/lib/client/kubernetes-upgrades";
 import { makeQueryClient } from "@/lib/client/query-client";
 import type { KubernetesUpgradePlan } from "@/lib/schemas/kubernetes-upgrades";
-import { buildKubernetesPlan } from "@/lib/server/kubernetes/upgrade/plan";
+import { buildKubernetesPlan } from "@/lib/server/kubernetes-upgrades/plan";
 
 import { KubeUpgradeHistory } from "./kube-upgrade-history";
 import { KubeUpgradeLive } from "./kube-upgrade-live";

@@ -1,8 +1,8 @@
 import { CircleAlert, CircleCheck, CircleHelp, CircleX, ShipWheel, TriangleAlert } from "lucide-react";
 import Link from "next/link";
 
-import { compareVersions } from "@/components/fleet/node-filters";
-import { RelativeTime } from "@/components/fleet/relative-time";
+import { compareVersionStrings } from "@/lib/talos/version";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { accessProblem, skewText } from "@/components/kubernetes/kube-status";
 import { Badge } from "@/components/ui/badge";
 import type { ClusterKubernetes } from "@/lib/schemas/kubernetes";
@@ -29,7 +29,7 @@ interface ClusterKubernetesSummaryProps {
  */
 export function ClusterKubernetesSummary({ cluster, kubernetes: k, notReady, cordoned }: ClusterKubernetesSummaryProps) {
   const problem = accessProblem(k);
-  const kubelets = Object.entries(k.kubeletVersions).sort(([a], [b]) => compareVersions(a, b));
+  const kubelets = Object.entries(k.kubeletVersions).sort(([a], [b]) => compareVersionStrings(a, b));
   const skew = skewText(k);
   const { icon: SkewIcon, className: skewClass } = toneLook[skew.tone];
   const nodesHref = (filter: string) => `/nodes?${new URLSearchParams({ cluster, k8s: filter })}`;

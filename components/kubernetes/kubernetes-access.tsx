@@ -4,7 +4,7 @@ import { useMutation, useQueries, useQueryClient } from "@tanstack/react-query";
 import { CircleCheck, CircleHelp, CircleX, KeyRound, TriangleAlert } from "lucide-react";
 import { useState } from "react";
 
-import { RelativeTime } from "@/components/fleet/relative-time";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { KubeconfigForm } from "@/components/kubernetes/kubeconfig-form";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";

@@ -5,7 +5,7 @@ import { bareKubernetesVersion, parseKubernetesVersion } from "@/lib/talos/kuber
 import { upgradeCheckSchema, upgradePlanStateSchema } from "./upgrades";
 
 // Kubernetes upgrades (the flow of `talosctl upgrade-k8s`): the request, the preview, the
-// persisted plan with its steps, and the SSE event. The runner is lib/server/kubernetes/upgrade.
+// persisted plan with its steps, and the SSE event. The runner is lib/server/kubernetes-upgrades.
 
 /** "1.34.1" or "v1.34.1", kept without the "v" (as upgrade-k8s does); images and kubelets add it back. */
 export const kubernetesVersionSchema = z

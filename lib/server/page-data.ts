@@ -21,7 +21,7 @@ import { getManifest } from "@/lib/server/manifests/service";
 import { isAppError } from "@/lib/server/platform/errors";
 import { startUpgradeRunner } from "@/lib/server/upgrades";
 import type { KubernetesUpgradePlan, KubernetesUpgradeSummary } from "@/lib/schemas/kubernetes-upgrades";
-import { startKubernetesUpgradeRunner } from "@/lib/server/kubernetes/upgrade/service";
+import { startKubernetesUpgradeRunner } from "@/lib/server/kubernetes-upgrades/service";
 
 /**
  * Everything a page or the shell reads on the server, and only through here: each function

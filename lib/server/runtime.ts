@@ -8,7 +8,7 @@ import { templateSecretsPool } from "@/lib/server/configs/template";
 import { startFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
 import { startHousekeeping, stopHousekeeping } from "@/lib/server/housekeeping";
 import { startKubernetesStatus } from "@/lib/server/kubernetes/deps";
-import { startKubernetesUpgradeRunner } from "@/lib/server/kubernetes/upgrade/service";
+import { startKubernetesUpgradeRunner } from "@/lib/server/kubernetes-upgrades/service";
 import { followClusterRemovals } from "@/lib/server/kubernetes/service";
 import { dialectOf, getDb } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
@@ -72,7 +72,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<void> 
     ["certificate scanner", () => startCertScanner()],
     ["upgrade runner", () => (startUpgradeRunner(), forget("__minosUpgradeRunner"))],
     ["rollout runner", () => (startRolloutRunner(), forget("__minosRolloutRunner"))],
-    // Kubernetes upgrades left live by a previous process resume here (lib/server/kubernetes/upgrade).
+    // Kubernetes upgrades left live by a previous process resume here (lib/server/kubernetes-upgrades).
     ["kubernetes upgrade runner", () => (startKubernetesUpgradeRunner(), forget("__minosKubernetesUpgradeRunner"))],
     ["drift checker", () => startDriftChecker().stop],
     // What Kubernetes says about each cluster, read at the poll interval into the fleet snapshot.

@@ -15,30 +15,13 @@ import { HostnameStatusSpec } from "../third_party/talos-proto/gen/resource/defi
 import { BootIDSpec, MachineStatusSpec, VersionSpec } from "../third_party/talos-proto/gen/resource/definitions/runtime/runtime";
 import { ServiceSpec } from "../third_party/talos-proto/gen/resource/definitions/v1alpha1/v1alpha1";
 import type { LeafSecrets } from "./leaf-secrets";
+import type { RenderedResource, ResourceTypeDef } from "./resource-types";
 import { MANIFEST_RESOURCE_TYPES } from "./kubernetes/manifests";
 import { STAGE_NUMBER, type SimNode } from "./node-state";
 import { TALOS_RESOURCES } from "../talos/constants";
 import { hasBootIdResource, yamlSpecIsScalar } from "../talos/features";
 
-export interface RenderedResource {
-  id: string;
-  proto: Buffer;
-  yaml: string;
-  owner: string;
-  annotations?: Record<string, string>;
-}
-
-export interface ResourceTypeDef {
-  type: string;
-  namespace: string;
-  displayType: string;
-  aliases: string[];
-  sensitive: boolean;
-  /** Which nodes have the type (e.g. BootIDs from 1.14); default all. */
-  availableOn?(node: SimNode): boolean;
-  /** Renders the node's resources of this type; absent = a known type the simulator keeps empty. */
-  render?(node: SimNode): RenderedResource[];
-}
+export type { RenderedResource, ResourceTypeDef } from "./resource-types";
 
 /**
  * Leaf certificates a control plane serves from its secrets resources, when the fleet issued them

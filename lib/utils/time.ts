@@ -14,3 +14,8 @@ export function formatAgo(iso: string, now: number): string {
   if (hours < 48) return `${hours} h ago`;
   return `${Math.floor(hours / 24)} d ago`;
 }
+
+/** "2026-12-06 18:02:09 UTC". */
+export function formatUtc(iso: string): string {
+  return `${iso.slice(0, 19).replace("T", " ")} UTC`;
+}

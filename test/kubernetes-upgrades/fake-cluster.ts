@@ -7,7 +7,7 @@
 import { parseDocument } from "yaml";
 
 import type { KubeApi, KubeNode, KubePod } from "@/lib/server/kubernetes/types";
-import type { KubeObjectApi, KubeUpgradeAccess, KubeUpgradeTalos } from "@/lib/server/kubernetes/upgrade/probes";
+import type { KubeObjectApi, KubeUpgradeAccess, KubeUpgradeTalos } from "@/lib/server/kubernetes-upgrades/probes";
 import { AppError } from "@/lib/server/platform/errors";
 
 export interface FakeNode {

@@ -1,7 +1,7 @@
 import { kubernetesUpgradeListQuerySchema, kubernetesUpgradeRequestSchema } from "@/lib/schemas/kubernetes-upgrades";
 import { requireTalosAction } from "@/lib/server/fleet/talos-access";
 import { route } from "@/lib/server/http/route";
-import { withKubernetesUpgradeRunner } from "@/lib/server/kubernetes/upgrade";
+import { withKubernetesUpgradeRunner } from "@/lib/server/kubernetes-upgrades";
 
 // GET /api/kubernetes-upgrades – Kubernetes upgrades, newest first (?cluster=, ?limit=)
 export const GET = route({ role: "viewer", query: kubernetesUpgradeListQuerySchema }, ({ query }) => withKubernetesUpgradeRunner(async (r) => ({ plans: await r.list(query) })));

@@ -6,7 +6,7 @@
 import type { Clock } from "../../utils/clock";
 import { TimerSet } from "../clock";
 import type { SimNode } from "../node-state";
-import { configImages, imageTag, type ConfigImages } from "./config-images";
+import { configImages, imageTag } from "./config-images";
 import { Controllers } from "./controllers";
 import {
   CONTROL_PLANE_TAINT,
@@ -19,46 +19,15 @@ import {
   UNSCHEDULABLE_TAINT_KEY,
 } from "./objects";
 import { ObjectStore } from "./store";
+import { type KubeClusterView, type KubeletState, type KubeTiming, type NodeKubeState, STATIC_COMPONENTS } from "./cluster-view";
 import { applyTalosCordon, talosDrain } from "./talos-drain";
-
-export interface KubeTiming {
-  /** A new or restarted pod (or kubelet) takes this long to become Ready. */
-  podStartMs: number;
-  /** A deleted pod with a grace period stays Terminating this long. */
-  terminationMs: number;
-  /** Talos's own drain: its timeout (DrainTimeout, 5 min) and the pause after a 429 (5 s). */
-  talosDrainMs: number;
-  talosEvictRetryMs: number;
-}
-
-/** What the cluster keeps per Talos node beyond the Node object. */
-export interface NodeKubeState {
-  configHash: string;
-  images: ConfigImages;
-  /** The image the running kubelet started from (lags `images.kubelet` during a restart). */
-  kubeletImage: string;
-  kubeletRestarting: boolean;
-  /** Static pod components restarting after a config change. */
-  staticRestarting: Set<string>;
-  /** Static pod component → the image its running container has. */
-  staticImages: Record<string, string>;
-}
 
 const RECONCILE_DELAY_MS = 5;
 
 const KUBELET_STAGES = new Set(["running", "upgrading", "shutting down"]);
 
-export type KubeletState = { status: "True" | "False" | "Unknown"; reason: string; message: string };
 
-const STATIC_COMPONENTS = [
-  ["kube-apiserver", "apiServer"],
-  ["kube-controller-manager", "controllerManager"],
-  ["kube-scheduler", "scheduler"],
-] as const;
-export type StaticComponent = (typeof STATIC_COMPONENTS)[number][0];
-export { STATIC_COMPONENTS };
-
-export class KubeCluster {
+export class KubeCluster implements KubeClusterView {
   readonly store: ObjectStore;
   readonly timers: TimerSet;
   readonly controllers: Controllers;
@@ -326,3 +295,5 @@ export class KubeCluster {
     this.timers.clear();
   }
 }
+
+export { STATIC_COMPONENTS, type KubeletState, type KubeTiming, type NodeKubeState, type StaticComponent } from "./cluster-view";

@@ -5,8 +5,7 @@
  * termination, and PodDisruptionBudget status. Also the seeded workloads.
  */
 import type { SimNode } from "../node-state";
-import type { KubeCluster } from "./cluster";
-import { STATIC_COMPONENTS } from "./cluster";
+import { type KubeClusterView, STATIC_COMPONENTS } from "./cluster-view";
 import {
   CONTROL_PLANE_TAINT,
   controllerOf,
@@ -79,7 +78,7 @@ export class Controllers {
   private readonly starting = new Set<string>();
   private readonly terminating = new Set<string>();
 
-  constructor(private readonly c: KubeCluster) {}
+  constructor(private readonly c: KubeClusterView) {}
 
   private get store() {
     return this.c.store;

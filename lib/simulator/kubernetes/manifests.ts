@@ -13,7 +13,7 @@ import { stringify } from "yaml";
 
 import { MANIFEST_RESOURCE } from "../../talos/kubernetes";
 import type { SimNode } from "../node-state";
-import type { RenderedResource, ResourceTypeDef } from "../resources";
+import type { RenderedResource, ResourceTypeDef } from "../resource-types";
 import { configImages } from "./config-images";
 
 const COREDNS_IMAGE = "registry.k8s.io/coredns/coredns:v1.12.4";

@@ -3,25 +3,25 @@
  * (pkg/registry/core/pod/storage/eviction.go): PodDisruptionBudgets are checked for running pods;
  * a budget with no disruption allowed answers 429 TooManyRequests with a DisruptionBudget cause.
  */
-import type { KubeCluster } from "./cluster";
+import type { KubeClusterView } from "./cluster-view";
 import { MIRROR_ANNOTATION, type Pdb, type Pod, podReady } from "./objects";
 import { matchesLabelSelector } from "./selectors";
 import { KubeError, notFound } from "./status";
 
 const PODS = { group: "", resource: "pods" };
 
-function getPod(c: KubeCluster, namespace: string, name: string): Pod {
+function getPod(c: KubeClusterView, namespace: string, name: string): Pod {
   const p = c.store.get("pods", namespace, name) as Pod | undefined;
   if (!p) throw notFound(PODS, name);
   return p;
 }
 
-function record(c: KubeCluster, p: Pod, event: string, detail: string): void {
+function record(c: KubeClusterView, p: Pod, event: string, detail: string): void {
   c.simNode(p.spec.nodeName ?? "")?.record({ event, detail });
 }
 
 /** DELETE …/pods/:name. A mirror pod comes back at once (its kubelet recreates it). */
-export function deletePod(c: KubeCluster, namespace: string, name: string, gracePeriodSeconds: number | undefined): Pod {
+export function deletePod(c: KubeClusterView, namespace: string, name: string, gracePeriodSeconds: number | undefined): Pod {
   const p = getPod(c, namespace, name);
   const out = p.metadata.deletionTimestamp && gracePeriodSeconds !== 0 ? p : c.controllers.terminate(p, p.metadata.annotations?.[MIRROR_ANNOTATION] ? 0 : gracePeriodSeconds);
   record(c, p, "pod-deleted", `${namespace}/${name}`);
@@ -29,7 +29,7 @@ export function deletePod(c: KubeCluster, namespace: string, name: string, grace
 }
 
 /** POST …/pods/:name/eviction → 201 Success Status, or a KubeError (404, 429, 500). */
-export function evictPod(c: KubeCluster, namespace: string, name: string, gracePeriodSeconds: number | undefined): void {
+export function evictPod(c: KubeClusterView, namespace: string, name: string, gracePeriodSeconds: number | undefined): void {
   const p = getPod(c, namespace, name);
   // canIgnorePDB: finished, pending or already terminating pods are deleted without a budget check.
   const ignore = p.status.phase === "Succeeded" || p.status.phase === "Failed" || p.status.phase === "Pending" || !!p.metadata.deletionTimestamp;

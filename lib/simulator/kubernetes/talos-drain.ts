@@ -14,7 +14,7 @@
  *   evictions give up with a logged warning and the sequence goes on (Drain returns no error).
  */
 import type { SimNode } from "../node-state";
-import type { KubeCluster } from "./cluster";
+import type { KubeClusterView } from "./cluster-view";
 import { controllerOf, type KNode, MIRROR_ANNOTATION, type Pod, TALOS_CORDONED_ANNOTATION } from "./objects";
 import { evictPod } from "./pods";
 import { KubeError } from "./status";
@@ -34,7 +34,7 @@ const CORDON_STAGES = new Set(["shutting down", "upgrading", "resetting"]);
 const UNCORDON_STAGES = new Set(["booting", "running"]);
 
 /** The NodeApply controller's cordon/uncordon for the node's current stage (needs the API). */
-export function applyTalosCordon(c: KubeCluster, n: SimNode): void {
+export function applyTalosCordon(c: KubeClusterView, n: SimNode): void {
   if (c.apiDown || !n.powered) return;
   const node = c.store.peek("nodes", undefined, n.hostname) as KNode | undefined;
   if (!node) return;
@@ -61,10 +61,10 @@ export interface TalosDrainTiming {
 }
 
 /** Resolves after `ms` on the cluster's timers (never, once the cluster is disposed). */
-const sleep = (c: KubeCluster, ms: number) => new Promise<void>((resolve) => c.timers.after(ms, resolve));
+const sleep = (c: KubeClusterView, ms: number) => new Promise<void>((resolve) => c.timers.after(ms, resolve));
 
 /** Waits until `check` is true, re-checking on every store event, for at most `ms`. */
-function waitUntil(c: KubeCluster, ms: number, check: () => boolean): Promise<boolean> {
+function waitUntil(c: KubeClusterView, ms: number, check: () => boolean): Promise<boolean> {
   if (check()) return Promise.resolve(true);
   return new Promise((resolve) => {
     let done = false;
@@ -83,7 +83,7 @@ function waitUntil(c: KubeCluster, ms: number, check: () => boolean): Promise<bo
 }
 
 /** CordonAndDrainNode for one node; never rejects (Talos logs and goes on). */
-export async function talosDrain(c: KubeCluster, n: SimNode, timing: TalosDrainTiming): Promise<void> {
+export async function talosDrain(c: KubeClusterView, n: SimNode, timing: TalosDrainTiming): Promise<void> {
   const deadline = c.clock.now() + timing.timeoutMs;
   const cordoned = await waitUntil(c, Math.min(CORDON_WAIT_MS, timing.timeoutMs), () => (c.store.peek("nodes", undefined, n.hostname) as KNode | undefined)?.spec.unschedulable === true);
   if (!cordoned || c.apiDown) {

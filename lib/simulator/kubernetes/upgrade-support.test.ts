@@ -7,7 +7,7 @@ import * as k8s from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { withComponentImage } from "@/lib/server/kubernetes/upgrade/config-patch";
+import { withComponentImage } from "@/lib/server/kubernetes-upgrades/config-patch";
 import { MANIFEST_RESOURCE } from "@/lib/talos/kubernetes";
 import { rejection, startTestFleet, type TestFleet, waitFor } from "@/test/talos/fleet";
 

@@ -12,7 +12,7 @@ import { NodeCharts } from "@/components/fleet/node-charts";
 import { EtcdRole, NodeFacts } from "@/components/fleet/node-facts";
 import { nodeProblemRows, ProblemItem } from "@/components/fleet/problem-list";
 import { QueryError } from "@/components/fleet/query-error";
-import { RelativeTime } from "@/components/fleet/relative-time";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { ServiceTable } from "@/components/fleet/service-table";
 import { NodeStatusBadge } from "@/components/fleet/status-badge";
 import { StageTimeline } from "@/components/fleet/stage-timeline";

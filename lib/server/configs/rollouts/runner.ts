@@ -7,15 +7,15 @@ import { defaultConfigDeps, type ConfigDeps } from "@/lib/server/configs/deps";
 import { withApplySlot } from "@/lib/server/configs/in-flight";
 import { configHash, resultOfMode } from "@/lib/server/configs/modes";
 import { nextToStart, settledState } from "@/lib/server/configs/rollouts/plan";
-import { IN_FLIGHT, type NodeUpdate, RolloutRepository, type StoredRollout, type StoredRolloutNode } from "@/lib/server/configs/rollouts/repo";
-import type { NodeDrain } from "@/lib/schemas/drain";
-import type { KubernetesAccessProvider, NodeDrainer, NodeRef } from "@/lib/server/kubernetes/types";
+import { IN_FLIGHT, RolloutRepository, type StoredRollout, type StoredRolloutNode } from "@/lib/server/configs/rollouts/repo";
+import type { KubernetesAccessProvider, NodeDrainer } from "@/lib/server/kubernetes/types";
 import type { Db } from "@/lib/server/platform/db/db";
 import { AppError, isAppError } from "@/lib/server/platform/errors";
 import { acquireLease, fenced, holdLease, LEASE_RENEW_MS, LEASE_TTL_MS, LeaseLostError, listLeases, releaseLease, type HeldLease } from "@/lib/server/platform/leases";
 import { processState } from "@/lib/server/platform/process-state";
 import { replicaId } from "@/lib/server/platform/replica";
-import { bootIdentity, type DrainDeps, drainNode, errorText, JobLoops, sameBoot, uncordonNode, waitUntil, type LoopContext } from "@/lib/server/jobs";
+import { bootIdentity, errorText, JobLoops, sameBoot, waitUntil, type LoopContext } from "@/lib/server/jobs";
+import { RolloutDrains } from "@/lib/server/configs/rollouts/drain-steps";
 import { getKubeAccess, getNodeDrainer } from "@/lib/server/kubernetes/deps";
 import type { TalosClient } from "@/lib/server/talos";
 import { type Clock, realClock, sleep } from "@/lib/utils/clock";
@@ -98,7 +98,7 @@ export class RolloutRunner {
   private readonly leaseRenewMs: number;
   private readonly scanMs: number;
   private readonly loops: JobLoops;
-  private readonly kube: DrainDeps | null;
+  private readonly drains: RolloutDrains;
   private readonly drives = new Map<string, HeldLease>();
   private scanTimer: unknown = null;
   private scanning: Promise<void> = Promise.resolve();
@@ -116,7 +116,8 @@ export class RolloutRunner {
     this.leaseRenewMs = options.leaseRenewMs ?? LEASE_RENEW_MS;
     this.scanMs = options.scanMs ?? 2_500;
     this.loops = new JobLoops(this.clock, (id, e) => console.error(`[minos] rollout ${id} runner failed`, e));
-    this.kube = options.kubernetes ? { ...options.kubernetes, clock: this.clock } : null;
+    const kube = options.kubernetes ? { ...options.kubernetes, clock: this.clock } : null;
+    this.drains = new RolloutDrains(this.repo, kube, () => this.deps.now(), this.pollMs);
   }
 
   /** Resumes what needs a driver now, then keeps scanning for orphaned rollouts (the server's mode). */
@@ -331,13 +332,13 @@ export class RolloutRunner {
       const deadline = this.clock.now() + this.healthTimeoutMs;
       if (node.state === "drain-blocked") {
         // It waits for a person; the loop starts it only when the rollout was cancelled.
-        if (r.state === "cancelled") await this.cancelBlockedDrain(d, r, node, client, cluster, address);
+        if (r.state === "cancelled") await this.drains.cancelBlocked(d, r, node, client, cluster, address);
         return;
       }
       // A fresh start whose mode reboots drains first; a drain a person answered resumes here.
       let fresh = node.state === "applying" && node.startedAt === null;
       if (node.state === "draining" || (fresh && (node.mode ?? r.mode) === "reboot")) {
-        if (!(await this.drainBeforeApply(d, r, node, client, cluster, address))) return;
+        if (!(await this.drains.beforeApply(d, r, node, client, cluster, address))) return;
         fresh = true;
       }
       if (node.state === "applying" || fresh) {
@@ -352,7 +353,7 @@ export class RolloutRunner {
       }
       const current = (await this.repo.getOrThrow(r.id)).nodes.find((n) => n.id === node.id)!;
       await this.waitHealthy(d, client, address, current.mode ?? r.mode, current.bootBefore, deadline);
-      const drain = await this.uncordon(d, current, cluster, address, client);
+      const drain = await this.drains.uncordon(d, current, cluster, address, client);
       const message = `${current.message || "Healthy"}${drain ? `; ${drain.message}` : ""}`;
       await d.write((trx) => this.repo.on(trx).updateNode(r.id, node.id, { state: "done", message, finishedAt: now(), ...(drain ? { drain } : {}) }, now()));
     } catch (e) {
@@ -362,59 +363,6 @@ export class RolloutRunner {
       const left = cordoned?.cordoned && cordoned.phase !== "uncordoned" ? "; left cordoned (uncordon it once it is fixed)" : "";
       await d.write((trx) => this.repo.on(trx).updateNode(r.id, node.id, { state: "failed", message: `${errorText(e)}${left}`, finishedAt: now() }, now())).catch(() => undefined);
     }
-  }
-
-  private async kubeRef(client: TalosClient, cluster: string, address: string): Promise<NodeRef> {
-    // The Node is found by name (hostname) or, failing that, by InternalIP.
-    const hostname = await client.hostname(address).catch(() => null);
-    return { cluster, address, hostname };
-  }
-
-  /**
-   * The drain before the apply of a node whose mode reboots (lib/server/jobs/drain-step). True
-   * when the apply may go on; false when the node now waits for a person (`drain-blocked`).
-   */
-  private async drainBeforeApply(d: Drive, r: StoredRollout, node: StoredRolloutNode, client: TalosClient, cluster: string, address: string): Promise<boolean> {
-    const now = () => this.deps.now();
-    const write = (u: NodeUpdate) => d.write((trx) => this.repo.on(trx).updateNode(r.id, node.id, u, now()));
-    if (!this.kube) {
-      await write({ state: "applying", message: "Drain skipped: this Minos runs without Kubernetes access; applying", drain: null });
-      return true;
-    }
-    if (node.state !== "draining") await write({ state: "draining", message: r.drainPolicy.enabled ? "Cordoning and draining before the reboot" : "Drain disabled" });
-    const previous = (await this.repo.getOrThrow(r.id)).nodes.find((n) => n.id === node.id)?.drain ?? null;
-    d.assertDriving();
-    const out = await drainNode(this.kube, {
-      ref: await this.kubeRef(client, cluster, address),
-      policy: r.drainPolicy,
-      previous,
-      signal: d.signal,
-      persist: (drain) => write({ drain, message: drain.message }),
-    });
-    d.assertDriving();
-    if (out.proceed) {
-      await write({ state: "applying", drain: out.record, message: `${out.record.message}; applying` });
-      return true;
-    }
-    await d.write(async (trx) => {
-      await this.repo.on(trx).updateNode(r.id, node.id, { state: "drain-blocked", drain: out.record, message: out.record.message }, now());
-      await this.repo.on(trx).setMessage(r.id, out.reason, now());
-    });
-    return false;
-  }
-
-  /** After the node is back healthy: uncordon what Minos cordoned (null when nothing was). */
-  private async uncordon(d: Drive, node: StoredRolloutNode, cluster: string, address: string, client: TalosClient): Promise<NodeDrain | null> {
-    if (!this.kube || !node.drain?.cordoned) return null;
-    d.assertDriving();
-    return uncordonNode(this.kube, { ref: await this.kubeRef(client, cluster, address), record: node.drain, pollMs: this.pollMs, signal: d.signal });
-  }
-
-  /** The rollout was cancelled while this node's drain waited: uncordon it and skip it (nothing was applied). */
-  private async cancelBlockedDrain(d: Drive, r: StoredRollout, node: StoredRolloutNode, client: TalosClient, cluster: string, address: string): Promise<void> {
-    const drain = await this.uncordon(d, node, cluster, address, client);
-    const message = `Cancelled while its drain waited for a person: nothing applied${drain ? `; ${drain.message}` : ""}`;
-    await d.write((trx) => this.repo.on(trx).updateNode(r.id, node.id, { state: "skipped", message, finishedAt: this.deps.now(), ...(drain ? { drain } : {}) }, this.deps.now()));
   }
 
   /**

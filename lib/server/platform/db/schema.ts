@@ -356,7 +356,7 @@ export interface ClusterKubeconfigsTable {
   uploaded_by: string;
 }
 
-/** Kubernetes upgrades (lib/server/kubernetes/upgrade): one row per plan; options, checks as JSON. */
+/** Kubernetes upgrades (lib/server/kubernetes-upgrades): one row per plan; options, checks as JSON. */
 export interface KubernetesUpgradesTable {
   id: string;
   cluster: string;

@@ -1,8 +1,7 @@
 "use client";
 
-import { formatUtc } from "@/components/fleet/format";
 import { useNow } from "@/lib/client/use-now";
-import { formatAgo } from "@/lib/utils/time";
+import { formatAgo, formatUtc } from "@/lib/utils/time";
 
 /** A past time as "42 s ago", with the exact UTC time in the tooltip and the markup. */
 export function RelativeTime({ iso, className }: { iso: string; className?: string }) {
