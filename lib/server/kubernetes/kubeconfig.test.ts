@@ -75,8 +75,21 @@ describe("parseKubeconfig", () => {
     ["a plain-http server", { server: "http://10.5.0.2:6443" }, /must be https/],
     ["a server that is no URL", { server: "10.5.0.2:6443" }, /not a URL|must be https/],
     ["a CA file", { "certificate-authority": "/etc/ca.pem" }, /certificate-authority names a file/],
+    ["TLS verification skipped", { "insecure-skip-tls-verify": true }, /insecure-skip-tls-verify is not allowed.*certificate-authority-data/],
+    ["TLS verification skipped and no CA", { "insecure-skip-tls-verify": true, "certificate-authority-data": undefined }, /insecure-skip-tls-verify is not allowed/],
+    ["a username and password in the server URL", { server: "https://admin:s3cret@10.5.0.2:6443" }, /carries a username or password/],
+    ["a username in the server URL", { server: "https://admin@10.5.0.2:6443" }, /carries a username or password/],
+    ["a query in the server URL", { server: "https://10.5.0.2:6443/?token=abc" }, /query string/],
+    ["a fragment in the server URL", { server: "https://10.5.0.2:6443/#x" }, /fragment/],
   ])("refuses a cluster with %s", (_, cluster, message) => {
     expect(() => parseKubeconfig(kubeconfig({ cluster }))).toThrow(message);
+  });
+
+  it("never echoes URL credentials, and never gives client-node a config that skips TLS verification", () => {
+    expect(() => parseKubeconfig(kubeconfig({ cluster: { server: "https://admin:s3cret@10.5.0.2:6443" } }))).toThrow(expect.objectContaining({ code: "invalid_config", message: expect.not.stringContaining("s3cret") }));
+    const p = parseKubeconfig(kubeconfig({ cluster: { "insecure-skip-tls-verify": false } }));
+    expect(p.config.getCurrentCluster()?.skipTLSVerify).toBeFalsy();
+    expect(p.config.getCurrentCluster()?.caData).toBe(b64(ca.certPem));
   });
 
   it("refuses a current context it does not define, and text that is not a kubeconfig", () => {

@@ -84,6 +84,16 @@ export function parseKubeconfig(text: string): ParsedKubeconfig {
     throw invalid(`the server "${cluster.server}" is not a URL`);
   }
   if (url.protocol !== "https:") throw invalid(`the server must be https:// (got ${url.protocol}//)`);
+  // Credentials in the URL would bypass the user checks and show wherever the server is shown;
+  // a query or fragment is not part of an API server's address. Neither part is echoed back.
+  if (url.username !== "" || url.password !== "") throw invalid("the server URL carries a username or password; give the credentials in the user entry");
+  if (url.search !== "" || cluster.server.includes("?")) throw invalid("the server URL has a query string; give only https://host:port (and a path, if any)");
+  if (url.hash !== "" || cluster.server.includes("#")) throw invalid("the server URL has a fragment; give only https://host:port (and a path, if any)");
+  // Skipping verification would let anyone on the path take the credentials Minos sends and
+  // drain nodes on Minos's behalf: the cluster's CA is required instead.
+  if (cluster["insecure-skip-tls-verify"] === true) {
+    throw invalid("insecure-skip-tls-verify is not allowed; give the cluster's CA as certificate-authority-data");
+  }
   if (cluster["certificate-authority"] !== undefined) {
     throw invalid("certificate-authority names a file on the machine that reads it; give certificate-authority-data instead");
   }
@@ -120,7 +130,7 @@ export function parseKubeconfig(text: string): ParsedKubeconfig {
         name: context.cluster,
         server: cluster.server,
         caData: cluster["certificate-authority-data"],
-        skipTLSVerify: cluster["insecure-skip-tls-verify"] ?? false,
+        // Never skipTLSVerify: refused above, and left out so client-node's default (verify) holds.
         tlsServerName: cluster["tls-server-name"],
       },
     ],
