@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
 
 import { errorEnvelopeSchema } from "@/lib/schemas/error";
 import { nodesResponseSchema } from "@/lib/schemas/fleet";
@@ -23,7 +24,8 @@ import { env } from "@/lib/server/platform/env";
 import { getSecretBox } from "@/lib/server/platform/secret-box";
 
 import { getKubernetesStatusSource, startKubernetesStatus } from "./deps";
-import { putKubeconfig } from "./kubeconfigs";
+import { parseKubeconfig } from "./kubeconfig";
+import { getKubeconfig, putKubeconfig } from "./kubeconfigs";
 import { dropKubeconfigsOfRemovedClusters } from "./service";
 
 let t: TestFleet;
@@ -166,7 +168,11 @@ describe("uploaded kubeconfig", () => {
   });
 
   it("stores an upload sealed, prefers it, shows viewers its info only, audits without content; DELETE goes back to Talos", async () => {
-    const kubeconfig = await t.fleet.kubernetes.kubeconfig("sim-1");
+    // The upload carries another context and user besides the current one: only the current one is sealed.
+    const file = parse(await t.fleet.kubernetes.kubeconfig("sim-1")) as { users: unknown[]; contexts: unknown[] };
+    file.users.push({ name: "other", user: { token: "other-users-token-never-stored" } });
+    file.contexts.push({ name: "other@sim-1", context: { cluster: "sim-1", user: "other" } });
+    const kubeconfig = `# a comment that is not stored\n${stringify(file)}`;
     const put = await routes.kubeconfig.PUT(await req("/api/clusters/sim-1/kubeconfig", "PUT", { kubeconfig }, "admin"), clusterParams());
     expect(put.status).toBe(200);
     expect(kubeconfigInfoSchema.parse(await put.json())).toMatchObject({ cluster: "sim-1", source: "upload", access: "ok", server: t.fleet.kubernetes.url("sim-1"), uploadedBy: expect.stringMatching(/^(user|token):/) });
@@ -174,6 +180,13 @@ describe("uploaded kubeconfig", () => {
     const row = await getDb().selectFrom("cluster_kubeconfigs").selectAll().executeTakeFirstOrThrow();
     const key = /client-key-data: (\S+)/.exec(kubeconfig)![1]!;
     expect(row.kubeconfig_sealed).not.toContain(key.slice(0, 32));
+    const stored = (await getKubeconfig(getDb(), getSecretBox(env()), "sim-1"))!.kubeconfig;
+    expect(stored).not.toContain("other-users-token-never-stored");
+    expect(stored).not.toContain("a comment that is not stored");
+    const reread = parseKubeconfig(stored);
+    expect(reread.config.getUsers().map((u) => u.name)).toEqual([reread.config.getCurrentUser()!.name]);
+    expect(reread.config.getContexts().map((c) => c.name)).toEqual([reread.context]);
+    expect(reread.config.getCurrentUser()!.keyData).toBe(key);
 
     const get = await routes.kubeconfig.GET(await req("/api/clusters/sim-1/kubeconfig", "GET", undefined, "viewer"), clusterParams());
     const text = await get.text();

@@ -132,7 +132,9 @@ export async function putClusterKubeconfig(actor: Actor, cluster: string, kubeco
   await deps.requireCluster(cluster);
   const parsed = parseKubeconfig(kubeconfig);
   await deps.db.transaction().execute(async (trx) => {
-    await putKubeconfig(trx, deps.box, { cluster, kubeconfig, server: parsed.server, uploadedBy: actor.label });
+    // Only the parsed current context, its cluster and its user are sealed: the rest of the file
+    // (other users' keys, plugins, comments) is never stored, and what is stored is what was checked.
+    await putKubeconfig(trx, deps.box, { cluster, kubeconfig: parsed.config.exportConfig(), server: parsed.server, uploadedBy: actor.label });
     await recordAudit(trx, { actor: actor.label, action: "kubeconfig.upload", target: cluster, result: "ok", details: { server: parsed.server, context: parsed.context } });
   });
   deps.access.invalidate(cluster);
