@@ -90,6 +90,8 @@ export function ClusterKubernetesSummary({ cluster, kubernetes: k, notReady, cor
               {cordoned} cordoned
             </Link>
           ) : null}
+          {/* Read, but not all of it (a pod listing stopped at its cap): the server says what is missing. */}
+          {k.message ? <span className="text-warn">{k.message}</span> : null}
         </p>
       )}
     </div>

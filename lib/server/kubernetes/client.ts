@@ -18,7 +18,7 @@ import {
 import { AppError } from "@/lib/server/platform/errors";
 
 import { matchKubeNode } from "./match";
-import type { CallOpts, KubeApi, KubeNode, KubePdb, KubePod, NodeRef } from "./types";
+import type { CallOpts, KubeApi, KubeNode, KubePdb, KubePod, KubePodList, NodeRef } from "./types";
 
 /**
  * The narrow KubeApi over @kubernetes/client-node (CoreV1Api, PolicyV1Api, VersionApi): each call
@@ -29,6 +29,13 @@ import type { CallOpts, KubeApi, KubeNode, KubePdb, KubePod, NodeRef } from "./t
 
 /** A call's deadline unless the caller gives one: short, as Minos asks often and never waits on a dead API. */
 export const DEFAULT_KUBE_TIMEOUT_MS = 5_000;
+
+/** Pods per list call (kubectl's default chunk size). */
+export const POD_PAGE_SIZE = 500;
+/** A pod listing stops once it holds this many and more are left (marked `truncated`). */
+export const POD_LIST_CAP = 5_000;
+/** Pods that still occupy a node: what the status counts. */
+export const ACTIVE_PODS_SELECTOR = "status.phase!=Succeeded,status.phase!=Failed";
 
 export interface KubeApiOptions {
   /** The cluster, named in error messages. */
@@ -180,9 +187,20 @@ export function createKubeApi(config: KubeConfig, o: KubeApiOptions): KubeApi {
     },
 
     async listPods(nodeName, opts) {
-      const fieldSelector = nodeName !== undefined ? `spec.nodeName=${nodeName}` : undefined;
-      const list = await call(nodeName ? `list pods on ${nodeName}` : "list pods", opts, (options) => core.listPodForAllNamespaces({ fieldSelector }, options));
-      return list.items.map(toPod);
+      // A whole cluster's listing skips finished pods (a CronJob's history can be thousands) and
+      // both are paged and capped, so a big cluster costs bounded memory and calls; a node's
+      // listing keeps finished pods, which a drain evicts as kubectl does.
+      const fieldSelector = nodeName !== undefined ? `spec.nodeName=${nodeName}` : ACTIVE_PODS_SELECTOR;
+      const what = nodeName ? `list pods on ${nodeName}` : "list pods";
+      const pods: KubePodList = [];
+      let cont: string | undefined;
+      do {
+        const page = await call(what, opts, (options) => core.listPodForAllNamespaces({ fieldSelector, limit: POD_PAGE_SIZE, _continue: cont }, options));
+        pods.push(...page.items.map(toPod));
+        cont = page.metadata?._continue || undefined;
+        if (cont && pods.length >= POD_LIST_CAP) pods.truncated = true;
+      } while (cont && !pods.truncated);
+      return pods;
     },
 
     async evictPod(namespace, name, opts) {

@@ -45,6 +45,13 @@ describe("clusterStatusFrom", () => {
     expect(s.nodes["10.0.0.9"]).toMatchObject({ nodeName: null, ready: null, pods: null });
   });
 
+  it("when the pod listing stopped at the cap, shows no pod counts (they would be low) and says why", () => {
+    const s = clusterStatusFrom({ version: "v1.34.1", source: "talos", nodes: [node("cp-1", "10.0.0.1")], pods: [pod("a", "cp-1")], podsTruncated: true }, [{ address: "10.0.0.1", hostname: "cp-1" }], NOW);
+    expect(s.cluster.access).toBe("ok");
+    expect(s.cluster.message).toMatch(/more than 5000 unfinished pods.*pod counts are not shown/);
+    expect(s.nodes["10.0.0.1"]).toMatchObject({ nodeName: "cp-1", ready: true, pods: null });
+  });
+
   it("minorOf reads v1.x versions only", () => {
     expect([minorOf("v1.34.1"), minorOf("1.30"), minorOf("v2.0.0"), minorOf(null)]).toEqual([34, 30, null, null]);
   });
@@ -66,6 +73,20 @@ describe("readClusterStatus", () => {
     const access: KubernetesAccessProvider = { forCluster: async () => ({ ok: true, api, source: "upload" }) };
     const s = await readClusterStatus(access, "c", talosNodes, { timeoutMs: 100, now: () => NOW });
     expect(s.cluster).toMatchObject({ access: "unreachable", message: "connect ECONNREFUSED", source: "upload" });
+  });
+});
+
+describe("readClusterStatus with a capped pod listing", () => {
+  it("passes the listing's truncated mark on to the status", async () => {
+    const api = {
+      serverVersion: async () => "v1.34.1",
+      listNodes: async () => [node("cp-1", "10.0.0.1")],
+      listPods: async () => Object.assign([pod("a", "cp-1")], { truncated: true }),
+    } as unknown as import("./types").KubeApi;
+    const access: KubernetesAccessProvider = { forCluster: async () => ({ ok: true, api, source: "talos" }) };
+    const s = await readClusterStatus(access, "c", [{ address: "10.0.0.1", hostname: "cp-1" }], { timeoutMs: 100, now: () => NOW });
+    expect(s.cluster.message).toMatch(/more than 5000 unfinished pods/);
+    expect(s.nodes["10.0.0.1"]!.pods).toBeNull();
   });
 });
 

@@ -2,6 +2,7 @@ import "server-only";
 
 import { UNKNOWN_CLUSTER_KUBERNETES, UNKNOWN_NODE_KUBERNETES, type ClusterKubernetes, type KubernetesAccess, type NodeKubernetes } from "@/lib/schemas/kubernetes";
 
+import { POD_LIST_CAP } from "./client";
 import { matchKubeNode } from "./match";
 import { MINOS_CORDONED_ANNOTATION, type KubeNode, type KubePod, type KubernetesAccessProvider } from "./types";
 
@@ -33,7 +34,7 @@ export function minorOf(version: string | null): number | null {
 
 /** The status when the API was read: nodes matched to Talos nodes, pods counted per node. */
 export function clusterStatusFrom(
-  read: { version: string; nodes: readonly KubeNode[]; pods: readonly KubePod[]; source: "talos" | "upload" },
+  read: { version: string; nodes: readonly KubeNode[]; pods: readonly KubePod[]; podsTruncated?: boolean; source: "talos" | "upload" },
   talosNodes: readonly TalosNodeRef[],
   now: Date,
 ): KubernetesClusterStatus {
@@ -62,12 +63,21 @@ export function clusterStatusFrom(
           kubeletVersion: n.kubeletVersion,
           unschedulable: n.unschedulable,
           cordonedByMinos: n.annotations[MINOS_CORDONED_ANNOTATION] !== undefined,
-          pods: podsByNode.get(n.name) ?? 0,
+          // A capped listing would undercount: unknown rather than wrong.
+          pods: read.podsTruncated ? null : (podsByNode.get(n.name) ?? 0),
         }
       : UNKNOWN_NODE_KUBERNETES;
   }
   return {
-    cluster: { access: "ok", message: null, source: read.source, controlPlaneVersion: read.version, kubeletVersions, skew, checkedAt: now.toISOString() },
+    cluster: {
+      access: "ok",
+      message: read.podsTruncated ? `The cluster has more than ${POD_LIST_CAP} unfinished pods; Minos stopped listing them there, so pod counts are not shown` : null,
+      source: read.source,
+      controlPlaneVersion: read.version,
+      kubeletVersions,
+      skew,
+      checkedAt: now.toISOString(),
+    },
     nodes,
   };
 }
@@ -88,7 +98,7 @@ export async function readClusterStatus(access: KubernetesAccessProvider, cluste
   const call = { timeoutMs: opts.timeoutMs };
   try {
     const [version, nodes, pods] = await Promise.all([a.api.serverVersion(call), a.api.listNodes(call), a.api.listPods(undefined, call)]);
-    return clusterStatusFrom({ version, nodes, pods, source: a.source }, talosNodes, now());
+    return clusterStatusFrom({ version, nodes, pods, podsTruncated: pods.truncated === true, source: a.source }, talosNodes, now());
   } catch (e) {
     return unavailableStatus("unreachable", (e as Error).message, a.source, talosNodes, now());
   }

@@ -27,8 +27,8 @@ export interface KubeApi {
   findNode(ref: NodeRef, opts?: CallOpts): Promise<KubeNode | null>;
   /** Sets spec.unschedulable, and adds (cordon) or removes (uncordon) annotations. */
   setUnschedulable(nodeName: string, unschedulable: boolean, annotations: Record<string, string | null>, opts?: CallOpts): Promise<KubeNode>;
-  /** Pods bound to a node (fieldSelector spec.nodeName), or every pod when nodeName is omitted. */
-  listPods(nodeName?: string, opts?: CallOpts): Promise<KubePod[]>;
+  /** Pods bound to a node (fieldSelector spec.nodeName), or every unfinished pod when nodeName is omitted; paged, capped (`truncated`). */
+  listPods(nodeName?: string, opts?: CallOpts): Promise<KubePodList>;
   /** POST …/pods/:name/eviction. `blocked` is the 429 of a PodDisruptionBudget, with the API's message. */
   evictPod(namespace: string, name: string, opts?: CallOpts): Promise<{ ok: true } | { ok: false; status: number; message: string }>;
   deletePod(namespace: string, name: string, opts?: CallOpts & { gracePeriodSeconds?: number }): Promise<void>;
@@ -64,6 +64,9 @@ export interface KubePod {
   images: string[];
   ready: boolean;
 }
+
+/** A pod listing; `truncated` when it stopped at client.ts's POD_LIST_CAP with more pods left. */
+export type KubePodList = KubePod[] & { truncated?: boolean };
 
 export interface KubePdb {
   namespace: string;
