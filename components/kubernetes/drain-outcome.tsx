@@ -32,7 +32,7 @@ export function DrainDone({ result }: { result: DrainResult }) {
       <p className={forced ? "flex items-center gap-2 font-medium text-warn" : "flex items-center gap-2 font-medium text-ok"}>
         <Icon aria-hidden className="size-4 shrink-0" />
         {forced
-          ? `Drained ${result.nodeName} by force in ${Math.round(result.seconds)} s: ${plural(result.evicted.length, "pod")} evicted, ${plural(result.forced.length, "pod")} deleted after the timeout`
+          ? `Drained ${result.nodeName} by force in ${Math.round(result.seconds)} s: ${plural(result.evicted.length, "pod")} evicted, ${plural(result.forced.length, "pod")} deleted by force`
           : `Drained ${result.nodeName} in ${Math.round(result.seconds)} s: ${plural(result.evicted.length, "pod")} evicted`}
       </p>
       <PodList label="Evicted pods" pods={result.evicted} />
@@ -46,14 +46,14 @@ export function DrainDone({ result }: { result: DrainResult }) {
   );
 }
 
-/** A drain halted at its timeout: which pods are still there, and which PodDisruptionBudgets hold them. */
+/** A drain halted (at its timeout, or at once for pods no controller owns): which pods are still there, and what holds them. */
 export function DrainBlocked({ nodeName, blocked, actions }: { nodeName: string; blocked: BlockedDrain; actions?: ReactNode }) {
   const pdbs = blockingPdbs(blocked.blocking);
   return (
     <div role="alert" aria-label="Drain blocked" className="space-y-2 rounded-md border border-danger/30 bg-danger/10 px-3 py-2 text-sm">
       <p className="flex items-center gap-2 font-medium text-danger">
         <OctagonAlert aria-hidden className="size-4 shrink-0" />
-        The drain of {nodeName} stopped at its timeout: {plural(blocked.blocking.length, "pod")} could not be evicted
+        The drain of {nodeName} stopped: {plural(blocked.blocking.length, "pod")} could not be evicted
         {pdbs.length > 0 ? `; held by ${pdbs.length === 1 ? "PodDisruptionBudget" : "PodDisruptionBudgets"} ${pdbs.join(", ")}` : ""}.
       </p>
       <table aria-label="Blocking pods" className="w-full text-left text-xs">

@@ -113,7 +113,9 @@ function toNode(n: V1Node): KubeNode {
 }
 
 function toPod(p: V1Pod): KubePod {
-  const owner = p.metadata?.ownerReferences?.find((r) => r.controller) ?? p.metadata?.ownerReferences?.[0];
+  // Only the controller counts (metav1.GetControllerOf, as kubectl and Talos read it): a pod that
+  // merely has owners is not recreated by anyone when it is evicted.
+  const owner = p.metadata?.ownerReferences?.find((r) => r.controller);
   return {
     namespace: p.metadata?.namespace ?? "default",
     name: p.metadata?.name ?? "",
@@ -121,6 +123,7 @@ function toPod(p: V1Pod): KubePod {
     phase: p.status?.phase ?? "Unknown",
     ownerKind: owner?.kind ?? null,
     mirror: p.metadata?.annotations?.["kubernetes.io/config.mirror"] !== undefined,
+    terminationGracePeriodSeconds: p.spec?.terminationGracePeriodSeconds,
     labels: { ...(p.metadata?.labels ?? {}) },
     images: (p.spec?.containers ?? []).map((c) => c.image ?? ""),
     ready: p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,

@@ -20,7 +20,7 @@ export interface DrainerOptions {
   retryMs?: number;
   /** Between checks that evicted pods are gone. Default 1 s. */
   pollMs?: number;
-  /** After a force delete, how long to wait for the pods to go. Default 30 s. */
+  /** After a force delete, how long at least to wait for the pods to go (longer when their grace periods are). Default 30 s. */
   forceWaitMs?: number;
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -46,6 +46,20 @@ const key = (p: { namespace: string; name: string }) => `${p.namespace}/${p.name
 export function isIgnoredByDrain(p: KubePod): boolean {
   return p.mirror || p.ownerKind === "DaemonSet" || p.ownerKind === "Node";
 }
+
+/**
+ * A pod no controller owns (and not finished): evicting it would lose it for good, since nothing
+ * recreates it. kubectl drain refuses such pods without --force and Talos's drain skips them;
+ * Minos leaves them and names them as blocking, so a person decides (force deletes them).
+ */
+export function isUnmanaged(p: KubePod): boolean {
+  return !isIgnoredByDrain(p) && p.ownerKind === null && p.phase !== "Succeeded" && p.phase !== "Failed";
+}
+
+export const UNMANAGED_REASON = "No controller owns this pod, so nothing would recreate it after an eviction: it was left for a person to decide (force deletes it)";
+
+/** The kube-apiserver's default terminationGracePeriodSeconds. */
+const DEFAULT_GRACE_SECONDS = 30;
 
 /**
  * The PDBs (namespace/name) whose selector matches a pod: same namespace, every matchLabel on the
@@ -110,6 +124,8 @@ export function createNodeDrainer(access: KubernetesAccessProvider, options: Dra
       const evicted = new Set<string>();
       const forced: string[] = [];
       const ignored = new Set<string>();
+      /** Pods no controller owns: never evicted (see isUnmanaged). */
+      const unmanaged = new Set<string>();
       /** Pods still to evict → the API's last answer for them. */
       let refused = new Map<string, { pod: KubePod; message: string }>();
 
@@ -125,6 +141,11 @@ export function createNodeDrainer(access: KubernetesAccessProvider, options: Dra
             continue;
           }
           if (evicted.has(k)) continue;
+          if (isUnmanaged(pod)) {
+            if (!unmanaged.has(k)) say(`not evicting ${k}: no controller owns it`);
+            unmanaged.add(k);
+            continue;
+          }
           const r = await api.evictPod(pod.namespace, pod.name, call);
           if (r.ok) {
             evicted.add(k);
@@ -137,6 +158,8 @@ export function createNodeDrainer(access: KubernetesAccessProvider, options: Dra
         }
         const terminating = pods.filter((p) => evicted.has(key(p)));
         if (refused.size === 0 && terminating.length === 0) {
+          // Only unmanaged pods left: waiting changes nothing, a person (or force) decides now.
+          if (pods.some((p) => unmanaged.has(key(p)))) break;
           return result("drained");
         }
         if (now() >= deadline) break;
@@ -144,16 +167,21 @@ export function createNodeDrainer(access: KubernetesAccessProvider, options: Dra
         await sleep(Math.max(0, Math.min(refused.size > 0 ? retryMs : pollMs, deadline - now())), signal);
       }
 
-      // The timeout passed with pods still on the node.
+      // The timeout passed, or only unmanaged pods are left, with pods still on the node.
       const pods = (await api.listPods(node.name, call)).filter((p) => !isIgnoredByDrain(p));
       if (pods.length === 0) return result("drained");
+      const why = now() >= deadline ? `after ${policy.timeoutSeconds} s` : "no controller owns it";
       if (policy.onTimeout === "force") {
+        // Deleted with each pod's own grace period (as kubectl drain --force does), so its
+        // containers still stop cleanly; the wait below lasts at least the longest of them.
+        let longestGrace = 0;
         for (const pod of pods) {
-          await api.deletePod(pod.namespace, pod.name, { ...call, gracePeriodSeconds: 0 });
+          await api.deletePod(pod.namespace, pod.name, call);
           forced.push(key(pod));
-          say(`deleted ${key(pod)} (forced after ${policy.timeoutSeconds} s)`);
+          longestGrace = Math.max(longestGrace, pod.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS);
+          say(`deleted ${key(pod)} (forced, ${unmanaged.has(key(pod)) ? "no controller owns it" : why})`);
         }
-        const forceDeadline = now() + forceWaitMs;
+        const forceDeadline = now() + Math.max(forceWaitMs, longestGrace * 1000 + 5_000);
         while (now() < forceDeadline) {
           const left = (await api.listPods(node.name, call)).filter((p) => forced.includes(key(p)));
           if (left.length === 0) break;
@@ -170,10 +198,10 @@ export function createNodeDrainer(access: KubernetesAccessProvider, options: Dra
           name: pod.name,
           // Only a refused eviction is a PDB's doing; an evicted pod still terminating is not.
           pdbs: r ? pdbsForPod(pod, pdbs) : [],
-          reason: r ? r.message : evicted.has(k) ? "Evicted, still terminating" : "Not evicted yet",
+          reason: r ? r.message : evicted.has(k) ? "Evicted, still terminating" : isUnmanaged(pod) ? UNMANAGED_REASON : "Not evicted yet",
         };
       });
-      say(`drain halted after ${policy.timeoutSeconds} s: ${blocking.map((b) => `${b.namespace}/${b.name}${b.pdbs.length ? ` (${b.pdbs.join(", ")})` : ""}`).join(", ")}`);
+      say(`drain halted (${why}): ${blocking.map((b) => `${b.namespace}/${b.name}${b.pdbs.length ? ` (${b.pdbs.join(", ")})` : ""}`).join(", ")}`);
       return result("blocked", blocking);
 
       function result(outcome: DrainResult["outcome"], blocking: BlockingPod[] = []): DrainResult {

@@ -98,7 +98,7 @@ export async function drainNode(actor: Actor, id: string, body: DrainRequest, de
       const r = await deps.drainer.drain(ref, policy, { signal });
       if (r.outcome === "blocked") {
         const names = r.blocking.map((b) => `${b.namespace}/${b.name}${b.pdbs.length > 0 ? ` (PodDisruptionBudget ${b.pdbs.join(", ")})` : ""}`);
-        throw new AppError("drain_blocked", `The drain of ${r.nodeName} halted after ${policy.timeoutSeconds} s: ${names.join("; ")} could not be evicted`, { details: r });
+        throw new AppError("drain_blocked", `The drain of ${r.nodeName} halted after ${r.seconds} s: ${names.join("; ")} could not be evicted`, { details: r });
       }
       return r;
     },

@@ -55,8 +55,10 @@ export interface KubePod {
   name: string;
   nodeName: string | null;
   phase: string;
-  /** "DaemonSet", "ReplicaSet", "Node" (mirror pods), … of the controlling owner reference. */
+  /** "DaemonSet", "ReplicaSet", "Node" (mirror pods), … of the controlling owner reference; null when no owner is its controller. */
   ownerKind: string | null;
+  /** spec.terminationGracePeriodSeconds (the API server defaults it to 30). */
+  terminationGracePeriodSeconds?: number;
   /** Has the kubernetes.io/config.mirror annotation (a static pod's mirror). */
   mirror: boolean;
   labels: Record<string, string>;
