@@ -28,6 +28,12 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
+/**
+ * "Force drain" after a halt: the person has seen what blocks and decided, so the pods go at once
+ * rather than after another full timeout (the runners' FORCE_NOW_SECONDS, lib/server/jobs/drain-step.ts).
+ */
+const FORCE_NOW_SECONDS = 10;
+
 type Action = { kind: "cordon" } | { kind: "uncordon" } | { kind: "drain"; request: Required<DrainRequest> };
 type Outcome = { kind: "cordon" | "uncordon"; result: CordonResult } | { kind: "drain"; result: DrainResult; request: Required<DrainRequest> };
 
@@ -176,7 +182,7 @@ export function NodeKubernetesPanel({ summary }: { summary: NodeSummary }) {
                     size="sm"
                     variant="danger"
                     disabled={busy}
-                    onClick={() => action.mutate({ kind: "drain", request: { ...lastDrain, onTimeout: "force" } })}
+                    onClick={() => action.mutate({ kind: "drain", request: { timeoutSeconds: FORCE_NOW_SECONDS, onTimeout: "force" } })}
                   >
                     Force drain
                   </Button>
