@@ -57,7 +57,32 @@ describe("drainNode", () => {
     expect(out.record).toMatchObject({ phase: "drained", nodeName: "w1", cordoned: true, evicted: ["default/web-1"] });
     expect(out.record.message).toMatch(/drained w1 in 4 s: evicted 1 pod/);
     expect(f.calls).toEqual(["cordon", "drain 300 halt"]);
-    expect(f.persisted).toEqual([expect.objectContaining({ phase: "draining", cordoned: true })]);
+    expect(f.persisted).toEqual([expect.objectContaining({ phase: "draining", cordoned: true, message: "cordoning w1" }), expect.objectContaining({ phase: "draining", cordoned: true })]);
+  });
+
+  it("persists the intent to cordon before cordoning: a crash right after the cordon still uncordons the node", async () => {
+    const f = fakes();
+    let persistedBeforeCordon: NodeDrain | undefined;
+    f.deps.drainer.cordon = async () => {
+      persistedBeforeCordon = f.persisted.at(-1);
+      // The process dies here: the cordon landed, nothing after it was persisted.
+      throw new Error("process stopped");
+    };
+    const ac = new AbortController();
+    ac.abort();
+    await expect(drainNode(f.deps, { ref: REF, policy: policy(), previous: null, persist: f.persist, signal: ac.signal })).rejects.toThrow("process stopped");
+    expect(persistedBeforeCordon).toMatchObject({ phase: "draining", cordoned: true });
+    // The restart resumes from that record: the cordon is now "not changed", the node still Minos's.
+    const again = fakes({ cordon: async () => false });
+    const out = await drainNode(again.deps, { ref: REF, policy: policy(), previous: persistedBeforeCordon!, persist: again.persist });
+    expect(out.record).toMatchObject({ phase: "drained", cordoned: true });
+    expect(await uncordonNode(again.deps, { ref: REF, record: out.record, pollMs: 1000 })).toMatchObject({ phase: "uncordoned" });
+  });
+
+  it("a cordon that fails may still have landed: the blocked record keeps the claim", async () => {
+    const f = fakes({ cordon: async () => Promise.reject(new AppError("node_unreachable", "the API server timed out")) });
+    const out = await drainNode(f.deps, { ref: REF, policy: policy(), previous: null, persist: f.persist });
+    expect(out).toMatchObject({ proceed: false, record: { phase: "blocked", cordoned: true } });
   });
 
   it("halts on a blocked drain, naming the pod and its PDB", async () => {

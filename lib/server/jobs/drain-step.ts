@@ -40,8 +40,9 @@ export interface DrainStepInput {
   signal?: AbortSignal;
   onProgress?: DrainProgress;
   /**
-   * Persists the record once the node is cordoned, before the eviction starts, so a restart in
-   * the middle of a long drain still knows Minos cordoned it (re-draining is idempotent).
+   * Persists the record before the cordon (the intent, `cordoned: true`) and once the node is
+   * cordoned, before the eviction starts, so a restart at any point still knows Minos may have
+   * cordoned it (re-draining is idempotent, the uncordon is onlyIfMinos).
    */
   persist(record: NodeDrain): Promise<void>;
 }
@@ -88,6 +89,11 @@ export async function drainNode(deps: DrainDeps, input: DrainStepInput): Promise
   const access = await deps.access.forCluster(ref.cluster);
   if (!access.ok) return unavailable(access.message);
 
+  // The intent is persisted before the cordon: a crash between the cordon and the record saying
+  // so would otherwise leave the node cordoned for good (the retry finds it cordoned, "not by
+  // Minos"). Claiming a node someone else cordoned is harmless: the uncordon after the reboot
+  // touches only a node that carries Minos's annotation (onlyIfMinos).
+  if (!base.cordoned) await input.persist({ ...base, cordoned: true, message: `cordoning ${base.nodeName ?? nodeLabel(ref)}`, at: at() });
   try {
     const cordon = await deps.drainer.cordon(ref, { signal: input.signal });
     base.nodeName = cordon.nodeName;
@@ -96,6 +102,8 @@ export async function drainNode(deps: DrainDeps, input: DrainStepInput): Promise
   } catch (e) {
     if (input.signal?.aborted) throw e;
     if (codeOf(e) === "not_found") return skipped(`no Kubernetes Node matches ${nodeLabel(ref)}: nothing to drain`);
+    // The cordon may have landed before the error: keep the claim, so the node is uncordoned.
+    base.cordoned = true;
     return unavailable(errorText(e));
   }
   await input.persist({ ...base, message: `cordoned ${base.nodeName}; evicting its pods`, at: at() });
