@@ -95,6 +95,10 @@ export class NodeSteps {
           bootIdBefore,
           message: path === "lifecycle" ? `${from} → ${target}: pulling ${plan.image}` : `${from} → ${target}: legacy MachineService/Upgrade with ${plan.image}`,
         });
+      } else if (node.state === "draining" && row.drain?.override) {
+        // A person answered a blocked drain (retry, force, skip): the node was installed and not
+        // rebooted, nothing was left mid-way. Not a resume: no attempt, no "Minos resumed", and a
+        // node briefly out of reach must not be taken for one rebooting.
       } else if (node.state !== "drain-blocked") {
         // A previous runner stopped mid-node: look before acting, so nothing is done twice.
         await this.resumeNode(drive, plan, node, client, bootIdBefore);

@@ -172,6 +172,9 @@ describe("upgrades drain every node around its reboot", () => {
     expect(done.state).toBe("succeeded");
     const mine = done.nodes.find((n) => n.id === nodeId)!;
     expect(mine.messages.map((m) => m.text)).toEqual(expect.arrayContaining([expect.stringMatching(/^forced by a person: .*deleted 1: default\/pinned-/)]));
+    // The answers are not resumes: one attempt, no "Minos resumed" on the node.
+    expect(mine.attempts).toBe(1);
+    expect(mine.messages.map((m) => m.text)).not.toContainEqual(expect.stringMatching(/Minos resumed/));
     expect(log.indexOf(`drain ${worker.hostname} force`)).toBeLessThan(log.indexOf(`reboot ${worker.hostname}`));
     const audit = (await listAudit(db, { limit: 20 })).filter((e) => e.target === plan.id).map((e) => `${e.action} ${e.actor}`);
     expect(audit).toEqual(expect.arrayContaining(["upgrade.retry-drain user:ops", "upgrade.force-drain user:ops"]));
