@@ -119,6 +119,26 @@ describe("rollouts drain the nodes they reboot", () => {
     expect(done.state).toBe("done");
   }, 120_000);
 
+  it("a cancel that comes while a drain still runs: once it ends, the node is uncordoned and skipped, nothing applied", async () => {
+    const a = t.ids[2]!;
+    // The PDB holds the drain for its whole timeout, then onTimeout force lets it go on.
+    t.fleet.setFault({ node: hostOf(a), fault: "pdb-blocks" });
+    const timeline = sinceNow();
+    const r = await createRollout(
+      t.deps,
+      { yaml: withHostname(workerYaml, "w-cancel-mid"), target: { cluster, nodes: [a] }, mode: "reboot", concurrency: 1, continueOnFailure: false, strategy: { drain: { enabled: true, timeoutSeconds: 10, onTimeout: "force" } } },
+      USER,
+      { runner },
+    );
+    await until(r.id, (x) => x.nodes[0]!.state === "draining" && x.nodes[0]!.drain?.message.startsWith("cordoned ") === true);
+    await rolloutAction(t.deps, r.id, "cancel", "user:ops", { runner });
+    const done = await settled(r.id);
+    expect(done.state).toBe("cancelled");
+    expect(done.nodes[0]).toMatchObject({ state: "skipped", message: expect.stringMatching(/^Cancelled while its drain ran: nothing applied; forced after 10 s .*; uncordoned /) });
+    expect(timeline().filter((e) => e.event === "apply")).toEqual([]);
+    expect(at(timeline(), hostOf(a), "uncordon")).toBeGreaterThan(at(timeline(), hostOf(a), "cordon"));
+  }, 90_000);
+
   it("a cancel reaches a node whose drain waits: it is uncordoned and skipped, nothing applied", async () => {
     const a = t.ids[1]!;
     t.fleet.setFault({ node: hostOf(a), fault: "pdb-blocks" });
