@@ -23,6 +23,16 @@ export class RolloutDrains {
     private readonly pollMs: number,
   ) {}
 
+  /**
+   * A restart between the node's start (`applying` + started_at) and the `draining` write: with
+   * Kubernetes at hand every drain leaves a record before the apply, so none means nothing was
+   * drained or applied yet. Such a node starts afresh (drain, then apply), not through
+   * resumeApplying, which would apply and reboot it undrained.
+   */
+  startedUndrained(r: StoredRollout, node: StoredRolloutNode): boolean {
+    return this.kube !== null && node.state === "applying" && node.startedAt !== null && node.drain === null && (node.mode ?? r.mode) === "reboot";
+  }
+
   private async kubeRef(client: TalosClient, cluster: string, address: string): Promise<NodeRef> {
     // The Node is found by name (hostname) or, failing that, by InternalIP.
     const hostname = await client.hostname(address).catch(() => null);

@@ -12,6 +12,7 @@ import type { TimelineEntry } from "@/lib/simulator/fleet";
 import { createKubeAccessProvider } from "@/lib/server/kubernetes/access";
 import { createNodeDrainer } from "@/lib/server/kubernetes/drainer";
 import { listAudit } from "@/lib/server/platform/audit";
+import { RolloutRepository } from "@/lib/server/configs/rollouts/repo";
 import { RolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { createRollout, getRollout, rolloutAction, rolloutDrainAction } from "@/lib/server/configs/rollouts/service";
 import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
@@ -137,6 +138,24 @@ describe("rollouts drain the nodes they reboot", () => {
     expect(done.nodes[0]).toMatchObject({ state: "skipped", message: expect.stringMatching(/^Cancelled while its drain ran: nothing applied; forced after 10 s .*; uncordoned /) });
     expect(timeline().filter((e) => e.event === "apply")).toEqual([]);
     expect(at(timeline(), hostOf(a), "uncordon")).toBeGreaterThan(at(timeline(), hostOf(a), "cordon"));
+  }, 90_000);
+
+  it("a restart between the node's start and its drain drains it before the apply (not resumed as an apply)", async () => {
+    const a = t.ids[3]!;
+    const r = await createRollout(t.deps, { yaml: withHostname(workerYaml, "w-crash-start"), target: { cluster, nodes: [a] }, mode: "reboot", concurrency: 1, continueOnFailure: false }, USER, { runner: null });
+    // The crash: `applying` + started_at written (as startNode does), the `draining` write never made.
+    const repo = new RolloutRepository(t.deps.db, t.deps.box);
+    const started = new Date();
+    await repo.updateNode(r.id, a, { state: "applying", startedAt: started, message: "Applying the config" }, started);
+    const timeline = sinceNow();
+    await runner.resumeAll();
+    const done = await settled(r.id);
+    expect(done.state).toBe("done");
+    expect(done.nodes[0]!.drain?.phase).toBe("uncordoned");
+    const tl = timeline();
+    expect(at(tl, hostOf(a), "cordon")).toBeGreaterThanOrEqual(0);
+    expect(at(tl, hostOf(a), "cordon")).toBeLessThan(at(tl, hostOf(a), "apply"));
+    expect(tl.filter((e) => e.event === "apply")).toHaveLength(1);
   }, 90_000);
 
   it("a cancel reaches a node whose drain waits: it is uncordoned and skipped, nothing applied", async () => {
