@@ -79,10 +79,10 @@ describe("drainNode", () => {
     expect(await uncordonNode(again.deps, { ref: REF, record: out.record, pollMs: 1000 })).toMatchObject({ phase: "uncordoned" });
   });
 
-  it("a cordon that fails may still have landed: the blocked record keeps the claim", async () => {
-    const f = fakes({ cordon: async () => Promise.reject(new AppError("node_unreachable", "the API server timed out")) });
-    const out = await drainNode(f.deps, { ref: REF, policy: policy(), previous: null, persist: f.persist });
-    expect(out).toMatchObject({ proceed: false, record: { phase: "blocked", cordoned: true } });
+  it("a cordon refused outright claims nothing: no uncordon is attempted after the reboot", async () => {
+    const f = fakes({ cordon: async () => Promise.reject(new AppError("kubernetes_unavailable", "cannot be reached (ECONNREFUSED)")) });
+    const out = await drainNode(f.deps, { ref: REF, policy: policy({ onTimeout: "force" }), previous: null, persist: f.persist });
+    expect(out).toMatchObject({ proceed: true, record: { phase: "skipped", cordoned: false } });
   });
 
   it("halts on a blocked drain, naming the pod and its PDB", async () => {

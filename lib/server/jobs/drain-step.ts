@@ -102,8 +102,6 @@ export async function drainNode(deps: DrainDeps, input: DrainStepInput): Promise
   } catch (e) {
     if (input.signal?.aborted) throw e;
     if (codeOf(e) === "not_found") return skipped(`no Kubernetes Node matches ${nodeLabel(ref)}: nothing to drain`);
-    // The cordon may have landed before the error: keep the claim, so the node is uncordoned.
-    base.cordoned = true;
     return unavailable(errorText(e));
   }
   await input.persist({ ...base, message: `cordoned ${base.nodeName}; evicting its pods`, at: at() });
