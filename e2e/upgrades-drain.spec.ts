@@ -1,10 +1,26 @@
-import { expect, test } from "@playwright/test";
+import { type APIRequestContext, expect, test } from "@playwright/test";
 
+import { csrfHeader } from "./auth-state";
 import { UpgradesPage } from "./pages/upgrades";
 
 // One worker whose pod a PodDisruptionBudget never lets go (the simulator's `pdb-blocks`): the
 // upgrade halts at its drain, shows the pod and the PDB, and goes on when a person forces it.
 test.setTimeout(180_000);
+
+const LIVE = ["pending", "running", "paused", "cancelling"];
+
+/**
+ * Whatever happened above, no plan of sim-1 stays live: a live plan (and a worker it left
+ * cordoned) would refuse or slow upgrades.spec.ts. A plan still live is cancelled (the cancel
+ * uncordons a node whose drain waits) and awaited until it ends.
+ */
+async function cancelLivePlans(request: APIRequestContext): Promise<void> {
+  const live = async () => ((await (await request.get("/api/upgrades?cluster=sim-1")).json()) as { plans: { id: string; state: string }[] }).plans.filter((p) => LIVE.includes(p.state));
+  for (const p of await live()) {
+    if (p.state !== "cancelling") await request.post(`/api/upgrades/${encodeURIComponent(p.id)}/cancel`, { headers: await csrfHeader(request) });
+  }
+  await expect.poll(async () => (await live()).length, { timeout: 60_000 }).toBe(0);
+}
 
 interface SimNode {
   address: string;
@@ -48,5 +64,6 @@ test("a blocked drain waits for a person, names the pod and its PDB, and Force g
     await expect(upgrades.nodeRows().first()).toContainText("forced by a person");
   } finally {
     await request.delete(`${sim.controlUrl}/faults?node=${encodeURIComponent(worker.address)}`);
+    await cancelLivePlans(request);
   }
 });

@@ -6,7 +6,7 @@ import type { KubeAccess, KubeApi, NodeDrainer, NodeRef } from "@/lib/server/kub
 import { AppError } from "@/lib/server/platform/errors";
 import { FakeClock } from "@/test/fake-clock";
 
-import { type DrainDeps, drainNode, FORCE_NOW_SECONDS, UNCORDON_RETRY_MS, uncordonNode } from "./drain-step";
+import { DRAIN_RETRY_MS, type DrainDeps, drainNode, FORCE_NOW_SECONDS, UNCORDON_RETRY_MS, uncordonNode } from "./drain-step";
 
 const REF: NodeRef = { cluster: "c1", address: "10.5.0.4", hostname: "w1" };
 
@@ -57,7 +57,32 @@ describe("drainNode", () => {
     expect(out.record).toMatchObject({ phase: "drained", nodeName: "w1", cordoned: true, evicted: ["default/web-1"] });
     expect(out.record.message).toMatch(/drained w1 in 4 s: evicted 1 pod/);
     expect(f.calls).toEqual(["cordon", "drain 300 halt"]);
-    expect(f.persisted).toEqual([expect.objectContaining({ phase: "draining", cordoned: true })]);
+    expect(f.persisted).toEqual([expect.objectContaining({ phase: "draining", cordoned: true, message: "cordoning w1" }), expect.objectContaining({ phase: "draining", cordoned: true })]);
+  });
+
+  it("persists the intent to cordon before cordoning: a crash right after the cordon still uncordons the node", async () => {
+    const f = fakes();
+    let persistedBeforeCordon: NodeDrain | undefined;
+    f.deps.drainer.cordon = async () => {
+      persistedBeforeCordon = f.persisted.at(-1);
+      // The process dies here: the cordon landed, nothing after it was persisted.
+      throw new Error("process stopped");
+    };
+    const ac = new AbortController();
+    ac.abort();
+    await expect(drainNode(f.deps, { ref: REF, policy: policy(), previous: null, persist: f.persist, signal: ac.signal })).rejects.toThrow("process stopped");
+    expect(persistedBeforeCordon).toMatchObject({ phase: "draining", cordoned: true });
+    // The restart resumes from that record: the cordon is now "not changed", the node still Minos's.
+    const again = fakes({ cordon: async () => false });
+    const out = await drainNode(again.deps, { ref: REF, policy: policy(), previous: persistedBeforeCordon!, persist: again.persist });
+    expect(out.record).toMatchObject({ phase: "drained", cordoned: true });
+    expect(await uncordonNode(again.deps, { ref: REF, record: out.record, pollMs: 1000 })).toMatchObject({ phase: "uncordoned" });
+  });
+
+  it("a cordon refused outright claims nothing: no uncordon is attempted after the reboot", async () => {
+    const f = fakes({ cordon: async () => Promise.reject(new AppError("kubernetes_unavailable", "cannot be reached (ECONNREFUSED)")) });
+    const out = await drainNode(f.deps, { ref: REF, policy: policy({ onTimeout: "force" }), previous: null, persist: f.persist });
+    expect(out).toMatchObject({ proceed: true, record: { phase: "skipped", cordoned: false } });
   });
 
   it("halts on a blocked drain, naming the pod and its PDB", async () => {
@@ -105,6 +130,28 @@ describe("drainNode", () => {
     expect(h.proceed).toBe(false);
     expect(h.record.message).toMatch(/waits for a person/);
     expect(halted.calls).toEqual([]);
+  });
+
+  it("an API error in the middle of the drain is retried on what is left, not taken for Kubernetes out of reach", async () => {
+    let calls = 0;
+    const f = fakes({ drain: async () => (++calls === 1 ? Promise.reject(new AppError("node_unreachable", "the API server answered 503")) : result("drained")) });
+    const pending = drainNode(f.deps, { ref: REF, policy: policy({ timeoutSeconds: 60 }), previous: null, persist: f.persist });
+    await f.clock.advance(DRAIN_RETRY_MS);
+    const out = await pending;
+    expect(out).toMatchObject({ proceed: true, record: { phase: "drained", cordoned: true } });
+    // The second attempt gets only what is left of the policy's timeout.
+    expect(f.calls).toEqual(["cordon", "drain 60 halt", `drain ${60 - DRAIN_RETRY_MS / 1000} halt`]);
+  });
+
+  it("a drain that keeps failing until the policy's deadline: the policy decides (halt waits, naming the error)", async () => {
+    const f = fakes({ drain: async () => Promise.reject(new AppError("node_unreachable", "the API server answered 503")) });
+    const pending = drainNode(f.deps, { ref: REF, policy: policy({ timeoutSeconds: 12 }), previous: null, persist: f.persist });
+    await f.clock.advance(12_000);
+    const out = await pending;
+    expect(out.proceed).toBe(false);
+    expect(out.record).toMatchObject({ phase: "blocked", cordoned: true });
+    expect(out.record.message).toMatch(/the drain failed 3 times within 12 s, last: .*503.*waits for a person/);
+    expect(f.calls.filter((c) => c.startsWith("drain"))).toHaveLength(3);
   });
 
   it("a failing cordon counts as Kubernetes out of reach; a missing Node is nothing to drain", async () => {

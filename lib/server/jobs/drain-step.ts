@@ -20,6 +20,9 @@ export interface DrainDeps {
  */
 export const FORCE_NOW_SECONDS = 10;
 
+/** The pause before a drain that failed mid-way (an API error, not a blocked pod) starts again. */
+export const DRAIN_RETRY_MS = 5_000;
+
 /** How long the uncordon after the reboot keeps trying (the API may still be settling after a control plane's reboot). */
 export const UNCORDON_RETRY_MS = 60_000;
 
@@ -37,8 +40,9 @@ export interface DrainStepInput {
   signal?: AbortSignal;
   onProgress?: DrainProgress;
   /**
-   * Persists the record once the node is cordoned, before the eviction starts, so a restart in
-   * the middle of a long drain still knows Minos cordoned it (re-draining is idempotent).
+   * Persists the record before the cordon (the intent, `cordoned: true`) and once the node is
+   * cordoned, before the eviction starts, so a restart at any point still knows Minos may have
+   * cordoned it (re-draining is idempotent, the uncordon is onlyIfMinos).
    */
   persist(record: NodeDrain): Promise<void>;
 }
@@ -49,8 +53,9 @@ const nodeLabel = (ref: NodeRef) => ref.hostname ?? ref.address;
  * The drain before a reboot Minos causes, as both runners take it: cordon + drain under
  * `policy`, or the reason to wait for a person. A person's answer to a blocked drain is in
  * `previous.override`: `skip` goes on without draining, `force` evicts once more then deletes
- * what is left, `retry` drains again under the policy. When Kubernetes cannot be asked, the
- * policy decides as for a timeout: `force` skips the drain (and says so), `halt` waits.
+ * what is left, `retry` drains again under the policy. When Kubernetes cannot be asked before
+ * the drain starts (no access, the cordon fails), or the drain keeps failing until the policy's
+ * deadline, the policy decides as for a timeout: `force` skips the drain (and says so), `halt` waits.
  * Throws only when the job stops (the signal aborts); every other failure is an outcome.
  */
 export async function drainNode(deps: DrainDeps, input: DrainStepInput): Promise<DrainOutcome> {
@@ -84,6 +89,11 @@ export async function drainNode(deps: DrainDeps, input: DrainStepInput): Promise
   const access = await deps.access.forCluster(ref.cluster);
   if (!access.ok) return unavailable(access.message);
 
+  // The intent is persisted before the cordon: a crash between the cordon and the record saying
+  // so would otherwise leave the node cordoned for good (the retry finds it cordoned, "not by
+  // Minos"). Claiming a node someone else cordoned is harmless: the uncordon after the reboot
+  // touches only a node that carries Minos's annotation (onlyIfMinos).
+  if (!base.cordoned) await input.persist({ ...base, cordoned: true, message: `cordoning ${base.nodeName ?? nodeLabel(ref)}`, at: at() });
   try {
     const cordon = await deps.drainer.cordon(ref, { signal: input.signal });
     base.nodeName = cordon.nodeName;
@@ -97,16 +107,29 @@ export async function drainNode(deps: DrainDeps, input: DrainStepInput): Promise
   await input.persist({ ...base, message: `cordoned ${base.nodeName}; evicting its pods`, at: at() });
 
   const force = override === "force";
-  let result: DrainResult;
-  try {
-    result = await deps.drainer.drain(ref, force ? { timeoutSeconds: FORCE_NOW_SECONDS, onTimeout: "force" } : { timeoutSeconds: policy.timeoutSeconds, onTimeout: policy.onTimeout }, {
-      signal: input.signal,
-      onProgress: input.onProgress,
-    });
-  } catch (e) {
-    if (input.signal?.aborted) throw e;
-    return unavailable(errorText(e));
+  const limits: DrainPolicy = force ? { ...policy, timeoutSeconds: FORCE_NOW_SECONDS, onTimeout: "force" } : policy;
+  // Access was there and the node is cordoned: an error now (one timed-out call, a 5xx, an API
+  // server restarting) is a hiccup, not "Kubernetes unavailable". The drain is idempotent, so it
+  // starts again on what is left, until the policy's own deadline; only then does the policy decide.
+  const deadline = deps.clock.now() + limits.timeoutSeconds * 1000;
+  let result: DrainResult | null = null;
+  let failures = 0;
+  let lastError = "";
+  for (;;) {
+    const left = Math.max(1, Math.ceil((deadline - deps.clock.now()) / 1000));
+    try {
+      result = await deps.drainer.drain(ref, { timeoutSeconds: left, onTimeout: limits.onTimeout }, { signal: input.signal, onProgress: input.onProgress });
+      break;
+    } catch (e) {
+      if (input.signal?.aborted) throw e;
+      failures += 1;
+      lastError = errorText(e);
+    }
+    if (deps.clock.now() + DRAIN_RETRY_MS > deadline) break;
+    await sleep(deps.clock, DRAIN_RETRY_MS, input.signal);
+    if (input.signal?.aborted) throw new Error("stopped");
   }
+  if (!result) return unavailable(`the drain failed ${failures} time${failures === 1 ? "" : "s"} within ${limits.timeoutSeconds} s, last: ${lastError}`);
   const record: NodeDrain = { ...base, nodeName: result.nodeName, evicted: result.evicted, forced: result.forced, blocking: result.blocking, at: at() };
   const moved = result.evicted.length === 0 ? "no pod had to move" : `evicted ${result.evicted.length} pod${result.evicted.length === 1 ? "" : "s"}`;
   if (result.outcome === "drained") return { proceed: true, record: { ...record, phase: "drained", message: `drained ${result.nodeName} in ${Math.round(result.seconds)} s: ${moved}` } };

@@ -127,6 +127,7 @@ describe("blocked drains", () => {
     expect(canTransitionNode("draining", "drain-blocked")).toBe(true);
     expect(canTransitionNode("drain-blocked", "draining")).toBe(true);
     expect(canTransitionNode("drain-blocked", "skipped")).toBe(true);
+    expect(canTransitionNode("draining", "skipped")).toBe(true);
     expect(canTransitionNode("drain-blocked", "rebooting")).toBe(false);
     expect(canTransitionNode("draining", "done")).toBe(false);
   });

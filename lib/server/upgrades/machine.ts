@@ -12,13 +12,14 @@ import type { UpgradeNodeState, UpgradePlanState } from "@/lib/schemas/upgrades"
  * Node transitions. `pending → installing` is the legacy path (MachineService/Upgrade pulls,
  * drains and reboots itself). On the lifecycle path the drain sits between the install and the
  * reboot: `draining` either goes on to `rebooting` or waits in `drain-blocked` for a person, whose
- * retry, force or skip sends it back to `draining`; a cancel skips a node waiting there.
+ * retry, force or skip sends it back to `draining`; a cancel skips a node waiting there, or one
+ * whose drain was still running when the cancel came (it is not rebooted).
  */
 const NODE_TRANSITIONS: Record<UpgradeNodeState, readonly UpgradeNodeState[]> = {
   pending: ["pulling", "installing", "done", "failed", "skipped"],
   pulling: ["installing", "waiting-healthy", "failed"],
   installing: ["draining", "rebooting", "waiting-healthy", "failed"],
-  draining: ["rebooting", "drain-blocked", "waiting-healthy", "failed"],
+  draining: ["rebooting", "drain-blocked", "waiting-healthy", "failed", "skipped"],
   "drain-blocked": ["draining", "waiting-healthy", "failed", "skipped"],
   rebooting: ["waiting-healthy", "failed"],
   "waiting-healthy": ["done", "failed"],

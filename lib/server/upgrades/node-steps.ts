@@ -95,6 +95,10 @@ export class NodeSteps {
           bootIdBefore,
           message: path === "lifecycle" ? `${from} → ${target}: pulling ${plan.image}` : `${from} → ${target}: legacy MachineService/Upgrade with ${plan.image}`,
         });
+      } else if (node.state === "draining" && row.drain?.override) {
+        // A person answered a blocked drain (retry, force, skip): the node was installed and not
+        // rebooted, nothing was left mid-way. Not a resume: no attempt, no "Minos resumed", and a
+        // node briefly out of reach must not be taken for one rebooting.
       } else if (node.state !== "drain-blocked") {
         // A previous runner stopped mid-node: look before acting, so nothing is done twice.
         await this.resumeNode(drive, plan, node, client, bootIdBefore);
@@ -219,7 +223,27 @@ export class NodeSteps {
     });
     if (drive.signal.aborted) return false;
     if (out.proceed) {
-      await this.setNode(drive, plan, node, { state: "rebooting", drain: out.record, message: `${out.record.message}; rebooting (${plan.strategy.rebootMode})` });
+      // A cancel (or a pause, then a cancel) may have come while the drain ran, which can take
+      // minutes: look at the plan again, in the same transaction as the step to the reboot, so a
+      // cancelled plan never reboots a node it was told to leave.
+      const message = `${out.record.message}; rebooting (${plan.strategy.rebootMode})`;
+      const cancelled = await this.drives.fenced(drive, async (trx) => {
+        const repo = new UpgradeRepository(trx);
+        const state = await repo.getPlanState(plan.id, { lock: true });
+        if (state === "cancelling" || state === "cancelled") {
+          await repo.updateNode(plan.id, node.id, { drain: out.record, message: out.record.message, now: this.ctx.clock.now() });
+          return true;
+        }
+        assertNodeTransition(node.state, "rebooting");
+        await repo.updateNode(plan.id, node.id, { state: "rebooting", drain: out.record, message, now: this.ctx.clock.now() });
+        return false;
+      });
+      if (cancelled) {
+        await this.leaveCancelled(drive, plan, node, row, "cancelled while its drain ran: not rebooted (the new version is installed and boots at its next reboot)");
+        return false;
+      }
+      node.state = "rebooting";
+      await this.ctx.publish(plan.id);
       return true;
     }
     await this.setNode(drive, plan, node, { state: "drain-blocked", drain: out.record, message: out.record.message });
@@ -230,8 +254,12 @@ export class NodeSteps {
 
   /** The plan was cancelled while this node's drain waited: uncordon it and leave it (installed, not rebooted). */
   private async cancelBlockedDrain(drive: Drive, plan: UpgradePlan, node: NodeRef, row: UpgradeNode): Promise<void> {
+    await this.leaveCancelled(drive, plan, node, row, "cancelled while its drain waited for a person: not rebooted (the new version is installed and boots at its next reboot)");
+  }
+
+  /** A node the cancel reached between its install and its reboot: uncordoned and skipped. */
+  private async leaveCancelled(drive: Drive, plan: UpgradePlan, node: NodeRef, row: UpgradeNode, note: string): Promise<void> {
     const drain = await this.uncordon(drive, plan, row);
-    const note = "cancelled while its drain waited for a person: not rebooted (the new version is installed and boots at its next reboot)";
     await this.setNode(drive, plan, node, { state: "skipped", finished: true, message: drain ? `${note}; ${drain.message}` : note, ...(drain ? { drain } : {}) });
   }
 

@@ -130,7 +130,7 @@ export function buildPlan(input: PlanInput): UpgradePreview {
     checks.push({
       level: "ok",
       code: "legacy_drain",
-      message: `${legacy.length} node${legacy.length > 1 ? "s take" : " takes"} the legacy upgrade (MachineService/Upgrade, before 1.13): Talos cordons and drains ${legacy.length > 1 ? "them" : "it"} itself (5-minute timeout, then the upgrade fails); Minos does not.`,
+      message: `${legacy.length} node${legacy.length > 1 ? "s take" : " takes"} the legacy upgrade (MachineService/Upgrade, before 1.13): Talos cordons and drains ${legacy.length > 1 ? "them" : "it"} itself (a pod it cannot evict within 5 minutes is logged and left: the upgrade goes on and reboots the node with it); Minos does not.`,
     });
   }
 
@@ -184,7 +184,7 @@ export function plannedSteps(n: Pick<PlannedNode, "role" | "fromVersion" | "alre
   if (n.alreadyOnTarget) return ["none: already on the target"];
   const gate = `health gate (${strategy.healthTimeoutSeconds} s)`;
   if (n.fromVersion !== null && upgradePathFor(n.fromVersion) === "legacy") {
-    return [`legacy MachineService/Upgrade with ${image}: Talos cordons and drains the node itself (5 min), installs and reboots`, gate];
+    return [`legacy MachineService/Upgrade with ${image}: Talos cordons and drains the node itself (5 min, then goes on with what is left), installs and reboots`, gate];
   }
   return [
     `pull ${image}`,

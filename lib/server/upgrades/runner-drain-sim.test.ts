@@ -123,10 +123,17 @@ describe("Talos upgrades drain through the simulated Kubernetes API", () => {
     expect(row.drain?.blocking.flatMap((b) => b.pdbs)).toContain(`default/pinned-${worker.hostname}`);
     expect(timeline().filter((e) => e.event === "pod-deleted")).toEqual([]);
     expect(firstIndex(timeline(), worker.hostname, (e) => e.event === "stage" && e.stage === "rebooting")).toBe(-1);
+    // The halt came only after the timeout: evictions refused by the PDB from the cordon on, for 10 s.
+    const cordonedAt = timeline().find((e) => e.hostname === worker.hostname && e.event === "cordon")!.time;
+    expect(timeline().filter((e) => e.hostname === worker.hostname && e.event === "evict-blocked").length).toBeGreaterThan(0);
+    expect(Date.parse(row.drain!.at) - cordonedAt).toBeGreaterThanOrEqual(10_000);
 
-    // Forced, the pinned pod is deleted and its Deployment recreates it on another node, whose
-    // drain the same PDB blocks in turn: a person forces each one.
+    // Forced, the pinned pod is deleted (its Deployment would recreate it on the next worker,
+    // whose drain the same PDB would block for another timeout: the fault goes once this
+    // worker is past its drain, taking the pinned Deployment and PDB with it).
     await runner.drainAction(plan.id, row.id, "force-drain", "user:ops");
+    await until(plan.id, (p) => !["draining", "drain-blocked"].includes(p.nodes.find((n) => n.id === row.id)!.state));
+    t.fleet.clearFaults();
     let done = await until(plan.id, (p) => p.state !== "running" || p.nodes.some((n) => n.state === "drain-blocked"));
     while (done.state === "running") {
       await runner.drainAction(plan.id, done.nodes.find((n) => n.state === "drain-blocked")!.id, "force-drain", "user:ops");

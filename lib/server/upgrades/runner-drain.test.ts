@@ -31,6 +31,8 @@ let maxCordoned = 0;
 const pinned = new Set<string>();
 /** Hostnames whose drain hangs until the runner stops (a restart mid-drain). */
 const hanging = new Set<string>();
+/** Hostnames whose drain waits for the test to let it finish (a cancel that comes mid-drain). */
+const gates = new Map<string, Promise<void>>();
 let access: KubeAccess = { ok: true, api: {} as KubeApi, source: "talos" };
 
 const name = (ref: NodeRef) => ref.hostname ?? ref.address;
@@ -50,6 +52,7 @@ const drainer: NodeDrainer = {
       await new Promise<void>((resolve) => (opts?.signal?.aborted ? resolve() : opts?.signal?.addEventListener("abort", () => resolve(), { once: true })));
       throw new Error("the runner stopped mid-drain");
     }
+    await gates.get(name(ref));
     const base = { node: ref.address, nodeName: name(ref), evicted: [`default/web-${name(ref)}`], forced: [], ignored: [], blocking: [], seconds: 1 };
     if (!pinned.has(name(ref))) return { ...base, outcome: "drained" };
     const pod = { namespace: "default", name: `pinned-${name(ref)}-0`, pdbs: [`default/pinned-${name(ref)}`], reason: "Cannot evict pod as it would violate the pod's disruption budget." };
@@ -114,6 +117,7 @@ function reset() {
   maxCordoned = 0;
   pinned.clear();
   hanging.clear();
+  gates.clear();
   access = { ok: true, api: {} as KubeApi, source: "talos" };
 }
 
@@ -172,6 +176,9 @@ describe("upgrades drain every node around its reboot", () => {
     expect(done.state).toBe("succeeded");
     const mine = done.nodes.find((n) => n.id === nodeId)!;
     expect(mine.messages.map((m) => m.text)).toEqual(expect.arrayContaining([expect.stringMatching(/^forced by a person: .*deleted 1: default\/pinned-/)]));
+    // The answers are not resumes: one attempt, no "Minos resumed" on the node.
+    expect(mine.attempts).toBe(1);
+    expect(mine.messages.map((m) => m.text)).not.toContainEqual(expect.stringMatching(/Minos resumed/));
     expect(log.indexOf(`drain ${worker.hostname} force`)).toBeLessThan(log.indexOf(`reboot ${worker.hostname}`));
     const audit = (await listAudit(db, { limit: 20 })).filter((e) => e.target === plan.id).map((e) => `${e.action} ${e.actor}`);
     expect(audit).toEqual(expect.arrayContaining(["upgrade.retry-drain user:ops", "upgrade.force-drain user:ops"]));
@@ -212,6 +219,24 @@ describe("upgrades drain every node around its reboot", () => {
     for (const n of upgraded) expect(n.drain?.message).toMatch(/drain skipped \(onTimeout: force\)/);
     expect(log.filter((l) => !l.startsWith("reboot") && !l.startsWith("etcdForfeit"))).toEqual([]);
   }, 120_000);
+
+  it("a cancel that comes while a drain still runs: the drained node is uncordoned and skipped, never rebooted", async () => {
+    reset();
+    const worker = t.fleet.nodes.filter((n) => n.role === "worker").sort((a, b) => a.hostname.localeCompare(b.hostname))[1]!;
+    let release!: () => void;
+    gates.set(worker.hostname, new Promise<void>((r) => (release = r)));
+    const plan = await runner.create(request({ version: "v1.14.4", nodes: [worker.address] }));
+    await waitFor(async () => log.includes(`drain ${worker.hostname} halt`) || undefined, 30_000, 50);
+    await runner.control(plan.id, "cancel", "user:ops");
+    release();
+    const done = await finished(plan.id);
+    expect(done.state).toBe("cancelled");
+    const mine = done.nodes[0]!;
+    expect(mine.state).toBe("skipped");
+    expect(mine.messages.at(-1)?.text).toMatch(/^cancelled while its drain ran: not rebooted.*; uncordoned /);
+    expect(log.filter((l) => l.includes(worker.hostname)).map((l) => l.split(" ")[0])).toEqual(["cordon", "drain", "uncordon"]);
+    expect(cordoned.size).toBe(0);
+  }, 60_000);
 
   it("a restart mid-drain resumes it: drained again, uncordoned after the reboot, never rebooted undrained", async () => {
     reset();

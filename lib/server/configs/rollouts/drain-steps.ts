@@ -23,6 +23,16 @@ export class RolloutDrains {
     private readonly pollMs: number,
   ) {}
 
+  /**
+   * A restart between the node's start (`applying` + started_at) and the `draining` write: with
+   * Kubernetes at hand every drain leaves a record before the apply, so none means nothing was
+   * drained or applied yet. Such a node starts afresh (drain, then apply), not through
+   * resumeApplying, which would apply and reboot it undrained.
+   */
+  startedUndrained(r: StoredRollout, node: StoredRolloutNode): boolean {
+    return this.kube !== null && node.state === "applying" && node.startedAt !== null && node.drain === null && (node.mode ?? r.mode) === "reboot";
+  }
+
   private async kubeRef(client: TalosClient, cluster: string, address: string): Promise<NodeRef> {
     // The Node is found by name (hostname) or, failing that, by InternalIP.
     const hostname = await client.hostname(address).catch(() => null);
@@ -31,7 +41,8 @@ export class RolloutDrains {
 
   /**
    * The drain before the apply of a node whose mode reboots (lib/server/jobs/drain-step). True
-   * when the apply may go on; false when the node now waits for a person (`drain-blocked`).
+   * when the apply may go on; false when the node now waits for a person (`drain-blocked`) or
+   * the rollout was cancelled while the drain ran (the node is uncordoned and skipped).
    */
   async beforeApply(d: Drive, r: StoredRollout, node: StoredRolloutNode, client: TalosClient, cluster: string, address: string): Promise<boolean> {
     const now = () => this.now();
@@ -52,8 +63,20 @@ export class RolloutDrains {
     });
     d.assertDriving();
     if (out.proceed) {
-      await write({ state: "applying", drain: out.record, message: `${out.record.message}; applying` });
-      return true;
+      // A cancel may have come while the drain ran (minutes, maybe): look at the rollout again,
+      // under its lock with the step to the apply, so a cancelled rollout applies nothing more.
+      const cancelled = await d.write(async (trx) => {
+        const repo = this.repo.on(trx);
+        if ((await repo.lockState(r.id)) === "cancelled") {
+          await repo.updateNode(r.id, node.id, { drain: out.record, message: out.record.message }, now());
+          return true;
+        }
+        await repo.updateNode(r.id, node.id, { state: "applying", drain: out.record, message: `${out.record.message}; applying` }, now());
+        return false;
+      });
+      if (!cancelled) return true;
+      await this.leaveCancelled(d, r, { ...node, drain: out.record }, client, cluster, address, "Cancelled while its drain ran: nothing applied");
+      return false;
     }
     await d.write(async (trx) => {
       await this.repo.on(trx).updateNode(r.id, node.id, { state: "drain-blocked", drain: out.record, message: out.record.message }, now());
@@ -71,8 +94,13 @@ export class RolloutDrains {
 
   /** The rollout was cancelled while this node's drain waited: uncordon it and skip it (nothing was applied). */
   async cancelBlocked(d: Drive, r: StoredRollout, node: StoredRolloutNode, client: TalosClient, cluster: string, address: string): Promise<void> {
+    await this.leaveCancelled(d, r, node, client, cluster, address, "Cancelled while its drain waited for a person: nothing applied");
+  }
+
+  /** A node the cancel reached before its apply: uncordoned and skipped. */
+  private async leaveCancelled(d: Drive, r: StoredRollout, node: StoredRolloutNode, client: TalosClient, cluster: string, address: string, note: string): Promise<void> {
     const drain = await this.uncordon(d, node, cluster, address, client);
-    const message = `Cancelled while its drain waited for a person: nothing applied${drain ? `; ${drain.message}` : ""}`;
+    const message = `${note}${drain ? `; ${drain.message}` : ""}`;
     await d.write((trx) => this.repo.on(trx).updateNode(r.id, node.id, { state: "skipped", message, finishedAt: this.now(), ...(drain ? { drain } : {}) }, this.now()));
   }
 }

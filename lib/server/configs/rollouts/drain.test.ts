@@ -12,6 +12,7 @@ import type { TimelineEntry } from "@/lib/simulator/fleet";
 import { createKubeAccessProvider } from "@/lib/server/kubernetes/access";
 import { createNodeDrainer } from "@/lib/server/kubernetes/drainer";
 import { listAudit } from "@/lib/server/platform/audit";
+import { RolloutRepository } from "@/lib/server/configs/rollouts/repo";
 import { RolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { createRollout, getRollout, rolloutAction, rolloutDrainAction } from "@/lib/server/configs/rollouts/service";
 import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
@@ -118,6 +119,44 @@ describe("rollouts drain the nodes they reboot", () => {
     const done = await settled(r.id);
     expect(done.state).toBe("done");
   }, 120_000);
+
+  it("a cancel that comes while a drain still runs: once it ends, the node is uncordoned and skipped, nothing applied", async () => {
+    const a = t.ids[2]!;
+    // The PDB holds the drain for its whole timeout, then onTimeout force lets it go on.
+    t.fleet.setFault({ node: hostOf(a), fault: "pdb-blocks" });
+    const timeline = sinceNow();
+    const r = await createRollout(
+      t.deps,
+      { yaml: withHostname(workerYaml, "w-cancel-mid"), target: { cluster, nodes: [a] }, mode: "reboot", concurrency: 1, continueOnFailure: false, strategy: { drain: { enabled: true, timeoutSeconds: 10, onTimeout: "force" } } },
+      USER,
+      { runner },
+    );
+    await until(r.id, (x) => x.nodes[0]!.state === "draining" && x.nodes[0]!.drain?.message.startsWith("cordoned ") === true);
+    await rolloutAction(t.deps, r.id, "cancel", "user:ops", { runner });
+    const done = await settled(r.id);
+    expect(done.state).toBe("cancelled");
+    expect(done.nodes[0]).toMatchObject({ state: "skipped", message: expect.stringMatching(/^Cancelled while its drain ran: nothing applied; forced after 10 s .*; uncordoned /) });
+    expect(timeline().filter((e) => e.event === "apply")).toEqual([]);
+    expect(at(timeline(), hostOf(a), "uncordon")).toBeGreaterThan(at(timeline(), hostOf(a), "cordon"));
+  }, 90_000);
+
+  it("a restart between the node's start and its drain drains it before the apply (not resumed as an apply)", async () => {
+    const a = t.ids[3]!;
+    const r = await createRollout(t.deps, { yaml: withHostname(workerYaml, "w-crash-start"), target: { cluster, nodes: [a] }, mode: "reboot", concurrency: 1, continueOnFailure: false }, USER, { runner: null });
+    // The crash: `applying` + started_at written (as startNode does), the `draining` write never made.
+    const repo = new RolloutRepository(t.deps.db, t.deps.box);
+    const started = new Date();
+    await repo.updateNode(r.id, a, { state: "applying", startedAt: started, message: "Applying the config" }, started);
+    const timeline = sinceNow();
+    await runner.resumeAll();
+    const done = await settled(r.id);
+    expect(done.state).toBe("done");
+    expect(done.nodes[0]!.drain?.phase).toBe("uncordoned");
+    const tl = timeline();
+    expect(at(tl, hostOf(a), "cordon")).toBeGreaterThanOrEqual(0);
+    expect(at(tl, hostOf(a), "cordon")).toBeLessThan(at(tl, hostOf(a), "apply"));
+    expect(tl.filter((e) => e.event === "apply")).toHaveLength(1);
+  }, 90_000);
 
   it("a cancel reaches a node whose drain waits: it is uncordoned and skipped, nothing applied", async () => {
     const a = t.ids[1]!;

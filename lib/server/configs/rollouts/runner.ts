@@ -335,8 +335,8 @@ export class RolloutRunner {
         if (r.state === "cancelled") await this.drains.cancelBlocked(d, r, node, client, cluster, address);
         return;
       }
-      // A fresh start whose mode reboots drains first; a drain a person answered resumes here.
-      let fresh = node.state === "applying" && node.startedAt === null;
+      // A fresh start whose mode reboots drains first (so does one a restart caught before its drain); a drain a person answered resumes here.
+      let fresh = (node.state === "applying" && node.startedAt === null) || this.drains.startedUndrained(r, node);
       if (node.state === "draining" || (fresh && (node.mode ?? r.mode) === "reboot")) {
         if (!(await this.drains.beforeApply(d, r, node, client, cluster, address))) return;
         fresh = true;
