@@ -20,7 +20,7 @@ import { withComponentImage } from "./config-patch";
 import { createKubeObjectApi } from "./objects";
 import { KubernetesUpgradeRunner } from "./runner";
 
-// 127.0.143.x: this file's own node addresses.
+// 127.0.146.x: this file's own node addresses.
 let t: TestFleet;
 let db: Db;
 let cluster: string;
@@ -30,7 +30,7 @@ const FROM = "1.35.4";
 const TO = "1.36.3";
 
 beforeAll(async () => {
-  t = await startTestFleet({ firstAddress: "127.0.143.1", controlPlanes: 2, workers: 2, podSeconds: 0.15, applySeconds: 0.05, readySeconds: 0.05 });
+  t = await startTestFleet({ firstAddress: "127.0.146.1", controlPlanes: 2, workers: 2, podSeconds: 0.15, applySeconds: 0.05, readySeconds: 0.05 });
   cluster = t.fleet.clusters[0]!;
   db = await testDb();
   const kc = new k8s.KubeConfig();
