@@ -3,7 +3,7 @@ import "server-only";
 import { errorCodeSchema } from "@/lib/schemas/error";
 import type { KubernetesUpgradeEvent } from "@/lib/schemas/kubernetes-upgrades";
 import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/clients";
-import { defaultKubeAccessDeps, getKubeAccess } from "@/lib/server/kubernetes/deps";
+import { getKubeAccess } from "@/lib/server/kubernetes/deps";
 import { getDb } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
 import { AppError } from "@/lib/server/platform/errors";
@@ -32,7 +32,7 @@ export function getKubernetesUpgradeRunner(): KubernetesUpgradeRunner {
     db: getDb(),
     client: (cluster) => getClusterClient(cluster),
     clusterNodes: async (cluster) => (await getClusterContextOrThrow(cluster)).nodes,
-    kube: createUpgradeAccess(getKubeAccess(), defaultKubeAccessDeps()),
+    kube: createUpgradeAccess(getKubeAccess()),
     recordManifestVersion: (cluster, version, id) => recordManifestKubernetesVersion(getDb(), getSecretBox(env()), cluster, version, id),
     publish: (event) => publish("kubernetes-upgrade", event),
   });

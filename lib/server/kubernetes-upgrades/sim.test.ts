@@ -67,7 +67,7 @@ function runner(): KubernetesUpgradeRunner {
     db,
     client: async () => t.clients.admin,
     clusterNodes: async () => t.contexts.admin.nodes,
-    kube: createUpgradeAccess(provider, { uploaded: async () => null, talos }),
+    kube: createUpgradeAccess(provider),
     pollIntervalMs: 50,
     log: () => {},
   });
