@@ -1,8 +1,13 @@
+import { randomBytes } from "node:crypto";
+
 import { afterEach, describe, expect, it } from "vitest";
 
 import type { KubernetesUpgradeEvent, KubernetesUpgradePlan } from "@/lib/schemas/kubernetes-upgrades";
 import { kubernetesUpgradeRequestSchema } from "@/lib/schemas/kubernetes-upgrades";
+import { withApplySlot } from "@/lib/server/configs/in-flight";
+import { RevisionRepository } from "@/lib/server/configs/revisions";
 import type { Db } from "@/lib/server/platform/db/db";
+import { SecretBox } from "@/lib/server/platform/secret-box";
 import { realClock, type Clock } from "@/lib/utils/clock";
 import { testDb } from "@/test/db";
 import { FakeCluster, smallCluster } from "@/test/kubernetes-upgrades/fake-cluster";
@@ -14,12 +19,13 @@ afterEach(async () => {
   await Promise.all(runners.splice(0).map((r) => r.stop()));
 });
 
-function runner(db: Db, cluster: FakeCluster, more: { owner?: string; clock?: Clock; lease?: { ttlMs: number; renewMs: number }; events?: KubernetesUpgradeEvent[]; manifests?: string[] } = {}) {
+function runner(db: Db, cluster: FakeCluster, more: { client?: () => ReturnType<FakeCluster["talos"]>; owner?: string; clock?: Clock; lease?: { ttlMs: number; renewMs: number }; events?: KubernetesUpgradeEvent[]; manifests?: string[] } = {}) {
   const r = new KubernetesUpgradeRunner({
     db,
-    client: async () => cluster.talos(),
+    client: async () => (more.client ? more.client() : cluster.talos()),
     clusterNodes: async () => cluster.nodes.map((n) => n.address),
     kube: async () => cluster.access(),
+    revisions: new RevisionRepository(db, new SecretBox(randomBytes(32))),
     recordManifestVersion: async (c, v, id) => {
       more.manifests?.push(`${c} ${v} ${id}`);
       return more.manifests ? 7 : null;
@@ -105,7 +111,8 @@ describe("KubernetesUpgradeRunner", () => {
     expect(manifests).toEqual([`c 1.34.1 ${plan.id}`]);
     expect(plan.manifestRevision).toBe(7);
     expect(events.at(-1)!.plan.state).toBe("succeeded");
-    const audit = await db.selectFrom("audit_log").select(["action", "actor", "result"]).orderBy("id").execute();
+    // The config patches are audited one by one (their own test below); the plan's start and end here.
+    const audit = await db.selectFrom("audit_log").select(["action", "actor", "result"]).where("action", "!=", "kubernetes-upgrade.config").orderBy("id").execute();
     expect(audit.map((a) => `${a.action} ${a.actor} ${a.result}`)).toEqual(["kubernetes-upgrade.start user:ada ok", "kubernetes-upgrade.succeeded system ok"]);
   });
 
@@ -130,6 +137,64 @@ describe("KubernetesUpgradeRunner", () => {
     await expect(r.create(req("1.35.0"))).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("upgrade to 1.34 first") });
     const audit = await db.selectFrom("audit_log").select(["action", "result"]).execute();
     expect(audit).toEqual([{ action: "kubernetes-upgrade.start", result: "refused" }]);
+  });
+
+  it("writes each config through the configs subsystem: a config revision per patch (source kubernetes-upgrade), audited", async () => {
+    const db = await testDb();
+    const cluster = smallCluster("1.33.4");
+    const r = runner(db, cluster);
+    const plan = await settle(r, (await r.create(req("1.34.1", { prePullImages: false }), "user:ada")).id);
+    expect(plan.state).toBe("succeeded");
+    const revisions = new RevisionRepository(db, new SecretBox(randomBytes(32)));
+    const cp1 = await revisions.list("10.0.0.2@c");
+    // kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy, kubelet: one revision each, newest first.
+    expect(cp1.map((v) => [v.source, v.result, v.author])).toEqual(Array(5).fill(["kubernetes-upgrade", "applied", "user:ada"]));
+    expect(cp1.map((v) => v.mode)).toEqual(Array(5).fill("no-reboot"));
+    expect(await revisions.list("10.0.0.5@c")).toHaveLength(1);
+    const audit = await db.selectFrom("audit_log").select(["action", "target"]).where("action", "=", "kubernetes-upgrade.config").execute();
+    expect(audit).toHaveLength(11);
+  });
+
+  it("refuses the patch when the config changed between its read and the apply, and when another apply holds the node", async () => {
+    const db = await testDb();
+    const cluster = smallCluster("1.33.4");
+    let interfere = false;
+    const client = () => {
+      const talos = cluster.talos();
+      return {
+        ...talos,
+        machineConfig: async (a: string, o?: object) => {
+          const read = await talos.machineConfig(a);
+          // Someone else's apply lands right after the step's read.
+          if (interfere && a === "10.0.0.2") {
+            interfere = false;
+            cluster.node(a).config += "# changed by another apply\n";
+          }
+          void o;
+          return read;
+        },
+      };
+    };
+    const r = runner(db, cluster, { client });
+    const created = await r.create(req("1.34.1", { prePullImages: false }));
+    interfere = true;
+    const plan = await settle(r, created.id);
+    expect(plan.state).toBe("failed");
+    expect(plan.reason).toMatch(/the machine config of cp-1 changed while this step was patching it/);
+    expect(cluster.calls.filter((c) => c.startsWith("apply "))).toEqual([]);
+
+    // The node's apply slot held (a person's apply in flight): the step is refused, nothing applied.
+    const db2 = await testDb();
+    const other = smallCluster("1.33.4");
+    const r2 = runner(db2, other);
+    let release!: () => void;
+    const held = withApplySlot("10.0.0.2@c", "an apply by user:bob", () => new Promise<void>((res) => (release = res)));
+    const blocked = await settle(r2, (await r2.create(req("1.34.1", { prePullImages: false }))).id);
+    release();
+    await held;
+    expect(blocked.state).toBe("failed");
+    expect(blocked.reason).toMatch(/Another apply to 10\.0\.0\.2@c is in progress \(an apply by user:bob\)/);
+    expect(other.calls.filter((c) => c.startsWith("apply "))).toEqual([]);
   });
 
   it("halts at a component that does not come back, skipping the rest", async () => {

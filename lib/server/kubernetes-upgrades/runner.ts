@@ -13,6 +13,7 @@ import type {
   KubernetesUpgradeSummary,
   ParsedKubernetesUpgradeRequest,
 } from "@/lib/schemas/kubernetes-upgrades";
+import type { RevisionRepository } from "@/lib/server/configs/revisions";
 import { errorText, JobLoops } from "@/lib/server/jobs";
 import { recordAudit } from "@/lib/server/platform/audit";
 import { dialectOf, type Db } from "@/lib/server/platform/db/db";
@@ -38,6 +39,8 @@ export interface KubernetesUpgradeDeps {
   /** The node addresses of a cluster (its talosconfig context's `nodes`). */
   clusterNodes(cluster: string): Promise<string[]>;
   kube(cluster: string): Promise<KubeUpgradeAccess>;
+  /** Config revisions: each component's image patch is recorded as one, as a config apply is. */
+  revisions: RevisionRepository;
   /**
    * After a plan succeeded: store a manifest revision with the new `cluster.kubernetesVersion`
    * when the cluster has a manifest; its number, or null when it has none.
@@ -89,7 +92,7 @@ export class KubernetesUpgradeRunner {
     this.loops = new JobLoops(this.clock, (id, e) => this.log(`Kubernetes upgrade ${id}: runner loop failed: ${errorText(e)}`));
     this.drives = new PlanDrives({ db: deps.db, clock: this.clock, owner: deps.owner ?? replicaId(), loops: this.loops, lease: deps.lease, leaseName: kubernetesUpgradeLeaseName, log });
     this.steps = new StepRunner(
-      { clock: this.clock, repo: this.repo, client: deps.client, kube: deps.kube, pollMs: this.pollMs, readTimeoutMs: this.readTimeout, publish: (id) => this.publish(id), log },
+      { clock: this.clock, repo: this.repo, client: deps.client, kube: deps.kube, pollMs: this.pollMs, readTimeoutMs: this.readTimeout, revisions: deps.revisions, publish: (id) => this.publish(id), log },
       this.drives,
     );
   }

@@ -3,6 +3,7 @@ import "server-only";
 import { errorCodeSchema } from "@/lib/schemas/error";
 import type { KubernetesUpgradeEvent } from "@/lib/schemas/kubernetes-upgrades";
 import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/clients";
+import { defaultConfigDeps } from "@/lib/server/configs/deps";
 import { getKubeAccess } from "@/lib/server/kubernetes/deps";
 import { getDb } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
@@ -33,6 +34,7 @@ export function getKubernetesUpgradeRunner(): KubernetesUpgradeRunner {
     client: (cluster) => getClusterClient(cluster),
     clusterNodes: async (cluster) => (await getClusterContextOrThrow(cluster)).nodes,
     kube: createUpgradeAccess(getKubeAccess()),
+    revisions: defaultConfigDeps().revisions,
     recordManifestVersion: (cluster, version, id) => recordManifestKubernetesVersion(getDb(), getSecretBox(env()), cluster, version, id),
     publish: (event) => publish("kubernetes-upgrade", event),
   });

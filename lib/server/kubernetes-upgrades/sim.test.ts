@@ -5,12 +5,16 @@
  * applied server-side). The simulator's timeline proves the order: each static pod restarts on
  * one control plane at a time, then the kubelets, control planes first.
  */
+import { randomBytes } from "node:crypto";
+
 import * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { kubernetesUpgradeRequestSchema } from "@/lib/schemas/kubernetes-upgrades";
 import { createKubeAccessProvider } from "@/lib/server/kubernetes/access";
+import { RevisionRepository } from "@/lib/server/configs/revisions";
 import type { Db } from "@/lib/server/platform/db/db";
+import { SecretBox } from "@/lib/server/platform/secret-box";
 import { COMPONENT_CONFIG_PATH, componentImage } from "@/lib/talos/kubernetes";
 import { testDb } from "@/test/db";
 import { startTestFleet, type TestFleet, waitFor } from "@/test/talos/fleet";
@@ -68,6 +72,7 @@ function runner(): KubernetesUpgradeRunner {
     client: async () => t.clients.admin,
     clusterNodes: async () => t.contexts.admin.nodes,
     kube: createUpgradeAccess(provider),
+    revisions: new RevisionRepository(db, new SecretBox(randomBytes(32))),
     pollIntervalMs: 50,
     log: () => {},
   });
