@@ -280,6 +280,18 @@ describe("KubernetesUpgradeRunner", () => {
     expect((await settle(r, created.id)).state).toBe("succeeded");
   });
 
+  it("refuses to start beside a live Talos upgrade of the cluster (409 naming it), writing no plan", async () => {
+    const db = await testDb();
+    const at = new Date().toISOString();
+    await db
+      .insertInto("upgrade_plans")
+      .values({ id: "u-1", cluster: "c", target_version: "v1.13.2", image: "i", strategy: "{}", state: "running", reason: null, actor: "user:bob", checks: "[]", batches: "[]", etcd_members: null, created_at: at, started_at: at, finished_at: null, updated_at: at })
+      .execute();
+    const r = runner(db, smallCluster("1.33.4"));
+    await expect(r.create(req("1.34.1"))).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining('Cluster "c" has a Talos upgrade in progress (u-1, running)') });
+    expect(await r.list({ limit: 10 })).toEqual([]);
+  });
+
   it("allows one live upgrade per cluster", async () => {
     const db = await testDb();
     const cluster = smallCluster("1.33.4");

@@ -18,6 +18,7 @@ import { errorText, JobLoops } from "@/lib/server/jobs";
 import { recordAudit } from "@/lib/server/platform/audit";
 import { dialectOf, type Db } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
+import { refuseBesideLiveRuns } from "@/lib/server/platform/cluster-runs";
 import { LeaseLostError } from "@/lib/server/platform/leases";
 import { replicaId } from "@/lib/server/platform/replica";
 import { type Drive, isLeaseLost, PlanDrives } from "@/lib/server/upgrades/drives";
@@ -183,6 +184,7 @@ export class KubernetesUpgradeRunner {
   async create(req: ParsedKubernetesUpgradeRequest, actor: string = this.actor): Promise<KubernetesUpgradePlan> {
     const live = (await this.repo.listPlanIdsInStates(LIVE_STATES, { cluster: req.cluster }))[0];
     if (live) throw liveConflict(req.cluster, live);
+    await refuseBesideLiveRuns(this.deps.db, req.cluster, "kubernetes-upgrade");
     const preview = await this.preview(req);
     if (!preview.canStart) {
       const errors = preview.checks.filter((c) => c.level === "error");
@@ -198,6 +200,7 @@ export class KubernetesUpgradeRunner {
         const repo = new KubernetesUpgradeRepository(trx);
         const other = (await repo.listPlanIdsInStates(LIVE_STATES, { cluster: req.cluster }))[0];
         if (other) throw liveConflict(req.cluster, other);
+        await refuseBesideLiveRuns(trx, req.cluster, "kubernetes-upgrade");
         const now = this.clock.now();
         await repo.insertPlan({ id, actor, preview, now });
         await recordAudit(trx, {
