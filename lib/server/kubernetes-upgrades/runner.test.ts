@@ -7,6 +7,7 @@ import { kubernetesUpgradeRequestSchema } from "@/lib/schemas/kubernetes-upgrade
 import { withApplySlot } from "@/lib/server/configs/in-flight";
 import { RevisionRepository } from "@/lib/server/configs/revisions";
 import type { Db } from "@/lib/server/platform/db/db";
+import { AppError } from "@/lib/server/platform/errors";
 import { SecretBox } from "@/lib/server/platform/secret-box";
 import { realClock, type Clock } from "@/lib/utils/clock";
 import { testDb } from "@/test/db";
@@ -19,17 +20,24 @@ afterEach(async () => {
   await Promise.all(runners.splice(0).map((r) => r.stop()));
 });
 
-function runner(db: Db, cluster: FakeCluster, more: { client?: () => ReturnType<FakeCluster["talos"]>; owner?: string; clock?: Clock; lease?: { ttlMs: number; renewMs: number }; events?: KubernetesUpgradeEvent[]; manifests?: string[] } = {}) {
+function runner(db: Db, cluster: FakeCluster, more: {
+    client?: () => ReturnType<FakeCluster["talos"]>;
+    record?: (trx: Db, cluster: string, version: string, id: string) => Promise<number | null>;
+    manifestVersion?: string;
+    owner?: string; clock?: Clock; lease?: { ttlMs: number; renewMs: number }; events?: KubernetesUpgradeEvent[]; manifests?: string[] } = {}) {
   const r = new KubernetesUpgradeRunner({
     db,
     client: async () => (more.client ? more.client() : cluster.talos()),
     clusterNodes: async () => cluster.nodes.map((n) => n.address),
     kube: async () => cluster.access(),
     revisions: new RevisionRepository(db, new SecretBox(randomBytes(32))),
-    recordManifestVersion: async (c, v, id) => {
-      more.manifests?.push(`${c} ${v} ${id}`);
-      return more.manifests ? 7 : null;
-    },
+    recordManifestVersion:
+      more.record ??
+      (async (_trx, c, v, id) => {
+        more.manifests?.push(`${c} ${v} ${id}`);
+        return more.manifests ? 7 : null;
+      }),
+    manifestKubernetesVersion: more.manifestVersion ? async () => more.manifestVersion! : undefined,
     clock: more.clock,
     lease: more.lease,
     owner: more.owner ?? "a",
@@ -195,6 +203,55 @@ describe("KubernetesUpgradeRunner", () => {
     expect(blocked.state).toBe("failed");
     expect(blocked.reason).toMatch(/Another apply to 10\.0\.0\.2@c is in progress \(an apply by user:bob\)/);
     expect(other.calls.filter((c) => c.startsWith("apply "))).toEqual([]);
+  });
+
+  it("records the manifest's new version in the transaction of the success: a failed write is retried, not logged away", async () => {
+    const db = await testDb();
+    const cluster = smallCluster("1.33.4");
+    let calls = 0;
+    const r = runner(db, cluster, {
+      record: async (trx, c) => {
+        calls++;
+        // The success's own transaction: the plan is not succeeded yet inside it.
+        expect((await trx.selectFrom("kubernetes_upgrades").select("state").where("cluster", "=", c).executeTakeFirstOrThrow()).state).toBe("running");
+        if (calls === 1) throw new Error("database is locked");
+        return 7;
+      },
+    });
+    const created = await r.create(req("1.34.1", { prePullImages: false }));
+    // The failed success ends the drive; the scan takes the still-running plan up again.
+    r.start();
+    const plan = await settle(r, created.id);
+    expect(plan.state).toBe("succeeded");
+    expect(calls).toBe(2);
+    expect(plan.manifestRevision).toBe(7);
+    expect(plan.reason).toBeNull();
+  });
+
+  it("shows a manifest conflict on the succeeded plan, and the old manifest version on a failed one", async () => {
+    const db = await testDb();
+    const r = runner(db, smallCluster("1.33.4"), {
+      record: async () => {
+        throw new AppError("conflict", 'Cluster "c" has manifest revision 4 now, not 3');
+      },
+    });
+    const plan = await settle(r, (await r.create(req("1.34.1", { prePullImages: false }))).id);
+    expect(plan.state).toBe("succeeded");
+    expect(plan.manifestRevision).toBeNull();
+    expect(plan.reason).toBe('The cluster manifest was not updated to Kubernetes 1.34.1: Cluster "c" has manifest revision 4 now, not 3. Set cluster.kubernetesVersion in the manifest, or a later render turns the cluster back.');
+
+    const db2 = await testDb();
+    const stuck = smallCluster("1.33.4");
+    stuck.stuck.add("cp-1/kube-apiserver");
+    let skew = 0;
+    const clock: Clock = { ...realClock, now: () => Date.now() + skew };
+    const r2 = runner(db2, stuck, { clock, lease: { ttlMs: 3_600_000, renewMs: 1000 }, manifestVersion: "v1.33.4" });
+    const created = await r2.create(req("1.34.1", { prePullImages: false, stepTimeoutSeconds: 10 }));
+    for (let i = 0; i < 400 && !(await r2.getOrThrow(created.id)).steps[0]!.messages.some((m) => m.text.startsWith("waiting: kube-apiserver-cp-1")); i++) await new Promise((res) => setTimeout(res, 5));
+    skew = 60_000;
+    const failed = await settle(r2, created.id);
+    expect(failed.state).toBe("failed");
+    expect(failed.reason).toMatch(/^kube-apiserver on cp-1: .* The cluster manifest still says Kubernetes v1\.33\.4; the steps done already run 1\.34\.1\.$/);
   });
 
   it("halts at a component that does not come back, skipping the rest", async () => {

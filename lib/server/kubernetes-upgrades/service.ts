@@ -14,7 +14,7 @@ import { relayTopic } from "@/lib/server/platform/relay";
 import { getSecretBox } from "@/lib/server/platform/secret-box";
 
 import { createUpgradeAccess } from "./access";
-import { recordManifestKubernetesVersion } from "./manifest-version";
+import { manifestKubernetesVersion, recordManifestKubernetesVersion } from "./manifest-version";
 import { KubernetesUpgradeRunner } from "./runner";
 
 declare module "@/lib/server/platform/events" {
@@ -35,7 +35,8 @@ export function getKubernetesUpgradeRunner(): KubernetesUpgradeRunner {
     clusterNodes: async (cluster) => (await getClusterContextOrThrow(cluster)).nodes,
     kube: createUpgradeAccess(getKubeAccess()),
     revisions: defaultConfigDeps().revisions,
-    recordManifestVersion: (cluster, version, id) => recordManifestKubernetesVersion(getDb(), getSecretBox(env()), cluster, version, id),
+    recordManifestVersion: (trx, cluster, version, id) => recordManifestKubernetesVersion(trx, getSecretBox(env()), cluster, version, id),
+    manifestKubernetesVersion: (cluster) => manifestKubernetesVersion(getDb(), getSecretBox(env()), cluster),
     publish: (event) => publish("kubernetes-upgrade", event),
   });
   return g.__minosKubernetesUpgradeRunner;
