@@ -127,6 +127,19 @@ describe("Kubernetes upgrade against the simulator", () => {
       .map((e) => (e.event === "kubelet-restart" ? `kubelet ${e.hostname}` : `${e.detail!.split(" ")[0]!.replace(/^kube-system\//, "").replace(`-${e.hostname}`, "")} ${e.hostname}`));
     const cps = t.fleet.nodes.filter((n) => n.role === "controlplane").map((n) => n.hostname).sort();
     const workers = t.fleet.nodes.filter((n) => n.role === "worker").map((n) => n.hostname).sort();
+    // One at a time: each static pod restart comes after the previous restart's pod was Ready again.
+    const podEvents = t.fleet.timeline().filter((e) => e.time >= since && (e.event === "static-pod-restart" || e.event === "static-pod-ready"));
+    const podOf = (e: { detail?: string }) => e.detail!.split(" ")[0]!;
+    let previous: string | null = null;
+    for (const [i, e] of podEvents.entries()) {
+      if (e.event !== "static-pod-restart") continue;
+      if (previous !== null) {
+        const readyAt = podEvents.findIndex((r) => r.event === "static-pod-ready" && podOf(r) === previous);
+        expect(readyAt, `${podOf(e)} restarted before ${previous} was Ready`).toBeGreaterThanOrEqual(0);
+        expect(readyAt, `${podOf(e)} restarted before ${previous} was Ready`).toBeLessThan(i);
+      }
+      previous = podOf(e);
+    }
     expect(restarts).toEqual([
       ...["kube-apiserver", "kube-controller-manager", "kube-scheduler"].flatMap((c) => cps.map((h) => `${c} ${h}`)),
       ...[...cps, ...workers].map((h) => `kubelet ${h}`),
