@@ -11,4 +11,5 @@ export const SOURCE_LABEL: Record<RevisionSource, string> = {
   rollout: "Rollout",
   adopt: "Adopted (changed outside Minos)",
   reapply: "Re-applied after drift",
+  "kubernetes-upgrade": "Kubernetes upgrade (component image)",
 };

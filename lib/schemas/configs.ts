@@ -96,7 +96,7 @@ export const revisionResultSchema = z.enum(["pending", "applied", "staged", "try
 export type RevisionResult = z.infer<typeof revisionResultSchema>;
 
 /** How the revision came to be. */
-export const revisionSourceSchema = z.enum(["apply", "rollback", "rollout", "adopt", "reapply"]);
+export const revisionSourceSchema = z.enum(["apply", "rollback", "rollout", "adopt", "reapply", "kubernetes-upgrade"]);
 export type RevisionSource = z.infer<typeof revisionSourceSchema>;
 
 export const revisionSummarySchema = z.object({

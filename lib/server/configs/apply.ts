@@ -44,6 +44,7 @@ const actionOf: Record<RevisionSource, string> = {
   rollout: "config.rollout.apply",
   adopt: "config.adopt",
   reapply: "config.reapply",
+  "kubernetes-upgrade": "kubernetes-upgrade.config",
 };
 
 /**

@@ -1,6 +1,6 @@
 import "server-only";
 
-import { isMap, isScalar, parseAllDocuments, type Document } from "yaml";
+import { isMap, isScalar, isSeq, parseAllDocuments, type Document } from "yaml";
 
 import { COMPONENT_CONFIG_PATH, COMPONENT_DOCUMENT_KIND, type KubernetesComponent } from "@/lib/talos/kubernetes";
 
@@ -53,19 +53,31 @@ const ARG_PATHS = {
   kubelet: ["machine", "kubelet", "extraArgs"],
 } as const;
 
-/** Each component's `extraArgs` as `--flag=value` (what Talos adds to the command line). */
+/** A YAML `extraArgs` map as `--flag=value`; a list value (meta.ArgValue of the 1.14 documents) gives one per item. */
+function argsOf(node: unknown): string[] {
+  if (!isMap(node)) return [];
+  return node.items.flatMap((p) => {
+    const k = isScalar(p.key) ? String(p.key.value) : String(p.key);
+    if (isSeq(p.value)) return p.value.items.map((i) => `--${k}=${isScalar(i) ? String(i.value) : String(i)}`);
+    const v = isScalar(p.value) ? String(p.value.value) : p.value?.toString() ?? "";
+    return [`--${k}=${v}`];
+  });
+}
+
+/**
+ * Each component's `extraArgs` as `--flag=value` (what Talos adds to the command line): from the
+ * v1alpha1 field and, on 1.14 multi-document configs, from the component's own document
+ * (KubeAPIServerConfig… `extraArgs`, Talos's meta.Args), so a removed flag is found in either.
+ */
 export function componentExtraArgs(yaml: string): Partial<Record<keyof typeof ARG_PATHS, string[]>> {
-  const doc = v1alpha1(parseAllDocuments(yaml) as Document[]);
+  const docs = parseAllDocuments(yaml) as Document[];
+  const doc = v1alpha1(docs);
   const out: Partial<Record<keyof typeof ARG_PATHS, string[]>> = {};
-  if (!doc) return out;
   for (const [c, path] of Object.entries(ARG_PATHS) as [keyof typeof ARG_PATHS, readonly string[]][]) {
-    const node = doc.getIn([...path], true);
-    if (!isMap(node)) continue;
-    out[c] = node.items.map((p) => {
-      const k = isScalar(p.key) ? String(p.key.value) : String(p.key);
-      const v = isScalar(p.value) ? String(p.value.value) : p.value?.toString() ?? "";
-      return `--${k}=${v}`;
-    });
+    const own = docs.find((d) => isMap(d.contents) && d.get("kind") === COMPONENT_DOCUMENT_KIND[c]);
+    const legacy = doc?.getIn([...path], true);
+    const ownArgs = own?.get("extraArgs", true);
+    if (isMap(legacy) || isMap(ownArgs)) out[c] = [...argsOf(legacy), ...argsOf(ownArgs)];
   }
   return out;
 }

@@ -6,7 +6,7 @@ import { ManifestRepository } from "@/lib/server/manifests/repo";
 import { SecretBox } from "@/lib/server/platform/secret-box";
 import { testDb } from "@/test/db";
 
-import { recordManifestKubernetesVersion, withKubernetesVersion } from "./manifest-version";
+import { manifestKubernetesVersion, recordManifestKubernetesVersion, withKubernetesVersion } from "./manifest-version";
 
 const MANIFEST = `# the prod cluster
 cluster: {name: prod, endpoint: "https://10.0.0.10:6443", talosVersion: v1.13.2, kubernetesVersion: v1.35.4}
@@ -31,11 +31,13 @@ describe("recordManifestKubernetesVersion", () => {
     const box = new SecretBox(randomBytes(32));
     const repo = new ManifestRepository(db, box);
     expect(await recordManifestKubernetesVersion(db, box, "prod", "1.36.3", "k1")).toBeNull();
+    expect(await manifestKubernetesVersion(db, box, "prod")).toBeNull();
     await repo.insert({ cluster: "prod", author: "user:ada", at: new Date(), source: "adopt", yaml: MANIFEST, base: null });
     expect(await recordManifestKubernetesVersion(db, box, "prod", "1.36.3", "k1")).toBe(2);
     const latest = (await repo.latest("prod"))!;
     expect(latest).toMatchObject({ revision: 2, author: "kubernetes-upgrade:k1", source: "edit", message: "Kubernetes upgrade to 1.36.3" });
     expect(await repo.manifest("prod", 2)).toContain("kubernetesVersion: v1.36.3");
+    expect(await manifestKubernetesVersion(db, box, "prod")).toBe("v1.36.3");
     // Already on it: no new revision.
     expect(await recordManifestKubernetesVersion(db, box, "prod", "1.36.3", "k2")).toBe(2);
   });

@@ -32,3 +32,12 @@ export async function recordManifestKubernetesVersion(db: Db, box: SecretBox, cl
   const saved = await repo.insert({ cluster, author: `kubernetes-upgrade:${planId}`, at: new Date(), source: "edit", message: `Kubernetes upgrade to ${version}`, yaml: text, base: latest.revision });
   return saved.revision;
 }
+
+/** The `cluster.kubernetesVersion` of the cluster's latest manifest revision; null without a manifest or the field. */
+export async function manifestKubernetesVersion(db: Db, box: SecretBox, cluster: string): Promise<string | null> {
+  const repo = new ManifestRepository(db, box);
+  const latest = await repo.latest(cluster);
+  if (!latest) return null;
+  const v = parseDocument(await repo.manifest(cluster, latest.revision)).getIn(["cluster", "kubernetesVersion"]);
+  return typeof v === "string" ? v : null;
+}

@@ -99,6 +99,12 @@ describe("buildKubernetesPlan", () => {
     expect(p.canStart).toBe(false);
   });
 
+  it("refuses a node whose machine config could not be read (not admin) instead of skipping its checks", () => {
+    const p = buildKubernetesPlan(input({ nodes: [node("10.0.0.2", "controlplane", { args: {}, configError: "PermissionDenied: not authorized" }), node("10.0.0.9", "worker")] }));
+    expect(p.canStart).toBe(false);
+    expect(p.checks).toContainEqual(expect.objectContaining({ level: "error", code: "config_unreadable", node: "10.0.0.2@c" }));
+    expect(p.checks.find((c) => c.code === "config_unreadable")!.message).toMatch(/cp-2: its machine config could not be read \(PermissionDenied: not authorized\)/);
+  });
   it("detects the lowest version like DetectLowestVersion", () => {
     expect(lowestVersion(["v1.34.0", "v1.33.9", null, "nonsense", "v1.33.10"])).toBe("1.33.9");
     expect(lowestVersion([null])).toBeNull();
@@ -182,5 +188,16 @@ hostname: cp-1
   });
   it("reads extraArgs as flags", () => {
     expect(componentExtraArgs(yaml)).toEqual({ kubelet: ["--cloud-config=/etc/x"] });
+  });
+  it("reads extraArgs from the components' own documents of a 1.14 multi-document config", () => {
+    const multi = [
+      "version: v1alpha1\nmachine:\n  type: controlplane\ncluster:\n  clusterName: c\n",
+      "apiVersion: v1alpha1\nkind: KubeAPIServerConfig\nimage: registry.k8s.io/kube-apiserver:v1.33.4\nextraArgs:\n  enable-admission-plugins: PodSecurityPolicy,NodeRestriction\n  feature-gates:\n    - A=true\n    - B=false\n",
+      "apiVersion: v1alpha1\nkind: KubeletConfig\nimage: ghcr.io/siderolabs/kubelet:v1.33.4\nextraArgs:\n  cloud-config: /etc/y\n",
+    ].join("---\n");
+    expect(componentExtraArgs(multi)).toEqual({
+      "kube-apiserver": ["--enable-admission-plugins=PodSecurityPolicy,NodeRestriction", "--feature-gates=A=true", "--feature-gates=B=false"],
+      kubelet: ["--cloud-config=/etc/y"],
+    });
   });
 });

@@ -37,6 +37,8 @@ export interface KubeNodeFacts {
   kubeletImage: string | null;
   /** `extraArgs` of the running config per component, as `--flag=value`, for the removed-flag check. */
   args: Partial<Record<"kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kubelet", string[]>>;
+  /** Why the machine config could not be read (e.g. not admin); then `args` is empty and nothing was checked. */
+  configError?: string | null;
 }
 
 export interface KubePlanInput {
@@ -74,6 +76,8 @@ export function buildKubernetesPlan(input: KubePlanInput): KubernetesUpgradePrev
       checks.push({ level: "error", code: "unreachable", message: `${label(n)} did not answer: ${n.error ?? "unreachable"}`, node: n.id });
       continue;
     }
+    // Unread config: no removed-flag check and no image to patch, so refuse rather than pass silently.
+    if (n.configError) checks.push({ level: "error", code: "config_unreadable", message: `${label(n)}: its machine config could not be read (${n.configError}); the upgrade edits it and checks its extraArgs, which needs the os:admin role`, node: n.id });
     if (n.role === null) checks.push({ level: "error", code: "role_unknown", message: `${label(n)}: its role (control plane or worker) could not be read`, node: n.id });
     if (n.talosVersion && parseTalosVersion(n.talosVersion)) {
       const why = kubernetesSupportedWith(to, n.talosVersion);

@@ -50,10 +50,10 @@ export async function kubeNodeFacts(client: KubeUpgradeTalos, cluster: string, a
       (s) => ("etcd" in s ? ("controlplane" as const) : ("worker" as const)),
       () => null,
     ),
-    // Admin only (the config holds secrets); without it the removed-flag check has nothing to read.
+    // Admin only (the config holds secrets): the plan turns a failure into an error check.
     client.machineConfig(address, opts).then(
-      (c) => c.yaml,
-      () => null,
+      (c) => ({ yaml: c.yaml, error: null }),
+      (e: unknown) => ({ yaml: null, error: errorText(e) }),
     ),
   ]);
   return {
@@ -64,8 +64,9 @@ export async function kubeNodeFacts(client: KubeUpgradeTalos, cluster: string, a
     talosVersion,
     reachable: true,
     kubeletVersion: kubeletVersions.get(hostname ?? "") ?? kubeletVersions.get(address) ?? null,
-    kubeletImage: config ? configImage(config, "kubelet") : null,
-    args: config ? componentExtraArgs(config) : {},
+    kubeletImage: config.yaml ? configImage(config.yaml, "kubelet") : null,
+    args: config.yaml ? componentExtraArgs(config.yaml) : {},
+    configError: config.error,
   };
 }
 

@@ -203,6 +203,11 @@ export class KubernetesUpgradeRepository {
     await this.db.updateTable("kubernetes_upgrades").set({ reason: null }).where("id", "=", id).execute();
   }
 
+  /** The plan's reason, e.g. a succeeded plan whose manifest could not be updated. */
+  async setReason(id: string, reason: string): Promise<void> {
+    await this.db.updateTable("kubernetes_upgrades").set({ reason }).where("id", "=", id).execute();
+  }
+
   async setManifestRevision(id: string, revision: number): Promise<void> {
     await this.db.updateTable("kubernetes_upgrades").set({ manifest_revision: revision }).where("id", "=", id).execute();
   }

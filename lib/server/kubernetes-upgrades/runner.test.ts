@@ -1,8 +1,14 @@
+import { randomBytes } from "node:crypto";
+
 import { afterEach, describe, expect, it } from "vitest";
 
 import type { KubernetesUpgradeEvent, KubernetesUpgradePlan } from "@/lib/schemas/kubernetes-upgrades";
 import { kubernetesUpgradeRequestSchema } from "@/lib/schemas/kubernetes-upgrades";
+import { withApplySlot } from "@/lib/server/configs/in-flight";
+import { RevisionRepository } from "@/lib/server/configs/revisions";
 import type { Db } from "@/lib/server/platform/db/db";
+import { AppError } from "@/lib/server/platform/errors";
+import { SecretBox } from "@/lib/server/platform/secret-box";
 import { realClock, type Clock } from "@/lib/utils/clock";
 import { testDb } from "@/test/db";
 import { FakeCluster, smallCluster } from "@/test/kubernetes-upgrades/fake-cluster";
@@ -14,16 +20,24 @@ afterEach(async () => {
   await Promise.all(runners.splice(0).map((r) => r.stop()));
 });
 
-function runner(db: Db, cluster: FakeCluster, more: { owner?: string; clock?: Clock; lease?: { ttlMs: number; renewMs: number }; events?: KubernetesUpgradeEvent[]; manifests?: string[] } = {}) {
+function runner(db: Db, cluster: FakeCluster, more: {
+    client?: () => ReturnType<FakeCluster["talos"]>;
+    record?: (trx: Db, cluster: string, version: string, id: string) => Promise<number | null>;
+    manifestVersion?: string;
+    owner?: string; clock?: Clock; lease?: { ttlMs: number; renewMs: number }; events?: KubernetesUpgradeEvent[]; manifests?: string[] } = {}) {
   const r = new KubernetesUpgradeRunner({
     db,
-    client: async () => cluster.talos(),
+    client: async () => (more.client ? more.client() : cluster.talos()),
     clusterNodes: async () => cluster.nodes.map((n) => n.address),
     kube: async () => cluster.access(),
-    recordManifestVersion: async (c, v, id) => {
-      more.manifests?.push(`${c} ${v} ${id}`);
-      return more.manifests ? 7 : null;
-    },
+    revisions: new RevisionRepository(db, new SecretBox(randomBytes(32))),
+    recordManifestVersion:
+      more.record ??
+      (async (_trx, c, v, id) => {
+        more.manifests?.push(`${c} ${v} ${id}`);
+        return more.manifests ? 7 : null;
+      }),
+    manifestKubernetesVersion: more.manifestVersion ? async () => more.manifestVersion! : undefined,
     clock: more.clock,
     lease: more.lease,
     owner: more.owner ?? "a",
@@ -105,7 +119,8 @@ describe("KubernetesUpgradeRunner", () => {
     expect(manifests).toEqual([`c 1.34.1 ${plan.id}`]);
     expect(plan.manifestRevision).toBe(7);
     expect(events.at(-1)!.plan.state).toBe("succeeded");
-    const audit = await db.selectFrom("audit_log").select(["action", "actor", "result"]).orderBy("id").execute();
+    // The config patches are audited one by one (their own test below); the plan's start and end here.
+    const audit = await db.selectFrom("audit_log").select(["action", "actor", "result"]).where("action", "!=", "kubernetes-upgrade.config").orderBy("id").execute();
     expect(audit.map((a) => `${a.action} ${a.actor} ${a.result}`)).toEqual(["kubernetes-upgrade.start user:ada ok", "kubernetes-upgrade.succeeded system ok"]);
   });
 
@@ -130,6 +145,113 @@ describe("KubernetesUpgradeRunner", () => {
     await expect(r.create(req("1.35.0"))).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("upgrade to 1.34 first") });
     const audit = await db.selectFrom("audit_log").select(["action", "result"]).execute();
     expect(audit).toEqual([{ action: "kubernetes-upgrade.start", result: "refused" }]);
+  });
+
+  it("writes each config through the configs subsystem: a config revision per patch (source kubernetes-upgrade), audited", async () => {
+    const db = await testDb();
+    const cluster = smallCluster("1.33.4");
+    const r = runner(db, cluster);
+    const plan = await settle(r, (await r.create(req("1.34.1", { prePullImages: false }), "user:ada")).id);
+    expect(plan.state).toBe("succeeded");
+    const revisions = new RevisionRepository(db, new SecretBox(randomBytes(32)));
+    const cp1 = await revisions.list("10.0.0.2@c");
+    // kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy, kubelet: one revision each, newest first.
+    expect(cp1.map((v) => [v.source, v.result, v.author])).toEqual(Array(5).fill(["kubernetes-upgrade", "applied", "user:ada"]));
+    expect(cp1.map((v) => v.mode)).toEqual(Array(5).fill("no-reboot"));
+    expect(await revisions.list("10.0.0.5@c")).toHaveLength(1);
+    const audit = await db.selectFrom("audit_log").select(["action", "target"]).where("action", "=", "kubernetes-upgrade.config").execute();
+    expect(audit).toHaveLength(11);
+  });
+
+  it("refuses the patch when the config changed between its read and the apply, and when another apply holds the node", async () => {
+    const db = await testDb();
+    const cluster = smallCluster("1.33.4");
+    let interfere = false;
+    const client = () => {
+      const talos = cluster.talos();
+      return {
+        ...talos,
+        machineConfig: async (a: string, o?: object) => {
+          const read = await talos.machineConfig(a);
+          // Someone else's apply lands right after the step's read.
+          if (interfere && a === "10.0.0.2") {
+            interfere = false;
+            cluster.node(a).config += "# changed by another apply\n";
+          }
+          void o;
+          return read;
+        },
+      };
+    };
+    const r = runner(db, cluster, { client });
+    const created = await r.create(req("1.34.1", { prePullImages: false }));
+    interfere = true;
+    const plan = await settle(r, created.id);
+    expect(plan.state).toBe("failed");
+    expect(plan.reason).toMatch(/the machine config of cp-1 changed while this step was patching it/);
+    expect(cluster.calls.filter((c) => c.startsWith("apply "))).toEqual([]);
+
+    // The node's apply slot held (a person's apply in flight): the step is refused, nothing applied.
+    const db2 = await testDb();
+    const other = smallCluster("1.33.4");
+    const r2 = runner(db2, other);
+    let release!: () => void;
+    const held = withApplySlot("10.0.0.2@c", "an apply by user:bob", () => new Promise<void>((res) => (release = res)));
+    const blocked = await settle(r2, (await r2.create(req("1.34.1", { prePullImages: false }))).id);
+    release();
+    await held;
+    expect(blocked.state).toBe("failed");
+    expect(blocked.reason).toMatch(/Another apply to 10\.0\.0\.2@c is in progress \(an apply by user:bob\)/);
+    expect(other.calls.filter((c) => c.startsWith("apply "))).toEqual([]);
+  });
+
+  it("records the manifest's new version in the transaction of the success: a failed write is retried, not logged away", async () => {
+    const db = await testDb();
+    const cluster = smallCluster("1.33.4");
+    let calls = 0;
+    const r = runner(db, cluster, {
+      record: async (trx, c) => {
+        calls++;
+        // The success's own transaction: the plan is not succeeded yet inside it.
+        expect((await trx.selectFrom("kubernetes_upgrades").select("state").where("cluster", "=", c).executeTakeFirstOrThrow()).state).toBe("running");
+        if (calls === 1) throw new Error("database is locked");
+        return 7;
+      },
+    });
+    const created = await r.create(req("1.34.1", { prePullImages: false }));
+    // The failed success ends the drive; the scan takes the still-running plan up again.
+    r.start();
+    const plan = await settle(r, created.id);
+    expect(plan.state).toBe("succeeded");
+    expect(calls).toBe(2);
+    expect(plan.manifestRevision).toBe(7);
+    expect(plan.reason).toBeNull();
+  });
+
+  it("shows a manifest conflict on the succeeded plan, and the old manifest version on a failed one", async () => {
+    const db = await testDb();
+    const r = runner(db, smallCluster("1.33.4"), {
+      record: async () => {
+        throw new AppError("conflict", 'Cluster "c" has manifest revision 4 now, not 3');
+      },
+    });
+    const plan = await settle(r, (await r.create(req("1.34.1", { prePullImages: false }))).id);
+    expect(plan.state).toBe("succeeded");
+    expect(plan.manifestRevision).toBeNull();
+    expect(plan.reason).toBe('The cluster manifest was not updated to Kubernetes 1.34.1: Cluster "c" has manifest revision 4 now, not 3. Set cluster.kubernetesVersion in the manifest, or a later render turns the cluster back.');
+
+    const db2 = await testDb();
+    const stuck = smallCluster("1.33.4");
+    stuck.stuck.add("cp-1/kube-apiserver");
+    let skew = 0;
+    const clock: Clock = { ...realClock, now: () => Date.now() + skew };
+    const r2 = runner(db2, stuck, { clock, lease: { ttlMs: 3_600_000, renewMs: 1000 }, manifestVersion: "v1.33.4" });
+    const created = await r2.create(req("1.34.1", { prePullImages: false, stepTimeoutSeconds: 10 }));
+    for (let i = 0; i < 400 && !(await r2.getOrThrow(created.id)).steps[0]!.messages.some((m) => m.text.startsWith("waiting: kube-apiserver-cp-1")); i++) await new Promise((res) => setTimeout(res, 5));
+    skew = 60_000;
+    const failed = await settle(r2, created.id);
+    expect(failed.state).toBe("failed");
+    expect(failed.reason).toMatch(/^kube-apiserver on cp-1: .* The cluster manifest still says Kubernetes v1\.33\.4; the steps done already run 1\.34\.1\.$/);
   });
 
   it("halts at a component that does not come back, skipping the rest", async () => {
@@ -213,6 +335,18 @@ describe("KubernetesUpgradeRunner", () => {
     await expect.poll(async () => (await r.getOrThrow(created.id)).steps[0]!.messages.map((m) => m.text), { timeout: 5000 }).toContain("waiting: Kubernetes cannot be asked: the API server did not answer");
     cluster.kubeDown = false;
     expect((await settle(r, created.id)).state).toBe("succeeded");
+  });
+
+  it("refuses to start beside a live Talos upgrade of the cluster (409 naming it), writing no plan", async () => {
+    const db = await testDb();
+    const at = new Date().toISOString();
+    await db
+      .insertInto("upgrade_plans")
+      .values({ id: "u-1", cluster: "c", target_version: "v1.13.2", image: "i", strategy: "{}", state: "running", reason: null, actor: "user:bob", checks: "[]", batches: "[]", etcd_members: null, created_at: at, started_at: at, finished_at: null, updated_at: at })
+      .execute();
+    const r = runner(db, smallCluster("1.33.4"));
+    await expect(r.create(req("1.34.1"))).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining('Cluster "c" has a Talos upgrade in progress (u-1, running)') });
+    expect(await r.list({ limit: 10 })).toEqual([]);
   });
 
   it("allows one live upgrade per cluster", async () => {

@@ -13,16 +13,18 @@ import type {
   KubernetesUpgradeSummary,
   ParsedKubernetesUpgradeRequest,
 } from "@/lib/schemas/kubernetes-upgrades";
+import type { RevisionRepository } from "@/lib/server/configs/revisions";
 import { errorText, JobLoops } from "@/lib/server/jobs";
 import { recordAudit } from "@/lib/server/platform/audit";
 import { dialectOf, type Db } from "@/lib/server/platform/db/db";
-import { AppError } from "@/lib/server/platform/errors";
+import { AppError, isAppError } from "@/lib/server/platform/errors";
 import { LeaseLostError } from "@/lib/server/platform/leases";
 import { replicaId } from "@/lib/server/platform/replica";
 import { type Drive, isLeaseLost, PlanDrives } from "@/lib/server/upgrades/drives";
 import { type Clock, realClock } from "@/lib/utils/clock";
 import { mapLimit } from "@/lib/utils/map-limit";
 
+import { refuseBesideLiveRuns } from "@/lib/server/platform/cluster-runs";
 import { ACTIVE_STEP_STATES, decideStep, FINAL_PLAN_STATES, type PlanEvent, planTransition } from "./machine";
 import { buildKubernetesPlan } from "./plan";
 import { kubeFacts, kubeNodeFacts, type KubeUpgradeAccess, type KubeUpgradeTalos } from "./probes";
@@ -38,11 +40,17 @@ export interface KubernetesUpgradeDeps {
   /** The node addresses of a cluster (its talosconfig context's `nodes`). */
   clusterNodes(cluster: string): Promise<string[]>;
   kube(cluster: string): Promise<KubeUpgradeAccess>;
+  /** Config revisions: each component's image patch is recorded as one, as a config apply is. */
+  revisions: RevisionRepository;
   /**
-   * After a plan succeeded: store a manifest revision with the new `cluster.kubernetesVersion`
-   * when the cluster has a manifest; its number, or null when it has none.
+   * When a plan succeeds, in the transaction that says so (`trx`): store a manifest revision with
+   * the new `cluster.kubernetesVersion` when the cluster has a manifest; its number, or null when
+   * it has none. A `conflict` (an edit saved meanwhile) is shown on the plan; any other error
+   * rolls the success back, and the runner tries again.
    */
-  recordManifestVersion?(cluster: string, version: string, planId: string): Promise<number | null>;
+  recordManifestVersion?(trx: Db, cluster: string, version: string, planId: string): Promise<number | null>;
+  /** The `cluster.kubernetesVersion` of the cluster's manifest, null when it has none (said on a failed or cancelled plan). */
+  manifestKubernetesVersion?(cluster: string): Promise<string | null>;
   clock?: Clock;
   publish?(event: KubernetesUpgradeEvent): void;
   actor?: string;
@@ -89,7 +97,7 @@ export class KubernetesUpgradeRunner {
     this.loops = new JobLoops(this.clock, (id, e) => this.log(`Kubernetes upgrade ${id}: runner loop failed: ${errorText(e)}`));
     this.drives = new PlanDrives({ db: deps.db, clock: this.clock, owner: deps.owner ?? replicaId(), loops: this.loops, lease: deps.lease, leaseName: kubernetesUpgradeLeaseName, log });
     this.steps = new StepRunner(
-      { clock: this.clock, repo: this.repo, client: deps.client, kube: deps.kube, pollMs: this.pollMs, readTimeoutMs: this.readTimeout, publish: (id) => this.publish(id), log },
+      { clock: this.clock, repo: this.repo, client: deps.client, kube: deps.kube, pollMs: this.pollMs, readTimeoutMs: this.readTimeout, revisions: deps.revisions, publish: (id) => this.publish(id), log },
       this.drives,
     );
   }
@@ -180,6 +188,7 @@ export class KubernetesUpgradeRunner {
   async create(req: ParsedKubernetesUpgradeRequest, actor: string = this.actor): Promise<KubernetesUpgradePlan> {
     const live = (await this.repo.listPlanIdsInStates(LIVE_STATES, { cluster: req.cluster }))[0];
     if (live) throw liveConflict(req.cluster, live);
+    await refuseBesideLiveRuns(this.deps.db, req.cluster, "kubernetes-upgrade");
     const preview = await this.preview(req);
     if (!preview.canStart) {
       const errors = preview.checks.filter((c) => c.level === "error");
@@ -195,6 +204,7 @@ export class KubernetesUpgradeRunner {
         const repo = new KubernetesUpgradeRepository(trx);
         const other = (await repo.listPlanIdsInStates(LIVE_STATES, { cluster: req.cluster }))[0];
         if (other) throw liveConflict(req.cluster, other);
+        await refuseBesideLiveRuns(trx, req.cluster, "kubernetes-upgrade");
         const now = this.clock.now();
         await repo.insertPlan({ id, actor, preview, now });
         await recordAudit(trx, {
@@ -321,35 +331,55 @@ export class KubernetesUpgradeRunner {
 
   private async finish(drive: Drive, plan: KubernetesUpgradePlan, event: "succeed" | "fail" | "finish-cancel", reason: string | null, skip: number[]): Promise<boolean> {
     const now = this.clock.now();
-    const done = await this.transition(drive, plan.id, plan.state, event, { finished: true }, reason, async (trx) => {
+    const stated = event === "succeed" ? reason : await this.withManifestNote(plan, reason);
+    const done = await this.transition(drive, plan.id, plan.state, event, { finished: true }, stated, async (trx) => {
       const repo = new KubernetesUpgradeRepository(trx);
       for (const index of skip) {
         await repo.updateStep(plan.id, index, { state: "skipped", message: event === "finish-cancel" ? "skipped: the upgrade was cancelled" : "skipped: the upgrade halted", now });
       }
       const outcome = event === "succeed" ? "succeeded" : event === "fail" ? "failed" : "cancelled";
+      let manifest: { revision?: number; error?: string } = {};
+      if (event === "succeed" && this.deps.recordManifestVersion) {
+        // Same transaction as the success: a crash cannot leave a succeeded plan and an old manifest.
+        try {
+          const revision = await this.deps.recordManifestVersion(trx, plan.cluster, plan.toVersion, plan.id);
+          if (revision !== null) {
+            await repo.setManifestRevision(plan.id, revision);
+            manifest = { revision };
+          }
+        } catch (e) {
+          if (!(isAppError(e) && e.code === "conflict")) throw e;
+          manifest = { error: e.message };
+          await repo.setReason(plan.id, `The cluster manifest was not updated to Kubernetes ${plan.toVersion}: ${e.message}. Set cluster.kubernetesVersion in the manifest, or a later render turns the cluster back.`);
+        }
+      }
       await recordAudit(trx, {
         actor: "system",
         action: `kubernetes-upgrade.${outcome}`,
         target: plan.id,
         result: event === "fail" ? "failed" : "ok",
-        details: { cluster: plan.cluster, toVersion: plan.toVersion, ...(reason ? { reason } : {}) },
+        details: { cluster: plan.cluster, toVersion: plan.toVersion, ...(stated ? { reason: stated } : {}), ...(manifest.revision !== undefined ? { manifestRevision: manifest.revision } : {}), ...(manifest.error ? { manifestError: manifest.error } : {}) },
       });
     });
     if (!done) return false;
-    this.log(`Kubernetes upgrade ${plan.id}: ${event}${reason ? `: ${reason}` : ""}`);
-    if (event === "succeed" && this.deps.recordManifestVersion) {
-      try {
-        const revision = await this.deps.recordManifestVersion(plan.cluster, plan.toVersion, plan.id);
-        if (revision !== null) {
-          await this.drives.fenced(drive, (trx) => new KubernetesUpgradeRepository(trx).setManifestRevision(plan.id, revision));
-          await this.publish(plan.id);
-        }
-      } catch (e) {
-        if (isLeaseLost(e)) throw e;
-        this.log(`Kubernetes upgrade ${plan.id}: the cluster manifest could not be updated: ${errorText(e)}`);
-      }
-    }
+    this.log(`Kubernetes upgrade ${plan.id}: ${event}${stated ? `: ${stated}` : ""}`);
     return true;
+  }
+
+  /** A failed or cancelled plan says that the cluster manifest still holds the old version (some components may run the new one). */
+  private async withManifestNote(plan: KubernetesUpgradePlan, reason: string | null): Promise<string | null> {
+    if (!this.deps.manifestKubernetesVersion) return reason;
+    let version: string | null;
+    try {
+      version = await this.deps.manifestKubernetesVersion(plan.cluster);
+    } catch (e) {
+      this.log(`Kubernetes upgrade ${plan.id}: the cluster manifest could not be read: ${errorText(e)}`);
+      return reason;
+    }
+    if (version === null) return reason;
+    const note = `The cluster manifest still says Kubernetes ${version}; the steps done already run ${plan.toVersion}.`;
+    const base = reason ?? plan.reason;
+    return base ? `${base} ${note}` : note;
   }
 
   private async publish(id: string): Promise<void> {

@@ -3,7 +3,8 @@ import "server-only";
 import { errorCodeSchema } from "@/lib/schemas/error";
 import type { KubernetesUpgradeEvent } from "@/lib/schemas/kubernetes-upgrades";
 import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/clients";
-import { defaultKubeAccessDeps, getKubeAccess } from "@/lib/server/kubernetes/deps";
+import { defaultConfigDeps } from "@/lib/server/configs/deps";
+import { getKubeAccess } from "@/lib/server/kubernetes/deps";
 import { getDb } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
 import { AppError } from "@/lib/server/platform/errors";
@@ -13,7 +14,7 @@ import { relayTopic } from "@/lib/server/platform/relay";
 import { getSecretBox } from "@/lib/server/platform/secret-box";
 
 import { createUpgradeAccess } from "./access";
-import { recordManifestKubernetesVersion } from "./manifest-version";
+import { manifestKubernetesVersion, recordManifestKubernetesVersion } from "./manifest-version";
 import { KubernetesUpgradeRunner } from "./runner";
 
 declare module "@/lib/server/platform/events" {
@@ -32,8 +33,10 @@ export function getKubernetesUpgradeRunner(): KubernetesUpgradeRunner {
     db: getDb(),
     client: (cluster) => getClusterClient(cluster),
     clusterNodes: async (cluster) => (await getClusterContextOrThrow(cluster)).nodes,
-    kube: createUpgradeAccess(getKubeAccess(), defaultKubeAccessDeps()),
-    recordManifestVersion: (cluster, version, id) => recordManifestKubernetesVersion(getDb(), getSecretBox(env()), cluster, version, id),
+    kube: createUpgradeAccess(getKubeAccess()),
+    revisions: defaultConfigDeps().revisions,
+    recordManifestVersion: (trx, cluster, version, id) => recordManifestKubernetesVersion(trx, getSecretBox(env()), cluster, version, id),
+    manifestKubernetesVersion: (cluster) => manifestKubernetesVersion(getDb(), getSecretBox(env()), cluster),
     publish: (event) => publish("kubernetes-upgrade", event),
   });
   return g.__minosKubernetesUpgradeRunner;

@@ -5,12 +5,16 @@
  * applied server-side). The simulator's timeline proves the order: each static pod restarts on
  * one control plane at a time, then the kubelets, control planes first.
  */
+import { randomBytes } from "node:crypto";
+
 import * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { kubernetesUpgradeRequestSchema } from "@/lib/schemas/kubernetes-upgrades";
 import { createKubeAccessProvider } from "@/lib/server/kubernetes/access";
+import { RevisionRepository } from "@/lib/server/configs/revisions";
 import type { Db } from "@/lib/server/platform/db/db";
+import { SecretBox } from "@/lib/server/platform/secret-box";
 import { COMPONENT_CONFIG_PATH, componentImage } from "@/lib/talos/kubernetes";
 import { testDb } from "@/test/db";
 import { startTestFleet, type TestFleet, waitFor } from "@/test/talos/fleet";
@@ -20,7 +24,7 @@ import { withComponentImage } from "./config-patch";
 import { createKubeObjectApi } from "./objects";
 import { KubernetesUpgradeRunner } from "./runner";
 
-// 127.0.143.x: this file's own node addresses.
+// 127.0.146.x: this file's own node addresses.
 let t: TestFleet;
 let db: Db;
 let cluster: string;
@@ -30,7 +34,7 @@ const FROM = "1.35.4";
 const TO = "1.36.3";
 
 beforeAll(async () => {
-  t = await startTestFleet({ firstAddress: "127.0.143.1", controlPlanes: 2, workers: 2, podSeconds: 0.15, applySeconds: 0.05, readySeconds: 0.05 });
+  t = await startTestFleet({ firstAddress: "127.0.146.1", controlPlanes: 2, workers: 2, podSeconds: 0.15, applySeconds: 0.05, readySeconds: 0.05 });
   cluster = t.fleet.clusters[0]!;
   db = await testDb();
   const kc = new k8s.KubeConfig();
@@ -67,7 +71,8 @@ function runner(): KubernetesUpgradeRunner {
     db,
     client: async () => t.clients.admin,
     clusterNodes: async () => t.contexts.admin.nodes,
-    kube: createUpgradeAccess(provider, { uploaded: async () => null, talos }),
+    kube: createUpgradeAccess(provider),
+    revisions: new RevisionRepository(db, new SecretBox(randomBytes(32))),
     pollIntervalMs: 50,
     log: () => {},
   });
@@ -122,6 +127,19 @@ describe("Kubernetes upgrade against the simulator", () => {
       .map((e) => (e.event === "kubelet-restart" ? `kubelet ${e.hostname}` : `${e.detail!.split(" ")[0]!.replace(/^kube-system\//, "").replace(`-${e.hostname}`, "")} ${e.hostname}`));
     const cps = t.fleet.nodes.filter((n) => n.role === "controlplane").map((n) => n.hostname).sort();
     const workers = t.fleet.nodes.filter((n) => n.role === "worker").map((n) => n.hostname).sort();
+    // One at a time: each static pod restart comes after the previous restart's pod was Ready again.
+    const podEvents = t.fleet.timeline().filter((e) => e.time >= since && (e.event === "static-pod-restart" || e.event === "static-pod-ready"));
+    const podOf = (e: { detail?: string }) => e.detail!.split(" ")[0]!;
+    let previous: string | null = null;
+    for (const [i, e] of podEvents.entries()) {
+      if (e.event !== "static-pod-restart") continue;
+      if (previous !== null) {
+        const readyAt = podEvents.findIndex((r) => r.event === "static-pod-ready" && podOf(r) === previous);
+        expect(readyAt, `${podOf(e)} restarted before ${previous} was Ready`).toBeGreaterThanOrEqual(0);
+        expect(readyAt, `${podOf(e)} restarted before ${previous} was Ready`).toBeLessThan(i);
+      }
+      previous = podOf(e);
+    }
     expect(restarts).toEqual([
       ...["kube-apiserver", "kube-controller-manager", "kube-scheduler"].flatMap((c) => cps.map((h) => `${c} ${h}`)),
       ...[...cps, ...workers].map((h) => `kubelet ${h}`),

@@ -2,7 +2,14 @@ import "server-only";
 
 import { parse as parseYaml } from "yaml";
 
+import { nodeId } from "@/lib/fleet/node-id";
+import type { ApplyMode } from "@/lib/schemas/configs";
 import type { KubernetesUpgradePlan, KubernetesUpgradeStep, KubernetesUpgradeStepState } from "@/lib/schemas/kubernetes-upgrades";
+import { withApplySlot } from "@/lib/server/configs/in-flight";
+import { configHash, resultOfMode } from "@/lib/server/configs/modes";
+import type { RevisionRepository } from "@/lib/server/configs/revisions";
+import { recordAudit } from "@/lib/server/platform/audit";
+import type { Db } from "@/lib/server/platform/db/db";
 import { codeOf, errorText, waitUntil, type Verdict } from "@/lib/server/jobs";
 import type { Drive, PlanDrives } from "@/lib/server/upgrades/drives";
 import { isLeaseLost } from "@/lib/server/upgrades/drives";
@@ -24,6 +31,8 @@ export interface StepContext {
   /** Interval of the waits for a static pod or a Node. */
   pollMs: number;
   readTimeoutMs: number;
+  /** Config revisions: each image patch is recorded as one (source `kubernetes-upgrade`). */
+  revisions: RevisionRepository;
   publish(id: string): Promise<void>;
   log(message: string): void;
 }
@@ -63,6 +72,48 @@ export class StepRunner {
     });
     if (patch.state) step.state = patch.state;
     await this.ctx.publish(plan.id);
+  }
+
+  /**
+   * The config write of a component step, through the configs subsystem's rules: the node's apply
+   * slot held throughout (a person's apply or a rollout gets a 409 meanwhile, and this one if they
+   * hold it), the running config read again right before the apply and the step refused if it
+   * changed (someone else's apply landed), and the result recorded as a config revision (source
+   * `kubernetes-upgrade`, pending before the call) so drift compares against what was applied.
+   */
+  private async patchConfig(drive: Drive, plan: KubernetesUpgradePlan, row: KubernetesUpgradeStep, component: KubernetesComponent, image: string, client: KubeUpgradeTalos, opts: { timeoutMs: number; signal: AbortSignal }): Promise<string> {
+    const address = row.address!;
+    const node = nodeId(plan.cluster, address);
+    const host = row.hostname ?? address;
+    return withApplySlot(node, `Kubernetes upgrade ${plan.id}`, async () => {
+      const current = await client.machineConfig(address, opts);
+      const patched = withComponentImage(current.yaml, component, image);
+      if (!patched.changed) return `the machine configuration already has ${image}`;
+      const again = await client.machineConfig(address, opts);
+      if (again.yaml !== current.yaml) {
+        throw new Error(`the machine config of ${host} changed while this step was patching it (another apply); retry the step to patch the new one`);
+      }
+      const actor = plan.actor;
+      const revisions = this.ctx.revisions;
+      const write = <T>(fn: (trx: Db) => Promise<T>) => this.drives.fenced(drive, fn);
+      const pending = await write((trx) =>
+        revisions.on(trx).insert({ node, author: actor, at: new Date(this.ctx.clock.now()), mode: "no-reboot", result: "pending", source: "kubernetes-upgrade", yaml: patched.yaml, rollbackOf: null, rolloutId: null, message: `Kubernetes upgrade ${plan.id}: ${component} → ${image}` }),
+      );
+      let res: { mode: ApplyMode; modeDetails: string };
+      try {
+        res = await client.applyConfiguration(address, { data: patched.yaml, mode: "no-reboot", signal: opts.signal, timeoutMs: this.ctx.readTimeoutMs * 6 });
+      } catch (e) {
+        // Only the node's message: the config (and its secrets) is never in it.
+        await write((trx) => revisions.on(trx).finish(pending.id, { result: "failed", message: errorText(e) }));
+        throw e;
+      }
+      await write(async (trx) => {
+        await revisions.on(trx).finish(pending.id, { result: resultOfMode(res.mode), mode: res.mode, message: res.modeDetails });
+        if (res.mode !== "try") await revisions.on(trx).markTryOutcome(node, pending.id, configHash(patched.yaml));
+        await recordAudit(trx, { actor, action: "kubernetes-upgrade.config", target: node, result: "ok", details: { plan: plan.id, component, image, revision: pending.id, resolvedMode: res.mode } });
+      });
+      return `machine configuration patched (${patched.previous ?? "default image"} → ${image}; ${res.mode}; config revision ${pending.id})`;
+    });
   }
 
   /** Drives one step from its persisted state to done or failed. */
@@ -113,15 +164,9 @@ export class StepRunner {
       const component = row.kind as KubernetesComponent;
       const image = row.images[0]!;
       if (step.state === "running") {
-        const current = await client.machineConfig(row.address!, opts);
-        const patched = withComponentImage(current.yaml, component, image);
-        if (patched.changed) {
-          const res = await client.applyConfiguration(row.address!, { data: patched.yaml, mode: "no-reboot", signal, timeoutMs: this.ctx.readTimeoutMs * 6 });
-          if (signal.aborted) return;
-          await note(`machine configuration patched (${patched.previous ?? "default image"} → ${image}; ${res.mode})`);
-        } else {
-          await note(`the machine configuration already has ${image}`);
-        }
+        const outcome = await this.patchConfig(drive, plan, row, component, image, client, opts);
+        if (signal.aborted) return;
+        await note(outcome);
         if (row.kind === "kube-proxy") {
           await this.setStep(drive, plan, step, { state: "done", finished: true, message: "kube-proxy's DaemonSet follows with the manifests sync" });
           return;

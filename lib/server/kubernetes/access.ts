@@ -1,5 +1,7 @@
 import "server-only";
 
+import type { KubeConfig } from "@kubernetes/client-node";
+
 import { AppError, isAppError } from "@/lib/server/platform/errors";
 
 import { createKubeApi } from "./client";
@@ -37,7 +39,7 @@ export interface KubeAccessOptions {
   renewBeforeMs?: number;
 }
 
-type OkEntry = { ok: true; api: KubeApi; source: "talos" | "upload"; stamp: string | null; server: string; notAfter: number | null; stale: boolean };
+type OkEntry = { ok: true; api: KubeApi; config: KubeConfig; source: "talos" | "upload"; stamp: string | null; server: string; notAfter: number | null; stale: boolean };
 type Entry =
   | OkEntry
   | { ok: false; access: "no-credentials" | "unreachable"; message: string; stamp: string | null; until: number };
@@ -70,6 +72,7 @@ export function createKubeAccessProvider(deps: KubeAccessDeps, options: KubeAcce
       server: parsed.server,
       notAfter: parsed.certNotAfter?.getTime() ?? null,
       stale: false,
+      config: parsed.config,
       api: createKubeApi(parsed.config, {
         cluster,
         timeoutMs: callTimeoutMs,
@@ -151,7 +154,7 @@ export function createKubeAccessProvider(deps: KubeAccessDeps, options: KubeAcce
     async forCluster(cluster: string): Promise<KubeAccess> {
       try {
         const e = await resolve(cluster);
-        return e.ok ? { ok: true, api: e.api, source: e.source } : { ok: false, access: e.access, message: e.message };
+        return e.ok ? { ok: true, api: e.api, source: e.source, config: e.config } : { ok: false, access: e.access, message: e.message };
       } catch (e) {
         // Never throws for "unavailable": the status and the drain step decide what it means.
         return { ok: false, access: "unreachable", message: isAppError(e) ? e.message : `Kubernetes access failed: ${(e as Error).message}` };

@@ -1,5 +1,7 @@
 import "server-only";
 
+import type { KubeConfig } from "@kubernetes/client-node";
+
 import type { BlockingPod, ClusterKubernetes, CordonResult, DrainPolicy, DrainResult, NodeKubernetes } from "@/lib/schemas/kubernetes";
 
 /**
@@ -82,7 +84,13 @@ export interface KubePdb {
 
 /** Per cluster: a KubeApi, or why there is none. */
 export type KubeAccess =
-  | { ok: true; api: KubeApi; source: "talos" | "upload" }
+  /**
+   * `config`: the parsed kubeconfig the provider's cached client was built from, for callers that
+   * need more calls than KubeApi (Kubernetes upgrades' object API) without a cache of their own:
+   * the provider's invalidation (upload, delete, 401, expiry) then applies to them too. Absent
+   * only in test fakes of the provider.
+   */
+  | { ok: true; api: KubeApi; source: "talos" | "upload"; config?: KubeConfig }
   | { ok: false; access: "no-credentials" | "unreachable"; message: string };
 
 export interface KubernetesAccessProvider {

@@ -62,7 +62,7 @@ const bundleSecrets = (yaml: string) => {
 };
 
 beforeAll(async () => {
-  t = await startTestFleet({ firstAddress: "127.0.171.1", controlPlanes: 2, workers: 3 });
+  t = await startTestFleet({ firstAddress: "127.0.173.1", controlPlanes: 2, workers: 3 });
   cluster = t.fleet.clusters[0]!;
   addresses = t.fleet.nodes.map((n) => n.address);
   cps = t.fleet.nodes.filter((n) => n.role === "controlplane").map((n) => n.address);
@@ -181,7 +181,7 @@ describe("an adopted cluster", () => {
   });
 
   it("names a node the manifest does not list and one the cluster does not have", async () => {
-    const extra = "127.0.171.200";
+    const extra = "127.0.173.200";
     const partial = await depsFor(() => addresses.slice(1));
     // Same store as `d`: the adopted manifest, a node list without the first control plane.
     const view = { ...partial, db: d.db, repo: d.repo };

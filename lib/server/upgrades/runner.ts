@@ -21,6 +21,7 @@ import { dialectOf, type Db } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
 import { replicaId } from "@/lib/server/platform/replica";
 import { errorText, JobLoops } from "@/lib/server/jobs";
+import { refuseBesideLiveRuns } from "@/lib/server/platform/cluster-runs";
 import { installerImage, versionFromImage } from "@/lib/talos/upgrade";
 import { normalizeTalosVersion } from "@/lib/talos/version";
 import { type Clock, realClock } from "@/lib/utils/clock";
@@ -249,6 +250,7 @@ export class UpgradeRunner {
   async create(req: ParsedUpgradeRequest, actor: string = this.actor): Promise<UpgradePlan> {
     const live = (await this.repo.listPlanIdsInStates(LIVE_STATES, { cluster: req.cluster }))[0];
     if (live) throw liveConflict(req.cluster, live);
+    await refuseBesideLiveRuns(this.db, req.cluster, "talos-upgrade");
     const { preview, etcd } = await this.plan(req);
     if (!preview.canStart) {
       const errors = preview.checks.filter((c) => c.level === "error");
@@ -272,6 +274,7 @@ export class UpgradeRunner {
         const repo = new UpgradeRepository(trx);
         const other = (await repo.listPlanIdsInStates(LIVE_STATES, { cluster: req.cluster }))[0];
         if (other) throw liveConflict(req.cluster, other);
+        await refuseBesideLiveRuns(trx, req.cluster, "talos-upgrade");
         const now = this.clock.now();
         await repo.insertPlan({ id, actor, preview, etcdMembers: etcd && !etcd.error ? etcd.members.length : null, now });
         await recordAudit(trx, {

@@ -255,6 +255,8 @@ export class KubeCluster implements KubeClusterView {
           this.timers.after(this.timing.podStartMs, restart);
           return;
         }
+        // Started on the image it was given: its mirror pod turns Ready from here (controllers.ts).
+        n.record({ event: "static-pod-ready", detail: `kube-system/${component}-${n.hostname} ${st.staticImages[component]}` });
         if (component === "kube-apiserver") this.refreshGitVersion();
         this.syncNode(n);
       };

@@ -11,14 +11,14 @@ import { withComponentImage } from "@/lib/server/kubernetes-upgrades/config-patc
 import { MANIFEST_RESOURCE } from "@/lib/talos/kubernetes";
 import { rejection, startTestFleet, type TestFleet, waitFor } from "@/test/talos/fleet";
 
-// 127.0.144.x: this file's own node addresses.
+// 127.0.147.x: this file's own node addresses.
 let t: TestFleet;
 let kc: k8s.KubeConfig;
 let cp: string;
 let worker: string;
 
 beforeAll(async () => {
-  t = await startTestFleet({ firstAddress: "127.0.144.1", controlPlanes: 1, workers: 1, podSeconds: 0.1, applySeconds: 0.05 });
+  t = await startTestFleet({ firstAddress: "127.0.147.1", controlPlanes: 1, workers: 1, podSeconds: 0.1, applySeconds: 0.05 });
   cp = t.fleet.nodes.find((n) => n.role === "controlplane")!.address;
   worker = t.fleet.nodes.find((n) => n.role === "worker")!.address;
   kc = new k8s.KubeConfig();

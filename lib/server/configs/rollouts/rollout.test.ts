@@ -133,6 +133,24 @@ describe("rollouts", () => {
     expect(peak).toBeGreaterThan(1);
   });
 
+  it("is refused (409, naming it) while a Kubernetes upgrade of the cluster is live, writing no rollout", async () => {
+    const at = new Date().toISOString();
+    await t.deps.db
+      .insertInto("kubernetes_upgrades")
+      .values({ id: "k-live", cluster, from_version: "1.33.4", to_version: "1.34.1", options: "{}", manifests_sync: "server-side-apply", state: "paused", reason: null, actor: "user:bob", checks: "[]", manifest_revision: null, created_at: at, started_at: at, finished_at: null, updated_at: at })
+      .execute();
+    const before = (await t.deps.db.selectFrom("config_rollouts").select("id").execute()).length;
+    try {
+      await expect(createRollout(t.deps, { yaml: workerYaml, target: { cluster, role: "worker" }, mode: "auto", concurrency: 1, continueOnFailure: false }, USER, { runner: null })).rejects.toMatchObject({
+        code: "conflict",
+        details: { kind: "kubernetes-upgrade", id: "k-live" },
+      });
+      expect(await t.deps.db.selectFrom("config_rollouts").select("id").execute()).toHaveLength(before);
+    } finally {
+      await t.deps.db.deleteFrom("kubernetes_upgrades").where("id", "=", "k-live").execute();
+    }
+  });
+
   it("pause stops new nodes, resume continues, cancel skips the rest", async () => {
     const r = await createRollout(t.deps, { yaml: withHostname(workerYaml, "w-paused"), target: { cluster, role: "worker" }, mode: "no-reboot", concurrency: 1, continueOnFailure: false }, USER, { runner: null });
     await rolloutAction(t.deps, r.id, "pause", USER, { runner });

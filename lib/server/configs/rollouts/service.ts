@@ -15,6 +15,7 @@ import { publicRollout, RolloutRepository } from "@/lib/server/configs/rollouts/
 import { rolloutLease, startRolloutRunner, type RolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import type { Db } from "@/lib/server/platform/db/db";
 import { AppError } from "@/lib/server/platform/errors";
+import { refuseBesideLiveRuns } from "@/lib/server/platform/cluster-runs";
 import { holdLease } from "@/lib/server/platform/leases";
 import { replicaId } from "@/lib/server/platform/replica";
 import { resourceKinds } from "@/lib/server/talos";
@@ -85,6 +86,8 @@ async function resolveTargets(deps: ConfigDeps, target: RolloutTarget): Promise<
  */
 export async function createRollout(deps: ConfigDeps, body: CreateRollout, actor: string, opts: RunnerChoice = {}): Promise<RolloutDetail> {
   const repo = new RolloutRepository(deps.db, deps.box);
+  // Not beside a Talos or Kubernetes upgrade of the cluster (checked again where the rollout is written).
+  await refuseBesideLiveRuns(deps.db, body.target.cluster, "config-rollout");
   const targets = await resolveTargets(deps, body.target);
   if (targets.length === 0) throw new AppError("bad_request", "No node matches this target");
   const id = newRolloutId(deps.now());
@@ -95,8 +98,9 @@ export async function createRollout(deps: ConfigDeps, body: CreateRollout, actor
   if (!held) throw new AppError("conflict", `Rollout ${id} is being created already`);
   let failed: { id: string; message: string }[];
   try {
-    await held.fenced((trx) =>
-      repo.on(trx).create({
+    await held.fenced(async (trx) => {
+      await refuseBesideLiveRuns(trx, body.target.cluster, "config-rollout");
+      await repo.on(trx).create({
         id,
         author: actor,
         at: deps.now(),
@@ -108,8 +112,8 @@ export async function createRollout(deps: ConfigDeps, body: CreateRollout, actor
         redactedYaml: redactConfig(body.yaml),
         nodes: targets,
         drainPolicy: body.strategy?.drain ?? DEFAULT_DRAIN_POLICY,
-      }),
-    );
+      });
+    });
     await eachLimited(targets, PREFLIGHT_CONCURRENCY, async (t) => {
       let update: Parameters<RolloutRepository["updateNode"]>[2];
       let config: { yaml: string; hash: string } | undefined;
@@ -176,6 +180,7 @@ export interface PlannedRollout {
  */
 export async function insertPlannedRollout(deps: ConfigDeps, trx: Db, r: PlannedRollout, actor: string): Promise<string> {
   if (r.nodes.length === 0) throw new AppError("bad_request", "A rollout needs at least one node");
+  await refuseBesideLiveRuns(trx, r.cluster, "config-rollout");
   const id = newRolloutId(deps.now());
   const nodes = orderTargets(r.nodes);
   await new RolloutRepository(deps.db, deps.box).on(trx).create({
