@@ -156,11 +156,23 @@ export type RevisionDiffResponse = z.infer<typeof revisionDiffResponseSchema>;
 // Apply, rollback
 // ---------------------------------------------------------------------------------------------
 
+/** A single-node apply drains within its request: the drain may wait at most this long. */
+export const SINGLE_NODE_DRAIN_MAX_SECONDS = 600;
+
+/**
+ * The drain before a single-node apply that reboots (apply, rollback, drift re-apply); absent
+ * means DEFAULT_DRAIN_POLICY. The request waits for the drain, hence the shorter cap.
+ */
+export const singleNodeDrainSchema = drainPolicySchema.extend({
+  timeoutSeconds: z.number().int().min(10).max(SINGLE_NODE_DRAIN_MAX_SECONDS).default(300),
+});
+
 /** POST /api/nodes/:node/config/apply body. */
 export const applyBodySchema = z.strictObject({
   yaml: yamlBodySchema,
   mode: applyModeSchema.default("auto"),
   tryTimeoutSeconds: tryTimeoutSecondsSchema.optional(),
+  drain: singleNodeDrainSchema.optional(),
 });
 export type ApplyBody = z.input<typeof applyBodySchema>;
 
@@ -187,6 +199,7 @@ export type ApplyResponse = z.infer<typeof applyResponseSchema>;
 export const rollbackBodySchema = z.strictObject({
   mode: applyModeSchema.default("auto"),
   tryTimeoutSeconds: tryTimeoutSecondsSchema.optional(),
+  drain: singleNodeDrainSchema.optional(),
 });
 export type RollbackBody = z.input<typeof rollbackBodySchema>;
 

@@ -1,7 +1,9 @@
 import "server-only";
 
+import { DEFAULT_DRAIN_POLICY, type DrainPolicy } from "@/lib/schemas/kubernetes";
 import { DEFAULT_TRY_TIMEOUT_SECONDS, type ApplyMode, type ApplyResponse, type RevisionSource } from "@/lib/schemas/configs";
 import { recordAudit } from "@/lib/server/platform/audit";
+import { drainBeforeApply, type DrainBeforeApply } from "@/lib/server/configs/apply-drain";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { withApplySlot } from "@/lib/server/configs/in-flight";
 import { configHash, effectOf, resultOfMode } from "@/lib/server/configs/modes";
@@ -13,6 +15,8 @@ export interface ApplyRequest {
   yaml: string;
   mode: ApplyMode;
   tryTimeoutSeconds?: number;
+  /** The drain before an apply that reboots (single-node paths only; rollouts drain in their runner). Default DEFAULT_DRAIN_POLICY. */
+  drain?: DrainPolicy;
 }
 
 export interface ApplyContext {
@@ -33,6 +37,8 @@ export interface ApplyContext {
   onApplied?: (trx: Db, result: { mode: ApplyMode; modeDetails: string }) => Promise<void>;
   /** Right before the node is called: throws to call the apply off (a rollout that is no longer this replica's). */
   beforeCall?: () => void;
+  /** Added to the apply's audit details (what the drain before it did). */
+  auditDetails?: Record<string, unknown>;
 }
 
 /** What an apply needs from its preflight (a rollout keeps these from its preflight-all). */
@@ -99,7 +105,7 @@ export async function applyAfterPreflight(deps: ConfigDeps, node: string, pre: P
       action,
       target: node,
       result: "ok",
-      details: { mode: req.mode, resolvedMode: answer.mode, revision: finished.id, configHash: hash, rollbackOf: ctx.rollbackOf, rolloutId: ctx.rolloutId, tryUntil: tryUntil?.toISOString() },
+      details: { ...ctx.auditDetails, mode: req.mode, resolvedMode: answer.mode, revision: finished.id, configHash: hash, rollbackOf: ctx.rollbackOf, rolloutId: ctx.rolloutId, tryUntil: tryUntil?.toISOString() },
     });
     await ctx.onApplied?.(trx, { mode: answer.mode, modeDetails: answer.modeDetails });
     return finished;
@@ -119,9 +125,12 @@ export async function applyAfterPreflight(deps: ConfigDeps, node: string, pre: P
 /**
  * POST /api/nodes/:node/config/apply: preflight (local validation and the node's dry run must
  * both pass) then apply, holding the node's apply slot throughout so a second apply is a 409.
+ * When the preflight says the apply reboots the node, the node is cordoned and drained first
+ * (`req.drain`), and uncordoned by the Kubernetes status job after its reboot (apply-drain.ts).
  *
  * @throws AppError invalid_config (422) when either check fails, conflict (409) when another
- *   apply is in flight, and the node's transport errors as they are.
+ *   apply is in flight or Kubernetes cannot be asked under a halting drain policy, drain_blocked
+ *   (409) when the drain halted (nothing applied), and the node's transport errors as they are.
  */
 export async function applyNodeConfig(deps: ConfigDeps, node: string, req: ApplyRequest, ctx: ApplyContext): Promise<ApplyResponse> {
   const action = ctx.action ?? actionOf[ctx.source ?? "apply"];
@@ -137,7 +146,25 @@ export async function applyNodeConfig(deps: ConfigDeps, node: string, req: Apply
       await recordAudit(deps.db, { actor: ctx.actor, action, target: node, result: "refused", details: { mode: req.mode, stage: "preflight", error: pre.refusal.message } });
       throw new AppError(pre.refusal.code, pre.response.verdict, { node, details: pre.refusal.details, cause: pre.refusal });
     }
-    return applyAfterPreflight(deps, node, pre, req, { ...ctx, action });
+    let drained: DrainBeforeApply | null = null;
+    if (pre.response.mode === "reboot" && deps.kubernetes) {
+      try {
+        drained = await drainBeforeApply(deps.kubernetes, { cluster: pre.cluster, address: pre.address, policy: req.drain ?? DEFAULT_DRAIN_POLICY, client: pre.client });
+      } catch (e) {
+        const details = isAppError(e) && e.code === "drain_blocked" ? { drain: "blocked", result: e.details } : { error: e instanceof Error ? e.message : String(e) };
+        await recordAudit(deps.db, { actor: ctx.actor, action, target: node, result: "refused", details: { mode: req.mode, stage: "drain", ...details } });
+        throw e;
+      }
+    }
+    let applied: ApplyResponse;
+    try {
+      applied = await applyAfterPreflight(deps, node, pre, req, { ...ctx, action, auditDetails: drained?.audit });
+    } catch (e) {
+      // Not applied, so no reboot will come to uncordon it.
+      await drained?.undo();
+      throw e;
+    }
+    return drained && drained.warnings.length > 0 ? { ...applied, warnings: [...applied.warnings, ...drained.warnings] } : applied;
   });
 }
 

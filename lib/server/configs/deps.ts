@@ -1,11 +1,14 @@
 import "server-only";
 
+import type { ApplyKubernetes } from "@/lib/server/configs/apply-drain";
 import { RevisionRepository } from "@/lib/server/configs/revisions";
 import { getSecretBox, type SecretBox } from "@/lib/server/platform/secret-box";
 import { getDb, type Db } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
 import { getClusterClient, getClusterContextOrThrow } from "@/lib/server/fleet/clients";
 import { resolveNodeOrThrow } from "@/lib/server/fleet/nodes";
+import { currentFleetPoller } from "@/lib/server/fleet/service";
+import { getKubeAccess, getNodeDrainer } from "@/lib/server/kubernetes/deps";
 import type { TalosClient } from "@/lib/server/talos";
 import { processState } from "@/lib/server/platform/process-state";
 import { TALOS_ROLES } from "@/lib/talos/constants";
@@ -29,6 +32,11 @@ export interface ConfigDeps {
   /** The admin-capable client of a cluster. */
   client(cluster: string): Promise<TalosClient>;
   now(): Date;
+  /**
+   * Kubernetes, to drain a node before a single-node apply that reboots it. Absent (tests,
+   * benchmarks that do not start Kubernetes): no drain.
+   */
+  kubernetes?: ApplyKubernetes;
 }
 
 /** Builds deps around a database and key; the rest defaults to the running server's fleet. */
@@ -47,8 +55,16 @@ export function makeConfigDeps(parts: Pick<ConfigDeps, "db" | "box"> & Partial<O
 
 const g = processState<{ __minosConfigDeps?: ConfigDeps }>();
 
-/** The server process's deps: its database, its key, its talosconfig. */
+/** The server process's deps: its database, its key, its talosconfig, its Kubernetes access. */
 export function defaultConfigDeps(): ConfigDeps {
-  g.__minosConfigDeps ??= makeConfigDeps({ db: getDb(), box: getSecretBox(env()) });
+  g.__minosConfigDeps ??= makeConfigDeps({
+    db: getDb(),
+    box: getSecretBox(env()),
+    kubernetes: {
+      access: getKubeAccess(),
+      drainer: getNodeDrainer(),
+      hostname: (cluster, address) => currentFleetPoller()?.talosNodes(cluster).find((n) => n.address === address)?.hostname ?? null,
+    },
+  });
   return g.__minosConfigDeps;
 }

@@ -1,9 +1,9 @@
 import "server-only";
 
-import type { AdoptDriftResponse, ApplyMode, ApplyResponse, DriftResponse } from "@/lib/schemas/configs";
+import type { AdoptDriftResponse, ApplyResponse, DriftResponse } from "@/lib/schemas/configs";
 import { parseNodeId } from "@/lib/fleet/node-id";
 import { recordAudit } from "@/lib/server/platform/audit";
-import { applyNodeConfig } from "@/lib/server/configs/apply";
+import { applyNodeConfig, type ApplyRequest } from "@/lib/server/configs/apply";
 import { defaultConfigDeps, type ConfigDeps } from "@/lib/server/configs/deps";
 import { applyInFlight } from "@/lib/server/configs/in-flight";
 import { configHash } from "@/lib/server/configs/modes";
@@ -115,7 +115,7 @@ export async function adoptDrift(deps: ConfigDeps, node: string, actor: string):
 }
 
 /** Puts Minos's last revision back on the node, through the normal preflight → apply path. */
-export async function reapplyDrift(deps: ConfigDeps, node: string, req: { mode: ApplyMode; tryTimeoutSeconds?: number }, actor: string): Promise<ApplyResponse> {
+export async function reapplyDrift(deps: ConfigDeps, node: string, req: Omit<ApplyRequest, "yaml">, actor: string): Promise<ApplyResponse> {
   await deps.resolveNode(node);
   const baseline = await deps.revisions.lastEffective(node);
   if (!baseline) throw new AppError("not_found", `Minos has never applied a config to ${node}: there is nothing to re-apply`);

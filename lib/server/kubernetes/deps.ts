@@ -3,6 +3,7 @@ import "server-only";
 import { UNKNOWN_CLUSTER_KUBERNETES, UNKNOWN_NODE_KUBERNETES } from "@/lib/schemas/kubernetes";
 import { getClusterClient } from "@/lib/server/fleet/clients";
 import { currentFleetPoller, getFleetPoller } from "@/lib/server/fleet/service";
+import { bootIdentity } from "@/lib/server/jobs/boot-identity";
 import { getDb } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
 import { subscribe } from "@/lib/server/platform/events";
@@ -64,7 +65,10 @@ export function startKubernetesStatus(): () => void {
         talosNodes: (cluster) => poller.talosNodes(cluster),
         setClusterKubernetes: (cluster, status) => poller.setClusterKubernetes(cluster, status),
       },
-      { intervalMs: poller.intervalMs },
+      {
+        intervalMs: poller.intervalMs,
+        afterBoot: { bootIdentity: async (cluster, address, like) => bootIdentity(await getClusterClient(cluster), address, { like, timeoutMs: 5_000 }) },
+      },
     );
   }
   return () => {

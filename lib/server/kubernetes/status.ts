@@ -5,6 +5,7 @@ import { UNKNOWN_CLUSTER_KUBERNETES, UNKNOWN_NODE_KUBERNETES, type ClusterKubern
 import { POD_LIST_CAP } from "./client";
 import { matchKubeNode } from "./match";
 import { MINOS_CORDONED_ANNOTATION, type KubeNode, type KubePod, type KubernetesAccessProvider } from "./types";
+import { sweepUncordonAfterBoot, type UncordonSweepDeps } from "./uncordon-sweep";
 
 /**
  * What Kubernetes says about each cluster, read in the background: per cluster the API server's
@@ -24,6 +25,8 @@ export interface KubernetesClusterStatus {
 export interface TalosNodeRef {
   address: string;
   hostname: string | null;
+  /** Running and ready as the poller last saw it (absent: unknown); the uncordon after a boot waits for it. */
+  running?: boolean;
 }
 
 /** The minor of "v1.34.1" (null for anything else). */
@@ -90,14 +93,24 @@ export function unavailableStatus(access: Exclude<KubernetesAccess, "ok" | "unkn
   };
 }
 
-/** Reads one cluster's status; never throws (a failure is the status). */
-export async function readClusterStatus(access: KubernetesAccessProvider, cluster: string, talosNodes: readonly TalosNodeRef[], opts: { timeoutMs: number; now?: () => Date }): Promise<KubernetesClusterStatus> {
+/**
+ * Reads one cluster's status; never throws (a failure is the status). With `afterBoot`, it also
+ * uncordons the Nodes a single-node apply left for after their reboot (uncordon-sweep.ts).
+ */
+export async function readClusterStatus(
+  access: KubernetesAccessProvider,
+  cluster: string,
+  talosNodes: readonly TalosNodeRef[],
+  opts: { timeoutMs: number; now?: () => Date; afterBoot?: UncordonSweepDeps },
+): Promise<KubernetesClusterStatus> {
   const now = opts.now ?? (() => new Date());
   const a = await access.forCluster(cluster);
   if (!a.ok) return unavailableStatus(a.access, a.message, null, talosNodes, now());
   const call = { timeoutMs: opts.timeoutMs };
   try {
-    const [version, nodes, pods] = await Promise.all([a.api.serverVersion(call), a.api.listNodes(call), a.api.listPods(undefined, call)]);
+    const [version, listed, pods] = await Promise.all([a.api.serverVersion(call), a.api.listNodes(call), a.api.listPods(undefined, call)]);
+    let nodes = listed;
+    if (opts.afterBoot && (await sweepUncordonAfterBoot(a.api, cluster, nodes, talosNodes, opts.afterBoot, call)).length > 0) nodes = await a.api.listNodes(call);
     return clusterStatusFrom({ version, nodes, pods, podsTruncated: pods.truncated === true, source: a.source }, talosNodes, now());
   } catch (e) {
     return unavailableStatus("unreachable", (e as Error).message, a.source, talosNodes, now());
@@ -121,7 +134,7 @@ export interface KubernetesStatusJob {
  * Reads every cluster's status every `intervalMs` (the fleet poll interval), one read per cluster
  * at a time; a slow cluster delays only itself.
  */
-export function startKubernetesStatusJob(access: KubernetesAccessProvider, target: KubernetesStatusTarget, o: { intervalMs: number; timeoutMs?: number }): KubernetesStatusJob {
+export function startKubernetesStatusJob(access: KubernetesAccessProvider, target: KubernetesStatusTarget, o: { intervalMs: number; timeoutMs?: number; afterBoot?: UncordonSweepDeps }): KubernetesStatusJob {
   const running = new Map<string, Promise<void>>();
   /** A read asked for while one runs: it starts when that one ends (that one may predate a change). */
   const queued = new Map<string, Promise<void>>();
@@ -130,7 +143,7 @@ export function startKubernetesStatusJob(access: KubernetesAccessProvider, targe
 
   function read(cluster: string): Promise<void> {
     const p = (async () => {
-      const status = await readClusterStatus(access, cluster, target.talosNodes(cluster), { timeoutMs });
+      const status = await readClusterStatus(access, cluster, target.talosNodes(cluster), { timeoutMs, afterBoot: o.afterBoot });
       // A cluster removed while it was read is not brought back.
       if (!stopped && target.clusterNames().includes(cluster)) target.setClusterKubernetes(cluster, status);
     })()

@@ -20,6 +20,13 @@ export interface NodeRef {
 /** The annotation Minos puts on a Node it cordons (Talos uses `talos.dev/cordoned` for its own). */
 export const MINOS_CORDONED_ANNOTATION = "minos.dev/cordoned";
 
+/**
+ * Put by a single-node apply that reboots the node, with the node's boot identity before it: the
+ * status job uncordons the Node (onlyIfMinos) once the Talos node booted again and the Node is
+ * Ready, then removes it (uncordon-sweep.ts). Persisted on the Node, so no process has to wait.
+ */
+export const UNCORDON_AFTER_BOOT_ANNOTATION = "minos.dev/uncordon-after-boot";
+
 /** The narrow Kubernetes API Minos uses (one per cluster). Errors are AppErrors (`kubernetes_unavailable`, `not_found`, …). */
 export interface KubeApi {
   /** GET /version → gitVersion. */

@@ -290,9 +290,10 @@ export class FleetPoller {
   }
 
   /** A cluster's Talos nodes (address and hostname), for matching them to Kubernetes Nodes. */
-  talosNodes(cluster: string): { address: string; hostname: string | null; role: NodeSummary["role"]; reachable: boolean }[] {
+  talosNodes(cluster: string): { address: string; hostname: string | null; role: NodeSummary["role"]; reachable: boolean; running: boolean }[] {
     const c = this.core.clusters.find((x) => x.name === cluster);
-    return c ? [...c.nodes.values()].map((e) => ({ address: e.obs.address, hostname: e.obs.hostname, role: e.obs.role, reachable: e.obs.reachable })) : [];
+    const running = (o: NodeObservation) => o.reachable && o.machineStatus?.stage === "running" && o.machineStatus.ready;
+    return c ? [...c.nodes.values()].map((e) => ({ address: e.obs.address, hostname: e.obs.hostname, role: e.obs.role, reachable: e.obs.reachable, running: running(e.obs) })) : [];
   }
 
   /** The poll interval, which the Kubernetes status job follows. */
