@@ -2,6 +2,8 @@ import "server-only";
 
 import { startCertScanner } from "@/lib/server/certs/service";
 import { watchClusterUploads } from "@/lib/server/fleet/cluster-admin";
+import { getClusterClient } from "@/lib/server/fleet/clients";
+import { bootIdentity, sameBoot } from "@/lib/server/jobs/boot-identity";
 import { startDriftChecker } from "@/lib/server/configs/drift";
 import { startRolloutRunner } from "@/lib/server/configs/rollouts/runner";
 import { templateSecretsPool } from "@/lib/server/configs/template";
@@ -75,8 +77,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<void> 
     // Kubernetes upgrades left live by a previous process resume here (lib/server/kubernetes-upgrades).
     ["kubernetes upgrade runner", () => (startKubernetesUpgradeRunner(), forget("__minosKubernetesUpgradeRunner"))],
     ["drift checker", () => startDriftChecker().stop],
-    // What Kubernetes says about each cluster, read at the poll interval into the fleet snapshot.
-    ["kubernetes status", () => startKubernetesStatus()],
+    // What Kubernetes says about each cluster, read at the poll interval into the fleet snapshot;
+    // it also uncordons the Nodes a single-node apply rebooted, once they booted again.
+    [
+      "kubernetes status",
+      () => startKubernetesStatus({ bootedSince: async (cluster, address, before) => !sameBoot(await bootIdentity(await getClusterClient(cluster), address, { like: before, timeoutMs: 5_000 }), before) }),
+    ],
     // A removed cluster's uploaded kubeconfig goes with it (a new cluster may take the name).
     ["kubeconfig cleanup", () => followClusterRemovals()],
     // Config templates' key material (RSA-4096), made ahead of time off the request path.

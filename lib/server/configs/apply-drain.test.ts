@@ -12,7 +12,7 @@ import type { DrainResult } from "@/lib/schemas/kubernetes";
 import type { TimelineEntry } from "@/lib/simulator/fleet";
 import { applyNodeConfig } from "@/lib/server/configs/apply";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
-import { bootIdentity } from "@/lib/server/jobs/boot-identity";
+import { bootIdentity, sameBoot } from "@/lib/server/jobs/boot-identity";
 import { createKubeAccessProvider } from "@/lib/server/kubernetes/access";
 import { createNodeDrainer } from "@/lib/server/kubernetes/drainer";
 import { startKubernetesStatusJob, type KubernetesStatusJob } from "@/lib/server/kubernetes/status";
@@ -40,7 +40,7 @@ beforeAll(async () => {
   job = startKubernetesStatusJob(
     access,
     { clusterNames: () => [cluster], talosNodes: () => t.fleet.nodes.map((n) => ({ address: n.address, hostname: n.hostname })), setClusterKubernetes: () => {} },
-    { intervalMs: 200, afterBoot: { bootIdentity: (_c, address, like) => bootIdentity(t.clients.admin, address, { like }) } },
+    { intervalMs: 200, afterBoot: { bootedSince: async (_c, address, before) => !sameBoot(await bootIdentity(t.clients.admin, address, { like: before }), before) } },
   );
   workerYaml = redactConfig(await t.runningConfig(t.ids[1]!));
 });

@@ -3,7 +3,6 @@ import "server-only";
 import { UNKNOWN_CLUSTER_KUBERNETES, UNKNOWN_NODE_KUBERNETES } from "@/lib/schemas/kubernetes";
 import { getClusterClient } from "@/lib/server/fleet/clients";
 import { currentFleetPoller, getFleetPoller } from "@/lib/server/fleet/service";
-import { bootIdentity } from "@/lib/server/jobs/boot-identity";
 import { getDb } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
 import { subscribe } from "@/lib/server/platform/events";
@@ -14,6 +13,7 @@ import { createKubeAccessProvider, type CachingKubeAccessProvider, type KubeAcce
 import { createNodeDrainer } from "./drainer";
 import { getKubeconfig, getKubeconfigMeta } from "./kubeconfigs";
 import { startKubernetesStatusJob, type KubernetesStatusJob } from "./status";
+import type { UncordonSweepDeps } from "./uncordon-sweep";
 import type { KubernetesStatusSource, NodeDrainer } from "./types";
 
 /**
@@ -54,8 +54,11 @@ export function getNodeDrainer(): NodeDrainer {
   return g.__minosNodeDrainer;
 }
 
-/** Starts the status job at the fleet poll interval, feeding the fleet snapshot (runtime.ts). Returns its stop. */
-export function startKubernetesStatus(): () => void {
+/**
+ * Starts the status job at the fleet poll interval, feeding the fleet snapshot (runtime.ts), and,
+ * with `afterBoot`, uncordoning Nodes a single-node apply left for after their reboot. Returns its stop.
+ */
+export function startKubernetesStatus(afterBoot?: UncordonSweepDeps): () => void {
   if (!g.__minosKubeStatus) {
     const poller = getFleetPoller();
     g.__minosKubeStatus = startKubernetesStatusJob(
@@ -65,10 +68,7 @@ export function startKubernetesStatus(): () => void {
         talosNodes: (cluster) => poller.talosNodes(cluster),
         setClusterKubernetes: (cluster, status) => poller.setClusterKubernetes(cluster, status),
       },
-      {
-        intervalMs: poller.intervalMs,
-        afterBoot: { bootIdentity: async (cluster, address, like) => bootIdentity(await getClusterClient(cluster), address, { like, timeoutMs: 5_000 }) },
-      },
+      { intervalMs: poller.intervalMs, afterBoot },
     );
   }
   return () => {

@@ -1,7 +1,5 @@
 import "server-only";
 
-import { sameBoot } from "@/lib/server/jobs/boot-identity";
-
 import { matchKubeNode } from "./match";
 import { MINOS_CORDONED_ANNOTATION, UNCORDON_AFTER_BOOT_ANNOTATION, type CallOpts, type KubeApi, type KubeNode } from "./types";
 
@@ -22,8 +20,11 @@ export interface SweepTalosNode {
 }
 
 export interface UncordonSweepDeps {
-  /** The node's boot identity now, asked like the stored one (`like`); throws when the node does not answer. */
-  bootIdentity(cluster: string, address: string, like: string): Promise<string>;
+  /**
+   * Whether the node booted since `before` (the boot identity stored in the mark; see
+   * lib/server/jobs bootIdentity/sameBoot, wired in runtime.ts); throws when the node does not answer.
+   */
+  bootedSince(cluster: string, address: string, before: string): Promise<boolean>;
 }
 
 /** Returns the Node names it uncordoned (or unmarked). Never throws: a Node that fails is tried at the next sweep. */
@@ -34,8 +35,7 @@ export async function sweepUncordonAfterBoot(api: KubeApi, cluster: string, node
     const before = n?.annotations[UNCORDON_AFTER_BOOT_ANNOTATION];
     if (!n || before === undefined || n.ready !== true || t.running === false) continue;
     try {
-      const now = await deps.bootIdentity(cluster, t.address, before);
-      if (sameBoot(now, before)) continue;
+      if (!(await deps.bootedSince(cluster, t.address, before))) continue;
       const ours = n.annotations[MINOS_CORDONED_ANNOTATION] !== undefined;
       await api.setUnschedulable(n.name, ours ? false : n.unschedulable, ours ? { [MINOS_CORDONED_ANNOTATION]: null, [UNCORDON_AFTER_BOOT_ANNOTATION]: null } : { [UNCORDON_AFTER_BOOT_ANNOTATION]: null }, opts);
       done.push(n.name);
