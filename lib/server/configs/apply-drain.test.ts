@@ -8,6 +8,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { redactConfig } from "@/lib/config/redact";
+import { applyBodySchema } from "@/lib/schemas/configs";
 import type { DrainResult } from "@/lib/schemas/kubernetes";
 import type { TimelineEntry } from "@/lib/simulator/fleet";
 import { applyNodeConfig } from "@/lib/server/configs/apply";
@@ -131,4 +132,41 @@ describe("single-node applies that reboot drain the node first", () => {
     expect(timeline().filter((e) => e.event === "cordon")).toEqual([]);
     expect((await kubeNode(id)).unschedulable).toBe(false);
   }, 60_000);
+
+  it("Kubernetes down: halt refuses with nothing applied; force applies and says the drain was skipped", async () => {
+    const id = t.ids[1]!;
+    const h = hostOf(id);
+    t.fleet.setFault({ node: h, fault: "kube-api-down" });
+    const revisionsBefore = (await deps.revisions.list(id)).length;
+    const timeline = sinceNow();
+    const e = await rejection(applyNodeConfig(deps, id, { yaml: withHostname(workerYaml, "w-kube-down"), mode: "reboot" }, { actor: USER }));
+    expect(e.code).toBe("conflict");
+    expect(e.message).toMatch(/^Kubernetes cannot be asked .*nothing was applied/);
+    expect(at(timeline(), h, "apply")).toBe(-1);
+    expect((await deps.revisions.list(id)).length).toBe(revisionsBefore);
+
+    const r = await applyNodeConfig(deps, id, { yaml: withHostname(workerYaml, "w-kube-down"), mode: "reboot", drain: { enabled: true, timeoutSeconds: 10, onTimeout: "force" } }, { actor: USER });
+    expect(r).toMatchObject({ result: "applied", mode: "reboot" });
+    expect(r.warnings.some((w) => /the drain was skipped \(onTimeout: force\)/.test(w))).toBe(true);
+    expect(at(timeline(), h, "cordon")).toBe(-1);
+    const entry = (await listAudit(deps.db, { limit: 10 })).find((x) => x.action === "config.apply" && x.target === id && x.result === "ok")!;
+    expect(entry.details).toMatchObject({ drain: "skipped" });
+  }, 60_000);
+
+  it("drain.enabled false: a reboot without a cordon", async () => {
+    const id = t.ids[2]!;
+    const timeline = sinceNow();
+    const r = await applyNodeConfig(deps, id, { yaml: withHostname(workerYaml, "w-nodrain"), mode: "reboot", drain: { enabled: false, timeoutSeconds: 300, onTimeout: "halt" } }, { actor: USER });
+    expect(r.mode).toBe("reboot");
+    expect(timeline().filter((e) => e.event === "cordon")).toEqual([]);
+  }, 60_000);
+});
+
+describe("the apply request's drain", () => {
+  it("defaults to none given (DEFAULT_DRAIN_POLICY applies) and caps the timeout at 600 s: the request waits for it", () => {
+    expect(applyBodySchema.parse({ yaml: "x" }).drain).toBeUndefined();
+    expect(applyBodySchema.parse({ yaml: "x", drain: {} }).drain).toEqual({ enabled: true, timeoutSeconds: 300, onTimeout: "halt" });
+    expect(applyBodySchema.safeParse({ yaml: "x", drain: { timeoutSeconds: 601 } }).success).toBe(false);
+    expect(applyBodySchema.safeParse({ yaml: "x", drain: { timeout: 10 } }).success).toBe(false);
+  });
 });
