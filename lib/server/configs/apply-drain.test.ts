@@ -11,7 +11,7 @@ import { redactConfig } from "@/lib/config/redact";
 import { applyBodySchema } from "@/lib/schemas/configs";
 import type { DrainResult } from "@/lib/schemas/kubernetes";
 import type { TimelineEntry } from "@/lib/simulator/fleet";
-import { applyNodeConfig } from "@/lib/server/configs/apply";
+import { applyNodeConfig, rollbackNodeConfig } from "@/lib/server/configs/apply";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { bootIdentity, sameBoot } from "@/lib/server/jobs/boot-identity";
 import { createKubeAccessProvider } from "@/lib/server/kubernetes/access";
@@ -97,6 +97,21 @@ describe("single-node applies that reboot drain the node first", () => {
     expect(running).toBeLessThan(at(tl, h, "uncordon"));
     const entry = (await listAudit(deps.db, { limit: 10 })).find((e) => e.action === "config.apply" && e.target === id)!;
     expect(entry.details).toMatchObject({ drain: "drained", nodeName: h, onTimeout: "halt" });
+  }, 90_000);
+
+  it("a rollback that reboots drains the same way (the request's drain policy passed through)", async () => {
+    const id = t.ids[1]!;
+    const h = hostOf(id);
+    const target = (await deps.revisions.list(id)).find((r) => r.result === "applied")!;
+    const timeline = sinceNow();
+    const r = await rollbackNodeConfig(deps, id, target.id, { mode: "reboot", drain: { enabled: true, timeoutSeconds: 30, onTimeout: "force" } }, USER);
+    expect(r.mode).toBe("reboot");
+    const tl = timeline();
+    expect(at(tl, h, "cordon")).toBeGreaterThanOrEqual(0);
+    expect(at(tl, h, "cordon")).toBeLessThan(at(tl, h, "apply"));
+    const entry = (await listAudit(deps.db, { limit: 10 })).find((e) => e.action === "config.rollback" && e.target === id)!;
+    expect(entry.details).toMatchObject({ drain: "drained", timeoutSeconds: 30, onTimeout: "force" });
+    await waitFor(async () => ((await kubeNode(id)).unschedulable ? undefined : true), 60_000, 200);
   }, 90_000);
 
   it("pdb-blocks + halt: 409 drain_blocked naming the PDB, nothing applied, the node uncordoned", async () => {
