@@ -148,21 +148,21 @@ describe("single-node applies that reboot drain the node first", () => {
     expect((await kubeNode(id)).unschedulable).toBe(false);
   }, 60_000);
 
-  it("Kubernetes down: halt refuses with nothing applied; force applies and says the drain was skipped", async () => {
+  it("Kubernetes down: an explicit halt refuses with nothing applied; a request without a policy applies and says the drain was skipped", async () => {
     const id = t.ids[1]!;
     const h = hostOf(id);
     t.fleet.setFault({ node: h, fault: "kube-api-down" });
     const revisionsBefore = (await deps.revisions.list(id)).length;
     const timeline = sinceNow();
-    const e = await rejection(applyNodeConfig(deps, id, { yaml: withHostname(workerYaml, "w-kube-down"), mode: "reboot" }, { actor: USER }));
+    const e = await rejection(applyNodeConfig(deps, id, { yaml: withHostname(workerYaml, "w-kube-down"), mode: "reboot", drain: { enabled: true, timeoutSeconds: 300, onTimeout: "halt" } }, { actor: USER }));
     expect(e.code).toBe("conflict");
     expect(e.message).toMatch(/^Kubernetes cannot be asked .*nothing was applied/);
     expect(at(timeline(), h, "apply")).toBe(-1);
     expect((await deps.revisions.list(id)).length).toBe(revisionsBefore);
 
-    const r = await applyNodeConfig(deps, id, { yaml: withHostname(workerYaml, "w-kube-down"), mode: "reboot", drain: { enabled: true, timeoutSeconds: 10, onTimeout: "force" } }, { actor: USER });
+    const r = await applyNodeConfig(deps, id, { yaml: withHostname(workerYaml, "w-kube-down"), mode: "reboot" }, { actor: USER });
     expect(r).toMatchObject({ result: "applied", mode: "reboot" });
-    expect(r.warnings.some((w) => /the drain was skipped \(onTimeout: force\)/.test(w))).toBe(true);
+    expect(r.warnings.some((w) => /the drain was skipped \(no drain policy in the request\)/.test(w))).toBe(true);
     expect(at(timeline(), h, "cordon")).toBe(-1);
     const entry = (await listAudit(deps.db, { limit: 10 })).find((x) => x.action === "config.apply" && x.target === id && x.result === "ok")!;
     expect(entry.details).toMatchObject({ drain: "skipped" });

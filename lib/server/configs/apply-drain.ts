@@ -26,6 +26,8 @@ export interface DrainBeforeApplyInput {
   cluster: string;
   address: string;
   policy: DrainPolicy;
+  /** The request named its policy; without one, Kubernetes that cannot be asked skips the drain (said), never refuses. */
+  explicitPolicy: boolean;
   /** The node's Talos client: the boot identity before the apply is read through it. */
   client: BootTalos;
 }
@@ -56,8 +58,10 @@ export async function drainBeforeApply(kube: ApplyKubernetes, input: DrainBefore
   const label = ref.hostname ?? ref.address;
 
   const unavailable = (why: string): DrainBeforeApply => {
-    if (policy.onTimeout === "force") {
-      const warning = `Kubernetes cannot be asked (${why}): the drain was skipped (onTimeout: force); ${label} reboots with its pods`;
+    // A request that names no policy (the editor's) must still be able to fix a cluster whose
+    // Kubernetes is broken: it skips the drain and says so; only an explicit `halt` refuses.
+    if (policy.onTimeout === "force" || !input.explicitPolicy) {
+      const warning = `Kubernetes cannot be asked (${why}): the drain was skipped (${input.explicitPolicy ? "onTimeout: force" : "no drain policy in the request"}); ${label} reboots with its pods`;
       return { warnings: [warning], audit: { drain: "skipped", reason: why }, undo: noop };
     }
     throw new AppError(

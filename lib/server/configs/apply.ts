@@ -149,7 +149,7 @@ export async function applyNodeConfig(deps: ConfigDeps, node: string, req: Apply
     let drained: DrainBeforeApply | null = null;
     if (pre.response.mode === "reboot" && deps.kubernetes) {
       try {
-        drained = await drainBeforeApply(deps.kubernetes, { cluster: pre.cluster, address: pre.address, policy: req.drain ?? DEFAULT_DRAIN_POLICY, client: pre.client });
+        drained = await drainBeforeApply(deps.kubernetes, { cluster: pre.cluster, address: pre.address, policy: req.drain ?? DEFAULT_DRAIN_POLICY, explicitPolicy: req.drain !== undefined, client: pre.client });
       } catch (e) {
         const details = isAppError(e) && e.code === "drain_blocked" ? { drain: "blocked", result: e.details } : { error: e instanceof Error ? e.message : String(e) };
         await recordAudit(deps.db, { actor: ctx.actor, action, target: node, result: "refused", details: { mode: req.mode, stage: "drain", ...details } });
