@@ -2,7 +2,7 @@ import { z } from "zod";
 
 import { bareKubernetesVersion, parseKubernetesVersion } from "@/lib/talos/kubernetes";
 
-import { upgradeCheckSchema, upgradePlanStateSchema } from "./upgrades";
+import { upgradeActionParamsSchema, upgradeCheckSchema, upgradeIdParamsSchema, upgradeListQuerySchema, upgradeMessageSchema, upgradePlanStateSchema, upgradeProgressSchema } from "./upgrades";
 
 // Kubernetes upgrades (the flow of `talosctl upgrade-k8s`): the request, the preview, the
 // persisted plan with its steps, and the SSE event. The runner is lib/server/kubernetes-upgrades.
@@ -93,7 +93,7 @@ export const kubernetesUpgradePreviewSchema = z.object({
 });
 export type KubernetesUpgradePreview = z.infer<typeof kubernetesUpgradePreviewSchema>;
 
-export const kubernetesUpgradeMessageSchema = z.object({ at: z.iso.datetime(), text: z.string() });
+export const kubernetesUpgradeMessageSchema = upgradeMessageSchema;
 
 export const kubernetesUpgradeStepSchema = plannedKubernetesStepSchema.extend({
   state: kubernetesUpgradeStepStateSchema,
@@ -108,17 +108,8 @@ export const kubernetesUpgradeStepSchema = plannedKubernetesStepSchema.extend({
 });
 export type KubernetesUpgradeStep = z.infer<typeof kubernetesUpgradeStepSchema>;
 
-export const kubernetesUpgradeProgressSchema = z.object({
-  total: z.number().int(),
-  done: z.number().int(),
-  skipped: z.number().int(),
-  failed: z.number().int(),
-  inFlight: z.number().int(),
-  /** Share of the steps done, 0–100. */
-  percent: z.number(),
-  /** Seconds left from the observed step durations; null until a step has finished. */
-  etaSeconds: z.number().nullable(),
-});
+/** The same counts as a Talos upgrade's progress, over steps instead of nodes (percent of steps done; ETA from step durations). */
+export const kubernetesUpgradeProgressSchema = upgradeProgressSchema;
 export type KubernetesUpgradeProgress = z.infer<typeof kubernetesUpgradeProgressSchema>;
 
 export const kubernetesUpgradePlanSchema = z.object({
@@ -149,12 +140,10 @@ export type KubernetesUpgradeSummary = z.infer<typeof kubernetesUpgradeSummarySc
 export const kubernetesUpgradeListResponseSchema = z.object({ plans: z.array(kubernetesUpgradeSummarySchema) });
 export type KubernetesUpgradeListResponse = z.infer<typeof kubernetesUpgradeListResponseSchema>;
 
-export const kubernetesUpgradeListQuerySchema = z.object({
-  cluster: z.string().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
-export const kubernetesUpgradeIdParamsSchema = z.object({ id: z.string().min(1).max(100) });
-export const kubernetesUpgradeActionParamsSchema = kubernetesUpgradeIdParamsSchema.extend({ action: z.enum(["pause", "resume", "cancel"]) });
+// Same query and route params as Talos upgrades.
+export const kubernetesUpgradeListQuerySchema = upgradeListQuerySchema;
+export const kubernetesUpgradeIdParamsSchema = upgradeIdParamsSchema;
+export const kubernetesUpgradeActionParamsSchema = upgradeActionParamsSchema;
 export type KubernetesUpgradeAction = z.infer<typeof kubernetesUpgradeActionParamsSchema>["action"];
 
 /** The `kubernetes-upgrade` event on GET /api/events: the whole plan after each persisted transition. */
