@@ -166,15 +166,18 @@ describe("KubernetesUpgradeRunner", () => {
   it("refuses the patch when the config changed between its read and the apply, and when another apply holds the node", async () => {
     const db = await testDb();
     const cluster = smallCluster("1.33.4");
-    let interfere = false;
+    let interfere = true;
     const client = () => {
       const talos = cluster.talos();
       return {
         ...talos,
         machineConfig: async (a: string, o?: object) => {
           const read = await talos.machineConfig(a);
-          // Someone else's apply lands right after the step's read.
-          if (interfere && a === "10.0.0.2") {
+          // Someone else's apply lands right after the step's first read. The preview's reads come
+          // before the plan row exists; the drive starts inside create, so a flag set after create
+          // could miss the step's read.
+          const planExists = (await db.selectFrom("kubernetes_upgrades").select("id").executeTakeFirst()) !== undefined;
+          if (interfere && planExists && a === "10.0.0.2") {
             interfere = false;
             cluster.node(a).config += "# changed by another apply\n";
           }
@@ -185,7 +188,6 @@ describe("KubernetesUpgradeRunner", () => {
     };
     const r = runner(db, cluster, { client });
     const created = await r.create(req("1.34.1", { prePullImages: false }));
-    interfere = true;
     const plan = await settle(r, created.id);
     expect(plan.state).toBe("failed");
     expect(plan.reason).toMatch(/the machine config of cp-1 changed while this step was patching it/);
