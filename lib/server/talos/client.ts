@@ -1,5 +1,7 @@
 import "server-only";
 
+import * as day2 from "./api/day2";
+import type { DmesgOptions, LogsOptions, ResetOptions, ServiceAction } from "./api/day2";
 import * as image from "./api/image";
 import type { ContainerdTarget, ImagePullEvent } from "./api/image";
 import * as lifecycle from "./api/lifecycle";
@@ -152,6 +154,31 @@ export class TalosClient {
     return machine.shutdown(this.transport, node, opts);
   }
 
+  /** Admin only. Wipes the node (graceful: leaves etcd and drains first), then reboots or halts. */
+  reset(node: NodeTarget, opts: ResetOptions): Promise<{ actorId: string }> {
+    return day2.reset(this.transport, node, opts);
+  }
+
+  /** Operator or admin. Talos refuses services it does not allow to be driven over the API. */
+  serviceAction(node: NodeTarget, action: ServiceAction, id: string, opts?: CallOptions): Promise<{ response: string }> {
+    return day2.serviceAction(this.transport, node, action, id, opts);
+  }
+
+  /** Operator or admin, control planes. One member at a time (it blocks the member). */
+  etcdDefragment(node: NodeTarget, opts?: CallOptions): Promise<void> {
+    return day2.etcdDefragment(this.transport, node, opts);
+  }
+
+  /** Operator or admin. Disarms every alarm; returns what was armed. */
+  etcdAlarmDisarm(node: NodeTarget, opts?: CallOptions): Promise<EtcdAlarmResult[]> {
+    return day2.etcdAlarmDisarm(this.transport, node, opts);
+  }
+
+  /** Admin only. Ask a control plane other than the one removed. */
+  etcdRemoveMemberById(node: NodeTarget, memberId: string, opts?: CallOptions): Promise<void> {
+    return day2.etcdRemoveMemberById(this.transport, node, memberId, opts);
+  }
+
   /** The deprecated `MachineService/Upgrade` (admin); prefer {@link upgrade}, which picks the path. */
   upgradeLegacy(node: NodeTarget, opts: LegacyUpgradeOptions): Promise<{ ack: string; actorId: string }> {
     return machine.upgradeLegacy(this.transport, node, opts);
@@ -174,6 +201,21 @@ export class TalosClient {
    */
   events(node: NodeTarget, opts?: EventsOptions): AsyncGenerator<TalosEvent> {
     return machine.events(this.transport, node, opts);
+  }
+
+  /** Reader or above. A service's log as raw chunks (lines end in `\n`); follows until `signal` aborts. */
+  logs(node: NodeTarget, opts: LogsOptions): AsyncGenerator<Buffer> {
+    return day2.logs(this.transport, node, opts);
+  }
+
+  /** Reader or above. The kernel log as raw chunks. */
+  dmesg(node: NodeTarget, opts?: DmesgOptions): AsyncGenerator<Buffer> {
+    return day2.dmesg(this.transport, node, opts);
+  }
+
+  /** Operator or admin (or os:etcd:backup), control planes: the member's snapshot bytes. */
+  etcdSnapshot(node: NodeTarget, opts?: StreamOptions): AsyncGenerator<Buffer> {
+    return day2.etcdSnapshot(this.transport, node, opts);
   }
 
   /** Operator or admin. Pulls an image into containerd (1.13+). */

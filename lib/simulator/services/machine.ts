@@ -60,6 +60,7 @@ import { type CallContext, type HandlerEnv, serverStream, type StreamSink, unary
 import { legacyImagePull } from "../kubernetes/image-pull";
 import { parseTalosVersion } from "../../talos/version";
 import { tarGzSingleFile } from "../kubernetes/kubeconfig";
+import { day2Handlers } from "./day2";
 
 /** Client-certificate minting for GenerateClientConfiguration, provided by the fleet. */
 export interface ClientConfigIssuer {
@@ -298,5 +299,6 @@ export function machineServiceImpl(env: HandlerEnv, issuer: ClientConfigIssuer, 
       const text = await kube.kubeconfig(n.cluster.name);
       sink.write({ metadata: undefined, bytes: tarGzSingleFile("kubeconfig", Buffer.from(text), 0o600, new Date(n.now())) });
     }),
+    ...day2Handlers(env),
   } satisfies Record<keyof typeof MachineServiceService, unknown>;
 }

@@ -24,6 +24,9 @@ import {
   ContainerdNamespace,
   containerdNamespaceFromJSON,
   containerdNamespaceToJSON,
+  ContainerDriver,
+  containerDriverFromJSON,
+  containerDriverToJSON,
   Data,
   Error,
   Metadata as Metadata1,
@@ -900,6 +903,155 @@ export interface ImagePull {
 
 export interface ImagePullResponse {
   messages: ImagePull[];
+}
+
+export interface ResetPartitionSpec {
+  label: string;
+  wipe: boolean;
+}
+
+export interface ResetRequest {
+  /** Graceful: leave etcd (after its checks) and drain before wiping. */
+  graceful: boolean;
+  /** Reboot or halt after resetting. */
+  reboot: boolean;
+  /** Empty: every system partition is wiped. */
+  systemPartitionsToWipe: ResetPartitionSpec[];
+  userDisksToWipe: string[];
+  mode: ResetRequest_WipeMode;
+}
+
+export enum ResetRequest_WipeMode {
+  ALL = 0,
+  SYSTEM_DISK = 1,
+  USER_DISKS = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function resetRequest_WipeModeFromJSON(object: any): ResetRequest_WipeMode {
+  switch (object) {
+    case 0:
+    case "ALL":
+      return ResetRequest_WipeMode.ALL;
+    case 1:
+    case "SYSTEM_DISK":
+      return ResetRequest_WipeMode.SYSTEM_DISK;
+    case 2:
+    case "USER_DISKS":
+      return ResetRequest_WipeMode.USER_DISKS;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ResetRequest_WipeMode.UNRECOGNIZED;
+  }
+}
+
+export function resetRequest_WipeModeToJSON(object: ResetRequest_WipeMode): string {
+  switch (object) {
+    case ResetRequest_WipeMode.ALL:
+      return "ALL";
+    case ResetRequest_WipeMode.SYSTEM_DISK:
+      return "SYSTEM_DISK";
+    case ResetRequest_WipeMode.USER_DISKS:
+      return "USER_DISKS";
+    case ResetRequest_WipeMode.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export interface Reset {
+  metadata?: Metadata1 | undefined;
+  actorId: string;
+}
+
+export interface ResetResponse {
+  messages: Reset[];
+}
+
+export interface ServiceRestartRequest {
+  id: string;
+}
+
+export interface ServiceRestart {
+  metadata?: Metadata1 | undefined;
+  resp: string;
+}
+
+export interface ServiceRestartResponse {
+  messages: ServiceRestart[];
+}
+
+export interface ServiceStartRequest {
+  id: string;
+}
+
+export interface ServiceStart {
+  metadata?: Metadata1 | undefined;
+  resp: string;
+}
+
+export interface ServiceStartResponse {
+  messages: ServiceStart[];
+}
+
+export interface ServiceStopRequest {
+  id: string;
+}
+
+export interface ServiceStop {
+  metadata?: Metadata1 | undefined;
+  resp: string;
+}
+
+export interface ServiceStopResponse {
+  messages: ServiceStop[];
+}
+
+export interface LogsRequest {
+  namespace: string;
+  id: string;
+  /** CONTAINERD for Talos's own services (namespace "system"), CRI for Kubernetes containers (namespace "k8s.io"). */
+  driver: ContainerDriver;
+  follow: boolean;
+  tailLines: number;
+}
+
+export interface DmesgRequest {
+  follow: boolean;
+  tail: boolean;
+}
+
+export interface EtcdSnapshotRequest {
+}
+
+export interface EtcdDefragment {
+  metadata?: Metadata1 | undefined;
+}
+
+export interface EtcdDefragmentResponse {
+  messages: EtcdDefragment[];
+}
+
+export interface EtcdAlarmDisarm {
+  metadata?: Metadata1 | undefined;
+  memberAlarms: EtcdMemberAlarm[];
+}
+
+export interface EtcdAlarmDisarmResponse {
+  messages: EtcdAlarmDisarm[];
+}
+
+export interface EtcdRemoveMemberByIDRequest {
+  memberId: string;
+}
+
+export interface EtcdRemoveMemberByID {
+  metadata?: Metadata1 | undefined;
+}
+
+export interface EtcdRemoveMemberByIDResponse {
+  messages: EtcdRemoveMemberByID[];
 }
 
 function createBaseVersion(): Version {
@@ -8520,6 +8672,1856 @@ export const ImagePullResponse: MessageFns<ImagePullResponse> = {
   },
 };
 
+function createBaseResetPartitionSpec(): ResetPartitionSpec {
+  return { label: "", wipe: false };
+}
+
+export const ResetPartitionSpec: MessageFns<ResetPartitionSpec> = {
+  encode(message: ResetPartitionSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.label !== "") {
+      writer.uint32(10).string(message.label);
+    }
+    if (message.wipe !== false) {
+      writer.uint32(16).bool(message.wipe);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResetPartitionSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResetPartitionSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.label = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.wipe = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResetPartitionSpec {
+    return {
+      label: isSet(object.label) ? globalThis.String(object.label) : "",
+      wipe: isSet(object.wipe) ? globalThis.Boolean(object.wipe) : false,
+    };
+  },
+
+  toJSON(message: ResetPartitionSpec): unknown {
+    const obj: any = {};
+    if (message.label !== "") {
+      obj.label = message.label;
+    }
+    if (message.wipe !== false) {
+      obj.wipe = message.wipe;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ResetPartitionSpec>, I>>(base?: I): ResetPartitionSpec {
+    return ResetPartitionSpec.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ResetPartitionSpec>, I>>(object: I): ResetPartitionSpec {
+    const message = createBaseResetPartitionSpec();
+    message.label = object.label ?? "";
+    message.wipe = object.wipe ?? false;
+    return message;
+  },
+};
+
+function createBaseResetRequest(): ResetRequest {
+  return { graceful: false, reboot: false, systemPartitionsToWipe: [], userDisksToWipe: [], mode: 0 };
+}
+
+export const ResetRequest: MessageFns<ResetRequest> = {
+  encode(message: ResetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.graceful !== false) {
+      writer.uint32(8).bool(message.graceful);
+    }
+    if (message.reboot !== false) {
+      writer.uint32(16).bool(message.reboot);
+    }
+    for (const v of message.systemPartitionsToWipe) {
+      ResetPartitionSpec.encode(v!, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.userDisksToWipe) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.mode !== 0) {
+      writer.uint32(40).int32(message.mode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResetRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResetRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.graceful = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.reboot = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.systemPartitionsToWipe.push(ResetPartitionSpec.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.userDisksToWipe.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.mode = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResetRequest {
+    return {
+      graceful: isSet(object.graceful) ? globalThis.Boolean(object.graceful) : false,
+      reboot: isSet(object.reboot) ? globalThis.Boolean(object.reboot) : false,
+      systemPartitionsToWipe: globalThis.Array.isArray(object?.systemPartitionsToWipe)
+        ? object.systemPartitionsToWipe.map((e: any) => ResetPartitionSpec.fromJSON(e))
+        : globalThis.Array.isArray(object?.system_partitions_to_wipe)
+        ? object.system_partitions_to_wipe.map((e: any) => ResetPartitionSpec.fromJSON(e))
+        : [],
+      userDisksToWipe: globalThis.Array.isArray(object?.userDisksToWipe)
+        ? object.userDisksToWipe.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.user_disks_to_wipe)
+        ? object.user_disks_to_wipe.map((e: any) => globalThis.String(e))
+        : [],
+      mode: isSet(object.mode) ? resetRequest_WipeModeFromJSON(object.mode) : 0,
+    };
+  },
+
+  toJSON(message: ResetRequest): unknown {
+    const obj: any = {};
+    if (message.graceful !== false) {
+      obj.graceful = message.graceful;
+    }
+    if (message.reboot !== false) {
+      obj.reboot = message.reboot;
+    }
+    if (message.systemPartitionsToWipe?.length) {
+      obj.systemPartitionsToWipe = message.systemPartitionsToWipe.map((e) => ResetPartitionSpec.toJSON(e));
+    }
+    if (message.userDisksToWipe?.length) {
+      obj.userDisksToWipe = message.userDisksToWipe;
+    }
+    if (message.mode !== 0) {
+      obj.mode = resetRequest_WipeModeToJSON(message.mode);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ResetRequest>, I>>(base?: I): ResetRequest {
+    return ResetRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ResetRequest>, I>>(object: I): ResetRequest {
+    const message = createBaseResetRequest();
+    message.graceful = object.graceful ?? false;
+    message.reboot = object.reboot ?? false;
+    message.systemPartitionsToWipe = object.systemPartitionsToWipe?.map((e) => ResetPartitionSpec.fromPartial(e)) || [];
+    message.userDisksToWipe = object.userDisksToWipe?.map((e) => e) || [];
+    message.mode = object.mode ?? 0;
+    return message;
+  },
+};
+
+function createBaseReset(): Reset {
+  return { metadata: undefined, actorId: "" };
+}
+
+export const Reset: MessageFns<Reset> = {
+  encode(message: Reset, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      Metadata1.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    if (message.actorId !== "") {
+      writer.uint32(18).string(message.actorId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Reset {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReset();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = Metadata1.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Reset {
+    return {
+      metadata: isSet(object.metadata) ? Metadata1.fromJSON(object.metadata) : undefined,
+      actorId: isSet(object.actorId)
+        ? globalThis.String(object.actorId)
+        : isSet(object.actor_id)
+        ? globalThis.String(object.actor_id)
+        : "",
+    };
+  },
+
+  toJSON(message: Reset): unknown {
+    const obj: any = {};
+    if (message.metadata !== undefined) {
+      obj.metadata = Metadata1.toJSON(message.metadata);
+    }
+    if (message.actorId !== "") {
+      obj.actorId = message.actorId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Reset>, I>>(base?: I): Reset {
+    return Reset.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Reset>, I>>(object: I): Reset {
+    const message = createBaseReset();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? Metadata1.fromPartial(object.metadata)
+      : undefined;
+    message.actorId = object.actorId ?? "";
+    return message;
+  },
+};
+
+function createBaseResetResponse(): ResetResponse {
+  return { messages: [] };
+}
+
+export const ResetResponse: MessageFns<ResetResponse> = {
+  encode(message: ResetResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messages) {
+      Reset.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResetResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResetResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messages.push(Reset.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResetResponse {
+    return {
+      messages: globalThis.Array.isArray(object?.messages) ? object.messages.map((e: any) => Reset.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ResetResponse): unknown {
+    const obj: any = {};
+    if (message.messages?.length) {
+      obj.messages = message.messages.map((e) => Reset.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ResetResponse>, I>>(base?: I): ResetResponse {
+    return ResetResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ResetResponse>, I>>(object: I): ResetResponse {
+    const message = createBaseResetResponse();
+    message.messages = object.messages?.map((e) => Reset.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseServiceRestartRequest(): ServiceRestartRequest {
+  return { id: "" };
+}
+
+export const ServiceRestartRequest: MessageFns<ServiceRestartRequest> = {
+  encode(message: ServiceRestartRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServiceRestartRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServiceRestartRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServiceRestartRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: ServiceRestartRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ServiceRestartRequest>, I>>(base?: I): ServiceRestartRequest {
+    return ServiceRestartRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ServiceRestartRequest>, I>>(object: I): ServiceRestartRequest {
+    const message = createBaseServiceRestartRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseServiceRestart(): ServiceRestart {
+  return { metadata: undefined, resp: "" };
+}
+
+export const ServiceRestart: MessageFns<ServiceRestart> = {
+  encode(message: ServiceRestart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      Metadata1.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    if (message.resp !== "") {
+      writer.uint32(18).string(message.resp);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServiceRestart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServiceRestart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = Metadata1.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.resp = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServiceRestart {
+    return {
+      metadata: isSet(object.metadata) ? Metadata1.fromJSON(object.metadata) : undefined,
+      resp: isSet(object.resp) ? globalThis.String(object.resp) : "",
+    };
+  },
+
+  toJSON(message: ServiceRestart): unknown {
+    const obj: any = {};
+    if (message.metadata !== undefined) {
+      obj.metadata = Metadata1.toJSON(message.metadata);
+    }
+    if (message.resp !== "") {
+      obj.resp = message.resp;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ServiceRestart>, I>>(base?: I): ServiceRestart {
+    return ServiceRestart.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ServiceRestart>, I>>(object: I): ServiceRestart {
+    const message = createBaseServiceRestart();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? Metadata1.fromPartial(object.metadata)
+      : undefined;
+    message.resp = object.resp ?? "";
+    return message;
+  },
+};
+
+function createBaseServiceRestartResponse(): ServiceRestartResponse {
+  return { messages: [] };
+}
+
+export const ServiceRestartResponse: MessageFns<ServiceRestartResponse> = {
+  encode(message: ServiceRestartResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messages) {
+      ServiceRestart.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServiceRestartResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServiceRestartResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messages.push(ServiceRestart.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServiceRestartResponse {
+    return {
+      messages: globalThis.Array.isArray(object?.messages)
+        ? object.messages.map((e: any) => ServiceRestart.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ServiceRestartResponse): unknown {
+    const obj: any = {};
+    if (message.messages?.length) {
+      obj.messages = message.messages.map((e) => ServiceRestart.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ServiceRestartResponse>, I>>(base?: I): ServiceRestartResponse {
+    return ServiceRestartResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ServiceRestartResponse>, I>>(object: I): ServiceRestartResponse {
+    const message = createBaseServiceRestartResponse();
+    message.messages = object.messages?.map((e) => ServiceRestart.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseServiceStartRequest(): ServiceStartRequest {
+  return { id: "" };
+}
+
+export const ServiceStartRequest: MessageFns<ServiceStartRequest> = {
+  encode(message: ServiceStartRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServiceStartRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServiceStartRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServiceStartRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: ServiceStartRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ServiceStartRequest>, I>>(base?: I): ServiceStartRequest {
+    return ServiceStartRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ServiceStartRequest>, I>>(object: I): ServiceStartRequest {
+    const message = createBaseServiceStartRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseServiceStart(): ServiceStart {
+  return { metadata: undefined, resp: "" };
+}
+
+export const ServiceStart: MessageFns<ServiceStart> = {
+  encode(message: ServiceStart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      Metadata1.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    if (message.resp !== "") {
+      writer.uint32(18).string(message.resp);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServiceStart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServiceStart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = Metadata1.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.resp = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServiceStart {
+    return {
+      metadata: isSet(object.metadata) ? Metadata1.fromJSON(object.metadata) : undefined,
+      resp: isSet(object.resp) ? globalThis.String(object.resp) : "",
+    };
+  },
+
+  toJSON(message: ServiceStart): unknown {
+    const obj: any = {};
+    if (message.metadata !== undefined) {
+      obj.metadata = Metadata1.toJSON(message.metadata);
+    }
+    if (message.resp !== "") {
+      obj.resp = message.resp;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ServiceStart>, I>>(base?: I): ServiceStart {
+    return ServiceStart.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ServiceStart>, I>>(object: I): ServiceStart {
+    const message = createBaseServiceStart();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? Metadata1.fromPartial(object.metadata)
+      : undefined;
+    message.resp = object.resp ?? "";
+    return message;
+  },
+};
+
+function createBaseServiceStartResponse(): ServiceStartResponse {
+  return { messages: [] };
+}
+
+export const ServiceStartResponse: MessageFns<ServiceStartResponse> = {
+  encode(message: ServiceStartResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messages) {
+      ServiceStart.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServiceStartResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServiceStartResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messages.push(ServiceStart.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServiceStartResponse {
+    return {
+      messages: globalThis.Array.isArray(object?.messages)
+        ? object.messages.map((e: any) => ServiceStart.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ServiceStartResponse): unknown {
+    const obj: any = {};
+    if (message.messages?.length) {
+      obj.messages = message.messages.map((e) => ServiceStart.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ServiceStartResponse>, I>>(base?: I): ServiceStartResponse {
+    return ServiceStartResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ServiceStartResponse>, I>>(object: I): ServiceStartResponse {
+    const message = createBaseServiceStartResponse();
+    message.messages = object.messages?.map((e) => ServiceStart.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseServiceStopRequest(): ServiceStopRequest {
+  return { id: "" };
+}
+
+export const ServiceStopRequest: MessageFns<ServiceStopRequest> = {
+  encode(message: ServiceStopRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServiceStopRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServiceStopRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServiceStopRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: ServiceStopRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ServiceStopRequest>, I>>(base?: I): ServiceStopRequest {
+    return ServiceStopRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ServiceStopRequest>, I>>(object: I): ServiceStopRequest {
+    const message = createBaseServiceStopRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseServiceStop(): ServiceStop {
+  return { metadata: undefined, resp: "" };
+}
+
+export const ServiceStop: MessageFns<ServiceStop> = {
+  encode(message: ServiceStop, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      Metadata1.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    if (message.resp !== "") {
+      writer.uint32(18).string(message.resp);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServiceStop {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServiceStop();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = Metadata1.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.resp = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServiceStop {
+    return {
+      metadata: isSet(object.metadata) ? Metadata1.fromJSON(object.metadata) : undefined,
+      resp: isSet(object.resp) ? globalThis.String(object.resp) : "",
+    };
+  },
+
+  toJSON(message: ServiceStop): unknown {
+    const obj: any = {};
+    if (message.metadata !== undefined) {
+      obj.metadata = Metadata1.toJSON(message.metadata);
+    }
+    if (message.resp !== "") {
+      obj.resp = message.resp;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ServiceStop>, I>>(base?: I): ServiceStop {
+    return ServiceStop.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ServiceStop>, I>>(object: I): ServiceStop {
+    const message = createBaseServiceStop();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? Metadata1.fromPartial(object.metadata)
+      : undefined;
+    message.resp = object.resp ?? "";
+    return message;
+  },
+};
+
+function createBaseServiceStopResponse(): ServiceStopResponse {
+  return { messages: [] };
+}
+
+export const ServiceStopResponse: MessageFns<ServiceStopResponse> = {
+  encode(message: ServiceStopResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messages) {
+      ServiceStop.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServiceStopResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServiceStopResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messages.push(ServiceStop.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServiceStopResponse {
+    return {
+      messages: globalThis.Array.isArray(object?.messages)
+        ? object.messages.map((e: any) => ServiceStop.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ServiceStopResponse): unknown {
+    const obj: any = {};
+    if (message.messages?.length) {
+      obj.messages = message.messages.map((e) => ServiceStop.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ServiceStopResponse>, I>>(base?: I): ServiceStopResponse {
+    return ServiceStopResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ServiceStopResponse>, I>>(object: I): ServiceStopResponse {
+    const message = createBaseServiceStopResponse();
+    message.messages = object.messages?.map((e) => ServiceStop.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseLogsRequest(): LogsRequest {
+  return { namespace: "", id: "", driver: 0, follow: false, tailLines: 0 };
+}
+
+export const LogsRequest: MessageFns<LogsRequest> = {
+  encode(message: LogsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== "") {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    if (message.driver !== 0) {
+      writer.uint32(24).int32(message.driver);
+    }
+    if (message.follow !== false) {
+      writer.uint32(32).bool(message.follow);
+    }
+    if (message.tailLines !== 0) {
+      writer.uint32(40).int32(message.tailLines);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.driver = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.follow = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.tailLines = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LogsRequest {
+    return {
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      driver: isSet(object.driver) ? containerDriverFromJSON(object.driver) : 0,
+      follow: isSet(object.follow) ? globalThis.Boolean(object.follow) : false,
+      tailLines: isSet(object.tailLines)
+        ? globalThis.Number(object.tailLines)
+        : isSet(object.tail_lines)
+        ? globalThis.Number(object.tail_lines)
+        : 0,
+    };
+  },
+
+  toJSON(message: LogsRequest): unknown {
+    const obj: any = {};
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.driver !== 0) {
+      obj.driver = containerDriverToJSON(message.driver);
+    }
+    if (message.follow !== false) {
+      obj.follow = message.follow;
+    }
+    if (message.tailLines !== 0) {
+      obj.tailLines = Math.round(message.tailLines);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LogsRequest>, I>>(base?: I): LogsRequest {
+    return LogsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LogsRequest>, I>>(object: I): LogsRequest {
+    const message = createBaseLogsRequest();
+    message.namespace = object.namespace ?? "";
+    message.id = object.id ?? "";
+    message.driver = object.driver ?? 0;
+    message.follow = object.follow ?? false;
+    message.tailLines = object.tailLines ?? 0;
+    return message;
+  },
+};
+
+function createBaseDmesgRequest(): DmesgRequest {
+  return { follow: false, tail: false };
+}
+
+export const DmesgRequest: MessageFns<DmesgRequest> = {
+  encode(message: DmesgRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.follow !== false) {
+      writer.uint32(8).bool(message.follow);
+    }
+    if (message.tail !== false) {
+      writer.uint32(16).bool(message.tail);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DmesgRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDmesgRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.follow = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.tail = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DmesgRequest {
+    return {
+      follow: isSet(object.follow) ? globalThis.Boolean(object.follow) : false,
+      tail: isSet(object.tail) ? globalThis.Boolean(object.tail) : false,
+    };
+  },
+
+  toJSON(message: DmesgRequest): unknown {
+    const obj: any = {};
+    if (message.follow !== false) {
+      obj.follow = message.follow;
+    }
+    if (message.tail !== false) {
+      obj.tail = message.tail;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DmesgRequest>, I>>(base?: I): DmesgRequest {
+    return DmesgRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DmesgRequest>, I>>(object: I): DmesgRequest {
+    const message = createBaseDmesgRequest();
+    message.follow = object.follow ?? false;
+    message.tail = object.tail ?? false;
+    return message;
+  },
+};
+
+function createBaseEtcdSnapshotRequest(): EtcdSnapshotRequest {
+  return {};
+}
+
+export const EtcdSnapshotRequest: MessageFns<EtcdSnapshotRequest> = {
+  encode(_: EtcdSnapshotRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EtcdSnapshotRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEtcdSnapshotRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): EtcdSnapshotRequest {
+    return {};
+  },
+
+  toJSON(_: EtcdSnapshotRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EtcdSnapshotRequest>, I>>(base?: I): EtcdSnapshotRequest {
+    return EtcdSnapshotRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EtcdSnapshotRequest>, I>>(_: I): EtcdSnapshotRequest {
+    const message = createBaseEtcdSnapshotRequest();
+    return message;
+  },
+};
+
+function createBaseEtcdDefragment(): EtcdDefragment {
+  return { metadata: undefined };
+}
+
+export const EtcdDefragment: MessageFns<EtcdDefragment> = {
+  encode(message: EtcdDefragment, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      Metadata1.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EtcdDefragment {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEtcdDefragment();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = Metadata1.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EtcdDefragment {
+    return { metadata: isSet(object.metadata) ? Metadata1.fromJSON(object.metadata) : undefined };
+  },
+
+  toJSON(message: EtcdDefragment): unknown {
+    const obj: any = {};
+    if (message.metadata !== undefined) {
+      obj.metadata = Metadata1.toJSON(message.metadata);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EtcdDefragment>, I>>(base?: I): EtcdDefragment {
+    return EtcdDefragment.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EtcdDefragment>, I>>(object: I): EtcdDefragment {
+    const message = createBaseEtcdDefragment();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? Metadata1.fromPartial(object.metadata)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseEtcdDefragmentResponse(): EtcdDefragmentResponse {
+  return { messages: [] };
+}
+
+export const EtcdDefragmentResponse: MessageFns<EtcdDefragmentResponse> = {
+  encode(message: EtcdDefragmentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messages) {
+      EtcdDefragment.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EtcdDefragmentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEtcdDefragmentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messages.push(EtcdDefragment.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EtcdDefragmentResponse {
+    return {
+      messages: globalThis.Array.isArray(object?.messages)
+        ? object.messages.map((e: any) => EtcdDefragment.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: EtcdDefragmentResponse): unknown {
+    const obj: any = {};
+    if (message.messages?.length) {
+      obj.messages = message.messages.map((e) => EtcdDefragment.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EtcdDefragmentResponse>, I>>(base?: I): EtcdDefragmentResponse {
+    return EtcdDefragmentResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EtcdDefragmentResponse>, I>>(object: I): EtcdDefragmentResponse {
+    const message = createBaseEtcdDefragmentResponse();
+    message.messages = object.messages?.map((e) => EtcdDefragment.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseEtcdAlarmDisarm(): EtcdAlarmDisarm {
+  return { metadata: undefined, memberAlarms: [] };
+}
+
+export const EtcdAlarmDisarm: MessageFns<EtcdAlarmDisarm> = {
+  encode(message: EtcdAlarmDisarm, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      Metadata1.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.memberAlarms) {
+      EtcdMemberAlarm.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EtcdAlarmDisarm {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEtcdAlarmDisarm();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = Metadata1.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.memberAlarms.push(EtcdMemberAlarm.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EtcdAlarmDisarm {
+    return {
+      metadata: isSet(object.metadata) ? Metadata1.fromJSON(object.metadata) : undefined,
+      memberAlarms: globalThis.Array.isArray(object?.memberAlarms)
+        ? object.memberAlarms.map((e: any) => EtcdMemberAlarm.fromJSON(e))
+        : globalThis.Array.isArray(object?.member_alarms)
+        ? object.member_alarms.map((e: any) => EtcdMemberAlarm.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: EtcdAlarmDisarm): unknown {
+    const obj: any = {};
+    if (message.metadata !== undefined) {
+      obj.metadata = Metadata1.toJSON(message.metadata);
+    }
+    if (message.memberAlarms?.length) {
+      obj.memberAlarms = message.memberAlarms.map((e) => EtcdMemberAlarm.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EtcdAlarmDisarm>, I>>(base?: I): EtcdAlarmDisarm {
+    return EtcdAlarmDisarm.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EtcdAlarmDisarm>, I>>(object: I): EtcdAlarmDisarm {
+    const message = createBaseEtcdAlarmDisarm();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? Metadata1.fromPartial(object.metadata)
+      : undefined;
+    message.memberAlarms = object.memberAlarms?.map((e) => EtcdMemberAlarm.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseEtcdAlarmDisarmResponse(): EtcdAlarmDisarmResponse {
+  return { messages: [] };
+}
+
+export const EtcdAlarmDisarmResponse: MessageFns<EtcdAlarmDisarmResponse> = {
+  encode(message: EtcdAlarmDisarmResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messages) {
+      EtcdAlarmDisarm.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EtcdAlarmDisarmResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEtcdAlarmDisarmResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messages.push(EtcdAlarmDisarm.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EtcdAlarmDisarmResponse {
+    return {
+      messages: globalThis.Array.isArray(object?.messages)
+        ? object.messages.map((e: any) => EtcdAlarmDisarm.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: EtcdAlarmDisarmResponse): unknown {
+    const obj: any = {};
+    if (message.messages?.length) {
+      obj.messages = message.messages.map((e) => EtcdAlarmDisarm.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EtcdAlarmDisarmResponse>, I>>(base?: I): EtcdAlarmDisarmResponse {
+    return EtcdAlarmDisarmResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EtcdAlarmDisarmResponse>, I>>(object: I): EtcdAlarmDisarmResponse {
+    const message = createBaseEtcdAlarmDisarmResponse();
+    message.messages = object.messages?.map((e) => EtcdAlarmDisarm.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseEtcdRemoveMemberByIDRequest(): EtcdRemoveMemberByIDRequest {
+  return { memberId: "0" };
+}
+
+export const EtcdRemoveMemberByIDRequest: MessageFns<EtcdRemoveMemberByIDRequest> = {
+  encode(message: EtcdRemoveMemberByIDRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.memberId !== "0") {
+      writer.uint32(8).uint64(message.memberId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EtcdRemoveMemberByIDRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEtcdRemoveMemberByIDRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.memberId = reader.uint64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EtcdRemoveMemberByIDRequest {
+    return {
+      memberId: isSet(object.memberId)
+        ? globalThis.String(object.memberId)
+        : isSet(object.member_id)
+        ? globalThis.String(object.member_id)
+        : "0",
+    };
+  },
+
+  toJSON(message: EtcdRemoveMemberByIDRequest): unknown {
+    const obj: any = {};
+    if (message.memberId !== "0") {
+      obj.memberId = message.memberId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EtcdRemoveMemberByIDRequest>, I>>(base?: I): EtcdRemoveMemberByIDRequest {
+    return EtcdRemoveMemberByIDRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EtcdRemoveMemberByIDRequest>, I>>(object: I): EtcdRemoveMemberByIDRequest {
+    const message = createBaseEtcdRemoveMemberByIDRequest();
+    message.memberId = object.memberId ?? "0";
+    return message;
+  },
+};
+
+function createBaseEtcdRemoveMemberByID(): EtcdRemoveMemberByID {
+  return { metadata: undefined };
+}
+
+export const EtcdRemoveMemberByID: MessageFns<EtcdRemoveMemberByID> = {
+  encode(message: EtcdRemoveMemberByID, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      Metadata1.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EtcdRemoveMemberByID {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEtcdRemoveMemberByID();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = Metadata1.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EtcdRemoveMemberByID {
+    return { metadata: isSet(object.metadata) ? Metadata1.fromJSON(object.metadata) : undefined };
+  },
+
+  toJSON(message: EtcdRemoveMemberByID): unknown {
+    const obj: any = {};
+    if (message.metadata !== undefined) {
+      obj.metadata = Metadata1.toJSON(message.metadata);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EtcdRemoveMemberByID>, I>>(base?: I): EtcdRemoveMemberByID {
+    return EtcdRemoveMemberByID.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EtcdRemoveMemberByID>, I>>(object: I): EtcdRemoveMemberByID {
+    const message = createBaseEtcdRemoveMemberByID();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? Metadata1.fromPartial(object.metadata)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseEtcdRemoveMemberByIDResponse(): EtcdRemoveMemberByIDResponse {
+  return { messages: [] };
+}
+
+export const EtcdRemoveMemberByIDResponse: MessageFns<EtcdRemoveMemberByIDResponse> = {
+  encode(message: EtcdRemoveMemberByIDResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messages) {
+      EtcdRemoveMemberByID.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EtcdRemoveMemberByIDResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEtcdRemoveMemberByIDResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messages.push(EtcdRemoveMemberByID.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EtcdRemoveMemberByIDResponse {
+    return {
+      messages: globalThis.Array.isArray(object?.messages)
+        ? object.messages.map((e: any) => EtcdRemoveMemberByID.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: EtcdRemoveMemberByIDResponse): unknown {
+    const obj: any = {};
+    if (message.messages?.length) {
+      obj.messages = message.messages.map((e) => EtcdRemoveMemberByID.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EtcdRemoveMemberByIDResponse>, I>>(base?: I): EtcdRemoveMemberByIDResponse {
+    return EtcdRemoveMemberByIDResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EtcdRemoveMemberByIDResponse>, I>>(object: I): EtcdRemoveMemberByIDResponse {
+    const message = createBaseEtcdRemoveMemberByIDResponse();
+    message.messages = object.messages?.map((e) => EtcdRemoveMemberByID.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /** Method path = /machine.MachineService/<Rpc>. */
 export type MachineServiceService = typeof MachineServiceService;
 export const MachineServiceService = {
@@ -8574,6 +10576,55 @@ export const MachineServiceService = {
     responseSerialize: (value: EtcdAlarmListResponse): Buffer =>
       Buffer.from(EtcdAlarmListResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): EtcdAlarmListResponse => EtcdAlarmListResponse.decode(value),
+  },
+  etcdAlarmDisarm: {
+    path: "/machine.MachineService/EtcdAlarmDisarm" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: Empty): Buffer => Buffer.from(Empty.encode(value).finish()),
+    requestDeserialize: (value: Buffer): Empty => Empty.decode(value),
+    responseSerialize: (value: EtcdAlarmDisarmResponse): Buffer =>
+      Buffer.from(EtcdAlarmDisarmResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EtcdAlarmDisarmResponse => EtcdAlarmDisarmResponse.decode(value),
+  },
+  etcdDefragment: {
+    path: "/machine.MachineService/EtcdDefragment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: Empty): Buffer => Buffer.from(Empty.encode(value).finish()),
+    requestDeserialize: (value: Buffer): Empty => Empty.decode(value),
+    responseSerialize: (value: EtcdDefragmentResponse): Buffer =>
+      Buffer.from(EtcdDefragmentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EtcdDefragmentResponse => EtcdDefragmentResponse.decode(value),
+  },
+  etcdRemoveMemberById: {
+    path: "/machine.MachineService/EtcdRemoveMemberByID" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: EtcdRemoveMemberByIDRequest): Buffer =>
+      Buffer.from(EtcdRemoveMemberByIDRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EtcdRemoveMemberByIDRequest => EtcdRemoveMemberByIDRequest.decode(value),
+    responseSerialize: (value: EtcdRemoveMemberByIDResponse): Buffer =>
+      Buffer.from(EtcdRemoveMemberByIDResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EtcdRemoveMemberByIDResponse => EtcdRemoveMemberByIDResponse.decode(value),
+  },
+  etcdSnapshot: {
+    path: "/machine.MachineService/EtcdSnapshot" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: EtcdSnapshotRequest): Buffer => Buffer.from(EtcdSnapshotRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EtcdSnapshotRequest => EtcdSnapshotRequest.decode(value),
+    responseSerialize: (value: Data): Buffer => Buffer.from(Data.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Data => Data.decode(value),
+  },
+  dmesg: {
+    path: "/machine.MachineService/Dmesg" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: DmesgRequest): Buffer => Buffer.from(DmesgRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DmesgRequest => DmesgRequest.decode(value),
+    responseSerialize: (value: Data): Buffer => Buffer.from(Data.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Data => Data.decode(value),
   },
   events: {
     path: "/machine.MachineService/Events" as const,
@@ -8634,6 +10685,15 @@ export const MachineServiceService = {
     responseSerialize: (value: LoadAvgResponse): Buffer => Buffer.from(LoadAvgResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): LoadAvgResponse => LoadAvgResponse.decode(value),
   },
+  logs: {
+    path: "/machine.MachineService/Logs" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: LogsRequest): Buffer => Buffer.from(LogsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LogsRequest => LogsRequest.decode(value),
+    responseSerialize: (value: Data): Buffer => Buffer.from(Data.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Data => Data.decode(value),
+  },
   memory: {
     path: "/machine.MachineService/Memory" as const,
     requestStream: false as const,
@@ -8652,6 +10712,15 @@ export const MachineServiceService = {
     responseSerialize: (value: RebootResponse): Buffer => Buffer.from(RebootResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RebootResponse => RebootResponse.decode(value),
   },
+  reset: {
+    path: "/machine.MachineService/Reset" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ResetRequest): Buffer => Buffer.from(ResetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ResetRequest => ResetRequest.decode(value),
+    responseSerialize: (value: ResetResponse): Buffer => Buffer.from(ResetResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ResetResponse => ResetResponse.decode(value),
+  },
   rollback: {
     path: "/machine.MachineService/Rollback" as const,
     requestStream: false as const,
@@ -8669,6 +10738,36 @@ export const MachineServiceService = {
     requestDeserialize: (value: Buffer): Empty => Empty.decode(value),
     responseSerialize: (value: ServiceListResponse): Buffer => Buffer.from(ServiceListResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ServiceListResponse => ServiceListResponse.decode(value),
+  },
+  serviceRestart: {
+    path: "/machine.MachineService/ServiceRestart" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ServiceRestartRequest): Buffer =>
+      Buffer.from(ServiceRestartRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ServiceRestartRequest => ServiceRestartRequest.decode(value),
+    responseSerialize: (value: ServiceRestartResponse): Buffer =>
+      Buffer.from(ServiceRestartResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ServiceRestartResponse => ServiceRestartResponse.decode(value),
+  },
+  serviceStart: {
+    path: "/machine.MachineService/ServiceStart" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ServiceStartRequest): Buffer => Buffer.from(ServiceStartRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ServiceStartRequest => ServiceStartRequest.decode(value),
+    responseSerialize: (value: ServiceStartResponse): Buffer =>
+      Buffer.from(ServiceStartResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ServiceStartResponse => ServiceStartResponse.decode(value),
+  },
+  serviceStop: {
+    path: "/machine.MachineService/ServiceStop" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ServiceStopRequest): Buffer => Buffer.from(ServiceStopRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ServiceStopRequest => ServiceStopRequest.decode(value),
+    responseSerialize: (value: ServiceStopResponse): Buffer => Buffer.from(ServiceStopResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ServiceStopResponse => ServiceStopResponse.decode(value),
   },
   shutdown: {
     path: "/machine.MachineService/Shutdown" as const,
@@ -8715,6 +10814,11 @@ export interface MachineServiceServer extends UntypedServiceImplementation {
   etcdStatus: handleUnaryCall<Empty, EtcdStatusResponse>;
   etcdForfeitLeadership: handleUnaryCall<EtcdForfeitLeadershipRequest, EtcdForfeitLeadershipResponse>;
   etcdAlarmList: handleUnaryCall<Empty, EtcdAlarmListResponse>;
+  etcdAlarmDisarm: handleUnaryCall<Empty, EtcdAlarmDisarmResponse>;
+  etcdDefragment: handleUnaryCall<Empty, EtcdDefragmentResponse>;
+  etcdRemoveMemberById: handleUnaryCall<EtcdRemoveMemberByIDRequest, EtcdRemoveMemberByIDResponse>;
+  etcdSnapshot: handleServerStreamingCall<EtcdSnapshotRequest, Data>;
+  dmesg: handleServerStreamingCall<DmesgRequest, Data>;
   events: handleServerStreamingCall<EventsRequest, Event>;
   generateClientConfiguration: handleUnaryCall<GenerateClientConfigurationRequest, GenerateClientConfigurationResponse>;
   hostname: handleUnaryCall<Empty, HostnameResponse>;
@@ -8722,10 +10826,15 @@ export interface MachineServiceServer extends UntypedServiceImplementation {
   imagePull: handleUnaryCall<ImagePullRequest, ImagePullResponse>;
   kubeconfig: handleServerStreamingCall<Empty, Data>;
   loadAvg: handleUnaryCall<Empty, LoadAvgResponse>;
+  logs: handleServerStreamingCall<LogsRequest, Data>;
   memory: handleUnaryCall<Empty, MemoryResponse>;
   reboot: handleUnaryCall<RebootRequest, RebootResponse>;
+  reset: handleUnaryCall<ResetRequest, ResetResponse>;
   rollback: handleUnaryCall<RollbackRequest, RollbackResponse>;
   serviceList: handleUnaryCall<Empty, ServiceListResponse>;
+  serviceRestart: handleUnaryCall<ServiceRestartRequest, ServiceRestartResponse>;
+  serviceStart: handleUnaryCall<ServiceStartRequest, ServiceStartResponse>;
+  serviceStop: handleUnaryCall<ServiceStopRequest, ServiceStopResponse>;
   shutdown: handleUnaryCall<ShutdownRequest, ShutdownResponse>;
   systemStat: handleUnaryCall<Empty, SystemStatResponse>;
   /** Deprecated upstream (removal planned for v1.18): use LifecycleService.Upgrade. */
@@ -8809,6 +10918,59 @@ export interface MachineServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: EtcdAlarmListResponse) => void,
   ): ClientUnaryCall;
+  etcdAlarmDisarm(
+    request: Empty,
+    callback: (error: ServiceError | null, response: EtcdAlarmDisarmResponse) => void,
+  ): ClientUnaryCall;
+  etcdAlarmDisarm(
+    request: Empty,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EtcdAlarmDisarmResponse) => void,
+  ): ClientUnaryCall;
+  etcdAlarmDisarm(
+    request: Empty,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EtcdAlarmDisarmResponse) => void,
+  ): ClientUnaryCall;
+  etcdDefragment(
+    request: Empty,
+    callback: (error: ServiceError | null, response: EtcdDefragmentResponse) => void,
+  ): ClientUnaryCall;
+  etcdDefragment(
+    request: Empty,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EtcdDefragmentResponse) => void,
+  ): ClientUnaryCall;
+  etcdDefragment(
+    request: Empty,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EtcdDefragmentResponse) => void,
+  ): ClientUnaryCall;
+  etcdRemoveMemberById(
+    request: EtcdRemoveMemberByIDRequest,
+    callback: (error: ServiceError | null, response: EtcdRemoveMemberByIDResponse) => void,
+  ): ClientUnaryCall;
+  etcdRemoveMemberById(
+    request: EtcdRemoveMemberByIDRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EtcdRemoveMemberByIDResponse) => void,
+  ): ClientUnaryCall;
+  etcdRemoveMemberById(
+    request: EtcdRemoveMemberByIDRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EtcdRemoveMemberByIDResponse) => void,
+  ): ClientUnaryCall;
+  etcdSnapshot(request: EtcdSnapshotRequest, options?: Partial<CallOptions>): ClientReadableStream<Data>;
+  etcdSnapshot(
+    request: EtcdSnapshotRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<Data>;
+  dmesg(request: DmesgRequest, options?: Partial<CallOptions>): ClientReadableStream<Data>;
+  dmesg(request: DmesgRequest, metadata?: Metadata, options?: Partial<CallOptions>): ClientReadableStream<Data>;
   events(request: EventsRequest, options?: Partial<CallOptions>): ClientReadableStream<Event>;
   events(request: EventsRequest, metadata?: Metadata, options?: Partial<CallOptions>): ClientReadableStream<Event>;
   generateClientConfiguration(
@@ -8868,6 +11030,8 @@ export interface MachineServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: LoadAvgResponse) => void,
   ): ClientUnaryCall;
+  logs(request: LogsRequest, options?: Partial<CallOptions>): ClientReadableStream<Data>;
+  logs(request: LogsRequest, metadata?: Metadata, options?: Partial<CallOptions>): ClientReadableStream<Data>;
   memory(request: Empty, callback: (error: ServiceError | null, response: MemoryResponse) => void): ClientUnaryCall;
   memory(
     request: Empty,
@@ -8895,6 +11059,21 @@ export interface MachineServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RebootResponse) => void,
   ): ClientUnaryCall;
+  reset(
+    request: ResetRequest,
+    callback: (error: ServiceError | null, response: ResetResponse) => void,
+  ): ClientUnaryCall;
+  reset(
+    request: ResetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ResetResponse) => void,
+  ): ClientUnaryCall;
+  reset(
+    request: ResetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ResetResponse) => void,
+  ): ClientUnaryCall;
   rollback(
     request: RollbackRequest,
     callback: (error: ServiceError | null, response: RollbackResponse) => void,
@@ -8924,6 +11103,51 @@ export interface MachineServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ServiceListResponse) => void,
+  ): ClientUnaryCall;
+  serviceRestart(
+    request: ServiceRestartRequest,
+    callback: (error: ServiceError | null, response: ServiceRestartResponse) => void,
+  ): ClientUnaryCall;
+  serviceRestart(
+    request: ServiceRestartRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ServiceRestartResponse) => void,
+  ): ClientUnaryCall;
+  serviceRestart(
+    request: ServiceRestartRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ServiceRestartResponse) => void,
+  ): ClientUnaryCall;
+  serviceStart(
+    request: ServiceStartRequest,
+    callback: (error: ServiceError | null, response: ServiceStartResponse) => void,
+  ): ClientUnaryCall;
+  serviceStart(
+    request: ServiceStartRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ServiceStartResponse) => void,
+  ): ClientUnaryCall;
+  serviceStart(
+    request: ServiceStartRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ServiceStartResponse) => void,
+  ): ClientUnaryCall;
+  serviceStop(
+    request: ServiceStopRequest,
+    callback: (error: ServiceError | null, response: ServiceStopResponse) => void,
+  ): ClientUnaryCall;
+  serviceStop(
+    request: ServiceStopRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ServiceStopResponse) => void,
+  ): ClientUnaryCall;
+  serviceStop(
+    request: ServiceStopRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ServiceStopResponse) => void,
   ): ClientUnaryCall;
   shutdown(
     request: ShutdownRequest,
