@@ -11,6 +11,8 @@ import { parseKubernetesVersion } from "@/lib/talos/kubernetes";
 interface KubeUpgradeFormProps {
   clusters: string[];
   defaultCluster?: string;
+  /** Each cluster's control-plane Kubernetes version (null when unknown): the placeholder suggests the next minor. */
+  currentVersions?: Record<string, string | null>;
   busy: boolean;
   /** Called with the request to preview; starting happens from the preview. */
   onPreview: (request: KubernetesUpgradeRequest) => void;
@@ -19,7 +21,13 @@ interface KubeUpgradeFormProps {
 }
 
 /** Cluster, target Kubernetes version and upgrade-k8s's options; submitting asks for the preview. */
-export function KubeUpgradeForm({ clusters, defaultCluster, busy, onPreview, onChange }: KubeUpgradeFormProps) {
+/** The next minor of a version ("v1.35.2" → "1.36.0"), upgrade-k8s's usual step; the fallback when unknown. */
+export function suggestedTarget(current: string | null | undefined): string {
+  const v = current ? parseKubernetesVersion(current) : null;
+  return v ? `${v.major}.${v.minor + 1}.0` : "1.34.1";
+}
+
+export function KubeUpgradeForm({ clusters, defaultCluster, currentVersions, busy, onPreview, onChange }: KubeUpgradeFormProps) {
   const id = useId();
   const [cluster, setCluster] = useState(defaultCluster ?? clusters[0] ?? "");
   const [version, setVersion] = useState("");
@@ -54,7 +62,7 @@ export function KubeUpgradeForm({ clusters, defaultCluster, busy, onPreview, onC
         <label htmlFor={`${id}-version`} className="text-sm font-medium">
           Target Kubernetes version
         </label>
-        <Input id={`${id}-version`} value={version} placeholder="1.34.1" aria-invalid={version !== "" && !versionOk} onChange={(e) => changed(() => setVersion(e.target.value))} />
+        <Input id={`${id}-version`} value={version} placeholder={suggestedTarget(currentVersions?.[cluster])} aria-invalid={version !== "" && !versionOk} onChange={(e) => changed(() => setVersion(e.target.value))} />
         <p className="text-xs text-fg-muted">The same minor or the next one (upgrade-k8s refuses bigger jumps and downgrades).</p>
       </div>
       <div className="flex flex-col gap-2 text-sm">

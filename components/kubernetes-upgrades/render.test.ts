@@ -13,6 +13,7 @@ import { makeQueryClient } from "@/lib/client/query-client";
 import type { KubernetesUpgradePlan } from "@/lib/schemas/kubernetes-upgrades";
 import { buildKubernetesPlan } from "@/lib/server/kubernetes-upgrades/plan";
 
+import { KubeUpgradeForm, suggestedTarget } from "./kube-upgrade-form";
 import { KubeUpgradeHistory } from "./kube-upgrade-history";
 import { KubeUpgradeLive } from "./kube-upgrade-live";
 import { KubeUpgradePreview } from "./kube-upgrade-preview";
@@ -91,5 +92,16 @@ describe("Kubernetes upgrade components", () => {
     const html = render(createElement(KubeUpgradeHistory, { plans: [plan] }));
     expect(html).toContain(`href="/kubernetes-upgrades/${plan.id}"`);
     expect(html).toContain("1.35.4 → 1.36.3");
+  });
+});
+
+describe("the Kubernetes upgrade form", () => {
+  it("suggests the next minor of the selected cluster's control plane, or a fixed example when unknown", () => {
+    const html = (currentVersions?: Record<string, string | null>) =>
+      renderToStaticMarkup(createElement(KubeUpgradeForm, { clusters: ["prod", "lab"], defaultCluster: "lab", currentVersions, busy: false, onPreview: () => {} }));
+    expect(html({ prod: "v1.33.4", lab: "v1.35.2" })).toContain('placeholder="1.36.0"');
+    expect(html({ lab: null })).toContain('placeholder="1.34.1"');
+    expect(html()).toContain('placeholder="1.34.1"');
+    expect(suggestedTarget("1.9.9")).toBe("1.10.0");
   });
 });

@@ -17,7 +17,7 @@ import type { KubernetesUpgradePreview, KubernetesUpgradeRequest } from "@/lib/s
 const errorText = (e: unknown) => (e instanceof ApiError ? e.message : "The request failed.");
 
 /** The Kubernetes upgrades page: the form, the preview with its checks and steps, and the history. */
-export function KubernetesUpgradesClient({ clusters, defaultCluster }: { clusters: string[]; defaultCluster?: string }) {
+export function KubernetesUpgradesClient({ clusters, defaultCluster, currentVersions }: { clusters: string[]; defaultCluster?: string; currentVersions?: Record<string, string | null> }) {
   const router = useRouter();
   const queryClient = useQueryClient();
   useEventStream();
@@ -51,6 +51,7 @@ export function KubernetesUpgradesClient({ clusters, defaultCluster }: { cluster
           <KubeUpgradeForm
             clusters={clusters}
             defaultCluster={defaultCluster}
+            currentVersions={currentVersions}
             busy={plan.isPending}
             onChange={() => {
               setPreview(null);

@@ -6,7 +6,7 @@ import { PageHeader } from "@/components/shell/page-header";
 import { kubernetesUpgradeListQueryOptions } from "@/lib/client/kubernetes-upgrades";
 import { makeQueryClient } from "@/lib/client/query-client";
 import { requirePageActor } from "@/lib/server/auth/page";
-import { pageClusters, pageKubernetesUpgrades } from "@/lib/server/page-data";
+import { pageClusters, pageKubernetesUpgrades, pageNodes } from "@/lib/server/page-data";
 
 export const metadata: Metadata = { title: "Kubernetes upgrades" };
 
@@ -16,6 +16,7 @@ export default async function KubernetesUpgradesPage({ searchParams }: { searchP
   const { clusters } = await pageClusters(grant);
   const queryClient = makeQueryClient();
   queryClient.setQueryData(kubernetesUpgradeListQueryOptions().queryKey, { plans: await pageKubernetesUpgrades(grant, { limit: 50 }) });
+  const currentVersions = Object.fromEntries((await pageNodes(grant)).clusters.map((c) => [c.name, c.kubernetes?.controlPlaneVersion ?? null]));
   const selected = typeof params.cluster === "string" && clusters.some((c) => c.name === params.cluster) ? params.cluster : undefined;
   return (
     <>
@@ -24,7 +25,7 @@ export default async function KubernetesUpgradesPage({ searchParams }: { searchP
         description="The flow of talosctl upgrade-k8s: pre-checks, images pre-pulled, each control-plane component one node at a time, kube-proxy, the kubelets (control planes first), then the bootstrap manifests."
       />
       <HydrationBoundary state={dehydrate(queryClient)}>
-        <KubernetesUpgradesClient clusters={clusters.map((c) => c.name)} defaultCluster={selected} />
+        <KubernetesUpgradesClient clusters={clusters.map((c) => c.name)} defaultCluster={selected} currentVersions={currentVersions} />
       </HydrationBoundary>
     </>
   );
