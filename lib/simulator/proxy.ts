@@ -22,7 +22,7 @@ import type { Metadata as TalosMetadata } from "../third_party/talos-proto/gen/c
 import { hasExactlyClientAuthEku, isAuthorized, ROLE_METADATA_KEY, rolesFromCertificate } from "./authz";
 import { TALOS_API_PORT, TALOS_ROLES } from "../talos/constants";
 import { sleep } from "./clock";
-import { invalidArgument, notAuthorized, permissionDenied, SimError, toGrpcError, unavailable } from "./errors";
+import { invalidArgument, notAuthorized, permissionDenied, SimError, toGrpcError, unavailable, unimplemented } from "./errors";
 import type { SimNode } from "./node-state";
 
 export interface CallContext {
@@ -126,6 +126,19 @@ export async function gate(ctx: CallContext, target: SimNode): Promise<void> {
   const delay = (ctx.entry.faults.slowMs ?? 0) + (target !== ctx.entry ? (target.faults.slowMs ?? 0) : 0);
   if (delay > 0) await sleep(delay);
   if (!target.reachable && target !== ctx.entry) throw unavailable("connection error: desc = \"error reading from server: EOF\"");
+  maintenanceGate(ctx, target);
+}
+
+/**
+ * What a node in maintenance mode (no config, e.g. after a reset that wiped STATE) still serves:
+ * the resource API, Version and ApplyConfiguration (how a config gets there), as Talos's
+ * maintenance service; other MachineService methods answer grpc-go's Unimplemented.
+ */
+const MAINTENANCE_METHODS = new Set(["/machine.MachineService/ApplyConfiguration", "/machine.MachineService/Version", "/machine.MachineService/Reboot", "/machine.MachineService/Reset", "/machine.MachineService/Shutdown"]);
+
+function maintenanceGate(ctx: CallContext, target: SimNode): void {
+  if (target.stage !== "maintenance" || ctx.method.startsWith("/cosi.") || MAINTENANCE_METHODS.has(ctx.method)) return;
+  throw unimplemented(`method ${ctx.method.slice(ctx.method.lastIndexOf("/") + 1)} not implemented`);
 }
 
 export function authorize(ctx: CallContext): void {
@@ -223,14 +236,32 @@ export interface StreamSink<X> {
   readonly aborted: boolean;
   /** Runs `fn` on abort (immediately if already aborted); returns an unregister function. */
   onAbort(fn: () => void): () => void;
+  /**
+   * Resolves when the client has taken what was written (HTTP/2 flow control), or on abort: a
+   * producer that waits for it sends only as fast as the client reads, as Talos's blocking Send.
+   */
+  writable(): Promise<void>;
 }
 
 class Sink<X> implements StreamSink<X> {
   aborted = false;
   private readonly fns = new Set<() => void>();
-  constructor(private readonly out: (msg: X) => void) {}
+  private backedUp = false;
+  private waiters: (() => void)[] = [];
+  /** `out` answers false when the call's buffer is full (Writable.write). */
+  constructor(private readonly out: (msg: X) => boolean) {}
   write(msg: X): void {
-    if (!this.aborted) this.out(msg);
+    if (!this.aborted && !this.out(msg)) this.backedUp = true;
+  }
+  writable(): Promise<void> {
+    if (!this.backedUp || this.aborted) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+  drained(): void {
+    this.backedUp = false;
+    const w = this.waiters;
+    this.waiters = [];
+    for (const fn of w) fn();
   }
   onAbort(fn: () => void): () => void {
     if (this.aborted) {
@@ -245,6 +276,7 @@ class Sink<X> implements StreamSink<X> {
     this.aborted = true;
     for (const fn of this.fns) fn();
     this.fns.clear();
+    this.drained();
   }
 }
 
@@ -268,6 +300,9 @@ export function serverStream<Req, X extends WithMeta | object>(
       if (err === undefined) call.end();
       else call.emit("error", toGrpcError(err));
     };
+    call.on("drain", () => {
+      for (const s of sinks) s.drained();
+    });
     call.on("cancelled", () => {
       finished = true;
       for (const s of sinks) s.abort();
@@ -283,8 +318,8 @@ export function serverStream<Req, X extends WithMeta | object>(
       await Promise.all(
         list.map(async ({ name, node, multi }) => {
           const sink = new Sink<X>((msg) => {
-            if (finished) return;
-            call.write(multi ? ({ ...msg, metadata: metaFor(name) } as X) : msg);
+            if (finished) return true;
+            return call.write(multi ? ({ ...msg, metadata: metaFor(name) } as X) : msg);
           });
           sinks.push(sink);
           try {
