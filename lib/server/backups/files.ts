@@ -1,0 +1,104 @@
+import "server-only";
+
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { hostname } from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+
+import { AppError } from "@/lib/server/platform/errors";
+
+/**
+ * Backup files on this host. A snapshot is written to a hidden temporary name, fsync'd, renamed
+ * to its final name and the directory fsync'd, so a crash leaves either no file or a whole one
+ * (never a short file under a backup's name); any failure removes the partial file.
+ */
+
+/** `MINOS_BACKUP_DIR`, else `<MINOS_STATE_DIR>/backups`, absolute. */
+export function backupDir(e: { MINOS_BACKUP_DIR?: string; MINOS_STATE_DIR: string }): string {
+  return path.resolve(e.MINOS_BACKUP_DIR ?? path.join(e.MINOS_STATE_DIR, "backups"));
+}
+
+/** The name of this Minos host in backup rows (where the file is). */
+export function backupHost(e: { MINOS_REPLICA_ID?: string }): string {
+  return e.MINOS_REPLICA_ID ?? hostname();
+}
+
+/** A file name per backup: its id keeps it unique, the cluster keeps it readable. */
+export function backupFileName(id: string, cluster: string): string {
+  const safe = cluster.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80) || "cluster";
+  return `etcd-${safe}-${id}.snapshot`;
+}
+
+/** A file name from a row must stay inside the directory (rows are ours, but a file path is not a place to trust). */
+export function backupPath(dir: string, fileName: string): string {
+  if (fileName !== path.basename(fileName) || fileName.startsWith(".")) throw new AppError("internal", "A backup file name is not a plain file name");
+  return path.join(dir, fileName);
+}
+
+export interface WrittenFile {
+  sizeBytes: number;
+  sha256: string;
+}
+
+/** Writes `chunks` to `<dir>/<fileName>` (temp, fsync, rename, fsync dir); empty input is an error. */
+export async function writeBackupFile(dir: string, fileName: string, chunks: AsyncIterable<Buffer>): Promise<WrittenFile> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const final = backupPath(dir, fileName);
+  const temp = path.join(dir, `.${fileName}.${randomBytes(4).toString("hex")}.partial`);
+  const hash = createHash("sha256");
+  let size = 0;
+  // 0600: a snapshot holds every Kubernetes Secret of the cluster.
+  const fh = await open(temp, "wx", 0o600);
+  try {
+    for await (const chunk of chunks) {
+      hash.update(chunk);
+      size += chunk.length;
+      let off = 0;
+      while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
+    }
+    if (size === 0) throw new AppError("internal", "The snapshot was empty: an empty snapshot is not a backup");
+    await fh.sync();
+    await fh.close();
+    await rename(temp, final);
+  } catch (e) {
+    await fh.close().catch(() => {});
+    await rm(temp, { force: true }).catch(() => {});
+    throw e;
+  }
+  await syncDir(dir);
+  return { sizeBytes: size, sha256: hash.digest("hex") };
+}
+
+async function syncDir(dir: string): Promise<void> {
+  // Makes the rename durable; some filesystems (and Windows) refuse fsync on a directory.
+  const d = await open(dir, "r").catch(() => null);
+  if (!d) return;
+  await d.sync().catch(() => {});
+  await d.close().catch(() => {});
+}
+
+/** Removes a backup's file; true when it was there. */
+export async function removeBackupFile(dir: string, fileName: string): Promise<boolean> {
+  const p = backupPath(dir, fileName);
+  const had = await stat(p).then(
+    () => true,
+    () => false,
+  );
+  await rm(p, { force: true });
+  return had;
+}
+
+/** The file's size, or null when it is not on this host. */
+export async function backupFileSize(dir: string, fileName: string): Promise<number | null> {
+  return stat(backupPath(dir, fileName)).then(
+    (s) => (s.isFile() ? s.size : null),
+    () => null,
+  );
+}
+
+/** A file as a web stream (the download body). */
+export function backupFileStream(dir: string, fileName: string): ReadableStream<Uint8Array> {
+  return Readable.toWeb(createReadStream(backupPath(dir, fileName))) as ReadableStream<Uint8Array>;
+}
