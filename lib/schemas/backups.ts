@@ -4,7 +4,8 @@ import { etcdMemberIdSchema } from "./etcd";
 
 /** etcd backups Minos keeps on its own host (`MINOS_BACKUP_DIR`) and each cluster's schedule. */
 
-export const backupIdSchema = z.string().regex(/^bk_[0-9a-z]{8,40}$/, "not a backup id");
+/** Minos writes `bk_<time><random>`; any short id-like string is looked up (an unknown one is a 404). */
+export const backupIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "not a backup id");
 export const backupParamsSchema = z.object({ id: backupIdSchema });
 
 export const backupStateSchema = z.enum(["running", "succeeded", "failed"]);
