@@ -23,7 +23,7 @@ test("an admin sees the members and the quorum, defragments every member, forfei
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`etcd of ${CLUSTER}`);
   await expect(etcd.quorum()).toHaveText("Quorum healthy");
   await expect(etcd.members().getByRole("row")).toHaveCount(4); // header + 3 control planes
-  await expect(etcd.members().getByText("Leader")).toHaveCount(1);
+  await expect(etcd.members().getByText("Leader", { exact: true })).toHaveCount(1);
 
   await page.getByRole("button", { name: "Defragment all" }).click();
   await expect(etcd.dialog()).toContainText("followers first and the leader last");
