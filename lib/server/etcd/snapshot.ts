@@ -46,7 +46,7 @@ export interface SnapshotOutcome {
 /** The download file name: cluster, member and time, safe in a Content-Disposition header. */
 export function snapshotFileName(cluster: string, member: EtcdMemberView, at: Date): string {
   const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80) || "x";
-  return `etcd-${safe(cluster)}-${safe(member.hostname || member.id)}-${at.toISOString().replace(/[:.]/g, "").replace(/Z$/, "Z")}.snapshot`;
+  return `etcd-${safe(cluster)}-${safe(member.hostname || member.id)}-${at.toISOString().replace(/[-:.]/g, "")}.snapshot`;
 }
 
 /**
