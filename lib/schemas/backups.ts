@@ -72,3 +72,10 @@ export const putBackupScheduleBodySchema = z
   .strict();
 export type PutBackupScheduleBody = z.infer<typeof putBackupScheduleBodySchema>;
 export const backupScheduleParamsSchema = z.object({ cluster: z.string().min(1).max(253) });
+
+/** SSE `event: etcd-backup`: a backup started or ended (the row as it is now), or was removed. */
+export const backupEventSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("backup"), backup: backupSchema }),
+  z.object({ type: z.literal("removed"), id: z.string(), cluster: z.string() }),
+]);
+export type BackupEvent = z.infer<typeof backupEventSchema>;

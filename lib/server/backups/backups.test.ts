@@ -3,7 +3,7 @@
  * faked behind the Talos calls: files, rows, retention, failures, the scheduler's lease.
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -14,7 +14,7 @@ import type { Db } from "@/lib/server/platform/db/db";
 import { cps, fakeEtcd, three, type FakeEtcd } from "@/test/etcd/fake-etcd";
 import { testDb } from "@/test/db";
 
-import { getBackup, listBackups, putSchedule } from "./repository";
+import { getBackup, insertBackup, listBackups, putSchedule } from "./repository";
 import { applyRetention, takeBackup, type BackupEvent } from "./run";
 import { BackupScheduler } from "./scheduler";
 import { deleteBackup, downloadBackup, type BackupServiceDeps } from "./service";
@@ -140,5 +140,20 @@ describe("backups", () => {
     t += 31 * 60_000;
     expect(await a.tick()).toEqual(["prod"]);
     expect((await listBackups(db, "prod")).every((r) => r.origin === "schedule" && r.host === "minos-a")).toBe(true);
+  });
+
+  it("a backup this host left running when it stopped becomes failed; partial files idle for an hour go, fresh ones stay", async () => {
+    const stuck = await insertBackup(db, { id: "bk_stuck0001", cluster: "prod", origin: "schedule", actor: "minos", host: "minos-a", startedAt: new Date(t - 60_000) });
+    const elsewhere = await insertBackup(db, { id: "bk_other0001", cluster: "prod", origin: "schedule", actor: "minos", host: "minos-b", startedAt: new Date(t - 60_000) });
+    writeFileSync(path.join(dir, ".old.partial"), "x");
+    const old = new Date(Date.now() - 2 * 3_600_000);
+    utimesSync(path.join(dir, ".old.partial"), old, old);
+    writeFileSync(path.join(dir, ".fresh.partial"), "x");
+    const s = new BackupScheduler(deps("minos-a"), { owner: "replica-a", tickMs: 60_000 });
+    t = Date.now(); // the partial files' ages are real file times
+    await s.tick();
+    expect(await getBackup(db, stuck.id)).toMatchObject({ state: "failed", error: expect.stringContaining("Minos stopped while writing") });
+    expect(await getBackup(db, elsewhere.id)).toMatchObject({ state: "running" });
+    expect(readdirSync(dir)).toEqual([".fresh.partial"]);
   });
 });

@@ -2,7 +2,7 @@ import "server-only";
 
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -101,4 +101,23 @@ export async function backupFileSize(dir: string, fileName: string): Promise<num
 /** A file as a web stream (the download body). */
 export function backupFileStream(dir: string, fileName: string): ReadableStream<Uint8Array> {
   return Readable.toWeb(createReadStream(backupPath(dir, fileName))) as ReadableStream<Uint8Array>;
+}
+
+/**
+ * Removes partial files a stopped process left (hidden `.…partial` names) that nobody wrote to
+ * for `idleMs`: a snapshot being written (by this or another replica sharing the directory)
+ * writes every few milliseconds. Returns how many.
+ */
+export async function removeStalePartialFiles(dir: string, now: Date, idleMs = 60 * 60_000): Promise<number> {
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.startsWith(".") && n.endsWith(".partial"));
+  let removed = 0;
+  for (const n of names) {
+    const p = path.join(dir, n);
+    const s = await stat(p).catch(() => null);
+    if (s && now.getTime() - s.mtimeMs > idleMs) {
+      await rm(p, { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }

@@ -141,3 +141,19 @@ export function scheduleView(cluster: string, row: ScheduleRow | null, lastBacku
 
 /** What an unset schedule shows (and a person starts from): off, every 6 hours, keep 10 for 30 days. */
 export const DEFAULT_SCHEDULE = { intervalMinutes: 360, retainCount: 10, maxAgeDays: 30 as number | null } as const;
+
+/**
+ * Backups this host was writing when its process stopped (started before `before`, still
+ * running) become failed with that reason, so none stays "running" for ever. Returns them.
+ */
+export async function failInterrupted(db: Db, host: string, before: Date, at: Date): Promise<Backup[]> {
+  const rows = await db
+    .updateTable("etcd_backups")
+    .set({ state: "failed", error: "Minos stopped while writing this backup; its partial file was removed", finished_at: at.toISOString() })
+    .where("host", "=", host)
+    .where("state", "=", "running")
+    .where("started_at", "<", before.toISOString())
+    .returningAll()
+    .execute();
+  return rows.map(toBackup);
+}

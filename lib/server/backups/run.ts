@@ -2,7 +2,7 @@ import "server-only";
 
 import { randomBytes } from "node:crypto";
 
-import type { Backup } from "@/lib/schemas/backups";
+import type { Backup, BackupEvent } from "@/lib/schemas/backups";
 import type { EtcdActionTarget } from "@/lib/server/etcd/actions";
 import { openSnapshot, type OpenedSnapshot } from "@/lib/server/etcd/snapshot";
 import { errorText } from "@/lib/server/jobs";
@@ -15,8 +15,7 @@ import { backupFileName, backupPath, removeBackupFile, writeBackupFile } from ".
 import { deleteBackupRows, finishBackup, getSchedule, insertBackup, listBackups } from "./repository";
 import { backupsToPrune } from "./retention";
 
-/** What a backup changes, for SSE (`event: etcd-backup`): the row as it is now, or its removal. */
-export type BackupEvent = { type: "backup"; backup: Backup } | { type: "removed"; id: string; cluster: string };
+export type { BackupEvent };
 
 export interface BackupDeps {
   db: Db;

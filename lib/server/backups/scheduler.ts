@@ -3,7 +3,8 @@ import "server-only";
 import { acquireLease, releaseLease } from "@/lib/server/platform/leases";
 
 import { takeBackup, type BackupDeps } from "./run";
-import { lastBackupTimes, listSchedules } from "./repository";
+import { removeStalePartialFiles } from "./files";
+import { failInterrupted, lastBackupTimes, listSchedules } from "./repository";
 import { isDue } from "./retention";
 
 /** The lease that makes one replica the scheduler (others stay idle until it expires). */
@@ -26,11 +27,26 @@ export class BackupScheduler {
   private running: Promise<void> | null = null;
   private stopped = false;
   private readonly abort = new AbortController();
+  private readonly startedAt: Date;
+  private recovered = false;
 
   constructor(
     private readonly deps: BackupDeps,
     private readonly opts: SchedulerOptions,
-  ) {}
+  ) {
+    this.startedAt = deps.now();
+  }
+
+  /**
+   * Once per process: backups this host left running when it stopped become failed (any replica
+   * does it for its own host, lease or not). Partial files idle for an hour go at every tick.
+   */
+  async recoverInterrupted(): Promise<void> {
+    if (this.recovered) return;
+    this.recovered = true;
+    const failed = await failInterrupted(this.deps.db, this.deps.host, this.startedAt, this.deps.now());
+    for (const b of failed) this.deps.publish({ type: "backup", backup: b });
+  }
 
   start(): void {
     if (this.timer || this.stopped) return;
@@ -63,7 +79,9 @@ export class BackupScheduler {
 
   /** One look at the schedules; returns the clusters backed up. */
   async tick(): Promise<string[]> {
+    await this.recoverInterrupted();
     const now = this.deps.now();
+    await removeStalePartialFiles(this.deps.dir, now);
     // The lease outlives a tick and the backups in it (a snapshot may take minutes): a few ticks' worth.
     const ttl = Math.max(this.opts.tickMs * 3, 10 * 60_000);
     const lease = await acquireLease(this.deps.db, SCHEDULER_LEASE, this.opts.owner, now.getTime(), ttl);
