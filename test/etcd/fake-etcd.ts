@@ -2,6 +2,8 @@
  * An in-memory etcd of a few members behind the `EtcdTalos` calls, for unit tests of etcd care
  * and backups: each call is recorded (method, node) so tests can check order and targets.
  */
+import { createHash } from "node:crypto";
+
 import type { EtcdTalos } from "@/lib/server/etcd/view";
 import { AppError } from "@/lib/server/platform/errors";
 
@@ -113,3 +115,8 @@ export function three(): FakeMember[] {
 }
 
 export const cps = (members: FakeMember[]) => members.map((m) => ({ address: m.address, hostname: m.hostname }));
+
+/** `body` followed by its sha256, as etcd ends every snapshot stream. */
+export function withEtcdChecksum(body: Buffer): Buffer {
+  return Buffer.concat([body, createHash("sha256").update(body).digest()]);
+}

@@ -11,7 +11,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 
 import type { Actor } from "@/lib/server/auth/actor";
 import type { Db } from "@/lib/server/platform/db/db";
-import { cps, fakeEtcd, three, type FakeEtcd } from "@/test/etcd/fake-etcd";
+import { cps, fakeEtcd, three, withEtcdChecksum, type FakeEtcd } from "@/test/etcd/fake-etcd";
 import { testDb } from "@/test/db";
 
 import { getBackup, insertBackup, listBackups, putSchedule } from "./repository";
@@ -19,12 +19,12 @@ import { applyRetention, takeBackup, type BackupEvent } from "./run";
 import { BackupScheduler } from "./scheduler";
 import { deleteBackup, downloadBackup, type BackupServiceDeps } from "./service";
 
-/** Deterministic snapshot bytes for (member, revision): a header, then 64 KiB of sha256 stream in 3 chunks. */
+/** Deterministic snapshot bytes for (member, revision): a header, 64 KiB of sha256 stream, etcd's trailer; in 3 chunks. */
 function snapshotBytes(member: string, revision: number): Buffer[] {
   const head = Buffer.from(`fake-etcd-snapshot member=${member} revision=${revision}\n`);
   const body: Buffer[] = [];
   for (let i = 0; body.length < 2048; i++) body.push(createHash("sha256").update(`${member}/${revision}/${i}`).digest());
-  const all = Buffer.concat([head, ...body]);
+  const all = withEtcdChecksum(Buffer.concat([head, ...body]));
   return [all.subarray(0, 1000), all.subarray(1000, 40_000), all.subarray(40_000)];
 }
 const sha = (chunks: Buffer[]) => createHash("sha256").update(Buffer.concat(chunks)).digest("hex");
@@ -105,6 +105,17 @@ describe("backups", () => {
     expect(events.map((e) => (e.type === "backup" ? e.backup.state : e.type))).toEqual(["running", "failed"]);
     const audit = await db.selectFrom("audit_log").selectAll().where("action", "=", "backup.create").execute();
     expect(audit).toMatchObject([{ result: "failed", target: "prod" }]);
+  });
+
+  it("a snapshot cut short (a clean end without etcd's trailing sha256) or damaged is a failed backup, its file removed", async () => {
+    const whole = Buffer.concat(snapshotBytes("102", 7));
+    f.snapshot = () => ({ chunks: [whole.subarray(0, 30_000)] });
+    expect(await takeBackup(deps(), { cluster: "prod", actor: "ops", origin: "manual" })).toMatchObject({ state: "failed", error: expect.stringContaining("does not end with etcd's sha256"), fileName: null });
+    const damaged = Buffer.from(whole);
+    damaged[5000] = damaged[5000]! ^ 0xff;
+    f.snapshot = () => ({ chunks: [damaged] });
+    expect(await takeBackup(deps(), { cluster: "prod", actor: "ops", origin: "manual" })).toMatchObject({ state: "failed", error: expect.stringContaining("cut short or the data is damaged") });
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it("a refused snapshot (Talos's error before any byte) and an empty one are failed backups", async () => {

@@ -1,12 +1,13 @@
 import "server-only";
 
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 
+import { SnapshotChecksum } from "@/lib/server/etcd/checksum";
 import { AppError } from "@/lib/server/platform/errors";
 
 /**
@@ -40,6 +41,8 @@ export function backupPath(dir: string, fileName: string): string {
 export interface WrittenFile {
   sizeBytes: number;
   sha256: string;
+  /** The file ends with etcd's sha256 of the bytes before it (./etcd/checksum.ts). */
+  etcdChecksumOk: boolean;
 }
 
 /** Writes `chunks` to `<dir>/<fileName>` (temp, fsync, rename, fsync dir); empty input is an error. */
@@ -47,18 +50,16 @@ export async function writeBackupFile(dir: string, fileName: string, chunks: Asy
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const final = backupPath(dir, fileName);
   const temp = path.join(dir, `.${fileName}.${randomBytes(4).toString("hex")}.partial`);
-  const hash = createHash("sha256");
-  let size = 0;
+  const sum = new SnapshotChecksum();
   // 0600: a snapshot holds every Kubernetes Secret of the cluster.
   const fh = await open(temp, "wx", 0o600);
   try {
     for await (const chunk of chunks) {
-      hash.update(chunk);
-      size += chunk.length;
+      sum.update(chunk);
       let off = 0;
       while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
     }
-    if (size === 0) throw new AppError("internal", "The snapshot was empty: an empty snapshot is not a backup");
+    if (sum.size === 0) throw new AppError("internal", "The snapshot was empty: an empty snapshot is not a backup");
     await fh.sync();
     await fh.close();
     await rename(temp, final);
@@ -68,7 +69,7 @@ export async function writeBackupFile(dir: string, fileName: string, chunks: Asy
     throw e;
   }
   await syncDir(dir);
-  return { sizeBytes: size, sha256: hash.digest("hex") };
+  return { sizeBytes: sum.size, ...sum.finish() };
 }
 
 async function syncDir(dir: string): Promise<void> {

@@ -4,11 +4,12 @@ import { randomBytes } from "node:crypto";
 
 import type { Backup, BackupEvent } from "@/lib/schemas/backups";
 import type { EtcdActionTarget } from "@/lib/server/etcd/actions";
+import { checksumFailure } from "@/lib/server/etcd/checksum";
 import { openSnapshot, type OpenedSnapshot } from "@/lib/server/etcd/snapshot";
 import { errorText } from "@/lib/server/jobs";
 import { recordAudit } from "@/lib/server/platform/audit";
 import type { Db } from "@/lib/server/platform/db/db";
-import { isAppError } from "@/lib/server/platform/errors";
+import { AppError, isAppError } from "@/lib/server/platform/errors";
 
 import { snapshotRevision } from "./bbolt";
 import { backupFileName, backupPath, removeBackupFile, writeBackupFile } from "./files";
@@ -57,6 +58,10 @@ export async function takeBackup(deps: BackupDeps, input: { cluster: string; act
       yield* rest;
     })();
     const written = await writeBackupFile(deps.dir, fileName, chunks);
+    if (!written.etcdChecksumOk) {
+      await removeBackupFile(deps.dir, fileName);
+      throw new AppError("internal", checksumFailure(written.sizeBytes));
+    }
     const revision = await snapshotRevision(backupPath(deps.dir, fileName)).catch(() => null);
     done = await finishBackup(
       deps.db,

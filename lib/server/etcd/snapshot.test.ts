@@ -2,11 +2,13 @@ import { createHash } from "node:crypto";
 
 import { describe, expect, it } from "vitest";
 
-import { cps, fakeEtcd, three } from "@/test/etcd/fake-etcd";
+import { cps, fakeEtcd, three, withEtcdChecksum } from "@/test/etcd/fake-etcd";
 
 import { openSnapshot, snapshotFileName, snapshotResponse, type SnapshotOutcome } from "./snapshot";
 
-const chunks = [Buffer.from("a".repeat(1000)), Buffer.from("b".repeat(2000)), Buffer.from("c".repeat(10))];
+// etcd's trailer (sha256 of the rest) split across the last two chunks.
+const whole = withEtcdChecksum(Buffer.from("a".repeat(1000) + "b".repeat(2000)));
+const chunks = [whole.subarray(0, 1000), whole.subarray(1000, 3010), whole.subarray(3010)];
 
 describe("snapshot download", () => {
   it("streams every chunk and reports size and sha256 when the stream ends", async () => {
@@ -18,7 +20,7 @@ describe("snapshot download", () => {
     expect(res.headers.get("content-disposition")).toBe('attachment; filename="etcd-prod-cp-b-20260102T030405678Z.snapshot"');
     const body = Buffer.from(await res.arrayBuffer());
     expect(body.equals(Buffer.concat(chunks))).toBe(true);
-    expect(outcome).toEqual({ ok: true, sizeBytes: 3010, sha256: createHash("sha256").update(body).digest("hex") });
+    expect(outcome).toEqual({ ok: true, sizeBytes: 3032, sha256: createHash("sha256").update(body).digest("hex") });
   });
 
   it("a failure mid-stream errors the body (never a short file that looks complete) and is reported", async () => {
@@ -28,7 +30,16 @@ describe("snapshot download", () => {
     let outcome: SnapshotOutcome | undefined;
     const res = snapshotResponse(opened, "prod", (o) => (outcome = o));
     await expect(res.arrayBuffer()).rejects.toThrow("leader changed");
-    expect(outcome).toMatchObject({ ok: false, sizeBytes: 3000, sha256: null, error: "etcdserver: leader changed" });
+    expect(outcome).toMatchObject({ ok: false, sizeBytes: 3010, sha256: null, error: "etcdserver: leader changed" });
+  });
+
+  it("a stream that ends early (no etcd trailer) fails the download at its end", async () => {
+    const f = fakeEtcd(three());
+    f.snapshot = () => ({ chunks: chunks.slice(0, 2) });
+    const opened = await openSnapshot({ client: f.client, cluster: "prod", controlPlanes: cps(f.members) });
+    let outcome: SnapshotOutcome | undefined;
+    await expect(snapshotResponse(opened, "prod", (o) => (outcome = o)).arrayBuffer()).rejects.toThrow("does not end with etcd's sha256");
+    expect(outcome).toMatchObject({ ok: false, sizeBytes: 3010 });
   });
 
   it("a cancelled download ends the EtcdSnapshot stream", async () => {

@@ -1,10 +1,10 @@
 import "server-only";
 
-import { createHash } from "node:crypto";
-
 import type { EtcdMemberView } from "@/lib/schemas/etcd";
 import { errorText } from "@/lib/server/jobs";
 import { AppError } from "@/lib/server/platform/errors";
+
+import { checksumFailure, SnapshotChecksum } from "./checksum";
 
 import type { EtcdActionTarget } from "./actions";
 import { memberHealthy, snapshotSource } from "./quorum";
@@ -54,8 +54,7 @@ export function snapshotFileName(cluster: string, member: EtcdMemberView, at: Da
  * client reads (no buffering beyond one chunk); a cancelled download ends the gRPC stream.
  */
 export function snapshotResponse(s: OpenedSnapshot, cluster: string, done: (o: SnapshotOutcome) => void, now = new Date()): Response {
-  const hash = createHash("sha256");
-  let size = 0;
+  const sum = new SnapshotChecksum();
   let sentFirst = false;
   let finished = false;
   const finish = (o: SnapshotOutcome) => {
@@ -69,20 +68,22 @@ export function snapshotResponse(s: OpenedSnapshot, cluster: string, done: (o: S
         const chunk = sentFirst ? await s.rest.next() : { done: false as const, value: s.first };
         sentFirst = true;
         if (chunk.done) {
-          finish({ ok: true, sizeBytes: size, sha256: hash.digest("hex") });
+          const { sha256, etcdChecksumOk } = sum.finish();
+          // A snapshot cut short must not reach the disk as a complete file: fail the download.
+          if (!etcdChecksumOk) throw new AppError("internal", checksumFailure(sum.size));
+          finish({ ok: true, sizeBytes: sum.size, sha256 });
           controller.close();
           return;
         }
-        hash.update(chunk.value);
-        size += chunk.value.length;
+        sum.update(chunk.value);
         controller.enqueue(new Uint8Array(chunk.value.buffer, chunk.value.byteOffset, chunk.value.byteLength));
       } catch (e) {
-        finish({ ok: false, sizeBytes: size, sha256: null, error: errorText(e) });
+        finish({ ok: false, sizeBytes: sum.size, sha256: null, error: errorText(e) });
         controller.error(e);
       }
     },
     async cancel() {
-      finish({ ok: false, sizeBytes: size, sha256: null, error: "The download was cancelled" });
+      finish({ ok: false, sizeBytes: sum.size, sha256: null, error: "The download was cancelled" });
       await s.rest.return(undefined);
     },
   });
