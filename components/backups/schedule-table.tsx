@@ -89,7 +89,7 @@ function ScheduleRow({ schedule: s, onEdit }: { schedule: BackupSchedule; onEdit
 function ScheduleForm({ schedule: s, onDone }: { schedule: BackupSchedule; onDone: () => void }) {
   const qc = useQueryClient();
   const [enabled, setEnabled] = useState(s.enabled);
-  const [interval, setInterval] = useState(String(s.intervalMinutes));
+  const [interval, setIntervalMinutes] = useState(String(s.intervalMinutes));
   const [retain, setRetain] = useState(String(s.retainCount));
   const [age, setAge] = useState(s.maxAgeDays === null ? "" : String(s.maxAgeDays));
   const save = useMutation({
@@ -110,7 +110,7 @@ function ScheduleForm({ schedule: s, onDone }: { schedule: BackupSchedule; onDon
       <TableCell>
         <label className="text-sm">
           <span className="sr-only">Interval in minutes</span>
-          <Input aria-label="Interval in minutes" type="number" min={5} value={interval} onChange={(e) => setInterval(e.target.value)} className="w-24" /> min
+          <Input aria-label="Interval in minutes" type="number" min={5} value={interval} onChange={(e) => setIntervalMinutes(e.target.value)} className="w-24" /> min
         </label>
       </TableCell>
       <TableCell>

@@ -9,6 +9,8 @@ import { assertActionAvailable } from "@/lib/server/fleet/talos-access";
 import { recordAudit } from "@/lib/server/platform/audit";
 import { getDb, type Db } from "@/lib/server/platform/db/db";
 import { AppError, isAppError } from "@/lib/server/platform/errors";
+import { holdLease } from "@/lib/server/platform/leases";
+import { replicaId } from "@/lib/server/platform/replica";
 
 import { defragment, disarm, forfeitLeadership, removeMember, type EtcdActionTarget } from "./actions";
 import { openSnapshot, snapshotResponse } from "./snapshot";
@@ -26,6 +28,8 @@ export interface EtcdServiceDeps {
   /** The cluster's control planes as the poller knows them (not_found for an unknown cluster). */
   controlPlanes(cluster: string): Promise<ControlPlaneRef[]>;
   talosRoles(cluster: string): Promise<readonly string[]>;
+  /** This process's lease owner name (one defragmentation per cluster across replicas). */
+  owner: string;
 }
 
 export function defaultEtcdDeps(): EtcdServiceDeps {
@@ -40,6 +44,7 @@ export function defaultEtcdDeps(): EtcdServiceDeps {
       return pool.map((n) => ({ address: n.address, hostname: n.hostname }));
     },
     talosRoles: async (cluster) => (await getClusterContextOrThrow(cluster)).roles,
+    owner: replicaId(),
   };
 }
 
@@ -55,7 +60,8 @@ async function audited<T>(deps: EtcdServiceDeps, actor: Actor, action: string, c
     return r;
   } catch (e) {
     const code = isAppError(e) ? e.code : "internal";
-    await recordAudit(deps.db, { actor: actor.label, action, target: cluster, result: "failed", details: { ...extra, error: { code, message: (e as Error).message } } }).catch(() => {});
+    const steps = isAppError(e) && e.details && typeof e.details === "object" && "steps" in e.details ? { steps: (e.details as { steps: unknown }).steps } : {};
+    await recordAudit(deps.db, { actor: actor.label, action, target: cluster, result: "failed", details: { ...extra, ...steps, error: { code, message: (e as Error).message } } }).catch(() => {});
     throw e;
   }
 }
@@ -74,11 +80,18 @@ export async function getEtcd(cluster: string, deps = defaultEtcdDeps()): Promis
 export async function defragmentEtcd(actor: Actor, cluster: string, member: string | undefined, deps = defaultEtcdDeps()): Promise<EtcdDefragmentResult> {
   await allow(deps, actor, "etcdMaintain", cluster);
   const t = await target(deps, cluster);
-  const result = await audited(deps, actor, "etcd.defragment", cluster, { member: member ?? "all" }, () => defragment(t, member), (r) => ({
-    steps: r.steps.map((s) => ({ member: s.memberId, hostname: s.hostname, leader: s.leader, state: s.state, dbSizeBefore: s.dbSizeBefore, dbSizeAfter: s.dbSizeAfter, ...(s.error ? { error: s.error } : {}) })),
-  }));
-  const failed = result.steps.find((s) => s.state === "failed");
-  if (failed) throw new AppError("conflict", `Defragmenting ${failed.hostname || failed.memberId} failed: ${failed.error}`, { details: result });
+  // One defragmentation per cluster at a time, whoever asks and on whichever replica: two runs
+  // could block two members at once.
+  const lease = await holdLease(deps.db, `etcd-defragment:${cluster}`, deps.owner);
+  if (!lease) throw new AppError("conflict", `A defragmentation of cluster "${cluster}" is already running; wait for it to finish`);
+  const stepDetails = (r: EtcdDefragmentResult) => r.steps.map((x) => ({ member: x.memberId, hostname: x.hostname, leader: x.leader, state: x.state, dbSizeBefore: x.dbSizeBefore, dbSizeAfter: x.dbSizeAfter, ...(x.error ? { error: x.error } : {}) }));
+  // A run that stopped at a failed member is audited as failed, with every step.
+  const result = await audited(deps, actor, "etcd.defragment", cluster, { member: member ?? "all" }, async () => {
+    const r = await defragment(t, member);
+    const failed = r.steps.find((x) => x.state === "failed");
+    if (failed) throw new AppError("conflict", `Defragmenting ${failed.hostname || failed.memberId} failed: ${failed.error}`, { details: { steps: stepDetails(r) } });
+    return r;
+  }, (r) => ({ steps: stepDetails(r) })).finally(() => lease.release());
   return result;
 }
 
