@@ -52,7 +52,7 @@ test("a NOSPACE alarm shows on the page and Disarm clears it", async ({ page }) 
   expect(fault.status(), await fault.text()).toBe(200);
   const etcd = new EtcdPage(page);
   await etcd.goto(CLUSTER);
-  await expect(page.getByRole("alert")).toContainText(`nospace on ${target.hostname}`);
+  await expect(page.getByRole("alert").filter({ hasText: "Alarms:" })).toContainText(`nospace on ${target.hostname}`);
   await page.getByRole("button", { name: "Disarm alarms" }).click();
   await etcd.confirm("Disarm");
   await expect(etcd.status()).toContainText("Disarmed nospace");
