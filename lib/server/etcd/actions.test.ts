@@ -3,6 +3,9 @@ import { describe, expect, it } from "vitest";
 import { cps, fakeEtcd, three } from "@/test/etcd/fake-etcd";
 
 import { defragment, disarm, forfeitLeadership, removeMember } from "./actions";
+import type { EtcdMemberView } from "@/lib/schemas/etcd";
+
+import { defragmentOrder, quorumOf } from "./quorum";
 import { openSnapshot } from "./snapshot";
 import { readEtcd } from "./view";
 
@@ -125,3 +128,21 @@ describe("etcd snapshot", () => {
     await expect(openSnapshot(target(f))).rejects.toMatchObject({ code: "internal", message: expect.stringContaining("sent no bytes") });
   });
 });
+
+describe("quorum", () => {
+  const m = (id: string, o: Partial<EtcdMemberView> = {}): EtcdMemberView => ({ id, hostname: `cp-${id}`, node: null, address: `10.0.0.${id}`, isLearner: false, leader: false, reachable: true, dbSize: 1, dbSizeInUse: 1, raftIndex: "1", raftTerm: "1", errors: [], alarms: [], ...o });
+
+  it("learners do not vote; a member with etcd errors is not healthy", () => {
+    expect(quorumOf([m("1", { leader: true }), m("2"), m("3", { isLearner: true, reachable: false })], true)).toMatchObject({ state: "healthy", voters: 2, needed: 2, tolerates: 0 });
+    expect(quorumOf([m("1", { leader: true }), m("2"), m("3", { errors: ["etcdserver: no leader"] })], true)).toMatchObject({ state: "degraded", healthy: 2 });
+  });
+
+  it("every member up but no leader known is lost quorum", () => {
+    expect(quorumOf([m("1"), m("2"), m("3")], false)).toMatchObject({ state: "lost", reason: expect.stringContaining("no member knows a leader") });
+  });
+
+  it("defragment order puts the leader last, whatever the names", () => {
+    expect(defragmentOrder([m("1", { hostname: "a", leader: true }), m("2", { hostname: "c" }), m("3", { hostname: "b" })]).map((x) => x.hostname)).toEqual(["b", "c", "a"]);
+  });
+});
+
