@@ -117,6 +117,12 @@ export function EtcdPanel({ cluster }: { cluster: string }) {
           <XCircle aria-hidden className="size-4" /> Alarms: {alarms.join(", ")}. With NOSPACE, etcd refuses writes until space is freed (defragment) and the alarm disarmed.
         </p>
       ) : null}
+      {view.notMembers.length > 0 ? (
+        <p role="note" className="flex items-center gap-2 text-sm text-warn">
+          <AlertTriangle aria-hidden className="size-4" />
+          {view.notMembers.map((n) => n.hostname ?? n.address).join(", ")} {view.notMembers.length === 1 ? "is a control plane but not an etcd member" : "are control planes but not etcd members"}: a removed member must be reset (or its EPHEMERAL partition wiped) to join again.
+        </p>
+      ) : null}
       {message ? (
         <p role={message.ok ? "status" : "alert"} className={message.ok ? "text-sm text-ok" : "text-sm text-danger"}>
           {message.text}

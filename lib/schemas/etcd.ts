@@ -51,6 +51,11 @@ export const etcdClusterSchema = z.object({
   members: z.array(etcdMemberViewSchema),
   leaderId: etcdMemberIdSchema.nullable(),
   quorum: etcdQuorumSchema,
+  /**
+   * Control planes Minos knows that are not etcd members (removed, or not joined yet): a removed
+   * one must be reset (or its EPHEMERAL partition wiped) before it can join again.
+   */
+  notMembers: z.array(z.object({ node: z.string(), address: z.string(), hostname: z.string().nullable() })),
   /** The control plane that answered the member list; null when none did (`error` says why). */
   askedNode: z.string().nullable(),
   error: z.string().optional(),

@@ -88,6 +88,7 @@ describe("etcd routes", () => {
     for (const m of v.members) {
       expect(m.node).toBe(`${m.address}@${cluster}`);
       expect(m).toMatchObject({ reachable: true, errors: [], alarms: [] });
+      expect(v.notMembers).toEqual([]);
       expect(m.dbSize).toBeGreaterThan(0);
       expect(m.raftIndex).toMatch(/^\d+$/);
     }
@@ -228,5 +229,7 @@ describe("etcd routes", () => {
     const after = await view();
     expect(after.members.map((m) => m.id)).not.toContain(follower.id);
     expect(after.members).toHaveLength(2);
+    // The node is still a control plane Minos knows, now outside etcd, and the view says so.
+    expect(after.notMembers).toEqual([{ node: follower.node, address: follower.address, hostname: follower.hostname }]);
   });
 });

@@ -41,7 +41,7 @@ export function defaultEtcdDeps(): EtcdServiceDeps {
       const cps = nodes.filter((n) => n.role === "controlplane");
       // Before the poller has told roles apart, every node is a candidate to ask (workers refuse).
       const pool = cps.length > 0 ? cps : nodes.filter((n) => n.role === "unknown");
-      return pool.map((n) => ({ address: n.address, hostname: n.hostname }));
+      return pool.map((n) => ({ address: n.address, hostname: n.hostname, confirmed: n.role === "controlplane" }));
     },
     talosRoles: async (cluster) => (await getClusterContextOrThrow(cluster)).roles,
     owner: replicaId(),

@@ -18,6 +18,8 @@ export type EtcdTalos = Pick<
 export interface ControlPlaneRef {
   address: string;
   hostname: string | null;
+  /** False for a node only asked because its role is not known yet (it may be a worker). */
+  confirmed?: boolean;
 }
 
 export interface ReadOptions {
@@ -67,9 +69,12 @@ export async function readEtcd(client: EtcdTalos, cluster: string, cps: ControlP
       }
     });
     const leaderId = members.find((m) => m.leader)?.id ?? null;
-    return { cluster, members, leaderId, quorum: quorumOf(members, leaderId !== null), askedNode: nodeId(cluster, cp.address) };
+    const memberAddresses = new Set(members.map((m) => m.address));
+    const memberNames = new Set(members.map((m) => m.hostname));
+    const notMembers = cps.filter((c) => c.confirmed !== false && !memberAddresses.has(c.address) && !(c.hostname && memberNames.has(c.hostname))).map((c) => ({ node: nodeId(cluster, c.address), address: c.address, hostname: c.hostname }));
+    return { cluster, members, leaderId, quorum: quorumOf(members, leaderId !== null), notMembers, askedNode: nodeId(cluster, cp.address) };
   }
-  return { cluster, members: [], leaderId: null, quorum: quorumOf([], false), askedNode: null, error: lastError };
+  return { cluster, members: [], leaderId: null, quorum: quorumOf([], false), notMembers: [], askedNode: null, error: lastError };
 }
 
 /** A member's address: the host of its first client URL, else the control plane with its hostname. */
