@@ -11,7 +11,7 @@ import { chromium } from "@playwright/test";
 
 import { findChromium } from "../e2e/chromium";
 
-const pages = ["/", "/nodes", "/clusters", "/config", "/upgrades", "/kubernetes-upgrades", "/certificates", "/audit", "/no/such/page"];
+const pages = ["/", "/nodes", "/clusters", "/config", "/upgrades", "/kubernetes-upgrades", "/backups", "/certificates", "/audit", "/no/such/page"];
 
 async function main() {
   const base = process.argv[2] ?? "http://127.0.0.1:3000";
@@ -29,7 +29,10 @@ async function main() {
     const worker = (listed as { nodes: { id: string; role: string; hostname: string | null }[] }).nodes
       .filter((n) => n.role === "worker")
       .sort((a, b) => (a.hostname ?? a.id).localeCompare(b.hostname ?? b.id))[0];
-    for (const p of worker ? [...pages, `/nodes/${encodeURIComponent(worker.id)}`] : pages) {
+    // And the etcd page of that worker's cluster (the cluster is what follows the node ID's "@").
+    const cluster = worker?.id.slice(worker.id.indexOf("@") + 1);
+    const extra = worker ? [`/nodes/${encodeURIComponent(worker.id)}`, `/clusters/${encodeURIComponent(cluster!)}/etcd`] : [];
+    for (const p of [...pages, ...extra]) {
       await page.goto(new URL(p, base).href, { waitUntil: "networkidle" });
       const name = `${p === "/" ? "overview" : decodeURIComponent(p.slice(1)).replace(/[/@]/g, "-")}-${colorScheme}.png`;
       await page.screenshot({ path: path.join(out, name), fullPage: process.env.FULL_PAGE === "1" });

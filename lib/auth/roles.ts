@@ -25,6 +25,12 @@ export const ACTION_MIN_ROLE = {
   manageClusters: "admin",
   manageUsers: "admin",
   manageTokens: "admin",
+  // etcd care and backups (issue 18): Talos allows EtcdDefragment, EtcdAlarmDisarm and EtcdSnapshot
+  // to os:operator, EtcdForfeitLeadership and EtcdRemoveMemberByID to os:admin only.
+  etcdMaintain: "operator",
+  etcdSnapshot: "operator",
+  etcdAdmin: "admin",
+  manageBackupSchedules: "admin",
 } as const satisfies Record<string, Role>;
 export type MinosAction = keyof typeof ACTION_MIN_ROLE;
 

@@ -24,6 +24,10 @@ const TALOS_NEEDS: Partial<Record<MinosAction, { talosRole: string; level: Role;
   startUpgrade: { talosRole: TALOS_ROLES.admin, level: "admin", rpc: "Upgrade" },
   startRollout: { talosRole: TALOS_ROLES.admin, level: "admin", rpc: "ApplyConfiguration" },
   revealSecrets: { talosRole: TALOS_ROLES.admin, level: "admin", rpc: "reading the machine config" },
+  etcdMaintain: { talosRole: TALOS_ROLES.operator, level: "operator", rpc: "EtcdDefragment and EtcdAlarmDisarm" },
+  etcdSnapshot: { talosRole: TALOS_ROLES.operator, level: "operator", rpc: "EtcdSnapshot" },
+  etcdAdmin: { talosRole: TALOS_ROLES.admin, level: "admin", rpc: "EtcdForfeitLeadership and EtcdRemoveMemberByID" },
+  manageBackupSchedules: { talosRole: TALOS_ROLES.operator, level: "operator", rpc: "EtcdSnapshot" },
 };
 
 export type Availability = { allowed: true } | { allowed: false; reason: string };

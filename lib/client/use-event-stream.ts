@@ -7,6 +7,8 @@ import { fleetEventSchema, type FleetEvent, type NodesResponse } from "@/lib/sch
 import { upgradeEventSchema } from "@/lib/schemas/upgrades";
 import { kubernetesUpgradeEventSchema } from "@/lib/schemas/kubernetes-upgrades";
 import { kubernetesUpgradeKeys } from "@/lib/client/kubernetes-upgrades";
+import { backupKeys } from "@/lib/client/backups";
+import { backupEventSchema } from "@/lib/schemas/backups";
 
 /** `connecting` until the first snapshot, `live` while events flow, `down` while polling instead. */
 export type EventStreamStatus = "connecting" | "live" | "down";
@@ -97,6 +99,18 @@ function handleKubernetesUpgrade(raw: MessageEvent<string>): void {
   void conn.client.invalidateQueries({ queryKey: [...kubernetesUpgradeKeys.all, "list"] });
 }
 
+function handleBackup(raw: MessageEvent<string>): void {
+  if (!conn) return;
+  let ok = false;
+  try {
+    ok = backupEventSchema.safeParse(JSON.parse(raw.data)).success;
+  } catch {
+    return;
+  }
+  // Lists and schedules (last backup, next run) are short: refetch them rather than merge.
+  if (ok) void conn.client.invalidateQueries({ queryKey: backupKeys.all });
+}
+
 function open(url: string): void {
   if (!conn || conn.source) return;
   const source = new EventSource(url);
@@ -105,6 +119,7 @@ function open(url: string): void {
   source.addEventListener("nodes", handle);
   source.addEventListener("upgrade", handleUpgrade);
   source.addEventListener("kubernetes-upgrade", handleKubernetesUpgrade);
+  source.addEventListener("etcd-backup", handleBackup);
   source.onerror = () => {
     if (!conn) return;
     setStatus("down");

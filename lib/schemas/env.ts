@@ -19,6 +19,8 @@ const envFields = z.object({
   MINOS_SIM_ARGS: z.string().default(""),
   MINOS_STATE_DIR: z.string().min(1).default(".minos"),
   MINOS_DB: z.string().min(1).optional(),
+  /** Where etcd backups are written (one file per snapshot); unset: `<MINOS_STATE_DIR>/backups`. */
+  MINOS_BACKUP_DIR: z.string().min(1).optional(),
   /**
    * A PostgreSQL server for the store (`postgres://user:password@host:5432/minos`), shared by
    * every replica. Unset: SQLite at MINOS_DB.

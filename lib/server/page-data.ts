@@ -1,6 +1,8 @@
 import "server-only";
 
 import type { AuditEntry } from "@/lib/schemas/audit";
+import type { Backup, BackupSchedule } from "@/lib/schemas/backups";
+import { listBackupSchedules, listBackupsFor } from "@/lib/server/backups/service";
 import type { ApiToken, Invitation, SessionInfo, User } from "@/lib/schemas/auth";
 import type { CertificatesQuery, CertificatesResponse, NearestExpiry } from "@/lib/schemas/certs";
 import type { ClustersResponse, NodeDetail, NodesResponse } from "@/lib/schemas/fleet";
@@ -125,4 +127,10 @@ export async function pageAccessLists(grant: PageGrant): Promise<{ users: { user
   grantedActor(grant, "admin");
   const deps = defaultAuthDeps();
   return { users: await getUsers(deps), invitations: await getInvitations(deps), tokens: await getTokens(deps) };
+}
+
+/** The Backups page: backups (of one cluster or all) and every cluster's schedule, as GET /api/backups and /api/backups/schedules answer. */
+export async function pageBackups(grant: PageGrant, cluster?: string): Promise<{ backups: { backups: Backup[] }; schedules: { schedules: BackupSchedule[] } }> {
+  grantedActor(grant, "viewer");
+  return { backups: await listBackupsFor(cluster), schedules: await listBackupSchedules() };
 }

@@ -1,5 +1,6 @@
 import "server-only";
 
+import { startBackupScheduler } from "@/lib/server/backups/service";
 import { startCertScanner } from "@/lib/server/certs/service";
 import { watchClusterUploads } from "@/lib/server/fleet/cluster-admin";
 import { getClusterClient } from "@/lib/server/fleet/clients";
@@ -94,6 +95,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<void> 
       },
     ],
     ["audit retention", () => (startHousekeeping(), stopHousekeeping)],
+    // Scheduled etcd backups (one replica at a time, through a lease); off until a cluster has a schedule.
+    ["backup scheduler", () => startBackupScheduler()],
     // Clusters uploaded or removed through another replica (the relay tells at once; this catches what it missed).
     ["cluster uploads watch", () => watchClusterUploads()],
   ];

@@ -123,6 +123,22 @@ const POLICY: Record<string, RouteRole> = {
   "GET /api/clusters/[cluster]/secrets": "admin",
   "PUT /api/clusters/[cluster]/kubeconfig": "admin",
   "DELETE /api/clusters/[cluster]/kubeconfig": "admin",
+  // etcd care and backups (issue 18): reads for viewers; what Talos allows os:operator
+  // (EtcdDefragment, EtcdAlarmDisarm, EtcdSnapshot) for operators; forfeit and remove for admins.
+  // Backup files hold every Kubernetes Secret: downloading one is an operator's.
+  "GET /api/clusters/[cluster]/etcd": "viewer",
+  "POST /api/clusters/[cluster]/etcd/defragment": "operator",
+  "POST /api/clusters/[cluster]/etcd/disarm": "operator",
+  "POST /api/clusters/[cluster]/etcd/snapshot": "operator",
+  "POST /api/clusters/[cluster]/etcd/forfeit-leadership": "admin",
+  "POST /api/clusters/[cluster]/etcd/remove-member": "admin",
+  "GET /api/backups": "viewer",
+  "GET /api/backups/[id]": "viewer",
+  "GET /api/backups/schedules": "viewer",
+  "POST /api/backups": "operator",
+  "GET /api/backups/[id]/download": "operator",
+  "DELETE /api/backups/[id]": "operator",
+  "PUT /api/backups/schedules/[cluster]": "admin",
 };
 
 /** What the guard verdict must be per action, for the routes declared weaker than some of their actions. */
@@ -423,7 +439,7 @@ describe("no secret reaches a viewer or an operator", () => {
     // what does not exist (made-up plan and rollout IDs, the control plane that has no revision).
     const notOk = scanned.filter((s) => !/ 200$/.test(s)).map((s) => s.replace(/^(viewer|operator) /, ""));
     const adminOnly = ["/api/sim 403", "/api/tokens 403", "/api/users 403", `/api/clusters/${CLUSTER}/secrets 403`];
-    const missing = [`/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/1 404`, `/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/diff?from=1&to=running 404`, `/api/rollouts/${BOGUS_ID} 404`, `/api/upgrades/${BOGUS_ID} 404`, `/api/kubernetes-upgrades/${BOGUS_ID} 404`];
+    const missing = [`/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/1 404`, `/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/diff?from=1&to=running 404`, `/api/rollouts/${BOGUS_ID} 404`, `/api/upgrades/${BOGUS_ID} 404`, `/api/kubernetes-upgrades/${BOGUS_ID} 404`, `/api/backups/${BOGUS_ID} 404`, `/api/backups/${BOGUS_ID}/download 403`, `/api/backups/${BOGUS_ID}/download 404`];
     expect(new Set(notOk)).toEqual(new Set([...adminOnly, ...missing]));
     expect(scanned).toEqual(expect.arrayContaining([expect.stringMatching(/^viewer \/api\/nodes\/.*\/config\/revisions\/1 200$/), expect.stringMatching(/^viewer \/api\/nodes\/.*\/config\/revisions\/diff\?from=1&to=running 200$/), "viewer /api/audit 200"]));
   }, 120_000);

@@ -34,9 +34,14 @@ export default async function ClusterPage({ params }: { params: Promise<{ cluste
         title={`Cluster ${cluster}`}
         description={`${found.nodes.length} node${found.nodes.length === 1 ? "" : "s"} in the talosconfig. One manifest describes every node's config: edit it, plan with each node's dry run, apply as a rollout.`}
         actions={
-          <Link href="/clusters" className={buttonVariants({ size: "sm" })}>
-            <ArrowLeft aria-hidden className="size-4" /> All clusters
-          </Link>
+          <div className="flex gap-2">
+            <Link href={`/clusters/${encodeURIComponent(cluster)}/etcd`} className={buttonVariants({ size: "sm" })}>
+              etcd
+            </Link>
+            <Link href="/clusters" className={buttonVariants({ size: "sm" })}>
+              <ArrowLeft aria-hidden className="size-4" /> All clusters
+            </Link>
+          </div>
         }
       />
       <HydrationBoundary state={dehydrate(queryClient)}>

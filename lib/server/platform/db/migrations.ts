@@ -1,5 +1,7 @@
 import "server-only";
 
+import { ETCD_BACKUPS } from "./migration-16-etcd-backups";
+
 /**
  * Schema changes, applied in order, once each. Append only: a released migration is never edited.
  * Plain, portable SQL that both stores run as it is; where PostgreSQL needs other words (an
@@ -463,5 +465,11 @@ export const migrations: Migration[] = [
         PRIMARY KEY (upgrade_id, step_index)
       );
     `,
+  },
+  {
+    id: 16,
+    name: "etcd backups (one file per snapshot on a Minos host) and each cluster's backup schedule",
+    sql: ETCD_BACKUPS,
+    postgres: wideNumbers(ETCD_BACKUPS),
   },
 ];

@@ -32,6 +32,8 @@ export interface Database {
   manifest_revisions: ManifestRevisionsTable;
   cluster_secrets: ClusterSecretsTable;
   cluster_kubeconfigs: ClusterKubeconfigsTable;
+  etcd_backups: EtcdBackupsTable;
+  etcd_backup_schedules: EtcdBackupSchedulesTable;
 }
 
 export interface AuditLogTable {
@@ -392,4 +394,36 @@ export interface KubernetesUpgradeStepsTable {
   attempts: number;
   error: string | null;
   messages: string;
+}
+
+/** One etcd snapshot Minos took (lib/server/backups): its file on `host`, or why it failed. */
+export interface EtcdBackupsTable {
+  id: string;
+  cluster: string;
+  state: string;
+  origin: string;
+  actor: string;
+  host: string;
+  file_name: string | null;
+  size_bytes: number | null;
+  sha256: string | null;
+  revision: number | null;
+  raft_index: string | null;
+  member_id: string | null;
+  member_hostname: string | null;
+  node: string | null;
+  error: string | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+/** A cluster's scheduled backups (off unless a row says enabled). */
+export interface EtcdBackupSchedulesTable {
+  cluster: string;
+  enabled: number;
+  interval_minutes: number;
+  retain_count: number;
+  max_age_days: number | null;
+  updated_at: string;
+  updated_by: string;
 }

@@ -1,0 +1,64 @@
+/**
+ * The etcd service over the real store (both projects) with etcd faked: one defragmentation per
+ * cluster at a time, the talosconfig's Talos role checked before any call, every action audited.
+ */
+import { beforeEach, describe, expect, it } from "vitest";
+
+import type { Actor } from "@/lib/server/auth/actor";
+import type { Db } from "@/lib/server/platform/db/db";
+import { testDb } from "@/test/db";
+import { cps, fakeEtcd, three, type FakeEtcd } from "@/test/etcd/fake-etcd";
+
+import { defragmentEtcd, disarmEtcd, removeEtcdMember, type EtcdServiceDeps } from "./service";
+
+let db: Db;
+let f: FakeEtcd;
+let roles: string[];
+const operator = { label: "ops@example.com", role: "operator" } as Actor;
+const admin = { label: "root@example.com", role: "admin" } as Actor;
+
+const deps = (owner = "replica-a"): EtcdServiceDeps => ({ db, client: async () => f.client, controlPlanes: async () => cps(f.members), talosRoles: async () => roles, owner });
+
+beforeEach(async () => {
+  db = await testDb();
+  f = fakeEtcd(three());
+  roles = ["os:admin"];
+});
+
+describe("etcd service", () => {
+  it("runs one defragmentation per cluster at a time, across replicas", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const defrag = f.client.etcdDefragment;
+    f.client = { ...f.client, etcdDefragment: async (node, opts) => (await gate, defrag(node, opts)) };
+    const first = defragmentEtcd(operator, "prod", undefined, deps("replica-a"));
+    await expect
+      .poll(() => f.calls.length, { timeout: 2_000 })
+      .toBeGreaterThan(0);
+    await expect(defragmentEtcd(operator, "prod", undefined, deps("replica-b"))).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("already running") });
+    release();
+    expect((await first).steps.map((s) => s.state)).toEqual(["done", "done", "done"]);
+    // Free again once it ended.
+    expect((await defragmentEtcd(operator, "prod", "102", deps("replica-b"))).steps).toHaveLength(1);
+  });
+
+  it("a talosconfig without os:operator refuses before any Talos call, with the reason", async () => {
+    roles = ["os:reader"];
+    await expect(disarmEtcd(operator, "prod", deps())).rejects.toMatchObject({ code: "forbidden", message: expect.stringContaining("Talos needs os:operator for EtcdDefragment and EtcdAlarmDisarm") });
+    roles = ["os:operator"];
+    await expect(removeEtcdMember(admin, "prod", "103", deps())).rejects.toMatchObject({ code: "forbidden", message: expect.stringContaining("os:admin") });
+    expect(f.calls).toEqual([]);
+  });
+
+  it("audits ok and failed actions without bytes or secrets", async () => {
+    await disarmEtcd(operator, "prod", deps());
+    f.failDefrag.add("10.0.0.2");
+    await expect(defragmentEtcd(operator, "prod", undefined, deps())).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("Defragmenting cp-b failed: context deadline exceeded") });
+    const rows = await db.selectFrom("audit_log").select(["action", "result", "actor", "target", "details"]).orderBy("id").execute();
+    expect(rows.map((r) => [r.action, r.result, r.actor, r.target])).toEqual([
+      ["etcd.disarm", "ok", "ops@example.com", "prod"],
+      ["etcd.defragment", "failed", "ops@example.com", "prod"],
+    ]);
+    expect(JSON.parse(rows[1]!.details!)).toMatchObject({ member: "all", error: { code: "conflict" }, steps: [{ hostname: "cp-b", state: "failed" }, { state: "skipped" }, { state: "skipped" }] });
+  });
+});
