@@ -93,8 +93,12 @@ export function ResetDialog({ open, name, controlPlane, busy, error, onCancel, o
   const [mode, setMode] = useState<ResetMode>("all");
   const [reboot, setReboot] = useState(false);
   const [typed, setTyped] = useState("");
-  const ids = { graceful: useId(), mode: useId(), reboot: useId(), confirm: useId(), hint: useId() };
+  const [disksText, setDisksText] = useState("");
+  const ids = { graceful: useId(), mode: useId(), reboot: useId(), disks: useId(), confirm: useId(), hint: useId() };
   const matches = typed === name;
+  const userDisks = disksText.split(/[\s,]+/).filter((d) => d.length > 0);
+  // Talos wipes only the user disks named: user-disks without any would wipe nothing.
+  const disksMissing = mode === "user-disks" && userDisks.length === 0;
   return (
     <ConfirmDialog
       open={open}
@@ -102,10 +106,10 @@ export function ResetDialog({ open, name, controlPlane, busy, error, onCancel, o
       confirmLabel={`Reset ${name}`}
       danger
       busy={busy}
-      confirmDisabled={!matches}
+      confirmDisabled={!matches || disksMissing}
       onCancel={onCancel}
       onConfirm={() => {
-        if (matches) onConfirm({ graceful, mode, reboot, confirm: typed });
+        if (matches && !disksMissing) onConfirm({ graceful, mode, reboot, confirm: typed, ...(mode !== "system-disk" && userDisks.length > 0 ? { userDisks } : {}) });
       }}
     >
       <p className="font-medium text-danger">This wipes the node: its machine config, its data and its place in the cluster. It cannot be undone.</p>
@@ -137,6 +141,15 @@ export function ResetDialog({ open, name, controlPlane, busy, error, onCancel, o
             ))}
           </Select>
         </div>
+        {mode !== "system-disk" ? (
+          <div className="space-y-1">
+            <label htmlFor={ids.disks} className="block font-medium">
+              User disks to wipe{mode === "all" ? " (optional)" : ""}
+            </label>
+            <Input id={ids.disks} value={disksText} onChange={(e) => setDisksText(e.target.value)} placeholder="/dev/sdb /dev/nvme1n1" autoComplete="off" spellCheck={false} className="w-full font-mono" />
+            <p className="text-xs text-fg-muted">Device paths, separated by spaces or commas: Talos wipes only the user disks named.</p>
+          </div>
+        ) : null}
         <div className="space-y-1">
           <label htmlFor={ids.confirm} className="block font-medium">
             Type <span className="font-mono">{name}</span> to confirm

@@ -40,15 +40,21 @@ export type ResetMode = z.infer<typeof resetModeSchema>;
 /**
  * POST /api/nodes/:node/reset (admin). `confirm` must be the node's hostname as the node reports
  * it; `graceful` leaves etcd and drains (Talos does both); `reboot` boots again after the wipe
- * (into maintenance mode), else the node halts.
+ * (into maintenance mode), else the node halts. `userDisks`: device paths (`/dev/sdb`) Talos
+ * wipes in modes `all` and `user-disks`; Talos wipes only the user disks named, so `user-disks`
+ * needs at least one, and it refuses them with `system-disk` (Reset in v1alpha1_server.go).
  */
-export const resetBodySchema = z.strictObject({
-  graceful: z.boolean(),
-  mode: resetModeSchema,
-  reboot: z.boolean().default(false),
-  confirm: z.string().min(1, "type the node's hostname to confirm").max(253),
-  ignoreQuorum: ignoreQuorumSchema,
-});
+export const resetBodySchema = z
+  .strictObject({
+    graceful: z.boolean(),
+    mode: resetModeSchema,
+    reboot: z.boolean().default(false),
+    userDisks: z.array(z.string().regex(/^\/dev\/[A-Za-z0-9/_.-]+$/, "a device path such as /dev/sdb").max(256)).max(64).optional(),
+    confirm: z.string().min(1, "type the node's hostname to confirm").max(253),
+    ignoreQuorum: ignoreQuorumSchema,
+  })
+  .refine((b) => b.mode !== "user-disks" || (b.userDisks?.length ?? 0) > 0, { path: ["userDisks"], message: "wipe mode user-disks wipes only the disks named: list at least one (e.g. /dev/sdb)" })
+  .refine((b) => b.mode !== "system-disk" || (b.userDisks?.length ?? 0) === 0, { path: ["userDisks"], message: "wipe mode system-disk does not take user disks (Talos refuses them)" });
 export type ResetBody = z.input<typeof resetBodySchema>;
 
 export const serviceActionSchema = z.enum(SERVICE_ACTIONS);

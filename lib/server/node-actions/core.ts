@@ -41,7 +41,7 @@ import { quorumVerdict } from "./quorum";
 export type NodeAction =
   | { kind: "reboot"; mode?: RebootModeName; drain?: DrainPolicy; ignoreQuorum?: boolean }
   | { kind: "shutdown"; force?: boolean; ignoreQuorum?: boolean }
-  | { kind: "reset"; graceful: boolean; mode: ResetMode; reboot?: boolean; confirm: string; ignoreQuorum?: boolean }
+  | { kind: "reset"; graceful: boolean; mode: ResetMode; reboot?: boolean; userDisks?: string[]; confirm: string; ignoreQuorum?: boolean }
   | { kind: "service"; action: ServiceActionName; service: string };
 
 /** Who acts: a person or token from a request, or the actor a bulk run recorded. */
@@ -80,7 +80,7 @@ function requestDetails(action: NodeAction): Record<string, unknown> {
     case "shutdown":
       return { force: action.force ?? false, ...(action.ignoreQuorum ? { ignoreQuorum: true } : {}) };
     case "reset":
-      return { graceful: action.graceful, mode: action.mode, reboot: action.reboot ?? false, ...(action.ignoreQuorum ? { ignoreQuorum: true } : {}) };
+      return { graceful: action.graceful, mode: action.mode, reboot: action.reboot ?? false, userDisks: action.userDisks, ...(action.ignoreQuorum ? { ignoreQuorum: true } : {}) };
     case "service":
       return { service: action.service };
   }
@@ -261,7 +261,7 @@ function callTalos(client: TalosClient, address: string, action: PowerAction, si
     case "shutdown":
       return client.shutdown(address, { force: action.force ?? false, signal });
     case "reset":
-      return client.reset(address, { graceful: action.graceful, reboot: action.reboot ?? false, mode: action.mode, signal });
+      return client.reset(address, { graceful: action.graceful, reboot: action.reboot ?? false, mode: action.mode, userDisks: action.userDisks, signal });
   }
 }
 
