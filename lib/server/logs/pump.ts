@@ -77,6 +77,18 @@ export function linesResponseBody(source: AsyncIterator<Buffer>, options: LinePu
     {
       start(controller) {
         ctrl = controller;
+        // The request went away (or the caller gave up): end now, even if the source is slow to notice.
+        const onAbort = () => {
+          if (ended) return;
+          try {
+            controller.close();
+          } catch {
+            // Already closed or cancelled.
+          }
+          finish("cancelled");
+        };
+        if (abort.signal.aborted) onAbort();
+        else abort.signal.addEventListener("abort", onAbort, { once: true });
       },
       async pull(controller) {
         stallTimer?.cancel();
