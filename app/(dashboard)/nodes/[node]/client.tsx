@@ -17,6 +17,7 @@ import { ServiceTable } from "@/components/fleet/service-table";
 import { NodeStatusBadge } from "@/components/fleet/status-badge";
 import { StageTimeline } from "@/components/fleet/stage-timeline";
 import { NodeKubernetesPanel } from "@/components/kubernetes/node-kubernetes-panel";
+import { NodeEvents } from "@/components/logs/node-events";
 import { Card } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { nodeDetailQueryOptions } from "@/lib/client/fleet";
@@ -121,6 +122,10 @@ export function NodeDetailClient({ id, certificates }: { id: string; certificate
           </div>
         </Section>
       </div>
+
+      <Section title="Events">
+        <NodeEvents node={id} />
+      </Section>
 
       <Section title="Certificates">
         <Suspense fallback={<NodeCertificatesSkeleton />}>
