@@ -29,7 +29,7 @@ async function main() {
     const worker = (listed as { nodes: { id: string; role: string; hostname: string | null }[] }).nodes
       .filter((n) => n.role === "worker")
       .sort((a, b) => (a.hostname ?? a.id).localeCompare(b.hostname ?? b.id))[0];
-    for (const p of worker ? [...pages, `/nodes/${encodeURIComponent(worker.id)}`] : pages) {
+    for (const p of worker ? [...pages, `/nodes/${encodeURIComponent(worker.id)}`, `/nodes/${encodeURIComponent(worker.id)}/logs`] : pages) {
       await page.goto(new URL(p, base).href, { waitUntil: "networkidle" });
       const name = `${p === "/" ? "overview" : decodeURIComponent(p.slice(1)).replace(/[/@]/g, "-")}-${colorScheme}.png`;
       await page.screenshot({ path: path.join(out, name), fullPage: process.env.FULL_PAGE === "1" });
