@@ -7,7 +7,7 @@ import { AppError } from "@/lib/server/platform/errors";
 import type { LogsOptions } from "@/lib/server/talos/api/day2";
 import { testDb } from "@/test/db";
 
-import { openDmesg, openServiceLogs, type LogsServiceDeps, type LogsTalos } from "./service";
+import { openDmesg, openLogStreamCount, openServiceLogs, type LogsServiceDeps, type LogsTalos } from "./service";
 
 const actor: Actor = { kind: "user", id: "u1", name: "ann", role: "viewer", label: "user:ann" };
 
@@ -94,8 +94,10 @@ describe("openServiceLogs", () => {
     const res = await openServiceLogs(actor, "10.5.0.2@c1", "etcd", logsQuerySchema.parse({ follow: "1" }), new AbortController().signal, await deps(talos));
     const reader = res.body!.getReader();
     await reader.read();
+    expect(openLogStreamCount()).toBe(1);
     await reader.cancel();
     expect(seen.logs[0]!.signal!.aborted).toBe(true);
+    expect(openLogStreamCount()).toBe(0);
   });
 });
 

@@ -4,9 +4,13 @@ import type { DmesgQuery, LogsQuery } from "@/lib/schemas/logs";
 import type { Actor } from "@/lib/server/auth/actor";
 import { getClusterClient } from "@/lib/server/fleet/clients";
 import { resolveNodeOrThrow } from "@/lib/server/fleet/nodes";
+import { Counter, Gauge } from "prom-client";
+
 import { recordAudit } from "@/lib/server/platform/audit";
 import { getDb, type Db } from "@/lib/server/platform/db/db";
 import { isAppError } from "@/lib/server/platform/errors";
+import { registerMetrics } from "@/lib/server/platform/metrics";
+import { processState } from "@/lib/server/platform/process-state";
 import type { TalosClient } from "@/lib/server/talos";
 
 import { linesResponseBody, primeFirst, type LinePumpOptions } from "./pump";
@@ -27,8 +31,41 @@ export function defaultLogsServiceDeps(): LogsServiceDeps {
   return { db: getDb(), resolveNode: resolveNodeOrThrow, client: getClusterClient };
 }
 
-/** Streams currently open in this process, by kind; read by tests and the benchmark. */
-export const openLogStreams = { count: 0 };
+type EndHow = "done" | "cancelled" | "stalled" | "failed";
+
+// Per process (dev reloads keep counting): what GET /api/metrics shows as minos_log_streams_*.
+const g = processState<{ __minosLogStreams?: { open: number; ended: Record<EndHow, number> } }>();
+function streamStats() {
+  return (g.__minosLogStreams ??= { open: 0, ended: { done: 0, cancelled: 0, stalled: 0, failed: 0 } });
+}
+
+/** Log and dmesg streams open in this process now. */
+export function openLogStreamCount(): number {
+  return streamStats().open;
+}
+
+function registerLogStreamMetrics(): void {
+  registerMetrics("log-streams", (registry) => {
+    new Gauge({
+      name: "minos_log_streams_open",
+      help: "Log and dmesg streams open to browsers in this process",
+      registers: [registry],
+      collect() {
+        this.set(streamStats().open);
+      },
+    });
+    new Counter({
+      name: "minos_log_streams_ended_total",
+      help: "Log and dmesg streams ended, by how: done (the node ended it), cancelled (the browser left), stalled (cut: the browser stopped reading), failed",
+      labelNames: ["how"] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [how, n] of Object.entries(streamStats().ended)) this.inc({ how }, n);
+      },
+    });
+  });
+}
 
 const TEXT_HEADERS = {
   "content-type": "text/plain; charset=utf-8",
@@ -68,14 +105,17 @@ async function openLineStream(actor: Actor, id: string, signal: AbortSignal, spe
     throw e;
   }
   await audit(deps, actor, spec, id, "ok", spec.details);
-  openLogStreams.count++;
+  registerLogStreamMetrics();
+  const stats = streamStats();
+  stats.open++;
   const body = linesResponseBody(source, {
     framing: spec.framing,
     abort,
     ...deps.pump,
     describeError: (e) => (isAppError(e) ? e.message : "the node ended the stream"),
-    onEnd: () => {
-      openLogStreams.count--;
+    onEnd: (how) => {
+      stats.open--;
+      stats.ended[how]++;
       signal.removeEventListener("abort", onRequestAbort);
     },
   });
