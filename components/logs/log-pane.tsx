@@ -74,14 +74,21 @@ export function LogPane({ node, nodeName, pane, sources, onSourceChange, onClose
   return (
     <section aria-label={label} className="flex min-h-0 min-w-0 flex-1 flex-col overflow-hidden rounded-lg border border-border bg-surface">
       <div className="flex flex-wrap items-center gap-2 border-b border-border bg-surface-muted px-2 py-2">
-        <Select aria-label="Log source" value={pane.source} onChange={(e) => onSourceChange(e.target.value)} className="h-8 max-w-44">
+        <Select aria-label="Log source" value={pane.source} onChange={(e) => {
+            setPausedAt(null);
+            setReveal(null);
+            onSourceChange(e.target.value);
+          }} className="h-8 max-w-44">
           {sources.map((s) => (
             <option key={s} value={s}>
               {s === KERNEL_LOG ? "kernel (dmesg)" : s}
             </option>
           ))}
         </Select>
-        <Select aria-label="Lines from the end" value={tail} disabled={isKernel} onChange={(e) => setTail(Number(e.target.value))} className="h-8" title={isKernel ? "The kernel log comes whole" : undefined}>
+        <Select aria-label="Lines from the end" value={tail} disabled={isKernel} onChange={(e) => {
+            setPausedAt(null);
+            setTail(Number(e.target.value));
+          }} className="h-8" title={isKernel ? "The kernel log comes whole" : undefined}>
           {TAIL_CHOICES.map((n) => (
             <option key={n} value={n}>
               last {n.toLocaleString("en")}
@@ -89,7 +96,10 @@ export function LogPane({ node, nodeName, pane, sources, onSourceChange, onClose
           ))}
         </Select>
         <label className="flex items-center gap-1 text-sm">
-          <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} />
+          <input type="checkbox" checked={follow} onChange={(e) => {
+              setPausedAt(null);
+              setFollow(e.target.checked);
+            }} />
           Follow
         </label>
         {pausedAt === null ? (
