@@ -4,15 +4,24 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { nodeEventSchema } from "@/lib/schemas/logs";
+import { logsQuerySchema, nodeEventSchema } from "@/lib/schemas/logs";
+import type { Actor } from "@/lib/server/auth/actor";
 import { testDb } from "@/test/db";
+import { waitFor } from "@/test/simulator/helpers";
 import { startTestFleet, type TestFleet } from "@/test/talos/fleet";
 
 import { openNodeEventStream } from "./events";
-import type { LogsServiceDeps } from "./service";
+import { STALLED_LINE } from "./pump";
+import { openDmesg, openServiceLogs, type LogsServiceDeps } from "./service";
 
 const FIRST = "127.0.237.1";
 let t: TestFleet;
+
+const actor: Actor = { kind: "user", id: "u1", name: "ann", role: "viewer", label: "user:ann" };
+const worker = () => t.fleet.nodes.find((n) => n.role === "worker")!;
+const id = () => `${worker().address}@sim`;
+/** Open Logs/Dmesg streams on the node, as the simulator counts them. */
+const nodeStreams = () => t.fleet.nodeStates().find((n) => n.address === worker().address)!.logStreams;
 
 async function deps(): Promise<LogsServiceDeps> {
   return {
@@ -69,5 +78,70 @@ describe("GET /api/nodes/:node/events against the simulator", () => {
 
   it("an unknown address answers the transport's error, not a 200", async () => {
     await expect(openNodeEventStream("127.0.237.99@sim", { tail: 5 }, new AbortController().signal, await deps())).rejects.toMatchObject({ code: "node_unreachable" });
+  });
+});
+
+describe("GET /api/nodes/:node/logs/:service and /dmesg against the simulator", () => {
+  it("answers the last `tail` lines of a service's log, one per line", async () => {
+    const res = await openServiceLogs(actor, id(), "machined", logsQuerySchema.parse({ tail: "5" }), new AbortController().signal, await deps());
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text.endsWith("\n")).toBe(true);
+    expect(text.split("\n").slice(0, -1)).toHaveLength(5);
+    expect(text).toContain("[talos]");
+  });
+
+  it("the kernel log comes one Talos kmsg line per message", async () => {
+    const res = await openDmesg(actor, id(), { follow: false, tail: false }, new AbortController().signal, await deps());
+    const lines = (await res.text()).split("\n").slice(0, -1);
+    expect(lines.length).toBeGreaterThan(3);
+    for (const l of lines) expect(l).toMatch(/^(kern|user|daemon): [ a-z]{7}: \[[^\]]+\]: /);
+  });
+
+  it("a Kubernetes container the node does not have is the node's error, not a 200", async () => {
+    await expect(openServiceLogs(actor, id(), "kube-system/nope:nope", logsQuerySchema.parse({ kubernetes: "1" }), new AbortController().signal, await deps())).rejects.toMatchObject({
+      message: expect.stringContaining("no such file or directory"),
+    });
+  });
+
+  it("a follower sees new lines; the request's abort ends the node's stream within 1 s", async () => {
+    t.fleet.setFault({ node: worker().address, fault: "log-flood", linesPerSecond: 50, service: "apid" });
+    try {
+      const req = new AbortController();
+      const res = await openServiceLogs(actor, id(), "apid", logsQuerySchema.parse({ follow: "1", tail: "0" }), req.signal, await deps());
+      const reader = res.body!.getReader();
+      const first = await reader.read();
+      expect(Buffer.from(first.value!).toString()).toMatch(/\n$/);
+      expect(nodeStreams()).toBe(1);
+      req.abort();
+      await waitFor(() => nodeStreams() === 0, { timeoutMs: 1_000, what: "the node to see the cancel" });
+    } finally {
+      t.fleet.clearFaults(worker().address);
+    }
+  });
+
+  it("closing the page (the body cancelled) ends the node's dmesg stream within 1 s", async () => {
+    const res = await openDmesg(actor, id(), { follow: true, tail: false }, new AbortController().signal, await deps());
+    const reader = res.body!.getReader();
+    await reader.read();
+    expect(nodeStreams()).toBe(1);
+    await reader.cancel();
+    await waitFor(() => nodeStreams() === 0, { timeoutMs: 1_000, what: "the node to see the cancel" });
+  });
+
+  it("a reader that stops reading a flooding node is cut with a last line, and the node's stream ends", async () => {
+    t.fleet.setFault({ node: worker().address, fault: "log-flood", linesPerSecond: 2_000, service: "apid" });
+    try {
+      const d = { ...(await deps()), pump: { highWaterMark: 16 * 1024, maxStallMs: 300 } };
+      const res = await openServiceLogs(actor, id(), "apid", logsQuerySchema.parse({ follow: "1", tail: "0" }), new AbortController().signal, d);
+      // Read nothing for a while: the server stops pulling at 16 KiB and cuts after 300 ms full.
+      await waitFor(() => nodeStreams() === 0, { timeoutMs: 5_000, what: "the stalled stream to be cut" });
+      const text = await res.text();
+      expect(text.endsWith(STALLED_LINE)).toBe(true);
+      // What was held is bounded by the high-water mark plus a chunk, not by the flood.
+      expect(text.length).toBeLessThan(256 * 1024);
+    } finally {
+      t.fleet.clearFaults(worker().address);
+    }
   });
 });
