@@ -10,6 +10,9 @@ import { nodeEventSchema, type NodeEvent } from "@/lib/schemas/logs";
 
 type Status = "connecting" | "live" | "down";
 
+/** How long after a refused connection (e.g. the node unreachable) the list asks again. */
+const RETRY_MS = 10_000;
+
 /**
  * The node's Talos events (MachineService.Events) as a live list: the last 50 buffered ones,
  * then each as it happens. The stream closes with the page; EventSource reconnects on its own.
@@ -20,7 +23,8 @@ export function NodeEvents({ node }: { node: string }) {
   const [ended, setEnded] = useState<string | null>(null);
 
   useEffect(() => {
-    const source = new EventSource(`/api/nodes/${encodeURIComponent(node)}/events?tail=50`);
+    let source: EventSource | null = null;
+    let retry: ReturnType<typeof setTimeout> | null = null;
     let batch: NodeEvent[] = [];
     let frame: number | null = null;
     const flush = () => {
@@ -29,21 +33,31 @@ export function NodeEvents({ node }: { node: string }) {
       batch = [];
       setEvents((list) => mergeEvents(list, b));
     };
-    source.addEventListener("open", () => setStatus("live"));
-    source.addEventListener("error", () => setStatus("down"));
-    source.addEventListener("talos", (m) => {
-      const parsed = nodeEventSchema.safeParse(JSON.parse((m as MessageEvent<string>).data));
-      if (!parsed.success) return;
-      batch.push(parsed.data);
-      setEnded(null);
-      if (frame === null) frame = requestAnimationFrame(flush);
-    });
-    source.addEventListener("end", (m) => {
-      const data = JSON.parse((m as MessageEvent<string>).data) as { message?: string };
-      setEnded(data.message ?? "the node ended the event stream");
-    });
+    const connect = () => {
+      const es = new EventSource(`/api/nodes/${encodeURIComponent(node)}/events?tail=50`);
+      source = es;
+      es.addEventListener("open", () => setStatus("live"));
+      es.addEventListener("error", () => {
+        setStatus("down");
+        // An error status (the node unreachable: 503) closes an EventSource for good: try again later.
+        if (es.readyState === EventSource.CLOSED) retry = setTimeout(connect, RETRY_MS);
+      });
+      es.addEventListener("talos", (m) => {
+        const parsed = nodeEventSchema.safeParse(JSON.parse((m as MessageEvent<string>).data));
+        if (!parsed.success) return;
+        batch.push(parsed.data);
+        setEnded(null);
+        if (frame === null) frame = requestAnimationFrame(flush);
+      });
+      es.addEventListener("end", (m) => {
+        const data = JSON.parse((m as MessageEvent<string>).data) as { message?: string };
+        setEnded(data.message ?? "the node ended the event stream");
+      });
+    };
+    connect();
     return () => {
-      source.close();
+      source?.close();
+      if (retry !== null) clearTimeout(retry);
       if (frame !== null) cancelAnimationFrame(frame);
     };
   }, [node]);
