@@ -9,6 +9,10 @@ import { defaultLogsServiceDeps, type LogsServiceDeps } from "./service";
 
 const XID_ALPHABET = "0123456789abcdefghijklmnopqrstuv";
 
+const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store, no-transform", connection: "keep-alive", "x-accel-buffering": "no" };
+/** When the node did not answer, the browser asks again this much later. */
+const UNAVAILABLE_RETRY_MS = 10_000;
+
 /**
  * The creation time in a Talos event id. Talos ids are xids (github.com/rs/xid): 12 bytes in
  * base32hex, 20 characters, the first 4 bytes the Unix time in seconds. Null for anything else.
@@ -58,7 +62,7 @@ export function summarizeEvent(e: TalosEvent): NodeEvent | null {
 /**
  * GET /api/nodes/:node/events: Server-Sent Events, `event: talos` with a {@link NodeEvent} per
  * Talos event (the last `tail` buffered ones first), `event: end` with a message when the node
- * ends the stream. Read only as fast as the browser takes them; the gRPC stream ends with the
+ * ends the stream or does not answer (then the browser reconnects after 10 s). Read only as fast as the browser takes them; the gRPC stream ends with the
  * request. Not audited: events are what the node page already shows.
  */
 export async function openNodeEventStream(id: string, query: NodeEventsQuery, signal: AbortSignal, deps: LogsServiceDeps = defaultLogsServiceDeps(), heartbeatMs = 15_000): Promise<Response> {
@@ -74,7 +78,11 @@ export async function openNodeEventStream(id: string, query: NodeEventsQuery, si
   } catch (e) {
     signal.removeEventListener("abort", onRequestAbort);
     abort.abort();
-    throw e;
+    if (!isAppError(e)) throw e;
+    // The node did not answer (down, rebooting, refused): a node page stays open through that,
+    // so the stream says why and the browser asks again later, instead of an error status
+    // that would close its EventSource for good.
+    return new Response(`retry: ${UNAVAILABLE_RETRY_MS}\n\nevent: end\ndata: ${JSON.stringify({ message: e.message, code: e.code })}\n\n`, { headers: SSE_HEADERS });
   }
   const encoder = new TextEncoder();
   let heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -126,7 +134,5 @@ export async function openNodeEventStream(id: string, query: NodeEventsQuery, si
     },
     new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 }),
   );
-  return new Response(body, {
-    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store, no-transform", connection: "keep-alive", "x-accel-buffering": "no" },
-  });
+  return new Response(body, { headers: SSE_HEADERS });
 }

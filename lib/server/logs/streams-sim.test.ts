@@ -76,8 +76,12 @@ describe("GET /api/nodes/:node/events against the simulator", () => {
     await reader.cancel();
   });
 
-  it("an unknown address answers the transport's error, not a 200", async () => {
-    await expect(openNodeEventStream("127.0.237.99@sim", { tail: 5 }, new AbortController().signal, await deps())).rejects.toMatchObject({ code: "node_unreachable" });
+  it("a node that does not answer: the stream says why and asks the browser to come back later", async () => {
+    const res = await openNodeEventStream("127.0.237.99@sim", { tail: 5 }, new AbortController().signal, await deps());
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/^retry: 10000\n\nevent: end\ndata: /);
+    expect(JSON.parse(/^data: (.*)$/m.exec(text)![1]!)).toMatchObject({ code: "node_unreachable" });
   });
 });
 
