@@ -164,6 +164,7 @@ test.beforeAll(async ({ baseURL }) => {
       { path: "/", rendered: "Health of every cluster, current problems", hasData: true },
       { path: "/nodes", rendered: "Every node across your clusters", hasData: true },
       { path: `/nodes/${encodeURIComponent(node.id)}`, rendered: ` of cluster ${node.cluster}`, hasData: true },
+      { path: `/nodes/${encodeURIComponent(node.id)}/logs`, rendered: "Service logs and the kernel log, streamed from the node", hasData: true },
       { path: "/clusters", rendered: "The clusters Minos manages, one per talosconfig context", hasData: true },
       { path: `/clusters/${encodeURIComponent(node.cluster)}`, rendered: "One manifest describes every node's config", hasData: true },
       { path: "/certificates", rendered: "Every certificate your fleet depends on", hasData: true },
@@ -182,6 +183,9 @@ test.beforeAll(async ({ baseURL }) => {
     apis: [
       "/api/nodes",
       `/api/nodes/${encodeURIComponent(node.id)}`,
+      `/api/nodes/${encodeURIComponent(node.id)}/logs/machined`,
+      `/api/nodes/${encodeURIComponent(node.id)}/dmesg`,
+      `/api/nodes/${encodeURIComponent(node.id)}/events`,
       "/api/clusters",
       `/api/clusters/${encodeURIComponent(node.cluster)}/manifest/revisions`,
       "/api/certificates",

@@ -31,7 +31,7 @@ async function main() {
       .sort((a, b) => (a.hostname ?? a.id).localeCompare(b.hostname ?? b.id))[0];
     // And the etcd page of that worker's cluster (the cluster is what follows the node ID's "@").
     const cluster = worker?.id.slice(worker.id.indexOf("@") + 1);
-    const extra = worker ? [`/nodes/${encodeURIComponent(worker.id)}`, `/clusters/${encodeURIComponent(cluster!)}/etcd`] : [];
+    const extra = worker ? [`/nodes/${encodeURIComponent(worker.id)}`, `/nodes/${encodeURIComponent(worker.id)}/logs`, `/clusters/${encodeURIComponent(cluster!)}/etcd`] : [];
     for (const p of [...pages, ...extra]) {
       await page.goto(new URL(p, base).href, { waitUntil: "networkidle" });
       const name = `${p === "/" ? "overview" : decodeURIComponent(p.slice(1)).replace(/[/@]/g, "-")}-${colorScheme}.png`;

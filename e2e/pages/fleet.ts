@@ -153,6 +153,12 @@ export class SimControl {
     expect(response.ok(), await response.text()).toBe(true);
   }
 
+  /** Makes the node log `linesPerSecond` lines a second (the simulator's log-flood fault). */
+  async setLogFlood(node: string, linesPerSecond: number) {
+    const response = await this.request.post(`${this.url}/faults`, { data: { node, fault: "log-flood", linesPerSecond } });
+    expect(response.ok(), await response.text()).toBe(true);
+  }
+
   async clearFaults() {
     const response = await this.request.delete(`${this.url}/faults`);
     expect(response.ok(), await response.text()).toBe(true);

@@ -75,6 +75,9 @@ const POLICY: Record<string, RouteRole> = {
   "GET /api/rollouts": "viewer",
   "GET /api/rollouts/[id]": "viewer",
   "GET /api/events": "viewer",
+  "GET /api/nodes/[node]/logs/[service]": "viewer",
+  "GET /api/nodes/[node]/dmesg": "viewer",
+  "GET /api/nodes/[node]/events": "viewer",
   "GET /api/metrics": "viewer",
   "GET /api/audit": "viewer",
   "GET /api/config/template": "viewer",
@@ -203,6 +206,7 @@ function paramsFor(pattern: string, action?: string): Record<string, string> {
   if (pattern.includes("[cluster]")) p.cluster = BOGUS_CLUSTER;
   if (pattern.includes("[id]")) p.id = pattern.includes("revisions") ? "1" : BOGUS_ID;
   if (pattern.includes("[passkeyId]")) p.passkeyId = "nope";
+  if (pattern.includes("[service]")) p.service = "machined";
   if (pattern.includes("[action]")) p.action = action ?? "pause";
   if (pattern.includes("[...path]")) p.path = "nope";
   return p;
@@ -411,6 +415,7 @@ describe("no secret reaches a viewer or an operator", () => {
       for (const node of perNode) {
         const params: Record<string, string> = node ? { node } : {};
         if (e.pattern.includes("[cluster]")) params.cluster = CLUSTER;
+        if (e.pattern.includes("[service]")) params.service = "machined";
         if (e.pattern.includes("[id]")) params.id = e.pattern.includes("revisions") ? "1" : BOGUS_ID;
         let p = pathFor(e.pattern, params);
         if (e.key === "GET /api/clusters/[cluster]/manifest/revisions/[id]") p += "?against=2&reveal=1";

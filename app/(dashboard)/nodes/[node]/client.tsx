@@ -19,6 +19,7 @@ import { StageTimeline } from "@/components/fleet/stage-timeline";
 import { NodeKubernetesPanel } from "@/components/kubernetes/node-kubernetes-panel";
 import { NodeActionsMenu } from "@/components/node-actions/node-actions-menu";
 import { ServiceActions } from "@/components/node-actions/service-actions";
+import { NodeEvents } from "@/components/logs/node-events";
 import { Card } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { nodeDetailQueryOptions } from "@/lib/client/fleet";
@@ -135,6 +136,10 @@ export function NodeDetailClient({ id, certificates }: { id: string; certificate
           </div>
         </Section>
       </div>
+
+      <Section title="Events">
+        <NodeEvents node={id} />
+      </Section>
 
       <Section title="Certificates">
         <Suspense fallback={<NodeCertificatesSkeleton />}>

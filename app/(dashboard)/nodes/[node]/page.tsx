@@ -1,5 +1,5 @@
 import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
-import { FileCode2 } from "lucide-react";
+import { FileCode2, ScrollText } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -50,10 +50,16 @@ export default async function NodePage({ params }: { params: Promise<{ node: str
         title={s.hostname ?? s.address}
         description={`${s.hostname ? `${s.address} · ` : ""}${s.role === "controlplane" ? "Control plane" : s.role === "worker" ? "Worker" : "Node"} of cluster ${s.cluster}`}
         actions={
-          <Link href={`/config?node=${encodeURIComponent(id)}`} className={buttonVariants({ variant: "secondary" })}>
-            <FileCode2 aria-hidden className="size-4" />
-            Open its config
-          </Link>
+          <div className="flex flex-wrap gap-2">
+            <Link href={`/nodes/${encodeURIComponent(id)}/logs`} className={buttonVariants({ variant: "secondary" })}>
+              <ScrollText aria-hidden className="size-4" />
+              Logs
+            </Link>
+            <Link href={`/config?node=${encodeURIComponent(id)}`} className={buttonVariants({ variant: "secondary" })}>
+              <FileCode2 aria-hidden className="size-4" />
+              Open its config
+            </Link>
+          </div>
         }
       />
       <HydrationBoundary state={dehydrate(queryClient)}>
