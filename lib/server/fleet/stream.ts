@@ -49,6 +49,7 @@ export async function openFleetEventStream(signal: AbortSignal, options: FleetSt
         // Upgrade plans ride the same stream, so an open page needs one connection, not two.
         const unsubscribeUpgrade = subscribe("upgrade", (e) => write(`event: upgrade\ndata: ${JSON.stringify(e)}\n\n`));
         const unsubscribeKubeUpgrade = subscribe("kubernetes-upgrade", (e) => write(`event: kubernetes-upgrade\ndata: ${JSON.stringify(e)}\n\n`));
+        const unsubscribeBulk = subscribe("bulk", (e) => write(`event: bulk\ndata: ${JSON.stringify(e)}\n\n`));
         const heartbeat = setInterval(() => write(": ping\n\n"), heartbeatMs);
         heartbeat.unref?.();
         close = () => {
@@ -57,6 +58,7 @@ export async function openFleetEventStream(signal: AbortSignal, options: FleetSt
           unsubscribeFleet();
           unsubscribeUpgrade();
           unsubscribeKubeUpgrade();
+          unsubscribeBulk();
           clearInterval(heartbeat);
           signal.removeEventListener("abort", close);
           try {

@@ -1,5 +1,7 @@
 import "server-only";
 
+import { BULK_TABLES } from "./migrations-bulk";
+
 /**
  * Schema changes, applied in order, once each. Append only: a released migration is never edited.
  * Plain, portable SQL that both stores run as it is; where PostgreSQL needs other words (an
@@ -463,5 +465,10 @@ export const migrations: Migration[] = [
         PRIMARY KEY (upgrade_id, step_index)
       );
     `,
+  },
+  {
+    id: 18,
+    name: "bulk runs (one action on a selection of a cluster's nodes) and their nodes",
+    sql: BULK_TABLES,
   },
 ];

@@ -32,6 +32,8 @@ export interface Database {
   manifest_revisions: ManifestRevisionsTable;
   cluster_secrets: ClusterSecretsTable;
   cluster_kubeconfigs: ClusterKubeconfigsTable;
+  bulk_runs: BulkRunsTable;
+  bulk_run_nodes: BulkRunNodesTable;
 }
 
 export interface AuditLogTable {
@@ -392,4 +394,37 @@ export interface KubernetesUpgradeStepsTable {
   attempts: number;
   error: string | null;
   messages: string;
+}
+
+/** A bulk action on a selection of one cluster's nodes (migration 18). */
+export interface BulkRunsTable {
+  id: string;
+  cluster: string;
+  action: string;
+  /** JSON: the action's parameters (reboot mode, service). */
+  params: string;
+  /** JSON NodeSelector the nodes were resolved from (or `{nodes}` for a list). */
+  selector: string;
+  state: string;
+  author: string;
+  concurrency: number;
+  continue_on_failure: number;
+  failures_allowed: Generated<number>;
+  message: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BulkRunNodesTable {
+  run_id: string;
+  node: string;
+  position: number;
+  role: string;
+  hostname: string | null;
+  state: string;
+  message: string;
+  /** Boot identity read before a reboot: tells a restart whether the reboot happened. */
+  boot_before: string | null;
+  started_at: string | null;
+  finished_at: string | null;
 }
