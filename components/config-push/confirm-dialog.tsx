@@ -12,6 +12,8 @@ interface ConfirmDialogProps {
   /** Red confirm button: the action reboots a node or throws something away. */
   danger?: boolean;
   busy?: boolean;
+  /** The confirm button waits for something (a typed name that must match). */
+  confirmDisabled?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
 }
@@ -20,7 +22,7 @@ interface ConfirmDialogProps {
  * A modal confirmation on the native <dialog>: focus is trapped, Escape cancels, and the
  * confirm button names the node the action is for (the caller puts it in `confirmLabel`).
  */
-export function ConfirmDialog({ open, title, children, confirmLabel, danger, busy, onConfirm, onCancel }: ConfirmDialogProps) {
+export function ConfirmDialog({ open, title, children, confirmLabel, danger, busy, confirmDisabled, onConfirm, onCancel }: ConfirmDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
   useEffect(() => {
@@ -52,7 +54,7 @@ export function ConfirmDialog({ open, title, children, confirmLabel, danger, bus
             <Button onClick={onCancel} disabled={busy} autoFocus>
               Cancel
             </Button>
-            <Button variant={danger ? "danger" : "primary"} onClick={onConfirm} disabled={busy}>
+            <Button variant={danger ? "danger" : "primary"} onClick={onConfirm} disabled={busy || confirmDisabled}>
               {busy ? "Working…" : confirmLabel}
             </Button>
           </div>

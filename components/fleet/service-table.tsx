@@ -1,6 +1,7 @@
 "use client";
 
 import { CircleCheck, CircleHelp, CircleX, Cog } from "lucide-react";
+import type { ReactNode } from "react";
 
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Badge } from "@/components/ui/badge";
@@ -34,8 +35,11 @@ function HealthBadge({ service }: { service: ServiceHealth }) {
   );
 }
 
-/** A node's Talos services: state, health and the last message, failing ones first. */
-export function ServiceTable({ services, reachable }: { services: ServiceHealth[]; reachable: boolean }) {
+/**
+ * A node's Talos services: state, health and the last message, failing ones first. `actions`
+ * renders a cell of controls per service (the node page's start/stop/restart, for operators).
+ */
+export function ServiceTable({ services, reachable, actions }: { services: ServiceHealth[]; reachable: boolean; actions?: (service: ServiceHealth) => ReactNode }) {
   if (services.length === 0) {
     return (
       <EmptyState icon={Cog} title="No services known">
@@ -57,6 +61,7 @@ export function ServiceTable({ services, reachable }: { services: ServiceHealth[
             <TableHeaderCell>Health</TableHeaderCell>
             <TableHeaderCell>Last message</TableHeaderCell>
             <TableHeaderCell>Changed</TableHeaderCell>
+            {actions ? <TableHeaderCell>Actions</TableHeaderCell> : null}
           </tr>
         </TableHead>
         <TableBody>
@@ -69,6 +74,7 @@ export function ServiceTable({ services, reachable }: { services: ServiceHealth[
               </TableCell>
               <TableCell className="max-w-md text-fg-muted">{s.message || "–"}</TableCell>
               <TableCell className="whitespace-nowrap text-xs text-fg-muted">{s.lastChange ? <RelativeTime iso={s.lastChange} /> : "–"}</TableCell>
+              {actions ? <TableCell>{actions(s)}</TableCell> : null}
             </TableRow>
           ))}
         </TableBody>

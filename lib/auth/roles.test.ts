@@ -41,6 +41,12 @@ describe("talosconfig roles", () => {
     ["operator", "reboot", ["os:operator"], true, ""],
     ["operator", "reboot", ["os:reader"], false, "os:operator for Reboot"],
     ["admin", "revealSecrets", ["os:reader"], false, "reading the machine config"],
+    // Node actions: Talos's machined.go table (Shutdown, Service* for os:operator; Reset os:admin).
+    ["operator", "shutdown", ["os:operator"], true, ""],
+    ["operator", "serviceAction", ["os:reader"], false, "os:operator for ServiceStart/Stop/Restart"],
+    ["operator", "resetNode", ["os:admin"], false, "Needs the Admin role in Minos"],
+    ["admin", "resetNode", ["os:operator"], false, "os:admin for Reset"],
+    ["admin", "resetNode", ["os:admin"], true, ""],
     // Pausing is Minos's own bookkeeping: a reader talosconfig does not stop it.
     ["operator", "pauseUpgrade", ["os:reader"], true, ""],
     ["viewer", "applyConfig", ["os:admin"], false, "Needs the Admin role in Minos; you are a Viewer"],

@@ -11,6 +11,8 @@ export function roleAtLeast(role: Role, min: Role): boolean {
 export const ACTION_MIN_ROLE = {
   read: "viewer",
   reboot: "operator",
+  shutdown: "operator",
+  serviceAction: "operator",
   pauseUpgrade: "operator",
   resumeUpgrade: "operator",
   pauseRollout: "operator",
@@ -22,6 +24,7 @@ export const ACTION_MIN_ROLE = {
   startRollout: "admin",
   cancelRollout: "admin",
   revealSecrets: "admin",
+  resetNode: "admin",
   manageClusters: "admin",
   manageUsers: "admin",
   manageTokens: "admin",

@@ -19,6 +19,9 @@ export function talosCredentialLevel(talosRoles: readonly string[]): Role | null
 /** Actions whose Talos calls need more than reading. */
 const TALOS_NEEDS: Partial<Record<MinosAction, { talosRole: string; level: Role; rpc: string }>> = {
   reboot: { talosRole: TALOS_ROLES.operator, level: "operator", rpc: "Reboot" },
+  shutdown: { talosRole: TALOS_ROLES.operator, level: "operator", rpc: "Shutdown" },
+  serviceAction: { talosRole: TALOS_ROLES.operator, level: "operator", rpc: "ServiceStart/Stop/Restart" },
+  resetNode: { talosRole: TALOS_ROLES.admin, level: "admin", rpc: "Reset" },
   applyConfig: { talosRole: TALOS_ROLES.admin, level: "admin", rpc: "ApplyConfiguration" },
   rollbackConfig: { talosRole: TALOS_ROLES.admin, level: "admin", rpc: "ApplyConfiguration" },
   startUpgrade: { talosRole: TALOS_ROLES.admin, level: "admin", rpc: "Upgrade" },

@@ -19,6 +19,7 @@ export const errorCodeSchema = z.enum([
   "node_timeout",
   "kubernetes_unavailable",
   "drain_blocked",
+  "confirmation_mismatch",
   "misconfigured",
   "store_unavailable",
   "internal",
@@ -46,6 +47,8 @@ export const errorStatus: Record<ErrorCode, number> = {
   kubernetes_unavailable: 503,
   /** A drain halted at its timeout: the blocking pods and PodDisruptionBudgets are in `details`. */
   drain_blocked: 409,
+  /** A destructive action's typed confirmation (a node reset's hostname) does not match. */
+  confirmation_mismatch: 422,
   misconfigured: 500,
   /** The database does not answer: the replica is not ready (readiness probes, load balancers). */
   store_unavailable: 503,

@@ -105,6 +105,10 @@ const POLICY: Record<string, RouteRole> = {
   "POST /api/nodes/[node]/cordon": "operator",
   "POST /api/nodes/[node]/uncordon": "operator",
   "POST /api/nodes/[node]/drain": "operator",
+  // Node actions Talos allows os:operator: reboot, shutdown, service start/stop/restart.
+  "POST /api/nodes/[node]/reboot": "operator",
+  "POST /api/nodes/[node]/shutdown": "operator",
+  "POST /api/nodes/[node]/services/[service]/[action]": "operator",
   // Bulk actions: operators reboot, restart services, cordon; the route asks admin for upgrade and apply-patch (app/api/bulk/route.test.ts).
   "POST /api/bulk": "operator",
   "POST /api/bulk/[id]/[action]": "operator",
@@ -116,6 +120,8 @@ const POLICY: Record<string, RouteRole> = {
   "POST /api/clusters/[cluster]/manifest/apply": "admin",
   "POST /api/nodes/[node]/config/preflight": "admin",
   "POST /api/nodes/[node]/config/apply": "admin",
+  // Reset wipes the node: Talos allows os:admin only.
+  "POST /api/nodes/[node]/reset": "admin",
   "POST /api/nodes/[node]/config/drift/adopt": "admin",
   "POST /api/nodes/[node]/config/drift/reapply": "admin",
   "POST /api/nodes/[node]/config/revisions/[id]/preflight": "admin",

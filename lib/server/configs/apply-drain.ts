@@ -30,7 +30,14 @@ export interface DrainBeforeApplyInput {
   explicitPolicy: boolean;
   /** The node's Talos client: the boot identity before the apply is read through it. */
   client: BootTalos;
+  /** What reboots the node, for the messages: an apply (default) or a reboot (node actions). */
+  purpose?: "apply" | "reboot";
 }
+
+const WORDS = {
+  apply: { cause: "this apply reboots it", undone: "nothing was applied", retry: "apply with" },
+  reboot: { cause: "this reboot", undone: "the node was not rebooted", retry: "reboot with" },
+} as const;
 
 export interface DrainBeforeApply {
   /** What the response's warnings say (a skipped or forced drain); empty when it simply drained. */
@@ -53,6 +60,7 @@ const noop = async () => {};
  */
 export async function drainBeforeApply(kube: ApplyKubernetes, input: DrainBeforeApplyInput): Promise<DrainBeforeApply> {
   const { policy } = input;
+  const words = WORDS[input.purpose ?? "apply"];
   if (!policy.enabled) return { warnings: [], audit: { drain: "disabled" }, undo: noop };
   const ref: NodeRef = { cluster: input.cluster, address: input.address, hostname: kube.hostname(input.cluster, input.address) };
   const label = ref.hostname ?? ref.address;
@@ -66,7 +74,7 @@ export async function drainBeforeApply(kube: ApplyKubernetes, input: DrainBefore
     }
     throw new AppError(
       "conflict",
-      `Kubernetes cannot be asked (${why}), so ${label} cannot be drained before this apply reboots it: nothing was applied. Retry when Kubernetes answers, or apply with drain.onTimeout "force" or drain.enabled false`,
+      `Kubernetes cannot be asked (${why}), so ${label} cannot be drained before ${words.cause}: ${words.undone}. Retry when Kubernetes answers, or ${words.retry} drain.onTimeout "force" or drain.enabled false`,
       { details: { reason: "kubernetes-unavailable", message: why } },
     );
   };
@@ -110,7 +118,7 @@ export async function drainBeforeApply(kube: ApplyKubernetes, input: DrainBefore
   if (result.outcome === "blocked") {
     await undo();
     const names = result.blocking.map((b) => `${b.namespace}/${b.name}${b.pdbs.length > 0 ? ` (PodDisruptionBudget ${b.pdbs.join(", ")})` : ""}`);
-    throw new AppError("drain_blocked", `The drain of ${nodeName} halted after ${result.seconds} s: ${names.join("; ")} could not be evicted. Nothing was applied and the node was uncordoned`, {
+    throw new AppError("drain_blocked", `The drain of ${nodeName} halted after ${result.seconds} s: ${names.join("; ")} could not be evicted. ${words.undone[0]!.toUpperCase()}${words.undone.slice(1)} and the node was uncordoned`, {
       details: result,
     });
   }

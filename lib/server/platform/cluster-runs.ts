@@ -32,8 +32,11 @@ const LABEL: Record<ClusterRunKind, string> = {
 };
 const BULK_LIVE = ["running", "paused"];
 
-/** The live runs of other kinds than `starting` that touch the cluster, oldest first per kind. */
-export async function liveRunsBeside(db: Db, cluster: string, starting: ClusterRunKind): Promise<LiveClusterRun[]> {
+/**
+ * The live runs of other kinds than `starting` that touch the cluster, oldest first per kind;
+ * `starting` null: every live run (a single-node action, which is no run of its own).
+ */
+export async function liveRunsBeside(db: Db, cluster: string, starting: ClusterRunKind | null): Promise<LiveClusterRun[]> {
   const out: LiveClusterRun[] = [];
   if (starting !== "talos-upgrade") {
     const rows = await db.selectFrom("upgrade_plans").select(["id", "state"]).where("cluster", "=", cluster).where("state", "in", PLAN_LIVE).orderBy("created_at").execute();
@@ -79,4 +82,9 @@ export async function refuseBesideLiveRuns(trx: Db, cluster: string, starting: C
   throw new AppError("conflict", `Cluster "${cluster}" has ${LABEL[other.kind]} in progress (${other.id}, ${other.state}); wait for it to finish or cancel it before starting ${LABEL[starting]}`, {
     details: { cluster, kind: other.kind, id: other.id, state: other.state },
   });
+}
+
+/** How a run kind reads in a sentence ("a Talos upgrade"). */
+export function clusterRunLabel(kind: ClusterRunKind): string {
+  return LABEL[kind];
 }

@@ -17,10 +17,14 @@ import { ServiceTable } from "@/components/fleet/service-table";
 import { NodeStatusBadge } from "@/components/fleet/status-badge";
 import { StageTimeline } from "@/components/fleet/stage-timeline";
 import { NodeKubernetesPanel } from "@/components/kubernetes/node-kubernetes-panel";
+import { NodeActionsMenu } from "@/components/node-actions/node-actions-menu";
+import { ServiceActions } from "@/components/node-actions/service-actions";
 import { Card } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { nodeDetailQueryOptions } from "@/lib/client/fleet";
 import { useEventStream } from "@/lib/client/use-event-stream";
+import { roleAtLeast } from "@/lib/auth/roles";
+import { sessionQuery } from "@/lib/client/auth";
 import type { Certificate } from "@/lib/schemas/certs";
 
 function Section({ title, children, aside }: { title: string; children: ReactNode; aside?: ReactNode }) {
@@ -41,6 +45,9 @@ function Section({ title, children, aside }: { title: string; children: ReactNod
 export function NodeDetailClient({ id, certificates }: { id: string; certificates: Promise<CertResult<Certificate[]>> }) {
   const stream = useEventStream();
   const query = useQuery(nodeDetailQueryOptions(id));
+  const session = useQuery(sessionQuery());
+  const role = session.data?.user?.role;
+  const operator = role !== undefined && roleAtLeast(role, "operator");
 
   if (query.isPending) {
     return (
@@ -62,7 +69,10 @@ export function NodeDetailClient({ id, certificates }: { id: string; certificate
           <span className="text-sm text-fg-muted">Status</span>
           <NodeStatusBadge node={s} className="px-3 py-1 text-sm" />
         </div>
-        <LiveIndicator status={stream} updatedAt={s.lastSeen} label="Last answered" />
+        <div className="flex flex-wrap items-start gap-3">
+          <LiveIndicator status={stream} updatedAt={s.lastSeen} label="Last answered" />
+          <NodeActionsMenu summary={s} />
+        </div>
       </div>
       {!s.reachable ? (
         <div role="alert" className="flex items-start gap-3 rounded-lg border border-danger/30 bg-danger/10 px-4 py-3 text-sm text-danger">
@@ -103,7 +113,11 @@ export function NodeDetailClient({ id, certificates }: { id: string; certificate
       ) : null}
 
       <Section title="Services">
-        <ServiceTable services={detail.services} reachable={s.reachable || s.lastSeen !== null} />
+        <ServiceTable
+          services={detail.services}
+          reachable={s.reachable || s.lastSeen !== null}
+          actions={operator && s.reachable ? (svc) => <ServiceActions node={id} nodeName={s.hostname ?? s.address} service={svc} /> : undefined}
+        />
       </Section>
 
       <Section title="Memory and load">
