@@ -20,6 +20,6 @@ export const GET = route({ role: "viewer", query: z.object({ cluster: z.string()
 export const POST = route({ role: "operator", rateLimit: "manage", body: createBulkBodySchema, maxBodyBytes: 1024 * 1024 }, async ({ body, actor }) => {
   requireRole(actor, BULK_ACTION_ROLE[body.action]);
   const talos = TALOS_ACTION[body.action];
-  const out = await createBulk(defaultBulkDeps(), body, actor.label, { check: talos ? (cluster) => requireTalosAction(actor, talos, cluster) : undefined });
+  const out = await createBulk(defaultBulkDeps(), body, actor, { check: talos ? (cluster) => requireTalosAction(actor, talos, cluster) : undefined });
   return Response.json(out, { status: out.kind === "plan" ? 200 : 201 });
 });

@@ -7,43 +7,47 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createBulkBodySchema, type BulkRun, type CreateBulkBody } from "@/lib/schemas/bulk";
 import type { TimelineEntry } from "@/lib/simulator/fleet";
+import type { NodeRef } from "@/lib/server/kubernetes/types";
 import { listAudit } from "@/lib/server/platform/audit";
 import type { Db } from "@/lib/server/platform/db/db";
-import { AppError } from "@/lib/server/platform/errors";
-import { testDb } from "@/test/db";
-import { startTestFleet, type TestFleet } from "@/test/talos/fleet";
+import { startConfigTestFleet, type ConfigTestFleet } from "@/test/configs/fleet";
 
-import { directNodeActions } from "./node-port";
+import { coreNodeActions } from "./node-port";
 import { BulkRunner } from "./runner";
 import { bulkRunAction, createBulk, getBulkRun, type BulkServiceDeps, type FleetNode } from "./service";
 
 const USER = "user:ada";
-let t: TestFleet;
+const OPERATOR = { label: USER, role: "operator" as const };
+let t: ConfigTestFleet;
 let db: Db;
 let runner: BulkRunner;
 let deps: BulkServiceDeps;
 let cluster: string;
 const published: BulkRun[] = [];
 
-const noKubernetes = {
-  access: { forCluster: async () => ({ ok: false as const, message: "no Kubernetes in this test" }) },
-  drainer: {
-    cordon: async () => {
-      throw new AppError("conflict", "no Kubernetes in this test");
-    },
-    uncordon: async () => {
-      throw new AppError("conflict", "no Kubernetes in this test");
-    },
+/** The Kubernetes side of cordon/uncordon, recorded (the drain itself is the node-action core's, tested there). */
+const cordoned = new Set<string>();
+const calls: string[] = [];
+const drainer = {
+  cordon: async (ref: NodeRef) => {
+    calls.push(`cordon ${ref.hostname}`);
+    const changed = !cordoned.has(ref.address);
+    cordoned.add(ref.address);
+    return { nodeName: ref.hostname ?? ref.address, changed, unschedulable: true };
   },
-  hostname: () => null,
-} as unknown as Parameters<typeof directNodeActions>[0];
+  uncordon: async (ref: NodeRef) => {
+    calls.push(`uncordon ${ref.hostname}`);
+    const changed = cordoned.delete(ref.address);
+    return { nodeName: ref.hostname ?? ref.address, changed, unschedulable: false };
+  },
+} as unknown as Parameters<typeof coreNodeActions>[1];
 
 beforeAll(async () => {
-  t = await startTestFleet({ firstAddress: "127.0.218.1", controlPlanes: 3, workers: 4 });
+  t = await startConfigTestFleet({ firstAddress: "127.0.218.1", controlPlanes: 3, workers: 4 });
   cluster = t.fleet.clusters[0]!;
-  db = await testDb();
+  db = t.deps.db;
   runner = new BulkRunner(
-    { db, now: () => new Date(), client: async () => t.clients.admin, actions: directNodeActions(noKubernetes), publish: (r) => published.push(r) },
+    { db, now: () => new Date(), client: async () => t.clients.admin, actions: coreNodeActions(t.deps, drainer), publish: (r) => published.push(r) },
     { pollMs: 50, healthTimeoutMs: 10_000, scanMs: 200 },
   );
   deps = {
@@ -67,7 +71,7 @@ afterAll(async () => {
 });
 
 const noDrain = { enabled: false };
-const create = (body: CreateBulkBody) => createBulk(deps, createBulkBodySchema.parse(body), USER);
+const create = (body: CreateBulkBody) => createBulk(deps, createBulkBodySchema.parse(body), OPERATOR);
 
 async function settled(id: string): Promise<BulkRun> {
   await runner.idle(id);
@@ -137,8 +141,10 @@ describe("bulk runs", () => {
     // Every worker went down once, no control plane did, never more than 2 at a time (and 2 did overlap).
     expect(down.map((d) => d.node).sort()).toEqual(workers().map((w) => w.address).sort());
     expect(peak(down)).toBe(2);
+    // Each node's reboot went through the node-action core, which audits it naming the run.
     const audit = await listAudit(db, { limit: 50 });
-    expect(audit.filter((e) => e.action === "bulk.node.reboot" && e.result === "ok").map((e) => e.target).sort()).toEqual(done.nodes.map((n) => n.id).sort());
+    const rebooted = audit.filter((e) => e.action === "node.reboot" && e.result === "ok" && (e.details as { run?: string }).run === done.id);
+    expect(rebooted.map((e) => e.target).sort()).toEqual(done.nodes.map((n) => n.id).sort());
     expect(audit.some((e) => e.action === "bulk.create" && e.target === done.id)).toBe(true);
     expect(published.some((r) => r.id === done.id && r.state === "done")).toBe(true);
   });
@@ -166,7 +172,7 @@ describe("bulk runs", () => {
       const done = await settled(out.run.id);
       expect(done.state).toBe("failed");
       expect(done.nodes.map((n) => n.state)).toEqual(["failed", "pending"]);
-      expect(done.nodes[0]!.message).toMatch(/^Not rebooted: etcd .*could lose quorum$/);
+      expect(done.nodes[0]!.message).toMatch(/would break etcd quorum: 2 of 3 members are healthy/);
       expect(done.message).toContain("Stopped:");
       expect(downIntervals(since)).toEqual([]);
       // Cancel skips what never started.
@@ -178,14 +184,28 @@ describe("bulk runs", () => {
     }
   });
 
-  it("restarts a service on the selection and waits for it to run again; Talos's refusal fails the node with Talos's text", async () => {
-    const w = workers()[2]!;
-    const out = await create({ nodes: [`${w.address}@${cluster}`], action: "service-restart", service: "kubelet" });
-    if (out.kind !== "bulk") throw new Error("expected a bulk run");
-    const done = await settled(out.run.id);
-    // The simulator answers ServiceRestart once SIM lands it; until then Talos's Unimplemented is the node's failure, verbatim.
-    if (done.state === "failed") expect(done.nodes[0]!.message).toMatch(/Unimplemented|not implemented|unimplemented/i);
-    else expect(done.nodes[0]!.message).toContain("running again");
+  it("refuses a service Talos's API does not restart before touching a node, with Talos's text", async () => {
+    await expect(create({ selector: { cluster, role: "worker" }, action: "service-restart", service: "etcd" })).rejects.toMatchObject({
+      code: "unsupported",
+      message: `service "etcd" doesn't support restart operation via API`,
+    });
+  });
+
+  it("cordons then uncordons the selection through Kubernetes, audited per node with the run", async () => {
+    const picked = workers().slice(0, 2);
+    const sel = { cluster, nodes: picked.map((n) => n.hostname) };
+    const c = await create({ selector: sel, action: "cordon", concurrency: 2 });
+    if (c.kind !== "bulk") throw new Error("expected a bulk run");
+    const cd = await settled(c.run.id);
+    expect(cd.state).toBe("done");
+    expect(cd.nodes.map((n) => n.message)).toEqual(picked.map((n) => `Cordoned ${n.hostname}`));
+    expect([...cordoned].sort()).toEqual(picked.map((n) => n.address).sort());
+    const u = await create({ selector: sel, action: "uncordon", concurrency: 2 });
+    if (u.kind !== "bulk") throw new Error("expected a bulk run");
+    expect((await settled(u.run.id)).state).toBe("done");
+    expect(cordoned.size).toBe(0);
+    const audit = await listAudit(db, { limit: 20 });
+    expect(audit.filter((e) => e.action === "node.cordon" && (e.details as { run?: string }).run === cd.id).map((e) => e.target).sort()).toEqual(picked.map((n) => `${n.address}@${cluster}`).sort());
   });
 
   it("one live bulk run per cluster, and none beside a live config rollout", async () => {

@@ -8,7 +8,8 @@ import { upgradeRequestSchema } from "@/lib/schemas/upgrades";
 import { defaultConfigDeps } from "@/lib/server/configs/deps";
 import { getClusterClient } from "@/lib/server/fleet/clients";
 import { getFleetPoller } from "@/lib/server/fleet/service";
-import { getKubeAccess, getNodeDrainer } from "@/lib/server/kubernetes/deps";
+import { getNodeDrainer } from "@/lib/server/kubernetes/deps";
+import { defaultNodeActionDeps } from "@/lib/server/node-actions";
 import { ManifestRepository } from "@/lib/server/manifests/repo";
 import { getDb, type Db } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
@@ -19,7 +20,7 @@ import { getSecretBox } from "@/lib/server/platform/secret-box";
 import { withUpgradeRunner } from "@/lib/server/upgrades";
 
 import { startPatchRollout } from "./delegate";
-import { directNodeActions } from "./node-port";
+import { coreNodeActions } from "./node-port";
 import { BulkRepository, publicRun } from "./repo";
 import { BulkRunner } from "./runner";
 import type { BulkServiceDeps, FleetNode } from "./service";
@@ -52,11 +53,7 @@ export function getBulkRunner(): BulkRunner {
     db: getDb(),
     now: () => new Date(),
     client: (cluster) => getClusterClient(cluster),
-    actions: directNodeActions({
-      access: getKubeAccess(),
-      drainer: getNodeDrainer(),
-      hostname: (cluster, address) => getFleetPoller().talosNodes(cluster).find((n) => n.address === address)?.hostname ?? null,
-    }),
+    actions: coreNodeActions(defaultNodeActionDeps(), getNodeDrainer()),
     publish: (run) => publish("bulk", { type: "bulk", run }),
   });
   return g.__minosBulkRunner;

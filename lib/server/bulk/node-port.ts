@@ -1,8 +1,11 @@
 import "server-only";
 
+import type { Role } from "@/lib/schemas/auth";
 import type { DrainPolicy } from "@/lib/schemas/kubernetes";
-import { drainBeforeApply, type ApplyKubernetes } from "@/lib/server/configs/apply-drain";
 import type { NodeDrainer } from "@/lib/server/kubernetes/types";
+import { runNodeAction, type NodeActionDeps } from "@/lib/server/node-actions";
+import { recordAudit } from "@/lib/server/platform/audit";
+import type { Db } from "@/lib/server/platform/db/db";
 import type { TalosClient } from "@/lib/server/talos";
 
 /** One node of a bulk run, as the per-node action sees it. */
@@ -15,47 +18,54 @@ export interface BulkTarget {
   client: TalosClient;
 }
 
-/**
- * What a bulk run does to one node: the per-node action core. Each call does the action once
- * (never retried: a second reboot is not the same request) and answers a sentence for the
- * node's row; the run waits for the node to be back itself. Audit entries are the run's.
- */
-export interface BulkNodeActions {
-  /** Drains under `drain` (marking the Node for the uncordon after its boot), then reboots. */
-  reboot(t: BulkTarget, opts: { mode: "default" | "powercycle"; drain: DrainPolicy }): Promise<string>;
-  restartService(t: BulkTarget, service: string): Promise<string>;
-  cordon(t: BulkTarget): Promise<string>;
-  uncordon(t: BulkTarget): Promise<string>;
+/** Who acts: the run's author with the role they had when they made it, and the run. */
+export interface BulkActor {
+  label: string;
+  role: Role;
+  runId: string;
 }
 
 /**
- * The per-node actions over Talos and Kubernetes directly: the reboot drains with issue 17's
- * single-node drain (apply-drain.ts: cordon, drain, the uncordon-after-boot mark the status job
- * sweeps), then sends MachineService/Reboot; a service restart is MachineService/ServiceRestart
- * (Talos refuses the services its API may not drive, with its own text).
+ * What a bulk run does to one node. Each call does the action once (never retried: a second
+ * reboot is not the same request) and answers a sentence for the node's row; the run waits for
+ * the node to be back itself. Each call audits the node's action.
  */
-export function directNodeActions(kube: ApplyKubernetes & { drainer: NodeDrainer }): BulkNodeActions {
-  return {
-    async reboot(t, opts) {
-      const drained = await drainBeforeApply(kube, { cluster: t.cluster, address: t.address, policy: opts.drain, explicitPolicy: true, client: t.client });
-      try {
-        await t.client.reboot(t.address, { mode: opts.mode });
-      } catch (e) {
-        await drained.undo();
-        throw e;
-      }
-      return [`Reboot sent (${opts.mode})`, ...drained.warnings].join("; ");
-    },
-    async restartService(t, service) {
-      return (await t.client.serviceAction(t.address, "restart", service)).response || `Service "${service}" restarted`;
-    },
-    async cordon(t) {
-      const r = await kube.drainer.cordon({ cluster: t.cluster, address: t.address, hostname: t.hostname });
-      return r.changed ? `Cordoned ${r.nodeName}` : `${r.nodeName} was cordoned already`;
-    },
-    async uncordon(t) {
-      const r = await kube.drainer.uncordon({ cluster: t.cluster, address: t.address, hostname: t.hostname });
+export interface BulkNodeActions {
+  /** The node-action core's reboot: its checks (roles, the etcd quorum guard, the node's slot), drain, leadership hand-over, Reboot. */
+  reboot(t: BulkTarget, opts: { mode: "default" | "powercycle"; drain: DrainPolicy }, who: BulkActor): Promise<string>;
+  /** The node-action core's ServiceRestart (Talos's rules on which services its API drives). */
+  restartService(t: BulkTarget, service: string, who: BulkActor): Promise<string>;
+  cordon(t: BulkTarget, who: BulkActor): Promise<string>;
+  uncordon(t: BulkTarget, who: BulkActor): Promise<string>;
+}
+
+const joined = (r: { message: string; warnings: string[] }) => [r.message, ...r.warnings].join("; ");
+
+/**
+ * The per-node actions: reboot and service restart through the node-action core
+ * (lib/server/node-actions, shared with the node page), run as part of the bulk run so the
+ * run itself is not taken for a run beside them; cordon and uncordon through the Kubernetes
+ * drainer, audited as the node routes audit them.
+ */
+export function coreNodeActions(deps: NodeActionDeps & { db: Db }, drainer: NodeDrainer): BulkNodeActions {
+  const ctx = (who: BulkActor) => ({ actor: { label: who.label, role: who.role }, run: { kind: "bulk" as const, id: who.runId } });
+  const schedule = async (t: BulkTarget, who: BulkActor, cordon: boolean): Promise<string> => {
+    const action = cordon ? "node.cordon" : "node.uncordon";
+    try {
+      const ref = { cluster: t.cluster, address: t.address, hostname: t.hostname };
+      const r = cordon ? await drainer.cordon(ref) : await drainer.uncordon(ref);
+      await recordAudit(deps.db, { actor: who.label, action, target: t.id, result: "ok", details: { nodeName: r.nodeName, changed: r.changed, run: who.runId } });
+      if (cordon) return r.changed ? `Cordoned ${r.nodeName}` : `${r.nodeName} was cordoned already`;
       return r.changed ? `Uncordoned ${r.nodeName}` : `${r.nodeName} was schedulable already`;
-    },
+    } catch (e) {
+      await recordAudit(deps.db, { actor: who.label, action, target: t.id, result: "failed", details: { run: who.runId, error: e instanceof Error ? e.message : String(e) } }).catch(() => {});
+      throw e;
+    }
+  };
+  return {
+    reboot: async (t, opts, who) => joined(await runNodeAction(deps, t.id, { kind: "reboot", mode: opts.mode, drain: opts.drain }, ctx(who))),
+    restartService: async (t, service, who) => joined(await runNodeAction(deps, t.id, { kind: "service", action: "restart", service }, ctx(who))),
+    cordon: (t, who) => schedule(t, who, true),
+    uncordon: (t, who) => schedule(t, who, false),
   };
 }

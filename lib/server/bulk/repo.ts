@@ -3,6 +3,7 @@ import "server-only";
 import type { Selectable } from "kysely";
 
 import { describeSelector } from "@/lib/fleet/select";
+import type { Role } from "@/lib/schemas/auth";
 import { bulkParamsSchema, type BulkAction, type BulkNodeState, type BulkParams, type BulkRun, type BulkRunState } from "@/lib/schemas/bulk";
 import { nodeSelectorSchema, type NodeSelector } from "@/lib/schemas/selector";
 import { dialectOf, type Db } from "@/lib/server/platform/db/db";
@@ -14,6 +15,8 @@ import { ACTIVE_STATES } from "./plan";
 /** A bulk run as the runner sees it: the API shape plus its bookkeeping. */
 export interface StoredBulkRun extends BulkRun {
   failuresAllowed: number;
+  /** The author's role when the run was made (each node action is checked against it). */
+  authorRole: Role;
   nodes: StoredBulkNode[];
 }
 
@@ -36,6 +39,7 @@ export interface NewBulkRun {
   params: BulkParams;
   selector: NodeSelector;
   author: string;
+  authorRole: Role;
   concurrency: number;
   continueOnFailure: boolean;
   at: Date;
@@ -75,6 +79,7 @@ export class BulkRepository {
           selector: JSON.stringify(r.selector),
           state: "running",
           author: r.author,
+          author_role: r.authorRole,
           concurrency: r.concurrency,
           continue_on_failure: Number(r.continueOnFailure),
           message: "",
@@ -230,6 +235,7 @@ function toRun(r: Selectable<BulkRunsTable>, nodes: Selectable<BulkRunNodesTable
     selection: describeSelector(selector),
     state: r.state as BulkRunState,
     author: r.author,
+    authorRole: r.author_role as Role,
     concurrency: r.concurrency,
     continueOnFailure: r.continue_on_failure === 1,
     failuresAllowed: r.failures_allowed,

@@ -263,19 +263,12 @@ export class BulkRunner {
         assertDriving: () => d.assertDriving(),
       };
       const message = await runNodeAction(ctx, r, node, { id: node.id, cluster: ref.cluster, address: ref.address, hostname: node.hostname, role: node.role, client });
-      await d.write(async (trx) => {
-        await this.repo.on(trx).updateNode(r.id, node.id, { state: "done", message, finishedAt: now() }, now());
-        await recordAudit(trx, { actor: r.author, action: `bulk.node.${r.action}`, target: node.id, result: "ok", details: { bulkRunId: r.id, ...(r.params.service ? { service: r.params.service } : {}) } });
-      });
+      // The node's action audited itself (node.reboot, node.service-restart…, naming the run).
+      await d.write((trx) => this.repo.on(trx).updateNode(r.id, node.id, { state: "done", message, finishedAt: now() }, now()));
     } catch (e) {
       // Stopped or taken over: the node stays as persisted, for whoever drives the run next.
       if (e instanceof DriveStopped || e instanceof LeaseLostError || d.signal.aborted) return;
-      await d
-        .write(async (trx) => {
-          await this.repo.on(trx).updateNode(r.id, node.id, { state: "failed", message: errorText(e), finishedAt: now() }, now());
-          await recordAudit(trx, { actor: r.author, action: `bulk.node.${r.action}`, target: node.id, result: "failed", details: { bulkRunId: r.id, error: errorText(e) } });
-        })
-        .catch(() => undefined);
+      await d.write((trx) => this.repo.on(trx).updateNode(r.id, node.id, { state: "failed", message: errorText(e), finishedAt: now() }, now())).catch(() => undefined);
     }
   }
 }

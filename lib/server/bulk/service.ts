@@ -4,7 +4,9 @@ import { randomBytes } from "node:crypto";
 
 import { describeSelector, selectNodes, unknownNodeNames, type SelectableNode } from "@/lib/fleet/select";
 import { BULK_RUN_ACTIONS, bulkRunSchema, type BulkAction, type BulkListResponse, type BulkParams, type BulkPlan, type BulkRun, type BulkRunActionName, type BulkRunAction, type CreateBulkResponse, type ParsedBulkBody } from "@/lib/schemas/bulk";
+import type { Role } from "@/lib/schemas/auth";
 import type { NodeSelector } from "@/lib/schemas/selector";
+import { serviceActionAllowed, serviceActionRefusal } from "@/lib/talos/service-actions";
 import { recordAudit } from "@/lib/server/platform/audit";
 import { refuseBesideLiveRuns } from "@/lib/server/platform/cluster-runs";
 import type { Db } from "@/lib/server/platform/db/db";
@@ -151,7 +153,12 @@ function paramsOf(body: ParsedBulkBody): BulkParams {
  * run); upgrade and apply-patch go to the upgrade runner and config rollouts. The route has
  * checked the caller's role for the action; `check` refuses what the cluster's talosconfig cannot do.
  */
-export async function createBulk(deps: BulkServiceDeps, body: ParsedBulkBody, actor: string, opts: { check?: (cluster: string) => Promise<void> } = {}): Promise<CreateBulkResponse> {
+export async function createBulk(deps: BulkServiceDeps, body: ParsedBulkBody, who: { label: string; role: Role }, opts: { check?: (cluster: string) => Promise<void> } = {}): Promise<CreateBulkResponse> {
+  const actor = who.label;
+  if (body.action === "service-restart" && !serviceActionAllowed(body.service, "restart")) {
+    // Talos's own refusal, before any node is touched: its API restarts kubelet and extension services only.
+    throw new AppError("unsupported", serviceActionRefusal(body.service, "restart"), { details: { service: body.service } });
+  }
   if (body.dryRun) return { kind: "plan", plan: await planBulk(deps, body) };
   const selector = selectorOf(body);
   const { cluster, nodes } = await resolveSelection(deps, selector);
@@ -179,6 +186,7 @@ export async function createBulk(deps: BulkServiceDeps, body: ParsedBulkBody, ac
       params: paramsOf(body),
       selector,
       author: actor,
+      authorRole: who.role,
       concurrency: body.concurrency,
       continueOnFailure: body.continueOnFailure,
       at: deps.now(),
@@ -200,7 +208,8 @@ export async function createBulk(deps: BulkServiceDeps, body: ParsedBulkBody, ac
 
 export async function listBulkRuns(deps: Pick<BulkServiceDeps, "db">, opts: { limit: number; cluster?: string }): Promise<BulkListResponse> {
   const runs = await new BulkRepository(deps.db).list(opts.limit, opts.cluster);
-  return { runs: runs.map(({ failuresAllowed: _, ...r }) => bulkRunSchema.omit({ nodes: true }).parse(r)) };
+  // The schema keeps the public fields (the bookkeeping ones are dropped).
+  return { runs: runs.map((r) => bulkRunSchema.omit({ nodes: true }).parse(r)) };
 }
 
 export async function getBulkRun(deps: Pick<BulkServiceDeps, "db">, id: string): Promise<BulkRun> {

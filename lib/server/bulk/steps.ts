@@ -8,7 +8,7 @@ import { evaluateHealth, type HealthFacts } from "@/lib/server/upgrades/health";
 import { etcdFacts } from "@/lib/server/upgrades/probes";
 import type { Clock } from "@/lib/utils/clock";
 
-import type { BulkNodeActions, BulkTarget } from "./node-port";
+import type { BulkActor, BulkNodeActions, BulkTarget } from "./node-port";
 import type { BulkRepository, StoredBulkNode, StoredBulkRun } from "./repo";
 
 /** What one node's steps work with: the drive's fenced writes and stop signal, and the timings. */
@@ -31,22 +31,6 @@ function controlPlanes(run: StoredBulkRun, first: BulkTarget) {
   const cps = run.nodes.filter((n) => n.role === "controlplane" && n.id !== first.id);
   const fact = (id: string, hostname: string | null) => ({ id, address: id.slice(0, id.indexOf("@")), hostname, role: "controlplane" as const, version: null, reachable: true });
   return [fact(first.id, first.hostname), ...cps.map((n) => fact(n.id, n.hostname))];
-}
-
-/**
- * The quorum guard before a control plane goes down (the upgrades' etcd check): every voting
- * member healthy and a leader, so one member down leaves quorum. Refuses otherwise, saying why.
- * Returns the member count, which the node must see again after its reboot.
- */
-export async function assertQuorumSafe(ctx: StepContext, run: StoredBulkRun, t: BulkTarget, what = "Not rebooted"): Promise<number> {
-  const etcd = await etcdFacts(t.client, controlPlanes(run, t), { timeoutMs: ctx.readTimeoutMs, signal: ctx.signal });
-  if (etcd.error) throw new AppError("conflict", `${what}: etcd health could not be read (${etcd.error}); taking a control plane down now could lose quorum`);
-  const sick = etcd.members.filter((m) => !etcd.healthy.includes(m));
-  if (sick.length > 0 || etcd.leader === null) {
-    const why = [sick.length > 0 ? `member${sick.length > 1 ? "s" : ""} ${sick.join(", ")} not healthy` : "", etcd.leader === null ? "no leader" : ""].filter(Boolean).join("; ");
-    throw new AppError("conflict", `${what}: etcd is not healthy with all ${etcd.members.length} members (${why}); one more member down could lose quorum`);
-  }
-  return etcd.members.length;
 }
 
 /** One look at a node after its reboot, for the upgrades' pure health gate (same version: a reboot changes none). */
@@ -78,6 +62,8 @@ async function healthAfterReboot(ctx: StepContext, run: StoredBulkRun, t: BulkTa
   return facts;
 }
 
+const who = (run: StoredBulkRun): BulkActor => ({ label: run.author, role: run.authorRole, runId: run.id });
+
 async function setNode(ctx: StepContext, run: StoredBulkRun, node: StoredBulkNode, u: Parameters<BulkRepository["updateNode"]>[2]): Promise<void> {
   await ctx.write((trx) => ctx.repo.on(trx).updateNode(run.id, node.id, u, ctx.now()));
 }
@@ -86,12 +72,12 @@ async function setNode(ctx: StepContext, run: StoredBulkRun, node: StoredBulkNod
  * A reboot, resumable: the boot identity is persisted before the reboot is sent, so a driver
  * that takes the node over after a restart sees whether the reboot happened (a new boot) and
  * only then waits; a node on its old boot and answering is sent the reboot again (the previous
- * driver stopped before or as it sent it). Then the health gate: running, ready, services
- * healthy, and on a control plane etcd healthy with every member and a leader.
+ * driver stopped before or as it sent it). The node-action core refuses a control plane whose
+ * going down would break etcd quorum, drains, and hands etcd leadership over. Then the health
+ * gate: running, ready, services healthy, and on a control plane etcd healthy with a leader.
  */
 async function reboot(ctx: StepContext, run: StoredBulkRun, node: StoredBulkNode, t: BulkTarget): Promise<string> {
   let bootBefore = node.bootBefore;
-  let members: number | null = null;
   let sent = "";
   const resumed = bootBefore !== null;
   const rebootedAlready = resumed && node.state === "waiting-healthy";
@@ -103,12 +89,11 @@ async function reboot(ctx: StepContext, run: StoredBulkRun, node: StoredBulkNode
       needSend = now !== null && sameBoot(now, bootBefore!);
     }
     if (needSend) {
-      if (t.role === "controlplane") members = await assertQuorumSafe(ctx, run, t);
       ctx.assertDriving();
       bootBefore = await bootIdentity(t.client, t.address, { timeoutMs: ctx.readTimeoutMs });
       await setNode(ctx, run, node, { bootBefore, message: run.params.drain?.enabled === false ? "Rebooting" : "Draining, then rebooting" });
       ctx.assertDriving();
-      sent = await ctx.actions.reboot(t, { mode: run.params.mode ?? "default", drain: run.params.drain ?? DEFAULT_DRAIN_POLICY });
+      sent = await ctx.actions.reboot(t, { mode: run.params.mode ?? "default", drain: run.params.drain ?? DEFAULT_DRAIN_POLICY }, who(run));
     }
     await setNode(ctx, run, node, { state: "waiting-healthy", message: sent || "Rebooting (the reboot was sent before Minos restarted)" });
   }
@@ -120,7 +105,7 @@ async function reboot(ctx: StepContext, run: StoredBulkRun, node: StoredBulkNode
     signal: ctx.signal,
     check: async () => {
       const f = await healthAfterReboot(ctx, run, t, bootBefore!);
-      return evaluateHealth(f, { targetVersion: f.version ?? "", bootIdBefore: bootBefore, role: t.role, etcdMembers: members });
+      return evaluateHealth(f, { targetVersion: f.version ?? "", bootIdBefore: bootBefore, role: t.role, etcdMembers: null });
     },
     onWaiting: (reason) => void setNode(ctx, run, node, { message: `${sent ? `${sent}; ` : ""}waiting: ${reason}` }).catch(() => undefined),
   });
@@ -132,10 +117,8 @@ async function reboot(ctx: StepContext, run: StoredBulkRun, node: StoredBulkNode
 /** ServiceRestart, then the service running again and healthy (or without a health check). */
 async function restartService(ctx: StepContext, run: StoredBulkRun, node: StoredBulkNode, t: BulkTarget): Promise<string> {
   const service = run.params.service!;
-  // etcd restarting on a control plane is a member down, as a reboot is.
-  if (t.role === "controlplane" && service === "etcd") await assertQuorumSafe(ctx, run, t, "Not restarted");
   ctx.assertDriving();
-  const said = await ctx.actions.restartService(t, service);
+  const said = await ctx.actions.restartService(t, service, who(run));
   await setNode(ctx, run, node, { state: "waiting-healthy", message: said });
   const verdict = await waitUntil({
     clock: ctx.clock,
@@ -167,10 +150,10 @@ export async function runNodeAction(ctx: StepContext, run: StoredBulkRun, node: 
       return restartService(ctx, run, node, t);
     case "cordon":
       ctx.assertDriving();
-      return ctx.actions.cordon(t);
+      return ctx.actions.cordon(t, who(run));
     case "uncordon":
       ctx.assertDriving();
-      return ctx.actions.uncordon(t);
+      return ctx.actions.uncordon(t, who(run));
     default:
       throw new AppError("internal", `A bulk run does not drive ${run.action}`);
   }

@@ -13,6 +13,7 @@ export const BULK_TABLES = `
         selector TEXT NOT NULL,
         state TEXT NOT NULL,
         author TEXT NOT NULL,
+        author_role TEXT NOT NULL,
         concurrency INTEGER NOT NULL,
         continue_on_failure INTEGER NOT NULL,
         failures_allowed INTEGER NOT NULL DEFAULT 0,

@@ -407,6 +407,8 @@ export interface BulkRunsTable {
   selector: string;
   state: string;
   author: string;
+  /** The author's Minos role when the run was made: each node's action is checked against it. */
+  author_role: string;
   concurrency: number;
   continue_on_failure: number;
   failures_allowed: Generated<number>;
