@@ -7,6 +7,8 @@ import { fleetEventSchema, type FleetEvent, type NodesResponse } from "@/lib/sch
 import { upgradeEventSchema } from "@/lib/schemas/upgrades";
 import { kubernetesUpgradeEventSchema } from "@/lib/schemas/kubernetes-upgrades";
 import { kubernetesUpgradeKeys } from "@/lib/client/kubernetes-upgrades";
+import { bulkKeys } from "@/lib/client/bulk";
+import { bulkRunSchema } from "@/lib/schemas/bulk";
 
 /** `connecting` until the first snapshot, `live` while events flow, `down` while polling instead. */
 export type EventStreamStatus = "connecting" | "live" | "down";
@@ -97,6 +99,19 @@ function handleKubernetesUpgrade(raw: MessageEvent<string>): void {
   void conn.client.invalidateQueries({ queryKey: [...kubernetesUpgradeKeys.all, "list"] });
 }
 
+function handleBulk(raw: MessageEvent<string>): void {
+  if (!conn) return;
+  let result;
+  try {
+    result = bulkRunSchema.safeParse((JSON.parse(raw.data) as { run?: unknown }).run);
+  } catch {
+    return;
+  }
+  if (!result.success) return;
+  conn.client.setQueryData(bulkKeys.run(result.data.id), result.data);
+  void conn.client.invalidateQueries({ queryKey: bulkKeys.list() });
+}
+
 function open(url: string): void {
   if (!conn || conn.source) return;
   const source = new EventSource(url);
@@ -105,6 +120,7 @@ function open(url: string): void {
   source.addEventListener("nodes", handle);
   source.addEventListener("upgrade", handleUpgrade);
   source.addEventListener("kubernetes-upgrade", handleKubernetesUpgrade);
+  source.addEventListener("bulk", handleBulk);
   source.onerror = () => {
     if (!conn) return;
     setStatus("down");
