@@ -61,6 +61,8 @@ export interface Fleet {
   setFault(f: FaultSpec): void;
   /** Same as DELETE /faults[?node=]. */
   clearFaults(node?: string): void;
+  /** Same as POST /nodes/:node/power-on: true when the node was off and now boots. */
+  powerOn(node: string): boolean;
   /** Same as GET /nodes. */
   nodeStates(): NodeRow[];
   /** Same as GET /timeline. */
@@ -316,6 +318,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       bootId: n.bootId,
       reachable: n.reachable,
       faults: describeFaults(n.faults),
+      logStreams: n.logs.openStreams,
     };
   };
   const backend: ControlBackend = {
@@ -331,6 +334,12 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     recipe: (cluster) => {
       const r = recipes.get(cluster);
       return r && structuredClone(r);
+    },
+    powerOn(ref) {
+      const n = findNode(ref);
+      const poweredOn = n.powerOn();
+      if (poweredOn) kube!.faultsChanged(n);
+      return { row: row(n), poweredOn };
     },
     clearFaults(ref) {
       const list = ref === undefined ? nodes : [findNode(ref)];
@@ -365,6 +374,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     clearFaults(node) {
       backend.clearFaults(node);
     },
+    powerOn: (node) => backend.powerOn(node).poweredOn,
     nodeStates: () => backend.nodes(),
     timeline: () => backend.timeline(),
     kubernetes: {
