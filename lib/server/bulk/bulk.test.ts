@@ -184,6 +184,19 @@ describe("bulk runs", () => {
     }
   });
 
+  it("restarts kubelet on the selection, one node after the other, each running again before the next", async () => {
+    const picked = workers().slice(2, 4);
+    const out = await create({ selector: { cluster, nodes: picked.map((n) => n.address) }, action: "service-restart", service: "kubelet" });
+    if (out.kind !== "bulk") throw new Error("expected a bulk run");
+    const done = await settled(out.run.id);
+    expect(done.state).toBe("done");
+    expect(done.nodes.every((n) => n.message.endsWith("running again"))).toBe(true);
+    // One at a time: the second started after the first was back.
+    expect(Date.parse(done.nodes[1]!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(done.nodes[0]!.finishedAt!));
+    const audit = await listAudit(db, { limit: 20 });
+    expect(audit.filter((e) => e.action === "node.service-restart" && e.result === "ok" && (e.details as { run?: string }).run === done.id)).toHaveLength(2);
+  });
+
   it("refuses a service Talos's API does not restart before touching a node, with Talos's text", async () => {
     await expect(create({ selector: { cluster, role: "worker" }, action: "service-restart", service: "etcd" })).rejects.toMatchObject({
       code: "unsupported",
