@@ -33,8 +33,9 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  const g = processState<{ __minosBulkRunner?: { stop(): Promise<void> }; __minosFleetPoller?: { stop(): Promise<void> } }>();
+  const g = processState<{ __minosBulkRunner?: { stop(): Promise<void> }; __minosUpgradeRunner?: { stop(): Promise<void> } }>();
   await g.__minosBulkRunner?.stop();
+  await g.__minosUpgradeRunner?.stop();
   await t?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -100,4 +101,16 @@ describe("bulk API", () => {
     expect((await envelope(late)).message).toBe("A done bulk run cannot be paused");
     expect(t.fleet.timeline().filter((e) => e.event === "reboot").length).toBe(2);
   }, 60_000);
+  // Last: the upgrade plan stays live a moment, and a bulk run is refused beside it.
+  it("hands an admin's upgrade of the selection to the upgrade runner (201 with the plan's link)", async () => {
+    const nodes = await import("../nodes/route");
+    const version = nodesResponseSchema.parse(await (await nodes.GET(await authedRequest("http://localhost/api/nodes"))).json()).nodes.find((n) => n.role === "worker")!.talosVersion!;
+    // To the version the workers run: a plan that changes nothing, so the fleet stays as it is.
+    const res = await api.list.POST(await post("/api/bulk", { selector: { cluster: "sim-1", role: "worker" }, action: "upgrade", version }, "admin"));
+    expect(res.status).toBe(201);
+    const out = createBulkResponseSchema.parse(await res.json());
+    expect(out.kind).toBe("talos-upgrade");
+    if (out.kind === "talos-upgrade") expect(out.href).toBe(`/upgrades/${encodeURIComponent(out.id)}`);
+  });
+
 });

@@ -5,7 +5,7 @@ import { applyPatches, loadPatch } from "@/lib/config/patch";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
 import { configHash } from "@/lib/server/configs/modes";
 import { runPreflight } from "@/lib/server/configs/preflight";
-import { insertPlannedRollout, kickRollout } from "@/lib/server/configs/rollouts/service";
+import { insertPlannedRollout, kickRollout, type RunnerChoice } from "@/lib/server/configs/rollouts/service";
 import { errorText } from "@/lib/server/jobs";
 import { AppError, isAppError } from "@/lib/server/platform/errors";
 import { mapLimit } from "@/lib/utils/map-limit";
@@ -24,7 +24,7 @@ const PREFLIGHT_CONCURRENCY = 4;
  * overwrite a config that changed since). Nothing is applied when one node refuses: 422 with
  * each refusal.
  */
-export async function startPatchRollout(deps: ConfigDeps, req: PatchRequest, actor: string): Promise<string> {
+export async function startPatchRollout(deps: ConfigDeps, req: PatchRequest, actor: string, opts: RunnerChoice = {}): Promise<string> {
   let patch;
   try {
     patch = loadPatch(req.patch, "the bulk patch");
@@ -53,6 +53,6 @@ export async function startPatchRollout(deps: ConfigDeps, req: PatchRequest, act
   const id = await deps.db.transaction().execute((trx) =>
     insertPlannedRollout(deps, trx, { cluster: req.cluster, mode: req.mode, concurrency: req.concurrency, redactedYaml: redactConfig(req.patch), configHash: configHash(req.patch), manifestRevision: null, nodes }, actor),
   );
-  kickRollout(id);
+  kickRollout(id, opts);
   return id;
 }

@@ -170,7 +170,7 @@ export async function createBulk(deps: BulkServiceDeps, body: ParsedBulkBody, wh
   }
   if (body.action === "apply-patch") {
     const id = await deps.startPatchRollout({ cluster, patch: body.patch, mode: body.mode, nodes, concurrency: body.concurrency }, actor);
-    return { kind: "config-rollout", id, href: `/rollouts/${encodeURIComponent(id)}` };
+    return { kind: "config-rollout", id, href: `/config/rollouts/${encodeURIComponent(id)}` };
   }
   if (!isRunAction(body.action)) throw new AppError("internal", `unhandled bulk action ${String(body.action)}`);
   const id = newRunId(deps.now());
