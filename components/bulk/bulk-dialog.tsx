@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
 import { ConfirmDialog } from "@/components/config-push/confirm-dialog";
 import { Input, Select } from "@/components/ui/input";
@@ -58,14 +58,25 @@ export function bodyOf(action: BulkAction, target: BulkTarget, p: Params, dryRun
  * nodes in the order they go, their batches, what happens), then the start, which opens the
  * progress page (or the upgrade or rollout the work was handed to).
  */
+/** `value` once it stopped changing for `ms` (the plan is asked for once typing pauses: POST /api/bulk is rate-limited). */
+function useSettled<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
+
 export function BulkDialog({ action, target, onClose }: BulkDialogProps) {
   const router = useRouter();
   const [p, setP] = useState<Params>(INITIAL);
   const set = (c: Partial<Params>) => setP((old) => ({ ...old, ...c }));
-  const ready = action !== null && (action !== "upgrade" || p.version.trim() !== "") && (action !== "apply-patch" || p.patch.trim() !== "") && (action !== "service-restart" || p.service.trim() !== "");
+  const asked = useSettled(p, 400);
+  const ready = action !== null && (action !== "upgrade" || asked.version.trim() !== "") && (action !== "apply-patch" || asked.patch.trim() !== "") && (action !== "service-restart" || asked.service.trim() !== "");
   const plan = useQuery({
-    queryKey: ["bulk", "plan", action, target, p],
-    queryFn: () => createBulk(bodyOf(action!, target, p, true)),
+    queryKey: ["bulk", "plan", action, target, asked],
+    queryFn: () => createBulk(bodyOf(action!, target, asked, true)),
     enabled: ready,
     retry: false,
     staleTime: 5_000,
@@ -88,7 +99,8 @@ export function BulkDialog({ action, target, onClose }: BulkDialogProps) {
       confirmLabel={`${ACTION_LABEL[action]} ${count} node${count === 1 ? "" : "s"}`}
       danger={DANGER.includes(action)}
       busy={start.isPending}
-      confirmDisabled={!planned}
+      // The plan shown must be the one for these parameters.
+      confirmDisabled={!planned || asked !== p}
       onConfirm={() => start.mutate()}
       onCancel={onClose}
     >
