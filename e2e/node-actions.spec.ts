@@ -2,15 +2,16 @@ import { expect, test, type APIRequestContext } from "@playwright/test";
 
 import { csrfHeader, storageStateFile } from "./auth-state";
 import { SimControl, type SimNode } from "./pages/fleet";
-import { NodeActionsPage } from "./pages/node-actions";
+import { NodeActionsPage, powerOn } from "./pages/node-actions";
 
 /*
  * Node actions from the node page, against the simulated fleet. State changes stay on one worker
  * (the last by hostname), which every test leaves as it found it: a reboot comes back by itself
- * (and is uncordoned by the status job); a kubelet restart comes back running. Shutdown and reset
- * would leave the node off or wiped for the specs after this one, so their e2e stops at the
- * confirmation (shutdown: cancelled; reset: the button stays disabled until the hostname is
- * typed exactly); the integration tests (lib/server/node-actions/core.test.ts) carry them out.
+ * (and is uncordoned by the status job); a shutdown is undone by the simulator's power-on; a
+ * kubelet restart comes back running. A reset would leave the node wiped for the specs after this
+ * one, so its e2e stops at the confirmation (the button stays disabled until the hostname is
+ * typed exactly; the API answers 422 to a wrong one); lib/server/node-actions/reset.test.ts
+ * carries resets out on a fleet of its own.
  */
 
 test.describe.configure({ mode: "serial" });
@@ -73,15 +74,22 @@ test("a reboot refused by the server shows its reason in the dialog (a control p
   await expect(dialog).toBeHidden();
 });
 
-test("shutdown asks first and says the node stays off; cancelled here (the fleet is shared)", async ({ page }) => {
+test("shut down a worker: Talos drains it and it powers off; powered on again through the simulator", async ({ page }) => {
+  test.setTimeout(120_000);
   const w = await worker();
   const node = new NodeActionsPage(page);
   await node.open(`${w.address}@${CLUSTER}`);
   const dialog = await node.choose("Shut down…", new RegExp(`^Shut down ${w.hostname}\\?$`));
   await expect(dialog).toContainText("It stays off until someone powers it on");
   await expect(dialog.getByLabel("Force: skip Talos's drain (its pods go down with it)")).not.toBeChecked();
-  await dialog.getByRole("button", { name: "Cancel" }).click();
-  await expect(dialog).toBeHidden();
+  await dialog.getByRole("button", { name: `Shut down ${w.hostname}`, exact: true }).click();
+  await expect(dialog).toBeHidden({ timeout: 30_000 });
+  await expect(node.progress()).toContainText(`${w.hostname} is powered off: it stays off until it is powered on`, { timeout: 60_000 });
+  await expect(node.offlineAlert()).toBeVisible();
+
+  // Leave the fleet as it was for the specs after this one.
+  await powerOn(admin, sim, w.hostname);
+  await expect(node.offlineAlert()).toBeHidden({ timeout: 60_000 });
 });
 
 test("reset: the button waits for the exact hostname; the API refuses a wrong one with 422 and does nothing", async ({ page }) => {

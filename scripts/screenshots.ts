@@ -35,6 +35,19 @@ async function main() {
       await page.screenshot({ path: path.join(out, name), fullPage: process.env.FULL_PAGE === "1" });
       console.log(path.join(out, name));
     }
+    if (worker) {
+      // The node page's Actions menu and its reset confirmation (only an admin's session shows them).
+      await page.goto(new URL(`/nodes/${encodeURIComponent(worker.id)}`, base).href, { waitUntil: "networkidle" });
+      const actions = page.getByRole("button", { name: "Actions", exact: true });
+      if (await actions.isVisible()) {
+        await actions.click();
+        await page.getByRole("menuitem", { name: "Reset…" }).click();
+        const name = `node-reset-dialog-${colorScheme}.png`;
+        await page.screenshot({ path: path.join(out, name) });
+        console.log(path.join(out, name));
+        await page.keyboard.press("Escape");
+      }
+    }
     await context.close();
   }
   await browser.close();

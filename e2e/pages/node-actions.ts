@@ -1,6 +1,12 @@
-import { expect, type Locator } from "@playwright/test";
+import { expect, type APIRequestContext, type Locator } from "@playwright/test";
 
-import { NodeDetailPage } from "./fleet";
+import { NodeDetailPage, type SimControl } from "./fleet";
+
+/** The simulator's POST /nodes/:node/power-on: a node that was shut down boots again. */
+export async function powerOn(request: APIRequestContext, sim: SimControl, node: string) {
+  const response = await request.post(`${sim.url}/nodes/${encodeURIComponent(node)}/power-on`);
+  expect(response.ok(), await response.text()).toBe(true);
+}
 
 /** A node's page with its Actions menu, the action dialogs, the progress and the service buttons. */
 export class NodeActionsPage extends NodeDetailPage {

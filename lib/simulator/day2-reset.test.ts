@@ -76,6 +76,8 @@ describe("Reset: the sequence", () => {
     expect(phases).not.toContain("leave");
     expect(seen.some((e) => e.type === "sequence" && e.sequence === "reset" && e.action === "start" && e.actorId === actorId)).toBe(true);
     expect(since(t0, w.address).map((e) => e.event)).toEqual(expect.arrayContaining(["reset", "wiped"]));
+    // Talos's own drain: cordoned by talos, its pods evicted.
+    expect(since(t0, w.address).some((e) => e.event === "cordon" && e.detail === "talos")).toBe(true);
     // Maintenance mode: no apid-backed APIs, Version and the resource API still answer.
     expect((await rejection(t.clients.reader.serviceList(w.address))).message).toContain("method ServiceList not implemented");
     await t.clients.reader.version(w.address);

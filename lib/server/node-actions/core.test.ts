@@ -186,6 +186,34 @@ describe("reset", () => {
   });
 });
 
+describe("services (what Talos's API allows)", () => {
+  it("restarts the kubelet of a worker: Talos's answer, the simulator saw it, audited", async () => {
+    const w = workers()[0]!;
+    const timeline = sinceNow();
+    const r = await runNodeAction(deps, idOf(w), { kind: "service", action: "restart", service: "kubelet" }, { actor: operator });
+    expect(r).toMatchObject({ action: "service-restart", message: 'Service "kubelet" restarted' });
+    expect(timeline().some((e) => e.hostname === w.hostname && e.event === "service-restart" && e.detail === "kubelet")).toBe(true);
+    expect(await lastAudit(idOf(w))).toMatchObject({ action: "node.service-restart", result: "ok", details: { service: "kubelet", message: 'Service "kubelet" restarted' } });
+    await waitFor(async () => (await t.clients.admin.services(w.address))["kubelet"]?.running || undefined, 10_000, 100);
+  }, 30_000);
+
+  it("Talos's refusals keep Talos's text: etcd restart and kubelet stop are unsupported, an unknown service not found", async () => {
+    const cp = cps()[0]!;
+    const e1 = await rejection(runNodeAction(deps, idOf(cp), { kind: "service", action: "restart", service: "etcd" }, { actor: operator }));
+    expect(e1).toMatchObject({ code: "unsupported", message: 'service "etcd" doesn\'t support restart operation via API' });
+    const e2 = await rejection(runNodeAction(deps, idOf(cp), { kind: "service", action: "stop", service: "kubelet" }, { actor: operator }));
+    expect(e2).toMatchObject({ code: "unsupported", message: 'service "kubelet" doesn\'t support stop operation via API' });
+    const e3 = await rejection(runNodeAction(deps, idOf(cp), { kind: "service", action: "start", service: "nope" }, { actor: operator }));
+    expect(e3).toMatchObject({ code: "not_found", message: 'service "nope" not defined' });
+    expect(await lastAudit(idOf(cp))).toMatchObject({ action: "node.service-start", result: "failed", details: { service: "nope", code: "not_found" } });
+  });
+
+  it("a viewer may not", async () => {
+    const e = await rejection(runNodeAction(deps, idOf(workers()[0]!), { kind: "service", action: "restart", service: "kubelet" }, { actor: viewer }));
+    expect(e.code).toBe("forbidden");
+  });
+});
+
 describe("shutdown", () => {
   it("without force: Talos drains the node itself, Minos does not cordon it; the node powers off", async () => {
     const w = workers()[1]!;
@@ -197,6 +225,7 @@ describe("shutdown", () => {
     // One drain, Talos's (the simulator marks its cordon "talos"); none by Minos.
     const cordons = timeline().filter((x) => x.hostname === w.hostname && x.event === "cordon");
     expect(cordons.map((x) => x.detail)).toEqual(["talos"]);
+    await waitFor(async () => timeline().some((x) => x.hostname === w.hostname && x.event === "evict") || undefined, 10_000, 50);
     expect(await lastAudit(idOf(w))).toMatchObject({ action: "node.shutdown", result: "ok", details: { force: false } });
   }, 30_000);
 });

@@ -215,7 +215,7 @@ async function powerAction(
       steps.push("no drain: Kubernetes is not configured for this server");
     }
   } else if (action.kind === "shutdown") {
-    steps.push(action.force ? "force: Talos skips its drain, the node goes down with its pods" : "Talos cordons and drains the node itself before it powers off; Minos does not drain it twice");
+    steps.push(action.force ? "force: Talos skips its drain (it still cordons the node as it shuts down), the pods go down with it" : "Talos cordons and drains the node itself before it powers off; Minos does not drain it twice");
   } else {
     steps.push(
       action.graceful

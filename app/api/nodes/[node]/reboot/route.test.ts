@@ -79,4 +79,14 @@ describe("node action routes", () => {
     expect((await serviceAction.POST(await post({}, "operator"), ctx({ node, service: "../etc", action: "restart" }))).status).toBe(400);
     expect((await serviceAction.POST(await post({}, "viewer"), ctx({ node, service: "kubelet", action: "restart" }))).status).toBe(403);
   });
+
+  it("service: Talos's answer on success; its refusal with its own text (501) for a service its API does not drive", async () => {
+    const node = t.ids[1]!;
+    const ok = await serviceAction.POST(await post({}, "operator"), ctx({ node, service: "kubelet", action: "restart" }));
+    expect(ok.status).toBe(200);
+    expect(nodeActionResponseSchema.parse(await ok.json())).toMatchObject({ action: "service-restart", message: 'Service "kubelet" restarted' });
+    const refused = await serviceAction.POST(await post({}, "operator"), ctx({ node: t.ids[0]!, service: "etcd", action: "restart" }));
+    expect(refused.status).toBe(501);
+    expect(await envelope(refused)).toMatchObject({ code: "unsupported", message: 'service "etcd" doesn\'t support restart operation via API' });
+  });
 });
