@@ -13,7 +13,7 @@ let cp: SimNodeInfo;
 let worker: SimNodeInfo;
 
 beforeAll(async () => {
-  t = await startTestFleet({ firstAddress: "127.0.247.1", controlPlanes: 1, workers: 2, version: "v1.13.9" });
+  t = await startTestFleet({ firstAddress: "127.0.247.1", controlPlanes: 1, workers: 2, version: "v1.13.9", extensionServices: ["iscsid"] });
   cp = t.fleet.nodes.find((n) => n.role === "controlplane")!;
   worker = t.fleet.nodes.find((n) => n.role === "worker")!;
 });
@@ -85,6 +85,27 @@ describe("ServiceRestart / ServiceStop / ServiceStart", () => {
   it("answers an unknown service (etcd on a worker) as not defined", async () => {
     const err = await rejection(t.clients.operator.serviceAction(worker.address, "restart", "etcd"));
     expect(err.message).toContain('service "etcd" not defined');
+  });
+
+  it("stops and starts an extension service (ext-*), the only kind Talos lets the API stop", async () => {
+    const ext = async () => (await t.clients.reader.serviceList(cp.address)).find((s) => s.id === "ext-iscsid")!;
+    expect((await ext()).state).toBe("Running");
+    expect(await t.clients.operator.serviceAction(cp.address, "stop", "ext-iscsid")).toEqual({ response: 'Service "ext-iscsid" stopped' });
+    expect((await ext()).state).toBe("Finished");
+    // Stopped stays stopped; stopping again is a no-op.
+    await t.clients.operator.serviceAction(cp.address, "stop", "ext-iscsid");
+    expect((await ext()).state).toBe("Finished");
+    const cosi = await t.clients.reader.services(cp.address);
+    expect(cosi["ext-iscsid"]).toMatchObject({ running: false });
+    expect(await t.clients.operator.serviceAction(cp.address, "start", "ext-iscsid")).toEqual({ response: 'Service "ext-iscsid" started' });
+    const running = await waitFor(async () => {
+      const s = await ext();
+      return s.state === "Running" ? s : undefined;
+    }, 5000);
+    // No health check on an extension without one: health stays unknown.
+    expect(running.health?.unknown).toBe(true);
+    const ids = (await t.clients.reader.serviceList(cp.address)).map((s) => s.id);
+    expect(ids).toEqual([...ids].sort());
   });
 
   it("needs os:operator", async () => {

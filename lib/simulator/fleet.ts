@@ -162,7 +162,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
 
   const nodes: SimNode[] = layout.map((l) => {
     const cluster = clusters.get(l.cluster)!;
-    const node = new SimNode({ ...l, cluster, clock: realClock, timing, hooks, target: o.ports ? l.hostname : l.address });
+    const node = new SimNode({ ...l, cluster, clock: realClock, timing, hooks, target: o.ports ? l.hostname : l.address, extensionServices: o.extensionServices });
     cluster.nodes.push(node);
     return node;
   });

@@ -14,6 +14,7 @@ import type { TimerSet } from "./clock";
 import { SimError } from "./errors";
 import type { EtcdClusterState } from "./etcd-ops";
 import type { EventPayload } from "./events";
+import { HEALTH_CHECKED } from "./node-lifecycle";
 import type { NodeLogs } from "./logs";
 import type { NodeRole, NodeTiming, ServiceStatus, Stage, TimelineEntry } from "./node-types";
 import { status as grpcStatus } from "@grpc/grpc-js";
@@ -101,8 +102,8 @@ async function stopService(h: Day2Host, id: string, actorId: string): Promise<vo
   setService(h, id, "Finished", "Service finished successfully", actorId);
 }
 
-/** Start: Starting → Preparing ×2 → Running (health unknown) → health check successful. */
-function startService(h: Day2Host, id: string, actorId: string): void {
+/** Start: Starting → Preparing ×2 → Running (health unknown) → health check successful (when it has one). */
+function startService(h: Day2Host, id: string, actorId: string, healthChecked: boolean): void {
   setService(h, id, "Starting", "Starting service", actorId);
   const step = stepMs(h.node.timing);
   h.timers.after(step, () => {
@@ -112,6 +113,11 @@ function startService(h: Day2Host, id: string, actorId: string): void {
       h.timers.after(step, () => {
         setService(h, id, "Running", `Started task ${id} (PID ${pid(h, id)}) for container ${id}`, actorId);
         if (id === "kubelet") h.node.logs.append("kubelet", `{"ts":${h.node.now()}.000,"caller":"app/server.go:1364","msg":"Started kubelet","v":0}`);
+        if (!healthChecked) {
+          // No health check: Running is the end; the service's own state takes over.
+          h.overrides.delete(id);
+          return;
+        }
         h.timers.after(step * 2, () => {
           // Healthy again: the service's own state takes over.
           h.overrides.delete(id);
@@ -130,13 +136,15 @@ export async function serviceAction(h: Day2Host, action: ServiceActionName, id: 
   if (!svc) throw goError(`service ${JSON.stringify(id)} not defined`);
   // "running" in system.go is the runner being active, whatever its health.
   const running = !["Finished", "Failed", "Skipped"].includes(svc.state);
+  // A stopped service reports unknown health; whether it has a health check is the service's own.
+  const checked = HEALTH_CHECKED.has(id);
   const refuse = () => goError(`service ${JSON.stringify(id)} doesn't support ${action} operation via API`);
   switch (action) {
     case "start":
       if (running) return;
       if (!allowed(id, "start")) throw refuse();
       h.node.record({ event: "service-start", detail: id });
-      startService(h, id, actorId);
+      startService(h, id, actorId, checked);
       return;
     case "stop":
       if (!running) return;
@@ -150,7 +158,7 @@ export async function serviceAction(h: Day2Host, action: ServiceActionName, id: 
       if (!allowed(id, "restart")) throw refuse();
       h.node.record({ event: "service-restart", detail: id });
       await stopService(h, id, actorId);
-      startService(h, id, actorId);
+      startService(h, id, actorId, checked);
       return;
   }
 }
@@ -247,12 +255,9 @@ export function resetNode(h: Day2Host, req: ResetRequestView, actorId: string): 
       await wait(h, step);
       if (wipesSystem) phase(labels.length ? "resetSpec" : "reset");
       if (req.userDisksToWipe.length > 0) phase("resetUserDisks");
-      if (wipesEphemeral && n.role === "controlplane") {
-        // The etcd data directory is on EPHEMERAL: the member is gone for good.
-        n.etcd.removed.add(n.etcdMemberId);
-        n.etcd.alarms.delete(n.etcdMemberId);
-        h.etcdDataWiped();
-      }
+      // The etcd data directory is on EPHEMERAL. Without a graceful leave the member stays in etcd
+      // (down) until the node joins again, when Talos removes the stale member of its name first.
+      if (wipesEphemeral && n.role === "controlplane") h.etcdDataWiped();
       if (wipesState) h.wipeConfig();
       n.record({ event: "wiped", detail: [wipesState ? "STATE" : "", wipesEphemeral ? "EPHEMERAL" : "", ...req.userDisksToWipe].filter(Boolean).join(",") });
       h.setBusy(false);

@@ -20,7 +20,7 @@ import { mustParseTalosVersion } from "../talos/version";
 
 const CP_SERVICES = ["apid", "auditd", "containerd", "cri", "dashboard", "etcd", "kubelet", "machined", "syslogd", "trustd", "udevd"];
 const WORKER_SERVICES = CP_SERVICES.filter((s) => s !== "etcd" && s !== "trustd");
-const HEALTH_CHECKED = new Set(["apid", "containerd", "cri", "etcd", "kubelet", "trustd"]);
+export const HEALTH_CHECKED: ReadonlySet<string> = new Set(["apid", "containerd", "cri", "etcd", "kubelet", "trustd"]);
 const EARLY_SERVICES = new Set(["apid", "auditd", "containerd", "dashboard", "machined", "syslogd", "trustd", "udevd"]);
 
 function hashBytes(s: string): Buffer {
@@ -38,9 +38,11 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
   readonly cluster: ClusterContext<N>;
   /** Discovery node id (Members spec), 43 base62 chars like Talos's. */
   readonly nodeId: string;
-  /** etcd member id as a decimal uint64 string (control planes). */
-  readonly etcdMemberId: string;
+  /** etcd member id as a decimal uint64 string (control planes); a new one when it rejoins etcd. */
+  etcdMemberId: string;
   readonly timing: NodeTiming;
+  /** Service ids of the node's system extensions (`ext-<name>`). */
+  readonly extensionServiceIds: string[];
 
   runningVersion: string;
   /** What the bootloader boots next; differs from runningVersion after a LifecycleService upgrade. */
@@ -98,6 +100,7 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     this.clock = init.clock;
     this.timing = init.timing;
     this.hooks = init.hooks;
+    this.extensionServiceIds = (init.extensionServices ?? []).map((e) => `ext-${e}`);
     this.timers = new TimerSet(init.clock);
     this.ring = new EventRing(init.eventCapacity ?? 200);
     mustParseTalosVersion(init.version);
@@ -199,7 +202,8 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
   }
 
   services(): ServiceStatus[] {
-    const ids = this.role === "controlplane" ? CP_SERVICES : WORKER_SERVICES;
+    // ServiceList is sorted by id (system.go List).
+    const ids = [...(this.role === "controlplane" ? CP_SERVICES : WORKER_SERVICES), ...this.extensionServiceIds].sort();
     return ids.map((id) => {
       const checked = HEALTH_CHECKED.has(id);
       const up = (state: string, healthy = true, message = "Health check successful"): ServiceStatus => ({
