@@ -27,7 +27,8 @@ import { StatusBadge } from "./status-badge";
 
 export function targetText(t: RolloutTarget): string {
   const who = t.nodes ? `${t.nodes.length} listed node${t.nodes.length === 1 ? "" : "s"}` : t.role === "controlplane" ? "control planes" : t.role === "worker" ? "workers" : "all nodes";
-  return `${who} of ${t.cluster}${t.nodes && t.role ? ` (${t.role}s only)` : ""}`;
+  const more = [t.nodes && t.role ? `${t.role}s only` : "", t.hostname ? `hostname ~ ${t.hostname}` : "", t.talosVersion ? `Talos ${t.talosVersion}` : ""].filter(Boolean);
+  return `${who} of ${t.cluster}${more.length > 0 ? ` (${more.join(", ")})` : ""}`;
 }
 
 function progressText(r: Rollout): string {

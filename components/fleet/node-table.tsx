@@ -2,7 +2,7 @@
 
 import { useVirtualizer } from "@tanstack/react-virtual";
 import Link from "next/link";
-import { memo, useRef } from "react";
+import { memo, useEffect, useRef } from "react";
 
 import { formatKb } from "@/components/fleet/format";
 import type { SortKey } from "@/components/fleet/node-filters";
@@ -59,13 +59,36 @@ interface NodeTableProps {
   showCluster?: boolean;
   /** False when no row carries Kubernetes status (a server that does not track it). */
   showKubernetes?: boolean;
+  /** Row selection for bulk actions (operators): a checkbox column; absent, no column. */
+  selection?: TableSelection;
+}
+
+export interface TableSelection {
+  selected: ReadonlySet<string>;
+  /** Must be stable (rows are memoised). */
+  onToggle: (id: string) => void;
+  /** Selects every row shown, or clears them when all are selected. */
+  onToggleAll: () => void;
+}
+
+const SELECT_WIDTH = "2.75rem";
+
+/** The header's checkbox: checked when every row shown is selected, mixed when some are. */
+function SelectAllBox({ nodes, selection }: { nodes: readonly NodeSummary[]; selection: TableSelection }) {
+  const ref = useRef<HTMLInputElement>(null);
+  const count = nodes.reduce((n, node) => n + (selection.selected.has(node.id) ? 1 : 0), 0);
+  const all = nodes.length > 0 && count === nodes.length;
+  useEffect(() => {
+    if (ref.current) ref.current.indeterminate = count > 0 && !all;
+  }, [count, all]);
+  return <input ref={ref} type="checkbox" aria-label="Select every node shown" checked={all} onChange={selection.onToggleAll} className="size-4 accent-accent" />;
 }
 
 /**
  * The fleet's nodes as a table that renders only the rows in view (plus a few), so thousands of
  * nodes scroll smoothly. Rows have a fixed height; spacer rows stand in for the ones not rendered.
  */
-export function NodeTable({ nodes, sort, dir, onSort, showCluster = true, showKubernetes = true }: NodeTableProps) {
+export function NodeTable({ nodes, sort, dir, onSort, showCluster = true, showKubernetes = true, selection }: NodeTableProps) {
   const columns = allColumns.filter((c) => (showCluster || c.key !== "cluster") && (showKubernetes || !c.kube));
   const scrollRef = useRef<HTMLDivElement>(null);
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render on purpose.
@@ -91,15 +114,21 @@ export function NodeTable({ nodes, sort, dir, onSort, showCluster = true, showKu
         aria-label="Nodes"
         aria-rowcount={nodes.length + 1}
         className="w-full table-fixed text-left text-sm"
-        style={{ minWidth: `${minWidthRem(columns)}rem` }}
+        style={{ minWidth: `${minWidthRem(columns) + (selection ? parseFloat(SELECT_WIDTH) : 0)}rem` }}
       >
         <colgroup>
+          {selection ? <col style={{ width: SELECT_WIDTH }} /> : null}
           {columns.map((c) => (
             <col key={c.key} style={{ width: c.width }} />
           ))}
         </colgroup>
         <thead className="sticky top-0 z-[1] border-b border-border bg-surface text-xs uppercase tracking-wide text-fg-muted shadow-[0_1px_0_var(--color-border)]">
           <tr aria-rowindex={1}>
+            {selection ? (
+              <TableHeaderCell className="px-3">
+                <SelectAllBox nodes={nodes} selection={selection} />
+              </TableHeaderCell>
+            ) : null}
             {columns.map((c) =>
               c.key === "problems" ? (
                 <TableHeaderCell key={c.key}>{c.label}</TableHeaderCell>
@@ -112,16 +141,26 @@ export function NodeTable({ nodes, sort, dir, onSort, showCluster = true, showKu
         <tbody>
           {paddingTop > 0 ? (
             <tr aria-hidden style={{ height: paddingTop }}>
-              <td colSpan={columns.length} className="p-0" />
+              <td colSpan={columns.length + (selection ? 1 : 0)} className="p-0" />
             </tr>
           ) : null}
           {items.map((item) => {
             const node = nodes[item.index]!;
-            return <NodeRow key={item.key} node={node} rowIndex={item.index + 2} showCluster={showCluster} showKubernetes={showKubernetes} />;
+            return (
+              <NodeRow
+                key={item.key}
+                node={node}
+                rowIndex={item.index + 2}
+                showCluster={showCluster}
+                showKubernetes={showKubernetes}
+                selected={selection ? selection.selected.has(node.id) : undefined}
+                onToggle={selection?.onToggle}
+              />
+            );
           })}
           {paddingBottom > 0 ? (
             <tr aria-hidden style={{ height: paddingBottom }}>
-              <td colSpan={columns.length} className="p-0" />
+              <td colSpan={columns.length + (selection ? 1 : 0)} className="p-0" />
             </tr>
           ) : null}
         </tbody>
@@ -131,7 +170,22 @@ export function NodeTable({ nodes, sort, dir, onSort, showCluster = true, showKu
 }
 
 // Rows scrolled into view keep their props (the same node object), so scrolling re-renders only the new ones.
-const NodeRow = memo(function NodeRow({ node, rowIndex, showCluster, showKubernetes }: { node: NodeSummary; rowIndex: number; showCluster: boolean; showKubernetes: boolean }) {
+const NodeRow = memo(function NodeRow({
+  node,
+  rowIndex,
+  showCluster,
+  showKubernetes,
+  selected,
+  onToggle,
+}: {
+  node: NodeSummary;
+  rowIndex: number;
+  showCluster: boolean;
+  showKubernetes: boolean;
+  /** Undefined: no selection column. */
+  selected?: boolean;
+  onToggle?: (id: string) => void;
+}) {
   const k = node.kubernetes;
   const ratio = memoryAvailableRatio(node);
   const href = `/nodes/${encodeURIComponent(node.id)}`;
@@ -142,6 +196,11 @@ const NodeRow = memo(function NodeRow({ node, rowIndex, showCluster, showKuberne
       className={cn("border-b border-border hover:bg-surface-muted/60", !node.reachable && "bg-danger/5")}
       style={{ height: ROW_HEIGHT }}
     >
+      {selected !== undefined ? (
+        <td className="px-3">
+          <input type="checkbox" aria-label={`Select ${node.hostname ?? node.address}`} checked={selected} onChange={() => onToggle?.(node.id)} className="size-4 accent-accent" />
+        </td>
+      ) : null}
       <td className="px-4">
         <NodeStatusBadge node={node} />
       </td>

@@ -1,4 +1,4 @@
-import { Activity, Boxes, DatabaseBackup, FileCode2, KeyRound, LayoutDashboard, ScrollText, Server, ShieldCheck, type LucideIcon } from "lucide-react";
+import { Activity, Boxes, DatabaseBackup, FileCode2, KeyRound, Layers, LayoutDashboard, ScrollText, Server, ShieldCheck, type LucideIcon } from "lucide-react";
 
 import type { Role } from "@/lib/schemas/auth";
 import { roleAllows } from "@/lib/auth/roles";
@@ -15,6 +15,7 @@ export const navItems: NavItem[] = [
   { href: "/config", label: "Config", icon: FileCode2 },
   { href: "/upgrades", label: "Upgrades", icon: Activity },
   { href: "/kubernetes-upgrades", label: "Kubernetes", icon: Boxes },
+  { href: "/bulk", label: "Bulk actions", icon: Layers },
   { href: "/certificates", label: "Certificates", icon: ShieldCheck },
   { href: "/backups", label: "Backups", icon: DatabaseBackup },
   { href: "/audit", label: "Audit", icon: ScrollText },

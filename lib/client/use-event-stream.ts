@@ -9,6 +9,8 @@ import { kubernetesUpgradeEventSchema } from "@/lib/schemas/kubernetes-upgrades"
 import { kubernetesUpgradeKeys } from "@/lib/client/kubernetes-upgrades";
 import { backupKeys } from "@/lib/client/backups";
 import { backupEventSchema } from "@/lib/schemas/backups";
+import { bulkKeys } from "@/lib/client/bulk";
+import { bulkRunSchema } from "@/lib/schemas/bulk";
 
 /** `connecting` until the first snapshot, `live` while events flow, `down` while polling instead. */
 export type EventStreamStatus = "connecting" | "live" | "down";
@@ -111,6 +113,19 @@ function handleBackup(raw: MessageEvent<string>): void {
   if (ok) void conn.client.invalidateQueries({ queryKey: backupKeys.all });
 }
 
+function handleBulk(raw: MessageEvent<string>): void {
+  if (!conn) return;
+  let result;
+  try {
+    result = bulkRunSchema.safeParse((JSON.parse(raw.data) as { run?: unknown }).run);
+  } catch {
+    return;
+  }
+  if (!result.success) return;
+  conn.client.setQueryData(bulkKeys.run(result.data.id), result.data);
+  void conn.client.invalidateQueries({ queryKey: bulkKeys.list() });
+}
+
 function open(url: string): void {
   if (!conn || conn.source) return;
   const source = new EventSource(url);
@@ -120,6 +135,7 @@ function open(url: string): void {
   source.addEventListener("upgrade", handleUpgrade);
   source.addEventListener("kubernetes-upgrade", handleKubernetesUpgrade);
   source.addEventListener("etcd-backup", handleBackup);
+  source.addEventListener("bulk", handleBulk);
   source.onerror = () => {
     if (!conn) return;
     setStatus("down");

@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 
+import { labelsSchema, machineRoleSchema, nodeSelectorSchema, SELECTOR_LIMITS } from "@/lib/schemas/selector";
 import { isTalosTag } from "@/lib/talos/version";
 
 /** The format's version; a manifest without one is version 1. */
@@ -20,8 +21,8 @@ export const MANIFEST_LIMITS = {
   /** One patch's text (a node's or a shared one). */
   patchBytes: 256 * 1024,
   /** A hostname glob: `*` and `?` only, matched without a regex. */
-  globLength: 63,
-  labels: 64,
+  globLength: SELECTOR_LIMITS.globLength,
+  labels: SELECTOR_LIMITS.labels,
   /** Patch text applied, summed over nodes (nodes × their selected patches' bytes, own patches included). */
   patchingBytes: 64 * 1024 * 1024,
 } as const;
@@ -40,30 +41,23 @@ export const kubernetesVersionSchema = z
   .regex(/^v?1\.\d{1,3}\.\d{1,4}(-[0-9A-Za-z.-]{1,64})?$/, "must be a Kubernetes version like v1.33.2")
   .describe("The Kubernetes version of the control plane and kubelet images (gen config's --kubernetes-version).");
 
-const labelKey = z
-  .string()
-  .min(1)
-  .max(316)
-  .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, "must be a label key like zone or example.com/zone");
-const labelValue = z.string().max(63).regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/, "must be a label value (letters, digits, - _ .)");
-export const labelsSchema = z
-  .record(labelKey, labelValue)
-  .refine((l) => Object.keys(l).length <= MANIFEST_LIMITS.labels, `at most ${MANIFEST_LIMITS.labels} labels`)
-  .describe("Labels of Minos's own (not Kubernetes node labels) that patch selectors match.");
-
-export const roleSchema = z.enum(["controlplane", "worker"]).describe("The machine type: controlplane or worker.");
+/** The manifest's labels and roles are the shared selector grammar's (lib/schemas/selector.ts). */
+export { labelsSchema, machineRoleSchema as roleSchema };
 
 const patchText = z
   .string()
   .max(MANIFEST_LIMITS.patchBytes, `a patch is at most ${MANIFEST_LIMITS.patchBytes / 1024} KiB`)
   .describe("A Talos patch: strategic merge (one or more YAML documents) or an RFC 6902 JSON patch (a list of operations).");
 
-/** Which nodes a patch applies to: every condition given must hold; none (or no selector) is every node. */
-export const selectorSchema = z
-  .strictObject({
-    role: roleSchema.optional(),
+/**
+ * Which nodes a patch applies to: every condition given must hold; none (or no selector) is every
+ * node. Minos's one selector grammar without `cluster` (a manifest is one cluster) and
+ * `talosVersion` (a render must not depend on what a node runs today).
+ */
+export const selectorSchema = nodeSelectorSchema
+  .pick({ role: true, hostname: true, labels: true })
+  .extend({
     nodes: z.array(z.string().min(1).max(253)).min(1).max(MANIFEST_LIMITS.nodes).optional().describe("Nodes by hostname or address."),
-    hostname: z.string().min(1).max(MANIFEST_LIMITS.globLength).optional().describe("A hostname glob: `*` any run of characters, `?` one."),
     labels: labelsSchema.optional().describe("Every label given must be declared on the node with this value."),
   })
   .describe("Which nodes the patch applies to; every condition given must hold. Omitted or {}: every node.");
@@ -82,7 +76,7 @@ export const manifestNodeSchema = z.strictObject({
     .max(253)
     .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a lowercase hostname (letters, digits, - and .)")
     .describe("The node's hostname: written into its config (unless setHostname is false) and the name of its rendered file."),
-  role: roleSchema,
+  role: machineRoleSchema,
   labels: labelsSchema.optional(),
   setHostname: z
     .boolean()

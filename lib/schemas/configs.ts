@@ -4,6 +4,7 @@ import { nodeDrainSchema } from "./drain";
 import { DEFAULT_DRAIN_POLICY, drainPolicySchema } from "./kubernetes";
 import { configIssueSchema } from "@/lib/config/types";
 import { dbIdSchema } from "@/lib/schemas/ids";
+import { clusterSelectorSchema } from "@/lib/schemas/selector";
 
 // HTTP contracts of config push (issue 6): preflight, apply, revisions, rollback, drift and
 // rollouts. Every YAML text in a response is redacted (secrets read '******'); request YAML may
@@ -236,13 +237,13 @@ export const reapplyDriftBodySchema = rollbackBodySchema;
 // Rollouts
 // ---------------------------------------------------------------------------------------------
 
-/** Which nodes a rollout covers: a cluster, optionally one role, or listed nodes of it. */
-export const rolloutTargetSchema = z.strictObject({
-  cluster: z.string().min(1),
-  role: z.enum(["controlplane", "worker"]).optional(),
-  /** Node IDs (`address@cluster`); when given, only these (still filtered by role). */
-  nodes: z.array(z.string().min(1)).min(1).optional(),
-});
+/**
+ * Which nodes a rollout covers: Minos's selector grammar (lib/schemas/selector.ts) with the
+ * cluster required. The original shape `{cluster, role?, nodes?: IDs}` is a selector as it is.
+ * Without `labels`: they live in the cluster manifest, whose own rollouts are its plans' applies
+ * (a bulk apply-patch selects by them).
+ */
+export const rolloutTargetSchema = clusterSelectorSchema.omit({ labels: true });
 export type RolloutTarget = z.infer<typeof rolloutTargetSchema>;
 
 /** TRY reverts by design, so a rollout of it would undo itself: not offered. */

@@ -24,6 +24,8 @@ import { isAppError } from "@/lib/server/platform/errors";
 import { startUpgradeRunner } from "@/lib/server/upgrades";
 import type { KubernetesUpgradePlan, KubernetesUpgradeSummary } from "@/lib/schemas/kubernetes-upgrades";
 import { startKubernetesUpgradeRunner } from "@/lib/server/kubernetes-upgrades/service";
+import type { BulkListResponse, BulkRun } from "@/lib/schemas/bulk";
+import { getBulkRun, listBulkRuns } from "@/lib/server/bulk/service";
 
 /**
  * Everything a page or the shell reads on the server, and only through here: each function
@@ -110,6 +112,22 @@ export async function pageKubernetesUpgrade(grant: PageGrant, id: string): Promi
 export async function pageKubernetesUpgrades(grant: PageGrant, opts: { limit: number }): Promise<KubernetesUpgradeSummary[]> {
   grantedActor(grant, "viewer");
   return startKubernetesUpgradeRunner().list(opts);
+}
+
+/** A bulk run, or null when there is none by that id. */
+export async function pageBulkRun(grant: PageGrant, id: string): Promise<BulkRun | null> {
+  grantedActor(grant, "viewer");
+  try {
+    return await getBulkRun({ db: getDb() }, id);
+  } catch (e) {
+    if (isAppError(e) && e.code === "not_found") return null;
+    throw e;
+  }
+}
+
+export async function pageBulkRuns(grant: PageGrant, opts: { limit: number }): Promise<BulkListResponse> {
+  grantedActor(grant, "viewer");
+  return listBulkRuns({ db: getDb() }, opts);
 }
 
 export async function pageAudit(grant: PageGrant, opts: { limit: number }): Promise<AuditEntry[]> {

@@ -1,6 +1,7 @@
 import "server-only";
 
 import { startBackupScheduler } from "@/lib/server/backups/service";
+import { startBulkRunner } from "@/lib/server/bulk/deps";
 import { startCertScanner } from "@/lib/server/certs/service";
 import { watchClusterUploads } from "@/lib/server/fleet/cluster-admin";
 import { getClusterClient } from "@/lib/server/fleet/clients";
@@ -41,6 +42,7 @@ type Slots = {
   __minosUpgradeRunner?: { stop(): Promise<void> };
   __minosRolloutRunner?: { stop(): Promise<void> };
   __minosKubernetesUpgradeRunner?: { stop(): Promise<void> };
+  __minosBulkRunner?: { stop(): Promise<void> };
 };
 
 const g = processState<Slots>();
@@ -77,6 +79,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<void> 
     ["rollout runner", () => (startRolloutRunner(), forget("__minosRolloutRunner"))],
     // Kubernetes upgrades left live by a previous process resume here (lib/server/kubernetes-upgrades).
     ["kubernetes upgrade runner", () => (startKubernetesUpgradeRunner(), forget("__minosKubernetesUpgradeRunner"))],
+    // Bulk runs left live by a previous process resume here (lib/server/bulk).
+    ["bulk runner", () => (startBulkRunner(), forget("__minosBulkRunner"))],
     ["drift checker", () => startDriftChecker().stop],
     // What Kubernetes says about each cluster, read at the poll interval into the fleet snapshot;
     // it also uncordons the Nodes a single-node apply rebooted, once they booted again.
@@ -111,7 +115,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<void> 
 }
 
 /** Stops a runner and drops it, so the next accessor call builds a fresh one. */
-function forget(slot: "__minosUpgradeRunner" | "__minosRolloutRunner" | "__minosKubernetesUpgradeRunner"): Stop {
+function forget(slot: "__minosUpgradeRunner" | "__minosRolloutRunner" | "__minosKubernetesUpgradeRunner" | "__minosBulkRunner"): Stop {
   return async () => {
     const runner = g[slot];
     g[slot] = undefined;

@@ -6,6 +6,7 @@ import Link from "next/link";
 import { usePathname, useSearchParams } from "next/navigation";
 import { useDeferredValue, useMemo, useState } from "react";
 
+import { BulkBar } from "@/components/bulk/bulk-bar";
 import { LiveIndicator } from "@/components/fleet/live-indicator";
 import {
   defaultFilters,
@@ -17,12 +18,14 @@ import {
   type NodeFilters,
   type SortKey,
 } from "@/components/fleet/node-filters";
-import { NodeTable } from "@/components/fleet/node-table";
+import { NodeTable, type TableSelection } from "@/components/fleet/node-table";
 import { NodeToolbar } from "@/components/fleet/node-toolbar";
 import { QueryError } from "@/components/fleet/query-error";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
+import { roleAtLeast } from "@/lib/auth/roles";
+import { sessionQuery } from "@/lib/client/auth";
 import { nodesQueryOptions } from "@/lib/client/fleet";
 import { useEventStream } from "@/lib/client/use-event-stream";
 
@@ -66,6 +69,28 @@ export function NodesClient() {
   // A server that tracks Kubernetes sends `kubernetes` on every node; without it the columns would be all dashes.
   const kubernetes = useMemo(() => inScope.some((n) => n.kubernetes !== undefined), [inScope]);
   const upgrading = (query.data?.clusters ?? []).filter((c) => c.upgrade !== null && (!filters.cluster || c.name === filters.cluster));
+
+  // Rows chosen for a bulk action (operators only), kept by node ID across filter changes.
+  const session = useQuery(sessionQuery());
+  const canAct = session.data?.user?.role !== undefined && roleAtLeast(session.data.user.role, "operator");
+  const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
+  // Plain functions: the React Compiler memoises them (rows are memoised on onToggle).
+  const onToggle = (id: string) =>
+    setSelected((old) => {
+      const next = new Set(old);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  const selectMatching = () => setSelected((old) => new Set([...old, ...visible.map((n) => n.id)]));
+  const onToggleAll = () =>
+    setSelected((old) => {
+      const shown = new Set(visible.map((n) => n.id));
+      const allShown = shown.size > 0 && [...shown].every((id) => old.has(id));
+      return allShown ? new Set([...old].filter((id) => !shown.has(id))) : new Set([...old, ...shown]);
+    });
+  const selection: TableSelection | undefined = canAct ? { selected, onToggle, onToggleAll } : undefined;
+  // Only nodes still known count (a node that left the fleet drops out of the selection).
+  const chosen = (all ?? []).filter((n) => selected.has(n.id)).map((n) => n.id);
 
   if (query.isPending) {
     return (
@@ -118,7 +143,18 @@ export function NodesClient() {
           {inScope.length} {inScope.length === 1 ? "node is" : "nodes are"} hidden by the search or filters.
         </EmptyState>
       ) : (
-        <NodeTable nodes={visible} sort={filters.sort} dir={filters.dir} onSort={onSort} showCluster={new Set(inScope.map((n) => n.cluster)).size > 1} showKubernetes={kubernetes} />
+        <>
+          {canAct ? <BulkBar selected={chosen} matching={visible.length} onSelectMatching={selectMatching} onClear={() => setSelected(new Set())} cluster={filters.cluster} /> : null}
+          <NodeTable
+            nodes={visible}
+            sort={filters.sort}
+            dir={filters.dir}
+            onSort={onSort}
+            showCluster={new Set(inScope.map((n) => n.cluster)).size > 1}
+            showKubernetes={kubernetes}
+            selection={selection}
+          />
+        </>
       )}
     </div>
   );

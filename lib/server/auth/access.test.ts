@@ -74,6 +74,8 @@ const POLICY: Record<string, RouteRole> = {
   "GET /api/upgrades/[id]": "viewer",
   "GET /api/rollouts": "viewer",
   "GET /api/rollouts/[id]": "viewer",
+  "GET /api/bulk": "viewer",
+  "GET /api/bulk/[id]": "viewer",
   "GET /api/events": "viewer",
   "GET /api/nodes/[node]/logs/[service]": "viewer",
   "GET /api/nodes/[node]/dmesg": "viewer",
@@ -110,6 +112,9 @@ const POLICY: Record<string, RouteRole> = {
   "POST /api/nodes/[node]/reboot": "operator",
   "POST /api/nodes/[node]/shutdown": "operator",
   "POST /api/nodes/[node]/services/[service]/[action]": "operator",
+  // Bulk actions: operators reboot, restart services, cordon; the route asks admin for upgrade and apply-patch (app/api/bulk/route.test.ts).
+  "POST /api/bulk": "operator",
+  "POST /api/bulk/[id]/[action]": "operator",
   // Changing what runs, and fault injection.
   "POST /api/upgrades": "admin",
   "POST /api/kubernetes-upgrades": "admin",
@@ -450,7 +455,7 @@ describe("no secret reaches a viewer or an operator", () => {
     // what does not exist (made-up plan and rollout IDs, the control plane that has no revision).
     const notOk = scanned.filter((s) => !/ 200$/.test(s)).map((s) => s.replace(/^(viewer|operator) /, ""));
     const adminOnly = ["/api/sim 403", "/api/tokens 403", "/api/users 403", `/api/clusters/${CLUSTER}/secrets 403`];
-    const missing = [`/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/1 404`, `/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/diff?from=1&to=running 404`, `/api/rollouts/${BOGUS_ID} 404`, `/api/upgrades/${BOGUS_ID} 404`, `/api/kubernetes-upgrades/${BOGUS_ID} 404`, `/api/backups/${BOGUS_ID} 404`, `/api/backups/${BOGUS_ID}/download 403`, `/api/backups/${BOGUS_ID}/download 404`];
+    const missing = [`/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/1 404`, `/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/diff?from=1&to=running 404`, `/api/rollouts/${BOGUS_ID} 404`, `/api/upgrades/${BOGUS_ID} 404`, `/api/kubernetes-upgrades/${BOGUS_ID} 404`, `/api/backups/${BOGUS_ID} 404`, `/api/backups/${BOGUS_ID}/download 403`, `/api/backups/${BOGUS_ID}/download 404`, `/api/bulk/${BOGUS_ID} 404`];
     expect(new Set(notOk)).toEqual(new Set([...adminOnly, ...missing]));
     expect(scanned).toEqual(expect.arrayContaining([expect.stringMatching(/^viewer \/api\/nodes\/.*\/config\/revisions\/1 200$/), expect.stringMatching(/^viewer \/api\/nodes\/.*\/config\/revisions\/diff\?from=1&to=running 200$/), "viewer /api/audit 200"]));
   }, 120_000);

@@ -50,6 +50,7 @@ export async function openFleetEventStream(signal: AbortSignal, options: FleetSt
         const unsubscribeUpgrade = subscribe("upgrade", (e) => write(`event: upgrade\ndata: ${JSON.stringify(e)}\n\n`));
         const unsubscribeKubeUpgrade = subscribe("kubernetes-upgrade", (e) => write(`event: kubernetes-upgrade\ndata: ${JSON.stringify(e)}\n\n`));
         const unsubscribeBackup = subscribe("etcd-backup", (e) => write(`event: etcd-backup\ndata: ${JSON.stringify(e)}\n\n`));
+        const unsubscribeBulk = subscribe("bulk", (e) => write(`event: bulk\ndata: ${JSON.stringify(e)}\n\n`));
         const heartbeat = setInterval(() => write(": ping\n\n"), heartbeatMs);
         heartbeat.unref?.();
         close = () => {
@@ -59,6 +60,7 @@ export async function openFleetEventStream(signal: AbortSignal, options: FleetSt
           unsubscribeUpgrade();
           unsubscribeKubeUpgrade();
           unsubscribeBackup();
+          unsubscribeBulk();
           clearInterval(heartbeat);
           signal.removeEventListener("abort", close);
           try {

@@ -12,7 +12,7 @@ import { AppError } from "@/lib/server/platform/errors";
  * restart and both write the same machine configs. Each kind still keeps its own "one live per
  * cluster" check; this is the check across kinds.
  */
-export type ClusterRunKind = "talos-upgrade" | "kubernetes-upgrade" | "config-rollout";
+export type ClusterRunKind = "talos-upgrade" | "kubernetes-upgrade" | "config-rollout" | "bulk";
 
 export interface LiveClusterRun {
   kind: ClusterRunKind;
@@ -28,7 +28,9 @@ const LABEL: Record<ClusterRunKind, string> = {
   "talos-upgrade": "a Talos upgrade",
   "kubernetes-upgrade": "a Kubernetes upgrade",
   "config-rollout": "a config rollout",
+  bulk: "a bulk action",
 };
+const BULK_LIVE = ["running", "paused"];
 
 /**
  * The live runs of other kinds than `starting` that touch the cluster, oldest first per kind;
@@ -59,6 +61,10 @@ export async function liveRunsBeside(db: Db, cluster: string, starting: ClusterR
       seen.add(r.id);
       out.push({ kind: "config-rollout", id: r.id, state: r.state });
     }
+  }
+  if (starting !== "bulk") {
+    const rows = await db.selectFrom("bulk_runs").select(["id", "state"]).where("cluster", "=", cluster).where("state", "in", BULK_LIVE).orderBy("created_at").execute();
+    out.push(...rows.map((r) => ({ kind: "bulk" as const, id: r.id, state: r.state })));
   }
   return out;
 }

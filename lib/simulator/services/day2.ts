@@ -152,11 +152,15 @@ async function streamSnapshot(node: SimNode, sink: StreamSink<Data>): Promise<vo
   const end = fails?.mode === "truncated" ? Math.floor(bytes.length / 2) : bytes.length;
   node.record({ event: "etcd-snapshot", detail: `revision ${revision}, ${bytes.length} bytes${fails ? " (truncated by fault)" : ""}` });
   // Only as fast as the client reads (a cancel ends it at once); yield now and then regardless.
+  let sent = 0;
   for (let off = 0; off < end && !sink.aborted; off += CHUNK) {
     sink.write({ metadata: undefined, bytes: bytes.subarray(off, Math.min(end, off + CHUNK)) });
+    sent = Math.min(end, off + CHUNK);
     await sink.writable();
     if ((off / CHUNK) % 256 === 255) await new Promise<void>((r) => setImmediate(r));
   }
+  // A cancelled download is visible to tests: the node stopped reading etcd there.
+  if (sink.aborted && sent < end) node.record({ event: "etcd-snapshot-cancelled", detail: `after ${sent} of ${bytes.length} bytes` });
 }
 
 export function day2Handlers(env: HandlerEnv) {

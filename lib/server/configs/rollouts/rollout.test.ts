@@ -40,6 +40,22 @@ async function settle(r: RolloutDetail): Promise<RolloutDetail> {
 }
 
 describe("rollouts", () => {
+  it("takes a selector as its target: a hostname glob, nodes by hostname, a Talos version; names it cannot find are refused", async () => {
+    // First in the file: later tests apply configs that rename the nodes.
+    const ws = t.fleet.nodes.filter((n) => n.role === "worker");
+    const byGlob = await createRollout(t.deps, { yaml: withHostname(workerYaml, "w-sel"), target: { cluster, hostname: `${ws[0]!.hostname.slice(0, -1)}?`, role: "worker" }, mode: "no-reboot", concurrency: 1, continueOnFailure: false }, USER, { runner: null });
+    const sameShape = ws.filter((w) => w.hostname.length === ws[0]!.hostname.length && w.hostname.startsWith(ws[0]!.hostname.slice(0, -1)));
+    expect(byGlob.nodes.map((n) => n.id)).toEqual(sameShape.map((w) => t.idOf(w.address)));
+    await rolloutAction(t.deps, byGlob.id, "cancel", USER, { runner: null });
+    const byName = await createRollout(t.deps, { yaml: withHostname(workerYaml, "w-sel"), target: { cluster, nodes: [ws[1]!.hostname], talosVersion: ws[1]!.version }, mode: "no-reboot", concurrency: 1, continueOnFailure: false }, USER, { runner: null });
+    expect(byName.nodes.map((n) => n.id)).toEqual([t.idOf(ws[1]!.address)]);
+    await rolloutAction(t.deps, byName.id, "cancel", USER, { runner: null });
+    await expect(createRollout(t.deps, { yaml: workerYaml, target: { cluster, nodes: ["no-such-host"] }, mode: "no-reboot", concurrency: 1, continueOnFailure: false }, USER, { runner: null })).rejects.toMatchObject({
+      code: "not_found",
+      message: `Not in cluster "${cluster}": no-such-host`,
+    });
+  });
+
   it("stops before applying anything when a target's preflight fails, with the node's reason", async () => {
     const bad = t.ids[4]!;
     t.fleet.setFault({ node: t.address(bad), fault: "reject-apply", message: "1 error occurred:\n\t* nope\n\n" });

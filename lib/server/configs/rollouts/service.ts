@@ -5,6 +5,7 @@ import { type DrainAction, type NodeDrain, overrideOfAction } from "@/lib/schema
 import { randomBytes } from "node:crypto";
 
 import { redactConfig } from "@/lib/config/redact";
+import { selectNodes, unknownNodeNames, type SelectableNode } from "@/lib/fleet/select";
 import { rolloutSchema, type ApplyMode, type CreateRolloutBody, type RolloutAction, type RolloutDetail, type RolloutListResponse, type RolloutTarget } from "@/lib/schemas/configs";
 import { recordAudit } from "@/lib/server/platform/audit";
 import type { ConfigDeps } from "@/lib/server/configs/deps";
@@ -30,6 +31,8 @@ type CreateRollout = Required<Pick<CreateRolloutBody, "yaml" | "target">> & {
 
 const PREFLIGHT_CONCURRENCY = 4;
 
+type FleetNodeFacts = SelectableNode & { id: string; cluster: string };
+
 const newRolloutId = (now: Date) => `ro-${now.toISOString().slice(0, 10).replaceAll("-", "")}-${randomBytes(4).toString("hex")}`;
 
 /** Which runner drives the rollout: the process's own by default, `null` to leave it to a later kick. */
@@ -48,22 +51,19 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
 }
 
 /**
- * The rollout's nodes with their roles, read from each node (MachineType). A node that does not
- * answer stays a target so that its failing preflight stops the rollout and says why.
+ * The rollout's nodes with their roles, read from each node (MachineType), picked by the target
+ * selector (lib/fleet/select.ts). A node that does not answer stays a target when it is named or
+ * picked by role (its failing preflight then stops the rollout and says why). Hostnames and
+ * versions are read only when the target selects by them.
  */
 async function resolveTargets(deps: ConfigDeps, target: RolloutTarget): Promise<{ id: string; role: "controlplane" | "worker" }[]> {
   const addresses = await deps.clusterNodes(target.cluster);
-  const wanted = target.nodes ? new Set(target.nodes) : null;
   const ids = addresses.map((a) => `${a}@${target.cluster}`);
-  if (wanted) {
-    const unknown = [...wanted].filter((id) => !ids.includes(id));
-    if (unknown.length > 0) throw new AppError("not_found", `Not in cluster "${target.cluster}": ${unknown.join(", ")}`);
-  }
-  const selected = ids.filter((id) => !wanted || wanted.has(id));
+  const byName = target.nodes?.some((n) => !ids.includes(n)) ?? false;
+  const needsHostname = target.hostname !== undefined || byName;
   const client = await deps.client(target.cluster);
-  const out: { id: string; role: "controlplane" | "worker" }[] = [];
-  await eachLimited(selected, PREFLIGHT_CONCURRENCY, async (id) => {
-    const address = id.slice(0, id.indexOf("@"));
+  const out: FleetNodeFacts[] = [];
+  await eachLimited(addresses, PREFLIGHT_CONCURRENCY, async (address) => {
     let role: "controlplane" | "worker";
     try {
       const t = (await client.getResource(address, resourceKinds.machineType)).spec;
@@ -72,11 +72,16 @@ async function resolveTargets(deps: ConfigDeps, target: RolloutTarget): Promise<
       // Unknown: its preflight will fail (the same call path) and stop the rollout either way.
       role = "worker";
     }
-    out.push({ id, role });
+    const hostname = needsHostname ? await client.hostname(address).catch(() => null) : null;
+    const talosVersion = target.talosVersion !== undefined ? await client.version(address).then((v) => v.tag, () => null) : null;
+    out.push({ id: `${address}@${target.cluster}`, cluster: target.cluster, address, hostname, role, talosVersion });
   });
   // Keep the talosconfig order within each role, whatever order the lookups finished in.
   const byId = new Map(out.map((n) => [n.id, n]));
-  return orderTargets(selected.map((id) => byId.get(id)!)).filter((n) => !target.role || n.role === target.role);
+  const nodes = ids.map((id) => byId.get(id)!);
+  const unknown = unknownNodeNames(target, nodes);
+  if (unknown.length > 0) throw new AppError("not_found", `Not in cluster "${target.cluster}": ${unknown.join(", ")}`);
+  return orderTargets(selectNodes(target, nodes).map((n) => ({ id: n.id, role: n.role as "controlplane" | "worker" })));
 }
 
 /**

@@ -1,6 +1,7 @@
 import "server-only";
 
 import { ETCD_BACKUPS } from "./migration-16-etcd-backups";
+import { BULK_TABLES } from "./migrations-bulk";
 
 /**
  * Schema changes, applied in order, once each. Append only: a released migration is never edited.
@@ -471,5 +472,10 @@ export const migrations: Migration[] = [
     name: "etcd backups (one file per snapshot on a Minos host) and each cluster's backup schedule",
     sql: ETCD_BACKUPS,
     postgres: wideNumbers(ETCD_BACKUPS),
+  },
+  {
+    id: 18,
+    name: "bulk runs (one action on a selection of a cluster's nodes) and their nodes",
+    sql: BULK_TABLES,
   },
 ];

@@ -34,6 +34,8 @@ export interface Database {
   cluster_kubeconfigs: ClusterKubeconfigsTable;
   etcd_backups: EtcdBackupsTable;
   etcd_backup_schedules: EtcdBackupSchedulesTable;
+  bulk_runs: BulkRunsTable;
+  bulk_run_nodes: BulkRunNodesTable;
 }
 
 export interface AuditLogTable {
@@ -426,4 +428,39 @@ export interface EtcdBackupSchedulesTable {
   max_age_days: number | null;
   updated_at: string;
   updated_by: string;
+}
+
+/** A bulk action on a selection of one cluster's nodes (migration 18). */
+export interface BulkRunsTable {
+  id: string;
+  cluster: string;
+  action: string;
+  /** JSON: the action's parameters (reboot mode, service). */
+  params: string;
+  /** JSON NodeSelector the nodes were resolved from (or `{nodes}` for a list). */
+  selector: string;
+  state: string;
+  author: string;
+  /** The author's Minos role when the run was made: each node's action is checked against it. */
+  author_role: string;
+  concurrency: number;
+  continue_on_failure: number;
+  failures_allowed: Generated<number>;
+  message: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BulkRunNodesTable {
+  run_id: string;
+  node: string;
+  position: number;
+  role: string;
+  hostname: string | null;
+  state: string;
+  message: string;
+  /** Boot identity read before a reboot: tells a restart whether the reboot happened. */
+  boot_before: string | null;
+  started_at: string | null;
+  finished_at: string | null;
 }

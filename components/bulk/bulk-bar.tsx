@@ -1,0 +1,131 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { Layers, X } from "lucide-react";
+import { useState } from "react";
+
+import { Button } from "@/components/ui/button";
+import { Input, Select } from "@/components/ui/input";
+import { roleAtLeast } from "@/lib/auth/roles";
+import { sessionQuery } from "@/lib/client/auth";
+import { BULK_ACTION_ROLE, bulkActionSchema, type BulkAction } from "@/lib/schemas/bulk";
+import { nodeSelectorSchema, type NodeSelector } from "@/lib/schemas/selector";
+
+import { ACTION_LABEL } from "./bulk-model";
+import { BulkDialog, type BulkTarget } from "./bulk-dialog";
+
+interface BulkBarProps {
+  /** The rows chosen, by node ID. */
+  selected: readonly string[];
+  /** Nodes the table's filters show (what "select all" picks). */
+  matching: number;
+  onSelectMatching: () => void;
+  onClear: () => void;
+  /** The header's cluster, which a selector is about. */
+  cluster: string | null;
+}
+
+/** `zone=a, rack=r1` → labels; null when a part is not `key=value`. */
+export function parseLabels(text: string): Record<string, string> | null {
+  const out: Record<string, string> = {};
+  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const eq = part.indexOf("=");
+    if (eq <= 0) return null;
+    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+/**
+ * The selection bar above the nodes table (operators): how many rows are chosen, "select all
+ * that match", the actions the person's role allows, and a selector (role, hostname glob,
+ * Talos version, Minos labels) as the other way to say which nodes. Each action opens its
+ * confirmation with the plan.
+ */
+export function BulkBar({ selected, matching, onSelectMatching, onClear, cluster }: BulkBarProps) {
+  const session = useQuery(sessionQuery());
+  const [action, setAction] = useState<BulkAction | null>(null);
+  const [bySelector, setBySelector] = useState(false);
+  const [fields, setFields] = useState({ role: "", hostname: "", talosVersion: "", labels: "" });
+  const role = session.data?.user?.role;
+  if (role === undefined || !roleAtLeast(role, "operator")) return null;
+  const actions = bulkActionSchema.options.filter((a) => roleAtLeast(role, BULK_ACTION_ROLE[a]));
+
+  const labels = parseLabels(fields.labels);
+  const parsed = nodeSelectorSchema.safeParse({
+    ...(cluster ? { cluster } : {}),
+    ...(fields.role ? { role: fields.role } : {}),
+    ...(fields.hostname.trim() ? { hostname: fields.hostname.trim() } : {}),
+    ...(fields.talosVersion.trim() ? { talosVersion: fields.talosVersion.trim() } : {}),
+    ...(labels && Object.keys(labels).length > 0 ? { labels } : {}),
+  });
+  const selector: NodeSelector | null = parsed.success && labels !== null ? parsed.data : null;
+  const target: BulkTarget | null = bySelector ? (selector ? { kind: "selector", selector } : null) : selected.length > 0 ? { kind: "nodes", nodes: [...selected] } : null;
+
+  return (
+    <section aria-label="Bulk actions" className="mb-3 space-y-2 rounded-lg border border-border bg-surface-muted px-3 py-2">
+      <div className="flex flex-wrap items-center gap-2 text-sm">
+        <Layers aria-hidden className="size-4 text-fg-muted" />
+        <Select aria-label="Act on" value={bySelector ? "selector" : "rows"} onChange={(e) => setBySelector(e.target.value === "selector")}>
+          <option value="rows">The rows chosen</option>
+          <option value="selector">Nodes matching a selector</option>
+        </Select>
+        {bySelector ? null : (
+          <>
+            <span role="status" aria-live="polite">
+              {selected.length} selected
+            </span>
+            <Button size="sm" variant="ghost" onClick={onSelectMatching} disabled={matching === 0}>
+              Select all {matching} that match the filters
+            </Button>
+            {selected.length > 0 ? (
+              <Button size="sm" variant="ghost" onClick={onClear}>
+                <X aria-hidden className="size-4" />
+                Clear
+              </Button>
+            ) : null}
+          </>
+        )}
+        <span className="ml-auto flex flex-wrap gap-2">
+          {actions.map((a) => (
+            <Button key={a} size="sm" variant={a === "reboot" ? "danger" : "secondary"} disabled={target === null} onClick={() => setAction(a)}>
+              {ACTION_LABEL[a]}…
+            </Button>
+          ))}
+        </span>
+      </div>
+      {bySelector ? (
+        <div className="flex flex-wrap items-end gap-2">
+          <label className="flex flex-col gap-1 text-xs font-medium text-fg-muted">
+            Role
+            <Select value={fields.role} onChange={(e) => setFields({ ...fields, role: e.target.value })}>
+              <option value="">Any role</option>
+              <option value="controlplane">Control plane</option>
+              <option value="worker">Worker</option>
+            </Select>
+          </label>
+          <label className="flex flex-col gap-1 text-xs font-medium text-fg-muted">
+            Hostname (* and ?)
+            <Input value={fields.hostname} placeholder="w-gpu-*" onChange={(e) => setFields({ ...fields, hostname: e.target.value })} />
+          </label>
+          <label className="flex flex-col gap-1 text-xs font-medium text-fg-muted">
+            Talos version
+            <Input value={fields.talosVersion} placeholder="v1.13" onChange={(e) => setFields({ ...fields, talosVersion: e.target.value })} />
+          </label>
+          <label className="flex flex-col gap-1 text-xs font-medium text-fg-muted">
+            Labels (from the manifest)
+            <Input value={fields.labels} placeholder="zone=a, gpu=true" onChange={(e) => setFields({ ...fields, labels: e.target.value })} />
+          </label>
+          {selector === null ? (
+            <p role="alert" className="text-xs text-danger">
+              {labels === null ? "Labels are key=value, separated by commas." : (parsed.error?.issues[0]?.message ?? "Not a selector.")}
+            </p>
+          ) : (
+            <p className="text-xs text-fg-muted">{cluster ? `In cluster ${cluster}.` : "Pick a cluster in the header if the selection spans several."}</p>
+          )}
+        </div>
+      ) : null}
+      {action !== null && target !== null ? <BulkDialog action={action} target={target} onClose={() => setAction(null)} /> : null}
+    </section>
+  );
+}

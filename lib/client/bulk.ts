@@ -1,0 +1,46 @@
+import { queryOptions } from "@tanstack/react-query";
+
+import { apiFetch } from "@/lib/client/api";
+import { isEventStreamLive } from "@/lib/client/fleet";
+import { bulkListResponseSchema, bulkRunSchema, createBulkResponseSchema, type BulkRun, type BulkRunActionName, type CreateBulkBody } from "@/lib/schemas/bulk";
+
+/** Bulk actions: the nodes table's selection bar and the /bulk pages. */
+
+export const bulkKeys = {
+  all: ["bulk"] as const,
+  list: () => [...bulkKeys.all, "list"] as const,
+  run: (id: string) => [...bulkKeys.all, "run", id] as const,
+};
+
+/** Live runs arrive over GET /api/events (`bulk` events); while that stream is down the view polls. */
+export const LIVE_POLL_MS = 1_000;
+export const isLiveRun = (r: Pick<BulkRun, "state"> | undefined) => r !== undefined && (r.state === "running" || r.state === "paused");
+
+/** GET /api/bulk – runs, newest first. */
+export function bulkListQueryOptions() {
+  return queryOptions({
+    queryKey: bulkKeys.list(),
+    queryFn: ({ signal }) => apiFetch("/api/bulk", bulkListResponseSchema, { signal }),
+    refetchInterval: (q) => (q.state.data?.runs.some(isLiveRun) && !isEventStreamLive() ? LIVE_POLL_MS * 2 : false),
+  });
+}
+
+/** GET /api/bulk/:id – one run, polled while it is live and the event stream is down. */
+export function bulkRunQueryOptions(id: string) {
+  return queryOptions({
+    queryKey: bulkKeys.run(id),
+    queryFn: ({ signal }) => apiFetch(`/api/bulk/${encodeURIComponent(id)}`, bulkRunSchema, { signal }),
+    refetchInterval: (q) => ((q.state.data === undefined || isLiveRun(q.state.data)) && !isEventStreamLive() ? LIVE_POLL_MS : false),
+    staleTime: 0,
+  });
+}
+
+/** POST /api/bulk – the plan (`dryRun: true`) or the started work. */
+export function createBulk(body: CreateBulkBody) {
+  return apiFetch("/api/bulk", createBulkResponseSchema, { method: "POST", json: body });
+}
+
+/** POST /api/bulk/:id/(pause|resume|cancel) */
+export function controlBulkRun(id: string, action: BulkRunActionName) {
+  return apiFetch(`/api/bulk/${encodeURIComponent(id)}/${action}`, bulkRunSchema, { method: "POST" });
+}
