@@ -195,6 +195,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     if (t.configHash === hash) return;
     t.configHash = hash;
     t.tls.configChanged(n.runningConfigText());
+    kube?.configChanged(n);
   };
   // trustd's part: a worker's apid certificate is signed by a control plane holding the CA key.
   const issuerKeyIn = (cluster: ClusterContext) => (issuerCert: string) => {

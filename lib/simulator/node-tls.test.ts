@@ -1,5 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import https from "node:https";
 import os from "node:os";
 import path from "node:path";
 
@@ -8,10 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { ApplyConfigurationRequest_Mode as Mode } from "../third_party/talos-proto/gen/machine/machine";
 import { MachineConfigSpec } from "../third_party/talos-proto/gen/resource/definitions/config/config";
-import { type CertAndKey, createTalosCa, fromTalosKeyHeader, issueClientCert, toTalosKeyPem } from "../talos/pki";
+import { type CertAndKey, createTalosCa, fromTalosKeyHeader, issueClientCert, issueLeaf, toTalosKeyPem } from "../talos/pki";
 import { type Fleet, startFleet } from "./fleet";
 import { acceptedClientCas, talosApiTrust } from "./node-tls";
-import { Clients, credentialsOf, md, readTalosconfig, rpc, type TalosContext, waitFor } from "@/test/simulator/helpers";
+import { Clients, collect, credentialsOf, md, readTalosconfig, rpc, type TalosContext, waitFor } from "@/test/simulator/helpers";
 
 // 127.0.231.x: this file's own addresses.
 const CP = "127.0.231.1";
@@ -55,14 +57,18 @@ async function versionWith(address: string, ca: string, pair: { certPem: string;
 const oldPair = () => ({ certPem: old.crt, keyPem: old.key });
 
 /** Rewrites a node's v1alpha1 machine section through ApplyConfiguration NO_REBOOT, as rotate-ca does. */
-async function patchMachine(address: string, ca: string, pair: { certPem: string; keyPem: string }, fn: (machine: Record<string, unknown>, role: string) => void): Promise<void> {
+function patchMachine(address: string, ca: string, pair: { certPem: string; keyPem: string }, fn: (machine: Record<string, unknown>, role: string) => void): Promise<void> {
+  return patchConfig(address, ca, pair, (cfg) => fn(cfg.machine, String(cfg.machine.type)));
+}
+
+async function patchConfig(address: string, ca: string, pair: { certPem: string; keyPem: string }, fn: (cfg: { machine: Record<string, unknown>; cluster: Record<string, unknown> }) => void): Promise<void> {
   const c = new Clients(address, credentialsOf({ ca, crt: pair.certPem, key: fromTalosKeyHeader(pair.keyPem) }));
   try {
     const res = await rpc(c.cosi, "get", { namespace: "config", type: "MachineConfigs.config.talos.dev", id: "v1alpha1" }, md());
     const text = MachineConfigSpec.decode(res.resource!.spec!.protoSpec).yamlMarshalled.toString("utf8");
     const [first, ...rest] = text.split(/^---\n/m);
-    const cfg = parse(first!) as { machine: Record<string, unknown> };
-    fn(cfg.machine, String(cfg.machine.type));
+    const cfg = parse(first!) as { machine: Record<string, unknown>; cluster: Record<string, unknown> };
+    fn(cfg);
     const data = [stringify(cfg, { indent: 4, lineWidth: 0 }), ...rest].join("---\n");
     await rpc(c.machine, "applyConfiguration", { data: Buffer.from(data), mode: Mode.NO_REBOOT, dryRun: false }, md());
   } finally {
@@ -138,5 +144,81 @@ describe("apid TLS follows machine.ca and machine.acceptedCAs", () => {
     await waitFor(() => fleet.nodeStates().find((n) => n.address === WORKER)!.bootId !== before, { what: "reboot" });
     await waitFor(async () => (await versionWith(WORKER, newCa.certPem, newClient)) === "ok", { what: "worker back" });
     expect(await versionWith(WORKER, newCa.certPem, oldPair())).not.toBe("ok");
+  });
+});
+
+/** The admin kubeconfig from the Kubeconfig RPC of the control plane: its CA data and client pair. */
+async function kubeconfigOf(): Promise<{ server: string; ca: string; pair: { certPem: string; keyPem: string } }> {
+  const c = new Clients(CP, credentialsOf({ ca: newCa.certPem, crt: newClient.certPem, key: fromTalosKeyHeader(newClient.keyPem) }));
+  try {
+    const tgz = Buffer.concat((await collect(c.machine.kubeconfig({}, md()))).map((d) => d.bytes));
+    const kc = parse(execFileSync("tar", ["-xzO", "kubeconfig"], { input: tgz }).toString("utf8")) as {
+      clusters: { cluster: { server: string; "certificate-authority-data": string } }[];
+      users: { user: { "client-certificate-data": string; "client-key-data": string } }[];
+    };
+    const unb64 = (v: string) => Buffer.from(v, "base64").toString("utf8");
+    return {
+      server: kc.clusters[0]!.cluster.server,
+      ca: unb64(kc.clusters[0]!.cluster["certificate-authority-data"]),
+      pair: { certPem: unb64(kc.users[0]!.user["client-certificate-data"]), keyPem: unb64(kc.users[0]!.user["client-key-data"]) },
+    };
+  } finally {
+    c.close();
+  }
+}
+
+/** GET /api/v1/nodes with these credentials on a fresh connection (a kept-alive one would keep its first handshake): the HTTP status, or "tls" when the handshake or server verification fails. */
+function listNodes(server: string, ca: string, pair: { certPem: string; keyPem: string }): Promise<number | "tls"> {
+  return new Promise((resolve) => {
+    const req = https.request(`${server}/api/v1/nodes`, { ca, cert: pair.certPem, key: fromTalosKeyHeader(pair.keyPem), timeout: 3000, agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", () => resolve("tls"));
+    req.end();
+  });
+}
+
+describe("Kubernetes API TLS follows cluster.ca and cluster.acceptedCAs", () => {
+  it("accepts a new CA's client certificates once accepted, serves and hands out the new CA's after the swap, refuses the old after the drop", async () => {
+    const before = await kubeconfigOf();
+    expect(await listNodes(before.server, before.ca, before.pair)).toBe(200);
+    const k8sCa = await createTalosCa("kubernetes");
+    const newAdmin = await issueLeaf(k8sCa, { commonName: "admin", organizations: ["system:masters"], validHours: 1, extKeyUsage: ["clientAuth"] });
+    expect(await listNodes(before.server, before.ca, newAdmin)).toBe(401);
+
+    const talos = { ca: newCa.certPem, pair: newClient };
+    const nodes = [CP, WORKER];
+    for (const n of nodes) {
+      await patchConfig(n, talos.ca, talos.pair, (c) => {
+        c.cluster.acceptedCAs = [...((c.cluster.acceptedCAs as unknown[]) ?? []), { crt: b64(k8sCa.certPem) }];
+      });
+    }
+    // kube-apiserver picks up the accepted CAs shortly after the apply, not within it.
+    await waitFor(async () => (await listNodes(before.server, before.ca, newAdmin)) === 200, { what: "new CA accepted" });
+
+    const oldK8sCrt = (await kubeconfigOf()).ca;
+    for (const n of nodes) {
+      await patchConfig(n, talos.ca, talos.pair, (c) => {
+        c.cluster.acceptedCAs = [{ crt: b64(oldK8sCrt) }];
+        c.cluster.ca = String(c.machine.type) === "controlplane" ? pemOf(k8sCa) : { crt: b64(k8sCa.certPem) };
+      });
+    }
+    // The serving certificate is reissued asynchronously.
+    await waitFor(async () => (await listNodes(before.server, k8sCa.certPem, newAdmin)) === 200, { what: "API serving the new CA's certificate" });
+    const swapped = await kubeconfigOf();
+    expect(new crypto.X509Certificate(swapped.pair.certPem).checkIssued(new crypto.X509Certificate(k8sCa.certPem))).toBe(true);
+    expect(await listNodes(swapped.server, swapped.ca, swapped.pair)).toBe(200);
+    // The old admin certificate still passes while the old CA is accepted; a client pinning only the old CA cannot verify the server.
+    expect(await listNodes(before.server, swapped.ca, before.pair)).toBe(200);
+    expect(await listNodes(before.server, before.ca, before.pair)).toBe("tls");
+
+    for (const n of nodes) {
+      await patchConfig(n, talos.ca, talos.pair, (c) => {
+        c.cluster.acceptedCAs = [];
+      });
+    }
+    await waitFor(async () => (await listNodes(before.server, k8sCa.certPem, before.pair)) === 401, { what: "old admin certificate refused" });
+    expect(await listNodes(swapped.server, swapped.ca, swapped.pair)).toBe(200);
   });
 });

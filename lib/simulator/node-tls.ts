@@ -79,10 +79,16 @@ export function sameCert(a: string, b: string): boolean {
   }
 }
 
-/** The client CAs a server with this trust accepts, deduplicated: the accepted ones, then the issuer's. */
-export function acceptedClientCas(trust: ConfigTrust): string[] {
+/**
+ * The client CAs a server with this trust accepts, deduplicated. Talos API: the accepted ones,
+ * then the issuer's (RootOSController appends it); Kubernetes API: the issuer's first
+ * (apiServerCAConfigShim.AcceptedCAs inserts it at 0), which is also the order of the admin
+ * kubeconfig's certificate-authority-data.
+ */
+export function acceptedClientCas(trust: ConfigTrust, issuerFirst = false): string[] {
   const out: string[] = [];
-  for (const pem of [...trust.accepted, ...(trust.issuerCert ? [trust.issuerCert] : [])]) {
+  const issuer = trust.issuerCert ? [trust.issuerCert] : [];
+  for (const pem of issuerFirst ? [...issuer, ...trust.accepted] : [...trust.accepted, ...issuer]) {
     if (!out.some((p) => sameCert(p, pem))) out.push(pem);
   }
   return out;
