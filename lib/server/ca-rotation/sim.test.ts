@@ -8,6 +8,7 @@
 import crypto, { randomBytes } from "node:crypto";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 
 import { caRotationRequestSchema } from "@/lib/schemas/ca-rotation";
 import { mergeFleetConfigs } from "@/lib/server/fleet/source";
@@ -170,4 +171,44 @@ describe("Talos API CA rotation on 3 + 5 simulated nodes", () => {
       expect(await versionWith(n.address, old.caPem, now.certPem, now.keyPem), n.hostname).not.toBe("ok");
     }
   }, 180_000);
+});
+
+describe("Kubernetes API CA rotation", () => {
+  it("makes the new CA the issuer on every node, kubeconfigs of the new CA work and the old admin certificate is refused", async () => {
+    const ctx = await minos();
+    const talos = createTalosClient(ctx);
+    const cp = t.fleet.nodes.find((n) => n.role === "controlplane")!;
+    const oldKubeconfig = await talos.kubeconfig(cp.address);
+    const oldApi = createKubeApi(parseKubeconfig(oldKubeconfig).config, { cluster });
+    expect((await oldApi.listNodes()).length).toBe(8);
+    const before = applies();
+
+    const runner = new CaRotationRunner(deps());
+    const created = await runner.create(caRotationRequestSchema.parse({ cluster, talos: false, kubernetes: true, verifyTimeoutSeconds: 20 }));
+    expect(created.steps.map((s) => s.kind)).not.toContain("replace-talosconfig");
+    const done = await waitFor(async () => {
+      const r = await runner.get(created.id);
+      return r && (r.state === "succeeded" || r.state === "failed") ? r : undefined;
+    }, 90_000);
+    await runner.stop();
+    expect(done.reason).toBeNull();
+    expect(done.state).toBe("succeeded");
+
+    const after = applies();
+    for (const n of t.fleet.nodes) expect((after.get(n.address) ?? 0) - (before.get(n.address) ?? 0), n.hostname).toBe(3);
+    // Every node's cluster.ca is the new CA, with its key on control planes only; no CA is left accepted.
+    const newFp = done.newCas.kubernetes!.fingerprint;
+    for (const n of t.fleet.nodes) {
+      const yaml = (await talos.machineConfig(n.address)).yaml;
+      const cfg = parse(yaml.split(/^---$/m)[0]!) as { cluster: { ca: { crt: string; key?: string }; acceptedCAs?: unknown[] } };
+      expect(new crypto.X509Certificate(Buffer.from(cfg.cluster.ca.crt, "base64")).fingerprint256, n.hostname).toBe(newFp);
+      expect(Boolean(cfg.cluster.ca.key), n.hostname).toBe(n.role === "controlplane");
+      expect(cfg.cluster.acceptedCAs ?? []).toEqual([]);
+    }
+    // A kubeconfig handed out now is of the new CA and works; the old one is refused (401).
+    const fresh = parseKubeconfig(await talos.kubeconfig(cp.address));
+    expect((await createKubeApi(fresh.config, { cluster }).listNodes()).length).toBe(8);
+    const oldAgain = createKubeApi(parseKubeconfig(oldKubeconfig).config, { cluster });
+    await expect(oldAgain.listNodes()).rejects.toThrow();
+  }, 120_000);
 });
