@@ -40,6 +40,8 @@ export interface CaRotationDeps {
   talos: StepDeps["talos"];
   kube: StepDeps["kube"];
   replaceTalosconfig: StepDeps["replaceTalosconfig"];
+  /** After a rotation ends (whatever the outcome): caches holding the cluster's old credentials are dropped. */
+  afterFinish?(cluster: string): void;
   clock?: Clock;
   owner?: string;
   actor?: string;
@@ -135,8 +137,13 @@ export class CaRotationRunner {
     return this.repo.list(opts);
   }
 
-  /** The dry run (rotate-ca's default): reads every node's config with Minos's credentials; changes nothing. */
-  async dryRun(req: ParsedCaRotationRequest): Promise<CaRotationDryRun & { context: TalosContext }> {
+  /** The dry run (rotate-ca's default): reads every node's config with Minos's credentials; changes nothing. No key or config leaves it. */
+  async dryRun(req: ParsedCaRotationRequest): Promise<CaRotationDryRun> {
+    const { context: _context, ...dry } = await this.inspect(req);
+    return dry;
+  }
+
+  private async inspect(req: ParsedCaRotationRequest): Promise<CaRotationDryRun & { context: TalosContext }> {
     const context = await this.deps.context(req.cluster);
     const origin = await this.deps.origin(req.cluster);
     const options = optionsOf(context, req, origin);
@@ -198,7 +205,7 @@ export class CaRotationRunner {
     const live = (await this.repo.listIdsInStates(LIVE_STATES, { cluster: req.cluster }))[0];
     if (live) throw liveConflict(req.cluster, live);
     await refuseBesideLiveRuns(this.deps.db, req.cluster, "ca-rotation");
-    const { context, ...dry } = await this.dryRun(req);
+    const { context, ...dry } = await this.inspect(req);
     if (dry.problems.length > 0) {
       await recordAudit(this.deps.db, { actor, action: "ca-rotation.start", target: req.cluster, result: "refused", details: { problems: dry.problems } });
       throw new AppError("conflict", `The CA rotation was refused: ${dry.problems.join("; ")}`, { details: { problems: dry.problems } });
@@ -353,6 +360,7 @@ export class CaRotationRunner {
       await recordAudit(trx, { actor: "system", action: `ca-rotation.${outcome}`, target: r.id, result: event === "fail" ? "failed" : "ok", details: { cluster: r.cluster, ...(reason ? { reason } : {}) } });
     });
     this.log(`CA rotation ${r.id}: ${event}${reason ? `: ${reason}` : ""}`);
+    this.deps.afterFinish?.(r.cluster);
   }
 
   private log(message: string): void {

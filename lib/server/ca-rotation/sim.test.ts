@@ -107,7 +107,7 @@ describe("Talos API CA rotation on 3 + 5 simulated nodes", () => {
   it("dry run: every node, the steps in rotate-ca's order, no change", async () => {
     const before = applies();
     const runner = new CaRotationRunner(deps());
-    const { context: _ctx, ...dry } = await runner.dryRun(caRotationRequestSchema.parse({ cluster, talos: true, kubernetes: false, verifyTimeoutSeconds: 10 }));
+    const dry = await runner.dryRun(caRotationRequestSchema.parse({ cluster, talos: true, kubernetes: false, verifyTimeoutSeconds: 10 }));
     expect(dry.problems).toEqual([]);
     expect(dry.nodes.map((n) => n.role)).toEqual(["controlplane", "controlplane", "controlplane", "worker", "worker", "worker", "worker", "worker"]);
     expect(dry.steps.map((s) => s.kind)).toEqual([
