@@ -212,3 +212,35 @@ describe("Kubernetes API CA rotation", () => {
     await expect(oldAgain.listNodes()).rejects.toThrow();
   }, 120_000);
 });
+
+describe("a node failing verification", () => {
+  it("stops the rotation, skips the rest and states the way back", async () => {
+    const worker = t.fleet.nodes.find((n) => n.role === "worker")!;
+    let count = 0;
+    // Once every node accepted the new CA, a worker goes away: the intermediate verification cannot reach it.
+    const runner = new CaRotationRunner(
+      deps({
+        onApply: () => {
+          if (++count === 8) t.fleet.setFault({ node: worker.address, fault: "down" });
+        },
+      }),
+    );
+    try {
+      const created = await runner.create(caRotationRequestSchema.parse({ cluster, talos: true, kubernetes: false, verifyTimeoutSeconds: 5 }));
+      const done = await waitFor(async () => {
+        const r = await runner.get(created.id);
+        return r && (r.state === "succeeded" || r.state === "failed") ? r : undefined;
+      }, 60_000);
+      expect(done.state).toBe("failed");
+      const failed = done.steps.filter((s) => s.state === "failed");
+      expect(failed.map((s) => s.kind)).toEqual(["verify-intermediate"]);
+      expect(failed[0]!.error).toContain(`error calling version API on node ${worker.hostname} (${worker.address})`);
+      expect(done.steps.filter((s) => s.kind === "swap").every((s) => s.state === "skipped")).toBe(true);
+      expect(done.wayBack).toMatch(/the new CA was only added to machine\.acceptedCAs; nothing else changed/);
+      expect(done.reason).toContain("Verify every node accepts the new client certificate");
+    } finally {
+      await runner.stop();
+      t.fleet.clearFaults(worker.address);
+    }
+  }, 90_000);
+});
