@@ -1,4 +1,4 @@
-import { Activity, Boxes, FileCode2, KeyRound, LayoutDashboard, ScrollText, Server, ShieldCheck, type LucideIcon } from "lucide-react";
+import { Activity, Boxes, FileCode2, KeyRound, LayoutDashboard, RotateCcwKey, ScrollText, Server, ShieldCheck, type LucideIcon } from "lucide-react";
 
 import type { Role } from "@/lib/schemas/auth";
 import { roleAllows } from "@/lib/auth/roles";
@@ -16,6 +16,7 @@ export const navItems: NavItem[] = [
   { href: "/upgrades", label: "Upgrades", icon: Activity },
   { href: "/kubernetes-upgrades", label: "Kubernetes", icon: Boxes },
   { href: "/certificates", label: "Certificates", icon: ShieldCheck },
+  { href: "/ca-rotations", label: "CA rotation", icon: RotateCcwKey },
   { href: "/audit", label: "Audit", icon: ScrollText },
 ];
 

@@ -22,6 +22,8 @@ import { isAppError } from "@/lib/server/platform/errors";
 import { startUpgradeRunner } from "@/lib/server/upgrades";
 import type { KubernetesUpgradePlan, KubernetesUpgradeSummary } from "@/lib/schemas/kubernetes-upgrades";
 import { startKubernetesUpgradeRunner } from "@/lib/server/kubernetes-upgrades/service";
+import type { CaRotation, CaRotationSummary } from "@/lib/schemas/ca-rotation";
+import { startCaRotationRunner } from "@/lib/server/ca-rotation/service";
 
 /**
  * Everything a page or the shell reads on the server, and only through here: each function
@@ -108,6 +110,16 @@ export async function pageKubernetesUpgrade(grant: PageGrant, id: string): Promi
 export async function pageKubernetesUpgrades(grant: PageGrant, opts: { limit: number }): Promise<KubernetesUpgradeSummary[]> {
   grantedActor(grant, "viewer");
   return startKubernetesUpgradeRunner().list(opts);
+}
+
+export async function pageCaRotation(grant: PageGrant, id: string): Promise<CaRotation | null> {
+  grantedActor(grant, "viewer");
+  return startCaRotationRunner().get(id);
+}
+
+export async function pageCaRotations(grant: PageGrant, opts: { limit: number }): Promise<CaRotationSummary[]> {
+  grantedActor(grant, "viewer");
+  return startCaRotationRunner().list(opts);
 }
 
 export async function pageAudit(grant: PageGrant, opts: { limit: number }): Promise<AuditEntry[]> {

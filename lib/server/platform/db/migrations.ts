@@ -1,5 +1,7 @@
 import "server-only";
 
+import { CA_ROTATION_TABLES } from "./migration-sql/ca-rotations";
+
 /**
  * Schema changes, applied in order, once each. Append only: a released migration is never edited.
  * Plain, portable SQL that both stores run as it is; where PostgreSQL needs other words (an
@@ -467,43 +469,6 @@ export const migrations: Migration[] = [
   {
     id: 17,
     name: "CA rotations (rotate-ca's flow) and their steps; uploads that override a talosconfig file context",
-    sql: `
-      CREATE TABLE ca_rotations (
-        id TEXT PRIMARY KEY,
-        cluster TEXT NOT NULL,
-        talos INTEGER NOT NULL,
-        kubernetes INTEGER NOT NULL,
-        state TEXT NOT NULL,
-        reason TEXT,
-        actor TEXT NOT NULL,
-        nodes TEXT NOT NULL,
-        options TEXT NOT NULL,
-        new_cas TEXT NOT NULL,
-        secrets TEXT NOT NULL,
-        key_id TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        started_at TEXT,
-        finished_at TEXT,
-        updated_at TEXT NOT NULL
-      );
-      CREATE INDEX ca_rotations_state ON ca_rotations (state);
-      CREATE INDEX ca_rotations_created ON ca_rotations (created_at);
-      CREATE TABLE ca_rotation_steps (
-        rotation_id TEXT NOT NULL REFERENCES ca_rotations (id),
-        step_index INTEGER NOT NULL,
-        api TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        address TEXT,
-        hostname TEXT,
-        description TEXT NOT NULL,
-        state TEXT NOT NULL,
-        started_at TEXT,
-        finished_at TEXT,
-        error TEXT,
-        message TEXT,
-        PRIMARY KEY (rotation_id, step_index)
-      );
-      ALTER TABLE cluster_uploads ADD COLUMN overrides_file INTEGER NOT NULL DEFAULT 0;
-    `,
+    sql: CA_ROTATION_TABLES,
   },
 ];
