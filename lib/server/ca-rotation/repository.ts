@@ -141,6 +141,10 @@ export class CaRotationRepository {
     return r ? { options: JSON.parse(r.options) as RotationOptions, secrets: r.secrets, keyId: r.key_id } : null;
   }
 
+  async setSecrets(id: string, sealed: { secrets: string; keyId: string }): Promise<void> {
+    await this.db.updateTable("ca_rotations").set({ secrets: sealed.secrets, key_id: sealed.keyId }).where("id", "=", id).execute();
+  }
+
   async list(opts: { cluster?: string; limit: number }): Promise<CaRotationSummary[]> {
     const rows = (await this.db
       .selectFrom("ca_rotations")

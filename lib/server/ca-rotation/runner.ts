@@ -356,6 +356,14 @@ export class CaRotationRunner {
     await this.transition(drive, r.id, r.state, event, { finished: true }, reason, async (trx) => {
       const repo = new CaRotationRepository(trx);
       for (const index of skip) await repo.updateStep(r.id, index, { state: "skipped", message: event === "finish-cancel" ? "skipped: the rotation was cancelled" : "skipped: the rotation stopped", now });
+      if (event === "succeed") {
+        // The old talosconfig was kept as the way back until the end; it no longer opens anything, so it goes.
+        const internals = await repo.internals(r.id);
+        if (internals) {
+          const { old: _old, ...rest } = openSecrets(this.deps.box, r.id, internals.secrets, internals.keyId);
+          await repo.setSecrets(r.id, sealSecrets(this.deps.box, r.id, { ...rest, old: { caPem: "", certPem: "", keyPem: "" } }));
+        }
+      }
       const outcome = event === "succeed" ? "succeeded" : event === "fail" ? "failed" : "cancelled";
       await recordAudit(trx, { actor: "system", action: `ca-rotation.${outcome}`, target: r.id, result: event === "fail" ? "failed" : "ok", details: { cluster: r.cluster, ...(reason ? { reason } : {}) } });
     });

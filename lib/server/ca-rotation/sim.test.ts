@@ -152,6 +152,12 @@ describe("Talos API CA rotation on 3 + 5 simulated nodes", () => {
     // The step in flight at the restart found its patch applied and sent nothing.
     expect(done.steps.find((s) => s.index === inFlight[0]!.index)!.message).toBe("already applied: nothing sent");
 
+    // The old credentials were kept sealed until the end, and dropped with it.
+    const sealed = await db.selectFrom("ca_rotations").select(["secrets", "key_id"]).where("id", "=", created.id).executeTakeFirstOrThrow();
+    expect(sealed.secrets).not.toContain("PRIVATE KEY");
+    const opened = JSON.parse(box.open(sealed.secrets, `ca-rotation:${created.id}`, sealed.key_id)) as { old: { keyPem: string } };
+    expect(opened.old.keyPem).toBe("");
+
     // Exactly three patches per node: accept, swap, drop.
     const after = applies();
     for (const n of t.fleet.nodes) expect((after.get(n.address) ?? 0) - (before.get(n.address) ?? 0), n.hostname).toBe(3);
