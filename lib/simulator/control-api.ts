@@ -27,6 +27,8 @@ export interface NodeRow {
   bootId: string;
   reachable: boolean;
   faults: Array<Record<string, unknown>>;
+  /** Open Logs/Dmesg streams on the node (a cancelled stream leaves this count at once). */
+  logStreams: number;
 }
 
 export interface ControlBackend {
@@ -36,6 +38,11 @@ export interface ControlBackend {
   setFault(spec: FaultSpec): NodeRow;
   /** Returns how many nodes had faults cleared; throws UnknownNodeError for an unknown node. */
   clearFaults(node?: string): number;
+  /**
+   * Powers on a node that is off (shut down, or halted by a reset); `poweredOn` is false when it
+   * was not off. Throws UnknownNodeError for an unknown node.
+   */
+  powerOn(node: string): { row: NodeRow; poweredOn: boolean };
   /** The cluster's recipe (./recipe.ts), or undefined for an unknown cluster. */
   recipe(cluster: string): ClusterRecipe | undefined;
   /** The cluster's Kubernetes objects (nodes, pods, PDBs, workloads), or undefined for an unknown cluster. */
@@ -90,6 +97,17 @@ function issuesText(error: z.ZodError): string {
 async function handle(backend: ControlBackend, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
   const route = `${req.method} ${url.pathname.replace(/\/+$/, "") || "/"}`;
+  const power = /^POST \/nodes\/([^/]+)\/power-on$/.exec(route);
+  if (power) {
+    try {
+      const { row, poweredOn } = backend.powerOn(decodeURIComponent(power[1]!));
+      if (!poweredOn) return fail(res, 409, "not_powered_off", `node ${row.hostname} is not powered off (stage ${row.stage})`);
+      return send(res, 200, row);
+    } catch (e) {
+      if (e instanceof UnknownNodeError) return fail(res, 404, "unknown_node", e.message);
+      throw e;
+    }
+  }
   switch (route) {
     case "GET /health":
       return send(res, 200, { ok: true });
@@ -149,7 +167,7 @@ async function handle(backend: ControlBackend, req: http.IncomingMessage, res: h
     default: {
       const known = ["/health", "/nodes", "/timeline", "/faults", "/recipe", "/kubernetes"];
       if (known.includes(url.pathname.replace(/\/+$/, ""))) return fail(res, 405, "method_not_allowed", `${req.method} is not allowed on ${url.pathname}`);
-      return fail(res, 404, "not_found", `no route ${req.method} ${url.pathname}; try GET /nodes, GET /timeline, GET /recipe?cluster=, GET /kubernetes?cluster=, POST /faults, DELETE /faults`);
+      return fail(res, 404, "not_found", `no route ${req.method} ${url.pathname}; try GET /nodes, GET /timeline, GET /recipe?cluster=, GET /kubernetes?cluster=, POST /faults, DELETE /faults, POST /nodes/:node/power-on`);
     }
   }
 }

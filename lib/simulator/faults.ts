@@ -32,6 +32,21 @@ export const faultSpecSchema = z.discriminatedUnion("fault", [
   z.strictObject({ node: nodeRef, fault: z.literal("kubelet-not-ready") }),
   /** The Kubernetes API of the node's cluster refuses connections (any node of the cluster names it). */
   z.strictObject({ node: nodeRef, fault: z.literal("kube-api-down") }),
+  /** The node logs fast: `linesPerSecond` lines per second in `service`'s log (every service when omitted). */
+  z.strictObject({
+    node: nodeRef,
+    fault: z.literal("log-flood"),
+    linesPerSecond: z.number().int().min(1).max(50_000).optional(),
+    service: z.string().trim().min(1).optional(),
+  }),
+  /** The node's etcd member raises the NOSPACE alarm (as when the DB hits its quota) until disarmed. */
+  z.strictObject({ node: nodeRef, fault: z.literal("etcd-nospace") }),
+  /**
+   * EtcdSnapshot on the node fails: `error` (default) answers Talos's error before any byte,
+   * `truncated` ends the stream cleanly after half the bytes (Talos's chunker does that when the
+   * reader breaks), `empty` ends it with no bytes.
+   */
+  z.strictObject({ node: nodeRef, fault: z.literal("etcd-snapshot-fails"), mode: z.enum(["error", "truncated", "empty"]).optional() }),
 ]);
 
 /** Input shape of a fault (optional fields may be omitted). */
@@ -48,6 +63,9 @@ export interface NodeFaults {
   pdbBlocks?: true;
   kubeletNotReady?: true;
   kubeApiDown?: true;
+  logFlood?: { linesPerSecond: number; service?: string };
+  etcdNospace?: true;
+  etcdSnapshotFails?: { mode: "error" | "truncated" | "empty" };
 }
 
 /** The list form used in GET /nodes and the POST /faults reply. */
@@ -62,5 +80,8 @@ export function describeFaults(f: NodeFaults): Array<Record<string, unknown>> {
   if (f.pdbBlocks) out.push({ fault: "pdb-blocks" });
   if (f.kubeletNotReady) out.push({ fault: "kubelet-not-ready" });
   if (f.kubeApiDown) out.push({ fault: "kube-api-down" });
+  if (f.logFlood) out.push({ fault: "log-flood", ...f.logFlood });
+  if (f.etcdNospace) out.push({ fault: "etcd-nospace" });
+  if (f.etcdSnapshotFails) out.push({ fault: "etcd-snapshot-fails", ...f.etcdSnapshotFails });
   return out;
 }

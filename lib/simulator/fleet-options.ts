@@ -60,6 +60,11 @@ export interface FleetOptions {
    * known but empty.
    */
   leafSecrets?: boolean | LeafSecretsOptions;
+  /**
+   * System extension services every node runs (`iscsid` → service `ext-iscsid`): the only
+   * services besides kubelet that Talos lets the API start, stop and restart. Default none.
+   */
+  extensionServices?: string[];
 }
 
 /** The lifetime of a simulated apid server certificate. The simulator never rotates it. */
@@ -107,6 +112,7 @@ export const fleetOptionsSchema = z.object({
       z.object({ etcdValidHours: z.number().positive().optional(), kubernetesValidHours: z.number().positive().optional(), notBefore: z.date().optional() }),
     ])
     .default(false),
+  extensionServices: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "an extension service name is lowercase letters, digits and dashes")).default([]),
 });
 
 

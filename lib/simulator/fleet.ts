@@ -62,6 +62,8 @@ export interface Fleet {
   setFault(f: FaultSpec): void;
   /** Same as DELETE /faults[?node=]. */
   clearFaults(node?: string): void;
+  /** Same as POST /nodes/:node/power-on: true when the node was off and now boots. */
+  powerOn(node: string): boolean;
   /** Same as GET /nodes. */
   nodeStates(): NodeRow[];
   /** Same as GET /timeline. */
@@ -163,7 +165,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
 
   const nodes: SimNode[] = layout.map((l) => {
     const cluster = clusters.get(l.cluster)!;
-    const node = new SimNode({ ...l, cluster, clock: realClock, timing, hooks, target: o.ports ? l.hostname : l.address });
+    const node = new SimNode({ ...l, cluster, clock: realClock, timing, hooks, target: o.ports ? l.hostname : l.address, extensionServices: o.extensionServices });
     cluster.nodes.push(node);
     return node;
   });
@@ -341,6 +343,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       bootId: n.bootId,
       reachable: n.reachable,
       faults: describeFaults(n.faults),
+      logStreams: n.logs.openStreams,
     };
   };
   const backend: ControlBackend = {
@@ -356,6 +359,12 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     recipe: (cluster) => {
       const r = recipes.get(cluster);
       return r && structuredClone(r);
+    },
+    powerOn(ref) {
+      const n = findNode(ref);
+      const poweredOn = n.powerOn();
+      if (poweredOn) kube!.faultsChanged(n);
+      return { row: row(n), poweredOn };
     },
     clearFaults(ref) {
       const list = ref === undefined ? nodes : [findNode(ref)];
@@ -390,6 +399,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     clearFaults(node) {
       backend.clearFaults(node);
     },
+    powerOn: (node) => backend.powerOn(node).poweredOn,
     nodeStates: () => backend.nodes(),
     timeline: () => backend.timeline(),
     kubernetes: {

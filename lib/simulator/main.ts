@@ -4,7 +4,7 @@
  *   [--ready-seconds 2] [--upgrade-seconds 5] [--first-address 127.0.10.1] [--ports]
  *   [--base-port 50000] [--node-version <hostname|address>=<version> ...]
  *   [--client-cert-hours H] [--apid-cert-hours H] [--apid-cert-age-hours H] [--ca-days D]
- *   [--leaf-secrets] [--pod-seconds 2] [--talos-drain-seconds 300]`
+ *   [--leaf-secrets] [--pod-seconds 2] [--talos-drain-seconds 300] [--extension-services iscsid,...]`
  *
  * Prints the talosconfig paths and the control URL, then one machine-readable line
  * `MINOS_SIM_READY {"talosconfig":"…","controlUrl":"…"}` (read by the Minos launcher).
@@ -39,6 +39,7 @@ const USAGE = `usage: npm run sim -- --control-planes N --workers N [options]
   --leaf-secrets         serve etcd and kube-apiserver leaf certificates from the secrets resources
   --pod-seconds S        Kubernetes: pod start, pod termination and kubelet restart time (default 2)
   --talos-drain-seconds S  Talos's own drain timeout on legacy upgrades and shutdowns (default 300)
+  --extension-services L   comma-separated system extension services on every node (ext-<name>)
   -h, --help             this help`;
 
 const num = (name: string) =>
@@ -79,6 +80,7 @@ const argsSchema = z.object({
   "leaf-secrets": z.boolean().optional(),
   "pod-seconds": num("pod-seconds"),
   "talos-drain-seconds": num("talos-drain-seconds"),
+  "extension-services": z.string().optional(),
 });
 
 function fail(message: string): never {
@@ -112,6 +114,7 @@ async function main(): Promise<void> {
         "leaf-secrets": { type: "boolean" },
         "pod-seconds": { type: "string" },
         "talos-drain-seconds": { type: "string" },
+        "extension-services": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -161,6 +164,7 @@ async function main(): Promise<void> {
       leafSecrets: a["leaf-secrets"],
       podSeconds: a["pod-seconds"],
       talosDrainSeconds: a["talos-drain-seconds"],
+      extensionServices: a["extension-services"]?.split(",").map((s) => s.trim()).filter(Boolean),
     });
   } catch (e) {
     process.stderr.write(`sim: ${(e as Error).message}\n`);

@@ -12,13 +12,15 @@ import type { Clock } from "../utils/clock";
 import { TimerSet } from "./clock";
 import { failedPrecondition } from "./errors";
 import { encodeEvent, EventRing, type EventPayload, newXid, type RuntimeEvent } from "./events";
+import { etcdState, type EtcdClusterState } from "./etcd-ops";
 import type { NodeFaults } from "./faults";
+import { NodeLogs } from "./logs";
 import { STAGE_NUMBER, type ClusterContext, type MachineStatusView, type NodeHooks, type NodeRole, type NodeTiming, type ServiceStatus, type SimNodeInit, type Stage, type TimelineEntry } from "./node-types";
 import { mustParseTalosVersion } from "../talos/version";
 
 const CP_SERVICES = ["apid", "auditd", "containerd", "cri", "dashboard", "etcd", "kubelet", "machined", "syslogd", "trustd", "udevd"];
 const WORKER_SERVICES = CP_SERVICES.filter((s) => s !== "etcd" && s !== "trustd");
-const HEALTH_CHECKED = new Set(["apid", "containerd", "cri", "etcd", "kubelet", "trustd"]);
+export const HEALTH_CHECKED: ReadonlySet<string> = new Set(["apid", "containerd", "cri", "etcd", "kubelet", "trustd"]);
 const EARLY_SERVICES = new Set(["apid", "auditd", "containerd", "dashboard", "machined", "syslogd", "trustd", "udevd"]);
 
 function hashBytes(s: string): Buffer {
@@ -39,6 +41,8 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
   /** etcd member id as a decimal uint64 string (control planes). */
   readonly etcdMemberId: string;
   readonly timing: NodeTiming;
+  /** Service ids of the node's system extensions (`ext-<name>`). */
+  readonly extensionServiceIds: string[];
 
   runningVersion: string;
   /** What the bootloader boots next; differs from runningVersion after a LifecycleService upgrade. */
@@ -51,7 +55,7 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
   private bootReady = true;
   /** False while rebooting (after the listener closed), shut down, or lost (never-returns). */
   powered = true;
-  /** Shut down, or did not come back from a reboot: only clearing faults brings it back. */
+  /** Shut down, halted by a reset, or lost (never-returns): only power-on or clearing faults brings it back. */
   protected poweredOff = false;
   bootId: string = crypto.randomUUID();
   bootTime: number;
@@ -64,6 +68,10 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
   protected rebootPending = false;
 
   faults: NodeFaults = {};
+  /** Service logs and the kernel ring (./logs.ts), emptied by each boot. */
+  readonly logs: NodeLogs;
+  /** Services whose state an API call changed (ServiceStop/Start/Restart), until the next boot. */
+  protected serviceOverrides = new Map<string, ServiceStatus>();
   private readonly ring: EventRing;
   private readonly eventSubs = new Set<(e: RuntimeEvent) => void>();
   /** Aborts for streams that must end when this node becomes unreachable. */
@@ -92,6 +100,7 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     this.clock = init.clock;
     this.timing = init.timing;
     this.hooks = init.hooks;
+    this.extensionServiceIds = (init.extensionServices ?? []).map((e) => `ext-${e}`);
     this.timers = new TimerSet(init.clock);
     this.ring = new EventRing(init.eventCapacity ?? 200);
     mustParseTalosVersion(init.version);
@@ -114,6 +123,8 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     this.created = this.bootTime;
     this.serviceChange = this.bootTime + 30_000;
     this.lastStatusKey = this.statusKey(this.machineStatus());
+    this.logs = new NodeLogs(this.clock, { hostname: this.hostname, address: this.address });
+    this.logs.boot(this.bootTime, this.runningVersion);
     this.seedBootEvents();
   }
 
@@ -191,7 +202,8 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
   }
 
   services(): ServiceStatus[] {
-    const ids = this.role === "controlplane" ? CP_SERVICES : WORKER_SERVICES;
+    // ServiceList is sorted by id (system.go List).
+    const ids = [...(this.role === "controlplane" ? CP_SERVICES : WORKER_SERVICES), ...this.extensionServiceIds].sort();
     return ids.map((id) => {
       const checked = HEALTH_CHECKED.has(id);
       const up = (state: string, healthy = true, message = "Health check successful"): ServiceStatus => ({
@@ -211,10 +223,18 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
           return id === "etcd" || id === "kubelet" || id === "cri" ? up("Finished") : up("Running");
         case "rebooting":
         case "shutting down":
+        case "resetting":
           return id === "machined" ? up("Running") : up("Finished");
-        default:
+        case "maintenance":
+          // Maintenance mode runs no apid/etcd/kubelet: only what machined needs before a config.
+          return ["machined", "udevd", "syslogd", "auditd"].includes(id) ? up("Running") : { id, state: "Waiting", running: false, healthy: false, unknown: true, message: "Waiting for machine config" };
+        default: {
+          const o = this.serviceOverrides.get(id);
+          if (o) return o;
+          if (id === "etcd" && this.etcdRemoved) return { id, state: "Failed", running: false, healthy: false, unknown: false, message: "Error running Containerd(etcd): task \"etcd\" failed: exit code 1" };
           if (this.unhealthyService === id) return up("Running", false, "Health check failed: simulated fault");
           return up("Running");
+        }
       }
     });
   }
@@ -225,11 +245,22 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
 
   /** This control plane's etcd member is up and healthy. */
   get etcdHealthy(): boolean {
-    return this.role === "controlplane" && this.reachable && this.stage === "running" && this.unhealthyService !== "etcd";
+    return this.role === "controlplane" && this.reachable && this.stage === "running" && this.unhealthyService !== "etcd" && !this.etcdRemoved && this.serviceOverrides.get("etcd") === undefined;
   }
 
+  /** The cluster's etcd bookkeeping (./etcd-ops.ts): revision, DB sizes, alarms, removed members. */
+  get etcd(): EtcdClusterState {
+    return etcdState(this.cluster, () => Math.min(this.created, ...this.cluster.nodes.filter((n) => n.role === "controlplane").map((n) => n.created)));
+  }
+
+  /** This member was removed from etcd (EtcdRemoveMemberByID, or it left on a graceful reset). */
+  get etcdRemoved(): boolean {
+    return this.role === "controlplane" && this.etcd.removed.has(this.etcdMemberId);
+  }
+
+  /** The etcd members: control planes not removed from etcd. */
   controlPlanes(): N[] {
-    return this.cluster.nodes.filter((n) => n.role === "controlplane");
+    return this.cluster.nodes.filter((n) => n.role === "controlplane" && !n.etcdRemoved);
   }
 
   /** The etcd leader's member id ("0" when there is no quorum-holding leader). */
@@ -239,23 +270,6 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     if (healthy.length * 2 <= cps.length) return "0";
     const preferred = healthy.find((n) => n.etcdMemberId === this.cluster.etcdLeader);
     return (preferred ?? healthy[0]!).etcdMemberId;
-  }
-
-  /**
-   * EtcdForfeitLeadership as Talos's etcd client does it (internal/pkg/etcd ForfeitLeadership):
-   * nothing when this member does not lead (""), refused with one member, else leadership moves
-   * to another member (here: the first healthy one, as MoveLeader to a dead member would fail)
-   * and its name is returned.
-   */
-  forfeitEtcdLeadership(): string {
-    const cps = this.controlPlanes();
-    if (cps.length === 1) throw new Error("failed to forfeit leadership: cannot forfeit leadership, only one member");
-    if (this.etcdLeaderId() !== this.etcdMemberId) return "";
-    const next = cps.find((n) => n.etcdMemberId !== this.etcdMemberId && n.etcdHealthy);
-    if (!next) throw new Error("failed to forfeit leadership: etcdserver: unhealthy cluster");
-    this.cluster.etcdLeader = next.etcdMemberId;
-    this.record({ event: "forfeit-leadership", detail: `etcd leadership moved to ${next.hostname}` });
-    return next.hostname;
   }
 
   /** Why the cluster's etcd is not healthy, or undefined when it is. */
@@ -389,12 +403,19 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     });
   }
 
+  /** Where a boot ends: running, or maintenance mode when the node has no config (after a reset). */
+  protected bootStage(): Stage {
+    return "running";
+  }
+
   /** Power-on path: new boot ID, staged config and installed version take effect. */
   boot(): void {
     this.poweredOff = false;
     this.ring.clear();
+    this.serviceOverrides.clear();
     this.bootId = crypto.randomUUID();
     this.bootTime = this.clock.now();
+    this.logs.boot(this.bootTime, this.installedVersion);
     if (this.runningVersion !== this.installedVersion) {
       this.runningVersion = this.installedVersion;
       for (const peer of this.cluster.nodes) if (peer !== this.self()) peer.hooks.resourcesChanged(peer);
@@ -412,7 +433,7 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
         this.emit({ kind: "service", service: s.id, action: ServiceStateEvent_Action.STARTING, message: "Starting service" });
       }
       this.emit({ kind: "sequence", sequence: "boot", action: SequenceEvent_Action.STOP });
-      this.setStage("running");
+      this.setStage(this.bootStage());
       for (const s of this.services()) {
         this.emit({ kind: "service", service: s.id, action: ServiceStateEvent_Action.RUNNING, message: "Service started", health: this.healthOf(s) });
       }
@@ -439,7 +460,6 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
       });
     });
   }
-
 
   // ---------------------------------------------------------------------------------------
   // COSI bookkeeping
@@ -471,5 +491,6 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     this.timers.clear();
     this.eventSubs.clear();
     this.downSubs.clear();
+    this.logs.dispose();
   }
 }

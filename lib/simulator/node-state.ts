@@ -22,8 +22,10 @@ import {
   resolveMode,
 } from "./config-apply";
 import { failedPrecondition, invalidArgument, SimError } from "./errors";
+import { type Day2Host, resetNode, type ResetRequestView, serviceAction, type ServiceActionName } from "./node-day2";
 import type { FaultSpec, NodeFaults } from "./faults";
 import { NodeLifecycle } from "./node-lifecycle";
+import type { ServiceStatus, Stage } from "./node-types";
 import type * as Types from "./node-types";
 import { compareTalosVersions } from "../talos/version";
 import { minimumUpgradeSource, versionFromImage } from "../talos/upgrade";
@@ -36,6 +38,10 @@ export type SimNodeInit = Types.SimNodeInit<SimNode>;
 export class SimNode extends NodeLifecycle<SimNode> {
   private applyInProgress = false;
   private installInProgress = false;
+  /** STATE was wiped by a reset: the node boots into maintenance mode until a config is applied. */
+  configWiped = false;
+  /** The etcd data directory is empty (reset): with a config, the next boot joins etcd afresh. */
+  private etcdDataEmpty = false;
 
   protected self(): SimNode {
     return this;
@@ -61,6 +67,7 @@ export class SimNode extends NodeLifecycle<SimNode> {
     actorId: string;
   }): Promise<{ mode: ApplyConfigurationRequest_Mode; modeDetails: string; warnings: string[] }> {
     if (this.applyInProgress) throw failedPrecondition("another apply configuration is already in progress");
+    if (this.stage === "maintenance") return this.applyInMaintenance(req);
     this.applyInProgress = true;
     try {
       await this.delay(req.dryRun ? this.timing.dryRunMs : this.timing.applyMs);
@@ -116,6 +123,7 @@ export class SimNode extends NodeLifecycle<SimNode> {
         this.persistentConfig = text;
     }
     this.record({ event: "apply", mode: requested });
+    this.logs.append("machined", `[talos] apply config request: mode ${requested.toLowerCase()}`);
     this.hooks.resourcesChanged(this);
     if (mode === ApplyMode.REBOOT) this.timers.after(this.timing.closeDelayMs, () => this.rebootIfIdle(actorId));
   }
@@ -234,6 +242,115 @@ export class SimNode extends NodeLifecycle<SimNode> {
   }
 
   // ---------------------------------------------------------------------------------------
+  // Day 2: etcd leadership, services, reset, power (./node-day2.ts holds the sequences)
+  // ---------------------------------------------------------------------------------------
+
+  /**
+   * EtcdForfeitLeadership as Talos's etcd client does it (internal/pkg/etcd ForfeitLeadership):
+   * nothing when this member does not lead (""), refused with one member, else leadership moves
+   * to another member (here: the first healthy one, as MoveLeader to a dead member would fail)
+   * and its name is returned.
+   */
+  forfeitEtcdLeadership(): string {
+    const cps = this.controlPlanes();
+    if (cps.length === 1) throw new Error("failed to forfeit leadership: cannot forfeit leadership, only one member");
+    if (this.etcdLeaderId() !== this.etcdMemberId) return "";
+    const next = cps.find((n) => n.etcdMemberId !== this.etcdMemberId && n.etcdHealthy);
+    if (!next) throw new Error("failed to forfeit leadership: etcdserver: unhealthy cluster");
+    this.cluster.etcdLeader = next.etcdMemberId;
+    this.record({ event: "forfeit-leadership", detail: `etcd leadership moved to ${next.hostname}` });
+    return next.hostname;
+  }
+
+  /** What ./node-day2.ts needs of this node (its protected internals included). */
+  private day2Host(): Day2Host {
+    return {
+      node: this,
+      timers: this.timers,
+      overrides: this.serviceOverrides,
+      setStage: (stage, actorId) => this.setStage(stage, actorId),
+      statusChanged: () => this.statusChanged(),
+      resourcesChanged: () => this.hooks.resourcesChanged(this),
+      drain: () => this.hooks.drain?.(this) ?? Promise.resolve(),
+      powerOff: () => {
+        const was = this.reachable;
+        this.poweredOff = true;
+        this.powered = false;
+        this.afterReachability(was);
+      },
+      setBusy: (busy) => {
+        this.rebootPending = busy;
+      },
+      etcdDataWiped: () => {
+        this.etcdDataEmpty = true;
+      },
+      wipeConfig: () => {
+        this.configWiped = true;
+        this.runningConfig = null;
+        this.persistentConfig = null;
+      },
+    };
+  }
+
+  /** ServiceStart/Stop/Restart with Talos's rules; resolves when Talos would answer. */
+  serviceAction(action: ServiceActionName, id: string, actorId: string): Promise<void> {
+    return serviceAction(this.day2Host(), action, id, actorId);
+  }
+
+  /** Reset: validates as Talos's handler does, then runs the reset sequence in the background. */
+  reset(req: ResetRequestView, actorId: string): void {
+    if (this.rebootPending) throw failedPrecondition("reboot is already in progress");
+    resetNode(this.day2Host(), req, actorId);
+  }
+
+  serviceStatus(id: string): ServiceStatus | undefined {
+    return this.services().find((s) => s.id === id);
+  }
+
+  /** This member was removed from etcd by another member: its etcd exits and keeps failing. */
+  etcdMemberRemoved(): void {
+    const msg = "Error running Containerd(etcd): task \"etcd\" failed: exit code 1";
+    this.logs.append("etcd", `{"level":"warn","ts":"${new Date(this.now()).toISOString()}","caller":"rafthttp/peer.go:267","msg":"the member has been permanently removed from the cluster"}`);
+    this.logs.append("machined", `[talos] service[etcd](Failed): ${msg}`);
+    this.emit({ kind: "service", service: "etcd", action: ServiceStateEvent_Action.FAILED, message: msg, health: { unknown: false, healthy: false, lastMessage: msg, lastChange: new Date(this.now()) } });
+    this.serviceChange = this.now();
+    this.statusChanged();
+    this.hooks.resourcesChanged(this);
+    for (const peer of this.cluster.nodes) if (peer !== this) peer.hooks.resourcesChanged(peer);
+  }
+
+  protected bootStage(): Stage {
+    if (this.configWiped) return "maintenance";
+    if (this.etcdDataEmpty) {
+      // Talos's etcd service joins the existing cluster when it has no data (a new member).
+      this.etcdDataEmpty = false;
+      this.etcd.removed.delete(this.etcdMemberId);
+    }
+    return "running";
+  }
+
+  /** Powers a shut-down or halted node on (the control API's power-on). False when it is not off. */
+  powerOn(): boolean {
+    if (!this.poweredOff || this.rebootPending) return false;
+    this.record({ event: "power-on" });
+    this.boot();
+    return true;
+  }
+
+  /** Maintenance mode's ApplyConfiguration: the config is installed and the node reboots into it. */
+  private async applyInMaintenance(req: { data: Buffer; dryRun: boolean; mode: ApplyConfigurationRequest_Mode }) {
+    const text = req.data.toString("utf8");
+    const next = loadConfig(text);
+    if (req.dryRun) return { mode: ApplyMode.REBOOT, modeDetails: "Dry run summary:\nNode is running in maintenance mode and does not have a config yet.", warnings: [] };
+    this.configWiped = false;
+    this.runningConfig = text;
+    this.persistentConfig = text;
+    this.record({ event: "apply", mode: "maintenance" });
+    this.timers.after(this.timing.closeDelayMs, () => this.rebootIfIdle(""));
+    return { mode: ApplyMode.REBOOT, modeDetails: "Applied configuration in maintenance mode: the node reboots into it", warnings: next.warnings };
+  }
+
+  // ---------------------------------------------------------------------------------------
   // Faults
   // ---------------------------------------------------------------------------------------
 
@@ -269,6 +386,20 @@ export class SimNode extends NodeLifecycle<SimNode> {
       case "kube-api-down":
         this.faults.kubeApiDown = true;
         break;
+      case "log-flood":
+        this.faults.logFlood = { linesPerSecond: spec.linesPerSecond ?? 2000, ...(spec.service ? { service: spec.service } : {}) };
+        this.logs.flood = this.faults.logFlood;
+        break;
+      case "etcd-nospace":
+        // Workers run no etcd: the fault is recorded but raises nothing.
+        this.faults.etcdNospace = true;
+        if (this.role !== "controlplane") break;
+        this.etcd.alarms.set(this.etcdMemberId, "NOSPACE");
+        this.logs.append("etcd", `{"level":"warn","ts":"${new Date(this.now()).toISOString()}","caller":"etcdserver/server.go:1112","msg":"alarm raised","alarm":"NOSPACE","from":"${this.etcdMemberIdHex}"}`);
+        break;
+      case "etcd-snapshot-fails":
+        this.faults.etcdSnapshotFails = { mode: spec.mode ?? "error" };
+        break;
     }
     this.record({ event: "fault", detail: spec.fault });
     this.statusChanged();
@@ -280,7 +411,9 @@ export class SimNode extends NodeLifecycle<SimNode> {
   clearFaults(): void {
     const was = this.reachable;
     const hadUnhealthy = this.faults.unhealthy !== undefined;
+    if (this.faults.etcdNospace) this.etcd.alarms.delete(this.etcdMemberId);
     this.faults = {};
+    this.logs.flood = undefined;
     this.record({ event: "faults-cleared" });
     if (hadUnhealthy) this.serviceChange = this.clock.now();
     this.statusChanged();

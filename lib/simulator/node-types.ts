@@ -101,6 +101,8 @@ export interface SimNodeInit<N> {
   hooks: NodeHooks<N>;
   /** Events kept per node (machined's ring buffer). */
   eventCapacity?: number;
+  /** Extension services the node runs, without the `ext-` prefix. */
+  extensionServices?: string[];
   /** Name used in the timeline; default the address (the fleet passes the hostname in ports mode). */
   target?: string;
 }

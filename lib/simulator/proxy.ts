@@ -22,7 +22,7 @@ import type { Metadata as TalosMetadata } from "../third_party/talos-proto/gen/c
 import { hasExactlyClientAuthEku, isAuthorized, ROLE_METADATA_KEY, rolesFromCertificate } from "./authz";
 import { TALOS_API_PORT, TALOS_ROLES } from "../talos/constants";
 import { sleep } from "./clock";
-import { invalidArgument, notAuthorized, permissionDenied, SimError, toGrpcError, unavailable } from "./errors";
+import { invalidArgument, notAuthorized, permissionDenied, SimError, toGrpcError, unavailable, unimplemented } from "./errors";
 import type { SimNode } from "./node-state";
 
 export interface CallContext {
@@ -126,6 +126,19 @@ export async function gate(ctx: CallContext, target: SimNode): Promise<void> {
   const delay = (ctx.entry.faults.slowMs ?? 0) + (target !== ctx.entry ? (target.faults.slowMs ?? 0) : 0);
   if (delay > 0) await sleep(delay);
   if (!target.reachable && target !== ctx.entry) throw unavailable("connection error: desc = \"error reading from server: EOF\"");
+  maintenanceGate(ctx, target);
+}
+
+/**
+ * What a node in maintenance mode (no config, e.g. after a reset that wiped STATE) still serves:
+ * the resource API, Version and ApplyConfiguration (how a config gets there), as Talos's
+ * maintenance service; other MachineService methods answer grpc-go's Unimplemented.
+ */
+const MAINTENANCE_METHODS = new Set(["/machine.MachineService/ApplyConfiguration", "/machine.MachineService/Version", "/machine.MachineService/Reboot", "/machine.MachineService/Reset", "/machine.MachineService/Shutdown"]);
+
+function maintenanceGate(ctx: CallContext, target: SimNode): void {
+  if (target.stage !== "maintenance" || ctx.method.startsWith("/cosi.") || MAINTENANCE_METHODS.has(ctx.method)) return;
+  throw unimplemented(`method ${ctx.method.slice(ctx.method.lastIndexOf("/") + 1)} not implemented`);
 }
 
 export function authorize(ctx: CallContext): void {

@@ -43,7 +43,7 @@ function renderLeafSecret(type: keyof LeafSecrets) {
 /** Go yaml.v3 style, which is what talosctl prints. */
 const toYaml = (v: unknown) => stringify(v, { indent: 4, lineWidth: 0 });
 
-const machineTypeEnum = (n: SimNode) => (n.role === "controlplane" ? MachineType.TYPE_CONTROL_PLANE : MachineType.TYPE_WORKER);
+const machineTypeEnum = (n: SimNode) => (n.configWiped ? MachineType.TYPE_UNKNOWN : n.role === "controlplane" ? MachineType.TYPE_CONTROL_PLANE : MachineType.TYPE_WORKER);
 
 function ipBytes(address: string): Buffer {
   if (isIP(address) === 4) return Buffer.from(address.split(".").map(Number));
@@ -60,6 +60,8 @@ function machineConfigResources(n: SimNode): RenderedResource[] {
     owner: "",
     annotations: scalar ? { "talos.dev/yaml-spec": "1" } : undefined,
   });
+  // A node reset into maintenance mode has no config at all.
+  if (n.configWiped) return [];
   return [one("v1alpha1", n.runningConfigText()), one("persistent", n.persistentConfigText())];
 }
 
@@ -80,7 +82,7 @@ export const RESOURCE_TYPES: ResourceTypeDef[] = [
       {
         id: "machine-type",
         proto: Buffer.from(MachineTypeSpec.encode({ machineType: machineTypeEnum(n) }).finish()),
-        yaml: toYaml(n.role),
+        yaml: toYaml(n.configWiped ? "unknown" : n.role),
         owner: "config.MachineTypeController",
       },
     ],

@@ -11,8 +11,6 @@ import {
   type ApplyConfiguration,
   ApplyConfiguration as ApplyConfigurationMsg,
   type ApplyConfigurationRequest,
-  type EtcdAlarm,
-  EtcdAlarm as EtcdAlarmMsg,
   type EtcdForfeitLeadership,
   EtcdForfeitLeadership as EtcdForfeitLeadershipMsg,
   type EtcdMemberListRequest,
@@ -61,6 +59,7 @@ import { legacyImagePull } from "../kubernetes/image-pull";
 import { parseTalosVersion } from "../../talos/version";
 import { tarGzSingleFile } from "../kubernetes/kubeconfig";
 import { day2Handlers } from "./day2";
+import { dbSizes, revisionAt } from "../etcd-ops";
 
 /** Client-certificate minting for GenerateClientConfiguration, provided by the fleet. */
 export interface ClientConfigIssuer {
@@ -149,6 +148,7 @@ function requireControlPlane(node: SimNode): void {
 
 function etcdRunning(node: SimNode): void {
   requireControlPlane(node);
+  if (node.etcdRemoved) throw new SimError(grpcStatus.UNKNOWN, "etcdserver: the member has been permanently removed from the cluster");
   if (node.stage !== "running") throw new SimError(grpcStatus.UNAVAILABLE, "etcdserver: not running yet");
 }
 
@@ -218,9 +218,11 @@ export function machineServiceImpl(env: HandlerEnv, issuer: ClientConfigIssuer, 
     }),
     etcdStatus: unary<Empty, EtcdStatus>(env, M + "EtcdStatus", EtcdStatusMsg, (_c, n) => {
       etcdRunning(n);
-      const uptime = Math.max(1, (n.now() - n.bootTime) / 1000);
-      const index = String(Math.round(100_000 + uptime * 12));
-      const db = 24_000_000 + Math.round(3_000_000 * (1 + wave(n, 1800)));
+      // Raft index follows the cluster's revision (every write is an entry); sizes from ../etcd-ops.
+      const index = String(revisionAt(n.etcd, n.now()) + 2_000);
+      const { dbSize: db, inUse } = dbSizes(n.etcd, n.etcdMemberId, n.now());
+      // etcd's StatusResponse.Errors lists the cluster's alarms as AlarmMember strings.
+      const alarmErrors = [...n.etcd.alarms].map(([id, a]) => `memberID:${id} alarm:${a} `);
       return {
         metadata: undefined,
         memberStatus: {
@@ -228,12 +230,12 @@ export function machineServiceImpl(env: HandlerEnv, issuer: ClientConfigIssuer, 
           protocolVersion: "3.6.0",
           storageVersion: "3.6.0",
           dbSize: String(db),
-          dbSizeInUse: String(Math.round(db * 0.6)),
+          dbSizeInUse: String(inUse),
           leader: n.etcdLeaderId(),
           raftIndex: index,
           raftTerm: "4",
           raftAppliedIndex: index,
-          errors: n.etcdHealthy ? [] : ["etcdserver: member is unhealthy (simulated fault)"],
+          errors: [...(n.etcdHealthy ? [] : ["etcdserver: member is unhealthy (simulated fault)"]), ...alarmErrors],
           isLearner: false,
         },
       };
@@ -244,10 +246,6 @@ export function machineServiceImpl(env: HandlerEnv, issuer: ClientConfigIssuer, 
       etcdRunning(n);
       return { metadata: undefined, member: n.forfeitEtcdLeadership() };
     }),
-    etcdAlarmList: unary<Empty, EtcdAlarm>(env, M + "EtcdAlarmList", EtcdAlarmMsg, (_c, n) => {
-      etcdRunning(n);
-      return { metadata: undefined, memberAlarms: [] };
-    }),
     applyConfiguration: unary<ApplyConfigurationRequest, ApplyConfiguration>(env, M + "ApplyConfiguration", ApplyConfigurationMsg, async (_c, n, req) => {
       const tryTimeoutMs = durationMs(req.tryModeTimeout) || 60_000;
       const res = await n.applyConfiguration({ data: req.data, mode: req.mode, dryRun: req.dryRun, tryTimeoutMs, actorId: actor() });
@@ -255,11 +253,13 @@ export function machineServiceImpl(env: HandlerEnv, issuer: ClientConfigIssuer, 
     }),
     upgrade: unary<UpgradeRequest, Upgrade>(env, M + "Upgrade", UpgradeMsg, (_c, n, req) => {
       const actorId = actor();
+      n.logs.append("machined", `[talos] upgrade request received: staged ${req.stage}, force ${req.force}, reboot mode ${req.rebootMode === 1 ? "POWERCYCLE" : "DEFAULT"}`);
       n.legacyUpgrade(req, actorId);
       return { metadata: undefined, ack: "Upgrade request received", actorId };
     }),
     reboot: unary<RebootRequest, Reboot>(env, M + "Reboot", RebootMsg, (_c, n) => {
       const actorId = actor();
+      n.logs.append("machined", `[talos] reboot via API received. actor id: ${actorId}`);
       n.record({ event: "reboot" });
       n.reboot(actorId);
       return { metadata: undefined, actorId };
@@ -270,6 +270,7 @@ export function machineServiceImpl(env: HandlerEnv, issuer: ClientConfigIssuer, 
     }),
     shutdown: unary<ShutdownRequest, Shutdown>(env, M + "Shutdown", ShutdownMsg, (_c, n, req) => {
       const actorId = actor();
+      n.logs.append("machined", `[talos] shutdown via API received. actor id: ${actorId}`);
       n.shutdown(actorId, { force: req.force });
       return { metadata: undefined, actorId };
     }),

@@ -1,0 +1,191 @@
+/**
+ * ServiceStart/Stop/Restart, Logs and Dmesg on the simulator through Minos's TalosClient: Talos's
+ * rules and texts (system.go APIStart/APIStop/APIRestart, v1alpha1_server.go), the ServiceRunner's
+ * state sequence seen in ServiceList and Events, tail and follow, and a cancelled stream released.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { rejection, startTestFleet, type SimNodeInfo, type TestFleet, waitFor } from "@/test/talos/fleet";
+import type { TalosEvent } from "@/lib/server/talos/events";
+
+let t: TestFleet;
+let cp: SimNodeInfo;
+let worker: SimNodeInfo;
+
+beforeAll(async () => {
+  t = await startTestFleet({ firstAddress: "127.0.247.1", controlPlanes: 1, workers: 2, version: "v1.13.9", extensionServices: ["iscsid"] });
+  cp = t.fleet.nodes.find((n) => n.role === "controlplane")!;
+  worker = t.fleet.nodes.find((n) => n.role === "worker")!;
+});
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+const row = (address: string) => t.fleet.nodeStates().find((n) => n.address === address)!;
+
+async function kubelet(address: string) {
+  return (await t.clients.reader.serviceList(address)).find((s) => s.id === "kubelet")!;
+}
+
+/** Reads a stream until `until` says stop (or it ends); aborts it and returns the text. */
+async function read(gen: (signal: AbortSignal) => AsyncGenerator<Buffer>, until: (text: string) => boolean = () => false): Promise<string> {
+  const ac = new AbortController();
+  let text = "";
+  for await (const chunk of gen(ac.signal)) {
+    text += chunk.toString("utf8");
+    if (until(text)) {
+      ac.abort();
+      break;
+    }
+  }
+  return text;
+}
+
+describe("ServiceRestart / ServiceStop / ServiceStart", () => {
+  it("restarts kubelet: Talos's reply, Stopping → Finished → Starting → Preparing → Running in Events, healthy again in ServiceList", async () => {
+    const ac = new AbortController();
+    const seen: TalosEvent[] = [];
+    const events = (async () => {
+      for await (const e of t.clients.reader.events(worker.address, { tailEvents: 0, signal: ac.signal })) seen.push(e);
+    })();
+    await waitFor(async () => seen.length > 0, 2000);
+    const res = await t.clients.operator.serviceAction(worker.address, "restart", "kubelet");
+    expect(res.response).toBe('Service "kubelet" restarted');
+    // The reply comes once the service stopped (APIRestart: Stop, then Start).
+    expect((await kubelet(worker.address)).state).not.toBe("Running");
+    const healthy = await waitFor(async () => {
+      const k = await kubelet(worker.address);
+      return k.state === "Running" && k.health?.healthy ? k : undefined;
+    }, 5000);
+    expect(healthy.health?.unknown).toBe(false);
+    ac.abort();
+    await events;
+    const states = seen.filter((e) => e.type === "serviceState" && e.service === "kubelet").map((e) => (e.type === "serviceState" ? e.state : ""));
+    expect(states).toEqual(["STOPPING", "FINISHED", "STARTING", "PREPARING", "PREPARING", "RUNNING", "RUNNING"]);
+    expect(t.fleet.timeline().some((e) => e.event === "service-restart" && e.detail === "kubelet" && e.node === worker.address)).toBe(true);
+  });
+
+  it("answers start of a running service as done without touching it (APIStart skips running services)", async () => {
+    const before = t.fleet.timeline().length;
+    expect(await t.clients.operator.serviceAction(worker.address, "start", "kubelet")).toEqual({ response: 'Service "kubelet" started' });
+    expect(t.fleet.timeline().slice(before).some((e) => e.event.startsWith("service-"))).toBe(false);
+    expect((await kubelet(worker.address)).state).toBe("Running");
+  });
+
+  it("refuses what the service does not implement, with Talos's text", async () => {
+    const stop = await rejection(t.clients.operator.serviceAction(worker.address, "stop", "kubelet"));
+    expect(stop.message).toContain('service "kubelet" doesn\'t support stop operation via API');
+    const etcd = await rejection(t.clients.operator.serviceAction(cp.address, "restart", "etcd"));
+    expect(etcd.message).toContain('service "etcd" doesn\'t support restart operation via API');
+    const apid = await rejection(t.clients.admin.serviceAction(cp.address, "restart", "apid"));
+    expect(apid.message).toContain('service "apid" doesn\'t support restart operation via API');
+  });
+
+  it("answers an unknown service (etcd on a worker) as not defined", async () => {
+    const err = await rejection(t.clients.operator.serviceAction(worker.address, "restart", "etcd"));
+    expect(err.message).toContain('service "etcd" not defined');
+  });
+
+  it("stops and starts an extension service (ext-*), the only kind Talos lets the API stop", async () => {
+    const ext = async () => (await t.clients.reader.serviceList(cp.address)).find((s) => s.id === "ext-iscsid")!;
+    expect((await ext()).state).toBe("Running");
+    expect(await t.clients.operator.serviceAction(cp.address, "stop", "ext-iscsid")).toEqual({ response: 'Service "ext-iscsid" stopped' });
+    expect((await ext()).state).toBe("Finished");
+    // Stopped stays stopped; stopping again is a no-op.
+    await t.clients.operator.serviceAction(cp.address, "stop", "ext-iscsid");
+    expect((await ext()).state).toBe("Finished");
+    const cosi = await t.clients.reader.services(cp.address);
+    expect(cosi["ext-iscsid"]).toMatchObject({ running: false });
+    expect(await t.clients.operator.serviceAction(cp.address, "start", "ext-iscsid")).toEqual({ response: 'Service "ext-iscsid" started' });
+    const running = await waitFor(async () => {
+      const s = await ext();
+      return s.state === "Running" ? s : undefined;
+    }, 5000);
+    // No health check on an extension without one: health stays unknown.
+    expect(running.health?.unknown).toBe(true);
+    const ids = (await t.clients.reader.serviceList(cp.address)).map((s) => s.id);
+    expect(ids).toEqual([...ids].sort());
+  });
+
+  it("needs os:operator", async () => {
+    const err = await rejection(t.clients.reader.serviceAction(worker.address, "restart", "kubelet"));
+    expect(err.code).toBe("forbidden");
+  });
+});
+
+describe("Logs", () => {
+  it("returns the last tail_lines lines, one per line, in the service's format", async () => {
+    const text = await read((signal) => t.clients.reader.logs(cp.address, { id: "etcd", tailLines: 5, signal }));
+    const lines = text.split("\n").filter(Boolean);
+    expect(lines).toHaveLength(5);
+    for (const l of lines) expect(JSON.parse(l)).toHaveProperty("level");
+    const machined = await read((signal) => t.clients.reader.logs(cp.address, { id: "machined", tailLines: -1, signal }));
+    expect(machined.split("\n").length).toBeGreaterThan(2);
+  });
+
+  it("follows: lines logged by what the node does arrive while the stream is open", async () => {
+    const worker2 = t.fleet.nodes.filter((n) => n.role === "worker")[1]!;
+    const ac = new AbortController();
+    let text = "";
+    const reading = (async () => {
+      for await (const c of t.clients.reader.logs(worker2.address, { id: "machined", follow: true, tailLines: 0, signal: ac.signal })) {
+        text += c.toString("utf8");
+        if (text.includes("service[kubelet](Running): Health check successful")) break;
+      }
+    })();
+    await waitFor(async () => row(worker2.address).logStreams === 1, 2000);
+    await t.clients.operator.serviceAction(worker2.address, "restart", "kubelet");
+    await reading;
+    ac.abort();
+    expect(text).toContain("[talos] service[kubelet](Stopping): Sending SIGTERM to task kubelet");
+    expect(text).toContain("[talos] service[kubelet](Finished): Service finished successfully");
+  });
+
+  it("releases a followed stream on the node as soon as the client cancels", async () => {
+    const ac = new AbortController();
+    const gen = t.clients.reader.logs(cp.address, { id: "kubelet", follow: true, tailLines: 1, signal: ac.signal });
+    const first = await gen.next();
+    expect(first.done).toBe(false);
+    expect(row(cp.address).logStreams).toBe(1);
+    ac.abort();
+    await waitFor(async () => row(cp.address).logStreams === 0, 1000);
+  });
+
+  it("streams a log-flood fault's lines at its rate", async () => {
+    t.fleet.setFault({ node: cp.address, fault: "log-flood", linesPerSecond: 2000, service: "apid" });
+    try {
+      const ac = new AbortController();
+      let lines = 0;
+      for await (const c of t.clients.reader.logs(cp.address, { id: "apid", follow: true, tailLines: 0, signal: ac.signal })) {
+        lines += c.toString("utf8").split("\n").length - 1;
+        if (lines >= 1000) break;
+      }
+      ac.abort();
+      // 1,000 new lines arrive (at apid's calm 0.3 lines/s this would outlast the test's timeout).
+      expect(lines).toBeGreaterThanOrEqual(1000);
+      expect(t.fleet.nodeStates().find((n) => n.address === cp.address)!.faults).toContainEqual({ fault: "log-flood", linesPerSecond: 2000, service: "apid" });
+    } finally {
+      t.fleet.clearFaults(cp.address);
+    }
+  });
+});
+
+describe("Dmesg", () => {
+  it("prints the kernel ring in Talos's format, boot messages first", async () => {
+    const text = await read((signal) => t.clients.reader.dmesg(worker.address, { signal }));
+    const lines = text.split("\n").filter(Boolean);
+    expect(lines[0]).toMatch(/^kern: {2}notice: \[\d{4}-\d\d-\d\dT[\d:.]+Z\]: Linux version /);
+    for (const l of lines) expect(l).toMatch(/^(kern|user|daemon): [ a-z]{7}: \[[^\]]+\]: /);
+  });
+
+  it("with follow and tail, sends only new messages and releases the stream on cancel", async () => {
+    const ac = new AbortController();
+    const gen = t.clients.reader.dmesg(worker.address, { follow: true, tail: true, signal: ac.signal });
+    const next = gen.next();
+    await waitFor(async () => row(worker.address).logStreams === 1, 2000);
+    ac.abort();
+    await next.catch(() => undefined);
+    await waitFor(async () => row(worker.address).logStreams === 0, 1000);
+  });
+});
