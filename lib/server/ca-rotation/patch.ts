@@ -98,6 +98,16 @@ function setAccepted(doc: Document.Parsed, section: CaSection, crts: string[]): 
   doc.setIn([section, "acceptedCAs"], doc.createNode(crts.map((crt) => ({ crt }))));
 }
 
+/** The node's role from `machine.type` (init counts as a control plane); null when the config cannot say. */
+export function roleOf(text: string): NodeRole | null {
+  try {
+    const t = load(text).v1alpha1.getIn(["machine", "type"]);
+    return t === "controlplane" || t === "init" ? "controlplane" : t === "worker" ? "worker" : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The current issuing CA's certificate (base64 PEM) of a section, or null. */
 export function issuerOf(text: string, section: CaSection): string | null {
   const v = load(text).v1alpha1.getIn([section, "ca", "crt"]);

@@ -22,7 +22,7 @@ import { createTalosCa, issueClientCert } from "@/lib/talos/pki";
 import { type Clock, realClock } from "@/lib/utils/clock";
 import { mapLimit } from "@/lib/utils/map-limit";
 
-import { checkPatchable, issuerOf, sameCertB64 } from "./patch";
+import { checkPatchable, issuerOf, roleOf, sameCertB64 } from "./patch";
 import { planSteps, summarizeCa } from "./plan";
 import { CaRotationRepository, type RotationOptions } from "./repository";
 import { openSecrets, type RotationSecrets, sealSecrets } from "./secrets";
@@ -164,8 +164,12 @@ export class CaRotationRunner {
     const nodes: (CaRotationNode & { yaml: string })[] = [];
     for (const r of read) {
       if (!r) continue;
-      const type = /^\s*type:\s*(\w+)/m.exec(r.yaml.split(/^machine:/m)[1] ?? "")?.[1];
-      nodes.push({ address: r.address, hostname: r.hostname, role: type === "controlplane" || type === "init" ? "controlplane" : "worker", yaml: r.yaml });
+      const role = roleOf(r.yaml);
+      if (!role) {
+        problems.push(`node ${r.address}: its config does not say whether it is a control plane or a worker (machine.type)`);
+        continue;
+      }
+      nodes.push({ address: r.address, hostname: r.hostname, role, yaml: r.yaml });
     }
     const cp = nodes.find((n) => n.role === "controlplane");
     if (nodes.length > 0 && !cp) problems.push("no control plane among the cluster's nodes: the new CA keys have nowhere to go");
