@@ -20,7 +20,7 @@ test("the wizard: choose the CAs, dry run (nothing changes), start only after ty
   await ca.kubernetes().uncheck();
   await ca.dryRun();
   await expect(ca.result().getByRole("heading", { level: 3 })).toHaveText(`Dry run of ${CLUSTER}: nothing was changed`);
-  await expect(ca.result().getByText("Current Talos API CA:")).toBeVisible();
+  await expect(ca.result().getByText("Current Talos API CA:", { exact: true })).toBeVisible();
   await expect(ca.result().getByRole("alert")).toHaveCount(0);
   const nodes = ((await (await page.request.get(`/api/nodes?cluster=${CLUSTER}`)).json()) as { nodes: unknown[] }).nodes.length;
   // verify, accept × nodes, verify, swap × nodes, verify, drop × nodes, verify, the talosconfig; plus the header row.
