@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
-import { Ban, CircleCheck, CircleSlash, CircleX, Clock, Hourglass, LoaderCircle, Pause, Play, TriangleAlert, type LucideIcon } from "lucide-react";
+import { Ban, CircleCheck, CircleSlash, CircleX, Clock, Download, Hourglass, LoaderCircle, Pause, Play, TriangleAlert, type LucideIcon } from "lucide-react";
 
 import { useControlAccess } from "@/components/auth/use-availability";
 import { PlanStateBadge } from "@/components/upgrades/state-badges";
@@ -10,7 +10,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@/components/ui/table";
 import { ApiError } from "@/lib/client/api";
-import { caRotationKeys, caRotationQueryOptions, controlCaRotation } from "@/lib/client/ca-rotation";
+import { caRotationKeys, caRotationQueryOptions, controlCaRotation, downloadNewTalosconfig } from "@/lib/client/ca-rotation";
 import type { CaRotation, CaRotationAction, CaRotationStepState } from "@/lib/schemas/ca-rotation";
 
 const stepLook: Record<CaRotationStepState, { tone: "ok" | "warn" | "danger" | "info" | "neutral"; icon: LucideIcon; label: string; spin?: boolean }> = {
@@ -52,6 +52,7 @@ export function CaRotationLive({ id }: { id: string }) {
       void queryClient.invalidateQueries({ queryKey: caRotationKeys.list() });
     },
   });
+  const download = useMutation({ mutationFn: () => downloadNewTalosconfig(id) });
   return (
     <div className="space-y-5">
       <Card className="space-y-4 p-5">
@@ -78,6 +79,20 @@ export function CaRotationLive({ id }: { id: string }) {
             </div>
           )}
         </div>
+        {r.state === "succeeded" && r.talos && !access.hidden ? (
+          <div className="space-y-1 text-sm">
+            <p>The old talosconfig no longer works on this cluster: talosctl users need one of the new CA.</p>
+            <Button disabled={download.isPending || !access.allowed} onClick={() => download.mutate()}>
+              <Download aria-hidden className="size-4" />
+              Download a talosconfig of the new CA
+            </Button>
+            {download.error ? (
+              <p role="alert" className="text-danger">
+                {download.error instanceof ApiError ? download.error.message : "The download failed."}
+              </p>
+            ) : null}
+          </div>
+        ) : null}
         {control.error ? (
           <p role="alert" className="text-sm text-danger">
             {control.error instanceof ApiError ? control.error.message : "The request failed."}

@@ -87,6 +87,19 @@ describe("CA rotation components", () => {
     expect(html).toContain("the new CA was only added to machine.acceptedCAs");
   });
 
+  it("a succeeded Talos rotation offers admins a talosconfig of the new CA, viewers nothing", () => {
+    const ok = { ...rotation, state: "succeeded" as const, reason: null, wayBack: null, steps: rotation.steps.map((s) => ({ ...s, state: "done" as const, error: null })) };
+    const client = (role: "admin" | "viewer") => {
+      const c = makeQueryClient();
+      c.setQueryData(authKeys.session(), { user: { id: "u", name: "ada", role, passkeys: 1 }, setupRequired: false, oidc: { enabled: false, label: "" } });
+      c.setQueryData(caRotationQueryOptions(rotation.id).queryKey, ok);
+      return renderToStaticMarkup(createElement(QueryClientProvider, { client: c }, createElement(CaRotationLive, { id: rotation.id })));
+    };
+    expect(client("admin")).toContain("Download a talosconfig of the new CA");
+    expect(client("viewer")).not.toContain("Download a talosconfig");
+    expect(client("viewer")).not.toContain("Cancel");
+  });
+
   it("the history links each rotation to its page", () => {
     const html = render(createElement(CaRotationHistory, { rotations: [rotation] }));
     expect(html).toContain(`href="/ca-rotations/${rotation.id}"`);

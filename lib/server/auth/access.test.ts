@@ -112,6 +112,7 @@ const POLICY: Record<string, RouteRole> = {
   "POST /api/ca-rotations": "admin",
   "POST /api/ca-rotations/dry-run": "admin",
   "POST /api/ca-rotations/[id]/[action]": "admin",
+  "POST /api/ca-rotations/[id]/talosconfig": "admin",
   "POST /api/rollouts": "admin",
   "POST /api/clusters/[cluster]/manifest/plan": "admin",
   "POST /api/clusters/[cluster]/manifest/apply": "admin",

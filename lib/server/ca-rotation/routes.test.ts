@@ -16,12 +16,15 @@ process.env.PORT = "3217";
 
 import * as actionRoute from "@/app/api/ca-rotations/[id]/[action]/route";
 import * as oneRoute from "@/app/api/ca-rotations/[id]/route";
+import * as talosconfigRoute from "@/app/api/ca-rotations/[id]/talosconfig/route";
 import * as dryRunRoute from "@/app/api/ca-rotations/dry-run/route";
 import * as listRoute from "@/app/api/ca-rotations/route";
 import { authConfig } from "@/lib/server/auth/config";
 import { rateLimiter } from "@/lib/server/auth/rate-limit";
 import { getClusterContextOrThrow } from "@/lib/server/fleet/clients";
 import { getFleetSource } from "@/lib/server/fleet/source";
+import { createTalosClient } from "@/lib/server/talos";
+import { getTalosContextOrThrow, parseTalosconfig } from "@/lib/server/talos/talosconfig";
 import { listAudit } from "@/lib/server/platform/audit";
 import { getDb } from "@/lib/server/platform/db/db";
 import { BASE, seedPrincipals, type Handler, type Principal } from "@/test/auth/matrix";
@@ -40,7 +43,7 @@ async function call(p: Principal, handler: Handler, urlPath: string, params: Rec
   if (init.body !== undefined) headers.set("content-type", "application/json");
   const res = await handler(new Request(`${BASE}${urlPath}`, { method: init.method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) }), { params: Promise.resolve(params) });
   const text = await res.text();
-  return { status: res.status, text, body: JSON.parse(text) as Body };
+  return { status: res.status, text, body: (res.headers.get("content-type")?.startsWith("application/json") ? JSON.parse(text) : {}) as Body };
 }
 
 beforeAll(async () => {
@@ -97,8 +100,17 @@ describe("CA rotation routes", () => {
     expect(again.body.problems).toEqual([]);
     expect((await call(who.admin, actionRoute.POST, `/api/ca-rotations/${id}/resume`, { id, action: "resume" }, { method: "POST" })).status).toBe(409);
 
+    // A person's talosconfig of the new CA: a certificate of its own, which the nodes accept.
+    expect((await call(who.operator, talosconfigRoute.POST, `/api/ca-rotations/${id}/talosconfig`, { id }, { method: "POST" })).status).toBe(403);
+    const file = await call(who.admin, talosconfigRoute.POST, `/api/ca-rotations/${id}/talosconfig`, { id }, { method: "POST" });
+    expect(file.status, file.text).toBe(200);
+    const mine = getTalosContextOrThrow(parseTalosconfig(file.text, "download"));
+    expect(mine.certFingerprint).not.toBe(after.certFingerprint);
+    expect(mine.caPem).toBe(after.caPem);
+    expect((await createTalosClient(mine).version(t.fleet.nodes[1]!.address)).tag).toMatch(/^v1\./);
+
     const audit = await listAudit(getDb(), { limit: 50 });
-    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["ca-rotation.start", "ca-rotation.succeeded", "cluster.talosconfig-rotated"]));
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["ca-rotation.start", "ca-rotation.succeeded", "cluster.talosconfig-rotated", "ca-rotation.talosconfig"]));
     expect(JSON.stringify(audit)).not.toMatch(/PRIVATE KEY|LS0tLS1CRUdJTi/);
   }, 90_000);
 });

@@ -1,6 +1,6 @@
 import "server-only";
 
-import { randomUUID } from "node:crypto";
+import crypto, { randomUUID } from "node:crypto";
 
 import { sql } from "kysely";
 
@@ -19,6 +19,7 @@ import { type Drive, isLeaseLost, PlanDrives } from "@/lib/server/upgrades/drive
 import { FINAL_PLAN_STATES, type PlanEvent, planTransition } from "@/lib/server/upgrades/machine";
 import { TALOS_ROLES } from "@/lib/talos/constants";
 import { createTalosCa, issueClientCert } from "@/lib/talos/pki";
+import { renderTalosconfig } from "@/lib/talos/talosconfig";
 import { type Clock, realClock } from "@/lib/utils/clock";
 import { mapLimit } from "@/lib/utils/map-limit";
 
@@ -247,6 +248,26 @@ export class CaRotationRunner {
     }
     this.ensureLoop(id, drive);
     return this.getOrThrow(id);
+  }
+
+  /**
+   * A talosconfig for a person after a Talos CA rotation succeeded (what `talosctl rotate-ca`
+   * writes to its --output): a fresh os:admin client certificate of the new CA, issued now for
+   * each download, so Minos's own key never leaves the server. Audited with its fingerprint.
+   * @throws AppError not_found, conflict when the rotation did not rotate the Talos CA or has not succeeded.
+   */
+  async newTalosconfig(id: string, actor: string = this.deps.actor ?? "local user"): Promise<{ filename: string; talosconfig: string }> {
+    const r = await this.getOrThrow(id);
+    if (!r.talos) throw new AppError("conflict", "This rotation did not rotate the Talos API CA: the talosconfig did not change");
+    if (r.state !== "succeeded") throw new AppError("conflict", `The rotation is ${r.state}: a talosconfig of the new CA is handed out once it succeeded`);
+    const internals = (await this.repo.internals(id))!;
+    const secrets = openSecrets(this.deps.box, id, internals.secrets, internals.keyId);
+    const ca = secrets.talos!.ca;
+    const client = await issueClientCert(ca, { roles: [TALOS_ROLES.admin] });
+    const o = internals.options;
+    const talosconfig = renderTalosconfig({ current: o.contextName, contexts: { [o.contextName]: { endpoints: o.endpoints, nodes: o.contextNodes, ca: ca.certPem, crt: client.certPem, key: client.keyPem } } });
+    await recordAudit(this.deps.db, { actor, action: "ca-rotation.talosconfig", target: id, result: "ok", details: { cluster: r.cluster, clientCertFingerprint: new crypto.X509Certificate(client.certPem).fingerprint256 } });
+    return { filename: `talosconfig-${r.cluster}`, talosconfig };
   }
 
   /** Pause (the step in flight finishes), resume, or cancel (the steps done stay done; the way back is stated). */
