@@ -54,6 +54,23 @@ describe("EtcdSnapshot", () => {
     }, 3000, 200);
   });
 
+  it("ends with etcd's sha256 trailer of everything before it", async () => {
+    const bytes = await snapshot(cps[0]!.address);
+    expect(bytes.subarray(-32).toString("hex")).toBe(sha(bytes.subarray(0, -32)));
+  });
+
+  it("stops reading etcd as soon as the client cancels the download", async () => {
+    const t0 = Date.now();
+    const ac = new AbortController();
+    const gen = t.clients.operator.etcdSnapshot(cps[0]!.address, { signal: ac.signal });
+    expect((await gen.next()).done).toBe(false);
+    ac.abort();
+    await gen.return(undefined);
+    const cancelled = await waitFor(async () => t.fleet.timeline().find((e) => e.time >= t0 && e.event === "etcd-snapshot-cancelled" && e.node === cps[0]!.address), 2000);
+    const [sent, total] = /after (\d+) of (\d+) bytes/.exec(cancelled.detail!)!.slice(1).map(Number) as [number, number];
+    expect(sent).toBeLessThan(total);
+  });
+
   it("is refused on a worker as Talos answers (Unimplemented)", async () => {
     const err = await rejection(snapshot(worker.address));
     expect(err.message).toContain("etcd snapshot is only available on control plane nodes");

@@ -120,9 +120,33 @@ describe("Reset: the sequence", () => {
     // Healthy again: cp1 leaves etcd, is wiped, and comes back in maintenance mode.
     await t.clients.admin.reset(cp1.address, { graceful: true, reboot: true, mode: "all" });
     await waitFor(async () => row(cp1.address).stage === "maintenance", 5000);
-    const members = (await t.clients.reader.etcdMemberList(cp3.address)).members.map((m) => m.hostname).sort();
-    expect(members).toEqual([cp2.hostname, cp3.hostname].sort());
+    const before = (await t.clients.reader.etcdMemberList(cp3.address)).members;
+    expect(before.map((m) => m.hostname).sort()).toEqual([cp2.hostname, cp3.hostname].sort());
     expect(since(t0, cp1.address).map((e) => e.event)).toContain("wiped");
+    // Its config again: it boots and joins etcd as a new member.
+    const { yaml } = await t.clients.admin.machineConfig(cp2.address);
+    await t.clients.admin.applyConfiguration(cp1.address, { data: yaml, mode: "auto" });
+    await waitFor(async () => row(cp1.address).stage === "running" && row(cp1.address).ready, 5000);
+    const after = (await t.clients.reader.etcdMemberList(cp3.address)).members;
+    expect(after.map((m) => m.hostname).sort()).toEqual(cps.map((c) => c.hostname).sort());
+    expect(since(t0, cp1.address).some((e) => e.event === "etcd-join")).toBe(true);
+  });
+
+  it("a control plane reset without leaving stays an etcd member (down) until it joins again, as a new member", async () => {
+    const [, cp2, cp3] = cps as [SimNodeInfo, SimNodeInfo, SimNodeInfo];
+    const idOf = async (hostname: string) => (await t.clients.reader.etcdMemberList(cp3.address)).members.filter((m) => m.hostname === hostname).map((m) => m.id);
+    const [oldId] = await idOf(cp2.hostname);
+    await t.clients.admin.reset(cp2.address, { graceful: false, reboot: true, mode: "all" });
+    await waitFor(async () => row(cp2.address).stage === "maintenance", 5000);
+    expect(await idOf(cp2.hostname)).toEqual([oldId]);
+    expect((await t.clients.reader.etcdStatus(cp3.address)).leader).not.toBe("0"); // 2 of 3 still hold quorum
+    const { yaml } = await t.clients.admin.machineConfig(cp3.address);
+    await t.clients.admin.applyConfiguration(cp2.address, { data: yaml, mode: "auto" });
+    await waitFor(async () => row(cp2.address).stage === "running" && row(cp2.address).ready, 5000);
+    const ids = await idOf(cp2.hostname);
+    expect(ids).toHaveLength(1);
+    expect(ids[0]).not.toBe(oldId);
+    expect((await t.clients.reader.etcdMemberList(cp3.address)).members).toHaveLength(3);
   });
 });
 

@@ -85,16 +85,20 @@ export function snapshotHeader(cluster: string, memberId: string, revision: numb
 }
 
 /**
- * The whole snapshot: header, then an AES-256-CTR keystream (key sha256(header), zero IV) up to
- * `size` bytes in total. Deterministic: the same (cluster, member, revision) gives the same bytes.
+ * The whole snapshot: header, then an AES-256-CTR keystream (key sha256(header), zero IV), then
+ * the sha256 of everything before it, `size` bytes in total. The trailer is what etcd ends every
+ * snapshot stream with (its maintenance Snapshot sends the hash as the last blob; etcdutl and
+ * `talosctl bootstrap --recover-from` check it), so a client can tell a stream cut short.
+ * Deterministic: the same (cluster, member, revision) gives the same bytes.
  */
 export function simulatedSnapshot(cluster: string, memberId: string, revision: number): Buffer {
   const header = Buffer.from(snapshotHeader(cluster, memberId, revision));
   const size = snapshotSize(cluster, memberId, revision);
   const key = crypto.createHash("sha256").update(header).digest();
   const cipher = crypto.createCipheriv("aes-256-ctr", key, Buffer.alloc(16));
-  const body = Buffer.concat([cipher.update(Buffer.alloc(size - header.length)), cipher.final()]);
-  return Buffer.concat([header, body], size);
+  const body = Buffer.concat([cipher.update(Buffer.alloc(size - header.length - 32)), cipher.final()]);
+  const content = Buffer.concat([header, body]);
+  return Buffer.concat([content, crypto.createHash("sha256").update(content).digest()], size);
 }
 
 /** Reads the header of a simulated snapshot (undefined when the bytes are not one). */

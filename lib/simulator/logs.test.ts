@@ -5,7 +5,9 @@ import { describe, expect, it } from "vitest";
 import { FakeClock } from "@/test/fake-clock";
 
 import { dbSizes, defragmented, etcdState, parseSnapshotHeader, revisionAt, simulatedSnapshot, snapshotSize } from "./etcd-ops";
-import { formatKmsg, LineRing, LOG_RING_BYTES, NodeLogs } from "./logs";
+import { FollowBacklog, formatKmsg, LineRing, LOG_RING_BYTES, type LogLine, NodeLogs } from "./logs";
+import type { StreamSink } from "./proxy";
+import { followUntilAbort } from "./services/day2";
 
 describe("LineRing", () => {
   it("keeps at most its capacity in bytes (text plus newline), dropping the oldest lines", () => {
@@ -115,5 +117,66 @@ describe("etcd snapshot bytes", () => {
     expect(before.dbSize).toBeGreaterThan(before.inUse);
     defragmented(s, "42", 3_600_000);
     expect(dbSizes(s, "42", 3_600_000)).toEqual({ dbSize: before.inUse, inUse: before.inUse });
+  });
+});
+
+describe("following with flow control", () => {
+  it("FollowBacklog keeps at most its capacity, dropping (and counting) the oldest lines", () => {
+    const b = new FollowBacklog(1000);
+    for (let i = 0; i < 500; i++) b.push(`line ${String(i).padStart(4, "0")}`); // 9 bytes + \n
+    expect(b.byteSize).toBeLessThanOrEqual(1000);
+    expect(b.skipped).toBe(400);
+    const first = b.take(25);
+    expect(first).toEqual(["line 0400", "line 0401", "line 0402"]);
+    expect(b.take(1_000_000)).toHaveLength(97);
+    expect(b.empty).toBe(true);
+    expect(b.byteSize).toBe(0);
+  });
+
+  /** A sink whose client reads nothing after the first write (HTTP/2 window full). */
+  function stuckSink() {
+    const written: Buffer[] = [];
+    const aborts = new Set<() => void>();
+    let aborted = false;
+    const sink: StreamSink<{ metadata: undefined; bytes: Buffer }> = {
+      write: (m) => void written.push(m.bytes),
+      get aborted() {
+        return aborted;
+      },
+      onAbort: (fn) => {
+        aborts.add(fn);
+        return () => aborts.delete(fn);
+      },
+      writable: () => (aborted ? Promise.resolve() : new Promise<void>((r) => aborts.add(r))),
+    };
+    const abort = () => {
+      aborted = true;
+      for (const fn of aborts) fn();
+    };
+    return { sink, written, abort };
+  }
+
+  it("a follower whose client stopped reading holds at most one ring of lines, and ends on cancel", async () => {
+    const { sink, written, abort } = stuckSink();
+    let push: ((l: LogLine) => void) | undefined;
+    let unsubscribed = false;
+    const done = followUntilAbort(sink, (fn) => {
+      push = fn;
+      return () => {
+        unsubscribed = true;
+      };
+    });
+    const line = "x".repeat(99);
+    push!({ time: 0, text: line });
+    await new Promise((r) => setImmediate(r));
+    const sentBytes = () => written.reduce((a, b) => a + b.length, 0);
+    expect(sentBytes()).toBe(100);
+    // 10 MiB more while the client reads nothing: nothing more is written, the backlog stays bounded.
+    for (let i = 0; i < 100_000; i++) push!({ time: i, text: line });
+    await new Promise((r) => setImmediate(r));
+    expect(sentBytes()).toBe(100);
+    abort();
+    await done;
+    expect(unsubscribed).toBe(true);
   });
 });

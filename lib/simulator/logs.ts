@@ -66,6 +66,55 @@ export class LineRing {
   }
 }
 
+/**
+ * What a following reader has not sent yet. A reader of machined's circular buffer that falls
+ * more than the buffer behind loses what was overwritten; here the backlog is bounded the same
+ * way (the oldest lines go, counted in `skipped`), so a client that stops reading never makes the
+ * node hold more than one ring's worth per stream.
+ */
+export class FollowBacklog {
+  private lines: string[] = [];
+  private head = 0;
+  private bytes = 0;
+  skipped = 0;
+  constructor(readonly capacity = LOG_RING_BYTES) {}
+
+  push(text: string): void {
+    this.lines.push(text);
+    this.bytes += Buffer.byteLength(text) + 1;
+    while (this.bytes > this.capacity && this.head < this.lines.length) {
+      this.bytes -= Buffer.byteLength(this.lines[this.head]!) + 1;
+      this.head++;
+      this.skipped++;
+    }
+  }
+
+  /** Takes lines from the front, up to about `maxBytes`. */
+  take(maxBytes: number): string[] {
+    const out: string[] = [];
+    let n = 0;
+    while (this.head < this.lines.length && (out.length === 0 || n < maxBytes)) {
+      const l = this.lines[this.head++]!;
+      n += Buffer.byteLength(l) + 1;
+      out.push(l);
+    }
+    this.bytes -= n;
+    if (this.head === this.lines.length) {
+      this.lines = [];
+      this.head = 0;
+    }
+    return out;
+  }
+
+  get byteSize(): number {
+    return this.bytes;
+  }
+
+  get empty(): boolean {
+    return this.head === this.lines.length;
+  }
+}
+
 /** Deterministic pseudo-random integer from a key (FNV-1a; line content must not depend on Math.random). */
 function pick(key: string, n: number): number {
   let h = 0x811c9dc5;

@@ -255,12 +255,9 @@ export function resetNode(h: Day2Host, req: ResetRequestView, actorId: string): 
       await wait(h, step);
       if (wipesSystem) phase(labels.length ? "resetSpec" : "reset");
       if (req.userDisksToWipe.length > 0) phase("resetUserDisks");
-      if (wipesEphemeral && n.role === "controlplane") {
-        // The etcd data directory is on EPHEMERAL: the member is gone for good.
-        n.etcd.removed.add(n.etcdMemberId);
-        n.etcd.alarms.delete(n.etcdMemberId);
-        h.etcdDataWiped();
-      }
+      // The etcd data directory is on EPHEMERAL. Without a graceful leave the member stays in etcd
+      // (down) until the node joins again, when Talos removes the stale member of its name first.
+      if (wipesEphemeral && n.role === "controlplane") h.etcdDataWiped();
       if (wipesState) h.wipeConfig();
       n.record({ event: "wiped", detail: [wipesState ? "STATE" : "", wipesEphemeral ? "EPHEMERAL" : "", ...req.userDisksToWipe].filter(Boolean).join(",") });
       h.setBusy(false);

@@ -38,8 +38,8 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
   readonly cluster: ClusterContext<N>;
   /** Discovery node id (Members spec), 43 base62 chars like Talos's. */
   readonly nodeId: string;
-  /** etcd member id as a decimal uint64 string (control planes). */
-  readonly etcdMemberId: string;
+  /** etcd member id as a decimal uint64 string (control planes); a new one when it rejoins etcd. */
+  etcdMemberId: string;
   readonly timing: NodeTiming;
   /** Service ids of the node's system extensions (`ext-<name>`). */
   readonly extensionServiceIds: string[];

@@ -3,6 +3,8 @@
  * LifecycleService upgrades, rollback) and fault injection, on top of its lifecycle
  * (./node-lifecycle.ts: power, stages, status, events).
  */
+import crypto from "node:crypto";
+
 import { status as grpcStatus } from "@grpc/grpc-js";
 
 import {
@@ -322,11 +324,26 @@ export class SimNode extends NodeLifecycle<SimNode> {
   protected bootStage(): Stage {
     if (this.configWiped) return "maintenance";
     if (this.etcdDataEmpty) {
-      // Talos's etcd service joins the existing cluster when it has no data (a new member).
       this.etcdDataEmpty = false;
-      this.etcd.removed.delete(this.etcdMemberId);
+      if (this.role === "controlplane") this.joinEtcd();
     }
     return "running";
+  }
+
+  /**
+   * Talos's etcd service with an empty data directory (services/etcd.go addMember): it removes
+   * a member of the same name if there is one, then joins as a new member (a new id).
+   */
+  private joinEtcd(): void {
+    const old = this.etcdMemberId;
+    const oldHex = this.etcdMemberIdHex;
+    this.etcd.removed.add(old);
+    this.etcd.alarms.delete(old);
+    const h = crypto.createHash("sha256").update(`${this.cluster.name}/${this.hostname}/${this.bootId}`).digest();
+    this.etcdMemberId = BigInt("0x" + h.subarray(0, 8).toString("hex")).toString();
+    this.logs.append("etcd", `{"level":"info","ts":"${new Date(this.now()).toISOString()}","caller":"membership/cluster.go:421","msg":"added member","added-peer-id":"${this.etcdMemberIdHex}","added-peer-peer-urls":["https://${this.address}:2380"]}`);
+    this.record({ event: "etcd-join", detail: `${this.hostname} joined etcd as ${this.etcdMemberIdHex} (was ${oldHex})` });
+    for (const peer of this.cluster.nodes) if (peer !== this) peer.hooks.resourcesChanged(peer);
   }
 
   /** Powers a shut-down or halted node on (the control API's power-on). False when it is not off. */

@@ -236,14 +236,32 @@ export interface StreamSink<X> {
   readonly aborted: boolean;
   /** Runs `fn` on abort (immediately if already aborted); returns an unregister function. */
   onAbort(fn: () => void): () => void;
+  /**
+   * Resolves when the client has taken what was written (HTTP/2 flow control), or on abort: a
+   * producer that waits for it sends only as fast as the client reads, as Talos's blocking Send.
+   */
+  writable(): Promise<void>;
 }
 
 class Sink<X> implements StreamSink<X> {
   aborted = false;
   private readonly fns = new Set<() => void>();
-  constructor(private readonly out: (msg: X) => void) {}
+  private backedUp = false;
+  private waiters: (() => void)[] = [];
+  /** `out` answers false when the call's buffer is full (Writable.write). */
+  constructor(private readonly out: (msg: X) => boolean) {}
   write(msg: X): void {
-    if (!this.aborted) this.out(msg);
+    if (!this.aborted && !this.out(msg)) this.backedUp = true;
+  }
+  writable(): Promise<void> {
+    if (!this.backedUp || this.aborted) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+  drained(): void {
+    this.backedUp = false;
+    const w = this.waiters;
+    this.waiters = [];
+    for (const fn of w) fn();
   }
   onAbort(fn: () => void): () => void {
     if (this.aborted) {
@@ -258,6 +276,7 @@ class Sink<X> implements StreamSink<X> {
     this.aborted = true;
     for (const fn of this.fns) fn();
     this.fns.clear();
+    this.drained();
   }
 }
 
@@ -281,6 +300,9 @@ export function serverStream<Req, X extends WithMeta | object>(
       if (err === undefined) call.end();
       else call.emit("error", toGrpcError(err));
     };
+    call.on("drain", () => {
+      for (const s of sinks) s.drained();
+    });
     call.on("cancelled", () => {
       finished = true;
       for (const s of sinks) s.abort();
@@ -296,8 +318,8 @@ export function serverStream<Req, X extends WithMeta | object>(
       await Promise.all(
         list.map(async ({ name, node, multi }) => {
           const sink = new Sink<X>((msg) => {
-            if (finished) return;
-            call.write(multi ? ({ ...msg, metadata: metaFor(name) } as X) : msg);
+            if (finished) return true;
+            return call.write(multi ? ({ ...msg, metadata: metaFor(name) } as X) : msg);
           });
           sinks.push(sink);
           try {

@@ -31,7 +31,7 @@ import {
 } from "../../third_party/talos-proto/gen/machine/machine";
 import { notFound, SimError } from "../errors";
 import { dbSizes, defragmented, revisionAt, simulatedSnapshot } from "../etcd-ops";
-import type { LogLine } from "../logs";
+import { FollowBacklog, type LogLine } from "../logs";
 import type { SimNode } from "../node-state";
 import { type HandlerEnv, serverStream, type StreamSink, unary } from "../proxy";
 
@@ -58,6 +58,11 @@ function alarms(node: SimNode) {
   return [...node.etcd.alarms].map(([memberId, a]) => ({ memberId, alarm: ALARM[a] ?? EtcdMemberAlarm_AlarmType.NONE }));
 }
 
+/** Dmesg sends one Data per kernel message. */
+function writeMessages(sink: StreamSink<Data>, lines: string[]): void {
+  for (const l of lines) sink.write({ metadata: undefined, bytes: Buffer.from(l + "\n") });
+}
+
 /** Writes lines as Talos's chunker would: at most 1 KiB per Data message. */
 function writeLines(sink: StreamSink<Data>, lines: string[]): void {
   let buf = "";
@@ -81,28 +86,36 @@ async function counted(node: SimNode, body: () => Promise<void>): Promise<void> 
   }
 }
 
-/** Follows until the client cancels or the node goes down, batching lines per tick. */
-function followUntilAbort(sink: StreamSink<Data>, subscribe: (fn: (l: LogLine) => void) => () => void): Promise<void> {
-  return new Promise<void>((resolve) => {
-    let pending: string[] = [];
-    let scheduled = false;
-    const unsub = subscribe((l) => {
-      pending.push(l.text);
-      if (!scheduled) {
-        scheduled = true;
-        queueMicrotask(() => {
-          scheduled = false;
-          const out = pending;
-          pending = [];
-          writeLines(sink, out);
-        });
-      }
-    });
-    sink.onAbort(() => {
-      unsub();
-      resolve();
-    });
+/**
+ * Follows until the client cancels or the node goes down: new lines go to a bounded backlog and
+ * are sent only as fast as the client takes them (the sink's flow control).
+ */
+export async function followUntilAbort(
+  sink: StreamSink<Data>,
+  subscribe: (fn: (l: LogLine) => void) => () => void,
+  send: (lines: string[]) => void = (lines) => writeLines(sink, lines),
+): Promise<void> {
+  const backlog = new FollowBacklog();
+  let wake: (() => void) | undefined;
+  const unsub = subscribe((l) => {
+    backlog.push(l.text);
+    wake?.();
   });
+  const unAbort = sink.onAbort(() => wake?.());
+  try {
+    while (!sink.aborted) {
+      if (backlog.empty) {
+        await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+        continue;
+      }
+      send(backlog.take(64 * 1024));
+      await sink.writable();
+    }
+  } finally {
+    unsub();
+    unAbort();
+  }
 }
 
 async function streamLogs(node: SimNode, req: LogsRequest, sink: StreamSink<Data>): Promise<void> {
@@ -123,18 +136,8 @@ async function streamLogs(node: SimNode, req: LogsRequest, sink: StreamSink<Data
 async function streamDmesg(node: SimNode, req: DmesgRequest, sink: StreamSink<Data>): Promise<void> {
   await counted(node, async () => {
     // kmsg.FromTail only matters with follow: start at the end of the ring.
-    if (!(req.follow && req.tail)) {
-      for (const l of node.logs.kernelLines()) sink.write({ metadata: undefined, bytes: Buffer.from(l.text + "\n") });
-    }
-    if (req.follow) {
-      await new Promise<void>((resolve) => {
-        const unsub = node.logs.followKernel((l) => sink.write({ metadata: undefined, bytes: Buffer.from(l.text + "\n") }));
-        sink.onAbort(() => {
-          unsub();
-          resolve();
-        });
-      });
-    }
+    if (!(req.follow && req.tail)) writeMessages(sink, node.logs.kernelLines().map((l) => l.text));
+    if (req.follow) await followUntilAbort(sink, (fn) => node.logs.followKernel(fn), (lines) => writeMessages(sink, lines));
   });
 }
 
@@ -148,11 +151,16 @@ async function streamSnapshot(node: SimNode, sink: StreamSink<Data>): Promise<vo
   const bytes = simulatedSnapshot(node.cluster.name, node.etcdMemberId, revision);
   const end = fails?.mode === "truncated" ? Math.floor(bytes.length / 2) : bytes.length;
   node.record({ event: "etcd-snapshot", detail: `revision ${revision}, ${bytes.length} bytes${fails ? " (truncated by fault)" : ""}` });
-  // Yield between batches so a cancel is seen promptly and other calls run.
+  // Only as fast as the client reads (a cancel ends it at once); yield now and then regardless.
+  let sent = 0;
   for (let off = 0; off < end && !sink.aborted; off += CHUNK) {
     sink.write({ metadata: undefined, bytes: bytes.subarray(off, Math.min(end, off + CHUNK)) });
+    sent = Math.min(end, off + CHUNK);
+    await sink.writable();
     if ((off / CHUNK) % 256 === 255) await new Promise<void>((r) => setImmediate(r));
   }
+  // A cancelled download is visible to tests: the node stopped reading etcd there.
+  if (sink.aborted && sent < end) node.record({ event: "etcd-snapshot-cancelled", detail: `after ${sent} of ${bytes.length} bytes` });
 }
 
 export function day2Handlers(env: HandlerEnv) {
