@@ -216,7 +216,9 @@ export class CaRotationRunner {
       throw new AppError("conflict", `The CA rotation was refused: ${dry.problems.join("; ")}`, { details: { problems: dry.problems } });
     }
     const cp = dry.nodes.find((n) => n.role === "controlplane")!;
-    const cpConfig = (await this.deps.talos(context, optionsOf(context, req, "file")).machineConfig(cp.address, { timeoutMs: this.callTimeoutMs })).yaml;
+    const options = optionsOf(context, req, await this.deps.origin(req.cluster));
+    // The CAs the nodes have now, read from a control plane as rotate-ca reads OSRoot / KubernetesRoot.
+    const cpConfig = (await this.deps.talos(context, options).machineConfig(cp.address, { timeoutMs: this.callTimeoutMs })).yaml;
     const secrets: RotationSecrets = { old: { caPem: context.caPem, certPem: context.certPem, keyPem: context.keyPem } };
     if (req.talos) {
       // secrets.NewBundle: a fresh OS CA; GenerateTalosAPIClientCertificate(role.Admin) from it.
@@ -225,7 +227,6 @@ export class CaRotationRunner {
     }
     if (req.kubernetes) secrets.kubernetes = { ca: await createTalosCa("kubernetes"), oldCrt: issuerOf(cpConfig, "cluster")! };
     const id = randomUUID();
-    const options = optionsOf(context, req, await this.deps.origin(req.cluster));
     const drive = await this.drives.claim(id);
     if (!drive) throw new AppError("conflict", "The CA rotation runner is stopping; try again");
     try {
