@@ -1,4 +1,4 @@
-import { Activity, Boxes, DatabaseBackup, FileCode2, KeyRound, Layers, LayoutDashboard, ScrollText, Server, ShieldCheck, type LucideIcon } from "lucide-react";
+import { Activity, Boxes, DatabaseBackup, FileCode2, KeyRound, Layers, LayoutDashboard, RotateCcwKey, ScrollText, Server, ShieldCheck, type LucideIcon } from "lucide-react";
 
 import type { Role } from "@/lib/schemas/auth";
 import { roleAllows } from "@/lib/auth/roles";
@@ -18,6 +18,7 @@ export const navItems: NavItem[] = [
   { href: "/bulk", label: "Bulk actions", icon: Layers },
   { href: "/certificates", label: "Certificates", icon: ShieldCheck },
   { href: "/backups", label: "Backups", icon: DatabaseBackup },
+  { href: "/ca-rotations", label: "CA rotation", icon: RotateCcwKey },
   { href: "/audit", label: "Audit", icon: ScrollText },
 ];
 

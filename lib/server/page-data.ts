@@ -26,6 +26,8 @@ import type { KubernetesUpgradePlan, KubernetesUpgradeSummary } from "@/lib/sche
 import { startKubernetesUpgradeRunner } from "@/lib/server/kubernetes-upgrades/service";
 import type { BulkListResponse, BulkRun } from "@/lib/schemas/bulk";
 import { getBulkRun, listBulkRuns } from "@/lib/server/bulk/service";
+import type { CaRotation, CaRotationSummary } from "@/lib/schemas/ca-rotation";
+import { startCaRotationRunner } from "@/lib/server/ca-rotation/service";
 
 /**
  * Everything a page or the shell reads on the server, and only through here: each function
@@ -128,6 +130,16 @@ export async function pageBulkRun(grant: PageGrant, id: string): Promise<BulkRun
 export async function pageBulkRuns(grant: PageGrant, opts: { limit: number }): Promise<BulkListResponse> {
   grantedActor(grant, "viewer");
   return listBulkRuns({ db: getDb() }, opts);
+}
+
+export async function pageCaRotation(grant: PageGrant, id: string): Promise<CaRotation | null> {
+  grantedActor(grant, "viewer");
+  return startCaRotationRunner().get(id);
+}
+
+export async function pageCaRotations(grant: PageGrant, opts: { limit: number }): Promise<CaRotationSummary[]> {
+  grantedActor(grant, "viewer");
+  return startCaRotationRunner().list(opts);
 }
 
 export async function pageAudit(grant: PageGrant, opts: { limit: number }): Promise<AuditEntry[]> {

@@ -13,6 +13,7 @@ import { startFleetPoller, stopFleetPoller } from "@/lib/server/fleet/service";
 import { startHousekeeping, stopHousekeeping } from "@/lib/server/housekeeping";
 import { startKubernetesStatus } from "@/lib/server/kubernetes/deps";
 import { startKubernetesUpgradeRunner } from "@/lib/server/kubernetes-upgrades/service";
+import { startCaRotationRunner } from "@/lib/server/ca-rotation/service";
 import { followClusterRemovals } from "@/lib/server/kubernetes/service";
 import { dialectOf, getDb } from "@/lib/server/platform/db/db";
 import { env } from "@/lib/server/platform/env";
@@ -43,6 +44,7 @@ type Slots = {
   __minosRolloutRunner?: { stop(): Promise<void> };
   __minosKubernetesUpgradeRunner?: { stop(): Promise<void> };
   __minosBulkRunner?: { stop(): Promise<void> };
+  __minosCaRotationRunner?: { stop(): Promise<void> };
 };
 
 const g = processState<Slots>();
@@ -81,6 +83,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<void> 
     ["kubernetes upgrade runner", () => (startKubernetesUpgradeRunner(), forget("__minosKubernetesUpgradeRunner"))],
     // Bulk runs left live by a previous process resume here (lib/server/bulk).
     ["bulk runner", () => (startBulkRunner(), forget("__minosBulkRunner"))],
+    // CA rotations left live by a previous process resume here (lib/server/ca-rotation).
+    ["ca rotation runner", () => (startCaRotationRunner(), forget("__minosCaRotationRunner"))],
     ["drift checker", () => startDriftChecker().stop],
     // What Kubernetes says about each cluster, read at the poll interval into the fleet snapshot;
     // it also uncordons the Nodes a single-node apply rebooted, once they booted again.
@@ -115,7 +119,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<void> 
 }
 
 /** Stops a runner and drops it, so the next accessor call builds a fresh one. */
-function forget(slot: "__minosUpgradeRunner" | "__minosRolloutRunner" | "__minosKubernetesUpgradeRunner" | "__minosBulkRunner"): Stop {
+function forget(slot: "__minosUpgradeRunner" | "__minosRolloutRunner" | "__minosKubernetesUpgradeRunner" | "__minosBulkRunner" | "__minosCaRotationRunner"): Stop {
   return async () => {
     const runner = g[slot];
     g[slot] = undefined;

@@ -169,8 +169,12 @@ export function goDuration(ms: number): string {
   return sec;
 }
 
-/** machine.* keys whose change needs a reboot on ≤ 1.13 (everything else applies live). */
-const REBOOT_REQUIRED_MACHINE_KEYS = ["type", "token", "ca", "disks", "systemDiskEncryption"];
+/**
+ * machine.* keys whose change needs a reboot on ≤ 1.13 (everything else applies live).
+ * `machine.ca` and `machine.acceptedCAs` apply immediately (Runtime.CanApplyImmediate before
+ * talos 995bc30d5 lists both), which is what lets `talosctl rotate-ca` patch with NO_REBOOT.
+ */
+const REBOOT_REQUIRED_MACHINE_KEYS = ["type", "token", "disks", "systemDiskEncryption"];
 
 /** ≤ 1.13's CanApplyImmediate, reduced to the keys that actually need a reboot. */
 export function canApplyImmediately(current: LoadedConfig | null, next: LoadedConfig): boolean {

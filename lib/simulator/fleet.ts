@@ -5,7 +5,6 @@
  */
 import path from "node:path";
 
-import * as grpc from "@grpc/grpc-js";
 
 import { ImageServiceService } from "../third_party/talos-proto/gen/machine/image";
 import { LifecycleServiceService } from "../third_party/talos-proto/gen/machine/lifecycle";
@@ -21,6 +20,8 @@ import { layoutNodes } from "./fleet-layout";
 import { fleetOptionsSchema, type FleetOptions } from "./fleet-options";
 import { issueLeafSecrets } from "./leaf-secrets";
 import { NodeServer } from "./node-server";
+import { NodeTls, sameCert, talosApiTrust } from "./node-tls";
+import { apidCertSans } from "../talos/cert-sans";
 import { type ClusterRecipe, clusterRecipe } from "./recipe";
 import { RecipeConfigs } from "./recipe-configs";
 import { type ClusterContext, type NodeTiming, SimNode, type TimelineEntry } from "./node-state";
@@ -119,6 +120,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const watchers: ResourceWatchers = new Map();
   const pendingNotify = new Set<SimNode>();
   const servers = new Map<SimNode, NodeServer>();
+  const tlsOf = new Map<SimNode, { tls: NodeTls; configHash: string | null }>();
   let stopping = false;
 
   // Set once the Kubernetes side is up; node changes before that are picked up at its start.
@@ -142,6 +144,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     drain: (n: SimNode) => kube?.drain(n) ?? Promise.resolve(),
     resourcesChanged: (n: SimNode) => {
       kube?.nodeChanged(n);
+      followConfigTls(n);
       // Coalesce bursts (a boot touches several resources) into one watch evaluation per node.
       if (!watchers.has(n)) return;
       if (pendingNotify.size === 0) queueMicrotask(flushNotify);
@@ -186,7 +189,26 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     },
   };
 
-  const caBuf = Buffer.from(pki.ca.certPem);
+  // apid's TLS follows machine.ca / machine.acceptedCAs of the running config (./node-tls.ts).
+  const followConfigTls = (n: SimNode) => {
+    const t = tlsOf.get(n);
+    if (!t) return;
+    const hash = n.configHash;
+    if (t.configHash === hash) return;
+    t.configHash = hash;
+    t.tls.configChanged(n.runningConfigText());
+    kube?.configChanged(n);
+  };
+  // trustd's part: a worker's apid certificate is signed by a control plane holding the CA key.
+  const issuerKeyIn = (cluster: ClusterContext) => (issuerCert: string) => {
+    if (sameCert(issuerCert, pki.ca.certPem)) return pki.ca.keyPem;
+    for (const m of cluster.nodes) {
+      if (m.role !== "controlplane") continue;
+      const trust = talosApiTrust(m.runningConfigText());
+      if (trust?.issuerKey && trust.issuerCert && sameCert(trust.issuerCert, issuerCert)) return trust.issuerKey;
+    }
+    return null;
+  };
   const onServerError = (n: SimNode, e: unknown) => {
     process.stderr.write(`simulator: listener of ${n.hostname} (${n.address}:${n.port}): ${e instanceof Error ? e.message : String(e)}\n`);
   };
@@ -221,7 +243,10 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     }
     nodes.forEach((node, i) => {
       const cert = certs[i]!;
-      const creds = grpc.ServerCredentials.createSsl(caBuf, [{ cert_chain: Buffer.from(cert.certPem), private_key: Buffer.from(cert.keyPem) }], true);
+      const certOptions = { ...apidCertSans({ hostname: node.hostname, addresses: [node.address], certSANs: [node.address] }, node.runningVersion), validHours: (o.nodeApidCerts[node.hostname] ?? o.apidCert).validHours };
+      const tls = new NodeTls(cert, pki.ca.certPem, certOptions, issuerKeyIn(node.cluster), (e) => onServerError(node, e));
+      tlsOf.set(node, { tls, configHash: null });
+      const creds = tls.credentials;
       const env = { entry: node, dir };
       const server = new NodeServer(
         node,

@@ -97,6 +97,8 @@ const POLICY: Record<string, RouteRole> = {
   "GET /api/kubernetes-upgrades": "viewer",
   "GET /api/kubernetes-upgrades/[id]": "viewer",
   "POST /api/kubernetes-upgrades/plan": "viewer",
+  "GET /api/ca-rotations": "viewer",
+  "GET /api/ca-rotations/[id]": "viewer",
   // Steering what runs: operators, except cancelling.
   "POST /api/upgrades/[id]/[action]": "operator",
   "POST /api/rollouts/[id]/[action]": "operator",
@@ -118,6 +120,11 @@ const POLICY: Record<string, RouteRole> = {
   // Changing what runs, and fault injection.
   "POST /api/upgrades": "admin",
   "POST /api/kubernetes-upgrades": "admin",
+  // CA rotation: machine.ca and cluster.ca are an admin's, its dry run reads every config.
+  "POST /api/ca-rotations": "admin",
+  "POST /api/ca-rotations/dry-run": "admin",
+  "POST /api/ca-rotations/[id]/[action]": "admin",
+  "POST /api/ca-rotations/[id]/talosconfig": "admin",
   "POST /api/rollouts": "admin",
   "POST /api/clusters/[cluster]/manifest/plan": "admin",
   "POST /api/clusters/[cluster]/manifest/apply": "admin",
@@ -455,7 +462,7 @@ describe("no secret reaches a viewer or an operator", () => {
     // what does not exist (made-up plan and rollout IDs, the control plane that has no revision).
     const notOk = scanned.filter((s) => !/ 200$/.test(s)).map((s) => s.replace(/^(viewer|operator) /, ""));
     const adminOnly = ["/api/sim 403", "/api/tokens 403", "/api/users 403", `/api/clusters/${CLUSTER}/secrets 403`];
-    const missing = [`/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/1 404`, `/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/diff?from=1&to=running 404`, `/api/rollouts/${BOGUS_ID} 404`, `/api/upgrades/${BOGUS_ID} 404`, `/api/kubernetes-upgrades/${BOGUS_ID} 404`, `/api/backups/${BOGUS_ID} 404`, `/api/backups/${BOGUS_ID}/download 403`, `/api/backups/${BOGUS_ID}/download 404`, `/api/bulk/${BOGUS_ID} 404`];
+    const missing = [`/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/1 404`, `/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/diff?from=1&to=running 404`, `/api/rollouts/${BOGUS_ID} 404`, `/api/upgrades/${BOGUS_ID} 404`, `/api/kubernetes-upgrades/${BOGUS_ID} 404`, `/api/backups/${BOGUS_ID} 404`, `/api/backups/${BOGUS_ID}/download 403`, `/api/backups/${BOGUS_ID}/download 404`, `/api/bulk/${BOGUS_ID} 404`, `/api/ca-rotations/${BOGUS_ID} 404`];
     expect(new Set(notOk)).toEqual(new Set([...adminOnly, ...missing]));
     expect(scanned).toEqual(expect.arrayContaining([expect.stringMatching(/^viewer \/api\/nodes\/.*\/config\/revisions\/1 200$/), expect.stringMatching(/^viewer \/api\/nodes\/.*\/config\/revisions\/diff\?from=1&to=running 200$/), "viewer /api/audit 200"]));
   }, 120_000);

@@ -27,6 +27,8 @@ export interface ParsedUpload {
   id: string;
   name: string;
   config: Talosconfig;
+  /** Its contexts replace the file's of the same names (a CA rotation of a cluster from the file). */
+  overridesFile?: boolean;
 }
 
 /**
@@ -47,6 +49,12 @@ export function mergeFleetConfigs(
   }
   for (const u of uploads) {
     for (const c of u.config.contexts) {
+      if (u.overridesFile && origins[c.name]?.source === "file") {
+        // The file still holds the credentials a CA rotation replaced: the upload's are the live ones.
+        origins[c.name] = { source: "upload", uploadId: u.id };
+        contexts[contexts.findIndex((x) => x.name === c.name)] = c;
+        continue;
+      }
       if (origins[c.name]) {
         errors.push(`Uploaded talosconfig "${u.name}": context "${c.name}" is skipped, a cluster of that name already exists`);
         continue;
@@ -137,7 +145,7 @@ export function createFleetSourceReader(deps: FleetSourceDeps): FleetSourceReade
           continue;
         }
         try {
-          parsed.push({ id: u.id, name: u.name, config: parseTalosconfig(u.talosconfig, `uploaded talosconfig "${u.name}"`) });
+          parsed.push({ id: u.id, name: u.name, config: parseTalosconfig(u.talosconfig, `uploaded talosconfig "${u.name}"`), overridesFile: u.overridesFile });
         } catch (err) {
           if (!isAppError(err)) throw err;
           errors.push(err.message);

@@ -85,6 +85,16 @@ describe("mergeFleetConfigs", () => {
     ]);
   });
 
+  it("lets an upload marked as overriding the file replace the file's context in place (a CA rotation's new credentials)", () => {
+    const override: ParsedUpload = { ...upload("u9", "stage"), overridesFile: true };
+    const m = mergeFleetConfigs(cfg("prod", "stage"), [override, upload("u2", "stage")]);
+    expect(m.config?.contexts.map((c) => c.name)).toEqual(["prod", "stage"]);
+    expect(m.config?.contexts[1]).toBe(override.config.contexts[0]);
+    expect(m.origins.stage).toEqual({ source: "upload", uploadId: "u9" });
+    // A plain upload of the same name is still refused.
+    expect(m.errors).toEqual(['Uploaded talosconfig "label-u2": context "stage" is skipped, a cluster of that name already exists']);
+  });
+
   it("serves uploads without a file, and nothing from nothing", () => {
     expect(mergeFleetConfigs(null, [upload("u1", "lab")]).config?.contexts.map((c) => c.name)).toEqual(["lab"]);
     expect(mergeFleetConfigs(null, []).config).toBeNull();

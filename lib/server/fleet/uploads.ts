@@ -22,6 +22,8 @@ export interface UploadMeta {
 /** An upload with its talosconfig YAML, opened. */
 export interface Upload extends UploadMeta {
   talosconfig: string;
+  /** Its contexts replace the talosconfig file's of the same names (a CA rotation's new credentials). */
+  overridesFile: boolean;
 }
 
 type Row = Selectable<ClusterUploadsTable>;
@@ -41,7 +43,7 @@ function meta(r: Pick<Row, (typeof META)[number]>): UploadMeta {
 export async function insertUpload(
   db: Db,
   box: SecretBox,
-  input: { name: string; contexts: string[]; talosconfig: string; uploadedBy: string },
+  input: { name: string; contexts: string[]; talosconfig: string; uploadedBy: string; overridesFile?: boolean },
   now = new Date(),
 ): Promise<UploadMeta> {
   const id = randomUUID();
@@ -55,6 +57,7 @@ export async function insertUpload(
       uploaded_by: input.uploadedBy,
       content: box.seal(input.talosconfig, aad(id)),
       key_id: box.keyId,
+      overrides_file: input.overridesFile ? 1 : 0,
     })
     .execute();
   return { id, name: input.name, contexts: input.contexts, uploadedAt: now.toISOString(), uploadedBy: input.uploadedBy };
@@ -70,6 +73,7 @@ export async function listUploads(db: Db, box: SecretBox): Promise<Upload[]> {
   return (await db.selectFrom("cluster_uploads").selectAll().orderBy("uploaded_at").orderBy("id").execute()).map((r) => ({
     ...meta(r),
     talosconfig: box.open(r.content, aad(r.id), r.key_id),
+    overridesFile: r.overrides_file === 1,
   }));
 }
 

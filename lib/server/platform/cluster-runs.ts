@@ -12,7 +12,7 @@ import { AppError } from "@/lib/server/platform/errors";
  * restart and both write the same machine configs. Each kind still keeps its own "one live per
  * cluster" check; this is the check across kinds.
  */
-export type ClusterRunKind = "talos-upgrade" | "kubernetes-upgrade" | "config-rollout" | "bulk";
+export type ClusterRunKind = "talos-upgrade" | "kubernetes-upgrade" | "config-rollout" | "bulk" | "ca-rotation";
 
 export interface LiveClusterRun {
   kind: ClusterRunKind;
@@ -29,6 +29,7 @@ const LABEL: Record<ClusterRunKind, string> = {
   "kubernetes-upgrade": "a Kubernetes upgrade",
   "config-rollout": "a config rollout",
   bulk: "a bulk action",
+  "ca-rotation": "a CA rotation",
 };
 const BULK_LIVE = ["running", "paused"];
 
@@ -45,6 +46,11 @@ export async function liveRunsBeside(db: Db, cluster: string, starting: ClusterR
   if (starting !== "kubernetes-upgrade") {
     const rows = await db.selectFrom("kubernetes_upgrades").select(["id", "state"]).where("cluster", "=", cluster).where("state", "in", PLAN_LIVE).orderBy("created_at").execute();
     out.push(...rows.map((r) => ({ kind: "kubernetes-upgrade" as const, id: r.id, state: r.state })));
+  }
+  if (starting !== "ca-rotation") {
+    // A CA rotation patches every node's machine.ca / cluster.ca and changes the credentials the others talk with.
+    const rows = await db.selectFrom("ca_rotations").select(["id", "state"]).where("cluster", "=", cluster).where("state", "in", PLAN_LIVE).orderBy("created_at").execute();
+    out.push(...rows.map((r) => ({ kind: "ca-rotation" as const, id: r.id, state: r.state })));
   }
   if (starting !== "config-rollout") {
     // A rollout names nodes (`address@cluster`), not a cluster; filtered here, not with LIKE (a cluster name may hold % or _).

@@ -4,7 +4,7 @@
  * faults, and Talos's own drain (./talos-drain.ts).
  */
 import type { SecretsBundle } from "../../talos/secrets/bundle";
-import { issueLeaf, type CertAndKey } from "../../talos/pki";
+import { issueLeaf, type CertAndKey, type LeafOptions } from "../../talos/pki";
 import type { Clock } from "../../utils/clock";
 import type { SimNode } from "../node-state";
 import { KubeCluster, type KubeTiming } from "./cluster";
@@ -13,6 +13,7 @@ import { buildRouter } from "./routes";
 import { served } from "./routes/generic";
 import { KubeApiServer } from "./server";
 import { RESOURCES } from "./objects";
+import { acceptedClientCas, kubernetesApiTrust, sameCert } from "../node-tls";
 
 export { KubeCluster, type KubeTiming } from "./cluster";
 export { tarGzSingleFile } from "./kubeconfig";
@@ -58,6 +59,10 @@ export class KubeFleet {
   private readonly clusters = new Map<string, KubeCluster>();
   private readonly servers = new Map<string, KubeApiServer>();
   private readonly cas = new Map<string, CertAndKey>();
+  /** Per cluster: the CAs its API accepts (issuer first), and how its serving certificate is made. */
+  private readonly accepted = new Map<string, string[]>();
+  private readonly serving = new Map<string, LeafOptions>();
+  private tlsChain: Promise<void> = Promise.resolve();
 
   private constructor() {}
 
@@ -70,7 +75,7 @@ export class KubeFleet {
         const ca = { certPem: bundle.certs.k8s.crt, keyPem: bundle.certs.k8s.key };
         f.cas.set(name, ca);
         const ep = init.endpoints.get(name)!;
-        const serving = await issueLeaf(ca, {
+        const servingOptions: LeafOptions = {
           commonName: "kube-apiserver",
           organizations: ["kube-master"],
           dnsNames: ["kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local", "localhost"],
@@ -78,7 +83,10 @@ export class KubeFleet {
           validHours: 8760,
           keyEncipherment: true,
           extKeyUsage: ["serverAuth"],
-        });
+        };
+        f.serving.set(name, servingOptions);
+        f.accepted.set(name, [ca.certPem]);
+        const serving = await issueLeaf(ca, servingOptions);
         const cluster = new KubeCluster(name, nodes, init.clock, init.timing);
         f.clusters.set(name, cluster);
         const server = new KubeApiServer(cluster, router, { ...ep, certPem: serving.certPem, keyPem: serving.keyPem, caPem: ca.certPem });
@@ -110,7 +118,44 @@ export class KubeFleet {
     const ca = this.cas.get(cluster);
     const server = this.servers.get(cluster);
     if (!ca || !server) throw new Error(`no simulated cluster ${JSON.stringify(cluster)}`);
-    return generateAdminKubeconfig({ clusterName: cluster, server: server.url, ca });
+    return generateAdminKubeconfig({ clusterName: cluster, server: server.url, ca, acceptedCaPems: this.accepted.get(cluster) });
+  }
+
+  /**
+   * A control plane's running config changed: the cluster's API follows its `cluster.ca` and
+   * `cluster.acceptedCAs` (one simulated API server per cluster, so the control plane changed last
+   * wins; a rotation changes them all before it verifies). A new issuer reissues the serving
+   * certificate and the admin kubeconfigs handed out from then on. Workers hold no CA key and
+   * run no API server: their changes are ignored.
+   */
+  configChanged(n: SimNode): void {
+    const name = n.cluster.name;
+    const server = this.servers.get(name);
+    const current = this.cas.get(name);
+    if (n.role !== "controlplane" || !server || !current) return;
+    const trust = kubernetesApiTrust(n.runningConfigText());
+    if (!trust?.issuerCert || !trust.issuerKey) return;
+    const accepted = acceptedClientCas(trust, true);
+    const before = this.accepted.get(name) ?? [];
+    const issuerChanged = !sameCert(trust.issuerCert, current.certPem);
+    if (!issuerChanged && accepted.length === before.length && accepted.every((p, i) => sameCert(p, before[i]!))) return;
+    this.accepted.set(name, accepted);
+    const ca = issuerChanged ? { certPem: trust.issuerCert, keyPem: trust.issuerKey } : current;
+    this.cas.set(name, ca);
+    this.tlsChain = this.tlsChain
+      .then(async () => {
+        const serving = issuerChanged ? await issueLeaf(ca, this.serving.get(name)!) : server.servingPair();
+        // A later change may have moved the issuer on while this one was being signed.
+        if (this.cas.get(name) === ca) server.setTls({ ...serving, caPem: this.accepted.get(name)!.join("") });
+      })
+      .catch((e: unknown) => {
+        process.stderr.write(`simulator: Kubernetes API TLS of ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+      });
+  }
+
+  /** Resolves once the TLS changes started so far have landed. */
+  tlsSettled(): Promise<void> {
+    return this.tlsChain;
   }
 
   /** A Talos node changed (status, power, config): its Node and pods follow. */

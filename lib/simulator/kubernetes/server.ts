@@ -10,6 +10,7 @@ import https from "node:https";
 import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 
+import type { CertAndKey } from "../../talos/pki";
 import type { KubeCluster } from "./cluster";
 import { RESOURCES, type ResourceInfo } from "./objects";
 import type { KubeReply, KubeUser, Router, WatchReply } from "./router";
@@ -73,7 +74,7 @@ export class KubeApiServer {
   constructor(
     readonly cluster: KubeCluster,
     private readonly router: Router,
-    private readonly opts: KubeListenOptions,
+    private opts: KubeListenOptions,
   ) {
     this.port = opts.port;
     this.address = opts.address;
@@ -151,6 +152,22 @@ export class KubeApiServer {
     const addr = server.address();
     if (typeof addr === "object" && addr) this.port = addr.port;
     this.server = server;
+  }
+
+  /** The serving certificate in use. */
+  servingPair(): CertAndKey {
+    return { certPem: this.opts.certPem, keyPem: this.opts.keyPem };
+  }
+
+  /**
+   * Replaces the serving certificate and the accepted client CAs (kube-apiserver picks up
+   * rotated certificates without a restart): new handshakes use them, open connections keep theirs.
+   */
+  setTls(tls: { certPem: string; keyPem: string; caPem: string }): void {
+    this.opts.certPem = tls.certPem;
+    this.opts.keyPem = tls.keyPem;
+    this.opts.caPem = tls.caPem;
+    this.server?.setSecureContext({ cert: tls.certPem, key: tls.keyPem, ca: tls.caPem });
   }
 
   /** The caller from its client certificate: CN = user, O = groups. */

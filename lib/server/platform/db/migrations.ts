@@ -2,6 +2,7 @@ import "server-only";
 
 import { ETCD_BACKUPS } from "./migration-16-etcd-backups";
 import { BULK_TABLES } from "./migrations-bulk";
+import { CA_ROTATION_TABLES } from "./migration-sql/ca-rotations";
 
 /**
  * Schema changes, applied in order, once each. Append only: a released migration is never edited.
@@ -472,6 +473,11 @@ export const migrations: Migration[] = [
     name: "etcd backups (one file per snapshot on a Minos host) and each cluster's backup schedule",
     sql: ETCD_BACKUPS,
     postgres: wideNumbers(ETCD_BACKUPS),
+  },
+  {
+    id: 17,
+    name: "CA rotations (rotate-ca's flow) and their steps; uploads that override a talosconfig file context",
+    sql: CA_ROTATION_TABLES,
   },
   {
     id: 18,

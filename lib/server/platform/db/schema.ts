@@ -12,6 +12,8 @@ export interface Database {
   upgrade_nodes: UpgradeNodesTable;
   kubernetes_upgrades: KubernetesUpgradesTable;
   kubernetes_upgrade_steps: KubernetesUpgradeStepsTable;
+  ca_rotations: CaRotationsTable;
+  ca_rotation_steps: CaRotationStepsTable;
   config_revisions: ConfigRevisionsTable;
   config_rollouts: ConfigRolloutsTable;
   config_rollout_nodes: ConfigRolloutNodesTable;
@@ -247,6 +249,8 @@ export interface ClusterUploadsTable {
   uploaded_by: string;
   content: string;
   key_id: string;
+  /** 1: the upload's contexts replace the talosconfig file's of the same names (a CA rotation's new talosconfig for a file cluster). */
+  overrides_file: Generated<number>;
 }
 
 /** Who runs a piece of background work (a cluster's poller, a rollout, an upgrade) now. */
@@ -463,4 +467,40 @@ export interface BulkRunNodesTable {
   boot_before: string | null;
   started_at: string | null;
   finished_at: string | null;
+}
+
+/** CA rotations (rotate-ca's flow); nodes, options and new_cas as JSON; secrets sealed with the secret box (new CA keys, new client key, the old talosconfig context). */
+export interface CaRotationsTable {
+  id: string;
+  cluster: string;
+  talos: number;
+  kubernetes: number;
+  state: string;
+  reason: string | null;
+  actor: string;
+  nodes: string;
+  options: string;
+  new_cas: string;
+  secrets: string;
+  key_id: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+}
+
+/** The steps of a CA rotation, in order. */
+export interface CaRotationStepsTable {
+  rotation_id: string;
+  step_index: number;
+  api: string;
+  kind: string;
+  address: string | null;
+  hostname: string | null;
+  description: string;
+  state: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+  message: string | null;
 }

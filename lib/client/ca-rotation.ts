@@ -1,0 +1,66 @@
+import { queryOptions } from "@tanstack/react-query";
+
+import { csrfHeaders } from "@/lib/auth/csrf";
+import { ApiError, apiFetch } from "@/lib/client/api";
+import { errorEnvelopeSchema } from "@/lib/schemas/error";
+import { caRotationDryRunSchema, caRotationListSchema, caRotationSchema, type CaRotation, type CaRotationAction, type CaRotationRequest } from "@/lib/schemas/ca-rotation";
+
+/** Query keys for CA rotations. */
+export const caRotationKeys = {
+  all: ["ca-rotations"] as const,
+  list: () => [...caRotationKeys.all, "list"] as const,
+  one: (id: string) => [...caRotationKeys.all, "one", id] as const,
+};
+
+const LIVE = new Set(["pending", "running", "paused", "cancelling"]);
+export const isLiveCaRotation = (r: Pick<CaRotation, "state"> | undefined) => r !== undefined && LIVE.has(r.state);
+
+/** GET /api/ca-rotations – newest first; polled while one is live (rotations publish no events). */
+export function caRotationListQueryOptions() {
+  return queryOptions({
+    queryKey: caRotationKeys.list(),
+    queryFn: ({ signal }) => apiFetch("/api/ca-rotations", caRotationListSchema, { signal }),
+    refetchInterval: (q) => (q.state.data?.rotations.some(isLiveCaRotation) ? 2_000 : false),
+  });
+}
+
+/** GET /api/ca-rotations/:id – polled while live. */
+export function caRotationQueryOptions(id: string) {
+  return queryOptions({
+    queryKey: caRotationKeys.one(id),
+    queryFn: ({ signal }) => apiFetch(`/api/ca-rotations/${encodeURIComponent(id)}`, caRotationSchema, { signal }),
+    refetchInterval: (q) => (q.state.data === undefined || isLiveCaRotation(q.state.data) ? 1_000 : false),
+    staleTime: 0,
+  });
+}
+
+/** POST /api/ca-rotations/dry-run – nothing changes. */
+export function dryRunCaRotation(body: CaRotationRequest) {
+  return apiFetch("/api/ca-rotations/dry-run", caRotationDryRunSchema, { method: "POST", json: body });
+}
+
+/** POST /api/ca-rotations – new CAs made, the rotation starts. */
+export function startCaRotation(body: CaRotationRequest) {
+  return apiFetch("/api/ca-rotations", caRotationSchema, { method: "POST", json: body });
+}
+
+/** POST /api/ca-rotations/:id/(pause|resume|cancel). */
+export function controlCaRotation(id: string, action: CaRotationAction) {
+  return apiFetch(`/api/ca-rotations/${encodeURIComponent(id)}/${action}`, caRotationSchema, { method: "POST" });
+}
+
+/** POST /api/ca-rotations/:id/talosconfig – a talosconfig of the new CA (a fresh os:admin certificate), saved by the browser. */
+export async function downloadNewTalosconfig(id: string): Promise<void> {
+  const res = await fetch(`/api/ca-rotations/${encodeURIComponent(id)}/talosconfig`, { method: "POST", headers: csrfHeaders() });
+  if (!res.ok) {
+    const envelope = errorEnvelopeSchema.safeParse(await res.json().catch(() => undefined));
+    throw new ApiError(res.status, envelope.success ? envelope.data.error.code : "internal", envelope.success ? envelope.data.error.message : `HTTP ${res.status}`);
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1] ?? "talosconfig";
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.click();
+  URL.revokeObjectURL(url);
+}

@@ -1,0 +1,142 @@
+import { randomBytes } from "node:crypto";
+
+import { beforeAll, describe, expect, it } from "vitest";
+
+import { caRotationRequestSchema } from "@/lib/schemas/ca-rotation";
+import type { Db } from "@/lib/server/platform/db/db";
+import { SecretBox } from "@/lib/server/platform/secret-box";
+import type { TalosContext } from "@/lib/server/talos/talosconfig";
+import { type CertAndKey, createTalosCa, issueClientCert, toTalosKeyPem } from "@/lib/talos/pki";
+import { testDb } from "@/test/db";
+import { waitFor } from "@/test/talos/fleet";
+
+import { CaRotationRunner } from "./runner";
+import type { RotationTalos } from "./steps";
+
+const b64 = (s: string) => Buffer.from(s).toString("base64");
+let os: CertAndKey;
+let k8s: CertAndKey;
+let context: TalosContext;
+
+beforeAll(async () => {
+  [os, k8s] = await Promise.all([createTalosCa("os"), createTalosCa("kubernetes")]);
+  const client = await issueClientCert(os, { roles: ["os:admin"] });
+  context = {
+    name: "prod",
+    endpoints: [{ host: "10.0.0.2", port: 50000, address: "10.0.0.2" }],
+    nodes: ["10.0.0.2", "10.0.0.5"],
+    caPem: os.certPem,
+    certPem: client.certPem,
+    keyPem: client.keyPem,
+    roles: ["os:admin"],
+    certNotBefore: new Date(),
+    certNotAfter: new Date(),
+    certSubject: "O=os:admin",
+    certFingerprint: "x",
+  };
+});
+
+const config = (role: "controlplane" | "worker") =>
+  [
+    "version: v1alpha1",
+    "machine:",
+    `    type: ${role}`,
+    "    ca:",
+    `        crt: ${b64(os.certPem)}`,
+    ...(role === "controlplane" ? [`        key: ${b64(toTalosKeyPem(os.keyPem))}`] : []),
+    "cluster:",
+    "    ca:",
+    `        crt: ${b64(k8s.certPem)}`,
+    "",
+  ].join("\n");
+
+/** Talos in memory: configs per node, and applies that wait for the test to let them through. */
+function fakeTalos() {
+  const configs = new Map([
+    ["10.0.0.2", config("controlplane")],
+    ["10.0.0.5", config("worker")],
+  ]);
+  const gates: (() => void)[] = [];
+  let applies = 0;
+  const talos: RotationTalos = {
+    version: async () => ({ tag: "v1.13.0", sha: "", built: "", goVersion: "", os: "", arch: "", rbac: true }),
+    hostname: async (node) => (node === "10.0.0.2" ? "cp-1" : "w-1"),
+    machineConfig: async (node) => ({ yaml: configs.get(node!)!, version: "1" }),
+    applyConfiguration: async (node, o) => {
+      await new Promise<void>((resolve) => gates.push(resolve));
+      applies++;
+      configs.set(node!, String(o.data));
+      return { mode: "no-reboot", modeDetails: "", warnings: [] };
+    },
+    services: async () => ({ kubelet: { running: true, healthy: true, unknown: false } }),
+    kubeconfig: async () => {
+      throw new Error("not used");
+    },
+  };
+  return { talos, gates, applies: () => applies };
+}
+
+function runner(db: Db, talos: RotationTalos): CaRotationRunner {
+  return new CaRotationRunner({
+    db,
+    box: new SecretBox(randomBytes(32)),
+    context: async () => context,
+    origin: async () => "file",
+    talos: () => talos,
+    kube: () => {
+      throw new Error("not used");
+    },
+    replaceTalosconfig: async () => true,
+    pollMs: 10,
+    log: () => {},
+  });
+}
+
+describe("CA rotation runner", () => {
+  it("pause lets the step in flight finish and starts no other; cancel then skips the rest and states the way back", async () => {
+    const db = await testDb();
+    const fake = fakeTalos();
+    const r = runner(db, fake.talos);
+    try {
+      const created = await r.create(caRotationRequestSchema.parse({ cluster: "prod", talos: true, kubernetes: false, verifyTimeoutSeconds: 5 }));
+      expect(created.state).toBe("running");
+      // The first accept (cp-1) is in flight: its apply waits at the gate.
+      await waitFor(async () => fake.gates.length === 1, 5_000);
+      expect((await r.control(created.id, "pause", "ada")).state).toBe("paused");
+      fake.gates.shift()!();
+      await waitFor(async () => (await r.get(created.id))!.steps[1]!.state === "done", 5_000);
+      const paused = (await r.get(created.id))!;
+      expect(paused.state).toBe("paused");
+      expect(paused.steps[2]!.state).toBe("pending");
+      expect(fake.gates).toHaveLength(0);
+
+      expect((await r.control(created.id, "cancel", "ada")).state).toBe("cancelling");
+      const done = await waitFor(async () => {
+        const x = await r.get(created.id);
+        return x?.state === "cancelled" ? x : undefined;
+      }, 5_000);
+      expect(done.steps.map((s) => s.state)).toEqual(["done", "done", ...done.steps.slice(2).map(() => "skipped")]);
+      expect(done.wayBack).toMatch(/only added to machine\.acceptedCAs/);
+      expect(fake.applies()).toBe(1);
+      await expect(r.control(created.id, "resume", "ada")).rejects.toMatchObject({ code: "conflict" });
+    } finally {
+      for (const g of fake.gates) g();
+      await r.stop();
+    }
+  });
+
+  it("refuses a second rotation of a cluster while one is live", async () => {
+    const db = await testDb();
+    const fake = fakeTalos();
+    const r = runner(db, fake.talos);
+    try {
+      await r.create(caRotationRequestSchema.parse({ cluster: "prod", talos: true, kubernetes: true }));
+      await expect(r.create(caRotationRequestSchema.parse({ cluster: "prod" }))).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("already has a CA rotation in progress") });
+    } finally {
+      const all = await r.list({ limit: 5 });
+      for (const x of all) await r.control(x.id, "cancel").catch(() => undefined);
+      for (const g of fake.gates) g();
+      await r.stop();
+    }
+  });
+});
