@@ -1,7 +1,7 @@
 import "server-only";
 
-import { ETCD_BACKUPS } from "./migration-16-etcd-backups";
-import { BULK_TABLES } from "./migrations-bulk";
+import { ETCD_BACKUPS } from "./migration-sql/etcd-backups";
+import { BULK_TABLES } from "./migration-sql/bulk";
 import { CA_ROTATION_TABLES } from "./migration-sql/ca-rotations";
 
 /**
