@@ -63,6 +63,10 @@ describe("ServiceRestart / ServiceStop / ServiceStart", () => {
     await events;
     const states = seen.filter((e) => e.type === "serviceState" && e.service === "kubelet").map((e) => (e.type === "serviceState" ? e.state : ""));
     expect(states).toEqual(["STOPPING", "FINISHED", "STARTING", "PREPARING", "PREPARING", "RUNNING", "RUNNING"]);
+    // MachineStatus follows (Talos's servicesCheck): not ready while kubelet is down, ready again after.
+    const statuses = seen.flatMap((e) => (e.type === "machineStatus" ? [e] : []));
+    expect(statuses.some((e) => !e.ready && e.unmetConditions.some((c) => c.name === "services" && c.reason === "kubelet not running"))).toBe(true);
+    expect(statuses.at(-1)!.ready).toBe(true);
     expect(t.fleet.timeline().some((e) => e.event === "service-restart" && e.detail === "kubelet" && e.node === worker.address)).toBe(true);
   });
 

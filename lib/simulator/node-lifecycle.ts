@@ -186,7 +186,9 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     }
     if (stage !== "running") return { stage, ready: false, unmetConditions: [] };
     const unmet: { name: string; reason: string }[] = [];
-    if (this.unhealthyService) unmet.push({ name: "services", reason: `some services are not healthy: ${this.unhealthyService}` });
+    // MachineStatusController.servicesCheck: "<id> not running" / "<id> not healthy" (health-checked ones).
+    const problems = this.services().flatMap((s) => (!s.running ? [`${s.id} not running`] : !s.unknown && !s.healthy ? [`${s.id} not healthy`] : []));
+    if (problems.length) unmet.push({ name: "services", reason: problems.join(", ") });
     if (!this.bootReady) {
       if (this.role === "controlplane") unmet.push({ name: "staticPods", reason: "static pods are not healthy: kube-apiserver" });
       unmet.push({ name: "nodeReady", reason: "node not ready" });
