@@ -124,7 +124,7 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     this.serviceChange = this.bootTime + 30_000;
     this.lastStatusKey = this.statusKey(this.machineStatus());
     this.logs = new NodeLogs(this.clock, { hostname: this.hostname, address: this.address });
-    this.logs.boot(this.bootTime, this.runningVersion);
+    this.logs.boot(this.bootTime, this.runningVersion, this.services().map((s) => s.id));
     this.seedBootEvents();
   }
 
@@ -417,7 +417,7 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     this.serviceOverrides.clear();
     this.bootId = crypto.randomUUID();
     this.bootTime = this.clock.now();
-    this.logs.boot(this.bootTime, this.installedVersion);
+    this.logs.boot(this.bootTime, this.installedVersion, this.services().map((s) => s.id));
     if (this.runningVersion !== this.installedVersion) {
       this.runningVersion = this.installedVersion;
       for (const peer of this.cluster.nodes) if (peer !== this.self()) peer.hooks.resourcesChanged(peer);
