@@ -22,6 +22,12 @@ afterAll(async () => {
   await t?.stop();
 });
 
+/** The Kubernetes Node's Ready status in the simulated cluster. */
+function nodeReady(hostname: string): string | undefined {
+  const nodes = t.fleet.kubernetesState(t.fleet.clusters[0]!).nodes as { metadata: { name: string }; status: { conditions: { type: string; status: string }[] } }[];
+  return nodes.find((n) => n.metadata.name === hostname)?.status.conditions.find((c) => c.type === "Ready")?.status;
+}
+
 const row = (address: string) => t.fleet.nodeStates().find((n) => n.address === address)!;
 
 async function kubelet(address: string) {
@@ -52,17 +58,23 @@ describe("ServiceRestart / ServiceStop / ServiceStart", () => {
     await waitFor(async () => seen.length > 0, 2000);
     const res = await t.clients.operator.serviceAction(worker.address, "restart", "kubelet");
     expect(res.response).toBe('Service "kubelet" restarted');
-    // The reply comes once the service stopped (APIRestart: Stop, then Start).
+    // The reply comes once the service stopped (APIRestart: Stop, then Start); the Node follows its kubelet.
     expect((await kubelet(worker.address)).state).not.toBe("Running");
+    expect(nodeReady(worker.hostname)).not.toBe("True");
     const healthy = await waitFor(async () => {
       const k = await kubelet(worker.address);
       return k.state === "Running" && k.health?.healthy ? k : undefined;
     }, 5000);
     expect(healthy.health?.unknown).toBe(false);
+    expect(nodeReady(worker.hostname)).toBe("True");
     ac.abort();
     await events;
     const states = seen.filter((e) => e.type === "serviceState" && e.service === "kubelet").map((e) => (e.type === "serviceState" ? e.state : ""));
     expect(states).toEqual(["STOPPING", "FINISHED", "STARTING", "PREPARING", "PREPARING", "RUNNING", "RUNNING"]);
+    // MachineStatus follows (Talos's servicesCheck): not ready while kubelet is down, ready again after.
+    const statuses = seen.flatMap((e) => (e.type === "machineStatus" ? [e] : []));
+    expect(statuses.some((e) => !e.ready && e.unmetConditions.some((c) => c.name === "services" && c.reason === "kubelet not running"))).toBe(true);
+    expect(statuses.at(-1)!.ready).toBe(true);
     expect(t.fleet.timeline().some((e) => e.event === "service-restart" && e.detail === "kubelet" && e.node === worker.address)).toBe(true);
   });
 

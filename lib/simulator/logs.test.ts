@@ -87,8 +87,13 @@ describe("NodeLogs", () => {
     logs.boot(clock.now(), "v1.13.9");
     logs.append("machined", "before reboot");
     await clock.advance(5000);
-    logs.boot(clock.now(), "v1.14.0");
+    logs.boot(clock.now(), "v1.14.0", ["apid", "kubelet"]);
+    await clock.advance(60_000);
     expect(logs.tail("machined", -1).map((l) => l.text)).not.toContain("before reboot");
+    const machined = logs.tail("machined", -1);
+    expect(machined[0]!.text).toBe("[talos] setting time servers to [time.cloudflare.com]");
+    // In time order: the boot's lines first, then what was logged since.
+    expect(machined.map((l) => l.time)).toEqual([...machined.map((l) => l.time)].sort((a, b) => a - b));
     const kernel = logs.kernelLines().map((l) => l.text);
     expect(kernel[0]).toMatch(/^kern:  notice: \[.*\]: Linux version .*talos v1\.14\.0/);
   });

@@ -259,14 +259,26 @@ export class NodeLogs {
   ) {}
 
   /** A new boot: machined's buffers and the kernel ring start empty, then fill with the boot. */
-  boot(at: number, version: string): void {
+  boot(at: number, version: string, services: string[] = []): void {
     this.services.clear();
     this.kernel.clear();
     this.bootAt = at;
     for (const m of bootKernelMessages(at, version)) this.kernel.push({ time: m.time, text: formatKmsg(m) });
     this.kernelGeneratedUntil = at + 2500;
-    this.append("machined", `[talos] setting time servers to [time.cloudflare.com]`, at + 900);
-    this.append("machined", `[talos] task startAllServices (1/1): waiting for 8 services`, at + 1500);
+    // Boot lines go in as they were logged then, before any background line of this boot.
+    const m = this.log("machined")!;
+    const put = (text: string, time: number) => {
+      this.pushLine(m, { time, text });
+      m.generatedUntil = Math.max(m.generatedUntil, time);
+    };
+    put(`[talos] setting time servers to [time.cloudflare.com]`, at + 900);
+    put(`[talos] task startAllServices (1/1): waiting for ${services.length} services`, at + 1500);
+    // service_runner.go logs every state change of every service.
+    services.forEach((id, i) => {
+      const t = at + 1600 + i * 20;
+      put(`[talos] service[${id}](Starting): Starting service`, t);
+      put(`[talos] service[${id}](Running): Service started as goroutine`, t + 10);
+    });
   }
 
   private log(id: string, create = true): ServiceLog | undefined {

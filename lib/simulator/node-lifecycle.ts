@@ -124,7 +124,7 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     this.serviceChange = this.bootTime + 30_000;
     this.lastStatusKey = this.statusKey(this.machineStatus());
     this.logs = new NodeLogs(this.clock, { hostname: this.hostname, address: this.address });
-    this.logs.boot(this.bootTime, this.runningVersion);
+    this.logs.boot(this.bootTime, this.runningVersion, this.services().map((s) => s.id));
     this.seedBootEvents();
   }
 
@@ -186,7 +186,9 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     }
     if (stage !== "running") return { stage, ready: false, unmetConditions: [] };
     const unmet: { name: string; reason: string }[] = [];
-    if (this.unhealthyService) unmet.push({ name: "services", reason: `some services are not healthy: ${this.unhealthyService}` });
+    // MachineStatusController.servicesCheck: "<id> not running" / "<id> not healthy" (health-checked ones).
+    const problems = this.services().flatMap((s) => (!s.running ? [`${s.id} not running`] : !s.unknown && !s.healthy ? [`${s.id} not healthy`] : []));
+    if (problems.length) unmet.push({ name: "services", reason: problems.join(", ") });
     if (!this.bootReady) {
       if (this.role === "controlplane") unmet.push({ name: "staticPods", reason: "static pods are not healthy: kube-apiserver" });
       unmet.push({ name: "nodeReady", reason: "node not ready" });
@@ -415,7 +417,7 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     this.serviceOverrides.clear();
     this.bootId = crypto.randomUUID();
     this.bootTime = this.clock.now();
-    this.logs.boot(this.bootTime, this.installedVersion);
+    this.logs.boot(this.bootTime, this.installedVersion, this.services().map((s) => s.id));
     if (this.runningVersion !== this.installedVersion) {
       this.runningVersion = this.installedVersion;
       for (const peer of this.cluster.nodes) if (peer !== this.self()) peer.hooks.resourcesChanged(peer);

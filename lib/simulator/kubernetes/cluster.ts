@@ -24,7 +24,7 @@ import { applyTalosCordon, talosDrain } from "./talos-drain";
 
 const RECONCILE_DELAY_MS = 5;
 
-const KUBELET_STAGES = new Set(["running", "upgrading", "shutting down"]);
+const KUBELET_STAGES = new Set(["running", "upgrading", "shutting down", "resetting"]);
 
 
 export class KubeCluster implements KubeClusterView {
@@ -86,11 +86,14 @@ export class KubeCluster implements KubeClusterView {
     const gone: KubeletState = { status: "Unknown", reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status." };
     // The kubelet runs through the drain of an upgrade or shutdown; it stops with the reboot.
     if (!n.powered || n.faults.down || !KUBELET_STAGES.has(n.stage)) return gone;
+    // The kubelet service stopped or restarting through the API (ServiceStop/Restart).
+    const kubelet = n.stage === "running" ? n.serviceStatus("kubelet") : undefined;
+    if (kubelet && !kubelet.running) return gone;
     const st = this.state.get(n)!;
     const notReady = (message: string): KubeletState => ({ status: "False", reason: "KubeletNotReady", message });
     if (n.faults.kubeletNotReady) return notReady("container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized");
     if (n.unhealthyService === "kubelet") return notReady("PLEG is not healthy: pleg was last seen active 3m0s ago; threshold is 3m0s");
-    if (st.kubeletRestarting) return notReady("kubelet is starting");
+    if (st.kubeletRestarting || (kubelet && kubelet.unknown)) return notReady("kubelet is starting");
     if (n.machineStatus().unmetConditions.some((c) => c.name === "nodeReady" || c.name === "staticPods")) return notReady("[container runtime status check may not have completed yet, PLEG is not healthy: pleg has yet to be successful]");
     return { status: "True", reason: "KubeletReady", message: "kubelet is posting ready status" };
   }
