@@ -13,7 +13,7 @@ import type { Clock } from "../utils/clock";
 
 /** Talos's DesiredCapacity: raw bytes kept per service log. */
 export const LOG_RING_BYTES = 1_048_576;
-/** The kernel's default log buffer (CONFIG_LOG_BUF_SHIFT=18 in Talos's kernel config: 256 KiB). */
+/** The simulated kernel ring (the simulator's choice: the kernel's size is a build option of siderolabs/pkgs, not checked here). */
 export const KMSG_RING_BYTES = 262_144;
 /** At most this many lines are synthesised per catch-up (a long idle ring is not refilled line by line). */
 const MAX_CATCH_UP = 20_000;
@@ -183,7 +183,7 @@ const GENERATORS: Record<string, Gen> = {
   dashboard: ({ time }) => goStd(time, "dashboard: refreshed"),
 };
 
-/** Lines per second each service writes on its own (roughly what an idle Talos node shows). */
+/** Lines per second each service writes on its own (the simulator's choice: a quiet node's order of magnitude). */
 const RATES: Record<string, number> = { machined: 0.2, apid: 0.3, trustd: 0.02, etcd: 0.1, kubelet: 0.5, containerd: 0.05, cri: 0.1, udevd: 0.001, syslogd: 0.01, auditd: 0.05, dashboard: 0.01 };
 
 class ServiceLog {
