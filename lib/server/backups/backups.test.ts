@@ -15,9 +15,12 @@ import { cps, fakeEtcd, three, withEtcdChecksum, type FakeEtcd } from "@/test/et
 import { testDb } from "@/test/db";
 
 import { getBackup, insertBackup, listBackups, putSchedule } from "./repository";
+import { AppError } from "@/lib/server/platform/errors";
+import { toAppError } from "@/lib/server/talos/errors";
+
 import { applyRetention, takeBackup, type BackupEvent } from "./run";
 import { BackupScheduler } from "./scheduler";
-import { deleteBackup, downloadBackup, type BackupServiceDeps } from "./service";
+import { createBackup, deleteBackup, downloadBackup, type BackupServiceDeps } from "./service";
 
 /** Deterministic snapshot bytes for (member, revision): a header, 64 KiB of sha256 stream, etcd's trailer; in 3 chunks. */
 function snapshotBytes(member: string, revision: number): Buffer[] {
@@ -166,5 +169,109 @@ describe("backups", () => {
     expect(await getBackup(db, stuck.id)).toMatchObject({ state: "failed", error: expect.stringContaining("Minos stopped while writing") });
     expect(await getBackup(db, elsewhere.id)).toMatchObject({ state: "running" });
     expect(readdirSync(dir)).toEqual([".fresh.partial"]);
+  });
+
+  it("one backup of a cluster at a time, across requests and replicas: the second is refused (409) before any row", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const snap = f.client.etcdSnapshot;
+    f.client = {
+      ...f.client,
+      etcdSnapshot: (node, opts) =>
+        (async function* () {
+          await gate;
+          yield* snap(node, opts);
+        })(),
+    };
+    const first = createBackup(operator, { cluster: "prod" }, deps("minos-a"));
+    await expect.poll(async () => (await listBackups(db, "prod")).length, { timeout: 2_000 }).toBe(1);
+    // The same replica (same host) and another one are both refused while it runs.
+    await expect(createBackup(operator, { cluster: "prod" }, deps("minos-a"))).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("already running") });
+    await expect(takeBackup(deps("minos-b"), { cluster: "prod", actor: "minos (schedule)", origin: "schedule" })).rejects.toMatchObject({ code: "conflict" });
+    expect(await listBackups(db, "prod")).toHaveLength(1);
+    release();
+    expect((await first).status).toBe(201);
+    // Free again once it ended.
+    t += 60_000;
+    expect(await takeBackup(deps("minos-b"), { cluster: "prod", actor: "ops", origin: "manual" })).toMatchObject({ state: "succeeded" });
+  });
+
+  it("the scheduler skips a cluster whose manual backup is running, and goes on with the others", async () => {
+    await putSchedule(db, "prod", { enabled: true, intervalMinutes: 60, retainCount: 3, maxAgeDays: null }, "admin", new Date(t));
+    await putSchedule(db, "stage", { enabled: true, intervalMinutes: 60, retainCount: 3, maxAgeDays: null }, "admin", new Date(t));
+    await db.insertInto("leases").values({ name: "etcd-backup:prod", owner: "minos-b/bk_manual", expires_at: Date.now() + 3_600_000, fence: 1 }).execute();
+    const s = new BackupScheduler(deps("minos-a"), { owner: "replica-a", tickMs: 60_000 });
+    expect(await s.tick()).toEqual(["stage"]);
+  });
+
+  it("manual backups, failed ones too, are pruned by the cluster's schedule retention; without a schedule they stay", async () => {
+    for (let i = 0; i < 4; i++) {
+      t += 60_000;
+      await takeBackup(deps(), { cluster: "prod", actor: "ops", origin: "manual" });
+    }
+    expect(await listBackups(db, "prod")).toHaveLength(4);
+    expect(readdirSync(dir)).toHaveLength(4);
+    await putSchedule(db, "prod", { enabled: false, intervalMinutes: 60, retainCount: 2, maxAgeDays: null }, "admin", new Date(t));
+    t += 60_000;
+    const last = await takeBackup(deps(), { cluster: "prod", actor: "ops", origin: "manual" });
+    expect((await listBackups(db, "prod")).map((b) => b.id)[0]).toBe(last.id);
+    expect(await listBackups(db, "prod")).toHaveLength(2);
+    expect(readdirSync(dir)).toHaveLength(2);
+    f.snapshot = () => ({ chunks: [], failAfter: 0, error: new Error("etcd is not running on this node") });
+    for (let i = 0; i < 3; i++) {
+      t += 60_000;
+      expect(await takeBackup(deps(), { cluster: "prod", actor: "ops", origin: "manual" })).toMatchObject({ state: "failed" });
+    }
+    const rows = await listBackups(db, "prod");
+    expect(rows.filter((b) => b.state === "failed")).toHaveLength(2);
+    expect(rows.filter((b) => b.state === "succeeded")).toHaveLength(2);
+  });
+
+  it("refuses a backup when the disk has less free space than the last snapshot took: a failed row saying so, no file", async () => {
+    let free = 1_000_000_000;
+    const d = { ...deps(), freeBytes: async () => free };
+    const ok = await takeBackup(d, { cluster: "prod", actor: "ops", origin: "manual" });
+    expect(ok.state).toBe("succeeded");
+    free = ok.sizeBytes! - 1;
+    t += 60_000;
+    const refused = await takeBackup(d, { cluster: "prod", actor: "ops", origin: "manual" });
+    expect(refused).toMatchObject({ state: "failed", fileName: null, error: expect.stringContaining("Not enough free disk space") });
+    expect(readdirSync(dir)).toEqual([ok.fileName]);
+    expect(f.calls.filter((c) => c.method === "EtcdSnapshot")).toHaveLength(1);
+  });
+
+  it("a replica that lost the scheduler lease still prunes its own files by the cluster's retention", async () => {
+    await putSchedule(db, "prod", { enabled: true, intervalMinutes: 60, retainCount: 2, maxAgeDays: null }, "admin", new Date(t));
+    const a = new BackupScheduler(deps("minos-a"), { owner: "replica-a", tickMs: 60_000 });
+    expect(await a.tick()).toEqual(["prod"]);
+    const fromA = (await listBackups(db, "prod"))[0]!;
+    await a.stop(); // the lease moves on
+    const b = new BackupScheduler(deps("minos-b"), { owner: "replica-b", tickMs: 60_000 });
+    for (let i = 0; i < 2; i++) {
+      t += 61 * 60_000;
+      expect(await b.tick()).toEqual(["prod"]);
+    }
+    // minos-b counted minos-a's backup out but may not remove its file.
+    expect(readdirSync(dir)).toContain(fromA.fileName);
+    expect(await getBackup(db, fromA.id)).not.toBeNull();
+    // minos-a again (a new process), without the lease: its tick sweeps its own files.
+    const a2 = new BackupScheduler(deps("minos-a"), { owner: "replica-a2", tickMs: 60_000 });
+    expect(await a2.tick()).toEqual([]);
+    expect(readdirSync(dir)).not.toContain(fromA.fileName);
+    expect(await getBackup(db, fromA.id)).toBeNull();
+    expect((await listBackups(db, "prod")).every((r) => r.host === "minos-b")).toBe(true);
+  });
+
+  it("a failed backup shows viewers no transport detail (ECONNREFUSED and the address), only that Talos did not answer", async () => {
+    const refused = toAppError({ code: 14, details: "No connection established. Last error: connect ECONNREFUSED 10.0.0.2:50000. Resolution note: ", metadata: undefined }, "10.0.0.2");
+    expect(refused.message).toContain("ECONNREFUSED 10.0.0.2:50000");
+    f.snapshot = () => ({ chunks: [], failAfter: 0, error: refused });
+    const b = await takeBackup(deps(), { cluster: "prod", actor: "ops", origin: "manual" });
+    expect(b).toMatchObject({ state: "failed", error: "No answer from the Talos API" });
+    expect(JSON.stringify(await listBackups(db, "prod"))).not.toMatch(/ECONNREFUSED|10\.0\.0\.2:50000/);
+    // An answer from the node is not a transport failure: its words stay.
+    f.snapshot = () => ({ chunks: [], failAfter: 0, error: new AppError("forbidden", "etcd snapshot needs os:operator") });
+    t += 60_000;
+    expect(await takeBackup(deps(), { cluster: "prod", actor: "ops", origin: "manual" })).toMatchObject({ error: "etcd snapshot needs os:operator" });
   });
 });

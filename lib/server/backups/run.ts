@@ -1,6 +1,7 @@
 import "server-only";
 
 import { randomBytes } from "node:crypto";
+import { statfs } from "node:fs/promises";
 
 import type { Backup, BackupEvent } from "@/lib/schemas/backups";
 import type { EtcdActionTarget } from "@/lib/server/etcd/actions";
@@ -9,7 +10,9 @@ import { openSnapshot, type OpenedSnapshot } from "@/lib/server/etcd/snapshot";
 import { errorText } from "@/lib/server/jobs";
 import { recordAudit } from "@/lib/server/platform/audit";
 import type { Db } from "@/lib/server/platform/db/db";
-import { AppError, isAppError } from "@/lib/server/platform/errors";
+import { AppError } from "@/lib/server/platform/errors";
+import { holdLease } from "@/lib/server/platform/leases";
+import { publicFailure, toAppError } from "@/lib/server/talos/errors";
 
 import { snapshotRevision } from "./bbolt";
 import { backupFileName, backupPath, removeBackupFile, writeBackupFile } from "./files";
@@ -27,6 +30,29 @@ export interface BackupDeps {
   etcd(cluster: string): Promise<EtcdActionTarget>;
   publish(e: BackupEvent): void;
   now(): Date;
+  /** Free bytes where `dir` is (statfs); tests may fake it. */
+  freeBytes?(dir: string): Promise<number | null>;
+}
+
+/** The lease that lets one backup of a cluster run at a time, across replicas. */
+export const backupLeaseName = (cluster: string) => `etcd-backup:${cluster}`;
+
+/** Free bytes on the filesystem holding `dir` (null when it cannot be told, e.g. no directory yet). */
+export async function statfsFreeBytes(dir: string): Promise<number | null> {
+  const s = await statfs(dir).catch(() => null);
+  return s ? s.bavail * s.bsize : null;
+}
+
+/**
+ * A failure as a backup row shows it to every viewer: a transport failure reads "No answer from
+ * the Talos API" (publicFailure), never the address and port the transport named; the detail
+ * goes to the server log.
+ */
+function publicError(e: unknown, cluster: string): { code: string; message: string; detail: string } {
+  const raw = toAppError(e);
+  const pub = publicFailure(raw);
+  if (pub.message !== raw.message) console.warn(`[minos] backup of ${cluster} failed: ${errorText(e)}`);
+  return { code: pub.code, message: pub.message, detail: raw.message };
 }
 
 export function newBackupId(now: Date): string {
@@ -39,16 +65,34 @@ export function newBackupId(now: Date): string {
  * (or `member`) into a file here; the row ends succeeded with size, sha256, revision and member,
  * or failed with the reason (the partial file removed). Audited and published either way. Never
  * throws for a failed snapshot: the failed backup is the answer. Retention then runs for the
- * cluster when it has a schedule.
+ * cluster when it has a schedule (manual backups included, failed ones too).
+ *
+ * One backup of a cluster at a time, whoever asks and on whichever replica (a lease): a second
+ * one is refused with a conflict before any row, so manual backups cannot pile up snapshots in
+ * parallel. A backup is also refused (a failed row saying why) when this host's backup
+ * filesystem has less free space than the cluster's last snapshot took.
  */
 export async function takeBackup(deps: BackupDeps, input: { cluster: string; actor: string; origin: Backup["origin"]; member?: string; signal?: AbortSignal }): Promise<Backup> {
   const started = deps.now();
-  const row = await insertBackup(deps.db, { id: newBackupId(started), cluster: input.cluster, origin: input.origin, actor: input.actor, host: deps.host, startedAt: started });
+  const id = newBackupId(started);
+  // The owner is this backup, not the replica: two requests on one replica must not share it.
+  const lease = await holdLease(deps.db, backupLeaseName(input.cluster), `${deps.host}/${id}`);
+  if (!lease) throw new AppError("conflict", `A backup of cluster "${input.cluster}" is already running; wait for it to finish`);
+  try {
+    return await takeBackupHeld(deps, input, id, started);
+  } finally {
+    await lease.release();
+  }
+}
+
+async function takeBackupHeld(deps: BackupDeps, input: { cluster: string; actor: string; origin: Backup["origin"]; member?: string; signal?: AbortSignal }, id: string, started: Date): Promise<Backup> {
+  const row = await insertBackup(deps.db, { id, cluster: input.cluster, origin: input.origin, actor: input.actor, host: deps.host, startedAt: started });
   deps.publish({ type: "backup", backup: row });
   const fileName = backupFileName(row.id, input.cluster);
   let opened: OpenedSnapshot | null = null;
   let done: Backup;
   try {
+    await assertRoomFor(deps, input.cluster);
     const target = await deps.etcd(input.cluster);
     opened = await openSnapshot({ ...target, opts: { signal: input.signal } }, input.member);
     const first = opened.first;
@@ -71,10 +115,11 @@ export async function takeBackup(deps: BackupDeps, input: { cluster: string; act
     );
   } catch (e) {
     const m = opened?.member;
-    const code = isAppError(e) ? e.code : "internal";
-    done = await finishBackup(deps.db, row.id, { state: "failed", error: errorText(e), memberId: m?.id, memberHostname: m?.hostname, node: m?.node, raftIndex: opened?.raftIndex }, deps.now());
-    await recordAudit(deps.db, { actor: input.actor, action: "backup.create", target: input.cluster, result: "failed", details: { id: row.id, origin: input.origin, member: m?.id ?? null, error: { code, message: errorText(e) } } }).catch(() => {});
+    const err = publicError(e, input.cluster);
+    done = await finishBackup(deps.db, row.id, { state: "failed", error: err.message, memberId: m?.id, memberHostname: m?.hostname, node: m?.node, raftIndex: opened?.raftIndex }, deps.now());
+    await recordAudit(deps.db, { actor: input.actor, action: "backup.create", target: input.cluster, result: "failed", details: { id: row.id, origin: input.origin, member: m?.id ?? null, error: { code: err.code, message: err.message } } }).catch(() => {});
     deps.publish({ type: "backup", backup: done });
+    await applyRetention(deps, input.cluster).catch((x: unknown) => console.error(`[minos] backup retention for ${input.cluster} failed`, x));
     return done;
   }
   await recordAudit(deps.db, {
@@ -87,6 +132,20 @@ export async function takeBackup(deps: BackupDeps, input: { cluster: string; act
   deps.publish({ type: "backup", backup: done });
   await applyRetention(deps, input.cluster).catch((e: unknown) => console.error(`[minos] backup retention for ${input.cluster} failed`, e));
   return done;
+}
+
+/**
+ * Refuses a backup that would likely fill this host's disk: less free space where the files go
+ * than the cluster's newest succeeded snapshot took (a new one is about as large). Unknown free
+ * space or no earlier snapshot lets it go ahead.
+ */
+async function assertRoomFor(deps: BackupDeps, cluster: string): Promise<void> {
+  const last = (await listBackups(deps.db, cluster, 50)).find((b) => b.state === "succeeded" && b.sizeBytes !== null);
+  if (!last?.sizeBytes) return;
+  const free = await (deps.freeBytes ?? statfsFreeBytes)(deps.dir);
+  if (free !== null && free < last.sizeBytes) {
+    throw new AppError("conflict", `Not enough free disk space for a backup on Minos host "${deps.host}": ${free} bytes free, and the last snapshot of ${cluster} took ${last.sizeBytes}; delete old backups or set a retention`, { details: { freeBytes: free, lastSizeBytes: last.sizeBytes } });
+  }
 }
 
 /**

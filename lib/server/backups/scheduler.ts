@@ -1,8 +1,9 @@
 import "server-only";
 
 import { acquireLease, releaseLease } from "@/lib/server/platform/leases";
+import { isAppError } from "@/lib/server/platform/errors";
 
-import { takeBackup, type BackupDeps } from "./run";
+import { applyRetention, takeBackup, type BackupDeps } from "./run";
 import { removeStalePartialFiles } from "./files";
 import { failInterrupted, lastBackupTimes, listSchedules } from "./repository";
 import { isDue } from "./retention";
@@ -82,6 +83,7 @@ export class BackupScheduler {
     await this.recoverInterrupted();
     const now = this.deps.now();
     await removeStalePartialFiles(this.deps.dir, now);
+    await this.sweep();
     // The lease outlives a tick and the backups in it (a snapshot may take minutes): a few ticks' worth.
     const ttl = Math.max(this.opts.tickMs * 3, 10 * 60_000);
     const lease = await acquireLease(this.deps.db, SCHEDULER_LEASE, this.opts.owner, now.getTime(), ttl);
@@ -93,9 +95,27 @@ export class BackupScheduler {
       if (!s.enabled || !isDue(last.get(s.cluster) ?? null, s.intervalMinutes, this.deps.now())) continue;
       // Renew between clusters so a long run of backups keeps the lease.
       if (!(await acquireLease(this.deps.db, SCHEDULER_LEASE, this.opts.owner, this.deps.now().getTime(), ttl))) break;
-      await takeBackup(this.deps, { cluster: s.cluster, actor: "minos (schedule)", origin: "schedule", signal: this.abort.signal });
+      try {
+        await takeBackup(this.deps, { cluster: s.cluster, actor: "minos (schedule)", origin: "schedule", signal: this.abort.signal });
+      } catch (e) {
+        // A manual backup of this cluster is running: it counts, the schedule waits for the next tick.
+        if (isAppError(e) && e.code === "conflict") continue;
+        throw e;
+      }
       done.push(s.cluster);
     }
     return done;
+  }
+
+  /**
+   * Every replica, lease or not, applies each scheduled cluster's retention to its own files:
+   * retention counts every host's backups but removes only this host's files, so when the
+   * scheduler lease moves to another replica the old one's files would otherwise stay for ever.
+   */
+  private async sweep(): Promise<void> {
+    for (const s of await listSchedules(this.deps.db)) {
+      if (this.stopped) return;
+      await applyRetention(this.deps, s.cluster).catch((e: unknown) => console.error(`[minos] backup retention sweep for ${s.cluster} failed`, e));
+    }
   }
 }

@@ -32,7 +32,7 @@ import { BackupScheduler } from "@/lib/server/backups/scheduler";
 import { defaultBackupDeps } from "@/lib/server/backups/service";
 import { parseSnapshotHeader, simulatedSnapshot } from "@/lib/simulator/etcd-ops";
 import { authConfig } from "@/lib/server/auth/config";
-import { rateLimiter } from "@/lib/server/auth/rate-limit";
+import { RATE_LIMITS, rateLimiter } from "@/lib/server/auth/rate-limit";
 import { stopFleetPoller } from "@/lib/server/fleet/service";
 import { getDb } from "@/lib/server/platform/db/db";
 import { BASE, seedPrincipals, type Handler, type Principal } from "@/test/auth/matrix";
@@ -201,16 +201,22 @@ describe("etcd routes", () => {
     await putSchedule(getDb(), cluster, { enabled: true, intervalMinutes: 60, retainCount: 3, maxAgeDays: null }, "admin", new Date());
     let now = Date.now();
     const scheduler = new BackupScheduler({ ...defaultBackupDeps(), now: () => new Date(now) }, { owner: "routes-test", tickMs: 60_000 });
+    // The file each tick wrote, oldest first.
     const taken: string[] = [];
     for (let i = 0; i < 5; i++) {
+      const before = new Set(readdirSync(path.join(stateDir, "backups")));
       expect(await scheduler.tick()).toEqual([cluster]);
-      taken.push(readdirSync(path.join(stateDir, "backups")).sort().join(","));
+      const added = readdirSync(path.join(stateDir, "backups")).filter((n) => !before.has(n));
+      expect(added).toHaveLength(1);
+      taken.push(added[0]!);
       now += 61 * 60_000;
     }
     const rows = await getDb().selectFrom("etcd_backups").selectAll().orderBy("started_at", "desc").execute();
     expect(rows).toHaveLength(3);
     expect(rows.every((r) => r.state === "succeeded" && r.origin === "schedule")).toBe(true);
-    expect(readdirSync(path.join(stateDir, "backups")).sort()).toEqual(rows.map((r) => r.file_name!).sort());
+    // The 3 left are the 3 newest, newest first.
+    expect(rows.map((r) => r.file_name)).toEqual(taken.slice(2).reverse());
+    expect(readdirSync(path.join(stateDir, "backups")).sort()).toEqual(taken.slice(2).sort());
     for (const r of rows) {
       const file = readFileSync(path.join(stateDir, "backups", r.file_name!));
       expect(sha(file)).toBe(r.sha256);
@@ -231,5 +237,29 @@ describe("etcd routes", () => {
     expect(after.members).toHaveLength(2);
     // The node is still a control plane Minos knows, now outside etcd, and the view says so.
     expect(after.notMembers).toEqual([{ node: follower.node, address: follower.address, hostname: follower.hostname }]);
+  });
+
+  it("POST /api/backups is rate-limited per client (each one writes a whole snapshot to this host's disk)", async () => {
+    // Invalid bodies are cheap and count the same: the limit is taken before validation.
+    for (let i = 0; i < RATE_LIMITS.manage.capacity; i++) expect((await callApi(who.operator, backupsRoute.POST, "/api/backups", {}, { method: "POST", body: {} })).status).toBe(400);
+    const refused = await json(await callApi(who.operator, backupsRoute.POST, "/api/backups", {}, { method: "POST", body: { cluster } }));
+    expect(refused.status).toBe(429);
+    expect(refused.body.error?.code).toBe("rate_limited");
+  });
+
+  it("a viewer sees that a member's Talos API did not answer, never the transport's words (ECONNREFUSED <ip>:50000)", async () => {
+    const before = await view();
+    const target = before.members.find((m) => m.id !== before.leaderId) ?? before.members[0]!;
+    t.fleet.setFault({ node: target.address!, fault: "down" });
+    try {
+      const res = await call(who.viewer, etcdRoute.GET, "");
+      const text = await res.text();
+      expect(res.status).toBe(200);
+      const v = JSON.parse(text) as EtcdCluster;
+      expect(v.members.find((m) => m.id === target.id)).toMatchObject({ reachable: false, error: "No answer from the Talos API" });
+      expect(text).not.toMatch(/ECONNREFUSED|connection refused|:50000/);
+    } finally {
+      t.fleet.clearFaults(target.address!);
+    }
   });
 });

@@ -8,8 +8,9 @@ import type { Actor } from "@/lib/server/auth/actor";
 import type { Db } from "@/lib/server/platform/db/db";
 import { testDb } from "@/test/db";
 import { cps, fakeEtcd, three, type FakeEtcd } from "@/test/etcd/fake-etcd";
+import { toAppError } from "@/lib/server/talos/errors";
 
-import { defragmentEtcd, disarmEtcd, removeEtcdMember, type EtcdServiceDeps } from "./service";
+import { defragmentEtcd, disarmEtcd, getEtcd, removeEtcdMember, type EtcdServiceDeps } from "./service";
 
 let db: Db;
 let f: FakeEtcd;
@@ -36,6 +37,8 @@ describe("etcd service", () => {
       .poll(() => f.calls.length, { timeout: 2_000 })
       .toBeGreaterThan(0);
     await expect(defragmentEtcd(operator, "prod", undefined, deps("replica-b"))).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("already running") });
+    // Another request on the same replica too.
+    await expect(defragmentEtcd(operator, "prod", undefined, deps("replica-a"))).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("already running") });
     release();
     expect((await first).steps.map((s) => s.state)).toEqual(["done", "done", "done"]);
     // Free again once it ended.
@@ -60,5 +63,18 @@ describe("etcd service", () => {
       ["etcd.defragment", "failed", "ops@example.com", "prod"],
     ]);
     expect(JSON.parse(rows[1]!.details!)).toMatchObject({ member: "all", error: { code: "conflict" }, steps: [{ hostname: "cp-b", state: "failed" }, { state: "skipped" }, { state: "skipped" }] });
+  });
+
+  it("the view shows viewers no transport detail (ECONNREFUSED and the address) for an unreachable member or control plane", async () => {
+    const refused = (node: string) => toAppError({ code: 14, details: `No connection established. Last error: connect ECONNREFUSED ${node}:50000. Resolution note: `, metadata: undefined }, node);
+    const status = f.client.etcdStatus;
+    f.client = { ...f.client, etcdStatus: async (node, opts) => (node === "10.0.0.3" ? Promise.reject(refused(node)) : status(node, opts)) };
+    const v = await getEtcd("prod", deps());
+    expect(v.members.find((m) => m.id === "103")).toMatchObject({ reachable: false, error: "No answer from the Talos API" });
+    expect(JSON.stringify(v)).not.toContain("ECONNREFUSED");
+    f.client = { ...f.client, etcdMemberList: async (node) => Promise.reject(refused(node!)) };
+    const none = await getEtcd("prod", deps());
+    expect(none.error).toBe("cp-c: No answer from the Talos API");
+    expect(JSON.stringify(none)).not.toMatch(/ECONNREFUSED|:50000/);
   });
 });

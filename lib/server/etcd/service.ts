@@ -1,5 +1,7 @@
 import "server-only";
 
+import { randomBytes } from "node:crypto";
+
 import type { MinosAction } from "@/lib/auth/roles";
 import type { EtcdCluster, EtcdDefragmentResult } from "@/lib/schemas/etcd";
 import type { Actor } from "@/lib/server/auth/actor";
@@ -81,8 +83,9 @@ export async function defragmentEtcd(actor: Actor, cluster: string, member: stri
   await allow(deps, actor, "etcdMaintain", cluster);
   const t = await target(deps, cluster);
   // One defragmentation per cluster at a time, whoever asks and on whichever replica: two runs
-  // could block two members at once.
-  const lease = await holdLease(deps.db, `etcd-defragment:${cluster}`, deps.owner);
+  // could block two members at once. The owner is this run, not the replica: a lease re-taken by
+  // its owner is renewed, so two requests on one replica sharing it would both pass.
+  const lease = await holdLease(deps.db, `etcd-defragment:${cluster}`, `${deps.owner}/${randomBytes(4).toString("hex")}`);
   if (!lease) throw new AppError("conflict", `A defragmentation of cluster "${cluster}" is already running; wait for it to finish`);
   const stepDetails = (r: EtcdDefragmentResult) => r.steps.map((x) => ({ member: x.memberId, hostname: x.hostname, leader: x.leader, state: x.state, dbSizeBefore: x.dbSizeBefore, dbSizeAfter: x.dbSizeAfter, ...(x.error ? { error: x.error } : {}) }));
   // A run that stopped at a failed member is audited as failed, with every step.

@@ -4,6 +4,7 @@ import { nodeId } from "@/lib/fleet/node-id";
 import type { EtcdCluster, EtcdMemberView } from "@/lib/schemas/etcd";
 import { errorText } from "@/lib/server/jobs";
 import type { TalosClient } from "@/lib/server/talos";
+import { publicFailure, toAppError } from "@/lib/server/talos/errors";
 import { mapLimit } from "@/lib/utils/map-limit";
 
 import { quorumOf } from "./quorum";
@@ -28,6 +29,18 @@ export interface ReadOptions {
 }
 
 /**
+ * A failed call as every viewer of the etcd page may see it: a transport failure reads the same
+ * whatever the transport said (publicFailure: no "ECONNREFUSED <address>:50000" to map hosts and
+ * ports with); the detail goes to the server log.
+ */
+function shownError(e: unknown, cluster: string, node: string): string {
+  const raw = toAppError(e);
+  const shown = publicFailure(raw).message;
+  if (shown !== raw.message) console.warn(`[minos] etcd of ${cluster}: ${node}: ${errorText(e)}`);
+  return shown;
+}
+
+/**
  * etcd as the cluster's control planes tell it: the member list from the first control plane that
  * answers, then each member's EtcdStatus asked of that member (through apid's `node` forwarding),
  * and the alarms. A member whose status fails is shown unreachable with the error, never dropped.
@@ -39,7 +52,7 @@ export async function readEtcd(client: EtcdTalos, cluster: string, cps: ControlP
     try {
       list = await client.etcdMemberList(cp.address, opts);
     } catch (e) {
-      lastError = `${cp.hostname ?? cp.address}: ${errorText(e)}`;
+      lastError = `${cp.hostname ?? cp.address}: ${shownError(e, cluster, cp.address)}`;
       continue;
     }
     const alarms = await client.etcdAlarmList(cp.address, opts).catch(() => []);
@@ -65,7 +78,7 @@ export async function readEtcd(client: EtcdTalos, cluster: string, cps: ControlP
         const s = await client.etcdStatus(address, opts);
         return { ...base, reachable: true, leader: s.leader !== "0" && s.leader === s.memberId, dbSize: s.dbSize, dbSizeInUse: s.dbSizeInUse, raftIndex: s.raftIndex, raftTerm: s.raftTerm, errors: s.errors };
       } catch (e) {
-        return { ...base, error: errorText(e) };
+        return { ...base, error: shownError(e, cluster, address) };
       }
     });
     const leaderId = members.find((m) => m.leader)?.id ?? null;
