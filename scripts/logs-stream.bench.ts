@@ -42,6 +42,8 @@ const SUITE = "logs stream";
 const RATE = 2_000;
 const SECONDS = Number(process.env.LOGS_BENCH_SECONDS ?? 30);
 const SERVICE = "machined";
+/** Closing the page must release the node's log stream within this (the cancel reaches the node over gRPC). */
+const RELEASE_BAR_MS = 1_000;
 const root = path.resolve(__dirname, "..");
 const actor: Actor = { kind: "user", id: "bench", name: "bench", role: "viewer", label: "user:bench" };
 
@@ -194,11 +196,14 @@ export default async function bench(): Promise<BenchRow[]> {
     const streamsBefore = await nodeStreams();
     const closedAt = Date.now();
     await page.close();
+    // Watched for up to 10 s, so a slow release still gets its figure; the bar is 1 s.
     let released: number | null = null;
-    for (let i = 0; i < 100 && released === null; i++) {
+    while (released === null && Date.now() - closedAt < 10_000) {
       if ((await nodeStreams()) < streamsBefore) released = Date.now() - closedAt;
       else await new Promise((r) => setTimeout(r, 20));
     }
+    const releaseVerdict = released === null ? "NOT released within 10 s (−1): FAILS the 1 s bar" : released < RELEASE_BAR_MS ? `within the 1 s bar (${released} ms < ${RELEASE_BAR_MS} ms)` : `OVER the 1 s bar (${released} ms ≥ ${RELEASE_BAR_MS} ms)`;
+    console.log(`[logs-stream] page closed → node stream released: ${released ?? "never"} ms, ${releaseVerdict}`);
     await fault({}, "DELETE");
 
     const note = `${RATE} lines/s for ${SECONDS} s, 1 pane following ${SERVICE}, Chromium headless`;
@@ -211,7 +216,7 @@ export default async function bench(): Promise<BenchRow[]> {
       { suite: SUITE, name: "server heap after GC, end", value: Math.round((heapEnd / MiB) * 10) / 10, unit: "MiB", note: `max ${(Math.max(...heap) / MiB).toFixed(1)} MiB sampled each second (before GC)` },
       { suite: SUITE, name: "server RSS first → last second", value: Math.round(((rss[rss.length - 1]! - rss[0]!) / MiB) * 10) / 10, unit: "MiB", note: `${(rss[0]! / MiB).toFixed(0)} → ${(rss[rss.length - 1]! / MiB).toFixed(0)} MiB` },
       { suite: SUITE, name: "stalled reader cut after", value: cut && cutAt !== null ? Math.round((cutAt - stalledAt) / 1000) : -1, unit: "s", note: cut ? `held ${(stalledText.length / 1024).toFixed(0)} KiB (bound 256 KiB + a chunk), then the cut line; bar: 30 s full` : "NOT cut (−1)" },
-      { suite: SUITE, name: "page closed → node stream released", value: released ?? -1, unit: "ms", note: released === null ? "NOT released within 2 s (−1)" : "the simulator's count of open log streams; bar < 1,000" },
+      { suite: SUITE, name: "page closed → node stream released", value: released ?? -1, unit: "ms", note: `the simulator's count of open log streams; ${releaseVerdict}` },
     ];
   } finally {
     await browser.close();

@@ -50,8 +50,13 @@ export function NodeEvents({ node }: { node: string }) {
         if (frame === null) frame = requestAnimationFrame(flush);
       });
       es.addEventListener("end", (m) => {
-        const data = JSON.parse((m as MessageEvent<string>).data) as { message?: string };
+        const data = JSON.parse((m as MessageEvent<string>).data) as { message?: string; code?: string };
         setEnded(data.message ?? "the node ended the event stream");
+        // The session no longer passes: reconnecting would only be refused until the user signs in again.
+        if (data.code === "unauthorized") {
+          es.close();
+          setStatus("down");
+        }
       });
     };
     connect();

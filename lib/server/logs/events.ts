@@ -1,11 +1,13 @@
 import "server-only";
 
 import type { NodeEvent, NodeEventsQuery } from "@/lib/schemas/logs";
+import type { Actor } from "@/lib/server/auth/actor";
 import { isAppError } from "@/lib/server/platform/errors";
 import type { TalosEvent } from "@/lib/server/talos";
 
-import { primeFirst } from "./pump";
-import { defaultLogsServiceDeps, type LogsServiceDeps } from "./service";
+import { primeFirst, SESSION_ENDED_LINE, watchSession } from "./pump";
+import { defaultLogsServiceDeps, streamFailureLine, type LogsServiceDeps } from "./service";
+import { takeStreamSlot } from "./session";
 
 const XID_ALPHABET = "0123456789abcdefghijklmnopqrstuv";
 
@@ -63,13 +65,27 @@ export function summarizeEvent(e: TalosEvent): NodeEvent | null {
  * GET /api/nodes/:node/events: Server-Sent Events, `event: talos` with a {@link NodeEvent} per
  * Talos event (the last `tail` buffered ones first), `event: end` with a message when the node
  * ends the stream or does not answer (then the browser reconnects after 10 s). Read only as fast as the browser takes them; the gRPC stream ends with the
- * request. Not audited: events are what the node page already shows.
+ * request. Each stream takes one of the caller's stream slots, and ends (`end`: session ended)
+ * when `deps.session` no longer passes. Not audited: events are what the node page already shows.
  */
-export async function openNodeEventStream(id: string, query: NodeEventsQuery, signal: AbortSignal, deps: LogsServiceDeps = defaultLogsServiceDeps(), heartbeatMs = 15_000): Promise<Response> {
+export async function openNodeEventStream(actor: Actor, id: string, query: NodeEventsQuery, signal: AbortSignal, deps: LogsServiceDeps = defaultLogsServiceDeps(), heartbeatMs = 15_000): Promise<Response> {
+  const release = takeStreamSlot(actor);
+  try {
+    return await openHolding(id, query, signal, deps, heartbeatMs, release);
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+async function openHolding(id: string, query: NodeEventsQuery, signal: AbortSignal, deps: LogsServiceDeps, heartbeatMs: number, release: () => void): Promise<Response> {
   const { cluster, address } = await deps.resolveNode(id);
   const client = await deps.client(cluster);
   const abort = new AbortController();
-  const onRequestAbort = () => abort.abort();
+  const onRequestAbort = () => {
+    abort.abort();
+    release();
+  };
   if (signal.aborted) abort.abort();
   else signal.addEventListener("abort", onRequestAbort, { once: true });
   let source: AsyncIterator<TalosEvent>;
@@ -78,19 +94,23 @@ export async function openNodeEventStream(id: string, query: NodeEventsQuery, si
   } catch (e) {
     signal.removeEventListener("abort", onRequestAbort);
     abort.abort();
+    release();
     if (!isAppError(e)) throw e;
     // The node did not answer (down, rebooting, refused): a node page stays open through that,
     // so the stream says why and the browser asks again later, instead of an error status
     // that would close its EventSource for good.
-    return new Response(`retry: ${UNAVAILABLE_RETRY_MS}\n\nevent: end\ndata: ${JSON.stringify({ message: e.message, code: e.code })}\n\n`, { headers: SSE_HEADERS });
+    return new Response(`retry: ${UNAVAILABLE_RETRY_MS}\n\nevent: end\ndata: ${JSON.stringify({ message: streamFailureLine(e, `events stream of ${id}`), code: e.code })}\n\n`, { headers: SSE_HEADERS });
   }
   const encoder = new TextEncoder();
   let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let sessionWatch: { stop(): void } | null = null;
   let ended = false;
   const end = () => {
     if (ended) return;
     ended = true;
+    release();
     clearInterval(heartbeat);
+    sessionWatch?.stop();
     abort.abort();
     signal.removeEventListener("abort", onRequestAbort);
     void source.return?.().catch(() => {});
@@ -103,6 +123,19 @@ export async function openNodeEventStream(id: string, query: NodeEventsQuery, si
           if (!ended && (controller.desiredSize ?? 0) > 0) controller.enqueue(encoder.encode(": ping\n\n"));
         }, heartbeatMs);
         heartbeat.unref?.();
+        if (deps.session) {
+          sessionWatch = watchSession(
+            deps.session,
+            () => {
+              if (ended) return;
+              // No retry: the browser's reconnect would only be refused.
+              controller.enqueue(encoder.encode(`event: end\ndata: ${JSON.stringify({ message: SESSION_ENDED_LINE.trim(), code: "unauthorized" })}\n\n`));
+              controller.close();
+              end();
+            },
+            deps.pump?.setTimer,
+          );
+        }
       },
       async pull(controller) {
         for (;;) {
@@ -111,7 +144,7 @@ export async function openNodeEventStream(id: string, query: NodeEventsQuery, si
             r = await source.next();
           } catch (e) {
             if (ended) return;
-            const message = isAppError(e) ? e.message : "the node ended the event stream";
+            const message = isAppError(e) ? streamFailureLine(e, `events stream of ${id}`) : "the node ended the event stream";
             controller.enqueue(encoder.encode(`event: end\ndata: ${JSON.stringify({ message })}\n\n`));
             controller.close();
             end();

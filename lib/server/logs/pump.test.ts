@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { linesResponseBody, primeFirst, STALLED_LINE } from "./pump";
+import { linesResponseBody, primeFirst, SESSION_ENDED_LINE, STALLED_LINE, watchSession } from "./pump";
 
 /** A source that counts what was read and records when it was released. */
 function counting(chunks: number, chunkBytes = 1024) {
@@ -108,6 +108,95 @@ describe("linesResponseBody", () => {
     };
     const body = linesResponseBody(src, { framing: "stream", abort: new AbortController(), describeError: (e) => `node says ${(e as Error).message}` });
     expect(await new Response(body).text()).toBe("first\nhalf\n[minos] stream failed: node says boom\n");
+  });
+});
+
+describe("the session check of an open stream", () => {
+  /** A follower's source: one line, then nothing until released. */
+  function parked() {
+    const state = { released: false };
+    let wake: () => void = () => {};
+    let n = 0;
+    const it: AsyncIterator<Buffer> = {
+      next: async () => {
+        if (n++ === 0) return { done: false, value: Buffer.from("hello\n") };
+        await new Promise<void>((r) => (wake = r));
+        return { done: true, value: undefined };
+      },
+      return: async () => {
+        state.released = true;
+        wake();
+        return { done: true, value: undefined };
+      },
+    };
+    return { state, it };
+  }
+
+  async function readAll(body: ReadableStream<Uint8Array>): Promise<string> {
+    return new Response(body).text();
+  }
+
+  it("ends the stream with a last line once the check fails, releasing the node's stream", async () => {
+    const { state, it: src } = parked();
+    const timers = manualTimers();
+    const abort = new AbortController();
+    const ends: string[] = [];
+    const verdicts = [true, false];
+    const body = linesResponseBody(src, { framing: "stream", abort, setTimer: timers.setTimer, onEnd: (how) => ends.push(how), session: { stillAllowed: async () => verdicts.shift()! } });
+    const text = readAll(body);
+    await settle();
+    timers.fireAll(); // passes: armed again
+    await settle();
+    expect(ends).toEqual([]);
+    timers.fireAll(); // fails
+    expect(await text).toBe(`hello\n${SESSION_ENDED_LINE}`);
+    expect(ends).toEqual(["session"]);
+    expect(abort.signal.aborted).toBe(true);
+    expect(state.released).toBe(true);
+  });
+
+  it("a check that throws (the store down, a revoked token refused) ends the stream too", async () => {
+    const { it: src } = parked();
+    const timers = manualTimers();
+    const ends: string[] = [];
+    const body = linesResponseBody(src, {
+      framing: "stream",
+      abort: new AbortController(),
+      setTimer: timers.setTimer,
+      onEnd: (how) => ends.push(how),
+      session: {
+        stillAllowed: () => Promise.reject(new Error("unauthorized")),
+      },
+    });
+    const text = readAll(body);
+    await settle();
+    timers.fireAll();
+    expect(await text).toBe(`hello\n${SESSION_ENDED_LINE}`);
+    expect(ends).toEqual(["session"]);
+  });
+
+  it("stops checking once the stream ended, and checks at the given interval", async () => {
+    const asked: number[] = [];
+    const pending: { fn: () => void; cancelled: boolean }[] = [];
+    let calls = 0;
+    const w = watchSession(
+      { everyMs: 30_000, stillAllowed: async () => (calls++, true) },
+      () => {
+        throw new Error("must not end");
+      },
+      (fn, ms) => {
+        asked.push(ms);
+        const t = { fn, cancelled: false };
+        pending.push(t);
+        return { cancel: () => void (t.cancelled = true) };
+      },
+    );
+    pending.shift()!.fn();
+    await settle();
+    expect(calls).toBe(1);
+    expect(asked).toEqual([30_000, 30_000]);
+    w.stop();
+    expect(pending.every((t) => t.cancelled)).toBe(true);
   });
 });
 

@@ -17,11 +17,57 @@ export interface LinePumpOptions {
   maxStallMs?: number;
   /** Aborted when the response ends for any reason; the source must stop on it. */
   abort: AbortController;
-  /** Called once when the stream ends: `done` (source ended), `cancelled` (client left), `stalled`, `failed`. */
-  onEnd?: (how: "done" | "cancelled" | "stalled" | "failed", error?: unknown) => void;
+  /** Called once when the stream ends: `done` (source ended), `cancelled` (client left), `stalled`, `failed`, `session` (see `session`). */
+  onEnd?: (how: PumpEnd, error?: unknown) => void;
+  /**
+   * The reader's session, checked again every `everyMs` (default 30 s) while the stream is open:
+   * a stream outlives the request that authorized it, so signing out, a revoked session or user,
+   * or a role lowered below viewer must still end it. Ends with {@link SESSION_ENDED_LINE}.
+   */
+  session?: SessionRecheck;
   /** A line for a source that fails mid-stream (the status is already sent). */
   describeError?: (error: unknown) => string;
   setTimer?: (fn: () => void, ms: number) => { cancel(): void };
+}
+
+export type PumpEnd = "done" | "cancelled" | "stalled" | "failed" | "session";
+
+export interface SessionRecheck {
+  /** Whether the session that opened the stream still passes the route's check; false (or a throw) ends it. */
+  stillAllowed(): Promise<boolean>;
+  everyMs?: number;
+}
+
+/** The last line of a stream whose session no longer passes. */
+export const SESSION_ENDED_LINE = "[minos] session ended\n";
+
+/**
+ * Runs `check.stillAllowed()` every `everyMs` until stopped; calls `onEnded` once when it fails
+ * (a throw counts as a failure: a session that cannot be checked is not trusted).
+ */
+export function watchSession(check: SessionRecheck, onEnded: () => void, setTimer: NonNullable<LinePumpOptions["setTimer"]> = defaultTimer): { stop(): void } {
+  let stopped = false;
+  let timer: { cancel(): void } | null = null;
+  const arm = () => {
+    timer = setTimer(() => {
+      void check
+        .stillAllowed()
+        .catch(() => false)
+        .then((ok) => {
+          if (stopped) return;
+          if (ok) return arm();
+          stopped = true;
+          onEnded();
+        });
+    }, check.everyMs ?? 30_000);
+  };
+  arm();
+  return {
+    stop: () => {
+      stopped = true;
+      timer?.cancel();
+    },
+  };
 }
 
 const defaultTimer = (fn: () => void, ms: number) => {
@@ -47,11 +93,14 @@ export function linesResponseBody(source: AsyncIterator<Buffer>, options: LinePu
   let stallTimer: { cancel(): void } | null = null;
   let ctrl: ReadableStreamDefaultController<Uint8Array> | null = null;
 
-  const finish = (how: "done" | "cancelled" | "stalled" | "failed", error?: unknown) => {
+  let sessionWatch: { stop(): void } | null = null;
+
+  const finish = (how: PumpEnd, error?: unknown) => {
     if (ended) return;
     ended = true;
     stallTimer?.cancel();
     stallTimer = null;
+    sessionWatch?.stop();
     abort.abort();
     // Release the source too (a fake or a generator parked between chunks).
     void source.return?.().catch(() => {});
@@ -89,6 +138,23 @@ export function linesResponseBody(source: AsyncIterator<Buffer>, options: LinePu
         };
         if (abort.signal.aborted) onAbort();
         else abort.signal.addEventListener("abort", onAbort, { once: true });
+        if (options.session && !ended) {
+          sessionWatch = watchSession(
+            options.session,
+            () => {
+              if (ended) return;
+              // A partial line stays unsent: the reader gets whole lines, then why it ended.
+              try {
+                controller.enqueue(Buffer.from(SESSION_ENDED_LINE));
+                controller.close();
+              } catch {
+                // The consumer already went away.
+              }
+              finish("session");
+            },
+            setTimer,
+          );
+        }
       },
       async pull(controller) {
         stallTimer?.cancel();

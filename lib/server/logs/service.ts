@@ -12,8 +12,10 @@ import { isAppError } from "@/lib/server/platform/errors";
 import { registerMetrics } from "@/lib/server/platform/metrics";
 import { processState } from "@/lib/server/platform/process-state";
 import type { TalosClient } from "@/lib/server/talos";
+import { publicFailure } from "@/lib/server/talos/errors";
 
-import { linesResponseBody, primeFirst, type LinePumpOptions } from "./pump";
+import { linesResponseBody, primeFirst, type LinePumpOptions, type PumpEnd, type SessionRecheck } from "./pump";
+import { takeStreamSlot } from "./session";
 
 /** What the log streams need from the Talos client (tests pass fakes). */
 export type LogsTalos = Pick<TalosClient, "logs" | "dmesg" | "events">;
@@ -25,18 +27,20 @@ export interface LogsServiceDeps {
   /** How long to wait for the node's first chunk before sending headers. Default 1.5 s. */
   firstChunkWaitMs?: number;
   pump?: Pick<LinePumpOptions, "highWaterMark" | "maxStallMs" | "setTimer">;
+  /** The reader's session, checked again while the stream is open (the route passes streamSessionCheck). */
+  session?: SessionRecheck;
 }
 
 export function defaultLogsServiceDeps(): LogsServiceDeps {
   return { db: getDb(), resolveNode: resolveNodeOrThrow, client: getClusterClient };
 }
 
-type EndHow = "done" | "cancelled" | "stalled" | "failed";
+type EndHow = PumpEnd;
 
 // Per process (dev reloads keep counting): what GET /api/metrics shows as minos_log_streams_*.
 const g = processState<{ __minosLogStreams?: { open: number; ended: Record<EndHow, number> } }>();
 function streamStats() {
-  return (g.__minosLogStreams ??= { open: 0, ended: { done: 0, cancelled: 0, stalled: 0, failed: 0 } });
+  return (g.__minosLogStreams ??= { open: 0, ended: { done: 0, cancelled: 0, stalled: 0, failed: 0, session: 0 } });
 }
 
 /** Log and dmesg streams open in this process now. */
@@ -56,7 +60,7 @@ function registerLogStreamMetrics(): void {
     });
     new Counter({
       name: "minos_log_streams_ended_total",
-      help: "Log and dmesg streams ended, by how: done (the node ended it), cancelled (the browser left), stalled (cut: the browser stopped reading), failed",
+      help: "Log and dmesg streams ended, by how: done (the node ended it), cancelled (the browser left), stalled (cut: the browser stopped reading), failed, session (the reader's session no longer passes)",
       labelNames: ["how"] as const,
       registers: [registry],
       collect() {
@@ -83,11 +87,35 @@ interface OpenSpec {
 }
 
 /**
+ * What a viewer reads when a stream fails mid-way: a node that did not answer reads the same
+ * whatever the transport said (see publicFailure); the transport's words go to the server log.
+ */
+export function streamFailureLine(e: unknown, what: string): string {
+  if (!isAppError(e)) {
+    console.error(`[minos] ${what} failed`, e);
+    return "the node ended the stream";
+  }
+  const shown = publicFailure(e).message;
+  if (shown !== e.message) console.error(`[minos] ${what} failed: ${e.code}: ${e.message}`);
+  return shown;
+}
+
+/**
  * Opens a node's log stream as a text/plain response (one line per log line). The gRPC call
  * ends when the request aborts, the response is cancelled, the follower stalls, or the node
  * ends it. Each open is audited (who read which log; never any of its content).
  */
 async function openLineStream(actor: Actor, id: string, signal: AbortSignal, spec: OpenSpec, deps: LogsServiceDeps): Promise<Response> {
+  const release = takeStreamSlot(actor);
+  try {
+    return await openLineStreamHolding(actor, id, signal, spec, deps, release);
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+async function openLineStreamHolding(actor: Actor, id: string, signal: AbortSignal, spec: OpenSpec, deps: LogsServiceDeps, release: () => void): Promise<Response> {
   const { cluster, address } = await deps.resolveNode(id);
   const client = await deps.client(cluster);
   const abort = new AbortController();
@@ -112,8 +140,10 @@ async function openLineStream(actor: Actor, id: string, signal: AbortSignal, spe
     framing: spec.framing,
     abort,
     ...deps.pump,
-    describeError: (e) => (isAppError(e) ? e.message : "the node ended the stream"),
+    session: deps.session,
+    describeError: (e) => streamFailureLine(e, `${spec.action} stream of ${id}`),
     onEnd: (how) => {
+      release();
       stats.open--;
       stats.ended[how]++;
       signal.removeEventListener("abort", onRequestAbort);

