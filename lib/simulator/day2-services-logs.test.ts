@@ -162,7 +162,7 @@ describe("the kubelet follows its secrets (KubeletServiceController)", () => {
     await events;
     const states = seen.filter((e) => e.type === "serviceState" && e.service === "kubelet").map((e) => (e.type === "serviceState" ? e.state : ""));
     expect(states).toEqual(["STOPPING", "FINISHED", "STARTING", "PREPARING", "PREPARING", "RUNNING", "RUNNING"]);
-    expect(t.fleet.timeline().slice(before).filter((e) => e.node === worker.address && e.event === "kubelet-restart")).toHaveLength(1);
+    expect(t.fleet.timeline().slice(before).filter((e) => e.node === worker.address && e.event === "kubelet-secrets-restart")).toHaveLength(1);
   });
 
   it("leaves the kubelet alone when the apply changes nothing it reads", async () => {

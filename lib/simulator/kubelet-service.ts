@@ -40,7 +40,7 @@ export function kubeletAcceptedCAs(configText: string): string {
 export function restartKubeletForSecrets(h: Day2Host, reason: string): void {
   const svc = h.node.services().find((s) => s.id === "kubelet");
   if (!svc) return;
-  h.node.record({ event: "kubelet-restart", detail: reason });
+  h.node.record({ event: "kubelet-secrets-restart", detail: reason });
   const running = !["Finished", "Failed", "Skipped"].includes(svc.state);
   if (!running) {
     startService(h, "kubelet", "", true);
