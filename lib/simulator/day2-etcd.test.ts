@@ -131,7 +131,7 @@ describe("EtcdRemoveMemberByID", () => {
   it("answers NotFound for an unknown member, as Talos maps etcd's ErrMemberNotFound", async () => {
     const err = await rejection(t.clients.admin.etcdRemoveMemberById(cps[0]!.address, "12345"));
     expect(err.code).toBe("not_found");
-    expect(err.message).toContain("etcdserver: member not found");
+    expect(err.message).toBe("failed to remove member 12345: etcdserver: member not found");
   });
 
   it("needs os:admin", async () => {
@@ -148,14 +148,19 @@ describe("EtcdRemoveMemberByID", () => {
     const etcd = (await t.clients.reader.serviceList(victim.address)).find((s) => s.id === "etcd")!;
     expect(etcd.state).toBe("Failed");
     expect((await rejection(t.clients.reader.etcdStatus(victim.address))).message).toContain("permanently removed");
+    // Its local client is created, the call fails: Talos's wrapper is the disarm one.
+    expect((await rejection(t.clients.operator.etcdAlarmDisarm(victim.address))).message).toBe(
+      "failed to disarm etcd alarm: etcdserver: the member has been permanently removed from the cluster",
+    );
   });
 
   it("is refused without quorum (etcd's no leader)", async () => {
     const { members } = await t.clients.reader.etcdMemberList(cps[0]!.address);
     t.fleet.setFault({ node: cps[1]!.address, fault: "unhealthy", service: "etcd" });
     try {
-      const err = await rejection(t.clients.admin.etcdRemoveMemberById(cps[0]!.address, members.find((m) => m.hostname === cps[1]!.hostname)!.id));
-      expect(err.message).toContain("failed to remove member: etcdserver: no leader");
+      const id = members.find((m) => m.hostname === cps[1]!.hostname)!.id;
+      const err = await rejection(t.clients.admin.etcdRemoveMemberById(cps[0]!.address, id));
+      expect(err.message).toBe(`failed to remove member: failed to remove member ${id}: etcdserver: no leader`);
     } finally {
       t.fleet.clearFaults(cps[1]!.address);
     }

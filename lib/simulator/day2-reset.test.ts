@@ -108,10 +108,23 @@ describe("Reset: the sequence", () => {
     // With cp2 unhealthy, removing cp1 leaves cp2 + cp3 with one healthy member: no quorum.
     t.fleet.setFault({ node: cp2.address, fault: "unhealthy", service: "etcd" });
     const t0 = Date.now();
+    const cp1Id = (await t.clients.reader.etcdMemberList(cp3.address)).members.find((m) => m.hostname === cp1.hostname)!.id;
     try {
       await t.clients.admin.reset(cp1.address, { graceful: true, reboot: true, mode: "all" });
       const failed = await waitFor(async () => since(t0, cp1.address).find((e) => e.event === "reset-failed"), 5000);
-      expect(failed.detail).toBe("etcdserver: re-configuration failed due to not enough started members");
+      // LeaveEtcd's wrapper around etcd.Client.RemoveMemberByMemberID's (the member id in decimal).
+      const leave = `failed to leave cluster: failed to remove member ${cp1Id}: etcdserver: re-configuration failed due to not enough started members`;
+      expect(failed.detail).toBe(leave);
+      const ac = new AbortController();
+      let stop: TalosEvent | undefined;
+      for await (const e of t.clients.reader.events(cp1.address, { tailEvents: 100, signal: ac.signal })) {
+        if (e.type === "sequence" && e.sequence === "reset" && e.action === "stop") {
+          stop = e;
+          break;
+        }
+      }
+      ac.abort();
+      expect(stop?.type === "sequence" && stop.error?.message).toBe(`error running phase 4 in reset sequence: task 1/1: failed, ${leave}`);
       await waitFor(async () => row(cp1.address).stage === "running", 2000);
       expect((await t.clients.reader.etcdMemberList(cp3.address)).members).toHaveLength(3);
     } finally {

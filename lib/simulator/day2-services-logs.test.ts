@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { rejection, startTestFleet, type SimNodeInfo, type TestFleet, waitFor } from "@/test/talos/fleet";
 import type { TalosEvent } from "@/lib/server/talos/events";
+import { createTalosCa } from "@/lib/talos/pki";
+import { parseAllDocuments, stringify } from "yaml";
 
 let t: TestFleet;
 let cp: SimNodeInfo;
@@ -123,6 +125,53 @@ describe("ServiceRestart / ServiceStop / ServiceStart", () => {
   it("needs os:operator", async () => {
     const err = await rejection(t.clients.reader.serviceAction(worker.address, "restart", "kubelet"));
     expect(err.code).toBe("forbidden");
+  });
+});
+
+describe("the kubelet follows its secrets (KubeletServiceController)", () => {
+  /** Applies the worker's running config changed by `edit`, without a reboot. */
+  async function applyEdited(edit: (cfg: { machine: Record<string, unknown>; cluster: Record<string, unknown> }) => void) {
+    const { yaml } = await t.clients.admin.machineConfig(worker.address);
+    const docs = parseAllDocuments(yaml).map((d) => d.toJS() as Record<string, unknown>);
+    edit(docs.find((d) => d.machine !== undefined) as { machine: Record<string, unknown>; cluster: Record<string, unknown> });
+    return t.clients.admin.applyConfiguration(worker.address, { data: docs.map((d) => stringify(d)).join("---\n"), mode: "no-reboot" });
+  }
+
+  it("restarts the kubelet when cluster.acceptedCAs changes: down in COSI as the apply answers, then Stopping → … → Running, healthy again", async () => {
+    await waitFor(async () => (await t.clients.reader.services(worker.address)).kubelet?.healthy === true, 5000);
+    const k8sCa = await createTalosCa("kubernetes");
+    const ac = new AbortController();
+    const seen: TalosEvent[] = [];
+    const events = (async () => {
+      for await (const e of t.clients.reader.events(worker.address, { tailEvents: 0, signal: ac.signal })) seen.push(e);
+    })().catch((e: unknown) => e);
+    await waitFor(async () => seen.length > 0, 2000);
+    const before = t.fleet.timeline().length;
+    await applyEdited((c) => {
+      c.cluster.acceptedCAs = [...((c.cluster.acceptedCAs as unknown[]) ?? []), { crt: Buffer.from(k8sCa.certPem).toString("base64") }];
+    });
+    // What talosctl rotate-ca waits on (PatchNodeConfigWithKubeletRestart): the kubelet goes down…
+    expect((await t.clients.reader.services(worker.address)).kubelet?.running).toBe(false);
+    // …and comes back running and healthy.
+    await waitFor(async () => {
+      const k = (await t.clients.reader.services(worker.address)).kubelet;
+      return k?.running && k.healthy ? k : undefined;
+    }, 5000);
+    expect((await kubelet(worker.address)).state).toBe("Running");
+    ac.abort();
+    await events;
+    const states = seen.filter((e) => e.type === "serviceState" && e.service === "kubelet").map((e) => (e.type === "serviceState" ? e.state : ""));
+    expect(states).toEqual(["STOPPING", "FINISHED", "STARTING", "PREPARING", "PREPARING", "RUNNING", "RUNNING"]);
+    expect(t.fleet.timeline().slice(before).filter((e) => e.node === worker.address && e.event === "kubelet-secrets-restart")).toHaveLength(1);
+  });
+
+  it("leaves the kubelet alone when the apply changes nothing it reads", async () => {
+    const before = t.fleet.timeline().length;
+    await applyEdited((c) => {
+      c.machine.sysctls = { ...((c.machine.sysctls as Record<string, string>) ?? {}), "net.core.somaxconn": "65535" };
+    });
+    expect(t.fleet.timeline().slice(before).map((e) => e.event)).toEqual(["apply"]);
+    expect((await t.clients.reader.services(worker.address)).kubelet).toMatchObject({ running: true, healthy: true });
   });
 });
 

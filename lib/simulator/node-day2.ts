@@ -95,7 +95,7 @@ function setService(h: Day2Host, id: string, state: string, message: string, act
   h.resourcesChanged();
 }
 
-async function stopService(h: Day2Host, id: string, actorId: string): Promise<void> {
+export async function stopService(h: Day2Host, id: string, actorId: string): Promise<void> {
   const p = pid(h, id);
   setService(h, id, "Stopping", `Sending SIGTERM to task ${id} (PID ${p}, container ${id})`, actorId);
   await wait(h, stepMs(h.node.timing));
@@ -103,7 +103,7 @@ async function stopService(h: Day2Host, id: string, actorId: string): Promise<vo
 }
 
 /** Start: Starting → Preparing ×2 → Running (health unknown) → health check successful (when it has one). */
-function startService(h: Day2Host, id: string, actorId: string, healthChecked: boolean): void {
+export function startService(h: Day2Host, id: string, actorId: string, healthChecked: boolean): void {
   setService(h, id, "Starting", "Starting service", actorId);
   const step = stepMs(h.node.timing);
   h.timers.after(step, () => {
@@ -200,13 +200,17 @@ function validateReset(req: ResetRequestView): string[] {
   return labels;
 }
 
-/** etcd's answer to removing `self` (strict reconfig check: the rest must keep a started quorum). */
+/**
+ * etcd's answer to removing `self` (strict reconfig check: the rest must keep a started quorum),
+ * wrapped as etcd.Client.RemoveMemberByMemberID wraps it (the member id in decimal).
+ */
 function leaveProblem(node: Day2Node): string | undefined {
   const members = node.controlPlanes();
   const rest = members.filter((m) => m.etcdMemberId !== node.etcdMemberId);
-  if (rest.length === 0) return "etcdserver: re-configuration failed due to not enough started members";
   const healthy = rest.filter((m) => m.etcdHealthy).length;
-  if (healthy * 2 <= rest.length) return "etcdserver: re-configuration failed due to not enough started members";
+  if (rest.length === 0 || healthy * 2 <= rest.length) {
+    return `failed to remove member ${node.etcdMemberId}: etcdserver: re-configuration failed due to not enough started members`;
+  }
   return undefined;
 }
 
@@ -240,7 +244,7 @@ export function resetNode(h: Day2Host, req: ResetRequestView, actorId: string): 
           const error = `error running phase 4 in reset sequence: task 1/1: failed, failed to leave cluster: ${problem}`;
           n.logs.append("machined", `[talos] reset failed: ${error}`);
           n.emit({ kind: "sequence", sequence: "reset", action: SequenceEvent_Action.STOP, error }, actorId);
-          n.record({ event: "reset-failed", detail: problem });
+          n.record({ event: "reset-failed", detail: `failed to leave cluster: ${problem}` });
           h.setBusy(false);
           h.setStage("running", actorId);
           return;

@@ -26,6 +26,7 @@ import {
 import { failedPrecondition, invalidArgument, SimError } from "./errors";
 import { type Day2Host, resetNode, type ResetRequestView, serviceAction, type ServiceActionName } from "./node-day2";
 import type { FaultSpec, NodeFaults } from "./faults";
+import { kubeletAcceptedCAs, restartKubeletForSecrets } from "./kubelet-service";
 import { NodeLifecycle } from "./node-lifecycle";
 import type { ServiceStatus, Stage } from "./node-types";
 import type * as Types from "./node-types";
@@ -100,6 +101,7 @@ export class SimNode extends NodeLifecycle<SimNode> {
 
   private applyEffects(mode: ApplyConfigurationRequest_Mode, text: string, tryTimeoutMs: number, actorId: string): void {
     const requested = ApplyMode[mode];
+    const kubeletCAs = kubeletAcceptedCAs(this.runningConfigText());
     if (mode !== ApplyMode.TRY) {
       // Any later non-TRY apply cancels a pending try-mode rollback.
       this.cancelTryRevert?.();
@@ -114,9 +116,11 @@ export class SimNode extends NodeLifecycle<SimNode> {
         this.runningConfig = text;
         this.cancelTryRevert = this.timers.after(tryTimeoutMs, () => {
           this.cancelTryRevert = undefined;
+          const before = kubeletAcceptedCAs(this.runningConfigText());
           this.runningConfig = this.persistentConfig;
           this.record({ event: "try-revert", mode: "TRY" });
           this.hooks.resourcesChanged(this);
+          this.kubeletSecretsChanged(before);
         });
         break;
       }
@@ -128,6 +132,14 @@ export class SimNode extends NodeLifecycle<SimNode> {
     this.logs.append("machined", `[talos] apply config request: mode ${requested.toLowerCase()}`);
     this.hooks.resourcesChanged(this);
     if (mode === ApplyMode.REBOOT) this.timers.after(this.timing.closeDelayMs, () => this.rebootIfIdle(actorId));
+    else this.kubeletSecretsChanged(kubeletCAs);
+  }
+
+  /** A running config whose Kubernetes CAs differ from `before` restarts the kubelet (./kubelet-service.ts). */
+  private kubeletSecretsChanged(before: string): void {
+    if (this.stage !== "running" || this.rebootPending) return;
+    if (kubeletAcceptedCAs(this.runningConfigText()) === before) return;
+    restartKubeletForSecrets(this.day2Host(), "cluster.ca / cluster.acceptedCAs changed");
   }
 
   private rebootIfIdle(actorId: string): void {

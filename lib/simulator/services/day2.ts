@@ -204,7 +204,8 @@ export function day2Handlers(env: HandlerEnv) {
     }),
     etcdAlarmDisarm: unary<Empty, EtcdAlarmDisarm>(env, M + "EtcdAlarmDisarm", EtcdAlarmDisarmMsg, (_c, n) => {
       checkControlplane(n, "etcd alarm disarm");
-      localEtcd(n, "failed to create etcd client");
+      // clientv3.New does not dial eagerly: with etcd down it is AlarmDisarm itself that fails.
+      localEtcd(n, "failed to disarm etcd alarm");
       // AlarmDisarm with an empty AlarmMember disarms every alarm of the cluster and returns them.
       const disarmed = alarms(n);
       n.etcd.alarms.clear();
@@ -215,14 +216,17 @@ export function day2Handlers(env: HandlerEnv) {
     etcdRemoveMemberById: unary<EtcdRemoveMemberByIDRequest, EtcdRemoveMemberByID>(env, M + "EtcdRemoveMemberByID", EtcdRemoveMemberByIDMsg, (_c, n, req) => {
       checkControlplane(n, "etcd remove member");
       const members = n.controlPlanes();
+      // etcd.Client.RemoveMemberByMemberID wraps etcd's error with the decimal id; the handler maps
+      // ErrMemberNotFound to NotFound with that text and wraps every other error once more.
+      const inner = `failed to remove member ${req.memberId}`;
       if (members.filter((m) => m.etcdHealthy).length * 2 <= members.length) {
-        throw new SimError(grpcStatus.UNKNOWN, "failed to remove member: etcdserver: no leader");
+        throw new SimError(grpcStatus.UNKNOWN, `failed to remove member: ${inner}: etcdserver: no leader`);
       }
       const target = members.find((m) => m.etcdMemberId === req.memberId);
-      if (!target) throw notFound("etcdserver: member not found");
+      if (!target) throw notFound(`${inner}: etcdserver: member not found`);
       const rest = members.filter((m) => m !== target);
       if (rest.filter((m) => m.etcdHealthy).length * 2 <= rest.length) {
-        throw new SimError(grpcStatus.UNKNOWN, "failed to remove member: etcdserver: re-configuration failed due to not enough started members");
+        throw new SimError(grpcStatus.UNKNOWN, `failed to remove member: ${inner}: etcdserver: re-configuration failed due to not enough started members`);
       }
       n.etcd.removed.add(target.etcdMemberId);
       n.etcd.alarms.delete(target.etcdMemberId);
