@@ -139,6 +139,8 @@ describe("Talos API CA rotation on 3 + 5 simulated nodes", () => {
     const inFlight = mid.steps.filter((s) => s.state === "running");
     expect(inFlight.map((s) => s.kind)).toEqual(["swap"]);
 
+    // A new process: no TLS connection of the first runner is reused (a swapped control plane now proves itself with the new CA).
+    closeAllConnections();
     const second = new CaRotationRunner(deps({ owner: "replica-b" }));
     second.start();
     const done = await waitFor(async () => {
