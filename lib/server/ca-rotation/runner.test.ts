@@ -51,7 +51,7 @@ const config = (role: "controlplane" | "worker") =>
   ].join("\n");
 
 /** Talos in memory: configs per node, and applies that wait for the test to let them through. */
-function fakeTalos() {
+function fakeTalos(extraMembers: { hostname: string; address: string }[] = []) {
   const configs = new Map([
     ["10.0.0.2", config("controlplane")],
     ["10.0.0.5", config("worker")],
@@ -61,7 +61,17 @@ function fakeTalos() {
   const talos: RotationTalos = {
     version: async () => ({ tag: "v1.13.0", sha: "", built: "", goVersion: "", os: "", arch: "", rbac: true }),
     hostname: async (node) => (node === "10.0.0.2" ? "cp-1" : "w-1"),
-    machineConfig: async (node) => ({ yaml: configs.get(node!)!, version: "1" }),
+    clusterMembers: async () =>
+      [
+        { hostname: "cp-1", address: "10.0.0.2", machineType: "controlplane" as const },
+        { hostname: "w-1", address: "10.0.0.5", machineType: "worker" as const },
+        ...extraMembers.map((m) => ({ ...m, machineType: "worker" as const })),
+      ].map((m) => ({ id: m.hostname, nodeId: `id-${m.hostname}`, hostname: m.hostname, addresses: [m.address], machineType: m.machineType, operatingSystem: "Talos (v1.13.0)" })),
+    machineConfig: async (node) => {
+      const yaml = configs.get(node!);
+      if (!yaml) throw Object.assign(new Error(`connection refused to ${node}`), { code: "node_unreachable" });
+      return { yaml, version: "1" };
+    },
     applyConfiguration: async (node, o) => {
       await new Promise<void>((resolve) => gates.push(resolve));
       applies++;
@@ -69,11 +79,12 @@ function fakeTalos() {
       return { mode: "no-reboot", modeDetails: "", warnings: [] };
     },
     services: async () => ({ kubelet: { running: true, healthy: true, unknown: false } }),
+    serviceList: async () => [],
     kubeconfig: async () => {
       throw new Error("not used");
     },
   };
-  return { talos, gates, applies: () => applies };
+  return { talos, gates, configs, applies: () => applies };
 }
 
 function runner(db: Db, talos: RotationTalos): CaRotationRunner {
@@ -121,6 +132,25 @@ describe("CA rotation runner", () => {
       await expect(r.control(created.id, "resume", "ada")).rejects.toMatchObject({ code: "conflict" });
     } finally {
       for (const g of fake.gates) g();
+      await r.stop();
+    }
+  });
+
+  it("plans over the discovered members, not only the talosconfig's nodes; a member it cannot read is a problem", async () => {
+    const db = await testDb();
+    const fake = fakeTalos([{ hostname: "w-2", address: "10.0.0.9" }]);
+    const r = runner(db, fake.talos);
+    try {
+      const dry = await r.dryRun(caRotationRequestSchema.parse({ cluster: "prod", talos: true, kubernetes: false }));
+      expect(dry.problems).toEqual([expect.stringContaining("node 10.0.0.9: its config could not be read")]);
+      await expect(r.create(caRotationRequestSchema.parse({ cluster: "prod", talos: true, kubernetes: false }))).rejects.toMatchObject({ code: "conflict" });
+      // Once it answers, it is planned like the talosconfig's nodes.
+      fake.configs.set("10.0.0.9", config("worker"));
+      const again = await r.dryRun(caRotationRequestSchema.parse({ cluster: "prod", talos: true, kubernetes: false }));
+      expect(again.problems).toEqual([]);
+      expect(again.nodes.map((n) => n.address)).toEqual(["10.0.0.2", "10.0.0.5", "10.0.0.9"]);
+      expect(again.steps.filter((s) => s.kind === "accept").map((s) => s.address)).toEqual(["10.0.0.2", "10.0.0.5", "10.0.0.9"]);
+    } finally {
       await r.stop();
     }
   });

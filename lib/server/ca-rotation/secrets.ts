@@ -14,8 +14,8 @@ export interface RotationSecrets {
   old: TlsMaterial;
   talos?: {
     ca: CertAndKey;
-    /** An os:admin client certificate of the new CA (GenerateTalosAPIClientCertificate). */
-    client: CertAndKey;
+    /** An os:admin client certificate of the new CA (GenerateTalosAPIClientCertificate); dropped once the rotation succeeded. */
+    client?: CertAndKey;
     /** The issuing CA's certificate the nodes had (base64 PEM, as in the config). */
     oldCrt: string;
   };
@@ -44,6 +44,7 @@ export type Identity = "old" | "intermediate" | "new";
 
 export function materialOf(s: RotationSecrets, identity: Identity): TlsMaterial {
   if (!s.talos || identity === "old") return s.old;
+  if (!s.talos.client) throw new Error("the rotation's new client certificate is gone: the rotation is over");
   const client = { certPem: s.talos.client.certPem, keyPem: s.talos.client.keyPem };
   // Mid-swap, a swapped control plane's apid serves a certificate of the new CA and the others
   // one of the old: both CAs are ours, so the intermediate identity trusts both (a resumed run
