@@ -62,7 +62,7 @@ test.describe("as a viewer", () => {
 test.describe("as an operator", () => {
   test.use({ storageState: storageStateFile("operator") });
 
-  test("sees the history but no wizard, and the API refuses a dry run, a rotation and a talosconfig", async ({ page }) => {
+  test("sees the history but no wizard, and the API refuses a dry run and a rotation", async ({ page }) => {
     const ca = new CaRotationsPage(page);
     await ca.goto();
     await expect(page.getByRole("heading", { level: 2, name: "History" })).toBeVisible();
