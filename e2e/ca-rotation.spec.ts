@@ -58,3 +58,19 @@ test.describe("as a viewer", () => {
     expect(res.status()).toBe(403);
   });
 });
+
+test.describe("as an operator", () => {
+  test.use({ storageState: storageStateFile("operator") });
+
+  test("sees the history but no wizard, and the API refuses a dry run and a rotation", async ({ page }) => {
+    const ca = new CaRotationsPage(page);
+    await ca.goto();
+    await expect(page.getByRole("heading", { level: 2, name: "History" })).toBeVisible();
+    await expect(ca.form()).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Dry run" })).toHaveCount(0);
+    const headers = await csrfHeader(page.request);
+    expect((await page.request.post("/api/ca-rotations/dry-run", { data: { cluster: CLUSTER }, headers })).status()).toBe(403);
+    expect((await page.request.post("/api/ca-rotations", { data: { cluster: CLUSTER }, headers })).status()).toBe(403);
+    expect((await page.request.get("/api/ca-rotations")).status()).toBe(200);
+  });
+});

@@ -53,6 +53,9 @@ export function CaRotationLive({ id }: { id: string }) {
     },
   });
   const download = useMutation({ mutationFn: () => downloadNewTalosconfig(id) });
+  // Offered once a Talos swap began, whatever the end (the server checks the same).
+  const swapStarted = r.steps.some((s) => s.api === "talos" && s.kind === "swap" && (s.startedAt !== null || s.state === "done" || s.state === "failed"));
+  const talosDone = r.steps.some((s) => s.api === "talos" && s.kind === "verify-final" && s.state === "done");
   return (
     <div className="space-y-5">
       <Card className="space-y-4 p-5">
@@ -79,9 +82,13 @@ export function CaRotationLive({ id }: { id: string }) {
             </div>
           )}
         </div>
-        {r.state === "succeeded" && r.talos && !access.hidden ? (
+        {r.talos && swapStarted && !access.hidden ? (
           <div className="space-y-1 text-sm">
-            <p>The old talosconfig no longer works on this cluster: talosctl users need one of the new CA.</p>
+            <p>
+              {talosDone
+                ? "The old talosconfig no longer works on this cluster: talosctl users need one of the new CA."
+                : "Nodes are moving to the new Talos CA: the old talosconfig does not open the nodes already moved. A talosconfig of the new CA trusts both CAs and works on every node."}
+            </p>
             <Button disabled={download.isPending || !access.allowed} onClick={() => download.mutate()}>
               <Download aria-hidden className="size-4" />
               Download a talosconfig of the new CA

@@ -34,7 +34,7 @@ const dryRun: CaRotationDryRun = {
 };
 
 const at = "2026-12-06T17:00:00.000Z";
-const steps = dryRun.steps.map((s) => ({ ...s, state: s.index < 3 ? ("done" as const) : s.index === 3 ? ("failed" as const) : ("skipped" as const), startedAt: at, finishedAt: at, error: s.index === 3 ? "error calling version API on node w-1 (10.0.0.5): unreachable" : null, message: s.index < 3 ? "applied (no reboot)" : null }));
+const steps = dryRun.steps.map((s) => ({ ...s, state: s.index < 3 ? ("done" as const) : s.index === 3 ? ("failed" as const) : ("skipped" as const), startedAt: s.index <= 3 ? at : null, finishedAt: at, error: s.index === 3 ? "error calling version API on node w-1 (10.0.0.5): unreachable" : null, message: s.index < 3 ? "applied (no reboot)" : null }));
 const rotation: CaRotation = {
   id: "0b7c9a4e-0000-4000-8000-000000000002",
   cluster: "prod",
@@ -98,6 +98,20 @@ describe("CA rotation components", () => {
     expect(client("admin")).toContain("Download a talosconfig of the new CA");
     expect(client("viewer")).not.toContain("Download a talosconfig");
     expect(client("viewer")).not.toContain("Cancel");
+  });
+
+  it("offers the new talosconfig once a Talos swap began, whatever the end, and not before", () => {
+    expect(render(createElement(CaRotationLive, { id: rotation.id }))).not.toContain("Download a talosconfig");
+    // Failed in the middle of the swap: some nodes prove themselves with the new CA already.
+    const swapAt = dryRun.steps.find((s) => s.kind === "swap")!.index;
+    const midSwap = dryRun.steps.map((s) => ({ ...s, state: s.index < swapAt ? ("done" as const) : s.index === swapAt ? ("failed" as const) : ("skipped" as const), startedAt: s.index <= swapAt ? at : null, finishedAt: at, error: s.index === swapAt ? "boom" : null, message: null }));
+    const c = makeQueryClient();
+    c.setQueryData(authKeys.session(), { user: { id: "u", name: "ada", role: "admin", passkeys: 1 }, setupRequired: false, oidc: { enabled: false, label: "" } });
+    c.setQueryData(caRotationQueryOptions(rotation.id).queryKey, { ...rotation, steps: midSwap, wayBack: wayBack(midSwap) });
+    const html = renderToStaticMarkup(createElement(QueryClientProvider, { client: c }, createElement(CaRotationLive, { id: rotation.id })));
+    expect(html).toContain("Download a talosconfig of the new CA");
+    expect(html).toContain("trusts both CAs and works on every node");
+    expect(html).toContain("works only on the nodes not yet swapped");
   });
 
   it("the history links each rotation to its page", () => {

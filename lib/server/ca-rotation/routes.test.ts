@@ -3,6 +3,7 @@
  * runner, store, secret box and fleet source (the talosconfig file): who may dry-run, start and
  * steer, the envelope, and Minos talking to the cluster through the overriding upload afterwards.
  */
+import crypto from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -111,6 +112,11 @@ describe("CA rotation routes", () => {
 
     const audit = await listAudit(getDb(), { limit: 50 });
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["ca-rotation.start", "ca-rotation.succeeded", "cluster.talosconfig-rotated", "ca-rotation.talosconfig"]));
+    // The downloaded certificate names the person who downloaded it and lives 30 days.
+    const cert = new crypto.X509Certificate(mine.certPem);
+    const downloader = audit.find((a) => a.action === "ca-rotation.talosconfig")!.actor;
+    expect(cert.subject.split("\n")).toContain(`CN=${downloader}`);
+    expect(Date.parse(cert.validTo) - Date.parse(cert.validFrom)).toBe(30 * 24 * 3600 * 1000);
     expect(JSON.stringify(audit)).not.toMatch(/PRIVATE KEY|LS0tLS1CRUdJTi/);
   }, 90_000);
 });

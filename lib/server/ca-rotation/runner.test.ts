@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { caRotationRequestSchema } from "@/lib/schemas/ca-rotation";
+import type { KubeApi } from "@/lib/server/kubernetes/types";
 import type { Db } from "@/lib/server/platform/db/db";
 import { SecretBox } from "@/lib/server/platform/secret-box";
 import type { TalosContext } from "@/lib/server/talos/talosconfig";
@@ -51,7 +52,10 @@ const config = (role: "controlplane" | "worker") =>
   ].join("\n");
 
 /** Talos in memory: configs per node, and applies that wait for the test to let them through. */
-function fakeTalos() {
+function fakeTalos(extraMembers: { hostname: string; address: string }[] = [], o: { gated?: boolean; kubeletRestarts?: boolean } = {}) {
+  const gated = o.gated ?? true;
+  let tick = 1000;
+  const kubeletEvents = new Map<string, { msg: string; state: string; ts: Date }[]>();
   const configs = new Map([
     ["10.0.0.2", config("controlplane")],
     ["10.0.0.5", config("worker")],
@@ -61,19 +65,30 @@ function fakeTalos() {
   const talos: RotationTalos = {
     version: async () => ({ tag: "v1.13.0", sha: "", built: "", goVersion: "", os: "", arch: "", rbac: true }),
     hostname: async (node) => (node === "10.0.0.2" ? "cp-1" : "w-1"),
-    machineConfig: async (node) => ({ yaml: configs.get(node!)!, version: "1" }),
-    applyConfiguration: async (node, o) => {
-      await new Promise<void>((resolve) => gates.push(resolve));
+    clusterMembers: async () =>
+      [
+        { hostname: "cp-1", address: "10.0.0.2", machineType: "controlplane" as const },
+        { hostname: "w-1", address: "10.0.0.5", machineType: "worker" as const },
+        ...extraMembers.map((m) => ({ ...m, machineType: "worker" as const })),
+      ].map((m) => ({ id: m.hostname, nodeId: `id-${m.hostname}`, hostname: m.hostname, addresses: [m.address], machineType: m.machineType, operatingSystem: "Talos (v1.13.0)" })),
+    machineConfig: async (node) => {
+      const yaml = configs.get(node!);
+      if (!yaml) throw Object.assign(new Error(`connection refused to ${node}`), { code: "node_unreachable" });
+      return { yaml, version: "1" };
+    },
+    applyConfiguration: async (node, a) => {
+      if (gated) await new Promise<void>((resolve) => gates.push(resolve));
       applies++;
-      configs.set(node!, String(o.data));
+      configs.set(node!, String(a.data));
+      // Talos restarts the kubelet on a cluster.ca change; this fake does when told to.
+      if (o.kubeletRestarts) kubeletEvents.set(node!, [...(kubeletEvents.get(node!) ?? []), ...["Stopping", "Finished", "Starting", "Running"].map((state) => ({ msg: "", state, ts: new Date((tick += 10)) }))]);
       return { mode: "no-reboot", modeDetails: "", warnings: [] };
     },
     services: async () => ({ kubelet: { running: true, healthy: true, unknown: false } }),
-    kubeconfig: async () => {
-      throw new Error("not used");
-    },
+    serviceList: async (node) => [{ id: "kubelet", state: "Running", events: kubeletEvents.get(node!) ?? [{ msg: "", state: "Running", ts: new Date(tick) }] }],
+    kubeconfig: async () => "kubeconfig",
   };
-  return { talos, gates, applies: () => applies };
+  return { talos, gates, configs, applies: () => applies };
 }
 
 function runner(db: Db, talos: RotationTalos): CaRotationRunner {
@@ -83,9 +98,7 @@ function runner(db: Db, talos: RotationTalos): CaRotationRunner {
     context: async () => context,
     origin: async () => "file",
     talos: () => talos,
-    kube: () => {
-      throw new Error("not used");
-    },
+    kube: () => ({ listNodes: async () => [{ name: "cp-1", ready: true }, { name: "w-1", ready: true }] }) as unknown as KubeApi,
     replaceTalosconfig: async () => true,
     pollMs: 10,
     log: () => {},
@@ -119,9 +132,55 @@ describe("CA rotation runner", () => {
       expect(done.wayBack).toMatch(/only added to machine\.acceptedCAs/);
       expect(fake.applies()).toBe(1);
       await expect(r.control(created.id, "resume", "ada")).rejects.toMatchObject({ code: "conflict" });
+      // No node was swapped: the existing talosconfig still works, none of the new CA is handed out.
+      await expect(r.newTalosconfig(created.id, "ada")).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("no node was moved to the new Talos CA yet") });
     } finally {
       for (const g of fake.gates) g();
       await r.stop();
+    }
+  });
+
+  it("plans over the discovered members, not only the talosconfig's nodes; a member it cannot read is a problem", async () => {
+    const db = await testDb();
+    const fake = fakeTalos([{ hostname: "w-2", address: "10.0.0.9" }]);
+    const r = runner(db, fake.talos);
+    try {
+      const dry = await r.dryRun(caRotationRequestSchema.parse({ cluster: "prod", talos: true, kubernetes: false }));
+      expect(dry.problems).toEqual([expect.stringContaining("node 10.0.0.9: its config could not be read")]);
+      await expect(r.create(caRotationRequestSchema.parse({ cluster: "prod", talos: true, kubernetes: false }))).rejects.toMatchObject({ code: "conflict" });
+      // Once it answers, it is planned like the talosconfig's nodes.
+      fake.configs.set("10.0.0.9", config("worker"));
+      const again = await r.dryRun(caRotationRequestSchema.parse({ cluster: "prod", talos: true, kubernetes: false }));
+      expect(again.problems).toEqual([]);
+      expect(again.nodes.map((n) => n.address)).toEqual(["10.0.0.2", "10.0.0.5", "10.0.0.9"]);
+      expect(again.steps.filter((s) => s.kind === "accept").map((s) => s.address)).toEqual(["10.0.0.2", "10.0.0.5", "10.0.0.9"]);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it("a Kubernetes CA patch waits for the kubelet to restart, and fails when it does not within the step timeout", async () => {
+    const db = await testDb();
+    const done = async (r: CaRotationRunner, id: string) =>
+      waitFor(async () => {
+        const x = await r.get(id);
+        return x && (x.state === "succeeded" || x.state === "failed") ? x : undefined;
+      }, 10_000);
+    const restarting = runner(db, fakeTalos([], { gated: false, kubeletRestarts: true }).talos);
+    try {
+      const ok = await done(restarting, (await restarting.create(caRotationRequestSchema.parse({ cluster: "prod", talos: false, kubernetes: true, verifyTimeoutSeconds: 5 }))).id);
+      expect(ok.state).toBe("succeeded");
+      expect(ok.steps.filter((s) => s.kind === "accept").map((s) => s.message)).toEqual(["applied (no reboot); the kubelet restarted and is healthy", "applied (no reboot); the kubelet restarted and is healthy"]);
+    } finally {
+      await restarting.stop();
+    }
+    const still = runner(await testDb(), fakeTalos([], { gated: false, kubeletRestarts: false }).talos);
+    try {
+      const bad = await done(still, (await still.create(caRotationRequestSchema.parse({ cluster: "prod", talos: false, kubernetes: true, verifyTimeoutSeconds: 5 }))).id);
+      expect(bad.state).toBe("failed");
+      expect(bad.steps.find((s) => s.state === "failed")!.error).toBe("node cp-1 (10.0.0.2): the kubelet did not restart after the patch");
+    } finally {
+      await still.stop();
     }
   });
 

@@ -7,6 +7,8 @@ import { sql } from "kysely";
 import type { CaRotation, CaRotationAction, CaRotationDryRun, CaRotationNode, CaRotationStep, CaRotationSummary, ParsedCaRotationRequest } from "@/lib/schemas/ca-rotation";
 import { errorText, JobLoops } from "@/lib/server/jobs";
 import { decideStep } from "@/lib/server/kubernetes-upgrades/machine";
+import { type KnownNode, matchMembers } from "@/lib/server/fleet/member-match";
+import { ManifestRepository } from "@/lib/server/manifests/repo";
 import { recordAudit } from "@/lib/server/platform/audit";
 import { refuseBesideLiveRuns } from "@/lib/server/platform/cluster-runs";
 import { dialectOf, type Db } from "@/lib/server/platform/db/db";
@@ -18,13 +20,14 @@ import type { TalosContext } from "@/lib/server/talos/talosconfig";
 import { type Drive, isLeaseLost, PlanDrives } from "@/lib/server/upgrades/drives";
 import { FINAL_PLAN_STATES, type PlanEvent, planTransition } from "@/lib/server/upgrades/machine";
 import { TALOS_ROLES } from "@/lib/talos/constants";
-import { createTalosCa, issueClientCert } from "@/lib/talos/pki";
+import { type CertAndKey, createTalosCa, issueClientCert, toTalosKeyPem } from "@/lib/talos/pki";
+import { parseSecretsBundle, stringifySecretsBundle } from "@/lib/talos/secrets/bundle";
 import { renderTalosconfig } from "@/lib/talos/talosconfig";
 import { type Clock, realClock } from "@/lib/utils/clock";
 import { mapLimit } from "@/lib/utils/map-limit";
 
 import { checkPatchable, issuerOf, roleOf, sameCertB64 } from "./patch";
-import { planSteps, summarizeCa } from "./plan";
+import { planSteps, summarizeCa, talosSwapStarted } from "./plan";
 import { CaRotationRepository, type RotationOptions } from "./repository";
 import { openSecrets, type RotationSecrets, sealSecrets } from "./secrets";
 import { type RotationTalos, runStep, type StepDeps } from "./steps";
@@ -54,6 +57,9 @@ export interface CaRotationDeps {
 }
 
 const LIVE_STATES = ["pending", "running", "paused", "cancelling"] as const;
+
+/** A downloaded talosconfig's certificate lives 30 days (talosctl's own are 365: TalosAPIDefaultCertificateValidityDuration); a person downloads a fresh one when it runs out. */
+const DOWNLOAD_CERT_HOURS = 30 * 24;
 
 /**
  * Runs CA rotations, `talosctl rotate-ca`'s flow as a persisted state machine: a strict sequence
@@ -150,18 +156,33 @@ export class CaRotationRunner {
     const options = optionsOf(context, req, origin);
     const client = this.deps.talos(context, options);
     const problems: string[] = [];
-    const read = await mapLimit(context.nodes, 8, async (address) => {
+    const opts = { timeoutMs: this.callTimeoutMs };
+    const readNode = async (address: string) => {
       try {
-        const [{ yaml }, hostname] = await Promise.all([
-          client.machineConfig(address, { timeoutMs: this.callTimeoutMs }),
-          client.hostname(address, { timeoutMs: this.callTimeoutMs }).catch(() => null),
-        ]);
+        const [{ yaml }, hostname] = await Promise.all([client.machineConfig(address, opts), client.hostname(address, opts).catch(() => null)]);
         return { address, hostname, yaml };
       } catch (e) {
         problems.push(`node ${address}: its config could not be read: ${errorText(e)}`);
         return null;
       }
-    });
+    };
+    const read = await mapLimit(context.nodes, 8, readNode);
+    // rotate-ca patches the cluster as buildClusterInfo sees it: the discovered members, not only
+    // the talosconfig's nodes. A member the context does not name is read too; one that cannot be
+    // read (or placed) would keep the old CA and be locked out, so it is a problem, not a skip.
+    try {
+      const members = await client.clusterMembers(undefined, opts);
+      const known: KnownNode[] = context.nodes.map((address, i) => ({ key: address, address, hostname: read[i]?.hostname ?? null, memberNodeId: null }));
+      const extra: string[] = [];
+      matchMembers(known, members).forEach((m, i) => {
+        const member = members[i]!;
+        if (m.kind === "new") extra.push(m.target);
+        else if (m.kind === "skip") problems.push(`discovered member ${member.hostname || member.nodeId || member.id}: it cannot be reached (${m.reason})`);
+      });
+      read.push(...(await mapLimit(extra, 8, readNode)));
+    } catch (e) {
+      problems.push(`the cluster's members (discovery) could not be listed: ${errorText(e)}`);
+    }
     const nodes: (CaRotationNode & { yaml: string })[] = [];
     for (const r of read) {
       if (!r) continue;
@@ -252,22 +273,26 @@ export class CaRotationRunner {
   }
 
   /**
-   * A talosconfig for a person after a Talos CA rotation succeeded (what `talosctl rotate-ca`
-   * writes to its --output): a fresh os:admin client certificate of the new CA, issued now for
-   * each download, so Minos's own key never leaves the server. Audited with its fingerprint.
-   * @throws AppError not_found, conflict when the rotation did not rotate the Talos CA or has not succeeded.
+   * A talosconfig for a person once a Talos swap began (rotate-ca writes its --output as soon as
+   * the Talos part ends, whatever comes after): a fresh os:admin client certificate of the new CA,
+   * issued now for each download to `actor` (its common name) for 30 days, so Minos's own key never
+   * leaves the server. Until the Talos rotation is verified, some nodes still prove themselves with
+   * the old CA, so the file trusts both (both are ours). Audited with its fingerprint.
+   * @throws AppError not_found, conflict when the rotation did not rotate the Talos CA or no swap began.
    */
   async newTalosconfig(id: string, actor: string = this.deps.actor ?? "local user"): Promise<{ filename: string; talosconfig: string }> {
     const r = await this.getOrThrow(id);
     if (!r.talos) throw new AppError("conflict", "This rotation did not rotate the Talos API CA: the talosconfig did not change");
-    if (r.state !== "succeeded") throw new AppError("conflict", `The rotation is ${r.state}: a talosconfig of the new CA is handed out once it succeeded`);
+    if (!talosSwapStarted(r.steps)) throw new AppError("conflict", `The rotation is ${r.state} and no node was moved to the new Talos CA yet: the existing talosconfig still works`);
     const internals = (await this.repo.internals(id))!;
     const secrets = openSecrets(this.deps.box, id, internals.secrets, internals.keyId);
-    const ca = secrets.talos!.ca;
-    const client = await issueClientCert(ca, { roles: [TALOS_ROLES.admin] });
+    const { ca, oldCrt } = secrets.talos!;
+    const complete = r.steps.some((s) => s.api === "talos" && s.kind === "verify-final" && s.state === "done");
+    const trusted = complete ? ca.certPem : `${Buffer.from(oldCrt, "base64").toString("utf8").trimEnd()}\n${ca.certPem.trimEnd()}\n`;
+    const client = await issueClientCert(ca, { roles: [TALOS_ROLES.admin], commonName: actor, validHours: DOWNLOAD_CERT_HOURS });
     const o = internals.options;
-    const talosconfig = renderTalosconfig({ current: o.contextName, contexts: { [o.contextName]: { endpoints: o.endpoints, nodes: o.contextNodes, ca: ca.certPem, crt: client.certPem, key: client.keyPem } } });
-    await recordAudit(this.deps.db, { actor, action: "ca-rotation.talosconfig", target: id, result: "ok", details: { cluster: r.cluster, clientCertFingerprint: new crypto.X509Certificate(client.certPem).fingerprint256 } });
+    const talosconfig = renderTalosconfig({ current: o.contextName, contexts: { [o.contextName]: { endpoints: o.endpoints, nodes: o.contextNodes, ca: trusted, crt: client.certPem, key: client.keyPem } } });
+    await recordAudit(this.deps.db, { actor, action: "ca-rotation.talosconfig", target: id, result: "ok", details: { cluster: r.cluster, state: r.state, clientCertFingerprint: new crypto.X509Certificate(client.certPem).fingerprint256 } });
     return { filename: `talosconfig-${r.cluster}`, talosconfig };
   }
 
@@ -360,8 +385,30 @@ export class CaRotationRunner {
     }
     // Stopped mid-step: the step stays `running` and the next runner resumes it (idempotently).
     if (drive.signal.aborted) return;
-    await this.drives.fenced(drive, (trx) => new CaRotationRepository(trx).updateStep(r.id, step.index, outcome.ok ? { state: "done", message: outcome.message, now: now() } : { state: "failed", error: outcome.message, now: now() }));
+    await this.drives.fenced(drive, async (trx) => {
+      // The manifest's secrets bundle follows in the same transaction as the step: a manifest
+      // applied later must carry the new CA as machine.ca / cluster.ca, never the old one back.
+      let bundle = "";
+      if (outcome.ok && step.kind === "replace-talosconfig" && secrets.talos) bundle = await this.rewriteBundle(trx, r, { os: secrets.talos.ca });
+      if (outcome.ok && step.api === "kubernetes" && step.kind === "verify-final" && secrets.kubernetes) bundle = await this.rewriteBundle(trx, r, { k8s: secrets.kubernetes.ca });
+      const message = bundle ? `${outcome.message}; ${bundle}` : outcome.message;
+      await new CaRotationRepository(trx).updateStep(r.id, step.index, outcome.ok ? { state: "done", message, now: now() } : { state: "failed", error: outcome.message, now: now() });
+    });
     this.log(`CA rotation ${r.id}: step ${step.index} (${step.description}): ${outcome.ok ? "done" : "failed"}: ${outcome.message}`);
+  }
+
+  /** Puts the rotation's new CA into the cluster's stored secrets bundle, when it has one (an adopted manifest); says what it did. */
+  private async rewriteBundle(trx: Db, r: CaRotation, cas: { os?: CertAndKey; k8s?: CertAndKey }): Promise<string> {
+    const repo = new ManifestRepository(trx, this.deps.box);
+    const text = await repo.secrets(r.cluster);
+    if (text === undefined) return "";
+    const bundle = parseSecretsBundle(text, `the secrets bundle of cluster "${r.cluster}"`);
+    const pair = (ca: CertAndKey) => ({ crt: ca.certPem, key: toTalosKeyPem(ca.keyPem) });
+    const next = { ...bundle, certs: { ...bundle.certs, ...(cas.os ? { os: pair(cas.os) } : {}), ...(cas.k8s ? { k8s: pair(cas.k8s) } : {}) } };
+    await repo.saveSecrets(r.cluster, stringifySecretsBundle(next), new Date(this.clock.now()));
+    const which = cas.os ? "os" : "k8s";
+    await recordAudit(trx, { actor: "system", action: "manifest.secrets-rotated", target: r.cluster, result: "ok", details: { rotationId: r.id, ca: which, fingerprint: new crypto.X509Certificate((cas.os ?? cas.k8s)!.certPem).fingerprint256 } });
+    return `the manifest's secrets bundle now holds the new CA (certs.${which})`;
   }
 
   private async transition(drive: Drive, id: string, from: CaRotation["state"], event: PlanEvent, stamp: { started?: boolean; finished?: boolean }, reason: string | null = null, more?: (trx: Db) => Promise<void>): Promise<boolean> {
@@ -383,11 +430,13 @@ export class CaRotationRunner {
       const repo = new CaRotationRepository(trx);
       for (const index of skip) await repo.updateStep(r.id, index, { state: "skipped", message: event === "finish-cancel" ? "skipped: the rotation was cancelled" : "skipped: the rotation stopped", now });
       if (event === "succeed") {
-        // The old talosconfig was kept as the way back until the end; it no longer opens anything, so it goes.
+        // Done: only the new Talos CA stays sealed (it issues the talosconfigs people download). The
+        // old talosconfig (the way back), Minos's client key (now in its talosconfig) and the
+        // Kubernetes CA key (on the control planes, and in the manifest's bundle) go.
         const internals = await repo.internals(r.id);
         if (internals) {
-          const { old: _old, ...rest } = openSecrets(this.deps.box, r.id, internals.secrets, internals.keyId);
-          await repo.setSecrets(r.id, sealSecrets(this.deps.box, r.id, { ...rest, old: { caPem: "", certPem: "", keyPem: "" } }));
+          const { talos } = openSecrets(this.deps.box, r.id, internals.secrets, internals.keyId);
+          await repo.setSecrets(r.id, sealSecrets(this.deps.box, r.id, { old: { caPem: "", certPem: "", keyPem: "" }, ...(talos ? { talos: { ca: talos.ca, oldCrt: talos.oldCrt } } : {}) }));
         }
       }
       const outcome = event === "succeed" ? "succeeded" : event === "fail" ? "failed" : "cancelled";

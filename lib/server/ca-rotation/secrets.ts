@@ -14,8 +14,8 @@ export interface RotationSecrets {
   old: TlsMaterial;
   talos?: {
     ca: CertAndKey;
-    /** An os:admin client certificate of the new CA (GenerateTalosAPIClientCertificate). */
-    client: CertAndKey;
+    /** An os:admin client certificate of the new CA (GenerateTalosAPIClientCertificate); dropped once the rotation succeeded. */
+    client?: CertAndKey;
     /** The issuing CA's certificate the nodes had (base64 PEM, as in the config). */
     oldCrt: string;
   };
@@ -36,14 +36,18 @@ export function openSecrets(box: SecretBox, id: string, sealed: string, keyId: s
 }
 
 /**
- * The three Talos identities of rotate-ca: `old` (the existing PKI), `intermediate` (the old
- * server CA, the new client certificate) and `new` (both new). Without a Talos rotation, every
- * phase uses the existing credentials.
+ * The three Talos identities of rotate-ca: `old` (the existing PKI), `intermediate` (the new
+ * client certificate; the server may prove itself with the old or the new CA) and `new` (both
+ * new). Without a Talos rotation, every phase uses the existing credentials.
  */
 export type Identity = "old" | "intermediate" | "new";
 
 export function materialOf(s: RotationSecrets, identity: Identity): TlsMaterial {
   if (!s.talos || identity === "old") return s.old;
+  if (!s.talos.client) throw new Error("the rotation's new client certificate is gone: the rotation is over");
   const client = { certPem: s.talos.client.certPem, keyPem: s.talos.client.keyPem };
-  return identity === "intermediate" ? { caPem: s.old.caPem, ...client } : { caPem: s.talos.ca.certPem, ...client };
+  // Mid-swap, a swapped control plane's apid serves a certificate of the new CA and the others
+  // one of the old: both CAs are ours, so the intermediate identity trusts both (a resumed run
+  // on a fresh connection must reach either kind of node).
+  return identity === "intermediate" ? { caPem: `${s.old.caPem.trimEnd()}\n${s.talos.ca.certPem.trimEnd()}\n`, ...client } : { caPem: s.talos.ca.certPem, ...client };
 }

@@ -14,12 +14,14 @@ import { caRotationRequestSchema } from "@/lib/schemas/ca-rotation";
 import { mergeFleetConfigs } from "@/lib/server/fleet/source";
 import { listUploads } from "@/lib/server/fleet/uploads";
 import { createKubeApi } from "@/lib/server/kubernetes/client";
+import { ManifestRepository } from "@/lib/server/manifests/repo";
 import { parseKubeconfig } from "@/lib/server/kubernetes/kubeconfig";
 import type { Db } from "@/lib/server/platform/db/db";
 import { SecretBox } from "@/lib/server/platform/secret-box";
 import { createTalosClient } from "@/lib/server/talos";
 import { closeAllConnections } from "@/lib/server/talos/channel";
 import { parseTalosconfig, type TalosContext } from "@/lib/server/talos/talosconfig";
+import { generateSecretsBundle, parseSecretsBundle, stringifySecretsBundle } from "@/lib/talos/secrets/bundle";
 import { testDb } from "@/test/db";
 import { Clients, credentialsOf, md, rpc } from "@/test/simulator/helpers";
 import { startTestFleet, type TestFleet, waitFor } from "@/test/talos/fleet";
@@ -52,7 +54,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-function deps(over: Partial<CaRotationDeps> & { onApply?: () => void } = {}): CaRotationDeps {
+function deps(over: Partial<CaRotationDeps> & { onApply?: (node: string) => void | Promise<void> } = {}): CaRotationDeps {
   return {
     db,
     box,
@@ -67,7 +69,7 @@ function deps(over: Partial<CaRotationDeps> & { onApply?: () => void } = {}): Ca
           if (prop !== "applyConfiguration" || typeof v !== "function") return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
           return async (...args: unknown[]) => {
             const res = await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-            over.onApply?.();
+            await over.onApply?.(String(args[0]));
             return res;
           };
         },
@@ -119,6 +121,11 @@ describe("Talos API CA rotation on 3 + 5 simulated nodes", () => {
 
   it("ends with every node trusting only the new CA and Minos on the new client certificate; a restart mid-rotation applies no step twice", async () => {
     const old = await minos();
+    // The cluster's manifest was adopted: its stored bundle holds the CAs the nodes have now.
+    const manifests = new ManifestRepository(db, box);
+    const adopted = await generateSecretsBundle({ talosVersion: "1.10" });
+    adopted.certs.os = { crt: old.caPem, key: adopted.certs.os.key };
+    await manifests.saveSecrets(cluster, stringifySecretsBundle(adopted), new Date());
     const before = applies();
     let count = 0;
     let stopping: Promise<void> | undefined;
@@ -139,6 +146,8 @@ describe("Talos API CA rotation on 3 + 5 simulated nodes", () => {
     const inFlight = mid.steps.filter((s) => s.state === "running");
     expect(inFlight.map((s) => s.kind)).toEqual(["swap"]);
 
+    // A new process: no TLS connection of the first runner is reused (a swapped control plane now proves itself with the new CA).
+    closeAllConnections();
     const second = new CaRotationRunner(deps({ owner: "replica-b" }));
     second.start();
     const done = await waitFor(async () => {
@@ -157,6 +166,18 @@ describe("Talos API CA rotation on 3 + 5 simulated nodes", () => {
     expect(sealed.secrets).not.toContain("PRIVATE KEY");
     const opened = JSON.parse(box.open(sealed.secrets, `ca-rotation:${created.id}`, sealed.key_id)) as { old: { keyPem: string } };
     expect(opened.old.keyPem).toBe("");
+
+    // The stored bundle now carries the new OS CA with its key (the next manifest apply keeps it); the rest is untouched.
+    const stored = parseSecretsBundle((await manifests.secrets(cluster))!, "bundle");
+    expect(new crypto.X509Certificate(stored.certs.os.crt).fingerprint256).toBe(done.newCas.talos!.fingerprint);
+    expect(new crypto.X509Certificate(stored.certs.os.crt).checkPrivateKey(crypto.createPrivateKey(stored.certs.os.key.replace(/ED25519 PRIVATE KEY/g, "PRIVATE KEY")))).toBe(true);
+    expect(stored.certs.k8s).toEqual(adopted.certs.k8s);
+    expect(done.steps.find((s) => s.kind === "replace-talosconfig")!.message).toContain("secrets bundle now holds the new CA (certs.os)");
+    // Only the new Talos CA stays sealed: no client key, no Kubernetes CA.
+    const kept = JSON.parse(box.open(sealed.secrets, `ca-rotation:${created.id}`, sealed.key_id)) as { talos: { ca: unknown; client?: unknown }; kubernetes?: unknown };
+    expect(kept.talos.ca).toBeTruthy();
+    expect(kept.talos.client).toBeUndefined();
+    expect(kept.kubernetes).toBeUndefined();
 
     // Exactly three patches per node: accept, swap, drop.
     const after = applies();
@@ -189,7 +210,8 @@ describe("Kubernetes API CA rotation", () => {
     expect((await oldApi.listNodes()).length).toBe(8);
     const before = applies();
 
-    const runner = new CaRotationRunner(deps());
+    // The simulator does not restart the kubelet on a cluster.ca change; Talos does: the test does it as Talos would.
+    const runner = new CaRotationRunner(deps({ onApply: async (node) => void (await createTalosClient(await minos()).serviceAction(node, "restart", "kubelet")) }));
     const created = await runner.create(caRotationRequestSchema.parse({ cluster, talos: false, kubernetes: true, verifyTimeoutSeconds: 20 }));
     expect(created.steps.map((s) => s.kind)).not.toContain("replace-talosconfig");
     const done = await waitFor(async () => {
@@ -202,6 +224,12 @@ describe("Kubernetes API CA rotation", () => {
 
     const after = applies();
     for (const n of t.fleet.nodes) expect((after.get(n.address) ?? 0) - (before.get(n.address) ?? 0), n.hostname).toBe(3);
+    // Each patch waited for the kubelet's restart.
+    for (const s of done.steps.filter((x) => x.kind === "accept" || x.kind === "swap" || x.kind === "drop")) expect(s.message, s.description).toBe("applied (no reboot); the kubelet restarted and is healthy");
+    // The stored bundle carries the new Kubernetes CA, and still the OS CA of the Talos rotation before.
+    const stored = parseSecretsBundle((await new ManifestRepository(db, box).secrets(cluster))!, "bundle");
+    expect(new crypto.X509Certificate(stored.certs.k8s.crt).fingerprint256).toBe(done.newCas.kubernetes!.fingerprint);
+    expect(new crypto.X509Certificate(stored.certs.os.crt).fingerprint256).toBe(new crypto.X509Certificate(ctx.caPem).fingerprint256);
     // Every node's cluster.ca is the new CA, with its key on control planes only; no CA is left accepted.
     const newFp = done.newCas.kubernetes!.fingerprint;
     for (const n of t.fleet.nodes) {

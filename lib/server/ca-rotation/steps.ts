@@ -13,7 +13,7 @@ import { type Identity, materialOf, type RotationSecrets } from "./secrets";
 import type { RotationOptions } from "./repository";
 
 /** The Talos calls a rotation makes; `TalosClient` fits, tests may pass a fake. */
-export type RotationTalos = Pick<TalosClient, "version" | "hostname" | "machineConfig" | "applyConfiguration" | "services" | "kubeconfig">;
+export type RotationTalos = Pick<TalosClient, "version" | "hostname" | "clusterMembers" | "machineConfig" | "applyConfiguration" | "services" | "serviceList" | "kubeconfig">;
 
 /** What the steps do their I/O with. */
 export interface StepDeps {
@@ -79,7 +79,7 @@ export async function runStep(deps: StepDeps, rotation: CaRotation, step: CaRota
       return patchNode(deps, rotation, step, secrets, client(), deadline, signal);
     case "replace-talosconfig": {
       const t = secrets.talos;
-      if (!t) return { ok: true, message: "no Talos CA rotation: the talosconfig stays" };
+      if (!t?.client) return { ok: true, message: "no Talos CA rotation: the talosconfig stays" };
       const written = await deps.replaceTalosconfig({
         cluster: rotation.cluster,
         rotationId: rotation.id,
@@ -108,11 +108,14 @@ async function patchNode(deps: StepDeps, rotation: CaRotation, step: CaRotationS
   };
   const opts = { timeoutMs: deps.callTimeoutMs, signal };
   let applied = false;
+  // The kubelet's newest event before the patch: a later one that is not "Running" is its restart.
+  let kubeletBefore: number | null = null;
   // PatchNodeConfig retries while the node is unavailable; a refusal (a wrong config, a denied call) ends the step.
   const failure = await retryUntil(deps.clock, deadline, deps.pollMs, signal, async () => {
     const { yaml } = await client.machineConfig(node.address, opts);
     const p = patch(yaml);
     if (p.changed) {
+      if (step.api === "kubernetes") kubeletBefore = lastEventAt(await client.serviceList(node.address, opts));
       await client.applyConfiguration(node.address, { ...opts, data: p.text, mode: "no-reboot" });
       applied = true;
     }
@@ -120,14 +123,37 @@ async function patchNode(deps: StepDeps, rotation: CaRotation, step: CaRotationS
   });
   if (failure !== null) return { ok: false, message: `error patching node ${label(node)}: ${failure}` };
   if (step.api === "kubernetes") {
-    // PatchNodeConfigWithKubeletRestart: the kubelet restarts with the new CA; wait for it to be running and healthy again.
+    // PatchNodeConfigWithKubeletRestart: the kubelet restarts with the new CA. Healthy right after
+    // the patch proves nothing (it may not have restarted yet), so first wait for the restart: an
+    // event after the patch that is not "Running" (Stopping, Finished, Starting, Preparing...),
+    // which also finds a restart already over by the first look. A resumed step whose patch had
+    // landed before (nothing sent now) cannot tell: it only waits for healthy.
+    if (applied) {
+      const restarted = await retryUntil(deps.clock, deadline, deps.pollMs, signal, async () => (kubeletRestartedSince(await client.serviceList(node.address, opts), kubeletBefore) ? null : "the kubelet did not restart after the patch"));
+      if (restarted !== null) return { ok: false, message: `node ${label(node)}: ${restarted}` };
+    }
     const kubelet = await retryUntil(deps.clock, deadline, deps.pollMs, signal, async () => {
       const s = (await client.services(node.address, opts)).kubelet;
       return s?.running && s.healthy ? null : "kubelet is not healthy";
     });
     if (kubelet !== null) return { ok: false, message: `node ${label(node)}: ${kubelet}` };
+    return { ok: true, message: applied ? "applied (no reboot); the kubelet restarted and is healthy" : "already applied: nothing sent; the kubelet is healthy" };
   }
   return { ok: true, message: applied ? "applied (no reboot)" : "already applied: nothing sent" };
+}
+
+type ServiceInfo = Awaited<ReturnType<RotationTalos["serviceList"]>>[number];
+
+/** The time (node clock, ms) of the kubelet's newest service event, null without one. */
+export function lastEventAt(services: readonly ServiceInfo[]): number | null {
+  const times = (services.find((s) => s.id === "kubelet")?.events ?? []).flatMap((e) => (e.ts ? [e.ts.getTime()] : []));
+  return times.length > 0 ? Math.max(...times) : null;
+}
+
+/** Whether the kubelet went through a restart after `since` (its newest event then): a later event in another state than Running. */
+export function kubeletRestartedSince(services: readonly ServiceInfo[], since: number | null): boolean {
+  const events = services.find((s) => s.id === "kubelet")?.events ?? [];
+  return events.some((e) => e.ts !== undefined && (since === null || e.ts.getTime() > since) && e.state.toLowerCase() !== "running");
 }
 
 const label = (n: CaRotationNode) => (n.hostname ? `${n.hostname} (${n.address})` : n.address);
