@@ -61,7 +61,7 @@ export default defineConfig({
       MINOS_SIM: "1",
       MINOS_STATE_DIR: stateDir,
       // Its own loopback range and an ephemeral control port, so a running `npm start` never collides.
-      MINOS_SIM_ARGS: `--first-address ${process.env.E2E_SIM_FIRST_ADDRESS ?? "127.0.60.1"} --control-port 0 --reboot-seconds 2 --boot-seconds 1`,
+      MINOS_SIM_ARGS: `--first-address ${process.env.E2E_SIM_FIRST_ADDRESS ?? "127.0.60.1"} --control-port 0 --reboot-seconds 2 --boot-seconds 1 --extension-services iscsid`,
       NEXT_TELEMETRY_DISABLED: "1",
     },
   },

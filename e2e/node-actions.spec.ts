@@ -8,7 +8,8 @@ import { NodeActionsPage, powerOn } from "./pages/node-actions";
  * Node actions from the node page, against the simulated fleet. State changes stay on one worker
  * (the last by hostname), which every test leaves as it found it: a reboot comes back by itself
  * (and is uncordoned by the status job); a shutdown is undone by the simulator's power-on; a
- * kubelet restart comes back running. A reset would leave the node wiped for the specs after this
+ * kubelet restart comes back running; ext-iscsid (the simulator runs it with --extension-services
+ * iscsid, see playwright.config.ts) is stopped and started again. A reset would leave the node wiped for the specs after this
  * one, so its e2e stops at the confirmation (the button stays disabled until the hostname is
  * typed exactly; the API answers 422 to a wrong one); lib/server/node-actions/reset.test.ts
  * carries resets out on a fleet of its own.
@@ -130,6 +131,32 @@ test("services: only what Talos allows is offered (kubelet restart, no etcd or a
   await expect(dialog).toBeHidden({ timeout: 30_000 });
   await expect(node.service("kubelet").getByRole("status")).toHaveText('Service "kubelet" restarted');
   await expect(node.service("kubelet").getByRole("cell", { name: "Running", exact: true })).toBeVisible({ timeout: 30_000 });
+});
+
+test("services: an extension service (ext-iscsid) is stopped, then started again and left running", async ({ page }) => {
+  test.setTimeout(60_000);
+  const w = await worker();
+  const node = new NodeActionsPage(page);
+  await node.open(`${w.address}@${CLUSTER}`);
+  const ext = node.service("ext-iscsid");
+  await expect(ext.getByRole("cell", { name: "Running", exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(node.serviceButton("Start", "ext-iscsid")).toHaveCount(0);
+
+  await node.serviceButton("Stop", "ext-iscsid").click();
+  const stop = node.dialog(new RegExp(`^Stop ext-iscsid on ${w.hostname}\\?$`));
+  await expect(stop).toContainText("it stays stopped until it is started again or the node reboots");
+  await stop.getByRole("button", { name: "Stop ext-iscsid", exact: true }).click();
+  await expect(stop).toBeHidden({ timeout: 30_000 });
+  await expect(ext.getByRole("status")).toHaveText('Service "ext-iscsid" stopped');
+  await expect(ext.getByRole("cell", { name: "Finished", exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(node.serviceButton("Stop", "ext-iscsid")).toHaveCount(0);
+
+  await node.serviceButton("Start", "ext-iscsid").click();
+  const start = node.dialog(new RegExp(`^Start ext-iscsid on ${w.hostname}\\?$`));
+  await start.getByRole("button", { name: "Start ext-iscsid", exact: true }).click();
+  await expect(start).toBeHidden({ timeout: 30_000 });
+  await expect(ext.getByRole("status")).toHaveText('Service "ext-iscsid" started');
+  await expect(ext.getByRole("cell", { name: "Running", exact: true })).toBeVisible({ timeout: 30_000 });
 });
 
 test.describe("as an operator", () => {

@@ -1,14 +1,13 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { ChevronDown, CircleCheck, LoaderCircle, Power, PowerOff, RotateCcw, Trash2 } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
 
 import { advance, finished, phaseText, type PowerActionKind, type Tracking } from "@/components/node-actions/progress";
 import { ActionError, RebootDialog, ResetDialog, ShutdownDialog } from "@/components/node-actions/power-dialogs";
+import { useControlAccess, type ControlAccess } from "@/components/auth/use-availability";
 import { Button } from "@/components/ui/button";
-import { roleAtLeast } from "@/lib/auth/roles";
-import { sessionQuery } from "@/lib/client/auth";
 import { fleetKeys } from "@/lib/client/fleet";
 import { rebootNode, resetNode, shutdownNode } from "@/lib/client/node-actions";
 import type { NodeSummary } from "@/lib/schemas/fleet";
@@ -27,19 +26,25 @@ function send(node: string, r: Request): Promise<NodeActionResponse> {
   }
 }
 
-const ITEMS: { kind: PowerActionKind; label: string; icon: typeof Power; admin: boolean }[] = [
-  { kind: "reboot", label: "Reboot…", icon: RotateCcw, admin: false },
-  { kind: "shutdown", label: "Shut down…", icon: PowerOff, admin: false },
-  { kind: "reset", label: "Reset…", icon: Trash2, admin: true },
+const ITEMS: { kind: PowerActionKind; label: string; icon: typeof Power }[] = [
+  { kind: "reboot", label: "Reboot…", icon: RotateCcw },
+  { kind: "shutdown", label: "Shut down…", icon: PowerOff },
+  { kind: "reset", label: "Reset…", icon: Trash2 },
 ];
 
 /**
- * The node page's Actions menu: reboot and shut down for operators, reset for admins (what Talos
- * allows os:operator and os:admin); viewers see no menu. Each item opens its confirmation; once
- * Talos accepted, the progress follows the live fleet snapshot (down → back, or powered off).
+ * The node page's Actions menu: reboot and shut down for operators, reset for admins; viewers see
+ * no menu. An item Minos's talosconfig for the cluster cannot do (os:reader has no Reboot) is
+ * shown disabled with the reason, as the server would refuse it. Each item opens its
+ * confirmation; once Talos accepted, the progress follows the live fleet snapshot (down → back,
+ * or powered off).
  */
 export function NodeActionsMenu({ summary }: { summary: NodeSummary }) {
-  const session = useQuery(sessionQuery());
+  const access: Record<PowerActionKind, ControlAccess> = {
+    reboot: useControlAccess("reboot", summary.cluster),
+    shutdown: useControlAccess("shutdown", summary.cluster),
+    reset: useControlAccess("resetNode", summary.cluster),
+  };
   const queryClient = useQueryClient();
   const [menuOpen, setMenuOpen] = useState(false);
   const [dialog, setDialog] = useState<PowerActionKind | null>(null);
@@ -79,9 +84,11 @@ export function NodeActionsMenu({ summary }: { summary: NodeSummary }) {
     };
   }, [menuOpen]);
 
-  const role = session.data?.user?.role;
-  if (role === undefined || !roleAtLeast(role, "operator")) return null;
-  const items = ITEMS.filter((i) => !i.admin || roleAtLeast(role, "admin"));
+  const items = ITEMS.flatMap((i) => {
+    const a = access[i.kind];
+    return a.hidden ? [] : [{ ...i, reason: a.allowed ? null : a.reason }];
+  });
+  if (items.length === 0) return null;
   const controlPlane = summary.role === "controlplane";
   const busy = action.isPending;
   const common = { name, controlPlane, busy, error: action.isError ? action.error.message : null, onCancel: () => setDialog(null) };
@@ -106,11 +113,16 @@ export function NodeActionsMenu({ summary }: { summary: NodeSummary }) {
                 <button
                   type="button"
                   role="menuitem"
+                  disabled={i.reason !== null}
+                  title={i.reason ?? undefined}
                   onClick={() => open(i.kind)}
-                  className={`flex w-full items-center gap-2 rounded px-3 py-2 text-left text-sm hover:bg-surface-muted ${i.kind === "reset" ? "text-danger" : ""}`}
+                  className={`flex w-full items-center gap-2 rounded px-3 py-2 text-left text-sm hover:bg-surface-muted disabled:cursor-not-allowed disabled:opacity-60 ${i.kind === "reset" ? "text-danger" : ""}`}
                 >
                   <i.icon aria-hidden className="size-4" />
-                  {i.label}
+                  <span className="flex flex-col">
+                    {i.label}
+                    {i.reason ? <span className="text-xs text-fg-muted">{i.reason}</span> : null}
+                  </span>
                 </button>
               </li>
             ))}

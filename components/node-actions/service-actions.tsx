@@ -24,9 +24,10 @@ const WHAT: Record<ServiceActionName, string> = {
 /**
  * A service row's buttons: only what Talos's API allows for that service (kubelet: start and
  * restart; extension services: all three; the others: none), start only when it is not running,
- * stop and restart only when it is. For operators (the caller checks the role).
+ * stop and restart only when it is. For operators (the caller checks the role); `disabledReason`
+ * (Minos's talosconfig cannot drive services) disables them with the reason.
  */
-export function ServiceActions({ node, nodeName, service }: { node: string; nodeName: string; service: ServiceHealth }) {
+export function ServiceActions({ node, nodeName, service, disabledReason }: { node: string; nodeName: string; service: ServiceHealth; disabledReason?: string }) {
   const queryClient = useQueryClient();
   const [asking, setAsking] = useState<ServiceActionName | null>(null);
   const mutation = useMutation({
@@ -47,7 +48,8 @@ export function ServiceActions({ node, nodeName, service }: { node: string; node
             size="sm"
             variant="ghost"
             aria-label={`${LABEL[a]} ${service.id}`}
-            disabled={mutation.isPending}
+            disabled={mutation.isPending || disabledReason !== undefined}
+            title={disabledReason}
             onClick={() => {
               mutation.reset();
               setAsking(a);

@@ -11,6 +11,7 @@ import { withApplySlot } from "@/lib/server/configs/in-flight";
 import { bootIdentity } from "@/lib/server/jobs/boot-identity";
 import { codeOf, errorText } from "@/lib/server/jobs/errors";
 import { recordAudit } from "@/lib/server/platform/audit";
+import type { HeldLease } from "@/lib/server/platform/leases";
 import { clusterRunLabel, liveRunsBeside, type ClusterRunKind } from "@/lib/server/platform/cluster-runs";
 import { AppError, isAppError } from "@/lib/server/platform/errors";
 import type { TalosClient } from "@/lib/server/talos";
@@ -19,6 +20,7 @@ import type { NodeFacts } from "@/lib/server/upgrades/plan";
 import type { ServiceActionName } from "@/lib/talos/service-actions";
 
 import type { NodeActionDeps } from "./deps";
+import { markDown, takePowerLease, withDownMarks } from "./power-guard";
 import { quorumVerdict } from "./quorum";
 
 /**
@@ -186,12 +188,49 @@ async function powerAction(
   const bootIdBefore = await bootIdentity(client, address, opts).catch(() => null);
   const verb = VERB[action.kind];
 
+  // A control plane (or a node that might be one) is checked and sent with the cluster's power
+  // lease held, so no other control plane's check runs between this one and Talos's answer.
+  let power: HeldLease | null = null;
+  if (role !== "worker") {
+    const taken = await takePowerLease(deps.db, cluster, `${action.kind} of ${hostname} by ${ctx.actor.label}`);
+    if ("held" in taken) power = taken.held;
+    else if (!action.ignoreQuorum) {
+      throw new AppError("conflict", `Minos cannot check etcd quorum before ${verb} ${hostname}: a control plane of cluster "${cluster}" is being taken down now (${taken.busy}). Try again once that node is back`, {
+        node: address,
+        details: { reason: "etcd-quorum" },
+      });
+    } else warnings.push(`the quorum guard was overridden: ${taken.busy} was in progress`);
+  }
+  try {
+    return await guardedPowerAction(deps, client, target, action, ctx, opts, steps, setStage, { hostname, role, bootIdBefore, warnings, audit });
+  } finally {
+    await power?.release();
+  }
+}
+
+/** The quorum check, the drain and the Talos call; for a control plane, under the cluster's power lease. */
+async function guardedPowerAction(
+  deps: NodeActionDeps,
+  client: TalosClient,
+  target: Target,
+  action: PowerAction,
+  ctx: NodeActionContext,
+  opts: { timeoutMs: number; signal?: AbortSignal },
+  steps: string[],
+  setStage: (s: string) => void,
+  seen: { hostname: string; role: "controlplane" | "worker" | null; bootIdBefore: string | null; warnings: string[]; audit: Record<string, unknown> },
+): Promise<ActionResult> {
+  const { cluster, address } = target;
+  const { hostname, role, bootIdBefore, warnings, audit } = seen;
+  const verb = VERB[action.kind];
   let leads = false;
   if (role === null) {
     if (!action.ignoreQuorum) throw new AppError("conflict", `Minos cannot tell whether ${hostname} is a control plane (its services did not answer), so it cannot check etcd quorum before ${verb} it`);
     warnings.push(`the quorum guard was overridden: ${hostname}'s role is unknown`);
   } else if (role === "controlplane") {
-    const verdict = quorumVerdict(await etcdFacts(client, await controlPlaneCandidates(deps, target, hostname), opts), { hostname, address }, verb);
+    const read = await etcdFacts(client, await controlPlaneCandidates(deps, target, hostname), opts);
+    const { etcd, down } = read.error ? { etcd: read, down: [] } : await withDownMarks(deps.db, client, cluster, read, address, { ...opts, nowMs: deps.now().getTime() });
+    const verdict = quorumVerdict(etcd, { hostname, address }, verb, down);
     if (!verdict.ok) {
       if (!action.ignoreQuorum) throw new AppError("conflict", verdict.reason, { node: address, details: { reason: "etcd-quorum" } });
       warnings.push(`the quorum guard was overridden: ${verdict.reason}`);
@@ -237,6 +276,12 @@ async function powerAction(
     }
     setStage("call");
     const { actorId } = await callTalos(client, address, action, ctx.signal);
+    if (role === "controlplane") {
+      // Before the lease is released: the next control plane's check must count this one out.
+      await markDown(deps.db, cluster, { address, hostname, bootIdBefore, what: `${action.kind} by ${ctx.actor.label}`, atMs: deps.now().getTime() }).catch((e: unknown) =>
+        warnings.push(`the quorum guard could not record this ${action.kind} (${errorText(e)}); until ${hostname}'s etcd stops, another control plane's check may count it healthy`),
+      );
+    }
     const message = describe(action, hostname);
     steps.push(message);
     return { hostname, role, message, actorId: actorId || null, bootIdBefore, warnings, audit };

@@ -36,9 +36,11 @@ const nameOf = (s: QuorumSubject) => s.hostname ?? s.address;
 /**
  * Whether `subject` may go down without etcd losing quorum. A cluster of one member has no
  * quorum to keep (it is down until the node is back): allowed, with a warning. A node that is
- * not a voting member (a learner, removed) does not count.
+ * not a voting member (a learner, removed) does not count. `down` names the members already
+ * counted out of `etcd.healthy` because they were sent down and have not booted since
+ * (power-guard.ts): the refusal says why.
  */
-export function quorumVerdict(etcd: EtcdFacts, subject: QuorumSubject, verb: string): QuorumVerdict {
+export function quorumVerdict(etcd: EtcdFacts, subject: QuorumSubject, verb: string, down: readonly { member: string; why: string }[] = []): QuorumVerdict {
   const who = nameOf(subject);
   if (etcd.error) return { ok: false, reason: `etcd health could not be read (${etcd.error}), so Minos cannot tell whether ${verb} ${who} keeps etcd quorum` };
   const names = [subject.hostname, subject.address].filter((x): x is string => !!x);
@@ -64,7 +66,7 @@ export function quorumVerdict(etcd: EtcdFacts, subject: QuorumSubject, verb: str
     const sick = etcd.members.filter((m) => !etcd.healthy.includes(m) && m !== memberName);
     return {
       ok: false,
-      reason: `${verb} ${who} would break etcd quorum: ${healthy} of ${total} members are healthy${sick.length > 0 ? ` (${sick.join(", ")} not)` : ""}, quorum needs ${need}, and ${after} would be left. Bring the other members back first`,
+      reason: `${verb} ${who} would break etcd quorum: ${healthy} of ${total} members are healthy${sick.length > 0 ? ` (${sick.join(", ")} not)` : ""}, quorum needs ${need}, and ${after} would be left${down.length > 0 ? ` (${down.map((d) => d.why).join("; ")})` : ""}. Bring the other members back first`,
     };
   }
   return { ok: true, member: true, leads, note: `etcd keeps quorum without ${who}: ${after} of ${total} members stay healthy, ${need} needed${etcd.leader ? `; leader ${etcd.leader}` : ""}` };

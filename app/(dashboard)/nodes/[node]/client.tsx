@@ -24,8 +24,8 @@ import { Card } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { nodeDetailQueryOptions } from "@/lib/client/fleet";
 import { useEventStream } from "@/lib/client/use-event-stream";
-import { roleAtLeast } from "@/lib/auth/roles";
-import { sessionQuery } from "@/lib/client/auth";
+import { useControlAccess } from "@/components/auth/use-availability";
+import { parseNodeId } from "@/lib/fleet/node-id";
 import type { Certificate } from "@/lib/schemas/certs";
 
 function Section({ title, children, aside }: { title: string; children: ReactNode; aside?: ReactNode }) {
@@ -46,9 +46,8 @@ function Section({ title, children, aside }: { title: string; children: ReactNod
 export function NodeDetailClient({ id, certificates }: { id: string; certificates: Promise<CertResult<Certificate[]>> }) {
   const stream = useEventStream();
   const query = useQuery(nodeDetailQueryOptions(id));
-  const session = useQuery(sessionQuery());
-  const role = session.data?.user?.role;
-  const operator = role !== undefined && roleAtLeast(role, "operator");
+  // The service buttons as the server decides them: the person's role, then Minos's talosconfig role.
+  const serviceAccess = useControlAccess("serviceAction", parseNodeId(id)?.cluster ?? null);
 
   if (query.isPending) {
     return (
@@ -117,7 +116,11 @@ export function NodeDetailClient({ id, certificates }: { id: string; certificate
         <ServiceTable
           services={detail.services}
           reachable={s.reachable || s.lastSeen !== null}
-          actions={operator && s.reachable ? (svc) => <ServiceActions node={id} nodeName={s.hostname ?? s.address} service={svc} /> : undefined}
+          actions={
+            !serviceAccess.hidden && s.reachable
+              ? (svc) => <ServiceActions node={id} nodeName={s.hostname ?? s.address} service={svc} disabledReason={serviceAccess.allowed ? undefined : serviceAccess.reason} />
+              : undefined
+          }
         />
       </Section>
 
