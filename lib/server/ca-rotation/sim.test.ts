@@ -210,8 +210,8 @@ describe("Kubernetes API CA rotation", () => {
     expect((await oldApi.listNodes()).length).toBe(8);
     const before = applies();
 
-    // The simulator does not restart the kubelet on a cluster.ca change; Talos does: the test does it as Talos would.
-    const runner = new CaRotationRunner(deps({ onApply: async (node) => void (await createTalosClient(await minos()).serviceAction(node, "restart", "kubelet")) }));
+    // The simulator restarts the kubelet on a cluster.ca / acceptedCAs change, as Talos's KubeletServiceController does.
+    const runner = new CaRotationRunner(deps());
     const created = await runner.create(caRotationRequestSchema.parse({ cluster, talos: false, kubernetes: true, verifyTimeoutSeconds: 20 }));
     expect(created.steps.map((s) => s.kind)).not.toContain("replace-talosconfig");
     const done = await waitFor(async () => {
