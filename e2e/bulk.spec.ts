@@ -1,4 +1,4 @@
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 
 import { csrfHeader, storageStateFile } from "./auth-state";
 import { BulkPage } from "./pages/bulk";
@@ -80,7 +80,17 @@ test("a run of two workers one at a time pauses after the first node and resumes
   await expect(dialog.getByRole("region", { name: "Plan" })).toContainText("then 2 workers, 1 at a time");
   await dialog.getByRole("button", { name: "Reboot 2 nodes", exact: true }).click();
   await expect(page).toHaveURL(/\/bulk\/bulk-/, { timeout: 30_000 });
+  const id = decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
+  try {
+    await pauseThenResume(page, bulk);
+  } finally {
+    // Left paused or running by a failure: cancelled, so later specs find the cluster free.
+    const state = ((await (await admin.get(`/api/bulk/${encodeURIComponent(id)}`)).json()) as { state: string }).state;
+    if (state === "running" || state === "paused") await admin.post(`/api/bulk/${encodeURIComponent(id)}/cancel`, { headers: await csrfHeader(admin) });
+  }
+});
 
+async function pauseThenResume(page: Page, bulk: BulkPage) {
   const rows = bulk.runNodes().getByRole("row");
   await expect(rows.nth(1)).toContainText("Coming back", { timeout: 60_000 });
   await expect(rows.nth(2)).toContainText("Waiting");
@@ -99,7 +109,7 @@ test("a run of two workers one at a time pauses after the first node and resumes
   await expect(rows.nth(2)).toContainText("Done", { timeout: 120_000 });
   await expect(page.getByRole("status").filter({ hasText: /^2 of 2 done$/ })).toBeVisible();
   await expect(page.getByText("Done", { exact: true }).first()).toBeVisible();
-});
+}
 
 test("cordon two workers in bulk, then uncordon them in bulk (the fleet is left schedulable)", async ({ page, playwright, baseURL }) => {
   test.setTimeout(120_000);
