@@ -4,9 +4,10 @@ import { useQuery } from "@tanstack/react-query";
 import { Layers, X } from "lucide-react";
 import { useState } from "react";
 
+import { useControlAccess, type ControlAccess } from "@/components/auth/use-availability";
 import { Button } from "@/components/ui/button";
 import { Input, Select } from "@/components/ui/input";
-import { roleAtLeast } from "@/lib/auth/roles";
+import { roleAtLeast, type MinosAction } from "@/lib/auth/roles";
 import { sessionQuery } from "@/lib/client/auth";
 import { BULK_ACTION_ROLE, bulkActionSchema, type BulkAction } from "@/lib/schemas/bulk";
 import { nodeSelectorSchema, type NodeSelector } from "@/lib/schemas/selector";
@@ -37,6 +38,26 @@ export function parseLabels(text: string): Record<string, string> | null {
 }
 
 /**
+ * The Minos action whose Talos calls each bulk action makes, for the talosconfig check (a reader-only
+ * talosconfig cannot reboot). Cordon and uncordon go through Kubernetes only: no Talos role needed.
+ */
+export const BULK_MINOS_ACTION = {
+  reboot: "reboot",
+  "service-restart": "serviceAction",
+  upgrade: "startUpgrade",
+  "apply-patch": "startRollout",
+  cordon: null,
+  uncordon: null,
+} as const satisfies Record<BulkAction, MinosAction | null>;
+
+/** The one cluster a bulk action would be about: the header's, else the chosen rows' when they share one (IDs are `address@cluster`). */
+export function targetCluster(cluster: string | null, selected: readonly string[]): string | null {
+  if (cluster) return cluster;
+  const clusters = new Set(selected.map((id) => id.slice(id.lastIndexOf("@") + 1)));
+  return clusters.size === 1 ? [...clusters][0]! : null;
+}
+
+/**
  * The selection bar above the nodes table (operators): how many rows are chosen, "select all
  * that match", the actions the person's role allows, and a selector (role, hostname glob,
  * Talos version, Minos labels) as the other way to say which nodes. Each action opens its
@@ -44,12 +65,33 @@ export function parseLabels(text: string): Record<string, string> | null {
  */
 export function BulkBar({ selected, matching, onSelectMatching, onClear, cluster }: BulkBarProps) {
   const session = useQuery(sessionQuery());
+  const scope = targetCluster(cluster, selected);
+  // One hook per Talos-backed action, always in this order (hooks run before any early return).
+  const access: Record<Exclude<(typeof BULK_MINOS_ACTION)[BulkAction], null>, ControlAccess> = {
+    reboot: useControlAccess("reboot", scope),
+    serviceAction: useControlAccess("serviceAction", scope),
+    startUpgrade: useControlAccess("startUpgrade", scope),
+    startRollout: useControlAccess("startRollout", scope),
+  };
   const [action, setAction] = useState<BulkAction | null>(null);
   const [bySelector, setBySelector] = useState(false);
   const [fields, setFields] = useState({ role: "", hostname: "", talosVersion: "", labels: "" });
   const role = session.data?.user?.role;
   if (role === undefined || !roleAtLeast(role, "operator")) return null;
-  const actions = bulkActionSchema.options.filter((a) => roleAtLeast(role, BULK_ACTION_ROLE[a]));
+  const accessOf = (a: BulkAction): ControlAccess => {
+    const m = BULK_MINOS_ACTION[a];
+    return m === null ? { hidden: false, allowed: true } : access[m];
+  };
+  const actions = bulkActionSchema.options.filter((a) => roleAtLeast(role, BULK_ACTION_ROLE[a]) && !accessOf(a).hidden);
+  // Why some actions are off with this cluster's talosconfig, once per sentence.
+  const reasons = [
+    ...new Set(
+      actions.flatMap((a) => {
+        const v = accessOf(a);
+        return !v.hidden && !v.allowed ? [v.reason] : [];
+      }),
+    ),
+  ];
 
   const labels = parseLabels(fields.labels);
   const parsed = nodeSelectorSchema.safeParse({
@@ -87,13 +129,22 @@ export function BulkBar({ selected, matching, onSelectMatching, onClear, cluster
           </>
         )}
         <span className="ml-auto flex flex-wrap gap-2">
-          {actions.map((a) => (
-            <Button key={a} size="sm" variant={a === "reboot" ? "danger" : "secondary"} disabled={target === null} onClick={() => setAction(a)}>
-              {ACTION_LABEL[a]}…
-            </Button>
-          ))}
+          {actions.map((a) => {
+            const v = accessOf(a);
+            const off = !v.hidden && !v.allowed ? v.reason : undefined;
+            return (
+              <Button key={a} size="sm" variant={a === "reboot" ? "danger" : "secondary"} disabled={target === null || off !== undefined} title={off} onClick={() => setAction(a)}>
+                {ACTION_LABEL[a]}…
+              </Button>
+            );
+          })}
         </span>
       </div>
+      {reasons.length > 0 ? (
+        <p className="text-xs text-fg-muted" data-testid="bulk-access-reason">
+          {reasons.join(" ")}
+        </p>
+      ) : null}
       {bySelector ? (
         <div className="flex flex-wrap items-end gap-2">
           <label className="flex flex-col gap-1 text-xs font-medium text-fg-muted">

@@ -30,6 +30,8 @@ export interface StoredBulkNode {
   finishedAt: string | null;
   /** The boot identity read before a reboot was sent. */
   bootBefore: string | null;
+  /** Set just before the node's reboot or service restart is sent: whoever resumes waits, never sends it again. */
+  sentAt: string | null;
 }
 
 export interface NewBulkRun {
@@ -51,6 +53,7 @@ export interface BulkNodeUpdate {
   state?: BulkNodeState;
   message?: string;
   bootBefore?: string;
+  sentAt?: Date;
   finishedAt?: Date;
 }
 
@@ -209,6 +212,7 @@ export class BulkRepository {
       ...(u.state !== undefined ? { state: u.state } : {}),
       ...(u.message !== undefined ? { message: u.message } : {}),
       ...(u.bootBefore !== undefined ? { boot_before: u.bootBefore } : {}),
+      ...(u.sentAt !== undefined ? { sent_at: u.sentAt.toISOString() } : {}),
       ...(u.finishedAt !== undefined ? { finished_at: u.finishedAt.toISOString() } : {}),
     };
     const write = async (trx: Db) => {
@@ -251,6 +255,7 @@ function toRun(r: Selectable<BulkRunsTable>, nodes: Selectable<BulkRunNodesTable
       startedAt: n.started_at,
       finishedAt: n.finished_at,
       bootBefore: n.boot_before,
+      sentAt: n.sent_at,
     })),
   };
 }
@@ -271,6 +276,6 @@ export function publicRun(r: StoredBulkRun): BulkRun {
     message: r.message,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
-    nodes: r.nodes.map(({ bootBefore: _, ...n }) => n),
+    nodes: r.nodes.map(({ bootBefore: _b, sentAt: _s, ...n }) => n),
   };
 }

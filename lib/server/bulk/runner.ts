@@ -211,7 +211,7 @@ export class BulkRunner {
             if (d.signal.aborted || active.has(nodeId)) continue;
             // Marked started (fenced, and only while the run still runs) before the first Talos call.
             if (!(await d.write((trx) => this.repo.on(trx).startNode(d.id, nodeId, this.deps.now())))) break;
-            launch(r, { ...r.nodes.find((n) => n.id === nodeId)!, state: "running", bootBefore: null });
+            launch(r, { ...r.nodes.find((n) => n.id === nodeId)!, state: "running", bootBefore: null, sentAt: null });
           }
         }
         if (active.size === 0) {

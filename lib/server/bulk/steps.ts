@@ -69,34 +69,30 @@ async function setNode(ctx: StepContext, run: StoredBulkRun, node: StoredBulkNod
 }
 
 /**
- * A reboot, resumable: the boot identity is persisted before the reboot is sent, so a driver
- * that takes the node over after a restart sees whether the reboot happened (a new boot) and
- * only then waits; a node on its old boot and answering is sent the reboot again (the previous
- * driver stopped before or as it sent it). The node-action core refuses a control plane whose
- * going down would break etcd quorum, drains, and hands etcd leadership over. Then the health
- * gate: running, ready, services healthy, and on a control plane etcd healthy with a leader.
+ * A reboot, resumable and sent at most once: the boot identity and the "sent" mark are persisted
+ * together just before the reboot is sent, so a driver that takes the node over after a restart
+ * never sends it again. It waits for a new boot instead; a node still on its old boot when the
+ * step's time is up fails saying the reboot may not have happened (the previous driver stopped
+ * before or as it sent it, or the node ignored it). The node-action core refuses a control plane
+ * whose going down would break etcd quorum, drains, and hands etcd leadership over. Then the
+ * health gate: running, ready, services healthy, and on a control plane etcd healthy with a leader.
  */
 async function reboot(ctx: StepContext, run: StoredBulkRun, node: StoredBulkNode, t: BulkTarget): Promise<string> {
   let bootBefore = node.bootBefore;
   let sent = "";
-  const resumed = bootBefore !== null;
-  const rebootedAlready = resumed && node.state === "waiting-healthy";
-  if (!rebootedAlready) {
-    let needSend = true;
-    if (resumed) {
-      const now = await bootIdentity(t.client, t.address, { like: bootBefore, timeoutMs: ctx.readTimeoutMs }).catch(() => null);
-      // Down, or on a new boot: the reboot reached it.
-      needSend = now !== null && sameBoot(now, bootBefore!);
-    }
-    if (needSend) {
-      ctx.assertDriving();
-      bootBefore = await bootIdentity(t.client, t.address, { timeoutMs: ctx.readTimeoutMs });
-      await setNode(ctx, run, node, { bootBefore, message: run.params.drain?.enabled === false ? "Rebooting" : "Draining, then rebooting" });
-      ctx.assertDriving();
-      sent = await ctx.actions.reboot(t, { mode: run.params.mode ?? "default", drain: run.params.drain ?? DEFAULT_DRAIN_POLICY }, who(run));
-    }
-    await setNode(ctx, run, node, { state: "waiting-healthy", message: sent || "Rebooting (the reboot was sent before Minos restarted)" });
+  const resumed = node.sentAt !== null && bootBefore !== null;
+  if (!resumed) {
+    ctx.assertDriving();
+    bootBefore = await bootIdentity(t.client, t.address, { timeoutMs: ctx.readTimeoutMs });
+    await setNode(ctx, run, node, { bootBefore, sentAt: ctx.now(), message: run.params.drain?.enabled === false ? "Rebooting" : "Draining, then rebooting" });
+    ctx.assertDriving();
+    sent = await ctx.actions.reboot(t, { mode: run.params.mode ?? "default", drain: run.params.drain ?? DEFAULT_DRAIN_POLICY }, who(run));
+    await setNode(ctx, run, node, { state: "waiting-healthy", message: sent });
+  } else if (node.state !== "waiting-healthy") {
+    await setNode(ctx, run, node, { state: "waiting-healthy", message: "The reboot was sent before Minos restarted: waiting for the node to boot again" });
   }
+  // Whether a poll ever saw the node on another boot (or down): without it, the reboot may not have happened.
+  let left = false;
   const deadline = ctx.clock.now() + ctx.healthTimeoutMs;
   const verdict = await waitUntil({
     clock: ctx.clock,
@@ -105,21 +101,57 @@ async function reboot(ctx: StepContext, run: StoredBulkRun, node: StoredBulkNode
     signal: ctx.signal,
     check: async () => {
       const f = await healthAfterReboot(ctx, run, t, bootBefore!);
+      if (!f.reachable || f.stage !== "running" || (f.bootId !== undefined && f.bootId !== bootBefore)) left = true;
       return evaluateHealth(f, { targetVersion: f.version ?? "", bootIdBefore: bootBefore, role: t.role, etcdMembers: null });
     },
     onWaiting: (reason) => void setNode(ctx, run, node, { message: `${sent ? `${sent}; ` : ""}waiting: ${reason}` }).catch(() => undefined),
   });
   ctx.assertDriving();
-  if (!verdict.ok) throw new AppError("node_timeout", `Not back healthy within ${Math.round(ctx.healthTimeoutMs / 1000)} s (${verdict.reason})`);
+  const secs = Math.round(ctx.healthTimeoutMs / 1000);
+  if (!verdict.ok && !left) {
+    throw new AppError("node_timeout", `Still on the boot it had before the reboot after ${secs} s: the reboot may not have happened${resumed ? " (Minos restarted while sending it)" : ""}; not sent again, reboot the node by hand if it needs one`);
+  }
+  if (!verdict.ok) throw new AppError("node_timeout", `Not back healthy within ${secs} s (${verdict.reason})`);
   return `${sent ? `${sent}; ` : ""}back healthy`;
 }
 
-/** ServiceRestart, then the service running again and healthy (or without a health check). */
+/**
+ * The services Talos health-checks (those implementing HealthcheckedService in
+ * internal/app/machined/pkg/system/services: apid, containerd, cri, etcd, kubelet, trustd). Right
+ * after Running their health is still unknown until the first check: that is not "back".
+ */
+export const HEALTH_CHECKED_SERVICES: ReadonlySet<string> = new Set(["apid", "containerd", "cri", "etcd", "kubelet", "trustd"]);
+
+/** Is a restarted service back: running, and healthy when it has a health check (pure). */
+export function serviceBack(service: string, s: { running: boolean; healthy: boolean; unknown: boolean } | undefined, healthChecked = HEALTH_CHECKED_SERVICES.has(service)): { ok: true } | { ok: false; reason: string } {
+  if (!s) return { ok: false, reason: `no service ${service}` };
+  if (!s.running) return { ok: false, reason: `${service} is not running yet` };
+  if (s.unknown) return healthChecked ? { ok: false, reason: `${service} has no health reported yet` } : { ok: true };
+  return s.healthy ? { ok: true } : { ok: false, reason: `${service} is not healthy yet` };
+}
+
+/**
+ * ServiceRestart, then the service running again and healthy (when it has a health check), within
+ * the step's time. Sent at most once: the "sent" mark is written just before the call, and a
+ * driver taking the node over afterwards only waits.
+ */
 async function restartService(ctx: StepContext, run: StoredBulkRun, node: StoredBulkNode, t: BulkTarget): Promise<string> {
   const service = run.params.service!;
-  ctx.assertDriving();
-  const said = await ctx.actions.restartService(t, service, who(run));
-  await setNode(ctx, run, node, { state: "waiting-healthy", message: said });
+  const opts = { timeoutMs: ctx.readTimeoutMs, signal: ctx.signal };
+  let said = "";
+  // A service that reported a health before the restart has a check, whatever its name.
+  let healthChecked = HEALTH_CHECKED_SERVICES.has(service);
+  if (node.sentAt === null) {
+    const before = await t.client.services(t.address, opts).then((all) => all[service], () => undefined);
+    if (before && !before.unknown) healthChecked = true;
+    ctx.assertDriving();
+    await setNode(ctx, run, node, { sentAt: ctx.now(), message: `Restarting ${service}` });
+    ctx.assertDriving();
+    said = await ctx.actions.restartService(t, service, who(run));
+    await setNode(ctx, run, node, { state: "waiting-healthy", message: said });
+  } else if (node.state !== "waiting-healthy") {
+    await setNode(ctx, run, node, { state: "waiting-healthy", message: `${service} was restarted before Minos restarted: waiting for it` });
+  }
   const verdict = await waitUntil({
     clock: ctx.clock,
     pollMs: ctx.pollMs,
@@ -127,10 +159,7 @@ async function restartService(ctx: StepContext, run: StoredBulkRun, node: Stored
     signal: ctx.signal,
     check: async () => {
       try {
-        const s = (await t.client.services(t.address, { timeoutMs: ctx.readTimeoutMs, signal: ctx.signal }))[service];
-        if (!s) return { ok: false, reason: `no service ${service}` };
-        if (!s.running) return { ok: false, reason: `${service} is not running yet` };
-        return s.unknown || s.healthy ? { ok: true } : { ok: false, reason: `${service} is not healthy yet` };
+        return serviceBack(service, (await t.client.services(t.address, opts))[service], healthChecked);
       } catch (e) {
         return { ok: false, reason: errorText(e) };
       }
@@ -138,7 +167,7 @@ async function restartService(ctx: StepContext, run: StoredBulkRun, node: Stored
   });
   ctx.assertDriving();
   if (!verdict.ok) throw new AppError("node_timeout", `${service} not back within ${Math.round(ctx.healthTimeoutMs / 1000)} s (${verdict.reason})`);
-  return `${said}; running again`;
+  return `${said ? `${said}; ` : ""}running again`;
 }
 
 /** Does the run's action to one node; the sentence for its row, or a throw that fails it. */

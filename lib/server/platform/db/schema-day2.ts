@@ -67,6 +67,8 @@ export interface BulkRunNodesTable {
   message: string;
   /** Boot identity read before a reboot: tells a restart whether the reboot happened. */
   boot_before: string | null;
+  /** When the node's reboot or service restart was sent (written just before the call): a resumed run waits instead of sending it again. */
+  sent_at: string | null;
   started_at: string | null;
   finished_at: string | null;
 }

@@ -32,6 +32,7 @@ export const BULK_TABLES = `
         state TEXT NOT NULL,
         message TEXT NOT NULL,
         boot_before TEXT,
+        sent_at TEXT,
         started_at TEXT,
         finished_at TEXT,
         PRIMARY KEY (run_id, node)
