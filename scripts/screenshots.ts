@@ -33,7 +33,10 @@ async function main() {
     const cluster = worker?.id.slice(worker.id.indexOf("@") + 1);
     const extra = worker ? [`/nodes/${encodeURIComponent(worker.id)}`, `/nodes/${encodeURIComponent(worker.id)}/logs`, `/clusters/${encodeURIComponent(cluster!)}/etcd`] : [];
     for (const p of [...pages, ...extra]) {
-      await page.goto(new URL(p, base).href, { waitUntil: "networkidle" });
+      // A logs page follows its streams, so the network never goes idle: give the lines a moment instead.
+      const streams = p.endsWith("/logs");
+      await page.goto(new URL(p, base).href, { waitUntil: streams ? "load" : "networkidle" });
+      if (streams) await page.waitForTimeout(3_000);
       const name = `${p === "/" ? "overview" : decodeURIComponent(p.slice(1)).replace(/[/@]/g, "-")}-${colorScheme}.png`;
       await page.screenshot({ path: path.join(out, name), fullPage: process.env.FULL_PAGE === "1" });
       console.log(path.join(out, name));

@@ -21,7 +21,7 @@ export default async function CaRotationsPage({ searchParams }: { searchParams: 
     <>
       <PageHeader
         title="CA rotations"
-        description="The flow of talosctl rotate-ca: the new CA is added as accepted, made the issuer with the old one still accepted, then the old one is removed; every node is verified after each phase, and Minos's talosconfig is replaced at the end."
+        description="The flow of talosctl rotate-ca: the new CA is added as accepted, made the issuer with the old one still accepted, then the old one is removed; every node is verified after each phase, and Minos's talosconfig is replaced once the Talos API CA is done."
       />
       <HydrationBoundary state={dehydrate(queryClient)}>
         <CaRotationsClient clusters={clusters.map((c) => c.name)} defaultCluster={selected} />
