@@ -17,6 +17,7 @@ import { createInterface } from "node:readline";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 import { openDb, type Db } from "@/lib/server/platform/db/db";
+import { testStore } from "@/test/db";
 import { startTestFleet, waitFor, type TestFleet } from "@/test/talos/fleet";
 
 import { UpgradeRepository } from "./repository";
@@ -141,7 +142,10 @@ it("a replica killed while a control plane reboots is taken over by another; no 
   expectEachNodeUpgradedOnce(timelineFrom);
 }, 180_000);
 
-it("a replica paused past its lease while a control plane reboots is fenced out when it wakes; the other finishes", async () => {
+// PostgreSQL only: on one SQLite file a driver frozen inside a write transaction (its fenced
+// writes span several awaits) keeps SQLite's single write lock, so no other replica can write
+// until it wakes: "database is locked". Several replicas are a PostgreSQL deployment.
+it.skipIf(testStore() === "sqlite")("a replica paused past its lease while a control plane reboots is fenced out when it wakes; the other finishes", async () => {
   await waitFor(async () => t.fleet.nodeStates().every((n) => n.reachable && n.stage === "running" && n.ready), 20_000, 100);
   const repo = new UpgradeRepository(db);
   const timelineFrom = t.fleet.timeline().length;
