@@ -1,8 +1,7 @@
 import { queryOptions } from "@tanstack/react-query";
 
-import { csrfHeaders } from "@/lib/auth/csrf";
-import { ApiError, apiFetch } from "@/lib/client/api";
-import { errorEnvelopeSchema } from "@/lib/schemas/error";
+import { apiFetch } from "@/lib/client/api";
+import { postAndSave } from "@/lib/client/download";
 import { caRotationDryRunSchema, caRotationListSchema, caRotationSchema, type CaRotation, type CaRotationAction, type CaRotationRequest } from "@/lib/schemas/ca-rotation";
 
 /** Query keys for CA rotations. */
@@ -51,16 +50,5 @@ export function controlCaRotation(id: string, action: CaRotationAction) {
 
 /** POST /api/ca-rotations/:id/talosconfig – a talosconfig of the new CA (a fresh os:admin certificate), saved by the browser. */
 export async function downloadNewTalosconfig(id: string): Promise<void> {
-  const res = await fetch(`/api/ca-rotations/${encodeURIComponent(id)}/talosconfig`, { method: "POST", headers: csrfHeaders() });
-  if (!res.ok) {
-    const envelope = errorEnvelopeSchema.safeParse(await res.json().catch(() => undefined));
-    throw new ApiError(res.status, envelope.success ? envelope.data.error.code : "internal", envelope.success ? envelope.data.error.message : `HTTP ${res.status}`);
-  }
-  const name = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1] ?? "talosconfig";
-  const url = URL.createObjectURL(await res.blob());
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  a.click();
-  URL.revokeObjectURL(url);
+  await postAndSave(`/api/ca-rotations/${encodeURIComponent(id)}/talosconfig`, "talosconfig");
 }

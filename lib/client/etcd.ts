@@ -1,8 +1,7 @@
 import { queryOptions } from "@tanstack/react-query";
 
-import { csrfHeaders } from "@/lib/auth/csrf";
-import { ApiError, apiFetch } from "@/lib/client/api";
-import { errorEnvelopeSchema } from "@/lib/schemas/error";
+import { apiFetch } from "@/lib/client/api";
+import { postAndSave } from "@/lib/client/download";
 import { etcdClusterSchema, etcdDefragmentResultSchema, etcdDisarmResultSchema, etcdForfeitResultSchema, etcdRemoveResultSchema } from "@/lib/schemas/etcd";
 
 export const etcdKeys = {
@@ -30,26 +29,6 @@ export const removeEtcdMember = (cluster: string, member: string) => apiFetch(`$
  * POST /api/clusters/:cluster/etcd/snapshot, saved by the browser under the server's file name.
  * Returns that name and the size.
  */
-export async function downloadEtcdSnapshot(cluster: string, member?: string): Promise<{ fileName: string; size: number }> {
-  const res = await fetch(`${base(cluster)}/snapshot`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...csrfHeaders() },
-    body: JSON.stringify(member ? { member } : {}),
-  }).catch((e: unknown) => {
-    throw new ApiError(0, "network", `Minos did not answer: ${(e as Error).message}`);
-  });
-  if (!res.ok) {
-    const env = errorEnvelopeSchema.safeParse(await res.json().catch(() => undefined));
-    if (env.success) throw new ApiError(res.status, env.data.error.code, env.data.error.message, env.data.error.details);
-    throw new ApiError(res.status, "internal", `HTTP ${res.status} from the snapshot`);
-  }
-  const blob = await res.blob();
-  const fileName = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1] ?? "db.snapshot";
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = fileName;
-  a.click();
-  URL.revokeObjectURL(url);
-  return { fileName, size: blob.size };
+export function downloadEtcdSnapshot(cluster: string, member?: string): Promise<{ fileName: string; size: number }> {
+  return postAndSave(`${base(cluster)}/snapshot`, "db.snapshot", member ? { member } : {});
 }
