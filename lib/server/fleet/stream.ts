@@ -3,6 +3,7 @@ import "server-only";
 import type { FleetEvent } from "@/lib/schemas/fleet";
 import { subscribe } from "@/lib/server/platform/events";
 import { getFleetPoller } from "@/lib/server/fleet/service";
+import type {} from "@/lib/server/alerts/events";
 
 export interface FleetStreamOptions {
   /** A comment line this often keeps proxies from closing an idle stream. Default 15 s. */
@@ -51,6 +52,8 @@ export async function openFleetEventStream(signal: AbortSignal, options: FleetSt
         const unsubscribeKubeUpgrade = subscribe("kubernetes-upgrade", (e) => write(`event: kubernetes-upgrade\ndata: ${JSON.stringify(e)}\n\n`));
         const unsubscribeBackup = subscribe("etcd-backup", (e) => write(`event: etcd-backup\ndata: ${JSON.stringify(e)}\n\n`));
         const unsubscribeBulk = subscribe("bulk", (e) => write(`event: bulk\ndata: ${JSON.stringify(e)}\n\n`));
+        const unsubscribeAlerts = subscribe("alerts", (e) => write(`event: alerts\ndata: ${JSON.stringify(e)}\n\n`));
+        const unsubscribeChannel = subscribe("alert-channel", (e) => write(`event: alert-channel\ndata: ${JSON.stringify(e)}\n\n`));
         const heartbeat = setInterval(() => write(": ping\n\n"), heartbeatMs);
         heartbeat.unref?.();
         close = () => {
@@ -61,6 +64,8 @@ export async function openFleetEventStream(signal: AbortSignal, options: FleetSt
           unsubscribeKubeUpgrade();
           unsubscribeBackup();
           unsubscribeBulk();
+          unsubscribeAlerts();
+          unsubscribeChannel();
           clearInterval(heartbeat);
           signal.removeEventListener("abort", close);
           try {
