@@ -64,8 +64,8 @@ describe("prometheusRuleGroup", () => {
     );
     const by = (alert: string) => group.rules.find((p) => p.alert === alert);
     expect(by("MinosNodeUnreachable")).toMatchObject({ for: "10m", labels: { severity: "warning", rule: "node-unreachable" } });
-    expect(by("MinosRunFailed")?.expr).toContain(`<= ${48 * 3_600}`);
-    expect(by("MinosTalosUnsupported")?.expr).toContain(`>= ${30 * 86_400}`);
+    expect(by("MinosRunFailed")?.expr).toBe(`minos_run_failed_timestamp_seconds >= time() - ${48 * 3_600}`);
+    expect(by("MinosTalosUnsupported")?.expr).toBe(`minos_node_talos_support_end_timestamp_seconds <= time() - ${30 * 86_400}`);
     expect(by("MinosConfigDrift")).toBeUndefined();
     expect(group.rules.some((p) => p.labels.rule === "config-drift")).toBe(false);
     // A rule firing at once has no `for`.

@@ -86,8 +86,9 @@ const SPECS: Record<AlertRuleId, (params: Record<string, number>) => Spec[]> = {
   "run-failed": (p) => [
     {
       alert: "MinosRunFailed",
-      expr: `time() - ${METRIC.runFailedAt} <= ${(p.maxAgeHours ?? 24) * 3_600}`,
-      summary: "The latest {{ $labels.kind }} run on {{ $labels.cluster }} failed",
+      // Comparisons keep the left side's value: $value is the failure's time.
+      expr: `${METRIC.runFailedAt} >= time() - ${(p.maxAgeHours ?? 24) * 3_600}`,
+      summary: "The latest {{ $labels.kind }} run on {{ $labels.cluster }} failed at {{ $value | humanizeTimestamp }}",
     },
   ],
   "run-halted": () => [{ alert: "MinosRunHalted", expr: `${METRIC.runsHalted} > 0`, summary: "A {{ $labels.kind }} run on {{ $labels.cluster }} waits for a person" }],
@@ -96,7 +97,7 @@ const SPECS: Record<AlertRuleId, (params: Record<string, number>) => Spec[]> = {
   "talos-unsupported": (p) => [
     {
       alert: "MinosTalosUnsupported",
-      expr: `time() - ${METRIC.talosSupportEnd} >= ${(p.graceDays ?? 0) * 86_400}`,
+      expr: `${METRIC.talosSupportEnd} <= time() - ${(p.graceDays ?? 0) * 86_400}`,
       summary: `Node ${NODE} runs Talos {{ $labels.minor }}, out of community support since {{ $value | humanizeTimestamp }}`,
     },
   ],

@@ -160,6 +160,8 @@ const POLICY: Record<string, RouteRole> = {
   "GET /api/backups/[id]/download": "operator",
   "DELETE /api/backups/[id]": "operator",
   "PUT /api/backups/schedules/[cluster]": "admin",
+  // Alerts (issue 19): the Prometheus rule file is a read.
+  "GET /api/alerts/prometheus-rules": "viewer",
 };
 
 /** What the guard verdict must be per action, for the routes declared weaker than some of their actions. */

@@ -1,0 +1,217 @@
+/**
+ * `promtool test rules` over the served rule file: synthetic series of Minos's metrics prove the
+ * rules fire when they should (after their `for`, with the right labels and summary) and stay
+ * quiet when they should (a down node is not also "not ready", an old failure is forgotten, a
+ * warning-tier certificate that expired is critical only).
+ */
+import { describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+
+import { RULES } from "@/lib/alerts/catalog";
+import type { AlertRule, AlertRuleId, AlertRuleSettings } from "@/lib/schemas/alerts";
+import { promtool } from "@/test/promtool";
+
+import { prometheusRuleFile } from "./prometheus-rules";
+
+function rules(changes: Partial<Record<AlertRuleId, Partial<AlertRuleSettings>>> = {}): AlertRule[] {
+  return RULES.map((r) => ({
+    ...r.defaults,
+    ...changes[r.id],
+    params: { ...r.defaults.params, ...changes[r.id]?.params },
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    paramSpecs: r.paramSpecs,
+    defaults: r.defaults,
+    updatedBy: null,
+    updatedAt: null,
+  }));
+}
+
+const description = (id: AlertRuleId) => RULES.find((r) => r.id === id)!.description;
+
+interface Expected {
+  labels: Record<string, string>;
+  summary: string;
+}
+interface AlertCase {
+  eval_time: string;
+  alertname: string;
+  /** Empty: the rule must not fire at that time. */
+  exp: Expected[];
+}
+
+/** A promtool unit test file (one test) for `series` (selector → values) and the expected alerts. */
+function unitTest(rule: AlertRuleId, series: Record<string, string>, cases: AlertCase[]): string {
+  return stringify({
+    rule_files: ["rules.yaml"],
+    evaluation_interval: "1m",
+    tests: [
+      {
+        interval: "1m",
+        input_series: Object.entries(series).map(([s, values]) => ({ series: s, values })),
+        alert_rule_test: cases.map((c) => ({
+          eval_time: c.eval_time,
+          alertname: c.alertname,
+          exp_alerts: c.exp.map((e) => ({ exp_labels: e.labels, exp_annotations: { summary: e.summary, description: description(rule) } })),
+        })),
+      },
+    ],
+  });
+}
+
+async function runUnitTest(file: string, test: string): Promise<void> {
+  const r = await promtool(["test", "rules", "test.yaml"], { "rules.yaml": file, "test.yaml": test });
+  expect(r.code, r.output).toBe(0);
+  expect(r.output).toMatch(/SUCCESS/);
+}
+
+const W3 = { cluster: "prod", node: "10.0.0.3@prod", hostname: "worker-3", role: "worker" };
+const CP1 = { cluster: "prod", node: "10.0.0.1@prod", hostname: "cp-1", role: "controlplane" };
+const sel = (name: string, labels: Record<string, string>) => `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(",")}}`;
+
+describe("promtool test rules", () => {
+  it("node unreachable fires after its duration; a down node is not also not-ready", async () => {
+    const file = prometheusRuleFile(rules(), new Date(0)); // node-unreachable: critical, 5m; node-not-ready: warning, 5m
+    const test = unitTest(
+      "node-unreachable",
+      {
+        // worker-3 goes down at 2m; cp-1 stays up but is not ready from 1m.
+        [sel("minos_node_up", W3)]: "1 1 0x12",
+        [sel("minos_node_ready", W3)]: "1 1 0x12",
+        [sel("minos_node_up", CP1)]: "1x14",
+        [sel("minos_node_ready", CP1)]: "1x14",
+      },
+      [
+        { eval_time: "6m", alertname: "MinosNodeUnreachable", exp: [] },
+        { eval_time: "8m", alertname: "MinosNodeUnreachable", exp: [{ labels: { ...W3, severity: "critical", rule: "node-unreachable" }, summary: "Node worker-3 (prod) is unreachable" }] },
+        { eval_time: "10m", alertname: "MinosNodeNotReady", exp: [] },
+      ],
+    );
+    await runUnitTest(file, test);
+  });
+
+  it("node not ready fires for a reachable node after its duration", async () => {
+    const file = prometheusRuleFile(rules({ "node-not-ready": { forSeconds: 120 } }), new Date(0));
+    const test = stringify({
+      rule_files: ["rules.yaml"],
+      evaluation_interval: "1m",
+      tests: [
+        {
+          interval: "1m",
+          input_series: [
+            { series: sel("minos_node_up", CP1), values: "1x10" },
+            { series: sel("minos_node_ready", CP1), values: "1 0x9" },
+          ],
+          alert_rule_test: [
+            { eval_time: "2m", alertname: "MinosNodeNotReady", exp_alerts: [] },
+            {
+              eval_time: "4m",
+              alertname: "MinosNodeNotReady",
+              exp_alerts: [{ exp_labels: { ...CP1, severity: "warning", rule: "node-not-ready" }, exp_annotations: { summary: "Node cp-1 (prod) is not ready", description: description("node-not-ready") } }],
+            },
+          ],
+        },
+      ],
+    });
+    await runUnitTest(file, test);
+  });
+
+  it("etcd quorum: degraded at the rule's severity, lost always critical", async () => {
+    const file = prometheusRuleFile(rules({ "etcd-quorum": { severity: "warning", forSeconds: 60 } }), new Date(0));
+    const q = (state: string) => sel("minos_etcd_quorum", { cluster: "prod", state });
+    const test = unitTest(
+      "etcd-quorum",
+      { [q("ok")]: "1 0x10", [q("degraded")]: "0 1 1 1 0x7", [q("lost")]: "0 0 0 0 1x7" },
+      [
+        { eval_time: "3m", alertname: "MinosEtcdQuorumDegraded", exp: [{ labels: { cluster: "prod", state: "degraded", severity: "warning", rule: "etcd-quorum" }, summary: "etcd of prod is degraded: one more member failure may lose quorum" }] },
+        { eval_time: "3m", alertname: "MinosEtcdQuorumLost", exp: [] },
+        { eval_time: "6m", alertname: "MinosEtcdQuorumDegraded", exp: [] },
+        { eval_time: "6m", alertname: "MinosEtcdQuorumLost", exp: [{ labels: { cluster: "prod", state: "lost", severity: "critical", rule: "etcd-quorum" }, summary: "etcd of prod lost quorum" }] },
+      ],
+    );
+    await runUnitTest(file, test);
+  });
+
+  it("a failed run alerts until it is older than maxAgeHours; a halted one while it waits", async () => {
+    const file = prometheusRuleFile(rules({ "run-failed": { params: { maxAgeHours: 1 } }, "run-halted": { forSeconds: 60 } }), new Date(0));
+    const run = { cluster: "prod", kind: "talos-upgrade" };
+    const test = unitTest(
+      "run-failed",
+      {
+        // Failed at t=60 s (the gauge holds the failure's Unix time; promtool's clock starts at 0).
+        [sel("minos_run_failed_timestamp_seconds", run)]: "60x70",
+        [sel("minos_runs_halted", { cluster: "prod", kind: "config-rollout" })]: "0x70",
+      },
+      [
+        { eval_time: "30m", alertname: "MinosRunFailed", exp: [{ labels: { ...run, severity: "warning", rule: "run-failed" }, summary: "The latest talos-upgrade run on prod failed at 1970-01-01 00:01:00 +0000 UTC" }] },
+        { eval_time: "62m", alertname: "MinosRunFailed", exp: [] },
+        { eval_time: "30m", alertname: "MinosRunHalted", exp: [] },
+      ],
+    );
+    await runUnitTest(file, test);
+
+    const halted = unitTest("run-halted", { [sel("minos_runs_halted", { cluster: "prod", kind: "config-rollout" })]: "0 2x10" }, [
+      { eval_time: "1m", alertname: "MinosRunHalted", exp: [] },
+      { eval_time: "3m", alertname: "MinosRunHalted", exp: [{ labels: { cluster: "prod", kind: "config-rollout", severity: "warning", rule: "run-halted" }, summary: "A config-rollout run on prod waits for a person" }] },
+    ]);
+    await runUnitTest(file, halted);
+  });
+
+  it("certificates: the warning tier at the rule's severity; expired is critical and not also 'expiring'", async () => {
+    const file = prometheusRuleFile(rules(), new Date(0));
+    const cert = (subject: string, tier: string) => ({ cluster: "prod", kind: "leaf", purpose: "apid", subject, fingerprint: subject, renewed_by: "talos", tier });
+    const soon = cert("soon", "warning");
+    const gone = cert("gone", "warning"); // the last scan saw it in its warning tier; it expired since
+    const test = unitTest(
+      "certificate-expiry",
+      { [sel("minos_certificate_not_after_seconds", soon)]: "100000x10", [sel("minos_certificate_not_after_seconds", gone)]: "120x10" },
+      [
+        { eval_time: "5m", alertname: "MinosCertificateExpiring", exp: [{ labels: { ...soon, severity: "warning", rule: "certificate-expiry" }, summary: "Certificate apid (soon) of prod expires at 1970-01-02 03:46:40 +0000 UTC" }] },
+        {
+          eval_time: "5m",
+          alertname: "MinosCertificateCritical",
+          exp: [{ labels: { ...gone, severity: "critical", rule: "certificate-expiry" }, summary: "Certificate apid (gone) of prod is in its critical tier or expired (notAfter 1970-01-01 00:02:00 +0000 UTC)" }],
+        },
+      ],
+    );
+    await runUnitTest(file, test);
+  });
+
+  it("talos unsupported waits for the grace days after the end of support", async () => {
+    const file = prometheusRuleFile(rules({ "talos-unsupported": { params: { graceDays: 1 } } }), new Date(0));
+    const node = { cluster: "prod", node: "10.0.0.3@prod", hostname: "worker-3", minor: "1.12" };
+    // Support ended at t=600 s; one grace day later the rule fires.
+    const test = unitTest("talos-unsupported", { [sel("minos_node_talos_support_end_timestamp_seconds", node)]: "600+0x1500" }, [
+      { eval_time: "1h", alertname: "MinosTalosUnsupported", exp: [] },
+      { eval_time: "1450m", alertname: "MinosTalosUnsupported", exp: [{ labels: { ...node, severity: "info", rule: "talos-unsupported" }, summary: "Node worker-3 (prod) runs Talos 1.12, out of community support since 1970-01-01 00:10:00 +0000 UTC" }] },
+    ]);
+    await runUnitTest(file, test);
+  });
+
+  it("failing service, etcd member, backup and drift fire on 1 and stay quiet on 0", async () => {
+    const file = prometheusRuleFile(rules(), new Date(0));
+    const node = { cluster: "prod", node: "10.0.0.1@prod", hostname: "cp-1" };
+    const cases: [AlertRuleId, string, string, Record<string, string>, string, string][] = [
+      ["service-failing", "MinosServiceFailing", "minos_node_service_failing", { ...node, service: "kubelet" }, "1x10", "Service kubelet is failing on cp-1 (prod)"],
+      ["etcd-member-down", "MinosEtcdMemberDown", "minos_node_etcd_member_problem", node, "1x10", "The etcd member of cp-1 (prod) is missing, a learner or unhealthy"],
+      ["backup-failed", "MinosBackupFailed", "minos_backup_latest_failed", { cluster: "prod" }, "1x10", "The latest etcd backup of prod failed"],
+      ["config-drift", "MinosConfigDrift", "minos_node_config_drifted", node, "1x10", "The running config of cp-1 (prod) differs from the last one Minos applied"],
+    ];
+    for (const [rule, alert, metric, labels, values, summary] of cases) {
+      const fires = unitTest(rule, { [sel(metric, labels)]: values }, [{ eval_time: "5m", alertname: alert, exp: [{ labels: { ...labels, severity: "warning", rule }, summary }] }]);
+      await runUnitTest(file, fires);
+      const quiet = unitTest(rule, { [sel(metric, labels)]: "0x10" }, [{ eval_time: "5m", alertname: alert, exp: [] }]);
+      await runUnitTest(file, quiet);
+    }
+  });
+
+  it("fails when an expected alert does not come (the harness can fail)", async () => {
+    const file = prometheusRuleFile(rules(), new Date(0));
+    const test = unitTest("node-unreachable", { [sel("minos_node_up", W3)]: "1x10" }, [
+      { eval_time: "8m", alertname: "MinosNodeUnreachable", exp: [{ labels: { ...W3, severity: "critical", rule: "node-unreachable" }, summary: "Node worker-3 (prod) is unreachable" }] },
+    ]);
+    const r = await promtool(["test", "rules", "test.yaml"], { "rules.yaml": file, "test.yaml": test });
+    expect(r.code).not.toBe(0);
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * GET /api/alerts/prometheus-rules end to end in process: a viewer gets a YAML rule file that
+ * promtool accepts, built from the rules as the store has them.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+// The route uses the process database: point it at a temporary state dir (PostgreSQL: the project's own).
+const stateDir = mkdtempSync(path.join(tmpdir(), "minos-prom-rules-"));
+process.env.MINOS_STATE_DIR = stateDir;
+process.env.MINOS_DB = path.join(stateDir, "minos.db");
+
+import { GET } from "@/app/api/alerts/prometheus-rules/route";
+import { RULES } from "@/lib/alerts/catalog";
+import { errorEnvelopeSchema } from "@/lib/schemas/error";
+import { authedRequest } from "@/test/auth/credentials";
+import { promtool } from "@/test/promtool";
+
+const URL = "http://127.0.0.1/api/alerts/prometheus-rules";
+
+describe("GET /api/alerts/prometheus-rules", () => {
+  it("serves a rule file promtool accepts, one or more rules per enabled rule", async () => {
+    const res = await GET(await authedRequest(URL), {});
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/yaml/);
+    const body = await res.text();
+    const doc = parse(body) as { groups: { name: string; rules: { alert: string; labels: { rule: string } }[] }[] };
+    const ids = new Set(doc.groups[0]!.rules.map((r) => r.labels.rule));
+    for (const r of RULES.filter((x) => x.defaults.enabled)) expect(ids.has(r.id), r.id).toBe(true);
+    const check = await promtool(["check", "rules", "rules.yaml"], { "rules.yaml": body });
+    expect(check.code, check.output).toBe(0);
+  });
+
+  it("refuses a caller without a session or token (401, the one envelope)", async () => {
+    const res = await GET(new Request(URL, { headers: { host: "127.0.0.1" } }), {});
+    expect(res.status).toBe(401);
+    expect(errorEnvelopeSchema.safeParse(await res.json()).success).toBe(true);
+  });
+});
