@@ -2,7 +2,7 @@ import "server-only";
 
 import { registerDefaultAlertSourceMetrics } from "@/lib/server/alerts/prometheus-sources";
 import { collectCertMetrics } from "@/lib/server/certs/metrics";
-import { FIRST_SWEEP_WAIT_MS, getFleetPoller } from "@/lib/server/fleet/service";
+import { currentFleetPoller, FIRST_SWEEP_WAIT_MS, getFleetPoller } from "@/lib/server/fleet/service";
 import { registerMetrics, renderMetrics } from "@/lib/server/platform/metrics";
 
 /**
@@ -15,7 +15,7 @@ import { registerMetrics, renderMetrics } from "@/lib/server/platform/metrics";
  */
 export async function getMetricsText(): Promise<{ body: string; contentType: string }> {
   registerMetrics("certificates", collectCertMetrics);
-  registerMetrics("alert-sources", registerDefaultAlertSourceMetrics);
+  registerMetrics("alert-sources", (registry) => registerDefaultAlertSourceMetrics(registry, () => currentFleetPoller()?.snapshot() ?? null));
   await getFleetPoller().firstSweep(FIRST_SWEEP_WAIT_MS);
   return renderMetrics();
 }

@@ -3,7 +3,7 @@ import "server-only";
 import type { Registry } from "prom-client";
 
 import { parseNodeId } from "@/lib/fleet/node-id";
-import { currentFleetPoller } from "@/lib/server/fleet/service";
+import type { NodesResponse } from "@/lib/schemas/fleet";
 import { getDb, type Db } from "@/lib/server/platform/db/db";
 
 import { registerAlertSourceMetrics, type BackupLike, type DriftLike, type RunLike } from "./prometheus-metrics";
@@ -75,12 +75,15 @@ export async function readDrift(db: Db): Promise<DriftLike[]> {
   return rows.map((r) => ({ node: r.node, drifted: r.drifted === null ? null : r.drifted === 1 }));
 }
 
-/** Registers the alert-source gauges over the process's store and fleet poller. */
-export function registerDefaultAlertSourceMetrics(registry: Registry): void {
+/**
+ * Registers the alert-source gauges over the process's store and `fleet` (the poller's snapshot;
+ * passed in because lib/server/fleet imports this folder's SSE topics).
+ */
+export function registerDefaultAlertSourceMetrics(registry: Registry, fleet: () => NodesResponse | null): void {
   registerAlertSourceMetrics(
     registry,
     {
-      fleet: () => currentFleetPoller()?.snapshot() ?? null,
+      fleet,
       runs: () => readRuns(getDb()),
       backups: () => readLatestBackups(getDb()),
       drift: () => readDrift(getDb()),

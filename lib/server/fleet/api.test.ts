@@ -208,6 +208,11 @@ describe("GET /api/metrics", () => {
     expect(find("minos_poll_duration_seconds_count", { cluster: "sim-1", outcome: "reachable" })[0]?.value).toBeGreaterThan(0);
     expect(find("minos_talos_call_duration_seconds_bucket", { method: "Version", outcome: "ok", le: "+Inf" })[0]?.value).toBeGreaterThan(0);
     expect(find("minos_process_resident_memory_bytes")[0]?.value).toBeGreaterThan(0);
+    // The facts the alert rules read (lib/server/alerts/prometheus-metrics.ts): a healthy fleet.
+    expect(find("minos_node_etcd_member_problem").map((s) => s.value)).toEqual([0, 0, 0]);
+    expect(find("minos_node_service_failing")).toEqual([]);
+    expect(find("minos_node_talos_support_end_timestamp_seconds", { node: w })[0]?.labels.minor).toMatch(/^\d+\.\d+$/);
+    expect(text).toContain("# TYPE minos_backup_latest_failed gauge");
   });
 });
 
