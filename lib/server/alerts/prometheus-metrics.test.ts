@@ -45,6 +45,8 @@ describe("fleetSamples", () => {
         node("10.0.0.1", { role: "controlplane", failingServices: ["kubelet", "kubelet", "etcd"], problems: [{ kind: "etcd", severity: "critical", message: "learner" }] }),
         node("10.0.0.2", { role: "controlplane" }),
         node("10.0.0.3", { reachable: false, failingServices: ["kubelet"], role: "controlplane", problems: [{ kind: "etcd", severity: "critical", message: "stale" }] }),
+        node("10.0.0.4", { role: "unknown", problems: [{ kind: "etcd", severity: "critical", message: "not a member" }] }),
+        node("10.0.0.5"),
       ]),
       NOW,
     );
@@ -55,6 +57,7 @@ describe("fleetSamples", () => {
     expect(s.etcdMemberProblem.map((x) => [x.labels.node, x.value])).toEqual([
       ["10.0.0.1@prod", 1],
       ["10.0.0.2@prod", 0],
+      ["10.0.0.4@prod", 1],
     ]);
   });
 

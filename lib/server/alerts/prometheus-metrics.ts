@@ -77,7 +77,9 @@ export function fleetSamples(snap: NodesResponse, now: Date): { serviceFailing: 
     const base = { cluster: n.cluster, node: n.id, hostname: n.hostname ?? n.address };
     if (n.reachable) {
       for (const service of new Set(n.failingServices)) serviceFailing.push({ labels: { ...base, service }, value: 1 });
-      if (n.role === "controlplane") etcdMemberProblem.push({ labels: base, value: n.problems.some((p) => p.kind === "etcd") ? 1 : 0 });
+      const etcd = n.problems.some((p) => p.kind === "etcd");
+      // 0 for every control plane, so "healthy" is a sample; 1 for any node the health model flags (a role not yet known included).
+      if (n.role === "controlplane" || etcd) etcdMemberProblem.push({ labels: base, value: etcd ? 1 : 0 });
     }
     const support = n.talosVersion ? talosSupport(n.talosVersion, now) : null;
     if (support?.communitySupportEndsAt) talosSupportEnd.push({ labels: { ...base, minor: support.minor }, value: support.communitySupportEndsAt.getTime() / 1000 });

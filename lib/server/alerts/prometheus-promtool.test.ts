@@ -68,6 +68,9 @@ async function runUnitTest(file: string, test: string): Promise<void> {
 
 const W3 = { cluster: "prod", node: "10.0.0.3@prod", hostname: "worker-3", role: "worker" };
 const CP1 = { cluster: "prod", node: "10.0.0.1@prod", hostname: "cp-1", role: "controlplane" };
+const NAMELESS = { cluster: "prod", node: "10.0.0.7@prod", hostname: "", role: "unknown" };
+// An empty label is no label to Prometheus.
+const NAMELESS_LABELS = { cluster: "prod", node: "10.0.0.7@prod", role: "unknown" };
 const sel = (name: string, labels: Record<string, string>) => `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(",")}}`;
 
 describe("promtool test rules", () => {
@@ -81,10 +84,20 @@ describe("promtool test rules", () => {
         [sel("minos_node_ready", W3)]: "1 1 0x12",
         [sel("minos_node_up", CP1)]: "1x14",
         [sel("minos_node_ready", CP1)]: "1x14",
+        // A node that never told its name: the summary names its id.
+        [sel("minos_node_up", NAMELESS)]: "0x14",
       },
       [
-        { eval_time: "6m", alertname: "MinosNodeUnreachable", exp: [] },
-        { eval_time: "8m", alertname: "MinosNodeUnreachable", exp: [{ labels: { ...W3, severity: "critical", rule: "node-unreachable" }, summary: "Node worker-3 (prod) is unreachable" }] },
+        { eval_time: "4m", alertname: "MinosNodeUnreachable", exp: [] },
+        { eval_time: "6m", alertname: "MinosNodeUnreachable", exp: [{ labels: { ...NAMELESS_LABELS, severity: "critical", rule: "node-unreachable" }, summary: "Node 10.0.0.7@prod (prod) is unreachable" }] },
+        {
+          eval_time: "8m",
+          alertname: "MinosNodeUnreachable",
+          exp: [
+            { labels: { ...W3, severity: "critical", rule: "node-unreachable" }, summary: "Node worker-3 (prod) is unreachable" },
+            { labels: { ...NAMELESS_LABELS, severity: "critical", rule: "node-unreachable" }, summary: "Node 10.0.0.7@prod (prod) is unreachable" },
+          ],
+        },
         { eval_time: "10m", alertname: "MinosNodeNotReady", exp: [] },
       ],
     );

@@ -49,7 +49,8 @@ export function promDuration(seconds: number): string {
   return `${seconds}s`;
 }
 
-const NODE = "{{ $labels.hostname }} ({{ $labels.cluster }})";
+// minos_node_up has hostname="" for a node that never said its name: the node id then.
+const NODE = "{{ if $labels.hostname }}{{ $labels.hostname }}{{ else }}{{ $labels.node }}{{ end }} ({{ $labels.cluster }})";
 
 interface Spec {
   alert: string;
