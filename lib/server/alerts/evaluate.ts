@@ -131,15 +131,14 @@ function clusterOfNode(node: string): string {
 export function evaluate(inputs: AlertInputs, rules: RuleSettingsMap, now: Date): Evaluation {
   const conditions: Condition[] = [];
   const skipped = new Set<AlertRuleId>();
-  const on = (rule: AlertRuleId): AlertRuleSettings | null => {
-    const s = rules.get(rule);
-    if (!s?.enabled) return null;
-    if (inputs[SOURCE[rule]] === null) {
-      skipped.add(rule);
-      return null;
-    }
-    return s;
-  };
+  // Every enabled rule whose source failed is skipped, whether or not another source's data would reach it.
+  const active = new Map<AlertRuleId, AlertRuleSettings>();
+  for (const [rule, s] of rules) {
+    if (!s.enabled) continue;
+    if (inputs[SOURCE[rule]] === null || (rule === "talos-unsupported" && inputs.fleet === null)) skipped.add(rule);
+    else active.set(rule, s);
+  }
+  const on = (rule: AlertRuleId): AlertRuleSettings | null => active.get(rule) ?? null;
   const add = (rule: AlertRuleId, c: Omit<Condition, "key" | "rule">) => conditions.push({ key: alertKey(rule, c.cluster, c.node, c.object), rule, ...c });
   const name = (n: NodeSummary) => n.hostname ?? n.address;
 
@@ -256,7 +255,7 @@ export function evaluate(inputs: AlertInputs, rules: RuleSettingsMap, now: Date)
         path: nodePath(n.id),
       });
     }
-  } else if (support && !fleet) skipped.add("talos-unsupported");
+  }
 
   return { conditions: dedupe(conditions), skipped };
 }
