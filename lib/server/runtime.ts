@@ -1,5 +1,6 @@
 import "server-only";
 
+import { startAlertEvaluator } from "@/lib/server/alerts/service";
 import { startBackupScheduler } from "@/lib/server/backups/service";
 import { startBulkRunner } from "@/lib/server/bulk/deps";
 import { startCertScanner } from "@/lib/server/certs/service";
@@ -105,6 +106,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<void> 
     ["audit retention", () => (startHousekeeping(), stopHousekeeping)],
     // Scheduled etcd backups (one replica at a time, through a lease); off until a cluster has a schedule.
     ["backup scheduler", () => startBackupScheduler()],
+    // Alert rules evaluated at every fleet poll (one replica at a time, through the lease alerts:evaluator).
+    ["alert evaluator", () => startAlertEvaluator()],
     // Clusters uploaded or removed through another replica (the relay tells at once; this catches what it missed).
     ["cluster uploads watch", () => watchClusterUploads()],
   ];

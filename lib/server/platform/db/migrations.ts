@@ -3,6 +3,7 @@ import "server-only";
 import { ETCD_BACKUPS } from "./migration-sql/etcd-backups";
 import { BULK_TABLES } from "./migration-sql/bulk";
 import { CA_ROTATION_TABLES } from "./migration-sql/ca-rotations";
+import { ALERT_TABLES } from "./migration-sql/alerts";
 
 /**
  * Schema changes, applied in order, once each. Append only: a released migration is never edited.
@@ -483,5 +484,10 @@ export const migrations: Migration[] = [
     id: 18,
     name: "bulk runs (one action on a selection of a cluster's nodes) and their nodes",
     sql: BULK_TABLES,
+  },
+  {
+    id: 19,
+    name: "alerts: rule settings, alert episodes (one open per key), silences, the evaluator's last run",
+    sql: ALERT_TABLES,
   },
 ];

@@ -3,6 +3,7 @@ import type { Generated } from "kysely";
 import type { BulkRunNodesTable, BulkRunsTable, CaRotationStepsTable, CaRotationsTable, EtcdBackupSchedulesTable, EtcdBackupsTable } from "./schema-day2";
 
 export type { BulkRunNodesTable, BulkRunsTable, CaRotationStepsTable, CaRotationsTable, EtcdBackupSchedulesTable, EtcdBackupsTable } from "./schema-day2";
+import type { AlertEvaluationsTable, AlertRulesTable, AlertSilencesTable, AlertsTable } from "./schema-alerts";
 
 /**
  * The tables as Kysely sees them, one interface per table, kept in step with migrations.ts.
@@ -42,6 +43,10 @@ export interface Database {
   etcd_backup_schedules: EtcdBackupSchedulesTable;
   bulk_runs: BulkRunsTable;
   bulk_run_nodes: BulkRunNodesTable;
+  alert_rules: AlertRulesTable;
+  alerts: AlertsTable;
+  alert_silences: AlertSilencesTable;
+  alert_evaluations: AlertEvaluationsTable;
 }
 
 export interface AuditLogTable {
