@@ -8,7 +8,7 @@ import { testDb } from "@/test/db";
 import { preview } from "@/test/upgrades/preview";
 
 import { backupSamples, driftSamples, fleetSamples, registerAlertSourceMetrics, runSamples, type AlertMetricSources, type RunLike } from "./prometheus-metrics";
-import { readDrift, readLatestBackups, readRuns } from "./prometheus-sources";
+import { readDrift, readLatestBackups, readRuns } from "./sources";
 
 const NOW = new Date("2026-12-07T00:00:00Z");
 
@@ -111,18 +111,11 @@ describe("backupSamples and driftSamples", () => {
     ]);
   });
 
-  it("reports checked nodes only, with their hostname when the fleet knows it", () => {
-    const s = driftSamples(
-      [
-        { node: "10.0.0.1@prod", drifted: true },
-        { node: "10.0.0.2@prod", drifted: false },
-        { node: "10.0.0.3@prod", drifted: null },
-      ],
-      new Map([["10.0.0.1@prod", "cp-1"]]),
-    );
+  it("reports each drifted node, with its hostname when the fleet knows it", () => {
+    const s = driftSamples([{ node: "10.0.0.1@prod" }, { node: "10.0.0.2@prod" }, { node: "not-a-node-id" }], new Map([["10.0.0.1@prod", "cp-1"]]));
     expect(s).toEqual([
       { labels: { cluster: "prod", node: "10.0.0.1@prod", hostname: "cp-1" }, value: 1 },
-      { labels: { cluster: "prod", node: "10.0.0.2@prod", hostname: "10.0.0.2" }, value: 0 },
+      { labels: { cluster: "prod", node: "10.0.0.2@prod", hostname: "10.0.0.2" }, value: 1 },
     ]);
   });
 });
@@ -132,7 +125,7 @@ describe("registerAlertSourceMetrics", () => {
     fleet: () => snapshot([node("10.0.0.1", { role: "controlplane", failingServices: ["apid"], talosVersion: "v1.13.9" })]),
     runs: async () => [{ kind: "ca-rotation", cluster: "prod", state: "failed", createdAt: "2026-12-01T00:00:00.000Z", finishedAt: "2026-12-01T00:10:00.000Z", drainBlocked: [] }],
     backups: async () => [{ cluster: "prod", state: "failed", startedAt: "2026-12-01T00:00:00.000Z" }],
-    drift: async () => [{ node: "10.0.0.1@prod", drifted: true }],
+    drift: async () => [{ node: "10.0.0.1@prod" }],
     now: () => NOW,
     ...over,
   });
@@ -176,7 +169,7 @@ describe("registerAlertSourceMetrics", () => {
   });
 });
 
-describe("the store readers", () => {
+describe("the engine's store readers, through the gauges", () => {
   it("read runs of each kind with their blocked drains, on this store", async () => {
     const db = await testDb();
     const repo = new UpgradeRepository(db);
@@ -190,52 +183,51 @@ describe("the store readers", () => {
       .execute();
     await db
       .insertInto("config_rollouts")
-      .values({ id: "r1", state: "paused", author: "ada", created_at: at, updated_at: at, target: "nodes", mode: "auto", concurrency: 1, continue_on_failure: 0, config_hash: "h", redacted_yaml: "", message: "" })
-      .execute();
-    await db
-      .insertInto("config_rollout_nodes")
-      .values({ rollout_id: "r1", node: "10.0.0.9@prod", position: 0, role: "worker", state: "pending", message: "", mode: null, config_hash: null, config_sealed: null, key_id: null, boot_before: null })
+      .values({ id: "r1", state: "paused", author: "ada", created_at: at, updated_at: at, target: JSON.stringify({ cluster: "prod" }), mode: "auto", concurrency: 1, continue_on_failure: 0, config_hash: "h", redacted_yaml: "", message: "" })
       .execute();
 
-    const runs = await readRuns(db);
+    const runs = await readRuns(db, NOW);
     expect(runs).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ kind: "talos-upgrade", cluster: "prod", state: "running", drainBlocked: ["10.5.0.3@prod"] }),
+        expect.objectContaining({ kind: "talos-upgrade", cluster: "prod", state: "running", drainBlocked: ["10.5.0.3"] }),
         expect.objectContaining({ kind: "bulk", cluster: "edge", state: "failed", finishedAt: "2026-12-02T00:05:00.000Z" }),
-        expect.objectContaining({ kind: "config-rollout", cluster: "prod", state: "paused", finishedAt: null }),
+        expect.objectContaining({ kind: "config-rollout", cluster: "prod", state: "paused" }),
       ]),
     );
-    expect(runs).toHaveLength(3);
-    expect(runSamples(runs).runsHalted.filter((s) => s.value > 0).map((s) => s.labels)).toEqual([
+    const s = runSamples(runs);
+    expect(s.runsHalted.filter((x) => x.value > 0).map((x) => x.labels)).toEqual([
       { cluster: "prod", kind: "talos-upgrade" },
       { cluster: "prod", kind: "config-rollout" },
     ]);
+    expect(s.runFailedAt).toEqual([{ labels: { cluster: "edge", kind: "bulk" }, value: Date.parse("2026-12-02T00:05:00.000Z") / 1000 }]);
   });
 
-  it("read each cluster's latest backup and the drift verdicts", async () => {
+  it("read each cluster's latest finished backup and the drifted nodes into the exposition", async () => {
     const db = await testDb();
     const b = (id: string, cluster: string, at: string) => insertBackup(db, { id, cluster, origin: "manual", actor: "ada", host: "h", startedAt: new Date(at) });
     await b("b1", "prod", "2026-12-01T00:00:00Z");
     await finishBackup(db, "b1", { state: "failed", error: "boom" }, new Date("2026-12-01T00:01:00Z"));
-    await b("b2", "prod", "2026-12-02T00:00:00Z");
+    await b("b2", "prod", "2026-12-02T00:00:00Z"); // running: neither fails nor clears
     await b("b3", "edge", "2026-12-01T00:00:00Z");
     await finishBackup(db, "b3", { state: "failed", error: "boom" }, new Date("2026-12-01T00:01:00Z"));
-    const latest = await readLatestBackups(db);
-    expect(latest.sort((x, y) => x.cluster.localeCompare(y.cluster))).toEqual([
-      { cluster: "edge", state: "failed", startedAt: "2026-12-01T00:00:00.000Z" },
-      { cluster: "prod", state: "running", startedAt: "2026-12-02T00:00:00.000Z" },
-    ]);
-
+    await b("b4", "edge", "2026-12-02T00:00:00Z");
+    await finishBackup(db, "b4", { state: "succeeded", fileName: "f", sizeBytes: 1, sha256: "x", revision: 1, raftIndex: null, memberId: "m", memberHostname: "cp-1", node: null }, new Date("2026-12-02T00:01:00Z"));
     await db
       .insertInto("config_drift")
       .values([
         { node: "10.0.0.1@prod", checked_at: "2026-12-01T00:00:00.000Z", drifted: 1, running_hash: "a", revision_id: null, revision_hash: null, diff: "", changed_secrets: "[]" },
-        { node: "10.0.0.2@prod", checked_at: "2026-12-01T00:00:00.000Z", drifted: null, running_hash: "b", revision_id: null, revision_hash: null, diff: "", changed_secrets: "[]" },
+        { node: "10.0.0.2@prod", checked_at: "2026-12-01T00:00:00.000Z", drifted: 0, running_hash: "b", revision_id: null, revision_hash: null, diff: "", changed_secrets: "[]" },
+        { node: "10.0.0.3@prod", checked_at: "2026-12-01T00:00:00.000Z", drifted: null, running_hash: "c", revision_id: null, revision_hash: null, diff: "", changed_secrets: "[]" },
       ])
       .execute();
-    expect((await readDrift(db)).sort((x, y) => x.node.localeCompare(y.node))).toEqual([
-      { node: "10.0.0.1@prod", drifted: true },
-      { node: "10.0.0.2@prod", drifted: null },
+
+    const registry = new Registry();
+    registerAlertSourceMetrics(registry, { fleet: () => null, runs: () => readRuns(db, NOW), backups: () => readLatestBackups(db), drift: () => readDrift(db), now: () => NOW });
+    const lines = (await registry.metrics()).split("\n").filter((l) => /^minos_(backup_latest_failed|node_config_drifted)\{/.test(l));
+    expect(lines.sort()).toEqual([
+      'minos_backup_latest_failed{cluster="edge"} 0',
+      'minos_backup_latest_failed{cluster="prod"} 1',
+      'minos_node_config_drifted{cluster="prod",node="10.0.0.1@prod",hostname="10.0.0.1"} 1',
     ]);
   });
 });

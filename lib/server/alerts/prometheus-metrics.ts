@@ -48,17 +48,16 @@ export interface RunLike {
   drainBlocked: readonly string[];
 }
 
-/** A backup row as the metrics read it. */
+/** A cluster's latest finished backup as the metrics read it (the engine's BackupFact). */
 export interface BackupLike {
   cluster: string;
   state: string;
   startedAt: string;
 }
 
-/** A stored drift verdict (`listStoredDrift`): null while the node could not be checked. */
+/** A node whose last drift check found its running config changed (the engine's DriftFact). */
 export interface DriftLike {
   node: string;
-  drifted: boolean | null;
 }
 
 const TERMINAL = new Set(["failed", "succeeded", "done", "cancelled", "preflight-failed"]);
@@ -112,7 +111,7 @@ export function runSamples(runs: readonly RunLike[]): { runFailedAt: Sample[]; r
   };
 }
 
-/** Per cluster with backups: 1 when its latest backup failed, else 0 (running or succeeded). */
+/** Per cluster with finished backups: 1 when its latest one failed, else 0. */
 export function backupSamples(backups: readonly BackupLike[]): Sample[] {
   const latest = new Map<string, BackupLike>();
   for (const b of backups) {
@@ -122,13 +121,12 @@ export function backupSamples(backups: readonly BackupLike[]): Sample[] {
   return [...latest.values()].map((b) => ({ labels: { cluster: b.cluster }, value: b.state === "failed" ? 1 : 0 }));
 }
 
-/** Per checked node: 1 when its running config drifted from Minos's last revision, else 0. */
+/** 1 per node whose running config drifted from Minos's last revision (absent otherwise). */
 export function driftSamples(drift: readonly DriftLike[], hostnames: ReadonlyMap<string, string | null> = new Map()): Sample[] {
   const out: Sample[] = [];
   for (const d of drift) {
-    const cluster = parseNodeId(d.node)?.cluster;
-    if (d.drifted === null || cluster === undefined) continue;
-    out.push({ labels: { cluster, node: d.node, hostname: hostnames.get(d.node) ?? parseNodeId(d.node)!.address }, value: d.drifted ? 1 : 0 });
+    const id = parseNodeId(d.node);
+    if (id) out.push({ labels: { cluster: id.cluster, node: d.node, hostname: hostnames.get(d.node) ?? id.address }, value: 1 });
   }
   return out;
 }
@@ -196,7 +194,7 @@ export function registerAlertSourceMetrics(registry: Registry, sources: AlertMet
     const b = await settle("backups", () => sources.backups());
     return b ? backupSamples(b) : null;
   });
-  gauge(METRIC.configDrifted, "1 when the node's running config differs from the last one Minos applied, else 0 (nodes checked for drift)", node, async () => {
+  gauge(METRIC.configDrifted, "1 for each node whose running config differs from the last one Minos applied (absent otherwise)", node, async () => {
     const d = await settle("drift", () => sources.drift());
     if (!d) return null;
     const snap = await settle("fleet", () => sources.fleet());

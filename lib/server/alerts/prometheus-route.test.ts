@@ -17,8 +17,11 @@ process.env.MINOS_DB = path.join(stateDir, "minos.db");
 import { GET } from "@/app/api/alerts/prometheus-rules/route";
 import { RULES } from "@/lib/alerts/catalog";
 import { errorEnvelopeSchema } from "@/lib/schemas/error";
+import { getDb } from "@/lib/server/platform/db/db";
 import { authedRequest } from "@/test/auth/credentials";
 import { promtool } from "@/test/promtool";
+
+import { saveRuleSettings } from "./rules";
 
 const URL = "http://127.0.0.1/api/alerts/prometheus-rules";
 
@@ -33,6 +36,22 @@ describe("GET /api/alerts/prometheus-rules", () => {
     for (const r of RULES.filter((x) => x.defaults.enabled)) expect(ids.has(r.id), r.id).toBe(true);
     const check = await promtool(["check", "rules", "rules.yaml"], { "rules.yaml": body });
     expect(check.code, check.output).toBe(0);
+  });
+
+  it("follows the rules as the store has them: a disabled rule is left out, changed settings are used", async () => {
+    const at = new Date();
+    await saveRuleSettings(getDb(), "config-drift", { enabled: false, severity: "warning", forSeconds: 0, renotifyMinutes: 0, params: {} }, "ada", at);
+    await saveRuleSettings(getDb(), "node-unreachable", { enabled: true, severity: "warning", forSeconds: 900, renotifyMinutes: 0, params: {} }, "ada", at);
+    await saveRuleSettings(getDb(), "run-failed", { enabled: true, severity: "info", forSeconds: 0, renotifyMinutes: 0, params: { maxAgeHours: 6 } }, "ada", at);
+    try {
+      const doc = parse(await (await GET(await authedRequest(URL), {})).text()) as { groups: { rules: { alert: string; expr: string; for?: string; labels: { rule: string; severity: string } }[] }[] };
+      const rules = doc.groups[0]!.rules;
+      expect(rules.some((r) => r.labels.rule === "config-drift")).toBe(false);
+      expect(rules.find((r) => r.alert === "MinosNodeUnreachable")).toMatchObject({ for: "15m", labels: { severity: "warning" } });
+      expect(rules.find((r) => r.alert === "MinosRunFailed")).toMatchObject({ expr: `minos_run_failed_timestamp_seconds >= time() - ${6 * 3_600}`, labels: { severity: "info" } });
+    } finally {
+      for (const id of ["config-drift", "node-unreachable", "run-failed"] as const) await saveRuleSettings(getDb(), id, null, "ada", at);
+    }
   });
 
   it("refuses a caller without a session or token (401, the one envelope)", async () => {
