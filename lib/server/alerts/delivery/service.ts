@@ -106,7 +106,7 @@ export async function createChannel(actor: Actor, body: CreateChannelBody, deps:
   const channel = channelView(row);
   await deps.db.transaction().execute(async (trx) => {
     await insertChannel(trx, row);
-    await recordAudit(trx, { actor: actor.label, action: "alerts.channel.create", target: channel.name, result: "ok", details: { ...auditView(channel), secretGenerated: generated !== undefined } });
+    await recordAudit(trx, { actor: actor.label, action: "alerts.channel.create", target: channel.name, result: "ok", details: { ...auditView(channel), ...(body.type === "webhook" ? { signing: generated !== undefined ? "generated" : "given" } : {}) } });
   });
   const res: CreateChannelResponse = { channel, ...(generated ? { secret: generated } : {}) };
   return Response.json(res, { status: 201 });

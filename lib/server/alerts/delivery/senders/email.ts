@@ -28,7 +28,7 @@ export const sendEmail: Sender = async (channel, notice, deps) => {
     requireTLS: smtp.security === "starttls",
     ignoreTLS: false,
     auth: smtp.username ? { user: smtp.username, pass: channel.secrets.password ?? "" } : undefined,
-    tls: { ...deps.smtpTls, servername: deps.smtpTls?.servername ?? smtp.host, minVersion: "TLSv1.2" },
+    tls: { ...deps.smtpTls, minVersion: "TLSv1.2" },
     connectionTimeout: deps.timeoutMs,
     greetingTimeout: deps.timeoutMs,
     socketTimeout: deps.timeoutMs * 2,
