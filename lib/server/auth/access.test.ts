@@ -169,6 +169,12 @@ const POLICY: Record<string, RouteRole> = {
   "GET /api/alerts/silences": "viewer",
   "POST /api/alerts/silences": "operator",
   "DELETE /api/alerts/silences": "operator",
+  "GET /api/alerts/channels": "viewer",
+  "POST /api/alerts/channels": "admin",
+  "PATCH /api/alerts/channels/[id]": "admin",
+  "DELETE /api/alerts/channels/[id]": "admin",
+  "POST /api/alerts/channels/[id]/test": "admin",
+  "GET /api/alerts/deliveries": "viewer",
 };
 
 /** What the guard verdict must be per action, for the routes declared weaker than some of their actions. */
