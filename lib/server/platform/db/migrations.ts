@@ -4,6 +4,7 @@ import { ETCD_BACKUPS } from "./migration-sql/etcd-backups";
 import { BULK_TABLES } from "./migration-sql/bulk";
 import { CA_ROTATION_TABLES } from "./migration-sql/ca-rotations";
 import { ALERT_TABLES } from "./migration-sql/alerts";
+import { ALERT_DELIVERY_TABLES } from "./migration-sql/alert-delivery";
 
 /**
  * Schema changes, applied in order, once each. Append only: a released migration is never edited.
@@ -489,5 +490,11 @@ export const migrations: Migration[] = [
     id: 19,
     name: "alerts: rule settings, alert episodes (one open per key), silences, the evaluator's last run",
     sql: ALERT_TABLES,
+  },
+  {
+    id: 20,
+    name: "alert channels (secrets sealed), the notification outbox, the delivery log",
+    sql: ALERT_DELIVERY_TABLES,
+    postgres: identityIds(ALERT_DELIVERY_TABLES),
   },
 ];

@@ -47,6 +47,9 @@ export interface Database {
   alerts: AlertsTable;
   alert_silences: AlertSilencesTable;
   alert_evaluations: AlertEvaluationsTable;
+  alert_channels: import("./schema-alert-delivery").AlertChannelsTable;
+  alert_notifications: import("./schema-alert-delivery").AlertNotificationsTable;
+  alert_deliveries: import("./schema-alert-delivery").AlertDeliveriesTable;
 }
 
 export interface AuditLogTable {
