@@ -4,6 +4,7 @@
  * quiet when they should (a down node is not also "not ready", an old failure is forgotten, a
  * warning-tier certificate that expired is critical only).
  */
+import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 
@@ -11,6 +12,7 @@ import { RULES } from "@/lib/alerts/catalog";
 import type { AlertRule, AlertRuleId, AlertRuleSettings } from "@/lib/schemas/alerts";
 import { promtool } from "@/test/promtool";
 
+import { registerAlertSourceMetrics } from "./prometheus-metrics";
 import { prometheusRuleFile } from "./prometheus-rules";
 
 function rules(changes: Partial<Record<AlertRuleId, Partial<AlertRuleSettings>>> = {}): AlertRule[] {
@@ -216,6 +218,50 @@ describe("promtool test rules", () => {
       await runUnitTest(file, fires);
       const quiet = unitTest(rule, { [sel(metric, labels)]: "0x10" }, [{ eval_time: "5m", alertname: alert, exp: [] }]);
       await runUnitTest(file, quiet);
+    }
+  });
+
+  it("fires on the series Minos itself exposes (metric and label names agree end to end)", async () => {
+    const registry = new Registry();
+    const node = { id: "10.0.0.1@prod", cluster: "prod", address: "10.0.0.1", source: "talosconfig" as const, hostname: "cp-1", role: "controlplane" as const, reachable: true, stage: "running" as const, ready: true, unmetConditions: [] };
+    registerAlertSourceMetrics(registry, {
+      fleet: () => ({
+        nodes: [{ ...node, talosVersion: "v1.14.4", failingServices: ["apid"], lastSeen: null, lastError: null, bootId: null, memory: null, load1: null, problems: [] }],
+        clusters: [],
+        updatedAt: null,
+      }),
+      runs: async () => [{ kind: "ca-rotation", cluster: "prod", state: "failed", createdAt: "2026-12-01T00:00:00.000Z", finishedAt: "2026-12-01T00:10:00.000Z", drainBlocked: [] }],
+      backups: async () => [{ cluster: "prod", state: "failed", startedAt: "2026-12-01T00:00:00.000Z" }],
+      drift: async () => [{ node: "10.0.0.1@prod" }],
+      now: () => new Date("2026-12-07T00:00:00Z"),
+    });
+    // Every sample of the exposition becomes a constant promtool series.
+    const series: Record<string, string> = {};
+    const labelsOf: Record<string, Record<string, string>> = {};
+    for (const line of (await registry.metrics()).split("\n")) {
+      const m = /^(minos_\w+)\{(.*)\} (\S+)$/.exec(line);
+      if (!m) continue;
+      series[`${m[1]}{${m[2]}}`] = `${m[3]}x10`;
+      labelsOf[m[1]!] = Object.fromEntries([...m[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!]));
+    }
+    const file = prometheusRuleFile(rules(), new Date(0));
+    const cases: [AlertRuleId, string, string, string][] = [
+      ["service-failing", "MinosServiceFailing", "minos_node_service_failing", "Service apid is failing on cp-1 (prod)"],
+      ["run-failed", "MinosRunFailed", "minos_run_failed_timestamp_seconds", "The latest ca-rotation run on prod failed at 2026-12-01 00:10:00 +0000 UTC"],
+      ["backup-failed", "MinosBackupFailed", "minos_backup_latest_failed", "The latest etcd backup of prod failed"],
+      ["config-drift", "MinosConfigDrift", "minos_node_config_drifted", "The running config of cp-1 (prod) differs from the last one Minos applied"],
+    ];
+    for (const [rule, alert, metric, summary] of cases) {
+      const test = unitTest(rule, series, [{ eval_time: "5m", alertname: alert, exp: [{ labels: { ...labelsOf[metric], severity: "warning", rule }, summary }] }]);
+      await runUnitTest(file, test);
+    }
+    // The healthy facts among them stay quiet (etcd member 0, no halted run, Talos 1.14 still supported at promtool's clock).
+    for (const [rule, alert] of [
+      ["etcd-member-down", "MinosEtcdMemberDown"],
+      ["run-halted", "MinosRunHalted"],
+      ["talos-unsupported", "MinosTalosUnsupported"],
+    ] as const) {
+      await runUnitTest(file, unitTest(rule, series, [{ eval_time: "5m", alertname: alert, exp: [] }]));
     }
   });
 
