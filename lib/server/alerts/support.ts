@@ -5,7 +5,7 @@ import { talosSupport } from "@/lib/talos/support";
 import type { SupportLookup } from "./evaluate";
 
 /**
- * Talos minors' end of community support, for `talos-unsupported`: the dates from Talos's support
- * matrix (lib/talos/support.ts). A version it cannot place gives null and the node is not flagged.
+ * Talos minors' end of community support, for `talos-unsupported`: lib/talos/support.ts, whose
+ * dates are copied from Talos's support matrix. A version it cannot read gives no alert.
  */
-export const talosSupportLookup: SupportLookup | null = (version, now) => talosSupport(version, now);
+export const talosSupportLookup: SupportLookup = (version, now) => talosSupport(version, now);
