@@ -199,6 +199,38 @@ describe("delivery worker", () => {
     expect(JSON.parse(r.requests[2]!.body)).toMatchObject({ status: "resolved", endsAt: new Date(T0 + 1_000).toISOString() });
   });
 
+  it("does not let one dead channel's backlog hold back another channel", async () => {
+    const dead = await startReceiver();
+    await dead.close();
+    await addChannel(channelDeps(db, box, clock, events), { type: "webhook", name: "dead", url: `${dead.url}/x`, secret: SECRET, severities: ["warning"] });
+    // More rows than any one look at the outbox would take if it were not per channel.
+    await db.transaction().execute(async (trx) => {
+      const { enqueueNotice } = await import("./outbox");
+      for (let i = 0; i < 250; i++) await enqueueNotice(trx, notice({ alertId: `old-${i}`, severity: "warning" }), new Date(T0));
+    });
+    const w = worker();
+    expect(await w.tick()).toBe(1); // the dead channel's first row fails, the others wait behind it
+    await webhook("alive");
+    await enqueue(db, notice({ alertId: "new" }), T0);
+    expect(await w.tick()).toBe(1);
+    expect(r.requests.map((q) => (JSON.parse(q.body) as { id: string }).id)).toEqual(["new"]);
+  });
+
+  it("leaves a row claimed by another replica alone until that claim expires", async () => {
+    await webhook();
+    await enqueue(db, notice(), T0);
+    // Another replica claimed it and died mid-send; its claim runs to T0 + 45 s.
+    await db.updateTable("alert_notifications").set({ claimed_by: "replica-z#1", claimed_until: new Date(T0 + 45_000).toISOString() }).execute();
+    const w = worker();
+    expect(await w.tick()).toBe(0);
+    await clock.advance(44_000);
+    expect(await w.tick()).toBe(0);
+    await clock.advance(2_000);
+    expect(await w.tick()).toBe(1);
+    expect(r.requests).toHaveLength(1);
+    expect((await notifications())[0]).toMatchObject({ state: "sent", claimed_by: null });
+  });
+
   it("does not send to a channel switched off or deleted after the notice was queued", async () => {
     const a = await webhook("a");
     const b = await webhook("b");
