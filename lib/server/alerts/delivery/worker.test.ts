@@ -245,6 +245,30 @@ describe("delivery worker", () => {
     expect((await notifications()).map((n) => n.state)).toEqual(["cancelled"]);
   });
 
+  it("keeps the delivery log and finished notifications 30 days", async () => {
+    const ch = await webhook();
+    await enqueue(db, notice({ alertId: "old" }), T0 - 31 * 86_400_000);
+    await enqueue(db, notice({ alertId: "recent" }), T0 - 29 * 86_400_000);
+    const w = worker();
+    // Both sent now, as if long ago: backdate what the first attempts wrote.
+    expect(await w.tick()).toBe(2);
+    for (const [alert, days] of [["old", 31], ["recent", 29]] as const) {
+      const at = new Date(T0 - days * 86_400_000).toISOString();
+      await db.updateTable("alert_deliveries").set({ at }).where("alert_id", "=", alert).execute();
+      await db.updateTable("alert_notifications").set({ finished_at: at }).where("alert_id", "=", alert).execute();
+    }
+    // A notice queued long ago (Minos was down): one attempt, then given up, and kept as recent.
+    await enqueue(db, notice({ alertId: "stale" }), T0 - 40 * 86_400_000);
+    r.answer(500);
+    await clock.advance(3_600_000); // the next prune is an hour after the first
+    await w.tick();
+    expect((await listDeliveries(db, { channel: ch.id, limit: 10 })).map((d) => d.alertId).sort()).toEqual(["recent", "stale"]);
+    expect((await notifications()).map((n) => [n.alert_id, n.state])).toEqual([
+      ["recent", "sent"],
+      ["stale", "failed"],
+    ]);
+  });
+
   it("gives a notification up once its next attempt would fall more than 24 hours after it was queued", async () => {
     await webhook();
     r.answer(500);
