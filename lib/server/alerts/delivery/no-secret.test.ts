@@ -75,5 +75,6 @@ it("keeps every secret out of payloads, the delivery log, the outbox, channel vi
   // The errors still say what happened.
   expect(log.deliveries.find((d) => d.channelName === "hook")!.error).toMatch(/^HTTP 500: rejected \/hook\?\[redacted\]/);
   expect(log.deliveries.find((d) => d.channelName === "mail")!.error).toMatch(/ECONNREFUSED/);
-  expect(JSON.parse(payloads[0]!)).toMatchObject({ url: `${ORIGIN}/nodes/10.5.0.3%40prod` });
+  expect(JSON.parse(r.requests.find((q) => q.path.startsWith("/hook?"))!.body)).toMatchObject({ url: `${ORIGIN}/nodes/10.5.0.3%40prod` });
+  expect(JSON.parse(r.requests.find((q) => q.path.startsWith("/services/"))!.body)).toMatchObject({ text: expect.stringContaining("[FIRING critical] Node unreachable") });
 });
