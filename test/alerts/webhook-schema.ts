@@ -1,4 +1,3 @@
-
 import { z } from "zod";
 
 import { webhookPayloadSchema } from "@/lib/schemas/alerts";
