@@ -26,7 +26,7 @@ let notices: AlertNotice[];
 let events: AlertEvent[];
 
 const T0 = Date.parse("2026-12-07T00:00:00Z");
-const down = node("10.5.0.3", { reachable: false, hostname: "worker-3" }, [{ kind: "down", severity: "critical", message: "Unreachable: connection refused" }]);
+const down = node("10.5.0.3", { reachable: false, hostname: "worker-3", lastSeen: null }, [{ kind: "down", severity: "critical", message: "Unreachable: connection refused" }]);
 const up = node("10.5.0.3", { hostname: "worker-3" });
 const fleetOf = (...nodes: ReturnType<typeof node>[]): AlertInputs => ({ fleet: { nodes, clusters: [] }, certificates: [], runs: [], backups: [], drift: [], support: null });
 

@@ -24,6 +24,8 @@ export interface EngineDeps {
   gather: () => Promise<AlertInputs>;
   /** Delivery's outbox (delivery/outbox.ts `enqueueNotice`), called in the transaction of the transition. */
   notify: NoticeSink;
+  /** A round queued notices (after its transaction committed): delivery may send them now. */
+  notified?: () => void;
   /** The SSE `alerts` event, only after a round that changed something. */
   publish: (event: AlertEvent) => void;
   /** The fleet poll interval: a round per poll. */
@@ -149,6 +151,7 @@ export class AlertEngine {
       this.nextDueAt = due.length > 0 ? Math.min(...due) : null;
       return { step: s, counts: countAlerts(stillOpen) };
     });
+    if (result.step.notices.length > 0) this.deps.notified?.();
     if (result.step.upserts.length > 0 || result.step.dropped.length > 0) {
       // A dropped pending alert goes out as resolved, so a client's active list lets it go.
       this.deps.publish({ counts: result.counts, changed: [...result.step.upserts, ...result.step.dropped.map((a) => ({ ...a, status: "resolved" as const, endsAt: now.toISOString() }))].map(toAlert), evaluatedAt: now.toISOString() });

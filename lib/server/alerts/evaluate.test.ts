@@ -67,6 +67,9 @@ describe("evaluate", () => {
     const unreachable = conditions.find((c) => c.rule === "node-unreachable")!;
     expect(unreachable).toMatchObject({ severity: "critical", hostname: "host-10.5.0.3", path: "/nodes/10.5.0.3%40prod" });
     expect(unreachable.key).toBe("node-unreachable|prod|10.5.0.3@prod|");
+    // Unreachable since its last answer (the node fixture's lastSeen); the other rules start when seen.
+    expect(unreachable.since).toBe(down.lastSeen);
+    expect(conditions.find((c) => c.rule === "node-not-ready")!.since).toBeUndefined();
   });
 
   it("skips disabled rules, and the rules of a failed source (null) without producing conditions", () => {

@@ -67,6 +67,11 @@ export interface Condition {
   severity: AlertSeverity;
   summary: string;
   path: string;
+  /**
+   * When the condition began, where the source knows better than this round: an unreachable node
+   * has not answered since its last answer. The alert's pendingSince starts there.
+   */
+  since?: string;
 }
 
 export interface Evaluation {
@@ -153,7 +158,7 @@ export function evaluate(inputs: AlertInputs, rules: RuleSettingsMap, now: Date)
       const down = n.problems.find((p) => p.kind === "down");
       if (down) {
         // An unreachable node's other rules can't be known: only this one speaks for it.
-        if (unreachable) add("node-unreachable", { ...base, object: null, severity: unreachable.severity, summary: `Node ${name(n)} (${n.cluster}) is unreachable: ${down.message}` });
+        if (unreachable) add("node-unreachable", { ...base, object: null, severity: unreachable.severity, summary: `Node ${name(n)} (${n.cluster}) is unreachable: ${down.message}`, since: n.lastSeen ?? undefined });
         continue;
       }
       const stage = n.problems.find((p) => p.kind === "stage" || p.kind === "not_ready");

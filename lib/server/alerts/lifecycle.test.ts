@@ -63,6 +63,18 @@ describe("alert lifecycle", () => {
     expect(w.resolved[0]).toMatchObject({ status: "resolved", endsAt: at(70).toISOString() });
   });
 
+  it("counts an unreachable node's duration from its last answer (the condition's since), not from the round that noticed", () => {
+    const w = world();
+    w.round(0, [{ ...cond(), since: at(-45).toISOString() }]);
+    expect(w.open[0]).toMatchObject({ status: "pending", pendingSince: at(-45).toISOString() });
+    w.round(15, [{ ...cond(), since: at(-45).toISOString() }]);
+    expect(w.notices).toEqual(["15:fired:critical"]);
+    // A since in the future (a skewed clock) is not believed.
+    const v = world();
+    v.round(0, [{ ...cond(), since: at(30).toISOString() }]);
+    expect(v.open[0]!.pendingSince).toBe(at(0).toISOString());
+  });
+
   it("drops a pending alert whose condition went away (flapping damped: nobody is told)", () => {
     const w = world();
     w.round(0, [cond()]);

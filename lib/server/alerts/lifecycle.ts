@@ -92,7 +92,8 @@ export function step(
           object: c.object,
           summary: c.summary,
           path: c.path,
-          pendingSince: iso,
+          // "Unreachable for 5 minutes" counts from the last answer, not from the poll that noticed.
+          pendingSince: c.since !== undefined && Date.parse(c.since) < now.getTime() ? new Date(Date.parse(c.since)).toISOString() : iso,
           startsAt: null,
           endsAt: null,
           lastNotifiedAt: null,

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { ruleDefinition } from "@/lib/alerts/catalog";
 import { alertRuleIdSchema, type AckAlertBody, type Alert, type AlertRule, type AlertRuleId, type AlertsQuery, type AlertsResponse, type CreateSilenceBody, type PatchAlertRuleBody, type Silence, type SilencesResponse } from "@/lib/schemas/alerts";
 import type { Actor } from "@/lib/server/auth/actor";
+import { kickDeliveryWorker } from "@/lib/server/alerts/delivery/deps";
 import { enqueueNotice } from "@/lib/server/alerts/delivery/outbox";
 import { getCertInventory } from "@/lib/server/certs/service";
 import { currentFleetPoller } from "@/lib/server/fleet/service";
@@ -65,6 +66,7 @@ export function defaultEngineDeps(overrides: Partial<EngineDeps> = {}): EngineDe
     now: () => new Date(),
     gather: () => gatherInputs(sources),
     notify: enqueueNotice,
+    notified: kickDeliveryWorker,
     publish: (ev) => publish("alerts", ev),
     intervalMs: () => currentFleetPoller()?.intervalMs ?? DEFAULT_INTERVAL_MS,
     ...overrides,

@@ -75,13 +75,15 @@ beforeAll(async () => {
   const created = await createChannel(admin, { type: "webhook", name: "on-call", url: `${receiver.url}/hook?token=abc` }, { db, box, now: () => new Date(), senders: SENDERS, sender: senderDeps(), publish: () => {} });
   const body = (await created.json()) as { secret?: string };
   secret = body.secret!;
-  worker = new DeliveryWorker({ db, box, clock: realClock, owner: "replica-a", senders: SENDERS, sender: senderDeps(), publish: () => {} }, { tickMs: 200 });
+  worker = new DeliveryWorker({ db, box, clock: realClock, owner: "replica-a", senders: SENDERS, sender: senderDeps(), publish: () => {} }, { tickMs: 1_000 });
   engine = new AlertEngine({
     db,
     owner: "replica-a",
     now: () => new Date(),
     gather: () => gatherInputs({ db, fleet: () => poller.snapshot(), certificates: async () => [], support: talosSupportLookup, now: () => new Date() }),
     notify: enqueueNotice,
+    // As in production (service.ts): the worker sends at once rather than at its next tick.
+    notified: () => worker.kick(),
     publish: () => {},
     intervalMs: () => poller.intervalMs,
   });

@@ -40,6 +40,11 @@ export function defaultChannelDeps(): ChannelServiceDeps {
 
 const g = processState<{ __minosDeliveryWorker?: DeliveryWorker }>();
 
+/** Sends due notifications now on this process's worker, if it runs (the engine just queued some). */
+export function kickDeliveryWorker(): void {
+  g.__minosDeliveryWorker?.kick();
+}
+
 /** Starts this process's delivery worker (runtime.ts); returns its stop. */
 export function startDeliveryWorker(): () => Promise<void> {
   // A channel turning failing on the replica that sends is shown on every replica's pages.

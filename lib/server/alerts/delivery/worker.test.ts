@@ -3,7 +3,7 @@
  * on a fake clock: signed webhooks, retries with backoff, the failing state, a restart between a
  * failure and its retry, two replicas, per-channel order.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { webhookPayloadSchema, type Channel } from "@/lib/schemas/alerts";
 import type { Db } from "@/lib/server/platform/db/db";
@@ -109,6 +109,20 @@ describe("delivery worker", () => {
     const [d] = await listDeliveries(db, { limit: 10 });
     expect(d).toMatchObject({ channelId: ch.id, channelName: "hook", channelType: "webhook", alertId: "alert-1", kind: "firing", attempt: 1, ok: true, statusCode: 200, error: null, nextAttemptAt: null });
     expect((await channelRow(ch.id)).state).toBe("ok");
+  });
+
+  it("sends at once when the engine kicks it, without waiting for its next tick", async () => {
+    await webhook();
+    const w = worker();
+    w.start();
+    await clock.advance(0);
+    // The first tick found nothing; the next one is a tick away.
+    await vi.waitFor(() => expect(w.idle).toBe(true));
+    await enqueue(db, notice(), clock.now());
+    w.kick();
+    await clock.advance(0);
+    await vi.waitFor(() => expect(r.requests).toHaveLength(1));
+    expect(clock.now()).toBe(T0);
   });
 
   it("retries a channel answering 500 with exponential backoff, marks it failing after 3, and ok again on success", async () => {

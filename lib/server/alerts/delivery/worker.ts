@@ -56,6 +56,7 @@ export class DeliveryWorker {
   private running: Promise<unknown> | null = null;
   private stopped = false;
   private lastPrune = 0;
+  private kicked = false;
 
   constructor(
     private readonly deps: DeliveryWorkerDeps,
@@ -64,16 +65,39 @@ export class DeliveryWorker {
 
   start(): void {
     if (this.timer || this.stopped) return;
-    const loop = () => {
-      this.running = this.tick()
-        .catch((e: unknown) => console.error("[minos] alert delivery tick failed", e))
-        .finally(() => {
-          this.running = null;
-          if (!this.stopped) this.timer = this.deps.clock.setTimeout(loop, this.opts.tickMs);
-        });
-    };
-    this.timer = this.deps.clock.setTimeout(loop, 0);
+    this.timer = this.deps.clock.setTimeout(this.loop, 0);
   }
+
+  /**
+   * Sends what is due now rather than at the next tick: the engine calls it once a round queued
+   * notices, so a notification does not wait out the tick. A tick already running is followed by
+   * another at once. Only this process's worker hears it; the lease still decides who sends.
+   */
+  kick(): void {
+    if (this.stopped || this.timer === null) return;
+    if (this.running) {
+      this.kicked = true;
+      return;
+    }
+    this.deps.clock.clearTimeout(this.timer);
+    this.timer = this.deps.clock.setTimeout(this.loop, 0);
+  }
+
+  /** No tick is running (for tests and diagnostics). */
+  get idle(): boolean {
+    return this.running === null;
+  }
+
+  private readonly loop = (): void => {
+    this.running = this.tick()
+      .catch((e: unknown) => console.error("[minos] alert delivery tick failed", e))
+      .finally(() => {
+        this.running = null;
+        const again = this.kicked;
+        this.kicked = false;
+        if (!this.stopped) this.timer = this.deps.clock.setTimeout(this.loop, again ? 0 : this.opts.tickMs);
+      });
+  };
 
   async stop(): Promise<void> {
     this.stopped = true;
