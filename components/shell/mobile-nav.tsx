@@ -18,13 +18,18 @@ export function MobileNav({ role }: { role: Role }) {
   const [open, setOpen] = useState(false);
   const dialog = useRef<HTMLDialogElement>(null);
   const button = useRef<HTMLButtonElement>(null);
+  const close = useRef<HTMLButtonElement>(null);
   const pathname = usePathname();
   const search = useSearchParams().toString();
 
   useEffect(() => {
     const d = dialog.current;
     if (!d) return;
-    if (open && !d.open) d.showModal();
+    if (open && !d.open) {
+      d.showModal();
+      // showModal focuses the first focusable element (the logo link); start on the close button instead.
+      close.current?.focus();
+    }
     if (!open && d.open) {
       d.close();
       button.current?.focus();
@@ -85,9 +90,9 @@ export function MobileNav({ role }: { role: Role }) {
                 Minos
               </Link>
               <button
+                ref={close}
                 type="button"
                 onClick={() => setOpen(false)}
-                autoFocus
                 className="inline-flex size-9 items-center justify-center rounded-md text-fg-muted hover:bg-surface-muted hover:text-fg focus-visible:outline-2 focus-visible:outline-accent"
               >
                 <X aria-hidden className="size-5" />
