@@ -16,7 +16,8 @@ export function UserMenu() {
   return (
     <div className="flex items-center gap-2 text-sm">
       <UserRound aria-hidden className="size-4 text-fg-muted" />
-      <span className="font-medium">{user.name}</span>
+      {/* On a phone the role badge and the icon stand for the name (still read out). */}
+      <span className="sr-only font-medium sm:not-sr-only">{user.name}</span>
       <Badge tone={user.role === "admin" ? "danger" : user.role === "operator" ? "warn" : "info"}>{ROLE_LABEL[user.role]}</Badge>
       <Button
         variant="ghost"
@@ -29,7 +30,7 @@ export function UserMenu() {
         }}
       >
         <LogOut aria-hidden className="size-4" />
-        Sign out
+        <span className="sr-only sm:not-sr-only">Sign out</span>
       </Button>
     </div>
   );

@@ -90,7 +90,7 @@ export function CaRotationDryRunView({
             ))}
           </ul>
         ) : null}
-        <Table aria-label="Steps">
+        <Table aria-label="Steps" pin={2}>
           <TableHead>
             <TableRow>
               <TableHeaderCell>#</TableHeaderCell>

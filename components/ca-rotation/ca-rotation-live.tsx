@@ -114,7 +114,7 @@ export function CaRotationLive({ id }: { id: string }) {
           </div>
         ) : null}
       </Card>
-      <Table>
+      <Table pin={2}>
         <TableHead>
           <TableRow>
             <TableHeaderCell>#</TableHeaderCell>

@@ -109,8 +109,9 @@ export function OpenConfig({ current, cluster, onOpen }: OpenConfigProps) {
 
   return (
     <div role="toolbar" aria-label="Open a config" className="flex flex-wrap items-center gap-x-6 gap-y-3">
-      <div className="flex items-center gap-2">{nodePicker}</div>
-      <div className="flex items-center gap-2">
+      {/* Each group wraps on its own on a phone rather than push its last button off the card. */}
+      <div className="flex flex-wrap items-center gap-2">{nodePicker}</div>
+      <div className="flex flex-wrap items-center gap-2">
         <select
           aria-label="Template role"
           value={role}
@@ -137,7 +138,7 @@ export function OpenConfig({ current, cluster, onOpen }: OpenConfigProps) {
           New from template
         </Button>
       </div>
-      <div className="flex items-center gap-2">
+      <div className="flex flex-wrap items-center gap-2">
         <input ref={fileInput} type="file" accept=".yaml,.yml,application/yaml,text/yaml,text/plain" className="sr-only" tabIndex={-1} aria-hidden onChange={upload} />
         <Button size="sm" onClick={() => fileInput.current?.click()}>
           <Upload aria-hidden className="size-4" />

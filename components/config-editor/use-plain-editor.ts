@@ -5,21 +5,36 @@ import { useCallback, useSyncExternalStore } from "react";
 const PLAIN_KEY = "minos.config.plainEditor";
 // Same-tab changes fire no "storage" event: the setter announces them itself.
 const CHANGE_EVENT = "minos:plain-editor";
+/** Below Tailwind's `md`: a phone, where Monaco's touch editing and its width do not work well. */
+export const NARROW_QUERY = "(max-width: 767.98px)";
+
+/**
+ * Plain text or Monaco: what the person chose ("1" plain, "0" Monaco) wins; without a choice a
+ * narrow screen gets the plain-text editor and a wide one Monaco.
+ */
+export function plainEditorChoice(stored: string | null, narrow: boolean): boolean {
+  if (stored === "1") return true;
+  if (stored === "0") return false;
+  return narrow;
+}
 
 function subscribe(onChange: () => void) {
+  const narrow = window.matchMedia(NARROW_QUERY);
   window.addEventListener("storage", onChange);
   window.addEventListener(CHANGE_EVENT, onChange);
+  narrow.addEventListener("change", onChange);
   return () => {
     window.removeEventListener("storage", onChange);
     window.removeEventListener(CHANGE_EVENT, onChange);
+    narrow.removeEventListener("change", onChange);
   };
 }
 
-/** The operator's choice of the plain-text editor, remembered across visits. */
+/** The operator's choice of the plain-text editor, remembered across visits; plain by default on a phone. */
 export function usePlainEditor(): [boolean, (plain: boolean) => void] {
   const plain = useSyncExternalStore(
     subscribe,
-    () => window.localStorage.getItem(PLAIN_KEY) === "1",
+    () => plainEditorChoice(window.localStorage.getItem(PLAIN_KEY), window.matchMedia(NARROW_QUERY).matches),
     () => false,
   );
   const set = useCallback((value: boolean) => {

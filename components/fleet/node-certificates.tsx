@@ -33,7 +33,7 @@ export function NodeCertificates({ result, cluster }: { result: Promise<CertResu
       <EmptyState icon={ShieldCheck} title="No certificates seen on this node">
         The last certificate scan found none on this node (it may have been unreachable, or not scanned yet). The cluster&apos;s CAs and your credentials are on
         the{" "}
-        <Link href={`/certificates?cluster=${encodeURIComponent(cluster)}`} className="text-accent hover:underline">
+        <Link href={`/certificates?cluster=${encodeURIComponent(cluster)}`} className="text-accent underline underline-offset-2">
           Certificates page
         </Link>
         .

@@ -73,6 +73,11 @@ export interface TableSelection {
 
 const SELECT_WIDTH = "2.75rem";
 
+// On a phone the table scrolls sideways: the node's name sticks to the left edge once the status
+// column has scrolled away, so every row stays identifiable (opaque, above the cells passing under).
+const PIN_NODE = "max-md:sticky max-md:left-0 max-md:z-[1] max-md:bg-surface";
+const PIN_NODE_HEADER = "max-md:sticky max-md:left-0 max-md:z-[2] max-md:bg-surface";
+
 /** The header's checkbox: checked when every row shown is selected, mixed when some are. */
 function SelectAllBox({ nodes, selection }: { nodes: readonly NodeSummary[]; selection: TableSelection }) {
   const ref = useRef<HTMLInputElement>(null);
@@ -133,7 +138,13 @@ export function NodeTable({ nodes, sort, dir, onSort, showCluster = true, showKu
               c.key === "problems" ? (
                 <TableHeaderCell key={c.key}>{c.label}</TableHeaderCell>
               ) : (
-                <SortableHeaderCell key={c.key} label={c.label} direction={sort === c.key ? dir : null} onSort={() => onSort(c.key as SortKey)} />
+                <SortableHeaderCell
+                  key={c.key}
+                  label={c.label}
+                  direction={sort === c.key ? dir : null}
+                  onSort={() => onSort(c.key as SortKey)}
+                  className={c.key === "node" ? PIN_NODE_HEADER : undefined}
+                />
               ),
             )}
           </tr>
@@ -204,7 +215,7 @@ const NodeRow = memo(function NodeRow({
       <td className="px-4">
         <NodeStatusBadge node={node} />
       </td>
-      <td className="px-4 leading-tight">
+      <td className={cn("px-4 leading-tight", PIN_NODE)}>
         {/* No prefetch: scrolling through thousands of rows must not fetch thousands of pages. */}
         <Link href={href} prefetch={false} className="block truncate font-medium text-accent hover:underline">
           {node.hostname ?? node.address}

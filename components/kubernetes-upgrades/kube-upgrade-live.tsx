@@ -159,7 +159,7 @@ export function KubeUpgradeLive({ id }: { id: string }) {
         <Outcome plan={plan} />
       </Card>
       <Card className="overflow-x-auto">
-        <Table aria-label="Steps">
+        <Table aria-label="Steps" pin={2}>
           <TableHead>
             <tr>
               <TableHeaderCell>#</TableHeaderCell>

@@ -67,7 +67,7 @@ export function ClusterKubernetesSummary({ cluster, kubernetes: k, notReady, cor
             {k.access === "no-credentials" ? (
               <>
                 {" "}
-                <Link href="/clusters#kubernetes-access" className="text-accent hover:underline">
+                <Link href="/clusters#kubernetes-access" className="text-accent underline underline-offset-2">
                   Kubernetes access
                 </Link>
               </>

@@ -1,6 +1,7 @@
 import { CircleCheck, OctagonAlert, TriangleAlert } from "lucide-react";
 import type { ReactNode } from "react";
 
+import { ScrollX } from "@/components/ui/scroll-x";
 import { blockingPdbs, type BlockedDrain } from "@/lib/client/kubernetes";
 import type { DrainResult } from "@/lib/schemas/kubernetes";
 
@@ -56,26 +57,28 @@ export function DrainBlocked({ nodeName, blocked, actions }: { nodeName: string;
         The drain of {nodeName} stopped: {plural(blocked.blocking.length, "pod")} could not be evicted
         {pdbs.length > 0 ? `; held by ${pdbs.length === 1 ? "PodDisruptionBudget" : "PodDisruptionBudgets"} ${pdbs.join(", ")}` : ""}.
       </p>
-      <table aria-label="Blocking pods" className="w-full text-left text-xs">
-        <thead className="text-fg-muted">
-          <tr>
-            <th className="py-1 pr-3 font-medium">Pod</th>
-            <th className="py-1 pr-3 font-medium">PodDisruptionBudgets</th>
-            <th className="py-1 font-medium">Last answer</th>
-          </tr>
-        </thead>
-        <tbody>
-          {blocked.blocking.map((p) => (
-            <tr key={`${p.namespace}/${p.name}`} className="border-t border-danger/20 align-top">
-              <td className="py-1 pr-3 font-mono">
-                {p.namespace}/{p.name}
-              </td>
-              <td className="py-1 pr-3 font-mono">{p.pdbs.length > 0 ? p.pdbs.join(", ") : "none"}</td>
-              <td className="py-1">{p.reason}</td>
+      <ScrollX label="Blocking pods">
+        <table aria-label="Blocking pods" className="w-full text-left text-xs">
+          <thead className="text-fg-muted">
+            <tr>
+              <th className="py-1 pr-3 font-medium">Pod</th>
+              <th className="py-1 pr-3 font-medium">PodDisruptionBudgets</th>
+              <th className="py-1 font-medium">Last answer</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {blocked.blocking.map((p) => (
+              <tr key={`${p.namespace}/${p.name}`} className="border-t border-danger/20 align-top">
+                <td className="py-1 pr-3 font-mono">
+                  {p.namespace}/{p.name}
+                </td>
+                <td className="py-1 pr-3 font-mono">{p.pdbs.length > 0 ? p.pdbs.join(", ") : "none"}</td>
+                <td className="py-1">{p.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollX>
       {blocked.evicted.length > 0 ? <p className="text-xs text-fg-muted">Evicted before it stopped: {blocked.evicted.join(", ")}</p> : null}
       <p className="text-xs text-fg-muted">The node stays cordoned. Retry when the budget allows, force the drain, or uncordon the node.</p>
       {actions ? <div className="flex flex-wrap gap-2">{actions}</div> : null}

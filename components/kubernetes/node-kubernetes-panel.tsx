@@ -99,7 +99,7 @@ export function NodeKubernetesPanel({ summary }: { summary: NodeSummary }) {
               {clusterKube?.access === "no-credentials" ? (
                 <>
                   {" "}
-                  <Link href="/clusters#kubernetes-access" className="text-accent hover:underline">
+                  <Link href="/clusters#kubernetes-access" className="text-accent underline underline-offset-2">
                     Kubernetes access
                   </Link>
                 </>

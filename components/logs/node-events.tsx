@@ -79,15 +79,18 @@ export function NodeEvents({ node }: { node: string }) {
           {status === "connecting" ? "Loading events…" : "No events yet."}
         </p>
       ) : (
-        <ol aria-label="Talos events" className="max-h-80 divide-y divide-border overflow-auto text-sm">
-          {events.map((e) => (
-            <li key={e.id} className="flex items-start gap-3 px-4 py-1.5">
-              <span className="w-24 shrink-0 text-xs text-fg-muted">{e.at ? <RelativeTime iso={e.at} /> : "—"}</span>
-              {e.failure ? <AlertTriangle aria-label="failure" className="mt-0.5 size-4 shrink-0 text-danger" /> : null}
-              <span className="min-w-0 break-words font-mono text-xs">{e.summary}</span>
-            </li>
-          ))}
-        </ol>
+        // Scrolls on its own: a tab stop, so a keyboard can scroll it too.
+        <div role="region" aria-label="Talos events, scrollable" tabIndex={0} className="max-h-80 overflow-auto focus-visible:outline-2 focus-visible:outline-accent">
+          <ol aria-label="Talos events" className="divide-y divide-border text-sm">
+            {events.map((e) => (
+              <li key={e.id} className="flex items-start gap-3 px-4 py-1.5">
+                <span className="w-24 shrink-0 text-xs text-fg-muted">{e.at ? <RelativeTime iso={e.at} /> : "—"}</span>
+                {e.failure ? <AlertTriangle aria-label="failure" className="mt-0.5 size-4 shrink-0 text-danger" /> : null}
+                <span className="min-w-0 break-words font-mono text-xs">{e.summary}</span>
+              </li>
+            ))}
+          </ol>
+        </div>
       )}
     </Card>
   );

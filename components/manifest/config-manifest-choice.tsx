@@ -27,8 +27,9 @@ export function ConfigManifestChoice({ manifests }: { manifests: Record<string, 
               <Link
                 href={`/clusters/${encodeURIComponent(cluster)}`}
                 className="flex items-center gap-2 rounded-md border border-border px-3 py-1.5 text-sm hover:bg-surface-muted"
-                aria-label={`Cluster manifest of ${cluster} (${state})`}
               >
+                {/* The name comes from the text itself, so what is read out starts with what is seen. */}
+                <span className="sr-only">Cluster manifest of </span>
                 <span className="font-medium">{cluster}</span>
                 <span className="text-xs text-fg-muted">{state}</span>
                 <ArrowRight aria-hidden className="size-4 text-fg-muted" />

@@ -7,6 +7,7 @@ import { Suspense, type ReactNode } from "react";
 import { sessionQuery } from "@/lib/client/auth";
 import { UserMenu } from "@/components/auth/user-menu";
 import { ClusterSelector } from "@/components/shell/cluster-selector";
+import { MobileNav } from "@/components/shell/mobile-nav";
 import { Sidebar } from "@/components/shell/sidebar";
 import { Badge } from "@/components/ui/badge";
 import { makeQueryClient } from "@/lib/client/query-client";
@@ -34,11 +35,17 @@ export async function AppShell({ grant, children }: { grant: PageGrant; children
         </Suspense>
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
-        <header className="sticky top-0 z-10 flex h-14 items-center justify-between gap-4 border-b border-border bg-surface/90 px-6 backdrop-blur">
-          <Suspense>
-            <ClusterSelector clusters={clusters} />
-          </Suspense>
-          <div className="flex items-center gap-4">
+        {/* On a phone the items wrap onto a second line rather than push the page wider. */}
+        <header className="sticky top-0 z-10 flex min-h-14 flex-wrap items-center justify-between gap-x-4 gap-y-2 border-b border-border bg-surface/90 px-4 py-2 backdrop-blur md:px-6">
+          <div className="flex min-w-0 items-center gap-3">
+            <Suspense>
+              <MobileNav role={actor.role} />
+            </Suspense>
+            <Suspense>
+              <ClusterSelector clusters={clusters} />
+            </Suspense>
+          </div>
+          <div className="flex min-w-0 flex-wrap items-center gap-x-4 gap-y-2">
             {source.simulated ? (
               <Badge tone="info" title="Minos is connected to its built-in simulated fleet, not to real machines">
                 Simulated fleet
@@ -50,14 +57,14 @@ export async function AppShell({ grant, children }: { grant: PageGrant; children
           </div>
         </header>
         {error ? (
-          <div role="alert" className="flex items-start gap-2 border-b border-danger/30 bg-danger/10 px-6 py-3 text-sm text-danger">
+          <div role="alert" className="flex items-start gap-2 border-b border-danger/30 bg-danger/10 px-4 py-3 text-sm text-danger md:px-6">
             <TriangleAlert aria-hidden className="mt-0.5 size-4 shrink-0" />
             <span>
               <strong>Cannot read the talosconfig.</strong> {error}
             </span>
           </div>
         ) : null}
-        <main className="mx-auto w-full max-w-7xl flex-1 p-6">{children}</main>
+        <main className="mx-auto w-full min-w-0 max-w-7xl flex-1 p-4 md:p-6">{children}</main>
       </div>
     </div>
   );

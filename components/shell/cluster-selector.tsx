@@ -21,13 +21,14 @@ export function ClusterSelector({ clusters }: { clusters: Cluster[] }) {
   }
 
   return (
-    <label className="flex items-center gap-2 text-sm">
-      <span className="text-fg-muted">Cluster</span>
+    <label className="flex min-w-0 items-center gap-2 text-sm">
+      {/* Hidden on a phone (still the select's name) to leave the header room. */}
+      <span className="sr-only text-fg-muted sm:not-sr-only">Cluster</span>
       <select
         value={selected}
         onChange={(e) => select(e.target.value)}
         disabled={clusters.length === 0}
-        className="h-8 rounded-md border border-border bg-surface px-2 text-sm text-fg"
+        className="h-8 min-w-0 max-w-[11rem] rounded-md border border-border bg-surface px-2 text-sm text-fg sm:max-w-none"
       >
         <option value={ALL}>All clusters ({clusters.length})</option>
         {clusters.map((c) => (

@@ -7,11 +7,15 @@ import { navItemsFor } from "@/components/shell/nav-items";
 import type { Role } from "@/lib/schemas/auth";
 import { cn } from "@/lib/utils/cn";
 
-function isActive(pathname: string, href: string): boolean {
+export function isActive(pathname: string, href: string): boolean {
   return href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
 }
 
-export function Sidebar({ role }: { role: Role }) {
+/**
+ * The main navigation: the sidebar on wide screens and the menu drawer on narrow ones render the
+ * same links, so both mark the current page and keep the selected cluster the same way.
+ */
+export function Sidebar({ role, onNavigate }: { role: Role; onNavigate?: () => void }) {
   const pathname = usePathname();
   const cluster = useSearchParams().get("cluster");
   // Keep the selected cluster when moving between pages.
@@ -25,8 +29,9 @@ export function Sidebar({ role }: { role: Role }) {
             key={href}
             href={`${href}${suffix}`}
             aria-current={active ? "page" : undefined}
+            onClick={onNavigate}
             className={cn(
-              "flex items-center gap-3 rounded-md px-3 py-2 text-sm font-medium transition-colors",
+              "flex items-center gap-3 rounded-md px-3 py-2 text-sm font-medium transition-colors focus-visible:outline-2 focus-visible:outline-accent",
               active ? "bg-accent/10 text-accent" : "text-fg-muted hover:bg-surface-muted hover:text-fg",
             )}
           >

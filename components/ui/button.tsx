@@ -11,7 +11,7 @@ const buttonVariants = cva(
         primary: "bg-accent text-accent-fg hover:opacity-90",
         secondary: "border border-border bg-surface text-fg hover:bg-surface-muted",
         ghost: "text-fg-muted hover:bg-surface-muted hover:text-fg",
-        danger: "bg-danger text-white hover:opacity-90",
+        danger: "bg-danger text-danger-fg hover:opacity-90",
       },
       size: { sm: "h-8 px-3", md: "h-9 px-4" },
     },

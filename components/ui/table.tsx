@@ -1,11 +1,27 @@
 import { ArrowDown, ArrowUp, ArrowUpDown } from "lucide-react";
 import type { HTMLAttributes, TdHTMLAttributes, ThHTMLAttributes } from "react";
 
+import { ScrollX } from "@/components/ui/scroll-x";
 import { cn } from "@/lib/utils/cn";
 
-/** A plain data table; wrap it in a Card (or a scroll container) for the frame. */
-export function Table({ className, ...props }: HTMLAttributes<HTMLTableElement>) {
-  return <table className={cn("w-full text-left text-sm", className)} {...props} />;
+/**
+ * Below `md` a wide table scrolls sideways inside its own container with its first column (what
+ * names the row) pinned, rather than widening the page. The pinned cells need an opaque background.
+ */
+export const PIN_FIRST_COLUMN = "max-md:[&_tr>:first-child]:sticky max-md:[&_tr>:first-child]:left-0 max-md:[&_tr>:first-child]:z-[1] max-md:[&_tr>:first-child]:bg-surface";
+/**
+ * For a table whose first column is a narrow number (a batch): the second column sticks to the
+ * left edge once the first has scrolled away.
+ */
+export const PIN_SECOND_COLUMN = "max-md:[&_tr>:nth-child(2)]:sticky max-md:[&_tr>:nth-child(2)]:left-0 max-md:[&_tr>:nth-child(2)]:z-[1] max-md:[&_tr>:nth-child(2)]:bg-surface";
+
+/** A plain data table in its own horizontal scroll container; wrap it in a Card for the frame. */
+export function Table({ className, pin = 1, ...props }: HTMLAttributes<HTMLTableElement> & { /** The column that names a row, pinned on a phone. */ pin?: 1 | 2 }) {
+  return (
+    <ScrollX label={props["aria-label"]}>
+      <table className={cn("w-full text-left text-sm", pin === 2 ? PIN_SECOND_COLUMN : PIN_FIRST_COLUMN, className)} {...props} />
+    </ScrollX>
+  );
 }
 
 export function TableHead({ className, ...props }: HTMLAttributes<HTMLTableSectionElement>) {

@@ -25,7 +25,7 @@ export interface DrainControls {
 export function UpgradeNodeTable({ nodes, now, drain }: { nodes: UpgradeNode[]; now: number | null; drain?: DrainControls }) {
   return (
     <Card className="overflow-x-auto">
-      <Table aria-label="Nodes">
+      <Table aria-label="Nodes" pin={2}>
         <TableHead>
           <tr>
             <TableHeaderCell className="w-14">Batch</TableHeaderCell>

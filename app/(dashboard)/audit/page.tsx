@@ -5,6 +5,8 @@ import { PageHeader } from "@/components/shell/page-header";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
+import { ScrollX } from "@/components/ui/scroll-x";
+import { PIN_FIRST_COLUMN } from "@/components/ui/table";
 import type { AuditEntry } from "@/lib/schemas/audit";
 import { requirePageActor } from "@/lib/server/auth/page";
 import { pageAudit } from "@/lib/server/page-data";
@@ -38,33 +40,35 @@ export default async function AuditPage() {
           Minos has not changed anything yet. Applies, rollouts and upgrades will be recorded here.
         </EmptyState>
       ) : (
-        <Card className="overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <thead className="border-b border-border text-xs uppercase tracking-wide text-fg-muted">
-              <tr>
-                <th scope="col" className="px-4 py-3 font-medium">When (UTC)</th>
-                <th scope="col" className="px-4 py-3 font-medium">Who</th>
-                <th scope="col" className="px-4 py-3 font-medium">Action</th>
-                <th scope="col" className="px-4 py-3 font-medium">Target</th>
-                <th scope="col" className="px-4 py-3 font-medium">Result</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((e) => (
-                <tr key={e.id} className="border-b border-border last:border-0">
-                  <td className="px-4 py-2 tabular-nums">
-                    <time dateTime={e.at}>{e.at.slice(0, 19).replace("T", " ")}</time>
-                  </td>
-                  <td className="px-4 py-2">{e.actor}</td>
-                  <td className="px-4 py-2 font-mono text-xs">{e.action}</td>
-                  <td className="px-4 py-2 font-mono text-xs">{e.target}</td>
-                  <td className="px-4 py-2">
-                    <ResultBadge result={e.result} />
-                  </td>
+        <Card>
+          <ScrollX label="Audit log">
+            <table className={`w-full text-left text-sm ${PIN_FIRST_COLUMN}`}>
+              <thead className="border-b border-border text-xs uppercase tracking-wide text-fg-muted">
+                <tr>
+                  <th scope="col" className="px-4 py-3 font-medium">When (UTC)</th>
+                  <th scope="col" className="px-4 py-3 font-medium">Who</th>
+                  <th scope="col" className="px-4 py-3 font-medium">Action</th>
+                  <th scope="col" className="px-4 py-3 font-medium">Target</th>
+                  <th scope="col" className="px-4 py-3 font-medium">Result</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {entries.map((e) => (
+                  <tr key={e.id} className="border-b border-border last:border-0">
+                    <td className="px-4 py-2 tabular-nums">
+                      <time dateTime={e.at}>{e.at.slice(0, 19).replace("T", " ")}</time>
+                    </td>
+                    <td className="px-4 py-2">{e.actor}</td>
+                    <td className="px-4 py-2 font-mono text-xs">{e.action}</td>
+                    <td className="px-4 py-2 font-mono text-xs">{e.target}</td>
+                    <td className="px-4 py-2">
+                      <ResultBadge result={e.result} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollX>
         </Card>
       )}
     </>
