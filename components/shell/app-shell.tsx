@@ -6,6 +6,7 @@ import { Suspense, type ReactNode } from "react";
 
 import { sessionQuery } from "@/lib/client/auth";
 import { UserMenu } from "@/components/auth/user-menu";
+import { AlertBell } from "@/components/alerts/alert-bell";
 import { ClusterSelector } from "@/components/shell/cluster-selector";
 import { Sidebar } from "@/components/shell/sidebar";
 import { Badge } from "@/components/ui/badge";
@@ -45,6 +46,7 @@ export async function AppShell({ grant, children }: { grant: PageGrant; children
               </Badge>
             ) : null}
             <HydrationBoundary state={dehydrate(queryClient)}>
+              <AlertBell />
               <UserMenu />
             </HydrationBoundary>
           </div>
