@@ -11,7 +11,7 @@ import { chromium } from "@playwright/test";
 
 import { findChromium } from "../e2e/chromium";
 
-const pages = ["/", "/nodes", "/clusters", "/config", "/upgrades", "/kubernetes-upgrades", "/bulk", "/backups", "/ca-rotations", "/certificates", "/audit", "/no/such/page"];
+const pages = ["/", "/nodes", "/clusters", "/config", "/upgrades", "/kubernetes-upgrades", "/bulk", "/backups", "/ca-rotations", "/certificates", "/alerts", "/alerts/rules", "/alerts/channels", "/alerts/silences", "/alerts/deliveries", "/audit", "/no/such/page"];
 
 async function main() {
   const base = process.argv[2] ?? "http://127.0.0.1:3000";
