@@ -15,7 +15,7 @@ import {
   silenceBodyFromForm,
 } from "@/components/alerts/model";
 import { createChannelBodySchema } from "@/lib/schemas/alerts";
-import { alertFixture, channelFixture, ruleFixture } from "@/test/alerts/fixtures";
+import { alertFixture, channelFixture, ruleFixture } from "@/test/alerts/ui-fixtures";
 
 const params = (q: string) => new URLSearchParams(q);
 

@@ -20,7 +20,7 @@ import { makeQueryClient } from "@/lib/client/query-client";
 import { RULES } from "@/lib/alerts/catalog";
 import type { Role } from "@/lib/schemas/auth";
 import { alertsResponseSchema } from "@/lib/schemas/alerts";
-import { alertFixture, channelFixture, countsFixture, deliveryFixture, ruleFixture, silenceFixture, T0 } from "@/test/alerts/fixtures";
+import { alertFixture, channelFixture, countsFixture, deliveryFixture, ruleFixture, silenceFixture, T0 } from "@/test/alerts/ui-fixtures";
 
 function render(el: ReactElement, role: Role = "admin", seed: (c: ReturnType<typeof makeQueryClient>) => void = () => {}): string {
   const client = makeQueryClient();

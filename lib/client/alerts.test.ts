@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { alertKeys, alertMatches, alertsQueryOptions, applyAlertEvent, applyAlertEventToCache, applyChannelEvent, filterOfAlertsKey, normalizeAlertsFilter } from "@/lib/client/alerts";
 import { makeQueryClient } from "@/lib/client/query-client";
 import { alertEventSchema, alertsResponseSchema, type AlertsResponse } from "@/lib/schemas/alerts";
-import { alertFixture, channelFixture, countsFixture } from "@/test/alerts/fixtures";
+import { alertFixture, channelFixture, countsFixture } from "@/test/alerts/ui-fixtures";
 
 const T = "2026-12-07T00:00:10.000Z";
 const firing = alertFixture();
