@@ -327,6 +327,9 @@ export type DeliveriesQuery = z.infer<typeof deliveriesQuerySchema>;
 export const deliveriesResponseSchema = z.object({ deliveries: z.array(deliverySchema) });
 export type DeliveriesResponse = z.infer<typeof deliveriesResponseSchema>;
 
+/** `:id` of /api/alerts/channels/:id[/test]. */
+export const channelParamsSchema = z.object({ id: z.string().min(1).max(100) });
+
 /** POST /api/alerts/channels/:id/test [admin] → the attempt (200 even when it failed: `ok` says). */
 export const channelTestResponseSchema = z.object({ delivery: deliverySchema });
 export type ChannelTestResponse = z.infer<typeof channelTestResponseSchema>;

@@ -1,5 +1,6 @@
 import "server-only";
 
+import { startDeliveryWorker } from "@/lib/server/alerts/delivery/deps";
 import { startBackupScheduler } from "@/lib/server/backups/service";
 import { startBulkRunner } from "@/lib/server/bulk/deps";
 import { startCertScanner } from "@/lib/server/certs/service";
@@ -107,6 +108,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<void> 
     ["backup scheduler", () => startBackupScheduler()],
     // Clusters uploaded or removed through another replica (the relay tells at once; this catches what it missed).
     ["cluster uploads watch", () => watchClusterUploads()],
+    // Alert notifications: the outbox sent and retried by one replica at a time (lease alerts:delivery).
+    ["alert delivery", () => startDeliveryWorker()],
   ];
   for (const [name, start] of starts) {
     try {

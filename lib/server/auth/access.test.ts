@@ -160,6 +160,12 @@ const POLICY: Record<string, RouteRole> = {
   "GET /api/backups/[id]/download": "operator",
   "DELETE /api/backups/[id]": "operator",
   "PUT /api/backups/schedules/[cluster]": "admin",
+  "GET /api/alerts/channels": "viewer",
+  "POST /api/alerts/channels": "admin",
+  "PATCH /api/alerts/channels/[id]": "admin",
+  "DELETE /api/alerts/channels/[id]": "admin",
+  "POST /api/alerts/channels/[id]/test": "admin",
+  "GET /api/alerts/deliveries": "viewer",
 };
 
 /** What the guard verdict must be per action, for the routes declared weaker than some of their actions. */

@@ -3,6 +3,7 @@ import "server-only";
 import { ETCD_BACKUPS } from "./migration-sql/etcd-backups";
 import { BULK_TABLES } from "./migration-sql/bulk";
 import { CA_ROTATION_TABLES } from "./migration-sql/ca-rotations";
+import { ALERT_DELIVERY_TABLES } from "./migration-sql/alert-delivery";
 
 /**
  * Schema changes, applied in order, once each. Append only: a released migration is never edited.
@@ -483,5 +484,11 @@ export const migrations: Migration[] = [
     id: 18,
     name: "bulk runs (one action on a selection of a cluster's nodes) and their nodes",
     sql: BULK_TABLES,
+  },
+  {
+    id: 20,
+    name: "alert channels (secrets sealed), the notification outbox, the delivery log",
+    sql: ALERT_DELIVERY_TABLES,
+    postgres: identityIds(ALERT_DELIVERY_TABLES),
   },
 ];

@@ -42,6 +42,9 @@ export interface Database {
   etcd_backup_schedules: EtcdBackupSchedulesTable;
   bulk_runs: BulkRunsTable;
   bulk_run_nodes: BulkRunNodesTable;
+  alert_channels: import("./schema-alert-delivery").AlertChannelsTable;
+  alert_notifications: import("./schema-alert-delivery").AlertNotificationsTable;
+  alert_deliveries: import("./schema-alert-delivery").AlertDeliveriesTable;
 }
 
 export interface AuditLogTable {
