@@ -8,7 +8,7 @@ test("GET /api/health answers ok with the version, the store and this replica's 
     version: expect.stringMatching(/^\d+\.\d+\.\d+/),
     store: { dialect: "sqlite", latencyMs: expect.any(Number) },
     // One replica: it polls the one simulated cluster and runs the backup schedules.
-    replica: { id: expect.any(String), leases: { poller: 1, backups: 1 } },
+    replica: { id: expect.any(String), leases: { poller: 1, backups: 1, alerts: 2 } },
   });
 });
 

@@ -28,7 +28,7 @@ describe("runtime", () => {
   it("starts every background job once, and a second start adds none", async () => {
     await startRuntime({ templatePool: false });
     // On PostgreSQL (MINOS_DATABASE_URL) the replicas also relay events to each other.
-    const jobs = [...(testStore() === "postgres" ? ["event relay"] : []), "fleet poller", "certificate scanner", "upgrade runner", "rollout runner", "kubernetes upgrade runner", "bulk runner", "ca rotation runner", "drift checker", "kubernetes status", "kubeconfig cleanup", "audit retention", "backup scheduler", "cluster uploads watch", "alert delivery"];
+    const jobs = [...(testStore() === "postgres" ? ["event relay"] : []), "fleet poller", "certificate scanner", "upgrade runner", "rollout runner", "kubernetes upgrade runner", "bulk runner", "ca rotation runner", "drift checker", "kubernetes status", "kubeconfig cleanup", "audit retention", "backup scheduler", "alert evaluator", "cluster uploads watch", "alert delivery"];
     expect(runningJobs()).toEqual(jobs);
     expect(currentFleetPoller()).toBeDefined();
     expect(slots.__minosUpgradeRunner).toBeDefined();

@@ -1,6 +1,7 @@
 import "server-only";
 
 import { startDeliveryWorker } from "@/lib/server/alerts/delivery/deps";
+import { startAlertEvaluator } from "@/lib/server/alerts/service";
 import { startBackupScheduler } from "@/lib/server/backups/service";
 import { startBulkRunner } from "@/lib/server/bulk/deps";
 import { startCertScanner } from "@/lib/server/certs/service";
@@ -106,6 +107,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<void> 
     ["audit retention", () => (startHousekeeping(), stopHousekeeping)],
     // Scheduled etcd backups (one replica at a time, through a lease); off until a cluster has a schedule.
     ["backup scheduler", () => startBackupScheduler()],
+    // Alert rules evaluated at every fleet poll (one replica at a time, through the lease alerts:evaluator).
+    ["alert evaluator", () => startAlertEvaluator()],
     // Clusters uploaded or removed through another replica (the relay tells at once; this catches what it missed).
     ["cluster uploads watch", () => watchClusterUploads()],
     // Alert notifications: the outbox sent and retried by one replica at a time (lease alerts:delivery).

@@ -3,7 +3,6 @@ import "server-only";
 import type { FleetEvent } from "@/lib/schemas/fleet";
 import { subscribe } from "@/lib/server/platform/events";
 import { getFleetPoller } from "@/lib/server/fleet/service";
-import type {} from "@/lib/server/alerts/events";
 
 export interface FleetStreamOptions {
   /** A comment line this often keeps proxies from closing an idle stream. Default 15 s. */

@@ -3,6 +3,7 @@ import "server-only";
 import { ETCD_BACKUPS } from "./migration-sql/etcd-backups";
 import { BULK_TABLES } from "./migration-sql/bulk";
 import { CA_ROTATION_TABLES } from "./migration-sql/ca-rotations";
+import { ALERT_TABLES } from "./migration-sql/alerts";
 import { ALERT_DELIVERY_TABLES } from "./migration-sql/alert-delivery";
 
 /**
@@ -484,6 +485,11 @@ export const migrations: Migration[] = [
     id: 18,
     name: "bulk runs (one action on a selection of a cluster's nodes) and their nodes",
     sql: BULK_TABLES,
+  },
+  {
+    id: 19,
+    name: "alerts: rule settings, alert episodes (one open per key), silences, the evaluator's last run",
+    sql: ALERT_TABLES,
   },
   {
     id: 20,

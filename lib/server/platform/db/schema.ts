@@ -3,6 +3,7 @@ import type { Generated } from "kysely";
 import type { BulkRunNodesTable, BulkRunsTable, CaRotationStepsTable, CaRotationsTable, EtcdBackupSchedulesTable, EtcdBackupsTable } from "./schema-day2";
 
 export type { BulkRunNodesTable, BulkRunsTable, CaRotationStepsTable, CaRotationsTable, EtcdBackupSchedulesTable, EtcdBackupsTable } from "./schema-day2";
+import type { AlertEvaluationsTable, AlertRulesTable, AlertSilencesTable, AlertsTable } from "./schema-alerts";
 
 /**
  * The tables as Kysely sees them, one interface per table, kept in step with migrations.ts.
@@ -45,6 +46,10 @@ export interface Database {
   alert_channels: import("./schema-alert-delivery").AlertChannelsTable;
   alert_notifications: import("./schema-alert-delivery").AlertNotificationsTable;
   alert_deliveries: import("./schema-alert-delivery").AlertDeliveriesTable;
+  alert_rules: AlertRulesTable;
+  alerts: AlertsTable;
+  alert_silences: AlertSilencesTable;
+  alert_evaluations: AlertEvaluationsTable;
 }
 
 export interface AuditLogTable {

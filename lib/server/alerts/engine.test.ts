@@ -1,0 +1,184 @@
+/**
+ * The evaluator over the real store (SQLite and PostgreSQL projects): rounds, the notice sink in
+ * the transition's transaction, a restart that must not re-notify, the lease, a failed source,
+ * the SSE event and the metric.
+ */
+import { Registry } from "prom-client";
+import { beforeEach, describe, expect, it } from "vitest";
+
+import type { AlertEvent } from "@/lib/schemas/alerts";
+import type { Db } from "@/lib/server/platform/db/db";
+import { acquireLease } from "@/lib/server/platform/leases";
+import { node } from "@/test/alerts/fixtures";
+import { testDb } from "@/test/db";
+
+import { AlertEngine, EVALUATOR_LEASE, type EngineDeps } from "./engine";
+import type { AlertInputs } from "./evaluate";
+import { registerAlertMetrics } from "./metrics";
+import type { AlertNotice } from "./notices";
+import { insertSilence, listOpenAlerts, queryAlerts } from "./repository";
+import { saveRuleSettings } from "./rules";
+
+let db: Db;
+let t: number;
+let inputs: AlertInputs;
+let notices: AlertNotice[];
+let events: AlertEvent[];
+
+const T0 = Date.parse("2026-12-07T00:00:00Z");
+const down = node("10.5.0.3", { reachable: false, hostname: "worker-3" }, [{ kind: "down", severity: "critical", message: "Unreachable: connection refused" }]);
+const up = node("10.5.0.3", { hostname: "worker-3" });
+const fleetOf = (...nodes: ReturnType<typeof node>[]): AlertInputs => ({ fleet: { nodes, clusters: [] }, certificates: [], runs: [], backups: [], drift: [], support: null });
+
+function engine(over: Partial<EngineDeps> = {}): AlertEngine {
+  return new AlertEngine({
+    db,
+    owner: "replica-a",
+    now: () => new Date(t),
+    gather: async () => inputs,
+    // The sink writes in the caller's transaction, as delivery's outbox does: a row per notice.
+    notify: async (trx, n) => {
+      await trx.insertInto("audit_log").values({ at: new Date(t).toISOString(), actor: "test-sink", action: `notice.${n.reason}`, target: n.alertId, result: "ok", details: null }).execute();
+      notices.push(n);
+      return 1;
+    },
+    publish: (e) => events.push(e),
+    intervalMs: () => 5_000,
+    ...over,
+  });
+}
+
+const sinkRows = async () => (await db.selectFrom("audit_log").select(["action", "target"]).where("actor", "=", "test-sink").orderBy("id").execute()).map((r) => r.action);
+
+beforeEach(async () => {
+  db = await testDb();
+  t = T0;
+  notices = [];
+  events = [];
+  inputs = fleetOf(up);
+  await saveRuleSettings(db, "node-unreachable", { enabled: true, severity: "critical", forSeconds: 60, renotifyMinutes: 60, params: {} }, "user:admin", new Date(T0));
+});
+
+describe("alert engine", () => {
+  it("fires once after forSeconds and resolves once, each notice written in the transition's transaction", async () => {
+    const e = engine();
+    await e.tick();
+    expect(events).toEqual([]);
+    inputs = fleetOf(down);
+    t += 5_000;
+    await e.tick();
+    expect((await listOpenAlerts(db))[0]).toMatchObject({ status: "pending", rule: "node-unreachable", node: "10.5.0.3@prod", hostname: "worker-3" });
+    expect(events).toHaveLength(1);
+    expect(events[0]!.counts).toMatchObject({ pending: 1, firing: 0 });
+    for (let i = 0; i < 11; i++) {
+      t += 5_000;
+      await e.tick();
+    }
+    expect(notices).toEqual([]);
+    t += 5_000;
+    await e.tick();
+    expect(notices.map((n) => `${n.reason}:${n.status}`)).toEqual(["fired:firing"]);
+    expect(notices[0]).toMatchObject({ rule: "node-unreachable", severity: "critical", cluster: "prod", node: "10.5.0.3@prod", hostname: "worker-3", path: "/nodes/10.5.0.3%40prod", startsAt: new Date(t).toISOString(), endsAt: null });
+    expect(events.at(-1)!.counts).toMatchObject({ firing: 1, critical: 1, pending: 0 });
+    const eventsBefore = events.length;
+    t += 5_000;
+    await e.tick();
+    // Nothing changed: no event.
+    expect(events).toHaveLength(eventsBefore);
+    inputs = fleetOf(up);
+    t += 5_000;
+    await e.tick();
+    expect(notices.map((n) => n.reason)).toEqual(["fired", "resolved"]);
+    expect(await sinkRows()).toEqual(["notice.fired", "notice.resolved"]);
+    const [resolved] = await queryAlerts(db, { state: "history", limit: 10 });
+    expect(resolved).toMatchObject({ status: "resolved", endsAt: new Date(t).toISOString() });
+    await e.stop();
+  });
+
+  it("a transition whose notice could not be written is not recorded either (and is retried next round)", async () => {
+    await saveRuleSettings(db, "node-unreachable", { enabled: true, severity: "critical", forSeconds: 0, renotifyMinutes: 60, params: {} }, "user:admin", new Date(T0));
+    inputs = fleetOf(down);
+    const failing = engine({
+      notify: async () => {
+        throw new Error("outbox unavailable");
+      },
+    });
+    await expect(failing.tick()).rejects.toThrow("outbox unavailable");
+    expect(await listOpenAlerts(db)).toEqual([]);
+    t += 5_000;
+    await engine().tick();
+    expect(notices.map((n) => n.reason)).toEqual(["fired"]);
+  });
+
+  it("a new engine over the same store (a restart) carries on without notifying again", async () => {
+    inputs = fleetOf(down);
+    const first = engine();
+    await first.tick();
+    t += 60_000;
+    await first.tick();
+    expect(notices.map((n) => n.reason)).toEqual(["fired"]);
+    await first.stop();
+    const second = engine({ owner: "replica-a" });
+    for (let i = 0; i < 5; i++) {
+      t += 5_000;
+      await second.tick();
+    }
+    expect(notices.map((n) => n.reason)).toEqual(["fired"]);
+    inputs = fleetOf(up);
+    t += 5_000;
+    await second.tick();
+    // And a third after the resolution: nothing more.
+    const third = engine();
+    t += 5_000;
+    await third.tick();
+    expect(notices.map((n) => n.reason)).toEqual(["fired", "resolved"]);
+  });
+
+  it("does nothing while another replica holds the evaluator lease", async () => {
+    expect(await acquireLease(db, EVALUATOR_LEASE, "replica-b", T0, 60_000)).not.toBeNull();
+    inputs = fleetOf(down);
+    expect(await engine().tick()).toBeNull();
+    expect(await listOpenAlerts(db)).toEqual([]);
+  });
+
+  it("keeps a firing alert as it is while its source fails", async () => {
+    inputs = fleetOf(down);
+    const e = engine();
+    await e.tick();
+    t += 60_000;
+    await e.tick();
+    inputs = { ...fleetOf(), fleet: null };
+    t += 5_000;
+    await e.tick();
+    expect((await listOpenAlerts(db)).map((a) => a.status)).toEqual(["firing"]);
+    expect(notices.map((n) => n.reason)).toEqual(["fired"]);
+  });
+
+  it("a silence on the node suppresses both notices", async () => {
+    await insertSilence(db, { id: "s1", matchers: { node: "worker-3" }, endsAt: new Date(T0 + 3_600_000).toISOString(), reason: "maintenance", createdBy: "user:ops" }, new Date(T0));
+    inputs = fleetOf(down);
+    const e = engine();
+    await e.tick();
+    t += 60_000;
+    await e.tick();
+    expect((await listOpenAlerts(db))[0]).toMatchObject({ status: "firing", silencedBy: "s1" });
+    expect(events.at(-1)!.counts).toMatchObject({ firing: 0, silenced: 1 });
+    inputs = fleetOf(up);
+    t += 5_000;
+    await e.tick();
+    expect(notices).toEqual([]);
+  });
+
+  it("serves minos_alerts_firing{rule,severity} from the store", async () => {
+    inputs = fleetOf(down);
+    const e = engine();
+    await e.tick();
+    t += 60_000;
+    await e.tick();
+    const registry = new Registry();
+    registerAlertMetrics(registry, () => listOpenAlerts(db));
+    const text = await registry.metrics();
+    expect(text).toContain('minos_alerts_firing{rule="node-unreachable",severity="critical"} 1');
+    expect(text).toContain('minos_alerts_firing{rule="service-failing",severity="warning"} 0');
+  });
+});

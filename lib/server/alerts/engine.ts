@@ -1,0 +1,151 @@
+import "server-only";
+
+import { randomUUID } from "node:crypto";
+
+import type { Alert, AlertCounts, AlertEvent } from "@/lib/schemas/alerts";
+import type { Db } from "@/lib/server/platform/db/db";
+import { acquireLease, fenced, LEASE_TTL_MS, releaseLease, type Lease } from "@/lib/server/platform/leases";
+
+import type { AlertNotice, NoticeSink } from "./notices";
+import { evaluate, type AlertInputs } from "./evaluate";
+import { step, type AlertRecord, type LifecycleStep, type NoticeReason } from "./lifecycle";
+import { deleteAlerts, listOpenAlerts, listSilences, saveAlerts, setEvaluatedAt } from "./repository";
+import { ruleSettings } from "./rules";
+
+/** The lease that makes one replica the evaluator; the others serve the store's alerts. */
+export const EVALUATOR_LEASE = "alerts:evaluator";
+
+export interface EngineDeps {
+  db: Db;
+  /** This replica (the lease owner). */
+  owner: string;
+  now: () => Date;
+  /** The sources' answers this round (sources.ts); a failed source is null in it. */
+  gather: () => Promise<AlertInputs>;
+  /** Delivery's outbox (delivery/outbox.ts `enqueueNotice`), called in the transaction of the transition. */
+  notify: NoticeSink;
+  /** The SSE `alerts` event, only after a round that changed something. */
+  publish: (event: AlertEvent) => void;
+  /** The fleet poll interval: a round per poll. */
+  intervalMs: () => number;
+  newId?: () => string;
+}
+
+export interface RoundResult {
+  step: LifecycleStep;
+  evaluatedAt: Date;
+}
+
+/** The notice delivery gets for a transition. */
+export function toNotice(a: AlertRecord, reason: NoticeReason): AlertNotice {
+  return {
+    alertId: a.id,
+    status: reason === "resolved" ? "resolved" : "firing",
+    reason,
+    rule: a.rule,
+    severity: a.severity,
+    cluster: a.cluster,
+    node: a.node,
+    hostname: a.hostname,
+    summary: a.summary,
+    startsAt: a.startsAt ?? a.pendingSince,
+    endsAt: a.endsAt,
+    path: a.path,
+  };
+}
+
+/** The badge numbers: firing ones not silenced, by severity; pending; silenced; acknowledged. */
+export function countAlerts(open: readonly Pick<AlertRecord, "status" | "severity" | "silencedBy" | "acknowledgedAt">[]): AlertCounts {
+  const c: AlertCounts = { firing: 0, critical: 0, warning: 0, info: 0, pending: 0, silenced: 0, acknowledged: 0 };
+  for (const a of open) {
+    if (a.status === "pending") c.pending++;
+    if (a.status !== "firing") continue;
+    if (a.silencedBy !== null) {
+      c.silenced++;
+      continue;
+    }
+    c.firing++;
+    c[a.severity]++;
+    if (a.acknowledgedAt !== null) c.acknowledged++;
+  }
+  return c;
+}
+
+/**
+ * The evaluator: a round at every fleet poll, on the one replica holding `alerts:evaluator`.
+ * A round gathers the sources (outside any transaction: they may be slow), evaluates the rules,
+ * then, in one transaction fenced by the lease, reads the open alerts and active silences, steps
+ * the lifecycle, writes the alerts and hands the notices to delivery. Everything an evaluator
+ * knows is in the store, so a new one (a restart, another replica) carries on without repeating
+ * a notice.
+ */
+export class AlertEngine {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private running: Promise<unknown> | null = null;
+  private stopped = false;
+  private lease: Lease | null = null;
+
+  constructor(private readonly deps: EngineDeps) {}
+
+  start(): void {
+    if (this.timer || this.stopped) return;
+    const loop = () => {
+      this.running = this.tick()
+        .catch((e: unknown) => console.error("[minos] alert evaluation failed", e))
+        .finally(() => {
+          this.running = null;
+          if (!this.stopped) {
+            this.timer = setTimeout(loop, this.deps.intervalMs());
+            this.timer.unref?.();
+          }
+        });
+    };
+    this.timer = setTimeout(loop, 0);
+    this.timer.unref?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    if (this.lease) await releaseLease(this.deps.db, this.lease).catch(() => {});
+    this.lease = null;
+  }
+
+  /** One round; null when another replica holds the lease. */
+  async tick(): Promise<RoundResult | null> {
+    const { db } = this.deps;
+    // A few rounds' worth, so a slow round never lets it lapse between two.
+    const ttl = Math.max(this.deps.intervalMs() * 3, LEASE_TTL_MS * 2);
+    this.lease = await acquireLease(db, EVALUATOR_LEASE, this.deps.owner, this.deps.now().getTime(), ttl);
+    if (!this.lease) return null;
+    const [inputs, rules] = await Promise.all([this.deps.gather(), ruleSettings(db)]);
+    const now = this.deps.now();
+    const evaluation = evaluate(inputs, rules, now);
+    const newId = this.deps.newId ?? randomUUID;
+    const result = await fenced(db, this.lease, async (trx) => {
+      const open = await listOpenAlerts(trx);
+      const silences = await listSilences(trx, now, "active");
+      const s = step(open, evaluation.conditions, rules, silences, evaluation.skipped, now, newId);
+      await saveAlerts(trx, s.upserts, new Set(open.map((a) => a.id)), now);
+      await deleteAlerts(
+        trx,
+        s.dropped.map((a) => a.id),
+      );
+      for (const n of s.notices) await this.deps.notify(trx, toNotice(n.alert, n.reason), now);
+      await setEvaluatedAt(trx, now);
+      return { step: s, counts: countAlerts([...open.filter((a) => !s.upserts.some((u) => u.id === a.id) && !s.dropped.some((d) => d.id === a.id)), ...s.upserts]) };
+    });
+    if (result.step.upserts.length > 0 || result.step.dropped.length > 0) {
+      // A dropped pending alert goes out as resolved, so a client's active list lets it go.
+      this.deps.publish({ counts: result.counts, changed: [...result.step.upserts, ...result.step.dropped.map((a) => ({ ...a, status: "resolved" as const, endsAt: now.toISOString() }))].map(toAlert), evaluatedAt: now.toISOString() });
+    }
+    return { step: result.step, evaluatedAt: now };
+  }
+}
+
+/** The wire shape (the engine's bookkeeping left out). */
+export function toAlert(a: AlertRecord): Alert {
+  const { notifiedSeverity: _n, ...alert } = a;
+  return alert;
+}
