@@ -5,11 +5,11 @@ import { SlidersHorizontal } from "lucide-react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 
 import { AlertTable } from "@/components/alerts/alert-table";
-import { parseAlertFilters, RULE_CHOICES, SEVERITIES, SEVERITY_LABEL, type AlertPageState } from "@/components/alerts/model";
+import { alertsPageQueries, parseAlertFilters, RULE_CHOICES, SEVERITIES, SEVERITY_LABEL, type AlertPageState } from "@/components/alerts/model";
 import { useAlertPermissions } from "@/components/alerts/use-alert-permissions";
 import { QueryError } from "@/components/fleet/query-error";
 import { Skeleton } from "@/components/ui/skeleton";
-import { alertsQueryOptions, type AlertsFilter } from "@/lib/client/alerts";
+import { alertsQueryOptions } from "@/lib/client/alerts";
 import { useEventStream } from "@/lib/client/use-event-stream";
 import type { AlertCounts } from "@/lib/schemas/alerts";
 
@@ -21,18 +21,6 @@ const STATE_LABEL: Record<AlertPageState, string> = {
   pending: "Pending",
   history: "Resolved only",
 };
-
-/** How many alerts history shows under the active ones. */
-export const HISTORY_LIMIT = 50;
-
-/** The active alerts query and the history one for the page's URL filters. */
-export function alertsPageQueries(filter: AlertsFilter & { state: AlertPageState }) {
-  const { state, ...rest } = filter;
-  return {
-    active: state === "history" ? null : alertsQueryOptions({ ...rest, state }),
-    history: alertsQueryOptions({ ...rest, state: "history", limit: HISTORY_LIMIT }),
-  };
-}
 
 function Filters({ filter, set }: { filter: ReturnType<typeof parseAlertFilters>; set: (name: string, value: string | null) => void }) {
   return (

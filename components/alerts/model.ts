@@ -2,7 +2,7 @@ import type { z } from "zod";
 
 import { RULES } from "@/lib/alerts/catalog";
 import { roleAtLeast } from "@/lib/auth/roles";
-import type { AlertsFilter, DeliveriesFilter } from "@/lib/client/alerts";
+import { alertsQueryOptions, type AlertsFilter, type DeliveriesFilter } from "@/lib/client/alerts";
 import {
   alertRuleIdSchema,
   alertSeveritySchema,
@@ -84,6 +84,18 @@ export function parseAlertFilters(params: Params): AlertsFilter & { state: Alert
     ...(severity.success ? { severity: severity.data } : {}),
     ...(rule.success ? { rule: rule.data } : {}),
     ...(cluster ? { cluster } : {}),
+  };
+}
+
+/** How many resolved alerts the page's history shows. */
+export const HISTORY_LIMIT = 50;
+
+/** The alerts page's two lists for its URL filters: the active ones (unless only history is asked for) and the history. */
+export function alertsPageQueries(filter: AlertsFilter & { state: AlertPageState }) {
+  const { state, ...rest } = filter;
+  return {
+    active: state === "history" ? null : alertsQueryOptions({ ...rest, state }),
+    history: alertsQueryOptions({ ...rest, state: "history", limit: HISTORY_LIMIT }),
   };
 }
 

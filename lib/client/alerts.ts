@@ -4,12 +4,16 @@ import { z } from "zod";
 import { apiFetch } from "@/lib/client/api";
 import { FALLBACK_POLL_MS, isEventStreamLive } from "@/lib/client/fleet";
 import {
+  alertRuleSchema,
   alertRulesResponseSchema,
+  alertSchema,
   alertsResponseSchema,
+  channelSchema,
   channelsResponseSchema,
   channelTestResponseSchema,
   createChannelResponseSchema,
   deliveriesResponseSchema,
+  silenceSchema,
   silencesResponseSchema,
   type AckAlertBody,
   type Alert,
@@ -114,14 +118,13 @@ export function deliveriesQueryOptions(f: DeliveriesFilter = {}) {
 
 const id = (s: string) => encodeURIComponent(s);
 
-// The contract fixes no body for these answers: the caller refetches what it shows instead.
-export const ackAlert = (alertId: string, body: AckAlertBody = {}) => apiFetch(`/api/alerts/${id(alertId)}/ack`, z.unknown(), { method: "POST", json: body });
-export const patchAlertRule = (rule: AlertRuleId, body: PatchAlertRuleBody) => apiFetch(`/api/alerts/rules/${id(rule)}`, z.unknown(), { method: "PATCH", json: body });
-export const createSilence = (body: CreateSilenceBody) => apiFetch("/api/alerts/silences", z.unknown(), { method: "POST", json: body });
-export const endSilence = (silenceId: string) => apiFetch(`/api/alerts/silences${search({ id: silenceId })}`, z.unknown(), { method: "DELETE" });
+export const ackAlert = (alertId: string, body: AckAlertBody = {}) => apiFetch(`/api/alerts/${id(alertId)}/ack`, alertSchema, { method: "POST", json: body });
+export const patchAlertRule = (rule: AlertRuleId, body: PatchAlertRuleBody) => apiFetch(`/api/alerts/rules/${id(rule)}`, alertRuleSchema, { method: "PATCH", json: body });
+export const createSilence = (body: CreateSilenceBody) => apiFetch("/api/alerts/silences", silenceSchema, { method: "POST", json: body });
+export const endSilence = (silenceId: string) => apiFetch(`/api/alerts/silences${search({ id: silenceId })}`, silenceSchema, { method: "DELETE" });
 export const createChannel = (body: CreateChannelBody) => apiFetch("/api/alerts/channels", createChannelResponseSchema, { method: "POST", json: body });
-export const patchChannel = (channelId: string, body: PatchChannelBody) => apiFetch(`/api/alerts/channels/${id(channelId)}`, z.unknown(), { method: "PATCH", json: body });
-export const deleteChannel = (channelId: string) => apiFetch(`/api/alerts/channels/${id(channelId)}`, z.unknown(), { method: "DELETE" });
+export const patchChannel = (channelId: string, body: PatchChannelBody) => apiFetch(`/api/alerts/channels/${id(channelId)}`, channelSchema, { method: "PATCH", json: body });
+export const deleteChannel = (channelId: string) => apiFetch(`/api/alerts/channels/${id(channelId)}`, z.object({ id: z.string() }), { method: "DELETE" });
 export const testChannel = (channelId: string) => apiFetch(`/api/alerts/channels/${id(channelId)}/test`, channelTestResponseSchema, { method: "POST" });
 
 // ── live updates (SSE) ─────────────────────────────────────────────────────────────────────
