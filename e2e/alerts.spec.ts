@@ -18,7 +18,7 @@ import { ShellPage } from "./pages/shell";
  * and the channel deleted at the end: later specs share this server and fleet.
  */
 
-test.setTimeout(120_000);
+test.setTimeout(180_000);
 
 interface Received {
   headers: IncomingHttpHeaders;
