@@ -41,6 +41,8 @@ function setStatus(status: EventStreamStatus): void {
   setEventStreamLive(status === "live");
   // Queries re-read their refetchInterval when their data changes: nudge them so polling starts now.
   if (wasLive && status !== "live") void conn.client.invalidateQueries({ queryKey: fleetKeys.all });
+  // Alert events missed while the stream was down are not replayed: read the lists again.
+  if (!wasLive && status === "live") void conn.client.invalidateQueries({ queryKey: alertKeys.lists() });
   for (const l of statusListeners) l();
 }
 
