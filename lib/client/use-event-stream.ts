@@ -37,12 +37,13 @@ const statusListeners = new Set<() => void>();
 function setStatus(status: EventStreamStatus): void {
   if (!conn || conn.status === status) return;
   const wasLive = conn.status === "live";
+  const wasDown = conn.status === "down";
   conn.status = status;
   setEventStreamLive(status === "live");
   // Queries re-read their refetchInterval when their data changes: nudge them so polling starts now.
   if (wasLive && status !== "live") void conn.client.invalidateQueries({ queryKey: fleetKeys.all });
   // Alert events missed while the stream was down are not replayed: read the lists again.
-  if (!wasLive && status === "live") void conn.client.invalidateQueries({ queryKey: alertKeys.lists() });
+  if (wasDown && status === "live") void conn.client.invalidateQueries({ queryKey: alertKeys.lists() });
   for (const l of statusListeners) l();
 }
 
