@@ -16,21 +16,22 @@ export interface Received {
 export interface Receiver {
   url: string;
   requests: Received[];
-  /** The status (and body) of the next answers. */
-  answer(status: number, body?: string): void;
+  /** The status (and body, or a function of the request) of the next answers. */
+  answer(status: number, body?: string | ((req: Received) => string)): void;
   close(): Promise<void>;
 }
 
 export async function startReceiver(host = "127.0.0.1"): Promise<Receiver> {
   const requests: Received[] = [];
   let status = 200;
-  let reply = "ok";
+  let reply: string | ((req: Received) => string) = "ok";
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      requests.push({ path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
-      res.writeHead(status, { "content-type": "text/plain" }).end(reply);
+      const got = { path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
+      requests.push(got);
+      res.writeHead(status, { "content-type": "text/plain" }).end(typeof reply === "function" ? reply(got) : reply);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, host, resolve));

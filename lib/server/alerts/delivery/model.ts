@@ -57,8 +57,11 @@ export function channelWants(ch: Pick<Channel, "enabled" | "severities" | "clust
   return ch.enabled && ch.severities.includes(severity) && (ch.clusters === null || ch.clusters.includes(cluster));
 }
 
-/** Every secret value of a channel, for scrubbing error texts: the values themselves and a URL's query, path and user info. */
-export function secretValues(secrets: ChannelSecrets): string[] {
+/**
+ * Every secret value of a channel, for scrubbing error texts: the values themselves, a URL's query
+ * values and user info, and for Slack the path segments (the URL's path is its token).
+ */
+export function secretValues(secrets: ChannelSecrets, type: ChannelType): string[] {
   const out: string[] = [];
   if (secrets.secret) out.push(secrets.secret);
   if (secrets.password) out.push(secrets.password);
@@ -69,14 +72,13 @@ export function secretValues(secrets: ChannelSecrets): string[] {
       if (u.search.length > 1) out.push(u.search.slice(1));
       for (const [, v] of u.searchParams) if (v.length >= 4) out.push(v);
       if (u.password) out.push(decodeURIComponent(u.password));
-      if (u.username) out.push(decodeURIComponent(u.username));
-      // A Slack URL's path segments after /services/ are the token.
-      for (const seg of u.pathname.split("/")) if (seg.length >= 8 && u.host.endsWith("slack.com")) out.push(seg);
+      if (type === "slack") for (const seg of u.pathname.split("/")) if (seg.length >= 4 && seg !== "services") out.push(seg);
     } catch {
       // Not a URL: the whole value is already listed.
     }
   }
-  return out.filter((s) => s.length > 0);
+  // A value of a few characters would blot out ordinary words; the URL forms above still catch it in place.
+  return out.filter((s) => s.length >= 4);
 }
 
 /**

@@ -199,6 +199,38 @@ describe("delivery worker", () => {
     expect(JSON.parse(r.requests[2]!.body)).toMatchObject({ status: "resolved", endsAt: new Date(T0 + 1_000).toISOString() });
   });
 
+  it("does not let one dead channel's backlog hold back another channel", async () => {
+    const dead = await startReceiver();
+    await dead.close();
+    await addChannel(channelDeps(db, box, clock, events), { type: "webhook", name: "dead", url: `${dead.url}/x`, secret: SECRET, severities: ["warning"] });
+    // More rows than any one look at the outbox would take if it were not per channel.
+    await db.transaction().execute(async (trx) => {
+      const { enqueueNotice } = await import("./outbox");
+      for (let i = 0; i < 250; i++) await enqueueNotice(trx, notice({ alertId: `old-${i}`, severity: "warning" }), new Date(T0));
+    });
+    const w = worker();
+    expect(await w.tick()).toBe(1); // the dead channel's first row fails, the others wait behind it
+    await webhook("alive");
+    await enqueue(db, notice({ alertId: "new" }), T0);
+    expect(await w.tick()).toBe(1);
+    expect(r.requests.map((q) => (JSON.parse(q.body) as { id: string }).id)).toEqual(["new"]);
+  });
+
+  it("leaves a row claimed by another replica alone until that claim expires", async () => {
+    await webhook();
+    await enqueue(db, notice(), T0);
+    // Another replica claimed it and died mid-send; its claim runs to T0 + 45 s.
+    await db.updateTable("alert_notifications").set({ claimed_by: "replica-z#1", claimed_until: new Date(T0 + 45_000).toISOString() }).execute();
+    const w = worker();
+    expect(await w.tick()).toBe(0);
+    await clock.advance(44_000);
+    expect(await w.tick()).toBe(0);
+    await clock.advance(2_000);
+    expect(await w.tick()).toBe(1);
+    expect(r.requests).toHaveLength(1);
+    expect((await notifications())[0]).toMatchObject({ state: "sent", claimed_by: null });
+  });
+
   it("does not send to a channel switched off or deleted after the notice was queued", async () => {
     const a = await webhook("a");
     const b = await webhook("b");
@@ -211,6 +243,30 @@ describe("delivery worker", () => {
     expect(await worker().tick()).toBe(0);
     expect(r.requests).toEqual([]);
     expect((await notifications()).map((n) => n.state)).toEqual(["cancelled"]);
+  });
+
+  it("keeps the delivery log and finished notifications 30 days", async () => {
+    const ch = await webhook();
+    await enqueue(db, notice({ alertId: "old" }), T0 - 31 * 86_400_000);
+    await enqueue(db, notice({ alertId: "recent" }), T0 - 29 * 86_400_000);
+    const w = worker();
+    // Both sent now, as if long ago: backdate what the first attempts wrote.
+    expect(await w.tick()).toBe(2);
+    for (const [alert, days] of [["old", 31], ["recent", 29]] as const) {
+      const at = new Date(T0 - days * 86_400_000).toISOString();
+      await db.updateTable("alert_deliveries").set({ at }).where("alert_id", "=", alert).execute();
+      await db.updateTable("alert_notifications").set({ finished_at: at }).where("alert_id", "=", alert).execute();
+    }
+    // A notice queued long ago (Minos was down): one attempt, then given up, and kept as recent.
+    await enqueue(db, notice({ alertId: "stale" }), T0 - 40 * 86_400_000);
+    r.answer(500);
+    await clock.advance(3_600_000); // the next prune is an hour after the first
+    await w.tick();
+    expect((await listDeliveries(db, { channel: ch.id, limit: 10 })).map((d) => d.alertId).sort()).toEqual(["recent", "stale"]);
+    expect((await notifications()).map((n) => [n.alert_id, n.state])).toEqual([
+      ["recent", "sent"],
+      ["stale", "failed"],
+    ]);
   });
 
   it("gives a notification up once its next attempt would fall more than 24 hours after it was queued", async () => {

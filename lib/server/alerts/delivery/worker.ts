@@ -19,8 +19,8 @@ import type { Sender, SenderDeps, SendResult } from "./senders";
 
 /** The lease that makes one replica the sender (the others stay idle until it expires). */
 export const DELIVERY_LEASE = "alerts:delivery";
-/** Rows looked at per tick; more wait for the next. */
-const BATCH = 200;
+/** Rows sent per channel per tick; more wait for the next (a tick is a second away). */
+const PER_CHANNEL = 20;
 /** The delivery log and finished notifications are kept this long. */
 const KEEP_LOG_MS = 30 * 86_400_000;
 const PRUNE_EVERY_MS = 3_600_000;
@@ -113,16 +113,23 @@ export class DeliveryWorker {
   private async claimDue(held: HeldLease, now: Date): Promise<{ token: string; rows: Row[]; channels: Map<string, AlertChannelsTable> }> {
     const token = `${held.lease.owner}#${held.lease.fence}`;
     const iso = now.toISOString();
-    // A claim outlives the longest attempt (an SMTP conversation may take two timeouts) with room to record it.
-    const until = new Date(now.getTime() + this.deps.sender.timeoutMs * 3 + 30_000).toISOString();
+    const until = this.claimUntil(now);
     return held.fenced(async (trx) => {
-      const pending = await trx
-        .selectFrom("alert_notifications")
-        .select(["id", "alert_id", "channel_id", "status", "notice", "attempts", "next_attempt_at", "created_at", "claimed_until"])
-        .where("state", "=", "pending")
-        .orderBy("id")
-        .limit(BATCH)
-        .execute();
+      // Per channel, so a long backlog behind one dead channel never starves the others.
+      const channelIds = (await trx.selectFrom("alert_notifications").select("channel_id").distinct().where("state", "=", "pending").execute()).map((c) => c.channel_id);
+      const pending: Row[] = [];
+      for (const channelId of channelIds) {
+        pending.push(
+          ...(await trx
+            .selectFrom("alert_notifications")
+            .select(["id", "alert_id", "channel_id", "status", "notice", "attempts", "next_attempt_at", "created_at", "claimed_until"])
+            .where("state", "=", "pending")
+            .where("channel_id", "=", channelId)
+            .orderBy("id")
+            .limit(PER_CHANNEL)
+            .execute()),
+        );
+      }
       const blocked = new Set<string>();
       const due: Row[] = [];
       for (const r of pending) {
@@ -151,6 +158,27 @@ export class DeliveryWorker {
     });
   }
 
+  /** A claim outlives the longest attempt (an SMTP conversation may take two timeouts) with room to record it. */
+  private claimUntil(now: Date): string {
+    return new Date(now.getTime() + this.deps.sender.timeoutMs * 3 + 30_000).toISOString();
+  }
+
+  /**
+   * Extends this tick's claim on a row just before it is sent (rows wait their turn behind the
+   * channel's earlier ones); false when the claim is no longer ours (it expired and another
+   * replica took the row), and then the row is left to it.
+   */
+  private async renewClaim(token: string, id: number): Promise<boolean> {
+    const r = await this.deps.db
+      .updateTable("alert_notifications")
+      .set({ claimed_until: this.claimUntil(new Date(this.deps.clock.now())) })
+      .where("id", "=", id)
+      .where("claimed_by", "=", token)
+      .where("state", "=", "pending")
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   /** Sends one channel's claimed rows in order, stopping at the first failure (the rest are unclaimed, to wait behind it). */
   private async sendChannel(token: string, row: AlertChannelsTable, rows: Row[]): Promise<number> {
     let channel: OpenChannel | null = null;
@@ -162,6 +190,7 @@ export class DeliveryWorker {
     }
     let made = 0;
     for (const [i, r] of rows.entries()) {
+      if (!(await this.renewClaim(token, r.id))) break;
       const notice = JSON.parse(r.notice) as AlertNotice;
       const started = performance.now();
       const result: SendResult = channel

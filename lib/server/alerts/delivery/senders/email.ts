@@ -20,7 +20,7 @@ function replyCode(response: unknown): number | null {
 export const sendEmail: Sender = async (channel, notice, deps) => {
   const smtp = channel.settings.smtp;
   if (!smtp) return { ok: false, statusCode: null, error: "the channel has no SMTP settings" };
-  const secrets = secretValues(channel.secrets);
+  const secrets = secretValues(channel.secrets, channel.type);
   const transport = createTransport({
     host: smtp.host,
     port: smtp.port,

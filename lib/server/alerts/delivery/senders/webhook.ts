@@ -46,7 +46,7 @@ export const sendWebhook: Sender = async (channel, notice, deps) => {
     url,
     body,
     { "user-agent": deps.userAgent, "x-minos-timestamp": timestamp, "x-minos-signature": signBody(secret, timestamp, body) },
-    secretValues(channel.secrets),
+    secretValues(channel.secrets, channel.type),
     deps.timeoutMs,
   );
 };
@@ -55,5 +55,5 @@ export const sendWebhook: Sender = async (channel, notice, deps) => {
 export const sendSlack: Sender = async (channel, notice, deps) => {
   const { url } = channel.secrets;
   if (!url) return { ok: false, statusCode: null, error: "the channel has no URL" };
-  return postJson(url, JSON.stringify(slackMessage(notice, deps.origin)), { "user-agent": deps.userAgent }, secretValues(channel.secrets), deps.timeoutMs);
+  return postJson(url, JSON.stringify(slackMessage(notice, deps.origin)), { "user-agent": deps.userAgent }, secretValues(channel.secrets, channel.type), deps.timeoutMs);
 };
