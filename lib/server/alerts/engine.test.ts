@@ -95,6 +95,21 @@ describe("alert engine", () => {
     await e.stop();
   });
 
+  it("runs its next round at a pending alert's due time when that comes before the next poll", async () => {
+    const e = engine();
+    await e.tick();
+    expect(e.nextRoundInMs()).toBe(5_000);
+    inputs = fleetOf(down);
+    await e.tick();
+    t += 58_000;
+    await e.tick();
+    expect(e.nextRoundInMs()).toBe(2_000);
+    t += 2_000;
+    await e.tick();
+    expect(notices.map((n) => n.reason)).toEqual(["fired"]);
+    expect(e.nextRoundInMs()).toBe(5_000);
+  });
+
   it("a transition whose notice could not be written is not recorded either (and is retried next round)", async () => {
     await saveRuleSettings(db, "node-unreachable", { enabled: true, severity: "critical", forSeconds: 0, renotifyMinutes: 60, params: {} }, "user:admin", new Date(T0));
     inputs = fleetOf(down);

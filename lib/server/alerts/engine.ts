@@ -84,6 +84,8 @@ export class AlertEngine {
   private running: Promise<unknown> | null = null;
   private stopped = false;
   private lease: Lease | null = null;
+  /** When the earliest pending alert will have held its rule's duration (ms), if any is pending. */
+  private nextDueAt: number | null = null;
 
   constructor(private readonly deps: EngineDeps) {}
 
@@ -95,7 +97,7 @@ export class AlertEngine {
         .finally(() => {
           this.running = null;
           if (!this.stopped) {
-            this.timer = setTimeout(loop, this.deps.intervalMs());
+            this.timer = setTimeout(loop, this.nextRoundInMs());
             this.timer.unref?.();
           }
         });
@@ -110,6 +112,16 @@ export class AlertEngine {
     await this.running;
     if (this.lease) await releaseLease(this.deps.db, this.lease).catch(() => {});
     this.lease = null;
+  }
+
+  /**
+   * The wait before the next round: the poll interval, or less when a pending alert's duration
+   * ends sooner, so an alert fires at its due time rather than up to an interval after it.
+   */
+  nextRoundInMs(): number {
+    const interval = this.deps.intervalMs();
+    if (this.nextDueAt === null) return interval;
+    return Math.max(0, Math.min(interval, this.nextDueAt - this.deps.now().getTime()));
   }
 
   /** One round; null when another replica holds the lease. */
@@ -134,7 +146,10 @@ export class AlertEngine {
       );
       for (const n of s.notices) await this.deps.notify(trx, toNotice(n.alert, n.reason), now);
       await setEvaluatedAt(trx, now);
-      return { step: s, counts: countAlerts([...open.filter((a) => !s.upserts.some((u) => u.id === a.id) && !s.dropped.some((d) => d.id === a.id)), ...s.upserts]) };
+      const stillOpen = [...open.filter((a) => !s.upserts.some((u) => u.id === a.id) && !s.dropped.some((d) => d.id === a.id)), ...s.upserts.filter((a) => a.status !== "resolved")];
+      const due = stillOpen.filter((a) => a.status === "pending").map((a) => Date.parse(a.pendingSince) + (rules.get(a.rule)?.forSeconds ?? 0) * 1000);
+      this.nextDueAt = due.length > 0 ? Math.min(...due) : null;
+      return { step: s, counts: countAlerts(stillOpen) };
     });
     if (result.step.upserts.length > 0 || result.step.dropped.length > 0) {
       // A dropped pending alert goes out as resolved, so a client's active list lets it go.

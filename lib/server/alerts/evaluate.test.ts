@@ -5,6 +5,7 @@ import type { ClusterHealth } from "@/lib/schemas/fleet";
 import { defaultRules, node } from "@/test/alerts/fixtures";
 
 import { alertKey, evaluate, type AlertInputs, type RunFact } from "./evaluate";
+import { talosSupportLookup } from "./support";
 
 const NOW = new Date("2026-12-07T00:00:00Z");
 
@@ -134,5 +135,12 @@ describe("evaluate", () => {
     // Within the grace after the end of support: no alert yet.
     const grace = evaluate({ ...empty, fleet: { nodes: [n], clusters: [] }, support }, defaultRules({ "talos-unsupported": { params: { graceDays: 730 } } }), NOW);
     expect(grace.conditions).toEqual([]);
+  });
+
+  it("uses the support matrix's dates (lib/talos/support.ts): a minor superseded long ago alerts, the current one does not", () => {
+    const nodes = [node("10.5.0.7", { talosVersion: "v1.6.7" }), node("10.5.0.8", { talosVersion: "v1.11.3" })];
+    const { conditions } = evaluate({ ...empty, fleet: { nodes, clusters: [] }, support: talosSupportLookup }, defaultRules(), new Date("2026-01-15T00:00:00Z"));
+    expect(conditions.map((c) => `${c.rule}:${c.node}`)).toEqual(["talos-unsupported:10.5.0.7@prod"]);
+    expect(conditions[0]!.summary).toMatch(/runs Talos v1\.6\.7; community support of 1\.6 ended on \d{4}-\d{2}-\d{2}/);
   });
 });

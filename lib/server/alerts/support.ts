@@ -1,9 +1,11 @@
 import "server-only";
 
+import { talosSupport } from "@/lib/talos/support";
+
 import type { SupportLookup } from "./evaluate";
 
 /**
- * Talos minors' end of community support, for `talos-unsupported`. Null until lib/talos/support.ts
- * (the dates from Talos's support matrix) is in: the rule is then skipped, never guessed.
+ * Talos minors' end of community support, for `talos-unsupported`: lib/talos/support.ts, whose
+ * dates are copied from Talos's support matrix. A version it cannot read gives no alert.
  */
-export const talosSupportLookup: SupportLookup | null = null;
+export const talosSupportLookup: SupportLookup = (version, now) => talosSupport(version, now);

@@ -43,13 +43,13 @@ export interface Database {
   etcd_backup_schedules: EtcdBackupSchedulesTable;
   bulk_runs: BulkRunsTable;
   bulk_run_nodes: BulkRunNodesTable;
-  alert_channels: import("./schema-alert-delivery").AlertChannelsTable;
-  alert_notifications: import("./schema-alert-delivery").AlertNotificationsTable;
-  alert_deliveries: import("./schema-alert-delivery").AlertDeliveriesTable;
   alert_rules: AlertRulesTable;
   alerts: AlertsTable;
   alert_silences: AlertSilencesTable;
   alert_evaluations: AlertEvaluationsTable;
+  alert_channels: import("./schema-alert-delivery").AlertChannelsTable;
+  alert_notifications: import("./schema-alert-delivery").AlertNotificationsTable;
+  alert_deliveries: import("./schema-alert-delivery").AlertDeliveriesTable;
 }
 
 export interface AuditLogTable {
