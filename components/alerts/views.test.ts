@@ -10,8 +10,10 @@ import { describe, expect, it, vi } from "vitest";
 import { alertsPageQueries, parseAlertFilters } from "@/components/alerts/model";
 import { authKeys } from "@/lib/client/auth";
 import { makeQueryClient } from "@/lib/client/query-client";
+import { channelsQueryOptions, deliveriesQueryOptions, silencesQueryOptions } from "@/lib/client/alerts";
 import { alertsResponseSchema } from "@/lib/schemas/alerts";
-import { alertFixture, countsFixture, T0 } from "@/test/alerts/ui-fixtures";
+import type { Role } from "@/lib/schemas/auth";
+import { alertFixture, channelFixture, countsFixture, deliveryFixture, silenceFixture, T0 } from "@/test/alerts/ui-fixtures";
 
 const nav = vi.hoisted(() => ({ search: "" }));
 vi.mock("next/navigation", () => ({
@@ -21,6 +23,8 @@ vi.mock("next/navigation", () => ({
 }));
 
 const { AlertsView } = await import("@/components/alerts/alerts-view");
+const { SilencesView } = await import("@/components/alerts/silences-view");
+const { DeliveryLog } = await import("@/components/alerts/delivery-log");
 
 const firing = alertFixture();
 const resolved = alertFixture({ id: "al-old", status: "resolved", startsAt: "2026-12-06T20:00:00.000Z", endsAt: "2026-12-06T20:15:00.000Z", summary: "worker-3 was unreachable" });
@@ -54,5 +58,44 @@ describe("the alerts page's view", () => {
     expect(html).toMatch(/<option value="critical" selected="">/);
     expect(html).toMatch(/<option value="node-unreachable" selected="">/);
     expect(html).toContain("Cluster prod (from the header)");
+  });
+});
+
+function renderWith(search: string, role: Role, seed: (c: ReturnType<typeof makeQueryClient>) => void, el: Parameters<typeof createElement>[0]): string {
+  nav.search = search;
+  const client = makeQueryClient();
+  client.setQueryData(authKeys.session(), { user: { id: "u", name: "ada", role, passkeys: 1 }, setupRequired: false, oidc: { enabled: false, label: "" } });
+  seed(client);
+  return renderToStaticMarkup(createElement(QueryClientProvider, { client }, createElement(el)));
+}
+
+describe("silences and the delivery log from their URLs", () => {
+  const seedSilences = (c: ReturnType<typeof makeQueryClient>) => c.setQueryData(silencesQueryOptions("all").queryKey, { silences: [silenceFixture()] });
+
+  it("an alert row's Silence link prefills the form for operators; viewers get the list alone", () => {
+    const html = renderWith("rule=node-unreachable&cluster=prod&node=10.5.0.3%40prod", "operator", seedSilences, SilencesView);
+    expect(html).toContain('aria-label="New silence"');
+    expect(html).toMatch(/<option value="node-unreachable" selected="">/);
+    expect(html).toContain('value="prod"');
+    expect(html).toContain('value="10.5.0.3@prod"');
+    const viewer = renderWith("", "viewer", seedSilences, SilencesView);
+    expect(viewer).not.toContain("New silence");
+    expect(viewer).toContain("maintenance of worker-3");
+  });
+
+  it("the delivery log's channel and result filters come from the URL and pick the cached list", () => {
+    const failed = deliveryFixture({ id: "d-9", ok: false, statusCode: 503, error: "HTTP 503" });
+    const html = renderWith(
+      "channel=ch-1&ok=false",
+      "viewer",
+      (c) => {
+        c.setQueryData(channelsQueryOptions().queryKey, { channels: [channelFixture()] });
+        c.setQueryData(deliveriesQueryOptions({ channel: "ch-1", ok: "false" }).queryKey, { deliveries: [failed] });
+      },
+      DeliveryLog,
+    );
+    expect(html).toMatch(/<option value="ch-1" selected="">on-call hook<\/option>/);
+    expect(html).toMatch(/<option value="false" selected="">Failed<\/option>/);
+    expect(html).toContain(">503<");
   });
 });
