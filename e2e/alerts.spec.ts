@@ -123,7 +123,9 @@ test("a webhook channel: create, send a test, see it in the delivery log, signed
     await expect(page).toHaveURL(/\/alerts$/);
     const alertRow = alerts.activeTable().getByRole("row").filter({ hasText: worker.hostname ?? worker.address }).filter({ hasText: "Node unreachable" });
     await expect(alertRow).toContainText("Firing");
-    await expect(alertRow.getByRole("button", { name: /^Acknowledge Node unreachable/ })).toBeVisible();
+    await alertRow.getByRole("button", { name: /^Acknowledge Node unreachable/ }).click();
+    await expect(alertRow).toContainText("Acked by");
+    await expect(alertRow.getByRole("button", { name: /^Acknowledge/ })).toHaveCount(0);
 
     // And the channel heard of it, signed.
     const about = (status: "firing" | "resolved") => receiver.received.filter((r) => payloadOf(r).rule === "node-unreachable" && payloadOf(r).node === worker.id && payloadOf(r).status === status);
