@@ -44,12 +44,12 @@ describe("applyAlertEvent (SSE `alerts` into a cached list)", () => {
     expect(active.alerts.map((a) => a.id)).toEqual(["al-3", "al-2"]);
     expect(active.counts).toEqual(e.counts);
     expect(active.evaluatedAt).toBe(e.evaluatedAt);
-    const olderResolved = alertFixture({ id: "al-0", status: "resolved", endsAt: "2026-12-06T22:00:00.000Z" });
+    const olderResolved = alertFixture({ id: "al-0", status: "resolved", pendingSince: "2026-12-06T21:00:00.000Z", startsAt: "2026-12-06T21:00:00.000Z", endsAt: "2026-12-06T22:00:00.000Z" });
     const history = applyAlertEvent(list([olderResolved]), e, { state: "history" })!;
     expect(history.alerts.map((a) => a.id)).toEqual(["al-1", "al-0"]);
   });
 
-  it("a pending alert that fires replaces its row and moves ahead of pending ones; firing ones order by severity", () => {
+  it("a changed alert replaces its row, in the server's order: most severe first, then the oldest", () => {
     const fired = { ...pendingWarn, status: "firing", startsAt: "2026-12-07T00:00:05.000Z" };
     const info = alertFixture({ id: "al-4", severity: "info", startsAt: "2026-12-07T00:00:06.000Z" });
     const next = applyAlertEvent(list([pendingWarn, firing]), event([fired, info]), { state: "active" })!;
@@ -58,6 +58,8 @@ describe("applyAlertEvent (SSE `alerts` into a cached list)", () => {
       ["al-2", "firing"],
       ["al-4", "firing"],
     ]);
+    const older = alertFixture({ id: "al-5", pendingSince: "2026-12-06T10:00:00.000Z", startsAt: "2026-12-06T10:05:00.000Z" });
+    expect(applyAlertEvent(next, event([older]), { state: "active" })!.alerts.map((a) => a.id)).toEqual(["al-5", "al-1", "al-2", "al-4"]);
   });
 
   it("keeps to the list's own filter (a node's list takes only its node's alerts) and its limit", () => {

@@ -142,16 +142,14 @@ export function alertMatches(a: Alert, f: AlertsFilter): boolean {
 
 const SEVERITY_RANK: Record<AlertSeverity, number> = { critical: 0, warning: 1, info: 2 };
 
-/** Active lists: firing before pending, then the most severe, then the newest. History: newest resolution first. */
-export function compareAlerts(a: Alert, b: Alert): number {
-  if (a.status === "resolved" || b.status === "resolved") {
-    if (a.status !== b.status) return a.status === "resolved" ? 1 : -1;
-    return (b.endsAt ?? "").localeCompare(a.endsAt ?? "");
-  }
-  if (a.status !== b.status) return a.status === "firing" ? -1 : 1;
-  const s = SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity];
-  if (s !== 0) return s;
-  return (b.startsAt ?? b.pendingSince).localeCompare(a.startsAt ?? a.pendingSince);
+/**
+ * The server's order (GET /api/alerts): active lists most urgent first (critical, warning, info),
+ * then the oldest; history and `all` newest first. Ties by id, as the query breaks them.
+ */
+export function compareAlerts(state: AlertsFilter["state"] = "active"): (a: Alert, b: Alert) => number {
+  const byId = (a: Alert, b: Alert) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  if (state === "history" || state === "all") return (a, b) => b.pendingSince.localeCompare(a.pendingSince) || byId(a, b);
+  return (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.pendingSince.localeCompare(b.pendingSince) || byId(a, b);
 }
 
 /**
@@ -166,7 +164,7 @@ export function applyAlertEvent(data: AlertsResponse | undefined, event: AlertEv
   const kept = data.alerts.filter((a) => !changed.has(a.id));
   const added = event.changed.filter((a) => alertMatches(a, filter));
   const limit = filter.limit ?? 200;
-  return { counts: event.counts, evaluatedAt: event.evaluatedAt, alerts: [...kept, ...added].sort(compareAlerts).slice(0, limit) };
+  return { counts: event.counts, evaluatedAt: event.evaluatedAt, alerts: [...kept, ...added].sort(compareAlerts(filter.state)).slice(0, limit) };
 }
 
 /** Every cached alerts list after an SSE `alerts` event. */
