@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { notice, ORIGIN } from "@/test/alerts/delivery";
 
 import { fromNotice, testNotice, webhookPayload } from "./messages";
-import { webhookJsonSchema } from "./webhook-schema";
+import { webhookJsonSchema } from "@/test/alerts/webhook-schema";
 
 const FILE = path.resolve(__dirname, "../../../../docs/alerts-webhook.schema.json");
 

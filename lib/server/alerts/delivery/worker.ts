@@ -83,11 +83,6 @@ export class DeliveryWorker {
     this.held = null;
   }
 
-  /** Whether this worker holds the lease now. */
-  get leading(): boolean {
-    return this.held !== null && !this.held.lost;
-  }
-
   /** One round: returns how many attempts were made. */
   async tick(): Promise<number> {
     if (this.held?.lost) this.held = null;

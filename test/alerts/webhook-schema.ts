@@ -1,5 +1,3 @@
-import "server-only";
-
 import { z } from "zod";
 
 import { webhookPayloadSchema } from "@/lib/schemas/alerts";
@@ -20,7 +18,8 @@ const FIELD_DOCS: Record<keyof z.infer<typeof webhookPayloadSchema>, string> = {
 
 /**
  * The JSON Schema of the generic webhook's body, generated from `webhookPayloadSchema` (the one
- * definition the sender parses against), with the request's headers described.
+ * definition the sender parses against), with the request's headers described. Only the docs use
+ * it: lib/server/alerts/delivery/webhook-schema.test.ts keeps docs/alerts-webhook.schema.json equal to it.
  */
 export function webhookJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(webhookPayloadSchema, { target: "draft-2020-12" }) as Record<string, unknown> & { properties: Record<string, Record<string, unknown>> };
