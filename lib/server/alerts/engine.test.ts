@@ -16,7 +16,7 @@ import { AlertEngine, EVALUATOR_LEASE, type EngineDeps } from "./engine";
 import type { AlertInputs } from "./evaluate";
 import { registerAlertMetrics } from "./metrics";
 import type { AlertNotice } from "./notices";
-import { insertSilence, listOpenAlerts, queryAlerts } from "./repository";
+import { acknowledge, insertSilence, listOpenAlerts, queryAlerts } from "./repository";
 import { saveRuleSettings } from "./rules";
 
 let db: Db;
@@ -147,6 +147,25 @@ describe("alert engine", () => {
     t += 5_000;
     await third.tick();
     expect(notices.map((n) => n.reason)).toEqual(["fired", "resolved"]);
+  });
+
+  it("re-notifies an unacknowledged critical alert every renotifyMinutes; an acknowledgement (kept by later rounds) stops it", async () => {
+    inputs = fleetOf(down);
+    const e = engine();
+    await e.tick();
+    t += 60_000;
+    await e.tick();
+    t += 60 * 60_000;
+    await e.tick();
+    expect(notices.map((n) => `${n.reason}:${n.status}`)).toEqual(["fired:firing", "renotify:firing"]);
+    const [a] = await listOpenAlerts(db);
+    expect(await acknowledge(db, a!.id, "user:ops", "looking", new Date(t))).toBe(true);
+    for (let i = 0; i < 3; i++) {
+      t += 60 * 60_000;
+      await e.tick();
+    }
+    expect(notices.map((n) => n.reason)).toEqual(["fired", "renotify"]);
+    expect((await listOpenAlerts(db))[0]).toMatchObject({ acknowledgedBy: "user:ops", lastNotifiedAt: new Date(T0 + 61 * 60_000).toISOString() });
   });
 
   it("does nothing while another replica holds the evaluator lease", async () => {

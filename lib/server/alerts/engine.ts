@@ -140,13 +140,11 @@ export class AlertEngine {
       const silences = await listSilences(trx, now, "active");
       const s = step(open, evaluation.conditions, rules, silences, evaluation.skipped, now, newId);
       await saveAlerts(trx, s.upserts, new Set(open.map((a) => a.id)), now);
-      await deleteAlerts(
-        trx,
-        s.dropped.map((a) => a.id),
-      );
+      await deleteAlerts(trx, s.dropped.map((a) => a.id));
       for (const n of s.notices) await this.deps.notify(trx, toNotice(n.alert, n.reason), now);
       await setEvaluatedAt(trx, now);
-      const stillOpen = [...open.filter((a) => !s.upserts.some((u) => u.id === a.id) && !s.dropped.some((d) => d.id === a.id)), ...s.upserts.filter((a) => a.status !== "resolved")];
+      const touched = new Set([...s.upserts, ...s.dropped].map((a) => a.id));
+      const stillOpen = [...open.filter((a) => !touched.has(a.id)), ...s.upserts.filter((a) => a.status !== "resolved")];
       const due = stillOpen.filter((a) => a.status === "pending").map((a) => Date.parse(a.pendingSince) + (rules.get(a.rule)?.forSeconds ?? 0) * 1000);
       this.nextDueAt = due.length > 0 ? Math.min(...due) : null;
       return { step: s, counts: countAlerts(stillOpen) };

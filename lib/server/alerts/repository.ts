@@ -1,5 +1,7 @@
 import "server-only";
 
+import { sql } from "kysely";
+
 import type { AlertRuleId, AlertSeverity, AlertStatus, AlertsQuery, Silence, SilenceMatchers } from "@/lib/schemas/alerts";
 import type { Db } from "@/lib/server/platform/db/db";
 import type { AlertsTable, AlertSilencesTable } from "@/lib/server/platform/db/schema-alerts";
@@ -94,7 +96,9 @@ export async function queryAlerts(db: Db, q: AlertsQuery): Promise<AlertRecord[]
   if (q.node) sel = sel.where("node", "=", q.node);
   if (q.rule) sel = sel.where("rule", "=", q.rule);
   if (q.severity) sel = sel.where("severity", "=", q.severity);
-  const rows = await (q.state === "history" || q.state === "all" ? sel.orderBy("pending_since", "desc") : sel.orderBy("pending_since")).limit(q.limit).execute();
+  const newest = q.state === "history" || q.state === "all";
+  const urgency = sql<number>`CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END`;
+  const rows = await (newest ? sel.orderBy("pending_since", "desc") : sel.orderBy(urgency).orderBy("pending_since")).orderBy("id").limit(q.limit).execute();
   return rows.map(toRecord);
 }
 

@@ -97,6 +97,11 @@ describe("alerts and ack", () => {
     expect(list.alerts[0]).toMatchObject({ id, status: "firing", rule: "node-unreachable", hostname: "worker-3" });
     expect(list.alerts[0]).not.toHaveProperty("notifiedSeverity");
     expect((await listAlerts({ state: "history", limit: 200 }, deps())).alerts).toEqual([]);
+    // A warning seen earlier still lists after the critical one: most urgent first.
+    await db.insertInto("alerts").values({ id: "w1", alert_key: "node-not-ready|prod|x|", rule: "node-not-ready", severity: "warning", status: "firing", cluster: "prod", node: "x", hostname: null, object: null, summary: "s", path: "/", pending_since: new Date(T0 - 60_000).toISOString(), starts_at: new Date(T0).toISOString(), ends_at: null, last_notified_at: null, notified_severity: null, acknowledged_by: null, acknowledged_at: null, ack_comment: null, silenced_by: null, updated_at: new Date(T0).toISOString() }).execute();
+    expect((await listAlerts({ state: "active", limit: 200 }, deps())).alerts.map((a) => a.id)).toEqual([id, "w1"]);
+    expect((await listAlerts({ state: "active", severity: "warning", limit: 200 }, deps())).alerts.map((a) => a.id)).toEqual(["w1"]);
+    await db.deleteFrom("alerts").where("id", "=", "w1").execute();
     t += 1_000;
     const acked = await ackAlert(operator, id, { comment: "on it" }, deps());
     expect(acked).toMatchObject({ acknowledgedBy: "user:ops", acknowledgedAt: new Date(t).toISOString() });
