@@ -18,7 +18,7 @@ const phone = process.env.VIEWPORT === "phone";
 const device = phone ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : { viewport: { width: 1280, height: 800 } };
 const suffix = phone ? "-phone" : "";
 
-const pages = ["/", "/nodes", "/clusters", "/config", "/upgrades", "/kubernetes-upgrades", "/bulk", "/backups", "/ca-rotations", "/certificates", "/audit", "/no/such/page"];
+const pages = ["/", "/nodes", "/clusters", "/config", "/upgrades", "/kubernetes-upgrades", "/bulk", "/backups", "/ca-rotations", "/certificates", "/alerts", "/alerts/rules", "/alerts/channels", "/alerts/silences", "/alerts/deliveries", "/audit", "/no/such/page"];
 
 async function main() {
   const base = process.argv[2] ?? "http://127.0.0.1:3000";

@@ -5,6 +5,7 @@ import { CircleCheck, CircleHelp, OctagonAlert, Server, TriangleAlert } from "lu
 import Link from "next/link";
 import { Suspense, use } from "react";
 
+import { OverviewAlerts } from "@/components/alerts/alert-summary";
 import { CertExpiryCard, CertExpirySkeleton, daysText, type CertResult } from "@/components/fleet/cert-expiry";
 import { ClusterCard } from "@/components/fleet/cluster-card";
 import { fleetHeadline } from "@/components/fleet/fleet-headline";
@@ -115,12 +116,25 @@ export function OverviewClient({ cluster, nearestExpiry }: OverviewClientProps) 
             />
           </section>
         </div>
-        <aside aria-label="Certificates" className="space-y-3">
-          <h2 className="text-base font-semibold">Certificates</h2>
-          <Suspense fallback={<CertExpirySkeleton />}>
-            <CertExpiryCard result={nearestExpiry} cluster={cluster} />
-          </Suspense>
-        </aside>
+        <div className="space-y-6">
+          <section aria-labelledby="alerts-heading" className="space-y-3">
+            <div className="flex items-baseline justify-between gap-2">
+              <h2 id="alerts-heading" className="text-base font-semibold">
+                Alerts
+              </h2>
+              <Link href={cluster ? `/alerts?cluster=${encodeURIComponent(cluster)}` : "/alerts"} className="text-sm text-accent hover:underline">
+                All alerts
+              </Link>
+            </div>
+            <OverviewAlerts cluster={cluster} />
+          </section>
+          <aside aria-label="Certificates" className="space-y-3">
+            <h2 className="text-base font-semibold">Certificates</h2>
+            <Suspense fallback={<CertExpirySkeleton />}>
+              <CertExpiryCard result={nearestExpiry} cluster={cluster} />
+            </Suspense>
+          </aside>
+        </div>
       </div>
     </div>
   );

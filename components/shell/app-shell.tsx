@@ -6,13 +6,15 @@ import { Suspense, type ReactNode } from "react";
 
 import { sessionQuery } from "@/lib/client/auth";
 import { UserMenu } from "@/components/auth/user-menu";
+import { AlertBell } from "@/components/alerts/alert-bell";
 import { ClusterSelector } from "@/components/shell/cluster-selector";
 import { MobileNav } from "@/components/shell/mobile-nav";
 import { Sidebar } from "@/components/shell/sidebar";
 import { Badge } from "@/components/ui/badge";
+import { alertsQueryOptions } from "@/lib/client/alerts";
 import { makeQueryClient } from "@/lib/client/query-client";
 import type { PageGrant } from "@/lib/server/auth/page";
-import { pageClusters, pageSession } from "@/lib/server/page-data";
+import { pageAlerts, pageClusters, pageSession } from "@/lib/server/page-data";
 
 /** The sidebar and header every page lives in, for a signed-in person. */
 export async function AppShell({ grant, children }: { grant: PageGrant; children: ReactNode }) {
@@ -23,6 +25,12 @@ export async function AppShell({ grant, children }: { grant: PageGrant; children
   // The session is known here already: hand it to the user menu so it shows without a round trip.
   const queryClient = makeQueryClient();
   queryClient.setQueryData(sessionQuery().queryKey, await pageSession(grant));
+  // The bell's count on first paint; a store that fails here must not take the whole shell down.
+  const alerts = await pageAlerts(grant).catch((e: unknown) => {
+    console.error("[minos] shell: alerts for the bell", e);
+    return null;
+  });
+  if (alerts) queryClient.setQueryData(alertsQueryOptions().queryKey, alerts);
   return (
     <div className="flex min-h-screen">
       <aside className="sticky top-0 hidden h-screen w-56 shrink-0 flex-col border-r border-border bg-surface md:flex">
@@ -52,6 +60,7 @@ export async function AppShell({ grant, children }: { grant: PageGrant; children
               </Badge>
             ) : null}
             <HydrationBoundary state={dehydrate(queryClient)}>
+              <AlertBell />
               <UserMenu />
             </HydrationBoundary>
           </div>

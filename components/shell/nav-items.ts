@@ -1,4 +1,4 @@
-import { Activity, Boxes, DatabaseBackup, FileCode2, KeyRound, Layers, LayoutDashboard, RotateCcwKey, ScrollText, Server, ShieldCheck, type LucideIcon } from "lucide-react";
+import { Activity, Bell, Boxes, DatabaseBackup, FileCode2, KeyRound, Layers, LayoutDashboard, RotateCcwKey, ScrollText, Server, ShieldCheck, type LucideIcon } from "lucide-react";
 
 import type { Role } from "@/lib/schemas/auth";
 import { roleAllows } from "@/lib/auth/roles";
@@ -12,6 +12,7 @@ export interface NavItem {
 export const navItems: NavItem[] = [
   { href: "/", label: "Overview", icon: LayoutDashboard },
   { href: "/nodes", label: "Nodes", icon: Server },
+  { href: "/alerts", label: "Alerts", icon: Bell },
   { href: "/config", label: "Config", icon: FileCode2 },
   { href: "/upgrades", label: "Upgrades", icon: Activity },
   { href: "/kubernetes-upgrades", label: "Kubernetes", icon: Boxes },

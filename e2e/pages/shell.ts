@@ -3,6 +3,7 @@ import type { ConsoleMessage, Page, Response } from "@playwright/test";
 export const sidebarPages = [
   { label: "Overview", path: "/", heading: "Overview" },
   { label: "Nodes", path: "/nodes", heading: "Nodes" },
+  { label: "Alerts", path: "/alerts", heading: "Alerts" },
   { label: "Config", path: "/config", heading: "Config" },
   { label: "Upgrades", path: "/upgrades", heading: "Upgrades" },
   { label: "Certificates", path: "/certificates", heading: "Certificates" },

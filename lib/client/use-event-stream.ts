@@ -11,6 +11,8 @@ import { backupKeys } from "@/lib/client/backups";
 import { backupEventSchema } from "@/lib/schemas/backups";
 import { bulkKeys } from "@/lib/client/bulk";
 import { bulkRunSchema } from "@/lib/schemas/bulk";
+import { alertKeys, applyAlertEventToCache, applyChannelEvent } from "@/lib/client/alerts";
+import { alertChannelEventSchema, alertEventSchema } from "@/lib/schemas/alerts";
 
 /** `connecting` until the first snapshot, `live` while events flow, `down` while polling instead. */
 export type EventStreamStatus = "connecting" | "live" | "down";
@@ -35,10 +37,13 @@ const statusListeners = new Set<() => void>();
 function setStatus(status: EventStreamStatus): void {
   if (!conn || conn.status === status) return;
   const wasLive = conn.status === "live";
+  const wasDown = conn.status === "down";
   conn.status = status;
   setEventStreamLive(status === "live");
   // Queries re-read their refetchInterval when their data changes: nudge them so polling starts now.
   if (wasLive && status !== "live") void conn.client.invalidateQueries({ queryKey: fleetKeys.all });
+  // Alert events missed while the stream was down are not replayed: read the lists again.
+  if (wasDown && status === "live") void conn.client.invalidateQueries({ queryKey: alertKeys.lists() });
   for (const l of statusListeners) l();
 }
 
@@ -126,6 +131,33 @@ function handleBulk(raw: MessageEvent<string>): void {
   void conn.client.invalidateQueries({ queryKey: bulkKeys.list() });
 }
 
+function handleAlerts(raw: MessageEvent<string>): void {
+  if (!conn) return;
+  let result;
+  try {
+    result = alertEventSchema.safeParse(JSON.parse(raw.data));
+  } catch {
+    return;
+  }
+  if (!result.success) return console.warn("[minos] ignoring an alerts event that does not match the schema", result.error.issues[0]);
+  // Every cached list (the bell's, the overview's, a node's, the page's filters) merges the change.
+  applyAlertEventToCache(conn.client, result.data);
+}
+
+function handleAlertChannel(raw: MessageEvent<string>): void {
+  if (!conn) return;
+  let result;
+  try {
+    result = alertChannelEventSchema.safeParse(JSON.parse(raw.data));
+  } catch {
+    return;
+  }
+  if (!result.success) return;
+  conn.client.setQueryData(alertKeys.channels(), (old: Parameters<typeof applyChannelEvent>[0]) => applyChannelEvent(old, result.data));
+  // The failure that flipped the state is a new row in the delivery log.
+  void conn.client.invalidateQueries({ queryKey: alertKeys.deliveriesAll() });
+}
+
 function open(url: string): void {
   if (!conn || conn.source) return;
   const source = new EventSource(url);
@@ -136,6 +168,8 @@ function open(url: string): void {
   source.addEventListener("kubernetes-upgrade", handleKubernetesUpgrade);
   source.addEventListener("etcd-backup", handleBackup);
   source.addEventListener("bulk", handleBulk);
+  source.addEventListener("alerts", handleAlerts);
+  source.addEventListener("alert-channel", handleAlertChannel);
   source.onerror = () => {
     if (!conn) return;
     setStatus("down");

@@ -1,6 +1,9 @@
 import "server-only";
 
 import type { AuditEntry } from "@/lib/schemas/audit";
+import { alertsQuerySchema, deliveriesQuerySchema, type AlertRulesResponse, type AlertsQuery, type AlertsResponse, type ChannelsResponse, type DeliveriesQuery, type DeliveriesResponse, type SilencesResponse } from "@/lib/schemas/alerts";
+import { listChannels, listDeliveryLog } from "@/lib/server/alerts/delivery/service";
+import { listAlerts, listRules, listSilencesFor } from "@/lib/server/alerts/service";
 import type { Backup, BackupSchedule } from "@/lib/schemas/backups";
 import { listBackupSchedules, listBackupsFor } from "@/lib/server/backups/service";
 import type { ApiToken, Invitation, SessionInfo, User } from "@/lib/schemas/auth";
@@ -163,4 +166,25 @@ export async function pageAccessLists(grant: PageGrant): Promise<{ users: { user
 export async function pageBackups(grant: PageGrant, cluster?: string): Promise<{ backups: { backups: Backup[] }; schedules: { schedules: BackupSchedule[] } }> {
   grantedActor(grant, "viewer");
   return { backups: await listBackupsFor(cluster), schedules: await listBackupSchedules() };
+}
+
+/** Alerts as GET /api/alerts answers them for this query (the defaults filled in the same way). */
+export async function pageAlerts(grant: PageGrant, query: Partial<AlertsQuery> = {}): Promise<AlertsResponse> {
+  grantedActor(grant, "viewer");
+  return listAlerts(alertsQuerySchema.parse(query));
+}
+
+/** The alert rule settings page, the channels (redacted), the silences, the delivery log: as their GET routes answer. */
+export async function pageAlertSettings(
+  grant: PageGrant,
+  what: { rules?: boolean; channels?: boolean; silences?: boolean; deliveries?: Partial<DeliveriesQuery> },
+): Promise<{ rules?: AlertRulesResponse; channels?: ChannelsResponse; silences?: SilencesResponse; deliveries?: DeliveriesResponse }> {
+  grantedActor(grant, "viewer");
+  const db = getDb();
+  return {
+    ...(what.rules ? { rules: await listRules() } : {}),
+    ...(what.channels ? { channels: await listChannels({ db }) } : {}),
+    ...(what.silences ? { silences: await listSilencesFor("all") } : {}),
+    ...(what.deliveries ? { deliveries: await listDeliveryLog(deliveriesQuerySchema.parse(what.deliveries), { db }) } : {}),
+  };
 }

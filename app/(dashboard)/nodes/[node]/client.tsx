@@ -25,6 +25,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { nodeDetailQueryOptions } from "@/lib/client/fleet";
 import { useEventStream } from "@/lib/client/use-event-stream";
 import { useControlAccess } from "@/components/auth/use-availability";
+import { NodeAlerts } from "@/components/alerts/alert-summary";
 import { parseNodeId } from "@/lib/fleet/node-id";
 import type { Certificate } from "@/lib/schemas/certs";
 
@@ -93,6 +94,8 @@ export function NodeDetailClient({ id, certificates }: { id: string; certificate
       ) : null}
 
       <NodeFacts detail={detail} />
+
+      <NodeAlerts node={id} />
 
       {problems.length > 0 ? (
         <Section title="Problems">

@@ -10,11 +10,12 @@ import { PageHeader } from "@/components/shell/page-header";
 import { buttonVariants } from "@/components/ui/button";
 import { parseNodeId } from "@/lib/fleet/node-id";
 import { nodeDetailQueryOptions, nodesQueryOptions } from "@/lib/client/fleet";
+import { alertsQueryOptions } from "@/lib/client/alerts";
 import { makeQueryClient } from "@/lib/client/query-client";
 import type { Certificate } from "@/lib/schemas/certs";
 import { requirePageActor, type PageGrant } from "@/lib/server/auth/page";
 import { isAppError } from "@/lib/server/platform/errors";
-import { pageCertificates, pageNodeDetail, pageNodes } from "@/lib/server/page-data";
+import { pageAlerts, pageCertificates, pageNodeDetail, pageNodes } from "@/lib/server/page-data";
 
 export async function generateMetadata({ params }: { params: Promise<{ node: string }> }): Promise<Metadata> {
   await requirePageActor("viewer");
@@ -41,6 +42,9 @@ export default async function NodePage({ params }: { params: Promise<{ node: str
   });
   const queryClient = makeQueryClient();
   queryClient.setQueryData(nodeDetailQueryOptions(id).queryKey, detail);
+  // The node's alerts come from the store, the rest from the poller: a store hiccup leaves the alerts to the browser.
+  const alerts = await pageAlerts(grant, { node: id }).catch(() => null);
+  if (alerts) queryClient.setQueryData(alertsQueryOptions({ node: id }).queryKey, alerts);
   const s = detail.summary;
   // The Kubernetes panel says why Kubernetes cannot be asked from the cluster's roll-up.
   if (s.kubernetes) queryClient.setQueryData(nodesQueryOptions(s.cluster).queryKey, await pageNodes(grant, s.cluster));
