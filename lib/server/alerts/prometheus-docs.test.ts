@@ -15,7 +15,7 @@ import { describe, expect, it } from "vitest";
 import { RULES } from "@/lib/alerts/catalog";
 
 import { METRIC } from "./prometheus-metrics";
-import { prometheusRuleGroup } from "./prometheus-rules";
+import { KEEP_FIRING_FOR_SECONDS, promDuration, prometheusRuleGroup } from "./prometheus-rules";
 
 const DOC = path.resolve(__dirname, "../../../docs/alerts.md");
 
@@ -40,6 +40,12 @@ describe("docs/alerts.md", () => {
       expect(doc, p.alert).toContain(`\`${p.expr}\``);
     }
     for (const m of Object.values(METRIC)) expect(doc, m).toContain(`\`${m}`);
+  });
+
+  it("says the rule file's keep_firing_for and the Prometheus version it needs", async () => {
+    const doc = await readFile(DOC, "utf8");
+    expect(doc).toContain(`\`keep_firing_for: ${promDuration(KEEP_FIRING_FOR_SECONDS)}\``);
+    expect(doc).toContain("Prometheus 2.42 or newer");
   });
 
   it("has a Node.js verification snippet that accepts Minos's signature and refuses others", async () => {

@@ -39,23 +39,28 @@ interface Expected {
 interface AlertCase {
   eval_time: string;
   alertname: string;
+  /** The rule whose description the alert carries, when not the test's. */
+  rule?: AlertRuleId;
   /** Empty: the rule must not fire at that time. */
   exp: Expected[];
 }
 
-/** A promtool unit test file (one test) for `series` (selector → values) and the expected alerts. */
-function unitTest(rule: AlertRuleId, series: Record<string, string>, cases: AlertCase[]): string {
+/**
+ * A promtool unit test file (one test) for `series` (selector → values) and the expected alerts.
+ * `interval` is both the series' step and the rules' evaluation interval.
+ */
+function unitTest(rule: AlertRuleId, series: Record<string, string>, cases: AlertCase[], interval = "1m"): string {
   return stringify({
     rule_files: ["rules.yaml"],
-    evaluation_interval: "1m",
+    evaluation_interval: interval,
     tests: [
       {
-        interval: "1m",
+        interval,
         input_series: Object.entries(series).map(([s, values]) => ({ series: s, values })),
         alert_rule_test: cases.map((c) => ({
           eval_time: c.eval_time,
           alertname: c.alertname,
-          exp_alerts: c.exp.map((e) => ({ exp_labels: e.labels, exp_annotations: { summary: e.summary, description: description(rule) } })),
+          exp_alerts: c.exp.map((e) => ({ exp_labels: e.labels, exp_annotations: { summary: e.summary, description: description(c.rule ?? rule) } })),
         })),
       },
     ],
@@ -137,12 +142,14 @@ describe("promtool test rules", () => {
     const q = (state: string) => sel("minos_etcd_quorum", { cluster: "prod", state });
     const test = unitTest(
       "etcd-quorum",
-      { [q("ok")]: "1 0x10", [q("degraded")]: "0 1 1 1 0x7", [q("lost")]: "0 0 0 0 1x7" },
+      { [q("ok")]: "1 0x20", [q("degraded")]: "0 1 1 1 0x17", [q("lost")]: "0 0 0 0 1x17" },
       [
         { eval_time: "3m", alertname: "MinosEtcdQuorumDegraded", exp: [{ labels: { cluster: "prod", state: "degraded", severity: "warning", rule: "etcd-quorum" }, summary: "etcd of prod is degraded: one more member failure may lose quorum" }] },
         { eval_time: "3m", alertname: "MinosEtcdQuorumLost", exp: [] },
-        { eval_time: "6m", alertname: "MinosEtcdQuorumDegraded", exp: [] },
         { eval_time: "6m", alertname: "MinosEtcdQuorumLost", exp: [{ labels: { cluster: "prod", state: "lost", severity: "critical", rule: "etcd-quorum" }, summary: "etcd of prod lost quorum" }] },
+        // Degraded stopped at 4m: it resolves once keep_firing_for (10m) has passed.
+        { eval_time: "15m", alertname: "MinosEtcdQuorumDegraded", exp: [] },
+        { eval_time: "15m", alertname: "MinosEtcdQuorumLost", exp: [{ labels: { cluster: "prod", state: "lost", severity: "critical", rule: "etcd-quorum" }, summary: "etcd of prod lost quorum" }] },
       ],
     );
     await runUnitTest(file, test);
@@ -155,12 +162,13 @@ describe("promtool test rules", () => {
       "run-failed",
       {
         // Failed at t=60 s (the gauge holds the failure's Unix time; promtool's clock starts at 0).
-        [sel("minos_run_failed_timestamp_seconds", run)]: "60x70",
-        [sel("minos_runs_halted", { cluster: "prod", kind: "config-rollout" })]: "0x70",
+        [sel("minos_run_failed_timestamp_seconds", run)]: "60x80",
+        [sel("minos_runs_halted", { cluster: "prod", kind: "config-rollout" })]: "0x80",
       },
       [
         { eval_time: "30m", alertname: "MinosRunFailed", exp: [{ labels: { ...run, severity: "warning", rule: "run-failed" }, summary: "The latest talos-upgrade run on prod failed at 1970-01-01 00:01:00 +0000 UTC" }] },
-        { eval_time: "62m", alertname: "MinosRunFailed", exp: [] },
+        // Too old from 62m on; keep_firing_for (10m) holds it until 71m.
+        { eval_time: "72m", alertname: "MinosRunFailed", exp: [] },
         { eval_time: "30m", alertname: "MinosRunHalted", exp: [] },
       ],
     );
@@ -180,11 +188,12 @@ describe("promtool test rules", () => {
     const gone = cert("gone", "warning"); // the last scan saw it in its warning tier; it expired since
     const test = unitTest(
       "certificate-expiry",
-      { [sel("minos_certificate_not_after_seconds", soon)]: "100000x10", [sel("minos_certificate_not_after_seconds", gone)]: "120x10" },
+      { [sel("minos_certificate_not_after_seconds", soon)]: "100000x20", [sel("minos_certificate_not_after_seconds", gone)]: "120x20" },
       [
-        { eval_time: "5m", alertname: "MinosCertificateExpiring", exp: [{ labels: { ...soon, severity: "warning", rule: "certificate-expiry" }, summary: "Certificate apid (soon) of prod expires at 1970-01-02 03:46:40 +0000 UTC" }] },
+        // "gone" left the warning rule at 2m; keep_firing_for (10m) holds its warning until 11m.
+        { eval_time: "13m", alertname: "MinosCertificateExpiring", exp: [{ labels: { ...soon, severity: "warning", rule: "certificate-expiry" }, summary: "Certificate apid (soon) of prod expires at 1970-01-02 03:46:40 +0000 UTC" }] },
         {
-          eval_time: "5m",
+          eval_time: "13m",
           alertname: "MinosCertificateCritical",
           exp: [{ labels: { ...gone, severity: "critical", rule: "certificate-expiry" }, summary: "Certificate apid (gone) of prod is in its critical tier or expired (notAfter 1970-01-01 00:02:00 +0000 UTC)" }],
         },
@@ -221,48 +230,110 @@ describe("promtool test rules", () => {
     }
   });
 
-  it("fires on the series Minos itself exposes (metric and label names agree end to end)", async () => {
+  it("fires on the series Minos itself exposes (metric and label names agree end to end), at the sources' own clock", async () => {
+    // promtool's clock starts at 0 (1970): the timestamp rules (run-failed, talos-unsupported) only
+    // mean something when promtool evaluates at the time the samples were taken. Steps of 281
+    // days (20,794 = 74 × 281 days from 1970 to `now`) put an evaluation exactly at `now` in 74
+    // steps (one a day would take promtool tens of seconds).
+    const now = new Date("2026-12-07T00:00:00Z");
+    const days = now.getTime() / 86_400_000;
+    const stepDays = 281;
+    expect(days % stepDays).toBe(0);
     const registry = new Registry();
-    const node = { id: "10.0.0.1@prod", cluster: "prod", address: "10.0.0.1", source: "talosconfig" as const, hostname: "cp-1", role: "controlplane" as const, reachable: true, stage: "running" as const, ready: true, unmetConditions: [] };
+    const base = { cluster: "prod", source: "talosconfig" as const, reachable: true, stage: "running" as const, ready: true, unmetConditions: [], lastSeen: null, lastError: null, bootId: null, memory: null, load1: null, problems: [] };
     registerAlertSourceMetrics(registry, {
       fleet: () => ({
-        nodes: [{ ...node, talosVersion: "v1.14.4", failingServices: ["apid"], lastSeen: null, lastError: null, bootId: null, memory: null, load1: null, problems: [] }],
+        nodes: [
+          // 1.14: supported until 1.15 ships (2026-12-27).
+          { ...base, id: "10.0.0.1@prod", address: "10.0.0.1", hostname: "cp-1", role: "controlplane" as const, talosVersion: "v1.14.4", failingServices: ["apid"] },
+          // 1.10: out of support since 1.11 shipped (2025-09-01), more than the 90 grace days ago.
+          { ...base, id: "10.0.0.9@prod", address: "10.0.0.9", hostname: "worker-9", role: "worker" as const, talosVersion: "v1.10.3", failingServices: [] },
+        ],
         clusters: [],
         updatedAt: null,
       }),
-      runs: async () => [{ kind: "ca-rotation", cluster: "prod", state: "failed", createdAt: "2026-12-01T00:00:00.000Z", finishedAt: "2026-12-01T00:10:00.000Z", drainBlocked: [] }],
+      runs: async () => [
+        // Within maxAgeHours (24): fires.
+        { kind: "talos-upgrade", cluster: "prod", state: "failed", createdAt: "2026-12-06T22:00:00.000Z", finishedAt: "2026-12-06T23:00:00.000Z", drainBlocked: [] },
+        // Six days old: quiet.
+        { kind: "ca-rotation", cluster: "prod", state: "failed", createdAt: "2026-12-01T00:00:00.000Z", finishedAt: "2026-12-01T00:10:00.000Z", drainBlocked: [] },
+      ],
       backups: async () => [{ cluster: "prod", state: "failed", startedAt: "2026-12-01T00:00:00.000Z" }],
       drift: async () => [{ node: "10.0.0.1@prod" }],
-      now: () => new Date("2026-12-07T00:00:00Z"),
+      now: () => now,
     });
-    // Every sample of the exposition becomes a constant promtool series.
+    // Every sample of the exposition becomes one promtool sample at `now` only: the gauges were read
+    // at `now`, and a timestamp in the future of an earlier step would fire there and be held by
+    // keep_firing_for.
     const series: Record<string, string> = {};
-    const labelsOf: Record<string, Record<string, string>> = {};
+    const labelsOf: Record<string, Record<string, string>[]> = {};
     for (const line of (await registry.metrics()).split("\n")) {
       const m = /^(minos_\w+)\{(.*)\} (\S+)$/.exec(line);
       if (!m) continue;
-      series[`${m[1]}{${m[2]}}`] = `${m[3]}x10`;
-      labelsOf[m[1]!] = Object.fromEntries([...m[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!]));
+      series[`${m[1]}{${m[2]}}`] = `_x${days / stepDays} ${m[3]}`;
+      (labelsOf[m[1]!] ??= []).push(Object.fromEntries([...m[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!])));
     }
-    const file = prometheusRuleFile(rules(), new Date(0));
-    const cases: [AlertRuleId, string, string, string][] = [
-      ["service-failing", "MinosServiceFailing", "minos_node_service_failing", "Service apid is failing on cp-1 (prod)"],
-      ["run-failed", "MinosRunFailed", "minos_run_failed_timestamp_seconds", "The latest ca-rotation run on prod failed at 2026-12-01 00:10:00 +0000 UTC"],
-      ["backup-failed", "MinosBackupFailed", "minos_backup_latest_failed", "The latest etcd backup of prod failed"],
-      ["config-drift", "MinosConfigDrift", "minos_node_config_drifted", "The running config of cp-1 (prod) differs from the last one Minos applied"],
+    const only = (metric: string, match: Record<string, string>) => {
+      const found = (labelsOf[metric] ?? []).filter((l) => Object.entries(match).every(([k, v]) => l[k] === v));
+      expect(found, metric).toHaveLength(1);
+      return found[0]!;
+    };
+    // One evaluation sees the samples: no `for`, so a rule fires (or not) on that evaluation alone.
+    const file = prometheusRuleFile(rules(Object.fromEntries(RULES.map((r) => [r.id, { forSeconds: 0 }]))), new Date(0));
+    const at = `${days}d`;
+    const cases: AlertCase[] = [
+      { rule: "service-failing", eval_time: at, alertname: "MinosServiceFailing", exp: [{ labels: { ...only("minos_node_service_failing", {}), severity: "warning", rule: "service-failing" }, summary: "Service apid is failing on cp-1 (prod)" }] },
+      {
+        rule: "run-failed",
+        eval_time: at,
+        alertname: "MinosRunFailed",
+        exp: [{ labels: { ...only("minos_run_failed_timestamp_seconds", { kind: "talos-upgrade" }), severity: "warning", rule: "run-failed" }, summary: "The latest talos-upgrade run on prod failed at 2026-12-06 23:00:00 +0000 UTC" }],
+      },
+      { rule: "backup-failed", eval_time: at, alertname: "MinosBackupFailed", exp: [{ labels: { ...only("minos_backup_latest_failed", {}), severity: "warning", rule: "backup-failed" }, summary: "The latest etcd backup of prod failed" }] },
+      { rule: "config-drift", eval_time: at, alertname: "MinosConfigDrift", exp: [{ labels: { ...only("minos_node_config_drifted", {}), severity: "warning", rule: "config-drift" }, summary: "The running config of cp-1 (prod) differs from the last one Minos applied" }] },
+      {
+        rule: "talos-unsupported",
+        eval_time: at,
+        alertname: "MinosTalosUnsupported",
+        exp: [
+          {
+            labels: { ...only("minos_node_talos_support_end_timestamp_seconds", { minor: "1.10" }), severity: "info", rule: "talos-unsupported" },
+            summary: "Node worker-9 (prod) runs Talos 1.10, out of community support since 2025-09-01 00:00:00 +0000 UTC",
+          },
+        ],
+      },
+      // The healthy facts among them stay quiet (etcd member 0, no halted run).
+      { eval_time: at, alertname: "MinosEtcdMemberDown", exp: [] },
+      { eval_time: at, alertname: "MinosRunHalted", exp: [] },
     ];
-    for (const [rule, alert, metric, summary] of cases) {
-      const test = unitTest(rule, series, [{ eval_time: "5m", alertname: alert, exp: [{ labels: { ...labelsOf[metric], severity: "warning", rule }, summary }] }]);
-      await runUnitTest(file, test);
-    }
-    // The healthy facts among them stay quiet (etcd member 0, no halted run, Talos 1.14 still supported at promtool's clock).
-    for (const [rule, alert] of [
-      ["etcd-member-down", "MinosEtcdMemberDown"],
-      ["run-halted", "MinosRunHalted"],
-      ["talos-unsupported", "MinosTalosUnsupported"],
-    ] as const) {
-      await runUnitTest(file, unitTest(rule, series, [{ eval_time: "5m", alertname: alert, exp: [] }]));
-    }
+    // Both runs and both Talos minors are exposed: the quiet ones are quiet by the rules, not for lack of a series.
+    expect(labelsOf.minos_run_failed_timestamp_seconds).toHaveLength(2);
+    expect(labelsOf.minos_node_talos_support_end_timestamp_seconds).toHaveLength(2);
+    await runUnitTest(file, unitTest("service-failing", series, cases, `${stepDays}d`));
+  });
+
+  it("a gap in Minos's series (a restart, a failed source) keeps a firing alert firing; a real recovery resolves it after keep_firing_for", async () => {
+    const file = prometheusRuleFile(rules(), new Date(0));
+    const failed = (v: string) => ({ [sel("minos_backup_latest_failed", { cluster: "prod" })]: v });
+    const firing = [{ labels: { cluster: "prod", severity: "warning", rule: "backup-failed" }, summary: "The latest etcd backup of prod failed" }];
+    // Samples at 0–2m; at 3m the scrape fails (Prometheus marks the series stale: gone at once); back from 13m on.
+    const gap = unitTest("backup-failed", failed("1x2 stale _x9 1x5"), [
+      { eval_time: "1m", alertname: "MinosBackupFailed", exp: firing },
+      { eval_time: "10m", alertname: "MinosBackupFailed", exp: firing },
+      { eval_time: "14m", alertname: "MinosBackupFailed", exp: firing },
+    ]);
+    await runUnitTest(file, gap);
+    // The same file without keep_firing_for resolves in the gap: the test above can fail.
+    const without = (await promtool(["test", "rules", "test.yaml"], { "rules.yaml": file.replace(/^\s*keep_firing_for: .*\n/gm, ""), "test.yaml": gap })).code;
+    expect(without).not.toBe(0);
+    // The condition really ends at 3m: resolved once 10 minutes have passed (still firing at 12m, gone at 13m).
+    await runUnitTest(
+      file,
+      unitTest("backup-failed", failed("1x2 0x20"), [
+        { eval_time: "12m", alertname: "MinosBackupFailed", exp: firing },
+        { eval_time: "13m", alertname: "MinosBackupFailed", exp: [] },
+      ]),
+    );
   });
 
   it("fails when an expected alert does not come (the harness can fail)", async () => {

@@ -31,9 +31,12 @@ describe("GET /api/alerts/prometheus-rules", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^application\/yaml/);
     const body = await res.text();
-    const doc = parse(body) as { groups: { name: string; rules: { alert: string; labels: { rule: string } }[] }[] };
+    const doc = parse(body) as { groups: { name: string; rules: { alert: string; keep_firing_for?: string; labels: { rule: string } }[] }[] };
     const ids = new Set(doc.groups[0]!.rules.map((r) => r.labels.rule));
     for (const r of RULES.filter((x) => x.defaults.enabled)) expect(ids.has(r.id), r.id).toBe(true);
+    // A gap in Minos's series (a restart, a failed source, the first certificate scan) must not resolve an alert.
+    for (const r of doc.groups[0]!.rules) expect(r.keep_firing_for, r.alert).toBe("10m");
+    expect(body).toMatch(/Prometheus 2\.42 or newer/);
     const check = await promtool(["check", "rules", "rules.yaml"], { "rules.yaml": body });
     expect(check.code, check.output).toBe(0);
   });

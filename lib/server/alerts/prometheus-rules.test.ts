@@ -5,7 +5,7 @@ import { RULES } from "@/lib/alerts/catalog";
 import type { AlertRule, AlertRuleId, AlertRuleSettings } from "@/lib/schemas/alerts";
 import { promtool } from "@/test/promtool";
 
-import { promDuration, prometheusRuleFile, prometheusRuleGroup, type PrometheusRuleGroup } from "./prometheus-rules";
+import { KEEP_FIRING_FOR_SECONDS, promDuration, prometheusRuleFile, prometheusRuleGroup, type PrometheusRuleGroup } from "./prometheus-rules";
 
 /** The catalog's rules, with `changes` over some of their defaults. */
 function rules(changes: Partial<Record<AlertRuleId, Partial<AlertRuleSettings>>> = {}): AlertRule[] {
@@ -77,6 +77,12 @@ describe("prometheusRuleGroup", () => {
     const sev = (alert: string) => group.rules.find((p) => p.alert === alert)?.labels.severity;
     expect([sev("MinosEtcdQuorumDegraded"), sev("MinosEtcdQuorumLost")]).toEqual(["info", "critical"]);
     expect([sev("MinosCertificateExpiring"), sev("MinosCertificateCritical")]).toEqual(["info", "critical"]);
+  });
+
+  it("keeps every rule firing through a gap in Minos's series (keep_firing_for)", () => {
+    const group = prometheusRuleGroup(rules({ "backup-failed": { forSeconds: 0 }, "node-unreachable": { forSeconds: 7 * 86_400 } }));
+    expect(KEEP_FIRING_FOR_SECONDS).toBeGreaterThanOrEqual(600);
+    for (const p of group.rules) expect(p.keep_firing_for, p.alert).toBe(promDuration(KEEP_FIRING_FOR_SECONDS));
   });
 
   it("never alerts on the engine's own minos_alerts_firing", () => {

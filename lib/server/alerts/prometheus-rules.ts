@@ -23,6 +23,7 @@ export interface PrometheusRule {
   alert: string;
   expr: string;
   for?: string;
+  keep_firing_for: string;
   labels: { severity: AlertSeverity; rule: AlertRuleId };
   annotations: { summary: string; description: string };
 }
@@ -34,6 +35,16 @@ export interface PrometheusRuleGroup {
 
 /** The one group's name in the served file. */
 export const RULE_GROUP = "minos";
+
+/**
+ * How long a firing Prometheus alert outlives its expression (`keep_firing_for`, Prometheus
+ * 2.42+). Minos's gauges go missing for reasons that are not a recovery: Minos restarting (the
+ * scrape fails), a source it cannot read for a scrape (the store: its gauges are left out), the
+ * certificate gauges until the first scan after a start (every CERT_SCAN_INTERVAL_MS, 5 min).
+ * Without it each gap would resolve the alert and fire it again (a false "resolved", a second
+ * page). The price: a real recovery reaches Alertmanager this much later.
+ */
+export const KEEP_FIRING_FOR_SECONDS = 600;
 
 /** A Prometheus duration for whole seconds, in the largest unit that divides it ("5m", "90s", "2h"); "0s" for zero. */
 export function promDuration(seconds: number): string {
@@ -114,6 +125,7 @@ export function prometheusRuleGroup(rules: readonly AlertRule[]): PrometheusRule
         alert: s.alert,
         expr: s.expr,
         ...(r.forSeconds > 0 ? { for: promDuration(r.forSeconds) } : {}),
+        keep_firing_for: promDuration(KEEP_FIRING_FOR_SECONDS),
         labels: { severity: s.severity ?? r.severity, rule: r.id },
         annotations: { summary: s.summary, description: r.description },
       });
@@ -128,6 +140,7 @@ export function prometheusRuleFile(rules: readonly AlertRule[], generatedAt: Dat
     "# Minos alert rules over Minos's own metrics (scrape GET /api/metrics with a viewer token).",
     `# Generated ${generatedAt.toISOString()} from the rules as they stand; disabled rules are left out.`,
     "# Regenerate after changing a rule: GET /api/alerts/prometheus-rules. See docs/alerts.md.",
+    "# Needs Prometheus 2.42 or newer (keep_firing_for).",
   ].join("\n");
   return `${header}\n${stringify({ groups: [prometheusRuleGroup(rules)] }, { lineWidth: 0 })}`;
 }
