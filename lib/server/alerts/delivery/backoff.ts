@@ -4,11 +4,31 @@ import "server-only";
  * When a failed notification is tried again: 5 s after the first failure, doubling (10 s, 20 s, …),
  * capped at 5 minutes. A notification is given up (state `failed`) once its next attempt would
  * come more than 24 hours after it was enqueued: with the cap that is 293 attempts, enough
- * for a receiver's outage of a day; a notice older than that is stale anyway.
+ * for a receiver's outage of a day; a notice older than that is stale anyway. A notification
+ * refused for good PERMANENT_GIVE_UP times in a row is given up sooner (after ~15 s).
  */
 export const BACKOFF_FIRST_MS = 5_000;
 export const BACKOFF_MAX_MS = 5 * 60_000;
 export const GIVE_UP_AFTER_MS = 24 * 3_600_000;
+/**
+ * A notification whose last PERMANENT_GIVE_UP attempts in a row were refused for good (see
+ * isPermanentFailure) is given up, so the rows behind it in its channel's queue move on instead
+ * of waiting out the 24 hours. Three, not one: a receiver being redeployed may answer 404 for a moment.
+ */
+export const PERMANENT_GIVE_UP = 3;
+
+/**
+ * HTTP answers that say "this request will never be accepted as it is" (bad payload, wrong or
+ * revoked credentials, a deleted hook, too large). 408, 425 and 429 are "later", not "never";
+ * any other 4xx is taken as final. SMTP 5xx replies (550 mailbox unavailable, 535 auth refused, …)
+ * are permanent by RFC 5321; 4xx replies are transient. No answer (null) is never permanent.
+ */
+export function isPermanentFailure(channelType: string, statusCode: number | null): boolean {
+  if (statusCode === null) return false;
+  if (channelType === "email") return statusCode >= 500 && statusCode < 600;
+  return statusCode >= 400 && statusCode < 500 && statusCode !== 408 && statusCode !== 425 && statusCode !== 429;
+}
+
 /** Consecutive failed deliveries (notifications or tests) that mark a channel `failing`. */
 export const FAILING_AFTER = 3;
 

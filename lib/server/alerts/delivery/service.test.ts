@@ -163,6 +163,23 @@ describe("send a test", () => {
     expect((await audit()).filter((a) => a.action === "alerts.channel.test").map((a) => a.result)).toEqual(["failed", "failed", "failed"]);
   });
 
+  it("keeps nothing of a 2xx answer's body (a URL may point at an internal service): not in the answer, the log or the audit", async () => {
+    const { channel } = await addChannel(deps, { type: "webhook", name: "h", url: `${r.url}/hook` });
+    const inside = "internal-page-content-3b1f";
+    r.answer(200, `<html>${inside}</html>`);
+    const { delivery } = await testChannel(admin, channel.id, deps);
+    expect(delivery).toMatchObject({ ok: true, statusCode: 200, error: null });
+    expect(JSON.stringify(delivery)).not.toContain(inside);
+    expect(await storedText(db)).not.toContain(inside); // the delivery log, the channel and the audit log
+  });
+
+  it("keeps at most 200 redacted characters of a failed answer's body", async () => {
+    const { channel } = await addChannel(deps, { type: "webhook", name: "h", url: `${r.url}/hook` });
+    r.answer(403, `denied ${"y".repeat(5_000)}`);
+    const { delivery } = await testChannel(admin, channel.id, deps);
+    expect(delivery).toMatchObject({ ok: false, statusCode: 403, error: `HTTP 403: denied ${"y".repeat(193)}…` });
+  });
+
   it("reports a receiver that does not answer without its URL's query", async () => {
     const closed = await startReceiver();
     await closed.close();

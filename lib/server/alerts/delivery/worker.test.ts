@@ -163,6 +163,58 @@ describe("delivery worker", () => {
     expect((await listDeliveries(db, { ok: "false", limit: 10 })).map((x) => x.attempt)).toEqual([3, 2, 1]);
   });
 
+  it("gives a notification up after 3 permanent refusals in a row, so the channel's next notice goes out; the channel stays failing", async () => {
+    const ch = await webhook();
+    r.answer(404, "no such hook");
+    await enqueue(db, notice(), T0);
+    await enqueue(db, notice({ alertId: "alert-2" }), T0);
+    const w = worker();
+    expect(await w.tick()).toBe(1);
+    await clock.advance(5_000);
+    expect(await w.tick()).toBe(1);
+    await clock.advance(10_000);
+    expect(await w.tick()).toBe(1); // the third 404: given up
+    let [first, second] = await notifications();
+    expect(first).toMatchObject({ alert_id: "alert-1", state: "failed", attempts: 3, last_error: "HTTP 404: no such hook", finished_at: new Date(T0 + 15_000).toISOString() });
+    expect(second).toMatchObject({ alert_id: "alert-2", state: "pending", attempts: 0 });
+    const [last] = await listDeliveries(db, { limit: 1 });
+    expect(last).toMatchObject({ alertId: "alert-1", attempt: 3, ok: false, statusCode: 404, nextAttemptAt: null });
+    expect(await channelRow(ch.id)).toMatchObject({ state: "failing", consecutive_failures: 3, last_error: "HTTP 404: no such hook" });
+
+    // The row behind it is due at once, not a day later.
+    r.answer(200);
+    expect(await w.tick()).toBe(1);
+    [first, second] = await notifications();
+    expect(second).toMatchObject({ alert_id: "alert-2", state: "sent", attempts: 1 });
+    expect(r.requests.map((q) => (JSON.parse(q.body) as { id: string }).id)).toEqual(["alert-1", "alert-1", "alert-1", "alert-2"]);
+    expect((await channelRow(ch.id)).state).toBe("ok");
+  });
+
+  it("keeps retrying through 429, 408 and 5xx answers; gives up only on three permanent refusals in a row", async () => {
+    await webhook();
+    const statuses = [429, 408, 429, 404, 500, 404, 404];
+    let i = 0;
+    await enqueue(db, notice(), T0);
+    const w = worker();
+    for (const status of statuses) {
+      r.answer(status, "nope");
+      expect(await w.tick()).toBe(1);
+      i++;
+      const [n] = await notifications();
+      if (i < statuses.length) {
+        expect(n).toMatchObject({ state: "pending", attempts: i });
+        await clock.advance(Date.parse(n!.next_attempt_at) - clock.now());
+      }
+    }
+    // The 500 broke the run of 404s: the last three answers were 500, 404, 404.
+    const [n] = await notifications();
+    expect(n).toMatchObject({ state: "pending", attempts: 7 });
+    r.answer(404, "nope");
+    await clock.advance(Date.parse(n!.next_attempt_at) - clock.now());
+    expect(await w.tick()).toBe(1);
+    expect((await notifications())[0]).toMatchObject({ state: "failed", attempts: 8 });
+  });
+
   it("sends at the retry time after a restart between the failure and the retry, exactly once", async () => {
     await webhook();
     r.answer(503);

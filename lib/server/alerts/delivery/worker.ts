@@ -10,7 +10,7 @@ import { holdLease, type HeldLease } from "@/lib/server/platform/leases";
 import type { SecretBox } from "@/lib/server/platform/secret-box";
 import type { Clock } from "@/lib/utils/clock";
 
-import { nextAttemptAfterFailure } from "./backoff";
+import { isPermanentFailure, nextAttemptAfterFailure, PERMANENT_GIVE_UP } from "./backoff";
 import { fromNotice } from "./messages";
 import type { OpenChannel } from "./model";
 import { recordAttempt } from "./outcome";
@@ -236,8 +236,8 @@ export class DeliveryWorker {
   private async record(token: string, channel: AlertChannelsTable, r: Row, notice: AlertNotice, result: SendResult, durationMs: number): Promise<void> {
     const now = new Date(this.deps.clock.now());
     const attempts = r.attempts + 1;
-    const next = result.ok ? null : nextAttemptAfterFailure(attempts, new Date(r.created_at), now);
     const { changed } = await this.deps.db.transaction().execute(async (trx) => {
+      const next = result.ok || (await refusedForGood(trx, r.id, channel, result)) ? null : nextAttemptAfterFailure(attempts, new Date(r.created_at), now);
       // Against the claim: a row deleted with its channel meanwhile updates nothing, and the attempt is still logged.
       await trx
         .updateTable("alert_notifications")
@@ -279,4 +279,25 @@ export class DeliveryWorker {
     });
     if (changed) this.deps.publish(changed);
   }
+}
+
+/**
+ * Whether this failed attempt is the PERMANENT_GIVE_UP-th permanent refusal in a row of the
+ * notification (the earlier ones read from its delivery log), so it is given up rather than
+ * holding back the rest of its channel's queue for a day.
+ */
+async function refusedForGood(db: Db, notificationId: number, channel: Pick<AlertChannelsTable, "id" | "type">, result: SendResult): Promise<boolean> {
+  if (!isPermanentFailure(channel.type, result.statusCode)) return false;
+  // By channel and time, newest first, so the index (channel_id, at) finds them: the head row's
+  // attempts are its channel's latest ones (later rows wait behind it).
+  const earlier = await db
+    .selectFrom("alert_deliveries")
+    .select("status_code")
+    .where("channel_id", "=", channel.id)
+    .where("notification_id", "=", notificationId)
+    .orderBy("at", "desc")
+    .orderBy("id", "desc")
+    .limit(PERMANENT_GIVE_UP - 1)
+    .execute();
+  return earlier.length === PERMANENT_GIVE_UP - 1 && earlier.every((d) => isPermanentFailure(channel.type, d.status_code));
 }

@@ -159,6 +159,44 @@ describe("email channel", () => {
     expect(await storedText(db)).not.toContain(PASSWORD);
   });
 
+  it("gives a notification up after 3 permanent SMTP refusals (550) in a row, so the next one is sent", async () => {
+    let refuse = true;
+    const s = await smtp({
+      secure: false,
+      onRcptTo(address, _session, cb) {
+        if (refuse) cb(Object.assign(new Error(`5.1.1 <${address.address}>: mailbox unavailable`), { responseCode: 550 }));
+        else cb();
+      },
+    });
+    const db = await testDb();
+    const box = testBox();
+    const clock = new FakeClock(T0);
+    const events: Channel[] = [];
+    await addChannel(channelDeps(db, box, clock, events, { smtpTls: { ca: ca.certPem } }), { type: "email", name: "mail", smtp: { host: "localhost", port: s.port, security: "starttls", username: "minos", password: PASSWORD, from: "minos@example.com", to: ["gone@example.com"] } });
+    await enqueue(db, notice(), T0);
+    await enqueue(db, notice({ alertId: "alert-2" }), T0);
+    const w = makeWorker(db, box, clock, "replica-a", events, { smtpTls: { ca: ca.certPem } });
+    const states = () => db.selectFrom("alert_notifications").select(["alert_id", "state", "attempts"]).orderBy("id").execute();
+    try {
+      for (const wait of [0, 5_000, 10_000]) {
+        await clock.advance(wait);
+        expect(await w.tick()).toBe(1);
+      }
+      expect(await states()).toEqual([
+        { alert_id: "alert-1", state: "failed", attempts: 3 },
+        { alert_id: "alert-2", state: "pending", attempts: 0 },
+      ]);
+      const codes = await db.selectFrom("alert_deliveries").select("status_code").execute();
+      expect(codes.map((c) => c.status_code)).toEqual([550, 550, 550]);
+      refuse = false;
+      expect(await w.tick()).toBe(1);
+    } finally {
+      await w.stop();
+    }
+    expect((await states())[1]).toEqual({ alert_id: "alert-2", state: "sent", attempts: 1 });
+    expect(s.mails).toHaveLength(1);
+  });
+
   it("reports a refused login with the SMTP code and without the password", async () => {
     const s = await smtp({ secure: false });
     const wrong = "not-the-password-987654";

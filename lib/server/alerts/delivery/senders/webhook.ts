@@ -9,6 +9,34 @@ import type { Sender, SendResult } from "./types";
 /** How much of a failed answer's body is kept (redacted): enough to read an error, too little to hold a document. */
 const EXCERPT_CHARS = 200;
 
+/** At most this much of a failed answer is read; the rest is never downloaded (a receiver may answer with megabytes, or never end). */
+export const EXCERPT_READ_BYTES = 4_096;
+
+/**
+ * The first `maxBytes` of a response body as text (a UTF-8 sequence cut at the end decodes to
+ * U+FFFD), then the body is cancelled, which closes the connection rather than draining it.
+ * A body that fails midway yields what came before.
+ */
+export async function readPrefix(res: Response, maxBytes: number): Promise<string> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value.subarray(0, maxBytes - size));
+      size += Math.min(value.byteLength, maxBytes - size);
+    }
+  } catch {
+    // A reset or a timeout mid-body: keep what arrived.
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
 /** `sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`, the value of X-Minos-Signature. */
 export function signBody(secret: string, timestamp: string, body: string): string {
   return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
@@ -31,8 +59,8 @@ async function postJson(url: string, body: string, headers: Record<string, strin
     await res.body?.cancel().catch(() => undefined);
     return { ok: true, statusCode: res.status, error: null };
   }
-  const text = await res.text().catch(() => "");
-  const excerpt = redactText(text.slice(0, EXCERPT_CHARS * 4), secrets, EXCERPT_CHARS);
+  const text = await readPrefix(res, EXCERPT_READ_BYTES);
+  const excerpt = redactText(text, secrets, EXCERPT_CHARS);
   return { ok: false, statusCode: res.status, error: `HTTP ${res.status}${excerpt ? `: ${excerpt}` : ""}` };
 }
 
