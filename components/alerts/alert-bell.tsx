@@ -44,7 +44,11 @@ export function AlertBell() {
       {counts && counts.firing > 0 ? (
         <span
           data-testid="alert-bell-count"
-          className={cn("min-w-5 rounded-full px-1.5 text-center text-xs font-semibold text-white", tone === "critical" ? "bg-danger" : "bg-warn")}
+          className={cn(
+            "min-w-5 rounded-full px-1.5 text-center text-xs font-semibold",
+            // White on the dark theme's light red and amber fails AA: each fill has its own text token.
+            tone === "critical" ? "bg-danger text-danger-fg" : "bg-warn text-warn-fg",
+          )}
         >
           {counts.firing}
         </span>
