@@ -1,8 +1,12 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Bell, BellRing } from "lucide-react";
+import { Bell as BellIcon, BellRing } from "lucide-react";
 import Link from "next/link";
+import { useSearchParams } from "next/navigation";
+import { Suspense } from "react";
+
+import { keepCluster } from "@/components/alerts/model";
 
 import { alertsQueryOptions } from "@/lib/client/alerts";
 import { useEventStream } from "@/lib/client/use-event-stream";
@@ -22,16 +26,32 @@ export function bellTone(counts: AlertCounts | undefined): "critical" | "firing"
   return counts.critical > 0 ? "critical" : "firing";
 }
 
-/** In the header: the firing count (silenced ones left out), live over the SSE `alerts` event, linking to /alerts. */
+/**
+ * In the header: the firing count (silenced ones left out), live over the SSE `alerts` event,
+ * linking to /alerts with the selected cluster kept (its query string read under its own
+ * Suspense: a static render links to plain /alerts).
+ */
 export function AlertBell() {
+  return (
+    <Suspense fallback={<Bell cluster={null} />}>
+      <BellKeepingCluster />
+    </Suspense>
+  );
+}
+
+function BellKeepingCluster() {
+  return <Bell cluster={useSearchParams().get("cluster")} />;
+}
+
+function Bell({ cluster }: { cluster: string | null }) {
   useEventStream();
   const q = useQuery(alertsQueryOptions());
   const counts = q.data?.counts;
   const tone = bellTone(counts);
-  const Icon = tone === "quiet" ? Bell : BellRing;
+  const Icon = tone === "quiet" ? BellIcon : BellRing;
   return (
     <Link
-      href="/alerts"
+      href={keepCluster("/alerts", cluster)}
       aria-label={bellLabel(counts)}
       title={q.isError ? `Alerts: ${q.error.message}` : bellLabel(counts)}
       data-tone={tone}

@@ -7,9 +7,17 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createElement, type ReactElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+
+const nav = vi.hoisted(() => ({ search: "" }));
+vi.mock("next/navigation", () => ({
+  useRouter: () => ({ replace: () => {}, push: () => {} }),
+  usePathname: () => "/alerts/rules",
+  useSearchParams: () => new URLSearchParams(nav.search),
+}));
 
 import { AlertBell, bellLabel, bellTone } from "@/components/alerts/alert-bell";
+import { AlertsTabs } from "@/components/alerts/alerts-tabs";
 import { NodeAlerts, OverviewAlerts } from "@/components/alerts/alert-summary";
 import { AlertTable } from "@/components/alerts/alert-table";
 import { ChannelList } from "@/components/alerts/channel-list";
@@ -143,6 +151,21 @@ describe("the header bell", () => {
     for (const block of [light, dark]) {
       for (const tone of ["danger", "warn"]) expect(contrast(token(block, `${tone}-fg`), token(block, tone))).toBeGreaterThanOrEqual(4.5);
     }
+  });
+
+  it("the bell and the alert tabs keep the selected cluster, as the sidebar does", () => {
+    const seed = (c: ReturnType<typeof makeQueryClient>) => c.setQueryData(alertsQueryOptions().queryKey, alertsResponseSchema.parse({ alerts: [], counts: countsFixture({ firing: 0, critical: 0 }), evaluatedAt: T0 }));
+    nav.search = "cluster=prod+eu";
+    try {
+      expect(render(createElement(AlertBell), "viewer", seed)).toContain('href="/alerts?cluster=prod%20eu"');
+      const tabs = render(createElement(AlertsTabs));
+      for (const path of ["/alerts", "/alerts/rules", "/alerts/channels", "/alerts/silences", "/alerts/deliveries"]) expect(tabs).toContain(`href="${path}?cluster=prod%20eu"`);
+      expect(/<a[^>]*aria-current="page"[^>]*>/.exec(tabs)?.[0]).toContain('href="/alerts/rules?cluster=prod%20eu"');
+    } finally {
+      nav.search = "";
+    }
+    expect(render(createElement(AlertBell), "viewer", seed)).toContain('href="/alerts"');
+    expect(render(createElement(AlertsTabs))).toContain('href="/alerts/silences"');
   });
 
   it("shows no count when nothing fires", () => {
