@@ -13,17 +13,27 @@ import { useEventStream } from "@/lib/client/use-event-stream";
 import type { AlertCounts } from "@/lib/schemas/alerts";
 import { cn } from "@/lib/utils/cn";
 
+/**
+ * What the bell counts: firing alerts that need someone, critical and warning. Info ones (a Talos
+ * minor past its support, say) are listed on the Alerts page but never light the bell: a fleet
+ * that is merely due for an upgrade must not look like one on fire at 3 a.m.
+ */
+export function bellCount(counts: AlertCounts | undefined): number {
+  return counts ? counts.critical + counts.warning : 0;
+}
+
 /** The bell's words: how many fire, and how many of those are critical. */
 export function bellLabel(counts: AlertCounts | undefined): string {
   if (!counts) return "Alerts";
-  if (counts.firing === 0) return "Alerts: none firing";
-  return `Alerts: ${counts.firing} firing${counts.critical > 0 ? `, ${counts.critical} critical` : ""}`;
+  const n = bellCount(counts);
+  if (n === 0) return "Alerts: none firing";
+  return `Alerts: ${n} firing${counts.critical > 0 ? `, ${counts.critical} critical` : ""}`;
 }
 
 /** The bell's look for these counts (its colour repeats what the label says, never alone). */
 export function bellTone(counts: AlertCounts | undefined): "critical" | "firing" | "quiet" {
-  if (!counts || counts.firing === 0) return "quiet";
-  return counts.critical > 0 ? "critical" : "firing";
+  if (bellCount(counts) === 0) return "quiet";
+  return counts!.critical > 0 ? "critical" : "firing";
 }
 
 /**
@@ -53,7 +63,7 @@ function Bell({ cluster }: { cluster: string | null }) {
     <Link
       href={keepCluster("/alerts", cluster)}
       aria-label={bellLabel(counts)}
-      title={q.isError ? `Alerts: ${q.error.message}` : bellLabel(counts)}
+      title={q.isError ? `Alerts: ${q.error.message}` : `${bellLabel(counts)}${counts?.info ? ` (and ${counts.info} info)` : ""}`}
       data-tone={tone}
       className={cn(
         "relative inline-flex h-9 items-center gap-1 rounded-md px-2 text-sm font-medium transition-colors hover:bg-surface-muted",
@@ -61,7 +71,7 @@ function Bell({ cluster }: { cluster: string | null }) {
       )}
     >
       <Icon aria-hidden className="size-5" />
-      {counts && counts.firing > 0 ? (
+      {bellCount(counts) > 0 ? (
         <span
           data-testid="alert-bell-count"
           className={cn(
@@ -70,7 +80,7 @@ function Bell({ cluster }: { cluster: string | null }) {
             tone === "critical" ? "bg-danger text-danger-fg" : "bg-warn text-warn-fg",
           )}
         >
-          {counts.firing}
+          {bellCount(counts)}
         </span>
       ) : null}
     </Link>

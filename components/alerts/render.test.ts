@@ -119,7 +119,11 @@ describe("the header bell", () => {
     expect(bellTone(countsFixture({ firing: 3, critical: 1 }))).toBe("critical");
     expect(bellTone(countsFixture({ firing: 2, critical: 0, warning: 2 }))).toBe("firing");
     expect(bellTone(countsFixture({ firing: 0, critical: 0 }))).toBe("quiet");
-    const html = render(createElement(AlertBell), "viewer", (c) => c.setQueryData(alertsQueryOptions().queryKey, alertsResponseSchema.parse({ alerts: [firing], counts: countsFixture({ firing: 4, critical: 2 }), evaluatedAt: T0 })));
+    // Info alerts (a Talos minor past its support) never light the bell.
+    expect(bellLabel(countsFixture({ firing: 5, critical: 0, warning: 0, info: 5 }))).toBe("Alerts: none firing");
+    expect(bellTone(countsFixture({ firing: 5, critical: 0, warning: 0, info: 5 }))).toBe("quiet");
+    expect(bellLabel(countsFixture({ firing: 6, critical: 1, warning: 0, info: 5 }))).toBe("Alerts: 1 firing, 1 critical");
+    const html = render(createElement(AlertBell), "viewer", (c) => c.setQueryData(alertsQueryOptions().queryKey, alertsResponseSchema.parse({ alerts: [firing], counts: countsFixture({ firing: 4, critical: 2, warning: 2 }), evaluatedAt: T0 })));
     expect(html).toContain('href="/alerts"');
     expect(html).toContain('aria-label="Alerts: 4 firing, 2 critical"');
     expect(html).toMatch(/data-testid="alert-bell-count"[^>]*bg-danger text-danger-fg[^>]*>4</);
