@@ -7,13 +7,16 @@ import type { Db } from "@/lib/server/platform/db/db";
 import { acquireLease, fenced, LEASE_TTL_MS, releaseLease, type Lease } from "@/lib/server/platform/leases";
 
 import type { AlertNotice, NoticeSink } from "./notices";
-import { evaluate, type AlertInputs } from "./evaluate";
+import { evaluate, isHeld, type AlertInputs } from "./evaluate";
 import { step, type AlertRecord, type LifecycleStep, type NoticeReason } from "./lifecycle";
 import { deleteAlerts, listOpenAlerts, listSilences, saveAlerts, setEvaluatedAt } from "./repository";
 import { ruleSettings } from "./rules";
 
 /** The lease that makes one replica the evaluator; the others serve the store's alerts. */
 export const EVALUATOR_LEASE = "alerts:evaluator";
+
+/** The shortest wait between two rounds, whatever is due: a due time that stays past never makes the loop spin. */
+export const MIN_ROUND_DELAY_MS = 250;
 
 export interface EngineDeps {
   db: Db;
@@ -123,12 +126,15 @@ export class AlertEngine {
   nextRoundInMs(): number {
     const interval = this.deps.intervalMs();
     if (this.nextDueAt === null) return interval;
-    return Math.max(0, Math.min(interval, this.nextDueAt - this.deps.now().getTime()));
+    return Math.max(MIN_ROUND_DELAY_MS, Math.min(interval, this.nextDueAt - this.deps.now().getTime()));
   }
 
   /** One round; null when another replica holds the lease. */
   async tick(): Promise<RoundResult | null> {
     const { db } = this.deps;
+    // Set again only by a round that completes: a failed round (or another replica's) leaves no
+    // stale due time behind to chase with an immediate retry.
+    this.nextDueAt = null;
     // A few rounds' worth, so a slow round never lets it lapse between two.
     const ttl = Math.max(this.deps.intervalMs() * 3, LEASE_TTL_MS * 2);
     this.lease = await acquireLease(db, EVALUATOR_LEASE, this.deps.owner, this.deps.now().getTime(), ttl);
@@ -139,15 +145,18 @@ export class AlertEngine {
     const newId = this.deps.newId ?? randomUUID;
     const result = await fenced(db, this.lease, async (trx) => {
       const open = await listOpenAlerts(trx);
-      const silences = await listSilences(trx, now, "active");
-      const s = step(open, evaluation.conditions, rules, silences, evaluation.skipped, now, newId);
+      const silences = await listSilences(trx, now);
+      const s = step(open, evaluation.conditions, rules, silences, evaluation.skipped, now, newId, evaluation.held);
       await saveAlerts(trx, s.upserts, new Set(open.map((a) => a.id)), now);
       await deleteAlerts(trx, s.dropped.map((a) => a.id));
       for (const n of s.notices) await this.deps.notify(trx, toNotice(n.alert, n.reason), now);
       await setEvaluatedAt(trx, now);
       const touched = new Set([...s.upserts, ...s.dropped].map((a) => a.id));
       const stillOpen = [...open.filter((a) => !touched.has(a.id)), ...s.upserts.filter((a) => a.status !== "resolved")];
-      const due = stillOpen.filter((a) => a.status === "pending").map((a) => Date.parse(a.pendingSince) + (rules.get(a.rule)?.forSeconds ?? 0) * 1000);
+      // Only alerts whose rule was evaluated can fire next round: one skipped or held (its source
+      // failed, its node is down) may be long past due and would otherwise make the loop spin.
+      const evaluated = (a: AlertRecord) => !evaluation.skipped.has(a.rule) && !isHeld(evaluation.held, a);
+      const due = stillOpen.filter((a) => a.status === "pending" && evaluated(a)).map((a) => Date.parse(a.pendingSince) + (rules.get(a.rule)?.forSeconds ?? 0) * 1000);
       this.nextDueAt = due.length > 0 ? Math.min(...due) : null;
       return { step: s, counts: countAlerts(stillOpen) };
     });
