@@ -197,6 +197,29 @@ describe("alert engine", () => {
     expect(notices.filter((n) => n.reason === "resolved").map((n) => n.rule).sort()).toEqual(["certificate-expiry", "service-failing"]);
   });
 
+  it("prunes resolved alerts that ended over 90 days ago, at most once an hour", async () => {
+    const old = (id: string, status: string, endedDaysAgo: number | null) =>
+      db
+        .insertInto("alerts")
+        .values({ id, alert_key: `node-not-ready|prod|${id}|`, rule: "node-not-ready", severity: "warning", status, cluster: "prod", node: id, hostname: null, object: null, summary: "s", path: "/", pending_since: new Date(T0 - 200 * 86_400_000).toISOString(), starts_at: null, ends_at: endedDaysAgo === null ? null : new Date(T0 - endedDaysAgo * 86_400_000).toISOString(), last_notified_at: null, notified_severity: null, acknowledged_by: null, acknowledged_at: null, ack_comment: null, silenced_by: null, updated_at: new Date(T0).toISOString() })
+        .execute();
+    await old("gone", "resolved", 91);
+    await old("kept", "resolved", 89);
+    await old("open", "firing", null);
+    const ids = async () => (await db.selectFrom("alerts").select("id").orderBy("id").execute()).map((r) => r.id);
+    const e = engine();
+    await e.tick();
+    expect(await ids()).toEqual(["kept", "open"]);
+    // Another one past 90 days: within the hour of the last prune it stays, then goes.
+    await old("later", "resolved", 95);
+    t += 30 * 60_000;
+    await e.tick();
+    expect(await ids()).toEqual(["kept", "later", "open"]);
+    t += 30 * 60_000;
+    await e.tick();
+    expect(await ids()).toEqual(["kept", "open"]);
+  });
+
   it("a transition whose notice could not be written is not recorded either (and is retried next round)", async () => {
     await saveRuleSettings(db, "node-unreachable", { enabled: true, severity: "critical", forSeconds: 0, renotifyMinutes: 60, params: {} }, "user:admin", new Date(T0));
     inputs = fleetOf(down);

@@ -102,6 +102,17 @@ export async function queryAlerts(db: Db, q: AlertsQuery): Promise<AlertRecord[]
   return rows.map(toRecord);
 }
 
+/**
+ * Deletes resolved alerts that ended before `before`; returns how many. An alert ends after it
+ * began, so the `pending_since` bound adds nothing but lets migration 21's (status,
+ * pending_since) index find the rows.
+ */
+export async function pruneResolvedAlerts(trx: Db, before: Date): Promise<number> {
+  const iso = before.toISOString();
+  const r = await trx.deleteFrom("alerts").where("status", "=", "resolved").where("pending_since", "<", iso).where("ends_at", "<", iso).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
 /** Acknowledges an open alert nobody acknowledged yet; false when it is resolved or was acknowledged first (a race lost). */
 export async function acknowledge(db: Db, id: string, by: string, comment: string | null, at: Date): Promise<boolean> {
   const r = await db
