@@ -130,7 +130,8 @@ describe("evaluate", () => {
 
   it("holds (never resolves) a down node's other alerts and the certificate alerts of a node or cluster the scan missed", () => {
     const down = node("10.5.0.3", { reachable: false }, [{ kind: "down", severity: "critical", message: "Unreachable" }]);
-    const e = evaluate({ ...empty, fleet: { nodes: [down, node("10.5.0.4")], clusters: [] }, certificateScanErrors: [{ cluster: "prod", node: "10.5.0.5@prod" }, { cluster: "dev", node: null }] }, defaultRules(), NOW);
+    const unknown = node("10.5.0.6", { reachable: false, talosVersion: null }, [{ kind: "down", severity: "critical", message: "Unreachable" }]);
+    const e = evaluate({ ...empty, fleet: { nodes: [down, node("10.5.0.4"), unknown], clusters: [] }, certificateScanErrors: [{ cluster: "prod", node: "10.5.0.5@prod" }, { cluster: "dev", node: null }] }, defaultRules(), NOW);
     const at = (rule: Parameters<typeof isHeld>[1]["rule"], cluster: string, n: string | null) => isHeld(e.held, { rule, cluster, node: n });
     expect(at("service-failing", "prod", "10.5.0.3@prod")).toBe(true);
     expect(at("node-not-ready", "prod", "10.5.0.3@prod")).toBe(true);
@@ -142,6 +143,9 @@ describe("evaluate", () => {
     expect(at("certificate-expiry", "dev", null)).toBe(true);
     expect(at("certificate-expiry", "dev", "10.6.0.1@dev")).toBe(true);
     expect(at("config-drift", "dev", null)).toBe(false);
+    // A node whose Talos version is not known (down since Minos started) keeps its talos-unsupported alert.
+    expect(at("talos-unsupported", "prod", "10.5.0.6@prod")).toBe(true);
+    expect(at("talos-unsupported", "prod", "10.5.0.3@prod")).toBe(false);
   });
 
   it("leaves out the drift of nodes no longer in the fleet snapshot, and keeps all drift without one", () => {

@@ -281,7 +281,11 @@ export function evaluate(inputs: AlertInputs, rules: RuleSettingsMap, now: Date)
   if (support && inputs.support && fleet) {
     const grace = (support.params.graceDays ?? 0) * DAY_MS;
     for (const n of fleet.nodes) {
-      if (!n.talosVersion) continue;
+      if (!n.talosVersion) {
+        // Not known yet (a node down since Minos started): its version did not change, so neither does its alert.
+        held.push({ rules: ["talos-unsupported"], cluster: n.cluster, node: n.id });
+        continue;
+      }
       const s = inputs.support(n.talosVersion, now);
       const ended = s?.communitySupportEndedAt;
       if (!s || !ended || now.getTime() < ended.getTime() + grace) continue;
