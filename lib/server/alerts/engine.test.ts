@@ -7,12 +7,13 @@ import { Registry } from "prom-client";
 import { beforeEach, describe, expect, it } from "vitest";
 
 import type { AlertEvent } from "@/lib/schemas/alerts";
+import type { Certificate } from "@/lib/schemas/certs";
 import type { Db } from "@/lib/server/platform/db/db";
 import { acquireLease } from "@/lib/server/platform/leases";
 import { node } from "@/test/alerts/fixtures";
 import { testDb } from "@/test/db";
 
-import { AlertEngine, EVALUATOR_LEASE, type EngineDeps } from "./engine";
+import { AlertEngine, EVALUATOR_LEASE, MIN_ROUND_DELAY_MS, type EngineDeps } from "./engine";
 import type { AlertInputs } from "./evaluate";
 import { registerAlertMetrics } from "./metrics";
 import type { AlertNotice } from "./notices";
@@ -28,6 +29,28 @@ let events: AlertEvent[];
 const T0 = Date.parse("2026-12-07T00:00:00Z");
 const down = node("10.5.0.3", { reachable: false, hostname: "worker-3", lastSeen: null }, [{ kind: "down", severity: "critical", message: "Unreachable: connection refused" }]);
 const up = node("10.5.0.3", { hostname: "worker-3" });
+const certificate: Certificate = {
+  id: "prod/apid",
+  fingerprint: "AB",
+  subject: "CN=apid",
+  commonName: "apid",
+  issuer: "",
+  serialNumber: "1",
+  keyAlgorithm: "Ed25519",
+  kind: "leaf",
+  purpose: "Talos API server (apid)",
+  cluster: "prod",
+  nodes: [],
+  sources: ["tls-handshake"],
+  roles: [],
+  notBefore: "2026-01-01T00:00:00Z",
+  notAfter: "2026-12-20T00:00:00Z",
+  daysLeft: 13,
+  tier: "warning",
+  renewedBy: "talos",
+  howToRenew: "",
+  note: null,
+};
 const fleetOf = (...nodes: ReturnType<typeof node>[]): AlertInputs => ({ fleet: { nodes, clusters: [] }, certificates: [], runs: [], backups: [], drift: [], support: null });
 
 function engine(over: Partial<EngineDeps> = {}): AlertEngine {
@@ -108,6 +131,93 @@ describe("alert engine", () => {
     await e.tick();
     expect(notices.map((n) => n.reason)).toEqual(["fired"]);
     expect(e.nextRoundInMs()).toBe(5_000);
+  });
+
+  it("never schedules its next round sooner than MIN_ROUND_DELAY_MS", async () => {
+    const e = engine();
+    inputs = fleetOf(down);
+    await e.tick();
+    t += 59_900;
+    await e.tick();
+    expect(e.nextRoundInMs()).toBe(MIN_ROUND_DELAY_MS);
+  });
+
+  it("does not spin when a pending alert's due time passes while its source fails", async () => {
+    const e = engine();
+    inputs = fleetOf(down);
+    await e.tick();
+    expect(e.nextRoundInMs()).toBe(5_000);
+    // The fleet source fails past the alert's due time: its rule is skipped, the alert stays pending.
+    inputs = { ...fleetOf(), fleet: null };
+    t += 120_000;
+    await e.tick();
+    expect((await listOpenAlerts(db)).map((a) => a.status)).toEqual(["pending"]);
+    expect(e.nextRoundInMs()).toBe(5_000);
+  });
+
+  it("after a round that threw, waits a whole interval rather than chase the due time it had", async () => {
+    let failing = false;
+    const e = engine({
+      gather: async () => {
+        if (failing) throw new Error("store unavailable");
+        return inputs;
+      },
+    });
+    inputs = fleetOf(down);
+    await e.tick();
+    t += 58_000;
+    await e.tick();
+    expect(e.nextRoundInMs()).toBe(2_000);
+    failing = true;
+    t += 10_000;
+    await expect(e.tick()).rejects.toThrow("store unavailable");
+    expect(e.nextRoundInMs()).toBe(5_000);
+  });
+
+  it("keeps a down node's other alerts and the certificate alerts of a node the scan missed (no false resolve)", async () => {
+    await saveRuleSettings(db, "service-failing", { enabled: true, severity: "warning", forSeconds: 0, renotifyMinutes: 0, params: {} }, "user:admin", new Date(T0));
+    await saveRuleSettings(db, "certificate-expiry", { enabled: true, severity: "warning", forSeconds: 0, renotifyMinutes: 0, params: {} }, "user:admin", new Date(T0));
+    const sick = node("10.5.0.3", { hostname: "worker-3", failingServices: ["kubelet"] });
+    const apid = { ...certificate, nodes: ["10.5.0.4@prod"] };
+    inputs = { ...fleetOf(sick), certificates: [apid] };
+    const e = engine();
+    await e.tick();
+    expect((await listOpenAlerts(db)).map((a) => `${a.rule}:${a.status}`).sort()).toEqual(["certificate-expiry:firing", "service-failing:firing"]);
+    // worker-3 goes down and the scan could not reach 10.5.0.4: neither alert resolves.
+    inputs = { ...fleetOf(down), certificates: [], certificateScanErrors: [{ cluster: "prod", node: "10.5.0.4@prod" }] };
+    t += 5_000;
+    await e.tick();
+    expect((await listOpenAlerts(db)).map((a) => a.rule).sort()).toEqual(["certificate-expiry", "node-unreachable", "service-failing"]);
+    expect(notices.map((n) => `${n.reason}:${n.rule}`).sort()).toEqual(["fired:certificate-expiry", "fired:service-failing"]);
+    // Both answer again without the conditions: now they resolve.
+    inputs = { ...fleetOf(up), certificates: [] };
+    t += 5_000;
+    await e.tick();
+    expect(await listOpenAlerts(db)).toEqual([]);
+    expect(notices.filter((n) => n.reason === "resolved").map((n) => n.rule).sort()).toEqual(["certificate-expiry", "service-failing"]);
+  });
+
+  it("prunes resolved alerts that ended over 90 days ago, at most once an hour", async () => {
+    const old = (id: string, status: string, endedDaysAgo: number | null) =>
+      db
+        .insertInto("alerts")
+        .values({ id, alert_key: `node-not-ready|prod|${id}|`, rule: "node-not-ready", severity: "warning", status, cluster: "prod", node: id, hostname: null, object: null, summary: "s", path: "/", pending_since: new Date(T0 - 200 * 86_400_000).toISOString(), starts_at: null, ends_at: endedDaysAgo === null ? null : new Date(T0 - endedDaysAgo * 86_400_000).toISOString(), last_notified_at: null, notified_severity: null, acknowledged_by: null, acknowledged_at: null, ack_comment: null, silenced_by: null, updated_at: new Date(T0).toISOString() })
+        .execute();
+    await old("gone", "resolved", 91);
+    await old("kept", "resolved", 89);
+    await old("open", "firing", null);
+    const ids = async () => (await db.selectFrom("alerts").select("id").orderBy("id").execute()).map((r) => r.id);
+    const e = engine();
+    await e.tick();
+    expect(await ids()).toEqual(["kept", "open"]);
+    // Another one past 90 days: within the hour of the last prune it stays, then goes.
+    await old("later", "resolved", 95);
+    t += 30 * 60_000;
+    await e.tick();
+    expect(await ids()).toEqual(["kept", "later", "open"]);
+    t += 30 * 60_000;
+    await e.tick();
+    expect(await ids()).toEqual(["kept", "open"]);
   });
 
   it("a transition whose notice could not be written is not recorded either (and is retried next round)", async () => {

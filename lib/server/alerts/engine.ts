@@ -7,13 +7,21 @@ import type { Db } from "@/lib/server/platform/db/db";
 import { acquireLease, fenced, LEASE_TTL_MS, releaseLease, type Lease } from "@/lib/server/platform/leases";
 
 import type { AlertNotice, NoticeSink } from "./notices";
-import { evaluate, type AlertInputs } from "./evaluate";
+import { evaluate, isHeld, type AlertInputs } from "./evaluate";
 import { step, type AlertRecord, type LifecycleStep, type NoticeReason } from "./lifecycle";
-import { deleteAlerts, listOpenAlerts, listSilences, saveAlerts, setEvaluatedAt } from "./repository";
+import { deleteAlerts, listOpenAlerts, listSilences, pruneResolvedAlerts, saveAlerts, setEvaluatedAt } from "./repository";
 import { ruleSettings } from "./rules";
 
 /** The lease that makes one replica the evaluator; the others serve the store's alerts. */
 export const EVALUATOR_LEASE = "alerts:evaluator";
+
+/** Resolved alerts are kept this long (the history list), then pruned. */
+export const ALERT_RETENTION_MS = 90 * 86_400_000;
+/** How often the evaluator prunes them. */
+export const PRUNE_EVERY_MS = 3_600_000;
+
+/** The shortest wait between two rounds, whatever is due: a due time that stays past never makes the loop spin. */
+export const MIN_ROUND_DELAY_MS = 250;
 
 export interface EngineDeps {
   db: Db;
@@ -88,6 +96,8 @@ export class AlertEngine {
   private lease: Lease | null = null;
   /** When the earliest pending alert will have held its rule's duration (ms), if any is pending. */
   private nextDueAt: number | null = null;
+  /** When this evaluator last pruned resolved alerts (ms); a new one prunes on its first round. */
+  private prunedAt: number | null = null;
 
   constructor(private readonly deps: EngineDeps) {}
 
@@ -123,12 +133,15 @@ export class AlertEngine {
   nextRoundInMs(): number {
     const interval = this.deps.intervalMs();
     if (this.nextDueAt === null) return interval;
-    return Math.max(0, Math.min(interval, this.nextDueAt - this.deps.now().getTime()));
+    return Math.max(MIN_ROUND_DELAY_MS, Math.min(interval, this.nextDueAt - this.deps.now().getTime()));
   }
 
   /** One round; null when another replica holds the lease. */
   async tick(): Promise<RoundResult | null> {
     const { db } = this.deps;
+    // Set again only by a round that completes: a failed round (or another replica's) leaves no
+    // stale due time behind to chase with an immediate retry.
+    this.nextDueAt = null;
     // A few rounds' worth, so a slow round never lets it lapse between two.
     const ttl = Math.max(this.deps.intervalMs() * 3, LEASE_TTL_MS * 2);
     this.lease = await acquireLease(db, EVALUATOR_LEASE, this.deps.owner, this.deps.now().getTime(), ttl);
@@ -137,20 +150,27 @@ export class AlertEngine {
     const now = this.deps.now();
     const evaluation = evaluate(inputs, rules, now);
     const newId = this.deps.newId ?? randomUUID;
+    const prune = this.prunedAt === null || now.getTime() - this.prunedAt >= PRUNE_EVERY_MS;
     const result = await fenced(db, this.lease, async (trx) => {
       const open = await listOpenAlerts(trx);
-      const silences = await listSilences(trx, now, "active");
-      const s = step(open, evaluation.conditions, rules, silences, evaluation.skipped, now, newId);
+      const silences = await listSilences(trx, now);
+      const s = step(open, evaluation.conditions, rules, silences, evaluation.skipped, now, newId, evaluation.held);
       await saveAlerts(trx, s.upserts, new Set(open.map((a) => a.id)), now);
       await deleteAlerts(trx, s.dropped.map((a) => a.id));
       for (const n of s.notices) await this.deps.notify(trx, toNotice(n.alert, n.reason), now);
       await setEvaluatedAt(trx, now);
+      if (prune) await pruneResolvedAlerts(trx, new Date(now.getTime() - ALERT_RETENTION_MS));
       const touched = new Set([...s.upserts, ...s.dropped].map((a) => a.id));
       const stillOpen = [...open.filter((a) => !touched.has(a.id)), ...s.upserts.filter((a) => a.status !== "resolved")];
-      const due = stillOpen.filter((a) => a.status === "pending").map((a) => Date.parse(a.pendingSince) + (rules.get(a.rule)?.forSeconds ?? 0) * 1000);
+      // Only alerts whose rule was evaluated can fire next round: one skipped or held (its source
+      // failed, its node is down) may be long past due and would otherwise make the loop spin.
+      const evaluated = (a: AlertRecord) => !evaluation.skipped.has(a.rule) && !isHeld(evaluation.held, a);
+      const due = stillOpen.filter((a) => a.status === "pending" && evaluated(a)).map((a) => Date.parse(a.pendingSince) + (rules.get(a.rule)?.forSeconds ?? 0) * 1000);
       this.nextDueAt = due.length > 0 ? Math.min(...due) : null;
       return { step: s, counts: countAlerts(stillOpen) };
     });
+    // Only once its transaction committed: a round that failed prunes again next time.
+    if (prune) this.prunedAt = now.getTime();
     if (result.step.notices.length > 0) this.deps.notified?.();
     if (result.step.upserts.length > 0 || result.step.dropped.length > 0) {
       // A dropped pending alert goes out as resolved, so a client's active list lets it go.

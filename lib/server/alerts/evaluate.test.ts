@@ -4,7 +4,7 @@ import type { Certificate } from "@/lib/schemas/certs";
 import type { ClusterHealth } from "@/lib/schemas/fleet";
 import { defaultRules, node } from "@/test/alerts/fixtures";
 
-import { alertKey, evaluate, type AlertInputs, type RunFact } from "./evaluate";
+import { alertKey, evaluate, isHeld, type AlertInputs, type RunFact } from "./evaluate";
 import { talosSupportLookup } from "./support";
 
 const NOW = new Date("2026-12-07T00:00:00Z");
@@ -114,6 +114,49 @@ describe("evaluate", () => {
     expect(conditions.map((c) => `${c.rule}:${c.object}`).sort()).toEqual(["run-failed:talos-upgrade:u1", "run-halted:config-rollout:r1", "run-halted:talos-upgrade:u2"]);
     expect(conditions.find((c) => c.object === "talos-upgrade:u2")!.summary).toContain("drain of worker-2 is blocked");
     expect(conditions.find((c) => c.object === "talos-upgrade:u1")!.path).toBe("/upgrades/u1");
+  });
+
+  it("an operator's pause does not wait for anyone; a pause for another reason or a blocked drain does", () => {
+    const runs = [
+      run({ kind: "talos-upgrade", id: "u-op", state: "paused", finishedAt: null, reason: "paused by user:ops" }),
+      run({ kind: "bulk", id: "b-op", state: "paused", finishedAt: null, reason: "Paused by user:ops" }),
+      run({ kind: "ca-rotation", id: "c-verify", state: "paused", finishedAt: null, reason: "verify failed" }),
+      // Paused by hand while a drain is blocked: the drain still waits for a person.
+      run({ kind: "config-rollout", id: "r-op", state: "paused", finishedAt: null, reason: "Paused by user:ops", drainBlocked: ["worker-1"] }),
+    ];
+    const { conditions } = evaluate({ ...empty, runs }, defaultRules(), NOW);
+    expect(conditions.map((c) => c.object).sort()).toEqual(["ca-rotation:c-verify", "config-rollout:r-op"]);
+  });
+
+  it("holds (never resolves) a down node's other alerts and the certificate alerts of a node or cluster the scan missed", () => {
+    const down = node("10.5.0.3", { reachable: false }, [{ kind: "down", severity: "critical", message: "Unreachable" }]);
+    const unknown = node("10.5.0.6", { reachable: false, talosVersion: null }, [{ kind: "down", severity: "critical", message: "Unreachable" }]);
+    const e = evaluate({ ...empty, fleet: { nodes: [down, node("10.5.0.4"), unknown], clusters: [] }, certificateScanErrors: [{ cluster: "prod", node: "10.5.0.5@prod" }, { cluster: "dev", node: null }] }, defaultRules(), NOW);
+    const at = (rule: Parameters<typeof isHeld>[1]["rule"], cluster: string, n: string | null) => isHeld(e.held, { rule, cluster, node: n });
+    expect(at("service-failing", "prod", "10.5.0.3@prod")).toBe(true);
+    expect(at("node-not-ready", "prod", "10.5.0.3@prod")).toBe(true);
+    expect(at("etcd-member-down", "prod", "10.5.0.3@prod")).toBe(true);
+    expect(at("node-unreachable", "prod", "10.5.0.3@prod")).toBe(false);
+    expect(at("service-failing", "prod", "10.5.0.4@prod")).toBe(false);
+    expect(at("certificate-expiry", "prod", "10.5.0.5@prod")).toBe(true);
+    expect(at("certificate-expiry", "prod", "10.5.0.4@prod")).toBe(false);
+    expect(at("certificate-expiry", "dev", null)).toBe(true);
+    expect(at("certificate-expiry", "dev", "10.6.0.1@dev")).toBe(true);
+    expect(at("config-drift", "dev", null)).toBe(false);
+    // A node whose Talos version is not known (down since Minos started) keeps its talos-unsupported alert.
+    expect(at("talos-unsupported", "prod", "10.5.0.6@prod")).toBe(true);
+    expect(at("talos-unsupported", "prod", "10.5.0.3@prod")).toBe(false);
+  });
+
+  it("leaves out the drift of nodes no longer in the fleet snapshot, and keeps all drift without one", () => {
+    const drift = [
+      { node: "10.5.0.5@prod", checkedAt: "2026-12-06T00:00:00Z" },
+      { node: "10.5.0.99@prod", checkedAt: "2026-12-01T00:00:00Z" },
+    ];
+    const withFleet = evaluate({ ...empty, fleet: { nodes: [node("10.5.0.5")], clusters: [] }, drift }, defaultRules(), NOW);
+    expect(withFleet.conditions.map((c) => c.node)).toEqual(["10.5.0.5@prod"]);
+    const noFleet = evaluate({ ...empty, fleet: null, drift }, defaultRules(), NOW);
+    expect(noFleet.conditions.map((c) => c.node)).toEqual(["10.5.0.5@prod", "10.5.0.99@prod"]);
   });
 
   it("reads backups, drift and Talos support", () => {

@@ -54,6 +54,13 @@ export interface AlertInputs {
   backups: BackupFact[] | null;
   drift: DriftFact[] | null;
   support: SupportLookup | null;
+  /**
+   * Where this round's certificate scan failed (lib/server/certs/scanner.ts's errors): a node
+   * (its handshake) or a whole cluster (node null: its talosconfig or machine config). Their
+   * certificates are missing from `certificates` for want of an answer, not because they were
+   * renewed, so their open alerts are held.
+   */
+  certificateScanErrors?: { cluster: string; node: string | null }[];
 }
 
 /** One condition that holds now. `key` = `rule|cluster|node|object` (empty parts for none): stable across rounds. */
@@ -78,7 +85,27 @@ export interface Evaluation {
   conditions: Condition[];
   /** Enabled rules not evaluated this round (a source failed): their open alerts stay untouched. */
   skipped: Set<AlertRuleId>;
+  /** Narrower than `skipped`: open alerts in these scopes stay untouched (a node that did not answer). */
+  held: Hold[];
 }
+
+/** Open alerts of these rules in this cluster (and on this node; null: any node of it) are kept as they are this round. */
+export interface Hold {
+  rules: readonly AlertRuleId[];
+  cluster: string;
+  node: string | null;
+}
+
+/** Whether an open alert is in a held scope (see Hold). */
+export function isHeld(held: readonly Hold[], a: { rule: AlertRuleId; cluster: string; node: string | null }): boolean {
+  return held.some((h) => h.cluster === a.cluster && h.rules.includes(a.rule) && (h.node === null || h.node === a.node));
+}
+
+/** The rules an unreachable node can't speak to: unknown while it is down, neither firing nor resolving. */
+const SILENT_WHILE_DOWN: readonly AlertRuleId[] = ["node-not-ready", "service-failing", "etcd-member-down"];
+
+/** An operator's pause (the runners and services record "paused by <actor>"): nobody is waited for. */
+const DELIBERATE_PAUSE = /^paused by /i;
 
 export type RuleSettingsMap = ReadonlyMap<AlertRuleId, AlertRuleSettings>;
 
@@ -136,6 +163,7 @@ function clusterOfNode(node: string): string {
 export function evaluate(inputs: AlertInputs, rules: RuleSettingsMap, now: Date): Evaluation {
   const conditions: Condition[] = [];
   const skipped = new Set<AlertRuleId>();
+  const held: Hold[] = [];
   // Every enabled rule whose source failed is skipped, whether or not another source's data would reach it.
   const active = new Map<AlertRuleId, AlertRuleSettings>();
   for (const [rule, s] of rules) {
@@ -157,7 +185,9 @@ export function evaluate(inputs: AlertInputs, rules: RuleSettingsMap, now: Date)
       const base = { cluster: n.cluster, node: n.id, hostname: n.hostname, path: nodePath(n.id) };
       const down = n.problems.find((p) => p.kind === "down");
       if (down) {
-        // An unreachable node's other rules can't be known: only this one speaks for it.
+        // An unreachable node's other rules can't be known: only this one speaks for it, and the
+        // others' alerts stay as they were (resolving them would be a false all-clear).
+        held.push({ rules: SILENT_WHILE_DOWN, cluster: n.cluster, node: n.id });
         if (unreachable) add("node-unreachable", { ...base, object: null, severity: unreachable.severity, summary: `Node ${name(n)} (${n.cluster}) is unreachable: ${down.message}`, since: n.lastSeen ?? undefined });
         continue;
       }
@@ -187,6 +217,7 @@ export function evaluate(inputs: AlertInputs, rules: RuleSettingsMap, now: Date)
   }
 
   const certRule = on("certificate-expiry");
+  if (certRule) for (const e of inputs.certificateScanErrors ?? []) held.push({ rules: ["certificate-expiry"], cluster: e.cluster, node: e.node });
   for (const c of certRule ? (inputs.certificates ?? []) : []) {
     const expired = c.daysLeft < 0;
     if (!expired && c.tier !== "warning" && c.tier !== "critical") continue;
@@ -220,7 +251,9 @@ export function evaluate(inputs: AlertInputs, rules: RuleSettingsMap, now: Date)
         const at = Date.parse(r.finishedAt ?? r.createdAt);
         if (now.getTime() - at <= (failed.params.maxAgeHours ?? 24) * HOUR_MS) add("run-failed", { ...base, severity: failed.severity, summary: `${RUN_LABEL[r.kind]} ${r.id} on ${r.cluster} failed${why}` });
       }
-      if (halted && (r.state === "paused" || r.drainBlocked.length > 0) && !["failed", "succeeded", "done", "cancelled"].includes(r.state)) {
+      // A person is waited for when a drain is blocked or the run paused itself; an operator's own pause is not news to anyone.
+      const waits = r.drainBlocked.length > 0 || (r.state === "paused" && !DELIBERATE_PAUSE.test(r.reason ?? ""));
+      if (halted && waits && !["failed", "succeeded", "done", "cancelled"].includes(r.state)) {
         const what = r.drainBlocked.length > 0 ? `waits for a person: the drain of ${r.drainBlocked.join(", ")} is blocked` : `is paused and waits for a person${why}`;
         add("run-halted", { ...base, severity: halted.severity, summary: `${RUN_LABEL[r.kind]} ${r.id} on ${r.cluster} ${what}` });
       }
@@ -237,6 +270,8 @@ export function evaluate(inputs: AlertInputs, rules: RuleSettingsMap, now: Date)
   if (drift && inputs.drift) {
     const hostnames = new Map((fleet?.nodes ?? []).map((n) => [n.id, n.hostname]));
     for (const d of inputs.drift) {
+      // A node removed from the fleet keeps its last drift row: with a snapshot at hand, only the fleet's nodes count.
+      if (fleet && !hostnames.has(d.node)) continue;
       const hostname = hostnames.get(d.node) ?? null;
       add("config-drift", { cluster: clusterOfNode(d.node), node: d.node, hostname, object: null, severity: drift.severity, summary: `The running config of ${hostname ?? d.node} differs from the last one Minos applied`, path: nodePath(d.node) });
     }
@@ -246,7 +281,11 @@ export function evaluate(inputs: AlertInputs, rules: RuleSettingsMap, now: Date)
   if (support && inputs.support && fleet) {
     const grace = (support.params.graceDays ?? 0) * DAY_MS;
     for (const n of fleet.nodes) {
-      if (!n.talosVersion) continue;
+      if (!n.talosVersion) {
+        // Not known yet (a node down since Minos started): its version did not change, so neither does its alert.
+        held.push({ rules: ["talos-unsupported"], cluster: n.cluster, node: n.id });
+        continue;
+      }
       const s = inputs.support(n.talosVersion, now);
       const ended = s?.communitySupportEndedAt;
       if (!s || !ended || now.getTime() < ended.getTime() + grace) continue;
@@ -262,7 +301,7 @@ export function evaluate(inputs: AlertInputs, rules: RuleSettingsMap, now: Date)
     }
   }
 
-  return { conditions: dedupe(conditions), skipped };
+  return { conditions: dedupe(conditions), skipped, held };
 }
 
 /** One condition per key (a certificate listed twice, a run seen twice): the first wins. */

@@ -1,6 +1,6 @@
 import type { Alert, AlertRuleId, AlertSeverity, Silence } from "@/lib/schemas/alerts";
 
-import type { Condition, RuleSettingsMap } from "./evaluate";
+import { isHeld, type Condition, type Hold, type RuleSettingsMap } from "./evaluate";
 
 /**
  * The pure lifecycle of alerts: the open alerts as stored, this round's conditions, the rules and
@@ -57,7 +57,8 @@ export function silenceFor(silences: readonly Silence[], a: Parameters<typeof si
 
 /**
  * One round. `open` are the stored pending and firing alerts; `skipped` rules keep theirs as they
- * are (their source failed this round). `newId` names a new alert.
+ * are (their source failed this round), and so do alerts in a `held` scope (a node that did not
+ * answer). `newId` names a new alert.
  */
 export function step(
   open: readonly AlertRecord[],
@@ -67,6 +68,7 @@ export function step(
   skipped: ReadonlySet<AlertRuleId>,
   now: Date,
   newId: () => string,
+  held: readonly Hold[] = [],
 ): LifecycleStep {
   const out: LifecycleStep = { upserts: [], dropped: [], notices: [] };
   const iso = now.toISOString();
@@ -125,7 +127,7 @@ export function step(
   }
 
   for (const prev of open) {
-    if (seen.has(prev.key) || skipped.has(prev.rule)) continue;
+    if (seen.has(prev.key) || skipped.has(prev.rule) || isHeld(held, prev)) continue;
     if (prev.status === "pending") {
       out.dropped.push(prev);
       continue;

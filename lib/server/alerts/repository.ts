@@ -102,12 +102,25 @@ export async function queryAlerts(db: Db, q: AlertsQuery): Promise<AlertRecord[]
   return rows.map(toRecord);
 }
 
+/**
+ * Deletes resolved alerts that ended before `before`; returns how many. An alert ends after it
+ * began, so the `pending_since` bound adds nothing but lets migration 21's (status,
+ * pending_since) index find the rows.
+ */
+export async function pruneResolvedAlerts(trx: Db, before: Date): Promise<number> {
+  const iso = before.toISOString();
+  const r = await trx.deleteFrom("alerts").where("status", "=", "resolved").where("pending_since", "<", iso).where("ends_at", "<", iso).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+/** Acknowledges an open alert nobody acknowledged yet; false when it is resolved or was acknowledged first (a race lost). */
 export async function acknowledge(db: Db, id: string, by: string, comment: string | null, at: Date): Promise<boolean> {
   const r = await db
     .updateTable("alerts")
     .set({ acknowledged_by: by, acknowledged_at: at.toISOString(), ack_comment: comment, updated_at: at.toISOString() })
     .where("id", "=", id)
     .where("status", "<>", "resolved")
+    .where("acknowledged_at", "is", null)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
@@ -146,12 +159,33 @@ function toSilence(r: AlertSilencesTable, now: Date): Silence {
   };
 }
 
-/** Silences, oldest first; `active` only those holding at `now`. */
-export async function listSilences(db: Db, now: Date, state: "active" | "all" = "all"): Promise<Silence[]> {
-  let q = db.selectFrom("alert_silences").selectAll();
-  if (state === "active") q = q.where("expired_at", "is", null).where("ends_at", ">", now.toISOString());
-  const rows = await q.orderBy("starts_at").orderBy("id").limit(state === "active" ? 10_000 : 1_000).execute();
-  return rows.map((r) => toSilence(r, now)).filter((s) => state === "all" || s.active);
+/** The most silences of the past (ended or expired) a list shows; the active ones are always all listed. */
+export const SILENCE_HISTORY_LIMIT = 1_000;
+
+/** The silences holding at `now`, oldest first (the engine's order: the first that matches names the alert's silence). */
+export async function listSilences(db: Db, now: Date): Promise<Silence[]> {
+  const rows = await db.selectFrom("alert_silences").selectAll().where("expired_at", "is", null).where("ends_at", ">", now.toISOString()).orderBy("starts_at").orderBy("id").limit(10_000).execute();
+  return rows.map((r) => toSilence(r, now)).filter((s) => s.active);
+}
+
+/**
+ * GET /api/alerts/silences: the active silences, newest first, then (`all`) the newest
+ * `historyLimit` that ended. The limit is applied in SQL to the newest, so new silences never
+ * fall off the end of a long history.
+ */
+export async function listSilencesNewestFirst(db: Db, now: Date, state: "active" | "all", historyLimit = SILENCE_HISTORY_LIMIT): Promise<Silence[]> {
+  const iso = now.toISOString();
+  const active = (await listSilences(db, now)).reverse();
+  if (state === "active") return active;
+  const ended = await db
+    .selectFrom("alert_silences")
+    .selectAll()
+    .where((eb) => eb.or([eb("expired_at", "is not", null), eb("ends_at", "<=", iso)]))
+    .orderBy("starts_at", "desc")
+    .orderBy("id", "desc")
+    .limit(historyLimit)
+    .execute();
+  return [...active, ...ended.map((r) => toSilence(r, now))];
 }
 
 export async function insertSilence(db: Db, s: { id: string; matchers: SilenceMatchers; endsAt: string; reason: string; createdBy: string }, now: Date): Promise<Silence> {

@@ -13,7 +13,7 @@ import { testDb } from "@/test/db";
 
 import { AlertEngine } from "./engine";
 import type { AlertInputs } from "./evaluate";
-import { listOpenAlerts } from "./repository";
+import { acknowledge, listOpenAlerts } from "./repository";
 import { listAlertRules, ruleSettings } from "./rules";
 import { ackAlert, createSilence, deleteSilence, getRule, listAlerts, listSilencesFor, patchRule, type AlertServiceDeps } from "./service";
 
@@ -106,9 +106,27 @@ describe("alerts and ack", () => {
     const acked = await ackAlert(operator, id, { comment: "on it" }, deps());
     expect(acked).toMatchObject({ acknowledgedBy: "user:ops", acknowledgedAt: new Date(t).toISOString() });
     expect((await audit()).at(-1)).toMatchObject({ action: "alert.ack", actor: "user:ops", details: { id, rule: "node-unreachable", comment: "on it" } });
+    // The store's write itself refuses a second acknowledgement (the check above it may race).
+    expect(await acknowledge(db, id, "user:late", null, new Date(t))).toBe(false);
+    expect((await listOpenAlerts(db))[0]).toMatchObject({ acknowledgedBy: "user:ops" });
     const again = await appError(ackAlert(operator, id, {}, deps()));
     expect(errorStatus[again.code]).toBe(409);
+    expect(again.message).toContain("acknowledged by user:ops");
     expect(errorStatus[(await appError(ackAlert(operator, "nope", {}, deps()))).code]).toBe(404);
+  });
+
+  it("two acknowledgements at once: one wins, the other answers 409 naming the winner", async () => {
+    const id = await firing();
+    const results = await Promise.allSettled([ackAlert(operator, id, { comment: "mine" }, deps()), ackAlert(admin, id, { comment: "no, mine" }, deps())]);
+    const won = results.filter((r) => r.status === "fulfilled");
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    const winner = (await listOpenAlerts(db))[0]!.acknowledgedBy!;
+    expect(lost[0]!.reason).toBeInstanceOf(AppError);
+    expect(errorStatus[(lost[0]!.reason as AppError).code]).toBe(409);
+    expect((lost[0]!.reason as AppError).message).toContain(`acknowledged by ${winner}`);
+    expect((await audit()).filter((a) => a.action === "alert.ack")).toHaveLength(1);
   });
 });
 
@@ -128,6 +146,22 @@ describe("silences", () => {
     expect((await audit()).at(-1)).toMatchObject({ action: "alert.silence.delete", target: s.id, details: { reason: "disk swap" } });
     expect(errorStatus[(await appError(deleteSilence(operator, s.id, deps()))).code]).toBe(409);
     expect(errorStatus[(await appError(deleteSilence(operator, "nope", deps()))).code]).toBe(404);
+  });
+
+  it("lists every active silence, then the newest ended ones up to the limit (newest first)", async () => {
+    const endsAt = (h: number) => new Date(t + h * 3_600_000).toISOString();
+    const ids: string[] = [];
+    // Five silences, a minute apart; the first (oldest) stays active, the others are ended early.
+    for (let i = 0; i < 5; i++) {
+      const res = await createSilence(operator, { matchers: { rule: "node-unreachable" }, endsAt: endsAt(2), reason: `s${i}` }, deps());
+      ids.push(((await res.json()) as { id: string }).id);
+      t += 60_000;
+    }
+    for (const id of ids.slice(1)) await deleteSilence(operator, id, deps());
+    const all = (await listSilencesFor("all", deps(), 2)).silences;
+    expect(all.map((s) => s.reason)).toEqual(["s0", "s4", "s3"]);
+    expect(all.map((s) => s.active)).toEqual([true, false, false]);
+    expect((await listSilencesFor("active", deps(), 2)).silences.map((s) => s.reason)).toEqual(["s0"]);
   });
 
   it("refuses an end in the past or more than 90 days ahead (422)", async () => {

@@ -20,8 +20,9 @@ import { replicaId } from "@/lib/server/platform/replica";
 
 import "./events";
 import { AlertEngine, countAlerts, toAlert, type EngineDeps } from "./engine";
+import type { AlertRecord } from "./lifecycle";
 import { registerAlertMetrics } from "./metrics";
-import { acknowledge, evaluatedAt, expireSilence, getAlert, getSilence, insertSilence, listOpenAlerts, listSilences, queryAlerts } from "./repository";
+import { acknowledge, evaluatedAt, expireSilence, getAlert, getSilence, insertSilence, listOpenAlerts, listSilencesNewestFirst, queryAlerts } from "./repository";
 import { getAlertRule, listAlertRules, patchedSettings, saveRuleSettings } from "./rules";
 import { gatherInputs, type SourceDeps } from "./sources";
 import { talosSupportLookup } from "./support";
@@ -51,7 +52,10 @@ export function defaultSourceDeps(db: Db = getDb()): SourceDeps {
     db,
     fleet: () => currentFleetPoller()?.snapshot() ?? null,
     // Never waits for a scan: the round goes on without certificates until the first one is in.
-    certificates: async () => (await getCertInventory({ waitMs: 0 }))?.certificates ?? null,
+    certificates: async () => {
+      const inv = await getCertInventory({ waitMs: 0 });
+      return inv ? { certificates: inv.certificates, errors: inv.errors } : null;
+    },
     support: talosSupportLookup,
     now: () => new Date(),
   };
@@ -100,9 +104,15 @@ export async function ackAlert(actor: Actor, id: string, body: AckAlertBody, dep
   const a = await getAlert(deps.db, id);
   if (!a) throw new AppError("not_found", `No alert "${id}"`);
   if (a.status === "resolved") throw new AppError("conflict", `Alert ${id} is resolved already: there is nothing left to acknowledge`);
-  if (a.acknowledgedAt !== null) throw new AppError("conflict", `Alert ${id} was acknowledged by ${a.acknowledgedBy} at ${a.acknowledgedAt}`);
+  const acked = (x: AlertRecord) => new AppError("conflict", `Alert ${id} was acknowledged by ${x.acknowledgedBy} at ${x.acknowledgedAt}`, { details: { acknowledgedBy: x.acknowledgedBy, acknowledgedAt: x.acknowledgedAt } });
+  if (a.acknowledgedAt !== null) throw acked(a);
   const now = deps.now();
-  if (!(await acknowledge(deps.db, id, actor.label, body.comment ?? null, now))) throw new AppError("conflict", `Alert ${id} resolved meanwhile`);
+  if (!(await acknowledge(deps.db, id, actor.label, body.comment ?? null, now))) {
+    // Someone else acknowledged it (or it resolved) between the read and the write: say which.
+    const b = await getAlert(deps.db, id);
+    if (b && b.acknowledgedAt !== null) throw acked(b);
+    throw new AppError("conflict", `Alert ${id} resolved meanwhile`);
+  }
   await recordAudit(deps.db, { actor: actor.label, action: "alert.ack", target: a.key, result: "ok", details: { id, rule: a.rule, cluster: a.cluster, node: a.node, ...(body.comment ? { comment: body.comment } : {}) } });
   const after = toAlert((await getAlert(deps.db, id))!);
   publish("alerts", { counts: countAlerts(await listOpenAlerts(deps.db)), changed: [after], evaluatedAt: (await evaluatedAt(deps.db)) ?? now.toISOString() });
@@ -144,10 +154,8 @@ export async function patchRule(actor: Actor, ruleId: string, body: PatchAlertRu
 }
 
 /** GET /api/alerts/silences */
-export async function listSilencesFor(state: "active" | "all", deps = defaultAlertServiceDeps()): Promise<SilencesResponse> {
-  const silences = await listSilences(deps.db, deps.now(), state);
-  // Newest first reads best in a list; the engine matches oldest first.
-  return { silences: silences.reverse() };
+export async function listSilencesFor(state: "active" | "all", deps = defaultAlertServiceDeps(), historyLimit?: number): Promise<SilencesResponse> {
+  return { silences: await listSilencesNewestFirst(deps.db, deps.now(), state, historyLimit) };
 }
 
 /** POST /api/alerts/silences [operator]: 201 with the silence; audited with its matchers, end and reason. */

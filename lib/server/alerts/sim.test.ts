@@ -80,7 +80,7 @@ beforeAll(async () => {
     db,
     owner: "replica-a",
     now: () => new Date(),
-    gather: () => gatherInputs({ db, fleet: () => poller.snapshot(), certificates: async () => [], support: talosSupportLookup, now: () => new Date() }),
+    gather: () => gatherInputs({ db, fleet: () => poller.snapshot(), certificates: async () => ({ certificates: [], errors: [] }), support: talosSupportLookup, now: () => new Date() }),
     notify: enqueueNotice,
     // As in production (service.ts): the worker sends at once rather than at its next tick.
     notified: () => worker.kick(),

@@ -52,6 +52,34 @@ describe("alert sources", () => {
     expect(byId["c1"]).toMatchObject({ kind: "ca-rotation", state: "paused", reason: "verify failed" });
   });
 
+  it("keeps an old run that failed recently, and reads why a bulk run or rollout stopped", async () => {
+    // Created 40 days ago, failed (finished, updated) two hours ago: within run-failed's window.
+    await db
+      .insertInto("upgrade_plans")
+      .values({ id: "u-long", cluster: "prod", target_version: "v1.11.3", image: "ghcr.io/siderolabs/installer:v1.11.3", strategy: "{}", state: "failed", reason: "worker-7 did not come back", actor: "user:a", checks: "[]", batches: "[]", etcd_members: null, created_at: ago(24 * 40), started_at: ago(24 * 40), finished_at: ago(2), updated_at: ago(2) })
+      .execute();
+    const bulk = (id: string, state: string, message: string) =>
+      db.insertInto("bulk_runs").values({ id, cluster: "prod", action: "reboot", params: "{}", selector: "{}", state, author: "user:a", author_role: "operator", concurrency: 1, continue_on_failure: 0, message, created_at: ago(3), updated_at: ago(1) }).execute();
+    await bulk("b-paused", "paused", "Paused by user:ops");
+    await bulk("b-running", "running", "2 of 5 nodes done");
+    const byId = Object.fromEntries((await readRuns(db, NOW)).map((r) => [r.id, r]));
+    expect(byId["u-long"]).toMatchObject({ state: "failed", finishedAt: ago(2), reason: "worker-7 did not come back" });
+    expect(byId["b-paused"]).toMatchObject({ kind: "bulk", state: "paused", reason: "Paused by user:ops" });
+    // A running message is progress, not a reason.
+    expect(byId["b-running"]).toMatchObject({ state: "running", reason: null });
+  });
+
+  it("passes the certificate scan's errors on beside the certificates", async () => {
+    const inputs = await gatherInputs({
+      db,
+      fleet: () => null,
+      certificates: async () => ({ certificates: [], errors: [{ cluster: "prod", node: "10.5.0.4@prod", source: "tls-handshake", code: "node_unreachable", message: "connection refused" }] }),
+      support: null,
+      now: () => NOW,
+    });
+    expect(inputs).toMatchObject({ certificates: [], certificateScanErrors: [{ cluster: "prod", node: "10.5.0.4@prod" }] });
+  });
+
   it("reads each cluster's latest finished backup and the drifted nodes", async () => {
     const backup = (id: string, cluster: string, state: string, h: number, error: string | null = null) =>
       db.insertInto("etcd_backups").values({ id, cluster, state, origin: "schedule", actor: "minos", host: "h", file_name: null, size_bytes: null, sha256: null, revision: null, raft_index: null, member_id: null, member_hostname: null, node: null, error, started_at: ago(h), finished_at: null }).execute();

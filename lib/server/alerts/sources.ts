@@ -1,6 +1,6 @@
 import "server-only";
 
-import type { Certificate } from "@/lib/schemas/certs";
+import type { Certificate, CertScanError } from "@/lib/schemas/certs";
 import type { NodesResponse } from "@/lib/schemas/fleet";
 import type { Db } from "@/lib/server/platform/db/db";
 
@@ -15,14 +15,14 @@ export interface SourceDeps {
   db: Db;
   /** The fleet snapshot; null while nothing was polled yet (no poller, or before its first sweep). */
   fleet: () => NodesResponse | null;
-  /** The certificate inventory's certificates; null while no scan finished. */
-  certificates: () => Promise<Certificate[] | null>;
+  /** The certificate inventory's certificates and the scan's errors; null while no scan finished. */
+  certificates: () => Promise<{ certificates: Certificate[]; errors: CertScanError[] } | null>;
   /** Talos minors' support (lib/talos/support.ts); null until Minos knows the dates. */
   support: SupportLookup | null;
   now: () => Date;
 }
 
-/** Runs older than this that are not live are left out (run-failed's age limit is at most 30 days). */
+/** Runs neither created nor changed within this are left out, unless live (run-failed's age limit is at most 30 days). */
 const RUN_WINDOW_MS = 31 * 86_400_000;
 const LIVE = ["pending", "running", "paused", "cancelling", "preflight"];
 
@@ -35,7 +35,7 @@ export async function gatherInputs(deps: SourceDeps): Promise<AlertInputs> {
       return null;
     }
   };
-  const [fleet, certificates, runs, backups, drift] = await Promise.all([
+  const [fleet, inventory, runs, backups, drift] = await Promise.all([
     guard("fleet", () => {
       const s = deps.fleet();
       return s && s.updatedAt !== null ? { nodes: s.nodes, clusters: s.clusters } : null;
@@ -45,7 +45,15 @@ export async function gatherInputs(deps: SourceDeps): Promise<AlertInputs> {
     guard("backups", () => readLatestBackups(deps.db)),
     guard("drift", () => readDrift(deps.db)),
   ]);
-  return { fleet, certificates, runs, backups, drift, support: deps.support };
+  return {
+    fleet,
+    certificates: inventory?.certificates ?? null,
+    certificateScanErrors: (inventory?.errors ?? []).map((e) => ({ cluster: e.cluster, node: e.node })),
+    runs,
+    backups,
+    drift,
+    support: deps.support,
+  };
 }
 
 /** The recent and live runs of every kind, with the nodes of live ones waiting in `drain-blocked`. */
@@ -55,27 +63,27 @@ export async function readRuns(db: Db, now: Date): Promise<RunFact[]> {
     db
       .selectFrom("upgrade_plans")
       .select(["id", "cluster", "state", "created_at", "finished_at", "reason"])
-      .where((eb) => eb.or([eb("created_at", ">=", since), eb("state", "in", LIVE)]))
+      .where((eb) => eb.or([eb("created_at", ">=", since), eb("updated_at", ">=", since), eb("state", "in", LIVE)]))
       .execute(),
     db
       .selectFrom("kubernetes_upgrades")
       .select(["id", "cluster", "state", "created_at", "finished_at", "reason"])
-      .where((eb) => eb.or([eb("created_at", ">=", since), eb("state", "in", LIVE)]))
+      .where((eb) => eb.or([eb("created_at", ">=", since), eb("updated_at", ">=", since), eb("state", "in", LIVE)]))
       .execute(),
     db
       .selectFrom("ca_rotations")
       .select(["id", "cluster", "state", "created_at", "finished_at", "reason"])
-      .where((eb) => eb.or([eb("created_at", ">=", since), eb("state", "in", LIVE)]))
+      .where((eb) => eb.or([eb("created_at", ">=", since), eb("updated_at", ">=", since), eb("state", "in", LIVE)]))
       .execute(),
     db
       .selectFrom("bulk_runs")
-      .select(["id", "cluster", "state", "created_at", "updated_at"])
-      .where((eb) => eb.or([eb("created_at", ">=", since), eb("state", "in", LIVE)]))
+      .select(["id", "cluster", "state", "created_at", "updated_at", "message"])
+      .where((eb) => eb.or([eb("created_at", ">=", since), eb("updated_at", ">=", since), eb("state", "in", LIVE)]))
       .execute(),
     db
       .selectFrom("config_rollouts")
-      .select(["id", "state", "created_at", "updated_at", "target"])
-      .where((eb) => eb.or([eb("created_at", ">=", since), eb("state", "in", LIVE)]))
+      .select(["id", "state", "created_at", "updated_at", "target", "message"])
+      .where((eb) => eb.or([eb("created_at", ">=", since), eb("updated_at", ">=", since), eb("state", "in", LIVE)]))
       .execute(),
     db.selectFrom("upgrade_nodes").select(["plan_id", "address", "hostname"]).where("state", "=", "drain-blocked").execute(),
     db.selectFrom("config_rollout_nodes").select(["rollout_id", "node"]).where("state", "=", "drain-blocked").execute(),
@@ -98,12 +106,17 @@ export async function readRuns(db: Db, now: Date): Promise<RunFact[]> {
     ...plans.map((r) => fact("talos-upgrade", r)),
     ...k8s.map((r) => fact("kubernetes-upgrade", r)),
     ...ca.map((r) => fact("ca-rotation", r)),
-    ...bulk.map((r) => fact("bulk", { ...r, finished_at: r.updated_at })),
+    ...bulk.map((r) => fact("bulk", { ...r, finished_at: r.updated_at, reason: stopReason(r) })),
     ...rollouts.flatMap((r) => {
       const cluster = rolloutCluster(r.target);
-      return cluster === null ? [] : [fact("config-rollout", { ...r, cluster, finished_at: r.updated_at })];
+      return cluster === null ? [] : [fact("config-rollout", { ...r, cluster, finished_at: r.updated_at, reason: stopReason(r) })];
     }),
   ];
+}
+
+/** Bulk runs and rollouts keep a running message; it says why only once they stopped ("Paused by …", a failure). */
+function stopReason(r: { state: string; message: string }): string | null {
+  return ["paused", "failed", "preflight-failed"].includes(r.state) && r.message ? r.message : null;
 }
 
 /** A rollout's target is JSON with its `cluster` (rolloutTargetSchema). */

@@ -497,4 +497,9 @@ export const migrations: Migration[] = [
     sql: ALERT_DELIVERY_TABLES,
     postgres: identityIds(ALERT_DELIVERY_TABLES),
   },
+  {
+    id: 21,
+    name: "alerts: an index for the history list and the evaluator's prune of old resolved alerts",
+    sql: `CREATE INDEX alerts_status_pending_since ON alerts (status, pending_since);`,
+  },
 ];
