@@ -107,6 +107,12 @@ const SILENT_WHILE_DOWN: readonly AlertRuleId[] = ["node-not-ready", "service-fa
 /** An operator's pause (the runners and services record "paused by <actor>"): nobody is waited for. */
 const DELIBERATE_PAUSE = /^paused by /i;
 
+/** A live run waits for a person: a node's drain is blocked, or it paused itself (not an operator's pause). */
+export function runWaitsForPerson(r: { state: string; drainBlocked: readonly string[]; reason?: string | null }): boolean {
+  if (["failed", "succeeded", "done", "cancelled"].includes(r.state)) return false;
+  return r.drainBlocked.length > 0 || (r.state === "paused" && !DELIBERATE_PAUSE.test(r.reason ?? ""));
+}
+
 export type RuleSettingsMap = ReadonlyMap<AlertRuleId, AlertRuleSettings>;
 
 /** Which source each rule reads; a null source skips the rule. */
@@ -252,8 +258,7 @@ export function evaluate(inputs: AlertInputs, rules: RuleSettingsMap, now: Date)
         if (now.getTime() - at <= (failed.params.maxAgeHours ?? 24) * HOUR_MS) add("run-failed", { ...base, severity: failed.severity, summary: `${RUN_LABEL[r.kind]} ${r.id} on ${r.cluster} failed${why}` });
       }
       // A person is waited for when a drain is blocked or the run paused itself; an operator's own pause is not news to anyone.
-      const waits = r.drainBlocked.length > 0 || (r.state === "paused" && !DELIBERATE_PAUSE.test(r.reason ?? ""));
-      if (halted && waits && !["failed", "succeeded", "done", "cancelled"].includes(r.state)) {
+      if (halted && runWaitsForPerson(r)) {
         const what = r.drainBlocked.length > 0 ? `waits for a person: the drain of ${r.drainBlocked.join(", ")} is blocked` : `is paused and waits for a person${why}`;
         add("run-halted", { ...base, severity: halted.severity, summary: `${RUN_LABEL[r.kind]} ${r.id} on ${r.cluster} ${what}` });
       }

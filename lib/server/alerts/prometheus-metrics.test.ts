@@ -83,9 +83,10 @@ describe("runSamples", () => {
     ]);
   });
 
-  it("counts runs waiting for a person: paused, or a blocked drain, never a finished one", () => {
+  it("counts runs waiting for a person: paused by itself, or a blocked drain; never an operator's pause or a finished one", () => {
     const s = runSamples([
-      run({ kind: "config-rollout", state: "paused" }),
+      run({ kind: "config-rollout", state: "paused", reason: "node 10.0.0.2 failed its health gate" }),
+      run({ kind: "config-rollout", state: "paused", reason: "Paused by user:alice" }),
       run({ kind: "config-rollout", state: "running", drainBlocked: ["10.0.0.3@prod"] }),
       run({ kind: "config-rollout", state: "failed", drainBlocked: ["10.0.0.4@prod"] }),
       run({ kind: "talos-upgrade", state: "running" }),

@@ -6,6 +6,8 @@ import { parseNodeId } from "@/lib/fleet/node-id";
 import type { NodesResponse } from "@/lib/schemas/fleet";
 import { talosSupport } from "@/lib/talos/support";
 
+import { runWaitsForPerson } from "./evaluate";
+
 /**
  * The metrics the Prometheus rules need beyond the fleet and certificate gauges: one per fact an
  * alert rule reads, so each rule is a PromQL expression over GET /api/metrics. Labels stay
@@ -46,6 +48,8 @@ export interface RunLike {
   finishedAt: string | null;
   /** Nodes of the run waiting in `drain-blocked`. */
   drainBlocked: readonly string[];
+  /** Why it paused or failed, when recorded ("paused by …" is an operator's own pause). */
+  reason?: string | null;
 }
 
 /** A cluster's latest finished backup as the metrics read it (the engine's BackupFact). */
@@ -89,7 +93,7 @@ export function fleetSamples(snap: NodesResponse, now: Date): { serviceFailing: 
 /**
  * Per cluster and run kind: when the latest run failed (absent unless the latest failed: a newer
  * run of the kind clears it, as it resolves the engine's alert), and how many runs wait for a
- * person (paused, or a node's drain blocked), 0 for every pair that has runs.
+ * person (paused by itself, not by an operator, or a node's drain blocked), 0 for every pair that has runs.
  */
 export function runSamples(runs: readonly RunLike[]): { runFailedAt: Sample[]; runsHalted: Sample[] } {
   const latest = new Map<string, RunLike>();
@@ -98,7 +102,8 @@ export function runSamples(runs: readonly RunLike[]): { runFailedAt: Sample[]; r
     const key = JSON.stringify([r.cluster, r.kind]);
     const prev = latest.get(key);
     if (!prev || prev.createdAt < r.createdAt) latest.set(key, r);
-    const waits = !TERMINAL.has(r.state) && (r.state === "paused" || r.drainBlocked.length > 0);
+    // The engine's own test (evaluate.ts), so Prometheus and Minos page for the same runs.
+    const waits = !TERMINAL.has(r.state) && runWaitsForPerson(r);
     halted.set(key, (halted.get(key) ?? 0) + (waits ? 1 : 0));
   }
   const labels = (key: string) => {
