@@ -1,8 +1,12 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Bell, BellRing } from "lucide-react";
+import { Bell as BellIcon, BellRing } from "lucide-react";
 import Link from "next/link";
+import { useSearchParams } from "next/navigation";
+import { Suspense } from "react";
+
+import { keepCluster } from "@/components/alerts/model";
 
 import { alertsQueryOptions } from "@/lib/client/alerts";
 import { useEventStream } from "@/lib/client/use-event-stream";
@@ -22,16 +26,32 @@ export function bellTone(counts: AlertCounts | undefined): "critical" | "firing"
   return counts.critical > 0 ? "critical" : "firing";
 }
 
-/** In the header: the firing count (silenced ones left out), live over the SSE `alerts` event, linking to /alerts. */
+/**
+ * In the header: the firing count (silenced ones left out), live over the SSE `alerts` event,
+ * linking to /alerts with the selected cluster kept (its query string read under its own
+ * Suspense: a static render links to plain /alerts).
+ */
 export function AlertBell() {
+  return (
+    <Suspense fallback={<Bell cluster={null} />}>
+      <BellKeepingCluster />
+    </Suspense>
+  );
+}
+
+function BellKeepingCluster() {
+  return <Bell cluster={useSearchParams().get("cluster")} />;
+}
+
+function Bell({ cluster }: { cluster: string | null }) {
   useEventStream();
   const q = useQuery(alertsQueryOptions());
   const counts = q.data?.counts;
   const tone = bellTone(counts);
-  const Icon = tone === "quiet" ? Bell : BellRing;
+  const Icon = tone === "quiet" ? BellIcon : BellRing;
   return (
     <Link
-      href="/alerts"
+      href={keepCluster("/alerts", cluster)}
       aria-label={bellLabel(counts)}
       title={q.isError ? `Alerts: ${q.error.message}` : bellLabel(counts)}
       data-tone={tone}
@@ -44,7 +64,11 @@ export function AlertBell() {
       {counts && counts.firing > 0 ? (
         <span
           data-testid="alert-bell-count"
-          className={cn("min-w-5 rounded-full px-1.5 text-center text-xs font-semibold text-white", tone === "critical" ? "bg-danger" : "bg-warn")}
+          className={cn(
+            "min-w-5 rounded-full px-1.5 text-center text-xs font-semibold",
+            // White on the dark theme's light red and amber fails AA: each fill has its own text token.
+            tone === "critical" ? "bg-danger text-danger-fg" : "bg-warn text-warn-fg",
+          )}
         >
           {counts.firing}
         </span>

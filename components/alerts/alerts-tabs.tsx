@@ -1,8 +1,10 @@
 "use client";
 
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { usePathname, useSearchParams } from "next/navigation";
+import { Suspense } from "react";
 
+import { keepCluster } from "@/components/alerts/model";
 import { cn } from "@/lib/utils/cn";
 
 const TABS = [
@@ -13,8 +15,7 @@ const TABS = [
   { href: "/alerts/deliveries", label: "Delivery log" },
 ] as const;
 
-/** The alert pages' own navigation, under the page header. */
-export function AlertsTabs() {
+function Tabs({ cluster }: { cluster: string | null }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Alerts sections" className="mb-6 flex flex-wrap gap-1 border-b border-border">
@@ -23,7 +24,7 @@ export function AlertsTabs() {
         return (
           <Link
             key={t.href}
-            href={t.href}
+            href={keepCluster(t.href, cluster)}
             aria-current={active ? "page" : undefined}
             className={cn("-mb-px border-b-2 px-3 py-2 text-sm font-medium", active ? "border-accent text-accent" : "border-transparent text-fg-muted hover:text-fg")}
           >
@@ -32,5 +33,21 @@ export function AlertsTabs() {
         );
       })}
     </nav>
+  );
+}
+
+function TabsKeepingCluster() {
+  return <Tabs cluster={useSearchParams().get("cluster")} />;
+}
+
+/**
+ * The alert pages' own navigation, under the page header. The links keep the selected cluster
+ * (the query string is read under its own Suspense: a static render gets the plain links).
+ */
+export function AlertsTabs() {
+  return (
+    <Suspense fallback={<Tabs cluster={null} />}>
+      <TabsKeepingCluster />
+    </Suspense>
   );
 }

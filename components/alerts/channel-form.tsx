@@ -1,13 +1,13 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 
 import { channelCreateFromForm, channelFormOf, channelPatchFromForm, SEVERITIES, SEVERITY_LABEL, type ChannelForm } from "@/components/alerts/model";
 import { Button } from "@/components/ui/button";
 import { Input, Select } from "@/components/ui/input";
 import { alertKeys, createChannel, patchChannel } from "@/lib/client/alerts";
-import type { Channel, ChannelType } from "@/lib/schemas/alerts";
+import type { Channel, ChannelType, CreateChannelResponse } from "@/lib/schemas/alerts";
 
 const TYPE_LABEL: Record<ChannelType, string> = { webhook: "Webhook (signed JSON)", slack: "Slack incoming webhook", email: "Email (SMTP)" };
 
@@ -28,16 +28,14 @@ interface ChannelFormViewProps {
   onDone: (created?: { channel: Channel; secret?: string }) => void;
 }
 
-/** Create or edit a channel; each type shows its own fields. Secrets are write-only: empty keeps the stored one. */
-export function ChannelFormView({ channel, onDone }: ChannelFormViewProps) {
-  const qc = useQueryClient();
-  const [form, setForm] = useState<ChannelForm>(() => channelFormOf(channel));
-  const [problem, setProblem] = useState<string | null>(null);
-  const editing = channel !== undefined;
-  const set = <K extends keyof ChannelForm>(key: K, value: ChannelForm[K]) => setForm((f) => ({ ...f, [key]: value }));
-
-  const save = useMutation({
-    mutationFn: async () => {
+/**
+ * The form's save (create or PATCH). `gcTime: 0`: a create's answer holds the secret Minos
+ * generated, and the MutationCache would keep it (and the form it was sent from) for the default
+ * 5 minutes after the form closed; the secret lives only in the one-time view until its Done.
+ */
+export function saveChannelOptions(qc: QueryClient, channel: Channel | undefined, form: ChannelForm, onDone: ChannelFormViewProps["onDone"]) {
+  return {
+    mutationFn: async (): Promise<CreateChannelResponse | undefined> => {
       if (channel) {
         const r = channelPatchFromForm(channel, form);
         if (!r.ok) throw new Error(r.error);
@@ -48,11 +46,23 @@ export function ChannelFormView({ channel, onDone }: ChannelFormViewProps) {
       if (!r.ok) throw new Error(r.error);
       return createChannel(r.value);
     },
-    onSuccess: async (created) => {
+    onSuccess: async (created: CreateChannelResponse | undefined) => {
       await qc.invalidateQueries({ queryKey: alertKeys.channels() });
       onDone(created);
     },
-  });
+    gcTime: 0,
+  };
+}
+
+/** Create or edit a channel; each type shows its own fields. Secrets are write-only: empty keeps the stored one. */
+export function ChannelFormView({ channel, onDone }: ChannelFormViewProps) {
+  const qc = useQueryClient();
+  const [form, setForm] = useState<ChannelForm>(() => channelFormOf(channel));
+  const [problem, setProblem] = useState<string | null>(null);
+  const editing = channel !== undefined;
+  const set = <K extends keyof ChannelForm>(key: K, value: ChannelForm[K]) => setForm((f) => ({ ...f, [key]: value }));
+
+  const save = useMutation(saveChannelOptions(qc, channel, form, onDone));
 
   const keep = editing ? "leave empty to keep the stored one" : undefined;
   return (

@@ -102,7 +102,7 @@ function ChannelCard({ channel: c, admin }: { channel: Channel; admin: boolean }
         </div>
         {admin ? (
           <div className="flex flex-wrap items-center gap-2">
-            <Button size="sm" disabled={test.isPending} onClick={() => test.mutate()} aria-label={`Send a test to ${c.name}`}>
+            <Button size="sm" disabled={test.isPending} onClick={() => test.mutate()} aria-label={`${test.isPending ? "Sending a test" : "Send a test"} to ${c.name}`}>
               <Send aria-hidden className="size-4" />
               {test.isPending ? "Sending…" : "Send a test"}
             </Button>

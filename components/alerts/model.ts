@@ -319,3 +319,8 @@ export function channelPatchFromForm(channel: Channel, form: ChannelForm): Resul
 export type AlertRuleName = { id: AlertRuleId; name: string };
 /** Every rule with its name, for filter and silence pickers. */
 export const RULE_CHOICES: readonly AlertRuleName[] = RULES.map((r) => ({ id: r.id, name: r.name }));
+
+/** A link that keeps the header's selected cluster (`?cluster=`), as the sidebar's links do. */
+export function keepCluster(href: string, cluster: string | null | undefined): string {
+  return cluster ? `${href}${href.includes("?") ? "&" : "?"}cluster=${encodeURIComponent(cluster)}` : href;
+}

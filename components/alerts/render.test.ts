@@ -3,11 +3,21 @@
  * contract's schemas: what each role sees, and how states read (never by colour alone).
  */
 import { QueryClientProvider } from "@tanstack/react-query";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { createElement, type ReactElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+
+const nav = vi.hoisted(() => ({ search: "" }));
+vi.mock("next/navigation", () => ({
+  useRouter: () => ({ replace: () => {}, push: () => {} }),
+  usePathname: () => "/alerts/rules",
+  useSearchParams: () => new URLSearchParams(nav.search),
+}));
 
 import { AlertBell, bellLabel, bellTone } from "@/components/alerts/alert-bell";
+import { AlertsTabs } from "@/components/alerts/alerts-tabs";
 import { NodeAlerts, OverviewAlerts } from "@/components/alerts/alert-summary";
 import { AlertTable } from "@/components/alerts/alert-table";
 import { ChannelList } from "@/components/alerts/channel-list";
@@ -29,6 +39,30 @@ function render(el: ReactElement, role: Role = "admin", seed: (c: ReturnType<typ
   return renderToStaticMarkup(createElement(QueryClientProvider, { client }, el));
 }
 
+/**
+ * Every button and link that has an aria-label, with its visible text (tags and aria-hidden icons
+ * dropped): axe's `label-content-name-mismatch` (WCAG 2.5.3) wants the name to contain the visible
+ * words; we hold them to starting with them, so speech users can say what they see.
+ */
+function labelledControls(html: string): { name: string; visible: string }[] {
+  const out: { name: string; visible: string }[] = [];
+  for (const m of html.matchAll(/<(button|a)\b([^>]*)>([\s\S]*?)<\/\1>/g)) {
+    const name = /aria-label="([^"]*)"/.exec(m[2]!)?.[1];
+    if (name === undefined) continue;
+    const visible = m[3]!.replace(/<svg[\s\S]*?<\/svg>/g, "").replace(/<[^>]+>/g, "").trim();
+    out.push({ name, visible });
+  }
+  return out;
+}
+
+const words = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+
+function expectNamesStartWithVisibleText(html: string): number {
+  const controls = labelledControls(html).filter((c) => c.visible !== "");
+  for (const c of controls) expect(`${words(c.name)} `.startsWith(`${words(c.visible)} `), `"${c.name}" does not start with "${c.visible}"`).toBe(true);
+  return controls.length;
+}
+
 const firing = alertFixture();
 const acked = alertFixture({ id: "al-2", acknowledgedBy: "user:bob", acknowledgedAt: T0, severity: "warning", rule: "service-failing", object: "kubelet", summary: "kubelet failed on worker-3" });
 const silenced = alertFixture({ id: "al-3", silencedBy: "si-1", rule: "config-drift", severity: "warning", summary: "worker-3 drifted" });
@@ -44,9 +78,13 @@ describe("the alerts table", () => {
     const html = table("operator");
     // The firing and the silenced-but-firing one; not the acknowledged one, not the pending one.
     expect(html.match(/>Ack</g)).toHaveLength(2);
-    expect(html).toContain('aria-label="Acknowledge Node unreachable: worker-3 has not answered for 5 min"');
+    expect(html).toContain('aria-label="Ack Node unreachable on worker-3"');
     expect(html.match(/>Silence</g)).toHaveLength(3);
     expect(html).toContain('href="/alerts/silences?rule=node-unreachable&amp;cluster=prod&amp;node=10.5.0.3%40prod"');
+  });
+
+  it("each row button's accessible name starts with its visible text (Ack, Silence)", () => {
+    expect(expectNamesStartWithVisibleText(table("operator"))).toBe(5);
   });
 
   it("viewers see the same rows and no button", () => {
@@ -84,7 +122,50 @@ describe("the header bell", () => {
     const html = render(createElement(AlertBell), "viewer", (c) => c.setQueryData(alertsQueryOptions().queryKey, alertsResponseSchema.parse({ alerts: [firing], counts: countsFixture({ firing: 4, critical: 2 }), evaluatedAt: T0 })));
     expect(html).toContain('href="/alerts"');
     expect(html).toContain('aria-label="Alerts: 4 firing, 2 critical"');
-    expect(html).toMatch(/data-testid="alert-bell-count"[^>]*bg-danger[^>]*>4</);
+    expect(html).toMatch(/data-testid="alert-bell-count"[^>]*bg-danger text-danger-fg[^>]*>4</);
+    expect(html).not.toContain("text-white");
+  });
+
+  it("a warning-only count is dark-on-amber in the dark theme, through its own text token", () => {
+    const html = render(createElement(AlertBell), "viewer", (c) => c.setQueryData(alertsQueryOptions().queryKey, alertsResponseSchema.parse({ alerts: [], counts: countsFixture({ firing: 2, critical: 0, warning: 2 }), evaluatedAt: T0 })));
+    expect(html).toMatch(/data-testid="alert-bell-count"[^>]*bg-warn text-warn-fg[^>]*>2</);
+    expect(html).not.toContain("text-white");
+  });
+
+  it("each filled tone's text token keeps AA (4.5:1) on its fill in both themes (app/globals.css)", () => {
+    const css = readFileSync(fileURLToPath(new URL("../../app/globals.css", import.meta.url)), "utf8");
+    const [light, dark] = css.split("@media (prefers-color-scheme: dark)") as [string, string];
+    const token = (block: string, name: string) => {
+      const hex = new RegExp(`--color-${name}:\\s*#([0-9a-f]{6});`, "i").exec(block)?.[1];
+      if (!hex) throw new Error(`--color-${name} is missing`);
+      return hex;
+    };
+    const luminance = (hex: string) => {
+      const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4)) as [number, number, number];
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const contrast = (a: string, b: string) => {
+      const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+      return (hi + 0.05) / (lo + 0.05);
+    };
+    for (const block of [light, dark]) {
+      for (const tone of ["danger", "warn"]) expect(contrast(token(block, `${tone}-fg`), token(block, tone))).toBeGreaterThanOrEqual(4.5);
+    }
+  });
+
+  it("the bell and the alert tabs keep the selected cluster, as the sidebar does", () => {
+    const seed = (c: ReturnType<typeof makeQueryClient>) => c.setQueryData(alertsQueryOptions().queryKey, alertsResponseSchema.parse({ alerts: [], counts: countsFixture({ firing: 0, critical: 0 }), evaluatedAt: T0 }));
+    nav.search = "cluster=prod+eu";
+    try {
+      expect(render(createElement(AlertBell), "viewer", seed)).toContain('href="/alerts?cluster=prod%20eu"');
+      const tabs = render(createElement(AlertsTabs));
+      for (const path of ["/alerts", "/alerts/rules", "/alerts/channels", "/alerts/silences", "/alerts/deliveries"]) expect(tabs).toContain(`href="${path}?cluster=prod%20eu"`);
+      expect(/<a[^>]*aria-current="page"[^>]*>/.exec(tabs)?.[0]).toContain('href="/alerts/rules?cluster=prod%20eu"');
+    } finally {
+      nav.search = "";
+    }
+    expect(render(createElement(AlertBell), "viewer", seed)).toContain('href="/alerts"');
+    expect(render(createElement(AlertsTabs))).toContain('href="/alerts/silences"');
   });
 
   it("shows no count when nothing fires", () => {
@@ -114,6 +195,7 @@ describe("channels", () => {
     expect(admin).toContain('aria-label="Send a test to broken hook"');
     expect(admin).toContain('aria-label="Edit broken hook"');
     expect(admin).toContain('aria-label="Delete broken hook"');
+    expect(expectNamesStartWithVisibleText(admin)).toBeGreaterThanOrEqual(6);
     const viewer = render(createElement(ChannelList), "viewer", seed);
     for (const word of ["New channel", "Send a test", "Edit ", "Delete "]) expect(viewer).not.toContain(word);
   });
@@ -131,6 +213,7 @@ describe("rules, silences, deliveries", () => {
     const admin = render(createElement(RuleTable), "admin", seed);
     for (const r of RULES) expect(admin).toContain(r.name);
     expect(admin.match(/aria-label="Edit the rule /g)).toHaveLength(RULES.length);
+    expect(expectNamesStartWithVisibleText(admin)).toBe(RULES.length);
     expect(admin).toContain("Forget after: 24 hours");
     expect(admin).toContain("every 1 h");
     expect(render(createElement(RuleTable), "operator", seed)).not.toContain("Edit the rule");
@@ -142,6 +225,7 @@ describe("rules, silences, deliveries", () => {
     expect(html.indexOf("Node unreachable · node 10.5.0.3@prod")).toBeLessThan(html.indexOf("cluster stage"));
     expect(html).toContain("Ended by user:bob");
     expect(html.match(/>End now</g)).toHaveLength(1);
+    expect(expectNamesStartWithVisibleText(html)).toBe(1);
     expect(render(createElement(SilenceTable, { silences: [silenceFixture()], canEnd: false }))).not.toContain("End now");
   });
 

@@ -98,7 +98,7 @@ function EndButton({ silence: s }: { silence: Silence }) {
   const end = useMutation({ mutationFn: () => endSilence(s.id), onSettled: () => qc.invalidateQueries({ queryKey: alertKeys.all }) });
   return (
     <>
-      <Button size="sm" variant="ghost" disabled={end.isPending} onClick={() => end.mutate()} aria-label={`End the silence of ${matchersText(s)} now`}>
+      <Button size="sm" variant="ghost" disabled={end.isPending} onClick={() => end.mutate()} aria-label={`End now: the silence of ${matchersText(s)}`}>
         End now
       </Button>
       {end.isError ? (

@@ -76,6 +76,15 @@ describe("applyAlertEvent (SSE `alerts` into a cached list)", () => {
     expect(applyAlertEvent(undefined, event([]), { state: "active" })).toBeUndefined();
   });
 
+  it("a pending alert that went away before firing leaves the active list and enters no history (the server deleted it)", () => {
+    const dropped = { ...pendingWarn, status: "resolved", endsAt: "2026-12-07T00:00:10.000Z" };
+    expect(alertMatches(alertEventSchema.parse({ counts: countsFixture(), changed: [dropped], evaluatedAt: T }).changed[0]!, { state: "history" })).toBe(false);
+    const e = event([dropped]);
+    expect(applyAlertEvent(list(), e, { state: "active" })!.alerts.map((a) => a.id)).toEqual(["al-1", "al-3"]);
+    expect(applyAlertEvent(list([]), e, { state: "history" })!.alerts).toEqual([]);
+    expect(applyAlertEvent(list([]), e, { state: "all" })!.alerts).toEqual([]);
+  });
+
   it("updates every cached list at once (the bell's and a node's), each by its filter", () => {
     const client = makeQueryClient();
     client.setQueryData(alertKeys.list({}), list());

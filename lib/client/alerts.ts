@@ -131,6 +131,9 @@ export const testChannel = (channelId: string) => apiFetch(`/api/alerts/channels
 
 /** Whether an alert belongs in a list with this filter (the server's filter, applied to one alert). */
 export function alertMatches(a: Alert, f: AlertsFilter): boolean {
+  // A pending alert whose condition went away before it fired is deleted, not stored as resolved:
+  // the SSE event sends it as `resolved` with no startsAt only so lists drop it. It belongs nowhere.
+  if (a.status === "resolved" && a.startsAt === null) return false;
   const state = f.state ?? "active";
   const stateOk =
     state === "all" ||

@@ -34,16 +34,27 @@ interface Connection {
 let conn: Connection | null = null;
 const statusListeners = new Set<() => void>();
 
+/**
+ * What a change of the stream's status makes the cache read again. Exported for tests.
+ * - Leaving `live`: queries re-read their refetchInterval only when their data changes, so the
+ *   fleet queries are nudged to start polling now.
+ * - Becoming `live` (the first connect too): the stream sends no alerts snapshot and never
+ *   replays, so alert events between the page's render (or the outage) and now are lost unless
+ *   the alert lists and the channels' states are read again.
+ */
+export function refetchOnStatusChange(client: QueryClient, from: EventStreamStatus, to: EventStreamStatus): Promise<unknown> {
+  if (from === to) return Promise.resolve();
+  if (from === "live") return client.invalidateQueries({ queryKey: fleetKeys.all });
+  if (to === "live") return Promise.all([client.invalidateQueries({ queryKey: alertKeys.lists() }), client.invalidateQueries({ queryKey: alertKeys.channels() })]);
+  return Promise.resolve();
+}
+
 function setStatus(status: EventStreamStatus): void {
   if (!conn || conn.status === status) return;
-  const wasLive = conn.status === "live";
-  const wasDown = conn.status === "down";
+  const from = conn.status;
   conn.status = status;
   setEventStreamLive(status === "live");
-  // Queries re-read their refetchInterval when their data changes: nudge them so polling starts now.
-  if (wasLive && status !== "live") void conn.client.invalidateQueries({ queryKey: fleetKeys.all });
-  // Alert events missed while the stream was down are not replayed: read the lists again.
-  if (wasDown && status === "live") void conn.client.invalidateQueries({ queryKey: alertKeys.lists() });
+  void refetchOnStatusChange(conn.client, from, status);
   for (const l of statusListeners) l();
 }
 
