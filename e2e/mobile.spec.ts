@@ -88,6 +88,29 @@ test("the menu button opens the navigation as a drawer: current page marked, foc
   expect(overview.consoleErrors).toEqual([]);
 });
 
+test("turning the phone to a screen past md closes the drawer, so the page behind is not left inert", async ({ page }) => {
+  const overview = new OverviewPage(page);
+  await overview.open();
+  await menuButton(page).click();
+  await expect(drawer(page)).toBeVisible();
+  // Wider than md (768 px): the drawer is display:none there, and a modal dialog left open would
+  // keep the whole page inert behind an invisible drawer.
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await expect(page.locator("#main-navigation-drawer")).toHaveJSProperty("open", false);
+  const sidebar = page.getByRole("navigation", { name: "Main" });
+  await expect(sidebar).toBeVisible();
+  await sidebar.getByRole("link", { name: "Certificates", exact: true }).click();
+  await expect(page).toHaveURL(/\/certificates$/);
+  // And back to the phone: the drawer opens again from its button.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(menuButton(page)).toHaveAttribute("aria-expanded", "false");
+  await menuButton(page).click();
+  await expect(drawer(page)).toBeVisible();
+  await drawer(page).getByRole("button", { name: "Close menu" }).click();
+  await expect(drawer(page)).toBeHidden();
+  expect(overview.consoleErrors).toEqual([]);
+});
+
 test("the header fits: cluster selector, fleet badge and user menu without overflow", async ({ page }) => {
   const overview = new OverviewPage(page);
   await overview.open();
@@ -281,6 +304,11 @@ test("every dashboard page fits a 390 px screen", async ({ page }) => {
     "/ca-rotations",
     "/audit",
     "/access",
+    "/alerts",
+    "/alerts/rules",
+    "/alerts/channels",
+    "/alerts/silences",
+    "/alerts/deliveries",
   ];
   for (const path of pages) {
     await test.step(path, async () => {

@@ -12,7 +12,8 @@ import type { Role } from "@/lib/schemas/auth";
 /**
  * Below the `md` breakpoint the sidebar is hidden: this menu button opens the same navigation as
  * a drawer on the native modal <dialog> (the page behind is inert, Escape closes it). Tab wraps
- * inside the drawer, focus goes back to the button on close, and a navigation closes it.
+ * inside the drawer, focus goes back to the button on close, and a navigation or a screen
+ * growing past `md` closes it.
  */
 export function MobileNav({ role }: { role: Role }) {
   const [open, setOpen] = useState(false);
@@ -35,6 +36,17 @@ export function MobileNav({ role }: { role: Role }) {
       button.current?.focus();
     }
   }, [open]);
+
+  // Past `md` (a phone turned, a window widened) the drawer is display:none, but a modal dialog
+  // left open would keep the page behind inert: close it as the wide layout takes over.
+  useEffect(() => {
+    const wide = window.matchMedia("(min-width: 768px)");
+    const onChange = (e: MediaQueryListEvent) => {
+      if (e.matches) setOpen(false);
+    };
+    wide.addEventListener("change", onChange);
+    return () => wide.removeEventListener("change", onChange);
+  }, []);
 
   // A navigation (a link in the drawer, or back/forward while it is open) closes it.
   const [shownFor, setShownFor] = useState(`${pathname}?${search}`);
