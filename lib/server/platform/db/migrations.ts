@@ -3,7 +3,7 @@ import "server-only";
 import { ETCD_BACKUPS } from "./migration-sql/etcd-backups";
 import { BULK_TABLES } from "./migration-sql/bulk";
 import { CA_ROTATION_TABLES } from "./migration-sql/ca-rotations";
-import { ALERT_TABLES } from "./migration-sql/alerts";
+import { ALERT_HISTORY_INDEX, ALERT_TABLES } from "./migration-sql/alerts";
 import { ALERT_DELIVERY_TABLES } from "./migration-sql/alert-delivery";
 
 /**
@@ -486,20 +486,12 @@ export const migrations: Migration[] = [
     name: "bulk runs (one action on a selection of a cluster's nodes) and their nodes",
     sql: BULK_TABLES,
   },
-  {
-    id: 19,
-    name: "alerts: rule settings, alert episodes (one open per key), silences, the evaluator's last run",
-    sql: ALERT_TABLES,
-  },
+  { id: 19, name: "alerts: rule settings, alert episodes (one open per key), silences, the evaluator's last run", sql: ALERT_TABLES },
   {
     id: 20,
     name: "alert channels (secrets sealed), the notification outbox, the delivery log",
     sql: ALERT_DELIVERY_TABLES,
     postgres: identityIds(ALERT_DELIVERY_TABLES),
   },
-  {
-    id: 21,
-    name: "alerts: an index for the history list and the evaluator's prune of old resolved alerts",
-    sql: `CREATE INDEX alerts_status_pending_since ON alerts (status, pending_since);`,
-  },
+  { id: 21, name: "alerts: an index for the history list and the evaluator's prune of old resolved alerts", sql: ALERT_HISTORY_INDEX },
 ];

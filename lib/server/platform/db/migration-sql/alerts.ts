@@ -63,3 +63,6 @@ export const ALERT_TABLES = `
         evaluated_at TEXT NOT NULL
       );
     `;
+
+/** Migration 21: the history list and the evaluator's prune of old resolved alerts read by status and age. */
+export const ALERT_HISTORY_INDEX = `CREATE INDEX alerts_status_pending_since ON alerts (status, pending_since);`;
