@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Bell as BellIcon, BellRing } from "lucide-react";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { Suspense } from "react";
+import { Suspense, useSyncExternalStore } from "react";
 
 import { keepCluster } from "@/components/alerts/model";
 
@@ -53,17 +53,27 @@ function BellKeepingCluster() {
   return <Bell cluster={useSearchParams().get("cluster")} />;
 }
 
+const subscribeNever = () => () => {};
+
 function Bell({ cluster }: { cluster: string | null }) {
   useEventStream();
   const q = useQuery(alertsQueryOptions());
-  const counts = q.data?.counts;
+  // The bell hydrates late (under its Suspense), and by then the event stream may have changed the
+  // counts the server rendered: React would find other text than the HTML's. So the counts show
+  // from the first client render after hydration (the shell's prefetched data: no round trip).
+  const hydrated = useSyncExternalStore(subscribeNever, () => true, () => false);
+  return <BellLink cluster={cluster} counts={hydrated ? q.data?.counts : undefined} error={q.isError ? q.error.message : null} />;
+}
+
+/** The bell itself for these counts (none: no number, the plain icon). */
+export function BellLink({ cluster, counts, error }: { cluster: string | null; counts: AlertCounts | undefined; error: string | null }) {
   const tone = bellTone(counts);
   const Icon = tone === "quiet" ? BellIcon : BellRing;
   return (
     <Link
       href={keepCluster("/alerts", cluster)}
       aria-label={bellLabel(counts)}
-      title={q.isError ? `Alerts: ${q.error.message}` : `${bellLabel(counts)}${counts?.info ? ` (and ${counts.info} info)` : ""}`}
+      title={error !== null ? `Alerts: ${error}` : `${bellLabel(counts)}${counts?.info ? ` (and ${counts.info} info)` : ""}`}
       data-tone={tone}
       className={cn(
         "relative inline-flex h-9 items-center gap-1 rounded-md px-2 text-sm font-medium transition-colors hover:bg-surface-muted",
