@@ -183,7 +183,7 @@ async function powerAction(
   if (action.kind === "reset" && action.confirm !== hostname) {
     throw new AppError("confirmation_mismatch", `The confirmation does not match the node's hostname: type "${hostname}" to reset it. Nothing was done`, { details: { field: "confirm" } });
   }
-  const services = await client.services(address, opts).catch(() => null);
+  const services = await readServices(client, address, opts);
   const role = services === null ? null : "etcd" in services ? "controlplane" : "worker";
   const bootIdBefore = await bootIdentity(client, address, opts).catch(() => null);
   const verb = VERB[action.kind];
@@ -293,6 +293,22 @@ async function guardedPowerAction(
 }
 
 /** This node first (it answers for etcd when it is up), then the cluster's other nodes. */
+/**
+ * The node's services (its role: etcd runs on control planes), asked up to three times: a call
+ * routed through an endpoint that just went down (another control plane's reboot) fails once
+ * before the client moves on, and a role Minos cannot tell refuses the action.
+ */
+async function readServices(client: TalosClient, address: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<Awaited<ReturnType<TalosClient["services"]>> | null> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await client.services(address, opts);
+    } catch {
+      if (attempt === 3 || opts.signal?.aborted) return null;
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+    }
+  }
+}
+
 async function controlPlaneCandidates(deps: NodeActionDeps, target: Target, hostname: string): Promise<NodeFacts[]> {
   const fact = (address: string, name: string | null): NodeFacts => ({ id: makeNodeId(target.cluster, address), address, hostname: name, role: "controlplane", version: null, reachable: true });
   const others = (await deps.clusterNodes(target.cluster)).filter((a) => a !== target.address);

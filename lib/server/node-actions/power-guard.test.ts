@@ -103,13 +103,6 @@ describe("control-plane power actions take turns", () => {
     expect(r.role).toBe("controlplane");
     expect((await downMarks(deps.db, cluster, Date.now())).map((m) => m.address)).toEqual([b!.address]);
 
-    console.log(
-      "DBG",
-      await t.clients.admin.services(c!.address).then(
-        (x) => Object.keys(x),
-        (err: unknown) => String(err),
-      ),
-    );
     const e = await rejection(runNodeAction(deps, idOf(c!), { kind: "reboot", drain: noDrain }, { actor: operator }));
     expect(e).toMatchObject({
       code: "conflict",
