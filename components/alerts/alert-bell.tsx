@@ -9,7 +9,7 @@ import { Suspense, useSyncExternalStore } from "react";
 import { keepCluster } from "@/components/alerts/model";
 
 import { alertsQueryOptions } from "@/lib/client/alerts";
-import { useEventStream } from "@/lib/client/use-event-stream";
+import { useEventStream, usePageHydrated } from "@/lib/client/use-event-stream";
 import type { AlertCounts } from "@/lib/schemas/alerts";
 import { cn } from "@/lib/utils/cn";
 
@@ -56,7 +56,8 @@ function BellKeepingCluster() {
 const subscribeNever = () => () => {};
 
 function Bell({ cluster }: { cluster: string | null }) {
-  useEventStream();
+  // Live on every page, once the page has hydrated (a page with fleet data opens the stream itself).
+  useEventStream("/api/events", { enabled: usePageHydrated() });
   const q = useQuery(alertsQueryOptions());
   // The bell hydrates late (under its Suspense), and by then the event stream may have changed the
   // counts the server rendered: React would find other text than the HTML's. So the counts show

@@ -1,5 +1,5 @@
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
-import { useEffect, useSyncExternalStore } from "react";
+import { useEffect, useState, useSyncExternalStore } from "react";
 
 import { applyNodesDelta, applySummaryToDetail, clusterOfNodesKey, fleetKeys, setEventStreamLive, snapshotForCluster } from "@/lib/client/fleet";
 import { upgradeKeys } from "@/lib/client/upgrades";
@@ -221,9 +221,10 @@ const getServerStatus = (): EventStreamStatus => "connecting";
  * (their `refetchInterval` checks the stream), and the browser reconnects by itself. Call it in
  * any client component that shows fleet data; every caller shares one connection.
  */
-export function useEventStream(url = "/api/events"): EventStreamStatus {
+export function useEventStream(url = "/api/events", { enabled = true }: { enabled?: boolean } = {}): EventStreamStatus {
   const client = useQueryClient();
   useEffect(() => {
+    if (!enabled) return;
     if (!conn) conn = { source: null, client, refs: 0, status: "connecting", retryTimer: null, closeTimer: null, failures: 0 };
     if (conn.closeTimer) {
       clearTimeout(conn.closeTimer);
@@ -237,6 +238,34 @@ export function useEventStream(url = "/api/events"): EventStreamStatus {
       // A short grace period: navigating between two pages that both stream must not reconnect.
       if (conn.refs === 0) conn.closeTimer = setTimeout(() => conn?.refs === 0 && close(), 2_000);
     };
-  }, [client, url]);
+  }, [client, url, enabled]);
   return useSyncExternalStore(subscribeStatus, getStatus, getServerStatus);
+}
+
+/**
+ * False until the page has loaded and the browser is idle, i.e. until React has hydrated what the
+ * server streamed. A component outside the page (the header's bell) opens the event stream only
+ * then: an event applied to the cache before a page's boundary hydrates would give that boundary
+ * other text than the server's HTML (React #418).
+ */
+export function usePageHydrated(): boolean {
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    let cancelled = false;
+    let idle: number | undefined;
+    const done = () => {
+      if (!cancelled) setReady(true);
+    };
+    const afterLoad = () => {
+      idle = typeof window.requestIdleCallback === "function" ? window.requestIdleCallback(done, { timeout: 3_000 }) : window.setTimeout(done, 200);
+    };
+    if (document.readyState === "complete") afterLoad();
+    else window.addEventListener("load", afterLoad, { once: true });
+    return () => {
+      cancelled = true;
+      window.removeEventListener("load", afterLoad);
+      if (idle !== undefined && typeof window.cancelIdleCallback === "function") window.cancelIdleCallback(idle);
+    };
+  }, []);
+  return ready;
 }
