@@ -119,7 +119,8 @@ export function NodeAlerts({ node }: { node: string }) {
               <li key={a.id} className="flex flex-wrap items-center gap-2 px-4 py-2 text-sm">
                 <SeverityBadge severity={a.severity} />
                 <span className="font-medium">{ruleName(a.rule)}</span>
-                <span className="min-w-0 flex-1 text-fg-muted">{a.summary}</span>
+                {/* At least a phone's line: a narrow card wraps it under the rule, not into a sliver. */}
+                <span className="min-w-[12rem] flex-1 text-fg-muted">{a.summary}</span>
                 <AlertStateBadges alert={a} />
                 <span className="text-xs text-fg-muted">
                   since <RelativeTime iso={a.startsAt ?? a.pendingSince} />
