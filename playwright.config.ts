@@ -46,7 +46,9 @@ export default defineConfig({
   projects: [
     { name: "setup", testMatch: /auth\.setup\.ts$/ },
     // Every spec runs signed in as the admin; auth.spec.ts starts its own server and signs in itself.
-    { name: "chromium", dependencies: ["setup"], use: { storageState: storageStateFile("admin") } },
+    { name: "chromium", dependencies: ["setup"], testIgnore: /a11y-runs\.spec\.ts$/, use: { storageState: storageStateFile("admin") } },
+    // After every other spec: by then each run kind has a run whose page axe can scan.
+    { name: "a11y-runs", dependencies: ["chromium"], testMatch: /a11y-runs\.spec\.ts$/, use: { storageState: storageStateFile("admin") } },
   ],
   webServer: {
     command: "node node_modules/tsx/dist/cli.mjs scripts/start.ts",

@@ -28,7 +28,7 @@ for (const colorScheme of ["light", "dark"] as const) {
         if (run.list === "/api/upgrades" && (await newestRun(page.request, run.list)) === null) await noOpUpgrade(page.request);
         const id = await newestRun(page.request, run.list);
         // The e2e fleet never rotates its CAs (every later talosconfig would be stale): ca-rotation.spec stops at the dry run.
-        test.skip(id === null && run.list === "/api/ca-rotations", "the e2e fleet never runs a CA rotation; its page is covered by the component tests");
+        test.skip(id === null && run.list === "/api/ca-rotations", "the e2e fleet never runs a CA rotation, so its page has none to show (not scanned)");
         expect(id, `${run.list} lists no run: run the whole e2e suite (the specs before this project start one of each kind)`).not.toBeNull();
         const path = run.page(encodeURIComponent(id!));
         await settle(page, path);
