@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { NodeSummary, NodesResponse } from "@/lib/schemas/fleet";
 import { insertBackup, finishBackup } from "@/lib/server/backups/repository";
 import { UpgradeRepository } from "@/lib/server/upgrades/repository";
+import { node as fixtureNode } from "@/test/alerts/fixtures";
 import { testDb } from "@/test/db";
 import { preview } from "@/test/upgrades/preview";
 
@@ -12,29 +13,8 @@ import { readDrift, readLatestBackups, readRuns } from "./sources";
 
 const NOW = new Date("2026-12-07T00:00:00Z");
 
-function node(address: string, over: Partial<NodeSummary> = {}): NodeSummary {
-  return {
-    id: `${address}@prod`,
-    cluster: "prod",
-    address,
-    source: "talosconfig",
-    hostname: `host-${address}`,
-    role: "worker",
-    reachable: true,
-    stage: "running",
-    ready: true,
-    unmetConditions: [],
-    talosVersion: "v1.14.4",
-    failingServices: [],
-    lastSeen: NOW.toISOString(),
-    lastError: null,
-    bootId: null,
-    memory: null,
-    load1: null,
-    problems: [],
-    ...over,
-  };
-}
+// A node on a supported Talos unless a test says otherwise.
+const node = (address: string, over: Partial<NodeSummary> = {}): NodeSummary => fixtureNode(address, { talosVersion: "v1.14.4", ...over });
 
 const snapshot = (nodes: NodeSummary[]): NodesResponse => ({ nodes, clusters: [], updatedAt: NOW.toISOString() });
 

@@ -9,26 +9,14 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 
 import { RULES } from "@/lib/alerts/catalog";
-import type { AlertRule, AlertRuleId, AlertRuleSettings } from "@/lib/schemas/alerts";
+import type { AlertRuleId } from "@/lib/schemas/alerts";
+import { alertRules } from "@/test/alerts/fixtures";
 import { promtool } from "@/test/promtool";
 
 import { registerAlertSourceMetrics } from "./prometheus-metrics";
 import { prometheusRuleFile } from "./prometheus-rules";
 
-function rules(changes: Partial<Record<AlertRuleId, Partial<AlertRuleSettings>>> = {}): AlertRule[] {
-  return RULES.map((r) => ({
-    ...r.defaults,
-    ...changes[r.id],
-    params: { ...r.defaults.params, ...changes[r.id]?.params },
-    id: r.id,
-    name: r.name,
-    description: r.description,
-    paramSpecs: r.paramSpecs,
-    defaults: r.defaults,
-    updatedBy: null,
-    updatedAt: null,
-  }));
-}
+const rules = alertRules;
 
 const description = (id: AlertRuleId) => RULES.find((r) => r.id === id)!.description;
 

@@ -2,26 +2,12 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
 import { RULES } from "@/lib/alerts/catalog";
-import type { AlertRule, AlertRuleId, AlertRuleSettings } from "@/lib/schemas/alerts";
+import { alertRules } from "@/test/alerts/fixtures";
 import { promtool } from "@/test/promtool";
 
 import { KEEP_FIRING_FOR_SECONDS, promDuration, prometheusRuleFile, prometheusRuleGroup, type PrometheusRuleGroup } from "./prometheus-rules";
 
-/** The catalog's rules, with `changes` over some of their defaults. */
-function rules(changes: Partial<Record<AlertRuleId, Partial<AlertRuleSettings>>> = {}): AlertRule[] {
-  return RULES.map((r) => ({
-    ...r.defaults,
-    ...changes[r.id],
-    params: { ...r.defaults.params, ...changes[r.id]?.params },
-    id: r.id,
-    name: r.name,
-    description: r.description,
-    paramSpecs: r.paramSpecs,
-    defaults: r.defaults,
-    updatedBy: null,
-    updatedAt: null,
-  }));
-}
+const rules = alertRules;
 
 const NOW = new Date("2026-12-07T00:00:00Z");
 
