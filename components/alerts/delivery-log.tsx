@@ -74,7 +74,7 @@ export function DeliveryTable({ deliveries }: { deliveries: Delivery[] }) {
                     </div>
                   ) : null}
                 </TableCell>
-                <TableCell className="max-w-sm break-words text-danger">{d.error ?? ""}</TableCell>
+                <TableCell className="min-w-[12rem] max-w-sm break-words text-danger">{d.error ?? ""}</TableCell>
               </TableRow>
             ))
           )}

@@ -127,11 +127,11 @@ export function CaRotationLive({ id }: { id: string }) {
           {r.steps.map((s) => (
             <TableRow key={s.index}>
               <TableCell className="tabular-nums">{s.index + 1}</TableCell>
-              <TableCell>{s.description}</TableCell>
+              <TableCell className="min-w-[12rem]">{s.description}</TableCell>
               <TableCell>
                 <StepBadge state={s.state} />
               </TableCell>
-              <TableCell className="max-w-md break-words text-sm">{s.error ?? s.message ?? ""}</TableCell>
+              <TableCell className="min-w-[14rem] max-w-md break-words text-sm">{s.error ?? s.message ?? ""}</TableCell>
             </TableRow>
           ))}
         </TableBody>
