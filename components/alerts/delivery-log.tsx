@@ -74,7 +74,9 @@ export function DeliveryTable({ deliveries }: { deliveries: Delivery[] }) {
                     </div>
                   ) : null}
                 </TableCell>
-                <TableCell className="min-w-[12rem] max-w-sm break-words text-danger">{d.error ?? ""}</TableCell>
+                <TableCell className="text-danger">
+                  <div className="min-w-[12rem] max-w-sm break-words">{d.error ?? ""}</div>
+                </TableCell>
               </TableRow>
             ))
           )}

@@ -127,11 +127,16 @@ export function CaRotationLive({ id }: { id: string }) {
           {r.steps.map((s) => (
             <TableRow key={s.index}>
               <TableCell className="tabular-nums">{s.index + 1}</TableCell>
-              <TableCell className="min-w-[12rem]">{s.description}</TableCell>
+              <TableCell>
+                {/* A cell's own min-width is ignored by table layout: the block inside keeps the column readable on a phone. */}
+                <div className="min-w-[12rem]">{s.description}</div>
+              </TableCell>
               <TableCell>
                 <StepBadge state={s.state} />
               </TableCell>
-              <TableCell className="min-w-[14rem] max-w-md break-words text-sm">{s.error ?? s.message ?? ""}</TableCell>
+              <TableCell className="text-sm">
+                <div className="min-w-[14rem] max-w-md break-words">{s.error ?? s.message ?? ""}</div>
+              </TableCell>
             </TableRow>
           ))}
         </TableBody>
