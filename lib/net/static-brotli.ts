@@ -11,6 +11,7 @@ import { createReadStream } from "node:fs";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
+import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import { brotliCompress, constants } from "node:zlib";
 
@@ -84,15 +85,15 @@ interface Found {
  */
 export function staticBrotliHandler(distDir: string, headers: { key: string; value: string }[]) {
   const root = path.resolve(distDir, "static");
-  // The build's files never change under a running server: one stat per path is enough.
-  const found = new Map<string, Promise<Found | null>>();
+  // The build's files never change under a running server: a file found once is found. Misses
+  // are not kept (any URL can be asked for; the map must not grow with them).
+  const found = new Map<string, Found>();
 
-  function lookup(pathname: string): Promise<Found | null> {
-    let hit = found.get(pathname);
-    if (!hit) {
-      hit = locate(root, pathname);
-      found.set(pathname, hit);
-    }
+  async function lookup(pathname: string): Promise<Found | null> {
+    const known = found.get(pathname);
+    if (known) return known;
+    const hit = await locate(root, pathname);
+    if (hit) found.set(pathname, hit);
     return hit;
   }
 
@@ -120,16 +121,8 @@ export function staticBrotliHandler(distDir: string, headers: { key: string; val
       res.end();
       return true;
     }
-    await new Promise<void>((resolve) => {
-      const stream = createReadStream(hit.file);
-      stream.on("error", () => {
-        // Headers are out: all that is left is to cut the response short.
-        res.destroy();
-        resolve();
-      });
-      stream.on("end", () => resolve());
-      stream.pipe(res);
-    });
+    // pipeline settles on every end: done, a read error, or a browser that went away mid-file.
+    await pipeline(createReadStream(hit.file), res).catch(() => res.destroy());
     return true;
   };
 }
