@@ -1,4 +1,10 @@
-// Not a client module itself: a re-export of the one client error boundary, so every segment's
-// boundary is the same client reference (one chunk) rather than a chunk per segment, each of
-// which a prefetched link would download.
-export { RouteError as default } from "@/components/shell/route-states";
+"use client";
+
+import { RouteError } from "@/components/shell/route-states";
+
+// The one error boundary of the dashboard: no segment below has a layout of its own, so a boundary
+// per segment would show the same thing in the same place, at the cost of a client chunk each
+// (which every prefetched sidebar link downloaded).
+export default function Error({ error, retry }: { error: unknown; retry: () => void }) {
+  return <RouteError error={error} retry={retry} />;
+}
