@@ -9,6 +9,8 @@ import path from "node:path";
 
 import next from "next";
 
+import { securityHeaders } from "../lib/auth/security-headers";
+import { staticBrotliHandler } from "../lib/net/static-brotli";
 import { markClientAddressStamping, proxyMatcher, stampClientAddress } from "../lib/net/client-address";
 import { parseEnv } from "../lib/schemas/env";
 import { processState } from "../lib/server/platform/process-state";
@@ -31,14 +33,18 @@ async function main() {
   const app = next({ dev, dir: root, hostname: env.MINOS_HOST, port: env.PORT });
   const handle = app.getRequestHandler();
   await app.prepare();
+  // The build's precompressed `.br` static files (next.config.ts writes them); the rest is Next's.
+  const brotli = dev ? null : staticBrotliHandler(path.resolve(root, process.env.MINOS_DIST_DIR ?? ".next"), securityHeaders({ dev }));
 
   const server = createServer((req, res) => {
     stampClientAddress(req, isTrusted);
-    handle(req, res).catch((e: unknown) => {
-      console.error("[minos] request failed", e);
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-      res.end("Internal server error");
-    });
+    Promise.resolve(brotli?.(req, res) ?? false)
+      .then((answered) => (answered ? undefined : handle(req, res)))
+      .catch((e: unknown) => {
+        console.error("[minos] request failed", e);
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+        res.end("Internal server error");
+      });
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

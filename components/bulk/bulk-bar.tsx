@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { Layers, X } from "lucide-react";
+import dynamic from "next/dynamic";
 import { useState } from "react";
 
 import { useControlAccess, type ControlAccess } from "@/components/auth/use-availability";
@@ -13,7 +14,10 @@ import { BULK_ACTION_ROLE, bulkActionSchema, type BulkAction } from "@/lib/schem
 import { nodeSelectorSchema, type NodeSelector } from "@/lib/schemas/selector";
 
 import { ACTION_LABEL } from "./bulk-model";
-import { BulkDialog, type BulkTarget } from "./bulk-dialog";
+import type { BulkTarget } from "./bulk-dialog";
+
+// Only once an action is picked: the nodes page need not download the confirmation and its plan.
+const BulkDialog = dynamic(() => import("./bulk-dialog").then((m) => m.BulkDialog), { ssr: false });
 
 interface BulkBarProps {
   /** The rows chosen, by node ID. */
