@@ -1,7 +1,7 @@
 "use client";
 
 import Editor, { type OnMount } from "@monaco-editor/react";
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 
 import { MARKER_OWNER, monaco, setTalosSchema } from "@/components/monaco/monaco-setup";
 import { useColorScheme } from "@/components/monaco/use-color-scheme";
@@ -13,6 +13,7 @@ import type { ConfigIssue } from "@/lib/config/types";
 import type { EditorHandle, EditorProps } from "./editor-handle";
 import { setQuickFixIssues } from "./monaco-quick-fixes";
 import { minimalReplacement } from "./quick-fix-edit";
+import { markersFitModel } from "./validation-scheduler";
 
 type CodeEditor = Parameters<OnMount>[0];
 
@@ -29,7 +30,7 @@ function toMarker(issue: ConfigIssue): import("monaco-editor/esm/vs/editor/edito
 }
 
 /** Monaco with YAML completion and hover from the Talos schema, and lib/config's issues as markers. */
-export default function MonacoView({ value, revision, onChange, issues, talosVersion, onReady, onCursorChange, label }: EditorProps) {
+export default function MonacoView({ value, revision, onChange, issues, issuesText, talosVersion, onReady, onCursorChange, label }: EditorProps) {
   const scheme = useColorScheme();
   const [editor, setEditor] = useState<CodeEditor | null>(null);
   const cursorRef = useRef(onCursorChange);
@@ -42,12 +43,31 @@ export default function MonacoView({ value, revision, onChange, issues, talosVer
     setTalosSchema(talosVersion);
   }, [talosVersion]);
 
+  // The text the editor last reported and the model version it was read at.
+  const reported = useRef<{ text: string; version: number } | null>(null);
+  const onChangeRef = useRef(onChange);
+  useEffect(() => {
+    onChangeRef.current = onChange;
+  }, [onChange]);
+  const handleChange = useCallback(
+    (v: string | undefined) => {
+      const text = v ?? "";
+      const model = editor?.getModel();
+      if (model) reported.current = { text, version: model.getVersionId() };
+      onChangeRef.current(text);
+    },
+    [editor],
+  );
+
   useEffect(() => {
     const model = editor?.getModel();
     if (!model) return;
+    // A stale answer (the model has moved on since its text): its lines may no longer match, and
+    // the current text's answer follows. Never let it replace the markers.
+    if (issuesText !== null && !markersFitModel(issuesText, model.getVersionId(), reported.current, () => model.getValue())) return;
     setQuickFixIssues(model, issues);
     monaco.editor.setModelMarkers(model, MARKER_OWNER, issues.map(toMarker));
-  }, [editor, issues]);
+  }, [editor, issues, issuesText]);
 
   useEffect(() => {
     if (!editor) return;
@@ -100,7 +120,7 @@ export default function MonacoView({ value, revision, onChange, issues, talosVer
   return (
     <Editor
       defaultValue={value}
-      onChange={(v) => onChange(v ?? "")}
+      onChange={handleChange}
       language="yaml"
       path="machine-config.yaml"
       theme={scheme === "dark" ? "minos-dark" : "minos-light"}
