@@ -1,7 +1,7 @@
 "use client";
 
-import Editor, { type OnMount } from "@monaco-editor/react";
-import { useCallback, useEffect, useRef, useState } from "react";
+import Editor, { type EditorProps as EditorComponentProps, type OnMount } from "@monaco-editor/react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import { MARKER_OWNER, monaco, setTalosSchema } from "@/components/monaco/monaco-setup";
 import { useColorScheme } from "@/components/monaco/use-color-scheme";
@@ -117,6 +117,29 @@ export default function MonacoView({ value, revision, onChange, issues, issuesTe
     };
   }, [editor, onReady]);
 
+  // Stable between renders: @monaco-editor/react calls updateOptions whenever this object changes.
+  const options = useMemo(
+    (): NonNullable<EditorComponentProps["options"]> => ({
+      ariaLabel: label,
+      automaticLayout: true,
+      fixedOverflowWidgets: true,
+      fontSize: 13,
+      minimap: { enabled: false },
+      scrollBeyondLastLine: false,
+      tabSize: 2,
+      insertSpaces: true,
+      quickSuggestions: { other: true, comments: false, strings: true },
+      // A space or colon must never accept a suggestion and rewrite the operator's line.
+      acceptSuggestionOnCommitCharacter: false,
+      wordBasedSuggestions: "off",
+      hover: { delay: 250 },
+      lightbulb: { enabled: monaco.editor.ShowLightbulbIconMode.On },
+      padding: { top: 8 },
+    }),
+    [label],
+  );
+  const onMount = useCallback<OnMount>((e) => setEditor(e), []);
+
   return (
     <Editor
       defaultValue={value}
@@ -124,25 +147,9 @@ export default function MonacoView({ value, revision, onChange, issues, issuesTe
       language="yaml"
       path="machine-config.yaml"
       theme={scheme === "dark" ? "minos-dark" : "minos-light"}
-      onMount={(e) => setEditor(e)}
+      onMount={onMount}
       loading={<span className="text-sm text-fg-muted">Starting the editor…</span>}
-      options={{
-        ariaLabel: label,
-        automaticLayout: true,
-        fixedOverflowWidgets: true,
-        fontSize: 13,
-        minimap: { enabled: false },
-        scrollBeyondLastLine: false,
-        tabSize: 2,
-        insertSpaces: true,
-        quickSuggestions: { other: true, comments: false, strings: true },
-        // A space or colon must never accept a suggestion and rewrite the operator's line.
-        acceptSuggestionOnCommitCharacter: false,
-        wordBasedSuggestions: "off",
-        hover: { delay: 250 },
-        lightbulb: { enabled: monaco.editor.ShowLightbulbIconMode.On },
-        padding: { top: 8 },
-      }}
+      options={options}
     />
   );
 }
