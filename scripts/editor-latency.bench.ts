@@ -324,7 +324,10 @@ async function typingFrames(browser: Browser, page: Page): Promise<{ work: { wal
     };
     requestAnimationFrame(loop);
   })()`);
-  await browser.startTracing(page, { categories: ["disabled-by-default-devtools.timeline", "disabled-by-default-devtools.timeline.frame"] });
+  const categories = ["disabled-by-default-devtools.timeline", "disabled-by-default-devtools.timeline.frame"];
+  // With MINOS_BENCH_TRACE, JavaScript samples too (DevTools shows which functions fill a frame).
+  if (process.env.MINOS_BENCH_TRACE) categories.push("disabled-by-default-v8.cpu_profiler");
+  await browser.startTracing(page, { categories });
   for (const san of ["ingress-01.example.internal", "ingress-02.example.internal"]) {
     await page.keyboard.press("Enter");
     await page.waitForTimeout(TYPING_DELAY_MS);
