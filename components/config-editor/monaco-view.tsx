@@ -1,7 +1,7 @@
 "use client";
 
 import Editor, { type EditorProps as EditorComponentProps, type OnMount } from "@monaco-editor/react";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 
 import { MARKER_OWNER, monaco, setTalosSchema } from "@/components/monaco/monaco-setup";
 import { useColorScheme } from "@/components/monaco/use-color-scheme";
@@ -37,6 +37,13 @@ export default function MonacoView({ value, revision, onChange, issues, issuesTe
   useEffect(() => {
     cursorRef.current = onCursorChange;
   }, [onCursorChange]);
+  // The latest onChange, also for the change a new revision's text makes below: a layout effect,
+  // so it is current before any passive effect (the replacement's) runs. A stale one would file
+  // the replacing text under the previous source.
+  const onChangeRef = useRef(onChange);
+  useLayoutEffect(() => {
+    onChangeRef.current = onChange;
+  }, [onChange]);
   useReplaceOnRevision(editor, value, revision);
 
   useEffect(() => {
@@ -45,10 +52,6 @@ export default function MonacoView({ value, revision, onChange, issues, issuesTe
 
   // The text the editor last reported and the model version it was read at.
   const reported = useRef<{ text: string; version: number } | null>(null);
-  const onChangeRef = useRef(onChange);
-  useEffect(() => {
-    onChangeRef.current = onChange;
-  }, [onChange]);
   const handleChange = useCallback(
     (v: string | undefined) => {
       const text = v ?? "";
