@@ -144,6 +144,7 @@ interface BenchState {
   expect: null | "error" | "clean";
   samples: number[];
   line: number;
+  listener: { dispose(): void } | null;
 }
 type BenchWindow = Window & { monaco: MonacoGlobal; __bench: BenchState; __frames: { intervals: number[]; running: boolean } };
 
@@ -178,15 +179,17 @@ async function installProbe(page: Page): Promise<{ line: number; value: string; 
     const pattern = new RegExp(source);
     const line = model.getLinesContent().findIndex((l) => pattern.test(l)) + 1;
     const fresh = !w.__bench;
-    const state: BenchState = w.__bench ?? { lastEdit: 0, expect: null, samples: [], line };
+    const state: BenchState = w.__bench ?? { lastEdit: 0, expect: null, samples: [], line, listener: null };
     state.line = line;
     state.samples = [];
     state.expect = null;
     w.__bench = state;
+    // On the model now open (another source may have brought another editor or model).
+    state.listener?.dispose();
+    state.listener = model.onDidChangeContent(() => {
+      state.lastEdit = performance.now();
+    });
     if (fresh) {
-      editor.onDidChangeModelContent(() => {
-        state.lastEdit = performance.now();
-      });
       monaco.editor.onDidChangeMarkers(() => {
         if (!state.expect) return;
         const error = monaco.editor
@@ -243,7 +246,7 @@ async function openLargeConfig(page: Page): Promise<void> {
   if (await replace.isVisible().catch(() => false)) await replace.click();
   await page.getByLabel("Talos version", { exact: true }).selectOption("1.13");
   const lines = readFileSync(LARGE_FILE, "utf8").split("\n").length;
-  await page.waitForFunction((n) => (window as unknown as BenchWindow).monaco.editor.getEditors()[0]!.getModel()!.getLineCount() >= n - 1, lines);
+  await page.waitForFunction((n) => ((window as unknown as BenchWindow).monaco.editor.getEditors()[0]?.getModel()?.getLineCount() ?? 0) >= n - 1, lines);
   await waitForVerdict(page);
 }
 
@@ -379,11 +382,25 @@ async function measureOnce(browser: Browser, target: Target): Promise<RunFigures
       if (jsUrls.has(e.requestId)) jsBytes += e.encodedDataLength;
     });
 
-    await openEditor(page, base);
-    const small = await changeToMarker(page);
-    await openLargeConfig(page);
-    const large = await changeToMarker(page);
-    const frames = await typingFrames(browser, page);
+    // The page's own errors, to say why a step timed out.
+    const pageErrors: string[] = [];
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    page.on("console", (m) => {
+      if (m.type() === "error") pageErrors.push(m.text());
+    });
+    const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+      try {
+        return await run();
+      } catch (e) {
+        if (process.env.MINOS_BENCH_TRACE) await page.screenshot({ path: path.join(process.env.MINOS_BENCH_TRACE, `editor-failed-${Date.now()}.png`) }).catch(() => {});
+        throw new Error(`${name}: ${e instanceof Error ? e.message : String(e)}${pageErrors.length ? `\npage errors:\n${pageErrors.join("\n")}` : ""}`);
+      }
+    };
+    await step("open the node's config", () => openEditor(page, base));
+    const small = await step("edit the node's config", () => changeToMarker(page));
+    await step("upload the large config", () => openLargeConfig(page));
+    const large = await step("edit the large config", () => changeToMarker(page));
+    const frames = await step("type into the large config", () => typingFrames(browser, page));
     return {
       smallLines: small.lines,
       small: small.samples,
