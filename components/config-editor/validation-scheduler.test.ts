@@ -201,6 +201,49 @@ describe("ValidationScheduler", () => {
     expect(scheduler.placement(lineCount(LARGE))).toBe("main thread");
   });
 
+  it("warms the worker up while a small config's validation nears a frame, then moves there", () => {
+    let clock = 0;
+    const worker = new FakeWorker();
+    const delivered: Validation[] = [];
+    const scheduler = new ValidationScheduler({
+      validate: (text) => {
+        clock += 12; // more than half a frame, less than one
+        return resultFor(text);
+      },
+      createWorker: () => worker,
+      onValidation: (v) => delivered.push(v),
+      now: () => clock,
+    });
+    const lines = lineCount(SMALL);
+    scheduler.submit(SMALL, "1.12");
+    vi.advanceTimersByTime(0);
+    expect(worker.posted).toHaveLength(0); // the first run also builds the schemas: not judged
+    scheduler.submit(`${SMALL}#1\n`, "1.12");
+    vi.advanceTimersByTime(0);
+    // Warming: the worker validates a text whose answer nobody waits for; the page stays on the main thread.
+    expect(worker.posted).toHaveLength(1);
+    expect(scheduler.placement(lines)).toBe("main thread");
+    worker.answer(worker.posted[0]!);
+    expect(delivered.map((v) => v.where)).toEqual(["main thread", "main thread"]);
+
+    // Costlier runs: past a frame on average, validation moves to the warm worker.
+    clock = 0;
+    const slow = new ValidationScheduler({
+      validate: (text) => {
+        clock += 40;
+        return resultFor(text);
+      },
+      createWorker: () => worker,
+      onValidation: (v) => delivered.push(v),
+      now: () => clock,
+    });
+    for (let i = 0; i < 2; i++) {
+      slow.submit(`${SMALL}#${i}\n`, "1.12");
+      vi.advanceTimersByTime(MAX_DEBOUNCE_MS);
+    }
+    expect(slow.placement(lines)).toBe("worker");
+  });
+
   it("validates on the main thread when no worker can start", () => {
     const { scheduler, delivered } = setup({ worker: null });
     scheduler.submit(LARGE, "1.13", { immediate: true });

@@ -21,6 +21,9 @@ export const MAX_DEBOUNCE_MS = 150;
 
 export type Placement = "main thread" | "worker";
 
+/** The id of a request that only warms the worker up; requests count from 1. */
+const WARM_UP_ID = 0;
+
 export interface ValidateRequest {
   id: number;
   yaml: string;
@@ -199,6 +202,11 @@ export class ValidationScheduler {
     const ms = this.now() - start;
     this.mainCost.add(ms);
     this.deliver(request, { result, error, ms, where: "main thread" });
+    // Nearing a frame: start the worker now, so that it is warm (its first run loads and builds
+    // the schemas) by the time validation moves there, instead of costing that edit its marker.
+    if (!this.worker && !this.workerFailed && this.mainCost.average !== null && this.mainCost.average > FRAME_BUDGET_MS / 2) {
+      this.getWorker()?.postMessage({ id: WARM_UP_ID, yaml: request.text, talosVersion: request.talosVersion });
+    }
   }
 
   private getWorker(): ValidatorWorker | null {
@@ -220,6 +228,7 @@ export class ValidationScheduler {
   }
 
   private answered(answer: ValidateResponse): void {
+    if (answer.id === WARM_UP_ID) return;
     const request = this.inflight;
     if (this.disposed || !request || answer.id !== request.id) return;
     this.inflight = null;
