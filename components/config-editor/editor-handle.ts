@@ -27,6 +27,11 @@ export interface EditorProps {
   revision: number;
   onChange: (value: string) => void;
   issues: ConfigIssue[];
+  /**
+   * The text `issues` were found in (null: none yet). The editor may be ahead of it while a
+   * validation runs; Monaco shows markers only for the text it holds.
+   */
+  issuesText: string | null;
   talosVersion: import("@/lib/config/types").TalosMinor;
   onReady: (handle: EditorHandle | null) => void;
   onCursorChange?: (line: number, column: number) => void;

@@ -1,7 +1,7 @@
 "use client";
 
-import Editor, { type OnMount } from "@monaco-editor/react";
-import { useEffect, useRef, useState } from "react";
+import Editor, { type EditorProps as EditorComponentProps, type OnMount } from "@monaco-editor/react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 
 import { MARKER_OWNER, monaco, setTalosSchema } from "@/components/monaco/monaco-setup";
 import { useColorScheme } from "@/components/monaco/use-color-scheme";
@@ -13,6 +13,7 @@ import type { ConfigIssue } from "@/lib/config/types";
 import type { EditorHandle, EditorProps } from "./editor-handle";
 import { setQuickFixIssues } from "./monaco-quick-fixes";
 import { minimalReplacement } from "./quick-fix-edit";
+import { markersFitModel } from "./validation-scheduler";
 
 type CodeEditor = Parameters<OnMount>[0];
 
@@ -29,25 +30,47 @@ function toMarker(issue: ConfigIssue): import("monaco-editor/esm/vs/editor/edito
 }
 
 /** Monaco with YAML completion and hover from the Talos schema, and lib/config's issues as markers. */
-export default function MonacoView({ value, revision, onChange, issues, talosVersion, onReady, onCursorChange, label }: EditorProps) {
+export default function MonacoView({ value, revision, onChange, issues, issuesText, talosVersion, onReady, onCursorChange, label }: EditorProps) {
   const scheme = useColorScheme();
   const [editor, setEditor] = useState<CodeEditor | null>(null);
   const cursorRef = useRef(onCursorChange);
   useEffect(() => {
     cursorRef.current = onCursorChange;
   }, [onCursorChange]);
+  // The latest onChange, also for the change a new revision's text makes below: a layout effect,
+  // so it is current before any passive effect (the replacement's) runs. A stale one would file
+  // the replacing text under the previous source.
+  const onChangeRef = useRef(onChange);
+  useLayoutEffect(() => {
+    onChangeRef.current = onChange;
+  }, [onChange]);
   useReplaceOnRevision(editor, value, revision);
 
   useEffect(() => {
     setTalosSchema(talosVersion);
   }, [talosVersion]);
 
+  // The text the editor last reported and the model version it was read at.
+  const reported = useRef<{ text: string; version: number } | null>(null);
+  const handleChange = useCallback(
+    (v: string | undefined) => {
+      const text = v ?? "";
+      const model = editor?.getModel();
+      if (model) reported.current = { text, version: model.getVersionId() };
+      onChangeRef.current(text);
+    },
+    [editor],
+  );
+
   useEffect(() => {
     const model = editor?.getModel();
     if (!model) return;
+    // A stale answer (the model has moved on since its text): its lines may no longer match, and
+    // the current text's answer follows. Never let it replace the markers.
+    if (issuesText !== null && !markersFitModel(issuesText, model.getVersionId(), reported.current, () => model.getValue())) return;
     setQuickFixIssues(model, issues);
     monaco.editor.setModelMarkers(model, MARKER_OWNER, issues.map(toMarker));
-  }, [editor, issues]);
+  }, [editor, issues, issuesText]);
 
   useEffect(() => {
     if (!editor) return;
@@ -97,32 +120,39 @@ export default function MonacoView({ value, revision, onChange, issues, talosVer
     };
   }, [editor, onReady]);
 
+  // Stable between renders: @monaco-editor/react calls updateOptions whenever this object changes.
+  const options = useMemo(
+    (): NonNullable<EditorComponentProps["options"]> => ({
+      ariaLabel: label,
+      automaticLayout: true,
+      fixedOverflowWidgets: true,
+      fontSize: 13,
+      minimap: { enabled: false },
+      scrollBeyondLastLine: false,
+      tabSize: 2,
+      insertSpaces: true,
+      quickSuggestions: { other: true, comments: false, strings: true },
+      // A space or colon must never accept a suggestion and rewrite the operator's line.
+      acceptSuggestionOnCommitCharacter: false,
+      wordBasedSuggestions: "off",
+      hover: { delay: 250 },
+      lightbulb: { enabled: monaco.editor.ShowLightbulbIconMode.On },
+      padding: { top: 8 },
+    }),
+    [label],
+  );
+  const onMount = useCallback<OnMount>((e) => setEditor(e), []);
+
   return (
     <Editor
       defaultValue={value}
-      onChange={(v) => onChange(v ?? "")}
+      onChange={handleChange}
       language="yaml"
       path="machine-config.yaml"
       theme={scheme === "dark" ? "minos-dark" : "minos-light"}
-      onMount={(e) => setEditor(e)}
+      onMount={onMount}
       loading={<span className="text-sm text-fg-muted">Starting the editor…</span>}
-      options={{
-        ariaLabel: label,
-        automaticLayout: true,
-        fixedOverflowWidgets: true,
-        fontSize: 13,
-        minimap: { enabled: false },
-        scrollBeyondLastLine: false,
-        tabSize: 2,
-        insertSpaces: true,
-        quickSuggestions: { other: true, comments: false, strings: true },
-        // A space or colon must never accept a suggestion and rewrite the operator's line.
-        acceptSuggestionOnCommitCharacter: false,
-        wordBasedSuggestions: "off",
-        hover: { delay: 250 },
-        lightbulb: { enabled: monaco.editor.ShowLightbulbIconMode.On },
-        padding: { top: 8 },
-      }}
+      options={options}
     />
   );
 }

@@ -18,8 +18,12 @@ export function plainEditorChoice(stored: string | null, narrow: boolean): boole
   return narrow;
 }
 
+// One live MediaQueryList: the snapshot is read on every render (every keystroke in the editor).
+let narrowList: MediaQueryList | undefined;
+const narrowQuery = () => (narrowList ??= window.matchMedia(NARROW_QUERY));
+
 function subscribe(onChange: () => void) {
-  const narrow = window.matchMedia(NARROW_QUERY);
+  const narrow = narrowQuery();
   window.addEventListener("storage", onChange);
   window.addEventListener(CHANGE_EVENT, onChange);
   narrow.addEventListener("change", onChange);
@@ -34,7 +38,7 @@ function subscribe(onChange: () => void) {
 export function usePlainEditor(): [boolean, (plain: boolean) => void] {
   const plain = useSyncExternalStore(
     subscribe,
-    () => plainEditorChoice(window.localStorage.getItem(PLAIN_KEY), window.matchMedia(NARROW_QUERY).matches),
+    () => plainEditorChoice(window.localStorage.getItem(PLAIN_KEY), narrowQuery().matches),
     () => false,
   );
   const set = useCallback((value: boolean) => {

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useReducer } from "react";
+import { startTransition, useCallback, useEffect, useReducer, useState } from "react";
 
 import { clearDraft, readDraft, sourceKey, urlForSource, writeDraft, type ConfigSource } from "@/components/config-editor/source";
 import {
@@ -16,8 +16,18 @@ import {
   type Doc,
   type OpenedFile,
 } from "@/components/config-editor/workspace-model";
+import { DeferredWrite } from "@/components/config-editor/deferred-write";
 import { configTemplateQueryOptions, nodeConfigQueryOptions } from "@/lib/client/config";
 import { LATEST_TALOS_MINOR, type TalosMinor } from "@/lib/config/types";
+
+/** A draft is written this long after the last keystroke (and at once on pagehide or unmount). */
+const DRAFT_WRITE_DELAY_MS = 300;
+
+/** Keep a doc in this tab unless it is the source untouched. */
+function persistDraft(source: ConfigSource, doc: Doc): void {
+  if (keepsDraft(source, doc)) writeDraft(source, draftOf(doc));
+  else clearDraft(source);
+}
 
 /**
  * The config workspace's state (workspace-model.ts) with its edges: the source's text fetched
@@ -44,13 +54,28 @@ export function useWorkspace(initialSource: ConfigSource) {
   const dirty = isDirty(current);
   const queryClient = useQueryClient();
 
-  /** Keep a doc in this tab unless it is the source untouched. */
+  // Typing writes its draft once the keys pause; every other change writes at once, after it.
+  const [typedDraft] = useState(() => new DeferredWrite(DRAFT_WRITE_DELAY_MS));
+  useEffect(() => {
+    const flush = () => typedDraft.flush();
+    const onHidden = () => {
+      if (document.visibilityState === "hidden") flush();
+    };
+    window.addEventListener("pagehide", flush);
+    document.addEventListener("visibilitychange", onHidden);
+    return () => {
+      window.removeEventListener("pagehide", flush);
+      document.removeEventListener("visibilitychange", onHidden);
+      flush();
+    };
+  }, [typedDraft]);
+
   const persist = useCallback(
     (doc: Doc) => {
-      if (keepsDraft(source, doc)) writeDraft(source, draftOf(doc));
-      else clearDraft(source);
+      typedDraft.flush();
+      persistDraft(source, doc);
     },
-    [source],
+    [source, typedDraft],
   );
 
   /** Show a new text or version. */
@@ -62,11 +87,19 @@ export function useWorkspace(initialSource: ConfigSource) {
     [persist],
   );
 
+  /**
+   * A keystroke in the editor. The editor already shows it: the rest of the page (validation,
+   * status, push) follows as a transition, which React renders without holding up the next
+   * frame or key.
+   */
   const onChange = useCallback(
     (text: string) => {
-      if (current && text !== current.text) edit({ ...current, text });
+      if (!current || text === current.text) return;
+      const doc = { ...current, text };
+      startTransition(() => dispatch({ type: "edit", doc }));
+      typedDraft.schedule(() => persistDraft(source, doc));
     },
-    [current, edit],
+    [current, source, typedDraft],
   );
 
   function setTalosVersion(talosVersion: string) {
@@ -88,6 +121,7 @@ export function useWorkspace(initialSource: ConfigSource) {
   }
 
   function open(next: ConfigSource, file?: OpenedFile) {
+    typedDraft.flush();
     if (file) writeDraft(next, { text: file.text, original: file.text, talosVersion });
     dispatch({ type: "open", source: next, file, draft: file ? null : readDraft(next), talosVersion });
     window.history.replaceState(window.history.state, "", urlForSource(next, new URL(window.location.href)));
@@ -104,6 +138,7 @@ export function useWorkspace(initialSource: ConfigSource) {
     if (source.kind !== "node" || source.nodeId !== node) return;
     try {
       const fresh = await queryClient.fetchQuery({ ...nodeConfigQueryOptions(node), staleTime: 0 });
+      typedDraft.flush();
       clearDraft(source);
       dispatch({ type: "reloaded", key: sourceKey(source), fetched: fresh });
     } catch {
@@ -111,7 +146,8 @@ export function useWorkspace(initialSource: ConfigSource) {
     }
   }
 
-  const setCursor = useCallback((line: number, column: number) => dispatch({ type: "cursor", line, column }), []);
+  // With the keystroke's transition, so that one render carries both.
+  const setCursor = useCallback((line: number, column: number) => startTransition(() => dispatch({ type: "cursor", line, column })), []);
   const setNotice = useCallback((notice: string | null) => dispatch({ type: "notice", notice }), []);
   const keepEditing = useCallback(() => dispatch({ type: "keep-editing" }), []);
 

@@ -1,18 +1,12 @@
 /**
- * Runs lib/config's validator off the main thread, for configs whose validation costs more than
- * a frame. One message in, one message out; the caller drops answers to superseded requests.
+ * Runs lib/config's validator off the main thread, for large configs and for configs whose
+ * validation costs more than a frame. One message in, one message out; the scheduler
+ * (validation-scheduler.ts) sends one request at a time and drops answers to superseded ones.
  */
-import type { TalosMinor, ValidationResult } from "@/lib/config/types";
-
 import { validateForEditor } from "./config-lib";
+import type { ValidateRequest, ValidateResponse } from "./validation-scheduler";
 
-export interface ValidateRequest {
-  id: number;
-  yaml: string;
-  talosVersion: TalosMinor;
-}
-
-export type ValidateResponse = { id: number; ms: number; result: ValidationResult } | { id: number; ms: number; error: string };
+export type { ValidateRequest, ValidateResponse };
 
 // The project's TypeScript lib is "dom"; the worker scope needs only these two members.
 const scope = self as unknown as {

@@ -35,6 +35,16 @@ function edited(state: WorkspaceState, text: string): WorkspaceState {
 }
 
 describe("the config workspace model", () => {
+  it("ignores an edit made for another source: a late keystroke never replaces a newly opened file", () => {
+    let s = initialWorkspace(NODE, null);
+    const nodeDoc = currentDoc(s, RUNNING)!;
+    s = workspaceReducer(s, { type: "open", source: FILE, file: { text: "uploaded: 1\n" }, draft: null, talosVersion: "1.13" });
+    const after = workspaceReducer(s, { type: "edit", doc: { ...nodeDoc, text: "uploaded: 1\n" } });
+    expect(after).toBe(s);
+    expect(currentDoc(after, undefined)?.text).toBe("uploaded: 1\n");
+    expect(bodyView(FILE, currentDoc(after, undefined), null).kind).toBe("editor");
+  });
+
   it("starts with the tab's draft of its source, marked as restored", () => {
     const s = initialWorkspace(NODE, { text: "b: 2\n", original: "a: 1\n", talosVersion: "1.13", redacted: true });
     expect(s.doc).toEqual({ key: "node:10.5.0.2@sim", text: "b: 2\n", original: "a: 1\n", talosVersion: "1.13", redacted: true, restored: true });

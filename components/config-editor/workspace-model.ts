@@ -91,6 +91,9 @@ export function workspaceReducer(state: WorkspaceState, action: WorkspaceAction)
     case "keep-editing":
       return { ...state, pendingOpen: null };
     case "edit":
+      // An edit made for another source (a keystroke's late transition after another source
+      // opened) must not replace the open source's text.
+      if (action.doc.key !== sourceKey(state.source)) return state;
       return { ...state, doc: action.doc };
     case "discard":
       return { ...state, doc: { ...action.current, text: action.current.original }, revision: state.revision + 1 };

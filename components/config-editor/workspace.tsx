@@ -122,6 +122,7 @@ export function Workspace({ initialSource, cluster }: { initialSource: ConfigSou
                   revision={state.revision}
                   onChange={ws.onChange}
                   issues={issues}
+                  issuesText={validation?.text ?? null}
                   talosVersion={talosVersion}
                   onReady={onReady}
                   onCursorChange={ws.setCursor}

@@ -4,17 +4,22 @@ import { useSyncExternalStore } from "react";
 
 const query = "(prefers-color-scheme: dark)";
 
+// One live MediaQueryList: matchMedia() costs far more than reading `.matches`, and the snapshot
+// is read on every render (every keystroke in the editor).
+let media: MediaQueryList | undefined;
+const darkQuery = () => (media ??= window.matchMedia(query));
+
 function subscribe(onChange: () => void) {
-  const media = window.matchMedia(query);
-  media.addEventListener("change", onChange);
-  return () => media.removeEventListener("change", onChange);
+  const list = darkQuery();
+  list.addEventListener("change", onChange);
+  return () => list.removeEventListener("change", onChange);
 }
 
 /** The OS colour scheme, live; "light" on the server. */
 export function useColorScheme(): "light" | "dark" {
   return useSyncExternalStore(
     subscribe,
-    () => (window.matchMedia(query).matches ? "dark" : "light"),
+    () => (darkQuery().matches ? "dark" : "light"),
     () => "light",
   );
 }
