@@ -137,6 +137,9 @@ const POLICY: Record<string, RouteRole> = {
   "POST /api/nodes/[node]/config/revisions/[id]/preflight": "admin",
   "POST /api/nodes/[node]/config/revisions/[id]/rollback": "admin",
   "GET /api/sim": "admin",
+  // Benchmark hook (404 unless MINOS_BENCH_ROUTES=1): reads as /api/nodes does; storing bytes is an admin's.
+  "GET /api/bench-echo": "viewer",
+  "POST /api/bench-echo": "admin",
   "POST /api/clusters/talosconfig": "admin",
   "DELETE /api/clusters/talosconfig/[id]": "admin",
   "PUT /api/clusters/[cluster]/manifest": "admin",
