@@ -1,0 +1,103 @@
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
+
+import { describe, expect, it } from "vitest";
+
+import { cachedBody, REVALIDATE_CACHE_CONTROL, revalidatableResponse } from "@/lib/server/http/cached-body";
+import { MIN_COMPRESSIBLE_BYTES } from "@/lib/server/http/conditional";
+
+const json = (n: number) => new TextEncoder().encode(JSON.stringify({ nodes: Array.from({ length: n }, (_, i) => ({ id: `10.5.0.${i}@c`, ready: i % 7 !== 0 })) }));
+const get = (headers: Record<string, string> = {}, method = "GET") => new Request("http://minos.test/api/nodes", { method, headers });
+const bytesOf = async (res: Response) => new Uint8Array(await res.arrayBuffer());
+
+describe("revalidatableResponse", () => {
+  it("answers the identity bytes with a strong tag, Cache-Control and Vary", async () => {
+    const body = json(200);
+    const res = await revalidatableResponse(get(), body, { contentType: "application/json" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("etag")).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+    expect(res.headers.get("cache-control")).toBe(REVALIDATE_CACHE_CONTROL);
+    expect(res.headers.get("vary")).toBe("Accept-Encoding");
+    expect(res.headers.get("content-encoding")).toBeNull();
+    expect(res.headers.get("content-length")).toBe(String(body.byteLength));
+    expect(await bytesOf(res)).toEqual(body);
+  });
+
+  it("compresses with br when accepted, gzip when only gzip is, each with its own tag", async () => {
+    const body = json(500);
+    const plain = await revalidatableResponse(get(), body, { contentType: "application/json" });
+    const br = await revalidatableResponse(get({ "accept-encoding": "gzip, deflate, br" }), body, { contentType: "application/json" });
+    const gz = await revalidatableResponse(get({ "accept-encoding": "gzip;q=1, br;q=0.5" }), body, { contentType: "application/json" });
+    expect(br.headers.get("content-encoding")).toBe("br");
+    expect(gz.headers.get("content-encoding")).toBe("gzip");
+    const brBytes = await bytesOf(br);
+    const gzBytes = await bytesOf(gz);
+    expect(brBytes.byteLength).toBeLessThan(body.byteLength / 4);
+    expect(br.headers.get("content-length")).toBe(String(brBytes.byteLength));
+    expect(new Uint8Array(brotliDecompressSync(brBytes))).toEqual(body);
+    expect(new Uint8Array(gunzipSync(gzBytes))).toEqual(body);
+    const tags = new Set([plain, br, gz].map((r) => r.headers.get("etag")));
+    expect(tags.size).toBe(3);
+  });
+
+  it("does not compress a small body", async () => {
+    const body = new TextEncoder().encode(JSON.stringify({ nodes: [] }));
+    expect(body.byteLength).toBeLessThan(MIN_COMPRESSIBLE_BYTES);
+    const res = await revalidatableResponse(get({ "accept-encoding": "br, gzip" }), body, { contentType: "application/json" });
+    expect(res.headers.get("content-encoding")).toBeNull();
+    expect(await bytesOf(res)).toEqual(body);
+  });
+
+  it("answers 304 with the tag and no body when If-None-Match names the current representation", async () => {
+    const body = json(300);
+    const first = await revalidatableResponse(get({ "accept-encoding": "br" }), body, { contentType: "application/json" });
+    const etag = first.headers.get("etag")!;
+    for (const inm of [etag, `W/${etag}`, `"nope", ${etag}`, "*"]) {
+      const res = await revalidatableResponse(get({ "accept-encoding": "br", "if-none-match": inm }), body, { contentType: "application/json" });
+      expect(res.status, inm).toBe(304);
+      expect(res.headers.get("etag")).toBe(etag);
+      expect(res.headers.get("cache-control")).toBe(REVALIDATE_CACHE_CONTROL);
+      expect(res.headers.get("vary")).toBe("Accept-Encoding");
+      expect(res.headers.get("content-encoding")).toBeNull();
+      expect((await bytesOf(res)).byteLength).toBe(0);
+    }
+  });
+
+  it("answers 200 when the tag is stale or names another coding", async () => {
+    const old = json(301);
+    const now = json(302);
+    const oldTag = (await revalidatableResponse(get(), old, { contentType: "application/json" })).headers.get("etag")!;
+    expect((await revalidatableResponse(get({ "if-none-match": oldTag }), now, { contentType: "application/json" })).status).toBe(200);
+    const brTag = (await revalidatableResponse(get({ "accept-encoding": "br" }), now, { contentType: "application/json" })).headers.get("etag")!;
+    const identity = await revalidatableResponse(get({ "if-none-match": brTag }), now, { contentType: "application/json" });
+    expect(identity.status).toBe(200);
+    expect(await bytesOf(identity)).toEqual(now);
+  });
+
+  it("answers HEAD with the headers only", async () => {
+    const body = json(100);
+    const res = await revalidatableResponse(get({}, "HEAD"), body, { contentType: "application/json" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-length")).toBe(String(body.byteLength));
+    expect((await bytesOf(res)).byteLength).toBe(0);
+  });
+});
+
+describe("cachedBody", () => {
+  it("compresses one version once, however many requests ask at the same time", async () => {
+    const body = cachedBody(json(400));
+    const all = await Promise.all(Array.from({ length: 20 }, () => body.encoded("br")));
+    expect(new Set(all).size).toBe(1);
+    expect(await body.encoded("br")).toBe(all[0]);
+  });
+
+  it("is the same for the same array, and shared by an equal array (the same tag, no new compression)", async () => {
+    const a = json(250);
+    const b = json(250);
+    expect(a).not.toBe(b);
+    expect(cachedBody(a)).toBe(cachedBody(a));
+    const brA = await cachedBody(a).encoded("br");
+    expect(cachedBody(b)).toBe(cachedBody(a));
+    expect(await cachedBody(b).encoded("br")).toBe(brA);
+    expect(cachedBody(json(251)).base).not.toBe(cachedBody(a).base);
+  });
+});
