@@ -6,7 +6,7 @@ import { publish } from "@/lib/server/platform/events";
 import { getClusterClient } from "@/lib/server/fleet/clients";
 import { createFleetPoller, type FleetPoller, type PollerCluster, type PollerOptions } from "@/lib/server/fleet/poller";
 import { registerFleetMetrics } from "@/lib/server/fleet/metrics";
-import { projectNodesJson, type NodeField } from "@/lib/server/fleet/node-fields";
+import { canonicalFields, projectNodesJson, type NodeField } from "@/lib/server/fleet/node-fields";
 import { getFleetSource } from "@/lib/server/fleet/source";
 import { fleetReplication } from "@/lib/server/fleet/replication";
 import { followUpgrades } from "@/lib/server/fleet/upgrade-overlay";
@@ -113,7 +113,8 @@ export async function listNodesResponse(request: Request, { cluster, fields }: {
     throw new AppError("not_found", `No cluster named "${cluster}"`);
   }
   const full = poller.snapshotJson(cluster);
-  return revalidatableResponse(request, fields ? projectNodesJson(full, fields) : full, { contentType: "application/json" });
+  const slot = `nodes\u0000${cluster ?? "*"}\u0000${fields ? canonicalFields(fields).join(",") : "*"}`;
+  return revalidatableResponse(request, fields ? projectNodesJson(full, fields) : full, { contentType: "application/json", slot });
 }
 
 /** GET /api/nodes/:node: one node's detail, from the snapshot. @throws AppError not_found. */

@@ -1,8 +1,8 @@
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { cachedBody, REVALIDATE_CACHE_CONTROL, revalidatableResponse } from "@/lib/server/http/cached-body";
+import { cachedBody, REVALIDATE_CACHE_CONTROL, revalidatableResponse, STALE_WHILE_COMPRESSING_MS } from "@/lib/server/http/cached-body";
 import { MIN_COMPRESSIBLE_BYTES } from "@/lib/server/http/conditional";
 
 const json = (n: number) => new TextEncoder().encode(JSON.stringify({ nodes: Array.from({ length: n }, (_, i) => ({ id: `10.5.0.${i}@c`, ready: i % 7 !== 0 })) }));
@@ -99,5 +99,43 @@ describe("cachedBody", () => {
     expect(cachedBody(b)).toBe(cachedBody(a));
     expect(await cachedBody(b).encoded("br")).toBe(brA);
     expect(cachedBody(json(251)).base).not.toBe(cachedBody(a).base);
+  });
+});
+
+describe("a slot's previous version stands in while the new one compresses", () => {
+  afterEach(() => vi.useRealTimers());
+  const opts = { contentType: "application/json", slot: "test-slot" };
+  const br = { "accept-encoding": "br" };
+
+  it("answers the previous br bytes at once, then the new ones once made", async () => {
+    const v1 = json(601);
+    const v2 = json(602);
+    const first = await revalidatableResponse(get(br), v1, opts);
+    const tag1 = first.headers.get("etag")!;
+    expect(new Uint8Array(brotliDecompressSync(await bytesOf(first)))).toEqual(v1);
+    // v2's compression has only just started: v1 answers, under v1's tag (a consistent pair).
+    const during = await revalidatableResponse(get(br), v2, opts);
+    expect(during.headers.get("etag")).toBe(tag1);
+    expect(new Uint8Array(brotliDecompressSync(await bytesOf(during)))).toEqual(v1);
+    expect((await revalidatableResponse(get({ ...br, "if-none-match": tag1 }), v2, opts)).status).toBe(304);
+    await cachedBody(v2).encoded("br");
+    const after = await revalidatableResponse(get(br), v2, opts);
+    expect(after.headers.get("etag")).not.toBe(tag1);
+    expect(new Uint8Array(brotliDecompressSync(await bytesOf(after)))).toEqual(v2);
+    // Identity is never held back.
+    expect(await bytesOf(await revalidatableResponse(get(), json(603), opts))).toEqual(json(603));
+  });
+
+  it("waits for the new bytes once the new version is older than the stand-in window, and never without a slot", async () => {
+    const v1 = json(611);
+    const v2 = json(612);
+    await revalidatableResponse(get(br), v1, { ...opts, slot: "slot-2" });
+    const noSlot = await revalidatableResponse(get(br), json(613), { contentType: "application/json" });
+    expect(new Uint8Array(brotliDecompressSync(await bytesOf(noSlot)))).toEqual(json(613));
+    vi.useFakeTimers({ toFake: ["Date"] });
+    cachedBody(v2);
+    vi.setSystemTime(Date.now() + STALE_WHILE_COMPRESSING_MS + 1);
+    const late = await revalidatableResponse(get(br), v2, { ...opts, slot: "slot-2" });
+    expect(new Uint8Array(brotliDecompressSync(await bytesOf(late)))).toEqual(v2);
   });
 });

@@ -25,6 +25,9 @@ const GZIP_LEVEL = 6;
 export class CachedBody {
   readonly base: string;
   private readonly codings = new Map<ContentCoding, Promise<Uint8Array<ArrayBuffer>>>();
+  private readonly done = new Map<ContentCoding, Uint8Array<ArrayBuffer>>();
+  /** When this body was first seen. */
+  readonly at = Date.now();
 
   constructor(readonly bytes: Uint8Array<ArrayBuffer>) {
     // A hash of the content, not a counter: equal bytes get equal tags on every replica behind a load balancer.
@@ -44,12 +47,21 @@ export class CachedBody {
         coding === "br"
           ? brotli(input, { params: { [zlib.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT, [zlib.BROTLI_PARAM_SIZE_HINT]: input.byteLength } })
           : gzipAsync(input, { level: GZIP_LEVEL });
-      p = made.then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength) as Uint8Array<ArrayBuffer>);
+      p = made.then((b) => {
+        const out = new Uint8Array(b.buffer, b.byteOffset, b.byteLength) as Uint8Array<ArrayBuffer>;
+        this.done.set(coding, out);
+        return out;
+      });
       // A failed compression is not remembered: the next request tries again.
       p.catch(() => this.codings.delete(coding));
       this.codings.set(coding, p);
     }
     return p;
+  }
+
+  /** The coding's bytes if they are made already. */
+  ready(coding: ContentCoding | "identity"): Uint8Array<ArrayBuffer> | undefined {
+    return coding === "identity" ? this.bytes : this.done.get(coding);
   }
 }
 
@@ -79,11 +91,49 @@ export function cachedBody(bytes: Uint8Array<ArrayBuffer>): CachedBody {
 export interface RevalidatableOptions {
   contentType: string;
   /**
+   * Names the stream of versions `bytes` belongs to (e.g. one cluster's node list). While a new
+   * version's coding is still being compressed, a request asking for that coding gets the slot's
+   * previous version in it (with its own tag; only during the new version's first
+   * {@link STALE_WHILE_COMPRESSING_MS}) rather than waiting: fifty clients do not all stall behind each new version's compression.
+   */
+  slot?: string;
+  /**
    * `private`: per caller (behind a session), so shared caches keep none; `no-cache`: the
    * browser keeps it but asks every time, and gets a 304 when nothing changed; `no-transform`:
    * the tag names these exact bytes, so nothing on the way (Next's own gzip included) re-encodes them.
    */
   cacheControl?: string;
+}
+
+/** For how long after a new version is first seen its slot's previous version may stand in while it compresses. */
+export const STALE_WHILE_COMPRESSING_MS = 5_000;
+
+/** Per slot and coding: the newest version whose coding is made (the most recently used few). */
+const readyBySlot = new Map<string, CachedBody>();
+const READY_BY_SLOT_MAX = 64;
+
+function remember(key: string, body: CachedBody): void {
+  readyBySlot.delete(key);
+  readyBySlot.set(key, body);
+  if (readyBySlot.size > READY_BY_SLOT_MAX) readyBySlot.delete(readyBySlot.keys().next().value!);
+}
+
+/**
+ * `latest` if its coding is made; else its compression is started and the slot's previous
+ * version stands in, during the first {@link STALE_WHILE_COMPRESSING_MS} of `latest`.
+ */
+function slotBody(slot: string, latest: CachedBody, coding: ContentCoding): CachedBody {
+  const key = `${coding}\u0000${slot}`;
+  if (latest.ready(coding)) {
+    remember(key, latest);
+    return latest;
+  }
+  latest.encoded(coding).then(
+    () => remember(key, latest),
+    () => undefined,
+  );
+  const previous = readyBySlot.get(key);
+  return previous && previous !== latest && Date.now() - latest.at <= STALE_WHILE_COMPRESSING_MS ? previous : latest;
 }
 
 export const REVALIDATE_CACHE_CONTROL = "private, no-cache, no-transform";
@@ -94,8 +144,8 @@ export const REVALIDATE_CACHE_CONTROL = "private, no-cache, no-transform";
  * large enough. The caller must have checked access already: a 304 tells that nothing changed.
  */
 export async function revalidatableResponse(request: Request, bytes: Uint8Array<ArrayBuffer>, options: RevalidatableOptions): Promise<Response> {
-  const body = cachedBody(bytes);
   const coding = chooseEncoding(request.headers.get("accept-encoding"), bytes.byteLength);
+  const body = options.slot && coding !== "identity" ? slotBody(options.slot, cachedBody(bytes), coding) : cachedBody(bytes);
   const etag = body.etag(coding);
   const headers: Record<string, string> = {
     etag,
