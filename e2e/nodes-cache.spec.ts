@@ -1,0 +1,50 @@
+import { expect, test } from "@playwright/test";
+
+// GET /api/nodes in a real browser: the fleet list is kept current by the event stream, never
+// re-read on a timer while the stream is live, and a re-read the browser revalidates with the
+// ETag goes out as a 304 while fetch (and so apiFetch) sees the cached 200.
+
+test("the nodes page reads the fleet once, then only from the event stream", async ({ page }) => {
+  const reads: string[] = [];
+  page.on("request", (r) => {
+    if (new URL(r.url()).pathname === "/api/nodes") reads.push(r.url());
+  });
+  await page.goto("/nodes");
+  await expect(page.getByText("Live", { exact: true })).toBeVisible({ timeout: 20_000 });
+  const before = reads.length;
+  // Three fallback intervals (FALLBACK_POLL_MS = 5 s): a timer would have fired by now.
+  await page.waitForTimeout(16_000);
+  await expect(page.getByText("Live", { exact: true })).toBeVisible();
+  expect(reads.slice(before)).toEqual([]);
+});
+
+test("a re-read of GET /api/nodes is a 304 on the wire and the cached 200 for fetch", async ({ page }) => {
+  await page.goto("/nodes");
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  const wire: number[] = [];
+  // A URL the app itself never asks for, so only this test's reads are counted.
+  const url = "/api/nodes?fields=hostname";
+  cdp.on("Network.responseReceived", (e) => {
+    if (e.response.url.endsWith(url)) wire.push(e.response.status);
+  });
+  // The fleet's readings change every poll: two reads may straddle a change (then both are 200s).
+  let pair: { status: number; etag: string | null; body: string }[] = [];
+  for (let attempt = 0; attempt < 5; attempt++) {
+    wire.length = 0;
+    // apiFetch's own request: a plain GET with `accept: application/json`, no cache option.
+    pair = await page.evaluate(async (u) => {
+      const read = async () => {
+        const res = await fetch(u, { headers: { accept: "application/json" } });
+        return { status: res.status, etag: res.headers.get("etag"), body: await res.text() };
+      };
+      return [await read(), await read()];
+    }, url);
+    if (pair[0]!.etag === pair[1]!.etag) break;
+  }
+  expect(pair[0]!.etag).toBe(pair[1]!.etag);
+  expect(pair.map((p) => p.status)).toEqual([200, 200]);
+  expect(pair[1]!.body).toBe(pair[0]!.body);
+  expect(JSON.parse(pair[1]!.body).nodes.length).toBeGreaterThan(0);
+  await expect.poll(() => wire).toEqual([200, 304]);
+});
