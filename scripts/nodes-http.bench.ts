@@ -45,7 +45,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 360_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`Minos exited during startup (exit ${child.exitCode})`);
