@@ -30,8 +30,9 @@ beforeAll(async () => {
   await waitFor(async () => {
     const b = nodesResponseSchema.parse(await (await GET(await signedIn("/api/nodes"))).json());
     return b.nodes.length === 3 && b.nodes.every((n) => n.reachable) ? b : undefined;
-  }, 15_000);
-});
+  }, 60_000);
+  // A loaded machine (a build beside the tests) can take a while to start the fleet.
+}, 90_000);
 
 afterAll(async () => {
   await stopFleetPoller();
