@@ -22,16 +22,25 @@ test("a re-read of GET /api/nodes is a 304 on the wire and the cached 200 for fe
   await page.goto("/nodes");
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Network.enable");
-  const wire: number[] = [];
-  // A URL the app itself never asks for, so only this test's reads are counted.
-  const url = "/api/nodes?fields=hostname";
-  cdp.on("Network.responseReceived", (e) => {
-    if (e.response.url.endsWith(url)) wire.push(e.response.status);
+  // What went over the wire: the ExtraInfo events carry the raw status and headers, before the
+  // HTTP cache turns a 304 into the stored 200. They may come before or after requestWillBeSent.
+  let ids: string[] = [];
+  const sentHeaders = new Map<string, Record<string, string>>();
+  const rawStatus = new Map<string, number>();
+  // A URL the app itself never asks for, so only this test's reads are counted; one per attempt,
+  // so each attempt's first read finds nothing cached.
+  const url = "/api/nodes?fields=hostname&try=";
+  cdp.on("Network.requestWillBeSent", (e) => {
+    if (e.request.url.includes(url)) ids.push(e.requestId);
   });
+  cdp.on("Network.requestWillBeSentExtraInfo", (e) => sentHeaders.set(e.requestId, e.headers as Record<string, string>));
+  cdp.on("Network.responseReceivedExtraInfo", (e) => rawStatus.set(e.requestId, e.statusCode));
+  const wire = () => ids.map((id) => rawStatus.get(id));
+  const ifNoneMatch = () => ids.map((id) => Object.entries(sentHeaders.get(id) ?? {}).find(([k]) => k.toLowerCase() === "if-none-match")?.[1]);
   // The fleet's readings change every poll: two reads may straddle a change (then both are 200s).
   let pair: { status: number; etag: string | null; body: string }[] = [];
   for (let attempt = 0; attempt < 5; attempt++) {
-    wire.length = 0;
+    ids = [];
     // apiFetch's own request: a plain GET with `accept: application/json`, no cache option.
     pair = await page.evaluate(async (u) => {
       const read = async () => {
@@ -39,12 +48,13 @@ test("a re-read of GET /api/nodes is a 304 on the wire and the cached 200 for fe
         return { status: res.status, etag: res.headers.get("etag"), body: await res.text() };
       };
       return [await read(), await read()];
-    }, url);
+    }, `${url}${attempt}`);
     if (pair[0]!.etag === pair[1]!.etag) break;
   }
   expect(pair[0]!.etag).toBe(pair[1]!.etag);
   expect(pair.map((p) => p.status)).toEqual([200, 200]);
   expect(pair[1]!.body).toBe(pair[0]!.body);
   expect(JSON.parse(pair[1]!.body).nodes.length).toBeGreaterThan(0);
-  await expect.poll(() => wire).toEqual([200, 304]);
+  await expect.poll(wire).toEqual([200, 304]);
+  expect(ifNoneMatch()).toEqual([undefined, pair[0]!.etag]);
 });
