@@ -10,6 +10,7 @@ import path from "node:path";
 import next from "next";
 
 import { markClientAddressStamping, proxyMatcher, stampClientAddress } from "../lib/net/client-address";
+import { restoreContentEncoding } from "../lib/net/content-encoding";
 import { parseEnv } from "../lib/schemas/env";
 import { processState } from "../lib/server/platform/process-state";
 
@@ -34,6 +35,8 @@ async function main() {
 
   const server = createServer((req, res) => {
     stampClientAddress(req, isTrusted);
+    // Route handlers that compress themselves (GET /api/nodes) need Content-Encoding back.
+    restoreContentEncoding(req, res);
     handle(req, res).catch((e: unknown) => {
       console.error("[minos] request failed", e);
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });

@@ -14,6 +14,7 @@ process.env.MINOS_STATE_DIR = stateDir;
 process.env.MINOS_DB = path.join(stateDir, "minos.db");
 
 import { GET } from "@/app/api/nodes/route";
+import { RESTORES_ENCODING_HEADER } from "@/lib/net/content-encoding";
 import { errorEnvelopeSchema } from "@/lib/schemas/error";
 import { nodesResponseSchema } from "@/lib/schemas/fleet";
 import { authedRequest } from "@/test/auth/credentials";
@@ -40,7 +41,8 @@ afterAll(async () => {
 });
 
 const URL_BASE = "http://minos.test";
-const signedIn = (p: string, headers: Record<string, string> = {}) => authedRequest(`${URL_BASE}${p}`, { headers });
+// Marked as scripts/serve.ts marks every request (it restores Content-Encoding after Next drops it).
+const signedIn = (p: string, headers: Record<string, string> = {}) => authedRequest(`${URL_BASE}${p}`, { headers: { [RESTORES_ENCODING_HEADER]: "1", ...headers } });
 const anonymous = (p: string, headers: Record<string, string> = {}) => new Request(`${URL_BASE}${p}`, { headers: { host: "127.0.0.1", ...headers } });
 
 describe("GET /api/nodes: ETag and 304", () => {

@@ -4,9 +4,11 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { cachedBody, REVALIDATE_CACHE_CONTROL, revalidatableResponse, STALE_WHILE_COMPRESSING_MS } from "@/lib/server/http/cached-body";
 import { MIN_COMPRESSIBLE_BYTES } from "@/lib/server/http/conditional";
+import { ENCODING_RESPONSE_HEADER, RESTORES_ENCODING_HEADER } from "@/lib/net/content-encoding";
 
 const json = (n: number) => new TextEncoder().encode(JSON.stringify({ nodes: Array.from({ length: n }, (_, i) => ({ id: `10.5.0.${i}@c`, ready: i % 7 !== 0 })) }));
-const get = (headers: Record<string, string> = {}, method = "GET") => new Request("http://minos.test/api/nodes", { method, headers });
+// As scripts/serve.ts marks every request (it restores Content-Encoding after Next drops it).
+const get = (headers: Record<string, string> = {}, method = "GET") => new Request("http://minos.test/api/nodes", { method, headers: { [RESTORES_ENCODING_HEADER]: "1", ...headers } });
 const bytesOf = async (res: Response) => new Uint8Array(await res.arrayBuffer());
 
 describe("revalidatableResponse", () => {
@@ -28,6 +30,7 @@ describe("revalidatableResponse", () => {
     const br = await revalidatableResponse(get({ "accept-encoding": "gzip, deflate, br" }), body, { contentType: "application/json" });
     const gz = await revalidatableResponse(get({ "accept-encoding": "gzip;q=1, br;q=0.5" }), body, { contentType: "application/json" });
     expect(br.headers.get("content-encoding")).toBe("br");
+    expect(br.headers.get(ENCODING_RESPONSE_HEADER)).toBe("br");
     expect(gz.headers.get("content-encoding")).toBe("gzip");
     const brBytes = await bytesOf(br);
     const gzBytes = await bytesOf(gz);
@@ -79,6 +82,17 @@ describe("revalidatableResponse", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-length")).toBe(String(body.byteLength));
     expect((await bytesOf(res)).byteLength).toBe(0);
+  });
+});
+
+describe("behind a server that does not restore Content-Encoding", () => {
+  it("sends identity, whatever the client accepts", async () => {
+    const body = json(500);
+    const req = new Request("http://minos.test/api/nodes", { headers: { "accept-encoding": "br, gzip" } });
+    const res = await revalidatableResponse(req, body, { contentType: "application/json" });
+    expect(res.headers.get("content-encoding")).toBeNull();
+    expect(res.headers.get(ENCODING_RESPONSE_HEADER)).toBeNull();
+    expect(await bytesOf(res)).toEqual(body);
   });
 });
 

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { brotliCompress, constants as zlib, gzip } from "node:zlib";
 
+import { ENCODING_RESPONSE_HEADER, RESTORES_ENCODING_HEADER } from "@/lib/net/content-encoding";
 import { chooseEncoding, etagFor, ifNoneMatchHits, type ContentCoding } from "@/lib/server/http/conditional";
 
 const brotli = promisify(brotliCompress);
@@ -141,10 +142,12 @@ export const REVALIDATE_CACHE_CONTROL = "private, no-cache, no-transform";
 /**
  * A GET answer for `bytes` that a client can revalidate: a strong ETag per coding, 304 when
  * If-None-Match names the current one, br or gzip when the client accepts it and the body is
- * large enough. The caller must have checked access already: a 304 tells that nothing changed.
+ * large enough and the server restores Content-Encoding (see lib/net/content-encoding.ts). The
+ * caller must have checked access already: a 304 tells that nothing changed.
  */
 export async function revalidatableResponse(request: Request, bytes: Uint8Array<ArrayBuffer>, options: RevalidatableOptions): Promise<Response> {
-  const coding = chooseEncoding(request.headers.get("accept-encoding"), bytes.byteLength);
+  // Only where the server will send Content-Encoding on (lib/net/content-encoding.ts).
+  const coding = request.headers.get(RESTORES_ENCODING_HEADER) === "1" ? chooseEncoding(request.headers.get("accept-encoding"), bytes.byteLength) : "identity";
   const body = options.slot && coding !== "identity" ? slotBody(options.slot, cachedBody(bytes), coding) : cachedBody(bytes);
   const etag = body.etag(coding);
   const headers: Record<string, string> = {
@@ -156,6 +159,9 @@ export async function revalidatableResponse(request: Request, bytes: Uint8Array<
   const encoded = await body.encoded(coding);
   headers["content-type"] = options.contentType;
   headers["content-length"] = String(encoded.byteLength);
-  if (coding !== "identity") headers["content-encoding"] = coding;
+  if (coding !== "identity") {
+    headers["content-encoding"] = coding;
+    headers[ENCODING_RESPONSE_HEADER] = coding;
+  }
   return new Response(request.method === "HEAD" ? null : encoded, { headers });
 }
