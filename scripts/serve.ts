@@ -12,6 +12,7 @@ import next from "next";
 import { securityHeaders } from "../lib/auth/security-headers";
 import { staticBrotliHandler } from "../lib/net/static-brotli";
 import { markClientAddressStamping, proxyMatcher, stampClientAddress } from "../lib/net/client-address";
+import { restoreContentEncoding } from "../lib/net/content-encoding";
 import { parseEnv } from "../lib/schemas/env";
 import { processState } from "../lib/server/platform/process-state";
 
@@ -38,6 +39,8 @@ async function main() {
 
   const server = createServer((req, res) => {
     stampClientAddress(req, isTrusted);
+    // Route handlers that compress themselves (GET /api/nodes) need Content-Encoding back.
+    restoreContentEncoding(req, res);
     Promise.resolve(brotli?.(req, res) ?? false)
       .then((answered) => (answered ? undefined : handle(req, res)))
       .catch((e: unknown) => {

@@ -17,6 +17,8 @@ const envFields = z.object({
   TALOSCONFIG: z.string().min(1).optional(),
   MINOS_SIM: flag,
   MINOS_SIM_ARGS: z.string().default(""),
+  /** `1`: serve the benchmark-only routes (`/api/bench-echo`, scripts/nodes-http.bench.ts); otherwise they answer 404. */
+  MINOS_BENCH_ROUTES: flag,
   MINOS_STATE_DIR: z.string().min(1).default(".minos"),
   MINOS_DB: z.string().min(1).optional(),
   /** Where etcd backups are written (one file per snapshot); unset: `<MINOS_STATE_DIR>/backups`. */

@@ -137,6 +137,9 @@ const POLICY: Record<string, RouteRole> = {
   "POST /api/nodes/[node]/config/revisions/[id]/preflight": "admin",
   "POST /api/nodes/[node]/config/revisions/[id]/rollback": "admin",
   "GET /api/sim": "admin",
+  // Benchmark hook (404 unless MINOS_BENCH_ROUTES=1): reads as /api/nodes does; storing bytes is an admin's.
+  "GET /api/bench-echo": "viewer",
+  "POST /api/bench-echo": "admin",
   "POST /api/clusters/talosconfig": "admin",
   "DELETE /api/clusters/talosconfig/[id]": "admin",
   "PUT /api/clusters/[cluster]/manifest": "admin",
@@ -450,6 +453,7 @@ describe("no secret reaches a viewer or an operator", () => {
         if (e.key === "GET /api/clusters/[cluster]/manifest") p += "?reveal=1";
         if (e.key.endsWith("/revisions/diff")) p += "?from=1&to=running";
         if (e.key === "GET /api/nodes/[node]/config") p += "?reveal=1";
+        if (e.key === "GET /api/bench-echo") p += "?variant=x";
         gets.push([e.key, p, params]);
       }
     }
@@ -478,7 +482,7 @@ describe("no secret reaches a viewer or an operator", () => {
     // what does not exist (made-up plan and rollout IDs, the control plane that has no revision).
     const notOk = scanned.filter((s) => !/ 200$/.test(s)).map((s) => s.replace(/^(viewer|operator) /, ""));
     const adminOnly = ["/api/sim 403", "/api/tokens 403", "/api/users 403", `/api/clusters/${CLUSTER}/secrets 403`];
-    const missing = [`/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/1 404`, `/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/diff?from=1&to=running 404`, `/api/rollouts/${BOGUS_ID} 404`, `/api/upgrades/${BOGUS_ID} 404`, `/api/kubernetes-upgrades/${BOGUS_ID} 404`, `/api/backups/${BOGUS_ID} 404`, `/api/backups/${BOGUS_ID}/download 403`, `/api/backups/${BOGUS_ID}/download 404`, `/api/bulk/${BOGUS_ID} 404`, `/api/ca-rotations/${BOGUS_ID} 404`, `/api/alerts/rules/${BOGUS_ID} 404`];
+    const missing = [`/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/1 404`, `/api/nodes/${encodeURIComponent(nodes[0]!)}/config/revisions/diff?from=1&to=running 404`, `/api/rollouts/${BOGUS_ID} 404`, `/api/upgrades/${BOGUS_ID} 404`, `/api/kubernetes-upgrades/${BOGUS_ID} 404`, `/api/backups/${BOGUS_ID} 404`, `/api/backups/${BOGUS_ID}/download 403`, `/api/backups/${BOGUS_ID}/download 404`, `/api/bulk/${BOGUS_ID} 404`, `/api/ca-rotations/${BOGUS_ID} 404`, `/api/alerts/rules/${BOGUS_ID} 404`, "/api/bench-echo?variant=x 404"];
     expect(new Set(notOk)).toEqual(new Set([...adminOnly, ...missing]));
     expect(scanned).toEqual(expect.arrayContaining([expect.stringMatching(/^viewer \/api\/nodes\/.*\/config\/revisions\/1 200$/), expect.stringMatching(/^viewer \/api\/nodes\/.*\/config\/revisions\/diff\?from=1&to=running 200$/), "viewer /api/audit 200"]));
   }, 120_000);

@@ -6,6 +6,7 @@ import { publish } from "@/lib/server/platform/events";
 import { getClusterClient } from "@/lib/server/fleet/clients";
 import { createFleetPoller, type FleetPoller, type PollerCluster, type PollerOptions } from "@/lib/server/fleet/poller";
 import { registerFleetMetrics } from "@/lib/server/fleet/metrics";
+import { canonicalFields, projectNodesJson, type NodeField } from "@/lib/server/fleet/node-fields";
 import { getFleetSource } from "@/lib/server/fleet/source";
 import { fleetReplication } from "@/lib/server/fleet/replication";
 import { followUpgrades } from "@/lib/server/fleet/upgrade-overlay";
@@ -13,6 +14,7 @@ import { getDb } from "@/lib/server/platform/db/db";
 import { replicaId } from "@/lib/server/platform/replica";
 import { observePoll, observeTalosCall, registerMetrics } from "@/lib/server/platform/metrics";
 import { processState } from "@/lib/server/platform/process-state";
+import { revalidatableResponse } from "@/lib/server/http/cached-body";
 
 /**
  * The process's fleet poller and the reads the API serves from its snapshot. The poller lives in the
@@ -99,15 +101,20 @@ export async function listNodes(cluster?: string): Promise<NodesResponse> {
 
 /**
  * GET /api/nodes as a ready Response: the serialised snapshot is shared between concurrent
- * requests (see `FleetPoller.snapshotJson`). @throws AppError not_found for an unknown cluster.
+ * requests (see `FleetPoller.snapshotJson`), and so are its tag and compressed codings (one per
+ * snapshot version, see lib/server/http/cached-body.ts); a client whose tag is current gets a 304.
+ * `fields` keeps only those node fields (and `id`). The caller must have checked access.
+ * @throws AppError not_found for an unknown cluster.
  */
-export async function listNodesResponse(cluster?: string): Promise<Response> {
+export async function listNodesResponse(request: Request, { cluster, fields }: { cluster?: string; fields?: NodeField[] } = {}): Promise<Response> {
   const poller = getFleetPoller();
   await poller.firstSweep(FIRST_SWEEP_WAIT_MS);
   if (cluster !== undefined && !poller.clusterNames().includes(cluster)) {
     throw new AppError("not_found", `No cluster named "${cluster}"`);
   }
-  return new Response(poller.snapshotJson(cluster), { headers: { "content-type": "application/json" } });
+  const full = poller.snapshotJson(cluster);
+  const slot = `nodes\u0000${cluster ?? "*"}\u0000${fields ? canonicalFields(fields).join(",") : "*"}`;
+  return revalidatableResponse(request, fields ? projectNodesJson(full, fields) : full, { contentType: "application/json", slot });
 }
 
 /** GET /api/nodes/:node: one node's detail, from the snapshot. @throws AppError not_found. */
