@@ -86,7 +86,8 @@ const STAGE_EVENTS_KEPT = 50;
 
 export function signatureOf(s: NodeSummary): string {
   // Readings change on every poll; they ride along with the next real change or refresh.
-  return JSON.stringify(s, (key, value: unknown) => (key === "lastSeen" || key === "memory" || key === "load1" ? undefined : value));
+  // (A copy without them, not a replacer function: this runs after every poll of every node.)
+  return JSON.stringify({ ...s, lastSeen: undefined, memory: undefined, load1: undefined });
 }
 
 /** Records a MachineStatus (from a poll or the Events stream); a new stage or readiness joins the node's stage events. */
