@@ -34,20 +34,79 @@ export type MemberMatch =
 
 const norm = (name: string) => name.trim().replace(/\.+$/, "").toLowerCase();
 
-/** The same machine name: equal, or one is the short form of the other's FQDN. */
-function sameName(a: string, b: string): boolean {
-  const x = norm(a);
-  const y = norm(b);
-  if (x === "" || y === "") return false;
-  return x === y || x.startsWith(`${y}.`) || y.startsWith(`${x}.`);
-}
-
 /** The host of a `node` target: `[::1]:50000` → `::1`, `10.0.0.1:50000` → `10.0.0.1`, a bare name or IP unchanged. */
 function hostOfTarget(target: string): string {
   const bracket = /^\[([^\]]+)\](?::\d+)?$/.exec(target);
   if (bracket) return bracket[1]!.toLowerCase();
   const hostPort = /^([^:]+):\d+$/.exec(target);
   return (hostPort ? hostPort[1]! : target).toLowerCase();
+}
+
+/** Adds `i` under `key` (its first index wins: lookups want the first known node, as `Array.find` would). */
+function index(map: Map<string, number>, key: string, i: number): void {
+  if (key !== "" && !map.has(key)) map.set(key, i);
+}
+
+/** The smallest index any of `keys` maps to, or -1. */
+function first(map: Map<string, number>, keys: Iterable<string>): number {
+  let best = -1;
+  for (const k of keys) {
+    const i = map.get(k);
+    if (i !== undefined && (best < 0 || i < best)) best = i;
+  }
+  return best;
+}
+
+/** `a.b.c` → `a`, `a.b`: the short names it is the FQDN of. */
+function dotPrefixes(name: string): string[] {
+  const out: string[] = [];
+  for (let i = name.indexOf("."); i >= 0; i = name.indexOf(".", i + 1)) if (i > 0) out.push(name.slice(0, i));
+  return out;
+}
+
+/**
+ * The known nodes indexed for the three passes, so matching a fleet's members costs
+ * O(members + known) lookups rather than members × known comparisons (a 1,000-node cluster
+ * is matched on every discovery round). Each map keeps the first known node under a key.
+ */
+class KnownIndex {
+  readonly byNodeId = new Map<string, number>();
+  readonly byHost = new Map<string, number>();
+  /** Normalised hostname or target host → first node with exactly that name. */
+  readonly byName = new Map<string, number>();
+  /** Every dot-prefix of a node's names → first node whose name is that prefix's FQDN. */
+  readonly byShortName = new Map<string, number>();
+  readonly hosts: string[];
+
+  constructor(known: readonly KnownNode[]) {
+    this.hosts = known.map((k) => hostOfTarget(k.address));
+    known.forEach((k, i) => {
+      if (k.memberNodeId !== null) index(this.byNodeId, k.memberNodeId, i);
+      index(this.byHost, this.hosts[i]!, i);
+      for (const name of k.hostname !== null ? [k.hostname, this.hosts[i]!] : [this.hosts[i]!]) {
+        const x = norm(name);
+        index(this.byName, x, i);
+        for (const p of dotPrefixes(x)) index(this.byShortName, p, i);
+      }
+    });
+  }
+
+  /**
+   * The first node with the same machine name as one of `names` (normalised: equal, or one is
+   * the short form of the other's FQDN), or -1.
+   */
+  firstByName(names: readonly string[]): number {
+    let best = -1;
+    for (const n of names) {
+      const x = norm(n);
+      if (x === "") continue;
+      // Equal, the node's name is x's FQDN, or x is the FQDN of the node's name.
+      for (const i of [first(this.byName, [x]), first(this.byShortName, [x]), first(this.byName, dotPrefixes(x))]) {
+        if (i >= 0 && (best < 0 || i < best)) best = i;
+      }
+    }
+    return best;
+  }
 }
 
 /**
@@ -67,28 +126,23 @@ export function matchMembers(known: readonly KnownNode[], members: readonly Disc
   const shared = new Map<string, number>();
   for (const m of members) for (const a of new Set(m.addresses.map((x) => x.toLowerCase()))) shared.set(a, (shared.get(a) ?? 0) + 1);
   const unique = (m: DiscoveredMember) => m.addresses.map((x) => x.toLowerCase()).filter((a) => shared.get(a) === 1);
+  const idx = new KnownIndex(known);
 
   const claimed = new Set<string>();
   const out: (MemberMatch | null)[] = members.map(() => null);
-  const pass = (by: "node-id" | "address" | "hostname", find: (m: DiscoveredMember) => KnownNode | undefined) => {
+  const pass = (by: "node-id" | "address" | "hostname", find: (m: DiscoveredMember) => number) => {
     members.forEach((m, i) => {
       if (out[i]) return;
-      const k = find(m);
+      const k = known[find(m)];
       if (k && !claimed.has(k.key)) {
         claimed.add(k.key);
         out[i] = { kind: "known", key: k.key, by };
       }
     });
   };
-  pass("node-id", (m) => (m.nodeId ? known.find((k) => k.memberNodeId === m.nodeId) : undefined));
-  pass("address", (m) => {
-    const addrs = unique(m);
-    return known.find((k) => addrs.includes(hostOfTarget(k.address)));
-  });
-  pass("hostname", (m) => {
-    const names = [m.hostname, m.id ?? ""].filter((n) => n.trim() !== "");
-    return known.find((k) => names.some((n) => (k.hostname !== null && sameName(k.hostname, n)) || sameName(hostOfTarget(k.address), n)));
-  });
+  pass("node-id", (m) => (m.nodeId ? first(idx.byNodeId, [m.nodeId]) : -1));
+  pass("address", (m) => first(idx.byHost, unique(m)));
+  pass("hostname", (m) => idx.firstByName([m.hostname, m.id ?? ""].filter((n) => n.trim() !== "")));
 
   const targets = new Set<string>();
   return members.map((m, i) => {
@@ -100,7 +154,7 @@ export function matchMembers(known: readonly KnownNode[], members: readonly Disc
       // Only shared addresses: while a node polled at one of them has not told its hostname, this
       // member may be that node.
       const addrs = new Set(m.addresses.map((a) => a.toLowerCase()));
-      const pending = known.find((k) => k.hostname === null && !claimed.has(k.key) && addrs.has(hostOfTarget(k.address)));
+      const pending = known.find((k, j) => k.hostname === null && !claimed.has(k.key) && addrs.has(idx.hosts[j]!));
       if (pending) return { kind: "skip", reason: `${pending.address} has not told its hostname yet` };
     }
     const target = address ?? (m.hostname.trim() !== "" ? m.hostname.trim() : undefined);

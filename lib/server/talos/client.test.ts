@@ -217,6 +217,20 @@ describe("routing", () => {
     expect(err.node).toBe(w2.address);
   });
 
+  it("concurrent calls to several nodes through one endpoint each reach their own node (routes are reused)", async () => {
+    const c = t.client("reader");
+    const nodes = [cp1, cp2, w1, w2];
+    for (let round = 0; round < 3; round++) {
+      const names = await Promise.all(nodes.flatMap((n) => [c.hostname(n.address), c.hostname(` ${n.address} `)]));
+      expect(names).toEqual(nodes.flatMap((n) => [n.hostname, n.hostname]));
+      expect(await c.hostname(undefined)).toBe(t.fleet.nodes.find((n) => n.address === c.endpoint.host)!.hostname);
+    }
+    const err = await rejection(c.hostname("10.0.0.1:50000"));
+    expect(err.code).toBe("bad_request");
+    // Refused every time, not only when first seen.
+    expect((await rejection(c.hostname("10.0.0.1:50000"))).code).toBe("bad_request");
+  });
+
   it("fails an unknown node", async () => {
     const err = await rejection(t.clients.admin.version("127.0.30.250", { timeoutMs: 2000 }));
     expect(["node_unreachable", "invalid_config", "forbidden", "not_found"]).toContain(err.code);

@@ -118,6 +118,9 @@ export interface MethodDef<Req, Res> {
   responseDeserialize: (value: Buffer) => Res;
 }
 
+/** Cached proxied routes per transport (a fleet's nodes times its endpoints). */
+const MAX_CACHED_ROUTES = 20_000;
+
 interface Route {
   conn: Connection;
   metadata: Metadata;
@@ -212,6 +215,8 @@ export class TalosTransport {
   /** The identity's digest, computed once: connection lookups happen on every call. */
   private readonly fingerprint: string;
   private probe: Promise<Endpoint> | undefined;
+  /** Proxied routes by connection and node (see {@link proxied}). */
+  private readonly routes = new Map<string, Route>();
   private certNotAfter: Date | null | undefined;
 
   constructor(context: TalosClientContext, options: TalosClientOptions = {}) {
@@ -276,14 +281,27 @@ export class TalosTransport {
   }
 
   private proxied(conn: Connection, node: NodeTarget): Route {
+    // One route per connection and node, reused by every call: the poller makes thousands of
+    // calls a minute to the same nodes. grpc-js copies the metadata when a call starts
+    // (ResolvingCall.start), so sharing it between calls in flight is safe.
+    const key = node === undefined ? conn.key : `${conn.key}\n${node}`;
+    const cached = this.routes.get(key);
+    if (cached?.conn === conn) return cached;
     const metadata = new Metadata();
-    if (node === undefined) return { conn, metadata, node: conn.endpoint.host };
-    const target = node.trim();
-    if (target === "" || target.includes(",") || /^[^:]+:\d+$/.test(target) || target.startsWith("[")) {
-      throw new AppError("bad_request", `invalid node target ${JSON.stringify(node)}: give one address or name, without a port`, { node });
+    let route: Route;
+    if (node === undefined) route = { conn, metadata, node: conn.endpoint.host };
+    else {
+      const target = node.trim();
+      if (target === "" || target.includes(",") || /^[^:]+:\d+$/.test(target) || target.startsWith("[")) {
+        throw new AppError("bad_request", `invalid node target ${JSON.stringify(node)}: give one address or name, without a port`, { node });
+      }
+      metadata.set("node", target);
+      route = { conn, metadata, node: target };
     }
-    metadata.set("node", target);
-    return { conn, metadata, node: target };
+    // Bounded by nodes × endpoints in practice; a caller inventing targets must not grow it for good.
+    if (this.routes.size >= MAX_CACHED_ROUTES) this.routes.clear();
+    this.routes.set(key, route);
+    return route;
   }
 
   /**

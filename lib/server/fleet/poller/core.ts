@@ -46,6 +46,13 @@ export interface NodeEntry {
   /** BootIDs are Talos 1.14+; older nodes answer `unsupported` once and are not asked again. */
   bootIdUnsupported: boolean;
   watch: WatchState | null;
+  /**
+   * The next poll reads everything, not only the readings: set when the Events stream reports
+   * anything (or connects, or drops) and when a read that only a full poll makes failed.
+   */
+  fullReadDue: boolean;
+  /** When the last full read started (epoch ms); -Infinity before the first. */
+  fullReadAt: number;
   /** The transport's own words for the current outage, logged once when they change. */
   lastFailure: string | null;
   /** Talos's node identity, from the Members entry this node matched. */
@@ -79,7 +86,8 @@ const STAGE_EVENTS_KEPT = 50;
 
 export function signatureOf(s: NodeSummary): string {
   // Readings change on every poll; they ride along with the next real change or refresh.
-  return JSON.stringify(s, (key, value: unknown) => (key === "lastSeen" || key === "memory" || key === "load1" ? undefined : value));
+  // (A copy without them, not a replacer function: this runs after every poll of every node.)
+  return JSON.stringify({ ...s, lastSeen: undefined, memory: undefined, load1: undefined });
 }
 
 /** Records a MachineStatus (from a poll or the Events stream); a new stage or readiness joins the node's stage events. */
