@@ -4,7 +4,7 @@ import type { NodeDrain } from "@/lib/schemas/drain";
 import type { UpgradeNode, UpgradeNodeState, UpgradePlan } from "@/lib/schemas/upgrades";
 import type { NodeRef as KubeNodeRef } from "@/lib/server/kubernetes/types";
 import { AppError } from "@/lib/server/platform/errors";
-import { bootIdentity, codeOf, type DrainDeps, drainNode, errorText, sameBoot, uncordonNode, waitUntil } from "@/lib/server/jobs";
+import { bootIdentity, codeOf, type DrainDeps, drainNode, errorText, NodeEventWake, sameBoot, uncordonNode, waitUntil } from "@/lib/server/jobs";
 import { installerExitError } from "@/lib/server/talos/errors";
 import { upgradePathFor } from "@/lib/talos/upgrade";
 import { sameTalosVersion } from "@/lib/talos/version";
@@ -22,8 +22,13 @@ export interface RunnerContext {
   repo: UpgradeRepository;
   /** The Talos client of a cluster (one per cluster, shared). */
   client(cluster: string): Promise<UpgradeTalos>;
-  /** Health gate and etcd poll interval. */
+  /** Health gate and etcd poll interval; with `events`, only the gate's fallback. */
   pollMs: number;
+  /**
+   * The health gate follows the node's Events stream and looks as soon as the node reports a
+   * change (reopening the stream every `reconnectMs` while the node reboots); null: it polls only.
+   */
+  events: { reconnectMs: number } | null;
   /** Deadline of each read the runner makes. */
   readTimeoutMs: number;
   /** Publishes the plan's current state (never throws). */
@@ -312,9 +317,11 @@ export class NodeSteps {
     const opts = { timeoutMs: this.ctx.readTimeoutMs, signal: drive.signal };
     // "waiting: …" messages are written while the wait goes on; the last one is awaited below.
     let noted: Promise<void> = Promise.resolve();
+    const wake = this.ctx.events ? new NodeEventWake(client, addr, { clock, reconnectMs: this.ctx.events.reconnectMs, signal: drive.signal }) : undefined;
     const verdict = await waitUntil({
       clock,
       pollMs: this.ctx.pollMs,
+      wake,
       deadline: since + plan.strategy.healthTimeoutSeconds * 1000,
       signal: drive.signal,
       check: async () => evaluateHealth(await healthFacts(plan, client, addr, row.role, bootIdBefore, opts), expect),
@@ -325,7 +332,7 @@ export class NodeSteps {
           else this.ctx.log(`plan ${plan.id}: node ${node.id}: ${errorText(e)}`);
         });
       },
-    });
+    }).finally(() => wake?.close());
     await noted;
     if (verdict.ok || !verdict.timedOut) return verdict;
     return { ok: false as const, reason: `not healthy within ${plan.strategy.healthTimeoutSeconds} s of its reboot: ${verdict.reason}` };

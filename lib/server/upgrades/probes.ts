@@ -12,7 +12,7 @@ import { mapLimit } from "@/lib/utils/map-limit";
 /** The Talos calls the upgrade runner makes; `TalosClient` fits, tests may pass a fake. */
 export type UpgradeTalos = Pick<
   TalosClient,
-  "version" | "hostname" | "services" | "machineStatus" | "bootId" | "systemStat" | "etcdMemberList" | "etcdStatus" | "imagePull" | "lifecycleUpgrade" | "reboot" | "upgradeLegacy" | "etcdForfeitLeadership"
+  "version" | "hostname" | "services" | "machineStatus" | "bootId" | "systemStat" | "etcdMemberList" | "etcdStatus" | "imagePull" | "lifecycleUpgrade" | "reboot" | "upgradeLegacy" | "etcdForfeitLeadership" | "events"
 >;
 
 /** Deadline and stop signal of every read a probe makes. */
