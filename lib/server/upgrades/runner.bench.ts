@@ -40,8 +40,9 @@ function breakdown(plan: UpgradePlan, calls: CallRecord[], timeline: TimelineEnt
   let prevDone: number | null = null;
   for (const n of byStart) {
     const a = n.address;
-    const first = callsOf(calls, a, "version")[0];
     const pull = callsOf(calls, a, "imagePull")[0];
+    // The node's own first read (the planner read every node's version long before).
+    const first = pull && callsOf(calls, a, "version").filter((c) => c.start <= pull.start).at(-1);
     const install = callsOf(calls, a, "lifecycleUpgrade")[0];
     const reboot = callsOf(calls, a, "reboot")[0];
     const ready = timeline.find((e) => e.node === a && e.event === "ready" && reboot && e.time >= reboot.start);
