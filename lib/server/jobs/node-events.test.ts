@@ -1,3 +1,5 @@
+import { getEventListeners } from "node:events";
+
 import { describe, expect, it } from "vitest";
 
 import { AppError } from "@/lib/server/platform/errors";
@@ -145,5 +147,17 @@ describe("NodeEventWake", () => {
     ac.abort();
     expect(await pending).toBe("stopped");
     await wake.close();
+  });
+
+  it("leaves nothing on the job's signal once closed (one wake per node, the signal lives as long as the job)", async () => {
+    const clock = new FakeClock();
+    const src = new FakeEvents(() => true);
+    const job = new AbortController();
+    for (let i = 0; i < 20; i++) {
+      const wake = new NodeEventWake(src, "10.5.0.7", { clock, reconnectMs: 250, signal: job.signal });
+      expect(await wake.wait(60_000)).toBe("event");
+      await wake.close();
+    }
+    expect(getEventListeners(job.signal, "abort")).toHaveLength(0);
   });
 });

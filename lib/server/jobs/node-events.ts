@@ -59,8 +59,10 @@ export class NodeEventWake {
   ) {
     this.wanted = o.wanted ?? gateEvent;
     if (o.signal?.aborted) this.stop.abort();
-    else o.signal?.addEventListener("abort", () => this.stop.abort(), { once: true });
+    else o.signal?.addEventListener("abort", this.onAbort, { once: true });
   }
+
+  private readonly onAbort = () => this.stop.abort();
 
   /** Whether a stream is open now. */
   connected = false;
@@ -96,6 +98,8 @@ export class NodeEventWake {
 
   /** Ends the stream; resolves when it is closed. */
   async close(): Promise<void> {
+    // The signal is the job's (it outlives this wait): leave nothing on it.
+    this.o.signal?.removeEventListener("abort", this.onAbort);
     this.stop.abort();
     await this.loop;
   }
