@@ -86,12 +86,15 @@ export class NodeSteps {
     const opts = { timeoutMs: this.ctx.readTimeoutMs, signal };
     try {
       if (node.state === "pending") {
+        // Both reads at once: the boot identity is only wasted on a node already on the target.
+        const boot = bootIdentity(client, addr, opts);
+        boot.catch(() => undefined);
         const from = (await client.version(addr, opts)).tag;
         if (sameTalosVersion(from, target)) {
           await this.setNode(drive, plan, node, { state: "done", started: true, finished: true, message: `already runs ${target}: nothing to do` });
           return;
         }
-        bootIdBefore = await bootIdentity(client, addr, opts);
+        bootIdBefore = await boot;
         path = upgradePathFor(from);
         await this.setNode(drive, plan, node, {
           state: path === "lifecycle" ? "pulling" : "installing",
@@ -130,12 +133,24 @@ export class NodeSteps {
         } else {
           let exitCode: number | undefined;
           let last: string | undefined;
-          for await (const ev of client.lifecycleUpgrade(addr, { image: plan.image, signal })) {
-            if (ev.type === "message") {
-              last = ev.message;
-              await this.setNode(drive, plan, node, { message: ev.message });
-            } else exitCode = ev.exitCode;
+          // The installer's lines are written in order behind the stream rather than holding it up;
+          // all are written (or the first failure thrown) before the node moves on.
+          let written: Promise<void> = Promise.resolve();
+          let writeError: { e: unknown } | null = null;
+          try {
+            for await (const ev of client.lifecycleUpgrade(addr, { image: plan.image, signal })) {
+              if (ev.type === "message") {
+                last = ev.message;
+                const message = ev.message;
+                written = written.then(() => (writeError ? undefined : this.setNode(drive, plan, node, { message }))).catch((e: unknown) => {
+                  writeError ??= { e };
+                });
+              } else exitCode = ev.exitCode;
+            }
+          } finally {
+            await written;
           }
+          if (writeError) throw (writeError as { e: unknown }).e;
           if (signal.aborted) return;
           if (exitCode === undefined) throw new AppError("internal", "the installer stream ended without an exit code", { node: addr });
           if (exitCode !== 0) throw installerExitError(exitCode, addr, last);
