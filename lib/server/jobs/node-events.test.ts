@@ -73,8 +73,9 @@ describe("NodeEventWake", () => {
     // The first look, then the stream's hello (opened at the first wait) asks for another.
     expect(state.reads).toBe(2);
     expect(src.opens).toHaveLength(1);
-    // Something that is not about the node's health: no look.
+    // Something that is not about the node's health (a phase, a service's step before its first check): no look.
     src.send(phase);
+    src.send({ ...base, type: "serviceState", service: "kubelet", state: "PREPARING", message: "Running pre state" });
     await flush();
     expect(state.reads).toBe(2);
     state.ok = true;

@@ -20,9 +20,14 @@ export interface NodeEventsOptions {
   signal?: AbortSignal;
 }
 
-/** What a gate looks at after: stage and readiness, a service's state or health, a sequence done. */
+/**
+ * What a gate looks at after: a MachineStatus (stage, readiness and its unmet conditions, which
+ * name services not running or not healthy), a service's health check result, a sequence done.
+ * A service's own steps (Starting, Preparing, Running before its first check) are not: a boot
+ * sends dozens, and what they change shows in the next MachineStatus.
+ */
 export function gateEvent(e: TalosEvent): boolean {
-  return e.type === "machineStatus" || e.type === "serviceState" || (e.type === "sequence" && e.action === "stop");
+  return e.type === "machineStatus" || (e.type === "serviceState" && e.healthy !== undefined) || (e.type === "sequence" && e.action === "stop");
 }
 
 /**

@@ -477,11 +477,12 @@ export class RolloutRunner {
       signal: d.signal,
       check: async () => {
         try {
+          // Both reads at once: one round trip for the look that follows the node's "ready".
+          const [boot, status] = await Promise.all([rebooted ? null : bootIdentity(client, address, { like: bootBefore }), client.machineStatus(address)]);
           if (!rebooted) {
-            rebooted = !sameBoot(await bootIdentity(client, address, { like: bootBefore }), bootBefore!);
+            rebooted = !sameBoot(boot!, bootBefore!);
             if (!rebooted) return { ok: false, reason: "waiting for the reboot" };
           }
-          const status = await client.machineStatus(address);
           if (status.stage === "running" && status.ready) return { ok: true };
           return { ok: false, reason: `stage ${status.stage}${status.unmetConditions.length ? `, waiting for ${status.unmetConditions.map((c) => c.name).join(", ")}` : ", not ready"}` };
         } catch (e) {
