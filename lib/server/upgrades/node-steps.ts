@@ -266,8 +266,15 @@ export class NodeSteps {
       await this.ctx.publish(plan.id);
       return true;
     }
-    await this.setNode(drive, plan, node, { state: "drain-blocked", drain: out.record, message: out.record.message });
-    await this.drives.fenced(drive, (trx) => new UpgradeRepository(trx).setPlanReason(plan.id, out.reason, this.ctx.clock.now()));
+    // The node's wait and the plan's reason in one write: nobody reads a blocked node without its why.
+    assertNodeTransition(node.state, "drain-blocked");
+    await this.drives.fenced(drive, async (trx) => {
+      const repo = new UpgradeRepository(trx);
+      const now = this.ctx.clock.now();
+      await repo.updateNode(plan.id, node.id, { state: "drain-blocked", drain: out.record, message: out.record.message, now });
+      await repo.setPlanReason(plan.id, out.reason, now);
+    });
+    node.state = "drain-blocked";
     await this.ctx.publish(plan.id);
     return false;
   }
