@@ -203,7 +203,8 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     return this.machineStatus().ready;
   }
 
-  services(): ServiceStatus[] {
+  /** The services and their state, at `stage` (default: the node's now). */
+  services(stage: Stage = this.stage): ServiceStatus[] {
     // ServiceList is sorted by id (system.go List).
     const ids = [...(this.role === "controlplane" ? CP_SERVICES : WORKER_SERVICES), ...this.extensionServiceIds].sort();
     return ids.map((id) => {
@@ -216,7 +217,7 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
         unknown: !checked,
         message: state === "Running" ? message : `Service ${state.toLowerCase()}`,
       });
-      switch (this.stage) {
+      switch (stage) {
         case "booting":
           if (EARLY_SERVICES.has(id)) return up("Running");
           if (id === "cri") return up("Running");
@@ -316,6 +317,28 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     this.emit({ kind: "sequence", sequence: "boot", action: SequenceEvent_Action.STOP });
     const st = this.machineStatus();
     this.emit({ kind: "machineStatus", stage: STAGE_NUMBER[st.stage], ready: st.ready, unmetConditions: st.unmetConditions });
+  }
+
+  /**
+   * A service start as machined's ServiceRunner reports it: Starting, Preparing ("Running pre
+   * state", "Creating service runner"), Running with the health still unknown (a state change
+   * carries an empty health), then, for a health-checked service, its first health check.
+   */
+  private startServices(list: ServiceStatus[]): void {
+    // health.Status{}.AsProto(): Healthy nil, LastChange the zero time.Time (year 1).
+    const unknown = { unknown: true, healthy: false, lastMessage: "", lastChange: new Date(-62_135_596_800_000) };
+    for (const s of list) {
+      this.emit({ kind: "service", service: s.id, action: ServiceStateEvent_Action.STARTING, message: "Starting service", health: unknown });
+      this.emit({ kind: "service", service: s.id, action: ServiceStateEvent_Action.PREPARING, message: "Running pre state", health: unknown });
+      this.emit({ kind: "service", service: s.id, action: ServiceStateEvent_Action.PREPARING, message: "Creating service runner", health: unknown });
+      this.emit({ kind: "service", service: s.id, action: ServiceStateEvent_Action.RUNNING, message: "Service started", health: unknown });
+      if (!s.unknown) {
+        // ServiceRunner.healthUpdate: "Health check successful" or "Health check failed: <error>".
+        const error = s.message.replace(/^Health check failed: /, "");
+        const message = s.healthy ? "Health check successful" : `Health check failed: ${error}`;
+        this.emit({ kind: "service", service: s.id, action: ServiceStateEvent_Action.RUNNING, message, health: { unknown: false, healthy: s.healthy, lastMessage: s.healthy ? "" : error, lastChange: new Date(this.clock.now()) } });
+      }
+    }
   }
 
   private healthOf(s: ServiceStatus) {
@@ -429,16 +452,15 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     this.emit({ kind: "sequence", sequence: "boot", action: SequenceEvent_Action.START });
     this.statusChanged();
     this.setPowered(true);
+    // What runs while booting (apid answers from here on) started with the boot.
+    this.startServices(this.services().filter((s) => s.running));
     this.timers.after(this.timing.bootMs, () => {
-      for (const s of this.services()) {
-        if (EARLY_SERVICES.has(s.id) || s.id === "cri") continue;
-        this.emit({ kind: "service", service: s.id, action: ServiceStateEvent_Action.STARTING, message: "Starting service" });
-      }
+      // The boot sequence's startEverything phase waits for every service to be up (running, and
+      // healthy where checked) before the sequence stops and the stage becomes RUNNING.
+      const early = new Set(this.services().filter((s) => s.running).map((s) => s.id));
+      this.startServices(this.services(this.bootStage()).filter((s) => !early.has(s.id) && s.running));
       this.emit({ kind: "sequence", sequence: "boot", action: SequenceEvent_Action.STOP });
       this.setStage(this.bootStage());
-      for (const s of this.services()) {
-        this.emit({ kind: "service", service: s.id, action: ServiceStateEvent_Action.RUNNING, message: "Service started", health: this.healthOf(s) });
-      }
       this.timers.after(this.timing.readyMs, () => {
         this.bootReady = true;
         this.statusChanged();

@@ -6,5 +6,6 @@
 export { bootIdentity, sameBoot, type BootTalos } from "./boot-identity";
 export { codeOf, errorText } from "./errors";
 export { JobLoops, type LoopContext } from "./loops";
+export { type EventsTalos, gateEvent, NodeEventWake, type NodeEventsOptions } from "./node-events";
 export { waitUntil, type Verdict, type WaitOptions, type WaitResult } from "./wait";
 export { describeBlocking, type DrainDeps, type DrainOutcome, drainNode, drainStepLabel, FORCE_NOW_SECONDS, UNCORDON_RETRY_MS, uncordonNode } from "./drain-step";

@@ -14,6 +14,11 @@ export interface WaitOptions {
   check(): Promise<Verdict>;
   /** Called when the reason the node is not there yet changes (node messages, logs). */
   onWaiting?(reason: string): void;
+  /**
+   * Something that says when the node changed (./node-events: its Events stream): the next check
+   * comes as soon as it resolves, and `pollMs` is only the fallback for when it says nothing.
+   */
+  wake?: { wait(ms: number): Promise<unknown> };
 }
 
 export type WaitResult = Verdict & { timedOut?: true };
@@ -33,6 +38,7 @@ export async function waitUntil(o: WaitOptions): Promise<WaitResult> {
       o.onWaiting?.(verdict.reason);
     }
     if (o.clock.now() >= o.deadline) return { ...verdict, timedOut: true };
-    await sleep(o.clock, o.pollMs, o.signal);
+    if (o.wake) await o.wake.wait(o.pollMs);
+    else await sleep(o.clock, o.pollMs, o.signal);
   }
 }

@@ -4,7 +4,7 @@ import type { NodeDrain } from "@/lib/schemas/drain";
 import type { UpgradeNode, UpgradeNodeState, UpgradePlan } from "@/lib/schemas/upgrades";
 import type { NodeRef as KubeNodeRef } from "@/lib/server/kubernetes/types";
 import { AppError } from "@/lib/server/platform/errors";
-import { bootIdentity, codeOf, type DrainDeps, drainNode, errorText, sameBoot, uncordonNode, waitUntil } from "@/lib/server/jobs";
+import { bootIdentity, codeOf, type DrainDeps, drainNode, errorText, NodeEventWake, sameBoot, uncordonNode, waitUntil } from "@/lib/server/jobs";
 import { installerExitError } from "@/lib/server/talos/errors";
 import { upgradePathFor } from "@/lib/talos/upgrade";
 import { sameTalosVersion } from "@/lib/talos/version";
@@ -22,8 +22,13 @@ export interface RunnerContext {
   repo: UpgradeRepository;
   /** The Talos client of a cluster (one per cluster, shared). */
   client(cluster: string): Promise<UpgradeTalos>;
-  /** Health gate and etcd poll interval. */
+  /** Health gate and etcd poll interval; with `events`, only the gate's fallback. */
   pollMs: number;
+  /**
+   * The health gate follows the node's Events stream and looks as soon as the node reports a
+   * change (reopening the stream every `reconnectMs` while the node reboots); null: it polls only.
+   */
+  events: { reconnectMs: number } | null;
   /** Deadline of each read the runner makes. */
   readTimeoutMs: number;
   /** Publishes the plan's current state (never throws). */
@@ -81,12 +86,15 @@ export class NodeSteps {
     const opts = { timeoutMs: this.ctx.readTimeoutMs, signal };
     try {
       if (node.state === "pending") {
+        // Both reads at once: the boot identity is only wasted on a node already on the target.
+        const boot = bootIdentity(client, addr, opts);
+        boot.catch(() => undefined);
         const from = (await client.version(addr, opts)).tag;
         if (sameTalosVersion(from, target)) {
           await this.setNode(drive, plan, node, { state: "done", started: true, finished: true, message: `already runs ${target}: nothing to do` });
           return;
         }
-        bootIdBefore = await bootIdentity(client, addr, opts);
+        bootIdBefore = await boot;
         path = upgradePathFor(from);
         await this.setNode(drive, plan, node, {
           state: path === "lifecycle" ? "pulling" : "installing",
@@ -125,12 +133,24 @@ export class NodeSteps {
         } else {
           let exitCode: number | undefined;
           let last: string | undefined;
-          for await (const ev of client.lifecycleUpgrade(addr, { image: plan.image, signal })) {
-            if (ev.type === "message") {
-              last = ev.message;
-              await this.setNode(drive, plan, node, { message: ev.message });
-            } else exitCode = ev.exitCode;
+          // The installer's lines are written in order behind the stream rather than holding it up;
+          // all are written (or the first failure thrown) before the node moves on.
+          let written: Promise<void> = Promise.resolve();
+          let writeError: { e: unknown } | null = null;
+          try {
+            for await (const ev of client.lifecycleUpgrade(addr, { image: plan.image, signal })) {
+              if (ev.type === "message") {
+                last = ev.message;
+                const message = ev.message;
+                written = written.then(() => (writeError ? undefined : this.setNode(drive, plan, node, { message }))).catch((e: unknown) => {
+                  writeError ??= { e };
+                });
+              } else exitCode = ev.exitCode;
+            }
+          } finally {
+            await written;
           }
+          if (writeError) throw (writeError as { e: unknown }).e;
           if (signal.aborted) return;
           if (exitCode === undefined) throw new AppError("internal", "the installer stream ended without an exit code", { node: addr });
           if (exitCode !== 0) throw installerExitError(exitCode, addr, last);
@@ -246,8 +266,15 @@ export class NodeSteps {
       await this.ctx.publish(plan.id);
       return true;
     }
-    await this.setNode(drive, plan, node, { state: "drain-blocked", drain: out.record, message: out.record.message });
-    await this.drives.fenced(drive, (trx) => new UpgradeRepository(trx).setPlanReason(plan.id, out.reason, this.ctx.clock.now()));
+    // The node's wait and the plan's reason in one write: nobody reads a blocked node without its why.
+    assertNodeTransition(node.state, "drain-blocked");
+    await this.drives.fenced(drive, async (trx) => {
+      const repo = new UpgradeRepository(trx);
+      const now = this.ctx.clock.now();
+      await repo.updateNode(plan.id, node.id, { state: "drain-blocked", drain: out.record, message: out.record.message, now });
+      await repo.setPlanReason(plan.id, out.reason, now);
+    });
+    node.state = "drain-blocked";
     await this.ctx.publish(plan.id);
     return false;
   }
@@ -312,9 +339,11 @@ export class NodeSteps {
     const opts = { timeoutMs: this.ctx.readTimeoutMs, signal: drive.signal };
     // "waiting: …" messages are written while the wait goes on; the last one is awaited below.
     let noted: Promise<void> = Promise.resolve();
+    const wake = this.ctx.events ? new NodeEventWake(client, addr, { clock, reconnectMs: this.ctx.events.reconnectMs, signal: drive.signal }) : undefined;
     const verdict = await waitUntil({
       clock,
       pollMs: this.ctx.pollMs,
+      wake,
       deadline: since + plan.strategy.healthTimeoutSeconds * 1000,
       signal: drive.signal,
       check: async () => evaluateHealth(await healthFacts(plan, client, addr, row.role, bootIdBefore, opts), expect),
@@ -325,7 +354,7 @@ export class NodeSteps {
           else this.ctx.log(`plan ${plan.id}: node ${node.id}: ${errorText(e)}`);
         });
       },
-    });
+    }).finally(() => wake?.close());
     await noted;
     if (verdict.ok || !verdict.timedOut) return verdict;
     return { ok: false as const, reason: `not healthy within ${plan.strategy.healthTimeoutSeconds} s of its reboot: ${verdict.reason}` };

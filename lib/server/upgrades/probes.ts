@@ -12,7 +12,7 @@ import { mapLimit } from "@/lib/utils/map-limit";
 /** The Talos calls the upgrade runner makes; `TalosClient` fits, tests may pass a fake. */
 export type UpgradeTalos = Pick<
   TalosClient,
-  "version" | "hostname" | "services" | "machineStatus" | "bootId" | "systemStat" | "etcdMemberList" | "etcdStatus" | "imagePull" | "lifecycleUpgrade" | "reboot" | "upgradeLegacy" | "etcdForfeitLeadership"
+  "version" | "hostname" | "services" | "machineStatus" | "bootId" | "systemStat" | "etcdMemberList" | "etcdStatus" | "imagePull" | "lifecycleUpgrade" | "reboot" | "upgradeLegacy" | "etcdForfeitLeadership" | "events"
 >;
 
 /** Deadline and stop signal of every read a probe makes. */
@@ -68,31 +68,43 @@ export async function etcdFacts(client: UpgradeTalos, cps: NodeFacts[], opts: Re
 
 /** One look at a node after its reboot, for the pure health gate (./health). */
 export async function healthFacts(plan: UpgradePlan, client: UpgradeTalos, addr: string, role: "controlplane" | "worker", bootIdBefore: string | null, opts: ReadOptions): Promise<HealthFacts> {
+  // Every read at once: a look after the node's "ready" event is then one round trip (two with
+  // etcd), not three or four. While the node is not running, all but the status are dropped.
+  const statusRead = client.machineStatus(addr, opts);
+  const rest = Promise.all([
+    client.version(addr, opts),
+    bootIdentity(client, addr, { ...opts, like: bootIdBefore }),
+    client.services(addr, opts),
+    role === "controlplane" ? etcdFacts(client, controlPlanesFirst(plan, addr), opts) : null,
+  ]);
+  rest.catch(() => undefined);
   let status;
   try {
-    status = await client.machineStatus(addr, opts);
+    status = await statusRead;
   } catch (e) {
     return { reachable: false, error: codeOf(e) ?? errorText(e) };
   }
   const facts: HealthFacts = { reachable: true, stage: status.stage, ready: status.ready, unmetConditions: status.unmetConditions };
   if (status.stage !== "running") return facts;
   try {
-    const [version, bootId, services] = await Promise.all([client.version(addr, opts), bootIdentity(client, addr, { ...opts, like: bootIdBefore }), client.services(addr, opts)]);
+    const [version, bootId, services, etcd] = await rest;
     facts.version = version.tag;
     facts.bootId = bootId;
     facts.unhealthyServices = Object.entries(services)
       .filter(([, s]) => s.running && !s.unknown && !s.healthy)
       .map(([name]) => name)
       .sort();
-    if (role === "controlplane") {
-      const cps = plan.nodes.filter((n) => n.role === "controlplane").map((n) => ({ id: n.id, address: n.address, hostname: n.hostname, role: n.role, version: null, reachable: true }));
-      const etcd = await etcdFacts(client, [cps.find((c) => c.address === addr)!, ...cps.filter((c) => c.address !== addr)], opts);
-      facts.etcd = etcd.error ? { members: 0, healthy: 0, leader: false, error: etcd.error } : { members: etcd.members.length, healthy: etcd.healthy.length, leader: etcd.leader !== null };
-    }
+    if (etcd) facts.etcd = etcd.error ? { members: 0, healthy: 0, leader: false, error: etcd.error } : { members: etcd.members.length, healthy: etcd.healthy.length, leader: etcd.leader !== null };
   } catch (e) {
     return { reachable: false, error: codeOf(e) ?? errorText(e) };
   }
   return facts;
+}
+
+/** The plan's control planes, `addr` first (etcd is asked through the node being checked first). */
+function controlPlanesFirst(plan: UpgradePlan, addr: string): NodeFacts[] {
+  const cps = plan.nodes.filter((n) => n.role === "controlplane").map((n) => ({ id: n.id, address: n.address, hostname: n.hostname, role: n.role, version: null, reachable: true }));
+  return [cps.find((c) => c.address === addr)!, ...cps.filter((c) => c.address !== addr)];
 }
 
 function memberHost(urls: string[]): string | undefined {

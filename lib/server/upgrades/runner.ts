@@ -50,8 +50,15 @@ export interface RunnerDeps {
   actor?: string;
   /** The lease owner this runner writes: this replica (`replicaId()`) unless a test names two. */
   owner?: string;
-  /** Health gate and etcd poll interval. Default 1000 ms. */
+  /** Health gate and etcd poll interval (with `gateEvents`, the gate's fallback). Default 1000 ms. */
   pollIntervalMs?: number;
+  /**
+   * The health gate after a reboot waits on the node's Events stream and looks as soon as the
+   * node reports a change; polling every `pollIntervalMs` stays as the fallback. Default true.
+   */
+  gateEvents?: boolean;
+  /** While the node reboots, how often the gate tries to open its Events stream again. Default 250 ms. */
+  eventReconnectMs?: number;
   /** How often the runner looks for live plans nobody drives (an orphan's lease expired). Default 2500 ms. */
   scanIntervalMs?: number;
   /** A plan lease's lifetime and renewal interval; the defaults are platform/leases' (9 s, 3 s). */
@@ -113,6 +120,7 @@ export class UpgradeRunner {
       repo: this.repo,
       client: (cluster: string) => deps.client(cluster),
       pollMs: deps.pollIntervalMs ?? 1000,
+      events: deps.gateEvents === false ? null : { reconnectMs: deps.eventReconnectMs ?? 250 },
       readTimeoutMs: this.readTimeout,
       publish: (id: string) => this.publish(id),
       log,

@@ -14,7 +14,7 @@ import { AppError, isAppError } from "@/lib/server/platform/errors";
 import { acquireLease, fenced, holdLease, LEASE_RENEW_MS, LEASE_TTL_MS, LeaseLostError, listLeases, releaseLease, type HeldLease } from "@/lib/server/platform/leases";
 import { processState } from "@/lib/server/platform/process-state";
 import { replicaId } from "@/lib/server/platform/replica";
-import { bootIdentity, errorText, JobLoops, sameBoot, waitUntil, type LoopContext } from "@/lib/server/jobs";
+import { bootIdentity, errorText, JobLoops, NodeEventWake, sameBoot, waitUntil, type LoopContext } from "@/lib/server/jobs";
 import { RolloutDrains } from "@/lib/server/configs/rollouts/drain-steps";
 import { getKubeAccess, getNodeDrainer } from "@/lib/server/kubernetes/deps";
 import type { TalosClient } from "@/lib/server/talos";
@@ -24,8 +24,15 @@ export interface RolloutRunnerOptions {
   deps?: ConfigDeps;
   /** How long a node may take to be back healthy after its apply; default 10 min. */
   healthTimeoutMs?: number;
-  /** Poll interval while waiting for a node; default 500 ms. */
+  /** Poll interval while waiting for a node (with `gateEvents`, the health wait's fallback); default 500 ms. */
   pollMs?: number;
+  /**
+   * The wait for a node to be back healthy follows the node's Events stream and looks as soon as
+   * the node reports a change; polling every `pollMs` stays as the fallback. Default true.
+   */
+  gateEvents?: boolean;
+  /** While the node reboots, how often that wait tries to open its Events stream again. Default 250 ms. */
+  eventReconnectMs?: number;
   clock?: Clock;
   /** This replica's name as a lease owner; default {@link replicaId}. */
   owner?: string;
@@ -92,6 +99,7 @@ export class RolloutRunner {
   private readonly deps: ConfigDeps;
   private readonly healthTimeoutMs: number;
   private readonly pollMs: number;
+  private readonly events: { reconnectMs: number } | null;
   private readonly clock: Clock;
   private readonly leaseClock: Clock;
   private readonly leaseTtlMs: number;
@@ -110,6 +118,7 @@ export class RolloutRunner {
     this.owner = options.owner ?? replicaId();
     this.healthTimeoutMs = options.healthTimeoutMs ?? 10 * 60_000;
     this.pollMs = options.pollMs ?? 500;
+    this.events = options.gateEvents === false ? null : { reconnectMs: options.eventReconnectMs ?? 250 };
     this.clock = options.clock ?? realClock;
     this.leaseClock = options.leaseClock ?? this.clock;
     this.leaseTtlMs = options.leaseTtlMs ?? LEASE_TTL_MS;
@@ -458,26 +467,29 @@ export class RolloutRunner {
   /** Back healthy: rebooted when the mode reboots, then stage running and ready. */
   private async waitHealthy(d: Drive, client: TalosClient, address: string, mode: ApplyMode, bootBefore: string | null, deadline: number): Promise<void> {
     let rebooted = mode !== "reboot" || bootBefore === null;
+    const wake = this.events ? new NodeEventWake(client, address, { clock: this.clock, reconnectMs: this.events.reconnectMs, signal: d.signal }) : undefined;
     const verdict = await waitUntil({
       clock: this.clock,
       pollMs: this.pollMs,
+      wake,
       deadline,
       // Ends the wait when this replica stops or loses the rollout: the next driver waits again.
       signal: d.signal,
       check: async () => {
         try {
+          // Both reads at once: one round trip for the look that follows the node's "ready".
+          const [boot, status] = await Promise.all([rebooted ? null : bootIdentity(client, address, { like: bootBefore }), client.machineStatus(address)]);
           if (!rebooted) {
-            rebooted = !sameBoot(await bootIdentity(client, address, { like: bootBefore }), bootBefore!);
+            rebooted = !sameBoot(boot!, bootBefore!);
             if (!rebooted) return { ok: false, reason: "waiting for the reboot" };
           }
-          const status = await client.machineStatus(address);
           if (status.stage === "running" && status.ready) return { ok: true };
           return { ok: false, reason: `stage ${status.stage}${status.unmetConditions.length ? `, waiting for ${status.unmetConditions.map((c) => c.name).join(", ")}` : ", not ready"}` };
         } catch (e) {
           return { ok: false, reason: errorText(e) };
         }
       },
-    });
+    }).finally(() => wake?.close());
     d.assertDriving();
     if (!verdict.ok) throw new AppError("node_timeout", `Not back healthy within ${Math.round(this.healthTimeoutMs / 1000)} s (${verdict.reason})`);
   }
