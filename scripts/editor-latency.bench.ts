@@ -26,15 +26,13 @@
  * first-start link) when a production build exists; or runs against MINOS_BENCH_URL, a fresh
  * server whose state dir is MINOS_BENCH_STATE_DIR.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-import { chromium, request, type Browser, type BrowserContextOptions, type Page } from "@playwright/test";
+import { chromium, type Browser, type Page } from "@playwright/test";
 
 import { findChromium } from "../e2e/chromium";
+import { defaultDistDir, hasBuild, signIn, startMinos, type Minos, type StorageState } from "@/test/bench/minos-server";
 import { median, percentile } from "@/test/bench/stats";
 import type { BenchRow } from "@/test/bench/types";
 
@@ -48,94 +46,10 @@ const LARGE_FILE = path.join(root, "lib", "config", "testdata", "controlplane-1.
 /** The line whose value is replaced: the v1alpha1 document's `machine.type`. */
 const TYPE_LINE = /^ {4}type: (controlplane|worker|init)$/;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`Minos exited during startup (exit ${child.exitCode})`);
-    try {
-      if ((await fetch(new URL("/api/health", url))).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`Minos did not answer at ${url} within ${timeoutMs / 1000} s`);
-}
-
-type StorageState = Exclude<BrowserContextOptions["storageState"], string | undefined>;
-
-/**
- * Signs in as the first admin through the first-start link a fresh server writes to its state
- * dir (as e2e/auth.setup.ts does); the browser contexts start from these cookies.
- */
-async function signIn(url: string, stateDir: string): Promise<StorageState> {
-  const api = await request.newContext({ baseURL: url });
-  try {
-    // Asking for the session makes a fresh server mint the first-start link.
-    await api.get("/api/auth/session");
-    const file = path.join(stateDir, "bootstrap-link.txt");
-    const deadline = Date.now() + 30_000;
-    while (!existsSync(file) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    const token = /#token=([A-Za-z0-9_-]+)/.exec(existsSync(file) ? readFileSync(file, "utf8") : "")?.[1];
-    if (!token) throw new Error(`no first-start link in ${file}: the bench needs a fresh server (its own, or MINOS_BENCH_STATE_DIR with MINOS_BENCH_URL)`);
-    const res = await api.post("/api/auth/bootstrap", { data: { token, name: "bench-admin" } });
-    if (!res.ok()) throw new Error(`first-start sign-in failed: HTTP ${res.status()} ${await res.text()}`);
-    return await api.storageState();
-  } finally {
-    await api.dispose();
-  }
-}
-
 interface Target {
   label: string | null;
   url: string;
   auth: StorageState;
-}
-
-/** One Minos with its own simulated fleet, from the build in `distDir`, on its own addresses. */
-async function startMinos(distDir: string, firstAddress: string): Promise<{ url: string; stateDir: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const stateDir = mkdtempSync(path.join(tmpdir(), "minos-bench-"));
-  const child = spawn(process.execPath, [path.join(root, "node_modules", "tsx", "dist", "cli.mjs"), path.join(root, "scripts", "start.ts")], {
-    cwd: root,
-    stdio: ["ignore", "ignore", "inherit"],
-    env: {
-      ...process.env,
-      PORT: String(port),
-      MINOS_HOST: "127.0.0.1",
-      MINOS_SIM: "1",
-      MINOS_DIST_DIR: distDir,
-      MINOS_STATE_DIR: stateDir,
-      // Its own loopback range, so a running `npm start` or e2e run never collides.
-      MINOS_SIM_ARGS: `--first-address ${firstAddress} --control-port 0`,
-      NEXT_TELEMETRY_DISABLED: "1",
-    },
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 8_000))]);
-  };
-  try {
-    await waitForHealth(url, child);
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-  return { url, stateDir, stop };
 }
 
 type MonacoGlobal = typeof import("../components/monaco/monaco-setup").monaco;
@@ -499,19 +413,19 @@ async function measure(targets: Target[]): Promise<BenchRow[]> {
 
 export default async function bench(): Promise<BenchRow[]> {
   const given = process.env.MINOS_BENCH_URL;
-  if (given) return measure([{ label: null, url: given, auth: await signIn(given, process.env.MINOS_BENCH_STATE_DIR ?? "") }]);
-  const dist = process.env.MINOS_DIST_DIR ?? ".next";
-  if (!existsSync(path.join(root, dist, "BUILD_ID"))) {
+  if (given) return measure([{ label: null, url: given, auth: (await signIn(given, process.env.MINOS_BENCH_STATE_DIR ?? "")).storageState }]);
+  const dist = defaultDistDir();
+  if (!hasBuild(dist)) {
     return [{ suite: SUITE, name: "change→marker", value: 0, unit: "ms", note: "skipped: MINOS_BENCH_URL not set and no production build (npx next build)" }];
   }
   const baseDist = process.env.MINOS_BENCH_BASELINE_DIST;
-  if (baseDist && !existsSync(path.join(root, baseDist, "BUILD_ID"))) throw new Error(`MINOS_BENCH_BASELINE_DIST=${baseDist} holds no build`);
-  const servers: { label: string | null; minos: Awaited<ReturnType<typeof startMinos>> }[] = [];
+  if (baseDist && !hasBuild(baseDist)) throw new Error(`MINOS_BENCH_BASELINE_DIST=${baseDist} holds no build`);
+  const servers: { label: string | null; minos: Minos }[] = [];
   try {
-    servers.push({ label: baseDist ? "this build" : null, minos: await startMinos(dist, "127.0.72.1") });
-    if (baseDist) servers.push({ label: "baseline", minos: await startMinos(baseDist, "127.0.74.1") });
+    servers.push({ label: baseDist ? "this build" : null, minos: await startMinos({ distDir: dist, firstAddress: "127.0.72.1" }) });
+    if (baseDist) servers.push({ label: "baseline", minos: await startMinos({ distDir: baseDist, firstAddress: "127.0.74.1" }) });
     const targets: Target[] = [];
-    for (const s of servers) targets.push({ label: s.label, url: s.minos.url, auth: await signIn(s.minos.url, s.minos.stateDir) });
+    for (const s of servers) targets.push({ label: s.label, url: s.minos.url, auth: (await signIn(s.minos.url, s.minos.stateDir)).storageState });
     return await measure(targets);
   } finally {
     for (const s of servers) await s.minos.stop();

@@ -12,20 +12,14 @@
  * medians over the rounds. Needs a production build (`npx next build`), or MINOS_BENCH_URL plus
  * MINOS_BENCH_STATE_DIR of a running server started with MINOS_BENCH_ROUTES=1.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { Agent, request } from "node:http";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 
+import { defaultDistDir, hasBuild, signIn, startMinos } from "@/test/bench/minos-server";
 import type { BenchRow } from "@/test/bench/types";
 
 const SUITE = "nodes-http";
-const root = path.resolve(__dirname, "..");
 const CONTROL_PLANES = 3;
 const WORKERS = 997;
 const NODES = CONTROL_PLANES + WORKERS;
@@ -33,97 +27,6 @@ const CLIENTS = 50;
 /** Requests per scenario per round (each of the 50 clients makes REQUESTS / 50); the machine is shared, so rounds are short. */
 const REQUESTS = Number(process.env.MINOS_BENCH_REQUESTS ?? 200);
 const ROUNDS = Number(process.env.MINOS_BENCH_ROUNDS ?? 3);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 360_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`Minos exited during startup (exit ${child.exitCode})`);
-    try {
-      if ((await fetch(new URL("/api/health", url))).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`Minos did not answer at ${url} within ${timeoutMs / 1000} s`);
-}
-
-async function startMinos(): Promise<{ url: string; stateDir: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const stateDir = mkdtempSync(path.join(tmpdir(), "minos-nodes-http-"));
-  const child = spawn(process.execPath, [path.join(root, "node_modules", "tsx", "dist", "cli.mjs"), path.join(root, "scripts", "start.ts")], {
-    cwd: root,
-    stdio: ["ignore", "ignore", "inherit"],
-    env: {
-      ...process.env,
-      PORT: String(port),
-      MINOS_HOST: "127.0.0.1",
-      MINOS_SIM: "1",
-      MINOS_BENCH_ROUTES: "1",
-      MINOS_STATE_DIR: stateDir,
-      // Its own loopback range, so a running `npm start` or e2e run never collides; the later
-      // --control-planes/--workers win over start.ts's defaults.
-      MINOS_SIM_ARGS: `--first-address 127.0.73.1 --control-port 0 --control-planes ${CONTROL_PLANES} --workers ${WORKERS}`,
-      NEXT_TELEMETRY_DISABLED: "1",
-    },
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-  };
-  try {
-    await waitForHealth(url, child);
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-  return { url, stateDir, stop };
-}
-
-/** Cookies from Set-Cookie headers, merged into a jar. */
-function remember(jar: Map<string, string>, res: Response): void {
-  for (const c of res.headers.getSetCookie()) {
-    const [pair] = c.split(";");
-    const i = pair!.indexOf("=");
-    jar.set(pair!.slice(0, i), pair!.slice(i + 1));
-  }
-}
-
-/** Signs in as the first admin with the first-start link the server wrote into its state directory. */
-async function signIn(base: string, stateDir: string): Promise<{ cookie: string; csrf: string }> {
-  const jar = new Map<string, string>();
-  remember(jar, await fetch(new URL("/api/auth/session", base)));
-  let link = "";
-  for (let i = 0; i < 120 && !link; i++) {
-    link = (await readFile(path.join(stateDir, "bootstrap-link.txt"), "utf8").catch(() => "")).trim();
-    if (!link) await new Promise((r) => setTimeout(r, 500));
-  }
-  const token = /#token=([A-Za-z0-9_-]+)/.exec(link)?.[1];
-  if (!token) throw new Error(`no first-start link in ${stateDir}`);
-  const res = await fetch(new URL("/api/auth/bootstrap", base), {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: base },
-    body: JSON.stringify({ token, name: "bench" }),
-  });
-  if (!res.ok) throw new Error(`sign-in failed: HTTP ${res.status} ${await res.text()}`);
-  remember(jar, res);
-  const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  return { cookie, csrf: decodeURIComponent(jar.get("minos_csrf") ?? "") };
-}
 
 interface Answer {
   status: number;
@@ -325,10 +228,19 @@ export default async function bench(): Promise<BenchRow[]> {
     if (!stateDir) throw new Error("MINOS_BENCH_URL needs MINOS_BENCH_STATE_DIR (the server's MINOS_STATE_DIR, for its first-start link)");
     return measure(given, stateDir);
   }
-  if (!existsSync(path.join(root, process.env.MINOS_DIST_DIR ?? ".next", "BUILD_ID"))) {
+  if (!hasBuild(defaultDistDir())) {
     return [{ suite: SUITE, name: "GET /api/nodes over HTTP", value: 0, unit: "ms", note: "skipped: MINOS_BENCH_URL not set and no production build (npx next build)" }];
   }
-  const minos = await startMinos();
+  const minos = await startMinos({
+    firstAddress: "127.0.73.1",
+    // Later than start.ts's defaults, so these win.
+    simArgs: ["--control-planes", String(CONTROL_PLANES), "--workers", String(WORKERS)],
+    env: { MINOS_BENCH_ROUTES: "1" },
+    // Starting 1,000 simulated nodes on a shared machine takes minutes.
+    healthTimeoutMs: 360_000,
+    stopGraceMs: 10_000,
+    stateDirPrefix: "minos-nodes-http-",
+  });
   try {
     return await measure(minos.url, minos.stateDir);
   } finally {

@@ -22,21 +22,15 @@
  * MINOS_DIST_DIR (default .next). MINOS_BENCH_BASELINE_DIST names a second build (e.g. one of the
  * unchanged code) measured in the same run, for a before/after ratio.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
-
-import { chromium, request as playwrightRequest, type Browser, type Request, type Response } from "@playwright/test";
+import { chromium, type Browser, type Request, type Response } from "@playwright/test";
 
 import { findChromium } from "../e2e/chromium";
+import { defaultDistDir, hasBuild, signIn, startMinos, type StorageState } from "@/test/bench/minos-server";
 import type { BenchRow } from "@/test/bench/types";
 
 const SUITE = "page weight";
 const RUNS = 3;
 const KiB = 1024;
-const root = path.resolve(__dirname, "..");
 
 /** The issue's targets, in KiB of script transferred. */
 const TARGETS = { overview: 150, nodes: 150, config: 1024 } as const;
@@ -50,97 +44,8 @@ interface Script {
   encoding: string;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`Minos exited during startup (exit ${child.exitCode})`);
-    try {
-      if ((await fetch(new URL("/api/health", url))).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`Minos did not answer at ${url} within ${timeoutMs / 1000} s`);
-}
-
-interface Minos {
-  url: string;
-  storageState: string;
-  stop: () => Promise<void>;
-}
-
-/** Starts Minos from the build in `distDir` and signs in as the first admin (the bootstrap link). */
-async function startMinos(distDir: string, firstAddress: string): Promise<Minos> {
-  const port = await freePort();
-  const stateDir = mkdtempSync(path.join(tmpdir(), "minos-weight-"));
-  const child = spawn(process.execPath, [path.join(root, "node_modules", "tsx", "dist", "cli.mjs"), path.join(root, "scripts", "start.ts")], {
-    cwd: root,
-    stdio: ["ignore", "ignore", "inherit"],
-    env: {
-      ...process.env,
-      PORT: String(port),
-      MINOS_HOST: "127.0.0.1",
-      MINOS_SIM: "1",
-      MINOS_DIST_DIR: distDir,
-      MINOS_STATE_DIR: stateDir,
-      // Its own loopback range, so a running `npm start` or e2e run never collides.
-      MINOS_SIM_ARGS: `--first-address ${firstAddress} --control-port 0`,
-      NEXT_TELEMETRY_DISABLED: "1",
-    },
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 8_000))]);
-  };
-  try {
-    await waitForHealth(url, child);
-    const storageState = path.join(stateDir, "bench-admin.json");
-    await signIn(url, stateDir, storageState);
-    return { url, storageState, stop };
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-}
-
-async function signIn(base: string, stateDir: string, out: string): Promise<void> {
-  const ctx = await playwrightRequest.newContext({ baseURL: base });
-  try {
-    // Asking for the session makes a server without users mint the first-start link.
-    await ctx.get("/api/auth/session");
-    const file = path.join(stateDir, "bootstrap-link.txt");
-    let link = "";
-    for (let i = 0; i < 120 && !link; i++) {
-      link = existsSync(file) ? readFileSync(file, "utf8").trim() : "";
-      if (!link) await new Promise((r) => setTimeout(r, 250));
-    }
-    const token = /#token=([A-Za-z0-9_-]+)/.exec(link)?.[1];
-    if (!token) throw new Error(`no bootstrap link in ${file}`);
-    const res = await ctx.post("/api/auth/bootstrap", { data: { token, name: "bench-admin" } });
-    if (!res.ok()) throw new Error(`bootstrap sign-in failed: HTTP ${res.status()}`);
-    await ctx.storageState({ path: out });
-  } finally {
-    await ctx.dispose();
-  }
-}
-
 /** Loads `pathname` in a fresh context and returns the scripts it fetched until the network went quiet. */
-async function loadScripts(browser: Browser, base: string, storageState: string | undefined, pathname: string, plainEditor: boolean): Promise<Script[]> {
+async function loadScripts(browser: Browser, base: string, storageState: string | StorageState | undefined, pathname: string, plainEditor: boolean): Promise<Script[]> {
   // A fresh context has an empty cache: every load is a first visit.
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, storageState });
   try {
@@ -227,7 +132,7 @@ interface PageFigures {
   configPlain: Script[][];
 }
 
-async function measure(base: string, storageState: string | undefined): Promise<PageFigures> {
+async function measure(base: string, storageState: string | StorageState | undefined): Promise<PageFigures> {
   const browser = await chromium.launch({
     executablePath: findChromium(),
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -331,21 +236,22 @@ function rows(s: Summary, label: string, baseline?: Summary): BenchRow[] {
 export default async function bench(): Promise<BenchRow[]> {
   const given = process.env.MINOS_BENCH_URL;
   if (given) return rows(summarise(await measure(given, process.env.MINOS_BENCH_STORAGE)), "");
-  const distDir = process.env.MINOS_DIST_DIR ?? ".next";
-  if (!existsSync(path.join(root, distDir, "BUILD_ID"))) {
+  const distDir = defaultDistDir();
+  if (!hasBuild(distDir)) {
     return [{ suite: SUITE, name: "JS transferred", value: 0, unit: "KiB", note: `skipped: MINOS_BENCH_URL not set and no production build in ${distDir} (npx next build)` }];
   }
   const measureBuild = async (dir: string, firstAddress: string) => {
-    const minos = await startMinos(dir, firstAddress);
+    const minos = await startMinos({ distDir: dir, firstAddress, stateDirPrefix: "minos-weight-" });
     try {
-      return summarise(await measure(minos.url, minos.storageState));
+      const { storageState } = await signIn(minos.url, minos.stateDir);
+      return summarise(await measure(minos.url, storageState));
     } finally {
       await minos.stop();
     }
   };
   const baselineDir = process.env.MINOS_BENCH_BASELINE_DIST;
   if (!baselineDir) return rows(await measureBuild(distDir, "127.0.74.1"), "");
-  if (!existsSync(path.join(root, baselineDir, "BUILD_ID"))) throw new Error(`MINOS_BENCH_BASELINE_DIST: no production build in ${baselineDir}`);
+  if (!hasBuild(baselineDir)) throw new Error(`MINOS_BENCH_BASELINE_DIST: no production build in ${baselineDir}`);
   const before = await measureBuild(baselineDir, "127.0.75.1");
   const after = await measureBuild(distDir, "127.0.74.1");
   return [...rows(before, `baseline ${baselineDir}`), ...rows(after, distDir, before)];
