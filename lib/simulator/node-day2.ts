@@ -14,7 +14,7 @@ import type { TimerSet } from "./clock";
 import { SimError } from "./errors";
 import type { EtcdClusterState } from "./etcd-ops";
 import type { EventPayload } from "./events";
-import { HEALTH_CHECKED } from "./node-lifecycle";
+import { HEALTH_CHECKED } from "./node-services";
 import type { NodeLogs } from "./logs";
 import type { NodeRole, NodeTiming, ServiceStatus, Stage, TimelineEntry } from "./node-types";
 import { status as grpcStatus } from "@grpc/grpc-js";

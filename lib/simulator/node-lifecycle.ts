@@ -17,11 +17,7 @@ import type { NodeFaults } from "./faults";
 import { NodeLogs } from "./logs";
 import { STAGE_NUMBER, type ClusterContext, type MachineStatusView, type NodeHooks, type NodeRole, type NodeTiming, type ServiceStatus, type SimNodeInit, type Stage, type TimelineEntry } from "./node-types";
 import { mustParseTalosVersion } from "../talos/version";
-
-const CP_SERVICES = ["apid", "auditd", "containerd", "cri", "dashboard", "etcd", "kubelet", "machined", "syslogd", "trustd", "udevd"];
-const WORKER_SERVICES = CP_SERVICES.filter((s) => s !== "etcd" && s !== "trustd");
-export const HEALTH_CHECKED: ReadonlySet<string> = new Set(["apid", "containerd", "cri", "etcd", "kubelet", "trustd"]);
-const EARLY_SERVICES = new Set(["apid", "auditd", "containerd", "dashboard", "machined", "syslogd", "trustd", "udevd"]);
+import { serviceStartEvents, servicesAt } from "./node-services";
 
 function hashBytes(s: string): Buffer {
   return crypto.createHash("sha256").update(s).digest();
@@ -205,40 +201,12 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
 
   /** The services and their state, at `stage` (default: the node's now). */
   services(stage: Stage = this.stage): ServiceStatus[] {
-    // ServiceList is sorted by id (system.go List).
-    const ids = [...(this.role === "controlplane" ? CP_SERVICES : WORKER_SERVICES), ...this.extensionServiceIds].sort();
-    return ids.map((id) => {
-      const checked = HEALTH_CHECKED.has(id);
-      const up = (state: string, healthy = true, message = "Health check successful"): ServiceStatus => ({
-        id,
-        state,
-        running: state === "Running",
-        healthy: checked && healthy && state === "Running",
-        unknown: !checked,
-        message: state === "Running" ? message : `Service ${state.toLowerCase()}`,
-      });
-      switch (stage) {
-        case "booting":
-          if (EARLY_SERVICES.has(id)) return up("Running");
-          if (id === "cri") return up("Running");
-          return { id, state: "Waiting", running: false, healthy: false, unknown: true, message: `Waiting for service "cri" to be "up"` };
-        case "upgrading":
-          return id === "etcd" || id === "kubelet" || id === "cri" ? up("Finished") : up("Running");
-        case "rebooting":
-        case "shutting down":
-        case "resetting":
-          return id === "machined" ? up("Running") : up("Finished");
-        case "maintenance":
-          // Maintenance mode runs no apid/etcd/kubelet: only what machined needs before a config.
-          return ["machined", "udevd", "syslogd", "auditd"].includes(id) ? up("Running") : { id, state: "Waiting", running: false, healthy: false, unknown: true, message: "Waiting for machine config" };
-        default: {
-          const o = this.serviceOverrides.get(id);
-          if (o) return o;
-          if (id === "etcd" && this.etcdRemoved) return { id, state: "Failed", running: false, healthy: false, unknown: false, message: "Error running Containerd(etcd): task \"etcd\" failed: exit code 1" };
-          if (this.unhealthyService === id) return up("Running", false, "Health check failed: simulated fault");
-          return up("Running");
-        }
-      }
+    return servicesAt(stage, {
+      role: this.role,
+      extensionServiceIds: this.extensionServiceIds,
+      overrides: this.serviceOverrides,
+      etcdRemoved: this.etcdRemoved,
+      unhealthyService: this.unhealthyService,
     });
   }
 
@@ -319,26 +287,8 @@ export abstract class NodeLifecycle<N extends NodeLifecycle<N>> {
     this.emit({ kind: "machineStatus", stage: STAGE_NUMBER[st.stage], ready: st.ready, unmetConditions: st.unmetConditions });
   }
 
-  /**
-   * A service start as machined's ServiceRunner reports it: Starting, Preparing ("Running pre
-   * state", "Creating service runner"), Running with the health still unknown (a state change
-   * carries an empty health), then, for a health-checked service, its first health check.
-   */
   private startServices(list: ServiceStatus[]): void {
-    // health.Status{}.AsProto(): Healthy nil, LastChange the zero time.Time (year 1).
-    const unknown = { unknown: true, healthy: false, lastMessage: "", lastChange: new Date(-62_135_596_800_000) };
-    for (const s of list) {
-      this.emit({ kind: "service", service: s.id, action: ServiceStateEvent_Action.STARTING, message: "Starting service", health: unknown });
-      this.emit({ kind: "service", service: s.id, action: ServiceStateEvent_Action.PREPARING, message: "Running pre state", health: unknown });
-      this.emit({ kind: "service", service: s.id, action: ServiceStateEvent_Action.PREPARING, message: "Creating service runner", health: unknown });
-      this.emit({ kind: "service", service: s.id, action: ServiceStateEvent_Action.RUNNING, message: "Service started", health: unknown });
-      if (!s.unknown) {
-        // ServiceRunner.healthUpdate: "Health check successful" or "Health check failed: <error>".
-        const error = s.message.replace(/^Health check failed: /, "");
-        const message = s.healthy ? "Health check successful" : `Health check failed: ${error}`;
-        this.emit({ kind: "service", service: s.id, action: ServiceStateEvent_Action.RUNNING, message, health: { unknown: false, healthy: s.healthy, lastMessage: s.healthy ? "" : error, lastChange: new Date(this.clock.now()) } });
-      }
-    }
+    for (const e of serviceStartEvents(list, this.clock.now())) this.emit(e);
   }
 
   private healthOf(s: ServiceStatus) {

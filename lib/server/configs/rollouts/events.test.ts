@@ -17,7 +17,7 @@ let t: ConfigTestFleet;
 let yaml: string;
 
 beforeAll(async () => {
-  t = await startConfigTestFleet({ firstAddress: "127.0.161.1", controlPlanes: 1, workers: 2, rebootSeconds: 0.3, bootSeconds: 0.2, readySeconds: 0.1, applySeconds: 0.1 });
+  t = await startConfigTestFleet({ firstAddress: "127.0.166.1", controlPlanes: 1, workers: 2, rebootSeconds: 0.3, bootSeconds: 0.2, readySeconds: 0.1, applySeconds: 0.1 });
   yaml = redactConfig(await t.runningConfig(t.ids[1]!));
 }, 60_000);
 afterAll(async () => {

@@ -14,7 +14,8 @@ import { AppError, isAppError } from "@/lib/server/platform/errors";
 import { acquireLease, fenced, holdLease, LEASE_RENEW_MS, LEASE_TTL_MS, LeaseLostError, listLeases, releaseLease, type HeldLease } from "@/lib/server/platform/leases";
 import { processState } from "@/lib/server/platform/process-state";
 import { replicaId } from "@/lib/server/platform/replica";
-import { bootIdentity, errorText, JobLoops, NodeEventWake, sameBoot, waitUntil, type LoopContext } from "@/lib/server/jobs";
+import { bootIdentity, errorText, JobLoops, type LoopContext } from "@/lib/server/jobs";
+import { waitNodeHealthy } from "@/lib/server/configs/rollouts/health-wait";
 import { RolloutDrains } from "@/lib/server/configs/rollouts/drain-steps";
 import { getKubeAccess, getNodeDrainer } from "@/lib/server/kubernetes/deps";
 import type { TalosClient } from "@/lib/server/talos";
@@ -466,30 +467,7 @@ export class RolloutRunner {
 
   /** Back healthy: rebooted when the mode reboots, then stage running and ready. */
   private async waitHealthy(d: Drive, client: TalosClient, address: string, mode: ApplyMode, bootBefore: string | null, deadline: number): Promise<void> {
-    let rebooted = mode !== "reboot" || bootBefore === null;
-    const wake = this.events ? new NodeEventWake(client, address, { clock: this.clock, reconnectMs: this.events.reconnectMs, signal: d.signal }) : undefined;
-    const verdict = await waitUntil({
-      clock: this.clock,
-      pollMs: this.pollMs,
-      wake,
-      deadline,
-      // Ends the wait when this replica stops or loses the rollout: the next driver waits again.
-      signal: d.signal,
-      check: async () => {
-        try {
-          // Both reads at once: one round trip for the look that follows the node's "ready".
-          const [boot, status] = await Promise.all([rebooted ? null : bootIdentity(client, address, { like: bootBefore }), client.machineStatus(address)]);
-          if (!rebooted) {
-            rebooted = !sameBoot(boot!, bootBefore!);
-            if (!rebooted) return { ok: false, reason: "waiting for the reboot" };
-          }
-          if (status.stage === "running" && status.ready) return { ok: true };
-          return { ok: false, reason: `stage ${status.stage}${status.unmetConditions.length ? `, waiting for ${status.unmetConditions.map((c) => c.name).join(", ")}` : ", not ready"}` };
-        } catch (e) {
-          return { ok: false, reason: errorText(e) };
-        }
-      },
-    }).finally(() => wake?.close());
+    const verdict = await waitNodeHealthy(client, address, mode, bootBefore, { clock: this.clock, pollMs: this.pollMs, events: this.events, deadline, signal: d.signal });
     d.assertDriving();
     if (!verdict.ok) throw new AppError("node_timeout", `Not back healthy within ${Math.round(this.healthTimeoutMs / 1000)} s (${verdict.reason})`);
   }
