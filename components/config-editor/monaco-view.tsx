@@ -3,7 +3,7 @@
 import Editor, { type EditorProps as EditorComponentProps, type OnMount } from "@monaco-editor/react";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 
-import { MARKER_OWNER, monaco, setTalosSchema } from "@/components/monaco/monaco-setup";
+import { MARKER_OWNER, monaco, setTalosSchema, YAML_EDITOR_OPTIONS } from "@/components/monaco/monaco-setup";
 import { useColorScheme } from "@/components/monaco/use-color-scheme";
 import { useReplaceOnRevision } from "@/components/monaco/use-replace-on-revision";
 import { formatYaml } from "@/lib/config/format";
@@ -123,21 +123,9 @@ export default function MonacoView({ value, revision, onChange, issues, issuesTe
   // Stable between renders: @monaco-editor/react calls updateOptions whenever this object changes.
   const options = useMemo(
     (): NonNullable<EditorComponentProps["options"]> => ({
+      ...YAML_EDITOR_OPTIONS,
       ariaLabel: label,
-      automaticLayout: true,
-      fixedOverflowWidgets: true,
-      fontSize: 13,
-      minimap: { enabled: false },
-      scrollBeyondLastLine: false,
-      tabSize: 2,
-      insertSpaces: true,
-      quickSuggestions: { other: true, comments: false, strings: true },
-      // A space or colon must never accept a suggestion and rewrite the operator's line.
-      acceptSuggestionOnCommitCharacter: false,
-      wordBasedSuggestions: "off",
-      hover: { delay: 250 },
       lightbulb: { enabled: monaco.editor.ShowLightbulbIconMode.On },
-      padding: { top: 8 },
     }),
     [label],
   );

@@ -3,7 +3,7 @@
 import Editor, { type OnMount } from "@monaco-editor/react";
 import { useEffect, useState } from "react";
 
-import { MANIFEST_MODEL_SUFFIX, monaco } from "@/components/monaco/monaco-setup";
+import { MANIFEST_MODEL_SUFFIX, monaco, YAML_EDITOR_OPTIONS } from "@/components/monaco/monaco-setup";
 import { useColorScheme } from "@/components/monaco/use-color-scheme";
 import { useReplaceOnRevision } from "@/components/monaco/use-replace-on-revision";
 import type { ManifestIssue } from "@/lib/schemas/manifests";
@@ -92,21 +92,10 @@ export default function ManifestMonaco({ cluster, value, revision, onChange, rea
       onMount={(e) => setEditor(e)}
       loading={<span className="text-sm text-fg-muted">Starting the editor…</span>}
       options={{
+        ...YAML_EDITOR_OPTIONS,
         ariaLabel: label,
         readOnly,
         domReadOnly: readOnly,
-        automaticLayout: true,
-        fixedOverflowWidgets: true,
-        fontSize: 13,
-        minimap: { enabled: false },
-        scrollBeyondLastLine: false,
-        tabSize: 2,
-        insertSpaces: true,
-        quickSuggestions: { other: true, comments: false, strings: true },
-        acceptSuggestionOnCommitCharacter: false,
-        wordBasedSuggestions: "off",
-        hover: { delay: 250 },
-        padding: { top: 8 },
       }}
     />
   );

@@ -148,3 +148,20 @@ export function setManifestSchema(schema: JSONSchema): void {
 }
 
 export { monaco };
+
+/** The options both YAML editors (machine config, cluster manifest) share. */
+export const YAML_EDITOR_OPTIONS = {
+  automaticLayout: true,
+  fixedOverflowWidgets: true,
+  fontSize: 13,
+  minimap: { enabled: false },
+  scrollBeyondLastLine: false,
+  tabSize: 2,
+  insertSpaces: true,
+  quickSuggestions: { other: true, comments: false, strings: true },
+  // A space or colon must never accept a suggestion and rewrite the operator's line.
+  acceptSuggestionOnCommitCharacter: false,
+  wordBasedSuggestions: "off",
+  hover: { delay: 250 },
+  padding: { top: 8 },
+} satisfies monaco.editor.IStandaloneEditorConstructionOptions;
