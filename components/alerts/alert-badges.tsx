@@ -1,6 +1,6 @@
 import { BellOff, CheckCheck, CircleCheck, Clock, Info, OctagonAlert, TriangleAlert } from "lucide-react";
 
-import { SEVERITY_LABEL } from "@/components/alerts/model";
+import { SEVERITY_LABEL } from "@/components/alerts/words";
 import { Badge } from "@/components/ui/badge";
 import type { Alert, AlertSeverity } from "@/lib/schemas/alerts";
 

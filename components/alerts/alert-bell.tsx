@@ -6,7 +6,7 @@ import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { Suspense, useSyncExternalStore } from "react";
 
-import { keepCluster } from "@/components/alerts/model";
+import { keepCluster } from "@/components/alerts/words";
 
 import { alertsQueryOptions } from "@/lib/client/alerts";
 import { useEventStream, usePageHydrated } from "@/lib/client/use-event-stream";

@@ -5,7 +5,7 @@ import { BellOff, CircleCheck } from "lucide-react";
 import Link from "next/link";
 
 import { AlertStateBadges, SeverityBadge } from "@/components/alerts/alert-badges";
-import { ruleName } from "@/components/alerts/model";
+import { ruleName } from "@/components/alerts/words";
 import { Card } from "@/components/ui/card";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Skeleton } from "@/components/ui/skeleton";

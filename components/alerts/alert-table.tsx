@@ -5,7 +5,7 @@ import { BellOff, CheckCheck } from "lucide-react";
 import Link from "next/link";
 
 import { AlertStateBadges, SeverityBadge } from "@/components/alerts/alert-badges";
-import { alertDuration, ruleName } from "@/components/alerts/model";
+import { alertDuration, ruleName } from "@/components/alerts/words";
 import { buttonVariants, Button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@/components/ui/table";

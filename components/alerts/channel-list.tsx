@@ -7,7 +7,7 @@ import { useState } from "react";
 
 import { SecretOnce } from "@/components/auth/secret-once";
 import { ChannelFormView } from "@/components/alerts/channel-form";
-import { SEVERITY_LABEL } from "@/components/alerts/model";
+import { SEVERITY_LABEL } from "@/components/alerts/words";
 import { useAlertPermissions } from "@/components/alerts/use-alert-permissions";
 import { QueryError } from "@/components/fleet/query-error";
 import { Badge } from "@/components/ui/badge";

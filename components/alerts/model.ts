@@ -1,7 +1,6 @@
 import type { z } from "zod";
 
-import { RULES } from "@/lib/alerts/catalog";
-import { roleAtLeast } from "@/lib/auth/roles";
+import { SEVERITIES } from "@/components/alerts/words";
 import { alertsQueryOptions, type AlertsFilter, type DeliveriesFilter } from "@/lib/client/alerts";
 import {
   alertRuleIdSchema,
@@ -11,7 +10,6 @@ import {
   patchAlertRuleBodySchema,
   patchChannelBodySchema,
   type AlertRule,
-  type AlertRuleId,
   type AlertSeverity,
   type Channel,
   type ChannelType,
@@ -20,53 +18,17 @@ import {
   type PatchAlertRuleBody,
   type PatchChannelBody,
 } from "@/lib/schemas/alerts";
-import type { Role } from "@/lib/schemas/auth";
 
 /**
  * The pure side of the alert views: URL filters, form values to request bodies (checked by the
- * same schemas the routes use, so a form never sends what the server would refuse), and words.
+ * same schemas the routes use, so a form never sends what the server would refuse). The words,
+ * permissions and links the shell needs too are in words.ts (re-exported here).
  */
+
+export { alertDuration, alertPermissions, formatDuration, keepCluster, RULE_CHOICES, ruleName, SEVERITIES, SEVERITY_LABEL, type AlertRuleName } from "@/components/alerts/words";
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
-export const SEVERITIES: readonly AlertSeverity[] = ["critical", "warning", "info"];
-export const SEVERITY_LABEL: Record<AlertSeverity, string> = { critical: "Critical", warning: "Warning", info: "Info" };
-
-const ruleNames = new Map<string, string>(RULES.map((r) => [r.id, r.name]));
-
-/** A rule's name from the catalog; an unknown id (e.g. `test` in the delivery log) as it is. */
-export function ruleName(id: string): string {
-  return ruleNames.get(id) ?? id;
-}
-
-/** What each role may do here: operators acknowledge and silence, admins change rules and channels. */
-export function alertPermissions(role: Role | null | undefined) {
-  return {
-    ack: !!role && roleAtLeast(role, "operator"),
-    silence: !!role && roleAtLeast(role, "operator"),
-    admin: !!role && roleAtLeast(role, "admin"),
-  };
-}
-
-/** "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
-  const d = Math.floor(h / 24);
-  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
-}
-
-/** How long an episode lasted (fired to resolved; pending time counts when it never fired). */
-export function alertDuration(a: { pendingSince: string; startsAt: string | null; endsAt: string | null }): string | null {
-  if (!a.endsAt) return null;
-  return formatDuration(Date.parse(a.endsAt) - Date.parse(a.startsAt ?? a.pendingSince));
-}
-
-// ── URL filters ────────────────────────────────────────────────────────────────────────────
 
 export const ALERT_STATES = ["active", "firing", "pending", "history"] as const;
 export type AlertPageState = (typeof ALERT_STATES)[number];
@@ -314,13 +276,4 @@ export function channelPatchFromForm(channel: Channel, form: ChannelForm): Resul
   }
   if (Object.keys(patch).length === 0) return { ok: false, error: "Nothing changed" };
   return parsed(patchChannelBodySchema.safeParse(patch));
-}
-
-export type AlertRuleName = { id: AlertRuleId; name: string };
-/** Every rule with its name, for filter and silence pickers. */
-export const RULE_CHOICES: readonly AlertRuleName[] = RULES.map((r) => ({ id: r.id, name: r.name }));
-
-/** A link that keeps the header's selected cluster (`?cluster=`), as the sidebar's links do. */
-export function keepCluster(href: string, cluster: string | null | undefined): string {
-  return cluster ? `${href}${href.includes("?") ? "&" : "?"}cluster=${encodeURIComponent(cluster)}` : href;
 }

@@ -3,15 +3,16 @@
 import { useQuery } from "@tanstack/react-query";
 import { Layers, X } from "lucide-react";
 import dynamic from "next/dynamic";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
 import { useControlAccess, type ControlAccess } from "@/components/auth/use-availability";
 import { Button } from "@/components/ui/button";
 import { Input, Select } from "@/components/ui/input";
 import { roleAtLeast, type MinosAction } from "@/lib/auth/roles";
 import { sessionQuery } from "@/lib/client/auth";
-import { BULK_ACTION_ROLE, bulkActionSchema, type BulkAction } from "@/lib/schemas/bulk";
-import { nodeSelectorSchema, type NodeSelector } from "@/lib/schemas/selector";
+import type { BulkAction } from "@/lib/schemas/bulk";
+import type { NodeSelector, nodeSelectorSchema } from "@/lib/schemas/selector";
+import { BULK_ACTION_ROLE, BULK_ACTIONS } from "@/lib/schemas/values";
 
 import { ACTION_LABEL } from "./bulk-model";
 import type { BulkTarget } from "./bulk-dialog";
@@ -62,6 +63,25 @@ export function targetCluster(cluster: string | null, selected: readonly string[
 }
 
 /**
+ * The selector's schema, loaded (with zod) once the selector is chosen: most visits to the nodes
+ * page never open it, and zod would be a fifth of the page's JavaScript (issue 20).
+ */
+function useSelectorSchema(wanted: boolean): typeof nodeSelectorSchema | null {
+  const [schema, setSchema] = useState<typeof nodeSelectorSchema | null>(null);
+  useEffect(() => {
+    if (!wanted || schema) return;
+    let live = true;
+    void import("@/lib/schemas/selector").then((m) => {
+      if (live) setSchema(m.nodeSelectorSchema);
+    });
+    return () => {
+      live = false;
+    };
+  }, [wanted, schema]);
+  return schema;
+}
+
+/**
  * The selection bar above the nodes table (operators): how many rows are chosen, "select all
  * that match", the actions the person's role allows, and a selector (role, hostname glob,
  * Talos version, Minos labels) as the other way to say which nodes. Each action opens its
@@ -80,13 +100,14 @@ export function BulkBar({ selected, matching, onSelectMatching, onClear, cluster
   const [action, setAction] = useState<BulkAction | null>(null);
   const [bySelector, setBySelector] = useState(false);
   const [fields, setFields] = useState({ role: "", hostname: "", talosVersion: "", labels: "" });
+  const selectorSchema = useSelectorSchema(bySelector);
   const role = session.data?.user?.role;
   if (role === undefined || !roleAtLeast(role, "operator")) return null;
   const accessOf = (a: BulkAction): ControlAccess => {
     const m = BULK_MINOS_ACTION[a];
     return m === null ? { hidden: false, allowed: true } : access[m];
   };
-  const actions = bulkActionSchema.options.filter((a) => roleAtLeast(role, BULK_ACTION_ROLE[a]) && !accessOf(a).hidden);
+  const actions = BULK_ACTIONS.filter((a) => roleAtLeast(role, BULK_ACTION_ROLE[a]) && !accessOf(a).hidden);
   // Why some actions are off with this cluster's talosconfig, once per sentence.
   const reasons = [
     ...new Set(
@@ -98,14 +119,14 @@ export function BulkBar({ selected, matching, onSelectMatching, onClear, cluster
   ];
 
   const labels = parseLabels(fields.labels);
-  const parsed = nodeSelectorSchema.safeParse({
+  const parsed = selectorSchema?.safeParse({
     ...(cluster ? { cluster } : {}),
     ...(fields.role ? { role: fields.role } : {}),
     ...(fields.hostname.trim() ? { hostname: fields.hostname.trim() } : {}),
     ...(fields.talosVersion.trim() ? { talosVersion: fields.talosVersion.trim() } : {}),
     ...(labels && Object.keys(labels).length > 0 ? { labels } : {}),
   });
-  const selector: NodeSelector | null = parsed.success && labels !== null ? parsed.data : null;
+  const selector: NodeSelector | null = parsed?.success && labels !== null ? parsed.data : null;
   const target: BulkTarget | null = bySelector ? (selector ? { kind: "selector", selector } : null) : selected.length > 0 ? { kind: "nodes", nodes: [...selected] } : null;
 
   return (
@@ -173,7 +194,7 @@ export function BulkBar({ selected, matching, onSelectMatching, onClear, cluster
           </label>
           {selector === null ? (
             <p role="alert" className="text-xs text-danger">
-              {labels === null ? "Labels are key=value, separated by commas." : (parsed.error?.issues[0]?.message ?? "Not a selector.")}
+              {labels === null ? "Labels are key=value, separated by commas." : parsed === undefined ? "Checking the selector…" : (parsed.error?.issues[0]?.message ?? "Not a selector.")}
             </p>
           ) : (
             <p className="text-xs text-fg-muted">{cluster ? `In cluster ${cluster}.` : "Pick a cluster in the header if the selection spans several."}</p>

@@ -1,7 +1,8 @@
 import type { SortDirection } from "@/components/ui/table";
 import { kubeReadyRank, kubeReadyState } from "@/components/kubernetes/kube-status";
 import { memoryAvailableRatio, nodeName, nodeStatus, statusRank } from "@/components/fleet/node-status";
-import { nodeRoleSchema, nodeStageSchema, problemKindSchema, type NodeRole, type NodeStage, type NodeSummary, type ProblemKind } from "@/lib/schemas/fleet";
+import type { NodeRole, NodeStage, NodeSummary, ProblemKind } from "@/lib/schemas/fleet";
+import { NODE_ROLES, NODE_STAGES, PROBLEM_KINDS } from "@/lib/schemas/values";
 import { compareVersionStrings } from "@/lib/talos/version";
 
 export const sortKeys = ["status", "node", "cluster", "role", "stage", "version", "lastSeen", "memory", "load", "kubeReady", "kubelet", "cordoned", "pods"] as const;
@@ -40,10 +41,10 @@ export function parseNodeFilters(params: Params): NodeFilters {
   return {
     q: params.get("q") ?? "",
     cluster: params.get("cluster") || null,
-    role: oneOf(nodeRoleSchema.options, params.get("role")),
-    stage: oneOf(nodeStageSchema.options, params.get("stage")),
+    role: oneOf(NODE_ROLES, params.get("role")),
+    stage: oneOf(NODE_STAGES, params.get("stage")),
     version: params.get("version") || null,
-    problem: oneOf<ProblemFilter>([...problemKindSchema.options, "any", "none"], params.get("problem")),
+    problem: oneOf<ProblemFilter>([...PROBLEM_KINDS, "any", "none"], params.get("problem")),
     kube: oneOf(kubeFilters, params.get("k8s")),
     sort: oneOf(sortKeys, params.get("sort")) ?? defaultFilters.sort,
     dir: params.get("dir") === "desc" ? "desc" : "asc",
@@ -132,7 +133,7 @@ function cordonRank(n: NodeSummary): number {
 }
 
 const roleRank: Record<NodeRole, number> = { controlplane: 0, worker: 1, unknown: 2 };
-const stageRank: Record<NodeStage, number> = Object.fromEntries(nodeStageSchema.options.map((s, i) => [s, i])) as Record<NodeStage, number>;
+const stageRank: Record<NodeStage, number> = Object.fromEntries(NODE_STAGES.map((s, i) => [s, i])) as Record<NodeStage, number>;
 
 function compareBy(key: SortKey, a: NodeSummary, b: NodeSummary): number {
   switch (key) {

@@ -8,7 +8,8 @@ import { stageLabel } from "@/components/fleet/node-status";
 import { problemKindLabels } from "@/components/fleet/problem-kinds";
 import { Button } from "@/components/ui/button";
 import { Input, Select } from "@/components/ui/input";
-import { nodeStageSchema, problemKindSchema, type NodeRole, type NodeStage } from "@/lib/schemas/fleet";
+import type { NodeRole, NodeStage } from "@/lib/schemas/fleet";
+import { NODE_STAGES, PROBLEM_KINDS } from "@/lib/schemas/values";
 
 interface NodeToolbarProps {
   filters: NodeFilters;
@@ -41,7 +42,7 @@ export function NodeToolbar({ filters, search, onSearch, onChange, onClear, vers
   const problemOptions: { value: ProblemFilter; label: string }[] = [
     { value: "any", label: "Any problem" },
     { value: "none", label: "No problem" },
-    ...problemKindSchema.options.map((k) => ({ value: k, label: problemKindLabels[k] })),
+    ...PROBLEM_KINDS.map((k) => ({ value: k, label: problemKindLabels[k] })),
   ];
   return (
     <div className="mb-4 flex flex-wrap items-end gap-3">
@@ -69,7 +70,7 @@ export function NodeToolbar({ filters, search, onSearch, onChange, onClear, vers
       <Labelled label="Stage">
         <Select value={filters.stage ?? ""} onChange={(e) => onChange({ stage: (e.target.value || null) as NodeStage | null })}>
           <option value="">All stages</option>
-          {nodeStageSchema.options.map((s) => (
+          {NODE_STAGES.map((s) => (
             <option key={s} value={s}>
               {stageLabel(s)}
             </option>

@@ -1,5 +1,6 @@
 "use client";
 
+import type { z } from "zod";
 import { useQuery } from "@tanstack/react-query";
 import { History, RotateCcw } from "lucide-react";
 import { useState } from "react";
@@ -13,7 +14,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@/components/ui/table";
 import { apiFetch } from "@/lib/client/api";
 import { clusterPath, manifestRevisionQueryOptions, manifestRevisionsQueryOptions } from "@/lib/client/manifests";
-import { manifestRevisionDetailSchema } from "@/lib/schemas/manifests";
+import type { manifestRevisionDetailSchema } from "@/lib/schemas/manifests";
 import { useNow } from "@/lib/client/use-now";
 import { formatAgo } from "@/lib/utils/time";
 
@@ -38,7 +39,7 @@ export function HistoryView({ cluster, canRestore, onRestore }: { cluster: strin
     setRestoring(revision);
     setRestoreError(null);
     try {
-      const detail = await apiFetch(`${clusterPath(cluster)}/manifest/revisions/${revision}`, manifestRevisionDetailSchema);
+      const detail = await apiFetch<z.output<typeof manifestRevisionDetailSchema>>(`${clusterPath(cluster)}/manifest/revisions/${revision}`);
       onRestore(detail.yaml, revision);
     } catch (e) {
       setRestoreError(e instanceof Error ? e.message : String(e));

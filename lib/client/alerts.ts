@@ -1,9 +1,9 @@
 import { queryOptions, type QueryClient } from "@tanstack/react-query";
-import { z } from "zod";
+import type { z } from "zod";
 
 import { apiFetch } from "@/lib/client/api";
 import { FALLBACK_POLL_MS, isEventStreamLive } from "@/lib/client/fleet";
-import {
+import type {
   alertRuleSchema,
   alertRulesResponseSchema,
   alertSchema,
@@ -15,19 +15,19 @@ import {
   deliveriesResponseSchema,
   silenceSchema,
   silencesResponseSchema,
-  type AckAlertBody,
-  type Alert,
-  type AlertChannelEvent,
-  type AlertEvent,
-  type AlertRuleId,
-  type AlertSeverity,
-  type AlertsResponse,
-  type Channel,
-  type ChannelsResponse,
-  type CreateChannelBody,
-  type CreateSilenceBody,
-  type PatchAlertRuleBody,
-  type PatchChannelBody,
+  AckAlertBody,
+  Alert,
+  AlertChannelEvent,
+  AlertEvent,
+  AlertRuleId,
+  AlertSeverity,
+  AlertsResponse,
+  Channel,
+  ChannelsResponse,
+  CreateChannelBody,
+  CreateSilenceBody,
+  PatchAlertRuleBody,
+  PatchChannelBody,
 } from "@/lib/schemas/alerts";
 
 /** What a list of alerts is filtered by (GET /api/alerts's query, the defaults left out). */
@@ -88,28 +88,28 @@ export function alertsQueryOptions(f: AlertsFilter = {}) {
   return queryOptions({
     queryKey: alertKeys.list(filter),
     queryFn: ({ signal }) =>
-      apiFetch(`/api/alerts${search({ state: filter.state, cluster: filter.cluster, node: filter.node, rule: filter.rule, severity: filter.severity, limit: filter.limit })}`, alertsResponseSchema, { signal }),
+      apiFetch<z.output<typeof alertsResponseSchema>>(`/api/alerts${search({ state: filter.state, cluster: filter.cluster, node: filter.node, rule: filter.rule, severity: filter.severity, limit: filter.limit })}`, { signal }),
     refetchInterval: () => (isEventStreamLive() ? false : FALLBACK_POLL_MS * 3),
   });
 }
 
 export function alertRulesQueryOptions() {
-  return queryOptions({ queryKey: alertKeys.rules(), queryFn: ({ signal }) => apiFetch("/api/alerts/rules", alertRulesResponseSchema, { signal }) });
+  return queryOptions({ queryKey: alertKeys.rules(), queryFn: ({ signal }) => apiFetch<z.output<typeof alertRulesResponseSchema>>("/api/alerts/rules", { signal }) });
 }
 
 export function silencesQueryOptions(state: "active" | "all" = "all") {
-  return queryOptions({ queryKey: alertKeys.silences(state), queryFn: ({ signal }) => apiFetch(`/api/alerts/silences${search({ state })}`, silencesResponseSchema, { signal }) });
+  return queryOptions({ queryKey: alertKeys.silences(state), queryFn: ({ signal }) => apiFetch<z.output<typeof silencesResponseSchema>>(`/api/alerts/silences${search({ state })}`, { signal }) });
 }
 
 export function channelsQueryOptions() {
-  return queryOptions({ queryKey: alertKeys.channels(), queryFn: ({ signal }) => apiFetch("/api/alerts/channels", channelsResponseSchema, { signal }) });
+  return queryOptions({ queryKey: alertKeys.channels(), queryFn: ({ signal }) => apiFetch<z.output<typeof channelsResponseSchema>>("/api/alerts/channels", { signal }) });
 }
 
 /** GET /api/alerts/deliveries; a retry can land any second, so the log refreshes while open. */
 export function deliveriesQueryOptions(f: DeliveriesFilter = {}) {
   return queryOptions({
     queryKey: alertKeys.deliveries(f),
-    queryFn: ({ signal }) => apiFetch(`/api/alerts/deliveries${search({ channel: f.channel, alert: f.alert, ok: f.ok, limit: f.limit })}`, deliveriesResponseSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<z.output<typeof deliveriesResponseSchema>>(`/api/alerts/deliveries${search({ channel: f.channel, alert: f.alert, ok: f.ok, limit: f.limit })}`, { signal }),
     refetchInterval: 15_000,
   });
 }
@@ -118,14 +118,14 @@ export function deliveriesQueryOptions(f: DeliveriesFilter = {}) {
 
 const id = (s: string) => encodeURIComponent(s);
 
-export const ackAlert = (alertId: string, body: AckAlertBody = {}) => apiFetch(`/api/alerts/${id(alertId)}/ack`, alertSchema, { method: "POST", json: body });
-export const patchAlertRule = (rule: AlertRuleId, body: PatchAlertRuleBody) => apiFetch(`/api/alerts/rules/${id(rule)}`, alertRuleSchema, { method: "PATCH", json: body });
-export const createSilence = (body: CreateSilenceBody) => apiFetch("/api/alerts/silences", silenceSchema, { method: "POST", json: body });
-export const endSilence = (silenceId: string) => apiFetch(`/api/alerts/silences${search({ id: silenceId })}`, silenceSchema, { method: "DELETE" });
-export const createChannel = (body: CreateChannelBody) => apiFetch("/api/alerts/channels", createChannelResponseSchema, { method: "POST", json: body });
-export const patchChannel = (channelId: string, body: PatchChannelBody) => apiFetch(`/api/alerts/channels/${id(channelId)}`, channelSchema, { method: "PATCH", json: body });
-export const deleteChannel = (channelId: string) => apiFetch(`/api/alerts/channels/${id(channelId)}`, z.object({ id: z.string() }), { method: "DELETE" });
-export const testChannel = (channelId: string) => apiFetch(`/api/alerts/channels/${id(channelId)}/test`, channelTestResponseSchema, { method: "POST" });
+export const ackAlert = (alertId: string, body: AckAlertBody = {}) => apiFetch<z.output<typeof alertSchema>>(`/api/alerts/${id(alertId)}/ack`, { method: "POST", json: body });
+export const patchAlertRule = (rule: AlertRuleId, body: PatchAlertRuleBody) => apiFetch<z.output<typeof alertRuleSchema>>(`/api/alerts/rules/${id(rule)}`, { method: "PATCH", json: body });
+export const createSilence = (body: CreateSilenceBody) => apiFetch<z.output<typeof silenceSchema>>("/api/alerts/silences", { method: "POST", json: body });
+export const endSilence = (silenceId: string) => apiFetch<z.output<typeof silenceSchema>>(`/api/alerts/silences${search({ id: silenceId })}`, { method: "DELETE" });
+export const createChannel = (body: CreateChannelBody) => apiFetch<z.output<typeof createChannelResponseSchema>>("/api/alerts/channels", { method: "POST", json: body });
+export const patchChannel = (channelId: string, body: PatchChannelBody) => apiFetch<z.output<typeof channelSchema>>(`/api/alerts/channels/${id(channelId)}`, { method: "PATCH", json: body });
+export const deleteChannel = (channelId: string) => apiFetch<{ id: string }>(`/api/alerts/channels/${id(channelId)}`, { method: "DELETE" });
+export const testChannel = (channelId: string) => apiFetch<z.output<typeof channelTestResponseSchema>>(`/api/alerts/channels/${id(channelId)}/test`, { method: "POST" });
 
 // ── live updates (SSE) ─────────────────────────────────────────────────────────────────────
 

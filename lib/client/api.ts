@@ -1,7 +1,5 @@
-import type { z } from "zod";
-
 import { csrfHeaders, isMutatingMethod } from "@/lib/auth/csrf";
-import { errorEnvelopeSchema, type ErrorCode } from "@/lib/schemas/error";
+import type { ErrorCode } from "@/lib/schemas/error";
 
 /** An error answered by the Minos API, with the envelope's code and details. */
 export class ApiError extends Error {
@@ -16,16 +14,27 @@ export class ApiError extends Error {
   }
 }
 
+/** The error envelope's body, when `payload` is one (the server builds it from errorEnvelopeSchema). */
+function envelopeError(payload: unknown): { code: ErrorCode; message: string; details?: unknown } | null {
+  if (typeof payload !== "object" || payload === null || !("error" in payload)) return null;
+  const error: unknown = payload.error;
+  if (typeof error !== "object" || error === null || !("code" in error) || !("message" in error)) return null;
+  if (typeof error.code !== "string" || typeof error.message !== "string") return null;
+  return { code: error.code as ErrorCode, message: error.message, details: "details" in error ? error.details : undefined };
+}
+
 /**
- * The one fetch that client code uses: JSON in, the response parsed with its zod schema, and
- * every failure turned into an ApiError carrying the envelope's code. Mutating requests carry the
- * session's CSRF token, which the server demands of cookie sessions.
+ * The one fetch that client code uses: JSON in, JSON out as `T`, and every failure turned into an
+ * ApiError carrying the envelope's code. Mutating requests carry the session's CSRF token, which
+ * the server demands of cookie sessions.
+ *
+ * `T` is the answer's zod-inferred type (`z.output<typeof schema>`, imported as a type): the
+ * browser does not parse its own server's answers again. The server builds them from the same
+ * schemas and the route tests parse them; leaving zod out of the live views' bundles is what keeps
+ * the overview and the nodes pages under their weight budget (issue 20). Zod stays in the
+ * browser only where a page validates what its user types.
  */
-export async function apiFetch<S extends z.ZodType>(
-  path: string,
-  schema: S,
-  init: RequestInit & { json?: unknown } = {},
-): Promise<z.infer<S>> {
+export async function apiFetch<T>(path: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
   const { json, ...rest } = init;
   let response: Response;
   try {
@@ -44,12 +53,10 @@ export async function apiFetch<S extends z.ZodType>(
   }
   const payload: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
-    const envelope = errorEnvelopeSchema.safeParse(payload);
-    if (envelope.success) {
-      const { code, message, details } = envelope.data.error;
-      throw new ApiError(response.status, code, message, details);
-    }
+    const envelope = envelopeError(payload);
+    if (envelope) throw new ApiError(response.status, envelope.code, envelope.message, envelope.details);
     throw new ApiError(response.status, "internal", `HTTP ${response.status} from ${path}`);
   }
-  return schema.parse(payload);
+  if (payload === undefined) throw new ApiError(response.status, "internal", `HTTP ${response.status} from ${path} was not JSON`);
+  return payload as T;
 }

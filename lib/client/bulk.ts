@@ -1,8 +1,9 @@
+import type { z } from "zod";
 import { queryOptions } from "@tanstack/react-query";
 
 import { apiFetch } from "@/lib/client/api";
 import { isEventStreamLive } from "@/lib/client/fleet";
-import { bulkListResponseSchema, bulkRunSchema, createBulkResponseSchema, type BulkRun, type BulkRunActionName, type CreateBulkBody } from "@/lib/schemas/bulk";
+import type { bulkListResponseSchema, bulkRunSchema, createBulkResponseSchema, BulkRun, BulkRunActionName, CreateBulkBody } from "@/lib/schemas/bulk";
 
 /** Bulk actions: the nodes table's selection bar and the /bulk pages. */
 
@@ -20,7 +21,7 @@ export const isLiveRun = (r: Pick<BulkRun, "state"> | undefined) => r !== undefi
 export function bulkListQueryOptions() {
   return queryOptions({
     queryKey: bulkKeys.list(),
-    queryFn: ({ signal }) => apiFetch("/api/bulk", bulkListResponseSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<z.output<typeof bulkListResponseSchema>>("/api/bulk", { signal }),
     refetchInterval: (q) => (q.state.data?.runs.some(isLiveRun) && !isEventStreamLive() ? LIVE_POLL_MS * 2 : false),
   });
 }
@@ -29,7 +30,7 @@ export function bulkListQueryOptions() {
 export function bulkRunQueryOptions(id: string) {
   return queryOptions({
     queryKey: bulkKeys.run(id),
-    queryFn: ({ signal }) => apiFetch(`/api/bulk/${encodeURIComponent(id)}`, bulkRunSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<z.output<typeof bulkRunSchema>>(`/api/bulk/${encodeURIComponent(id)}`, { signal }),
     refetchInterval: (q) => ((q.state.data === undefined || isLiveRun(q.state.data)) && !isEventStreamLive() ? LIVE_POLL_MS : false),
     staleTime: 0,
   });
@@ -37,10 +38,10 @@ export function bulkRunQueryOptions(id: string) {
 
 /** POST /api/bulk – the plan (`dryRun: true`) or the started work. */
 export function createBulk(body: CreateBulkBody) {
-  return apiFetch("/api/bulk", createBulkResponseSchema, { method: "POST", json: body });
+  return apiFetch<z.output<typeof createBulkResponseSchema>>("/api/bulk", { method: "POST", json: body });
 }
 
 /** POST /api/bulk/:id/(pause|resume|cancel) */
 export function controlBulkRun(id: string, action: BulkRunActionName) {
-  return apiFetch(`/api/bulk/${encodeURIComponent(id)}/${action}`, bulkRunSchema, { method: "POST" });
+  return apiFetch<z.output<typeof bulkRunSchema>>(`/api/bulk/${encodeURIComponent(id)}/${action}`, { method: "POST" });
 }

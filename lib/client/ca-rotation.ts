@@ -1,8 +1,9 @@
+import type { z } from "zod";
 import { queryOptions } from "@tanstack/react-query";
 
 import { apiFetch } from "@/lib/client/api";
 import { postAndSave } from "@/lib/client/download";
-import { caRotationDryRunSchema, caRotationListSchema, caRotationSchema, type CaRotation, type CaRotationAction, type CaRotationRequest } from "@/lib/schemas/ca-rotation";
+import type { caRotationDryRunSchema, caRotationListSchema, caRotationSchema, CaRotation, CaRotationAction, CaRotationRequest } from "@/lib/schemas/ca-rotation";
 
 /** Query keys for CA rotations. */
 export const caRotationKeys = {
@@ -18,7 +19,7 @@ export const isLiveCaRotation = (r: Pick<CaRotation, "state"> | undefined) => r 
 export function caRotationListQueryOptions() {
   return queryOptions({
     queryKey: caRotationKeys.list(),
-    queryFn: ({ signal }) => apiFetch("/api/ca-rotations", caRotationListSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<z.output<typeof caRotationListSchema>>("/api/ca-rotations", { signal }),
     refetchInterval: (q) => (q.state.data?.rotations.some(isLiveCaRotation) ? 2_000 : false),
   });
 }
@@ -27,7 +28,7 @@ export function caRotationListQueryOptions() {
 export function caRotationQueryOptions(id: string) {
   return queryOptions({
     queryKey: caRotationKeys.one(id),
-    queryFn: ({ signal }) => apiFetch(`/api/ca-rotations/${encodeURIComponent(id)}`, caRotationSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<z.output<typeof caRotationSchema>>(`/api/ca-rotations/${encodeURIComponent(id)}`, { signal }),
     refetchInterval: (q) => (q.state.data === undefined || isLiveCaRotation(q.state.data) ? 1_000 : false),
     staleTime: 0,
   });
@@ -35,17 +36,17 @@ export function caRotationQueryOptions(id: string) {
 
 /** POST /api/ca-rotations/dry-run – nothing changes. */
 export function dryRunCaRotation(body: CaRotationRequest) {
-  return apiFetch("/api/ca-rotations/dry-run", caRotationDryRunSchema, { method: "POST", json: body });
+  return apiFetch<z.output<typeof caRotationDryRunSchema>>("/api/ca-rotations/dry-run", { method: "POST", json: body });
 }
 
 /** POST /api/ca-rotations – new CAs made, the rotation starts. */
 export function startCaRotation(body: CaRotationRequest) {
-  return apiFetch("/api/ca-rotations", caRotationSchema, { method: "POST", json: body });
+  return apiFetch<z.output<typeof caRotationSchema>>("/api/ca-rotations", { method: "POST", json: body });
 }
 
 /** POST /api/ca-rotations/:id/(pause|resume|cancel). */
 export function controlCaRotation(id: string, action: CaRotationAction) {
-  return apiFetch(`/api/ca-rotations/${encodeURIComponent(id)}/${action}`, caRotationSchema, { method: "POST" });
+  return apiFetch<z.output<typeof caRotationSchema>>(`/api/ca-rotations/${encodeURIComponent(id)}/${action}`, { method: "POST" });
 }
 
 /** POST /api/ca-rotations/:id/talosconfig – a talosconfig of the new CA (a fresh os:admin certificate), saved by the browser. */

@@ -1,7 +1,8 @@
+import type { z } from "zod";
 import { queryOptions } from "@tanstack/react-query";
 
 import { apiFetch } from "@/lib/client/api";
-import { certificatesResponseSchema } from "@/lib/schemas/certs";
+import type { certificatesResponseSchema } from "@/lib/schemas/certs";
 
 /** Query keys for the certificate inventory. */
 export const certKeys = {
@@ -16,11 +17,11 @@ export const certKeys = {
  */
 export const certificatesQueryOptions = queryOptions({
   queryKey: certKeys.list(),
-  queryFn: ({ signal }) => apiFetch("/api/certificates", certificatesResponseSchema, { signal }),
+  queryFn: ({ signal }) => apiFetch<z.output<typeof certificatesResponseSchema>>("/api/certificates", { signal }),
   refetchInterval: (query) => (query.state.data && query.state.data.scannedAt === null ? 3_000 : 60_000),
 });
 
 /** GET /api/certificates?refresh=1 – rescans now and answers with the new inventory. */
 export function rescanCertificates(signal?: AbortSignal) {
-  return apiFetch("/api/certificates?refresh=1", certificatesResponseSchema, { signal });
+  return apiFetch<z.output<typeof certificatesResponseSchema>>("/api/certificates?refresh=1", { signal });
 }

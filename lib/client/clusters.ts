@@ -1,11 +1,12 @@
+import type { z } from "zod";
 import { queryOptions } from "@tanstack/react-query";
 
 import { apiFetch } from "@/lib/client/api";
-import {
+import type {
   clustersResponseSchema,
   removeUploadResponseSchema,
   uploadTalosconfigResponseSchema,
-  type UploadTalosconfigBody,
+  UploadTalosconfigBody,
 } from "@/lib/schemas/fleet";
 
 /**
@@ -14,15 +15,15 @@ import {
  */
 export const clustersQueryOptions = queryOptions({
   queryKey: ["clusters"] as const,
-  queryFn: ({ signal }) => apiFetch("/api/clusters", clustersResponseSchema, { signal }),
+  queryFn: ({ signal }) => apiFetch<z.output<typeof clustersResponseSchema>>("/api/clusters", { signal }),
 });
 
 /** POST /api/clusters/talosconfig – upload a talosconfig; its contexts become clusters. */
 export function uploadTalosconfig(body: UploadTalosconfigBody) {
-  return apiFetch("/api/clusters/talosconfig", uploadTalosconfigResponseSchema, { method: "POST", json: body });
+  return apiFetch<z.output<typeof uploadTalosconfigResponseSchema>>("/api/clusters/talosconfig", { method: "POST", json: body });
 }
 
 /** DELETE /api/clusters/talosconfig/:id – remove an uploaded talosconfig and its clusters. */
 export function removeUploadedTalosconfig(id: string) {
-  return apiFetch(`/api/clusters/talosconfig/${encodeURIComponent(id)}`, removeUploadResponseSchema, { method: "DELETE" });
+  return apiFetch<z.output<typeof removeUploadResponseSchema>>(`/api/clusters/talosconfig/${encodeURIComponent(id)}`, { method: "DELETE" });
 }

@@ -1,8 +1,9 @@
+import type { z } from "zod";
 import { queryOptions } from "@tanstack/react-query";
 
 import type { DrainAction } from "@/lib/schemas/drain";
 import { apiFetch } from "@/lib/client/api";
-import {
+import type {
   adoptDriftResponseSchema,
   applyResponseSchema,
   driftResponseSchema,
@@ -12,11 +13,11 @@ import {
   revisionListResponseSchema,
   rolloutDetailSchema,
   rolloutListResponseSchema,
-  type ApplyBody,
-  type CreateRolloutBody,
-  type PreflightBody,
-  type RollbackBody,
-  type RolloutAction,
+  ApplyBody,
+  CreateRolloutBody,
+  PreflightBody,
+  RollbackBody,
+  RolloutAction,
 } from "@/lib/schemas/configs";
 
 const nodePath = (nodeId: string) => `/api/nodes/${encodeURIComponent(nodeId)}/config`;
@@ -36,7 +37,7 @@ export const configPushKeys = {
 export function revisionsQueryOptions(nodeId: string) {
   return queryOptions({
     queryKey: configPushKeys.revisions(nodeId),
-    queryFn: ({ signal }) => apiFetch(`${nodePath(nodeId)}/revisions`, revisionListResponseSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<z.output<typeof revisionListResponseSchema>>(`${nodePath(nodeId)}/revisions`, { signal }),
   });
 }
 
@@ -44,7 +45,7 @@ export function revisionsQueryOptions(nodeId: string) {
 export function revisionQueryOptions(nodeId: string, id: number) {
   return queryOptions({
     queryKey: configPushKeys.revision(nodeId, id),
-    queryFn: ({ signal }) => apiFetch(`${nodePath(nodeId)}/revisions/${id}`, revisionDetailSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<z.output<typeof revisionDetailSchema>>(`${nodePath(nodeId)}/revisions/${id}`, { signal }),
     // A revision's config never changes once written.
     staleTime: Infinity,
   });
@@ -55,7 +56,7 @@ export function revisionDiffQueryOptions(nodeId: string, from: number, to: numbe
   return queryOptions({
     queryKey: configPushKeys.revisionDiff(nodeId, from, to),
     queryFn: ({ signal }) =>
-      apiFetch(`${nodePath(nodeId)}/revisions/diff?${new URLSearchParams({ from: String(from), to: String(to) })}`, revisionDiffResponseSchema, { signal }),
+      apiFetch<z.output<typeof revisionDiffResponseSchema>>(`${nodePath(nodeId)}/revisions/diff?${new URLSearchParams({ from: String(from), to: String(to) })}`, { signal }),
     staleTime: to === "running" ? 10_000 : Infinity,
   });
 }
@@ -64,7 +65,7 @@ export function revisionDiffQueryOptions(nodeId: string, from: number, to: numbe
 export function driftQueryOptions(nodeId: string) {
   return queryOptions({
     queryKey: configPushKeys.drift(nodeId),
-    queryFn: ({ signal }) => apiFetch(`${nodePath(nodeId)}/drift`, driftResponseSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<z.output<typeof driftResponseSchema>>(`${nodePath(nodeId)}/drift`, { signal }),
     staleTime: 30_000,
   });
 }
@@ -72,14 +73,14 @@ export function driftQueryOptions(nodeId: string) {
 /** GET /api/rollouts – newest first. */
 export const rolloutsQueryOptions = queryOptions({
   queryKey: configPushKeys.rollouts(),
-  queryFn: ({ signal }) => apiFetch("/api/rollouts", rolloutListResponseSchema, { signal }),
+  queryFn: ({ signal }) => apiFetch<z.output<typeof rolloutListResponseSchema>>("/api/rollouts", { signal }),
 });
 
 /** GET /api/rollouts/:id – polls while the rollout is moving. */
 export function rolloutQueryOptions(id: string) {
   return queryOptions({
     queryKey: configPushKeys.rollout(id),
-    queryFn: ({ signal }) => apiFetch(`/api/rollouts/${encodeURIComponent(id)}`, rolloutDetailSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<z.output<typeof rolloutDetailSchema>>(`/api/rollouts/${encodeURIComponent(id)}`, { signal }),
     refetchInterval: (query) => {
       const state = query.state.data?.state;
       return state === "running" || state === "preflight" ? 1_000 : false;
@@ -91,45 +92,45 @@ export function rolloutQueryOptions(id: string) {
 
 /** POST /api/nodes/:node/config/preflight – the node's dry-run verdict and the redacted diff. */
 export function preflightConfig(nodeId: string, body: PreflightBody) {
-  return apiFetch(`${nodePath(nodeId)}/preflight`, preflightResponseSchema, { method: "POST", json: body });
+  return apiFetch<z.output<typeof preflightResponseSchema>>(`${nodePath(nodeId)}/preflight`, { method: "POST", json: body });
 }
 
 /** POST /api/nodes/:node/config/apply – 409 `conflict` while another apply to the node runs. */
 export function applyConfig(nodeId: string, body: ApplyBody) {
-  return apiFetch(`${nodePath(nodeId)}/apply`, applyResponseSchema, { method: "POST", json: body });
+  return apiFetch<z.output<typeof applyResponseSchema>>(`${nodePath(nodeId)}/apply`, { method: "POST", json: body });
 }
 
 /** POST /api/nodes/:node/config/revisions/:id/preflight – preview a rollback. */
 export function preflightRollback(nodeId: string, revisionId: number, body: RollbackBody = {}) {
-  return apiFetch(`${nodePath(nodeId)}/revisions/${revisionId}/preflight`, preflightResponseSchema, { method: "POST", json: body });
+  return apiFetch<z.output<typeof preflightResponseSchema>>(`${nodePath(nodeId)}/revisions/${revisionId}/preflight`, { method: "POST", json: body });
 }
 
 /** POST /api/nodes/:node/config/revisions/:id/rollback – apply an old revision as a new one. */
 export function rollbackConfig(nodeId: string, revisionId: number, body: RollbackBody = {}) {
-  return apiFetch(`${nodePath(nodeId)}/revisions/${revisionId}/rollback`, applyResponseSchema, { method: "POST", json: body });
+  return apiFetch<z.output<typeof applyResponseSchema>>(`${nodePath(nodeId)}/revisions/${revisionId}/rollback`, { method: "POST", json: body });
 }
 
 /** POST /api/nodes/:node/config/drift/adopt – accept the running config as the latest revision. */
 export function adoptDrift(nodeId: string) {
-  return apiFetch(`${nodePath(nodeId)}/drift/adopt`, adoptDriftResponseSchema, { method: "POST", json: {} });
+  return apiFetch<z.output<typeof adoptDriftResponseSchema>>(`${nodePath(nodeId)}/drift/adopt`, { method: "POST", json: {} });
 }
 
 /** POST /api/nodes/:node/config/drift/reapply – put Minos's last revision back on the node. */
 export function reapplyDrift(nodeId: string, body: RollbackBody = {}) {
-  return apiFetch(`${nodePath(nodeId)}/drift/reapply`, applyResponseSchema, { method: "POST", json: body });
+  return apiFetch<z.output<typeof applyResponseSchema>>(`${nodePath(nodeId)}/drift/reapply`, { method: "POST", json: body });
 }
 
 /** POST /api/rollouts – preflights every target; the rollout comes back `preflight-failed` or `running`. */
 export function createRollout(body: CreateRolloutBody) {
-  return apiFetch("/api/rollouts", rolloutDetailSchema, { method: "POST", json: body });
+  return apiFetch<z.output<typeof rolloutDetailSchema>>("/api/rollouts", { method: "POST", json: body });
 }
 
 /** POST /api/rollouts/:id/(pause|resume|cancel). */
 export function rolloutAction(id: string, action: RolloutAction) {
-  return apiFetch(`/api/rollouts/${encodeURIComponent(id)}/${action}`, rolloutDetailSchema, { method: "POST", json: {} });
+  return apiFetch<z.output<typeof rolloutDetailSchema>>(`/api/rollouts/${encodeURIComponent(id)}/${action}`, { method: "POST", json: {} });
 }
 
 /** POST /api/rollouts/:id/nodes/:node/(retry-drain|force-drain|skip-drain): a person's answer to a blocked drain. */
 export function answerRolloutDrain(id: string, node: string, action: DrainAction) {
-  return apiFetch(`/api/rollouts/${encodeURIComponent(id)}/nodes/${encodeURIComponent(node)}/${action}`, rolloutDetailSchema, { method: "POST", json: {} });
+  return apiFetch<z.output<typeof rolloutDetailSchema>>(`/api/rollouts/${encodeURIComponent(id)}/nodes/${encodeURIComponent(node)}/${action}`, { method: "POST", json: {} });
 }

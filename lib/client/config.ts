@@ -1,7 +1,8 @@
+import type { z } from "zod";
 import { queryOptions } from "@tanstack/react-query";
 
 import { apiFetch } from "@/lib/client/api";
-import { configTemplateResponseSchema, nodeConfigResponseSchema, type ConfigTemplateResponse } from "@/lib/schemas/node-config";
+import type { configTemplateResponseSchema, nodeConfigResponseSchema, ConfigTemplateResponse } from "@/lib/schemas/node-config";
 
 /** The machine roles a template is generated for. */
 export type ConfigRole = ConfigTemplateResponse["role"];
@@ -17,7 +18,7 @@ export const configKeys = {
 export function nodeConfigQueryOptions(nodeId: string) {
   return queryOptions({
     queryKey: configKeys.node(nodeId),
-    queryFn: ({ signal }) => apiFetch(`/api/nodes/${encodeURIComponent(nodeId)}/config`, nodeConfigResponseSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<z.output<typeof nodeConfigResponseSchema>>(`/api/nodes/${encodeURIComponent(nodeId)}/config`, { signal }),
     // What the editor shows is a snapshot the operator edits; never swap it behind their back.
     staleTime: Infinity,
     refetchOnWindowFocus: false,
@@ -30,7 +31,7 @@ export function configTemplateQueryOptions(role: ConfigRole, talosVersion?: stri
   if (talosVersion) params.set("talosVersion", talosVersion);
   return queryOptions({
     queryKey: configKeys.template(role, talosVersion),
-    queryFn: ({ signal }) => apiFetch(`/api/config/template?${params}`, configTemplateResponseSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<z.output<typeof configTemplateResponseSchema>>(`/api/config/template?${params}`, { signal }),
     staleTime: Infinity,
     refetchOnWindowFocus: false,
   });

@@ -1,8 +1,9 @@
+import type { z } from "zod";
 import { queryOptions } from "@tanstack/react-query";
 
 import { apiFetch } from "@/lib/client/api";
 import { postAndSave } from "@/lib/client/download";
-import { etcdClusterSchema, etcdDefragmentResultSchema, etcdDisarmResultSchema, etcdForfeitResultSchema, etcdRemoveResultSchema } from "@/lib/schemas/etcd";
+import type { etcdClusterSchema, etcdDefragmentResultSchema, etcdDisarmResultSchema, etcdForfeitResultSchema, etcdRemoveResultSchema } from "@/lib/schemas/etcd";
 
 export const etcdKeys = {
   all: ["etcd"] as const,
@@ -15,15 +16,15 @@ const base = (cluster: string) => `/api/clusters/${encodeURIComponent(cluster)}/
 export function etcdQueryOptions(cluster: string) {
   return queryOptions({
     queryKey: etcdKeys.cluster(cluster),
-    queryFn: ({ signal }) => apiFetch(base(cluster), etcdClusterSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<z.output<typeof etcdClusterSchema>>(base(cluster), { signal }),
     refetchInterval: 10_000,
   });
 }
 
-export const defragmentEtcd = (cluster: string, member?: string) => apiFetch(`${base(cluster)}/defragment`, etcdDefragmentResultSchema, { method: "POST", json: member ? { member } : {} });
-export const disarmEtcd = (cluster: string) => apiFetch(`${base(cluster)}/disarm`, etcdDisarmResultSchema, { method: "POST" });
-export const forfeitEtcdLeadership = (cluster: string, member: string) => apiFetch(`${base(cluster)}/forfeit-leadership`, etcdForfeitResultSchema, { method: "POST", json: { member } });
-export const removeEtcdMember = (cluster: string, member: string) => apiFetch(`${base(cluster)}/remove-member`, etcdRemoveResultSchema, { method: "POST", json: { member } });
+export const defragmentEtcd = (cluster: string, member?: string) => apiFetch<z.output<typeof etcdDefragmentResultSchema>>(`${base(cluster)}/defragment`, { method: "POST", json: member ? { member } : {} });
+export const disarmEtcd = (cluster: string) => apiFetch<z.output<typeof etcdDisarmResultSchema>>(`${base(cluster)}/disarm`, { method: "POST" });
+export const forfeitEtcdLeadership = (cluster: string, member: string) => apiFetch<z.output<typeof etcdForfeitResultSchema>>(`${base(cluster)}/forfeit-leadership`, { method: "POST", json: { member } });
+export const removeEtcdMember = (cluster: string, member: string) => apiFetch<z.output<typeof etcdRemoveResultSchema>>(`${base(cluster)}/remove-member`, { method: "POST", json: { member } });
 
 /**
  * POST /api/clusters/:cluster/etcd/snapshot, saved by the browser under the server's file name.

@@ -1,7 +1,7 @@
 import { queryOptions } from "@tanstack/react-query";
 
 import { apiFetch } from "@/lib/client/api";
-import { nodeDetailSchema, nodesResponseSchema, type FleetEvent, type NodeDetail, type NodeSummary, type NodesResponse } from "@/lib/schemas/fleet";
+import type { FleetEvent, NodeDetail, NodeSummary, NodesResponse } from "@/lib/schemas/fleet";
 
 /**
  * Query keys for fleet health. `nodes(cluster)` holds GET /api/nodes[?cluster=]; the SSE hook
@@ -44,7 +44,7 @@ export function nodesQueryOptions(cluster?: string) {
   const qs = cluster ? `?${new URLSearchParams({ cluster })}` : "";
   return queryOptions({
     queryKey: fleetKeys.nodes(cluster),
-    queryFn: ({ signal }) => apiFetch(`/api/nodes${qs}`, nodesResponseSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<NodesResponse>(`/api/nodes${qs}`, { signal }),
     refetchInterval: () => (isEventStreamLive() ? false : FALLBACK_POLL_MS),
   });
 }
@@ -53,7 +53,7 @@ export function nodesQueryOptions(cluster?: string) {
 export function nodeDetailQueryOptions(id: string) {
   return queryOptions({
     queryKey: fleetKeys.node(id),
-    queryFn: ({ signal }) => apiFetch(`/api/nodes/${encodeURIComponent(id)}`, nodeDetailSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<NodeDetail>(`/api/nodes/${encodeURIComponent(id)}`, { signal }),
     refetchInterval: () => (isEventStreamLive() ? DETAIL_REFRESH_MS : FALLBACK_POLL_MS),
   });
 }

@@ -1,14 +1,15 @@
+import type { z } from "zod";
 import { queryOptions } from "@tanstack/react-query";
 
 import { apiFetch } from "@/lib/client/api";
 import { isEventStreamLive } from "@/lib/client/fleet";
-import {
+import type {
   kubernetesUpgradeListResponseSchema,
   kubernetesUpgradePlanSchema,
   kubernetesUpgradePreviewSchema,
-  type KubernetesUpgradeAction,
-  type KubernetesUpgradePlan,
-  type KubernetesUpgradeRequest,
+  KubernetesUpgradeAction,
+  KubernetesUpgradePlan,
+  KubernetesUpgradeRequest,
 } from "@/lib/schemas/kubernetes-upgrades";
 
 /** Query keys for Kubernetes upgrades. */
@@ -29,7 +30,7 @@ export function kubernetesUpgradeListQueryOptions(cluster?: string) {
   const params = new URLSearchParams(cluster ? { cluster } : {});
   return queryOptions({
     queryKey: kubernetesUpgradeKeys.list(cluster),
-    queryFn: ({ signal }) => apiFetch(`/api/kubernetes-upgrades${cluster ? `?${params}` : ""}`, kubernetesUpgradeListResponseSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<z.output<typeof kubernetesUpgradeListResponseSchema>>(`/api/kubernetes-upgrades${cluster ? `?${params}` : ""}`, { signal }),
     refetchInterval: (q) => (q.state.data?.plans.some(isLiveKubernetesUpgrade) && !isEventStreamLive() ? LIVE_POLL_MS * 2 : false),
   });
 }
@@ -38,7 +39,7 @@ export function kubernetesUpgradeListQueryOptions(cluster?: string) {
 export function kubernetesUpgradeQueryOptions(id: string) {
   return queryOptions({
     queryKey: kubernetesUpgradeKeys.plan(id),
-    queryFn: ({ signal }) => apiFetch(`/api/kubernetes-upgrades/${encodeURIComponent(id)}`, kubernetesUpgradePlanSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<z.output<typeof kubernetesUpgradePlanSchema>>(`/api/kubernetes-upgrades/${encodeURIComponent(id)}`, { signal }),
     refetchInterval: (q) => ((q.state.data === undefined || isLiveKubernetesUpgrade(q.state.data)) && !isEventStreamLive() ? LIVE_POLL_MS : false),
     staleTime: 0,
   });
@@ -46,15 +47,15 @@ export function kubernetesUpgradeQueryOptions(id: string) {
 
 /** POST /api/kubernetes-upgrades/plan – the preview (422 for an unsupported jump). */
 export function previewKubernetesUpgrade(body: KubernetesUpgradeRequest) {
-  return apiFetch("/api/kubernetes-upgrades/plan", kubernetesUpgradePreviewSchema, { method: "POST", json: body });
+  return apiFetch<z.output<typeof kubernetesUpgradePreviewSchema>>("/api/kubernetes-upgrades/plan", { method: "POST", json: body });
 }
 
 /** POST /api/kubernetes-upgrades – check and start. */
 export function startKubernetesUpgrade(body: KubernetesUpgradeRequest) {
-  return apiFetch("/api/kubernetes-upgrades", kubernetesUpgradePlanSchema, { method: "POST", json: body });
+  return apiFetch<z.output<typeof kubernetesUpgradePlanSchema>>("/api/kubernetes-upgrades", { method: "POST", json: body });
 }
 
 /** POST /api/kubernetes-upgrades/:id/(pause|resume|cancel). */
 export function controlKubernetesUpgrade(id: string, action: KubernetesUpgradeAction) {
-  return apiFetch(`/api/kubernetes-upgrades/${encodeURIComponent(id)}/${action}`, kubernetesUpgradePlanSchema, { method: "POST" });
+  return apiFetch<z.output<typeof kubernetesUpgradePlanSchema>>(`/api/kubernetes-upgrades/${encodeURIComponent(id)}/${action}`, { method: "POST" });
 }

@@ -4,9 +4,9 @@ import { z } from "zod";
 import { apiFetch, ApiError } from "@/lib/client/api";
 import {
   blockingPodSchema,
-  cordonResultSchema,
+  type cordonResultSchema,
   drainResultSchema,
-  kubeconfigInfoSchema,
+  type kubeconfigInfoSchema,
   type BlockingPod,
   type DrainRequest,
   type DrainResult,
@@ -29,28 +29,28 @@ const kubeconfigPath = (cluster: string) => `/api/clusters/${encodeURIComponent(
 export function kubeconfigInfoQueryOptions(cluster: string) {
   return queryOptions({
     queryKey: kubernetesKeys.kubeconfig(cluster),
-    queryFn: ({ signal }) => apiFetch(kubeconfigPath(cluster), kubeconfigInfoSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<z.output<typeof kubeconfigInfoSchema>>(kubeconfigPath(cluster), { signal }),
   });
 }
 
 /** PUT /api/clusters/:cluster/kubeconfig [admin] – upload a kubeconfig; the server validates and seals it. */
 export function uploadKubeconfig(cluster: string, kubeconfig: string) {
-  return apiFetch(kubeconfigPath(cluster), kubeconfigInfoSchema, { method: "PUT", json: { kubeconfig } });
+  return apiFetch<z.output<typeof kubeconfigInfoSchema>>(kubeconfigPath(cluster), { method: "PUT", json: { kubeconfig } });
 }
 
 /** DELETE /api/clusters/:cluster/kubeconfig [admin] – forget the upload; Minos asks Talos again. */
 export function removeKubeconfig(cluster: string) {
-  return apiFetch(kubeconfigPath(cluster), kubeconfigInfoSchema, { method: "DELETE" });
+  return apiFetch<z.output<typeof kubeconfigInfoSchema>>(kubeconfigPath(cluster), { method: "DELETE" });
 }
 
 /** POST /api/nodes/:node/cordon [operator] */
 export function cordonNode(node: string) {
-  return apiFetch(nodePath(node, "cordon"), cordonResultSchema, { method: "POST" });
+  return apiFetch<z.output<typeof cordonResultSchema>>(nodePath(node, "cordon"), { method: "POST" });
 }
 
 /** POST /api/nodes/:node/uncordon [operator] */
 export function uncordonNode(node: string) {
-  return apiFetch(nodePath(node, "uncordon"), cordonResultSchema, { method: "POST" });
+  return apiFetch<z.output<typeof cordonResultSchema>>(nodePath(node, "uncordon"), { method: "POST" });
 }
 
 /**
@@ -58,7 +58,7 @@ export function uncordonNode(node: string) {
  * timeout). A drain halted by a PodDisruptionBudget answers 409; `blockedDrain` reads it.
  */
 export function drainNode(node: string, body: DrainRequest): Promise<DrainResult> {
-  return apiFetch(nodePath(node, "drain"), drainResultSchema, { method: "POST", json: body });
+  return apiFetch<z.output<typeof drainResultSchema>>(nodePath(node, "drain"), { method: "POST", json: body });
 }
 
 // The 409's details: the whole DrainResult, or at least the blocking pods (and what was evicted).

@@ -2,7 +2,7 @@ import { queryOptions } from "@tanstack/react-query";
 import type { z } from "zod";
 
 import { ApiError, apiFetch } from "@/lib/client/api";
-import {
+import type {
   adoptResponseSchema,
   applyPlanResponseSchema,
   clusterDriftResponseSchema,
@@ -14,7 +14,7 @@ import {
   putManifestResponseSchema,
   renderResponseSchema,
   validateManifestResponseSchema,
-  type planBodySchema,
+  planBodySchema,
 } from "@/lib/schemas/manifests";
 
 /** `/api/clusters/:cluster` – the cluster id is Minos's (GET /api/clusters), not Talos's cluster name. */
@@ -39,7 +39,7 @@ export function manifestQueryOptions(cluster: string) {
     queryKey: manifestKeys.manifest(cluster),
     queryFn: async ({ signal }) => {
       try {
-        return await apiFetch(`${clusterPath(cluster)}/manifest`, manifestResponseSchema, { signal });
+        return await apiFetch<z.output<typeof manifestResponseSchema>>(`${clusterPath(cluster)}/manifest`, { signal });
       } catch (e) {
         if (e instanceof ApiError && e.status === 404 && e.code === "not_found") return null;
         throw e;
@@ -54,7 +54,7 @@ export function manifestQueryOptions(cluster: string) {
 export function manifestRevisionsQueryOptions(cluster: string) {
   return queryOptions({
     queryKey: manifestKeys.revisions(cluster),
-    queryFn: ({ signal }) => apiFetch(`${clusterPath(cluster)}/manifest/revisions`, manifestRevisionListSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<z.output<typeof manifestRevisionListSchema>>(`${clusterPath(cluster)}/manifest/revisions`, { signal }),
   });
 }
 
@@ -63,7 +63,7 @@ export function manifestRevisionQueryOptions(cluster: string, revision: number, 
   const query = against === null ? "" : `?${new URLSearchParams({ against: String(against) })}`;
   return queryOptions({
     queryKey: manifestKeys.revision(cluster, revision, against),
-    queryFn: ({ signal }) => apiFetch(`${clusterPath(cluster)}/manifest/revisions/${revision}${query}`, manifestRevisionDetailSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<z.output<typeof manifestRevisionDetailSchema>>(`${clusterPath(cluster)}/manifest/revisions/${revision}${query}`, { signal }),
     // A revision never changes once written.
     staleTime: Infinity,
   });
@@ -73,7 +73,7 @@ export function manifestRevisionQueryOptions(cluster: string, revision: number, 
 export function clusterDriftQueryOptions(cluster: string) {
   return queryOptions({
     queryKey: manifestKeys.drift(cluster),
-    queryFn: ({ signal }) => apiFetch(`${clusterPath(cluster)}/drift`, clusterDriftResponseSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<z.output<typeof clusterDriftResponseSchema>>(`${clusterPath(cluster)}/drift`, { signal }),
     staleTime: 30_000,
   });
 }
@@ -82,37 +82,37 @@ export function clusterDriftQueryOptions(cluster: string) {
 
 /** POST …/manifest/adopt – 422 carries `{report}` in the envelope's details (nothing saved). */
 export function adoptManifest(cluster: string, replace = false) {
-  return apiFetch(`${clusterPath(cluster)}/manifest/adopt`, adoptResponseSchema, { method: "POST", json: replace ? { replace } : {} });
+  return apiFetch<z.output<typeof adoptResponseSchema>>(`${clusterPath(cluster)}/manifest/adopt`, { method: "POST", json: replace ? { replace } : {} });
 }
 
 /** PUT …/manifest – 409 `conflict` when `baseRevision` is no longer the latest. */
 export function saveManifest(cluster: string, body: { yaml: string; baseRevision: number; message?: string }) {
-  return apiFetch(`${clusterPath(cluster)}/manifest`, putManifestResponseSchema, { method: "PUT", json: body });
+  return apiFetch<z.output<typeof putManifestResponseSchema>>(`${clusterPath(cluster)}/manifest`, { method: "PUT", json: body });
 }
 
 /** POST …/manifest/validate – the manifest and every node's render, problems on manifest lines. */
 export function validateManifest(cluster: string, yaml: string, signal?: AbortSignal) {
-  return apiFetch(`${clusterPath(cluster)}/manifest/validate`, validateManifestResponseSchema, { method: "POST", json: { yaml }, signal });
+  return apiFetch<z.output<typeof validateManifestResponseSchema>>(`${clusterPath(cluster)}/manifest/validate`, { method: "POST", json: { yaml }, signal });
 }
 
 /** POST …/manifest/render – one node's rendered config and its diff against the running one. */
 export function renderManifestNode(cluster: string, yaml: string, node: string, signal?: AbortSignal) {
-  return apiFetch(`${clusterPath(cluster)}/manifest/render`, renderResponseSchema, { method: "POST", json: { yaml, node }, signal });
+  return apiFetch<z.output<typeof renderResponseSchema>>(`${clusterPath(cluster)}/manifest/render`, { method: "POST", json: { yaml, node }, signal });
 }
 
 export type PlanBody = z.input<typeof planBodySchema>;
 
 /** POST …/manifest/plan – every node's dry run: what it would do with its render. */
 export function planManifest(cluster: string, body: PlanBody) {
-  return apiFetch(`${clusterPath(cluster)}/manifest/plan`, planResponseSchema, { method: "POST", json: body });
+  return apiFetch<z.output<typeof planResponseSchema>>(`${clusterPath(cluster)}/manifest/plan`, { method: "POST", json: body });
 }
 
 /** POST …/manifest/apply – 409 when the plan is stale or any node is refused or unreachable. */
 export function applyManifestPlan(cluster: string, body: { planId: string; concurrency?: number }) {
-  return apiFetch(`${clusterPath(cluster)}/manifest/apply`, applyPlanResponseSchema, { method: "POST", json: body });
+  return apiFetch<z.output<typeof applyPlanResponseSchema>>(`${clusterPath(cluster)}/manifest/apply`, { method: "POST", json: body });
 }
 
 /** GET …/secrets – talosctl's secrets.yaml [admin, audited]: fetched on demand, never cached. */
 export function exportClusterSecrets(cluster: string) {
-  return apiFetch(`${clusterPath(cluster)}/secrets`, clusterSecretsResponseSchema);
+  return apiFetch<z.output<typeof clusterSecretsResponseSchema>>(`${clusterPath(cluster)}/secrets`);
 }

@@ -1,14 +1,15 @@
+import type { z } from "zod";
 import { queryOptions } from "@tanstack/react-query";
 
 import { apiFetch } from "@/lib/client/api";
 import { isEventStreamLive } from "@/lib/client/fleet";
-import {
+import type {
   upgradeListResponseSchema,
   upgradePlanSchema,
   upgradePreviewSchema,
-  type UpgradeAction,
-  type UpgradePlan,
-  type UpgradeRequest,
+  UpgradeAction,
+  UpgradePlan,
+  UpgradeRequest,
 } from "@/lib/schemas/upgrades";
 import type { DrainAction } from "@/lib/schemas/drain";
 
@@ -33,7 +34,7 @@ export function upgradeListQueryOptions(cluster?: string) {
   const params = new URLSearchParams(cluster ? { cluster } : {});
   return queryOptions({
     queryKey: upgradeKeys.list(cluster),
-    queryFn: ({ signal }) => apiFetch(`/api/upgrades${cluster ? `?${params}` : ""}`, upgradeListResponseSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<z.output<typeof upgradeListResponseSchema>>(`/api/upgrades${cluster ? `?${params}` : ""}`, { signal }),
     refetchInterval: (q) => (q.state.data?.plans.some(isLivePlan) && !isEventStreamLive() ? LIVE_POLL_MS * 2 : false),
   });
 }
@@ -42,7 +43,7 @@ export function upgradeListQueryOptions(cluster?: string) {
 export function upgradePlanQueryOptions(id: string) {
   return queryOptions({
     queryKey: upgradeKeys.plan(id),
-    queryFn: ({ signal }) => apiFetch(`/api/upgrades/${encodeURIComponent(id)}`, upgradePlanSchema, { signal }),
+    queryFn: ({ signal }) => apiFetch<z.output<typeof upgradePlanSchema>>(`/api/upgrades/${encodeURIComponent(id)}`, { signal }),
     refetchInterval: (q) => ((q.state.data === undefined || isLivePlan(q.state.data)) && !isEventStreamLive() ? LIVE_POLL_MS : false),
     staleTime: 0,
   });
@@ -50,20 +51,20 @@ export function upgradePlanQueryOptions(id: string) {
 
 /** POST /api/upgrades/plan – the dry run. */
 export function previewUpgrade(body: UpgradeRequest) {
-  return apiFetch("/api/upgrades/plan", upgradePreviewSchema, { method: "POST", json: body });
+  return apiFetch<z.output<typeof upgradePreviewSchema>>("/api/upgrades/plan", { method: "POST", json: body });
 }
 
 /** POST /api/upgrades – plan and start. */
 export function startUpgrade(body: UpgradeRequest) {
-  return apiFetch("/api/upgrades", upgradePlanSchema, { method: "POST", json: body });
+  return apiFetch<z.output<typeof upgradePlanSchema>>("/api/upgrades", { method: "POST", json: body });
 }
 
 /** POST /api/upgrades/:id/(pause|resume|cancel). */
 export function controlUpgrade(id: string, action: UpgradeAction) {
-  return apiFetch(`/api/upgrades/${encodeURIComponent(id)}/${action}`, upgradePlanSchema, { method: "POST" });
+  return apiFetch<z.output<typeof upgradePlanSchema>>(`/api/upgrades/${encodeURIComponent(id)}/${action}`, { method: "POST" });
 }
 
 /** POST /api/upgrades/:id/nodes/:node/(retry-drain|force-drain|skip-drain): a person's answer to a blocked drain. */
 export function answerUpgradeDrain(id: string, node: string, action: DrainAction) {
-  return apiFetch(`/api/upgrades/${encodeURIComponent(id)}/nodes/${encodeURIComponent(node)}/${action}`, upgradePlanSchema, { method: "POST" });
+  return apiFetch<z.output<typeof upgradePlanSchema>>(`/api/upgrades/${encodeURIComponent(id)}/nodes/${encodeURIComponent(node)}/${action}`, { method: "POST" });
 }

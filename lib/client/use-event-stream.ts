@@ -3,16 +3,16 @@ import { useEffect, useState, useSyncExternalStore } from "react";
 
 import { applyNodesDelta, applySummaryToDetail, clusterOfNodesKey, fleetKeys, setEventStreamLive, snapshotForCluster } from "@/lib/client/fleet";
 import { upgradeKeys } from "@/lib/client/upgrades";
-import { fleetEventSchema, type FleetEvent, type NodesResponse } from "@/lib/schemas/fleet";
-import { upgradeEventSchema } from "@/lib/schemas/upgrades";
-import { kubernetesUpgradeEventSchema } from "@/lib/schemas/kubernetes-upgrades";
+import type { FleetEvent, NodesResponse } from "@/lib/schemas/fleet";
+import type { UpgradeEvent } from "@/lib/schemas/upgrades";
+import type { KubernetesUpgradeEvent } from "@/lib/schemas/kubernetes-upgrades";
 import { kubernetesUpgradeKeys } from "@/lib/client/kubernetes-upgrades";
 import { backupKeys } from "@/lib/client/backups";
-import { backupEventSchema } from "@/lib/schemas/backups";
+import type { BackupEvent } from "@/lib/schemas/backups";
 import { bulkKeys } from "@/lib/client/bulk";
-import { bulkRunSchema } from "@/lib/schemas/bulk";
+import type { BulkRun } from "@/lib/schemas/bulk";
 import { alertKeys, applyAlertEventToCache, applyChannelEvent } from "@/lib/client/alerts";
-import { alertChannelEventSchema, alertEventSchema } from "@/lib/schemas/alerts";
+import type { AlertChannelEvent, AlertEvent } from "@/lib/schemas/alerts";
 
 /** `connecting` until the first snapshot, `live` while events flow, `down` while polling instead. */
 export type EventStreamStatus = "connecting" | "live" | "down";
@@ -73,98 +73,70 @@ function applyEvent(client: QueryClient, event: FleetEvent): void {
   for (const n of event.nodes) client.setQueryData(fleetKeys.node(n.id), (d: Parameters<typeof applySummaryToDetail>[0]) => applySummaryToDetail(d, n));
 }
 
+/**
+ * The event's JSON when it is an object carrying `key`, else null. The server builds every event
+ * from the shared zod schemas (lib/schemas) and its tests parse them; the browser does not parse
+ * them again (see apiFetch), it only refuses what is not even the right kind of object.
+ */
+function eventData<T extends object>(raw: MessageEvent<string>, key: keyof T & string): T | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(raw.data);
+  } catch {
+    return null;
+  }
+  if (typeof data === "object" && data !== null && key in data) return data as T;
+  console.warn(`[minos] ignoring a "${raw.type}" event without "${key}"`);
+  return null;
+}
+
 function handle(raw: MessageEvent<string>): void {
   if (!conn) return;
-  let parsed: FleetEvent;
-  try {
-    const result = fleetEventSchema.safeParse(JSON.parse(raw.data));
-    if (!result.success) return console.warn("[minos] ignoring an SSE event that does not match the schema", result.error.issues[0]);
-    parsed = result.data;
-  } catch {
-    return;
-  }
+  const event = eventData<FleetEvent>(raw, "type");
+  if (!event) return;
   conn.failures = 0;
-  applyEvent(conn.client, parsed);
+  applyEvent(conn.client, event);
   setStatus("live");
 }
 
 function handleUpgrade(raw: MessageEvent<string>): void {
-  if (!conn) return;
-  let result;
-  try {
-    result = upgradeEventSchema.safeParse(JSON.parse(raw.data));
-  } catch {
-    return;
-  }
-  if (!result.success) return;
-  const { plan } = result.data;
-  conn.client.setQueryData(upgradeKeys.plan(plan.id), plan);
+  const event = conn && eventData<UpgradeEvent>(raw, "plan");
+  if (!conn || !event) return;
+  conn.client.setQueryData(upgradeKeys.plan(event.plan.id), event.plan);
   // The history rows carry the progress too; a refetch of the short list is cheaper than merging.
   void conn.client.invalidateQueries({ queryKey: [...upgradeKeys.all, "list"] });
 }
 
 function handleKubernetesUpgrade(raw: MessageEvent<string>): void {
-  if (!conn) return;
-  let result;
-  try {
-    result = kubernetesUpgradeEventSchema.safeParse(JSON.parse(raw.data));
-  } catch {
-    return;
-  }
-  if (!result.success) return;
-  const { plan } = result.data;
-  conn.client.setQueryData(kubernetesUpgradeKeys.plan(plan.id), plan);
+  const event = conn && eventData<KubernetesUpgradeEvent>(raw, "plan");
+  if (!conn || !event) return;
+  conn.client.setQueryData(kubernetesUpgradeKeys.plan(event.plan.id), event.plan);
   void conn.client.invalidateQueries({ queryKey: [...kubernetesUpgradeKeys.all, "list"] });
 }
 
 function handleBackup(raw: MessageEvent<string>): void {
-  if (!conn) return;
-  let ok = false;
-  try {
-    ok = backupEventSchema.safeParse(JSON.parse(raw.data)).success;
-  } catch {
-    return;
-  }
   // Lists and schedules (last backup, next run) are short: refetch them rather than merge.
-  if (ok) void conn.client.invalidateQueries({ queryKey: backupKeys.all });
+  if (conn && eventData<BackupEvent>(raw, "type")) void conn.client.invalidateQueries({ queryKey: backupKeys.all });
 }
 
 function handleBulk(raw: MessageEvent<string>): void {
-  if (!conn) return;
-  let result;
-  try {
-    result = bulkRunSchema.safeParse((JSON.parse(raw.data) as { run?: unknown }).run);
-  } catch {
-    return;
-  }
-  if (!result.success) return;
-  conn.client.setQueryData(bulkKeys.run(result.data.id), result.data);
+  const event = conn && eventData<{ run: BulkRun }>(raw, "run");
+  if (!conn || !event) return;
+  conn.client.setQueryData(bulkKeys.run(event.run.id), event.run);
   void conn.client.invalidateQueries({ queryKey: bulkKeys.list() });
 }
 
 function handleAlerts(raw: MessageEvent<string>): void {
-  if (!conn) return;
-  let result;
-  try {
-    result = alertEventSchema.safeParse(JSON.parse(raw.data));
-  } catch {
-    return;
-  }
-  if (!result.success) return console.warn("[minos] ignoring an alerts event that does not match the schema", result.error.issues[0]);
+  const event = conn && eventData<AlertEvent>(raw, "changed");
+  if (!conn || !event) return;
   // Every cached list (the bell's, the overview's, a node's, the page's filters) merges the change.
-  applyAlertEventToCache(conn.client, result.data);
+  applyAlertEventToCache(conn.client, event);
 }
 
 function handleAlertChannel(raw: MessageEvent<string>): void {
-  if (!conn) return;
-  let result;
-  try {
-    result = alertChannelEventSchema.safeParse(JSON.parse(raw.data));
-  } catch {
-    return;
-  }
-  if (!result.success) return;
-  conn.client.setQueryData(alertKeys.channels(), (old: Parameters<typeof applyChannelEvent>[0]) => applyChannelEvent(old, result.data));
+  const event = conn && eventData<AlertChannelEvent>(raw, "channel");
+  if (!conn || !event) return;
+  conn.client.setQueryData(alertKeys.channels(), (old: Parameters<typeof applyChannelEvent>[0]) => applyChannelEvent(old, event));
   // The failure that flipped the state is a new row in the delivery log.
   void conn.client.invalidateQueries({ queryKey: alertKeys.deliveriesAll() });
 }

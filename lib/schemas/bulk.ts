@@ -7,26 +7,19 @@
  */
 import { z } from "zod";
 
+import { BULK_ACTION_ROLE, BULK_ACTIONS } from "@/lib/schemas/values";
 import { DEFAULT_DRAIN_POLICY, drainPolicySchema } from "@/lib/schemas/kubernetes";
 import { nodeSelectorSchema, SELECTOR_LIMITS } from "@/lib/schemas/selector";
 import { isTalosTag } from "@/lib/talos/version";
 
-export const bulkActionSchema = z.enum(["reboot", "upgrade", "service-restart", "cordon", "uncordon", "apply-patch"]);
+export const bulkActionSchema = z.enum(BULK_ACTIONS);
 export type BulkAction = z.infer<typeof bulkActionSchema>;
 
 /** The actions a bulk run drives itself; the others are handed to their own runners. */
 export const BULK_RUN_ACTIONS = ["reboot", "service-restart", "cordon", "uncordon"] as const satisfies readonly BulkAction[];
 export type BulkRunAction = (typeof BULK_RUN_ACTIONS)[number];
 
-/** The Minos role each action needs (the role floor Talos requires: os:operator reboots and restarts; upgrade and apply need os:admin). */
-export const BULK_ACTION_ROLE: Record<BulkAction, "operator" | "admin"> = {
-  reboot: "operator",
-  "service-restart": "operator",
-  cordon: "operator",
-  uncordon: "operator",
-  upgrade: "admin",
-  "apply-patch": "admin",
-};
+export { BULK_ACTION_ROLE };
 
 const common = {
   /** Which nodes; `nodes` is a shorthand for `selector: {nodes}`. */

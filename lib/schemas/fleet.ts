@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { NODE_ROLES, NODE_STAGES, PROBLEM_KINDS } from "@/lib/schemas/values";
 import { clusterKubernetesSchema, nodeKubernetesSchema } from "@/lib/schemas/kubernetes";
 import { clusterUpgradeProgressSchema } from "@/lib/schemas/upgrades";
 
@@ -58,31 +59,14 @@ export type RemoveUploadResponse = z.infer<typeof removeUploadResponseSchema>;
 // ---------------------------------------------------------------------------------------------
 // Fleet health: what the poller's snapshot serves (GET /api/nodes, /api/nodes/:node, SSE).
 
-/** Talos machine stages (machine.MachineStatusEvent.MachineStage), lower-case. */
-export const nodeStageSchema = z.enum([
-  "booting",
-  "installing",
-  "maintenance",
-  "running",
-  "rebooting",
-  "shutting_down",
-  "resetting",
-  "upgrading",
-  "unknown",
-]);
+export const nodeStageSchema = z.enum(NODE_STAGES);
 export type NodeStage = z.infer<typeof nodeStageSchema>;
 
-export const nodeRoleSchema = z.enum(["controlplane", "worker", "unknown"]);
+export const nodeRoleSchema = z.enum(NODE_ROLES);
 export type NodeRole = z.infer<typeof nodeRoleSchema>;
 
-/**
- * What the health model flags on a node. `down`: unreachable; `not_ready`: running but a
- * readiness condition is unmet; `stage`: not in the running stage (booting, rebooting, …);
- * `service_failing`: a service is failed or unhealthy; `etcd`: this node's etcd member is
- * missing, a learner or unhealthy; `forbidden`: the credentials' role can't read part of the
- * node, so some fields are unknown; `memory`: less than 10 % of memory is available.
- */
-export const problemKindSchema = z.enum(["down", "not_ready", "stage", "service_failing", "etcd", "forbidden", "memory"]);
+/** What the health model flags on a node (the kinds are explained in values.ts). */
+export const problemKindSchema = z.enum(PROBLEM_KINDS);
 export type ProblemKind = z.infer<typeof problemKindSchema>;
 
 export const problemSchema = z.object({
