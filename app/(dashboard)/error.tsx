@@ -1,6 +1,6 @@
 "use client";
 
-import { RouteError } from "@/components/shell/route-states";
+import { RouteError } from "@/components/shell/route-error";
 
 // The one error boundary of the dashboard: no segment below has a layout of its own, so a boundary
 // per segment would show the same thing in the same place, at the cost of a client chunk each

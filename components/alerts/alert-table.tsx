@@ -91,8 +91,8 @@ export function AlertTable({ alerts, label, mode, can, empty }: AlertTableProps)
         <TableBody>
           {alerts.length === 0 ? (
             <TableRow>
-              <TableCell colSpan={8} className="py-6 text-center text-fg-muted">
-                {empty}
+              <TableCell colSpan={8} className="text-center text-fg-muted">
+                <div className="py-4">{empty}</div>
               </TableCell>
             </TableRow>
           ) : (

@@ -72,7 +72,7 @@ function ChannelCard({ channel: c, admin }: { channel: Channel; admin: boolean }
   const Icon = TYPE_ICON[c.type];
   if (editing) return <ChannelFormView channel={c} onDone={() => setEditing(false)} />;
   return (
-    <Card role="article" aria-label={`Channel ${c.name}`} className={c.state === "failing" ? "border-danger/50 p-4" : "p-4"}>
+    <Card role="article" aria-label={`Channel ${c.name}`} tone={c.state === "failing" ? "danger" : undefined} className="p-4">
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0 space-y-1">
           <h3 className="flex flex-wrap items-center gap-2 font-semibold">

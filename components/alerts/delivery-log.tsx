@@ -35,8 +35,8 @@ export function DeliveryTable({ deliveries }: { deliveries: Delivery[] }) {
         <TableBody>
           {deliveries.length === 0 ? (
             <TableRow>
-              <TableCell colSpan={7} className="py-6 text-center text-fg-muted">
-                Nothing was sent yet.
+              <TableCell colSpan={7} className="text-center text-fg-muted">
+                <div className="py-4">Nothing was sent yet.</div>
               </TableCell>
             </TableRow>
           ) : (

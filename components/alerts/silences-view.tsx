@@ -133,8 +133,8 @@ export function SilenceTable({ silences, canEnd }: { silences: Silence[]; canEnd
         <TableBody>
           {sorted.length === 0 ? (
             <TableRow>
-              <TableCell colSpan={6} className="py-6 text-center text-fg-muted">
-                No silence: every firing alert is notified.
+              <TableCell colSpan={6} className="text-center text-fg-muted">
+                <div className="py-4">No silence: every firing alert is notified.</div>
               </TableCell>
             </TableRow>
           ) : (

@@ -107,7 +107,7 @@ export function LinkRedeem({ kind }: { kind: "bootstrap" | "invitation" }) {
           <Input value={name} onChange={(e) => setName(e.target.value)} required maxLength={64} autoComplete="username" autoFocus placeholder="e.g. ada" />
         </label>
         <p className="text-xs text-fg-muted">Link valid until {new Date(preview.expiresAt).toLocaleString()}. It works once.</p>
-        <Button type="submit" variant="primary" disabled={busy || !name.trim()} className="h-10">
+        <Button type="submit" variant="primary" disabled={busy || !name.trim()} size="lg">
           <UserPlus aria-hidden className="size-4" />
           {kind === "bootstrap" ? "Create the admin account" : "Create my account"}
         </Button>
@@ -121,7 +121,7 @@ export function LinkRedeem({ kind }: { kind: "bootstrap" | "invitation" }) {
         <p className="text-sm">
           Account <strong>{step.name}</strong> created. Minos has no passwords: register a passkey on this device (fingerprint, face, PIN or security key) to sign in next time.
         </p>
-        <Button variant="primary" onClick={onPasskey} disabled={busy} className="h-10">
+        <Button variant="primary" onClick={onPasskey} disabled={busy} size="lg">
           <KeyRound aria-hidden className="size-4" />
           {busy ? "Waiting for your device…" : "Register a passkey"}
         </Button>
@@ -135,7 +135,7 @@ export function LinkRedeem({ kind }: { kind: "bootstrap" | "invitation" }) {
         <CircleCheck aria-hidden className="size-5 text-ok" />
         Passkey “{step.passkey}” registered for {step.name}. You are signed in.
       </p>
-      <Link href="/" className={buttonVariants({ variant: "primary", className: "h-10" })}>Open the dashboard</Link>
+      <Link href="/" className={buttonVariants({ variant: "primary", size: "lg" })}>Open the dashboard</Link>
     </div>
   );
 }

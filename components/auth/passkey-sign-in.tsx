@@ -30,14 +30,14 @@ export function PasskeySignIn({ next, oidc, error }: { next?: string; oidc: { en
 
   return (
     <div className="flex flex-col gap-3">
-      <Button variant="primary" onClick={onSignIn} disabled={busy} className="h-10">
+      <Button variant="primary" onClick={onSignIn} disabled={busy} size="lg">
         <KeyRound aria-hidden className="size-4" />
         {busy ? "Waiting for your passkey…" : "Sign in with a passkey"}
       </Button>
       {oidc.enabled ? (
         // A plain link: an API route that redirects to the issuer needs a top-level navigation.
         // eslint-disable-next-line @next/next/no-html-link-for-pages
-        <a href="/api/auth/oidc/start" className={buttonVariants({ variant: "secondary", className: "h-10" })}>
+        <a href="/api/auth/oidc/start" className={buttonVariants({ variant: "secondary", size: "lg" })}>
           <LogIn aria-hidden className="size-4" />
           {oidc.label}
         </a>

@@ -152,7 +152,7 @@ export function BackupList({ clusters, cluster }: { clusters: string[]; cluster?
                         </Button>
                       ) : null}
                       {b.state !== "running" && !manage.hidden ? (
-                        <Button size="sm" variant="ghost" className="text-danger" aria-label={`Delete backup ${b.id}`} onClick={() => setDeleting(b)}>
+                        <Button size="sm" variant="danger-ghost" aria-label={`Delete backup ${b.id}`} onClick={() => setDeleting(b)}>
                           <Trash2 aria-hidden className="size-4" /> Delete
                         </Button>
                       ) : null}

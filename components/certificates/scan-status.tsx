@@ -53,7 +53,7 @@ export function ScanErrors({ errors }: { errors: CertScanError[] }) {
   if (errors.length === 0) return null;
   const nodes = new Set(errors.map((e) => e.node ?? e.cluster)).size;
   return (
-    <Card role="region" aria-label="Scan errors" className="border-danger/40">
+    <Card role="region" aria-label="Scan errors" tone="danger">
       <h2 className="flex items-center gap-2 border-b border-border px-4 py-3 text-sm font-semibold text-danger">
         <CircleX aria-hidden className="size-4" />
         {errors.length} {errors.length === 1 ? "read" : "reads"} failed on {nodes} {nodes === 1 ? "node" : "nodes"}: their certificates may be missing below

@@ -23,8 +23,8 @@ export function TierSummary({ counts, selected, onSelect }: { counts: TierCounts
             aria-pressed={active}
             onClick={() => onSelect(active ? null : tier)}
             className={cn(
-              "flex items-center gap-3 rounded-lg border border-border bg-surface px-4 py-3 text-left transition-colors hover:bg-surface-muted focus-visible:outline-2 focus-visible:outline-accent",
-              active && "border-accent ring-1 ring-accent",
+              "flex items-center gap-3 rounded-lg border bg-surface px-4 py-3 text-left transition-colors hover:bg-surface-muted focus-visible:outline-2 focus-visible:outline-accent",
+              active ? "border-accent ring-1 ring-accent" : "border-border",
             )}
           >
             <Icon aria-hidden className={cn("size-6 shrink-0", counts[tier] > 0 ? tone : "text-fg-muted")} />

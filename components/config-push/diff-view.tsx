@@ -55,7 +55,7 @@ export function DiffView({ beforeLabel, afterLabel, before, after, unified, labe
         <span className="text-fg-muted" data-testid="diff-stats">
           {added === 0 && removed === 0 ? "no changes" : `${added} line${added === 1 ? "" : "s"} added, ${removed} removed`}
         </span>
-        <Button size="sm" variant="ghost" className="ml-auto h-6 px-2 text-xs" aria-pressed={asText} onClick={() => setAsText(!asText)}>
+        <Button size="xs" variant="ghost" className="ml-auto" aria-pressed={asText} onClick={() => setAsText(!asText)}>
           {asText ? <Columns2 aria-hidden className="size-3.5" /> : <FileDiff aria-hidden className="size-3.5" />}
           {asText ? "Side by side" : "Unified text"}
         </Button>

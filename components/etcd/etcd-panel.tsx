@@ -199,7 +199,7 @@ export function EtcdPanel({ cluster }: { cluster: string }) {
                     ) : null}
                     <Gate access={admin}>
                       {(disabled, reason) => (
-                        <Button size="sm" variant="ghost" className="text-danger" disabled={disabled || run.isPending} title={reason} onClick={() => setPending({ kind: "remove", member: m })}>
+                        <Button size="sm" variant="danger-ghost" disabled={disabled || run.isPending} title={reason} onClick={() => setPending({ kind: "remove", member: m })}>
                           Remove member
                         </Button>
                       )}

@@ -130,7 +130,7 @@ export function NodeTable({ nodes, sort, dir, onSort, showCluster = true, showKu
         <thead className="sticky top-0 z-[1] border-b border-border bg-surface text-xs uppercase tracking-wide text-fg-muted shadow-[0_1px_0_var(--color-border)]">
           <tr aria-rowindex={1}>
             {selection ? (
-              <TableHeaderCell className="px-3">
+              <TableHeaderCell plain className="px-3 py-3 font-medium">
                 <SelectAllBox nodes={nodes} selection={selection} />
               </TableHeaderCell>
             ) : null}

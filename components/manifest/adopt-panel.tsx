@@ -37,7 +37,7 @@ export function AdoptionReport({ report, saved, onDismiss }: { report: AdoptRepo
             : `Not adopted: ${failed} of ${report.nodes.length} node${report.nodes.length === 1 ? "" : "s"} could not be reproduced. Nothing was saved.`}
         </h3>
         {onDismiss ? (
-          <Button size="sm" variant="ghost" className="ml-auto h-6 px-2" onClick={onDismiss} aria-label="Dismiss the adoption report">
+          <Button size="xs" variant="ghost" className="ml-auto" onClick={onDismiss} aria-label="Dismiss the adoption report">
             <X aria-hidden className="size-4" />
           </Button>
         ) : null}

@@ -58,7 +58,7 @@ export function DriftView({ cluster }: { cluster: string }) {
           <TableBody>
             {nodes.map((n) => (
               <TableRow key={n.node} data-node={n.hostname} className="align-top">
-                <TableHeaderCell scope="row" className="py-2 font-normal">
+                <TableHeaderCell scope="row" plain className="px-4 py-2 font-normal">
                   <Link href={`/nodes/${encodeURIComponent(n.node)}`} className="font-mono hover:underline">
                     {n.hostname}
                   </Link>

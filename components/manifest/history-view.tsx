@@ -68,7 +68,7 @@ export function HistoryView({ cluster, canRestore, onRestore }: { cluster: strin
           <TableBody>
             {list.map((r) => (
               <TableRow key={r.id}>
-                <TableHeaderCell scope="row" className="py-2 font-mono">
+                <TableHeaderCell scope="row" plain className="px-4 py-2 font-mono font-medium">
                   #{r.revision}
                   {r.revision === list[0]!.revision ? <span className="ml-2 font-sans text-xs text-fg-muted">latest</span> : null}
                 </TableHeaderCell>

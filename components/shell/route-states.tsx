@@ -1,12 +1,12 @@
-"use client";
-
-import { AlertTriangle, RotateCw, SearchX } from "lucide-react";
+import { SearchX } from "lucide-react";
 import Link from "next/link";
-import { useEffect } from "react";
 
-import { Button, buttonVariants } from "@/components/ui/button";
+import { buttonVariants } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
+
+// Server components: a segment's loading and not-found states need no JavaScript in the browser
+// (the error boundary, which must be a client component, is route-error.tsx).
 
 /** The skeleton every segment shows while its server component loads. */
 export function PageSkeleton() {
@@ -23,29 +23,6 @@ export function PageSkeleton() {
       </div>
       <Skeleton className="h-64" />
     </div>
-  );
-}
-
-/** The error boundary body of every segment: what failed, and a retry. */
-export function RouteError({ error, retry }: { error: unknown; retry: () => void }) {
-  useEffect(() => {
-    console.error(error);
-  }, [error]);
-  const digest = error instanceof Error && "digest" in error ? String((error as { digest?: string }).digest ?? "") : "";
-  return (
-    <EmptyState
-      icon={AlertTriangle}
-      title="This page failed to load"
-      action={
-        <Button variant="primary" onClick={() => retry()}>
-          <RotateCw aria-hidden className="size-4" />
-          Retry
-        </Button>
-      }
-    >
-      Minos hit an error while building this page. Nothing was changed on any node.
-      {digest ? <span className="mt-1 block font-mono text-xs">Reference: {digest} (see the Minos server log)</span> : null}
-    </EmptyState>
   );
 }
 

@@ -4,7 +4,7 @@ import type { ButtonHTMLAttributes } from "react";
 import { cn } from "@/lib/utils/cn";
 
 const buttonVariants = cva(
-  "inline-flex items-center justify-center gap-2 rounded-md text-sm font-medium transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent disabled:pointer-events-none disabled:opacity-50",
+  "inline-flex items-center justify-center gap-2 rounded-md font-medium transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent disabled:pointer-events-none disabled:opacity-50",
   {
     variants: {
       variant: {
@@ -12,8 +12,10 @@ const buttonVariants = cva(
         secondary: "border border-border bg-surface text-fg hover:bg-surface-muted",
         ghost: "text-fg-muted hover:bg-surface-muted hover:text-fg",
         danger: "bg-danger text-danger-fg hover:opacity-90",
+        /** A destructive action among quiet ones (a table row's delete). */
+        "danger-ghost": "text-danger hover:bg-surface-muted",
       },
-      size: { sm: "h-8 px-3", md: "h-9 px-4" },
+      size: { xs: "h-6 px-2 text-xs", sm: "h-8 px-3 text-sm", md: "h-9 px-4 text-sm", lg: "h-10 px-4 text-sm" },
     },
     defaultVariants: { variant: "secondary", size: "md" },
   },

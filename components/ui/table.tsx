@@ -36,8 +36,9 @@ export function TableRow({ className, ...props }: HTMLAttributes<HTMLTableRowEle
   return <tr className={cn("border-b border-border last:border-0", className)} {...props} />;
 }
 
-export function TableHeaderCell({ className, scope = "col", ...props }: ThHTMLAttributes<HTMLTableCellElement>) {
-  return <th scope={scope} className={cn("px-4 py-3 font-medium", className)} {...props} />;
+/** `plain`: none of the default padding and weight; the caller's className says them all. */
+export function TableHeaderCell({ className, scope = "col", plain, ...props }: ThHTMLAttributes<HTMLTableCellElement> & { plain?: boolean }) {
+  return <th scope={scope} className={cn(!plain && "px-4 py-3 font-medium", className)} {...props} />;
 }
 
 export function TableCell({ className, ...props }: TdHTMLAttributes<HTMLTableCellElement>) {
@@ -60,7 +61,7 @@ interface SortableHeaderCellProps extends Omit<ThHTMLAttributes<HTMLTableCellEle
 export function SortableHeaderCell({ label, direction, onSort, className, ...props }: SortableHeaderCellProps) {
   const Icon = direction === "asc" ? ArrowUp : direction === "desc" ? ArrowDown : ArrowUpDown;
   return (
-    <TableHeaderCell aria-sort={direction === "asc" ? "ascending" : direction === "desc" ? "descending" : "none"} className={cn("p-0", className)} {...props}>
+    <TableHeaderCell aria-sort={direction === "asc" ? "ascending" : direction === "desc" ? "descending" : "none"} plain className={cn("p-0", className)} {...props}>
       <button
         type="button"
         onClick={onSort}

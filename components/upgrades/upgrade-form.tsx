@@ -132,7 +132,7 @@ export function UpgradeForm({ clusters, defaultCluster, busy, onPreview, onChang
           <div className="flex gap-2">
             <Input id={`${id}-image`} value={image} onChange={(e) => changed(setCustomImage)(e.target.value)} spellCheck={false} className="min-w-0 flex-1 font-mono text-xs" />
             {customImage !== null ? (
-              <Button size="sm" className="h-9" onClick={() => changed(setCustomImage)(null)}>
+              <Button onClick={() => changed(setCustomImage)(null)}>
                 Use the default
               </Button>
             ) : null}
