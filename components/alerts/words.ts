@@ -1,4 +1,4 @@
-import { RULES } from "@/lib/alerts/catalog";
+import { RULE_NAMES } from "@/lib/alerts/rule-names";
 import { roleAtLeast } from "@/lib/auth/roles";
 import type { AlertRuleId, AlertSeverity } from "@/lib/schemas/alerts";
 import type { Role } from "@/lib/schemas/auth";
@@ -12,7 +12,7 @@ import type { Role } from "@/lib/schemas/auth";
 export const SEVERITIES: readonly AlertSeverity[] = ["critical", "warning", "info"];
 export const SEVERITY_LABEL: Record<AlertSeverity, string> = { critical: "Critical", warning: "Warning", info: "Info" };
 
-const ruleNames = new Map<string, string>(RULES.map((r) => [r.id, r.name]));
+const ruleNames = new Map<string, string>(Object.entries(RULE_NAMES));
 
 /** A rule's name from the catalog; an unknown id (e.g. `test` in the delivery log) as it is. */
 export function ruleName(id: string): string {
@@ -50,7 +50,7 @@ export function alertDuration(a: { pendingSince: string; startsAt: string | null
 
 export type AlertRuleName = { id: AlertRuleId; name: string };
 /** Every rule with its name, for filter and silence pickers. */
-export const RULE_CHOICES: readonly AlertRuleName[] = RULES.map((r) => ({ id: r.id, name: r.name }));
+export const RULE_CHOICES: readonly AlertRuleName[] = (Object.entries(RULE_NAMES) as [AlertRuleId, string][]).map(([id, name]) => ({ id, name }));
 
 /** A link that keeps the header's selected cluster (`?cluster=`), as the sidebar's links do. */
 export function keepCluster(href: string, cluster: string | null | undefined): string {

@@ -1,7 +1,7 @@
 import { ArrowUpCircle, Database } from "lucide-react";
 import Link from "next/link";
 
-import { compareVersions } from "@/components/fleet/node-filters";
+import { compareVersionStrings } from "@/lib/talos/version";
 import { ClusterStatusBadge, QuorumBadge } from "@/components/fleet/cluster-health-badge";
 import { ClusterKubernetesSummary } from "@/components/kubernetes/cluster-kubernetes";
 import type { ClusterKubeCounts } from "@/components/kubernetes/kube-status";
@@ -18,7 +18,7 @@ function plural(n: number, one: string, many = `${one}s`) {
 export function ClusterCard({ cluster, kubeCounts }: { cluster: ClusterHealth; kubeCounts?: ClusterKubeCounts }) {
   const { total, healthy, unreachable } = cluster.nodes;
   const unwell = Math.max(0, total - healthy - unreachable);
-  const versions = Object.entries(cluster.versions).sort(([a], [b]) => compareVersions(a, b));
+  const versions = Object.entries(cluster.versions).sort(([a], [b]) => compareVersionStrings(a, b));
   const nodesHref = `/nodes?cluster=${encodeURIComponent(cluster.name)}`;
   return (
     // A container: alone on the page the card is wide, and its sections sit side by side.
