@@ -46,6 +46,13 @@ export interface NodeEntry {
   /** BootIDs are Talos 1.14+; older nodes answer `unsupported` once and are not asked again. */
   bootIdUnsupported: boolean;
   watch: WatchState | null;
+  /**
+   * The next poll reads everything, not only the readings: set when the Events stream reports
+   * anything (or connects, or drops) and when a read that only a full poll makes failed.
+   */
+  fullReadDue: boolean;
+  /** When the last full read started (epoch ms); -Infinity before the first. */
+  fullReadAt: number;
   /** The transport's own words for the current outage, logged once when they change. */
   lastFailure: string | null;
   /** Talos's node identity, from the Members entry this node matched. */

@@ -199,6 +199,50 @@ describe("fleet poller", () => {
     expect(stages.indexOf("rebooting")).toBeLessThan(stages.lastIndexOf("running"));
   });
 
+  it("with its Events stream open, a node's polls read only memory, load and etcd; an event brings the full read back", async () => {
+    const admin = t.clients.admin;
+    const calls: string[] = [];
+    const client = Object.create(admin) as typeof admin;
+    for (const m of ["version", "machineStatus", "serviceList", "memory", "loadAvg", "hostname", "bootId", "etcdStatus", "etcdMemberList"] as const) {
+      const real = admin[m].bind(admin) as (node: string | undefined, opts?: object) => Promise<unknown>;
+      (client as unknown as Record<string, unknown>)[m] = (node: string | undefined, opts?: object) => {
+        calls.push(`${m} ${node}`);
+        return real(node, opts);
+      };
+    }
+    const p = poller([], { loadClusters: async () => [{ name: "sim-1", nodes: t.contexts.admin.nodes, client }] });
+    await p.firstSweep(10_000);
+    await waitFor(async () => p.stats().watchers === 5, 5_000);
+    // The streams' hellos each ask for one full read; let those pass.
+    let polls = p.stats().polls;
+    await waitFor(async () => p.stats().polls >= polls + 10, 5_000);
+    let mark = calls.length;
+    polls = p.stats().polls;
+    await waitFor(async () => p.stats().polls >= polls + 10, 5_000);
+    const w = workers[0]!;
+    const of = (node: string, from: number) => calls.slice(from).filter((c) => c.endsWith(` ${node}`)).map((c) => c.split(" ")[0]);
+    expect(of(w, mark).filter((m) => m === "memory").length).toBeGreaterThanOrEqual(1);
+    expect(new Set(of(w, mark))).toEqual(new Set(["memory", "loadAvg"]));
+    expect(new Set(of(cps[0]!, mark))).toEqual(new Set(["memory", "loadAvg", "etcdStatus", "etcdMemberList"]));
+    expect(p.stats().fullReads).toBeLessThan(p.stats().polls);
+    // What the light polls did not read is still shown.
+    expect(summary(p, w)).toMatchObject({ reachable: true, stage: "running", ready: true, talosVersion: "v1.14.0", hostname: expect.stringMatching(/^sim-1-worker-/), bootId: expect.stringMatching(/\S/) });
+
+    // The kubelet's health changes: the stream says so, and the next poll reads the services again.
+    mark = calls.length;
+    t.fleet.setFault({ node: w, fault: "unhealthy" });
+    await waitFor(async () => summary(p, w)?.failingServices.includes("kubelet"), TWO_POLLS);
+    expect(of(w, mark)).toEqual(expect.arrayContaining(["version", "machineStatus", "serviceList", "hostname", "bootId"]));
+  });
+
+  it("without the Events stream, every poll reads everything", async () => {
+    const p = poller([], { watchEvents: false });
+    await p.firstSweep(10_000);
+    const polls = p.stats().polls;
+    await waitFor(async () => p.stats().polls >= polls + 10, 5_000);
+    expect(p.stats().fullReads).toBe(p.stats().polls);
+  });
+
   it("discovers nodes the talosconfig does not list (COSI Members, etcd members)", async () => {
     const p = createFleetPoller({
       loadClusters: async () => [{ name: "sim-1", nodes: [cps[0]!], client: t.clients.admin }],

@@ -39,6 +39,12 @@ export interface PollerOptions {
   discoveryIntervalMs?: number;
   /** Follow each node's Events stream for immediate stage changes. Default true. */
   watchEvents?: boolean;
+  /**
+   * With a node's Events stream open, a poll reads only what changes without an event (memory,
+   * load, etcd); everything else (version, stage, services, hostname, boot ID) is read again
+   * after any event, a reconnect, a failed read, and at least this often. Default 60 s.
+   */
+  fullReadMaxAgeMs?: number;
   /** Events stream reconnect backoff: first and maximum delay. Default 1 s and 30 s. */
   watchBackoffMs?: { first: number; max: number };
   /** How much memory/load history to keep per node. Default 30 min. */
@@ -100,6 +106,7 @@ export function resolvePollerOptions(options: PollerOptions): ResolvedPollerOpti
     jitter: 0.1,
     discoveryIntervalMs: 30_000,
     watchEvents: true,
+    fullReadMaxAgeMs: 60_000,
     watchBackoffMs: { first: 1_000, max: 30_000 },
     historyWindowMs: 30 * 60_000,
     publishDelayMs: 200,
@@ -121,6 +128,8 @@ export interface PollerStats {
   queued: number;
   /** Completed node polls since start. */
   polls: number;
+  /** Of those, the polls that read everything (the others read only memory, load and etcd). */
+  fullReads: number;
   /** Events streams currently open. */
   watchers: number;
   /** Full sweeps completed (every known node polled at least once since the previous). */
