@@ -27,8 +27,10 @@ export interface NodePollHooks {
 
 /** The reads of a poll, in the order their refusals are listed (`forbidden`). */
 const READ_ORDER = ["Version", "MachineStatus", "ServiceList", "Memory", "LoadAvg", "Hostname", "BootID", "EtcdStatus", "EtcdMemberList"];
-/** What a light poll reads: what changes without the Events stream saying so. */
-const LIGHT_READS = new Set(["Memory", "LoadAvg", "EtcdStatus", "EtcdMemberList"]);
+/** Reads that only a reboot changes: a reboot drops the Events stream, and the reconnect brings a full read. */
+const BOOT_READS = ["Version", "BootID"];
+/** Reads a refresh makes besides the light ones (announced by events, re-read every `fullReadMaxAgeMs` anyway). */
+const REFRESH_READS = ["MachineStatus", "ServiceList", "Hostname"];
 
 /**
  * One poll of one node: its reads in parallel (Version, MachineStatus, ServiceList, Memory,
@@ -39,14 +41,16 @@ const LIGHT_READS = new Set(["Memory", "LoadAvg", "EtcdStatus", "EtcdMemberList"
  * While the node's Events stream is open a poll is light: it reads only memory, load and etcd,
  * which change without an event. Version and boot ID change only across a reboot (the stream
  * drops), and stage, readiness and services are announced on the stream (MachineStatus and
- * ServiceState events), so any event, a reconnect, a failed read or `fullReadMaxAgeMs` makes the
- * next poll read everything again. Most of the poller's CPU is per Talos call: a light poll
+ * ServiceState events, AddressEvent for the hostname), so any event, a reconnect or a failed read
+ * makes the next poll read everything again. What events announce is also re-read once
+ * `fullReadMaxAgeMs` has passed without one (a refresh: MachineStatus, ServiceList, Hostname), in
+ * case a change came without an event. Most of the poller's CPU is per Talos call: a light poll
  * makes two calls on a worker instead of seven.
  */
 export class NodePoll {
   /** Completed node polls since start. */
   polls = 0;
-  /** Completed polls that read everything. */
+  /** Completed polls that read more than the readings (full reads and refreshes). */
   fullReads = 0;
 
   constructor(
@@ -55,11 +59,12 @@ export class NodePoll {
     private readonly hooks: NodePollHooks,
   ) {}
 
-  /** Whether this poll reads everything (see the class comment). */
-  private fullRead(e: NodeEntry, now: number): boolean {
+  /** What this poll reads besides the readings (see the class comment). */
+  private reads(e: NodeEntry, now: number): "full" | "refresh" | "light" {
     const o = this.core.o;
     const watched = o.watchEvents && e.watch?.connected === true;
-    return !watched || e.fullReadDue || !e.obs.reachable || e.obs.role === "unknown" || now - e.fullReadAt >= o.fullReadMaxAgeMs;
+    if (!watched || e.fullReadDue || !e.obs.reachable || e.obs.role === "unknown") return "full";
+    return now - e.fullReadAt >= o.fullReadMaxAgeMs ? "refresh" : "light";
   }
 
   async poll(e: NodeEntry): Promise<void> {
@@ -68,8 +73,10 @@ export class NodePoll {
     if (e.attempts.length > ATTEMPTS_KEPT) e.attempts.shift();
     const c = e.cluster.client;
     const target = e.obs.address;
-    const full = this.fullRead(e, started);
-    if (full) {
+    const reads = this.reads(e, started);
+    const full = reads === "full";
+    const refresh = reads !== "light";
+    if (refresh) {
       // An event arriving while this read is in flight sets it again: the next poll reads anew.
       e.fullReadDue = false;
       e.fullReadAt = started;
@@ -81,11 +88,11 @@ export class NodePoll {
 
     const [version, status, services, memory, load, hostname, bootId, machineType] = await Promise.all([
       full ? call("Version", (o) => c.version(target, o)) : skip,
-      full ? call("MachineStatus", (o) => c.machineStatus(target, o)) : skip,
-      full ? call("ServiceList", (o) => c.serviceList(target, o)) : skip,
+      refresh ? call("MachineStatus", (o) => c.machineStatus(target, o)) : skip,
+      refresh ? call("ServiceList", (o) => c.serviceList(target, o)) : skip,
       call("Memory", (o) => c.memory(target, o)),
       call("LoadAvg", (o) => c.loadAvg(target, o)),
-      full ? call("Hostname", (o) => c.hostname(target, o)) : skip,
+      refresh ? call("Hostname", (o) => c.hostname(target, o)) : skip,
       askBootId ? call("BootID", (o) => c.bootId(target, o)) : skip,
       askRole ? call("MachineType", (o) => c.getResource(target, resourceKinds.machineType, undefined, o)) : skip,
     ]);
@@ -99,7 +106,7 @@ export class NodePoll {
       const t = machineType.value.spec;
       if (t !== "unknown") o.role = t === "worker" ? "worker" : "controlplane";
     }
-    // A read only a full poll makes failed (BootID unsupported aside): the next poll tries it again.
+    // A read a light poll does not make failed (BootID unsupported aside): the next poll reads everything.
     if (fullOnly.some((x) => !x.ok && !(x === bootId && x.error.code === "unsupported"))) e.fullReadDue = true;
 
     // Control planes: etcd, after the role is known (one extra round trip on the first poll only).
@@ -114,8 +121,9 @@ export class NodePoll {
     }
 
     const now = this.core.now();
-    // A light poll keeps the refusals of the reads it did not make.
-    const forbidden: string[] = full ? [] : o.forbidden.filter((name) => !LIGHT_READS.has(name));
+    // A lighter poll keeps the refusals of the reads it did not make.
+    const notRead = new Set(full ? [] : refresh ? BOOT_READS : [...BOOT_READS, ...REFRESH_READS]);
+    const forbidden: string[] = o.forbidden.filter((name) => notRead.has(name));
     const note = <T>(name: string, r: Outcome<T> | null, apply: (v: T) => void) => {
       if (!r) return;
       if (r.ok) apply(r.value);
@@ -188,7 +196,7 @@ export class NodePoll {
 
     e.nextDue = now + this.hooks.backoffMs(e.failures);
     this.polls++;
-    if (full) this.fullReads++;
+    if (refresh) this.fullReads++;
     this.core.o.onPoll?.(e.cluster.name, (now - started) / 1000, reached);
     this.hooks.refresh(e);
     this.hooks.polled(e);

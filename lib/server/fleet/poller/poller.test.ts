@@ -235,6 +235,32 @@ describe("fleet poller", () => {
     expect(of(w, mark)).toEqual(expect.arrayContaining(["version", "machineStatus", "serviceList", "hostname", "bootId"]));
   });
 
+  it("with its Events stream open and no event for `fullReadMaxAgeMs`, a poll re-reads stage, services and hostname, not version and boot ID", async () => {
+    const admin = t.clients.admin;
+    const calls: string[] = [];
+    const client = Object.create(admin) as typeof admin;
+    for (const m of ["version", "machineStatus", "serviceList", "hostname", "bootId"] as const) {
+      const real = admin[m].bind(admin) as (node: string | undefined, opts?: object) => Promise<unknown>;
+      (client as unknown as Record<string, unknown>)[m] = (node: string | undefined, opts?: object) => {
+        calls.push(`${m} ${node}`);
+        return real(node, opts);
+      };
+    }
+    const p = poller([], { loadClusters: async () => [{ name: "sim-1", nodes: t.contexts.admin.nodes, client }], fullReadMaxAgeMs: 1_200 });
+    await p.firstSweep(10_000);
+    await waitFor(async () => p.stats().watchers === 5, 5_000);
+    let polls = p.stats().polls;
+    await waitFor(async () => p.stats().polls >= polls + 10, 5_000);
+    const mark = calls.length;
+    polls = p.stats().polls;
+    // Over 2.5 max ages: at least one refresh per node.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const w = workers[1]!;
+    const seen = calls.slice(mark).filter((c) => c.endsWith(` ${w}`)).map((c) => c.split(" ")[0]);
+    expect(new Set(seen)).toEqual(new Set(["machineStatus", "serviceList", "hostname"]));
+    expect(p.stats().polls - polls).toBeGreaterThan(10);
+  });
+
   it("without the Events stream, every poll reads everything", async () => {
     const p = poller([], { watchEvents: false });
     await p.firstSweep(10_000);

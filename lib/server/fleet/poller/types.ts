@@ -42,7 +42,8 @@ export interface PollerOptions {
   /**
    * With a node's Events stream open, a poll reads only what changes without an event (memory,
    * load, etcd); everything else (version, stage, services, hostname, boot ID) is read again
-   * after any event, a reconnect, a failed read, and at least this often. Default 60 s.
+   * after any event, a reconnect or a failed read, and what events announce (stage, services,
+   * hostname) also once this long has passed without one. Default 60 s.
    */
   fullReadMaxAgeMs?: number;
   /** Events stream reconnect backoff: first and maximum delay. Default 1 s and 30 s. */
@@ -128,7 +129,7 @@ export interface PollerStats {
   queued: number;
   /** Completed node polls since start. */
   polls: number;
-  /** Of those, the polls that read everything (the others read only memory, load and etcd). */
+  /** Of those, the polls that read more than memory, load and etcd (full reads and refreshes). */
   fullReads: number;
   /** Events streams currently open. */
   watchers: number;
