@@ -38,6 +38,8 @@ export interface NodeEntry {
   failures: number;
   queued: boolean;
   polling: boolean;
+  /** A poll asked for while this node was being polled: due then, after the current one. */
+  pollAfter: number | null;
   /** Start times of the last polls (oldest first), for tests and diagnostics. */
   attempts: number[];
   history: HistoryRing;

@@ -364,6 +364,7 @@ export class FleetPoller {
       etcdIsLeader: false,
       bootIdUnsupported: false,
       watch: null,
+      pollAfter: null,
       fullReadDue: true,
       fullReadAt: -Infinity,
       lastFailure: null,
