@@ -10,6 +10,9 @@
  *  - GET /api/nodes (all 1,000 nodes) under 50 concurrent clients, calling the route handler
  *    in-process (JSON serialisation and body read included, no HTTP socket) while the poller
  *    keeps polling: p50, p99, throughput, body size.
+ *
+ * `MINOS_BENCH_POLLER_STEADY=1` runs the steady state only (for A/B runs of two checkouts,
+ * interleaved: the bench file is the same, the poller under it is not).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -80,65 +83,70 @@ export default async function bench(): Promise<BenchRow[]> {
     const { GET } = await import("@/app/api/nodes/route");
     const { authedRequest } = await import("@/test/auth/credentials");
 
-    // --- one full sweep, cold then warm ----------------------------------------------------
-    gc();
-    const heap0 = heapMb();
-    // Dropped after use, so the steady-state heap below is measured without it.
-    // Polled here, not leased: the replication's leases would leave every cluster mirrored (unpolled) at first.
-    let poller: ReturnType<typeof getFleetPoller> | null = getFleetPoller({ watchEvents: false, startUnowned: false, ownership: undefined });
+    const steadyOnly = process.env.MINOS_BENCH_POLLER_STEADY === "1";
     let cpu = process.cpuUsage();
     let t0 = performance.now();
-    await poller.firstSweep();
-    const coldMs = performance.now() - t0;
-    const coldCpu = cpuMs(cpu);
-    if (poller.snapshot().nodes.length !== NODES) throw new Error(`expected ${NODES} nodes, got ${poller.snapshot().nodes.length}`);
-    const reachable = poller.snapshot().nodes.filter((n) => n.reachable && n.ready).length;
+    // --- one full sweep, cold then warm ----------------------------------------------------
+    if (!steadyOnly) {
+      gc();
+      const heap0 = heapMb();
+      // Dropped after use, so the steady-state heap below is measured without it.
+      // Polled here, not leased: the replication's leases would leave every cluster mirrored (unpolled) at first.
+      let poller: ReturnType<typeof getFleetPoller> | null = getFleetPoller({ watchEvents: false, startUnowned: false, ownership: undefined });
+      cpu = process.cpuUsage();
+      t0 = performance.now();
+      await poller.firstSweep();
+      const coldMs = performance.now() - t0;
+      const coldCpu = cpuMs(cpu);
+      if (poller.snapshot().nodes.length !== NODES) throw new Error(`expected ${NODES} nodes, got ${poller.snapshot().nodes.length}`);
+      const reachable = poller.snapshot().nodes.filter((n) => n.reachable && n.ready).length;
 
-    cpu = process.cpuUsage();
-    t0 = performance.now();
-    await poller.sweepNow();
-    const warmMs = performance.now() - t0;
-    const warmCpu = cpuMs(cpu);
-    gc();
-    const heapSweep = heapMb() - heap0;
+      cpu = process.cpuUsage();
+      t0 = performance.now();
+      await poller.sweepNow();
+      const warmMs = performance.now() - t0;
+      const warmCpu = cpuMs(cpu);
+      gc();
+      const heapSweep = heapMb() - heap0;
 
-    rows.push(
-      { suite: SUITE, name: "full sweep, cold (first; TLS + role lookups)", value: coldMs, unit: "ms", note: `${note}; concurrency 32, ${reachable}/${NODES} ready` },
-      { suite: SUITE, name: "full sweep, warm", value: warmMs, unit: "ms", note: "concurrency 32, 7 calls per node (+2 on control planes)" },
-      { suite: SUITE, name: "CPU per node, cold sweep", value: (coldCpu * 1000) / NODES, unit: "µs", note: "process.cpuUsage delta / nodes" },
-      { suite: SUITE, name: "CPU per node, warm sweep", value: (warmCpu * 1000) / NODES, unit: "µs", note: "process.cpuUsage delta / nodes" },
-      { suite: SUITE, name: "heap after a sweep (snapshot + history)", value: heapSweep, unit: "MB", note: "heapUsed + arrayBuffers delta after gc, poller included" },
-    );
+      rows.push(
+        { suite: SUITE, name: "full sweep, cold (first; TLS + role lookups)", value: coldMs, unit: "ms", note: `${note}; concurrency 32, ${reachable}/${NODES} ready` },
+        { suite: SUITE, name: "full sweep, warm", value: warmMs, unit: "ms", note: "concurrency 32, 7 calls per node (+2 on control planes)" },
+        { suite: SUITE, name: "CPU per node, cold sweep", value: (coldCpu * 1000) / NODES, unit: "µs", note: "process.cpuUsage delta / nodes" },
+        { suite: SUITE, name: "CPU per node, warm sweep", value: (warmCpu * 1000) / NODES, unit: "µs", note: "process.cpuUsage delta / nodes" },
+        { suite: SUITE, name: "heap after a sweep (snapshot + history)", value: heapSweep, unit: "MB", note: "heapUsed + arrayBuffers delta after gc, poller included" },
+      );
 
-    // --- GET /api/nodes under 50 concurrent clients ------------------------------------------
-    // The poller keeps polling (5 s interval) meanwhile, as it would in production.
-    const url = "http://minos.bench/api/nodes";
-    let bytes = 0;
-    for (let i = 0; i < 20; i++) bytes = (await (await GET(await authedRequest(url))).text()).length;
-    const lat: number[] = [];
-    let next = 0;
-    cpu = process.cpuUsage();
-    t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: API_CLIENTS }, async () => {
-        while (next++ < API_REQUESTS) {
-          const s = performance.now();
-          const res = await GET(await authedRequest(url));
-          await res.text();
-          lat.push(performance.now() - s);
-        }
-      }),
-    );
-    const apiMs = performance.now() - t0;
-    lat.sort((a, b) => a - b);
-    rows.push(
-      { suite: SUITE, name: "GET /api/nodes p50 (50 clients)", value: quantile(lat, 0.5), unit: "ms", note: `in-process route handler, ${NODES} nodes, ${(bytes / 1024).toFixed(0)} KB body` },
-      { suite: SUITE, name: "GET /api/nodes p99 (50 clients)", value: quantile(lat, 0.99), unit: "ms", note: "while the poller polls every 5 s" },
-      { suite: SUITE, name: "GET /api/nodes throughput", value: (API_REQUESTS / apiMs) * 1000, unit: "req/s", note: `${API_REQUESTS} requests; CPU ${(cpuMs(cpu) / API_REQUESTS).toFixed(2)} ms each` },
-    );
-    await stopFleetPoller();
-    poller = null;
-    await new Promise((r) => setTimeout(r, 100));
+      // --- GET /api/nodes under 50 concurrent clients ------------------------------------------
+      // The poller keeps polling (5 s interval) meanwhile, as it would in production.
+      const url = "http://minos.bench/api/nodes";
+      let bytes = 0;
+      for (let i = 0; i < 20; i++) bytes = (await (await GET(await authedRequest(url))).text()).length;
+      const lat: number[] = [];
+      let next = 0;
+      cpu = process.cpuUsage();
+      t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: API_CLIENTS }, async () => {
+          while (next++ < API_REQUESTS) {
+            const s = performance.now();
+            const res = await GET(await authedRequest(url));
+            await res.text();
+            lat.push(performance.now() - s);
+          }
+        }),
+      );
+      const apiMs = performance.now() - t0;
+      lat.sort((a, b) => a - b);
+      rows.push(
+        { suite: SUITE, name: "GET /api/nodes p50 (50 clients)", value: quantile(lat, 0.5), unit: "ms", note: `in-process route handler, ${NODES} nodes, ${(bytes / 1024).toFixed(0)} KB body` },
+        { suite: SUITE, name: "GET /api/nodes p99 (50 clients)", value: quantile(lat, 0.99), unit: "ms", note: "while the poller polls every 5 s" },
+        { suite: SUITE, name: "GET /api/nodes throughput", value: (API_REQUESTS / apiMs) * 1000, unit: "req/s", note: `${API_REQUESTS} requests; CPU ${(cpuMs(cpu) / API_REQUESTS).toFixed(2)} ms each` },
+      );
+      await stopFleetPoller();
+      poller = null;
+      await new Promise((r) => setTimeout(r, 100));
+    }
 
     // --- steady state: 5 s interval, every Events stream open --------------------------------
     const source = await getFleetSource();
