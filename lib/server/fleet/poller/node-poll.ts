@@ -90,7 +90,7 @@ export class NodePoll {
       full ? call("Version", (o) => c.version(target, o)) : skip,
       refresh ? call("MachineStatus", (o) => c.machineStatus(target, o)) : skip,
       refresh ? call("ServiceList", (o) => c.serviceList(target, o)) : skip,
-      call("Memory", (o) => c.memory(target, o)),
+      call("Memory", (o) => c.memoryReadings(target, o)),
       call("LoadAvg", (o) => c.loadAvg(target, o)),
       refresh ? call("Hostname", (o) => c.hostname(target, o)) : skip,
       askBootId ? call("BootID", (o) => c.bootId(target, o)) : skip,

@@ -204,7 +204,7 @@ describe("fleet poller", () => {
     const admin = t.clients.admin;
     const calls: string[] = [];
     const client = Object.create(admin) as typeof admin;
-    for (const m of ["version", "machineStatus", "serviceList", "memory", "loadAvg", "hostname", "bootId", "etcdStatus", "etcdMemberList"] as const) {
+    for (const m of ["version", "machineStatus", "serviceList", "memoryReadings", "loadAvg", "hostname", "bootId", "etcdStatus", "etcdMemberList"] as const) {
       const real = admin[m].bind(admin) as (node: string | undefined, opts?: object) => Promise<unknown>;
       (client as unknown as Record<string, unknown>)[m] = (node: string | undefined, opts?: object) => {
         calls.push(`${m} ${node}`);
@@ -222,9 +222,9 @@ describe("fleet poller", () => {
     await waitFor(async () => p.stats().polls >= polls + 10, 5_000);
     const w = workers[0]!;
     const of = (node: string, from: number) => calls.slice(from).filter((c) => c.endsWith(` ${node}`)).map((c) => c.split(" ")[0]);
-    expect(of(w, mark).filter((m) => m === "memory").length).toBeGreaterThanOrEqual(1);
-    expect(new Set(of(w, mark))).toEqual(new Set(["memory", "loadAvg"]));
-    expect(new Set(of(cps[0]!, mark))).toEqual(new Set(["memory", "loadAvg", "etcdStatus", "etcdMemberList"]));
+    expect(of(w, mark).filter((m) => m === "memoryReadings").length).toBeGreaterThanOrEqual(1);
+    expect(new Set(of(w, mark))).toEqual(new Set(["memoryReadings", "loadAvg"]));
+    expect(new Set(of(cps[0]!, mark))).toEqual(new Set(["memoryReadings", "loadAvg", "etcdStatus", "etcdMemberList"]));
     expect(p.stats().fullReads).toBeLessThan(p.stats().polls);
     // What the light polls did not read is still shown.
     expect(summary(p, w)).toMatchObject({ reachable: true, stage: "running", ready: true, talosVersion: "v1.14.0", hostname: expect.stringMatching(/^sim-1-worker-/), bootId: expect.stringMatching(/\S/) });

@@ -9,7 +9,7 @@ import type { ClusterImage } from "./image";
 /** The part of the Talos client the poller uses (tests may hand in a fake). */
 export type PollClient = Pick<
   TalosClient,
-  "version" | "machineStatus" | "serviceList" | "memory" | "loadAvg" | "hostname" | "bootId" | "etcdStatus" | "etcdMemberList" | "events" | "clusterMembers" | "getResource"
+  "version" | "machineStatus" | "serviceList" | "memoryReadings" | "loadAvg" | "hostname" | "bootId" | "etcdStatus" | "etcdMemberList" | "events" | "clusterMembers" | "getResource"
 >;
 
 /** One cluster to poll: a talosconfig context's name, its `nodes` and a client for it. */
