@@ -13,6 +13,10 @@
  *
  * `MINOS_BENCH_POLLER_STEADY=1` runs the steady state only (for A/B runs of two checkouts,
  * interleaved: the bench file is the same, the poller under it is not).
+ * `MINOS_BENCH_POLLER_AB=<rounds>` adds an A/B in this one process, rounds interleaved so drift
+ * on the shared cores hits both alike: A polls without Events streams, so every poll reads
+ * everything (the reads before light polls, with today's decoding: a conservative baseline);
+ * B is the default poller. CPU per poll, medians, and the median of the per-round ratios.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -186,10 +190,53 @@ export default async function bench(): Promise<BenchRow[]> {
       { suite: SUITE, name: "time to first sweep + every Events stream open", value: watchersOpenMs, unit: "ms" },
       { suite: SUITE, name: "heap in steady state", value: heapSteady, unit: "MB", note: "heapUsed + arrayBuffers delta after gc, 1,000 open streams" },
     );
+
+    const rounds = Number(process.env.MINOS_BENCH_POLLER_AB ?? 0);
+    if (rounds > 0) rows.push(...(await abRounds(rounds, () => createFleetPoller({ loadClusters: async () => [{ name: ctx.name, nodes: ctx.nodes, client }], watchEvents: false }), () => createFleetPoller({ loadClusters: async () => [{ name: ctx.name, nodes: ctx.nodes, client }] }))));
   } finally {
     sim.child.kill("SIGTERM");
     await new Promise((r) => sim.child.once("exit", r));
     await rm(stateDir, { recursive: true, force: true });
   }
   return rows;
+}
+
+type BenchPoller = { firstSweep(): Promise<unknown>; stats(): { polls: number; watchers: number }; stop(): Promise<void> };
+
+/** CPU per poll over `windowMs`, after the first sweep, the streams (when `streams`) and a settling pause. */
+async function cpuPerPoll(make: () => BenchPoller, streams: boolean, windowMs: number): Promise<number> {
+  const p = make();
+  await p.firstSweep();
+  const deadline = Date.now() + 30_000;
+  while (streams && p.stats().watchers < NODES && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  await new Promise((r) => setTimeout(r, 5_000));
+  const cpu = process.cpuUsage();
+  const polls0 = p.stats().polls;
+  await new Promise((r) => setTimeout(r, windowMs));
+  const used = cpuMs(cpu);
+  const polls = p.stats().polls - polls0;
+  await p.stop();
+  gc();
+  return (used * 1000) / Math.max(1, polls);
+}
+
+const median = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5);
+
+async function abRounds(rounds: number, makeA: () => BenchPoller, makeB: () => BenchPoller): Promise<BenchRow[]> {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    // A's cost is the same every poll (20 s hold four intervals); B's window is one
+    // `fullReadMaxAgeMs` long, so it holds each node's periodic re-read.
+    a.push(await cpuPerPoll(makeA, false, 20_000));
+    b.push(await cpuPerPoll(makeB, true, STEADY_SECONDS * 1000));
+    console.error(`A/B round ${i + 1}: A ${a[i]!.toFixed(0)} µs/poll, B ${b[i]!.toFixed(0)} µs/poll`);
+  }
+  const ratios = a.map((x, i) => b[i]! / x);
+  const list = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(", ");
+  return [
+    { suite: SUITE, name: "A/B: CPU per poll, A (every poll reads everything)", value: median(a), unit: "µs", note: `median of ${rounds}: ${list(a)}` },
+    { suite: SUITE, name: "A/B: CPU per poll, B (light polls, Events streams open)", value: median(b), unit: "µs", note: `median of ${rounds}: ${list(b)}` },
+    { suite: SUITE, name: "A/B: B / A", value: median(ratios), unit: "×", note: `median of the per-round ratios: ${ratios.map((r) => r.toFixed(2)).join(", ")}` },
+  ];
 }
