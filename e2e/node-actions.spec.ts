@@ -134,8 +134,6 @@ test("services: only what Talos allows is offered (kubelet restart, no etcd or a
 });
 
 test("services: an extension service (ext-iscsid) is stopped, then started again and left running", async ({ page }) => {
-  // It took 49–60 s on a loaded machine (one run timed out at 60 s); where that time goes is not yet known.
-  test.setTimeout(120_000);
   const w = await worker();
   const node = new NodeActionsPage(page);
   await node.open(`${w.address}@${CLUSTER}`);

@@ -7,7 +7,7 @@ import { useState } from "react";
 import { ConfirmDialog } from "@/components/config-push/confirm-dialog";
 import { ActionError } from "@/components/node-actions/power-dialogs";
 import { Button } from "@/components/ui/button";
-import { fleetKeys } from "@/lib/client/fleet";
+import { fleetKeys, followServiceAction } from "@/lib/client/fleet";
 import { serviceAction } from "@/lib/client/node-actions";
 import type { ServiceHealth } from "@/lib/schemas/fleet";
 import { allowedServiceActions, type ServiceActionName } from "@/lib/talos/service-actions";
@@ -32,7 +32,11 @@ export function ServiceActions({ node, nodeName, service, disabledReason }: { no
   const [asking, setAsking] = useState<ServiceActionName | null>(null);
   const mutation = useMutation({
     mutationFn: (a: ServiceActionName) => serviceAction(node, service.id, a),
-    onSuccess: () => setAsking(null),
+    onSuccess: (_data, a) => {
+      setAsking(null);
+      // Not awaited: the mutation is done once Talos answered; the row catches up in the background.
+      void followServiceAction(queryClient, node, service.id, a);
+    },
     onSettled: () => queryClient.invalidateQueries({ queryKey: fleetKeys.all }),
   });
   const running = service.state === "Running";

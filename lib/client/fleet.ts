@@ -1,4 +1,4 @@
-import { queryOptions } from "@tanstack/react-query";
+import { queryOptions, type QueryClient } from "@tanstack/react-query";
 
 import { apiFetch } from "@/lib/client/api";
 import type { FleetEvent, NodeDetail, NodeSummary, NodesResponse } from "@/lib/schemas/fleet";
@@ -38,6 +38,39 @@ export function isEventStreamLive(): boolean {
 export const FALLBACK_POLL_MS = 5_000;
 /** The node detail's history and services are not in the stream: refetched this often while it is open. */
 export const DETAIL_REFRESH_MS = 15_000;
+
+/** After a service action, the node's detail is re-read this often until the service shows the outcome… */
+export const SERVICE_FOLLOW_MS = 1_000;
+/** …for at least this long (a restart's answer may find the old Running state still current)… */
+export const SERVICE_FOLLOW_MIN_MS = 2_000;
+/** …and at most this long. */
+export const SERVICE_FOLLOW_MAX_MS = 30_000;
+
+/**
+ * Re-reads an open node page's detail after a service action until the service is in the state
+ * the action leads to (Finished after a stop, Running after a start or restart). Services are not
+ * in the SSE stream, and the detail's own refresh restarts with every summary the stream writes
+ * into it, so without this the outcome could show tens of seconds late. Ends early when the page
+ * is closed (its query inactive). Resolves whether the outcome was seen.
+ */
+export async function followServiceAction(
+  client: QueryClient,
+  node: string,
+  service: string,
+  action: "start" | "stop" | "restart",
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<boolean> {
+  const expected = action === "stop" ? "Finished" : "Running";
+  const key = fleetKeys.node(node);
+  for (let waited = SERVICE_FOLLOW_MS; waited <= SERVICE_FOLLOW_MAX_MS; waited += SERVICE_FOLLOW_MS) {
+    await sleep(SERVICE_FOLLOW_MS);
+    if (!client.getQueryCache().find({ queryKey: key, exact: true })?.isActive()) return false;
+    await client.refetchQueries({ queryKey: key, exact: true, type: "active" });
+    const state = client.getQueryData<NodeDetail>(key)?.services.find((s) => s.id === service)?.state;
+    if (state === expected && waited >= SERVICE_FOLLOW_MIN_MS) return true;
+  }
+  return false;
+}
 
 /** GET /api/nodes[?cluster=] – every node's health and the clusters' roll-ups. */
 export function nodesQueryOptions(cluster?: string) {

@@ -101,9 +101,15 @@ describe("ServiceRestart / ServiceStop / ServiceStart", () => {
     expect(err.message).toContain('service "etcd" not defined');
   });
 
-  it("stops and starts an extension service (ext-*), the only kind Talos lets the API stop", async () => {
+  it("stops and starts an extension service (ext-*), the only kind Talos lets the API stop; each transition is a ServiceStateEvent", async () => {
     const ext = async () => (await t.clients.reader.serviceList(cp.address)).find((s) => s.id === "ext-iscsid")!;
     expect((await ext()).state).toBe("Running");
+    const ac = new AbortController();
+    const seen: TalosEvent[] = [];
+    const events = (async () => {
+      for await (const e of t.clients.reader.events(cp.address, { tailEvents: 0, signal: ac.signal })) seen.push(e);
+    })();
+    await waitFor(async () => seen.length > 0, 2000);
     expect(await t.clients.operator.serviceAction(cp.address, "stop", "ext-iscsid")).toEqual({ response: 'Service "ext-iscsid" stopped' });
     expect((await ext()).state).toBe("Finished");
     // Stopped stays stopped; stopping again is a no-op.
@@ -118,6 +124,18 @@ describe("ServiceRestart / ServiceStop / ServiceStart", () => {
     }, 5000);
     // No health check on an extension without one: health stays unknown.
     expect(running.health?.unknown).toBe(true);
+    ac.abort();
+    await events;
+    // service_runner.go UpdateState publishes every transition; the runner's texts (containerd.go, service_runner.go).
+    const transitions = seen.flatMap((e) => (e.type === "serviceState" && e.service === "ext-iscsid" ? [`${e.state} ${e.message.replace(/\d+/g, "N")}`] : []));
+    expect(transitions).toEqual([
+      "STOPPING Sending SIGTERM to task ext-iscsid (PID N, container ext-iscsid)",
+      "FINISHED Service finished successfully",
+      "STARTING Starting service",
+      "PREPARING Running pre state",
+      "PREPARING Creating service runner",
+      "RUNNING Started task ext-iscsid (PID N) for container ext-iscsid",
+    ]);
     const ids = (await t.clients.reader.serviceList(cp.address)).map((s) => s.id);
     expect(ids).toEqual([...ids].sort());
   });

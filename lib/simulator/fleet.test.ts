@@ -275,7 +275,12 @@ describe("Events", () => {
     const before = events.length;
     fleet.setFault({ node: W1, fault: "unhealthy", service: "kubelet" });
     await waitFor(() => events.length > before);
+    // The recovery is announced too (ServiceRunner.healthUpdate: "Health check successful").
+    const serviceEvents = () => events.filter((e) => e.typeUrl === "talos/runtime/machine.ServiceStateEvent").length;
+    const failed = serviceEvents();
+    expect(failed).toBeGreaterThan(0);
     fleet.clearFaults(W1);
+    await waitFor(() => serviceEvents() > failed, { what: "the recovery's ServiceStateEvent" });
     stream.cancel();
   });
 

@@ -83,12 +83,17 @@ function pid(h: Day2Host, id: string): number {
   return 1000 + (x % 30_000);
 }
 
+/** Go's zero time.Time (0001-01-01T00:00:00Z) in epoch ms. */
+const ZERO_TIME_MS = -62_135_596_800_000;
+
 function setService(h: Day2Host, id: string, state: string, message: string, actorId: string, health?: { healthy: boolean; unknown: boolean }): void {
   const running = state === "Running";
   const healthy = health?.healthy ?? false;
   const unknown = health?.unknown ?? true;
   h.overrides.set(id, { id, state, running, healthy: running && healthy, unknown, message });
-  h.node.emit({ kind: "service", service: id, action: ServiceStateEvent_Action[state.toUpperCase() as keyof typeof ServiceStateEvent_Action], message, health: { unknown, healthy: running && healthy, lastMessage: unknown ? "" : message, lastChange: new Date(h.node.now()) } }, actorId);
+  // An unknown health is health.Status{}.AsProto(): Healthy nil, LastChange the zero time.Time (year 1).
+  const eventHealth = unknown ? { unknown: true, healthy: false, lastMessage: "", lastChange: new Date(ZERO_TIME_MS) } : { unknown: false, healthy: running && healthy, lastMessage: healthy ? "" : message, lastChange: new Date(h.node.now()) };
+  h.node.emit({ kind: "service", service: id, action: ServiceStateEvent_Action[state.toUpperCase() as keyof typeof ServiceStateEvent_Action], message, health: eventHealth }, actorId);
   // machined logs every service state change (service_runner.go: "service[%s](%s): %s").
   h.node.logs.append("machined", `[talos] service[${id}](${state}): ${message}`);
   h.statusChanged();
@@ -107,7 +112,7 @@ export function startService(h: Day2Host, id: string, actorId: string, healthChe
   setService(h, id, "Starting", "Starting service", actorId);
   const step = stepMs(h.node.timing);
   h.timers.after(step, () => {
-    setService(h, id, "Preparing", "Running pre stage", actorId);
+    setService(h, id, "Preparing", "Running pre state", actorId);
     h.timers.after(step, () => {
       setService(h, id, "Preparing", "Creating service runner", actorId);
       h.timers.after(step, () => {

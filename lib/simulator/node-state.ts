@@ -401,7 +401,7 @@ export class SimNode extends NodeLifecycle<SimNode> {
       case "unhealthy":
         this.faults.unhealthy = { service: spec.service ?? (this.role === "controlplane" ? "etcd" : "kubelet") };
         this.serviceChange = this.clock.now();
-        this.emit({ kind: "service", service: this.faults.unhealthy.service, action: ServiceStateEvent_Action.RUNNING, message: "Health check failed", health: { unknown: false, healthy: false, lastMessage: "Health check failed: simulated fault", lastChange: new Date(this.serviceChange) } });
+        this.emit({ kind: "service", service: this.faults.unhealthy.service, action: ServiceStateEvent_Action.RUNNING, message: "Health check failed: simulated fault", health: { unknown: false, healthy: false, lastMessage: "simulated fault", lastChange: new Date(this.serviceChange) } });
         break;
       case "reject-apply":
         this.faults.rejectApply = { message: spec.message ?? "1 error occurred:\n\t* configuration rejected by the simulator (reject-apply fault)\n\n" };
@@ -439,12 +439,16 @@ export class SimNode extends NodeLifecycle<SimNode> {
   /** Clears every fault; a node that is powered off (shutdown, never-returns) boots again. */
   clearFaults(): void {
     const was = this.reachable;
-    const hadUnhealthy = this.faults.unhealthy !== undefined;
+    const hadUnhealthy = this.faults.unhealthy?.service;
     if (this.faults.etcdNospace) this.etcd.alarms.delete(this.etcdMemberId);
     this.faults = {};
     this.logs.flood = undefined;
     this.record({ event: "faults-cleared" });
-    if (hadUnhealthy) this.serviceChange = this.clock.now();
+    if (hadUnhealthy) {
+      this.serviceChange = this.clock.now();
+      // ServiceRunner.healthUpdate announces the recovery too (only while the service runs).
+      if (this.stage === "running") this.emit({ kind: "service", service: hadUnhealthy, action: ServiceStateEvent_Action.RUNNING, message: "Health check successful", health: { unknown: false, healthy: true, lastMessage: "", lastChange: new Date(this.serviceChange) } });
+    }
     this.statusChanged();
     if (was !== this.reachable) this.afterReachability(was);
     if (this.poweredOff && !this.rebootPending) this.boot();

@@ -46,6 +46,11 @@ describe.each(ROLES)("reads as %s", (role) => {
     const mem = await c.memory(w2.address);
     expect(mem.memtotal).toBeGreaterThan(0);
     expect(mem.memavailable).toBeLessThanOrEqual(mem.memtotal);
+    // The poller's lean read of the same reply.
+    const readings = await c.memoryReadings(w2.address);
+    expect(readings).toEqual({ memtotal: mem.memtotal, memavailable: expect.any(Number) });
+    expect(readings.memavailable).toBeGreaterThan(0);
+    expect(readings.memavailable).toBeLessThanOrEqual(readings.memtotal);
     const load = await c.loadAvg(w2.address);
     expect(typeof load.load1).toBe("number");
     const stat = await c.systemStat(w2.address);

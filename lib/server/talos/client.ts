@@ -17,6 +17,7 @@ import type {
   LegacyUpgradeOptions,
   LoadAvgResult,
   MemInfo,
+  MemoryReadings,
   RebootMode,
   ServiceInfo,
   SystemStatResult,
@@ -91,6 +92,11 @@ export class TalosClient {
   /** /proc/meminfo, in kB. */
   memory(node: NodeTarget, opts?: CallOptions): Promise<MemInfo> {
     return machine.memory(this.transport, node, opts);
+  }
+
+  /** MemTotal and MemAvailable only, decoded without the other fields (the fleet poller's read). */
+  memoryReadings(node: NodeTarget, opts?: CallOptions): Promise<MemoryReadings> {
+    return machine.memoryReadings(this.transport, node, opts);
   }
 
   loadAvg(node: NodeTarget, opts?: CallOptions): Promise<LoadAvgResult> {

@@ -38,6 +38,8 @@ export interface NodeEntry {
   failures: number;
   queued: boolean;
   polling: boolean;
+  /** A poll asked for while this node was being polled: due then, after the current one. */
+  pollAfter: number | null;
   /** Start times of the last polls (oldest first), for tests and diagnostics. */
   attempts: number[];
   history: HistoryRing;
@@ -46,6 +48,13 @@ export interface NodeEntry {
   /** BootIDs are Talos 1.14+; older nodes answer `unsupported` once and are not asked again. */
   bootIdUnsupported: boolean;
   watch: WatchState | null;
+  /**
+   * The next poll reads everything, not only the readings: set when the Events stream reports
+   * anything (or connects, or drops) and when a read that only a full poll makes failed.
+   */
+  fullReadDue: boolean;
+  /** When the last full read started (epoch ms); -Infinity before the first. */
+  fullReadAt: number;
   /** The transport's own words for the current outage, logged once when they change. */
   lastFailure: string | null;
   /** Talos's node identity, from the Members entry this node matched. */

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { nodeId } from "@/lib/fleet/node-id";
 import type { FleetEvent, NodeSummary } from "@/lib/schemas/fleet";
+import type { TalosEvent } from "@/lib/server/talos/events";
 import { startTestFleet, waitFor, type TestFleet } from "@/test/talos/fleet";
 
 import { createFleetPoller, type FleetPoller } from "./poller";
@@ -197,6 +198,123 @@ describe("fleet poller", () => {
     const stages = p.detail(id(target))!.stageEvents.map((e) => e.stage);
     expect(stages).toEqual(expect.arrayContaining(["rebooting", "booting", "running"]));
     expect(stages.indexOf("rebooting")).toBeLessThan(stages.lastIndexOf("running"));
+  });
+
+  it("with its Events stream open, a node's polls read only memory, load and etcd; an event brings the full read back", async () => {
+    const admin = t.clients.admin;
+    const calls: string[] = [];
+    const client = Object.create(admin) as typeof admin;
+    for (const m of ["version", "machineStatus", "serviceList", "memoryReadings", "loadAvg", "hostname", "bootId", "etcdStatus", "etcdMemberList"] as const) {
+      const real = admin[m].bind(admin) as (node: string | undefined, opts?: object) => Promise<unknown>;
+      (client as unknown as Record<string, unknown>)[m] = (node: string | undefined, opts?: object) => {
+        calls.push(`${m} ${node}`);
+        return real(node, opts);
+      };
+    }
+    const p = poller([], { loadClusters: async () => [{ name: "sim-1", nodes: t.contexts.admin.nodes, client }] });
+    await p.firstSweep(10_000);
+    await waitFor(async () => p.stats().watchers === 5, 5_000);
+    // The streams' hellos each ask for one full read; let those pass.
+    let polls = p.stats().polls;
+    await waitFor(async () => p.stats().polls >= polls + 10, 5_000);
+    let mark = calls.length;
+    polls = p.stats().polls;
+    await waitFor(async () => p.stats().polls >= polls + 10, 5_000);
+    const w = workers[0]!;
+    const of = (node: string, from: number) => calls.slice(from).filter((c) => c.endsWith(` ${node}`)).map((c) => c.split(" ")[0]);
+    expect(of(w, mark).filter((m) => m === "memoryReadings").length).toBeGreaterThanOrEqual(1);
+    expect(new Set(of(w, mark))).toEqual(new Set(["memoryReadings", "loadAvg"]));
+    expect(new Set(of(cps[0]!, mark))).toEqual(new Set(["memoryReadings", "loadAvg", "etcdStatus", "etcdMemberList"]));
+    expect(p.stats().fullReads).toBeLessThan(p.stats().polls);
+    // What the light polls did not read is still shown.
+    expect(summary(p, w)).toMatchObject({ reachable: true, stage: "running", ready: true, talosVersion: "v1.14.0", hostname: expect.stringMatching(/^sim-1-worker-/), bootId: expect.stringMatching(/\S/) });
+
+    // The kubelet's health changes: the stream says so, and the next poll reads the services again.
+    mark = calls.length;
+    t.fleet.setFault({ node: w, fault: "unhealthy" });
+    await waitFor(async () => summary(p, w)?.failingServices.includes("kubelet"), TWO_POLLS);
+    expect(of(w, mark)).toEqual(expect.arrayContaining(["version", "machineStatus", "serviceList", "hostname", "bootId"]));
+  });
+
+  it("with its Events stream open and no event for `fullReadMaxAgeMs`, a poll re-reads stage, services and hostname, not version and boot ID", async () => {
+    const admin = t.clients.admin;
+    const calls: string[] = [];
+    const client = Object.create(admin) as typeof admin;
+    for (const m of ["version", "machineStatus", "serviceList", "hostname", "bootId"] as const) {
+      const real = admin[m].bind(admin) as (node: string | undefined, opts?: object) => Promise<unknown>;
+      (client as unknown as Record<string, unknown>)[m] = (node: string | undefined, opts?: object) => {
+        calls.push(`${m} ${node}`);
+        return real(node, opts);
+      };
+    }
+    const p = poller([], { loadClusters: async () => [{ name: "sim-1", nodes: t.contexts.admin.nodes, client }], fullReadMaxAgeMs: 1_200 });
+    await p.firstSweep(10_000);
+    await waitFor(async () => p.stats().watchers === 5, 5_000);
+    let polls = p.stats().polls;
+    await waitFor(async () => p.stats().polls >= polls + 10, 5_000);
+    const mark = calls.length;
+    polls = p.stats().polls;
+    // Over 2.5 max ages: at least one refresh per node.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const w = workers[1]!;
+    const seen = calls.slice(mark).filter((c) => c.endsWith(` ${w}`)).map((c) => c.split(" ")[0]);
+    expect(new Set(seen)).toEqual(new Set(["machineStatus", "serviceList", "hostname"]));
+    expect(p.stats().polls - polls).toBeGreaterThan(10);
+  });
+
+  it("without the Events stream, every poll reads everything", async () => {
+    const p = poller([], { watchEvents: false });
+    await p.firstSweep(10_000);
+    const polls = p.stats().polls;
+    await waitFor(async () => p.stats().polls >= polls + 10, 5_000);
+    expect(p.stats().fullReads).toBe(p.stats().polls);
+  });
+
+  it("an event that arrives while a poll is reading brings one more read after it: the node ends in its final state, not the poll's stale one", async () => {
+    const admin = t.clients.admin;
+    const w = workers[0]!;
+    const client = Object.create(admin) as typeof admin;
+    // The stream as the poller sees it: each event is recorded once the watcher has handled it.
+    const handled: TalosEvent[] = [];
+    client.events = async function* (node, opts) {
+      for await (const ev of admin.events(node, opts)) {
+        yield ev;
+        if (node === w) handled.push(ev);
+      }
+    };
+    // Armed, the next ServiceList of `w` reads the node at once and answers only when released.
+    let hold: { read: Promise<Awaited<ReturnType<typeof admin.serviceList>>> | null; release: () => void; released: Promise<void> } | null = null;
+    client.serviceList = (node, opts) => {
+      const real = admin.serviceList(node, opts);
+      if (node !== w || !hold || hold.read) return real;
+      hold.read = real;
+      const h = hold;
+      return real.then(async (answer) => {
+        await h.released;
+        return answer;
+      });
+    };
+    // A long interval: only the trailing read the events ask for can show the final state in time.
+    const p = poller([], { loadClusters: async () => [{ name: "sim-1", nodes: t.contexts.admin.nodes, client }], intervalMs: 30_000 });
+    await p.firstSweep(10_000);
+    await waitFor(async () => p.stats().watchers === 5, 5_000);
+    let release = () => {};
+    const released = new Promise<void>((r) => (release = r));
+    hold = { read: null, release, released };
+
+    t.fleet.setFault({ node: w, fault: "unhealthy" });
+    // The event's poll is reading: what it read is the kubelet failing.
+    const stale = await waitFor(async () => hold?.read ?? undefined, 5_000);
+    expect((await stale).find((s) => s.id === "kubelet")?.health?.healthy).toBe(false);
+    // While it reads, the kubelet recovers and the stream says so.
+    const seen = handled.length;
+    t.fleet.clearFaults(w);
+    await waitFor(async () => handled.slice(seen).some((e) => e.type === "serviceState" && e.service === "kubelet" && e.healthy === true), 5_000);
+    hold.release();
+    // The poll lands with the failing kubelet; the read after it shows the recovery, long before the next interval.
+    await waitFor(async () => summary(p, w)?.failingServices.includes("kubelet"), 5_000);
+    await waitFor(async () => summary(p, w)?.failingServices.length === 0 && summary(p, w)?.ready, 5_000);
+    expect(p.detail(id(w))!.services.find((s) => s.id === "kubelet")).toMatchObject({ state: "Running", healthy: true });
   });
 
   it("discovers nodes the talosconfig does not list (COSI Members, etcd members)", async () => {

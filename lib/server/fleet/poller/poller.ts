@@ -178,6 +178,7 @@ export class FleetPoller {
       inFlightPolls: this.scheduler.inFlight,
       queued: this.scheduler.queued,
       polls: this.nodePoll.polls,
+      fullReads: this.nodePoll.fullReads,
       watchers: this.watchers.open,
       sweeps: this.scheduler.sweeps,
     };
@@ -363,6 +364,9 @@ export class FleetPoller {
       etcdIsLeader: false,
       bootIdUnsupported: false,
       watch: null,
+      pollAfter: null,
+      fullReadDue: true,
+      fullReadAt: -Infinity,
       lastFailure: null,
       memberNodeId: null,
     };

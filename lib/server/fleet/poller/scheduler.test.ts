@@ -43,7 +43,7 @@ function setup(options: { concurrency?: number; jitter?: number; random?: number
     tick: () => {},
   });
   const add = (id: string) => {
-    const e = { id, cluster, nextDue: now, queued: false, polling: false } as NodeEntry;
+    const e = { id, cluster, nextDue: now, queued: false, polling: false, pollAfter: null, failures: 0 } as NodeEntry;
     core.byId.set(id, e);
     cluster.nodes.set(id, e);
     scheduler.track(e);
@@ -99,5 +99,33 @@ describe("poll scheduler", () => {
     advance(100);
     scheduler.pollSoon(e);
     expect(e.nextDue).toBe(1_100);
+  });
+
+  it("a poll asked for while the node is being polled comes after that poll, whatever the poll reschedules itself to", async () => {
+    const { scheduler, add, started, finish, advance } = setup();
+    const e = add("a");
+    scheduler.tick();
+    expect(started).toEqual(["a"]);
+    // An event while the poll reads: it must not be lost to the poll's own rescheduling.
+    scheduler.pollSoon(e, 500);
+    advance(200);
+    // The poll ends and plans its next run an interval away (NodePoll does this).
+    e.nextDue = 1_200 + 1_000;
+    finish.get("a")!();
+    await new Promise((r) => setImmediate(r));
+    expect(e.nextDue).toBe(1_500);
+    expect(e.pollAfter).toBeNull();
+  });
+
+  it("a node that failed its poll keeps its backoff: no extra poll after it", async () => {
+    const { scheduler, add, finish } = setup();
+    const e = add("a");
+    scheduler.tick();
+    scheduler.pollSoon(e, 0);
+    e.failures = 1;
+    e.nextDue = 3_000;
+    finish.get("a")!();
+    await new Promise((r) => setImmediate(r));
+    expect(e.nextDue).toBe(3_000);
   });
 });

@@ -75,16 +75,30 @@ export class PollScheduler {
           e.polling = false;
           this.inFlight--;
           this.active.delete(p);
+          if (e.pollAfter !== null) {
+            const due = e.pollAfter;
+            e.pollAfter = null;
+            // Not before the interval's worth of backoff an unreachable node earned.
+            if (e.failures === 0) this.pollSoon(e, Math.max(0, due - this.core.now()));
+          }
           this.pump();
         });
       this.active.add(p);
     }
   }
 
-  /** Brings a node's next poll forward (never later than already planned). */
+  /**
+   * Brings a node's next poll forward (never later than already planned). Asked while the node
+   * is being polled, it is a poll after that one: what the request announced (an event) may have
+   * happened after the poll read the node, and the poll's own rescheduling must not drop it.
+   */
   pollSoon(e: NodeEntry, delayMs = 0): void {
     const { core } = this;
     const due = core.now() + delayMs;
+    if (e.polling) {
+      e.pollAfter = Math.min(e.pollAfter ?? Infinity, due);
+      return;
+    }
     if (e.nextDue <= due) return;
     e.nextDue = due;
     if (core.running && !e.queued && !e.polling) {

@@ -9,7 +9,7 @@ import type { ClusterImage } from "./image";
 /** The part of the Talos client the poller uses (tests may hand in a fake). */
 export type PollClient = Pick<
   TalosClient,
-  "version" | "machineStatus" | "serviceList" | "memory" | "loadAvg" | "hostname" | "bootId" | "etcdStatus" | "etcdMemberList" | "events" | "clusterMembers" | "getResource"
+  "version" | "machineStatus" | "serviceList" | "memoryReadings" | "loadAvg" | "hostname" | "bootId" | "etcdStatus" | "etcdMemberList" | "events" | "clusterMembers" | "getResource"
 >;
 
 /** One cluster to poll: a talosconfig context's name, its `nodes` and a client for it. */
@@ -39,6 +39,13 @@ export interface PollerOptions {
   discoveryIntervalMs?: number;
   /** Follow each node's Events stream for immediate stage changes. Default true. */
   watchEvents?: boolean;
+  /**
+   * With a node's Events stream open, a poll reads only what changes without an event (memory,
+   * load, etcd); everything else (version, stage, services, hostname, boot ID) is read again
+   * after any event, a reconnect or a failed read, and what events announce (stage, services,
+   * hostname) also once this long has passed without one. Default 60 s.
+   */
+  fullReadMaxAgeMs?: number;
   /** Events stream reconnect backoff: first and maximum delay. Default 1 s and 30 s. */
   watchBackoffMs?: { first: number; max: number };
   /** How much memory/load history to keep per node. Default 30 min. */
@@ -100,6 +107,7 @@ export function resolvePollerOptions(options: PollerOptions): ResolvedPollerOpti
     jitter: 0.1,
     discoveryIntervalMs: 30_000,
     watchEvents: true,
+    fullReadMaxAgeMs: 60_000,
     watchBackoffMs: { first: 1_000, max: 30_000 },
     historyWindowMs: 30 * 60_000,
     publishDelayMs: 200,
@@ -121,6 +129,8 @@ export interface PollerStats {
   queued: number;
   /** Completed node polls since start. */
   polls: number;
+  /** Of those, the polls that read more than memory, load and etcd (full reads and refreshes). */
+  fullReads: number;
   /** Events streams currently open. */
   watchers: number;
   /** Full sweeps completed (every known node polled at least once since the previous). */

@@ -18,7 +18,8 @@ export interface WatchHooks {
  * Follows each node's Events stream so a stage change shows at once instead of at the next
  * poll: a MachineStatus event updates the node and is published immediately, service events
  * bring the next poll forward, and a stream that drops reconnects with backoff and resyncs by
- * polling (what happened while it was down is not replayed).
+ * polling (what happened while it was down is not replayed). While it is open, polls read only
+ * what changes without an event; any event makes the next poll a full read (see NodePoll).
  */
 export class EventWatchers {
   /** Events streams currently open. */
@@ -66,6 +67,9 @@ export class EventWatchers {
       let helloAt: number | null = null;
       try {
         for await (const ev of e.cluster.client.events(e.obs.address, { signal })) {
+          // Whatever the stream says (or that it is live again), the next poll reads everything,
+          // not only the readings (see NodePoll).
+          e.fullReadDue = true;
           if (ev.type === "hello") {
             helloAt = this.core.now();
             w.connected = true;
@@ -86,6 +90,7 @@ export class EventWatchers {
       } catch {
         // The node went away (rebooting, down): the poll decides what that means.
       }
+      e.fullReadDue = true;
       if (w.connected) {
         w.connected = false;
         this.open--;

@@ -1,6 +1,9 @@
 import "server-only";
 
+import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
+
 import { AppError } from "@/lib/server/platform/errors";
+import { Metadata as TalosMetadata } from "@/lib/third_party/talos-proto/gen/common/common";
 import {
   ApplyConfigurationRequest_Mode,
   MachineServiceService,
@@ -178,6 +181,58 @@ export async function memory(t: TalosTransport, node: NodeTarget, opts?: CallOpt
   const m = msg.meminfo;
   if (!m) throw new AppError("internal", "Memory: no meminfo in the reply", { node: node ?? t.endpoint.host });
   return mapNumbers(m as unknown as Record<keyof GenMemInfo, string>);
+}
+
+/** What the fleet poller shows of /proc/meminfo, in kB. */
+export interface MemoryReadings {
+  memtotal: number;
+  memavailable: number;
+}
+
+/**
+ * `MemoryResponse` read for MemTotal and MemAvailable only, straight off the wire: the poller reads
+ * every node's memory every few seconds, and the generated decoder turns all 40-odd MemInfo fields
+ * into strings (then numbers) first. Field numbers from machine.proto: MemoryResponse{1 messages},
+ * Memory{1 metadata, 2 meminfo}, MemInfo{1 memtotal, 3 memavailable}.
+ */
+export function decodeMemoryReadings(buf: Uint8Array): { messages: { metadata?: TalosMetadata; meminfo?: MemoryReadings }[] } {
+  const r = new BinaryReader(buf);
+  const messages: { metadata?: TalosMetadata; meminfo?: MemoryReadings }[] = [];
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    if (tag !== ((1 << 3) | WireType.LengthDelimited)) {
+      r.skip(tag & 7, tag >>> 3);
+      continue;
+    }
+    const end = r.uint32() + r.pos;
+    const msg: { metadata?: TalosMetadata; meminfo?: MemoryReadings } = {};
+    while (r.pos < end) {
+      const t = r.uint32();
+      if (t === ((1 << 3) | WireType.LengthDelimited)) msg.metadata = TalosMetadata.decode(r, r.uint32());
+      else if (t === ((2 << 3) | WireType.LengthDelimited)) {
+        const infoEnd = r.uint32() + r.pos;
+        const info: MemoryReadings = { memtotal: 0, memavailable: 0 };
+        while (r.pos < infoEnd) {
+          const f = r.uint32();
+          if (f === ((1 << 3) | WireType.Varint)) info.memtotal = Number(r.uint64());
+          else if (f === ((3 << 3) | WireType.Varint)) info.memavailable = Number(r.uint64());
+          else r.skip(f & 7, f >>> 3);
+        }
+        msg.meminfo = info;
+      } else r.skip(t & 7, t >>> 3);
+    }
+    messages.push(msg);
+  }
+  return { messages };
+}
+
+const MEMORY_READINGS = { ...MachineServiceService.memory, responseDeserialize: decodeMemoryReadings };
+
+/** Memory, MemTotal and MemAvailable only (see {@link decodeMemoryReadings}); {@link memory} has every field. */
+export async function memoryReadings(t: TalosTransport, node: NodeTarget, opts?: CallOptions): Promise<MemoryReadings> {
+  const msg = await t.one("Memory", MEMORY_READINGS, {}, node, opts, t.timeouts.read, true);
+  if (!msg.meminfo) throw new AppError("internal", "Memory: no meminfo in the reply", { node: node ?? t.endpoint.host });
+  return msg.meminfo;
 }
 
 export async function loadAvg(t: TalosTransport, node: NodeTarget, opts?: CallOptions): Promise<LoadAvgResult> {
