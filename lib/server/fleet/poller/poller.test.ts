@@ -200,17 +200,23 @@ describe("fleet poller", () => {
     expect(stages.indexOf("rebooting")).toBeLessThan(stages.lastIndexOf("running"));
   });
 
-  it("with its Events stream open, a node's polls read only memory, load and etcd; an event brings the full read back", async () => {
+  /** The admin client, recording `<method> <node>` for each call of `methods` before making it. */
+  function recordingClient(methods: readonly ("version" | "machineStatus" | "serviceList" | "memoryReadings" | "loadAvg" | "hostname" | "bootId" | "etcdStatus" | "etcdMemberList")[]) {
     const admin = t.clients.admin;
     const calls: string[] = [];
     const client = Object.create(admin) as typeof admin;
-    for (const m of ["version", "machineStatus", "serviceList", "memoryReadings", "loadAvg", "hostname", "bootId", "etcdStatus", "etcdMemberList"] as const) {
+    for (const m of methods) {
       const real = admin[m].bind(admin) as (node: string | undefined, opts?: object) => Promise<unknown>;
       (client as unknown as Record<string, unknown>)[m] = (node: string | undefined, opts?: object) => {
         calls.push(`${m} ${node}`);
         return real(node, opts);
       };
     }
+    return { client, calls };
+  }
+
+  it("with its Events stream open, a node's polls read only memory, load and etcd; an event brings the full read back", async () => {
+    const { client, calls } = recordingClient(["version", "machineStatus", "serviceList", "memoryReadings", "loadAvg", "hostname", "bootId", "etcdStatus", "etcdMemberList"]);
     const p = poller([], { loadClusters: async () => [{ name: "sim-1", nodes: t.contexts.admin.nodes, client }] });
     await p.firstSweep(10_000);
     await waitFor(async () => p.stats().watchers === 5, 5_000);
@@ -237,16 +243,7 @@ describe("fleet poller", () => {
   });
 
   it("with its Events stream open and no event for `fullReadMaxAgeMs`, a poll re-reads stage, services and hostname, not version and boot ID", async () => {
-    const admin = t.clients.admin;
-    const calls: string[] = [];
-    const client = Object.create(admin) as typeof admin;
-    for (const m of ["version", "machineStatus", "serviceList", "hostname", "bootId"] as const) {
-      const real = admin[m].bind(admin) as (node: string | undefined, opts?: object) => Promise<unknown>;
-      (client as unknown as Record<string, unknown>)[m] = (node: string | undefined, opts?: object) => {
-        calls.push(`${m} ${node}`);
-        return real(node, opts);
-      };
-    }
+    const { client, calls } = recordingClient(["version", "machineStatus", "serviceList", "hostname", "bootId"]);
     const p = poller([], { loadClusters: async () => [{ name: "sim-1", nodes: t.contexts.admin.nodes, client }], fullReadMaxAgeMs: 1_200 });
     await p.firstSweep(10_000);
     await waitFor(async () => p.stats().watchers === 5, 5_000);
