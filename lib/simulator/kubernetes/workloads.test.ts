@@ -29,7 +29,8 @@ let apps: k8s.AppsV1Api;
 
 beforeAll(async () => {
   stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-sim-k8s-wl-"));
-  fleet = await startFleet({ controlPlanes: 1, workers: 3, stateDir, firstAddress: CP1, controlPort: 0, podSeconds: 0.15, readySeconds: 0.05, bootSeconds: 0.1, rebootSeconds: 0.2, applySeconds: 0.02 });
+  // A restarted pod stays not Ready for 1 s: long enough to be seen on a loaded machine.
+  fleet = await startFleet({ controlPlanes: 1, workers: 3, stateDir, firstAddress: CP1, controlPort: 0, podSeconds: 1, readySeconds: 0.05, bootSeconds: 0.1, rebootSeconds: 0.2, applySeconds: 0.02 });
   const a = await readTalosconfig(fleet.talosconfig.admin);
   admin = new Clients(a.endpoints[0]!, credentialsOf(a));
   kc = new k8s.KubeConfig();
