@@ -1,5 +1,8 @@
+import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+
+import { literalGlob, storelessTestFiles } from "./test/pg/store-tests";
 
 export default defineConfig({
   resolve: {
@@ -15,13 +18,19 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: "forks",
-    // The whole suite runs once per store: `vitest --project sqlite` (or postgres) runs one.
+    // Vitest's default leaves one core idle, i.e. one file at a time on CI's two cores; most
+    // files wait on simulated nodes and timers as much as they compute.
+    maxWorkers: Math.max(2, os.availableParallelism() - 1),
+    // Every file runs on SQLite, and again on PostgreSQL when it can reach the store (see
+    // test/pg/store-tests.ts): `vitest --project sqlite` (or postgres) runs one.
     projects: [
       { extends: true, test: { name: "sqlite" } },
       {
         extends: true,
         test: {
           name: "postgres",
+          // Added to the exclusions above (Vitest concatenates a project's arrays with the root's).
+          exclude: storelessTestFiles().map(literalGlob),
           globalSetup: ["test/pg/global-setup.ts"],
           setupFiles: ["test/pg/setup.ts"],
         },

@@ -2,7 +2,7 @@
  * `npm test`: every check CI runs, in order, each one's output streamed. Stops at the first
  * failing step (later steps depend on earlier ones) and ends with one summary line.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 
@@ -18,9 +18,12 @@ interface Step {
   env?: Record<string, string>;
 }
 
-const steps: Step[] = [
-  { name: "typecheck", cmd: bin("tsc"), args: ["--noEmit"] },
-  { name: "lint", cmd: bin("eslint"), args: [".", "--max-warnings=0"] },
+// A group's steps run at the same time (typecheck and lint each keep one core busy).
+const steps: (Step | Step[])[] = [
+  [
+    { name: "typecheck", cmd: bin("tsc"), args: ["--noEmit"] },
+    { name: "lint", cmd: bin("eslint"), args: [".", "--max-warnings=0"] },
+  ],
   { name: "unit + integration", cmd: bin("vitest"), args: ["run", "--reporter=default", "--reporter=json", `--outputFile=${path.join(results, "vitest.json")}`] },
   { name: "build", cmd: bin("next"), args: ["build"] },
   { name: "e2e", cmd: bin("playwright"), args: ["test"], env: { PLAYWRIGHT_JSON_OUTPUT_NAME: path.join(results, "playwright.json") } },
@@ -61,26 +64,43 @@ const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 const timings: string[] = [];
 let failedStep: string | null = null;
 let skippedSteps = 0;
-for (const step of steps) {
-  console.log(`\n=== ${step.name} ===`);
-  if (step.skipUnlessRoot && process.getuid?.() !== 0) {
-    console.log("skipped: needs root (run `sudo npm run test:deploy` for it alone)");
-    skippedSteps++;
-    continue;
-  }
+function run(step: Step): Promise<boolean> {
   const started = Date.now();
-  const r = spawnSync(step.cmd, step.args, { cwd: root, stdio: "inherit", env: { ...env, ...step.env } });
-  timings.push(`${step.name} ${((Date.now() - started) / 1000).toFixed(1)}s`);
-  if (r.status !== 0) {
-    failedStep = step.name;
-    break;
-  }
+  return new Promise((resolve) => {
+    const child = spawn(step.cmd, step.args, { cwd: root, stdio: "inherit", env: { ...env, ...step.env } });
+    const done = (ok: boolean) => {
+      timings.push(`${step.name} ${((Date.now() - started) / 1000).toFixed(1)}s`);
+      resolve(ok);
+    };
+    child.on("error", () => done(false));
+    child.on("exit", (code) => done(code === 0));
+  });
 }
 
-const c = counts();
-console.log(`\n${timings.join(" · ")}`);
-if (failedStep) console.log(`FAILED at step: ${failedStep}`);
-if (failedStep && c.failed === 0) c.failed = 1; // a failed typecheck, lint or build still fails the run
-c.skipped += skippedSteps;
-console.log(`tests: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
-process.exit(failedStep ? 1 : 0);
+async function main(): Promise<void> {
+  for (const group of steps.map((s) => (Array.isArray(s) ? s : [s]))) {
+    console.log(`\n=== ${group.map((s) => s.name).join(" + ")} ===`);
+    const runnable = group.filter((step) => {
+      if (!step.skipUnlessRoot || process.getuid?.() === 0) return true;
+      console.log(`${step.name} skipped: needs root (run \`sudo npm run test:deploy\` for it alone)`);
+      skippedSteps++;
+      return false;
+    });
+    const ok = await Promise.all(runnable.map(run));
+    const failed = runnable.find((_, i) => !ok[i]);
+    if (failed) {
+      failedStep = failed.name;
+      break;
+    }
+  }
+
+  const c = counts();
+  console.log(`\n${timings.join(" · ")}`);
+  if (failedStep) console.log(`FAILED at step: ${failedStep}`);
+  if (failedStep && c.failed === 0) c.failed = 1; // a failed typecheck, lint or build still fails the run
+  c.skipped += skippedSteps;
+  console.log(`tests: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+  process.exit(failedStep ? 1 : 0);
+}
+
+void main();
