@@ -1,22 +1,29 @@
 "use client";
 
-import { useVirtualizer } from "@tanstack/react-virtual";
 import Link from "next/link";
-import { memo, useEffect, useRef } from "react";
+import { lazy, memo, Suspense, useEffect, useRef } from "react";
 
 import { formatKb } from "@/components/fleet/format";
 import type { SortKey } from "@/components/fleet/node-filters";
 import { memoryAvailableRatio, stageLabel } from "@/components/fleet/node-status";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { NodeStatusBadge } from "@/components/fleet/status-badge";
+import type { RowWindow } from "@/components/fleet/virtual-rows";
 import { CordonBadge, KubeReadyBadge } from "@/components/kubernetes/kube-badges";
 import { SortableHeaderCell, TableHeaderCell, type SortDirection } from "@/components/ui/table";
 import type { NodeRole, NodeSummary } from "@/lib/schemas/fleet";
 import { cn } from "@/lib/utils/cn";
 
 const ROW_HEIGHT = 48;
-// Lets the server render (and the browser hydrate) the first screenful before any measuring.
-const INITIAL_RECT = { width: 1200, height: 720 };
+/**
+ * Up to this many rows, every row is rendered: the page needs no virtualizer (nor its download),
+ * and the browser's find-in-page sees every node. Above it only the rows in view are rendered.
+ */
+const ALL_ROWS_MAX = 100;
+// Shown while the virtualizer loads: about a screenful, the rest of the height kept.
+const FIRST_ROWS = 20;
+
+const VirtualRows = lazy(() => import("@/components/fleet/virtual-rows"));
 
 const roleLabels: Record<NodeRole, string> = { controlplane: "Control plane", worker: "Worker", unknown: "Unknown" };
 
@@ -90,24 +97,40 @@ function SelectAllBox({ nodes, selection }: { nodes: readonly NodeSummary[]; sel
 }
 
 /**
- * The fleet's nodes as a table that renders only the rows in view (plus a few), so thousands of
- * nodes scroll smoothly. Rows have a fixed height; spacer rows stand in for the ones not rendered.
+ * The fleet's nodes as a table. A long one renders only the rows in view (plus a few), so
+ * thousands of nodes scroll smoothly. Rows have a fixed height; spacer rows stand in for the ones
+ * not rendered.
  */
 export function NodeTable({ nodes, sort, dir, onSort, showCluster = true, showKubernetes = true, selection }: NodeTableProps) {
   const columns = allColumns.filter((c) => (showCluster || c.key !== "cluster") && (showKubernetes || !c.kube));
   const scrollRef = useRef<HTMLDivElement>(null);
-  // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render on purpose.
-  const virtualizer = useVirtualizer({
-    count: nodes.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 8,
-    initialRect: INITIAL_RECT,
-    getItemKey: (index) => nodes[index]!.id,
-  });
-  const items = virtualizer.getVirtualItems();
-  const paddingTop = items.length > 0 ? items[0]!.start : 0;
-  const paddingBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1]!.end : 0;
+  const span = columns.length + (selection ? 1 : 0);
+  const body = ({ start, end, paddingTop, paddingBottom }: RowWindow) => (
+    <tbody>
+      {paddingTop > 0 ? (
+        <tr aria-hidden style={{ height: paddingTop }}>
+          <td colSpan={span} className="p-0" />
+        </tr>
+      ) : null}
+      {nodes.slice(start, end).map((node, i) => (
+        <NodeRow
+          key={node.id}
+          node={node}
+          rowIndex={start + i + 2}
+          showCluster={showCluster}
+          showKubernetes={showKubernetes}
+          selected={selection ? selection.selected.has(node.id) : undefined}
+          onToggle={selection?.onToggle}
+        />
+      ))}
+      {paddingBottom > 0 ? (
+        <tr aria-hidden style={{ height: paddingBottom }}>
+          <td colSpan={span} className="p-0" />
+        </tr>
+      ) : null}
+    </tbody>
+  );
+  const firstRows = Math.min(nodes.length, FIRST_ROWS);
 
   return (
     <div
@@ -149,32 +172,15 @@ export function NodeTable({ nodes, sort, dir, onSort, showCluster = true, showKu
             )}
           </tr>
         </thead>
-        <tbody>
-          {paddingTop > 0 ? (
-            <tr aria-hidden style={{ height: paddingTop }}>
-              <td colSpan={columns.length + (selection ? 1 : 0)} className="p-0" />
-            </tr>
-          ) : null}
-          {items.map((item) => {
-            const node = nodes[item.index]!;
-            return (
-              <NodeRow
-                key={item.key}
-                node={node}
-                rowIndex={item.index + 2}
-                showCluster={showCluster}
-                showKubernetes={showKubernetes}
-                selected={selection ? selection.selected.has(node.id) : undefined}
-                onToggle={selection?.onToggle}
-              />
-            );
-          })}
-          {paddingBottom > 0 ? (
-            <tr aria-hidden style={{ height: paddingBottom }}>
-              <td colSpan={columns.length + (selection ? 1 : 0)} className="p-0" />
-            </tr>
-          ) : null}
-        </tbody>
+        {nodes.length <= ALL_ROWS_MAX ? (
+          body({ start: 0, end: nodes.length, paddingTop: 0, paddingBottom: 0 })
+        ) : (
+          <Suspense fallback={body({ start: 0, end: firstRows, paddingTop: 0, paddingBottom: (nodes.length - firstRows) * ROW_HEIGHT })}>
+            <VirtualRows count={nodes.length} rowHeight={ROW_HEIGHT} scrollRef={scrollRef} getKey={(index) => nodes[index]!.id}>
+              {body}
+            </VirtualRows>
+          </Suspense>
+        )}
       </table>
     </div>
   );
