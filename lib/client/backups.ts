@@ -3,13 +3,9 @@ import { queryOptions } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/client/api";
 import type { backupDetailSchema, backupListSchema, backupScheduleListSchema, backupScheduleSchema, backupSchema, PutBackupScheduleBody } from "@/lib/schemas/backups";
 import type { z } from "zod";
+import { backupKeys } from "@/lib/client/query-keys";
 
-export const backupKeys = {
-  all: ["backups"] as const,
-  list: (cluster?: string) => [...backupKeys.all, "list", cluster ?? "all"] as const,
-  detail: (id: string) => [...backupKeys.all, "detail", id] as const,
-  schedules: () => [...backupKeys.all, "schedules"] as const,
-};
+export { backupKeys };
 
 /** GET /api/backups; a running backup is polled until it ends (SSE `etcd-backup` also invalidates). */
 export function backupListQueryOptions(cluster?: string) {

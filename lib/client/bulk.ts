@@ -4,14 +4,11 @@ import { queryOptions } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/client/api";
 import { isEventStreamLive } from "@/lib/client/fleet";
 import type { bulkListResponseSchema, bulkRunSchema, createBulkResponseSchema, BulkRun, BulkRunActionName, CreateBulkBody } from "@/lib/schemas/bulk";
+import { bulkKeys } from "@/lib/client/query-keys";
 
 /** Bulk actions: the nodes table's selection bar and the /bulk pages. */
 
-export const bulkKeys = {
-  all: ["bulk"] as const,
-  list: () => [...bulkKeys.all, "list"] as const,
-  run: (id: string) => [...bulkKeys.all, "run", id] as const,
-};
+export { bulkKeys };
 
 /** Live runs arrive over GET /api/events (`bulk` events); while that stream is down the view polls. */
 export const LIVE_POLL_MS = 1_000;

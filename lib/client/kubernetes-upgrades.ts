@@ -11,13 +11,9 @@ import type {
   KubernetesUpgradePlan,
   KubernetesUpgradeRequest,
 } from "@/lib/schemas/kubernetes-upgrades";
+import { kubernetesUpgradeKeys } from "@/lib/client/query-keys";
 
-/** Query keys for Kubernetes upgrades. */
-export const kubernetesUpgradeKeys = {
-  all: ["kubernetes-upgrades"] as const,
-  list: (cluster?: string) => [...kubernetesUpgradeKeys.all, "list", cluster ?? "all"] as const,
-  plan: (id: string) => [...kubernetesUpgradeKeys.all, "plan", id] as const,
-};
+export { kubernetesUpgradeKeys };
 
 /** Live plans arrive over GET /api/events (`kubernetes-upgrade` events); while it is down their view polls. */
 export const LIVE_POLL_MS = 1_000;

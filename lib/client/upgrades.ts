@@ -12,13 +12,9 @@ import type {
   UpgradeRequest,
 } from "@/lib/schemas/upgrades";
 import type { DrainAction } from "@/lib/schemas/drain";
+import { upgradeKeys } from "@/lib/client/query-keys";
 
-/** Query keys for rolling upgrades. */
-export const upgradeKeys = {
-  all: ["upgrades"] as const,
-  list: (cluster?: string) => [...upgradeKeys.all, "list", cluster ?? "all"] as const,
-  plan: (id: string) => [...upgradeKeys.all, "plan", id] as const,
-};
+export { upgradeKeys };
 
 /**
  * A live plan arrives over GET /api/events (`useEventStream` puts each `upgrade` event in the

@@ -2,14 +2,11 @@ import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useEffect, useState, useSyncExternalStore } from "react";
 
 import { applyNodesDelta, applySummaryToDetail, clusterOfNodesKey, fleetKeys, setEventStreamLive, snapshotForCluster } from "@/lib/client/fleet";
-import { upgradeKeys } from "@/lib/client/upgrades";
+import { backupKeys, bulkKeys, kubernetesUpgradeKeys, upgradeKeys } from "@/lib/client/query-keys";
 import type { FleetEvent, NodesResponse } from "@/lib/schemas/fleet";
 import type { UpgradeEvent } from "@/lib/schemas/upgrades";
 import type { KubernetesUpgradeEvent } from "@/lib/schemas/kubernetes-upgrades";
-import { kubernetesUpgradeKeys } from "@/lib/client/kubernetes-upgrades";
-import { backupKeys } from "@/lib/client/backups";
 import type { BackupEvent } from "@/lib/schemas/backups";
-import { bulkKeys } from "@/lib/client/bulk";
 import type { BulkRun } from "@/lib/schemas/bulk";
 import { alertKeys, applyAlertEventToCache, applyChannelEvent } from "@/lib/client/alerts";
 import type { AlertChannelEvent, AlertEvent } from "@/lib/schemas/alerts";
