@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { actionAvailability } from "@/lib/auth/talos-roles";
 import { bulkActionSchema, createBulkBodySchema } from "@/lib/schemas/bulk";
 
-import { BULK_MINOS_ACTION, parseLabels, targetCluster } from "./bulk-bar";
+import { BULK_MINOS_ACTION, targetCluster } from "./bulk-bar";
+import { parseLabels } from "./selector-fields";
 import { bodyOf } from "./bulk-dialog";
 
 const p = { concurrency: 2, continueOnFailure: false, mode: "powercycle" as const, drain: false, service: " kubelet ", version: " v1.14.0 ", patch: "machine: {}" };

@@ -2,23 +2,25 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { Layers, X } from "lucide-react";
-import dynamic from "next/dynamic";
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 
 import { useControlAccess, type ControlAccess } from "@/components/auth/use-availability";
 import { Button } from "@/components/ui/button";
-import { Input, Select } from "@/components/ui/input";
+import { Select } from "@/components/ui/input";
 import { roleAtLeast, type MinosAction } from "@/lib/auth/roles";
 import { sessionQuery } from "@/lib/client/auth";
 import type { BulkAction } from "@/lib/schemas/bulk";
-import type { NodeSelector, nodeSelectorSchema } from "@/lib/schemas/selector";
+import type { NodeSelector } from "@/lib/schemas/selector";
 import { BULK_ACTION_ROLE, BULK_ACTIONS } from "@/lib/schemas/values";
 
 import { ACTION_LABEL } from "./bulk-model";
 import type { BulkTarget } from "./bulk-dialog";
+import type { SelectorInput } from "./selector-fields";
 
 // Only once an action is picked: the nodes page need not download the confirmation and its plan.
-const BulkDialog = dynamic(() => import("./bulk-dialog").then((m) => m.BulkDialog), { ssr: false });
+// React's lazy, not next/dynamic: the dialog never renders on the server, and next/dynamic's
+// loader would add ~2 KiB to the page.
+const BulkDialog = lazy(() => import("./bulk-dialog").then((m) => ({ default: m.BulkDialog })));
 
 interface BulkBarProps {
   /** The rows chosen, by node ID. */
@@ -29,17 +31,6 @@ interface BulkBarProps {
   onClear: () => void;
   /** The header's cluster, which a selector is about. */
   cluster: string | null;
-}
-
-/** `zone=a, rack=r1` → labels; null when a part is not `key=value`. */
-export function parseLabels(text: string): Record<string, string> | null {
-  const out: Record<string, string> = {};
-  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
-    const eq = part.indexOf("=");
-    if (eq <= 0) return null;
-    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
-  }
-  return out;
 }
 
 /**
@@ -62,23 +53,21 @@ export function targetCluster(cluster: string | null, selected: readonly string[
   return clusters.size === 1 ? [...clusters][0]! : null;
 }
 
-/**
- * The selector's schema, loaded (with zod) once the selector is chosen: most visits to the nodes
- * page never open it, and zod would be a fifth of the page's JavaScript (issue 20).
- */
-function useSelectorSchema(wanted: boolean): typeof nodeSelectorSchema | null {
-  const [schema, setSchema] = useState<typeof nodeSelectorSchema | null>(null);
+/** The selector's fields (selector-fields.tsx, with zod), loaded once the selector is chosen. */
+type SelectorModule = typeof import("./selector-fields");
+function useSelectorModule(wanted: boolean): SelectorModule | null {
+  const [mod, setMod] = useState<SelectorModule | null>(null);
   useEffect(() => {
-    if (!wanted || schema) return;
+    if (!wanted || mod) return;
     let live = true;
-    void import("@/lib/schemas/selector").then((m) => {
-      if (live) setSchema(m.nodeSelectorSchema);
+    void import("./selector-fields").then((m) => {
+      if (live) setMod(m);
     });
     return () => {
       live = false;
     };
-  }, [wanted, schema]);
-  return schema;
+  }, [wanted, mod]);
+  return mod;
 }
 
 /**
@@ -99,8 +88,8 @@ export function BulkBar({ selected, matching, onSelectMatching, onClear, cluster
   };
   const [action, setAction] = useState<BulkAction | null>(null);
   const [bySelector, setBySelector] = useState(false);
-  const [fields, setFields] = useState({ role: "", hostname: "", talosVersion: "", labels: "" });
-  const selectorSchema = useSelectorSchema(bySelector);
+  const [fields, setFields] = useState<SelectorInput>({ role: "", hostname: "", talosVersion: "", labels: "" });
+  const selectorModule = useSelectorModule(bySelector);
   const role = session.data?.user?.role;
   if (role === undefined || !roleAtLeast(role, "operator")) return null;
   const accessOf = (a: BulkAction): ControlAccess => {
@@ -118,15 +107,8 @@ export function BulkBar({ selected, matching, onSelectMatching, onClear, cluster
     ),
   ];
 
-  const labels = parseLabels(fields.labels);
-  const parsed = selectorSchema?.safeParse({
-    ...(cluster ? { cluster } : {}),
-    ...(fields.role ? { role: fields.role } : {}),
-    ...(fields.hostname.trim() ? { hostname: fields.hostname.trim() } : {}),
-    ...(fields.talosVersion.trim() ? { talosVersion: fields.talosVersion.trim() } : {}),
-    ...(labels && Object.keys(labels).length > 0 ? { labels } : {}),
-  });
-  const selector: NodeSelector | null = parsed?.success && labels !== null ? parsed.data : null;
+  const read = selectorModule?.readSelector(fields, cluster);
+  const selector: NodeSelector | null = read && "selector" in read ? read.selector : null;
   const target: BulkTarget | null = bySelector ? (selector ? { kind: "selector", selector } : null) : selected.length > 0 ? { kind: "nodes", nodes: [...selected] } : null;
 
   return (
@@ -171,37 +153,17 @@ export function BulkBar({ selected, matching, onSelectMatching, onClear, cluster
         </p>
       ) : null}
       {bySelector ? (
-        <div className="flex flex-wrap items-end gap-2">
-          <label className="flex flex-col gap-1 text-xs font-medium text-fg-muted">
-            Role
-            <Select value={fields.role} onChange={(e) => setFields({ ...fields, role: e.target.value })}>
-              <option value="">Any role</option>
-              <option value="controlplane">Control plane</option>
-              <option value="worker">Worker</option>
-            </Select>
-          </label>
-          <label className="flex flex-col gap-1 text-xs font-medium text-fg-muted">
-            Hostname (* and ?)
-            <Input value={fields.hostname} placeholder="w-gpu-*" onChange={(e) => setFields({ ...fields, hostname: e.target.value })} />
-          </label>
-          <label className="flex flex-col gap-1 text-xs font-medium text-fg-muted">
-            Talos version
-            <Input value={fields.talosVersion} placeholder="v1.13" onChange={(e) => setFields({ ...fields, talosVersion: e.target.value })} />
-          </label>
-          <label className="flex flex-col gap-1 text-xs font-medium text-fg-muted">
-            Labels (from the manifest)
-            <Input value={fields.labels} placeholder="zone=a, gpu=true" onChange={(e) => setFields({ ...fields, labels: e.target.value })} />
-          </label>
-          {selector === null ? (
-            <p role="alert" className="text-xs text-danger">
-              {labels === null ? "Labels are key=value, separated by commas." : parsed === undefined ? "Checking the selector…" : (parsed.error?.issues[0]?.message ?? "Not a selector.")}
-            </p>
-          ) : (
-            <p className="text-xs text-fg-muted">{cluster ? `In cluster ${cluster}.` : "Pick a cluster in the header if the selection spans several."}</p>
-          )}
-        </div>
+        selectorModule ? (
+          <selectorModule.SelectorFields fields={fields} onChange={setFields} cluster={cluster} />
+        ) : (
+          <p className="text-xs text-fg-muted">Loading the selector…</p>
+        )
       ) : null}
-      {action !== null && target !== null ? <BulkDialog action={action} target={target} onClose={() => setAction(null)} /> : null}
+      {action !== null && target !== null ? (
+        <Suspense fallback={null}>
+          <BulkDialog action={action} target={target} onClose={() => setAction(null)} />
+        </Suspense>
+      ) : null}
     </section>
   );
 }
