@@ -6,11 +6,10 @@ import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { Suspense, useSyncExternalStore } from "react";
 
-import { keepCluster } from "@/components/alerts/words";
-
 import { alertsQueryOptions } from "@/lib/client/alerts";
 import { useEventStream, usePageHydrated } from "@/lib/client/use-event-stream";
 import type { AlertCounts } from "@/lib/schemas/alerts";
+import { keepCluster } from "@/lib/utils/cluster-param";
 import { cn } from "@/lib/utils/cn";
 
 /**

@@ -52,7 +52,4 @@ export type AlertRuleName = { id: AlertRuleId; name: string };
 /** Every rule with its name, for filter and silence pickers. */
 export const RULE_CHOICES: readonly AlertRuleName[] = (Object.entries(RULE_NAMES) as [AlertRuleId, string][]).map(([id, name]) => ({ id, name }));
 
-/** A link that keeps the header's selected cluster (`?cluster=`), as the sidebar's links do. */
-export function keepCluster(href: string, cluster: string | null | undefined): string {
-  return cluster ? `${href}${href.includes("?") ? "&" : "?"}cluster=${encodeURIComponent(cluster)}` : href;
-}
+export { keepCluster } from "@/lib/utils/cluster-param";

@@ -47,7 +47,7 @@ export async function AppShell({ grant, children }: { grant: PageGrant; children
         <header className="sticky top-0 z-10 flex min-h-14 flex-wrap items-center justify-between gap-x-4 gap-y-2 border-b border-border bg-surface/90 px-4 py-2 backdrop-blur md:px-6">
           <div className="flex min-w-0 items-center gap-3">
             <Suspense>
-              <MobileNav role={actor.role} />
+              <MobileNav logo={<Hexagon aria-hidden className="size-5 text-accent" />} nav={<Sidebar role={actor.role} />} />
             </Suspense>
             <Suspense>
               <ClusterSelector clusters={clusters} />

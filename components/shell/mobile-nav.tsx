@@ -1,13 +1,11 @@
 "use client";
 
-import { Hexagon, Menu, X } from "lucide-react";
+import { Menu, X } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useSearchParams } from "next/navigation";
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 
 import { focusableIn, wrapTarget } from "@/components/shell/focus-trap";
-import { Sidebar } from "@/components/shell/sidebar";
-import type { Role } from "@/lib/schemas/auth";
 
 /**
  * Below the `md` breakpoint the sidebar is hidden: this menu button opens the same navigation as
@@ -15,7 +13,7 @@ import type { Role } from "@/lib/schemas/auth";
  * inside the drawer, focus goes back to the button on close, and a navigation or a screen
  * growing past `md` closes it.
  */
-export function MobileNav({ role }: { role: Role }) {
+export function MobileNav({ logo, nav }: { logo: ReactNode; nav: ReactNode }) {
   const [open, setOpen] = useState(false);
   const dialog = useRef<HTMLDialogElement>(null);
   const button = useRef<HTMLButtonElement>(null);
@@ -98,7 +96,7 @@ export function MobileNav({ role }: { role: Role }) {
           <div className="flex h-full flex-col">
             <div className="flex h-14 items-center justify-between gap-2 border-b border-border px-5">
               <Link href="/" onClick={() => setOpen(false)} className="flex items-center gap-2 font-semibold">
-                <Hexagon aria-hidden className="size-5 text-accent" />
+                {logo}
                 Minos
               </Link>
               <button
@@ -111,8 +109,9 @@ export function MobileNav({ role }: { role: Role }) {
                 <span className="sr-only">Close menu</span>
               </button>
             </div>
-            <div className="flex-1 overflow-y-auto">
-              <Sidebar role={role} onNavigate={() => setOpen(false)} />
+            {/* A link to the page already shown navigates nowhere, yet closes the drawer too. */}
+            <div className="flex-1 overflow-y-auto" onClick={(e) => (e.target as Element).closest("a") && setOpen(false)}>
+              {nav}
             </div>
           </div>
         ) : null}
