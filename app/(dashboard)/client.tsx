@@ -12,7 +12,7 @@ import { fleetHeadline } from "@/components/fleet/fleet-headline";
 import { LiveIndicator } from "@/components/fleet/live-indicator";
 import { nodeProblemRows, ProblemItem, ProblemList, type ProblemRow } from "@/components/fleet/problem-list";
 import { QueryError } from "@/components/fleet/query-error";
-import { kubeCountsByCluster } from "@/components/kubernetes/kube-status";
+import { kubeCountsByCluster } from "@/components/kubernetes/kube-cluster-status";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { compareVersionStrings } from "@/lib/talos/version";
 import { ClusterStatusBadge, QuorumBadge } from "@/components/fleet/cluster-health-badge";
 import { ClusterKubernetesSummary } from "@/components/kubernetes/cluster-kubernetes";
-import type { ClusterKubeCounts } from "@/components/kubernetes/kube-status";
+import type { ClusterKubeCounts } from "@/components/kubernetes/kube-cluster-status";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { Meter } from "@/components/ui/meter";

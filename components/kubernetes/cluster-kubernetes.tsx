@@ -3,7 +3,7 @@ import Link from "next/link";
 
 import { compareVersionStrings } from "@/lib/talos/version";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { accessProblem, skewText } from "@/components/kubernetes/kube-status";
+import { accessProblem, skewText } from "@/components/kubernetes/kube-cluster-status";
 import { Badge } from "@/components/ui/badge";
 import type { ClusterKubernetes } from "@/lib/schemas/kubernetes";
 import { cn } from "@/lib/utils/cn";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { accessProblem, cordonLabel, kubeCountsByCluster, kubeReadyState, kubeReadyTitle, skewText } from "@/components/kubernetes/kube-status";
+import { accessProblem, kubeCountsByCluster, skewText } from "@/components/kubernetes/kube-cluster-status";
+import { cordonLabel, kubeReadyState, kubeReadyTitle } from "@/components/kubernetes/kube-status";
 import type { ClusterKubernetes, NodeKubernetes } from "@/lib/schemas/kubernetes";
 
 const node = (over: Partial<NodeKubernetes> = {}): NodeKubernetes => ({

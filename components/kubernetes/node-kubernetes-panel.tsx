@@ -6,7 +6,7 @@ import Link from "next/link";
 import { useState, type ReactNode } from "react";
 
 import { CordonBadge, KubeReadyBadge } from "@/components/kubernetes/kube-badges";
-import { accessProblem } from "@/components/kubernetes/kube-status";
+import { accessProblem } from "@/components/kubernetes/kube-cluster-status";
 import { DrainDialog } from "@/components/kubernetes/drain-dialog";
 import { DrainBlocked, DrainDone } from "@/components/kubernetes/drain-outcome";
 import { Button } from "@/components/ui/button";
