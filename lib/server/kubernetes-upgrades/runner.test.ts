@@ -330,12 +330,15 @@ describe("KubernetesUpgradeRunner", () => {
     const r = runner(db, cluster);
     await expect(r.create(req("1.34.1"))).rejects.toMatchObject({ code: "conflict", message: "The Kubernetes upgrade was refused: Kubernetes cannot be asked: the API server did not answer" });
     cluster.kubeDown = false;
+    // The first step's pod restarts until released below: a loaded machine must not see it done before the outage.
+    cluster.restartLooks = 1_000_000;
     const created = await r.create(req("1.34.1", { prePullImages: false }));
     // The API goes away once the first config is applied, and comes back: the step only waits.
-    for (let i = 0; i < 400 && (await r.getOrThrow(created.id)).steps[0]!.state !== "waiting"; i++) await new Promise((res) => setTimeout(res, 5));
+    await expect.poll(async () => (await r.getOrThrow(created.id)).steps[0]!.state, { interval: 5, timeout: 15_000 }).toBe("waiting");
     cluster.kubeDown = true;
-    await expect.poll(async () => (await r.getOrThrow(created.id)).steps[0]!.messages.map((m) => m.text), { timeout: 5000 }).toContain("waiting: Kubernetes cannot be asked: the API server did not answer");
+    await expect.poll(async () => (await r.getOrThrow(created.id)).steps[0]!.messages.map((m) => m.text), { timeout: 15_000 }).toContain("waiting: Kubernetes cannot be asked: the API server did not answer");
     cluster.kubeDown = false;
+    cluster.restartLooks = 1;
     expect((await settle(r, created.id)).state).toBe("succeeded");
   });
 
