@@ -68,7 +68,11 @@ function run(step: Step): Promise<boolean> {
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(step.cmd, step.args, { cwd: root, stdio: "inherit", env: { ...env, ...step.env } });
+    let settled = false;
+    // "error" (it could not start) and "exit" may both come: the step ends once.
     const done = (ok: boolean) => {
+      if (settled) return;
+      settled = true;
       timings.push(`${step.name} ${((Date.now() - started) / 1000).toFixed(1)}s`);
       resolve(ok);
     };
