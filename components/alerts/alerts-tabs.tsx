@@ -4,7 +4,7 @@ import Link from "next/link";
 import { usePathname, useSearchParams } from "next/navigation";
 import { Suspense } from "react";
 
-import { keepCluster } from "@/components/alerts/words";
+import { keepCluster } from "@/lib/utils/cluster-param";
 import { cn } from "@/lib/utils/cn";
 
 const TABS = [

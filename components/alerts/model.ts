@@ -25,7 +25,7 @@ import {
  * permissions and links the shell needs too are in words.ts (re-exported here).
  */
 
-export { alertDuration, alertPermissions, formatDuration, keepCluster, RULE_CHOICES, ruleName, SEVERITIES, SEVERITY_LABEL, type AlertRuleName } from "@/components/alerts/words";
+export { alertDuration, alertPermissions, formatDuration, RULE_CHOICES, ruleName, SEVERITIES, SEVERITY_LABEL, type AlertRuleName } from "@/components/alerts/words";
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 

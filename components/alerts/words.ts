@@ -4,9 +4,9 @@ import type { AlertRuleId, AlertSeverity } from "@/lib/schemas/alerts";
 import type { Role } from "@/lib/schemas/auth";
 
 /**
- * The alert views' words, permissions and links: what the shell's bell and the overview's alert
- * card need, apart from the forms (model.ts), which check their values with zod; the overview
- * must not load zod (issue 20's page weight).
+ * The alert views' words and permissions: what the overview's alert card needs, apart from the
+ * forms (model.ts), which check their values with zod; the overview must not load zod (issue 20's
+ * page weight).
  */
 
 export const SEVERITIES: readonly AlertSeverity[] = ["critical", "warning", "info"];
@@ -51,5 +51,3 @@ export function alertDuration(a: { pendingSince: string; startsAt: string | null
 export type AlertRuleName = { id: AlertRuleId; name: string };
 /** Every rule with its name, for filter and silence pickers. */
 export const RULE_CHOICES: readonly AlertRuleName[] = (Object.entries(RULE_NAMES) as [AlertRuleId, string][]).map(([id, name]) => ({ id, name }));
-
-export { keepCluster } from "@/lib/utils/cluster-param";
