@@ -5,6 +5,8 @@ import { expect, test } from "@playwright/test";
 // ETag goes out as a 304 while fetch (and so apiFetch) sees the cached 200.
 
 test("the nodes page reads the fleet once, then only from the event stream", async ({ page }) => {
+  // Up to 20 s for the stream plus 16 s of watching: more than the default 30 s allows.
+  test.setTimeout(60_000);
   const reads: string[] = [];
   page.on("request", (r) => {
     if (new URL(r.url()).pathname === "/api/nodes") reads.push(r.url());
