@@ -3,6 +3,8 @@
  * cancellation, channel reuse, endpoint selection and reconnection after a restart.
  * The simulator-based tests are in client.test.ts.
  */
+import { getEventListeners } from "node:events";
+
 import { status } from "@grpc/grpc-js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
@@ -10,6 +12,7 @@ import { AppError } from "@/lib/server/platform/errors";
 
 import { closeAllConnections, connectionCount, parseEndpoint } from "./channel";
 import { createTalosClient } from "./client";
+import { TalosTransport } from "./transport";
 import { startStubServer, type StubServer } from "@/test/talos/stub-server";
 import { contextFrom, createTestPki, type TestPki } from "@/test/talos/pki";
 
@@ -131,6 +134,30 @@ describe("calls", () => {
     const t0 = Date.now();
     await expect(p).rejects.toThrow("stop");
     expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
+  it("leaves no listener on a shared signal once calls have settled", async () => {
+    const s = await stub({ handlers: { hostname: (_call, cb) => cb(null, { messages: [{ hostname: "n1" }] }) } });
+    const client = createTalosClient(contextFrom({ caPem: pki.ca.certPem, client: pki.admin, endpoints: [{ host: HOST, port: s.port }] }));
+    const ac = new AbortController();
+    await Promise.all(Array.from({ length: 20 }, () => client.hostname(undefined, { signal: ac.signal })));
+    await rejection(client.etcdStatus(undefined, { signal: ac.signal })); // the stub does not implement it
+    expect(getEventListeners(ac.signal, "abort")).toHaveLength(0);
+  });
+
+  it("a reply that does not decode fails as internal with grpc-js's message", async () => {
+    const s = await stub();
+    const transport = new TalosTransport(contextFrom({ caPem: pki.ca.certPem, client: pki.admin, endpoints: [{ host: HOST, port: s.port }] }));
+    const def = {
+      path: "/machine.MachineService/Version",
+      requestSerialize: () => Buffer.alloc(0),
+      responseDeserialize: (): never => {
+        throw new Error("truncated");
+      },
+    };
+    const err = await rejection(transport.unary(def, {}, undefined, undefined, 2000, true));
+    expect(err.code).toBe("internal");
+    expect(err.message).toBe("Response message parsing error: truncated");
   });
 
   it("sends `node` metadata (one value, no port) and rejects a target with a port", async () => {

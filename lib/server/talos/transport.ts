@@ -2,7 +2,7 @@ import "server-only";
 
 import { X509Certificate } from "node:crypto";
 
-import { connectivityState as ConnectivityState, Metadata, status as GrpcStatus, type ClientUnaryCall } from "@grpc/grpc-js";
+import { connectivityState as ConnectivityState, Metadata, status as GrpcStatus, type ServiceError, type StatusObject } from "@grpc/grpc-js";
 
 import { AppError } from "@/lib/server/platform/errors";
 import type { Metadata as TalosMetadata } from "@/lib/third_party/talos-proto/gen/common/common";
@@ -132,24 +132,58 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException("The operation was aborted", "AbortError");
 }
 
+/** grpc-js's `ServiceError` for a status: the same shape and message as its own client's. */
+function serviceError(status: StatusObject): ServiceError {
+  return Object.assign(new Error(`${status.code} ${GrpcStatus[status.code]}: ${status.details}`), status);
+}
+
+/**
+ * One unary call on the channel itself, below grpc-js's `Client.makeUnaryRequest`: that wrapper
+ * costs the poller a caller stack (`new Error()`), an EventEmitter and an interceptor chain per
+ * call, about a tenth of its CPU, for features Minos does not use. Behaves as the wrapper does:
+ * a non-OK status, a missing or second message, or a message that does not decode rejects with
+ * a ServiceError; aborting the signal cancels the call.
+ */
 function callUnary<Req, Res>(route: Route, def: MethodDef<Req, Res>, req: Req, deadline: number, signal?: AbortSignal): Promise<Res> {
   return new Promise<Res>((resolve, reject) => {
     if (signal?.aborted) return reject(abortReason(signal));
-    let call: ClientUnaryCall | undefined = undefined;
-    const onAbort = () => call?.cancel();
-    call = route.conn.client.makeUnaryRequest(
-      def.path,
-      def.requestSerialize,
-      def.responseDeserialize,
-      req,
-      route.metadata,
-      { deadline },
-      (err, res) => {
-        signal?.removeEventListener("abort", onAbort);
-        if (err) reject(signal?.aborted ? abortReason(signal) : err);
-        else resolve(res as Res);
+    let payload: Buffer;
+    try {
+      payload = def.requestSerialize(req);
+    } catch (e) {
+      return reject(serviceError({ code: GrpcStatus.INTERNAL, details: `Request message serialization failure: ${e instanceof Error ? e.message : String(e)}`, metadata: new Metadata() }));
+    }
+    const call = route.conn.client.getChannel().createCall(def.path, deadline, undefined, null, undefined);
+    let response: { value: Res } | null = null;
+    let failure: StatusObject | null = null;
+    const onAbort = () => call.cancelWithStatus(GrpcStatus.CANCELLED, "Cancelled on client");
+    call.start(route.metadata, {
+      onReceiveMetadata: () => {},
+      onReceiveMessage: (message: Buffer) => {
+        if (response !== null || failure !== null) {
+          failure ??= { code: GrpcStatus.UNIMPLEMENTED, details: "Too many responses received", metadata: new Metadata() };
+          call.cancelWithStatus(failure.code, failure.details);
+          return;
+        }
+        try {
+          response = { value: def.responseDeserialize(message) };
+        } catch (e) {
+          failure = { code: GrpcStatus.INTERNAL, details: `Response message parsing error: ${e instanceof Error ? e.message : String(e)}`, metadata: new Metadata() };
+          call.cancelWithStatus(failure.code, failure.details);
+        }
       },
-    );
+      onReceiveStatus: (status: StatusObject) => {
+        signal?.removeEventListener("abort", onAbort);
+        if (signal?.aborted) return reject(abortReason(signal));
+        if (failure) return reject(serviceError(failure));
+        if (status.code !== GrpcStatus.OK) return reject(serviceError(status));
+        if (response === null) return reject(serviceError({ code: GrpcStatus.UNIMPLEMENTED, details: "No message received", metadata: status.metadata }));
+        resolve(response.value);
+      },
+    });
+    call.startRead();
+    call.sendMessageWithContext({}, payload);
+    call.halfClose();
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
