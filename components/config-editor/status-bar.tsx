@@ -4,6 +4,11 @@ import { CircleCheck, CircleX, LoaderCircle, TriangleAlert } from "lucide-react"
 
 import { TALOS_MINORS, type TalosMinor } from "@/lib/config/types";
 
+import { useShownAfter } from "./use-shown-after";
+
+/** Until then a check in progress keeps showing the last one's time (see useShownAfter). */
+const CHECKING_SHOWN_AFTER_MS = 400;
+
 interface StatusBarProps {
   errors: number;
   warnings: number;
@@ -24,6 +29,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 /** One line under the editor: the verdict (icon and words), counts, timing and the Talos version. */
 export function StatusBar(props: StatusBarProps) {
   const { errors, warnings, pending, failed, talosVersion, onTalosVersionChange, versionSource, validationMs, validationWhere, cursor } = props;
+  const checking = useShownAfter(pending && validationMs !== null, CHECKING_SHOWN_AFTER_MS);
   let verdict;
   if (failed) {
     verdict = (
@@ -64,7 +70,7 @@ export function StatusBar(props: StatusBarProps) {
         </span>
       </div>
       <span className="flex items-center gap-1 text-fg-muted" data-validation-ms={validationMs ?? undefined}>
-        {pending && validationMs !== null ? (
+        {checking ? (
           <>
             <LoaderCircle aria-hidden className="size-3.5 animate-spin motion-reduce:animate-none" /> Checking…
           </>

@@ -50,9 +50,15 @@ export function useValidation(text: string | null, talosVersion: TalosMinor): Va
     validatedOnce.current = true;
   }, [text, talosVersion]);
 
-  const validateNow = useCallback(() => {
-    if (text !== null) scheduler.current?.submit(text, talosVersion, { immediate: true });
+  // Stable across keystrokes, so the memoised panels that take it do not re-render on each one.
+  const latest = useRef({ text, talosVersion });
+  useEffect(() => {
+    latest.current = { text, talosVersion };
   }, [text, talosVersion]);
+  const validateNow = useCallback(() => {
+    const { text: t, talosVersion: v } = latest.current;
+    if (t !== null) scheduler.current?.submit(t, v, { immediate: true });
+  }, []);
 
   const pending = text !== null && (validation === null || validation.text !== text || validation.talosVersion !== talosVersion);
   return { validation, pending, validateNow };

@@ -1,14 +1,15 @@
 import { CheckCheck, FileCode2, FilePlus2, History, Layers, Lock, PencilLine, Server, Type, Undo2, WandSparkles } from "lucide-react";
 
 import type { ConfigSource } from "@/components/config-editor/source";
-import { workspaceTitle, type Doc } from "@/components/config-editor/workspace-model";
+import { workspaceTitle } from "@/components/config-editor/workspace-model";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 
 interface WorkspaceHeaderProps {
   source: ConfigSource;
   label: string;
-  current: Doc | null;
+  /** What the open text is, or null while there is none; not the text itself, which changes on every key. */
+  doc: { redacted: boolean; restored: boolean } | null;
   dirty: boolean;
   plain: boolean;
   onDiscard: () => void;
@@ -21,7 +22,7 @@ interface WorkspaceHeaderProps {
 }
 
 /** The editor card's heading: where the text came from, its state, and the editing actions. */
-export function WorkspaceHeader({ source, label, current, dirty, plain, onDiscard, onFormat, onMigrate, migrateBlocked, onValidate, onPlainChange }: WorkspaceHeaderProps) {
+export function WorkspaceHeader({ source, label, doc, dirty, plain, onDiscard, onFormat, onMigrate, migrateBlocked, onValidate, onPlainChange }: WorkspaceHeaderProps) {
   const SourceIcon = source.kind === "node" ? Server : source.kind === "template" ? FilePlus2 : FileCode2;
   return (
     <div className="flex flex-wrap items-center gap-2 border-b border-border px-3 py-2">
@@ -29,7 +30,7 @@ export function WorkspaceHeader({ source, label, current, dirty, plain, onDiscar
         <SourceIcon aria-hidden className="size-4 shrink-0 text-fg-muted" />
         <span className="truncate">{workspaceTitle(source, label)}</span>
       </h2>
-      {current?.redacted ? (
+      {doc?.redacted ? (
         <Badge tone="info" title="Secrets (keys, tokens, certificates' private parts) are replaced with placeholders; Minos puts the real values back when the config is applied.">
           <Lock aria-hidden className="size-3" /> Secrets redacted
         </Badge>
@@ -39,7 +40,7 @@ export function WorkspaceHeader({ source, label, current, dirty, plain, onDiscar
           <PencilLine aria-hidden className="size-3" /> Edited, not applied
         </Badge>
       ) : null}
-      {current?.restored && dirty ? (
+      {doc?.restored && dirty ? (
         <Badge tone="neutral" title="Your unsaved edits were kept in this browser tab and restored.">
           <History aria-hidden className="size-3" /> Restored from this tab
         </Badge>
@@ -50,18 +51,18 @@ export function WorkspaceHeader({ source, label, current, dirty, plain, onDiscar
             <Undo2 aria-hidden className="size-4" /> Discard edits
           </Button>
         ) : null}
-        <Button size="sm" onClick={onFormat} disabled={!current}>
+        <Button size="sm" onClick={onFormat} disabled={!doc}>
           <WandSparkles aria-hidden className="size-4" /> Format
         </Button>
         <Button
           size="sm"
           onClick={onMigrate}
-          disabled={!current || migrateBlocked !== null}
+          disabled={!doc || migrateBlocked !== null}
           title={migrateBlocked ?? "Migrate this config to the 1.14 layout: move deprecated fields into their new documents"}
         >
           <Layers aria-hidden className="size-4" /> Migrate to 1.14
         </Button>
-        <Button size="sm" onClick={onValidate} disabled={!current} aria-keyshortcuts="Control+S Meta+S" title="Validate now (Ctrl/Cmd+S)">
+        <Button size="sm" onClick={onValidate} disabled={!doc} aria-keyshortcuts="Control+S Meta+S" title="Validate now (Ctrl/Cmd+S)">
           <CheckCheck aria-hidden className="size-4" /> Validate
           <kbd className="rounded border border-border px-1 font-mono text-[10px] text-fg-muted">Ctrl S</kbd>
         </Button>

@@ -1,7 +1,7 @@
 "use client";
 
 import { AlertTriangle } from "lucide-react";
-import { useCallback, useRef, useState } from "react";
+import { memo, useCallback, useMemo, useRef, useState } from "react";
 
 import { ConfigEditor } from "@/components/config-editor/config-editor";
 import type { EditorHandle, MigrateOutcome } from "@/components/config-editor/editor-handle";
@@ -23,9 +23,16 @@ import { PushSection } from "@/components/config-push/push-section";
 import { TryCountdown } from "@/components/config-push/try-countdown";
 import { Card } from "@/components/ui/card";
 import type { ConfigIssue } from "@/lib/config/types";
+import { useStableCallback } from "@/lib/client/use-stable-callback";
 import { atLeastMinor, parseTalosVersion } from "@/lib/talos/version";
 
 const TEMPLATE: ConfigSource = { kind: "template", role: "controlplane" };
+const NO_ISSUES: ConfigIssue[] = [];
+
+// Each keystroke re-renders the workspace (as a transition); these take nothing that typing changes.
+const MemoOpenConfig = memo(OpenConfig);
+const MemoWorkspaceHeader = memo(WorkspaceHeader);
+const MemoProblemsPanel = memo(ProblemsPanel);
 
 /**
  * The config workspace: pick a source, edit its text with live validation, preview and apply it.
@@ -36,15 +43,17 @@ export function Workspace({ initialSource, cluster }: { initialSource: ConfigSou
   const ws = useWorkspace(initialSource);
   const { state, current, talosVersion, dirty, query } = ws;
   const { source } = state;
+  const hasDoc = current !== null;
   const [plain, setPlain] = usePlainEditor();
   const handle = useRef<EditorHandle | null>(null);
   const onReady = useCallback((h: EditorHandle | null) => {
     handle.current = h;
   }, []);
+  const revealIssue = useCallback((issue: ConfigIssue) => handle.current?.revealIssue(issue), []);
 
   const { validation, pending, validateNow } = useValidation(current?.text ?? null, talosVersion);
   useSaveShortcut(validateNow);
-  const issues: ConfigIssue[] = validation?.result?.issues ?? [];
+  const issues: ConfigIssue[] = validation?.result?.issues ?? NO_ISSUES;
   const errors = issues.filter((i) => i.severity === "error").length;
 
   function format() {
@@ -62,13 +71,21 @@ export function Workspace({ initialSource, cluster }: { initialSource: ConfigSou
   // A node that runs an older Talos cannot read the 1.14 documents: it would refuse the result.
   const migrateBlocked = typeof ws.nodeVersion === "string" && parseTalosVersion(ws.nodeVersion) !== null && !atLeastMinor(ws.nodeVersion, 1, 14);
 
+  const requestOpen = useStableCallback(ws.requestOpen);
+  const discard = useStableCallback(ws.discard);
+  const formatNow = useStableCallback(format);
+  const migrateNow = useStableCallback(migrate);
+  const redacted = !!current?.redacted;
+  const restored = !!current?.restored;
+  const docFlags = useMemo(() => (hasDoc ? { redacted, restored } : null), [hasDoc, redacted, restored]);
+
   const label = sourceLabel(source);
   const view = bodyView(source, current, query?.isError ? query.error : null);
 
   return (
     <div className="space-y-4">
       <Card className="px-4 py-3">
-        <OpenConfig current={source} cluster={cluster} onOpen={ws.requestOpen} />
+        <MemoOpenConfig current={source} cluster={cluster} onOpen={requestOpen} />
       </Card>
 
       {state.pendingOpen ? (
@@ -88,15 +105,15 @@ export function Workspace({ initialSource, cluster }: { initialSource: ConfigSou
       ) : null}
 
       <Card className="overflow-hidden">
-        <WorkspaceHeader
+        <MemoWorkspaceHeader
           source={source}
           label={label}
-          current={current}
+          doc={docFlags}
           dirty={dirty}
           plain={plain}
-          onDiscard={ws.discard}
-          onFormat={format}
-          onMigrate={migrate}
+          onDiscard={discard}
+          onFormat={formatNow}
+          onMigrate={migrateNow}
           migrateBlocked={migrateBlocked ? `This node runs Talos ${ws.nodeVersion}; the 1.14 layout needs Talos 1.14 or later` : null}
           onValidate={validateNow}
           onPlainChange={setPlain}
@@ -146,12 +163,12 @@ export function Workspace({ initialSource, cluster }: { initialSource: ConfigSou
         />
       </Card>
 
-      <ProblemsPanel
+      <MemoProblemsPanel
         issues={issues}
         loading={!!current && validation === null}
         error={validation?.error ?? null}
         talosVersion={talosVersion}
-        onSelect={(issue) => handle.current?.revealIssue(issue)}
+        onSelect={revealIssue}
         onRetry={validateNow}
       />
 

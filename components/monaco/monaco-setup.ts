@@ -159,6 +159,10 @@ export const YAML_EDITOR_OPTIONS = {
   tabSize: 2,
   insertSpaces: true,
   quickSuggestions: { other: true, comments: false, strings: true },
+  // Suggestions open once typing pauses, not after every key: each request has monaco-yaml's
+  // worker parse the whole document again (~20 ms of CPU at 400 lines), which on a small machine
+  // takes a core from the editor while a person types a key every 50-100 ms.
+  quickSuggestionsDelay: 150,
   // A space or colon must never accept a suggestion and rewrite the operator's line.
   acceptSuggestionOnCommitCharacter: false,
   wordBasedSuggestions: "off",
