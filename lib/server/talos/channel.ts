@@ -31,7 +31,7 @@ export interface TlsMaterial {
 export interface Connection {
   readonly key: string;
   readonly endpoint: Endpoint;
-  /** A bare grpc-js client; calls go through `makeUnaryRequest`/`makeServerStreamRequest`. */
+  /** A bare grpc-js client: unary calls go to its channel (`createCall`), streams through `makeServerStreamRequest`. */
   readonly client: grpc.Client;
 }
 
