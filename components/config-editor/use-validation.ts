@@ -1,7 +1,8 @@
 "use client";
 
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
+import { useStableCallback } from "@/lib/client/use-stable-callback";
 import type { TalosMinor } from "@/lib/config/types";
 
 import { validateForEditor } from "./config-lib";
@@ -51,14 +52,9 @@ export function useValidation(text: string | null, talosVersion: TalosMinor): Va
   }, [text, talosVersion]);
 
   // Stable across keystrokes, so the memoised panels that take it do not re-render on each one.
-  const latest = useRef({ text, talosVersion });
-  useEffect(() => {
-    latest.current = { text, talosVersion };
-  }, [text, talosVersion]);
-  const validateNow = useCallback(() => {
-    const { text: t, talosVersion: v } = latest.current;
-    if (t !== null) scheduler.current?.submit(t, v, { immediate: true });
-  }, []);
+  const validateNow = useStableCallback(() => {
+    if (text !== null) scheduler.current?.submit(text, talosVersion, { immediate: true });
+  });
 
   const pending = text !== null && (validation === null || validation.text !== text || validation.talosVersion !== talosVersion);
   return { validation, pending, validateNow };

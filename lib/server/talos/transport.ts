@@ -141,8 +141,8 @@ function serviceError(status: StatusObject): ServiceError {
  * One unary call on the channel itself, below grpc-js's `Client.makeUnaryRequest`: that wrapper
  * costs the poller a caller stack (`new Error()`), an EventEmitter and an interceptor chain per
  * call, about a tenth of its CPU, for features Minos does not use. Behaves as the wrapper does:
- * a non-OK status, a missing or second message, or a message that does not decode rejects with
- * a ServiceError; aborting the signal cancels the call.
+ * a non-OK status, a missing message, or a message that does not decode rejects with a
+ * ServiceError; aborting the signal cancels the call.
  */
 function callUnary<Req, Res>(route: Route, def: MethodDef<Req, Res>, req: Req, deadline: number, signal?: AbortSignal): Promise<Res> {
   return new Promise<Res>((resolve, reject) => {
@@ -159,12 +159,8 @@ function callUnary<Req, Res>(route: Route, def: MethodDef<Req, Res>, req: Req, d
     const onAbort = () => call.cancelWithStatus(GrpcStatus.CANCELLED, "Cancelled on client");
     call.start(route.metadata, {
       onReceiveMetadata: () => {},
+      // One startRead, so at most one message arrives (as in grpc-js's own unary call).
       onReceiveMessage: (message: Buffer) => {
-        if (response !== null || failure !== null) {
-          failure ??= { code: GrpcStatus.UNIMPLEMENTED, details: "Too many responses received", metadata: new Metadata() };
-          call.cancelWithStatus(failure.code, failure.details);
-          return;
-        }
         try {
           response = { value: def.responseDeserialize(message) };
         } catch (e) {
