@@ -25,7 +25,10 @@ export interface EditorProps {
    * races with the next keystroke, so only these replacements are pushed.
    */
   revision: number;
-  onChange: (value: string) => void;
+  /** `typing`: keys typed into Monaco while it has focus (see useWorkspace). */
+  onChange: (value: string, typing?: boolean) => void;
+  /** The editor lost focus. */
+  onBlur?: () => void;
   issues: ConfigIssue[];
   /**
    * The text `issues` were found in (null: none yet). The editor may be ahead of it while a

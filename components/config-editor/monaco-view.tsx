@@ -30,13 +30,15 @@ function toMarker(issue: ConfigIssue): import("monaco-editor/esm/vs/editor/edito
 }
 
 /** Monaco with YAML completion and hover from the Talos schema, and lib/config's issues as markers. */
-export default function MonacoView({ value, revision, onChange, issues, issuesText, talosVersion, onReady, onCursorChange, label }: EditorProps) {
+export default function MonacoView({ value, revision, onChange, onBlur, issues, issuesText, talosVersion, onReady, onCursorChange, label }: EditorProps) {
   const scheme = useColorScheme();
   const [editor, setEditor] = useState<CodeEditor | null>(null);
   const cursorRef = useRef(onCursorChange);
+  const blurRef = useRef(onBlur);
   useEffect(() => {
     cursorRef.current = onCursorChange;
-  }, [onCursorChange]);
+    blurRef.current = onBlur;
+  }, [onCursorChange, onBlur]);
   // The latest onChange, also for the change a new revision's text makes below: a layout effect,
   // so it is current before any passive effect (the replacement's) runs. A stale one would file
   // the replacing text under the previous source.
@@ -57,7 +59,7 @@ export default function MonacoView({ value, revision, onChange, issues, issuesTe
       const text = v ?? "";
       const model = editor?.getModel();
       if (model) reported.current = { text, version: model.getVersionId() };
-      onChangeRef.current(text);
+      onChangeRef.current(text, editor?.hasTextFocus() ?? false);
     },
     [editor],
   );
@@ -114,8 +116,10 @@ export default function MonacoView({ value, revision, onChange, issues, issuesTe
     };
     onReady(handle);
     const cursor = editor.onDidChangeCursorPosition((e) => cursorRef.current?.(e.position.lineNumber, e.position.column));
+    const blur = editor.onDidBlurEditorText(() => blurRef.current?.());
     return () => {
       cursor.dispose();
+      blur.dispose();
       onReady(null);
     };
   }, [editor, onReady]);

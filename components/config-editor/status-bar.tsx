@@ -1,7 +1,9 @@
 "use client";
 
 import { CircleCheck, CircleX, LoaderCircle, TriangleAlert } from "lucide-react";
+import { useEffect, useRef } from "react";
 
+import type { LiveValue } from "@/lib/client/live-value";
 import { TALOS_MINORS, type TalosMinor } from "@/lib/config/types";
 
 import { useShownAfter } from "./use-shown-after";
@@ -21,7 +23,7 @@ interface StatusBarProps {
   versionSource?: string;
   validationMs: number | null;
   validationWhere: string | null;
-  cursor: { line: number; column: number } | null;
+  cursor: LiveValue<{ line: number; column: number } | null>;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -79,11 +81,7 @@ export function StatusBar(props: StatusBarProps) {
         ) : null}
       </span>
       <span className="ml-auto flex items-center gap-4">
-        {cursor ? (
-          <span className="font-mono text-fg-muted">
-            Ln {cursor.line}, Col {cursor.column}
-          </span>
-        ) : null}
+        <CursorPosition cursor={cursor} />
         <label className="flex items-center gap-1.5">
           <span className="text-fg-muted">Talos</span>
           <select
@@ -104,4 +102,21 @@ export function StatusBar(props: StatusBarProps) {
       </span>
     </div>
   );
+}
+
+/**
+ * The cursor moves with every key: this text follows it by itself, outside React, so that a
+ * keystroke renders nothing but the editor.
+ */
+function CursorPosition({ cursor }: { cursor: StatusBarProps["cursor"] }) {
+  const ref = useRef<HTMLSpanElement>(null);
+  useEffect(() => {
+    const show = () => {
+      const at = cursor.get();
+      if (ref.current) ref.current.textContent = at ? `Ln ${at.line}, Col ${at.column}` : "";
+    };
+    show();
+    return cursor.subscribe(show);
+  }, [cursor]);
+  return <span ref={ref} className="font-mono text-fg-muted empty:hidden" />;
 }

@@ -2,6 +2,7 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { startTransition, useCallback, useEffect, useReducer, useState } from "react";
+import { flushSync } from "react-dom";
 
 import { clearDraft, readDraft, sourceKey, urlForSource, writeDraft, type ConfigSource } from "@/components/config-editor/source";
 import {
@@ -11,6 +12,7 @@ import {
   initialWorkspace,
   isDirty,
   keepsDraft,
+  newestDoc,
   openDecision,
   workspaceReducer,
   type Doc,
@@ -18,6 +20,7 @@ import {
 } from "@/components/config-editor/workspace-model";
 import { DeferredWrite } from "@/components/config-editor/deferred-write";
 import { configTemplateQueryOptions, nodeConfigQueryOptions } from "@/lib/client/config";
+import { LiveValue, useLiveValueAtRender } from "@/lib/client/live-value";
 import { LATEST_TALOS_MINOR, type TalosMinor } from "@/lib/config/types";
 
 /** A draft is written this long after the last keystroke (and at once on pagehide or unmount). */
@@ -29,10 +32,20 @@ function persistDraft(source: ConfigSource, doc: Doc): void {
   else clearDraft(source);
 }
 
+export interface CursorPosition {
+  line: number;
+  column: number;
+}
+
 /**
  * The config workspace's state (workspace-model.ts) with its edges: the source's text fetched
  * while the operator has none of their own, drafts kept in this tab's sessionStorage, and the
  * URL following the open source.
+ *
+ * Keys typed into Monaco stay out of that state while they come: re-rendering the page on each
+ * one cost the typing frames their budget. The typed doc waits in `typed` and lands in the state
+ * once the keys pause, when the editor loses focus (before a click elsewhere acts on the text),
+ * before any other change, and at once when it makes the text edited or unedited.
  */
 export function useWorkspace(initialSource: ConfigSource) {
   const [state, dispatch] = useReducer(workspaceReducer, initialSource, (s) => initialWorkspace(s, readDraft(s)));
@@ -50,9 +63,20 @@ export function useWorkspace(initialSource: ConfigSource) {
   const query = source.kind === "node" ? nodeQuery : source.kind === "template" ? templateQuery : null;
 
   const current = currentDoc(state, query?.data);
+  const [typed] = useState(() => new LiveValue<Doc | null>(null));
+  const [cursor] = useState(() => new LiveValue<CursorPosition | null>(null));
+  /** The newest text, typed keys included: what validation and the status follow. */
+  const latest = newestDoc(current, useLiveValueAtRender(typed));
   const talosVersion = (current?.talosVersion ?? LATEST_TALOS_MINOR) as TalosMinor;
   const dirty = isDirty(current);
   const queryClient = useQueryClient();
+
+  const commitTyped = useCallback(() => {
+    const doc = typed.get();
+    if (!doc) return;
+    typed.set(null);
+    dispatch({ type: "edit", doc });
+  }, [typed]);
 
   // Typing writes its draft once the keys pause; every other change writes at once, after it.
   const [typedDraft] = useState(() => new DeferredWrite(DRAFT_WRITE_DELAY_MS));
@@ -70,65 +94,82 @@ export function useWorkspace(initialSource: ConfigSource) {
     };
   }, [typedDraft]);
 
-  const persist = useCallback(
+  /** Show a new text or version, after whatever was typed before it. */
+  const edit = useCallback(
     (doc: Doc) => {
       typedDraft.flush();
+      dispatch({ type: "edit", doc });
       persistDraft(source, doc);
     },
     [source, typedDraft],
   );
 
-  /** Show a new text or version. */
-  const edit = useCallback(
-    (doc: Doc) => {
-      dispatch({ type: "edit", doc });
-      persist(doc);
+  /**
+   * A change in the editor, which already shows it; returns the doc it makes (null: no change).
+   * `typing`: keys in Monaco, held in `typed` (see above). Any other change (the plain
+   * textarea, which shows the state's text; Format; a quick fix from outside) goes to the state
+   * as a transition, which React renders without holding up the next frame or key.
+   */
+  const onChange = useCallback(
+    (text: string, typing = false): Doc | null => {
+      const base = newestDoc(current, typed.get());
+      if (!base || text === base.text) return null;
+      const doc = { ...base, text };
+      if (typing && isDirty(doc) === isDirty(current)) {
+        typed.set(doc);
+      } else {
+        typed.set(null);
+        startTransition(() => dispatch({ type: "edit", doc }));
+      }
+      typedDraft.schedule(() => {
+        commitTyped();
+        persistDraft(source, doc);
+      });
+      return doc;
     },
-    [persist],
+    [current, source, typed, typedDraft, commitTyped],
   );
 
   /**
-   * A keystroke in the editor. The editor already shows it: the rest of the page (validation,
-   * status, push) follows as a transition, which React renders without holding up the next
-   * frame or key.
+   * The operator left the editor: the typed text reaches the page before whatever they do next
+   * (a click on Run preflight must act on it). After the blur's own handlers, outside any render.
    */
-  const onChange = useCallback(
-    (text: string) => {
-      if (!current || text === current.text) return;
-      const doc = { ...current, text };
-      startTransition(() => dispatch({ type: "edit", doc }));
-      typedDraft.schedule(() => persistDraft(source, doc));
-    },
-    [current, source, typedDraft],
-  );
+  const onEditorBlur = useCallback(() => queueMicrotask(() => flushSync(commitTyped)), [commitTyped]);
+
+  /** The newest doc now, for event handlers (a render's `latest` may be older). */
+  const latestNow = useCallback(() => newestDoc(current, typed.get()), [current, typed]);
 
   function setTalosVersion(talosVersion: string) {
-    if (current) edit({ ...current, talosVersion });
+    const doc = latestNow();
+    if (doc) edit({ ...doc, talosVersion });
   }
 
   /**
    * The editor replaced the text (a migration) and the check version changes with it: one edit
-   * with both, since `current` still holds the text from before the editor's own change.
+   * with both.
    */
   function replaceText(text: string, talosVersion: string) {
-    if (current) edit({ ...current, text, talosVersion });
+    const doc = latestNow();
+    if (doc) edit({ ...doc, text, talosVersion });
   }
 
   function discard() {
     if (!current) return;
+    typedDraft.flush();
     dispatch({ type: "discard", current });
-    persist({ ...current, text: current.original });
+    persistDraft(source, { ...current, text: current.original });
   }
 
   function open(next: ConfigSource, file?: OpenedFile) {
     typedDraft.flush();
     if (file) writeDraft(next, { text: file.text, original: file.text, talosVersion });
     dispatch({ type: "open", source: next, file, draft: file ? null : readDraft(next), talosVersion });
+    cursor.set(null);
     window.history.replaceState(window.history.state, "", urlForSource(next, new URL(window.location.href)));
   }
 
   function requestOpen(next: ConfigSource, file?: OpenedFile) {
-    const decision = openDecision(state, current, next, file);
+    const decision = openDecision(state, latestNow(), next, file);
     if (decision === "ask") dispatch({ type: "ask-open", open: { source: next, file } });
     else if (decision === "open") open(next, file);
   }
@@ -146,14 +187,16 @@ export function useWorkspace(initialSource: ConfigSource) {
     }
   }
 
-  // With the keystroke's transition, so that one render carries both.
-  const setCursor = useCallback((line: number, column: number) => startTransition(() => dispatch({ type: "cursor", line, column })), []);
+  const setCursor = useCallback((line: number, column: number) => cursor.set({ line, column }), [cursor]);
   const setNotice = useCallback((notice: string | null) => dispatch({ type: "notice", notice }), []);
   const keepEditing = useCallback(() => dispatch({ type: "keep-editing" }), []);
 
   return {
     state,
     current,
+    /** `current` with the keys typed since: see above. */
+    latest,
+    latestNow,
     talosVersion,
     dirty,
     /** The fetch of the open source's own text (null for a file). */
@@ -161,6 +204,7 @@ export function useWorkspace(initialSource: ConfigSource) {
     /** The node's running Talos version, when a node is open and was read. */
     nodeVersion: source.kind === "node" ? nodeQuery.data?.talosVersion : undefined,
     onChange,
+    onEditorBlur,
     setTalosVersion,
     replaceText,
     discard,
@@ -169,6 +213,8 @@ export function useWorkspace(initialSource: ConfigSource) {
     keepEditing,
     reloadAfterApply,
     setCursor,
+    /** The editor's cursor, for the status bar alone. */
+    cursor,
     setNotice,
   };
 }

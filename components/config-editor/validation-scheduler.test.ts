@@ -7,6 +7,7 @@ import type { TalosMinor, ValidationResult } from "@/lib/config/types";
 
 import {
   debounceFor,
+  keepSameIssues,
   LARGE_DOC_LINES,
   lineCount,
   markersFitModel,
@@ -178,6 +179,27 @@ describe("ValidationScheduler", () => {
     expect(delivered.map((v) => v.talosVersion)).toEqual(["1.14"]);
   });
 
+  it("takes the newest text submitted again as already on its way; Ctrl/Cmd+S (immediate) validates it anew", () => {
+    const { scheduler, worker, delivered } = setup();
+    scheduler.submit(large("a"), "1.13");
+    vi.advanceTimersByTime(MAX_DEBOUNCE_MS);
+    worker!.answer(worker!.posted[0]!);
+    // The page renders with the typed text and submits it again: nothing new to validate.
+    scheduler.submit(large("a"), "1.13");
+    vi.advanceTimersByTime(MAX_DEBOUNCE_MS);
+    expect(worker!.posted).toHaveLength(1);
+    expect(delivered).toHaveLength(1);
+    scheduler.submit(large("a"), "1.13", { immediate: true });
+    vi.advanceTimersByTime(0);
+    expect(worker!.posted).toHaveLength(2);
+    // An older text submitted after a newer one is a change of its own (an undo): validated.
+    scheduler.submit(large("b"), "1.13");
+    scheduler.submit(large("a"), "1.13");
+    worker!.answer(worker!.posted[1]!);
+    vi.advanceTimersByTime(MAX_DEBOUNCE_MS);
+    expect(worker!.posted.map((r) => r.yaml)).toEqual([large("a"), large("a"), large("a")]);
+  });
+
   it("lengthens the large config's debounce with the measured cost in the worker", () => {
     const { scheduler, worker } = setup();
     const lines = lineCount(LARGE);
@@ -276,6 +298,33 @@ describe("ValidationScheduler", () => {
     scheduler.submit(SMALL, "1.12");
     vi.advanceTimersByTime(0);
     expect(delivered).toEqual([expect.objectContaining({ result: null, error: "boom" })]);
+  });
+});
+
+describe("keepSameIssues", () => {
+  const issue = (line: number) => ({ severity: "error" as const, message: "m", path: ["machine", "type"], document: 0, line, column: 5, endLine: line, endColumn: 9 });
+  const validation = (text: string, issues: ReturnType<typeof issue>[]): Validation => ({
+    text,
+    talosVersion: "1.13",
+    result: { valid: issues.length === 0, issues, talosVersion: "1.13" },
+    error: null,
+    ms: 3,
+    where: "worker",
+  });
+
+  it("hands the previous issues array on when a new text has the very same issues", () => {
+    const before = validation("a", [issue(3)]);
+    const next = keepSameIssues(before, validation("ab", [issue(3)]));
+    expect(next.result?.issues).toBe(before.result?.issues);
+    expect(next.text).toBe("ab");
+  });
+
+  it("keeps the new array when an issue moved, appeared or went", () => {
+    const before = validation("a", [issue(3)]);
+    for (const after of [validation("b", [issue(4)]), validation("c", [issue(3), issue(7)]), validation("d", [])]) {
+      expect(keepSameIssues(before, after)).toBe(after);
+    }
+    expect(keepSameIssues(null, before)).toBe(before);
   });
 });
 

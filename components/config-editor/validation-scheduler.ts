@@ -112,6 +112,7 @@ export interface SchedulerOptions {
 export class ValidationScheduler {
   /** The id of the newest request: the only one whose answer is handed out. */
   private newest = 0;
+  private newestText: { text: string; talosVersion: TalosMinor } | null = null;
   private timer: unknown = null;
   private worker: ValidatorWorker | null = null;
   private workerFailed = false;
@@ -145,10 +146,13 @@ export class ValidationScheduler {
 
   /**
    * A new text (or Talos version) to validate; supersedes every earlier one. `immediate` skips
-   * the debounce (a freshly opened config, Ctrl/Cmd+S).
+   * the debounce (a freshly opened config, Ctrl/Cmd+S). The newest text submitted again is
+   * already validated or on its way: only `immediate` validates it anew.
    */
   submit(text: string, talosVersion: TalosMinor, { immediate = false }: { immediate?: boolean } = {}): void {
     if (this.disposed) return;
+    if (!immediate && this.newestText?.text === text && this.newestText.talosVersion === talosVersion) return;
+    this.newestText = { text, talosVersion };
     const request: Request = { id: ++this.newest, text, talosVersion, lines: lineCount(text) };
     if (this.timer !== null) this.clearTimer(this.timer);
     // Even "at once" leaves the current task first, so the keystroke's frame paints before validation.
@@ -259,6 +263,17 @@ export class ValidationScheduler {
     if (request.id !== this.newest) return;
     this.options.onValidation({ text: request.text, talosVersion: request.talosVersion, ...outcome });
   }
+}
+
+/**
+ * The next validation, with the previous one's issues array when they are the same issues: the
+ * panels that show them then skip their render (while typing, most keys change no issue).
+ */
+export function keepSameIssues(previous: Validation | null, next: Validation): Validation {
+  const [before, after] = [previous?.result?.issues, next.result?.issues];
+  if (!before || !after || before === after || before.length !== after.length) return next;
+  if (JSON.stringify(before) !== JSON.stringify(after)) return next;
+  return { ...next, result: { ...next.result!, issues: before } };
 }
 
 /**

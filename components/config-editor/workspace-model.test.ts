@@ -9,6 +9,7 @@ import {
   initialWorkspace,
   isDirty,
   keepsDraft,
+  newestDoc,
   openDecision,
   versionNote,
   workspaceReducer,
@@ -77,16 +78,15 @@ describe("the config workspace model", () => {
     expect(currentDoc(initialWorkspace(FILE, null), RUNNING)).toBeNull();
   });
 
-  it("opening an uploaded file shows its text untouched and clears the question, notice and cursor", () => {
+  it("opening an uploaded file shows its text untouched and clears the question and notice", () => {
     let s = edited(initialWorkspace(NODE, null), "changed\n");
     s = workspaceReducer(s, { type: "ask-open", open: { source: FILE, file: { text: "f: 1\n" } } });
     s = workspaceReducer(s, { type: "notice", notice: "not YAML" });
-    s = workspaceReducer(s, { type: "cursor", line: 3, column: 4 });
     const before = s.revision;
     s = workspaceReducer(s, { type: "open", source: FILE, file: { text: "f: 1\n" }, draft: null, talosVersion: "1.12" });
     expect(s.source).toEqual(FILE);
     expect(s.doc).toEqual({ key: "file:talos.yaml", text: "f: 1\n", original: "f: 1\n", talosVersion: "1.12", restored: false });
-    expect([s.pendingOpen, s.notice, s.cursor]).toEqual([null, null, null]);
+    expect([s.pendingOpen, s.notice]).toEqual([null, null]);
     expect(s.revision).toBe(before + 1);
     expect(isDirty(currentDoc(s, undefined))).toBe(false);
   });
@@ -152,6 +152,15 @@ describe("the config workspace model", () => {
     const view = bodyView(source, current, error);
     expect(view.kind).toBe(kind);
     if (view.kind === "fetch-failed") expect(view.message).toBe("node unreachable");
+  });
+
+  it("keys typed into the open doc are newer than the state's doc; keys typed into another are not", () => {
+    const open = doc("node:10.5.0.2@sim");
+    const typed = { ...open, text: "a: 12\n" };
+    expect(newestDoc(open, typed)).toBe(typed);
+    expect(newestDoc(open, null)).toBe(open);
+    expect(newestDoc(doc("file:talos.yaml"), typed)?.key).toBe("file:talos.yaml");
+    expect(newestDoc(null, typed)).toBeNull();
   });
 
   it("names where the version came from only when the node's own version is in use", () => {

@@ -32,7 +32,6 @@ export interface WorkspaceState {
   pendingOpen: PendingOpen | null;
   /** A message about the last Format (e.g. the YAML does not parse). */
   notice: string | null;
-  cursor: { line: number; column: number } | null;
   /** Bumped when the text is replaced from outside the editor (see EditorProps.revision). */
   revision: number;
 }
@@ -55,7 +54,6 @@ export type WorkspaceAction =
   | { type: "discard"; current: Doc }
   /** The node's config as it runs after an apply replaces the text (`key`: the source it was read for). */
   | { type: "reloaded"; key: string; fetched: FetchedConfig }
-  | { type: "cursor"; line: number; column: number }
   | { type: "notice"; notice: string | null };
 
 /** The state a workspace starts in, with the tab's draft of its source if there is one. */
@@ -65,7 +63,6 @@ export function initialWorkspace(source: ConfigSource, draft: ConfigDraft | null
     doc: draft ? { ...draft, key: sourceKey(source), restored: true } : null,
     pendingOpen: null,
     notice: null,
-    cursor: null,
     revision: 0,
   };
 }
@@ -84,7 +81,7 @@ export function workspaceReducer(state: WorkspaceState, action: WorkspaceAction)
       let doc: Doc | null = null;
       if (action.file) doc = { text: action.file.text, original: action.file.text, talosVersion: action.talosVersion, key, restored: false };
       else if (action.draft) doc = { ...action.draft, key, restored: true };
-      return { source: action.source, doc, pendingOpen: null, notice: null, cursor: null, revision: state.revision + 1 };
+      return { source: action.source, doc, pendingOpen: null, notice: null, revision: state.revision + 1 };
     }
     case "ask-open":
       return { ...state, pendingOpen: action.open };
@@ -101,8 +98,6 @@ export function workspaceReducer(state: WorkspaceState, action: WorkspaceAction)
       // Another source opened while the node was read: its text stays, the stale read is dropped.
       if (action.key !== sourceKey(state.source)) return state;
       return { ...state, doc: docFromFetched(action.key, action.fetched), revision: state.revision + 1 };
-    case "cursor":
-      return { ...state, cursor: { line: action.line, column: action.column } };
     case "notice":
       return { ...state, notice: action.notice };
   }
@@ -114,6 +109,14 @@ export function currentDoc(state: Pick<WorkspaceState, "source" | "doc">, fetche
   if (state.doc?.key === key) return state.doc;
   if (fetched && state.source.kind !== "file") return docFromFetched(key, fetched);
   return null;
+}
+
+/**
+ * The doc with the keys typed since it was last in the state (`typed`, see useWorkspace), when
+ * they were typed into this very doc.
+ */
+export function newestDoc(current: Doc | null, typed: Doc | null): Doc | null {
+  return current && typed && typed.key === current.key ? typed : current;
 }
 
 /** The operator's own text for the open source, which makes fetching it unnecessary. */

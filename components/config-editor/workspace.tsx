@@ -29,10 +29,15 @@ import { atLeastMinor, parseTalosVersion } from "@/lib/talos/version";
 const TEMPLATE: ConfigSource = { kind: "template", role: "controlplane" };
 const NO_ISSUES: ConfigIssue[] = [];
 
-// Each keystroke re-renders the workspace (as a transition); these take nothing that typing changes.
+// Keys typed in Monaco do not render the workspace, but each validation does (about one per key
+// while typing fast in a large config): these take nothing a validation changes while typing.
 const MemoOpenConfig = memo(OpenConfig);
 const MemoWorkspaceHeader = memo(WorkspaceHeader);
 const MemoProblemsPanel = memo(ProblemsPanel);
+const MemoStatusBar = memo(StatusBar);
+const MemoPushSection = memo(PushSection);
+const MemoTryCountdown = memo(TryCountdown);
+const MemoDriftBanner = memo(DriftBanner);
 
 /**
  * The config workspace: pick a source, edit its text with live validation, preview and apply it.
@@ -41,7 +46,7 @@ const MemoProblemsPanel = memo(ProblemsPanel);
  */
 export function Workspace({ initialSource, cluster }: { initialSource: ConfigSource; cluster: string | null }) {
   const ws = useWorkspace(initialSource);
-  const { state, current, talosVersion, dirty, query } = ws;
+  const { state, current, latest, talosVersion, dirty, query } = ws;
   const { source } = state;
   const hasDoc = current !== null;
   const [plain, setPlain] = usePlainEditor();
@@ -51,7 +56,13 @@ export function Workspace({ initialSource, cluster }: { initialSource: ConfigSou
   }, []);
   const revealIssue = useCallback((issue: ConfigIssue) => handle.current?.revealIssue(issue), []);
 
-  const { validation, pending, validateNow } = useValidation(current?.text ?? null, talosVersion);
+  const { latestNow } = ws;
+  const newestText = useCallback(() => latestNow()?.text ?? null, [latestNow]);
+  const { validation, pending, validateNow, submit } = useValidation(latest?.text ?? null, talosVersion, newestText);
+  const onEditorChange = useStableCallback((text: string, typing?: boolean) => {
+    const doc = ws.onChange(text, typing);
+    if (doc) submit(doc.text, talosVersion);
+  });
   useSaveShortcut(validateNow);
   const issues: ConfigIssue[] = validation?.result?.issues ?? NO_ISSUES;
   const errors = issues.filter((i) => i.severity === "error").length;
@@ -75,6 +86,8 @@ export function Workspace({ initialSource, cluster }: { initialSource: ConfigSou
   const discard = useStableCallback(ws.discard);
   const formatNow = useStableCallback(format);
   const migrateNow = useStableCallback(migrate);
+  const onApplied = useStableCallback((node: string) => void ws.reloadAfterApply(node));
+  const setTalosVersion = useStableCallback(ws.setTalosVersion);
   const redacted = !!current?.redacted;
   const restored = !!current?.restored;
   const docFlags = useMemo(() => (hasDoc ? { redacted, restored } : null), [hasDoc, redacted, restored]);
@@ -99,8 +112,8 @@ export function Workspace({ initialSource, cluster }: { initialSource: ConfigSou
 
       {source.kind === "node" ? (
         <>
-          <TryCountdown node={source.nodeId} nodeLabel={label} />
-          <DriftBanner node={source.nodeId} nodeLabel={label} quietErrors />
+          <MemoTryCountdown node={source.nodeId} nodeLabel={label} />
+          <MemoDriftBanner node={source.nodeId} nodeLabel={label} quietErrors />
         </>
       ) : null}
 
@@ -137,7 +150,8 @@ export function Workspace({ initialSource, cluster }: { initialSource: ConfigSou
                   plain={plain}
                   value={current.text}
                   revision={state.revision}
-                  onChange={ws.onChange}
+                  onChange={onEditorChange}
+                  onBlur={ws.onEditorBlur}
                   issues={issues}
                   issuesText={validation?.text ?? null}
                   talosVersion={talosVersion}
@@ -149,17 +163,17 @@ export function Workspace({ initialSource, cluster }: { initialSource: ConfigSou
             }
           />
         </div>
-        <StatusBar
+        <MemoStatusBar
           errors={errors}
           warnings={issues.length - errors}
           pending={pending}
           failed={!!validation?.error}
           talosVersion={talosVersion}
-          onTalosVersionChange={ws.setTalosVersion}
+          onTalosVersionChange={setTalosVersion}
           versionSource={current ? versionNote(current, source, ws.nodeVersion) : undefined}
           validationMs={validation?.ms ?? null}
           validationWhere={validation?.where ?? null}
-          cursor={state.cursor}
+          cursor={ws.cursor}
         />
       </Card>
 
@@ -173,7 +187,7 @@ export function Workspace({ initialSource, cluster }: { initialSource: ConfigSou
       />
 
       {current ? (
-        <PushSection
+        <MemoPushSection
           sourceNode={source.kind === "node" ? source.nodeId : null}
           yaml={current.text}
           validated={!pending && !!validation?.result}
@@ -182,7 +196,7 @@ export function Workspace({ initialSource, cluster }: { initialSource: ConfigSou
           cluster={cluster}
           plain={plain}
           redacted={!!current.redacted}
-          onApplied={(node) => void ws.reloadAfterApply(node)}
+          onApplied={onApplied}
         />
       ) : null}
     </div>
