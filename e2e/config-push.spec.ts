@@ -113,6 +113,27 @@ test.describe("config push", () => {
     expect(shell.failedRequests).toEqual([]);
   });
 
+  test("Run preflight right after typing checks the text as typed", async ({ page, request }) => {
+    const shell = new ShellPage(page);
+    const editor = new ConfigEditorPage(page);
+    const push = new ConfigPushPage(page);
+    // A preflight is a dry run: the node stays as it is.
+    const node = await workerNode(request, 2);
+    const hostname = /^\s*hostname: (\S+)$/m.exec(await runningConfig(request, node.id))![1]!;
+
+    await editor.goto(`?node=${encodeURIComponent(node.id)}`);
+    await expect(editor.status()).toContainText("Valid");
+    await editor.cursorToLineEnd(await editor.lineOf(/^\s*hostname: /));
+    // The keys after the first reach the page once they pause or the editor loses focus, whichever
+    // comes first: the click that follows them acts on all of them.
+    await page.keyboard.type("-typed");
+    await push.preflightButton().click();
+    await expect(push.verdict(push.panel())).toContainText(`Preflight passed on ${node.label}`);
+    const changes = await push.diffChanges();
+    expect(changes.added.map((l) => l.trim())).toContain(`hostname: ${hostname}-typed`);
+    expect(shell.consoleErrors).toEqual([]);
+  });
+
   test("a TRY apply counts down and can be kept", async ({ page, request }) => {
     test.setTimeout(60_000);
     const editor = new ConfigEditorPage(page);

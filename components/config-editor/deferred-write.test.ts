@@ -18,8 +18,10 @@ describe("DeferredWrite", () => {
       vi.advanceTimersByTime(100);
     }
     expect(writes).toEqual([]);
+    expect(deferred.waiting).toBe(true);
     vi.advanceTimersByTime(250);
     expect(writes).toEqual(["abc"]);
+    expect(deferred.waiting).toBe(false);
   });
 
   it("writes at once on flush, and only once", () => {

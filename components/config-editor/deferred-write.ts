@@ -16,6 +16,11 @@ export class DeferredWrite {
     this.timer = setTimeout(() => this.flush(), this.delayMs);
   }
 
+  /** A write waits: the burst has not paused yet. */
+  get waiting(): boolean {
+    return this.pending !== null;
+  }
+
   /** Runs the pending write now, if any. */
   flush(): void {
     if (this.timer !== null) clearTimeout(this.timer);

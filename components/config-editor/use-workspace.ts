@@ -43,9 +43,11 @@ export interface CursorPosition {
  * URL following the open source.
  *
  * Keys typed into Monaco stay out of that state while they come: re-rendering the page on each
- * one cost the typing frames their budget. The typed doc waits in `typed` and lands in the state
- * once the keys pause, when the editor loses focus (before a click elsewhere acts on the text),
- * before any other change, and at once when it makes the text edited or unedited.
+ * one cost the typing frames their budget. The first key after a pause goes to the state (the
+ * page shows at once that the text changed: a preflight is stale, a check is running); the keys
+ * after it wait in `typed` and land in the state once they pause, when the editor loses focus
+ * (before a click elsewhere acts on the text), before any other change, and at once when they
+ * make the text edited or unedited.
  */
 export function useWorkspace(initialSource: ConfigSource) {
   const [state, dispatch] = useReducer(workspaceReducer, initialSource, (s) => initialWorkspace(s, readDraft(s)));
@@ -106,16 +108,16 @@ export function useWorkspace(initialSource: ConfigSource) {
 
   /**
    * A change in the editor, which already shows it; returns the doc it makes (null: no change).
-   * `typing`: keys in Monaco, held in `typed` (see above). Any other change (the plain
-   * textarea, which shows the state's text; Format; a quick fix from outside) goes to the state
-   * as a transition, which React renders without holding up the next frame or key.
+   * `typing`: keys in Monaco, held in `typed` after the first of a burst (see above). Any other
+   * change (the plain textarea, which shows the state's text; Format; a quick fix from outside)
+   * goes to the state as a transition, which React renders without holding up the next key.
    */
   const onChange = useCallback(
     (text: string, typing = false): Doc | null => {
       const base = newestDoc(current, typed.get());
       if (!base || text === base.text) return null;
       const doc = { ...base, text };
-      if (typing && isDirty(doc) === isDirty(current)) {
+      if (typing && typedDraft.waiting && isDirty(doc) === isDirty(current)) {
         typed.set(doc);
       } else {
         typed.set(null);

@@ -13,7 +13,7 @@ import { sourceKey, sourceLabel, type ConfigSource } from "@/components/config-e
 import { StatusBar } from "@/components/config-editor/status-bar";
 import { usePlainEditor } from "@/components/config-editor/use-plain-editor";
 import { useSaveShortcut } from "@/components/config-editor/use-save-shortcut";
-import { useValidation } from "@/components/config-editor/use-validation";
+import { useValidation, type Validation } from "@/components/config-editor/use-validation";
 import { useWorkspace } from "@/components/config-editor/use-workspace";
 import { WorkspaceBody } from "@/components/config-editor/workspace-body";
 import { WorkspaceHeader } from "@/components/config-editor/workspace-header";
@@ -22,7 +22,7 @@ import { DriftBanner } from "@/components/config-push/drift-banner";
 import { PushSection } from "@/components/config-push/push-section";
 import { TryCountdown } from "@/components/config-push/try-countdown";
 import { Card } from "@/components/ui/card";
-import type { ConfigIssue } from "@/lib/config/types";
+import type { ConfigIssue, TalosMinor } from "@/lib/config/types";
 import { useStableCallback } from "@/lib/client/use-stable-callback";
 import { atLeastMinor, parseTalosVersion } from "@/lib/talos/version";
 
@@ -38,6 +38,16 @@ const MemoStatusBar = memo(StatusBar);
 const MemoPushSection = memo(PushSection);
 const MemoTryCountdown = memo(TryCountdown);
 const MemoDriftBanner = memo(DriftBanner);
+
+/**
+ * Whether the push panels' text (the state's: keys typed after the first of a burst reach it when
+ * they pause or the editor loses focus) is the text validated. Run preflight is disabled from the
+ * first key of a burst until the burst's text is there and checked: it never looks ready for a
+ * text it does not hold. The status bar follows the editor's newest text instead.
+ */
+function validatedText(validation: Validation | null, text: string, talosVersion: TalosMinor): boolean {
+  return !!validation?.result && validation.text === text && validation.talosVersion === talosVersion;
+}
 
 /**
  * The config workspace: pick a source, edit its text with live validation, preview and apply it.
@@ -190,7 +200,7 @@ export function Workspace({ initialSource, cluster }: { initialSource: ConfigSou
         <MemoPushSection
           sourceNode={source.kind === "node" ? source.nodeId : null}
           yaml={current.text}
-          validated={!pending && !!validation?.result}
+          validated={validatedText(validation, current.text, talosVersion)}
           localErrors={errors}
           talosVersion={source.kind === "node" ? ws.nodeVersion : null}
           cluster={cluster}
