@@ -29,8 +29,8 @@ import { atLeastMinor, parseTalosVersion } from "@/lib/talos/version";
 const TEMPLATE: ConfigSource = { kind: "template", role: "controlplane" };
 const NO_ISSUES: ConfigIssue[] = [];
 
-// Keys typed in Monaco do not render the workspace, but each validation does (about one per key
-// while typing fast in a large config): these take nothing a validation changes while typing.
+// Of the keys typed in Monaco only the first of a burst renders the workspace, but each validation
+// does (about one per key while typing fast): these take nothing a validation changes then.
 const MemoOpenConfig = memo(OpenConfig);
 const MemoWorkspaceHeader = memo(WorkspaceHeader);
 const MemoProblemsPanel = memo(ProblemsPanel);
