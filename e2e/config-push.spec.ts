@@ -24,6 +24,10 @@ async function runningConfig(request: APIRequestContext, id: string): Promise<st
   return ((await response.json()) as { yaml: string }).yaml;
 }
 
+async function runningHostname(request: APIRequestContext, id: string): Promise<string> {
+  return /^\s*hostname: (\S+)$/m.exec(await runningConfig(request, id))![1]!;
+}
+
 /** Appends `suffix` to the node's hostname line by typing in the editor. */
 async function editHostname(editor: ConfigEditorPage, suffix: string) {
   const line = await editor.lineOf(/^\s*hostname: /);
@@ -39,7 +43,7 @@ test.describe("config push", () => {
     const editor = new ConfigEditorPage(page);
     const push = new ConfigPushPage(page);
     const node = await workerNode(request, 2);
-    const hostname = /^\s*hostname: (\S+)$/m.exec(await runningConfig(request, node.id))![1]!;
+    const hostname = await runningHostname(request, node.id);
 
     await editor.goto(`?node=${encodeURIComponent(node.id)}`);
     await expect(push.panel()).toBeVisible();
@@ -119,14 +123,13 @@ test.describe("config push", () => {
     const push = new ConfigPushPage(page);
     // A preflight is a dry run: the node stays as it is.
     const node = await workerNode(request, 2);
-    const hostname = /^\s*hostname: (\S+)$/m.exec(await runningConfig(request, node.id))![1]!;
+    const hostname = await runningHostname(request, node.id);
 
     await editor.goto(`?node=${encodeURIComponent(node.id)}`);
     await expect(editor.status()).toContainText("Valid");
-    await editor.cursorToLineEnd(await editor.lineOf(/^\s*hostname: /));
     // The keys after the first reach the page once they pause or the editor loses focus, whichever
     // comes first: the click that follows them acts on all of them.
-    await page.keyboard.type("-typed");
+    await editHostname(editor, "-typed");
     await push.preflightButton().click();
     await expect(push.verdict(push.panel())).toContainText(`Preflight passed on ${node.label}`);
     const changes = await push.diffChanges();
