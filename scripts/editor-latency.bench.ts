@@ -241,9 +241,12 @@ async function typingFrames(browser: Browser, page: Page): Promise<{ work: { wal
     };
     requestAnimationFrame(loop);
   })()`);
-  const categories = ["disabled-by-default-devtools.timeline", "disabled-by-default-devtools.timeline.frame"];
-  // With MINOS_BENCH_TRACE, JavaScript samples too (DevTools shows which functions fill a frame).
-  if (process.env.MINOS_BENCH_TRACE) categories.push("disabled-by-default-v8.cpu_profiler");
+  // "-*" first: without it Chrome also records every category it enables by default (blink, cc,
+  // toplevel, …), ~12× the events, and its tracing process took a third of a core while the
+  // page was measured: on two cores, time the page then waited for.
+  const categories = ["-*", "disabled-by-default-devtools.timeline", "disabled-by-default-devtools.timeline.frame"];
+  // With MINOS_BENCH_TRACE, what DevTools shows of a frame too: style, layout, paint, JavaScript samples.
+  if (process.env.MINOS_BENCH_TRACE) categories.push("devtools.timeline", "disabled-by-default-v8.cpu_profiler");
   await browser.startTracing(page, { categories });
   for (const san of ["ingress-01.example.internal", "ingress-02.example.internal"]) {
     await page.keyboard.press("Enter");
