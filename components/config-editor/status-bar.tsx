@@ -125,7 +125,7 @@ function CursorPosition({ cursor }: { cursor: StatusBarProps["cursor"] }) {
 /**
  * A line of status text that changes while the operator types, in a box of its own size
  * (`contain: strict`, one line high): Blink lays it out alone instead of with the whole page,
- * which cost 1-3 ms a key. Blink never lays out a flex item alone, hence the plain wrapper.
+ * which cost about 1 ms a key (up to 3). Blink never lays out a flex item alone: hence the wrapper.
  */
 function Contained({ className, ref, ...rest }: React.ComponentProps<"span">) {
   return (
