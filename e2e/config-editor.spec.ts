@@ -34,6 +34,25 @@ test.describe("the manifest editor", () => {
     expect(shell.failedRequests).toEqual([]);
   });
 
+  test("the status bar follows the cursor, and its changing texts are laid out on their own", async ({ page }) => {
+    const editor = new ConfigEditorPage(page);
+    await editor.goto(`?node=${encodeURIComponent(nodeId)}`);
+    const line = await editor.lineOf(/^\s+type: worker$/);
+    const column = (await editor.text()).split("\n")[line - 1]!.length + 1;
+    await editor.cursorToLineEnd(line);
+    const position = page.getByText(/^Ln \d+, Col \d+$/);
+    await expect(position).toHaveText(`Ln ${line}, Col ${column}`);
+    for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowLeft");
+    await expect(position).toHaveText(`Ln ${line}, Col ${column - 3}`);
+
+    // Both change while the operator types. A `contain: strict` box is laid out alone, but only
+    // outside a flex container: Blink lays out a flex item with its whole flexbox, up the page.
+    for (const box of [position, page.locator("[data-validation-ms]")]) {
+      const styles = await box.evaluate((el) => [getComputedStyle(el).contain, getComputedStyle(el.parentElement!).display, getComputedStyle(el.parentElement!.parentElement!).display]);
+      expect(styles).toEqual(["strict", "block", "flex"]);
+    }
+  });
+
   test("/config with no node opens a control-plane template, and a worker one on request", async ({ page }) => {
     const shell = new ShellPage(page);
     const editor = new ConfigEditorPage(page);
