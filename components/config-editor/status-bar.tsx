@@ -119,7 +119,8 @@ function CursorPosition({ cursor }: { cursor: StatusBarProps["cursor"] }) {
     show();
     return cursor.subscribe(show);
   }, [cursor]);
-  return <Contained ref={ref} className="block w-[16ch] text-right font-mono text-fg-muted" />;
+  // 18ch holds "Ln 99999, Col 9999": a clipped digit would point at another place.
+  return <Contained ref={ref} className="block w-[18ch] text-right font-mono text-fg-muted" />;
 }
 
 /**
